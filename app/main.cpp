@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+// worldflux-console: the desktop console with its built-in server, or with
+// --headless the same server without a window.
+#include "SignalWatcher.h"
+
+#include "core/ApiServer.h"
+#include "core/Clock.h"
+#include "db/Database.h"
+#include "events/ChangeBus.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QLabel>
+#include <QStandardPaths>
+#include <QTextStream>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+bool hasArg(int argc, char **argv, const char *flag)
+{
+    for (int i = 1; i < argc; ++i)
+        if (qstrcmp(argv[i], flag) == 0)
+            return true;
+    return false;
+}
+
+int fail(const QString &msg)
+{
+    QTextStream(stderr) << "worldflux-console: " << msg << Qt::endl;
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const bool headless = hasArg(argc, argv, "--headless") || hasArg(argc, argv, "--help")
+                          || hasArg(argc, argv, "-h") || hasArg(argc, argv, "--version")
+                          || hasArg(argc, argv, "-v");
+    std::unique_ptr<QCoreApplication> app(headless ? new QCoreApplication(argc, argv)
+                                                   : new QApplication(argc, argv));
+    QCoreApplication::setApplicationName(QStringLiteral("worldflux-console"));
+    QCoreApplication::setOrganizationName(QStringLiteral("WorldFlux"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(WFX_VERSION));
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription(QStringLiteral(
+        "WorldFlux Console: a self-hosted WorldFlux Cloud control plane (Cloud API, dashboard BFF,\n"
+        "public share reads) with a desktop admin console. Prints \"listening on http://ADDR:PORT\"\n"
+        "once it accepts connections.\n\n"
+        "Environment: WFX_BILLING_WEBHOOK_SECRET, WORLDFLUX_WEB_E2E_FIXTURES=1, WFX_STAGING=1,\n"
+        "WFX_SHARE_READ_LIMIT, WFX_SHARE_PASSWORD_ATTEMPTS. Flags win over the environment."));
+    cli.addHelpOption();
+    cli.addVersionOption();
+    QCommandLineOption headlessOpt(QStringLiteral("headless"), QStringLiteral("Run the server without a window."));
+    QCommandLineOption dataDirOpt(QStringLiteral("data-dir"),
+                                  QStringLiteral("Data folder (store, artifacts, secrets fallback)."),
+                                  QStringLiteral("DIR"));
+    QCommandLineOption portOpt(QStringLiteral("port"), QStringLiteral("TCP port; 0 picks a free one (default 8787)."),
+                               QStringLiteral("N"), QStringLiteral("8787"));
+    QCommandLineOption listenOpt(QStringLiteral("listen"), QStringLiteral("Listen address (default 127.0.0.1)."),
+                                 QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
+    QCommandLineOption dbOpt(QStringLiteral("database"),
+                             QStringLiteral("sqlite: (default, store.db in the data folder), sqlite:/path.db, or\n"
+                                            "postgresql://user:pass@host:port/db"),
+                             QStringLiteral("URL"), QStringLiteral("sqlite:"));
+    cli.addOptions({headlessOpt, dataDirOpt, portOpt, listenOpt, dbOpt});
+    cli.process(*app);
+
+    QString dataDir = cli.value(dataDirOpt);
+    if (dataDir.isEmpty())
+        dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (!QDir().mkpath(dataDir))
+        return fail(QStringLiteral("cannot create the data folder %1").arg(dataDir));
+    bool portOk = false;
+    const uint port = cli.value(portOpt).toUInt(&portOk);
+    if (!portOk || port > 65535)
+        return fail(QStringLiteral("--port must be 0-65535"));
+    wfx::ServerConfig config;
+    config.dataDir = QDir(dataDir).absolutePath();
+    config.port = quint16(port);
+    if (!config.listen.setAddress(cli.value(listenOpt)))
+        return fail(QStringLiteral("--listen is not an IP address"));
+
+    auto opened = wfx::Database::open(cli.value(dbOpt), config.dataDir);
+    if (!opened)
+        return fail(opened.error().message);
+    std::shared_ptr<wfx::Database> db = *opened;
+    if (auto m = db->migrate(); !m)
+        return fail(m.error().message);
+
+    wfx::SystemClock clock;
+    wfx::ChangeBus bus;
+    bus.listen(db);
+    wfx::ModelContext ctx{db, &clock, &bus};
+    wfx::ApiServer server(ctx, config);
+    if (server.start() == 0)
+        return fail(QStringLiteral("cannot listen on %1:%2").arg(config.listen.toString()).arg(config.port));
+    std::printf("listening on %s\n", qPrintable(server.baseUrl()));
+    std::fflush(stdout);
+
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, app.get(), [&] { app->quit(); });
+
+    std::unique_ptr<QLabel> window;
+    if (!headless) {
+        window = std::make_unique<QLabel>(QObject::tr("WorldFlux Console is serving on %1").arg(server.baseUrl()));
+        window->setMinimumSize(480, 120);
+        window->show();
+    }
+    const int rc = app->exec();
+    window.reset();
+    server.stop();
+    return rc;
+}

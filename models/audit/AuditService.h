@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+// The instance's append-only, hash-chained audit log.
+#pragma once
+
+#include "core/Context.h"
+#include "core/Cursor.h"
+#include "core/Result.h"
+
+#include <QJsonObject>
+
+#include <functional>
+
+namespace wfx {
+
+class Tx;
+
+struct AuditEntry
+{
+    qint64 seq = 0;
+    QString id;
+    qint64 at = 0;
+    QString actorId, workspaceId, action, targetType, targetId, ip;
+    QJsonObject detail;
+    QString prevHash, hash;
+
+    QJsonObject toJson() const;
+    // The bytes the hash covers after prev_hash (RFC 8785 of the entry).
+    QByteArray canonical() const;
+};
+
+struct AuditFilter
+{
+    QString workspaceId, action, actorId, targetType, targetId;
+    qint64 fromMs = 0, toMs = 0; // 0 = open
+};
+
+struct AuditVerdict
+{
+    bool ok = true;
+    qint64 checked = 0;
+    qint64 firstBadSeq = 0;
+    QString reason;
+};
+
+class AuditService
+{
+public:
+    explicit AuditService(ModelContext ctx) : m_ctx(std::move(ctx)) {}
+
+    // Appends one entry inside the caller's transaction; the chain head row is
+    // updated in the same transaction so appenders serialise.
+    static Status append(Tx &tx, qint64 nowMs, const Actor &actor, const QString &action,
+                         const QString &workspaceId, const QString &targetType, const QString &targetId,
+                         const QJsonObject &detail = {});
+
+    // Entries the actor may see, newest first. The system actor sees everything.
+    Result<Page<AuditEntry>> list(const Actor &actor, const AuditFilter &filter, int limit,
+                                  const QString &cursor);
+    // Walks the whole chain in order; progress returns false to cancel.
+    AuditVerdict verify(const std::function<bool(qint64 done, qint64 total)> &progress = {});
+
+private:
+    ModelContext m_ctx;
+};
+
+} // namespace wfx

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+// Permission checks shared by every service. Existence outside the caller's
+// workspaces is never revealed: those answer not_found, never forbidden.
+#pragma once
+
+#include "core/Context.h"
+#include "core/Result.h"
+
+#include <QSqlDatabase>
+
+namespace wfx::access {
+
+// The actor's role in the workspace, or not_found if it is not a member (or
+// its API key is scoped to another workspace). forbidden if below `minimum`.
+Result<Role> requireRole(const QSqlDatabase &conn, const Actor &actor, const QString &workspaceId,
+                         Role minimum, const QString &what = QStringLiteral("Workspace"));
+// forbidden while the user has restricted processing of their data (DSAR).
+Status requireWritable(const QSqlDatabase &conn, const Actor &actor);
+// Whether the API key scope (if any) admits this workspace.
+bool scopeAdmits(const Actor &actor, const QString &workspaceId);
+
+} // namespace wfx::access

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/Cursor.h"
+
+#include "crypto/Crypto.h"
+
+#include <QJsonDocument>
+#include <QReadWriteLock>
+
+namespace wfx::cursor {
+
+namespace {
+QReadWriteLock g_lock;
+QByteArray &keyRef()
+{
+    static QByteArray key = crypto::randomBytes(32);
+    return key;
+}
+} // namespace
+
+void setKey(const QByteArray &key)
+{
+    QWriteLocker l(&g_lock);
+    keyRef() = key;
+}
+
+QString encode(const QJsonArray &key)
+{
+    const QByteArray payload = QJsonDocument(key).toJson(QJsonDocument::Compact);
+    QByteArray mac;
+    {
+        QReadLocker l(&g_lock);
+        mac = crypto::hmacSha256(keyRef(), payload).left(12);
+    }
+    const auto opts = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
+    return QString::fromLatin1(payload.toBase64(opts) + '.' + mac.toBase64(opts));
+}
+
+std::optional<QJsonArray> decode(const QString &cursor)
+{
+    if (cursor.isEmpty() || cursor.size() > 1024)
+        return std::nullopt;
+    const QByteArray raw = cursor.toLatin1();
+    const int dot = raw.indexOf('.');
+    if (dot <= 0)
+        return std::nullopt;
+    const auto opts = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals | QByteArray::AbortOnBase64DecodingErrors;
+    const auto payload = QByteArray::fromBase64Encoding(raw.left(dot), opts);
+    const auto mac = QByteArray::fromBase64Encoding(raw.mid(dot + 1), opts);
+    if (!payload || !mac)
+        return std::nullopt;
+    QByteArray expected;
+    {
+        QReadLocker l(&g_lock);
+        expected = crypto::hmacSha256(keyRef(), *payload).left(12);
+    }
+    if (!crypto::constantTimeEquals(expected, *mac))
+        return std::nullopt;
+    const QJsonDocument doc = QJsonDocument::fromJson(*payload);
+    if (!doc.isArray())
+        return std::nullopt;
+    return doc.array();
+}
+
+} // namespace wfx::cursor

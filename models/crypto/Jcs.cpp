@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "crypto/Jcs.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QStringList>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace wfx::jcs {
+
+namespace {
+
+void appendString(QByteArray &out, const QString &s)
+{
+    out.append('"');
+    const QByteArray utf8 = s.toUtf8();
+    for (const char ch : utf8) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"': out.append("\\\""); break;
+        case '\\': out.append("\\\\"); break;
+        case '\b': out.append("\\b"); break;
+        case '\f': out.append("\\f"); break;
+        case '\n': out.append("\\n"); break;
+        case '\r': out.append("\\r"); break;
+        case '\t': out.append("\\t"); break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out.append(buf);
+            } else {
+                out.append(char(c));
+            }
+        }
+    }
+    out.append('"');
+}
+
+void appendValue(QByteArray &out, const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined: out.append("null"); break;
+    case QJsonValue::Bool: out.append(v.toBool() ? "true" : "false"); break;
+    case QJsonValue::Double: out.append(formatNumber(v.toDouble())); break;
+    case QJsonValue::String: appendString(out, v.toString()); break;
+    case QJsonValue::Array: {
+        out.append('[');
+        const QJsonArray a = v.toArray();
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            if (i)
+                out.append(',');
+            appendValue(out, a.at(i));
+        }
+        out.append(']');
+        break;
+    }
+    case QJsonValue::Object: {
+        const QJsonObject o = v.toObject();
+        QStringList keys = o.keys();
+        // Sorted by UTF-16 code units, which is QString's ordering.
+        std::sort(keys.begin(), keys.end(), [](const QString &a, const QString &b) {
+            return QStringView(a).compare(QStringView(b), Qt::CaseSensitive) < 0;
+        });
+        out.append('{');
+        bool first = true;
+        for (const QString &k : keys) {
+            if (!first)
+                out.append(',');
+            first = false;
+            appendString(out, k);
+            out.append(':');
+            appendValue(out, o.value(k));
+        }
+        out.append('}');
+        break;
+    }
+    }
+}
+
+} // namespace
+
+QByteArray formatNumber(double d)
+{
+    if (!std::isfinite(d))
+        return "null"; // not representable in JSON; QJsonValue never holds these
+    if (d == 0)
+        return "0";
+    char buf[64];
+    // Shortest round-trip digits in scientific form: d.ddddde[+-]x
+    auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    std::string sci(buf, res.ptr);
+    bool neg = false;
+    if (sci[0] == '-') {
+        neg = true;
+        sci.erase(0, 1);
+    }
+    const auto ePos = sci.find('e');
+    std::string mant = sci.substr(0, ePos);
+    const int exp10 = std::stoi(sci.substr(ePos + 1));
+    std::string digits;
+    for (char c : mant)
+        if (c != '.')
+            digits.push_back(c);
+    while (digits.size() > 1 && digits.back() == '0')
+        digits.pop_back();
+    const int k = int(digits.size());
+    const int n = exp10 + 1; // position of the decimal point relative to the digits
+    std::string out;
+    if (k <= n && n <= 21) {
+        out = digits + std::string(size_t(n - k), '0');
+    } else if (0 < n && n <= 21) {
+        out = digits.substr(0, size_t(n)) + "." + digits.substr(size_t(n));
+    } else if (-6 < n && n <= 0) {
+        out = "0." + std::string(size_t(-n), '0') + digits;
+    } else {
+        const int e = n - 1;
+        std::string es = (e >= 0 ? "+" : "-") + std::to_string(std::abs(e));
+        out = digits.substr(0, 1);
+        if (k > 1)
+            out += "." + digits.substr(1);
+        out += "e" + es;
+    }
+    if (neg)
+        out.insert(out.begin(), '-');
+    return QByteArray::fromStdString(out);
+}
+
+QByteArray canonicalize(const QJsonValue &value)
+{
+    QByteArray out;
+    appendValue(out, value);
+    return out;
+}
+
+} // namespace wfx::jcs

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// One write transaction: statements, the audit entry and change announcements
+// commit together or not at all.
+#pragma once
+
+#include "core/Result.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QStringList>
+#include <QVariant>
+
+#include <initializer_list>
+#include <utility>
+
+namespace wfx {
+
+class Database;
+class ChangeBus;
+
+// A prepared statement with named bindings; errors are kept, not thrown.
+class Query
+{
+public:
+    Query(const QSqlDatabase &db, const QString &sql);
+    Query &bind(const QString &name, const QVariant &v);
+    bool exec();
+    bool next() { return m_q.next(); }
+    QVariant value(int i) const { return m_q.value(i); }
+    QString str(int i) const { return m_q.value(i).toString(); }
+    qint64 i64(int i) const { return m_q.value(i).toLongLong(); }
+    double dbl(int i) const { return m_q.value(i).toDouble(); }
+    bool isNull(int i) const { return m_q.isNull(i); }
+    int rowsAffected() const { return m_q.numRowsAffected(); }
+    bool uniqueViolation() const;
+    QString errorText() const;
+    // Internal error carrying the driver message for the log, not for clients.
+    Error error() const;
+    QSqlQuery &raw() { return m_q; }
+
+private:
+    QSqlQuery m_q;
+    QString m_sql;
+    bool m_prepared = false;
+};
+
+class Tx
+{
+public:
+    explicit Tx(Database &db, ChangeBus *bus = nullptr);
+    ~Tx();
+    Tx(const Tx &) = delete;
+    Tx &operator=(const Tx &) = delete;
+
+    bool began() const { return m_began; }
+    Database &db() { return m_db; }
+    QSqlDatabase conn() const { return m_conn; }
+    Query query(const QString &sql) { return Query(m_conn, sql); }
+    // Serialises writers on one row on PostgreSQL (SELECT ... FOR UPDATE); SQLite
+    // already serialises writers (BEGIN IMMEDIATE).
+    bool lockRow(const QString &table, const QString &id);
+    // Announced on the change bus once the commit succeeded.
+    void announce(const QString &entity, const QString &id) { m_changes.append({entity, id}); }
+    Status commit();
+    void rollback();
+
+private:
+    Database &m_db;
+    ChangeBus *m_bus;
+    QSqlDatabase m_conn;
+    bool m_began = false;
+    bool m_done = false;
+    QList<std::pair<QString, QString>> m_changes;
+};
+
+} // namespace wfx

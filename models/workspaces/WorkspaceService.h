@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// Workspaces, projects, members, invitations and ownership transfer.
+#pragma once
+
+#include "core/Context.h"
+#include "core/Cursor.h"
+#include "core/Result.h"
+
+#include <QJsonObject>
+#include <QMap>
+#include <QSqlDatabase>
+
+namespace wfx {
+
+struct Workspace
+{
+    QString id, name, ownerId, plan;
+    qint64 createdAt = 0;
+    QMap<QString, qint64> limits; // metric -> cap of the plan
+    QString role;                 // the caller's role, when known
+    QJsonObject toJson() const;
+};
+
+struct Project
+{
+    QString id, workspaceId, name;
+    qint64 createdAt = 0;
+    QJsonObject toJson() const;
+};
+
+struct Member
+{
+    QString userId, email, role;
+    qint64 createdAt = 0;
+    QJsonObject toJson() const;
+};
+
+struct Invitation
+{
+    QString id, workspaceId, email, role, state; // pending, accepted, revoked, expired
+    qint64 createdAt = 0, expiresAt = 0;
+    QJsonObject toJson() const;
+};
+
+struct IssuedInvitation
+{
+    Invitation invitation;
+    QString token; // shown once
+};
+
+class WorkspaceService
+{
+public:
+    explicit WorkspaceService(ModelContext ctx) : m_ctx(std::move(ctx)) {}
+
+    static constexpr int kMaxNameLength = 200;
+    static constexpr qint64 kInvitationTtlMs = 7LL * 24 * 3600 * 1000;
+
+    Result<Workspace> create(const Actor &actor, const QString &name);
+    Result<Page<Workspace>> list(const Actor &actor, int limit, const QString &cursor);
+    Result<Workspace> get(const Actor &actor, const QString &id);
+    Result<Workspace> rename(const Actor &actor, const QString &id, const QString &name);
+    Status remove(const Actor &actor, const QString &id);
+    Result<Workspace> transferOwnership(const Actor &actor, const QString &id, const QString &newOwnerId);
+
+    Result<QList<Member>> members(const Actor &actor, const QString &workspaceId);
+    Status setMemberRole(const Actor &actor, const QString &workspaceId, const QString &userId, const QString &role);
+    Status removeMember(const Actor &actor, const QString &workspaceId, const QString &userId);
+
+    Result<IssuedInvitation> invite(const Actor &actor, const QString &workspaceId, const QString &email,
+                                    const QString &role);
+    Result<Page<Invitation>> invitations(const Actor &actor, const QString &workspaceId, int limit,
+                                         const QString &cursor);
+    Status revokeInvitation(const Actor &actor, const QString &workspaceId, const QString &invitationId);
+    Result<Workspace> acceptInvitation(const Actor &actor, const QString &token);
+
+    Result<Project> createProject(const Actor &actor, const QString &workspaceId, const QString &name);
+    // workspaceId empty: projects of every workspace the actor sees.
+    Result<Page<Project>> listProjects(const Actor &actor, const QString &workspaceId, int limit,
+                                       const QString &cursor);
+    Result<Project> getProject(const Actor &actor, const QString &id);
+    Result<Project> renameProject(const Actor &actor, const QString &id, const QString &name);
+    Status removeProject(const Actor &actor, const QString &id);
+
+    // The caps of a plan, by metric.
+    static QMap<QString, qint64> planLimits(const QSqlDatabase &conn, const QString &plan);
+
+private:
+    Result<Workspace> load(const QSqlDatabase &conn, const QString &id);
+    ModelContext m_ctx;
+};
+
+// Trimmed name of 1..max characters without control characters, or a validation error.
+Result<QString> validName(const QString &field, const QString &name, int max);
+
+} // namespace wfx

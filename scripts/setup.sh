@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing need (Debian 12 packages), when missing.
+# Run as root or with sudo. Idempotent: a no-op when everything is there.
+set -euo pipefail
+PKGS=(
+  # build
+  cmake ninja-build ccache g++ pkg-config
+  qt6-base-dev libqt6opengl6-dev qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev
+  qt6-charts-dev qt6-tools-dev qt6-l10n-tools qt6-tools-dev-tools libssl-dev libgl-dev libxkbcommon-dev
+  # runtime pieces shared-library detection cannot see
+  libqt6sql6-sqlite libqt6sql6-psql qt6-qpa-plugins libsecret-1-0 fonts-dejavu-core
+  # tests: PostgreSQL 15, a real keychain on a D-Bus session, the conformance suite
+  postgresql-15 gnome-keyring libsecret-tools dbus python3 python3-cryptography curl
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, builds with -Werror, starts a throwaway
+# PostgreSQL 15 and a D-Bus session with an unlocked gnome-keyring, runs the Qt
+# Test binaries (SQLite and PostgreSQL) and the conformance suite against the
+# real server, then stops what it started. Run as root or with sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+scripts/setup.sh
+scripts/build.sh -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWFX_WERROR=ON
+
+PG_URL=$(scripts/pg.sh start)
+cleanup() { scripts/pg.sh stop; }
+trap cleanup EXIT
+
+export WFX_TEST_PG_URL="$PG_URL" WFX_TEST_REQUIRE_PG=1
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+KEYRING_HOME=$(mktemp -d)
+set +e
+# The keychain tests need a Secret Service: a private D-Bus session with an
+# unlocked gnome-keyring in a fresh HOME (PLATFORM.md 5).
+HOME="$KEYRING_HOME" dbus-run-session -- bash -c '
+  eval "$(printf %s ci-password | gnome-keyring-daemon --unlock --components=secrets)"
+  export GNOME_KEYRING_CONTROL WFX_TEST_KEYRING=1
+  cd build && ctest --output-on-failure --timeout 900 -j2
+' 2> >(grep -v "Failed to set fd limit" >&2)
+ctest_rc=$?
+set -e
+rm -rf "$KEYRING_HOME"
+
+scripts/conformance.sh
+conf_rc=$?
+[ $ctest_rc -eq 0 ] && [ $conf_rc -eq 0 ]

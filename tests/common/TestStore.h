@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+// A fresh, migrated store per test on the backend of the current global data row
+// ("sqlite", or "postgres" when WFX_TEST_PG_URL names a server).
+#pragma once
+
+#include "core/Clock.h"
+#include "core/Context.h"
+#include "core/Ids.h"
+#include "crypto/Crypto.h"
+#include "db/Database.h"
+#include "db/Tx.h"
+#include "events/ChangeBus.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+#include <memory>
+
+namespace wfxtest {
+
+// Adds the "backend" column and a row per available backend. Call from
+// initTestCase_data(). PostgreSQL is required when WFX_TEST_REQUIRE_PG=1.
+inline void addBackends()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    if (!qEnvironmentVariableIsEmpty("WFX_TEST_PG_URL"))
+        QTest::newRow("postgres") << QStringLiteral("postgres");
+    else if (qEnvironmentVariableIntValue("WFX_TEST_REQUIRE_PG") == 1)
+        qFatal("WFX_TEST_REQUIRE_PG=1 but WFX_TEST_PG_URL is not set");
+}
+
+// Cheap password hashing for tests; production keeps the OWASP parameters.
+inline void useFastPasswordHashing()
+{
+    wfx::crypto::setDefaultScryptParams({1u << 10, 8, 1});
+}
+
+class TestStore
+{
+public:
+    explicit TestStore(const QString &backend) : clock(1'800'000'000'000LL)
+    {
+        QString url;
+        if (backend == QLatin1String("postgres")) {
+            const QUrl admin(qEnvironmentVariable("WFX_TEST_PG_URL"));
+            m_pgDb = QStringLiteral("wfx_t_") + wfx::crypto::sha256Hex(wfx::crypto::randomBytes(8)).left(16);
+            adminExec(admin, QStringLiteral("CREATE DATABASE ") + m_pgDb);
+            QUrl u = admin;
+            u.setPath(QLatin1Char('/') + m_pgDb);
+            m_adminUrl = admin;
+            url = u.toString();
+        } else {
+            url = QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("store.db"));
+        }
+        auto opened = wfx::Database::open(url, dir.path());
+        if (!opened)
+            qFatal("cannot open test store: %s", qPrintable(opened.error().message));
+        db = *opened;
+        auto m = db->migrate();
+        if (!m)
+            qFatal("migration failed: %s", qPrintable(m.error().message));
+        ctx = wfx::ModelContext{db, &clock, &bus};
+    }
+    ~TestStore()
+    {
+        db.reset();
+        if (!m_pgDb.isEmpty())
+            adminExec(m_adminUrl, QStringLiteral("DROP DATABASE IF EXISTS ") + m_pgDb + QStringLiteral(" WITH (FORCE)"));
+    }
+
+    // A user row straight into the store (accounts have their own tests).
+    QString createUser(const QString &email, bool admin = false)
+    {
+        const QString id = wfx::ids::newUuid();
+        wfx::Query q(db->connection(), QStringLiteral(
+            "INSERT INTO users (id, email, password_hash, is_admin, created_at, password_changed_at) "
+            "VALUES (:id, :e, 'x', :a, :t, :t)"));
+        q.bind(QStringLiteral(":id"), id).bind(QStringLiteral(":e"), email).bind(QStringLiteral(":a"), admin ? 1 : 0)
+            .bind(QStringLiteral(":t"), clock.nowMs());
+        if (!q.exec())
+            qFatal("createUser failed: %s", qPrintable(q.errorText()));
+        return id;
+    }
+    wfx::Actor actor(const QString &userId) { return wfx::Actor::user(userId, QStringLiteral("127.0.0.1")); }
+    qint64 count(const QString &table)
+    {
+        wfx::Query q(db->connection(), QStringLiteral("SELECT COUNT(*) FROM ") + table);
+        return q.exec() && q.next() ? q.i64(0) : -1;
+    }
+    qint64 auditCount(const QString &action)
+    {
+        wfx::Query q(db->connection(), QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = :a"));
+        q.bind(QStringLiteral(":a"), action);
+        return q.exec() && q.next() ? q.i64(0) : -1;
+    }
+
+    QTemporaryDir dir;
+    wfx::ManualClock clock;
+    wfx::ChangeBus bus;
+    std::shared_ptr<wfx::Database> db;
+    wfx::ModelContext ctx;
+
+private:
+    static void adminExec(const QUrl &admin, const QString &sql)
+    {
+        const QString name = QStringLiteral("wfx-test-admin");
+        {
+            QSqlDatabase a = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+            a.setHostName(admin.host());
+            a.setPort(admin.port(5432));
+            a.setUserName(admin.userName());
+            a.setPassword(admin.password());
+            a.setDatabaseName(admin.path().mid(1));
+            if (!a.open())
+                qFatal("cannot reach the test PostgreSQL: %s", qPrintable(a.lastError().text()));
+            QSqlQuery q(a);
+            if (!q.exec(sql))
+                qFatal("%s failed: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+    QString m_pgDb;
+    QUrl m_adminUrl;
+};
+
+} // namespace wfxtest
