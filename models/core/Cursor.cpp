@@ -61,4 +61,17 @@ std::optional<QJsonArray> decode(const QString &cursor)
     return doc.array();
 }
 
+QString encodeTimeId(qint64 createdAt, const QString &id)
+{
+    return encode(QJsonArray{double(createdAt), id});
+}
+
+Result<TimeId> decodeTimeId(const QString &text)
+{
+    const auto c = decode(text);
+    if (!c || c->size() != 2 || !c->at(0).isDouble() || !c->at(1).isString())
+        return Error::validation(QStringLiteral("cursor"), QStringLiteral("invalid"), QStringLiteral("Unknown cursor."));
+    return TimeId{qint64(c->at(0).toDouble()), c->at(1).toString()};
+}
+
 } // namespace wfx::cursor

@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QString>
 
+#include "core/Result.h"
+
 #include <optional>
 
 namespace wfx {
@@ -24,6 +26,16 @@ namespace cursor {
 void setKey(const QByteArray &key);
 QString encode(const QJsonArray &key);
 std::optional<QJsonArray> decode(const QString &cursor);
+
+// The common (created_at, id) keyset: encode the last row of a page, decode a
+// cursor or answer validation_error (field "cursor", issue "invalid").
+QString encodeTimeId(qint64 createdAt, const QString &id);
+struct TimeId
+{
+    qint64 createdAt = 0;
+    QString id;
+};
+Result<TimeId> decodeTimeId(const QString &cursor);
 
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 200;

@@ -19,13 +19,6 @@ const QString kProject = QStringLiteral("Project");
 
 QString S(const char *s) { return QString::fromLatin1(s); }
 
-Result<std::pair<qint64, QString>> decodeTimeCursor(const QString &text)
-{
-    const auto c = cursor::decode(text);
-    if (!c || c->size() != 2 || !c->at(0).isDouble() || !c->at(1).isString())
-        return Error::validation(S("cursor"), S("invalid"), S("Unknown cursor."));
-    return std::pair<qint64, QString>{qint64(c->at(0).toDouble()), c->at(1).toString()};
-}
 
 Project readProject(const Query &q, int base = 0)
 {
@@ -142,11 +135,11 @@ Result<Page<Workspace>> WorkspaceService::list(const Actor &actor, int limit, co
     qint64 afterT = 0;
     QString afterId;
     if (!cursorText.isEmpty()) {
-        auto c = decodeTimeCursor(cursorText);
+        auto c = cursor::decodeTimeId(cursorText);
         if (!c)
             return c.error();
-        afterT = c->first;
-        afterId = c->second;
+        afterT = c->createdAt;
+        afterId = c->id;
     }
     QString sql = S("SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, m.role FROM workspaces w "
                     "JOIN memberships m ON m.workspace_id = w.id AND m.user_id = :u WHERE 1=1");
@@ -177,7 +170,7 @@ Result<Page<Workspace>> WorkspaceService::list(const Actor &actor, int limit, co
     if (page.items.size() > limit) {
         page.items.removeLast();
         const auto &last = page.items.last();
-        page.nextCursor = cursor::encode(QJsonArray{double(last.createdAt), last.id});
+        page.nextCursor = cursor::encodeTimeId(last.createdAt, last.id);
     }
     for (auto &w : page.items) {
         if (!limitsByPlan.contains(w.plan))
@@ -424,11 +417,11 @@ Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor, const
     qint64 t = 0;
     QString i;
     if (!cursorText.isEmpty()) {
-        auto c = decodeTimeCursor(cursorText);
+        auto c = cursor::decodeTimeId(cursorText);
         if (!c)
             return c.error();
-        t = c->first;
-        i = c->second;
+        t = c->createdAt;
+        i = c->id;
         sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
     }
     sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
@@ -447,7 +440,7 @@ Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor, const
     }
     if (page.items.size() > limit) {
         page.items.removeLast();
-        page.nextCursor = cursor::encode(QJsonArray{double(page.items.last().createdAt), page.items.last().id});
+        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
     }
     return page;
 }
@@ -550,11 +543,11 @@ Result<Page<Project>> WorkspaceService::listProjects(const Actor &actor, const Q
     qint64 t = 0;
     QString i;
     if (!cursorText.isEmpty()) {
-        auto c = decodeTimeCursor(cursorText);
+        auto c = cursor::decodeTimeId(cursorText);
         if (!c)
             return c.error();
-        t = c->first;
-        i = c->second;
+        t = c->createdAt;
+        i = c->id;
         sql += S(" AND (p.created_at < :t OR (p.created_at = :t AND p.id < :i))");
     }
     sql += S(" ORDER BY p.created_at DESC, p.id DESC LIMIT :lim");
@@ -576,7 +569,7 @@ Result<Page<Project>> WorkspaceService::listProjects(const Actor &actor, const Q
         page.items.append(readProject(q));
     if (page.items.size() > limit) {
         page.items.removeLast();
-        page.nextCursor = cursor::encode(QJsonArray{double(page.items.last().createdAt), page.items.last().id});
+        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
     }
     return page;
 }
