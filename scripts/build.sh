@@ -3,7 +3,7 @@
 # Extra arguments go to CMake's configure step. Builds are serialised with a lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CCACHE_BASEDIR="$(dirname "$PWD")" CCACHE_NOHASHDIR=1
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 exec 9>/tmp/wfx-build.lock
 flock 9
 cmake -S . -B build -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "$@" > build.configure.log 2>&1 \
