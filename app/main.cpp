@@ -4,6 +4,7 @@
 #include "SignalWatcher.h"
 
 #include "core/ApiServer.h"
+#include "core/Services.h"
 #include "core/Clock.h"
 #include "db/Database.h"
 #include "events/ChangeBus.h"

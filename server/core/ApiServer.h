@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
-// The HTTP server: runs on its own thread, never on the GUI thread.
+// The server: the route table, the dispatcher and N serving threads sharing one
+// port (SO_REUSEPORT), none of them the GUI thread.
 #pragma once
 
 #include "core/Context.h"
 #include "core/ServerConfig.h"
 
 #include <QObject>
-#include <QThread>
 
+#include <atomic>
 #include <memory>
+#include <vector>
 
-class QHttpServer;
+class QThread;
 
 namespace wfx {
+
+class Authenticator;
+class Dispatcher;
+class RouteTable;
+struct Services;
 
 class ApiServer : public QObject
 {
@@ -21,17 +28,26 @@ public:
     ApiServer(ModelContext ctx, ServerConfig config, QObject *parent = nullptr);
     ~ApiServer() override;
 
-    // Blocks until the server listens (or failed); returns the bound port or 0.
+    // Starts the threads; blocks until all listen. Returns the port, or 0.
     quint16 start();
     void stop();
+    bool isRunning() const { return m_port != 0; }
     QString baseUrl() const;
+    quint16 port() const { return m_port; }
+    quint64 requestCount() const { return m_requests.load(std::memory_order_relaxed); }
+    const RouteTable &routes() const { return *m_table; }
+    Services &services() { return *m_services; }
 
 private:
     ModelContext m_ctx;
     ServerConfig m_config;
-    QThread m_thread;
-    QObject *m_anchor = nullptr;    // lives in m_thread: context for work there
-    QHttpServer *m_http = nullptr; // lives in m_thread
+    std::unique_ptr<Services> m_services;
+    std::unique_ptr<RouteTable> m_table;
+    std::unique_ptr<Authenticator> m_auth;
+    std::unique_ptr<Dispatcher> m_dispatcher;
+    std::vector<QThread *> m_threads;
+    std::vector<QObject *> m_anchors; // one per thread, living there
+    std::atomic<quint64> m_requests{0};
     quint16 m_port = 0;
 };
 

@@ -14,6 +14,8 @@ struct ServerConfig
     QString dataDir;
     QStringList publicHostNames; // extra allowed Host names
     qint64 maxJsonBody = 1 << 20;
+    qint64 partSize = 8 * 1024 * 1024; // artifact upload part size
+    int threads = 2;                   // serving threads on one port
 };
 
 } // namespace wfx

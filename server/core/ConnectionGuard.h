@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one place that knows about Qt 6.4 QHttpServer's gaps (PLATFORM.md 2): a
+// QTcpServer that creates each socket itself and watches the bytes before
+// QHttpServer reads them. It enforces the head size (431), the declared or
+// streamed body size (413, before the body is buffered), header/body/idle and
+// write-stall timeouts, a cap of connections per client address, and closes
+// after a response when the client asked (Connection: close, HTTP/1.0).
+#pragma once
+
+#include <QHash>
+#include <QTcpServer>
+
+namespace wfx {
+
+struct GuardLimits
+{
+    int maxHeadBytes = 16 * 1024;
+    qint64 maxJsonBody = 1 << 20;           // everything but part uploads
+    qint64 maxPartBody = 8 * 1024 * 1024;   // PUT /uploads/... (artifact parts)
+    int headTimeoutMs = 15'000;             // first byte of a request to the end of its head
+    int bodyStallMs = 30'000;               // no body progress for this long
+    int idleTimeoutMs = 60'000;             // keep-alive connection without a request
+    int writeStallMs = 30'000;              // a client that does not read its answer
+    int maxConnectionsPerClient = 128;
+};
+
+class ConnectionGuard : public QTcpServer
+{
+    Q_OBJECT
+public:
+    explicit ConnectionGuard(const GuardLimits &limits, QObject *parent = nullptr);
+    const GuardLimits &limits() const { return m_limits; }
+    int openConnections() const { return m_open; }
+
+protected:
+    void incomingConnection(qintptr fd) override;
+
+private:
+    friend class GuardedConnection;
+    void released(const QString &client);
+    GuardLimits m_limits;
+    QHash<QString, int> m_perClient;
+    int m_open = 0;
+};
+
+} // namespace wfx

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/Dispatcher.h"
+
+#include "core/Ids.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLoggingCategory>
+#include <QSet>
+
+#include "core/Schema.h"
+
+#include <exception>
+
+Q_LOGGING_CATEGORY(lcDispatch, "wfx.server.dispatch", QtInfoMsg)
+
+namespace wfx {
+
+namespace {
+QString S(const char *s) { return QString::fromLatin1(s); }
+
+bool isUnsafe(const QByteArray &m)
+{
+    return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE";
+}
+
+HttpResponse loginRequired()
+{
+    return HttpResponse::error(401, S("login_required"), S("Please log in again."));
+}
+
+HttpResponse csrfFailed(const QString &why)
+{
+    return HttpResponse::error(403, S("csrf_failed"), why);
+}
+
+HttpResponse methodNotAllowed(QStringList allowed)
+{
+    allowed.removeDuplicates();
+    allowed.sort();
+    HttpResponse r = HttpResponse::error(405, S("unsupported_action"), S("This method is not supported here."));
+    r.header("Allow", allowed.join(QStringLiteral(", ")).toLatin1());
+    return r;
+}
+
+// Paths the BFF catch-all proxy stands in front of (CONTRACT.md section 2).
+bool isProxyPath(const QString &path)
+{
+    if (!path.startsWith(QLatin1String("/api/")))
+        return false;
+    for (const char *p : {"/api/cloud/", "/api/auth/", "/api/public/", "/api/workspace/", "/api/e2e/"}) {
+        if (path.startsWith(QLatin1String(p)))
+            return false;
+    }
+    return true;
+}
+
+bool proxySegmentMatches(const QString &rule, const QString &seg)
+{
+    if (rule == QLatin1String("{id}") || rule == QLatin1String("{uuid}"))
+        return ids::isUuid(seg);
+    if (rule.startsWith(QLatin1Char('{')) && rule.endsWith(QLatin1Char('}')))
+        return rule.mid(1, rule.size() - 2).split(QLatin1Char('|')).contains(seg);
+    return rule == seg;
+}
+} // namespace
+
+Dispatcher::Dispatcher(const RouteTable &table, Authenticator *auth, DispatchConfig config)
+    : m_table(table), m_auth(auth), m_config(std::move(config))
+{
+}
+
+bool Dispatcher::hostAllowed(const QByteArray &hostHeader) const
+{
+    if (hostHeader.isEmpty())
+        return false;
+    QString host = QString::fromLatin1(hostHeader).toLower();
+    QString port;
+    if (host.startsWith(QLatin1Char('['))) {
+        const qsizetype end = host.indexOf(QLatin1Char(']'));
+        if (end < 0)
+            return false;
+        port = host.mid(end + 1);
+        host = host.left(end + 1);
+    } else if (const qsizetype colon = host.lastIndexOf(QLatin1Char(':')); colon >= 0) {
+        port = host.mid(colon);
+        host = host.left(colon);
+    }
+    if (!port.isEmpty() && port != QLatin1Char(':') + QString::number(m_config.port))
+        return false;
+    static const QSet<QString> loopback{S("localhost"), S("127.0.0.1"), S("[::1]")};
+    return loopback.contains(host) || m_config.publicHostNames.contains(host, Qt::CaseInsensitive);
+}
+
+bool Dispatcher::foreignOrigin(const HttpRequest &req) const
+{
+    if (req.header("sec-fetch-site").toLower() == "cross-site")
+        return true;
+    const QByteArray origin = req.header("origin");
+    if (origin.isEmpty())
+        return false;
+    if (origin == "null")
+        return true;
+    const QUrl u(QString::fromLatin1(origin));
+    if (!u.isValid() || u.host().isEmpty())
+        return true;
+    const QString scheme = m_config.tls ? S("https") : S("http");
+    if (u.scheme() != scheme)
+        return true;
+    QString host = u.host().toLower();
+    if (host.contains(QLatin1Char(':')))
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    const int port = u.port(m_config.tls ? 443 : 80);
+    return !hostAllowed((host + QLatin1Char(':') + QString::number(port)).toLatin1());
+}
+
+Result<QJsonValue> Dispatcher::parseJson(const QByteArray &body, const QJsonObject &schema)
+{
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(body.isEmpty() ? QByteArrayLiteral("{}") : body, &err);
+    if (err.error != QJsonParseError::NoError || doc.isNull()) {
+        Error e = Error::validation(S("body"), S("malformed_json"),
+                                    QStringLiteral("The body is not valid JSON (%1 at offset %2).")
+                                        .arg(err.errorString()).arg(err.offset));
+        return e;
+    }
+    const QJsonValue value = doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
+    QList<FieldIssue> details;
+    schema::validate(value, schema, QString(), details);
+    if (!details.isEmpty()) {
+        Error e{ErrorCode::Validation, QStringLiteral("The request body is not valid: %1 (%2).")
+                                           .arg(details.first().field, details.first().issue)};
+        e.details = details;
+        return e;
+    }
+    return value;
+}
+
+HttpResponse Dispatcher::handle(HttpRequest &req) const
+{
+    if (!hostAllowed(req.header("host")))
+        return HttpResponse::error(421, S("misdirected_request"), S("This server does not serve that host name."));
+
+    const QList<RouteMatch> matches = m_table.match(req.path);
+    const RouteMatch *hit = nullptr;
+    QStringList allowed;
+    bool anyProtected = false;
+    for (const RouteMatch &m : matches) {
+        allowed << QString::fromLatin1(m.route->method);
+        if (m.route->method == "GET")
+            allowed << S("HEAD");
+        anyProtected = anyProtected || m.route->access != Access::Public;
+        if (m.route->method == req.method)
+            hit = &m;
+    }
+    const bool hasBearer = req.header("authorization").startsWith("Bearer ");
+    const bool hasSession = !req.cookie(S("wfx_session")).isEmpty();
+    // A Cloud path reached with only a session cookie goes through the BFF
+    // catch-all proxy, whose checks come before the route table's 404/405.
+    if (hasSession && !hasBearer && isProxyPath(req.path) && (!hit || hit->route->access == Access::Api)) {
+        if (hit)
+            req.params = hit->params;
+        return viaProxy(req, hit ? hit->route : nullptr);
+    }
+    if (matches.isEmpty())
+        return HttpResponse::error(404, S("not_found"), S("No such route."));
+    if (!hit) {
+        if (anyProtected && !hasBearer && !hasSession)
+            return loginRequired();
+        return methodNotAllowed(allowed);
+    }
+    const Route &route = *hit->route;
+    req.params = hit->params;
+    const QString ip = req.remote.toString();
+
+    switch (route.access) {
+    case Access::Public:
+    case Access::Webhook:
+    case Access::Capability:
+        break;
+    case Access::AuthFlow:
+        if (foreignOrigin(req))
+            return csrfFailed(S("Requests from another site are refused."));
+        if (!route.csrfExempt) {
+            // session and logout: the session (if any) must come with its CSRF token.
+            if (hasSession) {
+                const auto s = m_auth->session(req.cookie(S("wfx_session")), ip);
+                const QByteArray sent = req.header("x-csrf-token");
+                if (sent.isEmpty() || sent != req.cookie(S("wfx_csrf")).toLatin1()
+                    || (s && sent != s->csrfToken.toLatin1()))
+                    return csrfFailed(S("The CSRF token is missing or wrong."));
+                if (s) {
+                    req.actor = s->actor;
+                    req.viaSession = true;
+                    req.sessionToken = req.cookie(S("wfx_session"));
+                }
+            }
+        }
+        break;
+    case Access::Api:
+        if (hasBearer) {
+            const QString secret = QString::fromLatin1(req.header("authorization").mid(7).trimmed());
+            auto actor = m_auth->bearer(secret, ip);
+            if (!actor)
+                return loginRequired();
+            req.actor = *actor;
+            req.actor.ip = ip;
+            break;
+        }
+        return loginRequired();
+    case Access::Session: {
+        if (!hasSession)
+            return loginRequired();
+        if (foreignOrigin(req))
+            return csrfFailed(S("Requests from another site are refused."));
+        const auto s = m_auth->session(req.cookie(S("wfx_session")), ip);
+        if (!s)
+            return loginRequired();
+        if (isUnsafe(req.method)) {
+            const QByteArray sent = req.header("x-csrf-token");
+            if (sent.isEmpty() || sent != s->csrfToken.toLatin1())
+                return csrfFailed(S("The CSRF token is missing or wrong."));
+        }
+        req.actor = s->actor;
+        req.actor.ip = ip;
+        req.viaSession = true;
+        req.sessionToken = req.cookie(S("wfx_session"));
+        break;
+    }
+    }
+    return run(req, route);
+}
+
+HttpResponse Dispatcher::viaProxy(HttpRequest &req, const Route *route) const
+{
+    const QString ip = req.remote.toString();
+    if (foreignOrigin(req))
+        return csrfFailed(S("Requests from another site are refused."));
+    const auto s = m_auth->session(req.cookie(S("wfx_session")), ip);
+    if (!s)
+        return loginRequired();
+    if (isUnsafe(req.method)) {
+        const QByteArray sent = req.header("x-csrf-token");
+        if (sent.isEmpty() || sent != s->csrfToken.toLatin1())
+            return csrfFailed(S("The CSRF token is missing or wrong."));
+    }
+    const QStringList segs = req.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    const ProxyRule *rule = nullptr;
+    QStringList methods;
+    for (const ProxyRule &r : proxyAllowlist()) {
+        if (r.segments.size() != segs.size())
+            continue;
+        bool ok = true;
+        for (qsizetype i = 0; i < segs.size() && ok; ++i)
+            ok = proxySegmentMatches(r.segments[i], segs[i]);
+        if (!ok)
+            continue;
+        methods << QString::fromLatin1(r.method);
+        if (r.method == "GET")
+            methods << S("HEAD");
+        if (r.method == req.method)
+            rule = &r;
+    }
+    if (methods.isEmpty())
+        return HttpResponse::error(404, S("not_found"), S("No such route."));
+    if (!rule)
+        return methodNotAllowed(methods);
+    const auto items = req.query.queryItems();
+    for (const auto &item : items) {
+        if (!rule->query.contains(item.first)) {
+            Error e = Error::validation(item.first, S("not_allowed"),
+                                        QStringLiteral("The query parameter %1 is not allowed here.").arg(item.first));
+            return HttpResponse::error(e);
+        }
+    }
+    if (!route) // the allowlist names only Cloud routes; keep refusing if they ever part
+        return HttpResponse::error(404, S("not_found"), S("No such route."));
+    req.actor = s->actor;
+    req.actor.ip = ip;
+    req.viaSession = true;
+    req.sessionToken = req.cookie(S("wfx_session"));
+    return run(req, *route);
+}
+
+HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
+{
+    if (isUnsafe(req.method) && !route.rawBody && !req.body.isEmpty()) {
+        const QByteArray ctype = req.header("content-type").split(';').value(0).trimmed().toLower();
+        if (ctype != "application/json")
+            return HttpResponse::error(415, S("unsupported_media_type"), S("Send JSON with Content-Type: application/json."));
+    }
+    if (!route.requestSchema.isEmpty()) {
+        auto parsed = parseJson(req.body, route.requestSchema);
+        if (!parsed)
+            return HttpResponse::error(parsed.error());
+        req.json = *parsed;
+    }
+    try {
+        return route.handler(req);
+    } catch (const std::exception &e) {
+        const QString id = ids::newUuid();
+        qCCritical(lcDispatch) << "handler failed" << route.method << route.path << "correlation" << id << e.what();
+        return HttpResponse::error(500, S("internal_error"), QStringLiteral("Internal error (correlation id %1).").arg(id));
+    }
+}
+
+} // namespace wfx

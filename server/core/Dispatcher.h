@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// One request through the contract's pipeline: Host (421), route (404/405),
+// credentials (401), Origin and CSRF (403), BFF allowlist (404/405/422), media
+// type (415), JSON and schema (422), then the handler; errors in one shape.
+#pragma once
+
+#include "core/Http.h"
+#include "core/RouteTable.h"
+
+#include <QStringList>
+
+#include <optional>
+
+namespace wfx {
+
+// How the server learns who is calling; implemented over the account services.
+class Authenticator
+{
+public:
+    virtual ~Authenticator() = default;
+    virtual Result<Actor> bearer(const QString &secret, const QString &ip) = 0;
+    struct SessionAuth
+    {
+        Actor actor;
+        QString csrfToken;
+    };
+    virtual std::optional<SessionAuth> session(const QString &token, const QString &ip) = 0;
+};
+
+struct DispatchConfig
+{
+    quint16 port = 0;               // the serving port, for the Host check
+    QStringList publicHostNames;    // configured names besides loopback
+    bool tls = false;
+};
+
+class Dispatcher
+{
+public:
+    Dispatcher(const RouteTable &table, Authenticator *auth, DispatchConfig config);
+    void setPort(quint16 port) { m_config.port = port; }
+    HttpResponse handle(HttpRequest &req) const;
+
+    // Parses the body as JSON and validates it against the schema.
+    static Result<QJsonValue> parseJson(const QByteArray &body, const QJsonObject &schema);
+
+private:
+    bool hostAllowed(const QByteArray &host) const;
+    bool foreignOrigin(const HttpRequest &req) const;
+    HttpResponse viaProxy(HttpRequest &req, const Route *route) const;
+    HttpResponse run(HttpRequest &req, const Route &route) const;
+
+    const RouteTable &m_table;
+    Authenticator *m_auth;
+    DispatchConfig m_config;
+};
+
+} // namespace wfx

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+// The request and response values handlers see: no QHttpServer types leak past
+// the dispatcher.
+#pragma once
+
+#include "core/Context.h"
+#include "core/Result.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QUrlQuery>
+
+namespace wfx {
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+struct HttpRequest
+{
+    QByteArray method; // upper case; HEAD arrives as GET with head=true
+    bool head = false;
+    QString path;      // decoded path
+    QUrlQuery query;
+    HeaderList headers;
+    QByteArray body;
+    QHostAddress remote;
+    QHash<QString, QString> params; // path template parameters
+    QJsonValue json;                // the parsed body, when the route takes JSON
+
+    // Set by the dispatcher after authentication.
+    Actor actor;
+    bool viaSession = false;  // authenticated by cookie (BFF)
+    QString sessionToken;     // the raw wfx_session value (never logged)
+
+    QByteArray header(const QByteArray &lowerName) const;
+    QString cookie(const QString &name) const;
+    QString param(const QString &name) const { return params.value(name); }
+    QJsonObject bodyObject() const { return json.toObject(); }
+    // The query value or `fallback` when absent.
+    QString queryValue(const QString &name, const QString &fallback = {}) const;
+    bool hasQuery(const QString &name) const { return query.hasQueryItem(name); }
+};
+
+struct HttpResponse
+{
+    int status = 200;
+    QByteArray contentType = "application/json";
+    QByteArray body;
+    HeaderList headers;
+    // When set, the body is streamed from this file (artifact downloads).
+    QString filePath;
+    qint64 fileOffset = 0;
+    qint64 fileLength = 0;
+
+    HttpResponse &header(const QByteArray &name, const QByteArray &value)
+    {
+        headers.append({name, value});
+        return *this;
+    }
+    static HttpResponse json(int status, const QJsonObject &body);
+    static HttpResponse json(int status, const QJsonValue &body);
+    static HttpResponse error(const Error &e);
+    static HttpResponse error(int status, const QString &code, const QString &message);
+    static HttpResponse noContent();
+};
+
+// Parses `limit` (1..200, default 50) and `cursor` from the query; a bad
+// limit is a validation error.
+struct PageArgs
+{
+    int limit = 50;
+    QString cursor;
+};
+Result<PageArgs> pageArgs(const HttpRequest &req);
+
+// {"items": [...], "next_cursor": "..." | null}
+template<typename T>
+QJsonObject pageJson(const QList<T> &items, const QString &next)
+{
+    QJsonArray arr;
+    for (const auto &i : items)
+        arr.append(i.toJson());
+    return QJsonObject{{QStringLiteral("items"), arr},
+                       {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(next)}};
+}
+
+} // namespace wfx

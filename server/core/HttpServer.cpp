@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/HttpServer.h"
+
+#include "core/Dispatcher.h"
+#include "core/Http.h"
+
+#include <QFile>
+#include <QHttpServerRequest>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QTcpSocket>
+
+namespace wfx {
+
+namespace {
+
+QByteArray reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 421: return "Misdirected Request";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+    }
+}
+
+QByteArray methodName(QHttpServerRequest::Method m)
+{
+    switch (m) {
+    case QHttpServerRequest::Method::Get: return "GET";
+    case QHttpServerRequest::Method::Put: return "PUT";
+    case QHttpServerRequest::Method::Delete: return "DELETE";
+    case QHttpServerRequest::Method::Post: return "POST";
+    case QHttpServerRequest::Method::Head: return "HEAD";
+    case QHttpServerRequest::Method::Options: return "OPTIONS";
+    case QHttpServerRequest::Method::Patch: return "PATCH";
+    case QHttpServerRequest::Method::Connect: return "CONNECT";
+    case QHttpServerRequest::Method::Trace: return "TRACE";
+    default: return "UNKNOWN";
+    }
+}
+
+// Streams [offset, offset+length) of a file, refilling the socket only while
+// its write buffer is small, so a slow reader never makes the file sit in memory.
+class FileStreamer : public QObject
+{
+public:
+    static constexpr qint64 kChunk = 256 * 1024;
+    FileStreamer(QTcpSocket *socket, const QString &path, qint64 offset, qint64 length, bool close)
+        : QObject(socket), m_socket(socket), m_file(path), m_left(length), m_close(close)
+    {
+        if (!m_file.open(QIODevice::ReadOnly) || !m_file.seek(offset)) {
+            m_socket->abort();
+            return;
+        }
+        connect(socket, &QTcpSocket::bytesWritten, this, &FileStreamer::pump);
+        pump();
+    }
+
+private:
+    void pump()
+    {
+        while (m_left > 0 && m_socket->bytesToWrite() < 2 * kChunk) {
+            const QByteArray chunk = m_file.read(qMin(kChunk, m_left));
+            if (chunk.isEmpty()) {
+                m_socket->abort(); // the file shrank under us: the framing cannot be kept
+                return;
+            }
+            m_left -= chunk.size();
+            m_socket->write(chunk);
+        }
+        if (m_left == 0) {
+            disconnect(m_socket, nullptr, this, nullptr);
+            if (m_close)
+                m_socket->disconnectFromHost();
+            deleteLater();
+        }
+    }
+    QTcpSocket *m_socket;
+    QFile m_file;
+    qint64 m_left;
+    bool m_close;
+};
+
+} // namespace
+
+HttpServer::HttpServer(const Dispatcher &dispatcher, std::atomic<quint64> *requestCounter, QObject *parent)
+    : QAbstractHttpServer(parent), m_dispatcher(dispatcher), m_requests(requestCounter)
+{
+}
+
+bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    if (m_requests)
+        m_requests->fetch_add(1, std::memory_order_relaxed);
+    HttpRequest req;
+    req.method = methodName(request.method());
+    if (req.method == "HEAD") {
+        req.method = "GET";
+        req.head = true;
+    }
+    const QUrl url = request.url();
+    req.path = url.path(QUrl::FullyDecoded);
+    req.query = request.query();
+    req.headers = request.headers();
+    req.body = request.body();
+    req.remote = request.remoteAddress();
+    const bool close = req.header("connection").toLower().contains("close");
+    HttpResponse resp = m_dispatcher.handle(req);
+    write(socket, req, resp, close);
+    return true;
+}
+
+void HttpServer::missingHandler(const QHttpServerRequest &, QTcpSocket *socket)
+{
+    // handleRequest answers everything; never reached.
+    socket->abort();
+}
+
+void HttpServer::write(QTcpSocket *socket, const HttpRequest &req, HttpResponse &resp, bool close)
+{
+    QByteArray out;
+    out.reserve(256 + (req.head ? 0 : resp.body.size()));
+    out += "HTTP/1.1 " + QByteArray::number(resp.status) + ' ' + reason(resp.status) + "\r\n";
+    const bool streaming = !resp.filePath.isEmpty();
+    if (!resp.contentType.isEmpty() && resp.status != 204)
+        out += "Content-Type: " + resp.contentType + "\r\n";
+    for (const auto &h : std::as_const(resp.headers))
+        out += h.first + ": " + h.second + "\r\n";
+    out += "X-Content-Type-Options: nosniff\r\n";
+    if (resp.status != 204 && resp.status != 304)
+        out += "Content-Length: " + QByteArray::number(streaming ? resp.fileLength : resp.body.size()) + "\r\n";
+    if (close)
+        out += "Connection: close\r\n";
+    out += "\r\n";
+    const bool withBody = !req.head && resp.status != 204 && resp.status != 304;
+    if (withBody && !streaming)
+        out += resp.body;
+    socket->write(out);
+    if (withBody && streaming && resp.fileLength > 0) {
+        new FileStreamer(socket, resp.filePath, resp.fileOffset, resp.fileLength, close);
+        return;
+    }
+    if (close)
+        socket->disconnectFromHost();
+}
+
+} // namespace wfx

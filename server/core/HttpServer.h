@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// A QAbstractHttpServer that hands every parsed request to the Dispatcher and
+// writes the answer itself: exact status line and headers, Content-Length on
+// HEAD without a body, no body on 204, Connection: close honoured, and files
+// streamed with back-pressure (never read whole).
+#pragma once
+
+#include <QAbstractHttpServer>
+
+#include <atomic>
+
+namespace wfx {
+
+class Dispatcher;
+struct HttpRequest;
+struct HttpResponse;
+
+class HttpServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+public:
+    HttpServer(const Dispatcher &dispatcher, std::atomic<quint64> *requestCounter, QObject *parent = nullptr);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    void write(QTcpSocket *socket, const HttpRequest &req, HttpResponse &resp, bool close);
+    const Dispatcher &m_dispatcher;
+    std::atomic<quint64> *m_requests;
+};
+
+} // namespace wfx

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// The single declarative route table: registration, authentication policy, the
+// BFF allowlist, body validation and /openapi.json all come from it.
+#pragma once
+
+#include "core/Http.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include <functional>
+#include <vector>
+
+namespace wfx {
+
+enum class Access {
+    Public,     // no credentials; answers the same whatever comes along
+    Api,        // Cloud API: Bearer key, or a session cookie through the BFF proxy allowlist
+    Session,    // dashboard BFF named routes: session cookie (+ CSRF on unsafe methods)
+    AuthFlow,   // POST /api/auth/*: no credentials needed; CSRF where a session is involved
+    Webhook,    // authenticated by its signature header alone
+    Capability, // artifact part upload URLs: the URL carries its own token
+};
+
+using Handler = std::function<HttpResponse(HttpRequest &)>;
+
+struct Route
+{
+    QByteArray method;   // GET, POST, PUT, PATCH, DELETE
+    QString path;        // template, e.g. /api/runs/{run_id}
+    Access access = Access::Api;
+    QString tag;         // OpenAPI tag (family)
+    QString summary;
+    QJsonObject requestSchema;  // empty: no JSON body
+    QJsonObject responseSchema; // of the success answer
+    int successStatus = 200;
+    QList<QPair<QString, QJsonObject>> queryParams; // documented query parameters
+    QList<int> errorStatuses;                        // documented error answers
+    bool csrfExempt = false;     // signup, login, reset-password
+    bool rawBody = false;        // part uploads: body is bytes, not JSON
+    Handler handler;
+
+    // Filled by RouteTable.
+    QStringList segments;
+};
+
+struct RouteMatch
+{
+    const Route *route = nullptr;
+    QHash<QString, QString> params;
+};
+
+class RouteTable;
+
+// t.route("GET", "/api/runs/{run_id}", Access::Api, "runs", "Get a run")
+//      .returns(200, schema).errors({404}).handle([](HttpRequest &r) { ... });
+class RouteBuilder
+{
+public:
+    RouteBuilder(RouteTable &table, Route r) : m_table(table), m_route(std::move(r)) {}
+    RouteBuilder &body(const QJsonObject &schema) { m_route.requestSchema = schema; return *this; }
+    RouteBuilder &returns(int status, const QJsonObject &schema)
+    {
+        m_route.successStatus = status;
+        m_route.responseSchema = schema;
+        return *this;
+    }
+    RouteBuilder &query(const QString &name, const QJsonObject &schema)
+    {
+        m_route.queryParams.append({name, schema});
+        return *this;
+    }
+    RouteBuilder &paged(); // limit + cursor
+    RouteBuilder &errors(std::initializer_list<int> statuses)
+    {
+        m_route.errorStatuses.append(statuses);
+        return *this;
+    }
+    RouteBuilder &csrfExempt() { m_route.csrfExempt = true; return *this; }
+    RouteBuilder &rawBody() { m_route.rawBody = true; return *this; }
+    void handle(Handler h);
+
+private:
+    RouteTable &m_table;
+    Route m_route;
+};
+
+class RouteTable
+{
+public:
+    RouteBuilder route(const char *method, const QString &path, Access access, const QString &tag, const QString &summary)
+    {
+        Route r;
+        r.method = method;
+        r.path = path;
+        r.access = access;
+        r.tag = tag;
+        r.summary = summary;
+        return RouteBuilder(*this, std::move(r));
+    }
+    Route &add(Route r);
+    const std::vector<Route> &routes() const { return m_routes; }
+    // Routes whose path template matches (any method).
+    QList<RouteMatch> match(const QString &path) const;
+
+private:
+    std::vector<Route> m_routes;
+};
+
+// The BFF catch-all proxy's allowlist (ROUTES.md): which Cloud paths and
+// methods a session cookie may reach, and with which query parameters.
+struct ProxyRule
+{
+    QByteArray method;
+    QStringList segments; // literal, "{id}" (canonical UUID), or "{a|b}" alternatives
+    QStringList query;
+    QString describe() const;
+};
+const QList<ProxyRule> &proxyAllowlist();
+
+} // namespace wfx

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// JSON Schema (the OpenAPI 3.1 dialect) built in C++: the same object validates
+// request bodies and is published in /openapi.json.
+#pragma once
+
+#include "core/Result.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QStringList>
+
+#include <initializer_list>
+#include <utility>
+
+namespace wfx::schema {
+
+QJsonObject string(int minLength = 0, int maxLength = -1);
+QJsonObject uuid();
+QJsonObject dateTime();
+QJsonObject enumOf(const QStringList &values);
+QJsonObject integer(qint64 minimum, qint64 maximum);
+QJsonObject number();
+QJsonObject boolean();
+QJsonObject anyObject();
+QJsonObject arrayOf(const QJsonObject &items, int maxItems = -1);
+QJsonObject nullable(const QJsonObject &s);
+QJsonObject describe(QJsonObject s, const QString &description);
+
+struct Prop
+{
+    QString name;
+    QJsonObject schema;
+    bool required = false;
+};
+QJsonObject object(std::initializer_list<Prop> props, bool additional = true);
+// {"<key>": inner, siblings...}
+QJsonObject wrapped(const QString &key, const QJsonObject &inner, std::initializer_list<Prop> siblings = {});
+QJsonObject page(const QJsonObject &item);
+
+// Validates `value` against `schema`, adding every problem to `details` with a
+// dotted path (metrics.1.step). Supports the keywords the builders above emit.
+void validate(const QJsonValue &value, const QJsonObject &schema, const QString &path, QList<FieldIssue> &details);
+
+} // namespace wfx::schema

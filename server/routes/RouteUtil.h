@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// Small mapping helpers shared by the route families.
+#pragma once
+
+#include "core/Http.h"
+#include "core/Result.h"
+
+#include <QJsonObject>
+
+namespace wfx::routeutil {
+
+inline QString S(const char *s) { return QString::fromLatin1(s); }
+
+// {"<key>": value.toJson()} with `status`, or the error.
+template<typename T>
+HttpResponse wrapped(const Result<T> &r, const char *key, int status = 200)
+{
+    if (!r)
+        return HttpResponse::error(r.error());
+    return HttpResponse::json(status, QJsonObject{{QString::fromLatin1(key), r->toJson()}});
+}
+
+template<typename T>
+HttpResponse paged(const Result<T> &r)
+{
+    if (!r)
+        return HttpResponse::error(r.error());
+    return HttpResponse::json(200, pageJson(r->items, r->nextCursor));
+}
+
+inline HttpResponse done(const Status &s, int status = 204)
+{
+    if (!s)
+        return HttpResponse::error(s.error());
+    return status == 204 ? HttpResponse::noContent() : HttpResponse::json(status, QJsonObject{{S("ok"), true}});
+}
+
+inline QString str(const HttpRequest &req, const char *field)
+{
+    return req.json.toObject().value(QString::fromLatin1(field)).toString();
+}
+
+} // namespace wfx::routeutil

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "routes/Routes.h"
+
+namespace wfx {
+
+void registerRoutes(RouteTable &table, Services &services)
+{
+    addSystemRoutes(table, services);
+    addWorkspaceRoutes(table, services);
+}
+
+} // namespace wfx

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every route family adds its entries to the one table.
+#pragma once
+
+namespace wfx {
+
+class RouteTable;
+struct Services;
+
+void registerRoutes(RouteTable &table, Services &services);
+
+void addSystemRoutes(RouteTable &table, Services &services);
+void addWorkspaceRoutes(RouteTable &table, Services &services);
+
+} // namespace wfx
