@@ -103,7 +103,7 @@ quint16 ApiServer::start()
         QMetaObject::invokeMethod(
             anchor,
             [this, anchor, fd, &ok] {
-                GuardLimits limits;
+                GuardLimits limits = m_config.guard;
                 limits.maxJsonBody = m_config.maxJsonBody;
                 limits.maxPartBody = m_config.partSize;
                 auto *guard = new ConnectionGuard(limits, anchor);

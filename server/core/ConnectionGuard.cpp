@@ -284,8 +284,17 @@ void ConnectionGuard::incomingConnection(qintptr fd)
     addPendingConnection(socket);
 }
 
+ConnectionGuard::~ConnectionGuard()
+{
+    // Sockets go first: their disconnected() handlers still reach this object.
+    m_closing = true;
+    qDeleteAll(findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly));
+}
+
 void ConnectionGuard::released(const QString &client)
 {
+    if (m_closing)
+        return;
     --m_open;
     auto it = m_perClient.find(client);
     if (it != m_perClient.end() && --it.value() <= 0)

@@ -7,28 +7,19 @@
 // after a response when the client asked (Connection: close, HTTP/1.0).
 #pragma once
 
+#include "core/ServerConfig.h"
+
 #include <QHash>
 #include <QTcpServer>
 
 namespace wfx {
-
-struct GuardLimits
-{
-    int maxHeadBytes = 16 * 1024;
-    qint64 maxJsonBody = 1 << 20;           // everything but part uploads
-    qint64 maxPartBody = 8 * 1024 * 1024;   // PUT /uploads/... (artifact parts)
-    int headTimeoutMs = 15'000;             // first byte of a request to the end of its head
-    int bodyStallMs = 30'000;               // no body progress for this long
-    int idleTimeoutMs = 60'000;             // keep-alive connection without a request
-    int writeStallMs = 30'000;              // a client that does not read its answer
-    int maxConnectionsPerClient = 128;
-};
 
 class ConnectionGuard : public QTcpServer
 {
     Q_OBJECT
 public:
     explicit ConnectionGuard(const GuardLimits &limits, QObject *parent = nullptr);
+    ~ConnectionGuard() override;
     const GuardLimits &limits() const { return m_limits; }
     int openConnections() const { return m_open; }
 
@@ -41,6 +32,7 @@ private:
     GuardLimits m_limits;
     QHash<QString, int> m_perClient;
     int m_open = 0;
+    bool m_closing = false;
 };
 
 } // namespace wfx

@@ -7,6 +7,19 @@
 
 namespace wfx {
 
+// Limits the connection guard enforces before QHttpServer buffers anything.
+struct GuardLimits
+{
+    int maxHeadBytes = 16 * 1024;
+    qint64 maxJsonBody = 1 << 20;         // everything but part uploads
+    qint64 maxPartBody = 8 * 1024 * 1024; // PUT /uploads/... (artifact parts)
+    int headTimeoutMs = 15'000;           // first byte of a request to the end of its head
+    int bodyStallMs = 30'000;             // no body progress for this long
+    int idleTimeoutMs = 60'000;           // keep-alive connection without a request
+    int writeStallMs = 30'000;            // a client that does not read its answer
+    int maxConnectionsPerClient = 128;
+};
+
 struct ServerConfig
 {
     QHostAddress listen = QHostAddress::LocalHost;
@@ -15,6 +28,7 @@ struct ServerConfig
     QStringList publicHostNames; // extra allowed Host names
     qint64 maxJsonBody = 1 << 20;
     qint64 partSize = 8 * 1024 * 1024; // artifact upload part size
+    GuardLimits guard;                 // maxJsonBody and partSize are copied in
     int threads = 2;                   // serving threads on one port
 };
 
