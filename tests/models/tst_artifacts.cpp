@@ -264,6 +264,7 @@ private slots:
         auto up = start(data);
         sendParts(*up, data, {1, 3});
         auto c = svc->commit(s->actor(alice), up->artifact.id);
+        QVERIFY(!c.ok());
         QCOMPARE(c.error().code, ErrorCode::Conflict);
         QCOMPARE(c.error().extra.value(L("reason")).toString(), L("part_missing"));
         QCOMPARE(c.error().extra.value(L("missing_parts")).toArray(), (QJsonArray{2, 4}));
@@ -282,6 +283,7 @@ private slots:
         sendParts(*up, data, {1, 2});
         QVERIFY(svc->putPart(up->uploadToken, up->artifact.id, 3, QByteArray("89a")).ok()); // one byte short
         auto c = svc->commit(s->actor(alice), up->artifact.id);
+        QVERIFY(!c.ok());
         QCOMPARE(c.error().code, ErrorCode::Conflict);
         QCOMPARE(c.error().extra.value(L("reason")).toString(), L("size_mismatch"));
         QCOMPARE(artifactState(up->artifact.id), L("pending"));
@@ -305,6 +307,7 @@ private slots:
         f.write("!");
         f.close();
         auto c = svc->commit(s->actor(alice), up->artifact.id);
+        QVERIFY(!c.ok());
         QCOMPARE(c.error().code, ErrorCode::Conflict);
         QCOMPARE(c.error().extra.value(L("reason")).toString(), L("size_mismatch"));
         QCOMPARE(artifactState(up->artifact.id), L("pending"));
@@ -318,6 +321,7 @@ private slots:
         auto up = start(declared);
         sendParts(*up, sent);
         auto c = svc->commit(s->actor(alice), up->artifact.id);
+        QVERIFY(!c.ok());
         QCOMPARE(c.error().code, ErrorCode::Conflict);
         QCOMPARE(c.error().extra.value(L("reason")).toString(), L("sha256_mismatch"));
         QCOMPARE(artifactState(up->artifact.id), L("pending"));
