@@ -18,6 +18,7 @@ QString errorCodeName(ErrorCode code)
     case ErrorCode::Unavailable: return QStringLiteral("unavailable");
     case ErrorCode::InvalidSignature: return QStringLiteral("invalid_signature");
     case ErrorCode::Internal: return QStringLiteral("internal_error");
+    case ErrorCode::PayloadTooLarge: return QStringLiteral("payload_too_large");
     }
     return QStringLiteral("internal_error");
 }
@@ -37,6 +38,7 @@ int errorHttpStatus(ErrorCode code)
     case ErrorCode::Unavailable: return 503;
     case ErrorCode::InvalidSignature: return 400;
     case ErrorCode::Internal: return 500;
+    case ErrorCode::PayloadTooLarge: return 413;
     }
     return 500;
 }

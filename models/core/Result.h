@@ -25,6 +25,7 @@ enum class ErrorCode {
     Unavailable,        // 503 unavailable
     InvalidSignature,   // 400 invalid_signature
     Internal,           // 500 internal_error
+    PayloadTooLarge,    // 413 payload_too_large
 };
 
 struct FieldIssue

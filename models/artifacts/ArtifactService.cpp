@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "artifacts/ArtifactService.h"
+
+#include "artifacts/BlobStore.h"
+#include "audit/AuditService.h"
+#include "core/Access.h"
+#include "core/Clock.h"
+#include "core/Ids.h"
+#include "crypto/Crypto.h"
+#include "db/Database.h"
+#include "db/Tx.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcBlobs)
+
+namespace wfx {
+
+namespace {
+QString S(const char *s) { return QString::fromLatin1(s); }
+
+const QString kArtifact = QStringLiteral("Artifact");
+const QString kRun = QStringLiteral("Run");
+const QString kColumns = QStringLiteral(
+    "id, run_id, workspace_id, name, size_bytes, sha256, content_type, state, part_size, created_at, "
+    "committed_at, upload_expires_at");
+
+Artifact readArtifact(const Query &q)
+{
+    Artifact a;
+    a.id = q.str(0);
+    a.runId = q.str(1);
+    a.workspaceId = q.str(2);
+    a.name = q.str(3);
+    a.sizeBytes = q.i64(4);
+    a.sha256 = q.str(5);
+    a.contentType = q.str(6);
+    a.state = q.str(7);
+    a.partSize = q.i64(8);
+    a.createdAt = q.i64(9);
+    a.committedAt = q.isNull(10) ? 0 : q.i64(10);
+    a.uploadExpiresAt = q.isNull(11) ? 0 : q.i64(11);
+    return a;
+}
+
+Result<Artifact> loadArtifact(const QSqlDatabase &conn, const QString &id)
+{
+    if (!ids::isUuid(id))
+        return Error::notFound(kArtifact);
+    Query q(conn, S("SELECT ") + kColumns + S(" FROM artifacts WHERE id = :id"));
+    q.bind(S(":id"), id);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::notFound(kArtifact);
+    return readArtifact(q);
+}
+
+// The artifact, if the actor holds at least `minimum` in its workspace.
+Result<Artifact> loadVisible(const QSqlDatabase &conn, const Actor &actor, const QString &id, Role minimum)
+{
+    auto a = loadArtifact(conn, id);
+    if (!a)
+        return a.error();
+    if (auto r = access::requireRole(conn, actor, a->workspaceId, minimum, kArtifact); !r)
+        return r.error();
+    return a;
+}
+
+Result<QString> runWorkspace(const QSqlDatabase &conn, const QString &runId)
+{
+    Query q(conn, S("SELECT workspace_id FROM runs WHERE id = :id"));
+    q.bind(S(":id"), runId);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::notFound(kRun);
+    return q.str(0);
+}
+
+qint64 partCount(qint64 size, qint64 partSize)
+{
+    return size <= 0 ? 1 : (size + partSize - 1) / partSize;
+}
+
+bool hasControl(const QString &s)
+{
+    for (const QChar c : s) {
+        if (c.category() == QChar::Other_Control)
+            return true;
+    }
+    return false;
+}
+
+// type/subtype with parameters, printable ASCII only: it ends up in a response header.
+bool validContentType(const QString &s)
+{
+    for (const QChar c : s) {
+        if (c.unicode() < 0x20 || c.unicode() > 0x7e)
+            return false;
+    }
+    const qsizetype slash = s.indexOf(QLatin1Char('/'));
+    return slash > 0 && slash < s.size() - 1;
+}
+
+Error uploadNotFound()
+{
+    return Error::notFound(S("Upload"));
+}
+} // namespace
+
+QJsonObject Artifact::toJson() const
+{
+    return {{S("id"), id},
+            {S("run_id"), runId},
+            {S("workspace_id"), workspaceId},
+            {S("name"), name},
+            {S("size_bytes"), double(sizeBytes)},
+            {S("sha256"), sha256},
+            {S("content_type"), contentType},
+            {S("state"), state},
+            {S("created_at"), ids::formatTime(createdAt)},
+            {S("committed_at"), committedAt > 0 ? QJsonValue(ids::formatTime(committedAt)) : QJsonValue()}};
+}
+
+QJsonObject UploadedPart::toJson() const
+{
+    return {{S("number"), double(number)}, {S("size"), double(size)}, {S("sha256"), sha256}};
+}
+
+Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QString &runId, const QString &name,
+                                                  qint64 sizeBytes, const QString &sha256,
+                                                  const QString &contentType)
+{
+    Error invalid{ErrorCode::Validation, S("The artifact is not valid.")};
+    if (!ids::isUuid(runId))
+        invalid.details.append({S("run_id"), runId.isEmpty() ? S("required") : S("invalid")});
+    if (name.trimmed().isEmpty())
+        invalid.details.append({S("name"), S("required")});
+    else if (name.size() > kMaxNameLength)
+        invalid.details.append({S("name"), S("too_long")});
+    else if (hasControl(name))
+        invalid.details.append({S("name"), S("invalid")});
+    if (sizeBytes < 0)
+        invalid.details.append({S("size_bytes"), S("invalid")});
+    else if (sizeBytes > m_opt.maxSizeBytes || partCount(sizeBytes, m_opt.partSize) > m_opt.maxParts)
+        invalid.details.append({S("size_bytes"), S("too_large")});
+    if (!BlobStore::isSha256Hex(sha256))
+        invalid.details.append({S("sha256"), sha256.isEmpty() ? S("required") : S("invalid")});
+    const QString type = contentType.isEmpty() ? S("application/octet-stream") : contentType;
+    if (type.size() > kMaxContentTypeLength)
+        invalid.details.append({S("content_type"), S("too_long")});
+    else if (!validContentType(type))
+        invalid.details.append({S("content_type"), S("invalid")});
+    if (!invalid.details.isEmpty()) {
+        if (invalid.details.size() == 1)
+            invalid.message = S("Invalid %1.").arg(invalid.details.first().field);
+        return invalid;
+    }
+
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto ws = runWorkspace(tx.conn(), runId);
+    if (!ws)
+        return ws.error();
+    if (auto r = access::requireRole(tx.conn(), actor, *ws, Role::Member, kRun); !r)
+        return r.error();
+    if (auto w = access::requireWritable(tx.conn(), actor); !w)
+        return w.error();
+
+    const qint64 now = m_ctx.clock->nowMs();
+    InitiatedUpload out;
+    out.uploadToken = crypto::randomToken(S("wfxup_"), 32);
+    out.partSize = m_opt.partSize;
+    out.parts = partCount(sizeBytes, m_opt.partSize);
+    out.expiresAt = now + m_opt.uploadTtlMs;
+    Artifact &a = out.artifact;
+    a.id = ids::newUuid();
+    a.runId = runId;
+    a.workspaceId = *ws;
+    a.name = name;
+    a.sizeBytes = sizeBytes;
+    a.sha256 = sha256;
+    a.contentType = type;
+    a.state = S("pending");
+    a.partSize = m_opt.partSize;
+    a.createdAt = now;
+    a.uploadExpiresAt = out.expiresAt;
+
+    Query ins = tx.query(S("INSERT INTO artifacts (id, run_id, workspace_id, name, size_bytes, sha256, content_type, "
+                           "state, part_size, upload_token_hash, upload_expires_at, created_at) "
+                           "VALUES (:id, :r, :w, :n, :sz, :sha, :ct, 'pending', :ps, :h, :x, :t)"));
+    ins.bind(S(":id"), a.id).bind(S(":r"), runId).bind(S(":w"), a.workspaceId).bind(S(":n"), name)
+        .bind(S(":sz"), sizeBytes).bind(S(":sha"), sha256).bind(S(":ct"), type).bind(S(":ps"), a.partSize)
+        .bind(S(":h"), crypto::sha256Hex(out.uploadToken.toUtf8())).bind(S(":x"), out.expiresAt).bind(S(":t"), now);
+    if (!ins.exec())
+        return ins.error();
+    if (auto au = AuditService::append(tx, now, actor, S("artifact.initiate"), a.workspaceId, S("artifact"), a.id,
+                                       {{S("run_id"), runId},
+                                        {S("name"), name},
+                                        {S("size_bytes"), double(sizeBytes)},
+                                        {S("sha256"), sha256}});
+        !au)
+        return au.error();
+    tx.announce(S("artifact"), a.id);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return out;
+}
+
+Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const QString &artifactId,
+                                              qint64 partNumber, const QByteArray &bytes)
+{
+    if (uploadToken.isEmpty() || !ids::isUuid(artifactId))
+        return uploadNotFound();
+    const QString tokenHash = crypto::sha256Hex(uploadToken.toUtf8());
+    const QString pendingSql = S("SELECT size_bytes, part_size, upload_expires_at FROM artifacts "
+                                 "WHERE id = :id AND upload_token_hash = :h AND state = 'pending'");
+    qint64 parts = 0, partSize = 0;
+    {
+        Query q(m_ctx.db->connection(), pendingSql);
+        q.bind(S(":id"), artifactId).bind(S(":h"), tokenHash);
+        if (!q.exec())
+            return q.error();
+        if (!q.next() || q.isNull(2) || q.i64(2) <= m_ctx.clock->nowMs())
+            return uploadNotFound();
+        partSize = q.i64(1);
+        parts = partCount(q.i64(0), partSize);
+    }
+    if (partNumber < 1 || partNumber > parts) {
+        Error e = Error::validation(S("part_number"), S("out_of_range"),
+                                    S("The part number must be between 1 and %1.").arg(parts));
+        return e;
+    }
+    if (bytes.size() > partSize) {
+        Error e{ErrorCode::PayloadTooLarge, S("A part holds at most %1 bytes.").arg(partSize)};
+        e.extra.insert(S("part_size"), double(partSize));
+        return e;
+    }
+
+    // The slow part (write and sync) happens before the transaction; only the
+    // rename into place runs while the artifact row is held.
+    auto staged = m_blobs.stagePart(artifactId, partNumber, bytes);
+    if (!staged)
+        return staged.error();
+    const qint64 now = m_ctx.clock->nowMs();
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (!tx.lockRow(S("artifacts"), artifactId)) {
+        m_blobs.discard(*staged);
+        return Error::internal();
+    }
+    {
+        // The upload may have been committed, aborted or expired meanwhile.
+        Query q = tx.query(pendingSql);
+        q.bind(S(":id"), artifactId).bind(S(":h"), tokenHash);
+        if (!q.exec()) {
+            m_blobs.discard(*staged);
+            return q.error();
+        }
+        if (!q.next() || q.isNull(2) || q.i64(2) <= now) {
+            m_blobs.discard(*staged);
+            return uploadNotFound();
+        }
+    }
+    if (auto p = m_blobs.placePart(*staged); !p)
+        return p.error();
+    Query up = tx.query(S("INSERT INTO artifact_parts (artifact_id, number, size, sha256, received_at) "
+                          "VALUES (:a, :n, :s, :h, :t) ON CONFLICT (artifact_id, number) DO UPDATE SET "
+                          "size = excluded.size, sha256 = excluded.sha256, received_at = excluded.received_at"));
+    up.bind(S(":a"), artifactId).bind(S(":n"), partNumber).bind(S(":s"), staged->size)
+        .bind(S(":h"), staged->sha256).bind(S(":t"), now);
+    if (!up.exec())
+        return up.error();
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return UploadedPart{partNumber, staged->size, staged->sha256};
+}
+
+Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &artifactId)
+{
+    QSqlDatabase conn = m_ctx.db->connection();
+    auto a = loadVisible(conn, actor, artifactId, Role::Member);
+    if (!a)
+        return a.error();
+    if (auto w = access::requireWritable(conn, actor); !w)
+        return w.error();
+    if (a->state == QLatin1String("committed"))
+        return a;
+    if (a->state != QLatin1String("pending"))
+        return Error::conflict(S("Only a pending upload can be committed; this artifact is %1.").arg(a->state));
+    if (a->uploadExpiresAt <= m_ctx.clock->nowMs())
+        return Error::conflict(S("The upload expired; initiate it again."));
+
+    // Cheap checks on the recorded parts before any byte is read.
+    const qint64 parts = partCount(a->sizeBytes, a->partSize);
+    {
+        Query q(conn, S("SELECT number, size FROM artifact_parts WHERE artifact_id = :a ORDER BY number"));
+        q.bind(S(":a"), a->id);
+        if (!q.exec())
+            return q.error();
+        QJsonArray missing;
+        qint64 expect = 1, recorded = 0;
+        auto noteMissing = [&](qint64 upTo) {
+            for (; expect < upTo; ++expect) {
+                if (missing.size() < 100)
+                    missing.append(double(expect));
+            }
+        };
+        while (q.next()) {
+            const qint64 n = q.i64(0);
+            if (n < 1 || n > parts)
+                continue;
+            noteMissing(n);
+            expect = n + 1;
+            recorded += q.i64(1);
+        }
+        noteMissing(parts + 1);
+        if (!missing.isEmpty()) {
+            Error e = Error::conflict(S("Some parts have not been uploaded."));
+            e.extra.insert(S("reason"), S("part_missing"));
+            e.extra.insert(S("missing_parts"), missing);
+            return e;
+        }
+        if (recorded != a->sizeBytes) {
+            Error e = Error::conflict(S("The parts hold %1 bytes, not the declared %2.").arg(recorded).arg(a->sizeBytes));
+            e.extra.insert(S("reason"), S("size_mismatch"));
+            return e;
+        }
+    }
+
+    // Streams the parts into the blob store, outside any transaction; the blob
+    // is content-addressed and verified, so a concurrent part upload cannot make
+    // it hold anything but the declared bytes.
+    auto blob = m_blobs.assemble(a->id, parts, a->sizeBytes, a->sha256);
+    if (!blob)
+        return blob.error();
+
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (!tx.lockRow(S("artifacts"), a->id))
+        return Error::internal();
+    auto cur = loadVisible(tx.conn(), actor, artifactId, Role::Member);
+    if (!cur)
+        return cur.error();
+    if (cur->state == QLatin1String("committed"))
+        return cur; // a concurrent commit won
+    if (cur->state != QLatin1String("pending"))
+        return Error::conflict(S("Only a pending upload can be committed; this artifact is %1.").arg(cur->state));
+    const qint64 now = m_ctx.clock->nowMs();
+    Query u = tx.query(S("UPDATE artifacts SET state = 'committed', committed_at = :t, upload_token_hash = NULL, "
+                         "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"));
+    u.bind(S(":t"), now).bind(S(":id"), a->id);
+    Query d = tx.query(S("DELETE FROM artifact_parts WHERE artifact_id = :id"));
+    d.bind(S(":id"), a->id);
+    if (!u.exec())
+        return u.error();
+    if (!d.exec())
+        return d.error();
+    if (auto au = AuditService::append(tx, now, actor, S("artifact.commit"), cur->workspaceId, S("artifact"), a->id,
+                                       {{S("size_bytes"), double(cur->sizeBytes)}, {S("sha256"), cur->sha256}});
+        !au)
+        return au.error();
+    tx.announce(S("artifact"), a->id);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    m_blobs.removeUpload(a->id);
+    cur->state = S("committed");
+    cur->committedAt = now;
+    cur->uploadExpiresAt = 0;
+    return cur;
+}
+
+Result<Artifact> ArtifactService::abort(const Actor &actor, const QString &artifactId)
+{
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (ids::isUuid(artifactId) && !tx.lockRow(S("artifacts"), artifactId))
+        return Error::internal();
+    auto a = loadVisible(tx.conn(), actor, artifactId, Role::Member);
+    if (!a)
+        return a.error();
+    if (auto w = access::requireWritable(tx.conn(), actor); !w)
+        return w.error();
+    if (a->state == QLatin1String("aborted"))
+        return a;
+    if (a->state != QLatin1String("pending"))
+        return Error::conflict(S("Only a pending upload can be aborted; this artifact is %1.").arg(a->state));
+    const qint64 now = m_ctx.clock->nowMs();
+    Query u = tx.query(S("UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, upload_expires_at = NULL "
+                         "WHERE id = :id AND state = 'pending'"));
+    u.bind(S(":id"), a->id);
+    Query d = tx.query(S("DELETE FROM artifact_parts WHERE artifact_id = :id"));
+    d.bind(S(":id"), a->id);
+    if (!u.exec())
+        return u.error();
+    if (!d.exec())
+        return d.error();
+    if (auto au = AuditService::append(tx, now, actor, S("artifact.abort"), a->workspaceId, S("artifact"), a->id);
+        !au)
+        return au.error();
+    tx.announce(S("artifact"), a->id);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    m_blobs.removeUpload(a->id);
+    a->state = S("aborted");
+    a->uploadExpiresAt = 0;
+    return a;
+}
+
+Result<Artifact> ArtifactService::get(const Actor &actor, const QString &artifactId)
+{
+    return loadVisible(m_ctx.db->connection(), actor, artifactId, Role::Viewer);
+}
+
+Result<ArtifactDownload> ArtifactService::open(const Actor &actor, const QString &artifactId)
+{
+    auto a = get(actor, artifactId);
+    if (!a)
+        return a.error();
+    if (a->state != QLatin1String("committed"))
+        return Error::notFound(kArtifact);
+    const QString path = m_blobs.blobPath(a->sha256);
+    if (!m_blobs.hasBlob(a->sha256)) {
+        qCWarning(lcBlobs) << "blob of committed artifact" << a->id << "is missing from the store";
+        return Error{ErrorCode::Unavailable, S("The artifact's bytes are not available.")};
+    }
+    return ArtifactDownload{*a, path, a->sizeBytes, a->sha256};
+}
+
+Result<Page<Artifact>> ArtifactService::list(const Actor &actor, const QString &runId, int limit,
+                                            const QString &cursorText)
+{
+    if (limit < 1 || limit > cursor::kMaxLimit)
+        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and %1.").arg(cursor::kMaxLimit));
+    if (!ids::isUuid(runId))
+        return Error::notFound(kRun);
+    cursor::TimeId after;
+    if (!cursorText.isEmpty()) {
+        auto c = cursor::decodeTimeId(cursorText);
+        if (!c)
+            return c.error();
+        after = *c;
+    }
+    QSqlDatabase conn = m_ctx.db->connection();
+    auto ws = runWorkspace(conn, runId);
+    if (!ws)
+        return ws.error();
+    if (auto r = access::requireRole(conn, actor, *ws, Role::Viewer, kRun); !r)
+        return r.error();
+    QString sql = S("SELECT ") + kColumns + S(" FROM artifacts WHERE run_id = :r");
+    if (!cursorText.isEmpty())
+        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
+    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    Query q(conn, sql);
+    q.bind(S(":r"), runId).bind(S(":lim"), limit + 1);
+    if (!cursorText.isEmpty())
+        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    if (!q.exec())
+        return q.error();
+    Page<Artifact> page;
+    while (q.next())
+        page.items.append(readArtifact(q));
+    if (page.items.size() > limit) {
+        page.items.removeLast();
+        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
+    }
+    return page;
+}
+
+Result<int> ArtifactService::sweepStaleUploads(qint64 nowMs)
+{
+    constexpr int kBatch = 200;
+    int aborted = 0;
+    while (true) {
+        QStringList stale;
+        {
+            Query q(m_ctx.db->connection(),
+                    S("SELECT id FROM artifacts WHERE state = 'pending' AND upload_expires_at <= :now "
+                      "ORDER BY upload_expires_at, id LIMIT :lim"));
+            q.bind(S(":now"), nowMs).bind(S(":lim"), kBatch);
+            if (!q.exec())
+                return q.error();
+            while (q.next())
+                stale.append(q.str(0));
+        }
+        for (const QString &id : std::as_const(stale)) {
+            Tx tx(*m_ctx.db, m_ctx.bus);
+            if (!tx.lockRow(S("artifacts"), id))
+                return Error::internal();
+            auto a = loadArtifact(tx.conn(), id);
+            if (!a)
+                return a.error();
+            if (a->state != QLatin1String("pending") || a->uploadExpiresAt > nowMs)
+                continue; // committed, aborted or renewed meanwhile
+            Query u = tx.query(S("UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, "
+                                 "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"));
+            u.bind(S(":id"), id);
+            Query d = tx.query(S("DELETE FROM artifact_parts WHERE artifact_id = :id"));
+            d.bind(S(":id"), id);
+            if (!u.exec())
+                return u.error();
+            if (!d.exec())
+                return d.error();
+            if (auto au = AuditService::append(tx, nowMs, Actor::system(), S("artifact.abort"), a->workspaceId,
+                                               S("artifact"), id, {{S("reason"), S("upload_expired")}});
+                !au)
+                return au.error();
+            tx.announce(S("artifact"), id);
+            if (auto c = tx.commit(); !c)
+                return c.error();
+            m_blobs.removeUpload(id);
+            ++aborted;
+        }
+        if (stale.size() < kBatch)
+            break;
+    }
+
+    // Upload folders that outlived their artifact (a crash between commit and cleanup).
+    const QStringList dirs = m_blobs.uploadIds();
+    for (const QString &id : dirs) {
+        Query q(m_ctx.db->connection(), S("SELECT state FROM artifacts WHERE id = :id"));
+        q.bind(S(":id"), id);
+        if (!q.exec())
+            return q.error();
+        if (!q.next() || q.str(0) != QLatin1String("pending"))
+            m_blobs.removeUpload(id);
+    }
+    m_blobs.removeStaleTemp(nowMs, m_opt.uploadTtlMs);
+    return aborted;
+}
+
+} // namespace wfx
