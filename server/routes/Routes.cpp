@@ -7,6 +7,7 @@ void registerRoutes(RouteTable &table, Services &services)
 {
     addSystemRoutes(table, services);
     addWorkspaceRoutes(table, services);
+    addArtifactRoutes(table, services);
 }
 
 } // namespace wfx

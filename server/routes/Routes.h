@@ -11,5 +11,6 @@ void registerRoutes(RouteTable &table, Services &services);
 
 void addSystemRoutes(RouteTable &table, Services &services);
 void addWorkspaceRoutes(RouteTable &table, Services &services);
+void addArtifactRoutes(RouteTable &table, Services &services);
 
 } // namespace wfx
