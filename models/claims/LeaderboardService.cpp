@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "claims/LeaderboardService.h"
+
+#include "core/Clock.h"
+#include "core/Ids.h"
+#include "db/Database.h"
+#include "db/Tx.h"
+
+#include <QJsonDocument>
+#include <QMap>
+#include <QSet>
+
+#include <algorithm>
+#include <tuple>
+
+namespace wfx {
+
+namespace {
+QString S(const char *s) { return QString::fromLatin1(s); }
+
+struct Candidate
+{
+    QString metric, aggregate, comparator, statement, entryId, title, runId, runName, evidence;
+    double threshold = 0, observed = 0;
+    qint64 verifiedAt = 0, createdAt = 0;
+    std::optional<qint64> finishedAt;
+    QString claimId;
+};
+
+bool lowerIsBetter(const QString &comparator)
+{
+    return comparator.startsWith(QLatin1Char('<'));
+}
+
+Result<LeaderboardSnapshot> readSnapshot(const Query &q)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(q.str(3).toUtf8());
+    if (!doc.isObject())
+        return Error::internal(S("A stored leaderboard snapshot is damaged."));
+    return LeaderboardSnapshot{q.str(0), q.str(1), q.i64(2), doc.object().value(S("groups")).toArray()};
+}
+
+Status checkBoard(const QString &board)
+{
+    if (!LeaderboardService::boards().contains(board))
+        return Error::notFound(S("Leaderboard"));
+    return Ok{};
+}
+} // namespace
+
+QJsonObject LeaderboardSnapshot::toJson() const
+{
+    return {{S("id"), id}, {S("board"), board}, {S("created_at"), ids::formatTime(createdAt)}, {S("groups"), groups}};
+}
+
+Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &board)
+{
+    if (auto b = checkBoard(board); !b)
+        return b.error();
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    Query q = tx.query(S(
+        "SELECT c.id, c.metric_name, c.aggregate, c.comparator, c.threshold, c.observed, c.statement, c.verified_at, "
+        "c.created_at, m.id, m.title, r.id, r.name, r.evidence, r.finished_at "
+        "FROM claims c JOIN museum_entries m ON m.run_id = c.run_id JOIN runs r ON r.id = c.run_id "
+        "WHERE c.published = 1 AND c.status = 'supported' AND c.observed IS NOT NULL AND r.evidence <> 'unverified'"));
+    if (!q.exec())
+        return q.error();
+    // (metric, aggregate, lower-is-better) -> candidates
+    QMap<std::tuple<QString, QString, bool>, QList<Candidate>> groups;
+    while (q.next()) {
+        Candidate c;
+        c.claimId = q.str(0);
+        c.metric = q.str(1);
+        c.aggregate = q.str(2);
+        c.comparator = q.str(3);
+        c.threshold = q.dbl(4);
+        c.observed = q.dbl(5);
+        c.statement = q.str(6);
+        c.verifiedAt = q.i64(7);
+        c.createdAt = q.i64(8);
+        c.entryId = q.str(9);
+        c.title = q.str(10);
+        c.runId = q.str(11);
+        c.runName = q.str(12);
+        c.evidence = q.str(13);
+        if (!q.isNull(14))
+            c.finishedAt = q.i64(14);
+        groups[{c.metric, c.aggregate, lowerIsBetter(c.comparator)}].append(c);
+    }
+    q.raw().finish();
+
+    QJsonArray out;
+    for (auto it = groups.begin(); it != groups.end(); ++it) {
+        const bool lower = std::get<2>(it.key());
+        QList<Candidate> &list = it.value();
+        // A run's oldest claim speaks for it in this group.
+        std::sort(list.begin(), list.end(), [](const Candidate &a, const Candidate &b) {
+            return std::tie(a.createdAt, a.claimId) < std::tie(b.createdAt, b.claimId);
+        });
+        QSet<QString> seenRuns;
+        QList<Candidate> unique;
+        for (const auto &c : std::as_const(list)) {
+            if (!seenRuns.contains(c.runId)) {
+                seenRuns.insert(c.runId);
+                unique.append(c);
+            }
+        }
+        std::stable_sort(unique.begin(), unique.end(), [lower](const Candidate &a, const Candidate &b) {
+            return lower ? a.observed < b.observed : a.observed > b.observed;
+        });
+        QJsonArray entries;
+        int rank = 0;
+        for (int i = 0; i < unique.size() && i < kMaxEntriesPerGroup; ++i) {
+            const Candidate &c = unique.at(i);
+            if (i == 0 || c.observed != unique.at(i - 1).observed)
+                rank = i + 1;
+            const QJsonObject run{{S("name"), c.runName},
+                                  {S("evidence"), c.evidence},
+                                  {S("finished_at"), c.finishedAt ? QJsonValue(ids::formatTime(*c.finishedAt))
+                                                                  : QJsonValue(QJsonValue::Null)}};
+            entries.append(QJsonObject{{S("rank"), rank},
+                                       {S("observed"), c.observed},
+                                       {S("comparator"), c.comparator},
+                                       {S("threshold"), c.threshold},
+                                       {S("statement"), c.statement},
+                                       {S("verified_at"), ids::formatTime(c.verifiedAt)},
+                                       {S("museum_entry_id"), c.entryId},
+                                       {S("title"), c.title},
+                                       {S("run"), run}});
+        }
+        out.append(QJsonObject{{S("metric"), std::get<0>(it.key())},
+                               {S("aggregate"), std::get<1>(it.key())},
+                               {S("direction"), lower ? S("lower_is_better") : S("higher_is_better")},
+                               {S("entries"), entries}});
+    }
+
+    LeaderboardSnapshot snap{ids::newUuid(), board, m_ctx.clock->nowMs(), out};
+    const QByteArray payload = QJsonDocument(QJsonObject{{S("groups"), out}}).toJson(QJsonDocument::Compact);
+    Query ins = tx.query(S("INSERT INTO leaderboard_snapshots (id, board, created_at, payload) VALUES (:id, :b, :t, :p)"));
+    ins.bind(S(":id"), snap.id).bind(S(":b"), board).bind(S(":t"), snap.createdAt)
+        .bind(S(":p"), QString::fromUtf8(payload));
+    if (!ins.exec())
+        return ins.error();
+    tx.announce(S("leaderboard"), snap.id);
+    if (auto cm = tx.commit(); !cm)
+        return cm.error();
+    return snap;
+}
+
+Result<LeaderboardSnapshot> LeaderboardService::latest(const QString &board)
+{
+    if (auto b = checkBoard(board); !b)
+        return b.error();
+    {
+        Query q(m_ctx.db->connection(), S("SELECT id, board, created_at, payload FROM leaderboard_snapshots "
+                                          "WHERE board = :b ORDER BY created_at DESC, id DESC LIMIT 1"));
+        q.bind(S(":b"), board);
+        if (!q.exec())
+            return q.error();
+        if (q.next())
+            return readSnapshot(q);
+    }
+    return buildSnapshot(board);
+}
+
+Result<Page<LeaderboardSnapshot>> LeaderboardService::history(const QString &board, int limit, const QString &cursorText)
+{
+    if (auto b = checkBoard(board); !b)
+        return b.error();
+    if (limit < 1 || limit > cursor::kMaxLimit)
+        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and 200."));
+    QString sql = S("SELECT id, board, created_at, payload FROM leaderboard_snapshots WHERE board = :b");
+    cursor::TimeId after;
+    if (!cursorText.isEmpty()) {
+        auto c = cursor::decodeTimeId(cursorText);
+        if (!c)
+            return c.error();
+        after = *c;
+        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
+    }
+    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    Query q(m_ctx.db->connection(), sql);
+    q.bind(S(":b"), board).bind(S(":lim"), limit + 1);
+    if (!cursorText.isEmpty())
+        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    if (!q.exec())
+        return q.error();
+    Page<LeaderboardSnapshot> page;
+    while (q.next()) {
+        auto s = readSnapshot(q);
+        if (!s)
+            return s.error();
+        page.items.append(*s);
+    }
+    if (page.items.size() > limit) {
+        page.items.removeLast();
+        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
+    }
+    return page;
+}
+
+} // namespace wfx

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "status/StatusService.h"
+
+#include "core/Clock.h"
+#include "core/Ids.h"
+#include "crypto/Crypto.h"
+#include "db/Database.h"
+#include "db/Tx.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QMutexLocker>
+#include <QTemporaryFile>
+#include <QUuid>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcStatus, "wfx.models.status", QtInfoMsg)
+
+namespace wfx {
+
+namespace {
+QString S(const char *s) { return QString::fromLatin1(s); }
+
+const QString kDatabase = QStringLiteral("database");
+const QString kArtifactStore = QStringLiteral("artifact_store");
+
+// Samples have name-based ids (component, minute): several processes on one
+// store still write at most one sample per component and minute.
+const QUuid kSampleNamespace(QStringLiteral("6f1c2a52-3b7e-4c55-9a0e-2d4f7b8c9e10"));
+
+QString sampleId(const QString &component, qint64 minute)
+{
+    const QByteArray name = component.toUtf8() + ':' + QByteArray::number(minute);
+    return QUuid::createUuidV5(kSampleNamespace, name).toString(QUuid::WithoutBraces);
+}
+} // namespace
+
+QJsonObject ComponentStatus::toJson() const
+{
+    return {{S("name"), name}, {S("status"), status}, {S("latency_ms"), double(latencyMs)},
+            {S("checked_at"), ids::formatTime(checkedAt)}};
+}
+
+QJsonObject UptimeBucket::toJson() const
+{
+    QJsonObject comps;
+    for (auto it = components.cbegin(); it != components.cend(); ++it)
+        comps.insert(it.key(), it.value());
+    return {{S("hour"), ids::formatTime(hourStart)},
+            {S("uptime"), uptime ? QJsonValue(*uptime) : QJsonValue(QJsonValue::Null)},
+            {S("samples"), double(samples)},
+            {S("components"), comps}};
+}
+
+QJsonObject StatusReport::toJson() const
+{
+    QJsonArray comps, hist;
+    for (const auto &c : components)
+        comps.append(c.toJson());
+    for (const auto &h : history)
+        hist.append(h.toJson());
+    return {{S("status"), status}, {S("components"), comps}, {S("history"), hist}};
+}
+
+StatusService::StatusService(ModelContext ctx, ArtifactProbe artifactProbe)
+    : m_ctx(std::move(ctx)), m_artifactProbe(std::move(artifactProbe))
+{
+}
+
+StatusService::StatusService(ModelContext ctx, const QString &artifactDir)
+    : StatusService(std::move(ctx), folderProbe(artifactDir))
+{
+}
+
+StatusService::ArtifactProbe StatusService::folderProbe(const QString &dir)
+{
+    return [dir](QString *reason) {
+        if (dir.isEmpty() || !QDir().mkpath(dir)) {
+            *reason = S("the artifact folder cannot be created");
+            return false;
+        }
+        QTemporaryFile f(QDir(dir).filePath(S(".wfx-status-XXXXXX")));
+        const QByteArray probe = crypto::randomBytes(16);
+        if (!f.open() || f.write(probe) != probe.size() || !f.flush()) {
+            *reason = S("the artifact folder is not writable");
+            return false;
+        }
+        f.seek(0);
+        if (f.readAll() != probe) {
+            *reason = S("the artifact folder did not read back what was written");
+            return false;
+        }
+        return true;
+    };
+}
+
+QString StatusService::overallStatus(const QList<ComponentStatus> &components)
+{
+    QString overall = S("operational");
+    for (const auto &c : components) {
+        if (c.name == kDatabase && c.status == QLatin1String("down"))
+            return S("down");
+        if (c.status != QLatin1String("operational"))
+            overall = S("degraded");
+    }
+    return overall;
+}
+
+ComponentStatus StatusService::finish(const QString &name, bool ok, qint64 latencyMs, const QString &reason)
+{
+    ComponentStatus c{name, S("operational"), latencyMs, m_ctx.clock->nowMs()};
+    if (!ok)
+        c.status = S("down");
+    else if (latencyMs > m_slowMs)
+        c.status = S("degraded");
+    if (!ok)
+        qCWarning(lcStatus) << name << "is down:" << reason;
+    record(c, ok, reason);
+    return c;
+}
+
+ComponentStatus StatusService::checkDatabase()
+{
+    QElapsedTimer t;
+    t.start();
+    const bool ok = m_ctx.db->ping();
+    return finish(kDatabase, ok, t.elapsed(), ok ? QString() : S("the query did not round-trip"));
+}
+
+ComponentStatus StatusService::checkArtifactStore()
+{
+    QElapsedTimer t;
+    t.start();
+    QString reason;
+    const bool ok = m_artifactProbe && m_artifactProbe(&reason);
+    return finish(kArtifactStore, ok, t.elapsed(), ok ? QString() : reason.isEmpty() ? S("no probe") : reason);
+}
+
+void StatusService::record(const ComponentStatus &c, bool ok, const QString &reason)
+{
+    const qint64 minute = c.checkedAt / kSampleIntervalMs;
+    bool sweepDue = false;
+    {
+        QMutexLocker l(&m_mutex);
+        if (m_lastRecordedMinute.value(c.name, -1) == minute)
+            return;
+        m_lastRecordedMinute.insert(c.name, minute);
+        if (c.checkedAt - m_lastSweepMs >= kHourMs) {
+            m_lastSweepMs = c.checkedAt;
+            sweepDue = true;
+        }
+    }
+    Query q(m_ctx.db->connection(), S("INSERT INTO status_samples (id, at, component, ok, latency_ms, detail) "
+                                      "VALUES (:id, :at, :c, :ok, :l, :d) ON CONFLICT (id) DO NOTHING"));
+    q.bind(S(":id"), sampleId(c.name, minute)).bind(S(":at"), c.checkedAt).bind(S(":c"), c.name)
+        .bind(S(":ok"), ok ? 1 : 0).bind(S(":l"), c.latencyMs)
+        .bind(S(":d"), reason.isNull() ? QStringLiteral("") : reason); // a null QString binds as NULL
+    if (!q.exec()) {
+        // The store may be the component that is down; the next minute tries again.
+        QMutexLocker l(&m_mutex);
+        m_lastRecordedMinute.remove(c.name);
+        return;
+    }
+    if (sweepDue)
+        sweep();
+}
+
+qint64 StatusService::sweep()
+{
+    const qint64 cutoff = m_ctx.clock->nowMs() - kRetentionMs;
+    qint64 removed = 0;
+    for (const QString &component : {kDatabase, kArtifactStore}) {
+        Query d(m_ctx.db->connection(), S("DELETE FROM status_samples WHERE component = :c AND at < :cut"));
+        d.bind(S(":c"), component).bind(S(":cut"), cutoff);
+        if (!d.exec())
+            return -1;
+        removed += std::max(0, d.rowsAffected());
+    }
+    return removed;
+}
+
+QList<UptimeBucket> StatusService::history(qint64 now)
+{
+    const qint64 currentHour = now / kHourMs;
+    const qint64 firstHour = currentHour - (kHistoryHours - 1);
+    QList<UptimeBucket> buckets;
+    for (qint64 h = firstHour; h <= currentHour; ++h)
+        buckets.append(UptimeBucket{h * kHourMs, std::nullopt, {}, 0});
+    for (const QString &component : {kDatabase, kArtifactStore}) {
+        Query q(m_ctx.db->connection(), S("SELECT at / 3600000, SUM(ok), COUNT(*) FROM status_samples "
+                                          "WHERE component = :c AND at >= :from AND at <= :now "
+                                          "GROUP BY at / 3600000"));
+        q.bind(S(":c"), component).bind(S(":from"), firstHour * kHourMs).bind(S(":now"), now);
+        if (!q.exec())
+            return buckets; // the store is down: no history to show
+        while (q.next()) {
+            const qint64 index = q.i64(0) - firstHour;
+            if (index < 0 || index >= buckets.size() || q.i64(2) <= 0)
+                continue;
+            UptimeBucket &b = buckets[int(index)];
+            const double ratio = double(q.i64(1)) / double(q.i64(2));
+            b.components.insert(component, ratio);
+            b.samples += q.i64(2);
+            b.uptime = b.uptime ? std::min(*b.uptime, ratio) : ratio;
+        }
+    }
+    return buckets;
+}
+
+StatusReport StatusService::status()
+{
+    StatusReport r;
+    r.components = {checkDatabase(), checkArtifactStore()};
+    r.status = overallStatus(r.components);
+    r.history = history(m_ctx.clock->nowMs());
+    return r;
+}
+
+} // namespace wfx
