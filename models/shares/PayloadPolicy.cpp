@@ -35,6 +35,11 @@ PayloadPolicy::PayloadPolicy(const QString &keyPattern, const QList<ValueRule> &
 {
     for (const auto &r : valueRules)
         m_values.append({r.label, QRegularExpression(r.pattern)});
+    // Compile now, so concurrent readers (one resolver used by several server
+    // threads) only ever match.
+    m_key.optimize();
+    for (auto &v : m_values)
+        v.second.optimize();
 }
 
 bool PayloadPolicy::isValid() const
