@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "shares/PayloadPolicy.h"
+
+#include <QJsonArray>
+
+namespace wfx {
+
+namespace {
+QString S(const char *s) { return QString::fromLatin1(s); }
+constexpr int kMaxDepth = 256;
+
+QString child(const QString &path, const QString &key)
+{
+    return path.isEmpty() ? key : path + QLatin1Char('.') + key;
+}
+} // namespace
+
+QString PayloadPolicy::defaultKeyPattern()
+{
+    return S("secret|password|token|api[_-]?key|credential");
+}
+
+QList<PayloadPolicy::ValueRule> PayloadPolicy::defaultValueRules()
+{
+    return {
+        {S("an email address"), S("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}")},
+        {S("a wfx_ API key"), S("wfx_[A-Za-z0-9_-]{16,}")},
+    };
+}
+
+PayloadPolicy::PayloadPolicy() : PayloadPolicy(defaultKeyPattern(), defaultValueRules()) {}
+
+PayloadPolicy::PayloadPolicy(const QString &keyPattern, const QList<ValueRule> &valueRules)
+    : m_key(keyPattern, QRegularExpression::CaseInsensitiveOption)
+{
+    for (const auto &r : valueRules)
+        m_values.append({r.label, QRegularExpression(r.pattern)});
+    // Compile now, so concurrent readers (one resolver used by several server
+    // threads) only ever match.
+    m_key.optimize();
+    for (auto &v : m_values)
+        v.second.optimize();
+}
+
+bool PayloadPolicy::isValid() const
+{
+    return errorString().isEmpty();
+}
+
+QString PayloadPolicy::errorString() const
+{
+    if (!m_key.isValid())
+        return S("key pattern: ") + m_key.errorString();
+    for (const auto &v : m_values) {
+        if (!v.second.isValid())
+            return v.first + S(": ") + v.second.errorString();
+    }
+    return {};
+}
+
+std::optional<PolicyViolation> PayloadPolicy::judge(const QJsonObject &snapshot) const
+{
+    if (!isValid()) // a broken policy refuses everything rather than nothing
+        return PolicyViolation{QString(), S("the public payload policy itself is invalid: ") + errorString()};
+    return judgeValue(snapshot, QString());
+}
+
+std::optional<PolicyViolation> PayloadPolicy::judgeString(const QString &s, const QString &path, bool isKey) const
+{
+    if (isKey && !m_key.pattern().isEmpty() && m_key.match(s).hasMatch())
+        return PolicyViolation{path, S("its name looks like a secret (matches \"%1\")").arg(m_key.pattern())};
+    for (const auto &v : m_values) {
+        if (!v.second.pattern().isEmpty() && v.second.match(s).hasMatch())
+            return PolicyViolation{path, (isKey ? S("its name looks like %1") : S("its value looks like %1")).arg(v.first)};
+    }
+    return std::nullopt;
+}
+
+std::optional<PolicyViolation> PayloadPolicy::judgeValue(const QJsonValue &root, const QString &rootPath) const
+{
+    // Iterative walk: a deeply nested manifest cannot exhaust the stack.
+    struct Item
+    {
+        QJsonValue value;
+        QString path;
+        int depth;
+    };
+    QList<Item> stack{{root, rootPath, 0}};
+    while (!stack.isEmpty()) {
+        const Item it = stack.takeLast();
+        if (it.depth > kMaxDepth)
+            return PolicyViolation{it.path, S("it is nested too deeply to be judged")};
+        if (it.value.isString()) {
+            if (auto v = judgeString(it.value.toString(), it.path, false))
+                return v;
+        } else if (it.value.isObject()) {
+            const QJsonObject o = it.value.toObject();
+            // Keys first (in order), then children, so the first violation is stable.
+            for (auto i = o.constBegin(); i != o.constEnd(); ++i) {
+                if (auto v = judgeString(i.key(), child(it.path, i.key()), true))
+                    return v;
+            }
+            for (auto i = o.constEnd(); i != o.constBegin();) {
+                --i;
+                stack.append({i.value(), child(it.path, i.key()), it.depth + 1});
+            }
+        } else if (it.value.isArray()) {
+            const QJsonArray a = it.value.toArray();
+            for (qsizetype i = a.size(); i > 0; --i)
+                stack.append({a.at(i - 1), child(it.path, QString::number(i - 1)), it.depth + 1});
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace wfx

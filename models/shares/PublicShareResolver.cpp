@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "shares/PublicShareResolver.h"
+
+#include "core/Access.h"
+#include "core/Clock.h"
+#include "core/Ids.h"
+#include "core/RateLimiter.h"
+#include "crypto/Crypto.h"
+#include "db/Database.h"
+#include "db/Tx.h"
+#include "shares/ShareService.h"
+#include "shares/ShareSnapshot.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QTimeZone>
+#include <QUrl>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcShares, "wfx.models.shares", QtInfoMsg)
+
+namespace wfx {
+
+namespace {
+QString S(const char *s) { return QString::fromLatin1(s); }
+QByteArray num(qint64 n) { return QByteArray::number(n); }
+
+const QByteArray kReadPolicy = QByteArrayLiteral("\"share-read\"");
+const QByteArray kPasswordPolicy = QByteArrayLiteral("\"share-password\"");
+constexpr int kMaxAddressLength = 64;
+
+struct ShareRow
+{
+    Share share;
+    QString passwordHash;
+};
+
+// Addresses only name buckets; keep them short and in one spelling.
+QString normaliseAddress(const QString &address)
+{
+    QString a = address.trimmed().toLower();
+    if (a.startsWith(QLatin1String("::ffff:")) && a.contains(QLatin1Char('.')))
+        a = a.mid(7);
+    if (a.isEmpty())
+        a = S("-");
+    return a.left(kMaxAddressLength);
+}
+
+QString readBucket(const QString &shareId, const QString &addr)
+{
+    return S("share-read:") + (shareId.isEmpty() ? S("unknown") : shareId) + QLatin1Char(':') + addr;
+}
+
+QString passwordBucket(const QString &shareId, const QString &addr)
+{
+    return S("share-pw:") + shareId + QLatin1Char(':') + addr;
+}
+
+qint64 secsCeil(qint64 ms)
+{
+    return std::max<qint64>(1, (ms + 999) / 1000);
+}
+
+Result<std::optional<ShareRow>> lookupToken(const QSqlDatabase &conn, const QString &token, qint64 now)
+{
+    Query q(conn, S("SELECT id, password_hash FROM shares WHERE token_hash = :h"));
+    q.bind(S(":h"), ShareService::tokenHash(token));
+    if (!q.exec())
+        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+    if (!q.next())
+        return std::optional<ShareRow>();
+    const QString id = q.str(0);
+    const QString hash = q.isNull(1) ? QString() : q.str(1);
+    q.raw().finish();
+    auto s = ShareService::loadById(conn, id, now);
+    if (!s)
+        return s.error();
+    if (!*s)
+        return std::optional<ShareRow>();
+    return std::optional<ShareRow>(ShareRow{**s, hash});
+}
+
+Result<QString> passwordHashOf(const QSqlDatabase &conn, const QString &shareId)
+{
+    Query q(conn, S("SELECT password_hash FROM shares WHERE id = :id"));
+    q.bind(S(":id"), shareId);
+    if (!q.exec())
+        return q.error();
+    return q.next() && !q.isNull(0) ? q.str(0) : QString();
+}
+
+QString plural(qint64 n, const char *unit)
+{
+    return QString::number(n) + QLatin1Char(' ') + S(unit) + (n == 1 ? QString() : S("s"));
+}
+
+QString durationWords(qint64 ms)
+{
+    const qint64 s = std::max<qint64>(0, ms) / 1000;
+    if (s < 60)
+        return plural(s, "second");
+    if (s < 3600)
+        return plural(s / 60, "minute");
+    if (s < 48 * 3600)
+        return plural(s / 3600, "hour");
+    return plural(s / 86400, "day");
+}
+
+QString clockTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(S("HH:mm")) + S(" UTC");
+}
+
+struct Content
+{
+    PublicState state = PublicState::Active;
+    QString reason;
+    QString policyPath;
+    QJsonObject snapshot;
+};
+
+// States 8 to 11: what the share's content allows.
+Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share, const ShareLimits &limits,
+                                const PayloadPolicy &policy)
+{
+    auto run = ShareSnapshot::loadRun(conn, share.runId);
+    if (!run)
+        return run.error();
+    if (!*run)
+        return Content{PublicState::NotFound, S("the shared run no longer exists"), {}, {}};
+    if ((*run)->evidence == QLatin1String("unverified"))
+        return Content{PublicState::EvidenceUnverified,
+                       S("the run's signature does not verify against its manifest (evidence unverified)"), {}, {}};
+    std::optional<SnapshotArtifact> artifact;
+    if (!share.artifactId.isEmpty()) {
+        auto a = ShareSnapshot::loadArtifact(conn, share.artifactId);
+        if (!a)
+            return a.error();
+        if (!*a)
+            return Content{PublicState::ArtifactFiltered, S("the shared artifact was deleted"), {}, {}};
+        if ((*a)->runId != share.runId)
+            return Content{PublicState::ArtifactFiltered,
+                           S("the shared artifact belongs to another run, which this share does not make public"), {}, {}};
+        if ((*a)->state != QLatin1String("committed"))
+            return Content{PublicState::ArtifactFiltered,
+                           S("the shared artifact %1 is %2, not committed").arg((*a)->name, (*a)->state), {}, {}};
+        artifact = **a;
+    }
+    auto snap = ShareSnapshot::build(conn, share.runId, **run, artifact, limits);
+    if (!snap)
+        return snap.error();
+    if (auto v = policy.judge(*snap)) {
+        return Content{PublicState::PayloadRejected,
+                       S("field %1 breaks the public payload policy: %2").arg(v->path, v->reason), v->path, {}};
+    }
+    return Content{PublicState::Active, S("the share is active and its snapshot may be shown"), {}, *snap};
+}
+
+ShareVerdict verdictOf(PublicState s, const QString &reason, const QString &policyPath = {})
+{
+    return ShareVerdict{s, PublicShareResolver::statusOf(s), PublicShareResolver::codeOf(s), reason, policyPath};
+}
+} // namespace
+
+QByteArray PublicAnswer::header(const QByteArray &name) const
+{
+    for (const auto &h : headers) {
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    }
+    return {};
+}
+
+QJsonObject ShareVerdict::toJson() const
+{
+    QJsonObject o{{S("state"), PublicShareResolver::nameOf(state)},
+                  {S("order"), int(state)},
+                  {S("status"), status},
+                  {S("code"), code.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(code)},
+                  {S("reason"), reason}};
+    if (!policyPath.isEmpty())
+        o.insert(S("policy_path"), policyPath);
+    return o;
+}
+
+QJsonObject ShareExplanation::toJson() const
+{
+    QJsonObject o = verdict.toJson();
+    o.insert(S("share_id"), shareId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(shareId));
+    o.insert(S("client_address"), clientAddress);
+    if (withPassword)
+        o.insert(S("with_password"), withPassword->toJson());
+    o.insert(S("notes"), QJsonArray::fromStringList(notes));
+    return o;
+}
+
+PublicShareResolver::PublicShareResolver(ModelContext ctx, ShareLimits limits, PayloadPolicy policy)
+    : m_ctx(std::move(ctx)), m_limits(limits), m_policy(std::move(policy))
+{
+    m_limits.readLimit = std::max(1, m_limits.readLimit);
+    m_limits.readWindowMs = std::max<qint64>(1000, m_limits.readWindowMs);
+    m_limits.passwordAttempts = std::max(1, m_limits.passwordAttempts);
+    m_limits.passwordWindowMs = std::max<qint64>(1000, m_limits.passwordWindowMs);
+    m_limits.lockMs = std::max<qint64>(1000, m_limits.lockMs);
+}
+
+int PublicShareResolver::statusOf(PublicState s)
+{
+    switch (s) {
+    case PublicState::RateLimited: return 429;
+    case PublicState::NotFound: return 404;
+    case PublicState::Revoked: return 410;
+    case PublicState::Expired: return 410;
+    case PublicState::PasswordLocked: return 429;
+    case PublicState::PasswordRequired: return 401;
+    case PublicState::WrongPassword: return 401;
+    case PublicState::EvidenceUnverified: return 409;
+    case PublicState::ArtifactFiltered: return 409;
+    case PublicState::PayloadRejected: return 409;
+    case PublicState::Active: return 200;
+    }
+    return 404;
+}
+
+QString PublicShareResolver::codeOf(PublicState s)
+{
+    switch (s) {
+    case PublicState::RateLimited: return S("share_rate_limited");
+    case PublicState::NotFound: return S("share_not_found");
+    case PublicState::Revoked: return S("share_revoked");
+    case PublicState::Expired: return S("share_expired");
+    case PublicState::PasswordLocked: return S("share_password_locked");
+    case PublicState::PasswordRequired: return S("share_password_required");
+    case PublicState::WrongPassword: return S("share_wrong_password");
+    case PublicState::EvidenceUnverified: return S("evidence_unverified");
+    case PublicState::ArtifactFiltered: return S("artifact_filtered");
+    case PublicState::PayloadRejected: return S("public_payload_policy_rejected");
+    case PublicState::Active: return {};
+    }
+    return S("share_not_found");
+}
+
+QString PublicShareResolver::nameOf(PublicState s)
+{
+    switch (s) {
+    case PublicState::RateLimited: return S("rate_limited");
+    case PublicState::NotFound: return S("not_found");
+    case PublicState::Revoked: return S("revoked");
+    case PublicState::Expired: return S("expired");
+    case PublicState::PasswordLocked: return S("password_locked");
+    case PublicState::PasswordRequired: return S("password_required");
+    case PublicState::WrongPassword: return S("wrong_password");
+    case PublicState::EvidenceUnverified: return S("evidence_unverified");
+    case PublicState::ArtifactFiltered: return S("artifact_filtered");
+    case PublicState::PayloadRejected: return S("payload_policy_rejected");
+    case PublicState::Active: return S("active");
+    }
+    return S("not_found");
+}
+
+QString PublicShareResolver::publicMessage(PublicState s)
+{
+    switch (s) {
+    case PublicState::RateLimited: return S("Too many reads of this share; try again later.");
+    case PublicState::NotFound: return S("Share not found.");
+    case PublicState::Revoked: return S("This share has been revoked.");
+    case PublicState::Expired: return S("This share has expired.");
+    case PublicState::PasswordLocked: return S("Too many wrong passwords; try again later.");
+    case PublicState::PasswordRequired: return S("This share needs a password.");
+    case PublicState::WrongPassword: return S("Wrong password.");
+    case PublicState::EvidenceUnverified: return S("The run's evidence could not be verified.");
+    case PublicState::ArtifactFiltered: return S("The shared artifact is not available.");
+    case PublicState::PayloadRejected: return S("This run cannot be shown publicly.");
+    case PublicState::Active: return {};
+    }
+    return S("Share not found.");
+}
+
+Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QString &clientAddress,
+                                                  const std::optional<QString> &password)
+{
+    const qint64 now = m_ctx.clock->nowMs();
+    const QString addr = normaliseAddress(clientAddress);
+    QSqlDatabase conn = m_ctx.db->connection();
+
+    // The token decides the bucket, so it is looked up (by hash) before the count;
+    // a malformed one never reaches the store.
+    std::optional<ShareRow> row;
+    if (ShareService::isWellFormedToken(token)) {
+        auto r = lookupToken(conn, token, now);
+        if (!r)
+            return r.error();
+        row = *r;
+    }
+    RateLimiter limiter(m_ctx);
+    auto read = limiter.hit(readBucket(row ? row->share.id : QString(), addr), m_limits.readLimit,
+                            m_limits.readWindowMs);
+    if (!read)
+        return read.error();
+
+    const qint64 windowSecs = secsCeil(m_limits.readWindowMs);
+    const QByteArray readPolicy = kReadPolicy + ";q=" + num(m_limits.readLimit) + ";w=" + num(windowSecs);
+    const QByteArray readState = kReadPolicy + ";r=" + num(read->remaining) + ";t=" + num(read->resetSecs);
+
+    PublicAnswer a;
+    auto finish = [&](PublicState st) {
+        a.state = st;
+        a.status = statusOf(st);
+        a.code = codeOf(st);
+        a.message = publicMessage(st);
+        a.headers.prepend({QByteArrayLiteral("Cache-Control"),
+                           st == PublicState::Active ? QByteArrayLiteral("private, no-store") : QByteArrayLiteral("no-store")});
+        return a;
+    };
+    auto readHeaders = [&]() {
+        a.headers.append({QByteArrayLiteral("RateLimit-Limit"), num(m_limits.readLimit)});
+        a.headers.append({QByteArrayLiteral("RateLimit-Remaining"), num(read->remaining)});
+        a.headers.append({QByteArrayLiteral("RateLimit-Reset"), num(read->resetSecs)});
+        a.headers.append({QByteArrayLiteral("RateLimit-Policy"), readPolicy});
+        a.headers.append({QByteArrayLiteral("RateLimit"), readState});
+    };
+
+    // 1. read rate limited
+    if (!read->allowed) {
+        readHeaders();
+        a.headers.append({QByteArrayLiteral("Retry-After"), num(read->resetSecs)});
+        return finish(PublicState::RateLimited);
+    }
+    // 2. not found, malformed or mismatched
+    if (!row) {
+        readHeaders();
+        return finish(PublicState::NotFound);
+    }
+    const Share &share = row->share;
+    // 3. revoked, 4. expired
+    if (share.revokedAt) {
+        readHeaders();
+        return finish(PublicState::Revoked);
+    }
+    if (share.expiresAt && *share.expiresAt <= now) {
+        readHeaders();
+        return finish(PublicState::Expired);
+    }
+    if (!row->passwordHash.isEmpty()) {
+        const QString pwBucket = passwordBucket(share.id, addr);
+        // 5. password locked for this client
+        auto locked = limiter.lockedUntil(pwBucket);
+        if (!locked)
+            return locked.error();
+        if (*locked > 0) {
+            const qint64 reset = secsCeil(*locked - now);
+            const qint64 lockWindow = secsCeil(m_limits.passwordWindowMs);
+            a.headers.append({QByteArrayLiteral("RateLimit-Limit"), num(m_limits.passwordAttempts)});
+            a.headers.append({QByteArrayLiteral("RateLimit-Remaining"), QByteArrayLiteral("0")});
+            a.headers.append({QByteArrayLiteral("RateLimit-Reset"), num(reset)});
+            a.headers.append({QByteArrayLiteral("RateLimit-Policy"),
+                              kPasswordPolicy + ";q=" + num(m_limits.passwordAttempts) + ";w=" + num(lockWindow) + ", "
+                                  + readPolicy});
+            a.headers.append({QByteArrayLiteral("RateLimit"),
+                              kPasswordPolicy + ";r=0;t=" + num(reset) + ", " + readState});
+            a.headers.append({QByteArrayLiteral("Retry-After"), num(reset)});
+            return finish(PublicState::PasswordLocked);
+        }
+        // 6. password required, none sent
+        if (!password || password->isEmpty()) {
+            readHeaders();
+            return finish(PublicState::PasswordRequired);
+        }
+        // 7. wrong password (the one that reaches the limit still answers 401)
+        const bool right = password->size() <= ShareService::kPasswordMax
+            && crypto::verifyPassword(*password, row->passwordHash);
+        if (!right) {
+            auto f = limiter.recordFailure(pwBucket, m_limits.passwordAttempts, m_limits.passwordWindowMs,
+                                           m_limits.lockMs);
+            if (!f)
+                return f.error();
+            if (!f->allowed)
+                qCInfo(lcShares) << "share" << share.id << "locked for a client after wrong passwords";
+            readHeaders();
+            return finish(PublicState::WrongPassword);
+        }
+    }
+    // 8. evidence, 9. artifact, 10. payload policy, 11. active
+    auto content = evaluateContent(conn, share, m_limits, m_policy);
+    if (!content)
+        return content.error();
+    readHeaders();
+    if (content->state == PublicState::PayloadRejected)
+        qCInfo(lcShares) << "share" << share.id << "refused by the public payload policy at" << content->policyPath;
+    if (content->state == PublicState::Active)
+        a.body = content->snapshot;
+    return finish(content->state);
+}
+
+Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const QString &tokenLinkOrId,
+                                                      const QString &clientAddress)
+{
+    const qint64 now = m_ctx.clock->nowMs();
+    QSqlDatabase conn = m_ctx.db->connection();
+    ShareExplanation out;
+    out.clientAddress = clientAddress.trimmed();
+    const QString addr = out.clientAddress.isEmpty() ? QString() : normaliseAddress(out.clientAddress);
+
+    // A pasted link: the token is its last path segment.
+    QString input = tokenLinkOrId.trimmed();
+    if (input.contains(QLatin1Char('/'))) {
+        input = input.section(QLatin1Char('#'), 0, 0).section(QLatin1Char('?'), 0, 0);
+        while (input.endsWith(QLatin1Char('/')))
+            input.chop(1);
+        input = QUrl::fromPercentEncoding(input.section(QLatin1Char('/'), -1).toUtf8());
+    }
+
+    std::optional<ShareRow> row;
+    bool malformed = false;
+    if (ids::isUuid(input)) {
+        auto s = ShareService::loadById(conn, input, now);
+        if (!s)
+            return s.error();
+        if (*s) {
+            auto hash = passwordHashOf(conn, (*s)->id);
+            if (!hash)
+                return hash.error();
+            row = ShareRow{**s, *hash};
+        }
+    } else if (ShareService::isWellFormedToken(input)) {
+        auto r = lookupToken(conn, input, now);
+        if (!r)
+            return r.error();
+        row = *r;
+    } else {
+        malformed = true;
+    }
+    if (row && !access::requireRole(conn, actor, row->share.workspaceId, Role::Viewer).ok())
+        row.reset(); // existence outside the actor's workspaces is not revealed
+    if (row)
+        out.shareId = row->share.id;
+
+    RateLimiter limiter(m_ctx);
+    std::optional<ShareVerdict> rateVerdict;
+    if (addr.isEmpty()) {
+        out.notes.append(S("No client address given: the read budget and the password lock were not checked."));
+    } else {
+        auto read = limiter.peek(readBucket(out.shareId, addr), m_limits.readLimit, m_limits.readWindowMs);
+        if (!read)
+            return read.error();
+        if (!read->allowed) {
+            rateVerdict = verdictOf(PublicState::RateLimited,
+                                    S("%1 has used all %2 reads of this window%3; the window ends in %4")
+                                        .arg(addr)
+                                        .arg(m_limits.readLimit)
+                                        .arg(row ? QString() : S(" for tokens that match no share"),
+                                             durationWords(read->resetSecs * 1000)));
+        } else {
+            out.notes.append(S("%1 has %2 of %3 reads left in this window.")
+                                 .arg(addr)
+                                 .arg(read->remaining)
+                                 .arg(m_limits.readLimit));
+        }
+    }
+
+    // States 2 to 11 as a reader without a password meets them.
+    ShareVerdict v;
+    if (!row) {
+        v = verdictOf(PublicState::NotFound,
+                      malformed ? S("the token is malformed: a share token is %1 followed by 43 base64url characters")
+                                      .arg(ShareService::tokenPrefixText())
+                                : S("no share in your workspaces matches this token or id"));
+    } else if (const Share &s = row->share; s.revokedAt) {
+        v = verdictOf(PublicState::Revoked, S("revoked %1 ago, at %2").arg(durationWords(now - *s.revokedAt),
+                                                                            ids::formatTime(*s.revokedAt)));
+    } else if (s.expiresAt && *s.expiresAt <= now) {
+        v = verdictOf(PublicState::Expired, S("expired %1 ago, at %2").arg(durationWords(now - *s.expiresAt),
+                                                                            ids::formatTime(*s.expiresAt)));
+    } else {
+        std::optional<ShareVerdict> pre;
+        if (!row->passwordHash.isEmpty()) {
+            qint64 lockedUntil = 0;
+            if (!addr.isEmpty()) {
+                auto l = limiter.lockedUntil(passwordBucket(s.id, addr));
+                if (!l)
+                    return l.error();
+                lockedUntil = *l;
+            }
+            if (lockedUntil > 0) {
+                pre = verdictOf(PublicState::PasswordLocked,
+                                S("locked for %1 until %2 (in %3) after %4 wrong passwords")
+                                    .arg(addr, clockTime(lockedUntil), durationWords(lockedUntil - now))
+                                    .arg(m_limits.passwordAttempts));
+            } else {
+                pre = verdictOf(PublicState::PasswordRequired,
+                                S("the share has a password; a reader who sends none gets 401, a wrong one 401, "
+                                  "and %1 wrong ones within %2 lock it for that reader for %3")
+                                    .arg(m_limits.passwordAttempts)
+                                    .arg(durationWords(m_limits.passwordWindowMs), durationWords(m_limits.lockMs)));
+            }
+        }
+        if (s.expiresAt)
+            out.notes.append(S("Expires in %1, at %2.").arg(durationWords(*s.expiresAt - now), ids::formatTime(*s.expiresAt)));
+        auto content = evaluateContent(conn, s, m_limits, m_policy);
+        if (!content)
+            return content.error();
+        const ShareVerdict cv = verdictOf(content->state, content->reason, content->policyPath);
+        if (pre) {
+            v = *pre;
+            out.withPassword = cv;
+        } else {
+            v = cv;
+        }
+    }
+    if (rateVerdict) {
+        out.notes.append(S("Once the read window ends it answers %1: %2.")
+                             .arg(v.code.isEmpty() ? QString::number(v.status) : v.code, v.reason));
+        out.verdict = *rateVerdict;
+    } else {
+        out.verdict = v;
+    }
+    return out;
+}
+
+} // namespace wfx

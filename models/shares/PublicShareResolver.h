@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// The public read of a share link (GET /api/public/shares/{token} and
+// /api/public/r/{token}): the eleven states of CONTRACT.md section 4, checked in
+// order, with the read budget and the password lock kept in the store. Also
+// explains, without counting a read, which state a link is in and why.
+#pragma once
+
+#include "core/Context.h"
+#include "core/Result.h"
+#include "shares/PayloadPolicy.h"
+#include "shares/ShareLimits.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+
+#include <optional>
+#include <utility>
+
+namespace wfx {
+
+// In the contract's order: the first that applies wins.
+enum class PublicState {
+    RateLimited = 1,
+    NotFound = 2,
+    Revoked = 3,
+    Expired = 4,
+    PasswordLocked = 5,
+    PasswordRequired = 6,
+    WrongPassword = 7,
+    EvidenceUnverified = 8,
+    ArtifactFiltered = 9,
+    PayloadRejected = 10,
+    Active = 11,
+};
+
+struct PublicAnswer
+{
+    PublicState state = PublicState::NotFound;
+    int status = 404;
+    QString code;    // empty when active
+    QString message; // public wording for the error body; empty when active
+    // Cache-Control always; RateLimit-* whenever a read was counted; Retry-After on 429.
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QJsonObject body; // the snapshot when active, empty otherwise
+
+    QByteArray header(const QByteArray &name) const;
+};
+
+struct ShareVerdict
+{
+    PublicState state = PublicState::NotFound;
+    int status = 404;
+    QString code;       // as in PublicAnswer ("" when active)
+    QString reason;     // in words, for the administrator
+    QString policyPath; // set for PayloadRejected: the JSON path that tripped the policy
+    QJsonObject toJson() const;
+};
+
+struct ShareExplanation
+{
+    QString shareId;      // empty when no share (that the actor sees) matches
+    QString clientAddress;
+    ShareVerdict verdict; // what a reader from clientAddress without a password gets now
+    // For a share with a password, what a reader with the right password gets.
+    std::optional<ShareVerdict> withPassword;
+    QStringList notes; // further facts (other limits, checks skipped)
+    // {share_id|null, client_address, state, order, status, code|null, reason,
+    //  policy_path?, with_password?, notes}
+    QJsonObject toJson() const;
+};
+
+class PublicShareResolver
+{
+public:
+    PublicShareResolver(ModelContext ctx, ShareLimits limits = {}, PayloadPolicy policy = {});
+
+    static int statusOf(PublicState s);
+    static QString codeOf(PublicState s);   // empty for Active
+    static QString nameOf(PublicState s);   // rate_limited, not_found, ... active
+    static QString publicMessage(PublicState s);
+
+    // One public read. The read is counted first, in the share's bucket for this
+    // client address, or in the one bucket of this address for tokens that match
+    // no share. A store failure is an error (503), never a state.
+    Result<PublicAnswer> resolve(const QString &token, const QString &clientAddress,
+                                 const std::optional<QString> &password);
+
+    // For the console's share inspector: a token, a link holding one, or a share
+    // id. Counts nothing and records nothing. Shares outside the actor's
+    // workspaces are reported as not found. An empty clientAddress skips the
+    // per-client checks (read budget, password lock).
+    Result<ShareExplanation> explain(const Actor &actor, const QString &tokenLinkOrId, const QString &clientAddress);
+
+    const ShareLimits &limits() const { return m_limits; }
+
+private:
+    ModelContext m_ctx;
+    ShareLimits m_limits;
+    PayloadPolicy m_policy;
+};
+
+} // namespace wfx

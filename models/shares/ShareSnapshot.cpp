@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "shares/ShareSnapshot.h"
+
+#include "core/Ids.h"
+#include "db/Tx.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <algorithm>
+
+namespace wfx {
+
+namespace {
+QString S(const char *s) { return QString::fromLatin1(s); }
+QJsonValue timeOrNull(const std::optional<qint64> &t)
+{
+    return t ? QJsonValue(ids::formatTime(*t)) : QJsonValue(QJsonValue::Null);
+}
+} // namespace
+
+Result<std::optional<SnapshotRun>> ShareSnapshot::loadRun(const QSqlDatabase &conn, const QString &runId)
+{
+    Query q(conn, S("SELECT name, status, evidence, manifest, started_at, finished_at, created_at FROM runs WHERE id = :r"));
+    q.bind(S(":r"), runId);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return std::optional<SnapshotRun>();
+    SnapshotRun r;
+    r.name = q.str(0);
+    r.status = q.str(1);
+    r.evidence = q.str(2);
+    r.manifestText = q.str(3);
+    if (!q.isNull(4))
+        r.startedAt = q.i64(4);
+    if (!q.isNull(5))
+        r.finishedAt = q.i64(5);
+    r.createdAt = q.i64(6);
+    return std::optional<SnapshotRun>(r);
+}
+
+Result<std::optional<SnapshotArtifact>> ShareSnapshot::loadArtifact(const QSqlDatabase &conn, const QString &artifactId)
+{
+    Query q(conn, S("SELECT run_id, name, state, size_bytes FROM artifacts WHERE id = :a"));
+    q.bind(S(":a"), artifactId);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return std::optional<SnapshotArtifact>();
+    return std::optional<SnapshotArtifact>(SnapshotArtifact{q.str(0), q.str(1), q.str(2), q.i64(3)});
+}
+
+Result<QJsonObject> ShareSnapshot::build(const QSqlDatabase &conn, const QString &runId, const SnapshotRun &run,
+                                         const std::optional<SnapshotArtifact> &artifact, const ShareLimits &limits)
+{
+    const int maxSeries = std::max(1, limits.maxSeries);
+    const int cap = std::max(2, limits.maxPointsPerSeries);
+
+    // The first maxSeries metric names (one more tells whether there are others).
+    Query names(conn, S("SELECT DISTINCT name FROM run_metrics WHERE run_id = :r ORDER BY name LIMIT :n"));
+    names.bind(S(":r"), runId).bind(S(":n"), maxSeries + 1);
+    if (!names.exec())
+        return names.error();
+    QJsonArray metricNames;
+    QString lastName;
+    bool moreSeries = false;
+    while (names.next()) {
+        if (metricNames.size() == maxSeries) {
+            moreSeries = true;
+            break;
+        }
+        lastName = names.str(0);
+        metricNames.append(lastName);
+    }
+    names.raw().finish();
+
+    QJsonObject metrics;
+    if (!metricNames.isEmpty()) {
+        // Thinning in the store keeps memory bounded for series of any length:
+        // every stride-th point and the last, at most `cap` per series.
+        Query pts(conn, S("SELECT name, step, value FROM ("
+                          " SELECT name, step, value,"
+                          "  ROW_NUMBER() OVER (PARTITION BY name ORDER BY step) AS rn,"
+                          "  COUNT(*) OVER (PARTITION BY name) AS cnt"
+                          " FROM run_metrics WHERE run_id = :r AND name <= :last) t "
+                          "WHERE cnt <= :cap OR (rn - 1) % ((cnt + :cap - 2) / (:cap - 1)) = 0 OR rn = cnt "
+                          "ORDER BY name, step"));
+        pts.bind(S(":r"), runId).bind(S(":last"), lastName).bind(S(":cap"), qint64(cap));
+        if (!pts.exec())
+            return pts.error();
+        QString current;
+        QJsonArray series;
+        bool have = false;
+        while (pts.next()) {
+            const QString name = pts.str(0);
+            if (!have || name != current) {
+                if (have)
+                    metrics.insert(current, series);
+                current = name;
+                series = QJsonArray();
+                have = true;
+            }
+            series.append(QJsonArray{double(pts.i64(1)), pts.dbl(2)});
+        }
+        if (have)
+            metrics.insert(current, series);
+    }
+
+    const QJsonDocument manifestDoc = QJsonDocument::fromJson(run.manifestText.toUtf8());
+    QJsonObject r{{S("name"), run.name},
+                  {S("status"), run.status},
+                  {S("evidence"), run.evidence},
+                  {S("started_at"), timeOrNull(run.startedAt)},
+                  {S("finished_at"), timeOrNull(run.finishedAt)},
+                  {S("created_at"), ids::formatTime(run.createdAt)},
+                  {S("manifest"), manifestDoc.isObject() ? manifestDoc.object() : QJsonObject()},
+                  {S("metric_names"), metricNames},
+                  {S("metrics"), metrics}};
+    if (moreSeries)
+        r.insert(S("metrics_truncated"), true);
+    QJsonObject out{{S("run"), r}};
+    if (artifact)
+        out.insert(S("artifact"), QJsonObject{{S("name"), artifact->name}, {S("size_bytes"), double(artifact->sizeBytes)}});
+    return out;
+}
+
+} // namespace wfx

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// The public view of a shared run, read straight from the store: name, status,
+// times, evidence, manifest, metric names and (bounded) series, and the shared
+// artifact's name and size. It never holds an id, a share field or owner data.
+#pragma once
+
+#include "core/Result.h"
+#include "shares/ShareLimits.h"
+
+#include <QJsonObject>
+#include <QSqlDatabase>
+
+#include <optional>
+
+namespace wfx {
+
+struct SnapshotRun
+{
+    QString name, status, evidence, manifestText;
+    std::optional<qint64> startedAt, finishedAt;
+    qint64 createdAt = 0;
+};
+
+struct SnapshotArtifact
+{
+    QString runId, name, state;
+    qint64 sizeBytes = 0;
+};
+
+class ShareSnapshot
+{
+public:
+    static Result<std::optional<SnapshotRun>> loadRun(const QSqlDatabase &conn, const QString &runId);
+    static Result<std::optional<SnapshotArtifact>> loadArtifact(const QSqlDatabase &conn, const QString &artifactId);
+    // {run: {...}, artifact: {name, size_bytes}?}; each series holds at most
+    // limits.maxPointsPerSeries [step, value] pairs (evenly thinned, the last kept)
+    // and at most limits.maxSeries series are included.
+    static Result<QJsonObject> build(const QSqlDatabase &conn, const QString &runId, const SnapshotRun &run,
+                                     const std::optional<SnapshotArtifact> &artifact, const ShareLimits &limits);
+};
+
+} // namespace wfx
