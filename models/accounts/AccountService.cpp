@@ -282,6 +282,16 @@ Result<User> AccountService::signup(const QString &email, const QString &passwor
             return Error::forbidden(S("Signup is turned off on this instance."));
     }
 
+    {
+        // Checked first so that the usual duplicate does not abort the
+        // transaction; the unique index still decides races.
+        Query dup = tx.query(S("SELECT 1 FROM users WHERE email = :e"));
+        dup.bind(S(":e"), *mail);
+        if (!dup.exec())
+            return dup.error();
+        if (dup.next())
+            return Error::conflict(S("An account with this email already exists."));
+    }
     const qint64 now = m_ctx.clock->nowMs();
     User u;
     u.id = ids::newUuid();
