@@ -1,0 +1,781 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "accounts/AccountService.h"
+
+#include "accounts/MailOutbox.h"
+#include "audit/AuditService.h"
+#include "core/Access.h"
+#include "core/Clock.h"
+#include "core/Ids.h"
+#include "core/RateLimiter.h"
+#include "crypto/Crypto.h"
+#include "db/Database.h"
+#include "db/Tx.h"
+
+#include <QJsonArray>
+#include <QMutex>
+#include <QRegularExpression>
+#include <QStringList>
+
+#include <algorithm>
+
+namespace wfx {
+
+namespace {
+QString S(const char *s) { return QString::fromLatin1(s); }
+
+const QString kSetupTokenKey = QStringLiteral("setup_token_hash");
+const QString kSignupEnabledKey = QStringLiteral("signup_enabled");
+// Serialises signups on PostgreSQL so two "first" accounts cannot both claim
+// the instance (SQLite already serialises writers with BEGIN IMMEDIATE).
+constexpr qint64 kSignupLockKey = 0x5746580001LL;
+
+Error loginRequired()
+{
+    return Error{ErrorCode::LoginRequired, S("Please log in.")};
+}
+
+Error invalidCredentials()
+{
+    return Error{ErrorCode::InvalidCredentials, S("Email or password is incorrect.")};
+}
+
+// Failures are counted per email whether or not an account has it, so the
+// throttle itself does not tell which emails exist; the bucket name holds a
+// hash, not the address.
+QString accountBucket(const QString &email)
+{
+    return S("login:acct:") + crypto::sha256Hex(email.toUtf8()).left(32);
+}
+
+QString addressBucket(const QString &ip)
+{
+    return S("login:ip:") + (ip.isEmpty() ? S("unknown") : ip.left(64));
+}
+
+// A valid hash with the current parameters, verified against when the email is
+// unknown so that both failures cost the same.
+QString dummyHash()
+{
+    static QMutex mutex;
+    static QString hash;
+    static crypto::ScryptParams madeWith{0, 0, 0};
+    const crypto::ScryptParams p = crypto::defaultScryptParams();
+    QMutexLocker l(&mutex);
+    if (hash.isEmpty() || madeWith.n != p.n || madeWith.r != p.r || madeWith.p != p.p) {
+        hash = crypto::hashPassword(crypto::randomToken(QString(), 16), p);
+        madeWith = p;
+    }
+    return hash;
+}
+
+QString readSetting(const QSqlDatabase &conn, const QString &key, bool *ok)
+{
+    Query q(conn, S("SELECT value FROM instance_settings WHERE key = :k"));
+    q.bind(S(":k"), key);
+    *ok = q.exec();
+    return *ok && q.next() ? q.str(0) : QString();
+}
+
+bool writeSetting(Tx &tx, const QString &key, const QString &value)
+{
+    Query q = tx.query(S("INSERT INTO instance_settings (key, value) VALUES (:k, :v) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    q.bind(S(":k"), key).bind(S(":v"), value);
+    return q.exec();
+}
+
+const QString kUserColumns = QStringLiteral("id, email, display_name, is_admin, restricted, created_at");
+
+User readUser(const Query &q, int base = 0)
+{
+    User u;
+    u.id = q.str(base);
+    u.email = q.str(base + 1);
+    u.displayName = q.str(base + 2);
+    u.isAdmin = q.i64(base + 3) != 0;
+    u.restricted = q.i64(base + 4) != 0;
+    u.createdAt = q.i64(base + 5);
+    return u;
+}
+
+bool parseIpv4Loopback(const QString &a)
+{
+    const QStringList parts = a.split(QLatin1Char('.'));
+    if (parts.size() != 4)
+        return false;
+    int first = -1;
+    for (int i = 0; i < 4; ++i) {
+        bool ok = false;
+        const int v = parts[i].toInt(&ok);
+        if (!ok || v < 0 || v > 255 || parts[i].isEmpty() || parts[i].size() > 3)
+            return false;
+        if (i == 0)
+            first = v;
+    }
+    return first == 127;
+}
+} // namespace
+
+QJsonObject User::toJson() const
+{
+    return {{S("id"), id},
+            {S("email"), email},
+            {S("display_name"), displayName},
+            {S("is_admin"), isAdmin},
+            {S("restricted"), restricted},
+            {S("created_at"), ids::formatTime(createdAt)}};
+}
+
+bool Session::csrfMatches(const QString &header) const
+{
+    return !csrfToken.isEmpty() && crypto::constantTimeEquals(header.toUtf8(), csrfToken.toUtf8());
+}
+
+QJsonObject Session::toJson() const
+{
+    return {{S("created_at"), ids::formatTime(createdAt)},
+            {S("last_seen_at"), ids::formatTime(lastSeenAt)},
+            {S("expires_at"), ids::formatTime(expiresAt)},
+            {S("selected_workspace_id"),
+             selectedWorkspaceId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(selectedWorkspaceId)}};
+}
+
+AccountService::AccountService(ModelContext ctx, std::shared_ptr<MailOutbox> mail, AccountPolicy policy)
+    : m_ctx(std::move(ctx)), m_mail(std::move(mail)), m_policy(std::move(policy))
+{
+}
+
+Result<QString> AccountService::normalizeEmail(const QString &email)
+{
+    static const QRegularExpression re(S("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"));
+    const QString mail = email.trimmed().toLower();
+    if (mail.isEmpty())
+        return Error::validation(S("email"), S("required"), S("An email address is required."));
+    if (mail.size() > kMaxEmailLength)
+        return Error::validation(S("email"), S("too_long"), S("At most %1 characters.").arg(kMaxEmailLength));
+    for (const QChar c : mail) {
+        if (c.category() == QChar::Other_Control)
+            return Error::validation(S("email"), S("invalid"), S("A valid email address is required."));
+    }
+    if (!re.match(mail).hasMatch())
+        return Error::validation(S("email"), S("invalid"), S("A valid email address is required."));
+    return mail;
+}
+
+Status AccountService::validatePassword(const QString &password, const QString &field)
+{
+    if (password.isEmpty())
+        return Error::validation(field, S("required"), S("A password is required."));
+    if (password.size() < kMinPasswordLength)
+        return Error::validation(field, S("too_short"), S("At least %1 characters.").arg(kMinPasswordLength));
+    if (password.size() > kMaxPasswordLength)
+        return Error::validation(field, S("too_long"), S("At most %1 characters.").arg(kMaxPasswordLength));
+    return Ok{};
+}
+
+bool AccountService::isLoopbackAddress(const QString &ip)
+{
+    QString a = ip.trimmed().toLower();
+    if (a.startsWith(QLatin1Char('[')) && a.endsWith(QLatin1Char(']')))
+        a = a.mid(1, a.size() - 2);
+    if (const auto zone = a.indexOf(QLatin1Char('%')); zone >= 0)
+        a = a.left(zone);
+    if (a == QLatin1String("::1") || a == QLatin1String("0:0:0:0:0:0:0:1"))
+        return true;
+    for (const QLatin1String mapped : {QLatin1String("::ffff:"), QLatin1String("0:0:0:0:0:ffff:")}) {
+        if (a.startsWith(mapped)) {
+            a = a.mid(mapped.size());
+            break;
+        }
+    }
+    return parseIpv4Loopback(a);
+}
+
+Error AccountService::rateLimited(qint64 untilMs) const
+{
+    const qint64 secs = std::max<qint64>(1, (untilMs - m_ctx.clock->nowMs() + 999) / 1000);
+    Error e{ErrorCode::RateLimited, S("Too many failed sign-in attempts; try again later.")};
+    e.extra.insert(S("retry_after"), double(secs));
+    return e;
+}
+
+Result<User> AccountService::loadUser(const QSqlDatabase &conn, const QString &id)
+{
+    Query q(conn, S("SELECT ") + kUserColumns + S(" FROM users WHERE id = :id"));
+    q.bind(S(":id"), id);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return loginRequired();
+    return readUser(q);
+}
+
+Result<QString> AccountService::ensureSetupToken()
+{
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    Query any = tx.query(S("SELECT 1 FROM users LIMIT 1"));
+    if (!any.exec())
+        return any.error();
+    if (any.next())
+        return QString(); // claimed: there is no setup token any more
+    any.raw().finish();
+    const QString token = crypto::randomToken(S("wfxsetup_"), 24);
+    if (!writeSetting(tx, kSetupTokenKey, crypto::sha256Hex(token.toUtf8())))
+        return Error::internal();
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return token;
+}
+
+Result<bool> AccountService::signupEnabled()
+{
+    bool ok = false;
+    const QString v = readSetting(m_ctx.db->connection(), kSignupEnabledKey, &ok);
+    if (!ok)
+        return Error::internal();
+    return v != QLatin1String("0");
+}
+
+Result<User> AccountService::signup(const QString &email, const QString &password, const QString &ip,
+                                    const QString &setupToken)
+{
+    auto mail = normalizeEmail(email);
+    if (!mail)
+        return mail.error();
+    if (auto p = validatePassword(password); !p)
+        return p.error();
+    // Hash before taking the write lock: scrypt is the slow part.
+    const QString hash = crypto::hashPassword(password);
+    if (hash.isEmpty())
+        return Error::internal();
+
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (m_ctx.db->isPostgres()) {
+        Query lock = tx.query(S("SELECT pg_advisory_xact_lock(:k)"));
+        lock.bind(S(":k"), kSignupLockKey);
+        if (!lock.exec())
+            return lock.error();
+    }
+    Query any = tx.query(S("SELECT 1 FROM users LIMIT 1"));
+    if (!any.exec())
+        return any.error();
+    const bool first = !any.next();
+    any.raw().finish();
+    bool ok = false;
+    if (first) {
+        bool allowed = isLoopbackAddress(ip);
+        if (!allowed && !setupToken.isEmpty()) {
+            const QString stored = readSetting(tx.conn(), kSetupTokenKey, &ok);
+            if (!ok)
+                return Error::internal();
+            allowed = !stored.isEmpty()
+                && crypto::constantTimeEquals(crypto::sha256Hex(setupToken.toUtf8()).toLatin1(), stored.toLatin1());
+        }
+        if (!allowed)
+            return Error::forbidden(S("The first account can only be created from this machine or with the "
+                                      "setup token the server printed at its first start."));
+    } else {
+        const QString enabled = readSetting(tx.conn(), kSignupEnabledKey, &ok);
+        if (!ok)
+            return Error::internal();
+        if (enabled == QLatin1String("0"))
+            return Error::forbidden(S("Signup is turned off on this instance."));
+    }
+
+    {
+        // Checked first so that the usual duplicate does not abort the
+        // transaction; the unique index still decides races.
+        Query dup = tx.query(S("SELECT 1 FROM users WHERE email = :e"));
+        dup.bind(S(":e"), *mail);
+        if (!dup.exec())
+            return dup.error();
+        if (dup.next())
+            return Error::conflict(S("An account with this email already exists."));
+    }
+    const qint64 now = m_ctx.clock->nowMs();
+    User u;
+    u.id = ids::newUuid();
+    u.email = *mail;
+    u.isAdmin = first;
+    u.createdAt = now;
+    Query ins = tx.query(S("INSERT INTO users (id, email, display_name, password_hash, is_admin, created_at, "
+                           "password_changed_at) VALUES (:id, :e, '', :h, :a, :t, :t)"));
+    ins.bind(S(":id"), u.id).bind(S(":e"), u.email).bind(S(":h"), hash).bind(S(":a"), first ? 1 : 0).bind(S(":t"), now);
+    if (!ins.exec()) {
+        if (ins.uniqueViolation())
+            return Error::conflict(S("An account with this email already exists."));
+        return ins.error();
+    }
+    if (first) {
+        Query d = tx.query(S("DELETE FROM instance_settings WHERE key = :k"));
+        d.bind(S(":k"), kSetupTokenKey);
+        if (!d.exec())
+            return d.error();
+    }
+    // No personal data in the append-only log: the email stays in users only.
+    if (auto a = AuditService::append(tx, now, Actor::user(u.id, ip), S("user.signup"), QString(), S("user"), u.id,
+                                      {{S("instance_admin"), first}});
+        !a)
+        return a.error();
+    tx.announce(S("user"), u.id);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return u;
+}
+
+Status AccountService::setSignupEnabled(const Actor &actor, bool enabled)
+{
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (!actor.isSystem()) {
+        Query q = tx.query(S("SELECT is_admin FROM users WHERE id = :id"));
+        q.bind(S(":id"), actor.userId);
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return loginRequired();
+        if (q.i64(0) == 0)
+            return Error::forbidden(S("Only the instance administrator may change this."));
+    }
+    bool ok = false;
+    const bool current = readSetting(tx.conn(), kSignupEnabledKey, &ok) != QLatin1String("0");
+    if (!ok)
+        return Error::internal();
+    if (current == enabled)
+        return Ok{};
+    if (!writeSetting(tx, kSignupEnabledKey, enabled ? S("1") : S("0")))
+        return Error::internal();
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("instance.signup_toggle"), QString(),
+                                      S("instance"), S("signup"), {{S("enabled"), enabled}});
+        !a)
+        return a.error();
+    tx.announce(S("instance"), S("signup"));
+    return tx.commit();
+}
+
+Result<Session> AccountService::insertSession(Tx &tx, const QString &userId, const QString &ip, qint64 now)
+{
+    Session s;
+    s.id = crypto::randomToken(QString(), 32);
+    s.idHash = crypto::sha256Hex(s.id.toUtf8());
+    s.userId = userId;
+    s.csrfToken = crypto::randomToken(QString(), 32);
+    s.createdAt = now;
+    s.lastSeenAt = now;
+    s.expiresAt = now + std::min(m_policy.sessionAbsoluteMs, m_policy.sessionIdleMs);
+    Query q = tx.query(S("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip) "
+                         "VALUES (:h, :u, :c, :t, :t, :x, :ip)"));
+    q.bind(S(":h"), s.idHash).bind(S(":u"), userId).bind(S(":c"), s.csrfToken).bind(S(":t"), now)
+        .bind(S(":x"), s.expiresAt).bind(S(":ip"), ip.left(64));
+    if (!q.exec())
+        return q.error();
+    return s;
+}
+
+Result<Session> AccountService::createSession(const QString &userId, const QString &ip)
+{
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (auto u = loadUser(tx.conn(), userId); !u)
+        return u.error();
+    auto s = insertSession(tx, userId, ip, m_ctx.clock->nowMs());
+    if (!s)
+        return s.error();
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return s;
+}
+
+Result<SignedIn> AccountService::login(const QString &email, const QString &password, const QString &ip,
+                                       const QString &replacingSessionId)
+{
+    const QString mail = email.trimmed().toLower();
+    if (mail.isEmpty())
+        return Error::validation(S("email"), S("required"), S("An email address is required."));
+    if (password.isEmpty())
+        return Error::validation(S("password"), S("required"), S("A password is required."));
+
+    RateLimiter limiter(m_ctx);
+    const QString acct = accountBucket(mail.left(kMaxEmailLength + 1));
+    const QString addr = addressBucket(ip);
+    auto lockedAcct = limiter.lockedUntil(acct);
+    if (!lockedAcct)
+        return lockedAcct.error();
+    auto lockedAddr = limiter.lockedUntil(addr);
+    if (!lockedAddr)
+        return lockedAddr.error();
+    if (const qint64 until = std::max(*lockedAcct, *lockedAddr); until > 0)
+        return rateLimited(until);
+
+    QString userId, hash;
+    {
+        Query q(m_ctx.db->connection(), S("SELECT id, password_hash FROM users WHERE email = :e"));
+        q.bind(S(":e"), mail);
+        if (!q.exec())
+            return q.error();
+        if (q.next()) {
+            userId = q.str(0);
+            hash = q.str(1);
+        }
+    }
+    // The same scrypt work whether or not the email is known.
+    const bool tooLong = password.size() > kMaxPasswordLength;
+    const bool verified = crypto::verifyPassword(password.left(kMaxPasswordLength), userId.isEmpty() ? dummyHash() : hash);
+    if (userId.isEmpty() || tooLong || !verified) {
+        auto a = limiter.recordFailure(acct, m_policy.accountFailures, m_policy.failureWindowMs, m_policy.lockMs);
+        auto b = limiter.recordFailure(addr, m_policy.addressFailures, m_policy.failureWindowMs, m_policy.lockMs);
+        if (!a)
+            return a.error();
+        if (!b)
+            return b.error();
+        return invalidCredentials();
+    }
+    // A successful login forgives the account's earlier failures (not the address's).
+    if (auto u = limiter.unlock(acct); !u)
+        return u.error();
+
+    const qint64 now = m_ctx.clock->nowMs();
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (!replacingSessionId.isEmpty() && replacingSessionId.size() <= 128) {
+        Query d = tx.query(S("DELETE FROM sessions WHERE id_hash = :h"));
+        d.bind(S(":h"), crypto::sha256Hex(replacingSessionId.toUtf8()));
+        if (!d.exec())
+            return d.error();
+    }
+    auto user = loadUser(tx.conn(), userId);
+    if (!user)
+        return user.error();
+    auto session = insertSession(tx, userId, ip, now);
+    if (!session)
+        return session.error();
+    if (auto a = AuditService::append(tx, now, Actor::user(userId, ip), S("user.login"), QString(), S("user"), userId);
+        !a)
+        return a.error();
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return SignedIn{*user, *session};
+}
+
+Result<SignedIn> AccountService::authenticate(const QString &sessionId)
+{
+    if (sessionId.isEmpty() || sessionId.size() > 128)
+        return loginRequired();
+    const QString idHash = crypto::sha256Hex(sessionId.toUtf8());
+    QSqlDatabase conn = m_ctx.db->connection();
+    Query q(conn, S("SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, "
+                    "s.selected_workspace_id, u.id, u.email, u.display_name, u.is_admin, u.restricted, u.created_at "
+                    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :h"));
+    q.bind(S(":h"), idHash);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return loginRequired();
+    SignedIn out;
+    out.session.idHash = idHash;
+    out.session.userId = q.str(0);
+    out.session.csrfToken = q.str(1);
+    out.session.createdAt = q.i64(2);
+    out.session.lastSeenAt = q.i64(3);
+    out.session.expiresAt = q.i64(4);
+    out.session.selectedWorkspaceId = q.str(5);
+    out.user = readUser(q, 6);
+    q.raw().finish();
+
+    const qint64 now = m_ctx.clock->nowMs();
+    if (out.session.expiresAt <= now) {
+        Query d(conn, S("DELETE FROM sessions WHERE id_hash = :h"));
+        d.bind(S(":h"), idHash);
+        (void)d.exec(); // best effort; the sweep removes it otherwise
+        return loginRequired();
+    }
+    if (now - out.session.lastSeenAt >= m_policy.sessionRenewEveryMs) {
+        const qint64 expires = std::min(out.session.createdAt + m_policy.sessionAbsoluteMs, now + m_policy.sessionIdleMs);
+        Query u(conn, S("UPDATE sessions SET last_seen_at = :t, expires_at = :x WHERE id_hash = :h"));
+        u.bind(S(":t"), now).bind(S(":x"), expires).bind(S(":h"), idHash);
+        if (!u.exec())
+            return u.error();
+        out.session.lastSeenAt = now;
+        out.session.expiresAt = expires;
+    }
+    return out;
+}
+
+Status AccountService::logout(const QString &sessionId)
+{
+    if (sessionId.isEmpty() || sessionId.size() > 128)
+        return Ok{};
+    const QString idHash = crypto::sha256Hex(sessionId.toUtf8());
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    Query q = tx.query(S("SELECT user_id, ip FROM sessions WHERE id_hash = :h"));
+    q.bind(S(":h"), idHash);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Ok{}; // already gone: nothing changes, nothing audited
+    const QString userId = q.str(0), ip = q.str(1);
+    q.raw().finish();
+    Query d = tx.query(S("DELETE FROM sessions WHERE id_hash = :h"));
+    d.bind(S(":h"), idHash);
+    if (!d.exec())
+        return d.error();
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), Actor::user(userId, ip), S("user.logout"), QString(),
+                                      S("user"), userId);
+        !a)
+        return a.error();
+    return tx.commit();
+}
+
+Status AccountService::setSelectedWorkspace(const QString &sessionIdHash, const QString &workspaceId)
+{
+    if (!workspaceId.isEmpty() && !ids::isUuid(workspaceId))
+        return Error::validation(S("workspace_id"), S("invalid"), S("workspace_id must be a workspace id."));
+    QSqlDatabase conn = m_ctx.db->connection();
+    Query q(conn, S("SELECT user_id, expires_at FROM sessions WHERE id_hash = :h"));
+    q.bind(S(":h"), sessionIdHash);
+    if (!q.exec())
+        return q.error();
+    if (!q.next() || q.i64(1) <= m_ctx.clock->nowMs())
+        return loginRequired();
+    const QString userId = q.str(0);
+    q.raw().finish();
+    if (!workspaceId.isEmpty()) {
+        if (auto r = access::requireRole(conn, Actor::user(userId), workspaceId, Role::Viewer); !r)
+            return r.error();
+    }
+    // A per-session preference, like last_seen_at: not an audited change.
+    Query u(conn, S("UPDATE sessions SET selected_workspace_id = :w WHERE id_hash = :h"));
+    u.bind(S(":w"), workspaceId.isEmpty() ? QVariant() : QVariant(workspaceId)).bind(S(":h"), sessionIdHash);
+    if (!u.exec())
+        return u.error();
+    return Ok{};
+}
+
+Result<SignedIn> AccountService::changePassword(const Actor &actor, const QString &oldPassword,
+                                                const QString &newPassword)
+{
+    if (actor.isSystem())
+        return loginRequired();
+    if (oldPassword.isEmpty())
+        return Error::validation(S("old_password"), S("required"), S("The current password is required."));
+    if (auto p = validatePassword(newPassword, S("new_password")); !p)
+        return p.error();
+    QSqlDatabase conn = m_ctx.db->connection();
+    QString email, hash;
+    {
+        Query q(conn, S("SELECT email, password_hash FROM users WHERE id = :id"));
+        q.bind(S(":id"), actor.userId);
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return loginRequired();
+        email = q.str(0);
+        hash = q.str(1);
+    }
+    // A stolen session must not become a password oracle: wrong current
+    // passwords count against the same throttle as failed logins.
+    RateLimiter limiter(m_ctx);
+    const QString acct = accountBucket(email);
+    auto locked = limiter.lockedUntil(acct);
+    if (!locked)
+        return locked.error();
+    if (*locked > 0)
+        return rateLimited(*locked);
+    if (oldPassword.size() > kMaxPasswordLength || !crypto::verifyPassword(oldPassword, hash)) {
+        if (auto f = limiter.recordFailure(acct, m_policy.accountFailures, m_policy.failureWindowMs, m_policy.lockMs); !f)
+            return f.error();
+        return Error{ErrorCode::InvalidCredentials, S("The current password is incorrect.")};
+    }
+    const QString newHash = crypto::hashPassword(newPassword);
+    if (newHash.isEmpty())
+        return Error::internal();
+
+    const qint64 now = m_ctx.clock->nowMs();
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    Query u = tx.query(S("UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"));
+    u.bind(S(":h"), newHash).bind(S(":t"), now).bind(S(":id"), actor.userId);
+    Query d = tx.query(S("DELETE FROM sessions WHERE user_id = :id"));
+    d.bind(S(":id"), actor.userId);
+    if (!u.exec() || !d.exec())
+        return Error::internal();
+    auto session = insertSession(tx, actor.userId, actor.ip, now);
+    if (!session)
+        return session.error();
+    auto user = loadUser(tx.conn(), actor.userId);
+    if (!user)
+        return user.error();
+    if (auto a = AuditService::append(tx, now, actor, S("user.password_change"), QString(), S("user"), actor.userId);
+        !a)
+        return a.error();
+    tx.announce(S("user"), actor.userId);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return SignedIn{*user, *session};
+}
+
+Status AccountService::requestPasswordReset(const QString &email, const QString &ip)
+{
+    auto mail = normalizeEmail(email);
+    if (!mail)
+        return mail.error();
+    QString userId;
+    {
+        Query q(m_ctx.db->connection(), S("SELECT id FROM users WHERE email = :e"));
+        q.bind(S(":e"), *mail);
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return Ok{}; // the same answer as for an existing account
+        userId = q.str(0);
+    }
+    // A cap on reset mails per account, so the form cannot flood a mailbox;
+    // past it the answer stays the same and nothing is sent.
+    RateLimiter limiter(m_ctx);
+    auto d = limiter.hit(S("reset:mail:") + userId, m_policy.resetMailsPerHour, 3600LL * 1000);
+    if (!d)
+        return d.error();
+    if (!d->allowed)
+        return Ok{};
+
+    const qint64 now = m_ctx.clock->nowMs();
+    const QString token = crypto::randomToken(S("wfxrst_"), 32);
+    const QString link = m_policy.resetUrl.isEmpty() ? token : QString(m_policy.resetUrl + token);
+    const QString intro = S("Someone asked to reset the password of your WorldFlux Console account.\n\n");
+    const QString outro = S("\n\nThe link works once, within one hour. If you did not ask for this, ignore this mail: "
+                            "your password stays as it is.\n");
+    MailMessage message{*mail, S("Reset your WorldFlux Console password"),
+                        QString(intro + S("To choose a new password, open:\n\n  ") + link + outro)};
+    MailMessage redacted = message;
+    redacted.body = intro + S("To choose a new password, open:\n\n  [reset link withheld]") + outro;
+
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    Query ins = tx.query(S("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) "
+                           "VALUES (:h, :u, :t, :x)"));
+    ins.bind(S(":h"), crypto::sha256Hex(token.toUtf8())).bind(S(":u"), userId).bind(S(":t"), now)
+        .bind(S(":x"), now + m_policy.resetTtlMs);
+    if (!ins.exec())
+        return ins.error();
+    auto outboxId = MailOutbox::insertRow(tx, now, redacted);
+    if (!outboxId)
+        return outboxId.error();
+    if (!m_mail) {
+        Query e = tx.query(S("UPDATE mail_outbox SET error = :e WHERE id = :id"));
+        e.bind(S(":e"), S("No mail transport is configured.")).bind(S(":id"), *outboxId);
+        if (!e.exec())
+            return e.error();
+    }
+    // Requested by whoever knows the address, so the system is the actor.
+    Actor requester;
+    requester.ip = ip;
+    if (auto a = AuditService::append(tx, now, requester, S("user.password_reset_request"), QString(), S("user"), userId);
+        !a)
+        return a.error();
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    if (m_mail)
+        m_mail->enqueue(*outboxId, message);
+    return Ok{};
+}
+
+Status AccountService::completePasswordReset(const QString &token, const QString &newPassword, const QString &ip)
+{
+    if (token.isEmpty())
+        return Error::validation(S("token"), S("required"), S("The reset token is required."));
+    if (auto p = validatePassword(newPassword); !p)
+        return p.error();
+    const Error badToken = Error::validation(S("token"), S("invalid"), S("This reset link is invalid or has expired."));
+    if (token.size() > 256)
+        return badToken;
+    const QString newHash = crypto::hashPassword(newPassword);
+    if (newHash.isEmpty())
+        return Error::internal();
+
+    const qint64 now = m_ctx.clock->nowMs();
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    Query q = tx.query(S("SELECT r.user_id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id "
+                         "WHERE r.token_hash = :h AND r.used_at IS NULL AND r.expires_at > :now"));
+    q.bind(S(":h"), crypto::sha256Hex(token.toUtf8())).bind(S(":now"), now);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return badToken;
+    const QString userId = q.str(0), email = q.str(1);
+    q.raw().finish();
+    Query u = tx.query(S("UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"));
+    u.bind(S(":h"), newHash).bind(S(":t"), now).bind(S(":id"), userId);
+    // Every outstanding reset token of the account is spent, not only this one.
+    Query spend = tx.query(S("UPDATE password_resets SET used_at = :t WHERE user_id = :id AND used_at IS NULL"));
+    spend.bind(S(":t"), now).bind(S(":id"), userId);
+    Query d = tx.query(S("DELETE FROM sessions WHERE user_id = :id"));
+    d.bind(S(":id"), userId);
+    if (!u.exec() || !spend.exec() || !d.exec())
+        return Error::internal();
+    if (auto a = AuditService::append(tx, now, Actor::user(userId, ip), S("user.password_reset"), QString(), S("user"),
+                                      userId);
+        !a)
+        return a.error();
+    tx.announce(S("user"), userId);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    // Whoever proved control of the mailbox may sign in again at once.
+    RateLimiter limiter(m_ctx);
+    (void)limiter.unlock(accountBucket(email));
+    return Ok{};
+}
+
+Result<User> AccountService::me(const Actor &actor)
+{
+    if (actor.isSystem())
+        return loginRequired();
+    return loadUser(m_ctx.db->connection(), actor.userId);
+}
+
+Result<User> AccountService::updateProfile(const Actor &actor, const QString &displayName)
+{
+    if (actor.isSystem())
+        return loginRequired();
+    const QString name = displayName.trimmed();
+    if (name.size() > kMaxDisplayNameLength)
+        return Error::validation(S("display_name"), S("too_long"), S("At most %1 characters.").arg(kMaxDisplayNameLength));
+    for (const QChar c : name) {
+        if (c.category() == QChar::Other_Control)
+            return Error::validation(S("display_name"), S("invalid"), S("Control characters are not allowed."));
+    }
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto user = loadUser(tx.conn(), actor.userId);
+    if (!user)
+        return user.error();
+    if (auto w = access::requireWritable(tx.conn(), actor); !w)
+        return w.error();
+    if (user->displayName == name)
+        return user;
+    Query u = tx.query(S("UPDATE users SET display_name = :n WHERE id = :id"));
+    u.bind(S(":n"), name).bind(S(":id"), actor.userId);
+    if (!u.exec())
+        return u.error();
+    // The new value stays out of the append-only log (personal data).
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("user.update"), QString(), S("user"),
+                                      actor.userId, {{S("fields"), QJsonArray{S("display_name")}}});
+        !a)
+        return a.error();
+    tx.announce(S("user"), actor.userId);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    user->displayName = name;
+    return user;
+}
+
+Result<int> AccountService::sweepExpired()
+{
+    const qint64 now = m_ctx.clock->nowMs();
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    Query s = tx.query(S("DELETE FROM sessions WHERE expires_at <= :now"));
+    s.bind(S(":now"), now);
+    Query r = tx.query(S("DELETE FROM password_resets WHERE expires_at <= :now OR used_at IS NOT NULL"));
+    r.bind(S(":now"), now);
+    if (!s.exec() || !r.exec())
+        return Error::internal();
+    const int n = s.rowsAffected() + r.rowsAffected();
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return n;
+}
+
+} // namespace wfx

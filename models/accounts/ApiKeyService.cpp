@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "accounts/ApiKeyService.h"
+
+#include "audit/AuditService.h"
+#include "core/Access.h"
+#include "core/Clock.h"
+#include "core/Ids.h"
+#include "crypto/Crypto.h"
+#include "db/Database.h"
+#include "db/Tx.h"
+#include "workspaces/WorkspaceService.h"
+
+#include <algorithm>
+
+namespace wfx {
+
+namespace {
+const QString kKey = QStringLiteral("API key");
+const QString kPrefix = QStringLiteral("wfx_");
+
+QString S(const char *s) { return QString::fromLatin1(s); }
+
+QJsonValue orNull(const QString &s)
+{
+    return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
+}
+
+const QString kColumns = QStringLiteral("id, user_id, name, prefix, workspace_id, created_at, last_used_at");
+
+ApiKey readKey(const Query &q)
+{
+    ApiKey k;
+    k.id = q.str(0);
+    k.userId = q.str(1);
+    k.name = q.str(2);
+    k.prefix = q.str(3);
+    k.workspaceId = q.str(4);
+    k.createdAt = q.i64(5);
+    k.lastUsedAt = q.isNull(6) ? 0 : q.i64(6);
+    return k;
+}
+
+Error loginRequired()
+{
+    return Error{ErrorCode::LoginRequired, S("Invalid or revoked API key.")};
+}
+} // namespace
+
+QJsonObject ApiKey::toJson() const
+{
+    return {{S("id"), id},
+            {S("name"), name},
+            {S("prefix"), prefix},
+            {S("workspace_id"), orNull(workspaceId)},
+            {S("created_at"), ids::formatTime(createdAt)},
+            {S("last_used_at"), lastUsedAt > 0 ? QJsonValue(ids::formatTime(lastUsedAt)) : QJsonValue(QJsonValue::Null)}};
+}
+
+ApiKeyService::ApiKeyService(ModelContext ctx, std::shared_ptr<ApiKeyUsage> usage)
+    : m_ctx(std::move(ctx)), m_usage(usage ? std::move(usage) : std::make_shared<ApiKeyUsage>())
+{
+}
+
+bool ApiKeyService::isWellFormedSecret(const QString &secret)
+{
+    // 32 bytes in unpadded base64url are 43 characters.
+    if (secret.size() != kPrefix.size() + 43 || !secret.startsWith(kPrefix))
+        return false;
+    for (qsizetype i = kPrefix.size(); i < secret.size(); ++i) {
+        const char16_t c = secret.at(i).unicode();
+        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'-'
+            || c == u'_';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+Result<ApiKey> ApiKeyService::loadOwned(const QSqlDatabase &conn, const Actor &actor, const QString &id)
+{
+    Query q(conn, S("SELECT ") + kColumns + S(" FROM api_keys WHERE id = :id AND user_id = :u AND revoked_at IS NULL"));
+    q.bind(S(":id"), id).bind(S(":u"), actor.userId);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::notFound(kKey);
+    ApiKey k = readKey(q);
+    // A scoped key sees only the keys of its own workspace.
+    if (!actor.keyWorkspaceId.isEmpty() && k.workspaceId != actor.keyWorkspaceId)
+        return Error::notFound(kKey);
+    k.lastUsedAt = std::max(k.lastUsedAt, m_usage->pending(k.id));
+    return k;
+}
+
+Result<IssuedApiKey> ApiKeyService::issue(const Actor &actor, const QString &name, const QString &workspaceId)
+{
+    auto n = validName(S("name"), name, kMaxNameLength);
+    if (!n)
+        return n.error();
+    if (!workspaceId.isEmpty() && !ids::isUuid(workspaceId))
+        return Error::validation(S("workspace_id"), S("invalid"), S("workspace_id must be a workspace id."));
+    if (actor.isSystem())
+        return Error::forbidden(S("An API key needs an owner."));
+    // A scoped key may not mint a key that reaches further than itself.
+    if (!actor.keyWorkspaceId.isEmpty() && workspaceId.isEmpty())
+        return Error::forbidden(S("A workspace-scoped key can only issue keys for its workspace."));
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (!workspaceId.isEmpty()) {
+        if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Viewer); !r)
+            return r.error();
+    }
+    if (auto w = access::requireWritable(tx.conn(), actor); !w)
+        return w.error();
+    const qint64 now = m_ctx.clock->nowMs();
+    IssuedApiKey out;
+    out.secret = crypto::randomToken(kPrefix, kSecretBytes);
+    out.apiKey = ApiKey{ids::newUuid(), actor.userId, *n, out.secret.left(kPrefixLength), workspaceId, now, 0};
+    Query ins = tx.query(S("INSERT INTO api_keys (id, user_id, workspace_id, name, prefix, secret_hash, created_at) "
+                           "VALUES (:id, :u, :w, :n, :p, :h, :t)"));
+    ins.bind(S(":id"), out.apiKey.id).bind(S(":u"), actor.userId)
+        .bind(S(":w"), workspaceId.isEmpty() ? QVariant() : QVariant(workspaceId)).bind(S(":n"), out.apiKey.name)
+        .bind(S(":p"), out.apiKey.prefix).bind(S(":h"), crypto::sha256Hex(out.secret.toUtf8())).bind(S(":t"), now);
+    if (!ins.exec())
+        return ins.error();
+    if (auto a = AuditService::append(tx, now, actor, S("api_key.create"), workspaceId, S("api_key"), out.apiKey.id,
+                                      {{S("name"), out.apiKey.name}, {S("prefix"), out.apiKey.prefix}});
+        !a)
+        return a.error();
+    tx.announce(S("api_key"), out.apiKey.id);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return out;
+}
+
+Result<Page<ApiKey>> ApiKeyService::list(const Actor &actor, int limit, const QString &cursorText)
+{
+    if (actor.isSystem())
+        return Error{ErrorCode::LoginRequired, S("Please log in.")};
+    if (limit < 1 || limit > cursor::kMaxLimit)
+        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and %1.").arg(cursor::kMaxLimit));
+    QString sql = S("SELECT ") + kColumns + S(" FROM api_keys WHERE user_id = :u AND revoked_at IS NULL");
+    if (!actor.keyWorkspaceId.isEmpty())
+        sql += S(" AND workspace_id = :scope");
+    cursor::TimeId after;
+    if (!cursorText.isEmpty()) {
+        auto c = cursor::decodeTimeId(cursorText);
+        if (!c)
+            return c.error();
+        after = *c;
+        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
+    }
+    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    Query q(m_ctx.db->connection(), sql);
+    q.bind(S(":u"), actor.userId).bind(S(":lim"), limit + 1);
+    if (!actor.keyWorkspaceId.isEmpty())
+        q.bind(S(":scope"), actor.keyWorkspaceId);
+    if (!cursorText.isEmpty())
+        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    if (!q.exec())
+        return q.error();
+    Page<ApiKey> page;
+    while (q.next()) {
+        ApiKey k = readKey(q);
+        k.lastUsedAt = std::max(k.lastUsedAt, m_usage->pending(k.id));
+        page.items.append(k);
+    }
+    if (page.items.size() > limit) {
+        page.items.removeLast();
+        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
+    }
+    return page;
+}
+
+Result<ApiKey> ApiKeyService::get(const Actor &actor, const QString &id)
+{
+    if (actor.isSystem())
+        return Error::notFound(kKey);
+    return loadOwned(m_ctx.db->connection(), actor, id);
+}
+
+Result<IssuedApiKey> ApiKeyService::rotate(const Actor &actor, const QString &id)
+{
+    if (actor.isSystem())
+        return Error::notFound(kKey);
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto key = loadOwned(tx.conn(), actor, id);
+    if (!key)
+        return key.error();
+    if (auto w = access::requireWritable(tx.conn(), actor); !w)
+        return w.error();
+    IssuedApiKey out;
+    out.secret = crypto::randomToken(kPrefix, kSecretBytes);
+    out.apiKey = *key;
+    out.apiKey.prefix = out.secret.left(kPrefixLength);
+    Query u = tx.query(S("UPDATE api_keys SET secret_hash = :h, prefix = :p WHERE id = :id AND revoked_at IS NULL"));
+    u.bind(S(":h"), crypto::sha256Hex(out.secret.toUtf8())).bind(S(":p"), out.apiKey.prefix).bind(S(":id"), id);
+    if (!u.exec())
+        return u.error();
+    if (u.rowsAffected() != 1)
+        return Error::notFound(kKey);
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("api_key.rotate"), key->workspaceId,
+                                      S("api_key"), id, {{S("prefix"), out.apiKey.prefix}});
+        !a)
+        return a.error();
+    tx.announce(S("api_key"), id);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return out;
+}
+
+Status ApiKeyService::revoke(const Actor &actor, const QString &id)
+{
+    if (actor.isSystem())
+        return Error::notFound(kKey);
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    // Revoked keys count as the caller's, so that revoking twice succeeds.
+    Query q = tx.query(S("SELECT workspace_id, revoked_at FROM api_keys WHERE id = :id AND user_id = :u"));
+    q.bind(S(":id"), id).bind(S(":u"), actor.userId);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::notFound(kKey);
+    const QString workspaceId = q.str(0);
+    const bool alreadyRevoked = !q.isNull(1);
+    q.raw().finish();
+    if (!actor.keyWorkspaceId.isEmpty() && workspaceId != actor.keyWorkspaceId)
+        return Error::notFound(kKey);
+    if (alreadyRevoked)
+        return Ok{};
+    // No requireWritable: a user who restricted processing may still cut off access.
+    const qint64 now = m_ctx.clock->nowMs();
+    Query u = tx.query(S("UPDATE api_keys SET revoked_at = :t WHERE id = :id"));
+    u.bind(S(":t"), now).bind(S(":id"), id);
+    if (!u.exec())
+        return u.error();
+    if (auto a = AuditService::append(tx, now, actor, S("api_key.revoke"), workspaceId, S("api_key"), id); !a)
+        return a.error();
+    tx.announce(S("api_key"), id);
+    return tx.commit();
+}
+
+Result<Actor> ApiKeyService::authenticate(const QString &secret, const QString &ip)
+{
+    if (!isWellFormedSecret(secret))
+        return loginRequired();
+    // Looked up by its hash: the store never sees the secret, and the index
+    // lookup reveals nothing about how close a guess was.
+    Query q(m_ctx.db->connection(), S("SELECT k.id, k.user_id, k.workspace_id, u.is_admin FROM api_keys k "
+                                      "JOIN users u ON u.id = k.user_id "
+                                      "WHERE k.secret_hash = :h AND k.revoked_at IS NULL"));
+    q.bind(S(":h"), crypto::sha256Hex(secret.toUtf8()));
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return loginRequired();
+    Actor a;
+    a.apiKeyId = q.str(0);
+    a.userId = q.str(1);
+    a.keyWorkspaceId = q.str(2);
+    a.instanceAdmin = q.i64(3) != 0;
+    a.ip = ip;
+    m_usage->record(a.apiKeyId, m_ctx.clock->nowMs());
+    return a;
+}
+
+Result<int> ApiKeyService::flushLastUsed()
+{
+    const QHash<QString, qint64> uses = m_usage->take();
+    if (uses.isEmpty())
+        return 0;
+    Tx tx(*m_ctx.db);
+    if (!tx.began()) {
+        m_usage->restore(uses);
+        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+    }
+    int updated = 0;
+    for (auto it = uses.cbegin(); it != uses.cend(); ++it) {
+        Query u = tx.query(S("UPDATE api_keys SET last_used_at = :t WHERE id = :id "
+                             "AND (last_used_at IS NULL OR last_used_at < :t)"));
+        u.bind(S(":t"), it.value()).bind(S(":id"), it.key());
+        if (!u.exec()) {
+            tx.rollback();
+            m_usage->restore(uses);
+            return u.error();
+        }
+        updated += u.rowsAffected();
+    }
+    if (auto c = tx.commit(); !c) {
+        m_usage->restore(uses);
+        return c.error();
+    }
+    return updated;
+}
+
+} // namespace wfx

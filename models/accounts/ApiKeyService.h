@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// API keys: issue (secret shown once), list, rotate, revoke, and the Bearer
+// authentication of the Cloud API.
+#pragma once
+
+#include "accounts/ApiKeyUsage.h"
+#include "core/Context.h"
+#include "core/Cursor.h"
+#include "core/Result.h"
+
+#include <QJsonObject>
+#include <QSqlDatabase>
+
+#include <memory>
+
+namespace wfx {
+
+struct ApiKey
+{
+    QString id, userId, name, prefix, workspaceId; // workspaceId empty: not scoped
+    qint64 createdAt = 0;
+    qint64 lastUsedAt = 0; // 0: never
+    QJsonObject toJson() const; // never the secret or its hash
+};
+
+struct IssuedApiKey
+{
+    ApiKey apiKey;
+    QString secret; // shown once
+};
+
+class ApiKeyService
+{
+public:
+    // usage: the process-wide record of key uses; pass the same one to every
+    // instance (and flush it on a timer). Null: this instance keeps its own.
+    explicit ApiKeyService(ModelContext ctx, std::shared_ptr<ApiKeyUsage> usage = {});
+
+    static constexpr int kMaxNameLength = 100;
+    static constexpr int kSecretBytes = 32;
+    static constexpr int kPrefixLength = 12;
+
+    Result<IssuedApiKey> issue(const Actor &actor, const QString &name, const QString &workspaceId = {});
+    // The actor's live keys, newest first (a scoped key sees its workspace's).
+    Result<Page<ApiKey>> list(const Actor &actor, int limit, const QString &cursor);
+    Result<ApiKey> get(const Actor &actor, const QString &id);
+    // A new secret for the same key; the old one stops working at once.
+    Result<IssuedApiKey> rotate(const Actor &actor, const QString &id);
+    // Revoking a revoked key again changes nothing and succeeds.
+    Status revoke(const Actor &actor, const QString &id);
+
+    // The principal of a Bearer secret, or login_required. Writes nothing: the
+    // use is recorded in memory for flushLastUsed().
+    Result<Actor> authenticate(const QString &secret, const QString &ip = {});
+    // Writes the recorded uses as last_used_at in one transaction; returns how
+    // many keys were updated.
+    Result<int> flushLastUsed();
+
+    // "wfx_" + 43 base64url characters (32 bytes, unpadded).
+    static bool isWellFormedSecret(const QString &secret);
+
+private:
+    Result<ApiKey> loadOwned(const QSqlDatabase &conn, const Actor &actor, const QString &id);
+    ModelContext m_ctx;
+    std::shared_ptr<ApiKeyUsage> m_usage;
+};
+
+} // namespace wfx
