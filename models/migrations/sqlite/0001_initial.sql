@@ -309,6 +309,7 @@ CREATE TABLE dsar_requests (
 );
 CREATE INDEX dsar_requests_user ON dsar_requests(user_id, created_at, id);
 CREATE INDEX dsar_requests_state ON dsar_requests(state, due_at);
+CREATE INDEX dsar_requests_created ON dsar_requests(created_at, id);
 
 -- Append-only, hash-chained: hash = SHA-256(prev_hash || canonical entry).
 CREATE TABLE audit_log (

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// Plans and payment: checkout and portal links through a BillingProvider, and
+// the signed provider webhook that changes a workspace's plan.
+#pragma once
+
+#include "billing/BillingProvider.h"
+#include "core/Context.h"
+#include "core/Cursor.h"
+#include "core/Result.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+
+#include <memory>
+
+namespace wfx {
+
+struct CheckoutSession
+{
+    QString workspaceId, plan, provider, sessionRef, url;
+    QJsonObject toJson() const; // {workspace_id, plan, provider, session_ref, url}
+};
+
+// One received webhook event as the console lists it.
+struct BillingEvent
+{
+    QString eventId, type, workspaceId, outcome;
+    qint64 eventCreated = 0, receivedAt = 0; // ms since the epoch
+    bool applied = false;
+    bool duplicate = false; // this delivery repeated an event already recorded
+    QJsonObject toJson() const;
+};
+
+class BillingService
+{
+public:
+    BillingService(ModelContext ctx, std::shared_ptr<BillingProvider> provider)
+        : m_ctx(std::move(ctx)), m_provider(std::move(provider))
+    {
+    }
+
+    static constexpr qint64 kToleranceSecs = 300;
+    static constexpr qsizetype kMaxBodyBytes = 1024 * 1024;
+
+    // Owner or admin of the workspace; plan must be a paid plan of plan_caps.
+    // Records the session as a pending checkout (billing_subscriptions, status
+    // checkout_pending); the plan changes only when the provider confirms.
+    Result<CheckoutSession> checkout(const Actor &actor, const QString &workspaceId, const QString &plan,
+                                     const QString &successUrl = {}, const QString &cancelUrl = {});
+    Result<QString> portal(const Actor &actor, const QString &workspaceId);
+    // Offline provider only: an instance administrator confirms a pending
+    // checkout that was paid out of band; the plan changes (billing.plan_change).
+    Result<CheckoutSession> completeOfflineCheckout(const Actor &actor, const QString &sessionRef);
+
+    // Verifies the Stripe-Signature header (t=<unix>,v1=<hex HMAC-SHA256 of
+    // "t.body">, any v1 may match, within kToleranceSecs either way), then
+    // records the event once and applies it. invalid_signature: nothing stored.
+    Result<BillingEvent> handleWebhook(const QByteArray &rawBody, const QString &signatureHeader,
+                                       const QByteArray &secret);
+    // Console: system or instance administrator. Newest first.
+    Result<Page<BillingEvent>> webhookEvents(const Actor &actor, int limit, const QString &cursor);
+
+    // The signature check alone (exposed for the server's tests and tools).
+    static Status verifySignature(const QByteArray &rawBody, const QString &header, const QByteArray &secret,
+                                  qint64 nowSecs, qint64 toleranceSecs = kToleranceSecs);
+    // A header as the provider would send it, for tests and local tools.
+    static QString signHeader(const QByteArray &rawBody, const QByteArray &secret, qint64 unixSecs);
+
+private:
+    ModelContext m_ctx;
+    std::shared_ptr<BillingProvider> m_provider;
+};
+
+} // namespace wfx
