@@ -45,8 +45,8 @@ QList<SeriesPoint> lttb(const QList<SeriesPoint> &points, int maxPoints)
         double best = -1;
         qsizetype bestAt = start;
         for (qsizetype i = start; i < end; ++i) {
-            const double area = std::abs((ax - avgX) * (points.at(i).value - ay)
-                                         - (ax - double(points.at(i).step)) * (avgY - ay));
+            const double area = std::abs((ax - avgX) * (points.at(i).value - ay) -
+                                         (ax - double(points.at(i).step)) * (avgY - ay));
             if (area > best) {
                 best = area;
                 bestAt = i;

@@ -12,7 +12,10 @@ namespace wfx {
 
 namespace {
 
-QString S(const char *s) { return QString::fromLatin1(s); }
+QString S(const char *s)
+{
+    return QString::fromLatin1(s);
+}
 
 const QString kWs = QStringLiteral("Workspace");
 
@@ -46,10 +49,13 @@ Status validHead(const QString &field, const QString &value, bool required)
         return Ok{};
     }
     if (value.size() > LedgerService::kMaxHeadLength)
-        return Error::validation(field, S("too_long"), S("At most %1 characters.").arg(LedgerService::kMaxHeadLength));
+        return Error::validation(field, S("too_long"),
+                                 S("At most %1 characters.").arg(LedgerService::kMaxHeadLength));
     for (const QChar c : value) {
         if (c.isSpace() || c.category() == QChar::Other_Control)
-            return Error::validation(field, S("invalid"), S("%1 must not contain spaces or control characters.").arg(field));
+            return Error::validation(
+                field, S("invalid"),
+                S("%1 must not contain spaces or control characters.").arg(field));
     }
     return Ok{};
 }
@@ -61,13 +67,15 @@ QJsonObject LedgerHead::toJson() const
     return {{S("workspace_id"), workspaceId},
             {S("head"), orNull(head)},
             {S("version"), double(version)},
-            {S("updated_at"), head.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(ids::formatTime(updatedAt))}};
+            {S("updated_at"), head.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                             : QJsonValue(ids::formatTime(updatedAt))}};
 }
 
 Result<LedgerHead> LedgerService::head(const Actor &actor, const QString &workspaceId)
 {
     if (!ids::isUuid(workspaceId))
-        return Error::validation(S("workspace_id"), workspaceId.isEmpty() ? S("required") : S("invalid"),
+        return Error::validation(S("workspace_id"),
+                                 workspaceId.isEmpty() ? S("required") : S("invalid"),
                                  S("workspace_id must be a workspace id."));
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Viewer, kWs); !r)
@@ -75,13 +83,14 @@ Result<LedgerHead> LedgerService::head(const Actor &actor, const QString &worksp
     return read(conn, workspaceId);
 }
 
-Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &workspaceId, const QString &expectedHead,
-                                          const QString &newHead)
+Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &workspaceId,
+                                          const QString &expectedHead, const QString &newHead)
 {
     {
         Error e{ErrorCode::Validation, S("Invalid ledger head.")};
         if (!ids::isUuid(workspaceId))
-            e.details.append({S("workspace_id"), workspaceId.isEmpty() ? S("required") : S("invalid")});
+            e.details.append(
+                {S("workspace_id"), workspaceId.isEmpty() ? S("required") : S("invalid")});
         if (auto v = validHead(S("expected_head"), expectedHead, false); !v)
             e.details.append(v.error().details);
         if (auto v = validHead(S("head"), newHead, true); !v)
@@ -97,16 +106,20 @@ Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &wor
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
     const qint64 now = m_ctx.clock->nowMs();
-    const QVariant by = actor.userId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId);
+    const QVariant by =
+        actor.userId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId);
     // One conditional statement decides: of several writers holding the same
     // expected head, the first to take the row wins; the others find the new
     // head there (PostgreSQL re-checks the WHERE after the row lock) and change
     // nothing.
-    Query cas = expectedHead.isEmpty()
-        ? tx.query(S("INSERT INTO ledger_heads (workspace_id, head, version, updated_at, updated_by) "
-                     "VALUES (:w, :h, 1, :t, :by) ON CONFLICT (workspace_id) DO NOTHING"))
-        : tx.query(S("UPDATE ledger_heads SET head = :h, version = version + 1, updated_at = :t, updated_by = :by "
-                     "WHERE workspace_id = :w AND head = :x"));
+    Query cas =
+        expectedHead.isEmpty()
+            ? tx.query(S(
+                  "INSERT INTO ledger_heads (workspace_id, head, version, updated_at, updated_by) "
+                  "VALUES (:w, :h, 1, :t, :by) ON CONFLICT (workspace_id) DO NOTHING"))
+            : tx.query(S("UPDATE ledger_heads SET head = :h, version = version + 1, updated_at = "
+                         ":t, updated_by = :by "
+                         "WHERE workspace_id = :w AND head = :x"));
     cas.bind(S(":w"), workspaceId).bind(S(":h"), newHead).bind(S(":t"), now).bind(S(":by"), by);
     if (!expectedHead.isEmpty())
         cas.bind(S(":x"), expectedHead);
@@ -122,7 +135,8 @@ Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &wor
                                                  {S("version"), double(current->version)}});
         return e;
     }
-    if (auto a = AuditService::append(tx, now, actor, S("ledger.advance"), workspaceId, S("ledger"), workspaceId,
+    if (auto a = AuditService::append(tx, now, actor, S("ledger.advance"), workspaceId, S("ledger"),
+                                      workspaceId,
                                       {{S("from"), orNull(expectedHead)},
                                        {S("to"), newHead},
                                        {S("version"), double(current->version)}});

@@ -13,8 +13,8 @@ namespace wfx {
 struct LedgerHead
 {
     QString workspaceId;
-    QString head;        // empty: no head yet
-    qint64 version = 0;  // number of successful advances
+    QString head;       // empty: no head yet
+    qint64 version = 0; // number of successful advances
     qint64 updatedAt = 0;
     // {workspace_id, head|null, version, updated_at|null}
     QJsonObject toJson() const;
@@ -32,8 +32,8 @@ public:
     // Member role. Moves the head from expectedHead (empty: the workspace has
     // none yet) to newHead in one conditional statement. A stale expectedHead
     // is a conflict whose Error::extra is {"current": {"head", "version"}}.
-    Result<LedgerHead> advance(const Actor &actor, const QString &workspaceId, const QString &expectedHead,
-                               const QString &newHead);
+    Result<LedgerHead> advance(const Actor &actor, const QString &workspaceId,
+                               const QString &expectedHead, const QString &newHead);
 
 private:
     ModelContext m_ctx;

@@ -21,13 +21,17 @@ const QString RunService::kFramework = QStringLiteral("worldflux-evidence");
 
 namespace {
 
-QString S(const char *s) { return QString::fromLatin1(s); }
+QString S(const char *s)
+{
+    return QString::fromLatin1(s);
+}
 
 const QString kRun = QStringLiteral("Run");
 const QString kProject = QStringLiteral("Project");
-const QString kColumns = QStringLiteral(
-    "r.id, r.project_id, r.workspace_id, r.client_run_id, r.name, r.status, r.started_at, r.finished_at, "
-    "r.created_at, r.evidence, r.metric_count, r.log_bytes, r.created_by");
+const QString kColumns =
+    QStringLiteral("r.id, r.project_id, r.workspace_id, r.client_run_id, r.name, r.status, "
+                   "r.started_at, r.finished_at, "
+                   "r.created_at, r.evidence, r.metric_count, r.log_bytes, r.created_by");
 
 QJsonValue timeOrNull(const std::optional<qint64> &t)
 {
@@ -68,7 +72,8 @@ Error unavailable()
 Status checkLimit(int limit, int max)
 {
     if (limit < 1 || limit > max)
-        return Error::validation(S("limit"), S("invalid"), S("limit must be between 1 and %1.").arg(max));
+        return Error::validation(S("limit"), S("invalid"),
+                                 S("limit must be between 1 and %1.").arg(max));
     return Ok{};
 }
 
@@ -78,7 +83,8 @@ std::optional<QByteArray> strictBase64(const QString &s)
     const QByteArray raw = s.toLatin1();
     if (QString::fromLatin1(raw) != s)
         return std::nullopt;
-    auto decoded = QByteArray::fromBase64Encoding(raw, QByteArray::Base64Encoding | QByteArray::AbortOnBase64DecodingErrors);
+    auto decoded = QByteArray::fromBase64Encoding(raw, QByteArray::Base64Encoding |
+                                                           QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded || decoded.decoded.toBase64() != raw)
         return std::nullopt;
     return decoded.decoded;
@@ -93,23 +99,28 @@ bool verifySignature(const SignatureInput &sig, const QByteArray &message)
     return crypto::ed25519Verify(*key, message, *signature);
 }
 
-QList<ComplianceItem> mappingFor(const SyncRequest &req, const QString &evidence, const QString &manifestSha)
+QList<ComplianceItem> mappingFor(const SyncRequest &req, const QString &evidence,
+                                 const QString &manifestSha)
 {
     const QString fw = RunService::kFramework;
     const QString yes = S("satisfied"), no = S("not_satisfied");
     QList<ComplianceItem> out;
     if (evidence == QLatin1String("verified"))
         out.append({fw, S("integrity.signature"), yes,
-                    S("Ed25519 signature over the RFC 8785 manifest (sha256 %1) verified at sync.").arg(manifestSha)});
+                    S("Ed25519 signature over the RFC 8785 manifest (sha256 %1) verified at sync.")
+                        .arg(manifestSha)});
     else if (evidence == QLatin1String("unverified"))
-        out.append({fw, S("integrity.signature"), no, S("A signature is present but does not verify.")});
+        out.append(
+            {fw, S("integrity.signature"), no, S("A signature is present but does not verify.")});
     else
         out.append({fw, S("integrity.signature"), no, S("The run carries no signature.")});
     if (req.manifest.isEmpty())
         out.append({fw, S("provenance.manifest"), no, S("The manifest is empty.")});
     else
         out.append({fw, S("provenance.manifest"), yes,
-                    S("Manifest with %1 top-level keys, sha256 %2.").arg(req.manifest.size()).arg(manifestSha)});
+                    S("Manifest with %1 top-level keys, sha256 %2.")
+                        .arg(req.manifest.size())
+                        .arg(manifestSha)});
     QSet<QString> names;
     for (const auto &m : req.metrics)
         names.insert(m.name);
@@ -118,7 +129,8 @@ QList<ComplianceItem> mappingFor(const SyncRequest &req, const QString &evidence
     else
         out.append({fw, S("reproducibility.metrics"), yes,
                     S("%1 points in %2 series.").arg(req.metrics.size()).arg(names.size())});
-    out.append({fw, S("audit.logged"), yes, S("The sync is recorded in the audit chain as run.sync.")});
+    out.append(
+        {fw, S("audit.logged"), yes, S("The sync is recorded in the audit chain as run.sync.")});
     return out;
 }
 
@@ -172,22 +184,32 @@ QJsonObject LogSlice::toJson() const
     return {{S("content"), content},
             {S("offset"), double(offset)},
             {S("total_bytes"), double(totalBytes)},
-            {S("next_offset"), nextOffset < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(double(nextOffset))}};
+            {S("next_offset"),
+             nextOffset < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(double(nextOffset))}};
 }
 
 QJsonObject RunSignature::toJson() const
 {
     if (!present)
-        return {{S("run_id"), runId}, {S("evidence"), evidence}, {S("signature"), QJsonValue(QJsonValue::Null)}};
-    return {{S("run_id"), runId},         {S("evidence"), evidence},
-            {S("alg"), alg},              {S("public_key"), publicKey},
-            {S("sig"), sig},              {S("verified"), verified},
-            {S("signed_sha256"), signedSha256}, {S("checked_at"), ids::formatTime(checkedAt)}};
+        return {{S("run_id"), runId},
+                {S("evidence"), evidence},
+                {S("signature"), QJsonValue(QJsonValue::Null)}};
+    return {{S("run_id"), runId},
+            {S("evidence"), evidence},
+            {S("alg"), alg},
+            {S("public_key"), publicKey},
+            {S("sig"), sig},
+            {S("verified"), verified},
+            {S("signed_sha256"), signedSha256},
+            {S("checked_at"), ids::formatTime(checkedAt)}};
 }
 
 QJsonObject ComplianceItem::toJson() const
 {
-    return {{S("framework"), framework}, {S("control"), control}, {S("status"), status}, {S("evidence"), evidence}};
+    return {{S("framework"), framework},
+            {S("control"), control},
+            {S("status"), status},
+            {S("evidence"), evidence}};
 }
 
 Result<Run> RunService::load(const QSqlDatabase &conn, const QString &id)
@@ -203,9 +225,11 @@ Result<Run> RunService::load(const QSqlDatabase &conn, const QString &id)
     return readRun(q);
 }
 
-Result<Run> RunService::loadByClientId(const QSqlDatabase &conn, const QString &projectId, const QString &clientRunId)
+Result<Run> RunService::loadByClientId(const QSqlDatabase &conn, const QString &projectId,
+                                       const QString &clientRunId)
 {
-    Query q(conn, S("SELECT ") + kColumns + S(" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c"));
+    Query q(conn, S("SELECT ") + kColumns +
+                      S(" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c"));
     q.bind(S(":p"), projectId).bind(S(":c"), clientRunId);
     if (!q.exec())
         return q.error();
@@ -318,8 +342,10 @@ Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
     // A concurrent sync of the same client_run_id may have committed since the
     // check above (PostgreSQL); the unique key turns this into "nothing inserted".
     Query ins = tx.query(S(
-        "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, finished_at, "
-        "created_at, manifest, evidence, metric_count, log_bytes, created_by) VALUES (:id, :p, :w, :c, :n, :s, "
+        "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
+        "finished_at, "
+        "created_at, manifest, evidence, metric_count, log_bytes, created_by) VALUES (:id, :p, :w, "
+        ":c, :n, :s, "
         ":sa, :fa, :t, :m, :e, :mc, :lb, :by) ON CONFLICT (project_id, client_run_id) DO NOTHING"));
     ins.bind(S(":id"), run.id)
         .bind(S(":p"), run.projectId)
@@ -334,7 +360,8 @@ Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
         .bind(S(":e"), evidence)
         .bind(S(":mc"), run.metricCount)
         .bind(S(":lb"), run.logBytes)
-        .bind(S(":by"), actor.userId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId));
+        .bind(S(":by"), actor.userId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                               : QVariant(actor.userId));
     if (!ins.exec())
         return ins.error();
     if (ins.rowsAffected() == 0) {
@@ -354,8 +381,9 @@ Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
             return l.error();
     }
     if (req.signature) {
-        Query s = tx.query(S("INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
-                             "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"));
+        Query s = tx.query(
+            S("INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
+              "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"));
         s.bind(S(":r"), run.id)
             .bind(S(":a"), req.signature->alg)
             .bind(S(":k"), req.signature->publicKey)
@@ -367,8 +395,9 @@ Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
             return s.error();
     }
     {
-        Query c = tx.query(S("INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) "
-                             "VALUES (:r, :f, :c, :s, :e)"));
+        Query c = tx.query(
+            S("INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) "
+              "VALUES (:r, :f, :c, :s, :e)"));
         for (const ComplianceItem &item : mappingFor(req, evidence, manifestSha)) {
             c.bind(S(":r"), run.id)
                 .bind(S(":f"), item.framework)
@@ -393,7 +422,8 @@ Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
     return SyncResult{run, true};
 }
 
-Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, int limit, const QString &cursorText)
+Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, int limit,
+                                   const QString &cursorText)
 {
     if (auto l = checkLimit(limit, cursor::kMaxLimit); !l)
         return l.error();
@@ -405,8 +435,9 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
             e.details.append({S("project_id"), S("invalid")});
         if (!filter.status.isEmpty() && !SyncRequest::isStatus(filter.status))
             e.details.append({S("status"), S("invalid")});
-        if (!filter.evidence.isEmpty() && filter.evidence != QLatin1String("verified")
-            && filter.evidence != QLatin1String("unverified") && filter.evidence != QLatin1String("unsigned"))
+        if (!filter.evidence.isEmpty() && filter.evidence != QLatin1String("verified") &&
+            filter.evidence != QLatin1String("unverified") &&
+            filter.evidence != QLatin1String("unsigned"))
             e.details.append({S("evidence"), S("invalid")});
         if (filter.text.size() > SyncRequest::kMaxTextLength)
             e.details.append({S("text"), S("too_long")});
@@ -443,13 +474,16 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
             return Page<Run>{};
         projectScope = filter.projectId;
     } else if (!filter.workspaceId.isEmpty()) {
-        if (auto r = access::requireRole(conn, actor, filter.workspaceId, Role::Viewer, S("Workspace")); !r)
+        if (auto r =
+                access::requireRole(conn, actor, filter.workspaceId, Role::Viewer, S("Workspace"));
+            !r)
             return r.error();
         workspaces << filter.workspaceId;
     } else if (actor.isSystem()) {
         everything = true;
     } else {
-        Query m(conn, S("SELECT workspace_id FROM memberships WHERE user_id = :u ORDER BY workspace_id"));
+        Query m(conn,
+                S("SELECT workspace_id FROM memberships WHERE user_id = :u ORDER BY workspace_id"));
         m.bind(S(":u"), actor.userId);
         if (!m.exec())
             return m.error();
@@ -461,7 +495,8 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
             return Page<Run>{};
     }
 
-    auto fetch = [&](const QString &scopeSql, const QString &scopeValue, QList<Run> *out) -> Status {
+    auto fetch = [&](const QString &scopeSql, const QString &scopeValue,
+                     QList<Run> *out) -> Status {
         QString sql = S("SELECT ") + kColumns + S(" FROM runs r WHERE ") + scopeSql;
         if (!filter.status.isEmpty())
             sql += S(" AND r.status = :st");
@@ -547,7 +582,8 @@ Status RunService::remove(const Actor &actor, const QString &id)
         return d.error();
     if (d.rowsAffected() == 0)
         return Error::notFound(kRun);
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("run.delete"), run->workspaceId, S("run"), id,
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("run.delete"),
+                                      run->workspaceId, S("run"), id,
                                       {{S("name"), run->name}, {S("project_id"), run->projectId}});
         !a)
         return a.error();
@@ -574,7 +610,8 @@ Result<QStringList> RunService::metricNames(const Actor &actor, const QString &i
     auto run = visible(actor, id);
     if (!run)
         return run.error();
-    Query q(m_ctx.db->connection(), S("SELECT DISTINCT name FROM run_metrics WHERE run_id = :r ORDER BY name"));
+    Query q(m_ctx.db->connection(),
+            S("SELECT DISTINCT name FROM run_metrics WHERE run_id = :r ORDER BY name"));
     q.bind(S(":r"), id);
     if (!q.exec())
         return q.error();
@@ -584,7 +621,8 @@ Result<QStringList> RunService::metricNames(const Actor &actor, const QString &i
     return names;
 }
 
-Result<Page<MetricPoint>> RunService::metrics(const Actor &actor, const QString &id, const QString &name, int limit,
+Result<Page<MetricPoint>> RunService::metrics(const Actor &actor, const QString &id,
+                                              const QString &name, int limit,
                                               const QString &cursorText)
 {
     if (auto l = checkLimit(limit, cursor::kMaxLimit); !l)
@@ -594,8 +632,8 @@ Result<Page<MetricPoint>> RunService::metrics(const Actor &actor, const QString 
     const bool paged = !cursorText.isEmpty();
     if (paged) {
         const auto c = cursor::decode(cursorText);
-        if (!c || c->size() != 2 || !c->at(0).isString() || !c->at(1).isDouble()
-            || (!name.isEmpty() && c->at(0).toString() != name))
+        if (!c || c->size() != 2 || !c->at(0).isString() || !c->at(1).isDouble() ||
+            (!name.isEmpty() && c->at(0).toString() != name))
             return Error::validation(S("cursor"), S("invalid"), S("Unknown cursor."));
         afterName = c->at(0).toString();
         afterStep = qint64(c->at(1).toDouble());
@@ -631,8 +669,8 @@ Result<Page<MetricPoint>> RunService::metrics(const Actor &actor, const QString 
     return page;
 }
 
-Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QString &id, const QString &name,
-                                                    int maxPoints)
+Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QString &id,
+                                                    const QString &name, int maxPoints)
 {
     if (name.isEmpty())
         return Error::validation(S("name"), S("required"), S("A metric name is required."));
@@ -642,7 +680,8 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
     auto run = visible(actor, id);
     if (!run)
         return run.error();
-    Query q(m_ctx.db->connection(), S("SELECT step, value FROM run_metrics WHERE run_id = :r AND name = :n ORDER BY step"));
+    Query q(m_ctx.db->connection(),
+            S("SELECT step, value FROM run_metrics WHERE run_id = :r AND name = :n ORDER BY step"));
     q.bind(S(":r"), id).bind(S(":n"), name);
     if (!q.exec())
         return q.error();
@@ -657,7 +696,8 @@ Result<LogSlice> RunService::log(const Actor &actor, const QString &id, qint64 o
     if (offset < 0)
         return Error::validation(S("offset"), S("invalid"), S("offset must not be negative."));
     if (limit < 1 || limit > kMaxLogLimit)
-        return Error::validation(S("limit"), S("invalid"), S("limit must be between 1 and %1.").arg(kMaxLogLimit));
+        return Error::validation(S("limit"), S("invalid"),
+                                 S("limit must be between 1 and %1.").arg(kMaxLogLimit));
     auto run = visible(actor, id);
     if (!run)
         return run.error();
@@ -697,8 +737,9 @@ Result<RunSignature> RunService::signature(const Actor &actor, const QString &id
     RunSignature s;
     s.runId = id;
     s.evidence = run->evidence;
-    Query q(m_ctx.db->connection(), S("SELECT alg, public_key, sig, signed_sha256, verified, checked_at "
-                                      "FROM run_signatures WHERE run_id = :r"));
+    Query q(m_ctx.db->connection(),
+            S("SELECT alg, public_key, sig, signed_sha256, verified, checked_at "
+              "FROM run_signatures WHERE run_id = :r"));
     q.bind(S(":r"), id);
     if (!q.exec())
         return q.error();
@@ -719,8 +760,9 @@ Result<QList<ComplianceItem>> RunService::complianceMapping(const Actor &actor, 
     auto run = visible(actor, id);
     if (!run)
         return run.error();
-    Query q(m_ctx.db->connection(), S("SELECT framework, control, status, evidence FROM compliance_mappings "
-                                      "WHERE run_id = :r ORDER BY framework, control"));
+    Query q(m_ctx.db->connection(),
+            S("SELECT framework, control, status, evidence FROM compliance_mappings "
+              "WHERE run_id = :r ORDER BY framework, control"));
     q.bind(S(":r"), id);
     if (!q.exec())
         return q.error();

@@ -58,9 +58,9 @@ struct MetricPoint
 struct LogSlice
 {
     QString content;
-    qint64 offset = 0;     // UTF-8 byte offset of content
+    qint64 offset = 0; // UTF-8 byte offset of content
     qint64 totalBytes = 0;
-    qint64 nextOffset = -1; // -1: the end was reached
+    qint64 nextOffset = -1;     // -1: the end was reached
     QJsonObject toJson() const; // {content, offset, total_bytes, next_offset|null}
 };
 
@@ -100,7 +100,8 @@ public:
 
     // Newest first, keyset on (created_at, id). Empty filter fields match all;
     // without workspace and project: every workspace the actor is a member of.
-    Result<Page<Run>> list(const Actor &actor, const RunFilter &filter, int limit, const QString &cursor);
+    Result<Page<Run>> list(const Actor &actor, const RunFilter &filter, int limit,
+                           const QString &cursor);
     Result<Run> get(const Actor &actor, const QString &id);
     Status remove(const Actor &actor, const QString &id);
 
@@ -108,14 +109,15 @@ public:
     Result<QStringList> metricNames(const Actor &actor, const QString &id);
     // Points ordered by (name, step); `name` empty: every metric of the run.
     // limit 1..200 like every list.
-    Result<Page<MetricPoint>> metrics(const Actor &actor, const QString &id, const QString &name, int limit,
-                                      const QString &cursor);
+    Result<Page<MetricPoint>> metrics(const Actor &actor, const QString &id, const QString &name,
+                                      int limit, const QString &cursor);
     // One whole series for a chart, thinned with LTTB to at most maxPoints
     // (first and last point always kept). See downsample::lttb.
-    Result<QList<SeriesPoint>> metricSeries(const Actor &actor, const QString &id, const QString &name,
-                                            int maxPoints);
+    Result<QList<SeriesPoint>> metricSeries(const Actor &actor, const QString &id,
+                                            const QString &name, int maxPoints);
     // A slice of the log by UTF-8 byte offsets, never splitting a character.
-    Result<LogSlice> log(const Actor &actor, const QString &id, qint64 offset, qint64 limit = kDefaultLogLimit);
+    Result<LogSlice> log(const Actor &actor, const QString &id, qint64 offset,
+                         qint64 limit = kDefaultLogLimit);
     // An unsigned run answers its evidence with present=false (not not_found),
     // so the read exists for every run the caller may see.
     Result<RunSignature> signature(const Actor &actor, const QString &id);
@@ -123,7 +125,8 @@ public:
 
 private:
     Result<Run> load(const QSqlDatabase &conn, const QString &id);
-    Result<Run> loadByClientId(const QSqlDatabase &conn, const QString &projectId, const QString &clientRunId);
+    Result<Run> loadByClientId(const QSqlDatabase &conn, const QString &projectId,
+                               const QString &clientRunId);
     // The run, if the actor may read it (Viewer); not_found otherwise.
     Result<Run> visible(const Actor &actor, const QString &id);
     Status insertMetrics(Tx &tx, const QString &runId, const QList<MetricInput> &metrics);

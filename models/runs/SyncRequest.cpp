@@ -14,7 +14,10 @@ namespace wfx {
 
 namespace {
 
-QString S(const char *s) { return QString::fromLatin1(s); }
+QString S(const char *s)
+{
+    return QString::fromLatin1(s);
+}
 
 const QString kRequired = QStringLiteral("required");
 const QString kInvalid = QStringLiteral("invalid");
@@ -35,7 +38,9 @@ public:
     {
         QString msg = S("The run is not valid.");
         if (m_total > m_list.size())
-            msg = S("The run is not valid (%1 problems, the first %2 listed).").arg(m_total).arg(m_list.size());
+            msg = S("The run is not valid (%1 problems, the first %2 listed).")
+                      .arg(m_total)
+                      .arg(m_list.size());
         Error e{ErrorCode::Validation, msg};
         e.details = m_list;
         return e;
@@ -56,7 +61,8 @@ bool hasControl(const QString &s)
 }
 
 // A required text field of 1..max characters. trim: names are trimmed, ids are exact.
-QString text(const QJsonObject &o, const QString &key, const QString &path, bool trim, Issues &issues)
+QString text(const QJsonObject &o, const QString &key, const QString &path, bool trim,
+             Issues &issues)
 {
     const QJsonValue v = o.value(key);
     if (v.isUndefined() || v.isNull()) {
@@ -245,7 +251,8 @@ void parseSignature(const QJsonObject &o, SyncRequest &r, Issues &issues)
 
 bool SyncRequest::isStatus(const QString &s)
 {
-    static const QSet<QString> all{S("queued"), S("running"), S("completed"), S("failed"), S("cancelled")};
+    static const QSet<QString> all{S("queued"), S("running"), S("completed"), S("failed"),
+                                   S("cancelled")};
     return all.contains(s);
 }
 
@@ -300,7 +307,8 @@ Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
         if (r.log.contains(QChar(0)))
             issues.add(S("log"), kInvalid);
         // UTF-8 takes at least one byte per UTF-16 unit and at most three.
-        else if (r.log.size() > kMaxLogBytes || (r.log.size() * 3 > kMaxLogBytes && r.log.toUtf8().size() > kMaxLogBytes))
+        else if (r.log.size() > kMaxLogBytes ||
+                 (r.log.size() * 3 > kMaxLogBytes && r.log.toUtf8().size() > kMaxLogBytes))
             issues.add(S("log"), kTooLong);
     } else if (!log.isUndefined() && !log.isNull()) {
         issues.add(S("log"), kType);

@@ -33,7 +33,7 @@ struct SyncRequest
     static constexpr int kMaxTextLength = 200;
     static constexpr qsizetype kMaxManifestBytes = 256 * 1024; // RFC 8785 form
     static constexpr qsizetype kMaxMetricPoints = 100000;
-    static constexpr qsizetype kMaxLogBytes = 1024 * 1024;      // UTF-8
+    static constexpr qsizetype kMaxLogBytes = 1024 * 1024; // UTF-8
     static constexpr qsizetype kMaxSignatureField = 1024;
     // A body with thousands of bad points answers with this many details at most.
     static constexpr qsizetype kMaxIssues = 200;

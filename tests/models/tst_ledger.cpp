@@ -11,7 +11,10 @@
 using namespace wfx;
 
 namespace {
-QString S(const char *s) { return QString::fromUtf8(s); }
+QString S(const char *s)
+{
+    return QString::fromUtf8(s);
+}
 } // namespace
 
 class TestLedger : public QObject
@@ -101,11 +104,16 @@ private slots:
         QTest::addColumn<QString>("head");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
-        QTest::newRow("no head") << QString() << QString() << QString() << S("head") << S("required");
-        QTest::newRow("long head") << QString() << QString() << QString(201, QLatin1Char('h')) << S("head") << S("too_long");
-        QTest::newRow("space in head") << QString() << QString() << S("a b") << S("head") << S("invalid");
-        QTest::newRow("control in expected") << QString() << S("a\u0001") << S("h") << S("expected_head") << S("invalid");
-        QTest::newRow("bad workspace") << S("nope") << QString() << S("h") << S("workspace_id") << S("invalid");
+        QTest::newRow("no head") << QString() << QString() << QString() << S("head")
+                                 << S("required");
+        QTest::newRow("long head") << QString() << QString() << QString(201, QLatin1Char('h'))
+                                   << S("head") << S("too_long");
+        QTest::newRow("space in head")
+            << QString() << QString() << S("a b") << S("head") << S("invalid");
+        QTest::newRow("control in expected")
+            << QString() << S("a\u0001") << S("h") << S("expected_head") << S("invalid");
+        QTest::newRow("bad workspace")
+            << S("nope") << QString() << S("h") << S("workspace_id") << S("invalid");
     }
     void validation()
     {
@@ -115,7 +123,8 @@ private slots:
         QFETCH(QString, field);
         QFETCH(QString, issue);
         LedgerService ledger(s->ctx);
-        auto r = ledger.advance(s->actor(alice), workspace.isEmpty() ? ws : workspace, expected, head);
+        auto r =
+            ledger.advance(s->actor(alice), workspace.isEmpty() ? ws : workspace, expected, head);
         QCOMPARE(r.error().code, ErrorCode::Validation);
         QCOMPARE(r.error().details.value(0).field, field);
         QCOMPARE(r.error().details.value(0).issue, issue);
@@ -127,7 +136,8 @@ private slots:
         LedgerService ledger(s->ctx);
         QVERIFY(ledger.advance(s->actor(alice), ws, {}, S("h1")).ok());
         QCOMPARE(ledger.head(s->actor(bob), ws).error().code, ErrorCode::NotFound);
-        QCOMPARE(ledger.advance(s->actor(bob), ws, S("h1"), S("x")).error().code, ErrorCode::NotFound);
+        QCOMPARE(ledger.advance(s->actor(bob), ws, S("h1"), S("x")).error().code,
+                 ErrorCode::NotFound);
         Actor scoped = s->actor(alice);
         scoped.keyWorkspaceId = WorkspaceService(s->ctx).create(s->actor(alice), S("B"))->id;
         QCOMPARE(ledger.head(scoped, ws).error().code, ErrorCode::NotFound);
@@ -137,7 +147,8 @@ private slots:
         auto inv = wss.invite(s->actor(alice), ws, S("bob@example.com"), S("viewer"));
         QVERIFY(wss.acceptInvitation(s->actor(bob), inv->token).ok());
         QCOMPARE(ledger.head(s->actor(bob), ws)->head, S("h1"));
-        QCOMPARE(ledger.advance(s->actor(bob), ws, S("h1"), S("x")).error().code, ErrorCode::Forbidden);
+        QCOMPARE(ledger.advance(s->actor(bob), ws, S("h1"), S("x")).error().code,
+                 ErrorCode::Forbidden);
         QCOMPARE(ledger.head(s->actor(alice), ws)->version, 1);
     }
 
@@ -147,7 +158,8 @@ private slots:
         q.bind(S(":u"), alice);
         QVERIFY(q.exec());
         LedgerService ledger(s->ctx);
-        QCOMPARE(ledger.advance(s->actor(alice), ws, {}, S("h1")).error().code, ErrorCode::Forbidden);
+        QCOMPARE(ledger.advance(s->actor(alice), ws, {}, S("h1")).error().code,
+                 ErrorCode::Forbidden);
         QVERIFY(ledger.head(s->actor(alice), ws).ok());
     }
 
@@ -174,8 +186,12 @@ private slots:
                     if (r.ok()) {
                         ++won;
                         winners[t] = r->head;
-                    } else if (r.error().code == ErrorCode::Conflict
-                               && r.error().extra.value(S("current")).toObject().value(S("version")).toInt() == round + 1) {
+                    } else if (r.error().code == ErrorCode::Conflict &&
+                               r.error()
+                                       .extra.value(S("current"))
+                                       .toObject()
+                                       .value(S("version"))
+                                       .toInt() == round + 1) {
                         ++conflicts;
                     } else {
                         ++other;

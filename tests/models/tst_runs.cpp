@@ -17,10 +17,12 @@
 using namespace wfx;
 
 namespace {
-QString S(const char *s) { return QString::fromUtf8(s); }
+QString S(const char *s)
+{
+    return QString::fromUtf8(s);
+}
 
-template<typename T>
-QByteArray why(const Result<T> &r)
+template <typename T> QByteArray why(const Result<T> &r)
 {
     if (r.ok())
         return {};
@@ -47,19 +49,22 @@ class TestRuns : public QObject
     QString alice, bob;
     QString wsA, projA, wsB, projB; // alice's workspace and bob's own
 
-    QJsonObject body(const QString &project, const QString &clientRunId, const QString &name = S("dreamer-v3-seed-1"))
+    QJsonObject body(const QString &project, const QString &clientRunId,
+                     const QString &name = S("dreamer-v3-seed-1"))
     {
-        return QJsonObject{{S("project_id"), project},
-                           {S("client_run_id"), clientRunId},
-                           {S("name"), name},
-                           {S("status"), S("completed")},
-                           {S("started_at"), S("2026-11-01T10:00:00Z")},
-                           {S("finished_at"), S("2026-11-01T11:00:00Z")},
-                           {S("manifest"), QJsonObject{{S("algo"), S("dreamer-v3")}, {S("seed"), 1}}},
-                           {S("metrics"), QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), 0}, {S("value"), 1.25}},
-                                                     QJsonObject{{S("name"), S("loss")}, {S("step"), 1}, {S("value"), 0.75}},
-                                                     QJsonObject{{S("name"), S("reward")}, {S("step"), 0}, {S("value"), 3}}}},
-                           {S("log"), S("first line\nsecond line\n")}};
+        return QJsonObject{
+            {S("project_id"), project},
+            {S("client_run_id"), clientRunId},
+            {S("name"), name},
+            {S("status"), S("completed")},
+            {S("started_at"), S("2026-11-01T10:00:00Z")},
+            {S("finished_at"), S("2026-11-01T11:00:00Z")},
+            {S("manifest"), QJsonObject{{S("algo"), S("dreamer-v3")}, {S("seed"), 1}}},
+            {S("metrics"),
+             QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), 0}, {S("value"), 1.25}},
+                        QJsonObject{{S("name"), S("loss")}, {S("step"), 1}, {S("value"), 0.75}},
+                        QJsonObject{{S("name"), S("reward")}, {S("step"), 0}, {S("value"), 3}}}},
+            {S("log"), S("first line\nsecond line\n")}};
     }
     Run sync(const QJsonObject &b, const QString &user = {})
     {
@@ -72,16 +77,19 @@ class TestRuns : public QObject
     QJsonObject signedBody(const QString &clientRunId, bool tamper)
     {
         QJsonObject b = body(projA, clientRunId);
-        const QJsonObject manifest{{S("model"), S("dreamer-v3")}, {S("seed"), 7}, {S("nested"), QJsonObject{{S("b"), 1}, {S("a"), S("é")}}}};
+        const QJsonObject manifest{{S("model"), S("dreamer-v3")},
+                                   {S("seed"), 7},
+                                   {S("nested"), QJsonObject{{S("b"), 1}, {S("a"), S("é")}}}};
         const auto key = crypto::ed25519Generate();
         const QByteArray sig = crypto::ed25519Sign(key.privateKey, jcs::canonicalize(manifest));
         QJsonObject signedManifest = manifest;
         if (tamper)
             signedManifest.insert(S("seed"), 8);
         b.insert(S("manifest"), signedManifest);
-        b.insert(S("signature"), QJsonObject{{S("alg"), S("ed25519")},
-                                             {S("public_key"), QString::fromLatin1(key.publicKey.toBase64())},
-                                             {S("sig"), QString::fromLatin1(sig.toBase64())}});
+        b.insert(S("signature"),
+                 QJsonObject{{S("alg"), S("ed25519")},
+                             {S("public_key"), QString::fromLatin1(key.publicKey.toBase64())},
+                             {S("sig"), QString::fromLatin1(sig.toBase64())}});
         return b;
     }
     // bob joins alice's workspace with a role.
@@ -122,8 +130,9 @@ private slots:
         QCOMPARE(run.evidence, S("unsigned"));
         QCOMPARE(run.metricCount, 3);
         const QJsonObject j = run.toJson();
-        for (const char *k : {"id", "project_id", "workspace_id", "client_run_id", "name", "status", "started_at",
-                              "finished_at", "created_at", "evidence", "metric_count"})
+        for (const char *k :
+             {"id", "project_id", "workspace_id", "client_run_id", "name", "status", "started_at",
+              "finished_at", "created_at", "evidence", "metric_count"})
             QVERIFY2(j.contains(S(k)), k);
         QCOMPARE(j.value(S("started_at")).toString(), S("2026-11-01T10:00:00.000Z"));
         QCOMPARE(s->count(S("runs")), 1);
@@ -133,7 +142,8 @@ private slots:
         QCOMPARE(s->count(S("compliance_mappings")), 4);
         QCOMPARE(s->auditCount(S("run.sync")), 1);
         QCOMPARE(s->count(S("audit_log")), auditBefore + 1);
-        Query a(s->db->connection(), S("SELECT workspace_id, target_id FROM audit_log WHERE action = 'run.sync'"));
+        Query a(s->db->connection(),
+                S("SELECT workspace_id, target_id FROM audit_log WHERE action = 'run.sync'"));
         QVERIFY(a.exec() && a.next());
         QCOMPARE(a.str(0), wsA);
         QCOMPARE(a.str(1), run.id);
@@ -142,8 +152,9 @@ private slots:
     void syncDefaultsAndOptionalFields()
     {
         RunService runs(s->ctx);
-        auto r = runs.sync(s->actor(alice), QJsonObject{{S("project_id"), projA}, {S("client_run_id"), S("min")},
-                                                         {S("name"), S("bare")}});
+        auto r = runs.sync(s->actor(alice), QJsonObject{{S("project_id"), projA},
+                                                        {S("client_run_id"), S("min")},
+                                                        {S("name"), S("bare")}});
         QVERIFY2(r.ok(), why(r).constData());
         QCOMPARE(r->run.status, S("completed"));
         QVERIFY(!r->run.startedAt);
@@ -202,44 +213,92 @@ private slots:
             return o;
         };
         const QJsonObject good = metric(S("loss"), 0, 1.0);
-        QTest::newRow("project_id missing") << S("project_id") << gone << S("project_id") << S("required");
-        QTest::newRow("project_id number") << S("project_id") << QJsonValue(42) << S("project_id") << S("type");
-        QTest::newRow("project_id not uuid") << S("project_id") << QJsonValue(S("x")) << S("project_id") << S("invalid");
-        QTest::newRow("client_run_id null") << S("client_run_id") << null << S("client_run_id") << S("required");
-        QTest::newRow("client_run_id empty") << S("client_run_id") << QJsonValue(S("")) << S("client_run_id") << S("required");
-        QTest::newRow("client_run_id long") << S("client_run_id") << QJsonValue(QString(201, QLatin1Char('c'))) << S("client_run_id") << S("too_long");
-        QTest::newRow("client_run_id number") << S("client_run_id") << QJsonValue(7) << S("client_run_id") << S("type");
+        QTest::newRow("project_id missing")
+            << S("project_id") << gone << S("project_id") << S("required");
+        QTest::newRow("project_id number")
+            << S("project_id") << QJsonValue(42) << S("project_id") << S("type");
+        QTest::newRow("project_id not uuid")
+            << S("project_id") << QJsonValue(S("x")) << S("project_id") << S("invalid");
+        QTest::newRow("client_run_id null")
+            << S("client_run_id") << null << S("client_run_id") << S("required");
+        QTest::newRow("client_run_id empty")
+            << S("client_run_id") << QJsonValue(S("")) << S("client_run_id") << S("required");
+        QTest::newRow("client_run_id long")
+            << S("client_run_id") << QJsonValue(QString(201, QLatin1Char('c')))
+            << S("client_run_id") << S("too_long");
+        QTest::newRow("client_run_id number")
+            << S("client_run_id") << QJsonValue(7) << S("client_run_id") << S("type");
         QTest::newRow("name missing") << S("name") << gone << S("name") << S("required");
-        QTest::newRow("name blank") << S("name") << QJsonValue(S("   ")) << S("name") << S("required");
-        QTest::newRow("name control") << S("name") << QJsonValue(S("a\u0001")) << S("name") << S("invalid");
-        QTest::newRow("status unknown") << S("status") << QJsonValue(S("done")) << S("status") << S("invalid");
+        QTest::newRow("name blank")
+            << S("name") << QJsonValue(S("   ")) << S("name") << S("required");
+        QTest::newRow("name control")
+            << S("name") << QJsonValue(S("a\u0001")) << S("name") << S("invalid");
+        QTest::newRow("status unknown")
+            << S("status") << QJsonValue(S("done")) << S("status") << S("invalid");
         QTest::newRow("status type") << S("status") << QJsonValue(true) << S("status") << S("type");
-        QTest::newRow("started_at text") << S("started_at") << QJsonValue(S("yesterday")) << S("started_at") << S("invalid");
-        QTest::newRow("started_at no zone") << S("started_at") << QJsonValue(S("2026-11-01T10:00:00")) << S("started_at") << S("invalid");
-        QTest::newRow("finished before started") << S("finished_at") << QJsonValue(S("2026-11-01T09:00:00Z")) << S("finished_at") << S("invalid");
-        QTest::newRow("manifest array") << S("manifest") << QJsonValue(QJsonArray{1}) << S("manifest") << S("type");
-        QTest::newRow("manifest too big") << S("manifest") << QJsonValue(QJsonObject{{S("x"), QString(300 * 1024, QLatin1Char('m'))}})
-                                          << S("manifest") << S("too_long");
-        QTest::newRow("metrics object") << S("metrics") << QJsonValue(QJsonObject()) << S("metrics") << S("type");
-        QTest::newRow("metric not object") << S("metrics") << QJsonValue(QJsonArray{good, 3}) << S("metrics.1") << S("type");
-        QTest::newRow("step text") << S("metrics") << QJsonValue(QJsonArray{good, metric(S("loss"), S("one"), 0.5)}) << S("metrics.1.step") << S("type");
-        QTest::newRow("step negative") << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), -1, 0.5)}) << S("metrics.0.step") << S("invalid");
-        QTest::newRow("step fraction") << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), 1.5, 0.5)}) << S("metrics.0.step") << S("invalid");
-        QTest::newRow("step missing") << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), gone, 0.5)}) << S("metrics.0.step") << S("required");
-        QTest::newRow("value text") << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), 0, S("x"))}) << S("metrics.0.value") << S("type");
-        QTest::newRow("value missing") << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), 0, gone)}) << S("metrics.0.value") << S("required");
-        QTest::newRow("name empty") << S("metrics") << QJsonValue(QJsonArray{metric(S(""), 0, 1)}) << S("metrics.0.name") << S("required");
-        QTest::newRow("name long") << S("metrics") << QJsonValue(QJsonArray{metric(QString(201, QLatin1Char('n')), 0, 1)}) << S("metrics.0.name") << S("too_long");
-        QTest::newRow("duplicate point") << S("metrics") << QJsonValue(QJsonArray{good, good}) << S("metrics.1") << S("duplicate");
+        QTest::newRow("started_at text")
+            << S("started_at") << QJsonValue(S("yesterday")) << S("started_at") << S("invalid");
+        QTest::newRow("started_at no zone")
+            << S("started_at") << QJsonValue(S("2026-11-01T10:00:00")) << S("started_at")
+            << S("invalid");
+        QTest::newRow("finished before started")
+            << S("finished_at") << QJsonValue(S("2026-11-01T09:00:00Z")) << S("finished_at")
+            << S("invalid");
+        QTest::newRow("manifest array")
+            << S("manifest") << QJsonValue(QJsonArray{1}) << S("manifest") << S("type");
+        QTest::newRow("manifest too big")
+            << S("manifest")
+            << QJsonValue(QJsonObject{{S("x"), QString(300 * 1024, QLatin1Char('m'))}})
+            << S("manifest") << S("too_long");
+        QTest::newRow("metrics object")
+            << S("metrics") << QJsonValue(QJsonObject()) << S("metrics") << S("type");
+        QTest::newRow("metric not object")
+            << S("metrics") << QJsonValue(QJsonArray{good, 3}) << S("metrics.1") << S("type");
+        QTest::newRow("step text")
+            << S("metrics") << QJsonValue(QJsonArray{good, metric(S("loss"), S("one"), 0.5)})
+            << S("metrics.1.step") << S("type");
+        QTest::newRow("step negative")
+            << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), -1, 0.5)})
+            << S("metrics.0.step") << S("invalid");
+        QTest::newRow("step fraction")
+            << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), 1.5, 0.5)})
+            << S("metrics.0.step") << S("invalid");
+        QTest::newRow("step missing")
+            << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), gone, 0.5)})
+            << S("metrics.0.step") << S("required");
+        QTest::newRow("value text")
+            << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), 0, S("x"))})
+            << S("metrics.0.value") << S("type");
+        QTest::newRow("value missing")
+            << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), 0, gone)})
+            << S("metrics.0.value") << S("required");
+        QTest::newRow("name empty") << S("metrics") << QJsonValue(QJsonArray{metric(S(""), 0, 1)})
+                                    << S("metrics.0.name") << S("required");
+        QTest::newRow("name long")
+            << S("metrics") << QJsonValue(QJsonArray{metric(QString(201, QLatin1Char('n')), 0, 1)})
+            << S("metrics.0.name") << S("too_long");
+        QTest::newRow("duplicate point") << S("metrics") << QJsonValue(QJsonArray{good, good})
+                                         << S("metrics.1") << S("duplicate");
         QTest::newRow("log type") << S("log") << QJsonValue(42) << S("log") << S("type");
-        QTest::newRow("log nul") << S("log") << QJsonValue(QString(S("a")) + QChar(0) + S("b")) << S("log") << S("invalid");
-        QTest::newRow("log too big") << S("log") << QJsonValue(QString(1024 * 1024 + 1, QLatin1Char('l'))) << S("log") << S("too_long");
-        QTest::newRow("log too big in utf8") << S("log") << QJsonValue(QString(400 * 1024, QChar(0x20AC))) << S("log") << S("too_long");
-        QTest::newRow("signature text") << S("signature") << QJsonValue(S("sig")) << S("signature") << S("type");
-        QTest::newRow("signature alg") << S("signature") << QJsonValue(QJsonObject{{S("alg"), S("rsa")}, {S("public_key"), S("AA==")}, {S("sig"), S("AA==")}})
-                                       << S("signature.alg") << S("invalid");
-        QTest::newRow("signature sig missing") << S("signature") << QJsonValue(QJsonObject{{S("alg"), S("ed25519")}, {S("public_key"), S("AA==")}})
-                                               << S("signature.sig") << S("required");
+        QTest::newRow("log nul") << S("log") << QJsonValue(QString(S("a")) + QChar(0) + S("b"))
+                                 << S("log") << S("invalid");
+        QTest::newRow("log too big")
+            << S("log") << QJsonValue(QString(1024 * 1024 + 1, QLatin1Char('l'))) << S("log")
+            << S("too_long");
+        QTest::newRow("log too big in utf8")
+            << S("log") << QJsonValue(QString(400 * 1024, QChar(0x20AC))) << S("log")
+            << S("too_long");
+        QTest::newRow("signature text")
+            << S("signature") << QJsonValue(S("sig")) << S("signature") << S("type");
+        QTest::newRow("signature alg")
+            << S("signature")
+            << QJsonValue(QJsonObject{
+                   {S("alg"), S("rsa")}, {S("public_key"), S("AA==")}, {S("sig"), S("AA==")}})
+            << S("signature.alg") << S("invalid");
+        QTest::newRow("signature sig missing")
+            << S("signature")
+            << QJsonValue(QJsonObject{{S("alg"), S("ed25519")}, {S("public_key"), S("AA==")}})
+            << S("signature.sig") << S("required");
     }
     void validation()
     {
@@ -263,10 +322,12 @@ private slots:
 
     void validationReportsEveryBadField()
     {
-        QJsonObject b{{S("client_run_id"), 5},
-                      {S("status"), S("nope")},
-                      {S("metrics"), QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), S("x")}, {S("value"), 1}},
-                                                QJsonObject{{S("name"), 3}, {S("step"), 0}, {S("value"), S("y")}}}}};
+        QJsonObject b{
+            {S("client_run_id"), 5},
+            {S("status"), S("nope")},
+            {S("metrics"),
+             QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), S("x")}, {S("value"), 1}},
+                        QJsonObject{{S("name"), 3}, {S("step"), 0}, {S("value"), S("y")}}}}};
         RunService runs(s->ctx);
         auto r = runs.sync(s->actor(alice), b);
         QVERIFY(!r.ok());
@@ -300,13 +361,15 @@ private slots:
         const int n = RunService::kInsertChunk * 2 + 7;
         QJsonArray points;
         for (int i = 0; i < n; ++i)
-            points.append(QJsonObject{{S("name"), i % 2 ? S("a") : S("b")}, {S("step"), i}, {S("value"), i * 0.5}});
+            points.append(QJsonObject{
+                {S("name"), i % 2 ? S("a") : S("b")}, {S("step"), i}, {S("value"), i * 0.5}});
         QJsonObject b = body(projA, S("chunks"));
         b.insert(S("metrics"), points);
         const Run run = sync(b);
         QCOMPARE(run.metricCount, n);
         QCOMPARE(s->count(S("run_metrics")), n);
-        Query q(s->db->connection(), S("SELECT value FROM run_metrics WHERE name = 'a' AND step = :s"));
+        Query q(s->db->connection(),
+                S("SELECT value FROM run_metrics WHERE name = 'a' AND step = :s"));
         q.bind(S(":s"), n - 2);
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.dbl(0), (n - 2) * 0.5);
@@ -316,7 +379,8 @@ private slots:
     {
         RunService runs(s->ctx);
         // Unknown project, and a project of a workspace alice is not in.
-        QCOMPARE(runs.sync(s->actor(alice), body(ids::newUuid(), S("x"))).error().code, ErrorCode::NotFound);
+        QCOMPARE(runs.sync(s->actor(alice), body(ids::newUuid(), S("x"))).error().code,
+                 ErrorCode::NotFound);
         QCOMPARE(runs.sync(s->actor(alice), body(projB, S("x"))).error().code, ErrorCode::NotFound);
         // A key scoped to another of alice's workspaces does not reach projA.
         WorkspaceService ws(s->ctx);
@@ -342,7 +406,8 @@ private slots:
         q.bind(S(":u"), alice);
         QVERIFY(q.exec());
         RunService runs(s->ctx);
-        QCOMPARE(runs.sync(s->actor(alice), body(projA, S("x"))).error().code, ErrorCode::Forbidden);
+        QCOMPARE(runs.sync(s->actor(alice), body(projA, S("x"))).error().code,
+                 ErrorCode::Forbidden);
         QCOMPARE(s->count(S("runs")), 0);
     }
 
@@ -397,16 +462,22 @@ private slots:
         const QString sig64 = QString::fromLatin1(QByteArray(64, 's').toBase64());
         QTest::newRow("key not base64") << S("not base64!") << sig64;
         QTest::newRow("key unpadded") << key32.chopped(1) << sig64;
-        QTest::newRow("key base64url") << QString::fromLatin1(QByteArray(32, '\xff').toBase64(QByteArray::Base64UrlEncoding)) << sig64;
-        QTest::newRow("key 31 bytes") << QString::fromLatin1(QByteArray(31, 'k').toBase64()) << sig64;
-        QTest::newRow("sig 63 bytes") << key32 << QString::fromLatin1(QByteArray(63, 's').toBase64());
+        QTest::newRow("key base64url")
+            << QString::fromLatin1(QByteArray(32, '\xff').toBase64(QByteArray::Base64UrlEncoding))
+            << sig64;
+        QTest::newRow("key 31 bytes")
+            << QString::fromLatin1(QByteArray(31, 'k').toBase64()) << sig64;
+        QTest::newRow("sig 63 bytes")
+            << key32 << QString::fromLatin1(QByteArray(63, 's').toBase64());
     }
     void evidenceUnverifiedForUndecodableSignature()
     {
         QFETCH(QString, publicKey);
         QFETCH(QString, sig);
         QJsonObject b = body(projA, S("odd"));
-        b.insert(S("signature"), QJsonObject{{S("alg"), S("ed25519")}, {S("public_key"), publicKey}, {S("sig"), sig}});
+        b.insert(
+            S("signature"),
+            QJsonObject{{S("alg"), S("ed25519")}, {S("public_key"), publicKey}, {S("sig"), sig}});
         RunService runs(s->ctx);
         auto r = runs.sync(s->actor(alice), b);
         QVERIFY2(r.ok(), why(r).constData());
@@ -441,7 +512,8 @@ private slots:
         QCOMPARE(status.value(S("provenance.manifest")), S("satisfied"));
         QCOMPARE(status.value(S("reproducibility.metrics")), S("satisfied"));
         QCOMPARE(status.value(S("audit.logged")), S("satisfied"));
-        const Run bare = sync(QJsonObject{{S("project_id"), projA}, {S("client_run_id"), S("bare")}, {S("name"), S("b")}});
+        const Run bare = sync(QJsonObject{
+            {S("project_id"), projA}, {S("client_run_id"), S("bare")}, {S("name"), S("b")}});
         QMap<QString, QString> bareStatus;
         const auto bareMapping = runs.complianceMapping(s->actor(alice), bare.id);
         QVERIFY(bareMapping.ok());
@@ -516,8 +588,9 @@ private slots:
         QCOMPARE(ids({{}, {}, {}, S("unsigned"), {}}).size(), 3);
         QCOMPARE(ids({{}, {}, {}, {}, S("CARTPOLE")}), QStringList{f.id});
         QCOMPARE(ids({{}, {}, {}, {}, S("100%")}), QStringList{c.id}); // % is literal
-        QCOMPARE(ids({{}, {}, {}, {}, S("_")}).size(), 0);            // _ is literal
-        QCOMPARE(runs.list(s->actor(alice), {wsB, {}, {}, {}, {}}, 50, {}).error().code, ErrorCode::NotFound);
+        QCOMPARE(ids({{}, {}, {}, {}, S("_")}).size(), 0);             // _ is literal
+        QCOMPARE(runs.list(s->actor(alice), {wsB, {}, {}, {}, {}}, 50, {}).error().code,
+                 ErrorCode::NotFound);
     }
 
     void listRefusesBadInput()
@@ -525,7 +598,8 @@ private slots:
         RunService runs(s->ctx);
         QCOMPARE(runs.list(s->actor(alice), {}, 0, {}).error().code, ErrorCode::Validation);
         QCOMPARE(runs.list(s->actor(alice), {}, 201, {}).error().code, ErrorCode::Validation);
-        QCOMPARE(runs.list(s->actor(alice), {}, 50, S("bogus")).error().code, ErrorCode::Validation);
+        QCOMPARE(runs.list(s->actor(alice), {}, 50, S("bogus")).error().code,
+                 ErrorCode::Validation);
         auto bad = runs.list(s->actor(alice), {S("x"), {}, S("done"), S("maybe"), {}}, 50, {});
         QCOMPARE(bad.error().code, ErrorCode::Validation);
         QVERIFY(hasDetail(bad.error(), S("workspace_id"), S("invalid")));
@@ -594,9 +668,10 @@ private slots:
         QCOMPARE(seen.size(), 8);
         // Newest first across both workspaces; ties within a millisecond by id.
         for (int i = 1; i < rows.size(); ++i)
-            QVERIFY(rows[i - 1].createdAt > rows[i].createdAt
-                    || (rows[i - 1].createdAt == rows[i].createdAt && rows[i - 1].id > rows[i].id));
-        QCOMPARE(QSet<QString>(seen.begin(), seen.end()), QSet<QString>(expected.begin(), expected.end()));
+            QVERIFY(rows[i - 1].createdAt > rows[i].createdAt ||
+                    (rows[i - 1].createdAt == rows[i].createdAt && rows[i - 1].id > rows[i].id));
+        QCOMPARE(QSet<QString>(seen.begin(), seen.end()),
+                 QSet<QString>(expected.begin(), expected.end()));
         Actor scoped = s->actor(alice);
         scoped.keyWorkspaceId = wsC;
         auto onlyC = runs.list(scoped, {}, 50, {});
@@ -639,8 +714,10 @@ private slots:
         const Run run = sync(body(projA, S("g")));
         auto got = runs.get(s->actor(alice), run.id);
         QVERIFY(got.ok());
-        QCOMPARE(got->toJson().value(S("metric_names")).toArray(), (QJsonArray{S("loss"), S("reward")}));
-        QCOMPARE(runs.metricNames(s->actor(alice), run.id).value(), (QStringList{S("loss"), S("reward")}));
+        QCOMPARE(got->toJson().value(S("metric_names")).toArray(),
+                 (QJsonArray{S("loss"), S("reward")}));
+        QCOMPARE(runs.metricNames(s->actor(alice), run.id).value(),
+                 (QStringList{S("loss"), S("reward")}));
         QVERIFY(!run.toJson().contains(S("metric_names")));
     }
 
@@ -654,7 +731,8 @@ private slots:
         QCOMPARE(runs.get(s->actor(alice), run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(runs.remove(s->actor(alice), run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(s->auditCount(S("run.delete")), 1);
-        for (const char *t : {"runs", "run_metrics", "run_logs", "run_signatures", "compliance_mappings"})
+        for (const char *t :
+             {"runs", "run_metrics", "run_logs", "run_signatures", "compliance_mappings"})
             QCOMPARE(s->count(S(t)), 0);
         // The client may sync the same client_run_id again: it is a new run.
         QVERIFY(sync(signedBody(S("gone"), false)).id != run.id);
@@ -664,8 +742,10 @@ private slots:
     {
         RunService runs(s->ctx);
         QJsonObject b = body(projA, S("m"));
-        const QJsonObject manifest{{S("env"), QJsonObject{{S("name"), S("cartpole")}, {S("steps"), 1000}}},
-                                   {S("tags"), QJsonArray{S("a"), S("ü")}}, {S("lr"), 0.0003}};
+        const QJsonObject manifest{
+            {S("env"), QJsonObject{{S("name"), S("cartpole")}, {S("steps"), 1000}}},
+            {S("tags"), QJsonArray{S("a"), S("ü")}},
+            {S("lr"), 0.0003}};
         b.insert(S("manifest"), manifest);
         const Run run = sync(b);
         QCOMPARE(runs.manifest(s->actor(alice), run.id).value(), manifest);
@@ -675,8 +755,10 @@ private slots:
     {
         QJsonArray points;
         for (int i = 0; i < 5; ++i) {
-            points.append(QJsonObject{{S("name"), S("loss")}, {S("step"), i * 10}, {S("value"), 1.0 / (i + 1)}});
-            points.append(QJsonObject{{S("name"), S("acc")}, {S("step"), i}, {S("value"), i * 0.1}});
+            points.append(QJsonObject{
+                {S("name"), S("loss")}, {S("step"), i * 10}, {S("value"), 1.0 / (i + 1)}});
+            points.append(
+                QJsonObject{{S("name"), S("acc")}, {S("step"), i}, {S("value"), i * 0.1}});
         }
         QJsonObject b = body(projA, S("mp"));
         b.insert(S("metrics"), points);
@@ -709,12 +791,15 @@ private slots:
             if (firstCursor.isEmpty())
                 firstCursor = cur;
         } while (!cur.isEmpty() && all.size() < 20);
-        QCOMPARE(all, (QStringList{S("acc/0"), S("acc/1"), S("acc/2"), S("acc/3"), S("acc/4"), S("loss/0"),
-                                   S("loss/10"), S("loss/20"), S("loss/30"), S("loss/40")}));
+        QCOMPARE(all, (QStringList{S("acc/0"), S("acc/1"), S("acc/2"), S("acc/3"), S("acc/4"),
+                                   S("loss/0"), S("loss/10"), S("loss/20"), S("loss/30"),
+                                   S("loss/40")}));
         QCOMPARE((MetricPoint{S("loss"), 0, 1.25}.toJson().value(S("value")).toDouble()), 1.25);
         // A cursor of one metric is not valid for another.
-        QCOMPARE(runs.metrics(s->actor(alice), run.id, S("loss"), 3, firstCursor).error().code, ErrorCode::Validation);
-        QCOMPARE(runs.metrics(s->actor(alice), run.id, {}, 0, {}).error().code, ErrorCode::Validation);
+        QCOMPARE(runs.metrics(s->actor(alice), run.id, S("loss"), 3, firstCursor).error().code,
+                 ErrorCode::Validation);
+        QCOMPARE(runs.metrics(s->actor(alice), run.id, {}, 0, {}).error().code,
+                 ErrorCode::Validation);
     }
 
     void metricSeriesIsDownsampledKeepingEnds()
@@ -722,7 +807,9 @@ private slots:
         const int n = 5000;
         QJsonArray points;
         for (int i = 0; i < n; ++i)
-            points.append(QJsonObject{{S("name"), S("loss")}, {S("step"), i}, {S("value"), std::sin(i / 50.0) + (i == 2345 ? 10 : 0)}});
+            points.append(QJsonObject{{S("name"), S("loss")},
+                                      {S("step"), i},
+                                      {S("value"), std::sin(i / 50.0) + (i == 2345 ? 10 : 0)}});
         QJsonObject b = body(projA, S("series"));
         b.insert(S("metrics"), points);
         const Run run = sync(b);
@@ -742,8 +829,10 @@ private slots:
         QVERIFY(spike); // LTTB keeps a lone outlier
         auto whole = runs.metricSeries(s->actor(alice), run.id, S("reward"), 200);
         QCOMPARE(whole->size(), 0);
-        QCOMPARE(runs.metricSeries(s->actor(alice), run.id, S("loss"), 1).error().code, ErrorCode::Validation);
-        QCOMPARE(runs.metricSeries(s->actor(alice), run.id, {}, 100).error().code, ErrorCode::Validation);
+        QCOMPARE(runs.metricSeries(s->actor(alice), run.id, S("loss"), 1).error().code,
+                 ErrorCode::Validation);
+        QCOMPARE(runs.metricSeries(s->actor(alice), run.id, {}, 100).error().code,
+                 ErrorCode::Validation);
     }
 
     void lttbBounds_data()
@@ -809,7 +898,8 @@ private slots:
         QCOMPARE(runs.log(s->actor(alice), run.id, -1).error().code, ErrorCode::Validation);
         QCOMPARE(runs.log(s->actor(alice), run.id, 0, 0).error().code, ErrorCode::Validation);
         // A run without a log answers an empty log.
-        const Run bare = sync(QJsonObject{{S("project_id"), projA}, {S("client_run_id"), S("nolog")}, {S("name"), S("n")}});
+        const Run bare = sync(QJsonObject{
+            {S("project_id"), projA}, {S("client_run_id"), S("nolog")}, {S("name"), S("n")}});
         auto none = runs.log(s->actor(alice), bare.id, 0);
         QCOMPARE(none->totalBytes, 0);
         QVERIFY(none->content.isEmpty());
