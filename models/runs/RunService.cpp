@@ -1,0 +1,775 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runs/RunService.h"
+
+#include "audit/AuditService.h"
+#include "core/Access.h"
+#include "core/Clock.h"
+#include "core/Ids.h"
+#include "crypto/Crypto.h"
+#include "db/Database.h"
+#include "db/Tx.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+
+#include <algorithm>
+
+namespace wfx {
+
+const QString RunService::kFramework = QStringLiteral("worldflux-evidence");
+
+namespace {
+
+QString S(const char *s)
+{
+    return QString::fromLatin1(s);
+}
+
+const QString kRun = QStringLiteral("Run");
+const QString kProject = QStringLiteral("Project");
+const QString kColumns =
+    QStringLiteral("r.id, r.project_id, r.workspace_id, r.client_run_id, r.name, r.status, "
+                   "r.started_at, r.finished_at, "
+                   "r.created_at, r.evidence, r.metric_count, r.log_bytes, r.created_by");
+
+QJsonValue timeOrNull(const std::optional<qint64> &t)
+{
+    return t ? QJsonValue(ids::formatTime(*t)) : QJsonValue(QJsonValue::Null);
+}
+
+QVariant timeOrNullVariant(const std::optional<qint64> &t)
+{
+    return t ? QVariant(*t) : QVariant(QMetaType(QMetaType::LongLong));
+}
+
+Run readRun(const Query &q)
+{
+    Run r;
+    r.id = q.str(0);
+    r.projectId = q.str(1);
+    r.workspaceId = q.str(2);
+    r.clientRunId = q.str(3);
+    r.name = q.str(4);
+    r.status = q.str(5);
+    if (!q.isNull(6))
+        r.startedAt = q.i64(6);
+    if (!q.isNull(7))
+        r.finishedAt = q.i64(7);
+    r.createdAt = q.i64(8);
+    r.evidence = q.str(9);
+    r.metricCount = q.i64(10);
+    r.logBytes = q.i64(11);
+    r.createdBy = q.str(12);
+    return r;
+}
+
+Error unavailable()
+{
+    return Error{ErrorCode::Unavailable, S("The store is not available.")};
+}
+
+Status checkLimit(int limit, int max)
+{
+    if (limit < 1 || limit > max)
+        return Error::validation(S("limit"), S("invalid"),
+                                 S("limit must be between 1 and %1.").arg(max));
+    return Ok{};
+}
+
+// Standard base64 with padding, exactly as RFC 4648 section 4 writes it.
+std::optional<QByteArray> strictBase64(const QString &s)
+{
+    const QByteArray raw = s.toLatin1();
+    if (QString::fromLatin1(raw) != s)
+        return std::nullopt;
+    auto decoded = QByteArray::fromBase64Encoding(raw, QByteArray::Base64Encoding |
+                                                           QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.toBase64() != raw)
+        return std::nullopt;
+    return decoded.decoded;
+}
+
+bool verifySignature(const SignatureInput &sig, const QByteArray &message)
+{
+    const auto key = strictBase64(sig.publicKey);
+    const auto signature = strictBase64(sig.sig);
+    if (!key || !signature || key->size() != 32 || signature->size() != 64)
+        return false;
+    return crypto::ed25519Verify(*key, message, *signature);
+}
+
+QList<ComplianceItem> mappingFor(const SyncRequest &req, const QString &evidence,
+                                 const QString &manifestSha)
+{
+    const QString fw = RunService::kFramework;
+    const QString yes = S("satisfied"), no = S("not_satisfied");
+    QList<ComplianceItem> out;
+    if (evidence == QLatin1String("verified"))
+        out.append({fw, S("integrity.signature"), yes,
+                    S("Ed25519 signature over the RFC 8785 manifest (sha256 %1) verified at sync.")
+                        .arg(manifestSha)});
+    else if (evidence == QLatin1String("unverified"))
+        out.append(
+            {fw, S("integrity.signature"), no, S("A signature is present but does not verify.")});
+    else
+        out.append({fw, S("integrity.signature"), no, S("The run carries no signature.")});
+    if (req.manifest.isEmpty())
+        out.append({fw, S("provenance.manifest"), no, S("The manifest is empty.")});
+    else
+        out.append({fw, S("provenance.manifest"), yes,
+                    S("Manifest with %1 top-level keys, sha256 %2.")
+                        .arg(req.manifest.size())
+                        .arg(manifestSha)});
+    QSet<QString> names;
+    for (const auto &m : req.metrics)
+        names.insert(m.name);
+    if (req.metrics.isEmpty())
+        out.append({fw, S("reproducibility.metrics"), no, S("No metrics were recorded.")});
+    else
+        out.append({fw, S("reproducibility.metrics"), yes,
+                    S("%1 points in %2 series.").arg(req.metrics.size()).arg(names.size())});
+    out.append(
+        {fw, S("audit.logged"), yes, S("The sync is recorded in the audit chain as run.sync.")});
+    return out;
+}
+
+QString likePattern(const QString &text)
+{
+    QString p;
+    p.reserve(text.size() + 2);
+    p += QLatin1Char('%');
+    for (const QChar c : text.toLower()) {
+        if (c == QLatin1Char('%') || c == QLatin1Char('_') || c == QLatin1Char('!'))
+            p += QLatin1Char('!');
+        p += c;
+    }
+    p += QLatin1Char('%');
+    return p;
+}
+
+bool newerFirst(const Run &a, const Run &b)
+{
+    return a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id;
+}
+
+} // namespace
+
+QJsonObject Run::toJson() const
+{
+    QJsonObject o{{S("id"), id},
+                  {S("project_id"), projectId},
+                  {S("workspace_id"), workspaceId},
+                  {S("client_run_id"), clientRunId},
+                  {S("name"), name},
+                  {S("status"), status},
+                  {S("started_at"), timeOrNull(startedAt)},
+                  {S("finished_at"), timeOrNull(finishedAt)},
+                  {S("created_at"), ids::formatTime(createdAt)},
+                  {S("evidence"), evidence},
+                  {S("metric_count"), double(metricCount)},
+                  {S("log_bytes"), double(logBytes)}};
+    if (metricNames)
+        o.insert(S("metric_names"), QJsonArray::fromStringList(*metricNames));
+    return o;
+}
+
+QJsonObject MetricPoint::toJson() const
+{
+    return {{S("name"), name}, {S("step"), double(step)}, {S("value"), value}};
+}
+
+QJsonObject LogSlice::toJson() const
+{
+    return {{S("content"), content},
+            {S("offset"), double(offset)},
+            {S("total_bytes"), double(totalBytes)},
+            {S("next_offset"),
+             nextOffset < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(double(nextOffset))}};
+}
+
+QJsonObject RunSignature::toJson() const
+{
+    if (!present)
+        return {{S("run_id"), runId},
+                {S("evidence"), evidence},
+                {S("signature"), QJsonValue(QJsonValue::Null)}};
+    return {{S("run_id"), runId},
+            {S("evidence"), evidence},
+            {S("alg"), alg},
+            {S("public_key"), publicKey},
+            {S("sig"), sig},
+            {S("verified"), verified},
+            {S("signed_sha256"), signedSha256},
+            {S("checked_at"), ids::formatTime(checkedAt)}};
+}
+
+QJsonObject ComplianceItem::toJson() const
+{
+    return {{S("framework"), framework},
+            {S("control"), control},
+            {S("status"), status},
+            {S("evidence"), evidence}};
+}
+
+Result<Run> RunService::load(const QSqlDatabase &conn, const QString &id)
+{
+    if (!ids::isUuid(id))
+        return Error::notFound(kRun);
+    Query q(conn, S("SELECT ") + kColumns + S(" FROM runs r WHERE r.id = :id"));
+    q.bind(S(":id"), id);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::notFound(kRun);
+    return readRun(q);
+}
+
+Result<Run> RunService::loadByClientId(const QSqlDatabase &conn, const QString &projectId,
+                                       const QString &clientRunId)
+{
+    Query q(conn, S("SELECT ") + kColumns +
+                      S(" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c"));
+    q.bind(S(":p"), projectId).bind(S(":c"), clientRunId);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::notFound(kRun);
+    return readRun(q);
+}
+
+Result<Run> RunService::visible(const Actor &actor, const QString &id)
+{
+    QSqlDatabase conn = m_ctx.db->connection();
+    auto run = load(conn, id);
+    if (!run)
+        return run.error();
+    if (auto r = access::requireRole(conn, actor, run->workspaceId, Role::Viewer, kRun); !r)
+        return r.error();
+    return run;
+}
+
+Status RunService::insertMetrics(Tx &tx, const QString &runId, const QList<MetricInput> &metrics)
+{
+    // Multi-row INSERTs with positional binds, each statement shape prepared
+    // once: 500 rows (1,501 parameters) stay below both dialects' limits.
+    auto sqlRows = [](qsizetype rows) {
+        QString sql = S("INSERT INTO run_metrics (run_id, name, step, value) VALUES ");
+        for (qsizetype i = 0; i < rows; ++i)
+            sql += i ? S(", (?, ?, ?, ?)") : S("(?, ?, ?, ?)");
+        return sql;
+    };
+    const qsizetype total = metrics.size();
+    const qsizetype full = total / kInsertChunk;
+    const qsizetype rest = total % kInsertChunk;
+    auto run = [&](Query &q, qsizetype from, qsizetype rows) {
+        int p = 0;
+        for (qsizetype i = from; i < from + rows; ++i) {
+            const MetricInput &m = metrics.at(i);
+            q.raw().bindValue(p++, runId);
+            q.raw().bindValue(p++, m.name);
+            q.raw().bindValue(p++, m.step);
+            q.raw().bindValue(p++, m.value);
+        }
+        return q.exec();
+    };
+    if (full > 0) {
+        Query q = tx.query(sqlRows(kInsertChunk));
+        for (qsizetype c = 0; c < full; ++c) {
+            if (!run(q, c * kInsertChunk, kInsertChunk))
+                return q.error();
+        }
+    }
+    if (rest > 0) {
+        Query q = tx.query(sqlRows(rest));
+        if (!run(q, full * kInsertChunk, rest))
+            return q.error();
+    }
+    return Ok{};
+}
+
+Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
+{
+    auto parsed = SyncRequest::parse(body);
+    if (!parsed)
+        return parsed.error();
+    const SyncRequest &req = *parsed;
+
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (!tx.began())
+        return unavailable();
+    Query p = tx.query(S("SELECT workspace_id FROM projects WHERE id = :id"));
+    p.bind(S(":id"), req.projectId);
+    if (!p.exec())
+        return p.error();
+    if (!p.next())
+        return Error::notFound(kProject);
+    const QString workspaceId = p.str(0);
+    p.raw().finish();
+    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kProject); !r)
+        return r.error();
+    if (auto w = access::requireWritable(tx.conn(), actor); !w)
+        return w.error();
+
+    if (auto existing = loadByClientId(tx.conn(), req.projectId, req.clientRunId); existing)
+        return SyncResult{*existing, false};
+    else if (existing.error().code != ErrorCode::NotFound)
+        return existing.error();
+
+    const qint64 now = m_ctx.clock->nowMs();
+    const QString manifestSha = crypto::sha256Hex(req.manifestCanonical);
+    bool verified = false;
+    QString evidence = S("unsigned");
+    if (req.signature) {
+        verified = verifySignature(*req.signature, req.manifestCanonical);
+        evidence = verified ? S("verified") : S("unverified");
+    }
+    Run run;
+    run.id = ids::newUuid();
+    run.projectId = req.projectId;
+    run.workspaceId = workspaceId;
+    run.clientRunId = req.clientRunId;
+    run.name = req.name;
+    run.status = req.status;
+    run.startedAt = req.startedAt;
+    run.finishedAt = req.finishedAt;
+    run.createdAt = now;
+    run.evidence = evidence;
+    run.metricCount = req.metrics.size();
+    run.logBytes = req.log.isEmpty() ? 0 : req.log.toUtf8().size();
+    run.createdBy = actor.userId;
+
+    // A concurrent sync of the same client_run_id may have committed since the
+    // check above (PostgreSQL); the unique key turns this into "nothing inserted".
+    Query ins = tx.query(S(
+        "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
+        "finished_at, "
+        "created_at, manifest, evidence, metric_count, log_bytes, created_by) VALUES (:id, :p, :w, "
+        ":c, :n, :s, "
+        ":sa, :fa, :t, :m, :e, :mc, :lb, :by) ON CONFLICT (project_id, client_run_id) DO NOTHING"));
+    ins.bind(S(":id"), run.id)
+        .bind(S(":p"), run.projectId)
+        .bind(S(":w"), run.workspaceId)
+        .bind(S(":c"), run.clientRunId)
+        .bind(S(":n"), run.name)
+        .bind(S(":s"), run.status)
+        .bind(S(":sa"), timeOrNullVariant(run.startedAt))
+        .bind(S(":fa"), timeOrNullVariant(run.finishedAt))
+        .bind(S(":t"), now)
+        .bind(S(":m"), QString::fromUtf8(req.manifestCanonical))
+        .bind(S(":e"), evidence)
+        .bind(S(":mc"), run.metricCount)
+        .bind(S(":lb"), run.logBytes)
+        .bind(S(":by"), actor.userId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                               : QVariant(actor.userId));
+    if (!ins.exec())
+        return ins.error();
+    if (ins.rowsAffected() == 0) {
+        tx.rollback();
+        auto existing = loadByClientId(m_ctx.db->connection(), req.projectId, req.clientRunId);
+        if (!existing)
+            return existing.error();
+        return SyncResult{*existing, false};
+    }
+
+    if (auto m = insertMetrics(tx, run.id, req.metrics); !m)
+        return m.error();
+    if (!req.log.isEmpty()) {
+        Query l = tx.query(S("INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"));
+        l.bind(S(":r"), run.id).bind(S(":c"), req.log);
+        if (!l.exec())
+            return l.error();
+    }
+    if (req.signature) {
+        Query s = tx.query(
+            S("INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
+              "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"));
+        s.bind(S(":r"), run.id)
+            .bind(S(":a"), req.signature->alg)
+            .bind(S(":k"), req.signature->publicKey)
+            .bind(S(":s"), req.signature->sig)
+            .bind(S(":h"), manifestSha)
+            .bind(S(":v"), verified ? 1 : 0)
+            .bind(S(":t"), now);
+        if (!s.exec())
+            return s.error();
+    }
+    {
+        Query c = tx.query(
+            S("INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) "
+              "VALUES (:r, :f, :c, :s, :e)"));
+        for (const ComplianceItem &item : mappingFor(req, evidence, manifestSha)) {
+            c.bind(S(":r"), run.id)
+                .bind(S(":f"), item.framework)
+                .bind(S(":c"), item.control)
+                .bind(S(":s"), item.status)
+                .bind(S(":e"), item.evidence);
+            if (!c.exec())
+                return c.error();
+        }
+    }
+    if (auto a = AuditService::append(tx, now, actor, S("run.sync"), workspaceId, S("run"), run.id,
+                                      {{S("project_id"), run.projectId},
+                                       {S("client_run_id"), run.clientRunId},
+                                       {S("name"), run.name},
+                                       {S("evidence"), evidence},
+                                       {S("metric_count"), double(run.metricCount)}});
+        !a)
+        return a.error();
+    tx.announce(S("run"), run.id);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return SyncResult{run, true};
+}
+
+Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, int limit,
+                                   const QString &cursorText)
+{
+    if (auto l = checkLimit(limit, cursor::kMaxLimit); !l)
+        return l.error();
+    {
+        Error e{ErrorCode::Validation, S("Invalid filter.")};
+        if (!filter.workspaceId.isEmpty() && !ids::isUuid(filter.workspaceId))
+            e.details.append({S("workspace_id"), S("invalid")});
+        if (!filter.projectId.isEmpty() && !ids::isUuid(filter.projectId))
+            e.details.append({S("project_id"), S("invalid")});
+        if (!filter.status.isEmpty() && !SyncRequest::isStatus(filter.status))
+            e.details.append({S("status"), S("invalid")});
+        if (!filter.evidence.isEmpty() && filter.evidence != QLatin1String("verified") &&
+            filter.evidence != QLatin1String("unverified") &&
+            filter.evidence != QLatin1String("unsigned"))
+            e.details.append({S("evidence"), S("invalid")});
+        if (filter.text.size() > SyncRequest::kMaxTextLength)
+            e.details.append({S("text"), S("too_long")});
+        if (!e.details.isEmpty())
+            return e;
+    }
+    std::optional<cursor::TimeId> after;
+    if (!cursorText.isEmpty()) {
+        auto c = cursor::decodeTimeId(cursorText);
+        if (!c)
+            return c.error();
+        after = *c;
+    }
+
+    QSqlDatabase conn = m_ctx.db->connection();
+    // Which index each query walks: one project (runs_project_created), one
+    // workspace (runs_ws_status_created / runs_ws_created), or all runs
+    // (runs_created, the system actor only). A caller in several workspaces
+    // gets one query per workspace, merged: each stays an index range scan.
+    QString projectScope;
+    QStringList workspaces;
+    bool everything = false;
+    if (!filter.projectId.isEmpty()) {
+        Query p(conn, S("SELECT workspace_id FROM projects WHERE id = :id"));
+        p.bind(S(":id"), filter.projectId);
+        if (!p.exec())
+            return p.error();
+        if (!p.next())
+            return Error::notFound(kProject);
+        const QString ws = p.str(0);
+        if (auto r = access::requireRole(conn, actor, ws, Role::Viewer, kProject); !r)
+            return r.error();
+        if (!filter.workspaceId.isEmpty() && filter.workspaceId != ws)
+            return Page<Run>{};
+        projectScope = filter.projectId;
+    } else if (!filter.workspaceId.isEmpty()) {
+        if (auto r =
+                access::requireRole(conn, actor, filter.workspaceId, Role::Viewer, S("Workspace"));
+            !r)
+            return r.error();
+        workspaces << filter.workspaceId;
+    } else if (actor.isSystem()) {
+        everything = true;
+    } else {
+        Query m(conn,
+                S("SELECT workspace_id FROM memberships WHERE user_id = :u ORDER BY workspace_id"));
+        m.bind(S(":u"), actor.userId);
+        if (!m.exec())
+            return m.error();
+        while (m.next()) {
+            if (access::scopeAdmits(actor, m.str(0)))
+                workspaces << m.str(0);
+        }
+        if (workspaces.isEmpty())
+            return Page<Run>{};
+    }
+
+    auto fetch = [&](const QString &scopeSql, const QString &scopeValue,
+                     QList<Run> *out) -> Status {
+        QString sql = S("SELECT ") + kColumns + S(" FROM runs r WHERE ") + scopeSql;
+        if (!filter.status.isEmpty())
+            sql += S(" AND r.status = :st");
+        if (!filter.evidence.isEmpty())
+            sql += S(" AND r.evidence = :ev");
+        if (!filter.text.isEmpty())
+            sql += S(" AND LOWER(r.name) LIKE :q ESCAPE '!'");
+        // The first term bounds the index range; the second drops the rows of
+        // the cursor's own millisecond that were already shown.
+        if (after)
+            sql += S(" AND r.created_at <= :t AND (r.created_at < :t OR r.id < :i)");
+        sql += S(" ORDER BY r.created_at DESC, r.id DESC LIMIT :lim");
+        Query q(conn, sql);
+        if (!scopeValue.isEmpty())
+            q.bind(S(":scope"), scopeValue);
+        if (!filter.status.isEmpty())
+            q.bind(S(":st"), filter.status);
+        if (!filter.evidence.isEmpty())
+            q.bind(S(":ev"), filter.evidence);
+        if (!filter.text.isEmpty())
+            q.bind(S(":q"), likePattern(filter.text));
+        if (after)
+            q.bind(S(":t"), after->createdAt).bind(S(":i"), after->id);
+        q.bind(S(":lim"), limit + 1);
+        if (!q.exec())
+            return q.error();
+        while (q.next())
+            out->append(readRun(q));
+        return Ok{};
+    };
+
+    QList<Run> rows;
+    if (!projectScope.isEmpty()) {
+        if (auto s = fetch(S("r.project_id = :scope"), projectScope, &rows); !s)
+            return s.error();
+    } else if (everything) {
+        if (auto s = fetch(S("1 = 1"), QString(), &rows); !s)
+            return s.error();
+    } else {
+        for (const QString &ws : std::as_const(workspaces)) {
+            if (auto s = fetch(S("r.workspace_id = :scope"), ws, &rows); !s)
+                return s.error();
+        }
+        if (workspaces.size() > 1)
+            std::sort(rows.begin(), rows.end(), newerFirst);
+    }
+    Page<Run> page;
+    page.items = rows.mid(0, limit + 1);
+    if (page.items.size() > limit) {
+        page.items.removeLast();
+        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
+    }
+    return page;
+}
+
+Result<Run> RunService::get(const Actor &actor, const QString &id)
+{
+    auto run = visible(actor, id);
+    if (!run)
+        return run.error();
+    auto names = metricNames(actor, id);
+    if (!names)
+        return names.error();
+    run->metricNames = *names;
+    return run;
+}
+
+Status RunService::remove(const Actor &actor, const QString &id)
+{
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (!tx.began())
+        return unavailable();
+    auto run = load(tx.conn(), id);
+    if (!run)
+        return run.error();
+    if (auto r = access::requireRole(tx.conn(), actor, run->workspaceId, Role::Member, kRun); !r)
+        return r.error();
+    if (auto w = access::requireWritable(tx.conn(), actor); !w)
+        return w.error();
+    Query d = tx.query(S("DELETE FROM runs WHERE id = :id"));
+    d.bind(S(":id"), id);
+    if (!d.exec())
+        return d.error();
+    if (d.rowsAffected() == 0)
+        return Error::notFound(kRun);
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("run.delete"),
+                                      run->workspaceId, S("run"), id,
+                                      {{S("name"), run->name}, {S("project_id"), run->projectId}});
+        !a)
+        return a.error();
+    tx.announce(S("run"), id);
+    return tx.commit();
+}
+
+Result<QJsonObject> RunService::manifest(const Actor &actor, const QString &id)
+{
+    auto run = visible(actor, id);
+    if (!run)
+        return run.error();
+    Query q(m_ctx.db->connection(), S("SELECT manifest FROM runs WHERE id = :id"));
+    q.bind(S(":id"), id);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::notFound(kRun);
+    return QJsonDocument::fromJson(q.str(0).toUtf8()).object();
+}
+
+Result<QStringList> RunService::metricNames(const Actor &actor, const QString &id)
+{
+    auto run = visible(actor, id);
+    if (!run)
+        return run.error();
+    Query q(m_ctx.db->connection(),
+            S("SELECT DISTINCT name FROM run_metrics WHERE run_id = :r ORDER BY name"));
+    q.bind(S(":r"), id);
+    if (!q.exec())
+        return q.error();
+    QStringList names;
+    while (q.next())
+        names << q.str(0);
+    return names;
+}
+
+Result<Page<MetricPoint>> RunService::metrics(const Actor &actor, const QString &id,
+                                              const QString &name, int limit,
+                                              const QString &cursorText)
+{
+    if (auto l = checkLimit(limit, cursor::kMaxLimit); !l)
+        return l.error();
+    QString afterName;
+    qint64 afterStep = 0;
+    const bool paged = !cursorText.isEmpty();
+    if (paged) {
+        const auto c = cursor::decode(cursorText);
+        if (!c || c->size() != 2 || !c->at(0).isString() || !c->at(1).isDouble() ||
+            (!name.isEmpty() && c->at(0).toString() != name))
+            return Error::validation(S("cursor"), S("invalid"), S("Unknown cursor."));
+        afterName = c->at(0).toString();
+        afterStep = qint64(c->at(1).toDouble());
+    }
+    auto run = visible(actor, id);
+    if (!run)
+        return run.error();
+    QString sql = S("SELECT name, step, value FROM run_metrics WHERE run_id = :r");
+    if (!name.isEmpty())
+        sql += paged ? S(" AND name = :n AND step > :s") : S(" AND name = :n");
+    else if (paged)
+        sql += S(" AND name >= :n AND (name > :n OR step > :s)");
+    sql += S(" ORDER BY name, step LIMIT :lim");
+    Query q(m_ctx.db->connection(), sql);
+    q.bind(S(":r"), id);
+    if (!name.isEmpty())
+        q.bind(S(":n"), name);
+    else if (paged)
+        q.bind(S(":n"), afterName);
+    if (paged)
+        q.bind(S(":s"), afterStep);
+    q.bind(S(":lim"), limit + 1);
+    if (!q.exec())
+        return q.error();
+    Page<MetricPoint> page;
+    while (q.next())
+        page.items.append({q.str(0), q.i64(1), q.dbl(2)});
+    if (page.items.size() > limit) {
+        page.items.removeLast();
+        const auto &last = page.items.last();
+        page.nextCursor = cursor::encode(QJsonArray{last.name, double(last.step)});
+    }
+    return page;
+}
+
+Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QString &id,
+                                                    const QString &name, int maxPoints)
+{
+    if (name.isEmpty())
+        return Error::validation(S("name"), S("required"), S("A metric name is required."));
+    if (maxPoints < 2 || maxPoints > kMaxSeriesPoints)
+        return Error::validation(S("max_points"), S("invalid"),
+                                 S("max_points must be between 2 and %1.").arg(kMaxSeriesPoints));
+    auto run = visible(actor, id);
+    if (!run)
+        return run.error();
+    Query q(m_ctx.db->connection(),
+            S("SELECT step, value FROM run_metrics WHERE run_id = :r AND name = :n ORDER BY step"));
+    q.bind(S(":r"), id).bind(S(":n"), name);
+    if (!q.exec())
+        return q.error();
+    QList<SeriesPoint> points;
+    while (q.next())
+        points.append({q.i64(0), q.dbl(1)});
+    return downsample::lttb(points, maxPoints);
+}
+
+Result<LogSlice> RunService::log(const Actor &actor, const QString &id, qint64 offset, qint64 limit)
+{
+    if (offset < 0)
+        return Error::validation(S("offset"), S("invalid"), S("offset must not be negative."));
+    if (limit < 1 || limit > kMaxLogLimit)
+        return Error::validation(S("limit"), S("invalid"),
+                                 S("limit must be between 1 and %1.").arg(kMaxLogLimit));
+    auto run = visible(actor, id);
+    if (!run)
+        return run.error();
+    Query q(m_ctx.db->connection(), S("SELECT content FROM run_logs WHERE run_id = :r"));
+    q.bind(S(":r"), id);
+    if (!q.exec())
+        return q.error();
+    const QByteArray bytes = q.next() ? q.str(0).toUtf8() : QByteArray();
+    const qint64 total = bytes.size();
+    auto continuation = [&](qint64 i) { return i < total && (quint8(bytes.at(i)) & 0xC0) == 0x80; };
+    LogSlice slice;
+    slice.totalBytes = total;
+    qint64 start = offset;
+    while (continuation(start)) // an offset inside a character starts at the next one
+        ++start;
+    slice.offset = start;
+    if (start >= total)
+        return slice;
+    qint64 end = std::min(total, start + limit);
+    while (end > start && continuation(end))
+        --end;
+    if (end == start) { // a limit smaller than one character still moves on
+        end = start + 1;
+        while (continuation(end))
+            ++end;
+    }
+    slice.content = QString::fromUtf8(bytes.mid(start, end - start));
+    slice.nextOffset = end < total ? end : -1;
+    return slice;
+}
+
+Result<RunSignature> RunService::signature(const Actor &actor, const QString &id)
+{
+    auto run = visible(actor, id);
+    if (!run)
+        return run.error();
+    RunSignature s;
+    s.runId = id;
+    s.evidence = run->evidence;
+    Query q(m_ctx.db->connection(),
+            S("SELECT alg, public_key, sig, signed_sha256, verified, checked_at "
+              "FROM run_signatures WHERE run_id = :r"));
+    q.bind(S(":r"), id);
+    if (!q.exec())
+        return q.error();
+    if (q.next()) {
+        s.present = true;
+        s.alg = q.str(0);
+        s.publicKey = q.str(1);
+        s.sig = q.str(2);
+        s.signedSha256 = q.str(3);
+        s.verified = q.i64(4) != 0;
+        s.checkedAt = q.i64(5);
+    }
+    return s;
+}
+
+Result<QList<ComplianceItem>> RunService::complianceMapping(const Actor &actor, const QString &id)
+{
+    auto run = visible(actor, id);
+    if (!run)
+        return run.error();
+    Query q(m_ctx.db->connection(),
+            S("SELECT framework, control, status, evidence FROM compliance_mappings "
+              "WHERE run_id = :r ORDER BY framework, control"));
+    q.bind(S(":r"), id);
+    if (!q.exec())
+        return q.error();
+    QList<ComplianceItem> items;
+    while (q.next())
+        items.append({q.str(0), q.str(1), q.str(2), q.str(3)});
+    return items;
+}
+
+} // namespace wfx

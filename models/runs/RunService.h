@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs: sync from clients (idempotent per project and client_run_id, evidence
+// from an Ed25519 signature over the RFC 8785 manifest) and every read of a run.
+#pragma once
+
+#include "core/Context.h"
+#include "core/Cursor.h"
+#include "core/Result.h"
+#include "runs/Downsample.h"
+#include "runs/SyncRequest.h"
+
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QStringList>
+
+#include <optional>
+
+namespace wfx {
+
+class Tx;
+
+struct Run
+{
+    QString id, projectId, workspaceId, clientRunId, name, status;
+    std::optional<qint64> startedAt, finishedAt;
+    qint64 createdAt = 0;
+    QString evidence; // verified, unverified, unsigned
+    qint64 metricCount = 0;
+    qint64 logBytes = 0;
+    QString createdBy;
+    std::optional<QStringList> metricNames; // filled by get(), not by list()
+
+    // {id, project_id, workspace_id, client_run_id, name, status, started_at,
+    //  finished_at, created_at, evidence, metric_count, log_bytes, metric_names?}
+    QJsonObject toJson() const;
+};
+
+struct SyncResult
+{
+    Run run;
+    bool created = false; // false: the run existed (same project and client_run_id)
+};
+
+struct RunFilter
+{
+    QString workspaceId, projectId, status, evidence;
+    QString text; // part of the name, case-insensitive for ASCII
+};
+
+struct MetricPoint
+{
+    QString name;
+    qint64 step = 0;
+    double value = 0;
+    QJsonObject toJson() const; // {name, step, value}
+};
+
+struct LogSlice
+{
+    QString content;
+    qint64 offset = 0; // UTF-8 byte offset of content
+    qint64 totalBytes = 0;
+    qint64 nextOffset = -1;     // -1: the end was reached
+    QJsonObject toJson() const; // {content, offset, total_bytes, next_offset|null}
+};
+
+struct RunSignature
+{
+    QString runId, evidence;
+    bool present = false; // false for unsigned runs: only run_id and evidence are set
+    QString alg, publicKey, sig, signedSha256;
+    bool verified = false;
+    qint64 checkedAt = 0;
+    // Signed: {run_id, evidence, alg, public_key, sig, verified, signed_sha256, checked_at}.
+    // Unsigned: {run_id, evidence: "unsigned", signature: null}.
+    QJsonObject toJson() const;
+};
+
+struct ComplianceItem
+{
+    QString framework, control, status, evidence; // status: satisfied, not_satisfied
+    QJsonObject toJson() const;
+};
+
+class RunService
+{
+public:
+    explicit RunService(ModelContext ctx) : m_ctx(std::move(ctx)) {}
+
+    static constexpr qint64 kDefaultLogLimit = 64 * 1024;
+    static constexpr qint64 kMaxLogLimit = 1024 * 1024;
+    static constexpr int kMaxSeriesPoints = 10000;
+    static constexpr int kInsertChunk = 500; // metric rows per INSERT statement
+    static const QString kFramework;         // "worldflux-evidence"
+
+    // The POST /api/sync/runs body (CONTRACT.md section 3), validated here.
+    // Needs the Member role in the project's workspace. The same project and
+    // client_run_id again returns the stored run (created=false), writes nothing.
+    Result<SyncResult> sync(const Actor &actor, const QJsonObject &body);
+
+    // Newest first, keyset on (created_at, id). Empty filter fields match all;
+    // without workspace and project: every workspace the actor is a member of.
+    Result<Page<Run>> list(const Actor &actor, const RunFilter &filter, int limit,
+                           const QString &cursor);
+    Result<Run> get(const Actor &actor, const QString &id);
+    Status remove(const Actor &actor, const QString &id);
+
+    Result<QJsonObject> manifest(const Actor &actor, const QString &id);
+    Result<QStringList> metricNames(const Actor &actor, const QString &id);
+    // Points ordered by (name, step); `name` empty: every metric of the run.
+    // limit 1..200 like every list.
+    Result<Page<MetricPoint>> metrics(const Actor &actor, const QString &id, const QString &name,
+                                      int limit, const QString &cursor);
+    // One whole series for a chart, thinned with LTTB to at most maxPoints
+    // (first and last point always kept). See downsample::lttb.
+    Result<QList<SeriesPoint>> metricSeries(const Actor &actor, const QString &id,
+                                            const QString &name, int maxPoints);
+    // A slice of the log by UTF-8 byte offsets, never splitting a character.
+    Result<LogSlice> log(const Actor &actor, const QString &id, qint64 offset,
+                         qint64 limit = kDefaultLogLimit);
+    // An unsigned run answers its evidence with present=false (not not_found),
+    // so the read exists for every run the caller may see.
+    Result<RunSignature> signature(const Actor &actor, const QString &id);
+    Result<QList<ComplianceItem>> complianceMapping(const Actor &actor, const QString &id);
+
+private:
+    Result<Run> load(const QSqlDatabase &conn, const QString &id);
+    Result<Run> loadByClientId(const QSqlDatabase &conn, const QString &projectId,
+                               const QString &clientRunId);
+    // The run, if the actor may read it (Viewer); not_found otherwise.
+    Result<Run> visible(const Actor &actor, const QString &id);
+    Status insertMetrics(Tx &tx, const QString &runId, const QList<MetricInput> &metrics);
+    ModelContext m_ctx;
+};
+
+} // namespace wfx

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runs/SyncRequest.h"
+
+#include "core/Ids.h"
+#include "crypto/Jcs.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QSet>
+
+#include <cmath>
+
+namespace wfx {
+
+namespace {
+
+QString S(const char *s)
+{
+    return QString::fromLatin1(s);
+}
+
+const QString kRequired = QStringLiteral("required");
+const QString kInvalid = QStringLiteral("invalid");
+const QString kTooLong = QStringLiteral("too_long");
+const QString kType = QStringLiteral("type");
+
+class Issues
+{
+public:
+    void add(const QString &field, const QString &issue)
+    {
+        ++m_total;
+        if (m_list.size() < SyncRequest::kMaxIssues)
+            m_list.append({field, issue});
+    }
+    bool empty() const { return m_total == 0; }
+    Error error() const
+    {
+        QString msg = S("The run is not valid.");
+        if (m_total > m_list.size())
+            msg = S("The run is not valid (%1 problems, the first %2 listed).")
+                      .arg(m_total)
+                      .arg(m_list.size());
+        Error e{ErrorCode::Validation, msg};
+        e.details = m_list;
+        return e;
+    }
+
+private:
+    QList<FieldIssue> m_list;
+    qsizetype m_total = 0;
+};
+
+bool hasControl(const QString &s)
+{
+    for (const QChar c : s) {
+        if (c.category() == QChar::Other_Control)
+            return true;
+    }
+    return false;
+}
+
+// A required text field of 1..max characters. trim: names are trimmed, ids are exact.
+QString text(const QJsonObject &o, const QString &key, const QString &path, bool trim,
+             Issues &issues)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined() || v.isNull()) {
+        issues.add(path, kRequired);
+        return {};
+    }
+    if (!v.isString()) {
+        issues.add(path, kType);
+        return {};
+    }
+    const QString s = trim ? v.toString().trimmed() : v.toString();
+    if (s.isEmpty())
+        issues.add(path, kRequired);
+    else if (s.size() > SyncRequest::kMaxTextLength)
+        issues.add(path, kTooLong);
+    else if (hasControl(s))
+        issues.add(path, kInvalid);
+    return s;
+}
+
+std::optional<qint64> time(const QJsonObject &o, const QString &key, Issues &issues)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined() || v.isNull())
+        return std::nullopt;
+    if (!v.isString()) {
+        issues.add(key, kType);
+        return std::nullopt;
+    }
+    const auto t = ids::parseTime(v.toString());
+    if (!t)
+        issues.add(key, kInvalid);
+    return t;
+}
+
+// 2^53: larger steps would not survive a round trip through a JSON number.
+constexpr double kMaxStep = 9007199254740992.0;
+
+void parseMetrics(const QJsonObject &o, SyncRequest &r, Issues &issues)
+{
+    const QJsonValue v = o.value(S("metrics"));
+    if (v.isUndefined() || v.isNull())
+        return;
+    if (!v.isArray()) {
+        issues.add(S("metrics"), kType);
+        return;
+    }
+    const QJsonArray a = v.toArray();
+    if (a.size() > SyncRequest::kMaxMetricPoints) {
+        issues.add(S("metrics"), kTooLong);
+        return;
+    }
+    r.metrics.reserve(a.size());
+    QHash<QString, QSet<qint64>> seen;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        const QString base = S("metrics.") + QString::number(i);
+        const QJsonValue item = a.at(i);
+        if (!item.isObject()) {
+            issues.add(base, kType);
+            continue;
+        }
+        const QJsonObject p = item.toObject();
+        MetricInput m;
+        bool good = true;
+        {
+            const QJsonValue n = p.value(S("name"));
+            const QString path = base + S(".name");
+            if (n.isUndefined() || n.isNull()) {
+                issues.add(path, kRequired);
+                good = false;
+            } else if (!n.isString()) {
+                issues.add(path, kType);
+                good = false;
+            } else {
+                m.name = n.toString();
+                if (m.name.isEmpty()) {
+                    issues.add(path, kRequired);
+                    good = false;
+                } else if (m.name.size() > SyncRequest::kMaxTextLength) {
+                    issues.add(path, kTooLong);
+                    good = false;
+                } else if (hasControl(m.name)) {
+                    issues.add(path, kInvalid);
+                    good = false;
+                }
+            }
+        }
+        {
+            const QJsonValue s = p.value(S("step"));
+            const QString path = base + S(".step");
+            if (s.isUndefined() || s.isNull()) {
+                issues.add(path, kRequired);
+                good = false;
+            } else if (!s.isDouble()) {
+                issues.add(path, kType);
+                good = false;
+            } else {
+                const double d = s.toDouble();
+                if (!std::isfinite(d) || d < 0 || d > kMaxStep || std::floor(d) != d) {
+                    issues.add(path, kInvalid);
+                    good = false;
+                } else {
+                    m.step = qint64(d);
+                }
+            }
+        }
+        {
+            const QJsonValue x = p.value(S("value"));
+            const QString path = base + S(".value");
+            if (x.isUndefined() || x.isNull()) {
+                issues.add(path, kRequired);
+                good = false;
+            } else if (!x.isDouble()) {
+                issues.add(path, kType);
+                good = false;
+            } else if (!std::isfinite(x.toDouble())) {
+                issues.add(path, kInvalid);
+                good = false;
+            } else {
+                m.value = x.toDouble();
+            }
+        }
+        if (!good)
+            continue;
+        // One value per (name, step): a second one would be ambiguous.
+        auto &steps = seen[m.name];
+        if (steps.contains(m.step)) {
+            issues.add(base, S("duplicate"));
+            continue;
+        }
+        steps.insert(m.step);
+        r.metrics.append(m);
+    }
+}
+
+void parseSignature(const QJsonObject &o, SyncRequest &r, Issues &issues)
+{
+    const QJsonValue v = o.value(S("signature"));
+    if (v.isUndefined() || v.isNull())
+        return;
+    if (!v.isObject()) {
+        issues.add(S("signature"), kType);
+        return;
+    }
+    const QJsonObject s = v.toObject();
+    SignatureInput sig;
+    bool good = true;
+    const QJsonValue alg = s.value(S("alg"));
+    if (alg.isUndefined() || alg.isNull()) {
+        issues.add(S("signature.alg"), kRequired);
+        good = false;
+    } else if (!alg.isString()) {
+        issues.add(S("signature.alg"), kType);
+        good = false;
+    } else if (alg.toString() != QLatin1String("ed25519")) {
+        issues.add(S("signature.alg"), kInvalid);
+        good = false;
+    }
+    // Keys and signatures that do not decode are not refused: the run is kept
+    // and its evidence says "unverified".
+    auto field = [&](const char *key, QString *out) {
+        const QString path = S("signature.") + S(key);
+        const QJsonValue f = s.value(S(key));
+        if (f.isUndefined() || f.isNull() || (f.isString() && f.toString().isEmpty())) {
+            issues.add(path, kRequired);
+            good = false;
+        } else if (!f.isString()) {
+            issues.add(path, kType);
+            good = false;
+        } else if (f.toString().size() > SyncRequest::kMaxSignatureField) {
+            issues.add(path, kTooLong);
+            good = false;
+        } else {
+            *out = f.toString();
+        }
+    };
+    field("public_key", &sig.publicKey);
+    field("sig", &sig.sig);
+    if (good) {
+        sig.alg = S("ed25519");
+        r.signature = sig;
+    }
+}
+
+} // namespace
+
+bool SyncRequest::isStatus(const QString &s)
+{
+    static const QSet<QString> all{S("queued"), S("running"), S("completed"), S("failed"),
+                                   S("cancelled")};
+    return all.contains(s);
+}
+
+Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
+{
+    Issues issues;
+    SyncRequest r;
+
+    const QJsonValue pid = body.value(S("project_id"));
+    if (pid.isUndefined() || pid.isNull() || (pid.isString() && pid.toString().isEmpty()))
+        issues.add(S("project_id"), kRequired);
+    else if (!pid.isString())
+        issues.add(S("project_id"), kType);
+    else if (!ids::isUuid(pid.toString()))
+        issues.add(S("project_id"), kInvalid);
+    else
+        r.projectId = pid.toString();
+
+    r.clientRunId = text(body, S("client_run_id"), S("client_run_id"), false, issues);
+    r.name = text(body, S("name"), S("name"), true, issues);
+
+    const QJsonValue st = body.value(S("status"));
+    if (st.isUndefined() || st.isNull())
+        r.status = S("completed");
+    else if (!st.isString())
+        issues.add(S("status"), kType);
+    else if (!isStatus(st.toString()))
+        issues.add(S("status"), kInvalid);
+    else
+        r.status = st.toString();
+
+    r.startedAt = time(body, S("started_at"), issues);
+    r.finishedAt = time(body, S("finished_at"), issues);
+    if (r.startedAt && r.finishedAt && *r.finishedAt < *r.startedAt)
+        issues.add(S("finished_at"), kInvalid);
+
+    const QJsonValue man = body.value(S("manifest"));
+    if (man.isObject()) {
+        r.manifest = man.toObject();
+    } else if (!man.isUndefined() && !man.isNull()) {
+        issues.add(S("manifest"), kType);
+    }
+    r.manifestCanonical = jcs::canonicalize(r.manifest);
+    if (r.manifestCanonical.size() > kMaxManifestBytes)
+        issues.add(S("manifest"), kTooLong);
+
+    parseMetrics(body, r, issues);
+
+    const QJsonValue log = body.value(S("log"));
+    if (log.isString()) {
+        r.log = log.toString();
+        if (r.log.contains(QChar(0)))
+            issues.add(S("log"), kInvalid);
+        // UTF-8 takes at least one byte per UTF-16 unit and at most three.
+        else if (r.log.size() > kMaxLogBytes ||
+                 (r.log.size() * 3 > kMaxLogBytes && r.log.toUtf8().size() > kMaxLogBytes))
+            issues.add(S("log"), kTooLong);
+    } else if (!log.isUndefined() && !log.isNull()) {
+        issues.add(S("log"), kType);
+    }
+
+    parseSignature(body, r, issues);
+
+    if (!issues.empty())
+        return issues.error();
+    return r;
+}
+
+} // namespace wfx
