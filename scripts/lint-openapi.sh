@@ -30,9 +30,10 @@ rc=$?
 kill -TERM "$PID"; wait "$PID"
 if [ $rc -ne 0 ]; then echo "lint-openapi: could not fetch $URL/openapi.json"; rm -rf "$DATA"; exit 1; fi
 
-# The recommended ruleset; no telemetry, no update check.
+# tests/openapi-lint/redocly.yaml: the recommended ruleset and declared tags.
+# No telemetry, no update check.
 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
-  "$TOOLS/node_modules/.bin/redocly" lint --extends=recommended --max-problems=1000 --format=stylish "$DATA/openapi.json" 2>&1 \
+  "$TOOLS/node_modules/.bin/redocly" lint --config "$ROOT/tests/openapi-lint/redocly.yaml" --max-problems=1000 --format=stylish "$DATA/openapi.json" 2>&1 \
   | grep -v -e '^ *║' -e '^ *╔' -e '^ *╚' -e '^\s*$'
 rc=${PIPESTATUS[0]}
 rm -rf "$DATA"
