@@ -68,7 +68,8 @@ HttpResponse serveAsset(const QString &name)
     if (assets.isEmpty())
         return HttpResponse::error(503, S("unavailable"),
                                    S("The API docs bundle was not built into this server (npm was not available "
-                                     "when it was built). The API description is at /openapi.json."));
+                                     "at build time, or WFX_DOCS_BUNDLE was OFF). The API description is at "
+                                     "/openapi.json."));
     const auto it = assets.constFind(name);
     if (it == assets.cend())
         return HttpResponse::error(404, S("not_found"), S("No such docs file."));
