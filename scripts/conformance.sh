@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 # Areas the server implements so far; each area once green stays in.
-CONFORMANCE_AREAS="${CONFORMANCE_AREAS:-^(root_service_info|healthz_and_health_ok|health_db_ok|health_r2_ok|allowed_host_names_served)$}"
+CONFORMANCE_AREAS="${CONFORMANCE_AREAS:-^(root_service_info|healthz_and_health_ok|health_db_ok|health_r2_ok|allowed_host_names_served|docs_page_served_from_bundled_files)$}"
 DATA=$(mktemp -d)
 LOG="$DATA/server.log"
 WFX_BILLING_WEBHOOK_SECRET=whsec_ci build/app/worldflux-console --headless --port 0 --data-dir "$DATA" > "$LOG" 2>&1 &

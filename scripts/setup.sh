@@ -12,6 +12,10 @@ PKGS=(
   # tests: PostgreSQL 15, a real keychain on a D-Bus session, the conformance suite
   postgresql-15 gnome-keyring libsecret-tools dbus python3 python3-cryptography curl
 )
+# npm: bundles Swagger UI for GET /docs at build time and installs the OpenAPI
+# linter at test time. Where Node.js comes from elsewhere (e.g. NodeSource's
+# nodejs, which ships npm) npm is already on PATH and Debian's npm would conflict.
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

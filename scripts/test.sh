@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds with -Werror, starts a throwaway
 # PostgreSQL 15 and a D-Bus session with an unlocked gnome-keyring, runs the Qt
-# Test binaries (SQLite and PostgreSQL) and the conformance suite against the
-# real server, then stops what it started. Run as root or with sudo.
+# Test binaries (SQLite and PostgreSQL), the OpenAPI lint and the conformance
+# suite against the real server, then stops what it started. Run as root or with sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -25,9 +25,13 @@ HOME="$KEYRING_HOME" dbus-run-session -- bash -c '
   cd build && ctest --output-on-failure --timeout 900 -j2
 ' 2> >(grep -v "Failed to set fd limit" >&2)
 ctest_rc=$?
-set -e
 rm -rf "$KEYRING_HOME"
+
+# /openapi.json of the real server must lint without errors (Redocly CLI).
+scripts/lint-openapi.sh
+lint_rc=$?
+set -e
 
 scripts/conformance.sh
 conf_rc=$?
-[ $ctest_rc -eq 0 ] && [ $conf_rc -eq 0 ]
+[ $ctest_rc -eq 0 ] && [ $lint_rc -eq 0 ] && [ $conf_rc -eq 0 ]
