@@ -68,7 +68,8 @@ public:
     explicit operator bool() const { return ok(); }
     T &value() & { return std::get<0>(m_v); }
     const T &value() const & { return std::get<0>(m_v); }
-    T &&value() && { return std::get<0>(std::move(m_v)); }
+    // By value: `for (x : service.call().value())` must not dangle.
+    T value() && { return std::get<0>(std::move(m_v)); }
     T *operator->() { return &std::get<0>(m_v); }
     const T *operator->() const { return &std::get<0>(m_v); }
     T &operator*() { return std::get<0>(m_v); }
