@@ -6,8 +6,11 @@
 #include "core/ApiServer.h"
 #include "core/Services.h"
 #include "core/Clock.h"
+#include "core/Cursor.h"
 #include "db/Database.h"
+#include "crypto/Crypto.h"
 #include "events/ChangeBus.h"
+#include "secrets/SecretStore.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -95,6 +98,28 @@ int main(int argc, char **argv)
     if (auto m = db->migrate(); !m)
         return fail(m.error().message);
 
+    if (!wfx::cursor::loadKeyFromStore(*db))
+        return fail(QStringLiteral("cannot read the instance settings from the store"));
+
+    // Settings from the environment (flags of the same setting win).
+    auto envInt = [](const char *name, int fallback) {
+        bool ok = false;
+        const int v = qEnvironmentVariableIntValue(name, &ok);
+        return ok && v > 0 ? v : fallback;
+    };
+    config.webhookSecret = qgetenv("WFX_BILLING_WEBHOOK_SECRET");
+    config.e2eFixtures = qEnvironmentVariable("WORLDFLUX_WEB_E2E_FIXTURES") == QLatin1String("1");
+    config.staging = qEnvironmentVariable("WFX_STAGING") == QLatin1String("1");
+    config.shareReadLimit = envInt("WFX_SHARE_READ_LIMIT", config.shareReadLimit);
+    config.sharePasswordAttempts = envInt("WFX_SHARE_PASSWORD_ATTEMPTS", config.sharePasswordAttempts);
+    config.sendmailCommand = qEnvironmentVariable("WFX_SENDMAIL");
+
+    // The instance's own keys live in the OS keychain, or a 0600 file in the data folder.
+    wfx::SecretStore secrets(QStringLiteral("worldflux-console"), config.dataDir);
+    config.signingKey = secrets.getOrCreate(wfx::SecretStore::kAuditSigningKey, [] { return wfx::crypto::randomBytes(32); });
+    if (config.signingKey.size() != 32)
+        return fail(QStringLiteral("cannot read or create the instance signing key: %1").arg(secrets.lastError()));
+
     wfx::SystemClock clock;
     wfx::ChangeBus bus;
     bus.listen(db);
@@ -102,6 +127,9 @@ int main(int argc, char **argv)
     wfx::ApiServer server(ctx, config);
     if (server.start() == 0)
         return fail(QStringLiteral("cannot listen on %1:%2").arg(config.listen.toString()).arg(config.port));
+    // A fresh instance: the first account may also sign up from elsewhere with this token.
+    if (auto token = server.services().accounts.ensureSetupToken(); token && !token->isEmpty())
+        QTextStream(stderr) << "No account yet. Sign up on loopback, or with setup token " << *token << Qt::endl;
     std::printf("listening on %s\n", qPrintable(server.baseUrl()));
     std::fflush(stdout);
 

@@ -2,6 +2,8 @@
 #include "core/Cursor.h"
 
 #include "crypto/Crypto.h"
+#include "db/Database.h"
+#include "db/Tx.h"
 
 #include <QJsonDocument>
 #include <QReadWriteLock>
@@ -21,6 +23,24 @@ void setKey(const QByteArray &key)
 {
     QWriteLocker l(&g_lock);
     keyRef() = key;
+}
+
+bool loadKeyFromStore(Database &db)
+{
+    const QString fresh = QString::fromLatin1(crypto::randomBytes(32).toBase64());
+    Query ins(db.connection(), QStringLiteral("INSERT INTO instance_settings (key, value) VALUES ('cursor_key', :v) "
+                                              "ON CONFLICT (key) DO NOTHING"));
+    ins.bind(QStringLiteral(":v"), fresh);
+    if (!ins.exec())
+        return false;
+    Query q(db.connection(), QStringLiteral("SELECT value FROM instance_settings WHERE key = 'cursor_key'"));
+    if (!q.exec() || !q.next())
+        return false;
+    const QByteArray key = QByteArray::fromBase64(q.str(0).toLatin1());
+    if (key.size() < 16)
+        return false;
+    setKey(key);
+    return true;
 }
 
 QString encode(const QJsonArray &key)

@@ -13,6 +13,8 @@
 
 namespace wfx {
 
+class Database;
+
 template<typename T>
 struct Page
 {
@@ -24,6 +26,9 @@ namespace cursor {
 
 // The instance's cursor key (shared by every process on one store).
 void setKey(const QByteArray &key);
+// Reads the key kept in the store (instance_settings), creating it once, and
+// installs it: cursors stay valid across restarts and across processes.
+bool loadKeyFromStore(Database &db);
 QString encode(const QJsonArray &key);
 std::optional<QJsonArray> decode(const QString &cursor);
 

@@ -4,6 +4,7 @@
 #include "core/ConnectionGuard.h"
 #include "core/Dispatcher.h"
 #include "core/HttpServer.h"
+#include "core/Maintenance.h"
 #include "core/RouteTable.h"
 #include "core/Services.h"
 #include "core/StoreAuthenticator.h"
@@ -71,6 +72,7 @@ ApiServer::ApiServer(ModelContext ctx, ServerConfig config, QObject *parent)
     m_auth = std::make_unique<StoreAuthenticator>(*m_services);
     DispatchConfig dc;
     dc.publicHostNames = m_config.publicHostNames;
+    dc.tls = m_config.tls;
     m_dispatcher = std::make_unique<Dispatcher>(*m_table, m_auth.get(), dc);
 }
 
@@ -94,6 +96,7 @@ quint16 ApiServer::start()
             return 0;
         }
         port = bound;
+        m_dispatcher->setPort(port); // before any thread serves
         auto *th = new QThread;
         th->setObjectName(QStringLiteral("wfx-http-%1").arg(i));
         th->start();
@@ -121,12 +124,14 @@ quint16 ApiServer::start()
         m_threads.push_back(th);
     }
     m_port = port;
-    m_dispatcher->setPort(port);
+    m_maintenance = std::make_unique<Maintenance>(*m_services);
+    m_maintenance->start();
     return m_port;
 }
 
 void ApiServer::stop()
 {
+    m_maintenance.reset(); // flushes what is batched
     for (size_t i = 0; i < m_threads.size(); ++i) {
         if (i < m_anchors.size())
             QMetaObject::invokeMethod(m_anchors[i], [a = m_anchors[i]] { delete a; }, Qt::BlockingQueuedConnection);

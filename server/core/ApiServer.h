@@ -18,6 +18,7 @@ namespace wfx {
 
 class Authenticator;
 class Dispatcher;
+class Maintenance;
 class RouteTable;
 struct Services;
 
@@ -45,6 +46,7 @@ private:
     std::unique_ptr<RouteTable> m_table;
     std::unique_ptr<Authenticator> m_auth;
     std::unique_ptr<Dispatcher> m_dispatcher;
+    std::unique_ptr<Maintenance> m_maintenance;
     std::vector<QThread *> m_threads;
     std::vector<QObject *> m_anchors; // one per thread, living there
     std::atomic<quint64> m_requests{0};

@@ -29,6 +29,14 @@ struct ServerConfig
     qint64 maxJsonBody = 1 << 20;
     qint64 partSize = 8 * 1024 * 1024; // artifact upload part size
     GuardLimits guard;                 // maxJsonBody and partSize are copied in
+    QString sendmailCommand;           // empty: mails stay in the outbox for the administrator
+    QByteArray webhookSecret;          // Stripe-Signature secret (WFX_BILLING_WEBHOOK_SECRET)
+    bool e2eFixtures = false;          // WORLDFLUX_WEB_E2E_FIXTURES=1
+    bool staging = false;              // WFX_STAGING=1
+    int shareReadLimit = 120;          // WFX_SHARE_READ_LIMIT
+    int sharePasswordAttempts = 5;     // WFX_SHARE_PASSWORD_ATTEMPTS
+    bool tls = false;
+    QByteArray signingKey;             // the instance's Ed25519 seed (32 bytes), from the instance secrets
     int threads = 2;                   // serving threads on one port
 };
 

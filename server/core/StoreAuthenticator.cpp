@@ -5,15 +5,21 @@
 
 namespace wfx {
 
-// Accounts land with the accounts service; until then nobody authenticates.
-Result<Actor> StoreAuthenticator::bearer(const QString &, const QString &)
+Result<Actor> StoreAuthenticator::bearer(const QString &secret, const QString &ip)
 {
-    return Error{ErrorCode::LoginRequired, QStringLiteral("Please log in again.")};
+    return m_services.apiKeys.authenticate(secret, ip);
 }
 
-std::optional<Authenticator::SessionAuth> StoreAuthenticator::session(const QString &, const QString &)
+std::optional<Authenticator::SessionAuth> StoreAuthenticator::session(const QString &token, const QString &ip)
 {
-    return std::nullopt;
+    auto signedIn = m_services.accounts.authenticate(token);
+    if (!signedIn)
+        return std::nullopt;
+    SessionAuth out;
+    out.actor = Actor::user(signedIn->user.id, ip);
+    out.actor.instanceAdmin = signedIn->user.isAdmin;
+    out.csrfToken = signedIn->session.csrfToken;
+    return out;
 }
 
 } // namespace wfx

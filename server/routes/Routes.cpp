@@ -6,6 +6,7 @@ namespace wfx {
 void registerRoutes(RouteTable &table, Services &services)
 {
     addSystemRoutes(table, services);
+    addAuthRoutes(table, services);
     addDocsRoutes(table, services);
     addWorkspaceRoutes(table, services);
     addArtifactRoutes(table, services);

@@ -10,6 +10,7 @@ struct Services;
 void registerRoutes(RouteTable &table, Services &services);
 
 void addSystemRoutes(RouteTable &table, Services &services);
+void addAuthRoutes(RouteTable &table, Services &services);
 void addDocsRoutes(RouteTable &table, Services &services);
 void addWorkspaceRoutes(RouteTable &table, Services &services);
 void addArtifactRoutes(RouteTable &table, Services &services);

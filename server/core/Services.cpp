@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/Services.h"
+
+#include "accounts/SendmailTransport.h"
+#include "billing/OfflineBillingProvider.h"
+
+#include <QDir>
+#include <QProcess>
+
+namespace wfx {
+
+namespace {
+std::shared_ptr<MailTransport> transportFor(const ServerConfig &cfg)
+{
+    if (cfg.sendmailCommand.isEmpty())
+        return {};
+    SendmailTransport::Options o;
+    QStringList parts = QProcess::splitCommand(cfg.sendmailCommand);
+    o.program = parts.takeFirst();
+    if (!parts.isEmpty())
+        o.arguments = parts;
+    return std::make_shared<SendmailTransport>(o);
+}
+
+ArtifactService::Options artifactOptions(const ServerConfig &cfg)
+{
+    ArtifactService::Options o;
+    o.partSize = cfg.partSize;
+    return o;
+}
+
+ShareLimits shareLimits(const ServerConfig &cfg)
+{
+    ShareLimits l;
+    l.readLimit = cfg.shareReadLimit;
+    l.passwordAttempts = cfg.sharePasswordAttempts;
+    return l;
+}
+} // namespace
+
+Services::Services(const ModelContext &c, const ServerConfig &cfg)
+    : ctx(c),
+      config(cfg),
+      mail(std::make_shared<MailOutbox>(c, transportFor(cfg))),
+      keyUsage(std::make_shared<ApiKeyUsage>()),
+      accounts(c, mail),
+      apiKeys(c, keyUsage),
+      workspaces(c),
+      audit(c),
+      rateLimiter(c),
+      blobs(cfg.dataDir),
+      artifacts(c, blobs, artifactOptions(cfg)),
+      runs(c),
+      ledger(c),
+      shares(c),
+      publicShares(c, shareLimits(cfg)),
+      usage(c),
+      billing(c, std::make_shared<OfflineBillingProvider>()),
+      dsar(c),
+      claims(c),
+      museum(c),
+      leaderboard(c),
+      status(c, QDir(cfg.dataDir).filePath(QStringLiteral("blobs")))
+{
+}
+
+} // namespace wfx
