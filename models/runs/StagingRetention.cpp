@@ -12,7 +12,10 @@
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
+QString S(const char *s)
+{
+    return QString::fromLatin1(s);
+}
 const QString kProject = QStringLiteral("Project");
 } // namespace
 
@@ -36,12 +39,15 @@ Result<QJsonObject> StagingRetention::proof(const Actor &actor, const QString &p
 
     QJsonObject figures{{S("project_id"), projectId}, {S("workspace_id"), workspaceId}};
     {
-        Query q(conn, S("SELECT COUNT(*), COALESCE(SUM(metric_count), 0), COALESCE(SUM(log_bytes), 0), "
-                        "MIN(created_at), MAX(created_at) FROM runs WHERE project_id = :p"));
+        Query q(conn,
+                S("SELECT COUNT(*), COALESCE(SUM(metric_count), 0), COALESCE(SUM(log_bytes), 0), "
+                  "MIN(created_at), MAX(created_at) FROM runs WHERE project_id = :p"));
         q.bind(S(":p"), projectId);
         if (!q.exec() || !q.next())
             return q.error();
-        const auto time = [&q](int i) { return q.isNull(i) ? QJsonValue() : QJsonValue(ids::formatTime(q.i64(i))); };
+        const auto time = [&q](int i) {
+            return q.isNull(i) ? QJsonValue() : QJsonValue(ids::formatTime(q.i64(i)));
+        };
         figures.insert(S("runs"), double(q.i64(0)));
         figures.insert(S("metric_points"), double(q.i64(1)));
         figures.insert(S("log_bytes"), double(q.i64(2)));
@@ -49,7 +55,8 @@ Result<QJsonObject> StagingRetention::proof(const Actor &actor, const QString &p
         figures.insert(S("newest_run_at"), time(4));
     }
     {
-        Query q(conn, S("SELECT COUNT(*), COALESCE(SUM(a.size_bytes), 0) FROM artifacts a JOIN runs r ON r.id = a.run_id "
+        Query q(conn, S("SELECT COUNT(*), COALESCE(SUM(a.size_bytes), 0) FROM artifacts a JOIN "
+                        "runs r ON r.id = a.run_id "
                         "WHERE r.project_id = :p AND a.state IN ('pending', 'committed')"));
         q.bind(S(":p"), projectId);
         if (!q.exec() || !q.next())
@@ -59,8 +66,10 @@ Result<QJsonObject> StagingRetention::proof(const Actor &actor, const QString &p
     }
     {
         const qint64 now = m_ctx.clock->nowMs();
-        Query q(conn, S("SELECT COUNT(*) FROM shares s JOIN runs r ON r.id = s.run_id WHERE r.project_id = :p "
-                        "AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > :now)"));
+        Query q(conn,
+                S("SELECT COUNT(*) FROM shares s JOIN runs r ON r.id = s.run_id WHERE r.project_id "
+                  "= :p "
+                  "AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > :now)"));
         q.bind(S(":p"), projectId).bind(S(":now"), now);
         if (!q.exec() || !q.next())
             return q.error();

@@ -13,7 +13,10 @@
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
+QString S(const char *s)
+{
+    return QString::fromLatin1(s);
+}
 
 // 2026-01-01T00:00:00Z: fixture runs are one minute apart from here.
 constexpr qint64 kBaseMs = 1767225600000LL;
@@ -21,24 +24,33 @@ constexpr qint64 kStepMs = 60'000;
 
 Error tooMany()
 {
-    return Error{ErrorCode::Conflict, S("The fixture store is full; restart the server to reset it.")};
+    return Error{ErrorCode::Conflict,
+                 S("The fixture store is full; restart the server to reset it.")};
 }
 } // namespace
 
 QString E2eFixtures::fixtureId(const QString &label)
 {
     // A name-based UUID (version 5 layout over SHA-256): stable across starts.
-    QByteArray h = QByteArray::fromHex(crypto::sha256Hex(QByteArray("worldflux-e2e-fixture/") + label.toUtf8()).toLatin1())
-                       .left(16);
+    QByteArray h =
+        QByteArray::fromHex(
+            crypto::sha256Hex(QByteArray("worldflux-e2e-fixture/") + label.toUtf8()).toLatin1())
+            .left(16);
     h[6] = char((h[6] & 0x0f) | 0x50);
     h[8] = char((h[8] & 0x3f) | 0x80);
     const QString hex = QString::fromLatin1(h.toHex());
-    return hex.mid(0, 8) + QLatin1Char('-') + hex.mid(8, 4) + QLatin1Char('-') + hex.mid(12, 4) + QLatin1Char('-')
-           + hex.mid(16, 4) + QLatin1Char('-') + hex.mid(20, 12);
+    return hex.mid(0, 8) + QLatin1Char('-') + hex.mid(8, 4) + QLatin1Char('-') + hex.mid(12, 4) +
+           QLatin1Char('-') + hex.mid(16, 4) + QLatin1Char('-') + hex.mid(20, 12);
 }
 
-QString E2eFixtures::workspaceId() { return fixtureId(S("workspace")); }
-QString E2eFixtures::projectId() { return fixtureId(S("project")); }
+QString E2eFixtures::workspaceId()
+{
+    return fixtureId(S("workspace"));
+}
+QString E2eFixtures::projectId()
+{
+    return fixtureId(S("project"));
+}
 
 QJsonObject E2eFixtures::runInputSchema()
 {
@@ -47,7 +59,8 @@ QJsonObject E2eFixtures::runInputSchema()
                    {S("project_id"), uuid()},
                    {S("workspace_id"), uuid()},
                    {S("client_run_id"), string(1, SyncRequest::kMaxTextLength)},
-                   {S("status"), enumOf({S("queued"), S("running"), S("completed"), S("failed"), S("cancelled")})},
+                   {S("status"), enumOf({S("queued"), S("running"), S("completed"), S("failed"),
+                                         S("cancelled")})},
                    {S("evidence"), enumOf({S("verified"), S("unverified"), S("unsigned")})}});
 }
 
@@ -66,7 +79,8 @@ E2eFixtures::E2eFixtures()
                           {"fixture-tdmpc2-seed-2", "failed", "unverified"},
                           {"fixture-ppo-atari-seed-3", "running", "unsigned"}};
     for (const auto &seed : seeds)
-        m_runs.append(make(QJsonObject{{S("name"), S(seed.name)}, {S("status"), S(seed.status)},
+        m_runs.append(make(QJsonObject{{S("name"), S(seed.name)},
+                                       {S("status"), S(seed.status)},
                                        {S("evidence"), S(seed.evidence)}}));
 }
 
@@ -93,7 +107,8 @@ Run E2eFixtures::make(const QJsonObject &in)
 Result<Page<Run>> E2eFixtures::list(const RunFilter &filter, int limit, const QString &cursor) const
 {
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and 200."));
+        return Error::validation(S("limit"), S("out_of_range"),
+                                 S("limit must be between 1 and 200."));
     std::optional<cursor::TimeId> after;
     if (!cursor.isEmpty()) {
         auto c = cursor::decodeTimeId(cursor);
@@ -111,13 +126,14 @@ Result<Page<Run>> E2eFixtures::list(const RunFilter &filter, int limit, const QS
     });
     Page<Run> page;
     for (const Run &r : rows) {
-        if (after && (r.createdAt > after->createdAt || (r.createdAt == after->createdAt && r.id >= after->id)))
+        if (after && (r.createdAt > after->createdAt ||
+                      (r.createdAt == after->createdAt && r.id >= after->id)))
             continue;
-        if ((!filter.workspaceId.isEmpty() && r.workspaceId != filter.workspaceId)
-            || (!filter.projectId.isEmpty() && r.projectId != filter.projectId)
-            || (!filter.status.isEmpty() && r.status != filter.status)
-            || (!filter.evidence.isEmpty() && r.evidence != filter.evidence)
-            || (!filter.text.isEmpty() && !r.name.contains(filter.text, Qt::CaseInsensitive)))
+        if ((!filter.workspaceId.isEmpty() && r.workspaceId != filter.workspaceId) ||
+            (!filter.projectId.isEmpty() && r.projectId != filter.projectId) ||
+            (!filter.status.isEmpty() && r.status != filter.status) ||
+            (!filter.evidence.isEmpty() && r.evidence != filter.evidence) ||
+            (!filter.text.isEmpty() && !r.name.contains(filter.text, Qt::CaseInsensitive)))
             continue;
         if (page.items.size() == limit) {
             const Run &last = page.items.last();

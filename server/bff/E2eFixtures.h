@@ -22,8 +22,9 @@ public:
     E2eFixtures();
 
     static constexpr int kSeedRuns = 3;
-    static constexpr int kMaxRuns = 10000; // added runs beyond this are refused (memory stays bounded)
-    static constexpr int kMaxBatch = 100;  // runs per cli-sync call
+    static constexpr int kMaxRuns =
+        10000; // added runs beyond this are refused (memory stays bounded)
+    static constexpr int kMaxBatch = 100; // runs per cli-sync call
 
     // The fixture workspace and project the seed runs live in.
     static QString workspaceId();
