@@ -57,7 +57,8 @@ QByteArray EvidencePackager::metricsCsv(const QList<QStringList> &rows)
 {
     QByteArray out = "name,step,value\r\n";
     for (const QStringList &r : rows) {
-        out += csvField(r.value(0)) + ',' + r.value(1).toLatin1() + ',' + r.value(2).toLatin1() + "\r\n";
+        out += csvField(r.value(0)) + ',' + r.value(1).toLatin1() + ',' + r.value(2).toLatin1() +
+               "\r\n";
     }
     return out;
 }
@@ -80,13 +81,15 @@ Result<EvidencePackage> EvidencePackager::build(const Actor &actor, const QStrin
 
     QList<QStringList> rows;
     {
-        Query q(m_ctx.db->connection(),
-                S("SELECT name, step, value FROM run_metrics WHERE run_id = :r ORDER BY name, step"));
+        Query q(
+            m_ctx.db->connection(),
+            S("SELECT name, step, value FROM run_metrics WHERE run_id = :r ORDER BY name, step"));
         q.bind(S(":r"), runId);
         if (!q.exec())
             return q.error();
         while (q.next())
-            rows.append({q.str(0), QString::number(q.i64(1)), QString::fromLatin1(jcs::formatNumber(q.dbl(2)))});
+            rows.append({q.str(0), QString::number(q.i64(1)),
+                         QString::fromLatin1(jcs::formatNumber(q.dbl(2)))});
     }
 
     QByteArray log;
@@ -145,14 +148,15 @@ Result<EvidencePackage> EvidencePackager::build(const Actor &actor, const QStrin
                               {S("name"), run->name},
                               {S("status"), run->status},
                               {S("evidence"), run->evidence}};
-    pkg.index = QJsonObject{{S("format"), kFormat},
-                            {S("run"), runInfo},
-                            {S("generated_at"), ids::formatTime(pkg.generatedAt)},
-                            {S("files"), listed},
-                            {S("signing"), QJsonObject{{S("alg"), S("ed25519")},
-                                                       {S("public_key"), QString::fromLatin1(publicKey->toBase64())},
-                                                       {S("signature_file"), S("index.sig")},
-                                                       {S("covers"), S("the exact bytes of index.json")}}}};
+    pkg.index = QJsonObject{
+        {S("format"), kFormat},
+        {S("run"), runInfo},
+        {S("generated_at"), ids::formatTime(pkg.generatedAt)},
+        {S("files"), listed},
+        {S("signing"), QJsonObject{{S("alg"), S("ed25519")},
+                                   {S("public_key"), QString::fromLatin1(publicKey->toBase64())},
+                                   {S("signature_file"), S("index.sig")},
+                                   {S("covers"), S("the exact bytes of index.json")}}}};
     const QByteArray indexBytes = jcs::canonicalize(pkg.index);
     const QByteArray sig = crypto::ed25519Sign(m_seed, indexBytes);
     if (sig.size() != 64)
@@ -172,9 +176,9 @@ Result<EvidencePackage> EvidencePackager::build(const Actor &actor, const QStrin
     Tx tx(*m_ctx.db, m_ctx.bus);
     if (!tx.began())
         return Error{ErrorCode::Unavailable, S("The store is busy; try again.")};
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("run.evidence_export"), run->workspaceId,
-                                      S("run"), runId,
-                                      {{S("sha256"), pkg.sha256}, {S("size_bytes"), double(pkg.zip.size())}});
+    if (auto a = AuditService::append(
+            tx, m_ctx.clock->nowMs(), actor, S("run.evidence_export"), run->workspaceId, S("run"),
+            runId, {{S("sha256"), pkg.sha256}, {S("size_bytes"), double(pkg.zip.size())}});
         !a)
         return a.error();
     if (auto c = tx.commit(); !c)

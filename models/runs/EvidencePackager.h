@@ -29,7 +29,7 @@ struct EvidencePackage
     QString runId;
     QString fileName; // evidence-<run id>.zip
     QByteArray zip;
-    QString sha256;   // of zip, lowercase hex
+    QString sha256; // of zip, lowercase hex
     QJsonObject index;
     QString indexSig; // standard base64
     qint64 generatedAt = 0;

@@ -52,7 +52,10 @@ QJsonValue orNull(const QString &s)
 
 QJsonObject PurgedRun::toJson() const
 {
-    return {{S("id"), id}, {S("client_run_id"), clientRunId}, {S("name"), name}, {S("artifacts"), double(artifacts)}};
+    return {{S("id"), id},
+            {S("client_run_id"), clientRunId},
+            {S("name"), name},
+            {S("artifacts"), double(artifacts)}};
 }
 
 QJsonObject StagingPurge::toJson() const
@@ -71,10 +74,11 @@ QJsonObject StagingPurge::toJson() const
 QJsonObject RetentionProof::toJson() const
 {
     QJsonObject o = statement;
-    o.insert(S("signature"), QJsonObject{{S("alg"), S("ed25519")},
-                                         {S("public_key"), publicKey},
-                                         {S("sig"), sig},
-                                         {S("covers"), S("RFC 8785 form of this object without signature")}});
+    o.insert(S("signature"),
+             QJsonObject{{S("alg"), S("ed25519")},
+                         {S("public_key"), publicKey},
+                         {S("sig"), sig},
+                         {S("covers"), S("RFC 8785 form of this object without signature")}});
     return o;
 }
 
@@ -98,10 +102,11 @@ Result<StagingPurge> StagingService::purgeE2eTree(const Actor &actor, const QStr
     {
         // substr, not LIKE: the prefix holds no wildcard, and a client_run_id's
         // own '%' or '_' must not widen the match.
-        Query q = tx.query(S("SELECT r.id, r.client_run_id, r.name, "
-                             "(SELECT COUNT(*) FROM artifacts a WHERE a.run_id = r.id) "
-                             "FROM runs r WHERE r.project_id = :p AND substr(r.client_run_id, 1, 4) = :prefix "
-                             "ORDER BY r.created_at, r.id LIMIT :lim"));
+        Query q = tx.query(
+            S("SELECT r.id, r.client_run_id, r.name, "
+              "(SELECT COUNT(*) FROM artifacts a WHERE a.run_id = r.id) "
+              "FROM runs r WHERE r.project_id = :p AND substr(r.client_run_id, 1, 4) = :prefix "
+              "ORDER BY r.created_at, r.id LIMIT :lim"));
         static_assert(sizeof("e2e-") == 5, "the statement compares 4 characters");
         q.bind(S(":p"), projectId)
             .bind(S(":prefix"), kFixturePrefix)
@@ -126,11 +131,13 @@ Result<StagingPurge> StagingService::purgeE2eTree(const Actor &actor, const QStr
         if (!d.exec())
             return d.error();
         purge.artifacts += r.artifacts;
-        detailRuns.append(QJsonObject{{S("id"), r.id}, {S("client_run_id"), r.clientRunId}, {S("name"), r.name}});
+        detailRuns.append(
+            QJsonObject{{S("id"), r.id}, {S("client_run_id"), r.clientRunId}, {S("name"), r.name}});
         tx.announce(S("run"), r.id);
     }
-    if (auto a = AuditService::append(tx, purge.purgedAt, actor, kPurgeAction, *ws, S("project"), projectId,
-                                      {{S("runs"), detailRuns}, {S("artifacts"), double(purge.artifacts)}});
+    if (auto a = AuditService::append(
+            tx, purge.purgedAt, actor, kPurgeAction, *ws, S("project"), projectId,
+            {{S("runs"), detailRuns}, {S("artifacts"), double(purge.artifacts)}});
         !a)
         return a.error();
     if (auto c = tx.commit(); !c)
@@ -203,7 +210,8 @@ Result<RetentionProof> StagingService::retentionProof(const Actor &actor, const 
 
     // Newest first across both kinds of entry (RFC 3339 UTC strings sort as times).
     std::stable_sort(purged.begin(), purged.end(), [](const QJsonObject &a, const QJsonObject &b) {
-        return a.value(QStringLiteral("purged_at")).toString() > b.value(QStringLiteral("purged_at")).toString();
+        return a.value(QStringLiteral("purged_at")).toString() >
+               b.value(QStringLiteral("purged_at")).toString();
     });
     QJsonArray items;
     for (const QJsonObject &o : purged)

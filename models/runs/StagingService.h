@@ -46,8 +46,8 @@ struct RetentionProof
 class StagingService
 {
 public:
-    static const QString kFixturePrefix;      // "e2e-": client_run_id of e2e fixture runs
-    static constexpr int kMaxPurge = 500;     // runs per call
+    static const QString kFixturePrefix;  // "e2e-": client_run_id of e2e fixture runs
+    static constexpr int kMaxPurge = 500; // runs per call
     static constexpr int kMaxProofItems = 1000;
 
     StagingService(ModelContext ctx, QByteArray signingSeed)

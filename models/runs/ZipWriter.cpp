@@ -69,8 +69,8 @@ quint32 ZipWriter::crc32(const QByteArray &data)
 
 bool ZipWriter::add(const QString &name, const QByteArray &data)
 {
-    if (name.isEmpty() || name.startsWith(QLatin1Char('/')) || name.contains(QLatin1Char('\\'))
-        || name.split(QLatin1Char('/')).contains(QStringLiteral("..")))
+    if (name.isEmpty() || name.startsWith(QLatin1Char('/')) || name.contains(QLatin1Char('\\')) ||
+        name.split(QLatin1Char('/')).contains(QStringLiteral("..")))
         return false;
     const QByteArray utf8 = name.toUtf8();
     if (utf8.size() > 0xFFFF || m_entries.size() >= 0xFFFF)
@@ -129,10 +129,10 @@ QByteArray ZipWriter::finish() const
         put32(out, e.size);
         put32(out, e.size);
         put16(out, quint16(e.name.size()));
-        put16(out, 0); // extra
-        put16(out, 0); // comment
-        put16(out, 0); // disk
-        put16(out, 0); // internal attributes
+        put16(out, 0);                      // extra
+        put16(out, 0);                      // comment
+        put16(out, 0);                      // disk
+        put16(out, 0);                      // internal attributes
         put32(out, quint32(0100644) << 16); // regular file, rw-r--r--
         put32(out, e.offset);
         out.append(e.name);
