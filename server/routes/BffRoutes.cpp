@@ -15,7 +15,7 @@
 #include "core/Schema.h"
 #include "core/Services.h"
 #include "crypto/Crypto.h"
-#include "runs/StagingRetention.h"
+#include "runs/StagingService.h"
 
 #include <QtMath>
 
@@ -26,6 +26,7 @@ namespace wfx {
 // WorkspaceRoutes.cpp: the same workspace and project shapes as the Cloud routes.
 QJsonObject workspaceSchema();
 QJsonObject projectSchema();
+QJsonObject retentionProofSchema();
 
 using namespace schema;
 using namespace routeutil;
@@ -282,26 +283,15 @@ void addBffRoutes(RouteTable &t, Services &s)
         .body(byId).returns(204, {}).errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) { return done(s.workspaces.removeProject(r.actor, str(r, "id"))); });
     t.route("POST", S("/api/cloud/projects/{projectId}/staging-retention-proof"), Access::Session, S("bff"),
-            S("Staging only: what the store still holds under a project, with a digest "
-              "(405 unless the instance runs in staging mode)"))
-        .returns(200, wrapped(S("proof"), object({{S("project_id"), uuid(), true},
-                                                  {S("workspace_id"), uuid(), true},
-                                                  {S("runs"), integer(0, 9007199254740991), true},
-                                                  {S("metric_points"), integer(0, 9007199254740991), true},
-                                                  {S("log_bytes"), integer(0, 9007199254740991), true},
-                                                  {S("artifacts"), integer(0, 9007199254740991), true},
-                                                  {S("artifact_bytes"), integer(0, 9007199254740991), true},
-                                                  {S("active_shares"), integer(0, 9007199254740991), true},
-                                                  {S("oldest_run_at"), nullable(dateTime()), true},
-                                                  {S("newest_run_at"), nullable(dateTime()), true},
-                                                  {S("checked_at"), dateTime(), true},
-                                                  {S("digest"), string(64, 64), true}})))
+            S("Staging only (405 otherwise): the signed retention proof of the project, as "
+              "POST /api/projects/{project_id}/staging-retention-proof"))
+        .returns(200, wrapped(S("retention_proof"), retentionProofSchema()))
         .errors({401, 403, 404, 405})
         .handle([&s](HttpRequest &r) {
             if (!s.config.staging)
                 return unsupported("", S("Staging-only route: this instance does not run in staging mode."));
-            auto proof = StagingRetention(s.ctx).proof(r.actor, r.param(S("projectId")));
-            return proof ? HttpResponse::json(200, QJsonObject{{S("proof"), *proof}}) : HttpResponse::error(proof.error());
+            StagingService staging(s.ctx, s.config.signingKey);
+            return wrapped(staging.retentionProof(r.actor, r.param(S("projectId"))), "retention_proof");
         });
 
     // ---------------------------------------------------------------- runs

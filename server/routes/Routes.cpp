@@ -11,6 +11,7 @@ void registerRoutes(RouteTable &table, Services &services)
     addWorkspaceRoutes(table, services);
     addArtifactRoutes(table, services);
     addBffRoutes(table, services);
+    addRunRoutes(table, services);
 }
 
 } // namespace wfx

@@ -15,5 +15,6 @@ void addDocsRoutes(RouteTable &table, Services &services);
 void addWorkspaceRoutes(RouteTable &table, Services &services);
 void addArtifactRoutes(RouteTable &table, Services &services);
 void addBffRoutes(RouteTable &table, Services &services);
+void addRunRoutes(RouteTable &table, Services &services);
 
 } // namespace wfx

@@ -16,11 +16,13 @@ namespace wfxtest {
 class TestServer
 {
 public:
-    explicit TestServer(wfx::ServerConfig config = {}) : store(QStringLiteral("sqlite"))
+    explicit TestServer(wfx::ServerConfig config = {}, bool withSigningKey = true) : store(QStringLiteral("sqlite"))
     {
         config.port = 0;
         config.listen = QHostAddress::LocalHost;
         config.dataDir = store.dir.path();
+        if (withSigningKey && config.signingKey.isEmpty()) // the instance key app/ reads from the secrets
+            config.signingKey = wfx::crypto::randomBytes(32);
         server = std::make_unique<wfx::ApiServer>(store.ctx, config);
         port = server->start();
         if (!port)
