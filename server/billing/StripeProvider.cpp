@@ -82,7 +82,8 @@ Result<QJsonObject> StripeProvider::post(const QString &path, const Form &form) 
         if (!reply->isFinished())
             loop.exec();
         status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        answer = reply->readAll();
+        if (reply->isOpen())
+            answer = reply->readAll();
         if (timedOut)
             failure = S("no answer within %1 ms").arg(timeoutMs);
         else if (status == 0)
