@@ -16,6 +16,7 @@ trap cleanup EXIT
 export WFX_TEST_PG_URL="$PG_URL" WFX_TEST_REQUIRE_PG=1
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 KEYRING_HOME=$(mktemp -d)
+LOGS=$(mktemp -d)
 set +e
 # The keychain tests need a Secret Service: a private D-Bus session with an
 # unlocked gnome-keyring in a fresh HOME (PLATFORM.md 5).
@@ -23,15 +24,27 @@ HOME="$KEYRING_HOME" dbus-run-session -- bash -c '
   eval "$(printf %s ci-password | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL WFX_TEST_KEYRING=1
   cd build && ctest --output-on-failure --timeout 900 -j2
-' 2> >(grep -v "Failed to set fd limit" >&2)
-ctest_rc=$?
+' 2> >(grep -v "Failed to set fd limit" >&2) | tee "$LOGS/ctest.log"
+ctest_rc=${PIPESTATUS[0]}
 rm -rf "$KEYRING_HOME"
 
 # /openapi.json of the real server must lint without errors (Redocly CLI).
 scripts/lint-openapi.sh
 lint_rc=$?
+
+# The black-box conformance suite against the real server.
+scripts/conformance.sh | tee "$LOGS/conformance.log"
+conf_rc=${PIPESTATUS[0]}
 set -e
 
-scripts/conformance.sh
-conf_rc=$?
+# One summary line for everything: ctest binaries, the lint, conformance checks.
+ct_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$LOGS/ctest.log" | tail -1)
+ct_failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$LOGS/ctest.log" | tail -1)
+cf_passed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$LOGS/conformance.log" | tail -1)
+cf_failed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' "$LOGS/conformance.log" | tail -1)
+ct_total=${ct_total:-0}; ct_failed=${ct_failed:-1}; cf_passed=${cf_passed:-0}; cf_failed=${cf_failed:-1}
+lint_failed=$([ $lint_rc -eq 0 ] && echo 0 || echo 1)
+rm -rf "$LOGS"
+echo "summary: ctest $((ct_total - ct_failed))/$ct_total binaries passed, openapi lint $([ $lint_rc -eq 0 ] && echo ok || echo FAILED), conformance $cf_passed passed / $cf_failed failed"
+echo "$((ct_total - ct_failed + cf_passed + 1 - lint_failed)) passed, $((ct_failed + cf_failed + lint_failed)) failed"
 [ $ctest_rc -eq 0 ] && [ $lint_rc -eq 0 ] && [ $conf_rc -eq 0 ]

@@ -289,7 +289,7 @@ HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
         if (ctype != "application/json")
             return HttpResponse::error(415, S("unsupported_media_type"), S("Send JSON with Content-Type: application/json."));
     }
-    if (!route.requestSchema.isEmpty()) {
+    if (!route.requestSchema.isEmpty() && !route.bodyCheckedByHandler) {
         auto parsed = parseJson(req.body, route.requestSchema);
         if (!parsed)
             return HttpResponse::error(parsed.error());

@@ -38,6 +38,7 @@ struct Route
     QList<int> errorStatuses;                        // documented error answers
     bool csrfExempt = false;     // signup, login, reset-password
     bool rawBody = false;        // part uploads: body is bytes, not JSON
+    bool bodyCheckedByHandler = false; // the schema is documented; the handler validates it (after its own 405)
     Handler handler;
 
     // Filled by RouteTable.
@@ -78,6 +79,9 @@ public:
     }
     RouteBuilder &csrfExempt() { m_route.csrfExempt = true; return *this; }
     RouteBuilder &rawBody() { m_route.rawBody = true; return *this; }
+    // For routes that may refuse (405) whatever the body: the dispatcher skips the
+    // schema check and the handler calls Dispatcher::parseJson itself.
+    RouteBuilder &bodyCheckedByHandler() { m_route.bodyCheckedByHandler = true; return *this; }
     void handle(Handler h);
 
 private:

@@ -43,7 +43,7 @@ struct ServerConfig
     int sharePasswordAttempts = 5;     // WFX_SHARE_PASSWORD_ATTEMPTS
     bool tls = false;
     QByteArray signingKey;             // the instance's Ed25519 seed (32 bytes), from the instance secrets
-    int threads = 2;                   // serving threads on one port
+    int threads = 4;                   // serving threads on one port (slow handlers such as scrypt block only theirs)
 };
 
 } // namespace wfx

@@ -15,6 +15,7 @@ void registerRoutes(RouteTable &table, Services &services)
     addMeRoutes(table, services);
     addAuditRoutes(table, services);
     addClaimRoutes(table, services);
+    addBffRoutes(table, services);
 }
 
 } // namespace wfx

@@ -19,5 +19,6 @@ void addBillingRoutes(RouteTable &table, Services &services);
 void addMeRoutes(RouteTable &table, Services &services);
 void addAuditRoutes(RouteTable &table, Services &services);
 void addClaimRoutes(RouteTable &table, Services &services);
+void addBffRoutes(RouteTable &table, Services &services);
 
 } // namespace wfx

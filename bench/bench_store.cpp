@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: Apache-2.0
+// Scale benchmark of the model layer (issue 2): fills N runs and M metric points
+// on SQLite or PostgreSQL, then times the first runs page, a page deep in the
+// list (keyset cursor), a metric series read (downsampled), a metrics page, and
+// sync throughput. Usage:
+//   bench_store --backend sqlite|postgres [--pg URL] [--runs 1000000] [--points 10000000]
+//               [--series-runs 10] [--repeat 20] [--dir DIR]
+#include "core/Clock.h"
+#include "core/Context.h"
+#include "core/Cursor.h"
+#include "core/Ids.h"
+#include "crypto/Crypto.h"
+#include "db/Database.h"
+#include "db/Tx.h"
+#include "events/ChangeBus.h"
+#include "runs/RunService.h"
+#include "workspaces/WorkspaceService.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QUrl>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+using namespace wfx;
+
+namespace {
+
+void die(const QString &msg)
+{
+    std::fprintf(stderr, "bench_store: %s\n", qPrintable(msg));
+    std::exit(1);
+}
+
+void exec(QSqlDatabase db, const QString &sql)
+{
+    QSqlQuery q(db);
+    if (!q.exec(sql))
+        die(q.lastError().text() + QStringLiteral(" in ") + sql.left(200));
+}
+
+struct Stats
+{
+    double medianMs, p95Ms, minMs;
+};
+
+template<typename F>
+Stats timeIt(int repeat, F &&f)
+{
+    std::vector<double> ms;
+    for (int i = 0; i < repeat; ++i) {
+        QElapsedTimer t;
+        t.start();
+        f();
+        ms.push_back(t.nsecsElapsed() / 1e6);
+    }
+    std::sort(ms.begin(), ms.end());
+    return {ms[ms.size() / 2], ms[std::min<size_t>(ms.size() - 1, size_t(ms.size() * 0.95))], ms.front()};
+}
+
+void report(const char *what, const Stats &s)
+{
+    std::printf("%-44s median %8.3f ms   p95 %8.3f ms   min %8.3f ms\n", what, s.medianMs, s.p95Ms, s.minMs);
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser cli;
+    cli.addHelpOption();
+    QCommandLineOption backendOpt(QStringLiteral("backend"), QStringLiteral("sqlite or postgres"), QStringLiteral("B"), QStringLiteral("sqlite"));
+    QCommandLineOption pgOpt(QStringLiteral("pg"), QStringLiteral("PostgreSQL admin URL"), QStringLiteral("URL"),
+                             qEnvironmentVariable("WFX_TEST_PG_URL"));
+    QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("runs to fill"), QStringLiteral("N"), QStringLiteral("1000000"));
+    QCommandLineOption pointsOpt(QStringLiteral("points"), QStringLiteral("metric points to fill"), QStringLiteral("N"), QStringLiteral("10000000"));
+    QCommandLineOption seriesOpt(QStringLiteral("series-runs"), QStringLiteral("runs holding the points"), QStringLiteral("N"), QStringLiteral("10"));
+    QCommandLineOption repeatOpt(QStringLiteral("repeat"), QStringLiteral("timed repetitions"), QStringLiteral("N"), QStringLiteral("20"));
+    QCommandLineOption dirOpt(QStringLiteral("dir"), QStringLiteral("folder for the SQLite file"), QStringLiteral("DIR"));
+    cli.addOptions({backendOpt, pgOpt, runsOpt, pointsOpt, seriesOpt, repeatOpt, dirOpt});
+    cli.process(app);
+    const bool pg = cli.value(backendOpt) == QLatin1String("postgres");
+    const qint64 nRuns = cli.value(runsOpt).toLongLong();
+    const qint64 nPoints = cli.value(pointsOpt).toLongLong();
+    const int seriesRuns = qMax(1, cli.value(seriesOpt).toInt());
+    const int repeat = qMax(3, cli.value(repeatOpt).toInt());
+
+    QTemporaryDir tmp(cli.value(dirOpt).isEmpty() ? QDir::tempPath() + QStringLiteral("/wfx-bench-XXXXXX")
+                                                  : cli.value(dirOpt) + QStringLiteral("/wfx-bench-XXXXXX"));
+    QString url = QStringLiteral("sqlite:") + tmp.filePath(QStringLiteral("bench.db"));
+    QString pgDb;
+    QUrl admin(cli.value(pgOpt));
+    auto adminExec = [&](const QString &sql) {
+        {
+            QSqlDatabase a = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("bench-admin"));
+            a.setHostName(admin.host());
+            a.setPort(admin.port(5432));
+            a.setUserName(admin.userName());
+            a.setPassword(admin.password());
+            a.setDatabaseName(admin.path().mid(1));
+            if (!a.open())
+                die(a.lastError().text());
+            exec(a, sql);
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("bench-admin"));
+    };
+    if (pg) {
+        if (admin.isEmpty())
+            die(QStringLiteral("--pg URL (or WFX_TEST_PG_URL) is needed for PostgreSQL"));
+        pgDb = QStringLiteral("wfx_bench_") + crypto::sha256Hex(crypto::randomBytes(8)).left(10);
+        adminExec(QStringLiteral("CREATE DATABASE ") + pgDb);
+        QUrl u = admin;
+        u.setPath(QLatin1Char('/') + pgDb);
+        url = u.toString();
+    }
+    {
+        auto opened = Database::open(url, tmp.path());
+        if (!opened)
+            die(opened.error().message);
+        std::shared_ptr<Database> db = *opened;
+        if (auto m = db->migrate(); !m)
+            die(m.error().message);
+        SystemClock clock;
+        ChangeBus bus;
+        ModelContext ctx{db, &clock, &bus};
+        QSqlDatabase conn = db->connection();
+
+        // The fill goes straight to SQL (generated server-side): it is set-up, not what is measured.
+        const QString userId = ids::newUuid();
+        exec(conn, QStringLiteral("INSERT INTO users (id, email, password_hash, created_at, password_changed_at) "
+                                  "VALUES ('%1', 'bench@example.com', 'x', 0, 0)").arg(userId));
+        WorkspaceService workspaces(ctx);
+        const Actor actor = Actor::user(userId);
+        auto ws = workspaces.create(actor, QStringLiteral("bench"));
+        auto project = workspaces.createProject(actor, ws->id, QStringLiteral("bench"));
+        if (!ws || !project)
+            die(QStringLiteral("cannot create the bench workspace"));
+        std::printf("backend %s, %lld runs, %lld metric points over %d runs, %d repetitions\n", pg ? "postgres" : "sqlite",
+                    nRuns, nPoints, seriesRuns, repeat);
+        QElapsedTimer fill;
+        fill.start();
+        const QString base = QStringLiteral("1700000000000");
+        const QString kUuidFmt = QStringLiteral("printf('%08x-0000-4000-8000-%012x', i, i)");
+        if (pg) {
+            exec(conn, QStringLiteral(
+                "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, created_at, manifest, evidence) "
+                "SELECT md5(i::text)::uuid::text, '%1', '%2', 'c' || i, 'run-' || i, 'completed', %3 + i, '{}', 'unsigned' "
+                "FROM generate_series(1, %4) AS i").arg(project->id, ws->id, base).arg(nRuns));
+            exec(conn, QStringLiteral(
+                "INSERT INTO run_metrics (run_id, name, step, value) "
+                "SELECT md5(r::text)::uuid::text, 'loss', s, 1.0 / (1 + s) FROM generate_series(1, %1) AS r, "
+                "generate_series(0, %2 - 1) AS s").arg(seriesRuns).arg(nPoints / seriesRuns));
+            exec(conn, QStringLiteral("ANALYZE"));
+        } else {
+            exec(conn, QStringLiteral("BEGIN"));
+            exec(conn, QStringLiteral(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %4) "
+                "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, created_at, manifest, evidence) "
+                "SELECT UUIDFMT, '%1', '%2', 'c' || i, 'run-' || i, 'completed', %3 + i, '{}', 'unsigned' FROM n")
+                           .arg(project->id, ws->id, base).arg(nRuns).replace(QStringLiteral("UUIDFMT"), kUuidFmt));
+            exec(conn, QStringLiteral(
+                "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < %1), "
+                "s(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM s WHERE j < %2 - 1) "
+                "INSERT INTO run_metrics (run_id, name, step, value) "
+                "SELECT UUIDFMT, 'loss', j, 1.0 / (1 + j) FROM r, s ORDER BY 1, 3")
+                           .arg(seriesRuns).arg(nPoints / seriesRuns).replace(QStringLiteral("UUIDFMT"), kUuidFmt));
+            exec(conn, QStringLiteral("COMMIT"));
+            exec(conn, QStringLiteral("ANALYZE"));
+        }
+        std::printf("fill: %.1f s, store %.1f MiB\n", fill.elapsed() / 1000.0, db->sizeBytes() / 1048576.0);
+
+        RunService runs(ctx);
+        RunFilter filter;
+        filter.workspaceId = ws->id;
+        // The cursor of the row at position 900,000 (or 90% of the list), newest first.
+        const qint64 deep = qMin<qint64>(900'000, nRuns * 9 / 10);
+        QSqlQuery at(conn);
+        if (!at.exec(QStringLiteral("SELECT created_at, id FROM runs WHERE workspace_id = '%1' "
+                                    "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET %2").arg(ws->id).arg(deep - 1))
+            || !at.next())
+            die(at.lastError().text());
+        const QString deepCursor = cursor::encodeTimeId(at.value(0).toLongLong(), at.value(1).toString());
+        at.finish();
+
+        QString firstId;
+        report("runs page 1 (50 rows)", timeIt(repeat, [&] {
+                   auto p = runs.list(actor, filter, 50, {});
+                   if (!p || p->items.size() != 50)
+                       die(QStringLiteral("page 1 failed"));
+                   firstId = p->items.first().id;
+               }));
+        QByteArray deepLabel = QByteArrayLiteral("runs page at row ") + QByteArray::number(deep) + " (50 rows)";
+        report(deepLabel.constData(), timeIt(repeat, [&] {
+                   auto p = runs.list(actor, filter, 50, deepCursor);
+                   if (!p || p->items.size() != 50)
+                       die(QStringLiteral("deep page failed"));
+               }));
+        const QString seriesRun = pg ? QString() : QStringLiteral("00000001-0000-4000-8000-000000000001");
+        QString seriesId = seriesRun;
+        if (pg) {
+            QSqlQuery q(conn);
+            q.exec(QStringLiteral("SELECT md5('1')::uuid::text"));
+            q.next();
+            seriesId = q.value(0).toString();
+        }
+        const qint64 perSeries = nPoints / seriesRuns;
+        QByteArray seriesLabel = QByteArrayLiteral("metric series ") + QByteArray::number(perSeries) + " pts -> 2000";
+        report(seriesLabel.constData(), timeIt(qMax(3, repeat / 4), [&] {
+                   auto s = runs.metricSeries(actor, seriesId, QStringLiteral("loss"), 2000);
+                   if (!s || s->isEmpty())
+                       die(QStringLiteral("series read failed: ") + (s ? QString() : s.error().message));
+               }));
+        report("metrics page (200 points)", timeIt(repeat, [&] {
+                   auto p = runs.metrics(actor, seriesId, QStringLiteral("loss"), 200, {});
+                   if (!p || p->items.size() != 200)
+                       die(QStringLiteral("metrics page failed"));
+               }));
+
+        // Sync throughput through the service (validation, signature check, audit, one transaction each).
+        const int syncRuns = 500;
+        QJsonArray metrics;
+        for (int i = 0; i < 100; ++i)
+            metrics.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("loss")}, {QStringLiteral("step"), i},
+                                       {QStringLiteral("value"), 1.0 / (1 + i)}});
+        QElapsedTimer t;
+        t.start();
+        for (int i = 0; i < syncRuns; ++i) {
+            QJsonObject body{{QStringLiteral("project_id"), project->id},
+                             {QStringLiteral("client_run_id"), QStringLiteral("sync-%1").arg(i)},
+                             {QStringLiteral("name"), QStringLiteral("sync-%1").arg(i)},
+                             {QStringLiteral("status"), QStringLiteral("completed")},
+                             {QStringLiteral("manifest"), QJsonObject{{QStringLiteral("seed"), i}}},
+                             {QStringLiteral("metrics"), metrics}};
+            if (auto r = runs.sync(actor, body); !r)
+                die(QStringLiteral("sync failed: ") + r.error().message);
+        }
+        const double secs = t.nsecsElapsed() / 1e9;
+        std::printf("%-44s %8.0f runs/s (%d runs of 100 points, one at a time)\n", "sync insert throughput", syncRuns / secs, syncRuns);
+    }
+    if (pg)
+        adminExec(QStringLiteral("DROP DATABASE IF EXISTS ") + pgDb + QStringLiteral(" WITH (FORCE)"));
+    return 0;
+}
