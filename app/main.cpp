@@ -108,6 +108,14 @@ int main(int argc, char **argv)
         return ok && v > 0 ? v : fallback;
     };
     config.webhookSecret = qgetenv("WFX_BILLING_WEBHOOK_SECRET");
+    config.stripeSecretKey = qgetenv("WFX_STRIPE_SECRET_KEY");
+    if (qEnvironmentVariableIsSet("WFX_STRIPE_BASE_URL"))
+        config.stripeBaseUrl = qEnvironmentVariable("WFX_STRIPE_BASE_URL");
+    for (const QString &pair : qEnvironmentVariable("WFX_STRIPE_PRICES").split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const qsizetype eq = pair.indexOf(QLatin1Char('='));
+        if (eq > 0)
+            config.stripePrices.insert(pair.left(eq).trimmed(), pair.mid(eq + 1).trimmed());
+    }
     config.e2eFixtures = qEnvironmentVariable("WORLDFLUX_WEB_E2E_FIXTURES") == QLatin1String("1");
     config.staging = qEnvironmentVariable("WFX_STAGING") == QLatin1String("1");
     config.shareReadLimit = envInt("WFX_SHARE_READ_LIMIT", config.shareReadLimit);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditService.h"
 
+#include "core/Access.h"
 #include "core/Ids.h"
 #include "crypto/Crypto.h"
 #include "crypto/Jcs.h"
@@ -121,6 +122,14 @@ Result<Page<AuditEntry>> AuditService::list(const Actor &actor, const AuditFilte
         if (!c || c->size() != 1 || !c->at(0).isDouble())
             return Error::validation(QStringLiteral("cursor"), QStringLiteral("invalid"), QStringLiteral("Unknown cursor."));
         beforeSeq = qint64(c->at(0).toDouble());
+    }
+    // A workspace the caller does not administer is not revealed: not_found,
+    // whether it does not exist, the caller is not a member, or only a member.
+    if (!f.workspaceId.isEmpty() && !actor.isSystem()) {
+        auto role = access::requireRole(m_ctx.db->connection(), actor, f.workspaceId, Role::Admin);
+        if (!role)
+            return role.error().code == ErrorCode::Forbidden ? Error::notFound(QStringLiteral("Workspace"))
+                                                             : role.error();
     }
     QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM audit_log WHERE 1=1");
     if (!actor.isSystem()) {

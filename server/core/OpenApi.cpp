@@ -42,6 +42,13 @@ QString tagDescription(const QString &tag)
         {S("workspaces"), S("Workspaces, invitations and ownership")},
         {S("projects"), S("Projects inside a workspace")},
         {S("bff"), S("Dashboard backend-for-frontend: the session-cookie proxy to the Cloud API")},
+        {S("usage"), S("Usage quotas: reservations against the plan's caps")},
+        {S("billing"), S("Plans and payment: checkout, customer portal, the provider's signed webhook")},
+        {S("me"), S("The caller's account and data-subject rights (export, deletion, restriction, objection)")},
+        {S("audit"), S("The instance's append-only, hash-chained audit log")},
+        {S("claims"), S("Claims about runs, re-verified from the stored metrics")},
+        {S("museum"), S("Public gallery of published runs and the leaderboard built on it")},
+        {S("status"), S("Public operational status and uptime")},
     };
     return text.value(tag);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QHash>
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
@@ -31,6 +32,11 @@ struct ServerConfig
     GuardLimits guard;                 // maxJsonBody and partSize are copied in
     QString sendmailCommand;           // empty: mails stay in the outbox for the administrator
     QByteArray webhookSecret;          // Stripe-Signature secret (WFX_BILLING_WEBHOOK_SECRET)
+    // Stripe: used for checkout and portal when a secret key is set, else the
+    // offline provider (WFX_STRIPE_SECRET_KEY, WFX_STRIPE_BASE_URL, WFX_STRIPE_PRICES=pro=price_1,team=price_2).
+    QByteArray stripeSecretKey;
+    QString stripeBaseUrl = QStringLiteral("https://api.stripe.com");
+    QHash<QString, QString> stripePrices; // plan -> Stripe price id
     bool e2eFixtures = false;          // WORLDFLUX_WEB_E2E_FIXTURES=1
     bool staging = false;              // WFX_STAGING=1
     int shareReadLimit = 120;          // WFX_SHARE_READ_LIMIT

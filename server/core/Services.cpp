@@ -3,6 +3,7 @@
 
 #include "accounts/SendmailTransport.h"
 #include "billing/OfflineBillingProvider.h"
+#include "billing/StripeProvider.h"
 
 #include <QDir>
 #include <QProcess>
@@ -27,6 +28,19 @@ ArtifactService::Options artifactOptions(const ServerConfig &cfg)
     ArtifactService::Options o;
     o.partSize = cfg.partSize;
     return o;
+}
+
+// Stripe when a secret key is configured, otherwise nothing leaves the machine.
+std::shared_ptr<BillingProvider> billingProvider(const ServerConfig &cfg)
+{
+    if (cfg.stripeSecretKey.isEmpty())
+        return std::make_shared<OfflineBillingProvider>();
+    StripeProvider::Options o;
+    o.secretKey = cfg.stripeSecretKey;
+    if (!cfg.stripeBaseUrl.isEmpty())
+        o.baseUrl = cfg.stripeBaseUrl;
+    o.prices = cfg.stripePrices;
+    return std::make_shared<StripeProvider>(o);
 }
 
 ShareLimits shareLimits(const ServerConfig &cfg)
@@ -55,7 +69,7 @@ Services::Services(const ModelContext &c, const ServerConfig &cfg)
       shares(c),
       publicShares(c, shareLimits(cfg)),
       usage(c),
-      billing(c, std::make_shared<OfflineBillingProvider>()),
+      billing(c, billingProvider(cfg)),
       dsar(c),
       claims(c),
       museum(c),

@@ -10,6 +10,11 @@ void registerRoutes(RouteTable &table, Services &services)
     addDocsRoutes(table, services);
     addWorkspaceRoutes(table, services);
     addArtifactRoutes(table, services);
+    addUsageRoutes(table, services);
+    addBillingRoutes(table, services);
+    addMeRoutes(table, services);
+    addAuditRoutes(table, services);
+    addClaimRoutes(table, services);
     addBffRoutes(table, services);
     addRunRoutes(table, services);
 }
