@@ -117,7 +117,7 @@ QJsonObject openApiDocument(const RouteTable &table)
         QJsonObject responses;
         QJsonObject success{{S("description"), S("Success")}};
         if (!r.responseSchema.isEmpty() && r.successStatus != 204)
-            success.insert(S("content"), QJsonObject{{S("application/json"), QJsonObject{{S("schema"), r.responseSchema}}}});
+            success.insert(S("content"), QJsonObject{{QString::fromLatin1(r.responseType), QJsonObject{{S("schema"), r.responseSchema}}}});
         responses.insert(QString::number(r.successStatus), success);
         QList<int> errors = r.errorStatuses;
         if (r.access == Access::Api || r.access == Access::Session)

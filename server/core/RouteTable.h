@@ -33,6 +33,7 @@ struct Route
     QString summary;
     QJsonObject requestSchema;  // empty: no JSON body
     QJsonObject responseSchema; // of the success answer
+    QByteArray responseType = "application/json"; // of the success answer
     int successStatus = 200;
     QList<QPair<QString, QJsonObject>> queryParams; // documented query parameters
     QList<int> errorStatuses;                        // documented error answers
@@ -64,6 +65,15 @@ public:
     {
         m_route.successStatus = status;
         m_route.responseSchema = schema;
+        return *this;
+    }
+    // A success answer that is bytes, not JSON (downloads).
+    RouteBuilder &returnsBytes(int status, const QByteArray &contentType)
+    {
+        m_route.successStatus = status;
+        m_route.responseType = contentType;
+        m_route.responseSchema = QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
+                                             {QStringLiteral("format"), QStringLiteral("binary")}};
         return *this;
     }
     RouteBuilder &query(const QString &name, const QJsonObject &schema)

@@ -116,7 +116,7 @@ void addArtifactRoutes(RouteTable &t, Services &s)
 
     t.route("GET", S("/api/artifacts/{artifact_id}"), Access::Api, S("runs"),
             S("Download a committed artifact (ETag = SHA-256, Range supported)"))
-        .returns(200, {}).errors({404, 416})
+        .returnsBytes(200, "application/octet-stream").errors({404, 416})
         .handle([&s](HttpRequest &r) {
             auto dl = s.artifacts.open(r.actor, r.param(S("artifact_id")));
             if (!dl)

@@ -53,6 +53,12 @@ void addBillingRoutes(RouteTable &t, Services &s)
               "300 s tolerance). checkout.session.completed sets the plan of client_reference_id to "
               "metadata.plan; customer.subscription.deleted returns metadata.workspace_id to free. "
               "An event id seen before answers 200 and is not applied again"))
+        // Documented as JSON, but read raw: nothing parses the body before its signature verifies.
+        .body(object({{S("id"), string(1, 255), true},
+                      {S("type"), string(1, 255), true},
+                      {S("created"), integer(0, 9007199254740991)},
+                      {S("data"), object({{S("object"), anyObject(), true}}), true}}))
+        .bodyCheckedByHandler()
         .rawBody()
         .returns(200, object({{S("received"), boolean(), true}, {S("duplicate"), boolean(), true}}))
         .errors({400, 413, 422})
