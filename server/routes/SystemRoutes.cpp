@@ -12,6 +12,9 @@
 #include <QFile>
 #include <QJsonDocument>
 
+#include <memory>
+#include <mutex>
+
 namespace wfx {
 
 using namespace schema;
@@ -19,6 +22,11 @@ using namespace schema;
 namespace {
 QString S(const char *s) { return QString::fromLatin1(s); }
 HttpResponse ok() { return HttpResponse::json(200, QJsonObject{{S("status"), S("ok")}}); }
+struct OpenApiCache
+{
+    std::once_flag once;
+    QByteArray body;
+};
 } // namespace
 
 void addSystemRoutes(RouteTable &t, Services &s)
@@ -62,9 +70,11 @@ void addSystemRoutes(RouteTable &t, Services &s)
         });
     t.route("GET", S("/openapi.json"), Access::Public, S("system"), S("This document (OpenAPI 3.1)"))
         .returns(200, anyObject())
-        .handle([&t](HttpRequest &) {
+        .handle([&t, cache = std::make_shared<OpenApiCache>()](HttpRequest &) {
+            // The table does not change while serving: build the document once.
+            std::call_once(cache->once, [&] { cache->body = QJsonDocument(openApiDocument(t)).toJson(QJsonDocument::Compact); });
             HttpResponse r;
-            r.body = QJsonDocument(openApiDocument(t)).toJson(QJsonDocument::Compact);
+            r.body = cache->body;
             return r;
         });
 }
