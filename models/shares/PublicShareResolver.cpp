@@ -334,6 +334,7 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
         return finish(PublicState::NotFound);
     }
     const Share &share = row->share;
+    a.shareId = share.id;
     // 3. revoked, 4. expired
     if (share.revokedAt) {
         readHeaders();
@@ -388,7 +389,7 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
         return content.error();
     readHeaders();
     if (content->state == PublicState::PayloadRejected)
-        qCInfo(lcShares) << "share" << share.id << "refused by the public payload policy at" << content->policyPath;
+        a.policyPath = content->policyPath; // the caller logs it for the administrator
     if (content->state == PublicState::Active)
         a.body = content->snapshot;
     return finish(content->state);

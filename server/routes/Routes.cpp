@@ -10,6 +10,7 @@ void registerRoutes(RouteTable &table, Services &services)
     addDocsRoutes(table, services);
     addWorkspaceRoutes(table, services);
     addArtifactRoutes(table, services);
+    addShareRoutes(table, services);
 }
 
 } // namespace wfx

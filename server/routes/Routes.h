@@ -14,5 +14,6 @@ void addAuthRoutes(RouteTable &table, Services &services);
 void addDocsRoutes(RouteTable &table, Services &services);
 void addWorkspaceRoutes(RouteTable &table, Services &services);
 void addArtifactRoutes(RouteTable &table, Services &services);
+void addShareRoutes(RouteTable &table, Services &services);
 
 } // namespace wfx

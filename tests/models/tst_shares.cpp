@@ -674,6 +674,8 @@ private slots:
         QCOMPARE(a.header("Cache-Control"), QByteArray("no-store"));
         QVERIFY(a.body.isEmpty());
         QVERIFY(!a.message.contains(path)); // the path is for the administrator only
+        QCOMPARE(a.policyPath, path);        // ... who reads it in the server log
+        QCOMPARE(a.shareId, is.share.id);
         auto e = res.explain(s->actor(alice), is.token, {});
         QVERIFY(e.ok());
         QCOMPARE(e->verdict.state, PublicState::PayloadRejected);
