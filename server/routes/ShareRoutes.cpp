@@ -89,6 +89,22 @@ QString shareUrl(const HttpRequest &req, bool tls, const QString &token)
     return (tls ? S("https://") : S("http://")) + QString::fromLatin1(req.header("host")) + S("/r/") + token;
 }
 
+HttpResponse createShare(Services &s, const HttpRequest &r, bool tls)
+{
+    const QJsonObject b = r.json.toObject();
+    ShareDraft d;
+    d.runId = b.value(S("run_id")).toString();
+    d.password = optionalString(b, "password");
+    d.expiresAt = optionalString(b, "expires_at");
+    d.artifactId = optionalString(b, "artifact_id");
+    auto issued = s.shares.create(r.actor, d);
+    if (!issued)
+        return HttpResponse::error(issued.error());
+    return HttpResponse::json(201, QJsonObject{{S("share"), issued->share.toJson()},
+                                               {S("token"), issued->token},
+                                               {S("url"), shareUrl(r, tls, issued->token)}});
+}
+
 // One public read: exactly what the resolver decided, whatever credentials came along.
 HttpResponse publicRead(Services &s, const HttpRequest &req)
 {
@@ -181,43 +197,31 @@ void addShareRoutes(RouteTable &t, Services &s)
     const QJsonObject consent = consentSchema();
     const bool tls = s.config.tls;
 
-    t.route("GET", S("/api/shares"), Access::Api, S("shares"),
-            S("Share links the caller can see, newest first (never their tokens)"))
-        .query(S("workspace_id"), uuid()).query(S("run_id"), uuid()).paged()
-        .returns(200, page(share)).errors({404, 422})
-        .handle([&s](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            const ShareFilter filter{r.queryValue(S("workspace_id")), r.queryValue(S("run_id"))};
-            return paged(s.shares.list(r.actor, filter, p->limit, p->cursor));
-        });
-
-    t.route("POST", S("/api/shares"), Access::Api, S("shares"),
-            S("Create a share link of a run (member); the token is shown once, in the answer"))
-        .body(object({{S("run_id"), uuid(), true},
-                      {S("password"), describe(nullable(string(ShareService::kPasswordMin, ShareService::kPasswordMax)),
-                                               S("readers must send it in the X-Share-Password header"))},
-                      {S("expires_at"), describe(nullable(dateTime()), S("in the future; null: never expires"))},
-                      {S("artifact_id"), describe(nullable(uuid()), S("one artifact of the run to show with it"))}}))
-        .returns(201, wrapped(S("share"), share, {{S("token"), string(1, 200), true},
-                                                  {S("url"), describe(string(1, 2048), S("the share page, /r/<token>")),
-                                                   true}}))
-        .errors({403, 404, 422})
-        .handle([&s, tls](HttpRequest &r) {
-            const QJsonObject b = r.json.toObject();
-            ShareDraft d;
-            d.runId = b.value(S("run_id")).toString();
-            d.password = optionalString(b, "password");
-            d.expiresAt = optionalString(b, "expires_at");
-            d.artifactId = optionalString(b, "artifact_id");
-            auto issued = s.shares.create(r.actor, d);
-            if (!issued)
-                return HttpResponse::error(issued.error());
-            return HttpResponse::json(201, QJsonObject{{S("share"), issued->share.toJson()},
-                                                       {S("token"), issued->token},
-                                                       {S("url"), shareUrl(r, tls, issued->token)}});
-        });
+    // The Cloud routes and their named dashboard (BFF) counterparts act on the same model layer.
+    for (const auto &[base, access] : {std::pair{S("/api/shares"), Access::Api}, std::pair{S("/api/cloud/shares"), Access::Session}}) {
+        const QString tag = access == Access::Api ? S("shares") : S("bff");
+        t.route("GET", base, access, tag, S("Share links the caller can see, newest first (never their tokens)"))
+            .query(S("workspace_id"), uuid()).query(S("run_id"), uuid()).paged()
+            .returns(200, page(share)).errors({404, 422})
+            .handle([&s](HttpRequest &r) {
+                auto p = pageArgs(r);
+                if (!p)
+                    return HttpResponse::error(p.error());
+                const ShareFilter filter{r.queryValue(S("workspace_id")), r.queryValue(S("run_id"))};
+                return paged(s.shares.list(r.actor, filter, p->limit, p->cursor));
+            });
+        t.route("POST", base, access, tag, S("Create a share link of a run (member); the token is shown once, in the answer"))
+            .body(object({{S("run_id"), uuid(), true},
+                          {S("password"), describe(nullable(string(ShareService::kPasswordMin, ShareService::kPasswordMax)),
+                                                   S("readers must send it in the X-Share-Password header"))},
+                          {S("expires_at"), describe(nullable(dateTime()), S("in the future; null: never expires"))},
+                          {S("artifact_id"), describe(nullable(uuid()), S("one artifact of the run to show with it"))}}))
+            .returns(201, wrapped(S("share"), share, {{S("token"), string(1, 200), true},
+                                                      {S("url"), describe(string(1, 2048), S("the share page, /r/<token>")),
+                                                       true}}))
+            .errors({403, 404, 422})
+            .handle([&s, tls](HttpRequest &r) { return createShare(s, r, tls); });
+    }
 
     t.route("POST", S("/api/shares/{share_id}/revoke"), Access::Api, S("shares"),
             S("Revoke a share link at once (member); revoking again changes nothing"))
