@@ -34,6 +34,59 @@ Result<RateDecision> RateLimiter::hit(const QString &bucket, int limit, qint64 w
     return d;
 }
 
+// The hits of the last windowMs; `counted`: the caller's hit is among them.
+static Result<RateDecision> slidingState(const QSqlDatabase &conn, const QString &bucket, int limit, qint64 windowMs,
+                                         qint64 now, bool counted)
+{
+    Query q(conn, S("SELECT window_start, count FROM rate_counters WHERE bucket = :b AND window_start > :since "
+                    "ORDER BY window_start"));
+    q.bind(S(":b"), bucket).bind(S(":since"), now - windowMs);
+    if (!q.exec())
+        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+    QList<std::pair<qint64, qint64>> steps;
+    qint64 count = 0;
+    while (q.next()) {
+        steps.append({q.i64(0), q.i64(1)});
+        count += q.i64(1);
+    }
+    RateDecision d;
+    d.limit = limit;
+    d.allowed = counted ? count <= limit : count < limit;
+    d.remaining = int(std::max<qint64>(0, limit - count));
+    qint64 resetAt = steps.isEmpty() ? now + windowMs : steps.first().first + windowMs;
+    if (!d.allowed) {
+        // The next hit is allowed once enough of the oldest sub-windows left.
+        qint64 left = count;
+        for (const auto &[stepStart, n] : std::as_const(steps)) {
+            left -= n;
+            resetAt = stepStart + windowMs;
+            if (left <= limit - 1)
+                break;
+        }
+    }
+    d.resetSecs = std::max<qint64>(1, (resetAt - now + 999) / 1000);
+    return d;
+}
+
+Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, qint64 windowMs, qint64 stepMs)
+{
+    const qint64 now = m_ctx.clock->nowMs();
+    stepMs = std::clamp<qint64>(stepMs, 1, std::max<qint64>(1, windowMs));
+    const qint64 start = std::max<qint64>(1, now - now % stepMs); // 0 is the lock row
+    QSqlDatabase conn = m_ctx.db->connection();
+    Query up(conn, S("INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
+                     "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1"));
+    up.bind(S(":b"), bucket).bind(S(":w"), start);
+    if (!up.exec())
+        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+    return slidingState(conn, bucket, limit, windowMs, now, true);
+}
+
+Result<RateDecision> RateLimiter::peekSliding(const QString &bucket, int limit, qint64 windowMs)
+{
+    return slidingState(m_ctx.db->connection(), bucket, limit, windowMs, m_ctx.clock->nowMs(), false);
+}
+
 Result<RateDecision> RateLimiter::peek(const QString &bucket, int limit, qint64 windowMs)
 {
     const qint64 now = m_ctx.clock->nowMs();

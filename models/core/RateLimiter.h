@@ -28,6 +28,14 @@ public:
     // is within `limit`. Atomic (one upsert), so concurrent callers never both
     // get the last slot.
     Result<RateDecision> hit(const QString &bucket, int limit, qint64 windowMs);
+    // Counts one hit and judges the hits of the last `windowMs` (a sliding
+    // window kept in `stepMs` sub-windows; a sub-window leaves as soon as its
+    // start is windowMs old). Refused hits count too. resetSecs: on refusal,
+    // when the next hit would be allowed; otherwise when the oldest counted hit
+    // leaves the window.
+    Result<RateDecision> hitSliding(const QString &bucket, int limit, qint64 windowMs, qint64 stepMs = 1000);
+    // The sliding window's state without counting (allowed: the next hit would be).
+    Result<RateDecision> peekSliding(const QString &bucket, int limit, qint64 windowMs);
     // The bucket's state without counting.
     Result<RateDecision> peek(const QString &bucket, int limit, qint64 windowMs);
 

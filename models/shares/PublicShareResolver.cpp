@@ -295,8 +295,10 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
         row = *r;
     }
     RateLimiter limiter(m_ctx);
-    auto read = limiter.hit(readBucket(row ? row->share.id : QString(), addr), m_limits.readLimit,
-                            m_limits.readWindowMs);
+    // A sliding window: a read counts for exactly readWindowMs (to the second),
+    // whatever the clock's minute boundaries.
+    auto read = limiter.hitSliding(readBucket(row ? row->share.id : QString(), addr), m_limits.readLimit,
+                                   m_limits.readWindowMs);
     if (!read)
         return read.error();
 
@@ -334,6 +336,7 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
         return finish(PublicState::NotFound);
     }
     const Share &share = row->share;
+    a.shareId = share.id;
     // 3. revoked, 4. expired
     if (share.revokedAt) {
         readHeaders();
@@ -388,7 +391,7 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
         return content.error();
     readHeaders();
     if (content->state == PublicState::PayloadRejected)
-        qCInfo(lcShares) << "share" << share.id << "refused by the public payload policy at" << content->policyPath;
+        a.policyPath = content->policyPath; // the caller logs it for the administrator
     if (content->state == PublicState::Active)
         a.body = content->snapshot;
     return finish(content->state);
@@ -442,18 +445,18 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
     if (addr.isEmpty()) {
         out.notes.append(S("No client address given: the read budget and the password lock were not checked."));
     } else {
-        auto read = limiter.peek(readBucket(out.shareId, addr), m_limits.readLimit, m_limits.readWindowMs);
+        auto read = limiter.peekSliding(readBucket(out.shareId, addr), m_limits.readLimit, m_limits.readWindowMs);
         if (!read)
             return read.error();
         if (!read->allowed) {
             rateVerdict = verdictOf(PublicState::RateLimited,
-                                    S("%1 has used all %2 reads of this window%3; the window ends in %4")
+                                    S("%1 has used all %2 reads of the last window%3; the next read is allowed in %4")
                                         .arg(addr)
                                         .arg(m_limits.readLimit)
                                         .arg(row ? QString() : S(" for tokens that match no share"),
                                              durationWords(read->resetSecs * 1000)));
         } else {
-            out.notes.append(S("%1 has %2 of %3 reads left in this window.")
+            out.notes.append(S("%1 has %2 of %3 reads left in the last window.")
                                  .arg(addr)
                                  .arg(read->remaining)
                                  .arg(m_limits.readLimit));

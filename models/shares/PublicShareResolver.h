@@ -43,6 +43,11 @@ struct PublicAnswer
     // Cache-Control always; RateLimit-* whenever a read was counted; Retry-After on 429.
     QList<std::pair<QByteArray, QByteArray>> headers;
     QJsonObject body; // the snapshot when active, empty otherwise
+    // For the administrator's log only, never for the public answer: the share the
+    // token matched (empty when none) and, for PayloadRejected, the JSON path that
+    // tripped the policy.
+    QString shareId;
+    QString policyPath;
 
     QByteArray header(const QByteArray &name) const;
 };

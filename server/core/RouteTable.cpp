@@ -26,6 +26,11 @@ void RouteBuilder::handle(Handler h)
 
 Route &RouteTable::add(Route r)
 {
+    // One declaration per route: a second one would silently shadow or be shadowed.
+    for (const Route &other : m_routes) {
+        if (other.method == r.method && other.path == r.path)
+            qFatal("route %s %s declared twice", r.method.constData(), qPrintable(r.path));
+    }
     r.segments = splitPath(r.path);
     m_routes.push_back(std::move(r));
     return m_routes.back();

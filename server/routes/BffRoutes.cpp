@@ -382,44 +382,7 @@ void addBffRoutes(RouteTable &t, Services &s)
             return HttpResponse::json(201, QJsonObject{{S("run"), synced->run.toJson()}});
         });
 
-    // ---------------------------------------------------------------- shares
-    t.route("GET", S("/api/cloud/shares"), Access::Session, S("bff"), S("Shares (as GET /api/shares)"))
-        .query(S("workspace_id"), uuid()).query(S("run_id"), uuid()).paged().returns(200, page(share))
-        .errors({401, 403, 404, 422})
-        .handle([&s](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            ShareFilter f;
-            f.workspaceId = r.queryValue(S("workspace_id"));
-            f.runId = r.queryValue(S("run_id"));
-            return paged(s.shares.list(r.actor, f, p->limit, p->cursor));
-        });
-    t.route("POST", S("/api/cloud/shares"), Access::Session, S("bff"),
-            S("Create a public share of a run (as POST /api/shares); the token is shown once"))
-        .body(object({{S("run_id"), uuid(), true},
-                      {S("password"), string(ShareService::kPasswordMin, ShareService::kPasswordMax)},
-                      {S("expires_at"), dateTime()},
-                      {S("artifact_id"), uuid()}}))
-        .returns(201, wrapped(S("share"), share, {{S("token"), string(), true}, {S("url"), string(), true}}))
-        .errors({401, 403, 404, 422})
-        .handle([&s](HttpRequest &r) {
-            const QJsonObject b = r.bodyObject();
-            ShareDraft d;
-            d.runId = b.value(S("run_id")).toString();
-            if (b.contains(S("password")))
-                d.password = b.value(S("password")).toString();
-            if (b.contains(S("expires_at")))
-                d.expiresAt = b.value(S("expires_at")).toString();
-            if (b.contains(S("artifact_id")))
-                d.artifactId = b.value(S("artifact_id")).toString();
-            auto issued = s.shares.create(r.actor, d);
-            if (!issued)
-                return HttpResponse::error(issued.error());
-            return HttpResponse::json(201, QJsonObject{{S("share"), issued->share.toJson()},
-                                                       {S("token"), issued->token},
-                                                       {S("url"), QString(S("/api/public/r/") + issued->token)}});
-        });
+    // Shares: /api/cloud/shares is served with /api/shares (ShareRoutes.cpp).
 
     // ---------------------------------------------------------------- billing
     t.route("POST", S("/api/cloud/billing/checkout"), Access::Session, S("bff"),

@@ -17,6 +17,7 @@ void registerRoutes(RouteTable &table, Services &services)
     addClaimRoutes(table, services);
     addBffRoutes(table, services);
     addRunRoutes(table, services);
+    addShareRoutes(table, services);
 }
 
 } // namespace wfx

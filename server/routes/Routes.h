@@ -21,5 +21,6 @@ void addAuditRoutes(RouteTable &table, Services &services);
 void addClaimRoutes(RouteTable &table, Services &services);
 void addBffRoutes(RouteTable &table, Services &services);
 void addRunRoutes(RouteTable &table, Services &services);
+void addShareRoutes(RouteTable &table, Services &services);
 
 } // namespace wfx

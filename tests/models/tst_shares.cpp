@@ -674,6 +674,8 @@ private slots:
         QCOMPARE(a.header("Cache-Control"), QByteArray("no-store"));
         QVERIFY(a.body.isEmpty());
         QVERIFY(!a.message.contains(path)); // the path is for the administrator only
+        QCOMPARE(a.policyPath, path);        // ... who reads it in the server log
+        QCOMPARE(a.shareId, is.share.id);
         auto e = res.explain(s->actor(alice), is.token, {});
         QVERIFY(e.ok());
         QCOMPARE(e->verdict.state, PublicState::PayloadRejected);
@@ -813,31 +815,40 @@ private slots:
         PublicShareResolver res(s->ctx, lim);
         IssuedShare is = share(runA);
         IssuedShare other = share(runA);
-        s->clock.setMs(s->clock.nowMs() - s->clock.nowMs() % kMinute + 18'000); // 42 s left in the window
+        // Three reads 10 s apart; RateLimit-Reset: when the oldest counted read leaves the window.
         for (int i = 1; i <= 3; ++i) {
             PublicAnswer a = read(res, is.token);
             QCOMPARE(a.status, 200);
             QCOMPARE(a.header("RateLimit-Limit"), QByteArray("3"));
             QCOMPARE(a.header("RateLimit-Remaining"), QByteArray::number(3 - i));
-            QCOMPARE(a.header("RateLimit-Reset"), QByteArray("42"));
+            const QByteArray reset = QByteArray::number(60 - (i - 1) * 10);
+            QCOMPARE(a.header("RateLimit-Reset"), reset);
             QCOMPARE(a.header("RateLimit-Policy"), QByteArray("\"share-read\";q=3;w=60"));
-            QCOMPARE(a.header("RateLimit"), "\"share-read\";r=" + QByteArray::number(3 - i) + ";t=42");
+            QCOMPARE(a.header("RateLimit"), "\"share-read\";r=" + QByteArray::number(3 - i) + ";t=" + reset);
             QVERIFY(a.header("Retry-After").isEmpty());
+            s->clock.advanceMs(10'000);
         }
+        // At +30 s: refused. The refused read counts too, so the next read is allowed
+        // once the reads of +0 s and +10 s have left: at +70 s, 40 s from now.
         PublicAnswer limited = read(res, is.token);
         QCOMPARE(limited.status, 429);
         QCOMPARE(limited.code, S("share_rate_limited"));
         QCOMPARE(limited.header("Cache-Control"), QByteArray("no-store"));
         QCOMPARE(limited.header("RateLimit-Remaining"), QByteArray("0"));
-        QCOMPARE(limited.header("Retry-After"), QByteArray("42"));
-        QCOMPARE(limited.header("RateLimit"), QByteArray("\"share-read\";r=0;t=42"));
+        QCOMPARE(limited.header("Retry-After"), QByteArray("40"));
+        QCOMPARE(limited.header("RateLimit-Reset"), QByteArray("40"));
+        QCOMPARE(limited.header("RateLimit"), QByteArray("\"share-read\";r=0;t=40"));
         QVERIFY(limited.body.isEmpty());
         // Other address, other share: their own budgets.
         QCOMPARE(read(res, is.token, kOtherAddr).status, 200);
         QCOMPARE(read(res, other.token).status, 200);
-        // A fresh window.
-        s->clock.advanceMs(42'000);
-        QCOMPARE(read(res, is.token).status, 200);
+        // The window slides: at +70 s one read is allowed, and it uses the last slot
+        // (the reads of +20 s and +30 s still count), where a fixed window would have restarted.
+        s->clock.advanceMs(40'000);
+        PublicAnswer again = read(res, is.token);
+        QCOMPARE(again.status, 200);
+        QCOMPARE(again.header("RateLimit-Remaining"), QByteArray("0"));
+        QCOMPARE(read(res, is.token).status, 429);
     }
 
     void unknownTokensShareOneBucketPerAddress()
