@@ -225,9 +225,12 @@ Status ApiKeyService::revoke(const Actor &actor, const QString &id)
     q.raw().finish();
     if (!actor.keyWorkspaceId.isEmpty() && workspaceId != actor.keyWorkspaceId)
         return Error::notFound(kKey);
+    // CONTRACT.md 3: while processing is restricted every key write answers
+    // forbidden, revoking included; lifting the restriction comes first.
+    if (auto w = access::requireWritable(tx.conn(), actor); !w)
+        return w.error();
     if (alreadyRevoked)
         return Ok{};
-    // No requireWritable: a user who restricted processing may still cut off access.
     const qint64 now = m_ctx.clock->nowMs();
     Query u = tx.query(S("UPDATE api_keys SET revoked_at = :t WHERE id = :id"));
     u.bind(S(":t"), now).bind(S(":id"), id);

@@ -244,7 +244,7 @@ private slots:
         QCOMPARE(s->auditCount(QStringLiteral("api_key.rotate")) + s->auditCount(QStringLiteral("api_key.revoke")), 0);
     }
 
-    void restrictedUsersMayRevokeButNotCreateOrRotate()
+    void restrictedUsersMayNotCreateRotateOrRevoke()
     {
         auto k = keys().issue(s->actor(alice), QStringLiteral("k"));
         Query r(s->db->connection(), QStringLiteral("UPDATE users SET restricted = 1 WHERE id = :id"));
@@ -252,7 +252,11 @@ private slots:
         QVERIFY(r.exec());
         QCOMPARE(keys().issue(s->actor(alice), QStringLiteral("k2")).error().code, ErrorCode::Forbidden);
         QCOMPARE(keys().rotate(s->actor(alice), k->apiKey.id).error().code, ErrorCode::Forbidden);
-        QVERIFY(keys().authenticate(k->secret).ok()); // the old secret still works
+        QCOMPARE(keys().revoke(s->actor(alice), k->apiKey.id).error().code, ErrorCode::Forbidden);
+        QVERIFY(keys().authenticate(k->secret).ok()); // nothing changed
+        Query lift(s->db->connection(), QStringLiteral("UPDATE users SET restricted = 0 WHERE id = :id"));
+        lift.bind(QStringLiteral(":id"), alice);
+        QVERIFY(lift.exec());
         QVERIFY(keys().revoke(s->actor(alice), k->apiKey.id).ok());
         QCOMPARE(keys().authenticate(k->secret).error().code, ErrorCode::LoginRequired);
     }
