@@ -161,15 +161,17 @@ void RunsModel::finishFetch(const Fetched &fetched)
             m_lastError = fetched.page.error().message;
         } else {
             const Page<Run> &page = fetched.page.value();
+            // The cursor moves before the rows are announced: a view reacting to
+            // rowsInserted may call fetchMore at once, and must get the next page.
+            m_cursor = page.nextCursor;
+            m_atEnd = page.nextCursor.isEmpty();
+            m_lastError.clear();
             if (!page.items.isEmpty()) {
                 const int first = int(m_rows.size());
                 beginInsertRows({}, first, first + int(page.items.size()) - 1);
                 m_rows.append(page.items);
                 endInsertRows();
             }
-            m_cursor = page.nextCursor;
-            m_atEnd = page.nextCursor.isEmpty();
-            m_lastError.clear();
         }
     }
     if (!m_watcher)
