@@ -11,7 +11,7 @@
 #include <QIcon>
 #include <QLabel>
 #include <QListWidget>
-#include <QSplitter>
+#include <QFrame>
 #include <QStackedWidget>
 #include <QStatusBar>
 
@@ -42,18 +42,24 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, QWi
         {Settings, tr("Settings"), "preferences-system"},
     };
 
-    auto *splitter = new QSplitter(this);
-    m_nav = new QListWidget(splitter);
+    auto *central = new QWidget(this);
+    auto *row = new QHBoxLayout(central);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(0);
+    m_nav = new QListWidget(central);
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setAccessibleName(tr("Areas"));
     m_nav->setIconSize(QSize(20, 20));
-    m_nav->setSpacing(1);
-    m_stack = new QStackedWidget(splitter);
+    m_nav->setUniformItemSizes(true);
+    m_nav->setFrameShape(QFrame::NoFrame);
+    m_nav->setBackgroundRole(QPalette::Window); // a sidebar, not a document
+    m_stack = new QStackedWidget(central);
     m_stack->setObjectName(QStringLiteral("panels"));
 
     for (const Entry &e : entries) {
         auto *item = new QListWidgetItem(QIcon::fromTheme(QString::fromLatin1(e.icon)), e.title, m_nav);
         item->setData(Qt::AccessibleTextRole, e.title);
+        item->setSizeHint(QSize(0, m_nav->fontMetrics().height() + 14));
         item->setToolTip(tr("%1 (Ctrl+%2)").arg(e.title).arg(int(e.area) + 1));
         QWidget *panel = nullptr;
         if (e.area == Overview)
@@ -70,14 +76,18 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, QWi
         connect(shortcut, &QAction::triggered, this, [this, area = e.area] { showArea(area); });
         addAction(shortcut);
     }
-    // Wide enough for the longest entry, no wider.
-    m_nav->setMinimumWidth(m_nav->sizeHintForColumn(0) + 24);
-    m_nav->setMaximumWidth(m_nav->sizeHintForColumn(0) + 80);
-    splitter->addWidget(m_nav);
-    splitter->addWidget(m_stack);
-    splitter->setStretchFactor(1, 1);
-    splitter->setCollapsible(0, false);
-    setCentralWidget(splitter);
+    // Wide enough for the longest entry and its icon.
+    int widest = 0;
+    for (const Entry &e : entries)
+        widest = qMax(widest, m_nav->fontMetrics().horizontalAdvance(e.title));
+    m_nav->setFixedWidth(widest + m_nav->iconSize().width() + 40);
+    auto *line = new QFrame(central);
+    line->setFrameShape(QFrame::VLine);
+    line->setFrameShadow(QFrame::Sunken);
+    row->addWidget(m_nav);
+    row->addWidget(line);
+    row->addWidget(m_stack, 1);
+    setCentralWidget(central);
 
     connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     m_nav->setCurrentRow(Overview);

@@ -21,6 +21,8 @@
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
 
+#include <cmath>
+
 namespace wfx::ui {
 
 namespace {
@@ -42,6 +44,16 @@ QString durationText(qint64 seconds)
     if (m > 0)
         return OverviewPanel::tr("%1 min %2 s").arg(m).arg(s);
     return OverviewPanel::tr("%1 s").arg(s);
+}
+
+// The smallest 1, 2, 2.5 or 5 times a power of ten at or above v: five even ticks.
+double niceCeiling(double v)
+{
+    const double e = std::pow(10.0, std::floor(std::log10(v)));
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (m * e >= v)
+            return m * e;
+    return 10 * e;
 }
 
 QLabel *valueLabel(QWidget *parent, const QString &objectName)
@@ -120,7 +132,8 @@ OverviewPanel::OverviewPanel(ServerControl *server, QWidget *parent)
     xAxis->setLabelFormat(QStringLiteral("%d s"));
     m_yAxis = new QValueAxis;
     m_yAxis->setRange(0, 1);
-    m_yAxis->setLabelFormat(QStringLiteral("%.1f"));
+    m_yAxis->setTickCount(6);
+    m_yAxis->setLabelFormat(QStringLiteral("%g"));
     m_chart->addAxis(xAxis, Qt::AlignBottom);
     m_chart->addAxis(m_yAxis, Qt::AlignLeft);
     m_series->attachAxis(xAxis);
@@ -211,7 +224,7 @@ void OverviewPanel::sample()
         peak = qMax(peak, m_rates.at(i));
     }
     m_series->replace(points);
-    m_yAxis->setRange(0, qMax(1.0, peak * 1.15));
+    m_yAxis->setRange(0, niceCeiling(qMax(1.0, peak * 1.05)));
     m_rateNow->setText(tr("Now: %1 requests/s").arg(QLocale().toString(rate, 'f', 1)));
     updateUptime();
 }

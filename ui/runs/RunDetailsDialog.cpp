@@ -3,6 +3,7 @@
 
 #include "common/Async.h"
 #include "common/Confirm.h"
+#include "runs/RunsModel.h"
 
 #include <QDateTime>
 #include <QDialogButtonBox>
@@ -168,7 +169,7 @@ QWidget *RunDetailsDialog::buildSummaryTab()
     };
     form->addRow(tr("Run id:"), value(m_run.id));
     form->addRow(tr("Client run id:"), value(m_run.clientRunId));
-    form->addRow(tr("Status:"), value(m_run.status));
+    form->addRow(tr("Status:"), value(RunsModel::statusText(m_run.status)));
     form->addRow(tr("Project id:"), value(m_run.projectId));
     form->addRow(tr("Workspace id:"), value(m_run.workspaceId));
     form->addRow(tr("Created:"), value(when(m_run.createdAt)));
@@ -353,7 +354,7 @@ void RunDetailsDialog::loadSeries()
             x->setTitleText(tr("Step"));
             x->setLabelFormat(QStringLiteral("%g"));
             auto *y = new QValueAxis;
-            y->setLabelFormat(QStringLiteral("%g"));
+            y->setLabelFormat(QStringLiteral("%.3g"));
             m_chart->addAxis(x, Qt::AlignBottom);
             m_chart->addAxis(y, Qt::AlignLeft);
             double minX = 0, maxX = 1, minY = 0, maxY = 1;
@@ -385,6 +386,7 @@ void RunDetailsDialog::loadSeries()
             const double pad = maxY == minY ? 1.0 : (maxY - minY) * 0.05;
             x->setRange(minX, maxX);
             y->setRange(minY - pad, maxY + pad);
+
             m_chart->legend()->setVisible(!batch.series.isEmpty());
             m_chart->legend()->setAlignment(Qt::AlignBottom);
             emit seriesLoaded();

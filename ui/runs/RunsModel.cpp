@@ -7,9 +7,7 @@
 
 namespace wfx::ui {
 
-namespace {
-
-QString statusText(const QString &status)
+QString RunsModel::statusText(const QString &status)
 {
     if (status == QLatin1String("queued"))
         return RunsModel::tr("Queued");
@@ -24,7 +22,7 @@ QString statusText(const QString &status)
     return status;
 }
 
-QString evidenceText(const QString &evidence)
+QString RunsModel::evidenceText(const QString &evidence)
 {
     if (evidence == QLatin1String("verified"))
         return RunsModel::tr("Verified");
@@ -34,8 +32,6 @@ QString evidenceText(const QString &evidence)
         return RunsModel::tr("Unsigned");
     return evidence;
 }
-
-} // namespace
 
 RunsModel::RunsModel(ModelContext ctx, Actor actor, QObject *parent)
     : QAbstractTableModel(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))

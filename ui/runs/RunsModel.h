@@ -21,6 +21,9 @@ public:
     static constexpr int kPageSize = 200;
 
     RunsModel(ModelContext ctx, Actor actor, QObject *parent = nullptr);
+    // Words for a run's status and evidence, as the table shows them.
+    static QString statusText(const QString &status);
+    static QString evidenceText(const QString &evidence);
     ~RunsModel() override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
