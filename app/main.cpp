@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // worldflux-console: the desktop console with its built-in server, or with
 // --headless the same server without a window.
+#include "ConsoleServerControl.h"
+#include "MainWindow.h"
 #include "SignalWatcher.h"
 
 #include "core/ApiServer.h"
@@ -16,7 +18,6 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
-#include <QLabel>
 #include <QStandardPaths>
 #include <QTextStream>
 
@@ -144,14 +145,17 @@ int main(int argc, char **argv)
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, app.get(), [&] { app->quit(); });
 
-    std::unique_ptr<QLabel> window;
+    // The console acts as the instance administrator: the system actor sees every workspace.
+    std::unique_ptr<wfx::ConsoleServerControl> control;
+    std::unique_ptr<wfx::ui::MainWindow> window;
     if (!headless) {
-        window = std::make_unique<QLabel>(QObject::tr("WorldFlux Console is serving on %1").arg(server.baseUrl()));
-        window->setMinimumSize(480, 120);
+        control = std::make_unique<wfx::ConsoleServerControl>(server, db);
+        window = std::make_unique<wfx::ui::MainWindow>(ctx, wfx::Actor::system(), control.get());
         window->show();
     }
     const int rc = app->exec();
     window.reset();
+    control.reset();
     server.stop();
     return rc;
 }

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// The console's view of the built-in server (wfx::ServerControl over ApiServer).
+#pragma once
+
+#include "ServerControl.h"
+
+#include <QString>
+
+#include <memory>
+
+namespace wfx {
+
+class ApiServer;
+class Database;
+
+class ConsoleServerControl : public ServerControl
+{
+public:
+    ConsoleServerControl(ApiServer &server, std::shared_ptr<Database> db);
+
+    QString address() const override;
+    bool isRunning() const override;
+    bool start() override;
+    void stop() override;
+    quint64 requestCount() const override;
+    QString storeDescription() const override;
+    qint64 storeSizeBytes() const override;
+    bool artifactStoreHealthy() const override;
+
+private:
+    ApiServer &m_server;
+    std::shared_ptr<Database> m_db;
+    QString m_lastAddress; // shown while stopped
+};
+
+} // namespace wfx

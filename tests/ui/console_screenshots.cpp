@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: Apache-2.0
+// Renders the console's panels to PNGs for docs/screenshots/ (not a test):
+// the real server on port 0 over a fresh SQLite store with sample runs, some
+// traffic for the request-rate chart, then QWidget::grab() of each panel.
+//   QT_QPA_PLATFORM=offscreen build/tests/console_screenshots docs/screenshots
+#include "ConsoleServerControl.h"
+#include "MainWindow.h"
+#include "runs/RunDetailsDialog.h"
+#include "runs/RunsModel.h"
+#include "runs/RunsPanel.h"
+
+#include "core/ApiServer.h"
+#include "core/Clock.h"
+#include "core/Cursor.h"
+#include "core/Ids.h"
+#include "crypto/Crypto.h"
+#include "crypto/Jcs.h"
+#include "db/Database.h"
+#include "db/Tx.h"
+#include "events/ChangeBus.h"
+#include "runs/RunService.h"
+#include "workspaces/WorkspaceService.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QJsonArray>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRandomGenerator>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <cmath>
+
+using namespace wfx;
+
+namespace {
+
+QString S(const char *s)
+{
+    return QString::fromUtf8(s);
+}
+
+QString createUser(Database &db, qint64 now)
+{
+    const QString id = ids::newUuid();
+    Query q(db.connection(), S("INSERT INTO users (id, email, password_hash, is_admin, created_at, "
+                               "password_changed_at) VALUES (:id, :e, 'x', 1, :t, :t)"));
+    q.bind(S(":id"), id).bind(S(":e"), S("admin@lab.example")).bind(S(":t"), now);
+    if (!q.exec())
+        qFatal("cannot create the sample user");
+    return id;
+}
+
+QJsonObject runBody(const QString &project, int i, QRandomGenerator &rng)
+{
+    static const char *algos[] = {"dreamer-v3", "muzero", "ppo", "sac", "td-mpc2"};
+    static const char *envs[] = {"atari-pong", "dm-control-walker", "minigrid-doorkey", "procgen-coinrun"};
+    static const char *statuses[] = {"completed", "completed", "completed", "running", "failed", "cancelled", "queued"};
+    const QString algo = QString::fromLatin1(algos[i % 5]);
+    const QString env = QString::fromLatin1(envs[(i / 5) % 4]);
+    const int seed = i % 7;
+    QJsonArray metrics;
+    const int steps = 40 + (i % 5) * 40;
+    for (int step = 0; step < steps; ++step) {
+        const double t = double(step) / steps;
+        metrics.append(QJsonObject{{S("name"), S("loss")}, {S("step"), step * 1000},
+                                   {S("value"), 2.5 * std::exp(-3 * t) + 0.08 * rng.generateDouble()}});
+        metrics.append(QJsonObject{{S("name"), S("episode_return")}, {S("step"), step * 1000},
+                                   {S("value"), 18 * (1 - std::exp(-4 * t)) + 1.5 * rng.generateDouble()}});
+        metrics.append(QJsonObject{{S("name"), S("entropy")}, {S("step"), step * 1000},
+                                   {S("value"), 1.2 - 0.7 * t + 0.05 * rng.generateDouble()}});
+    }
+    const QJsonObject manifest{
+        {S("algorithm"), algo},
+        {S("environment"), env},
+        {S("seed"), seed},
+        {S("hyperparameters"), QJsonObject{{S("learning_rate"), 3e-4}, {S("batch_size"), 256},
+                                           {S("gamma"), 0.99}}},
+        {S("git"), QJsonObject{{S("commit"), S("4f9c2e1")}, {S("dirty"), false}}}};
+    QString log;
+    for (int e = 1; e <= 30; ++e) {
+        log += S("[epoch %1] loss=%2 return=%3\n").arg(e).arg(2.5 * std::exp(-0.1 * e), 0, 'f', 4).arg(0.6 * e, 0, 'f', 2);
+        if (e == 12)
+            log += S("warning: replay buffer below 10% capacity\n");
+    }
+    QJsonObject b{{S("project_id"), project},
+                  {S("client_run_id"), S("run-%1").arg(i)},
+                  {S("name"), S("%1-%2-seed%3").arg(algo, env).arg(seed)},
+                  {S("status"), QString::fromLatin1(statuses[i % 7])},
+                  {S("manifest"), manifest},
+                  {S("metrics"), metrics},
+                  {S("log"), log}};
+    if (i % 3 != 2) { // two runs in three are signed; one signature in ten is wrong
+        const auto key = crypto::ed25519Generate();
+        QJsonObject signedManifest = manifest;
+        if (i % 10 == 4)
+            signedManifest.insert(S("seed"), seed + 1);
+        const QByteArray sig = crypto::ed25519Sign(key.privateKey, jcs::canonicalize(signedManifest));
+        b.insert(S("signature"), QJsonObject{{S("alg"), S("ed25519")},
+                                             {S("public_key"), QString::fromLatin1(key.publicKey.toBase64())},
+                                             {S("sig"), QString::fromLatin1(sig.toBase64())}});
+    }
+    return b;
+}
+
+bool save(QWidget *w, const QString &path)
+{
+    const bool ok = w->grab().save(path);
+    qInfo("%s %s", ok ? "wrote" : "FAILED", qPrintable(path));
+    return ok;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setApplicationVersion(QStringLiteral(WFX_VERSION));
+    const QString outDir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : S(".");
+    QDir().mkpath(outDir);
+    QTemporaryDir data;
+
+    auto opened = Database::open(S("sqlite:") + data.filePath(S("store.db")), data.path());
+    if (!opened)
+        qFatal("cannot open the store");
+    std::shared_ptr<Database> db = *opened;
+    if (!db->migrate() || !cursor::loadKeyFromStore(*db))
+        qFatal("cannot prepare the store");
+    SystemClock clock;
+    ChangeBus bus;
+    ModelContext ctx{db, &clock, &bus};
+
+    const Actor admin = Actor::user(createUser(*db, clock.nowMs()));
+    WorkspaceService ws(ctx);
+    const QString lab = ws.create(admin, S("Robotics lab"))->id;
+    const QString vision = ws.create(admin, S("Vision group"))->id;
+    const QStringList projects{ws.createProject(admin, lab, S("world-models"))->id,
+                               ws.createProject(admin, lab, S("sim2real"))->id,
+                               ws.createProject(admin, vision, S("video-prediction"))->id};
+    RunService runs(ctx);
+    QRandomGenerator rng(42);
+    for (int i = 0; i < 240; ++i)
+        if (!runs.sync(admin, runBody(projects.at(i % 3), i, rng)))
+            qFatal("sync failed");
+
+    ServerConfig config;
+    config.port = 0;
+    config.dataDir = data.path();
+    config.signingKey = crypto::randomBytes(32);
+    ApiServer server(ctx, config);
+    if (!server.start())
+        qFatal("server did not start");
+    ConsoleServerControl control(server, db);
+    ui::MainWindow window(ctx, Actor::system(), &control);
+    window.resize(1180, 760);
+    window.show();
+
+    // Traffic for the request-rate chart: a burst that rises and falls.
+    QNetworkAccessManager nam;
+    QElapsedTimer t;
+    t.start();
+    QTimer traffic;
+    QObject::connect(&traffic, &QTimer::timeout, [&] {
+        const double s = t.elapsed() / 1000.0;
+        const int n = int(6 + 14 * std::sin(s / 4.0) * std::sin(s / 4.0) + rng.bounded(4));
+        for (int i = 0; i < n; ++i) {
+            QNetworkReply *r = nam.get(QNetworkRequest(QUrl(server.baseUrl() + S("/healthz"))));
+            QObject::connect(r, &QNetworkReply::finished, r, &QObject::deleteLater);
+        }
+    });
+    traffic.start(100);
+    QTest::qWait(26000);
+    bool ok = save(&window, outDir + S("/console-overview.png"));
+    traffic.stop();
+    window.showArea(ui::MainWindow::Runs);
+    auto *panel = window.runsPanel();
+    (void)QTest::qWaitFor([&] { return !panel->model()->isLoading() && panel->model()->rowCount() > 0; }, 5000);
+    QTest::qWait(300);
+    panel->view()->selectRow(1);
+    ok = save(&window, outDir + S("/console-runs.png")) && ok;
+
+    ui::RunDetailsDialog *dialog = panel->openDetails(1);
+    (void)QTest::qWaitFor([&] { return dialog->isLoaded(); }, 5000);
+    auto *tabs = dialog->findChild<QTabWidget *>();
+    tabs->setCurrentIndex(2);
+    QTest::qWait(800);
+    ok = save(dialog, outDir + S("/console-run-metrics.png")) && ok;
+    tabs->setCurrentIndex(0);
+    QTest::qWait(200);
+    ok = save(dialog, outDir + S("/console-run-summary.png")) && ok;
+    dialog->close();
+    QTest::qWait(100);
+    server.stop();
+    return ok ? 0 : 1;
+}

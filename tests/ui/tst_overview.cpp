@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Overview panel and the main window, over a fake ServerControl.
+#include "FakeServerControl.h"
+#include "TestStore.h"
+
+#include "MainWindow.h"
+#include "common/PlaceholderPanel.h"
+#include "overview/OverviewPanel.h"
+#include "runs/RunsPanel.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTest>
+
+using namespace wfx;
+using wfx::ui::OverviewPanel;
+
+namespace {
+QString S(const char *s)
+{
+    return QString::fromUtf8(s);
+}
+QString labelText(QWidget *w, const char *name)
+{
+    auto *l = w->findChild<QLabel *>(QString::fromLatin1(name));
+    return l ? l->text() : S("<missing>");
+}
+} // namespace
+
+class TestOverview : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void showsAddressAndCopyPutsItOnTheClipboard()
+    {
+        wfxtest::FakeServerControl server;
+        server.addr = S("http://127.0.0.1:43117");
+        OverviewPanel panel(&server);
+        panel.show();
+        QCOMPARE(labelText(&panel, "address"), S("http://127.0.0.1:43117"));
+        QTest::mouseClick(panel.findChild<QPushButton *>(S("copyAddress")), Qt::LeftButton);
+        QCOMPARE(QGuiApplication::clipboard()->text(), S("http://127.0.0.1:43117"));
+    }
+
+    void stopAndStartDriveTheServer()
+    {
+        wfxtest::FakeServerControl server;
+        OverviewPanel panel(&server);
+        panel.show();
+        auto *start = panel.findChild<QPushButton *>(S("startServer"));
+        auto *stop = panel.findChild<QPushButton *>(S("stopServer"));
+        QCOMPARE(labelText(&panel, "state"), S("Running"));
+        QVERIFY(!start->isEnabled());
+        QTest::mouseClick(stop, Qt::LeftButton);
+        QCOMPARE(server.stops, 1);
+        QCOMPARE(labelText(&panel, "state"), S("Stopped"));
+        QCOMPARE(labelText(&panel, "uptime"), S("Not running"));
+        QVERIFY(start->isEnabled());
+        QVERIFY(!stop->isEnabled());
+        QTest::mouseClick(start, Qt::LeftButton);
+        QCOMPARE(server.starts, 1);
+        QCOMPARE(labelText(&panel, "state"), S("Running"));
+    }
+
+    void failedStartSaysSo()
+    {
+        wfxtest::FakeServerControl server;
+        server.running = false;
+        server.startSucceeds = false;
+        OverviewPanel panel(&server);
+        QTest::mouseClick(panel.findChild<QPushButton *>(S("startServer")), Qt::LeftButton);
+        QVERIFY(labelText(&panel, "state").contains(S("could not listen")));
+    }
+
+    void storeSizeAndHealthArriveFromTheWorker()
+    {
+        wfxtest::FakeServerControl server;
+        server.size = 3 * 1024 * 1024;
+        server.healthy = false;
+        OverviewPanel panel(&server);
+        QCOMPARE(labelText(&panel, "store"), S("SQLite /var/lib/worldflux/store.db"));
+        QTRY_VERIFY(labelText(&panel, "storeSize").contains(S("3")));
+        QVERIFY(labelText(&panel, "storeSize").contains(S("MiB")));
+        QVERIFY(labelText(&panel, "artifacts").startsWith(S("Unavailable")));
+    }
+
+    void requestRateIsSampledEverySecond()
+    {
+        wfxtest::FakeServerControl server;
+        server.requests = 100;
+        OverviewPanel panel(&server);
+        server.requests = 105; // five requests during the first second
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.rateSamples().isEmpty(), 3000);
+        QCOMPARE(panel.rateSamples().first(), 5.0);
+        QTRY_VERIFY_WITH_TIMEOUT(panel.rateSamples().size() >= 2, 3000);
+        QCOMPARE(panel.rateSamples().at(1), 0.0);
+    }
+
+    void mainWindowSwitchesPanelsWithCtrlDigits()
+    {
+        wfxtest::TestStore store(S("sqlite"));
+        wfxtest::FakeServerControl server;
+        ui::MainWindow window(store.ctx, Actor::system(), &server);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window) || QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.currentArea(), ui::MainWindow::Overview);
+        QCOMPARE(window.navigation()->count(), int(ui::MainWindow::AreaCount));
+        QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+        QCOMPARE(window.currentArea(), ui::MainWindow::Runs);
+        QVERIFY(qobject_cast<ui::RunsPanel *>(window.panel(ui::MainWindow::Runs)));
+        QTest::keyClick(&window, Qt::Key_5, Qt::ControlModifier);
+        QCOMPARE(window.currentArea(), ui::MainWindow::ApiKeys);
+        // Areas not built yet say so plainly.
+        auto *placeholder = qobject_cast<ui::PlaceholderPanel *>(window.panel(ui::MainWindow::ApiKeys));
+        QVERIFY(placeholder);
+        QCOMPARE(labelText(placeholder, "placeholderText"), S("This panel arrives in a later release."));
+        QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+        QCOMPARE(window.currentArea(), ui::MainWindow::Overview);
+        // Every navigation entry has an accessible name.
+        for (int i = 0; i < window.navigation()->count(); ++i)
+            QVERIFY(!window.navigation()->item(i)->data(Qt::AccessibleTextRole).toString().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestOverview)
+#include "tst_overview.moc"

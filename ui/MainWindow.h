@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// The console window: a navigation list on the left, one panel per area.
+#pragma once
+
+#include "core/Context.h"
+
+#include <QMainWindow>
+
+class QListWidget;
+class QStackedWidget;
+
+namespace wfx {
+class ServerControl;
+}
+
+namespace wfx::ui {
+
+class OverviewPanel;
+class RunsPanel;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    enum Area { Overview, Workspaces, Runs, Shares, ApiKeys, Billing, Dsar, Audit, Settings, AreaCount };
+
+    // The console acts as the instance administrator: `actor` is normally Actor::system().
+    MainWindow(ModelContext ctx, Actor actor, ServerControl *server, QWidget *parent = nullptr);
+
+    void showArea(Area area);
+    Area currentArea() const;
+    QListWidget *navigation() const { return m_nav; }
+    QWidget *panel(Area area) const;
+    OverviewPanel *overviewPanel() const { return m_overview; }
+    RunsPanel *runsPanel() const { return m_runs; }
+
+private:
+    QListWidget *m_nav = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    OverviewPanel *m_overview = nullptr;
+    RunsPanel *m_runs = nullptr;
+};
+
+} // namespace wfx::ui

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "common/Confirm.h"
+
+#include <QMessageBox>
+#include <QPushButton>
+
+namespace wfx::ui {
+
+bool Confirm::ask(QWidget *parent, const QString &title, const QString &text,
+                  const QString &acceptLabel)
+{
+    s_lastText = text;
+    if (s_next) {
+        const bool answer = *s_next;
+        s_next.reset();
+        return answer;
+    }
+    QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::NoButton, parent);
+    QPushButton *yes = box.addButton(acceptLabel, QMessageBox::DestructiveRole);
+    QPushButton *no = box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(no);
+    box.exec();
+    return box.clickedButton() == yes;
+}
+
+} // namespace wfx::ui

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "overview/OverviewPanel.h"
+
+#include "ServerControl.h"
+#include "common/Async.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QTimer>
+#include <QUrl>
+#include <QVBoxLayout>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+
+#include <cmath>
+
+namespace wfx::ui {
+
+namespace {
+
+struct StoreState
+{
+    qint64 size = -1;
+    bool artifactsHealthy = false;
+};
+
+QString durationText(qint64 seconds)
+{
+    const qint64 d = seconds / 86400, h = (seconds / 3600) % 24, m = (seconds / 60) % 60,
+                 s = seconds % 60;
+    if (d > 0)
+        return OverviewPanel::tr("%1 d %2 h %3 min").arg(d).arg(h).arg(m);
+    if (h > 0)
+        return OverviewPanel::tr("%1 h %2 min").arg(h).arg(m);
+    if (m > 0)
+        return OverviewPanel::tr("%1 min %2 s").arg(m).arg(s);
+    return OverviewPanel::tr("%1 s").arg(s);
+}
+
+// The smallest 1, 2, 2.5 or 5 times a power of ten at or above v: five even ticks.
+double niceCeiling(double v)
+{
+    const double e = std::pow(10.0, std::floor(std::log10(v)));
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (m * e >= v)
+            return m * e;
+    return 10 * e;
+}
+
+QLabel *valueLabel(QWidget *parent, const QString &objectName)
+{
+    auto *l = new QLabel(parent);
+    l->setObjectName(objectName);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return l;
+}
+
+} // namespace
+
+OverviewPanel::OverviewPanel(ServerControl *server, QWidget *parent)
+    : QWidget(parent), m_server(server)
+{
+    setAccessibleName(tr("Overview"));
+    auto *layout = new QVBoxLayout(this);
+
+    auto *title = new QLabel(tr("Overview"), this);
+    QFont tf = title->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.4);
+    tf.setBold(true);
+    title->setFont(tf);
+    layout->addWidget(title);
+
+    // Server: address, state, start/stop.
+    auto *serverBox = new QGroupBox(tr("Server"), this);
+    auto *serverForm = new QFormLayout(serverBox);
+    auto *addressRow = new QHBoxLayout;
+    m_address = valueLabel(serverBox, QStringLiteral("address"));
+    m_address->setAccessibleName(tr("Server address"));
+    m_copy = new QPushButton(tr("&Copy"), serverBox);
+    m_copy->setObjectName(QStringLiteral("copyAddress"));
+    m_copy->setToolTip(tr("Copy the server address to the clipboard"));
+    m_docs = new QPushButton(tr("Open API &docs"), serverBox);
+    m_docs->setObjectName(QStringLiteral("openDocs"));
+    addressRow->addWidget(m_address, 1);
+    addressRow->addWidget(m_copy);
+    addressRow->addWidget(m_docs);
+    serverForm->addRow(tr("Address:"), addressRow);
+
+    auto *stateRow = new QHBoxLayout;
+    m_state = valueLabel(serverBox, QStringLiteral("state"));
+    m_start = new QPushButton(tr("&Start"), serverBox);
+    m_start->setObjectName(QStringLiteral("startServer"));
+    m_stop = new QPushButton(tr("S&top"), serverBox);
+    m_stop->setObjectName(QStringLiteral("stopServer"));
+    stateRow->addWidget(m_state, 1);
+    stateRow->addWidget(m_start);
+    stateRow->addWidget(m_stop);
+    serverForm->addRow(tr("State:"), stateRow);
+    m_uptime = valueLabel(serverBox, QStringLiteral("uptime"));
+    serverForm->addRow(tr("Uptime:"), m_uptime);
+    auto *version = valueLabel(serverBox, QStringLiteral("version"));
+    version->setText(QCoreApplication::applicationVersion().isEmpty()
+                         ? QStringLiteral(WFX_VERSION)
+                         : QCoreApplication::applicationVersion());
+    serverForm->addRow(tr("Version:"), version);
+    layout->addWidget(serverBox);
+
+    // Request rate over the last five minutes.
+    auto *rateBox = new QGroupBox(tr("Requests per second, last 5 minutes"), this);
+    auto *rateLayout = new QVBoxLayout(rateBox);
+    m_rateNow = valueLabel(rateBox, QStringLiteral("rateNow"));
+    rateLayout->addWidget(m_rateNow);
+    m_series = new QLineSeries;
+    m_series->setName(tr("requests/s"));
+    m_chart = new QChart;
+    m_chart->addSeries(m_series);
+    m_chart->legend()->hide();
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_chart->setBackgroundRoundness(0);
+    auto *xAxis = new QValueAxis;
+    xAxis->setRange(-kWindowSeconds, 0);
+    xAxis->setTickCount(6);
+    xAxis->setLabelFormat(QStringLiteral("%d s"));
+    m_yAxis = new QValueAxis;
+    m_yAxis->setRange(0, 1);
+    m_yAxis->setTickCount(6);
+    m_yAxis->setLabelFormat(QStringLiteral("%g"));
+    m_chart->addAxis(xAxis, Qt::AlignBottom);
+    m_chart->addAxis(m_yAxis, Qt::AlignLeft);
+    m_series->attachAxis(xAxis);
+    m_series->attachAxis(m_yAxis);
+    auto *chartView = new QChartView(m_chart, rateBox);
+    chartView->setRenderHint(QPainter::Antialiasing);
+    chartView->setMinimumHeight(180);
+    chartView->setAccessibleName(tr("Request rate chart"));
+    rateLayout->addWidget(chartView);
+    layout->addWidget(rateBox, 1);
+
+    // Stores.
+    auto *storeBox = new QGroupBox(tr("Storage"), this);
+    auto *storeForm = new QFormLayout(storeBox);
+    m_store = valueLabel(storeBox, QStringLiteral("store"));
+    m_storeSize = valueLabel(storeBox, QStringLiteral("storeSize"));
+    m_artifacts = valueLabel(storeBox, QStringLiteral("artifacts"));
+    m_storeSize->setText(tr("Measuring…"));
+    m_artifacts->setText(tr("Checking…"));
+    storeForm->addRow(tr("Store:"), m_store);
+    storeForm->addRow(tr("Store size:"), m_storeSize);
+    storeForm->addRow(tr("Artifact store:"), m_artifacts);
+    layout->addWidget(storeBox);
+
+    connect(m_copy, &QPushButton::clicked, this,
+            [this] { QGuiApplication::clipboard()->setText(m_server->address()); });
+    connect(m_docs, &QPushButton::clicked, this, [this] {
+        QDesktopServices::openUrl(QUrl(m_server->address() + QStringLiteral("/docs")));
+    });
+    connect(m_start, &QPushButton::clicked, this, [this] {
+        if (!m_server->start())
+            m_state->setText(tr("Stopped: the server could not listen on its address"));
+        else
+            refreshState();
+        if (m_server->isRunning())
+            emit serverStateChanged(true);
+    });
+    connect(m_stop, &QPushButton::clicked, this, [this] {
+        m_server->stop();
+        refreshState();
+        emit serverStateChanged(false);
+    });
+
+    m_lastCount = m_server->requestCount();
+    if (m_server->isRunning())
+        m_upSince.start();
+    m_sampleTimer = new QTimer(this);
+    m_sampleTimer->setInterval(kSampleMs);
+    connect(m_sampleTimer, &QTimer::timeout, this, &OverviewPanel::sample);
+    m_sampleTimer->start();
+    m_healthTimer = new QTimer(this);
+    m_healthTimer->setInterval(kHealthMs);
+    connect(m_healthTimer, &QTimer::timeout, this, &OverviewPanel::refreshStores);
+    m_healthTimer->start();
+
+    m_store->setText(m_server->storeDescription());
+    refreshState();
+    updateUptime();
+    m_rateNow->setText(tr("Now: %1 requests/s").arg(QLocale().toString(0.0, 'f', 1)));
+    refreshStores();
+}
+
+OverviewPanel::~OverviewPanel()
+{
+    m_destroying = true;
+    // A store probe may still run against m_server: let it end first.
+    const auto watchers = findChildren<QFutureWatcherBase *>();
+    for (auto *w : watchers)
+        w->waitForFinished();
+}
+
+void OverviewPanel::sample()
+{
+    // requestCount() is an atomic read: cheap enough for the GUI thread.
+    const quint64 count = m_server->requestCount();
+    const double rate = count >= m_lastCount ? double(count - m_lastCount) * 1000.0 / kSampleMs : 0.0;
+    m_lastCount = count;
+    m_rates.append(rate);
+    while (m_rates.size() > kWindowSeconds)
+        m_rates.removeFirst();
+
+    QList<QPointF> points;
+    points.reserve(m_rates.size());
+    double peak = 0;
+    const int n = int(m_rates.size());
+    for (int i = 0; i < n; ++i) {
+        points.append(QPointF(double(i - n + 1) * kSampleMs / 1000.0, m_rates.at(i)));
+        peak = qMax(peak, m_rates.at(i));
+    }
+    m_series->replace(points);
+    m_yAxis->setRange(0, niceCeiling(qMax(1.0, peak * 1.05)));
+    m_rateNow->setText(tr("Now: %1 requests/s").arg(QLocale().toString(rate, 'f', 1)));
+    updateUptime();
+}
+
+void OverviewPanel::refreshState()
+{
+    const bool running = m_server->isRunning();
+    m_address->setText(m_server->address());
+    m_state->setText(running ? tr("Running") : tr("Stopped"));
+    m_start->setEnabled(!running);
+    m_stop->setEnabled(running);
+    m_docs->setEnabled(running);
+    if (running && !m_upSince.isValid())
+        m_upSince.start();
+    if (!running)
+        m_upSince.invalidate();
+    updateUptime();
+}
+
+void OverviewPanel::updateUptime()
+{
+    m_uptime->setText(m_upSince.isValid() ? durationText(m_upSince.elapsed() / 1000)
+                                          : tr("Not running"));
+}
+
+void OverviewPanel::refreshStores()
+{
+    if (m_storesPending)
+        return; // the last probe has not answered yet: do not pile up
+    m_storesPending = true;
+    ServerControl *server = m_server;
+    runAsync(
+        this,
+        [server] {
+            return StoreState{server->storeSizeBytes(), server->artifactStoreHealthy()};
+        },
+        [this](const StoreState &st) {
+            m_storesPending = false;
+            if (m_destroying)
+                return;
+            m_storeSize->setText(st.size < 0 ? tr("Unknown")
+                                             : QLocale().formattedDataSize(st.size));
+            m_artifacts->setText(st.artifactsHealthy
+                                     ? tr("Healthy (the blob folder is writable)")
+                                     : tr("Unavailable: the blob folder cannot be written"));
+        });
+}
+
+} // namespace wfx::ui

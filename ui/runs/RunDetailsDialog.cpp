@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runs/RunDetailsDialog.h"
+
+#include "common/Async.h"
+#include "common/Confirm.h"
+#include "runs/RunsModel.h"
+
+#include <QDateTime>
+#include <QDialogButtonBox>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QTabWidget>
+#include <QTextCursor>
+#include <QTreeView>
+#include <QVBoxLayout>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QValueAxis>
+
+namespace wfx::ui {
+
+namespace {
+
+struct Details
+{
+    Result<QJsonObject> manifest = QJsonObject{};
+    Result<QStringList> metricNames = QStringList{};
+    Result<RunSignature> signature = RunSignature{};
+};
+
+struct Series
+{
+    QString name;
+    QList<SeriesPoint> points;
+};
+
+struct SeriesBatch
+{
+    quint64 generation = 0;
+    QList<Series> series;
+    QString error;
+};
+
+QString jsonScalar(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double:
+        return QString::number(v.toDouble(), 'g', 17);
+    case QJsonValue::String:
+        return v.toString();
+    default:
+        return {};
+    }
+}
+
+void addJson(QStandardItem *parent, const QString &key, const QJsonValue &value)
+{
+    auto *k = new QStandardItem(key);
+    auto *v = new QStandardItem;
+    k->setEditable(false);
+    v->setEditable(false);
+    if (value.isObject()) {
+        const QJsonObject o = value.toObject();
+        v->setText(RunDetailsDialog::tr("{%n key(s)}", nullptr, int(o.size())));
+        for (auto it = o.constBegin(); it != o.constEnd(); ++it)
+            addJson(k, it.key(), it.value());
+    } else if (value.isArray()) {
+        const QJsonArray a = value.toArray();
+        v->setText(RunDetailsDialog::tr("[%n item(s)]", nullptr, int(a.size())));
+        for (int i = 0; i < a.size(); ++i)
+            addJson(k, QString::number(i), a.at(i));
+    } else {
+        v->setText(jsonScalar(value));
+    }
+    parent->appendRow({k, v});
+}
+
+QString when(std::optional<qint64> ms)
+{
+    return ms ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(*ms), QLocale::LongFormat)
+              : RunDetailsDialog::tr("—");
+}
+
+} // namespace
+
+RunDetailsDialog::RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, QWidget *parent)
+    : QDialog(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_run(run)
+{
+    setWindowTitle(tr("Run %1").arg(run.name));
+    setAccessibleName(tr("Run details"));
+    resize(900, 640);
+    auto *layout = new QVBoxLayout(this);
+
+    auto *title = new QLabel(run.name, this);
+    QFont tf = title->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.3);
+    tf.setBold(true);
+    title->setFont(tf);
+    title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(title);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(buildSummaryTab(), tr("&Summary"));
+    m_tabs->addTab(buildManifestTab(), tr("&Manifest"));
+    m_tabs->addTab(buildMetricsTab(), tr("Me&trics"));
+    m_tabs->addTab(buildLogTab(), tr("&Log"));
+    layout->addWidget(m_tabs, 1);
+
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("message"));
+    m_message->setWordWrap(true);
+    layout->addWidget(m_message);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    m_delete = buttons->addButton(tr("&Delete…"), QDialogButtonBox::DestructiveRole);
+    m_delete->setObjectName(QStringLiteral("deleteRun"));
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_delete, &QPushButton::clicked, this, &RunDetailsDialog::deleteRun);
+    layout->addWidget(buttons);
+
+    loadDetails();
+    loadLog(0);
+}
+
+RunDetailsDialog::~RunDetailsDialog()
+{
+    // Workers read the store through m_ctx: let them end before it goes.
+    const auto watchers = findChildren<QFutureWatcherBase *>();
+    for (auto *w : watchers) {
+        w->disconnect(this);
+        w->waitForFinished();
+    }
+}
+
+QString RunDetailsDialog::evidenceExplanation(const QString &evidence)
+{
+    if (evidence == QLatin1String("verified"))
+        return tr("Signed with Ed25519 and the signature matches the manifest.");
+    if (evidence == QLatin1String("unverified"))
+        return tr("A signature was sent but does not match the manifest.");
+    return tr("No signature was sent.");
+}
+
+QWidget *RunDetailsDialog::buildSummaryTab()
+{
+    auto *w = new QWidget(this);
+    auto *form = new QFormLayout(w);
+    auto value = [w](const QString &text) {
+        auto *l = new QLabel(text, w);
+        l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        l->setWordWrap(true);
+        return l;
+    };
+    form->addRow(tr("Run id:"), value(m_run.id));
+    form->addRow(tr("Client run id:"), value(m_run.clientRunId));
+    form->addRow(tr("Status:"), value(RunsModel::statusText(m_run.status)));
+    form->addRow(tr("Project id:"), value(m_run.projectId));
+    form->addRow(tr("Workspace id:"), value(m_run.workspaceId));
+    form->addRow(tr("Created:"), value(when(m_run.createdAt)));
+    form->addRow(tr("Started:"), value(when(m_run.startedAt)));
+    form->addRow(tr("Finished:"), value(when(m_run.finishedAt)));
+    form->addRow(tr("Metric points:"), value(QLocale().toString(m_run.metricCount)));
+    form->addRow(tr("Log size:"), value(QLocale().formattedDataSize(m_run.logBytes)));
+    m_evidence = value(evidenceExplanation(m_run.evidence));
+    m_evidence->setObjectName(QStringLiteral("evidence"));
+    form->addRow(tr("Evidence:"), m_evidence);
+    m_signatureDetails = value(QString());
+    m_signatureDetails->setObjectName(QStringLiteral("signatureDetails"));
+    form->addRow(QString(), m_signatureDetails);
+    return w;
+}
+
+QWidget *RunDetailsDialog::buildManifestTab()
+{
+    m_manifest = new QStandardItemModel(this);
+    m_manifest->setHorizontalHeaderLabels({tr("Key"), tr("Value")});
+    m_manifestView = new QTreeView(this);
+    m_manifestView->setObjectName(QStringLiteral("manifestTree"));
+    m_manifestView->setAccessibleName(tr("Manifest"));
+    m_manifestView->setModel(m_manifest);
+    m_manifestView->setUniformRowHeights(true);
+    m_manifestView->header()->setSectionResizeMode(0, QHeaderView::Interactive);
+    m_manifestView->header()->resizeSection(0, 260);
+    return m_manifestView;
+}
+
+QWidget *RunDetailsDialog::buildMetricsTab()
+{
+    auto *w = new QWidget(this);
+    auto *layout = new QVBoxLayout(w);
+    auto *splitter = new QSplitter(w);
+    m_metricList = new QListWidget(splitter);
+    m_metricList->setObjectName(QStringLiteral("metricList"));
+    m_metricList->setAccessibleName(tr("Metrics to chart"));
+    m_chart = new QChart;
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_chart->setBackgroundRoundness(0);
+    m_chartView = new QChartView(m_chart, splitter);
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->setRubberBand(QChartView::RectangleRubberBand);
+    m_chartView->setAccessibleName(tr("Metric chart"));
+    splitter->addWidget(m_metricList);
+    splitter->addWidget(m_chartView);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({180, 600});
+    layout->addWidget(splitter, 1);
+    auto *row = new QHBoxLayout;
+    m_metricsNote = new QLabel(tr("Drag over the chart to zoom in."), w);
+    auto *reset = new QPushButton(tr("&Reset zoom"), w);
+    reset->setObjectName(QStringLiteral("resetZoom"));
+    row->addWidget(m_metricsNote, 1);
+    row->addWidget(reset);
+    layout->addLayout(row);
+    connect(reset, &QPushButton::clicked, m_chart, &QChart::zoomReset);
+    connect(m_metricList, &QListWidget::itemChanged, this, [this] { loadSeries(); });
+    return w;
+}
+
+QWidget *RunDetailsDialog::buildLogTab()
+{
+    auto *w = new QWidget(this);
+    auto *layout = new QVBoxLayout(w);
+    auto *row = new QHBoxLayout;
+    m_logSearch = new QLineEdit(w);
+    m_logSearch->setObjectName(QStringLiteral("logSearch"));
+    m_logSearch->setAccessibleName(tr("Search the log"));
+    m_logSearch->setPlaceholderText(tr("Search the log…"));
+    m_logSearch->setClearButtonEnabled(true);
+    auto *next = new QPushButton(tr("Find &next"), w);
+    row->addWidget(m_logSearch, 1);
+    row->addWidget(next);
+    layout->addLayout(row);
+    m_log = new QPlainTextEdit(w);
+    m_log->setObjectName(QStringLiteral("logView"));
+    m_log->setAccessibleName(tr("Log"));
+    m_log->setReadOnly(true);
+    m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    layout->addWidget(m_log, 1);
+    auto *bottom = new QHBoxLayout;
+    m_logNote = new QLabel(w);
+    m_logNote->setObjectName(QStringLiteral("logNote"));
+    m_logMore = new QPushButton(tr("Load &more"), w);
+    m_logMore->setObjectName(QStringLiteral("logMore"));
+    m_logMore->setEnabled(false);
+    bottom->addWidget(m_logNote, 1);
+    bottom->addWidget(m_logMore);
+    layout->addLayout(bottom);
+    connect(m_logSearch, &QLineEdit::textChanged, this, [this] { findInLog(true); });
+    connect(m_logSearch, &QLineEdit::returnPressed, this, [this] { findInLog(false); });
+    connect(next, &QPushButton::clicked, this, [this] { findInLog(false); });
+    connect(m_logMore, &QPushButton::clicked, this, [this] { loadLog(m_logNext); });
+    return w;
+}
+
+void RunDetailsDialog::loadDetails()
+{
+    runAsync(
+        this,
+        [ctx = m_ctx, actor = m_actor, id = m_run.id] {
+            RunService runs(ctx);
+            return Details{runs.manifest(actor, id), runs.metricNames(actor, id),
+                           runs.signature(actor, id)};
+        },
+        [this](const Details &d) {
+            if (!d.manifest) {
+                m_message->setText(tr("Cannot load the run: %1").arg(d.manifest.error().message));
+                emit failed(d.manifest.error().message);
+                return;
+            }
+            const QJsonObject manifest = d.manifest.value();
+            for (auto it = manifest.constBegin(); it != manifest.constEnd(); ++it)
+                addJson(m_manifest->invisibleRootItem(), it.key(), it.value());
+            m_manifestView->expandToDepth(0);
+
+            if (d.signature && d.signature->present) {
+                const RunSignature &s = d.signature.value();
+                m_evidence->setText(evidenceExplanation(s.evidence));
+                m_signatureDetails->setText(
+                    tr("Algorithm: %1\nPublic key: %2\nManifest SHA-256 at signing: %3\nChecked: %4")
+                        .arg(s.alg, s.publicKey, s.signedSha256,
+                             when(s.checkedAt ? std::optional<qint64>(s.checkedAt) : std::nullopt)));
+            }
+
+            if (d.metricNames) {
+                QSignalBlocker block(m_metricList);
+                int i = 0;
+                for (const QString &name : d.metricNames.value()) {
+                    auto *item = new QListWidgetItem(name, m_metricList);
+                    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+                    item->setCheckState(i++ < kDefaultSeries ? Qt::Checked : Qt::Unchecked);
+                }
+                if (d.metricNames->isEmpty())
+                    m_metricsNote->setText(tr("This run has no metrics."));
+            }
+            m_loaded = true;
+            emit loaded();
+            loadSeries();
+        });
+}
+
+void RunDetailsDialog::loadSeries()
+{
+    QStringList names;
+    for (int i = 0; i < m_metricList->count(); ++i)
+        if (m_metricList->item(i)->checkState() == Qt::Checked)
+            names << m_metricList->item(i)->text();
+    const quint64 generation = ++m_seriesGeneration;
+    runAsync(
+        this,
+        [ctx = m_ctx, actor = m_actor, id = m_run.id, names, generation] {
+            RunService runs(ctx);
+            SeriesBatch batch{generation, {}, {}};
+            for (const QString &name : names) {
+                auto points = runs.metricSeries(actor, id, name, kSeriesPoints);
+                if (!points) {
+                    batch.error = points.error().message;
+                    break;
+                }
+                batch.series.append({name, points.value()});
+            }
+            return batch;
+        },
+        [this](const SeriesBatch &batch) {
+            if (batch.generation != m_seriesGeneration)
+                return; // the selection changed since
+            m_chart->removeAllSeries();
+            const auto axes = m_chart->axes();
+            for (QAbstractAxis *a : axes) {
+                m_chart->removeAxis(a);
+                delete a;
+            }
+            if (!batch.error.isEmpty()) {
+                m_metricsNote->setText(tr("Cannot load the metrics: %1").arg(batch.error));
+                return;
+            }
+            auto *x = new QValueAxis;
+            x->setTitleText(tr("Step"));
+            x->setLabelFormat(QStringLiteral("%g"));
+            auto *y = new QValueAxis;
+            y->setLabelFormat(QStringLiteral("%.3g"));
+            m_chart->addAxis(x, Qt::AlignBottom);
+            m_chart->addAxis(y, Qt::AlignLeft);
+            double minX = 0, maxX = 1, minY = 0, maxY = 1;
+            bool first = true;
+            for (const Series &s : batch.series) {
+                auto *line = new QLineSeries;
+                line->setName(s.name);
+                QList<QPointF> pts;
+                pts.reserve(s.points.size());
+                for (const SeriesPoint &p : s.points) {
+                    pts.append(QPointF(double(p.step), p.value));
+                    if (first) {
+                        minX = maxX = double(p.step);
+                        minY = maxY = p.value;
+                        first = false;
+                    }
+                    minX = qMin(minX, double(p.step));
+                    maxX = qMax(maxX, double(p.step));
+                    minY = qMin(minY, p.value);
+                    maxY = qMax(maxY, p.value);
+                }
+                line->replace(pts);
+                m_chart->addSeries(line);
+                line->attachAxis(x);
+                line->attachAxis(y);
+            }
+            if (maxX == minX)
+                maxX = minX + 1;
+            const double pad = maxY == minY ? 1.0 : (maxY - minY) * 0.05;
+            x->setRange(minX, maxX);
+            y->setRange(minY - pad, maxY + pad);
+
+            m_chart->legend()->setVisible(!batch.series.isEmpty());
+            m_chart->legend()->setAlignment(Qt::AlignBottom);
+            emit seriesLoaded();
+        });
+}
+
+void RunDetailsDialog::loadLog(qint64 offset)
+{
+    m_logMore->setEnabled(false);
+    runAsync(
+        this,
+        [ctx = m_ctx, actor = m_actor, id = m_run.id, offset] {
+            RunService runs(ctx);
+            return runs.log(actor, id, offset);
+        },
+        [this](const Result<LogSlice> &r) {
+            if (!r) {
+                m_logNote->setText(tr("Cannot load the log: %1").arg(r.error().message));
+                return;
+            }
+            QTextCursor end(m_log->document());
+            end.movePosition(QTextCursor::End);
+            end.insertText(r->content);
+            m_logNext = r->nextOffset;
+            const qint64 shown = r->nextOffset < 0 ? r->totalBytes : r->nextOffset;
+            if (r->totalBytes == 0)
+                m_logNote->setText(tr("This run has no log."));
+            else
+                m_logNote->setText(tr("%1 of %2 loaded; search looks in the loaded part.")
+                                       .arg(QLocale().formattedDataSize(shown),
+                                            QLocale().formattedDataSize(r->totalBytes)));
+            m_logMore->setEnabled(r->nextOffset >= 0);
+            emit logLoaded();
+        });
+}
+
+void RunDetailsDialog::findInLog(bool fromStart)
+{
+    const QString needle = m_logSearch->text();
+    if (needle.isEmpty()) {
+        m_logSearch->setStyleSheet(QString());
+        return;
+    }
+    if (fromStart)
+        m_log->moveCursor(QTextCursor::Start);
+    bool found = m_log->find(needle);
+    if (!found && !fromStart) { // wrap around
+        m_log->moveCursor(QTextCursor::Start);
+        found = m_log->find(needle);
+    }
+    m_logSearch->setProperty("notFound", !found);
+    m_logSearch->setToolTip(found ? QString() : tr("Not found in the loaded log"));
+    QPalette pal = m_logSearch->palette();
+    pal.setColor(QPalette::Text, found ? palette().color(QPalette::Text) : QColor(Qt::red).darker(130));
+    m_logSearch->setPalette(pal);
+}
+
+void RunDetailsDialog::deleteRun()
+{
+    const bool yes = Confirm::ask(
+        this, tr("Delete run"),
+        tr("Delete the run \u201c%1\u201d? Its metrics, log and evidence are removed from the "
+           "store. This cannot be undone.")
+            .arg(m_run.name),
+        tr("Delete run"));
+    if (!yes)
+        return;
+    m_delete->setEnabled(false);
+    m_message->setText(tr("Deleting…"));
+    runAsync(
+        this,
+        [ctx = m_ctx, actor = m_actor, id = m_run.id] {
+            RunService runs(ctx);
+            return runs.remove(actor, id);
+        },
+        [this](const Status &s) {
+            if (!s) {
+                m_delete->setEnabled(true);
+                m_message->setText(tr("Cannot delete the run: %1").arg(s.error().message));
+                emit failed(s.error().message);
+                return;
+            }
+            emit runDeleted(m_run.id);
+            accept();
+        });
+}
+
+} // namespace wfx::ui

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// One run in full: evidence explained in words, the manifest as a tree, metric
+// charts (rubber-band zoom), the log with search, and Delete (confirmed).
+#pragma once
+
+#include "core/Context.h"
+#include "runs/RunService.h"
+
+#include <QDialog>
+#include <QSet>
+
+class QChart;
+class QChartView;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QStandardItemModel;
+class QTabWidget;
+class QTreeView;
+
+namespace wfx::ui {
+
+class RunDetailsDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    static constexpr int kSeriesPoints = 2000;
+    static constexpr int kDefaultSeries = 3; // series shown at first
+
+    RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, QWidget *parent = nullptr);
+    ~RunDetailsDialog() override;
+
+    // The sentence that explains a run's evidence state.
+    static QString evidenceExplanation(const QString &evidence);
+    QString runId() const { return m_run.id; }
+    // True once the run's details (manifest, metric names, signature) arrived.
+    bool isLoaded() const { return m_loaded; }
+    QStandardItemModel *manifestModel() const { return m_manifest; }
+    QChart *chart() const { return m_chart; }
+    QPlainTextEdit *logView() const { return m_log; }
+
+public slots:
+    // Asks for confirmation naming the run, then deletes it off the GUI thread.
+    void deleteRun();
+
+signals:
+    void loaded();
+    void seriesLoaded();
+    void logLoaded();
+    void runDeleted(const QString &runId);
+    void failed(const QString &message);
+
+private:
+    QWidget *buildSummaryTab();
+    QWidget *buildManifestTab();
+    QWidget *buildMetricsTab();
+    QWidget *buildLogTab();
+    void loadDetails();
+    void loadSeries();
+    void loadLog(qint64 offset);
+    void findInLog(bool fromStart);
+
+    ModelContext m_ctx;
+    Actor m_actor;
+    Run m_run;
+    bool m_loaded = false;
+    QTabWidget *m_tabs = nullptr;
+    QLabel *m_evidence = nullptr;
+    QLabel *m_signatureDetails = nullptr;
+    QLabel *m_message = nullptr;
+    QStandardItemModel *m_manifest = nullptr;
+    QTreeView *m_manifestView = nullptr;
+    QListWidget *m_metricList = nullptr;
+    QChart *m_chart = nullptr;
+    QChartView *m_chartView = nullptr;
+    QLabel *m_metricsNote = nullptr;
+    QPlainTextEdit *m_log = nullptr;
+    QLineEdit *m_logSearch = nullptr;
+    QLabel *m_logNote = nullptr;
+    QPushButton *m_logMore = nullptr;
+    QPushButton *m_delete = nullptr;
+    qint64 m_logNext = 0;
+    quint64 m_seriesGeneration = 0;
+};
+
+} // namespace wfx::ui

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runs/RunsModel.h"
+
+#include <QDateTime>
+#include <QLocale>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace wfx::ui {
+
+QString RunsModel::statusText(const QString &status)
+{
+    if (status == QLatin1String("queued"))
+        return RunsModel::tr("Queued");
+    if (status == QLatin1String("running"))
+        return RunsModel::tr("Running");
+    if (status == QLatin1String("completed"))
+        return RunsModel::tr("Completed");
+    if (status == QLatin1String("failed"))
+        return RunsModel::tr("Failed");
+    if (status == QLatin1String("cancelled"))
+        return RunsModel::tr("Cancelled");
+    return status;
+}
+
+QString RunsModel::evidenceText(const QString &evidence)
+{
+    if (evidence == QLatin1String("verified"))
+        return RunsModel::tr("Verified");
+    if (evidence == QLatin1String("unverified"))
+        return RunsModel::tr("Signature mismatch");
+    if (evidence == QLatin1String("unsigned"))
+        return RunsModel::tr("Unsigned");
+    return evidence;
+}
+
+RunsModel::RunsModel(ModelContext ctx, Actor actor, QObject *parent)
+    : QAbstractTableModel(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+{
+}
+
+RunsModel::~RunsModel()
+{
+    // The worker reads the store through m_ctx: let it finish before we go.
+    if (m_watcher)
+        m_watcher->waitForFinished();
+}
+
+int RunsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int RunsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant RunsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Run &run = m_rows.at(index.row());
+    if (role == RunIdRole)
+        return run.id;
+    if (role == Qt::DisplayRole) {
+        switch (Column(index.column())) {
+        case Name:
+            return run.name;
+        case Status:
+            return statusText(run.status);
+        case Evidence:
+            return evidenceText(run.evidence);
+        case Project:
+            return m_projectNames.value(run.projectId, run.projectId);
+        case Created:
+            return QLocale().toString(QDateTime::fromMSecsSinceEpoch(run.createdAt),
+                                      QLocale::ShortFormat);
+        case Metrics:
+            return run.metricCount;
+        case ColumnCount:
+            break;
+        }
+    } else if (role == Qt::ToolTipRole) {
+        if (index.column() == Evidence) {
+            if (run.evidence == QLatin1String("verified"))
+                return tr("Signed with Ed25519 and the signature matches the manifest");
+            if (run.evidence == QLatin1String("unverified"))
+                return tr("A signature was sent but does not match");
+            return tr("No signature was sent");
+        }
+        if (index.column() == Created)
+            return QDateTime::fromMSecsSinceEpoch(run.createdAt).toString(Qt::ISODate);
+        if (index.column() == Name)
+            return run.id;
+    } else if (role == Qt::TextAlignmentRole && index.column() == Metrics) {
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    return {};
+}
+
+QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Name:
+        return tr("Name");
+    case Status:
+        return tr("Status");
+    case Evidence:
+        return tr("Evidence");
+    case Project:
+        return tr("Project");
+    case Created:
+        return tr("Created");
+    case Metrics:
+        return tr("Metric points");
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+bool RunsModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && !m_atEnd;
+}
+
+void RunsModel::fetchMore(const QModelIndex &parent)
+{
+    if (parent.isValid() || m_atEnd || m_watcher)
+        return;
+    m_watcher = new QFutureWatcher<Fetched>(this);
+    auto *watcher = m_watcher;
+    connect(watcher, &QFutureWatcher<Fetched>::finished, this, [this, watcher] {
+        const Fetched fetched = watcher->result();
+        watcher->deleteLater();
+        if (m_watcher == watcher)
+            m_watcher = nullptr;
+        finishFetch(fetched);
+    });
+    watcher->setFuture(QtConcurrent::run(
+        [ctx = m_ctx, actor = m_actor, filter = m_filter, cursor = m_cursor,
+         generation = m_generation]() {
+            RunService runs(ctx);
+            return Fetched{generation, runs.list(actor, filter, kPageSize, cursor)};
+        }));
+    emit loadingChanged(true);
+}
+
+void RunsModel::finishFetch(const Fetched &fetched)
+{
+    if (fetched.generation == m_generation) {
+        if (!fetched.page.ok()) {
+            // Stop paging on an error: the view would otherwise ask again at once.
+            m_atEnd = true;
+            m_lastError = fetched.page.error().message;
+        } else {
+            const Page<Run> &page = fetched.page.value();
+            // The cursor moves before the rows are announced: a view reacting to
+            // rowsInserted may call fetchMore at once, and must get the next page.
+            m_cursor = page.nextCursor;
+            m_atEnd = page.nextCursor.isEmpty();
+            m_lastError.clear();
+            if (!page.items.isEmpty()) {
+                const int first = int(m_rows.size());
+                beginInsertRows({}, first, first + int(page.items.size()) - 1);
+                m_rows.append(page.items);
+                endInsertRows();
+            }
+        }
+    }
+    if (!m_watcher)
+        emit loadingChanged(false);
+    if (fetched.generation == m_generation)
+        emit pageLoaded(m_lastError);
+    // A reset happened while the old page was loading: start the new first page.
+    if (fetched.generation != m_generation && !m_watcher)
+        fetchMore({});
+}
+
+void RunsModel::setFilter(const RunFilter &filter)
+{
+    m_filter = filter;
+    reload();
+}
+
+void RunsModel::reload()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_cursor.clear();
+    m_atEnd = false;
+    m_lastError.clear();
+    ++m_generation;
+    endResetModel();
+    // With a page in flight, its answer is for the old generation: finishFetch
+    // drops it and starts the new first page then (one fetch at a time).
+    fetchMore({});
+}
+
+void RunsModel::setProjectNames(const QHash<QString, QString> &names)
+{
+    m_projectNames = names;
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, Project), index(rowCount() - 1, Project), {Qt::DisplayRole});
+}
+
+int RunsModel::rowOf(const QString &runId) const
+{
+    for (int i = 0; i < m_rows.size(); ++i)
+        if (m_rows.at(i).id == runId)
+            return i;
+    return -1;
+}
+
+} // namespace wfx::ui

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runs/RunsPanel.h"
+
+#include "common/Async.h"
+#include "events/ChangeBus.h"
+#include "runs/RunDetailsDialog.h"
+#include "runs/RunsModel.h"
+#include "workspaces/WorkspaceService.h"
+
+#include <QComboBox>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace wfx::ui {
+
+namespace {
+
+struct Named
+{
+    QString id, name;
+};
+
+// Every page of a keyset list (the console sees every workspace; these lists are short).
+template<typename Fetch>
+Result<QList<Named>> collectAll(Fetch fetch)
+{
+    QList<Named> out;
+    QString cursor;
+    do {
+        auto page = fetch(cursor);
+        if (!page)
+            return page.error();
+        for (const auto &item : page->items)
+            out.append({item.id, item.name});
+        cursor = page->nextCursor;
+    } while (!cursor.isEmpty() && out.size() < 10000);
+    return out;
+}
+
+struct Directory
+{
+    QList<Named> workspaces;
+    QHash<QString, QString> projects; // id -> name
+    QString error;
+};
+
+} // namespace
+
+RunsPanel::RunsPanel(ModelContext ctx, Actor actor, QWidget *parent)
+    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+{
+    setAccessibleName(tr("Runs"));
+    auto *layout = new QVBoxLayout(this);
+
+    auto *title = new QLabel(tr("Runs"), this);
+    QFont tf = title->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.4);
+    tf.setBold(true);
+    title->setFont(tf);
+    layout->addWidget(title);
+
+    // Filters.
+    auto *filters = new QHBoxLayout;
+    m_workspace = new QComboBox(this);
+    m_workspace->setObjectName(QStringLiteral("workspaceFilter"));
+    m_workspace->setAccessibleName(tr("Workspace filter"));
+    m_workspace->addItem(tr("All workspaces"), QString());
+    m_workspace->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_project = new QComboBox(this);
+    m_project->setObjectName(QStringLiteral("projectFilter"));
+    m_project->setAccessibleName(tr("Project filter"));
+    m_project->addItem(tr("All projects"), QString());
+    m_project->setEnabled(false);
+    m_project->setToolTip(tr("Choose a workspace to filter by project"));
+    m_project->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_status = new QComboBox(this);
+    m_status->setObjectName(QStringLiteral("statusFilter"));
+    m_status->setAccessibleName(tr("Status filter"));
+    m_status->addItem(tr("Any status"), QString());
+    m_status->addItem(tr("Queued"), QStringLiteral("queued"));
+    m_status->addItem(tr("Running"), QStringLiteral("running"));
+    m_status->addItem(tr("Completed"), QStringLiteral("completed"));
+    m_status->addItem(tr("Failed"), QStringLiteral("failed"));
+    m_status->addItem(tr("Cancelled"), QStringLiteral("cancelled"));
+    m_evidence = new QComboBox(this);
+    m_evidence->setObjectName(QStringLiteral("evidenceFilter"));
+    m_evidence->setAccessibleName(tr("Evidence filter"));
+    m_evidence->addItem(tr("Any evidence"), QString());
+    m_evidence->addItem(tr("Verified"), QStringLiteral("verified"));
+    m_evidence->addItem(tr("Signature mismatch"), QStringLiteral("unverified"));
+    m_evidence->addItem(tr("Unsigned"), QStringLiteral("unsigned"));
+    m_text = new QLineEdit(this);
+    m_text->setObjectName(QStringLiteral("textFilter"));
+    m_text->setAccessibleName(tr("Search run names"));
+    m_text->setPlaceholderText(tr("Search names…"));
+    m_text->setClearButtonEnabled(true);
+    filters->addWidget(m_workspace);
+    filters->addWidget(m_project);
+    filters->addWidget(m_status);
+    filters->addWidget(m_evidence);
+    filters->addWidget(m_text, 1);
+    layout->addLayout(filters);
+
+    // "New runs" bar, shown when changes arrive while the user is scrolled down.
+    m_newRunsBar = new QFrame(this);
+    m_newRunsBar->setObjectName(QStringLiteral("newRunsBar"));
+    m_newRunsBar->setFrameShape(QFrame::StyledPanel);
+    m_newRunsBar->setAutoFillBackground(true);
+    m_newRunsBar->setBackgroundRole(QPalette::AlternateBase);
+    auto *barLayout = new QHBoxLayout(m_newRunsBar);
+    barLayout->setContentsMargins(8, 4, 8, 4);
+    barLayout->addWidget(new QLabel(tr("Runs were added or removed."), m_newRunsBar), 1);
+    auto *refresh = new QPushButton(tr("&Refresh"), m_newRunsBar);
+    refresh->setObjectName(QStringLiteral("refreshRuns"));
+    barLayout->addWidget(refresh);
+    m_newRunsBar->hide();
+    layout->addWidget(m_newRunsBar);
+
+    m_model = new RunsModel(m_ctx, m_actor, this);
+    m_view = new QTableView(this);
+    m_view->setObjectName(QStringLiteral("runsTable"));
+    m_view->setAccessibleName(tr("Runs table"));
+    m_view->setModel(m_model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSortingEnabled(false); // the store's order: newest first
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    // Fixed row heights: no per-row measuring, so a long list scrolls smoothly.
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    QHeaderView *h = m_view->horizontalHeader();
+    h->setSectionResizeMode(QHeaderView::Interactive);
+    h->setStretchLastSection(false);
+    h->setSectionResizeMode(RunsModel::Name, QHeaderView::Stretch);
+    h->resizeSection(RunsModel::Status, 110);
+    h->resizeSection(RunsModel::Evidence, 150);
+    h->resizeSection(RunsModel::Project, 160);
+    h->resizeSection(RunsModel::Created, 160);
+    h->resizeSection(RunsModel::Metrics, 110);
+    layout->addWidget(m_view, 1);
+
+    m_statusLine = new QLabel(this);
+    m_statusLine->setObjectName(QStringLiteral("runsStatusLine"));
+    layout->addWidget(m_statusLine);
+
+    m_textTimer = new QTimer(this);
+    m_textTimer->setSingleShot(true);
+    m_textTimer->setInterval(kTextDebounceMs);
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setSingleShot(true);
+    m_liveTimer->setInterval(kLiveDebounceMs);
+
+    connect(m_text, &QLineEdit::textChanged, m_textTimer, qOverload<>(&QTimer::start));
+    connect(m_textTimer, &QTimer::timeout, this, &RunsPanel::applyFilter);
+    connect(m_workspace, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_filling)
+            return;
+        loadProjects(m_workspace->currentData().toString());
+        applyFilter();
+    });
+    for (QComboBox *c : {m_project, m_status, m_evidence})
+        connect(c, &QComboBox::currentIndexChanged, this, [this] {
+            if (!m_filling)
+                applyFilter();
+        });
+    connect(m_view, &QTableView::doubleClicked, this,
+            [this](const QModelIndex &index) { openDetails(index.row()); });
+    connect(refresh, &QPushButton::clicked, this, &RunsPanel::refreshNow);
+    connect(m_model, &RunsModel::pageLoaded, this, &RunsPanel::updateStatusLine);
+    connect(m_model, &RunsModel::loadingChanged, this, &RunsPanel::updateStatusLine);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &RunsPanel::updateStatusLine);
+    m_view->installEventFilter(this);
+
+    if (m_ctx.bus) {
+        connect(m_ctx.bus, &ChangeBus::changed, this,
+                [this](const QString &entity, const QString &, bool) {
+                    if (entity == QLatin1String("run"))
+                        m_liveTimer->start(); // a burst of syncs: one refresh
+                });
+    }
+    connect(m_liveTimer, &QTimer::timeout, this, &RunsPanel::onRunChanged);
+    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int v) {
+        if (v == 0 && m_newRunsBar->isVisible())
+            refreshNow(); // back at the top: show what arrived
+    });
+
+    loadWorkspaces();
+    m_model->reload();
+}
+
+bool RunsPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    // Enter or Return on the table opens the selected run's details.
+    if (watched == m_view && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if ((key == Qt::Key_Return || key == Qt::Key_Enter) && m_view->currentIndex().isValid()) {
+            openDetails(m_view->currentIndex().row());
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+bool RunsPanel::hasPendingRefresh() const
+{
+    return !m_newRunsBar->isHidden();
+}
+
+RunDetailsDialog *RunsPanel::openDetails(int row)
+{
+    if (row < 0 || row >= m_model->rowCount())
+        return nullptr;
+    auto *dialog = new RunDetailsDialog(m_ctx, m_actor, m_model->runAt(row), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &RunDetailsDialog::runDeleted, this, [this](const QString &) {
+        m_liveTimer->start(); // the bus also says so; either way one refresh
+    });
+    dialog->show();
+    return dialog;
+}
+
+void RunsPanel::loadWorkspaces()
+{
+    ModelContext ctx = m_ctx;
+    Actor actor = m_actor;
+    runAsync(
+        this,
+        [ctx, actor] {
+            WorkspaceService ws(ctx);
+            Directory dir;
+            auto workspaces =
+                collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); });
+            if (!workspaces) {
+                dir.error = workspaces.error().message;
+                return dir;
+            }
+            dir.workspaces = workspaces.value();
+            // Project names for the Project column.
+            for (const Named &w : dir.workspaces) {
+                auto projects = collectAll([&](const QString &cursor) {
+                    return ws.listProjects(actor, w.id, 200, cursor);
+                });
+                if (projects)
+                    for (const Named &p : projects.value())
+                        dir.projects.insert(p.id, p.name);
+            }
+            return dir;
+        },
+        [this](const Directory &dir) {
+            if (!dir.error.isEmpty()) {
+                m_statusLine->setText(tr("Cannot list workspaces: %1").arg(dir.error));
+                return;
+            }
+            m_filling = true;
+            for (const Named &w : dir.workspaces)
+                m_workspace->addItem(w.name, w.id);
+            m_filling = false;
+            m_model->setProjectNames(dir.projects);
+        });
+}
+
+void RunsPanel::loadProjects(const QString &workspaceId)
+{
+    m_filling = true;
+    m_project->clear();
+    m_project->addItem(tr("All projects"), QString());
+    m_project->setEnabled(false);
+    m_filling = false;
+    if (workspaceId.isEmpty())
+        return;
+    ModelContext ctx = m_ctx;
+    Actor actor = m_actor;
+    runAsync(
+        this,
+        [ctx, actor, workspaceId] {
+            WorkspaceService ws(ctx);
+            return collectAll([&](const QString &cursor) {
+                return ws.listProjects(actor, workspaceId, 200, cursor);
+            });
+        },
+        [this, workspaceId](const Result<QList<Named>> &r) {
+            if (!r || m_workspace->currentData().toString() != workspaceId)
+                return;
+            m_filling = true;
+            for (const Named &p : r.value())
+                m_project->addItem(p.name, p.id);
+            m_project->setEnabled(true);
+            m_project->setToolTip(QString());
+            m_filling = false;
+        });
+}
+
+void RunsPanel::applyFilter()
+{
+    m_textTimer->stop();
+    RunFilter f;
+    f.workspaceId = m_workspace->currentData().toString();
+    f.projectId = m_project->currentData().toString();
+    f.status = m_status->currentData().toString();
+    f.evidence = m_evidence->currentData().toString();
+    f.text = m_text->text().trimmed();
+    m_newRunsBar->hide();
+    m_model->setFilter(f);
+}
+
+void RunsPanel::onRunChanged()
+{
+    if (m_view->verticalScrollBar()->value() == 0)
+        refreshNow();
+    else
+        m_newRunsBar->show();
+}
+
+void RunsPanel::refreshNow()
+{
+    m_newRunsBar->hide();
+    m_model->reload();
+}
+
+void RunsPanel::updateStatusLine()
+{
+    const int n = m_model->rowCount();
+    QString text;
+    if (!m_model->lastError().isEmpty())
+        text = tr("Cannot load runs: %1").arg(m_model->lastError());
+    else if (m_model->isLoading())
+        text = tr("%n run(s) shown, loading more…", nullptr, n);
+    else if (m_model->atEnd())
+        text = n == 0 ? tr("No runs match.") : tr("%n run(s), all shown", nullptr, n);
+    else
+        text = tr("%n run(s) shown, scroll for more", nullptr, n);
+    m_statusLine->setText(text);
+}
+
+} // namespace wfx::ui

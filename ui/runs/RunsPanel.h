@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs: the list of every run on the instance with filters, live updates from
+// the change bus, and a details dialog on double-click or Enter.
+#pragma once
+
+#include "core/Context.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableView;
+class QTimer;
+class QFrame;
+
+namespace wfx::ui {
+
+class RunsModel;
+class RunDetailsDialog;
+
+class RunsPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    static constexpr int kTextDebounceMs = 300;
+    static constexpr int kLiveDebounceMs = 200;
+
+    RunsPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
+
+    RunsModel *model() const { return m_model; }
+    QTableView *view() const { return m_view; }
+    // Opens the details of the run in that row (what double-click does).
+    RunDetailsDialog *openDetails(int row);
+    // True while the "New runs" bar is shown (changes arrived while scrolled down).
+    bool hasPendingRefresh() const;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void loadWorkspaces();
+    void loadProjects(const QString &workspaceId);
+    void applyFilter();
+    void onRunChanged();
+    void refreshNow();
+    void updateStatusLine();
+
+    ModelContext m_ctx;
+    Actor m_actor;
+    RunsModel *m_model = nullptr;
+    QTableView *m_view = nullptr;
+    QComboBox *m_workspace = nullptr;
+    QComboBox *m_project = nullptr;
+    QComboBox *m_status = nullptr;
+    QComboBox *m_evidence = nullptr;
+    QLineEdit *m_text = nullptr;
+    QTimer *m_textTimer = nullptr;
+    QTimer *m_liveTimer = nullptr;
+    QFrame *m_newRunsBar = nullptr;
+    QLabel *m_statusLine = nullptr;
+    bool m_filling = false; // combos being filled: no filter changes
+};
+
+} // namespace wfx::ui
