@@ -61,3 +61,12 @@ bool ConsoleServerControl::artifactStoreHealthy() const
 }
 
 } // namespace wfx
+
+namespace wfx {
+
+std::shared_ptr<BillingProvider> ConsoleServerControl::billingProvider() const
+{
+    return m_server.services().billing.provider();
+}
+
+} // namespace wfx

@@ -26,6 +26,7 @@ public:
     QString storeDescription() const override;
     qint64 storeSizeBytes() const override;
     bool artifactStoreHealthy() const override;
+    std::shared_ptr<BillingProvider> billingProvider() const override;
 
 private:
     ApiServer &m_server;

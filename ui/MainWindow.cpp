@@ -2,9 +2,13 @@
 #include "MainWindow.h"
 
 #include "ServerControl.h"
+#include "audit/AuditPanel.h"
+#include "billing/BillingPanel.h"
 #include "common/PlaceholderPanel.h"
+#include "dsar/DsarPanel.h"
 #include "overview/OverviewPanel.h"
 #include "runs/RunsPanel.h"
+#include "workspaces/WorkspacesPanel.h"
 
 #include <QAction>
 #include <QHBoxLayout>
@@ -66,6 +70,15 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, QWi
             panel = m_overview = new OverviewPanel(server, m_stack);
         else if (e.area == Runs)
             panel = m_runs = new RunsPanel(ctx, actor, m_stack);
+        else if (e.area == Workspaces)
+            panel = new WorkspacesPanel(ctx, actor, m_stack);
+        else if (e.area == Billing)
+            panel = new BillingPanel(ctx, actor, server->billingProvider(), [server] { return server->address(); },
+                                     m_stack);
+        else if (e.area == Dsar)
+            panel = new DsarPanel(ctx, actor, m_stack);
+        else if (e.area == Audit)
+            panel = new AuditPanel(ctx, actor, m_stack);
         else
             panel = new PlaceholderPanel(e.title, m_stack);
         m_stack->addWidget(panel);

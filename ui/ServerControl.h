@@ -6,7 +6,11 @@
 #include <QString>
 #include <QtGlobal>
 
+#include <memory>
+
 namespace wfx {
+
+class BillingProvider;
 
 class ServerControl
 {
@@ -26,6 +30,9 @@ public:
     // Bytes used by the store, -1 if unknown.
     virtual qint64 storeSizeBytes() const = 0;
     virtual bool artifactStoreHealthy() const = 0;
+    // The payment provider the server sends people to; null: the console uses
+    // the offline provider.
+    virtual std::shared_ptr<BillingProvider> billingProvider() const { return {}; }
 };
 
 } // namespace wfx

@@ -727,6 +727,25 @@ Result<User> AccountService::me(const Actor &actor)
     return loadUser(m_ctx.db->connection(), actor.userId);
 }
 
+Result<QList<User>> AccountService::listUsers(const Actor &actor)
+{
+    QSqlDatabase conn = m_ctx.db->connection();
+    if (!actor.isSystem() && !actor.instanceAdmin) {
+        auto self = loadUser(conn, actor.userId);
+        if (!self)
+            return self.error();
+        if (!self->isAdmin)
+            return Error::forbidden(S("Only instance administrators see every account."));
+    }
+    Query q(conn, S("SELECT ") + kUserColumns + S(" FROM users ORDER BY email, id"));
+    if (!q.exec())
+        return q.error();
+    QList<User> out;
+    while (q.next())
+        out.append(readUser(q));
+    return out;
+}
+
 Result<User> AccountService::updateProfile(const Actor &actor, const QString &displayName)
 {
     if (actor.isSystem())

@@ -102,6 +102,8 @@ public:
 
     Result<User> me(const Actor &actor);
     Result<User> updateProfile(const Actor &actor, const QString &displayName);
+    // Console: every account, ordered by email; system or instance administrator.
+    Result<QList<User>> listUsers(const Actor &actor);
 
     // Deletes expired sessions and spent or expired reset tokens.
     Result<int> sweepExpired();

@@ -66,6 +66,9 @@ public:
     // A header as the provider would send it, for tests and local tools.
     static QString signHeader(const QByteArray &rawBody, const QByteArray &secret, qint64 unixSecs);
 
+    // The provider this service sends people to (the console reuses it).
+    std::shared_ptr<BillingProvider> provider() const { return m_provider; }
+
 private:
     ModelContext m_ctx;
     std::shared_ptr<BillingProvider> m_provider;

@@ -394,46 +394,81 @@ Result<int> DsarService::executeDueDeletions()
             return done;
         for (const auto &[requestId, userId] : std::as_const(due)) {
             // One account per transaction: a failure leaves the others' deletions intact.
-            Tx tx(*m_ctx.db, m_ctx.bus);
-            if (!tx.lockRow(S("users"), userId))
-                return Error::internal();
-            Query claim = tx.query(S("UPDATE dsar_requests SET state = 'completed', completed_at = :t "
-                                     "WHERE id = :id AND state = 'scheduled'"));
-            claim.bind(S(":t"), now).bind(S(":id"), requestId);
-            if (!claim.exec())
-                return claim.error();
-            if (claim.rowsAffected() == 0)
-                continue; // cancelled or executed meanwhile
-            QJsonArray owned;
-            {
-                Query w = tx.query(S("SELECT id FROM workspaces WHERE owner_id = :u ORDER BY id"));
-                w.bind(S(":u"), userId);
-                if (!w.exec())
-                    return w.error();
-                while (w.next())
-                    owned.append(w.str(0));
-            }
-            // Owned workspaces go with everything in them (cascades); then the
-            // account, whose memberships, keys, sessions and objections cascade.
-            Query dw = tx.query(S("DELETE FROM workspaces WHERE owner_id = :u"));
-            dw.bind(S(":u"), userId);
-            Query du = tx.query(S("DELETE FROM users WHERE id = :u"));
-            du.bind(S(":u"), userId);
-            if (!dw.exec() || !du.exec())
-                return Error::internal();
-            if (auto a = AuditService::append(tx, now, system, S("dsar.deletion_executed"), QString(), S("user"), userId,
-                                              {{S("request_id"), requestId}, {S("workspaces_deleted"), owned}});
-                !a)
-                return a.error();
-            tx.announce(S("user"), userId);
-            for (const QJsonValue &w : std::as_const(owned))
-                tx.announce(S("workspace"), w.toString());
-            if (auto c = tx.commit(); !c)
-                return c.error();
-            ++done;
-            qCInfo(lcDsar) << "deleted account" << userId << "with" << owned.size() << "owned workspaces";
+            auto executed = executeDeletion(system, requestId, userId, now, false);
+            if (!executed)
+                return executed.error();
+            if (*executed)
+                ++done;
         }
     }
+}
+
+Result<bool> DsarService::executeDeletion(const Actor &actor, const QString &requestId, const QString &userId,
+                                          qint64 now, bool early)
+{
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (!tx.lockRow(S("users"), userId))
+        return Error::internal();
+    Query claim = tx.query(S("UPDATE dsar_requests SET state = 'completed', completed_at = :t "
+                             "WHERE id = :id AND state = 'scheduled'"));
+    claim.bind(S(":t"), now).bind(S(":id"), requestId);
+    if (!claim.exec())
+        return claim.error();
+    if (claim.rowsAffected() == 0)
+        return false; // cancelled or executed meanwhile
+    QJsonArray owned;
+    {
+        Query w = tx.query(S("SELECT id FROM workspaces WHERE owner_id = :u ORDER BY id"));
+        w.bind(S(":u"), userId);
+        if (!w.exec())
+            return w.error();
+        while (w.next())
+            owned.append(w.str(0));
+    }
+    // Owned workspaces go with everything in them (cascades); then the
+    // account, whose memberships, keys, sessions and objections cascade.
+    Query dw = tx.query(S("DELETE FROM workspaces WHERE owner_id = :u"));
+    dw.bind(S(":u"), userId);
+    Query du = tx.query(S("DELETE FROM users WHERE id = :u"));
+    du.bind(S(":u"), userId);
+    if (!dw.exec() || !du.exec())
+        return Error::internal();
+    QJsonObject detail{{S("request_id"), requestId}, {S("workspaces_deleted"), owned}};
+    if (early)
+        detail.insert(S("early"), true);
+    if (auto a = AuditService::append(tx, now, actor, S("dsar.deletion_executed"), QString(), S("user"), userId, detail);
+        !a)
+        return a.error();
+    tx.announce(S("user"), userId);
+    for (const QJsonValue &w : std::as_const(owned))
+        tx.announce(S("workspace"), w.toString());
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    qCInfo(lcDsar) << "deleted account" << userId << "with" << owned.size() << "owned workspaces";
+    return true;
+}
+
+Status DsarService::executeDeletionNow(const Actor &actor, const QString &userId)
+{
+    if (!actor.isSystem() && !actor.instanceAdmin)
+        return Error::forbidden(S("Only instance administrators carry out a deletion early."));
+    QString requestId;
+    {
+        Query q(m_ctx.db->connection(), S("SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
+                                          "AND state = 'scheduled'"));
+        q.bind(S(":u"), userId);
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return Error::conflict(S("No deletion is scheduled for this account."));
+        requestId = q.str(0);
+    }
+    auto executed = executeDeletion(actor, requestId, userId, m_ctx.clock->nowMs(), true);
+    if (!executed)
+        return executed.error();
+    if (!*executed)
+        return Error::conflict(S("No deletion is scheduled for this account."));
+    return Ok{};
 }
 
 Result<bool> DsarService::setRestricted(const Actor &actor, bool restricted)

@@ -61,6 +61,10 @@ public:
     // workspaces they own (and everything in them), their memberships, keys and
     // sessions. Returns how many accounts were deleted.
     Result<int> executeDueDeletions();
+    // Console: carries out the user's scheduled deletion now, before its grace
+    // period ends (dsar.deletion_executed with early: true). System or instance
+    // administrator; conflict when no deletion is scheduled.
+    Status executeDeletionNow(const Actor &actor, const QString &userId);
 
     // Returns the restriction now in force.
     Result<bool> setRestricted(const Actor &actor, bool restricted);
@@ -71,6 +75,10 @@ public:
     Result<Page<DsarRequest>> listRequests(const Actor &actor, int limit, const QString &cursor);
 
 private:
+    // Deletes one account whose request is still scheduled, in its own
+    // transaction; false when the request was cancelled or executed meanwhile.
+    Result<bool> executeDeletion(const Actor &actor, const QString &requestId, const QString &userId, qint64 now,
+                                 bool early);
     ModelContext m_ctx;
     qint64 m_graceMs;
 };

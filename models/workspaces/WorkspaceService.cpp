@@ -250,6 +250,23 @@ Status WorkspaceService::remove(const Actor &actor, const QString &id)
     return tx.commit();
 }
 
+Result<WorkspaceContents> WorkspaceService::contents(const Actor &actor, const QString &id)
+{
+    QSqlDatabase conn = m_ctx.db->connection();
+    if (auto r = access::requireRole(conn, actor, id, Role::Viewer, kWs); !r)
+        return r.error();
+    if (auto w = load(conn, id); !w)
+        return w.error();
+    Query q(conn, S("SELECT (SELECT COUNT(*) FROM projects WHERE workspace_id = :w), "
+                    "(SELECT COUNT(*) FROM runs WHERE workspace_id = :w)"));
+    q.bind(S(":w"), id);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::internal();
+    return WorkspaceContents{q.i64(0), q.i64(1)};
+}
+
 Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const QString &id, const QString &newOwnerId)
 {
     if (!ids::isUuid(newOwnerId))

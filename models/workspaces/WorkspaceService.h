@@ -42,6 +42,12 @@ struct Invitation
     QJsonObject toJson() const;
 };
 
+// What deleting a workspace takes with it.
+struct WorkspaceContents
+{
+    qint64 projects = 0, runs = 0;
+};
+
 struct IssuedInvitation
 {
     Invitation invitation;
@@ -61,6 +67,8 @@ public:
     Result<Workspace> get(const Actor &actor, const QString &id);
     Result<Workspace> rename(const Actor &actor, const QString &id, const QString &name);
     Status remove(const Actor &actor, const QString &id);
+    // How many projects and runs the workspace holds (viewers and up).
+    Result<WorkspaceContents> contents(const Actor &actor, const QString &id);
     Result<Workspace> transferOwnership(const Actor &actor, const QString &id, const QString &newOwnerId);
 
     Result<QList<Member>> members(const Actor &actor, const QString &workspaceId);

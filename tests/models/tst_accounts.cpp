@@ -583,6 +583,23 @@ private slots:
         QCOMPARE(t.send({QStringLiteral("a@example.com\nBcc: x@example.com"), QStringLiteral("s"), QStringLiteral("b")}).error().code,
                  ErrorCode::Validation);
     }
+
+    void consoleListsUsersByEmailForAdminsOnly()
+    {
+        AccountService acc(s->ctx, outbox);
+        const QString zed = s->createUser(QStringLiteral("zed@example.com"));
+        const QString amy = s->createUser(QStringLiteral("amy@example.com"), true);
+        const QString max = s->createUser(QStringLiteral("max@example.com"));
+        auto all = acc.listUsers(Actor::system());
+        QVERIFY(all.ok());
+        QCOMPARE(all->size(), 3);
+        QCOMPARE(all->at(0).id, amy);
+        QCOMPARE(all->at(1).id, max);
+        QCOMPARE(all->at(2).id, zed);
+        QVERIFY(all->at(0).isAdmin);
+        QCOMPARE(acc.listUsers(s->actor(amy))->size(), 3);
+        QCOMPARE(acc.listUsers(s->actor(zed)).error().code, ErrorCode::Forbidden);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAccounts)

@@ -272,6 +272,33 @@ private slots:
         for (const char *k : {"id", "user_id", "kind", "state", "detail", "created_at", "due_at", "scheduled_for", "completed_at"})
             QVERIFY2(j.contains(QLatin1String(k)), k);
     }
+
+    void consoleCarriesOutAScheduledDeletionEarly()
+    {
+        WorkspaceService ws(s->ctx);
+        auto own = ws.create(s->actor(alice), QStringLiteral("Alice's"));
+        DsarService d(s->ctx);
+        // Nothing scheduled: nothing to carry out.
+        QCOMPARE(d.executeDeletionNow(Actor::system(), alice).error().code, ErrorCode::Conflict);
+        QVERIFY(d.requestDeletion(s->actor(alice)).ok());
+        // Only the system or an instance administrator.
+        QCOMPARE(d.executeDeletionNow(s->actor(bob), alice).error().code, ErrorCode::Forbidden);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM users WHERE id = :u"), QStringLiteral(":u"), alice), 1);
+        QVERIFY(d.executeDeletionNow(Actor::system(), alice).ok());
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM users WHERE id = :u"), QStringLiteral(":u"), alice), 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM workspaces WHERE id = :w"), QStringLiteral(":w"), own->id), 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
+                                       "AND state = 'completed'"), QStringLiteral(":u"), alice), 1);
+        Query a(s->db->connection(), QStringLiteral("SELECT target_id, detail FROM audit_log WHERE action = 'dsar.deletion_executed'"));
+        QVERIFY(a.exec() && a.next());
+        QCOMPARE(a.str(0), alice);
+        QVERIFY(QJsonDocument::fromJson(a.str(1).toUtf8()).object().value(QStringLiteral("early")).toBool());
+        QVERIFY(!a.next());
+        // Done once: a second call finds nothing scheduled, and the due job has nothing left.
+        QCOMPARE(d.executeDeletionNow(Actor::system(), alice).error().code, ErrorCode::Conflict);
+        QCOMPARE(*d.executeDueDeletions(), 0);
+        QVERIFY(AuditService(s->ctx).verify().ok);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDsar)

@@ -201,6 +201,34 @@ private slots:
         QVERIFY(!v.ok);
         QCOMPARE(v.firstBadSeq, 3);
     }
+
+    void contentsCountsProjectsAndRuns()
+    {
+        WorkspaceService ws(s->ctx);
+        auto w = ws.create(s->actor(alice), QStringLiteral("Lab"));
+        auto other = ws.create(s->actor(alice), QStringLiteral("Other"));
+        auto p1 = ws.createProject(s->actor(alice), w->id, QStringLiteral("p1"));
+        QVERIFY(ws.createProject(s->actor(alice), w->id, QStringLiteral("p2")).ok());
+        auto p3 = ws.createProject(s->actor(alice), other->id, QStringLiteral("p3"));
+        auto addRun = [&](const QString &wsId, const QString &projectId, const QString &name) {
+            Query q(s->db->connection(), QStringLiteral("INSERT INTO runs (id, project_id, workspace_id, client_run_id, "
+                                                        "name, status, created_at, evidence) VALUES (:id, :p, :w, :c, "
+                                                        ":c, 'completed', 1, 'unsigned')"));
+            q.bind(QStringLiteral(":id"), ids::newUuid()).bind(QStringLiteral(":p"), projectId)
+                .bind(QStringLiteral(":w"), wsId).bind(QStringLiteral(":c"), name);
+            QVERIFY2(q.exec(), qPrintable(q.errorText()));
+        };
+        addRun(w->id, p1->id, QStringLiteral("a"));
+        addRun(w->id, p1->id, QStringLiteral("b"));
+        addRun(other->id, p3->id, QStringLiteral("c"));
+        auto c = ws.contents(Actor::system(), w->id);
+        QVERIFY(c.ok());
+        QCOMPARE(c->projects, 2);
+        QCOMPARE(c->runs, 2);
+        QCOMPARE(ws.contents(s->actor(alice), other->id)->runs, 1);
+        QCOMPARE(ws.contents(s->actor(bob), w->id).error().code, ErrorCode::NotFound);
+        QCOMPARE(ws.contents(Actor::system(), ids::newUuid()).error().code, ErrorCode::NotFound);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestWorkspaces)

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/AuditPanel.h"
+
+#include "accounts/AccountService.h"
+#include "audit/AuditExporter.h"
+#include "audit/AuditModel.h"
+#include "common/Async.h"
+#include "core/Clock.h"
+#include "core/Cursor.h"
+#include "events/ChangeBus.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDateTimeEdit>
+#include <QFileDialog>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace wfx::ui {
+
+namespace {
+
+const char *const kActions[] = {
+    "workspace.create", "workspace.update", "workspace.delete", "workspace.transfer_ownership",
+    "project.create", "project.update", "project.delete", "member.update", "member.remove",
+    "invitation.create", "invitation.accept", "invitation.revoke", "run.sync", "run.delete",
+    "run.evidence_export", "share.create", "share.update", "share.revoke", "api_key.create",
+    "api_key.rotate", "api_key.revoke", "billing.checkout", "billing.plan_change", "usage.reserve",
+    "usage.expire", "dsar.export", "dsar.delete_request", "dsar.delete_cancel",
+    "dsar.deletion_executed", "dsar.restrict", "dsar.unrestrict", "dsar.object", "user.signup",
+    "user.login", "user.logout", "user.update", "user.password_change", "user.password_reset",
+    "instance.signup_toggle"};
+
+struct VerifyOutcome
+{
+    AuditVerdict verdict;
+    AuditEntry bad; // the first bad entry, when it could be read
+    bool haveBad = false;
+};
+
+} // namespace
+
+AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
+    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+{
+    setAccessibleName(tr("Audit log"));
+    auto *layout = new QVBoxLayout(this);
+    auto *title = new QLabel(tr("Audit log"), this);
+    QFont tf = title->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.4);
+    tf.setBold(true);
+    title->setFont(tf);
+    layout->addWidget(title);
+
+    // Filters.
+    auto *filters = new QHBoxLayout;
+    m_actorFilter = new QComboBox(this);
+    m_actorFilter->setObjectName(QStringLiteral("actorFilter"));
+    m_actorFilter->setAccessibleName(tr("Actor filter"));
+    m_actorFilter->addItem(tr("Any actor"), QString());
+    m_actorFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_action = new QComboBox(this);
+    m_action->setObjectName(QStringLiteral("actionFilter"));
+    m_action->setAccessibleName(tr("Action filter"));
+    m_action->setEditable(true);
+    m_action->setInsertPolicy(QComboBox::NoInsert);
+    m_action->addItem(QString());
+    for (const char *a : kActions)
+        m_action->addItem(QString::fromLatin1(a));
+    m_action->lineEdit()->setPlaceholderText(tr("Any action"));
+    m_action->setMinimumContentsLength(18);
+    m_targetType = new QLineEdit(this);
+    m_targetType->setObjectName(QStringLiteral("targetTypeFilter"));
+    m_targetType->setAccessibleName(tr("Target type filter"));
+    m_targetType->setPlaceholderText(tr("Target type"));
+    m_targetType->setClearButtonEnabled(true);
+    m_targetId = new QLineEdit(this);
+    m_targetId->setObjectName(QStringLiteral("targetIdFilter"));
+    m_targetId->setAccessibleName(tr("Target id filter"));
+    m_targetId->setPlaceholderText(tr("Target id"));
+    m_targetId->setClearButtonEnabled(true);
+    filters->addWidget(m_actorFilter);
+    filters->addWidget(m_action);
+    filters->addWidget(m_targetType);
+    filters->addWidget(m_targetId, 1);
+    layout->addLayout(filters);
+
+    auto *range = new QHBoxLayout;
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(m_ctx.clock ? m_ctx.clock->nowMs() : 0);
+    m_fromOn = new QCheckBox(tr("&From"), this);
+    m_fromOn->setObjectName(QStringLiteral("fromEnabled"));
+    m_from = new QDateTimeEdit(now.addDays(-7), this);
+    m_from->setObjectName(QStringLiteral("fromTime"));
+    m_from->setAccessibleName(tr("Entries from"));
+    m_from->setCalendarPopup(true);
+    m_from->setEnabled(false);
+    m_toOn = new QCheckBox(tr("&To"), this);
+    m_toOn->setObjectName(QStringLiteral("toEnabled"));
+    m_to = new QDateTimeEdit(now.addDays(1), this);
+    m_to->setObjectName(QStringLiteral("toTime"));
+    m_to->setAccessibleName(tr("Entries before"));
+    m_to->setCalendarPopup(true);
+    m_to->setEnabled(false);
+    auto *apply = new QPushButton(tr("&Apply filter"), this);
+    apply->setObjectName(QStringLiteral("applyFilter"));
+    range->addWidget(m_fromOn);
+    range->addWidget(m_from);
+    range->addWidget(m_toOn);
+    range->addWidget(m_to);
+    range->addWidget(apply);
+    range->addStretch(1);
+    m_verify = new QPushButton(tr("&Verify chain"), this);
+    m_verify->setObjectName(QStringLiteral("verifyChain"));
+    m_verify->setToolTip(tr("Recompute every entry's hash and check that each follows the one before"));
+    m_exportCsv = new QPushButton(tr("Export &CSV…"), this);
+    m_exportCsv->setObjectName(QStringLiteral("exportCsv"));
+    m_exportJson = new QPushButton(tr("Export &JSON…"), this);
+    m_exportJson->setObjectName(QStringLiteral("exportJson"));
+    for (QPushButton *b : {m_exportCsv, m_exportJson})
+        b->setToolTip(tr("Write the entries of the current filter to a file"));
+    range->addWidget(m_verify);
+    range->addWidget(m_exportCsv);
+    range->addWidget(m_exportJson);
+    layout->addLayout(range);
+
+    // Progress of verify or export, and the verdict.
+    auto *work = new QHBoxLayout;
+    m_progressLabel = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("workProgress"));
+    m_progress->setAccessibleName(tr("Progress"));
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelWork"));
+    work->addWidget(m_progressLabel);
+    work->addWidget(m_progress, 1);
+    work->addWidget(m_cancel);
+    layout->addLayout(work);
+    m_progressLabel->hide();
+    m_progress->hide();
+    m_cancel->hide();
+    m_verdict = new QLabel(this);
+    m_verdict->setObjectName(QStringLiteral("verdict"));
+    m_verdict->setAccessibleName(tr("Verification result"));
+    m_verdict->setWordWrap(true);
+    m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_verdict->hide();
+    layout->addWidget(m_verdict);
+
+    m_model = new AuditModel(m_ctx, m_actor, this);
+    m_view = new QTableView(this);
+    m_view->setObjectName(QStringLiteral("auditTable"));
+    m_view->setAccessibleName(tr("Audit entries"));
+    m_view->setModel(m_model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    QHeaderView *h = m_view->horizontalHeader();
+    h->setSectionResizeMode(QHeaderView::Interactive);
+    h->resizeSection(AuditModel::Seq, 60);
+    h->resizeSection(AuditModel::Time, 140);
+    h->resizeSection(AuditModel::Actor, 170);
+    h->resizeSection(AuditModel::Action, 190);
+    h->resizeSection(AuditModel::Target, 200);
+    h->resizeSection(AuditModel::Workspace, 120);
+    h->setStretchLastSection(true);
+    layout->addWidget(m_view, 1);
+
+    m_statusLine = new QLabel(this);
+    m_statusLine->setObjectName(QStringLiteral("auditStatusLine"));
+    layout->addWidget(m_statusLine);
+
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setSingleShot(true);
+    m_liveTimer->setInterval(kLiveDebounceMs);
+    m_pollTimer = new QTimer(this);
+    m_pollTimer->setInterval(kProgressPollMs);
+    connect(m_pollTimer, &QTimer::timeout, this, [this] {
+        if (!m_work)
+            return;
+        const qint64 total = m_work->total.load(), done = m_work->done.load();
+        if (m_progress->maximum() > 0 && total > 0) {
+            m_progress->setMaximum(int(qMin<qint64>(total, INT_MAX)));
+            m_progress->setValue(int(qMin<qint64>(done, INT_MAX)));
+        }
+        m_progress->setFormat(tr("%1 entries").arg(done));
+        m_progressLabel->setText(m_progress->property("label").toString() + QLatin1Char(' ')
+                                 + tr("(%1)").arg(QLocale().toString(done)));
+    });
+
+    connect(apply, &QPushButton::clicked, this, &AuditPanel::applyFilter);
+    for (QLineEdit *e : {m_targetType, m_targetId})
+        connect(e, &QLineEdit::returnPressed, this, &AuditPanel::applyFilter);
+    connect(m_action->lineEdit(), &QLineEdit::returnPressed, this, &AuditPanel::applyFilter);
+    connect(m_action, &QComboBox::activated, this, &AuditPanel::applyFilter);
+    connect(m_actorFilter, &QComboBox::activated, this, &AuditPanel::applyFilter);
+    connect(m_fromOn, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
+    connect(m_toOn, &QCheckBox::toggled, m_to, &QWidget::setEnabled);
+    connect(m_fromOn, &QCheckBox::toggled, this, &AuditPanel::applyFilter);
+    connect(m_toOn, &QCheckBox::toggled, this, &AuditPanel::applyFilter);
+    connect(m_verify, &QPushButton::clicked, this, &AuditPanel::verify);
+    connect(m_exportCsv, &QPushButton::clicked, this, [this] { exportAs(QStringLiteral("csv")); });
+    connect(m_exportJson, &QPushButton::clicked, this, [this] { exportAs(QStringLiteral("json")); });
+    connect(m_cancel, &QPushButton::clicked, this, &AuditPanel::cancelWork);
+    connect(m_model, &AuditModel::pageLoaded, this, &AuditPanel::updateStatusLine);
+    connect(m_model, &AuditModel::loadingChanged, this, &AuditPanel::updateStatusLine);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &AuditPanel::updateStatusLine);
+    if (m_ctx.bus) {
+        // Every change writes an entry: refresh (debounced) when the newest rows are in view.
+        connect(m_ctx.bus, &ChangeBus::changed, this, [this] { m_liveTimer->start(); });
+    }
+    connect(m_liveTimer, &QTimer::timeout, this, [this] {
+        if (m_view->verticalScrollBar()->value() == 0)
+            m_model->reload();
+        else
+            m_statusLine->setText(tr("New entries were written; scroll to the top or apply the filter to see them."));
+    });
+
+    m_exportPath = [this](const QString &format) {
+        return QFileDialog::getSaveFileName(this, tr("Export audit log"),
+                                            QStringLiteral("audit-log.") + format,
+                                            format == QLatin1String("csv") ? tr("CSV files (*.csv)")
+                                                                           : tr("JSON files (*.json)"));
+    };
+    loadUsers();
+    m_model->reload();
+}
+
+AuditPanel::~AuditPanel()
+{
+    if (m_work)
+        m_work->cancel = true;
+    for (const QPointer<QFutureWatcherBase> &w : std::as_const(m_jobs))
+        if (w)
+            w->waitForFinished();
+}
+
+void AuditPanel::loadUsers()
+{
+    auto *w = runAsync(
+        this, [ctx = m_ctx, actor = m_actor] { return AccountService(ctx).listUsers(actor); },
+        [this](const Result<QList<User>> &users) {
+            if (!users)
+                return;
+            QHash<QString, QString> names;
+            for (const User &u : *users) {
+                names.insert(u.id, u.email);
+                m_actorFilter->addItem(u.email, u.id);
+            }
+            m_model->setUserNames(names);
+        });
+    m_jobs.append(w);
+}
+
+AuditFilter AuditPanel::currentFilter() const
+{
+    AuditFilter f;
+    f.actorId = m_actorFilter->currentData().toString();
+    f.action = m_action->currentText().trimmed();
+    f.targetType = m_targetType->text().trimmed();
+    f.targetId = m_targetId->text().trimmed();
+    if (m_fromOn->isChecked())
+        f.fromMs = m_from->dateTime().toMSecsSinceEpoch();
+    if (m_toOn->isChecked())
+        f.toMs = m_to->dateTime().toMSecsSinceEpoch();
+    return f;
+}
+
+void AuditPanel::applyFilter()
+{
+    m_model->setFilter(currentFilter());
+}
+
+void AuditPanel::updateStatusLine()
+{
+    const int n = m_model->rowCount();
+    QString text;
+    if (!m_model->lastError().isEmpty())
+        text = tr("Cannot load the audit log: %1").arg(m_model->lastError());
+    else if (m_model->isLoading())
+        text = tr("%n entry(s) shown, loading more…", nullptr, n);
+    else if (m_model->atEnd())
+        text = n == 0 ? tr("No entries match.") : tr("%n entry(s), all shown", nullptr, n);
+    else
+        text = tr("%n entry(s) shown, scroll for more", nullptr, n);
+    m_statusLine->setText(text);
+}
+
+QString AuditPanel::verdictText() const
+{
+    return m_verdict->isHidden() ? QString() : m_verdict->text();
+}
+
+void AuditPanel::startWork(const QString &label, bool determinate)
+{
+    m_work = std::make_shared<Work>();
+    m_progress->setRange(0, determinate ? 100 : 0);
+    m_progress->setValue(0);
+    m_progress->setProperty("label", label);
+    m_progressLabel->setText(label);
+    m_progressLabel->show();
+    m_progress->show();
+    m_cancel->show();
+    m_cancel->setEnabled(true);
+    m_cancel->setFocus();
+    m_verify->setEnabled(false);
+    m_exportCsv->setEnabled(false);
+    m_exportJson->setEnabled(false);
+    m_pollTimer->start();
+}
+
+void AuditPanel::endWork()
+{
+    m_pollTimer->stop();
+    m_progressLabel->hide();
+    m_progress->hide();
+    m_cancel->hide();
+    m_verify->setEnabled(true);
+    m_exportCsv->setEnabled(true);
+    m_exportJson->setEnabled(true);
+    m_working = nullptr;
+}
+
+void AuditPanel::cancelWork()
+{
+    if (m_work) {
+        m_work->cancel = true;
+        m_cancel->setEnabled(false);
+        m_progressLabel->setText(tr("Cancelling…"));
+    }
+}
+
+void AuditPanel::verify()
+{
+    if (m_working)
+        return;
+    startWork(tr("Verifying the chain…"), true);
+    m_verdict->hide();
+    auto work = m_work;
+    auto *w = runAsync(
+        this,
+        [ctx = m_ctx, work] {
+            VerifyOutcome out;
+            AuditService audit(ctx);
+            out.verdict = audit.verify([work](qint64 done, qint64 total) {
+                work->done = done;
+                work->total = total;
+                return !work->cancel.load();
+            });
+            if (!out.verdict.ok && out.verdict.firstBadSeq > 0) {
+                // The entry itself, for the verdict: the page that starts at it.
+                auto page = audit.list(Actor::system(), {}, 1,
+                                       cursor::encode(QJsonArray{double(out.verdict.firstBadSeq + 1)}));
+                if (page && !page->items.isEmpty() && page->items.first().seq == out.verdict.firstBadSeq) {
+                    out.bad = page->items.first();
+                    out.haveBad = true;
+                }
+            }
+            return out;
+        },
+        [this, work](const VerifyOutcome &out) {
+            endWork();
+            const AuditVerdict &v = out.verdict;
+            m_lastVerifyOk = v.ok;
+            m_lastBadSeq = v.firstBadSeq;
+            QPalette pal = m_verdict->palette();
+            if (v.ok) {
+                m_verdict->setText(tr("The chain is intact: %n entry(s) checked, each follows the one before "
+                                      "and none was altered.",
+                                      nullptr, int(v.checked)));
+                pal.setColor(QPalette::WindowText, QColor(0x1b, 0x5e, 0x20));
+            } else if (work->cancel.load() && v.firstBadSeq == 0) {
+                m_verdict->setText(tr("Verification cancelled after %n entry(s); no verdict.", nullptr,
+                                      int(v.checked)));
+                pal.setColor(QPalette::WindowText, palette().color(QPalette::WindowText));
+            } else {
+                QString text = tr("The chain is broken. First bad entry: #%1 (%2). %n entry(s) before it are "
+                                  "intact.",
+                                  nullptr, int(v.checked))
+                                   .arg(v.firstBadSeq)
+                                   .arg(v.reason);
+                if (out.haveBad)
+                    text += QLatin1Char(' ')
+                        + tr("Entry #%1 is “%2” by %3 at %4.")
+                              .arg(out.bad.seq)
+                              .arg(out.bad.action, m_model->actorName(out.bad.actorId),
+                                   QDateTime::fromMSecsSinceEpoch(out.bad.at).toString(Qt::ISODate));
+                m_verdict->setText(text);
+                pal.setColor(QPalette::WindowText, QColor(0xb7, 0x1c, 0x1c));
+                const int row = m_model->rowOfSeq(v.firstBadSeq);
+                if (row >= 0) {
+                    m_view->selectRow(row);
+                    m_view->scrollTo(m_model->index(row, 0));
+                }
+            }
+            m_verdict->setPalette(pal);
+            m_verdict->show();
+            emit verifyFinished(v.ok);
+        });
+    m_working = w;
+    m_jobs.append(w);
+}
+
+void AuditPanel::exportAs(const QString &format)
+{
+    if (m_working)
+        return;
+    const QString path = m_exportPath ? m_exportPath(format) : QString();
+    if (path.isEmpty())
+        return;
+    const auto fmt = format == QLatin1String("json") ? AuditExporter::Format::Json : AuditExporter::Format::Csv;
+    startWork(tr("Exporting to %1…").arg(path), false);
+    auto work = m_work;
+    auto *w = runAsync(
+        this,
+        [ctx = m_ctx, actor = m_actor, filter = currentFilter(), fmt, path, work] {
+            return AuditExporter::write(ctx, actor, filter, fmt, path, &work->done, &work->cancel);
+        },
+        [this, path, work](const Result<qint64> &r) {
+            endWork();
+            QString message;
+            if (r)
+                message = tr("Exported %n entry(s) to %1.", nullptr, int(*r)).arg(path);
+            else if (work->cancel.load())
+                message = tr("Export cancelled; no file was written.");
+            else
+                message = tr("Export failed: %1").arg(r.error().message);
+            m_statusLine->setText(message);
+            emit exportFinished(r.ok(), message);
+        });
+    m_working = w;
+    m_jobs.append(w);
+}
+
+} // namespace wfx::ui

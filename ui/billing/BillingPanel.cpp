@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "billing/BillingPanel.h"
+
+#include "billing/BillingService.h"
+#include "billing/OfflineBillingProvider.h"
+#include "common/Async.h"
+#include "events/ChangeBus.h"
+#include "usage/UsageService.h"
+#include "workspaces/WorkspaceService.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QFutureWatcher>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace wfx::ui {
+
+namespace {
+
+struct Overview
+{
+    QList<Workspace> workspaces;
+    QList<BillingEvent> events;
+    QString error;
+};
+
+struct WorkspaceBilling
+{
+    QString workspaceId;
+    Result<WorkspaceUsage> usage = WorkspaceUsage{};
+    QList<Reservation> reservations;
+};
+
+QString when(qint64 ms)
+{
+    return ms ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat) : QString();
+}
+
+QString metricTitle(const QString &metric)
+{
+    if (metric == QLatin1String("runs"))
+        return BillingPanel::tr("Runs");
+    if (metric == QLatin1String("artifact_bytes"))
+        return BillingPanel::tr("Artifact storage");
+    if (metric == QLatin1String("compute_seconds"))
+        return BillingPanel::tr("Compute time");
+    return metric;
+}
+
+QString amount(const QString &metric, qint64 v)
+{
+    QLocale l;
+    if (metric == QLatin1String("artifact_bytes"))
+        return l.formattedDataSize(v);
+    if (metric == QLatin1String("compute_seconds"))
+        return BillingPanel::tr("%1 h").arg(l.toString(double(v) / 3600.0, 'f', v % 3600 ? 1 : 0));
+    return l.toString(v);
+}
+
+QTreeWidget *makeList(QWidget *parent, const QString &objectName, const QString &accessibleName,
+                      const QStringList &headers, int stretch)
+{
+    auto *t = new QTreeWidget(parent);
+    t->setObjectName(objectName);
+    t->setAccessibleName(accessibleName);
+    t->setHeaderLabels(headers);
+    t->setRootIsDecorated(false);
+    t->setUniformRowHeights(true);
+    t->setAlternatingRowColors(true);
+    t->header()->setStretchLastSection(false);
+    t->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    t->header()->setSectionResizeMode(stretch, QHeaderView::Stretch);
+    return t;
+}
+
+} // namespace
+
+template<typename Work, typename Done>
+void BillingPanel::run(Work work, Done done)
+{
+    ++m_busy;
+    auto *w = runAsync(this, std::move(work), [this, done = std::move(done)](const auto &result) mutable {
+        --m_busy;
+        done(result);
+    });
+    m_jobs.append(w);
+}
+
+BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<BillingProvider> provider,
+                           std::function<QString()> baseUrl, QWidget *parent)
+    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+      m_provider(provider ? std::move(provider) : std::make_shared<OfflineBillingProvider>()),
+      m_baseUrl(std::move(baseUrl)), m_openUrl([](const QUrl &url) { return QDesktopServices::openUrl(url); })
+{
+    setAccessibleName(tr("Billing"));
+    auto *layout = new QVBoxLayout(this);
+    auto *title = new QLabel(tr("Billing"), this);
+    QFont tf = title->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.4);
+    tf.setBold(true);
+    title->setFont(tf);
+    layout->addWidget(title);
+
+    auto *top = new QHBoxLayout;
+    auto *wsLabel = new QLabel(tr("&Workspace:"), this);
+    m_workspace = new QComboBox(this);
+    m_workspace->setObjectName(QStringLiteral("billingWorkspace"));
+    m_workspace->setAccessibleName(tr("Workspace"));
+    m_workspace->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    wsLabel->setBuddy(m_workspace);
+    m_plan = new QLabel(this);
+    m_plan->setObjectName(QStringLiteral("planLabel"));
+    top->addWidget(wsLabel);
+    top->addWidget(m_workspace);
+    top->addSpacing(16);
+    top->addWidget(m_plan, 1);
+    auto *planLabel = new QLabel(tr("Change &plan to:"), this);
+    m_targetPlan = new QComboBox(this);
+    m_targetPlan->setObjectName(QStringLiteral("targetPlan"));
+    m_targetPlan->setAccessibleName(tr("Plan to check out"));
+    m_targetPlan->addItem(tr("Pro"), QStringLiteral("pro"));
+    m_targetPlan->addItem(tr("Team"), QStringLiteral("team"));
+    planLabel->setBuddy(m_targetPlan);
+    m_checkout = new QPushButton(tr("&Checkout…"), this);
+    m_checkout->setObjectName(QStringLiteral("checkout"));
+    m_checkout->setToolTip(tr("Open the payment page for the chosen plan in the browser"));
+    m_portal = new QPushButton(tr("Billing p&ortal…"), this);
+    m_portal->setObjectName(QStringLiteral("portal"));
+    m_portal->setToolTip(tr("Open the provider's page for invoices and payment methods"));
+    top->addWidget(planLabel);
+    top->addWidget(m_targetPlan);
+    top->addWidget(m_checkout);
+    top->addWidget(m_portal);
+    layout->addLayout(top);
+
+    auto *usageGroup = new QGroupBox(tr("Usage against the plan's caps"), this);
+    m_usageBox = usageGroup;
+    m_usageGrid = new QGridLayout(usageGroup);
+    m_usageGrid->setColumnStretch(1, 1);
+    for (int i = 0; i < UsageService::metrics().size(); ++i) {
+        const QString metric = UsageService::metrics().at(i);
+        auto *name = new QLabel(metricTitle(metric), usageGroup);
+        auto *bar = new QProgressBar(usageGroup);
+        bar->setObjectName(QStringLiteral("usage_") + metric);
+        bar->setAccessibleName(tr("%1 used").arg(metricTitle(metric)));
+        bar->setRange(0, 100);
+        bar->setValue(0);
+        name->setBuddy(bar);
+        auto *text = new QLabel(usageGroup);
+        text->setObjectName(QStringLiteral("usageText_") + metric);
+        m_usageGrid->addWidget(name, i, 0);
+        m_usageGrid->addWidget(bar, i, 1);
+        m_usageGrid->addWidget(text, i, 2);
+    }
+    layout->addWidget(usageGroup);
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    auto *resBox = new QGroupBox(tr("Open reservations"), splitter);
+    auto *rl = new QVBoxLayout(resBox);
+    m_reservations = makeList(resBox, QStringLiteral("reservations"), tr("Open reservations"),
+                              {tr("Metric"), tr("Amount"), tr("Idempotency key"), tr("Reserved"), tr("Expires")}, 2);
+    rl->addWidget(m_reservations);
+    auto *evBox = new QGroupBox(tr("Webhook events received (all workspaces)"), splitter);
+    auto *el = new QVBoxLayout(evBox);
+    m_events = makeList(evBox, QStringLiteral("webhookEvents"), tr("Webhook events"),
+                        {tr("Received"), tr("Type"), tr("Workspace"), tr("Applied"), tr("Outcome"), tr("Event id")},
+                        4);
+    el->addWidget(m_events);
+    splitter->addWidget(resBox);
+    splitter->addWidget(evBox);
+    layout->addWidget(splitter, 1);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("billingStatus"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_status);
+
+    connect(m_workspace, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_filling)
+            loadWorkspace();
+    });
+    connect(m_checkout, &QPushButton::clicked, this, &BillingPanel::checkout);
+    connect(m_portal, &QPushButton::clicked, this, &BillingPanel::openPortal);
+
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setSingleShot(true);
+    m_liveTimer->setInterval(kLiveDebounceMs);
+    connect(m_liveTimer, &QTimer::timeout, this, &BillingPanel::reload);
+    if (m_ctx.bus) {
+        connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &, bool) {
+            static const QStringList watched{QStringLiteral("workspace"), QStringLiteral("billing"),
+                                             QStringLiteral("billing_event"), QStringLiteral("reservation")};
+            if (watched.contains(entity))
+                m_liveTimer->start();
+        });
+    }
+    reload();
+}
+
+BillingPanel::~BillingPanel()
+{
+    for (const QPointer<QFutureWatcherBase> &w : std::as_const(m_jobs))
+        if (w)
+            w->waitForFinished();
+}
+
+QString BillingPanel::statusText() const
+{
+    return m_status->text();
+}
+
+bool BillingPanel::selectWorkspace(const QString &id)
+{
+    const int i = m_workspace->findData(id);
+    if (i < 0)
+        return false;
+    m_workspace->setCurrentIndex(i);
+    return true;
+}
+
+QString BillingPanel::usageText(const QString &metric) const
+{
+    auto *l = m_usageBox->findChild<QLabel *>(QStringLiteral("usageText_") + metric);
+    return l ? l->text() : QString();
+}
+
+int BillingPanel::usagePercent(const QString &metric) const
+{
+    auto *b = m_usageBox->findChild<QProgressBar *>(QStringLiteral("usage_") + metric);
+    return b ? b->value() : -1;
+}
+
+void BillingPanel::reload()
+{
+    run(
+        [ctx = m_ctx, actor = m_actor, provider = m_provider] {
+            Overview o;
+            WorkspaceService ws(ctx);
+            QString cursor;
+            do {
+                auto page = ws.list(actor, 200, cursor);
+                if (!page) {
+                    o.error = page.error().message;
+                    return o;
+                }
+                o.workspaces.append(page->items);
+                cursor = page->nextCursor;
+            } while (!cursor.isEmpty());
+            BillingService billing(ctx, provider);
+            auto events = billing.webhookEvents(actor, 200, {});
+            if (events)
+                o.events = events->items;
+            else
+                o.error = events.error().message;
+            return o;
+        },
+        [this](const Overview &o) {
+            if (!o.error.isEmpty())
+                m_status->setText(tr("Cannot load billing: %1").arg(o.error));
+            QHash<QString, QString> names;
+            for (const Workspace &w : o.workspaces)
+                names.insert(w.id, w.name);
+            const QString keep = m_workspace->currentData().toString();
+            m_filling = true;
+            m_workspace->clear();
+            for (const Workspace &w : o.workspaces)
+                m_workspace->addItem(w.name, w.id);
+            if (const int i = m_workspace->findData(keep); i >= 0)
+                m_workspace->setCurrentIndex(i);
+            m_filling = false;
+            m_events->clear();
+            for (const BillingEvent &e : o.events) {
+                auto *item = new QTreeWidgetItem(
+                    m_events, {when(e.receivedAt), e.type,
+                               e.workspaceId.isEmpty() ? QString() : names.value(e.workspaceId, e.workspaceId),
+                               e.applied ? tr("Yes") : tr("No"), e.outcome, e.eventId});
+                item->setForeground(3, e.applied ? QColor(0x1b, 0x5e, 0x20) : QColor(0x8a, 0x5a, 0x00));
+                if (e.duplicate)
+                    item->setToolTip(4, tr("A repeated delivery of an event already recorded"));
+            }
+            const bool has = m_workspace->count() > 0;
+            m_checkout->setEnabled(has);
+            m_portal->setEnabled(has);
+            m_targetPlan->setEnabled(has);
+            if (!has) {
+                m_plan->setText(tr("No workspaces yet."));
+                return;
+            }
+            loadWorkspace();
+        });
+}
+
+void BillingPanel::loadWorkspace()
+{
+    const QString id = m_workspace->currentData().toString();
+    if (id.isEmpty())
+        return;
+    run(
+        [ctx = m_ctx, actor = m_actor, id] {
+            WorkspaceBilling b;
+            b.workspaceId = id;
+            UsageService usage(ctx);
+            b.usage = usage.usage(actor, id);
+            QString cursor;
+            do {
+                auto page = usage.openReservations(actor, id, 200, cursor);
+                if (!page)
+                    break;
+                b.reservations.append(page->items);
+                cursor = page->nextCursor;
+            } while (!cursor.isEmpty() && b.reservations.size() < 10000);
+            return b;
+        },
+        [this](const WorkspaceBilling &b) {
+            if (b.workspaceId != m_workspace->currentData().toString())
+                return;
+            if (!b.usage) {
+                m_status->setText(tr("Cannot load usage: %1").arg(b.usage.error().message));
+                return;
+            }
+            const WorkspaceUsage &u = *b.usage;
+            QStringList caps;
+            for (const MetricUsage &m : u.metrics)
+                caps << tr("%1 %2").arg(amount(m.metric, m.cap), metricTitle(m.metric).toLower());
+            m_plan->setText(tr("Plan: <b>%1</b> (caps: %2)").arg(u.plan.toHtmlEscaped(), caps.join(tr(", "))));
+            for (const MetricUsage &m : u.metrics) {
+                auto *bar = m_usageBox->findChild<QProgressBar *>(QStringLiteral("usage_") + m.metric);
+                auto *text = m_usageBox->findChild<QLabel *>(QStringLiteral("usageText_") + m.metric);
+                if (!bar || !text)
+                    continue;
+                const qint64 used = m.committed + m.reserved;
+                const int pct = m.cap > 0 ? int(qMin<qint64>(100, (used * 100 + m.cap - 1) / m.cap)) : 0;
+                bar->setValue(pct);
+                bar->setFormat(tr("%1%").arg(pct));
+                text->setText(tr("%1 used + %2 reserved of %3")
+                                  .arg(amount(m.metric, m.committed), amount(m.metric, m.reserved),
+                                       amount(m.metric, m.cap)));
+            }
+            m_reservations->clear();
+            for (const Reservation &r : b.reservations)
+                new QTreeWidgetItem(m_reservations, {metricTitle(r.metric), amount(r.metric, r.amount),
+                                                     r.idempotencyKey, when(r.createdAt), when(r.expiresAt)});
+            if (const int i = m_targetPlan->findData(u.plan); i >= 0 && m_targetPlan->count() > 1)
+                m_targetPlan->setCurrentIndex(i == 0 ? 1 : 0);
+        });
+}
+
+void BillingPanel::openLink(const QString &link, const QString &what)
+{
+    QUrl url(link);
+    if (url.isRelative() && m_baseUrl)
+        url = QUrl(m_baseUrl()).resolved(url);
+    if (m_openUrl && m_openUrl(url))
+        m_status->setText(tr("Opened the %1 page: %2").arg(what, url.toString()));
+    else
+        m_status->setText(tr("Cannot open a browser; open this address: %1").arg(url.toString()));
+}
+
+void BillingPanel::checkout()
+{
+    const QString id = m_workspace->currentData().toString();
+    const QString plan = m_targetPlan->currentData().toString();
+    if (id.isEmpty())
+        return;
+    run([ctx = m_ctx, actor = m_actor, provider = m_provider, id,
+         plan] { return BillingService(ctx, provider).checkout(actor, id, plan); },
+        [this](const Result<CheckoutSession> &r) {
+            if (!r) {
+                m_status->setText(tr("Cannot start a checkout: %1").arg(r.error().message));
+                return;
+            }
+            openLink(r->url, tr("checkout"));
+        });
+}
+
+void BillingPanel::openPortal()
+{
+    const QString id = m_workspace->currentData().toString();
+    if (id.isEmpty())
+        return;
+    run([ctx = m_ctx, actor = m_actor, provider = m_provider,
+         id] { return BillingService(ctx, provider).portal(actor, id); },
+        [this](const Result<QString> &r) {
+            if (!r) {
+                m_status->setText(tr("Cannot open the billing portal: %1").arg(r.error().message));
+                return;
+            }
+            openLink(*r, tr("billing portal"));
+        });
+}
+
+} // namespace wfx::ui

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// Billing: per workspace the plan and its caps, usage against each cap, the
+// reservations holding quota, checkout and the provider's portal (opened in the
+// browser), and every webhook event received with whether it was applied.
+#pragma once
+
+#include "core/Context.h"
+
+#include <QPointer>
+#include <QUrl>
+#include <QWidget>
+
+#include <functional>
+#include <memory>
+
+class QComboBox;
+class QFutureWatcherBase;
+class QGridLayout;
+class QLabel;
+class QPushButton;
+class QTimer;
+class QTreeWidget;
+
+namespace wfx {
+class BillingProvider;
+}
+
+namespace wfx::ui {
+
+class BillingPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    static constexpr int kLiveDebounceMs = 200;
+
+    // provider null: the offline provider. baseUrl resolves the relative links
+    // the offline provider gives (the built-in server's address).
+    BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<BillingProvider> provider,
+                 std::function<QString()> baseUrl, QWidget *parent = nullptr);
+    ~BillingPanel() override;
+
+    // How a checkout or portal link is opened; defaults to QDesktopServices.
+    void setUrlOpener(std::function<bool(const QUrl &)> opener) { m_openUrl = std::move(opener); }
+    bool isBusy() const { return m_busy > 0; }
+    QComboBox *workspaceChooser() const { return m_workspace; }
+    bool selectWorkspace(const QString &id);
+    QString statusText() const;
+    QTreeWidget *events() const { return m_events; }
+    QTreeWidget *reservations() const { return m_reservations; }
+    // Metric -> the text shown beside its bar (tests read it).
+    QString usageText(const QString &metric) const;
+    int usagePercent(const QString &metric) const;
+
+    void checkout();
+    void openPortal();
+    void reload();
+
+private:
+    template<typename Work, typename Done>
+    void run(Work work, Done done);
+    void loadWorkspace();
+    void openLink(const QString &link, const QString &what);
+
+    ModelContext m_ctx;
+    Actor m_actor;
+    std::shared_ptr<BillingProvider> m_provider;
+    std::function<QString()> m_baseUrl;
+    std::function<bool(const QUrl &)> m_openUrl;
+    int m_busy = 0;
+    QList<QPointer<QFutureWatcherBase>> m_jobs;
+
+    QComboBox *m_workspace = nullptr;
+    QLabel *m_plan = nullptr;
+    QGridLayout *m_usageGrid = nullptr;
+    QWidget *m_usageBox = nullptr;
+    QTreeWidget *m_reservations = nullptr;
+    QComboBox *m_targetPlan = nullptr;
+    QPushButton *m_checkout = nullptr, *m_portal = nullptr;
+    QTreeWidget *m_events = nullptr;
+    QLabel *m_status = nullptr;
+    QTimer *m_liveTimer = nullptr;
+    bool m_filling = false;
+};
+
+} // namespace wfx::ui

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "dsar/DsarPanel.h"
+
+#include "accounts/AccountService.h"
+#include "common/Async.h"
+#include "common/Confirm.h"
+#include "dsar/DsarService.h"
+#include "core/Clock.h"
+#include "events/ChangeBus.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QFileDialog>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace wfx::ui {
+
+namespace {
+
+constexpr int kIdRole = Qt::UserRole + 1;
+constexpr int kUserRole = Qt::UserRole + 2;
+constexpr int kKindRole = Qt::UserRole + 3;
+constexpr int kStateRole = Qt::UserRole + 4;
+
+enum Col { Kind, State, Person, Created, Due, Scheduled, Completed };
+
+struct Queue
+{
+    QList<DsarRequest> requests;
+    QList<User> users;
+    QString error;
+};
+
+QString when(qint64 ms)
+{
+    return ms ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat) : QString();
+}
+
+QString kindText(const QString &kind)
+{
+    if (kind == QLatin1String("export"))
+        return DsarPanel::tr("Export");
+    if (kind == QLatin1String("deletion"))
+        return DsarPanel::tr("Deletion");
+    if (kind == QLatin1String("restriction"))
+        return DsarPanel::tr("Restriction");
+    if (kind == QLatin1String("objection"))
+        return DsarPanel::tr("Objection");
+    return kind;
+}
+
+QString stateText(const QString &state)
+{
+    if (state == QLatin1String("scheduled"))
+        return DsarPanel::tr("Scheduled");
+    if (state == QLatin1String("completed"))
+        return DsarPanel::tr("Completed");
+    if (state == QLatin1String("cancelled"))
+        return DsarPanel::tr("Cancelled");
+    if (state == QLatin1String("open"))
+        return DsarPanel::tr("In force");
+    if (state == QLatin1String("lifted"))
+        return DsarPanel::tr("Lifted");
+    return state;
+}
+
+} // namespace
+
+template<typename Work, typename Done>
+void DsarPanel::run(Work work, Done done)
+{
+    ++m_busy;
+    auto *w = runAsync(this, std::move(work), [this, done = std::move(done)](const auto &result) mutable {
+        --m_busy;
+        done(result);
+    });
+    m_jobs.append(w);
+}
+
+DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
+    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+{
+    setAccessibleName(tr("DSAR requests"));
+    auto *layout = new QVBoxLayout(this);
+    auto *title = new QLabel(tr("DSAR requests"), this);
+    QFont tf = title->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.4);
+    tf.setBold(true);
+    title->setFont(tf);
+    layout->addWidget(title);
+    auto *intro = new QLabel(tr("Data-subject requests from every account: exports, scheduled deletions, "
+                                "restrictions of processing and objections."),
+                             this);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+
+    m_queue = new QTreeWidget(this);
+    m_queue->setObjectName(QStringLiteral("dsarQueue"));
+    m_queue->setAccessibleName(tr("Request queue"));
+    m_queue->setHeaderLabels({tr("Kind"), tr("State"), tr("Person"), tr("Received"), tr("Due"),
+                              tr("Scheduled for"), tr("Completed")});
+    m_queue->setRootIsDecorated(false);
+    m_queue->setUniformRowHeights(true);
+    m_queue->setAlternatingRowColors(true);
+    m_queue->header()->setStretchLastSection(false);
+    m_queue->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_queue->header()->setSectionResizeMode(Person, QHeaderView::Stretch);
+    layout->addWidget(m_queue, 1);
+
+    auto *actions = new QHBoxLayout;
+    m_cancelDeletion = new QPushButton(tr("Cancel &deletion…"), this);
+    m_cancelDeletion->setObjectName(QStringLiteral("cancelDeletion"));
+    m_deleteNow = new QPushButton(tr("Carry out deletion &now…"), this);
+    m_deleteNow->setObjectName(QStringLiteral("deleteNow"));
+    m_deleteNow->setToolTip(tr("Delete the account and the workspaces it owns before the grace period ends"));
+    m_lift = new QPushButton(tr("&Lift restriction"), this);
+    m_lift->setObjectName(QStringLiteral("liftRestriction"));
+    actions->addWidget(m_cancelDeletion);
+    actions->addWidget(m_deleteNow);
+    actions->addWidget(m_lift);
+    actions->addStretch(1);
+    layout->addLayout(actions);
+
+    auto *exportRow = new QHBoxLayout;
+    auto *userLabel = new QLabel(tr("E&xport the data of:"), this);
+    m_user = new QComboBox(this);
+    m_user->setObjectName(QStringLiteral("exportUser"));
+    m_user->setAccessibleName(tr("Person whose data to export"));
+    m_user->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    userLabel->setBuddy(m_user);
+    m_export = new QPushButton(tr("&Export to file…"), this);
+    m_export->setObjectName(QStringLiteral("exportData"));
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("exportProgress"));
+    m_progress->setAccessibleName(tr("Export progress"));
+    m_progress->setRange(0, 0);
+    m_progress->hide();
+    m_cancelExport = new QPushButton(tr("Cancel export"), this);
+    m_cancelExport->setObjectName(QStringLiteral("cancelExport"));
+    m_cancelExport->hide();
+    exportRow->addWidget(userLabel);
+    exportRow->addWidget(m_user);
+    exportRow->addWidget(m_export);
+    exportRow->addWidget(m_progress, 1);
+    exportRow->addWidget(m_cancelExport);
+    exportRow->addStretch(0);
+    layout->addLayout(exportRow);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("dsarStatus"));
+    m_status->setWordWrap(true);
+    layout->addWidget(m_status);
+
+    connect(m_queue, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
+        if (item) {
+            const int i = m_user->findData(item->data(0, kUserRole));
+            if (i >= 0)
+                m_user->setCurrentIndex(i);
+        }
+        updateActions();
+    });
+    connect(m_export, &QPushButton::clicked, this, &DsarPanel::exportSelectedUser);
+    connect(m_cancelExport, &QPushButton::clicked, this, &DsarPanel::cancelExport);
+    connect(m_cancelDeletion, &QPushButton::clicked, this, &DsarPanel::cancelDeletion);
+    connect(m_deleteNow, &QPushButton::clicked, this, &DsarPanel::deleteNow);
+    connect(m_lift, &QPushButton::clicked, this, &DsarPanel::liftRestriction);
+
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setSingleShot(true);
+    m_liveTimer->setInterval(kLiveDebounceMs);
+    connect(m_liveTimer, &QTimer::timeout, this, &DsarPanel::reload);
+    if (m_ctx.bus) {
+        connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &, bool) {
+            if (entity == QLatin1String("dsar_request") || entity == QLatin1String("user"))
+                m_liveTimer->start();
+        });
+    }
+    m_exportPath = [this](const QString &email) {
+        return QFileDialog::getSaveFileName(this, tr("Export personal data"),
+                                            tr("data-export-%1.json").arg(email), tr("JSON files (*.json)"));
+    };
+    updateActions();
+    reload();
+}
+
+DsarPanel::~DsarPanel()
+{
+    if (m_exportCancel)
+        *m_exportCancel = true;
+    for (const QPointer<QFutureWatcherBase> &w : std::as_const(m_jobs))
+        if (w)
+            w->waitForFinished();
+}
+
+QString DsarPanel::statusText() const
+{
+    return m_status->text();
+}
+
+QString DsarPanel::emailOf(const QString &userId) const
+{
+    return m_emails.value(userId, userId);
+}
+
+QString DsarPanel::selectedUserId() const
+{
+    const QTreeWidgetItem *item = m_queue->currentItem();
+    return item ? item->data(0, kUserRole).toString() : QString();
+}
+
+bool DsarPanel::selectRequest(const QString &requestId)
+{
+    for (int i = 0; i < m_queue->topLevelItemCount(); ++i) {
+        if (m_queue->topLevelItem(i)->data(0, kIdRole).toString() == requestId) {
+            m_queue->setCurrentItem(m_queue->topLevelItem(i));
+            return true;
+        }
+    }
+    return false;
+}
+
+void DsarPanel::updateActions()
+{
+    const QTreeWidgetItem *item = m_queue->currentItem();
+    const QString kind = item ? item->data(0, kKindRole).toString() : QString();
+    const QString state = item ? item->data(0, kStateRole).toString() : QString();
+    const bool scheduled = kind == QLatin1String("deletion") && state == QLatin1String("scheduled");
+    m_cancelDeletion->setEnabled(scheduled);
+    m_deleteNow->setEnabled(scheduled);
+    m_lift->setEnabled(kind == QLatin1String("restriction") && state == QLatin1String("open"));
+    m_export->setEnabled(!m_exporting && m_user->count() > 0);
+}
+
+void DsarPanel::reload()
+{
+    run(
+        [ctx = m_ctx, actor = m_actor] {
+            Queue q;
+            DsarService dsar(ctx);
+            QString cursor;
+            do {
+                auto page = dsar.listRequests(actor, kPageSize, cursor);
+                if (!page) {
+                    q.error = page.error().message;
+                    return q;
+                }
+                q.requests.append(page->items);
+                cursor = page->nextCursor;
+            } while (!cursor.isEmpty() && q.requests.size() < 20000);
+            if (auto users = AccountService(ctx).listUsers(actor))
+                q.users = *users;
+            return q;
+        },
+        [this](const Queue &q) {
+            if (!q.error.isEmpty()) {
+                m_status->setText(tr("Cannot list requests: %1").arg(q.error));
+                return;
+            }
+            m_emails.clear();
+            const QString keepUser = m_user->currentData().toString();
+            m_user->clear();
+            for (const User &u : q.users) {
+                m_emails.insert(u.id, u.email);
+                m_user->addItem(u.email, u.id);
+            }
+            if (const int i = m_user->findData(keepUser); i >= 0)
+                m_user->setCurrentIndex(i);
+            const QTreeWidgetItem *cur = m_queue->currentItem();
+            const QString keep = cur ? cur->data(0, kIdRole).toString() : QString();
+            m_queue->clear();
+            const qint64 now = m_ctx.clock ? m_ctx.clock->nowMs() : 0;
+            for (const DsarRequest &r : q.requests) {
+                const bool deleted = !m_emails.contains(r.userId);
+                auto *item = new QTreeWidgetItem(
+                    m_queue, {kindText(r.kind), stateText(r.state),
+                              deleted ? tr("%1 (account deleted)").arg(r.userId) : emailOf(r.userId),
+                              when(r.createdAt), when(r.dueAt), when(r.scheduledFor), when(r.completedAt)});
+                item->setData(0, kIdRole, r.id);
+                item->setData(0, kUserRole, r.userId);
+                item->setData(0, kKindRole, r.kind);
+                item->setData(0, kStateRole, r.state);
+                if (!r.detail.isEmpty())
+                    item->setToolTip(0, QString::fromUtf8(QJsonDocument(r.detail).toJson(QJsonDocument::Compact)));
+                const bool open = r.state == QLatin1String("scheduled") || r.state == QLatin1String("open");
+                if (open && r.dueAt && r.dueAt <= now)
+                    item->setForeground(Due, QColor(0xb7, 0x1c, 0x1c));
+            }
+            if (!keep.isEmpty())
+                selectRequest(keep);
+            updateActions();
+        });
+}
+
+void DsarPanel::exportSelectedUser()
+{
+    const QString userId = m_user->currentData().toString();
+    if (userId.isEmpty() || m_exporting)
+        return;
+    const QString email = emailOf(userId);
+    const QString path = m_exportPath ? m_exportPath(email) : QString();
+    if (path.isEmpty())
+        return;
+    m_exporting = true;
+    m_exportCancel = std::make_shared<std::atomic<bool>>(false);
+    auto cancel = m_exportCancel;
+    m_progress->show();
+    m_cancelExport->show();
+    m_cancelExport->setEnabled(true);
+    m_cancelExport->setFocus();
+    m_status->setText(tr("Exporting the data of %1…").arg(email));
+    updateActions();
+    struct Written
+    {
+        Result<qint64> bytes = qint64(0);
+        bool cancelled = false;
+    };
+    run(
+        [ctx = m_ctx, userId, path, cancel] {
+            Written w;
+            // The person's own request, made on their behalf (dsar.export is audited).
+            auto data = DsarService(ctx).exportData(Actor::user(userId));
+            if (!data) {
+                w.bytes = data.error();
+                return w;
+            }
+            if (cancel->load()) {
+                w.cancelled = true;
+                return w;
+            }
+            QSaveFile file(path);
+            const QByteArray bytes = QJsonDocument(*data).toJson(QJsonDocument::Indented);
+            if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+                w.bytes = Error{ErrorCode::Internal, file.errorString()};
+                return w;
+            }
+            w.bytes = qint64(bytes.size());
+            return w;
+        },
+        [this, email, path](const Written &w) {
+            m_exporting = false;
+            m_progress->hide();
+            m_cancelExport->hide();
+            if (w.cancelled)
+                m_status->setText(tr("Export cancelled; no file was written (the export request stays "
+                                     "recorded)."));
+            else if (!w.bytes)
+                m_status->setText(tr("Export of %1 failed: %2").arg(email, w.bytes.error().message));
+            else
+                m_status->setText(tr("Exported the data of %1 to %2 (%3).")
+                                      .arg(email, path, QLocale().formattedDataSize(*w.bytes)));
+            updateActions();
+            emit exportFinished(!w.cancelled && w.bytes.ok());
+        });
+}
+
+void DsarPanel::cancelExport()
+{
+    if (m_exportCancel)
+        *m_exportCancel = true;
+    m_cancelExport->setEnabled(false);
+    m_status->setText(tr("Cancelling the export…"));
+}
+
+void DsarPanel::cancelDeletion()
+{
+    const QString userId = selectedUserId();
+    if (userId.isEmpty())
+        return;
+    const QString email = emailOf(userId);
+    if (!Confirm::ask(this, tr("Cancel deletion"),
+                      tr("Cancel the scheduled deletion of the account %1? The account stays.").arg(email),
+                      tr("Cancel deletion")))
+        return;
+    run([ctx = m_ctx, userId] { return DsarService(ctx).cancelDeletion(Actor::user(userId)); },
+        [this, email](const Result<DeletionStatus> &r) {
+            m_status->setText(r ? tr("The deletion of %1 is cancelled.").arg(email)
+                                : tr("Cannot cancel the deletion of %1: %2").arg(email, r.error().message));
+            reload();
+        });
+}
+
+void DsarPanel::deleteNow()
+{
+    const QString userId = selectedUserId();
+    if (userId.isEmpty())
+        return;
+    const QString email = emailOf(userId);
+    if (!Confirm::ask(this, tr("Delete account now"),
+                      tr("Delete the account %1 now, before its grace period ends? The workspaces it owns "
+                         "go with it, with all their projects and runs. This cannot be undone.")
+                          .arg(email),
+                      tr("Delete account")))
+        return;
+    run([ctx = m_ctx, actor = m_actor, userId] { return DsarService(ctx).executeDeletionNow(actor, userId); },
+        [this, email](const Status &r) {
+            m_status->setText(r ? tr("The account %1 was deleted.").arg(email)
+                                : tr("Cannot delete the account %1: %2").arg(email, r.error().message));
+            reload();
+        });
+}
+
+void DsarPanel::liftRestriction()
+{
+    const QString userId = selectedUserId();
+    if (userId.isEmpty())
+        return;
+    const QString email = emailOf(userId);
+    run([ctx = m_ctx, userId] { return DsarService(ctx).setRestricted(Actor::user(userId), false); },
+        [this, email](const Result<bool> &r) {
+            m_status->setText(r ? tr("The restriction on %1 is lifted.").arg(email)
+                                : tr("Cannot lift the restriction on %1: %2").arg(email, r.error().message));
+            reload();
+        });
+}
+
+} // namespace wfx::ui

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// DSAR requests: the queue of every data-subject request (kind, state, person,
+// due dates); export a person's data to a file; cancel or carry out a scheduled
+// deletion; lift a restriction. The services write the audit entries.
+#pragma once
+
+#include "core/Context.h"
+
+#include <QPointer>
+#include <QWidget>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QComboBox;
+class QFutureWatcherBase;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTimer;
+class QTreeWidget;
+
+namespace wfx::ui {
+
+class DsarPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    static constexpr int kLiveDebounceMs = 200;
+    static constexpr int kPageSize = 200;
+
+    DsarPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
+    ~DsarPanel() override;
+
+    // Where an export is written, asked with the person's email; empty cancels.
+    // Defaults to a save dialog; tests inject a path.
+    void setExportPathProvider(std::function<QString(const QString &email)> provider)
+    {
+        m_exportPath = std::move(provider);
+    }
+    bool isBusy() const { return m_busy > 0; }
+    bool isExporting() const { return m_exporting; }
+    QTreeWidget *queue() const { return m_queue; }
+    QComboBox *userChooser() const { return m_user; }
+    // Selects the queue row of that request (false when not listed).
+    bool selectRequest(const QString &requestId);
+    QString statusText() const;
+
+    void exportSelectedUser();
+    void cancelExport();
+    void cancelDeletion();
+    void deleteNow();
+    void liftRestriction();
+    void reload();
+
+signals:
+    void exportFinished(bool ok);
+
+private:
+    template<typename Work, typename Done>
+    void run(Work work, Done done);
+    void updateActions();
+    QString selectedUserId() const;
+    QString emailOf(const QString &userId) const;
+
+    ModelContext m_ctx;
+    Actor m_actor;
+    int m_busy = 0;
+    bool m_exporting = false;
+    std::shared_ptr<std::atomic<bool>> m_exportCancel;
+    QList<QPointer<QFutureWatcherBase>> m_jobs;
+    QHash<QString, QString> m_emails;
+    std::function<QString(const QString &)> m_exportPath;
+
+    QTreeWidget *m_queue = nullptr;
+    QComboBox *m_user = nullptr;
+    QPushButton *m_export = nullptr, *m_cancelExport = nullptr;
+    QPushButton *m_cancelDeletion = nullptr, *m_deleteNow = nullptr, *m_lift = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_status = nullptr;
+    QTimer *m_liveTimer = nullptr;
+};
+
+} // namespace wfx::ui

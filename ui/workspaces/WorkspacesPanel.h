@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// Workspaces: every workspace on the instance; create (for an owner), rename,
+// delete; and for the selected one its projects, members and roles,
+// invitations (the link shown once) and ownership transfer. Store work runs on
+// the thread pool; the change bus keeps the lists live.
+#pragma once
+
+#include "core/Context.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QComboBox;
+class QFutureWatcherBase;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTabWidget;
+class QTimer;
+class QTreeWidget;
+
+namespace wfx::ui {
+
+class WorkspacesPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    static constexpr int kLiveDebounceMs = 200;
+
+    WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
+    ~WorkspacesPanel() override;
+
+    // True while store work started by the panel is still running (tests wait on it).
+    bool isBusy() const { return m_busy > 0; }
+    QTreeWidget *workspaceList() const { return m_workspaces; }
+    QString selectedWorkspaceId() const;
+    // Selects the workspace with that id (false when it is not listed).
+    bool selectWorkspace(const QString &id);
+    // The invitation link or token shown once after inviting; empty otherwise.
+    QString shownInvitationToken() const;
+
+private:
+    template<typename Work, typename Done>
+    void run(Work work, Done done);
+    void reloadAll();
+    void reloadWorkspaces();
+    void reloadDetails();
+    void onWorkspaceSelected();
+    void createWorkspace();
+    void renameWorkspace();
+    void deleteWorkspace();
+    void createProject();
+    void renameProject();
+    void deleteProject();
+    void changeRole();
+    void removeMember();
+    void transferOwnership();
+    void invite();
+    void revokeInvitation();
+    void showError(const QString &what, const QString &message);
+    void showStatus(const QString &text);
+
+    ModelContext m_ctx;
+    Actor m_actor;
+    int m_busy = 0;
+    QList<QPointer<QFutureWatcherBase>> m_jobs; // waited for on destruction
+    QString m_shownWorkspace; // whose details the tabs show
+    QString m_pendingSelect; // a workspace just created: selected on the next reload
+    QTimer *m_liveTimer = nullptr;
+
+    QTreeWidget *m_workspaces = nullptr;
+    QLineEdit *m_wsName = nullptr;
+    QComboBox *m_owner = nullptr;
+    QPushButton *m_wsCreate = nullptr, *m_wsRename = nullptr, *m_wsDelete = nullptr;
+
+    QLabel *m_detailsTitle = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QTreeWidget *m_projects = nullptr;
+    QLineEdit *m_projectName = nullptr;
+    QPushButton *m_projectCreate = nullptr, *m_projectRename = nullptr, *m_projectDelete = nullptr;
+
+    QTreeWidget *m_members = nullptr;
+    QComboBox *m_memberRole = nullptr;
+    QPushButton *m_roleChange = nullptr, *m_memberRemove = nullptr, *m_transfer = nullptr;
+
+    QTreeWidget *m_invitations = nullptr;
+    QLineEdit *m_inviteEmail = nullptr;
+    QComboBox *m_inviteRole = nullptr;
+    QPushButton *m_inviteButton = nullptr, *m_revoke = nullptr;
+    QWidget *m_tokenBox = nullptr;
+    QLineEdit *m_token = nullptr;
+
+    QLabel *m_status = nullptr;
+};
+
+} // namespace wfx::ui
