@@ -5,6 +5,7 @@
 //   QT_QPA_PLATFORM=offscreen build/tests/console_screenshots docs/screenshots
 #include "ConsoleServerControl.h"
 #include "MainWindow.h"
+#include "audit/AuditPanel.h"
 #include "runs/RunDetailsDialog.h"
 #include "runs/RunsModel.h"
 #include "runs/RunsPanel.h"
@@ -17,18 +18,25 @@
 #include "crypto/Jcs.h"
 #include "db/Database.h"
 #include "db/Tx.h"
+#include "billing/BillingService.h"
+#include "billing/OfflineBillingProvider.h"
+#include "dsar/DsarService.h"
 #include "events/ChangeBus.h"
+#include "usage/UsageService.h"
 #include "runs/RunService.h"
 #include "workspaces/WorkspaceService.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QJsonArray>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRandomGenerator>
 #include <QTabWidget>
+#include <QJsonDocument>
 #include <QTableView>
+#include <QTreeWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -44,12 +52,12 @@ QString S(const char *s)
     return QString::fromUtf8(s);
 }
 
-QString createUser(Database &db, qint64 now)
+QString createUser(Database &db, qint64 now, const QString &email = S("admin@lab.example"), bool admin = true)
 {
     const QString id = ids::newUuid();
     Query q(db.connection(), S("INSERT INTO users (id, email, password_hash, is_admin, created_at, "
-                               "password_changed_at) VALUES (:id, :e, 'x', 1, :t, :t)"));
-    q.bind(S(":id"), id).bind(S(":e"), S("admin@lab.example")).bind(S(":t"), now);
+                               "password_changed_at) VALUES (:id, :e, 'x', :a, :t, :t)"));
+    q.bind(S(":id"), id).bind(S(":e"), email).bind(S(":a"), admin ? 1 : 0).bind(S(":t"), now);
     if (!q.exec())
         qFatal("cannot create the sample user");
     return id;
@@ -147,6 +155,49 @@ int main(int argc, char **argv)
         if (!runs.sync(admin, runBody(projects.at(i % 3), i, rng)))
             qFatal("sync failed");
 
+    // People, invitations, requests, usage and billing events for the other panels.
+    const QString bob = createUser(*db, clock.nowMs(), S("bob@lab.example"), false);
+    const QString carol = createUser(*db, clock.nowMs(), S("carol@lab.example"), false);
+    const QString dan = createUser(*db, clock.nowMs(), S("dan@vision.example"), false);
+    if (auto inv = ws.invite(admin, lab, S("bob@lab.example"), S("member")))
+        (void)ws.acceptInvitation(Actor::user(bob), inv->token);
+    if (auto inv = ws.invite(admin, lab, S("carol@lab.example"), S("viewer")))
+        (void)ws.acceptInvitation(Actor::user(carol), inv->token);
+    (void)ws.invite(admin, lab, S("erin@partner.example"), S("member"));
+    (void)ws.invite(admin, lab, S("frank@partner.example"), S("viewer"));
+    (void)ws.create(Actor::user(dan), S("Dan's sandbox"));
+    DsarService dsar(ctx);
+    (void)dsar.exportData(Actor::user(bob));
+    (void)dsar.requestDeletion(Actor::user(dan));
+    (void)dsar.object(Actor::user(carol), S("marketing"), true);
+    (void)dsar.setRestricted(Actor::user(carol), true);
+    UsageService usage(ctx);
+    if (auto r = usage.reserve(admin, lab, S("runs"), 160, S("sync-batch-1")))
+        (void)usage.commit(admin, r->reservation.id);
+    (void)usage.reserve(admin, lab, S("runs"), 80, S("sync-batch-2"));
+    if (auto r = usage.reserve(admin, lab, S("artifact_bytes"), 6LL << 30, S("upload-ckpt-1")))
+        (void)usage.commit(admin, r->reservation.id);
+    (void)usage.reserve(admin, lab, S("artifact_bytes"), 900LL << 20, S("upload-ckpt-2"));
+    if (auto r = usage.reserve(admin, lab, S("compute_seconds"), 86400, S("train-job-7")))
+        (void)usage.commit(admin, r->reservation.id);
+    {
+        BillingService billing(ctx, std::make_shared<OfflineBillingProvider>());
+        const QByteArray secret("whsec_sample");
+        auto deliver = [&](const QJsonObject &ev) {
+            const QByteArray raw = QJsonDocument(ev).toJson(QJsonDocument::Compact);
+            (void)billing.handleWebhook(raw, BillingService::signHeader(raw, secret, clock.nowSecs()), secret);
+        };
+        deliver({{S("id"), S("evt_1PxA9c")}, {S("type"), S("checkout.session.completed")},
+                 {S("created"), double(clock.nowSecs())},
+                 {S("data"), QJsonObject{{S("object"), QJsonObject{{S("id"), S("cs_1")},
+                                                                   {S("client_reference_id"), vision},
+                                                                   {S("customer"), S("cus_9QhT")},
+                                                                   {S("metadata"), QJsonObject{{S("plan"), S("pro")}}}}}}}});
+        deliver({{S("id"), S("evt_1PxB2d")}, {S("type"), S("customer.created")},
+                 {S("created"), double(clock.nowSecs())},
+                 {S("data"), QJsonObject{{S("object"), QJsonObject{{S("id"), S("cus_9QhT")}}}}}});
+    }
+
     ServerConfig config;
     config.port = 0;
     config.dataDir = data.path();
@@ -194,6 +245,37 @@ int main(int argc, char **argv)
     ok = save(dialog, outDir + S("/console-run-summary.png")) && ok;
     dialog->close();
     QTest::qWait(100);
+
+    window.showArea(ui::MainWindow::Workspaces);
+    QTest::qWait(800);
+    if (auto *list = window.panel(ui::MainWindow::Workspaces)->findChild<QTreeWidget *>(S("workspaceList"))) {
+        for (int i = 0; i < list->topLevelItemCount(); ++i)
+            if (list->topLevelItem(i)->text(0) == S("Robotics lab"))
+                list->setCurrentItem(list->topLevelItem(i));
+    }
+    if (auto *tabs = window.panel(ui::MainWindow::Workspaces)->findChild<QTabWidget *>(S("workspaceTabs")))
+        tabs->setCurrentIndex(1);
+    QTest::qWait(800);
+    ok = save(&window, outDir + S("/console-workspaces.png")) && ok;
+
+    window.showArea(ui::MainWindow::Billing);
+    QTest::qWait(300);
+    if (auto *chooser = window.panel(ui::MainWindow::Billing)->findChild<QComboBox *>(S("billingWorkspace")))
+        chooser->setCurrentIndex(chooser->findText(S("Robotics lab")));
+    QTest::qWait(800);
+    ok = save(&window, outDir + S("/console-billing.png")) && ok;
+
+    window.showArea(ui::MainWindow::Dsar);
+    QTest::qWait(800);
+    ok = save(&window, outDir + S("/console-dsar.png")) && ok;
+
+    window.showArea(ui::MainWindow::Audit);
+    auto *audit = qobject_cast<ui::AuditPanel *>(window.panel(ui::MainWindow::Audit));
+    QTest::qWait(500);
+    audit->verify();
+    (void)QTest::qWaitFor([&] { return !audit->isWorking(); }, 20000);
+    QTest::qWait(300);
+    ok = save(&window, outDir + S("/console-audit.png")) && ok;
     server.stop();
     return ok ? 0 : 1;
 }

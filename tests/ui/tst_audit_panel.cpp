@@ -162,7 +162,7 @@ private slots:
         QVERIFY(done.wait(10000));
         QVERIFY(panel.lastVerifyOk());
         QVERIFY2(panel.verdictText().contains(S("intact")), qPrintable(panel.verdictText()));
-        QVERIFY(panel.verdictText().contains(S("21")));
+        QVERIFY(panel.verdictText().contains(S("21 entr")));
     }
 
     void verifyNamesTheTamperedEntry()
@@ -184,7 +184,7 @@ private slots:
         QVERIFY2(v.contains(S("#17")), qPrintable(v));
         QVERIFY2(v.contains(S("altered")), qPrintable(v));
         QVERIFY2(v.contains(S("project.create")), qPrintable(v));
-        QVERIFY2(v.contains(S("16 entries before it are intact")), qPrintable(v));
+        QVERIFY2(v.contains(S("16 entr")), qPrintable(v)); // the intact ones before it
         // The bad row is selected in the table.
         const QModelIndexList sel = panel.view()->selectionModel()->selectedRows();
         QCOMPARE(sel.size(), 1);

@@ -175,7 +175,7 @@ private slots:
         QCOMPARE(events->topLevelItem(0)->text(5), S("evt_applied"));
         QCOMPARE(events->topLevelItem(0)->text(3), S("Yes"));
         QCOMPARE(events->topLevelItem(0)->text(2), S("Lab"));
-        // The plan change shows at once (live), and an ignored event arrives live too.
+        // The applied event changed the plan; an ignored event arrives live.
         QVERIFY(p->selectWorkspace(lab));
         QVERIFY(QTest::qWaitFor([&] { return p->findChild<QLabel *>(S("planLabel"))->text().contains(S("pro")); }, 5000));
         s->clock.advanceMs(1000);

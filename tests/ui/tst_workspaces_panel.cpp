@@ -136,8 +136,8 @@ private slots:
         click(*p, "deleteWorkspace");
         QVERIFY(idle(*p));
         QVERIFY2(Confirm::lastText().contains(S("“Vision”")), qPrintable(Confirm::lastText()));
-        QVERIFY2(Confirm::lastText().contains(S("2 projects")), qPrintable(Confirm::lastText()));
-        QVERIFY2(Confirm::lastText().contains(S("3 runs")), qPrintable(Confirm::lastText()));
+        QVERIFY2(Confirm::lastText().contains(S("2 project")), qPrintable(Confirm::lastText()));
+        QVERIFY2(Confirm::lastText().contains(S("3 run")), qPrintable(Confirm::lastText()));
         QCOMPARE(scalar(S("SELECT COUNT(*) FROM workspaces WHERE id = :w"), S(":w"), w), 1); // said no
         Confirm::setNextAnswer(true);
         click(*p, "deleteWorkspace");

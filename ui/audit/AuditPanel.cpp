@@ -28,6 +28,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <limits>
+
 namespace wfx::ui {
 
 namespace {
@@ -195,8 +197,8 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
             return;
         const qint64 total = m_work->total.load(), done = m_work->done.load();
         if (m_progress->maximum() > 0 && total > 0) {
-            m_progress->setMaximum(int(qMin<qint64>(total, INT_MAX)));
-            m_progress->setValue(int(qMin<qint64>(done, INT_MAX)));
+            m_progress->setMaximum(int(qMin<qint64>(total, std::numeric_limits<int>::max())));
+            m_progress->setValue(int(qMin<qint64>(done, std::numeric_limits<int>::max())));
         }
         m_progress->setFormat(tr("%1 entries").arg(done));
         m_progressLabel->setText(m_progress->property("label").toString() + QLatin1Char(' ')
@@ -258,7 +260,7 @@ void AuditPanel::loadUsers()
             if (!users)
                 return;
             QHash<QString, QString> names;
-            for (const User &u : *users) {
+            for (const User &u : users.value()) {
                 names.insert(u.id, u.email);
                 m_actorFilter->addItem(u.email, u.id);
             }
@@ -435,7 +437,7 @@ void AuditPanel::exportAs(const QString &format)
             endWork();
             QString message;
             if (r)
-                message = tr("Exported %n entry(s) to %1.", nullptr, int(*r)).arg(path);
+                message = tr("Exported %n entry(s) to %1.", nullptr, int(r.value())).arg(path);
             else if (work->cancel.load())
                 message = tr("Export cancelled; no file was written.");
             else

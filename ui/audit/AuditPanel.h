@@ -7,6 +7,7 @@
 #include "audit/AuditService.h"
 #include "core/Context.h"
 
+#include <QFutureWatcher>
 #include <QPointer>
 #include <QWidget>
 
@@ -17,7 +18,6 @@
 class QCheckBox;
 class QComboBox;
 class QDateTimeEdit;
-class QFutureWatcherBase;
 class QLabel;
 class QLineEdit;
 class QProgressBar;

@@ -331,7 +331,7 @@ void BillingPanel::loadWorkspace()
                 m_status->setText(tr("Cannot load usage: %1").arg(b.usage.error().message));
                 return;
             }
-            const WorkspaceUsage &u = *b.usage;
+            const WorkspaceUsage &u = b.usage.value();
             QStringList caps;
             for (const MetricUsage &m : u.metrics)
                 caps << tr("%1 %2").arg(amount(m.metric, m.cap), metricTitle(m.metric).toLower());
@@ -398,7 +398,7 @@ void BillingPanel::openPortal()
                 m_status->setText(tr("Cannot open the billing portal: %1").arg(r.error().message));
                 return;
             }
-            openLink(*r, tr("billing portal"));
+            openLink(r.value(), tr("billing portal"));
         });
 }
 

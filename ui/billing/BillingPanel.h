@@ -6,6 +6,7 @@
 
 #include "core/Context.h"
 
+#include <QFutureWatcher>
 #include <QPointer>
 #include <QUrl>
 #include <QWidget>
@@ -14,7 +15,6 @@
 #include <memory>
 
 class QComboBox;
-class QFutureWatcherBase;
 class QGridLayout;
 class QLabel;
 class QPushButton;

@@ -358,7 +358,7 @@ void DsarPanel::exportSelectedUser()
                 m_status->setText(tr("Export of %1 failed: %2").arg(email, w.bytes.error().message));
             else
                 m_status->setText(tr("Exported the data of %1 to %2 (%3).")
-                                      .arg(email, path, QLocale().formattedDataSize(*w.bytes)));
+                                      .arg(email, path, QLocale().formattedDataSize(w.bytes.value())));
             updateActions();
             emit exportFinished(!w.cancelled && w.bytes.ok());
         });

@@ -6,6 +6,8 @@
 
 #include "core/Context.h"
 
+#include <QHash>
+#include <QFutureWatcher>
 #include <QPointer>
 #include <QWidget>
 
@@ -14,7 +16,6 @@
 #include <memory>
 
 class QComboBox;
-class QFutureWatcherBase;
 class QLabel;
 class QProgressBar;
 class QPushButton;

@@ -7,11 +7,11 @@
 
 #include "core/Context.h"
 
+#include <QFutureWatcher>
 #include <QPointer>
 #include <QWidget>
 
 class QComboBox;
-class QFutureWatcherBase;
 class QLabel;
 class QLineEdit;
 class QPushButton;
