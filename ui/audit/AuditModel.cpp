@@ -57,7 +57,7 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
         case Target:
             return e.targetId.isEmpty() ? e.targetType : tr("%1 %2").arg(e.targetType, e.targetId);
         case Workspace:
-            return e.workspaceId;
+            return m_workspaceNames.value(e.workspaceId, e.workspaceId);
         case Detail:
             return e.detail.isEmpty() ? QString()
                                       : QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact));
@@ -73,6 +73,8 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
             return tr("From %1").arg(e.ip);
         if (index.column() == Detail)
             return data(index, Qt::DisplayRole);
+        if (index.column() == Workspace || index.column() == Target)
+            return index.column() == Workspace ? e.workspaceId : e.targetId;
     } else if (role == Qt::TextAlignmentRole && index.column() == Seq) {
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     }
@@ -180,6 +182,13 @@ void AuditModel::setUserNames(const QHash<QString, QString> &names)
     m_userNames = names;
     if (!m_rows.isEmpty())
         emit dataChanged(index(0, Actor), index(rowCount() - 1, Actor), {Qt::DisplayRole});
+}
+
+void AuditModel::setWorkspaceNames(const QHash<QString, QString> &names)
+{
+    m_workspaceNames = names;
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, Workspace), index(rowCount() - 1, Workspace), {Qt::DisplayRole});
 }
 
 int AuditModel::rowOfSeq(qint64 seq) const

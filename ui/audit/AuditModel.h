@@ -38,6 +38,8 @@ public:
     // Emails for the Actor column (user id -> email); unknown ids show the id.
     void setUserNames(const QHash<QString, QString> &names);
     QString actorName(const QString &actorId) const;
+    // Names for the Workspace column (id -> name); deleted workspaces show the id.
+    void setWorkspaceNames(const QHash<QString, QString> &names);
 
     bool isLoading() const { return m_watcher != nullptr; }
     bool atEnd() const { return m_atEnd; }
@@ -62,6 +64,7 @@ private:
     AuditFilter m_filter;
     QList<AuditEntry> m_rows;
     QHash<QString, QString> m_userNames;
+    QHash<QString, QString> m_workspaceNames;
     QString m_cursor;
     bool m_atEnd = false;
     quint64 m_generation = 0;

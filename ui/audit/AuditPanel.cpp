@@ -2,6 +2,7 @@
 #include "audit/AuditPanel.h"
 
 #include "accounts/AccountService.h"
+#include "workspaces/WorkspaceService.h"
 #include "audit/AuditExporter.h"
 #include "audit/AuditModel.h"
 #include "common/Async.h"
@@ -174,11 +175,15 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     QHeaderView *h = m_view->horizontalHeader();
     h->setSectionResizeMode(QHeaderView::Interactive);
-    h->resizeSection(AuditModel::Seq, 60);
-    h->resizeSection(AuditModel::Time, 140);
-    h->resizeSection(AuditModel::Actor, 170);
-    h->resizeSection(AuditModel::Action, 190);
-    h->resizeSection(AuditModel::Target, 200);
+    const QFontMetrics fm = m_view->fontMetrics();
+    h->resizeSection(AuditModel::Seq, fm.horizontalAdvance(QStringLiteral("000000")) + 12);
+    h->resizeSection(AuditModel::Time,
+                     fm.horizontalAdvance(QLocale().toString(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 58)),
+                                                             QLocale::ShortFormat))
+                         + 16);
+    h->resizeSection(AuditModel::Actor, 160);
+    h->resizeSection(AuditModel::Action, 170);
+    h->resizeSection(AuditModel::Target, 170);
     h->resizeSection(AuditModel::Workspace, 120);
     h->setStretchLastSection(true);
     layout->addWidget(m_view, 1);
@@ -254,13 +259,34 @@ AuditPanel::~AuditPanel()
 
 void AuditPanel::loadUsers()
 {
+    struct Names
+    {
+        Result<QList<User>> users = QList<User>{};
+        QHash<QString, QString> workspaces;
+    };
     auto *w = runAsync(
-        this, [ctx = m_ctx, actor = m_actor] { return AccountService(ctx).listUsers(actor); },
-        [this](const Result<QList<User>> &users) {
-            if (!users)
+        this,
+        [ctx = m_ctx, actor = m_actor] {
+            Names n;
+            n.users = AccountService(ctx).listUsers(actor);
+            WorkspaceService ws(ctx);
+            QString cursor;
+            do {
+                auto page = ws.list(actor, 200, cursor);
+                if (!page)
+                    break;
+                for (const Workspace &w : page->items)
+                    n.workspaces.insert(w.id, w.name);
+                cursor = page->nextCursor;
+            } while (!cursor.isEmpty() && n.workspaces.size() < 10000);
+            return n;
+        },
+        [this](const Names &n) {
+            m_model->setWorkspaceNames(n.workspaces);
+            if (!n.users)
                 return;
             QHash<QString, QString> names;
-            for (const User &u : users.value()) {
+            for (const User &u : n.users.value()) {
                 names.insert(u.id, u.email);
                 m_actorFilter->addItem(u.email, u.id);
             }

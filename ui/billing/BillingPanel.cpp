@@ -118,7 +118,8 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
     m_workspace = new QComboBox(this);
     m_workspace->setObjectName(QStringLiteral("billingWorkspace"));
     m_workspace->setAccessibleName(tr("Workspace"));
-    m_workspace->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_workspace->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_workspace->setMinimumContentsLength(18);
     wsLabel->setBuddy(m_workspace);
     m_plan = new QLabel(this);
     m_plan->setObjectName(QStringLiteral("planLabel"));

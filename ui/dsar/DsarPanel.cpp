@@ -19,7 +19,7 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
+#include <QFile>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -292,8 +292,9 @@ void DsarPanel::reload()
                 item->setData(0, kStateRole, r.state);
                 if (!r.detail.isEmpty())
                     item->setToolTip(0, QString::fromUtf8(QJsonDocument(r.detail).toJson(QJsonDocument::Compact)));
-                const bool open = r.state == QLatin1String("scheduled") || r.state == QLatin1String("open");
-                if (open && r.dueAt && r.dueAt <= now)
+                // Overdue: a request still waiting past its due date (a restriction
+                // in force is not waiting for anything).
+                if (r.state == QLatin1String("scheduled") && r.dueAt && r.dueAt <= now)
                     item->setForeground(Due, QColor(0xb7, 0x1c, 0x1c));
             }
             if (!keep.isEmpty())
@@ -338,19 +339,36 @@ void DsarPanel::exportSelectedUser()
                 w.cancelled = true;
                 return w;
             }
-            QSaveFile file(path);
+            // Written beside the target and put in place on the GUI thread (a
+            // rename), so that a Cancel pressed until then still leaves no file.
+            QFile file(path + QStringLiteral(".part"));
             const QByteArray bytes = QJsonDocument(*data).toJson(QJsonDocument::Indented);
-            if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+            if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(bytes) != bytes.size()
+                || !file.flush()) {
                 w.bytes = Error{ErrorCode::Internal, file.errorString()};
+                file.close();
+                file.remove();
                 return w;
             }
+            file.close();
             w.bytes = qint64(bytes.size());
             return w;
         },
-        [this, email, path](const Written &w) {
+        [this, email, path, cancel](Written w) {
             m_exporting = false;
             m_progress->hide();
             m_cancelExport->hide();
+            const QString part = path + QStringLiteral(".part");
+            if (!w.cancelled && w.bytes && cancel->load()) {
+                QFile::remove(part);
+                w.cancelled = true;
+            } else if (!w.cancelled && w.bytes) {
+                QFile::remove(path);
+                if (!QFile::rename(part, path)) {
+                    QFile::remove(part);
+                    w.bytes = Error{ErrorCode::Internal, tr("Cannot write %1.").arg(path)};
+                }
+            }
             if (w.cancelled)
                 m_status->setText(tr("Export cancelled; no file was written (the export request stays "
                                      "recorded)."));
