@@ -123,10 +123,10 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
     wsLabel->setBuddy(m_workspace);
     m_plan = new QLabel(this);
     m_plan->setObjectName(QStringLiteral("planLabel"));
+    m_plan->setWordWrap(true);
     top->addWidget(wsLabel);
     top->addWidget(m_workspace);
-    top->addSpacing(16);
-    top->addWidget(m_plan, 1);
+    top->addStretch(1);
     auto *planLabel = new QLabel(tr("Change &plan to:"), this);
     m_targetPlan = new QComboBox(this);
     m_targetPlan->setObjectName(QStringLiteral("targetPlan"));
@@ -145,6 +145,7 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
     top->addWidget(m_checkout);
     top->addWidget(m_portal);
     layout->addLayout(top);
+    layout->addWidget(m_plan);
 
     auto *usageGroup = new QGroupBox(tr("Usage against the plan's caps"), this);
     m_usageBox = usageGroup;

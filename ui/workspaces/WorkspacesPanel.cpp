@@ -167,7 +167,6 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     leftLayout->setContentsMargins(0, 0, 0, 0);
     m_workspaces = makeList(left, QStringLiteral("workspaceList"), tr("Workspaces list"),
                             {tr("Name"), tr("Plan"), tr("Created")});
-    m_workspaces->setMinimumWidth(m_workspaces->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 50);
     leftLayout->addWidget(m_workspaces, 1);
     auto *wsForm = new QFormLayout;
     m_wsName = new QLineEdit(left);
