@@ -9,8 +9,10 @@ ROOT="$PWD"
 scripts/setup.sh
 scripts/build.sh -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWFX_WERROR=ON
 
+# A cluster that was already running (a developer's) is used and left running.
+if scripts/pg.sh status; then PG_STARTED=0; else PG_STARTED=1; fi
 PG_URL=$(scripts/pg.sh start)
-cleanup() { scripts/pg.sh stop; }
+cleanup() { [ "$PG_STARTED" = 1 ] && scripts/pg.sh stop; }
 trap cleanup EXIT
 
 export WFX_TEST_PG_URL="$PG_URL" WFX_TEST_REQUIRE_PG=1
