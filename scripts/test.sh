@@ -12,7 +12,7 @@ scripts/build.sh -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWFX_WERROR=ON
 # A cluster that was already running (a developer's) is used and left running.
 if scripts/pg.sh status; then PG_STARTED=0; else PG_STARTED=1; fi
 PG_URL=$(scripts/pg.sh start)
-cleanup() { [ "$PG_STARTED" = 1 ] && scripts/pg.sh stop; }
+cleanup() { if [ "$PG_STARTED" = 1 ]; then scripts/pg.sh stop; fi; }
 trap cleanup EXIT
 
 export WFX_TEST_PG_URL="$PG_URL" WFX_TEST_REQUIRE_PG=1
