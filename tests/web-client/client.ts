@@ -85,6 +85,8 @@ function validate(schema: Schema, value: unknown, at: string, out: string[]): vo
       const sub = props[key];
       if (sub) validate(sub, v, `${at}.${key}`, out);
       else if (schema.additionalProperties === false) out.push(`${at}.${key}: sent, but the schema forbids other fields`);
+      // Sent but not declared: the generated types do not know it, so no typed client can read it.
+      else if (schema.additionalProperties === undefined && schema.properties) out.push(`${at}.${key}: sent, but not declared`);
       else if (schema.additionalProperties && typeof schema.additionalProperties === "object")
         validate(schema.additionalProperties as Schema, v, `${at}.${key}`, out);
     }
@@ -270,6 +272,40 @@ async function main(): Promise<void> {
     ensure(typed(run.id) === runId && typed(run.name) === runName, "the synced run is listed");
     ensure(typed(run.project_id) === projectId, "run.project_id");
     ensure(TIME.test(typed(run.created_at)), "run.created_at");
+  });
+
+  // What the dashboard reads to show a run and its workspace: each answer is
+  // checked whole against its declared schema by the `conforms` middleware.
+  await step("the dashboard's reads answer what their schemas declare", async () => {
+    const csrf = { "X-CSRF-Token": jar.get("wfx_csrf") ?? "" };
+    const answers = [
+      await api.POST("/api/auth/session", { params: { header: csrf } }),
+      await api.GET("/api/cloud/me"),
+      await api.GET("/api/cloud/workspaces"),
+      await api.GET("/api/cloud/projects", { params: { query: { workspace_id: workspaceId } } }),
+      await api.GET("/api/cloud/runs", { params: { query: { workspace_id: workspaceId } } }),
+      await api.GET("/api/workspaces", { params: { query: { limit: 5 } } }),
+      await api.GET("/api/projects", { params: { query: { workspace_id: workspaceId } } }),
+      await api.GET("/api/runs/{run_id}", { params: { path: { run_id: runId } } }),
+      await api.GET("/api/runs/{run_id}/manifest", { params: { path: { run_id: runId } } }),
+      await api.GET("/api/runs/{run_id}/metrics", { params: { path: { run_id: runId }, query: { name: "loss" } } }),
+      await api.GET("/api/runs/{run_id}/log", { params: { path: { run_id: runId } } }),
+      await api.GET("/api/runs/{run_id}/signature", { params: { path: { run_id: runId } } }),
+      await api.GET("/api/runs/{run_id}/compliance_mapping", { params: { path: { run_id: runId } } }),
+    ];
+    for (const a of answers) expectStatus(a.response, 200, a.error);
+    const art = await api.POST("/api/sync/artifacts/initiate", {
+      body: { run_id: runId, name: "weights.bin", size_bytes: 3,
+              sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+    });
+    expectStatus(art.response, 201, art.error);
+    ensure(art.data, "no body");
+    ensure(typed(art.data.artifact.state) === "pending", "a new artifact is pending");
+    const part = typed(art.data.upload.parts)[0];
+    ensure(part && typed(part.method) === "PUT" && typeof typed(part.url) === "string", "upload.parts.0");
+    const aborted = await api.POST("/api/sync/artifacts/abort", { body: { artifact_id: typed(art.data.artifact.id) } });
+    expectStatus(aborted.response, 200, aborted.error);
+    ensure(aborted.data && typed(aborted.data.artifact.state) === "aborted", "the artifact is aborted");
   });
 
   await step("create and revoke a share (BFF proxy)", async () => {
