@@ -89,12 +89,13 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     QHeaderView *h = m_view->horizontalHeader();
     h->setSectionResizeMode(QHeaderView::Interactive);
-    h->resizeSection(SharesModel::State, 90);
+    const int dateWidth = m_view->fontMetrics().horizontalAdvance(QStringLiteral("00 Mmm 0000 00:00:00")) + 24;
+    h->resizeSection(SharesModel::State, 80);
     h->setSectionResizeMode(SharesModel::Run, QHeaderView::Stretch);
     h->resizeSection(SharesModel::Password, 80);
-    h->resizeSection(SharesModel::Expires, 170);
-    h->resizeSection(SharesModel::Created, 140);
-    h->resizeSection(SharesModel::Prefix, 130);
+    h->resizeSection(SharesModel::Expires, dateWidth + m_view->fontMetrics().horizontalAdvance(tr("Revoked ")));
+    h->resizeSection(SharesModel::Created, dateWidth);
+    h->resizeSection(SharesModel::Prefix, m_view->fontMetrics().horizontalAdvance(QStringLiteral("wfxs_MMMMMMM…")) + 16);
 
     auto *consentBox = new QGroupBox(tr("Reliability consents"), split);
     auto *cl = new QVBoxLayout(consentBox);
@@ -110,6 +111,9 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     m_consents->verticalHeader()->hide();
     m_consents->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_consents->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_consents->setWordWrap(false);
+    m_consents->horizontalHeader()->resizeSection(
+        3, m_consents->fontMetrics().horizontalAdvance(QStringLiteral("00 Mmm 0000 00:00:00")) + 24);
     cl->addWidget(m_consents, 1);
     auto *crow = new QHBoxLayout;
     m_subject = new QLineEdit(consentBox);
