@@ -5,6 +5,8 @@
 #include "common/PlaceholderPanel.h"
 #include "overview/OverviewPanel.h"
 #include "runs/RunsPanel.h"
+#include "apikeys/ApiKeysPanel.h"
+#include "shares/SharesPanel.h"
 
 #include <QAction>
 #include <QHBoxLayout>
@@ -66,6 +68,10 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, QWi
             panel = m_overview = new OverviewPanel(server, m_stack);
         else if (e.area == Runs)
             panel = m_runs = new RunsPanel(ctx, actor, m_stack);
+        else if (e.area == Shares)
+            panel = m_shares = new SharesPanel(ctx, actor, [server] { return server->address(); }, m_stack);
+        else if (e.area == ApiKeys)
+            panel = m_apiKeys = new ApiKeysPanel(ctx, actor, m_stack);
         else
             panel = new PlaceholderPanel(e.title, m_stack);
         m_stack->addWidget(panel);

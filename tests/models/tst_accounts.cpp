@@ -2,6 +2,8 @@
 #include "TestStore.h"
 
 #include "accounts/AccountService.h"
+
+#include <QSet>
 #include "accounts/MailOutbox.h"
 #include "accounts/SendmailTransport.h"
 #include "audit/AuditService.h"
@@ -582,6 +584,40 @@ private slots:
         SendmailTransport t(SendmailTransport::Options{});
         QCOMPARE(t.send({QStringLiteral("a@example.com\nBcc: x@example.com"), QStringLiteral("s"), QStringLiteral("b")}).error().code,
                  ErrorCode::Validation);
+    }
+
+    void listUsersPagesOldestFirstForAdministratorsOnly()
+    {
+        QStringList made;
+        for (int i = 0; i < 5; ++i) {
+            made << s->createUser(QStringLiteral("user%1@example.com").arg(i), i == 0);
+            // user0 is the oldest; users 2 and 3 share a created_at (the id breaks the tie).
+            s->clock.advanceMs(i == 0 ? 1 : i % 2);
+        }
+        QStringList seen;
+        QString cursor;
+        int pages = 0;
+        do {
+            auto p = service().listUsers(Actor::system(), 2, cursor);
+            QVERIFY(p.ok());
+            QVERIFY(p->items.size() <= 2);
+            for (const User &u : p->items)
+                seen << u.id;
+            cursor = p->nextCursor;
+            ++pages;
+        } while (!cursor.isEmpty());
+        QCOMPARE(pages, 3);
+        QCOMPARE(QSet<QString>(seen.begin(), seen.end()), QSet<QString>(made.begin(), made.end()));
+        QCOMPARE(seen.size(), 5);
+        QCOMPARE(seen.first(), made.first()); // oldest first
+        Actor admin = s->actor(made.first());
+        admin.instanceAdmin = true;
+        auto byAdmin = service().listUsers(admin, 10, {});
+        QVERIFY(byAdmin.ok());
+        QCOMPARE(byAdmin->items.size(), 5);
+        QCOMPARE(byAdmin->items.first().email, QStringLiteral("user0@example.com"));
+        QCOMPARE(service().listUsers(s->actor(made.at(1)), 10, {}).error().code, ErrorCode::Forbidden);
+        QCOMPARE(service().listUsers(Actor::system(), 0, {}).error().code, ErrorCode::Validation);
     }
 };
 
