@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds with -Werror, starts a throwaway
 # PostgreSQL 15 and a D-Bus session with an unlocked gnome-keyring, runs the Qt
-# Test binaries (SQLite and PostgreSQL), the OpenAPI lint and the conformance
-# suite against the real server, then stops what it started. Run as root or with sudo.
+# Test binaries (SQLite and PostgreSQL), the OpenAPI lint, the conformance
+# suite against the real server and the Debian package checks, then stops what
+# it started. Run as root or with sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -35,6 +36,10 @@ lint_rc=$?
 # The black-box conformance suite against the real server.
 scripts/conformance.sh | tee "$LOGS/conformance.log"
 conf_rc=${PIPESTATUS[0]}
+
+# The Debian package: built with CPack, contents, control fields, lintian, --version.
+scripts/package-test.sh
+pkg_rc=$?
 set -e
 
 # One summary line for everything: ctest binaries, the lint, conformance checks.
@@ -44,7 +49,8 @@ cf_passed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$LOGS/confo
 cf_failed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' "$LOGS/conformance.log" | tail -1)
 ct_total=${ct_total:-0}; ct_failed=${ct_failed:-1}; cf_passed=${cf_passed:-0}; cf_failed=${cf_failed:-1}
 lint_failed=$([ $lint_rc -eq 0 ] && echo 0 || echo 1)
+pkg_failed=$([ $pkg_rc -eq 0 ] && echo 0 || echo 1)
 rm -rf "$LOGS"
-echo "summary: ctest $((ct_total - ct_failed))/$ct_total binaries passed, openapi lint $([ $lint_rc -eq 0 ] && echo ok || echo FAILED), conformance $cf_passed passed / $cf_failed failed"
-echo "$((ct_total - ct_failed + cf_passed + 1 - lint_failed)) passed, $((ct_failed + cf_failed + lint_failed)) failed"
-[ $ctest_rc -eq 0 ] && [ $lint_rc -eq 0 ] && [ $conf_rc -eq 0 ]
+echo "summary: ctest $((ct_total - ct_failed))/$ct_total binaries passed, openapi lint $([ $lint_rc -eq 0 ] && echo ok || echo FAILED), conformance $cf_passed passed / $cf_failed failed, package $([ $pkg_rc -eq 0 ] && echo ok || echo FAILED)"
+echo "$((ct_total - ct_failed + cf_passed + 1 - lint_failed + 1 - pkg_failed)) passed, $((ct_failed + cf_failed + lint_failed + pkg_failed)) failed"
+[ $ctest_rc -eq 0 ] && [ $lint_rc -eq 0 ] && [ $conf_rc -eq 0 ] && [ $pkg_rc -eq 0 ]
