@@ -37,7 +37,7 @@ constexpr qint64 kMaxManifestBytes = 256LL << 20;
 
 Error fail(ErrorCode code, const QString &msg)
 {
-    qCWarning(lcBackup).noquote() << msg;
+    qCDebug(lcBackup).noquote() << msg; // the caller shows it
     return Error{code, msg};
 }
 
