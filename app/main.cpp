@@ -5,6 +5,7 @@
 #include "MainWindow.h"
 #include "SignalWatcher.h"
 
+#include "backup/BackupService.h"
 #include "core/ApiServer.h"
 #include "core/Services.h"
 #include "core/Clock.h"
@@ -18,6 +19,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QJsonDocument>
 #include <QStandardPaths>
 #include <QTextStream>
 
@@ -46,7 +48,8 @@ int main(int argc, char **argv)
 {
     const bool headless = hasArg(argc, argv, "--headless") || hasArg(argc, argv, "--help")
                           || hasArg(argc, argv, "-h") || hasArg(argc, argv, "--version")
-                          || hasArg(argc, argv, "-v");
+                          || hasArg(argc, argv, "-v") || hasArg(argc, argv, "--backup")
+                          || hasArg(argc, argv, "--restore");
     std::unique_ptr<QCoreApplication> app(headless ? new QCoreApplication(argc, argv)
                                                    : new QApplication(argc, argv));
     QCoreApplication::setApplicationName(QStringLiteral("worldflux-console"));
@@ -74,8 +77,33 @@ int main(int argc, char **argv)
                              QStringLiteral("sqlite: (default, store.db in the data folder), sqlite:/path.db, or\n"
                                             "postgresql://user:pass@host:port/db"),
                              QStringLiteral("URL"), QStringLiteral("sqlite:"));
-    cli.addOptions({headlessOpt, dataDirOpt, portOpt, listenOpt, dbOpt});
+    QCommandLineOption backupOpt(QStringLiteral("backup"),
+                                 QStringLiteral("Write a consistent backup of the SQLite store and the artifact blobs\n"
+                                                "to FILE (a tar with SHA-256 manifest), even while a server runs\n"
+                                                "on the same data folder, then exit. PostgreSQL: use pg_dump."),
+                                 QStringLiteral("FILE"));
+    QCommandLineOption restoreOpt(QStringLiteral("restore"),
+                                  QStringLiteral("Restore a --backup archive into --data-dir, which must be empty,\n"
+                                                 "verifying every checksum, then exit."),
+                                  QStringLiteral("FILE"));
+    cli.addOptions({headlessOpt, dataDirOpt, portOpt, listenOpt, dbOpt, backupOpt, restoreOpt});
     cli.process(*app);
+
+    if (cli.isSet(backupOpt) && cli.isSet(restoreOpt))
+        return fail(QStringLiteral("--backup and --restore do not go together"));
+    if (cli.isSet(restoreOpt)) {
+        // The restored store is store.db in the data folder: no other store applies.
+        if (!cli.isSet(dataDirOpt))
+            return fail(QStringLiteral("--restore needs --data-dir (an empty folder)"));
+        if (cli.value(dbOpt) != QLatin1String("sqlite:"))
+            return fail(QStringLiteral("--restore makes store.db in --data-dir; --database does not apply "
+                                       "(PostgreSQL: pg_restore, see README)"));
+        auto restored = wfx::BackupService::restore(cli.value(restoreOpt), cli.value(dataDirOpt));
+        if (!restored)
+            return fail(restored.error().message);
+        std::printf("%s", QJsonDocument(restored->toJson()).toJson(QJsonDocument::Compact).append('\n').constData());
+        return 0;
+    }
 
     QString dataDir = cli.value(dataDirOpt);
     if (dataDir.isEmpty())
@@ -96,6 +124,16 @@ int main(int argc, char **argv)
     if (!opened)
         return fail(opened.error().message);
     std::shared_ptr<wfx::Database> db = *opened;
+    if (cli.isSet(backupOpt)) {
+        // No migration and no server: the store is copied as it is, in use or not.
+        wfx::SystemClock clock;
+        wfx::BackupService backup(wfx::ModelContext{db, &clock, nullptr}, config.dataDir);
+        auto written = backup.backup(cli.value(backupOpt));
+        if (!written)
+            return fail(written.error().message);
+        std::printf("%s", QJsonDocument(written->toJson()).toJson(QJsonDocument::Compact).append('\n').constData());
+        return 0;
+    }
     if (auto m = db->migrate(); !m)
         return fail(m.error().message);
 

@@ -3,7 +3,7 @@
 # PostgreSQL 15 and a D-Bus session with an unlocked gnome-keyring, runs the Qt
 # Test binaries (SQLite and PostgreSQL), the OpenAPI lint, the conformance
 # suite, the share page in Chromium and the typed web client against the real
-# server, then stops what it started. Run as root or with sudo.
+# server, and the Debian package checks, then stops what it started. Run as root or with sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -46,6 +46,10 @@ page_rc=${PIPESTATUS[0]}
 # The dashboard's client typed from /openapi.json, type-checked and run.
 scripts/web-client-test.sh | tee "$LOGS/web-client.log"
 client_rc=${PIPESTATUS[0]}
+
+# The Debian package: built with CPack, contents, control fields, lintian, --version.
+scripts/package-test.sh
+pkg_rc=$?
 set -e
 
 # One summary line for everything: ctest binaries, the lint, conformance checks,
@@ -67,7 +71,8 @@ counts() {
 }
 read -r sp_passed sp_failed < <(counts "$LOGS/share-page.log" $page_rc)
 read -r wc_passed wc_failed < <(counts "$LOGS/web-client.log" $client_rc)
+pkg_failed=$([ $pkg_rc -eq 0 ] && echo 0 || echo 1)
 rm -rf "$LOGS"
-echo "summary: ctest $((ct_total - ct_failed))/$ct_total binaries passed, openapi lint $([ $lint_rc -eq 0 ] && echo ok || echo FAILED), conformance $cf_passed passed / $cf_failed failed, share page $sp_passed passed / $sp_failed failed, web client $wc_passed passed / $wc_failed failed"
-echo "$((ct_total - ct_failed + cf_passed + 1 - lint_failed + sp_passed + wc_passed)) passed, $((ct_failed + cf_failed + lint_failed + sp_failed + wc_failed)) failed"
-[ $ctest_rc -eq 0 ] && [ $lint_rc -eq 0 ] && [ $conf_rc -eq 0 ] && [ $page_rc -eq 0 ] && [ $client_rc -eq 0 ]
+echo "summary: ctest $((ct_total - ct_failed))/$ct_total binaries passed, openapi lint $([ $lint_rc -eq 0 ] && echo ok || echo FAILED), conformance $cf_passed passed / $cf_failed failed, share page $sp_passed passed / $sp_failed failed, web client $wc_passed passed / $wc_failed failed, package $([ $pkg_rc -eq 0 ] && echo ok || echo FAILED)"
+echo "$((ct_total - ct_failed + cf_passed + 1 - lint_failed + sp_passed + wc_passed + 1 - pkg_failed)) passed, $((ct_failed + cf_failed + lint_failed + sp_failed + wc_failed + pkg_failed)) failed"
+[ $ctest_rc -eq 0 ] && [ $lint_rc -eq 0 ] && [ $conf_rc -eq 0 ] && [ $page_rc -eq 0 ] && [ $client_rc -eq 0 ] && [ $pkg_rc -eq 0 ]
