@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QMutex>
 #include <QRegularExpression>
+#include <QSslKey>
 #include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -205,13 +206,13 @@ private slots:
                                                                           {S("name"), S("p")}})
                                     .object("project").value(S("id")).toString();
         QVERIFY(!project.isEmpty());
-        const QJsonObject body{{S("project_id"), project},
+        const QJsonObject runBody{{S("project_id"), project},
                                {S("client_run_id"), wfx::ids::newUuid()},
                                {S("name"), S("r")},
                                {S("status"), S("completed")},
                                {S("started_at"), S("2026-11-01T10:00:00Z")},
                                {S("finished_at"), S("2026-11-01T11:00:00Z")}};
-        auto synced = server.server->services().runs.sync(wfx::Actor::user(u.id, S("127.0.0.1")), body);
+        auto synced = server.server->services().runs.sync(wfx::Actor::user(u.id, S("127.0.0.1")), runBody);
         QVERIFY2(synced, synced ? "" : qPrintable(synced.error().message));
         const QString runId = synced->run.id;
         const HttpResult share = u.api->post(S("/api/shares"), QJsonObject{{S("run_id"), runId}});
@@ -234,9 +235,9 @@ private slots:
             limited += c.get(S("/api/public/shares/") + token).status == 429 ? 1 : 0;
         QVERIFY(limited > 0);
         const QByteArray body = c.get(S("/metrics")).body;
-        QVERIFY2(body.contains("wfx_rate_limited_total " + QByteArray::number(limited) + "\n"), body.constData());
-        QVERIFY(body.contains("route=\"/api/public/shares/{token}\",method=\"GET\",status=\"429\"} "
-                              + QByteArray::number(limited) + "\n"));
+        QVERIFY2(body.contains(QByteArray("wfx_rate_limited_total " + QByteArray::number(limited) + "\n")), body.constData());
+        QVERIFY(body.contains(QByteArray("route=\"/api/public/shares/{token}\",method=\"GET\",status=\"429\"} "
+                                         + QByteArray::number(limited) + "\n")));
     }
 
     void metricsRefuseOtherClientsUnlessAllowed()
