@@ -2,14 +2,23 @@
 # A throwaway PostgreSQL 15 cluster under build/pg for the tests.
 #   scripts/pg.sh start   -> prints the admin URL
 #   scripts/pg.sh stop
+#   scripts/pg.sh status  -> exit 0 when it runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=/usr/lib/postgresql/15/bin
 DIR="$PWD/build/pg"
 PORT="${WFX_PG_PORT:-55432}"
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+running() { [ -f "$DIR/data/PG_VERSION" ] && as_pg "$BIN/pg_ctl" -D "$DIR/data" status > /dev/null 2>&1; }
 case "${1:-}" in
+  status)
+    running
+    ;;
   start)
+    if running; then
+      echo "postgresql://wfx@127.0.0.1:$PORT/postgres"
+      exit 0
+    fi
     if [ ! -f "$DIR/data/PG_VERSION" ]; then
       rm -rf "$DIR"; mkdir -p "$DIR"
       [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$DIR"
@@ -24,5 +33,5 @@ case "${1:-}" in
   stop)
     [ -f "$DIR/data/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop > /dev/null || true
     ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -9,11 +9,15 @@ PKGS=(
   qt6-charts-dev qt6-tools-dev qt6-l10n-tools qt6-tools-dev-tools libssl-dev libgl-dev libxkbcommon-dev
   # runtime pieces shared-library detection cannot see
   libqt6sql6-sqlite libqt6sql6-psql qt6-qpa-plugins libsecret-1-0 fonts-dejavu-core
-  # tests: PostgreSQL 15, a real keychain on a D-Bus session, the conformance suite
-  postgresql-15 gnome-keyring libsecret-tools dbus python3 python3-cryptography curl
+  # tests: PostgreSQL 15, a real keychain on a D-Bus session, the conformance suite,
+  # Chromium for the share page test (driven by playwright-core; no browser download)
+  postgresql-15 gnome-keyring libsecret-tools dbus python3 python3-cryptography curl chromium
+  # the Debian package checks
+  lintian desktop-file-utils appstream dpkg-dev
 )
 # npm: bundles Swagger UI for GET /docs at build time and installs the OpenAPI
-# linter at test time. Where Node.js comes from elsewhere (e.g. NodeSource's
+# linter, the share page test's playwright-core and the web client test's
+# TypeScript tools at test time. Where Node.js comes from elsewhere (e.g. NodeSource's
 # nodejs, which ships npm) npm is already on PATH and Debian's npm would conflict.
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 missing=()

@@ -9,6 +9,8 @@
 #include "overview/OverviewPanel.h"
 #include "runs/RunsPanel.h"
 #include "workspaces/WorkspacesPanel.h"
+#include "apikeys/ApiKeysPanel.h"
+#include "shares/SharesPanel.h"
 
 #include <QAction>
 #include <QHBoxLayout>
@@ -79,6 +81,10 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, QWi
             panel = new DsarPanel(ctx, actor, m_stack);
         else if (e.area == Audit)
             panel = new AuditPanel(ctx, actor, m_stack);
+        else if (e.area == Shares)
+            panel = m_shares = new SharesPanel(ctx, actor, [server] { return server->address(); }, m_stack);
+        else if (e.area == ApiKeys)
+            panel = m_apiKeys = new ApiKeysPanel(ctx, actor, m_stack);
         else
             panel = new PlaceholderPanel(e.title, m_stack);
         m_stack->addWidget(panel);

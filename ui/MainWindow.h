@@ -17,6 +17,8 @@ namespace wfx::ui {
 
 class OverviewPanel;
 class RunsPanel;
+class SharesPanel;
+class ApiKeysPanel;
 
 class MainWindow : public QMainWindow
 {
@@ -33,12 +35,16 @@ public:
     QWidget *panel(Area area) const;
     OverviewPanel *overviewPanel() const { return m_overview; }
     RunsPanel *runsPanel() const { return m_runs; }
+    SharesPanel *sharesPanel() const { return m_shares; }
+    ApiKeysPanel *apiKeysPanel() const { return m_apiKeys; }
 
 private:
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_stack = nullptr;
     OverviewPanel *m_overview = nullptr;
     RunsPanel *m_runs = nullptr;
+    SharesPanel *m_shares = nullptr;
+    ApiKeysPanel *m_apiKeys = nullptr;
 };
 
 } // namespace wfx::ui

@@ -210,6 +210,38 @@ Result<User> AccountService::loadUser(const QSqlDatabase &conn, const QString &i
     return readUser(q);
 }
 
+Result<Page<User>> AccountService::listUsers(const Actor &actor, int limit, const QString &cursorText)
+{
+    if (!actor.isSystem() && (!actor.instanceAdmin || !actor.keyWorkspaceId.isEmpty()))
+        return Error::forbidden(S("Only an instance administrator may list the accounts."));
+    if (limit < 1 || limit > cursor::kMaxLimit)
+        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and %1.").arg(cursor::kMaxLimit));
+    QString sql = S("SELECT ") + kUserColumns + S(" FROM users");
+    cursor::TimeId after;
+    if (!cursorText.isEmpty()) {
+        auto c = cursor::decodeTimeId(cursorText);
+        if (!c)
+            return c.error();
+        after = *c;
+        sql += S(" WHERE (created_at > :t OR (created_at = :t AND id > :i))");
+    }
+    sql += S(" ORDER BY created_at, id LIMIT :lim");
+    Query q(m_ctx.db->connection(), sql);
+    q.bind(S(":lim"), limit + 1);
+    if (!cursorText.isEmpty())
+        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    if (!q.exec())
+        return q.error();
+    Page<User> page;
+    while (q.next())
+        page.items.append(readUser(q));
+    if (page.items.size() > limit) {
+        page.items.removeLast();
+        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
+    }
+    return page;
+}
+
 Result<QString> AccountService::ensureSetupToken()
 {
     Tx tx(*m_ctx.db, m_ctx.bus);
@@ -725,25 +757,6 @@ Result<User> AccountService::me(const Actor &actor)
     if (actor.isSystem())
         return loginRequired();
     return loadUser(m_ctx.db->connection(), actor.userId);
-}
-
-Result<QList<User>> AccountService::listUsers(const Actor &actor)
-{
-    QSqlDatabase conn = m_ctx.db->connection();
-    if (!actor.isSystem() && !actor.instanceAdmin) {
-        auto self = loadUser(conn, actor.userId);
-        if (!self)
-            return self.error();
-        if (!self->isAdmin)
-            return Error::forbidden(S("Only instance administrators see every account."));
-    }
-    Query q(conn, S("SELECT ") + kUserColumns + S(" FROM users ORDER BY email, id"));
-    if (!q.exec())
-        return q.error();
-    QList<User> out;
-    while (q.next())
-        out.append(readUser(q));
-    return out;
 }
 
 Result<User> AccountService::updateProfile(const Actor &actor, const QString &displayName)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/Context.h"
+#include "core/Cursor.h"
 #include "core/Result.h"
 
 #include <QJsonObject>
@@ -102,8 +103,11 @@ public:
 
     Result<User> me(const Actor &actor);
     Result<User> updateProfile(const Actor &actor, const QString &displayName);
-    // Console: every account, ordered by email; system or instance administrator.
-    Result<QList<User>> listUsers(const Actor &actor);
+
+    // Every account, oldest first (keyset on created_at, id; limit 1..200), for
+    // the console's administration. The system or an instance administrator not
+    // acting through a scoped key; forbidden otherwise.
+    Result<Page<User>> listUsers(const Actor &actor, int limit, const QString &cursor);
 
     // Deletes expired sessions and spent or expired reset tokens.
     Result<int> sweepExpired();

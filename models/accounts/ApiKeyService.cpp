@@ -94,6 +94,57 @@ Result<ApiKey> ApiKeyService::loadOwned(const QSqlDatabase &conn, const Actor &a
 
 Result<IssuedApiKey> ApiKeyService::issue(const Actor &actor, const QString &name, const QString &workspaceId)
 {
+    return issueAs(actor, actor, name, workspaceId);
+}
+
+Status ApiKeyService::requireAdministrator(const Actor &actor, const QString &userId)
+{
+    if (!actor.isSystem() && (!actor.instanceAdmin || !actor.keyWorkspaceId.isEmpty()))
+        return Error::forbidden(S("Only an instance administrator may manage other users' keys."));
+    if (!ids::isUuid(userId))
+        return Error::notFound(S("User"));
+    Query q(m_ctx.db->connection(), S("SELECT 1 FROM users WHERE id = :u"));
+    q.bind(S(":u"), userId);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::notFound(S("User"));
+    return Ok{};
+}
+
+Result<Page<ApiKey>> ApiKeyService::listForUser(const Actor &actor, const QString &userId, int limit,
+                                                const QString &cursorText)
+{
+    if (auto a = requireAdministrator(actor, userId); !a)
+        return a.error();
+    return list(Actor::user(userId), limit, cursorText);
+}
+
+Result<IssuedApiKey> ApiKeyService::issueForUser(const Actor &actor, const QString &userId, const QString &name,
+                                                 const QString &workspaceId)
+{
+    if (auto a = requireAdministrator(actor, userId); !a)
+        return a.error();
+    return issueAs(actor, Actor::user(userId), name, workspaceId);
+}
+
+Result<IssuedApiKey> ApiKeyService::rotateForUser(const Actor &actor, const QString &userId, const QString &id)
+{
+    if (auto a = requireAdministrator(actor, userId); !a)
+        return a.error();
+    return rotateAs(actor, Actor::user(userId), id);
+}
+
+Status ApiKeyService::revokeForUser(const Actor &actor, const QString &userId, const QString &id)
+{
+    if (auto a = requireAdministrator(actor, userId); !a)
+        return a.error();
+    return revokeAs(actor, Actor::user(userId), id, false);
+}
+
+Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor, const QString &name,
+                                            const QString &workspaceId)
+{
     auto n = validName(S("name"), name, kMaxNameLength);
     if (!n)
         return n.error();
@@ -122,8 +173,10 @@ Result<IssuedApiKey> ApiKeyService::issue(const Actor &actor, const QString &nam
         .bind(S(":p"), out.apiKey.prefix).bind(S(":h"), crypto::sha256Hex(out.secret.toUtf8())).bind(S(":t"), now);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, S("api_key.create"), workspaceId, S("api_key"), out.apiKey.id,
-                                      {{S("name"), out.apiKey.name}, {S("prefix"), out.apiKey.prefix}});
+    QJsonObject details{{S("name"), out.apiKey.name}, {S("prefix"), out.apiKey.prefix}};
+    if (by.userId != actor.userId)
+        details.insert(S("user_id"), actor.userId);
+    if (auto a = AuditService::append(tx, now, by, S("api_key.create"), workspaceId, S("api_key"), out.apiKey.id, details);
         !a)
         return a.error();
     tx.announce(S("api_key"), out.apiKey.id);
@@ -180,6 +233,11 @@ Result<ApiKey> ApiKeyService::get(const Actor &actor, const QString &id)
 
 Result<IssuedApiKey> ApiKeyService::rotate(const Actor &actor, const QString &id)
 {
+    return rotateAs(actor, actor, id);
+}
+
+Result<IssuedApiKey> ApiKeyService::rotateAs(const Actor &by, const Actor &actor, const QString &id)
+{
     if (actor.isSystem())
         return Error::notFound(kKey);
     Tx tx(*m_ctx.db, m_ctx.bus);
@@ -198,8 +256,11 @@ Result<IssuedApiKey> ApiKeyService::rotate(const Actor &actor, const QString &id
         return u.error();
     if (u.rowsAffected() != 1)
         return Error::notFound(kKey);
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("api_key.rotate"), key->workspaceId,
-                                      S("api_key"), id, {{S("prefix"), out.apiKey.prefix}});
+    QJsonObject details{{S("prefix"), out.apiKey.prefix}};
+    if (by.userId != actor.userId)
+        details.insert(S("user_id"), actor.userId);
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), by, S("api_key.rotate"), key->workspaceId,
+                                      S("api_key"), id, details);
         !a)
         return a.error();
     tx.announce(S("api_key"), id);
@@ -209,6 +270,11 @@ Result<IssuedApiKey> ApiKeyService::rotate(const Actor &actor, const QString &id
 }
 
 Status ApiKeyService::revoke(const Actor &actor, const QString &id)
+{
+    return revokeAs(actor, actor, id, true);
+}
+
+Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QString &id, bool checkWritable)
 {
     if (actor.isSystem())
         return Error::notFound(kKey);
@@ -227,8 +293,10 @@ Status ApiKeyService::revoke(const Actor &actor, const QString &id)
         return Error::notFound(kKey);
     // CONTRACT.md 3: while processing is restricted every key write answers
     // forbidden, revoking included; lifting the restriction comes first.
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
+    if (checkWritable) {
+        if (auto w = access::requireWritable(tx.conn(), actor); !w)
+            return w.error();
+    }
     if (alreadyRevoked)
         return Ok{};
     const qint64 now = m_ctx.clock->nowMs();
@@ -236,7 +304,10 @@ Status ApiKeyService::revoke(const Actor &actor, const QString &id)
     u.bind(S(":t"), now).bind(S(":id"), id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, now, actor, S("api_key.revoke"), workspaceId, S("api_key"), id); !a)
+    QJsonObject details;
+    if (by.userId != actor.userId)
+        details.insert(S("user_id"), actor.userId);
+    if (auto a = AuditService::append(tx, now, by, S("api_key.revoke"), workspaceId, S("api_key"), id, details); !a)
         return a.error();
     tx.announce(S("api_key"), id);
     return tx.commit();

@@ -49,6 +49,20 @@ public:
     // Revoking a revoked key again changes nothing and succeeds.
     Status revoke(const Actor &actor, const QString &id);
 
+    // Instance administration (the console): the live keys of any user, and
+    // issue, rotate and revoke on that user's behalf. Only the system or an
+    // instance administrator not acting through a scoped key (forbidden
+    // otherwise); an unknown user is not_found. The owner's workspace
+    // membership (for a scope) and restriction (for issue and rotate) apply as
+    // if the owner acted; the audit entry names the administrator as actor and
+    // the owner as details.user_id. Revoking by an administrator is allowed
+    // while the owner is restricted (it only stops processing).
+    Result<Page<ApiKey>> listForUser(const Actor &actor, const QString &userId, int limit, const QString &cursor);
+    Result<IssuedApiKey> issueForUser(const Actor &actor, const QString &userId, const QString &name,
+                                      const QString &workspaceId = {});
+    Result<IssuedApiKey> rotateForUser(const Actor &actor, const QString &userId, const QString &id);
+    Status revokeForUser(const Actor &actor, const QString &userId, const QString &id);
+
     // The principal of a Bearer secret, or login_required. Writes nothing: the
     // use is recorded in memory for flushLastUsed().
     Result<Actor> authenticate(const QString &secret, const QString &ip = {});
@@ -60,6 +74,12 @@ public:
     static bool isWellFormedSecret(const QString &secret);
 
 private:
+    // by: who acts (audited); owner: whose key it is (checked as if acting).
+    Result<IssuedApiKey> issueAs(const Actor &by, const Actor &owner, const QString &name, const QString &workspaceId);
+    Result<IssuedApiKey> rotateAs(const Actor &by, const Actor &owner, const QString &id);
+    Status revokeAs(const Actor &by, const Actor &owner, const QString &id, bool checkWritable);
+    // Admin check and owner lookup for the *ForUser methods.
+    Status requireAdministrator(const Actor &actor, const QString &userId);
     Result<ApiKey> loadOwned(const QSqlDatabase &conn, const Actor &actor, const QString &id);
     ModelContext m_ctx;
     std::shared_ptr<ApiKeyUsage> m_usage;

@@ -6,6 +6,8 @@
 #include <QTimeZone>
 #include <QUuid>
 
+#include <cstdio>
+
 namespace wfx::ids {
 
 QString newUuid()
@@ -22,8 +24,27 @@ bool isUuid(const QString &s)
 
 QString formatTime(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc())
-        .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+    // Every JSON answer carries several times: format without QDateTime's
+    // locale-aware machinery (civil-from-days, H. Hinnant's algorithm).
+    qint64 secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    const int millis = int(ms - secs * 1000);
+    qint64 days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    const int sod = int(secs - days * 86400);
+    days += 719468;
+    const qint64 era = (days >= 0 ? days : days - 146096) / 146097;
+    const unsigned doe = unsigned(days - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    const qint64 y = qint64(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+    if (y < 0 || y > 9999)
+        return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODateWithMs);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", int(y), m, d, unsigned(sod) / 3600, (unsigned(sod) / 60) % 60,
+                  unsigned(sod) % 60, unsigned(millis));
+    return QString::fromLatin1(buf, 24);
 }
 
 std::optional<qint64> parseTime(const QString &s)

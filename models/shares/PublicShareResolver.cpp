@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "shares/PublicShareResolver.h"
 
+#include "audit/AuditService.h"
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
@@ -520,6 +521,58 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
         out.verdict = v;
     }
     return out;
+}
+
+Result<bool> PublicShareResolver::passwordMatches(const Actor &actor, const QString &shareId, const QString &password)
+{
+    QSqlDatabase conn = m_ctx.db->connection();
+    auto s = ShareService::loadById(conn, shareId, m_ctx.clock->nowMs());
+    if (!s)
+        return s.error();
+    if (!*s)
+        return Error::notFound(S("Share"));
+    if (auto r = access::requireRole(conn, actor, (*s)->workspaceId, Role::Viewer, S("Share")); !r)
+        return r.error();
+    auto hash = passwordHashOf(conn, shareId);
+    if (!hash)
+        return hash.error();
+    return !hash->isEmpty() && password.size() <= ShareService::kPasswordMax && crypto::verifyPassword(password, *hash);
+}
+
+Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shareId, const QString &clientAddress)
+{
+    const QString addr = normaliseAddress(clientAddress);
+    if (clientAddress.trimmed().isEmpty())
+        return Error::validation(S("client_address"), S("required"), S("A client address is needed to unlock."));
+    QSqlDatabase conn = m_ctx.db->connection();
+    auto s = ShareService::loadById(conn, shareId, m_ctx.clock->nowMs());
+    if (!s)
+        return s.error();
+    if (!*s)
+        return Error::notFound(S("Share"));
+    if (auto r = access::requireRole(conn, actor, (*s)->workspaceId, Role::Member, S("Share")); !r)
+        return r.error();
+    if (auto w = access::requireWritable(conn, actor); !w)
+        return w.error();
+    RateLimiter limiter(m_ctx);
+    const QString bucket = passwordBucket(shareId, addr);
+    auto locked = limiter.lockedUntil(bucket);
+    if (!locked)
+        return locked.error();
+    // The counted wrong passwords go too, so the reader starts afresh.
+    if (auto u = limiter.unlock(bucket); !u)
+        return u.error();
+    if (*locked == 0)
+        return false;
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("share.unlock"), (*s)->workspaceId, S("share"),
+                                      shareId, {{S("client_address"), addr}});
+        !a)
+        return a.error();
+    tx.announce(S("share"), shareId);
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return true;
 }
 
 } // namespace wfx

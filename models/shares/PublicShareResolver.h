@@ -97,6 +97,17 @@ public:
     // per-client checks (read budget, password lock).
     Result<ShareExplanation> explain(const Actor &actor, const QString &tokenLinkOrId, const QString &clientAddress);
 
+    // For the console: lifts the password lock (and forgets the wrong passwords
+    // counted) of one share for one client address. Member of the share's
+    // workspace (not_found otherwise). True when a lock was lifted, which writes
+    // the audit entry share.unlock and announces the share; false when there was
+    // no lock (nothing audited).
+    Result<bool> unlock(const Actor &actor, const QString &shareId, const QString &clientAddress);
+
+    // For the inspector: whether `password` is the share's password, without
+    // counting a read or a failure. Viewer of the share's workspace.
+    Result<bool> passwordMatches(const Actor &actor, const QString &shareId, const QString &password);
+
     const ShareLimits &limits() const { return m_limits; }
 
 private:

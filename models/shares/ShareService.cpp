@@ -163,6 +163,23 @@ Result<std::optional<Share>> ShareService::loadById(const QSqlDatabase &conn, co
     return std::optional<Share>(readShare(q, nowMs));
 }
 
+Result<QList<QPair<QString, qint64>>> ShareService::countByState()
+{
+    Query q(m_ctx.db->connection(),
+            S("SELECT COALESCE(SUM(CASE WHEN revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now) THEN 1 ELSE 0 END), 0),"
+              " COALESCE(SUM(CASE WHEN revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= :now2 THEN 1 ELSE 0 END), 0),"
+              " COALESCE(SUM(CASE WHEN revoked_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM shares"));
+    const qint64 now = m_ctx.clock->nowMs();
+    q.bind(S(":now"), now);
+    q.bind(S(":now2"), now);
+    if (!q.exec())
+        return q.error();
+    QList<QPair<QString, qint64>> out;
+    if (q.next())
+        out = {{S("active"), q.i64(0)}, {S("expired"), q.i64(1)}, {S("revoked"), q.i64(2)}};
+    return out;
+}
+
 Result<Share> ShareService::loadChecked(const QSqlDatabase &conn, const Actor &actor, const QString &id, Role minimum)
 {
     auto s = loadById(conn, id, m_ctx.clock->nowMs());

@@ -101,6 +101,10 @@ public:
     // {consent: {...}, share: {id, run_id, state}, exported_at}
     Result<QJsonObject> exportConsent(const Actor &actor, const QString &shareId, const QString &consentId);
 
+    // Shares of the whole instance by state (active, expired, revoked), for the
+    // operator's metrics; no actor: the caller decides who may see it.
+    Result<QList<QPair<QString, qint64>>> countByState();
+
     // Reads a share row without an access check (for the resolver and the inspector).
     static Result<std::optional<Share>> loadById(const QSqlDatabase &conn, const QString &id, qint64 nowMs);
 

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/ApiServer.h"
 
+#include "core/Clock.h"
 #include "core/ConnectionGuard.h"
 #include "core/Dispatcher.h"
 #include "core/HttpServer.h"
 #include "core/Maintenance.h"
+#include "core/Metrics.h"
+#include "core/Schema.h"
 #include "core/RouteTable.h"
 #include "core/Services.h"
 #include "core/StoreAuthenticator.h"
+#include "core/TlsFiles.h"
+#include "db/Database.h"
 #include "routes/Routes.h"
 
 #include <QLoggingCategory>
+#include <QDir>
 #include <QThread>
 
 #include <arpa/inet.h>
@@ -69,6 +75,8 @@ ApiServer::ApiServer(ModelContext ctx, ServerConfig config, QObject *parent)
     m_services = std::make_unique<Services>(m_ctx, m_config);
     m_table = std::make_unique<RouteTable>();
     registerRoutes(*m_table, *m_services);
+    addMetricsRoute();
+    m_metrics = std::make_unique<Metrics>(*m_table); // a series per route template, fixed from now on
     m_auth = std::make_unique<StoreAuthenticator>(*m_services);
     DispatchConfig dc;
     dc.publicHostNames = m_config.publicHostNames;
@@ -85,13 +93,19 @@ quint16 ApiServer::start()
 {
     if (m_port)
         return m_port;
+    m_error.clear();
+    if (m_config.tls && !TlsFiles::load(m_config.tlsCertFile, m_config.tlsKeyFile, &m_tls, &m_error)) {
+        qCWarning(lcServer).noquote() << m_error;
+        return 0;
+    }
     quint16 port = m_config.port;
     const int threads = qMax(1, m_config.threads);
     for (int i = 0; i < threads; ++i) {
         quint16 bound = 0;
         const int fd = listenSocket(m_config.listen, port, &bound);
         if (fd < 0) {
-            qCWarning(lcServer) << "cannot listen on" << m_config.listen.toString() << port;
+            m_error = QStringLiteral("cannot listen on %1:%2").arg(m_config.listen.toString()).arg(port);
+            qCWarning(lcServer).noquote() << m_error;
             stop();
             return 0;
         }
@@ -110,7 +124,9 @@ quint16 ApiServer::start()
                 limits.maxJsonBody = m_config.maxJsonBody;
                 limits.maxPartBody = m_config.partSize;
                 auto *guard = new ConnectionGuard(limits, anchor);
-                auto *http = new HttpServer(*m_dispatcher, &m_requests, anchor);
+                if (m_config.tls)
+                    guard->setTlsConfiguration(m_tls);
+                auto *http = new HttpServer(*m_dispatcher, &m_requests, m_metrics.get(), anchor);
                 ok = guard->setSocketDescriptor(fd);
                 http->bind(guard);
             },
@@ -149,7 +165,51 @@ QString ApiServer::baseUrl() const
     const QString host = m_config.listen.protocol() == QAbstractSocket::IPv6Protocol
         ? QLatin1Char('[') + m_config.listen.toString() + QLatin1Char(']')
         : m_config.listen.toString();
-    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+    return QStringLiteral("%1://%2:%3").arg(m_config.tls ? QStringLiteral("https") : QStringLiteral("http"), host)
+        .arg(m_port);
+}
+
+void ApiServer::addMetricsRoute()
+{
+    // Public in the table (no credentials), but answered only to loopback and
+    // the configured subnets (ServerConfig::metricsAllow); others get 404.
+    m_table->route("GET", QStringLiteral("/metrics"), Access::Public, QStringLiteral("system"),
+                   QStringLiteral("Prometheus metrics (text format 0.0.4); loopback clients and the subnets "
+                                  "configured with --metrics-allow only, 404 for others"))
+        .returnsBytes(200, "text/plain; version=0.0.4; charset=utf-8")
+        .errors({404})
+        .handle([this](HttpRequest &req) {
+            bool allowed = req.remote.isLoopback();
+            for (const auto &net : std::as_const(m_config.metricsAllow))
+                allowed = allowed || req.remote.isInSubnet(net);
+            if (!allowed)
+                return HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("No such route."));
+            Metrics::Gauges g;
+            g.storeUp = m_services->ctx.db->ping();
+            QString reason;
+            g.artifactStoreUp = StatusService::folderProbe(QDir(m_config.dataDir).filePath(QStringLiteral("blobs")))(&reason);
+            if (g.storeUp)
+                g.shares = shareCounts();
+            HttpResponse r;
+            r.contentType = "text/plain; version=0.0.4; charset=utf-8";
+            r.body = m_metrics->render(g);
+            return r;
+        });
+}
+
+QList<QPair<QString, qint64>> ApiServer::shareCounts()
+{
+    // A count over the shares table: cached a few seconds so scrapes stay cheap.
+    constexpr qint64 kTtlMs = 5000;
+    QMutexLocker lock(&m_shareCounts.mutex);
+    const qint64 now = m_services->ctx.clock->nowMs();
+    if (m_shareCounts.at < 0 || now - m_shareCounts.at >= kTtlMs || now < m_shareCounts.at) {
+        if (auto counts = m_services->shares.countByState()) {
+            m_shareCounts.counts = *counts;
+            m_shareCounts.at = now;
+        }
+    }
+    return m_shareCounts.counts;
 }
 
 } // namespace wfx

@@ -6,7 +6,9 @@
 #include "core/Context.h"
 #include "core/ServerConfig.h"
 
+#include <QMutex>
 #include <QObject>
+#include <QSslConfiguration>
 
 #include <atomic>
 #include <memory>
@@ -19,6 +21,7 @@ namespace wfx {
 class Authenticator;
 class Dispatcher;
 class Maintenance;
+class Metrics;
 class RouteTable;
 struct Services;
 
@@ -29,8 +32,12 @@ public:
     ApiServer(ModelContext ctx, ServerConfig config, QObject *parent = nullptr);
     ~ApiServer() override;
 
-    // Starts the threads; blocks until all listen. Returns the port, or 0.
+    // Starts the threads; blocks until all listen. Returns the port, or 0
+    // (lastError() says why).
     quint16 start();
+    QString lastError() const { return m_error; }
+    // The TLS configuration served when config.tls (after start()).
+    const QSslConfiguration &tlsConfiguration() const { return m_tls; }
     void stop();
     bool isRunning() const { return m_port != 0; }
     QString baseUrl() const;
@@ -38,6 +45,7 @@ public:
     quint64 requestCount() const { return m_requests.load(std::memory_order_relaxed); }
     const RouteTable &routes() const { return *m_table; }
     Services &services() { return *m_services; }
+    Metrics &metrics() { return *m_metrics; }
 
 private:
     ModelContext m_ctx;
@@ -47,6 +55,17 @@ private:
     std::unique_ptr<Authenticator> m_auth;
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<Maintenance> m_maintenance;
+    std::unique_ptr<Metrics> m_metrics;
+    QSslConfiguration m_tls;
+    QString m_error;
+    struct ShareCountCache
+    {
+        QMutex mutex;
+        qint64 at = -1;
+        QList<QPair<QString, qint64>> counts;
+    } m_shareCounts;
+    void addMetricsRoute();
+    QList<QPair<QString, qint64>> shareCounts();
     std::vector<QThread *> m_threads;
     std::vector<QObject *> m_anchors; // one per thread, living there
     std::atomic<quint64> m_requests{0};

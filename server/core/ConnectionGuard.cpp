@@ -5,8 +5,11 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
+
+#include <memory>
 
 #include <sys/socket.h>
 
@@ -261,9 +264,14 @@ ConnectionGuard::ConnectionGuard(const GuardLimits &limits, QObject *parent) : Q
 {
 }
 
+void ConnectionGuard::setTlsConfiguration(const QSslConfiguration &config)
+{
+    m_tls = config;
+}
+
 void ConnectionGuard::incomingConnection(qintptr fd)
 {
-    auto *socket = new QTcpSocket(this);
+    QTcpSocket *socket = m_tls ? new QSslSocket(this) : new QTcpSocket(this);
     if (!socket->setSocketDescriptor(fd)) {
         delete socket;
         return;
@@ -280,8 +288,46 @@ void ConnectionGuard::incomingConnection(qintptr fd)
     }
     ++count;
     ++m_open;
+    if (m_tls)
+        startTls(socket, client);
+    else
+        accept(socket);
+}
+
+void ConnectionGuard::accept(QTcpSocket *socket)
+{
     new GuardedConnection(this, socket);
-    addPendingConnection(socket);
+    addPendingConnection(socket); // pendingConnectionAvailable: QHttpServer takes it
+}
+
+void ConnectionGuard::startTls(QTcpSocket *plain, const QString &client)
+{
+    auto *socket = static_cast<QSslSocket *>(plain);
+    socket->setSslConfiguration(*m_tls);
+    // Until the handshake ends the socket is ours: a slow or failed handshake
+    // releases its slot; once encrypted the guarded connection takes over.
+    auto *deadline = new QTimer(socket);
+    deadline->setSingleShot(true);
+    auto done = std::make_shared<bool>(false);
+    connect(deadline, &QTimer::timeout, socket, [socket] { socket->abort(); });
+    connect(socket, &QSslSocket::sslErrors, socket, [socket](const QList<QSslError> &) { socket->abort(); });
+    connect(socket, &QAbstractSocket::disconnected, this, [this, socket, client, done] {
+        if (*done)
+            return;
+        *done = true;
+        released(client);
+        socket->deleteLater();
+    });
+    connect(socket, &QSslSocket::encrypted, this, [this, socket, deadline, done] {
+        if (*done)
+            return;
+        *done = true; // from now on the guarded connection releases the slot
+        deadline->stop();
+        deadline->deleteLater();
+        accept(socket);
+    });
+    deadline->start(m_limits.headTimeoutMs);
+    socket->startServerEncryption();
 }
 
 ConnectionGuard::~ConnectionGuard()

@@ -5,12 +5,21 @@
 // streamed body size (413, before the body is buffered), header/body/idle and
 // write-stall timeouts, a cap of connections per client address, and closes
 // after a response when the client asked (Connection: close, HTTP/1.0).
+// With a TLS configuration it does what QSslServer does (a QSslSocket per
+// connection, the server handshake, the socket handed over only once
+// encrypted) and the guard reads the decrypted bytes the same way.
 #pragma once
 
 #include "core/ServerConfig.h"
 
 #include <QHash>
+
+#include <optional>
+
+#include <QSslConfiguration>
 #include <QTcpServer>
+
+class QTcpSocket;
 
 namespace wfx {
 
@@ -22,6 +31,8 @@ public:
     ~ConnectionGuard() override;
     const GuardLimits &limits() const { return m_limits; }
     int openConnections() const { return m_open; }
+    // Serve TLS on every later connection (the handshake must finish within headTimeoutMs).
+    void setTlsConfiguration(const QSslConfiguration &config);
 
 protected:
     void incomingConnection(qintptr fd) override;
@@ -29,6 +40,9 @@ protected:
 private:
     friend class GuardedConnection;
     void released(const QString &client);
+    void accept(QTcpSocket *socket);
+    void startTls(QTcpSocket *socket, const QString &client);
+    std::optional<QSslConfiguration> m_tls;
     GuardLimits m_limits;
     QHash<QString, int> m_perClient;
     int m_open = 0;

@@ -138,6 +138,13 @@ Result<QJsonValue> Dispatcher::parseJson(const QByteArray &body, const QJsonObje
 
 HttpResponse Dispatcher::handle(HttpRequest &req) const
 {
+    HttpResponse resp = dispatch(req);
+    resp.route = req.routeTemplate;
+    return resp;
+}
+
+HttpResponse Dispatcher::dispatch(HttpRequest &req) const
+{
     if (!hostAllowed(req.header("host")))
         return HttpResponse::error(421, S("misdirected_request"), S("This server does not serve that host name."));
 
@@ -153,6 +160,8 @@ HttpResponse Dispatcher::handle(HttpRequest &req) const
         if (m.route->method == req.method)
             hit = &m;
     }
+    if (!matches.isEmpty()) // a 405 still counts under the path's template
+        req.routeTemplate = (hit ? hit->route : matches.first().route)->path;
     const bool hasBearer = req.header("authorization").startsWith("Bearer ");
     const bool hasSession = !req.cookie(S("wfx_session")).isEmpty();
     // A Cloud path reached with only a session cookie goes through the BFF

@@ -39,12 +39,14 @@ class Dispatcher
 public:
     Dispatcher(const RouteTable &table, Authenticator *auth, DispatchConfig config);
     void setPort(quint16 port) { m_config.port = port; }
+    // The answer carries the matched route template in HttpResponse::route.
     HttpResponse handle(HttpRequest &req) const;
 
     // Parses the body as JSON and validates it against the schema.
     static Result<QJsonValue> parseJson(const QByteArray &body, const QJsonObject &schema);
 
 private:
+    HttpResponse dispatch(HttpRequest &req) const;
     bool hostAllowed(const QByteArray &host) const;
     bool foreignOrigin(const HttpRequest &req) const;
     HttpResponse viaProxy(HttpRequest &req, const Route *route) const;

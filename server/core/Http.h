@@ -32,6 +32,8 @@ struct HttpRequest
     QHostAddress remote;
     QHash<QString, QString> params; // path template parameters
     QJsonValue json;                // the parsed body, when the route takes JSON
+    QString routeTemplate;          // set by the dispatcher: the matched route's path template
+    QByteArray requestId;           // set by the server: also sent back as X-Request-Id
 
     // Set by the dispatcher after authentication.
     Actor actor;
@@ -57,6 +59,9 @@ struct HttpResponse
     QString filePath;
     qint64 fileOffset = 0;
     qint64 fileLength = 0;
+    // The path template of the route that answered (empty: none matched), for
+    // the access log and metrics: raw paths carry tokens.
+    QString route;
 
     HttpResponse &header(const QByteArray &name, const QByteArray &value)
     {

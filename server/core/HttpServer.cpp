@@ -3,12 +3,18 @@
 
 #include "core/Dispatcher.h"
 #include "core/Http.h"
+#include "core/Metrics.h"
+
+#include <QElapsedTimer>
+#include <QRandomGenerator>
 
 #include <QFile>
 #include <QHttpServerRequest>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QTcpSocket>
+
+Q_LOGGING_CATEGORY(lcAccess, "wfx.server.access", QtInfoMsg)
 
 namespace wfx {
 
@@ -105,13 +111,16 @@ private:
 
 } // namespace
 
-HttpServer::HttpServer(const Dispatcher &dispatcher, std::atomic<quint64> *requestCounter, QObject *parent)
-    : QAbstractHttpServer(parent), m_dispatcher(dispatcher), m_requests(requestCounter)
+HttpServer::HttpServer(const Dispatcher &dispatcher, std::atomic<quint64> *requestCounter, Metrics *metrics,
+                       QObject *parent)
+    : QAbstractHttpServer(parent), m_dispatcher(dispatcher), m_requests(requestCounter), m_metrics(metrics)
 {
 }
 
 bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    QElapsedTimer timer;
+    timer.start();
     if (m_requests)
         m_requests->fetch_add(1, std::memory_order_relaxed);
     HttpRequest req;
@@ -126,9 +135,18 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     req.headers = request.headers();
     req.body = request.body();
     req.remote = request.remoteAddress();
+    req.requestId = QByteArray::number(QRandomGenerator::global()->generate64(), 16).rightJustified(16, '0');
     const bool close = req.header("connection").toLower().contains("close");
     HttpResponse resp = m_dispatcher.handle(req);
+    resp.header("X-Request-Id", req.requestId);
     write(socket, req, resp, close);
+    const qint64 nanos = timer.nsecsElapsed();
+    if (m_metrics)
+        m_metrics->record(resp.route, req.method, req.head, resp.status, nanos);
+    qCInfo(lcAccess).noquote().nospace()
+        << (req.head ? QByteArrayLiteral("HEAD") : req.method) << ' '
+        << (resp.route.isEmpty() ? QStringLiteral("-") : resp.route) << ' ' << resp.status << ' '
+        << QString::number(double(nanos) / 1e6, 'f', 2) << "ms id=" << req.requestId;
     return true;
 }
 

@@ -2,7 +2,8 @@
 // A QAbstractHttpServer that hands every parsed request to the Dispatcher and
 // writes the answer itself: exact status line and headers, Content-Length on
 // HEAD without a body, no body on 204, Connection: close honoured, and files
-// streamed with back-pressure (never read whole).
+// streamed with back-pressure (never read whole). Every answer carries an
+// X-Request-Id and is counted in the metrics and the access log.
 #pragma once
 
 #include <QAbstractHttpServer>
@@ -12,6 +13,7 @@
 namespace wfx {
 
 class Dispatcher;
+class Metrics;
 struct HttpRequest;
 struct HttpResponse;
 
@@ -19,7 +21,10 @@ class HttpServer : public QAbstractHttpServer
 {
     Q_OBJECT
 public:
-    HttpServer(const Dispatcher &dispatcher, std::atomic<quint64> *requestCounter, QObject *parent = nullptr);
+    // `metrics` may be null. Each answer is logged on wfx.server.access (method,
+    // route template, status, duration, request id; never the raw path, headers or bodies).
+    HttpServer(const Dispatcher &dispatcher, std::atomic<quint64> *requestCounter, Metrics *metrics = nullptr,
+               QObject *parent = nullptr);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -29,6 +34,7 @@ private:
     void write(QTcpSocket *socket, const HttpRequest &req, HttpResponse &resp, bool close);
     const Dispatcher &m_dispatcher;
     std::atomic<quint64> *m_requests;
+    Metrics *m_metrics;
 };
 
 } // namespace wfx

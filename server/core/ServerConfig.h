@@ -41,7 +41,10 @@ struct ServerConfig
     bool staging = false;              // WFX_STAGING=1
     int shareReadLimit = 120;          // WFX_SHARE_READ_LIMIT
     int sharePasswordAttempts = 5;     // WFX_SHARE_PASSWORD_ATTEMPTS
-    bool tls = false;
+    bool tls = false;                  // serve https (tlsCertFile + tlsKeyFile)
+    QString tlsCertFile;               // PEM certificate chain
+    QString tlsKeyFile;                // PEM private key
+    QList<QPair<QHostAddress, int>> metricsAllow; // subnets besides loopback that may read /metrics
     QByteArray signingKey;             // the instance's Ed25519 seed (32 bytes), from the instance secrets
     int threads = 4;                   // serving threads on one port (slow handlers such as scrypt block only theirs)
 };

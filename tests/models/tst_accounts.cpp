@@ -2,6 +2,8 @@
 #include "TestStore.h"
 
 #include "accounts/AccountService.h"
+
+#include <QSet>
 #include "accounts/MailOutbox.h"
 #include "accounts/SendmailTransport.h"
 #include "audit/AuditService.h"
@@ -584,21 +586,38 @@ private slots:
                  ErrorCode::Validation);
     }
 
-    void consoleListsUsersByEmailForAdminsOnly()
+    void listUsersPagesOldestFirstForAdministratorsOnly()
     {
-        AccountService acc(s->ctx, outbox);
-        const QString zed = s->createUser(QStringLiteral("zed@example.com"));
-        const QString amy = s->createUser(QStringLiteral("amy@example.com"), true);
-        const QString max = s->createUser(QStringLiteral("max@example.com"));
-        auto all = acc.listUsers(Actor::system());
-        QVERIFY(all.ok());
-        QCOMPARE(all->size(), 3);
-        QCOMPARE(all->at(0).id, amy);
-        QCOMPARE(all->at(1).id, max);
-        QCOMPARE(all->at(2).id, zed);
-        QVERIFY(all->at(0).isAdmin);
-        QCOMPARE(acc.listUsers(s->actor(amy))->size(), 3);
-        QCOMPARE(acc.listUsers(s->actor(zed)).error().code, ErrorCode::Forbidden);
+        QStringList made;
+        for (int i = 0; i < 5; ++i) {
+            made << s->createUser(QStringLiteral("user%1@example.com").arg(i), i == 0);
+            // user0 is the oldest; users 2 and 3 share a created_at (the id breaks the tie).
+            s->clock.advanceMs(i == 0 ? 1 : i % 2);
+        }
+        QStringList seen;
+        QString cursor;
+        int pages = 0;
+        do {
+            auto p = service().listUsers(Actor::system(), 2, cursor);
+            QVERIFY(p.ok());
+            QVERIFY(p->items.size() <= 2);
+            for (const User &u : p->items)
+                seen << u.id;
+            cursor = p->nextCursor;
+            ++pages;
+        } while (!cursor.isEmpty());
+        QCOMPARE(pages, 3);
+        QCOMPARE(QSet<QString>(seen.begin(), seen.end()), QSet<QString>(made.begin(), made.end()));
+        QCOMPARE(seen.size(), 5);
+        QCOMPARE(seen.first(), made.first()); // oldest first
+        Actor admin = s->actor(made.first());
+        admin.instanceAdmin = true;
+        auto byAdmin = service().listUsers(admin, 10, {});
+        QVERIFY(byAdmin.ok());
+        QCOMPARE(byAdmin->items.size(), 5);
+        QCOMPARE(byAdmin->items.first().email, QStringLiteral("user0@example.com"));
+        QCOMPARE(service().listUsers(s->actor(made.at(1)), 10, {}).error().code, ErrorCode::Forbidden);
+        QCOMPARE(service().listUsers(Actor::system(), 0, {}).error().code, ErrorCode::Validation);
     }
 };
 

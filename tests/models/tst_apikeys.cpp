@@ -313,6 +313,61 @@ private slots:
         QCOMPARE(keys().list(s->actor(alice), 201, {}).error().code, ErrorCode::Validation);
         QCOMPARE(keys().list(s->actor(alice), 2, QStringLiteral("bogus")).error().code, ErrorCode::Validation);
     }
+
+    void administratorListsAnyUsersLiveKeys()
+    {
+        auto k1 = keys().issue(s->actor(bob), QStringLiteral("ci"));
+        auto k2 = keys().issue(s->actor(bob), QStringLiteral("laptop"));
+        QVERIFY(keys().issue(s->actor(alice), QStringLiteral("mine")).ok());
+        QVERIFY(keys().revoke(s->actor(bob), k1->apiKey.id).ok());
+        auto sys = keys().listForUser(Actor::system(), bob, 50, {});
+        QVERIFY(sys.ok());
+        QCOMPARE(sys->items.size(), 1);
+        QCOMPARE(sys->items.first().id, k2->apiKey.id);
+        Actor admin = s->actor(alice);
+        admin.instanceAdmin = true;
+        QCOMPARE(keys().listForUser(admin, bob, 50, {})->items.size(), 1);
+        // Not an administrator, or through a scoped key: forbidden; unknown user: not found.
+        QCOMPARE(keys().listForUser(s->actor(bob), alice, 50, {}).error().code, ErrorCode::Forbidden);
+        Actor scoped = admin;
+        scoped.keyWorkspaceId = ids::newUuid();
+        QCOMPARE(keys().listForUser(scoped, bob, 50, {}).error().code, ErrorCode::Forbidden);
+        QCOMPARE(keys().listForUser(Actor::system(), ids::newUuid(), 50, {}).error().code, ErrorCode::NotFound);
+    }
+
+    void administratorIssuesRotatesAndRevokesForAUser()
+    {
+        const QString ws = workspace(bob);
+        auto k = keys().issueForUser(Actor::system(), bob, QStringLiteral("ci"), ws);
+        QVERIFY2(k.ok(), qPrintable(k.ok() ? QString() : k.error().message));
+        QCOMPARE(column(QStringLiteral("user_id"), k->apiKey.id).toString(), bob);
+        QCOMPARE(column(QStringLiteral("secret_hash"), k->apiKey.id).toString(), crypto::sha256Hex(k->secret.toUtf8()));
+        auto who = keys().authenticate(k->secret);
+        QVERIFY(who.ok());
+        QCOMPARE(who->userId, bob);
+        QCOMPARE(who->keyWorkspaceId, ws);
+        AuditEntry created = lastAudit(QStringLiteral("api_key.create"));
+        QVERIFY(created.actorId.isEmpty()); // the system acted
+        QCOMPARE(created.detail.value(QStringLiteral("user_id")).toString(), bob);
+        // A scope the owner is not a member of is not found.
+        QCOMPARE(keys().issueForUser(Actor::system(), alice, QStringLiteral("x"), ws).error().code, ErrorCode::NotFound);
+
+        auto r = keys().rotateForUser(Actor::system(), bob, k->apiKey.id);
+        QVERIFY(r.ok());
+        QVERIFY(r->secret != k->secret);
+        QVERIFY(!keys().authenticate(k->secret).ok());
+        QVERIFY(keys().authenticate(r->secret).ok());
+        QCOMPARE(s->auditCount(QStringLiteral("api_key.rotate")), 1);
+        // The key must be the named user's.
+        QCOMPARE(keys().rotateForUser(Actor::system(), alice, k->apiKey.id).error().code, ErrorCode::NotFound);
+        QCOMPARE(keys().revokeForUser(Actor::system(), alice, k->apiKey.id).error().code, ErrorCode::NotFound);
+        QCOMPARE(keys().revokeForUser(s->actor(bob), bob, k->apiKey.id).error().code, ErrorCode::Forbidden);
+
+        QVERIFY(keys().revokeForUser(Actor::system(), bob, k->apiKey.id).ok());
+        QVERIFY(!keys().authenticate(r->secret).ok());
+        QVERIFY(keys().revokeForUser(Actor::system(), bob, k->apiKey.id).ok()); // again: nothing changes
+        QCOMPARE(s->auditCount(QStringLiteral("api_key.revoke")), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestApiKeys)

@@ -930,6 +930,70 @@ private slots:
         QVERIFY(e6->shareId.isEmpty());
         QVERIFY(e6->verdict.policyPath.isEmpty());
     }
+
+    void systemActorListsEveryWorkspacesShares()
+    {
+        share(runA);
+        ShareService svc(s->ctx);
+        QVERIFY(svc.create(s->actor(bob), ShareDraft{runB, {}, {}, {}}).ok());
+        auto all = svc.list(Actor::system(), ShareFilter{}, 50, {});
+        QVERIFY2(all.ok(), all.ok() ? "" : qPrintable(err(all.error())));
+        QCOMPARE(all->items.size(), 2);
+        // A user sees only the shares of their own workspaces.
+        QCOMPARE(svc.list(s->actor(bob), ShareFilter{}, 50, {})->items.size(), 1);
+    }
+
+    void unlockLiftsThePasswordLockForThatClientOnly()
+    {
+        PublicShareResolver res(s->ctx);
+        IssuedShare is = share(runA, S("pw-0123456789"));
+        for (int i = 0; i < 5; ++i) {
+            read(res, is.token, kAddr, S("wrong-password"));
+            read(res, is.token, kOtherAddr, S("wrong-password"));
+        }
+        QCOMPARE(read(res, is.token, kAddr).code, S("share_password_locked"));
+        auto u = res.unlock(Actor::system(), is.share.id, kAddr);
+        QVERIFY2(u.ok(), u.ok() ? "" : qPrintable(err(u.error())));
+        QVERIFY(*u);
+        QCOMPARE(s->auditCount(S("share.unlock")), 1);
+        QCOMPARE(read(res, is.token, kAddr).code, S("share_password_required"));
+        QCOMPARE(read(res, is.token, kOtherAddr).code, S("share_password_locked"));
+        // The wrong passwords were forgotten too: one more does not lock again.
+        QCOMPARE(read(res, is.token, kAddr, S("wrong-password")).code, S("share_wrong_password"));
+        QCOMPARE(read(res, is.token, kAddr).code, S("share_password_required"));
+        // Nothing locked: nothing changes, nothing is audited.
+        auto again = res.unlock(s->actor(alice), is.share.id, kAddr);
+        QVERIFY(again.ok());
+        QVERIFY(!*again);
+        QCOMPARE(s->auditCount(S("share.unlock")), 1);
+    }
+
+    void passwordMatchesCountsNothing()
+    {
+        PublicShareResolver res(s->ctx);
+        IssuedShare is = share(runA, S("pw-0123456789"));
+        const qint64 before = rateRows();
+        QCOMPARE(*res.passwordMatches(s->actor(alice), is.share.id, S("pw-0123456789")), true);
+        for (int i = 0; i < 6; ++i)
+            QCOMPARE(*res.passwordMatches(s->actor(alice), is.share.id, S("wrong-password")), false);
+        QCOMPARE(rateRows(), before);
+        QCOMPARE(read(res, is.token).code, S("share_password_required"));
+        QCOMPARE(res.passwordMatches(s->actor(bob), is.share.id, S("pw-0123456789")).error().code, ErrorCode::NotFound);
+    }
+
+    void unlockNeedsMemberOfTheSharesWorkspace()
+    {
+        PublicShareResolver res(s->ctx);
+        IssuedShare is = share(runA, S("pw-0123456789"));
+        for (int i = 0; i < 5; ++i)
+            read(res, is.token, kAddr, S("wrong-password"));
+        QCOMPARE(res.unlock(s->actor(bob), is.share.id, kAddr).error().code, ErrorCode::NotFound);
+        QCOMPARE(res.unlock(s->actor(carol), is.share.id, kAddr).error().code, ErrorCode::Forbidden);
+        QCOMPARE(res.unlock(s->actor(alice), ids::newUuid(), kAddr).error().code, ErrorCode::NotFound);
+        QCOMPARE(res.unlock(s->actor(alice), is.share.id, {}).error().code, ErrorCode::Validation);
+        QCOMPARE(read(res, is.token, kAddr).code, S("share_password_locked"));
+        QCOMPARE(s->auditCount(S("share.unlock")), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestShares)

@@ -9,6 +9,11 @@
 #include "runs/RunDetailsDialog.h"
 #include "runs/RunsModel.h"
 #include "runs/RunsPanel.h"
+#include "apikeys/ApiKeysModel.h"
+#include "apikeys/ApiKeysPanel.h"
+#include "shares/ShareInspector.h"
+#include "shares/SharesModel.h"
+#include "shares/SharesPanel.h"
 
 #include "core/ApiServer.h"
 #include "core/Clock.h"
@@ -24,6 +29,9 @@
 #include "events/ChangeBus.h"
 #include "usage/UsageService.h"
 #include "runs/RunService.h"
+#include "accounts/ApiKeyService.h"
+#include "shares/PublicShareResolver.h"
+#include "shares/ShareService.h"
 #include "workspaces/WorkspaceService.h"
 
 #include <QApplication>
@@ -33,6 +41,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRandomGenerator>
+#include <QLineEdit>
 #include <QTabWidget>
 #include <QJsonDocument>
 #include <QTableView>
@@ -113,6 +122,15 @@ QJsonObject runBody(const QString &project, int i, QRandomGenerator &rng)
                                              {S("sig"), QString::fromLatin1(sig.toBase64())}});
     }
     return b;
+}
+
+// The sample data must be made: stop at the first refusal.
+template<typename T>
+T must(Result<T> r, const char *what)
+{
+    if (!r)
+        qFatal("%s: %s", what, qPrintable(r.error().message));
+    return r.value();
 }
 
 bool save(QWidget *w, const QString &path)
@@ -198,6 +216,32 @@ int main(int argc, char **argv)
                  {S("data"), QJsonObject{{S("object"), QJsonObject{{S("id"), S("cus_9QhT")}}}}}});
     }
 
+    // Shares in every state the list shows, consents, a locked link; API keys.
+    QString lockedToken;
+    {
+        ShareService shares(ctx);
+        const Page<Run> recent = must(runs.list(admin, RunFilter{}, 12, {}), "runs");
+        auto at = [&](int i) { return recent.items.at(i).id; };
+        auto later = [&](qint64 ms) { return ids::formatTime(clock.nowMs() + ms); };
+        const QString first = must(shares.create(admin, ShareDraft{at(0), {}, later(14LL * 86400'000), {}}), "share").share.id;
+        lockedToken = must(shares.create(admin, ShareDraft{at(1), S("reviewers-only"), {}, {}}), "share").token;
+        must(shares.create(admin, ShareDraft{at(3), {}, {}, {}}), "share");
+        const QString revoked = must(shares.create(admin, ShareDraft{at(5), {}, {}, {}}), "share").share.id;
+        must(shares.revoke(admin, revoked), "revoke");
+        must(shares.create(admin, ShareDraft{at(6), S("paper-review-2024"), later(2LL * 86400'000), {}}), "share");
+        must(shares.createConsent(admin, first, S("Dr. A. Rivera"), S("reliability study")), "consent");
+        must(shares.createConsent(admin, first, S("Benchmark board"), S("leaderboard listing")), "consent");
+        PublicShareResolver resolver(ctx);
+        for (int i = 0; i < 5; ++i)
+            must(resolver.resolve(lockedToken, S("203.0.113.7"), S("guess-%1").arg(i)), "read");
+        ApiKeyService keys(ctx);
+        must(keys.issue(admin, S("training cluster")), "key");
+        const IssuedApiKey ci = must(keys.issue(admin, S("CI pipeline"), lab), "key");
+        must(keys.issue(admin, S("laptop")), "key");
+        must(keys.authenticate(ci.secret), "auth");
+        must(keys.flushLastUsed(), "flush");
+    }
+
     ServerConfig config;
     config.port = 0;
     config.dataDir = data.path();
@@ -245,6 +289,29 @@ int main(int argc, char **argv)
     ok = save(dialog, outDir + S("/console-run-summary.png")) && ok;
     dialog->close();
     QTest::qWait(100);
+
+    window.showArea(ui::MainWindow::Shares);
+    auto *shares = window.sharesPanel();
+    (void)QTest::qWaitFor([&] { return !shares->model()->isLoading() && shares->model()->rowCount() > 0; }, 5000);
+    shares->view()->selectRow(shares->model()->rowCount() - 1);
+    (void)QTest::qWaitFor([&] { return !shares->consentsLoading(); }, 5000);
+    QTest::qWait(300);
+    ok = save(&window, outDir + S("/console-shares.png")) && ok;
+    shares->findChild<QTabWidget *>()->setCurrentWidget(shares->inspector());
+    shares->inspector()->findChild<QLineEdit *>(S("inspectAddress"))->setText(S("203.0.113.7"));
+    shares->inspector()->inspect(control.address() + S("/r/") + lockedToken);
+    (void)QTest::qWaitFor([&] { return shares->inspector()->explanation().has_value() && !shares->inspector()->isBusy(); }, 5000);
+    QTest::qWait(300);
+    ok = save(&window, outDir + S("/console-share-inspector.png")) && ok;
+
+    window.showArea(ui::MainWindow::ApiKeys);
+    auto *keysPanel = window.apiKeysPanel();
+    (void)QTest::qWaitFor([&] { return keysPanel->usersLoaded(); }, 5000);
+    keysPanel->userPicker()->setCurrentIndex(0);
+    (void)QTest::qWaitFor([&] { return !keysPanel->model()->isLoading() && keysPanel->model()->rowCount() > 0; }, 5000);
+    keysPanel->view()->selectRow(0);
+    QTest::qWait(300);
+    ok = save(&window, outDir + S("/console-api-keys.png")) && ok;
 
     window.showArea(ui::MainWindow::Workspaces);
     QTest::qWait(800);

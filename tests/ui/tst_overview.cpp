@@ -4,7 +4,13 @@
 #include "TestStore.h"
 
 #include "MainWindow.h"
+#include "apikeys/ApiKeysPanel.h"
+#include "shares/SharesPanel.h"
+#include "audit/AuditPanel.h"
+#include "billing/BillingPanel.h"
 #include "common/PlaceholderPanel.h"
+#include "dsar/DsarPanel.h"
+#include "workspaces/WorkspacesPanel.h"
 #include "overview/OverviewPanel.h"
 #include "runs/RunsPanel.h"
 
@@ -114,8 +120,18 @@ private slots:
         QVERIFY(qobject_cast<ui::RunsPanel *>(window.panel(ui::MainWindow::Runs)));
         QTest::keyClick(&window, Qt::Key_5, Qt::ControlModifier);
         QCOMPARE(window.currentArea(), ui::MainWindow::ApiKeys);
+        QVERIFY(qobject_cast<ui::ApiKeysPanel *>(window.panel(ui::MainWindow::ApiKeys)));
+        QVERIFY(qobject_cast<ui::SharesPanel *>(window.panel(ui::MainWindow::Shares)));
+        QTest::keyClick(&window, Qt::Key_6, Qt::ControlModifier);
+        QCOMPARE(window.currentArea(), ui::MainWindow::Billing);
+        QVERIFY(qobject_cast<ui::BillingPanel *>(window.panel(ui::MainWindow::Billing)));
+        QVERIFY(qobject_cast<ui::WorkspacesPanel *>(window.panel(ui::MainWindow::Workspaces)));
+        QVERIFY(qobject_cast<ui::DsarPanel *>(window.panel(ui::MainWindow::Dsar)));
+        QVERIFY(qobject_cast<ui::AuditPanel *>(window.panel(ui::MainWindow::Audit)));
+        QTest::keyClick(&window, Qt::Key_9, Qt::ControlModifier);
+        QCOMPARE(window.currentArea(), ui::MainWindow::Settings);
         // Areas not built yet say so plainly.
-        auto *placeholder = qobject_cast<ui::PlaceholderPanel *>(window.panel(ui::MainWindow::ApiKeys));
+        auto *placeholder = qobject_cast<ui::PlaceholderPanel *>(window.panel(ui::MainWindow::Settings));
         QVERIFY(placeholder);
         QCOMPARE(labelText(placeholder, "placeholderText"), S("This panel arrives in a later release."));
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditPanel.h"
 
-#include "accounts/AccountService.h"
+#include "common/AllUsers.h"
 #include "workspaces/WorkspaceService.h"
 #include "audit/AuditExporter.h"
 #include "audit/AuditModel.h"
@@ -268,7 +268,7 @@ void AuditPanel::loadUsers()
         this,
         [ctx = m_ctx, actor = m_actor] {
             Names n;
-            n.users = AccountService(ctx).listUsers(actor);
+            n.users = allUsersByEmail(ctx, actor);
             WorkspaceService ws(ctx);
             QString cursor;
             do {

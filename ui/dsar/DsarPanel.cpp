@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "dsar/DsarPanel.h"
 
-#include "accounts/AccountService.h"
+#include "common/AllUsers.h"
 #include "common/Async.h"
 #include "common/Confirm.h"
 #include "dsar/DsarService.h"
@@ -258,7 +258,7 @@ void DsarPanel::reload()
                 q.requests.append(page->items);
                 cursor = page->nextCursor;
             } while (!cursor.isEmpty() && q.requests.size() < 20000);
-            if (auto users = AccountService(ctx).listUsers(actor))
+            if (auto users = allUsersByEmail(ctx, actor))
                 q.users = *users;
             return q;
         },

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "workspaces/WorkspacesPanel.h"
 
-#include "accounts/AccountService.h"
+#include "common/AllUsers.h"
 #include "common/Async.h"
 #include "common/Confirm.h"
 #include "events/ChangeBus.h"
@@ -399,8 +399,7 @@ void WorkspacesPanel::reloadWorkspaces()
                 return dir;
             }
             dir.workspaces = *all;
-            AccountService accounts(ctx);
-            if (auto users = accounts.listUsers(actor))
+            if (auto users = allUsersByEmail(ctx, actor))
                 dir.users = *users;
             return dir;
         },

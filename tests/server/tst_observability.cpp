@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: Apache-2.0
+// Operations: the access log (route templates, never tokens), X-Request-Id,
+// GET /metrics (Prometheus text format, loopback only unless configured) and
+// serving over TLS with a self-signed certificate.
+#include "TestHttp.h"
+
+#include "core/Ids.h"
+#include "core/Metrics.h"
+#include "core/Services.h"
+#include "core/RouteTable.h"
+#include "core/TlsFiles.h"
+
+#include <QFileInfo>
+#include <QMutex>
+#include <QRegularExpression>
+#include <QSslKey>
+#include <QSslSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace wfxtest;
+
+namespace {
+
+QMutex g_logMutex;
+QStringList g_accessLines;
+QtMessageHandler g_previous = nullptr;
+
+void captureAccess(QtMsgType type, const QMessageLogContext &ctx, const QString &msg)
+{
+    if (ctx.category && qstrcmp(ctx.category, "wfx.server.access") == 0) {
+        QMutexLocker lock(&g_logMutex);
+        g_accessLines << msg;
+        return;
+    }
+    if (g_previous)
+        g_previous(type, ctx, msg);
+}
+
+QStringList accessLines()
+{
+    QMutexLocker lock(&g_logMutex);
+    return g_accessLines;
+}
+
+QString S(const char *s) { return QString::fromLatin1(s); }
+
+// A well-formed share token (wfxs_ + 43 base64url characters) that names no share.
+QString someToken()
+{
+    return S("wfxs_") + QString::fromLatin1(wfx::crypto::randomBytes(32).toBase64(QByteArray::Base64UrlEncoding
+                                                                                   | QByteArray::OmitTrailingEquals));
+}
+
+// The HTTP answer on an encrypted connection that trusts only `ca`.
+QByteArray tlsExchange(quint16 port, const QList<QSslCertificate> &ca, const QByteArray &request, bool *encrypted)
+{
+    QSslSocket s;
+    QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+    conf.setCaCertificates(ca);
+    conf.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    s.setSslConfiguration(conf);
+    s.connectToHostEncrypted(S("127.0.0.1"), port, S("localhost")); // verified against the SAN
+    *encrypted = s.waitForEncrypted(5000);
+    if (!*encrypted) {
+        qWarning() << "handshake failed" << s.errorString() << s.sslHandshakeErrors();
+        return {};
+    }
+    s.write(request);
+    s.waitForBytesWritten(2000);
+    return TestServer::readAll(s, 3000);
+}
+
+} // namespace
+
+class TestObservability : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        useFastPasswordHashing();
+        g_previous = qInstallMessageHandler(captureAccess);
+    }
+    void cleanupTestCase() { qInstallMessageHandler(g_previous); }
+    void init()
+    {
+        QMutexLocker lock(&g_logMutex);
+        g_accessLines.clear();
+    }
+
+    void accessLogNamesTheRouteTemplateNotTheToken()
+    {
+        TestServer server;
+        HttpClient c(server.port);
+        const QString token = someToken();
+        const HttpResult r = c.get(S("/api/public/shares/") + token);
+        QCOMPARE(r.status, 404);
+        const QByteArray id = r.header("X-Request-Id");
+        QVERIFY(!id.isEmpty());
+        QTRY_VERIFY(!accessLines().isEmpty());
+        const QStringList lines = accessLines();
+        QString line;
+        for (const QString &l : lines) {
+            if (l.contains(QString::fromLatin1(id)))
+                line = l;
+        }
+        QVERIFY2(!line.isEmpty(), qPrintable(lines.join(QLatin1Char('\n'))));
+        QVERIFY2(line.startsWith(S("GET /api/public/shares/{token} 404 ")), qPrintable(line));
+        for (const QString &l : lines)
+            QVERIFY2(!l.contains(token) && !l.contains(token.mid(5, 10)), qPrintable(l));
+    }
+
+    void accessLogNeverCarriesHeadersOrQueries()
+    {
+        TestServer server;
+        HttpClient c(server.port, S("wfx_secretbearervalue123"));
+        c.get(S("/api/runs?cursor=sekritcursor"));
+        c.get(S("/no/such/path/wfxs_abcdef"));
+        QTRY_COMPARE(accessLines().size(), 2);
+        const QStringList lines = accessLines();
+        QVERIFY2(lines[0].startsWith(S("GET /api/runs 401 ")), qPrintable(lines[0]));
+        QVERIFY2(lines[1].startsWith(S("GET - 404 ")), qPrintable(lines[1])); // unmatched: no raw path
+        for (const QString &l : lines)
+            QVERIFY(!l.contains(S("secretbearer")) && !l.contains(S("sekrit")) && !l.contains(S("wfxs_")));
+    }
+
+    void requestIdsDiffer()
+    {
+        TestServer server;
+        HttpClient c(server.port);
+        const QByteArray a = c.get(S("/healthz")).header("X-Request-Id");
+        const QByteArray b = c.get(S("/healthz")).header("X-Request-Id");
+        QVERIFY(!a.isEmpty());
+        QVERIFY(a != b);
+    }
+
+    void metricsSpeakPrometheusText()
+    {
+        TestServer server;
+        HttpClient c(server.port);
+        QCOMPARE(c.get(S("/healthz")).status, 200);
+        QCOMPARE(c.get(S("/healthz")).status, 200);
+        QCOMPARE(c.get(S("/api/public/shares/") + someToken()).status, 404);
+        const HttpResult m = c.get(S("/metrics"));
+        QCOMPARE(m.status, 200);
+        QVERIFY2(m.header("Content-Type").startsWith("text/plain; version=0.0.4"), m.header("Content-Type").constData());
+
+        static const QRegularExpression sample(QStringLiteral(
+            R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?|\+Inf|NaN)$)"));
+        static const QRegularExpression meta(QStringLiteral(R"(^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$)"));
+        QHash<QString, QString> types;
+        QHash<QString, double> values; // name{labels} -> value
+        const QStringList lines = QString::fromUtf8(m.body).split(QLatin1Char('\n'));
+        QVERIFY(m.body.endsWith('\n'));
+        for (const QString &l : lines.mid(0, lines.size() - 1)) {
+            if (l.startsWith(QLatin1Char('#'))) {
+                const auto mm = meta.match(l);
+                QVERIFY2(mm.hasMatch(), qPrintable(l));
+                if (mm.captured(1) == QLatin1String("TYPE")) {
+                    QVERIFY2(QStringList({S("counter"), S("gauge"), S("histogram")}).contains(mm.captured(3)), qPrintable(l));
+                    types.insert(mm.captured(2), mm.captured(3));
+                }
+                continue;
+            }
+            const auto sm = sample.match(l);
+            QVERIFY2(sm.hasMatch(), qPrintable(l));
+            QString family = sm.captured(1);
+            for (const char *suffix : {"_bucket", "_sum", "_count"}) {
+                if (family.endsWith(QLatin1String(suffix)) && types.value(family.chopped(qstrlen(suffix))) == QLatin1String("histogram"))
+                    family.chop(qstrlen(suffix));
+            }
+            QVERIFY2(types.contains(family), qPrintable(S("no TYPE before ") + l));
+            values.insert(sm.captured(1) + sm.captured(2), sm.captured(3).toDouble());
+        }
+        QCOMPARE(types.value(S("wfx_http_requests_total")), S("counter"));
+        QCOMPARE(types.value(S("wfx_http_request_duration_seconds")), S("histogram"));
+        QCOMPARE(values.value(S(R"(wfx_http_requests_total{route="/healthz",method="GET",status="200"})")), 2.0);
+        QCOMPARE(values.value(S(R"(wfx_http_requests_total{route="/api/public/shares/{token}",method="GET",status="404"})")), 1.0);
+        QCOMPARE(values.value(S(R"(wfx_http_request_duration_seconds_count{route="/healthz"})")), 2.0);
+        QCOMPARE(values.value(S(R"(wfx_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"})")), 2.0);
+        double previous = 0;
+        for (double le : wfx::Metrics::kBuckets) {
+            const QString key = S(R"(wfx_http_request_duration_seconds_bucket{route="/healthz",le=")")
+                + QString::number(le, 'g', 12) + S("\"}");
+            QVERIFY2(values.contains(key), qPrintable(key));
+            QVERIFY(values.value(key) >= previous);
+            previous = values.value(key);
+        }
+        QCOMPARE(values.value(S("wfx_store_up")), 1.0);
+        QCOMPARE(values.value(S("wfx_artifact_store_up")), 1.0);
+        QVERIFY(values.contains(S(R"(wfx_shares{state="active"})")));
+        QCOMPARE(values.value(S("wfx_rate_limited_total")), 0.0);
+        for (const QString &k : values.keys())
+            QVERIFY2(!k.contains(S("wfxs_")), qPrintable(k));
+    }
+
+    void metricsCountSharesByState()
+    {
+        TestServer server;
+        TestUser u = signup(server.port, S("metrics"));
+        QVERIFY(u.api);
+        const QJsonObject ws = createWorkspace(*u.api);
+        const QString project = u.api->post(S("/api/projects"), QJsonObject{{S("workspace_id"), ws.value(S("id"))},
+                                                                          {S("name"), S("p")}})
+                                    .object("project").value(S("id")).toString();
+        QVERIFY(!project.isEmpty());
+        const QJsonObject runBody{{S("project_id"), project},
+                               {S("client_run_id"), wfx::ids::newUuid()},
+                               {S("name"), S("r")},
+                               {S("status"), S("completed")},
+                               {S("started_at"), S("2026-11-01T10:00:00Z")},
+                               {S("finished_at"), S("2026-11-01T11:00:00Z")}};
+        auto synced = server.server->services().runs.sync(wfx::Actor::user(u.id, S("127.0.0.1")), runBody);
+        QVERIFY2(synced, synced ? "" : qPrintable(synced.error().message));
+        const QString runId = synced->run.id;
+        const HttpResult share = u.api->post(S("/api/shares"), QJsonObject{{S("run_id"), runId}});
+        QVERIFY2(share.status == 201, share.body.constData());
+        HttpClient c(server.port);
+        const QByteArray body = c.get(S("/metrics")).body;
+        QVERIFY2(body.contains("wfx_shares{state=\"active\"} 1\n"), body.constData());
+        QVERIFY(body.contains("wfx_shares{state=\"revoked\"} 0\n"));
+    }
+
+    void rateLimitedAnswersAreCounted()
+    {
+        wfx::ServerConfig config;
+        config.shareReadLimit = 1;
+        TestServer server(config);
+        HttpClient c(server.port);
+        const QString token = someToken();
+        int limited = 0;
+        for (int i = 0; i < 4; ++i)
+            limited += c.get(S("/api/public/shares/") + token).status == 429 ? 1 : 0;
+        QVERIFY(limited > 0);
+        const QByteArray body = c.get(S("/metrics")).body;
+        QVERIFY2(body.contains(QByteArray("wfx_rate_limited_total " + QByteArray::number(limited) + "\n")), body.constData());
+        QVERIFY(body.contains(QByteArray("route=\"/api/public/shares/{token}\",method=\"GET\",status=\"429\"} "
+                                         + QByteArray::number(limited) + "\n")));
+    }
+
+    void metricsRefuseOtherClientsUnlessAllowed()
+    {
+        wfx::ServerConfig config;
+        config.metricsAllow = {QHostAddress::parseSubnet(S("10.0.0.0/8"))};
+        TestServer server(config);
+        const wfx::Route *metrics = nullptr;
+        for (const wfx::Route &r : server.server->routes().routes()) {
+            if (r.path == QLatin1String("/metrics"))
+                metrics = &r;
+        }
+        QVERIFY(metrics);
+        QCOMPARE(metrics->access, wfx::Access::Public);
+        wfx::HttpRequest req;
+        req.method = "GET";
+        req.remote = QHostAddress(S("192.168.1.20"));
+        QCOMPARE(metrics->handler(req).status, 404);
+        req.remote = QHostAddress(S("10.2.3.4"));
+        QCOMPARE(metrics->handler(req).status, 200);
+        req.remote = QHostAddress(S("::1"));
+        QCOMPARE(metrics->handler(req).status, 200);
+    }
+
+    void selfSignedCertificateIsKeptWithAPrivateKey()
+    {
+        QTemporaryDir dir;
+        QString cert, key, error;
+        QVERIFY2(wfx::TlsFiles::ensureSelfSigned(dir.path(), &cert, &key, &error), qPrintable(error));
+        QCOMPARE(QFileInfo(key).permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+                 QFile::Permissions());
+        QSslConfiguration first;
+        QVERIFY2(wfx::TlsFiles::load(cert, key, &first, &error), qPrintable(error));
+        const QSslCertificate c = first.localCertificate();
+        const auto san = c.subjectAlternativeNames();
+        QVERIFY(san.values(QSsl::DnsEntry).contains(S("localhost")));
+        QVERIFY(san.values(QSsl::IpAddressEntry).contains(S("127.0.0.1")));
+        QCOMPARE(first.privateKey().algorithm(), QSsl::Ec);
+        // A second start keeps the same certificate.
+        QString cert2, key2;
+        QVERIFY(wfx::TlsFiles::ensureSelfSigned(dir.path(), &cert2, &key2, &error));
+        QSslConfiguration second;
+        QVERIFY(wfx::TlsFiles::load(cert2, key2, &second, &error));
+        QCOMPARE(wfx::TlsFiles::fingerprint(second), wfx::TlsFiles::fingerprint(first));
+        QCOMPARE(wfx::TlsFiles::fingerprint(first).size(), 32 * 3 - 1);
+    }
+
+    void servesHttpsWithSecureCookies()
+    {
+        QTemporaryDir dir;
+        wfx::ServerConfig config;
+        QString error;
+        QVERIFY2(wfx::TlsFiles::ensureSelfSigned(dir.path(), &config.tlsCertFile, &config.tlsKeyFile, &error), qPrintable(error));
+        config.tls = true;
+        TestServer server(config);
+        QVERIFY(server.server->baseUrl().startsWith(S("https://")));
+        const QList<QSslCertificate> ca = QSslCertificate::fromPath(config.tlsCertFile);
+        QCOMPARE(ca.size(), 1);
+
+        bool encrypted = false;
+        const QByteArray health = tlsExchange(server.port, ca,
+                                              "GET /healthz HTTP/1.1\r\n" + server.hostHeader() + "Connection: close\r\n\r\n",
+                                              &encrypted);
+        QVERIFY(encrypted);
+        QVERIFY2(health.startsWith("HTTP/1.1 200 "), health.constData());
+        QVERIFY(health.contains("X-Request-Id: "));
+        QVERIFY(health.contains("{\"status\":\"ok\"}"));
+
+        const QByteArray body = R"({"email":"tls-user@example.test","password":"correct horse battery staple"})";
+        const QByteArray signup = tlsExchange(server.port, ca,
+                                              "POST /api/auth/signup HTTP/1.1\r\n" + server.hostHeader()
+                                                  + "Content-Type: application/json\r\nContent-Length: "
+                                                  + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body,
+                                              &encrypted);
+        QVERIFY2(signup.startsWith("HTTP/1.1 201 "), signup.constData());
+        int cookies = 0;
+        for (const QByteArray &line : signup.split('\n')) {
+            if (!line.toLower().startsWith("set-cookie:"))
+                continue;
+            ++cookies;
+            QVERIFY2(line.contains("; Secure") || line.contains(";Secure"), line.constData());
+        }
+        QVERIFY(cookies >= 1);
+    }
+
+    void plaintextOnTheTlsPortGetsNoHttpAnswer()
+    {
+        QTemporaryDir dir;
+        wfx::ServerConfig config;
+        QString error;
+        QVERIFY(wfx::TlsFiles::ensureSelfSigned(dir.path(), &config.tlsCertFile, &config.tlsKeyFile, &error));
+        config.tls = true;
+        TestServer server(config);
+        const QByteArray answer = server.raw("GET /healthz HTTP/1.1\r\n" + server.hostHeader() + "\r\n", 1500);
+        QVERIFY2(!answer.contains("HTTP/1.1 200"), answer.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestObservability)
+#include "tst_observability.moc"

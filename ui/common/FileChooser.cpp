@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "common/FileChooser.h"
+
+#include <QDir>
+#include <QFileDialog>
+
+namespace wfx::ui {
+
+QString FileChooser::saveFile(QWidget *parent, const QString &title, const QString &suggestedName,
+                              const QString &filter)
+{
+    if (s_next) {
+        const QString path = *s_next;
+        s_next.reset();
+        return path;
+    }
+    return QFileDialog::getSaveFileName(parent, title, QDir::home().filePath(suggestedName), filter);
+}
+
+} // namespace wfx::ui

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+// The share inspector: paste a token or a link, give a client address and
+// optionally a password, and see which of the eleven public states the link
+// is in and why, what the public receives, and the actions that change it.
+// Nothing it does counts as a read.
+#pragma once
+
+#include "core/Context.h"
+#include "shares/PublicShareResolver.h"
+#include "shares/ShareService.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QDateTimeEdit;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTimer;
+
+namespace wfx::ui {
+
+class ShareInspector : public QWidget
+{
+    Q_OBJECT
+public:
+    ShareInspector(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
+
+    // Fills the input (a token, a link or a share id) and inspects.
+    void inspect(const QString &tokenLinkOrId);
+    void inspect();
+    bool isBusy() const { return m_busy; }
+    // The last answer (empty before the first, or after an error).
+    const std::optional<ShareExplanation> &explanation() const { return m_explanation; }
+    // The verdict shown: with a password given, what that password meets.
+    const ShareVerdict &shownVerdict() const { return m_shown; }
+    // Words for a state as the inspector shows them.
+    static QString stateTitle(PublicState s);
+
+signals:
+    void inspected();
+    void actionFailed(const QString &message);
+
+private:
+    struct Inspection
+    {
+        Result<ShareExplanation> explanation = ShareExplanation{};
+        std::optional<Share> share;
+        std::optional<bool> passwordRight; // set when a password was given and tried
+    };
+    void present(const Inspection &in);
+    void revoke();
+    void extend();
+    void unlock();
+    void setBusy(bool busy);
+
+    ModelContext m_ctx;
+    Actor m_actor;
+    QLineEdit *m_input = nullptr;
+    QLineEdit *m_address = nullptr;
+    QLineEdit *m_password = nullptr;
+    QPushButton *m_inspect = nullptr;
+    QLabel *m_state = nullptr;
+    QLabel *m_reason = nullptr;
+    QLabel *m_shareFacts = nullptr;
+    QPlainTextEdit *m_public = nullptr;
+    QLabel *m_notes = nullptr;
+    QPushButton *m_revoke = nullptr;
+    QDateTimeEdit *m_expiry = nullptr;
+    QPushButton *m_extend = nullptr;
+    QPushButton *m_unlock = nullptr;
+    QTimer *m_liveTimer = nullptr;
+    std::optional<ShareExplanation> m_explanation;
+    std::optional<Share> m_share;
+    ShareVerdict m_shown;
+    QString m_inspectedAddress;
+    bool m_busy = false;
+    bool m_again = false; // inspect again when the current one ends
+};
+
+} // namespace wfx::ui

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "shares/SharesPanel.h"
+
+#include "common/Async.h"
+#include "common/Confirm.h"
+#include "common/FileChooser.h"
+#include "common/ShownOnceDialog.h"
+#include "events/ChangeBus.h"
+#include "shares/CreateShareDialog.h"
+#include "shares/ShareInspector.h"
+#include "shares/SharesModel.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace wfx::ui {
+
+namespace {
+QString errorText(const Error &e)
+{
+    QStringList fields;
+    for (const auto &d : e.details)
+        fields << d.field + QStringLiteral(" (") + d.issue + QLatin1Char(')');
+    return fields.isEmpty() ? e.message : e.message + QLatin1Char(' ') + fields.join(QStringLiteral(", "));
+}
+} // namespace
+
+SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()> linkBase, QWidget *parent)
+    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_linkBase(std::move(linkBase))
+{
+    setAccessibleName(tr("Shares"));
+    auto *layout = new QVBoxLayout(this);
+    auto *title = new QLabel(tr("Shares"), this);
+    QFont tf = title->font();
+    tf.setPointSizeF(tf.pointSizeF() * 1.4);
+    tf.setBold(true);
+    title->setFont(tf);
+    layout->addWidget(title);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("sharesTabs"));
+    layout->addWidget(m_tabs, 1);
+
+    // --- The list.
+    auto *listPage = new QWidget(m_tabs);
+    auto *ll = new QVBoxLayout(listPage);
+    auto *buttons = new QHBoxLayout;
+    auto *create = new QPushButton(tr("&New share…"), listPage);
+    create->setObjectName(QStringLiteral("newShare"));
+    m_revoke = new QPushButton(tr("&Revoke…"), listPage);
+    m_revoke->setObjectName(QStringLiteral("revokeShare"));
+    m_inspect = new QPushButton(tr("I&nspect"), listPage);
+    m_inspect->setObjectName(QStringLiteral("inspectShare"));
+    m_inspect->setToolTip(tr("Open the selected share in the inspector"));
+    buttons->addWidget(create);
+    buttons->addWidget(m_revoke);
+    buttons->addWidget(m_inspect);
+    buttons->addStretch(1);
+    ll->addLayout(buttons);
+
+    auto *split = new QSplitter(Qt::Vertical, listPage);
+    m_model = new SharesModel(m_ctx, m_actor, this);
+    m_view = new QTableView(split);
+    m_view->setObjectName(QStringLiteral("sharesTable"));
+    m_view->setAccessibleName(tr("Shares table"));
+    m_view->setModel(m_model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    QHeaderView *h = m_view->horizontalHeader();
+    h->setSectionResizeMode(QHeaderView::Interactive);
+    const int dateWidth = m_view->fontMetrics().horizontalAdvance(QStringLiteral("00 Mmm 0000 00:00:00")) + 24;
+    h->resizeSection(SharesModel::State, 80);
+    h->setSectionResizeMode(SharesModel::Run, QHeaderView::Stretch);
+    h->resizeSection(SharesModel::Password, 80);
+    h->resizeSection(SharesModel::Expires, dateWidth + m_view->fontMetrics().horizontalAdvance(tr("Revoked ")));
+    h->resizeSection(SharesModel::Created, dateWidth);
+    h->resizeSection(SharesModel::Prefix, m_view->fontMetrics().horizontalAdvance(QStringLiteral("wfxs_MMMMMMM…")) + 16);
+
+    auto *consentBox = new QGroupBox(tr("Reliability consents"), split);
+    auto *cl = new QVBoxLayout(consentBox);
+    m_consentTitle = new QLabel(tr("Select a share to see its consents."), consentBox);
+    cl->addWidget(m_consentTitle);
+    m_consents = new QTableWidget(0, 4, consentBox);
+    m_consents->setObjectName(QStringLiteral("consentsTable"));
+    m_consents->setAccessibleName(tr("Consents of the selected share"));
+    m_consents->setHorizontalHeaderLabels({tr("Subject"), tr("Scope"), tr("State"), tr("Granted")});
+    m_consents->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_consents->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_consents->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_consents->verticalHeader()->hide();
+    m_consents->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_consents->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_consents->setWordWrap(false);
+    m_consents->horizontalHeader()->resizeSection(
+        3, m_consents->fontMetrics().horizontalAdvance(QStringLiteral("00 Mmm 0000 00:00:00")) + 24);
+    cl->addWidget(m_consents, 1);
+    auto *crow = new QHBoxLayout;
+    m_subject = new QLineEdit(consentBox);
+    m_subject->setObjectName(QStringLiteral("consentSubject"));
+    m_subject->setAccessibleName(tr("Consent subject"));
+    m_subject->setPlaceholderText(tr("Subject (who consents)"));
+    m_scope = new QLineEdit(consentBox);
+    m_scope->setObjectName(QStringLiteral("consentScope"));
+    m_scope->setAccessibleName(tr("Consent scope"));
+    m_scope->setPlaceholderText(tr("Scope (what for)"));
+    m_addConsent = new QPushButton(tr("&Add consent"), consentBox);
+    m_addConsent->setObjectName(QStringLiteral("addConsent"));
+    m_revokeConsent = new QPushButton(tr("Revoke consent…"), consentBox);
+    m_revokeConsent->setObjectName(QStringLiteral("revokeConsent"));
+    m_exportConsent = new QPushButton(tr("&Export…"), consentBox);
+    m_exportConsent->setObjectName(QStringLiteral("exportConsent"));
+    m_exportConsent->setToolTip(tr("Save the selected consent as a JSON file"));
+    crow->addWidget(m_subject, 1);
+    crow->addWidget(m_scope, 1);
+    crow->addWidget(m_addConsent);
+    crow->addWidget(m_revokeConsent);
+    crow->addWidget(m_exportConsent);
+    cl->addLayout(crow);
+    split->addWidget(m_view);
+    split->addWidget(consentBox);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    ll->addWidget(split, 1);
+
+    auto *note = new QLabel(tr("A link can be copied only when the share is created: the token itself is not "
+                               "stored, only its hash and its first characters. To hand out a link again, "
+                               "create a new share (and revoke the old one)."),
+                            listPage);
+    note->setObjectName(QStringLiteral("noCopyNote"));
+    note->setWordWrap(true);
+    ll->addWidget(note);
+    m_statusLine = new QLabel(listPage);
+    m_statusLine->setObjectName(QStringLiteral("sharesStatusLine"));
+    ll->addWidget(m_statusLine);
+    m_tabs->addTab(listPage, tr("&List"));
+
+    // --- The inspector.
+    m_inspector = new ShareInspector(m_ctx, m_actor, m_tabs);
+    m_tabs->addTab(m_inspector, tr("Insp&ector"));
+
+    connect(create, &QPushButton::clicked, this, &SharesPanel::openCreate);
+    connect(m_revoke, &QPushButton::clicked, this, &SharesPanel::revokeSelected);
+    connect(m_inspect, &QPushButton::clicked, this, [this] {
+        const QString id = selectedShareId();
+        if (id.isEmpty())
+            return;
+        m_tabs->setCurrentWidget(m_inspector);
+        m_inspector->inspect(id);
+    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &SharesPanel::onSelectionChanged);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &SharesPanel::onSelectionChanged);
+    connect(m_model, &SharesModel::pageLoaded, this, [this] {
+        updateStatusLine();
+        onSelectionChanged();
+    });
+    connect(m_model, &SharesModel::loadingChanged, this, &SharesPanel::updateStatusLine);
+    connect(m_addConsent, &QPushButton::clicked, this, &SharesPanel::addConsent);
+    connect(m_scope, &QLineEdit::returnPressed, this, &SharesPanel::addConsent);
+    connect(m_revokeConsent, &QPushButton::clicked, this, &SharesPanel::revokeConsent);
+    connect(m_exportConsent, &QPushButton::clicked, this, &SharesPanel::exportConsent);
+    connect(m_consents, &QTableWidget::itemSelectionChanged, this, [this] {
+        const bool any = m_consents->currentRow() >= 0 && !m_consents->selectedItems().isEmpty();
+        m_revokeConsent->setEnabled(any);
+        m_exportConsent->setEnabled(any);
+    });
+    connect(m_inspector, &ShareInspector::actionFailed, this, [this](const QString &message) {
+        m_message = message;
+        updateStatusLine();
+    });
+
+    // Live: shares and consents change through the server or other panels.
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setSingleShot(true);
+    m_liveTimer->setInterval(200);
+    connect(m_liveTimer, &QTimer::timeout, this, [this] { m_model->reload(); });
+    if (m_ctx.bus)
+        connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &, bool) {
+            if (entity == QLatin1String("share"))
+                m_liveTimer->start();
+            else if (entity == QLatin1String("consent"))
+                loadConsents();
+        });
+
+    onSelectionChanged();
+    m_model->reload();
+}
+
+QString SharesPanel::selectedShareId() const
+{
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : rows.first().data(SharesModel::ShareIdRole).toString();
+}
+
+void SharesPanel::onSelectionChanged()
+{
+    const QString id = selectedShareId();
+    const int row = id.isEmpty() ? -1 : m_model->rowOf(id);
+    const bool live = row >= 0 && m_model->shareAt(row).state != QLatin1String("revoked");
+    m_revoke->setEnabled(live);
+    m_inspect->setEnabled(row >= 0);
+    m_subject->setEnabled(live);
+    m_scope->setEnabled(live);
+    m_addConsent->setEnabled(live);
+    loadConsents();
+}
+
+CreateShareDialog *SharesPanel::openCreate()
+{
+    auto *dialog = new CreateShareDialog(m_ctx, m_actor, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &CreateShareDialog::submitted, this, [this, dialog] { createFrom(dialog); });
+    dialog->open();
+    return dialog;
+}
+
+void SharesPanel::createFrom(CreateShareDialog *dialog)
+{
+    const ShareDraft draft = dialog->draft();
+    runAsync(
+        dialog, [ctx = m_ctx, actor = m_actor, draft] { return ShareService(ctx).create(actor, draft); },
+        [this, dialog](const Result<IssuedShare> &r) {
+            if (!r) {
+                dialog->showError(tr("Cannot create the share: %1").arg(errorText(r.error())));
+                return;
+            }
+            dialog->accept();
+            const QString link = m_linkBase ? m_linkBase() + QStringLiteral("/r/") + r->token : QString();
+            QList<ShownOnceDialog::Field> fields{{tr("Link"), link, QStringLiteral("shareLink")},
+                                                {tr("Token"), r->token, QStringLiteral("shareToken")}};
+            m_lastShownOnce = new ShownOnceDialog(
+                tr("Share link created"),
+                tr("Anyone with this link can read the run%1.")
+                    .arg(r->share.hasPassword ? tr(" after giving the password") : QString()),
+                fields, this);
+            m_lastShownOnce->open();
+            emit shareCreated(r->share.id);
+        });
+}
+
+void SharesPanel::revokeSelected()
+{
+    const QString id = selectedShareId();
+    const int row = m_model->rowOf(id);
+    if (row < 0)
+        return;
+    const Share &s = m_model->shareAt(row);
+    if (!Confirm::ask(this, tr("Revoke share"),
+                      tr("Revoke the share %1… of run %2? Anyone with the link gets 410 from now on. "
+                         "This cannot be undone.")
+                          .arg(s.tokenPrefix, m_model->runName(s.runId).isEmpty() ? s.runId : m_model->runName(s.runId)),
+                      tr("Revoke")))
+        return;
+    runAsync(
+        this, [ctx = m_ctx, actor = m_actor, id] { return ShareService(ctx).revoke(actor, id); },
+        [this](const Result<Share> &r) {
+            m_message = r ? tr("Share %1… revoked.").arg(r->tokenPrefix)
+                          : tr("Cannot revoke: %1").arg(r.error().message);
+            updateStatusLine();
+            m_liveTimer->start();
+        });
+}
+
+void SharesPanel::loadConsents()
+{
+    const QString id = selectedShareId();
+    if (id.isEmpty()) {
+        m_consents->setRowCount(0);
+        m_consentTitle->setText(tr("Select a share to see its consents."));
+        m_revokeConsent->setEnabled(false);
+        m_exportConsent->setEnabled(false);
+        return;
+    }
+    m_consentsLoading = true;
+    runAsync(
+        this,
+        [ctx = m_ctx, actor = m_actor, id] {
+            ShareService svc(ctx);
+            QList<ReliabilityConsent> all;
+            QString cursor;
+            do {
+                auto page = svc.listConsents(actor, id, 200, cursor);
+                if (!page)
+                    return Result<QList<ReliabilityConsent>>(page.error());
+                all.append(page->items);
+                cursor = page->nextCursor;
+            } while (!cursor.isEmpty());
+            return Result<QList<ReliabilityConsent>>(all);
+        },
+        [this, id](const Result<QList<ReliabilityConsent>> &r) {
+            if (selectedShareId() != id)
+                return; // the selection moved on; its own load is coming
+            m_consentsLoading = false;
+            m_consents->setRowCount(0);
+            if (!r) {
+                m_consentTitle->setText(tr("Cannot load consents: %1").arg(r.error().message));
+                emit consentsLoaded();
+                return;
+            }
+            m_consentTitle->setText(r->isEmpty() ? tr("No consents recorded for this share.")
+                                                 : tr("%n consent(s) for this share", nullptr, int(r->size())));
+            const QLocale l;
+            for (const ReliabilityConsent &c : r.value()) {
+                const int row = m_consents->rowCount();
+                m_consents->insertRow(row);
+                auto *subject = new QTableWidgetItem(c.subject);
+                subject->setData(Qt::UserRole, c.id);
+                m_consents->setItem(row, 0, subject);
+                m_consents->setItem(row, 1, new QTableWidgetItem(c.scope));
+                m_consents->setItem(row, 2, new QTableWidgetItem(c.revokedAt ? tr("Revoked") : tr("Active")));
+                m_consents->setItem(row, 3, new QTableWidgetItem(l.toString(
+                                                 QDateTime::fromMSecsSinceEpoch(c.grantedAt), QLocale::ShortFormat)));
+            }
+            m_revokeConsent->setEnabled(false);
+            m_exportConsent->setEnabled(false);
+            emit consentsLoaded();
+        });
+}
+
+void SharesPanel::addConsent()
+{
+    const QString id = selectedShareId();
+    if (id.isEmpty() || !m_addConsent->isEnabled())
+        return;
+    const QString subject = m_subject->text();
+    const QString scope = m_scope->text();
+    runAsync(
+        this,
+        [ctx = m_ctx, actor = m_actor, id, subject, scope] {
+            return ShareService(ctx).createConsent(actor, id, subject, scope);
+        },
+        [this](const Result<ReliabilityConsent> &r) {
+            if (r) {
+                m_subject->clear();
+                m_scope->clear();
+                m_message = tr("Consent recorded.");
+            } else {
+                m_message = tr("Cannot record the consent: %1").arg(errorText(r.error()));
+            }
+            updateStatusLine();
+            loadConsents();
+        });
+}
+
+void SharesPanel::revokeConsent()
+{
+    const QString shareId = selectedShareId();
+    QTableWidgetItem *item = m_consents->item(m_consents->currentRow(), 0);
+    if (shareId.isEmpty() || !item)
+        return;
+    const QString consentId = item->data(Qt::UserRole).toString();
+    if (!Confirm::ask(this, tr("Revoke consent"),
+                      tr("Revoke the consent of %1 (%2)?").arg(item->text(), m_consents->item(item->row(), 1)->text()),
+                      tr("Revoke")))
+        return;
+    runAsync(
+        this,
+        [ctx = m_ctx, actor = m_actor, shareId, consentId] {
+            return ShareService(ctx).revokeConsent(actor, shareId, consentId);
+        },
+        [this](const Result<ReliabilityConsent> &r) {
+            m_message = r ? tr("Consent revoked.") : tr("Cannot revoke the consent: %1").arg(r.error().message);
+            updateStatusLine();
+            loadConsents();
+        });
+}
+
+void SharesPanel::exportConsent()
+{
+    const QString shareId = selectedShareId();
+    QTableWidgetItem *item = m_consents->item(m_consents->currentRow(), 0);
+    if (shareId.isEmpty() || !item)
+        return;
+    const QString consentId = item->data(Qt::UserRole).toString();
+    const QString path = FileChooser::saveFile(this, tr("Export consent"),
+                                               QStringLiteral("consent-%1.json").arg(consentId.left(8)),
+                                               tr("JSON files (*.json)"));
+    if (path.isEmpty())
+        return;
+    runAsync(
+        this,
+        [ctx = m_ctx, actor = m_actor, shareId, consentId, path]() -> QString {
+            auto doc = ShareService(ctx).exportConsent(actor, shareId, consentId);
+            if (!doc)
+                return doc.error().message;
+            QSaveFile file(path);
+            if (!file.open(QIODevice::WriteOnly))
+                return file.errorString();
+            file.write(QJsonDocument(*doc).toJson(QJsonDocument::Indented));
+            if (!file.commit())
+                return file.errorString();
+            return {};
+        },
+        [this, path](const QString &error) {
+            m_message = error.isEmpty() ? tr("Consent exported to %1.").arg(path)
+                                        : tr("Cannot export the consent: %1").arg(error);
+            updateStatusLine();
+            if (error.isEmpty())
+                emit consentExported(path);
+        });
+}
+
+QString SharesPanel::statusText() const
+{
+    return m_statusLine->text();
+}
+
+void SharesPanel::updateStatusLine()
+{
+    const int n = m_model->rowCount();
+    QString text;
+    if (!m_model->lastError().isEmpty())
+        text = tr("Cannot load shares: %1").arg(m_model->lastError());
+    else if (m_model->isLoading())
+        text = tr("%n share(s) shown, loading more…", nullptr, n);
+    else if (m_model->atEnd())
+        text = n == 0 ? tr("No shares yet.") : tr("%n share(s), all shown", nullptr, n);
+    else
+        text = tr("%n share(s) shown, scroll for more", nullptr, n);
+    if (!m_message.isEmpty())
+        text = m_message + QStringLiteral("  ·  ") + text;
+    m_statusLine->setText(text);
+}
+
+} // namespace wfx::ui
