@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: Apache-2.0
+// Several processes, one PostgreSQL: two real `worldflux-console --headless`
+// processes over one fresh database. Limits, idempotency, compare-and-swap and
+// quota reservations hold across them, and a change made through one reaches a
+// ChangeBus listening on the same database in this process. Needs
+// WFX_TEST_PG_URL (scripts/test.sh sets it).
+#include "TestHttp.h"
+
+#include "core/Ids.h"
+#include "crypto/Crypto.h"
+#include "db/Database.h"
+#include "events/ChangeBus.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <memory>
+
+using namespace wfx;
+using namespace wfxtest;
+
+namespace {
+QString S(const char *s) { return QString::fromLatin1(s); }
+
+// One statement on the server's admin database (CREATE / DROP DATABASE).
+bool adminExec(const QUrl &admin, const QString &sql, QString *error)
+{
+    const QString name = S("wfx-multiprocess-admin");
+    bool ok = false;
+    {
+        QSqlDatabase a = QSqlDatabase::addDatabase(S("QPSQL"), name);
+        a.setHostName(admin.host());
+        a.setPort(admin.port(5432));
+        a.setUserName(admin.userName());
+        a.setPassword(admin.password());
+        a.setDatabaseName(admin.path().mid(1));
+        if (!a.open()) {
+            *error = a.lastError().text();
+        } else {
+            QSqlQuery q(a);
+            ok = q.exec(sql);
+            if (!ok)
+                *error = q.lastError().text();
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
+// A running `worldflux-console --headless` on its own data folder.
+struct Console
+{
+    QTemporaryDir dir;
+    QProcess proc;
+    quint16 port = 0;
+
+    bool start(const QString &dbUrl, QString *error)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(S("WFX_SHARE_READ_LIMIT"), S("6"));
+        env.insert(S("WFX_SHARE_PASSWORD_ATTEMPTS"), S("3"));
+        proc.setProcessEnvironment(env);
+        proc.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        proc.start(S(WFX_CONSOLE_BIN), {S("--headless"), S("--port"), S("0"), S("--data-dir"), dir.path(),
+                                        S("--database"), dbUrl});
+        if (!proc.waitForStarted(10'000)) {
+            *error = S("did not start: ") + proc.errorString();
+            return false;
+        }
+        static const QRegularExpression listening(S("^listening on https?://[^\\s]*:(\\d+)"));
+        QByteArray out;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 60'000) {
+            if (proc.canReadLine() || proc.waitForReadyRead(200)) {
+                while (proc.canReadLine()) {
+                    const QString line = QString::fromUtf8(proc.readLine()).trimmed();
+                    const auto m = listening.match(line);
+                    if (m.hasMatch()) {
+                        port = quint16(m.captured(1).toUInt());
+                        return port != 0;
+                    }
+                    out += line.toUtf8() + '\n';
+                }
+            }
+            if (proc.state() == QProcess::NotRunning) {
+                *error = S("exited with %1 before listening: ").arg(proc.exitCode()) + QString::fromUtf8(out);
+                return false;
+            }
+        }
+        *error = S("no \"listening on\" line within 60 s: ") + QString::fromUtf8(out);
+        return false;
+    }
+    // SIGTERM; true when it exits normally with code 0.
+    bool stop(QString *error)
+    {
+        if (proc.state() == QProcess::NotRunning) {
+            *error = S("already exited with %1").arg(proc.exitCode());
+            return false;
+        }
+        proc.terminate();
+        if (!proc.waitForFinished(30'000)) {
+            proc.kill();
+            proc.waitForFinished(5'000);
+            *error = S("did not exit within 30 s of SIGTERM");
+            return false;
+        }
+        if (proc.exitStatus() != QProcess::NormalExit || proc.exitCode() != 0) {
+            *error = S("exit status %1, code %2").arg(int(proc.exitStatus())).arg(proc.exitCode());
+            return false;
+        }
+        return true;
+    }
+};
+
+QString runBody(const QString &project, const QString &clientRunId, QJsonObject *out)
+{
+    *out = QJsonObject{{S("project_id"), project},
+                       {S("client_run_id"), clientRunId},
+                       {S("name"), S("dreamer-v3-seed-1")},
+                       {S("status"), S("completed")},
+                       {S("started_at"), S("2026-11-01T10:00:00Z")},
+                       {S("finished_at"), S("2026-11-01T11:00:00Z")},
+                       {S("manifest"), QJsonObject{{S("env"), S("atari")}, {S("seed"), 1}}},
+                       {S("metrics"), QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), 0}, {S("value"), 1.25}}}}};
+    return clientRunId;
+}
+
+// Two POSTs sent at once (one per process); waits for both answers.
+QPair<int, int> postBoth(quint16 portA, quint16 portB, const QString &bearer, const QString &path, const QJsonObject &bodyA,
+                         const QJsonObject &bodyB)
+{
+    QNetworkAccessManager nam;
+    auto send = [&](quint16 port, const QJsonObject &body) {
+        QNetworkRequest req(QUrl(S("http://127.0.0.1:%1").arg(port) + path));
+        req.setRawHeader("Authorization", "Bearer " + bearer.toLatin1());
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        return nam.post(req, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    };
+    QNetworkReply *a = send(portA, bodyA);
+    QNetworkReply *b = send(portB, bodyB);
+    QElapsedTimer t;
+    t.start();
+    while ((!a->isFinished() || !b->isFinished()) && t.elapsed() < 10'000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    const QPair<int, int> out{a->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                              b->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt()};
+    delete a;
+    delete b;
+    return out;
+}
+} // namespace
+
+class TestMultiprocess : public QObject
+{
+    Q_OBJECT
+
+    QUrl m_admin;
+    QString m_dbName, m_dbUrl;
+    Console m_a, m_b;
+    TestUser m_user;
+    std::unique_ptr<HttpClient> m_onA, m_onB; // the same API key, one client per process
+    QString m_workspace, m_project;
+
+    QString syncRun(HttpClient &c)
+    {
+        QJsonObject body;
+        runBody(m_project, ids::newUuid(), &body);
+        return c.post(S("/api/sync/runs"), body).object("run").value(S("id")).toString();
+    }
+    // A share of a fresh run; its token.
+    QString makeShare(const QJsonObject &extra = {})
+    {
+        QJsonObject body{{S("run_id"), syncRun(*m_onA)}};
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+            body.insert(it.key(), it.value());
+        const HttpResult r = m_onA->post(S("/api/shares"), body);
+        if (r.status != 201)
+            qWarning() << "share create" << r.status << r.body;
+        return r.json().value(S("token")).toString();
+    }
+    static HttpResult readShare(HttpClient &c, const QString &token, const QByteArray &password = {})
+    {
+        QList<QPair<QByteArray, QByteArray>> h;
+        if (!password.isEmpty())
+            h.append({"X-Share-Password", password});
+        return c.request("GET", S("/api/public/shares/") + QString::fromLatin1(QUrl::toPercentEncoding(token)), {}, h);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (qEnvironmentVariableIsEmpty("WFX_TEST_PG_URL"))
+            QSKIP("needs WFX_TEST_PG_URL: several processes share one PostgreSQL (SQLite is one process's store)");
+        m_admin = QUrl(qEnvironmentVariable("WFX_TEST_PG_URL"));
+        m_dbName = S("wfx_mp_") + crypto::sha256Hex(crypto::randomBytes(8)).left(16);
+        QString error;
+        QVERIFY2(adminExec(m_admin, S("CREATE DATABASE ") + m_dbName, &error), qPrintable(error));
+        QUrl u = m_admin;
+        u.setPath(QLatin1Char('/') + m_dbName);
+        m_dbUrl = u.toString();
+
+        // One after the other: the first migrates the fresh database.
+        QVERIFY2(m_a.start(m_dbUrl, &error), qPrintable(S("console A ") + error));
+        QVERIFY2(m_b.start(m_dbUrl, &error), qPrintable(S("console B ") + error));
+        QVERIFY(m_a.port != m_b.port);
+
+        // One account through A; its API key (in the shared database) works on B too.
+        m_user = signup(m_a.port, S("multiproc"));
+        QVERIFY(!m_user.secret.isEmpty());
+        m_onA = std::make_unique<HttpClient>(m_a.port, m_user.secret);
+        m_onB = std::make_unique<HttpClient>(m_b.port, m_user.secret);
+        m_workspace = createWorkspace(*m_onA).value(S("id")).toString();
+        QVERIFY(!m_workspace.isEmpty());
+        m_project = m_onB->post(S("/api/projects"), QJsonObject{{S("workspace_id"), m_workspace}, {S("name"), S("p")}})
+                        .object("project").value(S("id")).toString();
+        QVERIFY2(!m_project.isEmpty(), "a project in A's workspace created through B");
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_dbName.isEmpty())
+            return;
+        m_onA.reset();
+        m_onB.reset();
+        m_user = {};
+        QString error;
+        const bool stoppedA = m_a.stop(&error);
+        const QString errorA = error;
+        const bool stoppedB = m_b.stop(&error);
+        QString dropError;
+        const bool dropped = adminExec(m_admin, S("DROP DATABASE IF EXISTS ") + m_dbName + S(" WITH (FORCE)"), &dropError);
+        QVERIFY2(stoppedA, qPrintable(S("console A: ") + errorA));
+        QVERIFY2(stoppedB, qPrintable(S("console B: ") + error));
+        QVERIFY2(dropped, qPrintable(dropError));
+    }
+
+    void sharePasswordLockoutHoldsAcrossProcesses()
+    {
+        const QString token = makeShare({{S("password"), S("pass-word-1")}});
+        QVERIFY(!token.isEmpty());
+        // Three wrong passwords (the limit), split between A and B; the third still answers 401.
+        QCOMPARE(readShare(*m_onA, token, "wrong-1").code(), S("share_wrong_password"));
+        QCOMPARE(readShare(*m_onB, token, "wrong-2").code(), S("share_wrong_password"));
+        QCOMPARE(readShare(*m_onA, token, "wrong-3").code(), S("share_wrong_password"));
+        // Locked on both, even with the right password.
+        for (HttpClient *c : {m_onB.get(), m_onA.get()}) {
+            const HttpResult r = readShare(*c, token, "pass-word-1");
+            QCOMPARE(r.status, 429);
+            QCOMPARE(r.code(), S("share_password_locked"));
+        }
+    }
+
+    void shareReadLimitHoldsAcrossProcesses()
+    {
+        const QString token = makeShare();
+        QVERIFY(!token.isEmpty());
+        for (int i = 1; i <= 6; ++i) { // six reads in total, alternating
+            const HttpResult r = readShare(i % 2 ? *m_onA : *m_onB, token);
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.header("RateLimit-Remaining"), QByteArray::number(6 - i));
+        }
+        for (HttpClient *c : {m_onA.get(), m_onB.get()}) {
+            const HttpResult r = readShare(*c, token);
+            QCOMPARE(r.status, 429);
+            QCOMPARE(r.code(), S("share_rate_limited"));
+        }
+    }
+
+    void syncIdempotencyHoldsAcrossProcesses()
+    {
+        QJsonObject body;
+        runBody(m_project, ids::newUuid(), &body);
+        const HttpResult first = m_onA->post(S("/api/sync/runs"), body);
+        QCOMPARE(first.status, 201);
+        const HttpResult again = m_onB->post(S("/api/sync/runs"), body);
+        QCOMPARE(again.status, 200);
+        const QString id = first.object("run").value(S("id")).toString();
+        QVERIFY(ids::isUuid(id));
+        QCOMPARE(again.object("run").value(S("id")).toString(), id);
+        int matching = 0;
+        for (const QJsonValue &v : m_onB->get(S("/api/runs?limit=200&project_id=") + m_project).items())
+            matching += v.toObject().value(S("client_run_id")).toString() == body.value(S("client_run_id")).toString();
+        QCOMPARE(matching, 1);
+    }
+
+    void syncIdempotencyHoldsForConcurrentPosts()
+    {
+        QJsonObject body;
+        runBody(m_project, ids::newUuid(), &body);
+        const auto [a, b] = postBoth(m_a.port, m_b.port, m_user.secret, S("/api/sync/runs"), body, body);
+        QVERIFY2((a == 201 && b == 200) || (a == 200 && b == 201), qPrintable(S("%1 and %2").arg(a).arg(b)));
+        int matching = 0;
+        for (const QJsonValue &v : m_onA->get(S("/api/runs?limit=200&project_id=") + m_project).items())
+            matching += v.toObject().value(S("client_run_id")).toString() == body.value(S("client_run_id")).toString();
+        QCOMPARE(matching, 1);
+    }
+
+    void ledgerHeadCompareAndSwapAcrossProcesses()
+    {
+        const QString ws = createWorkspace(*m_onA, S("ledger")).value(S("id")).toString();
+        QVERIFY(!ws.isEmpty());
+        QCOMPARE(m_onB->post(S("/api/sync/ledger-head"),
+                             QJsonObject{{S("workspace_id"), ws}, {S("expected_head"), QJsonValue::Null}, {S("head"), S("h1")}})
+                     .status,
+                 200);
+        // Two advances from h1 at the same time, one through each process.
+        const auto [a, b] = postBoth(m_a.port, m_b.port, m_user.secret, S("/api/sync/ledger-head"),
+                                     {{S("workspace_id"), ws}, {S("expected_head"), S("h1")}, {S("head"), S("from-a")}},
+                                     {{S("workspace_id"), ws}, {S("expected_head"), S("h1")}, {S("head"), S("from-b")}});
+        QVERIFY2((a == 200 && b == 409) || (a == 409 && b == 200), qPrintable(S("%1 and %2").arg(a).arg(b)));
+        const QJsonObject head = m_onA->get(S("/api/sync/ledger-head?workspace_id=") + ws).object("ledger_head");
+        QCOMPARE(head.value(S("head")).toString(), a == 200 ? S("from-a") : S("from-b"));
+        QCOMPARE(head.value(S("version")).toInt(), 2);
+        // Sequentially too: the winner's head is current on both; the stale one is refused by either.
+        const HttpResult stale = m_onB->post(S("/api/sync/ledger-head"),
+                                             QJsonObject{{S("workspace_id"), ws}, {S("expected_head"), S("h1")}, {S("head"), S("late")}});
+        QCOMPARE(stale.status, 409);
+        QCOMPARE(stale.code(), S("conflict"));
+    }
+
+    void usageReservationsNeverPassTheCapAcrossProcesses()
+    {
+        const QJsonObject ws = createWorkspace(*m_onB, S("usage"));
+        const QString id = ws.value(S("id")).toString();
+        const qint64 cap = ws.value(S("limits")).toObject().value(S("runs")).toInteger();
+        QVERIFY(cap >= 4);
+        auto reserve = [&](HttpClient &c, qint64 amount) {
+            return c.post(S("/api/usage/reserve"), QJsonObject{{S("workspace_id"), id}, {S("metric"), S("runs")},
+                                                               {S("amount"), double(amount)},
+                                                               {S("idempotency_key"), QString(S("idem-") + ids::newUuid())}});
+        };
+        QCOMPARE(reserve(*m_onA, cap - 4).status, 201); // near the cap
+        for (int i = 0; i < 4; ++i) // the last four units, alternating
+            QCOMPARE(reserve(i % 2 ? *m_onA : *m_onB, 1).status, 201);
+        for (HttpClient *c : {m_onB.get(), m_onA.get()}) {
+            const HttpResult over = reserve(*c, 1);
+            QCOMPARE(over.status, 402);
+            QCOMPARE(over.code(), S("quota_exceeded"));
+        }
+    }
+
+    void usageReservationsRacingForTheLastUnitOneWins()
+    {
+        const QJsonObject ws = createWorkspace(*m_onA, S("usage-race"));
+        const QString id = ws.value(S("id")).toString();
+        const qint64 cap = ws.value(S("limits")).toObject().value(S("runs")).toInteger();
+        auto body = [&](qint64 amount) {
+            return QJsonObject{{S("workspace_id"), id}, {S("metric"), S("runs")}, {S("amount"), double(amount)},
+                               {S("idempotency_key"), QString(S("idem-") + ids::newUuid())}};
+        };
+        QCOMPARE(m_onA->post(S("/api/usage/reserve"), body(cap - 1)).status, 201);
+        const auto [a, b] = postBoth(m_a.port, m_b.port, m_user.secret, S("/api/usage/reserve"), body(1), body(1));
+        QVERIFY2((a == 201 && b == 402) || (a == 402 && b == 201), qPrintable(S("%1 and %2").arg(a).arg(b)));
+    }
+
+    void changeThroughOneProcessReachesAListenerInAnother()
+    {
+        QTemporaryDir dir;
+        auto opened = Database::open(m_dbUrl, dir.path());
+        QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
+        std::shared_ptr<Database> db = *opened;
+        ChangeBus bus;
+        QVERIFY(bus.listen(db));
+        QSignalSpy spy(&bus, &ChangeBus::changed);
+        const QString ws = createWorkspace(*m_onA, S("announced")).value(S("id")).toString();
+        QVERIFY(!ws.isEmpty());
+        auto seen = [&] {
+            for (const QList<QVariant> &args : spy) {
+                if (args.at(0).toString() == QLatin1String("workspace") && args.at(1).toString() == ws)
+                    return args.at(2).toBool();
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(seen(), 10'000);
+    }
+};
+
+QTEST_MAIN(TestMultiprocess)
+#include "tst_multiprocess.moc"
