@@ -2,6 +2,7 @@
 // worldflux-console: the desktop console with its built-in server, or with
 // --headless the same server without a window.
 #include "Config.h"
+#include "ConfigSettingsBackend.h"
 #include "ConsoleServerControl.h"
 #include "JsonLog.h"
 #include "MainWindow.h"
@@ -87,7 +88,8 @@ int main(int argc, char **argv)
     wfx::Config::addOptions(cli);
     cli.process(*app);
 
-    const wfx::ResolvedConfig settings = wfx::Config::resolve(wfx::Config::sourcesFrom(cli, QProcessEnvironment::systemEnvironment()));
+    const wfx::ConfigSources sources = wfx::Config::sourcesFrom(cli, QProcessEnvironment::systemEnvironment());
+    wfx::ResolvedConfig settings = wfx::Config::resolve(sources);
     if (!settings.ok())
         return fail(settings.error);
     if (cli.isSet(QStringLiteral("print-config"))) {
@@ -164,6 +166,11 @@ int main(int argc, char **argv)
     config.signingKey = secrets.getOrCreate(wfx::SecretStore::kAuditSigningKey, [] { return wfx::crypto::randomBytes(32); });
     if (config.signingKey.size() != 32)
         return fail(QStringLiteral("cannot read or create the instance signing key: %1").arg(secrets.lastError()));
+    // Secrets saved from the Settings panel: used when no flag, file or environment variable gives them.
+    for (const QString &key : wfx::ConfigSettingsBackend::applySecretStore(settings, secrets))
+        QTextStream(stderr) << key << " from the " << secrets.backend() << " (secret store)" << Qt::endl;
+    config.webhookSecret = values.webhookSecret;
+    config.stripeSecretKey = values.stripeSecretKey;
 
     wfx::SystemClock clock;
     wfx::ChangeBus bus;
@@ -186,10 +193,13 @@ int main(int argc, char **argv)
 
     // The console acts as the instance administrator: the system actor sees every workspace.
     std::unique_ptr<wfx::ConsoleServerControl> control;
+    std::unique_ptr<wfx::ConfigSettingsBackend> settingsBackend;
     std::unique_ptr<wfx::ui::MainWindow> window;
     if (!headless) {
         control = std::make_unique<wfx::ConsoleServerControl>(server, db);
-        window = std::make_unique<wfx::ui::MainWindow>(ctx, wfx::Actor::system(), control.get());
+        settingsBackend = std::make_unique<wfx::ConfigSettingsBackend>(sources, settings, &secrets);
+        window = std::make_unique<wfx::ui::MainWindow>(ctx, wfx::Actor::system(), control.get(),
+                                                       settingsBackend.get());
         window->show();
     }
     const int rc = app->exec();

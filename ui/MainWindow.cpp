@@ -4,13 +4,13 @@
 #include "ServerControl.h"
 #include "audit/AuditPanel.h"
 #include "billing/BillingPanel.h"
-#include "common/PlaceholderPanel.h"
 #include "dsar/DsarPanel.h"
 #include "overview/OverviewPanel.h"
 #include "runs/RunsPanel.h"
 #include "workspaces/WorkspacesPanel.h"
 #include "apikeys/ApiKeysPanel.h"
 #include "shares/SharesPanel.h"
+#include "settings/SettingsPanel.h"
 
 #include <QAction>
 #include <QHBoxLayout>
@@ -23,7 +23,8 @@
 
 namespace wfx::ui {
 
-MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, QWidget *parent)
+MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, SettingsBackend *settings,
+                       QWidget *parent)
     : QMainWindow(parent)
 {
     setWindowTitle(tr("WorldFlux Console"));
@@ -86,7 +87,7 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, QWi
         else if (e.area == ApiKeys)
             panel = m_apiKeys = new ApiKeysPanel(ctx, actor, m_stack);
         else
-            panel = new PlaceholderPanel(e.title, m_stack);
+            panel = m_settings = new SettingsPanel(settings, m_stack);
         m_stack->addWidget(panel);
 
         auto *shortcut = new QAction(this);

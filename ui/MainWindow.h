@@ -11,6 +11,7 @@ class QStackedWidget;
 
 namespace wfx {
 class ServerControl;
+class SettingsBackend;
 }
 
 namespace wfx::ui {
@@ -19,6 +20,7 @@ class OverviewPanel;
 class RunsPanel;
 class SharesPanel;
 class ApiKeysPanel;
+class SettingsPanel;
 
 class MainWindow : public QMainWindow
 {
@@ -27,7 +29,9 @@ public:
     enum Area { Overview, Workspaces, Runs, Shares, ApiKeys, Billing, Dsar, Audit, Settings, AreaCount };
 
     // The console acts as the instance administrator: `actor` is normally Actor::system().
-    MainWindow(ModelContext ctx, Actor actor, ServerControl *server, QWidget *parent = nullptr);
+    // `settings` may be null: the Settings panel then says it has no settings to show.
+    MainWindow(ModelContext ctx, Actor actor, ServerControl *server, SettingsBackend *settings = nullptr,
+               QWidget *parent = nullptr);
 
     void showArea(Area area);
     Area currentArea() const;
@@ -37,6 +41,7 @@ public:
     RunsPanel *runsPanel() const { return m_runs; }
     SharesPanel *sharesPanel() const { return m_shares; }
     ApiKeysPanel *apiKeysPanel() const { return m_apiKeys; }
+    SettingsPanel *settingsPanel() const { return m_settings; }
 
 private:
     QListWidget *m_nav = nullptr;
@@ -45,6 +50,7 @@ private:
     RunsPanel *m_runs = nullptr;
     SharesPanel *m_shares = nullptr;
     ApiKeysPanel *m_apiKeys = nullptr;
+    SettingsPanel *m_settings = nullptr;
 };
 
 } // namespace wfx::ui

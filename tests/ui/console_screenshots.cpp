@@ -3,12 +3,15 @@
 // the real server on port 0 over a fresh SQLite store with sample runs, some
 // traffic for the request-rate chart, then QWidget::grab() of each panel.
 //   QT_QPA_PLATFORM=offscreen build/tests/console_screenshots docs/screenshots
+#include "ConfigSettingsBackend.h"
 #include "ConsoleServerControl.h"
 #include "MainWindow.h"
+#include "settings/SettingsPanel.h"
 #include "audit/AuditPanel.h"
 #include "runs/RunDetailsDialog.h"
 #include "runs/RunsModel.h"
 #include "runs/RunsPanel.h"
+#include "secrets/SecretStore.h"
 #include "apikeys/ApiKeysModel.h"
 #include "apikeys/ApiKeysPanel.h"
 #include "shares/ShareInspector.h"
@@ -47,6 +50,7 @@
 #include <QTableView>
 #include <QTreeWidget>
 #include <QTemporaryDir>
+#include <QSettings>
 #include <QTest>
 #include <QTimer>
 
@@ -250,7 +254,26 @@ int main(int argc, char **argv)
     if (!server.start())
         qFatal("server did not start");
     ConsoleServerControl control(server, db);
-    ui::MainWindow window(ctx, Actor::system(), &control);
+    // Settings as a start with --threads 8, a settings file, an environment variable
+    // and a Stripe key in the secret store would give them.
+    const QString ini = data.filePath(S("worldflux-console.ini"));
+    {
+        QSettings file(ini, QSettings::IniFormat);
+        file.setValue(S("port"), S("8787"));
+        file.setValue(S("public-hosts"), S("console.lab.example"));
+        file.setValue(S("data-dir"), S("/var/lib/worldflux-console"));
+        file.setValue(S("log-format"), S("json"));
+    }
+    ConfigSources settingsSources;
+    settingsSources.file = ini;
+    settingsSources.flags.insert(S("threads"), S("8"));
+    settingsSources.env.insert(S("WFX_SENDMAIL"), S("/usr/sbin/sendmail -t"));
+    ResolvedConfig resolved = Config::resolve(settingsSources);
+    SecretStore secretStore(S("worldflux-console-screenshots"), data.path(), SecretStore::Mode::FileOnly);
+    (void)secretStore.set(S("stripe-secret-key"), QByteArray("sk_test_screenshotonly00000000"));
+    ConfigSettingsBackend::applySecretStore(resolved, secretStore);
+    ConfigSettingsBackend settingsBackend(settingsSources, resolved, &secretStore);
+    ui::MainWindow window(ctx, Actor::system(), &control, &settingsBackend);
     window.resize(1180, 760);
     window.show();
 
@@ -343,6 +366,14 @@ int main(int argc, char **argv)
     (void)QTest::qWaitFor([&] { return !audit->isWorking(); }, 20000);
     QTest::qWait(300);
     ok = save(&window, outDir + S("/console-audit.png")) && ok;
+
+    window.showArea(ui::MainWindow::Settings);
+    if (auto *port = window.panel(ui::MainWindow::Settings)->findChild<QLineEdit *>(S("edit-port"))) {
+        port->setText(S("80800"));
+        window.settingsPanel()->save(); // shows the error a wrong port gets
+    }
+    QTest::qWait(300);
+    ok = save(&window, outDir + S("/console-settings.png")) && ok;
     server.stop();
     return ok ? 0 : 1;
 }
