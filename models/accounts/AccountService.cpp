@@ -6,6 +6,7 @@
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "core/RateLimiter.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
@@ -216,29 +217,19 @@ Result<Page<User>> AccountService::listUsers(const Actor &actor, int limit, cons
         return Error::forbidden(S("Only an instance administrator may list the accounts."));
     if (limit < 1 || limit > cursor::kMaxLimit)
         return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and %1.").arg(cursor::kMaxLimit));
-    QString sql = S("SELECT ") + kUserColumns + S(" FROM users");
-    cursor::TimeId after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-        sql += S(" WHERE (created_at > :t OR (created_at = :t AND id > :i))");
-    }
-    sql += S(" ORDER BY created_at, id LIMIT :lim");
+    QString sql = S("SELECT ") + kUserColumns + S(" FROM users WHERE 1=1");
+    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"), Keyset::Order::Ascending);
+    if (!keyset)
+        return keyset.error();
+    sql += keyset->sql();
     Query q(m_ctx.db->connection(), sql);
-    q.bind(S(":lim"), limit + 1);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<User> page;
     while (q.next())
         page.items.append(readUser(q));
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const User &x) { return cursor::TimeId{x.createdAt, x.id}; });
     return page;
 }
 

@@ -5,6 +5,7 @@
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "db/Tx.h"
@@ -194,21 +195,15 @@ Result<Page<ApiKey>> ApiKeyService::list(const Actor &actor, int limit, const QS
     QString sql = S("SELECT ") + kColumns + S(" FROM api_keys WHERE user_id = :u AND revoked_at IS NULL");
     if (!actor.keyWorkspaceId.isEmpty())
         sql += S(" AND workspace_id = :scope");
-    cursor::TimeId after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
-    }
-    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    if (!keyset)
+        return keyset.error();
+    sql += keyset->sql();
     Query q(m_ctx.db->connection(), sql);
-    q.bind(S(":u"), actor.userId).bind(S(":lim"), limit + 1);
+    q.bind(S(":u"), actor.userId);
     if (!actor.keyWorkspaceId.isEmpty())
         q.bind(S(":scope"), actor.keyWorkspaceId);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<ApiKey> page;
@@ -217,10 +212,7 @@ Result<Page<ApiKey>> ApiKeyService::list(const Actor &actor, int limit, const QS
         k.lastUsedAt = std::max(k.lastUsedAt, m_usage->pending(k.id));
         page.items.append(k);
     }
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const ApiKey &x) { return cursor::TimeId{x.createdAt, x.id}; });
     return page;
 }
 

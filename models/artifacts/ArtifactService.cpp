@@ -6,6 +6,7 @@
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "db/Tx.h"
@@ -432,13 +433,9 @@ Result<Page<Artifact>> ArtifactService::list(const Actor &actor, const QString &
         return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and %1.").arg(cursor::kMaxLimit));
     if (!ids::isUuid(runId))
         return Error::notFound(kRun);
-    cursor::TimeId after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-    }
+    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    if (!keyset)
+        return keyset.error();
     QSqlDatabase conn = m_ctx.db->connection();
     auto ws = runWorkspace(conn, runId);
     if (!ws)
@@ -446,22 +443,16 @@ Result<Page<Artifact>> ArtifactService::list(const Actor &actor, const QString &
     if (auto r = access::requireRole(conn, actor, *ws, Role::Viewer, kRun); !r)
         return r.error();
     QString sql = S("SELECT ") + kColumns + S(" FROM artifacts WHERE run_id = :r");
-    if (!cursorText.isEmpty())
-        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
-    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    sql += keyset->sql();
     Query q(conn, sql);
-    q.bind(S(":r"), runId).bind(S(":lim"), limit + 1);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    q.bind(S(":r"), runId);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<Artifact> page;
     while (q.next())
         page.items.append(readArtifact(q));
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const Artifact &x) { return cursor::TimeId{x.createdAt, x.id}; });
     return page;
 }
 

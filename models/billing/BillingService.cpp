@@ -5,6 +5,7 @@
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "db/Tx.h"
@@ -505,28 +506,18 @@ Result<Page<BillingEvent>> BillingService::webhookEvents(const Actor &actor, int
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden(S("Only instance administrators see billing events."));
     QString sql = S("SELECT ") + kEventCols + S(" FROM billing_events WHERE 1=1");
-    cursor::TimeId after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-        sql += S(" AND (received_at < :t OR (received_at = :t AND event_id < :i))");
-    }
-    sql += S(" ORDER BY received_at DESC, event_id DESC LIMIT :lim");
+    auto keyset = Keyset::parse(cursorText, S("received_at"), S("event_id"));
+    if (!keyset)
+        return keyset.error();
+    sql += keyset->sql();
     Query q(m_ctx.db->connection(), sql);
-    q.bind(S(":lim"), limit + 1);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<BillingEvent> page;
     while (q.next())
         page.items.append(readEvent(q));
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().receivedAt, page.items.last().eventId);
-    }
+    finishPage(page, limit, [](const BillingEvent &x) { return cursor::TimeId{x.receivedAt, x.eventId}; });
     return page;
 }
 

@@ -5,6 +5,7 @@
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "db/Database.h"
 #include "db/Tx.h"
 #include "workspaces/WorkspaceService.h"
@@ -265,32 +266,22 @@ Result<Page<Claim>> ClaimService::list(const Actor &actor, int limit, const QStr
         sql += S(" AND workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u)");
     if (!actor.keyWorkspaceId.isEmpty())
         sql += S(" AND workspace_id = :scope");
-    cursor::TimeId after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
-    }
-    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    if (!keyset)
+        return keyset.error();
+    sql += keyset->sql();
     Query q(m_ctx.db->connection(), sql);
     if (!actor.isSystem())
         q.bind(S(":u"), actor.userId);
     if (!actor.keyWorkspaceId.isEmpty())
         q.bind(S(":scope"), actor.keyWorkspaceId);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
-    q.bind(S(":lim"), limit + 1);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<Claim> page;
     while (q.next())
         page.items.append(readClaim(q));
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const Claim &x) { return cursor::TimeId{x.createdAt, x.id}; });
     return page;
 }
 

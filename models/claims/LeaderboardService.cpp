@@ -3,6 +3,7 @@
 
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "db/Database.h"
 #include "db/Tx.h"
 
@@ -170,19 +171,13 @@ Result<Page<LeaderboardSnapshot>> LeaderboardService::history(const QString &boa
     if (limit < 1 || limit > cursor::kMaxLimit)
         return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and 200."));
     QString sql = S("SELECT id, board, created_at, payload FROM leaderboard_snapshots WHERE board = :b");
-    cursor::TimeId after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
-    }
-    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    if (!keyset)
+        return keyset.error();
+    sql += keyset->sql();
     Query q(m_ctx.db->connection(), sql);
-    q.bind(S(":b"), board).bind(S(":lim"), limit + 1);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    q.bind(S(":b"), board);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<LeaderboardSnapshot> page;
@@ -192,10 +187,7 @@ Result<Page<LeaderboardSnapshot>> LeaderboardService::history(const QString &boa
             return s.error();
         page.items.append(*s);
     }
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const LeaderboardSnapshot &x) { return cursor::TimeId{x.createdAt, x.id}; });
     return page;
 }
 

@@ -5,6 +5,7 @@
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "db/Database.h"
 #include "db/Tx.h"
 #include "workspaces/WorkspaceService.h"
@@ -222,30 +223,20 @@ Result<Page<MuseumEntry>> MuseumService::listPublic(int limit, const QString &cu
         return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and 200."));
     // Runs whose signature failed are never shown, even if published before that was known.
     QString sql = kEntrySql + S(" WHERE r.evidence <> 'unverified'");
-    cursor::TimeId after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-        sql += S(" AND (m.published_at < :t OR (m.published_at = :t AND m.id < :i))");
-    }
-    sql += S(" ORDER BY m.published_at DESC, m.id DESC LIMIT :lim");
+    auto keyset = Keyset::parse(cursorText, S("m.published_at"), S("m.id"));
+    if (!keyset)
+        return keyset.error();
+    sql += keyset->sql();
     QSqlDatabase conn = m_ctx.db->connection();
     Query q(conn, sql);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
-    q.bind(S(":lim"), limit + 1);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<MuseumEntry> page;
     while (q.next())
         page.items.append(readEntry(q));
     q.raw().finish();
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().publishedAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const MuseumEntry &x) { return cursor::TimeId{x.publishedAt, x.id}; });
     for (auto &e : page.items) {
         auto names = metricNames(conn, e.id);
         if (!names)

@@ -4,6 +4,7 @@
 #include "audit/AuditService.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "db/Database.h"
 #include "db/Tx.h"
 
@@ -575,28 +576,18 @@ Result<Page<DsarRequest>> DsarService::listRequests(const Actor &actor, int limi
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden(S("Only instance administrators see every request."));
     QString sql = S("SELECT ") + kReqCols + S(" FROM dsar_requests WHERE 1=1");
-    cursor::TimeId after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
-    }
-    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    if (!keyset)
+        return keyset.error();
+    sql += keyset->sql();
     Query q(m_ctx.db->connection(), sql);
-    q.bind(S(":lim"), limit + 1);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<DsarRequest> page;
     while (q.next())
         page.items.append(readRequest(q));
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const DsarRequest &x) { return cursor::TimeId{x.createdAt, x.id}; });
     return page;
 }
 

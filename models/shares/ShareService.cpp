@@ -5,6 +5,7 @@
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "db/Tx.h"
@@ -298,13 +299,9 @@ Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &fi
         return Error::validation(S("workspace_id"), S("invalid"));
     if (!filter.runId.isEmpty() && !ids::isUuid(filter.runId))
         return Error::validation(S("run_id"), S("invalid"));
-    std::optional<cursor::TimeId> after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-    }
+    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    if (!keyset)
+        return keyset.error();
     QSqlDatabase conn = m_ctx.db->connection();
     if (!filter.workspaceId.isEmpty()) {
         if (auto r = access::requireRole(conn, actor, filter.workspaceId, Role::Viewer); !r)
@@ -331,9 +328,7 @@ Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &fi
         if (!actor.keyWorkspaceId.isEmpty())
             sql += S(" AND workspace_id = :scope");
     }
-    if (after)
-        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
-    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    sql += keyset->sql();
     Query q(conn, sql);
     if (!filter.runId.isEmpty())
         q.bind(S(":run"), filter.runId);
@@ -344,19 +339,14 @@ Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &fi
         if (!actor.keyWorkspaceId.isEmpty())
             q.bind(S(":scope"), actor.keyWorkspaceId);
     }
-    if (after)
-        q.bind(S(":t"), after->createdAt).bind(S(":i"), after->id);
-    q.bind(S(":lim"), limit + 1);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     const qint64 now = m_ctx.clock->nowMs();
     Page<Share> page;
     while (q.next())
         page.items.append(readShare(q, now));
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const Share &x) { return cursor::TimeId{x.createdAt, x.id}; });
     return page;
 }
 
@@ -481,33 +471,23 @@ Result<Page<ReliabilityConsent>> ShareService::listConsents(const Actor &actor, 
 {
     if (auto l = validLimit(limit); !l)
         return l.error();
-    std::optional<cursor::TimeId> after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-    }
+    auto keyset = Keyset::parse(cursorText, S("granted_at"), S("id"));
+    if (!keyset)
+        return keyset.error();
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto s = loadChecked(conn, actor, shareId, Role::Viewer); !s)
         return s.error();
     QString sql = S("SELECT ") + kConsentColumns + S(" FROM reliability_consents WHERE share_id = :s");
-    if (after)
-        sql += S(" AND (granted_at < :t OR (granted_at = :t AND id < :i))");
-    sql += S(" ORDER BY granted_at DESC, id DESC LIMIT :lim");
+    sql += keyset->sql();
     Query q(conn, sql);
-    q.bind(S(":s"), shareId).bind(S(":lim"), limit + 1);
-    if (after)
-        q.bind(S(":t"), after->createdAt).bind(S(":i"), after->id);
+    q.bind(S(":s"), shareId);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<ReliabilityConsent> page;
     while (q.next())
         page.items.append(readConsent(q));
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().grantedAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const ReliabilityConsent &x) { return cursor::TimeId{x.grantedAt, x.id}; });
     return page;
 }
 

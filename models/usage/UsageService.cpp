@@ -5,6 +5,7 @@
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "db/Database.h"
 #include "db/Tx.h"
 #include "workspaces/WorkspaceService.h"
@@ -303,29 +304,20 @@ Result<Page<Reservation>> UsageService::openReservations(const Actor &actor, con
         return r.error();
     QString sql = S("SELECT ") + kCols
         + S(" FROM usage_reservations WHERE workspace_id = :w AND state = 'reserved' AND expires_at > :now");
-    cursor::TimeId after;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        after = *c;
-        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
-    }
-    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    if (!keyset)
+        return keyset.error();
+    sql += keyset->sql();
     const qint64 now = m_ctx.clock->nowMs();
     Query q(conn, sql);
-    q.bind(S(":w"), workspaceId).bind(S(":now"), now).bind(S(":lim"), limit + 1);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), after.createdAt).bind(S(":i"), after.id);
+    q.bind(S(":w"), workspaceId).bind(S(":now"), now);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<Reservation> page;
     while (q.next())
         page.items.append(read(q, now));
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const Reservation &x) { return cursor::TimeId{x.createdAt, x.id}; });
     return page;
 }
 

@@ -5,6 +5,7 @@
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "db/Tx.h"
@@ -132,33 +133,23 @@ Result<Workspace> WorkspaceService::create(const Actor &actor, const QString &na
 
 Result<Page<Workspace>> WorkspaceService::list(const Actor &actor, int limit, const QString &cursorText)
 {
-    qint64 afterT = 0;
-    QString afterId;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        afterT = c->createdAt;
-        afterId = c->id;
-    }
+    auto keyset = Keyset::parse(cursorText, S("w.created_at"), S("w.id"));
+    if (!keyset)
+        return keyset.error();
     QString sql = S("SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, m.role FROM workspaces w "
                     "JOIN memberships m ON m.workspace_id = w.id AND m.user_id = :u WHERE 1=1");
     if (actor.isSystem())
         sql = S("SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, '' FROM workspaces w WHERE 1=1");
     if (!actor.keyWorkspaceId.isEmpty())
         sql += S(" AND w.id = :scope");
-    if (!cursorText.isEmpty())
-        sql += S(" AND (w.created_at < :t OR (w.created_at = :t AND w.id < :i))");
-    sql += S(" ORDER BY w.created_at DESC, w.id DESC LIMIT :lim");
+    sql += keyset->sql();
     QSqlDatabase conn = m_ctx.db->connection();
     Query q(conn, sql);
     if (!actor.isSystem())
         q.bind(S(":u"), actor.userId);
     if (!actor.keyWorkspaceId.isEmpty())
         q.bind(S(":scope"), actor.keyWorkspaceId);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), afterT).bind(S(":i"), afterId);
-    q.bind(S(":lim"), limit + 1);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<Workspace> page;
@@ -167,11 +158,7 @@ Result<Page<Workspace>> WorkspaceService::list(const Actor &actor, int limit, co
         Workspace w{q.str(0), q.str(1), q.str(2), q.str(3), q.i64(4), {}, q.str(5)};
         page.items.append(w);
     }
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        const auto &last = page.items.last();
-        page.nextCursor = cursor::encodeTimeId(last.createdAt, last.id);
-    }
+    finishPage(page, limit, [](const Workspace &w) { return cursor::TimeId{w.createdAt, w.id}; });
     for (auto &w : page.items) {
         if (!limitsByPlan.contains(w.plan))
             limitsByPlan.insert(w.plan, planLimits(conn, w.plan));
@@ -431,21 +418,13 @@ Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor, const
         return r.error();
     QString sql = S("SELECT id, workspace_id, email, role, created_at, expires_at, accepted_at, revoked_at "
                     "FROM invitations WHERE workspace_id = :w");
-    qint64 t = 0;
-    QString i;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        t = c->createdAt;
-        i = c->id;
-        sql += S(" AND (created_at < :t OR (created_at = :t AND id < :i))");
-    }
-    sql += S(" ORDER BY created_at DESC, id DESC LIMIT :lim");
+    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    if (!keyset)
+        return keyset.error();
+    sql += keyset->sql();
     Query q(conn, sql);
-    q.bind(S(":w"), workspaceId).bind(S(":lim"), limit + 1);
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), t).bind(S(":i"), i);
+    q.bind(S(":w"), workspaceId);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<Invitation> page;
@@ -455,10 +434,7 @@ Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor, const
         inv.state = !q.isNull(7) ? S("revoked") : !q.isNull(6) ? S("accepted") : inv.expiresAt <= now ? S("expired") : S("pending");
         page.items.append(inv);
     }
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const Invitation &inv) { return cursor::TimeId{inv.createdAt, inv.id}; });
     return page;
 }
 
@@ -557,17 +533,10 @@ Result<Page<Project>> WorkspaceService::listProjects(const Actor &actor, const Q
         if (!actor.keyWorkspaceId.isEmpty())
             sql += S(" AND p.workspace_id = :scope");
     }
-    qint64 t = 0;
-    QString i;
-    if (!cursorText.isEmpty()) {
-        auto c = cursor::decodeTimeId(cursorText);
-        if (!c)
-            return c.error();
-        t = c->createdAt;
-        i = c->id;
-        sql += S(" AND (p.created_at < :t OR (p.created_at = :t AND p.id < :i))");
-    }
-    sql += S(" ORDER BY p.created_at DESC, p.id DESC LIMIT :lim");
+    auto keyset = Keyset::parse(cursorText, S("p.created_at"), S("p.id"));
+    if (!keyset)
+        return keyset.error();
+    sql += keyset->sql();
     Query q(conn, sql);
     if (!workspaceId.isEmpty())
         q.bind(S(":w"), workspaceId);
@@ -576,18 +545,13 @@ Result<Page<Project>> WorkspaceService::listProjects(const Actor &actor, const Q
         if (!actor.keyWorkspaceId.isEmpty())
             q.bind(S(":scope"), actor.keyWorkspaceId);
     }
-    if (!cursorText.isEmpty())
-        q.bind(S(":t"), t).bind(S(":i"), i);
-    q.bind(S(":lim"), limit + 1);
+    keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
     Page<Project> page;
     while (q.next())
         page.items.append(readProject(q));
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
-    }
+    finishPage(page, limit, [](const Project &p) { return cursor::TimeId{p.createdAt, p.id}; });
     return page;
 }
 
