@@ -9,21 +9,11 @@
 namespace wfx::ui {
 
 AuditModel::AuditModel(ModelContext ctx, wfx::Actor actor, QObject *parent)
-    : QAbstractTableModel(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : KeysetTableModel<AuditEntry>(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
 {
 }
 
-AuditModel::~AuditModel()
-{
-    // The worker reads the store through m_ctx: let it finish before we go.
-    if (m_watcher)
-        m_watcher->waitForFinished();
-}
 
-int AuditModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
 
 int AuditModel::columnCount(const QModelIndex &parent) const
 {
@@ -106,57 +96,14 @@ QVariant AuditModel::headerData(int section, Qt::Orientation orientation, int ro
     return {};
 }
 
-bool AuditModel::canFetchMore(const QModelIndex &parent) const
-{
-    return !parent.isValid() && !m_atEnd;
-}
 
-void AuditModel::fetchMore(const QModelIndex &parent)
-{
-    if (parent.isValid() || m_atEnd || m_watcher)
-        return;
-    m_watcher = new QFutureWatcher<Fetched>(this);
-    auto *watcher = m_watcher;
-    connect(watcher, &QFutureWatcher<Fetched>::finished, this, [this, watcher] {
-        const Fetched fetched = watcher->result();
-        watcher->deleteLater();
-        if (m_watcher == watcher)
-            m_watcher = nullptr;
-        finishFetch(fetched);
-    });
-    watcher->setFuture(QtConcurrent::run([ctx = m_ctx, actor = m_actor, filter = m_filter, cursor = m_cursor,
-                                          generation = m_generation]() {
-        AuditService audit(ctx);
-        return Fetched{generation, audit.list(actor, filter, kPageSize, cursor)};
-    }));
-    emit loadingChanged(true);
-}
 
-void AuditModel::finishFetch(const Fetched &fetched)
+
+std::function<Result<Page<AuditEntry>>()> AuditModel::pageLoader(const QString &cursor) const
 {
-    if (fetched.generation == m_generation) {
-        if (!fetched.page.ok()) {
-            m_atEnd = true; // stop paging on an error
-            m_lastError = fetched.page.error().message;
-        } else {
-            const Page<AuditEntry> &page = fetched.page.value();
-            m_cursor = page.nextCursor;
-            m_atEnd = page.nextCursor.isEmpty();
-            m_lastError.clear();
-            if (!page.items.isEmpty()) {
-                const int first = int(m_rows.size());
-                beginInsertRows({}, first, first + int(page.items.size()) - 1);
-                m_rows.append(page.items);
-                endInsertRows();
-            }
-        }
-    }
-    if (!m_watcher)
-        emit loadingChanged(false);
-    if (fetched.generation == m_generation)
-        emit pageLoaded(m_lastError);
-    if (fetched.generation != m_generation && !m_watcher)
-        fetchMore({});
+    return [ctx = m_ctx, actor = m_actor, filter = m_filter, cursor] {
+        return AuditService(ctx).list(actor, filter, kPageSize, cursor);
+    };
 }
 
 void AuditModel::setFilter(const AuditFilter &filter)
@@ -165,17 +112,6 @@ void AuditModel::setFilter(const AuditFilter &filter)
     reload();
 }
 
-void AuditModel::reload()
-{
-    beginResetModel();
-    m_rows.clear();
-    m_cursor.clear();
-    m_atEnd = false;
-    m_lastError.clear();
-    ++m_generation;
-    endResetModel();
-    fetchMore({});
-}
 
 void AuditModel::setUserNames(const QHash<QString, QString> &names)
 {

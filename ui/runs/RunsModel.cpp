@@ -34,21 +34,11 @@ QString RunsModel::evidenceText(const QString &evidence)
 }
 
 RunsModel::RunsModel(ModelContext ctx, Actor actor, QObject *parent)
-    : QAbstractTableModel(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : KeysetTableModel<Run>(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
 {
 }
 
-RunsModel::~RunsModel()
-{
-    // The worker reads the store through m_ctx: let it finish before we go.
-    if (m_watcher)
-        m_watcher->waitForFinished();
-}
 
-int RunsModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
 
 int RunsModel::columnCount(const QModelIndex &parent) const
 {
@@ -121,62 +111,14 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
     return {};
 }
 
-bool RunsModel::canFetchMore(const QModelIndex &parent) const
-{
-    return !parent.isValid() && !m_atEnd;
-}
 
-void RunsModel::fetchMore(const QModelIndex &parent)
-{
-    if (parent.isValid() || m_atEnd || m_watcher)
-        return;
-    m_watcher = new QFutureWatcher<Fetched>(this);
-    auto *watcher = m_watcher;
-    connect(watcher, &QFutureWatcher<Fetched>::finished, this, [this, watcher] {
-        const Fetched fetched = watcher->result();
-        watcher->deleteLater();
-        if (m_watcher == watcher)
-            m_watcher = nullptr;
-        finishFetch(fetched);
-    });
-    watcher->setFuture(QtConcurrent::run(
-        [ctx = m_ctx, actor = m_actor, filter = m_filter, cursor = m_cursor,
-         generation = m_generation]() {
-            RunService runs(ctx);
-            return Fetched{generation, runs.list(actor, filter, kPageSize, cursor)};
-        }));
-    emit loadingChanged(true);
-}
 
-void RunsModel::finishFetch(const Fetched &fetched)
+
+std::function<Result<Page<Run>>()> RunsModel::pageLoader(const QString &cursor) const
 {
-    if (fetched.generation == m_generation) {
-        if (!fetched.page.ok()) {
-            // Stop paging on an error: the view would otherwise ask again at once.
-            m_atEnd = true;
-            m_lastError = fetched.page.error().message;
-        } else {
-            const Page<Run> &page = fetched.page.value();
-            // The cursor moves before the rows are announced: a view reacting to
-            // rowsInserted may call fetchMore at once, and must get the next page.
-            m_cursor = page.nextCursor;
-            m_atEnd = page.nextCursor.isEmpty();
-            m_lastError.clear();
-            if (!page.items.isEmpty()) {
-                const int first = int(m_rows.size());
-                beginInsertRows({}, first, first + int(page.items.size()) - 1);
-                m_rows.append(page.items);
-                endInsertRows();
-            }
-        }
-    }
-    if (!m_watcher)
-        emit loadingChanged(false);
-    if (fetched.generation == m_generation)
-        emit pageLoaded(m_lastError);
-    // A reset happened while the old page was loading: start the new first page.
-    if (fetched.generation != m_generation && !m_watcher)
-        fetchMore({});
+    return [ctx = m_ctx, actor = m_actor, filter = m_filter, cursor] {
+        return RunService(ctx).list(actor, filter, kPageSize, cursor);
+    };
 }
 
 void RunsModel::setFilter(const RunFilter &filter)
@@ -185,19 +127,6 @@ void RunsModel::setFilter(const RunFilter &filter)
     reload();
 }
 
-void RunsModel::reload()
-{
-    beginResetModel();
-    m_rows.clear();
-    m_cursor.clear();
-    m_atEnd = false;
-    m_lastError.clear();
-    ++m_generation;
-    endResetModel();
-    // With a page in flight, its answer is for the old generation: finishFetch
-    // drops it and starts the new first page then (one fetch at a time).
-    fetchMore({});
-}
 
 void RunsModel::setProjectNames(const QHash<QString, QString> &names)
 {

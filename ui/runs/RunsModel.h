@@ -6,13 +6,13 @@
 #include "core/Context.h"
 #include "runs/RunService.h"
 
-#include <QAbstractTableModel>
-#include <QFutureWatcher>
-#include <QList>
+#include "common/KeysetTableModel.h"
+
+#include <QHash>
 
 namespace wfx::ui {
 
-class RunsModel : public QAbstractTableModel
+class RunsModel : public KeysetTableModel<Run>
 {
     Q_OBJECT
 public:
@@ -24,55 +24,31 @@ public:
     // Words for a run's status and evidence, as the table shows them.
     static QString statusText(const QString &status);
     static QString evidenceText(const QString &evidence);
-    ~RunsModel() override;
 
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
     // Rows come in the list's natural order, newest first (created_at, id
     // descending): the keyset the store pages on. Columns do not re-sort.
-    bool canFetchMore(const QModelIndex &parent) const override;
-    // Starts loading the next page off the GUI thread; a no-op while one loads.
-    void fetchMore(const QModelIndex &parent) override;
 
     RunFilter filter() const { return m_filter; }
     // Resets to no rows and loads the first page for the new filter.
     void setFilter(const RunFilter &filter);
-    // Drops the rows and loads the first page again (same filter).
-    void reload();
     // Project names for the Project column (id -> name); unknown ids show the id.
     void setProjectNames(const QHash<QString, QString> &names);
 
-    bool isLoading() const { return m_watcher != nullptr; }
-    bool atEnd() const { return m_atEnd; }
     const Run &runAt(int row) const { return m_rows.at(row); }
     int rowOf(const QString &runId) const;
-    QString lastError() const { return m_lastError; }
 
-signals:
-    void loadingChanged(bool loading);
-    // A page arrived (or failed: error non-empty).
-    void pageLoaded(const QString &error);
+protected:
+    std::function<Result<Page<Run>>()> pageLoader(const QString &cursor) const override;
 
 private:
-    struct Fetched
-    {
-        quint64 generation = 0;
-        Result<Page<Run>> page = Page<Run>{};
-    };
-    void finishFetch(const Fetched &fetched);
 
     ModelContext m_ctx;
     Actor m_actor;
     RunFilter m_filter;
-    QList<Run> m_rows;
     QHash<QString, QString> m_projectNames;
-    QString m_cursor;
-    bool m_atEnd = false;
-    quint64 m_generation = 0; // bumped by a reset: older answers are dropped
-    QFutureWatcher<Fetched> *m_watcher = nullptr;
-    QString m_lastError;
 };
 
 } // namespace wfx::ui

@@ -28,20 +28,11 @@ QString SharesModel::stateText(const QString &state)
 }
 
 SharesModel::SharesModel(ModelContext ctx, Actor actor, QObject *parent)
-    : QAbstractTableModel(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : KeysetTableModel<ShareRow>(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
 {
 }
 
-SharesModel::~SharesModel()
-{
-    if (m_watcher)
-        m_watcher->waitForFinished();
-}
 
-int SharesModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
 
 int SharesModel::columnCount(const QModelIndex &parent) const
 {
@@ -52,7 +43,7 @@ QVariant SharesModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Share &s = m_rows.at(index.row());
+    const Share &s = m_rows.at(index.row()).share;
     if (role == ShareIdRole)
         return s.id;
     if (role == Qt::DisplayRole) {
@@ -60,7 +51,7 @@ QVariant SharesModel::data(const QModelIndex &index, int role) const
         case State:
             return stateText(s.state);
         case Run:
-            return m_runNames.value(s.runId, s.runId);
+            return m_rows.at(index.row()).runName;
         case Password:
             return s.hasPassword ? tr("Yes") : tr("No");
         case Expires:
@@ -107,85 +98,43 @@ QVariant SharesModel::headerData(int section, Qt::Orientation orientation, int r
     return {};
 }
 
-bool SharesModel::canFetchMore(const QModelIndex &parent) const
-{
-    return !parent.isValid() && !m_atEnd;
-}
 
-void SharesModel::fetchMore(const QModelIndex &parent)
+
+
+
+std::function<Result<Page<ShareRow>>()> SharesModel::pageLoader(const QString &cursor) const
 {
-    if (parent.isValid() || m_atEnd || m_watcher)
-        return;
-    m_watcher = new QFutureWatcher<Fetched>(this);
-    auto *watcher = m_watcher;
-    connect(watcher, &QFutureWatcher<Fetched>::finished, this, [this, watcher] {
-        const Fetched fetched = watcher->result();
-        watcher->deleteLater();
-        if (m_watcher == watcher)
-            m_watcher = nullptr;
-        finishFetch(fetched);
-    });
-    watcher->setFuture(QtConcurrent::run([ctx = m_ctx, actor = m_actor, cursor = m_cursor,
-                                          generation = m_generation]() {
-        Fetched out{generation, ShareService(ctx).list(actor, ShareFilter{}, kPageSize, cursor), {}};
-        if (out.page) {
-            RunService runs(ctx);
-            for (const Share &s : out.page->items) {
-                if (out.runNames.contains(s.runId))
-                    continue;
+    return [ctx = m_ctx, actor = m_actor, cursor]() -> Result<Page<ShareRow>> {
+        auto shares = ShareService(ctx).list(actor, ShareFilter{}, kPageSize, cursor);
+        if (!shares)
+            return shares.error();
+        RunService runs(ctx);
+        QHash<QString, QString> names; // run id -> name, once per run of the page
+        Page<ShareRow> page;
+        page.nextCursor = shares->nextCursor;
+        for (const Share &s : std::as_const(shares->items)) {
+            if (!names.contains(s.runId)) {
                 auto run = runs.get(actor, s.runId);
-                out.runNames.insert(s.runId, run ? run->name : s.runId);
+                names.insert(s.runId, run ? run->name : s.runId);
             }
+            page.items.append(ShareRow{s, names.value(s.runId)});
         }
-        return out;
-    }));
-    emit loadingChanged(true);
+        return page;
+    };
 }
 
-void SharesModel::finishFetch(const Fetched &fetched)
+QString SharesModel::runName(const QString &runId) const
 {
-    if (fetched.generation == m_generation) {
-        if (!fetched.page.ok()) {
-            m_atEnd = true;
-            m_lastError = fetched.page.error().message;
-        } else {
-            const Page<Share> &page = fetched.page.value();
-            m_cursor = page.nextCursor;
-            m_atEnd = page.nextCursor.isEmpty();
-            m_lastError.clear();
-            m_runNames.insert(fetched.runNames);
-            if (!page.items.isEmpty()) {
-                const int first = int(m_rows.size());
-                beginInsertRows({}, first, first + int(page.items.size()) - 1);
-                m_rows.append(page.items);
-                endInsertRows();
-            }
-        }
-    }
-    if (!m_watcher)
-        emit loadingChanged(false);
-    if (fetched.generation == m_generation)
-        emit pageLoaded(m_lastError);
-    if (fetched.generation != m_generation && !m_watcher)
-        fetchMore({});
-}
-
-void SharesModel::reload()
-{
-    beginResetModel();
-    m_rows.clear();
-    m_cursor.clear();
-    m_atEnd = false;
-    m_lastError.clear();
-    ++m_generation;
-    endResetModel();
-    fetchMore({});
+    for (const ShareRow &r : m_rows)
+        if (r.share.runId == runId)
+            return r.runName;
+    return {};
 }
 
 int SharesModel::rowOf(const QString &shareId) const
 {
     for (int i = 0; i < m_rows.size(); ++i)
-        if (m_rows.at(i).id == shareId)
+        if (m_rows.at(i).share.id == shareId)
             return i;
     return -1;
 }
