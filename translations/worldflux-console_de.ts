@@ -782,7 +782,7 @@
     </message>
     <message>
         <source>&amp;Expires</source>
-        <translation>&amp;Läuft ab</translation>
+        <translation>Lä&amp;uft ab</translation>
     </message>
     <message>
         <source>Expiry</source>
@@ -1287,7 +1287,7 @@
     </message>
     <message>
         <source>&amp;Delete…</source>
-        <translation>&amp;Löschen…</translation>
+        <translation>Lö&amp;schen…</translation>
     </message>
     <message>
         <source>Signed with Ed25519 and the signature matches the manifest.</source>
@@ -1371,7 +1371,7 @@
     </message>
     <message>
         <source>&amp;Reset zoom</source>
-        <translation>Zoom &amp;zurücksetzen</translation>
+        <translation>Zoom zu&amp;rücksetzen</translation>
     </message>
     <message>
         <source>Search the log</source>
@@ -1391,7 +1391,7 @@
     </message>
     <message>
         <source>Load &amp;more</source>
-        <translation>&amp;Mehr laden</translation>
+        <translation>Weitere la&amp;den</translation>
     </message>
     <message>
         <source>Cannot load the run: %1</source>
@@ -2375,7 +2375,7 @@ Cache-Control: %2
     </message>
     <message>
         <source>O&amp;wner:</source>
-        <translation>&amp;Inhaber:</translation>
+        <translation>Inha&amp;ber:</translation>
     </message>
     <message>
         <source>&amp;Create</source>
