@@ -95,11 +95,14 @@ QList<SettingsBackend::Entry> ConfigSettingsBackend::entries() const
 
 QString ConfigSettingsBackend::secretStoreDescription() const
 {
+    // Part of a sentence of the Settings panel ("Secrets are stored in %2").
     if (!m_secrets)
-        return S("no secret store");
+        return QCoreApplication::translate("wfx::ConfigSettingsBackend", "no secret store");
     return m_secrets->backend() == QLatin1String("keychain")
-               ? S("the OS keychain")
-               : QStringLiteral("the secrets file %1 (no OS keychain answered)").arg(m_secrets->filePath());
+               ? QCoreApplication::translate("wfx::ConfigSettingsBackend", "the OS keychain")
+               : QCoreApplication::translate("wfx::ConfigSettingsBackend",
+                                             "the secrets file %1 (no OS keychain answered)")
+                     .arg(m_secrets->filePath());
 }
 
 QString ConfigSettingsBackend::validate(const QString &key, const QString &value) const

@@ -125,6 +125,21 @@
     </message>
 </context>
 <context>
+    <name>wfx::ConfigSettingsBackend</name>
+    <message>
+        <source>no secret store</source>
+        <translation>keinem Geheimnisspeicher</translation>
+    </message>
+    <message>
+        <source>the OS keychain</source>
+        <translation>dem Schlüsselbund des Betriebssystems</translation>
+    </message>
+    <message>
+        <source>the secrets file %1 (no OS keychain answered)</source>
+        <translation>der Geheimnisdatei %1 (kein Schlüsselbund des Betriebssystems hat geantwortet)</translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::ApiKeysModel</name>
     <message>
         <source>%1…</source>
@@ -2081,11 +2096,11 @@ Cache-Control: %2
     </message>
     <message>
         <source>Subject</source>
-        <translation>Betroffene Person</translation>
+        <translation>Einwilligende Partei</translation>
     </message>
     <message>
         <source>Scope</source>
-        <translation>Geltungsbereich</translation>
+        <translation>Zweck</translation>
     </message>
     <message>
         <source>State</source>
@@ -2097,19 +2112,19 @@ Cache-Control: %2
     </message>
     <message>
         <source>Consent subject</source>
-        <translation>Betroffene Person der Einwilligung</translation>
+        <translation>Einwilligende Partei</translation>
     </message>
     <message>
         <source>Subject (who consents)</source>
-        <translation>Betroffene Person (wer einwilligt)</translation>
+        <translation>Einwilligende Partei (wer einwilligt)</translation>
     </message>
     <message>
         <source>Consent scope</source>
-        <translation>Umfang der Einwilligung</translation>
+        <translation>Zweck der Einwilligung</translation>
     </message>
     <message>
         <source>Scope (what for)</source>
-        <translation>Umfang (wofür)</translation>
+        <translation>Zweck (wofür)</translation>
     </message>
     <message>
         <source>&amp;Add consent</source>

@@ -123,6 +123,7 @@ OverviewPanel::OverviewPanel(ServerControl *server, QWidget *parent)
     m_series->setName(tr("requests/s"));
     m_chart = new QChart;
     m_chart->addSeries(m_series);
+    m_chart->setLocalizeNumbers(true); // axis labels in the console's locale (1.000,5)
     m_chart->legend()->hide();
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_chart->setBackgroundRoundness(0);

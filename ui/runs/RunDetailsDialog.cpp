@@ -210,6 +210,7 @@ QWidget *RunDetailsDialog::buildMetricsTab()
     m_metricList->setAccessibleName(tr("Metrics to chart"));
     m_chart = new QChart;
     m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_chart->setLocalizeNumbers(true); // axis labels in the console's locale (1.000,5)
     m_chart->setBackgroundRoundness(0);
     m_chartView = new QChartView(m_chart, splitter);
     m_chartView->setRenderHint(QPainter::Antialiasing);

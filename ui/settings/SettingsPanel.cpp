@@ -135,7 +135,10 @@ SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent) : QWidge
     m_save->setObjectName(QStringLiteral("settingsSave"));
     auto *revert = new QPushButton(tr("Revert"), formBox);
     revert->setObjectName(QStringLiteral("settingsRevert"));
-    buttons->addWidget(m_status, 1);
+    // The message gets the panel's width above the buttons: beside them a
+    // translated message was squeezed into a column of single words.
+    formOuter->addWidget(m_status);
+    buttons->addStretch(1);
     buttons->addWidget(revert);
     buttons->addWidget(m_save);
     formOuter->addLayout(buttons);
