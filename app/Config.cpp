@@ -3,6 +3,7 @@
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QHostAddress>
@@ -18,12 +19,18 @@ namespace {
 
 QString S(const char *s) { return QString::fromLatin1(s); }
 
+// The help texts and the reasons a value is refused are shown by the console's
+// Settings panel too: translated there (the command line runs before a translator
+// is installed, so --help and its errors stay English).
+QString translated(const char *s) { return QCoreApplication::translate("wfx::Config", s); }
+
 bool parseInt(const QString &v, qint64 min, qint64 max, qint64 *out, QString *error)
 {
     bool ok = false;
     const qint64 n = v.trimmed().toLongLong(&ok);
     if (!ok || n < min || n > max) {
-        *error = QStringLiteral("must be a whole number from %1 to %2").arg(min).arg(max);
+        *error = translated(QT_TRANSLATE_NOOP("wfx::Config",
+            "must be a whole number from %1 to %2")).arg(min).arg(max);
         return false;
     }
     *out = n;
@@ -52,7 +59,7 @@ bool parseBool(const QString &v, bool *out, QString *error)
         *out = false;
         return true;
     }
-    *error = S("must be true or false");
+    *error = translated(QT_TRANSLATE_NOOP("wfx::Config", "must be true or false"));
     return false;
 }
 
@@ -73,56 +80,68 @@ constexpr qint64 kMiB = 1024 * 1024;
 const QList<ConfigKey> &configKeys()
 {
     static const QList<ConfigKey> keys{
-        {"listen", "WFX_LISTEN", "listen", "ADDR", "127.0.0.1", false, "Listen address (an IP address).",
+        {"listen", "WFX_LISTEN", "listen", "ADDR", "127.0.0.1", false,
+         QT_TRANSLATE_NOOP("wfx::Config", "Listen address (an IP address)."),
          [](AppConfig &c, const QString &v, QString *e) {
              if (QHostAddress(v.trimmed()).isNull()) {
-                 *e = S("is not an IP address");
+                 *e = translated(QT_TRANSLATE_NOOP("wfx::Config", "is not an IP address"));
                  return false;
              }
              c.listen = v.trimmed();
              return true;
          }},
-        {"port", "WFX_PORT", "port", "N", "8787", false, "TCP port; 0 picks a free one.",
+        {"port", "WFX_PORT", "port", "N", "8787", false,
+         QT_TRANSLATE_NOOP("wfx::Config", "TCP port; 0 picks a free one."),
          [](AppConfig &c, const QString &v, QString *e) { return intInto(c.port, v, 0, 65535, e); }},
         {"data-dir", "WFX_DATA_DIR", "data-dir", "DIR", "", false,
-         "Data folder (store, artifacts, TLS files, secrets fallback); empty: the platform data folder.",
+         QT_TRANSLATE_NOOP("wfx::Config",
+             "Data folder (store, artifacts, TLS files, secrets fallback); empty: the platform data folder."),
          [](AppConfig &c, const QString &v, QString *) { c.dataDir = v.trimmed(); return true; }},
         {"database", "WFX_DATABASE", "database", "URL", "sqlite:", false,
-         "sqlite: (store.db in the data folder), sqlite:/path.db, or postgresql://user:pass@host:port/db.",
+         QT_TRANSLATE_NOOP("wfx::Config",
+             "sqlite: (store.db in the data folder), sqlite:/path.db, or postgresql://user:pass@host:port/db."),
          [](AppConfig &c, const QString &v, QString *) { c.database = v.trimmed(); return true; }},
         {"public-hosts", "WFX_PUBLIC_HOSTS", "public-hosts", "NAMES", "", false,
-         "Host names besides loopback the server answers for (comma separated).",
+         QT_TRANSLATE_NOOP("wfx::Config",
+                           "Host names besides loopback the server answers for (comma separated)."),
          [](AppConfig &c, const QString &v, QString *) { c.publicHosts = list(v.toLower()); return true; }},
-        {"threads", "WFX_THREADS", "threads", "N", "4", false, "Serving threads.",
+        {"threads", "WFX_THREADS", "threads", "N", "4", false,
+         QT_TRANSLATE_NOOP("wfx::Config", "Serving threads."),
          [](AppConfig &c, const QString &v, QString *e) { return intInto(c.threads, v, 1, 256, e); }},
-        {"max-body", "WFX_MAX_BODY", "max-body", "BYTES", "1048576", false, "Largest JSON request body.",
+        {"max-body", "WFX_MAX_BODY", "max-body", "BYTES", "1048576", false,
+         QT_TRANSLATE_NOOP("wfx::Config", "Largest JSON request body."),
          [](AppConfig &c, const QString &v, QString *e) { return intInto(c.maxBody, v, 1024, 64 * kMiB, e); }},
-        {"part-size", "WFX_PART_SIZE", "part-size", "BYTES", "8388608", false, "Artifact upload part size.",
+        {"part-size", "WFX_PART_SIZE", "part-size", "BYTES", "8388608", false,
+         QT_TRANSLATE_NOOP("wfx::Config", "Artifact upload part size."),
          [](AppConfig &c, const QString &v, QString *e) { return intInto(c.partSize, v, 64 * 1024, 1024 * kMiB, e); }},
         {"share-read-limit", "WFX_SHARE_READ_LIMIT", "share-read-limit", "N", "120", false,
-         "Public share reads per client and minute.",
+         QT_TRANSLATE_NOOP("wfx::Config", "Public share reads per client and minute."),
          [](AppConfig &c, const QString &v, QString *e) { return intInto(c.shareReadLimit, v, 1, 1'000'000, e); }},
         {"share-password-attempts", "WFX_SHARE_PASSWORD_ATTEMPTS", "share-password-attempts", "N", "5", false,
-         "Wrong share passwords per client before 429.",
+         QT_TRANSLATE_NOOP("wfx::Config", "Wrong share passwords per client before 429."),
          [](AppConfig &c, const QString &v, QString *e) { return intInto(c.sharePasswordAttempts, v, 1, 10'000, e); }},
         {"webhook-secret", "WFX_BILLING_WEBHOOK_SECRET", "webhook-secret", "SECRET", "", true,
-         "Stripe webhook signing secret (whsec_...).",
+         QT_TRANSLATE_NOOP("wfx::Config", "Stripe webhook signing secret (whsec_...)."),
          [](AppConfig &c, const QString &v, QString *) { c.webhookSecret = v.trimmed().toUtf8(); return true; }},
         {"sendmail", "WFX_SENDMAIL", "sendmail", "COMMAND", "", false,
-         "Command that sends a mail read from stdin; empty: mails stay in the outbox.",
+         QT_TRANSLATE_NOOP("wfx::Config",
+             "Command that sends a mail read from stdin; empty: mails stay in the outbox."),
          [](AppConfig &c, const QString &v, QString *) { c.sendmail = v.trimmed(); return true; }},
         {"stripe-secret-key", "WFX_STRIPE_SECRET_KEY", "stripe-secret-key", "KEY", "", true,
-         "Stripe secret key; empty: the offline billing provider.",
+         QT_TRANSLATE_NOOP("wfx::Config",
+                           "Stripe secret key; empty: the offline billing provider."),
          [](AppConfig &c, const QString &v, QString *) { c.stripeSecretKey = v.trimmed().toUtf8(); return true; }},
         {"stripe-base-url", "WFX_STRIPE_BASE_URL", "stripe-base-url", "URL", "https://api.stripe.com", false,
-         "Stripe API base URL.",
+         QT_TRANSLATE_NOOP("wfx::Config", "Stripe API base URL."),
          [](AppConfig &c, const QString &v, QString *) { c.stripeBaseUrl = v.trimmed(); return true; }},
         {"stripe-prices", "WFX_STRIPE_PRICES", "stripe-prices", "PLAN=PRICE,...", "", false,
-         "Stripe price id per plan, e.g. pro=price_1,team=price_2.",
+         QT_TRANSLATE_NOOP("wfx::Config",
+                           "Stripe price id per plan, e.g. pro=price_1,team=price_2."),
          [](AppConfig &c, const QString &v, QString *e) {
              for (const QString &pair : list(v)) {
                  if (pair.indexOf(QLatin1Char('=')) <= 0) {
-                     *e = S("must be plan=price pairs separated by commas");
+                     *e = translated(QT_TRANSLATE_NOOP("wfx::Config",
+                         "must be plan=price pairs separated by commas"));
                      return false;
                  }
              }
@@ -130,39 +149,60 @@ const QList<ConfigKey> &configKeys()
              return true;
          }},
         {"e2e-fixtures", "WORLDFLUX_WEB_E2E_FIXTURES", "e2e-fixtures", nullptr, "false", false,
-         "Serve the end-to-end test fixtures routes.",
+         QT_TRANSLATE_NOOP("wfx::Config", "Serve the end-to-end test fixtures routes."),
          [](AppConfig &c, const QString &v, QString *e) { return parseBool(v, &c.e2eFixtures, e); }},
-        {"staging", "WFX_STAGING", "staging", nullptr, "false", false, "Mark the instance as staging.",
+        {"staging", "WFX_STAGING", "staging", nullptr, "false", false,
+         QT_TRANSLATE_NOOP("wfx::Config", "Mark the instance as staging."),
          [](AppConfig &c, const QString &v, QString *e) { return parseBool(v, &c.staging, e); }},
-        {"tls-cert", "WFX_TLS_CERT", "tls-cert", "FILE", "", false, "TLS certificate chain (PEM); with --tls-key serves https.",
+        {"tls-cert", "WFX_TLS_CERT", "tls-cert", "FILE", "", false,
+         QT_TRANSLATE_NOOP("wfx::Config",
+                           "TLS certificate chain (PEM); with --tls-key serves https."),
          [](AppConfig &c, const QString &v, QString *) { c.tlsCert = v.trimmed(); return true; }},
-        {"tls-key", "WFX_TLS_KEY", "tls-key", "FILE", "", false, "TLS private key (PEM).",
+        {"tls-key", "WFX_TLS_KEY", "tls-key", "FILE", "", false,
+         QT_TRANSLATE_NOOP("wfx::Config", "TLS private key (PEM)."),
          [](AppConfig &c, const QString &v, QString *) { c.tlsKey = v.trimmed(); return true; }},
         {"tls-self-signed", "WFX_TLS_SELF_SIGNED", "tls-self-signed", nullptr, "false", false,
-         "Serve https with a self-signed certificate kept in the data folder (tls/).",
+         QT_TRANSLATE_NOOP("wfx::Config",
+             "Serve https with a self-signed certificate kept in the data folder (tls/)."),
          [](AppConfig &c, const QString &v, QString *e) { return parseBool(v, &c.tlsSelfSigned, e); }},
         {"log-format", "WFX_LOG_FORMAT", "log-format", "plain|json", "plain", false,
-         "Log lines as plain text or one JSON object per line.",
+         QT_TRANSLATE_NOOP("wfx::Config", "Log lines as plain text or one JSON object per line."),
          [](AppConfig &c, const QString &v, QString *e) {
              const QString f = v.trimmed().toLower();
              if (f != QLatin1String("plain") && f != QLatin1String("json")) {
-                 *e = S("must be plain or json");
+                 *e = translated(QT_TRANSLATE_NOOP("wfx::Config", "must be plain or json"));
                  return false;
              }
              c.logFormat = f;
              return true;
          }},
         {"metrics-allow", "WFX_METRICS_ALLOW", "metrics-allow", "SUBNETS", "", false,
-         "Subnets besides loopback that may read /metrics (comma separated, e.g. 10.0.0.0/8).",
+         QT_TRANSLATE_NOOP("wfx::Config",
+             "Subnets besides loopback that may read /metrics (comma separated, e.g. 10.0.0.0/8)."),
          [](AppConfig &c, const QString &v, QString *e) {
              const QStringList nets = list(v);
              for (const QString &n : nets) {
                  if (QHostAddress::parseSubnet(n).first.isNull()) {
-                     *e = QStringLiteral("has %1, which is not a subnet").arg(n);
+                     *e = translated(QT_TRANSLATE_NOOP("wfx::Config",
+                                                       "has %1, which is not a subnet")).arg(n);
                      return false;
                  }
              }
              c.metricsAllow = nets;
+             return true;
+         }},
+        {"lang", "WFX_LANG", "lang", "LANG", "", false,
+         QT_TRANSLATE_NOOP("wfx::Config",
+             "Language of the console window (en, de, ...); empty: the system language."),
+         [](AppConfig &c, const QString &v, QString *e) {
+             const QString lang = v.trimmed().toLower();
+             if (!lang.isEmpty() && !Config::languages().contains(lang)) {
+                 *e = translated(QT_TRANSLATE_NOOP("wfx::Config",
+                     "must be one of %1, or empty for the system language"))
+                          .arg(Config::languages().join(QStringLiteral(", ")));
+                 return false;
+             }
+             c.language = lang;
              return true;
          }},
     };
@@ -294,6 +334,13 @@ ResolvedConfig Config::resolve(const ConfigSources &sources)
     }
     out.error = errors.join(QStringLiteral("; "));
     return out;
+}
+
+QStringList Config::languages()
+{
+    // WFX_LANGUAGES: the translations the build embeds (CMake's WFX_LANGUAGES).
+    return QStringList{QStringLiteral("en")}
+           + QString::fromLatin1(WFX_LANGUAGES).split(QLatin1Char(','), Qt::SkipEmptyParts);
 }
 
 QString Config::mask(const QString &secret)

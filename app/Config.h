@@ -43,6 +43,7 @@ struct AppConfig
     bool tlsSelfSigned = false;
     QString logFormat;    // plain or json
     QStringList metricsAllow; // subnets besides loopback that may read /metrics
+    QString language;     // the console window's language; empty: the system's
 
     // The server part (dataDir must already be absolute); false with a
     // message when the listen address does not parse.
@@ -94,6 +95,8 @@ public:
     // Reads the flags that were given on the command line, the file and the environment.
     static ConfigSources sourcesFrom(const QCommandLineParser &cli, const QProcessEnvironment &env);
     static ResolvedConfig resolve(const ConfigSources &sources);
+    // The languages the console ships ("en" first); --lang takes one of them.
+    static QStringList languages();
     // "(unset)", or "(set)" after a short recognisable prefix such as whsec_.
     static QString mask(const QString &secret);
 };

@@ -3,6 +3,7 @@
 
 #include "secrets/SecretStore.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
@@ -39,6 +40,7 @@ const QSet<QString> &ConfigSettingsBackend::editableKeys()
         S("database"),  S("max-body"),    S("part-size"),        S("share-read-limit"),
         S("share-password-attempts"),     S("log-format"),       S("tls-cert"),
         S("tls-key"),   S("sendmail"),    S("webhook-secret"),   S("stripe-secret-key"),
+        S("lang"),
     };
     return keys;
 }
@@ -76,7 +78,7 @@ QList<SettingsBackend::Entry> ConfigSettingsBackend::entries() const
     for (const ConfigKey &k : configKeys()) {
         Entry e;
         e.key = S(k.key);
-        e.help = S(k.help);
+        e.help = QCoreApplication::translate("wfx::Config", k.help);
         e.secret = k.secret;
         e.defaultValue = S(k.defaultValue);
         e.editable = editableKeys().contains(e.key);

@@ -7,6 +7,7 @@
 #include "JsonLog.h"
 #include "MainWindow.h"
 #include "SignalWatcher.h"
+#include "common/Translations.h"
 
 #include "backup/BackupService.h"
 #include "core/ApiServer.h"
@@ -196,6 +197,10 @@ int main(int argc, char **argv)
     std::unique_ptr<wfx::ConfigSettingsBackend> settingsBackend;
     std::unique_ptr<wfx::ui::MainWindow> window;
     if (!headless) {
+        // Before the window is built: its panels translate their texts as they are made.
+        const QString language = wfx::ui::Translations::choose(values.language, wfx::Config::languages());
+        if (!wfx::ui::Translations::install(language, &error))
+            return fail(error);
         control = std::make_unique<wfx::ConsoleServerControl>(server, db);
         settingsBackend = std::make_unique<wfx::ConfigSettingsBackend>(sources, settings, &secrets);
         window = std::make_unique<wfx::ui::MainWindow>(ctx, wfx::Actor::system(), control.get(),

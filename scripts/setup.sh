@@ -9,6 +9,9 @@ PKGS=(
   qt6-charts-dev qt6-tools-dev qt6-l10n-tools qt6-tools-dev-tools libssl-dev libgl-dev libxkbcommon-dev
   # runtime pieces shared-library detection cannot see
   libqt6sql6-sqlite libqt6sql6-psql qt6-qpa-plugins libsecret-1-0 fonts-dejavu-core
+  # the console in other languages: Qt's own translations (qtbase_de.qm, ...) and a
+  # Japanese font (IPAGothic, 12 MB; fonts-noto-cjk would be 91 MB)
+  qt6-translations-l10n fonts-ipafont-gothic
   # tests: PostgreSQL 15, a real keychain on a D-Bus session, the conformance suite,
   # Chromium for the share page test (driven by playwright-core; no browser download)
   postgresql-15 gnome-keyring libsecret-tools dbus python3 python3-cryptography curl chromium

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Renders the console's panels to PNGs for docs/screenshots/ (not a test):
-// the real server on port 0 over a fresh SQLite store with sample runs, some
-// traffic for the request-rate chart, then QWidget::grab() of each panel.
-//   QT_QPA_PLATFORM=offscreen build/tests/console_screenshots docs/screenshots
+// Renders the console's panels to PNGs in one language (default English): the
+// real server on port 0 over a fresh SQLite store with sample runs, some traffic
+// for the request-rate chart, then QWidget::grab() of each panel. For
+// docs/screenshots/, and as a ctest per shipped language (console_screenshots_<lang>,
+// PNGs in build/console-screenshots/<lang>/); fails when a language does not
+// load or a PNG cannot be written.
+//   QT_QPA_PLATFORM=offscreen build/tests/console_screenshots docs/screenshots [en|de|ja]
 #include "ConfigSettingsBackend.h"
 #include "ConsoleServerControl.h"
 #include "MainWindow.h"
@@ -17,6 +20,7 @@
 #include "shares/ShareInspector.h"
 #include "shares/SharesModel.h"
 #include "shares/SharesPanel.h"
+#include "common/Translations.h"
 
 #include "core/ApiServer.h"
 #include "core/Clock.h"
@@ -151,6 +155,10 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QCoreApplication::setApplicationVersion(QStringLiteral(WFX_VERSION));
     const QString outDir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : S(".");
+    const QString language = argc > 2 ? QString::fromLocal8Bit(argv[2]) : S("en");
+    QString error;
+    if (!ui::Translations::install(language, &error))
+        qFatal("%s", qPrintable(error));
     QDir().mkpath(outDir);
     QTemporaryDir data;
 

@@ -25,6 +25,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <limits>
+
 namespace wfx::ui {
 
 namespace {
@@ -67,6 +69,20 @@ QString amount(const QString &metric, qint64 v)
     if (metric == QLatin1String("compute_seconds"))
         return BillingPanel::tr("%1 h").arg(l.toString(double(v) / 3600.0, 'f', v % 3600 ? 1 : 0));
     return l.toString(v);
+}
+
+// A plan's cap in a sentence ("1,000 runs"): its own words per metric, as
+// translations cannot lower-case a title word by word.
+QString capText(const QString &metric, qint64 v)
+{
+    if (metric == QLatin1String("runs"))
+        return BillingPanel::tr("%Ln run(s)", nullptr,
+                                int(qMin<qint64>(v, std::numeric_limits<int>::max())));
+    if (metric == QLatin1String("artifact_bytes"))
+        return BillingPanel::tr("%1 of artifact storage").arg(amount(metric, v));
+    if (metric == QLatin1String("compute_seconds"))
+        return BillingPanel::tr("%1 of compute time").arg(amount(metric, v));
+    return BillingPanel::tr("%1 %2").arg(amount(metric, v), metric);
 }
 
 QTreeWidget *makeList(QWidget *parent, const QString &objectName, const QString &accessibleName,
@@ -336,7 +352,7 @@ void BillingPanel::loadWorkspace()
             const WorkspaceUsage &u = b.usage.value();
             QStringList caps;
             for (const MetricUsage &m : u.metrics)
-                caps << tr("%1 %2").arg(amount(m.metric, m.cap), metricTitle(m.metric).toLower());
+                caps << capText(m.metric, m.cap);
             m_plan->setText(tr("Plan: <b>%1</b> (caps: %2)").arg(u.plan.toHtmlEscaped(), caps.join(tr(", "))));
             for (const MetricUsage &m : u.metrics) {
                 auto *bar = m_usageBox->findChild<QProgressBar *>(QStringLiteral("usage_") + m.metric);

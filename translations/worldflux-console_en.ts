@@ -1,0 +1,175 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>wfx::ui::ApiKeysPanel</name>
+    <message numerus="yes">
+        <source>%n live key(s)</source>
+        <translation>
+            <numerusform>%n live key</numerusform>
+            <numerusform>%n live keys</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::AuditPanel</name>
+    <message numerus="yes">
+        <source>%n entry(s) shown, loading more…</source>
+        <translation>
+            <numerusform>%n entry shown, loading more…</numerusform>
+            <numerusform>%n entries shown, loading more…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entry(s), all shown</source>
+        <translation>
+            <numerusform>%n entry, all shown</numerusform>
+            <numerusform>%n entries, all shown</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entry(s) shown, scroll for more</source>
+        <translation>
+            <numerusform>%n entry shown, scroll for more</numerusform>
+            <numerusform>%n entries shown, scroll for more</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The chain is intact: %n entry(s) checked, each follows the one before and none was altered.</source>
+        <translation>
+            <numerusform>The chain is intact: %n entry checked, each follows the one before and none was altered.</numerusform>
+            <numerusform>The chain is intact: %n entries checked, each follows the one before and none was altered.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Verification cancelled after %n entry(s); no verdict.</source>
+        <translation>
+            <numerusform>Verification cancelled after %n entry; no verdict.</numerusform>
+            <numerusform>Verification cancelled after %n entries; no verdict.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The chain is broken. First bad entry: #%1 (%2). %n entry(s) before it are intact.</source>
+        <translation>
+            <numerusform>The chain is broken. First bad entry: #%1 (%2). %n entry before it is intact.</numerusform>
+            <numerusform>The chain is broken. First bad entry: #%1 (%2). %n entries before it are intact.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n entry(s) to %1.</source>
+        <translation>
+            <numerusform>Exported %n entry to %1.</numerusform>
+            <numerusform>Exported %n entries to %1.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::BillingPanel</name>
+    <message numerus="yes">
+        <source>%Ln run(s)</source>
+        <translation>
+            <numerusform>%Ln run</numerusform>
+            <numerusform>%Ln runs</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::RunDetailsDialog</name>
+    <message numerus="yes">
+        <source>{%n key(s)}</source>
+        <translation>
+            <numerusform>{%n key}</numerusform>
+            <numerusform>{%n keys}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>[%n item(s)]</source>
+        <translation>
+            <numerusform>[%n item]</numerusform>
+            <numerusform>[%n items]</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::RunsPanel</name>
+    <message numerus="yes">
+        <source>%n run(s) shown, loading more…</source>
+        <translation>
+            <numerusform>%n run shown, loading more…</numerusform>
+            <numerusform>%n runs shown, loading more…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s), all shown</source>
+        <translation>
+            <numerusform>%n run, all shown</numerusform>
+            <numerusform>%n runs, all shown</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s) shown, scroll for more</source>
+        <translation>
+            <numerusform>%n run shown, scroll for more</numerusform>
+            <numerusform>%n runs shown, scroll for more</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::SettingsPanel</name>
+    <message numerus="yes">
+        <source>Saved %n change(s). They apply at the next start of the console.</source>
+        <translation>
+            <numerusform>Saved %n change. They apply at the next start of the console.</numerusform>
+            <numerusform>Saved %n changes. They apply at the next start of the console.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::SharesPanel</name>
+    <message numerus="yes">
+        <source>%n consent(s) for this share</source>
+        <translation>
+            <numerusform>%n consent for this share</numerusform>
+            <numerusform>%n consents for this share</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n share(s) shown, loading more…</source>
+        <translation>
+            <numerusform>%n share shown, loading more…</numerusform>
+            <numerusform>%n shares shown, loading more…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n share(s), all shown</source>
+        <translation>
+            <numerusform>%n share, all shown</numerusform>
+            <numerusform>%n shares, all shown</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n share(s) shown, scroll for more</source>
+        <translation>
+            <numerusform>%n share shown, scroll for more</numerusform>
+            <numerusform>%n shares shown, scroll for more</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::WorkspacesPanel</name>
+    <message numerus="yes">
+        <source>%n project(s)</source>
+        <translation>
+            <numerusform>%n project</numerusform>
+            <numerusform>%n projects</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s)</source>
+        <translation>
+            <numerusform>%n run</numerusform>
+            <numerusform>%n runs</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
