@@ -2,6 +2,129 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>wfx::Config</name>
+    <message>
+        <source>must be a whole number from %1 to %2</source>
+        <translation>%1〜%2の整数を指定してください</translation>
+    </message>
+    <message>
+        <source>must be true or false</source>
+        <translation>true または false を指定してください</translation>
+    </message>
+    <message>
+        <source>Listen address (an IP address).</source>
+        <translation>待ち受けアドレス (IPアドレス)。</translation>
+    </message>
+    <message>
+        <source>is not an IP address</source>
+        <translation>IPアドレスではありません</translation>
+    </message>
+    <message>
+        <source>TCP port; 0 picks a free one.</source>
+        <translation>TCPポート。0を指定すると空いているポートを選びます。</translation>
+    </message>
+    <message>
+        <source>Data folder (store, artifacts, TLS files, secrets fallback); empty: the platform data folder.</source>
+        <translation>データフォルダー (ストア、アーティファクト、TLSファイル、シークレットの代替保存先)。空の場合はプラットフォームのデータフォルダーを使います。</translation>
+    </message>
+    <message>
+        <source>sqlite: (store.db in the data folder), sqlite:/path.db, or postgresql://user:pass@host:port/db.</source>
+        <translation>sqlite: (データフォルダー内の store.db)、sqlite:/path.db、または postgresql://user:pass@host:port/db。</translation>
+    </message>
+    <message>
+        <source>Host names besides loopback the server answers for (comma separated).</source>
+        <translation>ループバック以外にサーバーが応答するホスト名 (カンマ区切り)。</translation>
+    </message>
+    <message>
+        <source>Serving threads.</source>
+        <translation>処理スレッド数。</translation>
+    </message>
+    <message>
+        <source>Largest JSON request body.</source>
+        <translation>JSONリクエスト本文の最大サイズ。</translation>
+    </message>
+    <message>
+        <source>Artifact upload part size.</source>
+        <translation>アーティファクトのアップロードのパートサイズ。</translation>
+    </message>
+    <message>
+        <source>Public share reads per client and minute.</source>
+        <translation>クライアントごとの1分あたりの公開共有の閲覧回数。</translation>
+    </message>
+    <message>
+        <source>Wrong share passwords per client before 429.</source>
+        <translation>429を返すまでにクライアントごとに許容する共有パスワードの誤り回数。</translation>
+    </message>
+    <message>
+        <source>Stripe webhook signing secret (whsec_...).</source>
+        <translation>Stripe Webhookの署名シークレット (whsec_...)。</translation>
+    </message>
+    <message>
+        <source>Command that sends a mail read from stdin; empty: mails stay in the outbox.</source>
+        <translation>標準入力から読んだメールを送信するコマンド。空の場合、メールは送信トレイに残ります。</translation>
+    </message>
+    <message>
+        <source>Stripe secret key; empty: the offline billing provider.</source>
+        <translation>Stripeのシークレットキー。空の場合はオフラインの請求プロバイダーを使います。</translation>
+    </message>
+    <message>
+        <source>Stripe API base URL.</source>
+        <translation>Stripe APIのベースURL。</translation>
+    </message>
+    <message>
+        <source>Stripe price id per plan, e.g. pro=price_1,team=price_2.</source>
+        <translation>プランごとのStripeの価格ID。例: pro=price_1,team=price_2。</translation>
+    </message>
+    <message>
+        <source>must be plan=price pairs separated by commas</source>
+        <translation>カンマ区切りの plan=price の組で指定してください</translation>
+    </message>
+    <message>
+        <source>Serve the end-to-end test fixtures routes.</source>
+        <translation>エンドツーエンドテスト用のフィクスチャのルートを提供します。</translation>
+    </message>
+    <message>
+        <source>Mark the instance as staging.</source>
+        <translation>このインスタンスをステージングとして扱います。</translation>
+    </message>
+    <message>
+        <source>TLS certificate chain (PEM); with --tls-key serves https.</source>
+        <translation>TLS証明書チェーン (PEM)。--tls-key と併用すると https で提供します。</translation>
+    </message>
+    <message>
+        <source>TLS private key (PEM).</source>
+        <translation>TLS秘密鍵 (PEM)。</translation>
+    </message>
+    <message>
+        <source>Serve https with a self-signed certificate kept in the data folder (tls/).</source>
+        <translation>データフォルダー (tls/) に保管した自己署名証明書で https を提供します。</translation>
+    </message>
+    <message>
+        <source>Log lines as plain text or one JSON object per line.</source>
+        <translation>ログの形式 (プレーンテキスト、または1行に1つのJSONオブジェクト)。</translation>
+    </message>
+    <message>
+        <source>must be plain or json</source>
+        <translation>plain または json を指定してください</translation>
+    </message>
+    <message>
+        <source>Subnets besides loopback that may read /metrics (comma separated, e.g. 10.0.0.0/8).</source>
+        <translation>ループバック以外で /metrics を読み取れるサブネット (カンマ区切り。例: 10.0.0.0/8)。</translation>
+    </message>
+    <message>
+        <source>has %1, which is not a subnet</source>
+        <translation>%1 はサブネットではありません</translation>
+    </message>
+    <message>
+        <source>Language of the console window (en, de, ...); empty: the system language.</source>
+        <translation>コンソールウィンドウの言語 (en、de、...)。空の場合はシステムの言語を使います。</translation>
+    </message>
+    <message>
+        <source>must be one of %1, or empty for the system language</source>
+        <translation>%1 のいずれかを指定するか、システムの言語を使う場合は空にしてください</translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::ApiKeysModel</name>
     <message>
         <source>%1…</source>
@@ -602,6 +725,20 @@
     <message>
         <source>billing portal</source>
         <translation>請求ポータル</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln run(s)</source>
+        <translation>
+            <numerusform>ラン %Ln件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of artifact storage</source>
+        <translation>アーティファクトストレージ %1</translation>
+    </message>
+    <message>
+        <source>%1 of compute time</source>
+        <translation>計算時間 %1</translation>
     </message>
 </context>
 <context>
@@ -1580,7 +1717,7 @@ Checked: %4</source>
     </message>
     <message>
         <source>%1 %2</source>
-        <translation>%1 %2</translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <source>Nothing was saved: correct the fields marked in red.</source>
