@@ -1697,7 +1697,7 @@ Geprüft: %4</translation>
         <translation>Diese Konsole wurde ohne Zugriff auf ihre Einstellungen gestartet.</translation>
     </message>
     <message>
-        <source>Changes are saved to the settings file %1 and apply at the next start of the console: the running server keeps its current settings. A flag or an environment variable given at start overrides the file (flag &gt; file &gt; environment &gt; default). Secrets are stored in %2, never in the file, and used when no flag, file or environment variable gives them.</source>
+        <source>Changes are saved to the settings file %1 and apply at the next start of the console: the running server keeps its current settings. A flag given at start overrides the file, and the file overrides the environment (flag &gt; file &gt; environment &gt; default). Secrets are stored in %2, never in the file, and used when no flag, file or environment variable gives them.</source>
         <translation>Änderungen werden in der Einstellungsdatei %1 gespeichert und gelten ab dem nächsten Start der Konsole: Der laufende Server behält seine aktuellen Einstellungen. Eine beim Start angegebene Option überschreibt die Datei, die Datei überschreibt eine Umgebungsvariable (Option &gt; Datei &gt; Umgebung &gt; Standard). Geheimnisse werden in %2 gespeichert, nie in der Datei, und verwendet, wenn weder Option, Datei noch Umgebungsvariable sie angeben.</translation>
     </message>
     <message>

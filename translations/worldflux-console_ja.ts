@@ -125,6 +125,21 @@
     </message>
 </context>
 <context>
+    <name>wfx::ConfigSettingsBackend</name>
+    <message>
+        <source>no secret store</source>
+        <translation>シークレットストアなし</translation>
+    </message>
+    <message>
+        <source>the OS keychain</source>
+        <translation>OSのキーチェーン</translation>
+    </message>
+    <message>
+        <source>the secrets file %1 (no OS keychain answered)</source>
+        <translation>シークレットファイル %1 (OSのキーチェーンが応答しませんでした)</translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::ApiKeysModel</name>
     <message>
         <source>%1…</source>
@@ -1668,7 +1683,7 @@ Checked: %4</source>
         <translation>このコンソールは設定にアクセスできない状態で起動されました。</translation>
     </message>
     <message>
-        <source>Changes are saved to the settings file %1 and apply at the next start of the console: the running server keeps its current settings. A flag or an environment variable given at start overrides the file (flag &gt; file &gt; environment &gt; default). Secrets are stored in %2, never in the file, and used when no flag, file or environment variable gives them.</source>
+        <source>Changes are saved to the settings file %1 and apply at the next start of the console: the running server keeps its current settings. A flag given at start overrides the file, and the file overrides the environment (flag &gt; file &gt; environment &gt; default). Secrets are stored in %2, never in the file, and used when no flag, file or environment variable gives them.</source>
         <translation>変更は設定ファイル %1 に保存され、コンソールの次回起動時に適用されます。実行中のサーバーは現在の設定のままです。優先順位は、起動時に指定したフラグ &gt; ファイル &gt; 環境変数 &gt; デフォルトの順です。シークレットはファイルではなく %2 に保存され、フラグ、ファイル、環境変数のいずれでも指定されていない場合に使用されます。</translation>
     </message>
     <message>

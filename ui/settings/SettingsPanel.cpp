@@ -61,8 +61,8 @@ SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent) : QWidge
 
     auto *intro = new QLabel(
         tr("Changes are saved to the settings file %1 and apply at the next start of the console: "
-           "the running server keeps its current settings. A flag or an environment variable given at "
-           "start overrides the file (flag > file > environment > default). Secrets are stored in %2, "
+           "the running server keeps its current settings. A flag given at start overrides the file, and "
+           "the file overrides the environment (flag > file > environment > default). Secrets are stored in %2, "
            "never in the file, and used when no flag, file or environment variable gives them.")
             .arg(m_backend->filePath(), m_backend->secretStoreDescription()),
         this);
