@@ -202,10 +202,12 @@ int main(int argc, char **argv)
         if (!wfx::ui::Translations::install(language, &error))
             return fail(error);
         control = std::make_unique<wfx::ConsoleServerControl>(server, db);
+        control->setRunFiles(config.dataDir, config.signingKey);
         settingsBackend = std::make_unique<wfx::ConfigSettingsBackend>(sources, settings, &secrets);
         window = std::make_unique<wfx::ui::MainWindow>(ctx, wfx::Actor::system(), control.get(),
                                                        settingsBackend.get());
         window->show();
+        window->checkFirstRun();
     }
     const int rc = app->exec();
     window.reset();

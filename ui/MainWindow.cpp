@@ -2,6 +2,9 @@
 #include "MainWindow.h"
 
 #include "ServerControl.h"
+#include "accounts/AccountService.h"
+#include "common/Async.h"
+#include "firstrun/FirstRunWizard.h"
 #include "audit/AuditPanel.h"
 #include "billing/BillingPanel.h"
 #include "dsar/DsarPanel.h"
@@ -10,6 +13,7 @@
 #include "workspaces/WorkspacesPanel.h"
 #include "apikeys/ApiKeysPanel.h"
 #include "shares/SharesPanel.h"
+#include "mail/MailPanel.h"
 #include "settings/SettingsPanel.h"
 
 #include <QAction>
@@ -25,7 +29,7 @@ namespace wfx::ui {
 
 MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, SettingsBackend *settings,
                        QWidget *parent)
-    : QMainWindow(parent)
+    : QMainWindow(parent), m_ctx(ctx), m_server(server)
 {
     setWindowTitle(tr("WorldFlux Console"));
     setAccessibleName(tr("WorldFlux Console"));
@@ -47,6 +51,7 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, Set
         {Dsar, tr("DSAR requests"), "contact-new"},
         {Audit, tr("Audit log"), "document-open-recent"},
         {Settings, tr("Settings"), "preferences-system"},
+        {Mail, tr("Mail outbox"), "mail-send"},
     };
 
     auto *central = new QWidget(this);
@@ -67,12 +72,14 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, Set
         auto *item = new QListWidgetItem(QIcon::fromTheme(QString::fromLatin1(e.icon)), e.title, m_nav);
         item->setData(Qt::AccessibleTextRole, e.title);
         item->setSizeHint(QSize(0, m_nav->fontMetrics().height() + 14));
-        item->setToolTip(tr("%1 (Ctrl+%2)").arg(e.title).arg(int(e.area) + 1));
+        // Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth area.
+        const int digit = (int(e.area) + 1) % 10;
+        item->setToolTip(tr("%1 (Ctrl+%2)").arg(e.title).arg(digit));
         QWidget *panel = nullptr;
         if (e.area == Overview)
             panel = m_overview = new OverviewPanel(server, m_stack);
         else if (e.area == Runs)
-            panel = m_runs = new RunsPanel(ctx, actor, m_stack);
+            panel = m_runs = new RunsPanel(ctx, actor, RunFiles{server->dataDir(), server->signingSeed()}, m_stack);
         else if (e.area == Workspaces)
             panel = new WorkspacesPanel(ctx, actor, m_stack);
         else if (e.area == Billing)
@@ -86,12 +93,14 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, Set
             panel = m_shares = new SharesPanel(ctx, actor, [server] { return server->address(); }, m_stack);
         else if (e.area == ApiKeys)
             panel = m_apiKeys = new ApiKeysPanel(ctx, actor, m_stack);
+        else if (e.area == Mail)
+            panel = new MailPanel(ctx, actor, m_stack);
         else
             panel = m_settings = new SettingsPanel(settings, m_stack);
         m_stack->addWidget(panel);
 
         auto *shortcut = new QAction(this);
-        shortcut->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + int(e.area))));
+        shortcut->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + digit)));
         shortcut->setShortcutContext(Qt::ApplicationShortcut);
         connect(shortcut, &QAction::triggered, this, [this, area = e.area] { showArea(area); });
         addAction(shortcut);
@@ -121,6 +130,26 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, Set
     updateServerState();
     statusBar()->addPermanentWidget(serverState);
     connect(m_overview, &OverviewPanel::serverStateChanged, this, updateServerState);
+}
+
+void MainWindow::checkFirstRun()
+{
+    runAsync(
+        this,
+        [ctx = m_ctx] {
+            auto users = AccountService(ctx).listUsers(Actor::system(), 1, {});
+            return users.ok() && users->items.isEmpty();
+        },
+        [this](bool empty) {
+            if (empty && !m_firstRun) {
+                ServerControl *server = m_server;
+                m_firstRun = new FirstRunWizard(m_ctx, [server] { return server->address(); }, this);
+                m_firstRun->setAttribute(Qt::WA_DeleteOnClose);
+                m_firstRun->setWindowModality(Qt::WindowModal);
+                m_firstRun->show();
+            }
+            emit firstRunChecked(empty);
+        });
 }
 
 void MainWindow::showArea(Area area)

@@ -3,8 +3,10 @@
 #pragma once
 
 #include "core/Context.h"
+#include "firstrun/FirstRunWizard.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QListWidget;
 class QStackedWidget;
@@ -26,7 +28,7 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum Area { Overview, Workspaces, Runs, Shares, ApiKeys, Billing, Dsar, Audit, Settings, AreaCount };
+    enum Area { Overview, Workspaces, Runs, Shares, ApiKeys, Billing, Dsar, Audit, Settings, Mail, AreaCount };
 
     // The console acts as the instance administrator: `actor` is normally Actor::system().
     // `settings` may be null: the Settings panel then says it has no settings to show.
@@ -43,7 +45,19 @@ public:
     ApiKeysPanel *apiKeysPanel() const { return m_apiKeys; }
     SettingsPanel *settingsPanel() const { return m_settings; }
 
+    // Looks (off the GUI thread) whether the instance has any account; when it
+    // has none, opens the first-run guide. app/ calls it once the window shows.
+    void checkFirstRun();
+    FirstRunWizard *firstRunWizard() const { return m_firstRun; }
+
+signals:
+    // checkFirstRun() finished: whether the guide was opened.
+    void firstRunChecked(bool guideShown);
+
 private:
+    ModelContext m_ctx;
+    ServerControl *m_server = nullptr;
+    QPointer<FirstRunWizard> m_firstRun;
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_stack = nullptr;
     OverviewPanel *m_overview = nullptr;

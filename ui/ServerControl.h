@@ -3,6 +3,7 @@
 // it over the real server; the ui never includes server/ headers.
 #pragma once
 
+#include <QByteArray>
 #include <QString>
 #include <QtGlobal>
 
@@ -33,6 +34,10 @@ public:
     // The payment provider the server sends people to; null: the console uses
     // the offline provider.
     virtual std::shared_ptr<BillingProvider> billingProvider() const { return {}; }
+    // The data folder (artifact bytes live in its blob store); empty: unknown.
+    virtual QString dataDir() const { return {}; }
+    // The instance's 32-byte Ed25519 seed that signs evidence packages; empty: none.
+    virtual QByteArray signingSeed() const { return {}; }
 };
 
 } // namespace wfx

@@ -3,6 +3,7 @@
 
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/Keyset.h"
 #include "db/Database.h"
 #include "db/Tx.h"
 
@@ -21,6 +22,38 @@ Result<QString> MailOutbox::insertRow(Tx &tx, qint64 nowMs, const MailMessage &r
     if (!q.exec())
         return q.error();
     return id;
+}
+
+Result<Page<OutboxEntry>> MailOutbox::list(const ModelContext &ctx, const Actor &actor, int limit,
+                                           const QString &cursorText)
+{
+    if (!actor.isSystem() && !actor.instanceAdmin)
+        return Error::forbidden();
+    if (limit < 1 || limit > cursor::kMaxLimit)
+        return Error::validation(S("limit"), S("out_of_range"));
+    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    if (!keyset)
+        return keyset.error();
+    Query q(ctx.db->connection(),
+            S("SELECT id, to_addr, subject, body, created_at, sent_at, error FROM mail_outbox WHERE 1=1")
+                + keyset->sql());
+    keyset->bind(q, limit);
+    if (!q.exec())
+        return q.error();
+    Page<OutboxEntry> page;
+    while (q.next()) {
+        OutboxEntry e;
+        e.id = q.str(0);
+        e.to = q.str(1);
+        e.subject = q.str(2);
+        e.body = q.str(3);
+        e.createdAt = q.i64(4);
+        e.sentAt = q.isNull(5) ? 0 : q.i64(5);
+        e.error = q.isNull(6) ? QString() : q.str(6);
+        page.items.append(e);
+    }
+    finishPage(page, limit, [](const OutboxEntry &e) { return cursor::TimeId{e.createdAt, e.id}; });
+    return page;
 }
 
 void MailOutbox::enqueue(const QString &outboxId, const MailMessage &message)

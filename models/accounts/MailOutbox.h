@@ -9,6 +9,7 @@
 
 #include "accounts/MailTransport.h"
 #include "core/Context.h"
+#include "core/Cursor.h"
 #include "core/Result.h"
 
 #include <QList>
@@ -19,6 +20,14 @@
 namespace wfx {
 
 class Tx;
+
+// An outbox row as the administrator sees it (the body is the redacted one).
+struct OutboxEntry
+{
+    QString id, to, subject, body, error;
+    qint64 createdAt = 0;
+    qint64 sentAt = 0; // 0: not sent
+};
 
 class MailOutbox
 {
@@ -31,6 +40,9 @@ public:
 
     // Writes the outbox row inside the caller's transaction; returns its id.
     static Result<QString> insertRow(Tx &tx, qint64 nowMs, const MailMessage &redacted);
+    // The outbox, newest first: the instance administrator (or the system) only.
+    static Result<Page<OutboxEntry>> list(const ModelContext &ctx, const Actor &actor, int limit,
+                                          const QString &cursor);
     // Queues the real message for the row (call after the transaction committed).
     void enqueue(const QString &outboxId, const MailMessage &message);
     int pendingCount() const;

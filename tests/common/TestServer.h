@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The real server on port 0 over a fresh SQLite store, and raw-socket helpers.
+// The real server on port 0 over a fresh store (SQLite unless a backend is named),
+// and raw-socket helpers.
 #pragma once
 
 #include "TestStore.h"
@@ -16,7 +17,9 @@ namespace wfxtest {
 class TestServer
 {
 public:
-    explicit TestServer(wfx::ServerConfig config = {}, bool withSigningKey = true) : store(QStringLiteral("sqlite"))
+    explicit TestServer(wfx::ServerConfig config = {}, bool withSigningKey = true,
+                        const QString &backend = QStringLiteral("sqlite"))
+        : store(backend)
     {
         config.port = 0;
         config.listen = QHostAddress::LocalHost;

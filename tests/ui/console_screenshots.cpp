@@ -10,6 +10,14 @@
 #include "ConsoleServerControl.h"
 #include "MainWindow.h"
 #include "settings/SettingsPanel.h"
+#include "firstrun/FirstRunWizard.h"
+#include "mail/MailModel.h"
+#include "mail/MailPanel.h"
+#include "runs/RunFilesTab.h"
+#include "accounts/AccountService.h"
+#include "accounts/MailOutbox.h"
+#include "artifacts/ArtifactService.h"
+#include "artifacts/BlobStore.h"
 #include "audit/AuditPanel.h"
 #include "runs/RunDetailsDialog.h"
 #include "runs/RunsModel.h"
@@ -52,6 +60,9 @@
 #include <QTabWidget>
 #include <QJsonDocument>
 #include <QTableView>
+#include <QTableWidget>
+#include <QPlainTextEdit>
+#include <QStyleFactory>
 #include <QTreeWidget>
 #include <QTemporaryDir>
 #include <QSettings>
@@ -139,6 +150,42 @@ T must(Result<T> r, const char *what)
     if (!r)
         qFatal("%s: %s", what, qPrintable(r.error().message));
     return r.value();
+}
+
+// Accepts every message, as a working sendmail would.
+class AcceptingTransport : public MailTransport
+{
+public:
+    Status send(const MailMessage &) override { return Ok{}; }
+};
+
+// A dark palette as a desktop in dark mode gives one.
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xe6, 0xe6, 0xe6);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x8d, 0x91));
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, QColor(0x7a, 0xb7, 0xff));
+    p.setColor(QPalette::Light, QColor(0x45, 0x48, 0x4c));
+    p.setColor(QPalette::Midlight, QColor(0x3a, 0x3d, 0x41));
+    p.setColor(QPalette::Mid, QColor(0x25, 0x27, 0x2a));
+    p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1b));
+    p.setColor(QPalette::Shadow, Qt::black);
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    return p;
 }
 
 bool save(QWidget *w, const QString &path)
@@ -252,6 +299,38 @@ int main(int argc, char **argv)
         must(keys.issue(admin, S("laptop")), "key");
         must(keys.authenticate(ci.secret), "auth");
         must(keys.flushLastUsed(), "flush");
+
+        // Artifacts of the run whose details are shown.
+        BlobStore blobs(data.path());
+        ArtifactService artifacts(ctx, blobs);
+        auto addArtifact = [&](const QString &name, const QByteArray &bytes, const QString &type, bool finish) {
+            const InitiatedUpload up = must(artifacts.initiate(admin, at(1), name, bytes.size(),
+                                                               crypto::sha256Hex(bytes), type), "artifact");
+            if (!finish)
+                return;
+            for (qint64 n = 1; n <= up.parts; ++n)
+                must(artifacts.putPart(up.uploadToken, up.artifact.id, n, bytes.mid((n - 1) * up.partSize, up.partSize)),
+                     "part");
+            must(artifacts.commit(admin, up.artifact.id), "commit");
+        };
+        QByteArray checkpoint(3 * 1024 * 1024 + 4321, Qt::Uninitialized);
+        for (qsizetype i = 0; i < checkpoint.size(); ++i)
+            checkpoint[i] = char(rng.bounded(256));
+        addArtifact(S("checkpoints/world-model-step-200k.pt"), checkpoint, S("application/octet-stream"), true);
+        addArtifact(S("eval/returns.csv"), QByteArray("episode,return\n1,312.5\n2,341.0\n3,298.25\n"), S("text/csv"), true);
+        addArtifact(S("videos/rollout-0007.mp4"), QByteArray(180 * 1024, 'v'), S("video/mp4"), true);
+        addArtifact(S("replay-buffer.tar"), QByteArray(64 * 1024, 'r'), {}, false);
+    }
+
+    // Mail: password resets asked for while no mail command was set, and one sent.
+    {
+        AccountService noMail(ctx);
+        (void)noMail.requestPasswordReset(S("carol@lab.example"), S("192.0.2.10"));
+        (void)noMail.requestPasswordReset(S("dan@vision.example"), S("198.51.100.4"));
+        auto outbox = std::make_shared<MailOutbox>(ctx, std::make_shared<AcceptingTransport>());
+        AccountService withMail(ctx, outbox);
+        (void)withMail.requestPasswordReset(S("bob@lab.example"), S("192.0.2.10"));
+        (void)outbox->deliverPending();
     }
 
     ServerConfig config;
@@ -262,6 +341,7 @@ int main(int argc, char **argv)
     if (!server.start())
         qFatal("server did not start");
     ConsoleServerControl control(server, db);
+    control.setRunFiles(data.path(), config.signingKey);
     // Settings as a start with --threads 8, a settings file, an environment variable
     // and a Stripe key in the secret store would give them.
     const QString ini = data.filePath(S("worldflux-console.ini"));
@@ -318,6 +398,11 @@ int main(int argc, char **argv)
     tabs->setCurrentIndex(0);
     QTest::qWait(200);
     ok = save(dialog, outDir + S("/console-run-summary.png")) && ok;
+    tabs->setCurrentWidget(dialog->filesTab());
+    (void)QTest::qWaitFor([&] { return dialog->filesTab()->table()->rowCount() > 0; }, 5000);
+    dialog->filesTab()->table()->selectRow(0);
+    QTest::qWait(200);
+    ok = save(dialog, outDir + S("/console-run-files.png")) && ok;
     dialog->close();
     QTest::qWait(100);
 
@@ -382,6 +467,70 @@ int main(int argc, char **argv)
     }
     QTest::qWait(300);
     ok = save(&window, outDir + S("/console-settings.png")) && ok;
+
+    window.showArea(ui::MainWindow::Mail);
+    auto *mail = qobject_cast<ui::MailPanel *>(window.panel(ui::MainWindow::Mail));
+    (void)QTest::qWaitFor([&] { return !mail->model()->isLoading() && mail->model()->rowCount() > 0; }, 5000);
+    mail->view()->selectRow(1);
+    QTest::qWait(300);
+    ok = save(&window, outDir + S("/console-mail.png")) && ok;
+
+    // The first-run guide on an empty store, at its last page.
+    {
+        QTemporaryDir emptyDir;
+        auto emptyOpened = Database::open(S("sqlite:") + emptyDir.filePath(S("store.db")), emptyDir.path());
+        if (!emptyOpened || !(*emptyOpened)->migrate())
+            qFatal("cannot prepare the empty store");
+        ModelContext emptyCtx{*emptyOpened, &clock, nullptr};
+        ui::FirstRunWizard guide(emptyCtx, [&control] { return control.address(); });
+        guide.show();
+        auto fill = [&guide](const char *name, const QString &text) {
+            if (auto *e = guide.currentPage()->findChild<QLineEdit *>(S(name)))
+                e->setText(text);
+        };
+        fill("adminEmail", S("ada@lab.example"));
+        fill("adminName", S("Ada Lovelace"));
+        fill("adminPassword", S("correct horse battery"));
+        fill("adminPassword2", S("correct horse battery"));
+        QTest::qWait(200);
+        ok = save(&guide, outDir + S("/console-first-run-admin.png")) && ok;
+        guide.next();
+        (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::WorkspacePage; }, 10000);
+        fill("workspaceName", S("Robotics lab"));
+        guide.next();
+        (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::KeyPage; }, 10000);
+        guide.next();
+        (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::CommandPage; }, 10000);
+        QTest::qWait(200);
+        if (guide.shownOnce()) {
+            ok = save(guide.shownOnce(), outDir + S("/console-first-run-key.png")) && ok;
+            guide.shownOnce()->close();
+        }
+        QTest::qWait(200);
+        ok = save(&guide, outDir + S("/console-first-run-command.png")) && ok;
+    }
+
+    // Two panels again under a dark palette, in a window built after the switch.
+    window.hide();
+    QApplication::setPalette(darkPalette());
+    {
+        ui::MainWindow darkWindow(ctx, Actor::system(), &control, &settingsBackend);
+        darkWindow.resize(1180, 760);
+        darkWindow.show();
+        darkWindow.showArea(ui::MainWindow::Runs);
+        auto *darkRuns = darkWindow.runsPanel();
+        (void)QTest::qWaitFor([&] { return !darkRuns->model()->isLoading() && darkRuns->model()->rowCount() > 0; }, 5000);
+        darkRuns->view()->selectRow(1);
+        QTest::qWait(300);
+        ok = save(&darkWindow, outDir + S("/console-dark-runs.png")) && ok;
+        darkWindow.showArea(ui::MainWindow::Audit);
+        auto *darkAudit = qobject_cast<ui::AuditPanel *>(darkWindow.panel(ui::MainWindow::Audit));
+        QTest::qWait(500);
+        darkAudit->verify();
+        (void)QTest::qWaitFor([&] { return !darkAudit->isWorking(); }, 20000);
+        QTest::qWait(300);
+        ok = save(&darkWindow, outDir + S("/console-dark-audit.png")) && ok;
+    }
     server.stop();
     return ok ? 0 : 1;
 }

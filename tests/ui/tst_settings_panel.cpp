@@ -7,11 +7,15 @@
 #include "secrets/SecretStore.h"
 
 #include <QApplication>
+#include <QProgressBar>
+#include <QSemaphore>
+#include <QThread>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,6 +31,31 @@ QString S(const char *s)
     return QString::fromUtf8(s);
 }
 } // namespace
+
+// Forwards to the real backend; save() waits until the test lets it go (a stalled
+// keychain write) and records the thread it ran on.
+class HeldBackend : public SettingsBackend
+{
+public:
+    explicit HeldBackend(SettingsBackend *inner) : m_inner(inner) {}
+    QList<Entry> entries() const override { return m_inner->entries(); }
+    QString filePath() const override { return m_inner->filePath(); }
+    QString secretStoreDescription() const override { return m_inner->secretStoreDescription(); }
+    QString validate(const QString &key, const QString &value) const override { return m_inner->validate(key, value); }
+    bool save(const QHash<QString, QString> &values, const QHash<QString, QByteArray> &secrets,
+              QString *error) override
+    {
+        savedOn = QThread::currentThread();
+        entered.release();
+        release.acquire();
+        return m_inner->save(values, secrets, error);
+    }
+    QSemaphore entered, release;
+    QThread *savedOn = nullptr;
+
+private:
+    SettingsBackend *m_inner;
+};
 
 class TestSettingsPanel : public QObject
 {
@@ -65,6 +94,12 @@ class TestSettingsPanel : public QObject
     {
         QFile f(path);
         return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    }
+
+    static void clickSaveAndWait(SettingsPanel &panel)
+    {
+        QTest::mouseClick(panel.findChild<QPushButton *>(S("settingsSave")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isSaving(), 10000);
     }
 
     static void retype(QLineEdit *edit, const QString &text)
@@ -147,7 +182,7 @@ private slots:
         retype(panel.findChild<QLineEdit *>(S("edit-port")), S("8443"));
         retype(panel.findChild<QLineEdit *>(S("edit-public-hosts")), S("console.lab.example,wfx.lab.example"));
         retype(panel.findChild<QLineEdit *>(S("edit-log-format")), S("json"));
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("settingsSave")), Qt::LeftButton);
+        clickSaveAndWait(panel);
         QVERIFY2(panel.findChild<QLabel *>(S("settingsStatus"))->text().contains(S("next start")),
                  qPrintable(panel.findChild<QLabel *>(S("settingsStatus"))->text()));
 
@@ -170,7 +205,7 @@ private slots:
         SettingsPanel panel(m_backend.get());
         panel.show();
         retype(panel.findChild<QLineEdit *>(S("edit-port")), QString());
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("settingsSave")), Qt::LeftButton);
+        clickSaveAndWait(panel);
         QSettings file(m_ini, QSettings::IniFormat);
         QVERIFY(!file.contains(S("port")));
     }
@@ -190,7 +225,7 @@ private slots:
             QCOMPARE(panel.findChild<QLineEdit *>(S("edit-webhook-secret"))->text(), QString());
             edit->setFocus();
             QTest::keyClicks(edit, secret);
-            QTest::mouseClick(panel.findChild<QPushButton *>(S("settingsSave")), Qt::LeftButton);
+            clickSaveAndWait(panel);
             QCOMPARE(edit->text(), QString());
         }
         // Stored in the secret store, never in the settings file.
@@ -216,6 +251,71 @@ private slots:
                 QVERIFY(!table->item(r, c)->text().contains(S("envsecret")));
             }
         }
+    }
+
+    void saveRunsOffTheGuiThreadWithTheFormDisabled()
+    {
+        HeldBackend held(m_backend.get());
+        SettingsPanel panel(&held);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        auto *save = panel.findChild<QPushButton *>(S("settingsSave"));
+        auto *progress = panel.findChild<QProgressBar *>(S("settingsProgress"));
+        auto *port = panel.findChild<QLineEdit *>(S("edit-port"));
+        auto *status = panel.findChild<QLabel *>(S("settingsStatus"));
+        QVERIFY(progress && !progress->isVisible());
+        retype(port, S("8444"));
+        QTest::keyClicks(panel.findChild<QLineEdit *>(S("edit-stripe-secret-key")), S("sk_live_heldsecretvalue000"));
+        QSignalSpy finished(&panel, &SettingsPanel::saveFinished);
+        QTest::mouseClick(save, Qt::LeftButton);
+
+        // The backend is stuck in its write, and the event loop still runs: the
+        // click returned, the panel shows it is saving and takes no more input.
+        QVERIFY(held.entered.tryAcquire(1, 10000));
+        QVERIFY(held.savedOn != QThread::currentThread());
+        QVERIFY(panel.isSaving());
+        QVERIFY(progress->isVisible());
+        QVERIFY(!save->isEnabled());
+        QVERIFY(!port->isEnabled());
+        QCOMPARE(status->text(), S("Saving…"));
+        QTest::keyClicks(port, S("9"));
+        QCOMPARE(port->text(), S("8444"));
+        QVERIFY(!panel.save()); // a second save does not start while one runs
+        QCOMPARE(finished.count(), 0);
+        QVERIFY(!QSettings(m_ini, QSettings::IniFormat).contains(S("stripe-secret-key")));
+        QCOMPARE(QSettings(m_ini, QSettings::IniFormat).value(S("port")).toString(), S("9000"));
+
+        held.release.release();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        QVERIFY(!panel.isSaving());
+        QVERIFY(!progress->isVisible());
+        QVERIFY(save->isEnabled() && port->isEnabled());
+        QVERIFY2(status->text().startsWith(S("Saved 2 change")), qPrintable(status->text()));
+        QCOMPARE(QSettings(m_ini, QSettings::IniFormat).value(S("port")).toString(), S("8444"));
+        QCOMPARE(m_secrets->get(S("stripe-secret-key")).value_or(QByteArray()), QByteArray("sk_live_heldsecretvalue000"));
+    }
+
+    void aFailedSaveSaysWhyAndKeepsTheFields()
+    {
+        // A settings file in a folder that does not exist cannot be written.
+        ConfigSources src;
+        src.file = m_dir->filePath(S("missing/dir/worldflux-console.ini"));
+        ResolvedConfig resolved = Config::resolve(src);
+        QVERIFY(resolved.ok());
+        QVERIFY(QFile(m_dir->filePath(S("missing"))).open(QIODevice::WriteOnly)); // a file where the folder should be
+        ConfigSettingsBackend backend(src, resolved, m_secrets.get());
+        SettingsPanel panel(&backend);
+        panel.show();
+        QSignalSpy finished(&panel, &SettingsPanel::saveFinished);
+        retype(panel.findChild<QLineEdit *>(S("edit-port")), S("8445"));
+        QTest::mouseClick(panel.findChild<QPushButton *>(S("settingsSave")), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        QVERIFY2(panel.findChild<QLabel *>(S("settingsStatus"))->text().startsWith(S("Nothing was saved: ")),
+                 qPrintable(panel.findChild<QLabel *>(S("settingsStatus"))->text()));
+        QCOMPARE(panel.findChild<QLineEdit *>(S("edit-port"))->text(), S("8445"));
+        QVERIFY(panel.findChild<QPushButton *>(S("settingsSave"))->isEnabled());
     }
 
     void aFlagOrEnvSecretWinsOverTheStore()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "apikeys/ApiKeysPanel.h"
 
+#include "common/ListTable.h"
 #include "accounts/AccountService.h"
 #include "accounts/ApiKeyService.h"
 #include "apikeys/ApiKeysModel.h"
@@ -67,15 +68,7 @@ ApiKeysPanel::ApiKeysPanel(ModelContext ctx, Actor actor, QWidget *parent)
     layout->addLayout(row);
 
     m_model = new ApiKeysModel(m_ctx, m_actor, this);
-    m_view = new QTableView(this);
-    m_view->setObjectName(QStringLiteral("keysTable"));
-    m_view->setAccessibleName(tr("API keys of the user"));
-    m_view->setModel(m_model);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setAlternatingRowColors(true);
-    m_view->setWordWrap(false);
-    m_view->verticalHeader()->hide();
+    m_view = newListTable(this, m_model, QStringLiteral("keysTable"), tr("API keys of the user"));
     QHeaderView *h = m_view->horizontalHeader();
     h->setSectionResizeMode(ApiKeysModel::Name, QHeaderView::Stretch);
     h->resizeSection(ApiKeysModel::Prefix, 140);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditPanel.h"
 
+#include "common/ListTable.h"
+#include "common/Tone.h"
 #include "common/AllUsers.h"
 #include "workspaces/WorkspaceService.h"
 #include "audit/AuditExporter.h"
@@ -162,17 +164,7 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
     layout->addWidget(m_verdict);
 
     m_model = new AuditModel(m_ctx, m_actor, this);
-    m_view = new QTableView(this);
-    m_view->setObjectName(QStringLiteral("auditTable"));
-    m_view->setAccessibleName(tr("Audit entries"));
-    m_view->setModel(m_model);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setAlternatingRowColors(true);
-    m_view->setWordWrap(false);
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    m_view = newListTable(this, m_model, QStringLiteral("auditTable"), tr("Audit entries"));
     QHeaderView *h = m_view->horizontalHeader();
     h->setSectionResizeMode(QHeaderView::Interactive);
     const QFontMetrics fm = m_view->fontMetrics();
@@ -411,7 +403,7 @@ void AuditPanel::verify()
                 m_verdict->setText(tr("The chain is intact: %n entry(s) checked, each follows the one before "
                                       "and none was altered.",
                                       nullptr, int(v.checked)));
-                pal.setColor(QPalette::WindowText, QColor(0x1b, 0x5e, 0x20));
+                pal.setColor(QPalette::WindowText, toneColor(pal, Tone::Good));
             } else if (work->cancel.load() && v.firstBadSeq == 0) {
                 m_verdict->setText(tr("Verification cancelled after %n entry(s); no verdict.", nullptr,
                                       int(v.checked)));
@@ -429,7 +421,7 @@ void AuditPanel::verify()
                               .arg(out.bad.action, m_model->actorName(out.bad.actorId),
                                    QDateTime::fromMSecsSinceEpoch(out.bad.at).toString(Qt::ISODate));
                 m_verdict->setText(text);
-                pal.setColor(QPalette::WindowText, QColor(0xb7, 0x1c, 0x1c));
+                pal.setColor(QPalette::WindowText, toneColor(pal, Tone::Bad));
                 const int row = m_model->rowOfSeq(v.firstBadSeq);
                 if (row >= 0) {
                     m_view->selectRow(row);

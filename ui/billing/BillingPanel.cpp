@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "billing/BillingPanel.h"
 
+#include "common/Tone.h"
 #include "billing/BillingService.h"
 #include "billing/OfflineBillingProvider.h"
 #include "common/Async.h"
@@ -305,7 +306,7 @@ void BillingPanel::reload()
                     m_events, {when(e.receivedAt), e.type,
                                e.workspaceId.isEmpty() ? QString() : names.value(e.workspaceId, e.workspaceId),
                                e.applied ? tr("Yes") : tr("No"), e.outcome, e.eventId});
-                item->setForeground(3, e.applied ? QColor(0x1b, 0x5e, 0x20) : QColor(0x8a, 0x5a, 0x00));
+                item->setForeground(3, toneColor(m_events->palette(), e.applied ? Tone::Good : Tone::Warning));
                 if (e.duplicate)
                     item->setToolTip(4, tr("A repeated delivery of an event already recorded"));
             }

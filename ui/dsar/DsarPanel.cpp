@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "dsar/DsarPanel.h"
 
+#include "common/Tone.h"
 #include "common/AllUsers.h"
 #include "common/Async.h"
 #include "common/Confirm.h"
@@ -295,7 +296,7 @@ void DsarPanel::reload()
                 // Overdue: a request still waiting past its due date (a restriction
                 // in force is not waiting for anything).
                 if (r.state == QLatin1String("scheduled") && r.dueAt && r.dueAt <= now)
-                    item->setForeground(Due, QColor(0xb7, 0x1c, 0x1c));
+                    item->setForeground(Due, toneColor(palette(), Tone::Bad));
             }
             if (!keep.isEmpty())
                 selectRequest(keep);

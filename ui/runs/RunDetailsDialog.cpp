@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runs/RunDetailsDialog.h"
 
+#include "common/Tone.h"
 #include "common/Async.h"
 #include "common/Confirm.h"
+#include "runs/RunFilesTab.h"
 #include "runs/RunsModel.h"
 
 #include <QDateTime>
@@ -99,7 +101,7 @@ QString when(std::optional<qint64> ms)
 
 } // namespace
 
-RunDetailsDialog::RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, QWidget *parent)
+RunDetailsDialog::RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, RunFiles files, QWidget *parent)
     : QDialog(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_run(run)
 {
     setWindowTitle(tr("Run %1").arg(run.name));
@@ -120,6 +122,8 @@ RunDetailsDialog::RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run
     m_tabs->addTab(buildManifestTab(), tr("&Manifest"));
     m_tabs->addTab(buildMetricsTab(), tr("Me&trics"));
     m_tabs->addTab(buildLogTab(), tr("&Log"));
+    m_files = new RunFilesTab(m_ctx, m_actor, m_run.id, std::move(files), this);
+    m_tabs->addTab(m_files, tr("&Files"));
     layout->addWidget(m_tabs, 1);
 
     m_message = new QLabel(this);
@@ -141,6 +145,7 @@ RunDetailsDialog::RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run
 RunDetailsDialog::~RunDetailsDialog()
 {
     // Workers read the store through m_ctx: let them end before it goes.
+    m_files->cancelJob();
     const auto watchers = findChildren<QFutureWatcherBase *>();
     for (auto *w : watchers) {
         w->disconnect(this);
@@ -428,7 +433,8 @@ void RunDetailsDialog::findInLog(bool fromStart)
 {
     const QString needle = m_logSearch->text();
     if (needle.isEmpty()) {
-        m_logSearch->setStyleSheet(QString());
+        m_logSearch->setPalette(palette());
+        m_logSearch->setToolTip(QString());
         return;
     }
     if (fromStart)
@@ -441,7 +447,7 @@ void RunDetailsDialog::findInLog(bool fromStart)
     m_logSearch->setProperty("notFound", !found);
     m_logSearch->setToolTip(found ? QString() : tr("Not found in the loaded log"));
     QPalette pal = m_logSearch->palette();
-    pal.setColor(QPalette::Text, found ? palette().color(QPalette::Text) : QColor(Qt::red).darker(130));
+    pal.setColor(QPalette::Text, found ? palette().color(QPalette::Text) : toneColor(pal, Tone::Bad));
     m_logSearch->setPalette(pal);
 }
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // One run in full: evidence explained in words, the manifest as a tree, metric
-// charts (rubber-band zoom), the log with search, and Delete (confirmed).
+// charts (rubber-band zoom), the log with search, the artifacts and the
+// evidence package (RunFilesTab), and Delete (confirmed).
 #pragma once
 
 #include "core/Context.h"
+#include "runs/RunFiles.h"
 #include "runs/RunService.h"
 
 #include <QDialog>
@@ -22,6 +24,8 @@ class QTreeView;
 
 namespace wfx::ui {
 
+class RunFilesTab;
+
 class RunDetailsDialog : public QDialog
 {
     Q_OBJECT
@@ -29,7 +33,11 @@ public:
     static constexpr int kSeriesPoints = 2000;
     static constexpr int kDefaultSeries = 3; // series shown at first
 
-    RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, QWidget *parent = nullptr);
+    RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, QWidget *parent = nullptr)
+        : RunDetailsDialog(std::move(ctx), std::move(actor), run, RunFiles{}, parent)
+    {
+    }
+    RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, RunFiles files, QWidget *parent = nullptr);
     ~RunDetailsDialog() override;
 
     // The sentence that explains a run's evidence state.
@@ -40,6 +48,8 @@ public:
     QStandardItemModel *manifestModel() const { return m_manifest; }
     QChart *chart() const { return m_chart; }
     QPlainTextEdit *logView() const { return m_log; }
+    QTabWidget *tabs() const { return m_tabs; }
+    RunFilesTab *filesTab() const { return m_files; }
 
 public slots:
     // Asks for confirmation naming the run, then deletes it off the GUI thread.
@@ -81,6 +91,7 @@ private:
     QLabel *m_logNote = nullptr;
     QPushButton *m_logMore = nullptr;
     QPushButton *m_delete = nullptr;
+    RunFilesTab *m_files = nullptr;
     qint64 m_logNext = 0;
     quint64 m_seriesGeneration = 0;
 };

@@ -2,6 +2,7 @@
 #include "runs/RunsPanel.h"
 
 #include "common/Async.h"
+#include "common/ListTable.h"
 #include "events/ChangeBus.h"
 #include "runs/RunDetailsDialog.h"
 #include "runs/RunsModel.h"
@@ -56,8 +57,8 @@ struct Directory
 
 } // namespace
 
-RunsPanel::RunsPanel(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *parent)
+    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_files(std::move(files))
 {
     setAccessibleName(tr("Runs"));
     auto *layout = new QVBoxLayout(this);
@@ -127,19 +128,8 @@ RunsPanel::RunsPanel(ModelContext ctx, Actor actor, QWidget *parent)
     layout->addWidget(m_newRunsBar);
 
     m_model = new RunsModel(m_ctx, m_actor, this);
-    m_view = new QTableView(this);
-    m_view->setObjectName(QStringLiteral("runsTable"));
-    m_view->setAccessibleName(tr("Runs table"));
-    m_view->setModel(m_model);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setAlternatingRowColors(true);
+    m_view = newListTable(this, m_model, QStringLiteral("runsTable"), tr("Runs table"));
     m_view->setSortingEnabled(false); // the store's order: newest first
-    m_view->setWordWrap(false);
-    m_view->verticalHeader()->hide();
-    // Fixed row heights: no per-row measuring, so a long list scrolls smoothly.
-    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     QHeaderView *h = m_view->horizontalHeader();
     h->setSectionResizeMode(QHeaderView::Interactive);
     h->setStretchLastSection(false);
@@ -222,7 +212,7 @@ RunDetailsDialog *RunsPanel::openDetails(int row)
 {
     if (row < 0 || row >= m_model->rowCount())
         return nullptr;
-    auto *dialog = new RunDetailsDialog(m_ctx, m_actor, m_model->runAt(row), this);
+    auto *dialog = new RunDetailsDialog(m_ctx, m_actor, m_model->runAt(row), m_files, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &RunDetailsDialog::runDeleted, this, [this](const QString &) {
         m_liveTimer->start(); // the bus also says so; either way one refresh

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/Context.h"
+#include "runs/RunFiles.h"
 
 #include <QWidget>
 
@@ -27,7 +28,12 @@ public:
     static constexpr int kTextDebounceMs = 300;
     static constexpr int kLiveDebounceMs = 200;
 
-    RunsPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
+    RunsPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr)
+        : RunsPanel(std::move(ctx), std::move(actor), RunFiles{}, parent)
+    {
+    }
+    // `files` lets the details save artifacts and export evidence packages.
+    RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *parent = nullptr);
 
     RunsModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
@@ -49,6 +55,7 @@ private:
 
     ModelContext m_ctx;
     Actor m_actor;
+    RunFiles m_files;
     RunsModel *m_model = nullptr;
     QTableView *m_view = nullptr;
     QComboBox *m_workspace = nullptr;

@@ -2,8 +2,9 @@
 #include "settings/SettingsPanel.h"
 
 #include "SettingsBackend.h"
+#include "common/Async.h"
+#include "common/Tone.h"
 
-#include <QColor>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -11,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPalette>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
@@ -74,6 +76,7 @@ SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent) : QWidge
 
     auto *split = new QSplitter(Qt::Horizontal, this);
     m_table = new QTableWidget(0, 3, split);
+    m_table->setTabKeyNavigation(false); // Tab leaves the table; arrows move in it
     m_table->setObjectName(QStringLiteral("settingsTable"));
     m_table->setAccessibleName(tr("Effective settings"));
     m_table->setHorizontalHeaderLabels({tr("Setting"), tr("Value now"), tr("Source")});
@@ -89,7 +92,7 @@ SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent) : QWidge
     auto *scroll = new QScrollArea(formBox);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    auto *formWidget = new QWidget(scroll);
+    auto *formWidget = m_form = new QWidget(scroll);
     auto *form = new QFormLayout(formWidget);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     for (const SettingsBackend::Entry &e : m_backend->entries()) {
@@ -114,9 +117,7 @@ SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent) : QWidge
         auto *error = new QLabel(field);
         error->setObjectName(QStringLiteral("error-") + e.key);
         error->setWordWrap(true);
-        QPalette p = error->palette();
-        p.setColor(QPalette::WindowText, QColor(0xb0, 0x1c, 0x1c));
-        error->setPalette(p);
+        setTone(error, Tone::Bad);
         error->hide();
         col->addWidget(edit);
         col->addWidget(error);
@@ -131,13 +132,20 @@ SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent) : QWidge
     m_status = new QLabel(formBox);
     m_status->setObjectName(QStringLiteral("settingsStatus"));
     m_status->setWordWrap(true);
+    m_progress = new QProgressBar(formBox);
+    m_progress->setObjectName(QStringLiteral("settingsProgress"));
+    m_progress->setAccessibleName(tr("Saving settings"));
+    m_progress->setRange(0, 0); // busy: a keychain write says nothing about its progress
+    m_progress->setMaximumWidth(120);
+    m_progress->hide();
     m_save = new QPushButton(tr("Save for the next start"), formBox);
     m_save->setObjectName(QStringLiteral("settingsSave"));
-    auto *revert = new QPushButton(tr("Revert"), formBox);
+    auto *revert = m_revert = new QPushButton(tr("Revert"), formBox);
     revert->setObjectName(QStringLiteral("settingsRevert"));
     // The message gets the panel's width above the buttons: beside them a
     // translated message was squeezed into a column of single words.
     formOuter->addWidget(m_status);
+    buttons->addWidget(m_progress);
     buttons->addStretch(1);
     buttons->addWidget(revert);
     buttons->addWidget(m_save);
@@ -213,23 +221,55 @@ bool SettingsPanel::save()
         m_status->setText(tr("Nothing was saved: correct the fields marked in red."));
         return false;
     }
+    if (m_saving)
+        return false;
     if (values.isEmpty() && secrets.isEmpty()) {
         m_status->setText(tr("No changes to save."));
-        return true;
-    }
-    QString error;
-    if (!m_backend->save(values, secrets, &error)) {
-        m_status->setText(tr("Nothing was saved: %1").arg(error));
         return false;
     }
-    reload();
-    for (auto it = m_edits.cbegin(); it != m_edits.cend(); ++it) {
-        if (it.value()->echoMode() == QLineEdit::Password)
-            it.value()->clear();
-    }
-    m_status->setText(tr("Saved %n change(s). They apply at the next start of the console.", nullptr,
-                         int(values.size() + secrets.size())));
+    struct Outcome
+    {
+        bool ok = false;
+        QString error;
+    };
+    const int changes = int(values.size() + secrets.size());
+    setSaving(true);
+    SettingsBackend *backend = m_backend; // outlives the panel (app/ owns it)
+    runAsync(
+        this,
+        [backend, values, secrets] {
+            Outcome o;
+            o.ok = backend->save(values, secrets, &o.error);
+            return o;
+        },
+        [this, changes](const Outcome &o) {
+            setSaving(false);
+            if (!o.ok) {
+                m_status->setText(tr("Nothing was saved: %1").arg(o.error));
+                emit saveFinished(false);
+                return;
+            }
+            reload();
+            for (auto it = m_edits.cbegin(); it != m_edits.cend(); ++it) {
+                if (it.value()->echoMode() == QLineEdit::Password)
+                    it.value()->clear();
+            }
+            m_status->setText(
+                tr("Saved %n change(s). They apply at the next start of the console.", nullptr, changes));
+            emit saveFinished(true);
+        });
     return true;
+}
+
+void SettingsPanel::setSaving(bool saving)
+{
+    m_saving = saving;
+    m_form->setEnabled(!saving);
+    m_save->setEnabled(!saving);
+    m_revert->setEnabled(!saving);
+    m_progress->setVisible(saving);
+    if (saving)
+        m_status->setText(tr("Saving…"));
 }
 
 } // namespace wfx::ui

@@ -3,7 +3,9 @@
 // came from (flag, settings file, environment, keychain, default; secrets only
 // "(set)" or "(unset)"), and a form for the values that belong in the settings
 // file. Saving writes the file (secrets go to the secret store, never the
-// file); the running server keeps its settings until the next start.
+// file) on the thread pool, since a keychain write can stall for seconds; the
+// form is disabled while it runs. The running server keeps its settings until
+// the next start.
 #pragma once
 
 #include <QHash>
@@ -11,6 +13,7 @@
 
 class QLabel;
 class QLineEdit;
+class QProgressBar;
 class QPushButton;
 class QTableWidget;
 
@@ -30,11 +33,18 @@ public:
     // "flag", "file", "environment", "keychain" or "default" for an origin text.
     static QString sourceName(const QString &origin);
 
-    // Validates every field, then saves; false (nothing saved) when a field is invalid.
+    // Validates every field, then starts saving off the GUI thread (saveFinished
+    // tells the outcome). False when nothing was started: a field is invalid, or
+    // there is nothing to save, or a save is already running.
     bool save();
+    bool isSaving() const { return m_saving; }
+
+signals:
+    void saveFinished(bool ok);
 
 private:
     void reload();
+    void setSaving(bool saving);
 
     SettingsBackend *m_backend;
     QTableWidget *m_table = nullptr;
@@ -43,6 +53,10 @@ private:
     QHash<QString, QString> m_loaded; // key -> text as loaded into the field
     QLabel *m_status = nullptr;
     QPushButton *m_save = nullptr;
+    QPushButton *m_revert = nullptr;
+    QWidget *m_form = nullptr;
+    QProgressBar *m_progress = nullptr;
+    bool m_saving = false;
 };
 
 } // namespace wfx::ui

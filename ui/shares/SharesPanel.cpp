@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "shares/SharesPanel.h"
 
+#include "common/ListTable.h"
 #include "common/Async.h"
 #include "common/Confirm.h"
 #include "common/FileChooser.h"
@@ -76,17 +77,7 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
 
     auto *split = new QSplitter(Qt::Vertical, listPage);
     m_model = new SharesModel(m_ctx, m_actor, this);
-    m_view = new QTableView(split);
-    m_view->setObjectName(QStringLiteral("sharesTable"));
-    m_view->setAccessibleName(tr("Shares table"));
-    m_view->setModel(m_model);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setAlternatingRowColors(true);
-    m_view->setWordWrap(false);
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    m_view = newListTable(split, m_model, QStringLiteral("sharesTable"), tr("Shares table"));
     QHeaderView *h = m_view->horizontalHeader();
     h->setSectionResizeMode(QHeaderView::Interactive);
     const int dateWidth = m_view->fontMetrics().horizontalAdvance(QStringLiteral("00 Mmm 0000 00:00:00")) + 24;
@@ -102,6 +93,7 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     m_consentTitle = new QLabel(tr("Select a share to see its consents."), consentBox);
     cl->addWidget(m_consentTitle);
     m_consents = new QTableWidget(0, 4, consentBox);
+    m_consents->setTabKeyNavigation(false); // Tab leaves the table; arrows move in it
     m_consents->setObjectName(QStringLiteral("consentsTable"));
     m_consents->setAccessibleName(tr("Consents of the selected share"));
     m_consents->setHorizontalHeaderLabels({tr("Subject"), tr("Scope"), tr("State"), tr("Granted")});

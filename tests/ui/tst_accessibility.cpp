@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+// Keyboard and accessibility over every panel of the window, the run details
+// and the first-run guide: each visible, enabled control a user can operate
+// (button, line edit, combo box, item view) is reached by pressing Tab and has
+// an accessible name, a text, or a label that names it (buddy). And the
+// console's own colours follow a dark palette (no dark-on-dark text).
+// Runs on SQLite and PostgreSQL.
+#include "FakeServerControl.h"
+#include "TestStore.h"
+
+#include "MainWindow.h"
+#include "common/Tone.h"
+#include "firstrun/FirstRunWizard.h"
+#include "runs/RunDetailsDialog.h"
+#include "runs/RunService.h"
+#include "runs/RunsModel.h"
+#include "runs/RunsPanel.h"
+#include "workspaces/WorkspaceService.h"
+
+#include <QAbstractButton>
+#include <QAbstractItemView>
+#include <QAbstractSpinBox>
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSet>
+#include <QTabWidget>
+#include <QTest>
+
+using namespace wfx;
+
+namespace {
+QString S(const char *s)
+{
+    return QString::fromUtf8(s);
+}
+
+bool isControl(QWidget *w)
+{
+    if (!(qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w) || qobject_cast<QComboBox *>(w)
+          || qobject_cast<QAbstractItemView *>(w)))
+        return false;
+    // The line edit inside a combo box or a spin box is named through its owner.
+    if (qobject_cast<QLineEdit *>(w) && (qobject_cast<QComboBox *>(w->parentWidget())
+                                          || qobject_cast<QAbstractSpinBox *>(w->parentWidget())))
+        return false;
+    return (w->focusPolicy() & Qt::TabFocus) && w->isVisible() && w->isEnabled();
+}
+
+QString describe(QWidget *w)
+{
+    return S("%1 \"%2\" in %3")
+        .arg(QString::fromLatin1(w->metaObject()->className()), w->objectName(),
+             w->parentWidget() ? QString::fromLatin1(w->parentWidget()->metaObject()->className()) : QString());
+}
+
+bool isNamed(QWidget *w, QWidget *top)
+{
+    if (!w->accessibleName().trimmed().isEmpty())
+        return true;
+    if (auto *b = qobject_cast<QAbstractButton *>(w); b && !b->text().remove(QLatin1Char('&')).trimmed().isEmpty())
+        return true;
+    for (QLabel *l : top->findChildren<QLabel *>())
+        if (l->buddy() == w && !l->text().trimmed().isEmpty())
+            return true;
+    return false;
+}
+
+// Presses Tab from the first control until focus comes back around; returns
+// the widgets that had focus on the way.
+QSet<QWidget *> tabWalk(QWidget *top, const QList<QWidget *> &controls)
+{
+    QSet<QWidget *> seen;
+    if (controls.isEmpty())
+        return seen;
+    top->activateWindow();
+    controls.first()->setFocus(Qt::TabFocusReason);
+    QWidget *start = QApplication::focusWidget();
+    for (int i = 0; i < 400 && start; ++i) {
+        QWidget *f = QApplication::focusWidget();
+        if (!f)
+            break;
+        seen.insert(f);
+        QTest::keyClick(f, Qt::Key_Tab);
+        if (QApplication::focusWidget() == start && i > 0)
+            break;
+    }
+    return seen;
+}
+
+} // namespace
+
+class TestAccessibility : public QObject
+{
+    Q_OBJECT
+    std::unique_ptr<wfxtest::TestStore> s;
+    wfxtest::FakeServerControl server;
+    Run run;
+
+    // Every control under `top` (visible now) is named and reached by Tab.
+    void checkControls(QWidget *top, const QString &where)
+    {
+        QList<QWidget *> controls;
+        for (QWidget *w : top->findChildren<QWidget *>())
+            if (isControl(w))
+                controls << w;
+        QVERIFY2(!controls.isEmpty(), qPrintable(where));
+        QStringList unnamed, unreached;
+        for (QWidget *w : controls)
+            if (!isNamed(w, top->window()))
+                unnamed << describe(w);
+        const QSet<QWidget *> reached = tabWalk(top, controls);
+        for (QWidget *w : controls)
+            if (!reached.contains(w))
+                unreached << describe(w);
+        QVERIFY2(unnamed.isEmpty(), qPrintable(where + S(": no accessible name: ") + unnamed.join(S("; "))));
+        QVERIFY2(unreached.isEmpty(), qPrintable(where + S(": not reached by Tab: ") + unreached.join(S("; "))));
+    }
+
+private slots:
+    void initTestCase_data() { wfxtest::addBackends(); }
+    void init()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        s = std::make_unique<wfxtest::TestStore>(backend);
+        const QString alice = s->createUser(S("alice@example.com"), true);
+        WorkspaceService ws(s->ctx);
+        const QString wsId = ws.create(s->actor(alice), S("Robotics lab"))->id;
+        const QString project = ws.createProject(s->actor(alice), wsId, S("dreamer"))->id;
+        auto synced = RunService(s->ctx).sync(s->actor(alice),
+                                               QJsonObject{{S("project_id"), project},
+                                                           {S("client_run_id"), S("r1")},
+                                                           {S("name"), S("dreamer-seed-1")},
+                                                           {S("status"), S("completed")},
+                                                           {S("manifest"), QJsonObject{{S("algo"), S("dreamer")}}},
+                                                           {S("log"), S("done\n")}});
+        QVERIFY(synced.ok());
+        run = synced->run;
+    }
+    void cleanup()
+    {
+        QTest::qWait(0);
+        s.reset();
+    }
+
+    void everyPanelIsNamedAndTabReachable()
+    {
+        ui::MainWindow window(s->ctx, Actor::system(), &server);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        for (int a = 0; a < ui::MainWindow::AreaCount; ++a) {
+            window.showArea(ui::MainWindow::Area(a));
+            QTest::qWait(200); // let the panel's first page arrive, so its widgets are as a user sees them
+            QWidget *panel = window.panel(ui::MainWindow::Area(a));
+            // A panel with tabs: every tab's controls.
+            const auto tabWidgets = panel->findChildren<QTabWidget *>();
+            if (tabWidgets.isEmpty()) {
+                checkControls(panel, panel->accessibleName());
+            } else {
+                for (QTabWidget *tabs : tabWidgets) {
+                    for (int t = 0; t < tabs->count(); ++t) {
+                        if (!tabs->isVisible() || !tabs->isTabEnabled(t))
+                            continue;
+                        tabs->setCurrentIndex(t);
+                        checkControls(panel, panel->accessibleName() + S(" / ") + tabs->tabText(t));
+                    }
+                }
+            }
+            if (QTest::currentTestFailed())
+                return;
+        }
+        // And the window as a whole: the navigation list is part of the Tab order.
+        checkControls(&window, S("window"));
+    }
+
+    void runDetailsAreNamedAndTabReachable()
+    {
+        ui::RunDetailsDialog dialog(s->ctx, Actor::system(), run, ui::RunFiles{s->dir.path(), QByteArray(32, 'k')});
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.isLoaded(), 10000);
+        for (int t = 0; t < dialog.tabs()->count(); ++t) {
+            dialog.tabs()->setCurrentIndex(t);
+            QTest::qWait(50);
+            checkControls(&dialog, S("run details / ") + dialog.tabs()->tabText(t));
+            if (QTest::currentTestFailed())
+                return;
+        }
+    }
+
+    void firstRunGuideIsNamedAndTabReachable()
+    {
+        ui::FirstRunWizard wizard(s->ctx, [] { return S("http://127.0.0.1:8787"); });
+        wizard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+        checkControls(&wizard, S("first-run guide"));
+    }
+
+    void statusColoursFollowTheDarkPalette()
+    {
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x20, 0x22, 0x25));
+        dark.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
+        QPalette light;
+        light.setColor(QPalette::Window, QColor(0xf5, 0xf5, 0xf5));
+        light.setColor(QPalette::WindowText, QColor(0x10, 0x10, 0x10));
+        for (ui::Tone tone : {ui::Tone::Good, ui::Tone::Warning, ui::Tone::Bad}) {
+            // Readable: far from the background on both palettes.
+            QVERIFY(qAbs(ui::toneColor(dark, tone).lightness() - dark.color(QPalette::Window).lightness()) > 100);
+            QVERIFY(qAbs(ui::toneColor(light, tone).lightness() - light.color(QPalette::Window).lightness()) > 100);
+        }
+    }
+};
+
+QTEST_MAIN(TestAccessibility)
+#include "tst_accessibility.moc"

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// The mail outbox table: keyset pages of MailOutbox::list, newest first.
+#pragma once
+
+#include "accounts/MailOutbox.h"
+#include "common/KeysetTableModel.h"
+#include "core/Context.h"
+
+namespace wfx::ui {
+
+class MailModel : public KeysetTableModel<OutboxEntry>
+{
+    Q_OBJECT
+public:
+    enum Column { To, Subject, Created, State, ColumnCount };
+    static constexpr int kPageSize = 200;
+
+    MailModel(ModelContext ctx, Actor actor, QObject *parent = nullptr);
+
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+    const OutboxEntry &entryAt(int row) const { return m_rows.at(row); }
+    // "Sent 28 Nov 14:05", "Not sent: why", or "Waiting to be sent".
+    static QString stateText(const OutboxEntry &e);
+
+protected:
+    std::function<Result<Page<OutboxEntry>>()> pageLoader(const QString &cursor) const override;
+
+private:
+    ModelContext m_ctx;
+    Actor m_actor;
+};
+
+} // namespace wfx::ui
