@@ -165,6 +165,10 @@ const QList<ConfigKey> &configKeys()
          QT_TRANSLATE_NOOP("wfx::Config",
              "Serve https with a self-signed certificate kept in the data folder (tls/)."),
          [](AppConfig &c, const QString &v, QString *e) { return parseBool(v, &c.tlsSelfSigned, e); }},
+        {"http-redirect-port", "WFX_HTTP_REDIRECT_PORT", "http-redirect-port", "N", "0", false,
+         "With TLS: also listen for plain HTTP on this port (same address) and redirect every request "
+         "to https with 308; 0: off.",
+         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.httpRedirectPort, v, 0, 65535, e); }},
         {"log-format", "WFX_LOG_FORMAT", "log-format", "plain|json", "plain", false,
          QT_TRANSLATE_NOOP("wfx::Config", "Log lines as plain text or one JSON object per line."),
          [](AppConfig &c, const QString &v, QString *e) {
@@ -215,6 +219,17 @@ bool AppConfig::toServerConfig(ServerConfig *out, QString *error) const
         *error = QStringLiteral("listen: %1 is not an IP address").arg(listen);
         return false;
     }
+    if (httpRedirectPort != 0) {
+        if (!tlsSelfSigned && tlsCert.isEmpty() && tlsKey.isEmpty()) {
+            *error = S("http-redirect-port redirects to https: it needs --tls-cert and --tls-key, or --tls-self-signed");
+            return false;
+        }
+        if (httpRedirectPort == port) {
+            *error = QStringLiteral("http-redirect-port %1 is also the main port; choose another").arg(port);
+            return false;
+        }
+    }
+    out->httpRedirectPort = httpRedirectPort != 0 ? int(httpRedirectPort) : -1;
     out->port = port;
     out->dataDir = dataDir;
     out->publicHostNames = publicHosts;

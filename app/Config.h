@@ -41,12 +41,14 @@ struct AppConfig
     QString tlsCert;
     QString tlsKey;
     bool tlsSelfSigned = false;
+    quint16 httpRedirectPort = 0; // 0: off
     QString logFormat;    // plain or json
     QStringList metricsAllow; // subnets besides loopback that may read /metrics
     QString language;     // the console window's language; empty: the system's
 
     // The server part (dataDir must already be absolute); false with a
-    // message when the listen address does not parse.
+    // message when the listen address does not parse or the settings do not
+    // go together (an HTTP redirect port without TLS or on the main port).
     bool toServerConfig(ServerConfig *out, QString *error) const;
 };
 

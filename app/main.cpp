@@ -183,6 +183,8 @@ int main(int argc, char **argv)
     if (config.tls)
         QTextStream(stderr) << "TLS certificate " << config.tlsCertFile << ", SHA-256 fingerprint "
                             << wfx::TlsFiles::fingerprint(server.tlsConfiguration()) << Qt::endl;
+    if (server.redirectPort() != 0)
+        QTextStream(stderr) << "redirecting plain HTTP on port " << server.redirectPort() << " to https" << Qt::endl;
     // A fresh instance: the first account may also sign up from elsewhere with this token.
     if (auto token = server.services().accounts.ensureSetupToken(); token && !token->isEmpty())
         QTextStream(stderr) << "No account yet. Sign up on loopback, or with setup token " << *token << Qt::endl;

@@ -5,6 +5,7 @@
 #include "core/ConnectionGuard.h"
 #include "core/Dispatcher.h"
 #include "core/HttpServer.h"
+#include "core/HttpsRedirect.h"
 #include "core/Maintenance.h"
 #include "core/Metrics.h"
 #include "core/Schema.h"
@@ -98,6 +99,16 @@ quint16 ApiServer::start()
         qCWarning(lcServer).noquote() << m_error;
         return 0;
     }
+    if (m_config.httpRedirectPort >= 0 && !m_config.tls) {
+        m_error = QStringLiteral("the HTTP redirect port needs TLS: it redirects to https");
+        qCWarning(lcServer).noquote() << m_error;
+        return 0;
+    }
+    if (m_config.httpRedirectPort > 0 && m_config.httpRedirectPort == m_config.port) {
+        m_error = QStringLiteral("the HTTP redirect port %1 is the main port").arg(m_config.port);
+        qCWarning(lcServer).noquote() << m_error;
+        return 0;
+    }
     quint16 port = m_config.port;
     const int threads = qMax(1, m_config.threads);
     for (int i = 0; i < threads; ++i) {
@@ -120,10 +131,7 @@ quint16 ApiServer::start()
         QMetaObject::invokeMethod(
             anchor,
             [this, anchor, fd, &ok] {
-                GuardLimits limits = m_config.guard;
-                limits.maxJsonBody = m_config.maxJsonBody;
-                limits.maxPartBody = m_config.partSize;
-                auto *guard = new ConnectionGuard(limits, anchor);
+                auto *guard = new ConnectionGuard(guardLimits(), anchor);
                 if (m_config.tls)
                     guard->setTlsConfiguration(m_tls);
                 auto *http = new HttpServer(*m_dispatcher, &m_requests, m_metrics.get(), anchor);
@@ -139,10 +147,49 @@ quint16 ApiServer::start()
         }
         m_threads.push_back(th);
     }
+    if (m_config.httpRedirectPort >= 0 && !startRedirect(port)) {
+        qCWarning(lcServer).noquote() << m_error;
+        stop();
+        return 0;
+    }
     m_port = port;
     m_maintenance = std::make_unique<Maintenance>(*m_services);
     m_maintenance->start();
     return m_port;
+}
+
+GuardLimits ApiServer::guardLimits() const
+{
+    GuardLimits limits = m_config.guard;
+    limits.maxJsonBody = m_config.maxJsonBody;
+    limits.maxPartBody = m_config.partSize;
+    return limits;
+}
+
+bool ApiServer::startRedirect(quint16 httpsPort)
+{
+    // On the first serving thread; it goes when that thread's anchor does.
+    QObject *anchor = m_anchors.front();
+    bool ok = false;
+    QMetaObject::invokeMethod(
+        anchor,
+        [this, anchor, httpsPort, &ok] {
+            auto *redirect = new HttpsRedirect(guardLimits(), m_config.listen, httpsPort, anchor);
+            ok = redirect->listen(quint16(m_config.httpRedirectPort));
+            if (ok && redirect->port() == httpsPort) // port 0 cannot pick the main port, but be sure
+                ok = false;
+            if (ok) {
+                m_redirectPort = redirect->port();
+            } else {
+                m_error = QStringLiteral("cannot listen for the HTTP redirect on %1:%2: %3")
+                              .arg(m_config.listen.toString())
+                              .arg(m_config.httpRedirectPort)
+                              .arg(redirect->errorString());
+                delete redirect;
+            }
+        },
+        Qt::BlockingQueuedConnection);
+    return ok;
 }
 
 void ApiServer::stop()
@@ -158,6 +205,7 @@ void ApiServer::stop()
     m_threads.clear();
     m_anchors.clear();
     m_port = 0;
+    m_redirectPort = 0;
 }
 
 QString ApiServer::baseUrl() const

@@ -42,6 +42,8 @@ public:
     bool isRunning() const { return m_port != 0; }
     QString baseUrl() const;
     quint16 port() const { return m_port; }
+    // The plain-HTTP port that redirects to https, or 0 when there is none.
+    quint16 redirectPort() const { return m_redirectPort; }
     quint64 requestCount() const { return m_requests.load(std::memory_order_relaxed); }
     const RouteTable &routes() const { return *m_table; }
     Services &services() { return *m_services; }
@@ -65,11 +67,14 @@ private:
         QList<QPair<QString, qint64>> counts;
     } m_shareCounts;
     void addMetricsRoute();
+    bool startRedirect(quint16 httpsPort);
+    GuardLimits guardLimits() const;
     QList<QPair<QString, qint64>> shareCounts();
     std::vector<QThread *> m_threads;
     std::vector<QObject *> m_anchors; // one per thread, living there
     std::atomic<quint64> m_requests{0};
     quint16 m_port = 0;
+    quint16 m_redirectPort = 0;
 };
 
 } // namespace wfx

@@ -14,6 +14,8 @@
 #include <QPointer>
 #include <QTcpSocket>
 
+#include <utility>
+
 Q_LOGGING_CATEGORY(lcAccess, "wfx.server.access", QtInfoMsg)
 
 namespace wfx {
@@ -69,12 +71,15 @@ QByteArray methodName(QHttpServerRequest::Method m)
 
 // Streams [offset, offset+length) of a file, refilling the socket only while
 // its write buffer is small, so a slow reader never makes the file sit in memory.
+// `finished` runs when the socket has written the last byte, or when the
+// connection goes first (this object is the socket's child).
 class FileStreamer : public QObject
 {
 public:
     static constexpr qint64 kChunk = 256 * 1024;
-    FileStreamer(QTcpSocket *socket, const QString &path, qint64 offset, qint64 length, bool close)
-        : QObject(socket), m_socket(socket), m_file(path), m_left(length), m_close(close)
+    FileStreamer(QTcpSocket *socket, const QString &path, qint64 offset, qint64 length, bool close,
+                 std::function<void()> finished)
+        : QObject(socket), m_socket(socket), m_file(path), m_left(length), m_close(close), m_finished(std::move(finished))
     {
         if (!m_file.open(QIODevice::ReadOnly) || !m_file.seek(offset)) {
             m_socket->abort();
@@ -83,10 +88,21 @@ public:
         connect(socket, &QTcpSocket::bytesWritten, this, &FileStreamer::pump);
         pump();
     }
+    ~FileStreamer() override { finish(); }
 
 private:
+    void finish()
+    {
+        if (m_finished)
+            std::exchange(m_finished, nullptr)();
+    }
     void pump()
     {
+        if (m_left == 0) {
+            if (m_socket->bytesToWrite() == 0)
+                done();
+            return;
+        }
         while (m_left > 0 && m_socket->bytesToWrite() < 2 * kChunk) {
             const QByteArray chunk = m_file.read(qMin(kChunk, m_left));
             if (chunk.isEmpty()) {
@@ -96,17 +112,22 @@ private:
             m_left -= chunk.size();
             m_socket->write(chunk);
         }
-        if (m_left == 0) {
-            disconnect(m_socket, nullptr, this, nullptr);
-            if (m_close)
-                m_socket->disconnectFromHost();
-            deleteLater();
-        }
+        if (m_left == 0 && m_socket->bytesToWrite() == 0)
+            done(); // else the last bytesWritten calls back here
+    }
+    void done()
+    {
+        disconnect(m_socket, nullptr, this, nullptr);
+        finish();
+        if (m_close)
+            m_socket->disconnectFromHost();
+        deleteLater();
     }
     QTcpSocket *m_socket;
     QFile m_file;
     qint64 m_left;
     bool m_close;
+    std::function<void()> m_finished;
 };
 
 } // namespace
@@ -139,14 +160,16 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     const bool close = req.header("connection").toLower().contains("close");
     HttpResponse resp = m_dispatcher.handle(req);
     resp.header("X-Request-Id", req.requestId);
-    write(socket, req, resp, close);
-    const qint64 nanos = timer.nsecsElapsed();
-    if (m_metrics)
-        m_metrics->record(resp.route, req.method, req.head, resp.status, nanos);
-    qCInfo(lcAccess).noquote().nospace()
-        << (req.head ? QByteArrayLiteral("HEAD") : req.method) << ' '
-        << (resp.route.isEmpty() ? QStringLiteral("-") : resp.route) << ' ' << resp.status << ' '
-        << QString::number(double(nanos) / 1e6, 'f', 2) << "ms id=" << req.requestId;
+    auto finished = [metrics = m_metrics, timer, route = resp.route, method = req.method, head = req.head,
+                     status = resp.status, id = req.requestId] {
+        const qint64 nanos = timer.nsecsElapsed();
+        if (metrics)
+            metrics->record(route, method, head, status, nanos);
+        qCInfo(lcAccess).noquote().nospace()
+            << (head ? QByteArrayLiteral("HEAD") : method) << ' ' << (route.isEmpty() ? QStringLiteral("-") : route)
+            << ' ' << status << ' ' << QString::number(double(nanos) / 1e6, 'f', 2) << "ms id=" << id;
+    };
+    write(socket, req, resp, close, std::move(finished));
     return true;
 }
 
@@ -156,7 +179,8 @@ void HttpServer::missingHandler(const QHttpServerRequest &, QTcpSocket *socket)
     socket->abort();
 }
 
-void HttpServer::write(QTcpSocket *socket, const HttpRequest &req, HttpResponse &resp, bool close)
+void HttpServer::write(QTcpSocket *socket, const HttpRequest &req, HttpResponse &resp, bool close,
+                       std::function<void()> finished)
 {
     QByteArray out;
     out.reserve(256 + (req.head ? 0 : resp.body.size()));
@@ -177,9 +201,10 @@ void HttpServer::write(QTcpSocket *socket, const HttpRequest &req, HttpResponse 
         out += resp.body;
     socket->write(out);
     if (withBody && streaming && resp.fileLength > 0) {
-        new FileStreamer(socket, resp.filePath, resp.fileOffset, resp.fileLength, close);
+        new FileStreamer(socket, resp.filePath, resp.fileOffset, resp.fileLength, close, std::move(finished));
         return;
     }
+    finished();
     if (close)
         socket->disconnectFromHost();
 }

@@ -3,12 +3,14 @@
 // writes the answer itself: exact status line and headers, Content-Length on
 // HEAD without a body, no body on 204, Connection: close honoured, and files
 // streamed with back-pressure (never read whole). Every answer carries an
-// X-Request-Id and is counted in the metrics and the access log.
+// X-Request-Id and is counted in the metrics and the access log once its last
+// byte is out (a streamed file: when the stream ends, not when the handler returns).
 #pragma once
 
 #include <QAbstractHttpServer>
 
 #include <atomic>
+#include <functional>
 
 namespace wfx {
 
@@ -31,7 +33,9 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    void write(QTcpSocket *socket, const HttpRequest &req, HttpResponse &resp, bool close);
+    // `finished` runs once the answer is written out (or the connection is gone).
+    void write(QTcpSocket *socket, const HttpRequest &req, HttpResponse &resp, bool close,
+               std::function<void()> finished);
     const Dispatcher &m_dispatcher;
     std::atomic<quint64> *m_requests;
     Metrics *m_metrics;

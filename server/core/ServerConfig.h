@@ -44,6 +44,7 @@ struct ServerConfig
     bool tls = false;                  // serve https (tlsCertFile + tlsKeyFile)
     QString tlsCertFile;               // PEM certificate chain
     QString tlsKeyFile;                // PEM private key
+    int httpRedirectPort = -1;         // with tls: plain HTTP here answers 308 to https; 0: a free port; -1: off
     QList<QPair<QHostAddress, int>> metricsAllow; // subnets besides loopback that may read /metrics
     QByteArray signingKey;             // the instance's Ed25519 seed (32 bytes), from the instance secrets
     int threads = 4;                   // serving threads on one port (slow handlers such as scrypt block only theirs)

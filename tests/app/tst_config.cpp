@@ -151,6 +151,45 @@ private slots:
         QCOMPARE(sc.stripePrices.value(S("team")), S("price_2"));
     }
 
+    void httpRedirectPortFollowsThePrecedenceAndNeedsTls()
+    {
+        // Off by default.
+        ServerConfig sc;
+        QString error;
+        QVERIFY(Config::resolve(sources()).values.toServerConfig(&sc, &error));
+        QCOMPARE(sc.httpRedirectPort, -1);
+        // flag > file > environment, like every other row.
+        const QString ini = writeIni("http-redirect-port=8081\ntls-self-signed=true\n");
+        ResolvedConfig c = Config::resolve(sources({}, ini, {{S("WFX_HTTP_REDIRECT_PORT"), S("8080")}}));
+        QVERIFY2(c.ok(), qPrintable(c.error));
+        QCOMPARE(c.values.httpRedirectPort, quint16(8081));
+        QCOMPARE(c.origin.value(S("http-redirect-port")), S("file ") + ini);
+        QVERIFY(c.describe().contains(S("http-redirect-port = 8081  (file ") + ini + S(")")));
+        c = Config::resolve(sources({{S("http-redirect-port"), S("8082")}}, ini, {{S("WFX_HTTP_REDIRECT_PORT"), S("8080")}}));
+        QCOMPARE(c.values.httpRedirectPort, quint16(8082));
+        QVERIFY2(c.values.toServerConfig(&sc, &error), qPrintable(error));
+        QCOMPARE(sc.httpRedirectPort, 8082);
+        c = Config::resolve(sources({}, {}, {{S("WFX_HTTP_REDIRECT_PORT"), S("8080")}, {S("WFX_TLS_CERT"), S("/c.pem")},
+                                             {S("WFX_TLS_KEY"), S("/k.pem")}}));
+        QCOMPARE(c.origin.value(S("http-redirect-port")), S("env WFX_HTTP_REDIRECT_PORT"));
+        QVERIFY2(c.values.toServerConfig(&sc, &error), qPrintable(error));
+        QCOMPARE(sc.httpRedirectPort, 8080);
+        QVERIFY(!Config::resolve(sources({{S("http-redirect-port"), S("65536")}})).ok());
+
+        // Without TLS there is nothing to redirect to.
+        c = Config::resolve(sources({{S("http-redirect-port"), S("8080")}}));
+        QVERIFY2(c.ok(), qPrintable(c.error));
+        error.clear();
+        QVERIFY(!c.values.toServerConfig(&sc, &error));
+        QVERIFY2(error.contains(S("tls")), qPrintable(error));
+        // Nor on the main port.
+        c = Config::resolve(sources({{S("http-redirect-port"), S("8787")}, {S("tls-self-signed"), S("true")}}));
+        QVERIFY2(c.ok(), qPrintable(c.error));
+        error.clear();
+        QVERIFY(!c.values.toServerConfig(&sc, &error));
+        QVERIFY2(error.contains(S("main port")), qPrintable(error));
+    }
+
     void secretsAreMasked()
     {
         QCOMPARE(Config::mask(QString()), S("(unset)"));

@@ -36,6 +36,11 @@ public:
     // Sends raw bytes and reads until the peer closes or `ms` pass.
     QByteArray raw(const QByteArray &bytes, int ms = 3000, bool *closed = nullptr)
     {
+        return rawTo(port, bytes, ms, closed);
+    }
+    // The same to any port on loopback.
+    static QByteArray rawTo(quint16 port, const QByteArray &bytes, int ms = 3000, bool *closed = nullptr)
+    {
         QTcpSocket s;
         s.connectToHost(QHostAddress::LocalHost, port);
         if (!s.waitForConnected(2000))

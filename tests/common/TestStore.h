@@ -3,6 +3,8 @@
 // ("sqlite", or "postgres" when WFX_TEST_PG_URL names a server).
 #pragma once
 
+#include "PgScratch.h"
+
 #include "core/Clock.h"
 #include "core/Context.h"
 #include "core/Ids.h"
@@ -47,13 +49,10 @@ public:
     {
         QString url;
         if (backend == QLatin1String("postgres")) {
-            const QUrl admin(qEnvironmentVariable("WFX_TEST_PG_URL"));
-            m_pgDb = QStringLiteral("wfx_t_") + wfx::crypto::sha256Hex(wfx::crypto::randomBytes(8)).left(16);
-            adminExec(admin, QStringLiteral("CREATE DATABASE ") + m_pgDb);
-            QUrl u = admin;
-            u.setPath(QLatin1Char('/') + m_pgDb);
-            m_adminUrl = admin;
-            url = u.toString();
+            m_pg = std::make_unique<PgScratch>();
+            if (!m_pg->ok())
+                qFatal("cannot create a test database on WFX_TEST_PG_URL: %s", qPrintable(m_pg->error()));
+            url = m_pg->url();
         } else {
             url = QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("store.db"));
         }
@@ -69,8 +68,7 @@ public:
     ~TestStore()
     {
         db.reset();
-        if (!m_pgDb.isEmpty())
-            adminExec(m_adminUrl, QStringLiteral("DROP DATABASE IF EXISTS ") + m_pgDb + QStringLiteral(" WITH (FORCE)"));
+        m_pg.reset(); // drops the database
     }
 
     // A user row straight into the store (accounts have their own tests).
@@ -106,26 +104,7 @@ public:
     wfx::ModelContext ctx;
 
 private:
-    static void adminExec(const QUrl &admin, const QString &sql)
-    {
-        const QString name = QStringLiteral("wfx-test-admin");
-        {
-            QSqlDatabase a = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-            a.setHostName(admin.host());
-            a.setPort(admin.port(5432));
-            a.setUserName(admin.userName());
-            a.setPassword(admin.password());
-            a.setDatabaseName(admin.path().mid(1));
-            if (!a.open())
-                qFatal("cannot reach the test PostgreSQL: %s", qPrintable(a.lastError().text()));
-            QSqlQuery q(a);
-            if (!q.exec(sql))
-                qFatal("%s failed: %s", qPrintable(sql), qPrintable(q.lastError().text()));
-        }
-        QSqlDatabase::removeDatabase(name);
-    }
-    QString m_pgDb;
-    QUrl m_adminUrl;
+    std::unique_ptr<PgScratch> m_pg;
 };
 
 } // namespace wfxtest

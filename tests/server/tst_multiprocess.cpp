@@ -2,14 +2,22 @@
 // Several processes, one PostgreSQL: two real `worldflux-console --headless`
 // processes over one fresh database. Limits, idempotency, compare-and-swap and
 // quota reservations hold across them, and a change made through one reaches a
-// ChangeBus listening on the same database in this process. Needs
+// ChangeBus listening on the same database in this process, and shows live in
+// the console's own Runs and Shares panels attached to that database. Needs
 // WFX_TEST_PG_URL (scripts/test.sh sets it).
+#include "ConsoleProcess.h"
+#include "PgScratch.h"
 #include "TestHttp.h"
 
+#include "core/Clock.h"
 #include "core/Ids.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "events/ChangeBus.h"
+#include "runs/RunsModel.h"
+#include "runs/RunsPanel.h"
+#include "shares/SharesModel.h"
+#include "shares/SharesPanel.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -30,95 +38,22 @@ using namespace wfxtest;
 namespace {
 QString S(const char *s) { return QString::fromLatin1(s); }
 
-// One statement on the server's admin database (CREATE / DROP DATABASE).
-bool adminExec(const QUrl &admin, const QString &sql, QString *error)
-{
-    const QString name = S("wfx-multiprocess-admin");
-    bool ok = false;
-    {
-        QSqlDatabase a = QSqlDatabase::addDatabase(S("QPSQL"), name);
-        a.setHostName(admin.host());
-        a.setPort(admin.port(5432));
-        a.setUserName(admin.userName());
-        a.setPassword(admin.password());
-        a.setDatabaseName(admin.path().mid(1));
-        if (!a.open()) {
-            *error = a.lastError().text();
-        } else {
-            QSqlQuery q(a);
-            ok = q.exec(sql);
-            if (!ok)
-                *error = q.lastError().text();
-        }
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
-}
-
 // A running `worldflux-console --headless` on its own data folder.
 struct Console
 {
     QTemporaryDir dir;
-    QProcess proc;
+    ConsoleProcess process;
     quint16 port = 0;
 
     bool start(const QString &dbUrl, QString *error)
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(S("WFX_SHARE_READ_LIMIT"), S("6"));
-        env.insert(S("WFX_SHARE_PASSWORD_ATTEMPTS"), S("3"));
-        proc.setProcessEnvironment(env);
-        proc.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        proc.start(S(WFX_CONSOLE_BIN), {S("--headless"), S("--port"), S("0"), S("--data-dir"), dir.path(),
-                                        S("--database"), dbUrl});
-        if (!proc.waitForStarted(10'000)) {
-            *error = S("did not start: ") + proc.errorString();
-            return false;
-        }
-        static const QRegularExpression listening(S("^listening on https?://[^\\s]*:(\\d+)"));
-        QByteArray out;
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 60'000) {
-            if (proc.canReadLine() || proc.waitForReadyRead(200)) {
-                while (proc.canReadLine()) {
-                    const QString line = QString::fromUtf8(proc.readLine()).trimmed();
-                    const auto m = listening.match(line);
-                    if (m.hasMatch()) {
-                        port = quint16(m.captured(1).toUInt());
-                        return port != 0;
-                    }
-                    out += line.toUtf8() + '\n';
-                }
-            }
-            if (proc.state() == QProcess::NotRunning) {
-                *error = S("exited with %1 before listening: ").arg(proc.exitCode()) + QString::fromUtf8(out);
-                return false;
-            }
-        }
-        *error = S("no \"listening on\" line within 60 s: ") + QString::fromUtf8(out);
-        return false;
+        const bool ok = process.start({S("--data-dir"), dir.path(), S("--database"), dbUrl},
+                                      {{S("WFX_SHARE_READ_LIMIT"), S("6")}, {S("WFX_SHARE_PASSWORD_ATTEMPTS"), S("3")}},
+                                      error);
+        port = process.port;
+        return ok;
     }
-    // SIGTERM; true when it exits normally with code 0.
-    bool stop(QString *error)
-    {
-        if (proc.state() == QProcess::NotRunning) {
-            *error = S("already exited with %1").arg(proc.exitCode());
-            return false;
-        }
-        proc.terminate();
-        if (!proc.waitForFinished(30'000)) {
-            proc.kill();
-            proc.waitForFinished(5'000);
-            *error = S("did not exit within 30 s of SIGTERM");
-            return false;
-        }
-        if (proc.exitStatus() != QProcess::NormalExit || proc.exitCode() != 0) {
-            *error = S("exit status %1, code %2").arg(int(proc.exitStatus())).arg(proc.exitCode());
-            return false;
-        }
-        return true;
-    }
+    bool stop(QString *error) { return process.stop(error); }
 };
 
 QString runBody(const QString &project, const QString &clientRunId, QJsonObject *out)
@@ -163,8 +98,11 @@ class TestMultiprocess : public QObject
 {
     Q_OBJECT
 
-    QUrl m_admin;
-    QString m_dbName, m_dbUrl;
+    std::unique_ptr<PgScratch> m_pg;
+    QString m_dbUrl;
+    QTemporaryDir m_dir;
+    std::shared_ptr<Database> m_db;  // this process on the shared database, as a console attaches
+    std::unique_ptr<ChangeBus> m_bus; // listening there (LISTEN/NOTIFY)
     Console m_a, m_b;
     TestUser m_user;
     std::unique_ptr<HttpClient> m_onA, m_onB; // the same API key, one client per process
@@ -200,13 +138,10 @@ private slots:
     {
         if (qEnvironmentVariableIsEmpty("WFX_TEST_PG_URL"))
             QSKIP("needs WFX_TEST_PG_URL: several processes share one PostgreSQL (SQLite is one process's store)");
-        m_admin = QUrl(qEnvironmentVariable("WFX_TEST_PG_URL"));
-        m_dbName = S("wfx_mp_") + crypto::sha256Hex(crypto::randomBytes(8)).left(16);
+        m_pg = std::make_unique<PgScratch>();
+        QVERIFY2(m_pg->ok(), qPrintable(m_pg->error()));
+        m_dbUrl = m_pg->url();
         QString error;
-        QVERIFY2(adminExec(m_admin, S("CREATE DATABASE ") + m_dbName, &error), qPrintable(error));
-        QUrl u = m_admin;
-        u.setPath(QLatin1Char('/') + m_dbName);
-        m_dbUrl = u.toString();
 
         // One after the other: the first migrates the fresh database.
         QVERIFY2(m_a.start(m_dbUrl, &error), qPrintable(S("console A ") + error));
@@ -223,12 +158,20 @@ private slots:
         m_project = m_onB->post(S("/api/projects"), QJsonObject{{S("workspace_id"), m_workspace}, {S("name"), S("p")}})
                         .object("project").value(S("id")).toString();
         QVERIFY2(!m_project.isEmpty(), "a project in A's workspace created through B");
+
+        auto opened = Database::open(m_dbUrl, m_dir.path());
+        QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
+        m_db = *opened;
+        m_bus = std::make_unique<ChangeBus>();
+        QVERIFY(m_bus->listen(m_db));
     }
 
     void cleanupTestCase()
     {
-        if (m_dbName.isEmpty())
+        if (!m_pg)
             return;
+        m_bus.reset();
+        m_db.reset();
         m_onA.reset();
         m_onB.reset();
         m_user = {};
@@ -236,8 +179,8 @@ private slots:
         const bool stoppedA = m_a.stop(&error);
         const QString errorA = error;
         const bool stoppedB = m_b.stop(&error);
-        QString dropError;
-        const bool dropped = adminExec(m_admin, S("DROP DATABASE IF EXISTS ") + m_dbName + S(" WITH (FORCE)"), &dropError);
+        const bool dropped = m_pg->drop();
+        const QString dropError = m_pg->error();
         QVERIFY2(stoppedA, qPrintable(S("console A: ") + errorA));
         QVERIFY2(stoppedB, qPrintable(S("console B: ") + error));
         QVERIFY2(dropped, qPrintable(dropError));
@@ -364,13 +307,7 @@ private slots:
 
     void changeThroughOneProcessReachesAListenerInAnother()
     {
-        QTemporaryDir dir;
-        auto opened = Database::open(m_dbUrl, dir.path());
-        QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
-        std::shared_ptr<Database> db = *opened;
-        ChangeBus bus;
-        QVERIFY(bus.listen(db));
-        QSignalSpy spy(&bus, &ChangeBus::changed);
+        QSignalSpy spy(m_bus.get(), &ChangeBus::changed);
         const QString ws = createWorkspace(*m_onA, S("announced")).value(S("id")).toString();
         QVERIFY(!ws.isEmpty());
         auto seen = [&] {
@@ -381,6 +318,51 @@ private slots:
             return false;
         };
         QTRY_VERIFY_WITH_TIMEOUT(seen(), 10'000);
+    }
+
+    void changeThroughAHeadlessProcessAppearsLiveInConsolePanels()
+    {
+        // A console of its own (this process) on the shared database: the real
+        // panels over the model services, refreshed only by the change bus.
+        SystemClock clock;
+        const ModelContext ctx{m_db, &clock, m_bus.get()};
+        ui::RunsPanel runs(ctx, Actor::system());
+        ui::SharesPanel shares(ctx, Actor::system(), [] { return S("http://127.0.0.1:8787"); });
+        runs.show();
+        shares.show();
+        // First pages loaded before anything changes: what appears later came over the bus.
+        QTRY_VERIFY_WITH_TIMEOUT(!runs.model()->isLoading() && runs.model()->rowCount() > 0, 10'000);
+        QTRY_VERIFY_WITH_TIMEOUT(!shares.model()->isLoading(), 10'000);
+        auto hasRow = [](const QAbstractItemModel *m, int role, const QString &id) {
+            for (int row = 0; row < m->rowCount(); ++row) {
+                if (m->index(row, 0).data(role).toString() == id)
+                    return true;
+            }
+            return false;
+        };
+
+        // A run synced through B appears in the Runs panel.
+        const QString runId = syncRun(*m_onB);
+        QVERIFY(ids::isUuid(runId));
+        QVERIFY(!hasRow(runs.model(), ui::RunsModel::RunIdRole, runId));
+        QTRY_VERIFY_WITH_TIMEOUT(hasRow(runs.model(), ui::RunsModel::RunIdRole, runId), 5'000);
+
+        // A share of it created through A appears in the Shares panel.
+        const HttpResult created = m_onA->post(S("/api/shares"), QJsonObject{{S("run_id"), runId}});
+        QCOMPARE(created.status, 201);
+        const QString shareId = created.object("share").value(S("id")).toString();
+        QTRY_VERIFY_WITH_TIMEOUT(hasRow(shares.model(), ui::SharesModel::ShareIdRole, shareId), 5'000);
+
+        // Revoked through B: the panel shows the new state.
+        QCOMPARE(m_onB->post(S("/api/shares/") + shareId + S("/revoke")).status, 200);
+        auto stateOf = [&] {
+            for (int row = 0; row < shares.model()->rowCount(); ++row) {
+                if (shares.model()->shareAt(row).id == shareId)
+                    return shares.model()->shareAt(row).state;
+            }
+            return QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(), S("revoked"), 5'000);
     }
 };
 

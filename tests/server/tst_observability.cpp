@@ -10,6 +10,7 @@
 #include "core/RouteTable.h"
 #include "core/TlsFiles.h"
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QMutex>
 #include <QRegularExpression>
@@ -69,6 +70,27 @@ QByteArray tlsExchange(quint16 port, const QList<QSslCertificate> &ca, const QBy
     s.write(request);
     s.waitForBytesWritten(2000);
     return TestServer::readAll(s, 3000);
+}
+
+// A run of the user's in a fresh workspace and project (synced through the model); its id, empty on failure.
+QString syncedRun(TestServer &server, const TestUser &u)
+{
+    if (!u.api)
+        return {};
+    const QJsonObject ws = createWorkspace(*u.api);
+    const QString project = u.api->post(S("/api/projects"), QJsonObject{{S("workspace_id"), ws.value(S("id"))},
+                                                                      {S("name"), S("p")}})
+                                .object("project").value(S("id")).toString();
+    const QJsonObject runBody{{S("project_id"), project},
+                              {S("client_run_id"), wfx::ids::newUuid()},
+                              {S("name"), S("r")},
+                              {S("status"), S("completed")},
+                              {S("started_at"), S("2026-11-01T10:00:00Z")},
+                              {S("finished_at"), S("2026-11-01T11:00:00Z")}};
+    auto synced = server.server->services().runs.sync(wfx::Actor::user(u.id, S("127.0.0.1")), runBody);
+    if (!synced)
+        qWarning() << "sync failed" << synced.error().message;
+    return synced ? synced->run.id : QString();
 }
 
 } // namespace
@@ -200,27 +222,68 @@ private slots:
     {
         TestServer server;
         TestUser u = signup(server.port, S("metrics"));
-        QVERIFY(u.api);
-        const QJsonObject ws = createWorkspace(*u.api);
-        const QString project = u.api->post(S("/api/projects"), QJsonObject{{S("workspace_id"), ws.value(S("id"))},
-                                                                          {S("name"), S("p")}})
-                                    .object("project").value(S("id")).toString();
-        QVERIFY(!project.isEmpty());
-        const QJsonObject runBody{{S("project_id"), project},
-                               {S("client_run_id"), wfx::ids::newUuid()},
-                               {S("name"), S("r")},
-                               {S("status"), S("completed")},
-                               {S("started_at"), S("2026-11-01T10:00:00Z")},
-                               {S("finished_at"), S("2026-11-01T11:00:00Z")}};
-        auto synced = server.server->services().runs.sync(wfx::Actor::user(u.id, S("127.0.0.1")), runBody);
-        QVERIFY2(synced, synced ? "" : qPrintable(synced.error().message));
-        const QString runId = synced->run.id;
+        const QString runId = syncedRun(server, u);
+        QVERIFY(!runId.isEmpty());
         const HttpResult share = u.api->post(S("/api/shares"), QJsonObject{{S("run_id"), runId}});
         QVERIFY2(share.status == 201, share.body.constData());
         HttpClient c(server.port);
         const QByteArray body = c.get(S("/metrics")).body;
         QVERIFY2(body.contains("wfx_shares{state=\"active\"} 1\n"), body.constData());
         QVERIFY(body.contains("wfx_shares{state=\"revoked\"} 0\n"));
+    }
+
+    void streamedDownloadIsCountedWhenItsLastByteIsOut()
+    {
+        TestServer server;
+        TestUser u = signup(server.port, S("stream"));
+        const QString runId = syncedRun(server, u);
+        QVERIFY(!runId.isEmpty());
+        const wfx::Actor actor = wfx::Actor::user(u.id, S("127.0.0.1"));
+        // Larger than every loopback socket buffer on the way: the server cannot
+        // have written it all while the client reads nothing.
+        QByteArray bytes(24 * 1024 * 1024, Qt::Uninitialized);
+        for (qsizetype i = 0; i < bytes.size(); ++i)
+            bytes[i] = char(i * 7 + (i >> 12));
+        auto &artifacts = server.server->services().artifacts;
+        auto up = artifacts.initiate(actor, runId, S("big.bin"), bytes.size(), wfx::crypto::sha256Hex(bytes));
+        QVERIFY(up);
+        for (qint64 n = 1; n <= up->parts; ++n)
+            QVERIFY(artifacts.putPart(up->uploadToken, up->artifact.id, n, bytes.mid((n - 1) * up->partSize, up->partSize)));
+        QVERIFY(artifacts.commit(actor, up->artifact.id));
+
+        auto downloads = [&] { // answered downloads; a route without answers has no line yet
+            HttpClient c(server.port);
+            const QByteArray body = c.get(S("/metrics")).body;
+            static const QByteArray key = "wfx_http_request_duration_seconds_count{route=\"/api/artifacts/{artifact_id}\"} ";
+            const qsizetype at = body.indexOf(key);
+            return at < 0 ? 0 : body.mid(at + key.size(), body.indexOf('\n', at) - at - key.size()).toInt();
+        };
+        QCOMPARE(downloads(), 0);
+
+        QTcpSocket s;
+        s.setReadBufferSize(64 * 1024); // reads no more than this until told to
+        s.connectToHost(QHostAddress::LocalHost, server.port);
+        QVERIFY(s.waitForConnected(2000));
+        s.write("GET /api/artifacts/" + up->artifact.id.toLatin1() + " HTTP/1.1\r\n" + server.hostHeader()
+                + "Authorization: Bearer " + u.secret.toLatin1() + "\r\n\r\n");
+        QVERIFY(s.waitForReadyRead(5000));
+        const QByteArray first = s.peek(4096);
+        QVERIFY(first.startsWith("HTTP/1.1 200 "));
+        const qint64 expected = first.indexOf("\r\n\r\n") + 4 + bytes.size();
+        QVERIFY(expected > bytes.size());
+        // The handler has returned and the head is here, but the body is still on its way.
+        QCOMPARE(downloads(), 0);
+
+        s.setReadBufferSize(0);
+        qint64 received = 0;
+        QElapsedTimer t;
+        t.start();
+        while (received < expected && t.elapsed() < 30'000) {
+            if (s.bytesAvailable() || s.waitForReadyRead(1000))
+                received += s.readAll().size();
+        }
+        QCOMPARE(received, expected); // the head and every byte of the body
+        QTRY_COMPARE_WITH_TIMEOUT(downloads(), 1, 5000);
     }
 
     void rateLimitedAnswersAreCounted()
