@@ -30,7 +30,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 EMPTY=$BENCH_TMP/empty
 start_server "$EMPTY" "$SERVER_CPU"
 sleep 2
-echo "idle RSS, empty store: $(mib "$(rss_kib "$SRV_PID")")"
+echo "idle RSS, empty store (its first start, which creates it): $(mib "$(rss_kib "$SRV_PID")")"
 stop_pid "$SRV_PID"
 
 DATA=$BENCH_TMP/data
