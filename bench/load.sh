@@ -67,10 +67,12 @@ for kind in read:"GET /api/runs?limit=50":$C_READ share:"GET /api/public/shares/
   name=${kind%%:*}; rest=${kind#*:}; label=${rest%:*}; conns=${rest##*:}
   out=$(cat "$BENCH_TMP/wrk-$name")
   wrk_parse "$out"
-  read -r s2 s4 s5 <<< "$(awk '/^STATUS/{gsub(/[0-9]xx=/, ""); print $2, $3, $4}' <<< "$out")"
+  read -r s2 s4 s5 s503 <<< "$(awk '/^STATUS/{gsub(/[0-9]xx=|503=/, ""); print $2, $3, $4, $5}' <<< "$out")"
   TOTAL5=$((TOTAL5 + ${s5:-0}))
+  five=${s5:-?}
+  [[ ${s503:-0} == 0 ]] || five="$five (503: $s503)"
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$conns" "$REQS" "$RPS" \
-    "$P50" "$P99" "$s2" "$s4" "$s5" "${SOCKERR:-none}" "$(lt "$P99" 100)" \
+    "$P50" "$P99" "$s2" "$s4" "$five" "${SOCKERR:-none}" "$(lt "$P99" 100)" \
     "$( ((${s5:-1} == 0)) && echo PASS || echo MISS)" "$([[ -z $SOCKERR ]] && echo PASS || echo MISS)"
 done
 echo

@@ -6,7 +6,8 @@
 --                 ($WFX_RUN_PREFIX-thread-counter; give each wrk its own prefix).
 --   WFX_PATHS="/a,/b,/b": GET these paths in turn instead of the URL's (a
 --                 path listed twice is asked twice as often).
--- Counts answers by status class and prints "STATUS 2xx=.. 4xx=.. 5xx=.." at the end.
+-- Counts answers by status class and prints "STATUS 2xx=.. 4xx=.. 5xx=.. 503=.." at the end
+-- (503 is also the server's "too many connections from this address").
 local threads = {}
 
 function setup(thread)
@@ -17,7 +18,7 @@ end
 function init(args)
   mode = os.getenv("WFX_MODE") or "get"
   prefix = os.getenv("WFX_RUN_PREFIX") or tostring(os.time())
-  counter, c2, c4, c5 = 0, 0, 0, 0
+  counter, c2, c4, c5, c503 = 0, 0, 0, 0, 0
   headers = {}
   paths = {}
   for p in string.gmatch(os.getenv("WFX_PATHS") or "", "[^,]+") do paths[#paths + 1] = p end
@@ -51,12 +52,13 @@ end
 
 function response(status, hdrs, body)
   if status < 400 then c2 = c2 + 1 elseif status < 500 then c4 = c4 + 1 else c5 = c5 + 1 end
+  if status == 503 then c503 = c503 + 1 end
 end
 
 function done(summary, latency, requests)
-  local a, b, c = 0, 0, 0
+  local a, b, c, d = 0, 0, 0, 0
   for _, t in ipairs(threads) do
-    a = a + t:get("c2"); b = b + t:get("c4"); c = c + t:get("c5")
+    a = a + t:get("c2"); b = b + t:get("c4"); c = c + t:get("c5"); d = d + t:get("c503")
   end
-  io.write(string.format("STATUS 2xx=%d 4xx=%d 5xx=%d\n", a, b, c))
+  io.write(string.format("STATUS 2xx=%d 4xx=%d 5xx=%d 503=%d\n", a, b, c, d))
 end
