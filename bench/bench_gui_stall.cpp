@@ -28,6 +28,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <utility>
 #include <vector>
 
 using namespace wfx;
@@ -57,13 +59,19 @@ public:
         m_timer.setInterval(1);
         connect(&m_timer, &QTimer::timeout, this, [this] {
             const qint64 now = m_clock.nsecsElapsed();
-            if (m_last >= 0)
-                m_gaps.push_back((now - m_last) / 1e6);
+            if (m_last >= 0) {
+                const double gap = (now - m_last) / 1e6;
+                m_gaps.push_back(gap);
+                if (gap > 16.0 && m_where)
+                    m_stalls.push_back({gap, m_where()});
+            }
             m_last = now;
         });
         m_clock.start();
         m_timer.start();
     }
+    // What to note beside each stall over 16 ms (here: the rows loaded then).
+    void setWhere(std::function<qint64()> where) { m_where = std::move(where); }
     // Ends the current phase: prints its figures and starts a new one.
     void endPhase(const char *name, double wallMs)
     {
@@ -75,6 +83,14 @@ public:
         const long over = long(g.end() - std::upper_bound(g.begin(), g.end(), 16.0));
         std::printf("| %-8s | %10.0f | %8zu | %8.1f | %8.1f | %6ld | %s |\n", name, wallMs, g.size(), maxGap, p99, over,
                     maxGap <= 16.0 ? "PASS" : "MISS");
+        std::sort(m_stalls.begin(), m_stalls.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        if (!m_stalls.empty()) {
+            std::printf("|          | longest stalls (ms @ rows loaded):");
+            for (size_t i = 0; i < std::min<size_t>(8, m_stalls.size()); ++i)
+                std::printf(" %.0f@%lld", m_stalls[i].first, m_stalls[i].second);
+            std::printf(" |\n");
+        }
+        m_stalls.clear();
         std::fflush(stdout);
     }
 
@@ -83,6 +99,8 @@ private:
     QElapsedTimer m_clock;
     qint64 m_last = -1;
     std::vector<double> m_gaps;
+    std::function<qint64()> m_where;
+    std::vector<std::pair<double, qint64>> m_stalls;
 };
 
 // Runs the event loop until `done` is true (checked whenever `sender` emits
@@ -159,6 +177,7 @@ int main(int argc, char **argv)
     panel.resize(1200, 800);
     ui::RunsModel *model = panel.model();
     QTableView *view = panel.view();
+    probe.setWhere([model] { return qint64(model->rowCount()); });
     bool paintedRows = false;
     struct PaintWatch : QObject
     {
@@ -200,6 +219,7 @@ int main(int argc, char **argv)
         settle.exec();
     }
     probe.endPhase("scroll", wall.nsecsElapsed() / 1e6);
+    probe.setWhere({});
     std::printf("rows loaded %d of %lld (%s), last error: %s\n", model->rowCount(), nRuns,
                 complete ? "complete" : "TIMEOUT", model->lastError().isEmpty() ? "none" : qPrintable(model->lastError()));
     std::printf("RSS: %.1f MiB before the panel, %.1f MiB with %d runs loaded in the Runs panel\n", rssBefore / 1024.0,
