@@ -16,6 +16,8 @@
 #include "runs/RunService.h"
 #include "workspaces/WorkspaceService.h"
 
+#include "BenchFill.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -32,21 +34,10 @@
 #include <vector>
 
 using namespace wfx;
+using wfx::bench::die;
+using wfx::bench::exec;
 
 namespace {
-
-void die(const QString &msg)
-{
-    std::fprintf(stderr, "bench_store: %s\n", qPrintable(msg));
-    std::exit(1);
-}
-
-void exec(QSqlDatabase db, const QString &sql)
-{
-    QSqlQuery q(db);
-    if (!q.exec(sql))
-        die(q.lastError().text() + QStringLiteral(" in ") + sql.left(200));
-}
 
 struct Stats
 {
@@ -125,38 +116,18 @@ int main(int argc, char **argv)
         url = u.toString();
     }
     {
-        auto opened = Database::open(url, tmp.path());
-        if (!opened)
-            die(opened.error().message);
-        std::shared_ptr<Database> db = *opened;
-        if (auto m = db->migrate(); !m)
-            die(m.error().message);
-        SystemClock clock;
-        ChangeBus bus;
-        ModelContext ctx{db, &clock, &bus};
+        auto store = bench::openStore(url, tmp.path());
+        std::shared_ptr<Database> db = store->db;
+        const ModelContext ctx = store->ctx;
         QSqlDatabase conn = db->connection();
-
-        // The fill goes straight to SQL (generated server-side): it is set-up, not what is measured.
-        const QString userId = ids::newUuid();
-        exec(conn, QStringLiteral("INSERT INTO users (id, email, password_hash, created_at, password_changed_at) "
-                                  "VALUES ('%1', 'bench@example.com', 'x', 0, 0)").arg(userId));
-        WorkspaceService workspaces(ctx);
-        const Actor actor = Actor::user(userId);
-        auto ws = workspaces.create(actor, QStringLiteral("bench"));
-        auto project = workspaces.createProject(actor, ws->id, QStringLiteral("bench"));
-        if (!ws || !project)
-            die(QStringLiteral("cannot create the bench workspace"));
+        const Actor actor = Actor::user(store->userId);
         std::printf("backend %s, %lld runs, %lld metric points over %d runs, %d repetitions\n", pg ? "postgres" : "sqlite",
                     nRuns, nPoints, seriesRuns, repeat);
         QElapsedTimer fill;
         fill.start();
-        const QString base = QStringLiteral("1700000000000");
-        const QString kUuidFmt = QStringLiteral("printf('%08x-0000-4000-8000-%012x', i, i)");
+        const QString kUuidFmt = bench::sqliteRunIdExpr();
         if (pg) {
-            exec(conn, QStringLiteral(
-                "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, created_at, manifest, evidence) "
-                "SELECT md5(i::text)::uuid::text, '%1', '%2', 'c' || i, 'run-' || i, 'completed', %3 + i, '{}', 'unsigned' "
-                "FROM generate_series(1, %4) AS i").arg(project->id, ws->id, base).arg(nRuns));
+            bench::fillRuns(conn, true, store->projectId, store->workspaceId, nRuns);
             exec(conn, QStringLiteral(
                 "INSERT INTO run_metrics (run_id, name, step, value) "
                 "SELECT md5(r::text)::uuid::text, 'loss', s, 1.0 / (1 + s) FROM generate_series(1, %1) AS r, "
@@ -164,11 +135,7 @@ int main(int argc, char **argv)
             exec(conn, QStringLiteral("ANALYZE"));
         } else {
             exec(conn, QStringLiteral("BEGIN"));
-            exec(conn, QStringLiteral(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %4) "
-                "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, created_at, manifest, evidence) "
-                "SELECT UUIDFMT, '%1', '%2', 'c' || i, 'run-' || i, 'completed', %3 + i, '{}', 'unsigned' FROM n")
-                           .arg(project->id, ws->id, base).arg(nRuns).replace(QStringLiteral("UUIDFMT"), kUuidFmt));
+            bench::fillRuns(conn, false, store->projectId, store->workspaceId, nRuns);
             exec(conn, QStringLiteral(
                 "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < %1), "
                 "s(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM s WHERE j < %2 - 1) "
@@ -182,12 +149,12 @@ int main(int argc, char **argv)
 
         RunService runs(ctx);
         RunFilter filter;
-        filter.workspaceId = ws->id;
+        filter.workspaceId = store->workspaceId;
         // The cursor of the row at position 900,000 (or 90% of the list), newest first.
         const qint64 deep = qMin<qint64>(900'000, nRuns * 9 / 10);
         QSqlQuery at(conn);
         if (!at.exec(QStringLiteral("SELECT created_at, id FROM runs WHERE workspace_id = '%1' "
-                                    "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET %2").arg(ws->id).arg(deep - 1))
+                                    "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET %2").arg(store->workspaceId).arg(deep - 1))
             || !at.next())
             die(at.lastError().text());
         const QString deepCursor = cursor::encodeTimeId(at.value(0).toLongLong(), at.value(1).toString());
@@ -236,7 +203,7 @@ int main(int argc, char **argv)
         QElapsedTimer t;
         t.start();
         for (int i = 0; i < syncRuns; ++i) {
-            QJsonObject body{{QStringLiteral("project_id"), project->id},
+            QJsonObject body{{QStringLiteral("project_id"), store->projectId},
                              {QStringLiteral("client_run_id"), QStringLiteral("sync-%1").arg(i)},
                              {QStringLiteral("name"), QStringLiteral("sync-%1").arg(i)},
                              {QStringLiteral("status"), QStringLiteral("completed")},

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: Apache-2.0
+// GUI stall probe (issue 7): opens the console's real Runs panel (ui/runs/RunsPanel)
+// on a store of N runs and measures the GUI thread's event-loop latency with a
+// 1 ms QTimer that records the gap between its ticks, in three phases:
+//   idle      one second before the panel exists (the machine's own noise),
+//   paint     from constructing and showing the panel to the first paint with rows,
+//   scroll    scrolling to the end: the scroll bar set to its maximum and the
+//             model's fetchMore called after every page until the list is complete.
+// Prints, per phase, the max and p99 gap against the 16 ms target, plus the
+// process RSS before the panel and with every run loaded (the console's memory
+// with N runs in the Runs panel). Usage (offscreen unless QT_QPA_PLATFORM is set):
+//   bench_gui_stall [--runs 1000000] [--dir DIR] [--timeout-s 900]
+#include "runs/RunsModel.h"
+#include "runs/RunsPanel.h"
+
+#include "BenchFill.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QScrollBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <utility>
+#include <vector>
+
+using namespace wfx;
+using wfx::bench::die;
+using wfx::bench::exec;
+
+namespace {
+
+qint64 rssKib()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : f.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    return -1;
+}
+
+// The 1 ms tick: every gap between two ticks goes to the current phase.
+class StallProbe : public QObject
+{
+public:
+    StallProbe()
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(1);
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            const qint64 now = m_clock.nsecsElapsed();
+            if (m_last >= 0) {
+                const double gap = (now - m_last) / 1e6;
+                m_gaps.push_back(gap);
+                if (gap > 16.0 && m_where)
+                    m_stalls.push_back({gap, m_where()});
+            }
+            m_last = now;
+        });
+        m_clock.start();
+        m_timer.start();
+    }
+    // What to note beside each stall over 16 ms (here: the rows loaded then).
+    void setWhere(std::function<qint64()> where) { m_where = std::move(where); }
+    // Ends the current phase: prints its figures and starts a new one.
+    void endPhase(const char *name, double wallMs)
+    {
+        std::vector<double> g;
+        g.swap(m_gaps);
+        std::sort(g.begin(), g.end());
+        const double maxGap = g.empty() ? 0 : g.back();
+        const double p99 = g.empty() ? 0 : g[std::min(g.size() - 1, size_t(g.size() * 0.99))];
+        const long over = long(g.end() - std::upper_bound(g.begin(), g.end(), 16.0));
+        std::printf("| %-8s | %10.0f | %8zu | %8.1f | %8.1f | %6ld | %s |\n", name, wallMs, g.size(), maxGap, p99, over,
+                    maxGap <= 16.0 ? "PASS" : "MISS");
+        std::sort(m_stalls.begin(), m_stalls.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        if (!m_stalls.empty()) {
+            std::printf("|          | longest stalls (ms @ rows loaded):");
+            for (size_t i = 0; i < std::min<size_t>(8, m_stalls.size()); ++i)
+                std::printf(" %.0f@%lld", m_stalls[i].first, m_stalls[i].second);
+            std::printf(" |\n");
+        }
+        m_stalls.clear();
+        std::fflush(stdout);
+    }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = -1;
+    std::vector<double> m_gaps;
+    std::function<qint64()> m_where;
+    std::vector<std::pair<double, qint64>> m_stalls;
+};
+
+// Runs the event loop until `done` is true (checked whenever `sender` emits
+// `signal`, and every 50 ms), or the timeout passes. Returns false on timeout.
+template<typename Sender, typename Signal, typename Done>
+bool runUntil(Sender *sender, Signal signal, Done done, qint64 timeoutMs)
+{
+    if (done())
+        return true;
+    QEventLoop loop;
+    QObject::connect(sender, signal, &loop, [&] {
+        if (done())
+            loop.quit();
+    });
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (done())
+            loop.quit();
+    });
+    poll.start(50);
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    loop.exec();
+    return done();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QCommandLineParser cli;
+    cli.addHelpOption();
+    QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("runs to fill"), QStringLiteral("N"), QStringLiteral("1000000"));
+    QCommandLineOption dirOpt(QStringLiteral("dir"), QStringLiteral("folder for the SQLite file"), QStringLiteral("DIR"));
+    QCommandLineOption timeoutOpt(QStringLiteral("timeout-s"), QStringLiteral("give up scrolling after"), QStringLiteral("S"),
+                                  QStringLiteral("900"));
+    cli.addOptions({runsOpt, dirOpt, timeoutOpt});
+    cli.process(app);
+    const qint64 nRuns = cli.value(runsOpt).toLongLong();
+    const qint64 timeoutMs = cli.value(timeoutOpt).toLongLong() * 1000;
+
+    QTemporaryDir tmp((cli.value(dirOpt).isEmpty() ? QDir::tempPath() : cli.value(dirOpt)) + QStringLiteral("/wfx-gui-XXXXXX"));
+    auto store = bench::openStore(QStringLiteral("sqlite:") + tmp.filePath(QStringLiteral("store.db")), tmp.path());
+    const ModelContext ctx = store->ctx;
+    {
+        QSqlDatabase conn = store->db->connection();
+        QElapsedTimer fill;
+        fill.start();
+        exec(conn, QStringLiteral("BEGIN"));
+        bench::fillRuns(conn, false, store->projectId, store->workspaceId, nRuns);
+        exec(conn, QStringLiteral("COMMIT"));
+        exec(conn, QStringLiteral("ANALYZE"));
+        std::printf("store: SQLite, %lld runs (SQL fill %.1f s, not measured), platform %s\n", nRuns, fill.elapsed() / 1000.0,
+                    qPrintable(QGuiApplication::platformName()));
+    }
+
+    std::printf("| phase    | wall ms    | ticks    | max ms   | p99 ms   | >16 ms | max <= 16 ms |\n");
+    std::printf("| -------- | ---------: | -------: | -------: | -------: | -----: | --- |\n");
+    StallProbe probe;
+    {
+        QEventLoop idle;
+        QTimer::singleShot(1000, &idle, &QEventLoop::quit);
+        idle.exec();
+    }
+    probe.endPhase("idle", 1000);
+    const qint64 rssBefore = rssKib();
+
+    // First paint: the panel as the console builds it (Actor::system: every workspace).
+    QElapsedTimer wall;
+    wall.start();
+    ui::RunsPanel panel(ctx, Actor::system());
+    panel.resize(1200, 800);
+    ui::RunsModel *model = panel.model();
+    QTableView *view = panel.view();
+    probe.setWhere([model] { return qint64(model->rowCount()); });
+    bool paintedRows = false;
+    struct PaintWatch : QObject
+    {
+        ui::RunsModel *model;
+        bool *painted;
+        bool eventFilter(QObject *, QEvent *e) override
+        {
+            if (e->type() == QEvent::Paint && model->rowCount() > 0)
+                *painted = true;
+            return false;
+        }
+    } watch;
+    watch.model = model;
+    watch.painted = &paintedRows;
+    view->viewport()->installEventFilter(&watch);
+    panel.show();
+    // The paint event comes after the first page: poll the flag from the loop.
+    if (!runUntil(model, &ui::RunsModel::pageLoaded, [&] { return paintedRows; }, 60'000))
+        die(QStringLiteral("no rows painted within 60 s: ") + model->lastError());
+    probe.endPhase("paint", wall.nsecsElapsed() / 1e6);
+
+    // Scroll to the end: like a user holding the scroll bar at the bottom.
+    wall.restart();
+    QScrollBar *bar = view->verticalScrollBar();
+    auto step = [&] {
+        bar->setValue(bar->maximum());
+        if (!model->isLoading() && model->canFetchMore({}))
+            model->fetchMore({});
+    };
+    QObject::connect(model, &ui::RunsModel::pageLoaded, &panel, [&] { QTimer::singleShot(0, &panel, step); });
+    step();
+    const bool complete = runUntil(model, &ui::RunsModel::pageLoaded,
+                                   [&] { return model->atEnd() && !model->isLoading(); }, timeoutMs);
+    {
+        // Let the last rows paint at the bottom.
+        bar->setValue(bar->maximum());
+        QEventLoop settle;
+        QTimer::singleShot(200, &settle, &QEventLoop::quit);
+        settle.exec();
+    }
+    probe.endPhase("scroll", wall.nsecsElapsed() / 1e6);
+    probe.setWhere({});
+    std::printf("rows loaded %d of %lld (%s), last error: %s\n", model->rowCount(), nRuns,
+                complete ? "complete" : "TIMEOUT", model->lastError().isEmpty() ? "none" : qPrintable(model->lastError()));
+    std::printf("RSS: %.1f MiB before the panel, %.1f MiB with %d runs loaded in the Runs panel\n", rssBefore / 1024.0,
+                rssKib() / 1024.0, model->rowCount());
+    return complete ? 0 : 2;
+}
