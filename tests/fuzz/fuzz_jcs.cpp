@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -47,7 +48,11 @@ bool sameValue(const QJsonValue &a, const QJsonValue &b)
     }
     case QJsonValue::Object: {
         const QJsonObject x = a.toObject(), y = b.toObject();
-        if (x.keys() != y.keys())
+        // Not x.keys() == y.keys(): QJsonObject's key order depends on how it was built.
+        QStringList xk = x.keys(), yk = y.keys();
+        std::sort(xk.begin(), xk.end());
+        std::sort(yk.begin(), yk.end());
+        if (xk != yk)
             return false;
         for (auto it = x.begin(); it != x.end(); ++it) {
             if (!sameValue(it.value(), y.value(it.key())))

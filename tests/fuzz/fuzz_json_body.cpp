@@ -51,7 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const auto reparsed = Dispatcher::parseJson(again, route.requestSchema);
     WFX_FUZZ_CHECK(reparsed.ok(), "%s %s: accepted body refused after a round trip: %s", route.method.constData(),
                    qPrintable(route.path), again.left(200).constData());
-    WFX_FUZZ_CHECK(reparsed.value() == value, "the round trip changed the value");
+    // As variants: QJsonObject's == depends on the order keys were inserted in.
+    WFX_FUZZ_CHECK(reparsed.value().toVariant() == value.toVariant(), "the round trip changed the value");
     // Every required property of an object schema is present and not null.
     if (value.isObject() && route.requestSchema.value(L("type")) == L("object")) {
         const QJsonObject o = value.toObject();
