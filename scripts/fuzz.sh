@@ -38,7 +38,7 @@ mkdir -p build-fuzz/logs build-fuzz/artifacts
 export TMPDIR=${WFX_FUZZ_TMPDIR:-/dev/shm} QT_QPA_PLATFORM=offscreen
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-export LSAN_OPTIONS="suppressions=$ROOT/tests/fuzz/lsan.supp:print_suppressions=0"
+export LSAN_OPTIONS="suppressions=$ROOT/tests/sanitize/lsan.supp:print_suppressions=0"
 passed=0; failed=0
 for t in "${TARGETS[@]}"; do
   bin="build-fuzz/tests/fuzz/$t"
