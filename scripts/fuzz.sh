@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh [short]          every target for WFX_FUZZ_SECONDS (default 10) s each
 #   scripts/fuzz.sh long [target..]  every (or the named) target for WFX_FUZZ_RUNS
 #                                    (default 10,000,000) executions, one at a time, at nice 19
-#   scripts/fuzz.sh build            only build
+#   scripts/fuzz.sh build            only build (WFX_FUZZ_SKIP_BUILD=1: run without building)
 # New inputs go to a scratch corpus, never into tests/fuzz/corpus/. A crash,
 # leak or timeout leaves its reproducer in build-fuzz/artifacts/. Logs in build-fuzz/logs/.
 # Ends with "N passed, N failed" (one per target).
@@ -19,7 +19,8 @@ RT=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux
 [ -f "$RT/libclang_rt.fuzzer-x86_64.a" ] || { echo "libFuzzer runtime missing: apt-get install clang-14" >&2; exit 1; }
 
 # The build shares scripts/build.sh's global lock (2 cores for every build on the machine).
-(
+# WFX_FUZZ_SKIP_BUILD=1 reruns what build-fuzz/ holds.
+[ "${WFX_FUZZ_SKIP_BUILD:-0}" = 1 ] || (
   flock 9
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \

@@ -3,11 +3,13 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QList>
 #include <QStringList>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 namespace wfx::jcs {
 
@@ -79,21 +81,29 @@ void appendValue(QByteArray &out, const QJsonValue &v)
         break;
     }
     case QJsonValue::Object: {
+        // Members are read by iterating, never looked up by key: with a lone
+        // surrogate among the keys Qt 6.4's QJsonObject::value() misses keys
+        // that are there (found by tests/fuzz/fuzz_jcs), which printed null.
         const QJsonObject o = v.toObject();
-        QStringList keys = o.keys();
+        QList<std::pair<QString, QJsonValue>> members;
+        members.reserve(o.size());
+        for (auto it = o.constBegin(); it != o.constEnd(); ++it)
+            members.append({it.key(), it.value()});
         // Sorted by UTF-16 code units, which is QString's ordering.
-        std::sort(keys.begin(), keys.end(), [](const QString &a, const QString &b) {
-            return QStringView(a).compare(QStringView(b), Qt::CaseSensitive) < 0;
+        std::stable_sort(members.begin(), members.end(), [](const auto &a, const auto &b) {
+            return QStringView(a.first).compare(QStringView(b.first), Qt::CaseSensitive) < 0;
         });
         out.append('{');
         bool first = true;
-        for (const QString &k : keys) {
+        for (qsizetype i = 0; i < members.size(); ++i) {
+            if (i + 1 < members.size() && members[i + 1].first == members[i].first)
+                continue; // one member per name: the last one, as JSON parsers keep
             if (!first)
                 out.append(',');
             first = false;
-            appendString(out, k);
+            appendString(out, members[i].first);
             out.append(':');
-            appendValue(out, o.value(k));
+            appendValue(out, members[i].second);
         }
         out.append('}');
         break;

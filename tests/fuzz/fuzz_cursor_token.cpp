@@ -56,9 +56,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const auto back = cursor::decode(cursor::encode(asJson.array()));
         WFX_FUZZ_CHECK(back && *back == asJson.array(), "cursor of %s did not round-trip", in.left(200).constData());
     }
-    const qint64 n = in.size() >= 8 ? qFromLittleEndian<qint64>(data) : qint64(size);
-    const auto tid = cursor::decodeTimeId(cursor::encodeTimeId(n & ((1LL << 53) - 1), text));
-    WFX_FUZZ_CHECK(tid && tid->createdAt == (n & ((1LL << 53) - 1)) && tid->id == text, "time/id cursor round trip");
+    // Every key the store can hold (ids and names of at most 255 UTF-16 units) makes
+    // a cursor that decodes back.
+    if (text.size() <= 255) {
+        const qint64 n = (in.size() >= 8 ? qFromLittleEndian<qint64>(data) : qint64(size)) & ((1LL << 53) - 1);
+        const auto tid = cursor::decodeTimeId(cursor::encodeTimeId(n, text));
+        WFX_FUZZ_CHECK(tid && tid->createdAt == n && tid->id == text, "time/id cursor round trip");
+    }
 
     // Share tokens.
     if (ShareService::isWellFormedToken(text)) {

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 using namespace wfx;
 using namespace wfxfuzz;
@@ -47,15 +48,19 @@ bool sameValue(const QJsonValue &a, const QJsonValue &b)
         return true;
     }
     case QJsonValue::Object: {
-        const QJsonObject x = a.toObject(), y = b.toObject();
-        // Not x.keys() == y.keys(): QJsonObject's key order depends on how it was built.
-        QStringList xk = x.keys(), yk = y.keys();
-        std::sort(xk.begin(), xk.end());
-        std::sort(yk.begin(), yk.end());
-        if (xk != yk)
+        // Iterated, not looked up: QJsonObject::value() can miss keys next to a lone surrogate.
+        auto members = [](const QJsonObject &o) {
+            QList<std::pair<QString, QJsonValue>> m;
+            for (auto it = o.constBegin(); it != o.constEnd(); ++it)
+                m.append({it.key(), it.value()});
+            std::stable_sort(m.begin(), m.end(), [](const auto &x, const auto &y) { return x.first < y.first; });
+            return m;
+        };
+        const auto x = members(a.toObject()), y = members(b.toObject());
+        if (x.size() != y.size())
             return false;
-        for (auto it = x.begin(); it != x.end(); ++it) {
-            if (!sameValue(it.value(), y.value(it.key())))
+        for (qsizetype i = 0; i < x.size(); ++i) {
+            if (x[i].first != y[i].first || !sameValue(x[i].second, y[i].second))
                 return false;
         }
         return true;
