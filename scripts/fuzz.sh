@@ -50,6 +50,9 @@ for t in "${TARGETS[@]}"; do
         -artifact_prefix="$ROOT/build-fuzz/artifacts/$t-")
   [ -f "tests/fuzz/$t.dict" ] && args+=(-dict="tests/fuzz/$t.dict")
   if [ "$MODE" = long ]; then
+    # At nice 19 on a loaded machine a process can stall for over 10 s (load 20:
+    # a 0.2 s unit was reported as a timeout), so long runs allow 60 s.
+    args[0]=-timeout=60
     args+=(-runs="${WFX_FUZZ_RUNS:-10000000}")
     cmd=(nice -n 19 "$bin" "${args[@]}" "$scratch" "tests/fuzz/corpus/$t")
   else
