@@ -45,7 +45,10 @@ export LSAN_OPTIONS="suppressions=$ROOT/tests/sanitize/lsan.supp:print_suppressi
 passed=0; failed=0
 for t in "${TARGETS[@]}"; do
   bin="build-fuzz/tests/fuzz/$t"
+  # The target's store and data folder live in $TMPDIR for the whole process; a
+  # folder per run, removed afterwards (also after a crash).
   scratch=$(mktemp -d)
+  work=$(mktemp -d)
   args=(-timeout=10 -rss_limit_mb=2560 -max_len=8192 -print_final_stats=1
         -artifact_prefix="$ROOT/build-fuzz/artifacts/$t-")
   [ -f "tests/fuzz/$t.dict" ] && args+=(-dict="tests/fuzz/$t.dict")
@@ -62,7 +65,7 @@ for t in "${TARGETS[@]}"; do
   log="build-fuzz/logs/$t.$MODE.log"
   start=$(date +%s)
   echo "fuzz $t: ${cmd[*]}" > "$log"
-  if "${cmd[@]}" >> "$log" 2>&1; then rc=0; else rc=$?; fi
+  if TMPDIR="$work" "${cmd[@]}" >> "$log" 2>&1; then rc=0; else rc=$?; fi
   secs=$(( $(date +%s) - start ))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
@@ -75,7 +78,7 @@ for t in "${TARGETS[@]}"; do
     echo "fuzz $t: FAILED (exit $rc after ${execs:-?} executions); last lines of $log:"
     grep -E 'ERROR|SUMMARY|Test unit written|==[0-9]+==' "$log" | head -20 || true
   fi
-  rm -rf "$scratch"
+  rm -rf "$scratch" "$work"
 done
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
