@@ -15,6 +15,8 @@ PKGS=(
   # tests: PostgreSQL 15, a real keychain on a D-Bus session, the conformance suite,
   # Chromium for the share page test (driven by playwright-core; no browser download)
   postgresql-15 gnome-keyring libsecret-tools dbus python3 python3-cryptography curl chromium
+  # the libFuzzer targets (scripts/fuzz.sh): clang 14 and its fuzzer/sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # the Debian package checks
   lintian desktop-file-utils appstream dpkg-dev
 )

@@ -3,37 +3,58 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QList>
 #include <QStringList>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 namespace wfx::jcs {
 
 namespace {
 
+void appendEscape(QByteArray &out, char16_t unit)
+{
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(unit));
+    out.append(buf);
+}
+
+// ECMAScript's JSON.stringify (RFC 8785 3.2.2.2): the short escapes, \u00xx for
+// the other controls, UTF-8 for the rest. A lone surrogate, which UTF-8 cannot
+// carry, is escaped as \udxxx (well-formed JSON.stringify): converting it would
+// make "\ud800" and "?" the same bytes, so two manifests one signature.
 void appendString(QByteArray &out, const QString &s)
 {
     out.append('"');
-    const QByteArray utf8 = s.toUtf8();
-    for (const char ch : utf8) {
-        const auto c = static_cast<unsigned char>(ch);
+    const qsizetype n = s.size();
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = s.at(i).unicode();
         switch (c) {
-        case '"': out.append("\\\""); break;
-        case '\\': out.append("\\\\"); break;
-        case '\b': out.append("\\b"); break;
-        case '\f': out.append("\\f"); break;
-        case '\n': out.append("\\n"); break;
-        case '\r': out.append("\\r"); break;
-        case '\t': out.append("\\t"); break;
+        case u'"': out.append("\\\""); break;
+        case u'\\': out.append("\\\\"); break;
+        case u'\b': out.append("\\b"); break;
+        case u'\f': out.append("\\f"); break;
+        case u'\n': out.append("\\n"); break;
+        case u'\r': out.append("\\r"); break;
+        case u'\t': out.append("\\t"); break;
         default:
             if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out.append(buf);
-            } else {
+                appendEscape(out, c);
+            } else if (c < 0x80) {
                 out.append(char(c));
+            } else if (c < 0x800) {
+                out.append(char(0xc0 | (c >> 6))).append(char(0x80 | (c & 0x3f)));
+            } else if (!QChar::isSurrogate(c)) {
+                out.append(char(0xe0 | (c >> 12))).append(char(0x80 | ((c >> 6) & 0x3f))).append(char(0x80 | (c & 0x3f)));
+            } else if (QChar::isHighSurrogate(c) && i + 1 < n && QChar::isLowSurrogate(s.at(i + 1).unicode())) {
+                const char32_t cp = QChar::surrogateToUcs4(c, s.at(++i).unicode());
+                out.append(char(0xf0 | (cp >> 18))).append(char(0x80 | ((cp >> 12) & 0x3f)))
+                    .append(char(0x80 | ((cp >> 6) & 0x3f))).append(char(0x80 | (cp & 0x3f)));
+            } else {
+                appendEscape(out, c);
             }
         }
     }
@@ -60,21 +81,29 @@ void appendValue(QByteArray &out, const QJsonValue &v)
         break;
     }
     case QJsonValue::Object: {
+        // Members are read by iterating, never looked up by key: with a lone
+        // surrogate among the keys Qt 6.4's QJsonObject::value() misses keys
+        // that are there (found by tests/fuzz/fuzz_jcs), which printed null.
         const QJsonObject o = v.toObject();
-        QStringList keys = o.keys();
+        QList<std::pair<QString, QJsonValue>> members;
+        members.reserve(o.size());
+        for (auto it = o.constBegin(); it != o.constEnd(); ++it)
+            members.append({it.key(), it.value()});
         // Sorted by UTF-16 code units, which is QString's ordering.
-        std::sort(keys.begin(), keys.end(), [](const QString &a, const QString &b) {
-            return QStringView(a).compare(QStringView(b), Qt::CaseSensitive) < 0;
+        std::stable_sort(members.begin(), members.end(), [](const auto &a, const auto &b) {
+            return QStringView(a.first).compare(QStringView(b.first), Qt::CaseSensitive) < 0;
         });
         out.append('{');
         bool first = true;
-        for (const QString &k : keys) {
+        for (qsizetype i = 0; i < members.size(); ++i) {
+            if (i + 1 < members.size() && members[i + 1].first == members[i].first)
+                continue; // one member per name: the last one, as JSON parsers keep
             if (!first)
                 out.append(',');
             first = false;
-            appendString(out, k);
+            appendString(out, members[i].first);
             out.append(':');
-            appendValue(out, o.value(k));
+            appendValue(out, members[i].second);
         }
         out.append('}');
         break;
