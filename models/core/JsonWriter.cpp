@@ -83,6 +83,14 @@ void JsonWriter::appendEscaped(QByteArray &out, const QString &s)
 void JsonWriter::appendEscaped(QByteArray &out, QLatin1String s)
 {
     out.append('"');
+    const bool plain = std::all_of(s.begin(), s.end(), [](char ch) {
+        return uchar(ch) >= 0x20 && uchar(ch) < 0x80 && ch != '"' && ch != '\\';
+    });
+    if (plain) { // keys: one append
+        out.append(s.data(), s.size());
+        out.append('"');
+        return;
+    }
     for (const char ch : s) {
         const uchar c = uchar(ch);
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {

@@ -101,6 +101,15 @@ private slots:
                                {QStringLiteral("e"), false}};
         QCOMPARE(w.bytes(), QJsonDocument(want).toJson(QJsonDocument::Compact));
     }
+
+    void keysEscapedLikeQJsonDocument()
+    {
+        const QLatin1String odd("q\"b\\s\n\xe9");
+        JsonWriter w;
+        w.beginObject().key(QLatin1String("plain")).integer(1).key(odd).integer(2).endObject();
+        const QJsonObject want{{QStringLiteral("plain"), 1}, {QString(odd), 2}};
+        QCOMPARE(w.bytes(), QJsonDocument(want).toJson(QJsonDocument::Compact));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestJsonWriter)
