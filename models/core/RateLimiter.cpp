@@ -73,13 +73,33 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
     const qint64 now = m_ctx.clock->nowMs();
     stepMs = std::clamp<qint64>(stepMs, 1, std::max<qint64>(1, windowMs));
     const qint64 start = std::max<qint64>(1, now - now % stepMs); // 0 is the lock row
+    const qint64 since = now - windowMs;                          // start > since: stepMs <= windowMs
     QSqlDatabase conn = m_ctx.db->connection();
+    // One statement counts the hit and reads the window: the caller's own
+    // sub-window comes from RETURNING, the others from subqueries that leave it
+    // out (so it does not matter whether they see the new count).
     Query up(conn, S("INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
-                     "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1"));
-    up.bind(S(":b"), bucket).bind(S(":w"), start);
-    if (!up.exec())
+                     "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 "
+                     "RETURNING count, "
+                     "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o "
+                     " WHERE o.bucket = :b AND o.window_start > :since AND o.window_start <> :w), "
+                     "(SELECT MIN(o.window_start) FROM rate_counters o "
+                     " WHERE o.bucket = :b AND o.window_start > :since AND o.window_start <> :w)"));
+    up.bind(S(":b"), bucket).bind(S(":w"), start).bind(S(":since"), since);
+    if (!up.exec() || !up.next())
         return Error{ErrorCode::Unavailable, S("The store is not available.")};
-    return slidingState(conn, bucket, limit, windowMs, now, true);
+    const qint64 count = up.i64(0) + up.i64(1);
+    const qint64 oldest = up.isNull(2) ? start : std::min(start, up.i64(2));
+    if (count > limit) {
+        up.raw().finish();
+        return slidingState(conn, bucket, limit, windowMs, now, true); // the exact reset needs every sub-window
+    }
+    RateDecision d;
+    d.limit = limit;
+    d.allowed = true;
+    d.remaining = int(std::max<qint64>(0, limit - count));
+    d.resetSecs = std::max<qint64>(1, (oldest + windowMs - now + 999) / 1000);
+    return d;
 }
 
 Result<RateDecision> RateLimiter::peekSliding(const QString &bucket, int limit, qint64 windowMs)

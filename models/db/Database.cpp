@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QHash>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -13,6 +14,7 @@
 #include <QUrl>
 
 #include <atomic>
+#include <vector>
 
 Q_LOGGING_CATEGORY(lcDb, "wfx.models.db", QtInfoMsg)
 
@@ -21,20 +23,88 @@ namespace wfx {
 namespace {
 std::atomic<quint64> g_nextInstance{1};
 std::atomic<quint64> g_nextThread{1};
+// Statements kept per connection: enough for every fixed statement of the
+// product; SQL built with a variable number of rows beyond it is not kept.
+constexpr qsizetype kMaxStatements = 256;
 
-// Connections this thread opened; removed when the thread ends.
+// One connection a Database opened for this thread, with its prepared statements.
+struct ThreadConnection
+{
+    quint64 instance = 0;
+    QString name;
+    QSqlDatabase db;
+    const QSqlDriver *driver = nullptr;
+    QHash<QString, std::shared_ptr<CachedStatement>> statements;
+
+    void drop()
+    {
+        statements.clear();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+    }
+};
+
+// Connections this thread opened; removed when the thread ends. Found by the
+// Database's instance number (requests) or the driver (statements), never by
+// name through QSqlDatabase's global, locked registry.
 struct ThreadConnections
 {
     quint64 serial = g_nextThread++;
-    QStringList names;
+    std::vector<std::unique_ptr<ThreadConnection>> conns;
     ~ThreadConnections()
     {
-        for (const QString &n : std::as_const(names))
-            QSqlDatabase::removeDatabase(n);
+        for (auto &c : conns)
+            c->drop();
+    }
+    ThreadConnection *byInstance(quint64 instance) const
+    {
+        for (const auto &c : conns) {
+            if (c->instance == instance)
+                return c.get();
+        }
+        return nullptr;
     }
 };
 thread_local ThreadConnections t_conns;
 } // namespace
+
+namespace statements {
+std::shared_ptr<CachedStatement> acquire(const QSqlDatabase &db, const QString &sql)
+{
+    const QSqlDriver *driver = db.driver();
+    ThreadConnection *conn = nullptr;
+    for (const auto &c : t_conns.conns) {
+        if (c->driver == driver) {
+            conn = c.get();
+            break;
+        }
+    }
+    if (!conn || !conn->db.isOpen())
+        return {};
+    if (auto it = conn->statements.constFind(sql); it != conn->statements.cend()) {
+        if ((*it)->busy)
+            return {}; // the same statement is open further up the stack
+        (*it)->busy = true;
+        return *it;
+    }
+    if (conn->statements.size() >= kMaxStatements)
+        return {};
+    auto s = std::make_shared<CachedStatement>();
+    s->query = QSqlQuery(conn->db);
+    s->query.setForwardOnly(true);
+    if (!s->query.prepare(sql))
+        return {}; // the caller prepares again and reports the error
+    s->busy = true;
+    conn->statements.insert(sql, s);
+    return s;
+}
+
+void release(CachedStatement &s)
+{
+    s.query.finish(); // resets the statement: no read snapshot or lock stays behind
+    s.busy = false;
+}
+} // namespace statements
 
 Result<std::shared_ptr<Database>> Database::open(const QString &url, const QString &dataDir)
 {
@@ -78,9 +148,13 @@ Result<std::shared_ptr<Database>> Database::open(const QString &url, const QStri
 
 Database::~Database()
 {
-    const QString name = QStringLiteral("wfx-%1-%2").arg(m_instance).arg(t_conns.serial);
-    if (t_conns.names.removeAll(name) > 0)
-        QSqlDatabase::removeDatabase(name);
+    for (auto it = t_conns.conns.begin(); it != t_conns.conns.end(); ++it) {
+        if ((*it)->instance == m_instance) {
+            (*it)->drop();
+            t_conns.conns.erase(it);
+            break;
+        }
+    }
 }
 
 QSqlDatabase Database::addConnection(const QString &name, QString *error)
@@ -129,19 +203,22 @@ bool Database::configure(QSqlDatabase &db, QString *error)
 
 QSqlDatabase Database::connection()
 {
-    const QString name = QStringLiteral("wfx-%1-%2").arg(m_instance).arg(t_conns.serial);
-    if (QSqlDatabase::contains(name)) {
-        QSqlDatabase db = QSqlDatabase::database(name, false);
-        if (db.isOpen())
-            return db;
-        if (db.open()) {
-            configure(db, nullptr);
-            return db;
-        }
-        return db;
+    if (ThreadConnection *c = t_conns.byInstance(m_instance)) {
+        if (c->db.isOpen())
+            return c->db;
+        c->statements.clear(); // prepared on the connection that closed
+        if (c->db.open())
+            configure(c->db, nullptr);
+        c->driver = c->db.driver();
+        return c->db;
     }
-    t_conns.names.append(name);
-    return addConnection(name, nullptr);
+    auto c = std::make_unique<ThreadConnection>();
+    c->instance = m_instance;
+    c->name = QStringLiteral("wfx-%1-%2").arg(m_instance).arg(t_conns.serial);
+    c->db = addConnection(c->name, nullptr);
+    c->driver = c->db.driver();
+    t_conns.conns.push_back(std::move(c));
+    return t_conns.conns.back()->db;
 }
 
 QSqlDatabase Database::openDedicated(const QString &purpose)

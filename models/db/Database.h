@@ -5,13 +5,34 @@
 #include "core/Result.h"
 
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
 namespace wfx {
 
 enum class Dialect { Sqlite, Postgres };
+
+// A statement prepared once on one thread's connection and reused by Query
+// (db/Tx.h) while that connection lives; `names` are the placeholders bound by
+// name in any use so far, so a use that leaves one unbound gets NULL as a
+// freshly prepared statement would.
+struct CachedStatement
+{
+    QSqlQuery query;
+    QStringList names;
+    bool busy = false;
+};
+
+namespace statements {
+// The calling thread's prepared `sql` on `db` if `db` is a connection Database
+// handed to this thread and the statement is not in use; else null (the caller
+// prepares its own). Released with release().
+std::shared_ptr<CachedStatement> acquire(const QSqlDatabase &db, const QString &sql);
+void release(CachedStatement &s);
+} // namespace statements
 
 class Database
 {

@@ -7,20 +7,52 @@
 #include <QLoggingCategory>
 #include <QSqlError>
 
+#include <algorithm>
+
 Q_DECLARE_LOGGING_CATEGORY(lcDb)
 
 namespace wfx {
 
-Query::Query(const QSqlDatabase &db, const QString &sql) : m_q(db), m_sql(sql)
+Query::Query(const QSqlDatabase &db, const QString &sql) : m_stmt(statements::acquire(db, sql)), m_sql(sql)
 {
-    m_prepared = m_q.prepare(sql);
+    if (m_stmt) {
+        m_prepared = true;
+        m_bound.resize(m_stmt->names.size());
+        std::fill(m_bound.begin(), m_bound.end(), false);
+        return;
+    }
+    m_own = QSqlQuery(db);
+    m_own.setForwardOnly(true); // rows are read once, in order: no client-side row cache
+    m_prepared = m_own.prepare(sql);
     if (!m_prepared)
-        qCWarning(lcDb) << "prepare failed:" << m_q.lastError().text() << sql.left(120);
+        qCWarning(lcDb) << "prepare failed:" << m_own.lastError().text() << sql.left(120);
+}
+
+Query::~Query()
+{
+    if (m_stmt)
+        statements::release(*m_stmt);
+}
+
+Query::Query(Query &&other) noexcept
+    : m_own(std::move(other.m_own)), m_stmt(std::move(other.m_stmt)), m_bound(std::move(other.m_bound)),
+      m_sql(std::move(other.m_sql)), m_prepared(other.m_prepared)
+{
+    other.m_stmt.reset();
 }
 
 Query &Query::bind(const QString &name, const QVariant &v)
 {
-    m_q.bindValue(name, v);
+    if (m_stmt) {
+        const qsizetype i = m_stmt->names.indexOf(name);
+        if (i < 0) {
+            m_stmt->names.append(name);
+            m_bound.append(true);
+        } else {
+            m_bound[i] = true;
+        }
+    }
+    q().bindValue(name, v);
     return *this;
 }
 
@@ -28,9 +60,17 @@ bool Query::exec()
 {
     if (!m_prepared)
         return false;
-    if (!m_q.exec()) {
+    if (m_stmt) {
+        // A placeholder an earlier use bound and this one did not is NULL, as
+        // on a freshly prepared statement.
+        for (qsizetype i = 0; i < m_bound.size(); ++i) {
+            if (!m_bound[i])
+                m_stmt->query.bindValue(m_stmt->names[i], QVariant());
+        }
+    }
+    if (!q().exec()) {
         if (!uniqueViolation())
-            qCWarning(lcDb) << "query failed:" << m_q.lastError().text() << m_sql.left(120);
+            qCWarning(lcDb) << "query failed:" << q().lastError().text() << m_sql.left(120);
         return false;
     }
     return true;
@@ -38,15 +78,16 @@ bool Query::exec()
 
 bool Query::uniqueViolation() const
 {
-    const QString code = m_q.lastError().nativeErrorCode();
+    const QSqlError e = q().lastError();
+    const QString code = e.nativeErrorCode();
     // SQLite: 2067 UNIQUE, 1555 PRIMARY KEY (extended codes); PostgreSQL: 23505.
     return code == QLatin1String("2067") || code == QLatin1String("1555") || code == QLatin1String("23505")
-        || (code == QLatin1String("19") && m_q.lastError().databaseText().contains(QLatin1String("UNIQUE")));
+        || (code == QLatin1String("19") && e.databaseText().contains(QLatin1String("UNIQUE")));
 }
 
 QString Query::errorText() const
 {
-    return m_q.lastError().text();
+    return q().lastError().text();
 }
 
 Error Query::error() const

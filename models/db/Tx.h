@@ -4,42 +4,57 @@
 #pragma once
 
 #include "core/Result.h"
+#include "db/Database.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStringList>
+#include <QVarLengthArray>
 #include <QVariant>
 
 #include <initializer_list>
+#include <memory>
 #include <utility>
 
 namespace wfx {
 
-class Database;
 class ChangeBus;
 
-// A prepared statement with named bindings; errors are kept, not thrown.
+// A prepared statement with named bindings; errors are kept, not thrown. On a
+// connection Database handed to this thread the statement is prepared once and
+// reused (Database.h, statements::acquire); it is reset when the Query ends.
 class Query
 {
 public:
     Query(const QSqlDatabase &db, const QString &sql);
+    ~Query();
+    Query(Query &&other) noexcept;
+    Query(const Query &) = delete;
+    Query &operator=(const Query &) = delete;
+    Query &operator=(Query &&) = delete;
+
     Query &bind(const QString &name, const QVariant &v);
     bool exec();
-    bool next() { return m_q.next(); }
-    QVariant value(int i) const { return m_q.value(i); }
-    QString str(int i) const { return m_q.value(i).toString(); }
-    qint64 i64(int i) const { return m_q.value(i).toLongLong(); }
-    double dbl(int i) const { return m_q.value(i).toDouble(); }
-    bool isNull(int i) const { return m_q.isNull(i); }
-    int rowsAffected() const { return m_q.numRowsAffected(); }
+    bool next() { return q().next(); }
+    QVariant value(int i) const { return q().value(i); }
+    QString str(int i) const { return q().value(i).toString(); }
+    qint64 i64(int i) const { return q().value(i).toLongLong(); }
+    double dbl(int i) const { return q().value(i).toDouble(); }
+    bool isNull(int i) const { return q().isNull(i); }
+    int rowsAffected() const { return q().numRowsAffected(); }
     bool uniqueViolation() const;
     QString errorText() const;
     // Internal error carrying the driver message for the log, not for clients.
     Error error() const;
-    QSqlQuery &raw() { return m_q; }
+    QSqlQuery &raw() { return q(); }
 
 private:
-    QSqlQuery m_q;
+    QSqlQuery &q() { return m_stmt ? m_stmt->query : m_own; }
+    const QSqlQuery &q() const { return m_stmt ? m_stmt->query : m_own; }
+
+    QSqlQuery m_own;
+    std::shared_ptr<CachedStatement> m_stmt;
+    QVarLengthArray<bool, 16> m_bound; // per m_stmt->names: bound in this use
     QString m_sql;
     bool m_prepared = false;
 };

@@ -5,6 +5,7 @@
 #include "core/Access.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
+#include "core/JsonWriter.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "db/Tx.h"
@@ -172,6 +173,38 @@ QJsonObject Run::toJson() const
     if (metricNames)
         o.insert(S("metric_names"), QJsonArray::fromStringList(*metricNames));
     return o;
+}
+
+void Run::writeJson(JsonWriter &w) const
+{
+    // Keys in QJsonObject's (sorted) order.
+    auto time = [&w](const char *key, const std::optional<qint64> &t) {
+        w.key(QLatin1String(key));
+        if (t)
+            w.string(ids::formatTime(*t));
+        else
+            w.null();
+    };
+    w.beginObject();
+    w.key(QLatin1String("client_run_id")).string(clientRunId);
+    w.key(QLatin1String("created_at")).string(ids::formatTime(createdAt));
+    w.key(QLatin1String("evidence")).string(evidence);
+    time("finished_at", finishedAt);
+    w.key(QLatin1String("id")).string(id);
+    w.key(QLatin1String("log_bytes")).number(double(logBytes));
+    w.key(QLatin1String("metric_count")).number(double(metricCount));
+    if (metricNames) {
+        w.key(QLatin1String("metric_names")).beginArray();
+        for (const QString &n : *metricNames)
+            w.string(n);
+        w.endArray();
+    }
+    w.key(QLatin1String("name")).string(name);
+    w.key(QLatin1String("project_id")).string(projectId);
+    time("started_at", startedAt);
+    w.key(QLatin1String("status")).string(status);
+    w.key(QLatin1String("workspace_id")).string(workspaceId);
+    w.endObject();
 }
 
 QJsonObject MetricPoint::toJson() const

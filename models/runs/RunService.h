@@ -17,6 +17,7 @@
 
 namespace wfx {
 
+class JsonWriter;
 class Tx;
 
 struct Run
@@ -33,6 +34,8 @@ struct Run
     // {id, project_id, workspace_id, client_run_id, name, status, started_at,
     //  finished_at, created_at, evidence, metric_count, log_bytes, metric_names?}
     QJsonObject toJson() const;
+    // The same bytes as QJsonDocument(toJson()) in compact form, without the tree.
+    void writeJson(JsonWriter &w) const;
 };
 
 struct SyncResult

@@ -9,6 +9,13 @@ namespace {
 QString S(const char *s) { return QString::fromLatin1(s); }
 constexpr int kMaxDepth = 256;
 
+// Numbers, booleans and null can break no rule: they need no path (a metric
+// series holds thousands of them).
+bool judged(const QJsonValue &v)
+{
+    return v.isString() || v.isObject() || v.isArray();
+}
+
 QString child(const QString &path, const QString &key)
 {
     return path.isEmpty() ? key : path + QLatin1Char('.') + key;
@@ -102,12 +109,15 @@ std::optional<PolicyViolation> PayloadPolicy::judgeValue(const QJsonValue &root,
             }
             for (auto i = o.constEnd(); i != o.constBegin();) {
                 --i;
-                stack.append({i.value(), child(it.path, i.key()), it.depth + 1});
+                if (judged(i.value()))
+                    stack.append({i.value(), child(it.path, i.key()), it.depth + 1});
             }
         } else if (it.value.isArray()) {
             const QJsonArray a = it.value.toArray();
-            for (qsizetype i = a.size(); i > 0; --i)
-                stack.append({a.at(i - 1), child(it.path, QString::number(i - 1)), it.depth + 1});
+            for (qsizetype i = a.size(); i > 0; --i) {
+                if (judged(a.at(i - 1)))
+                    stack.append({a.at(i - 1), child(it.path, QString::number(i - 1)), it.depth + 1});
+            }
         }
     }
     return std::nullopt;

@@ -66,18 +66,10 @@ qint64 secsCeil(qint64 ms)
 
 Result<std::optional<ShareRow>> lookupToken(const QSqlDatabase &conn, const QString &token, qint64 now)
 {
-    Query q(conn, S("SELECT id, password_hash FROM shares WHERE token_hash = :h"));
-    q.bind(S(":h"), ShareService::tokenHash(token));
-    if (!q.exec())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
-    if (!q.next())
-        return std::optional<ShareRow>();
-    const QString id = q.str(0);
-    const QString hash = q.isNull(1) ? QString() : q.str(1);
-    q.raw().finish();
-    auto s = ShareService::loadById(conn, id, now);
+    QString hash;
+    auto s = ShareService::loadByTokenHash(conn, ShareService::tokenHash(token), now, &hash);
     if (!s)
-        return s.error();
+        return Error{ErrorCode::Unavailable, S("The store is not available.")};
     if (!*s)
         return std::optional<ShareRow>();
     return std::optional<ShareRow>(ShareRow{**s, hash});

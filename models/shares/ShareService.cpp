@@ -164,6 +164,20 @@ Result<std::optional<Share>> ShareService::loadById(const QSqlDatabase &conn, co
     return std::optional<Share>(readShare(q, nowMs));
 }
 
+Result<std::optional<Share>> ShareService::loadByTokenHash(const QSqlDatabase &conn, const QString &tokenHash,
+                                                           qint64 nowMs, QString *passwordHash)
+{
+    Query q(conn, S("SELECT ") + kShareColumns + S(" FROM shares WHERE token_hash = :h"));
+    q.bind(S(":h"), tokenHash);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return std::optional<Share>();
+    if (passwordHash)
+        *passwordHash = q.isNull(5) ? QString() : q.str(5);
+    return std::optional<Share>(readShare(q, nowMs));
+}
+
 Result<QList<QPair<QString, qint64>>> ShareService::countByState()
 {
     Query q(m_ctx.db->connection(),

@@ -107,6 +107,10 @@ public:
 
     // Reads a share row without an access check (for the resolver and the inspector).
     static Result<std::optional<Share>> loadById(const QSqlDatabase &conn, const QString &id, qint64 nowMs);
+    // The share whose token hashes to `tokenHash`, and its password hash (empty:
+    // none) in `passwordHash`: one point query for the public read.
+    static Result<std::optional<Share>> loadByTokenHash(const QSqlDatabase &conn, const QString &tokenHash,
+                                                        qint64 nowMs, QString *passwordHash);
 
 private:
     // Loads the share and checks the actor's role in its workspace (not_found otherwise).

@@ -56,6 +56,14 @@ HttpResponse HttpResponse::json(int status, const QJsonValue &body)
     return r;
 }
 
+HttpResponse HttpResponse::jsonBytes(int status, QByteArray body)
+{
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
 HttpResponse HttpResponse::error(const Error &e)
 {
     QJsonObject err{{QStringLiteral("code"), errorCodeName(e.code)}, {QStringLiteral("message"), e.message}};

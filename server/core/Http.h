@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/Context.h"
+#include "core/JsonWriter.h"
 #include "core/Result.h"
 
 #include <QByteArray>
@@ -70,6 +71,8 @@ struct HttpResponse
     }
     static HttpResponse json(int status, const QJsonObject &body);
     static HttpResponse json(int status, const QJsonValue &body);
+    // Already serialised JSON (core/JsonWriter.h).
+    static HttpResponse jsonBytes(int status, QByteArray body);
     static HttpResponse error(const Error &e);
     static HttpResponse error(int status, const QString &code, const QString &message);
     static HttpResponse noContent();
@@ -93,6 +96,23 @@ QJsonObject pageJson(const QList<T> &items, const QString &next)
         arr.append(i.toJson());
     return QJsonObject{{QStringLiteral("items"), arr},
                        {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(next)}};
+}
+
+// pageJson's bytes, written by T::writeJson(JsonWriter &) without the tree.
+template<typename T>
+QByteArray pageBytes(const QList<T> &items, const QString &next)
+{
+    JsonWriter w(64 + items.size() * 448);
+    w.beginObject().key(QLatin1String("items")).beginArray();
+    for (const auto &i : items)
+        i.writeJson(w);
+    w.endArray().key(QLatin1String("next_cursor"));
+    if (next.isEmpty())
+        w.null();
+    else
+        w.string(next);
+    w.endObject();
+    return w.take();
 }
 
 } // namespace wfx

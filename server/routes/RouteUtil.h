@@ -7,6 +7,8 @@
 
 #include <QJsonObject>
 
+#include <type_traits>
+
 namespace wfx::routeutil {
 
 inline QString S(const char *s) { return QString::fromLatin1(s); }
@@ -25,7 +27,11 @@ HttpResponse paged(const Result<T> &r)
 {
     if (!r)
         return HttpResponse::error(r.error());
-    return HttpResponse::json(200, pageJson(r->items, r->nextCursor));
+    using Item = typename std::remove_cvref_t<decltype(r->items)>::value_type;
+    if constexpr (requires(const Item &i, JsonWriter &w) { i.writeJson(w); })
+        return HttpResponse::jsonBytes(200, pageBytes(r->items, r->nextCursor));
+    else
+        return HttpResponse::json(200, pageJson(r->items, r->nextCursor));
 }
 
 inline HttpResponse done(const Status &s, int status = 204)
