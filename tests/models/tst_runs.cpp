@@ -1030,7 +1030,7 @@ private slots:
         const int n = 40000;
         QList<SeriesPoint> points;
         for (int i = 0; i < n; ++i)
-            points.append({qint64(i) * 5, std::cos(i / 400.0) * 3 + ((i * 104729) % 97) / 97.0 +
+            points.append({qint64(i) * 5, std::cos(i / 400.0) * 3 + double((qint64(i) * 104729) % 97) / 97.0 +
                                              (i % 9973 == 17 ? 25.0 : 0.0)});
         QJsonArray sent;
         for (int i = 0; i < n; ++i) {
