@@ -4,7 +4,7 @@
 // list (keyset cursor), a metric series read (downsampled), a metrics page, and
 // sync throughput. Usage:
 //   bench_store --backend sqlite|postgres [--pg URL] [--runs 1000000] [--points 10000000]
-//               [--series-runs 10] [--repeat 20] [--dir DIR]
+//               [--series-runs 10] [--repeat 20] [--sync-runs 2000] [--dir DIR]
 #include "core/Clock.h"
 #include "core/Context.h"
 #include "core/Cursor.h"
@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <thread>
 #include <vector>
 
 using namespace wfx;
@@ -78,14 +79,16 @@ int main(int argc, char **argv)
     QCommandLineOption pointsOpt(QStringLiteral("points"), QStringLiteral("metric points to fill"), QStringLiteral("N"), QStringLiteral("10000000"));
     QCommandLineOption seriesOpt(QStringLiteral("series-runs"), QStringLiteral("runs holding the points"), QStringLiteral("N"), QStringLiteral("10"));
     QCommandLineOption repeatOpt(QStringLiteral("repeat"), QStringLiteral("timed repetitions"), QStringLiteral("N"), QStringLiteral("20"));
+    QCommandLineOption syncOpt(QStringLiteral("sync-runs"), QStringLiteral("runs synced per sync measure"), QStringLiteral("N"), QStringLiteral("2000"));
     QCommandLineOption dirOpt(QStringLiteral("dir"), QStringLiteral("folder for the SQLite file"), QStringLiteral("DIR"));
-    cli.addOptions({backendOpt, pgOpt, runsOpt, pointsOpt, seriesOpt, repeatOpt, dirOpt});
+    cli.addOptions({backendOpt, pgOpt, runsOpt, pointsOpt, seriesOpt, repeatOpt, syncOpt, dirOpt});
     cli.process(app);
     const bool pg = cli.value(backendOpt) == QLatin1String("postgres");
     const qint64 nRuns = cli.value(runsOpt).toLongLong();
     const qint64 nPoints = cli.value(pointsOpt).toLongLong();
     const int seriesRuns = qMax(1, cli.value(seriesOpt).toInt());
     const int repeat = qMax(3, cli.value(repeatOpt).toInt());
+    const int syncRuns = qMax(16, cli.value(syncOpt).toInt());
 
     QTemporaryDir tmp(cli.value(dirOpt).isEmpty() ? QDir::tempPath() + QStringLiteral("/wfx-bench-XXXXXX")
                                                   : cli.value(dirOpt) + QStringLiteral("/wfx-bench-XXXXXX"));
@@ -182,38 +185,66 @@ int main(int argc, char **argv)
             seriesId = q.value(0).toString();
         }
         const qint64 perSeries = nPoints / seriesRuns;
-        QByteArray seriesLabel = QByteArrayLiteral("metric series ") + QByteArray::number(perSeries) + " pts -> 2000";
-        report(seriesLabel.constData(), timeIt(qMax(3, repeat / 4), [&] {
-                   auto s = runs.metricSeries(actor, seriesId, QStringLiteral("loss"), 2000);
-                   if (!s || s->isEmpty())
-                       die(QStringLiteral("series read failed: ") + (s ? QString() : s.error().message));
-               }));
+        auto seriesBench = [&](const char *how) {
+            QByteArray label = QByteArrayLiteral("metric series ") + QByteArray::number(perSeries) + " pts -> 2000, " + how;
+            report(label.constData(), timeIt(qMax(3, repeat / 4), [&] {
+                       auto s = runs.metricSeries(actor, seriesId, QStringLiteral("loss"), 2000);
+                       if (!s || s->size() != 2000)
+                           die(QStringLiteral("series read failed: ") + (s ? QString() : s.error().message));
+                   }));
+        };
+        // The bulk fill wrote points only: first the read of every point, then
+        // the same read once the rollup exists (built here as a sync writes it).
+        seriesBench("all points");
+        {
+            QElapsedTimer t;
+            t.start();
+            if (auto r = runs.rebuildRollups(seriesId); !r)
+                die(QStringLiteral("rollup failed: ") + r.error().message);
+            std::printf("rollup of one %lld-point series built in %.1f ms\n", perSeries, t.nsecsElapsed() / 1e6);
+        }
+        seriesBench("rollup");
         report("metrics page (200 points)", timeIt(repeat, [&] {
                    auto p = runs.metrics(actor, seriesId, QStringLiteral("loss"), 200, {});
                    if (!p || p->items.size() != 200)
                        die(QStringLiteral("metrics page failed"));
                }));
 
-        // Sync throughput through the service (validation, signature check, audit, one transaction each).
-        const int syncRuns = 500;
+        // Sync throughput through the service (validation, signature check, audit,
+        // one transaction per group-commit batch). `threads` callers share one
+        // RunService, as the server's request threads do.
         QJsonArray metrics;
         for (int i = 0; i < 100; ++i)
             metrics.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("loss")}, {QStringLiteral("step"), i},
                                        {QStringLiteral("value"), 1.0 / (1 + i)}});
-        QElapsedTimer t;
-        t.start();
-        for (int i = 0; i < syncRuns; ++i) {
-            QJsonObject body{{QStringLiteral("project_id"), store->projectId},
-                             {QStringLiteral("client_run_id"), QStringLiteral("sync-%1").arg(i)},
-                             {QStringLiteral("name"), QStringLiteral("sync-%1").arg(i)},
-                             {QStringLiteral("status"), QStringLiteral("completed")},
-                             {QStringLiteral("manifest"), QJsonObject{{QStringLiteral("seed"), i}}},
-                             {QStringLiteral("metrics"), metrics}};
-            if (auto r = runs.sync(actor, body); !r)
-                die(QStringLiteral("sync failed: ") + r.error().message);
+        int round = 0;
+        for (const int threads : {1, 4, 16}) {
+            const int perThread = syncRuns / threads;
+            ++round;
+            QElapsedTimer t;
+            t.start();
+            std::vector<std::thread> workers;
+            for (int w = 0; w < threads; ++w) {
+                workers.emplace_back([&, w] {
+                    for (int i = 0; i < perThread; ++i) {
+                        QJsonObject body{{QStringLiteral("project_id"), store->projectId},
+                                         {QStringLiteral("client_run_id"), QStringLiteral("sync-%1-%2-%3").arg(round).arg(w).arg(i)},
+                                         {QStringLiteral("name"), QStringLiteral("sync-%1").arg(i)},
+                                         {QStringLiteral("status"), QStringLiteral("completed")},
+                                         {QStringLiteral("manifest"), QJsonObject{{QStringLiteral("seed"), i}}},
+                                         {QStringLiteral("metrics"), metrics}};
+                        if (auto r = runs.sync(actor, body); !r)
+                            die(QStringLiteral("sync failed: ") + r.error().message);
+                    }
+                });
+            }
+            for (auto &w : workers)
+                w.join();
+            const double secs = t.nsecsElapsed() / 1e9;
+            std::printf("sync insert throughput, %2d thread(s)            %8.0f runs/s (%d runs of 100 points)\n", threads,
+                        perThread * threads / secs, perThread * threads);
+            std::fflush(stdout);
         }
-        const double secs = t.nsecsElapsed() / 1e9;
-        std::printf("%-44s %8.0f runs/s (%d runs of 100 points, one at a time)\n", "sync insert throughput", syncRuns / secs, syncRuns);
     }
     if (pg)
         adminExec(QStringLiteral("DROP DATABASE IF EXISTS ") + pgDb + QStringLiteral(" WITH (FORCE)"));

@@ -11,6 +11,7 @@ struct SeriesPoint
 {
     qint64 step = 0;
     double value = 0;
+    friend bool operator==(const SeriesPoint &, const SeriesPoint &) = default;
 };
 
 namespace downsample {

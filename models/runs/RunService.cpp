@@ -9,9 +9,12 @@
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "db/Tx.h"
+#include "runs/SeriesRollup.h"
 
 #include <QJsonArray>
+#include <QHash>
 #include <QJsonDocument>
+#include <QSqlQuery>
 #include <QSet>
 
 #include <algorithm>
@@ -282,10 +285,23 @@ Result<Run> RunService::visible(const Actor &actor, const QString &id)
     return run;
 }
 
-Status RunService::insertMetrics(Tx &tx, const QString &runId, const QList<MetricInput> &metrics)
+Query &RunService::BatchStatements::get(Tx &tx, const QString &sql)
 {
-    // Multi-row INSERTs with positional binds, each statement shape prepared
-    // once: 500 rows (1,501 parameters) stay below both dialects' limits.
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end())
+        it = m_prepared.emplace(sql, tx.query(sql)).first;
+    return it->second;
+}
+
+Status RunService::insertMetrics(Tx &tx, BatchStatements &statements, const QString &runId,
+                                 const QList<MetricInput> &metrics)
+{
+    // Multi-row INSERTs with positional binds: full statements of kInsertChunk
+    // rows (2,000 parameters stay below both dialects' limits), the rest in
+    // statements of 256, 128, ..., 1 rows, so at most nine shapes exist and each
+    // is prepared once per batch. (SQLite's parser is quadratic in the number
+    // of parameters, so preparing one statement per remainder size costs more
+    // than the rows.)
     auto sqlRows = [](qsizetype rows) {
         QString sql = S("INSERT INTO run_metrics (run_id, name, step, value) VALUES ");
         for (qsizetype i = 0; i < rows; ++i)
@@ -293,32 +309,101 @@ Status RunService::insertMetrics(Tx &tx, const QString &runId, const QList<Metri
         return sql;
     };
     const qsizetype total = metrics.size();
-    const qsizetype full = total / kInsertChunk;
-    const qsizetype rest = total % kInsertChunk;
-    auto run = [&](Query &q, qsizetype from, qsizetype rows) {
+    qsizetype at = 0;
+    auto write = [&](qsizetype rows) -> Status {
+        Query &q = statements.get(tx, sqlRows(rows));
         int p = 0;
-        for (qsizetype i = from; i < from + rows; ++i) {
+        for (qsizetype i = at; i < at + rows; ++i) {
             const MetricInput &m = metrics.at(i);
             q.raw().bindValue(p++, runId);
             q.raw().bindValue(p++, m.name);
             q.raw().bindValue(p++, m.step);
             q.raw().bindValue(p++, m.value);
         }
-        return q.exec();
+        if (!q.exec())
+            return q.error();
+        at += rows;
+        return Ok{};
     };
-    if (full > 0) {
-        Query q = tx.query(sqlRows(kInsertChunk));
-        for (qsizetype c = 0; c < full; ++c) {
-            if (!run(q, c * kInsertChunk, kInsertChunk))
-                return q.error();
+    while (total - at >= kInsertChunk) {
+        if (auto w = write(kInsertChunk); !w)
+            return w;
+    }
+    for (qsizetype rows = 256; rows >= 1; rows /= 2) {
+        if (total - at >= rows) {
+            if (auto w = write(rows); !w)
+                return w;
         }
     }
-    if (rest > 0) {
-        Query q = tx.query(sqlRows(rest));
-        if (!run(q, full * kInsertChunk, rest))
+    if (total <= rollup::kMinPoints)
+        return Ok{}; // no series is long enough for a rollup
+    QHash<QString, QList<SeriesPoint>> series;
+    for (const MetricInput &m : metrics)
+        series[m.name].append({m.step, m.value});
+    for (auto it = series.begin(); it != series.end(); ++it) {
+        std::sort(it->begin(), it->end(),
+                  [](const SeriesPoint &a, const SeriesPoint &b) { return a.step < b.step; });
+        if (auto w = writeRollup(tx, runId, it.key(), *it); !w)
+            return w;
+    }
+    return Ok{};
+}
+
+Status RunService::writeRollup(Tx &tx, const QString &runId, const QString &name,
+                               const QList<SeriesPoint> &ordered)
+{
+    const QList<rollup::Level> levels = rollup::build(ordered);
+    if (levels.isEmpty())
+        return Ok{};
+    Query q = tx.query(S("INSERT INTO run_metric_rollups (run_id, name, level, points, data) "
+                         "VALUES (:r, :n, :l, :p, :d)"));
+    for (const rollup::Level &level : levels) {
+        q.bind(S(":r"), runId)
+            .bind(S(":n"), name)
+            .bind(S(":l"), level.level)
+            .bind(S(":p"), qint64(ordered.size()))
+            .bind(S(":d"), level.data);
+        if (!q.exec())
             return q.error();
     }
     return Ok{};
+}
+
+Status RunService::rebuildRollups(const QString &runId)
+{
+    if (!ids::isUuid(runId))
+        return Error::notFound(kRun);
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (!tx.began())
+        return unavailable();
+    Query d = tx.query(S("DELETE FROM run_metric_rollups WHERE run_id = :r"));
+    d.bind(S(":r"), runId);
+    if (!d.exec())
+        return d.error();
+    Query q = tx.query(S("SELECT name, step, value FROM run_metrics WHERE run_id = :r "
+                         "ORDER BY name, step"));
+    q.bind(S(":r"), runId);
+    if (!q.exec())
+        return q.error();
+    QString name;
+    QList<SeriesPoint> points;
+    auto flush = [&]() -> Status {
+        auto w = writeRollup(tx, runId, name, points);
+        points.clear();
+        return w;
+    };
+    while (q.next()) {
+        const QString n = q.str(0);
+        if (n != name && !points.isEmpty()) {
+            if (auto w = flush(); !w)
+                return w;
+        }
+        name = n;
+        points.append({q.i64(1), q.dbl(2)});
+    }
+    if (auto w = flush(); !w)
+        return w;
+    return tx.commit();
 }
 
 Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
@@ -326,19 +411,77 @@ Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
     auto parsed = SyncRequest::parse(body);
     if (!parsed)
         return parsed.error();
-    const SyncRequest &req = *parsed;
+    SyncJob job(actor, *parsed);
+    m_group->submit(job, [this](const QList<GroupCommit::Job *> &jobs) { writeBatch(jobs); });
+    return std::move(*job.result);
+}
 
+void RunService::writeBatch(const QList<GroupCommit::Job *> &jobs)
+{
+    auto each = [&](auto &&f) {
+        for (GroupCommit::Job *j : jobs)
+            f(*static_cast<SyncJob *>(j));
+    };
     Tx tx(*m_ctx.db, m_ctx.bus);
-    if (!tx.began())
-        return unavailable();
-    Query p = tx.query(S("SELECT workspace_id FROM projects WHERE id = :id"));
+    if (!tx.began()) {
+        each([](SyncJob &j) { j.result = unavailable(); });
+        return;
+    }
+    // A job that fails rolls back to its savepoint and leaves the others be; a
+    // lone job needs none (its failure rolls back the transaction).
+    const bool alone = jobs.size() == 1;
+    auto step = [&](const char *sql) { return QSqlQuery(tx.conn()).exec(S(sql)); };
+    BatchStatements statements;
+    bool broken = false;
+    each([&](SyncJob &j) {
+        if (broken)
+            return;
+        if (!alone && !step("SAVEPOINT wfx_sync")) {
+            broken = true;
+            return;
+        }
+        auto r = writeOne(tx, statements, j.actor, j.request);
+        if (alone) {
+            j.result = std::move(r);
+            return;
+        }
+        if (!r.ok()) {
+            broken = !step("ROLLBACK TO SAVEPOINT wfx_sync");
+        }
+        // Releasing keeps the job's writes in the transaction (or none, after
+        // the rollback above).
+        broken = broken || !step("RELEASE SAVEPOINT wfx_sync");
+        j.result = std::move(r);
+    });
+    if (broken) {
+        tx.rollback();
+        each([](SyncJob &j) { j.result = unavailable(); });
+        return;
+    }
+    if (alone && !static_cast<SyncJob *>(jobs.first())->result->ok())
+        return; // the Tx rolls back
+    if (auto c = tx.commit(); !c) {
+        // Nothing of the batch is stored: every success becomes the failure
+        // (a run found "existing" may have been written earlier in the batch).
+        each([&](SyncJob &j) {
+            if (j.result->ok())
+                j.result = c.error();
+        });
+    }
+}
+
+Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, const Actor &actor,
+                                        const SyncRequest &req)
+{
+    Query &p = statements.get(tx, S("SELECT workspace_id FROM projects WHERE id = :id"));
     p.bind(S(":id"), req.projectId);
     if (!p.exec())
         return p.error();
-    if (!p.next())
+    const bool found = p.next();
+    const QString workspaceId = found ? p.str(0) : QString();
+    p.raw().finish(); // the statement serves the batch's next sync
+    if (!found)
         return Error::notFound(kProject);
-    const QString workspaceId = p.str(0);
-    p.raw().finish();
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kProject); !r)
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
@@ -374,7 +517,7 @@ Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
 
     // A concurrent sync of the same client_run_id may have committed since the
     // check above (PostgreSQL); the unique key turns this into "nothing inserted".
-    Query ins = tx.query(S(
+    Query &ins = statements.get(tx, S(
         "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
         "finished_at, "
         "created_at, manifest, evidence, metric_count, log_bytes, created_by) VALUES (:id, :p, :w, "
@@ -397,24 +540,23 @@ Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
                                                : QVariant(actor.userId));
     if (!ins.exec())
         return ins.error();
-    if (ins.rowsAffected() == 0) {
-        tx.rollback();
-        auto existing = loadByClientId(m_ctx.db->connection(), req.projectId, req.clientRunId);
+    if (ins.rowsAffected() == 0) { // nothing was written: the transaction goes on
+        auto existing = loadByClientId(tx.conn(), req.projectId, req.clientRunId);
         if (!existing)
             return existing.error();
         return SyncResult{*existing, false};
     }
 
-    if (auto m = insertMetrics(tx, run.id, req.metrics); !m)
+    if (auto m = insertMetrics(tx, statements, run.id, req.metrics); !m)
         return m.error();
     if (!req.log.isEmpty()) {
-        Query l = tx.query(S("INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"));
+        Query &l = statements.get(tx, S("INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"));
         l.bind(S(":r"), run.id).bind(S(":c"), req.log);
         if (!l.exec())
             return l.error();
     }
     if (req.signature) {
-        Query s = tx.query(
+        Query &s = statements.get(tx,
             S("INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
               "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"));
         s.bind(S(":r"), run.id)
@@ -428,7 +570,7 @@ Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
             return s.error();
     }
     {
-        Query c = tx.query(
+        Query &c = statements.get(tx,
             S("INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) "
               "VALUES (:r, :f, :c, :s, :e)"));
         for (const ComplianceItem &item : mappingFor(req, evidence, manifestSha)) {
@@ -450,8 +592,6 @@ Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
         !a)
         return a.error();
     tx.announce(S("run"), run.id);
-    if (auto c = tx.commit(); !c)
-        return c.error();
     return SyncResult{run, true};
 }
 
@@ -713,7 +853,31 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
     auto run = visible(actor, id);
     if (!run)
         return run.error();
-    Query q(m_ctx.db->connection(),
+    QSqlDatabase conn = m_ctx.db->connection();
+    {
+        Query levels(conn, S("SELECT level, points FROM run_metric_rollups "
+                             "WHERE run_id = :r AND name = :n ORDER BY level"));
+        levels.bind(S(":r"), id).bind(S(":n"), name);
+        if (!levels.exec())
+            return levels.error();
+        QList<int> stored;
+        qint64 points = 0;
+        while (levels.next()) {
+            stored.append(int(levels.i64(0)));
+            points = levels.i64(1);
+        }
+        if (const int level = rollup::choose(points, stored, maxPoints); level >= 0) {
+            Query data(conn, S("SELECT data FROM run_metric_rollups "
+                               "WHERE run_id = :r AND name = :n AND level = :l"));
+            data.bind(S(":r"), id).bind(S(":n"), name).bind(S(":l"), level);
+            if (!data.exec())
+                return data.error();
+            if (!data.next())
+                return Error::notFound(kRun); // the run was deleted meanwhile
+            return downsample::lttb(rollup::unpack(data.value(0).toByteArray()), maxPoints);
+        }
+    }
+    Query q(conn,
             S("SELECT step, value FROM run_metrics WHERE run_id = :r AND name = :n ORDER BY step"));
     q.bind(S(":r"), id).bind(S(":n"), name);
     if (!q.exec())

@@ -6,13 +6,17 @@
 #include "core/Context.h"
 #include "core/Cursor.h"
 #include "core/Result.h"
+#include "db/Tx.h"
 #include "runs/Downsample.h"
+#include "runs/GroupCommit.h"
 #include "runs/SyncRequest.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>
 #include <QStringList>
 
+#include <map>
+#include <memory>
 #include <optional>
 
 namespace wfx {
@@ -88,18 +92,29 @@ struct ComplianceItem
 class RunService
 {
 public:
-    explicit RunService(ModelContext ctx) : m_ctx(std::move(ctx)) {}
+    explicit RunService(ModelContext ctx)
+        : m_ctx(std::move(ctx)), m_group(std::make_shared<GroupCommit>(kMaxBatch))
+    {
+    }
 
     static constexpr qint64 kDefaultLogLimit = 64 * 1024;
     static constexpr qint64 kMaxLogLimit = 1024 * 1024;
     static constexpr int kMaxSeriesPoints = 10000;
     static constexpr int kInsertChunk = 500; // metric rows per INSERT statement
+    static constexpr int kMaxBatch = 64;     // syncs per group-commit transaction
     static const QString kFramework;         // "worldflux-evidence"
 
     // The POST /api/sync/runs body (CONTRACT.md section 3), validated here.
     // Needs the Member role in the project's workspace. The same project and
     // client_run_id again returns the stored run (created=false), writes nothing.
+    // Syncs arriving together on one RunService (and its copies) are written
+    // in one transaction (GroupCommit), each in order with its own audit entry
+    // and savepoint: one sync's failure leaves the others be, and each returns
+    // only after the commit that holds it.
     Result<SyncResult> sync(const Actor &actor, const QJsonObject &body);
+    // Writes the rollups of every series of a run again from its points (for
+    // points written by other means than sync, e.g. a bulk load).
+    Status rebuildRollups(const QString &runId);
 
     // Newest first, keyset on (created_at, id). Empty filter fields match all;
     // without workspace and project: every workspace the actor is a member of.
@@ -115,7 +130,8 @@ public:
     Result<Page<MetricPoint>> metrics(const Actor &actor, const QString &id, const QString &name,
                                       int limit, const QString &cursor);
     // One whole series for a chart, thinned with LTTB to at most maxPoints
-    // (first and last point always kept). See downsample::lttb.
+    // (first and last point always kept). See downsample::lttb; a long series
+    // is thinned from its rollup (runs/SeriesRollup.h says exactly how).
     Result<QList<SeriesPoint>> metricSeries(const Actor &actor, const QString &id,
                                             const QString &name, int maxPoints);
     // A slice of the log by UTF-8 byte offsets, never splitting a character.
@@ -132,8 +148,31 @@ private:
                                const QString &clientRunId);
     // The run, if the actor may read it (Viewer); not_found otherwise.
     Result<Run> visible(const Actor &actor, const QString &id);
-    Status insertMetrics(Tx &tx, const QString &runId, const QList<MetricInput> &metrics);
+    // Statements prepared once for a whole group-commit batch, by SQL text.
+    class BatchStatements
+    {
+    public:
+        Query &get(Tx &tx, const QString &sql);
+
+    private:
+        std::map<QString, Query> m_prepared;
+    };
+    struct SyncJob : GroupCommit::Job
+    {
+        SyncJob(const Actor &a, const SyncRequest &r) : actor(a), request(r) {}
+        const Actor &actor;
+        const SyncRequest &request;
+        std::optional<Result<SyncResult>> result;
+    };
+    void writeBatch(const QList<GroupCommit::Job *> &jobs);
+    Result<SyncResult> writeOne(Tx &tx, BatchStatements &statements, const Actor &actor,
+                                const SyncRequest &req);
+    Status insertMetrics(Tx &tx, BatchStatements &statements, const QString &runId,
+                         const QList<MetricInput> &metrics);
+    Status writeRollup(Tx &tx, const QString &runId, const QString &name,
+                       const QList<SeriesPoint> &ordered);
     ModelContext m_ctx;
+    std::shared_ptr<GroupCommit> m_group;
 };
 
 } // namespace wfx

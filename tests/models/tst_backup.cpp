@@ -54,7 +54,9 @@ QStringList rowsOf(const QSqlDatabase &db, const QString &table)
         QStringList cells;
         for (int i = 0; i < q.record().count(); ++i) {
             const QVariant v = q.value(i);
-            cells << (v.isNull() ? L("NULL") : QString::fromLatin1(v.typeName()) + QLatin1Char(':') + v.toString());
+            const QString text = v.typeId() == QMetaType::QByteArray ? QString::fromLatin1(v.toByteArray().toHex())
+                                                                      : v.toString();
+            cells << (v.isNull() ? L("NULL") : QString::fromLatin1(v.typeName()) + QLatin1Char(':') + text);
         }
         out << cells.join(QLatin1Char('|'));
     }
@@ -110,6 +112,10 @@ class TestBackup : public QObject
         auto r = RunService(s->ctx).sync(s->actor(alice), syncBody(L("seed-1"), 300));
         QVERIFY2(r.ok(), why(r).constData());
         run = r->run.id;
+        // A series long enough for a chart rollup (run_metric_rollups rows).
+        auto longRun = RunService(s->ctx).sync(s->actor(alice), syncBody(L("long-1"), 5000));
+        QVERIFY2(longRun.ok(), why(longRun).constData());
+        QVERIFY(s->count(L("run_metric_rollups")) > 0);
         QVERIFY(workspaces.invite(s->actor(alice), ws, L("bob@example.com"), L("member")).ok());
 
         BlobStore blobs(s->dir.path());

@@ -49,6 +49,9 @@ class TestDsar : public QObject
                             "evidence, created_by) VALUES (:id, :p, :w, 'c1', 'run-1', 'completed', :t, 'unsigned', :u)"),
              {{QStringLiteral(":id"), run}, {QStringLiteral(":p"), project}, {QStringLiteral(":w"), wsId},
               {QStringLiteral(":t"), t}, {QStringLiteral(":u"), user}});
+        exec(QStringLiteral("INSERT INTO run_metric_rollups (run_id, name, level, points, data) "
+                            "VALUES (:r, 'loss', 4, 5000, :d)"),
+             {{QStringLiteral(":r"), run}, {QStringLiteral(":d"), QByteArray(16, '\0')}});
         exec(QStringLiteral("INSERT INTO shares (id, workspace_id, run_id, token_hash, token_prefix, password_hash, "
                             "created_by, created_at) VALUES (:id, :w, :r, 'SHARETOKENHASH_MARKER', 'wfxs_PREFIXMARK', "
                             "'SHAREPWHASH_MARKER', :u, :t)"),
@@ -198,6 +201,7 @@ private slots:
         QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM memberships WHERE user_id = :u"), QStringLiteral(":u"), alice), 0);
         QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM api_keys WHERE user_id = :u"), QStringLiteral(":u"), alice), 0);
         QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE user_id = :u"), QStringLiteral(":u"), alice), 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM run_metric_rollups")), 0); // with the owned workspace's runs
         QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
                                        "AND state = 'completed'"), QStringLiteral(":u"), alice), 1);
         Query a(s->db->connection(), QStringLiteral("SELECT actor_id, target_id, detail FROM audit_log WHERE action = 'dsar.deletion_executed'"));

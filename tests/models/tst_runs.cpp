@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
+#include "audit/AuditService.h"
 #include "crypto/Jcs.h"
 #include "runs/Downsample.h"
+#include "runs/GroupCommit.h"
 #include "runs/RunService.h"
+#include "runs/SeriesRollup.h"
 #include "workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
@@ -12,6 +15,7 @@
 #include <atomic>
 #include <cmath>
 #include <latch>
+#include <mutex>
 #include <thread>
 
 using namespace wfx;
@@ -373,6 +377,138 @@ private slots:
         q.bind(S(":s"), n - 2);
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.dbl(0), (n - 2) * 0.5);
+    }
+
+    void remainderShapesStoreEveryPoint()
+    {
+        // 511 = 256 + 128 + ... + 1: every remainder statement shape once.
+        const int n = 511;
+        QJsonArray points;
+        for (int i = 0; i < n; ++i)
+            points.append(QJsonObject{{S("name"), S("m")}, {S("step"), i * 3}, {S("value"), i / 7.0}});
+        QJsonObject b = body(projA, S("shapes"));
+        b.insert(S("metrics"), points);
+        const Run run = sync(b);
+        Query q(s->db->connection(),
+                S("SELECT step, value FROM run_metrics WHERE run_id = :r ORDER BY step"));
+        q.bind(S(":r"), run.id);
+        QVERIFY(q.exec());
+        int i = 0;
+        for (; q.next(); ++i) {
+            QCOMPARE(q.i64(0), qint64(i) * 3);
+            QCOMPARE(q.dbl(1), i / 7.0);
+        }
+        QCOMPARE(i, n);
+        QCOMPARE(s->count(S("run_metric_rollups")), 0); // short series keep no rollup
+    }
+
+    void groupCommitRunsWaitingJobsAsOneBatch()
+    {
+        GroupCommit group(64);
+        std::mutex m;
+        QList<QList<int>> batches;
+        struct Numbered : GroupCommit::Job
+        {
+            int n = 0;
+        };
+        std::atomic<bool> releaseFirst{false};
+        std::atomic<int> done{0};
+        auto runner = [&](const QList<GroupCommit::Job *> &jobs) {
+            QList<int> ns;
+            for (auto *j : jobs)
+                ns.append(static_cast<Numbered *>(j)->n);
+            {
+                std::lock_guard lock(m);
+                batches.append(ns);
+            }
+            // The first batch holds the lead until three more jobs wait.
+            while (ns == QList<int>{0} && !releaseFirst)
+                std::this_thread::yield();
+        };
+        std::thread first([&] {
+            Numbered j;
+            group.submit(j, runner);
+            done += j.done ? 1 : 0;
+        });
+        while ([&] { std::lock_guard lock(m); return batches.isEmpty(); }())
+            std::this_thread::yield();
+        std::vector<std::thread> others;
+        for (int n = 1; n <= 3; ++n) {
+            others.emplace_back([&, n] {
+                Numbered j;
+                j.n = n;
+                group.submit(j, runner);
+                done += j.done ? 1 : 0;
+            });
+        }
+        while (group.pending() < 3)
+            std::this_thread::yield();
+        releaseFirst = true;
+        first.join();
+        for (auto &t : others)
+            t.join();
+        QCOMPARE(done.load(), 4);
+        QCOMPARE(batches.size(), 2);
+        QCOMPARE(batches.at(0), QList<int>{0});
+        QList<int> second = batches.at(1);
+        std::sort(second.begin(), second.end());
+        QCOMPARE(second, (QList<int>{1, 2, 3}));
+        QCOMPARE(group.pending(), 0);
+    }
+
+    void concurrentSyncsOnOneServiceAreIsolatedAndChained()
+    {
+        // 16 callers on one RunService, as the server's request threads are:
+        // their syncs share group-commit batches. Failures stay with their sync,
+        // a client_run_id sent by many is created once, the chain verifies.
+        constexpr int kThreads = 16, kEach = 6;
+        RunService runs(s->ctx);
+        std::latch start(kThreads);
+        std::atomic<int> created{0}, existing{0}, refused{0}, other{0};
+        std::mutex idsLock;
+        QSet<QString> sharedIds;
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                start.arrive_and_wait();
+                for (int i = 0; i < kEach; ++i) {
+                    const int kind = (t + i) % 3;
+                    QJsonObject b = kind == 0   ? body(projA, S("shared"))
+                                    : kind == 1 ? body(projB, S("not-mine-%1-%2").arg(t).arg(i))
+                                                : body(projA, S("own-%1-%2").arg(t).arg(i));
+                    auto r = runs.sync(s->actor(alice), b);
+                    if (kind == 1) {
+                        (!r.ok() && r.error().code == ErrorCode::NotFound ? refused : other)++;
+                        continue;
+                    }
+                    if (!r.ok()) {
+                        ++other;
+                        continue;
+                    }
+                    (r->created ? created : existing)++;
+                    if (kind == 0) {
+                        std::lock_guard lock(idsLock);
+                        sharedIds.insert(r->run.id);
+                    }
+                }
+            });
+        }
+        for (auto &th : threads)
+            th.join();
+        int shared = 0, foreign = 0, own = 0;
+        for (int t = 0; t < kThreads; ++t)
+            for (int i = 0; i < kEach; ++i)
+                ++((t + i) % 3 == 0 ? shared : (t + i) % 3 == 1 ? foreign : own);
+        QCOMPARE(other.load(), 0);
+        QCOMPARE(refused.load(), foreign);
+        QCOMPARE(created.load(), own + 1);
+        QCOMPARE(existing.load(), shared - 1);
+        QCOMPARE(sharedIds.size(), 1);
+        QCOMPARE(s->count(S("runs")), own + 1);
+        QCOMPARE(s->count(S("run_metrics")), 3 * (own + 1));
+        QCOMPARE(s->auditCount(S("run.sync")), own + 1);
+        const AuditVerdict v = AuditService(s->ctx).verify();
+        QVERIFY2(v.ok, qPrintable(v.reason));
     }
 
     void syncNeedsAccessToTheProject()
@@ -833,6 +969,108 @@ private slots:
                  ErrorCode::Validation);
         QCOMPARE(runs.metricSeries(s->actor(alice), run.id, {}, 100).error().code,
                  ErrorCode::Validation);
+    }
+
+    void rollupLevelsKeepEveryBucketsExtremes()
+    {
+        QList<SeriesPoint> points;
+        for (int i = 0; i < 10000; ++i)
+            points.append({qint64(i) * 2, std::sin(i / 30.0) + ((i * 7919) % 13) * 0.01});
+        QCOMPARE(rollup::build(points.mid(0, int(rollup::kMinPoints))).size(), 0);
+        const QList<rollup::Level> levels = rollup::build(points);
+        // 10,000 points: 625, 157, 40 and 10 buckets at levels 4, 6, 8, 10; level 12 would have 3.
+        QList<int> ks;
+        for (const auto &l : levels)
+            ks.append(l.level);
+        QCOMPARE(ks, (QList<int>{4, 6, 8, 10}));
+        for (const auto &l : levels) {
+            const QList<SeriesPoint> kept = rollup::unpack(l.data);
+            QCOMPARE(kept, rollup::m4(points, qsizetype(1) << l.level));
+            const qsizetype size = qsizetype(1) << l.level;
+            QVERIFY(kept.size() <= 4 * ((points.size() + size - 1) / size));
+            // Each bucket's first, last, lowest and highest value are kept, in step order.
+            qsizetype at = 0;
+            for (qsizetype b = 0; b < points.size(); b += size) {
+                const auto bucket = points.mid(b, size);
+                double lo = bucket.first().value, hi = lo;
+                for (const auto &p : bucket) {
+                    lo = std::min(lo, p.value);
+                    hi = std::max(hi, p.value);
+                }
+                QList<SeriesPoint> mine;
+                while (at < kept.size() && kept.at(at).step <= bucket.last().step)
+                    mine.append(kept.at(at++));
+                QCOMPARE(mine.first(), bucket.first());
+                QCOMPARE(mine.last(), bucket.last());
+                bool hasLo = false, hasHi = false;
+                for (const auto &p : mine) {
+                    QVERIFY(bucket.contains(p));
+                    hasLo = hasLo || p.value == lo;
+                    hasHi = hasHi || p.value == hi;
+                }
+                QVERIFY(hasLo && hasHi);
+            }
+            QCOMPARE(at, kept.size());
+        }
+        QCOMPARE(rollup::unpack(rollup::pack(points)), points);
+        QVERIFY(rollup::unpack(QByteArray(15, 'x')).isEmpty());
+        // The coarsest level with at least 2 * maxPoints buckets, else none.
+        QCOMPARE(rollup::choose(10000, ks, 100), 4);  // 625 buckets >= 200; level 6 has 157
+        QCOMPARE(rollup::choose(10000, ks, 21), 6);   // 157 >= 42; level 8 has 40
+        QCOMPARE(rollup::choose(10000, ks, 20), 8);   // 40 >= 40
+        QCOMPARE(rollup::choose(10000, ks, 5), 10);   // 10 >= 10
+        QCOMPARE(rollup::choose(10000, ks, 313), -1); // 625 < 626: every point
+        QCOMPARE(rollup::choose(10000, {}, 20), -1);
+    }
+
+    void longSeriesIsThinnedFromItsRollupExactly()
+    {
+        // 40,000 points sent out of order, with outliers: the rollup is written
+        // at sync, and a chart is LTTB over the M4 points of the chosen level.
+        const int n = 40000;
+        QList<SeriesPoint> points;
+        for (int i = 0; i < n; ++i)
+            points.append({qint64(i) * 5, std::cos(i / 400.0) * 3 + double((qint64(i) * 104729) % 97) / 97.0 +
+                                             (i % 9973 == 17 ? 25.0 : 0.0)});
+        QJsonArray sent;
+        for (int i = 0; i < n; ++i) {
+            const auto &p = points.at((i * 7) % n); // 7 is prime to 40,000: a permutation
+            sent.append(QJsonObject{{S("name"), S("loss")}, {S("step"), p.step}, {S("value"), p.value}});
+        }
+        sent.append(QJsonObject{{S("name"), S("short")}, {S("step"), 1}, {S("value"), 2}});
+        QJsonObject b = body(projA, S("long-series"));
+        b.insert(S("metrics"), sent);
+        const Run run = sync(b);
+        // Levels 4, 6, ..., 12 of "loss" (ceil(40000 / 2^14) = 3 < 4); none for "short".
+        QCOMPARE(s->count(S("run_metric_rollups")), 5);
+        RunService runs(s->ctx);
+        auto thin = [&](int maxPoints) {
+            auto r = runs.metricSeries(s->actor(alice), run.id, S("loss"), maxPoints);
+            if (!r.ok())
+                qFatal("series: %s", why(r).constData());
+            return *r;
+        };
+        // 500 points: level 4 has 2,500 buckets >= 1,000, level 6 625 < 1,000.
+        QCOMPARE(thin(500), downsample::lttb(rollup::m4(points, 16), 500));
+        // 2,000 points: no level has 4,000 buckets; every point, as without a rollup.
+        QCOMPARE(thin(2000), downsample::lttb(points, 2000));
+        // 10 points: level 10 (40 buckets >= 20; level 12 has 10).
+        QCOMPARE(thin(10), downsample::lttb(rollup::m4(points, 1024), 10));
+        // The outliers survive the thinning to 500 as they do without a rollup.
+        const auto five = thin(500);
+        for (int i = 17; i < n; i += 9973) {
+            bool kept = false;
+            for (const auto &p : five)
+                kept = kept || p.step == qint64(i) * 5;
+            QVERIFY2(kept, qPrintable(S("outlier at %1").arg(i)));
+        }
+        // Rebuilding from the stored points gives the same rows; deleting the
+        // run deletes them.
+        QVERIFY(runs.rebuildRollups(run.id).ok());
+        QCOMPARE(s->count(S("run_metric_rollups")), 5);
+        QCOMPARE(thin(500), downsample::lttb(rollup::m4(points, 16), 500));
+        QVERIFY(runs.remove(s->actor(alice), run.id).ok());
+        QCOMPARE(s->count(S("run_metric_rollups")), 0);
     }
 
     void lttbBounds_data()

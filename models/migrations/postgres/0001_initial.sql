@@ -153,6 +153,20 @@ CREATE TABLE run_metrics (
     PRIMARY KEY (run_id, name, step)
 );
 
+-- Chart rollups of long series (RunService::metricSeries, runs/SeriesRollup.h):
+-- for a series of more than 4,096 points, one row per level k = 4, 6, 8, ...:
+-- the first, lowest, highest and last point of every bucket of 2^k consecutive
+-- points (by step), packed as little-endian (int64 step, float64 value) pairs in
+-- step order. Written with the points in the sync's transaction, never changed.
+CREATE TABLE run_metric_rollups (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    points BIGINT NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (run_id, name, level)
+);
+
 CREATE TABLE run_logs (
     run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
     content TEXT NOT NULL
