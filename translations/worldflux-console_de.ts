@@ -1024,6 +1024,179 @@
     </message>
 </context>
 <context>
+    <name>wfx::ui::FirstRunWizard</name>
+    <message>
+        <source>Set up WorldFlux Console</source>
+        <translation>WorldFlux Console einrichten</translation>
+    </message>
+    <message>
+        <source>First-run guide</source>
+        <translation>Einrichtungsassistent</translation>
+    </message>
+    <message>
+        <source>Create the administrator</source>
+        <translation>Administrator anlegen</translation>
+    </message>
+    <message>
+        <source>This instance has no account yet. The first account administers the whole instance.</source>
+        <translation>Diese Instanz hat noch kein Konto. Das erste Konto verwaltet die gesamte Instanz.</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>Passwort wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-Mail:</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Passwort:</translation>
+    </message>
+    <message>
+        <source>Password &amp;again:</source>
+        <translation>Passwort &amp;wiederholen:</translation>
+    </message>
+    <message numerus="yes">
+        <source>At least %n character(s).</source>
+        <translation>
+            <numerusform>Mindestens %n Zeichen.</numerusform>
+            <numerusform>Mindestens %n Zeichen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Create a workspace</source>
+        <translation>Arbeitsbereich anlegen</translation>
+    </message>
+    <message>
+        <source>Runs belong to a project in a workspace. The administrator owns this one.</source>
+        <translation>Läufe gehören zu einem Projekt in einem Arbeitsbereich. Dieser gehört dem Administrator.</translation>
+    </message>
+    <message>
+        <source>Workspace name</source>
+        <translation>Name des Arbeitsbereichs</translation>
+    </message>
+    <message>
+        <source>Project name</source>
+        <translation>Projektname</translation>
+    </message>
+    <message>
+        <source>first-project</source>
+        <translation>erstes-projekt</translation>
+    </message>
+    <message>
+        <source>&amp;Workspace:</source>
+        <translation>&amp;Arbeitsbereich:</translation>
+    </message>
+    <message>
+        <source>&amp;Project:</source>
+        <translation>P&amp;rojekt:</translation>
+    </message>
+    <message>
+        <source>Issue an API key</source>
+        <translation>API-Schlüssel ausstellen</translation>
+    </message>
+    <message>
+        <source>Training code syncs runs with an API key. Its secret is shown once, when it is issued.</source>
+        <translation>Trainingscode synchronisiert Läufe mit einem API-Schlüssel. Sein Geheimnis wird einmal angezeigt, bei der Ausstellung.</translation>
+    </message>
+    <message>
+        <source>Key name</source>
+        <translation>Schlüsselname</translation>
+    </message>
+    <message>
+        <source>first key</source>
+        <translation>erster Schlüssel</translation>
+    </message>
+    <message>
+        <source>Key &amp;name:</source>
+        <translation>Schlüssel&amp;name:</translation>
+    </message>
+    <message>
+        <source>Sync a first run</source>
+        <translation>Ersten Lauf synchronisieren</translation>
+    </message>
+    <message>
+        <source>Run this command in a terminal on a machine that reaches this server. The run appears in the Runs panel at once.</source>
+        <translation>Führen Sie diesen Befehl in einem Terminal auf einem Rechner aus, der diesen Server erreicht. Der Lauf erscheint sofort im Bereich „Läufe“.</translation>
+    </message>
+    <message>
+        <source>Command that syncs a first run</source>
+        <translation>Befehl, der einen ersten Lauf synchronisiert</translation>
+    </message>
+    <message>
+        <source>&amp;Copy command</source>
+        <translation>Befehl &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>The command holds the API key&apos;s secret: keep it private.</source>
+        <translation>Der Befehl enthält das Geheimnis des API-Schlüssels: Halten Sie ihn vertraulich.</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>Wird ausgeführt…</translation>
+    </message>
+    <message>
+        <source>Enter an email address such as admin@example.org.</source>
+        <translation>Geben Sie eine E-Mail-Adresse wie admin@example.org ein.</translation>
+    </message>
+    <message>
+        <source>Enter the administrator&apos;s name.</source>
+        <translation>Geben Sie den Namen des Administrators ein.</translation>
+    </message>
+    <message>
+        <source>The name is too long.</source>
+        <translation>Der Name ist zu lang.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The password needs at least %n character(s).</source>
+        <translation>
+            <numerusform>Das Passwort braucht mindestens %n Zeichen.</numerusform>
+            <numerusform>Das Passwort braucht mindestens %n Zeichen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>Die beiden Passwörter stimmen nicht überein.</translation>
+    </message>
+    <message>
+        <source>Enter a name for the workspace and for its first project.</source>
+        <translation>Geben Sie einen Namen für den Arbeitsbereich und sein erstes Projekt ein.</translation>
+    </message>
+    <message>
+        <source>Enter a name for the key, e.g. where it will be used.</source>
+        <translation>Geben Sie einen Namen für den Schlüssel ein, z. B. wo er verwendet wird.</translation>
+    </message>
+    <message>
+        <source>API key issued</source>
+        <translation>API-Schlüssel ausgestellt</translation>
+    </message>
+    <message>
+        <source>Copy the secret now: it is shown here once and never again. The next page puts it into the command that syncs a first run.</source>
+        <translation>Kopieren Sie das Geheimnis jetzt: Es wird hier einmal und nie wieder angezeigt. Die nächste Seite setzt es in den Befehl ein, der einen ersten Lauf synchronisiert.</translation>
+    </message>
+    <message>
+        <source>Secret</source>
+        <translation>Geheimnis</translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::IssueKeyDialog</name>
     <message>
         <source>Issue an API key</source>
@@ -1060,6 +1233,91 @@
     <message>
         <source>Issue key</source>
         <translation>Schlüssel ausstellen</translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::MailModel</name>
+    <message>
+        <source>Sent %1</source>
+        <translation>Gesendet %1</translation>
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>Nicht gesendet: %1</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>Wartet auf Versand</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>An</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Betreff</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gesendet</translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::MailPanel</name>
+    <message>
+        <source>Mail outbox</source>
+        <translation>Postausgang</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Every message the console wrote: password resets and invitations. Without a mail command (setting sendmail, or WFX_SENDMAIL) nothing is sent; read here who asked for what. One-time links are never stored, so bodies show them withheld.</source>
+        <translation>Jede Nachricht, die die Konsole geschrieben hat: Passwort-Zurücksetzungen und Einladungen. Ohne Mail-Befehl (Einstellung sendmail oder WFX_SENDMAIL) wird nichts gesendet; lesen Sie hier, wer was angefordert hat. Einmal-Links werden nie gespeichert, daher zeigen die Nachrichten sie zurückgehalten.</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Nachrichten</translation>
+    </message>
+    <message>
+        <source>Message body</source>
+        <translation>Nachrichtentext</translation>
+    </message>
+    <message>
+        <source>Choose a message to read it.</source>
+        <translation>Wählen Sie eine Nachricht, um sie zu lesen.</translation>
+    </message>
+    <message>
+        <source>To: %1
+Subject: %2
+%3
+
+%4</source>
+        <translation>An: %1
+Betreff: %2
+%3
+
+%4</translation>
+    </message>
+    <message>
+        <source>Cannot load the outbox: %1</source>
+        <translation>Der Postausgang kann nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>No messages yet.</source>
+        <translation>Noch keine Nachrichten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s) shown</source>
+        <translation>
+            <numerusform>%n Nachricht angezeigt</numerusform>
+            <numerusform>%n Nachrichten angezeigt</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1119,6 +1377,10 @@
     <message>
         <source>Server stopped</source>
         <translation>Server gestoppt</translation>
+    </message>
+    <message>
+        <source>Mail outbox</source>
+        <translation>Postausgang</translation>
     </message>
 </context>
 <context>
@@ -1466,6 +1728,136 @@ Geprüft: %4</translation>
         <source>Cannot delete the run: %1</source>
         <translation>Der Lauf kann nicht gelöscht werden: %1</translation>
     </message>
+    <message>
+        <source>&amp;Files</source>
+        <translation>Date&amp;ien</translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::RunFilesTab</name>
+    <message>
+        <source>Stored</source>
+        <translation>Gespeichert</translation>
+    </message>
+    <message>
+        <source>Uploading</source>
+        <translation>Wird hochgeladen</translation>
+    </message>
+    <message>
+        <source>Aborted</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>Gelöscht</translation>
+    </message>
+    <message>
+        <source>Artifacts</source>
+        <translation>Artefakte</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>&amp;Save to file…</source>
+        <translation>In Datei s&amp;peichern…</translation>
+    </message>
+    <message>
+        <source>&amp;Export evidence package…</source>
+        <translation>Nachweispaket &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>The instance signing key is not available to this console.</source>
+        <translation>Der Signaturschlüssel der Instanz steht dieser Konsole nicht zur Verfügung.</translation>
+    </message>
+    <message>
+        <source>File progress</source>
+        <translation>Dateifortschritt</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <source>The artifact store is not available to this console: artifacts are listed but cannot be saved.</source>
+        <translation>Der Artefaktspeicher steht dieser Konsole nicht zur Verfügung: Artefakte werden aufgelistet, können aber nicht gespeichert werden.</translation>
+    </message>
+    <message>
+        <source>Cannot list the artifacts: %1</source>
+        <translation>Die Artefakte können nicht aufgelistet werden: %1</translation>
+    </message>
+    <message>
+        <source>This run has no artifacts.</source>
+        <translation>Dieser Lauf hat keine Artefakte.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing the first %n artifact(s).</source>
+        <translation>
+            <numerusform>Nur %n Artefakt wird angezeigt.</numerusform>
+            <numerusform>Nur die ersten %n Artefakte werden angezeigt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>reading failed</source>
+        <translation>Lesen fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>the bytes do not match the artifact&apos;s SHA-256</source>
+        <translation>die Bytes stimmen nicht mit dem SHA-256 des Artefakts überein</translation>
+    </message>
+    <message>
+        <source>Save artifact</source>
+        <translation>Artefakt speichern</translation>
+    </message>
+    <message>
+        <source>Saving %1…</source>
+        <translation>%1 wird gespeichert…</translation>
+    </message>
+    <message>
+        <source>Export evidence package</source>
+        <translation>Nachweispaket exportieren</translation>
+    </message>
+    <message>
+        <source>ZIP archives (*.zip)</source>
+        <translation>ZIP-Archive (*.zip)</translation>
+    </message>
+    <message>
+        <source>Building the evidence package…</source>
+        <translation>Nachweispaket wird erstellt…</translation>
+    </message>
+    <message>
+        <source>The evidence package</source>
+        <translation>Das Nachweispaket</translation>
+    </message>
+    <message>
+        <source>%1 was saved to %2 (%3).</source>
+        <translation>%1 wurde in %2 gespeichert (%3).</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was written to %1.</source>
+        <translation>Abgebrochen: Nach %1 wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>%1 was not saved: %2</source>
+        <translation>%1 wurde nicht gespeichert: %2</translation>
+    </message>
 </context>
 <context>
     <name>wfx::ui::RunsModel</name>
@@ -1766,6 +2158,14 @@ Geprüft: %4</translation>
             <numerusform>%n Änderung gespeichert. Sie gilt ab dem nächsten Start der Konsole.</numerusform>
             <numerusform>%n Änderungen gespeichert. Sie gelten ab dem nächsten Start der Konsole.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Saving settings</source>
+        <translation>Einstellungen werden gespeichert</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Wird gespeichert…</translation>
     </message>
 </context>
 <context>

@@ -74,6 +74,33 @@
     </message>
 </context>
 <context>
+    <name>wfx::ui::FirstRunWizard</name>
+    <message numerus="yes">
+        <source>At least %n character(s).</source>
+        <translation>
+            <numerusform>At least %n character.</numerusform>
+            <numerusform>At least %n characters.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The password needs at least %n character(s).</source>
+        <translation>
+            <numerusform>The password needs at least %n character.</numerusform>
+            <numerusform>The password needs at least %n characters.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::MailPanel</name>
+    <message numerus="yes">
+        <source>%n message(s) shown</source>
+        <translation>
+            <numerusform>%n message shown</numerusform>
+            <numerusform>%n messages shown</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::RunDetailsDialog</name>
     <message numerus="yes">
         <source>{%n key(s)}</source>
@@ -87,6 +114,16 @@
         <translation>
             <numerusform>[%n item]</numerusform>
             <numerusform>[%n items]</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::RunFilesTab</name>
+    <message numerus="yes">
+        <source>Showing the first %n artifact(s).</source>
+        <translation>
+            <numerusform>Showing the first %n artifact.</numerusform>
+            <numerusform>Showing the first %n artifacts.</numerusform>
         </translation>
     </message>
 </context>

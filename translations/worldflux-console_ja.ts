@@ -1015,6 +1015,177 @@
     </message>
 </context>
 <context>
+    <name>wfx::ui::FirstRunWizard</name>
+    <message>
+        <source>Set up WorldFlux Console</source>
+        <translation>WorldFlux Console のセットアップ</translation>
+    </message>
+    <message>
+        <source>First-run guide</source>
+        <translation>初回セットアップガイド</translation>
+    </message>
+    <message>
+        <source>Create the administrator</source>
+        <translation>管理者を作成</translation>
+    </message>
+    <message>
+        <source>This instance has no account yet. The first account administers the whole instance.</source>
+        <translation>このインスタンスにはまだアカウントがありません。最初のアカウントがインスタンス全体を管理します。</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>パスワード (確認)</translation>
+    </message>
+    <message>
+        <source>&amp;Email:</source>
+        <translation>メールアドレス(&amp;E):</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名前(&amp;N):</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>パスワード(&amp;P):</translation>
+    </message>
+    <message>
+        <source>Password &amp;again:</source>
+        <translation>パスワード (確認)(&amp;A):</translation>
+    </message>
+    <message numerus="yes">
+        <source>At least %n character(s).</source>
+        <translation>
+            <numerusform>%n文字以上。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Create a workspace</source>
+        <translation>ワークスペースを作成</translation>
+    </message>
+    <message>
+        <source>Runs belong to a project in a workspace. The administrator owns this one.</source>
+        <translation>ランはワークスペース内のプロジェクトに属します。このワークスペースのオーナーは管理者です。</translation>
+    </message>
+    <message>
+        <source>Workspace name</source>
+        <translation>ワークスペース名</translation>
+    </message>
+    <message>
+        <source>Project name</source>
+        <translation>プロジェクト名</translation>
+    </message>
+    <message>
+        <source>first-project</source>
+        <translation>first-project</translation>
+    </message>
+    <message>
+        <source>&amp;Workspace:</source>
+        <translation>ワークスペース(&amp;W):</translation>
+    </message>
+    <message>
+        <source>&amp;Project:</source>
+        <translation>プロジェクト(&amp;P):</translation>
+    </message>
+    <message>
+        <source>Issue an API key</source>
+        <translation>APIキーを発行</translation>
+    </message>
+    <message>
+        <source>Training code syncs runs with an API key. Its secret is shown once, when it is issued.</source>
+        <translation>トレーニングコードはAPIキーでランを同期します。シークレットは発行時に一度だけ表示されます。</translation>
+    </message>
+    <message>
+        <source>Key name</source>
+        <translation>キー名</translation>
+    </message>
+    <message>
+        <source>first key</source>
+        <translation>最初のキー</translation>
+    </message>
+    <message>
+        <source>Key &amp;name:</source>
+        <translation>キー名(&amp;N):</translation>
+    </message>
+    <message>
+        <source>Sync a first run</source>
+        <translation>最初のランを同期</translation>
+    </message>
+    <message>
+        <source>Run this command in a terminal on a machine that reaches this server. The run appears in the Runs panel at once.</source>
+        <translation>このサーバーに接続できるマシンのターミナルでこのコマンドを実行してください。ランはすぐに「ラン」パネルに表示されます。</translation>
+    </message>
+    <message>
+        <source>Command that syncs a first run</source>
+        <translation>最初のランを同期するコマンド</translation>
+    </message>
+    <message>
+        <source>&amp;Copy command</source>
+        <translation>コマンドをコピー(&amp;C)</translation>
+    </message>
+    <message>
+        <source>The command holds the API key&apos;s secret: keep it private.</source>
+        <translation>このコマンドにはAPIキーのシークレットが含まれています。他人に見せないでください。</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>処理中…</translation>
+    </message>
+    <message>
+        <source>Enter an email address such as admin@example.org.</source>
+        <translation>admin@example.org のようなメールアドレスを入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the administrator&apos;s name.</source>
+        <translation>管理者の名前を入力してください。</translation>
+    </message>
+    <message>
+        <source>The name is too long.</source>
+        <translation>名前が長すぎます。</translation>
+    </message>
+    <message numerus="yes">
+        <source>The password needs at least %n character(s).</source>
+        <translation>
+            <numerusform>パスワードは%n文字以上必要です。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>2つのパスワードが一致しません。</translation>
+    </message>
+    <message>
+        <source>Enter a name for the workspace and for its first project.</source>
+        <translation>ワークスペースとその最初のプロジェクトの名前を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter a name for the key, e.g. where it will be used.</source>
+        <translation>キーの名前を入力してください (例: 使用する場所)。</translation>
+    </message>
+    <message>
+        <source>API key issued</source>
+        <translation>APIキーを発行しました</translation>
+    </message>
+    <message>
+        <source>Copy the secret now: it is shown here once and never again. The next page puts it into the command that syncs a first run.</source>
+        <translation>今すぐシークレットをコピーしてください。ここで一度だけ表示され、二度と表示されません。次のページで、最初のランを同期するコマンドに組み込まれます。</translation>
+    </message>
+    <message>
+        <source>Secret</source>
+        <translation>シークレット</translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::IssueKeyDialog</name>
     <message>
         <source>Issue an API key</source>
@@ -1051,6 +1222,90 @@
     <message>
         <source>Issue key</source>
         <translation>キーを発行</translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::MailModel</name>
+    <message>
+        <source>Sent %1</source>
+        <translation>送信済み %1</translation>
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>未送信: %1</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>送信待ち</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>宛先</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>作成日時</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>送信</translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::MailPanel</name>
+    <message>
+        <source>Mail outbox</source>
+        <translation>送信メール</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>更新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Every message the console wrote: password resets and invitations. Without a mail command (setting sendmail, or WFX_SENDMAIL) nothing is sent; read here who asked for what. One-time links are never stored, so bodies show them withheld.</source>
+        <translation>コンソールが作成したすべてのメッセージ (パスワードのリセットと招待) です。メールコマンド (設定 sendmail または WFX_SENDMAIL) がない場合は何も送信されません。誰が何を依頼したかをここで確認できます。ワンタイムリンクは保存されないため、本文では伏せて表示されます。</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>メッセージ</translation>
+    </message>
+    <message>
+        <source>Message body</source>
+        <translation>メッセージ本文</translation>
+    </message>
+    <message>
+        <source>Choose a message to read it.</source>
+        <translation>読むメッセージを選択してください。</translation>
+    </message>
+    <message>
+        <source>To: %1
+Subject: %2
+%3
+
+%4</source>
+        <translation>宛先: %1
+件名: %2
+%3
+
+%4</translation>
+    </message>
+    <message>
+        <source>Cannot load the outbox: %1</source>
+        <translation>送信メールを読み込めません: %1</translation>
+    </message>
+    <message>
+        <source>No messages yet.</source>
+        <translation>メッセージはまだありません。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s) shown</source>
+        <translation>
+            <numerusform>%n件のメッセージを表示中</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1110,6 +1365,10 @@
     <message>
         <source>Server stopped</source>
         <translation>サーバー停止中</translation>
+    </message>
+    <message>
+        <source>Mail outbox</source>
+        <translation>送信メール</translation>
     </message>
 </context>
 <context>
@@ -1455,6 +1714,135 @@ Checked: %4</source>
         <source>Cannot delete the run: %1</source>
         <translation>ランを削除できません: %1</translation>
     </message>
+    <message>
+        <source>&amp;Files</source>
+        <translation>ファイル(&amp;F)</translation>
+    </message>
+</context>
+<context>
+    <name>wfx::ui::RunFilesTab</name>
+    <message>
+        <source>Stored</source>
+        <translation>保存済み</translation>
+    </message>
+    <message>
+        <source>Uploading</source>
+        <translation>アップロード中</translation>
+    </message>
+    <message>
+        <source>Aborted</source>
+        <translation>中止</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>削除済み</translation>
+    </message>
+    <message>
+        <source>Artifacts</source>
+        <translation>アーティファクト</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>サイズ</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>&amp;Save to file…</source>
+        <translation>ファイルに保存(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export evidence package…</source>
+        <translation>エビデンスパッケージをエクスポート(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>The instance signing key is not available to this console.</source>
+        <translation>インスタンスの署名鍵はこのコンソールでは使用できません。</translation>
+    </message>
+    <message>
+        <source>File progress</source>
+        <translation>ファイルの進行状況</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>キャンセル中…</translation>
+    </message>
+    <message>
+        <source>The artifact store is not available to this console: artifacts are listed but cannot be saved.</source>
+        <translation>アーティファクトストアはこのコンソールでは使用できません。アーティファクトは一覧表示されますが、保存できません。</translation>
+    </message>
+    <message>
+        <source>Cannot list the artifacts: %1</source>
+        <translation>アーティファクトを一覧表示できません: %1</translation>
+    </message>
+    <message>
+        <source>This run has no artifacts.</source>
+        <translation>このランにはアーティファクトがありません。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing the first %n artifact(s).</source>
+        <translation>
+            <numerusform>最初の%n件のアーティファクトを表示しています。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>reading failed</source>
+        <translation>読み取りに失敗しました</translation>
+    </message>
+    <message>
+        <source>the bytes do not match the artifact&apos;s SHA-256</source>
+        <translation>バイト列がアーティファクトのSHA-256と一致しません</translation>
+    </message>
+    <message>
+        <source>Save artifact</source>
+        <translation>アーティファクトを保存</translation>
+    </message>
+    <message>
+        <source>Saving %1…</source>
+        <translation>%1 を保存中…</translation>
+    </message>
+    <message>
+        <source>Export evidence package</source>
+        <translation>エビデンスパッケージをエクスポート</translation>
+    </message>
+    <message>
+        <source>ZIP archives (*.zip)</source>
+        <translation>ZIPアーカイブ (*.zip)</translation>
+    </message>
+    <message>
+        <source>Building the evidence package…</source>
+        <translation>エビデンスパッケージを作成中…</translation>
+    </message>
+    <message>
+        <source>The evidence package</source>
+        <translation>エビデンスパッケージ</translation>
+    </message>
+    <message>
+        <source>%1 was saved to %2 (%3).</source>
+        <translation>%1 を %2 に保存しました (%3)。</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was written to %1.</source>
+        <translation>キャンセルしました。%1 には何も書き込まれていません。</translation>
+    </message>
+    <message>
+        <source>%1 was not saved: %2</source>
+        <translation>%1 は保存されませんでした: %2</translation>
+    </message>
 </context>
 <context>
     <name>wfx::ui::RunsModel</name>
@@ -1751,6 +2139,14 @@ Checked: %4</source>
         <translation>
             <numerusform>%n件の変更を保存しました。コンソールの次回起動時に適用されます。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Saving settings</source>
+        <translation>設定を保存中</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
     </message>
 </context>
 <context>
