@@ -78,6 +78,7 @@ ApiServer::ApiServer(ModelContext ctx, ServerConfig config, QObject *parent)
     registerRoutes(*m_table, *m_services);
     addMetricsRoute();
     m_metrics = std::make_unique<Metrics>(*m_table); // a series per route template, fixed from now on
+    m_clients = std::make_shared<ClientConnections>();
     m_auth = std::make_unique<StoreAuthenticator>(*m_services);
     DispatchConfig dc;
     dc.publicHostNames = m_config.publicHostNames;
@@ -131,7 +132,7 @@ quint16 ApiServer::start()
         QMetaObject::invokeMethod(
             anchor,
             [this, anchor, fd, &ok] {
-                auto *guard = new ConnectionGuard(guardLimits(), anchor);
+                auto *guard = new ConnectionGuard(guardLimits(), anchor, m_clients);
                 if (m_config.tls)
                     guard->setTlsConfiguration(m_tls);
                 auto *http = new HttpServer(*m_dispatcher, &m_requests, m_metrics.get(), anchor);

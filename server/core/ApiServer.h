@@ -19,6 +19,7 @@ class QThread;
 namespace wfx {
 
 class Authenticator;
+class ClientConnections;
 class Dispatcher;
 class Maintenance;
 class Metrics;
@@ -58,6 +59,7 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<Maintenance> m_maintenance;
     std::unique_ptr<Metrics> m_metrics;
+    std::shared_ptr<ClientConnections> m_clients; // the per-address connection cap, for all threads
     QSslConfiguration m_tls;
     QString m_error;
     struct ShareCountCache

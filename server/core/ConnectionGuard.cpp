@@ -260,7 +260,30 @@ private:
     bool m_closeAfter = false, m_expectContinue = false, m_released = false, m_headTimerRunning = false;
 };
 
-ConnectionGuard::ConnectionGuard(const GuardLimits &limits, QObject *parent) : QTcpServer(parent), m_limits(limits)
+bool ClientConnections::tryAcquire(const QString &client, int max)
+{
+    QMutexLocker lock(&m_mutex);
+    int &count = m_count[client];
+    if (count >= max) {
+        if (count == 0)
+            m_count.remove(client);
+        return false;
+    }
+    ++count;
+    return true;
+}
+
+void ClientConnections::release(const QString &client)
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_count.find(client);
+    if (it != m_count.end() && --it.value() <= 0)
+        m_count.erase(it);
+}
+
+ConnectionGuard::ConnectionGuard(const GuardLimits &limits, QObject *parent, std::shared_ptr<ClientConnections> clients)
+    : QTcpServer(parent), m_limits(limits),
+      m_clients(clients ? std::move(clients) : std::make_shared<ClientConnections>())
 {
 }
 
@@ -277,8 +300,7 @@ void ConnectionGuard::incomingConnection(qintptr fd)
         return;
     }
     const QString client = socket->peerAddress().toString();
-    int &count = m_perClient[client];
-    if (count >= m_limits.maxConnectionsPerClient) {
+    if (!m_clients->tryAcquire(client, m_limits.maxConnectionsPerClient)) {
         static const QByteArray body = R"({"error":{"code":"unavailable","message":"Too many connections from this address."}})";
         socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
                       "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
@@ -286,7 +308,6 @@ void ConnectionGuard::incomingConnection(qintptr fd)
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         return;
     }
-    ++count;
     ++m_open;
     if (m_tls)
         startTls(socket, client);
@@ -339,12 +360,10 @@ ConnectionGuard::~ConnectionGuard()
 
 void ConnectionGuard::released(const QString &client)
 {
+    m_clients->release(client); // shared with the other threads' guards: always given back
     if (m_closing)
         return;
     --m_open;
-    auto it = m_perClient.find(client);
-    if (it != m_perClient.end() && --it.value() <= 0)
-        m_perClient.erase(it);
 }
 
 } // namespace wfx

@@ -13,7 +13,9 @@
 #include "core/ServerConfig.h"
 
 #include <QHash>
+#include <QMutex>
 
+#include <memory>
 #include <optional>
 
 #include <QSslConfiguration>
@@ -23,11 +25,26 @@ class QTcpSocket;
 
 namespace wfx {
 
+// Open connections per client address, shared by every serving thread's guard
+// so that the cap holds for the process, not for each thread.
+class ClientConnections
+{
+public:
+    bool tryAcquire(const QString &client, int max);
+    void release(const QString &client);
+
+private:
+    QMutex m_mutex;
+    QHash<QString, int> m_count;
+};
+
 class ConnectionGuard : public QTcpServer
 {
     Q_OBJECT
 public:
-    explicit ConnectionGuard(const GuardLimits &limits, QObject *parent = nullptr);
+    // clients: the per-address counts this guard shares with its siblings (own counts when null).
+    explicit ConnectionGuard(const GuardLimits &limits, QObject *parent = nullptr,
+                             std::shared_ptr<ClientConnections> clients = {});
     ~ConnectionGuard() override;
     const GuardLimits &limits() const { return m_limits; }
     int openConnections() const { return m_open; }
@@ -44,7 +61,7 @@ private:
     void startTls(QTcpSocket *socket, const QString &client);
     std::optional<QSslConfiguration> m_tls;
     GuardLimits m_limits;
-    QHash<QString, int> m_perClient;
+    std::shared_ptr<ClientConnections> m_clients;
     int m_open = 0;
     bool m_closing = false;
 };

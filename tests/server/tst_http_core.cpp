@@ -6,6 +6,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <memory>
+#include <vector>
+
 using namespace wfx;
 
 class TestHttpCore : public QObject
@@ -127,6 +130,36 @@ private slots:
         QVERIFY(closed);
         // Others are still served.
         QCOMPARE(status(srv.raw("GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n")), 200);
+    }
+
+    void connectionCapPerAddressHoldsAcrossServingThreads()
+    {
+        ServerConfig cfg;
+        cfg.threads = 4; // the kernel spreads connections over four listening sockets
+        cfg.guard.maxConnectionsPerClient = 3;
+        wfxtest::TestServer srv(cfg);
+        const QByteArray get = "GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "\r\n";
+        std::vector<std::unique_ptr<QTcpSocket>> held;
+        for (int i = 0; i < 3; ++i) {
+            auto s = std::make_unique<QTcpSocket>();
+            s->connectToHost(QHostAddress::LocalHost, srv.port);
+            QVERIFY(s->waitForConnected());
+            s->write(get);
+            QVERIFY(s->waitForReadyRead(3000));
+            QCOMPARE(status(s->readAll()), 200);
+            held.push_back(std::move(s));
+        }
+        // Whichever thread accepts them, further connections from the address are refused.
+        for (int i = 0; i < 8; ++i) {
+            const QByteArray r = srv.raw(get);
+            QCOMPARE(status(r), 503);
+            QCOMPARE(code(r), QStringLiteral("unavailable"));
+        }
+        // A slot given back is free again.
+        held.front()->disconnectFromHost();
+        held.erase(held.begin());
+        QTRY_COMPARE_WITH_TIMEOUT(status(srv.raw("GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n")),
+                                  200, 5000);
     }
 
     void idleConnectionIsClosed()
