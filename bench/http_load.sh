@@ -13,7 +13,7 @@ start() { # $1 data dir, extra env via env
   "$BIN" --headless --port 0 --data-dir "$1" > "$1/log" 2>&1 &
   echo $!
 }
-PID=$(WFX_SHARE_READ_LIMIT=1000000000 start "$DATA")
+PID=$(WFX_SHARE_READ_LIMIT=1000000 start "$DATA")
 for _ in $(seq 100); do grep -q '^listening on' "$DATA/log" && break; sleep 0.1; done
 URL=$(sed -n 's/^listening on //p' "$DATA/log")
 J="$DATA/jar"
