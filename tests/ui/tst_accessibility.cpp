@@ -4,7 +4,10 @@
 // (button, line edit, combo box, item view) is reached by pressing Tab and has
 // an accessible name, a text, or a label that names it (buddy). And the
 // console's own colours follow a dark palette (no dark-on-dark text).
+// The Settings panel runs over the real settings backend (a temporary settings
+// file and a file-only secret store), so its form is there to check.
 // Runs on SQLite and PostgreSQL.
+#include "ConfigSettingsBackend.h"
 #include "FakeServerControl.h"
 #include "TestStore.h"
 
@@ -15,6 +18,7 @@
 #include "runs/RunService.h"
 #include "runs/RunsModel.h"
 #include "runs/RunsPanel.h"
+#include "secrets/SecretStore.h"
 #include "workspaces/WorkspaceService.h"
 
 #include <QAbstractButton>
@@ -26,7 +30,10 @@
 #include <QLineEdit>
 #include <QSet>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <memory>
 
 using namespace wfx;
 
@@ -97,6 +104,9 @@ class TestAccessibility : public QObject
     std::unique_ptr<wfxtest::TestStore> s;
     wfxtest::FakeServerControl server;
     Run run;
+    std::unique_ptr<QTemporaryDir> settingsDir;
+    std::unique_ptr<SecretStore> secrets;
+    std::unique_ptr<ConfigSettingsBackend> settings;
 
     // Every control under `top` (visible now) is named and reached by Tab.
     void checkControls(QWidget *top, const QString &where)
@@ -137,16 +147,30 @@ private slots:
                                                            {S("log"), S("done\n")}});
         QVERIFY(synced.ok());
         run = synced->run;
+
+        // What the console gets at start: the settings as resolved from a settings file.
+        settingsDir = std::make_unique<QTemporaryDir>();
+        QVERIFY(settingsDir->isValid());
+        secrets = std::make_unique<SecretStore>(S("wfx-test"), settingsDir->path(), SecretStore::Mode::FileOnly);
+        ConfigSources src;
+        src.file = settingsDir->filePath(S("worldflux-console.ini"));
+        ResolvedConfig resolved = Config::resolve(src);
+        QVERIFY2(resolved.ok(), qPrintable(resolved.error));
+        ConfigSettingsBackend::applySecretStore(resolved, *secrets);
+        settings = std::make_unique<ConfigSettingsBackend>(src, resolved, secrets.get());
     }
     void cleanup()
     {
         QTest::qWait(0);
+        settings.reset();
+        secrets.reset();
+        settingsDir.reset();
         s.reset();
     }
 
     void everyPanelIsNamedAndTabReachable()
     {
-        ui::MainWindow window(s->ctx, Actor::system(), &server);
+        ui::MainWindow window(s->ctx, Actor::system(), &server, settings.get());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         for (int a = 0; a < ui::MainWindow::AreaCount; ++a) {

@@ -94,7 +94,10 @@ private slots:
         QCOMPARE(m->runAt(rowNamed(m, S("synced-over-http"))).id, runId);
         QVERIFY(!panel.hasPendingRefresh());
 
-        // A second run arrives too, newest first.
+        // A second run arrives too, newest first. The test clock stands still and
+        // runs are ordered by (created_at, id): let time pass, or the order of two
+        // runs created in the same millisecond is the order of their random ids.
+        srv->store.clock.advanceMs(1000);
         QCOMPARE(user.api->post(S("/api/sync/runs"), runBody(S("c-2"), S("second-run"))).status, 201);
         QTRY_VERIFY_WITH_TIMEOUT(m->rowCount() == 2 && m->runAt(0).name == S("second-run"), 1000);
 
@@ -120,13 +123,16 @@ private slots:
         QScrollBar *bar = panel.view()->verticalScrollBar();
         QVERIFY(bar->maximum() > 0);
         panel.view()->setFocus();
-        QTest::keyClick(panel.view(), Qt::Key_End);
+        // In a table, End/Home move along the row's columns; Ctrl+End/Ctrl+Home go
+        // to the last/first row (QTableView's keys).
+        QTest::keyClick(panel.view(), Qt::Key_End, Qt::ControlModifier);
         QTRY_VERIFY(bar->value() > 0);
 
+        srv->store.clock.advanceMs(1000); // newer than the 60 (same-time rows order by random id)
         QCOMPARE(user.api->post(S("/api/sync/runs"), runBody(S("late"), S("late-run"))).status, 201);
         QTRY_VERIFY_WITH_TIMEOUT(panel.hasPendingRefresh(), 1000);
         QCOMPARE(rowNamed(m, S("late-run")), -1);
-        QTest::keyClick(panel.view(), Qt::Key_Home);
+        QTest::keyClick(panel.view(), Qt::Key_Home, Qt::ControlModifier);
         QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, S("late-run")) == 0, 1000);
         QVERIFY(!panel.hasPendingRefresh());
     }
