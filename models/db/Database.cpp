@@ -7,6 +7,9 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QHash>
+#include <QMutex>
+#include <QSet>
+#include <QThread>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -44,18 +47,81 @@ struct ThreadConnection
     }
 };
 
-// Connections this thread opened; removed when the thread ends. Found by the
-// Database's instance number (requests) or the driver (statements), never by
-// name through QSqlDatabase's global, locked registry.
+// Instance numbers of the Databases alive, and how many have been destroyed:
+// a thread whose count is behind drops its connections of destroyed ones the
+// next time it asks for one (a pooled thread keeps running after the store it
+// served is gone). Never destroyed, so usable from any thread at any time.
+std::atomic<quint64> g_destroyed{0};
+struct LiveInstances
+{
+    QMutex mutex;
+    QSet<quint64> ids;
+};
+LiveInstances &liveInstances()
+{
+    static auto *live = new LiveInstances;
+    return *live;
+}
+
+// Set when this thread's ThreadConnections has been destroyed (trivially
+// destructible, so still readable afterwards).
+thread_local bool t_connsGone = false;
+
+// Connections this thread opened; removed when the Database is destroyed (on
+// this thread, or by this thread on its next request) or when the thread
+// ends. Found by the Database's instance number (requests) or the driver
+// (statements), never by name through QSqlDatabase's global, locked registry.
+//
+// A QThread (every thread-pool thread) drops them on QThread::finished, from
+// the thread itself and before QThread::wait() returns: thread_local
+// destructors run only after that, so for a pool thread they could run while
+// exit() is already destroying Qt SQL's globals and drivers (the application
+// waits for the pool's threads with wait(), not with a join) and crash in
+// removeDatabase().
 struct ThreadConnections
 {
     quint64 serial = g_nextThread++;
+    quint64 seenDestroyed = 0;
+    bool hooked = false;
     std::vector<std::unique_ptr<ThreadConnection>> conns;
     ~ThreadConnections()
     {
+        dropAll();
+        t_connsGone = true;
+    }
+    void dropAll()
+    {
         for (auto &c : conns)
             c->drop();
+        conns.clear();
     }
+    // Drops the connections of Databases destroyed since the last look.
+    void pruneDestroyed()
+    {
+        const quint64 destroyed = g_destroyed.load(std::memory_order_acquire);
+        if (destroyed == seenDestroyed)
+            return;
+        seenDestroyed = destroyed;
+        if (conns.empty())
+            return;
+        QSet<quint64> live;
+        {
+            LiveInstances &l = liveInstances();
+            QMutexLocker lock(&l.mutex);
+            live = l.ids;
+        }
+        for (auto it = conns.begin(); it != conns.end();) {
+            if (!live.contains((*it)->instance)) {
+                (*it)->drop();
+                it = conns.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    // On a QThread, drop this thread's connections when it finishes (once per
+    // run of the thread: a pool may start an expired QThread again).
+    void hookThreadEnd();
     ThreadConnection *byInstance(quint64 instance) const
     {
         for (const auto &c : conns) {
@@ -66,6 +132,25 @@ struct ThreadConnections
     }
 };
 thread_local ThreadConnections t_conns;
+
+void ThreadConnections::hookThreadEnd()
+{
+    if (hooked)
+        return;
+    hooked = true;
+    QThread *thread = QThread::currentThread();
+    if (!thread)
+        return;
+    QObject::connect(
+        thread, &QThread::finished, thread,
+        [] {
+            if (t_connsGone)
+                return;
+            t_conns.dropAll();
+            t_conns.hooked = false;
+        },
+        Qt::ConnectionType(Qt::DirectConnection | Qt::SingleShotConnection));
+}
 } // namespace
 
 namespace statements {
@@ -110,6 +195,11 @@ Result<std::shared_ptr<Database>> Database::open(const QString &url, const QStri
 {
     std::shared_ptr<Database> db(new Database);
     db->m_instance = g_nextInstance++;
+    {
+        LiveInstances &l = liveInstances();
+        QMutexLocker lock(&l.mutex);
+        l.ids.insert(db->m_instance);
+    }
     if (url.isEmpty() || url.startsWith(QLatin1String("sqlite:"))) {
         db->m_dialect = Dialect::Sqlite;
         QString path = url.mid(7);
@@ -148,6 +238,16 @@ Result<std::shared_ptr<Database>> Database::open(const QString &url, const QStri
 
 Database::~Database()
 {
+    {
+        LiveInstances &l = liveInstances();
+        QMutexLocker lock(&l.mutex);
+        l.ids.remove(m_instance);
+    }
+    g_destroyed.fetch_add(1, std::memory_order_acq_rel);
+    // This thread's connection now; other threads' on their next request or
+    // when they end (a connection is used and closed only by its own thread).
+    if (t_connsGone)
+        return;
     for (auto it = t_conns.conns.begin(); it != t_conns.conns.end(); ++it) {
         if ((*it)->instance == m_instance) {
             (*it)->drop();
@@ -203,6 +303,7 @@ bool Database::configure(QSqlDatabase &db, QString *error)
 
 QSqlDatabase Database::connection()
 {
+    t_conns.pruneDestroyed();
     if (ThreadConnection *c = t_conns.byInstance(m_instance)) {
         if (c->db.isOpen())
             return c->db;
@@ -217,6 +318,7 @@ QSqlDatabase Database::connection()
     c->name = QStringLiteral("wfx-%1-%2").arg(m_instance).arg(t_conns.serial);
     c->db = addConnection(c->name, nullptr);
     c->driver = c->db.driver();
+    t_conns.hookThreadEnd();
     t_conns.conns.push_back(std::move(c));
     return t_conns.conns.back()->db;
 }
