@@ -104,17 +104,6 @@ QTreeWidget *makeList(QWidget *parent, const QString &objectName, const QString 
 
 } // namespace
 
-template<typename Work, typename Done>
-void BillingPanel::run(Work work, Done done)
-{
-    ++m_busy;
-    auto *w = runAsync(this, std::move(work), [this, done = std::move(done)](const auto &result) mutable {
-        --m_busy;
-        done(result);
-    });
-    m_jobs.append(w);
-}
-
 BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<BillingProvider> provider,
                            std::function<QString()> baseUrl, QWidget *parent)
     : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
@@ -231,9 +220,7 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
 
 BillingPanel::~BillingPanel()
 {
-    for (const QPointer<QFutureWatcherBase> &w : std::as_const(m_jobs))
-        if (w)
-            w->waitForFinished();
+    m_jobs.waitForAll();
 }
 
 QString BillingPanel::statusText() const
@@ -264,7 +251,7 @@ int BillingPanel::usagePercent(const QString &metric) const
 
 void BillingPanel::reload()
 {
-    run(
+    m_jobs.run(
         [ctx = m_ctx, actor = m_actor, provider = m_provider] {
             Overview o;
             WorkspaceService ws(ctx);
@@ -327,7 +314,7 @@ void BillingPanel::loadWorkspace()
     const QString id = m_workspace->currentData().toString();
     if (id.isEmpty())
         return;
-    run(
+    m_jobs.run(
         [ctx = m_ctx, actor = m_actor, id] {
             WorkspaceBilling b;
             b.workspaceId = id;
@@ -394,7 +381,7 @@ void BillingPanel::checkout()
     const QString plan = m_targetPlan->currentData().toString();
     if (id.isEmpty())
         return;
-    run([ctx = m_ctx, actor = m_actor, provider = m_provider, id,
+    m_jobs.run([ctx = m_ctx, actor = m_actor, provider = m_provider, id,
          plan] { return BillingService(ctx, provider).checkout(actor, id, plan); },
         [this](const Result<CheckoutSession> &r) {
             if (!r) {
@@ -410,7 +397,7 @@ void BillingPanel::openPortal()
     const QString id = m_workspace->currentData().toString();
     if (id.isEmpty())
         return;
-    run([ctx = m_ctx, actor = m_actor, provider = m_provider,
+    m_jobs.run([ctx = m_ctx, actor = m_actor, provider = m_provider,
          id] { return BillingService(ctx, provider).portal(actor, id); },
         [this](const Result<QString> &r) {
             if (!r) {

@@ -6,6 +6,8 @@
 
 #include "core/Context.h"
 
+#include "common/Async.h"
+
 #include <QFutureWatcher>
 #include <QPointer>
 #include <QUrl>
@@ -41,7 +43,7 @@ public:
 
     // How a checkout or portal link is opened; defaults to QDesktopServices.
     void setUrlOpener(std::function<bool(const QUrl &)> opener) { m_openUrl = std::move(opener); }
-    bool isBusy() const { return m_busy > 0; }
+    bool isBusy() const { return m_jobs.busy(); }
     QComboBox *workspaceChooser() const { return m_workspace; }
     bool selectWorkspace(const QString &id);
     QString statusText() const;
@@ -56,8 +58,6 @@ public:
     void reload();
 
 private:
-    template<typename Work, typename Done>
-    void run(Work work, Done done);
     void loadWorkspace();
     void openLink(const QString &link, const QString &what);
 
@@ -66,8 +66,7 @@ private:
     std::shared_ptr<BillingProvider> m_provider;
     std::function<QString()> m_baseUrl;
     std::function<bool(const QUrl &)> m_openUrl;
-    int m_busy = 0;
-    QList<QPointer<QFutureWatcherBase>> m_jobs;
+    PanelJobs m_jobs{this}; // waited for on destruction
 
     QComboBox *m_workspace = nullptr;
     QLabel *m_plan = nullptr;

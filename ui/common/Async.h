@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QFutureWatcher>
+#include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -25,5 +26,37 @@ QFutureWatcher<std::invoke_result_t<Work>> *runAsync(QObject *context, Work work
     watcher->setFuture(QtConcurrent::run(std::move(work)));
     return watcher;
 }
+
+// A panel's background jobs: counts the ones running (busy) and waits for all of
+// them (call waitForAll() first thing in the panel's destructor, so no job
+// outlives what it uses). Results go to the owner's GUI thread, as runAsync.
+class PanelJobs
+{
+public:
+    explicit PanelJobs(QObject *owner) : m_owner(owner) {}
+    bool busy() const { return m_running > 0; }
+
+    template<typename Work, typename Done>
+    void run(Work work, Done done)
+    {
+        ++m_running;
+        m_jobs.append(runAsync(m_owner, std::move(work), [this, done = std::move(done)](const auto &result) mutable {
+            --m_running;
+            done(result);
+        }));
+    }
+
+    void waitForAll()
+    {
+        for (const QPointer<QFutureWatcherBase> &w : std::as_const(m_jobs))
+            if (w)
+                w->waitForFinished();
+    }
+
+private:
+    QObject *m_owner;
+    int m_running = 0;
+    QList<QPointer<QFutureWatcherBase>> m_jobs;
+};
 
 } // namespace wfx::ui

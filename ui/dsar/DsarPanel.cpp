@@ -78,17 +78,6 @@ QString stateText(const QString &state)
 
 } // namespace
 
-template<typename Work, typename Done>
-void DsarPanel::run(Work work, Done done)
-{
-    ++m_busy;
-    auto *w = runAsync(this, std::move(work), [this, done = std::move(done)](const auto &result) mutable {
-        --m_busy;
-        done(result);
-    });
-    m_jobs.append(w);
-}
-
 DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
     : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
 {
@@ -199,9 +188,7 @@ DsarPanel::~DsarPanel()
 {
     if (m_exportCancel)
         *m_exportCancel = true;
-    for (const QPointer<QFutureWatcherBase> &w : std::as_const(m_jobs))
-        if (w)
-            w->waitForFinished();
+    m_jobs.waitForAll();
 }
 
 QString DsarPanel::statusText() const
@@ -245,7 +232,7 @@ void DsarPanel::updateActions()
 
 void DsarPanel::reload()
 {
-    run(
+    m_jobs.run(
         [ctx = m_ctx, actor = m_actor] {
             Queue q;
             DsarService dsar(ctx);
@@ -327,7 +314,7 @@ void DsarPanel::exportSelectedUser()
         Result<qint64> bytes = qint64(0);
         bool cancelled = false;
     };
-    run(
+    m_jobs.run(
         [ctx = m_ctx, userId, path, cancel] {
             Written w;
             // The person's own request, made on their behalf (dsar.export is audited).
@@ -401,7 +388,7 @@ void DsarPanel::cancelDeletion()
                       tr("Cancel the scheduled deletion of the account %1? The account stays.").arg(email),
                       tr("Cancel deletion")))
         return;
-    run([ctx = m_ctx, userId] { return DsarService(ctx).cancelDeletion(Actor::user(userId)); },
+    m_jobs.run([ctx = m_ctx, userId] { return DsarService(ctx).cancelDeletion(Actor::user(userId)); },
         [this, email](const Result<DeletionStatus> &r) {
             m_status->setText(r ? tr("The deletion of %1 is cancelled.").arg(email)
                                 : tr("Cannot cancel the deletion of %1: %2").arg(email, r.error().message));
@@ -421,7 +408,7 @@ void DsarPanel::deleteNow()
                           .arg(email),
                       tr("Delete account")))
         return;
-    run([ctx = m_ctx, actor = m_actor, userId] { return DsarService(ctx).executeDeletionNow(actor, userId); },
+    m_jobs.run([ctx = m_ctx, actor = m_actor, userId] { return DsarService(ctx).executeDeletionNow(actor, userId); },
         [this, email](const Status &r) {
             m_status->setText(r ? tr("The account %1 was deleted.").arg(email)
                                 : tr("Cannot delete the account %1: %2").arg(email, r.error().message));
@@ -435,7 +422,7 @@ void DsarPanel::liftRestriction()
     if (userId.isEmpty())
         return;
     const QString email = emailOf(userId);
-    run([ctx = m_ctx, userId] { return DsarService(ctx).setRestricted(Actor::user(userId), false); },
+    m_jobs.run([ctx = m_ctx, userId] { return DsarService(ctx).setRestricted(Actor::user(userId), false); },
         [this, email](const Result<bool> &r) {
             m_status->setText(r ? tr("The restriction on %1 is lifted.").arg(email)
                                 : tr("Cannot lift the restriction on %1: %2").arg(email, r.error().message));

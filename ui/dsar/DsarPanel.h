@@ -6,6 +6,8 @@
 
 #include "core/Context.h"
 
+#include "common/Async.h"
+
 #include <QHash>
 #include <QFutureWatcher>
 #include <QPointer>
@@ -40,7 +42,7 @@ public:
     {
         m_exportPath = std::move(provider);
     }
-    bool isBusy() const { return m_busy > 0; }
+    bool isBusy() const { return m_jobs.busy(); }
     bool isExporting() const { return m_exporting; }
     QTreeWidget *queue() const { return m_queue; }
     QComboBox *userChooser() const { return m_user; }
@@ -59,18 +61,15 @@ signals:
     void exportFinished(bool ok);
 
 private:
-    template<typename Work, typename Done>
-    void run(Work work, Done done);
     void updateActions();
     QString selectedUserId() const;
     QString emailOf(const QString &userId) const;
 
     ModelContext m_ctx;
     Actor m_actor;
-    int m_busy = 0;
     bool m_exporting = false;
     std::shared_ptr<std::atomic<bool>> m_exportCancel;
-    QList<QPointer<QFutureWatcherBase>> m_jobs;
+    PanelJobs m_jobs{this}; // waited for on destruction
     QHash<QString, QString> m_emails;
     std::function<QString(const QString &)> m_exportPath;
 

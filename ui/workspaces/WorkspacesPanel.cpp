@@ -128,22 +128,9 @@ QString selectedId(const QTreeWidget *t)
 
 } // namespace
 
-template<typename Work, typename Done>
-void WorkspacesPanel::run(Work work, Done done)
-{
-    ++m_busy;
-    auto *w = runAsync(this, std::move(work), [this, done = std::move(done)](const auto &result) mutable {
-        --m_busy;
-        done(result);
-    });
-    m_jobs.append(w);
-}
-
 WorkspacesPanel::~WorkspacesPanel()
 {
-    for (const QPointer<QFutureWatcherBase> &w : std::as_const(m_jobs))
-        if (w)
-            w->waitForFinished();
+    m_jobs.waitForAll();
 }
 
 WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
@@ -389,7 +376,7 @@ void WorkspacesPanel::reloadAll()
 
 void WorkspacesPanel::reloadWorkspaces()
 {
-    run(
+    m_jobs.run(
         [ctx = m_ctx, actor = m_actor] {
             Directory dir;
             WorkspaceService ws(ctx);
@@ -467,7 +454,7 @@ void WorkspacesPanel::reloadDetails()
     const QString id = selectedWorkspaceId();
     if (id.isEmpty())
         return;
-    run(
+    m_jobs.run(
         [ctx = m_ctx, actor = m_actor, id] {
             Details d;
             d.workspaceId = id;
@@ -540,7 +527,7 @@ void WorkspacesPanel::createWorkspace()
         showStatus(tr("Choose the owner of the new workspace."));
         return;
     }
-    run([ctx = m_ctx, name, ownerId] { return WorkspaceService(ctx).create(Actor::user(ownerId), name); },
+    m_jobs.run([ctx = m_ctx, name, ownerId] { return WorkspaceService(ctx).create(Actor::user(ownerId), name); },
         [this](const Result<Workspace> &r) {
             if (!r) {
                 showError(tr("Cannot create the workspace"), r.error().message);
@@ -558,7 +545,7 @@ void WorkspacesPanel::renameWorkspace()
     const QString name = m_wsName->text();
     if (id.isEmpty())
         return;
-    run([ctx = m_ctx, actor = m_actor, id, name] { return WorkspaceService(ctx).rename(actor, id, name); },
+    m_jobs.run([ctx = m_ctx, actor = m_actor, id, name] { return WorkspaceService(ctx).rename(actor, id, name); },
         [this](const Result<Workspace> &r) {
             if (!r) {
                 showError(tr("Cannot rename the workspace"), r.error().message);
@@ -575,7 +562,7 @@ void WorkspacesPanel::deleteWorkspace()
     if (id.isEmpty())
         return;
     const QString name = m_workspaces->currentItem()->text(0);
-    run([ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).contents(actor, id); },
+    m_jobs.run([ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).contents(actor, id); },
         [this, id, name](const Result<WorkspaceContents> &c) {
             if (!c) {
                 showError(tr("Cannot delete the workspace"), c.error().message);
@@ -588,7 +575,7 @@ void WorkspacesPanel::deleteWorkspace()
                          tr("%n run(s)", nullptr, int(c->runs)));
             if (!Confirm::ask(this, tr("Delete workspace"), text, tr("Delete workspace")))
                 return;
-            run([ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).remove(actor, id); },
+            m_jobs.run([ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).remove(actor, id); },
                 [this, name](const Status &r) {
                     if (!r) {
                         showError(tr("Cannot delete the workspace"), r.error().message);
@@ -606,7 +593,7 @@ void WorkspacesPanel::createProject()
     const QString name = m_projectName->text();
     if (ws.isEmpty())
         return;
-    run([ctx = m_ctx, actor = m_actor, ws, name] { return WorkspaceService(ctx).createProject(actor, ws, name); },
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, name] { return WorkspaceService(ctx).createProject(actor, ws, name); },
         [this](const Result<Project> &r) {
             if (!r) {
                 showError(tr("Cannot create the project"), r.error().message);
@@ -626,7 +613,7 @@ void WorkspacesPanel::renameProject()
         showStatus(tr("Select a project to rename."));
         return;
     }
-    run([ctx = m_ctx, actor = m_actor, id, name] { return WorkspaceService(ctx).renameProject(actor, id, name); },
+    m_jobs.run([ctx = m_ctx, actor = m_actor, id, name] { return WorkspaceService(ctx).renameProject(actor, id, name); },
         [this](const Result<Project> &r) {
             if (!r) {
                 showError(tr("Cannot rename the project"), r.error().message);
@@ -649,7 +636,7 @@ void WorkspacesPanel::deleteProject()
                       tr("Delete the project “%1” and all of its runs? This cannot be undone.").arg(name),
                       tr("Delete project")))
         return;
-    run([ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).removeProject(actor, id); },
+    m_jobs.run([ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).removeProject(actor, id); },
         [this, name](const Status &r) {
             if (!r) {
                 showError(tr("Cannot delete the project"), r.error().message);
@@ -669,7 +656,7 @@ void WorkspacesPanel::changeRole()
         showStatus(tr("Select a member first."));
         return;
     }
-    run([ctx = m_ctx, actor = m_actor, ws, user, role] {
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, user, role] {
         return WorkspaceService(ctx).setMemberRole(actor, ws, user, role);
     },
         [this, role](const Status &r) {
@@ -696,7 +683,7 @@ void WorkspacesPanel::removeMember()
                           .arg(email, m_workspaces->currentItem()->text(0)),
                       tr("Remove member")))
         return;
-    run([ctx = m_ctx, actor = m_actor, ws, user] { return WorkspaceService(ctx).removeMember(actor, ws, user); },
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, user] { return WorkspaceService(ctx).removeMember(actor, ws, user); },
         [this, email](const Status &r) {
             if (!r) {
                 showError(tr("Cannot remove the member"), r.error().message);
@@ -721,7 +708,7 @@ void WorkspacesPanel::transferOwnership()
                           .arg(email, m_workspaces->currentItem()->text(0)),
                       tr("Transfer ownership")))
         return;
-    run([ctx = m_ctx, actor = m_actor, ws, user] {
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, user] {
         return WorkspaceService(ctx).transferOwnership(actor, ws, user);
     },
         [this, email](const Result<Workspace> &r) {
@@ -741,7 +728,7 @@ void WorkspacesPanel::invite()
     const QString role = m_inviteRole->currentData().toString();
     if (ws.isEmpty())
         return;
-    run([ctx = m_ctx, actor = m_actor, ws, email, role] {
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, email, role] {
         return WorkspaceService(ctx).invite(actor, ws, email, role);
     },
         [this](const Result<IssuedInvitation> &r) {
@@ -772,7 +759,7 @@ void WorkspacesPanel::revokeInvitation()
                       tr("Revoke the invitation for %1? Its token stops working.").arg(email),
                       tr("Revoke invitation")))
         return;
-    run([ctx = m_ctx, actor = m_actor, ws, id] { return WorkspaceService(ctx).revokeInvitation(actor, ws, id); },
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, id] { return WorkspaceService(ctx).revokeInvitation(actor, ws, id); },
         [this, email](const Status &r) {
             if (!r) {
                 showError(tr("Cannot revoke the invitation"), r.error().message);

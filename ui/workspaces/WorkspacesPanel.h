@@ -7,6 +7,8 @@
 
 #include "core/Context.h"
 
+#include "common/Async.h"
+
 #include <QFutureWatcher>
 #include <QPointer>
 #include <QWidget>
@@ -31,7 +33,7 @@ public:
     ~WorkspacesPanel() override;
 
     // True while store work started by the panel is still running (tests wait on it).
-    bool isBusy() const { return m_busy > 0; }
+    bool isBusy() const { return m_jobs.busy(); }
     QTreeWidget *workspaceList() const { return m_workspaces; }
     QString selectedWorkspaceId() const;
     // Selects the workspace with that id (false when it is not listed).
@@ -40,8 +42,6 @@ public:
     QString shownInvitationToken() const;
 
 private:
-    template<typename Work, typename Done>
-    void run(Work work, Done done);
     void reloadAll();
     void reloadWorkspaces();
     void reloadDetails();
@@ -62,8 +62,7 @@ private:
 
     ModelContext m_ctx;
     Actor m_actor;
-    int m_busy = 0;
-    QList<QPointer<QFutureWatcherBase>> m_jobs; // waited for on destruction
+    PanelJobs m_jobs{this}; // waited for on destruction
     QString m_shownWorkspace; // whose details the tabs show
     QString m_pendingSelect; // a workspace just created: selected on the next reload
     QTimer *m_liveTimer = nullptr;
