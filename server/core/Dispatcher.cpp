@@ -116,6 +116,11 @@ bool Dispatcher::foreignOrigin(const HttpRequest &req) const
 
 Result<QJsonValue> Dispatcher::parseJson(const QByteArray &body, const QJsonObject &schema)
 {
+    return parseJson(body, schema::Validator(schema));
+}
+
+Result<QJsonValue> Dispatcher::parseJson(const QByteArray &body, const schema::Validator &validator)
+{
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(body.isEmpty() ? QByteArrayLiteral("{}") : body, &err);
     if (err.error != QJsonParseError::NoError || doc.isNull()) {
@@ -126,7 +131,7 @@ Result<QJsonValue> Dispatcher::parseJson(const QByteArray &body, const QJsonObje
     }
     const QJsonValue value = doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
     QList<FieldIssue> details;
-    schema::validate(value, schema, QString(), details);
+    validator.validate(value, details);
     if (!details.isEmpty()) {
         Error e{ErrorCode::Validation, QStringLiteral("The request body is not valid: %1 (%2).")
                                            .arg(details.first().field, details.first().issue)};
@@ -299,7 +304,7 @@ HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
             return HttpResponse::error(415, S("unsupported_media_type"), S("Send JSON with Content-Type: application/json."));
     }
     if (!route.requestSchema.isEmpty() && !route.bodyCheckedByHandler) {
-        auto parsed = parseJson(req.body, route.requestSchema);
+        auto parsed = parseJson(req.body, route.requestValidator);
         if (!parsed)
             return HttpResponse::error(parsed.error());
         req.json = *parsed;

@@ -44,6 +44,7 @@ public:
 
     // Parses the body as JSON and validates it against the schema.
     static Result<QJsonValue> parseJson(const QByteArray &body, const QJsonObject &schema);
+    static Result<QJsonValue> parseJson(const QByteArray &body, const schema::Validator &validator);
 
 private:
     HttpResponse dispatch(HttpRequest &req) const;

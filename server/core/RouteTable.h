@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/Http.h"
+#include "core/Schema.h"
 
 #include <QJsonObject>
 #include <QStringList>
@@ -32,6 +33,7 @@ struct Route
     QString tag;         // OpenAPI tag (family)
     QString summary;
     QJsonObject requestSchema;  // empty: no JSON body
+    schema::Validator requestValidator; // requestSchema, compiled
     QJsonObject responseSchema; // of the success answer
     QByteArray responseType = "application/json"; // of the success answer
     int successStatus = 200;
@@ -60,7 +62,12 @@ class RouteBuilder
 {
 public:
     RouteBuilder(RouteTable &table, Route r) : m_table(table), m_route(std::move(r)) {}
-    RouteBuilder &body(const QJsonObject &schema) { m_route.requestSchema = schema; return *this; }
+    RouteBuilder &body(const QJsonObject &schema)
+    {
+        m_route.requestSchema = schema;
+        m_route.requestValidator = schema::Validator(schema);
+        return *this;
+    }
     RouteBuilder &returns(int status, const QJsonObject &schema)
     {
         m_route.successStatus = status;

@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <initializer_list>
+#include <memory>
 #include <utility>
 
 namespace wfx::schema {
@@ -40,5 +41,21 @@ QJsonObject page(const QJsonObject &item);
 // Validates `value` against `schema`, adding every problem to `details` with a
 // dotted path (metrics.1.step). Supports the keywords the builders above emit.
 void validate(const QJsonValue &value, const QJsonObject &schema, const QString &path, QList<FieldIssue> &details);
+
+// A schema compiled once (a route's body schema): the same checks and answers
+// as validate(), without looking keywords up by name or building a path for
+// every value; a path is spelled out only for a problem. Cheap to copy.
+class Validator
+{
+public:
+    Validator() = default; // accepts anything
+    explicit Validator(const QJsonObject &schema);
+    void validate(const QJsonValue &value, QList<FieldIssue> &details, const QString &path = {}) const;
+
+    struct Node;
+
+private:
+    std::shared_ptr<const Node> m_root;
+};
 
 } // namespace wfx::schema
