@@ -140,6 +140,141 @@
     </message>
 </context>
 <context>
+    <name>wfx::Words</name>
+    <message>
+        <source>an email address</source>
+        <translation>eine E-Mail-Adresse</translation>
+    </message>
+    <message>
+        <source>a wfx_ API key</source>
+        <translation>ein wfx_-API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>the public payload policy itself is invalid: %1</source>
+        <translation>die Richtlinie für öffentliche Inhalte selbst ist ungültig: %1</translation>
+    </message>
+    <message>
+        <source>its name looks like a secret (matches &quot;%1&quot;)</source>
+        <translation>sein Name sieht nach einem Geheimnis aus (passt auf „%1“)</translation>
+    </message>
+    <message>
+        <source>its name looks like %1</source>
+        <translation>sein Name sieht aus wie %1</translation>
+    </message>
+    <message>
+        <source>its value looks like %1</source>
+        <translation>sein Wert sieht aus wie %1</translation>
+    </message>
+    <message>
+        <source>it is nested too deeply to be judged</source>
+        <translation>es ist zu tief verschachtelt, um beurteilt zu werden</translation>
+    </message>
+    <message>
+        <source>the shared run no longer exists</source>
+        <translation>der freigegebene Lauf existiert nicht mehr</translation>
+    </message>
+    <message>
+        <source>the run&apos;s signature does not verify against its manifest (evidence unverified)</source>
+        <translation>die Signatur des Laufs passt nicht zu seinem Manifest (Nachweis nicht verifiziert)</translation>
+    </message>
+    <message>
+        <source>the shared artifact was deleted</source>
+        <translation>das freigegebene Artefakt wurde gelöscht</translation>
+    </message>
+    <message>
+        <source>the shared artifact belongs to another run, which this share does not make public</source>
+        <translation>das freigegebene Artefakt gehört zu einem anderen Lauf, den diese Freigabe nicht öffentlich macht</translation>
+    </message>
+    <message>
+        <source>the shared artifact %1 is %2, not committed</source>
+        <translation>das freigegebene Artefakt %1 ist %2, nicht festgeschrieben</translation>
+    </message>
+    <message>
+        <source>field %1 breaks the public payload policy: %2</source>
+        <translation>Feld %1 verstößt gegen die Richtlinie für öffentliche Inhalte: %2</translation>
+    </message>
+    <message>
+        <source>the share is active and its snapshot may be shown</source>
+        <translation>die Freigabe ist aktiv und ihr Snapshot darf gezeigt werden</translation>
+    </message>
+    <message>
+        <source>No client address given: the read budget and the password lock were not checked.</source>
+        <translation>Keine Client-Adresse angegeben: Lesebudget und Passwortsperre wurden nicht geprüft.</translation>
+    </message>
+    <message>
+        <source>%1 has used all %2 reads of the last window; the next read is allowed in %3</source>
+        <translation>%1 hat alle %2 Lesezugriffe des letzten Zeitfensters verbraucht; der nächste ist in %3 erlaubt</translation>
+    </message>
+    <message>
+        <source>%1 has used all %2 reads of the last window for tokens that match no share; the next read is allowed in %3</source>
+        <translation>%1 hat alle %2 Lesezugriffe des letzten Zeitfensters für Tokens ohne passende Freigabe verbraucht; der nächste ist in %3 erlaubt</translation>
+    </message>
+    <message>
+        <source>%1 has %2 of %3 reads left in the last window.</source>
+        <translation>%1 hat im letzten Zeitfenster noch %2 von %3 Lesezugriffen übrig.</translation>
+    </message>
+    <message>
+        <source>the token is malformed: a share token is %1 followed by 43 base64url characters</source>
+        <translation>das Token ist fehlerhaft: ein Freigabe-Token besteht aus %1 und 43 base64url-Zeichen</translation>
+    </message>
+    <message>
+        <source>no share in your workspaces matches this token or id</source>
+        <translation>keine Freigabe in Ihren Workspaces passt zu diesem Token oder dieser ID</translation>
+    </message>
+    <message>
+        <source>revoked %1 ago, at %2</source>
+        <translation>vor %1 widerrufen, am %2</translation>
+    </message>
+    <message>
+        <source>expired %1 ago, at %2</source>
+        <translation>vor %1 abgelaufen, am %2</translation>
+    </message>
+    <message>
+        <source>locked for %1 until %2 (in %3) after %4 wrong passwords</source>
+        <translation>für %1 gesperrt bis %2 (in %3) nach %4 falschen Passwörtern</translation>
+    </message>
+    <message>
+        <source>the share has a password; a reader who sends none gets 401, a wrong one 401, and %1 wrong ones within %2 lock it for that reader for %3</source>
+        <translation>die Freigabe hat ein Passwort; wer keines sendet, erhält 401, wer ein falsches sendet, ebenfalls 401, und %1 falsche innerhalb von %2 sperren sie für diesen Leser für %3</translation>
+    </message>
+    <message>
+        <source>Expires in %1, at %2.</source>
+        <translation>Läuft in %1 ab, am %2.</translation>
+    </message>
+    <message>
+        <source>Once the read window ends it answers %1: %2.</source>
+        <translation>Sobald das Lesefenster endet, antwortet sie mit %1: %2.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n Sekunde</numerusform>
+            <numerusform>%n Sekunden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n Minute</numerusform>
+            <numerusform>%n Minuten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n Stunde</numerusform>
+            <numerusform>%n Stunden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n Tag</numerusform>
+            <numerusform>%n Tagen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::ApiKeysModel</name>
     <message>
         <source>%1…</source>

@@ -140,6 +140,137 @@
     </message>
 </context>
 <context>
+    <name>wfx::Words</name>
+    <message>
+        <source>an email address</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>a wfx_ API key</source>
+        <translation>wfx_ API キー</translation>
+    </message>
+    <message>
+        <source>the public payload policy itself is invalid: %1</source>
+        <translation>公開ペイロードのポリシー自体が不正です: %1</translation>
+    </message>
+    <message>
+        <source>its name looks like a secret (matches &quot;%1&quot;)</source>
+        <translation>名前が秘密情報のように見えます（「%1」に一致）</translation>
+    </message>
+    <message>
+        <source>its name looks like %1</source>
+        <translation>名前が%1のように見えます</translation>
+    </message>
+    <message>
+        <source>its value looks like %1</source>
+        <translation>値が%1のように見えます</translation>
+    </message>
+    <message>
+        <source>it is nested too deeply to be judged</source>
+        <translation>入れ子が深すぎて判定できません</translation>
+    </message>
+    <message>
+        <source>the shared run no longer exists</source>
+        <translation>共有された実行はもう存在しません</translation>
+    </message>
+    <message>
+        <source>the run&apos;s signature does not verify against its manifest (evidence unverified)</source>
+        <translation>実行の署名がマニフェストに対して検証できません（エビデンス未検証）</translation>
+    </message>
+    <message>
+        <source>the shared artifact was deleted</source>
+        <translation>共有されたアーティファクトは削除されました</translation>
+    </message>
+    <message>
+        <source>the shared artifact belongs to another run, which this share does not make public</source>
+        <translation>共有されたアーティファクトは別の実行に属しており、この共有はその実行を公開しません</translation>
+    </message>
+    <message>
+        <source>the shared artifact %1 is %2, not committed</source>
+        <translation>共有されたアーティファクト %1 は %2 で、確定していません</translation>
+    </message>
+    <message>
+        <source>field %1 breaks the public payload policy: %2</source>
+        <translation>フィールド %1 は公開ペイロードのポリシーに違反しています: %2</translation>
+    </message>
+    <message>
+        <source>the share is active and its snapshot may be shown</source>
+        <translation>共有は有効で、そのスナップショットを表示できます</translation>
+    </message>
+    <message>
+        <source>No client address given: the read budget and the password lock were not checked.</source>
+        <translation>クライアントアドレスが指定されていません。読み取り上限とパスワードロックは確認していません。</translation>
+    </message>
+    <message>
+        <source>%1 has used all %2 reads of the last window; the next read is allowed in %3</source>
+        <translation>%1 は直近の時間枠の読み取り %2 回をすべて使いました。次の読み取りは %3 後に可能です</translation>
+    </message>
+    <message>
+        <source>%1 has used all %2 reads of the last window for tokens that match no share; the next read is allowed in %3</source>
+        <translation>%1 は、どの共有にも一致しないトークンでの直近の時間枠の読み取り %2 回をすべて使いました。次の読み取りは %3 後に可能です</translation>
+    </message>
+    <message>
+        <source>%1 has %2 of %3 reads left in the last window.</source>
+        <translation>%1 は直近の時間枠で読み取りが %3 回中 %2 回残っています。</translation>
+    </message>
+    <message>
+        <source>the token is malformed: a share token is %1 followed by 43 base64url characters</source>
+        <translation>トークンの形式が不正です。共有トークンは %1 の後に base64url 文字が 43 個続きます</translation>
+    </message>
+    <message>
+        <source>no share in your workspaces matches this token or id</source>
+        <translation>あなたのワークスペースには、このトークンまたは ID に一致する共有がありません</translation>
+    </message>
+    <message>
+        <source>revoked %1 ago, at %2</source>
+        <translation>%1 前（%2）に取り消されました</translation>
+    </message>
+    <message>
+        <source>expired %1 ago, at %2</source>
+        <translation>%1 前（%2）に期限切れになりました</translation>
+    </message>
+    <message>
+        <source>locked for %1 until %2 (in %3) after %4 wrong passwords</source>
+        <translation>%4 回のパスワード誤りにより、%1 は %2 まで（あと %3）ロックされています</translation>
+    </message>
+    <message>
+        <source>the share has a password; a reader who sends none gets 401, a wrong one 401, and %1 wrong ones within %2 lock it for that reader for %3</source>
+        <translation>この共有にはパスワードがあります。送らない読者にも誤ったものを送る読者にも 401 を返し、%2 以内に %1 回誤るとその読者には %3 の間ロックされます</translation>
+    </message>
+    <message>
+        <source>Expires in %1, at %2.</source>
+        <translation>%1 後（%2）に期限切れになります。</translation>
+    </message>
+    <message>
+        <source>Once the read window ends it answers %1: %2.</source>
+        <translation>読み取りの時間枠が終わると %1 を返します: %2。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n 分</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n 時間</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n 日</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::ApiKeysModel</name>
     <message>
         <source>%1…</source>

@@ -30,8 +30,8 @@ QString PayloadPolicy::defaultKeyPattern()
 QList<PayloadPolicy::ValueRule> PayloadPolicy::defaultValueRules()
 {
     return {
-        {S("an email address"), S("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}")},
-        {S("a wfx_ API key"), S("wfx_[A-Za-z0-9_-]{16,}")},
+        {S(QT_TRANSLATE_NOOP("wfx::Words", "an email address")), S("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}")},
+        {S(QT_TRANSLATE_NOOP("wfx::Words", "a wfx_ API key")), S("wfx_[A-Za-z0-9_-]{16,}")},
     };
 }
 
@@ -68,17 +68,21 @@ QString PayloadPolicy::errorString() const
 std::optional<PolicyViolation> PayloadPolicy::judge(const QJsonObject &snapshot) const
 {
     if (!isValid()) // a broken policy refuses everything rather than nothing
-        return PolicyViolation{QString(), S("the public payload policy itself is invalid: ") + errorString()};
+        return PolicyViolation{QString(), Words{QT_TRANSLATE_NOOP("wfx::Words", "the public payload policy itself is invalid: %1"),
+                                                {Words::text(errorString())}}};
     return judgeValue(snapshot, QString());
 }
 
 std::optional<PolicyViolation> PayloadPolicy::judgeString(const QString &s, const QString &path, bool isKey) const
 {
     if (isKey && !m_key.pattern().isEmpty() && m_key.match(s).hasMatch())
-        return PolicyViolation{path, S("its name looks like a secret (matches \"%1\")").arg(m_key.pattern())};
+        return PolicyViolation{path, Words{QT_TRANSLATE_NOOP("wfx::Words", "its name looks like a secret (matches \"%1\")"),
+                                           {Words::text(m_key.pattern())}}};
     for (const auto &v : m_values) {
         if (!v.second.pattern().isEmpty() && v.second.match(s).hasMatch())
-            return PolicyViolation{path, (isKey ? S("its name looks like %1") : S("its value looks like %1")).arg(v.first)};
+            return PolicyViolation{path, Words{isKey ? QT_TRANSLATE_NOOP("wfx::Words", "its name looks like %1")
+                                                    : QT_TRANSLATE_NOOP("wfx::Words", "its value looks like %1"),
+                                               {Words::term(v.first)}}};
     }
     return std::nullopt;
 }
@@ -96,7 +100,7 @@ std::optional<PolicyViolation> PayloadPolicy::judgeValue(const QJsonValue &root,
     while (!stack.isEmpty()) {
         const Item it = stack.takeLast();
         if (it.depth > kMaxDepth)
-            return PolicyViolation{it.path, S("it is nested too deeply to be judged")};
+            return PolicyViolation{it.path, Words{QT_TRANSLATE_NOOP("wfx::Words", "it is nested too deeply to be judged"), {}}};
         if (it.value.isString()) {
             if (auto v = judgeString(it.value.toString(), it.path, false))
                 return v;

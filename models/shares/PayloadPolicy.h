@@ -2,6 +2,8 @@
 // The public payload policy: which snapshots may be shown to anyone holding a link.
 #pragma once
 
+#include "core/Words.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QRegularExpression>
@@ -14,7 +16,7 @@ namespace wfx {
 struct PolicyViolation
 {
     QString path;   // dotted JSON path into the snapshot, e.g. run.manifest.api_key
-    QString reason; // for the administrator, never sent to the public
+    Words why;    // for the administrator, never sent to the public
 };
 
 class PayloadPolicy

@@ -84,32 +84,10 @@ Result<QString> passwordHashOf(const QSqlDatabase &conn, const QString &shareId)
     return q.next() && !q.isNull(0) ? q.str(0) : QString();
 }
 
-QString plural(qint64 n, const char *unit)
-{
-    return QString::number(n) + QLatin1Char(' ') + S(unit) + (n == 1 ? QString() : S("s"));
-}
-
-QString durationWords(qint64 ms)
-{
-    const qint64 s = std::max<qint64>(0, ms) / 1000;
-    if (s < 60)
-        return plural(s, "second");
-    if (s < 3600)
-        return plural(s / 60, "minute");
-    if (s < 48 * 3600)
-        return plural(s / 3600, "hour");
-    return plural(s / 86400, "day");
-}
-
-QString clockTime(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(S("HH:mm")) + S(" UTC");
-}
-
 struct Content
 {
     PublicState state = PublicState::Active;
-    QString reason;
+    Words why;
     QString policyPath;
     QJsonObject snapshot;
 };
@@ -122,23 +100,27 @@ Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share, co
     if (!run)
         return run.error();
     if (!*run)
-        return Content{PublicState::NotFound, S("the shared run no longer exists"), {}, {}};
+        return Content{PublicState::NotFound, {QT_TRANSLATE_NOOP("wfx::Words", "the shared run no longer exists"), {}}, {}, {}};
     if ((*run)->evidence == QLatin1String("unverified"))
         return Content{PublicState::EvidenceUnverified,
-                       S("the run's signature does not verify against its manifest (evidence unverified)"), {}, {}};
+                       {QT_TRANSLATE_NOOP("wfx::Words", "the run's signature does not verify against its manifest (evidence unverified)"), {}},
+                       {}, {}};
     std::optional<SnapshotArtifact> artifact;
     if (!share.artifactId.isEmpty()) {
         auto a = ShareSnapshot::loadArtifact(conn, share.artifactId);
         if (!a)
             return a.error();
         if (!*a)
-            return Content{PublicState::ArtifactFiltered, S("the shared artifact was deleted"), {}, {}};
+            return Content{PublicState::ArtifactFiltered, {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact was deleted"), {}}, {}, {}};
         if ((*a)->runId != share.runId)
             return Content{PublicState::ArtifactFiltered,
-                           S("the shared artifact belongs to another run, which this share does not make public"), {}, {}};
+                           {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact belongs to another run, which this share does not make public"), {}},
+                           {}, {}};
         if ((*a)->state != QLatin1String("committed"))
             return Content{PublicState::ArtifactFiltered,
-                           S("the shared artifact %1 is %2, not committed").arg((*a)->name, (*a)->state), {}, {}};
+                           {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact %1 is %2, not committed"),
+                            {Words::text((*a)->name), Words::text((*a)->state)}},
+                           {}, {}};
         artifact = **a;
     }
     auto snap = ShareSnapshot::build(conn, share.runId, **run, artifact, limits);
@@ -146,14 +128,16 @@ Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share, co
         return snap.error();
     if (auto v = policy.judge(*snap)) {
         return Content{PublicState::PayloadRejected,
-                       S("field %1 breaks the public payload policy: %2").arg(v->path, v->reason), v->path, {}};
+                       {QT_TRANSLATE_NOOP("wfx::Words", "field %1 breaks the public payload policy: %2"),
+                        {Words::text(v->path), Words::nested(v->why)}},
+                       v->path, {}};
     }
-    return Content{PublicState::Active, S("the share is active and its snapshot may be shown"), {}, *snap};
+    return Content{PublicState::Active, {QT_TRANSLATE_NOOP("wfx::Words", "the share is active and its snapshot may be shown"), {}}, {}, *snap};
 }
 
-ShareVerdict verdictOf(PublicState s, const QString &reason, const QString &policyPath = {})
+ShareVerdict verdictOf(PublicState s, const Words &why, const QString &policyPath = {})
 {
-    return ShareVerdict{s, PublicShareResolver::statusOf(s), PublicShareResolver::codeOf(s), reason, policyPath};
+    return ShareVerdict{s, PublicShareResolver::statusOf(s), PublicShareResolver::codeOf(s), why.english(), why, policyPath};
 }
 } // namespace
 
@@ -436,23 +420,21 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
     RateLimiter limiter(m_ctx);
     std::optional<ShareVerdict> rateVerdict;
     if (addr.isEmpty()) {
-        out.notes.append(S("No client address given: the read budget and the password lock were not checked."));
+        out.note({QT_TRANSLATE_NOOP("wfx::Words", "No client address given: the read budget and the password lock were not checked."), {}});
     } else {
         auto read = limiter.peekSliding(readBucket(out.shareId, addr), m_limits.readLimit, m_limits.readWindowMs);
         if (!read)
             return read.error();
         if (!read->allowed) {
-            rateVerdict = verdictOf(PublicState::RateLimited,
-                                    S("%1 has used all %2 reads of the last window%3; the next read is allowed in %4")
-                                        .arg(addr)
-                                        .arg(m_limits.readLimit)
-                                        .arg(row ? QString() : S(" for tokens that match no share"),
-                                             durationWords(read->resetSecs * 1000)));
+            rateVerdict = verdictOf(
+                PublicState::RateLimited,
+                {row ? QT_TRANSLATE_NOOP("wfx::Words", "%1 has used all %2 reads of the last window; the next read is allowed in %3")
+                     : QT_TRANSLATE_NOOP("wfx::Words", "%1 has used all %2 reads of the last window for tokens that match no share; "
+                                         "the next read is allowed in %3"),
+                 {Words::text(addr), Words::count(m_limits.readLimit), Words::duration(read->resetSecs * 1000)}});
         } else {
-            out.notes.append(S("%1 has %2 of %3 reads left in the last window.")
-                                 .arg(addr)
-                                 .arg(read->remaining)
-                                 .arg(m_limits.readLimit));
+            out.note({QT_TRANSLATE_NOOP("wfx::Words", "%1 has %2 of %3 reads left in the last window."),
+                      {Words::text(addr), Words::count(read->remaining), Words::count(m_limits.readLimit)}});
         }
     }
 
@@ -460,15 +442,16 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
     ShareVerdict v;
     if (!row) {
         v = verdictOf(PublicState::NotFound,
-                      malformed ? S("the token is malformed: a share token is %1 followed by 43 base64url characters")
-                                      .arg(ShareService::tokenPrefixText())
-                                : S("no share in your workspaces matches this token or id"));
+                      malformed ? Words{QT_TRANSLATE_NOOP("wfx::Words", "the token is malformed: a share token is %1 followed by 43 "
+                                                                    "base64url characters"),
+                                        {Words::text(ShareService::tokenPrefixText())}}
+                                : Words{QT_TRANSLATE_NOOP("wfx::Words", "no share in your workspaces matches this token or id"), {}});
     } else if (const Share &s = row->share; s.revokedAt) {
-        v = verdictOf(PublicState::Revoked, S("revoked %1 ago, at %2").arg(durationWords(now - *s.revokedAt),
-                                                                            ids::formatTime(*s.revokedAt)));
+        v = verdictOf(PublicState::Revoked, {QT_TRANSLATE_NOOP("wfx::Words", "revoked %1 ago, at %2"),
+                                             {Words::duration(now - *s.revokedAt), Words::instant(*s.revokedAt)}});
     } else if (s.expiresAt && *s.expiresAt <= now) {
-        v = verdictOf(PublicState::Expired, S("expired %1 ago, at %2").arg(durationWords(now - *s.expiresAt),
-                                                                            ids::formatTime(*s.expiresAt)));
+        v = verdictOf(PublicState::Expired, {QT_TRANSLATE_NOOP("wfx::Words", "expired %1 ago, at %2"),
+                                             {Words::duration(now - *s.expiresAt), Words::instant(*s.expiresAt)}});
     } else {
         std::optional<ShareVerdict> pre;
         if (!row->passwordHash.isEmpty()) {
@@ -481,23 +464,24 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
             }
             if (lockedUntil > 0) {
                 pre = verdictOf(PublicState::PasswordLocked,
-                                S("locked for %1 until %2 (in %3) after %4 wrong passwords")
-                                    .arg(addr, clockTime(lockedUntil), durationWords(lockedUntil - now))
-                                    .arg(m_limits.passwordAttempts));
+                                {QT_TRANSLATE_NOOP("wfx::Words", "locked for %1 until %2 (in %3) after %4 wrong passwords"),
+                                 {Words::text(addr), Words::clock(lockedUntil), Words::duration(lockedUntil - now),
+                                  Words::count(m_limits.passwordAttempts)}});
             } else {
                 pre = verdictOf(PublicState::PasswordRequired,
-                                S("the share has a password; a reader who sends none gets 401, a wrong one 401, "
-                                  "and %1 wrong ones within %2 lock it for that reader for %3")
-                                    .arg(m_limits.passwordAttempts)
-                                    .arg(durationWords(m_limits.passwordWindowMs), durationWords(m_limits.lockMs)));
+                                {QT_TRANSLATE_NOOP("wfx::Words", "the share has a password; a reader who sends none gets 401, a wrong "
+                                                     "one 401, and %1 wrong ones within %2 lock it for that reader for %3"),
+                                 {Words::count(m_limits.passwordAttempts), Words::duration(m_limits.passwordWindowMs),
+                                  Words::duration(m_limits.lockMs)}});
             }
         }
         if (s.expiresAt)
-            out.notes.append(S("Expires in %1, at %2.").arg(durationWords(*s.expiresAt - now), ids::formatTime(*s.expiresAt)));
+            out.note({QT_TRANSLATE_NOOP("wfx::Words", "Expires in %1, at %2."),
+                      {Words::duration(*s.expiresAt - now), Words::instant(*s.expiresAt)}});
         auto content = evaluateContent(conn, s, m_limits, m_policy);
         if (!content)
             return content.error();
-        const ShareVerdict cv = verdictOf(content->state, content->reason, content->policyPath);
+        const ShareVerdict cv = verdictOf(content->state, content->why, content->policyPath);
         if (pre) {
             v = *pre;
             out.withPassword = cv;
@@ -506,8 +490,8 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
         }
     }
     if (rateVerdict) {
-        out.notes.append(S("Once the read window ends it answers %1: %2.")
-                             .arg(v.code.isEmpty() ? QString::number(v.status) : v.code, v.reason));
+        out.note({QT_TRANSLATE_NOOP("wfx::Words", "Once the read window ends it answers %1: %2."),
+                  {Words::text(v.code.isEmpty() ? QString::number(v.status) : v.code), Words::nested(v.why)}});
         out.verdict = *rateVerdict;
     } else {
         out.verdict = v;

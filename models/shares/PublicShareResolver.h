@@ -57,7 +57,8 @@ struct ShareVerdict
     PublicState state = PublicState::NotFound;
     int status = 404;
     QString code;       // as in PublicAnswer ("" when active)
-    QString reason;     // in words, for the administrator
+    QString reason;     // in words, for the administrator (why.english())
+    Words why;          // the same, for the console to translate
     QString policyPath; // set for PayloadRejected: the JSON path that tripped the policy
     QJsonObject toJson() const;
 };
@@ -70,6 +71,12 @@ struct ShareExplanation
     // For a share with a password, what a reader with the right password gets.
     std::optional<ShareVerdict> withPassword;
     QStringList notes; // further facts (other limits, checks skipped)
+    QList<Words> noteWords; // the same, for the console to translate
+    void note(const Words &w)
+    {
+        notes.append(w.english());
+        noteWords.append(w);
+    }
     // {share_id|null, client_address, state, order, status, code|null, reason,
     //  policy_path?, with_password?, notes}
     QJsonObject toJson() const;

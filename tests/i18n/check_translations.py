@@ -4,8 +4,8 @@
 
   check_translations.py --lupdate LUPDATE --root SRC_ROOT TS_FILE...
 
-For each .ts file: copies it to a temporary folder, runs lupdate over ui/ and
-app/ into the copy with the options the build uses (-locations none
+For each .ts file: copies it to a temporary folder, runs lupdate over ui/, app/ and
+models/shares/ into the copy with the options the build uses (-locations none
 -no-obsolete; *_en.ts: -pluralonly, English needs its plural forms only) and
 fails, naming the strings, when an entry is
   - missing: a source string that is not in the committed file (run
@@ -32,7 +32,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 PLACEHOLDER = re.compile(r'%L?(\d{1,2}|n)')
-SOURCE_DIRS = ['ui', 'app']
+SOURCE_DIRS = ['ui', 'app', 'models/shares']
 
 
 def placeholders(text):
@@ -184,7 +184,7 @@ def self_test(lupdate, root, ts):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--lupdate', required=True)
-    ap.add_argument('--root', required=True, help='the source tree (holds ui/ and app/)')
+    ap.add_argument('--root', required=True, help='the source tree (holds ui/, app/ and models/shares/)')
     ap.add_argument('--self-test', action='store_true')
     ap.add_argument('ts', nargs='+')
     a = ap.parse_args()

@@ -8,6 +8,7 @@
 #include "common/Confirm.h"
 #include "common/FileChooser.h"
 #include "common/ShownOnceDialog.h"
+#include "common/Translations.h"
 #include "core/Ids.h"
 #include "shares/CreateShareDialog.h"
 #include "shares/PublicShareResolver.h"
@@ -28,6 +29,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTableWidget>
@@ -91,7 +93,13 @@ class TestSharesPanel : public QObject
     QString reasonText(ui::ShareInspector *in) { return in->findChild<QLabel *>(S("inspectReason"))->text(); }
 
 private slots:
-    void initTestCase() { wfxtest::useFastPasswordHashing(); }
+    void initTestCase()
+    {
+        wfxtest::useFastPasswordHashing();
+        // As the console does: English needs its plural forms ("3 days").
+        QVERIFY(ui::Translations::install(S("en")));
+    }
+    void cleanupTestCase() { QVERIFY(ui::Translations::install(S("en"))); }
     void initTestCase_data() { wfxtest::addBackends(); }
     void init()
     {
@@ -267,6 +275,30 @@ private slots:
         QVERIFY2(reasonText(in).contains(S("expired 3 days ago")), qPrintable(reasonText(in)));
         // Inspecting counted no read.
         QCOMPARE(s->count(S("rate_counters")), 0);
+    }
+
+    // The reasons and notes come from the model as words the console translates:
+    // German sentences with German durations, the API's English untouched.
+    void inspectorSpeaksTheConsolesLanguage()
+    {
+        IssuedShare revoked = share();
+        QVERIFY(ShareService(s->ctx).revoke(s->actor(alice), revoked.share.id).ok());
+        IssuedShare expiring = share({}, ids::formatTime(s->clock.nowMs() + 3LL * 3600'000));
+        s->clock.advanceMs(2 * 60'000);
+        QVERIFY(ui::Translations::install(S("de")));
+        auto restore = qScopeGuard([] { ui::Translations::install(S("en")); });
+        SharesPanel panel(s->ctx, Actor::system(), {});
+        panel.show();
+        ui::ShareInspector *in = panel.inspector();
+
+        QVERIFY(inspect(in, revoked.token));
+        QVERIFY2(reasonText(in).contains(S("vor 2 Minuten widerrufen")), qPrintable(reasonText(in)));
+        QCOMPARE(in->shownVerdict().reason.left(23), S("revoked 2 minutes ago, "));
+
+        QVERIFY(inspect(in, expiring.token));
+        const QString notes = in->findChild<QLabel *>(S("inspectNotes"))->text();
+        QVERIFY2(notes.contains(S("Läuft in 2 Stunden ab")), qPrintable(notes));
+        QVERIFY2(reasonText(in).contains(S("die Freigabe ist aktiv")), qPrintable(reasonText(in)));
     }
 
     void inspectorShowsTheLockAndUnlockClearsIt()

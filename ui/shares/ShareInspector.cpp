@@ -3,6 +3,7 @@
 
 #include "common/Async.h"
 #include "common/Confirm.h"
+#include "common/WordsText.h"
 #include "core/Clock.h"
 #include "core/Ids.h"
 #include "events/ChangeBus.h"
@@ -241,7 +242,9 @@ void ShareInspector::present(const Inspection &in)
     // With a password given, the reader who sends it: the lock and the read
     // budget come first, then the password decides.
     ShareVerdict v = ex.verdict;
-    QStringList notes = ex.notes;
+    QStringList notes;
+    for (const Words &w : ex.noteWords)
+        notes.append(wordsText(w));
     if (in.passwordRight && v.state == PublicState::PasswordRequired) {
         if (*in.passwordRight && ex.withPassword) {
             v = *ex.withPassword;
@@ -255,13 +258,14 @@ void ShareInspector::present(const Inspection &in)
         }
     } else if (ex.withPassword) {
         notes.append(tr("With the right password: %1 (%2).")
-                         .arg(stateTitle(ex.withPassword->state), ex.withPassword->reason));
+                         .arg(stateTitle(ex.withPassword->state), wordsText(ex.withPassword->why)));
     }
     m_shown = v;
 
     m_state->setText(tr("%1 — state %2 of 11").arg(stateTitle(v.state)).arg(int(v.state)));
     m_state->setAccessibleName(m_state->text());
-    m_reason->setText(tr("Why: %1").arg(v.reason));
+    // The wrong-password verdict above is the console's own (already in words).
+    m_reason->setText(tr("Why: %1").arg(v.why.source ? wordsText(v.why) : v.reason));
     m_notes->setText(notes.join(QLatin1Char('\n')));
     if (m_share) {
         const QLocale l;
