@@ -5,9 +5,47 @@
 #include <QPainter>
 #include <QStyle>
 #include <QTextLayout>
-#include <QtMath>
 
 namespace wfx::ui {
+
+namespace {
+
+// Lays `text` out on one line and draws it aligned in `rect`, placed as the
+// common style places it; returns false, drawing nothing, when it does not fit
+// (unless `always`).
+bool drawLine(QPainter *painter, const QString &text, const QStyleOptionViewItem &opt, const QRect &rect,
+              Qt::Alignment align, bool always)
+{
+    QTextLayout layout(text, opt.font);
+    QTextOption textOption;
+    textOption.setWrapMode(QTextOption::NoWrap);
+    textOption.setTextDirection(opt.direction);
+    layout.setTextOption(textOption);
+    layout.beginLayout();
+    QTextLine line = layout.createLine();
+    layout.endLayout();
+    if (!line.isValid())
+        return true; // nothing to draw
+    const qreal width = line.naturalTextWidth();
+    if (!always && width > rect.width())
+        return false;
+    qreal x = rect.left();
+    if (align & Qt::AlignRight)
+        x = rect.right() + 1 - width;
+    else if (align & Qt::AlignHCenter)
+        x = rect.left() + (rect.width() - width) / 2;
+    // Whole pixels, as QStyle::alignedRect places the common style's text.
+    const int height = qRound(line.height());
+    int y = rect.top();
+    if (align & Qt::AlignBottom)
+        y = rect.bottom() + 1 - height;
+    else if (!(align & Qt::AlignTop))
+        y = rect.top() + (rect.height() - height) / 2;
+    layout.draw(painter, QPointF(x, y));
+    return true;
+}
+
+} // namespace
 
 void ListItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
@@ -41,36 +79,11 @@ void ListItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     painter->setPen(opt.palette.color(group, role));
     painter->setFont(opt.font);
 
-    // One layout: drawn as it is when it fits, which is nearly always.
+    // One layout, drawn as it is when it fits (nearly always); else the elided text's.
     QString shown = text;
     shown.replace(QLatin1Char('\n'), QChar::LineSeparator);
-    QTextLayout layout(shown, opt.font, painter->device());
-    QTextOption textOption;
-    textOption.setWrapMode(QTextOption::NoWrap);
-    textOption.setTextDirection(opt.direction);
-    layout.setTextOption(textOption);
-    layout.beginLayout();
-    QTextLine line = layout.createLine();
-    layout.endLayout();
-    if (line.isValid() && line.naturalTextWidth() <= rect.width() && line.textLength() == shown.size()) {
-        const qreal width = line.naturalTextWidth();
-        qreal x = rect.left();
-        if (align & Qt::AlignRight)
-            x = rect.right() + 1 - width;
-        else if (align & Qt::AlignHCenter)
-            x = rect.left() + (rect.width() - width) / 2;
-        // Whole pixels, as QStyle::alignedRect places the common style's text.
-        const int height = qCeil(line.height());
-        int y = rect.top();
-        if (align & Qt::AlignBottom)
-            y = rect.bottom() + 1 - height;
-        else if (!(align & Qt::AlignTop))
-            y = rect.top() + (rect.height() - height) / 2;
-        layout.draw(painter, QPointF(x, y));
-    } else {
-        const QString elided = opt.fontMetrics.elidedText(shown, opt.textElideMode, rect.width());
-        painter->drawText(rect, int(align) | Qt::TextSingleLine, elided);
-    }
+    if (!drawLine(painter, shown, opt, rect, align, false))
+        drawLine(painter, opt.fontMetrics.elidedText(shown, opt.textElideMode, rect.width()), opt, rect, align, true);
     painter->restore();
 }
 
