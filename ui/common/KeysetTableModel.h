@@ -72,7 +72,7 @@ public:
     {
         beginResetModel();
         // A million rows take tens of milliseconds to free: not on the GUI thread.
-        if (auto old = m_rows.take(); old.size() > 1)
+        if (auto old = m_rows.take(); !old.isEmpty())
             QThreadPool::globalInstance()->start([old = std::move(old)]() mutable { old.clear(); });
         m_cursor.clear();
         m_atEnd = false;
