@@ -24,10 +24,12 @@
 #include <QScrollBar>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -37,6 +39,15 @@ using wfx::bench::die;
 using wfx::bench::exec;
 
 namespace {
+
+// CPU time of the calling thread: beside a stall it tells whether the GUI
+// thread was working (CPU ~ gap) or waiting (descheduled on the busy machine).
+qint64 threadCpuNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 
 qint64 rssKib()
 {
@@ -49,6 +60,46 @@ qint64 rssKib()
     return -1;
 }
 
+// Times every event the GUI thread dispatches from the event loop (outermost
+// notify only) and keeps the slowest: what a stall was spent on.
+class TimedApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (m_depth > 0 || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        ++m_depth;
+        QElapsedTimer t;
+        t.start();
+        // Read before: the event may delete the receiver (DeferredDelete).
+        const char *cls = receiver->metaObject()->className();
+        const int type = int(event->type());
+        const bool r = QApplication::notify(receiver, event);
+        const double ms = t.nsecsElapsed() / 1e6;
+        --m_depth;
+        if (ms > 8.0)
+            m_slow.push_back({ms, QByteArray(cls) + " event " + QByteArray::number(type)});
+        return r;
+    }
+    void printSlowest()
+    {
+        std::sort(m_slow.begin(), m_slow.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        if (!m_slow.empty()) {
+            std::printf("|          | %zu events over 8 ms; slowest:", m_slow.size());
+            for (size_t i = 0; i < std::min<size_t>(6, m_slow.size()); ++i)
+                std::printf(" %.1f %s;", m_slow[i].first, m_slow[i].second.constData());
+            std::printf(" |\n");
+        }
+        m_slow.clear();
+    }
+
+private:
+    int m_depth = 0;
+    std::vector<std::pair<double, QByteArray>> m_slow;
+};
+
 // The 1 ms tick: every gap between two ticks goes to the current phase.
 class StallProbe : public QObject
 {
@@ -59,13 +110,15 @@ public:
         m_timer.setInterval(1);
         connect(&m_timer, &QTimer::timeout, this, [this] {
             const qint64 now = m_clock.nsecsElapsed();
+            const qint64 cpu = threadCpuNs();
             if (m_last >= 0) {
                 const double gap = (now - m_last) / 1e6;
                 m_gaps.push_back(gap);
                 if (gap > 16.0 && m_where)
-                    m_stalls.push_back({gap, m_where()});
+                    m_stalls.push_back({gap, m_where(), (cpu - m_lastCpu) / 1e6});
             }
             m_last = now;
+            m_lastCpu = cpu;
         });
         m_clock.start();
         m_timer.start();
@@ -83,12 +136,15 @@ public:
         const long over = long(g.end() - std::upper_bound(g.begin(), g.end(), 16.0));
         std::printf("| %-8s | %10.0f | %8zu | %8.1f | %8.1f | %6ld | %s |\n", name, wallMs, g.size(), maxGap, p99, over,
                     maxGap <= 16.0 ? "PASS" : "MISS");
-        std::sort(m_stalls.begin(), m_stalls.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        std::sort(m_stalls.begin(), m_stalls.end(), [](const Stall &a, const Stall &b) { return a.gapMs > b.gapMs; });
         if (!m_stalls.empty()) {
-            std::printf("|          | longest stalls (ms @ rows loaded):");
+            std::printf("|          | longest stalls (ms @ rows loaded, GUI thread CPU ms in the gap):");
             for (size_t i = 0; i < std::min<size_t>(8, m_stalls.size()); ++i)
-                std::printf(" %.0f@%lld", m_stalls[i].first, m_stalls[i].second);
-            std::printf(" |\n");
+                std::printf(" %.0f@%lld(cpu %.0f)", m_stalls[i].gapMs, m_stalls[i].rows, m_stalls[i].cpuMs);
+            // Working: the GUI thread ran for at least 16 ms of the gap; else it waited.
+            const long working = long(std::count_if(m_stalls.begin(), m_stalls.end(),
+                                                    [](const Stall &st) { return st.cpuMs > 16.0; }));
+            std::printf("; %ld of %zu with > 16 ms of GUI thread CPU |\n", working, m_stalls.size());
         }
         m_stalls.clear();
         std::fflush(stdout);
@@ -97,10 +153,17 @@ public:
 private:
     QTimer m_timer;
     QElapsedTimer m_clock;
+    struct Stall
+    {
+        double gapMs;
+        qint64 rows;
+        double cpuMs;
+    };
     qint64 m_last = -1;
+    qint64 m_lastCpu = 0;
     std::vector<double> m_gaps;
     std::function<qint64()> m_where;
-    std::vector<std::pair<double, qint64>> m_stalls;
+    std::vector<Stall> m_stalls;
 };
 
 // Runs the event loop until `done` is true (checked whenever `sender` emits
@@ -132,7 +195,7 @@ int main(int argc, char **argv)
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
+    TimedApplication app(argc, argv);
     QCommandLineParser cli;
     cli.addHelpOption();
     QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("runs to fill"), QStringLiteral("N"), QStringLiteral("1000000"));
@@ -168,6 +231,7 @@ int main(int argc, char **argv)
         idle.exec();
     }
     probe.endPhase("idle", 1000);
+    app.printSlowest();
     const qint64 rssBefore = rssKib();
 
     // First paint: the panel as the console builds it (Actor::system: every workspace).
@@ -198,6 +262,7 @@ int main(int argc, char **argv)
     if (!runUntil(model, &ui::RunsModel::pageLoaded, [&] { return paintedRows; }, 60'000))
         die(QStringLiteral("no rows painted within 60 s: ") + model->lastError());
     probe.endPhase("paint", wall.nsecsElapsed() / 1e6);
+    app.printSlowest();
 
     // Scroll to the end: like a user holding the scroll bar at the bottom.
     wall.restart();
@@ -219,6 +284,7 @@ int main(int argc, char **argv)
         settle.exec();
     }
     probe.endPhase("scroll", wall.nsecsElapsed() / 1e6);
+    app.printSlowest();
     probe.setWhere({});
     std::printf("rows loaded %d of %lld (%s), last error: %s\n", model->rowCount(), nRuns,
                 complete ? "complete" : "TIMEOUT", model->lastError().isEmpty() ? "none" : qPrintable(model->lastError()));

@@ -8,9 +8,11 @@
 #include "core/Cursor.h"
 #include "core/Result.h"
 
+#include "common/PagedRows.h"
+
 #include <QAbstractTableModel>
 #include <QFutureWatcher>
-#include <QList>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <functional>
@@ -69,7 +71,9 @@ public:
     void reload()
     {
         beginResetModel();
-        m_rows.clear();
+        // A million rows take tens of milliseconds to free: not on the GUI thread.
+        if (auto old = m_rows.take(); !old.isEmpty())
+            QThreadPool::globalInstance()->start([old = std::move(old)]() mutable { old.clear(); });
         m_cursor.clear();
         m_atEnd = false;
         m_lastError.clear();
@@ -89,7 +93,8 @@ protected:
     // must capture copies, never `this`.
     virtual std::function<Result<Page<T>>()> pageLoader(const QString &cursor) const = 0;
 
-    QList<T> m_rows;
+    // Appending a page never moves the rows already loaded (see PagedRows).
+    PagedRows<T> m_rows;
 
 private:
     struct Fetched

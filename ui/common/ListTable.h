@@ -2,8 +2,11 @@
 // The one way the console's list tables are set up: whole-row single
 // selection, alternating rows, no wrapping, no row numbers, fixed row heights
 // (no per-row measuring, so long lists scroll smoothly), and Tab leaving the
-// table instead of walking its cells (arrow keys move within it).
+// table instead of walking its cells (arrow keys move within it), and a
+// delegate that lays each cell's text out once (ListItemDelegate).
 #pragma once
+
+#include "common/ListItemDelegate.h"
 
 #include <QAbstractItemModel>
 #include <QHeaderView>
@@ -18,6 +21,7 @@ inline QTableView *newListTable(QWidget *parent, QAbstractItemModel *model, cons
     view->setObjectName(objectName);
     view->setAccessibleName(accessibleName);
     view->setModel(model);
+    view->setItemDelegate(new ListItemDelegate(view));
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
     view->setAlternatingRowColors(true);

@@ -3,6 +3,8 @@
 
 #include <QDateTime>
 #include <QLocale>
+#include <QMutex>
+#include <QSet>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace wfx::ui {
@@ -33,8 +35,41 @@ QString RunsModel::evidenceText(const QString &evidence)
     return evidence;
 }
 
+// Used by the page loader on the thread pool (one page at a time, but the
+// mutex does not rely on that). Few distinct values are expected; past kMax the
+// strings are kept as they come.
+struct RunsModel::SharedStrings
+{
+    static constexpr qsizetype kMax = 4096;
+    QMutex mutex;
+    QSet<QString> strings;
+
+    void share(QString &s)
+    {
+        if (s.isEmpty())
+            return;
+        const auto it = strings.constFind(s);
+        if (it != strings.constEnd())
+            s = *it;
+        else if (strings.size() < kMax)
+            strings.insert(s);
+    }
+    void shareRepeated(QList<Run> &runs)
+    {
+        QMutexLocker lock(&mutex);
+        for (Run &r : runs) {
+            share(r.projectId);
+            share(r.workspaceId);
+            share(r.status);
+            share(r.evidence);
+            share(r.createdBy);
+        }
+    }
+};
+
 RunsModel::RunsModel(ModelContext ctx, Actor actor, QObject *parent)
-    : KeysetTableModel<Run>(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : KeysetTableModel<Run>(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+      m_shared(std::make_shared<SharedStrings>())
 {
 }
 
@@ -116,8 +151,11 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
 
 std::function<Result<Page<Run>>()> RunsModel::pageLoader(const QString &cursor) const
 {
-    return [ctx = m_ctx, actor = m_actor, filter = m_filter, cursor] {
-        return RunService(ctx).list(actor, filter, kPageSize, cursor);
+    return [ctx = m_ctx, actor = m_actor, filter = m_filter, cursor, shared = m_shared] {
+        Result<Page<Run>> page = RunService(ctx).list(actor, filter, kPageSize, cursor);
+        if (page.ok())
+            shared->shareRepeated(page.value().items);
+        return page;
     };
 }
 
