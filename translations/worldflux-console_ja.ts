@@ -171,11 +171,11 @@
     </message>
     <message>
         <source>the shared run no longer exists</source>
-        <translation>共有された実行はもう存在しません</translation>
+        <translation>共有されたランはもう存在しません</translation>
     </message>
     <message>
         <source>the run&apos;s signature does not verify against its manifest (evidence unverified)</source>
-        <translation>実行の署名がマニフェストに対して検証できません（エビデンス未検証）</translation>
+        <translation>ランの署名がマニフェストに対して検証できません（エビデンス未検証）</translation>
     </message>
     <message>
         <source>the shared artifact was deleted</source>
@@ -183,7 +183,7 @@
     </message>
     <message>
         <source>the shared artifact belongs to another run, which this share does not make public</source>
-        <translation>共有されたアーティファクトは別の実行に属しており、この共有はその実行を公開しません</translation>
+        <translation>共有されたアーティファクトは別のランに属しており、この共有はそのランを公開しません</translation>
     </message>
     <message>
         <source>the shared artifact %1 is %2, not committed</source>
