@@ -195,6 +195,7 @@ Status BillingService::verifySignature(const QByteArray &rawBody, const QString 
     if (header.isEmpty() || header.size() > 4096)
         return badSignature(S("the Stripe-Signature header is missing"));
     QString t;
+    bool haveT = false;
     QStringList v1;
     const QStringList parts = header.split(QLatin1Char(','));
     for (const QString &part : parts) {
@@ -203,10 +204,14 @@ Status BillingService::verifySignature(const QByteArray &rawBody, const QString 
             continue;
         const QString key = part.left(eq).trimmed();
         const QString value = part.mid(eq + 1).trimmed();
-        if (key == QLatin1String("t") && t.isEmpty())
+        // The first t counts, even when it is empty (the fuzz target says so too):
+        // an empty one used to be passed over for a later one (fuzz_stripe_signature).
+        if (key == QLatin1String("t") && !haveT) {
             t = value;
-        else if (key == QLatin1String("v1"))
+            haveT = true;
+        } else if (key == QLatin1String("v1")) {
             v1.append(value);
+        }
     }
     if (!allDigits(t) || t.size() > 12)
         return badSignature(S("no timestamp"));

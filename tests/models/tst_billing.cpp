@@ -97,6 +97,8 @@ private slots:
         QTest::newRow("missing-header") << 0 << QStringLiteral("missing") << false;
         QTest::newRow("no-v1") << 0 << QStringLiteral("no-v1") << false;
         QTest::newRow("no-t") << 0 << QStringLiteral("no-t") << false;
+        // The first t counts even when empty; a good t after it does not rescue the header.
+        QTest::newRow("empty-first-t") << 0 << QStringLiteral("empty-first-t") << false;
         QTest::newRow("not-hex") << 0 << QStringLiteral("not-hex") << false;
         QTest::newRow("v0-only") << 0 << QStringLiteral("v0") << false;
         QTest::newRow("empty-secret") << 0 << QStringLiteral("empty-secret") << false;
@@ -131,6 +133,8 @@ private slots:
             header = ts;
         else if (shape == QLatin1String("no-t"))
             header = QStringLiteral("v1=") + goodSig;
+        else if (shape == QLatin1String("empty-first-t"))
+            header = QStringLiteral("t=,v1=") + goodSig + QLatin1Char(',') + ts;
         else if (shape == QLatin1String("not-hex"))
             header = ts + QStringLiteral(",v1=") + QString(64, QLatin1Char('z'));
         else if (shape == QLatin1String("v0"))
