@@ -33,19 +33,24 @@ QString Words::fill(const QString &pattern, const QStringList &args)
     return out;
 }
 
-QString Words::englishDuration(qint64 ms)
+Words::Span Words::span(qint64 ms)
 {
     const qint64 s = std::max<qint64>(0, ms) / 1000;
-    auto unit = [](qint64 n, const char *name) -> QString {
-        return QString::number(n) + QLatin1Char(' ') + QLatin1String(name) + (n == 1 ? QString() : QStringLiteral("s"));
-    };
     if (s < 60)
-        return unit(s, "second");
+        return {Unit::Seconds, s};
     if (s < 3600)
-        return unit(s / 60, "minute");
+        return {Unit::Minutes, s / 60};
     if (s < 48 * 3600)
-        return unit(s / 3600, "hour");
-    return unit(s / 86400, "day");
+        return {Unit::Hours, s / 3600};
+    return {Unit::Days, s / 86400};
+}
+
+QString Words::englishDuration(qint64 ms)
+{
+    static const char *const names[] = {"second", "minute", "hour", "day"};
+    const Span d = span(ms);
+    return QString::number(d.count) + QLatin1Char(' ') + QLatin1String(names[int(d.unit)])
+        + (d.count == 1 ? QString() : QStringLiteral("s"));
 }
 
 QString Words::english() const

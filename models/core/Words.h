@@ -50,8 +50,16 @@ struct Words
     // Puts args[N-1] in place of each %N of `pattern` in one pass (an argument
     // that itself holds "%2" stays as it is).
     static QString fill(const QString &pattern, const QStringList &args);
-    // "5 minutes": whole seconds under a minute, minutes under an hour, hours
-    // under two days, else days.
+    // A duration in one whole unit: seconds under a minute, minutes under an
+    // hour, hours under two days, else days (a negative one is 0 seconds).
+    enum class Unit : quint8 { Seconds, Minutes, Hours, Days };
+    struct Span
+    {
+        Unit unit;
+        qint64 count;
+    };
+    static Span span(qint64 ms);
+    // "5 minutes"
     static QString englishDuration(qint64 ms);
 };
 

@@ -32,6 +32,7 @@ Route &RouteTable::add(Route r)
             qFatal("route %s %s declared twice", r.method.constData(), qPrintable(r.path));
     }
     r.segments = splitPath(r.path);
+    r.requestValidator = schema::Validator(r.requestSchema);
     m_routes.push_back(std::move(r));
     return m_routes.back();
 }

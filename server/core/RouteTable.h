@@ -33,7 +33,6 @@ struct Route
     QString tag;         // OpenAPI tag (family)
     QString summary;
     QJsonObject requestSchema;  // empty: no JSON body
-    schema::Validator requestValidator; // requestSchema, compiled
     QJsonObject responseSchema; // of the success answer
     QByteArray responseType = "application/json"; // of the success answer
     int successStatus = 200;
@@ -46,6 +45,7 @@ struct Route
 
     // Filled by RouteTable.
     QStringList segments;
+    schema::Validator requestValidator; // requestSchema, compiled once
 };
 
 struct RouteMatch
@@ -62,12 +62,7 @@ class RouteBuilder
 {
 public:
     RouteBuilder(RouteTable &table, Route r) : m_table(table), m_route(std::move(r)) {}
-    RouteBuilder &body(const QJsonObject &schema)
-    {
-        m_route.requestSchema = schema;
-        m_route.requestValidator = schema::Validator(schema);
-        return *this;
-    }
+    RouteBuilder &body(const QJsonObject &schema) { m_route.requestSchema = schema; return *this; }
     RouteBuilder &returns(int status, const QJsonObject &schema)
     {
         m_route.successStatus = status;

@@ -14,23 +14,16 @@ namespace {
 
 QString duration(qint64 ms)
 {
-    // The same units as Words::englishDuration. (Counts are computed before the
-    // translate() calls: lupdate 6.4 loops on a division or a template
-    // argument list inside its arguments.)
-    const qint64 s = (ms > 0 ? ms : 0) / 1000;
-    if (s < 60) {
-        const int n = int(s);
-        return QCoreApplication::translate("wfx::Words", "%n second(s)", nullptr, n);
+    // (The count is computed before the translate() calls: lupdate 6.4 loops on
+    // a division or a template argument list inside their arguments.)
+    const Words::Span d = Words::span(ms);
+    const int n = d.count > INT_MAX ? INT_MAX : int(d.count);
+    switch (d.unit) {
+    case Words::Unit::Seconds: return QCoreApplication::translate("wfx::Words", "%n second(s)", nullptr, n);
+    case Words::Unit::Minutes: return QCoreApplication::translate("wfx::Words", "%n minute(s)", nullptr, n);
+    case Words::Unit::Hours: return QCoreApplication::translate("wfx::Words", "%n hour(s)", nullptr, n);
+    case Words::Unit::Days: break;
     }
-    if (s < 3600) {
-        const int n = int(s / 60);
-        return QCoreApplication::translate("wfx::Words", "%n minute(s)", nullptr, n);
-    }
-    if (s < 48 * 3600) {
-        const int n = int(s / 3600);
-        return QCoreApplication::translate("wfx::Words", "%n hour(s)", nullptr, n);
-    }
-    const int n = s / 86400 > INT_MAX ? INT_MAX : int(s / 86400);
     return QCoreApplication::translate("wfx::Words", "%n day(s)", nullptr, n);
 }
 
