@@ -574,7 +574,7 @@ Status AccountService::setSelectedWorkspace(const QString &sessionIdHash, const 
 Result<SignedIn> AccountService::changePassword(const Actor &actor, const QString &oldPassword,
                                                 const QString &newPassword)
 {
-    if (actor.isSystem())
+    if (!actor.isUser())
         return loginRequired();
     if (oldPassword.isEmpty())
         return Error::validation(S("old_password"), S("required"), S("The current password is required."));
@@ -684,9 +684,8 @@ Status AccountService::requestPasswordReset(const QString &email, const QString 
         if (!e.exec())
             return e.error();
     }
-    // Requested by whoever knows the address, so the system is the actor.
-    Actor requester;
-    requester.ip = ip;
+    // Requested by whoever knows the address: nobody in particular is the actor.
+    const Actor requester = Actor::anonymous(ip);
     if (auto a = AuditService::append(tx, now, requester, S("user.password_reset_request"), QString(), S("user"), userId);
         !a)
         return a.error();
@@ -745,14 +744,14 @@ Status AccountService::completePasswordReset(const QString &token, const QString
 
 Result<User> AccountService::me(const Actor &actor)
 {
-    if (actor.isSystem())
+    if (!actor.isUser())
         return loginRequired();
     return loadUser(m_ctx.db->connection(), actor.userId);
 }
 
 Result<User> AccountService::updateProfile(const Actor &actor, const QString &displayName)
 {
-    if (actor.isSystem())
+    if (!actor.isUser())
         return loginRequired();
     const QString name = displayName.trimmed();
     if (name.size() > kMaxDisplayNameLength)

@@ -151,7 +151,7 @@ Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor,
         return n.error();
     if (!workspaceId.isEmpty() && !ids::isUuid(workspaceId))
         return Error::validation(S("workspace_id"), S("invalid"), S("workspace_id must be a workspace id."));
-    if (actor.isSystem())
+    if (!actor.isUser())
         return Error::forbidden(S("An API key needs an owner."));
     // A scoped key may not mint a key that reaches further than itself.
     if (!actor.keyWorkspaceId.isEmpty() && workspaceId.isEmpty())
@@ -188,7 +188,7 @@ Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor,
 
 Result<Page<ApiKey>> ApiKeyService::list(const Actor &actor, int limit, const QString &cursorText)
 {
-    if (actor.isSystem())
+    if (!actor.isUser())
         return Error{ErrorCode::LoginRequired, S("Please log in.")};
     if (limit < 1 || limit > cursor::kMaxLimit)
         return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and %1.").arg(cursor::kMaxLimit));
@@ -218,7 +218,7 @@ Result<Page<ApiKey>> ApiKeyService::list(const Actor &actor, int limit, const QS
 
 Result<ApiKey> ApiKeyService::get(const Actor &actor, const QString &id)
 {
-    if (actor.isSystem())
+    if (!actor.isUser())
         return Error::notFound(kKey);
     return loadOwned(m_ctx.db->connection(), actor, id);
 }
@@ -230,7 +230,7 @@ Result<IssuedApiKey> ApiKeyService::rotate(const Actor &actor, const QString &id
 
 Result<IssuedApiKey> ApiKeyService::rotateAs(const Actor &by, const Actor &actor, const QString &id)
 {
-    if (actor.isSystem())
+    if (!actor.isUser())
         return Error::notFound(kKey);
     Tx tx(*m_ctx.db, m_ctx.bus);
     auto key = loadOwned(tx.conn(), actor, id);
@@ -268,7 +268,7 @@ Status ApiKeyService::revoke(const Actor &actor, const QString &id)
 
 Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QString &id, bool checkWritable)
 {
-    if (actor.isSystem())
+    if (!actor.isUser())
         return Error::notFound(kKey);
     Tx tx(*m_ctx.db, m_ctx.bus);
     // Revoked keys count as the caller's, so that revoking twice succeeds.

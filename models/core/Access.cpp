@@ -41,6 +41,8 @@ Result<Role> requireRole(const QSqlDatabase &conn, const Actor &actor, const QSt
 {
     if (actor.isSystem())
         return Role::Owner;
+    if (actor.isAnonymous())
+        return Error{ErrorCode::LoginRequired, QStringLiteral("Please log in again.")};
     if (!scopeAdmits(actor, workspaceId))
         return Error::notFound(what);
     Query q(conn, QStringLiteral("SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"));
@@ -59,6 +61,8 @@ Status requireWritable(const QSqlDatabase &conn, const Actor &actor)
 {
     if (actor.isSystem())
         return Ok{};
+    if (actor.isAnonymous())
+        return Error{ErrorCode::LoginRequired, QStringLiteral("Please log in again.")};
     Query q(conn, QStringLiteral("SELECT restricted FROM users WHERE id = :u"));
     q.bind(QStringLiteral(":u"), actor.userId);
     if (!q.exec())

@@ -32,7 +32,7 @@ QJsonValue strOrNull(const Query &q, int i)
 // not a key confined to one workspace.
 Status requirePerson(const Actor &actor)
 {
-    if (actor.isSystem())
+    if (!actor.isUser())
         return Error::forbidden(S("Requests about personal data are made by the person."));
     if (!actor.keyWorkspaceId.isEmpty())
         return Error::forbidden(S("A workspace-scoped key cannot act on your account."));

@@ -103,7 +103,7 @@ Result<Workspace> WorkspaceService::create(const Actor &actor, const QString &na
     auto n = validName(S("name"), name, kMaxNameLength);
     if (!n)
         return n.error();
-    if (actor.isSystem())
+    if (!actor.isUser())
         return Error::forbidden(S("A workspace needs an owner."));
     if (!actor.keyWorkspaceId.isEmpty())
         return Error::forbidden(S("A workspace-scoped key cannot create workspaces."));
@@ -460,7 +460,7 @@ Status WorkspaceService::revokeInvitation(const Actor &actor, const QString &wor
 
 Result<Workspace> WorkspaceService::acceptInvitation(const Actor &actor, const QString &token)
 {
-    if (actor.isSystem())
+    if (!actor.isUser())
         return Error::forbidden();
     Tx tx(*m_ctx.db, m_ctx.bus);
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
