@@ -119,16 +119,23 @@ QString BlobStore::partPath(const QString &artifactId, qint64 number) const
 
 Status BlobStore::health() const
 {
+    // The one probe of the artifact store: /health/r2, /api/status and /metrics all ask it.
+    // A random payload is written, flushed to the disk, read back and removed.
     if (!QDir().mkpath(tempDir()))
         return unavailable(S("cannot create the blob folder"));
     QFile probe(tempDir() + QLatin1Char('/') + tempName());
-    if (!probe.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+    if (!probe.open(QIODevice::ReadWrite | QIODevice::NewOnly))
         return unavailable(S("blob folder not writable"));
-    const bool ok = probe.write("ok", 2) == 2 && syncFile(probe);
+    const QByteArray payload = crypto::randomBytes(16);
+    bool ok = probe.write(payload) == payload.size() && syncFile(probe);
+    if (ok) {
+        probe.seek(0);
+        ok = probe.readAll() == payload;
+    }
     probe.close();
     probe.remove();
     if (!ok)
-        return unavailable(S("blob folder not writable"));
+        return unavailable(S("blob folder not writable or did not read back what was written"));
     return Ok{};
 }
 

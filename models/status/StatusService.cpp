@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "status/StatusService.h"
 
+#include "artifacts/BlobStore.h"
+
 #include "core/Clock.h"
 #include "core/Ids.h"
 #include "crypto/Crypto.h"
@@ -12,7 +14,6 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QMutexLocker>
-#include <QTemporaryFile>
 #include <QUuid>
 
 #include <algorithm>
@@ -70,30 +71,18 @@ StatusService::StatusService(ModelContext ctx, ArtifactProbe artifactProbe)
 {
 }
 
-StatusService::StatusService(ModelContext ctx, const QString &artifactDir)
-    : StatusService(std::move(ctx), folderProbe(artifactDir))
+StatusService::StatusService(ModelContext ctx, const BlobStore &blobs)
+    : StatusService(std::move(ctx), blobProbe(blobs))
 {
 }
 
-StatusService::ArtifactProbe StatusService::folderProbe(const QString &dir)
+StatusService::ArtifactProbe StatusService::blobProbe(const BlobStore &blobs)
 {
-    return [dir](QString *reason) {
-        if (dir.isEmpty() || !QDir().mkpath(dir)) {
-            *reason = S("the artifact folder cannot be created");
-            return false;
-        }
-        QTemporaryFile f(QDir(dir).filePath(S(".wfx-status-XXXXXX")));
-        const QByteArray probe = crypto::randomBytes(16);
-        if (!f.open() || f.write(probe) != probe.size() || !f.flush()) {
-            *reason = S("the artifact folder is not writable");
-            return false;
-        }
-        f.seek(0);
-        if (f.readAll() != probe) {
-            *reason = S("the artifact folder did not read back what was written");
-            return false;
-        }
-        return true;
+    return [blobs](QString *reason) { // a copy: the store is two paths
+        const Status st = blobs.health();
+        if (!st)
+            *reason = st.error().message;
+        return bool(st);
     };
 }
 

@@ -16,6 +16,8 @@
 
 namespace wfx {
 
+class BlobStore;
+
 struct ComponentStatus
 {
     QString name;   // "database", "artifact_store"
@@ -57,14 +59,15 @@ public:
     using ArtifactProbe = std::function<bool(QString *reason)>;
 
     StatusService(ModelContext ctx, ArtifactProbe artifactProbe);
-    // The local folder artifact store.
-    StatusService(ModelContext ctx, const QString &artifactDir);
+    // The artifact store's own health check (BlobStore::health), the one probe
+    // /health/r2, /api/status and /metrics share.
+    StatusService(ModelContext ctx, const BlobStore &blobs);
 
     static constexpr qint64 kSampleIntervalMs = 60 * 1000;
     static constexpr qint64 kRetentionMs = 30LL * 24 * 3600 * 1000;
     static constexpr qint64 kHourMs = 3600 * 1000;
     static constexpr int kHistoryHours = 24;
-    static ArtifactProbe folderProbe(const QString &dir);
+    static ArtifactProbe blobProbe(const BlobStore &blobs);
 
     // A component that answers slower than this is "degraded" (default 1000 ms).
     void setSlowThresholdMs(qint64 ms) { m_slowMs = ms; }

@@ -74,7 +74,7 @@ Services::Services(const ModelContext &c, const ServerConfig &cfg)
       claims(c),
       museum(c),
       leaderboard(c),
-      status(c, QDir(cfg.dataDir).filePath(QStringLiteral("blobs")))
+      status(c, blobs)
 {
 }
 

@@ -58,14 +58,9 @@ void addSystemRoutes(RouteTable &t, Services &s)
         .returns(200, statusOk)
         .errors({503})
         .handle([&s](HttpRequest &) {
-            QDir dir(s.config.dataDir);
-            dir.mkpath(S("blobs"));
-            QFile probe(dir.filePath(S("blobs/.health-probe")));
-            if (probe.open(QIODevice::WriteOnly | QIODevice::Truncate) && probe.write("ok", 2) == 2) {
-                probe.close();
-                probe.remove();
+            // The same probe as /api/status' artifact_store component (BlobStore::health).
+            if (s.blobs.health())
                 return ok();
-            }
             return HttpResponse::error(503, S("unavailable"), S("The artifact store is not writable."));
         });
     t.route("GET", S("/openapi.json"), Access::Public, S("system"), S("This document (OpenAPI 3.1)"))

@@ -2,6 +2,7 @@
 // Operational status and its samples, on SQLite and PostgreSQL.
 #include "TestStore.h"
 
+#include "artifacts/BlobStore.h"
 #include "status/StatusService.h"
 
 #include <QFile>
@@ -46,7 +47,7 @@ private slots:
 
     void healthyInstanceIsOperational()
     {
-        StatusService st(s->ctx, artifacts);
+        StatusService st(s->ctx, BlobStore(s->dir.path(), artifacts));
         const StatusReport r = st.status();
         QCOMPARE(r.status, L("operational"));
         QCOMPARE(r.components.size(), 2);
@@ -96,7 +97,7 @@ private slots:
         QFile f(artifacts);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.close();
-        StatusService st(s->ctx, artifacts);
+        StatusService st(s->ctx, BlobStore(s->dir.path(), artifacts));
         QCOMPARE(st.checkArtifactStore().status, L("down"));
         QCOMPARE(st.status().status, L("degraded"));
     }
@@ -134,14 +135,14 @@ private slots:
 
     void atMostOneSamplePerComponentAndMinute()
     {
-        StatusService st(s->ctx, artifacts);
+        StatusService st(s->ctx, BlobStore(s->dir.path(), artifacts));
         st.status();
         st.status();
         s->clock.advanceMs(30 * 1000);
         st.status();
         QCOMPARE(s->count(L("status_samples")), 2);
         // Another process on the same store, in the same minute, adds nothing either.
-        StatusService other(s->ctx, artifacts);
+        StatusService other(s->ctx, BlobStore(s->dir.path(), artifacts));
         other.status();
         QCOMPARE(s->count(L("status_samples")), 2);
         s->clock.advanceMs(StatusService::kSampleIntervalMs);
@@ -159,7 +160,7 @@ private slots:
             addSample(hour - 2 * StatusService::kHourMs + i * 60000, L("database"), true);
         }
         addSample(hour - 30 * StatusService::kHourMs, L("database"), false); // older than 24 h: not shown
-        StatusService st(s->ctx, artifacts);
+        StatusService st(s->ctx, BlobStore(s->dir.path(), artifacts));
         const StatusReport r = st.status();
         QCOMPARE(r.history.size(), 24);
         const UptimeBucket &b = r.history.at(21);
@@ -179,7 +180,7 @@ private slots:
         addSample(now - StatusService::kRetentionMs - 1, L("database"), true);
         addSample(now - StatusService::kRetentionMs - 1, L("artifact_store"), true);
         addSample(now - StatusService::kRetentionMs + 60000, L("database"), true);
-        StatusService st(s->ctx, artifacts);
+        StatusService st(s->ctx, BlobStore(s->dir.path(), artifacts));
         QCOMPARE(st.sweep(), 2);
         QCOMPARE(s->count(L("status_samples")), 1);
         QCOMPARE(st.sweep(), 0);
@@ -188,7 +189,7 @@ private slots:
     void recordingSweepsOldSamples()
     {
         addSample(s->clock.nowMs() - StatusService::kRetentionMs - 1, L("database"), true);
-        StatusService st(s->ctx, artifacts);
+        StatusService st(s->ctx, BlobStore(s->dir.path(), artifacts));
         st.status();
         QCOMPARE(s->count(L("status_samples")), 2); // the old one gone, today's two written
     }
