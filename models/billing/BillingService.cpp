@@ -506,6 +506,46 @@ Result<CheckoutSession> BillingService::completeOfflineCheckout(const Actor &act
     return out;
 }
 
+Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString &workspaceId, const QString &plan,
+                                              const QString &sessionRef)
+{
+    // A person, not the system: the audit entry names who changed the plan.
+    if (actor.isAnonymous())
+        return Error{ErrorCode::LoginRequired, S("Please log in again.")};
+    if (!actor.instanceAdmin || !actor.keyWorkspaceId.isEmpty())
+        return Error::forbidden(S("Plan changes on this instance are made by its administrator."));
+    if (m_provider->name() != QLatin1String("offline"))
+        return Error{ErrorCode::Unsupported, S("Plans are changed by the payment provider.")};
+    if (!sessionRef.isEmpty()) {
+        // The checkout names its workspace and plan; the page must ask for exactly those.
+        Query q(m_ctx.db->connection(), S("SELECT workspace_id, plan FROM billing_subscriptions WHERE provider_ref = :r"));
+        q.bind(S(":r"), sessionRef);
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return Error::notFound(S("Checkout"));
+        if (q.str(0) != workspaceId || q.str(1) != plan)
+            return Error::validation(S("session_ref"), S("mismatch"),
+                                     S("The checkout is for another workspace or plan."));
+        q.raw().finish();
+        auto done = completeOfflineCheckout(actor, sessionRef);
+        if (!done)
+            return done.error();
+        return done->plan;
+    }
+    Tx tx(*m_ctx.db, m_ctx.bus);
+    if (!planExists(tx.conn(), plan))
+        return Error::validation(S("plan"), S("unknown"), S("No such plan."));
+    if (!tx.lockRow(S("workspaces"), workspaceId))
+        return Error::internal();
+    auto from = changePlan(tx, m_ctx.clock->nowMs(), actor, workspaceId, plan, {{S("via"), S("offline")}});
+    if (!from)
+        return from.error();
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    return plan;
+}
+
 Result<Page<BillingEvent>> BillingService::webhookEvents(const Actor &actor, int limit, const QString &cursorText)
 {
     if (!actor.isSystem() && !actor.instanceAdmin)

@@ -51,6 +51,13 @@ public:
     // Offline provider only: an instance administrator confirms a pending
     // checkout that was paid out of band; the plan changes (billing.plan_change).
     Result<CheckoutSession> completeOfflineCheckout(const Actor &actor, const QString &sessionRef);
+    // Offline provider only: the page the offline checkout and portal links lead
+    // to (/billing/offline). An instance administrator sets the workspace's plan
+    // through the path a verified webhook takes (billing.plan_change, the
+    // administrator as actor); with a pending checkout's sessionRef the checkout
+    // completes as well. Anyone else: forbidden. Returns the plan now in force.
+    Result<QString> setPlanOffline(const Actor &actor, const QString &workspaceId, const QString &plan,
+                                   const QString &sessionRef = {});
 
     // Verifies the Stripe-Signature header (t=<unix>,v1=<hex HMAC-SHA256 of
     // "t.body">, any v1 may match, within kToleranceSecs either way), then

@@ -3,14 +3,30 @@
 #include "routes/RouteUtil.h"
 #include "routes/Routes.h"
 
+#include "core/BundledPages.h"
 #include "core/RouteTable.h"
 #include "core/Schema.h"
 #include "core/Services.h"
+
+static void initBillingPageResource() { Q_INIT_RESOURCE(billing_page); }
 
 namespace wfx {
 
 using namespace schema;
 using namespace routeutil;
+
+namespace {
+// The page the offline provider's checkout and portal links lead to (resources/billing-page/).
+const BundledPages &offlinePage()
+{
+    static const BundledPages pages = [] {
+        initBillingPageResource();
+        return BundledPages{{"index.html", ":/wfx-billing-page/index.html", "text/html; charset=utf-8"},
+                            {"billing.js", ":/wfx-billing-page/billing.js", "text/javascript; charset=utf-8"}};
+    }();
+    return pages;
+}
+} // namespace
 
 void addBillingRoutes(RouteTable &t, Services &s)
 {
@@ -45,6 +61,38 @@ void addBillingRoutes(RouteTable &t, Services &s)
             if (!url)
                 return HttpResponse::error(url.error());
             return HttpResponse::json(200, QJsonObject{{S("url"), *url}});
+        });
+    // Without a payment provider the checkout and portal links lead here: a page
+    // that is the same for everyone, whose form asks the named route below.
+    t.route("GET", S("/billing/offline"), Access::Public, S("billing"),
+            S("The offline billing page (HTML) the offline provider's checkout and portal links lead to: plan "
+              "changes on this instance are made by its administrator"))
+        .returns(200, {})
+        .handle([](HttpRequest &) { return offlinePage().serve(S("index.html"), true); });
+    t.route("GET", S("/billing/assets/{file}"), Access::Public, S("billing"), S("The offline billing page's script"))
+        .returns(200, {}).errors({404})
+        .handle([](HttpRequest &r) {
+            const QString file = r.param(S("file"));
+            if (file == QLatin1String("index.html"))
+                return HttpResponse::error(404, S("not_found"), S("No such file."));
+            return offlinePage().serve(file, false);
+        });
+    t.route("POST", S("/api/cloud/billing/offline"), Access::Session, S("bff"),
+            S("Offline billing: an instance administrator sets a workspace's plan (completing the pending offline "
+              "checkout named by session_ref, if any), through the path a verified webhook takes, audited as "
+              "billing.plan_change with the administrator as actor. Anyone else: 403"))
+        .body(object({{S("workspace_id"), uuid(), true},
+                      {S("plan"), enumOf({S("free"), S("pro"), S("team")}), true},
+                      {S("session_ref"), string(1, 255)}}))
+        .returns(200, object({{S("workspace_id"), uuid(), true}, {S("plan"), string(1), true}}))
+        .errors({401, 403, 404, 405, 422})
+        .handle([&s](HttpRequest &r) {
+            auto plan = s.billing.setPlanOffline(r.actor, str(r, "workspace_id"), str(r, "plan"),
+                                                 str(r, "session_ref"));
+            if (!plan)
+                return HttpResponse::error(plan.error());
+            return HttpResponse::json(200, QJsonObject{{S("workspace_id"), str(r, "workspace_id")},
+                                                       {S("plan"), *plan}});
         });
     // The raw bytes are what the signature covers: nothing parses or validates
     // the body before BillingService has verified the Stripe-Signature header.

@@ -5,12 +5,11 @@
 #include "routes/RouteUtil.h"
 #include "routes/Routes.h"
 
+#include "core/BundledPages.h"
 #include "core/RouteTable.h"
 #include "core/Schema.h"
 #include "core/Services.h"
 
-#include <QFile>
-#include <QHash>
 #include <QLoggingCategory>
 
 #include <optional>
@@ -135,58 +134,21 @@ HttpResponse publicRead(Services &s, const HttpRequest &req)
 
 // --------------------------------------------------------------------------- the share page
 
-struct PageFile
-{
-    QByteArray contentType;
-    QByteArray bytes;
-};
-
 // A fixed table: the request never becomes a file path.
-const QHash<QString, PageFile> &pageFiles()
+const BundledPages &sharePage()
 {
-    static const QHash<QString, PageFile> files = [] {
+    static const BundledPages pages = [] {
         initSharePageResource();
-        QHash<QString, PageFile> out;
-        static const std::pair<const char *, const char *> table[] = {
-            {"index.html", "text/html; charset=utf-8"},
-            {"share.js", "text/javascript; charset=utf-8"},
-            {"share.css", "text/css; charset=utf-8"},
-        };
-        for (const auto &[name, type] : table) {
-            QFile f(S(":/wfx-share-page/") + S(name));
-            if (!f.open(QIODevice::ReadOnly)) {
-                qCCritical(lcShareRoutes) << "share page resource is missing" << name;
-                continue;
-            }
-            out.insert(S(name), PageFile{QByteArray(type), f.readAll()});
-        }
-        return out;
+        return BundledPages{{"index.html", ":/wfx-share-page/index.html", "text/html; charset=utf-8"},
+                            {"share.js", ":/wfx-share-page/share.js", "text/javascript; charset=utf-8"},
+                            {"share.css", ":/wfx-share-page/share.css", "text/css; charset=utf-8"}};
     }();
-    return files;
+    return pages;
 }
-
-// Same origin only, no inline script or style, no framing, no plugins, no base
-// rewriting; the form is handled by the script, never submitted.
-const QByteArray kPageCsp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                            "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-                            "form-action 'none'; frame-ancestors 'none'";
 
 HttpResponse pageFile(const QString &name, bool html)
 {
-    const auto &files = pageFiles();
-    const auto it = files.constFind(name);
-    if (it == files.cend())
-        return HttpResponse::error(404, S("not_found"), S("No such file."));
-    HttpResponse r;
-    r.contentType = it->contentType;
-    r.body = it->bytes;
-    r.header("Content-Security-Policy", kPageCsp)
-        .header("X-Frame-Options", "DENY")
-        .header("Referrer-Policy", "no-referrer")
-        .header("Cross-Origin-Resource-Policy", "same-origin");
-    // The page's URL holds the token: never stored. The assets are the same for everyone.
-    r.header("Cache-Control", html ? QByteArrayLiteral("no-store") : QByteArrayLiteral("public, max-age=3600"));
-    return r;
+    return sharePage().serve(name, html);
 }
 
 } // namespace

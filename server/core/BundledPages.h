@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// Small bundled web pages (the share page, the offline billing page): files from
+// a fixed table compiled into the binary, served with one strict policy.
+#pragma once
+
+#include "core/Http.h"
+
+#include <QHash>
+#include <QString>
+
+#include <initializer_list>
+
+namespace wfx {
+
+struct BundledFile
+{
+    const char *name;     // what the route asks for, e.g. "share.js"
+    const char *resource; // the Qt resource path, e.g. ":/wfx-share-page/share.js"
+    const char *type;     // its Content-Type
+};
+
+class BundledPages
+{
+public:
+    // Reads every file once; a missing resource is logged and then answers 404.
+    BundledPages(std::initializer_list<BundledFile> files);
+
+    // The file by its table name (never a path built from the request), with a
+    // same-origin-only Content-Security-Policy and no framing. html: no-store
+    // (page addresses may carry tokens); assets are cached for an hour.
+    HttpResponse serve(const QString &name, bool html) const;
+
+private:
+    struct File
+    {
+        QByteArray contentType;
+        QByteArray bytes;
+    };
+    QHash<QString, File> m_files;
+};
+
+} // namespace wfx
