@@ -73,6 +73,28 @@ QStringList list(const QString &v)
     return out;
 }
 
+// A comma separated list of subnets (10.0.0.0/8, ::1/128, 192.0.2.7) into `field`.
+bool subnetsInto(QStringList &field, const QString &v, QString *e)
+{
+    const QStringList nets = list(v);
+    for (const QString &n : nets) {
+        if (QHostAddress::parseSubnet(n).first.isNull()) {
+            *e = translated(QT_TRANSLATE_NOOP("wfx::Config", "has %1, which is not a subnet")).arg(n);
+            return false;
+        }
+    }
+    field = nets;
+    return true;
+}
+
+QList<QPair<QHostAddress, int>> subnets(const QStringList &nets)
+{
+    QList<QPair<QHostAddress, int>> out;
+    for (const QString &n : nets)
+        out.append(QHostAddress::parseSubnet(n));
+    return out;
+}
+
 constexpr qint64 kMiB = 1024 * 1024;
 
 } // namespace
@@ -183,18 +205,14 @@ const QList<ConfigKey> &configKeys()
         {"metrics-allow", "WFX_METRICS_ALLOW", "metrics-allow", "SUBNETS", "", false,
          QT_TRANSLATE_NOOP("wfx::Config",
              "Subnets besides loopback that may read /metrics (comma separated, e.g. 10.0.0.0/8)."),
-         [](AppConfig &c, const QString &v, QString *e) {
-             const QStringList nets = list(v);
-             for (const QString &n : nets) {
-                 if (QHostAddress::parseSubnet(n).first.isNull()) {
-                     *e = translated(QT_TRANSLATE_NOOP("wfx::Config",
-                                                       "has %1, which is not a subnet")).arg(n);
-                     return false;
-                 }
-             }
-             c.metricsAllow = nets;
-             return true;
-         }},
+         [](AppConfig &c, const QString &v, QString *e) { return subnetsInto(c.metricsAllow, v, e); }},
+        {"trusted-proxies", "WFX_TRUSTED_PROXIES", "trusted-proxies", "SUBNETS", "", false,
+         QT_TRANSLATE_NOOP("wfx::Config",
+             "Load balancers or reverse proxies in front of the server (comma separated subnets). Only from "
+             "these peers is the client address taken from Forwarded / X-Forwarded-For (the rightmost "
+             "address that is not itself a trusted proxy); rate limits, lockouts, the access log and audit "
+             "entries use it."),
+         [](AppConfig &c, const QString &v, QString *e) { return subnetsInto(c.trustedProxies, v, e); }},
         {"lang", "WFX_LANG", "lang", "LANG", "", false,
          QT_TRANSLATE_NOOP("wfx::Config",
              "Language of the console window (en, de, ...); empty: the system language."),
@@ -249,9 +267,8 @@ bool AppConfig::toServerConfig(ServerConfig *out, QString *error) const
     }
     out->e2eFixtures = e2eFixtures;
     out->staging = staging;
-    out->metricsAllow.clear();
-    for (const QString &n : metricsAllow)
-        out->metricsAllow.append(QHostAddress::parseSubnet(n));
+    out->metricsAllow = subnets(metricsAllow);
+    out->trustedProxies = subnets(trustedProxies);
     return true;
 }
 

@@ -44,6 +44,7 @@ struct AppConfig
     quint16 httpRedirectPort = 0; // 0: off
     QString logFormat;    // plain or json
     QStringList metricsAllow; // subnets besides loopback that may read /metrics
+    QStringList trustedProxies; // peers whose forwarding headers name the client
     QString language;     // the console window's language; empty: the system's
 
     // The server part (dataDir must already be absolute); false with a

@@ -123,6 +123,10 @@
         <source>must be one of %1, or empty for the system language</source>
         <translation>muss einer der Werte %1 sein oder leer für die Systemsprache</translation>
     </message>
+    <message>
+        <source>Load balancers or reverse proxies in front of the server (comma separated subnets). Only from these peers is the client address taken from Forwarded / X-Forwarded-For (the rightmost address that is not itself a trusted proxy); rate limits, lockouts, the access log and audit entries use it.</source>
+        <translation>Load Balancer oder Reverse Proxies vor dem Server (kommagetrennte Subnetze). Nur bei diesen Gegenstellen wird die Client-Adresse aus Forwarded / X-Forwarded-For übernommen (die am weitesten rechts stehende Adresse, die nicht selbst ein vertrauenswürdiger Proxy ist); Ratenbegrenzungen, Sperren, das Zugriffsprotokoll und Audit-Einträge verwenden sie.</translation>
+    </message>
 </context>
 <context>
     <name>wfx::ConfigSettingsBackend</name>

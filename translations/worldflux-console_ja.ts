@@ -123,6 +123,10 @@
         <source>must be one of %1, or empty for the system language</source>
         <translation>%1 のいずれかを指定するか、システムの言語を使う場合は空にしてください</translation>
     </message>
+    <message>
+        <source>Load balancers or reverse proxies in front of the server (comma separated subnets). Only from these peers is the client address taken from Forwarded / X-Forwarded-For (the rightmost address that is not itself a trusted proxy); rate limits, lockouts, the access log and audit entries use it.</source>
+        <translation>サーバーの前段にあるロードバランサーまたはリバースプロキシ（カンマ区切りのサブネット）。これらの接続元に限り、クライアントのアドレスを Forwarded / X-Forwarded-For から取得します（それ自体が信頼済みプロキシではない、最も右のアドレス）。レート制限、ロックアウト、アクセスログ、監査エントリはこのアドレスを使います。</translation>
+    </message>
 </context>
 <context>
     <name>wfx::ConfigSettingsBackend</name>

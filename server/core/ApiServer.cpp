@@ -82,6 +82,7 @@ ApiServer::ApiServer(ModelContext ctx, ServerConfig config, QObject *parent)
     m_auth = std::make_unique<StoreAuthenticator>(*m_services);
     DispatchConfig dc;
     dc.publicHostNames = m_config.publicHostNames;
+    dc.trustedProxies = m_config.trustedProxies;
     dc.tls = m_config.tls;
     m_dispatcher = std::make_unique<Dispatcher>(*m_table, m_auth.get(), dc);
 }
@@ -164,6 +165,7 @@ GuardLimits ApiServer::guardLimits() const
     GuardLimits limits = m_config.guard;
     limits.maxJsonBody = m_config.maxJsonBody;
     limits.maxPartBody = m_config.partSize;
+    limits.uncappedPeers = m_config.trustedProxies;
     return limits;
 }
 
@@ -235,8 +237,7 @@ void ApiServer::addMetricsRoute()
                 return HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("No such route."));
             Metrics::Gauges g;
             g.storeUp = m_services->ctx.db->ping();
-            QString reason;
-            g.artifactStoreUp = StatusService::folderProbe(QDir(m_config.dataDir).filePath(QStringLiteral("blobs")))(&reason);
+            g.artifactStoreUp = bool(m_services->blobs.health()); // the probe /api/status uses
             if (g.storeUp)
                 g.shares = shareCounts();
             HttpResponse r;

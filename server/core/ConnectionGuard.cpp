@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/ConnectionGuard.h"
 
+#include "core/ClientAddress.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -300,7 +302,8 @@ void ConnectionGuard::incomingConnection(qintptr fd)
         return;
     }
     const QString client = socket->peerAddress().toString();
-    if (!m_clients->tryAcquire(client, m_limits.maxConnectionsPerClient)) {
+    const bool capped = !inSubnets(socket->peerAddress(), m_limits.uncappedPeers);
+    if (capped && !m_clients->tryAcquire(client, m_limits.maxConnectionsPerClient)) {
         static const QByteArray body = R"({"error":{"code":"unavailable","message":"Too many connections from this address."}})";
         socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
                       "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/Dispatcher.h"
 
+#include "core/ClientAddress.h"
 #include "core/Ids.h"
+#include "crypto/Crypto.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -32,6 +34,23 @@ HttpResponse loginRequired()
 HttpResponse csrfFailed(const QString &why)
 {
     return HttpResponse::error(403, S("csrf_failed"), why);
+}
+
+HttpResponse csrfWrong()
+{
+    return csrfFailed(S("The CSRF token is missing or wrong."));
+}
+
+// Double submit (CONTRACT.md section 2): X-CSRF-Token equals the wfx_csrf
+// cookie, and, while a session stands behind the cookie, that session's own
+// token too, so a cookie planted from a sibling origin does not pass. Every
+// comparison runs in constant time and all of them run.
+bool csrfMatches(const HttpRequest &req, const QString *sessionToken)
+{
+    const QByteArray sent = req.header("x-csrf-token");
+    const bool cookie = crypto::constantTimeEquals(sent, req.cookie(S("wfx_csrf")).toUtf8());
+    const bool session = !sessionToken || crypto::constantTimeEquals(sent, sessionToken->toUtf8());
+    return !sent.isEmpty() && cookie && session;
 }
 
 HttpResponse methodNotAllowed(QStringList allowed)
@@ -143,6 +162,9 @@ Result<QJsonValue> Dispatcher::parseJson(const QByteArray &body, const schema::V
 
 HttpResponse Dispatcher::handle(HttpRequest &req) const
 {
+    // From here on req.remote is the client: rate limits, lockouts, the access
+    // log and audit entries all count by it.
+    req.remote = clientAddress(req.remote, req.headers, m_config.trustedProxies);
     HttpResponse resp = dispatch(req);
     resp.route = req.routeTemplate;
     return resp;
@@ -195,69 +217,62 @@ HttpResponse Dispatcher::dispatch(HttpRequest &req) const
     case Access::AuthFlow:
         if (foreignOrigin(req))
             return csrfFailed(S("Requests from another site are refused."));
-        if (!route.csrfExempt) {
+        if (!route.csrfExempt && hasSession) {
             // session and logout: the session (if any) must come with its CSRF token.
-            if (hasSession) {
-                const auto s = m_auth->session(req.cookie(S("wfx_session")), ip);
-                const QByteArray sent = req.header("x-csrf-token");
-                if (sent.isEmpty() || sent != req.cookie(S("wfx_csrf")).toLatin1()
-                    || (s && sent != s->csrfToken.toLatin1()))
-                    return csrfFailed(S("The CSRF token is missing or wrong."));
-                if (s) {
-                    req.actor = s->actor;
-                    req.viaSession = true;
-                    req.sessionToken = req.cookie(S("wfx_session"));
-                }
-            }
+            const auto s = m_auth->session(req.cookie(S("wfx_session")), ip);
+            if (!csrfMatches(req, s ? &s->csrfToken : nullptr))
+                return csrfWrong();
+            if (s)
+                actAs(req, *s);
         }
         break;
     case Access::Api:
         if (hasBearer) {
             const QString secret = QString::fromLatin1(req.header("authorization").mid(7).trimmed());
             auto actor = m_auth->bearer(secret, ip);
-            if (!actor)
+            if (!actor || actor->isAnonymous())
                 return loginRequired();
             req.actor = *actor;
             req.actor.ip = ip;
             break;
         }
         return loginRequired();
-    case Access::Session: {
+    case Access::Session:
         if (!hasSession)
             return loginRequired();
-        if (foreignOrigin(req))
-            return csrfFailed(S("Requests from another site are refused."));
-        const auto s = m_auth->session(req.cookie(S("wfx_session")), ip);
-        if (!s)
-            return loginRequired();
-        if (isUnsafe(req.method)) {
-            const QByteArray sent = req.header("x-csrf-token");
-            if (sent.isEmpty() || sent != s->csrfToken.toLatin1())
-                return csrfFailed(S("The CSRF token is missing or wrong."));
-        }
-        req.actor = s->actor;
-        req.actor.ip = ip;
-        req.viaSession = true;
-        req.sessionToken = req.cookie(S("wfx_session"));
+        if (auto refused = signInBySession(req))
+            return *refused;
         break;
-    }
     }
     return run(req, route);
 }
 
-HttpResponse Dispatcher::viaProxy(HttpRequest &req, const Route *route) const
+std::optional<HttpResponse> Dispatcher::signInBySession(HttpRequest &req) const
 {
-    const QString ip = req.remote.toString();
     if (foreignOrigin(req))
         return csrfFailed(S("Requests from another site are refused."));
-    const auto s = m_auth->session(req.cookie(S("wfx_session")), ip);
-    if (!s)
+    const auto s = m_auth->session(req.cookie(S("wfx_session")), req.remote.toString());
+    if (!s || s->actor.isAnonymous())
         return loginRequired();
-    if (isUnsafe(req.method)) {
-        const QByteArray sent = req.header("x-csrf-token");
-        if (sent.isEmpty() || sent != s->csrfToken.toLatin1())
-            return csrfFailed(S("The CSRF token is missing or wrong."));
-    }
+    if (isUnsafe(req.method) && !csrfMatches(req, &s->csrfToken))
+        return csrfWrong();
+    actAs(req, *s);
+    return std::nullopt;
+}
+
+void Dispatcher::actAs(HttpRequest &req, const Authenticator::SessionAuth &s) const
+{
+    req.actor = s.actor;
+    req.actor.ip = req.remote.toString();
+    req.viaSession = true;
+    req.sessionToken = req.cookie(S("wfx_session"));
+}
+
+HttpResponse Dispatcher::viaProxy(HttpRequest &req, const Route *route) const
+{
+    // Signed in, and CSRF checked, before the allowlist is consulted (CONTRACT.md section 2).
+    if (auto refused = signInBySession(req))
+        return *refused;
     const QStringList segs = req.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     const ProxyRule *rule = nullptr;
     QStringList methods;
@@ -289,10 +304,6 @@ HttpResponse Dispatcher::viaProxy(HttpRequest &req, const Route *route) const
     }
     if (!route) // the allowlist names only Cloud routes; keep refusing if they ever part
         return HttpResponse::error(404, S("not_found"), S("No such route."));
-    req.actor = s->actor;
-    req.actor.ip = ip;
-    req.viaSession = true;
-    req.sessionToken = req.cookie(S("wfx_session"));
     return run(req, *route);
 }
 

@@ -7,6 +7,7 @@
 #include "core/Http.h"
 #include "core/RouteTable.h"
 
+#include <QHostAddress>
 #include <QStringList>
 
 #include <optional>
@@ -32,6 +33,8 @@ struct DispatchConfig
     quint16 port = 0;               // the serving port, for the Host check
     QStringList publicHostNames;    // configured names besides loopback
     bool tls = false;
+    // Peers whose Forwarded / X-Forwarded-For headers name the client (core/ClientAddress.h).
+    QList<QPair<QHostAddress, int>> trustedProxies;
 };
 
 class Dispatcher
@@ -51,6 +54,10 @@ private:
     bool hostAllowed(const QByteArray &host) const;
     bool foreignOrigin(const HttpRequest &req) const;
     HttpResponse viaProxy(HttpRequest &req, const Route *route) const;
+    // The session behind the cookie: another site's Origin refused, unsafe methods
+    // carry the double-submit token; then the request acts as the session's user.
+    std::optional<HttpResponse> signInBySession(HttpRequest &req) const;
+    void actAs(HttpRequest &req, const Authenticator::SessionAuth &s) const;
     HttpResponse run(HttpRequest &req, const Route &route) const;
 
     const RouteTable &m_table;

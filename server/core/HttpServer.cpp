@@ -161,13 +161,13 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     HttpResponse resp = m_dispatcher.handle(req);
     resp.header("X-Request-Id", req.requestId);
     auto finished = [metrics = m_metrics, timer, route = resp.route, method = req.method, head = req.head,
-                     status = resp.status, id = req.requestId] {
+                     status = resp.status, id = req.requestId, client = req.remote.toString()] {
         const qint64 nanos = timer.nsecsElapsed();
         if (metrics)
             metrics->record(route, method, head, status, nanos);
         qCInfo(lcAccess).noquote().nospace()
             << (head ? QByteArrayLiteral("HEAD") : method) << ' ' << (route.isEmpty() ? QStringLiteral("-") : route)
-            << ' ' << status << ' ' << QString::number(double(nanos) / 1e6, 'f', 2) << "ms id=" << id;
+            << ' ' << status << ' ' << QString::number(double(nanos) / 1e6, 'f', 2) << "ms id=" << id << " ip=" << client;
     };
     write(socket, req, resp, close, std::move(finished));
     return true;

@@ -19,6 +19,8 @@ struct GuardLimits
     int idleTimeoutMs = 60'000;           // keep-alive connection without a request
     int writeStallMs = 30'000;            // a client that does not read its answer
     int maxConnectionsPerClient = 128;
+    // Trusted proxies multiplex many clients over their connections: not capped.
+    QList<QPair<QHostAddress, int>> uncappedPeers;
 };
 
 struct ServerConfig
@@ -46,6 +48,9 @@ struct ServerConfig
     QString tlsKeyFile;                // PEM private key
     int httpRedirectPort = -1;         // with tls: plain HTTP here answers 308 to https; 0: a free port; -1: off
     QList<QPair<QHostAddress, int>> metricsAllow; // subnets besides loopback that may read /metrics
+    // Load balancers / reverse proxies: only from these peers is the client address taken
+    // from Forwarded / X-Forwarded-For (core/ClientAddress.h); they are not capped per client.
+    QList<QPair<QHostAddress, int>> trustedProxies;
     QByteArray signingKey;             // the instance's Ed25519 seed (32 bytes), from the instance secrets
     int threads = 4;                   // serving threads on one port (slow handlers such as scrypt block only theirs)
 };
