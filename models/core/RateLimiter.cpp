@@ -127,7 +127,10 @@ Result<RateDecision> RateLimiter::peek(const QString &bucket, int limit, qint64 
 Result<RateDecision> RateLimiter::recordFailure(const QString &bucket, int maxFailures, qint64 windowMs, qint64 lockMs)
 {
     const qint64 now = m_ctx.clock->nowMs();
-    Tx tx(*m_ctx.db);
+    auto began = Tx::begin(*m_ctx.db);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     const qint64 sub = now - now % kSubWindowMs;
     Query up = tx.query(S("INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
                           "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1"));

@@ -540,7 +540,10 @@ Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shar
         return u.error();
     if (*locked == 0)
         return false;
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("share.unlock"), (*s)->workspaceId, S("share"),
                                       shareId, {{S("client_address"), addr}});
         !a)

@@ -717,7 +717,9 @@ private slots:
         PublicShareResolver res(s->ctx, lim);
         const QString run = insertRun(wsA, projA);
         {
-            Tx tx(*s->db);
+            auto began = Tx::begin(*s->db);
+            QVERIFY(began.ok());
+            Tx &tx = *began;
             for (int i = 0; i < 95; ++i)
                 insertMetric(run, S("a_long"), i, i * 0.5);
             insertMetric(run, S("b"), 0, 1);
