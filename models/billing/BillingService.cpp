@@ -542,7 +542,10 @@ Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString
             return done.error();
         return done->plan;
     }
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!planExists(tx.conn(), plan))
         return Error::validation(S("plan"), S("unknown"), S("No such plan."));
     if (!tx.lockRow(S("workspaces"), workspaceId))
