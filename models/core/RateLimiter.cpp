@@ -73,27 +73,48 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
 {
     const qint64 now = m_ctx.clock->nowMs();
     stepMs = std::clamp<qint64>(stepMs, 1, std::max<qint64>(1, windowMs));
-    const qint64 start = std::max<qint64>(1, now - now % stepMs); // 0 is the lock row
-    const qint64 since = now - windowMs;                          // start > since: stepMs <= windowMs
+    const qint64 start = std::max<qint64>(1, now - now % stepMs); // 0 is the head row
+    const qint64 cut = now - windowMs;                            // start > cut: stepMs <= windowMs
     QSqlDatabase conn = m_ctx.db->connection();
-    // One statement counts the hit and reads the window: the caller's own
-    // sub-window comes from RETURNING, the others from subqueries that leave it
-    // out (so it does not matter whether they see the new count).
-    Query up(conn, S("INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
-                     "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 "
-                     "RETURNING count, "
-                     "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o "
-                     " WHERE o.bucket = :b AND o.window_start > :since AND o.window_start <> :w), "
-                     "(SELECT MIN(o.window_start) FROM rate_counters o "
-                     " WHERE o.bucket = :b AND o.window_start > :since AND o.window_start <> :w)"));
-    up.bind(S(":b"), bucket).bind(S(":w"), start).bind(S(":since"), since);
-    if (!up.exec() || !up.next())
+    // The decision is one statement on one row: the bucket's head row (window_start
+    // = 0) holds the hits of the sub-windows after `since`; each hit adds itself and
+    // takes off the sub-windows that left the window since the last hit. Those are
+    // at least windowMs old, so no concurrent statement still writes them, and the
+    // head's RETURNING count is exact on PostgreSQL too (the row is locked and
+    // re-read under concurrent updates; a sum over the sub-windows in the same
+    // statement would read a snapshot and let two hits in adjacent sub-windows both
+    // take the last slot). A head row that is new starts from the sub-windows there
+    // are (after a sweep or an upgrade).
+    Query head(conn, S("INSERT INTO rate_counters (bucket, window_start, count, since) VALUES (:b, 0, 1 + "
+                       "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o WHERE o.bucket = :b AND o.window_start > :cut), "
+                       ":cut) "
+                       "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 - "
+                       "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o WHERE o.bucket = :b "
+                       " AND o.window_start > rate_counters.since AND o.window_start <= :cut), "
+                       "since = CASE WHEN rate_counters.since < :cut THEN :cut ELSE rate_counters.since END "
+                       "RETURNING count, "
+                       "(SELECT MIN(o.window_start) FROM rate_counters o WHERE o.bucket = :b AND o.window_start > :cut)"));
+    head.bind(S(":b"), bucket).bind(S(":cut"), cut);
+    if (!head.exec() || !head.next())
         return Error{ErrorCode::Unavailable, S("The store is not available.")};
-    const qint64 count = up.i64(0) + up.i64(1);
-    const qint64 oldest = up.isNull(2) ? start : std::min(start, up.i64(2));
+    const qint64 count = head.i64(0);
+    const qint64 oldest = head.isNull(1) ? start : std::min(start, head.i64(1));
+    head.raw().finish();
+    // The hit's own sub-window, so it can leave the window later. Refused hits
+    // count too: a client that keeps hammering stays refused.
+    Query sub(conn, S("INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
+                      "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1"));
+    sub.bind(S(":b"), bucket).bind(S(":w"), start);
+    if (!sub.exec())
+        return Error{ErrorCode::Unavailable, S("The store is not available.")};
     if (count > limit) {
-        up.raw().finish();
-        return slidingState(conn, bucket, limit, windowMs, now, true); // the exact reset needs every sub-window
+        // The exact reset needs every sub-window; refused whatever they say now.
+        auto st = slidingState(conn, bucket, limit, windowMs, now, true);
+        if (st) {
+            st->allowed = false;
+            st->remaining = 0;
+        }
+        return st;
     }
     RateDecision d;
     d.limit = limit;

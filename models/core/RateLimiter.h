@@ -32,7 +32,8 @@ public:
     // window kept in `stepMs` sub-windows; a sub-window leaves as soon as its
     // start is windowMs old). Refused hits count too. resetSecs: on refusal,
     // when the next hit would be allowed; otherwise when the oldest counted hit
-    // leaves the window.
+    // leaves the window. Exact under concurrency: the decision is one statement
+    // on the bucket's head row (RateLimiter.cpp).
     Result<RateDecision> hitSliding(const QString &bucket, int limit, qint64 windowMs, qint64 stepMs = 1000);
     // The sliding window's state without counting (allowed: the next hit would be).
     Result<RateDecision> peekSliding(const QString &bucket, int limit, qint64 windowMs);
