@@ -431,21 +431,33 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
     RateLimiter limiter(m_ctx);
     const QString acct = accountBucket(mail.left(kMaxEmailLength + 1));
     const QString addr = addressBucket(ip);
-    auto lockedAcct = limiter.lockedUntil(acct);
-    if (!lockedAcct)
-        return lockedAcct.error();
-    auto lockedAddr = limiter.lockedUntil(addr);
-    if (!lockedAddr)
-        return lockedAddr.error();
-    if (const qint64 until = std::max(*lockedAcct, *lockedAddr); until > 0)
-        return rateLimited(until);
+    // An attempt is reserved in both buckets before scrypt runs (RateLimiter.h):
+    // a sign-in over either limit checks nothing, and only one whose own
+    // reservations landed may answer invalid_credentials. Always the account
+    // first, then the address, so two sign-ins never wait on each other's.
+    auto heldAcct = limiter.reserveAttempt(acct, accountLockout());
+    if (!heldAcct)
+        return heldAcct.error();
+    if (!heldAcct->granted)
+        return rateLimited(heldAcct->lockedUntilMs);
+    auto heldAddr = limiter.reserveAttempt(addr, addressLockout());
+    if (!heldAddr || !heldAddr->granted) {
+        if (auto r = limiter.releaseAttempt(acct, *heldAcct); !r)
+            return r.error();
+        if (!heldAddr)
+            return heldAddr.error();
+        return rateLimited(heldAddr->lockedUntilMs);
+    }
 
     QString userId, hash;
     {
         Query q(m_ctx.db->connection(), S("SELECT id, password_hash FROM users WHERE email = :e"));
         q.bind(S(":e"), mail);
-        if (!q.exec())
+        if (!q.exec()) {
+            (void)limiter.releaseAttempt(acct, *heldAcct);
+            (void)limiter.releaseAttempt(addr, *heldAddr);
             return q.error();
+        }
         if (q.next()) {
             userId = q.str(0);
             hash = q.str(1);
@@ -455,8 +467,8 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
     const bool tooLong = password.size() > kMaxPasswordLength;
     const bool verified = crypto::verifyPassword(password.left(kMaxPasswordLength), userId.isEmpty() ? dummyHash() : hash);
     if (userId.isEmpty() || tooLong || !verified) {
-        auto a = limiter.recordFailure(acct, m_policy.accountFailures, m_policy.failureWindowMs, m_policy.lockMs);
-        auto b = limiter.recordFailure(addr, m_policy.addressFailures, m_policy.failureWindowMs, m_policy.lockMs);
+        auto a = limiter.confirmFailure(acct, *heldAcct, accountLockout());
+        auto b = limiter.confirmFailure(addr, *heldAddr, addressLockout());
         if (!a)
             return a.error();
         if (!b)
@@ -464,7 +476,9 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
         return invalidCredentials();
     }
     // A successful login forgives the account's earlier failures (not the address's).
-    if (auto u = limiter.unlock(acct); !u)
+    if (auto u = limiter.releaseAttempt(acct, *heldAcct, true); !u)
+        return u.error();
+    if (auto u = limiter.releaseAttempt(addr, *heldAddr); !u)
         return u.error();
 
     const qint64 now = m_ctx.clock->nowMs();
@@ -614,16 +628,18 @@ Result<SignedIn> AccountService::changePassword(const Actor &actor, const QStrin
     // passwords count against the same throttle as failed logins.
     RateLimiter limiter(m_ctx);
     const QString acct = accountBucket(email);
-    auto locked = limiter.lockedUntil(acct);
-    if (!locked)
-        return locked.error();
-    if (*locked > 0)
-        return rateLimited(*locked);
+    auto held = limiter.reserveAttempt(acct, accountLockout());
+    if (!held)
+        return held.error();
+    if (!held->granted)
+        return rateLimited(held->lockedUntilMs);
     if (oldPassword.size() > kMaxPasswordLength || !crypto::verifyPassword(oldPassword, hash)) {
-        if (auto f = limiter.recordFailure(acct, m_policy.accountFailures, m_policy.failureWindowMs, m_policy.lockMs); !f)
+        if (auto f = limiter.confirmFailure(acct, *held, accountLockout()); !f)
             return f.error();
         return Error{ErrorCode::InvalidCredentials, S("The current password is incorrect.")};
     }
+    if (auto r = limiter.releaseAttempt(acct, *held); !r)
+        return r.error();
     const QString newHash = crypto::hashPassword(newPassword);
     if (newHash.isEmpty())
         return Error::internal();
