@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/ConnectionGuard.h"
 
+#include "core/RequestHead.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -10,6 +12,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <utility>
 
 #include <sys/socket.h>
 
@@ -17,11 +20,33 @@ Q_LOGGING_CATEGORY(lcGuard, "wfx.server.guard", QtInfoMsg)
 
 namespace wfx {
 
+namespace {
+const char *reasonPhrase(int status)
+{
+    switch (status) {
+    case 408: return "Request Timeout";
+    case 413: return "Payload Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Bad Request";
+    }
+}
+
+// Where the guarded connection of a socket is found by the server (a property
+// rather than a child lookup: GuardedConnection has no meta-object).
+constexpr char kGuardProperty[] = "_wfx_guarded_connection";
+} // namespace
+
 // Follows the HTTP/1.1 framing of one connection from the bytes QHttpServer is
 // about to read, so limits apply before anything is buffered.
 class GuardedConnection : public QObject
 {
 public:
+    // The absolute-form authority of each head passed on and not yet taken by
+    // the server (empty for the other forms), oldest first.
+    QByteArrayList m_authorities;
+
     GuardedConnection(ConnectionGuard *server, QTcpSocket *socket)
         : QObject(socket), m_server(server), m_socket(socket), m_client(socket->peerAddress().toString())
     {
@@ -30,6 +55,7 @@ public:
         // Connected before QHttpServer connects its own slot: we see the bytes first.
         connect(socket, &QTcpSocket::readyRead, this, &GuardedConnection::onReadyRead);
         connect(socket, &QTcpSocket::bytesWritten, this, [this] { armTimer(); });
+        socket->setProperty(kGuardProperty, QVariant::fromValue(static_cast<void *>(this)));
         connect(socket, &QTcpSocket::disconnected, this, [this] {
             m_timer.stop();
             if (!m_released) {
@@ -62,17 +88,24 @@ private:
         while (i < data.size() && m_state != State::Rejected) {
             switch (m_state) {
             case State::Head: {
-                if (m_head.isEmpty() && (data[i] == '\r' || data[i] == '\n')) { // stray CRLF between requests
+                // Empty lines before a request line are skipped, as QHttpServer's parser does.
+                if (m_head.isEmpty() && (data[i] == '\r' || data[i] == '\n')) {
                     ++i;
                     break;
                 }
-                const qsizetype end = data.indexOf("\n", i);
+                const qsizetype end = data.indexOf('\n', i);
                 const qsizetype take = end < 0 ? data.size() - i : end - i + 1;
                 m_head.append(data.constData() + i, take);
                 i += take;
                 if (m_head.size() > limits().maxHeadBytes)
                     return reject(431, "request_header_fields_too_large", "The request head is too large.");
-                if (m_head.endsWith("\r\n\r\n") || m_head.endsWith("\n\n"))
+                if (end < 0)
+                    break;
+                // The head ends with an empty line; the parser refuses a bare LF,
+                // so "\n" alone ends it too (and is then refused).
+                const QByteArrayView lastLine = QByteArrayView(m_head).sliced(m_lineStart);
+                m_lineStart = m_head.size();
+                if (lastLine == "\r\n" || lastLine == "\n")
                     headComplete();
                 break;
             }
@@ -86,7 +119,7 @@ private:
             }
             case State::ChunkSize:
             case State::Trailer: {
-                const qsizetype end = data.indexOf("\n", i);
+                const qsizetype end = data.indexOf('\n', i);
                 const qsizetype take = end < 0 ? data.size() - i : end - i + 1;
                 m_line.append(data.constData() + i, take);
                 i += take;
@@ -94,17 +127,19 @@ private:
                     return reject(400, "bad_request", "Malformed chunked body.");
                 if (end < 0)
                     break;
-                const QByteArray line = m_line.trimmed();
-                m_line.clear();
+                const QByteArray line = std::exchange(m_line, {});
+                http::Rejection why;
                 if (m_state == State::Trailer) {
-                    if (line.isEmpty())
+                    bool last = false;
+                    if (!http::parseTrailerLine(line, &last, &why))
+                        return reject(why);
+                    if (last)
                         requestComplete();
                     break;
                 }
-                bool ok = false;
-                const qint64 size = line.split(';').value(0).trimmed().toLongLong(&ok, 16);
-                if (!ok || size < 0)
-                    return reject(400, "bad_request", "Malformed chunked body.");
+                qint64 size = 0;
+                if (!http::parseChunkSizeLine(line, &size, &why))
+                    return reject(why);
                 if (size == 0) {
                     m_state = State::Trailer;
                     break;
@@ -120,18 +155,19 @@ private:
                 const qint64 take = qMin<qint64>(m_remaining, data.size() - i);
                 m_remaining -= take;
                 i += take;
-                if (m_remaining == 0)
+                if (m_remaining == 0) {
                     m_state = State::ChunkCrlf;
+                    m_crlfSeen = 0;
+                }
                 break;
             }
             case State::ChunkCrlf: {
-                const qsizetype end = data.indexOf("\n", i);
-                if (end < 0) {
-                    i = data.size();
-                    break;
-                }
-                i = end + 1;
-                m_state = State::ChunkSize;
+                // Exactly CRLF after the chunk data (it may arrive split).
+                if (data[i] != "\r\n"[m_crlfSeen])
+                    return reject(400, "bad_request", "A chunk's data must end with CRLF.");
+                ++i;
+                if (++m_crlfSeen == 2)
+                    m_state = State::ChunkSize;
                 break;
             }
             case State::Rejected:
@@ -142,37 +178,19 @@ private:
 
     void headComplete()
     {
-        const QList<QByteArray> lines = m_head.split('\n');
-        const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
-        m_closeAfter = requestLine.value(2) == "HTTP/1.0";
-        const QByteArray path = requestLine.value(1);
-        m_bodyLimit = path.startsWith("/uploads/") ? limits().maxPartBody : limits().maxJsonBody;
-        qint64 length = 0;
-        bool chunked = false;
-        for (qsizetype n = 1; n < lines.size(); ++n) {
-            const QByteArray line = lines[n].trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (colon <= 0)
-                continue;
-            const QByteArray name = line.left(colon).trimmed().toLower();
-            const QByteArray value = line.mid(colon + 1).trimmed();
-            if (name == "content-length") {
-                bool ok = false;
-                length = value.toLongLong(&ok);
-                if (!ok || length < 0)
-                    return reject(400, "bad_request", "Malformed Content-Length.");
-            } else if (name == "transfer-encoding") {
-                chunked = value.toLower().contains("chunked");
-            } else if (name == "connection") {
-                // "Connection: close" is honoured by HttpServer after its answer; an
-                // HTTP/1.0 client closes unless it asked to keep the connection.
-                if (value.toLower().contains("keep-alive"))
-                    m_closeAfter = false;
-            } else if (name == "expect" && value.toLower() == "100-continue") {
-                m_expectContinue = true;
-            }
-        }
+        const http::HeadResult parsed = http::parseRequestHead(m_head);
+        if (!parsed.ok)
+            return reject(parsed.rejection);
+        const http::RequestHead &h = parsed.head;
+        m_closeAfter = !h.keepAlive;
+        m_bodyLimit = h.path.startsWith("/uploads/") ? limits().maxPartBody : limits().maxJsonBody;
+        // In order with QHttpServer's requests: it reads this head after us.
+        m_authorities.append(h.form == http::TargetForm::Absolute ? h.authority.toByteArray() : QByteArray());
+        const qint64 length = h.contentLength;
+        const bool chunked = h.chunked;
+        m_expectContinue = h.expectContinue;
         m_head.clear();
+        m_lineStart = 0;
         if (!chunked && length > m_bodyLimit)
             return reject(413, "payload_too_large", "The request body is too large.");
         if (m_expectContinue) {
@@ -204,6 +222,8 @@ private:
         }
     }
 
+    void reject(const http::Rejection &why) { reject(why.status, why.code, why.message); }
+
     void reject(int status, const char *code, const char *message)
     {
         m_state = State::Rejected;
@@ -212,8 +232,7 @@ private:
                                                            QJsonObject{{QStringLiteral("code"), QLatin1String(code)},
                                                                        {QStringLiteral("message"), QLatin1String(message)}}}})
                                     .toJson(QJsonDocument::Compact);
-        const char *reason = status == 413 ? "Payload Too Large" : status == 431 ? "Request Header Fields Too Large"
-                           : status == 408 ? "Request Timeout" : "Bad Request";
+        const char *reason = reasonPhrase(status);
         m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
                         + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
                         + "\r\nConnection: close\r\n\r\n" + body);
@@ -256,6 +275,8 @@ private:
     QTimer m_timer;
     State m_state = State::Head;
     QByteArray m_head, m_line;
+    qsizetype m_lineStart = 0; // where the head's last (unfinished) line starts
+    int m_crlfSeen = 0;        // of the CRLF after a chunk's data
     qint64 m_remaining = 0, m_bodySeen = 0, m_bodyLimit = 0;
     bool m_closeAfter = false, m_expectContinue = false, m_released = false, m_headTimerRunning = false;
 };
@@ -356,6 +377,14 @@ ConnectionGuard::~ConnectionGuard()
     // Sockets go first: their disconnected() handlers still reach this object.
     m_closing = true;
     qDeleteAll(findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly));
+}
+
+QByteArray ConnectionGuard::takeTargetAuthority(QTcpSocket *socket)
+{
+    auto *guarded = static_cast<GuardedConnection *>(socket->property(kGuardProperty).value<void *>());
+    if (!guarded || guarded->m_authorities.isEmpty())
+        return {};
+    return guarded->m_authorities.takeFirst();
 }
 
 void ConnectionGuard::released(const QString &client)

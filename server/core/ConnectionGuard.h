@@ -5,6 +5,9 @@
 // streamed body size (413, before the body is buffered), header/body/idle and
 // write-stall timeouts, a cap of connections per client address, and closes
 // after a response when the client asked (Connection: close, HTTP/1.0).
+// Heads and chunked framing are read strictly (core/RequestHead.h); after any
+// framing error the answer is the contract's JSON error with Connection: close
+// and the connection ends, before QHttpServer has seen the request.
 // With a TLS configuration it does what QSslServer does (a QSslSocket per
 // connection, the server handshake, the socket handed over only once
 // encrypted) and the guard reads the decrypted bytes the same way.
@@ -50,6 +53,12 @@ public:
     int openConnections() const { return m_open; }
     // Serve TLS on every later connection (the handshake must finish within headTimeoutMs).
     void setTlsConfiguration(const QSslConfiguration &config);
+    // For the request QHttpServer is about to handle on `socket` (one call per
+    // request, in order): the authority of its absolute-form target, which
+    // replaces Host (RFC 9112 3.2.2), or empty. QHttpServer 6.4 lets a Host
+    // field override the target's host in QHttpServerRequest::url(), so only
+    // the guard, which read the head, knows it.
+    static QByteArray takeTargetAuthority(QTcpSocket *socket);
 
 protected:
     void incomingConnection(qintptr fd) override;
