@@ -6,7 +6,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QPointer>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
@@ -43,9 +42,11 @@ constexpr char kGuardProperty[] = "_wfx_guarded_connection";
 class GuardedConnection : public QObject
 {
 public:
-    // The absolute-form authority of each head passed on and not yet taken by
-    // the server (empty for the other forms), oldest first.
-    QByteArrayList m_authorities;
+    // The facts of each head passed on and not yet taken by the server, oldest first.
+    QList<ConnectionGuard::RequestFacts> m_facts;
+
+    // Connected after QHttpServer's slot: what it read came off the front of the buffer.
+    void afterServerRead() { m_seen = qMin(m_seen, m_socket->bytesAvailable()); }
 
     GuardedConnection(ConnectionGuard *server, QTcpSocket *socket)
         : QObject(socket), m_server(server), m_socket(socket), m_client(socket->peerAddress().toString())
@@ -67,22 +68,42 @@ public:
     }
 
 private:
-    enum class State { Head, Body, ChunkSize, ChunkData, ChunkCrlf, Trailer, Rejected };
+    // Closed: a request asked to close (or was HTTP/1.0); nothing after it is served.
+    enum class State { Head, Body, ChunkSize, ChunkData, ChunkCrlf, Trailer, Closed, Rejected };
 
     const GuardLimits &limits() const { return m_server->limits(); }
 
+    // Before QHttpServer's slot. QHttpServer 6.4 reads one request per readyRead
+    // and emits readyRead again for what it left, so the front of the buffer may
+    // hold bytes fed already (m_seen of them): only what follows is new.
     void onReadyRead()
     {
+        const qint64 available = m_socket->bytesAvailable();
         if (m_state == State::Rejected) {
             m_socket->readAll(); // discard: nothing reaches QHttpServer any more
+            m_seen = 0;
             return;
         }
-        const QByteArray data = m_socket->peek(m_socket->bytesAvailable());
-        feed(data);
+        if (m_state == State::Closed) {
+            // Requests passed before the closing one are still served; once they
+            // are read, the rest is dropped (HttpServer skips what we did not pass).
+            if (m_seen == 0)
+                m_socket->readAll();
+            return;
+        }
+        if (available <= m_seen) {
+            m_seen = available;
+            return;
+        }
+        const QByteArray data = m_socket->peek(available);
+        const qint64 fed = m_seen;
+        m_seen = available;
+        feed(QByteArrayView(data).sliced(fed));
         armTimer();
     }
 
-    void feed(const QByteArray &data)
+
+    void feed(QByteArrayView data)
     {
         qsizetype i = 0;
         while (i < data.size() && m_state != State::Rejected) {
@@ -95,7 +116,7 @@ private:
                 }
                 const qsizetype end = data.indexOf('\n', i);
                 const qsizetype take = end < 0 ? data.size() - i : end - i + 1;
-                m_head.append(data.constData() + i, take);
+                m_head.append(data.data() + i, take);
                 i += take;
                 if (m_head.size() > limits().maxHeadBytes)
                     return reject(431, "request_header_fields_too_large", "The request head is too large.");
@@ -121,7 +142,7 @@ private:
             case State::Trailer: {
                 const qsizetype end = data.indexOf('\n', i);
                 const qsizetype take = end < 0 ? data.size() - i : end - i + 1;
-                m_line.append(data.constData() + i, take);
+                m_line.append(data.data() + i, take);
                 i += take;
                 if (m_line.size() > 4096)
                     return reject(400, "bad_request", "Malformed chunked body.");
@@ -170,6 +191,7 @@ private:
                     m_state = State::ChunkSize;
                 break;
             }
+            case State::Closed: // the rest of this read: QHttpServer may parse it, HttpServer skips it
             case State::Rejected:
                 return;
             }
@@ -185,7 +207,7 @@ private:
         m_closeAfter = !h.keepAlive;
         m_bodyLimit = h.path.startsWith("/uploads/") ? limits().maxPartBody : limits().maxJsonBody;
         // In order with QHttpServer's requests: it reads this head after us.
-        m_authorities.append(h.form == http::TargetForm::Absolute ? h.authority.toByteArray() : QByteArray());
+        m_facts.append({true, m_closeAfter, h.form == http::TargetForm::Absolute ? h.authority.toByteArray() : QByteArray()});
         const qint64 length = h.contentLength;
         const bool chunked = h.chunked;
         m_expectContinue = h.expectContinue;
@@ -211,15 +233,9 @@ private:
 
     void requestComplete()
     {
-        m_state = State::Head;
-        if (m_closeAfter) {
-            // Runs after QHttpServer handled this readyRead and queued its answer.
-            QPointer<QTcpSocket> s = m_socket;
-            QMetaObject::invokeMethod(this, [s] {
-                if (s)
-                    s->disconnectFromHost();
-            }, Qt::QueuedConnection);
-        }
+        // HttpServer answers this one with Connection: close and closes; nothing
+        // after it is served (RFC 9112 9.6).
+        m_state = m_closeAfter ? State::Closed : State::Head;
     }
 
     void reject(const http::Rejection &why) { reject(why.status, why.code, why.message); }
@@ -228,6 +244,7 @@ private:
     {
         m_state = State::Rejected;
         m_socket->readAll();
+        m_seen = 0;
         const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("error"),
                                                            QJsonObject{{QStringLiteral("code"), QLatin1String(code)},
                                                                        {QStringLiteral("message"), QLatin1String(message)}}}})
@@ -252,7 +269,7 @@ private:
             ms = limits().writeStallMs;
         else if (m_state == State::Head && !m_head.isEmpty())
             ms = limits().headTimeoutMs;
-        else if (m_state != State::Head)
+        else if (m_state != State::Head && m_state != State::Closed)
             ms = limits().bodyStallMs;
         if (m_state == State::Head && !m_head.isEmpty() && m_timer.isActive() && m_headTimerRunning)
             return; // the head deadline runs from its first byte, not from the last
@@ -262,7 +279,8 @@ private:
 
     void onTimeout()
     {
-        if (m_state == State::Rejected || m_socket->bytesToWrite() > 0 || (m_state == State::Head && m_head.isEmpty())) {
+        if (m_state == State::Rejected || m_state == State::Closed || m_socket->bytesToWrite() > 0
+            || (m_state == State::Head && m_head.isEmpty())) {
             m_socket->abort();
             return;
         }
@@ -276,6 +294,7 @@ private:
     State m_state = State::Head;
     QByteArray m_head, m_line;
     qsizetype m_lineStart = 0; // where the head's last (unfinished) line starts
+    qint64 m_seen = 0;         // bytes at the front of the socket's buffer fed already
     int m_crlfSeen = 0;        // of the CRLF after a chunk's data
     qint64 m_remaining = 0, m_bodySeen = 0, m_bodyLimit = 0;
     bool m_closeAfter = false, m_expectContinue = false, m_released = false, m_headTimerRunning = false;
@@ -338,8 +357,9 @@ void ConnectionGuard::incomingConnection(qintptr fd)
 
 void ConnectionGuard::accept(QTcpSocket *socket)
 {
-    new GuardedConnection(this, socket);
-    addPendingConnection(socket); // pendingConnectionAvailable: QHttpServer takes it
+    auto *guarded = new GuardedConnection(this, socket);
+    addPendingConnection(socket); // pendingConnectionAvailable: QHttpServer takes it (and connects readyRead)
+    connect(socket, &QTcpSocket::readyRead, guarded, &GuardedConnection::afterServerRead);
 }
 
 void ConnectionGuard::startTls(QTcpSocket *plain, const QString &client)
@@ -379,12 +399,14 @@ ConnectionGuard::~ConnectionGuard()
     qDeleteAll(findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly));
 }
 
-QByteArray ConnectionGuard::takeTargetAuthority(QTcpSocket *socket)
+ConnectionGuard::RequestFacts ConnectionGuard::takeRequestFacts(QTcpSocket *socket)
 {
     auto *guarded = static_cast<GuardedConnection *>(socket->property(kGuardProperty).value<void *>());
-    if (!guarded || guarded->m_authorities.isEmpty())
-        return {};
-    return guarded->m_authorities.takeFirst();
+    if (!guarded)
+        return {}; // not behind a guard
+    if (guarded->m_facts.isEmpty())
+        return {false, true, {}};
+    return guarded->m_facts.takeFirst();
 }
 
 void ConnectionGuard::released(const QString &client)

@@ -53,12 +53,17 @@ public:
     int openConnections() const { return m_open; }
     // Serve TLS on every later connection (the handshake must finish within headTimeoutMs).
     void setTlsConfiguration(const QSslConfiguration &config);
-    // For the request QHttpServer is about to handle on `socket` (one call per
-    // request, in order): the authority of its absolute-form target, which
-    // replaces Host (RFC 9112 3.2.2), or empty. QHttpServer 6.4 lets a Host
-    // field override the target's host in QHttpServerRequest::url(), so only
-    // the guard, which read the head, knows it.
-    static QByteArray takeTargetAuthority(QTcpSocket *socket);
+    // What the guard read in the head of the request QHttpServer is about to
+    // handle on `socket` (one call per request, in order). QHttpServer 6.4 keeps
+    // neither the HTTP version nor the target's authority (a Host field overrides
+    // the host in QHttpServerRequest::url()), so only the guard knows them.
+    struct RequestFacts
+    {
+        bool pass = true;     // false: not passed by the guard (after a closing request): do not serve
+        bool close = false;   // answer with Connection: close and close (RFC 9112 9.3, 9.6)
+        QByteArray authority; // an absolute-form target's authority: replaces Host (RFC 9112 3.2.2)
+    };
+    static RequestFacts takeRequestFacts(QTcpSocket *socket);
 
 protected:
     void incomingConnection(qintptr fd) override;

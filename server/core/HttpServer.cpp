@@ -159,6 +159,9 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     timer.start();
     if (m_requests)
         m_requests->fetch_add(1, std::memory_order_relaxed);
+    const ConnectionGuard::RequestFacts facts = ConnectionGuard::takeRequestFacts(socket);
+    if (!facts.pass)
+        return true; // pipelined after a request that closes the connection: never served
     HttpRequest req;
     req.method = methodName(request.method());
     if (req.method == "HEAD") {
@@ -171,11 +174,11 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     req.headers = request.headers();
     // An absolute-form target's authority replaces Host (RFC 9112 3.2.2), so the
     // dispatcher's host allowlist judges the name the request was sent to.
-    setHost(req.headers, ConnectionGuard::takeTargetAuthority(socket));
+    setHost(req.headers, facts.authority);
     req.body = request.body();
     req.remote = request.remoteAddress();
     req.requestId = QByteArray::number(QRandomGenerator::global()->generate64(), 16).rightJustified(16, '0');
-    const bool close = req.header("connection").toLower().contains("close");
+    const bool close = facts.close || req.header("connection").toLower().contains("close");
     HttpResponse resp = m_dispatcher.handle(req);
     resp.header("X-Request-Id", req.requestId);
     auto finished = [metrics = m_metrics, timer, route = resp.route, method = req.method, head = req.head,

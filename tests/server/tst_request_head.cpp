@@ -85,7 +85,7 @@ class TestRequestHead : public QObject
     QByteArray expand(QByteArray request) const
     {
         const QByteArray authority = "127.0.0.1:" + QByteArray::number(m_server->port);
-        request.replace("{H}", "Host: " + authority + "\r\n");
+        request.replace("{H}", QByteArray("Host: " + authority + "\r\n"));
         request.replace("{A}", authority);
         return request;
     }
