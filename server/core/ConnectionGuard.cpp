@@ -191,7 +191,7 @@ private:
                     m_state = State::ChunkSize;
                 break;
             }
-            case State::Closed: // the rest of this read: QHttpServer may parse it, HttpServer skips it
+            case State::Closed: // the rest of this read: HttpServer skips whatever it holds
             case State::Rejected:
                 return;
             }
@@ -207,7 +207,8 @@ private:
         m_closeAfter = !h.keepAlive;
         m_bodyLimit = h.path.startsWith("/uploads/") ? limits().maxPartBody : limits().maxJsonBody;
         // In order with QHttpServer's requests: it reads this head after us.
-        m_facts.append({true, m_closeAfter, h.form == http::TargetForm::Absolute ? h.authority.toByteArray() : QByteArray()});
+        const bool absolute = h.form == http::TargetForm::Absolute;
+        m_facts.append({true, m_closeAfter, absolute ? h.authority.toByteArray() : QByteArray()});
         const qint64 length = h.contentLength;
         const bool chunked = h.chunked;
         m_expectContinue = h.expectContinue;
@@ -358,7 +359,8 @@ void ConnectionGuard::incomingConnection(qintptr fd)
 void ConnectionGuard::accept(QTcpSocket *socket)
 {
     auto *guarded = new GuardedConnection(this, socket);
-    addPendingConnection(socket); // pendingConnectionAvailable: QHttpServer takes it (and connects readyRead)
+    // pendingConnectionAvailable: QHttpServer takes the socket and connects its readyRead slot.
+    addPendingConnection(socket);
     connect(socket, &QTcpSocket::readyRead, guarded, &GuardedConnection::afterServerRead);
 }
 
@@ -401,7 +403,8 @@ ConnectionGuard::~ConnectionGuard()
 
 ConnectionGuard::RequestFacts ConnectionGuard::takeRequestFacts(QTcpSocket *socket)
 {
-    auto *guarded = static_cast<GuardedConnection *>(socket->property(kGuardProperty).value<void *>());
+    void *property = socket->property(kGuardProperty).value<void *>();
+    auto *guarded = static_cast<GuardedConnection *>(property);
     if (!guarded)
         return {}; // not behind a guard
     if (guarded->m_facts.isEmpty())

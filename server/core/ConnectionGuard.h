@@ -59,7 +59,7 @@ public:
     // the host in QHttpServerRequest::url()), so only the guard knows them.
     struct RequestFacts
     {
-        bool pass = true;     // false: not passed by the guard (after a closing request): do not serve
+        bool pass = true;     // false: the guard did not pass it (it follows a closing request)
         bool close = false;   // answer with Connection: close and close (RFC 9112 9.3, 9.6)
         QByteArray authority; // an absolute-form target's authority: replaces Host (RFC 9112 3.2.2)
     };

@@ -9,11 +9,26 @@ constexpr Rejection kBadLine{400, "bad_request", "Malformed request line."};
 constexpr Rejection kBadField{400, "bad_request", "Malformed header field."};
 constexpr Rejection kBadChunk{400, "bad_request", "Malformed chunked body."};
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool isHex(char c) { return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-int hexValue(char c) { return isDigit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c | 0x20) : c; }
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+bool isAlpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool isHex(char c)
+{
+    return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+int hexValue(char c)
+{
+    return isDigit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? char(c | 0x20) : c;
+}
 
 // tchar (RFC 9110 5.6.2)
 bool isTchar(char c)
@@ -21,8 +36,21 @@ bool isTchar(char c)
     if (isAlpha(c) || isDigit(c))
         return true;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
         return true;
     default:
         return false;
@@ -60,10 +88,14 @@ bool equalsLower(QByteArrayView s, QByteArrayView lowerLiteral)
 
 bool startsWithLower(QByteArrayView s, QByteArrayView lowerLiteral)
 {
-    return s.size() >= lowerLiteral.size() && equalsLower(s.first(lowerLiteral.size()), lowerLiteral);
+    return s.size() >= lowerLiteral.size() &&
+           equalsLower(s.first(lowerLiteral.size()), lowerLiteral);
 }
 
-bool isOws(char c) { return c == ' ' || c == '\t'; }
+bool isOws(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 QByteArrayView trimOws(QByteArrayView s)
 {
@@ -115,7 +147,8 @@ bool isKnownMethod(QByteArrayView m)
 {
     // What QHttpServer 6.4 tells apart (QHttpServerRequest::Method) and its
     // parser accepts; exact case: methods are case-sensitive (RFC 9110 9.1).
-    static constexpr QByteArrayView known[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"};
+    static constexpr QByteArrayView known[] = {"GET",    "HEAD",    "POST",  "PUT",
+                                               "DELETE", "OPTIONS", "PATCH", "TRACE"};
     for (const QByteArrayView k : known) {
         if (m == k)
             return true;
@@ -127,8 +160,9 @@ bool isKnownMethod(QByteArrayView m)
 // Index into the `seen` array of parseRequestHead.
 int singletonIndex(QByteArrayView name)
 {
-    static constexpr QByteArrayView singletons[] = {"host", "content-length", "content-type", "authorization",
-                                                    "cookie", "x-csrf-token", "origin"};
+    static constexpr QByteArrayView singletons[] = {
+        "host",   "content-length", "content-type", "authorization",
+        "cookie", "x-csrf-token",   "origin"};
     for (int i = 0; i < int(std::size(singletons)); ++i) {
         if (equalsLower(name, singletons[i]))
             return i;
@@ -292,8 +326,8 @@ HeadResult parseRequestHead(QByteArrayView in)
     const QByteArrayView version = rest.sliced(sp2 + 1);
     if (!isToken(h.method))
         return fail({400, "bad_request", "The request method is not a token."});
-    if (version.size() != 8 || !version.startsWith("HTTP/") || !isDigit(version[5]) || version[6] != '.'
-        || !isDigit(version[7]))
+    if (version.size() != 8 || !version.startsWith("HTTP/") || !isDigit(version[5]) ||
+        version[6] != '.' || !isDigit(version[7]))
         return fail(kBadLine);
     if (!isValidTargetText(h.target))
         return fail({400, "bad_request", "Malformed request target."});
@@ -326,7 +360,8 @@ HeadResult parseRequestHead(QByteArrayView in)
         const qsizetype q = tail.indexOf('?');
         h.path = q < 0 ? tail : tail.first(q);
     } else {
-        return fail({400, "bad_request", "The request target must be a path (or an absolute URI)."});
+        return fail(
+            {400, "bad_request", "The request target must be a path (or an absolute URI)."});
     }
 
     bool seen[7] = {};
@@ -354,7 +389,8 @@ HeadResult parseRequestHead(QByteArrayView in)
         const QByteArrayView value = trimOws(raw);
         if (const int s = singletonIndex(name); s >= 0) {
             if (seen[s])
-                return fail({400, "bad_request", "A header field that must appear once is repeated."});
+                return fail(
+                    {400, "bad_request", "A header field that must appear once is repeated."});
             seen[s] = true;
         }
         if (equalsLower(name, "host")) {

@@ -49,10 +49,10 @@ struct RequestHead
     QByteArrayView authority; // absolute-form only: host[:port], replaces Host for routing
     QByteArrayView host;      // the Host field value (empty when absent)
     TargetForm form = TargetForm::Origin;
-    int minorVersion = 1;     // HTTP/1.minor
+    int minorVersion = 1; // HTTP/1.minor
     qint64 contentLength = 0;
     bool chunked = false;
-    bool keepAlive = true;    // the connection may carry another request after this one
+    bool keepAlive = true; // the connection may carry another request after this one
     bool expectContinue = false;
 };
 

@@ -17,8 +17,8 @@ namespace {
 
 bool inside(QByteArrayView view, QByteArrayView whole)
 {
-    return view.isEmpty()
-        || (view.data() >= whole.data() && view.data() + view.size() <= whole.data() + whole.size());
+    return view.isEmpty() || (view.data() >= whole.data() &&
+                              view.data() + view.size() <= whole.data() + whole.size());
 }
 
 // Every CR is followed by LF and every LF preceded by CR; no NUL or other
@@ -40,8 +40,10 @@ bool cleanLines(QByteArrayView s)
 
 void checkRejection(const http::Rejection &why)
 {
-    WFX_FUZZ_CHECK(why.status == 400 || why.status == 501 || why.status == 505, "status %d", why.status);
-    WFX_FUZZ_CHECK(why.code && why.message && std::strlen(why.message) > 0, "a rejection without words");
+    WFX_FUZZ_CHECK(why.status == 400 || why.status == 501 || why.status == 505, "status %d",
+                   why.status);
+    WFX_FUZZ_CHECK(why.code && why.message && std::strlen(why.message) > 0,
+                   "a rejection without words");
 }
 
 void readChunkedBody(QByteArrayView body)
@@ -67,8 +69,10 @@ void readChunkedBody(QByteArrayView body)
             checkRejection(why);
             return;
         }
-        WFX_FUZZ_CHECK(size >= 0 && size <= http::kMaxBodyNumber, "chunk size %lld", static_cast<long long>(size));
-        WFX_FUZZ_CHECK(line.endsWith("\r\n") && cleanLines(line.first(line.size() - 2)) && line.indexOf('\r') == line.size() - 2,
+        WFX_FUZZ_CHECK(size >= 0 && size <= http::kMaxBodyNumber, "chunk size %lld",
+                       static_cast<long long>(size));
+        WFX_FUZZ_CHECK(line.endsWith("\r\n") && cleanLines(line.first(line.size() - 2)) &&
+                           line.indexOf('\r') == line.size() - 2,
                        "an accepted chunk-size line holds a control");
         if (size == 0) {
             trailer = true;
@@ -111,20 +115,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     const http::RequestHead &h = r.head;
-    WFX_FUZZ_CHECK(end >= 0 && head.endsWith("\r\n\r\n"), "accepted a head that does not end with CRLFCRLF");
+    WFX_FUZZ_CHECK(end >= 0 && head.endsWith("\r\n\r\n"),
+                   "accepted a head that does not end with CRLFCRLF");
     WFX_FUZZ_CHECK(cleanLines(head), "accepted a bare CR, bare LF or control in the head");
-    WFX_FUZZ_CHECK(inside(h.method, head) && inside(h.target, head) && inside(h.path, head)
-                       && inside(h.authority, head) && inside(h.host, head),
+    WFX_FUZZ_CHECK(inside(h.method, head) && inside(h.target, head) && inside(h.path, head) &&
+                       inside(h.authority, head) && inside(h.host, head),
                    "a view points outside the head");
-    static constexpr QByteArrayView methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"};
+    static constexpr QByteArrayView methods[] = {"GET",    "HEAD",    "POST",  "PUT",
+                                                 "DELETE", "OPTIONS", "PATCH", "TRACE"};
     bool known = false;
     for (const QByteArrayView m : methods)
         known = known || h.method == m;
     WFX_FUZZ_CHECK(known, "method %.*s", int(h.method.size()), h.method.data());
     WFX_FUZZ_CHECK(h.minorVersion == 0 || h.minorVersion == 1, "version 1.%d", h.minorVersion);
-    WFX_FUZZ_CHECK(h.contentLength >= 0 && h.contentLength <= http::kMaxBodyNumber, "length out of range");
-    WFX_FUZZ_CHECK(!h.chunked || (h.contentLength == 0 && h.minorVersion == 1), "chunked with a length or on 1.0");
-    WFX_FUZZ_CHECK(h.target.indexOf(' ') < 0 && h.target.indexOf('#') < 0, "target with SP or fragment");
+    WFX_FUZZ_CHECK(h.contentLength >= 0 && h.contentLength <= http::kMaxBodyNumber,
+                   "length out of range");
+    WFX_FUZZ_CHECK(!h.chunked || (h.contentLength == 0 && h.minorVersion == 1),
+                   "chunked with a length or on 1.0");
+    WFX_FUZZ_CHECK(h.target.indexOf(' ') < 0 && h.target.indexOf('#') < 0,
+                   "target with SP or fragment");
     switch (h.form) {
     case http::TargetForm::Origin:
         WFX_FUZZ_CHECK(h.target.startsWith('/') && h.authority.isEmpty(), "origin-form");
@@ -133,7 +142,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         WFX_FUZZ_CHECK(h.target == "*" && h.method == "OPTIONS", "asterisk-form outside OPTIONS");
         break;
     case http::TargetForm::Absolute:
-        WFX_FUZZ_CHECK(http::isValidAuthority(h.authority) && h.authority.indexOf('@') < 0, "absolute-form authority");
+        WFX_FUZZ_CHECK(http::isValidAuthority(h.authority) && h.authority.indexOf('@') < 0,
+                       "absolute-form authority");
         break;
     }
     WFX_FUZZ_CHECK(h.host.isEmpty() || http::isValidAuthority(h.host), "Host value");

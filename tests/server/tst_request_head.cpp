@@ -48,7 +48,8 @@ bool readResponse(QTcpSocket &s, QByteArray &buffer, bool headRequest, Response 
         if (line.toLower().startsWith("content-length:"))
             length = line.mid(15).trimmed().toLongLong();
     }
-    if (out->status < 200 || out->status == 204 || out->status == 304 || (headRequest && out->status < 400))
+    if (out->status < 200 || out->status == 204 || out->status == 304 ||
+        (headRequest && out->status < 400))
         length = 0;
     while (buffer.size() < end + 4 + length) {
         if (t.elapsed() > 10'000 || !fill())
@@ -61,15 +62,21 @@ bool readResponse(QTcpSocket &s, QByteArray &buffer, bool headRequest, Response 
 
 QString errorCode(const QByteArray &body)
 {
-    return QJsonDocument::fromJson(body).object().value(QStringLiteral("error")).toObject()
-        .value(QStringLiteral("code")).toString();
+    return QJsonDocument::fromJson(body)
+        .object()
+        .value(QStringLiteral("error"))
+        .toObject()
+        .value(QStringLiteral("code"))
+        .toString();
 }
 
-QList<int> statuses(std::initializer_list<int> s) { return QList<int>(s); }
+QList<int> statuses(std::initializer_list<int> s)
+{
+    return QList<int>(s);
+}
 
 // A literal that holds NUL bytes, whole.
-template <std::size_t N>
-QByteArray bytes(const char (&s)[N])
+template <std::size_t N> QByteArray bytes(const char (&s)[N])
 {
     return QByteArray(s, qsizetype(N - 1));
 }
@@ -107,7 +114,8 @@ private slots:
         const auto bad = [](const char *name, const QByteArray &request, int status = 400) {
             QTest::newRow(name) << request << statuses({status}) << false;
         };
-        const auto good = [](const char *name, const QByteArray &request, QList<int> expected, bool open = true) {
+        const auto good = [](const char *name, const QByteArray &request, QList<int> expected,
+                             bool open = true) {
             QTest::newRow(name) << request << expected << open;
         };
         const QByteArray post = "POST /healthz HTTP/1.1\r\n{H}";
@@ -123,15 +131,23 @@ private slots:
         // CL.TE and TE.CL.
         bad("cl.te", post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
         bad("te.cl", post + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n");
-        bad("cl.te obfuscated", post + "Content-Length: 5\r\nTransfer-Encoding: xchunked\r\n\r\nhello");
-        bad("te.cl zero length", post + "Transfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n0\r\n\r\n");
+        bad("cl.te obfuscated",
+            post + "Content-Length: 5\r\nTransfer-Encoding: xchunked\r\n\r\nhello");
+        bad("te.cl zero length",
+            post + "Transfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n0\r\n\r\n");
         // TE obfuscation: anything but exactly one "chunked" coding is 501.
         bad("te xchunked", post + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 501);
-        bad("te chunked identity", post + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", 501);
+        bad("te chunked identity", post + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+            501);
         bad("te gzip chunked", post + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501);
-        bad("te chunked chunked", post + "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", 501);
-        bad("te two lines", post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501);
-        bad("te two lines identity", post + "Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501);
+        bad("te chunked chunked", post + "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+            501);
+        bad("te two lines",
+            post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            501);
+        bad("te two lines identity",
+            post + "Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            501);
         bad("te parameter", post + "Transfer-Encoding: chunked;x\r\n\r\n0\r\n\r\n", 501);
         bad("te identity", post + "Transfer-Encoding: identity\r\n\r\n", 501);
         bad("te trailing tab", post + "Transfer-Encoding: chunked\t\r\n\r\n0\r\n\r\n", 501);
@@ -142,10 +158,13 @@ private slots:
         bad("te space before colon", post + "Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n");
         bad("te tab before colon", post + "Transfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n");
         bad("te folded value", post + "Transfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n");
-        bad("te leading space line", "POST /healthz HTTP/1.1\r\n Transfer-Encoding: chunked\r\n{H}\r\n0\r\n\r\n");
+        bad("te leading space line",
+            "POST /healthz HTTP/1.1\r\n Transfer-Encoding: chunked\r\n{H}\r\n0\r\n\r\n");
         bad("te nul in value", post + bytes("Transfer-Encoding: chun\0ked\r\n\r\n0\r\n\r\n"));
-        bad("te vertical tab", post + "Transfer-Encoding:\x0b" "chunked\r\n\r\n0\r\n\r\n");
-        bad("te on http/1.0", "POST /healthz HTTP/1.0\r\n{H}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        bad("te vertical tab", post + "Transfer-Encoding:\x0b"
+                                      "chunked\r\n\r\n0\r\n\r\n");
+        bad("te on http/1.0",
+            "POST /healthz HTTP/1.0\r\n{H}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
         // Folding and controls.
         bad("obs-fold space", get + "{H}X-Foo: a\r\n b\r\n\r\n");
         bad("obs-fold tab", get + "{H}X-Foo: a\r\n\tb\r\n\r\n");
@@ -154,10 +173,13 @@ private slots:
         bad("nul in name", get + "{H}" + bytes("X-F\0o: ab\r\n\r\n"));
         bad("nul in target", bytes("GET /heal\0thz HTTP/1.1\r\n") + "{H}\r\n");
         bad("nul in method", bytes("G\0T /healthz HTTP/1.1\r\n") + "{H}\r\n");
-        bad("soh in value", get + "{H}X-Foo: a\x01" "b\r\n\r\n");
-        bad("del in value", get + "{H}X-Foo: a\x7f" "b\r\n\r\n");
+        bad("soh in value", get + "{H}X-Foo: a\x01"
+                                  "b\r\n\r\n");
+        bad("del in value", get + "{H}X-Foo: a\x7f"
+                                  "b\r\n\r\n");
         bad("esc in value", get + "{H}X-Foo: \x1b[31m\r\n\r\n");
-        bad("form feed in value", get + "{H}X-Foo: a\x0c" "b\r\n\r\n");
+        bad("form feed in value", get + "{H}X-Foo: a\x0c"
+                                        "b\r\n\r\n");
         bad("bare cr in value", get + "{H}X-Foo: a\rb\r\n\r\n");
         bad("bare cr in request line", "GET /healthz\rHTTP/1.1\r\n{H}\r\n");
         bad("bare cr line end", get + "{H}X-Foo: a\r\r\n\r\n");
@@ -191,11 +213,14 @@ private slots:
         bad("host with userinfo", get + "Host: user@{A}\r\n\r\n");
         bad("host port not numeric", get + "Host: 127.0.0.1:abc\r\n\r\n");
         bad("host port too long", get + "Host: 127.0.0.1:0000080\r\n\r\n");
-        bad("host non-ascii", get + "Host: b\xc3\xbc" "cher.example\r\n\r\n");
+        bad("host non-ascii", get + "Host: b\xc3\xbc"
+                                    "cher.example\r\n\r\n");
         good("host foreign", get + "Host: evil.example\r\n\r\n", {421});
         // Request targets.
-        good("absolute foreign authority", "GET http://evil.example/healthz HTTP/1.1\r\n{H}\r\n", {421});
-        good("absolute foreign authority our port", "GET http://evil.example:{P}/healthz HTTP/1.1\r\n{H}\r\n", {421});
+        good("absolute foreign authority", "GET http://evil.example/healthz HTTP/1.1\r\n{H}\r\n",
+             {421});
+        good("absolute foreign authority our port",
+             "GET http://evil.example:{P}/healthz HTTP/1.1\r\n{H}\r\n", {421});
         good("absolute other port", "GET http://127.0.0.1:1/healthz HTTP/1.1\r\n{H}\r\n", {421});
         bad("absolute userinfo", "GET http://user@{A}/healthz HTTP/1.1\r\n{H}\r\n");
         bad("absolute ftp", "GET ftp://{A}/healthz HTTP/1.1\r\n{H}\r\n");
@@ -238,9 +263,11 @@ private slots:
         bad("name with paren", get + "{H}X(Foo): bar\r\n\r\n");
         bad("name non-ascii", get + "{H}X-\xc3\xa9: a\r\n\r\n");
         // Singleton fields repeated.
-        bad("two content-type", post + "Content-Type: application/json\r\nContent-Type: text/plain\r\n"
-                                       "Content-Length: 2\r\n\r\n{}");
-        bad("two authorization", get + "{H}Authorization: Bearer a\r\nAuthorization: Bearer b\r\n\r\n");
+        bad("two content-type", post +
+                                    "Content-Type: application/json\r\nContent-Type: text/plain\r\n"
+                                    "Content-Length: 2\r\n\r\n{}");
+        bad("two authorization",
+            get + "{H}Authorization: Bearer a\r\nAuthorization: Bearer b\r\n\r\n");
         bad("two cookie", get + "{H}Cookie: a=1\r\nCookie: b=2\r\n\r\n");
         bad("two csrf", get + "{H}X-CSRF-Token: a\r\nx-csrf-token: a\r\n\r\n");
         bad("two origin", get + "{H}Origin: http://{A}\r\nOrigin: http://evil.example\r\n\r\n");
@@ -271,36 +298,49 @@ private slots:
         good("get", get + "{H}\r\n", {200});
         good("head", "HEAD /healthz HTTP/1.1\r\n{H}\r\n", {200});
         good("http/1.0", "GET /healthz HTTP/1.0\r\n{H}\r\n", {200}, false);
-        good("http/1.0 keep-alive", "GET /healthz HTTP/1.0\r\n{H}Connection: keep-alive\r\n\r\n", {200});
-        good("http/1.0 absolute-form without host", "GET http://{A}/healthz HTTP/1.0\r\n\r\n", {200}, false);
+        good("http/1.0 keep-alive", "GET /healthz HTTP/1.0\r\n{H}Connection: keep-alive\r\n\r\n",
+             {200});
+        good("http/1.0 absolute-form without host", "GET http://{A}/healthz HTTP/1.0\r\n\r\n",
+             {200}, false);
         good("http/1.2 read as 1.1", "GET /healthz HTTP/1.2\r\n{H}\r\n", {200});
         good("connection close", get + "{H}Connection: close\r\n\r\n", {200}, false);
         good("absolute-form our host", "GET http://{A}/healthz HTTP/1.1\r\n{H}\r\n", {200});
-        good("absolute-form replaces host", "GET http://{A}/healthz HTTP/1.1\r\nHost: evil.example\r\n\r\n", {200});
+        good("absolute-form replaces host",
+             "GET http://{A}/healthz HTTP/1.1\r\nHost: evil.example\r\n\r\n", {200});
         good("absolute-form scheme case", "GET HTTP://{A}/healthz HTTP/1.1\r\n{H}\r\n", {200});
-        good("absolute-form localhost", "GET http://localhost:{P}/healthz HTTP/1.1\r\n{H}\r\n", {200});
+        good("absolute-form localhost", "GET http://localhost:{P}/healthz HTTP/1.1\r\n{H}\r\n",
+             {200});
         good("options asterisk", "OPTIONS * HTTP/1.1\r\n{H}\r\n", {204});
         good("pipelined", get + "{H}\r\n" + get + "{H}\r\n" + get + "{H}\r\n", {200, 200, 200});
-        good("pipelined with bodies", post + "Content-Length: 5\r\n\r\nhello" + post
-                 + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + get + "{H}\r\n", {405, 405, 200});
+        good("pipelined with bodies",
+             post + "Content-Length: 5\r\n\r\nhello" + post +
+                 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + get + "{H}\r\n",
+             {405, 405, 200});
         good("stray crlf before request", "\r\n" + get + "{H}\r\n", {200});
         good("content-length", post + "Content-Length: 5\r\n\r\nhello", {405});
         good("content-length leading zeros", post + "Content-Length: 005\r\n\r\nhello", {405});
         good("content-length zero", post + "Content-Length: 0\r\n\r\n", {405});
         good("content-length ows", post + "Content-Length:\t 5  \r\n\r\nhello", {405});
         good("chunked", chunked + "5\r\nhello\r\n0\r\n\r\n", {405});
-        good("chunked upper case", post + "Transfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", {405});
-        good("chunked ows", post + "Transfer-Encoding:  chunked \r\n\r\n5\r\nhello\r\n0\r\n\r\n", {405});
-        good("chunked hex sizes", chunked + "00A\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n", {405});
-        good("chunked extensions", chunked + "5;name=val;q=\"x \\\"y\\\"\" ; flag\r\nhello\r\n0;end\r\n\r\n", {405});
-        good("expect 100-continue", post + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello", {100, 405});
+        good("chunked upper case",
+             post + "Transfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", {405});
+        good("chunked ows", post + "Transfer-Encoding:  chunked \r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+             {405});
+        good("chunked hex sizes", chunked + "00A\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n",
+             {405});
+        good("chunked extensions",
+             chunked + "5;name=val;q=\"x \\\"y\\\"\" ; flag\r\nhello\r\n0;end\r\n\r\n", {405});
+        good("expect 100-continue", post + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello",
+             {100, 405});
         good("value with tab and obs-text", get + "{H}X-Foo: a\tb\xe9\r\n\r\n", {200});
         good("host with ows", get + "Host:  {A} \t\r\n\r\n", {200});
         good("host name", get + "Host: localhost:{P}\r\n\r\n", {200});
         good("odd token name", get + "{H}X-!#$%&'*+.^_`|~: v\r\n\r\n", {200});
         good("query with brackets", "GET /healthz?a[]=1&b=%20 HTTP/1.1\r\n{H}\r\n", {200});
-        good("one of each singleton", get + "{H}Content-Type: application/json\r\nCookie: a=1\r\n"
-                                            "X-CSRF-Token: a\r\nOrigin: http://{A}\r\n\r\n", {200});
+        good("one of each singleton",
+             get + "{H}Content-Type: application/json\r\nCookie: a=1\r\n"
+                   "X-CSRF-Token: a\r\nOrigin: http://{A}\r\n\r\n",
+             {200});
     }
 
     void rawRequests()
@@ -320,23 +360,27 @@ private slots:
         Response last;
         for (qsizetype n = 0; n < expected.size(); ++n) {
             Response r;
-            QVERIFY2(readResponse(s, buffer, head, &r), qPrintable(QStringLiteral("no answer %1: %2")
-                                                                      .arg(n).arg(QString::fromLatin1(buffer))));
+            QVERIFY2(
+                readResponse(s, buffer, head, &r),
+                qPrintable(
+                    QStringLiteral("no answer %1: %2").arg(n).arg(QString::fromLatin1(buffer))));
             got.append(r.status);
             last = r;
         }
         QCOMPARE(got, expected);
-        const bool guardRefused = !open && (last.status == 400 || last.status == 413 || last.status == 501
-                                            || last.status == 505);
+        const bool guardRefused = !open && (last.status == 400 || last.status == 413 ||
+                                            last.status == 501 || last.status == 505);
         if (guardRefused) {
             // The contract's error shape, and the connection is over.
             QVERIFY2(last.head.contains("\r\nConnection: close\r\n"), last.head.constData());
-            QVERIFY2(last.head.contains("\r\nContent-Type: application/json\r\n"), last.head.constData());
+            QVERIFY2(last.head.contains("\r\nContent-Type: application/json\r\n"),
+                     last.head.constData());
             const QString code = errorCode(last.body);
             const QString want = last.status == 400   ? QStringLiteral("bad_request")
                                  : last.status == 413 ? QStringLiteral("payload_too_large")
-                                 : last.status == 501 ? QStringLiteral("not_implemented")
-                                                      : QStringLiteral("http_version_not_supported");
+                                 : last.status == 501
+                                     ? QStringLiteral("not_implemented")
+                                     : QStringLiteral("http_version_not_supported");
             QCOMPARE(code, want);
             const QByteArray reason = last.head.left(last.head.indexOf("\r\n")).mid(13);
             QVERIFY2(!reason.isEmpty() && reason != "Status", last.head.constData());
@@ -344,7 +388,8 @@ private slots:
         if (open) {
             s.write(followUp());
             Response r;
-            QVERIFY2(readResponse(s, buffer, false, &r), "the connection did not serve another request");
+            QVERIFY2(readResponse(s, buffer, false, &r),
+                     "the connection did not serve another request");
             QCOMPARE(r.status, 200);
             QVERIFY(buffer.isEmpty());
         } else {
@@ -359,8 +404,9 @@ private slots:
     // The refusal arrives whole even when the head comes a byte at a time.
     void byteByByte()
     {
-        const QByteArray request = expand("POST /healthz HTTP/1.1\r\n{H}Transfer-Encoding: chunked\r\n\r\n"
-                                          "5\r\nhello\r\n0\r\n\r\n");
+        const QByteArray request =
+            expand("POST /healthz HTTP/1.1\r\n{H}Transfer-Encoding: chunked\r\n\r\n"
+                   "5\r\nhello\r\n0\r\n\r\n");
         QTcpSocket s;
         s.connectToHost(QHostAddress::LocalHost, m_server->port);
         QVERIFY(s.waitForConnected(5000));
@@ -387,12 +433,18 @@ private slots:
         QTest::newRow("trailing bytes") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n\r\nX") << 400;
         QTest::newRow("unterminated") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n") << 400;
         QTest::newRow("empty") << QByteArray() << 400;
-        QTest::newRow("cl max") << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9007199254740992\r\n\r\n") << 0;
-        QTest::newRow("cl max+1") << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9007199254740993\r\n\r\n") << 400;
+        QTest::newRow("cl max")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9007199254740992\r\n\r\n")
+            << 0;
+        QTest::newRow("cl max+1")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9007199254740993\r\n\r\n")
+            << 400;
         QTest::newRow("ipv6 host") << QByteArray("GET / HTTP/1.1\r\nHost: [::1]:8787\r\n\r\n") << 0;
-        QTest::newRow("ipv6 host open") << QByteArray("GET / HTTP/1.1\r\nHost: [::1:8787\r\n\r\n") << 400;
+        QTest::newRow("ipv6 host open")
+            << QByteArray("GET / HTTP/1.1\r\nHost: [::1:8787\r\n\r\n") << 400;
         QTest::newRow("empty host") << QByteArray("GET / HTTP/1.1\r\nHost:\r\n\r\n") << 0;
-        QTest::newRow("absolute no path") << QByteArray("GET http://a:1 HTTP/1.1\r\nHost: a\r\n\r\n") << 0;
+        QTest::newRow("absolute no path")
+            << QByteArray("GET http://a:1 HTTP/1.1\r\nHost: a\r\n\r\n") << 0;
     }
 
     void parser()
@@ -405,8 +457,9 @@ private slots:
 
     void parserFacts()
     {
-        const QByteArray text = "POST http://Example.test:8080/up/x?q=1 HTTP/1.0\r\nHost: other\r\n"
-                                "Connection: Keep-Alive, foo\r\nContent-Length: 12\r\nExpect: 100-continue\r\n\r\n";
+        const QByteArray text =
+            "POST http://Example.test:8080/up/x?q=1 HTTP/1.0\r\nHost: other\r\n"
+            "Connection: Keep-Alive, foo\r\nContent-Length: 12\r\nExpect: 100-continue\r\n\r\n";
         const http::HeadResult r = http::parseRequestHead(text);
         QVERIFY(r.ok);
         QCOMPARE(r.head.method.toByteArray(), QByteArray("POST"));
@@ -418,7 +471,8 @@ private slots:
         QCOMPARE(r.head.contentLength, qint64(12));
         QVERIFY(r.head.keepAlive);
         QVERIFY(!r.head.expectContinue); // ignored on HTTP/1.0 (RFC 9110 10.1.1)
-        const http::HeadResult c = http::parseRequestHead("GET /a?b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+        const http::HeadResult c =
+            http::parseRequestHead("GET /a?b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
         QVERIFY(c.ok);
         QCOMPARE(c.head.path.toByteArray(), QByteArray("/a"));
         QVERIFY(!c.head.keepAlive);
