@@ -304,6 +304,12 @@ private slots:
              {200}, false);
         good("http/1.2 read as 1.1", "GET /healthz HTTP/1.2\r\n{H}\r\n", {200});
         good("connection close", get + "{H}Connection: close\r\n\r\n", {200}, false);
+        // RFC 9112 9.6: nothing pipelined after a closing request is served.
+        good("pipelined after close",
+             get + "{H}\r\n" + get + "{H}Connection: close\r\n\r\n" + get + "{H}\r\n", {200, 200},
+             false);
+        good("pipelined after http/1.0", "GET /healthz HTTP/1.0\r\n{H}\r\n" + get + "{H}\r\n",
+             {200}, false);
         good("absolute-form our host", "GET http://{A}/healthz HTTP/1.1\r\n{H}\r\n", {200});
         good("absolute-form replaces host",
              "GET http://{A}/healthz HTTP/1.1\r\nHost: evil.example\r\n\r\n", {200});
