@@ -235,7 +235,10 @@ Result<Page<User>> AccountService::listUsers(const Actor &actor, int limit, cons
 
 Result<QString> AccountService::ensureSetupToken()
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query any = tx.query(S("SELECT 1 FROM users LIMIT 1"));
     if (!any.exec())
         return any.error();
@@ -272,7 +275,10 @@ Result<User> AccountService::signup(const QString &email, const QString &passwor
     if (hash.isEmpty())
         return Error::internal();
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (m_ctx.db->isPostgres()) {
         Query lock = tx.query(S("SELECT pg_advisory_xact_lock(:k)"));
         lock.bind(S(":k"), kSignupLockKey);
@@ -348,7 +354,10 @@ Result<User> AccountService::signup(const QString &email, const QString &passwor
 
 Status AccountService::setSignupEnabled(const Actor &actor, bool enabled)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!actor.isSystem()) {
         Query q = tx.query(S("SELECT is_admin FROM users WHERE id = :id"));
         q.bind(S(":id"), actor.userId);
@@ -396,7 +405,10 @@ Result<Session> AccountService::insertSession(Tx &tx, const QString &userId, con
 
 Result<Session> AccountService::createSession(const QString &userId, const QString &ip)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto u = loadUser(tx.conn(), userId); !u)
         return u.error();
     auto s = insertSession(tx, userId, ip, m_ctx.clock->nowMs());
@@ -419,21 +431,33 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
     RateLimiter limiter(m_ctx);
     const QString acct = accountBucket(mail.left(kMaxEmailLength + 1));
     const QString addr = addressBucket(ip);
-    auto lockedAcct = limiter.lockedUntil(acct);
-    if (!lockedAcct)
-        return lockedAcct.error();
-    auto lockedAddr = limiter.lockedUntil(addr);
-    if (!lockedAddr)
-        return lockedAddr.error();
-    if (const qint64 until = std::max(*lockedAcct, *lockedAddr); until > 0)
-        return rateLimited(until);
+    // An attempt is reserved in both buckets before scrypt runs (RateLimiter.h):
+    // a sign-in over either limit checks nothing, and only one whose own
+    // reservations landed may answer invalid_credentials. Always the account
+    // first, then the address, so two sign-ins never wait on each other's.
+    auto heldAcct = limiter.reserveAttempt(acct, accountLockout());
+    if (!heldAcct)
+        return heldAcct.error();
+    if (!heldAcct->granted)
+        return rateLimited(heldAcct->lockedUntilMs);
+    auto heldAddr = limiter.reserveAttempt(addr, addressLockout());
+    if (!heldAddr || !heldAddr->granted) {
+        if (auto r = limiter.releaseAttempt(acct, *heldAcct); !r)
+            return r.error();
+        if (!heldAddr)
+            return heldAddr.error();
+        return rateLimited(heldAddr->lockedUntilMs);
+    }
 
     QString userId, hash;
     {
         Query q(m_ctx.db->connection(), S("SELECT id, password_hash FROM users WHERE email = :e"));
         q.bind(S(":e"), mail);
-        if (!q.exec())
+        if (!q.exec()) {
+            (void)limiter.releaseAttempt(acct, *heldAcct);
+            (void)limiter.releaseAttempt(addr, *heldAddr);
             return q.error();
+        }
         if (q.next()) {
             userId = q.str(0);
             hash = q.str(1);
@@ -443,8 +467,8 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
     const bool tooLong = password.size() > kMaxPasswordLength;
     const bool verified = crypto::verifyPassword(password.left(kMaxPasswordLength), userId.isEmpty() ? dummyHash() : hash);
     if (userId.isEmpty() || tooLong || !verified) {
-        auto a = limiter.recordFailure(acct, m_policy.accountFailures, m_policy.failureWindowMs, m_policy.lockMs);
-        auto b = limiter.recordFailure(addr, m_policy.addressFailures, m_policy.failureWindowMs, m_policy.lockMs);
+        auto a = limiter.confirmFailure(acct, *heldAcct, accountLockout());
+        auto b = limiter.confirmFailure(addr, *heldAddr, addressLockout());
         if (!a)
             return a.error();
         if (!b)
@@ -452,11 +476,16 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
         return invalidCredentials();
     }
     // A successful login forgives the account's earlier failures (not the address's).
-    if (auto u = limiter.unlock(acct); !u)
+    if (auto u = limiter.releaseAttempt(acct, *heldAcct, true); !u)
+        return u.error();
+    if (auto u = limiter.releaseAttempt(addr, *heldAddr); !u)
         return u.error();
 
     const qint64 now = m_ctx.clock->nowMs();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!replacingSessionId.isEmpty() && replacingSessionId.size() <= 128) {
         Query d = tx.query(S("DELETE FROM sessions WHERE id_hash = :h"));
         d.bind(S(":h"), crypto::sha256Hex(replacingSessionId.toUtf8()));
@@ -526,7 +555,10 @@ Status AccountService::logout(const QString &sessionId)
     if (sessionId.isEmpty() || sessionId.size() > 128)
         return Ok{};
     const QString idHash = crypto::sha256Hex(sessionId.toUtf8());
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query q = tx.query(S("SELECT user_id, ip FROM sessions WHERE id_hash = :h"));
     q.bind(S(":h"), idHash);
     if (!q.exec())
@@ -596,22 +628,27 @@ Result<SignedIn> AccountService::changePassword(const Actor &actor, const QStrin
     // passwords count against the same throttle as failed logins.
     RateLimiter limiter(m_ctx);
     const QString acct = accountBucket(email);
-    auto locked = limiter.lockedUntil(acct);
-    if (!locked)
-        return locked.error();
-    if (*locked > 0)
-        return rateLimited(*locked);
+    auto held = limiter.reserveAttempt(acct, accountLockout());
+    if (!held)
+        return held.error();
+    if (!held->granted)
+        return rateLimited(held->lockedUntilMs);
     if (oldPassword.size() > kMaxPasswordLength || !crypto::verifyPassword(oldPassword, hash)) {
-        if (auto f = limiter.recordFailure(acct, m_policy.accountFailures, m_policy.failureWindowMs, m_policy.lockMs); !f)
+        if (auto f = limiter.confirmFailure(acct, *held, accountLockout()); !f)
             return f.error();
         return Error{ErrorCode::InvalidCredentials, S("The current password is incorrect.")};
     }
+    if (auto r = limiter.releaseAttempt(acct, *held); !r)
+        return r.error();
     const QString newHash = crypto::hashPassword(newPassword);
     if (newHash.isEmpty())
         return Error::internal();
 
     const qint64 now = m_ctx.clock->nowMs();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query u = tx.query(S("UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"));
     u.bind(S(":h"), newHash).bind(S(":t"), now).bind(S(":id"), actor.userId);
     Query d = tx.query(S("DELETE FROM sessions WHERE user_id = :id"));
@@ -668,7 +705,10 @@ Status AccountService::requestPasswordReset(const QString &email, const QString 
     MailMessage redacted = message;
     redacted.body = intro + S("To choose a new password, open:\n\n  [reset link withheld]") + outro;
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query ins = tx.query(S("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) "
                            "VALUES (:h, :u, :t, :x)"));
     ins.bind(S(":h"), crypto::sha256Hex(token.toUtf8())).bind(S(":u"), userId).bind(S(":t"), now)
@@ -710,7 +750,10 @@ Status AccountService::completePasswordReset(const QString &token, const QString
         return Error::internal();
 
     const qint64 now = m_ctx.clock->nowMs();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query q = tx.query(S("SELECT r.user_id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id "
                          "WHERE r.token_hash = :h AND r.used_at IS NULL AND r.expires_at > :now"));
     q.bind(S(":h"), crypto::sha256Hex(token.toUtf8())).bind(S(":now"), now);
@@ -760,7 +803,10 @@ Result<User> AccountService::updateProfile(const Actor &actor, const QString &di
         if (c.category() == QChar::Other_Control)
             return Error::validation(S("display_name"), S("invalid"), S("Control characters are not allowed."));
     }
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto user = loadUser(tx.conn(), actor.userId);
     if (!user)
         return user.error();
@@ -787,7 +833,10 @@ Result<User> AccountService::updateProfile(const Actor &actor, const QString &di
 Result<int> AccountService::sweepExpired()
 {
     const qint64 now = m_ctx.clock->nowMs();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query s = tx.query(S("DELETE FROM sessions WHERE expires_at <= :now"));
     s.bind(S(":now"), now);
     Query r = tx.query(S("DELETE FROM password_resets WHERE expires_at <= :now OR used_at IS NOT NULL"));

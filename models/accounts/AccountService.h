@@ -5,6 +5,7 @@
 
 #include "core/Context.h"
 #include "core/Cursor.h"
+#include "core/RateLimiter.h"
 #include "core/Result.h"
 
 #include <QJsonObject>
@@ -121,6 +122,14 @@ private:
     Result<User> loadUser(const QSqlDatabase &conn, const QString &id);
     Result<Session> insertSession(Tx &tx, const QString &userId, const QString &ip, qint64 now);
     Error rateLimited(qint64 untilMs) const;
+    RateLimiter::Lockout accountLockout() const
+    {
+        return {m_policy.accountFailures, m_policy.failureWindowMs, m_policy.lockMs};
+    }
+    RateLimiter::Lockout addressLockout() const
+    {
+        return {m_policy.addressFailures, m_policy.failureWindowMs, m_policy.lockMs};
+    }
 
     ModelContext m_ctx;
     std::shared_ptr<MailOutbox> m_mail;

@@ -156,7 +156,10 @@ Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor,
     // A scoped key may not mint a key that reaches further than itself.
     if (!actor.keyWorkspaceId.isEmpty() && workspaceId.isEmpty())
         return Error::forbidden(S("A workspace-scoped key can only issue keys for its workspace."));
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!workspaceId.isEmpty()) {
         if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Viewer); !r)
             return r.error();
@@ -232,7 +235,10 @@ Result<IssuedApiKey> ApiKeyService::rotateAs(const Actor &by, const Actor &actor
 {
     if (!actor.isUser())
         return Error::notFound(kKey);
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto key = loadOwned(tx.conn(), actor, id);
     if (!key)
         return key.error();
@@ -270,7 +276,10 @@ Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QStrin
 {
     if (!actor.isUser())
         return Error::notFound(kKey);
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     // Revoked keys count as the caller's, so that revoking twice succeeds.
     Query q = tx.query(S("SELECT workspace_id, revoked_at FROM api_keys WHERE id = :id AND user_id = :u"));
     q.bind(S(":id"), id).bind(S(":u"), actor.userId);
@@ -334,11 +343,12 @@ Result<int> ApiKeyService::flushLastUsed()
     const QHash<QString, qint64> uses = m_usage->take();
     if (uses.isEmpty())
         return 0;
-    Tx tx(*m_ctx.db);
-    if (!tx.began()) {
+    auto began = Tx::begin(*m_ctx.db);
+    if (!began) {
         m_usage->restore(uses);
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return began.error();
     }
+    Tx &tx = *began;
     int updated = 0;
     for (auto it = uses.cbegin(); it != uses.cend(); ++it) {
         Query u = tx.query(S("UPDATE api_keys SET last_used_at = :t WHERE id = :id "

@@ -160,7 +160,10 @@ Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QStr
         return invalid;
     }
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto ws = runWorkspace(tx.conn(), runId);
     if (!ws)
         return ws.error();
@@ -245,7 +248,12 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
     if (!staged)
         return staged.error();
     const qint64 now = m_ctx.clock->nowMs();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began) {
+        m_blobs.discard(*staged);
+        return began.error();
+    }
+    Tx &tx = *began;
     if (!tx.lockRow(S("artifacts"), artifactId)) {
         m_blobs.discard(*staged);
         return Error::internal();
@@ -336,7 +344,10 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
     if (!blob)
         return blob.error();
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!tx.lockRow(S("artifacts"), a->id))
         return Error::internal();
     auto cur = loadVisible(tx.conn(), actor, artifactId, Role::Member);
@@ -372,7 +383,10 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
 
 Result<Artifact> ArtifactService::abort(const Actor &actor, const QString &artifactId)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (ids::isUuid(artifactId) && !tx.lockRow(S("artifacts"), artifactId))
         return Error::internal();
     auto a = loadVisible(tx.conn(), actor, artifactId, Role::Member);
@@ -473,7 +487,10 @@ Result<int> ArtifactService::sweepStaleUploads(qint64 nowMs)
                 stale.append(q.str(0));
         }
         for (const QString &id : std::as_const(stale)) {
-            Tx tx(*m_ctx.db, m_ctx.bus);
+            auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+            if (!began)
+                return began.error();
+            Tx &tx = *began;
             if (!tx.lockRow(S("artifacts"), id))
                 return Error::internal();
             auto a = loadArtifact(tx.conn(), id);

@@ -271,7 +271,10 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
     const QJsonObject obj = ev.value(S("data")).toObject().value(S("object")).toObject();
     e.receivedAt = now;
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto seen = storedEvent(tx.conn(), e.eventId); seen)
         return seen; // a redelivery: applied once, answered as success
     else if (seen.error().code != ErrorCode::NotFound)
@@ -432,7 +435,10 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
         return pc.error();
     CheckoutSession out{workspaceId, plan, m_provider->name(), pc->sessionRef, pc->url};
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
     const qint64 now = m_ctx.clock->nowMs();
@@ -474,7 +480,10 @@ Result<CheckoutSession> BillingService::completeOfflineCheckout(const Actor &act
         return Error{ErrorCode::Unsupported, S("Checkouts are confirmed by the payment provider.")};
     if (sessionRef.isEmpty() || sessionRef.size() > kMaxIdLength)
         return Error::validation(S("session_ref"), sessionRef.isEmpty() ? S("required") : S("too_long"));
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query q = tx.query(S("SELECT id, workspace_id, plan, status FROM billing_subscriptions WHERE provider_ref = :r"));
     q.bind(S(":r"), sessionRef);
     if (!q.exec())
@@ -533,7 +542,10 @@ Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString
             return done.error();
         return done->plan;
     }
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!planExists(tx.conn(), plan))
         return Error::validation(S("plan"), S("unknown"), S("No such plan."));
     if (!tx.lockRow(S("workspaces"), workspaceId))

@@ -171,7 +171,10 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
     if (!invalid.details.isEmpty())
         return invalid;
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query r = tx.query(S("SELECT workspace_id FROM runs WHERE id = :id"));
     r.bind(S(":id"), in.runId);
     if (!r.exec())
@@ -222,7 +225,10 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
 
 Result<Claim> ClaimService::reverify(const Actor &actor, const QString &id)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto claim = load(tx.conn(), id);
     if (!claim)
         return claim.error();
@@ -298,7 +304,10 @@ Result<Claim> ClaimService::get(const Actor &actor, const QString &id)
 
 Result<Claim> ClaimService::publish(const Actor &actor, const QString &id, bool published)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto claim = load(tx.conn(), id);
     if (!claim)
         return claim.error();

@@ -58,7 +58,10 @@ Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &boa
 {
     if (auto b = checkBoard(board); !b)
         return b.error();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query q = tx.query(S(
         "SELECT c.id, c.metric_name, c.aggregate, c.comparator, c.threshold, c.observed, c.statement, c.verified_at, "
         "c.created_at, m.id, m.title, r.id, r.name, r.evidence, r.finished_at "

@@ -121,7 +121,10 @@ Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &ru
     if (!invalid.details.isEmpty())
         return invalid;
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query r = tx.query(S("SELECT workspace_id, evidence FROM runs WHERE id = :id"));
     r.bind(S(":id"), runId);
     if (!r.exec())
@@ -184,7 +187,10 @@ Status MuseumService::unpublish(const Actor &actor, const QString &runId)
 {
     if (!ids::isUuid(runId))
         return Error::validation(S("run_id"), runId.isEmpty() ? S("required") : S("invalid"));
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query r = tx.query(S("SELECT workspace_id FROM runs WHERE id = :id"));
     r.bind(S(":id"), runId);
     if (!r.exec())

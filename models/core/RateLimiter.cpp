@@ -5,14 +5,15 @@
 #include "db/Database.h"
 #include "db/Tx.h"
 
+#include <QElapsedTimer>
+#include <QThread>
+
 #include <algorithm>
 
 namespace wfx {
 
 namespace {
-constexpr qint64 kSubWindowMs = 60'000;
 QString S(const char *s) { return QString::fromLatin1(s); }
-QString lockBucket(const QString &bucket) { return S("lock:") + bucket; }
 } // namespace
 
 Result<RateDecision> RateLimiter::hit(const QString &bucket, int limit, qint64 windowMs)
@@ -72,27 +73,48 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
 {
     const qint64 now = m_ctx.clock->nowMs();
     stepMs = std::clamp<qint64>(stepMs, 1, std::max<qint64>(1, windowMs));
-    const qint64 start = std::max<qint64>(1, now - now % stepMs); // 0 is the lock row
-    const qint64 since = now - windowMs;                          // start > since: stepMs <= windowMs
+    const qint64 start = std::max<qint64>(1, now - now % stepMs); // 0 is the head row
+    const qint64 cut = now - windowMs;                            // start > cut: stepMs <= windowMs
     QSqlDatabase conn = m_ctx.db->connection();
-    // One statement counts the hit and reads the window: the caller's own
-    // sub-window comes from RETURNING, the others from subqueries that leave it
-    // out (so it does not matter whether they see the new count).
-    Query up(conn, S("INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
-                     "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 "
-                     "RETURNING count, "
-                     "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o "
-                     " WHERE o.bucket = :b AND o.window_start > :since AND o.window_start <> :w), "
-                     "(SELECT MIN(o.window_start) FROM rate_counters o "
-                     " WHERE o.bucket = :b AND o.window_start > :since AND o.window_start <> :w)"));
-    up.bind(S(":b"), bucket).bind(S(":w"), start).bind(S(":since"), since);
-    if (!up.exec() || !up.next())
+    // The decision is one statement on one row: the bucket's head row (window_start
+    // = 0) holds the hits of the sub-windows after `since`; each hit adds itself and
+    // takes off the sub-windows that left the window since the last hit. Those are
+    // at least windowMs old, so no concurrent statement still writes them, and the
+    // head's RETURNING count is exact on PostgreSQL too (the row is locked and
+    // re-read under concurrent updates; a sum over the sub-windows in the same
+    // statement would read a snapshot and let two hits in adjacent sub-windows both
+    // take the last slot). A head row that is new starts from the sub-windows there
+    // are (after a sweep or an upgrade).
+    Query head(conn, S("INSERT INTO rate_counters (bucket, window_start, count, since) VALUES (:b, 0, 1 + "
+                       "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o WHERE o.bucket = :b AND o.window_start > :cut), "
+                       ":cut) "
+                       "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 - "
+                       "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o WHERE o.bucket = :b "
+                       " AND o.window_start > rate_counters.since AND o.window_start <= :cut), "
+                       "since = CASE WHEN rate_counters.since < :cut THEN :cut ELSE rate_counters.since END "
+                       "RETURNING count, "
+                       "(SELECT MIN(o.window_start) FROM rate_counters o WHERE o.bucket = :b AND o.window_start > :cut)"));
+    head.bind(S(":b"), bucket).bind(S(":cut"), cut);
+    if (!head.exec() || !head.next())
         return Error{ErrorCode::Unavailable, S("The store is not available.")};
-    const qint64 count = up.i64(0) + up.i64(1);
-    const qint64 oldest = up.isNull(2) ? start : std::min(start, up.i64(2));
+    const qint64 count = head.i64(0);
+    const qint64 oldest = head.isNull(1) ? start : std::min(start, head.i64(1));
+    head.raw().finish();
+    // The hit's own sub-window, so it can leave the window later. Refused hits
+    // count too: a client that keeps hammering stays refused.
+    Query sub(conn, S("INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
+                      "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1"));
+    sub.bind(S(":b"), bucket).bind(S(":w"), start);
+    if (!sub.exec())
+        return Error{ErrorCode::Unavailable, S("The store is not available.")};
     if (count > limit) {
-        up.raw().finish();
-        return slidingState(conn, bucket, limit, windowMs, now, true); // the exact reset needs every sub-window
+        // The exact reset needs every sub-window; refused whatever they say now.
+        auto st = slidingState(conn, bucket, limit, windowMs, now, true);
+        if (st) {
+            st->allowed = false;
+            st->remaining = 0;
+        }
+        return st;
     }
     RateDecision d;
     d.limit = limit;
@@ -124,63 +146,133 @@ Result<RateDecision> RateLimiter::peek(const QString &bucket, int limit, qint64 
     return d;
 }
 
-Result<RateDecision> RateLimiter::recordFailure(const QString &bucket, int maxFailures, qint64 windowMs, qint64 lockMs)
+// Lockouts. The bucket's whole state is one row (window_start = 0): count =
+// attempts held in the window (confirmed failures plus checks in flight),
+// failures = confirmed failures, since = the window's start, locked_until.
+// Every move is one statement whose WHERE decides, so two requests can never
+// both take the last attempt, in one process or several on one PostgreSQL.
+//
+// Why reserve before the check: the check (scrypt) is slow, so it must not run
+// for a request that is over the limit, and a request may answer "wrong" only
+// if its own failure counted. An attempt is taken while count < maxFailures;
+// a wrong secret confirms it (failures + 1; the failure that reaches the limit
+// sets the lock, and with it every held attempt is a failure, so nothing is in
+// flight); a right one gives it back. So at most maxFailures wrong answers per
+// window, however the requests interleave, and a right secret is never counted.
+// An attempt is only refused while the lock is set or while every free attempt
+// is held by a check in flight; in the second case the bucket is not locked yet,
+// so reserveAttempt waits for those checks to end (one scrypt) rather than turn
+// a right secret away: they either give their attempts back or set the lock.
+// An attempt whose process died mid-check stays held (counted as a failure)
+// until its window ends.
+namespace {
+constexpr qint64 kBusyWaitMs = 5'000; // longer only if a process died holding attempts
+// The window is over (its time passed without a lock, or its lock ended): the
+// next attempt starts a new one.
+const char *const kFreshWindow = "((rate_counters.locked_until = 0 AND rate_counters.since <= :cut) OR "
+                                 "(rate_counters.locked_until > 0 AND rate_counters.locked_until <= :now))";
+Error storeUnavailable() { return Error{ErrorCode::Unavailable, S("The store is not available.")}; }
+} // namespace
+
+Result<RateLimiter::Attempt> RateLimiter::reserveAttempt(const QString &bucket, const Lockout &policy)
+{
+    const QString fresh = S(kFreshWindow);
+    const QString sql = S("INSERT INTO rate_counters (bucket, window_start, count, failures, since, locked_until) "
+                          "VALUES (:b, 0, 1, 0, :now, 0) ON CONFLICT (bucket, window_start) DO UPDATE SET ")
+        + S("count = CASE WHEN %1 THEN 1 ELSE rate_counters.count + 1 END, "
+            "failures = CASE WHEN %1 THEN 0 ELSE rate_counters.failures END, "
+            "since = CASE WHEN %1 THEN :now ELSE rate_counters.since END, "
+            "locked_until = CASE WHEN %1 THEN 0 ELSE rate_counters.locked_until END "
+            "WHERE %1 OR (rate_counters.locked_until = 0 AND rate_counters.count < :limit) RETURNING since")
+              .arg(fresh);
+    QSqlDatabase conn = m_ctx.db->connection();
+    QElapsedTimer waited;
+    waited.start();
+    for (int round = 0;; ++round) {
+        const qint64 now = m_ctx.clock->nowMs();
+        Query up(conn, sql);
+        up.bind(S(":b"), bucket).bind(S(":now"), now).bind(S(":cut"), now - policy.windowMs)
+            .bind(S(":limit"), policy.maxFailures);
+        if (!up.exec())
+            return storeUnavailable();
+        if (up.next())
+            return Attempt{true, up.i64(0), 0};
+        up.raw().finish();
+        // Refused: locked, or every attempt is held by a check in flight. This read
+        // only picks the answer; the decision was the statement's.
+        Query state(conn, S("SELECT locked_until, since FROM rate_counters WHERE bucket = :b AND window_start = 0"));
+        state.bind(S(":b"), bucket);
+        if (!state.exec())
+            return storeUnavailable();
+        qint64 lockedUntil = 0, since = now;
+        if (state.next()) {
+            lockedUntil = state.i64(0);
+            since = state.i64(1);
+        }
+        state.raw().finish();
+        if (lockedUntil > now)
+            return Attempt{false, since, lockedUntil};
+        if (waited.elapsed() >= kBusyWaitMs)
+            return Attempt{false, since, std::max(now + 1000, since + policy.windowMs)};
+        QThread::msleep(std::min(5 + 5 * round, 50));
+    }
+}
+
+Result<RateDecision> RateLimiter::confirmFailure(const QString &bucket, const Attempt &attempt, const Lockout &policy)
 {
     const qint64 now = m_ctx.clock->nowMs();
-    Tx tx(*m_ctx.db);
-    const qint64 sub = now - now % kSubWindowMs;
-    Query up = tx.query(S("INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
-                          "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1"));
-    up.bind(S(":b"), bucket).bind(S(":w"), sub);
+    Query up(m_ctx.db->connection(),
+             S("UPDATE rate_counters SET failures = failures + 1, "
+               "locked_until = CASE WHEN failures + 1 >= :limit THEN :until ELSE locked_until END "
+               "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0 "
+               "RETURNING failures, locked_until"));
+    up.bind(S(":b"), bucket).bind(S(":w"), attempt.window).bind(S(":limit"), policy.maxFailures)
+        .bind(S(":until"), now + policy.lockMs);
     if (!up.exec())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
-    Query sum = tx.query(S("SELECT COALESCE(SUM(count), 0) FROM rate_counters WHERE bucket = :b AND window_start > :since"));
-    sum.bind(S(":b"), bucket).bind(S(":since"), now - windowMs);
-    if (!sum.exec() || !sum.next())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
-    const qint64 failures = sum.i64(0);
-    sum.raw().finish();
+        return storeUnavailable();
     RateDecision d;
-    d.limit = maxFailures;
-    d.remaining = int(std::max<qint64>(0, maxFailures - failures));
-    d.allowed = failures < maxFailures;
-    if (!d.allowed) {
-        d.lockedUntilMs = now + lockMs;
-        Query lock = tx.query(S("INSERT INTO rate_counters (bucket, window_start, count, locked_until) VALUES (:b, 0, 0, :u) "
-                                "ON CONFLICT (bucket, window_start) DO UPDATE SET locked_until = :u"));
-        lock.bind(S(":b"), lockBucket(bucket)).bind(S(":u"), d.lockedUntilMs);
-        if (!lock.exec())
-            return Error{ErrorCode::Unavailable, S("The store is not available.")};
-        // The failures that led to the lock are spent.
-        Query clear = tx.query(S("DELETE FROM rate_counters WHERE bucket = :b"));
-        clear.bind(S(":b"), bucket);
-        if (!clear.exec())
-            return Error{ErrorCode::Unavailable, S("The store is not available.")};
-        d.resetSecs = (lockMs + 999) / 1000;
-    } else {
-        d.resetSecs = (windowMs + 999) / 1000;
-    }
-    if (auto c = tx.commit(); !c)
-        return c.error();
+    d.limit = policy.maxFailures;
+    // No row: the window ended (or an administrator unlocked) while this secret
+    // was checked; the failure belongs to no window any more.
+    const qint64 failures = up.next() ? up.i64(0) : 0;
+    d.lockedUntilMs = failures > 0 ? up.i64(1) : 0;
+    up.raw().finish();
+    d.allowed = d.lockedUntilMs == 0;
+    d.remaining = int(std::max<qint64>(0, policy.maxFailures - failures));
+    d.resetSecs = ((d.allowed ? policy.windowMs : policy.lockMs) + 999) / 1000;
     return d;
+}
+
+Status RateLimiter::releaseAttempt(const QString &bucket, const Attempt &attempt, bool forgive)
+{
+    Query up(m_ctx.db->connection(),
+             forgive ? S("UPDATE rate_counters SET count = count - 1 - failures, failures = 0 "
+                         "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0")
+                     : S("UPDATE rate_counters SET count = count - 1 "
+                         "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0"));
+    up.bind(S(":b"), bucket).bind(S(":w"), attempt.window);
+    if (!up.exec())
+        return storeUnavailable();
+    return Ok{};
 }
 
 Result<qint64> RateLimiter::lockedUntil(const QString &bucket)
 {
     Query q(m_ctx.db->connection(), S("SELECT locked_until FROM rate_counters WHERE bucket = :b AND window_start = 0"));
-    q.bind(S(":b"), lockBucket(bucket));
+    q.bind(S(":b"), bucket);
     if (!q.exec())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return storeUnavailable();
     const qint64 until = q.next() ? q.i64(0) : 0;
+    q.raw().finish();
     return until > m_ctx.clock->nowMs() ? until : 0;
 }
 
 Status RateLimiter::unlock(const QString &bucket)
 {
-    Query q(m_ctx.db->connection(), S("DELETE FROM rate_counters WHERE bucket = :b OR bucket = :l"));
-    q.bind(S(":b"), bucket).bind(S(":l"), lockBucket(bucket));
+    Query q(m_ctx.db->connection(), S("DELETE FROM rate_counters WHERE bucket = :b AND window_start = 0"));
+    q.bind(S(":b"), bucket);
     if (!q.exec())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return storeUnavailable();
     return Ok{};
 }
 
@@ -188,7 +280,7 @@ Result<int> RateLimiter::sweep(qint64 beforeMs)
 {
     Query q(m_ctx.db->connection(),
             S("DELETE FROM rate_counters WHERE (window_start > 0 AND window_start < :t) OR "
-              "(window_start = 0 AND locked_until < :now)"));
+              "(window_start = 0 AND locked_until < :now AND since < :t)"));
     q.bind(S(":t"), beforeMs).bind(S(":now"), m_ctx.clock->nowMs());
     if (!q.exec())
         return Error{ErrorCode::Unavailable, S("The store is not available.")};

@@ -323,6 +323,16 @@ QSqlDatabase Database::connection()
     return t_conns.conns.back()->db;
 }
 
+void Database::closeConnection()
+{
+    if (t_connsGone)
+        return;
+    if (ThreadConnection *c = t_conns.byInstance(m_instance)) {
+        c->statements.clear();
+        c->db.close();
+    }
+}
+
 QSqlDatabase Database::openDedicated(const QString &purpose)
 {
     const QString name = QStringLiteral("wfx-%1-%2").arg(m_instance).arg(purpose);
@@ -348,8 +358,16 @@ int Database::schemaVersion()
 
 bool Database::ping()
 {
-    QSqlQuery q(connection());
-    return q.exec(QStringLiteral("SELECT 1")) && q.next() && q.value(0).toInt() == 1;
+    {
+        QSqlQuery q(connection());
+        if (q.exec(QStringLiteral("SELECT 1")) && q.next() && q.value(0).toInt() == 1)
+            return true;
+    }
+    // A dead PostgreSQL connection would fail every probe until the thread
+    // ends; the next probe opens a fresh one (ping runs outside transactions).
+    if (isPostgres())
+        closeConnection();
+    return false;
 }
 
 qint64 Database::sizeBytes()

@@ -49,6 +49,9 @@ public:
     bool isPostgres() const { return m_dialect == Dialect::Postgres; }
     // The calling thread's open connection (opened on first use).
     QSqlDatabase connection();
+    // Closes the calling thread's connection (PostgreSQL: found dead), so that
+    // the next connection() opens a fresh one; its prepared statements go too.
+    void closeConnection();
     // A fresh connection for the caller to own (LISTEN), removed with releaseDedicated().
     QSqlDatabase openDedicated(const QString &purpose);
     void releaseDedicated(const QString &purpose);

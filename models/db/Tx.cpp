@@ -95,23 +95,39 @@ Error Query::error() const
     return Error::internal(QStringLiteral("Store error."));
 }
 
-Tx::Tx(Database &db, ChangeBus *bus) : m_db(db), m_bus(bus), m_conn(db.connection())
+Result<Tx> Tx::begin(Database &db, ChangeBus *bus)
 {
-    QSqlQuery q(m_conn);
-    m_began = q.exec(db.isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"));
-    if (!m_began)
+    QSqlDatabase conn = db.connection();
+    {
+        QSqlQuery q(conn);
+        if (q.exec(db.isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE")))
+            return Tx(db, bus, std::move(conn));
         qCWarning(lcDb) << "begin failed:" << q.lastError().text();
+    }
+    // A healthy PostgreSQL connection does not refuse BEGIN: the backend is gone
+    // (terminated, restarted) or the session is unusable. SQLite's refusal is a
+    // busy store, and its connection stays good.
+    if (db.isPostgres())
+        db.closeConnection();
+    return Error{ErrorCode::Unavailable, QStringLiteral("The store is not available.")};
+}
+
+Tx::Tx(Tx &&other) noexcept
+    : m_db(other.m_db), m_bus(other.m_bus), m_conn(std::move(other.m_conn)), m_done(other.m_done),
+      m_changes(std::move(other.m_changes))
+{
+    other.m_done = true;
 }
 
 Tx::~Tx()
 {
-    if (m_began && !m_done)
+    if (!m_done)
         rollback();
 }
 
 bool Tx::lockRow(const QString &table, const QString &id)
 {
-    if (!m_db.isPostgres())
+    if (!m_db->isPostgres())
         return true;
     // table is always a literal from our own code, never input.
     Query q(m_conn, QStringLiteral("SELECT 1 FROM ") + table + QStringLiteral(" WHERE id = :id FOR UPDATE"));
@@ -121,9 +137,9 @@ bool Tx::lockRow(const QString &table, const QString &id)
 
 Status Tx::commit()
 {
-    if (!m_began)
-        return Error{ErrorCode::Unavailable, QStringLiteral("The store is not available.")};
-    if (m_bus && m_db.isPostgres()) {
+    if (m_done)
+        return Error::internal(); // committed or rolled back already: a bug, not the store
+    if (m_bus && m_db->isPostgres()) {
         for (const auto &c : std::as_const(m_changes))
             m_bus->notifyInTransaction(m_conn, c.first, c.second);
     }
@@ -131,7 +147,10 @@ Status Tx::commit()
     m_done = true;
     if (!q.exec(QStringLiteral("COMMIT"))) {
         qCWarning(lcDb) << "commit failed:" << q.lastError().text();
-        QSqlQuery(m_conn).exec(QStringLiteral("ROLLBACK"));
+        // A PostgreSQL connection that cannot even roll back is gone (the
+        // server rolled back for us): the thread's next request opens another.
+        if (!QSqlQuery(m_conn).exec(QStringLiteral("ROLLBACK")) && m_db->isPostgres())
+            m_db->closeConnection();
         return Error{ErrorCode::Conflict, QStringLiteral("The change could not be saved; try again.")};
     }
     if (m_bus) {
@@ -143,6 +162,8 @@ Status Tx::commit()
 
 void Tx::rollback()
 {
+    if (m_done)
+        return;
     m_done = true;
     QSqlQuery(m_conn).exec(QStringLiteral("ROLLBACK"));
 }

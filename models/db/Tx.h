@@ -14,6 +14,7 @@
 
 #include <initializer_list>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace wfx {
@@ -59,16 +60,25 @@ private:
     bool m_prepared = false;
 };
 
+// A write transaction that has begun: the only way to get one is begin(), whose
+// Result the caller must handle, so no statement made from a Tx can run in
+// autocommit because BEGIN failed (the store busy, a PostgreSQL connection
+// gone). Movable, so that begin() can hand it out without an allocation.
 class Tx
 {
 public:
-    explicit Tx(Database &db, ChangeBus *bus = nullptr);
+    // BEGIN (BEGIN IMMEDIATE on SQLite) on the calling thread's connection, or
+    // `unavailable` (503: a busy or unreachable store is worth a retry). On
+    // PostgreSQL a failed BEGIN closes the connection, so the thread's next
+    // request opens a fresh one instead of failing on a dead one forever.
+    [[nodiscard]] static Result<Tx> begin(Database &db, ChangeBus *bus = nullptr);
     ~Tx();
+    Tx(Tx &&other) noexcept;
     Tx(const Tx &) = delete;
     Tx &operator=(const Tx &) = delete;
+    Tx &operator=(Tx &&) = delete;
 
-    bool began() const { return m_began; }
-    Database &db() { return m_db; }
+    Database &db() { return *m_db; }
     QSqlDatabase conn() const { return m_conn; }
     Query query(const QString &sql) { return Query(m_conn, sql); }
     // Serialises writers on one row on PostgreSQL (SELECT ... FOR UPDATE); SQLite
@@ -80,12 +90,18 @@ public:
     void rollback();
 
 private:
-    Database &m_db;
+    Tx(Database &db, ChangeBus *bus, QSqlDatabase conn) : m_db(&db), m_bus(bus), m_conn(std::move(conn)) {}
+
+    Database *m_db;
     ChangeBus *m_bus;
     QSqlDatabase m_conn;
-    bool m_began = false;
-    bool m_done = false;
+    bool m_done = false; // committed, rolled back or moved from
     QList<std::pair<QString, QString>> m_changes;
 };
+
+// Code outside Tx cannot make one without begin().
+static_assert(!std::is_constructible_v<Tx, Database &>);
+static_assert(!std::is_constructible_v<Tx, Database &, ChangeBus *>);
+static_assert(std::is_nothrow_move_constructible_v<Tx>);
 
 } // namespace wfx

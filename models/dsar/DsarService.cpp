@@ -147,7 +147,10 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
     const QString uid = actor.userId;
     const qint64 now = m_ctx.clock->nowMs();
     {
-        Tx tx(*m_ctx.db, m_ctx.bus);
+        auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+        if (!began)
+            return began.error();
+        Tx &tx = *began;
         if (auto l = lockUser(tx, uid); !l)
             return l.error();
         DsarRequest r{ids::newUuid(), uid, S("export"), S("completed"), {}, now, now, 0, now};
@@ -304,7 +307,10 @@ Result<DeletionStatus> DsarService::requestDeletion(const Actor &actor)
 {
     if (auto p = requirePerson(actor); !p)
         return p.error();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
     Query cur = tx.query(S("SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
@@ -334,7 +340,10 @@ Result<DeletionStatus> DsarService::cancelDeletion(const Actor &actor)
 {
     if (auto p = requirePerson(actor); !p)
         return p.error();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
     Query cur = tx.query(S("SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' AND state = 'scheduled'"));
@@ -407,7 +416,10 @@ Result<int> DsarService::executeDueDeletions()
 Result<bool> DsarService::executeDeletion(const Actor &actor, const QString &requestId, const QString &userId,
                                           qint64 now, bool early)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!tx.lockRow(S("users"), userId))
         return Error::internal();
     Query claim = tx.query(S("UPDATE dsar_requests SET state = 'completed', completed_at = :t "
@@ -476,7 +488,10 @@ Result<bool> DsarService::setRestricted(const Actor &actor, bool restricted)
 {
     if (auto p = requirePerson(actor); !p)
         return p.error();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
     Query cur = tx.query(S("SELECT restricted FROM users WHERE id = :u"));
@@ -524,7 +539,10 @@ Result<Objection> DsarService::object(const Actor &actor, const QString &purpose
                                  S("purpose must be analytics, marketing or research."));
     if (auto p = requirePerson(actor); !p)
         return p.error();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
     Query cur = tx.query(S("SELECT objected, updated_at FROM user_objections WHERE user_id = :u AND purpose = :p"));

@@ -173,9 +173,10 @@ Result<EvidencePackage> EvidencePackager::build(const Actor &actor, const QStrin
     pkg.zip = zip.finish();
     pkg.sha256 = crypto::sha256Hex(pkg.zip);
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
-    if (!tx.began())
-        return Error{ErrorCode::Unavailable, S("The store is busy; try again.")};
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto a = AuditService::append(
             tx, m_ctx.clock->nowMs(), actor, S("run.evidence_export"), run->workspaceId, S("run"),
             runId, {{S("sha256"), pkg.sha256}, {S("size_bytes"), double(pkg.zip.size())}});

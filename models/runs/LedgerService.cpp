@@ -98,9 +98,10 @@ Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &wor
         if (!e.details.isEmpty())
             return e;
     }
-    Tx tx(*m_ctx.db, m_ctx.bus);
-    if (!tx.began())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kWs); !r)
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)

@@ -373,9 +373,10 @@ Status RunService::rebuildRollups(const QString &runId)
 {
     if (!ids::isUuid(runId))
         return Error::notFound(kRun);
-    Tx tx(*m_ctx.db, m_ctx.bus);
-    if (!tx.began())
-        return unavailable();
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query d = tx.query(S("DELETE FROM run_metric_rollups WHERE run_id = :r"));
     d.bind(S(":r"), runId);
     if (!d.exec())
@@ -422,11 +423,12 @@ void RunService::writeBatch(const QList<GroupCommit::Job *> &jobs)
         for (GroupCommit::Job *j : jobs)
             f(*static_cast<SyncJob *>(j));
     };
-    Tx tx(*m_ctx.db, m_ctx.bus);
-    if (!tx.began()) {
-        each([](SyncJob &j) { j.result = unavailable(); });
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began) {
+        each([&](SyncJob &j) { j.result = began.error(); });
         return;
     }
+    Tx &tx = *began;
     // A job that fails rolls back to its savepoint and leaves the others be; a
     // lone job needs none (its failure rolls back the transaction).
     const bool alone = jobs.size() == 1;
@@ -739,9 +741,10 @@ Result<Run> RunService::get(const Actor &actor, const QString &id)
 
 Status RunService::remove(const Actor &actor, const QString &id)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
-    if (!tx.began())
-        return unavailable();
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto run = load(tx.conn(), id);
     if (!run)
         return run.error();

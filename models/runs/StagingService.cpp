@@ -84,9 +84,10 @@ QJsonObject RetentionProof::toJson() const
 
 Result<StagingPurge> StagingService::purgeE2eTree(const Actor &actor, const QString &projectId)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
-    if (!tx.began())
-        return Error{ErrorCode::Unavailable, S("The store is busy; try again.")};
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto ws = projectWorkspace(tx.conn(), projectId);
     if (!ws)
         return ws.error();

@@ -325,12 +325,9 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
     }
     if (!row->passwordHash.isEmpty()) {
         const QString pwBucket = passwordBucket(share.id, addr);
-        // 5. password locked for this client
-        auto locked = limiter.lockedUntil(pwBucket);
-        if (!locked)
-            return locked.error();
-        if (*locked > 0) {
-            const qint64 reset = secsCeil(*locked - now);
+        const RateLimiter::Lockout lockout{m_limits.passwordAttempts, m_limits.passwordWindowMs, m_limits.lockMs};
+        auto lockedAnswer = [&](qint64 until) {
+            const qint64 reset = secsCeil(until - now);
             const qint64 lockWindow = secsCeil(m_limits.passwordWindowMs);
             a.headers.append({QByteArrayLiteral("RateLimit-Limit"), num(m_limits.passwordAttempts)});
             a.headers.append({QByteArrayLiteral("RateLimit-Remaining"), QByteArrayLiteral("0")});
@@ -342,18 +339,31 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
                               kPasswordPolicy + ";r=0;t=" + num(reset) + ", " + readState});
             a.headers.append({QByteArrayLiteral("Retry-After"), num(reset)});
             return finish(PublicState::PasswordLocked);
-        }
+        };
+        // 5. password locked for this client (a read: every answer while locked is 429)
+        auto locked = limiter.lockedUntil(pwBucket);
+        if (!locked)
+            return locked.error();
+        if (*locked > 0)
+            return lockedAnswer(*locked);
         // 6. password required, none sent
         if (!password || password->isEmpty()) {
             readHeaders();
             return finish(PublicState::PasswordRequired);
         }
-        // 7. wrong password (the one that reaches the limit still answers 401)
+        // 7. wrong password. An attempt is reserved before scrypt runs, so a
+        // request over the limit never checks, and only one whose own
+        // reservation landed may answer 401 (the one that reaches the limit
+        // still does); a right password gives its attempt back (RateLimiter.h).
+        auto attempt = limiter.reserveAttempt(pwBucket, lockout);
+        if (!attempt)
+            return attempt.error();
+        if (!attempt->granted)
+            return lockedAnswer(attempt->lockedUntilMs);
         const bool right = password->size() <= ShareService::kPasswordMax
             && crypto::verifyPassword(*password, row->passwordHash);
         if (!right) {
-            auto f = limiter.recordFailure(pwBucket, m_limits.passwordAttempts, m_limits.passwordWindowMs,
-                                           m_limits.lockMs);
+            auto f = limiter.confirmFailure(pwBucket, *attempt, lockout);
             if (!f)
                 return f.error();
             if (!f->allowed)
@@ -361,6 +371,8 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
             readHeaders();
             return finish(PublicState::WrongPassword);
         }
+        if (auto r = limiter.releaseAttempt(pwBucket, *attempt); !r)
+            return r.error();
     }
     // 8. evidence, 9. artifact, 10. payload policy, 11. active
     auto content = evaluateContent(conn, share, m_limits, m_policy);
@@ -540,7 +552,10 @@ Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shar
         return u.error();
     if (*locked == 0)
         return false;
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("share.unlock"), (*s)->workspaceId, S("share"),
                                       shareId, {{S("client_address"), addr}});
         !a)

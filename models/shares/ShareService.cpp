@@ -236,7 +236,10 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
     // Hash before the transaction: scrypt is slow and must not hold the write lock.
     const QString passwordHash = draft.password ? crypto::hashPassword(*draft.password) : QString();
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query run = tx.query(S("SELECT workspace_id FROM runs WHERE id = :r"));
     run.bind(S(":r"), draft.runId);
     if (!run.exec())
@@ -366,7 +369,10 @@ Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &fi
 
 Result<Share> ShareService::revoke(const Actor &actor, const QString &id)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!tx.lockRow(S("shares"), id))
         return Error::internal();
     auto s = loadChecked(tx.conn(), actor, id, Role::Member);
@@ -397,7 +403,10 @@ Result<Share> ShareService::extend(const Actor &actor, const QString &id, const 
     auto expiry = parseExpiry(expiresAt, now);
     if (!expiry)
         return expiry.error();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!tx.lockRow(S("shares"), id))
         return Error::internal();
     auto s = loadChecked(tx.conn(), actor, id, Role::Member);
@@ -451,7 +460,10 @@ Result<ReliabilityConsent> ShareService::createConsent(const Actor &actor, const
         invalid.details.append(scp.error().details);
     if (!invalid.details.isEmpty())
         return invalid;
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!tx.lockRow(S("shares"), shareId))
         return Error::internal();
     auto s = loadChecked(tx.conn(), actor, shareId, Role::Member);
@@ -507,7 +519,10 @@ Result<Page<ReliabilityConsent>> ShareService::listConsents(const Actor &actor, 
 
 Status ShareService::deleteConsent(const Actor &actor, const QString &shareId, const QString &consentId)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto s = loadChecked(tx.conn(), actor, shareId, Role::Member);
     if (!s)
         return s.error();
@@ -531,7 +546,10 @@ Status ShareService::deleteConsent(const Actor &actor, const QString &shareId, c
 Result<ReliabilityConsent> ShareService::revokeConsent(const Actor &actor, const QString &shareId,
                                                        const QString &consentId)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (!tx.lockRow(S("reliability_consents"), consentId))
         return Error::internal();
     auto s = loadChecked(tx.conn(), actor, shareId, Role::Member);

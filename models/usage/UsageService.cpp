@@ -90,7 +90,10 @@ Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &
     if (hasControl(idempotencyKey))
         return Error::validation(S("idempotency_key"), S("invalid"), S("Control characters are not allowed."));
 
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kWs); !r)
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
@@ -171,7 +174,10 @@ Result<Reservation> UsageService::settle(const Actor &actor, const QString &rese
     if (!ids::isUuid(reservationId))
         return Error::validation(S("reservation_id"), reservationId.isEmpty() ? S("required") : S("invalid"),
                                  S("reservation_id must be a reservation id."));
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query q = tx.query(S("SELECT ") + kCols + S(" FROM usage_reservations WHERE id = :id"));
     q.bind(S(":id"), reservationId);
     if (!q.exec())
@@ -222,7 +228,10 @@ Result<int> UsageService::expireStale()
     const Actor system = Actor::system();
     int total = 0;
     for (;;) {
-        Tx tx(*m_ctx.db, m_ctx.bus);
+        auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+        if (!began)
+            return began.error();
+        Tx &tx = *began;
         const qint64 now = m_ctx.clock->nowMs();
         // Batches keep each transaction short however much has piled up.
         Query q = tx.query(S("SELECT id, workspace_id, metric, amount FROM usage_reservations "

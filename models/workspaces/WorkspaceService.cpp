@@ -107,7 +107,10 @@ Result<Workspace> WorkspaceService::create(const Actor &actor, const QString &na
         return Error::forbidden(S("A workspace needs an owner."));
     if (!actor.keyWorkspaceId.isEmpty())
         return Error::forbidden(S("A workspace-scoped key cannot create workspaces."));
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
     const qint64 now = m_ctx.clock->nowMs();
@@ -184,7 +187,10 @@ Result<Workspace> WorkspaceService::rename(const Actor &actor, const QString &id
     auto n = validName(S("name"), name, kMaxNameLength);
     if (!n)
         return n.error();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto role = access::requireRole(tx.conn(), actor, id, Role::Admin, kWs);
     if (!role)
         return role.error();
@@ -214,7 +220,10 @@ Result<Workspace> WorkspaceService::rename(const Actor &actor, const QString &id
 
 Status WorkspaceService::remove(const Actor &actor, const QString &id)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto role = access::requireRole(tx.conn(), actor, id, Role::Owner, kWs);
     if (!role)
         return role.error();
@@ -258,7 +267,10 @@ Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const 
 {
     if (!ids::isUuid(newOwnerId))
         return Error::validation(S("new_owner_id"), S("invalid"), S("new_owner_id must be a user id."));
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     auto role = access::requireRole(tx.conn(), actor, id, Role::Owner, kWs);
     if (!role)
         return role.error();
@@ -318,7 +330,10 @@ Status WorkspaceService::setMemberRole(const Actor &actor, const QString &worksp
     Role newRole;
     if (!parseRole(roleText, &newRole) || newRole == Role::Owner)
         return Error::validation(S("role"), S("invalid"), S("role must be admin, member or viewer."));
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
@@ -347,7 +362,10 @@ Status WorkspaceService::setMemberRole(const Actor &actor, const QString &worksp
 
 Status WorkspaceService::removeMember(const Actor &actor, const QString &workspaceId, const QString &userId)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     // Members may leave; admins may remove others.
     const Role needed = actor.userId == userId ? Role::Viewer : Role::Admin;
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, needed, kWs); !r)
@@ -383,7 +401,10 @@ Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QStr
     Role role = Role::Member;
     if (!roleText.isEmpty() && (!parseRole(roleText, &role) || role == Role::Owner))
         return Error::validation(S("role"), S("invalid"), S("role must be admin, member or viewer."));
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
@@ -440,7 +461,10 @@ Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor, const
 
 Status WorkspaceService::revokeInvitation(const Actor &actor, const QString &workspaceId, const QString &invitationId)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
     const qint64 now = m_ctx.clock->nowMs();
@@ -462,7 +486,10 @@ Result<Workspace> WorkspaceService::acceptInvitation(const Actor &actor, const Q
 {
     if (!actor.isUser())
         return Error::forbidden();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
     const qint64 now = m_ctx.clock->nowMs();
@@ -498,7 +525,10 @@ Result<Project> WorkspaceService::createProject(const Actor &actor, const QStrin
     if (!ids::isUuid(workspaceId))
         return Error::validation(S("workspace_id"), workspaceId.isEmpty() ? S("required") : S("invalid"),
                                  S("workspace_id must be a workspace id."));
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kWs); !r)
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
@@ -575,7 +605,10 @@ Result<Project> WorkspaceService::renameProject(const Actor &actor, const QStrin
     auto n = validName(S("name"), name, kMaxNameLength);
     if (!n)
         return n.error();
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query q = tx.query(S("SELECT id, workspace_id, name, created_at FROM projects WHERE id = :id"));
     q.bind(S(":id"), id);
     if (!q.exec())
@@ -607,7 +640,10 @@ Result<Project> WorkspaceService::renameProject(const Actor &actor, const QStrin
 
 Status WorkspaceService::removeProject(const Actor &actor, const QString &id)
 {
-    Tx tx(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
     Query q = tx.query(S("SELECT workspace_id, name FROM projects WHERE id = :id"));
     q.bind(S(":id"), id);
     if (!q.exec())

@@ -2,16 +2,17 @@
 #include "core/ConnectionGuard.h"
 
 #include "core/ClientAddress.h"
+#include "core/RequestHead.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QPointer>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
 #include <memory>
+#include <utility>
 
 #include <sys/socket.h>
 
@@ -19,11 +20,35 @@ Q_LOGGING_CATEGORY(lcGuard, "wfx.server.guard", QtInfoMsg)
 
 namespace wfx {
 
+namespace {
+const char *reasonPhrase(int status)
+{
+    switch (status) {
+    case 408: return "Request Timeout";
+    case 413: return "Payload Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Bad Request";
+    }
+}
+
+// Where the guarded connection of a socket is found by the server (a property
+// rather than a child lookup: GuardedConnection has no meta-object).
+constexpr char kGuardProperty[] = "_wfx_guarded_connection";
+} // namespace
+
 // Follows the HTTP/1.1 framing of one connection from the bytes QHttpServer is
 // about to read, so limits apply before anything is buffered.
 class GuardedConnection : public QObject
 {
 public:
+    // The facts of each head passed on and not yet taken by the server, oldest first.
+    QList<ConnectionGuard::RequestFacts> m_facts;
+
+    // Connected after QHttpServer's slot: what it read came off the front of the buffer.
+    void afterServerRead() { m_seen = qMin(m_seen, m_socket->bytesAvailable()); }
+
     GuardedConnection(ConnectionGuard *server, QTcpSocket *socket)
         : QObject(socket), m_server(server), m_socket(socket), m_client(socket->peerAddress().toString())
     {
@@ -32,6 +57,7 @@ public:
         // Connected before QHttpServer connects its own slot: we see the bytes first.
         connect(socket, &QTcpSocket::readyRead, this, &GuardedConnection::onReadyRead);
         connect(socket, &QTcpSocket::bytesWritten, this, [this] { armTimer(); });
+        socket->setProperty(kGuardProperty, QVariant::fromValue(static_cast<void *>(this)));
         connect(socket, &QTcpSocket::disconnected, this, [this] {
             m_timer.stop();
             if (!m_released) {
@@ -43,38 +69,65 @@ public:
     }
 
 private:
-    enum class State { Head, Body, ChunkSize, ChunkData, ChunkCrlf, Trailer, Rejected };
+    // Closed: a request asked to close (or was HTTP/1.0); nothing after it is served.
+    enum class State { Head, Body, ChunkSize, ChunkData, ChunkCrlf, Trailer, Closed, Rejected };
 
     const GuardLimits &limits() const { return m_server->limits(); }
 
+    // Before QHttpServer's slot. QHttpServer 6.4 reads one request per readyRead
+    // and emits readyRead again for what it left, so the front of the buffer may
+    // hold bytes fed already (m_seen of them): only what follows is new.
     void onReadyRead()
     {
+        const qint64 available = m_socket->bytesAvailable();
         if (m_state == State::Rejected) {
             m_socket->readAll(); // discard: nothing reaches QHttpServer any more
+            m_seen = 0;
             return;
         }
-        const QByteArray data = m_socket->peek(m_socket->bytesAvailable());
-        feed(data);
+        if (m_state == State::Closed) {
+            // Requests passed before the closing one are still served; once they
+            // are read, the rest is dropped (HttpServer skips what we did not pass).
+            if (m_seen == 0)
+                m_socket->readAll();
+            return;
+        }
+        if (available <= m_seen) {
+            m_seen = available;
+            return;
+        }
+        const QByteArray data = m_socket->peek(available);
+        const qint64 fed = m_seen;
+        m_seen = available;
+        feed(QByteArrayView(data).sliced(fed));
         armTimer();
     }
 
-    void feed(const QByteArray &data)
+
+    void feed(QByteArrayView data)
     {
         qsizetype i = 0;
         while (i < data.size() && m_state != State::Rejected) {
             switch (m_state) {
             case State::Head: {
-                if (m_head.isEmpty() && (data[i] == '\r' || data[i] == '\n')) { // stray CRLF between requests
+                // Empty lines before a request line are skipped, as QHttpServer's parser does.
+                if (m_head.isEmpty() && (data[i] == '\r' || data[i] == '\n')) {
                     ++i;
                     break;
                 }
-                const qsizetype end = data.indexOf("\n", i);
+                const qsizetype end = data.indexOf('\n', i);
                 const qsizetype take = end < 0 ? data.size() - i : end - i + 1;
-                m_head.append(data.constData() + i, take);
+                m_head.append(data.data() + i, take);
                 i += take;
                 if (m_head.size() > limits().maxHeadBytes)
                     return reject(431, "request_header_fields_too_large", "The request head is too large.");
-                if (m_head.endsWith("\r\n\r\n") || m_head.endsWith("\n\n"))
+                if (end < 0)
+                    break;
+                // The head ends with an empty line; the parser refuses a bare LF,
+                // so "\n" alone ends it too (and is then refused).
+                const QByteArrayView lastLine = QByteArrayView(m_head).sliced(m_lineStart);
+                m_lineStart = m_head.size();
+                if (lastLine == "\r\n" || lastLine == "\n")
                     headComplete();
                 break;
             }
@@ -88,25 +141,27 @@ private:
             }
             case State::ChunkSize:
             case State::Trailer: {
-                const qsizetype end = data.indexOf("\n", i);
+                const qsizetype end = data.indexOf('\n', i);
                 const qsizetype take = end < 0 ? data.size() - i : end - i + 1;
-                m_line.append(data.constData() + i, take);
+                m_line.append(data.data() + i, take);
                 i += take;
                 if (m_line.size() > 4096)
                     return reject(400, "bad_request", "Malformed chunked body.");
                 if (end < 0)
                     break;
-                const QByteArray line = m_line.trimmed();
-                m_line.clear();
+                const QByteArray line = std::exchange(m_line, {});
+                http::Rejection why;
                 if (m_state == State::Trailer) {
-                    if (line.isEmpty())
+                    bool last = false;
+                    if (!http::parseTrailerLine(line, &last, &why))
+                        return reject(why);
+                    if (last)
                         requestComplete();
                     break;
                 }
-                bool ok = false;
-                const qint64 size = line.split(';').value(0).trimmed().toLongLong(&ok, 16);
-                if (!ok || size < 0)
-                    return reject(400, "bad_request", "Malformed chunked body.");
+                qint64 size = 0;
+                if (!http::parseChunkSizeLine(line, &size, &why))
+                    return reject(why);
                 if (size == 0) {
                     m_state = State::Trailer;
                     break;
@@ -122,20 +177,22 @@ private:
                 const qint64 take = qMin<qint64>(m_remaining, data.size() - i);
                 m_remaining -= take;
                 i += take;
-                if (m_remaining == 0)
+                if (m_remaining == 0) {
                     m_state = State::ChunkCrlf;
+                    m_crlfSeen = 0;
+                }
                 break;
             }
             case State::ChunkCrlf: {
-                const qsizetype end = data.indexOf("\n", i);
-                if (end < 0) {
-                    i = data.size();
-                    break;
-                }
-                i = end + 1;
-                m_state = State::ChunkSize;
+                // Exactly CRLF after the chunk data (it may arrive split).
+                if (data[i] != "\r\n"[m_crlfSeen])
+                    return reject(400, "bad_request", "A chunk's data must end with CRLF.");
+                ++i;
+                if (++m_crlfSeen == 2)
+                    m_state = State::ChunkSize;
                 break;
             }
+            case State::Closed: // the rest of this read: HttpServer skips whatever it holds
             case State::Rejected:
                 return;
             }
@@ -144,37 +201,20 @@ private:
 
     void headComplete()
     {
-        const QList<QByteArray> lines = m_head.split('\n');
-        const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
-        m_closeAfter = requestLine.value(2) == "HTTP/1.0";
-        const QByteArray path = requestLine.value(1);
-        m_bodyLimit = path.startsWith("/uploads/") ? limits().maxPartBody : limits().maxJsonBody;
-        qint64 length = 0;
-        bool chunked = false;
-        for (qsizetype n = 1; n < lines.size(); ++n) {
-            const QByteArray line = lines[n].trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (colon <= 0)
-                continue;
-            const QByteArray name = line.left(colon).trimmed().toLower();
-            const QByteArray value = line.mid(colon + 1).trimmed();
-            if (name == "content-length") {
-                bool ok = false;
-                length = value.toLongLong(&ok);
-                if (!ok || length < 0)
-                    return reject(400, "bad_request", "Malformed Content-Length.");
-            } else if (name == "transfer-encoding") {
-                chunked = value.toLower().contains("chunked");
-            } else if (name == "connection") {
-                // "Connection: close" is honoured by HttpServer after its answer; an
-                // HTTP/1.0 client closes unless it asked to keep the connection.
-                if (value.toLower().contains("keep-alive"))
-                    m_closeAfter = false;
-            } else if (name == "expect" && value.toLower() == "100-continue") {
-                m_expectContinue = true;
-            }
-        }
+        const http::HeadResult parsed = http::parseRequestHead(m_head);
+        if (!parsed.ok)
+            return reject(parsed.rejection);
+        const http::RequestHead &h = parsed.head;
+        m_closeAfter = !h.keepAlive;
+        m_bodyLimit = h.path.startsWith("/uploads/") ? limits().maxPartBody : limits().maxJsonBody;
+        // In order with QHttpServer's requests: it reads this head after us.
+        const bool absolute = h.form == http::TargetForm::Absolute;
+        m_facts.append({true, m_closeAfter, absolute ? h.authority.toByteArray() : QByteArray()});
+        const qint64 length = h.contentLength;
+        const bool chunked = h.chunked;
+        m_expectContinue = h.expectContinue;
         m_head.clear();
+        m_lineStart = 0;
         if (!chunked && length > m_bodyLimit)
             return reject(413, "payload_too_large", "The request body is too large.");
         if (m_expectContinue) {
@@ -195,27 +235,23 @@ private:
 
     void requestComplete()
     {
-        m_state = State::Head;
-        if (m_closeAfter) {
-            // Runs after QHttpServer handled this readyRead and queued its answer.
-            QPointer<QTcpSocket> s = m_socket;
-            QMetaObject::invokeMethod(this, [s] {
-                if (s)
-                    s->disconnectFromHost();
-            }, Qt::QueuedConnection);
-        }
+        // HttpServer answers this one with Connection: close and closes; nothing
+        // after it is served (RFC 9112 9.6).
+        m_state = m_closeAfter ? State::Closed : State::Head;
     }
+
+    void reject(const http::Rejection &why) { reject(why.status, why.code, why.message); }
 
     void reject(int status, const char *code, const char *message)
     {
         m_state = State::Rejected;
         m_socket->readAll();
+        m_seen = 0;
         const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("error"),
                                                            QJsonObject{{QStringLiteral("code"), QLatin1String(code)},
                                                                        {QStringLiteral("message"), QLatin1String(message)}}}})
                                     .toJson(QJsonDocument::Compact);
-        const char *reason = status == 413 ? "Payload Too Large" : status == 431 ? "Request Header Fields Too Large"
-                           : status == 408 ? "Request Timeout" : "Bad Request";
+        const char *reason = reasonPhrase(status);
         m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
                         + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
                         + "\r\nConnection: close\r\n\r\n" + body);
@@ -235,7 +271,7 @@ private:
             ms = limits().writeStallMs;
         else if (m_state == State::Head && !m_head.isEmpty())
             ms = limits().headTimeoutMs;
-        else if (m_state != State::Head)
+        else if (m_state != State::Head && m_state != State::Closed)
             ms = limits().bodyStallMs;
         if (m_state == State::Head && !m_head.isEmpty() && m_timer.isActive() && m_headTimerRunning)
             return; // the head deadline runs from its first byte, not from the last
@@ -245,7 +281,8 @@ private:
 
     void onTimeout()
     {
-        if (m_state == State::Rejected || m_socket->bytesToWrite() > 0 || (m_state == State::Head && m_head.isEmpty())) {
+        if (m_state == State::Rejected || m_state == State::Closed || m_socket->bytesToWrite() > 0
+            || (m_state == State::Head && m_head.isEmpty())) {
             m_socket->abort();
             return;
         }
@@ -258,6 +295,9 @@ private:
     QTimer m_timer;
     State m_state = State::Head;
     QByteArray m_head, m_line;
+    qsizetype m_lineStart = 0; // where the head's last (unfinished) line starts
+    qint64 m_seen = 0;         // bytes at the front of the socket's buffer fed already
+    int m_crlfSeen = 0;        // of the CRLF after a chunk's data
     qint64 m_remaining = 0, m_bodySeen = 0, m_bodyLimit = 0;
     bool m_closeAfter = false, m_expectContinue = false, m_released = false, m_headTimerRunning = false;
 };
@@ -320,8 +360,10 @@ void ConnectionGuard::incomingConnection(qintptr fd)
 
 void ConnectionGuard::accept(QTcpSocket *socket)
 {
-    new GuardedConnection(this, socket);
-    addPendingConnection(socket); // pendingConnectionAvailable: QHttpServer takes it
+    auto *guarded = new GuardedConnection(this, socket);
+    // pendingConnectionAvailable: QHttpServer takes the socket and connects its readyRead slot.
+    addPendingConnection(socket);
+    connect(socket, &QTcpSocket::readyRead, guarded, &GuardedConnection::afterServerRead);
 }
 
 void ConnectionGuard::startTls(QTcpSocket *plain, const QString &client)
@@ -359,6 +401,17 @@ ConnectionGuard::~ConnectionGuard()
     // Sockets go first: their disconnected() handlers still reach this object.
     m_closing = true;
     qDeleteAll(findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly));
+}
+
+ConnectionGuard::RequestFacts ConnectionGuard::takeRequestFacts(QTcpSocket *socket)
+{
+    void *property = socket->property(kGuardProperty).value<void *>();
+    auto *guarded = static_cast<GuardedConnection *>(property);
+    if (!guarded)
+        return {}; // not behind a guard
+    if (guarded->m_facts.isEmpty())
+        return {false, true, {}};
+    return guarded->m_facts.takeFirst();
 }
 
 void ConnectionGuard::released(const QString &client)

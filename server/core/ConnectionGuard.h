@@ -5,6 +5,9 @@
 // streamed body size (413, before the body is buffered), header/body/idle and
 // write-stall timeouts, a cap of connections per client address, and closes
 // after a response when the client asked (Connection: close, HTTP/1.0).
+// Heads and chunked framing are read strictly (core/RequestHead.h); after any
+// framing error the answer is the contract's JSON error with Connection: close
+// and the connection ends, before QHttpServer has seen the request.
 // With a TLS configuration it does what QSslServer does (a QSslSocket per
 // connection, the server handshake, the socket handed over only once
 // encrypted) and the guard reads the decrypted bytes the same way.
@@ -50,6 +53,17 @@ public:
     int openConnections() const { return m_open; }
     // Serve TLS on every later connection (the handshake must finish within headTimeoutMs).
     void setTlsConfiguration(const QSslConfiguration &config);
+    // What the guard read in the head of the request QHttpServer is about to
+    // handle on `socket` (one call per request, in order). QHttpServer 6.4 keeps
+    // neither the HTTP version nor the target's authority (a Host field overrides
+    // the host in QHttpServerRequest::url()), so only the guard knows them.
+    struct RequestFacts
+    {
+        bool pass = true;     // false: the guard did not pass it (it follows a closing request)
+        bool close = false;   // answer with Connection: close and close (RFC 9112 9.3, 9.6)
+        QByteArray authority; // an absolute-form target's authority: replaces Host (RFC 9112 3.2.2)
+    };
+    static RequestFacts takeRequestFacts(QTcpSocket *socket);
 
 protected:
     void incomingConnection(qintptr fd) override;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/HttpServer.h"
 
+#include "core/ConnectionGuard.h"
 #include "core/Dispatcher.h"
 #include "core/Http.h"
 #include "core/Metrics.h"
@@ -51,6 +52,20 @@ QByteArray reason(int status)
     case 503: return "Service Unavailable";
     default: return "Status";
     }
+}
+
+// The Host the dispatcher judges: an absolute-form target's authority when there
+// was one, else the Host field without the OWS QHttpServer 6.4 leaves on it.
+void setHost(HeaderList &headers, QByteArray authority)
+{
+    for (auto &h : headers) {
+        if (h.first.compare("host", Qt::CaseInsensitive) == 0) {
+            h.second = authority.isEmpty() ? h.second.trimmed() : std::move(authority);
+            return;
+        }
+    }
+    if (!authority.isEmpty())
+        headers.append({QByteArrayLiteral("Host"), std::move(authority)});
 }
 
 QByteArray methodName(QHttpServerRequest::Method m)
@@ -144,6 +159,9 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     timer.start();
     if (m_requests)
         m_requests->fetch_add(1, std::memory_order_relaxed);
+    const ConnectionGuard::RequestFacts facts = ConnectionGuard::takeRequestFacts(socket);
+    if (!facts.pass)
+        return true; // pipelined after a request that closes the connection: never served
     HttpRequest req;
     req.method = methodName(request.method());
     if (req.method == "HEAD") {
@@ -154,10 +172,13 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     req.path = url.path(QUrl::FullyDecoded);
     req.query = request.query();
     req.headers = request.headers();
+    // An absolute-form target's authority replaces Host (RFC 9112 3.2.2), so the
+    // dispatcher's host allowlist judges the name the request was sent to.
+    setHost(req.headers, facts.authority);
     req.body = request.body();
     req.remote = request.remoteAddress();
     req.requestId = QByteArray::number(QRandomGenerator::global()->generate64(), 16).rightJustified(16, '0');
-    const bool close = req.header("connection").toLower().contains("close");
+    const bool close = facts.close || req.header("connection").toLower().contains("close");
     HttpResponse resp = m_dispatcher.handle(req);
     resp.header("X-Request-Id", req.requestId);
     auto finished = [metrics = m_metrics, timer, route = resp.route, method = req.method, head = req.head,

@@ -26,11 +26,13 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
 #include <memory>
+#include <vector>
 
 using namespace wfx;
 using namespace wfxtest;
@@ -45,10 +47,12 @@ struct Console
     ConsoleProcess process;
     quint16 port = 0;
 
-    bool start(const QString &dbUrl, QString *error)
+    bool start(const QString &dbUrl, QString *error, const QString &readLimit = S("6"),
+               const QString &passwordAttempts = S("3"))
     {
         const bool ok = process.start({S("--data-dir"), dir.path(), S("--database"), dbUrl},
-                                      {{S("WFX_SHARE_READ_LIMIT"), S("6")}, {S("WFX_SHARE_PASSWORD_ATTEMPTS"), S("3")}},
+                                      {{S("WFX_SHARE_READ_LIMIT"), readLimit},
+                                       {S("WFX_SHARE_PASSWORD_ATTEMPTS"), passwordAttempts}},
                                       error);
         port = process.port;
         return ok;
@@ -200,6 +204,48 @@ private slots:
             QCOMPARE(r.status, 429);
             QCOMPARE(r.code(), S("share_password_locked"));
         }
+    }
+
+    // 30 wrong passwords at once, 15 through each of two processes (these two
+    // with the contract's 5 attempts and room for 30 reads): exactly 5 are
+    // evaluated, the other 25 meet the lock, whichever process they reach.
+    void concurrentWrongPasswordsAcrossProcessesGiveExactlyFiveEvaluations()
+    {
+        Console c, d;
+        QString error;
+        QVERIFY2(c.start(m_dbUrl, &error, S("100"), S("5")), qPrintable(S("console C ") + error));
+        QVERIFY2(d.start(m_dbUrl, &error, S("100"), S("5")), qPrintable(S("console D ") + error));
+        const QString token = makeShare({{S("password"), S("pass-word-1")}});
+        QVERIFY(!token.isEmpty());
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (int i = 0; i < 30; ++i) {
+            auto s = std::make_unique<QTcpSocket>();
+            s->connectToHost(QHostAddress::LocalHost, i % 2 ? c.port : d.port);
+            sockets.push_back(std::move(s));
+        }
+        for (int i = 0; i < 30; ++i) {
+            QTcpSocket &s = *sockets[size_t(i)];
+            QVERIFY(s.waitForConnected(5000));
+            s.write("GET /api/public/shares/" + QUrl::toPercentEncoding(token) + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + QByteArray::number(s.peerPort()) + "\r\nConnection: close\r\nX-Share-Password: wrong-"
+                    + QByteArray::number(i) + "\r\n\r\n");
+            s.flush();
+        }
+        int evaluated = 0, locked = 0;
+        QStringList other;
+        for (auto &s : sockets) {
+            const QByteArray raw = TestServer::readAll(*s, 30'000);
+            if (raw.startsWith("HTTP/1.1 401") && raw.contains("share_wrong_password"))
+                ++evaluated;
+            else if (raw.startsWith("HTTP/1.1 429") && raw.contains("share_password_locked"))
+                ++locked;
+            else
+                other << QString::fromLatin1(raw.left(200));
+        }
+        QVERIFY2(evaluated == 5 && locked == 25,
+                 qPrintable(S("%1 evaluated, %2 locked, others: ").arg(evaluated).arg(locked) + other.join(S(" | "))));
+        QVERIFY(c.stop(&error));
+        QVERIFY(d.stop(&error));
     }
 
     void shareReadLimitHoldsAcrossProcesses()

@@ -195,8 +195,9 @@ private slots:
     {
         // More than one verify batch (5000) so that Cancel lands between batches.
         {
-            Tx tx(*s->db);
-            QVERIFY(tx.began());
+            auto began = Tx::begin(*s->db);
+            QVERIFY(began.ok());
+            Tx &tx = *began;
             for (int i = 0; i < 12000; ++i)
                 QVERIFY(AuditService::append(tx, s->clock.nowMs(), s->actor(alice), S("test.entry"), QString(),
                                              S("user"), alice).ok());

@@ -52,8 +52,9 @@ class TestRunsPanel : public QObject
                     const QString &status = S("completed"), const QString &evidence = S("unsigned"),
                     qint64 base = 1'700'000'000'000LL)
     {
-        Tx tx(*s->db);
-        QVERIFY(tx.began());
+        auto began = Tx::begin(*s->db);
+        QVERIFY(began.ok());
+        Tx &tx = *began;
         for (int i = 0; i < count; ++i) {
             Query q = tx.query(S("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, "
                                  "status, created_at, evidence) VALUES (:id, :p, :w, :c, :n, :s, :t, :e)"));
