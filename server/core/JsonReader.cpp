@@ -3,6 +3,7 @@
 #include "core/JsonReader.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QVarLengthArray>
@@ -514,6 +515,76 @@ bool convert(simdjson::dom::element e, int depth, QJsonValue &out, Refusal &refu
     return false;
 }
 
+// What every accepted document gets before anything is built: our depth limit,
+// duplicate keys (compared after unescaping: "a" and "\u0061" are one key), and
+// whether a string or key starts with U+FEFF (which QJsonDocument would drop).
+struct Check
+{
+    Refusal refusal;
+    bool leadingBom = false;
+    std::vector<std::string_view> scratch; // keys of a big object, sorted
+};
+
+bool startsWithBom(std::string_view s) { return s.size() >= 3 && s[0] == '\xEF' && s[1] == '\xBB' && s[2] == '\xBF'; }
+
+bool check(simdjson::dom::element e, int depth, Check &c)
+{
+    using simdjson::dom::element_type;
+    switch (e.type()) {
+    case element_type::ARRAY: {
+        if (depth >= JsonReader::kMaxDepth)
+            return false; // refusal.kind is TooDeep
+        qsizetype i = 0;
+        const simdjson::dom::array array = e.get_array().value_unsafe(); // not a temporary in the loop
+        for (const simdjson::dom::element child : array) {
+            if (!check(child, depth + 1, c)) {
+                c.refusal.path.append(QString::number(i));
+                return false;
+            }
+            ++i;
+        }
+        return true;
+    }
+    case element_type::OBJECT: {
+        if (depth >= JsonReader::kMaxDepth)
+            return false;
+        QVarLengthArray<std::string_view, 16> keys;
+        const simdjson::dom::object object = e.get_object().value_unsafe();
+        for (const simdjson::dom::key_value_pair kv : object) {
+            c.leadingBom = c.leadingBom || startsWithBom(kv.key);
+            if (!check(kv.value, depth + 1, c)) {
+                c.refusal.path.append(fromUtf8(kv.key));
+                return false;
+            }
+            keys.append(kv.key);
+        }
+        const auto duplicate = [&c](std::string_view key) {
+            c.refusal.kind = Refusal::Duplicate;
+            c.refusal.path.append(fromUtf8(key));
+            return false;
+        };
+        if (keys.size() <= 16) { // pairwise beats sorting for the objects bodies are made of
+            for (qsizetype i = 1; i < keys.size(); ++i) {
+                for (qsizetype j = 0; j < i; ++j) {
+                    if (keys[i] == keys[j])
+                        return duplicate(keys[i]);
+                }
+            }
+            return true;
+        }
+        c.scratch.assign(keys.begin(), keys.end());
+        std::sort(c.scratch.begin(), c.scratch.end());
+        const auto twice = std::adjacent_find(c.scratch.begin(), c.scratch.end());
+        return twice == c.scratch.end() || duplicate(*twice);
+    }
+    case element_type::STRING:
+        c.leadingBom = c.leadingBom || startsWithBom(e.get_string().value_unsafe());
+        return true;
+    default:
+        return true;
+    }
+}
+
 Error flawError(const Flaw &f)
 {
     static const char *const issues[] = {"malformed_json", "too_deep", "out_of_range"};
@@ -530,7 +601,7 @@ std::optional<JsonReader::Flaw> JsonReader::findFlaw(const QByteArray &text)
     return Scan(text).run();
 }
 
-Result<QJsonValue> JsonReader::read(const QByteArray &text)
+Result<QJsonValue> JsonReader::read(const QByteArray &text, Builder builder)
 {
     thread_local ThreadParser tp;
     if (!tp.ready) {
@@ -540,16 +611,28 @@ Result<QJsonValue> JsonReader::read(const QByteArray &text)
     }
     simdjson::dom::element root;
     const auto err = tp.parser.parse(tp.pad(text), size_t(text.size()), false).get(root);
-    Refusal refusal;
-    QJsonValue value;
-    if (!err && convert(root, 0, value, refusal))
-        return value;
-    if (!err && refusal.kind == Refusal::Duplicate) {
-        std::reverse(refusal.path.begin(), refusal.path.end());
-        const QString field = refusal.path.join(QLatin1Char('.'));
+    Check c;
+    if (!err && check(root, 0, c)) {
+        const bool container = root.is_object() || root.is_array();
+        if (builder == Builder::QtBuilds && container && !c.leadingBom) {
+            // RFC 8259 text that simdjson and check() accepted: QJsonDocument reads
+            // it as written (its leniencies only concern text we never hand it).
+            QJsonParseError pe;
+            const QJsonDocument doc = QJsonDocument::fromJson(text, &pe);
+            if (pe.error == QJsonParseError::NoError)
+                return doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
+        }
+        Refusal unused;
+        QJsonValue value;
+        if (convert(root, 0, value, unused))
+            return value;
+    }
+    if (!err && c.refusal.kind == Refusal::Duplicate) {
+        std::reverse(c.refusal.path.begin(), c.refusal.path.end());
+        const QString field = c.refusal.path.join(QLatin1Char('.'));
         return Error::validation(field, QStringLiteral("duplicate_key"),
                                  QStringLiteral("The key \"%1\" appears more than once in one object.")
-                                     .arg(refusal.path.constLast()));
+                                     .arg(c.refusal.path.constLast()));
     }
     if (const auto flaw = findFlaw(text))
         return flawError(*flaw);

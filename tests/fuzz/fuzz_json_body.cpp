@@ -49,6 +49,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        static_cast<long long>(flaw ? flaw->offset : -1), flaw ? flaw->what : "");
         WFX_FUZZ_CHECK(!flaw || (flaw->offset >= 0 && flaw->offset <= body.size()), "offset outside the body");
         WFX_FUZZ_CHECK(!duplicate || !flaw, "a duplicate key reported in a malformed document");
+        // Qt's builder (on validated text) and ours give the same value.
+        const auto walked = JsonReader::read(body, JsonReader::Builder::WalkBuilds);
+        WFX_FUZZ_CHECK(walked.ok() == read.ok(), "the two builders disagree on acceptance");
+        if (read.ok()) {
+            WFX_FUZZ_CHECK(walked.value() == read.value() && walked.value().toVariant() == read.value().toVariant(),
+                           "the two builders built different values");
+        }
     }
 
     const auto parsed = Dispatcher::parseJson(body, route.requestSchema);
