@@ -12,7 +12,6 @@
 #include "workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcBilling, "wfx.models.billing", QtInfoMsg)
@@ -236,7 +235,7 @@ Status BillingService::verifySignature(const QByteArray &rawBody, const QString 
 }
 
 Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, const QString &signatureHeader,
-                                                   const QByteArray &secret)
+                                                   const QByteArray &secret, BodyReader read)
 {
     if (rawBody.size() > kMaxBodyBytes)
         return Error::validation(S("body"), S("too_large"), S("The event is larger than 1 MiB."));
@@ -246,11 +245,12 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
         return v.error();
     }
 
-    QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(rawBody, &perr);
-    if (perr.error != QJsonParseError::NoError || !doc.isObject())
-        return Error::validation(S("body"), S("invalid"), S("The event must be a JSON object."));
-    const QJsonObject ev = doc.object();
+    const Result<QJsonValue> doc = read(rawBody);
+    if (!doc)
+        return doc.error(); // malformed_json, duplicate_key, ... as for any request body
+    if (!doc->isObject())
+        return Error::validation(S("body"), S("type"), S("The event must be a JSON object."));
+    const QJsonObject ev = doc->toObject();
     BillingEvent e;
     e.eventId = str(ev, S("id"));
     if (e.eventId.isEmpty())

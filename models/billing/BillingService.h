@@ -59,11 +59,16 @@ public:
     Result<QString> setPlanOffline(const Actor &actor, const QString &workspaceId, const QString &plan,
                                    const QString &sessionRef = {});
 
+    // Reads a verified event body into JSON. The server passes its strict
+    // reader (server/core/JsonReader::read): request JSON is read on the HTTP
+    // side, and no second, laxer JSON reader lives in the model layer.
+    using BodyReader = Result<QJsonValue> (*)(const QByteArray &body);
     // Verifies the Stripe-Signature header (t=<unix>,v1=<hex HMAC-SHA256 of
-    // "t.body">, any v1 may match, within kToleranceSecs either way), then
+    // "t.body">, any v1 may match, within kToleranceSecs either way), then reads
+    // the body with `read` (nothing reads it before the signature verifies),
     // records the event once and applies it. invalid_signature: nothing stored.
     Result<BillingEvent> handleWebhook(const QByteArray &rawBody, const QString &signatureHeader,
-                                       const QByteArray &secret);
+                                       const QByteArray &secret, BodyReader read);
     // Console: system or instance administrator. Newest first.
     Result<Page<BillingEvent>> webhookEvents(const Actor &actor, int limit, const QString &cursor);
 

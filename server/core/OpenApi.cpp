@@ -27,7 +27,12 @@ QString statusText(int status)
     case 413: return S("Body too large (payload_too_large)");
     case 415: return S("Body is not application/json (unsupported_media_type)");
     case 421: return S("Host not served (misdirected_request)");
-    case 422: return S("Malformed JSON or invalid fields (validation_error)");
+    case 422: return S("Malformed JSON or invalid fields (validation_error). Bodies are read as RFC 8259 "
+                       "exactly: issue malformed_json (the message names the byte offset; a byte order mark, "
+                       "invalid UTF-8 or a lone surrogate escape included), too_deep (past 128 nested "
+                       "containers), out_of_range (beyond a double, or an integer beyond 64 bits), "
+                       "duplicate_key (at the key's path); a well-formed body of the wrong kind gets the "
+                       "schema's issue, type");
     case 429: return S("Rate limited (rate_limited)");
     case 503: return S("Unavailable");
     default: return S("Error");

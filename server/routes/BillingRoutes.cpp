@@ -4,6 +4,7 @@
 #include "routes/Routes.h"
 
 #include "core/BundledPages.h"
+#include "core/JsonReader.h"
 #include "core/RouteTable.h"
 #include "core/Schema.h"
 #include "core/Services.h"
@@ -112,7 +113,7 @@ void addBillingRoutes(RouteTable &t, Services &s)
         .errors({400, 413, 422})
         .handle([&s](HttpRequest &r) {
             auto e = s.billing.handleWebhook(r.body, QString::fromLatin1(r.header("stripe-signature")),
-                                             s.config.webhookSecret);
+                                             s.config.webhookSecret, &JsonReader::read);
             if (!e)
                 return HttpResponse::error(e.error());
             return HttpResponse::json(200, QJsonObject{{S("received"), true}, {S("duplicate"), e->duplicate}});

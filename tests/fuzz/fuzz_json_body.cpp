@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // JSON request bodies against the real route table's body schemas: the first
 // byte picks a route that takes a body, the rest is the body. Dispatcher::parseJson
-// is what the dispatcher runs before any handler.
+// (the strict reader, core/JsonReader, then the schema) is what the dispatcher
+// runs before any handler. The reader's two verdicts, simdjson's and the scan
+// that names the offset, must agree on every input.
 #include "FuzzSupport.h"
 
+#include "core/JsonReader.h"
 #include "core/Schema.h"
 
 #include <QJsonDocument>
@@ -34,6 +37,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const Route &route = *routes[data[0] % routes.size()];
     const QByteArray body(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
 
+    // simdjson refuses exactly what the scan finds a flaw in (duplicate keys are
+    // the walk's own refusal, on a well-formed document).
+    if (!body.isEmpty()) {
+        const auto read = JsonReader::read(body);
+        const auto flaw = JsonReader::findFlaw(body);
+        const bool duplicate = !read && read.error().details.value(0).issue == L("duplicate_key");
+        WFX_FUZZ_CHECK(read.ok() || duplicate || flaw.has_value(), "refused without a flaw found: %s",
+                       qPrintable(read.error().message));
+        WFX_FUZZ_CHECK(!flaw || !read.ok(), "accepted although the scan finds a flaw at %lld: %s",
+                       static_cast<long long>(flaw ? flaw->offset : -1), flaw ? flaw->what : "");
+        WFX_FUZZ_CHECK(!flaw || (flaw->offset >= 0 && flaw->offset <= body.size()), "offset outside the body");
+        WFX_FUZZ_CHECK(!duplicate || !flaw, "a duplicate key reported in a malformed document");
+        // Qt's builder (on validated text) and ours give the same value.
+        const auto walked = JsonReader::read(body, JsonReader::Builder::WalkBuilds);
+        WFX_FUZZ_CHECK(walked.ok() == read.ok(), "the two builders disagree on acceptance");
+        if (read.ok()) {
+            WFX_FUZZ_CHECK(walked.value() == read.value() && walked.value().toVariant() == read.value().toVariant(),
+                           "the two builders built different values");
+        }
+    }
+
     const auto parsed = Dispatcher::parseJson(body, route.requestSchema);
     if (!parsed) {
         WFX_FUZZ_CHECK(parsed.error().code == ErrorCode::Validation, "a refused body must be a validation error");
@@ -43,7 +67,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     const QJsonValue value = parsed.value();
-    WFX_FUZZ_CHECK(value.isObject() || value.isArray(), "an accepted body is a JSON document");
+    // Any kind of document parses; the schema lets through only the kind it names.
+    if (route.requestSchema.value(L("type")) == L("object"))
+        WFX_FUZZ_CHECK(value.isObject(), "an object schema accepted another kind of document");
+    if (!value.isObject() && !value.isArray())
+        return 0;
     // Accepted bodies stay accepted after a round trip through their serialisation:
     // nothing a handler re-reads or stores can turn invalid.
     const QByteArray again = value.isObject() ? QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact)

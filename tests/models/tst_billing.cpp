@@ -3,6 +3,7 @@
 
 #include "billing/BillingService.h"
 #include "billing/OfflineBillingProvider.h"
+#include "core/JsonReader.h" // the server's reader, which the webhook route hands in
 #include "workspaces/WorkspaceService.h"
 
 #include <QJsonDocument>
@@ -50,7 +51,8 @@ class TestBilling : public QObject
     }
     Result<BillingEvent> deliver(BillingService &b, const QByteArray &raw)
     {
-        return b.handleWebhook(raw, BillingService::signHeader(raw, secret, nowSecs()), secret);
+        return b.handleWebhook(raw, BillingService::signHeader(raw, secret, nowSecs()), secret,
+                               &JsonReader::read);
     }
     QString plan()
     {
@@ -141,7 +143,7 @@ private slots:
             header = ts + QStringLiteral(",v0=") + goodSig;
         else if (shape == QLatin1String("empty-secret"))
             header = BillingService::signHeader(raw, QByteArray(), t), key = QByteArray();
-        auto r = b.handleWebhook(sent, header, key);
+        auto r = b.handleWebhook(sent, header, key, &JsonReader::read);
         QCOMPARE(r.ok(), valid);
         if (valid) {
             QCOMPARE(plan(), QStringLiteral("pro"));
@@ -283,6 +285,11 @@ private slots:
         QTest::addColumn<int>("code");
         QTest::newRow("not-json") << QByteArrayLiteral("{nope") << int(ErrorCode::Validation);
         QTest::newRow("array") << QByteArrayLiteral("[1,2]") << int(ErrorCode::Validation);
+        // RFC 8259 exactly (the reader handed in): no unknown escapes, no duplicate keys.
+        QTest::newRow("unknown-escape") << QByteArrayLiteral("{\"id\":\"evt_\\x41\",\"type\":\"x\"}")
+                                        << int(ErrorCode::Validation);
+        QTest::newRow("duplicate-key") << QByteArrayLiteral("{\"id\":\"e1\",\"type\":\"x\",\"id\":\"e2\"}")
+                                       << int(ErrorCode::Validation);
         QTest::newRow("no-id") << QByteArrayLiteral("{\"type\":\"x\"}") << int(ErrorCode::Validation);
         QTest::newRow("id-number") << QByteArrayLiteral("{\"id\":5,\"type\":\"x\"}") << int(ErrorCode::Validation);
         QTest::newRow("bad-created") << QByteArrayLiteral("{\"id\":\"e\",\"type\":\"x\",\"created\":\"soon\"}")
@@ -324,7 +331,7 @@ private slots:
         for (int i = 0; i < 6; ++i) {
             pool.emplace_back([&] {
                 BillingService b(s->ctx, std::make_shared<OfflineBillingProvider>());
-                if (b.handleWebhook(raw, header, secret).ok())
+                if (b.handleWebhook(raw, header, secret, &JsonReader::read).ok())
                     ++ok;
             });
         }

@@ -19,6 +19,7 @@
 #include "artifacts/ArtifactService.h"
 #include "artifacts/BlobStore.h"
 #include "audit/AuditPanel.h"
+#include "core/JsonReader.h"
 #include "runs/RunDetailsDialog.h"
 #include "runs/RunsModel.h"
 #include "runs/RunsPanel.h"
@@ -262,7 +263,8 @@ int main(int argc, char **argv)
         const QByteArray secret("whsec_sample");
         auto deliver = [&](const QJsonObject &ev) {
             const QByteArray raw = QJsonDocument(ev).toJson(QJsonDocument::Compact);
-            (void)billing.handleWebhook(raw, BillingService::signHeader(raw, secret, clock.nowSecs()), secret);
+            (void)billing.handleWebhook(raw, BillingService::signHeader(raw, secret, clock.nowSecs()), secret,
+                                        &JsonReader::read);
         };
         deliver({{S("id"), S("evt_1PxA9c")}, {S("type"), S("checkout.session.completed")},
                  {S("created"), double(clock.nowSecs())},

@@ -7,6 +7,7 @@
 #include "billing/BillingPanel.h"
 #include "billing/BillingService.h"
 #include "billing/OfflineBillingProvider.h"
+#include "core/JsonReader.h"
 #include "usage/UsageService.h"
 #include "workspaces/WorkspaceService.h"
 
@@ -158,7 +159,8 @@ private slots:
         BillingService billing(s->ctx, std::make_shared<OfflineBillingProvider>());
         auto deliver = [&](const QJsonObject &ev) {
             const QByteArray raw = QJsonDocument(ev).toJson(QJsonDocument::Compact);
-            return billing.handleWebhook(raw, BillingService::signHeader(raw, secret, s->clock.nowSecs()), secret);
+            return billing.handleWebhook(raw, BillingService::signHeader(raw, secret, s->clock.nowSecs()), secret,
+                                         &JsonReader::read);
         };
         const QJsonObject object{{S("id"), S("cs_1")},
                                  {S("client_reference_id"), lab},
