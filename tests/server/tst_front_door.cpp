@@ -115,7 +115,15 @@ class TestFrontDoor : public QObject
 {
     Q_OBJECT
 
+    static QString backend()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        return backend;
+    }
+
 private slots:
+    void initTestCase_data() { addBackends(); }
+
     // ------------------------------------------------------------ access fails closed
 
     void defaultActorIsNobody()
@@ -137,7 +145,7 @@ private slots:
     // see the seeded data, so the walk would notice a handler acting as system.
     void everyProtectedRouteRefusesAnActorNobodySet()
     {
-        TestServer srv;
+        TestServer srv({}, true, backend());
         TestUser admin = signup(srv.port, S("admin"));
         QVERIFY(admin.api);
         const QJsonObject ws = createWorkspace(*admin.api);
@@ -235,7 +243,7 @@ private slots:
         QFETCH(QString, header);
         QFETCH(bool, cookieIsSessions);
         QFETCH(int, status);
-        TestServer srv;
+        TestServer srv({}, true, backend());
         TestUser u = signup(srv.port, S("csrf"));
         const QByteArray session = u.web->cookie("wfx_session");
         const QByteArray token = u.web->cookie("wfx_csrf");
@@ -260,7 +268,7 @@ private slots:
 
     void everyBillingLinkLeadsToAPage()
     {
-        TestServer srv;
+        TestServer srv({}, true, backend());
         TestUser admin = signup(srv.port, S("admin")); // the first account: instance administrator
         TestUser owner = signup(srv.port, S("owner"));
         QVERIFY(admin.api && owner.api);
@@ -318,7 +326,7 @@ private slots:
     // checkout and portal, and a share's page.
     void everyOtherLinkAnswers()
     {
-        TestServer srv;
+        TestServer srv({}, true, backend());
         TestUser u = signup(srv.port, S("links"));
         QVERIFY(u.api);
         HttpClient anyone(srv.port);
@@ -341,7 +349,7 @@ private slots:
 
     void healthR2AndStatusShareOneProbe()
     {
-        TestServer srv;
+        TestServer srv({}, true, backend());
         HttpClient c(srv.port);
         QCOMPARE(c.get(S("/health/r2")).status, 200);
         // Where uploads stage their files is not writable: a file stands in the folder's place.
@@ -415,7 +423,7 @@ private slots:
         config.shareReadLimit = 2;
         if (trustLoopback)
             config.trustedProxies = {QHostAddress::parseSubnet(S("127.0.0.1/32"))};
-        TestServer srv(config);
+        TestServer srv(config, true, backend());
         TestUser u = signup(srv.port, S("proxy"));
         const QString ws = createWorkspace(*u.api).value(S("id")).toString();
         const QString path = S("/api/public/shares/") + sharedRun(*u.api, ws);
