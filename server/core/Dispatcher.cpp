@@ -172,7 +172,7 @@ HttpResponse Dispatcher::dispatch(HttpRequest &req) const
 {
     if (!hostAllowed(req.header("host")))
         return HttpResponse::error(421, S("misdirected_request"), S("This server does not serve that host name."));
-    if (req.path == QLatin1String("*")) // "OPTIONS *": the guard lets no other method use it
+    if (req.path == QLatin1String("*") && req.method == "OPTIONS") // the guard lets no other method use "*"
         return HttpResponse::noContent().header("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE");
 
     const QList<RouteMatch> matches = m_table.match(req.path);
