@@ -28,6 +28,18 @@ BundledPages::BundledPages(std::initializer_list<BundledFile> files)
     }
 }
 
+HttpResponse BundledPages::page() const
+{
+    return serve(QStringLiteral("index.html"), true);
+}
+
+HttpResponse BundledPages::asset(const QString &name) const
+{
+    if (name == QLatin1String("index.html"))
+        return HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("No such file."));
+    return serve(name, false);
+}
+
 HttpResponse BundledPages::serve(const QString &name, bool html) const
 {
     const auto it = m_files.constFind(name);

@@ -25,12 +25,17 @@ public:
     // Reads every file once; a missing resource is logged and then answers 404.
     BundledPages(std::initializer_list<BundledFile> files);
 
-    // The file by its table name (never a path built from the request), with a
-    // same-origin-only Content-Security-Policy and no framing. html: no-store
-    // (page addresses may carry tokens); assets are cached for an hour.
-    HttpResponse serve(const QString &name, bool html) const;
+    // The page itself (the file named index.html), never stored: its address may
+    // carry a token.
+    HttpResponse page() const;
+    // A script or style sheet by its table name (never a path built from the
+    // request), cached for an hour; the page is not an asset (404).
+    HttpResponse asset(const QString &name) const;
 
 private:
+    // Both with a same-origin-only Content-Security-Policy and no framing.
+    HttpResponse serve(const QString &name, bool html) const;
+
     struct File
     {
         QByteArray contentType;

@@ -69,15 +69,10 @@ void addBillingRoutes(RouteTable &t, Services &s)
             S("The offline billing page (HTML) the offline provider's checkout and portal links lead to: plan "
               "changes on this instance are made by its administrator"))
         .returns(200, {})
-        .handle([](HttpRequest &) { return offlinePage().serve(S("index.html"), true); });
+        .handle([](HttpRequest &) { return offlinePage().page(); });
     t.route("GET", S("/billing/assets/{file}"), Access::Public, S("billing"), S("The offline billing page's script"))
         .returns(200, {}).errors({404})
-        .handle([](HttpRequest &r) {
-            const QString file = r.param(S("file"));
-            if (file == QLatin1String("index.html"))
-                return HttpResponse::error(404, S("not_found"), S("No such file."));
-            return offlinePage().serve(file, false);
-        });
+        .handle([](HttpRequest &r) { return offlinePage().asset(r.param(S("file"))); });
     t.route("POST", S("/api/cloud/billing/offline"), Access::Session, S("bff"),
             S("Offline billing: an instance administrator sets a workspace's plan (completing the pending offline "
               "checkout named by session_ref, if any), through the path a verified webhook takes, audited as "

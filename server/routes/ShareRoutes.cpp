@@ -146,11 +146,6 @@ const BundledPages &sharePage()
     return pages;
 }
 
-HttpResponse pageFile(const QString &name, bool html)
-{
-    return sharePage().serve(name, html);
-}
-
 } // namespace
 
 void addShareRoutes(RouteTable &t, Services &s)
@@ -244,15 +239,10 @@ void addShareRoutes(RouteTable &t, Services &s)
     t.route("GET", S("/r/{token}"), Access::Public, S("public"),
             S("The share page (HTML): reads /api/public/r/<token> in the browser and renders the run"))
         .returns(200, {}).errors({404})
-        .handle([](HttpRequest &) { return pageFile(S("index.html"), true); });
+        .handle([](HttpRequest &) { return sharePage().page(); });
     t.route("GET", S("/r/assets/{file}"), Access::Public, S("public"), S("A script or style sheet of the share page"))
         .returns(200, {}).errors({404})
-        .handle([](HttpRequest &r) {
-            const QString file = r.param(S("file"));
-            if (file == QLatin1String("index.html"))
-                return HttpResponse::error(404, S("not_found"), S("No such file."));
-            return pageFile(file, false);
-        });
+        .handle([](HttpRequest &r) { return sharePage().asset(r.param(S("file"))); });
 }
 
 } // namespace wfx
