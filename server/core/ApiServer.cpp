@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/ApiServer.h"
 
+#include "core/ClientAddress.h"
 #include "core/Clock.h"
 #include "core/ConnectionGuard.h"
 #include "core/Dispatcher.h"
@@ -230,10 +231,7 @@ void ApiServer::addMetricsRoute()
         .returnsBytes(200, "text/plain; version=0.0.4; charset=utf-8")
         .errors({404})
         .handle([this](HttpRequest &req) {
-            bool allowed = req.remote.isLoopback();
-            for (const auto &net : std::as_const(m_config.metricsAllow))
-                allowed = allowed || req.remote.isInSubnet(net);
-            if (!allowed)
+            if (!req.remote.isLoopback() && !inSubnets(req.remote, m_config.metricsAllow))
                 return HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("No such route."));
             Metrics::Gauges g;
             g.storeUp = m_services->ctx.db->ping();
