@@ -28,6 +28,7 @@
 #include <QProcessEnvironment>
 #include <QStandardPaths>
 #include <QTextStream>
+#include <QThreadPool>
 
 #include <cstdio>
 #include <memory>
@@ -213,6 +214,9 @@ int main(int argc, char **argv)
     }
     const int rc = app->exec();
     window.reset();
+    // A panel's background job may outlive its panel; it holds the clock and
+    // bus above by pointer, so it ends before they do.
+    QThreadPool::globalInstance()->waitForDone();
     control.reset();
     server.stop();
     return rc;

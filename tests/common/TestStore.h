@@ -18,6 +18,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
 #include <QUrl>
 
 #include <memory>
@@ -67,6 +68,14 @@ public:
     }
     ~TestStore()
     {
+        // The console's panels run their store work on the global thread pool,
+        // and a job may outlive the panel that started it (runAsync does not wait).
+        // Such a job holds this store's clock and bus by pointer and its database:
+        // it must end before they go (a job reading the clock after this
+        // destructor was a use after free under ASan). waitForDone() also ends the
+        // pool's threads, and with them their connections to this store, so
+        // dropping a PostgreSQL scratch database kills no connection in use.
+        QThreadPool::globalInstance()->waitForDone();
         db.reset();
         m_pg.reset(); // drops the database
     }

@@ -167,8 +167,10 @@ ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
 
 void ShareInspector::setBusy(bool busy)
 {
+    // The button stays enabled: a click while a (live) inspection runs queues
+    // one more with the inputs as they are then (inspect()), so a click is
+    // never lost to a refresh the user did not ask for.
     m_busy = busy;
-    m_inspect->setEnabled(!busy);
 }
 
 void ShareInspector::inspect(const QString &tokenLinkOrId)
