@@ -7,7 +7,7 @@ PKGS=(
   cmake ninja-build ccache g++ pkg-config
   qt6-base-dev libqt6opengl6-dev qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev
   qt6-charts-dev qt6-tools-dev qt6-l10n-tools qt6-tools-dev-tools libssl-dev libgl-dev libxkbcommon-dev
-  libsimdjson-dev
+  libsimdjson-dev libsqlite3-dev libpq-dev
   # runtime pieces shared-library detection cannot see
   libqt6sql6-sqlite libqt6sql6-psql qt6-qpa-plugins libsecret-1-0 fonts-dejavu-core
   # the console in other languages: Qt's own translations (qtbase_de.qm, ...) and a

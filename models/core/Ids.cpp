@@ -22,14 +22,14 @@ bool isUuid(const QString &s)
     return s.size() == 36 && re.match(s).hasMatch();
 }
 
-QString formatTime(qint64 ms)
+bool formatTime(qint64 ms, char out[24])
 {
     // Every JSON answer carries several times: format without QDateTime's
-    // locale-aware machinery (civil-from-days, H. Hinnant's algorithm).
+    // locale-aware machinery or printf (civil-from-days, H. Hinnant's algorithm).
     qint64 secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    const int millis = int(ms - secs * 1000);
+    const unsigned millis = unsigned(ms - secs * 1000);
     qint64 days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    const int sod = int(secs - days * 86400);
+    const unsigned sod = unsigned(secs - days * 86400);
     days += 719468;
     const qint64 era = (days >= 0 ? days : days - 146096) / 146097;
     const unsigned doe = unsigned(days - era * 146097);
@@ -40,10 +40,35 @@ QString formatTime(qint64 ms)
     const unsigned m = mp < 10 ? mp + 3 : mp - 9;
     const qint64 y = qint64(yoe) + era * 400 + (m <= 2 ? 1 : 0);
     if (y < 0 || y > 9999)
+        return false;
+    auto two = [](char *p, unsigned v) {
+        p[0] = char('0' + v / 10);
+        p[1] = char('0' + v % 10);
+    };
+    two(out, unsigned(y) / 100);
+    two(out + 2, unsigned(y) % 100);
+    out[4] = '-';
+    two(out + 5, m);
+    out[7] = '-';
+    two(out + 8, d);
+    out[10] = 'T';
+    two(out + 11, sod / 3600);
+    out[13] = ':';
+    two(out + 14, (sod / 60) % 60);
+    out[16] = ':';
+    two(out + 17, sod % 60);
+    out[19] = '.';
+    out[20] = char('0' + millis / 100);
+    two(out + 21, millis % 100);
+    out[23] = 'Z';
+    return true;
+}
+
+QString formatTime(qint64 ms)
+{
+    char buf[24];
+    if (!formatTime(ms, buf))
         return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODateWithMs);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", int(y), m, d, unsigned(sod) / 3600, (unsigned(sod) / 60) % 60,
-                  unsigned(sod) % 60, unsigned(millis));
     return QString::fromLatin1(buf, 24);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/JsonWriter.h"
 
+#include "core/Ids.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -80,6 +82,66 @@ void JsonWriter::appendEscaped(QByteArray &out, const QString &s)
     out.append('"');
 }
 
+namespace {
+// The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs,
+// no surrogates, nothing above U+10FFFF), or 0.
+qsizetype utf8Sequence(const uchar *p, const uchar *end)
+{
+    const uchar c = p[0];
+    const qsizetype left = end - p;
+    auto cont = [&](qsizetype i) { return i < left && (p[i] & 0xc0) == 0x80; };
+    if (c >= 0xc2 && c <= 0xdf)
+        return cont(1) ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        if (!cont(1) || !cont(2))
+            return 0;
+        if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))
+            return 0; // overlong, or a surrogate
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (!cont(1) || !cont(2) || !cont(3))
+            return 0;
+        if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
+            return 0; // overlong, or above U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+} // namespace
+
+void JsonWriter::appendEscapedUtf8(QByteArray &out, QByteArrayView utf8)
+{
+    const auto *src = reinterpret_cast<const uchar *>(utf8.data());
+    const uchar *const end = src + utf8.size();
+    const qsizetype start = out.size();
+    out.append('"');
+    while (src != end) {
+        const uchar *run = src;
+        while (src != end && *src >= 0x20 && *src != '"' && *src != '\\') {
+            if (*src < 0x80) {
+                ++src;
+                continue;
+            }
+            const qsizetype n = utf8Sequence(src, end);
+            if (n == 0) {
+                // Not UTF-8 (a store written by something else): decode as
+                // QString::fromUtf8 does, replacement characters and all.
+                out.truncate(start);
+                appendEscaped(out, QString::fromUtf8(utf8));
+                return;
+            }
+            src += n;
+        }
+        if (src != run)
+            out.append(reinterpret_cast<const char *>(run), src - run);
+        if (src == end)
+            break;
+        appendEscape(out, *src++);
+    }
+    out.append('"');
+}
+
 void JsonWriter::appendEscaped(QByteArray &out, QLatin1String s)
 {
     out.append('"');
@@ -155,6 +217,34 @@ JsonWriter &JsonWriter::string(QLatin1String s)
 {
     separate();
     appendEscaped(m_out, s);
+    return *this;
+}
+
+JsonWriter &JsonWriter::raw(QByteArrayView json)
+{
+    separate();
+    m_out.append(json);
+    return *this;
+}
+
+JsonWriter &JsonWriter::stringUtf8(QByteArrayView utf8)
+{
+    separate();
+    appendEscapedUtf8(m_out, utf8);
+    return *this;
+}
+
+JsonWriter &JsonWriter::time(qint64 ms)
+{
+    separate();
+    char buf[26];
+    buf[0] = '"';
+    if (!ids::formatTime(ms, buf + 1)) {
+        appendEscaped(m_out, ids::formatTime(ms));
+        return *this;
+    }
+    buf[25] = '"';
+    m_out.append(buf, 26);
     return *this;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QJsonValue>
 #include <QString>
 
@@ -29,10 +30,17 @@ public:
     JsonWriter &key(QLatin1String k);
     JsonWriter &string(const QString &s);
     JsonWriter &string(QLatin1String s);
+    // UTF-8 bytes (a store's text column) as a JSON string: the bytes string()
+    // writes for QString::fromUtf8(utf8), without making that QString.
+    JsonWriter &stringUtf8(QByteArrayView utf8);
+    // A time as ids::formatTime writes it ("2026-12-06T10:00:00.000Z").
+    JsonWriter &time(qint64 ms);
     JsonWriter &integer(qint64 v);
     JsonWriter &number(double v);
     JsonWriter &boolean(bool v);
     JsonWriter &null();
+    // A value already written as compact JSON (by another JsonWriter).
+    JsonWriter &raw(QByteArrayView json);
     // Any QJsonValue (objects and arrays through QJsonDocument).
     JsonWriter &value(const QJsonValue &v);
 
@@ -42,6 +50,7 @@ public:
     // `s` as a JSON string literal (with quotes) appended to `out`.
     static void appendEscaped(QByteArray &out, const QString &s);
     static void appendEscaped(QByteArray &out, QLatin1String s);
+    static void appendEscapedUtf8(QByteArray &out, QByteArrayView utf8);
 
 private:
     JsonWriter &open(char c);

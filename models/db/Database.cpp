@@ -2,6 +2,7 @@
 #include "db/Database.h"
 
 #include "db/Migrator.h"
+#include "db/NativeStatements.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -38,9 +39,11 @@ struct ThreadConnection
     QSqlDatabase db;
     const QSqlDriver *driver = nullptr;
     QHash<QString, std::shared_ptr<CachedStatement>> statements;
+    std::unique_ptr<NativeStatements> native; // NativeQuery's, finalised before the connection closes
 
     void drop()
     {
+        native.reset();
         statements.clear();
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(name);
@@ -184,6 +187,21 @@ std::shared_ptr<CachedStatement> acquire(const QSqlDatabase &db, const QString &
     return s;
 }
 
+NativeStatements *native(const QSqlDatabase &db)
+{
+    const QSqlDriver *driver = db.driver();
+    for (const auto &c : t_conns.conns) {
+        if (c->driver == driver) {
+            if (!c->db.isOpen())
+                return nullptr;
+            if (!c->native)
+                c->native = std::make_unique<NativeStatements>();
+            return c->native.get();
+        }
+    }
+    return nullptr;
+}
+
 void release(CachedStatement &s)
 {
     s.query.finish(); // resets the statement: no read snapshot or lock stays behind
@@ -307,7 +325,8 @@ QSqlDatabase Database::connection()
     if (ThreadConnection *c = t_conns.byInstance(m_instance)) {
         if (c->db.isOpen())
             return c->db;
-        c->statements.clear(); // prepared on the connection that closed
+        c->native.reset(); // prepared on the connection that closed
+        c->statements.clear();
         if (c->db.open())
             configure(c->db, nullptr);
         c->driver = c->db.driver();
@@ -328,6 +347,7 @@ void Database::closeConnection()
     if (t_connsGone)
         return;
     if (ThreadConnection *c = t_conns.byInstance(m_instance)) {
+        c->native.reset();
         c->statements.clear();
         c->db.close();
     }

@@ -8,6 +8,7 @@
 #include "core/JsonWriter.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
+#include "db/NativeQuery.h"
 #include "db/Tx.h"
 #include "runs/SeriesRollup.h"
 
@@ -47,25 +48,85 @@ QVariant timeOrNullVariant(const std::optional<qint64> &t)
     return t ? QVariant(*t) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
-Run readRun(const Query &q)
+template<typename Row>
+Run readRun(const Row &q)
 {
+    auto str = [&q](int i) {
+        if constexpr (std::is_same_v<Row, NativeQuery>)
+            return QString::fromUtf8(q.text(i));
+        else
+            return q.str(i);
+    };
     Run r;
-    r.id = q.str(0);
-    r.projectId = q.str(1);
-    r.workspaceId = q.str(2);
-    r.clientRunId = q.str(3);
-    r.name = q.str(4);
-    r.status = q.str(5);
+    r.id = str(0);
+    r.projectId = str(1);
+    r.workspaceId = str(2);
+    r.clientRunId = str(3);
+    r.name = str(4);
+    r.status = str(5);
     if (!q.isNull(6))
         r.startedAt = q.i64(6);
     if (!q.isNull(7))
         r.finishedAt = q.i64(7);
     r.createdAt = q.i64(8);
-    r.evidence = q.str(9);
+    r.evidence = str(9);
     r.metricCount = q.i64(10);
     r.logBytes = q.i64(11);
-    r.createdBy = q.str(12);
+    r.createdBy = str(12);
     return r;
+}
+
+// A run's fields as UTF-8 bytes, from a row of kColumns or from a Run.
+struct RunView
+{
+    QByteArrayView id, projectId, workspaceId, clientRunId, name, status, evidence;
+    std::optional<qint64> startedAt, finishedAt;
+    qint64 createdAt = 0, metricCount = 0, logBytes = 0;
+    const QStringList *metricNames = nullptr;
+};
+
+RunView runView(const NativeQuery &q)
+{
+    RunView v{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(9), {}, {},
+              q.i64(8), q.i64(10), q.i64(11), nullptr};
+    if (!q.isNull(6))
+        v.startedAt = q.i64(6);
+    if (!q.isNull(7))
+        v.finishedAt = q.i64(7);
+    return v;
+}
+
+// The one place a run's JSON members are listed for the writer: the same bytes
+// as QJsonDocument(Run::toJson()) in compact form (keys in QJsonObject's sorted order).
+void writeRunJson(JsonWriter &w, const RunView &r)
+{
+    auto time = [&w](const char *key, const std::optional<qint64> &t) {
+        w.key(QLatin1String(key));
+        if (t)
+            w.time(*t);
+        else
+            w.null();
+    };
+    w.beginObject();
+    w.key(QLatin1String("client_run_id")).stringUtf8(r.clientRunId);
+    w.key(QLatin1String("created_at")).time(r.createdAt);
+    w.key(QLatin1String("evidence")).stringUtf8(r.evidence);
+    time("finished_at", r.finishedAt);
+    w.key(QLatin1String("id")).stringUtf8(r.id);
+    w.key(QLatin1String("log_bytes")).number(double(r.logBytes));
+    w.key(QLatin1String("metric_count")).number(double(r.metricCount));
+    if (r.metricNames) {
+        w.key(QLatin1String("metric_names")).beginArray();
+        for (const QString &n : *r.metricNames)
+            w.string(n);
+        w.endArray();
+    }
+    w.key(QLatin1String("name")).stringUtf8(r.name);
+    w.key(QLatin1String("project_id")).stringUtf8(r.projectId);
+    time("started_at", r.startedAt);
+    w.key(QLatin1String("status")).stringUtf8(r.status);
+    w.key(QLatin1String("workspace_id")).stringUtf8(r.workspaceId);
+    w.endObject();
 }
 
 Error unavailable()
@@ -180,34 +241,10 @@ QJsonObject Run::toJson() const
 
 void Run::writeJson(JsonWriter &w) const
 {
-    // Keys in QJsonObject's (sorted) order.
-    auto time = [&w](const char *key, const std::optional<qint64> &t) {
-        w.key(QLatin1String(key));
-        if (t)
-            w.string(ids::formatTime(*t));
-        else
-            w.null();
-    };
-    w.beginObject();
-    w.key(QLatin1String("client_run_id")).string(clientRunId);
-    w.key(QLatin1String("created_at")).string(ids::formatTime(createdAt));
-    w.key(QLatin1String("evidence")).string(evidence);
-    time("finished_at", finishedAt);
-    w.key(QLatin1String("id")).string(id);
-    w.key(QLatin1String("log_bytes")).number(double(logBytes));
-    w.key(QLatin1String("metric_count")).number(double(metricCount));
-    if (metricNames) {
-        w.key(QLatin1String("metric_names")).beginArray();
-        for (const QString &n : *metricNames)
-            w.string(n);
-        w.endArray();
-    }
-    w.key(QLatin1String("name")).string(name);
-    w.key(QLatin1String("project_id")).string(projectId);
-    time("started_at", startedAt);
-    w.key(QLatin1String("status")).string(status);
-    w.key(QLatin1String("workspace_id")).string(workspaceId);
-    w.endObject();
+    const QByteArray u[] = {id.toUtf8(),   projectId.toUtf8(), workspaceId.toUtf8(), clientRunId.toUtf8(),
+                            name.toUtf8(), status.toUtf8(),    evidence.toUtf8()};
+    writeRunJson(w, RunView{u[0], u[1], u[2], u[3], u[4], u[5], u[6], startedAt, finishedAt, createdAt, metricCount,
+                            logBytes, metricNames ? &*metricNames : nullptr});
 }
 
 QJsonObject MetricPoint::toJson() const
@@ -597,8 +634,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     return SyncResult{run, true};
 }
 
-Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, int limit,
-                                   const QString &cursorText)
+Result<RunService::ListScope> RunService::listScope(const Actor &actor, const RunFilter &filter, int limit,
+                                                   const QString &cursorText)
 {
     if (auto l = checkLimit(limit, cursor::kMaxLimit); !l)
         return l.error();
@@ -619,12 +656,12 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
         if (!e.details.isEmpty())
             return e;
     }
-    std::optional<cursor::TimeId> after;
+    ListScope scope;
     if (!cursorText.isEmpty()) {
         auto c = cursor::decodeTimeId(cursorText);
         if (!c)
             return c.error();
-        after = *c;
+        scope.after = *c;
     }
 
     QSqlDatabase conn = m_ctx.db->connection();
@@ -632,9 +669,6 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
     // workspace (runs_ws_status_created / runs_ws_created), or all runs
     // (runs_created, the system actor only). A caller in several workspaces
     // gets one query per workspace, merged: each stays an index range scan.
-    QString projectScope;
-    QStringList workspaces;
-    bool everything = false;
     if (!filter.projectId.isEmpty()) {
         Query p(conn, S("SELECT workspace_id FROM projects WHERE id = :id"));
         p.bind(S(":id"), filter.projectId);
@@ -646,16 +680,16 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
         if (auto r = access::requireRole(conn, actor, ws, Role::Viewer, kProject); !r)
             return r.error();
         if (!filter.workspaceId.isEmpty() && filter.workspaceId != ws)
-            return Page<Run>{};
-        projectScope = filter.projectId;
+            return scope; // nothing
+        scope.project = filter.projectId;
     } else if (!filter.workspaceId.isEmpty()) {
         if (auto r =
                 access::requireRole(conn, actor, filter.workspaceId, Role::Viewer, S("Workspace"));
             !r)
             return r.error();
-        workspaces << filter.workspaceId;
+        scope.workspaces << filter.workspaceId;
     } else if (actor.isSystem()) {
-        everything = true;
+        scope.everything = true;
     } else {
         Query m(conn,
                 S("SELECT workspace_id FROM memberships WHERE user_id = :u ORDER BY workspace_id"));
@@ -664,60 +698,80 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
             return m.error();
         while (m.next()) {
             if (access::scopeAdmits(actor, m.str(0)))
-                workspaces << m.str(0);
+                scope.workspaces << m.str(0);
         }
-        if (workspaces.isEmpty())
-            return Page<Run>{};
     }
+    return scope;
+}
 
-    auto fetch = [&](const QString &scopeSql, const QString &scopeValue,
-                     QList<Run> *out) -> Status {
-        QString sql = S("SELECT ") + kColumns + S(" FROM runs r WHERE ") + scopeSql;
+Status RunService::fetchList(const ListScope &scope, const RunFilter &filter, int limit,
+                             const std::function<void(const NativeQuery &)> &row)
+{
+    // The rows come through the connection's native handle (db/NativeQuery.h):
+    // no QVariant and no UTF-16 copy per value on the busiest read.
+    QSqlDatabase conn = m_ctx.db->connection();
+    auto fetch = [&](const char *scopeSql, const QString &scopeValue) -> Status {
+        QByteArray sql = "SELECT " + kColumns.toLatin1() + " FROM runs r WHERE " + scopeSql;
+        int n = scopeValue.isEmpty() ? 0 : 1;
+        auto next = [&n] { return QByteArray::number(++n); };
         if (!filter.status.isEmpty())
-            sql += S(" AND r.status = :st");
+            sql += " AND r.status = $" + next();
         if (!filter.evidence.isEmpty())
-            sql += S(" AND r.evidence = :ev");
+            sql += " AND r.evidence = $" + next();
         if (!filter.text.isEmpty())
-            sql += S(" AND LOWER(r.name) LIKE :q ESCAPE '!'");
+            sql += " AND LOWER(r.name) LIKE $" + next() + " ESCAPE '!'";
         // The first term bounds the index range; the second drops the rows of
         // the cursor's own millisecond that were already shown.
-        if (after)
-            sql += S(" AND r.created_at <= :t AND (r.created_at < :t OR r.id < :i)");
-        sql += S(" ORDER BY r.created_at DESC, r.id DESC LIMIT :lim");
-        Query q(conn, sql);
+        if (scope.after) {
+            const QByteArray t = next(), i = next();
+            sql += " AND r.created_at <= $" + t + " AND (r.created_at < $" + t + " OR r.id < $" + i + ")";
+        }
+        sql += " ORDER BY r.created_at DESC, r.id DESC LIMIT $" + next();
+        NativeQuery q(conn, sql.constData());
+        int p = 0;
         if (!scopeValue.isEmpty())
-            q.bind(S(":scope"), scopeValue);
+            q.bind(++p, scopeValue);
         if (!filter.status.isEmpty())
-            q.bind(S(":st"), filter.status);
+            q.bind(++p, filter.status);
         if (!filter.evidence.isEmpty())
-            q.bind(S(":ev"), filter.evidence);
+            q.bind(++p, filter.evidence);
         if (!filter.text.isEmpty())
-            q.bind(S(":q"), likePattern(filter.text));
-        if (after)
-            q.bind(S(":t"), after->createdAt).bind(S(":i"), after->id);
-        q.bind(S(":lim"), limit + 1);
+            q.bind(++p, likePattern(filter.text));
+        if (scope.after) {
+            q.bind(++p, scope.after->createdAt);
+            q.bind(++p, scope.after->id);
+        }
+        q.bind(++p, qint64(limit) + 1);
         if (!q.exec())
             return q.error();
         while (q.next())
-            out->append(readRun(q));
+            row(q);
+        if (!q.errorText().isEmpty())
+            return q.error();
         return Ok{};
     };
-
-    QList<Run> rows;
-    if (!projectScope.isEmpty()) {
-        if (auto s = fetch(S("r.project_id = :scope"), projectScope, &rows); !s)
-            return s.error();
-    } else if (everything) {
-        if (auto s = fetch(S("1 = 1"), QString(), &rows); !s)
-            return s.error();
-    } else {
-        for (const QString &ws : std::as_const(workspaces)) {
-            if (auto s = fetch(S("r.workspace_id = :scope"), ws, &rows); !s)
-                return s.error();
-        }
-        if (workspaces.size() > 1)
-            std::sort(rows.begin(), rows.end(), newerFirst);
+    if (!scope.project.isEmpty())
+        return fetch("r.project_id = $1", scope.project);
+    if (scope.everything)
+        return fetch("1 = 1", QString());
+    for (const QString &ws : scope.workspaces) {
+        if (auto s = fetch("r.workspace_id = $1", ws); !s)
+            return s;
     }
+    return Ok{};
+}
+
+Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, int limit,
+                                   const QString &cursorText)
+{
+    auto scope = listScope(actor, filter, limit, cursorText);
+    if (!scope)
+        return scope.error();
+    QList<Run> rows;
+    if (auto s = fetchList(*scope, filter, limit, [&rows](const NativeQuery &q) { rows.append(readRun(q)); }); !s)
+        return s.error();
+    if (scope->workspaces.size() > 1)
+        std::sort(rows.begin(), rows.end(), newerFirst);
     Page<Run> page;
     page.items = rows.mid(0, limit + 1);
     if (page.items.size() > limit) {
@@ -725,6 +779,49 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
         page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
     }
     return page;
+}
+
+Status RunService::writeList(JsonWriter &w, const Actor &actor, const RunFilter &filter, int limit,
+                             const QString &cursorText)
+{
+    auto scope = listScope(actor, filter, limit, cursorText);
+    if (!scope)
+        return scope.error();
+    // Each row's JSON goes into one buffer as the rows come; the page is then
+    // written in newest-first order (rows of several workspaces merge by it).
+    struct Entry
+    {
+        qint64 createdAt;
+        QByteArray id;
+        qsizetype at, size;
+    };
+    std::vector<Entry> entries;
+    JsonWriter rowsOut(std::size_t(limit + 1) * 448);
+    rowsOut.beginArray();
+    const Status fetched = fetchList(*scope, filter, limit, [&](const NativeQuery &q) {
+        const qsizetype at = rowsOut.bytes().size() + (entries.empty() ? 0 : 1);
+        writeRunJson(rowsOut, runView(q));
+        entries.push_back({q.i64(8), q.text(0).toByteArray(), at, rowsOut.bytes().size() - at});
+    });
+    if (!fetched)
+        return fetched.error();
+    if (scope->workspaces.size() > 1)
+        std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) {
+            return a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id;
+        });
+    const bool more = qsizetype(entries.size()) > limit;
+    if (more)
+        entries.resize(std::size_t(limit));
+    w.beginObject().key(QLatin1String("items")).beginArray();
+    for (const Entry &e : entries)
+        w.raw(QByteArrayView(rowsOut.bytes()).sliced(e.at, e.size));
+    w.endArray().key(QLatin1String("next_cursor"));
+    if (more)
+        w.string(cursor::encodeTimeId(entries.back().createdAt, QString::fromLatin1(entries.back().id)));
+    else
+        w.null();
+    w.endObject();
+    return Ok{};
 }
 
 Result<Run> RunService::get(const Actor &actor, const QString &id)

@@ -15,6 +15,7 @@
 #include <QSqlDatabase>
 #include <QStringList>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 namespace wfx {
 
 class JsonWriter;
+class NativeQuery;
 class Tx;
 
 struct Run
@@ -120,6 +122,10 @@ public:
     // without workspace and project: every workspace the actor is a member of.
     Result<Page<Run>> list(const Actor &actor, const RunFilter &filter, int limit,
                            const QString &cursor);
+    // The same page as list() written as {"items":[...],"next_cursor":...}, the
+    // bytes QJsonDocument would write for it, straight from the store's rows.
+    Status writeList(JsonWriter &w, const Actor &actor, const RunFilter &filter, int limit,
+                     const QString &cursor);
     Result<Run> get(const Actor &actor, const QString &id);
     Status remove(const Actor &actor, const QString &id);
 
@@ -143,6 +149,18 @@ public:
     Result<QList<ComplianceItem>> complianceMapping(const Actor &actor, const QString &id);
 
 private:
+    // What a list covers once its filter, cursor and the caller's access are checked.
+    struct ListScope
+    {
+        QString project;        // one project's runs,
+        QStringList workspaces; // or these workspaces' (none: nothing visible),
+        bool everything = false; // or every run (the system actor)
+        std::optional<cursor::TimeId> after;
+    };
+    Result<ListScope> listScope(const Actor &actor, const RunFilter &filter, int limit, const QString &cursor);
+    // Hands each row (kColumns) of the newest limit + 1 runs per scope query to `row`.
+    Status fetchList(const ListScope &scope, const RunFilter &filter, int limit,
+                     const std::function<void(const NativeQuery &)> &row);
     Result<Run> load(const QSqlDatabase &conn, const QString &id);
     Result<Run> loadByClientId(const QSqlDatabase &conn, const QString &projectId,
                                const QString &clientRunId);

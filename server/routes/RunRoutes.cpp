@@ -216,7 +216,10 @@ void addRunRoutes(RouteTable &t, Services &s)
             f.text = r.queryValue(S("q"));
             if (f.text.size() > SyncRequest::kMaxTextLength)
                 return HttpResponse::error(Error::validation(S("q"), S("too_long")));
-            return paged(s.runs.list(r.actor, f, p->limit, p->cursor));
+            JsonWriter w(64 + std::size_t(p->limit) * 448);
+            if (auto listed = s.runs.writeList(w, r.actor, f, p->limit, p->cursor); !listed)
+                return HttpResponse::error(listed.error());
+            return HttpResponse::jsonBytes(200, w.take());
         });
     t.route("GET", S("/api/runs/{run_id}"), Access::Api, S("runs"), S("Get a run, with its metric names"))
         .returns(200, wrapped(S("run"), run))
