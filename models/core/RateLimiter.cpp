@@ -75,7 +75,13 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
     stepMs = std::clamp<qint64>(stepMs, 1, std::max<qint64>(1, windowMs));
     const qint64 start = std::max<qint64>(1, now - now % stepMs); // 0 is the head row
     const qint64 cut = now - windowMs;                            // start > cut: stepMs <= windowMs
-    QSqlDatabase conn = m_ctx.db->connection();
+    // Both writes in one transaction: one lock and one commit (one WAL append
+    // on SQLite, one flush on PostgreSQL) per hit instead of two.
+    auto began = Tx::begin(*m_ctx.db);
+    if (!began)
+        return began.error();
+    Tx &tx = *began;
+    QSqlDatabase conn = tx.conn();
     // The decision is one statement on one row: the bucket's head row (window_start
     // = 0) holds the hits of the sub-windows after `since`; each hit adds itself and
     // takes off the sub-windows that left the window since the last hit. Those are
@@ -114,8 +120,12 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
             st->allowed = false;
             st->remaining = 0;
         }
+        if (auto c = tx.commit(); !c)
+            return Error{ErrorCode::Unavailable, S("The store is not available.")};
         return st;
     }
+    if (auto c = tx.commit(); !c)
+        return Error{ErrorCode::Unavailable, S("The store is not available.")};
     RateDecision d;
     d.limit = limit;
     d.allowed = true;

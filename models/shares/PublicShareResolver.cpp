@@ -8,12 +8,14 @@
 #include "core/RateLimiter.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
+#include "db/NativeQuery.h"
 #include "db/Tx.h"
 #include "shares/ShareService.h"
 #include "shares/ShareSnapshot.h"
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QTimeZone>
 #include <QUrl>
@@ -89,23 +91,54 @@ struct Content
     PublicState state = PublicState::Active;
     Words why;
     QString policyPath;
-    QJsonObject snapshot;
+    QByteArray snapshot; // compact JSON, when active
 };
+
+// The snapshot the share keeps (taken when it was created). A share made
+// before snapshots were kept takes it at its first read, once.
+Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share, const ShareLimits &limits)
+{
+    {
+        NativeQuery q(conn, "SELECT snapshot FROM shares WHERE id = $1");
+        q.bind(1, share.id);
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return Error::notFound(S("Share"));
+        if (!q.isNull(0))
+            return q.text(0).toByteArray();
+    }
+    auto taken = ShareSnapshot::take(conn, share.runId, share.artifactId, limits);
+    if (!taken)
+        return taken.error();
+    // Another reader may have taken it meanwhile: the first one stays.
+    Query keep(conn, S("UPDATE shares SET snapshot = :s WHERE id = :id AND snapshot IS NULL"));
+    keep.bind(S(":s"), QString::fromUtf8(*taken)).bind(S(":id"), share.id);
+    if (!keep.exec())
+        return keep.error();
+    Query again(conn, S("SELECT snapshot FROM shares WHERE id = :id"));
+    again.bind(S(":id"), share.id);
+    if (!again.exec())
+        return again.error();
+    return again.next() && !again.isNull(0) ? again.str(0).toUtf8() : *taken;
+}
 
 // States 8 to 11: what the share's content allows.
 Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share, const ShareLimits &limits,
-                                const PayloadPolicy &policy)
+                                const PolicyVerdicts &verdicts)
 {
-    auto run = ShareSnapshot::loadRun(conn, share.runId);
-    if (!run)
+    // Evidence and the artifact's state are the run's as it is now (a signature
+    // sent later may change the evidence while the run is not finished).
+    NativeQuery run(conn, "SELECT evidence FROM runs WHERE id = $1");
+    run.bind(1, share.runId);
+    if (!run.exec())
         return run.error();
-    if (!*run)
+    if (!run.next())
         return Content{PublicState::NotFound, {QT_TRANSLATE_NOOP("wfx::Words", "the shared run no longer exists"), {}}, {}, {}};
-    if ((*run)->evidence == QLatin1String("unverified"))
+    if (run.text(0) == "unverified")
         return Content{PublicState::EvidenceUnverified,
                        {QT_TRANSLATE_NOOP("wfx::Words", "the run's signature does not verify against its manifest (evidence unverified)"), {}},
                        {}, {}};
-    std::optional<SnapshotArtifact> artifact;
     if (!share.artifactId.isEmpty()) {
         auto a = ShareSnapshot::loadArtifact(conn, share.artifactId);
         if (!a)
@@ -121,12 +154,14 @@ Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share, co
                            {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact %1 is %2, not committed"),
                             {Words::text((*a)->name), Words::text((*a)->state)}},
                            {}, {}};
-        artifact = **a;
     }
-    auto snap = ShareSnapshot::build(conn, share.runId, **run, artifact, limits);
+    auto snap = storedSnapshot(conn, share, limits);
     if (!snap)
         return snap.error();
-    if (auto v = policy.judge(*snap)) {
+    auto verdict = verdicts.judge(share.id, *snap);
+    if (!verdict)
+        return verdict.error();
+    if (const std::optional<PolicyViolation> &v = *verdict) {
         return Content{PublicState::PayloadRejected,
                        {QT_TRANSLATE_NOOP("wfx::Words", "field %1 breaks the public payload policy: %2"),
                         {Words::text(v->path), Words::nested(v->why)}},
@@ -140,6 +175,29 @@ ShareVerdict verdictOf(PublicState s, const Words &why, const QString &policyPat
     return ShareVerdict{s, PublicShareResolver::statusOf(s), PublicShareResolver::codeOf(s), why.english(), why, policyPath};
 }
 } // namespace
+
+Result<std::optional<PolicyViolation>> PolicyVerdicts::judge(const QString &shareId, const QByteArray &snapshot) const
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        if (auto it = m_known.constFind(shareId); it != m_known.cend())
+            return *it;
+    }
+    const QJsonDocument doc = QJsonDocument::fromJson(snapshot);
+    if (!doc.isObject())
+        return Error::internal(S("The kept snapshot of share %1 is not a JSON object.").arg(shareId));
+    const std::optional<PolicyViolation> v = m_policy.judge(doc.object());
+    QMutexLocker lock(&m_mutex);
+    if (m_known.size() >= kMaxKnown)
+        m_known.clear();
+    m_known.insert(shareId, v);
+    return v;
+}
+
+QJsonObject PublicAnswer::json() const
+{
+    return QJsonDocument::fromJson(body).object();
+}
 
 QByteArray PublicAnswer::header(const QByteArray &name) const
 {
@@ -174,7 +232,7 @@ QJsonObject ShareExplanation::toJson() const
 }
 
 PublicShareResolver::PublicShareResolver(ModelContext ctx, ShareLimits limits, PayloadPolicy policy)
-    : m_ctx(std::move(ctx)), m_limits(limits), m_policy(std::move(policy))
+    : m_ctx(std::move(ctx)), m_limits(limits), m_verdicts(std::make_shared<const PolicyVerdicts>(std::move(policy)))
 {
     m_limits.readLimit = std::max(1, m_limits.readLimit);
     m_limits.readWindowMs = std::max<qint64>(1000, m_limits.readWindowMs);
@@ -375,7 +433,7 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
             return r.error();
     }
     // 8. evidence, 9. artifact, 10. payload policy, 11. active
-    auto content = evaluateContent(conn, share, m_limits, m_policy);
+    auto content = evaluateContent(conn, share, m_limits, *m_verdicts);
     if (!content)
         return content.error();
     readHeaders();
@@ -490,7 +548,7 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
         if (s.expiresAt)
             out.note({QT_TRANSLATE_NOOP("wfx::Words", "Expires in %1, at %2."),
                       {Words::duration(*s.expiresAt - now), Words::instant(*s.expiresAt)}});
-        auto content = evaluateContent(conn, s, m_limits, m_policy);
+        auto content = evaluateContent(conn, s, m_limits, *m_verdicts);
         if (!content)
             return content.error();
         const ShareVerdict cv = verdictOf(content->state, content->why, content->policyPath);

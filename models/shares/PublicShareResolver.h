@@ -11,9 +11,12 @@
 #include "shares/ShareLimits.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
+#include <QMutex>
 
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -42,7 +45,8 @@ struct PublicAnswer
     QString message; // public wording for the error body; empty when active
     // Cache-Control always; RateLimit-* whenever a read was counted; Retry-After on 429.
     QList<std::pair<QByteArray, QByteArray>> headers;
-    QJsonObject body; // the snapshot when active, empty otherwise
+    QByteArray body; // the snapshot (compact JSON) when active, empty otherwise
+    QJsonObject json() const; // body, parsed
     // For the administrator's log only, never for the public answer: the share the
     // token matched (empty when none) and, for PayloadRejected, the JSON path that
     // tripped the policy.
@@ -80,6 +84,23 @@ struct ShareExplanation
     // {share_id|null, client_address, state, order, status, code|null, reason,
     //  policy_path?, with_password?, notes}
     QJsonObject toJson() const;
+};
+
+// The policy's verdict on each share's kept snapshot, remembered per share:
+// a kept snapshot never changes, and the policy is fixed for the life of the
+// resolver that holds this. Thread-safe (the server's threads share one).
+class PolicyVerdicts
+{
+public:
+    explicit PolicyVerdicts(PayloadPolicy policy) : m_policy(std::move(policy)) {}
+    // An unreadable snapshot (a damaged store) is an error, not a verdict.
+    Result<std::optional<PolicyViolation>> judge(const QString &shareId, const QByteArray &snapshot) const;
+
+private:
+    static constexpr qsizetype kMaxKnown = 8192;
+    PayloadPolicy m_policy;
+    mutable QMutex m_mutex;
+    mutable QHash<QString, std::optional<PolicyViolation>> m_known;
 };
 
 class PublicShareResolver
@@ -120,7 +141,7 @@ public:
 private:
     ModelContext m_ctx;
     ShareLimits m_limits;
-    PayloadPolicy m_policy;
+    std::shared_ptr<const PolicyVerdicts> m_verdicts;
 };
 
 } // namespace wfx

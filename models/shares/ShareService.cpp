@@ -9,6 +9,7 @@
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "db/Tx.h"
+#include "shares/ShareSnapshot.h"
 #include "workspaces/WorkspaceService.h"
 
 namespace wfx {
@@ -278,16 +279,22 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
     s.createdAt = now;
     s.createdBy = actor.userId;
     s.state = Share::stateAt(s.revokedAt, s.expiresAt, now);
+    // The public view is taken now, in this transaction, and kept: later syncs
+    // of a growing run do not change what the link shows.
+    auto snapshot = ShareSnapshot::take(tx.conn(), s.runId, s.artifactId, m_limits);
+    if (!snapshot)
+        return snapshot.error();
     Query ins = tx.query(S("INSERT INTO shares (id, workspace_id, run_id, artifact_id, artifact_ref, token_hash, token_prefix, "
-                           "password_hash, expires_at, created_by, created_at) "
-                           "VALUES (:id, :w, :r, :a, :a, :h, :p, :pw, :x, :by, :t)"));
+                           "password_hash, expires_at, created_by, created_at, snapshot) "
+                           "VALUES (:id, :w, :r, :a, :a, :h, :p, :pw, :x, :by, :t, :snap)"));
     ins.bind(S(":id"), s.id).bind(S(":w"), workspaceId).bind(S(":r"), s.runId)
         .bind(S(":a"), s.artifactId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(s.artifactId))
         .bind(S(":h"), tokenHash(out.token)).bind(S(":p"), s.tokenPrefix)
         .bind(S(":pw"), passwordHash.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(passwordHash))
         .bind(S(":x"), optTime(s.expiresAt))
         .bind(S(":by"), actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
-        .bind(S(":t"), now);
+        .bind(S(":t"), now)
+        .bind(S(":snap"), QString::fromUtf8(*snapshot));
     if (!ins.exec())
         return ins.error();
     if (auto a = AuditService::append(tx, now, actor, S("share.create"), workspaceId, S("share"), s.id,

@@ -6,6 +6,7 @@
 #include "core/Context.h"
 #include "core/Cursor.h"
 #include "core/Result.h"
+#include "shares/ShareLimits.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -66,7 +67,8 @@ struct ReliabilityConsent
 class ShareService
 {
 public:
-    explicit ShareService(ModelContext ctx) : m_ctx(std::move(ctx)) {}
+    // `limits` bound the snapshot a new share keeps (maxSeries, maxPointsPerSeries).
+    explicit ShareService(ModelContext ctx, ShareLimits limits = {}) : m_ctx(std::move(ctx)), m_limits(limits) {}
 
     static constexpr int kPasswordMin = 8;
     static constexpr int kPasswordMax = 1024;
@@ -117,6 +119,7 @@ private:
     Result<Share> loadChecked(const QSqlDatabase &conn, const Actor &actor, const QString &id, Role minimum);
     Result<ReliabilityConsent> loadConsent(const QSqlDatabase &conn, const QString &shareId, const QString &consentId);
     ModelContext m_ctx;
+    ShareLimits m_limits;
 };
 
 } // namespace wfx

@@ -125,4 +125,26 @@ Result<QJsonObject> ShareSnapshot::build(const QSqlDatabase &conn, const QString
     return out;
 }
 
+Result<QByteArray> ShareSnapshot::take(const QSqlDatabase &conn, const QString &runId, const QString &artifactId,
+                                       const ShareLimits &limits)
+{
+    auto run = loadRun(conn, runId);
+    if (!run)
+        return run.error();
+    if (!*run)
+        return Error::notFound(S("Run"));
+    std::optional<SnapshotArtifact> artifact;
+    if (!artifactId.isEmpty()) {
+        auto a = loadArtifact(conn, artifactId);
+        if (!a)
+            return a.error();
+        if (*a && (*a)->runId == runId)
+            artifact = **a;
+    }
+    auto snap = build(conn, runId, **run, artifact, limits);
+    if (!snap)
+        return snap.error();
+    return QJsonDocument(*snap).toJson(QJsonDocument::Compact);
+}
+
 } // namespace wfx

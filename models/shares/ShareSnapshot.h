@@ -37,6 +37,10 @@ public:
     // and at most limits.maxSeries series are included.
     static Result<QJsonObject> build(const QSqlDatabase &conn, const QString &runId, const SnapshotRun &run,
                                      const std::optional<SnapshotArtifact> &artifact, const ShareLimits &limits);
+    // The snapshot a share of the run (and artifact, when it is the run's) keeps
+    // from now on, as compact JSON; not_found when the run is gone.
+    static Result<QByteArray> take(const QSqlDatabase &conn, const QString &runId, const QString &artifactId,
+                                   const ShareLimits &limits);
 };
 
 } // namespace wfx

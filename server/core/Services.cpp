@@ -66,7 +66,7 @@ Services::Services(const ModelContext &c, const ServerConfig &cfg)
       artifacts(c, blobs, artifactOptions(cfg)),
       runs(c),
       ledger(c),
-      shares(c),
+      shares(c, shareLimits(cfg)),
       publicShares(c, shareLimits(cfg)),
       usage(c),
       billing(c, billingProvider(cfg)),

@@ -125,7 +125,7 @@ HttpResponse publicRead(Services &s, const HttpRequest &req)
                               << answer->policyPath;
     }
     HttpResponse r = answer->state == PublicState::Active
-        ? HttpResponse::json(200, answer->body)
+        ? HttpResponse::jsonBytes(200, answer->body)
         : HttpResponse::error(answer->status, answer->code, answer->message);
     for (const auto &h : std::as_const(answer->headers))
         r.header(h.first, h.second);

@@ -458,7 +458,7 @@ private slots:
         QCOMPARE(a.state, PublicState::Active);
         QVERIFY(a.code.isEmpty());
         QCOMPARE(a.header("Cache-Control"), QByteArray("private, no-store"));
-        const QJsonObject run = a.body.value(S("run")).toObject();
+        const QJsonObject run = a.json().value(S("run")).toObject();
         QCOMPARE(run.value(S("name")).toString(), S("dreamer-v3-seed-1"));
         QCOMPARE(run.value(S("status")).toString(), S("completed"));
         QCOMPARE(run.value(S("evidence")).toString(), S("unsigned"));
@@ -468,13 +468,13 @@ private slots:
         QCOMPARE(run.value(S("metric_names")).toArray(), (QJsonArray{S("loss"), S("reward")}));
         QCOMPARE(run.value(S("metrics")).toObject().value(S("loss")).toArray(),
                  (QJsonArray{QJsonArray{0, 1.25}, QJsonArray{1, 0.75}}));
-        QCOMPARE(a.body.value(S("artifact")).toObject(),
+        QCOMPARE(a.json().value(S("artifact")).toObject(),
                  (QJsonObject{{S("name"), S("policy.ckpt")}, {S("size_bytes"), 123456}}));
 
         QStringList all;
-        collect(a.body, &all);
+        collect(a.json(), &all);
         static const QRegularExpression uuid(S("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
-        const QString text = QString::fromUtf8(QJsonDocument(a.body).toJson());
+        const QString text = QString::fromUtf8(a.body);
         QVERIFY2(!uuid.match(text).hasMatch(), qPrintable(text));
         for (const QString &secret : {is.token, is.share.tokenPrefix, S("alice@example.com"), S("Alice Lab"),
                                       S("world-models"), ids::formatTime(*is.share.expiresAt)})
@@ -542,7 +542,7 @@ private slots:
         PublicAnswer right = read(res, is.token, kAddr, S("pw-0123456789"));
         QCOMPARE(right.status, 200);
         QCOMPARE(right.header("Cache-Control"), QByteArray("private, no-store"));
-        QVERIFY(!right.body.contains(S("has_password")));
+        QVERIFY(!right.body.contains("has_password"));
     }
 
     void state5LockAfterFiveWrongPasswordsForThatClientOnly()
@@ -690,7 +690,7 @@ private slots:
         QVERIFY(q.exec());
         PublicAnswer a = read(res, share(runA).token);
         QCOMPARE(a.status, 200);
-        QVERIFY(!QJsonDocument(a.body).toJson().contains("carol@example.com"));
+        QVERIFY(!a.body.contains("carol@example.com"));
     }
 
     void payloadPolicyIsConfigurable()
@@ -726,9 +726,12 @@ private slots:
             insertMetric(run, S("c"), 0, 1);
             QVERIFY(tx.commit().ok());
         }
-        PublicAnswer a = read(res, share(run).token);
+        // The bounds apply when the snapshot is taken: at the share's creation.
+        auto made = ShareService(s->ctx, lim).create(s->actor(alice), ShareDraft{run, {}, {}, {}});
+        QVERIFY(made.ok());
+        PublicAnswer a = read(res, made->token);
         QCOMPARE(a.status, 200);
-        const QJsonObject r = a.body.value(S("run")).toObject();
+        const QJsonObject r = a.json().value(S("run")).toObject();
         const QJsonArray series = r.value(S("metrics")).toObject().value(S("a_long")).toArray();
         QVERIFY2(series.size() <= 10 && series.size() >= 5, qPrintable(QString::number(series.size())));
         QCOMPARE(series.first().toArray().at(0).toInt(), 0);
@@ -736,6 +739,58 @@ private slots:
         QCOMPARE(r.value(S("metric_names")).toArray(), (QJsonArray{S("a_long"), S("b")}));
         QCOMPARE(r.value(S("metrics")).toObject().size(), 2);
         QVERIFY(r.value(S("metrics_truncated")).toBool());
+    }
+
+    void theSnapshotIsTakenWhenTheShareIsCreated()
+    {
+        // CONTRACT.md section 3: later syncs of a growing run do not change what
+        // the link shows; the run's evidence is still checked at each read.
+        PublicShareResolver res(s->ctx);
+        const QString run = insertRun(wsA, projA);
+        insertMetric(run, S("loss"), 0, 1.5);
+        IssuedShare is = share(run);
+        const QByteArray before = read(res, is.token).body;
+        QVERIFY(before.contains("\"loss\""));
+        insertMetric(run, S("loss"), 1, 0.5);
+        insertMetric(run, S("reward"), 0, 3.0);
+        Query rename(s->db->connection(), S("UPDATE runs SET name = 'renamed later' WHERE id = :r"));
+        rename.bind(S(":r"), run);
+        QVERIFY(rename.exec());
+        PublicAnswer after = read(res, is.token);
+        QCOMPARE(after.status, 200);
+        QCOMPARE(after.body, before);
+        QVERIFY(!after.body.contains("renamed later"));
+        // A second share of the run now sees the run as it stands.
+        PublicAnswer second = read(res, share(run).token);
+        QVERIFY(second.body.contains("renamed later"));
+        QVERIFY(second.body.contains("\"reward\""));
+        // Evidence is the run's own, now.
+        Query unverify(s->db->connection(), S("UPDATE runs SET evidence = 'unverified' WHERE id = :r"));
+        unverify.bind(S(":r"), run);
+        QVERIFY(unverify.exec());
+        QCOMPARE(read(res, is.token).code, S("evidence_unverified"));
+    }
+
+    void aShareFromBeforeKeptSnapshotsTakesOneAtItsFirstRead()
+    {
+        PublicShareResolver res(s->ctx);
+        const QString run = insertRun(wsA, projA);
+        insertMetric(run, S("loss"), 0, 1.5);
+        IssuedShare is = share(run);
+        // As a share made by an earlier version: no snapshot kept.
+        Query clear(s->db->connection(), S("UPDATE shares SET snapshot = NULL WHERE id = :id"));
+        clear.bind(S(":id"), is.share.id);
+        QVERIFY(clear.exec());
+        insertMetric(run, S("loss"), 1, 0.5);
+        const PublicAnswer first = read(res, is.token);
+        QCOMPARE(first.status, 200);
+        QCOMPARE(first.json().value(S("run")).toObject().value(S("metrics")).toObject().value(S("loss")).toArray().size(), 2);
+        Query kept(s->db->connection(), S("SELECT snapshot FROM shares WHERE id = :id"));
+        kept.bind(S(":id"), is.share.id);
+        QVERIFY(kept.exec() && kept.next());
+        QCOMPARE(kept.str(0).toUtf8(), first.body);
+        insertMetric(run, S("loss"), 2, 0.25);
+        QCOMPARE(read(res, is.token).body, first.body); // kept from then on
     }
 
     // ------------------------------------------------------------------ order between states
