@@ -49,6 +49,11 @@ fetch() { # path, curl args...: our body into $WWW/path, its Content-Type into C
 fetch /healthz
 fetch /api/runs -G -d limit=50 -H "Authorization: Bearer $KEY"
 fetch "/api/public/shares/$TOKEN"
+# The deep page (cursor at run 90,000 of 100,000): nginx serves its bytes under
+# /deep (a static server has no query strings to tell pages apart).
+DEEP_CURSOR=$(cursor_at "$DATA/store.db" 90000)
+curl -sf -o "$WWW/deep" -G -d limit=50 --data-urlencode "cursor=$DEEP_CURSOR" -H "Authorization: Bearer $KEY" "$URL/api/runs"
+CTYPE[/deep]=${CTYPE[/api/runs]}
 chmod -R a+rX "$BENCH_TMP"
 NGX=$BENCH_TMP/nginx
 mkdir -p "$NGX"
@@ -68,7 +73,8 @@ BENCH_PIDS+=("$NGX_PID")
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$NGPORT/healthz" && break; sleep 0.05; done
 NGURL=http://127.0.0.1:$NGPORT
 for path in "${!CTYPE[@]}"; do # the same bytes on both sides, checked once
-  if [[ $path == /api/runs ]]; then q='?limit=50'; else q=''; fi
+  q=''
+  if [[ $path == /api/runs ]]; then q='?limit=50'; fi
   cmp -s "$WWW$path" <(curl -sf "$NGURL$path$q") || { echo "nginx does not serve the bytes of $path" >&2; exit 1; }
 done
 
@@ -87,13 +93,14 @@ echo "# server and nginx on core $SERVER_CPU, wrk -t1 -c$CONNS -d${SECS}s on cor
 printf '| %-34s | %9s | %8s | %8s | %9s | %8s | %8s | %6s | %-22s | %s |\n' route "ours req/s" "p50 ms" "p99 ms" \
   "nginx req/s" "p50 ms" "p99 ms" ratio target result
 echo '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |'
-row() { # label, ratio target, path, wrk args for both sides...
+row() { # label, ratio target, path, wrk args for both sides... (NGPATH: nginx's path when it differs)
   local label=$1 target=$2 path=$3; shift 3
+  local ngpath=${NGPATH:-$path}
   local o_rps=-1 o_p50 o_p99 o_err o_non n_rps=-1 n_p50 n_p99 i
   for ((i = 0; i < ROUNDS; i++)); do
     drive "$@" "$URL$path"
     if ((RPS > o_rps)); then o_rps=$RPS o_p50=$P50 o_p99=$P99 o_err=$SOCKERR o_non=$NON2XX; fi
-    drive "$@" "$NGURL$path"
+    drive "$@" "$NGURL$ngpath"
     if ((RPS > n_rps)); then n_rps=$RPS n_p50=$P50 n_p99=$P99; fi
   done
   RPS=$n_rps P50=$n_p50 P99=$n_p99
@@ -106,10 +113,13 @@ row() { # label, ratio target, path, wrk args for both sides...
   [[ $o_non == 0 && -z $o_err ]] || echo "  ours: non-2xx $o_non, socket errors: ${o_err:-none}"
 }
 row "GET /healthz" 0.7 /healthz
-WFX_KEY=$KEY row "GET /api/runs?limit=50 (Bearer)" 0.5 "/api/runs?limit=50" -s "$LUA/bearer.lua"
-row "GET /api/public/shares/{token}" 0.5 "/api/public/shares/$TOKEN"
+WFX_KEY=$KEY row "GET /api/runs?limit=50 (Bearer)" 0.3 "/api/runs?limit=50" -s "$LUA/bearer.lua"
+DEEP_Q=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$DEEP_CURSOR")
+NGPATH=/deep WFX_KEY=$KEY row "GET /api/runs deep cursor (90,000)" 0.3 "/api/runs?limit=50&cursor=$DEEP_Q" -s "$LUA/bearer.lua"
+row "GET /api/public/shares/{token}" 0.3 "/api/public/shares/$TOKEN"
 WFX_MODE=sync WFX_KEY=$KEY WFX_PROJECT=$PROJ WFX_RUN_PREFIX=cmp-$$ drive -s "$LUA/load.lua" "$URL/api/sync/runs"
 printf '| %-34s | %9s | %8s | %8s | %9s | %8s | %8s | %6s | %-22s | %s |\n' "POST /api/sync/runs (100 points)" "$RPS" \
   "$P50" "$P99" "n/a" "" "" "$(ratio "$RPS" 3000)" ">= 3,000 runs/s" "$(ge "$RPS" 3000), p99 $(lt "$P99" 10)"
 echo "  sync answers: $STATUS; socket errors: ${SOCKERR:-none}" \
      "(nginx has no meaningful POST counterpart: the ratio is to the 3,000 runs/s target)"
+echo "peak RSS of our server over the whole run (VmHWM): $(awk '/^VmHWM/{printf "%.1f MiB", $2 / 1024}' "/proc/$SRV_PID/status")"
