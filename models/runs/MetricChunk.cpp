@@ -39,6 +39,12 @@
 // its Z and L, steps that do not strictly increase or overflow, a last step
 // other than first + span, a truncated stream, non-zero padding and trailing
 // bytes. Every read is bounds-checked and all step arithmetic is unsigned.
+// summarize() checks the header only (and that the stream's length is
+// possible for n points); decode() is the full check.
+//
+// encode() asserts its preconditions (1 <= n <= kMaxPoints, steps strictly
+// increasing). Without asserts, a call that breaks them still has no UB and
+// writes bytes decode() refuses (n = 0: an empty array).
 #include "runs/MetricChunk.h"
 
 #include <algorithm>

@@ -8,6 +8,7 @@
 
 #include "runs/MetricChunk.h"
 
+#include <algorithm>
 #include <bit>
 
 using namespace wfx;

@@ -96,7 +96,7 @@ QByteArray varint(quint64 v)
     return out;
 }
 quint64 zz(qint64 v) { return (quint64(v) << 1) ^ (v < 0 ? ~quint64(0) : 0); }
-QByteArray handChunk(quint64 n, qint64 first, quint64 span, double firstValue, const char *bits)
+QByteArray handChunk(quint64 n, qint64 first, quint64 span, double firstValue, const QByteArray &bits)
 {
     QByteArray out(1, char(1));
     out += varint(n) + varint(zz(first)) + varint(span);
@@ -105,10 +105,10 @@ QByteArray handChunk(quint64 n, qint64 first, quint64 span, double firstValue, c
         out.append(char(quint8(fv >> (8 * i))));
     int used = 0;
     quint8 cur = 0;
-    for (const char *c = bits; *c; ++c) {
-        if (*c == ' ')
+    for (const char c : bits) {
+        if (c == ' ')
             continue;
-        cur = quint8(cur << 1 | (*c == '1'));
+        cur = quint8(cur << 1 | (c == '1'));
         if (++used == 8) {
             out.append(char(cur));
             used = 0;
@@ -267,7 +267,8 @@ private slots:
         // First step -1 (zigzag 1); -1 .. 300 is span 301 (varint ad 02), and the
         // dod 301 needs '1110' + 12 bits.
         QCOMPARE(chunk::encode(Points{{-1, 0.0}, {300, 0.0}}),
-                 QByteArray::fromHex("01 02 01 ad02 0000000000000000") + handChunk(2, 0, 1, 0, "1110 000100101101 0").mid(12));
+                 QByteArray(QByteArray::fromHex("01 02 01 ad02 0000000000000000")
+                            + handChunk(2, 0, 1, 0, "1110 000100101101 0").mid(12)));
         // A single point has no stream; INT64_MIN's zigzag is ten varint bytes.
         QCOMPARE(chunk::encode(Points{{kMin, -0.0}}),
                  QByteArray::fromHex("01 01 ffffffffffffffffff01 00 0000000000000080"));
@@ -309,8 +310,8 @@ private slots:
         QTest::newRow("version-0") << QByteArray(good).replace(0, 1, QByteArray(1, '\0')) << false;
         QTest::newRow("version-2") << QByteArray(good).replace(0, 1, QByteArray(1, '\2')) << false;
         QTest::newRow("version-255") << QByteArray(good).replace(0, 1, QByteArray(1, '\xff')) << false;
-        QTest::newRow("trailing-zero") << good + QByteArray(1, '\0') << false;
-        QTest::newRow("trailing-byte") << good + QByteArray(1, '\x80') << false;
+        QTest::newRow("trailing-zero") << QByteArray(good + QByteArray(1, '\0')) << false;
+        QTest::newRow("trailing-byte") << QByteArray(good + QByteArray(1, '\x80')) << false;
         QTest::newRow("padding-bit") << handChunk(3, 0, 2, 1.0, "10 0000001 0  0 0 0001") << false;
         QTest::newRow("count-0") << handChunk(0, 0, 0, 1.0, "") << false;
         QTest::newRow("count-0-span") << handChunk(0, 0, 1, 1.0, "10 0000001 0") << false;
@@ -348,7 +349,7 @@ private slots:
         QTest::newRow("window-not-tight-low") << handChunk(2, 0, 1, 1.0, "10 0000001 11 00001 000010 10") << false;
         QTest::newRow("window-not-tight-high") << handChunk(2, 0, 1, 1.0, "10 0000001 11 00001 000010 01") << false;
         QTest::newRow("window-clamped") << handChunk(2, 0, 1, 1.0, "10 0000001 11 11111 000010 01") << true;
-        QTest::newRow("window-past-64") << handChunk(2, 0, 1, 1.0, "10 0000001 11 11111 100010 1" + QByteArray(33, '0')) << false;
+        QTest::newRow("window-past-64") << handChunk(2, 0, 1, 1.0, QByteArray("10 0000001 11 11111 100010 1") + QByteArray(33, '0')) << false;
         QTest::newRow("window-64") << handChunk(2, 0, 1, 1.0, "10 0000001 11 00000 000000 1"
             "000000000000000000000000000000000000000000000000000000000000001") << true;
         QTest::newRow("truncated-window") << handChunk(2, 0, 1, 1.0, "10 0000001 11 00000 000000 1"
@@ -372,7 +373,7 @@ private slots:
             QByteArray bits = "10 0000001 0";
             for (quint64 i = 2; i < n; ++i)
                 bits += " 0 0";
-            const QByteArray c = handChunk(n, 0, n - 1, 1.0, bits.constData());
+            const QByteArray c = handChunk(n, 0, n - 1, 1.0, bits);
             Points got;
             chunk::Summary s;
             const bool ok = n <= quint64(chunk::kMaxPoints);
