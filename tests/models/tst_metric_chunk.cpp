@@ -250,6 +250,9 @@ private slots:
         QByteArray why;
         QVERIFY2(identical(points, back, &why), why.constData());
         checkDecodedChunk(c, back);
+        // Trailing bytes, whether or not the decoder had read ahead to them.
+        for (qsizetype extra : {1, 8, 9})
+            QVERIFY(!decodeChecked(QByteArray(c + QByteArray(extra, '\0')), back));
         // A raw point (8 bytes step + 8 bytes value) is never cheaper than a coded one
         // by more than the worst case of the format (145 bits) allows.
         QVERIFY(c.size() <= 32 + qsizetype(points.size()) * 19);
@@ -322,6 +325,7 @@ private slots:
         QTest::newRow("long-first-step") << QByteArray(good).replace(2, 1, QByteArray::fromHex("8000")) << false;
         QTest::newRow("varint-past-64-bits") << QByteArray(good).replace(2, 1, QByteArray::fromHex("ffffffffffffffffff02")) << false;
         // Steps: strictly increasing, ending where the header says.
+        QTest::newRow("repeated-first-step") << handChunk(3, 0, 2, 1.0, "0 0  10 0000010 0") << false;
         QTest::newRow("repeated-step") << handChunk(3, 0, 2, 1.0, "10 0000001 0  10 1111111 0") << false;
         QTest::newRow("step-back") << handChunk(3, 0, 2, 1.0, "10 0000001 0  10 1111110 0") << false;
         QTest::newRow("last-not-span") << handChunk(3, 0, 3, 1.0, "10 0000001 0  0 0") << false;
@@ -343,6 +347,7 @@ private slots:
             "1111 0000000000000000000000000000000000000000000000000000100000000000 0") << true;
         // Values.
         QTest::newRow("reuse-without-window") << handChunk(2, 0, 1, 1.0, "10 0000001 10 1") << false;
+        QTest::newRow("reuse-without-window-empty") << handChunk(2, 0, 1, 1.0, "10 0000001 10") << false;
         QTest::newRow("window") << handChunk(3, 0, 2, 1.0, "10 0000001 11 00001 000001 1  0 10 1") << true;
         QTest::newRow("window-zero-bits") << handChunk(3, 0, 2, 1.0, "10 0000001 11 00001 000001 1  0 10 0") << false;
         QTest::newRow("new-window-zero-bits") << handChunk(2, 0, 1, 1.0, "10 0000001 11 00001 000001 0") << false;
@@ -363,6 +368,30 @@ private slots:
         QCOMPARE(decodeChecked(chunk, got), valid);
         if (valid)
             checkDecodedChunk(chunk, got);
+    }
+
+    // summarize() reads only the header, but refuses any header decode() would.
+    void summarizeRefusesBadHeaders_data()
+    {
+        QTest::addColumn<QByteArray>("chunk");
+        QTest::newRow("version") << QByteArray::fromHex("02 01 00 00 000000000000f03f");
+        QTest::newRow("count-0") << handChunk(0, 0, 0, 1.0, "");
+        QTest::newRow("long-count") << QByteArray::fromHex("01 8100 00 00 000000000000f03f");
+        QTest::newRow("one-point-span") << handChunk(1, 0, 1, 1.0, "");
+        QTest::newRow("span-0") << handChunk(2, 0, 0, 1.0, "10 0000001 0");
+        QTest::newRow("span-below-count") << handChunk(3, 0, 1, 1.0, "10 0000001 0  0 0");
+        QTest::newRow("span-past-max") << handChunk(2, kMax - 1, 2, 1.0, "10 0000010 0");
+        QTest::newRow("no-first-value") << handChunk(1, 0, 0, 1.0, "").left(10);
+        QTest::newRow("stream-too-short") << handChunk(10, 0, 9, 1.0, "0 0 0 0");
+        QTest::newRow("stream-too-long") << handChunk(2, 0, 1, 1.0, QByteArray(160, '0'));
+    }
+    void summarizeRefusesBadHeaders()
+    {
+        QFETCH(QByteArray, chunk);
+        chunk::Summary s{7, 8, 9};
+        QVERIFY(!chunk::summarize(chunk, s));
+        Points got;
+        QVERIFY(!decodeChecked(chunk, got));
     }
 
     void countLimit()
