@@ -41,6 +41,18 @@ ApiKey readKey(const Query &q)
     return k;
 }
 
+// Moved by the store (migration 0003) with every change that can make a
+// resolved key wrong.
+Result<qint64> credentialsGeneration(const QSqlDatabase &conn)
+{
+    Query q(conn, S("SELECT generation FROM credentials_generation WHERE id = 1"));
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::internal(S("The credentials generation row is missing."));
+    return q.i64(0);
+}
+
 Error loginRequired()
 {
     return Error{ErrorCode::LoginRequired, S("Invalid or revoked API key.")};
@@ -58,7 +70,8 @@ QJsonObject ApiKey::toJson() const
 }
 
 ApiKeyService::ApiKeyService(ModelContext ctx, std::shared_ptr<ApiKeyUsage> usage)
-    : m_ctx(std::move(ctx)), m_usage(usage ? std::move(usage) : std::make_shared<ApiKeyUsage>())
+    : m_ctx(std::move(ctx)), m_usage(usage ? std::move(usage) : std::make_shared<ApiKeyUsage>()),
+      m_cache(std::make_shared<ApiKeyCache>())
 {
 }
 
@@ -318,21 +331,33 @@ Result<Actor> ApiKeyService::authenticate(const QString &secret, const QString &
 {
     if (!isWellFormedSecret(secret))
         return loginRequired();
-    // Looked up by its hash: the store never sees the secret, and the index
-    // lookup reveals nothing about how close a guess was.
-    Query q(m_ctx.db->connection(), S("SELECT k.id, k.user_id, k.workspace_id, u.is_admin FROM api_keys k "
-                                      "JOIN users u ON u.id = k.user_id "
-                                      "WHERE k.secret_hash = :h AND k.revoked_at IS NULL"));
-    q.bind(S(":h"), crypto::sha256Hex(secret.toUtf8()));
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return loginRequired();
+    const QSqlDatabase conn = m_ctx.db->connection();
+    // The generation first: a resolution stored under it was made after it
+    // was read, so a change committed later moves it past the entry.
+    auto generation = credentialsGeneration(conn);
+    if (!generation)
+        return generation.error();
+    // Looked up by its hash: neither the store nor the cache keeps the secret,
+    // and the lookup reveals nothing about how close a guess was.
+    const QByteArray hash = crypto::sha256(secret.toUtf8());
+    auto cached = m_cache->find(hash, *generation);
+    if (!cached) {
+        Query q(conn, S("SELECT k.id, k.user_id, k.workspace_id, u.is_admin FROM api_keys k "
+                        "JOIN users u ON u.id = k.user_id "
+                        "WHERE k.secret_hash = :h AND k.revoked_at IS NULL"));
+        q.bind(S(":h"), QString::fromLatin1(hash.toHex()));
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return loginRequired();
+        cached = ApiKeyCache::Entry{q.str(0), q.str(1), q.str(2), q.i64(3) != 0};
+        m_cache->store(hash, *generation, *cached);
+    }
     Actor a;
-    a.apiKeyId = q.str(0);
-    a.userId = q.str(1);
-    a.keyWorkspaceId = q.str(2);
-    a.instanceAdmin = q.i64(3) != 0;
+    a.apiKeyId = cached->keyId;
+    a.userId = cached->userId;
+    a.keyWorkspaceId = cached->keyWorkspaceId;
+    a.instanceAdmin = cached->instanceAdmin;
     a.ip = ip;
     m_usage->record(a.apiKeyId, m_ctx.clock->nowMs());
     return a;

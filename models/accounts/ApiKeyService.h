@@ -3,6 +3,7 @@
 // authentication of the Cloud API.
 #pragma once
 
+#include "accounts/ApiKeyCache.h"
 #include "accounts/ApiKeyUsage.h"
 #include "core/Context.h"
 #include "core/Cursor.h"
@@ -64,8 +65,12 @@ public:
     Status revokeForUser(const Actor &actor, const QString &userId, const QString &id);
 
     // The principal of a Bearer secret, or login_required. Writes nothing: the
-    // use is recorded in memory for flushLastUsed().
+    // use is recorded in memory for flushLastUsed(). Reads the credentials
+    // generation (one point read) and answers from the cache of resolved keys
+    // when it has not moved; only otherwise looks the key up.
     Result<Actor> authenticate(const QString &secret, const QString &ip = {});
+    // How many resolved keys the cache holds (tests).
+    int cachedKeys() const { return m_cache->size(); }
     // Writes the recorded uses as last_used_at in one transaction; returns how
     // many keys were updated.
     Result<int> flushLastUsed();
@@ -83,6 +88,7 @@ private:
     Result<ApiKey> loadOwned(const QSqlDatabase &conn, const Actor &actor, const QString &id);
     ModelContext m_ctx;
     std::shared_ptr<ApiKeyUsage> m_usage;
+    std::shared_ptr<ApiKeyCache> m_cache;
 };
 
 } // namespace wfx

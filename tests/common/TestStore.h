@@ -48,7 +48,6 @@ class TestStore
 public:
     explicit TestStore(const QString &backend) : clock(1'800'000'000'000LL)
     {
-        QString url;
         if (backend == QLatin1String("postgres")) {
             m_pg = std::make_unique<PgScratch>();
             if (!m_pg->ok())
@@ -107,6 +106,7 @@ public:
     }
 
     QTemporaryDir dir;
+    QString url; // the store's, for a second Database::open as another process would
     wfx::ManualClock clock;
     wfx::ChangeBus bus;
     std::shared_ptr<wfx::Database> db;

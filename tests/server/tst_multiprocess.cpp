@@ -351,6 +351,40 @@ private slots:
         QVERIFY2((a == 201 && b == 402) || (a == 402 && b == 201), qPrintable(S("%1 and %2").arg(a).arg(b)));
     }
 
+    // Each process caches resolved keys; the credentials generation, not the
+    // change bus, makes a revoke or rotate through A count at B on the very
+    // next request (no wait, no retry).
+    void keyRevokedOrRotatedThroughOneProcessIsRefusedByTheOtherAtOnce()
+    {
+        auto issue = [&](const char *name) {
+            const HttpResult r = m_onA->post(S("/api/api-keys"), QJsonObject{{S("name"), S(name)}});
+            if (r.status != 201)
+                qWarning() << "issue" << r.status << r.body;
+            return std::pair{r.object("api_key").value(S("id")).toString(), r.json().value(S("secret")).toString()};
+        };
+        const auto [revokedId, revokedSecret] = issue("to-revoke");
+        const auto [rotatedId, rotatedSecret] = issue("to-rotate");
+        QVERIFY(!revokedSecret.isEmpty() && !rotatedSecret.isEmpty());
+        HttpClient revokedOnB(m_b.port, revokedSecret), rotatedOnB(m_b.port, rotatedSecret);
+        for (int i = 0; i < 3; ++i) { // resolved, then answered from B's cache
+            QCOMPARE(revokedOnB.get(S("/api/api-keys?limit=1")).status, 200);
+            QCOMPARE(rotatedOnB.get(S("/api/api-keys?limit=1")).status, 200);
+        }
+
+        QCOMPARE(m_onA->del(S("/api/api-keys/") + revokedId).status, 204);
+        const HttpResult afterRevoke = revokedOnB.get(S("/api/api-keys?limit=1"));
+        QCOMPARE(afterRevoke.status, 401);
+
+        const HttpResult rotated = m_onA->post(S("/api/api-keys/") + rotatedId + S("/rotate"));
+        QCOMPARE(rotated.status, 200);
+        QCOMPARE(rotatedOnB.get(S("/api/api-keys?limit=1")).status, 401);
+        HttpClient newOnB(m_b.port, rotated.json().value(S("secret")).toString());
+        QCOMPARE(newOnB.get(S("/api/api-keys?limit=1")).status, 200);
+        // The key both processes share still works on each.
+        QCOMPARE(m_onB->get(S("/api/api-keys?limit=1")).status, 200);
+        QCOMPARE(m_onA->get(S("/api/api-keys?limit=1")).status, 200);
+    }
+
     void changeThroughOneProcessReachesAListenerInAnother()
     {
         QSignalSpy spy(m_bus.get(), &ChangeBus::changed);
