@@ -2,7 +2,7 @@
 // API keys already resolved, by the SHA-256 of their secret (never the secret
 // itself), each valid only at the credentials generation it was resolved at.
 // The store moves that generation in the transaction of every change that can
-// make a resolution wrong (migration 0003), so a caller that reads the current
+// make a resolution wrong (migration 0004), so a caller that reads the current
 // generation first and asks find() with it gets an entry only if nothing
 // changed since: a key revoked through another process misses on the next
 // request. Bounded; thread-safe.

@@ -8,6 +8,7 @@
 #include "core/Keyset.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
+#include "db/NativeQuery.h"
 #include "db/Tx.h"
 #include "workspaces/WorkspaceService.h"
 
@@ -41,11 +42,11 @@ ApiKey readKey(const Query &q)
     return k;
 }
 
-// Moved by the store (migration 0003) with every change that can make a
-// resolved key wrong.
+// Moved by the store (migration 0004's triggers) with every change that can
+// make a resolved key wrong. Read on every request: through the native handle.
 Result<qint64> credentialsGeneration(const QSqlDatabase &conn)
 {
-    Query q(conn, S("SELECT generation FROM credentials_generation WHERE id = 1"));
+    NativeQuery q(conn, "SELECT generation FROM credentials_generation WHERE id = 1");
     if (!q.exec())
         return q.error();
     if (!q.next())

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The cache of resolved API keys (accounts/ApiKeyCache.h) and the credentials
-// generation that invalidates it (migration 0003): a change made through one
+// generation that invalidates it (migration 0004): a change made through one
 // store handle is refused through another on its very next request, with no
 // change-bus delivery between them, as between two processes.
 #include "TestStore.h"
