@@ -2,7 +2,8 @@
 // A series' metric points packed as one chunk: steps delta-of-delta encoded and
 // values XOR-encoded against the previous value, as in Facebook's Gorilla paper
 // (Pelkonen et al., VLDB 2015), with a version byte and a bounded, validating
-// decoder (chunks come back from backups, which are not trusted).
+// decoder (chunks come back from backups, which are not trusted). The byte
+// format is described at the head of MetricChunk.cpp.
 #pragma once
 
 #include <QByteArray>
