@@ -107,10 +107,19 @@ struct StoredChunk
 
 // Adds one series' new points (sorted, unique steps).
 Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, const QString &name,
-                            std::vector<Point> fresh, Rollups rollups)
+                            std::vector<Point> fresh, Rollups rollups, Stored stored)
 {
+    if (stored == Stored::NewRun) {
+        if (auto w = insertChunks(conn, runId, name, fresh); !w)
+            return w.error();
+        if (rollups == Rollups::Rebuild) {
+            if (auto w = replaceRollups(conn, runId, name, fresh, false); !w)
+                return w.error();
+        }
+        return qsizetype(fresh.size());
+    }
     // What the series already holds in the new points' range: those steps stay.
-    std::vector<Point> stored;
+    std::vector<Point> held;
     {
         Query q(conn, S("SELECT data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
                         "AND first_step <= :b AND last_step >= :a"));
@@ -118,19 +127,19 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
         if (!q.exec())
             return q.error();
         while (q.next()) {
-            if (!chunk::decode(q.value(0).toByteArray(), stored))
+            if (!chunk::decode(q.value(0).toByteArray(), held))
                 return damaged(runId, name);
         }
     }
-    if (!stored.empty()) {
-        order(stored);
+    if (!held.empty()) {
+        order(held);
         std::vector<Point> kept;
         kept.reserve(fresh.size());
-        auto s = stored.begin();
+        auto s = held.begin();
         for (const Point &p : fresh) {
-            while (s != stored.end() && s->step < p.step)
+            while (s != held.end() && s->step < p.step)
                 ++s;
-            if (s == stored.end() || s->step != p.step)
+            if (s == held.end() || s->step != p.step)
                 kept.push_back(p);
         }
         fresh.swap(kept);
@@ -200,7 +209,7 @@ QList<SeriesPoint> toSeriesPoints(const std::vector<Point> &points)
 }
 
 Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QList<MetricInput> &points,
-                      Rollups rollups)
+                      Rollups rollups, Stored stored)
 {
     // Per series in order of first appearance; the first of repeated steps wins.
     QHash<QString, qsizetype> index;
@@ -221,7 +230,7 @@ Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QLis
         std::stable_sort(pts.begin(), pts.end(), byStep);
         pts.erase(std::unique(pts.begin(), pts.end(), [](const Point &a, const Point &b) { return a.step == b.step; }),
                   pts.end());
-        auto n = addSeries(conn, runId, seriesNames.at(i), std::move(pts), rollups);
+        auto n = addSeries(conn, runId, seriesNames.at(i), std::move(pts), rollups, stored);
         if (!n)
             return n.error();
         added += *n;

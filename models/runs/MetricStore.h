@@ -40,6 +40,9 @@ inline constexpr qsizetype kChunkPoints = 4096;
 inline constexpr qsizetype kAppendBelow = 1024;
 
 enum class Rollups { Rebuild, Keep };
+// NewRun: the run was created in this transaction, so it has no points yet and
+// the stored chunks are not looked up (a sync's first write).
+enum class Stored { Maybe, NewRun };
 
 // Adds points to a run's series inside the caller's transaction (`conn` is the
 // transaction's connection): grouped per series, sorted by step; a (name, step)
@@ -48,7 +51,7 @@ enum class Rollups { Rebuild, Keep };
 // gained points are rebuilt unless `rollups` is Keep (the migration, whose
 // rollups already cover the same points).
 Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QList<MetricInput> &points,
-                      Rollups rollups = Rollups::Rebuild);
+                      Rollups rollups = Rollups::Rebuild, Stored stored = Stored::Maybe);
 
 // The points of one series in step order with step > afterStep (all when
 // afterStep is nullopt), at most `limit` of them (all when limit < 0).

@@ -449,7 +449,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
         return SyncResult{*existing, false};
     }
 
-    if (auto m = metricstore::add(tx.conn(), run.id, req.metrics); !m)
+    if (auto m = metricstore::add(tx.conn(), run.id, req.metrics, metricstore::Rollups::Rebuild,
+                                  metricstore::Stored::NewRun); !m)
         return m.error();
     if (!req.log.isEmpty()) {
         Query &l = statements.get(tx, S("INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"));
