@@ -9,6 +9,7 @@
 #include "core/Clock.h"
 #include "core/Context.h"
 #include "core/Ids.h"
+#include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "events/ChangeBus.h"
 #include "workspaces/WorkspaceService.h"
@@ -17,6 +18,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QString>
+#include <QUrl>
 
 #include <cstdio>
 #include <cstdlib>
@@ -35,6 +37,36 @@ inline void exec(QSqlDatabase db, const QString &sql)
     QSqlQuery q(db);
     if (!q.exec(sql))
         die(q.lastError().text() + QStringLiteral(" in ") + sql.left(200));
+}
+
+// Runs one statement on the server of `admin` (a PostgreSQL URL), on a
+// connection of its own.
+inline void adminExec(const QUrl &admin, const QString &sql)
+{
+    {
+        QSqlDatabase a = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("bench-admin"));
+        a.setHostName(admin.host());
+        a.setPort(admin.port(5432));
+        a.setUserName(admin.userName());
+        a.setPassword(admin.password());
+        a.setDatabaseName(admin.path().mid(1));
+        if (!a.open())
+            die(a.lastError().text());
+        exec(a, sql);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("bench-admin"));
+}
+
+// A fresh database wfx_bench_<random> on the server of `admin`; its URL.
+inline QString createPgDatabase(const QUrl &admin, QString *name)
+{
+    if (admin.isEmpty())
+        die(QStringLiteral("--pg URL (or WFX_TEST_PG_URL) is needed for PostgreSQL"));
+    *name = QStringLiteral("wfx_bench_") + crypto::sha256Hex(crypto::randomBytes(8)).left(10);
+    adminExec(admin, QStringLiteral("CREATE DATABASE ") + *name);
+    QUrl u = admin;
+    u.setPath(QLatin1Char('/') + *name);
+    return u.toString();
 }
 
 // A migrated store (URL as Database::open takes it) with user bench@example.com

@@ -11,6 +11,7 @@
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "events/ChangeBus.h"
+#include "runs/MetricStore.h"
 #include "workspaces/WorkspaceService.h"
 
 #include <QCommandLineParser>
@@ -100,13 +101,17 @@ int main(int argc, char **argv)
         "'{\"algo\":\"dreamer-v3\",\"seed\":' || i || '}', 'unsigned' FROM n")
                    .arg(project->id, ws->id, QStringLiteral("1700000000000")).arg(nRuns)
                    .replace(QStringLiteral("UUIDFMT"), kUuidFmt));
-    if (nPoints > 0)
-        exec(conn, QStringLiteral(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %1), "
-            "s(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM s WHERE j < %2 - 1) "
-            "INSERT INTO run_metrics (run_id, name, step, value) "
-            "SELECT UUIDFMT, 'loss', j, 1.0 / (1 + j) FROM n, s")
-                       .arg(nRuns).arg(nPoints).replace(QStringLiteral("UUIDFMT"), kUuidFmt));
+    if (nPoints > 0) {
+        // nPoints per run, as chunks (runs/MetricStore.h).
+        QList<MetricInput> series;
+        for (qint64 j = 0; j < nPoints; ++j)
+            series.append({QStringLiteral("loss"), j, 1.0 / double(1 + j)});
+        for (int i = 1; i <= nRuns; ++i) {
+            const QString runId = QStringLiteral("%1-0000-4000-8000-%2").arg(i, 8, 16, QLatin1Char('0')).arg(i, 12, 16, QLatin1Char('0'));
+            if (auto a = metricstore::add(conn, runId, series, metricstore::Rollups::Keep); !a)
+                die(a.error().message);
+        }
+    }
     // Committed artifacts: the bytes in the blob store, a row each.
     BlobStore blobs(dataDir);
     for (int b = 0; b < nBlobs; ++b) {

@@ -13,6 +13,7 @@
 #include "db/Database.h"
 #include "db/Tx.h"
 #include "events/ChangeBus.h"
+#include "runs/MetricStore.h"
 #include "runs/RunService.h"
 #include "workspaces/WorkspaceService.h"
 
@@ -95,29 +96,8 @@ int main(int argc, char **argv)
     QString url = QStringLiteral("sqlite:") + tmp.filePath(QStringLiteral("bench.db"));
     QString pgDb;
     QUrl admin(cli.value(pgOpt));
-    auto adminExec = [&](const QString &sql) {
-        {
-            QSqlDatabase a = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("bench-admin"));
-            a.setHostName(admin.host());
-            a.setPort(admin.port(5432));
-            a.setUserName(admin.userName());
-            a.setPassword(admin.password());
-            a.setDatabaseName(admin.path().mid(1));
-            if (!a.open())
-                die(a.lastError().text());
-            exec(a, sql);
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("bench-admin"));
-    };
-    if (pg) {
-        if (admin.isEmpty())
-            die(QStringLiteral("--pg URL (or WFX_TEST_PG_URL) is needed for PostgreSQL"));
-        pgDb = QStringLiteral("wfx_bench_") + crypto::sha256Hex(crypto::randomBytes(8)).left(10);
-        adminExec(QStringLiteral("CREATE DATABASE ") + pgDb);
-        QUrl u = admin;
-        u.setPath(QLatin1Char('/') + pgDb);
-        url = u.toString();
-    }
+    if (pg)
+        url = bench::createPgDatabase(admin, &pgDb);
     {
         auto store = bench::openStore(url, tmp.path());
         std::shared_ptr<Database> db = store->db;
@@ -129,22 +109,37 @@ int main(int argc, char **argv)
         QElapsedTimer fill;
         fill.start();
         const QString kUuidFmt = bench::sqliteRunIdExpr();
+        // Points as chunks (runs/MetricStore.h), a series of nPoints / seriesRuns
+        // points per run, added 500,000 at a time; the rollups come below.
+        auto fillSeries = [&] {
+            for (int r = 1; r <= seriesRuns; ++r) {
+                QSqlQuery idq(conn);
+                if (!idq.exec(pg ? QStringLiteral("SELECT md5('%1')::uuid::text").arg(r)
+                                 : QStringLiteral("WITH n(i) AS (SELECT %1) SELECT %2 FROM n").arg(r).arg(kUuidFmt)) ||
+                    !idq.next())
+                    die(idq.lastError().text());
+                const QString runId = idq.value(0).toString();
+                idq.finish();
+                const qint64 per = nPoints / seriesRuns;
+                for (qint64 from = 0; from < per; from += 500'000) {
+                    QList<MetricInput> batch;
+                    for (qint64 j = from; j < std::min(per, from + 500'000); ++j)
+                        batch.append({QStringLiteral("loss"), j, 1.0 / double(1 + j)});
+                    if (auto a = metricstore::add(conn, runId, batch, metricstore::Rollups::Keep); !a)
+                        die(a.error().message);
+                }
+            }
+        };
         if (pg) {
             bench::fillRuns(conn, true, store->projectId, store->workspaceId, nRuns);
-            exec(conn, QStringLiteral(
-                "INSERT INTO run_metrics (run_id, name, step, value) "
-                "SELECT md5(r::text)::uuid::text, 'loss', s, 1.0 / (1 + s) FROM generate_series(1, %1) AS r, "
-                "generate_series(0, %2 - 1) AS s").arg(seriesRuns).arg(nPoints / seriesRuns));
+            exec(conn, QStringLiteral("BEGIN"));
+            fillSeries();
+            exec(conn, QStringLiteral("COMMIT"));
             exec(conn, QStringLiteral("ANALYZE"));
         } else {
             exec(conn, QStringLiteral("BEGIN"));
             bench::fillRuns(conn, false, store->projectId, store->workspaceId, nRuns);
-            exec(conn, QStringLiteral(
-                "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < %1), "
-                "s(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM s WHERE j < %2 - 1) "
-                "INSERT INTO run_metrics (run_id, name, step, value) "
-                "SELECT UUIDFMT, 'loss', j, 1.0 / (1 + j) FROM r, s ORDER BY 1, 3")
-                           .arg(seriesRuns).arg(nPoints / seriesRuns).replace(QStringLiteral("UUIDFMT"), kUuidFmt));
+            fillSeries();
             exec(conn, QStringLiteral("COMMIT"));
             exec(conn, QStringLiteral("ANALYZE"));
         }
@@ -247,6 +242,6 @@ int main(int argc, char **argv)
         }
     }
     if (pg)
-        adminExec(QStringLiteral("DROP DATABASE IF EXISTS ") + pgDb + QStringLiteral(" WITH (FORCE)"));
+        bench::adminExec(admin, QStringLiteral("DROP DATABASE IF EXISTS ") + pgDb + QStringLiteral(" WITH (FORCE)"));
     return 0;
 }

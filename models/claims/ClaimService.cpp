@@ -8,6 +8,7 @@
 #include "core/Keyset.h"
 #include "db/Database.h"
 #include "db/Tx.h"
+#include "runs/MetricStore.h"
 #include "workspaces/WorkspaceService.h"
 
 #include <QJsonValue>
@@ -101,30 +102,18 @@ QJsonObject Claim::toJson() const
 Result<ClaimVerdict> ClaimService::verify(const QSqlDatabase &conn, const QString &runId, const QString &metricName,
                                           const QString &comparator, double threshold, const QString &aggregate)
 {
-    // The statement comes from this fixed table, never from input.
-    QString sql;
-    if (aggregate == QLatin1String("last"))
-        sql = S("SELECT value FROM run_metrics WHERE run_id = :r AND name = :n ORDER BY step DESC LIMIT 1");
-    else if (aggregate == QLatin1String("min"))
-        sql = S("SELECT MIN(value) FROM run_metrics WHERE run_id = :r AND name = :n");
-    else if (aggregate == QLatin1String("max"))
-        sql = S("SELECT MAX(value) FROM run_metrics WHERE run_id = :r AND name = :n");
-    else if (aggregate == QLatin1String("mean"))
-        sql = S("SELECT AVG(value) FROM run_metrics WHERE run_id = :r AND name = :n");
-    else
+    if (aggregate != QLatin1String("last") && aggregate != QLatin1String("min") &&
+        aggregate != QLatin1String("max") && aggregate != QLatin1String("mean"))
         return Error::validation(S("aggregate"), S("invalid"), S("aggregate must be last, min, max or mean."));
-    Query q(conn, sql);
-    q.bind(S(":r"), runId).bind(S(":n"), metricName);
-    if (!q.exec())
-        return q.error();
+    auto value = metricstore::aggregate(conn, runId, metricName, aggregate);
+    if (!value)
+        return value.error();
     ClaimVerdict v{S("unverifiable"), std::nullopt};
     // No points (or a non-finite aggregate, which no JSON number can carry): unverifiable.
-    if (q.next() && !q.isNull(0)) {
-        const double observed = q.dbl(0);
-        if (std::isfinite(observed)) {
-            v.observed = observed;
-            v.status = holds(observed, comparator, threshold) ? S("supported") : S("refuted");
-        }
+    if (*value && std::isfinite(**value)) {
+        const double observed = **value;
+        v.observed = observed;
+        v.status = holds(observed, comparator, threshold) ? S("supported") : S("refuted");
     }
     return v;
 }

@@ -8,6 +8,7 @@
 #include "core/Keyset.h"
 #include "db/Database.h"
 #include "db/Tx.h"
+#include "runs/MetricStore.h"
 #include "workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
@@ -62,15 +63,15 @@ MuseumEntry readEntry(const Query &q)
 
 Result<QStringList> metricNames(const QSqlDatabase &conn, const QString &entryId)
 {
-    Query q(conn, S("SELECT DISTINCT rm.name FROM run_metrics rm JOIN museum_entries m ON m.run_id = rm.run_id "
-                    "WHERE m.id = :id ORDER BY rm.name"));
+    Query q(conn, S("SELECT run_id FROM museum_entries WHERE id = :id"));
     q.bind(S(":id"), entryId);
     if (!q.exec())
         return q.error();
-    QStringList out;
-    while (q.next())
-        out << q.str(0);
-    return out;
+    if (!q.next())
+        return QStringList();
+    const QString runId = q.str(0);
+    q.raw().finish();
+    return metricstore::names(conn, runId);
 }
 } // namespace
 

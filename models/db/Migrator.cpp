@@ -2,6 +2,7 @@
 #include "db/Migrator.h"
 
 #include "db/Database.h"
+#include "runs/MetricStore.h"
 
 #include <QDir>
 #include <QFile>
@@ -9,6 +10,8 @@
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
+
+#include <limits>
 
 Q_DECLARE_LOGGING_CATEGORY(lcDb)
 
@@ -70,6 +73,15 @@ int Migrator::latestVersion() const
     return files.isEmpty() ? 0 : files.last().version;
 }
 
+int Migrator::versionNamed(const QString &name) const
+{
+    for (const MigrationFile &m : migrationFiles(m_db.dialect())) {
+        if (m.name == name)
+            return m.version;
+    }
+    return 0;
+}
+
 int Migrator::currentVersion()
 {
     QSqlQuery q(m_db.connection());
@@ -80,6 +92,11 @@ int Migrator::currentVersion()
 
 Status Migrator::run()
 {
+    return runUpTo(std::numeric_limits<int>::max());
+}
+
+Status Migrator::runUpTo(int version)
+{
     QSqlDatabase c = m_db.connection();
     if (!c.isOpen())
         return Error{ErrorCode::Unavailable, QStringLiteral("Store not reachable: %1").arg(c.lastError().text())};
@@ -88,7 +105,15 @@ Status Migrator::run()
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
                                "name TEXT NOT NULL, applied_at BIGINT NOT NULL)")))
         return Error::internal(q.lastError().text());
+    // The data step of a migration, by name (the number may change at a merge).
+    auto dataStep = [&](const MigrationFile &m) -> Status {
+        if (m.name == QLatin1String("metric_chunks"))
+            return metricstore::migrateRows(m_db, m_stopAfterRuns);
+        return Ok{};
+    };
     for (const MigrationFile &m : migrationFiles(m_db.dialect())) {
+        if (m.version > version)
+            break;
         if (!q.exec(pg ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE")))
             return Error::internal(q.lastError().text());
         auto fail = [&](const QString &what) {
@@ -107,6 +132,8 @@ Status Migrator::run()
         if (q.next()) {
             q.finish();
             QSqlQuery(c).exec(QStringLiteral("COMMIT"));
+            if (auto d = dataStep(m); !d)
+                return d;
             continue;
         }
         QFile f(m.path);
@@ -126,6 +153,8 @@ Status Migrator::run()
         if (!q.exec(QStringLiteral("COMMIT")))
             return fail(QStringLiteral("commit"));
         qCInfo(lcDb) << "applied migration" << m.version << m.name;
+        if (auto d = dataStep(m); !d)
+            return d;
     }
     return Ok{};
 }

@@ -9,6 +9,7 @@
 #include "crypto/Jcs.h"
 #include "db/Database.h"
 #include "db/Tx.h"
+#include "runs/MetricStore.h"
 #include "runs/RunService.h"
 #include "runs/ZipWriter.h"
 
@@ -81,15 +82,13 @@ Result<EvidencePackage> EvidencePackager::build(const Actor &actor, const QStrin
 
     QList<QStringList> rows;
     {
-        Query q(
-            m_ctx.db->connection(),
-            S("SELECT name, step, value FROM run_metrics WHERE run_id = :r ORDER BY name, step"));
-        q.bind(S(":r"), runId);
-        if (!q.exec())
-            return q.error();
-        while (q.next())
-            rows.append({q.str(0), QString::number(q.i64(1)),
-                         QString::fromLatin1(jcs::formatNumber(q.dbl(2)))});
+        auto visited = metricstore::visit(m_ctx.db->connection(), runId,
+                                          [&](const QString &name, const chunk::Point &p) {
+                                              rows.append({name, QString::number(p.step),
+                                                           QString::fromLatin1(jcs::formatNumber(p.value))});
+                                          });
+        if (!visited)
+            return visited.error();
     }
 
     QByteArray log;

@@ -10,6 +10,7 @@
 #include "db/Database.h"
 #include "db/NativeQuery.h"
 #include "db/Tx.h"
+#include "runs/MetricStore.h"
 #include "runs/SeriesRollup.h"
 
 #include <QJsonArray>
@@ -330,82 +331,6 @@ Query &RunService::BatchStatements::get(Tx &tx, const QString &sql)
     return it->second;
 }
 
-Status RunService::insertMetrics(Tx &tx, BatchStatements &statements, const QString &runId,
-                                 const QList<MetricInput> &metrics)
-{
-    // Multi-row INSERTs with positional binds: full statements of kInsertChunk
-    // rows (2,000 parameters stay below both dialects' limits), the rest in
-    // statements of 256, 128, ..., 1 rows, so at most nine shapes exist and each
-    // is prepared once per batch. (SQLite's parser is quadratic in the number
-    // of parameters, so preparing one statement per remainder size costs more
-    // than the rows.)
-    auto sqlRows = [](qsizetype rows) {
-        QString sql = S("INSERT INTO run_metrics (run_id, name, step, value) VALUES ");
-        for (qsizetype i = 0; i < rows; ++i)
-            sql += i ? S(", (?, ?, ?, ?)") : S("(?, ?, ?, ?)");
-        return sql;
-    };
-    const qsizetype total = metrics.size();
-    qsizetype at = 0;
-    auto write = [&](qsizetype rows) -> Status {
-        Query &q = statements.get(tx, sqlRows(rows));
-        int p = 0;
-        for (qsizetype i = at; i < at + rows; ++i) {
-            const MetricInput &m = metrics.at(i);
-            q.raw().bindValue(p++, runId);
-            q.raw().bindValue(p++, m.name);
-            q.raw().bindValue(p++, m.step);
-            q.raw().bindValue(p++, m.value);
-        }
-        if (!q.exec())
-            return q.error();
-        at += rows;
-        return Ok{};
-    };
-    while (total - at >= kInsertChunk) {
-        if (auto w = write(kInsertChunk); !w)
-            return w;
-    }
-    for (qsizetype rows = 256; rows >= 1; rows /= 2) {
-        if (total - at >= rows) {
-            if (auto w = write(rows); !w)
-                return w;
-        }
-    }
-    if (total <= rollup::kMinPoints)
-        return Ok{}; // no series is long enough for a rollup
-    QHash<QString, QList<SeriesPoint>> series;
-    for (const MetricInput &m : metrics)
-        series[m.name].append({m.step, m.value});
-    for (auto it = series.begin(); it != series.end(); ++it) {
-        std::sort(it->begin(), it->end(),
-                  [](const SeriesPoint &a, const SeriesPoint &b) { return a.step < b.step; });
-        if (auto w = writeRollup(tx, runId, it.key(), *it); !w)
-            return w;
-    }
-    return Ok{};
-}
-
-Status RunService::writeRollup(Tx &tx, const QString &runId, const QString &name,
-                               const QList<SeriesPoint> &ordered)
-{
-    const QList<rollup::Level> levels = rollup::build(ordered);
-    if (levels.isEmpty())
-        return Ok{};
-    Query q = tx.query(S("INSERT INTO run_metric_rollups (run_id, name, level, points, data) "
-                         "VALUES (:r, :n, :l, :p, :d)"));
-    for (const rollup::Level &level : levels) {
-        q.bind(S(":r"), runId)
-            .bind(S(":n"), name)
-            .bind(S(":l"), level.level)
-            .bind(S(":p"), qint64(ordered.size()))
-            .bind(S(":d"), level.data);
-        if (!q.exec())
-            return q.error();
-    }
-    return Ok{};
-}
-
 Status RunService::rebuildRollups(const QString &runId)
 {
     if (!ids::isUuid(runId))
@@ -414,32 +339,7 @@ Status RunService::rebuildRollups(const QString &runId)
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query d = tx.query(S("DELETE FROM run_metric_rollups WHERE run_id = :r"));
-    d.bind(S(":r"), runId);
-    if (!d.exec())
-        return d.error();
-    Query q = tx.query(S("SELECT name, step, value FROM run_metrics WHERE run_id = :r "
-                         "ORDER BY name, step"));
-    q.bind(S(":r"), runId);
-    if (!q.exec())
-        return q.error();
-    QString name;
-    QList<SeriesPoint> points;
-    auto flush = [&]() -> Status {
-        auto w = writeRollup(tx, runId, name, points);
-        points.clear();
-        return w;
-    };
-    while (q.next()) {
-        const QString n = q.str(0);
-        if (n != name && !points.isEmpty()) {
-            if (auto w = flush(); !w)
-                return w;
-        }
-        name = n;
-        points.append({q.i64(1), q.dbl(2)});
-    }
-    if (auto w = flush(); !w)
+    if (auto w = metricstore::rebuildRollups(tx.conn(), runId); !w)
         return w;
     return tx.commit();
 }
@@ -586,7 +486,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
         return SyncResult{*existing, false};
     }
 
-    if (auto m = insertMetrics(tx, statements, run.id, req.metrics); !m)
+    if (auto m = metricstore::add(tx.conn(), run.id, req.metrics, metricstore::Rollups::Rebuild,
+                                  metricstore::Stored::NewRun); !m)
         return m.error();
     if (!req.log.isEmpty()) {
         Query &l = statements.get(tx, S("INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"));
@@ -883,15 +784,7 @@ Result<QStringList> RunService::metricNames(const Actor &actor, const QString &i
     auto run = visible(actor, id);
     if (!run)
         return run.error();
-    Query q(m_ctx.db->connection(),
-            S("SELECT DISTINCT name FROM run_metrics WHERE run_id = :r ORDER BY name"));
-    q.bind(S(":r"), id);
-    if (!q.exec())
-        return q.error();
-    QStringList names;
-    while (q.next())
-        names << q.str(0);
-    return names;
+    return metricstore::names(m_ctx.db->connection(), id);
 }
 
 Result<Page<MetricPoint>> RunService::metrics(const Actor &actor, const QString &id,
@@ -914,26 +807,34 @@ Result<Page<MetricPoint>> RunService::metrics(const Actor &actor, const QString 
     auto run = visible(actor, id);
     if (!run)
         return run.error();
-    QString sql = S("SELECT name, step, value FROM run_metrics WHERE run_id = :r");
-    if (!name.isEmpty())
-        sql += paged ? S(" AND name = :n AND step > :s") : S(" AND name = :n");
-    else if (paged)
-        sql += S(" AND name >= :n AND (name > :n OR step > :s)");
-    sql += S(" ORDER BY name, step LIMIT :lim");
-    Query q(m_ctx.db->connection(), sql);
-    q.bind(S(":r"), id);
-    if (!name.isEmpty())
-        q.bind(S(":n"), name);
-    else if (paged)
-        q.bind(S(":n"), afterName);
-    if (paged)
-        q.bind(S(":s"), afterStep);
-    q.bind(S(":lim"), limit + 1);
-    if (!q.exec())
-        return q.error();
+    // Series by name, then points by step, from just after the cursor.
+    QSqlDatabase conn = m_ctx.db->connection();
+    QStringList series;
+    if (!name.isEmpty()) {
+        series << name;
+    } else {
+        auto all = metricstore::names(conn, id);
+        if (!all)
+            return all.error();
+        // The store's order of names (its collation), from the cursor's series on.
+        const qsizetype from = paged ? all->indexOf(afterName) : 0;
+        for (qsizetype i = 0; i < all->size(); ++i) {
+            if (from >= 0 ? i >= from : all->at(i) > afterName)
+                series << all->at(i);
+        }
+    }
     Page<MetricPoint> page;
-    while (q.next())
-        page.items.append({q.str(0), q.i64(1), q.dbl(2)});
+    for (const QString &n : std::as_const(series)) {
+        const qsizetype want = limit + 1 - page.items.size();
+        if (want <= 0)
+            break;
+        const bool resume = paged && n == afterName;
+        auto points = metricstore::series(conn, id, n, resume ? std::optional<qint64>(afterStep) : std::nullopt, want);
+        if (!points)
+            return points.error();
+        for (const chunk::Point &p : *points)
+            page.items.append({n, p.step, p.value});
+    }
     if (page.items.size() > limit) {
         page.items.removeLast();
         const auto &last = page.items.last();
@@ -977,15 +878,10 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
             return downsample::lttb(rollup::unpack(data.value(0).toByteArray()), maxPoints);
         }
     }
-    Query q(conn,
-            S("SELECT step, value FROM run_metrics WHERE run_id = :r AND name = :n ORDER BY step"));
-    q.bind(S(":r"), id).bind(S(":n"), name);
-    if (!q.exec())
-        return q.error();
-    QList<SeriesPoint> points;
-    while (q.next())
-        points.append({q.i64(0), q.dbl(1)});
-    return downsample::lttb(points, maxPoints);
+    auto points = metricstore::series(conn, id, name);
+    if (!points)
+        return points.error();
+    return downsample::lttb(metricstore::toSeriesPoints(*points), maxPoints);
 }
 
 Result<LogSlice> RunService::log(const Actor &actor, const QString &id, qint64 offset, qint64 limit)

@@ -102,7 +102,6 @@ public:
     static constexpr qint64 kDefaultLogLimit = 64 * 1024;
     static constexpr qint64 kMaxLogLimit = 1024 * 1024;
     static constexpr int kMaxSeriesPoints = 10000;
-    static constexpr int kInsertChunk = 500; // metric rows per INSERT statement
     static constexpr int kMaxBatch = 64;     // syncs per group-commit transaction
     static const QString kFramework;         // "worldflux-evidence"
 
@@ -185,10 +184,6 @@ private:
     void writeBatch(const QList<GroupCommit::Job *> &jobs);
     Result<SyncResult> writeOne(Tx &tx, BatchStatements &statements, const Actor &actor,
                                 const SyncRequest &req);
-    Status insertMetrics(Tx &tx, BatchStatements &statements, const QString &runId,
-                         const QList<MetricInput> &metrics);
-    Status writeRollup(Tx &tx, const QString &runId, const QString &name,
-                       const QList<SeriesPoint> &ordered);
     ModelContext m_ctx;
     std::shared_ptr<GroupCommit> m_group;
 };

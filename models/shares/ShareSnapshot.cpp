@@ -3,6 +3,7 @@
 
 #include "core/Ids.h"
 #include "db/Tx.h"
+#include "runs/MetricStore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -58,53 +59,30 @@ Result<QJsonObject> ShareSnapshot::build(const QSqlDatabase &conn, const QString
     const int cap = std::max(2, limits.maxPointsPerSeries);
 
     // The first maxSeries metric names (one more tells whether there are others).
-    Query names(conn, S("SELECT DISTINCT name FROM run_metrics WHERE run_id = :r ORDER BY name LIMIT :n"));
-    names.bind(S(":r"), runId).bind(S(":n"), maxSeries + 1);
-    if (!names.exec())
+    auto names = metricstore::names(conn, runId, maxSeries + 1);
+    if (!names)
         return names.error();
-    QJsonArray metricNames;
-    QString lastName;
-    bool moreSeries = false;
-    while (names.next()) {
-        if (metricNames.size() == maxSeries) {
-            moreSeries = true;
-            break;
-        }
-        lastName = names.str(0);
-        metricNames.append(lastName);
-    }
-    names.raw().finish();
+    const bool moreSeries = names->size() > maxSeries;
+    if (moreSeries)
+        names->resize(maxSeries);
+    const QJsonArray metricNames = QJsonArray::fromStringList(*names);
 
     QJsonObject metrics;
-    if (!metricNames.isEmpty()) {
-        // Thinning in the store keeps memory bounded for series of any length:
-        // every stride-th point and the last, at most `cap` per series.
-        Query pts(conn, S("SELECT name, step, value FROM ("
-                          " SELECT name, step, value,"
-                          "  ROW_NUMBER() OVER (PARTITION BY name ORDER BY step) AS rn,"
-                          "  COUNT(*) OVER (PARTITION BY name) AS cnt"
-                          " FROM run_metrics WHERE run_id = :r AND name <= :last) t "
-                          "WHERE cnt <= :cap OR (rn - 1) % ((cnt + :cap - 2) / (:cap - 1)) = 0 OR rn = cnt "
-                          "ORDER BY name, step"));
-        pts.bind(S(":r"), runId).bind(S(":last"), lastName).bind(S(":cap"), qint64(cap));
-        if (!pts.exec())
-            return pts.error();
-        QString current;
+    for (const QString &name : std::as_const(*names)) {
+        // Every stride-th point and the last, at most `cap` per series.
+        auto points = metricstore::series(conn, runId, name);
+        if (!points)
+            return points.error();
+        const qint64 cnt = qint64(points->size());
+        const qint64 stride = cnt <= cap ? 1 : (cnt + cap - 2) / (cap - 1);
         QJsonArray series;
-        bool have = false;
-        while (pts.next()) {
-            const QString name = pts.str(0);
-            if (!have || name != current) {
-                if (have)
-                    metrics.insert(current, series);
-                current = name;
-                series = QJsonArray();
-                have = true;
+        for (qint64 i = 0; i < cnt; ++i) {
+            if (i % stride == 0 || i == cnt - 1) {
+                const chunk::Point &p = (*points)[size_t(i)];
+                series.append(QJsonArray{double(p.step), p.value});
             }
-            series.append(QJsonArray{double(pts.i64(1)), pts.dbl(2)});
         }
-        if (have)
-            metrics.insert(current, series);
+        metrics.insert(name, series);
     }
 
     const QJsonDocument manifestDoc = QJsonDocument::fromJson(run.manifestText.toUtf8());

@@ -10,6 +10,7 @@
 #include "core/Ids.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
+#include "db/Migrator.h"
 #include "db/Tx.h"
 #include "events/ChangeBus.h"
 
@@ -46,7 +47,8 @@ inline void useFastPasswordHashing()
 class TestStore
 {
 public:
-    explicit TestStore(const QString &backend) : clock(1'800'000'000'000LL)
+    // upToVersion > 0: only the migrations up to that one (an older store).
+    explicit TestStore(const QString &backend, int upToVersion = 0) : clock(1'800'000'000'000LL)
     {
         if (backend == QLatin1String("postgres")) {
             m_pg = std::make_unique<PgScratch>();
@@ -60,7 +62,7 @@ public:
         if (!opened)
             qFatal("cannot open test store: %s", qPrintable(opened.error().message));
         db = *opened;
-        auto m = db->migrate();
+        auto m = upToVersion > 0 ? wfx::Migrator(*db).runUpTo(upToVersion) : db->migrate();
         if (!m)
             qFatal("migration failed: %s", qPrintable(m.error().message));
         ctx = wfx::ModelContext{db, &clock, &bus};
@@ -96,6 +98,12 @@ public:
     qint64 count(const QString &table)
     {
         wfx::Query q(db->connection(), QStringLiteral("SELECT COUNT(*) FROM ") + table);
+        return q.exec() && q.next() ? q.i64(0) : -1;
+    }
+    // Metric points stored (in run_metric_chunks, runs/MetricStore.h).
+    qint64 metricPoints()
+    {
+        wfx::Query q(db->connection(), QStringLiteral("SELECT COALESCE(SUM(points), 0) FROM run_metric_chunks"));
         return q.exec() && q.next() ? q.i64(0) : -1;
     }
     qint64 auditCount(const QString &action)

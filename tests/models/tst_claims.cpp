@@ -5,6 +5,7 @@
 #include "claims/ClaimService.h"
 #include "claims/LeaderboardService.h"
 #include "claims/MuseumService.h"
+#include "runs/MetricStore.h"
 #include "workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
@@ -39,10 +40,10 @@ class TestClaims : public QObject
     }
     void addPoint(const QString &run, const QString &name, qint64 step, double value)
     {
-        Query q(s->db->connection(), L("INSERT INTO run_metrics (run_id, name, step, value) VALUES (:r, :n, :s, :v)"));
-        q.bind(L(":r"), run).bind(L(":n"), name).bind(L(":s"), step).bind(L(":v"), value);
-        if (!q.exec())
-            qFatal("addPoint: %s", qPrintable(q.errorText()));
+        // A point per call, as syncs of a growing run add them (runs/MetricStore.h).
+        auto added = metricstore::add(s->db->connection(), run, {MetricInput{name, step, value}});
+        if (!added || *added != 1)
+            qFatal("addPoint failed");
     }
     void join(const QString &ws, const QString &user, const QString &role)
     {

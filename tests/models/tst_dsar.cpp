@@ -3,6 +3,7 @@
 
 #include "audit/AuditService.h"
 #include "dsar/DsarService.h"
+#include "runs/MetricStore.h"
 #include "workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
@@ -52,6 +53,7 @@ class TestDsar : public QObject
         exec(QStringLiteral("INSERT INTO run_metric_rollups (run_id, name, level, points, data) "
                             "VALUES (:r, 'loss', 4, 5000, :d)"),
              {{QStringLiteral(":r"), run}, {QStringLiteral(":d"), QByteArray(16, '\0')}});
+        QVERIFY(metricstore::add(s->db->connection(), run, {MetricInput{QStringLiteral("loss"), 1, 0.5}}).ok());
         exec(QStringLiteral("INSERT INTO shares (id, workspace_id, run_id, token_hash, token_prefix, password_hash, "
                             "created_by, created_at) VALUES (:id, :w, :r, 'SHARETOKENHASH_MARKER', 'wfxs_PREFIXMARK', "
                             "'SHAREPWHASH_MARKER', :u, :t)"),
@@ -202,6 +204,7 @@ private slots:
         QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM api_keys WHERE user_id = :u"), QStringLiteral(":u"), alice), 0);
         QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE user_id = :u"), QStringLiteral(":u"), alice), 0);
         QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM run_metric_rollups")), 0); // with the owned workspace's runs
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM run_metric_chunks")), 0);
         QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
                                        "AND state = 'completed'"), QStringLiteral(":u"), alice), 1);
         Query a(s->db->connection(), QStringLiteral("SELECT actor_id, target_id, detail FROM audit_log WHERE action = 'dsar.deletion_executed'"));

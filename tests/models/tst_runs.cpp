@@ -5,6 +5,7 @@
 #include "crypto/Jcs.h"
 #include "runs/Downsample.h"
 #include "runs/GroupCommit.h"
+#include "runs/MetricStore.h"
 #include "runs/RunService.h"
 #include "runs/SeriesRollup.h"
 #include "workspaces/WorkspaceService.h"
@@ -140,7 +141,7 @@ private slots:
             QVERIFY2(j.contains(S(k)), k);
         QCOMPARE(j.value(S("started_at")).toString(), S("2026-11-01T10:00:00.000Z"));
         QCOMPARE(s->count(S("runs")), 1);
-        QCOMPARE(s->count(S("run_metrics")), 3);
+        QCOMPARE(s->metricPoints(), 3);
         QCOMPARE(s->count(S("run_logs")), 1);
         QCOMPARE(s->count(S("run_signatures")), 0);
         QCOMPARE(s->count(S("compliance_mappings")), 4);
@@ -184,7 +185,7 @@ private slots:
         QCOMPARE(again->run.name, first->run.name);
         QCOMPARE(again->run.createdAt, first->run.createdAt);
         QCOMPARE(s->count(S("runs")), 1);
-        QCOMPARE(s->count(S("run_metrics")), 3);
+        QCOMPARE(s->metricPoints(), 3);
         QCOMPARE(s->count(S("audit_log")), audit);
     }
 
@@ -361,8 +362,8 @@ private slots:
 
     void manyMetricPointsAreStoredInChunks()
     {
-        // 2 full chunks plus a remainder.
-        const int n = RunService::kInsertChunk * 2 + 7;
+        // Two series of more than one chunk each.
+        const int n = int(metricstore::kChunkPoints) * 2 + 7;
         QJsonArray points;
         for (int i = 0; i < n; ++i)
             points.append(QJsonObject{
@@ -371,12 +372,15 @@ private slots:
         b.insert(S("metrics"), points);
         const Run run = sync(b);
         QCOMPARE(run.metricCount, n);
-        QCOMPARE(s->count(S("run_metrics")), n);
-        Query q(s->db->connection(),
-                S("SELECT value FROM run_metrics WHERE name = 'a' AND step = :s"));
-        q.bind(S(":s"), n - 2);
-        QVERIFY(q.exec() && q.next());
-        QCOMPARE(q.dbl(0), (n - 2) * 0.5);
+        QCOMPARE(s->metricPoints(), n);
+        QCOMPARE(s->count(S("run_metric_chunks")), 4);
+        auto a = metricstore::series(s->db->connection(), run.id, S("a"));
+        QVERIFY(a.ok());
+        QCOMPARE(qsizetype(a->size()), qsizetype(n / 2));
+        for (qsizetype i = 0; i < qsizetype(a->size()); ++i) {
+            QCOMPARE((*a)[size_t(i)].step, qint64(2 * i + 1));
+            QCOMPARE((*a)[size_t(i)].value, (2 * i + 1) * 0.5);
+        }
     }
 
     void remainderShapesStoreEveryPoint()
@@ -389,14 +393,13 @@ private slots:
         QJsonObject b = body(projA, S("shapes"));
         b.insert(S("metrics"), points);
         const Run run = sync(b);
-        Query q(s->db->connection(),
-                S("SELECT step, value FROM run_metrics WHERE run_id = :r ORDER BY step"));
-        q.bind(S(":r"), run.id);
-        QVERIFY(q.exec());
+        auto stored = metricstore::series(s->db->connection(), run.id, S("m"));
+        QVERIFY(stored.ok());
         int i = 0;
-        for (; q.next(); ++i) {
-            QCOMPARE(q.i64(0), qint64(i) * 3);
-            QCOMPARE(q.dbl(1), i / 7.0);
+        for (const chunk::Point &p : *stored) {
+            QCOMPARE(p.step, qint64(i) * 3);
+            QCOMPARE(p.value, i / 7.0);
+            ++i;
         }
         QCOMPARE(i, n);
         QCOMPARE(s->count(S("run_metric_rollups")), 0); // short series keep no rollup
@@ -505,7 +508,7 @@ private slots:
         QCOMPARE(existing.load(), shared - 1);
         QCOMPARE(sharedIds.size(), 1);
         QCOMPARE(s->count(S("runs")), own + 1);
-        QCOMPARE(s->count(S("run_metrics")), 3 * (own + 1));
+        QCOMPARE(s->metricPoints(), 3 * (own + 1));
         QCOMPARE(s->auditCount(S("run.sync")), own + 1);
         const AuditVerdict v = AuditService(s->ctx).verify();
         QVERIFY2(v.ok, qPrintable(v.reason));
@@ -690,7 +693,7 @@ private slots:
             distinct.insert(l.value(0));
         QCOMPARE(distinct.size(), 1);
         QCOMPARE(s->count(S("runs")), 1);
-        QCOMPARE(s->count(S("run_metrics")), 3);
+        QCOMPARE(s->metricPoints(), 3);
         QCOMPARE(s->auditCount(S("run.sync")), 1);
     }
 
@@ -868,7 +871,7 @@ private slots:
         QCOMPARE(runs.remove(s->actor(alice), run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(s->auditCount(S("run.delete")), 1);
         for (const char *t :
-             {"runs", "run_metrics", "run_logs", "run_signatures", "compliance_mappings"})
+             {"runs", "run_metric_chunks", "run_metric_rollups", "run_logs", "run_signatures", "compliance_mappings"})
             QCOMPARE(s->count(S(t)), 0);
         // The client may sync the same client_run_id again: it is a new run.
         QVERIFY(sync(signedBody(S("gone"), false)).id != run.id);

@@ -2,6 +2,7 @@
 #include "TestStore.h"
 
 #include "core/RateLimiter.h"
+#include "runs/MetricStore.h"
 #include "shares/PayloadPolicy.h"
 #include "shares/PublicShareResolver.h"
 #include "shares/ShareService.h"
@@ -69,10 +70,9 @@ class TestShares : public QObject
     }
     void insertMetric(const QString &run, const QString &name, qint64 step, double value)
     {
-        Query q(s->db->connection(), S("INSERT INTO run_metrics (run_id, name, step, value) VALUES (:r, :n, :s, :v)"));
-        q.bind(S(":r"), run).bind(S(":n"), name).bind(S(":s"), step).bind(S(":v"), value);
-        if (!q.exec())
-            qFatal("insertMetric: %s", qPrintable(q.errorText()));
+        auto added = metricstore::add(s->db->connection(), run, {MetricInput{name, step, value}});
+        if (!added || *added != 1)
+            qFatal("insertMetric failed");
     }
     QString insertArtifact(const QString &run, const QString &ws, const QString &state,
                            const QString &name = S("weights.bin"), qint64 size = 4096)

@@ -19,6 +19,7 @@
 #include "core/Ids.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
+#include "runs/MetricStore.h"
 #include "shares/ShareService.h"
 
 #include <QCryptographicHash>
@@ -263,10 +264,11 @@ class TestCrashSafety : public QObject
 
         // Runs: whatever exists is whole (its points, its count, its log), acknowledged or not.
         QVERIFY(q.exec(S("SELECT r.id, r.client_run_id, r.metric_count, "
-                         "(SELECT COUNT(*) FROM run_metrics m WHERE m.run_id = r.id), "
+                         "(SELECT COALESCE(SUM(m.points), 0) FROM run_metric_chunks m WHERE m.run_id = r.id), "
                          "COALESCE((SELECT LENGTH(l.content) FROM run_logs l WHERE l.run_id = r.id), -1), r.log_bytes "
                          "FROM runs r")));
         QSet<QString> runIds;
+        QHash<QString, int> pointsOf;
         while (q.next()) {
             const QString id = q.value(0).toString();
             const QString clientRunId = q.value(1).toString();
@@ -275,8 +277,16 @@ class TestCrashSafety : public QObject
             const SentRun &sent = ledger.sentRuns[clientRunId];
             QCOMPARE(q.value(2).toInt(), sent.points);
             QCOMPARE(q.value(3).toInt(), sent.points);
+            pointsOf.insert(id, sent.points);
             QCOMPARE(q.value(4).toInt(), int(sent.log.size()));
             QCOMPARE(q.value(5).toInt(), int(sent.log.size()));
+        }
+        q.finish();
+        // Every chunk decodes, and holds what its row says.
+        for (auto it = pointsOf.cbegin(); it != pointsOf.cend(); ++it) {
+            int read = 0;
+            QVERIFY(metricstore::visit(db->connection(), it.key(), [&](const QString &, const chunk::Point &) { ++read; }).ok());
+            QCOMPARE(read, it.value());
         }
         for (auto it = ledger.ackedRuns.begin(); it != ledger.ackedRuns.end(); ++it)
             QVERIFY2(runIds.contains(it.value()), qPrintable(S("acknowledged run lost: ") + it.value()));

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "runs/MetricStore.h"
+
+#include "db/Database.h"
+#include "db/Tx.h"
+#include "runs/SeriesRollup.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+Q_DECLARE_LOGGING_CATEGORY(lcDb)
+
+namespace wfx::metricstore {
+
+namespace {
+#define S QStringLiteral
+
+using chunk::Point;
+
+bool byStep(const Point &a, const Point &b)
+{
+    return a.step < b.step;
+}
+
+// Points decoded from several chunks of one series, back in step order (the
+// chunks' steps never repeat, only their ranges may overlap).
+void order(std::vector<Point> &points)
+{
+    if (!std::is_sorted(points.begin(), points.end(), byStep))
+        std::sort(points.begin(), points.end(), byStep);
+}
+
+Error damaged(const QString &runId, const QString &name)
+{
+    qCCritical(lcDb) << "metric chunk of run" << runId << "series" << name << "does not decode";
+    return Error::internal(S("A metric chunk of run %1 (series %2) is damaged.").arg(runId, name));
+}
+
+Status insertChunks(const QSqlDatabase &conn, const QString &runId, const QString &name,
+                    const std::vector<Point> &points)
+{
+    Query q(conn, S("INSERT INTO run_metric_chunks (run_id, name, first_step, last_step, points, data) "
+                    "VALUES (:r, :n, :f, :l, :p, :d)"));
+    const qsizetype total = qsizetype(points.size());
+    for (qsizetype at = 0; at < total; at += kChunkPoints) {
+        const qsizetype n = std::min(kChunkPoints, total - at);
+        const std::span<const Point> part(points.data() + at, size_t(n));
+        q.bind(S(":r"), runId)
+            .bind(S(":n"), name)
+            .bind(S(":f"), part.front().step)
+            .bind(S(":l"), part.back().step)
+            .bind(S(":p"), qint64(n))
+            .bind(S(":d"), chunk::encode(part));
+        if (!q.exec())
+            return q.error();
+    }
+    return Ok{};
+}
+
+Status writeRollups(const QSqlDatabase &conn, const QString &runId, const QString &name,
+                    const QList<SeriesPoint> &ordered)
+{
+    const QList<rollup::Level> levels = rollup::build(ordered);
+    if (levels.isEmpty())
+        return Ok{};
+    Query q(conn, S("INSERT INTO run_metric_rollups (run_id, name, level, points, data) "
+                    "VALUES (:r, :n, :l, :p, :d)"));
+    for (const rollup::Level &level : levels) {
+        q.bind(S(":r"), runId)
+            .bind(S(":n"), name)
+            .bind(S(":l"), level.level)
+            .bind(S(":p"), qint64(ordered.size()))
+            .bind(S(":d"), level.data);
+        if (!q.exec())
+            return q.error();
+    }
+    return Ok{};
+}
+
+Status replaceRollups(const QSqlDatabase &conn, const QString &runId, const QString &name,
+                      const std::vector<Point> &ordered, bool hadRollups)
+{
+    if (hadRollups) {
+        Query d(conn, S("DELETE FROM run_metric_rollups WHERE run_id = :r AND name = :n"));
+        d.bind(S(":r"), runId).bind(S(":n"), name);
+        if (!d.exec())
+            return d.error();
+    }
+    if (qsizetype(ordered.size()) <= rollup::kMinPoints)
+        return Ok{};
+    return writeRollups(conn, runId, name, toSeriesPoints(ordered));
+}
+
+struct StoredChunk
+{
+    qint64 firstStep = 0;
+    qint64 lastStep = 0;
+    qint64 points = 0;
+};
+
+// Adds one series' new points (sorted, unique steps).
+Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, const QString &name,
+                            std::vector<Point> fresh, Rollups rollups, Stored stored)
+{
+    if (stored == Stored::NewRun) {
+        if (auto w = insertChunks(conn, runId, name, fresh); !w)
+            return w.error();
+        if (rollups == Rollups::Rebuild) {
+            if (auto w = replaceRollups(conn, runId, name, fresh, false); !w)
+                return w.error();
+        }
+        return qsizetype(fresh.size());
+    }
+    // What the series already holds in the new points' range: those steps stay.
+    std::vector<Point> held;
+    {
+        Query q(conn, S("SELECT data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
+                        "AND first_step <= :b AND last_step >= :a"));
+        q.bind(S(":r"), runId).bind(S(":n"), name).bind(S(":a"), fresh.front().step).bind(S(":b"), fresh.back().step);
+        if (!q.exec())
+            return q.error();
+        while (q.next()) {
+            if (!chunk::decode(q.value(0).toByteArray(), held))
+                return damaged(runId, name);
+        }
+    }
+    if (!held.empty()) {
+        order(held);
+        std::vector<Point> kept;
+        kept.reserve(fresh.size());
+        auto s = held.begin();
+        for (const Point &p : fresh) {
+            while (s != held.end() && s->step < p.step)
+                ++s;
+            if (s == held.end() || s->step != p.step)
+                kept.push_back(p);
+        }
+        fresh.swap(kept);
+        if (fresh.empty())
+            return qsizetype(0);
+    }
+    const qsizetype added = qsizetype(fresh.size());
+
+    // The series' last chunk, when small, takes the points that come after it.
+    std::optional<StoredChunk> tail;
+    QByteArray tailData;
+    {
+        Query q(conn, S("SELECT first_step, last_step, points, data FROM run_metric_chunks "
+                        "WHERE run_id = :r AND name = :n ORDER BY last_step DESC LIMIT 1"));
+        q.bind(S(":r"), runId).bind(S(":n"), name);
+        if (!q.exec())
+            return q.error();
+        if (q.next()) {
+            tail = StoredChunk{q.i64(0), q.i64(1), q.i64(2)};
+            if (tail->points < kAppendBelow && fresh.back().step > tail->lastStep)
+                tailData = q.value(3).toByteArray();
+        }
+    }
+    const bool wasEmpty = !tail.has_value();
+    if (!tailData.isEmpty()) {
+        const auto after = std::upper_bound(fresh.begin(), fresh.end(), Point{tail->lastStep, 0}, byStep);
+        std::vector<Point> merged;
+        if (!chunk::decode(tailData, merged))
+            return damaged(runId, name);
+        merged.insert(merged.end(), after, fresh.end());
+        fresh.erase(after, fresh.end());
+        Query d(conn, S("DELETE FROM run_metric_chunks WHERE run_id = :r AND name = :n AND first_step = :f"));
+        d.bind(S(":r"), runId).bind(S(":n"), name).bind(S(":f"), tail->firstStep);
+        if (!d.exec())
+            return d.error();
+        if (auto w = insertChunks(conn, runId, name, merged); !w)
+            return w.error();
+    }
+    if (!fresh.empty()) {
+        if (auto w = insertChunks(conn, runId, name, fresh); !w)
+            return w.error();
+    }
+
+    if (rollups == Rollups::Rebuild) {
+        if (wasEmpty) {
+            if (auto w = replaceRollups(conn, runId, name, fresh, false); !w)
+                return w.error();
+        } else {
+            auto all = series(conn, runId, name);
+            if (!all)
+                return all.error();
+            if (auto w = replaceRollups(conn, runId, name, *all, true); !w)
+                return w.error();
+        }
+    }
+    return added;
+}
+} // namespace
+
+QList<SeriesPoint> toSeriesPoints(const std::vector<Point> &points)
+{
+    QList<SeriesPoint> out;
+    out.reserve(qsizetype(points.size()));
+    for (const Point &p : points)
+        out.append({p.step, p.value});
+    return out;
+}
+
+Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QList<MetricInput> &points,
+                      Rollups rollups, Stored stored)
+{
+    // Per series in order of first appearance; the first of repeated steps wins.
+    QHash<QString, qsizetype> index;
+    QStringList seriesNames;
+    std::vector<std::vector<Point>> perSeries;
+    for (const MetricInput &m : points) {
+        auto it = index.constFind(m.name);
+        if (it == index.constEnd()) {
+            it = index.insert(m.name, qsizetype(perSeries.size()));
+            seriesNames << m.name;
+            perSeries.emplace_back();
+        }
+        perSeries[size_t(*it)].push_back({m.step, m.value});
+    }
+    qsizetype added = 0;
+    for (qsizetype i = 0; i < seriesNames.size(); ++i) {
+        std::vector<Point> &pts = perSeries[size_t(i)];
+        std::stable_sort(pts.begin(), pts.end(), byStep);
+        pts.erase(std::unique(pts.begin(), pts.end(), [](const Point &a, const Point &b) { return a.step == b.step; }),
+                  pts.end());
+        auto n = addSeries(conn, runId, seriesNames.at(i), std::move(pts), rollups, stored);
+        if (!n)
+            return n.error();
+        added += *n;
+    }
+    return added;
+}
+
+Result<std::vector<Point>> series(const QSqlDatabase &conn, const QString &runId, const QString &name,
+                                  std::optional<qint64> afterStep, qsizetype limit)
+{
+    Query q(conn, S("SELECT first_step, data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
+                    "AND last_step > :a ORDER BY first_step"));
+    const qint64 after = afterStep.value_or(std::numeric_limits<qint64>::min());
+    q.bind(S(":r"), runId).bind(S(":n"), name).bind(S(":a"), after);
+    if (!q.exec())
+        return q.error();
+    std::vector<Point> out;
+    // Chunks come by first step: once a chunk is read, every point below the
+    // next chunk's first step is in place, so a page stops early.
+    auto done = [&](qint64 nextFirst) {
+        if (limit < 0)
+            return false;
+        order(out);
+        const auto settled = std::lower_bound(out.begin(), out.end(), Point{nextFirst, 0}, byStep);
+        const auto from = std::upper_bound(out.begin(), out.end(), Point{after, 0}, byStep);
+        return settled - from >= limit;
+    };
+    bool have = false;
+    while (q.next()) {
+        const qint64 first = q.i64(0);
+        if (have && done(first))
+            break;
+        if (!chunk::decode(q.value(1).toByteArray(), out))
+            return damaged(runId, name);
+        have = true;
+    }
+    order(out);
+    if (afterStep) {
+        out.erase(out.begin(), std::upper_bound(out.begin(), out.end(), Point{after, 0}, byStep));
+    }
+    if (limit >= 0 && qsizetype(out.size()) > limit)
+        out.resize(size_t(limit));
+    return out;
+}
+
+Result<QStringList> names(const QSqlDatabase &conn, const QString &runId, qsizetype limit)
+{
+    Query q(conn, limit < 0 ? S("SELECT DISTINCT name FROM run_metric_chunks WHERE run_id = :r ORDER BY name")
+                            : S("SELECT DISTINCT name FROM run_metric_chunks WHERE run_id = :r ORDER BY name "
+                                "LIMIT :n"));
+    q.bind(S(":r"), runId);
+    if (limit >= 0)
+        q.bind(S(":n"), qint64(limit));
+    if (!q.exec())
+        return q.error();
+    QStringList out;
+    while (q.next())
+        out << q.str(0);
+    return out;
+}
+
+Status visit(const QSqlDatabase &conn, const QString &runId,
+             const std::function<void(const QString &name, const Point &p)> &fn)
+{
+    Query q(conn, S("SELECT name, data FROM run_metric_chunks WHERE run_id = :r ORDER BY name, first_step"));
+    q.bind(S(":r"), runId);
+    if (!q.exec())
+        return q.error();
+    QString current;
+    std::vector<Point> points;
+    auto flush = [&] {
+        order(points);
+        for (const Point &p : points)
+            fn(current, p);
+        points.clear();
+    };
+    while (q.next()) {
+        const QString name = q.str(0);
+        if (name != current) {
+            flush();
+            current = name;
+        }
+        if (!chunk::decode(q.value(1).toByteArray(), points))
+            return damaged(runId, name);
+    }
+    flush();
+    return Ok{};
+}
+
+Result<qint64> count(const QSqlDatabase &conn, const QString &runId, const QString &name)
+{
+    Query q(conn, name.isEmpty() ? S("SELECT SUM(points) FROM run_metric_chunks WHERE run_id = :r")
+                                 : S("SELECT SUM(points) FROM run_metric_chunks WHERE run_id = :r AND name = :n"));
+    q.bind(S(":r"), runId);
+    if (!name.isEmpty())
+        q.bind(S(":n"), name);
+    if (!q.exec())
+        return q.error();
+    return q.next() && !q.isNull(0) ? q.i64(0) : 0;
+}
+
+Result<std::optional<double>> aggregate(const QSqlDatabase &conn, const QString &runId, const QString &name,
+                                        const QString &kind)
+{
+    if (kind == QLatin1String("last")) {
+        Query q(conn, S("SELECT data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
+                        "ORDER BY last_step DESC LIMIT 1"));
+        q.bind(S(":r"), runId).bind(S(":n"), name);
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return std::optional<double>();
+        std::vector<Point> pts;
+        if (!chunk::decode(q.value(0).toByteArray(), pts))
+            return damaged(runId, name);
+        return std::optional<double>(pts.back().value);
+    }
+    auto pts = series(conn, runId, name);
+    if (!pts)
+        return pts.error();
+    if (pts->empty())
+        return std::optional<double>();
+    double acc = pts->front().value;
+    if (kind == QLatin1String("mean")) {
+        acc = 0;
+        for (const Point &p : *pts)
+            acc += p.value;
+        return std::optional<double>(acc / double(pts->size()));
+    }
+    const bool wantMin = kind == QLatin1String("min");
+    for (const Point &p : *pts) {
+        if (std::isnan(p.value) || std::isnan(acc))
+            acc = std::numeric_limits<double>::quiet_NaN();
+        else if (wantMin ? p.value < acc : p.value > acc)
+            acc = p.value;
+    }
+    return std::optional<double>(acc);
+}
+
+Status rebuildRollups(const QSqlDatabase &conn, const QString &runId)
+{
+    Query d(conn, S("DELETE FROM run_metric_rollups WHERE run_id = :r"));
+    d.bind(S(":r"), runId);
+    if (!d.exec())
+        return d.error();
+    auto all = names(conn, runId);
+    if (!all)
+        return all.error();
+    for (const QString &name : std::as_const(*all)) {
+        auto pts = series(conn, runId, name);
+        if (!pts)
+            return pts.error();
+        if (auto w = replaceRollups(conn, runId, name, *pts, false); !w)
+            return w;
+    }
+    return Ok{};
+}
+
+Status migrateRows(Database &db, qsizetype stopAfterRuns)
+{
+    QSqlDatabase c = db.connection();
+    const bool pg = db.isPostgres();
+    QSqlQuery q(c);
+    q.setForwardOnly(true);
+    auto fail = [&](const QString &what, const QSqlError &e) {
+        QSqlQuery(c).exec(S("ROLLBACK"));
+        qCCritical(lcDb) << "metric chunk migration failed:" << what << e.text();
+        return Status(Error::internal(S("Migrating metric points failed: %1: %2").arg(what, e.text())));
+    };
+    // BEGIN, the migration lock, and whether run_metrics is still there.
+    auto begin = [&](bool *present) -> bool {
+        if (!q.exec(pg ? S("BEGIN") : S("BEGIN IMMEDIATE")))
+            return false;
+        if (pg && !q.exec(S("SELECT pg_advisory_xact_lock(715517)")))
+            return false;
+        if (!q.exec(pg ? S("SELECT to_regclass('run_metrics') IS NOT NULL")
+                       : S("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_metrics'")) ||
+            !q.next())
+            return false;
+        *present = q.value(0).toBool();
+        q.finish();
+        return true;
+    };
+    for (;;) {
+        bool present = false;
+        if (!begin(&present))
+            return fail(S("begin"), q.lastError());
+        if (!present)
+            return q.exec(S("COMMIT")) ? Status(Ok{}) : fail(S("commit"), q.lastError());
+        QStringList runs;
+        if (!q.exec(S("SELECT DISTINCT run_id FROM run_metrics ORDER BY run_id")))
+            return fail(S("list runs"), q.lastError());
+        while (q.next())
+            runs << q.value(0).toString();
+        if (runs.isEmpty()) {
+            // Every run moved: the old table goes, and with it the mark of a half-done store.
+            if (!q.exec(S("DROP TABLE run_metrics")) || !q.exec(S("COMMIT")))
+                return fail(S("drop run_metrics"), q.lastError());
+            qCInfo(lcDb) << "metric points: every run is in chunks, run_metrics dropped";
+            return Ok{};
+        }
+        if (!q.exec(S("COMMIT")))
+            return fail(S("commit"), q.lastError());
+        qCInfo(lcDb) << "metric points: moving" << runs.size() << "runs into chunks";
+        QElapsedTimer sinceLog;
+        sinceLog.start();
+        qsizetype done = 0;
+        qint64 points = 0;
+        for (const QString &runId : std::as_const(runs)) {
+            if (stopAfterRuns >= 0 && done >= stopAfterRuns)
+                return Ok{};
+            if (!begin(&present))
+                return fail(S("begin"), q.lastError());
+            if (!present) { // another process finished meanwhile
+                q.exec(S("COMMIT"));
+                return Ok{};
+            }
+            q.prepare(S("SELECT name, step, value FROM run_metrics WHERE run_id = :r ORDER BY name, step"));
+            q.bindValue(S(":r"), runId);
+            if (!q.exec())
+                return fail(S("read run ") + runId, q.lastError());
+            QList<MetricInput> rows;
+            while (q.next())
+                rows.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toDouble()});
+            q.finish();
+            if (!rows.isEmpty()) {
+                auto added = add(c, runId, rows, Rollups::Keep);
+                if (!added) {
+                    QSqlQuery(c).exec(S("ROLLBACK"));
+                    return added.error();
+                }
+                q.prepare(S("DELETE FROM run_metrics WHERE run_id = :r"));
+                q.bindValue(S(":r"), runId);
+                if (!q.exec())
+                    return fail(S("delete run ") + runId, q.lastError());
+            }
+            if (!q.exec(S("COMMIT")))
+                return fail(S("commit run ") + runId, q.lastError());
+            ++done;
+            points += rows.size();
+            if (sinceLog.elapsed() >= 1000 || done == runs.size()) {
+                qCInfo(lcDb).noquote() << S("metric points: %1 / %2 runs in chunks (%3 points)")
+                                              .arg(done).arg(runs.size()).arg(points);
+                sinceLog.restart();
+            }
+        }
+    }
+}
+
+} // namespace wfx::metricstore
