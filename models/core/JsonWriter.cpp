@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace wfx {
 
@@ -197,11 +198,60 @@ JsonWriter &JsonWriter::close(char c)
     return *this;
 }
 
+bool JsonWriter::commaDue()
+{
+    if (m_afterKey) {
+        m_afterKey = false;
+        return false;
+    }
+    if (m_depth == 0)
+        return false;
+    const std::uint64_t bit = std::uint64_t(1) << ((m_depth - 1) & 63);
+    const bool due = (m_filled & bit) != 0;
+    m_filled |= bit;
+    return due;
+}
+
+char *JsonWriter::extend(qsizetype n)
+{
+    const qsizetype at = m_out.size();
+    if (m_out.capacity() - at < n)
+        m_out.reserve(std::max(at + n, 2 * m_out.capacity()));
+    m_out.resize(at + n);
+    return m_out.data() + at;
+}
+
+namespace {
+bool plainAscii(const char *p, qsizetype n)
+{
+    for (qsizetype i = 0; i < n; ++i) {
+        const uchar c = uchar(p[i]);
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+} // namespace
+
 JsonWriter &JsonWriter::key(QLatin1String k)
 {
-    separate();
-    appendEscaped(m_out, k);
-    m_out.append(':');
+    if (!plainAscii(k.data(), k.size())) {
+        separate();
+        appendEscaped(m_out, k);
+        m_out.append(':');
+        m_afterKey = true;
+        return *this;
+    }
+    // The usual key, a literal of our own: [,]"key": in one write.
+    const bool comma = commaDue();
+    char *p = extend(k.size() + 3 + (comma ? 1 : 0));
+    if (comma)
+        *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, k.data(), size_t(k.size()));
+    p += k.size();
+    *p++ = '"';
+    *p = ':';
     m_afterKey = true;
     return *this;
 }
@@ -229,22 +279,37 @@ JsonWriter &JsonWriter::raw(QByteArrayView json)
 
 JsonWriter &JsonWriter::stringUtf8(QByteArrayView utf8)
 {
-    separate();
-    appendEscapedUtf8(m_out, utf8);
+    if (!plainAscii(utf8.data(), utf8.size())) {
+        separate();
+        appendEscapedUtf8(m_out, utf8);
+        return *this;
+    }
+    // Ids, states, most names: nothing to escape, one write.
+    const bool comma = commaDue();
+    char *p = extend(utf8.size() + 2 + (comma ? 1 : 0));
+    if (comma)
+        *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, utf8.data(), size_t(utf8.size()));
+    p[utf8.size()] = '"';
     return *this;
 }
 
 JsonWriter &JsonWriter::time(qint64 ms)
 {
-    separate();
-    char buf[26];
-    buf[0] = '"';
-    if (!ids::formatTime(ms, buf + 1)) {
+    char buf[24];
+    if (!ids::formatTime(ms, buf)) {
+        separate();
         appendEscaped(m_out, ids::formatTime(ms));
         return *this;
     }
-    buf[25] = '"';
-    m_out.append(buf, 26);
+    const bool comma = commaDue();
+    char *p = extend(26 + (comma ? 1 : 0));
+    if (comma)
+        *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, buf, 24);
+    p[24] = '"';
     return *this;
 }
 

@@ -56,6 +56,10 @@ private:
     JsonWriter &open(char c);
     JsonWriter &close(char c);
     void separate();
+    // separate()'s decision without writing it: true when a comma is due.
+    bool commaDue();
+    // n more bytes at the end, for the caller to fill (one resize, no append chain).
+    char *extend(qsizetype n);
 
     QByteArray m_out;
     // One bit per open container: set once it holds an element (a comma is due).
