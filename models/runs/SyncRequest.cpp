@@ -120,6 +120,8 @@ void parseMetrics(const QJsonObject &o, SyncRequest &r, Issues &issues)
     }
     r.metrics.reserve(a.size());
     QHash<QString, QSet<qint64>> seen;
+    QSet<qint64> *steps = nullptr; // seen[lastName]; valid until the next new key
+    QString lastName;
     for (qsizetype i = 0; i < a.size(); ++i) {
         // Paths are spelled only for an issue: most points have none.
         auto base = [i]() -> QString { return S("metrics.") + QString::number(i); };
@@ -191,13 +193,17 @@ void parseMetrics(const QJsonObject &o, SyncRequest &r, Issues &issues)
         }
         if (!good)
             continue;
-        // One value per (name, step): a second one would be ambiguous.
-        auto &steps = seen[m.name];
-        if (steps.contains(m.step)) {
+        // One value per (name, step): a second one would be ambiguous. Points
+        // of one series mostly come together: the last series' steps are at hand.
+        if (!steps || m.name != lastName) {
+            steps = &seen[m.name];
+            lastName = m.name;
+        }
+        if (steps->contains(m.step)) {
             issues.add(base(), S("duplicate"));
             continue;
         }
-        steps.insert(m.step);
+        steps->insert(m.step);
         r.metrics.append(m);
     }
 }
