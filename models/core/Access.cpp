@@ -36,8 +36,8 @@ bool scopeAdmits(const Actor &actor, const QString &workspaceId)
     return actor.keyWorkspaceId.isEmpty() || actor.keyWorkspaceId == workspaceId;
 }
 
-Result<Role> requireRole(const QSqlDatabase &conn, const Actor &actor, const QString &workspaceId,
-                         Role minimum, const QString &what)
+Result<Role> requireRole(const Actor &actor, const QString &workspaceId, Role minimum, const QString &what,
+                         const std::function<Result<std::optional<QString>>()> &storedRole)
 {
     if (actor.isSystem())
         return Role::Owner;
@@ -45,33 +45,58 @@ Result<Role> requireRole(const QSqlDatabase &conn, const Actor &actor, const QSt
         return Error{ErrorCode::LoginRequired, QStringLiteral("Please log in again.")};
     if (!scopeAdmits(actor, workspaceId))
         return Error::notFound(what);
-    Query q(conn, QStringLiteral("SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"));
-    q.bind(QStringLiteral(":w"), workspaceId).bind(QStringLiteral(":u"), actor.userId);
-    if (!q.exec())
-        return q.error();
+    auto stored = storedRole();
+    if (!stored)
+        return stored.error();
     Role role;
-    if (!q.next() || !parseRole(q.str(0), &role))
+    if (!*stored || !parseRole(**stored, &role))
         return Error::notFound(what);
     if (int(role) < int(minimum))
         return Error::forbidden(QStringLiteral("Your role in this workspace does not allow this."));
     return role;
 }
 
-Status requireWritable(const QSqlDatabase &conn, const Actor &actor)
+Result<Role> requireRole(const QSqlDatabase &conn, const Actor &actor, const QString &workspaceId,
+                         Role minimum, const QString &what)
+{
+    return requireRole(actor, workspaceId, minimum, what, [&]() -> Result<std::optional<QString>> {
+        Query q(conn, QStringLiteral("SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"));
+        q.bind(QStringLiteral(":w"), workspaceId).bind(QStringLiteral(":u"), actor.userId);
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return std::optional<QString>();
+        return std::optional<QString>(q.str(0));
+    });
+}
+
+Status requireWritable(const Actor &actor, const std::function<Result<std::optional<bool>>()> &storedRestricted)
 {
     if (actor.isSystem())
         return Ok{};
     if (actor.isAnonymous())
         return Error{ErrorCode::LoginRequired, QStringLiteral("Please log in again.")};
-    Query q(conn, QStringLiteral("SELECT restricted FROM users WHERE id = :u"));
-    q.bind(QStringLiteral(":u"), actor.userId);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
+    auto stored = storedRestricted();
+    if (!stored)
+        return stored.error();
+    if (!*stored)
         return Error{ErrorCode::LoginRequired, QStringLiteral("Please log in again.")};
-    if (q.i64(0) != 0)
+    if (**stored)
         return Error::forbidden(QStringLiteral("Processing of your data is restricted; lift the restriction to make changes."));
     return Ok{};
+}
+
+Status requireWritable(const QSqlDatabase &conn, const Actor &actor)
+{
+    return requireWritable(actor, [&]() -> Result<std::optional<bool>> {
+        Query q(conn, QStringLiteral("SELECT restricted FROM users WHERE id = :u"));
+        q.bind(QStringLiteral(":u"), actor.userId);
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return std::optional<bool>();
+        return std::optional<bool>(q.i64(0) != 0);
+    });
 }
 
 } // namespace access

@@ -8,6 +8,9 @@
 
 #include <QSqlDatabase>
 
+#include <functional>
+#include <optional>
+
 namespace wfx::access {
 
 // The actor's role in the workspace, or not_found if it is not a member (or
@@ -16,6 +19,12 @@ Result<Role> requireRole(const QSqlDatabase &conn, const Actor &actor, const QSt
                          Role minimum, const QString &what = QStringLiteral("Workspace"));
 // forbidden while the user has restricted processing of their data (DSAR).
 Status requireWritable(const QSqlDatabase &conn, const Actor &actor);
+// The same two checks with the stored facts supplied by the caller (a batch
+// that has read them already in its transaction): the member's role name
+// (nullopt: not a member), whether the user is restricted (nullopt: no such user).
+Result<Role> requireRole(const Actor &actor, const QString &workspaceId, Role minimum, const QString &what,
+                         const std::function<Result<std::optional<QString>>()> &storedRole);
+Status requireWritable(const Actor &actor, const std::function<Result<std::optional<bool>>()> &storedRestricted);
 // Whether the API key scope (if any) admits this workspace.
 bool scopeAdmits(const Actor &actor, const QString &workspaceId);
 

@@ -215,14 +215,20 @@ Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QLis
     QHash<QString, qsizetype> index;
     QStringList seriesNames;
     std::vector<std::vector<Point>> perSeries;
+    const QString *lastName = nullptr; // a series' points mostly come together
+    qsizetype last = 0;
     for (const MetricInput &m : points) {
-        auto it = index.constFind(m.name);
-        if (it == index.constEnd()) {
-            it = index.insert(m.name, qsizetype(perSeries.size()));
-            seriesNames << m.name;
-            perSeries.emplace_back();
+        if (!lastName || m.name != *lastName) {
+            auto it = index.constFind(m.name);
+            if (it == index.constEnd()) {
+                it = index.insert(m.name, qsizetype(perSeries.size()));
+                seriesNames << m.name;
+                perSeries.emplace_back();
+            }
+            last = *it;
+            lastName = &m.name;
         }
-        perSeries[size_t(*it)].push_back({m.step, m.value});
+        perSeries[size_t(last)].push_back({m.step, m.value});
     }
     qsizetype added = 0;
     for (qsizetype i = 0; i < seriesNames.size(); ++i) {

@@ -188,8 +188,12 @@ QList<ComplianceItem> mappingFor(const SyncRequest &req, const QString &evidence
                         .arg(req.manifest.size())
                         .arg(manifestSha)});
     QSet<QString> names;
-    for (const auto &m : req.metrics)
-        names.insert(m.name);
+    const QString *last = nullptr;
+    for (const auto &m : req.metrics) {
+        if (!last || m.name != *last) // a series' points mostly come together
+            names.insert(m.name);
+        last = &m.name;
+    }
     if (req.metrics.isEmpty())
         out.append({fw, S("reproducibility.metrics"), no, S("No metrics were recorded.")});
     else
@@ -412,24 +416,53 @@ void RunService::writeBatch(const QList<GroupCommit::Job *> &jobs)
 Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, const Actor &actor,
                                         const SyncRequest &req)
 {
-    Query &p = statements.get(tx, S("SELECT workspace_id FROM projects WHERE id = :id"));
-    p.bind(S(":id"), req.projectId);
-    if (!p.exec())
-        return p.error();
-    const bool found = p.next();
-    const QString workspaceId = found ? p.str(0) : QString();
-    p.raw().finish(); // the statement serves the batch's next sync
-    if (!found)
+    // The project, the caller's role and restriction: each read once per batch
+    // (a batch is mostly one client's syncs into one project).
+    auto ws = statements.workspaceOf.constFind(req.projectId);
+    if (ws == statements.workspaceOf.constEnd()) {
+        Query &p = statements.get(tx, S("SELECT workspace_id FROM projects WHERE id = :id"));
+        p.bind(S(":id"), req.projectId);
+        if (!p.exec())
+            return p.error();
+        const QString found = p.next() ? p.str(0) : QString();
+        p.raw().finish(); // the statement serves the batch's next sync
+        ws = statements.workspaceOf.insert(req.projectId, found);
+    }
+    const QString workspaceId = *ws;
+    if (workspaceId.isEmpty())
         return Error::notFound(kProject);
-    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kProject); !r)
-        return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
-
-    if (auto existing = loadByClientId(tx.conn(), req.projectId, req.clientRunId); existing)
-        return SyncResult{*existing, false};
-    else if (existing.error().code != ErrorCode::NotFound)
-        return existing.error();
+    auto role = access::requireRole(actor, workspaceId, Role::Member, kProject,
+                                    [&]() -> Result<std::optional<QString>> {
+        const QString key = actor.userId + QLatin1Char('/') + workspaceId;
+        auto it = statements.roleOf.constFind(key);
+        if (it == statements.roleOf.constEnd()) {
+            Query &q = statements.get(tx, S("SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"));
+            q.bind(S(":w"), workspaceId).bind(S(":u"), actor.userId);
+            if (!q.exec())
+                return q.error();
+            const QString found = q.next() ? q.str(0) : QString();
+            q.raw().finish();
+            it = statements.roleOf.insert(key, found);
+        }
+        return it->isEmpty() ? std::optional<QString>() : std::optional<QString>(*it);
+    });
+    if (!role)
+        return role.error();
+    auto writable = access::requireWritable(actor, [&]() -> Result<std::optional<bool>> {
+        auto it = statements.restricted.constFind(actor.userId);
+        if (it == statements.restricted.constEnd()) {
+            Query &q = statements.get(tx, S("SELECT restricted FROM users WHERE id = :u"));
+            q.bind(S(":u"), actor.userId);
+            if (!q.exec())
+                return q.error();
+            const std::optional<bool> found = q.next() ? std::optional<bool>(q.i64(0) != 0) : std::nullopt;
+            q.raw().finish();
+            it = statements.restricted.insert(actor.userId, found);
+        }
+        return *it;
+    });
+    if (!writable)
+        return writable.error();
 
     const qint64 now = m_ctx.clock->nowMs();
     const QString manifestSha = crypto::sha256Hex(req.manifestCanonical);
@@ -454,8 +487,9 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     run.logBytes = req.log.isEmpty() ? 0 : req.log.toUtf8().size();
     run.createdBy = actor.userId;
 
-    // A concurrent sync of the same client_run_id may have committed since the
-    // check above (PostgreSQL); the unique key turns this into "nothing inserted".
+    // A run already stored under this client_run_id (a retry, or a concurrent
+    // sync that committed first on PostgreSQL): the unique key turns the insert
+    // into "nothing inserted" and the stored run is the answer.
     Query &ins = statements.get(tx, S(
         "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
         "finished_at, "
@@ -510,18 +544,25 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
             return s.error();
     }
     {
-        Query &c = statements.get(tx,
-            S("INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) "
-              "VALUES (:r, :f, :c, :s, :e)"));
-        for (const ComplianceItem &item : mappingFor(req, evidence, manifestSha)) {
-            c.bind(S(":r"), run.id)
-                .bind(S(":f"), item.framework)
-                .bind(S(":c"), item.control)
-                .bind(S(":s"), item.status)
-                .bind(S(":e"), item.evidence);
-            if (!c.exec())
-                return c.error();
+        // The run's mapping rows in one statement.
+        const QList<ComplianceItem> items = mappingFor(req, evidence, manifestSha);
+        QString sql = S("INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) VALUES ");
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            const QString n = QString::number(i);
+            sql += (i ? S(", ") : QString()) + S("(:r, :f") + n + S(", :c") + n + S(", :s") + n + S(", :e") + n +
+                   QLatin1Char(')');
         }
+        Query &c = statements.get(tx, sql);
+        c.bind(S(":r"), run.id);
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            const QString n = QString::number(i);
+            c.bind(S(":f") + n, items.at(i).framework)
+                .bind(S(":c") + n, items.at(i).control)
+                .bind(S(":s") + n, items.at(i).status)
+                .bind(S(":e") + n, items.at(i).evidence);
+        }
+        if (!c.exec())
+            return c.error();
     }
     if (auto a = AuditService::append(tx, now, actor, S("run.sync"), workspaceId, S("run"), run.id,
                                       {{S("project_id"), run.projectId},

@@ -11,6 +11,7 @@
 #include "runs/GroupCommit.h"
 #include "runs/SyncRequest.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QSqlDatabase>
 #include <QStringList>
@@ -170,6 +171,14 @@ private:
     {
     public:
         Query &get(Tx &tx, const QString &sql);
+
+        // What the batch's transaction already read: a project's workspace
+        // (empty: no such project), a user's role in a workspace (empty: no
+        // membership) and whether a user is restricted (nullopt: no such user).
+        // One transaction sees one state, so a repeat needs no statement.
+        QHash<QString, QString> workspaceOf;
+        QHash<QString, QString> roleOf; // key: user id + '/' + workspace id
+        QHash<QString, std::optional<bool>> restricted;
 
     private:
         std::map<QString, Query> m_prepared;

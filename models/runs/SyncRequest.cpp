@@ -23,6 +23,9 @@ const QString kRequired = QStringLiteral("required");
 const QString kInvalid = QStringLiteral("invalid");
 const QString kTooLong = QStringLiteral("too_long");
 const QString kType = QStringLiteral("type");
+const QString kName = QStringLiteral("name");
+const QString kStep = QStringLiteral("step");
+const QString kValue = QStringLiteral("value");
 
 class Issues
 {
@@ -117,52 +120,55 @@ void parseMetrics(const QJsonObject &o, SyncRequest &r, Issues &issues)
     }
     r.metrics.reserve(a.size());
     QHash<QString, QSet<qint64>> seen;
+    QSet<qint64> *steps = nullptr; // seen[lastName]; valid until the next new key
+    QString lastName;
     for (qsizetype i = 0; i < a.size(); ++i) {
-        const QString base = S("metrics.") + QString::number(i);
+        // Paths are spelled only for an issue: most points have none.
+        auto base = [i]() -> QString { return S("metrics.") + QString::number(i); };
         const QJsonValue item = a.at(i);
         if (!item.isObject()) {
-            issues.add(base, kType);
+            issues.add(base(), kType);
             continue;
         }
         const QJsonObject p = item.toObject();
         MetricInput m;
         bool good = true;
         {
-            const QJsonValue n = p.value(S("name"));
-            const QString path = base + S(".name");
+            const QJsonValue n = p.value(kName);
+            auto path = [&base]() -> QString { return base() + S(".name"); };
             if (n.isUndefined() || n.isNull()) {
-                issues.add(path, kRequired);
+                issues.add(path(), kRequired);
                 good = false;
             } else if (!n.isString()) {
-                issues.add(path, kType);
+                issues.add(path(), kType);
                 good = false;
             } else {
                 m.name = n.toString();
                 if (m.name.isEmpty()) {
-                    issues.add(path, kRequired);
+                    issues.add(path(), kRequired);
                     good = false;
                 } else if (m.name.size() > SyncRequest::kMaxTextLength) {
-                    issues.add(path, kTooLong);
+                    issues.add(path(), kTooLong);
                     good = false;
                 } else if (hasControl(m.name)) {
-                    issues.add(path, kInvalid);
+                    issues.add(path(), kInvalid);
                     good = false;
                 }
             }
         }
         {
-            const QJsonValue s = p.value(S("step"));
-            const QString path = base + S(".step");
+            const QJsonValue s = p.value(kStep);
+            auto path = [&base]() -> QString { return base() + S(".step"); };
             if (s.isUndefined() || s.isNull()) {
-                issues.add(path, kRequired);
+                issues.add(path(), kRequired);
                 good = false;
             } else if (!s.isDouble()) {
-                issues.add(path, kType);
+                issues.add(path(), kType);
                 good = false;
             } else {
                 const double d = s.toDouble();
                 if (!std::isfinite(d) || d < 0 || d > kMaxStep || std::floor(d) != d) {
-                    issues.add(path, kInvalid);
+                    issues.add(path(), kInvalid);
                     good = false;
                 } else {
                     m.step = qint64(d);
@@ -170,16 +176,16 @@ void parseMetrics(const QJsonObject &o, SyncRequest &r, Issues &issues)
             }
         }
         {
-            const QJsonValue x = p.value(S("value"));
-            const QString path = base + S(".value");
+            const QJsonValue x = p.value(kValue);
+            auto path = [&base]() -> QString { return base() + S(".value"); };
             if (x.isUndefined() || x.isNull()) {
-                issues.add(path, kRequired);
+                issues.add(path(), kRequired);
                 good = false;
             } else if (!x.isDouble()) {
-                issues.add(path, kType);
+                issues.add(path(), kType);
                 good = false;
             } else if (!std::isfinite(x.toDouble())) {
-                issues.add(path, kInvalid);
+                issues.add(path(), kInvalid);
                 good = false;
             } else {
                 m.value = x.toDouble();
@@ -187,13 +193,17 @@ void parseMetrics(const QJsonObject &o, SyncRequest &r, Issues &issues)
         }
         if (!good)
             continue;
-        // One value per (name, step): a second one would be ambiguous.
-        auto &steps = seen[m.name];
-        if (steps.contains(m.step)) {
-            issues.add(base, S("duplicate"));
+        // One value per (name, step): a second one would be ambiguous. Points
+        // of one series mostly come together: the last series' steps are at hand.
+        if (!steps || m.name != lastName) {
+            steps = &seen[m.name];
+            lastName = m.name;
+        }
+        if (steps->contains(m.step)) {
+            issues.add(base(), S("duplicate"));
             continue;
         }
-        steps.insert(m.step);
+        steps->insert(m.step);
         r.metrics.append(m);
     }
 }

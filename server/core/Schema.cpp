@@ -243,20 +243,21 @@ struct Validator::Node
             }
         } else if (value.isObject()) {
             const QJsonObject o = value.toObject();
+            // One lookup per key (a QJsonObject finds a key by binary search over
+            // its sorted keys): value() is undefined for an absent key.
             for (const QString &key : required) {
-                if (!o.contains(key) || o.value(key).isNull()) {
+                const QJsonValue v = o.value(key);
+                if (v.isUndefined() || v.isNull()) {
                     const PathLink link{at, &key, 0};
                     issue(&link, "required");
                 }
             }
             for (const auto &[key, node] : properties) {
                 // Absent and null optional fields are the same; required ones were reported above.
-                if (o.contains(key)) {
-                    const QJsonValue v = o.value(key);
-                    if (!v.isNull()) {
-                        const PathLink link{at, &key, 0};
-                        node->check(v, base, &link, details);
-                    }
+                const QJsonValue v = o.value(key);
+                if (!v.isUndefined() && !v.isNull()) {
+                    const PathLink link{at, &key, 0};
+                    node->check(v, base, &link, details);
                 }
             }
             if (closed) {

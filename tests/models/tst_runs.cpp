@@ -12,6 +12,9 @@
 
 #include <QJsonArray>
 #include <QSet>
+#include <QSqlDriver>
+
+#include <sqlite3.h>
 
 #include <atomic>
 #include <cmath>
@@ -121,6 +124,49 @@ private slots:
         projB = ws.createProject(s->actor(bob), wsB, S("pb"))->id;
     }
     void cleanup() { s.reset(); }
+
+    // Statements a 100-point sync runs on its connection (SQLite's trace sees
+    // every one the connection starts, QtSql's and native). Pinned so a change
+    // that adds one per sync or per point is seen: read once per batch what a
+    // repeat does not change, write many rows in one statement.
+    void syncOf100PointsRunsFewStatements()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        if (backend != QLatin1String("sqlite"))
+            QSKIP("the statement trace is SQLite's (sqlite3_trace_v2)");
+        QSqlDatabase conn = s->db->connection();
+        const QVariant h = conn.driver()->handle();
+        QVERIFY(h.isValid() && qstrcmp(h.typeName(), "sqlite3*") == 0);
+        sqlite3 *handle = *static_cast<sqlite3 *const *>(h.constData());
+        QStringList seen;
+        auto trace = [](unsigned, void *ctx, void *, void *x) -> int {
+            const QString sql = QString::fromUtf8(static_cast<const char *>(x));
+            if (!sql.startsWith(QLatin1String("--"))) // a trigger's own statements
+                static_cast<QStringList *>(ctx)->append(sql);
+            return 0;
+        };
+        auto syncOne = [&](const QString &clientRunId) {
+            QJsonObject b = body(projA, clientRunId);
+            b.remove(S("log"));
+            QJsonArray metrics;
+            for (int i = 0; i < 100; ++i)
+                metrics.append(QJsonObject{{S("name"), S("loss")}, {S("step"), i}, {S("value"), 1.0 / (i + 1)}});
+            b.insert(S("metrics"), metrics);
+            seen.clear();
+            QCOMPARE(sqlite3_trace_v2(handle, SQLITE_TRACE_STMT, trace, &seen), SQLITE_OK);
+            RunService runs(s->ctx);
+            auto r = runs.sync(s->actor(alice), b);
+            sqlite3_trace_v2(handle, 0, nullptr, nullptr);
+            QVERIFY2(r.ok(), why(r).constData());
+        };
+        syncOne(S("count-1"));
+        // BEGIN; project, membership, restriction; INSERT run; one chunk; the
+        // rollup levels; compliance in one INSERT; the audit chain (3); COMMIT.
+        QVERIFY2(seen.size() == 11, qPrintable(seen.join(QLatin1Char('\n'))));
+        // A retry of the same client_run_id: the insert finds the run stored.
+        syncOne(S("count-1"));
+        QVERIFY2(seen.size() <= 8, qPrintable(seen.join(QLatin1Char('\n'))));
+    }
 
     void syncStoresRunMetricsLogAndAudit()
     {
