@@ -95,9 +95,12 @@ struct Content
 };
 
 // The snapshot the share keeps (taken when it was created). A share made
-// before snapshots were kept takes it at its first read, once.
-Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share, const ShareLimits &limits)
+// before snapshots were kept takes it at its first public read, once; `keep`
+// false (the inspector, which records nothing) builds it without keeping it.
+Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share, const ShareLimits &limits,
+                                  bool keep, bool *kept)
 {
+    *kept = true;
     {
         NativeQuery q(conn, "SELECT snapshot FROM shares WHERE id = $1");
         q.bind(1, share.id);
@@ -111,11 +114,15 @@ Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share, 
     auto taken = ShareSnapshot::take(conn, share.runId, share.artifactId, limits);
     if (!taken)
         return taken.error();
+    if (!keep) {
+        *kept = false;
+        return taken;
+    }
     // Another reader may have taken it meanwhile: the first one stays.
-    Query keep(conn, S("UPDATE shares SET snapshot = :s WHERE id = :id AND snapshot IS NULL"));
-    keep.bind(S(":s"), QString::fromUtf8(*taken)).bind(S(":id"), share.id);
-    if (!keep.exec())
-        return keep.error();
+    Query store(conn, S("UPDATE shares SET snapshot = :s WHERE id = :id AND snapshot IS NULL"));
+    store.bind(S(":s"), QString::fromUtf8(*taken)).bind(S(":id"), share.id);
+    if (!store.exec())
+        return store.error();
     Query again(conn, S("SELECT snapshot FROM shares WHERE id = :id"));
     again.bind(S(":id"), share.id);
     if (!again.exec())
@@ -125,7 +132,7 @@ Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share, 
 
 // States 8 to 11: what the share's content allows.
 Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share, const ShareLimits &limits,
-                                const PolicyVerdicts &verdicts)
+                                const PolicyVerdicts &verdicts, bool keepSnapshot)
 {
     // Evidence and the artifact's state are the run's as it is now (a signature
     // sent later may change the evidence while the run is not finished).
@@ -155,10 +162,13 @@ Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share, co
                             {Words::text((*a)->name), Words::text((*a)->state)}},
                            {}, {}};
     }
-    auto snap = storedSnapshot(conn, share, limits);
+    bool kept = false;
+    auto snap = storedSnapshot(conn, share, limits, keepSnapshot, &kept);
     if (!snap)
         return snap.error();
-    auto verdict = verdicts.judge(share.id, *snap);
+    // Only a kept snapshot's verdict is remembered: one built for a look may
+    // differ from the one the first public read will keep.
+    auto verdict = kept ? verdicts.judge(share.id, *snap) : verdicts.judgeOnce(*snap);
     if (!verdict)
         return verdict.error();
     if (const std::optional<PolicyViolation> &v = *verdict) {
@@ -176,6 +186,14 @@ ShareVerdict verdictOf(PublicState s, const Words &why, const QString &policyPat
 }
 } // namespace
 
+Result<std::optional<PolicyViolation>> PolicyVerdicts::judgeOnce(const QByteArray &snapshot) const
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(snapshot);
+    if (!doc.isObject())
+        return Error::internal(S("A share's snapshot is not a JSON object."));
+    return m_policy.judge(doc.object());
+}
+
 Result<std::optional<PolicyViolation>> PolicyVerdicts::judge(const QString &shareId, const QByteArray &snapshot) const
 {
     {
@@ -183,10 +201,10 @@ Result<std::optional<PolicyViolation>> PolicyVerdicts::judge(const QString &shar
         if (auto it = m_known.constFind(shareId); it != m_known.cend())
             return *it;
     }
-    const QJsonDocument doc = QJsonDocument::fromJson(snapshot);
-    if (!doc.isObject())
-        return Error::internal(S("The kept snapshot of share %1 is not a JSON object.").arg(shareId));
-    const std::optional<PolicyViolation> v = m_policy.judge(doc.object());
+    auto judged = judgeOnce(snapshot);
+    if (!judged)
+        return judged.error();
+    const std::optional<PolicyViolation> v = *judged;
     QMutexLocker lock(&m_mutex);
     if (m_known.size() >= kMaxKnown)
         m_known.clear();
@@ -433,7 +451,7 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
             return r.error();
     }
     // 8. evidence, 9. artifact, 10. payload policy, 11. active
-    auto content = evaluateContent(conn, share, m_limits, *m_verdicts);
+    auto content = evaluateContent(conn, share, m_limits, *m_verdicts, true);
     if (!content)
         return content.error();
     readHeaders();
@@ -548,7 +566,7 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
         if (s.expiresAt)
             out.note({QT_TRANSLATE_NOOP("wfx::Words", "Expires in %1, at %2."),
                       {Words::duration(*s.expiresAt - now), Words::instant(*s.expiresAt)}});
-        auto content = evaluateContent(conn, s, m_limits, *m_verdicts);
+        auto content = evaluateContent(conn, s, m_limits, *m_verdicts, false);
         if (!content)
             return content.error();
         const ShareVerdict cv = verdictOf(content->state, content->why, content->policyPath);

@@ -95,6 +95,8 @@ public:
     explicit PolicyVerdicts(PayloadPolicy policy) : m_policy(std::move(policy)) {}
     // An unreadable snapshot (a damaged store) is an error, not a verdict.
     Result<std::optional<PolicyViolation>> judge(const QString &shareId, const QByteArray &snapshot) const;
+    // The verdict on a snapshot no share keeps (not remembered).
+    Result<std::optional<PolicyViolation>> judgeOnce(const QByteArray &snapshot) const;
 
 private:
     static constexpr qsizetype kMaxKnown = 8192;

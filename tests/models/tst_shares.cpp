@@ -782,6 +782,16 @@ private slots:
         clear.bind(S(":id"), is.share.id);
         QVERIFY(clear.exec());
         insertMetric(run, S("loss"), 1, 0.5);
+        // The inspector looks without recording: nothing is kept by explain().
+        auto looked = res.explain(s->actor(alice), is.token, {});
+        QVERIFY(looked.ok());
+        QCOMPARE(looked->verdict.state, PublicState::Active);
+        {
+            Query none(s->db->connection(), S("SELECT snapshot IS NULL FROM shares WHERE id = :id"));
+            none.bind(S(":id"), is.share.id);
+            QVERIFY(none.exec() && none.next());
+            QVERIFY(none.i64(0) != 0);
+        }
         const PublicAnswer first = read(res, is.token);
         QCOMPARE(first.status, 200);
         QCOMPARE(first.json().value(S("run")).toObject().value(S("metrics")).toObject().value(S("loss")).toArray().size(), 2);
