@@ -11,6 +11,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -502,9 +503,18 @@ bool convert(simdjson::dom::element e, int depth, QJsonValue &out, Refusal &refu
         // an integer: ours stop at 2^53-1).
         out = QJsonValue(double(e.get_uint64().value_unsafe()));
         return true;
-    case element_type::DOUBLE:
-        out = QJsonValue(e.get_double().value_unsafe());
+    case element_type::DOUBLE: {
+        // As QJsonDocument's parser keeps it: a whole number in qint64's range
+        // (-0.0 included) as an integer. QJsonValue(double) does so only up to
+        // 2^53, and the two differ as container members (found by fuzz_json_body
+        // with 288888888888888000.0).
+        const double d = e.get_double().value_unsafe();
+        if (d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+            out = QJsonValue(qint64(d));
+        else
+            out = QJsonValue(d);
         return true;
+    }
     case element_type::BOOL:
         out = QJsonValue(e.get_bool().value_unsafe());
         return true;
@@ -629,6 +639,10 @@ Result<QJsonValue> JsonReader::read(const QByteArray &text, Builder builder)
     }
     if (!err && c.refusal.kind == Refusal::Duplicate) {
         std::reverse(c.refusal.path.begin(), c.refusal.path.end());
+        // The empty key (valid JSON) spells as "": a field is never empty (Schema.cpp does the same).
+        for (QString &part : c.refusal.path)
+            if (part.isEmpty())
+                part = QStringLiteral("\"\"");
         const QString field = c.refusal.path.join(QLatin1Char('.'));
         return Error::validation(field, QStringLiteral("duplicate_key"),
                                  QStringLiteral("The key \"%1\" appears more than once in one object.")

@@ -141,11 +141,18 @@ struct PathLink
     qsizetype index = 0;
 };
 
+// A key as a field path spells it; the empty key (valid JSON) as "" so that
+// no field of an issue is ever empty.
+QString keySpelling(const QString &key)
+{
+    return key.isEmpty() ? QStringLiteral("\"\"") : key;
+}
+
 QString spell(const QString &base, const PathLink *link)
 {
     QStringList parts;
     for (; link; link = link->parent)
-        parts.prepend(link->key ? *link->key : QString::number(link->index));
+        parts.prepend(link->key ? keySpelling(*link->key) : QString::number(link->index));
     if (!base.isEmpty())
         parts.prepend(base);
     return parts.join(QLatin1Char('.'));

@@ -259,6 +259,11 @@ private slots:
         bad("duplicate deep", "{\"name\":\"w\",\"x\":{\"a\":[0,{\"b\":1,\"c\":2,\"b\":1}]}}", "duplicate_key", -1,
             "x.a.1.b");
         ok("same key in sibling objects", "[{\"a\":1},{\"a\":1}]");
+        // The empty key is valid JSON; its path spells "" so no field is ever empty
+        // (found by fuzz_json_body: a duplicate "" gave the field "").
+        bad("duplicate empty key", "{\"name\":\"w\",\"\":1,\"\":2}", "duplicate_key", -1, "\"\"");
+        bad("duplicate empty key deep", "{\"name\":\"w\",\"x\":{\"\":{\"\":1,\"\":2}}}", "duplicate_key", -1,
+            "x.\"\".\"\"");
 
         // Whitespace (RFC 8259 2): space, tab, line feed, carriage return only.
         QTest::newRow("all four whitespace") << QByteArray(" \t\r\n{\"name\":\"w\"} \t\r\n") << 201 << QString()
@@ -381,6 +386,21 @@ private slots:
             || issue == S("invalid") || issue == S("required");
         QCOMPARE(JsonReader::findFlaw(body).has_value(), !wellFormed);
         QCOMPARE(JsonReader::read(body).ok(), wellFormed && issue != S("duplicate_key"));
+    }
+
+    void bothBuildersBuildTheSameDocument()
+    {
+        // Whole numbers beyond 2^53: QJsonDocument keeps them as integers
+        // (within qint64's range) and so must the DOM walk, or the documents
+        // differ as containers (found by fuzz_json_body).
+        for (const char *doc : {"{\"x\":288888888888888000.0}", "{\"x\":-9223372036854775808.0}",
+                                "{\"x\":9007199254740994.0}", "{\"x\":9223372036854775807.0}", "{\"x\":-0.0}",
+                                "{\"x\":[2888.0,1e300,0.5,1e17]}"}) {
+            auto qt = JsonReader::read(QByteArray(doc));
+            auto walked = JsonReader::read(QByteArray(doc), JsonReader::Builder::WalkBuilds);
+            QVERIFY(qt.ok() && walked.ok());
+            QVERIFY2(*qt == *walked, doc);
+        }
     }
 };
 
