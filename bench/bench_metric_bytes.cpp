@@ -24,6 +24,7 @@
 #include "workspaces/WorkspaceService.h"
 
 #include "BenchFill.h"
+#include "BenchTiming.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -274,16 +275,9 @@ int main(int argc, char **argv)
             }
             std::printf("a %lld-point series added (chunks and rollups) in %.1f ms\n", longPoints, t.nsecsElapsed() / 1e6);
             auto timeIt = [&](const char *label, auto &&f) {
-                std::vector<double> ms;
-                for (int i = 0; i < repeat; ++i) {
-                    QElapsedTimer e;
-                    e.start();
-                    f();
-                    ms.push_back(e.nsecsElapsed() / 1e6);
-                }
-                std::sort(ms.begin(), ms.end());
-                std::printf("%s: median %.2f ms, p95 %.2f ms, min %.2f ms (%d runs)\n", label, ms[ms.size() / 2],
-                            ms[std::min(ms.size() - 1, size_t(ms.size() * 0.95))], ms.front(), repeat);
+                const bench::Stats st = bench::timeIt(repeat, f);
+                std::printf("%s: median %.2f ms, p95 %.2f ms, min %.2f ms (%d runs)\n", label, st.medianMs, st.p95Ms,
+                            st.minMs, repeat);
             };
             timeIt("series -> 2000 points (metricSeries)", [&] {
                 auto s = runs.metricSeries(actor, runId, QStringLiteral("loss"), 2000);

@@ -5,6 +5,8 @@
 //   bench_metric_chunk [--steps 2500] [--repeat 200] [--seed 1]
 #include "runs/MetricChunk.h"
 
+#include "BenchTiming.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -42,21 +44,6 @@ std::vector<Series> trainingCurves(int steps, quint64 seed)
     return s;
 }
 
-// Median of `repeat` timings of f(), in ns.
-template<typename F>
-double medianNs(int repeat, F &&f)
-{
-    std::vector<qint64> ns;
-    for (int r = 0; r < repeat; ++r) {
-        QElapsedTimer t;
-        t.start();
-        f();
-        ns.push_back(t.nsecsElapsed());
-    }
-    std::sort(ns.begin(), ns.end());
-    return double(ns[ns.size() / 2]);
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -85,11 +72,11 @@ int main(int argc, char **argv)
             return 1;
         }
         qsizetype sink = 0;
-        const double enc = medianNs(repeat, [&] { sink += chunk::encode(s.points).size(); });
-        const double dec = medianNs(repeat, [&] {
+        const double enc = 1e6 * bench::timeIt(repeat, [&] { sink += chunk::encode(s.points).size(); }).medianMs;
+        const double dec = 1e6 * bench::timeIt(repeat, [&] {
             back.clear();
             chunk::decode(c, back);
-        });
+        }).medianMs;
         const double n = double(s.points.size());
         std::printf("%-10s %8zu %8lld %10.3f %12.1f %12.1f\n", s.name, s.points.size(), qlonglong(c.size()),
                     c.size() / n, enc / n, dec / n);

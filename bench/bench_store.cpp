@@ -18,6 +18,7 @@
 #include "workspaces/WorkspaceService.h"
 
 #include "BenchFill.h"
+#include "BenchTiming.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -38,27 +39,10 @@
 using namespace wfx;
 using wfx::bench::die;
 using wfx::bench::exec;
+using wfx::bench::Stats;
+using wfx::bench::timeIt;
 
 namespace {
-
-struct Stats
-{
-    double medianMs, p95Ms, minMs;
-};
-
-template<typename F>
-Stats timeIt(int repeat, F &&f)
-{
-    std::vector<double> ms;
-    for (int i = 0; i < repeat; ++i) {
-        QElapsedTimer t;
-        t.start();
-        f();
-        ms.push_back(t.nsecsElapsed() / 1e6);
-    }
-    std::sort(ms.begin(), ms.end());
-    return {ms[ms.size() / 2], ms[std::min<size_t>(ms.size() - 1, size_t(ms.size() * 0.95))], ms.front()};
-}
 
 void report(const char *what, const Stats &s)
 {
