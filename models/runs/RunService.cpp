@@ -218,7 +218,10 @@ QString likePattern(const QString &text)
     return p;
 }
 
-bool newerFirst(const Run &a, const Run &b)
+// Newest first by (created_at, id): the order of every runs page, for Run and
+// for writeList's rows alike.
+template<typename Row>
+bool newerFirst(const Row &a, const Row &b)
 {
     return a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id;
 }
@@ -713,7 +716,7 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
     if (auto s = fetchList(*scope, filter, limit, [&rows](const NativeQuery &q) { rows.append(readRun(q)); }); !s)
         return s.error();
     if (scope->workspaces.size() > 1)
-        std::sort(rows.begin(), rows.end(), newerFirst);
+        std::sort(rows.begin(), rows.end(), newerFirst<Run>);
     Page<Run> page;
     page.items = rows.mid(0, limit + 1);
     if (page.items.size() > limit) {
@@ -740,17 +743,20 @@ Status RunService::writeList(JsonWriter &w, const Actor &actor, const RunFilter 
     std::vector<Entry> entries;
     JsonWriter rowsOut(std::size_t(limit + 1) * 448);
     rowsOut.beginArray();
+    // Rows of several workspaces are merged by (created_at, id), so each keeps
+    // its id; one scope's rows come in order, and only the row the cursor
+    // names (the limit-th) needs it.
+    const bool merging = scope->workspaces.size() > 1;
     const Status fetched = fetchList(*scope, filter, limit, [&](const NativeQuery &q) {
         const qsizetype at = rowsOut.bytes().size() + (entries.empty() ? 0 : 1);
         writeRunJson(rowsOut, runView(q));
-        entries.push_back({q.i64(8), q.text(0).toByteArray(), at, rowsOut.bytes().size() - at});
+        const bool keepId = merging || qsizetype(entries.size()) == limit - 1;
+        entries.push_back({q.i64(8), keepId ? q.text(0).toByteArray() : QByteArray(), at, rowsOut.bytes().size() - at});
     });
     if (!fetched)
         return fetched.error();
-    if (scope->workspaces.size() > 1)
-        std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) {
-            return a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id;
-        });
+    if (merging)
+        std::sort(entries.begin(), entries.end(), newerFirst<Entry>);
     const bool more = qsizetype(entries.size()) > limit;
     if (more)
         entries.resize(std::size_t(limit));
