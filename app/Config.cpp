@@ -142,6 +142,12 @@ const QList<ConfigKey> &configKeys()
         {"share-password-attempts", "WFX_SHARE_PASSWORD_ATTEMPTS", "share-password-attempts", "N", "5", false,
          QT_TRANSLATE_NOOP("wfx::Config", "Wrong share passwords per client before 429."),
          [](AppConfig &c, const QString &v, QString *e) { return intInto(c.sharePasswordAttempts, v, 1, 10'000, e); }},
+        {"run-max-points", "WFX_RUN_MAX_POINTS", "run-max-points", "N", "10000000", false,
+         QT_TRANSLATE_NOOP("wfx::Config", "Metric points one run may hold in all its syncs together."),
+         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.runMaxPoints, v, 1, 1'000'000'000, e); }},
+        {"run-max-log-bytes", "WFX_RUN_MAX_LOG_BYTES", "run-max-log-bytes", "BYTES", "67108864", false,
+         QT_TRANSLATE_NOOP("wfx::Config", "Bytes of log one run may hold in all its syncs together."),
+         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.runMaxLogBytes, v, 1024, 1024 * kMiB, e); }},
         {"webhook-secret", "WFX_BILLING_WEBHOOK_SECRET", "webhook-secret", "SECRET", "", true,
          QT_TRANSLATE_NOOP("wfx::Config", "Stripe webhook signing secret (whsec_...)."),
          [](AppConfig &c, const QString &v, QString *) { c.webhookSecret = v.trimmed().toUtf8(); return true; }},
@@ -256,6 +262,8 @@ bool AppConfig::toServerConfig(ServerConfig *out, QString *error) const
     out->partSize = partSize;
     out->shareReadLimit = shareReadLimit;
     out->sharePasswordAttempts = sharePasswordAttempts;
+    out->runMaxPoints = runMaxPoints;
+    out->runMaxLogBytes = runMaxLogBytes;
     out->webhookSecret = webhookSecret;
     out->sendmailCommand = sendmail;
     out->stripeSecretKey = stripeSecretKey;

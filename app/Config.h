@@ -31,6 +31,8 @@ struct AppConfig
     qint64 partSize = 0;
     int shareReadLimit = 0;
     int sharePasswordAttempts = 0;
+    qint64 runMaxPoints = 0;
+    qint64 runMaxLogBytes = 0;
     QByteArray webhookSecret;
     QString sendmail;
     QByteArray stripeSecretKey;

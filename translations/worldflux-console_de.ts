@@ -56,6 +56,14 @@
         <translation>Falsche Freigabepasswörter je Client vor 429.</translation>
     </message>
     <message>
+        <source>Metric points one run may hold in all its syncs together.</source>
+        <translation>Metrikpunkte, die ein Lauf über alle Synchronisierungen zusammen halten darf.</translation>
+    </message>
+    <message>
+        <source>Bytes of log one run may hold in all its syncs together.</source>
+        <translation>Bytes an Protokoll, die ein Lauf über alle Synchronisierungen zusammen halten darf.</translation>
+    </message>
+    <message>
         <source>Stripe webhook signing secret (whsec_...).</source>
         <translation>Stripe-Signaturgeheimnis für Webhooks (whsec_...).</translation>
     </message>

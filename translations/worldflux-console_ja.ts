@@ -56,6 +56,14 @@
         <translation>429を返すまでにクライアントごとに許容する共有パスワードの誤り回数。</translation>
     </message>
     <message>
+        <source>Metric points one run may hold in all its syncs together.</source>
+        <translation>1つの実行がすべての同期を合わせて保持できるメトリクスの点数。</translation>
+    </message>
+    <message>
+        <source>Bytes of log one run may hold in all its syncs together.</source>
+        <translation>1つの実行がすべての同期を合わせて保持できるログのバイト数。</translation>
+    </message>
+    <message>
         <source>Stripe webhook signing secret (whsec_...).</source>
         <translation>Stripe Webhookの署名シークレット (whsec_...)。</translation>
     </message>

@@ -165,43 +165,63 @@ bool verifySignature(const SignatureInput &sig, const QByteArray &message)
     return crypto::ed25519Verify(*key, message, *signature);
 }
 
-QList<ComplianceItem> mappingFor(const SyncRequest &req, const QString &evidence,
-                                 const QString &manifestSha)
+// What a run's compliance mapping says, from what the run holds.
+struct MappingFacts
+{
+    QString evidence, manifestSha;
+    qsizetype manifestKeys = 0;
+    qint64 points = 0;
+    qsizetype series = 0;
+};
+
+QList<ComplianceItem> mappingFor(const MappingFacts &f)
 {
     const QString fw = RunService::kFramework;
     const QString yes = S("satisfied"), no = S("not_satisfied");
     QList<ComplianceItem> out;
-    if (evidence == QLatin1String("verified"))
+    if (f.evidence == QLatin1String("verified"))
         out.append({fw, S("integrity.signature"), yes,
                     S("Ed25519 signature over the RFC 8785 manifest (sha256 %1) verified at sync.")
-                        .arg(manifestSha)});
-    else if (evidence == QLatin1String("unverified"))
+                        .arg(f.manifestSha)});
+    else if (f.evidence == QLatin1String("unverified"))
         out.append(
             {fw, S("integrity.signature"), no, S("A signature is present but does not verify.")});
     else
         out.append({fw, S("integrity.signature"), no, S("The run carries no signature.")});
-    if (req.manifest.isEmpty())
+    if (f.manifestKeys == 0)
         out.append({fw, S("provenance.manifest"), no, S("The manifest is empty.")});
     else
         out.append({fw, S("provenance.manifest"), yes,
-                    S("Manifest with %1 top-level keys, sha256 %2.")
-                        .arg(req.manifest.size())
-                        .arg(manifestSha)});
+                    S("Manifest with %1 top-level keys, sha256 %2.").arg(f.manifestKeys).arg(f.manifestSha)});
+    if (f.points == 0)
+        out.append({fw, S("reproducibility.metrics"), no, S("No metrics were recorded.")});
+    else
+        out.append({fw, S("reproducibility.metrics"), yes,
+                    S("%1 points in %2 series.").arg(f.points).arg(f.series)});
+    out.append(
+        {fw, S("audit.logged"), yes, S("The sync is recorded in the audit chain as run.sync.")});
+    return out;
+}
+
+qsizetype seriesIn(const QList<MetricInput> &metrics)
+{
     QSet<QString> names;
     const QString *last = nullptr;
-    for (const auto &m : req.metrics) {
+    for (const auto &m : metrics) {
         if (!last || m.name != *last) // a series' points mostly come together
             names.insert(m.name);
         last = &m.name;
     }
-    if (req.metrics.isEmpty())
-        out.append({fw, S("reproducibility.metrics"), no, S("No metrics were recorded.")});
-    else
-        out.append({fw, S("reproducibility.metrics"), yes,
-                    S("%1 points in %2 series.").arg(req.metrics.size()).arg(names.size())});
-    out.append(
-        {fw, S("audit.logged"), yes, S("The sync is recorded in the audit chain as run.sync.")});
-    return out;
+    return names.size();
+}
+
+// A sync that would take a run past one of its caps (RunLimits).
+Error overCap(const char *field, const char *what, qint64 cap, const char *setting)
+{
+    return Error::validation(S(field), S("cap_exceeded"),
+                             S("The run would hold more than %1 %2 (the per-run cap, --%3).")
+                                 .arg(cap)
+                                 .arg(S(what), S(setting)));
 }
 
 QString likePattern(const QString &text)
@@ -467,7 +487,36 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     if (!writable)
         return writable.error();
 
+    // The stored run (a retry, a later batch of a growing run, or a concurrent
+    // first sync that committed first on PostgreSQL) is carried forward: the
+    // unique key turns the insert into "nothing inserted". On PostgreSQL the
+    // row is locked, so batches of one run from several processes apply one
+    // after the other (SQLite has one writer anyway).
+    auto locked = [&]() -> Result<Run> {
+        const QString sql = S("SELECT ") + kColumns + S(" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c") +
+                            (m_ctx.db->isPostgres() ? S(" FOR UPDATE") : QString());
+        Query &q = statements.get(tx, sql);
+        q.bind(S(":p"), req.projectId).bind(S(":c"), req.clientRunId);
+        if (!q.exec())
+            return q.error();
+        if (!q.next())
+            return Error::notFound(kRun);
+        Run r = readRun(q);
+        q.raw().finish();
+        r.workspaceId = workspaceId;
+        return r;
+    };
+    if (!req.name) { // only a later sync may leave the name out
+        auto stored = locked();
+        if (!stored && stored.error().code == ErrorCode::NotFound)
+            return Error::validation(S("name"), S("required"), S("The first sync of a run needs its name."));
+        if (!stored)
+            return stored.error();
+        return carryForward(tx, statements, actor, *stored, req);
+    }
+
     const qint64 now = m_ctx.clock->nowMs();
+    const QByteArray log = req.log ? req.log->toUtf8() : QByteArray();
     const QString manifestSha = crypto::sha256Hex(req.manifestCanonical);
     bool verified = false;
     QString evidence = S("unsigned");
@@ -480,19 +529,16 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     run.projectId = req.projectId;
     run.workspaceId = workspaceId;
     run.clientRunId = req.clientRunId;
-    run.name = req.name;
-    run.status = req.status;
+    run.name = *req.name;
+    run.status = req.status.value_or(S("completed"));
     run.startedAt = req.startedAt;
     run.finishedAt = req.finishedAt;
     run.createdAt = now;
     run.evidence = evidence;
     run.metricCount = req.metrics.size();
-    run.logBytes = req.log.isEmpty() ? 0 : req.log.toUtf8().size();
+    run.logBytes = log.size();
     run.createdBy = actor.userId;
 
-    // A run already stored under this client_run_id (a retry, or a concurrent
-    // sync that committed first on PostgreSQL): the unique key turns the insert
-    // into "nothing inserted" and the stored run is the answer.
     Query &ins = statements.get(tx, S(
         "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
         "finished_at, "
@@ -517,18 +563,27 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     if (!ins.exec())
         return ins.error();
     if (ins.rowsAffected() == 0) { // nothing was written: the transaction goes on
-        auto existing = loadByClientId(tx.conn(), req.projectId, req.clientRunId);
-        if (!existing)
-            return existing.error();
-        return SyncResult{*existing, false};
+        auto stored = locked();
+        if (!stored)
+            return stored.error();
+        return carryForward(tx, statements, actor, *stored, req);
     }
+    // The new run's own checks, after the insert so that a retry of a first
+    // sync is judged as the later sync it is. Returning an error rolls the insert back.
+    if (req.logOffset > 0)
+        return Error::validation(S("log_offset"), S("gap"),
+                                 S("log_offset is past the end of the run's log (0 bytes)."));
+    if (run.metricCount > m_limits.maxPoints)
+        return overCap("metrics", "metric points", m_limits.maxPoints, "run-max-points");
+    if (run.logBytes > m_limits.maxLogBytes)
+        return overCap("log", "log bytes", m_limits.maxLogBytes, "run-max-log-bytes");
 
     if (auto m = metricstore::add(tx.conn(), run.id, req.metrics, metricstore::Rollups::Rebuild,
                                   metricstore::Stored::NewRun); !m)
         return m.error();
-    if (!req.log.isEmpty()) {
+    if (!log.isEmpty()) {
         Query &l = statements.get(tx, S("INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"));
-        l.bind(S(":r"), run.id).bind(S(":c"), req.log);
+        l.bind(S(":r"), run.id).bind(S(":c"), *req.log);
         if (!l.exec())
             return l.error();
     }
@@ -546,27 +601,11 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
         if (!s.exec())
             return s.error();
     }
-    {
-        // The run's mapping rows in one statement.
-        const QList<ComplianceItem> items = mappingFor(req, evidence, manifestSha);
-        QString sql = S("INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) VALUES ");
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            const QString n = QString::number(i);
-            sql += (i ? S(", ") : QString()) + S("(:r, :f") + n + S(", :c") + n + S(", :s") + n + S(", :e") + n +
-                   QLatin1Char(')');
-        }
-        Query &c = statements.get(tx, sql);
-        c.bind(S(":r"), run.id);
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            const QString n = QString::number(i);
-            c.bind(S(":f") + n, items.at(i).framework)
-                .bind(S(":c") + n, items.at(i).control)
-                .bind(S(":s") + n, items.at(i).status)
-                .bind(S(":e") + n, items.at(i).evidence);
-        }
-        if (!c.exec())
-            return c.error();
-    }
+    const qsizetype manifestKeys = req.manifest ? req.manifest->size() : 0;
+    if (auto c = insertMapping(tx, statements, run.id,
+                               mappingFor({evidence, manifestSha, manifestKeys, run.metricCount, seriesIn(req.metrics)}));
+        !c)
+        return c.error();
     if (auto a = AuditService::append(tx, now, actor, S("run.sync"), workspaceId, S("run"), run.id,
                                       {{S("project_id"), run.projectId},
                                        {S("client_run_id"), run.clientRunId},
@@ -577,6 +616,238 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
         return a.error();
     tx.announce(S("run"), run.id);
     return SyncResult{run, true};
+}
+
+Status RunService::insertMapping(Tx &tx, BatchStatements &statements, const QString &runId,
+                                 const QList<ComplianceItem> &items)
+{
+    QString sql = S("INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) VALUES ");
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        const QString n = QString::number(i);
+        sql += (i ? S(", ") : QString()) + S("(:r, :f") + n + S(", :c") + n + S(", :s") + n + S(", :e") + n +
+               QLatin1Char(')');
+    }
+    Query &c = statements.get(tx, sql);
+    c.bind(S(":r"), runId);
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        const QString n = QString::number(i);
+        c.bind(S(":f") + n, items.at(i).framework)
+            .bind(S(":c") + n, items.at(i).control)
+            .bind(S(":s") + n, items.at(i).status)
+            .bind(S(":e") + n, items.at(i).evidence);
+    }
+    if (!c.exec())
+        return c.error();
+    return Ok{};
+}
+
+Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements, const Actor &actor,
+                                            const Run &stored, const SyncRequest &req)
+{
+    const bool frozen = SyncRequest::isTerminal(stored.status);
+    Run run = stored;
+    QStringList changed; // what this sync changes, in the order of the audit entry's list
+
+    // Status only forward; an earlier one (a late retried batch) is ignored.
+    // Between the terminal statuses there is no forward: another one is a change.
+    if (req.status && *req.status != stored.status) {
+        const int from = SyncRequest::statusRank(stored.status), to = SyncRequest::statusRank(*req.status);
+        if (to > from || (to == from && to == 2)) {
+            run.status = *req.status;
+            changed << S("status");
+        }
+    }
+    // finished_at is taken with the terminal status (and compared once frozen).
+    if (req.finishedAt && SyncRequest::isTerminal(run.status) && req.finishedAt != stored.finishedAt) {
+        run.finishedAt = req.finishedAt;
+        changed << S("finished_at");
+    }
+    if (req.name && *req.name != stored.name) {
+        run.name = *req.name;
+        changed << S("name");
+    }
+    if (req.startedAt && req.startedAt != stored.startedAt) {
+        run.startedAt = req.startedAt;
+        changed << S("started_at");
+    }
+    if (run.startedAt && run.finishedAt && *run.finishedAt < *run.startedAt)
+        return Error::validation(S("finished_at"), S("invalid"), S("finished_at is before the run's started_at."));
+
+    // The manifest and signature as they would stand; the evidence from them.
+    QByteArray manifest; // canonical form, read only when the sync sends a manifest or signature
+    std::optional<SignatureInput> signature;
+    bool evidenceChanged = false;
+    if (req.manifest || req.signature) {
+        Query &m = statements.get(tx, S("SELECT r.manifest, s.alg, s.public_key, s.sig FROM runs r "
+                                        "LEFT JOIN run_signatures s ON s.run_id = r.id WHERE r.id = :r"));
+        m.bind(S(":r"), stored.id);
+        if (!m.exec())
+            return m.error();
+        if (!m.next())
+            return Error::notFound(kRun);
+        const QByteArray storedManifest = m.str(0).toUtf8();
+        std::optional<SignatureInput> storedSignature;
+        if (!m.isNull(1))
+            storedSignature = SignatureInput{m.str(1), m.str(2), m.str(3)};
+        m.raw().finish();
+        manifest = req.manifest ? req.manifestCanonical : storedManifest;
+        signature = req.signature ? req.signature : storedSignature;
+        const auto same = [](const std::optional<SignatureInput> &a, const std::optional<SignatureInput> &b) {
+            return a.has_value() == b.has_value() &&
+                   (!a || (a->alg == b->alg && a->publicKey == b->publicKey && a->sig == b->sig));
+        };
+        if (manifest != storedManifest) {
+            changed << S("manifest");
+            evidenceChanged = true;
+        }
+        if (!same(signature, storedSignature)) {
+            changed << S("signature");
+            evidenceChanged = true;
+        }
+    }
+
+    // New points only: a (name, step) the run holds keeps its stored value. A
+    // frozen run's new points are written and then rolled back with the conflict.
+    qint64 added = 0;
+    if (!req.metrics.isEmpty()) {
+        auto m = metricstore::add(tx.conn(), stored.id, req.metrics, metricstore::Rollups::Rebuild,
+                                  metricstore::Stored::Maybe);
+        if (!m)
+            return m.error();
+        added = *m;
+        if (added > 0) {
+            run.metricCount += added;
+            changed << S("metrics");
+            if (run.metricCount > m_limits.maxPoints && !frozen)
+                return overCap("metrics", "metric points", m_limits.maxPoints, "run-max-points");
+        }
+    }
+
+    // The log from log_offset: overlapping bytes must be the stored ones, the
+    // rest is appended.
+    QByteArray append;
+    if (req.log) {
+        const QByteArray bytes = req.log->toUtf8();
+        if (req.logOffset > stored.logBytes)
+            return Error::validation(S("log_offset"), S("gap"),
+                                     S("log_offset is past the end of the run's log (%1 bytes).").arg(stored.logBytes));
+        const qint64 overlap = std::min<qint64>(stored.logBytes - req.logOffset, bytes.size());
+        if (overlap > 0) {
+            const QString sql = m_ctx.db->isPostgres()
+                ? S("SELECT substring(convert_to(content, 'UTF8') from :o for :n) FROM run_logs WHERE run_id = :r")
+                : S("SELECT substr(CAST(content AS BLOB), :o, :n) FROM run_logs WHERE run_id = :r");
+            Query &q = statements.get(tx, sql);
+            q.bind(S(":o"), req.logOffset + 1).bind(S(":n"), overlap).bind(S(":r"), stored.id);
+            if (!q.exec())
+                return q.error();
+            const QByteArray have = q.next() ? q.raw().value(0).toByteArray() : QByteArray();
+            q.raw().finish();
+            if (have != QByteArrayView(bytes).first(overlap))
+                return Error{ErrorCode::Conflict,
+                             S("The log from log_offset %1 differs from the run's stored log.").arg(req.logOffset)};
+        }
+        if (req.logOffset + bytes.size() > stored.logBytes) {
+            append = bytes.sliced(stored.logBytes - req.logOffset);
+            run.logBytes = stored.logBytes + append.size();
+            changed << S("log");
+            if (run.logBytes > m_limits.maxLogBytes && !frozen)
+                return overCap("log", "log bytes", m_limits.maxLogBytes, "run-max-log-bytes");
+        }
+    }
+
+    if (changed.isEmpty())
+        return SyncResult{stored, false}; // the same sync again: nothing written
+    if (frozen)
+        return Error{ErrorCode::Conflict, S("The run is %1: a sync may not change it (it would change %2).")
+                                              .arg(stored.status, changed.join(S(", ")))};
+
+    const qint64 now = m_ctx.clock->nowMs();
+    QString manifestSha;
+    if (evidenceChanged) {
+        manifestSha = crypto::sha256Hex(manifest);
+        const bool verified = signature && verifySignature(*signature, manifest);
+        run.evidence = !signature ? S("unsigned") : verified ? S("verified") : S("unverified");
+        Query &del = statements.get(tx, S("DELETE FROM run_signatures WHERE run_id = :r"));
+        del.bind(S(":r"), run.id);
+        if (!del.exec())
+            return del.error();
+        if (signature) {
+            Query &s = statements.get(tx,
+                S("INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
+                  "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"));
+            s.bind(S(":r"), run.id)
+                .bind(S(":a"), signature->alg)
+                .bind(S(":k"), signature->publicKey)
+                .bind(S(":s"), signature->sig)
+                .bind(S(":h"), manifestSha)
+                .bind(S(":v"), verified ? 1 : 0)
+                .bind(S(":t"), now);
+            if (!s.exec())
+                return s.error();
+        }
+    }
+    Query &up = statements.get(tx, S("UPDATE runs SET name = :n, status = :s, started_at = :sa, finished_at = :fa, "
+                                     "evidence = :e, metric_count = :mc, log_bytes = :lb, "
+                                     "manifest = COALESCE(:m, manifest) WHERE id = :id"));
+    up.bind(S(":n"), run.name)
+        .bind(S(":s"), run.status)
+        .bind(S(":sa"), timeOrNullVariant(run.startedAt))
+        .bind(S(":fa"), timeOrNullVariant(run.finishedAt))
+        .bind(S(":e"), run.evidence)
+        .bind(S(":mc"), run.metricCount)
+        .bind(S(":lb"), run.logBytes)
+        .bind(S(":m"), evidenceChanged ? QVariant(QString::fromUtf8(manifest)) : QVariant(QMetaType(QMetaType::QString)))
+        .bind(S(":id"), run.id);
+    if (!up.exec())
+        return up.error();
+    if (!append.isEmpty()) {
+        Query &l = statements.get(tx, S("INSERT INTO run_logs (run_id, content) VALUES (:r, :c) ON CONFLICT (run_id) "
+                                        "DO UPDATE SET content = run_logs.content || excluded.content"));
+        l.bind(S(":r"), run.id).bind(S(":c"), QString::fromUtf8(append));
+        if (!l.exec())
+            return l.error();
+    }
+    if (evidenceChanged || added > 0) {
+        // The mapping follows what the run now holds.
+        if (!evidenceChanged) {
+            Query &m = statements.get(tx, S("SELECT manifest FROM runs WHERE id = :r"));
+            m.bind(S(":r"), run.id);
+            if (!m.exec())
+                return m.error();
+            if (!m.next())
+                return Error::notFound(kRun);
+            manifest = m.str(0).toUtf8();
+            m.raw().finish();
+            manifestSha = crypto::sha256Hex(manifest);
+        }
+        auto series = metricstore::names(tx.conn(), run.id);
+        if (!series)
+            return series.error();
+        const qsizetype manifestKeys = QJsonDocument::fromJson(manifest).object().size();
+        Query &del = statements.get(tx, S("DELETE FROM compliance_mappings WHERE run_id = :r AND framework = :f"));
+        del.bind(S(":r"), run.id).bind(S(":f"), kFramework);
+        if (!del.exec())
+            return del.error();
+        if (auto c = insertMapping(tx, statements, run.id,
+                                   mappingFor({run.evidence, manifestSha, manifestKeys, run.metricCount,
+                                               series->size()}));
+            !c)
+            return c.error();
+    }
+    QJsonObject detail{{S("project_id"), run.projectId},
+                       {S("client_run_id"), run.clientRunId},
+                       {S("changed"), QJsonArray::fromStringList(changed)},
+                       {S("status"), run.status},
+                       {S("metric_count"), double(run.metricCount)},
+                       {S("log_bytes"), double(run.logBytes)}};
+    if (added > 0)
+        detail.insert(S("points_added"), double(added));
+    if (evidenceChanged)
+        detail.insert(S("evidence"), run.evidence);
+    if (auto a = AuditService::append(tx, now, actor, S("run.update"), run.workspaceId, S("run"), run.id, detail); !a)
+        return a.error();
+    tx.announce(S("run"), run.id);
+    return SyncResult{run, false};
 }
 
 Result<RunService::ListScope> RunService::listScope(const Actor &actor, const RunFilter &filter, int limit,

@@ -92,11 +92,19 @@ struct ComplianceItem
     QJsonObject toJson() const;
 };
 
+// What one run may hold in all its syncs together (settings: --run-max-points,
+// --run-max-log-bytes). A sync that would pass one is refused whole.
+struct RunLimits
+{
+    qint64 maxPoints = 10'000'000;
+    qint64 maxLogBytes = 64LL * 1024 * 1024;
+};
+
 class RunService
 {
 public:
-    explicit RunService(ModelContext ctx)
-        : m_ctx(std::move(ctx)), m_group(std::make_shared<GroupCommit>(kMaxBatch))
+    explicit RunService(ModelContext ctx, RunLimits limits = {})
+        : m_ctx(std::move(ctx)), m_limits(limits), m_group(std::make_shared<GroupCommit>(kMaxBatch))
     {
     }
 
@@ -108,7 +116,10 @@ public:
 
     // The POST /api/sync/runs body (CONTRACT.md section 3), validated here.
     // Needs the Member role in the project's workspace. The same project and
-    // client_run_id again returns the stored run (created=false), writes nothing.
+    // client_run_id again carries the stored run forward (created=false; Runs
+    // that grow): status only forward, new points added, the log appended at
+    // log_offset, one run.update audit entry when anything changed; a
+    // completed, failed or cancelled run is frozen (conflict on any change).
     // Syncs arriving together on one RunService (and its copies) are written
     // in one transaction (GroupCommit), each in order with its own audit entry
     // and savepoint: one sync's failure leaves the others be, and each returns
@@ -193,7 +204,14 @@ private:
     void writeBatch(const QList<GroupCommit::Job *> &jobs);
     Result<SyncResult> writeOne(Tx &tx, BatchStatements &statements, const Actor &actor,
                                 const SyncRequest &req);
+    // A later sync of a stored run (locked by the caller's transaction).
+    Result<SyncResult> carryForward(Tx &tx, BatchStatements &statements, const Actor &actor, const Run &stored,
+                                    const SyncRequest &req);
+    // The run's compliance mapping rows, in one statement.
+    Status insertMapping(Tx &tx, BatchStatements &statements, const QString &runId,
+                         const QList<ComplianceItem> &items);
     ModelContext m_ctx;
+    RunLimits m_limits;
     std::shared_ptr<GroupCommit> m_group;
 };
 

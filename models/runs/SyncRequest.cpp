@@ -63,14 +63,16 @@ bool hasControl(const QString &s)
     return false;
 }
 
-// A required text field of 1..max characters. trim: names are trimmed, ids are exact.
-QString text(const QJsonObject &o, const QString &key, const QString &path, bool trim,
-             Issues &issues)
+// A text field of 1..max characters (left out: nullopt, an issue only when
+// required). trim: names are trimmed, ids are exact.
+std::optional<QString> text(const QJsonObject &o, const QString &key, const QString &path, bool trim,
+                            bool required, Issues &issues)
 {
     const QJsonValue v = o.value(key);
     if (v.isUndefined() || v.isNull()) {
-        issues.add(path, kRequired);
-        return {};
+        if (required)
+            issues.add(path, kRequired);
+        return std::nullopt;
     }
     if (!v.isString()) {
         issues.add(path, kType);
@@ -261,9 +263,18 @@ void parseSignature(const QJsonObject &o, SyncRequest &r, Issues &issues)
 
 bool SyncRequest::isStatus(const QString &s)
 {
-    static const QSet<QString> all{S("queued"), S("running"), S("completed"), S("failed"),
-                                   S("cancelled")};
-    return all.contains(s);
+    return statusRank(s) >= 0;
+}
+
+int SyncRequest::statusRank(const QString &s)
+{
+    if (s == QLatin1String("queued"))
+        return 0;
+    if (s == QLatin1String("running"))
+        return 1;
+    if (s == QLatin1String("completed") || s == QLatin1String("failed") || s == QLatin1String("cancelled"))
+        return 2;
+    return -1;
 }
 
 Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
@@ -281,12 +292,12 @@ Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
     else
         r.projectId = pid.toString();
 
-    r.clientRunId = text(body, S("client_run_id"), S("client_run_id"), false, issues);
-    r.name = text(body, S("name"), S("name"), true, issues);
+    r.clientRunId = text(body, S("client_run_id"), S("client_run_id"), false, true, issues).value_or(QString());
+    r.name = text(body, S("name"), S("name"), true, false, issues);
 
     const QJsonValue st = body.value(S("status"));
     if (st.isUndefined() || st.isNull())
-        r.status = S("completed");
+        ; // a new run is completed, a stored one keeps its status
     else if (!st.isString())
         issues.add(S("status"), kType);
     else if (!isStatus(st.toString()))
@@ -305,7 +316,7 @@ Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
     } else if (!man.isUndefined() && !man.isNull()) {
         issues.add(S("manifest"), kType);
     }
-    r.manifestCanonical = jcs::canonicalize(r.manifest);
+    r.manifestCanonical = jcs::canonicalize(r.manifest.value_or(QJsonObject()));
     if (r.manifestCanonical.size() > kMaxManifestBytes)
         issues.add(S("manifest"), kTooLong);
 
@@ -313,15 +324,27 @@ Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
 
     const QJsonValue log = body.value(S("log"));
     if (log.isString()) {
-        r.log = log.toString();
-        if (r.log.contains(QChar(0)))
+        const QString l = log.toString();
+        if (l.contains(QChar(0)))
             issues.add(S("log"), kInvalid);
         // UTF-8 takes at least one byte per UTF-16 unit and at most three.
-        else if (r.log.size() > kMaxLogBytes ||
-                 (r.log.size() * 3 > kMaxLogBytes && r.log.toUtf8().size() > kMaxLogBytes))
+        else if (l.size() > kMaxLogBytes || (l.size() * 3 > kMaxLogBytes && l.toUtf8().size() > kMaxLogBytes))
             issues.add(S("log"), kTooLong);
+        r.log = l;
     } else if (!log.isUndefined() && !log.isNull()) {
         issues.add(S("log"), kType);
+    }
+    const QJsonValue offset = body.value(S("log_offset"));
+    if (offset.isUndefined() || offset.isNull()) {
+        r.logOffset = 0;
+    } else if (!offset.isDouble()) {
+        issues.add(S("log_offset"), kType);
+    } else {
+        const double d = offset.toDouble();
+        if (!std::isfinite(d) || d < 0 || d > kMaxStep || std::floor(d) != d)
+            issues.add(S("log_offset"), kInvalid);
+        else
+            r.logOffset = qint64(d);
     }
 
     parseSignature(body, r, issues);

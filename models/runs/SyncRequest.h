@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The body of POST /api/sync/runs, checked field by field: every bad field is
-// reported (dotted paths such as metrics.1.step), not only the first.
+// reported (dotted paths such as metrics.1.step), not only the first. A later
+// sync of the same run may leave out every field but project_id and
+// client_run_id (CONTRACT.md section 3, Runs that grow): a field left out is
+// nullopt here and keeps the run's stored value.
 #pragma once
 
 #include "core/Result.h"
@@ -38,17 +41,22 @@ struct SyncRequest
     // A body with thousands of bad points answers with this many details at most.
     static constexpr qsizetype kMaxIssues = 200;
 
-    QString projectId, clientRunId, name, status;
+    QString projectId, clientRunId;
+    std::optional<QString> name;   // required when the sync creates the run
+    std::optional<QString> status; // a new run without one is "completed"
     std::optional<qint64> startedAt, finishedAt;
-    QJsonObject manifest;
-    QByteArray manifestCanonical; // the bytes a signature covers
+    std::optional<QJsonObject> manifest;
+    QByteArray manifestCanonical; // the bytes a signature covers (of {} without a manifest)
     QList<MetricInput> metrics;
-    QString log;
+    std::optional<QString> log;
+    qint64 logOffset = 0; // the UTF-8 byte offset in the run's log where `log` starts
     std::optional<SignatureInput> signature;
 
-    // Absent status means "completed": a client syncs a run once it has ended.
     static Result<SyncRequest> parse(const QJsonObject &body);
     static bool isStatus(const QString &s);
+    // queued 0, running 1, the terminal statuses 2: status only moves up.
+    static int statusRank(const QString &s);
+    static bool isTerminal(const QString &s) { return statusRank(s) == 2; }
 };
 
 } // namespace wfx

@@ -43,6 +43,8 @@ struct ServerConfig
     bool staging = false;              // WFX_STAGING=1
     int shareReadLimit = 120;          // WFX_SHARE_READ_LIMIT
     int sharePasswordAttempts = 5;     // WFX_SHARE_PASSWORD_ATTEMPTS
+    qint64 runMaxPoints = 10'000'000;           // WFX_RUN_MAX_POINTS: per run, all syncs together
+    qint64 runMaxLogBytes = 64LL * 1024 * 1024; // WFX_RUN_MAX_LOG_BYTES
     bool tls = false;                  // serve https (tlsCertFile + tlsKeyFile)
     QString tlsCertFile;               // PEM certificate chain
     QString tlsKeyFile;                // PEM private key

@@ -64,7 +64,7 @@ Services::Services(const ModelContext &c, const ServerConfig &cfg)
       rateLimiter(c),
       blobs(cfg.dataDir),
       artifacts(c, blobs, artifactOptions(cfg)),
-      runs(c),
+      runs(c, RunLimits{cfg.runMaxPoints, cfg.runMaxLogBytes}),
       ledger(c),
       shares(c, shareLimits(cfg)),
       publicShares(c, shareLimits(cfg)),

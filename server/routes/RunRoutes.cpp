@@ -62,17 +62,26 @@ QJsonObject syncBodySchema()
                  S("Optional. A signature that does not verify is kept and the run's evidence is unverified."));
     return object({{S("project_id"), uuid(), true},
                    {S("client_run_id"), describe(string(1, text), S("Unique per project: the same value again "
-                                                                     "returns the stored run")),
+                                                                     "carries the stored run forward")),
                     true},
-                   {S("name"), string(1, text), true},
+                   {S("name"), describe(string(1, text), S("Required by the first sync of a run"))},
                    {S("status"), describe(enumOf({S("queued"), S("running"), S("completed"), S("failed"), S("cancelled")}),
-                                          S("Default completed"))},
+                                          S("First sync: default completed. Later: only forward (queued, running, "
+                                            "then completed, failed or cancelled); an earlier one is ignored"))},
                    {S("started_at"), dateTime()},
-                   {S("finished_at"), describe(dateTime(), S("Not before started_at"))},
+                   {S("finished_at"), describe(dateTime(), S("Not before started_at; taken with a terminal status"))},
                    {S("manifest"), describe(anyObject(), S("Any JSON object; at most 256 KiB in RFC 8785 form"))},
                    {S("metrics"), describe(arrayOf(metric, int(SyncRequest::kMaxMetricPoints)),
-                                           S("One value per (name, step)"))},
-                   {S("log"), describe(string(0, int(SyncRequest::kMaxLogBytes)), S("Plain text, at most 1 MiB of UTF-8"))},
+                                           S("One value per (name, step). A later sync adds the points the run does "
+                                             "not hold yet; a stored (name, step) keeps its value. The run's points "
+                                             "together are capped (--run-max-points)"))},
+                   {S("log"), describe(string(0, int(SyncRequest::kMaxLogBytes)),
+                                       S("Plain text, at most 1 MiB of UTF-8 per sync; the run's log together is "
+                                         "capped (--run-max-log-bytes)"))},
+                   {S("log_offset"), describe(integer(0, 9007199254740992),
+                                              S("UTF-8 byte offset in the run's log where log starts (default 0): "
+                                                "overlapping bytes must equal the stored ones (409), later bytes "
+                                                "are appended, past the end is 422"))},
                    {S("signature"), signature}});
 }
 
@@ -152,10 +161,14 @@ void addRunRoutes(RouteTable &t, Services &s)
     const QJsonObject run = runSchema();
 
     t.route("POST", S("/api/sync/runs"), Access::Api, S("sync"),
-            S("Sync a finished run (idempotent per project and client_run_id: 201 created, 200 the stored run)"))
+            S("Sync a run, once or many times while it trains (per project and client_run_id: 201 created, 200 "
+              "the stored run carried forward; a completed, failed or cancelled run is frozen: 409 on any change). "
+              "Fields left out of a later sync keep their stored values; one run.update audit entry per sync "
+              "that changes the run"))
         .body(syncBodySchema())
         .returns(201, wrapped(S("run"), run))
-        .errors({403, 404, 422})
+        .returns(200, wrapped(S("run"), run))
+        .errors({403, 404, 409, 422})
         .handle([&s](HttpRequest &r) {
             auto res = s.runs.sync(r.actor, r.bodyObject());
             if (!res)

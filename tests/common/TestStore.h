@@ -44,6 +44,17 @@ inline void useFastPasswordHashing()
     wfx::crypto::setDefaultScryptParams({1u << 10, 8, 1});
 }
 
+// A failed result as text for QVERIFY2: its code, message and every detail.
+template <typename T> QByteArray why(const wfx::Result<T> &r)
+{
+    if (r.ok())
+        return {};
+    QString m = wfx::errorCodeName(r.error().code) + QStringLiteral(": ") + r.error().message;
+    for (const auto &d : r.error().details)
+        m += QStringLiteral(" [") + d.field + QLatin1Char(' ') + d.issue + QLatin1Char(']');
+    return m.toUtf8();
+}
+
 class TestStore
 {
 public:
