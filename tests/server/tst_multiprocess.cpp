@@ -20,6 +20,7 @@
 #include "shares/SharesPanel.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -291,6 +292,52 @@ private slots:
         for (const QJsonValue &v : m_onA->get(S("/api/runs?limit=200&project_id=") + m_project).items())
             matching += v.toObject().value(S("client_run_id")).toString() == body.value(S("client_run_id")).toString();
         QCOMPARE(matching, 1);
+    }
+
+    // Batches of one growing run (CONTRACT.md 3, Runs that grow) through both
+    // processes at once: every point once, the status never backwards.
+    void growingRunBatchesThroughTwoProcessesLoseAndDoubleNothing()
+    {
+        const QString clientRunId = ids::newUuid();
+        const HttpResult created = m_onA->post(S("/api/sync/runs"),
+            QJsonObject{{S("project_id"), m_project}, {S("client_run_id"), clientRunId},
+                        {S("name"), S("growing")}, {S("status"), S("running")}});
+        QCOMPARE(created.status, 201);
+        const QString id = created.object("run").value(S("id")).toString();
+        auto batch = [&](int i) {
+            QJsonArray metrics;
+            for (int step = i * 10; step < i * 10 + 15; ++step) // overlaps the next batch by 5
+                metrics.append(QJsonObject{{S("name"), S("loss")}, {S("step"), step}, {S("value"), 1.0 / (step + 1)}});
+            return QJsonObject{{S("project_id"), m_project}, {S("client_run_id"), clientRunId},
+                               {S("status"), i % 3 ? S("running") : S("queued")}, {S("metrics"), metrics}};
+        };
+        for (int round = 0; round < 10; ++round) {
+            const auto [a, b] = postBoth(m_a.port, m_b.port, m_user.secret, S("/api/sync/runs"), batch(2 * round),
+                                         batch(2 * round + 1));
+            QVERIFY2(a == 200 && b == 200, qPrintable(S("round %1: %2 and %3").arg(round).arg(a).arg(b)));
+        }
+        const QJsonObject run = m_onB->get(S("/api/runs/") + id).object("run");
+        QCOMPARE(run.value(S("status")).toString(), S("running"));
+        QCOMPARE(run.value(S("metric_count")).toInt(), 205); // steps 0..204
+        QList<qint64> steps;
+        QString cursor;
+        do {
+            const HttpResult page = m_onA->get(S("/api/runs/%1/metrics?name=loss&limit=200").arg(id) +
+                                               (cursor.isEmpty() ? QString() : S("&cursor=") + cursor));
+            QCOMPARE(page.status, 200);
+            for (const QJsonValue &p : page.items())
+                steps << qint64(p.toObject().value(S("step")).toDouble());
+            cursor = page.json().value(S("next_cursor")).toString();
+        } while (!cursor.isEmpty());
+        QCOMPARE(steps.size(), 205);
+        for (qsizetype i = 0; i < steps.size(); ++i)
+            QCOMPARE(steps.at(i), qint64(i));
+        // The end through one process; a late "running" batch through the other changes nothing.
+        QCOMPARE(m_onB->post(S("/api/sync/runs"), QJsonObject{{S("project_id"), m_project}, {S("client_run_id"), clientRunId},
+                                                             {S("status"), S("completed")}}).status, 200);
+        const HttpResult late = m_onA->post(S("/api/sync/runs"), batch(3));
+        QCOMPARE(late.status, 200);
+        QCOMPARE(late.object("run").value(S("status")).toString(), S("completed"));
     }
 
     void ledgerHeadCompareAndSwapAcrossProcesses()
