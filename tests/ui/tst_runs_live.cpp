@@ -109,6 +109,37 @@ private slots:
         QCOMPARE(srv->store.count(S("runs")), 2);
     }
 
+    // A run that grows while it trains (CONTRACT.md 3, Runs that grow): each
+    // batch shows in the open panel, its status and point count with it.
+    void growingRunFollowsInTheOpenPanel()
+    {
+        RunsPanel panel(srv->store.ctx, Actor::system());
+        panel.resize(900, 600);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        RunsModel *m = panel.model();
+        QJsonObject first = runBody(S("grow"), S("growing-run"));
+        first.insert(S("status"), S("running"));
+        QCOMPARE(user.api->post(S("/api/sync/runs"), first).status, 201);
+        QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, S("growing-run")) >= 0, 1000);
+        QCOMPARE(m->runAt(rowNamed(m, S("growing-run"))).status, S("running"));
+        QCOMPARE(m->runAt(rowNamed(m, S("growing-run"))).metricCount, 1);
+        for (int batch = 1; batch <= 3; ++batch) {
+            QJsonArray points;
+            for (int step = batch * 10; step < batch * 10 + 10; ++step)
+                points.append(QJsonObject{{S("name"), S("loss")}, {S("step"), step}, {S("value"), 1.0 / step}});
+            QJsonObject body{{S("project_id"), projectId}, {S("client_run_id"), S("grow")}, {S("metrics"), points}};
+            if (batch == 3)
+                body.insert(S("status"), S("completed"));
+            QCOMPARE(user.api->post(S("/api/sync/runs"), body).status, 200);
+            QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, S("growing-run")) >= 0 &&
+                                         m->runAt(rowNamed(m, S("growing-run"))).metricCount == 1 + batch * 10,
+                                     1000);
+        }
+        QCOMPARE(m->runAt(rowNamed(m, S("growing-run"))).status, S("completed"));
+        QCOMPARE(m->rowCount(), 1);
+    }
+
     void runSyncedWhileScrolledDownOffersRefresh()
     {
         // Enough rows to scroll: the panel must not jump away from what the user reads.
