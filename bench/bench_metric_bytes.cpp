@@ -8,9 +8,12 @@
 // the store before chunks did (one run_metrics row per point, a store migrated
 // only up to the version before metric_chunks). Then, for chunks, a series of
 // --series-points points read as a 2,000-point chart (RunService::metricSeries).
+// --batches N syncs each run in N batches while it "trains" (CONTRACT.md 3,
+// Runs that grow): batch b carries steps [b*steps/N, (b+1)*steps/N) of every
+// series, the first one the name and status running, the last one completed.
 // Usage:
 //   bench_metric_bytes --backend sqlite|postgres [--pg URL] [--layout chunks|rows]
-//                      [--runs 100] [--series 4] [--steps 2500] [--series-points 1000000]
+//                      [--runs 100] [--series 4] [--steps 2500] [--batches 1] [--series-points 1000000]
 #include "core/Clock.h"
 #include "core/Context.h"
 #include "core/Ids.h"
@@ -125,9 +128,11 @@ int main(int argc, char **argv)
                                 QStringLiteral("2500"));
     QCommandLineOption longOpt(QStringLiteral("series-points"), QStringLiteral("points of the long series (0: none)"),
                                QStringLiteral("n"), QStringLiteral("1000000"));
+    QCommandLineOption batchesOpt(QStringLiteral("batches"), QStringLiteral("syncs per run (chunks layout)"),
+                                  QStringLiteral("n"), QStringLiteral("1"));
     QCommandLineOption repeatOpt(QStringLiteral("repeat"), QStringLiteral("repetitions"), QStringLiteral("n"),
                                  QStringLiteral("21"));
-    cli.addOptions({backendOpt, pgOpt, layoutOpt, runsOpt, seriesOpt, stepsOpt, longOpt, repeatOpt});
+    cli.addOptions({backendOpt, pgOpt, layoutOpt, runsOpt, seriesOpt, stepsOpt, batchesOpt, longOpt, repeatOpt});
     cli.process(app);
     const bool pg = cli.value(backendOpt) == QLatin1String("postgres");
     const bool rows = cli.value(layoutOpt) == QLatin1String("rows");
@@ -136,6 +141,7 @@ int main(int argc, char **argv)
     const int nSteps = cli.value(stepsOpt).toInt();
     const qint64 longPoints = cli.value(longOpt).toLongLong();
     const int repeat = std::max(1, cli.value(repeatOpt).toInt());
+    const int nBatches = std::clamp(cli.value(batchesOpt).toInt(), 1, std::max(1, cli.value(stepsOpt).toInt()));
 
     QTemporaryDir tmp;
     QString url = QStringLiteral("sqlite:") + tmp.filePath(QStringLiteral("store.db"));
@@ -178,8 +184,9 @@ int main(int argc, char **argv)
         const Actor actor = Actor::user(store->userId);
         RunService runs(store->ctx);
         const qint64 points = qint64(nRuns) * nSeries * nSteps;
-        std::printf("backend %s, layout %s: %d runs x %d series x %d steps = %lld points\n", pg ? "postgres" : "sqlite",
-                    rows ? "rows (run_metrics)" : "chunks (run_metric_chunks)", nRuns, nSeries, nSteps, points);
+        std::printf("backend %s, layout %s: %d runs x %d series x %d steps = %lld points, %d sync(s) per run\n",
+                    pg ? "postgres" : "sqlite", rows ? "rows (run_metrics)" : "chunks (run_metric_chunks)", nRuns,
+                    nSeries, nSteps, points, rows ? 1 : nBatches);
         const QStringList pointTables = rows ? QStringList{QStringLiteral("run_metrics")}
                                              : QStringList{QStringLiteral("run_metric_chunks"),
                                                            QStringLiteral("run_metric_rollups")};
@@ -221,19 +228,31 @@ int main(int argc, char **argv)
                 exec(conn, QStringLiteral("COMMIT"));
                 continue;
             }
-            QJsonArray metrics;
+            // Each series' curve drawn in step order, as one sync would send it.
+            std::vector<std::vector<double>> values(size_t(nSeries), std::vector<double>(static_cast<size_t>(nSteps)));
             for (int k = 0; k < nSeries; ++k)
                 for (int i = 0; i < nSteps; ++i)
-                    metrics.append(QJsonObject{{QStringLiteral("name"), QString::fromLatin1(kNames[k])},
-                                               {QStringLiteral("step"), i},
-                                               {QStringLiteral("value"), curve(r, k, i, noise)}});
-            QJsonObject body{{QStringLiteral("project_id"), store->projectId},
-                             {QStringLiteral("client_run_id"), QStringLiteral("c%1").arg(r)},
-                             {QStringLiteral("name"), QStringLiteral("run-%1").arg(r)},
-                             {QStringLiteral("metrics"), metrics}};
-            auto synced = runs.sync(actor, body);
-            if (!synced)
-                die(QStringLiteral("sync failed: ") + synced.error().message);
+                    values[size_t(k)][size_t(i)] = curve(r, k, i, noise);
+            for (int b = 0; b < nBatches; ++b) {
+                const int from = int(qint64(b) * nSteps / nBatches), to = int(qint64(b + 1) * nSteps / nBatches);
+                QJsonArray metrics;
+                for (int k = 0; k < nSeries; ++k)
+                    for (int i = from; i < to; ++i)
+                        metrics.append(QJsonObject{{QStringLiteral("name"), QString::fromLatin1(kNames[k])},
+                                                   {QStringLiteral("step"), i},
+                                                   {QStringLiteral("value"), values[size_t(k)][size_t(i)]}});
+                QJsonObject body{{QStringLiteral("project_id"), store->projectId},
+                                 {QStringLiteral("client_run_id"), QStringLiteral("c%1").arg(r)},
+                                 {QStringLiteral("metrics"), metrics}};
+                if (b == 0)
+                    body.insert(QStringLiteral("name"), QStringLiteral("run-%1").arg(r));
+                if (nBatches > 1)
+                    body.insert(QStringLiteral("status"),
+                                b == nBatches - 1 ? QStringLiteral("completed") : QStringLiteral("running"));
+                auto synced = runs.sync(actor, body);
+                if (!synced)
+                    die(QStringLiteral("sync failed: ") + synced.error().message);
+            }
         }
         const double fillS = t.nsecsElapsed() / 1e9;
         const qint64 after = storeBytes(db);
@@ -248,6 +267,15 @@ int main(int argc, char **argv)
             if (q.exec(QStringLiteral("SELECT COUNT(*), SUM(LENGTH(data)) FROM run_metric_chunks")) && q.next())
                 std::printf("%lld chunks, %.2f bytes of chunk data per point\n", q.value(0).toLongLong(),
                             q.value(1).toDouble() / double(points));
+            if (q.exec(QStringLiteral("SELECT COUNT(*), SUM(LENGTH(data)) FROM run_metric_rollups")) && q.next())
+                std::printf("%lld rollup rows, %.2f bytes of rollup data per point\n", q.value(0).toLongLong(),
+                            q.value(1).toDouble() / double(points));
+            if (q.exec(QStringLiteral("SELECT COUNT(*), SUM(LENGTH(id) + LENGTH(detail) + LENGTH(prev_hash) + "
+                                      "LENGTH(hash) + LENGTH(action) + 60) FROM audit_log")) && q.next())
+                std::printf("%lld audit entries, about %.2f bytes of them per point\n", q.value(0).toLongLong(),
+                            q.value(1).toDouble() / double(points));
+            if (!db.isPostgres() && q.exec(QStringLiteral("PRAGMA freelist_count")) && q.next())
+                std::printf("%lld free pages\n", q.value(0).toLongLong());
         }
 
         if (!rows && longPoints > 0) {

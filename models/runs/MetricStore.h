@@ -35,9 +35,12 @@ namespace metricstore {
 // several chunks, so a series of a million points is a few hundred rows.
 inline constexpr qsizetype kChunkPoints = 4096;
 // A series' last chunk smaller than this takes the points a later sync appends
-// after it (the chunk is rewritten), so a run syncing a few points at a time
-// does not leave a chunk per sync.
-inline constexpr qsizetype kAppendBelow = 1024;
+// after it (the chunk is rewritten, then split at kChunkPoints), so a run
+// syncing a few points at a time while it trains ends with the chunks one sync
+// would have written: no chunk per sync, and no half-filled overflow pages
+// (SQLite keeps a chunk's blob beyond about 1 KB in whole 4 KiB pages). The
+// cost is rewriting at most one chunk per series and sync.
+inline constexpr qsizetype kAppendBelow = kChunkPoints;
 
 enum class Rollups { Rebuild, Keep };
 // NewRun: the run was created in this transaction, so it has no points yet and

@@ -408,6 +408,8 @@ private slots:
         QVERIFY(chart.ok());
         QCOMPARE(chart->size(), 2000);
         QCOMPARE(s->auditCount(S("run.update")), 100);
+        // The chunks one sync would have written: one per series, not one per batch.
+        QCOMPARE(s->count(S("run_metric_chunks")), 2);
     }
 };
 
