@@ -670,6 +670,9 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
         run.startedAt = req.startedAt;
         changed << S("started_at");
     }
+    if (frozen && !changed.isEmpty()) // before judging the values: a frozen run takes no change at all
+        return Error{ErrorCode::Conflict, S("The run is %1: a sync may not change it (it would change %2).")
+                                              .arg(stored.status, changed.join(S(", ")))};
     if (run.startedAt && run.finishedAt && *run.finishedAt < *run.startedAt)
         return Error::validation(S("finished_at"), S("invalid"), S("finished_at is before the run's started_at."));
 

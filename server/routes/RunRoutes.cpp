@@ -166,8 +166,7 @@ void addRunRoutes(RouteTable &t, Services &s)
               "Fields left out of a later sync keep their stored values; one run.update audit entry per sync "
               "that changes the run"))
         .body(syncBodySchema())
-        .returns(201, wrapped(S("run"), run))
-        .returns(200, wrapped(S("run"), run))
+        .returns(201, wrapped(S("run"), run)) // 200 for a later sync: the same shape (one success status per route)
         .errors({403, 404, 409, 422})
         .handle([&s](HttpRequest &r) {
             auto res = s.runs.sync(r.actor, r.bodyObject());
