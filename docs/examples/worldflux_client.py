@@ -392,16 +392,17 @@ class Run:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self.finish("completed")
-        elif issubclass(exc_type, KeyboardInterrupt):
-            self._finish_quietly("cancelled")
         else:
-            self._finish_quietly("failed")
+            self._finish_quietly("cancelled" if issubclass(exc_type, KeyboardInterrupt) else "failed", exc)
 
-    def _finish_quietly(self, status: str) -> None:
+    def _finish_quietly(self, status: str, raised: BaseException) -> None:
+        """Ends the run while the block's own exception propagates (it may be a
+        batch's error that log_*() surfaced: then it is not printed twice)."""
         try:
             self.finish(status)
-        except Exception as e:  # the block's own exception is the one to see
-            print(f"worldflux: could not finish run {self.id}: {e}", flush=True)
+        except Exception as e:
+            if e is not raised:
+                print(f"worldflux: could not finish run {self.id}: {e}", flush=True)
 
     # ------------------------------------------------------------- the sender
 
