@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """A toy training loop synced to WorldFlux Console while it trains.
 

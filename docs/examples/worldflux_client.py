@@ -213,7 +213,8 @@ class Client:
 
         client_run_id: made here (a random UUID) unless given; give the same
         one to carry on a run after a restart (points already stored are
-        ignored, new ones added).
+        ignored, new ones added, the log appended; started_at becomes the
+        time of this call).
         """
         run = Run(self, project_id, name, client_run_id or str(uuid.uuid4()), manifest or {},
                   batch_size=batch_size, flush_interval=flush_interval, max_queue=max_queue)
