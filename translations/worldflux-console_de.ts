@@ -1342,6 +1342,10 @@
         <source>Secret</source>
         <translation>Geheimnis</translation>
     </message>
+    <message>
+        <source>From Python training code: %1 (standard library only) syncs a run while it trains, with this address and key.</source>
+        <translation>Aus Python-Trainingscode: %1 (nur die Standardbibliothek) synchronisiert einen Lauf, während er trainiert, mit dieser Adresse und diesem Schlüssel.</translation>
+    </message>
 </context>
 <context>
     <name>wfx::ui::IssueKeyDialog</name>

@@ -1327,6 +1327,10 @@
         <source>Secret</source>
         <translation>シークレット</translation>
     </message>
+    <message>
+        <source>From Python training code: %1 (standard library only) syncs a run while it trains, with this address and key.</source>
+        <translation>Pythonのトレーニングコードからは、%1（標準ライブラリのみ）が、このアドレスとキーで学習中のランを同期します。</translation>
+    </message>
 </context>
 <context>
     <name>wfx::ui::IssueKeyDialog</name>
