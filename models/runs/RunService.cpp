@@ -373,10 +373,14 @@ Status RunService::rebuildRollups(const QString &runId)
 
 Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
 {
-    auto parsed = SyncRequest::parse(body);
+    return sync(actor, SyncRequest::parse(body));
+}
+
+Result<SyncResult> RunService::sync(const Actor &actor, const Result<SyncRequest> &parsed)
+{
     if (!parsed)
         return parsed.error();
-    SyncJob job(actor, *parsed);
+    SyncJob job(actor, parsed.value());
     m_group->submit(job, [this](const QList<GroupCommit::Job *> &jobs) { writeBatch(jobs); });
     return std::move(*job.result);
 }
