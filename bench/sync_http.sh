@@ -7,6 +7,8 @@
 #   (default BIN: build/app/worldflux-console)
 #   PG=postgresql://wfx@127.0.0.1:55432/postgres: each server gets a fresh
 #   PostgreSQL database on that cluster instead of an SQLite store.
+#   PERF=DIR: a perf record (dwarf call graphs) of each server while wrk runs,
+#   DIR/sync-b<i>-r<round>.data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}; CONNS=${2:-32}; ROUNDS=${3:-2}
@@ -42,7 +44,13 @@ for round in $(seq "$ROUNDS"); do
     H=(-H "Authorization: Bearer $KEY" -H 'Content-Type: application/json')
     WS=$(curl -s "${H[@]}" -d '{"name":"bench"}' "$URL/api/workspaces" | json 'd["workspace"]["id"]')
     PROJ=$(curl -s "${H[@]}" -d "{\"workspace_id\":\"$WS\",\"name\":\"bench\"}" "$URL/api/projects" | json 'd["project"]["id"]')
+    PP=""
+    if [ -n "${PERF:-}" ]; then
+      perf record -F 499 --call-graph dwarf -p "$PID" -o "$PERF/sync-b$i-r$round.data" -- sleep "$SECS" > /dev/null 2>&1 &
+      PP=$!
+    fi
     out=$(WFX_KEY=$KEY WFX_PROJECT=$PROJ wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s bench/wrk/sync.lua "$URL/api/sync/runs")
+    [ -n "$PP" ] && wait "$PP"
     rps=$(echo "$out" | awk '/Requests\/sec/{print $2}')
     p50=$(echo "$out" | awk '$1=="50%"{print $2}')
     p99=$(echo "$out" | awk '$1=="99%"{print $2}')
