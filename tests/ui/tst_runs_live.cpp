@@ -4,16 +4,21 @@
 // within a second, by the change bus alone. Runs on SQLite and PostgreSQL.
 #include "TestHttp.h"
 
+#include "runs/RunDetailsDialog.h"
 #include "runs/RunService.h"
 #include "runs/RunsModel.h"
 #include "runs/RunsPanel.h"
 
 #include <QApplication>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QtCharts/QChart>
 #include <QScrollBar>
 #include <QTableView>
 #include <QTest>
 
 using namespace wfx;
+using wfx::ui::RunDetailsDialog;
 using wfx::ui::RunsModel;
 using wfx::ui::RunsPanel;
 
@@ -138,6 +143,46 @@ private slots:
         }
         QCOMPARE(m->runAt(rowNamed(m, S("growing-run"))).status, S("completed"));
         QCOMPARE(m->rowCount(), 1);
+    }
+
+    // The open run details follow a growing run: status, point count, a new
+    // series in the list and on the chart, the log's new lines.
+    void growingRunFollowsInItsOpenDetails()
+    {
+        QJsonObject first = runBody(S("grow-details"), S("growing-details"));
+        first.insert(S("status"), S("running"));
+        const wfxtest::HttpResult created = user.api->post(S("/api/sync/runs"), first);
+        QCOMPARE(created.status, 201);
+        auto run = RunService(srv->store.ctx).get(Actor::system(), created.object("run").value(S("id")).toString());
+        QVERIFY(run.ok());
+        RunDetailsDialog dialog(srv->store.ctx, Actor::system(), run.value());
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.isLoaded(), 5000);
+        auto *points = dialog.findChild<QLabel *>(S("metricPoints"));
+        auto *status = dialog.findChild<QLabel *>(S("status"));
+        QVERIFY(points && status);
+        QCOMPARE(points->text(), QLocale().toString(1));
+
+        QJsonArray batch;
+        for (int step = 1; step <= 20; ++step)
+            batch.append(QJsonObject{{S("name"), S("reward")}, {S("step"), step}, {S("value"), step * 0.5}});
+        const QString log = S("epoch 1 done\n");
+        QCOMPARE(user.api->post(S("/api/sync/runs"),
+                                QJsonObject{{S("project_id"), projectId},
+                                            {S("client_run_id"), S("grow-details")},
+                                            {S("status"), S("completed")},
+                                            {S("metrics"), batch},
+                                            {S("log"), S("epoch 2 done\n")},
+                                            {S("log_offset"), double(log.toUtf8().size())}})
+                     .status,
+                 200);
+        QTRY_COMPARE_WITH_TIMEOUT(points->text(), QLocale().toString(21), 2000);
+        QCOMPARE(status->text(), RunsModel::statusText(S("completed")));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.logView()->toPlainText() == S("epoch 1 done\nepoch 2 done\n"), 2000);
+        // The new series joined the list and the chart (two lines now: loss and reward).
+        QTRY_COMPARE_WITH_TIMEOUT(dialog.chart()->series().size(), 2, 2000);
+        dialog.close();
     }
 
     void runSyncedWhileScrolledDownOffersRefresh()

@@ -4,6 +4,7 @@
 #include "common/Tone.h"
 #include "common/Async.h"
 #include "common/Confirm.h"
+#include "events/ChangeBus.h"
 #include "runs/MetricChart.h"
 #include "runs/RunFilesTab.h"
 #include "runs/RunsModel.h"
@@ -25,6 +26,7 @@
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTextCursor>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
@@ -132,6 +134,83 @@ RunDetailsDialog::RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run
 
     loadDetails();
     loadLog(0);
+    followChanges();
+}
+
+void RunDetailsDialog::followChanges()
+{
+    if (!m_ctx.bus)
+        return;
+    m_follow = new QTimer(this);
+    m_follow->setSingleShot(true);
+    m_follow->setInterval(200); // a burst of batches: one refresh
+    connect(m_follow, &QTimer::timeout, this, &RunDetailsDialog::refresh);
+    connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &id, bool) {
+        if (entity == QLatin1String("run") && id == m_run.id && m_loaded)
+            m_follow->start();
+    });
+}
+
+void RunDetailsDialog::showRun(const Run &run)
+{
+    m_run.status = run.status;
+    m_run.finishedAt = run.finishedAt;
+    m_run.metricCount = run.metricCount;
+    m_run.logBytes = run.logBytes;
+    m_run.evidence = run.evidence;
+    m_status->setText(RunsModel::statusText(run.status));
+    m_finished->setText(when(run.finishedAt));
+    m_points->setText(QLocale().toString(run.metricCount));
+    m_logSize->setText(QLocale().formattedDataSize(run.logBytes));
+    m_evidence->setText(evidenceExplanation(run.evidence));
+}
+
+void RunDetailsDialog::refresh()
+{
+    if (m_refreshing) { // one at a time: the next change asks again
+        m_follow->start();
+        return;
+    }
+    m_refreshing = true;
+    struct Fresh
+    {
+        Result<Run> run;
+    };
+    runAsync(
+        this,
+        [ctx = m_ctx, actor = m_actor, id = m_run.id] { return Fresh{RunService(ctx).get(actor, id)}; },
+        [this](const Fresh &f) {
+            m_refreshing = false;
+            if (!f.run)
+                return; // deleted or no longer visible: the Delete path and the panel say so
+            const Run &run = f.run.value();
+            const bool logGrew = run.logBytes > m_run.logBytes;
+            showRun(run);
+            // New series join the list (shown while fewer than kDefaultSeries are).
+            if (run.metricNames) {
+                QSignalBlocker block(m_metricList);
+                QSet<QString> listed;
+                int checked = 0;
+                for (int i = 0; i < m_metricList->count(); ++i) {
+                    listed.insert(m_metricList->item(i)->text());
+                    checked += m_metricList->item(i)->checkState() == Qt::Checked;
+                }
+                for (const QString &name : *run.metricNames) {
+                    if (listed.contains(name))
+                        continue;
+                    auto *item = new QListWidgetItem(name, m_metricList);
+                    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+                    item->setCheckState(checked++ < kDefaultSeries ? Qt::Checked : Qt::Unchecked);
+                }
+                if (!run.metricNames->isEmpty())
+                    m_metricsNote->clear();
+            }
+            loadSeries();
+            // The log's new bytes, when everything before them is shown.
+            if (logGrew && m_logNext < 0)
+                loadLog(m_logShown);
+            emit refreshed();
+        });
 }
 
 QChart *RunDetailsDialog::chart() const
@@ -171,14 +250,21 @@ QWidget *RunDetailsDialog::buildSummaryTab()
     };
     form->addRow(tr("Run id:"), value(m_run.id));
     form->addRow(tr("Client run id:"), value(m_run.clientRunId));
-    form->addRow(tr("Status:"), value(RunsModel::statusText(m_run.status)));
+    m_status = value(RunsModel::statusText(m_run.status));
+    m_status->setObjectName(QStringLiteral("status"));
+    form->addRow(tr("Status:"), m_status);
     form->addRow(tr("Project id:"), value(m_run.projectId));
     form->addRow(tr("Workspace id:"), value(m_run.workspaceId));
     form->addRow(tr("Created:"), value(when(m_run.createdAt)));
     form->addRow(tr("Started:"), value(when(m_run.startedAt)));
-    form->addRow(tr("Finished:"), value(when(m_run.finishedAt)));
-    form->addRow(tr("Metric points:"), value(QLocale().toString(m_run.metricCount)));
-    form->addRow(tr("Log size:"), value(QLocale().formattedDataSize(m_run.logBytes)));
+    m_finished = value(when(m_run.finishedAt));
+    form->addRow(tr("Finished:"), m_finished);
+    m_points = value(QLocale().toString(m_run.metricCount));
+    m_points->setObjectName(QStringLiteral("metricPoints"));
+    form->addRow(tr("Metric points:"), m_points);
+    m_logSize = value(QLocale().formattedDataSize(m_run.logBytes));
+    m_logSize->setObjectName(QStringLiteral("logSize"));
+    form->addRow(tr("Log size:"), m_logSize);
     m_evidence = value(evidenceExplanation(m_run.evidence));
     m_evidence->setObjectName(QStringLiteral("evidence"));
     form->addRow(tr("Evidence:"), m_evidence);
@@ -369,6 +455,7 @@ void RunDetailsDialog::loadLog(qint64 offset)
             end.insertText(r->content);
             m_logNext = r->nextOffset;
             const qint64 shown = r->nextOffset < 0 ? r->totalBytes : r->nextOffset;
+            m_logShown = shown;
             if (r->totalBytes == 0)
                 m_logNote->setText(tr("This run has no log."));
             else

@@ -19,6 +19,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QStandardItemModel;
 class QTabWidget;
+class QTimer;
 class QTreeView;
 
 namespace wfx::ui {
@@ -45,6 +46,9 @@ public:
     QString runId() const { return m_run.id; }
     // True once the run's details (manifest, metric names, signature) arrived.
     bool isLoaded() const { return m_loaded; }
+    // The run as last read: a run that grows while it trains is followed live
+    // (its status, points, series and log), as the change bus reports syncs.
+    const Run &run() const { return m_run; }
     QStandardItemModel *manifestModel() const { return m_manifest; }
     QChart *chart() const;
     QPlainTextEdit *logView() const { return m_log; }
@@ -57,6 +61,7 @@ public slots:
 
 signals:
     void loaded();
+    void refreshed(); // a later sync of the run is shown
     void seriesLoaded();
     void logLoaded();
     void runDeleted(const QString &runId);
@@ -92,7 +97,19 @@ private:
     QPushButton *m_delete = nullptr;
     RunFilesTab *m_files = nullptr;
     qint64 m_logNext = 0;
+    qint64 m_logShown = 0; // bytes of the log in the view
     quint64 m_seriesGeneration = 0;
+    // A run that grows while it trains (later syncs): what the summary shows of
+    // it, followed live through the change bus.
+    QLabel *m_status = nullptr;
+    QLabel *m_finished = nullptr;
+    QLabel *m_points = nullptr;
+    QLabel *m_logSize = nullptr;
+    QTimer *m_follow = nullptr;
+    bool m_refreshing = false;
+    void followChanges();
+    void refresh();
+    void showRun(const Run &run);
 };
 
 } // namespace wfx::ui
