@@ -490,7 +490,7 @@ private slots:
         const Resp bad = get(S("/api/runs?metric_filter=") + q("loss < abc"), m_a);
         QCOMPARE(bad.status, 422);
         QCOMPARE(bad.fields(), QStringList{S("metric_filter")});
-        QVERIFY2(bad.obj("error").value(S("message")).toString().contains(S("\"abc\" is not a number")), bad.body);
+        QVERIFY2(bad.obj("error").value(S("message")).toString().contains(S("\"abc\" is not a number")), bad.body.constData());
         QCOMPARE(get(S("/api/runs?metric_filter=") + q("loss 3"), m_a).fields(), QStringList{S("metric_filter")});
         QCOMPARE(get(S("/api/runs?order_by=name"), m_a).fields(), QStringList{S("order_by")});
         QCOMPARE(get(S("/api/runs?order_by=metric:"), m_a).fields(), QStringList{S("order_by")});
