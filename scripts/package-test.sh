@@ -42,7 +42,9 @@ for p in ./usr/bin/worldflux-console \
          ./usr/lib/systemd/system/worldflux-console.service \
          ./usr/share/doc/worldflux-console/README.md \
          ./usr/share/doc/worldflux-console/copyright \
-         ./usr/share/doc/worldflux-console/changelog.gz; do
+         ./usr/share/doc/worldflux-console/changelog.gz \
+         ./usr/share/doc/worldflux-console/examples/worldflux_client.py \
+         ./usr/share/doc/worldflux-console/examples/train_example.py; do
   grep -qxF "$p" "$SCRATCH/contents" && ok "contains $p" || bad "missing $p"
 done
 if grep -v -e '^\./usr/' -e '^\./$' "$SCRATCH/contents" | grep -q .; then

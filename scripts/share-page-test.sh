@@ -24,24 +24,15 @@ cp "$ROOT/tests/share-page/share-page-test.mjs" "$TOOLS/"
 
 READ_LIMIT=5
 PASSWORD_ATTEMPTS=3
-DATA=$(mktemp -d)
-LOG="$DATA/server.log"
-WFX_SHARE_READ_LIMIT=$READ_LIMIT WFX_SHARE_PASSWORD_ATTEMPTS=$PASSWORD_ATTEMPTS \
-  "${WFX_CONSOLE_BIN:-build/app/worldflux-console}" --headless --port 0 --data-dir "$DATA" > "$LOG" 2>&1 &
-PID=$!
-for _ in $(seq 1 150); do grep -q '^listening on ' "$LOG" 2>/dev/null && break; sleep 0.2; done
-URL=$(sed -n 's/^listening on //p' "$LOG" | head -1)
-if [ -z "$URL" ]; then
-  echo "share-page-test: the server did not start:"; cat "$LOG"; kill "$PID" 2>/dev/null; rm -rf "$DATA"
-  echo "0 passed, 1 failed"; exit 1
-fi
+. scripts/lib/server.sh
+WFX_SHARE_READ_LIMIT=$READ_LIMIT WFX_SHARE_PASSWORD_ATTEMPTS=$PASSWORD_ATTEMPTS wfx_server_start \
+  || { echo "share-page-test: no server"; echo "0 passed, 1 failed"; exit 1; }
+URL=$WFX_SERVER_URL
 
 SHOTS="$ROOT/build/share-page-screenshots"
 rm -rf "$SHOTS"
 WFX_BASE_URL="$URL" WFX_SHARE_READ_LIMIT=$READ_LIMIT WFX_SHARE_PASSWORD_ATTEMPTS=$PASSWORD_ATTEMPTS \
 WFX_SCREENSHOT_DIR="$SHOTS" node "$TOOLS/share-page-test.mjs"
 rc=$?
-kill -TERM "$PID"; wait "$PID"; stop_rc=$?
-if [ $stop_rc -ne 0 ]; then echo "share-page-test: the server exited with $stop_rc on SIGTERM:"; tail -20 "$LOG"; rc=1; fi
-rm -rf "$DATA"
+if ! wfx_server_stop; then echo "share-page-test: the server did not stop cleanly"; rc=1; fi
 exit $rc

@@ -4,8 +4,8 @@
 # Test binaries (SQLite and PostgreSQL), the libFuzzer targets briefly
 # (scripts/fuzz.sh), the Qt Test binaries again under ASan/LSan/UBSan
 # (scripts/sanitize-test.sh), the OpenAPI lint, the conformance
-# suite, the share page in Chromium and the typed web client against the real
-# server, and the Debian package checks, then stops what it started. Run as root or with sudo.
+# suite, the share page in Chromium, the typed web client and the Python example
+# client against the real server, and the Debian package checks, then stops what it started. Run as root or with sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -53,13 +53,17 @@ page_rc=${PIPESTATUS[0]}
 scripts/web-client-test.sh | tee "$LOGS/web-client.log"
 client_rc=${PIPESTATUS[0]}
 
+# The Python example client (docs/examples/) against the real server, its run checked through the API.
+scripts/py-client-test.sh | tee "$LOGS/py-client.log"
+py_rc=${PIPESTATUS[0]}
+
 # The Debian package: built with CPack, contents, control fields, lintian, --version.
 scripts/package-test.sh
 pkg_rc=$?
 set -e
 
 # One summary line for everything: ctest binaries (plain and sanitized), the fuzz
-# targets, the lint, conformance checks, the share page's and the web client's checks.
+# targets, the lint, conformance checks, the share page's, the web client's and the Python client's checks.
 ct_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$LOGS/ctest.log" | tail -1)
 ct_failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$LOGS/ctest.log" | tail -1)
 cf_passed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$LOGS/conformance.log" | tail -1)
@@ -81,9 +85,10 @@ counts() {
 }
 read -r sp_passed sp_failed < <(counts "$LOGS/share-page.log" $page_rc)
 read -r wc_passed wc_failed < <(counts "$LOGS/web-client.log" $client_rc)
+read -r py_passed py_failed < <(counts "$LOGS/py-client.log" $py_rc)
 read -r fz_passed fz_failed < <(counts "$LOGS/fuzz.log" $fuzz_rc)
 pkg_failed=$([ $pkg_rc -eq 0 ] && echo 0 || echo 1)
 rm -rf "$LOGS"
-echo "summary: ctest $((ct_total - ct_failed))/$ct_total binaries passed, sanitized ctest $((san_total - san_failed))/$san_total passed, fuzz targets $fz_passed passed / $fz_failed failed, openapi lint $([ $lint_rc -eq 0 ] && echo ok || echo FAILED), conformance $cf_passed passed / $cf_failed failed, share page $sp_passed passed / $sp_failed failed, web client $wc_passed passed / $wc_failed failed, package $([ $pkg_rc -eq 0 ] && echo ok || echo FAILED)"
-echo "$((ct_total - ct_failed + san_total - san_failed + fz_passed + cf_passed + 1 - lint_failed + sp_passed + wc_passed + 1 - pkg_failed)) passed, $((ct_failed + san_failed + fz_failed + cf_failed + lint_failed + sp_failed + wc_failed + pkg_failed)) failed"
-[ $ctest_rc -eq 0 ] && [ $fuzz_rc -eq 0 ] && [ $san_rc -eq 0 ] && [ $lint_rc -eq 0 ] && [ $conf_rc -eq 0 ] && [ $page_rc -eq 0 ] && [ $client_rc -eq 0 ] && [ $pkg_rc -eq 0 ]
+echo "summary: ctest $((ct_total - ct_failed))/$ct_total binaries passed, sanitized ctest $((san_total - san_failed))/$san_total passed, fuzz targets $fz_passed passed / $fz_failed failed, openapi lint $([ $lint_rc -eq 0 ] && echo ok || echo FAILED), conformance $cf_passed passed / $cf_failed failed, share page $sp_passed passed / $sp_failed failed, web client $wc_passed passed / $wc_failed failed, Python client $py_passed passed / $py_failed failed, package $([ $pkg_rc -eq 0 ] && echo ok || echo FAILED)"
+echo "$((ct_total - ct_failed + san_total - san_failed + fz_passed + cf_passed + 1 - lint_failed + sp_passed + wc_passed + py_passed + 1 - pkg_failed)) passed, $((ct_failed + san_failed + fz_failed + cf_failed + lint_failed + sp_failed + wc_failed + py_failed + pkg_failed)) failed"
+[ $ctest_rc -eq 0 ] && [ $fuzz_rc -eq 0 ] && [ $san_rc -eq 0 ] && [ $lint_rc -eq 0 ] && [ $conf_rc -eq 0 ] && [ $page_rc -eq 0 ] && [ $client_rc -eq 0 ] && [ $py_rc -eq 0 ] && [ $pkg_rc -eq 0 ]

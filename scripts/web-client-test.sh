@@ -25,14 +25,10 @@ fi
 rm -rf "$WORK/dist" "$WORK/openapi.json" "$WORK/openapi.d.ts"
 cp "$ROOT/tests/web-client/client.ts" "$ROOT/tests/web-client/tsconfig.json" "$WORK/"
 
-DATA=$(mktemp -d)
-LOG="$DATA/server.log"
-"${WFX_CONSOLE_BIN:-build/app/worldflux-console}" --headless --port 0 --data-dir "$DATA" > "$LOG" 2>&1 &
-PID=$!
-stop() { kill -TERM "$PID" 2>/dev/null; wait "$PID"; local rc=$?; rm -rf "$DATA"; return $rc; }
-for _ in $(seq 1 150); do grep -q '^listening on ' "$LOG" 2>/dev/null && break; sleep 0.2; done
-URL=$(sed -n 's/^listening on //p' "$LOG" | head -1)
-if [ -z "$URL" ]; then cat "$LOG"; kill "$PID" 2>/dev/null; rm -rf "$DATA"; fail "the server did not start"; fi
+. scripts/lib/server.sh
+wfx_server_start || fail "no server"
+URL=$WFX_SERVER_URL
+stop() { wfx_server_stop; }
 
 curl -fsS "$URL/openapi.json" -o "$WORK/openapi.json" || { stop; fail "could not fetch $URL/openapi.json"; }
 (cd "$WORK" && node_modules/.bin/openapi-typescript openapi.json --output openapi.d.ts --silent) \
@@ -44,6 +40,5 @@ echo "web-client-test: tsc --noEmit on client.ts with the types of /openapi.json
 
 WFX_BASE_URL="$URL" WFX_OPENAPI="$WORK/openapi.json" node "$WORK/dist/client.js"
 rc=$?
-stop; stop_rc=$?
-if [ $stop_rc -ne 0 ]; then echo "web-client-test: the server exited with $stop_rc on SIGTERM"; rc=1; fi
+if ! stop; then echo "web-client-test: the server did not stop cleanly"; rc=1; fi
 exit $rc

@@ -1342,6 +1342,10 @@
         <source>Secret</source>
         <translation>Geheimnis</translation>
     </message>
+    <message>
+        <source>From Python training code: %1 (standard library only) syncs a run while it trains, with this address and key.</source>
+        <translation>Aus Python-Trainingscode: %1 (nur die Standardbibliothek) synchronisiert einen Lauf, während er trainiert, mit dieser Adresse und diesem Schlüssel.</translation>
+    </message>
 </context>
 <context>
     <name>wfx::ui::IssueKeyDialog</name>
@@ -1531,6 +1535,48 @@ Betreff: %2
     </message>
 </context>
 <context>
+    <name>wfx::ui::MetricChart</name>
+    <message>
+        <source>Metric chart</source>
+        <translation>Metrikdiagramm</translation>
+    </message>
+    <message>
+        <source>Lo&amp;g scale</source>
+        <translation>L&amp;ogarithmische Skala</translation>
+    </message>
+    <message>
+        <source>Smoot&amp;hing:</source>
+        <translation>&amp;Glättung:</translation>
+    </message>
+    <message>
+        <source>Weight of the exponential moving average; 0 shows the values as logged</source>
+        <translation>Gewicht des exponentiellen gleitenden Mittels; 0 zeigt die Werte wie protokolliert</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n point(s) at or below zero left out: a log scale cannot show them.</source>
+        <translation>
+            <numerusform>%n Punkt kleiner oder gleich null ausgelassen: Eine logarithmische Skala kann ihn nicht zeigen.</numerusform>
+            <numerusform>%n Punkte kleiner oder gleich null ausgelassen: Eine logarithmische Skala kann sie nicht zeigen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1
+step %2: %3</source>
+        <translation>%1
+Schritt %2: %3</translation>
+    </message>
+    <message>
+        <source>%1
+step %2: %3 smoothed, %4 logged</source>
+        <translation>%1
+Schritt %2: %3 geglättet, %4 protokolliert</translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::OverviewPanel</name>
     <message>
         <source>%1 d %2 h %3 min</source>
@@ -1663,6 +1709,14 @@ Betreff: %2
     <message>
         <source>Unavailable: the blob folder cannot be written</source>
         <translation>Nicht verfügbar: Der Blob-Ordner ist nicht beschreibbar</translation>
+    </message>
+    <message>
+        <source>seconds ago</source>
+        <translation>Sekunden zuvor</translation>
+    </message>
+    <message>
+        <source>%1 s ago: %2 requests/s</source>
+        <translation>vor %1 s: %2 Anfragen/s</translation>
     </message>
 </context>
 <context>
@@ -1875,10 +1929,6 @@ Betreff: %2
         <translation>Darzustellende Metriken</translation>
     </message>
     <message>
-        <source>Metric chart</source>
-        <translation>Metrikdiagramm</translation>
-    </message>
-    <message>
         <source>Drag over the chart to zoom in.</source>
         <translation>Ziehen Sie über das Diagramm, um es zu vergrößern.</translation>
     </message>
@@ -1927,10 +1977,6 @@ Geprüft: %4</translation>
     <message>
         <source>Cannot load the metrics: %1</source>
         <translation>Die Metriken können nicht geladen werden: %1</translation>
-    </message>
-    <message>
-        <source>Step</source>
-        <translation>Schritt</translation>
     </message>
     <message>
         <source>Cannot load the log: %1</source>

@@ -132,6 +132,16 @@
     </message>
 </context>
 <context>
+    <name>wfx::ui::MetricChart</name>
+    <message numerus="yes">
+        <source>%n point(s) at or below zero left out: a log scale cannot show them.</source>
+        <translation>
+            <numerusform>%n point at or below zero left out: a log scale cannot show it.</numerusform>
+            <numerusform>%n points at or below zero left out: a log scale cannot show them.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::RunCompareDialog</name>
     <message numerus="yes">
         <source>Compare %n run(s)</source>

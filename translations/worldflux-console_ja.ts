@@ -1327,6 +1327,10 @@
         <source>Secret</source>
         <translation>シークレット</translation>
     </message>
+    <message>
+        <source>From Python training code: %1 (standard library only) syncs a run while it trains, with this address and key.</source>
+        <translation>Pythonのトレーニングコードからは、%1（標準ライブラリのみ）が、このアドレスとキーで学習中のランを同期します。</translation>
+    </message>
 </context>
 <context>
     <name>wfx::ui::IssueKeyDialog</name>
@@ -1515,6 +1519,47 @@ Subject: %2
     </message>
 </context>
 <context>
+    <name>wfx::ui::MetricChart</name>
+    <message>
+        <source>Metric chart</source>
+        <translation>メトリクスグラフ</translation>
+    </message>
+    <message>
+        <source>Lo&amp;g scale</source>
+        <translation>対数目盛(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Smoot&amp;hing:</source>
+        <translation>平滑化(&amp;H):</translation>
+    </message>
+    <message>
+        <source>Weight of the exponential moving average; 0 shows the values as logged</source>
+        <translation>指数移動平均の重み。0 で記録された値をそのまま表示します</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>ステップ</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n point(s) at or below zero left out: a log scale cannot show them.</source>
+        <translation>
+            <numerusform>0 以下の %n 点を除外しました: 対数目盛では表示できません。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1
+step %2: %3</source>
+        <translation>%1
+ステップ %2: %3</translation>
+    </message>
+    <message>
+        <source>%1
+step %2: %3 smoothed, %4 logged</source>
+        <translation>%1
+ステップ %2: 平滑化 %3、記録値 %4</translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::OverviewPanel</name>
     <message>
         <source>%1 d %2 h %3 min</source>
@@ -1647,6 +1692,14 @@ Subject: %2
     <message>
         <source>Unavailable: the blob folder cannot be written</source>
         <translation>利用不可: BLOBフォルダーに書き込めません</translation>
+    </message>
+    <message>
+        <source>seconds ago</source>
+        <translation>秒前</translation>
+    </message>
+    <message>
+        <source>%1 s ago: %2 requests/s</source>
+        <translation>%1 秒前: %2 リクエスト/秒</translation>
     </message>
 </context>
 <context>
@@ -1855,10 +1908,6 @@ Subject: %2
         <translation>グラフに表示するメトリクス</translation>
     </message>
     <message>
-        <source>Metric chart</source>
-        <translation>メトリクスのグラフ</translation>
-    </message>
-    <message>
         <source>Drag over the chart to zoom in.</source>
         <translation>グラフ上をドラッグすると拡大します。</translation>
     </message>
@@ -1907,10 +1956,6 @@ Checked: %4</source>
     <message>
         <source>Cannot load the metrics: %1</source>
         <translation>メトリクスを読み込めません: %1</translation>
-    </message>
-    <message>
-        <source>Step</source>
-        <translation>ステップ</translation>
     </message>
     <message>
         <source>Cannot load the log: %1</source>

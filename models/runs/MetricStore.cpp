@@ -173,6 +173,8 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
         return w.error();
 
     // The series' last chunk, when small, takes the points that come after it.
+    const qsizetype appendBelow =
+        conn.driverName() == QLatin1String("QPSQL") ? kAppendBelowPostgres : kAppendBelowSqlite;
     std::optional<StoredChunk> tail;
     QByteArray tailData;
     {
@@ -183,7 +185,7 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
             return q.error();
         if (q.next()) {
             tail = StoredChunk{q.i64(0), q.i64(1), q.i64(2)};
-            if (tail->points < kAppendBelow && fresh.back().step > tail->lastStep)
+            if (tail->points < appendBelow && fresh.back().step > tail->lastStep)
                 tailData = q.value(3).toByteArray();
         }
     }
@@ -193,14 +195,22 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
         std::vector<Point> merged;
         if (!chunk::decode(tailData, merged))
             return damaged(runId, name);
-        merged.insert(merged.end(), after, fresh.end());
-        fresh.erase(after, fresh.end());
-        Query d(conn, S("DELETE FROM run_metric_chunks WHERE run_id = :r AND name = :n AND first_step = :f"));
-        d.bind(S(":r"), runId).bind(S(":n"), name).bind(S(":f"), tail->firstStep);
-        if (!d.exec())
-            return d.error();
-        if (auto w = insertChunks(conn, runId, name, merged); !w)
-            return w.error();
+        // The tail takes new points up to kAppendBelow (in place: the same key);
+        // the rest starts chunks of its own.
+        const qsizetype take = std::min<qsizetype>(std::distance(after, fresh.end()),
+                                                   std::max<qsizetype>(appendBelow - qsizetype(merged.size()), 0));
+        merged.insert(merged.end(), after, after + take);
+        fresh.erase(after, after + take);
+        Query u(conn, S("UPDATE run_metric_chunks SET last_step = :l, points = :p, data = :d "
+                        "WHERE run_id = :r AND name = :n AND first_step = :f"));
+        u.bind(S(":l"), merged.back().step)
+            .bind(S(":p"), qint64(merged.size()))
+            .bind(S(":d"), chunk::encode(merged))
+            .bind(S(":r"), runId)
+            .bind(S(":n"), name)
+            .bind(S(":f"), tail->firstStep);
+        if (!u.exec())
+            return u.error();
     }
     if (!fresh.empty()) {
         if (auto w = insertChunks(conn, runId, name, fresh); !w)

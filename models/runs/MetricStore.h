@@ -35,12 +35,21 @@ namespace metricstore {
 // several chunks, so a series of a million points is a few hundred rows.
 inline constexpr qsizetype kChunkPoints = 4096;
 // A series' last chunk smaller than this takes the points a later sync appends
-// after it (the chunk is rewritten, then split at kChunkPoints), so a run
-// syncing a few points at a time while it trains ends with the chunks one sync
-// would have written: no chunk per sync, and no half-filled overflow pages
-// (SQLite keeps a chunk's blob beyond about 1 KB in whole 4 KiB pages). The
-// cost is rewriting at most one chunk per series and sync.
-inline constexpr qsizetype kAppendBelow = kChunkPoints;
+// after it (the row is updated in place), so a run syncing a few points at a
+// time while it trains does not leave a chunk per sync; from this size on, new
+// points start a chunk of their own. The size is the backend's (appendBelow()):
+// - SQLite rewrites a chunk's pages in place and reuses freed pages at once,
+//   but keeps a blob beyond about 1 KB in whole 4 KiB overflow pages, so its
+//   tail grows to a full chunk (kChunkPoints): a run synced in 100 batches
+//   ends with the chunks one sync writes (chunks of about 830 points, each
+//   with a half-empty overflow page, cost 2.8 bytes a point more);
+// - PostgreSQL leaves a dead copy of every rewritten row until VACUUM, and
+//   moves a value beyond about 2 KB to TOAST, so its tail stays small enough
+//   to live inside its row (rewriting chunks of up to 4,096 points left 100
+//   bytes of dead space per point for a run synced in 100 batches, 256
+//   leaves 1.8).
+inline constexpr qsizetype kAppendBelowSqlite = kChunkPoints;
+inline constexpr qsizetype kAppendBelowPostgres = 256;
 
 enum class Rollups { Rebuild, Keep };
 // NewRun: the run was created in this transaction, so it has no points yet and

@@ -405,10 +405,14 @@ Status RunService::rebuildRollups(const QString &runId)
 
 Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
 {
-    auto parsed = SyncRequest::parse(body);
+    return sync(actor, SyncRequest::parse(body));
+}
+
+Result<SyncResult> RunService::sync(const Actor &actor, const Result<SyncRequest> &parsed)
+{
     if (!parsed)
         return parsed.error();
-    SyncJob job(actor, *parsed);
+    SyncJob job(actor, parsed.value());
     m_group->submit(job, [this](const QList<GroupCommit::Job *> &jobs) { writeBatch(jobs); });
     return std::move(*job.result);
 }
@@ -702,6 +706,9 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
         run.startedAt = req.startedAt;
         changed << S("started_at");
     }
+    if (frozen && !changed.isEmpty()) // before judging the values: a frozen run takes no change at all
+        return Error{ErrorCode::Conflict, S("The run is %1: a sync may not change it (it would change %2).")
+                                              .arg(stored.status, changed.join(S(", ")))};
     if (run.startedAt && run.finishedAt && *run.finishedAt < *run.startedAt)
         return Error::validation(S("finished_at"), S("invalid"), S("finished_at is before the run's started_at."));
 

@@ -142,6 +142,8 @@ public:
     // and savepoint: one sync's failure leaves the others be, and each returns
     // only after the commit that holds it.
     Result<SyncResult> sync(const Actor &actor, const QJsonObject &body);
+    // The same for a body already read (SyncRequest::parse).
+    Result<SyncResult> sync(const Actor &actor, const Result<SyncRequest> &request);
     // Writes the rollups of every series of a run again from its points (for
     // points written by other means than sync, e.g. a bulk load).
     Status rebuildRollups(const QString &runId);

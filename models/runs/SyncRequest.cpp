@@ -2,11 +2,14 @@
 #include "runs/SyncRequest.h"
 
 #include "core/Ids.h"
+#include "core/JsonDom.h"
 #include "crypto/Jcs.h"
 
 #include <QHash>
-#include <QJsonArray>
+#include <QJsonDocument>
 #include <QSet>
+
+#include <simdjson.h>
 
 #include <cmath>
 
@@ -23,9 +26,36 @@ const QString kRequired = QStringLiteral("required");
 const QString kInvalid = QStringLiteral("invalid");
 const QString kTooLong = QStringLiteral("too_long");
 const QString kType = QStringLiteral("type");
-const QString kName = QStringLiteral("name");
-const QString kStep = QStringLiteral("step");
-const QString kValue = QStringLiteral("value");
+// A value of the body in simdjson's DOM, asked what QJsonValue would be asked
+// (absent, null and the JSON kinds), without building a tree.
+class Json
+{
+public:
+    Json() = default;
+    explicit Json(simdjson::dom::element e) : m_e(e), m_present(true) {}
+    bool isUndefined() const { return !m_present; }
+    bool isNull() const { return is(simdjson::dom::element_type::NULL_VALUE); }
+    bool isString() const { return is(simdjson::dom::element_type::STRING); }
+    bool isDouble() const { return m_present && m_e.is_number(); }
+    bool isObject() const { return is(simdjson::dom::element_type::OBJECT); }
+    bool isArray() const { return is(simdjson::dom::element_type::ARRAY); }
+    QString toString() const { return isString() ? jsondom::string(m_e.get_string().value_unsafe()) : QString(); }
+    double toDouble() const { return isDouble() ? jsondom::number(m_e) : 0.0; }
+    // An object's member (absent: isUndefined()).
+    Json value(std::string_view key) const
+    {
+        if (!isObject())
+            return {};
+        auto member = m_e.get_object().value_unsafe().at_key(key);
+        return member.error() ? Json() : Json(member.value_unsafe());
+    }
+    simdjson::dom::element element() const { return m_e; }
+
+private:
+    bool is(simdjson::dom::element_type t) const { return m_present && m_e.type() == t; }
+    simdjson::dom::element m_e;
+    bool m_present = false;
+};
 
 class Issues
 {
@@ -65,10 +95,10 @@ bool hasControl(const QString &s)
 
 // A text field of 1..max characters (left out: nullopt, an issue only when
 // required). trim: names are trimmed, ids are exact.
-std::optional<QString> text(const QJsonObject &o, const QString &key, const QString &path, bool trim,
-                            bool required, Issues &issues)
+std::optional<QString> text(const Json &o, const char *key, bool trim, bool required, Issues &issues)
 {
-    const QJsonValue v = o.value(key);
+    const QString path = S(key);
+    const Json v = o.value(key);
     if (v.isUndefined() || v.isNull()) {
         if (required)
             issues.add(path, kRequired);
@@ -88,55 +118,57 @@ std::optional<QString> text(const QJsonObject &o, const QString &key, const QStr
     return s;
 }
 
-std::optional<qint64> time(const QJsonObject &o, const QString &key, Issues &issues)
+std::optional<qint64> time(const Json &o, const char *key, Issues &issues)
 {
-    const QJsonValue v = o.value(key);
+    const Json v = o.value(key);
     if (v.isUndefined() || v.isNull())
         return std::nullopt;
     if (!v.isString()) {
-        issues.add(key, kType);
+        issues.add(S(key), kType);
         return std::nullopt;
     }
     const auto t = ids::parseTime(v.toString());
     if (!t)
-        issues.add(key, kInvalid);
+        issues.add(S(key), kInvalid);
     return t;
 }
 
 // 2^53: larger steps would not survive a round trip through a JSON number.
 constexpr double kMaxStep = 9007199254740992.0;
 
-void parseMetrics(const QJsonObject &o, SyncRequest &r, Issues &issues)
+void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
 {
-    const QJsonValue v = o.value(S("metrics"));
+    const Json v = o.value("metrics");
     if (v.isUndefined() || v.isNull())
         return;
     if (!v.isArray()) {
         issues.add(S("metrics"), kType);
         return;
     }
-    const QJsonArray a = v.toArray();
-    if (a.size() > SyncRequest::kMaxMetricPoints) {
+    const simdjson::dom::array a = v.element().get_array().value_unsafe();
+    const qsizetype size = qsizetype(a.size());
+    if (size > SyncRequest::kMaxMetricPoints) {
         issues.add(S("metrics"), kTooLong);
         return;
     }
-    r.metrics.reserve(a.size());
+    r.metrics.reserve(size);
     QHash<QString, QSet<qint64>> seen;
     QSet<qint64> *steps = nullptr; // seen[lastName]; valid until the next new key
     QString lastName;
-    for (qsizetype i = 0; i < a.size(); ++i) {
+    qsizetype i = -1;
+    for (const simdjson::dom::element element : a) {
+        ++i;
         // Paths are spelled only for an issue: most points have none.
         auto base = [i]() -> QString { return S("metrics.") + QString::number(i); };
-        const QJsonValue item = a.at(i);
-        if (!item.isObject()) {
+        const Json p(element);
+        if (!p.isObject()) {
             issues.add(base(), kType);
             continue;
         }
-        const QJsonObject p = item.toObject();
         MetricInput m;
         bool good = true;
         {
-            const QJsonValue n = p.value(kName);
+            const Json n = p.value("name");
             auto path = [&base]() -> QString { return base() + S(".name"); };
             if (n.isUndefined() || n.isNull()) {
                 issues.add(path(), kRequired);
@@ -159,7 +191,7 @@ void parseMetrics(const QJsonObject &o, SyncRequest &r, Issues &issues)
             }
         }
         {
-            const QJsonValue s = p.value(kStep);
+            const Json s = p.value("step");
             auto path = [&base]() -> QString { return base() + S(".step"); };
             if (s.isUndefined() || s.isNull()) {
                 issues.add(path(), kRequired);
@@ -178,7 +210,7 @@ void parseMetrics(const QJsonObject &o, SyncRequest &r, Issues &issues)
             }
         }
         {
-            const QJsonValue x = p.value(kValue);
+            const Json x = p.value("value");
             auto path = [&base]() -> QString { return base() + S(".value"); };
             if (x.isUndefined() || x.isNull()) {
                 issues.add(path(), kRequired);
@@ -210,19 +242,18 @@ void parseMetrics(const QJsonObject &o, SyncRequest &r, Issues &issues)
     }
 }
 
-void parseSignature(const QJsonObject &o, SyncRequest &r, Issues &issues)
+void parseSignature(const Json &o, SyncRequest &r, Issues &issues)
 {
-    const QJsonValue v = o.value(S("signature"));
-    if (v.isUndefined() || v.isNull())
+    const Json s = o.value("signature");
+    if (s.isUndefined() || s.isNull())
         return;
-    if (!v.isObject()) {
+    if (!s.isObject()) {
         issues.add(S("signature"), kType);
         return;
     }
-    const QJsonObject s = v.toObject();
     SignatureInput sig;
     bool good = true;
-    const QJsonValue alg = s.value(S("alg"));
+    const Json alg = s.value("alg");
     if (alg.isUndefined() || alg.isNull()) {
         issues.add(S("signature.alg"), kRequired);
         good = false;
@@ -237,7 +268,7 @@ void parseSignature(const QJsonObject &o, SyncRequest &r, Issues &issues)
     // and its evidence says "unverified".
     auto field = [&](const char *key, QString *out) {
         const QString path = S("signature.") + S(key);
-        const QJsonValue f = s.value(S(key));
+        const Json f = s.value(key);
         if (f.isUndefined() || f.isNull() || (f.isString() && f.toString().isEmpty())) {
             issues.add(path, kRequired);
             good = false;
@@ -279,10 +310,27 @@ int SyncRequest::statusRank(const QString &s)
 
 Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
 {
+    // One reader of the body: Qt's tree (tests, the console's own samples) as
+    // the JSON text it stands for, read like a request's.
+    thread_local simdjson::dom::parser parser;
+    const QByteArray text = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    simdjson::dom::element root;
+    if (parser.parse(text.constData(), size_t(text.size())).get(root))
+        return Error::validation(S("body"), S("malformed_json"), S("The body is not valid JSON."));
+    return parse(root);
+}
+
+Result<SyncRequest> SyncRequest::parse(const simdjson::dom::element &document)
+{
     Issues issues;
     SyncRequest r;
+    const Json body(document);
+    if (!body.isObject()) {
+        issues.add(S("body"), kType);
+        return issues.error();
+    }
 
-    const QJsonValue pid = body.value(S("project_id"));
+    const Json pid = body.value("project_id");
     if (pid.isUndefined() || pid.isNull() || (pid.isString() && pid.toString().isEmpty()))
         issues.add(S("project_id"), kRequired);
     else if (!pid.isString())
@@ -292,10 +340,10 @@ Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
     else
         r.projectId = pid.toString();
 
-    r.clientRunId = text(body, S("client_run_id"), S("client_run_id"), false, true, issues).value_or(QString());
-    r.name = text(body, S("name"), S("name"), true, false, issues);
+    r.clientRunId = text(body, "client_run_id", false, true, issues).value_or(QString());
+    r.name = text(body, "name", true, false, issues);
 
-    const QJsonValue st = body.value(S("status"));
+    const Json st = body.value("status");
     if (st.isUndefined() || st.isNull())
         ; // a new run is completed, a stored one keeps its status
     else if (!st.isString())
@@ -305,14 +353,14 @@ Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
     else
         r.status = st.toString();
 
-    r.startedAt = time(body, S("started_at"), issues);
-    r.finishedAt = time(body, S("finished_at"), issues);
+    r.startedAt = time(body, "started_at", issues);
+    r.finishedAt = time(body, "finished_at", issues);
     if (r.startedAt && r.finishedAt && *r.finishedAt < *r.startedAt)
         issues.add(S("finished_at"), kInvalid);
 
-    const QJsonValue man = body.value(S("manifest"));
+    const Json man = body.value("manifest");
     if (man.isObject()) {
-        r.manifest = man.toObject();
+        r.manifest = jsondom::toValue(man.element()).toObject();
     } else if (!man.isUndefined() && !man.isNull()) {
         issues.add(S("manifest"), kType);
     }
@@ -322,7 +370,7 @@ Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
 
     parseMetrics(body, r, issues);
 
-    const QJsonValue log = body.value(S("log"));
+    const Json log = body.value("log");
     if (log.isString()) {
         const QString l = log.toString();
         if (l.contains(QChar(0)))
@@ -334,7 +382,7 @@ Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
     } else if (!log.isUndefined() && !log.isNull()) {
         issues.add(S("log"), kType);
     }
-    const QJsonValue offset = body.value(S("log_offset"));
+    const Json offset = body.value("log_offset");
     if (offset.isUndefined() || offset.isNull()) {
         r.logOffset = 0;
     } else if (!offset.isDouble()) {

@@ -15,6 +15,10 @@
 
 #include <optional>
 
+namespace simdjson::dom {
+class element;
+}
+
 namespace wfx {
 
 struct MetricInput
@@ -52,6 +56,9 @@ struct SyncRequest
     qint64 logOffset = 0; // the UTF-8 byte offset in the run's log where `log` starts
     std::optional<SignatureInput> signature;
 
+    // From simdjson's DOM of a body the strict reader accepted (the route's way:
+    // no QJsonValue tree), or from Qt's tree (tests, the console's samples).
+    static Result<SyncRequest> parse(const simdjson::dom::element &body);
     static Result<SyncRequest> parse(const QJsonObject &body);
     static bool isStatus(const QString &s);
     // queued 0, running 1, the terminal statuses 2: status only moves up.

@@ -149,13 +149,17 @@ Result<QJsonValue> Dispatcher::parseJson(const QByteArray &body, const schema::V
     const QJsonValue &value = *read;
     QList<FieldIssue> details;
     validator.validate(value, details);
-    if (!details.isEmpty()) {
-        Error e{ErrorCode::Validation, QStringLiteral("The request body is not valid: %1 (%2).")
-                                           .arg(details.first().field, details.first().issue)};
-        e.details = details;
-        return e;
-    }
+    if (!details.isEmpty())
+        return invalidBody(details);
     return value;
+}
+
+Error Dispatcher::invalidBody(const QList<FieldIssue> &details)
+{
+    Error e{ErrorCode::Validation, QStringLiteral("The request body is not valid: %1 (%2).")
+                                       .arg(details.first().field, details.first().issue)};
+    e.details = details;
+    return e;
 }
 
 HttpResponse Dispatcher::handle(HttpRequest &req) const
@@ -314,12 +318,37 @@ HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
         if (ctype != "application/json")
             return HttpResponse::error(415, S("unsupported_media_type"), S("Send JSON with Content-Type: application/json."));
     }
+    if (route.domBody) {
+        // As parseJson, over the DOM: an empty body reads as {}.
+        static const QByteArray empty("{}");
+        HttpResponse answer;
+        const Status read = JsonReader::readDom(req.body.isEmpty() ? empty : req.body,
+                                                [&](const simdjson::dom::element &root) {
+            QList<FieldIssue> details;
+            route.requestValidator.validate(root, details);
+            if (!details.isEmpty()) {
+                answer = HttpResponse::error(invalidBody(details));
+                return;
+            }
+            req.dom = &root;
+            answer = call(req, route);
+            req.dom = nullptr;
+        });
+        if (!read)
+            return HttpResponse::error(read.error());
+        return answer;
+    }
     if (!route.requestSchema.isEmpty() && !route.bodyCheckedByHandler) {
         auto parsed = parseJson(req.body, route.requestValidator);
         if (!parsed)
             return HttpResponse::error(parsed.error());
         req.json = *parsed;
     }
+    return call(req, route);
+}
+
+HttpResponse Dispatcher::call(HttpRequest &req, const Route &route) const
+{
     try {
         return route.handler(req);
     } catch (const std::exception &e) {

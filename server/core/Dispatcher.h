@@ -48,6 +48,8 @@ public:
     // Parses the body as JSON and validates it against the schema.
     static Result<QJsonValue> parseJson(const QByteArray &body, const QJsonObject &schema);
     static Result<QJsonValue> parseJson(const QByteArray &body, const schema::Validator &validator);
+    // 422 validation_error with every issue the schema found.
+    static Error invalidBody(const QList<FieldIssue> &details);
 
 private:
     HttpResponse dispatch(HttpRequest &req) const;
@@ -59,6 +61,7 @@ private:
     std::optional<HttpResponse> signInBySession(HttpRequest &req) const;
     void actAs(HttpRequest &req, const Authenticator::SessionAuth &s) const;
     HttpResponse run(HttpRequest &req, const Route &route) const;
+    HttpResponse call(HttpRequest &req, const Route &route) const; // the handler, its exceptions a 500
 
     const RouteTable &m_table;
     Authenticator *m_auth;

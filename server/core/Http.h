@@ -18,6 +18,10 @@
 #include <QString>
 #include <QUrlQuery>
 
+namespace simdjson::dom {
+class element;
+}
+
 namespace wfx {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
@@ -33,6 +37,9 @@ struct HttpRequest
     QHostAddress remote;
     QHash<QString, QString> params; // path template parameters
     QJsonValue json;                // the parsed body, when the route takes JSON
+    // The body as simdjson's DOM for a route declared bodyAsDom() (json stays
+    // empty): valid only while the handler runs.
+    const simdjson::dom::element *dom = nullptr;
     QString routeTemplate;          // set by the dispatcher: the matched route's path template
     QByteArray requestId;           // set by the server: also sent back as X-Request-Id
 

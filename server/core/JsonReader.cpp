@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The only file that includes <simdjson.h> (about 3 s of compile time per file).
+// Includes <simdjson.h> (about 3 s of compile time per file): keep it to the
+// few files that read its DOM (core/JsonDom, core/Schema, runs/SyncRequest).
 #include "core/JsonReader.h"
+
+#include "core/JsonDom.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -388,7 +391,7 @@ private:
 };
 
 // ---------------------------------------------------------------------------
-// simdjson's DOM into QJsonValue.
+// What check() refuses (the DOM becomes QJsonValue in core/JsonDom).
 
 struct Refusal
 {
@@ -396,133 +399,9 @@ struct Refusal
     QStringList path; // innermost first; spelled out only when refused
 };
 
-// QString::fromUtf8 skips a byte order mark at the start (Qt 6.4), which is how
-// QJsonDocument came to drop a leading U+FEFF from string values: here every
-// leading U+FEFF stays a character of the string.
 QString fromUtf8(std::string_view s)
 {
-    qsizetype boms = 0;
-    while (s.size() >= 3 && s[0] == '\xEF' && s[1] == '\xBB' && s[2] == '\xBF') {
-        s.remove_prefix(3);
-        ++boms;
-    }
-    QString text = QString::fromUtf8(s.data(), qsizetype(s.size()));
-    if (boms)
-        text.prepend(QString(boms, QChar(0xFEFF)));
-    return text;
-}
-
-bool isAscii(std::string_view s)
-{
-    uchar any = 0;
-    for (const char c : s)
-        any |= uchar(c);
-    return any < 0x80;
-}
-
-bool convert(simdjson::dom::element e, int depth, QJsonValue &out, Refusal &refusal);
-
-bool convertArray(simdjson::dom::array a, int depth, QJsonValue &out, Refusal &refusal)
-{
-    QJsonArray array;
-    qsizetype i = 0;
-    for (const simdjson::dom::element child : a) {
-        QJsonValue v;
-        if (!convert(child, depth + 1, v, refusal)) {
-            refusal.path.append(QString::number(i));
-            return false;
-        }
-        array.append(v);
-        ++i;
-    }
-    out = array;
-    return true;
-}
-
-bool convertObject(simdjson::dom::object o, int depth, QJsonValue &out, Refusal &refusal)
-{
-    struct Member
-    {
-        std::string_view key; // simdjson's unescaped UTF-8, alive while the parser's document is
-        QJsonValue value;
-    };
-    QVarLengthArray<Member, 16> members;
-    for (const simdjson::dom::key_value_pair kv : o) {
-        QJsonValue v;
-        if (!convert(kv.value, depth + 1, v, refusal)) {
-            refusal.path.append(fromUtf8(kv.key));
-            return false;
-        }
-        members.append(Member{kv.key, std::move(v)});
-    }
-    // Sorted by code point (UTF-8 byte order), equal keys sit side by side and
-    // QJsonObject, which keeps its keys sorted, appends each one at its end
-    // instead of moving its elements for every insertion (quadratic for a big
-    // object sent in reverse order).
-    const auto byKey = [](const Member &a, const Member &b) { return a.key < b.key; };
-    if (!std::is_sorted(members.begin(), members.end(), byKey))
-        std::sort(members.begin(), members.end(), byKey);
-    QJsonObject object;
-    for (qsizetype i = 0; i < members.size(); ++i) {
-        const std::string_view key = members[i].key;
-        if (i > 0 && members[i - 1].key == key) {
-            refusal.kind = Refusal::Duplicate;
-            refusal.path.append(fromUtf8(key));
-            return false;
-        }
-        if (isAscii(key))
-            object.insert(QLatin1StringView(key.data(), qsizetype(key.size())), members[i].value);
-        else
-            object.insert(fromUtf8(key), members[i].value);
-    }
-    out = object;
-    return true;
-}
-
-bool convert(simdjson::dom::element e, int depth, QJsonValue &out, Refusal &refusal)
-{
-    using simdjson::dom::element_type;
-    switch (e.type()) {
-    case element_type::ARRAY:
-    case element_type::OBJECT:
-        if (depth >= JsonReader::kMaxDepth) {
-            refusal.kind = Refusal::TooDeep;
-            return false;
-        }
-        return e.type() == element_type::ARRAY ? convertArray(e.get_array().value_unsafe(), depth, out, refusal)
-                                               : convertObject(e.get_object().value_unsafe(), depth, out, refusal);
-    case element_type::STRING:
-        out = fromUtf8(e.get_string().value_unsafe());
-        return true;
-    case element_type::INT64:
-        out = QJsonValue(qint64(e.get_int64().value_unsafe()));
-        return true;
-    case element_type::UINT64:
-        // Above 2^63-1: QJsonValue holds no unsigned 64-bit integer, so the
-        // nearest double, as QJsonDocument gave before (no schema accepts such
-        // an integer: ours stop at 2^53-1).
-        out = QJsonValue(double(e.get_uint64().value_unsafe()));
-        return true;
-    case element_type::DOUBLE: {
-        // As QJsonDocument's parser keeps it: a whole number in qint64's range
-        // (-0.0 included) as an integer. QJsonValue(double) does so only up to
-        // 2^53, and the two differ as container members (found by fuzz_json_body
-        // with 288888888888888000.0).
-        const double d = e.get_double().value_unsafe();
-        if (d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
-            out = QJsonValue(qint64(d));
-        else
-            out = QJsonValue(d);
-        return true;
-    }
-    case element_type::BOOL:
-        out = QJsonValue(e.get_bool().value_unsafe());
-        return true;
-    case element_type::NULL_VALUE:
-        out = QJsonValue(QJsonValue::Null);
-        return true;
-    }
-    return false;
+    return jsondom::string(s);
 }
 
 // What every accepted document gets before anything is built: our depth limit,
@@ -611,9 +490,12 @@ std::optional<JsonReader::Flaw> JsonReader::findFlaw(const QByteArray &text)
     return Scan(text).run();
 }
 
-Result<QJsonValue> JsonReader::read(const QByteArray &text, Builder builder)
+namespace {
+
+// simdjson's DOM of `text`, once simdjson and check() accept it (`c` says what
+// check() found); otherwise the refusal read() and readDom() both answer.
+Result<simdjson::dom::element> parseChecked(ThreadParser &tp, const QByteArray &text, Check &c)
 {
-    thread_local ThreadParser tp;
     if (!tp.ready) {
         if (tp.parser.allocate(4096, kSimdjsonDepth) != simdjson::SUCCESS)
             return Error::internal();
@@ -621,22 +503,8 @@ Result<QJsonValue> JsonReader::read(const QByteArray &text, Builder builder)
     }
     simdjson::dom::element root;
     const auto err = tp.parser.parse(tp.pad(text), size_t(text.size()), false).get(root);
-    Check c;
-    if (!err && check(root, 0, c)) {
-        const bool container = root.is_object() || root.is_array();
-        if (builder == Builder::QtBuilds && container && !c.leadingBom) {
-            // RFC 8259 text that simdjson and check() accepted: QJsonDocument reads
-            // it as written (its leniencies only concern text we never hand it).
-            QJsonParseError pe;
-            const QJsonDocument doc = QJsonDocument::fromJson(text, &pe);
-            if (pe.error == QJsonParseError::NoError)
-                return doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
-        }
-        Refusal unused;
-        QJsonValue value;
-        if (convert(root, 0, value, unused))
-            return value;
-    }
+    if (!err && check(root, 0, c))
+        return root;
     if (!err && c.refusal.kind == Refusal::Duplicate) {
         std::reverse(c.refusal.path.begin(), c.refusal.path.end());
         // The empty key (valid JSON) spells as "": a field is never empty (Schema.cpp does the same).
@@ -648,14 +516,49 @@ Result<QJsonValue> JsonReader::read(const QByteArray &text, Builder builder)
                                  QStringLiteral("The key \"%1\" appears more than once in one object.")
                                      .arg(c.refusal.path.constLast()));
     }
-    if (const auto flaw = findFlaw(text))
+    if (const auto flaw = JsonReader::findFlaw(text))
         return flawError(*flaw);
+    if (!err) // check() refused without a duplicate: too deep, which the scan also finds
+        return Error::validation(QStringLiteral("body"), QStringLiteral("too_deep"),
+                                 QStringLiteral("The body is not valid JSON (nested too deep)."));
     // simdjson refused what the scan accepts: a disagreement to look into, and
     // still a refusal (simdjson is the one that validates).
     qCWarning(lcJson) << "simdjson refused a body the scan accepts:" << simdjson::error_message(err);
     return Error::validation(QStringLiteral("body"), QStringLiteral("malformed_json"),
                              QStringLiteral("The body is not valid JSON (%1).")
                                  .arg(QString::fromUtf8(simdjson::error_message(err))));
+}
+
+} // namespace
+
+Result<QJsonValue> JsonReader::read(const QByteArray &text, Builder builder)
+{
+    thread_local ThreadParser tp;
+    Check c;
+    auto root = parseChecked(tp, text, c);
+    if (!root)
+        return root.error();
+    const bool container = root->is_object() || root->is_array();
+    if (builder == Builder::QtBuilds && container && !c.leadingBom) {
+        // RFC 8259 text that simdjson and check() accepted: QJsonDocument reads
+        // it as written (its leniencies only concern text we never hand it).
+        QJsonParseError pe;
+        const QJsonDocument doc = QJsonDocument::fromJson(text, &pe);
+        if (pe.error == QJsonParseError::NoError)
+            return doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
+    }
+    return jsondom::toValue(*root);
+}
+
+Status JsonReader::readDom(const QByteArray &text, const std::function<void(const simdjson::dom::element &)> &use)
+{
+    thread_local ThreadParser tp; // not read()'s: a read() inside `use` leaves this document be
+    Check c;
+    auto root = parseChecked(tp, text, c);
+    if (!root)
+        return root.error();
+    use(*root);
+    return Ok{};
 }
 
 } // namespace wfx

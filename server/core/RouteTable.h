@@ -41,6 +41,7 @@ struct Route
     bool csrfExempt = false;     // signup, login, reset-password
     bool rawBody = false;        // part uploads: body is bytes, not JSON
     bool bodyCheckedByHandler = false; // the schema is documented; the handler validates it (after its own 405)
+    bool domBody = false;        // the schema checked over simdjson's DOM, handed to the handler as req.dom
     Handler handler;
 
     // Filled by RouteTable.
@@ -94,6 +95,9 @@ public:
     // For routes that may refuse (405) whatever the body: the dispatcher skips the
     // schema check and the handler calls Dispatcher::parseJson itself.
     RouteBuilder &bodyCheckedByHandler() { m_route.bodyCheckedByHandler = true; return *this; }
+    // For a hot route that reads its body itself: the schema is enforced over
+    // simdjson's DOM and no QJsonValue tree is built (req.dom, not req.json).
+    RouteBuilder &bodyAsDom() { m_route.domBody = true; return *this; }
     void handle(Handler h);
 
 private:

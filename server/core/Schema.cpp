@@ -2,7 +2,13 @@
 #include "core/Schema.h"
 
 #include "core/Ids.h"
+#include "core/JsonDom.h"
 
+#include <simdjson.h>
+
+#include <QVarLengthArray>
+
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -114,16 +120,77 @@ quint8 typeBit(const QString &type)
     return Any; // a type this validator does not know accepts everything
 }
 
-bool typeMatches(const QJsonValue &v, quint8 types)
+// The two kinds of document the validator reads: Qt's tree and simdjson's DOM
+// (JsonReader hands out both), seen through the same few questions.
+enum class Kind { String, Number, Boolean, Null, Array, Object, Other };
+
+Kind kindOf(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::String: return Kind::String;
+    case QJsonValue::Double: return Kind::Number;
+    case QJsonValue::Bool: return Kind::Boolean;
+    case QJsonValue::Null: return Kind::Null;
+    case QJsonValue::Array: return Kind::Array;
+    case QJsonValue::Object: return Kind::Object;
+    default: return Kind::Other;
+    }
+}
+
+Kind kindOf(const simdjson::dom::element &e)
+{
+    using simdjson::dom::element_type;
+    switch (e.type()) {
+    case element_type::STRING: return Kind::String;
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE: return Kind::Number;
+    case element_type::BOOL: return Kind::Boolean;
+    case element_type::NULL_VALUE: return Kind::Null;
+    case element_type::ARRAY: return Kind::Array;
+    case element_type::OBJECT: return Kind::Object;
+    }
+    return Kind::Other;
+}
+
+double numberOf(const QJsonValue &v) { return v.toDouble(); }
+
+double numberOf(const simdjson::dom::element &e) { return jsondom::number(e); }
+
+QString stringOf(const QJsonValue &v) { return v.toString(); }
+
+QString stringOf(const simdjson::dom::element &e)
+{
+    return jsondom::string(e.get_string().value_unsafe()); // a leading U+FEFF stays, as in the tree
+}
+
+// A string's length as QString counts it (UTF-16 code units).
+qsizetype lengthOf(const QJsonValue &v) { return v.toString().size(); }
+
+qsizetype lengthOf(const simdjson::dom::element &e)
+{
+    // simdjson validated the UTF-8: every byte that is not a continuation byte
+    // starts a character, and a 4-byte one takes two UTF-16 units.
+    const std::string_view s = e.get_string().value_unsafe();
+    qsizetype n = 0;
+    for (const char ch : s) {
+        const auto b = static_cast<unsigned char>(ch);
+        n += (b & 0xC0) != 0x80;
+        n += b >= 0xF0;
+    }
+    return n;
+}
+
+bool typeMatches(Kind kind, double number, quint8 types)
 {
     if (types & Any) return true;
-    if ((types & String) && v.isString()) return true;
-    if ((types & Object) && v.isObject()) return true;
-    if ((types & Array) && v.isArray()) return true;
-    if ((types & Boolean) && v.isBool()) return true;
-    if ((types & Null) && v.isNull()) return true;
-    if ((types & (Number | Integer)) && v.isDouble()) {
-        const double d = v.toDouble();
+    if ((types & String) && kind == Kind::String) return true;
+    if ((types & Object) && kind == Kind::Object) return true;
+    if ((types & Array) && kind == Kind::Array) return true;
+    if ((types & Boolean) && kind == Kind::Boolean) return true;
+    if ((types & Null) && kind == Kind::Null) return true;
+    if ((types & (Number | Integer)) && kind == Kind::Number) {
+        const double d = number;
         if (!std::isfinite(d))
             return false;
         if (types & Number)
@@ -172,7 +239,13 @@ struct Validator::Node
     QJsonArray enumValues;
     bool hasEnum = false;
     std::unique_ptr<Node> items; // null: any item
-    std::vector<std::pair<QString, std::unique_ptr<Node>>> properties; // in QJsonObject's key order
+    struct Property
+    {
+        QString name;
+        std::string utf8; // the name as simdjson's keys spell it
+        std::unique_ptr<Node> node;
+    };
+    std::vector<Property> properties; // in QJsonObject's key order
     QStringList required;
 
     explicit Node(const QJsonObject &s)
@@ -196,7 +269,7 @@ struct Validator::Node
             items = std::make_unique<Node>(s.value(S("items")).toObject());
         const QJsonObject props = s.value(S("properties")).toObject();
         for (auto it = props.begin(); it != props.end(); ++it)
-            properties.emplace_back(it.key(), std::make_unique<Node>(it.value().toObject()));
+            properties.push_back({it.key(), it.key().toStdString(), std::make_unique<Node>(it.value().toObject())});
         for (const auto &r : s.value(S("required")).toArray())
             required.append(r.toString());
         closed = s.value(S("additionalProperties")) == QJsonValue(false);
@@ -205,77 +278,174 @@ struct Validator::Node
     bool declares(const QString &key) const
     {
         for (const auto &p : properties)
-            if (p.first == key)
+            if (p.name == key)
                 return true;
         return false;
     }
 
-    void check(const QJsonValue &value, const QString &base, const PathLink *at, QList<FieldIssue> &details) const
+    template<typename Value>
+    void check(const Value &value, const QString &base, const PathLink *at, QList<FieldIssue> &details) const
     {
         const auto issue = [&](const PathLink *where, const char *what) {
             const QString field = spell(base, where);
             details.append({field.isEmpty() ? S("body") : field, S(what)});
         };
-        if (types && !typeMatches(value, types)) {
+        const Kind kind = kindOf(value);
+        const double number = kind == Kind::Number ? numberOf(value) : 0;
+        if (types && !typeMatches(kind, number, types)) {
             issue(at, "type");
             return;
         }
-        if (value.isString()) {
-            const QString str = value.toString();
-            if (minLength >= 0 && str.size() < minLength)
-                issue(at, str.isEmpty() ? "required" : "too_short");
-            else if (maxLength >= 0 && str.size() > maxLength)
+        if (kind == Kind::String) {
+            const qsizetype length = lengthOf(value);
+            if (minLength >= 0 && length < minLength) {
+                issue(at, length == 0 ? "required" : "too_short");
+            } else if (maxLength >= 0 && length > maxLength) {
                 issue(at, "too_long");
-            else if (format == Format::Uuid && !ids::isUuid(str))
-                issue(at, "invalid");
-            else if (format == Format::DateTime && !ids::parseTime(str))
-                issue(at, "invalid");
-            else if (hasEnum && !enumValues.contains(value))
-                issue(at, "invalid");
-        } else if (value.isDouble()) {
-            const double d = value.toDouble();
-            if ((minimum && d < *minimum) || (maximum && d > *maximum))
+            } else if (format != Format::None || hasEnum) {
+                const QString str = stringOf(value);
+                if (format == Format::Uuid && !ids::isUuid(str))
+                    issue(at, "invalid");
+                else if (format == Format::DateTime && !ids::parseTime(str))
+                    issue(at, "invalid");
+                else if (hasEnum && !enumValues.contains(QJsonValue(str)))
+                    issue(at, "invalid");
+            }
+        } else if (kind == Kind::Number) {
+            if ((minimum && number < *minimum) || (maximum && number > *maximum))
                 issue(at, "out_of_range");
-        } else if (value.isArray()) {
-            const QJsonArray a = value.toArray();
-            if (maxItems >= 0 && a.size() > maxItems) {
-                issue(at, "too_many");
-                return;
+        } else if (kind == Kind::Array) {
+            checkArray(value, base, at, details, issue);
+        } else if (kind == Kind::Object) {
+            checkObject(value, base, at, details, issue);
+        }
+    }
+
+    template<typename Issue>
+    void checkArray(const QJsonValue &value, const QString &base, const PathLink *at, QList<FieldIssue> &details,
+                    const Issue &issue) const
+    {
+        const QJsonArray a = value.toArray();
+        if (maxItems >= 0 && a.size() > maxItems) {
+            issue(at, "too_many");
+            return;
+        }
+        if (!items)
+            return;
+        for (qsizetype i = 0; i < a.size() && details.size() < 50; ++i) {
+            const PathLink link{at, nullptr, i};
+            items->check(a.at(i), base, &link, details);
+        }
+    }
+
+    template<typename Issue>
+    void checkArray(const simdjson::dom::element &value, const QString &base, const PathLink *at,
+                    QList<FieldIssue> &details, const Issue &issue) const
+    {
+        const simdjson::dom::array a = value.get_array().value_unsafe();
+        if (maxItems >= 0 && qsizetype(a.size()) > maxItems) {
+            issue(at, "too_many");
+            return;
+        }
+        if (!items)
+            return;
+        qsizetype i = 0;
+        for (const simdjson::dom::element item : a) {
+            if (details.size() >= 50)
+                break;
+            const PathLink link{at, nullptr, i++};
+            items->check(item, base, &link, details);
+        }
+    }
+
+    template<typename Issue>
+    void checkObject(const QJsonValue &value, const QString &base, const PathLink *at, QList<FieldIssue> &details,
+                     const Issue &issue) const
+    {
+        const QJsonObject o = value.toObject();
+        // One lookup per key (a QJsonObject finds a key by binary search over
+        // its sorted keys): value() is undefined for an absent key.
+        for (const QString &key : required) {
+            const QJsonValue v = o.value(key);
+            if (v.isUndefined() || v.isNull()) {
+                const PathLink link{at, &key, 0};
+                issue(&link, "required");
             }
-            if (!items)
-                return;
-            for (qsizetype i = 0; i < a.size() && details.size() < 50; ++i) {
-                const PathLink link{at, nullptr, i};
-                items->check(a.at(i), base, &link, details);
+        }
+        for (const Property &p : properties) {
+            // Absent and null optional fields are the same; required ones were reported above.
+            const QJsonValue v = o.value(p.name);
+            if (!v.isUndefined() && !v.isNull()) {
+                const PathLink link{at, &p.name, 0};
+                p.node->check(v, base, &link, details);
             }
-        } else if (value.isObject()) {
-            const QJsonObject o = value.toObject();
-            // One lookup per key (a QJsonObject finds a key by binary search over
-            // its sorted keys): value() is undefined for an absent key.
-            for (const QString &key : required) {
-                const QJsonValue v = o.value(key);
-                if (v.isUndefined() || v.isNull()) {
+        }
+        if (closed) {
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                const QString key = it.key();
+                if (!declares(key)) {
                     const PathLink link{at, &key, 0};
-                    issue(&link, "required");
+                    issue(&link, "unknown");
                 }
             }
-            for (const auto &[key, node] : properties) {
-                // Absent and null optional fields are the same; required ones were reported above.
-                const QJsonValue v = o.value(key);
-                if (!v.isUndefined() && !v.isNull()) {
-                    const PathLink link{at, &key, 0};
-                    node->check(v, base, &link, details);
+        }
+    }
+
+    template<typename Issue>
+    void checkObject(const simdjson::dom::element &value, const QString &base, const PathLink *at,
+                     QList<FieldIssue> &details, const Issue &issue) const
+    {
+        const simdjson::dom::object o = value.get_object().value_unsafe();
+        // The declared members found in one pass over the object's keys (JsonReader
+        // refused duplicate keys, so each key is there at most once).
+        QVarLengthArray<std::optional<simdjson::dom::element>, 16> found(qsizetype(properties.size()));
+        QVarLengthArray<std::string_view, 4> unknown;
+        for (const simdjson::dom::key_value_pair kv : o) {
+            bool declared = false;
+            for (size_t i = 0; i < properties.size(); ++i) {
+                if (properties[i].utf8 == kv.key) {
+                    found[qsizetype(i)] = kv.value;
+                    declared = true;
+                    break;
                 }
             }
-            if (closed) {
-                for (auto it = o.begin(); it != o.end(); ++it) {
-                    const QString key = it.key();
-                    if (!declares(key)) {
-                        const PathLink link{at, &key, 0};
-                        issue(&link, "unknown");
-                    }
-                }
+            if (!declared && closed)
+                unknown.append(kv.key);
+        }
+        const auto present = [&](const QString &key) -> const std::optional<simdjson::dom::element> * {
+            for (size_t i = 0; i < properties.size(); ++i)
+                if (properties[i].name == key)
+                    return &found[qsizetype(i)];
+            return nullptr;
+        };
+        for (const QString &key : required) {
+            const std::optional<simdjson::dom::element> *v = present(key);
+            std::optional<simdjson::dom::element> undeclared; // a required key the schema does not describe
+            if (!v) {
+                const std::string utf8 = key.toStdString();
+                const auto r = o.at_key(utf8);
+                if (!r.error())
+                    undeclared = r.value_unsafe();
+                v = &undeclared;
             }
+            if (!*v || (*v)->is_null()) {
+                const PathLink link{at, &key, 0};
+                issue(&link, "required");
+            }
+        }
+        for (size_t i = 0; i < properties.size(); ++i) {
+            const std::optional<simdjson::dom::element> &v = found[qsizetype(i)];
+            if (v && !v->is_null()) {
+                const PathLink link{at, &properties[i].name, 0};
+                properties[i].node->check(*v, base, &link, details);
+            }
+        }
+        // In QJsonObject's order (by code point: UTF-8 byte order), as the tree's walk reports them.
+        std::sort(unknown.begin(), unknown.end());
+        for (const std::string_view utf8 : unknown) {
+            const QString key = jsondom::string(utf8);
+            const PathLink link{at, &key, 0};
+            issue(&link, "unknown");
         }
     }
 };
@@ -286,6 +456,12 @@ Validator::Validator(const QJsonObject &schema)
 }
 
 void Validator::validate(const QJsonValue &value, QList<FieldIssue> &details, const QString &path) const
+{
+    if (m_root)
+        m_root->check(value, path, nullptr, details);
+}
+
+void Validator::validate(const simdjson::dom::element &value, QList<FieldIssue> &details, const QString &path) const
 {
     if (m_root)
         m_root->check(value, path, nullptr, details);

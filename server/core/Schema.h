@@ -13,6 +13,10 @@
 #include <memory>
 #include <utility>
 
+namespace simdjson::dom {
+class element;
+}
+
 namespace wfx::schema {
 
 QJsonObject string(int minLength = 0, int maxLength = -1);
@@ -51,6 +55,9 @@ public:
     Validator() = default; // accepts anything
     explicit Validator(const QJsonObject &schema);
     void validate(const QJsonValue &value, QList<FieldIssue> &details, const QString &path = {}) const;
+    // The same checks and answers over simdjson's DOM of the document
+    // (core/JsonReader.h's readDom), without building a QJsonValue.
+    void validate(const simdjson::dom::element &value, QList<FieldIssue> &details, const QString &path = {}) const;
 
     struct Node;
 

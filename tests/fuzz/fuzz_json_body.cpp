@@ -3,7 +3,8 @@
 // byte picks a route that takes a body, the rest is the body. Dispatcher::parseJson
 // (the strict reader, core/JsonReader, then the schema) is what the dispatcher
 // runs before any handler. The reader's two verdicts, simdjson's and the scan
-// that names the offset, must agree on every input.
+// that names the offset, must agree on every input, and so must the schema's
+// walk over Qt's tree and over simdjson's DOM.
 #include "FuzzSupport.h"
 
 #include "core/JsonReader.h"
@@ -55,6 +56,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (read.ok()) {
             WFX_FUZZ_CHECK(walked.value() == read.value() && walked.value().toVariant() == read.value().toVariant(),
                            "the two builders built different values");
+            // The schema over simdjson's DOM (bodyAsDom() routes) finds exactly what it finds over the tree.
+            QList<FieldIssue> tree, dom;
+            route.requestValidator.validate(read.value(), tree);
+            const Status again = JsonReader::readDom(body, [&](const simdjson::dom::element &root) {
+                route.requestValidator.validate(root, dom);
+            });
+            WFX_FUZZ_CHECK(again.ok(), "readDom refused a body read() accepted");
+            bool same = tree.size() == dom.size();
+            for (qsizetype i = 0; same && i < tree.size(); ++i)
+                same = tree.at(i).field == dom.at(i).field && tree.at(i).issue == dom.at(i).issue;
+            WFX_FUZZ_CHECK(same, "%s %s: the schema over the DOM and over the tree disagree", route.method.constData(),
+                           qPrintable(route.path));
         }
     }
 

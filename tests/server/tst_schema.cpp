@@ -6,6 +6,7 @@
 
 #include <QTest>
 
+
 using namespace wfx;
 using namespace wfx::schema;
 
@@ -21,15 +22,31 @@ QJsonValue parse(const char *json)
     return v.value();
 }
 
-// "field:issue" per problem, in order.
-QStringList problems(const QJsonObject &schema, const char *json, const QString &path = {})
+QStringList spelled(const QList<FieldIssue> &details)
 {
-    QList<FieldIssue> details;
-    Validator(schema).validate(parse(json), details, path);
     QStringList out;
     for (const FieldIssue &f : details)
         out << f.field + QLatin1Char(':') + f.issue;
     return out;
+}
+
+// "field:issue" per problem, in order, from Qt's tree; the same walk over
+// simdjson's DOM (the dispatcher's way for bodyAsDom() routes) must find the
+// same problems in the same order, or the answer says how they differ.
+QStringList problems(const QJsonObject &schema, const char *json, const QString &path = {})
+{
+    QList<FieldIssue> details;
+    Validator(schema).validate(parse(json), details, path);
+    QList<FieldIssue> fromDom;
+    const Status read = JsonReader::readDom(QByteArray(json), [&](const simdjson::dom::element &root) {
+        Validator(schema).validate(root, fromDom, path);
+    });
+    if (!read)
+        qFatal("test JSON does not parse as a DOM: %s", json);
+    const QStringList tree = spelled(details), dom = spelled(fromDom);
+    if (tree != dom)
+        return QStringList{S("tree and DOM differ"), tree.join(QLatin1Char(' ')), dom.join(QLatin1Char(' '))};
+    return tree;
 }
 
 QJsonObject syncLike()
@@ -82,6 +99,26 @@ private slots:
             {S("metrics.0.step:out_of_range")});
         row("too many items", S("{") + id + S(",\"name\":\"a\",\"metrics\":[1,2,3,4]}"), {S("metrics:too_many")});
         row("item of the wrong type", S("{") + id + S(",\"name\":\"a\",\"metrics\":[1]}"), {S("metrics.0:type")});
+        // Where the DOM and the tree could part: strings counted in UTF-16
+        // units, a leading U+FEFF kept, numbers as doubles, unknown keys in order.
+        row("length in UTF-16 units", S("{") + id + S(",\"name\":\"\U0001F600\U0001F600\U0001F600\U0001F600x\"}"),
+            {S("name:too_long")});
+        row("eight units fit", S("{") + id + S(",\"name\":\"\U0001F600\U0001F600\U0001F600\U0001F600\"}"), {});
+        row("escaped surrogate pair", S("{") + id + S(",\"name\":\"\\ud83d\\ude00\"}"), {});
+        row("leading BOM in a uuid", S("{\"project_id\":\"\\ufeff6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b\",\"name\":\"a\"}"),
+            {S("project_id:invalid")});
+        row("leading BOM in an enum", S("{") + id + S(",\"name\":\"a\",\"status\":\"\\ufeffrunning\"}"),
+            {S("status:invalid")});
+        row("escaped enum", S("{") + id + S(",\"name\":\"a\",\"status\":\"r\\u0075nning\"}"), {});
+        row("numbers at the bounds", S("{") + id + S(",\"name\":\"a\",\"metrics\":[{\"name\":\"l\",\"step\":1000.0,"
+                                                 "\"value\":-0.0},{\"name\":\"l\",\"step\":1e3,\"value\":1e308},"
+                                                 "{\"name\":\"l\",\"step\":-0,\"value\":18446744073709551615}]}"), {});
+        row("integers that are not", S("{") + id + S(",\"name\":\"a\",\"metrics\":[{\"name\":\"l\",\"step\":1e-300,"
+                                                 "\"value\":1},{\"name\":\"l\",\"step\":9223372036854775807,\"value\":1},"
+                                                 "{\"name\":\"l\",\"step\":-9223372036854775808,\"value\":1}]}"),
+            {S("metrics.0.step:type"), S("metrics.1.step:type"), S("metrics.2.step:type")});
+        row("unknown keys in order", S("{") + id + S(",\"name\":\"a\",\"\U0001F600\":1,\"\\ue000\":2,\"b\":3,\"A\":4,\"\":5}"),
+            {S("\"\":unknown"), S("A:unknown"), S("b:unknown"), S("\ue000:unknown"), S("\U0001F600:unknown")});
     }
     void problems()
     {

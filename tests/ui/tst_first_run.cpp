@@ -159,6 +159,10 @@ private slots:
         QVERIFY(command.contains(w->projectId()));
         QTest::mouseClick(w->currentPage()->findChild<QPushButton *>(S("copyCommand")), Qt::LeftButton);
         QCOMPARE(QGuiApplication::clipboard()->text(), command);
+        // Beside it, where the Python example client is.
+        const auto *python = w->currentPage()->findChild<QLabel *>(S("pythonExample"));
+        QVERIFY(python);
+        QVERIFY(python->text().contains(S("docs/examples/worldflux_client.py")));
 
         // Run exactly that command in a shell: the run is synced to this server.
         QVERIFY2(!QStandardPaths::findExecutable(S("curl")).isEmpty(), "curl is needed to run the shown command");

@@ -159,9 +159,18 @@ QWizardPage *FirstRunWizard::buildCommandPage()
     copy->setObjectName(QStringLiteral("copyCommand"));
     auto *note = new QLabel(tr("The command holds the API key's secret: keep it private."), page);
     note->setWordWrap(true);
+    // Training code is Python: the example client beside the curl command (README, "Syncing runs").
+    auto *python = new QLabel(tr("From Python training code: %1 (standard library only) syncs a run while it "
+                                 "trains, with this address and key.")
+                                  .arg(QStringLiteral("docs/examples/worldflux_client.py")),
+                              page);
+    python->setObjectName(QStringLiteral("pythonExample"));
+    python->setWordWrap(true);
+    python->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_command, 1);
     layout->addWidget(copy, 0, Qt::AlignLeft);
     layout->addWidget(note);
+    layout->addWidget(python);
     connect(copy, &QPushButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(command()); });
     return page;
 }

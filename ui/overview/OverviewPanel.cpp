@@ -3,6 +3,8 @@
 
 #include "ServerControl.h"
 #include "common/Async.h"
+#include "common/ChartView.h"
+#include "common/NiceTicks.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -17,11 +19,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
-#include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
-
-#include <cmath>
 
 namespace wfx::ui {
 
@@ -44,16 +43,6 @@ QString durationText(qint64 seconds)
     if (m > 0)
         return OverviewPanel::tr("%1 min %2 s").arg(m).arg(s);
     return OverviewPanel::tr("%1 s").arg(s);
-}
-
-// The smallest 1, 2, 2.5 or 5 times a power of ten at or above v: five even ticks.
-double niceCeiling(double v)
-{
-    const double e = std::pow(10.0, std::floor(std::log10(v)));
-    for (double m : {1.0, 2.0, 2.5, 5.0})
-        if (m * e >= v)
-            return m * e;
-    return 10 * e;
 }
 
 QLabel *valueLabel(QWidget *parent, const QString &objectName)
@@ -127,20 +116,25 @@ OverviewPanel::OverviewPanel(ServerControl *server, QWidget *parent)
     m_chart->legend()->hide();
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_chart->setBackgroundRoundness(0);
+    // x: seconds ago, now at the right; y: requests per second.
     auto *xAxis = new QValueAxis;
-    xAxis->setRange(-kWindowSeconds, 0);
-    xAxis->setTickCount(6);
-    xAxis->setLabelFormat(QStringLiteral("%d s"));
+    xAxis->setReverse(true);
+    xAxis->setTitleText(tr("seconds ago"));
+    keepTicksNice(xAxis, TickRule{7, true});
+    xAxis->setRange(0, kWindowSeconds);
     m_yAxis = new QValueAxis;
+    m_yAxis->setTitleText(tr("requests/s"));
+    keepTicksNice(m_yAxis);
     m_yAxis->setRange(0, 1);
-    m_yAxis->setTickCount(6);
-    m_yAxis->setLabelFormat(QStringLiteral("%g"));
     m_chart->addAxis(xAxis, Qt::AlignBottom);
     m_chart->addAxis(m_yAxis, Qt::AlignLeft);
     m_series->attachAxis(xAxis);
     m_series->attachAxis(m_yAxis);
-    auto *chartView = new QChartView(m_chart, rateBox);
-    chartView->setRenderHint(QPainter::Antialiasing);
+    auto *chartView = new ChartView(m_chart, rateBox);
+    chartView->setReadout([](const QXYSeries &, QPointF p) {
+        return tr("%1 s ago: %2 requests/s")
+            .arg(QLocale().toString(qRound64(p.x())), QLocale().toString(p.y(), 'f', 1));
+    });
     chartView->setMinimumHeight(180);
     chartView->setAccessibleName(tr("Request rate chart"));
     rateLayout->addWidget(chartView);
@@ -216,16 +210,17 @@ void OverviewPanel::sample()
     while (m_rates.size() > kWindowSeconds)
         m_rates.removeFirst();
 
+    // Newest first: x (seconds ago) grows along the series, as the read-out expects.
     QList<QPointF> points;
     points.reserve(m_rates.size());
     double peak = 0;
     const int n = int(m_rates.size());
-    for (int i = 0; i < n; ++i) {
-        points.append(QPointF(double(i - n + 1) * kSampleMs / 1000.0, m_rates.at(i)));
+    for (int i = n - 1; i >= 0; --i) {
+        points.append(QPointF(double(n - 1 - i) * kSampleMs / 1000.0, m_rates.at(i)));
         peak = qMax(peak, m_rates.at(i));
     }
     m_series->replace(points);
-    m_yAxis->setRange(0, niceCeiling(qMax(1.0, peak * 1.05)));
+    m_yAxis->setRange(0, niceCeiling(qMax(1.0, peak)));
     m_rateNow->setText(tr("Now: %1 requests/s").arg(QLocale().toString(rate, 'f', 1)));
     updateUptime();
 }

@@ -4,6 +4,7 @@
 #include "common/Tone.h"
 #include "common/Async.h"
 #include "common/Confirm.h"
+#include "runs/MetricChart.h"
 #include "runs/RunFilesTab.h"
 #include "runs/RunsModel.h"
 
@@ -27,9 +28,6 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
-#include <QtCharts/QChartView>
-#include <QtCharts/QLineSeries>
-#include <QtCharts/QValueAxis>
 
 namespace wfx::ui {
 
@@ -42,16 +40,10 @@ struct Details
     Result<RunSignature> signature = RunSignature{};
 };
 
-struct Series
-{
-    QString name;
-    QList<SeriesPoint> points;
-};
-
 struct SeriesBatch
 {
     quint64 generation = 0;
-    QList<Series> series;
+    QList<MetricChart::Line> lines;
     QString error;
 };
 
@@ -142,6 +134,11 @@ RunDetailsDialog::RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run
     loadLog(0);
 }
 
+QChart *RunDetailsDialog::chart() const
+{
+    return m_metricChart->chart();
+}
+
 RunDetailsDialog::~RunDetailsDialog()
 {
     // Workers read the store through m_ctx: let them end before it goes.
@@ -213,16 +210,9 @@ QWidget *RunDetailsDialog::buildMetricsTab()
     m_metricList = new QListWidget(splitter);
     m_metricList->setObjectName(QStringLiteral("metricList"));
     m_metricList->setAccessibleName(tr("Metrics to chart"));
-    m_chart = new QChart;
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
-    m_chart->setLocalizeNumbers(true); // axis labels in the console's locale (1.000,5)
-    m_chart->setBackgroundRoundness(0);
-    m_chartView = new QChartView(m_chart, splitter);
-    m_chartView->setRenderHint(QPainter::Antialiasing);
-    m_chartView->setRubberBand(QChartView::RectangleRubberBand);
-    m_chartView->setAccessibleName(tr("Metric chart"));
+    m_metricChart = new MetricChart(splitter);
     splitter->addWidget(m_metricList);
-    splitter->addWidget(m_chartView);
+    splitter->addWidget(m_metricChart);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({180, 600});
     layout->addWidget(splitter, 1);
@@ -233,7 +223,7 @@ QWidget *RunDetailsDialog::buildMetricsTab()
     row->addWidget(m_metricsNote, 1);
     row->addWidget(reset);
     layout->addLayout(row);
-    connect(reset, &QPushButton::clicked, m_chart, &QChart::zoomReset);
+    connect(reset, &QPushButton::clicked, m_metricChart->chart(), &QChart::zoomReset);
     connect(m_metricList, &QListWidget::itemChanged, this, [this] { loadSeries(); });
     return w;
 }
@@ -339,62 +329,23 @@ void RunDetailsDialog::loadSeries()
                     batch.error = points.error().message;
                     break;
                 }
-                batch.series.append({name, points.value()});
+                MetricChart::Line line{name, {}};
+                line.points.reserve(points->size());
+                for (const SeriesPoint &p : points.value())
+                    line.points.append(QPointF(double(p.step), p.value));
+                batch.lines.append(std::move(line));
             }
             return batch;
         },
         [this](const SeriesBatch &batch) {
             if (batch.generation != m_seriesGeneration)
                 return; // the selection changed since
-            m_chart->removeAllSeries();
-            const auto axes = m_chart->axes();
-            for (QAbstractAxis *a : axes) {
-                m_chart->removeAxis(a);
-                delete a;
-            }
             if (!batch.error.isEmpty()) {
                 m_metricsNote->setText(tr("Cannot load the metrics: %1").arg(batch.error));
+                m_metricChart->setLines({});
                 return;
             }
-            auto *x = new QValueAxis;
-            x->setTitleText(tr("Step"));
-            x->setLabelFormat(QStringLiteral("%g"));
-            auto *y = new QValueAxis;
-            y->setLabelFormat(QStringLiteral("%.3g"));
-            m_chart->addAxis(x, Qt::AlignBottom);
-            m_chart->addAxis(y, Qt::AlignLeft);
-            double minX = 0, maxX = 1, minY = 0, maxY = 1;
-            bool first = true;
-            for (const Series &s : batch.series) {
-                auto *line = new QLineSeries;
-                line->setName(s.name);
-                QList<QPointF> pts;
-                pts.reserve(s.points.size());
-                for (const SeriesPoint &p : s.points) {
-                    pts.append(QPointF(double(p.step), p.value));
-                    if (first) {
-                        minX = maxX = double(p.step);
-                        minY = maxY = p.value;
-                        first = false;
-                    }
-                    minX = qMin(minX, double(p.step));
-                    maxX = qMax(maxX, double(p.step));
-                    minY = qMin(minY, p.value);
-                    maxY = qMax(maxY, p.value);
-                }
-                line->replace(pts);
-                m_chart->addSeries(line);
-                line->attachAxis(x);
-                line->attachAxis(y);
-            }
-            if (maxX == minX)
-                maxX = minX + 1;
-            const double pad = maxY == minY ? 1.0 : (maxY - minY) * 0.05;
-            x->setRange(minX, maxX);
-            y->setRange(minY - pad, maxY + pad);
-
-            m_chart->legend()->setVisible(!batch.series.isEmpty());
-            m_chart->legend()->setAlignment(Qt::AlignBottom);
+            m_metricChart->setLines(batch.lines);
             emit seriesLoaded();
         });
 }

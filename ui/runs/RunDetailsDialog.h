@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // One run in full: evidence explained in words, the manifest as a tree, metric
-// charts (rubber-band zoom), the log with search, the artifacts and the
+// charts (MetricChart, rubber-band zoom), the log with search, the artifacts and the
 // evidence package (RunFilesTab), and Delete (confirmed).
 #pragma once
 
@@ -12,7 +12,6 @@
 #include <QSet>
 
 class QChart;
-class QChartView;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -24,6 +23,7 @@ class QTreeView;
 
 namespace wfx::ui {
 
+class MetricChart;
 class RunFilesTab;
 
 class RunDetailsDialog : public QDialog
@@ -46,7 +46,7 @@ public:
     // True once the run's details (manifest, metric names, signature) arrived.
     bool isLoaded() const { return m_loaded; }
     QStandardItemModel *manifestModel() const { return m_manifest; }
-    QChart *chart() const { return m_chart; }
+    QChart *chart() const;
     QPlainTextEdit *logView() const { return m_log; }
     QTabWidget *tabs() const { return m_tabs; }
     RunFilesTab *filesTab() const { return m_files; }
@@ -83,8 +83,7 @@ private:
     QStandardItemModel *m_manifest = nullptr;
     QTreeView *m_manifestView = nullptr;
     QListWidget *m_metricList = nullptr;
-    QChart *m_chart = nullptr;
-    QChartView *m_chartView = nullptr;
+    MetricChart *m_metricChart = nullptr;
     QLabel *m_metricsNote = nullptr;
     QPlainTextEdit *m_log = nullptr;
     QLineEdit *m_logSearch = nullptr;
