@@ -1800,10 +1800,6 @@ Schritt %2: %3 geglättet, %4 protokolliert</translation>
         <translation>Manifest-Unterschiede (keine)</translation>
     </message>
     <message>
-        <source>Step</source>
-        <translation>Schritt</translation>
-    </message>
-    <message>
         <source>Chart of %1</source>
         <translation>Diagramm von %1</translation>
     </message>

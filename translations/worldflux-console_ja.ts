@@ -1781,10 +1781,6 @@ step %2: %3 smoothed, %4 logged</source>
         <translation>マニフェストの差分 (なし)</translation>
     </message>
     <message>
-        <source>Step</source>
-        <translation>ステップ</translation>
-    </message>
-    <message>
         <source>Chart of %1</source>
         <translation>%1 のグラフ</translation>
     </message>

@@ -6,6 +6,7 @@
 // PostgreSQL.
 #include "TestStore.h"
 
+#include "runs/MetricChart.h"
 #include "runs/RunCompareDialog.h"
 #include "runs/RunService.h"
 #include "runs/RunsModel.h"
@@ -184,7 +185,7 @@ private slots:
         QVERIFY(QTest::qWaitFor([dialog] { return !dialog->isLoading(); }, 20000));
 
         // One chart per metric, a line per run that has it.
-        const auto charts = dialog->chartViews();
+        const auto charts = dialog->charts();
         QCOMPARE(charts.size(), 2);
         QCOMPARE(charts[0]->chart()->title(), S("loss"));
         QCOMPARE(charts[0]->chart()->series().size(), 2);

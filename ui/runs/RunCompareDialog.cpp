@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runs/RunCompareDialog.h"
 
+#include "runs/MetricChart.h"
+
 #include <QDialogButtonBox>
 #include <QElapsedTimer>
 #include <QGridLayout>
@@ -14,9 +16,6 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
-#include <QtCharts/QChartView>
-#include <QtCharts/QLineSeries>
-#include <QtCharts/QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -244,66 +243,33 @@ void RunCompareDialog::present(const Comparison &c)
     emit loaded();
 }
 
-// Kept small and in one place: the charts helper of ui/ (nice ticks) takes
-// over the axes once it is on main.
+// The console's metric chart (nice ticks, step numbers, read-out, log scale,
+// smoothing), a line per run.
 void RunCompareDialog::fillCharts(const Comparison &c)
 {
-    for (QChartView *v : std::as_const(m_charts))
-        delete v;
+    qDeleteAll(m_charts);
     m_charts.clear();
     int at = 0;
     for (const QString &metric : c.metrics) {
-        auto *chart = new QChart;
-        chart->setTitle(metric);
-        chart->setLocalizeNumbers(true);
-        chart->setMargins(QMargins(4, 4, 4, 4));
-        chart->setBackgroundRoundness(0);
-        auto *x = new QValueAxis;
-        x->setTitleText(tr("Step"));
-        x->setLabelFormat(QStringLiteral("%g"));
-        auto *y = new QValueAxis;
-        y->setLabelFormat(QStringLiteral("%.3g"));
-        chart->addAxis(x, Qt::AlignBottom);
-        chart->addAxis(y, Qt::AlignLeft);
-        double minX = 0, maxX = 1, minY = 0, maxY = 1;
-        bool first = true;
+        QList<MetricChart::Line> lines;
         for (const RunData &r : c.runs) {
             const auto it = r.series.constFind(metric);
             if (it == r.series.constEnd())
                 continue;
-            auto *line = new QLineSeries;
-            line->setName(r.label);
-            QList<QPointF> pts;
-            pts.reserve(it->size());
-            for (const SeriesPoint &p : *it) {
-                pts.append(QPointF(double(p.step), p.value));
-                if (first) {
-                    minX = maxX = double(p.step);
-                    minY = maxY = p.value;
-                    first = false;
-                }
-                minX = std::min(minX, double(p.step));
-                maxX = std::max(maxX, double(p.step));
-                minY = std::min(minY, p.value);
-                maxY = std::max(maxY, p.value);
-            }
-            line->replace(pts);
-            chart->addSeries(line);
-            line->attachAxis(x);
-            line->attachAxis(y);
+            MetricChart::Line line{r.label, {}};
+            line.points.reserve(it->size());
+            for (const SeriesPoint &p : *it)
+                line.points.append(QPointF(double(p.step), p.value));
+            lines.append(line);
         }
-        if (maxX == minX)
-            maxX = minX + 1;
-        const double pad = maxY == minY ? 1.0 : (maxY - minY) * 0.05;
-        x->setRange(minX, maxX);
-        y->setRange(minY - pad, maxY + pad);
-        chart->legend()->setAlignment(Qt::AlignBottom);
-        auto *view = new QChartView(chart);
-        view->setRenderHint(QPainter::Antialiasing);
-        view->setMinimumHeight(280);
-        view->setAccessibleName(tr("Chart of %1").arg(metric));
-        m_chartGrid->addWidget(view, at / 2, at % 2);
-        m_charts.append(view);
+        auto *chart = new MetricChart;
+        chart->setObjectName(QStringLiteral("compareChart"));
+        chart->chart()->setTitle(metric);
+        chart->setMinimumHeight(300);
+        chart->setAccessibleName(tr("Chart of %1").arg(metric));
+        chart->setLines(lines);
+        m_chartGrid->addWidget(chart, at / 2, at % 2);
+        m_charts.append(chart);
         ++at;
     }
 }

@@ -18,9 +18,10 @@ class QLabel;
 class QTabWidget;
 class QTableWidget;
 class QGridLayout;
-class QChartView;
 
 namespace wfx::ui {
+
+class MetricChart;
 
 class RunCompareDialog : public QDialog
 {
@@ -59,7 +60,8 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     QTableWidget *summaryTable() const { return m_summary; }
     QTableWidget *manifestTable() const { return m_manifest; }
-    QList<QChartView *> chartViews() const { return m_charts; }
+    // One chart per metric, in the order of Comparison::metrics.
+    QList<MetricChart *> charts() const { return m_charts; }
 
 signals:
     void loaded();
@@ -76,7 +78,7 @@ private:
     QGridLayout *m_chartGrid = nullptr;
     QTableWidget *m_summary = nullptr;
     QTableWidget *m_manifest = nullptr;
-    QList<QChartView *> m_charts;
+    QList<MetricChart *> m_charts;
     PanelJobs m_jobs{this};
 };
 
