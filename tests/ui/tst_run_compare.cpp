@@ -25,6 +25,7 @@
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
+#include <QtCharts/QAbstractAxis>
 
 using namespace wfx;
 using wfx::ui::RunCompareDialog;
@@ -188,6 +189,8 @@ private slots:
         const auto charts = dialog->charts();
         QCOMPARE(charts.size(), 2);
         QCOMPARE(charts[0]->chart()->title(), S("loss"));
+        // The value axis names the metric (the lines are runs).
+        QCOMPARE(charts[0]->chart()->axes(Qt::Vertical).value(0)->titleText(), S("loss"));
         QCOMPARE(charts[0]->chart()->series().size(), 2);
         QCOMPARE(charts[1]->chart()->title(), S("reward"));
         QCOMPARE(charts[1]->chart()->series().size(), 1);

@@ -265,6 +265,7 @@ void RunCompareDialog::fillCharts(const Comparison &c)
         auto *chart = new MetricChart;
         chart->setObjectName(QStringLiteral("compareChart"));
         chart->chart()->setTitle(metric);
+        chart->setValueTitle(metric);
         chart->setMinimumHeight(300);
         chart->setAccessibleName(tr("Chart of %1").arg(metric));
         chart->setLines(lines);
