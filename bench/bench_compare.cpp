@@ -122,6 +122,10 @@ int main(int argc, char **argv)
         const auto cmp = bench::timeIt(repeat, [&] { last = ui::RunCompareDialog::load(store->ctx, system, runs); });
         if (!last.error.isEmpty() || last.runs.size() != nRuns || last.metrics.size() != 2)
             bench::die(QStringLiteral("comparison failed: ") + last.error);
+        for (const MetricSummary &m : std::as_const(last.runs.first().summaries))
+            std::printf("  run 1 %s: %lld points, last %g at step %lld, min %g, max %g, chart line %lld points\n",
+                        qPrintable(m.name), m.points, m.last, m.lastStep, m.min, m.max,
+                        qint64(last.runs.first().series.value(m.name).size()));
         char label[120];
         std::snprintf(label, sizeof label, "compare %d runs x %lld points (load)", nRuns, nPoints);
         report(label, cmp);
