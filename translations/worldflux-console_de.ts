@@ -1720,6 +1720,91 @@ Schritt %2: %3 geglättet, %4 protokolliert</translation>
     </message>
 </context>
 <context>
+    <name>wfx::ui::RunCompareDialog</name>
+    <message numerus="yes">
+        <source>Compare %n run(s)</source>
+        <translation>
+            <numerusform>%n Lauf vergleichen</numerusform>
+            <numerusform>%n Läufe vergleichen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>Diagramme</translation>
+    </message>
+    <message>
+        <source>Last, lowest and highest value per metric and run</source>
+        <translation>Letzter, kleinster und größter Wert je Messgröße und Lauf</translation>
+    </message>
+    <message>
+        <source>Metric</source>
+        <translation>Messgröße</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>Last</source>
+        <translation>Letzter</translation>
+    </message>
+    <message>
+        <source>Lowest</source>
+        <translation>Kleinster</translation>
+    </message>
+    <message>
+        <source>Highest</source>
+        <translation>Größter</translation>
+    </message>
+    <message>
+        <source>Last step</source>
+        <translation>Letzter Schritt</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>Werte</translation>
+    </message>
+    <message>
+        <source>Manifest keys whose values differ</source>
+        <translation>Manifest-Schlüssel mit unterschiedlichen Werten</translation>
+    </message>
+    <message>
+        <source>Manifest differences</source>
+        <translation>Manifest-Unterschiede</translation>
+    </message>
+    <message>
+        <source>Cannot load the comparison: %1</source>
+        <translation>Der Vergleich kann nicht geladen werden: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n metric(s) of %1 runs</source>
+        <translation>
+            <numerusform>%n Messgröße von %1 Läufen</numerusform>
+            <numerusform>%n Messgrößen von %1 Läufen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keiner)</translation>
+    </message>
+    <message>
+        <source>Manifest differences (none)</source>
+        <translation>Manifest-Unterschiede (keine)</translation>
+    </message>
+    <message>
+        <source>Chart of %1</source>
+        <translation>Diagramm von %1</translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::RunDetailsDialog</name>
     <message numerus="yes">
         <source>{%n key(s)}</source>
@@ -2249,6 +2334,74 @@ Geprüft: %4</translation>
             <numerusform>%n Lauf angezeigt, scrollen Sie für weitere</numerusform>
             <numerusform>%n Läufe angezeigt, scrollen Sie für weitere</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Metric filter</source>
+        <translation>Messgrößenfilter</translation>
+    </message>
+    <message>
+        <source>Metric filter, e.g. loss &lt; 0.1</source>
+        <translation>Messgrößenfilter, z. B. loss &lt; 0.1</translation>
+    </message>
+    <message>
+        <source>A metric&apos;s last value (at the run&apos;s highest step): a name, one of &lt; &lt;= &gt; &gt;= = != and a number. A name alone orders by that metric.</source>
+        <translation>Der letzte Wert einer Messgröße (beim höchsten Schritt des Laufs): ein Name, eines von &lt; &lt;= &gt; &gt;= = != und eine Zahl. Ein Name allein sortiert nach dieser Messgröße.</translation>
+    </message>
+    <message>
+        <source>Order of runs</source>
+        <translation>Reihenfolge der Läufe</translation>
+    </message>
+    <message>
+        <source>Newest first</source>
+        <translation>Neueste zuerst</translation>
+    </message>
+    <message>
+        <source>Metric, lowest first</source>
+        <translation>Messgröße, kleinste zuerst</translation>
+    </message>
+    <message>
+        <source>Metric, highest first</source>
+        <translation>Messgröße, größte zuerst</translation>
+    </message>
+    <message>
+        <source>&amp;Compare…</source>
+        <translation>&amp;Vergleichen…</translation>
+    </message>
+    <message>
+        <source>Select 2 to %1 runs (Ctrl+click) to compare them</source>
+        <translation>2 bis %1 Läufe auswählen (Strg+Klick), um sie zu vergleichen</translation>
+    </message>
+    <message>
+        <source>At most %1 runs can be compared at once</source>
+        <translation>Höchstens %1 Läufe können gleichzeitig verglichen werden</translation>
+    </message>
+    <message>
+        <source>Write a metric name before the operator, e.g. loss &lt; 0.1.</source>
+        <translation>Vor dem Operator steht der Name einer Messgröße, z. B. loss &lt; 0.1.</translation>
+    </message>
+    <message>
+        <source>After the metric name comes one of &lt; &lt;= &gt; &gt;= = != and a number, e.g. loss &lt; 0.1.</source>
+        <translation>Nach dem Namen der Messgröße folgt eines von &lt; &lt;= &gt; &gt;= = != und eine Zahl, z. B. loss &lt; 0.1.</translation>
+    </message>
+    <message>
+        <source>A number is missing after the operator, e.g. loss &lt; 0.1.</source>
+        <translation>Nach dem Operator fehlt eine Zahl, z. B. loss &lt; 0.1.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a number: write it like 0.1, -2 or 1e-3.</source>
+        <translation>„%1“ ist keine Zahl: Schreiben Sie sie wie 0.1, -2 oder 1e-3.</translation>
+    </message>
+    <message>
+        <source>The quoted metric name has no closing quote.</source>
+        <translation>Dem Namen der Messgröße in Anführungszeichen fehlt das schließende Anführungszeichen.</translation>
+    </message>
+    <message>
+        <source>The metric name is too long.</source>
+        <translation>Der Name der Messgröße ist zu lang.</translation>
+    </message>
+    <message>
+        <source>Name a metric to order by, e.g. loss.</source>
+        <translation>Nennen Sie eine Messgröße, nach der sortiert wird, z. B. loss.</translation>
     </message>
 </context>
 <context>

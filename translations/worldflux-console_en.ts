@@ -142,6 +142,23 @@
     </message>
 </context>
 <context>
+    <name>wfx::ui::RunCompareDialog</name>
+    <message numerus="yes">
+        <source>Compare %n run(s)</source>
+        <translation>
+            <numerusform>Compare %n run</numerusform>
+            <numerusform>Compare %n runs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n metric(s) of %1 runs</source>
+        <translation>
+            <numerusform>%n metric of %1 runs</numerusform>
+            <numerusform>%n metrics of %1 runs</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::RunDetailsDialog</name>
     <message numerus="yes">
         <source>{%n key(s)}</source>

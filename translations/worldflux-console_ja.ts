@@ -1703,6 +1703,89 @@ step %2: %3 smoothed, %4 logged</source>
     </message>
 </context>
 <context>
+    <name>wfx::ui::RunCompareDialog</name>
+    <message numerus="yes">
+        <source>Compare %n run(s)</source>
+        <translation>
+            <numerusform>%n 件のランを比較</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>読み込み中…</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>グラフ</translation>
+    </message>
+    <message>
+        <source>Last, lowest and highest value per metric and run</source>
+        <translation>メトリクスとランごとの最終値・最小値・最大値</translation>
+    </message>
+    <message>
+        <source>Metric</source>
+        <translation>メトリクス</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>ラン</translation>
+    </message>
+    <message>
+        <source>Last</source>
+        <translation>最終値</translation>
+    </message>
+    <message>
+        <source>Lowest</source>
+        <translation>最小値</translation>
+    </message>
+    <message>
+        <source>Highest</source>
+        <translation>最大値</translation>
+    </message>
+    <message>
+        <source>Last step</source>
+        <translation>最終ステップ</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>値</translation>
+    </message>
+    <message>
+        <source>Manifest keys whose values differ</source>
+        <translation>値が異なるマニフェストのキー</translation>
+    </message>
+    <message>
+        <source>Manifest differences</source>
+        <translation>マニフェストの差分</translation>
+    </message>
+    <message>
+        <source>Cannot load the comparison: %1</source>
+        <translation>比較を読み込めません: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n metric(s) of %1 runs</source>
+        <translation>
+            <numerusform>%1 件のランの %n 個のメトリクス</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>キー</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(なし)</translation>
+    </message>
+    <message>
+        <source>Manifest differences (none)</source>
+        <translation>マニフェストの差分 (なし)</translation>
+    </message>
+    <message>
+        <source>Chart of %1</source>
+        <translation>%1 のグラフ</translation>
+    </message>
+</context>
+<context>
     <name>wfx::ui::RunDetailsDialog</name>
     <message numerus="yes">
         <source>{%n key(s)}</source>
@@ -2226,6 +2309,74 @@ Checked: %4</source>
         <translation>
             <numerusform>%n件のランを表示中。スクロールすると続きを表示します</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Metric filter</source>
+        <translation>メトリクスフィルター</translation>
+    </message>
+    <message>
+        <source>Metric filter, e.g. loss &lt; 0.1</source>
+        <translation>メトリクスフィルター (例: loss &lt; 0.1)</translation>
+    </message>
+    <message>
+        <source>A metric&apos;s last value (at the run&apos;s highest step): a name, one of &lt; &lt;= &gt; &gt;= = != and a number. A name alone orders by that metric.</source>
+        <translation>メトリクスの最終値 (ランの最大ステップでの値): 名前、&lt; &lt;= &gt; &gt;= = != のいずれか、数値。名前だけならそのメトリクスで並べ替えます。</translation>
+    </message>
+    <message>
+        <source>Order of runs</source>
+        <translation>ランの並び順</translation>
+    </message>
+    <message>
+        <source>Newest first</source>
+        <translation>新しい順</translation>
+    </message>
+    <message>
+        <source>Metric, lowest first</source>
+        <translation>メトリクスの小さい順</translation>
+    </message>
+    <message>
+        <source>Metric, highest first</source>
+        <translation>メトリクスの大きい順</translation>
+    </message>
+    <message>
+        <source>&amp;Compare…</source>
+        <translation>比較(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Select 2 to %1 runs (Ctrl+click) to compare them</source>
+        <translation>比較するラン 2～%1 件を選択してください (Ctrl+クリック)</translation>
+    </message>
+    <message>
+        <source>At most %1 runs can be compared at once</source>
+        <translation>一度に比較できるのは %1 件までです</translation>
+    </message>
+    <message>
+        <source>Write a metric name before the operator, e.g. loss &lt; 0.1.</source>
+        <translation>演算子の前にメトリクス名を書いてください (例: loss &lt; 0.1)。</translation>
+    </message>
+    <message>
+        <source>After the metric name comes one of &lt; &lt;= &gt; &gt;= = != and a number, e.g. loss &lt; 0.1.</source>
+        <translation>メトリクス名の後に &lt; &lt;= &gt; &gt;= = != のいずれかと数値を書いてください (例: loss &lt; 0.1)。</translation>
+    </message>
+    <message>
+        <source>A number is missing after the operator, e.g. loss &lt; 0.1.</source>
+        <translation>演算子の後に数値がありません (例: loss &lt; 0.1)。</translation>
+    </message>
+    <message>
+        <source>“%1” is not a number: write it like 0.1, -2 or 1e-3.</source>
+        <translation>「%1」は数値ではありません。0.1、-2、1e-3 のように書いてください。</translation>
+    </message>
+    <message>
+        <source>The quoted metric name has no closing quote.</source>
+        <translation>引用符で囲んだメトリクス名に閉じ引用符がありません。</translation>
+    </message>
+    <message>
+        <source>The metric name is too long.</source>
+        <translation>メトリクス名が長すぎます。</translation>
+    </message>
+    <message>
+        <source>Name a metric to order by, e.g. loss.</source>
+        <translation>並べ替えに使うメトリクス名を書いてください (例: loss)。</translation>
     </message>
 </context>
 <context>

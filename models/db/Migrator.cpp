@@ -109,6 +109,8 @@ Status Migrator::runUpTo(int version)
     auto dataStep = [&](const MigrationFile &m) -> Status {
         if (m.name == QLatin1String("metric_chunks"))
             return metricstore::migrateRows(m_db, m_stopAfterRuns);
+        if (m.name == QLatin1String("metric_last"))
+            return metricstore::fillLastValues(m_db, m_stopAfterRuns);
         return Ok{};
     };
     for (const MigrationFile &m : migrationFiles(m_db.dialect())) {

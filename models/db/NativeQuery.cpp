@@ -115,6 +115,16 @@ NativeQuery &NativeQuery::bind(int n, qint64 v)
     return *this;
 }
 
+NativeQuery &NativeQuery::bindReal(int n, double v)
+{
+    Param &p = param(n);
+    p.kind = Param::Real;
+    p.d = v;
+    if (m_postgres)
+        p.text = QByteArray::number(v, 'g', 17); // round-trips every finite double
+    return *this;
+}
+
 NativeQuery &NativeQuery::bindNull(int n)
 {
     param(n).kind = Param::Null;
@@ -183,6 +193,8 @@ bool NativeQuery::exec()
                 rc = sqlite3_bind_text(st, at, p.text.constData(), int(p.text.size()), SQLITE_STATIC);
             else if (p.kind == Param::Int)
                 rc = sqlite3_bind_int64(st, at, p.i);
+            else if (p.kind == Param::Real)
+                rc = sqlite3_bind_double(st, at, p.d);
             else
                 rc = sqlite3_bind_null(st, at);
             if (rc != SQLITE_OK)

@@ -37,10 +37,11 @@ public:
     NativeQuery(const NativeQuery &) = delete;
     NativeQuery &operator=(const NativeQuery &) = delete;
 
-    // $n (1-based) as text (UTF-8), a 64-bit integer, or NULL.
+    // $n (1-based) as text (UTF-8), a 64-bit integer, a double, or NULL.
     NativeQuery &bind(int n, QByteArrayView utf8);
     NativeQuery &bind(int n, const QString &text) { return bind(n, QByteArrayView(text.toUtf8())); }
     NativeQuery &bind(int n, qint64 v);
+    NativeQuery &bindReal(int n, double v);
     NativeQuery &bindNull(int n);
 
     bool exec();
@@ -59,9 +60,10 @@ public:
 private:
     struct Param
     {
-        enum Kind : quint8 { Null, Text, Int } kind = Null;
-        QByteArray text; // Text, and Int's decimal form on PostgreSQL
+        enum Kind : quint8 { Null, Text, Int, Real } kind = Null;
+        QByteArray text; // Text, and Int's and Real's decimal form on PostgreSQL
         qint64 i = 0;
+        double d = 0;
     };
     Param &param(int n);
     bool fail(const QString &what);

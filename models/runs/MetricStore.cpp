@@ -105,11 +105,33 @@ struct StoredChunk
     qint64 points = 0;
 };
 
+// The series' last value follows `top` (its highest new point) when `top` is
+// above the stored highest step; `upsert` null: LastValues::Skip.
+Status noteLast(Query *upsert, const QString &runId, const QString &name, const Point &top)
+{
+    if (!upsert)
+        return Ok{};
+    upsert->bind(S(":r"), runId).bind(S(":n"), name).bind(S(":s"), top.step).bind(S(":v"), top.value);
+    if (!upsert->exec())
+        return upsert->error();
+    return Ok{};
+}
+
+const char *const kUpsertLast =
+    "INSERT INTO run_metric_last (run_id, name, step, value, workspace_id, project_id) "
+    "SELECT id, :n, :s, :v, workspace_id, project_id FROM runs WHERE id = :r "
+    "ON CONFLICT (run_id, name) DO UPDATE SET step = excluded.step, value = excluded.value "
+    "WHERE excluded.step > run_metric_last.step";
+
 // Adds one series' new points (sorted, unique steps).
 Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, const QString &name,
-                            std::vector<Point> fresh, Rollups rollups, Stored stored)
+                            std::vector<Point> fresh, Rollups rollups, Stored stored, Query *upsertLast)
 {
+    if (fresh.empty())
+        return qsizetype(0);
     if (stored == Stored::NewRun) {
+        if (auto w = noteLast(upsertLast, runId, name, fresh.back()); !w)
+            return w.error();
         if (auto w = insertChunks(conn, runId, name, fresh); !w)
             return w.error();
         if (rollups == Rollups::Rebuild) {
@@ -147,6 +169,8 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
             return qsizetype(0);
     }
     const qsizetype added = qsizetype(fresh.size());
+    if (auto w = noteLast(upsertLast, runId, name, fresh.back()); !w)
+        return w.error();
 
     // The series' last chunk, when small, takes the points that come after it.
     const qsizetype appendBelow =
@@ -219,7 +243,7 @@ QList<SeriesPoint> toSeriesPoints(const std::vector<Point> &points)
 }
 
 Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QList<MetricInput> &points,
-                      Rollups rollups, Stored stored)
+                      Rollups rollups, Stored stored, LastValues lastValues)
 {
     // Per series in order of first appearance; the first of repeated steps wins.
     QHash<QString, qsizetype> index;
@@ -240,13 +264,17 @@ Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QLis
         }
         perSeries[size_t(last)].push_back({m.step, m.value});
     }
+    std::optional<Query> upsertLast;
+    if (lastValues == LastValues::Update && !seriesNames.isEmpty())
+        upsertLast.emplace(conn, QString::fromLatin1(kUpsertLast));
     qsizetype added = 0;
     for (qsizetype i = 0; i < seriesNames.size(); ++i) {
         std::vector<Point> &pts = perSeries[size_t(i)];
         std::stable_sort(pts.begin(), pts.end(), byStep);
         pts.erase(std::unique(pts.begin(), pts.end(), [](const Point &a, const Point &b) { return a.step == b.step; }),
                   pts.end());
-        auto n = addSeries(conn, runId, seriesNames.at(i), std::move(pts), rollups, stored);
+        auto n = addSeries(conn, runId, seriesNames.at(i), std::move(pts), rollups, stored,
+                           upsertLast ? &*upsertLast : nullptr);
         if (!n)
             return n.error();
         added += *n;
@@ -386,6 +414,61 @@ Result<std::optional<double>> aggregate(const QSqlDatabase &conn, const QString 
     return std::optional<double>(acc);
 }
 
+Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId)
+{
+    QList<Summary> out;
+    {
+        Query q(conn, S("SELECT name, SUM(points) FROM run_metric_chunks WHERE run_id = :r GROUP BY name ORDER BY name"));
+        q.bind(S(":r"), runId);
+        if (!q.exec())
+            return q.error();
+        while (q.next()) {
+            Summary s;
+            s.name = q.str(0);
+            s.points = q.i64(1);
+            out.append(s);
+        }
+    }
+    QHash<QString, std::pair<qint64, double>> lastOf;
+    {
+        Query q(conn, S("SELECT name, step, value FROM run_metric_last WHERE run_id = :r"));
+        q.bind(S(":r"), runId);
+        if (!q.exec())
+            return q.error();
+        while (q.next())
+            lastOf.insert(q.str(0), {q.i64(1), q.dbl(2)});
+    }
+    Query coarsest(conn, S("SELECT data FROM run_metric_rollups WHERE run_id = :r AND name = :n "
+                           "ORDER BY level DESC LIMIT 1"));
+    for (Summary &s : out) {
+        QList<SeriesPoint> pts;
+        coarsest.bind(S(":r"), runId).bind(S(":n"), s.name);
+        if (!coarsest.exec())
+            return coarsest.error();
+        if (coarsest.next())
+            pts = rollup::unpack(coarsest.value(0).toByteArray());
+        if (pts.isEmpty()) {
+            auto all = series(conn, runId, s.name);
+            if (!all)
+                return all.error();
+            pts = toSeriesPoints(*all);
+        }
+        if (pts.isEmpty())
+            continue;
+        s.min = s.max = pts.front().value;
+        for (const SeriesPoint &p : std::as_const(pts)) {
+            s.min = std::min(s.min, p.value);
+            s.max = std::max(s.max, p.value);
+        }
+        // The rollup's last point is the series' last; run_metric_last says so
+        // too, and is what the runs list filters on.
+        const auto it = lastOf.constFind(s.name);
+        s.lastStep = it != lastOf.constEnd() ? it->first : pts.back().step;
+        s.last = it != lastOf.constEnd() ? it->second : pts.back().value;
+    }
+    return out;
+}
+
 Status rebuildRollups(const QSqlDatabase &conn, const QString &runId)
 {
     Query d(conn, S("DELETE FROM run_metric_rollups WHERE run_id = :r"));
@@ -411,6 +494,14 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
     const bool pg = db.isPostgres();
     QSqlQuery q(c);
     q.setForwardOnly(true);
+    // A store that stopped half way may finish here after metric_last came
+    // (tests stop data steps early): then the moved runs get their last values.
+    LastValues last = LastValues::Skip;
+    if (q.exec(pg ? S("SELECT to_regclass('run_metric_last') IS NOT NULL")
+                  : S("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_metric_last'")) &&
+        q.next() && q.value(0).toBool())
+        last = LastValues::Update;
+    q.finish();
     auto fail = [&](const QString &what, const QSqlError &e) {
         QSqlQuery(c).exec(S("ROLLBACK"));
         qCCritical(lcDb) << "metric chunk migration failed:" << what << e.text();
@@ -473,7 +564,7 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
                 rows.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toDouble()});
             q.finish();
             if (!rows.isEmpty()) {
-                auto added = add(c, runId, rows, Rollups::Keep);
+                auto added = add(c, runId, rows, Rollups::Keep, Stored::Maybe, last);
                 if (!added) {
                     QSqlQuery(c).exec(S("ROLLBACK"));
                     return added.error();
@@ -493,6 +584,83 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
                 sinceLog.restart();
             }
         }
+    }
+}
+
+Status fillLastValues(Database &db, qsizetype stopAfterRuns)
+{
+    QSqlDatabase c = db.connection();
+    const bool pg = db.isPostgres();
+    QSqlQuery q(c);
+    q.setForwardOnly(true);
+    auto fail = [&](const QString &what, const QString &error) {
+        QSqlQuery(c).exec(S("ROLLBACK"));
+        qCCritical(lcDb) << "metric last values failed:" << what << error;
+        return Status(Error::internal(S("Writing the metrics' last values failed: %1: %2").arg(what, error)));
+    };
+    constexpr qsizetype kRunsPerTransaction = 500;
+    qsizetype done = 0;
+    for (;;) {
+        if (!q.exec(pg ? S("BEGIN") : S("BEGIN IMMEDIATE")))
+            return fail(S("begin"), q.lastError().text());
+        if (pg && !q.exec(S("SELECT pg_advisory_xact_lock(715517)")))
+            return fail(S("lock"), q.lastError().text());
+        if (!q.exec(pg ? S("SELECT to_regclass('run_metric_last_pending') IS NOT NULL")
+                       : S("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                           "name = 'run_metric_last_pending'")) ||
+            !q.next())
+            return fail(S("look up"), q.lastError().text());
+        const bool present = q.value(0).toBool();
+        q.finish();
+        if (!present)
+            return q.exec(S("COMMIT")) ? Status(Ok{}) : fail(S("commit"), q.lastError().text());
+        QStringList runs;
+        q.prepare(S("SELECT run_id FROM run_metric_last_pending ORDER BY run_id LIMIT :n"));
+        q.bindValue(S(":n"), qint64(kRunsPerTransaction));
+        if (!q.exec())
+            return fail(S("list runs"), q.lastError().text());
+        while (q.next())
+            runs << q.value(0).toString();
+        q.finish();
+        if (runs.isEmpty()) {
+            if (!q.exec(S("DROP TABLE run_metric_last_pending")) || !q.exec(S("COMMIT")))
+                return fail(S("drop run_metric_last_pending"), q.lastError().text());
+            qCInfo(lcDb) << "metric last values: every run written," << done << "in this start";
+            return Ok{};
+        }
+        {
+            // The chunk holding a series' highest step ends with its last point.
+            Query tails(c, S("SELECT c.name, c.data FROM run_metric_chunks c WHERE c.run_id = :r AND c.last_step = "
+                             "(SELECT MAX(m.last_step) FROM run_metric_chunks m WHERE m.run_id = c.run_id "
+                             "AND m.name = c.name)"));
+            Query upsert(c, QString::fromLatin1(kUpsertLast));
+            Query drop(c, S("DELETE FROM run_metric_last_pending WHERE run_id = :r"));
+            for (const QString &runId : std::as_const(runs)) {
+                if (stopAfterRuns >= 0 && done >= stopAfterRuns)
+                    return q.exec(S("COMMIT")) ? Status(Ok{}) : fail(S("commit"), q.lastError().text());
+                tails.bind(S(":r"), runId);
+                if (!tails.exec())
+                    return fail(S("read run ") + runId, tails.errorText());
+                QList<std::pair<QString, Point>> last;
+                while (tails.next()) {
+                    std::vector<Point> pts;
+                    if (!chunk::decode(tails.value(1).toByteArray(), pts) || pts.empty())
+                        return fail(S("decode run ") + runId, S("damaged chunk"));
+                    last.append({tails.str(0), pts.back()});
+                }
+                for (const auto &[name, top] : std::as_const(last)) {
+                    if (auto w = noteLast(&upsert, runId, name, top); !w)
+                        return fail(S("write run ") + runId, upsert.errorText());
+                }
+                drop.bind(S(":r"), runId);
+                if (!drop.exec())
+                    return fail(S("done run ") + runId, drop.errorText());
+                ++done;
+            }
+        }
+        if (!q.exec(S("COMMIT")))
+            return fail(S("commit"), q.lastError().text());
+        qCInfo(lcDb) << "metric last values:" << done << "runs written";
     }
 }
 

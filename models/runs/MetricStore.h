@@ -55,15 +55,22 @@ enum class Rollups { Rebuild, Keep };
 // NewRun: the run was created in this transaction, so it has no points yet and
 // the stored chunks are not looked up (a sync's first write).
 enum class Stored { Maybe, NewRun };
+// Update: a series whose highest step grows gets its new last value in
+// run_metric_last (migration metric_last). Skip: a store whose schema has no
+// run_metric_last yet (the metric_chunks data step of an older store).
+enum class LastValues { Update, Skip };
 
 // Adds points to a run's series inside the caller's transaction (`conn` is the
 // transaction's connection): grouped per series, sorted by step; a (name, step)
 // already stored, or repeated in `points`, keeps the value stored or seen
 // first. Returns how many points were added. The rollups of every series that
 // gained points are rebuilt unless `rollups` is Keep (the migration, whose
-// rollups already cover the same points).
+// rollups already cover the same points). A series' last value (run_metric_last:
+// the value at its highest step) follows when a new point is above the stored
+// highest step; points below it leave it.
 Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QList<MetricInput> &points,
-                      Rollups rollups = Rollups::Rebuild, Stored stored = Stored::Maybe);
+                      Rollups rollups = Rollups::Rebuild, Stored stored = Stored::Maybe,
+                      LastValues last = LastValues::Update);
 
 // The points of one series in step order with step > afterStep (all when
 // afterStep is nullopt), at most `limit` of them (all when limit < 0).
@@ -86,6 +93,19 @@ Result<qint64> count(const QSqlDatabase &conn, const QString &runId, const QStri
 Result<std::optional<double>> aggregate(const QSqlDatabase &conn, const QString &runId, const QString &name,
                                         const QString &kind);
 
+// A series' last value, lowest and highest value and point count, without
+// reading every point of a long series: the lowest and highest come from its
+// coarsest rollup level (each bucket keeps its lowest and highest point).
+struct Summary
+{
+    QString name;
+    qint64 lastStep = 0;
+    double last = 0, min = 0, max = 0;
+    qint64 points = 0;
+};
+// Every series of the run, by name.
+Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId);
+
 // Rebuilds the rollups of every series of the run from its points.
 Status rebuildRollups(const QSqlDatabase &conn, const QString &runId);
 
@@ -97,6 +117,12 @@ Status rebuildRollups(const QSqlDatabase &conn, const QString &runId);
 // transaction, so processes starting together wait for it to finish.
 // stopAfterRuns >= 0 (tests) stops after that many runs, leaving it half done.
 Status migrateRows(Database &db, qsizetype stopAfterRuns = -1);
+
+// The data step of migration metric_last: writes run_metric_last for the runs
+// listed in run_metric_last_pending from their chunks, a few hundred runs a
+// transaction, and drops the pending table when it is empty. Resumable and
+// locked like migrateRows.
+Status fillLastValues(Database &db, qsizetype stopAfterRuns = -1);
 
 } // namespace metricstore
 } // namespace wfx

@@ -20,6 +20,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 
 namespace wfx {
 
@@ -244,6 +245,37 @@ template<typename Row>
 bool newerFirst(const Row &a, const Row &b)
 {
     return a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id;
+}
+
+// A metric order's keyset: (value, id) ascending, or both descending.
+template<typename Row>
+bool byValue(const Row &a, const Row &b, bool descending)
+{
+    if (a.value != b.value)
+        return descending ? a.value > b.value : a.value < b.value;
+    return descending ? a.id > b.id : a.id < b.id;
+}
+
+// A metric order's cursor names the order it belongs to, so a cursor of
+// another order (or of newest first) is refused, not misread.
+QString encodeValueCursor(const RunFilter &f, double value, const QString &id)
+{
+    return cursor::encode(QJsonArray{S("metric"), f.orderMetric, f.orderDescending,
+                                     QString::number(value, 'g', 17), id});
+}
+
+Result<std::pair<double, QString>> decodeValueCursor(const RunFilter &f, const QString &text)
+{
+    const auto c = cursor::decode(text);
+    bool ok = false;
+    double value = 0;
+    if (c && c->size() == 5 && c->at(0).toString() == QLatin1String("metric") &&
+        c->at(1).toString() == f.orderMetric && c->at(2).isBool() && c->at(2).toBool() == f.orderDescending &&
+        c->at(4).isString())
+        value = c->at(3).toString().toDouble(&ok);
+    if (!ok)
+        return Error::validation(S("cursor"), S("invalid"), S("Unknown cursor."));
+    return std::pair<double, QString>{value, c->at(4).toString()};
 }
 
 } // namespace
@@ -876,11 +908,22 @@ Result<RunService::ListScope> RunService::listScope(const Actor &actor, const Ru
             e.details.append({S("evidence"), S("invalid")});
         if (filter.text.size() > SyncRequest::kMaxTextLength)
             e.details.append({S("text"), S("too_long")});
+        if (filter.metric && (filter.metric->name.isEmpty() ||
+                              filter.metric->name.size() > SyncRequest::kMaxTextLength ||
+                              !std::isfinite(filter.metric->value)))
+            e.details.append({S("metric_filter"), S("invalid")});
+        if (filter.orderMetric.size() > SyncRequest::kMaxTextLength)
+            e.details.append({S("order_by"), S("too_long")});
         if (!e.details.isEmpty())
             return e;
     }
     ListScope scope;
-    if (!cursorText.isEmpty()) {
+    if (!cursorText.isEmpty() && !filter.orderMetric.isEmpty()) {
+        auto c = decodeValueCursor(filter, cursorText);
+        if (!c)
+            return c.error();
+        scope.afterValue = *c;
+    } else if (!cursorText.isEmpty()) {
         auto c = cursor::decodeTimeId(cursorText);
         if (!c)
             return c.error();
@@ -933,10 +976,32 @@ Status RunService::fetchList(const ListScope &scope, const RunFilter &filter, in
     // The rows come through the connection's native handle (db/NativeQuery.h):
     // no QVariant and no UTF-16 copy per value on the busiest read.
     QSqlDatabase conn = m_ctx.db->connection();
+    const bool byMetric = !filter.orderMetric.isEmpty();
+    // The condition is the order's own range when both name one metric;
+    // otherwise each run's row of the condition's metric is looked up.
+    const bool conditionInRange = byMetric && filter.metric && filter.metric->name == filter.orderMetric;
+    const bool conditionPerRun = filter.metric && !conditionInRange;
     auto fetch = [&](const char *scopeSql, const QString &scopeValue) -> Status {
-        QByteArray sql = "SELECT " + kColumns.toLatin1() + " FROM runs r WHERE " + scopeSql;
+        // A metric order walks run_metric_last in (scope, name, value, run_id)
+        // order and joins each run; newest first walks runs as before.
+        QByteArray sql = "SELECT " + kColumns.toLatin1();
+        sql += byMetric ? ", m.value FROM run_metric_last m JOIN runs r ON r.id = m.run_id WHERE "
+                        : " FROM runs r WHERE ";
+        if (scopeSql)
+            sql += (byMetric ? "m." : "r.") + QByteArray(scopeSql);
+        else
+            sql += "1 = 1";
         int n = scopeValue.isEmpty() ? 0 : 1;
         auto next = [&n] { return QByteArray::number(++n); };
+        if (byMetric)
+            sql += " AND m.name = $" + next();
+        if (conditionInRange)
+            sql += QByteArray(" AND m.value ") + filter.metric->sqlOperator() + " $" + next();
+        if (conditionPerRun) {
+            const QByteArray name = next(), value = next(); // in this order
+            sql += " AND EXISTS (SELECT 1 FROM run_metric_last f WHERE f.run_id = r.id AND f.name = $" + name +
+                   " AND f.value " + filter.metric->sqlOperator() + " $" + value + ")";
+        }
         if (!filter.status.isEmpty())
             sql += " AND r.status = $" + next();
         if (!filter.evidence.isEmpty())
@@ -949,11 +1014,30 @@ Status RunService::fetchList(const ListScope &scope, const RunFilter &filter, in
             const QByteArray t = next(), i = next();
             sql += " AND r.created_at <= $" + t + " AND (r.created_at < $" + t + " OR r.id < $" + i + ")";
         }
-        sql += " ORDER BY r.created_at DESC, r.id DESC LIMIT $" + next();
+        if (scope.afterValue) {
+            const QByteArray v = next(), i = next();
+            sql += filter.orderDescending
+                       ? " AND m.value <= $" + v + " AND (m.value < $" + v + " OR m.run_id < $" + i + ")"
+                       : " AND m.value >= $" + v + " AND (m.value > $" + v + " OR m.run_id > $" + i + ")";
+        }
+        if (byMetric)
+            sql += filter.orderDescending ? " ORDER BY m.value DESC, m.run_id DESC LIMIT $"
+                                          : " ORDER BY m.value, m.run_id LIMIT $";
+        else
+            sql += " ORDER BY r.created_at DESC, r.id DESC LIMIT $";
+        sql += next();
         NativeQuery q(conn, sql.constData());
         int p = 0;
         if (!scopeValue.isEmpty())
             q.bind(++p, scopeValue);
+        if (byMetric)
+            q.bind(++p, filter.orderMetric);
+        if (conditionInRange)
+            q.bindReal(++p, filter.metric->value);
+        if (conditionPerRun) {
+            q.bind(++p, filter.metric->name);
+            q.bindReal(++p, filter.metric->value);
+        }
         if (!filter.status.isEmpty())
             q.bind(++p, filter.status);
         if (!filter.evidence.isEmpty())
@@ -964,6 +1048,10 @@ Status RunService::fetchList(const ListScope &scope, const RunFilter &filter, in
             q.bind(++p, scope.after->createdAt);
             q.bind(++p, scope.after->id);
         }
+        if (scope.afterValue) {
+            q.bindReal(++p, scope.afterValue->first);
+            q.bind(++p, scope.afterValue->second);
+        }
         q.bind(++p, qint64(limit) + 1);
         if (!q.exec())
             return q.error();
@@ -973,12 +1061,13 @@ Status RunService::fetchList(const ListScope &scope, const RunFilter &filter, in
             return q.error();
         return Ok{};
     };
+    // Columns of r (runs) or m (run_metric_last), which both have these.
     if (!scope.project.isEmpty())
-        return fetch("r.project_id = $1", scope.project);
+        return fetch("project_id = $1", scope.project);
     if (scope.everything)
-        return fetch("1 = 1", QString());
+        return fetch(nullptr, QString());
     for (const QString &ws : scope.workspaces) {
-        if (auto s = fetch("r.workspace_id = $1", ws); !s)
+        if (auto s = fetch("workspace_id = $1", ws); !s)
             return s;
     }
     return Ok{};
@@ -990,16 +1079,39 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
     auto scope = listScope(actor, filter, limit, cursorText);
     if (!scope)
         return scope.error();
-    QList<Run> rows;
-    if (auto s = fetchList(*scope, filter, limit, [&rows](const NativeQuery &q) { rows.append(readRun(q)); }); !s)
+    const bool byMetric = !filter.orderMetric.isEmpty();
+    struct Row
+    {
+        Run run;
+        double value = 0; // a metric order's key
+        QString id;
+    };
+    std::vector<Row> rows;
+    if (auto s = fetchList(*scope, filter, limit,
+                           [&](const NativeQuery &q) {
+                               Run r = readRun(q);
+                               const QString id = r.id;
+                               rows.push_back({std::move(r), byMetric ? q.dbl(13) : 0.0, id});
+                           });
+        !s)
         return s.error();
-    if (scope->workspaces.size() > 1)
-        std::sort(rows.begin(), rows.end(), newerFirst<Run>);
+    if (scope->workspaces.size() > 1) {
+        if (byMetric)
+            std::sort(rows.begin(), rows.end(),
+                      [&](const Row &a, const Row &b) { return byValue(a, b, filter.orderDescending); });
+        else
+            std::sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return newerFirst(a.run, b.run); });
+    }
     Page<Run> page;
-    page.items = rows.mid(0, limit + 1);
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        page.nextCursor = cursor::encodeTimeId(page.items.last().createdAt, page.items.last().id);
+    const bool more = qsizetype(rows.size()) > limit;
+    if (more)
+        rows.resize(std::size_t(limit));
+    for (Row &r : rows)
+        page.items.append(std::move(r.run));
+    if (more) {
+        const Run &last = page.items.last();
+        page.nextCursor = byMetric ? encodeValueCursor(filter, rows.back().value, last.id)
+                                   : cursor::encodeTimeId(last.createdAt, last.id);
     }
     return page;
 }
@@ -1017,7 +1129,9 @@ Status RunService::writeList(JsonWriter &w, const Actor &actor, const RunFilter 
         qint64 createdAt;
         QByteArray id;
         qsizetype at, size;
+        double value; // a metric order's key
     };
+    const bool byMetric = !filter.orderMetric.isEmpty();
     std::vector<Entry> entries;
     JsonWriter rowsOut(std::size_t(limit + 1) * 448);
     rowsOut.beginArray();
@@ -1029,11 +1143,15 @@ Status RunService::writeList(JsonWriter &w, const Actor &actor, const RunFilter 
         const qsizetype at = rowsOut.bytes().size() + (entries.empty() ? 0 : 1);
         writeRunJson(rowsOut, runView(q));
         const bool keepId = merging || qsizetype(entries.size()) == limit - 1;
-        entries.push_back({q.i64(8), keepId ? q.text(0).toByteArray() : QByteArray(), at, rowsOut.bytes().size() - at});
+        entries.push_back({q.i64(8), keepId ? q.text(0).toByteArray() : QByteArray(), at,
+                           rowsOut.bytes().size() - at, byMetric ? q.dbl(13) : 0.0});
     });
     if (!fetched)
         return fetched.error();
-    if (merging)
+    if (merging && byMetric)
+        std::sort(entries.begin(), entries.end(),
+                  [&](const Entry &a, const Entry &b) { return byValue(a, b, filter.orderDescending); });
+    else if (merging)
         std::sort(entries.begin(), entries.end(), newerFirst<Entry>);
     const bool more = qsizetype(entries.size()) > limit;
     if (more)
@@ -1042,7 +1160,9 @@ Status RunService::writeList(JsonWriter &w, const Actor &actor, const RunFilter 
     for (const Entry &e : entries)
         w.raw(QByteArrayView(rowsOut.bytes()).sliced(e.at, e.size));
     w.endArray().key(QLatin1String("next_cursor"));
-    if (more)
+    if (more && byMetric)
+        w.string(encodeValueCursor(filter, entries.back().value, QString::fromLatin1(entries.back().id)));
+    else if (more)
         w.string(cursor::encodeTimeId(entries.back().createdAt, QString::fromLatin1(entries.back().id)));
     else
         w.null();
@@ -1207,6 +1327,21 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
     if (!points)
         return points.error();
     return downsample::lttb(metricstore::toSeriesPoints(*points), maxPoints);
+}
+
+Result<QList<MetricSummary>> RunService::metricSummaries(const Actor &actor, const QString &id)
+{
+    auto run = visible(actor, id);
+    if (!run)
+        return run.error();
+    auto all = metricstore::summaries(m_ctx.db->connection(), id);
+    if (!all)
+        return all.error();
+    QList<MetricSummary> out;
+    out.reserve(all->size());
+    for (const metricstore::Summary &m : std::as_const(*all))
+        out.append({m.name, m.lastStep, m.last, m.min, m.max, m.points});
+    return out;
 }
 
 Result<LogSlice> RunService::log(const Actor &actor, const QString &id, qint64 offset, qint64 limit)

@@ -9,6 +9,7 @@
 #include "db/Tx.h"
 #include "runs/Downsample.h"
 #include "runs/GroupCommit.h"
+#include "runs/MetricFilter.h"
 #include "runs/SyncRequest.h"
 
 #include <QHash>
@@ -55,6 +56,22 @@ struct RunFilter
 {
     QString workspaceId, projectId, status, evidence;
     QString text; // part of the name, case-insensitive for ASCII
+    // Runs whose metric's last value (at the run's highest step of that
+    // metric) meets the condition; runs without that metric are left out.
+    std::optional<MetricCondition> metric;
+    // Empty: newest first. A metric name: by that metric's last value,
+    // ascending (or descending), ties by run id; runs without it are left out.
+    QString orderMetric;
+    bool orderDescending = false;
+};
+
+// One metric of a run in a comparison (RunService::metricSummaries).
+struct MetricSummary
+{
+    QString name;
+    qint64 lastStep = 0;
+    double last = 0, min = 0, max = 0;
+    qint64 points = 0;
 };
 
 struct MetricPoint
@@ -131,8 +148,12 @@ public:
     // points written by other means than sync, e.g. a bulk load).
     Status rebuildRollups(const QString &runId);
 
-    // Newest first, keyset on (created_at, id). Empty filter fields match all;
+    // Newest first, keyset on (created_at, id); with filter.orderMetric by that
+    // metric's last value, keyset on (value, id). Empty filter fields match all;
     // without workspace and project: every workspace the actor is a member of.
+    // Each scope is one index range (runs_*_created, or run_metric_last_* for
+    // a metric order); a metric condition with the newest-first order is
+    // checked per run as the range is walked.
     Result<Page<Run>> list(const Actor &actor, const RunFilter &filter, int limit,
                            const QString &cursor);
     // The same page as list() written as {"items":[...],"next_cursor":...}, the
@@ -153,6 +174,9 @@ public:
     // is thinned from its rollup (runs/SeriesRollup.h says exactly how).
     Result<QList<SeriesPoint>> metricSeries(const Actor &actor, const QString &id,
                                             const QString &name, int maxPoints);
+    // Each metric's last, lowest and highest value and point count, by name,
+    // without reading every point of a long series (metricstore::summaries).
+    Result<QList<MetricSummary>> metricSummaries(const Actor &actor, const QString &id);
     // A slice of the log by UTF-8 byte offsets, never splitting a character.
     Result<LogSlice> log(const Actor &actor, const QString &id, qint64 offset,
                          qint64 limit = kDefaultLogLimit);
@@ -169,6 +193,8 @@ private:
         QStringList workspaces; // or these workspaces' (none: nothing visible),
         bool everything = false; // or every run (the system actor)
         std::optional<cursor::TimeId> after;
+        // A metric order's cursor: the last row's value and id.
+        std::optional<std::pair<double, QString>> afterValue;
     };
     Result<ListScope> listScope(const Actor &actor, const RunFilter &filter, int limit, const QString &cursor);
     // Hands each row (kColumns) of the newest limit + 1 runs per scope query to `row`.

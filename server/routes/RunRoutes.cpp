@@ -211,6 +211,17 @@ void addRunRoutes(RouteTable &t, Services &s)
         .query(S("status"), enumOf({S("queued"), S("running"), S("completed"), S("failed"), S("cancelled")}))
         .query(S("evidence"), enumOf({S("verified"), S("unverified"), S("unsigned")}))
         .query(S("q"), describe(string(1, SyncRequest::kMaxTextLength), S("Part of the name (ASCII case-insensitive)")))
+        .query(S("metric_filter"),
+               describe(string(1, 2 * SyncRequest::kMaxTextLength),
+                        S("Runs whose metric's last value (its value at the run's highest step of it) meets a "
+                          "condition: a metric name, an operator (<, <=, >, >=, =, !=) and a number, e.g. "
+                          "`loss<0.1` or `eval/return >= 200`. A name holding an operator character is "
+                          "written in double quotes. Runs without that metric are left out.")))
+        .query(S("order_by"),
+               describe(string(1, SyncRequest::kMaxTextLength + 8),
+                        S("`created_at` (default): newest first. `metric:NAME`: by the last value of metric "
+                          "NAME, ascending, ties by id; `-metric:NAME`: descending. Runs without that metric "
+                          "are left out. A cursor belongs to the order it was issued for.")))
         .paged()
         .returns(200, page(run))
         .errors({404, 422})
@@ -230,6 +241,26 @@ void addRunRoutes(RouteTable &t, Services &s)
             f.text = r.queryValue(S("q"));
             if (f.text.size() > SyncRequest::kMaxTextLength)
                 return HttpResponse::error(Error::validation(S("q"), S("too_long")));
+            if (r.hasQuery(S("metric_filter"))) {
+                const auto parsed = metricfilter::parse(r.queryValue(S("metric_filter")));
+                if (!parsed.condition)
+                    return HttpResponse::error(
+                        Error::validation(S("metric_filter"), S("invalid"), metricfilter::describe(parsed)));
+                f.metric = parsed.condition;
+            }
+            if (r.hasQuery(S("order_by"))) {
+                const QString order = r.queryValue(S("order_by"));
+                const QLatin1String asc("metric:"), desc("-metric:");
+                if (order.startsWith(asc) && order.size() > asc.size()) {
+                    f.orderMetric = order.mid(asc.size());
+                } else if (order.startsWith(desc) && order.size() > desc.size()) {
+                    f.orderMetric = order.mid(desc.size());
+                    f.orderDescending = true;
+                } else if (order != QLatin1String("created_at")) {
+                    return HttpResponse::error(Error::validation(
+                        S("order_by"), S("invalid"), S("order_by is created_at, metric:NAME or -metric:NAME.")));
+                }
+            }
             JsonWriter w(64 + std::size_t(p->limit) * 448);
             if (auto listed = s.runs.writeList(w, r.actor, f, p->limit, p->cursor); !listed)
                 return HttpResponse::error(listed.error());

@@ -151,9 +151,10 @@ private slots:
             QVERIFY2(r.ok(), why(r).constData());
         };
         syncOne(S("count-1"));
-        // BEGIN; project, membership, restriction; INSERT run; one chunk; the
-        // rollup levels; compliance in one INSERT; the audit chain (3); COMMIT.
-        QVERIFY2(seen.size() == 11, qPrintable(seen.join(QLatin1Char('\n'))));
+        // BEGIN; project, membership, restriction; INSERT run; the series' last
+        // value (run_metric_last); one chunk; the rollup levels; compliance in
+        // one INSERT; the audit chain (3); COMMIT.
+        QVERIFY2(seen.size() == 12, qPrintable(seen.join(QLatin1Char('\n'))));
         // A retry of the same client_run_id: the insert finds the run stored,
         // which is locked and compared (its manifest and signature, the chunks
         // the points fall in) and left as it is: nothing is written.

@@ -450,6 +450,61 @@ private slots:
         QCOMPARE(get(S("/api/runs?workspace_id=") + m_a.workspaceId, m_b).status, 404);
     }
 
+    void listFiltersAndOrdersByAMetricsLastValue()
+    {
+        // loss at the highest step: 0.5, 0.05, 0.2; "acc only" has no loss.
+        QStringList ids;
+        for (double last : {0.5, 0.05, 0.2}) {
+            QJsonObject body = runBody(m_a.projectId);
+            body.insert(S("metrics"),
+                        QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), 9}, {S("value"), last}},
+                                   QJsonObject{{S("name"), S("loss")}, {S("step"), 1}, {S("value"), 0.001}},
+                                   QJsonObject{{S("name"), S("eval/return")}, {S("step"), 3}, {S("value"), 10 * last}}});
+            ids << sync(m_a, body).value(S("id")).toString();
+        }
+        QJsonObject accOnly = runBody(m_a.projectId);
+        accOnly.insert(S("metrics"), QJsonArray{QJsonObject{{S("name"), S("acc")}, {S("step"), 1}, {S("value"), 1}}});
+        const QString acc = sync(m_a, accOnly).value(S("id")).toString();
+        auto q = [](const char *text) { return QString::fromLatin1(QUrl::toPercentEncoding(S(text))); };
+
+        // Newest first as without the filter.
+        QCOMPARE(get(S("/api/runs?metric_filter=") + q("loss<0.3"), m_a).itemIds(), (QStringList{ids[2], ids[1]}));
+        QCOMPARE(get(S("/api/runs?metric_filter=") + q("eval/return >= 2") + S("&project_id=") + m_a.projectId, m_a)
+                     .itemIds(),
+                 (QStringList{ids[2], ids[0]}));
+        // By the metric, both ways, a page at a time; runs without it are left out.
+        QCOMPARE(get(S("/api/runs?order_by=") + q("metric:loss"), m_a).itemIds(), (QStringList{ids[1], ids[2], ids[0]}));
+        QCOMPARE(get(S("/api/runs?order_by=") + q("-metric:loss") + S("&metric_filter=") + q("loss > 0.1"), m_a)
+                     .itemIds(),
+                 (QStringList{ids[0], ids[2]}));
+        const Resp first = get(S("/api/runs?limit=1&order_by=") + q("metric:eval/return"), m_a);
+        QCOMPARE(first.itemIds(), QStringList{ids[1]});
+        const QString next = first.json().value(S("next_cursor")).toString();
+        QVERIFY(!next.isEmpty());
+        QCOMPARE(get(S("/api/runs?limit=2&order_by=") + q("metric:eval/return") + S("&cursor=") + next, m_a).itemIds(),
+                 (QStringList{ids[2], ids[0]}));
+        // The cursor is the order's: newest first refuses it.
+        QCOMPARE(get(S("/api/runs?limit=1&cursor=") + next, m_a).fields(), QStringList{S("cursor")});
+        QCOMPARE(get(S("/api/runs?order_by=created_at"), m_a).itemIds(), (QStringList{acc, ids[2], ids[1], ids[0]}));
+        // A bad expression says what is wrong.
+        const Resp bad = get(S("/api/runs?metric_filter=") + q("loss < abc"), m_a);
+        QCOMPARE(bad.status, 422);
+        QCOMPARE(bad.fields(), QStringList{S("metric_filter")});
+        QVERIFY2(bad.obj("error").value(S("message")).toString().contains(S("\"abc\" is not a number")), bad.body.constData());
+        QCOMPARE(get(S("/api/runs?metric_filter=") + q("loss 3"), m_a).fields(), QStringList{S("metric_filter")});
+        QCOMPARE(get(S("/api/runs?order_by=name"), m_a).fields(), QStringList{S("order_by")});
+        QCOMPARE(get(S("/api/runs?order_by=metric:"), m_a).fields(), QStringList{S("order_by")});
+        // Another user's filter sees none of A's runs.
+        QCOMPARE(get(S("/api/runs?metric_filter=") + q("loss<1"), m_b).itemIds(), QStringList());
+        // Both parameters are in the OpenAPI document.
+        QStringList declared;
+        for (const auto &p : get(S("/openapi.json"), m_a).json().value(S("paths")).toObject().value(S("/api/runs"))
+                                 .toObject().value(S("get")).toObject().value(S("parameters")).toArray())
+            declared << p.toObject().value(S("name")).toString();
+        QVERIFY2(declared.contains(S("metric_filter")) && declared.contains(S("order_by")),
+                 qPrintable(declared.join(QLatin1Char(','))));
+    }
+
     void foreignRunAnswers404Everywhere()
     {
         const QString id = sync(m_a, runBody(m_a.projectId)).value(S("id")).toString();

@@ -20,6 +20,7 @@
 #include "artifacts/BlobStore.h"
 #include "audit/AuditPanel.h"
 #include "core/JsonReader.h"
+#include "runs/RunCompareDialog.h"
 #include "runs/RunDetailsDialog.h"
 #include "runs/RunsModel.h"
 #include "runs/RunsPanel.h"
@@ -58,6 +59,7 @@
 #include <QNetworkReply>
 #include <QRandomGenerator>
 #include <QLineEdit>
+#include <QItemSelectionModel>
 #include <QTabWidget>
 #include <QJsonDocument>
 #include <QTableView>
@@ -406,6 +408,27 @@ int main(int argc, char **argv)
     QTest::qWait(200);
     ok = save(dialog, outDir + S("/console-run-files.png")) && ok;
     dialog->close();
+    QTest::qWait(100);
+
+    // Runs side by side: four runs selected, compared.
+    panel->view()->clearSelection();
+    for (int row = 0; row < 4; ++row)
+        panel->view()->selectionModel()->select(panel->model()->index(row, 0),
+                                                QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    ui::RunCompareDialog *compare = panel->compareSelected();
+    if (!compare)
+        qFatal("no comparison opened");
+    compare->resize(1100, 760);
+    (void)QTest::qWaitFor([&] { return !compare->isLoading(); }, 10000);
+    QTest::qWait(800);
+    ok = save(compare, outDir + S("/console-run-compare.png")) && ok;
+    compare->tabs()->setCurrentIndex(1);
+    QTest::qWait(200);
+    ok = save(compare, outDir + S("/console-run-compare-values.png")) && ok;
+    compare->tabs()->setCurrentIndex(2);
+    QTest::qWait(200);
+    ok = save(compare, outDir + S("/console-run-compare-manifest.png")) && ok;
+    compare->close();
     QTest::qWait(100);
 
     window.showArea(ui::MainWindow::Shares);

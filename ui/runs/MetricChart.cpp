@@ -109,6 +109,12 @@ QList<QPointF> MetricChart::smoothed(const QList<QPointF> &points, double weight
     return out;
 }
 
+void MetricChart::setValueTitle(const QString &title)
+{
+    m_valueTitle = title;
+    draw();
+}
+
 void MetricChart::draw()
 {
     m_chart->removeAllSeries();
@@ -135,7 +141,7 @@ void MetricChart::draw()
     QStringList names;
     for (const Line &line : m_lines)
         names << line.name;
-    y->setTitleText(names.join(QStringLiteral(", ")));
+    y->setTitleText(m_valueTitle.isEmpty() ? names.join(QStringLiteral(", ")) : m_valueTitle);
     m_chart->addAxis(x, Qt::AlignBottom);
     m_chart->addAxis(y, Qt::AlignLeft);
 

@@ -31,6 +31,9 @@ public:
     explicit MetricChart(QWidget *parent = nullptr);
 
     void setLines(QList<Line> lines);
+    // The value axis' title; empty (the default): the lines' names, which is
+    // right when each line is a metric, not when each is a run (a comparison).
+    void setValueTitle(const QString &title);
 
     // TensorBoard's smoothing: an exponential moving average of weight
     // `weight` (0 = none), debiased so the first points are not pulled to 0;
@@ -52,6 +55,7 @@ private:
     QString readout(int line, bool smoothedLine, QPointF point) const;
 
     QList<Line> m_lines;
+    QString m_valueTitle;
     QChart *m_chart = nullptr;
     ChartView *m_view = nullptr;
     QCheckBox *m_logScale = nullptr;

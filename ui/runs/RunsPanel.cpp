@@ -4,6 +4,8 @@
 #include "common/Async.h"
 #include "common/ListTable.h"
 #include "events/ChangeBus.h"
+#include "runs/MetricFilter.h"
+#include "runs/RunCompareDialog.h"
 #include "runs/RunDetailsDialog.h"
 #include "runs/RunsModel.h"
 #include "workspaces/WorkspaceService.h"
@@ -12,6 +14,7 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -112,6 +115,36 @@ RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *par
     filters->addWidget(m_text, 1);
     layout->addLayout(filters);
 
+    // A metric's last value: filter (`loss < 0.1`) and order (by the named metric).
+    auto *metricRow = new QHBoxLayout;
+    m_metric = new QLineEdit(this);
+    m_metric->setObjectName(QStringLiteral("metricFilter"));
+    m_metric->setAccessibleName(tr("Metric filter"));
+    m_metric->setPlaceholderText(tr("Metric filter, e.g. loss < 0.1"));
+    m_metric->setToolTip(tr("A metric's last value (at the run's highest step): a name, one of < <= > >= = != "
+                            "and a number. A name alone orders by that metric."));
+    m_metric->setClearButtonEnabled(true);
+    m_order = new QComboBox(this);
+    m_order->setObjectName(QStringLiteral("runOrder"));
+    m_order->setAccessibleName(tr("Order of runs"));
+    m_order->addItem(tr("Newest first"));
+    m_order->addItem(tr("Metric, lowest first"));
+    m_order->addItem(tr("Metric, highest first"));
+    m_compare = new QPushButton(tr("&Compare…"), this);
+    m_compare->setObjectName(QStringLiteral("compareRuns"));
+    m_compare->setToolTip(tr("Select 2 to %1 runs (Ctrl+click) to compare them").arg(RunCompareDialog::kMaxRuns));
+    m_compare->setEnabled(false);
+    metricRow->addWidget(m_metric, 1);
+    metricRow->addWidget(m_order);
+    metricRow->addWidget(m_compare);
+    layout->addLayout(metricRow);
+    m_metricError = new QLabel(this);
+    m_metricError->setObjectName(QStringLiteral("metricFilterError"));
+    m_metricError->setWordWrap(true);
+    m_metricError->setStyleSheet(QStringLiteral("color: #b3261e;"));
+    m_metricError->hide();
+    layout->addWidget(m_metricError);
+
     // "New runs" bar, shown when changes arrive while the user is scrolled down.
     m_newRunsBar = new QFrame(this);
     m_newRunsBar->setObjectName(QStringLiteral("newRunsBar"));
@@ -129,7 +162,8 @@ RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *par
 
     m_model = new RunsModel(m_ctx, m_actor, this);
     m_view = newListTable(this, m_model, QStringLiteral("runsTable"), tr("Runs table"));
-    m_view->setSortingEnabled(false); // the store's order: newest first
+    m_view->setSortingEnabled(false); // the store's order: newest first, or by a metric
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection); // runs to compare
     QHeaderView *h = m_view->horizontalHeader();
     h->setSectionResizeMode(QHeaderView::Interactive);
     h->setStretchLastSection(false);
@@ -153,6 +187,12 @@ RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *par
     m_liveTimer->setInterval(kLiveDebounceMs);
 
     connect(m_text, &QLineEdit::textChanged, m_textTimer, qOverload<>(&QTimer::start));
+    connect(m_metric, &QLineEdit::textChanged, m_textTimer, qOverload<>(&QTimer::start));
+    connect(m_metric, &QLineEdit::returnPressed, this, &RunsPanel::applyFilter);
+    connect(m_order, &QComboBox::currentIndexChanged, this, &RunsPanel::applyFilter);
+    connect(m_compare, &QPushButton::clicked, this, &RunsPanel::compareSelected);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPanel::updateCompareButton);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &RunsPanel::updateCompareButton);
     connect(m_textTimer, &QTimer::timeout, this, &RunsPanel::applyFilter);
     connect(m_workspace, &QComboBox::currentIndexChanged, this, [this] {
         if (m_filling)
@@ -220,6 +260,71 @@ RunDetailsDialog *RunsPanel::openDetails(int row)
     dialog->show();
     return dialog;
 }
+
+RunCompareDialog *RunsPanel::compareSelected()
+{
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    if (rows.size() < 2 || rows.size() > RunCompareDialog::kMaxRuns)
+        return nullptr;
+    QList<Run> runs;
+    for (const QModelIndex &i : rows)
+        runs.append(m_model->runAt(i.row()));
+    // In the table's order, whatever order they were picked in.
+    std::sort(runs.begin(), runs.end(),
+              [this](const Run &a, const Run &b) { return m_model->rowOf(a.id) < m_model->rowOf(b.id); });
+    auto *dialog = new RunCompareDialog(m_ctx, m_actor, runs, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
+}
+
+void RunsPanel::updateCompareButton()
+{
+    const qsizetype n = m_view->selectionModel()->selectedRows().size();
+    m_compare->setEnabled(n >= 2 && n <= RunCompareDialog::kMaxRuns);
+    if (n > RunCompareDialog::kMaxRuns)
+        m_compare->setToolTip(tr("At most %1 runs can be compared at once").arg(RunCompareDialog::kMaxRuns));
+    else
+        m_compare->setToolTip(tr("Select 2 to %1 runs (Ctrl+click) to compare them").arg(RunCompareDialog::kMaxRuns));
+}
+
+QString RunsPanel::metricFilterError() const
+{
+    return m_metricError->isHidden() ? QString() : m_metricError->text();
+}
+
+namespace {
+QString problemText(const metricfilter::Parsed &p)
+{
+    using P = metricfilter::Problem;
+    switch (p.problem) {
+    case P::None:
+        return {};
+    case P::Empty:
+    case P::MissingName:
+        return RunsPanel::tr("Write a metric name before the operator, e.g. loss < 0.1.");
+    case P::MissingOp:
+        return RunsPanel::tr("After the metric name comes one of < <= > >= = != and a number, e.g. loss < 0.1.");
+    case P::MissingValue:
+        return RunsPanel::tr("A number is missing after the operator, e.g. loss < 0.1.");
+    case P::BadValue:
+        return RunsPanel::tr("“%1” is not a number: write it like 0.1, -2 or 1e-3.").arg(p.near);
+    case P::Unterminated:
+        return RunsPanel::tr("The quoted metric name has no closing quote.");
+    case P::TooLong:
+        return RunsPanel::tr("The metric name is too long.");
+    }
+    return {};
+}
+
+bool hasOperator(const QString &text)
+{
+    for (const QChar c : text)
+        if (c == QLatin1Char('<') || c == QLatin1Char('>') || c == QLatin1Char('=') || c == QLatin1Char('!'))
+            return true;
+    return false;
+}
+} // namespace
 
 void RunsPanel::loadWorkspaces()
 {
@@ -301,6 +406,30 @@ void RunsPanel::applyFilter()
     f.status = m_status->currentData().toString();
     f.evidence = m_evidence->currentData().toString();
     f.text = m_text->text().trimmed();
+    // The metric field holds a condition, or a name alone to order by.
+    const QString metric = m_metric->text().trimmed();
+    QString orderName, error;
+    if (!metric.isEmpty() && (hasOperator(metric) || metric.startsWith(QLatin1Char('"')))) {
+        const auto parsed = metricfilter::parse(metric);
+        if (parsed.condition) {
+            f.metric = parsed.condition;
+            orderName = parsed.condition->name;
+        } else {
+            error = problemText(parsed);
+        }
+    } else {
+        orderName = metric;
+    }
+    if (error.isEmpty() && m_order->currentIndex() > 0) {
+        if (orderName.isEmpty())
+            error = tr("Name a metric to order by, e.g. loss.");
+        f.orderMetric = orderName;
+        f.orderDescending = m_order->currentIndex() == 2;
+    }
+    m_metricError->setText(error);
+    m_metricError->setVisible(!error.isEmpty());
+    if (!error.isEmpty())
+        return; // the listing stays as it was until the expression reads
     m_newRunsBar->hide();
     m_model->setFilter(f);
 }

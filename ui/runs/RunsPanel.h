@@ -20,6 +20,7 @@ namespace wfx::ui {
 
 class RunsModel;
 class RunDetailsDialog;
+class RunCompareDialog;
 
 class RunsPanel : public QWidget
 {
@@ -41,6 +42,11 @@ public:
     RunDetailsDialog *openDetails(int row);
     // True while the "New runs" bar is shown (changes arrived while scrolled down).
     bool hasPendingRefresh() const;
+    // Compares the selected runs (2 to RunCompareDialog::kMaxRuns; what the
+    // Compare button does); null when fewer or more are selected.
+    RunCompareDialog *compareSelected();
+    // The words for a metric filter the panel cannot read (empty: none).
+    QString metricFilterError() const;
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -52,6 +58,7 @@ private:
     void onRunChanged();
     void refreshNow();
     void updateStatusLine();
+    void updateCompareButton();
 
     ModelContext m_ctx;
     Actor m_actor;
@@ -63,6 +70,10 @@ private:
     QComboBox *m_status = nullptr;
     QComboBox *m_evidence = nullptr;
     QLineEdit *m_text = nullptr;
+    QLineEdit *m_metric = nullptr;
+    QComboBox *m_order = nullptr;
+    QLabel *m_metricError = nullptr;
+    QPushButton *m_compare = nullptr;
     QTimer *m_textTimer = nullptr;
     QTimer *m_liveTimer = nullptr;
     QFrame *m_newRunsBar = nullptr;
