@@ -9,6 +9,7 @@
 #include "core/Context.h"
 #include "core/Cursor.h"
 #include "core/Ids.h"
+#include "core/JsonWriter.h"
 #include "crypto/Crypto.h"
 #include "db/Database.h"
 #include "db/Tx.h"
@@ -148,6 +149,13 @@ int main(int argc, char **argv)
                    if (!p || p->items.size() != 50)
                        die(QStringLiteral("page 1 failed"));
                    firstId = p->items.first().id;
+               }));
+        // The server's path for GET /api/runs?limit=50: the page written as JSON
+        // straight from the rows (what a request costs beyond the HTTP layer).
+        report("runs page 1 as JSON (writeList)", timeIt(repeat, [&] {
+                   JsonWriter w;
+                   if (!runs.writeList(w, actor, filter, 50, {}))
+                       die(QStringLiteral("page 1 as JSON failed"));
                }));
         QByteArray deepLabel = QByteArrayLiteral("runs page at row ") + QByteArray::number(deep) + " (50 rows)";
         report(deepLabel.constData(), timeIt(repeat, [&] {
