@@ -98,6 +98,37 @@ Status replaceRollups(const QSqlDatabase &conn, const QString &runId, const QStr
     return writeRollups(conn, runId, name, toSeriesPoints(ordered));
 }
 
+// How much of a series its stored rollup covers: the points it was built
+// over and the last of them (every level keeps each bucket's last point, so
+// the coarsest, smallest level says it). points 0: no rollup.
+struct Coverage
+{
+    qint64 points = 0;
+    qint64 lastStep = 0;
+    int coarsest = -1;
+    QByteArray coarsestData;
+};
+
+Result<Coverage> rollupCoverage(const QSqlDatabase &conn, const QString &runId, const QString &name)
+{
+    Query q(conn, S("SELECT points, level, data FROM run_metric_rollups WHERE run_id = :r AND name = :n "
+                    "ORDER BY level DESC LIMIT 1"));
+    q.bind(S(":r"), runId).bind(S(":n"), name);
+    if (!q.exec())
+        return q.error();
+    Coverage c;
+    if (q.next()) {
+        c.coarsestData = q.value(2).toByteArray();
+        const QList<SeriesPoint> pts = rollup::unpack(c.coarsestData);
+        if (!pts.isEmpty()) {
+            c.points = q.i64(0);
+            c.coarsest = int(q.i64(1));
+            c.lastStep = pts.back().step;
+        }
+    }
+    return c;
+}
+
 struct StoredChunk
 {
     qint64 firstStep = 0;
@@ -169,6 +200,7 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
             return qsizetype(0);
     }
     const qsizetype added = qsizetype(fresh.size());
+    const qint64 firstNew = fresh.front().step;
     if (auto w = noteLast(upsertLast, runId, name, fresh.back()); !w)
         return w.error();
 
@@ -222,11 +254,27 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
             if (auto w = replaceRollups(conn, runId, name, fresh, false); !w)
                 return w.error();
         } else {
-            auto all = series(conn, runId, name);
-            if (!all)
-                return all.error();
-            if (auto w = replaceRollups(conn, runId, name, *all, true); !w)
-                return w.error();
+            // A growing series keeps its rollup over the prefix it was built on
+            // (readers add the newer points: level()); it is built again when
+            // the series has doubled since, or when points land inside the
+            // prefix. So a series synced in many batches rewrites its rollup a
+            // few times, not once per batch (PostgreSQL keeps a dead copy of
+            // every rewrite until VACUUM).
+            auto covered = rollupCoverage(conn, runId, name);
+            if (!covered)
+                return covered.error();
+            auto total = count(conn, runId, name);
+            if (!total)
+                return total.error();
+            const bool due = covered->points == 0 ? *total > rollup::kMinPoints
+                                                  : (firstNew <= covered->lastStep || *total >= 2 * covered->points);
+            if (due) {
+                auto all = series(conn, runId, name);
+                if (!all)
+                    return all.error();
+                if (auto w = replaceRollups(conn, runId, name, *all, covered->points > 0); !w)
+                    return w.error();
+            }
         }
     }
     return added;
@@ -438,15 +486,17 @@ Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId)
         while (q.next())
             lastOf.insert(q.str(0), {q.i64(1), q.dbl(2)});
     }
-    Query coarsest(conn, S("SELECT data FROM run_metric_rollups WHERE run_id = :r AND name = :n "
-                           "ORDER BY level DESC LIMIT 1"));
     for (Summary &s : out) {
         QList<SeriesPoint> pts;
-        coarsest.bind(S(":r"), runId).bind(S(":n"), s.name);
-        if (!coarsest.exec())
-            return coarsest.error();
-        if (coarsest.next())
-            pts = rollup::unpack(coarsest.value(0).toByteArray());
+        auto covered = rollupCoverage(conn, runId, s.name);
+        if (!covered)
+            return covered.error();
+        if (covered->points > 0) {
+            auto whole = level(conn, runId, s.name, covered->coarsest, covered->coarsestData);
+            if (!whole)
+                return whole.error();
+            pts = *whole;
+        }
         if (pts.isEmpty()) {
             auto all = series(conn, runId, s.name);
             if (!all)
@@ -467,6 +517,21 @@ Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId)
         s.last = it != lastOf.constEnd() ? it->second : pts.back().value;
     }
     return out;
+}
+
+Result<QList<SeriesPoint>> level(const QSqlDatabase &conn, const QString &runId, const QString &name, int level,
+                                 const QByteArray &data)
+{
+    QList<SeriesPoint> points = rollup::unpack(data);
+    if (points.isEmpty())
+        return points;
+    // The points the series gained since its rollup was built, thinned the same way.
+    auto newer = series(conn, runId, name, points.back().step);
+    if (!newer)
+        return newer.error();
+    if (!newer->empty())
+        points.append(rollup::m4(toSeriesPoints(*newer), qsizetype(1) << level));
+    return points;
 }
 
 Status rebuildRollups(const QSqlDatabase &conn, const QString &runId)

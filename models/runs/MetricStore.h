@@ -106,6 +106,14 @@ struct Summary
 // Every series of the run, by name.
 Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId);
 
+// Rollup level `level` of the whole series from the stored level's `data`: a
+// rollup is built over a prefix of a series that grows (add() builds it again
+// once the series has doubled, or when points land inside the prefix), so the
+// points after the prefix are read and thinned the same way (M4 buckets of
+// 2^level) and appended.
+Result<QList<SeriesPoint>> level(const QSqlDatabase &conn, const QString &runId, const QString &name, int level,
+                                 const QByteArray &data);
+
 // Rebuilds the rollups of every series of the run from its points.
 Status rebuildRollups(const QSqlDatabase &conn, const QString &runId);
 

@@ -1307,10 +1307,18 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
         if (!levels.exec())
             return levels.error();
         QList<int> stored;
-        qint64 points = 0;
+        qint64 covered = 0;
         while (levels.next()) {
             stored.append(int(levels.i64(0)));
-            points = levels.i64(1);
+            covered = levels.i64(1);
+        }
+        // A growing series' rollup covers a prefix: the level is chosen for the whole series.
+        qint64 points = covered;
+        if (!stored.isEmpty()) {
+            auto total = metricstore::count(conn, id, name);
+            if (!total)
+                return total.error();
+            points = std::max(covered, *total);
         }
         if (const int level = rollup::choose(points, stored, maxPoints); level >= 0) {
             Query data(conn, S("SELECT data FROM run_metric_rollups "
@@ -1320,7 +1328,10 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
                 return data.error();
             if (!data.next())
                 return Error::notFound(kRun); // the run was deleted meanwhile
-            return downsample::lttb(rollup::unpack(data.value(0).toByteArray()), maxPoints);
+            auto whole = metricstore::level(conn, id, name, level, data.value(0).toByteArray());
+            if (!whole)
+                return whole.error();
+            return downsample::lttb(*whole, maxPoints);
         }
     }
     auto points = metricstore::series(conn, id, name);

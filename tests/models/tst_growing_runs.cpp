@@ -8,11 +8,13 @@
 #include "crypto/Jcs.h"
 #include "runs/MetricStore.h"
 #include "runs/RunService.h"
+#include "runs/SeriesRollup.h"
 #include "workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cmath>
 #include <latch>
 #include <thread>
 
@@ -379,6 +381,66 @@ private slots:
         QCOMPARE(qint64(loss.size()), lossPoints);
         for (qsizetype i = 0; i < qsizetype(loss.size()); ++i)
             QCOMPARE(loss[i].step, qint64(i));
+    }
+
+    // A long series that grows keeps its rollup over the prefix it was built
+    // on; charts and summaries add the newer points, thinned the same way, and
+    // the rollup is built again once the series doubles or points land inside it.
+    void aGrowingLongSeriesReadsItsRollupPlusTheNewerPoints()
+    {
+        auto wave = [](int i) { return std::sin(i / 50.0) * 10 + i * 0.001; };
+        auto batchOf = [&](int from, int to, double spike = 0) {
+            QJsonArray a;
+            for (int i = from; i < to; ++i)
+                a.append(QJsonObject{{S("name"), S("loss")}, {S("step"), i}, {S("value"), i == to - 1 && spike ? spike : wave(i)}});
+            return a;
+        };
+        auto r1 = sync(first(S("g-long"), batchOf(1, 5001))); // step 0 left free for a late point
+        QVERIFY2(r1.ok(), why(r1).constData());
+        const QString id = r1->run.id;
+        auto rollupPoints = [&] {
+            Query q(s->db->connection(), S("SELECT MAX(points) FROM run_metric_rollups WHERE run_id = :r"));
+            q.bind(S(":r"), id);
+            return q.exec() && q.next() ? q.i64(0) : -1;
+        };
+        QCOMPARE(rollupPoints(), 5000);
+        // 3,000 more, the last one a new maximum: the rollup stays as built.
+        QVERIFY(sync(batch(S("g-long"), {{S("metrics"), batchOf(5001, 8001, 1e6)}})).ok());
+        QCOMPARE(rollupPoints(), 5000);
+
+        auto all = metricstore::series(s->db->connection(), id, S("loss"));
+        QVERIFY(all.ok());
+        QCOMPARE(qsizetype(all->size()), 8000);
+        const QList<SeriesPoint> points = metricstore::toSeriesPoints(*all);
+        QList<int> levels;
+        Query l(s->db->connection(), S("SELECT level FROM run_metric_rollups WHERE run_id = :r ORDER BY level"));
+        l.bind(S(":r"), id);
+        QVERIFY(l.exec());
+        while (l.next())
+            levels << int(l.i64(0));
+        const int k = rollup::choose(8000, levels, 100);
+        QVERIFY(k >= 0);
+        const QList<SeriesPoint> expected = downsample::lttb(
+            rollup::m4(points.mid(0, 5000), qsizetype(1) << k) + rollup::m4(points.mid(5000), qsizetype(1) << k), 100);
+        auto chart = RunService(s->ctx).metricSeries(s->actor(alice), id, S("loss"), 100);
+        QVERIFY2(chart.ok(), why(chart).constData());
+        QCOMPARE(chart->size(), expected.size());
+        for (qsizetype i = 0; i < expected.size(); ++i) {
+            QCOMPARE(chart->at(i).step, expected.at(i).step);
+            QCOMPARE(chart->at(i).value, expected.at(i).value);
+        }
+        QCOMPARE(chart->last().step, 8000); // the newest point is on the chart
+        auto summaries = RunService(s->ctx).metricSummaries(s->actor(alice), id);
+        QVERIFY2(summaries.ok(), why(summaries).constData());
+        QCOMPARE(summaries->value(0).max, 1e6); // the maximum among the newer points
+
+        // A late point inside the prefix: built again, over everything.
+        QVERIFY(sync(batch(S("g-long"), {{S("metrics"), QJsonArray{QJsonObject{{S("name"), S("loss")},
+                                                                             {S("step"), 0}, {S("value"), 0.5}}}}})).ok());
+        QCOMPARE(rollupPoints(), 8001);
+        // Doubling since: built again.
+        QVERIFY(sync(batch(S("g-long"), {{S("metrics"), batchOf(8001, 16002)}})).ok());
+        QCOMPARE(rollupPoints(), 16002);
     }
 
     // A run synced in 100 batches while it trains holds every point once, its
