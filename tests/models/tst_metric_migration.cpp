@@ -314,10 +314,19 @@ private slots:
             QCOMPARE(q.value(2).toByteArray(), expected.at(i).data);
         }
         QCOMPARE(i, expected.size());
-        // And once more: the levels are replaced, not added to.
+        // One point after the end: the rollup stays over the prefix it covers
+        // (readers add the newer points, metricstore::level()).
         add(run, {{L("loss"), 20000, 3.0}});
         QCOMPARE(scalar(L("SELECT COUNT(*) FROM run_metric_rollups")), qint64(expected.size()));
-        QCOMPARE(scalar(L("SELECT MIN(points) FROM run_metric_rollups")), qint64(6001));
+        QCOMPARE(scalar(L("SELECT MIN(points) FROM run_metric_rollups")), qint64(6000));
+        // Doubled since: built again over everything, the levels replaced, not added to.
+        QList<MetricInput> doubling;
+        for (int i = 0; i < 6001; ++i)
+            doubling.append({L("loss"), 20001 + i, 0.5});
+        add(run, doubling);
+        const QList<rollup::Level> again = rollup::build(metricstore::toSeriesPoints(read(run, L("loss"))));
+        QCOMPARE(scalar(L("SELECT COUNT(*) FROM run_metric_rollups")), qint64(again.size()));
+        QCOMPARE(scalar(L("SELECT MIN(points) FROM run_metric_rollups")), qint64(12002));
     }
 
     // ---------------------------------------------------------------- migration
