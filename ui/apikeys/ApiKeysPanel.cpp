@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "apikeys/ApiKeysPanel.h"
 
+#include "common/Heading.h"
 #include "common/ListTable.h"
 #include "accounts/AccountService.h"
 #include "accounts/ApiKeyService.h"
@@ -38,11 +39,7 @@ ApiKeysPanel::ApiKeysPanel(ModelContext ctx, Actor actor, QWidget *parent)
 {
     setAccessibleName(tr("API keys"));
     auto *layout = new QVBoxLayout(this);
-    auto *title = new QLabel(tr("API keys"), this);
-    QFont tf = title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.4);
-    tf.setBold(true);
-    title->setFont(tf);
+    auto *title = heading(tr("API keys"), this);
     layout->addWidget(title);
 
     auto *row = new QHBoxLayout;

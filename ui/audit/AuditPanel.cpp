@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditPanel.h"
 
+#include "common/Heading.h"
 #include "common/ListTable.h"
 #include "common/Tone.h"
 #include "common/AllUsers.h"
@@ -62,11 +63,7 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
 {
     setAccessibleName(tr("Audit log"));
     auto *layout = new QVBoxLayout(this);
-    auto *title = new QLabel(tr("Audit log"), this);
-    QFont tf = title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.4);
-    tf.setBold(true);
-    title->setFont(tf);
+    auto *title = heading(tr("Audit log"), this);
     layout->addWidget(title);
 
     // Filters.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "billing/BillingPanel.h"
 
+#include "common/Heading.h"
 #include "common/Tone.h"
 #include "billing/BillingService.h"
 #include "billing/OfflineBillingProvider.h"
@@ -112,11 +113,7 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
 {
     setAccessibleName(tr("Billing"));
     auto *layout = new QVBoxLayout(this);
-    auto *title = new QLabel(tr("Billing"), this);
-    QFont tf = title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.4);
-    tf.setBold(true);
-    title->setFont(tf);
+    auto *title = heading(tr("Billing"), this);
     layout->addWidget(title);
 
     auto *top = new QHBoxLayout;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "dsar/DsarPanel.h"
 
+#include "common/Heading.h"
 #include "common/Tone.h"
 #include "common/AllUsers.h"
 #include "common/Async.h"
@@ -83,11 +84,7 @@ DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
 {
     setAccessibleName(tr("DSAR requests"));
     auto *layout = new QVBoxLayout(this);
-    auto *title = new QLabel(tr("DSAR requests"), this);
-    QFont tf = title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.4);
-    tf.setBold(true);
-    title->setFont(tf);
+    auto *title = heading(tr("DSAR requests"), this);
     layout->addWidget(title);
     auto *intro = new QLabel(tr("Data-subject requests from every account: exports, scheduled deletions, "
                                 "restrictions of processing and objections."),

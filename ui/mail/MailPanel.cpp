@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mail/MailPanel.h"
 
+#include "common/Heading.h"
 #include "common/ListTable.h"
 #include "mail/MailModel.h"
 
@@ -20,11 +21,7 @@ MailPanel::MailPanel(ModelContext ctx, Actor actor, QWidget *parent) : QWidget(p
     setAccessibleName(tr("Mail outbox"));
     auto *layout = new QVBoxLayout(this);
     auto *top = new QHBoxLayout;
-    auto *title = new QLabel(tr("Mail outbox"), this);
-    QFont tf = title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.4);
-    tf.setBold(true);
-    title->setFont(tf);
+    auto *title = heading(tr("Mail outbox"), this);
     auto *refresh = new QPushButton(tr("&Refresh"), this);
     refresh->setObjectName(QStringLiteral("refreshMail"));
     top->addWidget(title, 1);

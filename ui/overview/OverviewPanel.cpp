@@ -4,6 +4,7 @@
 #include "ServerControl.h"
 #include "common/Async.h"
 #include "common/ChartView.h"
+#include "common/Heading.h"
 #include "common/NiceTicks.h"
 
 #include <QApplication>
@@ -61,11 +62,7 @@ OverviewPanel::OverviewPanel(ServerControl *server, QWidget *parent)
     setAccessibleName(tr("Overview"));
     auto *layout = new QVBoxLayout(this);
 
-    auto *title = new QLabel(tr("Overview"), this);
-    QFont tf = title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.4);
-    tf.setBold(true);
-    title->setFont(tf);
+    auto *title = heading(tr("Overview"), this);
     layout->addWidget(title);
 
     // Server: address, state, start/stop.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runs/RunDetailsDialog.h"
 
+#include "common/Heading.h"
 #include "common/Tone.h"
 #include "common/Async.h"
 #include "common/Confirm.h"
@@ -103,11 +104,7 @@ RunDetailsDialog::RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run
     resize(900, 640);
     auto *layout = new QVBoxLayout(this);
 
-    auto *title = new QLabel(run.name, this);
-    QFont tf = title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.3);
-    tf.setBold(true);
-    title->setFont(tf);
+    auto *title = heading(run.name, this, 1.3);
     title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(title);
 

@@ -2,6 +2,7 @@
 #include "runs/RunsPanel.h"
 
 #include "common/Async.h"
+#include "common/Heading.h"
 #include "common/ListTable.h"
 #include "events/ChangeBus.h"
 #include "runs/MetricFilter.h"
@@ -66,11 +67,7 @@ RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *par
     setAccessibleName(tr("Runs"));
     auto *layout = new QVBoxLayout(this);
 
-    auto *title = new QLabel(tr("Runs"), this);
-    QFont tf = title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.4);
-    tf.setBold(true);
-    title->setFont(tf);
+    auto *title = heading(tr("Runs"), this);
     layout->addWidget(title);
 
     // Filters.

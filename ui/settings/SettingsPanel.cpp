@@ -3,6 +3,7 @@
 
 #include "SettingsBackend.h"
 #include "common/Async.h"
+#include "common/Heading.h"
 #include "common/Tone.h"
 
 #include <QFormLayout>
@@ -20,20 +21,6 @@
 #include <QVBoxLayout>
 
 namespace wfx::ui {
-
-namespace {
-
-QLabel *heading(const QString &text, QWidget *parent)
-{
-    auto *label = new QLabel(text, parent);
-    QFont f = label->font();
-    f.setPointSizeF(f.pointSizeF() * 1.4);
-    f.setBold(true);
-    label->setFont(f);
-    return label;
-}
-
-} // namespace
 
 QString SettingsPanel::sourceName(const QString &origin)
 {

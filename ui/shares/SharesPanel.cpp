@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "shares/SharesPanel.h"
 
+#include "common/Heading.h"
 #include "common/ListTable.h"
 #include "common/Async.h"
 #include "common/Confirm.h"
@@ -47,11 +48,7 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
 {
     setAccessibleName(tr("Shares"));
     auto *layout = new QVBoxLayout(this);
-    auto *title = new QLabel(tr("Shares"), this);
-    QFont tf = title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.4);
-    tf.setBold(true);
-    title->setFont(tf);
+    auto *title = heading(tr("Shares"), this);
     layout->addWidget(title);
 
     m_tabs = new QTabWidget(this);

@@ -4,6 +4,7 @@
 #include "common/AllUsers.h"
 #include "common/Async.h"
 #include "common/Confirm.h"
+#include "common/Heading.h"
 #include "events/ChangeBus.h"
 #include "workspaces/WorkspaceService.h"
 
@@ -138,11 +139,7 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
 {
     setAccessibleName(tr("Workspaces"));
     auto *layout = new QVBoxLayout(this);
-    auto *title = new QLabel(tr("Workspaces"), this);
-    QFont tf = title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.4);
-    tf.setBold(true);
-    title->setFont(tf);
+    auto *title = heading(tr("Workspaces"), this);
     layout->addWidget(title);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
