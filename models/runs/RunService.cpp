@@ -175,6 +175,16 @@ struct MappingFacts
     qsizetype series = 0;
 };
 
+// The mapping's reproducibility.metrics control: the one a batch of new points changes.
+ComplianceItem metricsItem(qint64 points, qsizetype series)
+{
+    if (points == 0)
+        return {RunService::kFramework, S("reproducibility.metrics"), S("not_satisfied"),
+                S("No metrics were recorded.")};
+    return {RunService::kFramework, S("reproducibility.metrics"), S("satisfied"),
+            S("%1 points in %2 series.").arg(points).arg(series)};
+}
+
 QList<ComplianceItem> mappingFor(const MappingFacts &f)
 {
     const QString fw = RunService::kFramework;
@@ -194,11 +204,7 @@ QList<ComplianceItem> mappingFor(const MappingFacts &f)
     else
         out.append({fw, S("provenance.manifest"), yes,
                     S("Manifest with %1 top-level keys, sha256 %2.").arg(f.manifestKeys).arg(f.manifestSha)});
-    if (f.points == 0)
-        out.append({fw, S("reproducibility.metrics"), no, S("No metrics were recorded.")});
-    else
-        out.append({fw, S("reproducibility.metrics"), yes,
-                    S("%1 points in %2 series.").arg(f.points).arg(f.series)});
+    out.append(metricsItem(f.points, f.series));
     out.append(
         {fw, S("audit.logged"), yes, S("The sync is recorded in the audit chain as run.sync.")});
     return out;
@@ -847,31 +853,35 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
             return l.error();
     }
     if (evidenceChanged || added > 0) {
-        // The mapping follows what the run now holds.
-        if (!evidenceChanged) {
-            Query &m = statements.get(tx, S("SELECT manifest FROM runs WHERE id = :r"));
-            m.bind(S(":r"), run.id);
-            if (!m.exec())
-                return m.error();
-            if (!m.next())
-                return Error::notFound(kRun);
-            manifest = m.str(0).toUtf8();
-            m.raw().finish();
-            manifestSha = crypto::sha256Hex(manifest);
-        }
+        // The mapping follows what the run now holds: all of it when the
+        // evidence changed, else (a batch of new points, the common case of a
+        // growing run) only its metrics control, without reading the manifest.
         auto series = metricstore::names(tx.conn(), run.id);
         if (!series)
             return series.error();
-        const qsizetype manifestKeys = QJsonDocument::fromJson(manifest).object().size();
-        Query &del = statements.get(tx, S("DELETE FROM compliance_mappings WHERE run_id = :r AND framework = :f"));
-        del.bind(S(":r"), run.id).bind(S(":f"), kFramework);
-        if (!del.exec())
-            return del.error();
-        if (auto c = insertMapping(tx, statements, run.id,
-                                   mappingFor({run.evidence, manifestSha, manifestKeys, run.metricCount,
-                                               series->size()}));
-            !c)
-            return c.error();
+        if (evidenceChanged) {
+            const qsizetype manifestKeys = QJsonDocument::fromJson(manifest).object().size();
+            Query &del = statements.get(tx, S("DELETE FROM compliance_mappings WHERE run_id = :r AND framework = :f"));
+            del.bind(S(":r"), run.id).bind(S(":f"), kFramework);
+            if (!del.exec())
+                return del.error();
+            if (auto c = insertMapping(tx, statements, run.id,
+                                       mappingFor({run.evidence, manifestSha, manifestKeys, run.metricCount,
+                                                   series->size()}));
+                !c)
+                return c.error();
+        } else {
+            const ComplianceItem item = metricsItem(run.metricCount, series->size());
+            Query &u = statements.get(tx, S("UPDATE compliance_mappings SET status = :s, evidence = :e "
+                                            "WHERE run_id = :r AND framework = :f AND control = :c"));
+            u.bind(S(":s"), item.status)
+                .bind(S(":e"), item.evidence)
+                .bind(S(":r"), run.id)
+                .bind(S(":f"), item.framework)
+                .bind(S(":c"), item.control);
+            if (!u.exec())
+                return u.error();
+        }
     }
     QJsonObject detail{{S("project_id"), run.projectId},
                        {S("client_run_id"), run.clientRunId},

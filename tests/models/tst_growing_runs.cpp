@@ -126,6 +126,13 @@ private slots:
         QCOMPARE(r2->run.logBytes, 16);
         QCOMPARE(r2->run.name, S("dreamer-v3-seed-1")); // left out: kept
         QCOMPARE(r2->run.startedAt, r1->run.startedAt);
+        // The compliance mapping follows the points (its metrics control alone changed).
+        auto mapping = RunService(s->ctx).complianceMapping(s->actor(alice), r1->run.id);
+        QVERIFY(mapping.ok());
+        QCOMPARE(mapping->size(), 4);
+        for (const ComplianceItem &c : *mapping)
+            if (c.control == QLatin1String("reproducibility.metrics"))
+                QCOMPARE(c.evidence, S("20 points in 1 series."));
 
         // The whole log sent again from 0 with a new line: only the new line is appended.
         auto r3 = sync(batch(S("g-1"), {{S("status"), S("completed")},
