@@ -313,6 +313,14 @@ HttpResponse Dispatcher::viaProxy(HttpRequest &req, const Route *route) const
 
 HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
 {
+    if (!req.body.isEmpty()) {
+        // RFC 9110 8.4: nothing here decodes a content coding, so a coded body is
+        // refused rather than read (or stored) as if it were the bytes it stands for.
+        const QByteArray coding = req.header("content-encoding").trimmed();
+        if (!coding.isEmpty() && coding.compare("identity", Qt::CaseInsensitive) != 0)
+            return HttpResponse::error(415, S("unsupported_media_type"),
+                                       S("Send the body without a Content-Encoding."));
+    }
     if (isUnsafe(req.method) && !route.rawBody && !req.body.isEmpty()) {
         const QByteArray ctype = req.header("content-type").split(';').value(0).trimmed().toLower();
         if (ctype != "application/json")

@@ -131,6 +131,8 @@ QJsonObject openApiDocument(const RouteTable &table)
             errors << 403;
         if (!r.requestSchema.isEmpty())
             errors << 413 << 415 << 422;
+        else if (r.rawBody && !errors.contains(415))
+            errors << 415; // a Content-Encoding we do not decode
         errors << 405 << 421;
         for (int e : std::as_const(errors))
             responses.insert(QString::number(e), errorResponse(e));

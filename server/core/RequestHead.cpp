@@ -368,11 +368,14 @@ HeadResult parseRequestHead(QByteArrayView in)
     int transferEncodings = 0;
     QByteArrayView transferEncoding;
     bool hasLength = false, close = false, keepAliveAsked = false;
-    while (true) {
+    for (int fields = 0;; ++fields) {
         if (!takeLine(in, &pos, &line))
             return fail({400, "bad_request", "The request head must end its lines with CRLF."});
         if (line.isEmpty())
             break;
+        if (fields == kMaxHeaderFields)
+            return fail({431, "request_header_fields_too_large",
+                         "The request head has too many header fields."});
         if (isOws(line.front()))
             return fail({400, "bad_request", "Folded header lines (obs-fold) are not accepted."});
         const qsizetype colon = line.indexOf(':');

@@ -23,6 +23,9 @@
 //   header fields, so a trailer could replace Host, Authorization or Cookie
 //   after every check on the head (RFC 9112 7.1.2 lets a recipient drop
 //   trailers; we cannot drop them, so we refuse them).
+// - At most kMaxHeaderFields field lines, else 431 (RFC 6585 5): QHttpServer
+//   6.4's parser keeps no field at all past its 100th, so a longer head would
+//   reach the dispatcher without Host, Authorization or Cookie.
 #pragma once
 
 #include <QByteArrayView>
@@ -66,6 +69,9 @@ struct HeadResult
 // The largest Content-Length or chunk size we parse (2^53): far above any body
 // limit, and no sum of them overflows.
 inline constexpr qint64 kMaxBodyNumber = qint64(1) << 53;
+
+// The most header field lines a request head may carry (QHttpServer 6.4's own cap).
+inline constexpr int kMaxHeaderFields = 100;
 
 // `head`: the request line through the empty line that ends the head, CRLFs
 // included (leading empty lines already skipped by the caller).

@@ -348,6 +348,24 @@ private slots:
         }
     }
 
+    // RFC 9110 8.4: a body in a content coding we do not decode is 415, not
+    // read as if it were JSON; "identity" (any case) is no coding at all.
+    void contentCodingIsRefused()
+    {
+        const QByteArray body = R"({"name":"coded"})";
+        for (const char *coding : {"gzip", "deflate, gzip", "br"}) {
+            const HttpResult r = m_user->api->request(
+                "POST", QStringLiteral("/api/workspaces"), body,
+                {{"Content-Type", "application/json"}, {"Content-Encoding", coding}});
+            QCOMPARE(r.status, 415);
+            QVERIFY2(r.body.contains("unsupported_media_type"), r.body.constData());
+        }
+        const HttpResult plain = m_user->api->request(
+            "POST", QStringLiteral("/api/workspaces"), body,
+            {{"Content-Type", "application/json"}, {"Content-Encoding", "Identity"}});
+        QCOMPARE(plain.status, 201);
+    }
+
     // A big object sent with its keys in reverse order reads in linear-ish
     // time and keeps every key (QJsonObject keeps keys sorted).
     void manyKeys()
