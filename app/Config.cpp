@@ -13,11 +13,12 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 namespace {
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 // The help texts and the reasons a value is refused are shown by the console's
 // Settings panel too: translated there (the command line runs before a translator
@@ -245,7 +246,7 @@ bool AppConfig::toServerConfig(ServerConfig *out, QString *error) const
     }
     if (httpRedirectPort != 0) {
         if (!tlsSelfSigned && tlsCert.isEmpty() && tlsKey.isEmpty()) {
-            *error = S("http-redirect-port redirects to https: it needs --tls-cert and --tls-key, or --tls-self-signed");
+            *error = u"http-redirect-port redirects to https: it needs --tls-cert and --tls-key, or --tls-self-signed"_s;
             return false;
         }
         if (httpRedirectPort == port) {
@@ -289,23 +290,23 @@ QString Config::defaultFilePath()
 void Config::addOptions(QCommandLineParser &cli)
 {
     for (const ConfigKey &k : configKeys()) {
-        QString help = S(k.help);
+        QString help = QString::fromLatin1(k.help);
         if (k.env)
-            help += QStringLiteral(" [%1]").arg(S(k.env));
+            help += QStringLiteral(" [%1]").arg(QString::fromLatin1(k.env));
         if (k.valueName) {
             if (*k.defaultValue)
-                help += QStringLiteral(" (default %1)").arg(S(k.defaultValue));
-            cli.addOption(QCommandLineOption(S(k.flag), help, S(k.valueName)));
+                help += QStringLiteral(" (default %1)").arg(QString::fromLatin1(k.defaultValue));
+            cli.addOption(QCommandLineOption(QString::fromLatin1(k.flag), help, QString::fromLatin1(k.valueName)));
         } else {
-            cli.addOption(QCommandLineOption(S(k.flag), help));
+            cli.addOption(QCommandLineOption(QString::fromLatin1(k.flag), help));
         }
     }
-    cli.addOption(QCommandLineOption(S("config"),
+    cli.addOption(QCommandLineOption(u"config"_s,
                                      QStringLiteral("Settings file (INI, keys as the flag names; default %1).")
                                          .arg(defaultFilePath()),
-                                     S("FILE")));
-    cli.addOption(QCommandLineOption(S("print-config"),
-                                     S("Print the effective settings and where each came from, then exit.")));
+                                     u"FILE"_s));
+    cli.addOption(QCommandLineOption(u"print-config"_s,
+                                     u"Print the effective settings and where each came from, then exit."_s));
 }
 
 ConfigSources Config::sourcesFrom(const QCommandLineParser &cli, const QProcessEnvironment &env)
@@ -313,12 +314,12 @@ ConfigSources Config::sourcesFrom(const QCommandLineParser &cli, const QProcessE
     ConfigSources src;
     src.env = env;
     for (const ConfigKey &k : configKeys()) {
-        const QString flag = S(k.flag);
+        const QString flag = QString::fromLatin1(k.flag);
         if (cli.isSet(flag))
-            src.flags.insert(flag, k.valueName ? cli.value(flag) : S("true"));
+            src.flags.insert(flag, k.valueName ? cli.value(flag) : u"true"_s);
     }
-    if (cli.isSet(S("config"))) {
-        src.file = cli.value(S("config"));
+    if (cli.isSet(u"config"_s)) {
+        src.file = cli.value(u"config"_s);
         src.fileRequired = true;
     } else {
         src.file = defaultFilePath();
@@ -344,21 +345,21 @@ ResolvedConfig Config::resolve(const ConfigSources &sources)
     }
     QStringList errors;
     for (const ConfigKey &k : configKeys()) {
-        const QString key = S(k.key);
-        QString value = S(k.defaultValue);
-        QString origin = S("default");
-        if (k.env && sources.env.contains(S(k.env))) {
-            value = sources.env.value(S(k.env));
-            origin = QStringLiteral("env %1").arg(S(k.env));
+        const QString key = QString::fromLatin1(k.key);
+        QString value = QString::fromLatin1(k.defaultValue);
+        QString origin = u"default"_s;
+        if (k.env && sources.env.contains(QString::fromLatin1(k.env))) {
+            value = sources.env.value(QString::fromLatin1(k.env));
+            origin = QStringLiteral("env %1").arg(QString::fromLatin1(k.env));
         }
         if (file && file->contains(key)) {
             const QVariant v = file->value(key);
             value = v.userType() == QMetaType::QStringList ? v.toStringList().join(QLatin1Char(',')) : v.toString();
             origin = QStringLiteral("file %1").arg(sources.file);
         }
-        if (sources.flags.contains(S(k.flag))) {
-            value = sources.flags.value(S(k.flag));
-            origin = QStringLiteral("flag --%1").arg(S(k.flag));
+        if (sources.flags.contains(QString::fromLatin1(k.flag))) {
+            value = sources.flags.value(QString::fromLatin1(k.flag));
+            origin = QStringLiteral("flag --%1").arg(QString::fromLatin1(k.flag));
         }
         out.raw.insert(key, value);
         out.origin.insert(key, origin);
@@ -386,13 +387,13 @@ QStringList Config::languages()
 QString Config::mask(const QString &secret)
 {
     if (secret.isEmpty())
-        return S("(unset)");
+        return u"(unset)"_s;
     // A vendor prefix (whsec_, sk_live_) says which kind of secret it is without revealing it.
     static const QRegularExpression prefix(QStringLiteral("^([a-z]{2,6}_(?:live_|test_)?)"));
     const auto m = prefix.match(secret);
     if (m.hasMatch() && secret.size() >= m.capturedLength(1) + 8)
-        return m.captured(1) + QChar(0x2026) + S("(set)");
-    return S("(set)");
+        return m.captured(1) + QChar(0x2026) + u"(set)"_s;
+    return u"(set)"_s;
 }
 
 QString ResolvedConfig::describe() const

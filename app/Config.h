@@ -5,7 +5,7 @@
 // <AppConfigLocation>/worldflux-console.ini, or --config FILE.
 #pragma once
 
-#include "core/ServerConfig.h"
+#include "server/core/ServerConfig.h"
 
 #include <QHash>
 #include <QList>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ConfigSettingsBackend.h"
 
-#include "secrets/SecretStore.h"
+#include "models/secrets/SecretStore.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -10,11 +10,12 @@
 
 #include <utility>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 namespace {
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 const ConfigKey *findKey(const QString &key)
 {
@@ -36,11 +37,11 @@ QString fileValue(const QSettings &file, const QString &key)
 const QSet<QString> &ConfigSettingsBackend::editableKeys()
 {
     static const QSet<QString> keys{
-        S("listen"),    S("port"),        S("public-hosts"),     S("data-dir"),
-        S("database"),  S("max-body"),    S("part-size"),        S("share-read-limit"),
-        S("share-password-attempts"),     S("log-format"),       S("tls-cert"),
-        S("tls-key"),   S("sendmail"),    S("webhook-secret"),   S("stripe-secret-key"),
-        S("lang"),
+        u"listen"_s,    u"port"_s,        u"public-hosts"_s,     u"data-dir"_s,
+        u"database"_s,  u"max-body"_s,    u"part-size"_s,        u"share-read-limit"_s,
+        u"share-password-attempts"_s,     u"log-format"_s,       u"tls-cert"_s,
+        u"tls-key"_s,   u"sendmail"_s,    u"webhook-secret"_s,   u"stripe-secret-key"_s,
+        u"lang"_s,
     };
     return keys;
 }
@@ -49,7 +50,7 @@ QStringList ConfigSettingsBackend::applySecretStore(ResolvedConfig &resolved, Se
 {
     QStringList filled;
     for (const ConfigKey &k : configKeys()) {
-        const QString key = S(k.key);
+        const QString key = QString::fromLatin1(k.key);
         if (!k.secret || resolved.origin.value(key) != QLatin1String("default"))
             continue;
         const std::optional<QByteArray> value = store.get(key);
@@ -59,7 +60,7 @@ QStringList ConfigSettingsBackend::applySecretStore(ResolvedConfig &resolved, Se
         if (!k.apply(resolved.values, QString::fromUtf8(*value), &why))
             continue;
         resolved.raw.insert(key, QString::fromUtf8(*value));
-        resolved.origin.insert(key, S("keychain"));
+        resolved.origin.insert(key, u"keychain"_s);
         filled << key;
     }
     return filled;
@@ -77,15 +78,15 @@ QList<SettingsBackend::Entry> ConfigSettingsBackend::entries() const
     QList<Entry> out;
     for (const ConfigKey &k : configKeys()) {
         Entry e;
-        e.key = S(k.key);
+        e.key = QString::fromLatin1(k.key);
         e.help = QCoreApplication::translate("wfx::Config", k.help);
         e.secret = k.secret;
-        e.defaultValue = S(k.defaultValue);
+        e.defaultValue = QString::fromLatin1(k.defaultValue);
         e.editable = editableKeys().contains(e.key);
         e.origin = m_resolved.origin.value(e.key);
         const QString raw = m_resolved.raw.value(e.key);
         // Secrets cross into the ui as "(set)" or "(unset)" only: not even a prefix.
-        e.value = k.secret ? (raw.isEmpty() ? S("(unset)") : S("(set)")) : raw;
+        e.value = k.secret ? (raw.isEmpty() ? u"(unset)"_s : u"(set)"_s) : raw;
         if (!k.secret && haveFile && file.contains(e.key))
             e.fileValue = fileValue(file, e.key);
         out << e;
@@ -109,9 +110,9 @@ QString ConfigSettingsBackend::validate(const QString &key, const QString &value
 {
     const ConfigKey *k = findKey(key);
     if (!k)
-        return S("is not a setting");
+        return u"is not a setting"_s;
     if (!editableKeys().contains(key))
-        return S("is not edited here");
+        return u"is not edited here"_s;
     AppConfig scratch;
     QString why;
     if (!k->apply(scratch, value, &why))
@@ -140,9 +141,9 @@ bool ConfigSettingsBackend::save(const QHash<QString, QString> &values, const QH
             problems << QStringLiteral("%1 is not a secret setting").arg(it.key());
     }
     if (!secrets.isEmpty() && !m_secrets)
-        problems << S("no secret store to save secrets in");
+        problems << u"no secret store to save secrets in"_s;
     if (m_sources.file.isEmpty())
-        problems << S("no settings file");
+        problems << u"no settings file"_s;
     if (!problems.isEmpty()) {
         *error = problems.join(QStringLiteral("; "));
         return false;

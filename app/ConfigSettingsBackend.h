@@ -5,7 +5,7 @@
 #pragma once
 
 #include "Config.h"
-#include "SettingsBackend.h"
+#include "ui/SettingsBackend.h"
 
 #include <QSet>
 

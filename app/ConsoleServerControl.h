@@ -2,7 +2,7 @@
 // The console's view of the built-in server (wfx::ServerControl over ApiServer).
 #pragma once
 
-#include "ServerControl.h"
+#include "ui/ServerControl.h"
 
 #include <QString>
 

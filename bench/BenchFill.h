@@ -6,13 +6,13 @@
 // SQLite (md5(i)::uuid on PostgreSQL) and created_at = 1700000000000 + i.
 #pragma once
 
-#include "core/Clock.h"
-#include "core/Context.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "events/ChangeBus.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/core/Clock.h"
+#include "models/core/Context.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/events/ChangeBus.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>

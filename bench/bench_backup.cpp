@@ -3,16 +3,16 @@
 // points each) and B committed artifact blobs, then times BackupService::backup
 // and ::restore and prints the sizes. Usage:
 //   bench_backup [--runs 100000] [--points-per-run 10] [--blobs 20] [--blob-kb 1024] [--dir DIR]
-#include "artifacts/BlobStore.h"
-#include "backup/BackupService.h"
-#include "core/Clock.h"
-#include "core/Context.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "events/ChangeBus.h"
-#include "runs/MetricStore.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/artifacts/BlobStore.h"
+#include "models/backup/BackupService.h"
+#include "models/core/Clock.h"
+#include "models/core/Context.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/events/ChangeBus.h"
+#include "models/runs/MetricStore.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

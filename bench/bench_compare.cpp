@@ -11,11 +11,11 @@
 #include "BenchFill.h"
 #include "BenchTiming.h"
 
-#include "core/JsonWriter.h"
-#include "runs/MetricFilter.h"
-#include "runs/MetricStore.h"
-#include "runs/RunCompareDialog.h"
-#include "runs/RunService.h"
+#include "models/core/JsonWriter.h"
+#include "models/runs/MetricFilter.h"
+#include "models/runs/MetricStore.h"
+#include "ui/runs/RunCompareDialog.h"
+#include "models/runs/RunService.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -2,8 +2,8 @@
 // Cost of the password KDF at the OWASP scrypt settings (all equivalent in
 // strength per the OWASP Password Storage Cheat Sheet), of JCS and Ed25519
 // verification on a typical manifest, and of SHA-256 token hashing.
-#include "crypto/Crypto.h"
-#include "crypto/Jcs.h"
+#include "models/crypto/Crypto.h"
+#include "models/crypto/Jcs.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

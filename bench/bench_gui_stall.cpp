@@ -10,8 +10,8 @@
 // process RSS before the panel and with every run loaded (the console's memory
 // with N runs in the Runs panel). Usage (offscreen unless QT_QPA_PLATFORM is set):
 //   bench_gui_stall [--runs 1000000] [--dir DIR] [--timeout-s 900]
-#include "runs/RunsModel.h"
-#include "runs/RunsPanel.h"
+#include "ui/runs/RunsModel.h"
+#include "ui/runs/RunsPanel.h"
 
 #include "BenchFill.h"
 

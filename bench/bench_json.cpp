@@ -4,7 +4,7 @@
 // sends (a sync with 100 metric points) and on bigger ones.
 // Usage: bench_json [iterations=20000]   Prints µs per body and the ratios (>1: faster
 // than QJsonDocument); "walk" builds every QJsonValue from simdjson's DOM.
-#include "core/JsonReader.h"
+#include "server/core/JsonReader.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

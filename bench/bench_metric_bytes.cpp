@@ -14,17 +14,17 @@
 // Usage:
 //   bench_metric_bytes --backend sqlite|postgres [--pg URL] [--layout chunks|rows]
 //                      [--runs 100] [--series 4] [--steps 2500] [--batches 1] [--series-points 1000000]
-#include "core/Clock.h"
-#include "core/Context.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/Migrator.h"
-#include "db/Tx.h"
-#include "events/ChangeBus.h"
-#include "runs/MetricStore.h"
-#include "runs/RunService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/core/Clock.h"
+#include "models/core/Context.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/Migrator.h"
+#include "models/db/Tx.h"
+#include "models/events/ChangeBus.h"
+#include "models/runs/MetricStore.h"
+#include "models/runs/RunService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include "BenchFill.h"
 #include "BenchTiming.h"

@@ -3,7 +3,7 @@
 // float32 values widened to double, one point a step. Reports bytes per point
 // for each series and in all, and encode and decode time per point.
 //   bench_metric_chunk [--steps 2500] [--repeat 200] [--seed 1]
-#include "runs/MetricChunk.h"
+#include "models/runs/MetricChunk.h"
 
 #include "BenchTiming.h"
 

@@ -2,7 +2,7 @@
 #include "MainWindow.h"
 
 #include "ServerControl.h"
-#include "accounts/AccountService.h"
+#include "models/accounts/AccountService.h"
 #include "common/Async.h"
 #include "firstrun/FirstRunWizard.h"
 #include "audit/AuditPanel.h"

@@ -2,7 +2,7 @@
 // The console window: a navigation list on the left, one panel per area.
 #pragma once
 
-#include "core/Context.h"
+#include "models/core/Context.h"
 #include "firstrun/FirstRunWizard.h"
 
 #include <QMainWindow>

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "accounts/AccountService.h"
+#include "models/accounts/AccountService.h"
 
-#include "accounts/MailOutbox.h"
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "core/RateLimiter.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/accounts/MailOutbox.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/core/RateLimiter.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
 
 #include <QJsonArray>
 #include <QMutex>
@@ -19,10 +19,11 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 const QString kSetupTokenKey = QStringLiteral("setup_token_hash");
 const QString kSignupEnabledKey = QStringLiteral("signup_enabled");
@@ -32,12 +33,12 @@ constexpr qint64 kSignupLockKey = 0x5746580001LL;
 
 Error loginRequired()
 {
-    return Error{ErrorCode::LoginRequired, S("Please log in.")};
+    return Error{ErrorCode::LoginRequired, u"Please log in."_s};
 }
 
 Error invalidCredentials()
 {
-    return Error{ErrorCode::InvalidCredentials, S("Email or password is incorrect.")};
+    return Error{ErrorCode::InvalidCredentials, u"Email or password is incorrect."_s};
 }
 
 // Failures are counted per email whether or not an account has it, so the
@@ -45,12 +46,12 @@ Error invalidCredentials()
 // hash, not the address.
 QString accountBucket(const QString &email)
 {
-    return S("login:acct:") + crypto::sha256Hex(email.toUtf8()).left(32);
+    return u"login:acct:"_s + crypto::sha256Hex(email.toUtf8()).left(32);
 }
 
 QString addressBucket(const QString &ip)
 {
-    return S("login:ip:") + (ip.isEmpty() ? S("unknown") : ip.left(64));
+    return u"login:ip:"_s + (ip.isEmpty() ? u"unknown"_s : ip.left(64));
 }
 
 // A valid hash with the current parameters, verified against when the email is
@@ -71,17 +72,17 @@ QString dummyHash()
 
 QString readSetting(const QSqlDatabase &conn, const QString &key, bool *ok)
 {
-    Query q(conn, S("SELECT value FROM instance_settings WHERE key = :k"));
-    q.bind(S(":k"), key);
+    Query q(conn, u"SELECT value FROM instance_settings WHERE key = :k"_s);
+    q.bind(u":k"_s, key);
     *ok = q.exec();
     return *ok && q.next() ? q.str(0) : QString();
 }
 
 bool writeSetting(Tx &tx, const QString &key, const QString &value)
 {
-    Query q = tx.query(S("INSERT INTO instance_settings (key, value) VALUES (:k, :v) "
-                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
-    q.bind(S(":k"), key).bind(S(":v"), value);
+    Query q = tx.query(u"INSERT INTO instance_settings (key, value) VALUES (:k, :v) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s);
+    q.bind(u":k"_s, key).bind(u":v"_s, value);
     return q.exec();
 }
 
@@ -119,12 +120,12 @@ bool parseIpv4Loopback(const QString &a)
 
 QJsonObject User::toJson() const
 {
-    return {{S("id"), id},
-            {S("email"), email},
-            {S("display_name"), displayName},
-            {S("is_admin"), isAdmin},
-            {S("restricted"), restricted},
-            {S("created_at"), ids::formatTime(createdAt)}};
+    return {{u"id"_s, id},
+            {u"email"_s, email},
+            {u"display_name"_s, displayName},
+            {u"is_admin"_s, isAdmin},
+            {u"restricted"_s, restricted},
+            {u"created_at"_s, ids::formatTime(createdAt)}};
 }
 
 bool Session::csrfMatches(const QString &header) const
@@ -134,10 +135,10 @@ bool Session::csrfMatches(const QString &header) const
 
 QJsonObject Session::toJson() const
 {
-    return {{S("created_at"), ids::formatTime(createdAt)},
-            {S("last_seen_at"), ids::formatTime(lastSeenAt)},
-            {S("expires_at"), ids::formatTime(expiresAt)},
-            {S("selected_workspace_id"),
+    return {{u"created_at"_s, ids::formatTime(createdAt)},
+            {u"last_seen_at"_s, ids::formatTime(lastSeenAt)},
+            {u"expires_at"_s, ids::formatTime(expiresAt)},
+            {u"selected_workspace_id"_s,
              selectedWorkspaceId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(selectedWorkspaceId)}};
 }
 
@@ -148,29 +149,29 @@ AccountService::AccountService(ModelContext ctx, std::shared_ptr<MailOutbox> mai
 
 Result<QString> AccountService::normalizeEmail(const QString &email)
 {
-    static const QRegularExpression re(S("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"));
+    static const QRegularExpression re(u"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"_s);
     const QString mail = email.trimmed().toLower();
     if (mail.isEmpty())
-        return Error::validation(S("email"), S("required"), S("An email address is required."));
+        return Error::validation(u"email"_s, u"required"_s, u"An email address is required."_s);
     if (mail.size() > kMaxEmailLength)
-        return Error::validation(S("email"), S("too_long"), S("At most %1 characters.").arg(kMaxEmailLength));
+        return Error::validation(u"email"_s, u"too_long"_s, u"At most %1 characters."_s.arg(kMaxEmailLength));
     for (const QChar c : mail) {
         if (c.category() == QChar::Other_Control)
-            return Error::validation(S("email"), S("invalid"), S("A valid email address is required."));
+            return Error::validation(u"email"_s, u"invalid"_s, u"A valid email address is required."_s);
     }
     if (!re.match(mail).hasMatch())
-        return Error::validation(S("email"), S("invalid"), S("A valid email address is required."));
+        return Error::validation(u"email"_s, u"invalid"_s, u"A valid email address is required."_s);
     return mail;
 }
 
 Status AccountService::validatePassword(const QString &password, const QString &field)
 {
     if (password.isEmpty())
-        return Error::validation(field, S("required"), S("A password is required."));
+        return Error::validation(field, u"required"_s, u"A password is required."_s);
     if (password.size() < kMinPasswordLength)
-        return Error::validation(field, S("too_short"), S("At least %1 characters.").arg(kMinPasswordLength));
+        return Error::validation(field, u"too_short"_s, u"At least %1 characters."_s.arg(kMinPasswordLength));
     if (password.size() > kMaxPasswordLength)
-        return Error::validation(field, S("too_long"), S("At most %1 characters.").arg(kMaxPasswordLength));
+        return Error::validation(field, u"too_long"_s, u"At most %1 characters."_s.arg(kMaxPasswordLength));
     return Ok{};
 }
 
@@ -195,15 +196,15 @@ bool AccountService::isLoopbackAddress(const QString &ip)
 Error AccountService::rateLimited(qint64 untilMs) const
 {
     const qint64 secs = std::max<qint64>(1, (untilMs - m_ctx.clock->nowMs() + 999) / 1000);
-    Error e{ErrorCode::RateLimited, S("Too many failed sign-in attempts; try again later.")};
-    e.extra.insert(S("retry_after"), double(secs));
+    Error e{ErrorCode::RateLimited, u"Too many failed sign-in attempts; try again later."_s};
+    e.extra.insert(u"retry_after"_s, double(secs));
     return e;
 }
 
 Result<User> AccountService::loadUser(const QSqlDatabase &conn, const QString &id)
 {
-    Query q(conn, S("SELECT ") + kUserColumns + S(" FROM users WHERE id = :id"));
-    q.bind(S(":id"), id);
+    Query q(conn, u"SELECT "_s + kUserColumns + u" FROM users WHERE id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -214,11 +215,11 @@ Result<User> AccountService::loadUser(const QSqlDatabase &conn, const QString &i
 Result<Page<User>> AccountService::listUsers(const Actor &actor, int limit, const QString &cursorText)
 {
     if (!actor.isSystem() && (!actor.instanceAdmin || !actor.keyWorkspaceId.isEmpty()))
-        return Error::forbidden(S("Only an instance administrator may list the accounts."));
+        return Error::forbidden(u"Only an instance administrator may list the accounts."_s);
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and %1.").arg(cursor::kMaxLimit));
-    QString sql = S("SELECT ") + kUserColumns + S(" FROM users WHERE 1=1");
-    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"), Keyset::Order::Ascending);
+        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
+    QString sql = u"SELECT "_s + kUserColumns + u" FROM users WHERE 1=1"_s;
+    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s, Keyset::Order::Ascending);
     if (!keyset)
         return keyset.error();
     sql += keyset->sql();
@@ -239,13 +240,13 @@ Result<QString> AccountService::ensureSetupToken()
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query any = tx.query(S("SELECT 1 FROM users LIMIT 1"));
+    Query any = tx.query(u"SELECT 1 FROM users LIMIT 1"_s);
     if (!any.exec())
         return any.error();
     if (any.next())
         return QString(); // claimed: there is no setup token any more
     any.raw().finish();
-    const QString token = crypto::randomToken(S("wfxsetup_"), 24);
+    const QString token = crypto::randomToken(u"wfxsetup_"_s, 24);
     if (!writeSetting(tx, kSetupTokenKey, crypto::sha256Hex(token.toUtf8())))
         return Error::internal();
     if (auto c = tx.commit(); !c)
@@ -280,12 +281,12 @@ Result<User> AccountService::signup(const QString &email, const QString &passwor
         return began.error();
     Tx &tx = *began;
     if (m_ctx.db->isPostgres()) {
-        Query lock = tx.query(S("SELECT pg_advisory_xact_lock(:k)"));
-        lock.bind(S(":k"), kSignupLockKey);
+        Query lock = tx.query(u"SELECT pg_advisory_xact_lock(:k)"_s);
+        lock.bind(u":k"_s, kSignupLockKey);
         if (!lock.exec())
             return lock.error();
     }
-    Query any = tx.query(S("SELECT 1 FROM users LIMIT 1"));
+    Query any = tx.query(u"SELECT 1 FROM users LIMIT 1"_s);
     if (!any.exec())
         return any.error();
     const bool first = !any.next();
@@ -301,25 +302,25 @@ Result<User> AccountService::signup(const QString &email, const QString &passwor
                 && crypto::constantTimeEquals(crypto::sha256Hex(setupToken.toUtf8()).toLatin1(), stored.toLatin1());
         }
         if (!allowed)
-            return Error::forbidden(S("The first account can only be created from this machine or with the "
-                                      "setup token the server printed at its first start."));
+            return Error::forbidden(u"The first account can only be created from this machine or with the "
+                                      "setup token the server printed at its first start."_s);
     } else {
         const QString enabled = readSetting(tx.conn(), kSignupEnabledKey, &ok);
         if (!ok)
             return Error::internal();
         if (enabled == QLatin1String("0"))
-            return Error::forbidden(S("Signup is turned off on this instance."));
+            return Error::forbidden(u"Signup is turned off on this instance."_s);
     }
 
     {
         // Checked first so that the usual duplicate does not abort the
         // transaction; the unique index still decides races.
-        Query dup = tx.query(S("SELECT 1 FROM users WHERE email = :e"));
-        dup.bind(S(":e"), *mail);
+        Query dup = tx.query(u"SELECT 1 FROM users WHERE email = :e"_s);
+        dup.bind(u":e"_s, *mail);
         if (!dup.exec())
             return dup.error();
         if (dup.next())
-            return Error::conflict(S("An account with this email already exists."));
+            return Error::conflict(u"An account with this email already exists."_s);
     }
     const qint64 now = m_ctx.clock->nowMs();
     User u;
@@ -327,26 +328,26 @@ Result<User> AccountService::signup(const QString &email, const QString &passwor
     u.email = *mail;
     u.isAdmin = first;
     u.createdAt = now;
-    Query ins = tx.query(S("INSERT INTO users (id, email, display_name, password_hash, is_admin, created_at, "
-                           "password_changed_at) VALUES (:id, :e, '', :h, :a, :t, :t)"));
-    ins.bind(S(":id"), u.id).bind(S(":e"), u.email).bind(S(":h"), hash).bind(S(":a"), first ? 1 : 0).bind(S(":t"), now);
+    Query ins = tx.query(u"INSERT INTO users (id, email, display_name, password_hash, is_admin, created_at, "
+                           "password_changed_at) VALUES (:id, :e, '', :h, :a, :t, :t)"_s);
+    ins.bind(u":id"_s, u.id).bind(u":e"_s, u.email).bind(u":h"_s, hash).bind(u":a"_s, first ? 1 : 0).bind(u":t"_s, now);
     if (!ins.exec()) {
         if (ins.uniqueViolation())
-            return Error::conflict(S("An account with this email already exists."));
+            return Error::conflict(u"An account with this email already exists."_s);
         return ins.error();
     }
     if (first) {
-        Query d = tx.query(S("DELETE FROM instance_settings WHERE key = :k"));
-        d.bind(S(":k"), kSetupTokenKey);
+        Query d = tx.query(u"DELETE FROM instance_settings WHERE key = :k"_s);
+        d.bind(u":k"_s, kSetupTokenKey);
         if (!d.exec())
             return d.error();
     }
     // No personal data in the append-only log: the email stays in users only.
-    if (auto a = AuditService::append(tx, now, Actor::user(u.id, ip), S("user.signup"), QString(), S("user"), u.id,
-                                      {{S("instance_admin"), first}});
+    if (auto a = AuditService::append(tx, now, Actor::user(u.id, ip), u"user.signup"_s, QString(), u"user"_s, u.id,
+                                      {{u"instance_admin"_s, first}});
         !a)
         return a.error();
-    tx.announce(S("user"), u.id);
+    tx.announce(u"user"_s, u.id);
     if (auto c = tx.commit(); !c)
         return c.error();
     return u;
@@ -359,14 +360,14 @@ Status AccountService::setSignupEnabled(const Actor &actor, bool enabled)
         return began.error();
     Tx &tx = *began;
     if (!actor.isSystem()) {
-        Query q = tx.query(S("SELECT is_admin FROM users WHERE id = :id"));
-        q.bind(S(":id"), actor.userId);
+        Query q = tx.query(u"SELECT is_admin FROM users WHERE id = :id"_s);
+        q.bind(u":id"_s, actor.userId);
         if (!q.exec())
             return q.error();
         if (!q.next())
             return loginRequired();
         if (q.i64(0) == 0)
-            return Error::forbidden(S("Only the instance administrator may change this."));
+            return Error::forbidden(u"Only the instance administrator may change this."_s);
     }
     bool ok = false;
     const bool current = readSetting(tx.conn(), kSignupEnabledKey, &ok) != QLatin1String("0");
@@ -374,13 +375,13 @@ Status AccountService::setSignupEnabled(const Actor &actor, bool enabled)
         return Error::internal();
     if (current == enabled)
         return Ok{};
-    if (!writeSetting(tx, kSignupEnabledKey, enabled ? S("1") : S("0")))
+    if (!writeSetting(tx, kSignupEnabledKey, enabled ? u"1"_s : u"0"_s))
         return Error::internal();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("instance.signup_toggle"), QString(),
-                                      S("instance"), S("signup"), {{S("enabled"), enabled}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"instance.signup_toggle"_s, QString(),
+                                      u"instance"_s, u"signup"_s, {{u"enabled"_s, enabled}});
         !a)
         return a.error();
-    tx.announce(S("instance"), S("signup"));
+    tx.announce(u"instance"_s, u"signup"_s);
     return tx.commit();
 }
 
@@ -394,10 +395,10 @@ Result<Session> AccountService::insertSession(Tx &tx, const QString &userId, con
     s.createdAt = now;
     s.lastSeenAt = now;
     s.expiresAt = now + std::min(m_policy.sessionAbsoluteMs, m_policy.sessionIdleMs);
-    Query q = tx.query(S("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip) "
-                         "VALUES (:h, :u, :c, :t, :t, :x, :ip)"));
-    q.bind(S(":h"), s.idHash).bind(S(":u"), userId).bind(S(":c"), s.csrfToken).bind(S(":t"), now)
-        .bind(S(":x"), s.expiresAt).bind(S(":ip"), ip.left(64));
+    Query q = tx.query(u"INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip) "
+                         "VALUES (:h, :u, :c, :t, :t, :x, :ip)"_s);
+    q.bind(u":h"_s, s.idHash).bind(u":u"_s, userId).bind(u":c"_s, s.csrfToken).bind(u":t"_s, now)
+        .bind(u":x"_s, s.expiresAt).bind(u":ip"_s, ip.left(64));
     if (!q.exec())
         return q.error();
     return s;
@@ -424,9 +425,9 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
 {
     const QString mail = email.trimmed().toLower();
     if (mail.isEmpty())
-        return Error::validation(S("email"), S("required"), S("An email address is required."));
+        return Error::validation(u"email"_s, u"required"_s, u"An email address is required."_s);
     if (password.isEmpty())
-        return Error::validation(S("password"), S("required"), S("A password is required."));
+        return Error::validation(u"password"_s, u"required"_s, u"A password is required."_s);
 
     RateLimiter limiter(m_ctx);
     const QString acct = accountBucket(mail.left(kMaxEmailLength + 1));
@@ -451,8 +452,8 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
 
     QString userId, hash;
     {
-        Query q(m_ctx.db->connection(), S("SELECT id, password_hash FROM users WHERE email = :e"));
-        q.bind(S(":e"), mail);
+        Query q(m_ctx.db->connection(), u"SELECT id, password_hash FROM users WHERE email = :e"_s);
+        q.bind(u":e"_s, mail);
         if (!q.exec()) {
             (void)limiter.releaseAttempt(acct, *heldAcct);
             (void)limiter.releaseAttempt(addr, *heldAddr);
@@ -487,8 +488,8 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
         return began.error();
     Tx &tx = *began;
     if (!replacingSessionId.isEmpty() && replacingSessionId.size() <= 128) {
-        Query d = tx.query(S("DELETE FROM sessions WHERE id_hash = :h"));
-        d.bind(S(":h"), crypto::sha256Hex(replacingSessionId.toUtf8()));
+        Query d = tx.query(u"DELETE FROM sessions WHERE id_hash = :h"_s);
+        d.bind(u":h"_s, crypto::sha256Hex(replacingSessionId.toUtf8()));
         if (!d.exec())
             return d.error();
     }
@@ -498,7 +499,7 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
     auto session = insertSession(tx, userId, ip, now);
     if (!session)
         return session.error();
-    if (auto a = AuditService::append(tx, now, Actor::user(userId, ip), S("user.login"), QString(), S("user"), userId);
+    if (auto a = AuditService::append(tx, now, Actor::user(userId, ip), u"user.login"_s, QString(), u"user"_s, userId);
         !a)
         return a.error();
     if (auto c = tx.commit(); !c)
@@ -512,10 +513,10 @@ Result<SignedIn> AccountService::authenticate(const QString &sessionId)
         return loginRequired();
     const QString idHash = crypto::sha256Hex(sessionId.toUtf8());
     QSqlDatabase conn = m_ctx.db->connection();
-    Query q(conn, S("SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, "
+    Query q(conn, u"SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, "
                     "s.selected_workspace_id, u.id, u.email, u.display_name, u.is_admin, u.restricted, u.created_at "
-                    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :h"));
-    q.bind(S(":h"), idHash);
+                    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :h"_s);
+    q.bind(u":h"_s, idHash);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -533,15 +534,15 @@ Result<SignedIn> AccountService::authenticate(const QString &sessionId)
 
     const qint64 now = m_ctx.clock->nowMs();
     if (out.session.expiresAt <= now) {
-        Query d(conn, S("DELETE FROM sessions WHERE id_hash = :h"));
-        d.bind(S(":h"), idHash);
+        Query d(conn, u"DELETE FROM sessions WHERE id_hash = :h"_s);
+        d.bind(u":h"_s, idHash);
         (void)d.exec(); // best effort; the sweep removes it otherwise
         return loginRequired();
     }
     if (now - out.session.lastSeenAt >= m_policy.sessionRenewEveryMs) {
         const qint64 expires = std::min(out.session.createdAt + m_policy.sessionAbsoluteMs, now + m_policy.sessionIdleMs);
-        Query u(conn, S("UPDATE sessions SET last_seen_at = :t, expires_at = :x WHERE id_hash = :h"));
-        u.bind(S(":t"), now).bind(S(":x"), expires).bind(S(":h"), idHash);
+        Query u(conn, u"UPDATE sessions SET last_seen_at = :t, expires_at = :x WHERE id_hash = :h"_s);
+        u.bind(u":t"_s, now).bind(u":x"_s, expires).bind(u":h"_s, idHash);
         if (!u.exec())
             return u.error();
         out.session.lastSeenAt = now;
@@ -559,20 +560,20 @@ Status AccountService::logout(const QString &sessionId)
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(S("SELECT user_id, ip FROM sessions WHERE id_hash = :h"));
-    q.bind(S(":h"), idHash);
+    Query q = tx.query(u"SELECT user_id, ip FROM sessions WHERE id_hash = :h"_s);
+    q.bind(u":h"_s, idHash);
     if (!q.exec())
         return q.error();
     if (!q.next())
         return Ok{}; // already gone: nothing changes, nothing audited
     const QString userId = q.str(0), ip = q.str(1);
     q.raw().finish();
-    Query d = tx.query(S("DELETE FROM sessions WHERE id_hash = :h"));
-    d.bind(S(":h"), idHash);
+    Query d = tx.query(u"DELETE FROM sessions WHERE id_hash = :h"_s);
+    d.bind(u":h"_s, idHash);
     if (!d.exec())
         return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), Actor::user(userId, ip), S("user.logout"), QString(),
-                                      S("user"), userId);
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), Actor::user(userId, ip), u"user.logout"_s, QString(),
+                                      u"user"_s, userId);
         !a)
         return a.error();
     return tx.commit();
@@ -581,10 +582,10 @@ Status AccountService::logout(const QString &sessionId)
 Status AccountService::setSelectedWorkspace(const QString &sessionIdHash, const QString &workspaceId)
 {
     if (!workspaceId.isEmpty() && !ids::isUuid(workspaceId))
-        return Error::validation(S("workspace_id"), S("invalid"), S("workspace_id must be a workspace id."));
+        return Error::validation(u"workspace_id"_s, u"invalid"_s, u"workspace_id must be a workspace id."_s);
     QSqlDatabase conn = m_ctx.db->connection();
-    Query q(conn, S("SELECT user_id, expires_at FROM sessions WHERE id_hash = :h"));
-    q.bind(S(":h"), sessionIdHash);
+    Query q(conn, u"SELECT user_id, expires_at FROM sessions WHERE id_hash = :h"_s);
+    q.bind(u":h"_s, sessionIdHash);
     if (!q.exec())
         return q.error();
     if (!q.next() || q.i64(1) <= m_ctx.clock->nowMs())
@@ -596,8 +597,8 @@ Status AccountService::setSelectedWorkspace(const QString &sessionIdHash, const 
             return r.error();
     }
     // A per-session preference, like last_seen_at: not an audited change.
-    Query u(conn, S("UPDATE sessions SET selected_workspace_id = :w WHERE id_hash = :h"));
-    u.bind(S(":w"), workspaceId.isEmpty() ? QVariant() : QVariant(workspaceId)).bind(S(":h"), sessionIdHash);
+    Query u(conn, u"UPDATE sessions SET selected_workspace_id = :w WHERE id_hash = :h"_s);
+    u.bind(u":w"_s, workspaceId.isEmpty() ? QVariant() : QVariant(workspaceId)).bind(u":h"_s, sessionIdHash);
     if (!u.exec())
         return u.error();
     return Ok{};
@@ -609,14 +610,14 @@ Result<SignedIn> AccountService::changePassword(const Actor &actor, const QStrin
     if (!actor.isUser())
         return loginRequired();
     if (oldPassword.isEmpty())
-        return Error::validation(S("old_password"), S("required"), S("The current password is required."));
-    if (auto p = validatePassword(newPassword, S("new_password")); !p)
+        return Error::validation(u"old_password"_s, u"required"_s, u"The current password is required."_s);
+    if (auto p = validatePassword(newPassword, u"new_password"_s); !p)
         return p.error();
     QSqlDatabase conn = m_ctx.db->connection();
     QString email, hash;
     {
-        Query q(conn, S("SELECT email, password_hash FROM users WHERE id = :id"));
-        q.bind(S(":id"), actor.userId);
+        Query q(conn, u"SELECT email, password_hash FROM users WHERE id = :id"_s);
+        q.bind(u":id"_s, actor.userId);
         if (!q.exec())
             return q.error();
         if (!q.next())
@@ -636,7 +637,7 @@ Result<SignedIn> AccountService::changePassword(const Actor &actor, const QStrin
     if (oldPassword.size() > kMaxPasswordLength || !crypto::verifyPassword(oldPassword, hash)) {
         if (auto f = limiter.confirmFailure(acct, *held, accountLockout()); !f)
             return f.error();
-        return Error{ErrorCode::InvalidCredentials, S("The current password is incorrect.")};
+        return Error{ErrorCode::InvalidCredentials, u"The current password is incorrect."_s};
     }
     if (auto r = limiter.releaseAttempt(acct, *held); !r)
         return r.error();
@@ -649,10 +650,10 @@ Result<SignedIn> AccountService::changePassword(const Actor &actor, const QStrin
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query u = tx.query(S("UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"));
-    u.bind(S(":h"), newHash).bind(S(":t"), now).bind(S(":id"), actor.userId);
-    Query d = tx.query(S("DELETE FROM sessions WHERE user_id = :id"));
-    d.bind(S(":id"), actor.userId);
+    Query u = tx.query(u"UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"_s);
+    u.bind(u":h"_s, newHash).bind(u":t"_s, now).bind(u":id"_s, actor.userId);
+    Query d = tx.query(u"DELETE FROM sessions WHERE user_id = :id"_s);
+    d.bind(u":id"_s, actor.userId);
     if (!u.exec() || !d.exec())
         return Error::internal();
     auto session = insertSession(tx, actor.userId, actor.ip, now);
@@ -661,10 +662,10 @@ Result<SignedIn> AccountService::changePassword(const Actor &actor, const QStrin
     auto user = loadUser(tx.conn(), actor.userId);
     if (!user)
         return user.error();
-    if (auto a = AuditService::append(tx, now, actor, S("user.password_change"), QString(), S("user"), actor.userId);
+    if (auto a = AuditService::append(tx, now, actor, u"user.password_change"_s, QString(), u"user"_s, actor.userId);
         !a)
         return a.error();
-    tx.announce(S("user"), actor.userId);
+    tx.announce(u"user"_s, actor.userId);
     if (auto c = tx.commit(); !c)
         return c.error();
     return SignedIn{*user, *session};
@@ -677,8 +678,8 @@ Status AccountService::requestPasswordReset(const QString &email, const QString 
         return mail.error();
     QString userId;
     {
-        Query q(m_ctx.db->connection(), S("SELECT id FROM users WHERE email = :e"));
-        q.bind(S(":e"), *mail);
+        Query q(m_ctx.db->connection(), u"SELECT id FROM users WHERE email = :e"_s);
+        q.bind(u":e"_s, *mail);
         if (!q.exec())
             return q.error();
         if (!q.next())
@@ -688,45 +689,45 @@ Status AccountService::requestPasswordReset(const QString &email, const QString 
     // A cap on reset mails per account, so the form cannot flood a mailbox;
     // past it the answer stays the same and nothing is sent.
     RateLimiter limiter(m_ctx);
-    auto d = limiter.hit(S("reset:mail:") + userId, m_policy.resetMailsPerHour, 3600LL * 1000);
+    auto d = limiter.hit(u"reset:mail:"_s + userId, m_policy.resetMailsPerHour, 3600LL * 1000);
     if (!d)
         return d.error();
     if (!d->allowed)
         return Ok{};
 
     const qint64 now = m_ctx.clock->nowMs();
-    const QString token = crypto::randomToken(S("wfxrst_"), 32);
+    const QString token = crypto::randomToken(u"wfxrst_"_s, 32);
     const QString link = m_policy.resetUrl.isEmpty() ? token : QString(m_policy.resetUrl + token);
-    const QString intro = S("Someone asked to reset the password of your WorldFlux Console account.\n\n");
-    const QString outro = S("\n\nThe link works once, within one hour. If you did not ask for this, ignore this mail: "
-                            "your password stays as it is.\n");
-    MailMessage message{*mail, S("Reset your WorldFlux Console password"),
-                        QString(intro + S("To choose a new password, open:\n\n  ") + link + outro)};
+    const QString intro = u"Someone asked to reset the password of your WorldFlux Console account.\n\n"_s;
+    const QString outro = u"\n\nThe link works once, within one hour. If you did not ask for this, ignore this mail: "
+                            "your password stays as it is.\n"_s;
+    MailMessage message{*mail, u"Reset your WorldFlux Console password"_s,
+                        QString(intro + u"To choose a new password, open:\n\n  "_s + link + outro)};
     MailMessage redacted = message;
-    redacted.body = intro + S("To choose a new password, open:\n\n  [reset link withheld]") + outro;
+    redacted.body = intro + u"To choose a new password, open:\n\n  [reset link withheld]"_s + outro;
 
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query ins = tx.query(S("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) "
-                           "VALUES (:h, :u, :t, :x)"));
-    ins.bind(S(":h"), crypto::sha256Hex(token.toUtf8())).bind(S(":u"), userId).bind(S(":t"), now)
-        .bind(S(":x"), now + m_policy.resetTtlMs);
+    Query ins = tx.query(u"INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) "
+                           "VALUES (:h, :u, :t, :x)"_s);
+    ins.bind(u":h"_s, crypto::sha256Hex(token.toUtf8())).bind(u":u"_s, userId).bind(u":t"_s, now)
+        .bind(u":x"_s, now + m_policy.resetTtlMs);
     if (!ins.exec())
         return ins.error();
     auto outboxId = MailOutbox::insertRow(tx, now, redacted);
     if (!outboxId)
         return outboxId.error();
     if (!m_mail) {
-        Query e = tx.query(S("UPDATE mail_outbox SET error = :e WHERE id = :id"));
-        e.bind(S(":e"), S("No mail transport is configured.")).bind(S(":id"), *outboxId);
+        Query e = tx.query(u"UPDATE mail_outbox SET error = :e WHERE id = :id"_s);
+        e.bind(u":e"_s, u"No mail transport is configured."_s).bind(u":id"_s, *outboxId);
         if (!e.exec())
             return e.error();
     }
     // Requested by whoever knows the address: nobody in particular is the actor.
     const Actor requester = Actor::anonymous(ip);
-    if (auto a = AuditService::append(tx, now, requester, S("user.password_reset_request"), QString(), S("user"), userId);
+    if (auto a = AuditService::append(tx, now, requester, u"user.password_reset_request"_s, QString(), u"user"_s, userId);
         !a)
         return a.error();
     if (auto c = tx.commit(); !c)
@@ -739,10 +740,10 @@ Status AccountService::requestPasswordReset(const QString &email, const QString 
 Status AccountService::completePasswordReset(const QString &token, const QString &newPassword, const QString &ip)
 {
     if (token.isEmpty())
-        return Error::validation(S("token"), S("required"), S("The reset token is required."));
+        return Error::validation(u"token"_s, u"required"_s, u"The reset token is required."_s);
     if (auto p = validatePassword(newPassword); !p)
         return p.error();
-    const Error badToken = Error::validation(S("token"), S("invalid"), S("This reset link is invalid or has expired."));
+    const Error badToken = Error::validation(u"token"_s, u"invalid"_s, u"This reset link is invalid or has expired."_s);
     if (token.size() > 256)
         return badToken;
     const QString newHash = crypto::hashPassword(newPassword);
@@ -754,29 +755,29 @@ Status AccountService::completePasswordReset(const QString &token, const QString
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(S("SELECT r.user_id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id "
-                         "WHERE r.token_hash = :h AND r.used_at IS NULL AND r.expires_at > :now"));
-    q.bind(S(":h"), crypto::sha256Hex(token.toUtf8())).bind(S(":now"), now);
+    Query q = tx.query(u"SELECT r.user_id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id "
+                         "WHERE r.token_hash = :h AND r.used_at IS NULL AND r.expires_at > :now"_s);
+    q.bind(u":h"_s, crypto::sha256Hex(token.toUtf8())).bind(u":now"_s, now);
     if (!q.exec())
         return q.error();
     if (!q.next())
         return badToken;
     const QString userId = q.str(0), email = q.str(1);
     q.raw().finish();
-    Query u = tx.query(S("UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"));
-    u.bind(S(":h"), newHash).bind(S(":t"), now).bind(S(":id"), userId);
+    Query u = tx.query(u"UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"_s);
+    u.bind(u":h"_s, newHash).bind(u":t"_s, now).bind(u":id"_s, userId);
     // Every outstanding reset token of the account is spent, not only this one.
-    Query spend = tx.query(S("UPDATE password_resets SET used_at = :t WHERE user_id = :id AND used_at IS NULL"));
-    spend.bind(S(":t"), now).bind(S(":id"), userId);
-    Query d = tx.query(S("DELETE FROM sessions WHERE user_id = :id"));
-    d.bind(S(":id"), userId);
+    Query spend = tx.query(u"UPDATE password_resets SET used_at = :t WHERE user_id = :id AND used_at IS NULL"_s);
+    spend.bind(u":t"_s, now).bind(u":id"_s, userId);
+    Query d = tx.query(u"DELETE FROM sessions WHERE user_id = :id"_s);
+    d.bind(u":id"_s, userId);
     if (!u.exec() || !spend.exec() || !d.exec())
         return Error::internal();
-    if (auto a = AuditService::append(tx, now, Actor::user(userId, ip), S("user.password_reset"), QString(), S("user"),
+    if (auto a = AuditService::append(tx, now, Actor::user(userId, ip), u"user.password_reset"_s, QString(), u"user"_s,
                                       userId);
         !a)
         return a.error();
-    tx.announce(S("user"), userId);
+    tx.announce(u"user"_s, userId);
     if (auto c = tx.commit(); !c)
         return c.error();
     // Whoever proved control of the mailbox may sign in again at once.
@@ -798,10 +799,10 @@ Result<User> AccountService::updateProfile(const Actor &actor, const QString &di
         return loginRequired();
     const QString name = displayName.trimmed();
     if (name.size() > kMaxDisplayNameLength)
-        return Error::validation(S("display_name"), S("too_long"), S("At most %1 characters.").arg(kMaxDisplayNameLength));
+        return Error::validation(u"display_name"_s, u"too_long"_s, u"At most %1 characters."_s.arg(kMaxDisplayNameLength));
     for (const QChar c : name) {
         if (c.category() == QChar::Other_Control)
-            return Error::validation(S("display_name"), S("invalid"), S("Control characters are not allowed."));
+            return Error::validation(u"display_name"_s, u"invalid"_s, u"Control characters are not allowed."_s);
     }
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -814,16 +815,16 @@ Result<User> AccountService::updateProfile(const Actor &actor, const QString &di
         return w.error();
     if (user->displayName == name)
         return user;
-    Query u = tx.query(S("UPDATE users SET display_name = :n WHERE id = :id"));
-    u.bind(S(":n"), name).bind(S(":id"), actor.userId);
+    Query u = tx.query(u"UPDATE users SET display_name = :n WHERE id = :id"_s);
+    u.bind(u":n"_s, name).bind(u":id"_s, actor.userId);
     if (!u.exec())
         return u.error();
     // The new value stays out of the append-only log (personal data).
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("user.update"), QString(), S("user"),
-                                      actor.userId, {{S("fields"), QJsonArray{S("display_name")}}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"user.update"_s, QString(), u"user"_s,
+                                      actor.userId, {{u"fields"_s, QJsonArray{u"display_name"_s}}});
         !a)
         return a.error();
-    tx.announce(S("user"), actor.userId);
+    tx.announce(u"user"_s, actor.userId);
     if (auto c = tx.commit(); !c)
         return c.error();
     user->displayName = name;
@@ -837,10 +838,10 @@ Result<int> AccountService::sweepExpired()
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query s = tx.query(S("DELETE FROM sessions WHERE expires_at <= :now"));
-    s.bind(S(":now"), now);
-    Query r = tx.query(S("DELETE FROM password_resets WHERE expires_at <= :now OR used_at IS NOT NULL"));
-    r.bind(S(":now"), now);
+    Query s = tx.query(u"DELETE FROM sessions WHERE expires_at <= :now"_s);
+    s.bind(u":now"_s, now);
+    Query r = tx.query(u"DELETE FROM password_resets WHERE expires_at <= :now OR used_at IS NOT NULL"_s);
+    r.bind(u":now"_s, now);
     if (!s.exec() || !r.exec())
         return Error::internal();
     const int n = s.rowsAffected() + r.rowsAffected();

@@ -3,10 +3,10 @@
 // throttling, cookie sessions, password change and reset, profile.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/RateLimiter.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/RateLimiter.h"
+#include "models/core/Result.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "accounts/ApiKeyCache.h"
+#include "models/accounts/ApiKeyCache.h"
 
 namespace wfx {
 

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "accounts/ApiKeyService.h"
+#include "models/accounts/ApiKeyService.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/NativeQuery.h"
-#include "db/Tx.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/NativeQuery.h"
+#include "models/db/Tx.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <algorithm>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -20,7 +22,6 @@ namespace {
 const QString kKey = QStringLiteral("API key");
 const QString kPrefix = QStringLiteral("wfx_");
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 QJsonValue orNull(const QString &s)
 {
@@ -50,24 +51,24 @@ Result<qint64> credentialsGeneration(const QSqlDatabase &conn)
     if (!q.exec())
         return q.error();
     if (!q.next())
-        return Error::internal(S("The credentials generation row is missing."));
+        return Error::internal(u"The credentials generation row is missing."_s);
     return q.i64(0);
 }
 
 Error loginRequired()
 {
-    return Error{ErrorCode::LoginRequired, S("Invalid or revoked API key.")};
+    return Error{ErrorCode::LoginRequired, u"Invalid or revoked API key."_s};
 }
 } // namespace
 
 QJsonObject ApiKey::toJson() const
 {
-    return {{S("id"), id},
-            {S("name"), name},
-            {S("prefix"), prefix},
-            {S("workspace_id"), orNull(workspaceId)},
-            {S("created_at"), ids::formatTime(createdAt)},
-            {S("last_used_at"), lastUsedAt > 0 ? QJsonValue(ids::formatTime(lastUsedAt)) : QJsonValue(QJsonValue::Null)}};
+    return {{u"id"_s, id},
+            {u"name"_s, name},
+            {u"prefix"_s, prefix},
+            {u"workspace_id"_s, orNull(workspaceId)},
+            {u"created_at"_s, ids::formatTime(createdAt)},
+            {u"last_used_at"_s, lastUsedAt > 0 ? QJsonValue(ids::formatTime(lastUsedAt)) : QJsonValue(QJsonValue::Null)}};
 }
 
 ApiKeyService::ApiKeyService(ModelContext ctx, std::shared_ptr<ApiKeyUsage> usage)
@@ -93,8 +94,8 @@ bool ApiKeyService::isWellFormedSecret(const QString &secret)
 
 Result<ApiKey> ApiKeyService::loadOwned(const QSqlDatabase &conn, const Actor &actor, const QString &id)
 {
-    Query q(conn, S("SELECT ") + kColumns + S(" FROM api_keys WHERE id = :id AND user_id = :u AND revoked_at IS NULL"));
-    q.bind(S(":id"), id).bind(S(":u"), actor.userId);
+    Query q(conn, u"SELECT "_s + kColumns + u" FROM api_keys WHERE id = :id AND user_id = :u AND revoked_at IS NULL"_s);
+    q.bind(u":id"_s, id).bind(u":u"_s, actor.userId);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -115,15 +116,15 @@ Result<IssuedApiKey> ApiKeyService::issue(const Actor &actor, const QString &nam
 Status ApiKeyService::requireAdministrator(const Actor &actor, const QString &userId)
 {
     if (!actor.isSystem() && (!actor.instanceAdmin || !actor.keyWorkspaceId.isEmpty()))
-        return Error::forbidden(S("Only an instance administrator may manage other users' keys."));
+        return Error::forbidden(u"Only an instance administrator may manage other users' keys."_s);
     if (!ids::isUuid(userId))
-        return Error::notFound(S("User"));
-    Query q(m_ctx.db->connection(), S("SELECT 1 FROM users WHERE id = :u"));
-    q.bind(S(":u"), userId);
+        return Error::notFound(u"User"_s);
+    Query q(m_ctx.db->connection(), u"SELECT 1 FROM users WHERE id = :u"_s);
+    q.bind(u":u"_s, userId);
     if (!q.exec())
         return q.error();
     if (!q.next())
-        return Error::notFound(S("User"));
+        return Error::notFound(u"User"_s);
     return Ok{};
 }
 
@@ -160,16 +161,16 @@ Status ApiKeyService::revokeForUser(const Actor &actor, const QString &userId, c
 Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor, const QString &name,
                                             const QString &workspaceId)
 {
-    auto n = validName(S("name"), name, kMaxNameLength);
+    auto n = validName(u"name"_s, name, kMaxNameLength);
     if (!n)
         return n.error();
     if (!workspaceId.isEmpty() && !ids::isUuid(workspaceId))
-        return Error::validation(S("workspace_id"), S("invalid"), S("workspace_id must be a workspace id."));
+        return Error::validation(u"workspace_id"_s, u"invalid"_s, u"workspace_id must be a workspace id."_s);
     if (!actor.isUser())
-        return Error::forbidden(S("An API key needs an owner."));
+        return Error::forbidden(u"An API key needs an owner."_s);
     // A scoped key may not mint a key that reaches further than itself.
     if (!actor.keyWorkspaceId.isEmpty() && workspaceId.isEmpty())
-        return Error::forbidden(S("A workspace-scoped key can only issue keys for its workspace."));
+        return Error::forbidden(u"A workspace-scoped key can only issue keys for its workspace."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
@@ -184,20 +185,20 @@ Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor,
     IssuedApiKey out;
     out.secret = crypto::randomToken(kPrefix, kSecretBytes);
     out.apiKey = ApiKey{ids::newUuid(), actor.userId, *n, out.secret.left(kPrefixLength), workspaceId, now, 0};
-    Query ins = tx.query(S("INSERT INTO api_keys (id, user_id, workspace_id, name, prefix, secret_hash, created_at) "
-                           "VALUES (:id, :u, :w, :n, :p, :h, :t)"));
-    ins.bind(S(":id"), out.apiKey.id).bind(S(":u"), actor.userId)
-        .bind(S(":w"), workspaceId.isEmpty() ? QVariant() : QVariant(workspaceId)).bind(S(":n"), out.apiKey.name)
-        .bind(S(":p"), out.apiKey.prefix).bind(S(":h"), crypto::sha256Hex(out.secret.toUtf8())).bind(S(":t"), now);
+    Query ins = tx.query(u"INSERT INTO api_keys (id, user_id, workspace_id, name, prefix, secret_hash, created_at) "
+                           "VALUES (:id, :u, :w, :n, :p, :h, :t)"_s);
+    ins.bind(u":id"_s, out.apiKey.id).bind(u":u"_s, actor.userId)
+        .bind(u":w"_s, workspaceId.isEmpty() ? QVariant() : QVariant(workspaceId)).bind(u":n"_s, out.apiKey.name)
+        .bind(u":p"_s, out.apiKey.prefix).bind(u":h"_s, crypto::sha256Hex(out.secret.toUtf8())).bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    QJsonObject details{{S("name"), out.apiKey.name}, {S("prefix"), out.apiKey.prefix}};
+    QJsonObject details{{u"name"_s, out.apiKey.name}, {u"prefix"_s, out.apiKey.prefix}};
     if (by.userId != actor.userId)
-        details.insert(S("user_id"), actor.userId);
-    if (auto a = AuditService::append(tx, now, by, S("api_key.create"), workspaceId, S("api_key"), out.apiKey.id, details);
+        details.insert(u"user_id"_s, actor.userId);
+    if (auto a = AuditService::append(tx, now, by, u"api_key.create"_s, workspaceId, u"api_key"_s, out.apiKey.id, details);
         !a)
         return a.error();
-    tx.announce(S("api_key"), out.apiKey.id);
+    tx.announce(u"api_key"_s, out.apiKey.id);
     if (auto c = tx.commit(); !c)
         return c.error();
     return out;
@@ -206,20 +207,20 @@ Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor,
 Result<Page<ApiKey>> ApiKeyService::list(const Actor &actor, int limit, const QString &cursorText)
 {
     if (!actor.isUser())
-        return Error{ErrorCode::LoginRequired, S("Please log in.")};
+        return Error{ErrorCode::LoginRequired, u"Please log in."_s};
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and %1.").arg(cursor::kMaxLimit));
-    QString sql = S("SELECT ") + kColumns + S(" FROM api_keys WHERE user_id = :u AND revoked_at IS NULL");
+        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
+    QString sql = u"SELECT "_s + kColumns + u" FROM api_keys WHERE user_id = :u AND revoked_at IS NULL"_s;
     if (!actor.keyWorkspaceId.isEmpty())
-        sql += S(" AND workspace_id = :scope");
-    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+        sql += u" AND workspace_id = :scope"_s;
+    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
     sql += keyset->sql();
     Query q(m_ctx.db->connection(), sql);
-    q.bind(S(":u"), actor.userId);
+    q.bind(u":u"_s, actor.userId);
     if (!actor.keyWorkspaceId.isEmpty())
-        q.bind(S(":scope"), actor.keyWorkspaceId);
+        q.bind(u":scope"_s, actor.keyWorkspaceId);
     keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
@@ -262,20 +263,20 @@ Result<IssuedApiKey> ApiKeyService::rotateAs(const Actor &by, const Actor &actor
     out.secret = crypto::randomToken(kPrefix, kSecretBytes);
     out.apiKey = *key;
     out.apiKey.prefix = out.secret.left(kPrefixLength);
-    Query u = tx.query(S("UPDATE api_keys SET secret_hash = :h, prefix = :p WHERE id = :id AND revoked_at IS NULL"));
-    u.bind(S(":h"), crypto::sha256Hex(out.secret.toUtf8())).bind(S(":p"), out.apiKey.prefix).bind(S(":id"), id);
+    Query u = tx.query(u"UPDATE api_keys SET secret_hash = :h, prefix = :p WHERE id = :id AND revoked_at IS NULL"_s);
+    u.bind(u":h"_s, crypto::sha256Hex(out.secret.toUtf8())).bind(u":p"_s, out.apiKey.prefix).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
     if (u.rowsAffected() != 1)
         return Error::notFound(kKey);
-    QJsonObject details{{S("prefix"), out.apiKey.prefix}};
+    QJsonObject details{{u"prefix"_s, out.apiKey.prefix}};
     if (by.userId != actor.userId)
-        details.insert(S("user_id"), actor.userId);
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), by, S("api_key.rotate"), key->workspaceId,
-                                      S("api_key"), id, details);
+        details.insert(u"user_id"_s, actor.userId);
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), by, u"api_key.rotate"_s, key->workspaceId,
+                                      u"api_key"_s, id, details);
         !a)
         return a.error();
-    tx.announce(S("api_key"), id);
+    tx.announce(u"api_key"_s, id);
     if (auto c = tx.commit(); !c)
         return c.error();
     return out;
@@ -295,8 +296,8 @@ Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QStrin
         return began.error();
     Tx &tx = *began;
     // Revoked keys count as the caller's, so that revoking twice succeeds.
-    Query q = tx.query(S("SELECT workspace_id, revoked_at FROM api_keys WHERE id = :id AND user_id = :u"));
-    q.bind(S(":id"), id).bind(S(":u"), actor.userId);
+    Query q = tx.query(u"SELECT workspace_id, revoked_at FROM api_keys WHERE id = :id AND user_id = :u"_s);
+    q.bind(u":id"_s, id).bind(u":u"_s, actor.userId);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -315,16 +316,16 @@ Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QStrin
     if (alreadyRevoked)
         return Ok{};
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(S("UPDATE api_keys SET revoked_at = :t WHERE id = :id"));
-    u.bind(S(":t"), now).bind(S(":id"), id);
+    Query u = tx.query(u"UPDATE api_keys SET revoked_at = :t WHERE id = :id"_s);
+    u.bind(u":t"_s, now).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
     QJsonObject details;
     if (by.userId != actor.userId)
-        details.insert(S("user_id"), actor.userId);
-    if (auto a = AuditService::append(tx, now, by, S("api_key.revoke"), workspaceId, S("api_key"), id, details); !a)
+        details.insert(u"user_id"_s, actor.userId);
+    if (auto a = AuditService::append(tx, now, by, u"api_key.revoke"_s, workspaceId, u"api_key"_s, id, details); !a)
         return a.error();
-    tx.announce(S("api_key"), id);
+    tx.announce(u"api_key"_s, id);
     return tx.commit();
 }
 
@@ -343,10 +344,10 @@ Result<Actor> ApiKeyService::authenticate(const QString &secret, const QString &
     const QByteArray hash = crypto::sha256(secret.toUtf8());
     auto cached = m_cache->find(hash, *generation);
     if (!cached) {
-        Query q(conn, S("SELECT k.id, k.user_id, k.workspace_id, u.is_admin FROM api_keys k "
+        Query q(conn, u"SELECT k.id, k.user_id, k.workspace_id, u.is_admin FROM api_keys k "
                         "JOIN users u ON u.id = k.user_id "
-                        "WHERE k.secret_hash = :h AND k.revoked_at IS NULL"));
-        q.bind(S(":h"), QString::fromLatin1(hash.toHex()));
+                        "WHERE k.secret_hash = :h AND k.revoked_at IS NULL"_s);
+        q.bind(u":h"_s, QString::fromLatin1(hash.toHex()));
         if (!q.exec())
             return q.error();
         if (!q.next())
@@ -377,9 +378,9 @@ Result<int> ApiKeyService::flushLastUsed()
     Tx &tx = *began;
     int updated = 0;
     for (auto it = uses.cbegin(); it != uses.cend(); ++it) {
-        Query u = tx.query(S("UPDATE api_keys SET last_used_at = :t WHERE id = :id "
-                             "AND (last_used_at IS NULL OR last_used_at < :t)"));
-        u.bind(S(":t"), it.value()).bind(S(":id"), it.key());
+        Query u = tx.query(u"UPDATE api_keys SET last_used_at = :t WHERE id = :id "
+                             "AND (last_used_at IS NULL OR last_used_at < :t)"_s);
+        u.bind(u":t"_s, it.value()).bind(u":id"_s, it.key());
         if (!u.exec()) {
             tx.rollback();
             m_usage->restore(uses);

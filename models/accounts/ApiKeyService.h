@@ -3,11 +3,11 @@
 // authentication of the Cloud API.
 #pragma once
 
-#include "accounts/ApiKeyCache.h"
-#include "accounts/ApiKeyUsage.h"
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/accounts/ApiKeyCache.h"
+#include "models/accounts/ApiKeyUsage.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>

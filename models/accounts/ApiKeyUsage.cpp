@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "accounts/ApiKeyUsage.h"
+#include "models/accounts/ApiKeyUsage.h"
 
 #include <algorithm>
 

@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "accounts/MailOutbox.h"
+#include "models/accounts/MailOutbox.h"
 
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 } // namespace
 
 Result<QString> MailOutbox::insertRow(Tx &tx, qint64 nowMs, const MailMessage &redacted)
 {
     const QString id = ids::newUuid();
-    Query q = tx.query(S("INSERT INTO mail_outbox (id, to_addr, subject, body, created_at) VALUES (:id, :to, :s, :b, :t)"));
-    q.bind(S(":id"), id).bind(S(":to"), redacted.to).bind(S(":s"), redacted.subject).bind(S(":b"), redacted.body)
-        .bind(S(":t"), nowMs);
+    Query q = tx.query(u"INSERT INTO mail_outbox (id, to_addr, subject, body, created_at) VALUES (:id, :to, :s, :b, :t)"_s);
+    q.bind(u":id"_s, id).bind(u":to"_s, redacted.to).bind(u":s"_s, redacted.subject).bind(u":b"_s, redacted.body)
+        .bind(u":t"_s, nowMs);
     if (!q.exec())
         return q.error();
     return id;
@@ -30,12 +31,12 @@ Result<Page<OutboxEntry>> MailOutbox::list(const ModelContext &ctx, const Actor 
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden();
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(S("limit"), S("out_of_range"));
-    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+        return Error::validation(u"limit"_s, u"out_of_range"_s);
+    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
     Query q(ctx.db->connection(),
-            S("SELECT id, to_addr, subject, body, created_at, sent_at, error FROM mail_outbox WHERE 1=1")
+            u"SELECT id, to_addr, subject, body, created_at, sent_at, error FROM mail_outbox WHERE 1=1"_s
                 + keyset->sql());
     keyset->bind(q, limit);
     if (!q.exec())
@@ -80,22 +81,22 @@ Result<int> MailOutbox::deliverPending()
     bool storeFailed = false;
     for (const Pending &p : std::as_const(batch)) {
         const Status st = m_transport ? m_transport->send(p.message)
-                                      : Status(Error{ErrorCode::Unavailable, S("No mail transport is configured.")});
+                                      : Status(Error{ErrorCode::Unavailable, u"No mail transport is configured."_s});
         Query q(m_ctx.db->connection(),
-                st.ok() ? S("UPDATE mail_outbox SET sent_at = :t, error = NULL WHERE id = :id")
-                        : S("UPDATE mail_outbox SET error = :e WHERE id = :id"));
-        q.bind(S(":id"), p.id);
+                st.ok() ? u"UPDATE mail_outbox SET sent_at = :t, error = NULL WHERE id = :id"_s
+                        : u"UPDATE mail_outbox SET error = :e WHERE id = :id"_s);
+        q.bind(u":id"_s, p.id);
         if (st.ok()) {
-            q.bind(S(":t"), m_ctx.clock->nowMs());
+            q.bind(u":t"_s, m_ctx.clock->nowMs());
             ++sent;
         } else {
-            q.bind(S(":e"), st.error().message.left(500));
+            q.bind(u":e"_s, st.error().message.left(500));
         }
         if (!q.exec())
             storeFailed = true; // keep going: the message itself was handled
     }
     if (storeFailed)
-        return Error::internal(S("Store error."));
+        return Error::internal(u"Store error."_s);
     return sent;
 }
 

@@ -7,10 +7,10 @@
 // time a request takes does not tell whether a message was queued.
 #pragma once
 
-#include "accounts/MailTransport.h"
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/accounts/MailTransport.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
 #include <QList>
 #include <QMutex>

@@ -3,7 +3,7 @@
 // implementation is SendmailTransport; tests put a fake behind it.
 #pragma once
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 #include <QString>
 

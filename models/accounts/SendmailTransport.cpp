@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "accounts/SendmailTransport.h"
+#include "models/accounts/SendmailTransport.h"
 
 #include <QLoggingCategory>
 #include <QProcess>
+
+using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcMail, "wfx.models.mail", QtInfoMsg)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 bool hasLineBreak(const QString &s)
 {
@@ -55,26 +56,26 @@ Status SendmailTransport::send(const MailMessage &message)
 {
     // Header injection: an address or subject must stay on its line.
     if (hasLineBreak(message.to) || hasLineBreak(message.subject) || hasLineBreak(m_options.from))
-        return Error::validation(S("to"), S("invalid"), S("Mail headers may not contain line breaks."));
+        return Error::validation(u"to"_s, u"invalid"_s, u"Mail headers may not contain line breaks."_s);
     QProcess proc;
     proc.setProgram(m_options.program);
     proc.setArguments(m_options.arguments);
     proc.start();
     if (!proc.waitForStarted(m_options.timeoutMs)) {
         qCWarning(lcMail) << "cannot start the mail command" << m_options.program;
-        return Error{ErrorCode::Unavailable, S("The mail command could not be started.")};
+        return Error{ErrorCode::Unavailable, u"The mail command could not be started."_s};
     }
     proc.write(render(message));
     proc.closeWriteChannel();
     if (!proc.waitForFinished(m_options.timeoutMs)) {
         proc.kill();
         proc.waitForFinished(1000);
-        return Error{ErrorCode::Unavailable, S("The mail command timed out.")};
+        return Error{ErrorCode::Unavailable, u"The mail command timed out."_s};
     }
     if (proc.exitStatus() != QProcess::NormalExit || proc.exitCode() != 0) {
         const QString err = QString::fromUtf8(proc.readAllStandardError()).trimmed().left(300);
         return Error{ErrorCode::Unavailable,
-                     S("The mail command failed (exit %1)%2").arg(proc.exitCode()).arg(err.isEmpty() ? S(".") : QString(S(": ") + err))};
+                     u"The mail command failed (exit %1)%2"_s.arg(proc.exitCode()).arg(err.isEmpty() ? u"."_s : QString(u": "_s + err))};
     }
     return Ok{};
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "accounts/MailTransport.h"
+#include "models/accounts/MailTransport.h"
 
 #include <QStringList>
 

@@ -1,25 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "artifacts/ArtifactService.h"
+#include "models/artifacts/ArtifactService.h"
 
-#include "artifacts/BlobStore.h"
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/artifacts/BlobStore.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
 
 Q_DECLARE_LOGGING_CATEGORY(lcBlobs)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 const QString kArtifact = QStringLiteral("Artifact");
 const QString kRun = QStringLiteral("Run");
@@ -49,8 +50,8 @@ Result<Artifact> loadArtifact(const QSqlDatabase &conn, const QString &id)
 {
     if (!ids::isUuid(id))
         return Error::notFound(kArtifact);
-    Query q(conn, S("SELECT ") + kColumns + S(" FROM artifacts WHERE id = :id"));
-    q.bind(S(":id"), id);
+    Query q(conn, u"SELECT "_s + kColumns + u" FROM artifacts WHERE id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -71,8 +72,8 @@ Result<Artifact> loadVisible(const QSqlDatabase &conn, const Actor &actor, const
 
 Result<QString> runWorkspace(const QSqlDatabase &conn, const QString &runId)
 {
-    Query q(conn, S("SELECT workspace_id FROM runs WHERE id = :id"));
-    q.bind(S(":id"), runId);
+    Query q(conn, u"SELECT workspace_id FROM runs WHERE id = :id"_s);
+    q.bind(u":id"_s, runId);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -107,56 +108,56 @@ bool validContentType(const QString &s)
 
 Error uploadNotFound()
 {
-    return Error::notFound(S("Upload"));
+    return Error::notFound(u"Upload"_s);
 }
 } // namespace
 
 QJsonObject Artifact::toJson() const
 {
-    return {{S("id"), id},
-            {S("run_id"), runId},
-            {S("workspace_id"), workspaceId},
-            {S("name"), name},
-            {S("size_bytes"), double(sizeBytes)},
-            {S("sha256"), sha256},
-            {S("content_type"), contentType},
-            {S("state"), state},
-            {S("created_at"), ids::formatTime(createdAt)},
-            {S("committed_at"), committedAt > 0 ? QJsonValue(ids::formatTime(committedAt)) : QJsonValue()}};
+    return {{u"id"_s, id},
+            {u"run_id"_s, runId},
+            {u"workspace_id"_s, workspaceId},
+            {u"name"_s, name},
+            {u"size_bytes"_s, double(sizeBytes)},
+            {u"sha256"_s, sha256},
+            {u"content_type"_s, contentType},
+            {u"state"_s, state},
+            {u"created_at"_s, ids::formatTime(createdAt)},
+            {u"committed_at"_s, committedAt > 0 ? QJsonValue(ids::formatTime(committedAt)) : QJsonValue()}};
 }
 
 QJsonObject UploadedPart::toJson() const
 {
-    return {{S("number"), double(number)}, {S("size"), double(size)}, {S("sha256"), sha256}};
+    return {{u"number"_s, double(number)}, {u"size"_s, double(size)}, {u"sha256"_s, sha256}};
 }
 
 Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QString &runId, const QString &name,
                                                   qint64 sizeBytes, const QString &sha256,
                                                   const QString &contentType)
 {
-    Error invalid{ErrorCode::Validation, S("The artifact is not valid.")};
+    Error invalid{ErrorCode::Validation, u"The artifact is not valid."_s};
     if (!ids::isUuid(runId))
-        invalid.details.append({S("run_id"), runId.isEmpty() ? S("required") : S("invalid")});
+        invalid.details.append({u"run_id"_s, runId.isEmpty() ? u"required"_s : u"invalid"_s});
     if (name.trimmed().isEmpty())
-        invalid.details.append({S("name"), S("required")});
+        invalid.details.append({u"name"_s, u"required"_s});
     else if (name.size() > kMaxNameLength)
-        invalid.details.append({S("name"), S("too_long")});
+        invalid.details.append({u"name"_s, u"too_long"_s});
     else if (hasControl(name))
-        invalid.details.append({S("name"), S("invalid")});
+        invalid.details.append({u"name"_s, u"invalid"_s});
     if (sizeBytes < 0)
-        invalid.details.append({S("size_bytes"), S("invalid")});
+        invalid.details.append({u"size_bytes"_s, u"invalid"_s});
     else if (sizeBytes > m_opt.maxSizeBytes || partCount(sizeBytes, m_opt.partSize) > m_opt.maxParts)
-        invalid.details.append({S("size_bytes"), S("too_large")});
+        invalid.details.append({u"size_bytes"_s, u"too_large"_s});
     if (!BlobStore::isSha256Hex(sha256))
-        invalid.details.append({S("sha256"), sha256.isEmpty() ? S("required") : S("invalid")});
-    const QString type = contentType.isEmpty() ? S("application/octet-stream") : contentType;
+        invalid.details.append({u"sha256"_s, sha256.isEmpty() ? u"required"_s : u"invalid"_s});
+    const QString type = contentType.isEmpty() ? u"application/octet-stream"_s : contentType;
     if (type.size() > kMaxContentTypeLength)
-        invalid.details.append({S("content_type"), S("too_long")});
+        invalid.details.append({u"content_type"_s, u"too_long"_s});
     else if (!validContentType(type))
-        invalid.details.append({S("content_type"), S("invalid")});
+        invalid.details.append({u"content_type"_s, u"invalid"_s});
     if (!invalid.details.isEmpty()) {
         if (invalid.details.size() == 1)
-            invalid.message = S("Invalid %1.").arg(invalid.details.first().field);
+            invalid.message = u"Invalid %1."_s.arg(invalid.details.first().field);
         return invalid;
     }
 
@@ -174,7 +175,7 @@ Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QStr
 
     const qint64 now = m_ctx.clock->nowMs();
     InitiatedUpload out;
-    out.uploadToken = crypto::randomToken(S("wfxup_"), 32);
+    out.uploadToken = crypto::randomToken(u"wfxup_"_s, 32);
     out.partSize = m_opt.partSize;
     out.parts = partCount(sizeBytes, m_opt.partSize);
     out.expiresAt = now + m_opt.uploadTtlMs;
@@ -186,27 +187,27 @@ Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QStr
     a.sizeBytes = sizeBytes;
     a.sha256 = sha256;
     a.contentType = type;
-    a.state = S("pending");
+    a.state = u"pending"_s;
     a.partSize = m_opt.partSize;
     a.createdAt = now;
     a.uploadExpiresAt = out.expiresAt;
 
-    Query ins = tx.query(S("INSERT INTO artifacts (id, run_id, workspace_id, name, size_bytes, sha256, content_type, "
+    Query ins = tx.query(u"INSERT INTO artifacts (id, run_id, workspace_id, name, size_bytes, sha256, content_type, "
                            "state, part_size, upload_token_hash, upload_expires_at, created_at) "
-                           "VALUES (:id, :r, :w, :n, :sz, :sha, :ct, 'pending', :ps, :h, :x, :t)"));
-    ins.bind(S(":id"), a.id).bind(S(":r"), runId).bind(S(":w"), a.workspaceId).bind(S(":n"), name)
-        .bind(S(":sz"), sizeBytes).bind(S(":sha"), sha256).bind(S(":ct"), type).bind(S(":ps"), a.partSize)
-        .bind(S(":h"), crypto::sha256Hex(out.uploadToken.toUtf8())).bind(S(":x"), out.expiresAt).bind(S(":t"), now);
+                           "VALUES (:id, :r, :w, :n, :sz, :sha, :ct, 'pending', :ps, :h, :x, :t)"_s);
+    ins.bind(u":id"_s, a.id).bind(u":r"_s, runId).bind(u":w"_s, a.workspaceId).bind(u":n"_s, name)
+        .bind(u":sz"_s, sizeBytes).bind(u":sha"_s, sha256).bind(u":ct"_s, type).bind(u":ps"_s, a.partSize)
+        .bind(u":h"_s, crypto::sha256Hex(out.uploadToken.toUtf8())).bind(u":x"_s, out.expiresAt).bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto au = AuditService::append(tx, now, actor, S("artifact.initiate"), a.workspaceId, S("artifact"), a.id,
-                                       {{S("run_id"), runId},
-                                        {S("name"), name},
-                                        {S("size_bytes"), double(sizeBytes)},
-                                        {S("sha256"), sha256}});
+    if (auto au = AuditService::append(tx, now, actor, u"artifact.initiate"_s, a.workspaceId, u"artifact"_s, a.id,
+                                       {{u"run_id"_s, runId},
+                                        {u"name"_s, name},
+                                        {u"size_bytes"_s, double(sizeBytes)},
+                                        {u"sha256"_s, sha256}});
         !au)
         return au.error();
-    tx.announce(S("artifact"), a.id);
+    tx.announce(u"artifact"_s, a.id);
     if (auto c = tx.commit(); !c)
         return c.error();
     return out;
@@ -218,12 +219,12 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
     if (uploadToken.isEmpty() || !ids::isUuid(artifactId))
         return uploadNotFound();
     const QString tokenHash = crypto::sha256Hex(uploadToken.toUtf8());
-    const QString pendingSql = S("SELECT size_bytes, part_size, upload_expires_at FROM artifacts "
-                                 "WHERE id = :id AND upload_token_hash = :h AND state = 'pending'");
+    const QString pendingSql = u"SELECT size_bytes, part_size, upload_expires_at FROM artifacts "
+                                 "WHERE id = :id AND upload_token_hash = :h AND state = 'pending'"_s;
     qint64 parts = 0, partSize = 0;
     {
         Query q(m_ctx.db->connection(), pendingSql);
-        q.bind(S(":id"), artifactId).bind(S(":h"), tokenHash);
+        q.bind(u":id"_s, artifactId).bind(u":h"_s, tokenHash);
         if (!q.exec())
             return q.error();
         if (!q.next() || q.isNull(2) || q.i64(2) <= m_ctx.clock->nowMs())
@@ -232,13 +233,13 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
         parts = partCount(q.i64(0), partSize);
     }
     if (partNumber < 1 || partNumber > parts) {
-        Error e = Error::validation(S("part_number"), S("out_of_range"),
-                                    S("The part number must be between 1 and %1.").arg(parts));
+        Error e = Error::validation(u"part_number"_s, u"out_of_range"_s,
+                                    u"The part number must be between 1 and %1."_s.arg(parts));
         return e;
     }
     if (bytes.size() > partSize) {
-        Error e{ErrorCode::PayloadTooLarge, S("A part holds at most %1 bytes.").arg(partSize)};
-        e.extra.insert(S("part_size"), double(partSize));
+        Error e{ErrorCode::PayloadTooLarge, u"A part holds at most %1 bytes."_s.arg(partSize)};
+        e.extra.insert(u"part_size"_s, double(partSize));
         return e;
     }
 
@@ -254,14 +255,14 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
         return began.error();
     }
     Tx &tx = *began;
-    if (!tx.lockRow(S("artifacts"), artifactId)) {
+    if (!tx.lockRow(u"artifacts"_s, artifactId)) {
         m_blobs.discard(*staged);
         return Error::internal();
     }
     {
         // The upload may have been committed, aborted or expired meanwhile.
         Query q = tx.query(pendingSql);
-        q.bind(S(":id"), artifactId).bind(S(":h"), tokenHash);
+        q.bind(u":id"_s, artifactId).bind(u":h"_s, tokenHash);
         if (!q.exec()) {
             m_blobs.discard(*staged);
             return q.error();
@@ -273,11 +274,11 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
     }
     if (auto p = m_blobs.placePart(*staged); !p)
         return p.error();
-    Query up = tx.query(S("INSERT INTO artifact_parts (artifact_id, number, size, sha256, received_at) "
+    Query up = tx.query(u"INSERT INTO artifact_parts (artifact_id, number, size, sha256, received_at) "
                           "VALUES (:a, :n, :s, :h, :t) ON CONFLICT (artifact_id, number) DO UPDATE SET "
-                          "size = excluded.size, sha256 = excluded.sha256, received_at = excluded.received_at"));
-    up.bind(S(":a"), artifactId).bind(S(":n"), partNumber).bind(S(":s"), staged->size)
-        .bind(S(":h"), staged->sha256).bind(S(":t"), now);
+                          "size = excluded.size, sha256 = excluded.sha256, received_at = excluded.received_at"_s);
+    up.bind(u":a"_s, artifactId).bind(u":n"_s, partNumber).bind(u":s"_s, staged->size)
+        .bind(u":h"_s, staged->sha256).bind(u":t"_s, now);
     if (!up.exec())
         return up.error();
     if (auto c = tx.commit(); !c)
@@ -296,15 +297,15 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
     if (a->state == QLatin1String("committed"))
         return a;
     if (a->state != QLatin1String("pending"))
-        return Error::conflict(S("Only a pending upload can be committed; this artifact is %1.").arg(a->state));
+        return Error::conflict(u"Only a pending upload can be committed; this artifact is %1."_s.arg(a->state));
     if (a->uploadExpiresAt <= m_ctx.clock->nowMs())
-        return Error::conflict(S("The upload expired; initiate it again."));
+        return Error::conflict(u"The upload expired; initiate it again."_s);
 
     // Cheap checks on the recorded parts before any byte is read.
     const qint64 parts = partCount(a->sizeBytes, a->partSize);
     {
-        Query q(conn, S("SELECT number, size FROM artifact_parts WHERE artifact_id = :a ORDER BY number"));
-        q.bind(S(":a"), a->id);
+        Query q(conn, u"SELECT number, size FROM artifact_parts WHERE artifact_id = :a ORDER BY number"_s);
+        q.bind(u":a"_s, a->id);
         if (!q.exec())
             return q.error();
         QJsonArray missing;
@@ -325,14 +326,14 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
         }
         noteMissing(parts + 1);
         if (!missing.isEmpty()) {
-            Error e = Error::conflict(S("Some parts have not been uploaded."));
-            e.extra.insert(S("reason"), S("part_missing"));
-            e.extra.insert(S("missing_parts"), missing);
+            Error e = Error::conflict(u"Some parts have not been uploaded."_s);
+            e.extra.insert(u"reason"_s, u"part_missing"_s);
+            e.extra.insert(u"missing_parts"_s, missing);
             return e;
         }
         if (recorded != a->sizeBytes) {
-            Error e = Error::conflict(S("The parts hold %1 bytes, not the declared %2.").arg(recorded).arg(a->sizeBytes));
-            e.extra.insert(S("reason"), S("size_mismatch"));
+            Error e = Error::conflict(u"The parts hold %1 bytes, not the declared %2."_s.arg(recorded).arg(a->sizeBytes));
+            e.extra.insert(u"reason"_s, u"size_mismatch"_s);
             return e;
         }
     }
@@ -348,7 +349,7 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (!tx.lockRow(S("artifacts"), a->id))
+    if (!tx.lockRow(u"artifacts"_s, a->id))
         return Error::internal();
     auto cur = loadVisible(tx.conn(), actor, artifactId, Role::Member);
     if (!cur)
@@ -356,26 +357,26 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
     if (cur->state == QLatin1String("committed"))
         return cur; // a concurrent commit won
     if (cur->state != QLatin1String("pending"))
-        return Error::conflict(S("Only a pending upload can be committed; this artifact is %1.").arg(cur->state));
+        return Error::conflict(u"Only a pending upload can be committed; this artifact is %1."_s.arg(cur->state));
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(S("UPDATE artifacts SET state = 'committed', committed_at = :t, upload_token_hash = NULL, "
-                         "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"));
-    u.bind(S(":t"), now).bind(S(":id"), a->id);
-    Query d = tx.query(S("DELETE FROM artifact_parts WHERE artifact_id = :id"));
-    d.bind(S(":id"), a->id);
+    Query u = tx.query(u"UPDATE artifacts SET state = 'committed', committed_at = :t, upload_token_hash = NULL, "
+                         "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"_s);
+    u.bind(u":t"_s, now).bind(u":id"_s, a->id);
+    Query d = tx.query(u"DELETE FROM artifact_parts WHERE artifact_id = :id"_s);
+    d.bind(u":id"_s, a->id);
     if (!u.exec())
         return u.error();
     if (!d.exec())
         return d.error();
-    if (auto au = AuditService::append(tx, now, actor, S("artifact.commit"), cur->workspaceId, S("artifact"), a->id,
-                                       {{S("size_bytes"), double(cur->sizeBytes)}, {S("sha256"), cur->sha256}});
+    if (auto au = AuditService::append(tx, now, actor, u"artifact.commit"_s, cur->workspaceId, u"artifact"_s, a->id,
+                                       {{u"size_bytes"_s, double(cur->sizeBytes)}, {u"sha256"_s, cur->sha256}});
         !au)
         return au.error();
-    tx.announce(S("artifact"), a->id);
+    tx.announce(u"artifact"_s, a->id);
     if (auto c = tx.commit(); !c)
         return c.error();
     m_blobs.removeUpload(a->id);
-    cur->state = S("committed");
+    cur->state = u"committed"_s;
     cur->committedAt = now;
     cur->uploadExpiresAt = 0;
     return cur;
@@ -387,7 +388,7 @@ Result<Artifact> ArtifactService::abort(const Actor &actor, const QString &artif
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (ids::isUuid(artifactId) && !tx.lockRow(S("artifacts"), artifactId))
+    if (ids::isUuid(artifactId) && !tx.lockRow(u"artifacts"_s, artifactId))
         return Error::internal();
     auto a = loadVisible(tx.conn(), actor, artifactId, Role::Member);
     if (!a)
@@ -397,25 +398,25 @@ Result<Artifact> ArtifactService::abort(const Actor &actor, const QString &artif
     if (a->state == QLatin1String("aborted"))
         return a;
     if (a->state != QLatin1String("pending"))
-        return Error::conflict(S("Only a pending upload can be aborted; this artifact is %1.").arg(a->state));
+        return Error::conflict(u"Only a pending upload can be aborted; this artifact is %1."_s.arg(a->state));
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(S("UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, upload_expires_at = NULL "
-                         "WHERE id = :id AND state = 'pending'"));
-    u.bind(S(":id"), a->id);
-    Query d = tx.query(S("DELETE FROM artifact_parts WHERE artifact_id = :id"));
-    d.bind(S(":id"), a->id);
+    Query u = tx.query(u"UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, upload_expires_at = NULL "
+                         "WHERE id = :id AND state = 'pending'"_s);
+    u.bind(u":id"_s, a->id);
+    Query d = tx.query(u"DELETE FROM artifact_parts WHERE artifact_id = :id"_s);
+    d.bind(u":id"_s, a->id);
     if (!u.exec())
         return u.error();
     if (!d.exec())
         return d.error();
-    if (auto au = AuditService::append(tx, now, actor, S("artifact.abort"), a->workspaceId, S("artifact"), a->id);
+    if (auto au = AuditService::append(tx, now, actor, u"artifact.abort"_s, a->workspaceId, u"artifact"_s, a->id);
         !au)
         return au.error();
-    tx.announce(S("artifact"), a->id);
+    tx.announce(u"artifact"_s, a->id);
     if (auto c = tx.commit(); !c)
         return c.error();
     m_blobs.removeUpload(a->id);
-    a->state = S("aborted");
+    a->state = u"aborted"_s;
     a->uploadExpiresAt = 0;
     return a;
 }
@@ -435,7 +436,7 @@ Result<ArtifactDownload> ArtifactService::open(const Actor &actor, const QString
     const QString path = m_blobs.blobPath(a->sha256);
     if (!m_blobs.hasBlob(a->sha256)) {
         qCWarning(lcBlobs) << "blob of committed artifact" << a->id << "is missing from the store";
-        return Error{ErrorCode::Unavailable, S("The artifact's bytes are not available.")};
+        return Error{ErrorCode::Unavailable, u"The artifact's bytes are not available."_s};
     }
     return ArtifactDownload{*a, path, a->sizeBytes, a->sha256};
 }
@@ -444,10 +445,10 @@ Result<Page<Artifact>> ArtifactService::list(const Actor &actor, const QString &
                                             const QString &cursorText)
 {
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and %1.").arg(cursor::kMaxLimit));
+        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
     if (!ids::isUuid(runId))
         return Error::notFound(kRun);
-    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
     QSqlDatabase conn = m_ctx.db->connection();
@@ -456,10 +457,10 @@ Result<Page<Artifact>> ArtifactService::list(const Actor &actor, const QString &
         return ws.error();
     if (auto r = access::requireRole(conn, actor, *ws, Role::Viewer, kRun); !r)
         return r.error();
-    QString sql = S("SELECT ") + kColumns + S(" FROM artifacts WHERE run_id = :r");
+    QString sql = u"SELECT "_s + kColumns + u" FROM artifacts WHERE run_id = :r"_s;
     sql += keyset->sql();
     Query q(conn, sql);
-    q.bind(S(":r"), runId);
+    q.bind(u":r"_s, runId);
     keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
@@ -478,9 +479,9 @@ Result<int> ArtifactService::sweepStaleUploads(qint64 nowMs)
         QStringList stale;
         {
             Query q(m_ctx.db->connection(),
-                    S("SELECT id FROM artifacts WHERE state = 'pending' AND upload_expires_at <= :now "
-                      "ORDER BY upload_expires_at, id LIMIT :lim"));
-            q.bind(S(":now"), nowMs).bind(S(":lim"), kBatch);
+                    u"SELECT id FROM artifacts WHERE state = 'pending' AND upload_expires_at <= :now "
+                      "ORDER BY upload_expires_at, id LIMIT :lim"_s);
+            q.bind(u":now"_s, nowMs).bind(u":lim"_s, kBatch);
             if (!q.exec())
                 return q.error();
             while (q.next())
@@ -491,27 +492,27 @@ Result<int> ArtifactService::sweepStaleUploads(qint64 nowMs)
             if (!began)
                 return began.error();
             Tx &tx = *began;
-            if (!tx.lockRow(S("artifacts"), id))
+            if (!tx.lockRow(u"artifacts"_s, id))
                 return Error::internal();
             auto a = loadArtifact(tx.conn(), id);
             if (!a)
                 return a.error();
             if (a->state != QLatin1String("pending") || a->uploadExpiresAt > nowMs)
                 continue; // committed, aborted or renewed meanwhile
-            Query u = tx.query(S("UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, "
-                                 "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"));
-            u.bind(S(":id"), id);
-            Query d = tx.query(S("DELETE FROM artifact_parts WHERE artifact_id = :id"));
-            d.bind(S(":id"), id);
+            Query u = tx.query(u"UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, "
+                                 "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"_s);
+            u.bind(u":id"_s, id);
+            Query d = tx.query(u"DELETE FROM artifact_parts WHERE artifact_id = :id"_s);
+            d.bind(u":id"_s, id);
             if (!u.exec())
                 return u.error();
             if (!d.exec())
                 return d.error();
-            if (auto au = AuditService::append(tx, nowMs, Actor::system(), S("artifact.abort"), a->workspaceId,
-                                               S("artifact"), id, {{S("reason"), S("upload_expired")}});
+            if (auto au = AuditService::append(tx, nowMs, Actor::system(), u"artifact.abort"_s, a->workspaceId,
+                                               u"artifact"_s, id, {{u"reason"_s, u"upload_expired"_s}});
                 !au)
                 return au.error();
-            tx.announce(S("artifact"), id);
+            tx.announce(u"artifact"_s, id);
             if (auto c = tx.commit(); !c)
                 return c.error();
             m_blobs.removeUpload(id);
@@ -524,8 +525,8 @@ Result<int> ArtifactService::sweepStaleUploads(qint64 nowMs)
     // Upload folders that outlived their artifact (a crash between commit and cleanup).
     const QStringList dirs = m_blobs.uploadIds();
     for (const QString &id : dirs) {
-        Query q(m_ctx.db->connection(), S("SELECT state FROM artifacts WHERE id = :id"));
-        q.bind(S(":id"), id);
+        Query q(m_ctx.db->connection(), u"SELECT state FROM artifacts WHERE id = :id"_s);
+        q.bind(u":id"_s, id);
         if (!q.exec())
             return q.error();
         if (!q.next() || q.str(0) != QLatin1String("pending"))

@@ -4,9 +4,9 @@
 // bytes, and the sweep of uploads that were never finished.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
 #include <QByteArray>
 #include <QJsonObject>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "artifacts/BlobStore.h"
+#include "models/artifacts/BlobStore.h"
 
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -16,24 +16,25 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 Q_LOGGING_CATEGORY(lcBlobs, "wfx.models.artifacts", QtInfoMsg)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 constexpr qint64 kChunk = 1 << 20; // streaming buffer: memory stays bounded
 
 Error unavailable(const QString &what)
 {
-    return Error{ErrorCode::Unavailable, S("The artifact store is not available (%1).").arg(what)};
+    return Error{ErrorCode::Unavailable, u"The artifact store is not available (%1)."_s.arg(what)};
 }
 
 Error mismatch(const QString &reason, const QString &msg)
 {
     Error e = Error::conflict(msg);
-    e.extra.insert(S("reason"), reason);
+    e.extra.insert(u"reason"_s, reason);
     return e;
 }
 
@@ -61,13 +62,13 @@ bool renameOver(const QString &from, const QString &to)
 
 QString tempName()
 {
-    return crypto::sha256Hex(crypto::randomBytes(16)).left(32) + S(".tmp");
+    return crypto::sha256Hex(crypto::randomBytes(16)).left(32) + u".tmp"_s;
 }
 } // namespace
 
 BlobStore::BlobStore(const QString &dataDir, const QString &blobDir)
-    : m_blobRoot(QDir::cleanPath(blobDir.isEmpty() ? dataDir + S("/blobs") : blobDir)),
-      m_uploadRoot(QDir::cleanPath(dataDir + S("/uploads")))
+    : m_blobRoot(QDir::cleanPath(blobDir.isEmpty() ? dataDir + u"/blobs"_s : blobDir)),
+      m_uploadRoot(QDir::cleanPath(dataDir + u"/uploads"_s))
 {
 }
 
@@ -87,7 +88,7 @@ QString BlobStore::blobPath(const QString &sha256) const
 {
     if (!isSha256Hex(sha256))
         return {};
-    return m_blobRoot + S("/sha256/") + sha256.left(2) + QLatin1Char('/') + sha256.mid(2, 2) + QLatin1Char('/')
+    return m_blobRoot + u"/sha256/"_s + sha256.left(2) + QLatin1Char('/') + sha256.mid(2, 2) + QLatin1Char('/')
         + sha256;
 }
 
@@ -106,7 +107,7 @@ QString BlobStore::uploadDir(const QString &artifactId) const
 
 QString BlobStore::tempDir() const
 {
-    return m_blobRoot + S("/tmp");
+    return m_blobRoot + u"/tmp"_s;
 }
 
 QString BlobStore::partPath(const QString &artifactId, qint64 number) const
@@ -122,10 +123,10 @@ Status BlobStore::health() const
     // The one probe of the artifact store: /health/r2, /api/status and /metrics all ask it.
     // A random payload is written, flushed to the disk, read back and removed.
     if (!QDir().mkpath(tempDir()))
-        return unavailable(S("cannot create the blob folder"));
+        return unavailable(u"cannot create the blob folder"_s);
     QFile probe(tempDir() + QLatin1Char('/') + tempName());
     if (!probe.open(QIODevice::ReadWrite | QIODevice::NewOnly))
-        return unavailable(S("blob folder not writable"));
+        return unavailable(u"blob folder not writable"_s);
     const QByteArray payload = crypto::randomBytes(16);
     bool ok = probe.write(payload) == payload.size() && syncFile(probe);
     if (ok) {
@@ -135,7 +136,7 @@ Status BlobStore::health() const
     probe.close();
     probe.remove();
     if (!ok)
-        return unavailable(S("blob folder not writable or did not read back what was written"));
+        return unavailable(u"blob folder not writable or did not read back what was written"_s);
     return Ok{};
 }
 
@@ -143,21 +144,21 @@ Result<StagedPart> BlobStore::stagePart(const QString &artifactId, qint64 number
 {
     const QString dir = uploadDir(artifactId);
     if (dir.isEmpty() || number <= 0)
-        return Error::notFound(S("Artifact"));
+        return Error::notFound(u"Artifact"_s);
     if (!QDir().mkpath(dir))
-        return unavailable(S("cannot create the upload folder"));
+        return unavailable(u"cannot create the upload folder"_s);
     StagedPart p;
     p.artifactId = artifactId;
     p.number = number;
     p.tempPath = dir + QLatin1Char('/') + QString::number(number) + QLatin1Char('.') + tempName();
     QFile f(p.tempPath);
     if (!f.open(QIODevice::WriteOnly | QIODevice::NewOnly))
-        return unavailable(S("cannot write the part"));
+        return unavailable(u"cannot write the part"_s);
     const bool ok = f.write(bytes) == bytes.size() && syncFile(f);
     f.close();
     if (!ok) {
         QFile::remove(p.tempPath);
-        return unavailable(S("cannot write the part"));
+        return unavailable(u"cannot write the part"_s);
     }
     p.size = bytes.size();
     p.sha256 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
@@ -171,7 +172,7 @@ Status BlobStore::placePart(const StagedPart &part) const
         return Error::internal();
     if (!renameOver(part.tempPath, target)) {
         QFile::remove(part.tempPath);
-        return unavailable(S("cannot place the part"));
+        return unavailable(u"cannot place the part"_s);
     }
     syncDir(uploadDir(part.artifactId));
     return Ok{};
@@ -190,11 +191,11 @@ Result<StoredBlob> BlobStore::assemble(const QString &artifactId, qint64 parts, 
     if (uploadDir(artifactId).isEmpty() || finalPath.isEmpty() || parts <= 0 || expectedSize < 0)
         return Error::internal();
     if (!QDir().mkpath(tempDir()))
-        return unavailable(S("cannot create the blob folder"));
+        return unavailable(u"cannot create the blob folder"_s);
     const QString tempPath = tempDir() + QLatin1Char('/') + tempName();
     QFile out(tempPath);
     if (!out.open(QIODevice::WriteOnly | QIODevice::NewOnly))
-        return unavailable(S("cannot write the blob"));
+        return unavailable(u"cannot write the blob"_s);
     auto fail = [&](const Error &e) -> Error {
         out.close();
         QFile::remove(tempPath);
@@ -207,48 +208,48 @@ Result<StoredBlob> BlobStore::assemble(const QString &artifactId, qint64 parts, 
     for (qint64 n = 1; n <= parts; ++n) {
         QFile in(partPath(artifactId, n));
         if (!in.open(QIODevice::ReadOnly)) {
-            Error e = mismatch(S("part_missing"), S("Part %1 has not been uploaded.").arg(n));
-            e.extra.insert(S("part"), double(n));
+            Error e = mismatch(u"part_missing"_s, u"Part %1 has not been uploaded."_s.arg(n));
+            e.extra.insert(u"part"_s, double(n));
             return fail(e);
         }
         while (true) {
             buf.resize(kChunk);
             const qint64 got = in.read(buf.data(), kChunk);
             if (got < 0)
-                return fail(unavailable(S("cannot read a part")));
+                return fail(unavailable(u"cannot read a part"_s));
             if (got == 0)
                 break;
             total += got;
             if (total > expectedSize)
-                return fail(mismatch(S("size_mismatch"),
-                                     S("The parts hold more than the declared %1 bytes.").arg(expectedSize)));
+                return fail(mismatch(u"size_mismatch"_s,
+                                     u"The parts hold more than the declared %1 bytes."_s.arg(expectedSize)));
             hash.addData(QByteArrayView(buf.constData(), got));
             if (out.write(buf.constData(), got) != got)
-                return fail(unavailable(S("cannot write the blob")));
+                return fail(unavailable(u"cannot write the blob"_s));
         }
     }
     if (total != expectedSize)
-        return fail(mismatch(S("size_mismatch"), S("The parts hold %1 bytes, not the declared %2.")
+        return fail(mismatch(u"size_mismatch"_s, u"The parts hold %1 bytes, not the declared %2."_s
                                                      .arg(total)
                                                      .arg(expectedSize)));
     const QString actual = QString::fromLatin1(hash.result().toHex());
     if (actual != expectedSha256)
-        return fail(mismatch(S("sha256_mismatch"), S("The SHA-256 of the parts does not match the declared one.")));
+        return fail(mismatch(u"sha256_mismatch"_s, u"The SHA-256 of the parts does not match the declared one."_s));
     if (!syncFile(out))
-        return fail(unavailable(S("cannot write the blob")));
+        return fail(unavailable(u"cannot write the blob"_s));
     out.close();
 
     const QString dir = QFileInfo(finalPath).path();
     if (!QDir().mkpath(dir)) {
         QFile::remove(tempPath);
-        return unavailable(S("cannot create the blob folder"));
+        return unavailable(u"cannot create the blob folder"_s);
     }
     if (QFileInfo(finalPath).isFile() && QFileInfo(finalPath).size() == expectedSize) {
         // Same address, same bytes: the blob is already stored.
         QFile::remove(tempPath);
     } else if (!renameOver(tempPath, finalPath)) {
         QFile::remove(tempPath);
-        return unavailable(S("cannot place the blob"));
+        return unavailable(u"cannot place the blob"_s);
     } else {
         syncDir(dir);
     }

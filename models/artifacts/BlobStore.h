@@ -4,7 +4,7 @@
 // integers and hex digests ever become path components; names never do.
 #pragma once
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 #include <QByteArray>
 #include <QString>

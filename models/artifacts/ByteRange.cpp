@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "artifacts/ByteRange.h"
+#include "models/artifacts/ByteRange.h"
 
 #include <limits>
 #include <optional>

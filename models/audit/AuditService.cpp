@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "audit/AuditService.h"
+#include "models/audit/AuditService.h"
 
-#include "core/Access.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
-#include "crypto/Jcs.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/core/Access.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/crypto/Jcs.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
 
 #include <QJsonDocument>
 

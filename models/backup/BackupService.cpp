@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "backup/BackupService.h"
+#include "models/backup/BackupService.h"
 
-#include "artifacts/BlobStore.h"
-#include "backup/TarReader.h"
-#include "backup/TarWriter.h"
-#include "core/Clock.h"
-#include "db/Database.h"
+#include "models/artifacts/BlobStore.h"
+#include "models/backup/TarReader.h"
+#include "models/backup/TarWriter.h"
+#include "models/core/Clock.h"
+#include "models/db/Database.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -24,6 +24,8 @@
 #include <atomic>
 
 #include <unistd.h>
+
+using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcBackup, "wfx.models.backup", QtInfoMsg)
 
@@ -96,19 +98,19 @@ bool removeTree(const QString &path)
 
 QJsonObject BackupSummary::toJson() const
 {
-    return QJsonObject{{S("archive"), archivePath},           {S("archive_bytes"), archiveBytes},
-                       {S("store_bytes"), storeBytes},        {S("blob_count"), blobCount},
-                       {S("blob_bytes"), blobBytes},          {S("schema_version"), schemaVersion},
-                       {S("created_at"), createdAt}};
+    return QJsonObject{{u"archive"_s, archivePath},           {u"archive_bytes"_s, archiveBytes},
+                       {u"store_bytes"_s, storeBytes},        {u"blob_count"_s, blobCount},
+                       {u"blob_bytes"_s, blobBytes},          {u"schema_version"_s, schemaVersion},
+                       {u"created_at"_s, createdAt}};
 }
 
 QJsonObject RestoreSummary::toJson() const
 {
-    return QJsonObject{{S("data_dir"), dataDir},
-                       {S("files"), files},
-                       {S("bytes"), bytes},
-                       {S("schema_version"), schemaVersion},
-                       {S("backup_created_at"), createdAt}};
+    return QJsonObject{{u"data_dir"_s, dataDir},
+                       {u"files"_s, files},
+                       {u"bytes"_s, bytes},
+                       {u"schema_version"_s, schemaVersion},
+                       {u"backup_created_at"_s, createdAt}};
 }
 
 Result<BackupSummary> BackupService::backup(const QString &archivePath)
@@ -183,7 +185,7 @@ Result<BackupSummary> BackupService::backup(const QString &archivePath)
     qint64 size = 0;
     if (!tar.addFile(storeName(), snapshotPath, &sha, &size))
         return fail(ErrorCode::Internal, tar.error());
-    files.append(QJsonObject{{S("path"), storeName()}, {S("size"), size}, {S("sha256"), QString::fromLatin1(sha)}});
+    files.append(QJsonObject{{u"path"_s, storeName()}, {u"size"_s, size}, {u"sha256"_s, QString::fromLatin1(sha)}});
     summary.storeBytes = size;
     // Committed blobs never change or go away, so those the snapshot names are
     // all there; a blob whose bytes do not match its name is damage, not a backup.
@@ -196,16 +198,16 @@ Result<BackupSummary> BackupService::backup(const QString &archivePath)
             return fail(ErrorCode::Internal, tar.error());
         if (QString::fromLatin1(sha) != hex)
             return fail(ErrorCode::Internal, QStringLiteral("The blob %1 is damaged: its bytes hash to %2.").arg(path, QString::fromLatin1(sha)));
-        files.append(QJsonObject{{S("path"), blobEntryName(hex)}, {S("size"), size}, {S("sha256"), hex}});
+        files.append(QJsonObject{{u"path"_s, blobEntryName(hex)}, {u"size"_s, size}, {u"sha256"_s, hex}});
         ++summary.blobCount;
         summary.blobBytes += size;
     }
-    const QJsonObject manifest{{S("format"), formatName()},
-                               {S("version"), kFormatVersion},
-                               {S("app_version"), QStringLiteral(WFX_VERSION)},
-                               {S("created_at"), summary.createdAt},
-                               {S("schema_version"), summary.schemaVersion},
-                               {S("files"), files}};
+    const QJsonObject manifest{{u"format"_s, formatName()},
+                               {u"version"_s, kFormatVersion},
+                               {u"app_version"_s, QStringLiteral(WFX_VERSION)},
+                               {u"created_at"_s, summary.createdAt},
+                               {u"schema_version"_s, summary.schemaVersion},
+                               {u"files"_s, files}};
     if (!tar.addData(manifestName(), QJsonDocument(manifest).toJson(QJsonDocument::Indented)) || !tar.finish())
         return fail(ErrorCode::Internal, tar.error());
     summary.archiveBytes = out.pos();
@@ -299,23 +301,23 @@ Result<RestoreSummary> BackupService::restore(const QString &archivePath, const 
 
     QJsonParseError perr;
     const QJsonObject manifest = QJsonDocument::fromJson(manifestBytes, &perr).object();
-    if (perr.error != QJsonParseError::NoError || manifest.value(S("format")).toString() != formatName())
+    if (perr.error != QJsonParseError::NoError || manifest.value(u"format"_s).toString() != formatName())
         return bad(QStringLiteral("not a WorldFlux Console backup"));
-    if (manifest.value(S("version")).toInt() != kFormatVersion)
+    if (manifest.value(u"version"_s).toInt() != kFormatVersion)
         return bad(QStringLiteral("backup format version %1 is not supported (this build reads %2)")
-                       .arg(manifest.value(S("version")).toInt())
+                       .arg(manifest.value(u"version"_s).toInt())
                        .arg(kFormatVersion));
-    const QJsonArray files = manifest.value(S("files")).toArray();
+    const QJsonArray files = manifest.value(u"files"_s).toArray();
     if (files.size() != seen.size())
         return bad(QStringLiteral("the manifest lists %1 files, the archive holds %2").arg(files.size()).arg(seen.size()));
     RestoreSummary summary;
     for (const QJsonValue &v : files) {
         const QJsonObject f = v.toObject();
-        const QString name = f.value(S("path")).toString();
+        const QString name = f.value(u"path"_s).toString();
         const auto it = seen.constFind(name);
         if (it == seen.constEnd())
             return bad(QStringLiteral("%1 is listed in the manifest but missing").arg(name));
-        if (it->size != f.value(S("size")).toInteger(-1) || it->sha256 != f.value(S("sha256")).toString())
+        if (it->size != f.value(u"size"_s).toInteger(-1) || it->sha256 != f.value(u"sha256"_s).toString())
             return bad(QStringLiteral("%1 does not match its SHA-256 in the manifest").arg(name));
         if (name != storeName() && it->sha256 != name.section(QLatin1Char('/'), -1))
             return bad(QStringLiteral("%1 does not hash to its name").arg(name));
@@ -326,14 +328,14 @@ Result<RestoreSummary> BackupService::restore(const QString &archivePath, const 
         return bad(QStringLiteral("the archive holds no store"));
 
     // The store must open and say what the manifest says before it is put in place.
-    summary.schemaVersion = manifest.value(S("schema_version")).toInt();
-    summary.createdAt = manifest.value(S("created_at")).toInteger();
+    summary.schemaVersion = manifest.value(u"schema_version"_s).toInt();
+    summary.createdAt = manifest.value(u"created_at"_s).toInteger();
     {
         SnapshotConnection snap(stage + QLatin1Char('/') + storeName());
         if (!snap.isOpen())
             return bad(QStringLiteral("the store does not open: %1").arg(snap.error()));
         QSqlQuery q(snap.db());
-        if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next() || q.value(0).toString() != S("ok"))
+        if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next() || q.value(0).toString() != u"ok"_s)
             return bad(QStringLiteral("the store fails SQLite's integrity check"));
         q.finish();
         if (snap.schemaVersion() != summary.schemaVersion)

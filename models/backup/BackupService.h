@@ -7,8 +7,8 @@
 // before anything is put in place. PostgreSQL stores are refused: pg_dump.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Result.h"
 
 #include <QJsonObject>
 #include <QString>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "backup/TarReader.h"
+#include "models/backup/TarReader.h"
 
 #include <QByteArray>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "backup/TarWriter.h"
+#include "models/backup/TarWriter.h"
 
 #include <QCryptographicHash>
 #include <QFile>

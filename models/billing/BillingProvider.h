@@ -4,7 +4,7 @@
 // know this interface and the offline provider.
 #pragma once
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 #include <QString>
 

@@ -1,31 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "billing/BillingService.h"
+#include "models/billing/BillingService.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/Tx.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcBilling, "wfx.models.billing", QtInfoMsg)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 const QString kWs = QStringLiteral("Workspace");
 constexpr int kMaxIdLength = 255;
 
 Error badSignature(const QString &why)
 {
-    return Error{ErrorCode::InvalidSignature, S("The webhook signature does not verify: %1.").arg(why)};
+    return Error{ErrorCode::InvalidSignature, u"The webhook signature does not verify: %1."_s.arg(why)};
 }
 
 bool allDigits(const QString &s)
@@ -72,15 +73,15 @@ bool planExists(const QSqlDatabase &conn, const QString &plan)
 // price metadata.plan or lookup_key.
 QString subscriptionPlan(const QJsonObject &obj)
 {
-    QString plan = str(obj.value(S("metadata")).toObject(), S("plan"));
+    QString plan = str(obj.value(u"metadata"_s).toObject(), u"plan"_s);
     if (!plan.isEmpty())
         return plan;
-    const QJsonArray items = obj.value(S("items")).toObject().value(S("data")).toArray();
+    const QJsonArray items = obj.value(u"items"_s).toObject().value(u"data"_s).toArray();
     for (const QJsonValue &it : items) {
-        const QJsonObject price = it.toObject().value(S("price")).toObject();
-        plan = str(price.value(S("metadata")).toObject(), S("plan"));
+        const QJsonObject price = it.toObject().value(u"price"_s).toObject();
+        plan = str(price.value(u"metadata"_s).toObject(), u"plan"_s);
         if (plan.isEmpty())
-            plan = str(price, S("lookup_key"));
+            plan = str(price, u"lookup_key"_s);
         if (!plan.isEmpty())
             return plan;
     }
@@ -94,9 +95,9 @@ struct WorkspaceRow
 
 Result<WorkspaceRow> loadWorkspace(const QSqlDatabase &conn, const QString &id)
 {
-    Query q(conn, S("SELECT w.id, w.name, w.plan, c.customer_ref FROM workspaces w "
-                    "LEFT JOIN billing_customers c ON c.workspace_id = w.id WHERE w.id = :id"));
-    q.bind(S(":id"), id);
+    Query q(conn, u"SELECT w.id, w.name, w.plan, c.customer_ref FROM workspaces w "
+                    "LEFT JOIN billing_customers c ON c.workspace_id = w.id WHERE w.id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -109,8 +110,8 @@ Result<WorkspaceRow> loadWorkspace(const QSqlDatabase &conn, const QString &id)
 Result<QString> changePlan(Tx &tx, qint64 now, const Actor &actor, const QString &workspaceId, const QString &to,
                            const QJsonObject &why)
 {
-    Query cur = tx.query(S("SELECT plan FROM workspaces WHERE id = :w"));
-    cur.bind(S(":w"), workspaceId);
+    Query cur = tx.query(u"SELECT plan FROM workspaces WHERE id = :w"_s);
+    cur.bind(u":w"_s, workspaceId);
     if (!cur.exec())
         return cur.error();
     if (!cur.next())
@@ -119,18 +120,18 @@ Result<QString> changePlan(Tx &tx, qint64 now, const Actor &actor, const QString
     cur.raw().finish();
     if (from == to)
         return from;
-    Query u = tx.query(S("UPDATE workspaces SET plan = :p WHERE id = :w"));
-    u.bind(S(":p"), to).bind(S(":w"), workspaceId);
+    Query u = tx.query(u"UPDATE workspaces SET plan = :p WHERE id = :w"_s);
+    u.bind(u":p"_s, to).bind(u":w"_s, workspaceId);
     if (!u.exec())
         return u.error();
     QJsonObject detail = why;
-    detail.insert(S("from"), from);
-    detail.insert(S("to"), to);
-    if (auto a = AuditService::append(tx, now, actor, S("billing.plan_change"), workspaceId, S("workspace"),
+    detail.insert(u"from"_s, from);
+    detail.insert(u"to"_s, to);
+    if (auto a = AuditService::append(tx, now, actor, u"billing.plan_change"_s, workspaceId, u"workspace"_s,
                                       workspaceId, detail);
         !a)
         return a.error();
-    tx.announce(S("workspace"), workspaceId);
+    tx.announce(u"workspace"_s, workspaceId);
     return from;
 }
 
@@ -150,12 +151,12 @@ const QString kEventCols = QStringLiteral("event_id, type, event_created, receiv
 
 Result<BillingEvent> storedEvent(const QSqlDatabase &conn, const QString &eventId)
 {
-    Query q(conn, S("SELECT ") + kEventCols + S(" FROM billing_events WHERE event_id = :e"));
-    q.bind(S(":e"), eventId);
+    Query q(conn, u"SELECT "_s + kEventCols + u" FROM billing_events WHERE event_id = :e"_s);
+    q.bind(u":e"_s, eventId);
     if (!q.exec())
         return q.error();
     if (!q.next())
-        return Error::notFound(S("Event"));
+        return Error::notFound(u"Event"_s);
     BillingEvent e = readEvent(q);
     e.duplicate = true;
     return e;
@@ -164,25 +165,25 @@ Result<BillingEvent> storedEvent(const QSqlDatabase &conn, const QString &eventI
 
 QJsonObject CheckoutSession::toJson() const
 {
-    return {{S("workspace_id"), workspaceId}, {S("plan"), plan}, {S("provider"), provider},
-            {S("session_ref"), sessionRef},   {S("url"), url}};
+    return {{u"workspace_id"_s, workspaceId}, {u"plan"_s, plan}, {u"provider"_s, provider},
+            {u"session_ref"_s, sessionRef},   {u"url"_s, url}};
 }
 
 QJsonObject BillingEvent::toJson() const
 {
-    return {{S("event_id"), eventId},
-            {S("type"), type},
-            {S("created"), ids::formatTime(eventCreated)},
-            {S("received_at"), ids::formatTime(receivedAt)},
-            {S("workspace_id"), workspaceId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(workspaceId)},
-            {S("applied"), applied},
-            {S("outcome"), outcome}};
+    return {{u"event_id"_s, eventId},
+            {u"type"_s, type},
+            {u"created"_s, ids::formatTime(eventCreated)},
+            {u"received_at"_s, ids::formatTime(receivedAt)},
+            {u"workspace_id"_s, workspaceId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(workspaceId)},
+            {u"applied"_s, applied},
+            {u"outcome"_s, outcome}};
 }
 
 QString BillingService::signHeader(const QByteArray &rawBody, const QByteArray &secret, qint64 unixSecs)
 {
     const QByteArray t = QByteArray::number(unixSecs);
-    return S("t=") + QString::fromLatin1(t) + S(",v1=")
+    return u"t="_s + QString::fromLatin1(t) + u",v1="_s
         + QString::fromLatin1(crypto::hmacSha256(secret, t + '.' + rawBody).toHex());
 }
 
@@ -190,9 +191,9 @@ Status BillingService::verifySignature(const QByteArray &rawBody, const QString 
                                        qint64 nowSecs, qint64 toleranceSecs)
 {
     if (secret.isEmpty())
-        return badSignature(S("no webhook secret is configured"));
+        return badSignature(u"no webhook secret is configured"_s);
     if (header.isEmpty() || header.size() > 4096)
-        return badSignature(S("the Stripe-Signature header is missing"));
+        return badSignature(u"the Stripe-Signature header is missing"_s);
     QString t;
     bool haveT = false;
     QStringList v1;
@@ -213,14 +214,14 @@ Status BillingService::verifySignature(const QByteArray &rawBody, const QString 
         }
     }
     if (!allDigits(t) || t.size() > 12)
-        return badSignature(S("no timestamp"));
+        return badSignature(u"no timestamp"_s);
     if (v1.isEmpty())
-        return badSignature(S("no v1 signature"));
+        return badSignature(u"no v1 signature"_s);
     const qint64 ts = t.toLongLong();
     if (ts < nowSecs - toleranceSecs)
-        return badSignature(S("the timestamp is too old"));
+        return badSignature(u"the timestamp is too old"_s);
     if (ts > nowSecs + toleranceSecs)
-        return badSignature(S("the timestamp is in the future"));
+        return badSignature(u"the timestamp is in the future"_s);
     const QByteArray expected = crypto::hmacSha256(secret, t.toLatin1() + '.' + rawBody);
     bool match = false;
     for (const QString &sig : std::as_const(v1)) {
@@ -230,7 +231,7 @@ Status BillingService::verifySignature(const QByteArray &rawBody, const QString 
         match = match || (eq && isHex64(sig));
     }
     if (!match)
-        return badSignature(S("no signature matches"));
+        return badSignature(u"no signature matches"_s);
     return Ok{};
 }
 
@@ -238,7 +239,7 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
                                                    const QByteArray &secret, BodyReader read)
 {
     if (rawBody.size() > kMaxBodyBytes)
-        return Error::validation(S("body"), S("too_large"), S("The event is larger than 1 MiB."));
+        return Error::validation(u"body"_s, u"too_large"_s, u"The event is larger than 1 MiB."_s);
     const qint64 now = m_ctx.clock->nowMs();
     if (auto v = verifySignature(rawBody, signatureHeader, secret, now / 1000); !v) {
         qCWarning(lcBilling) << "webhook refused:" << v.error().message;
@@ -249,26 +250,26 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
     if (!doc)
         return doc.error(); // malformed_json, duplicate_key, ... as for any request body
     if (!doc->isObject())
-        return Error::validation(S("body"), S("type"), S("The event must be a JSON object."));
+        return Error::validation(u"body"_s, u"type"_s, u"The event must be a JSON object."_s);
     const QJsonObject ev = doc->toObject();
     BillingEvent e;
-    e.eventId = str(ev, S("id"));
+    e.eventId = str(ev, u"id"_s);
     if (e.eventId.isEmpty())
-        return Error::validation(S("id"), S("required"), S("The event has no id."));
-    e.type = str(ev, S("type"));
+        return Error::validation(u"id"_s, u"required"_s, u"The event has no id."_s);
+    e.type = str(ev, u"type"_s);
     if (e.type.isEmpty())
-        return Error::validation(S("type"), S("required"), S("The event has no type."));
-    const QJsonValue created = ev.value(S("created"));
+        return Error::validation(u"type"_s, u"required"_s, u"The event has no type."_s);
+    const QJsonValue created = ev.value(u"created"_s);
     if (created.isUndefined() || created.isNull()) {
         // Without a provider time the receipt time orders the event.
         e.eventCreated = now;
     } else {
         const double c = created.toDouble(-1);
         if (!created.isDouble() || c < 0 || c > 1e11 || c != double(qint64(c)))
-            return Error::validation(S("created"), S("invalid"), S("created must be a Unix time in seconds."));
+            return Error::validation(u"created"_s, u"invalid"_s, u"created must be a Unix time in seconds."_s);
         e.eventCreated = qint64(c) * 1000;
     }
-    const QJsonObject obj = ev.value(S("data")).toObject().value(S("object")).toObject();
+    const QJsonObject obj = ev.value(u"data"_s).toObject().value(u"object"_s).toObject();
     e.receivedAt = now;
 
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
@@ -280,35 +281,35 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
     else if (seen.error().code != ErrorCode::NotFound)
         return seen.error();
 
-    QString plan, subscriptionRef, subscriptionStatus, customerRef = str(obj, S("customer"));
+    QString plan, subscriptionRef, subscriptionStatus, customerRef = str(obj, u"customer"_s);
     bool known = true;
     if (e.type == QLatin1String("checkout.session.completed")) {
-        e.workspaceId = str(obj, S("client_reference_id"));
-        plan = str(obj.value(S("metadata")).toObject(), S("plan"));
-        subscriptionRef = str(obj, S("subscription"));
-        subscriptionStatus = S("active");
+        e.workspaceId = str(obj, u"client_reference_id"_s);
+        plan = str(obj.value(u"metadata"_s).toObject(), u"plan"_s);
+        subscriptionRef = str(obj, u"subscription"_s);
+        subscriptionStatus = u"active"_s;
     } else if (e.type == QLatin1String("customer.subscription.deleted")) {
-        e.workspaceId = str(obj.value(S("metadata")).toObject(), S("workspace_id"));
-        plan = S("free");
-        subscriptionRef = str(obj, S("id"));
-        subscriptionStatus = S("canceled");
+        e.workspaceId = str(obj.value(u"metadata"_s).toObject(), u"workspace_id"_s);
+        plan = u"free"_s;
+        subscriptionRef = str(obj, u"id"_s);
+        subscriptionStatus = u"canceled"_s;
     } else if (e.type == QLatin1String("customer.subscription.created")
                || e.type == QLatin1String("customer.subscription.updated")) {
-        e.workspaceId = str(obj.value(S("metadata")).toObject(), S("workspace_id"));
-        subscriptionRef = str(obj, S("id"));
-        subscriptionStatus = str(obj, S("status"));
+        e.workspaceId = str(obj.value(u"metadata"_s).toObject(), u"workspace_id"_s);
+        subscriptionRef = str(obj, u"id"_s);
+        subscriptionStatus = str(obj, u"status"_s);
         // A subscription that ended puts the workspace back on the free plan.
         const bool ended = subscriptionStatus == QLatin1String("canceled")
             || subscriptionStatus == QLatin1String("incomplete_expired") || subscriptionStatus == QLatin1String("unpaid");
-        plan = ended ? S("free") : subscriptionPlan(obj);
+        plan = ended ? u"free"_s : subscriptionPlan(obj);
     } else {
         known = false;
     }
 
     bool workspaceFound = false;
     if (known && ids::isUuid(e.workspaceId)) {
-        Query w = tx.query(S("SELECT 1 FROM workspaces WHERE id = :w"));
-        w.bind(S(":w"), e.workspaceId);
+        Query w = tx.query(u"SELECT 1 FROM workspaces WHERE id = :w"_s);
+        w.bind(u":w"_s, e.workspaceId);
         if (!w.exec())
             return w.error();
         workspaceFound = w.next();
@@ -317,58 +318,58 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
         e.workspaceId.clear(); // never store arbitrary text as a workspace id
 
     if (!known) {
-        e.outcome = S("ignored: event type not handled");
+        e.outcome = u"ignored: event type not handled"_s;
     } else if (!workspaceFound) {
-        e.outcome = S("not applied: unknown workspace");
+        e.outcome = u"not applied: unknown workspace"_s;
     } else if (!planExists(tx.conn(), plan)) {
-        e.outcome = plan.isEmpty() ? S("not applied: the event names no plan")
-                                   : S("not applied: unknown plan");
+        e.outcome = plan.isEmpty() ? u"not applied: the event names no plan"_s
+                                   : u"not applied: unknown plan"_s;
     } else {
-        if (!tx.lockRow(S("workspaces"), e.workspaceId))
+        if (!tx.lockRow(u"workspaces"_s, e.workspaceId))
             return Error::internal();
-        Query last = tx.query(S("SELECT MAX(event_created) FROM billing_events WHERE workspace_id = :w AND applied = 1"));
-        last.bind(S(":w"), e.workspaceId);
+        Query last = tx.query(u"SELECT MAX(event_created) FROM billing_events WHERE workspace_id = :w AND applied = 1"_s);
+        last.bind(u":w"_s, e.workspaceId);
         if (!last.exec() || !last.next())
             return last.error();
         const bool stale = !last.isNull(0) && last.i64(0) > e.eventCreated;
         last.raw().finish();
         if (stale) {
-            e.outcome = S("not applied: a newer event was applied already");
+            e.outcome = u"not applied: a newer event was applied already"_s;
         } else {
-            auto from = changePlan(tx, now, Actor::system(), e.workspaceId, plan, {{S("event_id"), e.eventId}});
+            auto from = changePlan(tx, now, Actor::system(), e.workspaceId, plan, {{u"event_id"_s, e.eventId}});
             if (!from)
                 return from.error();
             e.applied = true;
-            e.outcome = *from == plan ? S("applied: plan unchanged (%1)").arg(plan)
-                                      : S("applied: plan %1 -> %2").arg(*from, plan);
+            e.outcome = *from == plan ? u"applied: plan unchanged (%1)"_s.arg(plan)
+                                      : u"applied: plan %1 -> %2"_s.arg(*from, plan);
             if (!customerRef.isEmpty()) {
-                Query c = tx.query(S("INSERT INTO billing_customers (workspace_id, provider, customer_ref, created_at) "
+                Query c = tx.query(u"INSERT INTO billing_customers (workspace_id, provider, customer_ref, created_at) "
                                      "VALUES (:w, 'stripe', :c, :t) ON CONFLICT (workspace_id) DO UPDATE "
-                                     "SET customer_ref = excluded.customer_ref"));
-                c.bind(S(":w"), e.workspaceId).bind(S(":c"), customerRef).bind(S(":t"), now);
+                                     "SET customer_ref = excluded.customer_ref"_s);
+                c.bind(u":w"_s, e.workspaceId).bind(u":c"_s, customerRef).bind(u":t"_s, now);
                 if (!c.exec())
                     return c.error();
             }
             if (e.type == QLatin1String("checkout.session.completed")) {
-                Query done = tx.query(S("UPDATE billing_subscriptions SET status = 'checkout_completed', updated_at = :t "
-                                        "WHERE workspace_id = :w AND provider_ref = :r AND status = 'checkout_pending'"));
-                done.bind(S(":t"), now).bind(S(":w"), e.workspaceId).bind(S(":r"), str(obj, S("id")));
+                Query done = tx.query(u"UPDATE billing_subscriptions SET status = 'checkout_completed', updated_at = :t "
+                                        "WHERE workspace_id = :w AND provider_ref = :r AND status = 'checkout_pending'"_s);
+                done.bind(u":t"_s, now).bind(u":w"_s, e.workspaceId).bind(u":r"_s, str(obj, u"id"_s));
                 if (!done.exec())
                     return done.error();
             }
             if (!subscriptionRef.isEmpty()) {
-                Query upd = tx.query(S("UPDATE billing_subscriptions SET plan = :p, status = :s, updated_at = :t "
-                                       "WHERE workspace_id = :w AND provider_ref = :r"));
-                upd.bind(S(":p"), plan).bind(S(":s"), subscriptionStatus.isEmpty() ? S("active") : subscriptionStatus)
-                    .bind(S(":t"), e.eventCreated).bind(S(":w"), e.workspaceId).bind(S(":r"), subscriptionRef);
+                Query upd = tx.query(u"UPDATE billing_subscriptions SET plan = :p, status = :s, updated_at = :t "
+                                       "WHERE workspace_id = :w AND provider_ref = :r"_s);
+                upd.bind(u":p"_s, plan).bind(u":s"_s, subscriptionStatus.isEmpty() ? u"active"_s : subscriptionStatus)
+                    .bind(u":t"_s, e.eventCreated).bind(u":w"_s, e.workspaceId).bind(u":r"_s, subscriptionRef);
                 if (!upd.exec())
                     return upd.error();
                 if (upd.rowsAffected() == 0) {
-                    Query ins = tx.query(S("INSERT INTO billing_subscriptions (id, workspace_id, provider_ref, plan, status, "
-                                           "updated_at) VALUES (:id, :w, :r, :p, :s, :t)"));
-                    ins.bind(S(":id"), ids::newUuid()).bind(S(":w"), e.workspaceId).bind(S(":r"), subscriptionRef)
-                        .bind(S(":p"), plan).bind(S(":s"), subscriptionStatus.isEmpty() ? S("active") : subscriptionStatus)
-                        .bind(S(":t"), e.eventCreated);
+                    Query ins = tx.query(u"INSERT INTO billing_subscriptions (id, workspace_id, provider_ref, plan, status, "
+                                           "updated_at) VALUES (:id, :w, :r, :p, :s, :t)"_s);
+                    ins.bind(u":id"_s, ids::newUuid()).bind(u":w"_s, e.workspaceId).bind(u":r"_s, subscriptionRef)
+                        .bind(u":p"_s, plan).bind(u":s"_s, subscriptionStatus.isEmpty() ? u"active"_s : subscriptionStatus)
+                        .bind(u":t"_s, e.eventCreated);
                     if (!ins.exec())
                         return ins.error();
                 }
@@ -376,11 +377,11 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
         }
     }
 
-    Query rec = tx.query(S("INSERT INTO billing_events (event_id, type, event_created, received_at, workspace_id, "
-                           "applied, outcome) VALUES (:e, :ty, :c, :r, :w, :a, :o)"));
-    rec.bind(S(":e"), e.eventId).bind(S(":ty"), e.type.left(kMaxIdLength)).bind(S(":c"), e.eventCreated)
-        .bind(S(":r"), e.receivedAt).bind(S(":w"), e.workspaceId.isEmpty() ? QVariant() : QVariant(e.workspaceId))
-        .bind(S(":a"), e.applied ? 1 : 0).bind(S(":o"), e.outcome);
+    Query rec = tx.query(u"INSERT INTO billing_events (event_id, type, event_created, received_at, workspace_id, "
+                           "applied, outcome) VALUES (:e, :ty, :c, :r, :w, :a, :o)"_s);
+    rec.bind(u":e"_s, e.eventId).bind(u":ty"_s, e.type.left(kMaxIdLength)).bind(u":c"_s, e.eventCreated)
+        .bind(u":r"_s, e.receivedAt).bind(u":w"_s, e.workspaceId.isEmpty() ? QVariant() : QVariant(e.workspaceId))
+        .bind(u":a"_s, e.applied ? 1 : 0).bind(u":o"_s, e.outcome);
     if (!rec.exec()) {
         if (rec.uniqueViolation()) {
             // Delivered twice at once: the other delivery won; ours changes nothing.
@@ -389,7 +390,7 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
         }
         return rec.error();
     }
-    tx.announce(S("billing_event"), e.eventId);
+    tx.announce(u"billing_event"_s, e.eventId);
     if (auto c = tx.commit(); !c) {
         if (auto seen = storedEvent(m_ctx.db->connection(), e.eventId); seen)
             return seen;
@@ -403,16 +404,16 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
                                                  const QString &successUrl, const QString &cancelUrl)
 {
     if (!ids::isUuid(workspaceId))
-        return Error::validation(S("workspace_id"), workspaceId.isEmpty() ? S("required") : S("invalid"),
-                                 S("workspace_id must be a workspace id."));
+        return Error::validation(u"workspace_id"_s, workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
+                                 u"workspace_id must be a workspace id."_s);
     if (plan.isEmpty())
-        return Error::validation(S("plan"), S("required"), S("A plan is required."));
+        return Error::validation(u"plan"_s, u"required"_s, u"A plan is required."_s);
     if (successUrl.size() > 2048 || cancelUrl.size() > 2048)
-        return Error::validation(successUrl.size() > 2048 ? S("success_url") : S("cancel_url"), S("too_long"));
+        return Error::validation(successUrl.size() > 2048 ? u"success_url"_s : u"cancel_url"_s, u"too_long"_s);
     {
         QSqlDatabase conn = m_ctx.db->connection();
         if (plan == QLatin1String("free") || !planExists(conn, plan))
-            return Error::validation(S("plan"), S("invalid"), S("plan must be one of the paid plans."));
+            return Error::validation(u"plan"_s, u"invalid"_s, u"plan must be one of the paid plans."_s);
     }
     WorkspaceRow ws;
     {
@@ -427,7 +428,7 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
         ws = *loaded;
     }
     if (ws.plan == plan)
-        return Error::conflict(S("The workspace is already on this plan."));
+        return Error::conflict(u"The workspace is already on this plan."_s);
     // The provider may be a network service: never call it inside a transaction.
     auto pc = m_provider->checkoutUrl(BillingWorkspace{ws.id, ws.name, ws.plan, ws.customerRef}, plan, successUrl,
                                       cancelUrl);
@@ -442,17 +443,17 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
     const qint64 now = m_ctx.clock->nowMs();
-    Query ins = tx.query(S("INSERT INTO billing_subscriptions (id, workspace_id, provider_ref, plan, status, updated_at) "
-                           "VALUES (:id, :w, :r, :p, 'checkout_pending', :t)"));
-    ins.bind(S(":id"), ids::newUuid()).bind(S(":w"), workspaceId).bind(S(":r"), out.sessionRef).bind(S(":p"), plan)
-        .bind(S(":t"), now);
+    Query ins = tx.query(u"INSERT INTO billing_subscriptions (id, workspace_id, provider_ref, plan, status, updated_at) "
+                           "VALUES (:id, :w, :r, :p, 'checkout_pending', :t)"_s);
+    ins.bind(u":id"_s, ids::newUuid()).bind(u":w"_s, workspaceId).bind(u":r"_s, out.sessionRef).bind(u":p"_s, plan)
+        .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, S("billing.checkout"), workspaceId, S("workspace"), workspaceId,
-                                      {{S("plan"), plan}, {S("provider"), out.provider}});
+    if (auto a = AuditService::append(tx, now, actor, u"billing.checkout"_s, workspaceId, u"workspace"_s, workspaceId,
+                                      {{u"plan"_s, plan}, {u"provider"_s, out.provider}});
         !a)
         return a.error();
-    tx.announce(S("billing"), workspaceId);
+    tx.announce(u"billing"_s, workspaceId);
     if (auto c = tx.commit(); !c)
         return c.error();
     return out;
@@ -461,8 +462,8 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
 Result<QString> BillingService::portal(const Actor &actor, const QString &workspaceId)
 {
     if (!ids::isUuid(workspaceId))
-        return Error::validation(S("workspace_id"), workspaceId.isEmpty() ? S("required") : S("invalid"),
-                                 S("workspace_id must be a workspace id."));
+        return Error::validation(u"workspace_id"_s, workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
+                                 u"workspace_id must be a workspace id."_s);
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
@@ -475,39 +476,39 @@ Result<QString> BillingService::portal(const Actor &actor, const QString &worksp
 Result<CheckoutSession> BillingService::completeOfflineCheckout(const Actor &actor, const QString &sessionRef)
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
-        return Error::forbidden(S("Only an instance administrator confirms offline payments."));
+        return Error::forbidden(u"Only an instance administrator confirms offline payments."_s);
     if (m_provider->name() != QLatin1String("offline"))
-        return Error{ErrorCode::Unsupported, S("Checkouts are confirmed by the payment provider.")};
+        return Error{ErrorCode::Unsupported, u"Checkouts are confirmed by the payment provider."_s};
     if (sessionRef.isEmpty() || sessionRef.size() > kMaxIdLength)
-        return Error::validation(S("session_ref"), sessionRef.isEmpty() ? S("required") : S("too_long"));
+        return Error::validation(u"session_ref"_s, sessionRef.isEmpty() ? u"required"_s : u"too_long"_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(S("SELECT id, workspace_id, plan, status FROM billing_subscriptions WHERE provider_ref = :r"));
-    q.bind(S(":r"), sessionRef);
+    Query q = tx.query(u"SELECT id, workspace_id, plan, status FROM billing_subscriptions WHERE provider_ref = :r"_s);
+    q.bind(u":r"_s, sessionRef);
     if (!q.exec())
         return q.error();
     if (!q.next())
-        return Error::notFound(S("Checkout"));
+        return Error::notFound(u"Checkout"_s);
     const QString rowId = q.str(0), wsId = q.str(1), plan = q.str(2), status = q.str(3);
     q.raw().finish();
     CheckoutSession out{wsId, plan, m_provider->name(), sessionRef, {}};
     if (status == QLatin1String("checkout_completed"))
         return out; // confirmed before: nothing changes
     if (status != QLatin1String("checkout_pending"))
-        return Error::notFound(S("Checkout"));
-    if (!tx.lockRow(S("workspaces"), wsId))
+        return Error::notFound(u"Checkout"_s);
+    if (!tx.lockRow(u"workspaces"_s, wsId))
         return Error::internal();
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(S("UPDATE billing_subscriptions SET status = 'checkout_completed', updated_at = :t "
-                         "WHERE id = :id AND status = 'checkout_pending'"));
-    u.bind(S(":t"), now).bind(S(":id"), rowId);
+    Query u = tx.query(u"UPDATE billing_subscriptions SET status = 'checkout_completed', updated_at = :t "
+                         "WHERE id = :id AND status = 'checkout_pending'"_s);
+    u.bind(u":t"_s, now).bind(u":id"_s, rowId);
     if (!u.exec())
         return u.error();
     if (u.rowsAffected() == 0)
         return out;
-    auto from = changePlan(tx, now, actor, wsId, plan, {{S("session_ref"), sessionRef}});
+    auto from = changePlan(tx, now, actor, wsId, plan, {{u"session_ref"_s, sessionRef}});
     if (!from)
         return from.error();
     if (auto c = tx.commit(); !c)
@@ -520,22 +521,22 @@ Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString
 {
     // A person, not the system: the audit entry names who changed the plan.
     if (actor.isAnonymous())
-        return Error{ErrorCode::LoginRequired, S("Please log in again.")};
+        return Error{ErrorCode::LoginRequired, u"Please log in again."_s};
     if (!actor.instanceAdmin || !actor.keyWorkspaceId.isEmpty())
-        return Error::forbidden(S("Plan changes on this instance are made by its administrator."));
+        return Error::forbidden(u"Plan changes on this instance are made by its administrator."_s);
     if (m_provider->name() != QLatin1String("offline"))
-        return Error{ErrorCode::Unsupported, S("Plans are changed by the payment provider.")};
+        return Error{ErrorCode::Unsupported, u"Plans are changed by the payment provider."_s};
     if (!sessionRef.isEmpty()) {
         // The checkout names its workspace and plan; the page must ask for exactly those.
-        Query q(m_ctx.db->connection(), S("SELECT workspace_id, plan FROM billing_subscriptions WHERE provider_ref = :r"));
-        q.bind(S(":r"), sessionRef);
+        Query q(m_ctx.db->connection(), u"SELECT workspace_id, plan FROM billing_subscriptions WHERE provider_ref = :r"_s);
+        q.bind(u":r"_s, sessionRef);
         if (!q.exec())
             return q.error();
         if (!q.next())
-            return Error::notFound(S("Checkout"));
+            return Error::notFound(u"Checkout"_s);
         if (q.str(0) != workspaceId || q.str(1) != plan)
-            return Error::validation(S("session_ref"), S("mismatch"),
-                                     S("The checkout is for another workspace or plan."));
+            return Error::validation(u"session_ref"_s, u"mismatch"_s,
+                                     u"The checkout is for another workspace or plan."_s);
         q.raw().finish();
         auto done = completeOfflineCheckout(actor, sessionRef);
         if (!done)
@@ -547,10 +548,10 @@ Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString
         return began.error();
     Tx &tx = *began;
     if (!planExists(tx.conn(), plan))
-        return Error::validation(S("plan"), S("unknown"), S("No such plan."));
-    if (!tx.lockRow(S("workspaces"), workspaceId))
+        return Error::validation(u"plan"_s, u"unknown"_s, u"No such plan."_s);
+    if (!tx.lockRow(u"workspaces"_s, workspaceId))
         return Error::internal();
-    auto from = changePlan(tx, m_ctx.clock->nowMs(), actor, workspaceId, plan, {{S("via"), S("offline")}});
+    auto from = changePlan(tx, m_ctx.clock->nowMs(), actor, workspaceId, plan, {{u"via"_s, u"offline"_s}});
     if (!from)
         return from.error();
     if (auto c = tx.commit(); !c)
@@ -561,9 +562,9 @@ Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString
 Result<Page<BillingEvent>> BillingService::webhookEvents(const Actor &actor, int limit, const QString &cursorText)
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
-        return Error::forbidden(S("Only instance administrators see billing events."));
-    QString sql = S("SELECT ") + kEventCols + S(" FROM billing_events WHERE 1=1");
-    auto keyset = Keyset::parse(cursorText, S("received_at"), S("event_id"));
+        return Error::forbidden(u"Only instance administrators see billing events."_s);
+    QString sql = u"SELECT "_s + kEventCols + u" FROM billing_events WHERE 1=1"_s;
+    auto keyset = Keyset::parse(cursorText, u"received_at"_s, u"event_id"_s);
     if (!keyset)
         return keyset.error();
     sql += keyset->sql();

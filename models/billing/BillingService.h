@@ -3,10 +3,10 @@
 // the signed provider webhook that changes a workspace's plan.
 #pragma once
 
-#include "billing/BillingProvider.h"
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/billing/BillingProvider.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
 #include <QByteArray>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "billing/OfflineBillingProvider.h"
+#include "models/billing/OfflineBillingProvider.h"
 
-#include "crypto/Crypto.h"
+#include "models/crypto/Crypto.h"
 
 #include <QUrlQuery>
 

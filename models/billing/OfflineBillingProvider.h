@@ -5,7 +5,7 @@
 // (BillingService::completeOfflineCheckout) once the plan was paid out of band.
 #pragma once
 
-#include "billing/BillingProvider.h"
+#include "models/billing/BillingProvider.h"
 
 namespace wfx {
 

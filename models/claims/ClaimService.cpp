@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "claims/ClaimService.h"
+#include "models/claims/ClaimService.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "db/Database.h"
-#include "db/Tx.h"
-#include "runs/MetricStore.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
+#include "models/runs/MetricStore.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonValue>
 
 #include <cmath>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -21,7 +23,6 @@ namespace {
 const QString kClaim = QStringLiteral("Claim");
 const QString kRun = QStringLiteral("Run");
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 const QString kColumns = QStringLiteral(
     "SELECT id, workspace_id, run_id, statement, metric_name, comparator, threshold, aggregate, status, "
@@ -77,26 +78,26 @@ QVariant observedValue(const std::optional<double> &o)
 Status checkLimit(int limit)
 {
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and 200."));
+        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and 200."_s);
     return Ok{};
 }
 } // namespace
 
 QJsonObject Claim::toJson() const
 {
-    return {{S("id"), id},
-            {S("workspace_id"), workspaceId},
-            {S("run_id"), runId},
-            {S("statement"), statement},
-            {S("metric_name"), metricName},
-            {S("comparator"), comparator},
-            {S("threshold"), threshold},
-            {S("aggregate"), aggregate},
-            {S("status"), status},
-            {S("observed"), observed ? QJsonValue(*observed) : QJsonValue(QJsonValue::Null)},
-            {S("published"), published},
-            {S("created_at"), ids::formatTime(createdAt)},
-            {S("verified_at"), ids::formatTime(verifiedAt)}};
+    return {{u"id"_s, id},
+            {u"workspace_id"_s, workspaceId},
+            {u"run_id"_s, runId},
+            {u"statement"_s, statement},
+            {u"metric_name"_s, metricName},
+            {u"comparator"_s, comparator},
+            {u"threshold"_s, threshold},
+            {u"aggregate"_s, aggregate},
+            {u"status"_s, status},
+            {u"observed"_s, observed ? QJsonValue(*observed) : QJsonValue(QJsonValue::Null)},
+            {u"published"_s, published},
+            {u"created_at"_s, ids::formatTime(createdAt)},
+            {u"verified_at"_s, ids::formatTime(verifiedAt)}};
 }
 
 Result<ClaimVerdict> ClaimService::verify(const QSqlDatabase &conn, const QString &runId, const QString &metricName,
@@ -104,16 +105,16 @@ Result<ClaimVerdict> ClaimService::verify(const QSqlDatabase &conn, const QStrin
 {
     if (aggregate != QLatin1String("last") && aggregate != QLatin1String("min") &&
         aggregate != QLatin1String("max") && aggregate != QLatin1String("mean"))
-        return Error::validation(S("aggregate"), S("invalid"), S("aggregate must be last, min, max or mean."));
+        return Error::validation(u"aggregate"_s, u"invalid"_s, u"aggregate must be last, min, max or mean."_s);
     auto value = metricstore::aggregate(conn, runId, metricName, aggregate);
     if (!value)
         return value.error();
-    ClaimVerdict v{S("unverifiable"), std::nullopt};
+    ClaimVerdict v{u"unverifiable"_s, std::nullopt};
     // No points (or a non-finite aggregate, which no JSON number can carry): unverifiable.
     if (*value && std::isfinite(**value)) {
         const double observed = **value;
         v.observed = observed;
-        v.status = holds(observed, comparator, threshold) ? S("supported") : S("refuted");
+        v.status = holds(observed, comparator, threshold) ? u"supported"_s : u"refuted"_s;
     }
     return v;
 }
@@ -122,8 +123,8 @@ Result<Claim> ClaimService::load(const QSqlDatabase &conn, const QString &id)
 {
     if (!ids::isUuid(id))
         return Error::notFound(kClaim);
-    Query q(conn, kColumns + S(" WHERE id = :id"));
-    q.bind(S(":id"), id);
+    Query q(conn, kColumns + u" WHERE id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -141,22 +142,22 @@ Result<Claim> ClaimService::create(const Actor &actor, const QString &runId, con
 Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
 {
     // Every field is checked before anything is read, and all issues are reported at once.
-    Error invalid{ErrorCode::Validation, S("The claim is not valid.")};
+    Error invalid{ErrorCode::Validation, u"The claim is not valid."_s};
     if (!ids::isUuid(in.runId))
-        invalid.details.append({S("run_id"), in.runId.isEmpty() ? S("required") : S("invalid")});
-    auto statement = validName(S("statement"), in.statement, kMaxStatementLength);
+        invalid.details.append({u"run_id"_s, in.runId.isEmpty() ? u"required"_s : u"invalid"_s});
+    auto statement = validName(u"statement"_s, in.statement, kMaxStatementLength);
     if (!statement)
         invalid.details.append(statement.error().details);
-    auto metric = validName(S("metric_name"), in.metricName, kMaxMetricNameLength);
+    auto metric = validName(u"metric_name"_s, in.metricName, kMaxMetricNameLength);
     if (!metric)
         invalid.details.append(metric.error().details);
     if (!isComparator(in.comparator))
-        invalid.details.append({S("comparator"), in.comparator.isEmpty() ? S("required") : S("invalid")});
+        invalid.details.append({u"comparator"_s, in.comparator.isEmpty() ? u"required"_s : u"invalid"_s});
     if (!std::isfinite(in.threshold))
-        invalid.details.append({S("threshold"), S("invalid")});
-    const QString aggregate = in.aggregate.isEmpty() ? S("last") : in.aggregate;
+        invalid.details.append({u"threshold"_s, u"invalid"_s});
+    const QString aggregate = in.aggregate.isEmpty() ? u"last"_s : in.aggregate;
     if (!isAggregate(aggregate))
-        invalid.details.append({S("aggregate"), S("invalid")});
+        invalid.details.append({u"aggregate"_s, u"invalid"_s});
     if (!invalid.details.isEmpty())
         return invalid;
 
@@ -164,8 +165,8 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query r = tx.query(S("SELECT workspace_id FROM runs WHERE id = :id"));
-    r.bind(S(":id"), in.runId);
+    Query r = tx.query(u"SELECT workspace_id FROM runs WHERE id = :id"_s);
+    r.bind(u":id"_s, in.runId);
     if (!r.exec())
         return r.error();
     if (!r.next())
@@ -193,20 +194,20 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
     c.observed = verdict->observed;
     c.createdAt = now;
     c.verifiedAt = now;
-    Query ins = tx.query(S("INSERT INTO claims (id, workspace_id, run_id, statement, metric_name, comparator, threshold, "
+    Query ins = tx.query(u"INSERT INTO claims (id, workspace_id, run_id, statement, metric_name, comparator, threshold, "
                            "aggregate, status, observed, published, created_by, created_at, verified_at) VALUES "
-                           "(:id, :w, :r, :s, :m, :c, :th, :a, :st, :o, 0, :by, :t, :t)"));
-    ins.bind(S(":id"), c.id).bind(S(":w"), c.workspaceId).bind(S(":r"), c.runId).bind(S(":s"), c.statement)
-        .bind(S(":m"), c.metricName).bind(S(":c"), c.comparator).bind(S(":th"), c.threshold)
-        .bind(S(":a"), c.aggregate).bind(S(":st"), c.status).bind(S(":o"), observedValue(c.observed))
-        .bind(S(":by"), actor.isSystem() ? QVariant() : QVariant(actor.userId)).bind(S(":t"), now);
+                           "(:id, :w, :r, :s, :m, :c, :th, :a, :st, :o, 0, :by, :t, :t)"_s);
+    ins.bind(u":id"_s, c.id).bind(u":w"_s, c.workspaceId).bind(u":r"_s, c.runId).bind(u":s"_s, c.statement)
+        .bind(u":m"_s, c.metricName).bind(u":c"_s, c.comparator).bind(u":th"_s, c.threshold)
+        .bind(u":a"_s, c.aggregate).bind(u":st"_s, c.status).bind(u":o"_s, observedValue(c.observed))
+        .bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId)).bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, S("claim.create"), workspaceId, S("claim"), c.id,
-                                      {{S("run_id"), c.runId}, {S("metric_name"), c.metricName}, {S("status"), c.status}});
+    if (auto a = AuditService::append(tx, now, actor, u"claim.create"_s, workspaceId, u"claim"_s, c.id,
+                                      {{u"run_id"_s, c.runId}, {u"metric_name"_s, c.metricName}, {u"status"_s, c.status}});
         !a)
         return a.error();
-    tx.announce(S("claim"), c.id);
+    tx.announce(u"claim"_s, c.id);
     if (auto cm = tx.commit(); !cm)
         return cm.error();
     return c;
@@ -231,19 +232,19 @@ Result<Claim> ClaimService::reverify(const Actor &actor, const QString &id)
         return verdict.error();
     const qint64 now = m_ctx.clock->nowMs();
     const bool changed = verdict->status != claim->status || verdict->observed != claim->observed;
-    Query u = tx.query(S("UPDATE claims SET status = :st, observed = :o, verified_at = :t WHERE id = :id"));
-    u.bind(S(":st"), verdict->status).bind(S(":o"), observedValue(verdict->observed)).bind(S(":t"), now)
-        .bind(S(":id"), id);
+    Query u = tx.query(u"UPDATE claims SET status = :st, observed = :o, verified_at = :t WHERE id = :id"_s);
+    u.bind(u":st"_s, verdict->status).bind(u":o"_s, observedValue(verdict->observed)).bind(u":t"_s, now)
+        .bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
     if (changed) {
-        QJsonObject detail{{S("from"), claim->status}, {S("to"), verdict->status},
-                           {S("observed"), verdict->observed ? QJsonValue(*verdict->observed) : QJsonValue()}};
-        if (auto a = AuditService::append(tx, now, actor, S("claim.verify"), claim->workspaceId, S("claim"), id, detail);
+        QJsonObject detail{{u"from"_s, claim->status}, {u"to"_s, verdict->status},
+                           {u"observed"_s, verdict->observed ? QJsonValue(*verdict->observed) : QJsonValue()}};
+        if (auto a = AuditService::append(tx, now, actor, u"claim.verify"_s, claim->workspaceId, u"claim"_s, id, detail);
             !a)
             return a.error();
     }
-    tx.announce(S("claim"), id);
+    tx.announce(u"claim"_s, id);
     if (auto cm = tx.commit(); !cm)
         return cm.error();
     claim->status = verdict->status;
@@ -256,20 +257,20 @@ Result<Page<Claim>> ClaimService::list(const Actor &actor, int limit, const QStr
 {
     if (auto l = checkLimit(limit); !l)
         return l.error();
-    QString sql = kColumns + S(" WHERE 1=1");
+    QString sql = kColumns + u" WHERE 1=1"_s;
     if (!actor.isSystem())
-        sql += S(" AND workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u)");
+        sql += u" AND workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u)"_s;
     if (!actor.keyWorkspaceId.isEmpty())
-        sql += S(" AND workspace_id = :scope");
-    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+        sql += u" AND workspace_id = :scope"_s;
+    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
     sql += keyset->sql();
     Query q(m_ctx.db->connection(), sql);
     if (!actor.isSystem())
-        q.bind(S(":u"), actor.userId);
+        q.bind(u":u"_s, actor.userId);
     if (!actor.keyWorkspaceId.isEmpty())
-        q.bind(S(":scope"), actor.keyWorkspaceId);
+        q.bind(u":scope"_s, actor.keyWorkspaceId);
     keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
@@ -306,15 +307,15 @@ Result<Claim> ClaimService::publish(const Actor &actor, const QString &id, bool 
         return w.error();
     if (claim->published == published)
         return claim; // nothing changed, nothing audited
-    Query u = tx.query(S("UPDATE claims SET published = :p WHERE id = :id"));
-    u.bind(S(":p"), published ? 1 : 0).bind(S(":id"), id);
+    Query u = tx.query(u"UPDATE claims SET published = :p WHERE id = :id"_s);
+    u.bind(u":p"_s, published ? 1 : 0).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("claim.publish"), claim->workspaceId,
-                                      S("claim"), id, {{S("published"), published}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"claim.publish"_s, claim->workspaceId,
+                                      u"claim"_s, id, {{u"published"_s, published}});
         !a)
         return a.error();
-    tx.announce(S("claim"), id);
+    tx.announce(u"claim"_s, id);
     if (auto cm = tx.commit(); !cm)
         return cm.error();
     claim->published = published;

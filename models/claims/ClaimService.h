@@ -3,9 +3,9 @@
 // from the stored metric points (never taken on trust from the client).
 #pragma once
 
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>

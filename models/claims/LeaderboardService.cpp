@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "claims/LeaderboardService.h"
+#include "models/claims/LeaderboardService.h"
 
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
 
 #include <QJsonDocument>
 #include <QMap>
@@ -14,10 +14,11 @@
 #include <algorithm>
 #include <tuple>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 struct Candidate
 {
@@ -37,21 +38,21 @@ Result<LeaderboardSnapshot> readSnapshot(const Query &q)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(q.str(3).toUtf8());
     if (!doc.isObject())
-        return Error::internal(S("A stored leaderboard snapshot is damaged."));
-    return LeaderboardSnapshot{q.str(0), q.str(1), q.i64(2), doc.object().value(S("groups")).toArray()};
+        return Error::internal(u"A stored leaderboard snapshot is damaged."_s);
+    return LeaderboardSnapshot{q.str(0), q.str(1), q.i64(2), doc.object().value(u"groups"_s).toArray()};
 }
 
 Status checkBoard(const QString &board)
 {
     if (!LeaderboardService::boards().contains(board))
-        return Error::notFound(S("Leaderboard"));
+        return Error::notFound(u"Leaderboard"_s);
     return Ok{};
 }
 } // namespace
 
 QJsonObject LeaderboardSnapshot::toJson() const
 {
-    return {{S("id"), id}, {S("board"), board}, {S("created_at"), ids::formatTime(createdAt)}, {S("groups"), groups}};
+    return {{u"id"_s, id}, {u"board"_s, board}, {u"created_at"_s, ids::formatTime(createdAt)}, {u"groups"_s, groups}};
 }
 
 Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &board)
@@ -62,11 +63,10 @@ Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &boa
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(S(
-        "SELECT c.id, c.metric_name, c.aggregate, c.comparator, c.threshold, c.observed, c.statement, c.verified_at, "
+    Query q = tx.query(u"SELECT c.id, c.metric_name, c.aggregate, c.comparator, c.threshold, c.observed, c.statement, c.verified_at, "
         "c.created_at, m.id, m.title, r.id, r.name, r.evidence, r.finished_at "
         "FROM claims c JOIN museum_entries m ON m.run_id = c.run_id JOIN runs r ON r.id = c.run_id "
-        "WHERE c.published = 1 AND c.status = 'supported' AND c.observed IS NOT NULL AND r.evidence <> 'unverified'"));
+        "WHERE c.published = 1 AND c.status = 'supported' AND c.observed IS NOT NULL AND r.evidence <> 'unverified'"_s);
     if (!q.exec())
         return q.error();
     // (metric, aggregate, lower-is-better) -> candidates
@@ -118,34 +118,34 @@ Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &boa
             const Candidate &c = unique.at(i);
             if (i == 0 || c.observed != unique.at(i - 1).observed)
                 rank = i + 1;
-            const QJsonObject run{{S("name"), c.runName},
-                                  {S("evidence"), c.evidence},
-                                  {S("finished_at"), c.finishedAt ? QJsonValue(ids::formatTime(*c.finishedAt))
+            const QJsonObject run{{u"name"_s, c.runName},
+                                  {u"evidence"_s, c.evidence},
+                                  {u"finished_at"_s, c.finishedAt ? QJsonValue(ids::formatTime(*c.finishedAt))
                                                                   : QJsonValue(QJsonValue::Null)}};
-            entries.append(QJsonObject{{S("rank"), rank},
-                                       {S("observed"), c.observed},
-                                       {S("comparator"), c.comparator},
-                                       {S("threshold"), c.threshold},
-                                       {S("statement"), c.statement},
-                                       {S("verified_at"), ids::formatTime(c.verifiedAt)},
-                                       {S("museum_entry_id"), c.entryId},
-                                       {S("title"), c.title},
-                                       {S("run"), run}});
+            entries.append(QJsonObject{{u"rank"_s, rank},
+                                       {u"observed"_s, c.observed},
+                                       {u"comparator"_s, c.comparator},
+                                       {u"threshold"_s, c.threshold},
+                                       {u"statement"_s, c.statement},
+                                       {u"verified_at"_s, ids::formatTime(c.verifiedAt)},
+                                       {u"museum_entry_id"_s, c.entryId},
+                                       {u"title"_s, c.title},
+                                       {u"run"_s, run}});
         }
-        out.append(QJsonObject{{S("metric"), std::get<0>(it.key())},
-                               {S("aggregate"), std::get<1>(it.key())},
-                               {S("direction"), lower ? S("lower_is_better") : S("higher_is_better")},
-                               {S("entries"), entries}});
+        out.append(QJsonObject{{u"metric"_s, std::get<0>(it.key())},
+                               {u"aggregate"_s, std::get<1>(it.key())},
+                               {u"direction"_s, lower ? u"lower_is_better"_s : u"higher_is_better"_s},
+                               {u"entries"_s, entries}});
     }
 
     LeaderboardSnapshot snap{ids::newUuid(), board, m_ctx.clock->nowMs(), out};
-    const QByteArray payload = QJsonDocument(QJsonObject{{S("groups"), out}}).toJson(QJsonDocument::Compact);
-    Query ins = tx.query(S("INSERT INTO leaderboard_snapshots (id, board, created_at, payload) VALUES (:id, :b, :t, :p)"));
-    ins.bind(S(":id"), snap.id).bind(S(":b"), board).bind(S(":t"), snap.createdAt)
-        .bind(S(":p"), QString::fromUtf8(payload));
+    const QByteArray payload = QJsonDocument(QJsonObject{{u"groups"_s, out}}).toJson(QJsonDocument::Compact);
+    Query ins = tx.query(u"INSERT INTO leaderboard_snapshots (id, board, created_at, payload) VALUES (:id, :b, :t, :p)"_s);
+    ins.bind(u":id"_s, snap.id).bind(u":b"_s, board).bind(u":t"_s, snap.createdAt)
+        .bind(u":p"_s, QString::fromUtf8(payload));
     if (!ins.exec())
         return ins.error();
-    tx.announce(S("leaderboard"), snap.id);
+    tx.announce(u"leaderboard"_s, snap.id);
     if (auto cm = tx.commit(); !cm)
         return cm.error();
     return snap;
@@ -156,9 +156,9 @@ Result<LeaderboardSnapshot> LeaderboardService::latest(const QString &board)
     if (auto b = checkBoard(board); !b)
         return b.error();
     {
-        Query q(m_ctx.db->connection(), S("SELECT id, board, created_at, payload FROM leaderboard_snapshots "
-                                          "WHERE board = :b ORDER BY created_at DESC, id DESC LIMIT 1"));
-        q.bind(S(":b"), board);
+        Query q(m_ctx.db->connection(), u"SELECT id, board, created_at, payload FROM leaderboard_snapshots "
+                                          "WHERE board = :b ORDER BY created_at DESC, id DESC LIMIT 1"_s);
+        q.bind(u":b"_s, board);
         if (!q.exec())
             return q.error();
         if (q.next())
@@ -172,14 +172,14 @@ Result<Page<LeaderboardSnapshot>> LeaderboardService::history(const QString &boa
     if (auto b = checkBoard(board); !b)
         return b.error();
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and 200."));
-    QString sql = S("SELECT id, board, created_at, payload FROM leaderboard_snapshots WHERE board = :b");
-    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and 200."_s);
+    QString sql = u"SELECT id, board, created_at, payload FROM leaderboard_snapshots WHERE board = :b"_s;
+    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
     sql += keyset->sql();
     Query q(m_ctx.db->connection(), sql);
-    q.bind(S(":b"), board);
+    q.bind(u":b"_s, board);
     keyset->bind(q, limit);
     if (!q.exec())
         return q.error();

@@ -3,9 +3,9 @@
 // stored as snapshots so that the public read is one indexed row.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "claims/MuseumService.h"
+#include "models/claims/MuseumService.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "db/Database.h"
-#include "db/Tx.h"
-#include "runs/MetricStore.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
+#include "models/runs/MetricStore.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
 namespace {
 const QString kRun = QStringLiteral("Run");
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 QJsonValue timeOrNull(const std::optional<qint64> &t)
 {
@@ -30,11 +31,11 @@ Result<QString> validDescription(const QString &text, int max)
 {
     const QString t = text.trimmed();
     if (t.size() > max)
-        return Error::validation(S("description"), S("too_long"), S("At most %1 characters.").arg(max));
+        return Error::validation(u"description"_s, u"too_long"_s, u"At most %1 characters."_s.arg(max));
     for (const QChar c : t) {
         if (c.category() == QChar::Other_Control && c != QLatin1Char('\n') && c != QLatin1Char('\t')
             && c != QLatin1Char('\r'))
-            return Error::validation(S("description"), S("invalid"), S("Control characters are not allowed."));
+            return Error::validation(u"description"_s, u"invalid"_s, u"Control characters are not allowed."_s);
     }
     return t.isNull() ? QStringLiteral("") : t; // a null QString would bind as SQL NULL
 }
@@ -63,8 +64,8 @@ MuseumEntry readEntry(const Query &q)
 
 Result<QStringList> metricNames(const QSqlDatabase &conn, const QString &entryId)
 {
-    Query q(conn, S("SELECT run_id FROM museum_entries WHERE id = :id"));
-    q.bind(S(":id"), entryId);
+    Query q(conn, u"SELECT run_id FROM museum_entries WHERE id = :id"_s);
+    q.bind(u":id"_s, entryId);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -77,27 +78,27 @@ Result<QStringList> metricNames(const QSqlDatabase &conn, const QString &entryId
 
 QJsonObject MuseumEntry::toJson() const
 {
-    const QJsonObject run{{S("name"), runName},
-                          {S("status"), runStatus},
-                          {S("evidence"), runEvidence},
-                          {S("started_at"), timeOrNull(runStartedAt)},
-                          {S("finished_at"), timeOrNull(runFinishedAt)},
-                          {S("metric_names"), QJsonArray::fromStringList(metricNames)}};
-    return {{S("id"), id},
-            {S("title"), title},
-            {S("description"), description},
-            {S("published_at"), ids::formatTime(publishedAt)},
-            {S("run"), run}};
+    const QJsonObject run{{u"name"_s, runName},
+                          {u"status"_s, runStatus},
+                          {u"evidence"_s, runEvidence},
+                          {u"started_at"_s, timeOrNull(runStartedAt)},
+                          {u"finished_at"_s, timeOrNull(runFinishedAt)},
+                          {u"metric_names"_s, QJsonArray::fromStringList(metricNames)}};
+    return {{u"id"_s, id},
+            {u"title"_s, title},
+            {u"description"_s, description},
+            {u"published_at"_s, ids::formatTime(publishedAt)},
+            {u"run"_s, run}};
 }
 
 Result<MuseumEntry> MuseumService::loadByRun(const QSqlDatabase &conn, const QString &runId)
 {
-    Query q(conn, kEntrySql + S(" WHERE m.run_id = :r"));
-    q.bind(S(":r"), runId);
+    Query q(conn, kEntrySql + u" WHERE m.run_id = :r"_s);
+    q.bind(u":r"_s, runId);
     if (!q.exec())
         return q.error();
     if (!q.next())
-        return Error::notFound(S("Museum entry"));
+        return Error::notFound(u"Museum entry"_s);
     MuseumEntry e = readEntry(q);
     q.raw().finish();
     auto names = metricNames(conn, e.id);
@@ -110,10 +111,10 @@ Result<MuseumEntry> MuseumService::loadByRun(const QSqlDatabase &conn, const QSt
 Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &runId, const QString &title,
                                            const QString &description)
 {
-    Error invalid{ErrorCode::Validation, S("The museum entry is not valid.")};
+    Error invalid{ErrorCode::Validation, u"The museum entry is not valid."_s};
     if (!ids::isUuid(runId))
-        invalid.details.append({S("run_id"), runId.isEmpty() ? S("required") : S("invalid")});
-    auto t = validName(S("title"), title, kMaxTitleLength);
+        invalid.details.append({u"run_id"_s, runId.isEmpty() ? u"required"_s : u"invalid"_s});
+    auto t = validName(u"title"_s, title, kMaxTitleLength);
     if (!t)
         invalid.details.append(t.error().details);
     auto d = validDescription(description, kMaxDescriptionLength);
@@ -126,8 +127,8 @@ Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &ru
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query r = tx.query(S("SELECT workspace_id, evidence FROM runs WHERE id = :id"));
-    r.bind(S(":id"), runId);
+    Query r = tx.query(u"SELECT workspace_id, evidence FROM runs WHERE id = :id"_s);
+    r.bind(u":id"_s, runId);
     if (!r.exec())
         return r.error();
     if (!r.next())
@@ -139,11 +140,11 @@ Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &ru
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
     if (evidence == QLatin1String("unverified"))
-        return Error::conflict(S("A run whose signature does not verify cannot be published."));
+        return Error::conflict(u"A run whose signature does not verify cannot be published."_s);
 
     const qint64 now = m_ctx.clock->nowMs();
-    Query cur = tx.query(S("SELECT id, title, description FROM museum_entries WHERE run_id = :r"));
-    cur.bind(S(":r"), runId);
+    Query cur = tx.query(u"SELECT id, title, description FROM museum_entries WHERE run_id = :r"_s);
+    cur.bind(u":r"_s, runId);
     if (!cur.exec())
         return cur.error();
     QString entryId;
@@ -155,27 +156,27 @@ Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &ru
             return loadByRun(tx.conn(), runId); // the same again: nothing changes, nothing audited
         }
         cur.raw().finish();
-        Query u = tx.query(S("UPDATE museum_entries SET title = :t, description = :d WHERE id = :id"));
-        u.bind(S(":t"), *t).bind(S(":d"), *d).bind(S(":id"), entryId);
+        Query u = tx.query(u"UPDATE museum_entries SET title = :t, description = :d WHERE id = :id"_s);
+        u.bind(u":t"_s, *t).bind(u":d"_s, *d).bind(u":id"_s, entryId);
         if (!u.exec())
             return u.error();
         updated = true;
     } else {
         cur.raw().finish();
         entryId = ids::newUuid();
-        Query ins = tx.query(S("INSERT INTO museum_entries (id, run_id, workspace_id, title, description, published_by, "
-                               "published_at) VALUES (:id, :r, :w, :t, :d, :by, :at)"));
-        ins.bind(S(":id"), entryId).bind(S(":r"), runId).bind(S(":w"), workspaceId).bind(S(":t"), *t)
-            .bind(S(":d"), *d).bind(S(":by"), actor.isSystem() ? QVariant() : QVariant(actor.userId))
-            .bind(S(":at"), now);
+        Query ins = tx.query(u"INSERT INTO museum_entries (id, run_id, workspace_id, title, description, published_by, "
+                               "published_at) VALUES (:id, :r, :w, :t, :d, :by, :at)"_s);
+        ins.bind(u":id"_s, entryId).bind(u":r"_s, runId).bind(u":w"_s, workspaceId).bind(u":t"_s, *t)
+            .bind(u":d"_s, *d).bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId))
+            .bind(u":at"_s, now);
         if (!ins.exec())
-            return ins.uniqueViolation() ? Error::conflict(S("The run was published meanwhile; try again.")) : ins.error();
+            return ins.uniqueViolation() ? Error::conflict(u"The run was published meanwhile; try again."_s) : ins.error();
     }
-    if (auto a = AuditService::append(tx, now, actor, S("museum.publish"), workspaceId, S("run"), runId,
-                                      {{S("entry_id"), entryId}, {S("title"), *t}, {S("updated"), updated}});
+    if (auto a = AuditService::append(tx, now, actor, u"museum.publish"_s, workspaceId, u"run"_s, runId,
+                                      {{u"entry_id"_s, entryId}, {u"title"_s, *t}, {u"updated"_s, updated}});
         !a)
         return a.error();
-    tx.announce(S("museum"), entryId);
+    tx.announce(u"museum"_s, entryId);
     auto entry = loadByRun(tx.conn(), runId);
     if (!entry)
         return entry.error();
@@ -187,13 +188,13 @@ Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &ru
 Status MuseumService::unpublish(const Actor &actor, const QString &runId)
 {
     if (!ids::isUuid(runId))
-        return Error::validation(S("run_id"), runId.isEmpty() ? S("required") : S("invalid"));
+        return Error::validation(u"run_id"_s, runId.isEmpty() ? u"required"_s : u"invalid"_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query r = tx.query(S("SELECT workspace_id FROM runs WHERE id = :id"));
-    r.bind(S(":id"), runId);
+    Query r = tx.query(u"SELECT workspace_id FROM runs WHERE id = :id"_s);
+    r.bind(u":id"_s, runId);
     if (!r.exec())
         return r.error();
     if (!r.next())
@@ -204,33 +205,33 @@ Status MuseumService::unpublish(const Actor &actor, const QString &runId)
         return role.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
-    Query cur = tx.query(S("SELECT id FROM museum_entries WHERE run_id = :r"));
-    cur.bind(S(":r"), runId);
+    Query cur = tx.query(u"SELECT id FROM museum_entries WHERE run_id = :r"_s);
+    cur.bind(u":r"_s, runId);
     if (!cur.exec())
         return cur.error();
     if (!cur.next())
         return Ok{}; // not published: nothing to change, nothing audited
     const QString entryId = cur.str(0);
     cur.raw().finish();
-    Query d = tx.query(S("DELETE FROM museum_entries WHERE id = :id"));
-    d.bind(S(":id"), entryId);
+    Query d = tx.query(u"DELETE FROM museum_entries WHERE id = :id"_s);
+    d.bind(u":id"_s, entryId);
     if (!d.exec())
         return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("museum.unpublish"), workspaceId, S("run"),
-                                      runId, {{S("entry_id"), entryId}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"museum.unpublish"_s, workspaceId, u"run"_s,
+                                      runId, {{u"entry_id"_s, entryId}});
         !a)
         return a.error();
-    tx.announce(S("museum"), entryId);
+    tx.announce(u"museum"_s, entryId);
     return tx.commit();
 }
 
 Result<Page<MuseumEntry>> MuseumService::listPublic(int limit, const QString &cursorText)
 {
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and 200."));
+        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and 200."_s);
     // Runs whose signature failed are never shown, even if published before that was known.
-    QString sql = kEntrySql + S(" WHERE r.evidence <> 'unverified'");
-    auto keyset = Keyset::parse(cursorText, S("m.published_at"), S("m.id"));
+    QString sql = kEntrySql + u" WHERE r.evidence <> 'unverified'"_s;
+    auto keyset = Keyset::parse(cursorText, u"m.published_at"_s, u"m.id"_s);
     if (!keyset)
         return keyset.error();
     sql += keyset->sql();

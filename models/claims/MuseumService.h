@@ -2,9 +2,9 @@
 // The museum: a public gallery of runs their workspace admins chose to publish.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>

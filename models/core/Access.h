@@ -3,8 +3,8 @@
 // workspaces is never revealed: those answer not_found, never forbidden.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Result.h"
 
 #include <QSqlDatabase>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Clock.h"
+#include "models/core/Clock.h"
 
 #include <QDateTime>
 

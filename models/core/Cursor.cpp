@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Cursor.h"
+#include "models/core/Cursor.h"
 
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
 
 #include <QJsonDocument>
 #include <QReadWriteLock>

@@ -7,7 +7,7 @@
 #include <QJsonArray>
 #include <QString>
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 #include <optional>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Ids.h"
+#include "models/core/Ids.h"
 
 #include <QDateTime>
 #include <QRegularExpression>

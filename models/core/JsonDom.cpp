@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/JsonDom.h"
+#include "models/core/JsonDom.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

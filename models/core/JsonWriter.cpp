@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/JsonWriter.h"
+#include "models/core/JsonWriter.h"
 
-#include "core/Ids.h"
+#include "models/core/Ids.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Keyset.h"
+#include "models/core/Keyset.h"
 
-#include "db/Tx.h"
+#include "models/db/Tx.h"
 
 namespace wfx {
 

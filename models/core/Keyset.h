@@ -4,8 +4,8 @@
 // bind :t, :i and :lim, then trim the extra row and encode the next cursor.
 #pragma once
 
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
 #include <QString>
 

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/RateLimiter.h"
+#include "models/core/RateLimiter.h"
 
-#include "core/Clock.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/core/Clock.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
 
 #include <QElapsedTimer>
 #include <QThread>
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 } // namespace
 
 Result<RateDecision> RateLimiter::hit(const QString &bucket, int limit, qint64 windowMs)
@@ -21,11 +22,11 @@ Result<RateDecision> RateLimiter::hit(const QString &bucket, int limit, qint64 w
     const qint64 now = m_ctx.clock->nowMs();
     const qint64 start = now - now % windowMs;
     Query q(m_ctx.db->connection(),
-            S("INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
-              "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 RETURNING count"));
-    q.bind(S(":b"), bucket).bind(S(":w"), start);
+            u"INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
+              "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 RETURNING count"_s);
+    q.bind(u":b"_s, bucket).bind(u":w"_s, start);
     if (!q.exec() || !q.next())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return Error{ErrorCode::Unavailable, u"The store is not available."_s};
     const qint64 count = q.i64(0);
     RateDecision d;
     d.limit = limit;
@@ -39,11 +40,11 @@ Result<RateDecision> RateLimiter::hit(const QString &bucket, int limit, qint64 w
 static Result<RateDecision> slidingState(const QSqlDatabase &conn, const QString &bucket, int limit, qint64 windowMs,
                                          qint64 now, bool counted)
 {
-    Query q(conn, S("SELECT window_start, count FROM rate_counters WHERE bucket = :b AND window_start > :since "
-                    "ORDER BY window_start"));
-    q.bind(S(":b"), bucket).bind(S(":since"), now - windowMs);
+    Query q(conn, u"SELECT window_start, count FROM rate_counters WHERE bucket = :b AND window_start > :since "
+                    "ORDER BY window_start"_s);
+    q.bind(u":b"_s, bucket).bind(u":since"_s, now - windowMs);
     if (!q.exec())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return Error{ErrorCode::Unavailable, u"The store is not available."_s};
     QList<std::pair<qint64, qint64>> steps;
     qint64 count = 0;
     while (q.next()) {
@@ -91,7 +92,7 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
     // statement would read a snapshot and let two hits in adjacent sub-windows both
     // take the last slot). A head row that is new starts from the sub-windows there
     // are (after a sweep or an upgrade).
-    Query head(conn, S("INSERT INTO rate_counters (bucket, window_start, count, since) VALUES (:b, 0, 1 + "
+    Query head(conn, u"INSERT INTO rate_counters (bucket, window_start, count, since) VALUES (:b, 0, 1 + "
                        "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o WHERE o.bucket = :b AND o.window_start > :cut), "
                        ":cut) "
                        "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 - "
@@ -99,20 +100,20 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
                        " AND o.window_start > rate_counters.since AND o.window_start <= :cut), "
                        "since = CASE WHEN rate_counters.since < :cut THEN :cut ELSE rate_counters.since END "
                        "RETURNING count, "
-                       "(SELECT MIN(o.window_start) FROM rate_counters o WHERE o.bucket = :b AND o.window_start > :cut)"));
-    head.bind(S(":b"), bucket).bind(S(":cut"), cut);
+                       "(SELECT MIN(o.window_start) FROM rate_counters o WHERE o.bucket = :b AND o.window_start > :cut)"_s);
+    head.bind(u":b"_s, bucket).bind(u":cut"_s, cut);
     if (!head.exec() || !head.next())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return Error{ErrorCode::Unavailable, u"The store is not available."_s};
     const qint64 count = head.i64(0);
     const qint64 oldest = head.isNull(1) ? start : std::min(start, head.i64(1));
     head.raw().finish();
     // The hit's own sub-window, so it can leave the window later. Refused hits
     // count too: a client that keeps hammering stays refused.
-    Query sub(conn, S("INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
-                      "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1"));
-    sub.bind(S(":b"), bucket).bind(S(":w"), start);
+    Query sub(conn, u"INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
+                      "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1"_s);
+    sub.bind(u":b"_s, bucket).bind(u":w"_s, start);
     if (!sub.exec())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return Error{ErrorCode::Unavailable, u"The store is not available."_s};
     if (count > limit) {
         // The exact reset needs every sub-window; refused whatever they say now.
         auto st = slidingState(conn, bucket, limit, windowMs, now, true);
@@ -121,11 +122,11 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
             st->remaining = 0;
         }
         if (auto c = tx.commit(); !c)
-            return Error{ErrorCode::Unavailable, S("The store is not available.")};
+            return Error{ErrorCode::Unavailable, u"The store is not available."_s};
         return st;
     }
     if (auto c = tx.commit(); !c)
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return Error{ErrorCode::Unavailable, u"The store is not available."_s};
     RateDecision d;
     d.limit = limit;
     d.allowed = true;
@@ -143,10 +144,10 @@ Result<RateDecision> RateLimiter::peek(const QString &bucket, int limit, qint64 
 {
     const qint64 now = m_ctx.clock->nowMs();
     const qint64 start = now - now % windowMs;
-    Query q(m_ctx.db->connection(), S("SELECT count FROM rate_counters WHERE bucket = :b AND window_start = :w"));
-    q.bind(S(":b"), bucket).bind(S(":w"), start);
+    Query q(m_ctx.db->connection(), u"SELECT count FROM rate_counters WHERE bucket = :b AND window_start = :w"_s);
+    q.bind(u":b"_s, bucket).bind(u":w"_s, start);
     if (!q.exec())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return Error{ErrorCode::Unavailable, u"The store is not available."_s};
     const qint64 count = q.next() ? q.i64(0) : 0;
     RateDecision d;
     d.limit = limit;
@@ -181,19 +182,19 @@ constexpr qint64 kBusyWaitMs = 5'000; // longer only if a process died holding a
 // next attempt starts a new one.
 const char *const kFreshWindow = "((rate_counters.locked_until = 0 AND rate_counters.since <= :cut) OR "
                                  "(rate_counters.locked_until > 0 AND rate_counters.locked_until <= :now))";
-Error storeUnavailable() { return Error{ErrorCode::Unavailable, S("The store is not available.")}; }
+Error storeUnavailable() { return Error{ErrorCode::Unavailable, u"The store is not available."_s}; }
 } // namespace
 
 Result<RateLimiter::Attempt> RateLimiter::reserveAttempt(const QString &bucket, const Lockout &policy)
 {
-    const QString fresh = S(kFreshWindow);
-    const QString sql = S("INSERT INTO rate_counters (bucket, window_start, count, failures, since, locked_until) "
-                          "VALUES (:b, 0, 1, 0, :now, 0) ON CONFLICT (bucket, window_start) DO UPDATE SET ")
-        + S("count = CASE WHEN %1 THEN 1 ELSE rate_counters.count + 1 END, "
+    const QString fresh = QString::fromLatin1(kFreshWindow);
+    const QString sql = u"INSERT INTO rate_counters (bucket, window_start, count, failures, since, locked_until) "
+                          "VALUES (:b, 0, 1, 0, :now, 0) ON CONFLICT (bucket, window_start) DO UPDATE SET "_s
+        + u"count = CASE WHEN %1 THEN 1 ELSE rate_counters.count + 1 END, "
             "failures = CASE WHEN %1 THEN 0 ELSE rate_counters.failures END, "
             "since = CASE WHEN %1 THEN :now ELSE rate_counters.since END, "
             "locked_until = CASE WHEN %1 THEN 0 ELSE rate_counters.locked_until END "
-            "WHERE %1 OR (rate_counters.locked_until = 0 AND rate_counters.count < :limit) RETURNING since")
+            "WHERE %1 OR (rate_counters.locked_until = 0 AND rate_counters.count < :limit) RETURNING since"_s
               .arg(fresh);
     QSqlDatabase conn = m_ctx.db->connection();
     QElapsedTimer waited;
@@ -201,8 +202,8 @@ Result<RateLimiter::Attempt> RateLimiter::reserveAttempt(const QString &bucket, 
     for (int round = 0;; ++round) {
         const qint64 now = m_ctx.clock->nowMs();
         Query up(conn, sql);
-        up.bind(S(":b"), bucket).bind(S(":now"), now).bind(S(":cut"), now - policy.windowMs)
-            .bind(S(":limit"), policy.maxFailures);
+        up.bind(u":b"_s, bucket).bind(u":now"_s, now).bind(u":cut"_s, now - policy.windowMs)
+            .bind(u":limit"_s, policy.maxFailures);
         if (!up.exec())
             return storeUnavailable();
         if (up.next())
@@ -210,8 +211,8 @@ Result<RateLimiter::Attempt> RateLimiter::reserveAttempt(const QString &bucket, 
         up.raw().finish();
         // Refused: locked, or every attempt is held by a check in flight. This read
         // only picks the answer; the decision was the statement's.
-        Query state(conn, S("SELECT locked_until, since FROM rate_counters WHERE bucket = :b AND window_start = 0"));
-        state.bind(S(":b"), bucket);
+        Query state(conn, u"SELECT locked_until, since FROM rate_counters WHERE bucket = :b AND window_start = 0"_s);
+        state.bind(u":b"_s, bucket);
         if (!state.exec())
             return storeUnavailable();
         qint64 lockedUntil = 0, since = now;
@@ -232,12 +233,12 @@ Result<RateDecision> RateLimiter::confirmFailure(const QString &bucket, const At
 {
     const qint64 now = m_ctx.clock->nowMs();
     Query up(m_ctx.db->connection(),
-             S("UPDATE rate_counters SET failures = failures + 1, "
+             u"UPDATE rate_counters SET failures = failures + 1, "
                "locked_until = CASE WHEN failures + 1 >= :limit THEN :until ELSE locked_until END "
                "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0 "
-               "RETURNING failures, locked_until"));
-    up.bind(S(":b"), bucket).bind(S(":w"), attempt.window).bind(S(":limit"), policy.maxFailures)
-        .bind(S(":until"), now + policy.lockMs);
+               "RETURNING failures, locked_until"_s);
+    up.bind(u":b"_s, bucket).bind(u":w"_s, attempt.window).bind(u":limit"_s, policy.maxFailures)
+        .bind(u":until"_s, now + policy.lockMs);
     if (!up.exec())
         return storeUnavailable();
     RateDecision d;
@@ -256,11 +257,11 @@ Result<RateDecision> RateLimiter::confirmFailure(const QString &bucket, const At
 Status RateLimiter::releaseAttempt(const QString &bucket, const Attempt &attempt, bool forgive)
 {
     Query up(m_ctx.db->connection(),
-             forgive ? S("UPDATE rate_counters SET count = count - 1 - failures, failures = 0 "
-                         "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0")
-                     : S("UPDATE rate_counters SET count = count - 1 "
-                         "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0"));
-    up.bind(S(":b"), bucket).bind(S(":w"), attempt.window);
+             forgive ? u"UPDATE rate_counters SET count = count - 1 - failures, failures = 0 "
+                         "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0"_s
+                     : u"UPDATE rate_counters SET count = count - 1 "
+                         "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0"_s);
+    up.bind(u":b"_s, bucket).bind(u":w"_s, attempt.window);
     if (!up.exec())
         return storeUnavailable();
     return Ok{};
@@ -268,8 +269,8 @@ Status RateLimiter::releaseAttempt(const QString &bucket, const Attempt &attempt
 
 Result<qint64> RateLimiter::lockedUntil(const QString &bucket)
 {
-    Query q(m_ctx.db->connection(), S("SELECT locked_until FROM rate_counters WHERE bucket = :b AND window_start = 0"));
-    q.bind(S(":b"), bucket);
+    Query q(m_ctx.db->connection(), u"SELECT locked_until FROM rate_counters WHERE bucket = :b AND window_start = 0"_s);
+    q.bind(u":b"_s, bucket);
     if (!q.exec())
         return storeUnavailable();
     const qint64 until = q.next() ? q.i64(0) : 0;
@@ -279,8 +280,8 @@ Result<qint64> RateLimiter::lockedUntil(const QString &bucket)
 
 Status RateLimiter::unlock(const QString &bucket)
 {
-    Query q(m_ctx.db->connection(), S("DELETE FROM rate_counters WHERE bucket = :b AND window_start = 0"));
-    q.bind(S(":b"), bucket);
+    Query q(m_ctx.db->connection(), u"DELETE FROM rate_counters WHERE bucket = :b AND window_start = 0"_s);
+    q.bind(u":b"_s, bucket);
     if (!q.exec())
         return storeUnavailable();
     return Ok{};
@@ -289,11 +290,11 @@ Status RateLimiter::unlock(const QString &bucket)
 Result<int> RateLimiter::sweep(qint64 beforeMs)
 {
     Query q(m_ctx.db->connection(),
-            S("DELETE FROM rate_counters WHERE (window_start > 0 AND window_start < :t) OR "
-              "(window_start = 0 AND locked_until < :now AND since < :t)"));
-    q.bind(S(":t"), beforeMs).bind(S(":now"), m_ctx.clock->nowMs());
+            u"DELETE FROM rate_counters WHERE (window_start > 0 AND window_start < :t) OR "
+              "(window_start = 0 AND locked_until < :now AND since < :t)"_s);
+    q.bind(u":t"_s, beforeMs).bind(u":now"_s, m_ctx.clock->nowMs());
     if (!q.exec())
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return Error{ErrorCode::Unavailable, u"The store is not available."_s};
     return q.rowsAffected();
 }
 

@@ -5,8 +5,8 @@
 // or client addresses; they are never shown to anyone.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Result.h"
 
 namespace wfx {
 

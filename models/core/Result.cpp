@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 namespace wfx {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Words.h"
+#include "models/core/Words.h"
 
-#include "core/Ids.h"
+#include "models/core/Ids.h"
 
 #include <QDateTime>
 #include <QStringList>

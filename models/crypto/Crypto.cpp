@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "crypto/Crypto.h"
+#include "models/crypto/Crypto.h"
 
 #include <QList>
 #include <QStringList>

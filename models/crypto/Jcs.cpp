@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "crypto/Jcs.h"
+#include "models/crypto/Jcs.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

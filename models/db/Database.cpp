@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "db/Database.h"
+#include "models/db/Database.h"
 
-#include "db/Migrator.h"
-#include "db/NativeStatements.h"
+#include "models/db/Migrator.h"
+#include "models/db/NativeStatements.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -2,7 +2,7 @@
 // One store (SQLite file or PostgreSQL database) with a connection per thread.
 #pragma once
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "db/Migrator.h"
+#include "models/db/Migrator.h"
 
-#include "db/Database.h"
-#include "runs/MetricStore.h"
+#include "models/db/Database.h"
+#include "models/runs/MetricStore.h"
 
 #include <QDir>
 #include <QFile>

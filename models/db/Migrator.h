@@ -2,7 +2,7 @@
 // Versioned schema migrations per dialect, from :/migrations/<dialect>/NNNN_name.sql.
 #pragma once
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 namespace wfx {
 

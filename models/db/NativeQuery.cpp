@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "db/NativeQuery.h"
+#include "models/db/NativeQuery.h"
 
-#include "db/NativeStatements.h"
+#include "models/db/NativeStatements.h"
 
 #include <QLoggingCategory>
 #include <QSqlDriver>

@@ -15,7 +15,7 @@
 // have ended (Query resets its statement when it ends).
 #pragma once
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "db/Tx.h"
+#include "models/db/Tx.h"
 
-#include "db/Database.h"
-#include "events/ChangeBus.h"
+#include "models/db/Database.h"
+#include "models/events/ChangeBus.h"
 
 #include <QLoggingCategory>
 #include <QSqlError>

@@ -3,8 +3,8 @@
 // commit together or not at all.
 #pragma once
 
-#include "core/Result.h"
-#include "db/Database.h"
+#include "models/core/Result.h"
+#include "models/db/Database.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>

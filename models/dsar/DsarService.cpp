@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "dsar/DsarService.h"
+#include "models/dsar/DsarService.h"
 
-#include "audit/AuditService.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcDsar, "wfx.models.dsar", QtInfoMsg)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 QJsonValue timeOrNull(const Query &q, int i)
 {
@@ -33,23 +34,23 @@ QJsonValue strOrNull(const Query &q, int i)
 Status requirePerson(const Actor &actor)
 {
     if (!actor.isUser())
-        return Error::forbidden(S("Requests about personal data are made by the person."));
+        return Error::forbidden(u"Requests about personal data are made by the person."_s);
     if (!actor.keyWorkspaceId.isEmpty())
-        return Error::forbidden(S("A workspace-scoped key cannot act on your account."));
+        return Error::forbidden(u"A workspace-scoped key cannot act on your account."_s);
     return Ok{};
 }
 
 // Locks the account row (PostgreSQL) and checks it still exists.
 Status lockUser(Tx &tx, const QString &userId)
 {
-    if (!tx.lockRow(S("users"), userId))
+    if (!tx.lockRow(u"users"_s, userId))
         return Error::internal();
-    Query q = tx.query(S("SELECT 1 FROM users WHERE id = :u"));
-    q.bind(S(":u"), userId);
+    Query q = tx.query(u"SELECT 1 FROM users WHERE id = :u"_s);
+    q.bind(u":u"_s, userId);
     if (!q.exec())
         return q.error();
     if (!q.next())
-        return Error{ErrorCode::LoginRequired, S("Please log in again.")};
+        return Error{ErrorCode::LoginRequired, u"Please log in again."_s};
     return Ok{};
 }
 
@@ -72,13 +73,13 @@ DsarRequest readRequest(const Query &q)
 
 Status insertRequest(Tx &tx, const DsarRequest &r)
 {
-    Query ins = tx.query(S("INSERT INTO dsar_requests (id, user_id, kind, state, detail, created_at, due_at, "
-                           "scheduled_for, completed_at) VALUES (:id, :u, :k, :s, :d, :c, :due, :sf, :done)"));
-    ins.bind(S(":id"), r.id).bind(S(":u"), r.userId).bind(S(":k"), r.kind).bind(S(":s"), r.state)
-        .bind(S(":d"), QString::fromUtf8(QJsonDocument(r.detail).toJson(QJsonDocument::Compact)))
-        .bind(S(":c"), r.createdAt).bind(S(":due"), r.dueAt)
-        .bind(S(":sf"), r.scheduledFor ? QVariant(r.scheduledFor) : QVariant())
-        .bind(S(":done"), r.completedAt ? QVariant(r.completedAt) : QVariant());
+    Query ins = tx.query(u"INSERT INTO dsar_requests (id, user_id, kind, state, detail, created_at, due_at, "
+                           "scheduled_for, completed_at) VALUES (:id, :u, :k, :s, :d, :c, :due, :sf, :done)"_s);
+    ins.bind(u":id"_s, r.id).bind(u":u"_s, r.userId).bind(u":k"_s, r.kind).bind(u":s"_s, r.state)
+        .bind(u":d"_s, QString::fromUtf8(QJsonDocument(r.detail).toJson(QJsonDocument::Compact)))
+        .bind(u":c"_s, r.createdAt).bind(u":due"_s, r.dueAt)
+        .bind(u":sf"_s, r.scheduledFor ? QVariant(r.scheduledFor) : QVariant())
+        .bind(u":done"_s, r.completedAt ? QVariant(r.completedAt) : QVariant());
     return ins.exec() ? Status(Ok{}) : Status(ins.error());
 }
 
@@ -93,12 +94,12 @@ Result<QJsonArray> readAll(const QSqlDatabase &conn, const QString &selectWhere,
     QString after;
     bool first = true;
     for (;;) {
-        const QString sql = selectWhere + (first ? QString() : QString(S(" AND ") + key + S(" > :after")))
-            + S(" ORDER BY ") + key + S(" LIMIT :lim");
+        const QString sql = selectWhere + (first ? QString() : QString(u" AND "_s + key + u" > :after"_s))
+            + u" ORDER BY "_s + key + u" LIMIT :lim"_s;
         Query q(conn, sql);
-        q.bind(S(":u"), userId).bind(S(":lim"), DsarService::kExportBatch);
+        q.bind(u":u"_s, userId).bind(u":lim"_s, DsarService::kExportBatch);
         if (!first)
-            q.bind(S(":after"), after);
+            q.bind(u":after"_s, after);
         if (!q.exec())
             return q.error();
         int n = 0;
@@ -115,29 +116,29 @@ Result<QJsonArray> readAll(const QSqlDatabase &conn, const QString &selectWhere,
 
 const QStringList &DsarService::purposes()
 {
-    static const QStringList p{S("analytics"), S("marketing"), S("research")};
+    static const QStringList p{u"analytics"_s, u"marketing"_s, u"research"_s};
     return p;
 }
 
 QJsonObject DsarRequest::toJson() const
 {
     auto t = [](qint64 v) { return v ? QJsonValue(ids::formatTime(v)) : QJsonValue(QJsonValue::Null); };
-    return {{S("id"), id},           {S("user_id"), userId},           {S("kind"), kind},
-            {S("state"), state},     {S("detail"), detail},            {S("created_at"), ids::formatTime(createdAt)},
-            {S("due_at"), t(dueAt)}, {S("scheduled_for"), t(scheduledFor)}, {S("completed_at"), t(completedAt)}};
+    return {{u"id"_s, id},           {u"user_id"_s, userId},           {u"kind"_s, kind},
+            {u"state"_s, state},     {u"detail"_s, detail},            {u"created_at"_s, ids::formatTime(createdAt)},
+            {u"due_at"_s, t(dueAt)}, {u"scheduled_for"_s, t(scheduledFor)}, {u"completed_at"_s, t(completedAt)}};
 }
 
 QJsonObject DeletionStatus::toJson() const
 {
-    QJsonObject o{{S("state"), state}};
+    QJsonObject o{{u"state"_s, state}};
     if (scheduledFor)
-        o.insert(S("scheduled_for"), ids::formatTime(scheduledFor));
+        o.insert(u"scheduled_for"_s, ids::formatTime(scheduledFor));
     return o;
 }
 
 QJsonObject Objection::toJson() const
 {
-    return {{S("purpose"), purpose}, {S("objected"), objected}, {S("updated_at"), ids::formatTime(updatedAt)}};
+    return {{u"purpose"_s, purpose}, {u"objected"_s, objected}, {u"updated_at"_s, ids::formatTime(updatedAt)}};
 }
 
 Result<QJsonObject> DsarService::exportData(const Actor &actor)
@@ -153,108 +154,108 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
         Tx &tx = *began;
         if (auto l = lockUser(tx, uid); !l)
             return l.error();
-        DsarRequest r{ids::newUuid(), uid, S("export"), S("completed"), {}, now, now, 0, now};
+        DsarRequest r{ids::newUuid(), uid, u"export"_s, u"completed"_s, {}, now, now, 0, now};
         if (auto i = insertRequest(tx, r); !i)
             return i.error();
-        if (auto a = AuditService::append(tx, now, actor, S("dsar.export"), QString(), S("user"), uid,
-                                          {{S("request_id"), r.id}});
+        if (auto a = AuditService::append(tx, now, actor, u"dsar.export"_s, QString(), u"user"_s, uid,
+                                          {{u"request_id"_s, r.id}});
             !a)
             return a.error();
-        tx.announce(S("dsar_request"), r.id);
+        tx.announce(u"dsar_request"_s, r.id);
         if (auto c = tx.commit(); !c)
             return c.error();
     }
 
     QSqlDatabase conn = m_ctx.db->connection();
-    QJsonObject out{{S("exported_at"), ids::formatTime(now)}};
+    QJsonObject out{{u"exported_at"_s, ids::formatTime(now)}};
     // Columns are named one by one: password, key, token and session hashes
     // never leave the store, not even to their owner.
     {
-        Query q(conn, S("SELECT id, email, display_name, created_at, password_changed_at, is_admin, restricted "
-                        "FROM users WHERE id = :u"));
-        q.bind(S(":u"), uid);
+        Query q(conn, u"SELECT id, email, display_name, created_at, password_changed_at, is_admin, restricted "
+                        "FROM users WHERE id = :u"_s);
+        q.bind(u":u"_s, uid);
         if (!q.exec())
             return q.error();
         if (!q.next())
-            return Error{ErrorCode::LoginRequired, S("Please log in again.")};
-        out.insert(S("user"), QJsonObject{{S("id"), q.str(0)},
-                                          {S("email"), q.str(1)},
-                                          {S("display_name"), q.str(2)},
-                                          {S("created_at"), ids::formatTime(q.i64(3))},
-                                          {S("password_changed_at"), ids::formatTime(q.i64(4))},
-                                          {S("is_admin"), q.i64(5) != 0},
-                                          {S("restricted"), q.i64(6) != 0}});
+            return Error{ErrorCode::LoginRequired, u"Please log in again."_s};
+        out.insert(u"user"_s, QJsonObject{{u"id"_s, q.str(0)},
+                                          {u"email"_s, q.str(1)},
+                                          {u"display_name"_s, q.str(2)},
+                                          {u"created_at"_s, ids::formatTime(q.i64(3))},
+                                          {u"password_changed_at"_s, ids::formatTime(q.i64(4))},
+                                          {u"is_admin"_s, q.i64(5) != 0},
+                                          {u"restricted"_s, q.i64(6) != 0}});
     }
-    auto workspaces = readAll(conn, S("SELECT w.id, w.name, w.plan, m.role, m.created_at, w.created_at, w.owner_id "
+    auto workspaces = readAll(conn, u"SELECT w.id, w.name, w.plan, m.role, m.created_at, w.created_at, w.owner_id "
                                       "FROM memberships m JOIN workspaces w ON w.id = m.workspace_id "
-                                      "WHERE m.user_id = :u"), S("w.id"),
+                                      "WHERE m.user_id = :u"_s, u"w.id"_s,
                               uid, [&](const Query &q, QJsonArray &a) {
-                                  a.append(QJsonObject{{S("id"), q.str(0)}, {S("name"), q.str(1)},
-                                                       {S("plan"), q.str(2)}, {S("role"), q.str(3)},
-                                                       {S("joined_at"), ids::formatTime(q.i64(4))},
-                                                       {S("created_at"), ids::formatTime(q.i64(5))},
-                                                       {S("owner"), q.str(6) == uid}});
+                                  a.append(QJsonObject{{u"id"_s, q.str(0)}, {u"name"_s, q.str(1)},
+                                                       {u"plan"_s, q.str(2)}, {u"role"_s, q.str(3)},
+                                                       {u"joined_at"_s, ids::formatTime(q.i64(4))},
+                                                       {u"created_at"_s, ids::formatTime(q.i64(5))},
+                                                       {u"owner"_s, q.str(6) == uid}});
                                   return q.str(0);
                               });
     if (!workspaces)
         return workspaces.error();
-    out.insert(S("workspaces"), *workspaces);
+    out.insert(u"workspaces"_s, *workspaces);
 
-    auto keys = readAll(conn, S("SELECT id, name, prefix, workspace_id, created_at, last_used_at, revoked_at "
-                                "FROM api_keys WHERE user_id = :u"), S("id"),
+    auto keys = readAll(conn, u"SELECT id, name, prefix, workspace_id, created_at, last_used_at, revoked_at "
+                                "FROM api_keys WHERE user_id = :u"_s, u"id"_s,
                         uid, [](const Query &q, QJsonArray &a) {
-                            a.append(QJsonObject{{S("id"), q.str(0)}, {S("name"), q.str(1)}, {S("prefix"), q.str(2)},
-                                                 {S("workspace_id"), strOrNull(q, 3)},
-                                                 {S("created_at"), ids::formatTime(q.i64(4))},
-                                                 {S("last_used_at"), timeOrNull(q, 5)},
-                                                 {S("revoked_at"), timeOrNull(q, 6)}});
+                            a.append(QJsonObject{{u"id"_s, q.str(0)}, {u"name"_s, q.str(1)}, {u"prefix"_s, q.str(2)},
+                                                 {u"workspace_id"_s, strOrNull(q, 3)},
+                                                 {u"created_at"_s, ids::formatTime(q.i64(4))},
+                                                 {u"last_used_at"_s, timeOrNull(q, 5)},
+                                                 {u"revoked_at"_s, timeOrNull(q, 6)}});
                             return q.str(0);
                         });
     if (!keys)
         return keys.error();
-    out.insert(S("api_keys"), *keys);
+    out.insert(u"api_keys"_s, *keys);
 
     // Sessions are listed without their identifiers (those are credentials);
     // the hash orders the pages and stays here.
-    auto sessions = readAll(conn, S("SELECT id_hash, created_at, last_seen_at, expires_at, ip FROM sessions "
-                                    "WHERE user_id = :u"), S("id_hash"),
+    auto sessions = readAll(conn, u"SELECT id_hash, created_at, last_seen_at, expires_at, ip FROM sessions "
+                                    "WHERE user_id = :u"_s, u"id_hash"_s,
                             uid, [](const Query &q, QJsonArray &a) {
-                                a.append(QJsonObject{{S("created_at"), ids::formatTime(q.i64(1))},
-                                                     {S("last_seen_at"), ids::formatTime(q.i64(2))},
-                                                     {S("expires_at"), ids::formatTime(q.i64(3))},
-                                                     {S("ip"), q.str(4)}});
+                                a.append(QJsonObject{{u"created_at"_s, ids::formatTime(q.i64(1))},
+                                                     {u"last_seen_at"_s, ids::formatTime(q.i64(2))},
+                                                     {u"expires_at"_s, ids::formatTime(q.i64(3))},
+                                                     {u"ip"_s, q.str(4)}});
                                 return q.str(0);
                             });
     if (!sessions)
         return sessions.error();
-    out.insert(S("sessions"), *sessions);
+    out.insert(u"sessions"_s, *sessions);
 
-    auto shares = readAll(conn, S("SELECT id, workspace_id, run_id, artifact_id, password_hash IS NOT NULL, expires_at, "
-                                  "revoked_at, created_at FROM shares WHERE created_by = :u"), S("id"),
+    auto shares = readAll(conn, u"SELECT id, workspace_id, run_id, artifact_id, password_hash IS NOT NULL, expires_at, "
+                                  "revoked_at, created_at FROM shares WHERE created_by = :u"_s, u"id"_s,
                           uid, [](const Query &q, QJsonArray &a) {
-                              a.append(QJsonObject{{S("id"), q.str(0)}, {S("workspace_id"), q.str(1)},
-                                                   {S("run_id"), q.str(2)}, {S("artifact_id"), strOrNull(q, 3)},
-                                                   {S("has_password"), q.value(4).toBool()},
-                                                   {S("expires_at"), timeOrNull(q, 5)},
-                                                   {S("revoked_at"), timeOrNull(q, 6)},
-                                                   {S("created_at"), ids::formatTime(q.i64(7))}});
+                              a.append(QJsonObject{{u"id"_s, q.str(0)}, {u"workspace_id"_s, q.str(1)},
+                                                   {u"run_id"_s, q.str(2)}, {u"artifact_id"_s, strOrNull(q, 3)},
+                                                   {u"has_password"_s, q.value(4).toBool()},
+                                                   {u"expires_at"_s, timeOrNull(q, 5)},
+                                                   {u"revoked_at"_s, timeOrNull(q, 6)},
+                                                   {u"created_at"_s, ids::formatTime(q.i64(7))}});
                               return q.str(0);
                           });
     if (!shares)
         return shares.error();
-    out.insert(S("shares"), *shares);
+    out.insert(u"shares"_s, *shares);
 
-    auto runs = readAll(conn, S("SELECT id, workspace_id, project_id, name, status, created_at FROM runs "
-                                "WHERE created_by = :u"), S("id"),
+    auto runs = readAll(conn, u"SELECT id, workspace_id, project_id, name, status, created_at FROM runs "
+                                "WHERE created_by = :u"_s, u"id"_s,
                         uid, [](const Query &q, QJsonArray &a) {
-                            a.append(QJsonObject{{S("id"), q.str(0)}, {S("workspace_id"), q.str(1)},
-                                                 {S("project_id"), q.str(2)}, {S("name"), q.str(3)},
-                                                 {S("status"), q.str(4)}, {S("created_at"), ids::formatTime(q.i64(5))}});
+                            a.append(QJsonObject{{u"id"_s, q.str(0)}, {u"workspace_id"_s, q.str(1)},
+                                                 {u"project_id"_s, q.str(2)}, {u"name"_s, q.str(3)},
+                                                 {u"status"_s, q.str(4)}, {u"created_at"_s, ids::formatTime(q.i64(5))}});
                             return q.str(0);
                         });
     if (!runs)
         return runs.error();
-    out.insert(S("runs"), *runs);
+    out.insert(u"runs"_s, *runs);
 
     auto objs = objections(actor);
     if (!objs)
@@ -262,44 +263,44 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
     QJsonArray objArr;
     for (const auto &o : std::as_const(*objs))
         objArr.append(o.toJson());
-    out.insert(S("objections"), objArr);
+    out.insert(u"objections"_s, objArr);
 
-    auto requests = readAll(conn, S("SELECT ") + kReqCols + S(" FROM dsar_requests WHERE user_id = :u"), S("id"),
+    auto requests = readAll(conn, u"SELECT "_s + kReqCols + u" FROM dsar_requests WHERE user_id = :u"_s, u"id"_s,
                             uid, [](const Query &q, QJsonArray &a) {
                                 a.append(readRequest(q).toJson());
                                 return q.str(0);
                             });
     if (!requests)
         return requests.error();
-    out.insert(S("dsar_requests"), *requests);
+    out.insert(u"dsar_requests"_s, *requests);
 
     // Every audit entry the caller made, oldest first, in bounded pages.
     QJsonArray audit;
     qint64 afterSeq = 0;
     for (;;) {
-        Query q(conn, S("SELECT seq, id, at, actor_id, workspace_id, action, target_type, target_id, ip, detail "
-                        "FROM audit_log WHERE actor_id = :u AND seq > :after ORDER BY seq LIMIT :lim"));
-        q.bind(S(":u"), uid).bind(S(":after"), afterSeq).bind(S(":lim"), kExportBatch);
+        Query q(conn, u"SELECT seq, id, at, actor_id, workspace_id, action, target_type, target_id, ip, detail "
+                        "FROM audit_log WHERE actor_id = :u AND seq > :after ORDER BY seq LIMIT :lim"_s);
+        q.bind(u":u"_s, uid).bind(u":after"_s, afterSeq).bind(u":lim"_s, kExportBatch);
         if (!q.exec())
             return q.error();
         int n = 0;
         while (q.next()) {
             ++n;
             afterSeq = q.i64(0);
-            audit.append(QJsonObject{{S("id"), q.str(1)},
-                                     {S("at"), ids::formatTime(q.i64(2))},
-                                     {S("actor_id"), q.str(3)},
-                                     {S("workspace_id"), strOrNull(q, 4)},
-                                     {S("action"), q.str(5)},
-                                     {S("target_type"), q.str(6)},
-                                     {S("target_id"), strOrNull(q, 7)},
-                                     {S("ip"), strOrNull(q, 8)},
-                                     {S("detail"), QJsonDocument::fromJson(q.str(9).toUtf8()).object()}});
+            audit.append(QJsonObject{{u"id"_s, q.str(1)},
+                                     {u"at"_s, ids::formatTime(q.i64(2))},
+                                     {u"actor_id"_s, q.str(3)},
+                                     {u"workspace_id"_s, strOrNull(q, 4)},
+                                     {u"action"_s, q.str(5)},
+                                     {u"target_type"_s, q.str(6)},
+                                     {u"target_id"_s, strOrNull(q, 7)},
+                                     {u"ip"_s, strOrNull(q, 8)},
+                                     {u"detail"_s, QJsonDocument::fromJson(q.str(9).toUtf8()).object()}});
         }
         if (n < kExportBatch)
             break;
     }
-    out.insert(S("audit"), audit);
+    out.insert(u"audit"_s, audit);
     return out;
 }
 
@@ -313,27 +314,27 @@ Result<DeletionStatus> DsarService::requestDeletion(const Actor &actor)
     Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
-    Query cur = tx.query(S("SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
-                           "AND state = 'scheduled'"));
-    cur.bind(S(":u"), actor.userId);
+    Query cur = tx.query(u"SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
+                           "AND state = 'scheduled'"_s);
+    cur.bind(u":u"_s, actor.userId);
     if (!cur.exec())
         return cur.error();
     if (cur.next())
-        return DeletionStatus{S("scheduled"), cur.i64(1), cur.str(0)}; // already scheduled: unchanged
+        return DeletionStatus{u"scheduled"_s, cur.i64(1), cur.str(0)}; // already scheduled: unchanged
     cur.raw().finish();
     const qint64 now = m_ctx.clock->nowMs();
-    DsarRequest r{ids::newUuid(), actor.userId, S("deletion"), S("scheduled"), {}, now, now + m_graceMs,
+    DsarRequest r{ids::newUuid(), actor.userId, u"deletion"_s, u"scheduled"_s, {}, now, now + m_graceMs,
                   now + m_graceMs, 0};
     if (auto i = insertRequest(tx, r); !i)
         return i.error();
-    if (auto a = AuditService::append(tx, now, actor, S("dsar.delete_request"), QString(), S("user"), actor.userId,
-                                      {{S("request_id"), r.id}, {S("scheduled_for"), ids::formatTime(r.scheduledFor)}});
+    if (auto a = AuditService::append(tx, now, actor, u"dsar.delete_request"_s, QString(), u"user"_s, actor.userId,
+                                      {{u"request_id"_s, r.id}, {u"scheduled_for"_s, ids::formatTime(r.scheduledFor)}});
         !a)
         return a.error();
-    tx.announce(S("dsar_request"), r.id);
+    tx.announce(u"dsar_request"_s, r.id);
     if (auto c = tx.commit(); !c)
         return c.error();
-    return DeletionStatus{S("scheduled"), r.scheduledFor, r.id};
+    return DeletionStatus{u"scheduled"_s, r.scheduledFor, r.id};
 }
 
 Result<DeletionStatus> DsarService::cancelDeletion(const Actor &actor)
@@ -346,41 +347,41 @@ Result<DeletionStatus> DsarService::cancelDeletion(const Actor &actor)
     Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
-    Query cur = tx.query(S("SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' AND state = 'scheduled'"));
-    cur.bind(S(":u"), actor.userId);
+    Query cur = tx.query(u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' AND state = 'scheduled'"_s);
+    cur.bind(u":u"_s, actor.userId);
     if (!cur.exec())
         return cur.error();
     if (!cur.next())
-        return Error::conflict(S("No deletion is scheduled."));
+        return Error::conflict(u"No deletion is scheduled."_s);
     const QString id = cur.str(0);
     cur.raw().finish();
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(S("UPDATE dsar_requests SET state = 'cancelled', completed_at = :t WHERE id = :id"));
-    u.bind(S(":t"), now).bind(S(":id"), id);
+    Query u = tx.query(u"UPDATE dsar_requests SET state = 'cancelled', completed_at = :t WHERE id = :id"_s);
+    u.bind(u":t"_s, now).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, now, actor, S("dsar.delete_cancel"), QString(), S("user"), actor.userId,
-                                      {{S("request_id"), id}});
+    if (auto a = AuditService::append(tx, now, actor, u"dsar.delete_cancel"_s, QString(), u"user"_s, actor.userId,
+                                      {{u"request_id"_s, id}});
         !a)
         return a.error();
-    tx.announce(S("dsar_request"), id);
+    tx.announce(u"dsar_request"_s, id);
     if (auto c = tx.commit(); !c)
         return c.error();
-    return DeletionStatus{S("cancelled"), 0, id};
+    return DeletionStatus{u"cancelled"_s, 0, id};
 }
 
 Result<DeletionStatus> DsarService::deletionStatus(const Actor &actor)
 {
     if (auto p = requirePerson(actor); !p)
         return p.error();
-    Query q(m_ctx.db->connection(), S("SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u "
-                                      "AND kind = 'deletion' AND state = 'scheduled'"));
-    q.bind(S(":u"), actor.userId);
+    Query q(m_ctx.db->connection(), u"SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u "
+                                      "AND kind = 'deletion' AND state = 'scheduled'"_s);
+    q.bind(u":u"_s, actor.userId);
     if (!q.exec())
         return q.error();
     if (q.next())
-        return DeletionStatus{S("scheduled"), q.i64(1), q.str(0)};
-    return DeletionStatus{S("none"), 0, {}};
+        return DeletionStatus{u"scheduled"_s, q.i64(1), q.str(0)};
+    return DeletionStatus{u"none"_s, 0, {}};
 }
 
 Result<int> DsarService::executeDueDeletions()
@@ -391,10 +392,10 @@ Result<int> DsarService::executeDueDeletions()
         const qint64 now = m_ctx.clock->nowMs();
         QList<std::pair<QString, QString>> due; // request id, user id
         {
-            Query q(m_ctx.db->connection(), S("SELECT id, user_id FROM dsar_requests WHERE state = 'scheduled' "
+            Query q(m_ctx.db->connection(), u"SELECT id, user_id FROM dsar_requests WHERE state = 'scheduled' "
                                               "AND kind = 'deletion' AND scheduled_for <= :now "
-                                              "ORDER BY scheduled_for, id LIMIT 50"));
-            q.bind(S(":now"), now);
+                                              "ORDER BY scheduled_for, id LIMIT 50"_s);
+            q.bind(u":now"_s, now);
             if (!q.exec())
                 return q.error();
             while (q.next())
@@ -420,19 +421,19 @@ Result<bool> DsarService::executeDeletion(const Actor &actor, const QString &req
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (!tx.lockRow(S("users"), userId))
+    if (!tx.lockRow(u"users"_s, userId))
         return Error::internal();
-    Query claim = tx.query(S("UPDATE dsar_requests SET state = 'completed', completed_at = :t "
-                             "WHERE id = :id AND state = 'scheduled'"));
-    claim.bind(S(":t"), now).bind(S(":id"), requestId);
+    Query claim = tx.query(u"UPDATE dsar_requests SET state = 'completed', completed_at = :t "
+                             "WHERE id = :id AND state = 'scheduled'"_s);
+    claim.bind(u":t"_s, now).bind(u":id"_s, requestId);
     if (!claim.exec())
         return claim.error();
     if (claim.rowsAffected() == 0)
         return false; // cancelled or executed meanwhile
     QJsonArray owned;
     {
-        Query w = tx.query(S("SELECT id FROM workspaces WHERE owner_id = :u ORDER BY id"));
-        w.bind(S(":u"), userId);
+        Query w = tx.query(u"SELECT id FROM workspaces WHERE owner_id = :u ORDER BY id"_s);
+        w.bind(u":u"_s, userId);
         if (!w.exec())
             return w.error();
         while (w.next())
@@ -440,21 +441,21 @@ Result<bool> DsarService::executeDeletion(const Actor &actor, const QString &req
     }
     // Owned workspaces go with everything in them (cascades); then the
     // account, whose memberships, keys, sessions and objections cascade.
-    Query dw = tx.query(S("DELETE FROM workspaces WHERE owner_id = :u"));
-    dw.bind(S(":u"), userId);
-    Query du = tx.query(S("DELETE FROM users WHERE id = :u"));
-    du.bind(S(":u"), userId);
+    Query dw = tx.query(u"DELETE FROM workspaces WHERE owner_id = :u"_s);
+    dw.bind(u":u"_s, userId);
+    Query du = tx.query(u"DELETE FROM users WHERE id = :u"_s);
+    du.bind(u":u"_s, userId);
     if (!dw.exec() || !du.exec())
         return Error::internal();
-    QJsonObject detail{{S("request_id"), requestId}, {S("workspaces_deleted"), owned}};
+    QJsonObject detail{{u"request_id"_s, requestId}, {u"workspaces_deleted"_s, owned}};
     if (early)
-        detail.insert(S("early"), true);
-    if (auto a = AuditService::append(tx, now, actor, S("dsar.deletion_executed"), QString(), S("user"), userId, detail);
+        detail.insert(u"early"_s, true);
+    if (auto a = AuditService::append(tx, now, actor, u"dsar.deletion_executed"_s, QString(), u"user"_s, userId, detail);
         !a)
         return a.error();
-    tx.announce(S("user"), userId);
+    tx.announce(u"user"_s, userId);
     for (const QJsonValue &w : std::as_const(owned))
-        tx.announce(S("workspace"), w.toString());
+        tx.announce(u"workspace"_s, w.toString());
     if (auto c = tx.commit(); !c)
         return c.error();
     qCInfo(lcDsar) << "deleted account" << userId << "with" << owned.size() << "owned workspaces";
@@ -464,23 +465,23 @@ Result<bool> DsarService::executeDeletion(const Actor &actor, const QString &req
 Status DsarService::executeDeletionNow(const Actor &actor, const QString &userId)
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
-        return Error::forbidden(S("Only instance administrators carry out a deletion early."));
+        return Error::forbidden(u"Only instance administrators carry out a deletion early."_s);
     QString requestId;
     {
-        Query q(m_ctx.db->connection(), S("SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
-                                          "AND state = 'scheduled'"));
-        q.bind(S(":u"), userId);
+        Query q(m_ctx.db->connection(), u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
+                                          "AND state = 'scheduled'"_s);
+        q.bind(u":u"_s, userId);
         if (!q.exec())
             return q.error();
         if (!q.next())
-            return Error::conflict(S("No deletion is scheduled for this account."));
+            return Error::conflict(u"No deletion is scheduled for this account."_s);
         requestId = q.str(0);
     }
     auto executed = executeDeletion(actor, requestId, userId, m_ctx.clock->nowMs(), true);
     if (!executed)
         return executed.error();
     if (!*executed)
-        return Error::conflict(S("No deletion is scheduled for this account."));
+        return Error::conflict(u"No deletion is scheduled for this account."_s);
     return Ok{};
 }
 
@@ -494,39 +495,39 @@ Result<bool> DsarService::setRestricted(const Actor &actor, bool restricted)
     Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
-    Query cur = tx.query(S("SELECT restricted FROM users WHERE id = :u"));
-    cur.bind(S(":u"), actor.userId);
+    Query cur = tx.query(u"SELECT restricted FROM users WHERE id = :u"_s);
+    cur.bind(u":u"_s, actor.userId);
     if (!cur.exec() || !cur.next())
         return cur.error();
     if ((cur.i64(0) != 0) == restricted)
         return restricted; // unchanged, nothing audited
     cur.raw().finish();
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(S("UPDATE users SET restricted = :r WHERE id = :u"));
-    u.bind(S(":r"), restricted ? 1 : 0).bind(S(":u"), actor.userId);
+    Query u = tx.query(u"UPDATE users SET restricted = :r WHERE id = :u"_s);
+    u.bind(u":r"_s, restricted ? 1 : 0).bind(u":u"_s, actor.userId);
     if (!u.exec())
         return u.error();
     QString requestId;
     if (restricted) {
-        DsarRequest r{ids::newUuid(), actor.userId, S("restriction"), S("open"), {}, now, now, 0, 0};
+        DsarRequest r{ids::newUuid(), actor.userId, u"restriction"_s, u"open"_s, {}, now, now, 0, 0};
         requestId = r.id;
         if (auto i = insertRequest(tx, r); !i)
             return i.error();
     } else {
-        Query lift = tx.query(S("UPDATE dsar_requests SET state = 'lifted', completed_at = :t WHERE user_id = :u "
-                                "AND kind = 'restriction' AND state = 'open'"));
-        lift.bind(S(":t"), now).bind(S(":u"), actor.userId);
+        Query lift = tx.query(u"UPDATE dsar_requests SET state = 'lifted', completed_at = :t WHERE user_id = :u "
+                                "AND kind = 'restriction' AND state = 'open'"_s);
+        lift.bind(u":t"_s, now).bind(u":u"_s, actor.userId);
         if (!lift.exec())
             return lift.error();
     }
     QJsonObject detail;
     if (!requestId.isEmpty())
-        detail.insert(S("request_id"), requestId);
-    if (auto a = AuditService::append(tx, now, actor, restricted ? S("dsar.restrict") : S("dsar.unrestrict"), QString(),
-                                      S("user"), actor.userId, detail);
+        detail.insert(u"request_id"_s, requestId);
+    if (auto a = AuditService::append(tx, now, actor, restricted ? u"dsar.restrict"_s : u"dsar.unrestrict"_s, QString(),
+                                      u"user"_s, actor.userId, detail);
         !a)
         return a.error();
-    tx.announce(S("user"), actor.userId);
+    tx.announce(u"user"_s, actor.userId);
     if (auto c = tx.commit(); !c)
         return c.error();
     return restricted;
@@ -535,8 +536,8 @@ Result<bool> DsarService::setRestricted(const Actor &actor, bool restricted)
 Result<Objection> DsarService::object(const Actor &actor, const QString &purpose, bool objected)
 {
     if (!purposes().contains(purpose))
-        return Error::validation(S("purpose"), purpose.isEmpty() ? S("required") : S("invalid"),
-                                 S("purpose must be analytics, marketing or research."));
+        return Error::validation(u"purpose"_s, purpose.isEmpty() ? u"required"_s : u"invalid"_s,
+                                 u"purpose must be analytics, marketing or research."_s);
     if (auto p = requirePerson(actor); !p)
         return p.error();
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
@@ -545,8 +546,8 @@ Result<Objection> DsarService::object(const Actor &actor, const QString &purpose
     Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
-    Query cur = tx.query(S("SELECT objected, updated_at FROM user_objections WHERE user_id = :u AND purpose = :p"));
-    cur.bind(S(":u"), actor.userId).bind(S(":p"), purpose);
+    Query cur = tx.query(u"SELECT objected, updated_at FROM user_objections WHERE user_id = :u AND purpose = :p"_s);
+    cur.bind(u":u"_s, actor.userId).bind(u":p"_s, purpose);
     if (!cur.exec())
         return cur.error();
     // No row means no objection: withdrawing one that was never made changes nothing.
@@ -556,19 +557,19 @@ Result<Objection> DsarService::object(const Actor &actor, const QString &purpose
         return Objection{purpose, objected, had ? cur.i64(1) : 0};
     cur.raw().finish();
     const qint64 now = m_ctx.clock->nowMs();
-    Query up = tx.query(S("INSERT INTO user_objections (user_id, purpose, objected, updated_at) VALUES (:u, :p, :o, :t) "
+    Query up = tx.query(u"INSERT INTO user_objections (user_id, purpose, objected, updated_at) VALUES (:u, :p, :o, :t) "
                           "ON CONFLICT (user_id, purpose) DO UPDATE SET objected = excluded.objected, "
-                          "updated_at = excluded.updated_at"));
-    up.bind(S(":u"), actor.userId).bind(S(":p"), purpose).bind(S(":o"), objected ? 1 : 0).bind(S(":t"), now);
+                          "updated_at = excluded.updated_at"_s);
+    up.bind(u":u"_s, actor.userId).bind(u":p"_s, purpose).bind(u":o"_s, objected ? 1 : 0).bind(u":t"_s, now);
     if (!up.exec())
         return up.error();
-    const QJsonObject detail{{S("purpose"), purpose}, {S("objected"), objected}};
-    DsarRequest r{ids::newUuid(), actor.userId, S("objection"), S("completed"), detail, now, now, 0, now};
+    const QJsonObject detail{{u"purpose"_s, purpose}, {u"objected"_s, objected}};
+    DsarRequest r{ids::newUuid(), actor.userId, u"objection"_s, u"completed"_s, detail, now, now, 0, now};
     if (auto i = insertRequest(tx, r); !i)
         return i.error();
-    if (auto a = AuditService::append(tx, now, actor, S("dsar.object"), QString(), S("user"), actor.userId, detail); !a)
+    if (auto a = AuditService::append(tx, now, actor, u"dsar.object"_s, QString(), u"user"_s, actor.userId, detail); !a)
         return a.error();
-    tx.announce(S("user"), actor.userId);
+    tx.announce(u"user"_s, actor.userId);
     if (auto c = tx.commit(); !c)
         return c.error();
     return Objection{purpose, objected, now};
@@ -578,9 +579,9 @@ Result<QList<Objection>> DsarService::objections(const Actor &actor)
 {
     if (auto p = requirePerson(actor); !p)
         return p.error();
-    Query q(m_ctx.db->connection(), S("SELECT purpose, objected, updated_at FROM user_objections WHERE user_id = :u "
-                                      "ORDER BY purpose"));
-    q.bind(S(":u"), actor.userId);
+    Query q(m_ctx.db->connection(), u"SELECT purpose, objected, updated_at FROM user_objections WHERE user_id = :u "
+                                      "ORDER BY purpose"_s);
+    q.bind(u":u"_s, actor.userId);
     if (!q.exec())
         return q.error();
     QList<Objection> out;
@@ -592,9 +593,9 @@ Result<QList<Objection>> DsarService::objections(const Actor &actor)
 Result<Page<DsarRequest>> DsarService::listRequests(const Actor &actor, int limit, const QString &cursorText)
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
-        return Error::forbidden(S("Only instance administrators see every request."));
-    QString sql = S("SELECT ") + kReqCols + S(" FROM dsar_requests WHERE 1=1");
-    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+        return Error::forbidden(u"Only instance administrators see every request."_s);
+    QString sql = u"SELECT "_s + kReqCols + u" FROM dsar_requests WHERE 1=1"_s;
+    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
     sql += keyset->sql();

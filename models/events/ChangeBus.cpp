@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "events/ChangeBus.h"
+#include "models/events/ChangeBus.h"
 
-#include "core/Ids.h"
-#include "db/Database.h"
+#include "models/core/Ids.h"
+#include "models/db/Database.h"
 
 #include <QLoggingCategory>
 #include <QSqlDriver>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/Downsample.h"
+#include "models/runs/Downsample.h"
 
 #include <cmath>
 

@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/EvidencePackager.h"
+#include "models/runs/EvidencePackager.h"
 
-#include "audit/AuditService.h"
-#include "core/Clock.h"
-#include "core/Cursor.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
-#include "crypto/Jcs.h"
-#include "db/Database.h"
-#include "db/Tx.h"
-#include "runs/MetricStore.h"
-#include "runs/RunService.h"
-#include "runs/ZipWriter.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Clock.h"
+#include "models/core/Cursor.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/crypto/Jcs.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
+#include "models/runs/MetricStore.h"
+#include "models/runs/RunService.h"
+#include "models/runs/ZipWriter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcEvidence, "wfx.models.evidence", QtInfoMsg)
 
@@ -25,10 +27,6 @@ const QString EvidencePackager::kFormat = QStringLiteral("worldflux-evidence-pac
 
 namespace {
 
-QString S(const char *s)
-{
-    return QString::fromLatin1(s);
-}
 
 QByteArray csvField(const QString &s)
 {
@@ -44,14 +42,14 @@ QByteArray csvField(const QString &s)
 
 QJsonObject EvidencePackage::toJson() const
 {
-    return {{S("run_id"), runId},
-            {S("file_name"), fileName},
-            {S("content_type"), S("application/zip")},
-            {S("size_bytes"), double(zip.size())},
-            {S("sha256"), sha256},
-            {S("generated_at"), ids::formatTime(generatedAt)},
-            {S("index"), index},
-            {S("index_sig"), indexSig}};
+    return {{u"run_id"_s, runId},
+            {u"file_name"_s, fileName},
+            {u"content_type"_s, u"application/zip"_s},
+            {u"size_bytes"_s, double(zip.size())},
+            {u"sha256"_s, sha256},
+            {u"generated_at"_s, ids::formatTime(generatedAt)},
+            {u"index"_s, index},
+            {u"index_sig"_s, indexSig}};
 }
 
 QByteArray EvidencePackager::metricsCsv(const QList<QStringList> &rows)
@@ -73,7 +71,7 @@ Result<EvidencePackage> EvidencePackager::build(const Actor &actor, const QStrin
     const auto publicKey = crypto::ed25519PublicFromPrivate(m_seed);
     if (m_seed.size() != 32 || !publicKey) {
         qCWarning(lcEvidence) << "no instance signing key: evidence packages cannot be signed";
-        return Error{ErrorCode::Unavailable, S("The instance has no signing key.")};
+        return Error{ErrorCode::Unavailable, u"The instance has no signing key."_s};
     }
 
     auto manifest = runs.manifest(actor, runId);
@@ -125,50 +123,50 @@ Result<EvidencePackage> EvidencePackager::build(const Actor &actor, const QStrin
 
     EvidencePackage pkg;
     pkg.runId = runId;
-    pkg.fileName = S("evidence-") + runId + S(".zip");
+    pkg.fileName = u"evidence-"_s + runId + u".zip"_s;
     pkg.generatedAt = m_ctx.clock->nowMs();
 
     const QList<QPair<QString, QByteArray>> files{
-        {S("manifest.json"), jcs::canonicalize(*manifest)},
-        {S("metrics.csv"), metricsCsv(rows)},
-        {S("log.txt"), log},
-        {S("signature.json"), QJsonDocument(signature->toJson()).toJson(QJsonDocument::Indented)},
-        {S("audit.json"), QJsonDocument(trail).toJson(QJsonDocument::Indented)},
+        {u"manifest.json"_s, jcs::canonicalize(*manifest)},
+        {u"metrics.csv"_s, metricsCsv(rows)},
+        {u"log.txt"_s, log},
+        {u"signature.json"_s, QJsonDocument(signature->toJson()).toJson(QJsonDocument::Indented)},
+        {u"audit.json"_s, QJsonDocument(trail).toJson(QJsonDocument::Indented)},
     };
     QJsonArray listed;
     for (const auto &f : files)
-        listed.append(QJsonObject{{S("name"), f.first},
-                                  {S("size"), double(f.second.size())},
-                                  {S("sha256"), crypto::sha256Hex(f.second)}});
-    const QJsonObject runInfo{{S("id"), run->id},
-                              {S("project_id"), run->projectId},
-                              {S("workspace_id"), run->workspaceId},
-                              {S("client_run_id"), run->clientRunId},
-                              {S("name"), run->name},
-                              {S("status"), run->status},
-                              {S("evidence"), run->evidence}};
+        listed.append(QJsonObject{{u"name"_s, f.first},
+                                  {u"size"_s, double(f.second.size())},
+                                  {u"sha256"_s, crypto::sha256Hex(f.second)}});
+    const QJsonObject runInfo{{u"id"_s, run->id},
+                              {u"project_id"_s, run->projectId},
+                              {u"workspace_id"_s, run->workspaceId},
+                              {u"client_run_id"_s, run->clientRunId},
+                              {u"name"_s, run->name},
+                              {u"status"_s, run->status},
+                              {u"evidence"_s, run->evidence}};
     pkg.index = QJsonObject{
-        {S("format"), kFormat},
-        {S("run"), runInfo},
-        {S("generated_at"), ids::formatTime(pkg.generatedAt)},
-        {S("files"), listed},
-        {S("signing"), QJsonObject{{S("alg"), S("ed25519")},
-                                   {S("public_key"), QString::fromLatin1(publicKey->toBase64())},
-                                   {S("signature_file"), S("index.sig")},
-                                   {S("covers"), S("the exact bytes of index.json")}}}};
+        {u"format"_s, kFormat},
+        {u"run"_s, runInfo},
+        {u"generated_at"_s, ids::formatTime(pkg.generatedAt)},
+        {u"files"_s, listed},
+        {u"signing"_s, QJsonObject{{u"alg"_s, u"ed25519"_s},
+                                   {u"public_key"_s, QString::fromLatin1(publicKey->toBase64())},
+                                   {u"signature_file"_s, u"index.sig"_s},
+                                   {u"covers"_s, u"the exact bytes of index.json"_s}}}};
     const QByteArray indexBytes = jcs::canonicalize(pkg.index);
     const QByteArray sig = crypto::ed25519Sign(m_seed, indexBytes);
     if (sig.size() != 64)
-        return Error::internal(S("Signing the evidence index failed."));
+        return Error::internal(u"Signing the evidence index failed."_s);
     pkg.indexSig = QString::fromLatin1(sig.toBase64());
 
     ZipWriter zip(pkg.generatedAt);
     for (const auto &f : files) {
         if (!zip.add(f.first, f.second))
-            return Error{ErrorCode::PayloadTooLarge, S("The evidence package would be too large.")};
+            return Error{ErrorCode::PayloadTooLarge, u"The evidence package would be too large."_s};
     }
-    if (!zip.add(S("index.json"), indexBytes) || !zip.add(S("index.sig"), pkg.indexSig.toLatin1()))
-        return Error{ErrorCode::PayloadTooLarge, S("The evidence package would be too large.")};
+    if (!zip.add(u"index.json"_s, indexBytes) || !zip.add(u"index.sig"_s, pkg.indexSig.toLatin1()))
+        return Error{ErrorCode::PayloadTooLarge, u"The evidence package would be too large."_s};
     pkg.zip = zip.finish();
     pkg.sha256 = crypto::sha256Hex(pkg.zip);
 
@@ -177,8 +175,8 @@ Result<EvidencePackage> EvidencePackager::build(const Actor &actor, const QStrin
         return began.error();
     Tx &tx = *began;
     if (auto a = AuditService::append(
-            tx, m_ctx.clock->nowMs(), actor, S("run.evidence_export"), run->workspaceId, S("run"),
-            runId, {{S("sha256"), pkg.sha256}, {S("size_bytes"), double(pkg.zip.size())}});
+            tx, m_ctx.clock->nowMs(), actor, u"run.evidence_export"_s, run->workspaceId, u"run"_s,
+            runId, {{u"sha256"_s, pkg.sha256}, {u"size_bytes"_s, double(pkg.zip.size())}});
         !a)
         return a.error();
     if (auto c = tx.commit(); !c)

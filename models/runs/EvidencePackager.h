@@ -15,8 +15,8 @@
 // verifier should compare with the instance key it trusts).
 #pragma once
 
-#include "core/Context.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Result.h"
 
 #include <QByteArray>
 #include <QJsonObject>

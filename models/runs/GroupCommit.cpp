@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/GroupCommit.h"
+#include "models/runs/GroupCommit.h"
 
 namespace wfx {
 

@@ -1,28 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/LedgerService.h"
+#include "models/runs/LedgerService.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
 namespace {
 
-QString S(const char *s)
-{
-    return QString::fromLatin1(s);
-}
 
 const QString kWs = QStringLiteral("Workspace");
 
 Result<LedgerHead> read(const QSqlDatabase &conn, const QString &workspaceId)
 {
-    Query q(conn, S("SELECT head, version, updated_at FROM ledger_heads WHERE workspace_id = :w"));
-    q.bind(S(":w"), workspaceId);
+    Query q(conn, u"SELECT head, version, updated_at FROM ledger_heads WHERE workspace_id = :w"_s);
+    q.bind(u":w"_s, workspaceId);
     if (!q.exec())
         return q.error();
     LedgerHead h;
@@ -45,17 +43,17 @@ Status validHead(const QString &field, const QString &value, bool required)
 {
     if (value.isEmpty()) {
         if (required)
-            return Error::validation(field, S("required"), S("%1 is required.").arg(field));
+            return Error::validation(field, u"required"_s, u"%1 is required."_s.arg(field));
         return Ok{};
     }
     if (value.size() > LedgerService::kMaxHeadLength)
-        return Error::validation(field, S("too_long"),
-                                 S("At most %1 characters.").arg(LedgerService::kMaxHeadLength));
+        return Error::validation(field, u"too_long"_s,
+                                 u"At most %1 characters."_s.arg(LedgerService::kMaxHeadLength));
     for (const QChar c : value) {
         if (c.isSpace() || c.category() == QChar::Other_Control)
             return Error::validation(
-                field, S("invalid"),
-                S("%1 must not contain spaces or control characters.").arg(field));
+                field, u"invalid"_s,
+                u"%1 must not contain spaces or control characters."_s.arg(field));
     }
     return Ok{};
 }
@@ -64,19 +62,19 @@ Status validHead(const QString &field, const QString &value, bool required)
 
 QJsonObject LedgerHead::toJson() const
 {
-    return {{S("workspace_id"), workspaceId},
-            {S("head"), orNull(head)},
-            {S("version"), double(version)},
-            {S("updated_at"), head.isEmpty() ? QJsonValue(QJsonValue::Null)
+    return {{u"workspace_id"_s, workspaceId},
+            {u"head"_s, orNull(head)},
+            {u"version"_s, double(version)},
+            {u"updated_at"_s, head.isEmpty() ? QJsonValue(QJsonValue::Null)
                                              : QJsonValue(ids::formatTime(updatedAt))}};
 }
 
 Result<LedgerHead> LedgerService::head(const Actor &actor, const QString &workspaceId)
 {
     if (!ids::isUuid(workspaceId))
-        return Error::validation(S("workspace_id"),
-                                 workspaceId.isEmpty() ? S("required") : S("invalid"),
-                                 S("workspace_id must be a workspace id."));
+        return Error::validation(u"workspace_id"_s,
+                                 workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
+                                 u"workspace_id must be a workspace id."_s);
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Viewer, kWs); !r)
         return r.error();
@@ -87,13 +85,13 @@ Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &wor
                                           const QString &expectedHead, const QString &newHead)
 {
     {
-        Error e{ErrorCode::Validation, S("Invalid ledger head.")};
+        Error e{ErrorCode::Validation, u"Invalid ledger head."_s};
         if (!ids::isUuid(workspaceId))
             e.details.append(
-                {S("workspace_id"), workspaceId.isEmpty() ? S("required") : S("invalid")});
-        if (auto v = validHead(S("expected_head"), expectedHead, false); !v)
+                {u"workspace_id"_s, workspaceId.isEmpty() ? u"required"_s : u"invalid"_s});
+        if (auto v = validHead(u"expected_head"_s, expectedHead, false); !v)
             e.details.append(v.error().details);
-        if (auto v = validHead(S("head"), newHead, true); !v)
+        if (auto v = validHead(u"head"_s, newHead, true); !v)
             e.details.append(v.error().details);
         if (!e.details.isEmpty())
             return e;
@@ -115,15 +113,14 @@ Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &wor
     // nothing.
     Query cas =
         expectedHead.isEmpty()
-            ? tx.query(S(
-                  "INSERT INTO ledger_heads (workspace_id, head, version, updated_at, updated_by) "
-                  "VALUES (:w, :h, 1, :t, :by) ON CONFLICT (workspace_id) DO NOTHING"))
-            : tx.query(S("UPDATE ledger_heads SET head = :h, version = version + 1, updated_at = "
+            ? tx.query(u"INSERT INTO ledger_heads (workspace_id, head, version, updated_at, updated_by) "
+                  "VALUES (:w, :h, 1, :t, :by) ON CONFLICT (workspace_id) DO NOTHING"_s)
+            : tx.query(u"UPDATE ledger_heads SET head = :h, version = version + 1, updated_at = "
                          ":t, updated_by = :by "
-                         "WHERE workspace_id = :w AND head = :x"));
-    cas.bind(S(":w"), workspaceId).bind(S(":h"), newHead).bind(S(":t"), now).bind(S(":by"), by);
+                         "WHERE workspace_id = :w AND head = :x"_s);
+    cas.bind(u":w"_s, workspaceId).bind(u":h"_s, newHead).bind(u":t"_s, now).bind(u":by"_s, by);
     if (!expectedHead.isEmpty())
-        cas.bind(S(":x"), expectedHead);
+        cas.bind(u":x"_s, expectedHead);
     if (!cas.exec())
         return cas.error();
     const bool won = cas.rowsAffected() == 1;
@@ -131,19 +128,19 @@ Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &wor
     if (!current)
         return current.error();
     if (!won) {
-        Error e = Error::conflict(S("The ledger head has moved; read it again and retry."));
-        e.extra.insert(S("current"), QJsonObject{{S("head"), orNull(current->head)},
-                                                 {S("version"), double(current->version)}});
+        Error e = Error::conflict(u"The ledger head has moved; read it again and retry."_s);
+        e.extra.insert(u"current"_s, QJsonObject{{u"head"_s, orNull(current->head)},
+                                                 {u"version"_s, double(current->version)}});
         return e;
     }
-    if (auto a = AuditService::append(tx, now, actor, S("ledger.advance"), workspaceId, S("ledger"),
+    if (auto a = AuditService::append(tx, now, actor, u"ledger.advance"_s, workspaceId, u"ledger"_s,
                                       workspaceId,
-                                      {{S("from"), orNull(expectedHead)},
-                                       {S("to"), newHead},
-                                       {S("version"), double(current->version)}});
+                                      {{u"from"_s, orNull(expectedHead)},
+                                       {u"to"_s, newHead},
+                                       {u"version"_s, double(current->version)}});
         !a)
         return a.error();
-    tx.announce(S("ledger"), workspaceId);
+    tx.announce(u"ledger"_s, workspaceId);
     if (auto c = tx.commit(); !c)
         return c.error();
     return current;

@@ -3,8 +3,8 @@
 // that clients racing from the same head cannot overwrite each other.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Result.h"
 
 #include <QJsonObject>
 

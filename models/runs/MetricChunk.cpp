@@ -45,7 +45,7 @@
 // encode() asserts its preconditions (1 <= n <= kMaxPoints, steps strictly
 // increasing). Without asserts, a call that breaks them still has no UB and
 // writes bytes decode() refuses (n = 0: an empty array).
-#include "runs/MetricChunk.h"
+#include "models/runs/MetricChunk.h"
 
 #include <algorithm>
 #include <bit>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/MetricFilter.h"
+#include "models/runs/MetricFilter.h"
 
-#include "runs/SyncRequest.h"
+#include "models/runs/SyncRequest.h"
 
 #include <QLocale>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/MetricStore.h"
+#include "models/runs/MetricStore.h"
 
-#include "db/Database.h"
-#include "db/Tx.h"
-#include "runs/SeriesRollup.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
+#include "models/runs/SeriesRollup.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+using namespace Qt::StringLiterals;
 
 Q_DECLARE_LOGGING_CATEGORY(lcDb)
 
@@ -40,24 +42,24 @@ void order(std::vector<Point> &points)
 Error damaged(const QString &runId, const QString &name)
 {
     qCCritical(lcDb) << "metric chunk of run" << runId << "series" << name << "does not decode";
-    return Error::internal(S("A metric chunk of run %1 (series %2) is damaged.").arg(runId, name));
+    return Error::internal(u"A metric chunk of run %1 (series %2) is damaged."_s.arg(runId, name));
 }
 
 Status insertChunks(const QSqlDatabase &conn, const QString &runId, const QString &name,
                     const std::vector<Point> &points)
 {
-    Query q(conn, S("INSERT INTO run_metric_chunks (run_id, name, first_step, last_step, points, data) "
-                    "VALUES (:r, :n, :f, :l, :p, :d)"));
+    Query q(conn, u"INSERT INTO run_metric_chunks (run_id, name, first_step, last_step, points, data) "
+                    "VALUES (:r, :n, :f, :l, :p, :d)"_s);
     const qsizetype total = qsizetype(points.size());
     for (qsizetype at = 0; at < total; at += kChunkPoints) {
         const qsizetype n = std::min(kChunkPoints, total - at);
         const std::span<const Point> part(points.data() + at, size_t(n));
-        q.bind(S(":r"), runId)
-            .bind(S(":n"), name)
-            .bind(S(":f"), part.front().step)
-            .bind(S(":l"), part.back().step)
-            .bind(S(":p"), qint64(n))
-            .bind(S(":d"), chunk::encode(part));
+        q.bind(u":r"_s, runId)
+            .bind(u":n"_s, name)
+            .bind(u":f"_s, part.front().step)
+            .bind(u":l"_s, part.back().step)
+            .bind(u":p"_s, qint64(n))
+            .bind(u":d"_s, chunk::encode(part));
         if (!q.exec())
             return q.error();
     }
@@ -70,14 +72,14 @@ Status writeRollups(const QSqlDatabase &conn, const QString &runId, const QStrin
     const QList<rollup::Level> levels = rollup::build(ordered);
     if (levels.isEmpty())
         return Ok{};
-    Query q(conn, S("INSERT INTO run_metric_rollups (run_id, name, level, points, data) "
-                    "VALUES (:r, :n, :l, :p, :d)"));
+    Query q(conn, u"INSERT INTO run_metric_rollups (run_id, name, level, points, data) "
+                    "VALUES (:r, :n, :l, :p, :d)"_s);
     for (const rollup::Level &level : levels) {
-        q.bind(S(":r"), runId)
-            .bind(S(":n"), name)
-            .bind(S(":l"), level.level)
-            .bind(S(":p"), qint64(ordered.size()))
-            .bind(S(":d"), level.data);
+        q.bind(u":r"_s, runId)
+            .bind(u":n"_s, name)
+            .bind(u":l"_s, level.level)
+            .bind(u":p"_s, qint64(ordered.size()))
+            .bind(u":d"_s, level.data);
         if (!q.exec())
             return q.error();
     }
@@ -88,8 +90,8 @@ Status replaceRollups(const QSqlDatabase &conn, const QString &runId, const QStr
                       const std::vector<Point> &ordered, bool hadRollups)
 {
     if (hadRollups) {
-        Query d(conn, S("DELETE FROM run_metric_rollups WHERE run_id = :r AND name = :n"));
-        d.bind(S(":r"), runId).bind(S(":n"), name);
+        Query d(conn, u"DELETE FROM run_metric_rollups WHERE run_id = :r AND name = :n"_s);
+        d.bind(u":r"_s, runId).bind(u":n"_s, name);
         if (!d.exec())
             return d.error();
     }
@@ -111,9 +113,9 @@ struct Coverage
 
 Result<Coverage> rollupCoverage(const QSqlDatabase &conn, const QString &runId, const QString &name)
 {
-    Query q(conn, S("SELECT points, level, data FROM run_metric_rollups WHERE run_id = :r AND name = :n "
-                    "ORDER BY level DESC LIMIT 1"));
-    q.bind(S(":r"), runId).bind(S(":n"), name);
+    Query q(conn, u"SELECT points, level, data FROM run_metric_rollups WHERE run_id = :r AND name = :n "
+                    "ORDER BY level DESC LIMIT 1"_s);
+    q.bind(u":r"_s, runId).bind(u":n"_s, name);
     if (!q.exec())
         return q.error();
     Coverage c;
@@ -142,7 +144,7 @@ Status noteLast(Query *upsert, const QString &runId, const QString &name, const 
 {
     if (!upsert)
         return Ok{};
-    upsert->bind(S(":r"), runId).bind(S(":n"), name).bind(S(":s"), top.step).bind(S(":v"), top.value);
+    upsert->bind(u":r"_s, runId).bind(u":n"_s, name).bind(u":s"_s, top.step).bind(u":v"_s, top.value);
     if (!upsert->exec())
         return upsert->error();
     return Ok{};
@@ -174,9 +176,9 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
     // What the series already holds in the new points' range: those steps stay.
     std::vector<Point> held;
     {
-        Query q(conn, S("SELECT data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
-                        "AND first_step <= :b AND last_step >= :a"));
-        q.bind(S(":r"), runId).bind(S(":n"), name).bind(S(":a"), fresh.front().step).bind(S(":b"), fresh.back().step);
+        Query q(conn, u"SELECT data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
+                        "AND first_step <= :b AND last_step >= :a"_s);
+        q.bind(u":r"_s, runId).bind(u":n"_s, name).bind(u":a"_s, fresh.front().step).bind(u":b"_s, fresh.back().step);
         if (!q.exec())
             return q.error();
         while (q.next()) {
@@ -210,9 +212,9 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
     std::optional<StoredChunk> tail;
     QByteArray tailData;
     {
-        Query q(conn, S("SELECT first_step, last_step, points, data FROM run_metric_chunks "
-                        "WHERE run_id = :r AND name = :n ORDER BY last_step DESC LIMIT 1"));
-        q.bind(S(":r"), runId).bind(S(":n"), name);
+        Query q(conn, u"SELECT first_step, last_step, points, data FROM run_metric_chunks "
+                        "WHERE run_id = :r AND name = :n ORDER BY last_step DESC LIMIT 1"_s);
+        q.bind(u":r"_s, runId).bind(u":n"_s, name);
         if (!q.exec())
             return q.error();
         if (q.next()) {
@@ -233,14 +235,14 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
                                                    std::max<qsizetype>(appendBelow - qsizetype(merged.size()), 0));
         merged.insert(merged.end(), after, after + take);
         fresh.erase(after, after + take);
-        Query u(conn, S("UPDATE run_metric_chunks SET last_step = :l, points = :p, data = :d "
-                        "WHERE run_id = :r AND name = :n AND first_step = :f"));
-        u.bind(S(":l"), merged.back().step)
-            .bind(S(":p"), qint64(merged.size()))
-            .bind(S(":d"), chunk::encode(merged))
-            .bind(S(":r"), runId)
-            .bind(S(":n"), name)
-            .bind(S(":f"), tail->firstStep);
+        Query u(conn, u"UPDATE run_metric_chunks SET last_step = :l, points = :p, data = :d "
+                        "WHERE run_id = :r AND name = :n AND first_step = :f"_s);
+        u.bind(u":l"_s, merged.back().step)
+            .bind(u":p"_s, qint64(merged.size()))
+            .bind(u":d"_s, chunk::encode(merged))
+            .bind(u":r"_s, runId)
+            .bind(u":n"_s, name)
+            .bind(u":f"_s, tail->firstStep);
         if (!u.exec())
             return u.error();
     }
@@ -333,10 +335,10 @@ Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QLis
 Result<std::vector<Point>> series(const QSqlDatabase &conn, const QString &runId, const QString &name,
                                   std::optional<qint64> afterStep, qsizetype limit)
 {
-    Query q(conn, S("SELECT first_step, data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
-                    "AND last_step > :a ORDER BY first_step"));
+    Query q(conn, u"SELECT first_step, data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
+                    "AND last_step > :a ORDER BY first_step"_s);
     const qint64 after = afterStep.value_or(std::numeric_limits<qint64>::min());
-    q.bind(S(":r"), runId).bind(S(":n"), name).bind(S(":a"), after);
+    q.bind(u":r"_s, runId).bind(u":n"_s, name).bind(u":a"_s, after);
     if (!q.exec())
         return q.error();
     std::vector<Point> out;
@@ -370,12 +372,12 @@ Result<std::vector<Point>> series(const QSqlDatabase &conn, const QString &runId
 
 Result<QStringList> names(const QSqlDatabase &conn, const QString &runId, qsizetype limit)
 {
-    Query q(conn, limit < 0 ? S("SELECT DISTINCT name FROM run_metric_chunks WHERE run_id = :r ORDER BY name")
-                            : S("SELECT DISTINCT name FROM run_metric_chunks WHERE run_id = :r ORDER BY name "
-                                "LIMIT :n"));
-    q.bind(S(":r"), runId);
+    Query q(conn, limit < 0 ? u"SELECT DISTINCT name FROM run_metric_chunks WHERE run_id = :r ORDER BY name"_s
+                            : u"SELECT DISTINCT name FROM run_metric_chunks WHERE run_id = :r ORDER BY name "
+                                "LIMIT :n"_s);
+    q.bind(u":r"_s, runId);
     if (limit >= 0)
-        q.bind(S(":n"), qint64(limit));
+        q.bind(u":n"_s, qint64(limit));
     if (!q.exec())
         return q.error();
     QStringList out;
@@ -387,8 +389,8 @@ Result<QStringList> names(const QSqlDatabase &conn, const QString &runId, qsizet
 Status visit(const QSqlDatabase &conn, const QString &runId,
              const std::function<void(const QString &name, const Point &p)> &fn)
 {
-    Query q(conn, S("SELECT name, data FROM run_metric_chunks WHERE run_id = :r ORDER BY name, first_step"));
-    q.bind(S(":r"), runId);
+    Query q(conn, u"SELECT name, data FROM run_metric_chunks WHERE run_id = :r ORDER BY name, first_step"_s);
+    q.bind(u":r"_s, runId);
     if (!q.exec())
         return q.error();
     QString current;
@@ -414,11 +416,11 @@ Status visit(const QSqlDatabase &conn, const QString &runId,
 
 Result<qint64> count(const QSqlDatabase &conn, const QString &runId, const QString &name)
 {
-    Query q(conn, name.isEmpty() ? S("SELECT SUM(points) FROM run_metric_chunks WHERE run_id = :r")
-                                 : S("SELECT SUM(points) FROM run_metric_chunks WHERE run_id = :r AND name = :n"));
-    q.bind(S(":r"), runId);
+    Query q(conn, name.isEmpty() ? u"SELECT SUM(points) FROM run_metric_chunks WHERE run_id = :r"_s
+                                 : u"SELECT SUM(points) FROM run_metric_chunks WHERE run_id = :r AND name = :n"_s);
+    q.bind(u":r"_s, runId);
     if (!name.isEmpty())
-        q.bind(S(":n"), name);
+        q.bind(u":n"_s, name);
     if (!q.exec())
         return q.error();
     return q.next() && !q.isNull(0) ? q.i64(0) : 0;
@@ -428,9 +430,9 @@ Result<std::optional<double>> aggregate(const QSqlDatabase &conn, const QString 
                                         const QString &kind)
 {
     if (kind == QLatin1String("last")) {
-        Query q(conn, S("SELECT data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
-                        "ORDER BY last_step DESC LIMIT 1"));
-        q.bind(S(":r"), runId).bind(S(":n"), name);
+        Query q(conn, u"SELECT data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
+                        "ORDER BY last_step DESC LIMIT 1"_s);
+        q.bind(u":r"_s, runId).bind(u":n"_s, name);
         if (!q.exec())
             return q.error();
         if (!q.next())
@@ -466,8 +468,8 @@ Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId)
 {
     QList<Summary> out;
     {
-        Query q(conn, S("SELECT name, SUM(points) FROM run_metric_chunks WHERE run_id = :r GROUP BY name ORDER BY name"));
-        q.bind(S(":r"), runId);
+        Query q(conn, u"SELECT name, SUM(points) FROM run_metric_chunks WHERE run_id = :r GROUP BY name ORDER BY name"_s);
+        q.bind(u":r"_s, runId);
         if (!q.exec())
             return q.error();
         while (q.next()) {
@@ -479,8 +481,8 @@ Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId)
     }
     QHash<QString, std::pair<qint64, double>> lastOf;
     {
-        Query q(conn, S("SELECT name, step, value FROM run_metric_last WHERE run_id = :r"));
-        q.bind(S(":r"), runId);
+        Query q(conn, u"SELECT name, step, value FROM run_metric_last WHERE run_id = :r"_s);
+        q.bind(u":r"_s, runId);
         if (!q.exec())
             return q.error();
         while (q.next())
@@ -536,8 +538,8 @@ Result<QList<SeriesPoint>> level(const QSqlDatabase &conn, const QString &runId,
 
 Status rebuildRollups(const QSqlDatabase &conn, const QString &runId)
 {
-    Query d(conn, S("DELETE FROM run_metric_rollups WHERE run_id = :r"));
-    d.bind(S(":r"), runId);
+    Query d(conn, u"DELETE FROM run_metric_rollups WHERE run_id = :r"_s);
+    d.bind(u":r"_s, runId);
     if (!d.exec())
         return d.error();
     auto all = names(conn, runId);
@@ -562,24 +564,24 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
     // A store that stopped half way may finish here after metric_last came
     // (tests stop data steps early): then the moved runs get their last values.
     LastValues last = LastValues::Skip;
-    if (q.exec(pg ? S("SELECT to_regclass('run_metric_last') IS NOT NULL")
-                  : S("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_metric_last'")) &&
+    if (q.exec(pg ? u"SELECT to_regclass('run_metric_last') IS NOT NULL"_s
+                  : u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_metric_last'"_s) &&
         q.next() && q.value(0).toBool())
         last = LastValues::Update;
     q.finish();
     auto fail = [&](const QString &what, const QSqlError &e) {
-        QSqlQuery(c).exec(S("ROLLBACK"));
+        QSqlQuery(c).exec(u"ROLLBACK"_s);
         qCCritical(lcDb) << "metric chunk migration failed:" << what << e.text();
-        return Status(Error::internal(S("Migrating metric points failed: %1: %2").arg(what, e.text())));
+        return Status(Error::internal(u"Migrating metric points failed: %1: %2"_s.arg(what, e.text())));
     };
     // BEGIN, the migration lock, and whether run_metrics is still there.
     auto begin = [&](bool *present) -> bool {
-        if (!q.exec(pg ? S("BEGIN") : S("BEGIN IMMEDIATE")))
+        if (!q.exec(pg ? u"BEGIN"_s : u"BEGIN IMMEDIATE"_s))
             return false;
-        if (pg && !q.exec(S("SELECT pg_advisory_xact_lock(715517)")))
+        if (pg && !q.exec(u"SELECT pg_advisory_xact_lock(715517)"_s))
             return false;
-        if (!q.exec(pg ? S("SELECT to_regclass('run_metrics') IS NOT NULL")
-                       : S("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_metrics'")) ||
+        if (!q.exec(pg ? u"SELECT to_regclass('run_metrics') IS NOT NULL"_s
+                       : u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_metrics'"_s) ||
             !q.next())
             return false;
         *present = q.value(0).toBool();
@@ -589,23 +591,23 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
     for (;;) {
         bool present = false;
         if (!begin(&present))
-            return fail(S("begin"), q.lastError());
+            return fail(u"begin"_s, q.lastError());
         if (!present)
-            return q.exec(S("COMMIT")) ? Status(Ok{}) : fail(S("commit"), q.lastError());
+            return q.exec(u"COMMIT"_s) ? Status(Ok{}) : fail(u"commit"_s, q.lastError());
         QStringList runs;
-        if (!q.exec(S("SELECT DISTINCT run_id FROM run_metrics ORDER BY run_id")))
-            return fail(S("list runs"), q.lastError());
+        if (!q.exec(u"SELECT DISTINCT run_id FROM run_metrics ORDER BY run_id"_s))
+            return fail(u"list runs"_s, q.lastError());
         while (q.next())
             runs << q.value(0).toString();
         if (runs.isEmpty()) {
             // Every run moved: the old table goes, and with it the mark of a half-done store.
-            if (!q.exec(S("DROP TABLE run_metrics")) || !q.exec(S("COMMIT")))
-                return fail(S("drop run_metrics"), q.lastError());
+            if (!q.exec(u"DROP TABLE run_metrics"_s) || !q.exec(u"COMMIT"_s))
+                return fail(u"drop run_metrics"_s, q.lastError());
             qCInfo(lcDb) << "metric points: every run is in chunks, run_metrics dropped";
             return Ok{};
         }
-        if (!q.exec(S("COMMIT")))
-            return fail(S("commit"), q.lastError());
+        if (!q.exec(u"COMMIT"_s))
+            return fail(u"commit"_s, q.lastError());
         qCInfo(lcDb) << "metric points: moving" << runs.size() << "runs into chunks";
         QElapsedTimer sinceLog;
         sinceLog.start();
@@ -615,15 +617,15 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
             if (stopAfterRuns >= 0 && done >= stopAfterRuns)
                 return Ok{};
             if (!begin(&present))
-                return fail(S("begin"), q.lastError());
+                return fail(u"begin"_s, q.lastError());
             if (!present) { // another process finished meanwhile
-                q.exec(S("COMMIT"));
+                q.exec(u"COMMIT"_s);
                 return Ok{};
             }
-            q.prepare(S("SELECT name, step, value FROM run_metrics WHERE run_id = :r ORDER BY name, step"));
-            q.bindValue(S(":r"), runId);
+            q.prepare(u"SELECT name, step, value FROM run_metrics WHERE run_id = :r ORDER BY name, step"_s);
+            q.bindValue(u":r"_s, runId);
             if (!q.exec())
-                return fail(S("read run ") + runId, q.lastError());
+                return fail(u"read run "_s + runId, q.lastError());
             QList<MetricInput> rows;
             while (q.next())
                 rows.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toDouble()});
@@ -631,20 +633,20 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
             if (!rows.isEmpty()) {
                 auto added = add(c, runId, rows, Rollups::Keep, Stored::Maybe, last);
                 if (!added) {
-                    QSqlQuery(c).exec(S("ROLLBACK"));
+                    QSqlQuery(c).exec(u"ROLLBACK"_s);
                     return added.error();
                 }
-                q.prepare(S("DELETE FROM run_metrics WHERE run_id = :r"));
-                q.bindValue(S(":r"), runId);
+                q.prepare(u"DELETE FROM run_metrics WHERE run_id = :r"_s);
+                q.bindValue(u":r"_s, runId);
                 if (!q.exec())
-                    return fail(S("delete run ") + runId, q.lastError());
+                    return fail(u"delete run "_s + runId, q.lastError());
             }
-            if (!q.exec(S("COMMIT")))
-                return fail(S("commit run ") + runId, q.lastError());
+            if (!q.exec(u"COMMIT"_s))
+                return fail(u"commit run "_s + runId, q.lastError());
             ++done;
             points += rows.size();
             if (sinceLog.elapsed() >= 1000 || done == runs.size()) {
-                qCInfo(lcDb).noquote() << S("metric points: %1 / %2 runs in chunks (%3 points)")
+                qCInfo(lcDb).noquote() << u"metric points: %1 / %2 runs in chunks (%3 points)"_s
                                               .arg(done).arg(runs.size()).arg(points);
                 sinceLog.restart();
             }
@@ -659,72 +661,72 @@ Status fillLastValues(Database &db, qsizetype stopAfterRuns)
     QSqlQuery q(c);
     q.setForwardOnly(true);
     auto fail = [&](const QString &what, const QString &error) {
-        QSqlQuery(c).exec(S("ROLLBACK"));
+        QSqlQuery(c).exec(u"ROLLBACK"_s);
         qCCritical(lcDb) << "metric last values failed:" << what << error;
-        return Status(Error::internal(S("Writing the metrics' last values failed: %1: %2").arg(what, error)));
+        return Status(Error::internal(u"Writing the metrics' last values failed: %1: %2"_s.arg(what, error)));
     };
     constexpr qsizetype kRunsPerTransaction = 500;
     qsizetype done = 0;
     for (;;) {
-        if (!q.exec(pg ? S("BEGIN") : S("BEGIN IMMEDIATE")))
-            return fail(S("begin"), q.lastError().text());
-        if (pg && !q.exec(S("SELECT pg_advisory_xact_lock(715517)")))
-            return fail(S("lock"), q.lastError().text());
-        if (!q.exec(pg ? S("SELECT to_regclass('run_metric_last_pending') IS NOT NULL")
-                       : S("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
-                           "name = 'run_metric_last_pending'")) ||
+        if (!q.exec(pg ? u"BEGIN"_s : u"BEGIN IMMEDIATE"_s))
+            return fail(u"begin"_s, q.lastError().text());
+        if (pg && !q.exec(u"SELECT pg_advisory_xact_lock(715517)"_s))
+            return fail(u"lock"_s, q.lastError().text());
+        if (!q.exec(pg ? u"SELECT to_regclass('run_metric_last_pending') IS NOT NULL"_s
+                       : u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                           "name = 'run_metric_last_pending'"_s) ||
             !q.next())
-            return fail(S("look up"), q.lastError().text());
+            return fail(u"look up"_s, q.lastError().text());
         const bool present = q.value(0).toBool();
         q.finish();
         if (!present)
-            return q.exec(S("COMMIT")) ? Status(Ok{}) : fail(S("commit"), q.lastError().text());
+            return q.exec(u"COMMIT"_s) ? Status(Ok{}) : fail(u"commit"_s, q.lastError().text());
         QStringList runs;
-        q.prepare(S("SELECT run_id FROM run_metric_last_pending ORDER BY run_id LIMIT :n"));
-        q.bindValue(S(":n"), qint64(kRunsPerTransaction));
+        q.prepare(u"SELECT run_id FROM run_metric_last_pending ORDER BY run_id LIMIT :n"_s);
+        q.bindValue(u":n"_s, qint64(kRunsPerTransaction));
         if (!q.exec())
-            return fail(S("list runs"), q.lastError().text());
+            return fail(u"list runs"_s, q.lastError().text());
         while (q.next())
             runs << q.value(0).toString();
         q.finish();
         if (runs.isEmpty()) {
-            if (!q.exec(S("DROP TABLE run_metric_last_pending")) || !q.exec(S("COMMIT")))
-                return fail(S("drop run_metric_last_pending"), q.lastError().text());
+            if (!q.exec(u"DROP TABLE run_metric_last_pending"_s) || !q.exec(u"COMMIT"_s))
+                return fail(u"drop run_metric_last_pending"_s, q.lastError().text());
             qCInfo(lcDb) << "metric last values: every run written," << done << "in this start";
             return Ok{};
         }
         {
             // The chunk holding a series' highest step ends with its last point.
-            Query tails(c, S("SELECT c.name, c.data FROM run_metric_chunks c WHERE c.run_id = :r AND c.last_step = "
+            Query tails(c, u"SELECT c.name, c.data FROM run_metric_chunks c WHERE c.run_id = :r AND c.last_step = "
                              "(SELECT MAX(m.last_step) FROM run_metric_chunks m WHERE m.run_id = c.run_id "
-                             "AND m.name = c.name)"));
+                             "AND m.name = c.name)"_s);
             Query upsert(c, QString::fromLatin1(kUpsertLast));
-            Query drop(c, S("DELETE FROM run_metric_last_pending WHERE run_id = :r"));
+            Query drop(c, u"DELETE FROM run_metric_last_pending WHERE run_id = :r"_s);
             for (const QString &runId : std::as_const(runs)) {
                 if (stopAfterRuns >= 0 && done >= stopAfterRuns)
-                    return q.exec(S("COMMIT")) ? Status(Ok{}) : fail(S("commit"), q.lastError().text());
-                tails.bind(S(":r"), runId);
+                    return q.exec(u"COMMIT"_s) ? Status(Ok{}) : fail(u"commit"_s, q.lastError().text());
+                tails.bind(u":r"_s, runId);
                 if (!tails.exec())
-                    return fail(S("read run ") + runId, tails.errorText());
+                    return fail(u"read run "_s + runId, tails.errorText());
                 QList<std::pair<QString, Point>> last;
                 while (tails.next()) {
                     std::vector<Point> pts;
                     if (!chunk::decode(tails.value(1).toByteArray(), pts) || pts.empty())
-                        return fail(S("decode run ") + runId, S("damaged chunk"));
+                        return fail(u"decode run "_s + runId, u"damaged chunk"_s);
                     last.append({tails.str(0), pts.back()});
                 }
                 for (const auto &[name, top] : std::as_const(last)) {
                     if (auto w = noteLast(&upsert, runId, name, top); !w)
-                        return fail(S("write run ") + runId, upsert.errorText());
+                        return fail(u"write run "_s + runId, upsert.errorText());
                 }
-                drop.bind(S(":r"), runId);
+                drop.bind(u":r"_s, runId);
                 if (!drop.exec())
-                    return fail(S("done run ") + runId, drop.errorText());
+                    return fail(u"done run "_s + runId, drop.errorText());
                 ++done;
             }
         }
-        if (!q.exec(S("COMMIT")))
-            return fail(S("commit"), q.lastError().text());
+        if (!q.exec(u"COMMIT"_s))
+            return fail(u"commit"_s, q.lastError().text());
         qCInfo(lcDb) << "metric last values:" << done << "runs written";
     }
 }

@@ -11,10 +11,10 @@
 // step order.
 #pragma once
 
-#include "core/Result.h"
-#include "runs/Downsample.h"
-#include "runs/MetricChunk.h"
-#include "runs/SyncRequest.h"
+#include "models/core/Result.h"
+#include "models/runs/Downsample.h"
+#include "models/runs/MetricChunk.h"
+#include "models/runs/SyncRequest.h"
 
 #include <QList>
 #include <QSqlDatabase>

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/RunService.h"
+#include "models/runs/RunService.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/JsonWriter.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/NativeQuery.h"
-#include "db/Tx.h"
-#include "runs/MetricStore.h"
-#include "runs/SeriesRollup.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/JsonWriter.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/NativeQuery.h"
+#include "models/db/Tx.h"
+#include "models/runs/MetricStore.h"
+#include "models/runs/SeriesRollup.h"
 
 #include <QJsonArray>
 #include <QHash>
@@ -22,16 +22,14 @@
 #include <algorithm>
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 const QString RunService::kFramework = QStringLiteral("worldflux-evidence");
 
 namespace {
 
-QString S(const char *s)
-{
-    return QString::fromLatin1(s);
-}
 
 const QString kRun = QStringLiteral("Run");
 const QString kProject = QStringLiteral("Project");
@@ -133,14 +131,14 @@ void writeRunJson(JsonWriter &w, const RunView &r)
 
 Error unavailable()
 {
-    return Error{ErrorCode::Unavailable, S("The store is not available.")};
+    return Error{ErrorCode::Unavailable, u"The store is not available."_s};
 }
 
 Status checkLimit(int limit, int max)
 {
     if (limit < 1 || limit > max)
-        return Error::validation(S("limit"), S("invalid"),
-                                 S("limit must be between 1 and %1.").arg(max));
+        return Error::validation(u"limit"_s, u"invalid"_s,
+                                 u"limit must be between 1 and %1."_s.arg(max));
     return Ok{};
 }
 
@@ -179,34 +177,34 @@ struct MappingFacts
 ComplianceItem metricsItem(qint64 points, qsizetype series)
 {
     if (points == 0)
-        return {RunService::kFramework, S("reproducibility.metrics"), S("not_satisfied"),
-                S("No metrics were recorded.")};
-    return {RunService::kFramework, S("reproducibility.metrics"), S("satisfied"),
-            S("%1 points in %2 series.").arg(points).arg(series)};
+        return {RunService::kFramework, u"reproducibility.metrics"_s, u"not_satisfied"_s,
+                u"No metrics were recorded."_s};
+    return {RunService::kFramework, u"reproducibility.metrics"_s, u"satisfied"_s,
+            u"%1 points in %2 series."_s.arg(points).arg(series)};
 }
 
 QList<ComplianceItem> mappingFor(const MappingFacts &f)
 {
     const QString fw = RunService::kFramework;
-    const QString yes = S("satisfied"), no = S("not_satisfied");
+    const QString yes = u"satisfied"_s, no = u"not_satisfied"_s;
     QList<ComplianceItem> out;
     if (f.evidence == QLatin1String("verified"))
-        out.append({fw, S("integrity.signature"), yes,
-                    S("Ed25519 signature over the RFC 8785 manifest (sha256 %1) verified at sync.")
+        out.append({fw, u"integrity.signature"_s, yes,
+                    u"Ed25519 signature over the RFC 8785 manifest (sha256 %1) verified at sync."_s
                         .arg(f.manifestSha)});
     else if (f.evidence == QLatin1String("unverified"))
         out.append(
-            {fw, S("integrity.signature"), no, S("A signature is present but does not verify.")});
+            {fw, u"integrity.signature"_s, no, u"A signature is present but does not verify."_s});
     else
-        out.append({fw, S("integrity.signature"), no, S("The run carries no signature.")});
+        out.append({fw, u"integrity.signature"_s, no, u"The run carries no signature."_s});
     if (f.manifestKeys == 0)
-        out.append({fw, S("provenance.manifest"), no, S("The manifest is empty.")});
+        out.append({fw, u"provenance.manifest"_s, no, u"The manifest is empty."_s});
     else
-        out.append({fw, S("provenance.manifest"), yes,
-                    S("Manifest with %1 top-level keys, sha256 %2.").arg(f.manifestKeys).arg(f.manifestSha)});
+        out.append({fw, u"provenance.manifest"_s, yes,
+                    u"Manifest with %1 top-level keys, sha256 %2."_s.arg(f.manifestKeys).arg(f.manifestSha)});
     out.append(metricsItem(f.points, f.series));
     out.append(
-        {fw, S("audit.logged"), yes, S("The sync is recorded in the audit chain as run.sync.")});
+        {fw, u"audit.logged"_s, yes, u"The sync is recorded in the audit chain as run.sync."_s});
     return out;
 }
 
@@ -225,10 +223,10 @@ qsizetype seriesIn(const QList<MetricInput> &metrics)
 // A sync that would take a run past one of its caps (RunLimits).
 Error overCap(const char *field, const char *what, qint64 cap, const char *setting)
 {
-    return Error::validation(S(field), S("cap_exceeded"),
-                             S("The run would hold more than %1 %2 (the per-run cap, --%3).")
+    return Error::validation(QString::fromLatin1(field), u"cap_exceeded"_s,
+                             u"The run would hold more than %1 %2 (the per-run cap, --%3)."_s
                                  .arg(cap)
-                                 .arg(S(what), S(setting)));
+                                 .arg(QString::fromLatin1(what), QString::fromLatin1(setting)));
 }
 
 QString likePattern(const QString &text)
@@ -266,7 +264,7 @@ bool byValue(const Row &a, const Row &b, bool descending)
 // another order (or of newest first) is refused, not misread.
 QString encodeValueCursor(const RunFilter &f, double value, const QString &id)
 {
-    return cursor::encode(QJsonArray{S("metric"), f.orderMetric, f.orderDescending,
+    return cursor::encode(QJsonArray{u"metric"_s, f.orderMetric, f.orderDescending,
                                      QString::number(value, 'g', 17), id});
 }
 
@@ -280,7 +278,7 @@ Result<std::pair<double, QString>> decodeValueCursor(const RunFilter &f, const Q
         c->at(4).isString())
         value = c->at(3).toString().toDouble(&ok);
     if (!ok)
-        return Error::validation(S("cursor"), S("invalid"), S("Unknown cursor."));
+        return Error::validation(u"cursor"_s, u"invalid"_s, u"Unknown cursor."_s);
     return std::pair<double, QString>{value, c->at(4).toString()};
 }
 
@@ -288,20 +286,20 @@ Result<std::pair<double, QString>> decodeValueCursor(const RunFilter &f, const Q
 
 QJsonObject Run::toJson() const
 {
-    QJsonObject o{{S("id"), id},
-                  {S("project_id"), projectId},
-                  {S("workspace_id"), workspaceId},
-                  {S("client_run_id"), clientRunId},
-                  {S("name"), name},
-                  {S("status"), status},
-                  {S("started_at"), timeOrNull(startedAt)},
-                  {S("finished_at"), timeOrNull(finishedAt)},
-                  {S("created_at"), ids::formatTime(createdAt)},
-                  {S("evidence"), evidence},
-                  {S("metric_count"), double(metricCount)},
-                  {S("log_bytes"), double(logBytes)}};
+    QJsonObject o{{u"id"_s, id},
+                  {u"project_id"_s, projectId},
+                  {u"workspace_id"_s, workspaceId},
+                  {u"client_run_id"_s, clientRunId},
+                  {u"name"_s, name},
+                  {u"status"_s, status},
+                  {u"started_at"_s, timeOrNull(startedAt)},
+                  {u"finished_at"_s, timeOrNull(finishedAt)},
+                  {u"created_at"_s, ids::formatTime(createdAt)},
+                  {u"evidence"_s, evidence},
+                  {u"metric_count"_s, double(metricCount)},
+                  {u"log_bytes"_s, double(logBytes)}};
     if (metricNames)
-        o.insert(S("metric_names"), QJsonArray::fromStringList(*metricNames));
+        o.insert(u"metric_names"_s, QJsonArray::fromStringList(*metricNames));
     return o;
 }
 
@@ -315,48 +313,48 @@ void Run::writeJson(JsonWriter &w) const
 
 QJsonObject MetricPoint::toJson() const
 {
-    return {{S("name"), name}, {S("step"), double(step)}, {S("value"), value}};
+    return {{u"name"_s, name}, {u"step"_s, double(step)}, {u"value"_s, value}};
 }
 
 QJsonObject LogSlice::toJson() const
 {
-    return {{S("content"), content},
-            {S("offset"), double(offset)},
-            {S("total_bytes"), double(totalBytes)},
-            {S("next_offset"),
+    return {{u"content"_s, content},
+            {u"offset"_s, double(offset)},
+            {u"total_bytes"_s, double(totalBytes)},
+            {u"next_offset"_s,
              nextOffset < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(double(nextOffset))}};
 }
 
 QJsonObject RunSignature::toJson() const
 {
     if (!present)
-        return {{S("run_id"), runId},
-                {S("evidence"), evidence},
-                {S("signature"), QJsonValue(QJsonValue::Null)}};
-    return {{S("run_id"), runId},
-            {S("evidence"), evidence},
-            {S("alg"), alg},
-            {S("public_key"), publicKey},
-            {S("sig"), sig},
-            {S("verified"), verified},
-            {S("signed_sha256"), signedSha256},
-            {S("checked_at"), ids::formatTime(checkedAt)}};
+        return {{u"run_id"_s, runId},
+                {u"evidence"_s, evidence},
+                {u"signature"_s, QJsonValue(QJsonValue::Null)}};
+    return {{u"run_id"_s, runId},
+            {u"evidence"_s, evidence},
+            {u"alg"_s, alg},
+            {u"public_key"_s, publicKey},
+            {u"sig"_s, sig},
+            {u"verified"_s, verified},
+            {u"signed_sha256"_s, signedSha256},
+            {u"checked_at"_s, ids::formatTime(checkedAt)}};
 }
 
 QJsonObject ComplianceItem::toJson() const
 {
-    return {{S("framework"), framework},
-            {S("control"), control},
-            {S("status"), status},
-            {S("evidence"), evidence}};
+    return {{u"framework"_s, framework},
+            {u"control"_s, control},
+            {u"status"_s, status},
+            {u"evidence"_s, evidence}};
 }
 
 Result<Run> RunService::load(const QSqlDatabase &conn, const QString &id)
 {
     if (!ids::isUuid(id))
         return Error::notFound(kRun);
-    Query q(conn, S("SELECT ") + kColumns + S(" FROM runs r WHERE r.id = :id"));
-    q.bind(S(":id"), id);
+    Query q(conn, u"SELECT "_s + kColumns + u" FROM runs r WHERE r.id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -367,9 +365,9 @@ Result<Run> RunService::load(const QSqlDatabase &conn, const QString &id)
 Result<Run> RunService::loadByClientId(const QSqlDatabase &conn, const QString &projectId,
                                        const QString &clientRunId)
 {
-    Query q(conn, S("SELECT ") + kColumns +
-                      S(" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c"));
-    q.bind(S(":p"), projectId).bind(S(":c"), clientRunId);
+    Query q(conn, u"SELECT "_s + kColumns +
+                      u" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c"_s);
+    q.bind(u":p"_s, projectId).bind(u":c"_s, clientRunId);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -438,7 +436,7 @@ void RunService::writeBatch(const QList<GroupCommit::Job *> &jobs)
     // A job that fails rolls back to its savepoint and leaves the others be; a
     // lone job needs none (its failure rolls back the transaction).
     const bool alone = jobs.size() == 1;
-    auto step = [&](const char *sql) { return QSqlQuery(tx.conn()).exec(S(sql)); };
+    auto step = [&](const char *sql) { return QSqlQuery(tx.conn()).exec(QString::fromLatin1(sql)); };
     BatchStatements statements;
     bool broken = false;
     each([&](SyncJob &j) {
@@ -485,8 +483,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     // (a batch is mostly one client's syncs into one project).
     auto ws = statements.workspaceOf.constFind(req.projectId);
     if (ws == statements.workspaceOf.constEnd()) {
-        Query &p = statements.get(tx, S("SELECT workspace_id FROM projects WHERE id = :id"));
-        p.bind(S(":id"), req.projectId);
+        Query &p = statements.get(tx, u"SELECT workspace_id FROM projects WHERE id = :id"_s);
+        p.bind(u":id"_s, req.projectId);
         if (!p.exec())
             return p.error();
         const QString found = p.next() ? p.str(0) : QString();
@@ -501,8 +499,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
         const QString key = actor.userId + QLatin1Char('/') + workspaceId;
         auto it = statements.roleOf.constFind(key);
         if (it == statements.roleOf.constEnd()) {
-            Query &q = statements.get(tx, S("SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"));
-            q.bind(S(":w"), workspaceId).bind(S(":u"), actor.userId);
+            Query &q = statements.get(tx, u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
+            q.bind(u":w"_s, workspaceId).bind(u":u"_s, actor.userId);
             if (!q.exec())
                 return q.error();
             const QString found = q.next() ? q.str(0) : QString();
@@ -516,8 +514,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     auto writable = access::requireWritable(actor, [&]() -> Result<std::optional<bool>> {
         auto it = statements.restricted.constFind(actor.userId);
         if (it == statements.restricted.constEnd()) {
-            Query &q = statements.get(tx, S("SELECT restricted FROM users WHERE id = :u"));
-            q.bind(S(":u"), actor.userId);
+            Query &q = statements.get(tx, u"SELECT restricted FROM users WHERE id = :u"_s);
+            q.bind(u":u"_s, actor.userId);
             if (!q.exec())
                 return q.error();
             const std::optional<bool> found = q.next() ? std::optional<bool>(q.i64(0) != 0) : std::nullopt;
@@ -535,10 +533,10 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     // row is locked, so batches of one run from several processes apply one
     // after the other (SQLite has one writer anyway).
     auto locked = [&]() -> Result<Run> {
-        const QString sql = S("SELECT ") + kColumns + S(" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c") +
-                            (m_ctx.db->isPostgres() ? S(" FOR UPDATE") : QString());
+        const QString sql = u"SELECT "_s + kColumns + u" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c"_s +
+                            (m_ctx.db->isPostgres() ? u" FOR UPDATE"_s : QString());
         Query &q = statements.get(tx, sql);
-        q.bind(S(":p"), req.projectId).bind(S(":c"), req.clientRunId);
+        q.bind(u":p"_s, req.projectId).bind(u":c"_s, req.clientRunId);
         if (!q.exec())
             return q.error();
         if (!q.next())
@@ -551,7 +549,7 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     if (!req.name) { // only a later sync may leave the name out
         auto stored = locked();
         if (!stored && stored.error().code == ErrorCode::NotFound)
-            return Error::validation(S("name"), S("required"), S("The first sync of a run needs its name."));
+            return Error::validation(u"name"_s, u"required"_s, u"The first sync of a run needs its name."_s);
         if (!stored)
             return stored.error();
         return carryForward(tx, statements, actor, *stored, req);
@@ -561,10 +559,10 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     const QByteArray log = req.log ? req.log->toUtf8() : QByteArray();
     const QString manifestSha = crypto::sha256Hex(req.manifestCanonical);
     bool verified = false;
-    QString evidence = S("unsigned");
+    QString evidence = u"unsigned"_s;
     if (req.signature) {
         verified = verifySignature(*req.signature, req.manifestCanonical);
-        evidence = verified ? S("verified") : S("unverified");
+        evidence = verified ? u"verified"_s : u"unverified"_s;
     }
     Run run;
     run.id = ids::newUuid();
@@ -572,7 +570,7 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     run.workspaceId = workspaceId;
     run.clientRunId = req.clientRunId;
     run.name = *req.name;
-    run.status = req.status.value_or(S("completed"));
+    run.status = req.status.value_or(u"completed"_s);
     run.startedAt = req.startedAt;
     run.finishedAt = req.finishedAt;
     run.createdAt = now;
@@ -581,26 +579,25 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     run.logBytes = log.size();
     run.createdBy = actor.userId;
 
-    Query &ins = statements.get(tx, S(
-        "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
+    Query &ins = statements.get(tx, u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
         "finished_at, "
         "created_at, manifest, evidence, metric_count, log_bytes, created_by) VALUES (:id, :p, :w, "
         ":c, :n, :s, "
-        ":sa, :fa, :t, :m, :e, :mc, :lb, :by) ON CONFLICT (project_id, client_run_id) DO NOTHING"));
-    ins.bind(S(":id"), run.id)
-        .bind(S(":p"), run.projectId)
-        .bind(S(":w"), run.workspaceId)
-        .bind(S(":c"), run.clientRunId)
-        .bind(S(":n"), run.name)
-        .bind(S(":s"), run.status)
-        .bind(S(":sa"), timeOrNullVariant(run.startedAt))
-        .bind(S(":fa"), timeOrNullVariant(run.finishedAt))
-        .bind(S(":t"), now)
-        .bind(S(":m"), QString::fromUtf8(req.manifestCanonical))
-        .bind(S(":e"), evidence)
-        .bind(S(":mc"), run.metricCount)
-        .bind(S(":lb"), run.logBytes)
-        .bind(S(":by"), actor.userId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+        ":sa, :fa, :t, :m, :e, :mc, :lb, :by) ON CONFLICT (project_id, client_run_id) DO NOTHING"_s);
+    ins.bind(u":id"_s, run.id)
+        .bind(u":p"_s, run.projectId)
+        .bind(u":w"_s, run.workspaceId)
+        .bind(u":c"_s, run.clientRunId)
+        .bind(u":n"_s, run.name)
+        .bind(u":s"_s, run.status)
+        .bind(u":sa"_s, timeOrNullVariant(run.startedAt))
+        .bind(u":fa"_s, timeOrNullVariant(run.finishedAt))
+        .bind(u":t"_s, now)
+        .bind(u":m"_s, QString::fromUtf8(req.manifestCanonical))
+        .bind(u":e"_s, evidence)
+        .bind(u":mc"_s, run.metricCount)
+        .bind(u":lb"_s, run.logBytes)
+        .bind(u":by"_s, actor.userId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
                                                : QVariant(actor.userId));
     if (!ins.exec())
         return ins.error();
@@ -613,8 +610,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     // The new run's own checks, after the insert so that a retry of a first
     // sync is judged as the later sync it is. Returning an error rolls the insert back.
     if (req.logOffset > 0)
-        return Error::validation(S("log_offset"), S("gap"),
-                                 S("log_offset is past the end of the run's log (0 bytes)."));
+        return Error::validation(u"log_offset"_s, u"gap"_s,
+                                 u"log_offset is past the end of the run's log (0 bytes)."_s);
     if (run.metricCount > m_limits.maxPoints)
         return overCap("metrics", "metric points", m_limits.maxPoints, "run-max-points");
     if (run.logBytes > m_limits.maxLogBytes)
@@ -624,22 +621,22 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
                                   metricstore::Stored::NewRun); !m)
         return m.error();
     if (!log.isEmpty()) {
-        Query &l = statements.get(tx, S("INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"));
-        l.bind(S(":r"), run.id).bind(S(":c"), *req.log);
+        Query &l = statements.get(tx, u"INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"_s);
+        l.bind(u":r"_s, run.id).bind(u":c"_s, *req.log);
         if (!l.exec())
             return l.error();
     }
     if (req.signature) {
         Query &s = statements.get(tx,
-            S("INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
-              "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"));
-        s.bind(S(":r"), run.id)
-            .bind(S(":a"), req.signature->alg)
-            .bind(S(":k"), req.signature->publicKey)
-            .bind(S(":s"), req.signature->sig)
-            .bind(S(":h"), manifestSha)
-            .bind(S(":v"), verified ? 1 : 0)
-            .bind(S(":t"), now);
+            u"INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
+              "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"_s);
+        s.bind(u":r"_s, run.id)
+            .bind(u":a"_s, req.signature->alg)
+            .bind(u":k"_s, req.signature->publicKey)
+            .bind(u":s"_s, req.signature->sig)
+            .bind(u":h"_s, manifestSha)
+            .bind(u":v"_s, verified ? 1 : 0)
+            .bind(u":t"_s, now);
         if (!s.exec())
             return s.error();
     }
@@ -648,35 +645,35 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
                                mappingFor({evidence, manifestSha, manifestKeys, run.metricCount, seriesIn(req.metrics)}));
         !c)
         return c.error();
-    if (auto a = AuditService::append(tx, now, actor, S("run.sync"), workspaceId, S("run"), run.id,
-                                      {{S("project_id"), run.projectId},
-                                       {S("client_run_id"), run.clientRunId},
-                                       {S("name"), run.name},
-                                       {S("evidence"), evidence},
-                                       {S("metric_count"), double(run.metricCount)}});
+    if (auto a = AuditService::append(tx, now, actor, u"run.sync"_s, workspaceId, u"run"_s, run.id,
+                                      {{u"project_id"_s, run.projectId},
+                                       {u"client_run_id"_s, run.clientRunId},
+                                       {u"name"_s, run.name},
+                                       {u"evidence"_s, evidence},
+                                       {u"metric_count"_s, double(run.metricCount)}});
         !a)
         return a.error();
-    tx.announce(S("run"), run.id);
+    tx.announce(u"run"_s, run.id);
     return SyncResult{run, true};
 }
 
 Status RunService::insertMapping(Tx &tx, BatchStatements &statements, const QString &runId,
                                  const QList<ComplianceItem> &items)
 {
-    QString sql = S("INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) VALUES ");
+    QString sql = u"INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) VALUES "_s;
     for (qsizetype i = 0; i < items.size(); ++i) {
         const QString n = QString::number(i);
-        sql += (i ? S(", ") : QString()) + S("(:r, :f") + n + S(", :c") + n + S(", :s") + n + S(", :e") + n +
+        sql += (i ? u", "_s : QString()) + u"(:r, :f"_s + n + u", :c"_s + n + u", :s"_s + n + u", :e"_s + n +
                QLatin1Char(')');
     }
     Query &c = statements.get(tx, sql);
-    c.bind(S(":r"), runId);
+    c.bind(u":r"_s, runId);
     for (qsizetype i = 0; i < items.size(); ++i) {
         const QString n = QString::number(i);
-        c.bind(S(":f") + n, items.at(i).framework)
-            .bind(S(":c") + n, items.at(i).control)
-            .bind(S(":s") + n, items.at(i).status)
-            .bind(S(":e") + n, items.at(i).evidence);
+        c.bind(u":f"_s + n, items.at(i).framework)
+            .bind(u":c"_s + n, items.at(i).control)
+            .bind(u":s"_s + n, items.at(i).status)
+            .bind(u":e"_s + n, items.at(i).evidence);
     }
     if (!c.exec())
         return c.error();
@@ -696,36 +693,36 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
         const int from = SyncRequest::statusRank(stored.status), to = SyncRequest::statusRank(*req.status);
         if (to > from || (to == from && to == 2)) {
             run.status = *req.status;
-            changed << S("status");
+            changed << u"status"_s;
         }
     }
     // finished_at is taken with the terminal status (and compared once frozen).
     if (req.finishedAt && SyncRequest::isTerminal(run.status) && req.finishedAt != stored.finishedAt) {
         run.finishedAt = req.finishedAt;
-        changed << S("finished_at");
+        changed << u"finished_at"_s;
     }
     if (req.name && *req.name != stored.name) {
         run.name = *req.name;
-        changed << S("name");
+        changed << u"name"_s;
     }
     if (req.startedAt && req.startedAt != stored.startedAt) {
         run.startedAt = req.startedAt;
-        changed << S("started_at");
+        changed << u"started_at"_s;
     }
     if (frozen && !changed.isEmpty()) // before judging the values: a frozen run takes no change at all
-        return Error{ErrorCode::Conflict, S("The run is %1: a sync may not change it (it would change %2).")
-                                              .arg(stored.status, changed.join(S(", ")))};
+        return Error{ErrorCode::Conflict, u"The run is %1: a sync may not change it (it would change %2)."_s
+                                              .arg(stored.status, changed.join(u", "_s))};
     if (run.startedAt && run.finishedAt && *run.finishedAt < *run.startedAt)
-        return Error::validation(S("finished_at"), S("invalid"), S("finished_at is before the run's started_at."));
+        return Error::validation(u"finished_at"_s, u"invalid"_s, u"finished_at is before the run's started_at."_s);
 
     // The manifest and signature as they would stand; the evidence from them.
     QByteArray manifest; // canonical form, read only when the sync sends a manifest or signature
     std::optional<SignatureInput> signature;
     bool evidenceChanged = false;
     if (req.manifest || req.signature) {
-        Query &m = statements.get(tx, S("SELECT r.manifest, s.alg, s.public_key, s.sig FROM runs r "
-                                        "LEFT JOIN run_signatures s ON s.run_id = r.id WHERE r.id = :r"));
-        m.bind(S(":r"), stored.id);
+        Query &m = statements.get(tx, u"SELECT r.manifest, s.alg, s.public_key, s.sig FROM runs r "
+                                        "LEFT JOIN run_signatures s ON s.run_id = r.id WHERE r.id = :r"_s);
+        m.bind(u":r"_s, stored.id);
         if (!m.exec())
             return m.error();
         if (!m.next())
@@ -742,11 +739,11 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
                    (!a || (a->alg == b->alg && a->publicKey == b->publicKey && a->sig == b->sig));
         };
         if (manifest != storedManifest) {
-            changed << S("manifest");
+            changed << u"manifest"_s;
             evidenceChanged = true;
         }
         if (!same(signature, storedSignature)) {
-            changed << S("signature");
+            changed << u"signature"_s;
             evidenceChanged = true;
         }
     }
@@ -762,7 +759,7 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
         added = *m;
         if (added > 0) {
             run.metricCount += added;
-            changed << S("metrics");
+            changed << u"metrics"_s;
             if (run.metricCount > m_limits.maxPoints && !frozen)
                 return overCap("metrics", "metric points", m_limits.maxPoints, "run-max-points");
         }
@@ -774,27 +771,27 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
     if (req.log) {
         const QByteArray bytes = req.log->toUtf8();
         if (req.logOffset > stored.logBytes)
-            return Error::validation(S("log_offset"), S("gap"),
-                                     S("log_offset is past the end of the run's log (%1 bytes).").arg(stored.logBytes));
+            return Error::validation(u"log_offset"_s, u"gap"_s,
+                                     u"log_offset is past the end of the run's log (%1 bytes)."_s.arg(stored.logBytes));
         const qint64 overlap = std::min<qint64>(stored.logBytes - req.logOffset, bytes.size());
         if (overlap > 0) {
             const QString sql = m_ctx.db->isPostgres()
-                ? S("SELECT substring(convert_to(content, 'UTF8') from :o for :n) FROM run_logs WHERE run_id = :r")
-                : S("SELECT substr(CAST(content AS BLOB), :o, :n) FROM run_logs WHERE run_id = :r");
+                ? u"SELECT substring(convert_to(content, 'UTF8') from :o for :n) FROM run_logs WHERE run_id = :r"_s
+                : u"SELECT substr(CAST(content AS BLOB), :o, :n) FROM run_logs WHERE run_id = :r"_s;
             Query &q = statements.get(tx, sql);
-            q.bind(S(":o"), req.logOffset + 1).bind(S(":n"), overlap).bind(S(":r"), stored.id);
+            q.bind(u":o"_s, req.logOffset + 1).bind(u":n"_s, overlap).bind(u":r"_s, stored.id);
             if (!q.exec())
                 return q.error();
             const QByteArray have = q.next() ? q.raw().value(0).toByteArray() : QByteArray();
             q.raw().finish();
             if (have != QByteArrayView(bytes).first(overlap))
                 return Error{ErrorCode::Conflict,
-                             S("The log from log_offset %1 differs from the run's stored log.").arg(req.logOffset)};
+                             u"The log from log_offset %1 differs from the run's stored log."_s.arg(req.logOffset)};
         }
         if (req.logOffset + bytes.size() > stored.logBytes) {
             append = bytes.sliced(stored.logBytes - req.logOffset);
             run.logBytes = stored.logBytes + append.size();
-            changed << S("log");
+            changed << u"log"_s;
             if (run.logBytes > m_limits.maxLogBytes && !frozen)
                 return overCap("log", "log bytes", m_limits.maxLogBytes, "run-max-log-bytes");
         }
@@ -803,52 +800,52 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
     if (changed.isEmpty())
         return SyncResult{stored, false}; // the same sync again: nothing written
     if (frozen)
-        return Error{ErrorCode::Conflict, S("The run is %1: a sync may not change it (it would change %2).")
-                                              .arg(stored.status, changed.join(S(", ")))};
+        return Error{ErrorCode::Conflict, u"The run is %1: a sync may not change it (it would change %2)."_s
+                                              .arg(stored.status, changed.join(u", "_s))};
 
     const qint64 now = m_ctx.clock->nowMs();
     QString manifestSha;
     if (evidenceChanged) {
         manifestSha = crypto::sha256Hex(manifest);
         const bool verified = signature && verifySignature(*signature, manifest);
-        run.evidence = !signature ? S("unsigned") : verified ? S("verified") : S("unverified");
-        Query &del = statements.get(tx, S("DELETE FROM run_signatures WHERE run_id = :r"));
-        del.bind(S(":r"), run.id);
+        run.evidence = !signature ? u"unsigned"_s : verified ? u"verified"_s : u"unverified"_s;
+        Query &del = statements.get(tx, u"DELETE FROM run_signatures WHERE run_id = :r"_s);
+        del.bind(u":r"_s, run.id);
         if (!del.exec())
             return del.error();
         if (signature) {
             Query &s = statements.get(tx,
-                S("INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
-                  "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"));
-            s.bind(S(":r"), run.id)
-                .bind(S(":a"), signature->alg)
-                .bind(S(":k"), signature->publicKey)
-                .bind(S(":s"), signature->sig)
-                .bind(S(":h"), manifestSha)
-                .bind(S(":v"), verified ? 1 : 0)
-                .bind(S(":t"), now);
+                u"INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
+                  "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"_s);
+            s.bind(u":r"_s, run.id)
+                .bind(u":a"_s, signature->alg)
+                .bind(u":k"_s, signature->publicKey)
+                .bind(u":s"_s, signature->sig)
+                .bind(u":h"_s, manifestSha)
+                .bind(u":v"_s, verified ? 1 : 0)
+                .bind(u":t"_s, now);
             if (!s.exec())
                 return s.error();
         }
     }
-    Query &up = statements.get(tx, S("UPDATE runs SET name = :n, status = :s, started_at = :sa, finished_at = :fa, "
+    Query &up = statements.get(tx, u"UPDATE runs SET name = :n, status = :s, started_at = :sa, finished_at = :fa, "
                                      "evidence = :e, metric_count = :mc, log_bytes = :lb, "
-                                     "manifest = COALESCE(:m, manifest) WHERE id = :id"));
-    up.bind(S(":n"), run.name)
-        .bind(S(":s"), run.status)
-        .bind(S(":sa"), timeOrNullVariant(run.startedAt))
-        .bind(S(":fa"), timeOrNullVariant(run.finishedAt))
-        .bind(S(":e"), run.evidence)
-        .bind(S(":mc"), run.metricCount)
-        .bind(S(":lb"), run.logBytes)
-        .bind(S(":m"), evidenceChanged ? QVariant(QString::fromUtf8(manifest)) : QVariant(QMetaType(QMetaType::QString)))
-        .bind(S(":id"), run.id);
+                                     "manifest = COALESCE(:m, manifest) WHERE id = :id"_s);
+    up.bind(u":n"_s, run.name)
+        .bind(u":s"_s, run.status)
+        .bind(u":sa"_s, timeOrNullVariant(run.startedAt))
+        .bind(u":fa"_s, timeOrNullVariant(run.finishedAt))
+        .bind(u":e"_s, run.evidence)
+        .bind(u":mc"_s, run.metricCount)
+        .bind(u":lb"_s, run.logBytes)
+        .bind(u":m"_s, evidenceChanged ? QVariant(QString::fromUtf8(manifest)) : QVariant(QMetaType(QMetaType::QString)))
+        .bind(u":id"_s, run.id);
     if (!up.exec())
         return up.error();
     if (!append.isEmpty()) {
-        Query &l = statements.get(tx, S("INSERT INTO run_logs (run_id, content) VALUES (:r, :c) ON CONFLICT (run_id) "
-                                        "DO UPDATE SET content = run_logs.content || excluded.content"));
-        l.bind(S(":r"), run.id).bind(S(":c"), QString::fromUtf8(append));
+        Query &l = statements.get(tx, u"INSERT INTO run_logs (run_id, content) VALUES (:r, :c) ON CONFLICT (run_id) "
+                                        "DO UPDATE SET content = run_logs.content || excluded.content"_s);
+        l.bind(u":r"_s, run.id).bind(u":c"_s, QString::fromUtf8(append));
         if (!l.exec())
             return l.error();
     }
@@ -861,8 +858,8 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
             return series.error();
         if (evidenceChanged) {
             const qsizetype manifestKeys = QJsonDocument::fromJson(manifest).object().size();
-            Query &del = statements.get(tx, S("DELETE FROM compliance_mappings WHERE run_id = :r AND framework = :f"));
-            del.bind(S(":r"), run.id).bind(S(":f"), kFramework);
+            Query &del = statements.get(tx, u"DELETE FROM compliance_mappings WHERE run_id = :r AND framework = :f"_s);
+            del.bind(u":r"_s, run.id).bind(u":f"_s, kFramework);
             if (!del.exec())
                 return del.error();
             if (auto c = insertMapping(tx, statements, run.id,
@@ -872,30 +869,30 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
                 return c.error();
         } else {
             const ComplianceItem item = metricsItem(run.metricCount, series->size());
-            Query &u = statements.get(tx, S("UPDATE compliance_mappings SET status = :s, evidence = :e "
-                                            "WHERE run_id = :r AND framework = :f AND control = :c"));
-            u.bind(S(":s"), item.status)
-                .bind(S(":e"), item.evidence)
-                .bind(S(":r"), run.id)
-                .bind(S(":f"), item.framework)
-                .bind(S(":c"), item.control);
+            Query &u = statements.get(tx, u"UPDATE compliance_mappings SET status = :s, evidence = :e "
+                                            "WHERE run_id = :r AND framework = :f AND control = :c"_s);
+            u.bind(u":s"_s, item.status)
+                .bind(u":e"_s, item.evidence)
+                .bind(u":r"_s, run.id)
+                .bind(u":f"_s, item.framework)
+                .bind(u":c"_s, item.control);
             if (!u.exec())
                 return u.error();
         }
     }
-    QJsonObject detail{{S("project_id"), run.projectId},
-                       {S("client_run_id"), run.clientRunId},
-                       {S("changed"), QJsonArray::fromStringList(changed)},
-                       {S("status"), run.status},
-                       {S("metric_count"), double(run.metricCount)},
-                       {S("log_bytes"), double(run.logBytes)}};
+    QJsonObject detail{{u"project_id"_s, run.projectId},
+                       {u"client_run_id"_s, run.clientRunId},
+                       {u"changed"_s, QJsonArray::fromStringList(changed)},
+                       {u"status"_s, run.status},
+                       {u"metric_count"_s, double(run.metricCount)},
+                       {u"log_bytes"_s, double(run.logBytes)}};
     if (added > 0)
-        detail.insert(S("points_added"), double(added));
+        detail.insert(u"points_added"_s, double(added));
     if (evidenceChanged)
-        detail.insert(S("evidence"), run.evidence);
-    if (auto a = AuditService::append(tx, now, actor, S("run.update"), run.workspaceId, S("run"), run.id, detail); !a)
+        detail.insert(u"evidence"_s, run.evidence);
+    if (auto a = AuditService::append(tx, now, actor, u"run.update"_s, run.workspaceId, u"run"_s, run.id, detail); !a)
         return a.error();
-    tx.announce(S("run"), run.id);
+    tx.announce(u"run"_s, run.id);
     return SyncResult{run, false};
 }
 
@@ -905,25 +902,25 @@ Result<RunService::ListScope> RunService::listScope(const Actor &actor, const Ru
     if (auto l = checkLimit(limit, cursor::kMaxLimit); !l)
         return l.error();
     {
-        Error e{ErrorCode::Validation, S("Invalid filter.")};
+        Error e{ErrorCode::Validation, u"Invalid filter."_s};
         if (!filter.workspaceId.isEmpty() && !ids::isUuid(filter.workspaceId))
-            e.details.append({S("workspace_id"), S("invalid")});
+            e.details.append({u"workspace_id"_s, u"invalid"_s});
         if (!filter.projectId.isEmpty() && !ids::isUuid(filter.projectId))
-            e.details.append({S("project_id"), S("invalid")});
+            e.details.append({u"project_id"_s, u"invalid"_s});
         if (!filter.status.isEmpty() && !SyncRequest::isStatus(filter.status))
-            e.details.append({S("status"), S("invalid")});
+            e.details.append({u"status"_s, u"invalid"_s});
         if (!filter.evidence.isEmpty() && filter.evidence != QLatin1String("verified") &&
             filter.evidence != QLatin1String("unverified") &&
             filter.evidence != QLatin1String("unsigned"))
-            e.details.append({S("evidence"), S("invalid")});
+            e.details.append({u"evidence"_s, u"invalid"_s});
         if (filter.text.size() > SyncRequest::kMaxTextLength)
-            e.details.append({S("text"), S("too_long")});
+            e.details.append({u"text"_s, u"too_long"_s});
         if (filter.metric && (filter.metric->name.isEmpty() ||
                               filter.metric->name.size() > SyncRequest::kMaxTextLength ||
                               !std::isfinite(filter.metric->value)))
-            e.details.append({S("metric_filter"), S("invalid")});
+            e.details.append({u"metric_filter"_s, u"invalid"_s});
         if (filter.orderMetric.size() > SyncRequest::kMaxTextLength)
-            e.details.append({S("order_by"), S("too_long")});
+            e.details.append({u"order_by"_s, u"too_long"_s});
         if (!e.details.isEmpty())
             return e;
     }
@@ -946,8 +943,8 @@ Result<RunService::ListScope> RunService::listScope(const Actor &actor, const Ru
     // (runs_created, the system actor only). A caller in several workspaces
     // gets one query per workspace, merged: each stays an index range scan.
     if (!filter.projectId.isEmpty()) {
-        Query p(conn, S("SELECT workspace_id FROM projects WHERE id = :id"));
-        p.bind(S(":id"), filter.projectId);
+        Query p(conn, u"SELECT workspace_id FROM projects WHERE id = :id"_s);
+        p.bind(u":id"_s, filter.projectId);
         if (!p.exec())
             return p.error();
         if (!p.next())
@@ -960,7 +957,7 @@ Result<RunService::ListScope> RunService::listScope(const Actor &actor, const Ru
         scope.project = filter.projectId;
     } else if (!filter.workspaceId.isEmpty()) {
         if (auto r =
-                access::requireRole(conn, actor, filter.workspaceId, Role::Viewer, S("Workspace"));
+                access::requireRole(conn, actor, filter.workspaceId, Role::Viewer, u"Workspace"_s);
             !r)
             return r.error();
         scope.workspaces << filter.workspaceId;
@@ -968,8 +965,8 @@ Result<RunService::ListScope> RunService::listScope(const Actor &actor, const Ru
         scope.everything = true;
     } else {
         Query m(conn,
-                S("SELECT workspace_id FROM memberships WHERE user_id = :u ORDER BY workspace_id"));
-        m.bind(S(":u"), actor.userId);
+                u"SELECT workspace_id FROM memberships WHERE user_id = :u ORDER BY workspace_id"_s);
+        m.bind(u":u"_s, actor.userId);
         if (!m.exec())
             return m.error();
         while (m.next()) {
@@ -1205,18 +1202,18 @@ Status RunService::remove(const Actor &actor, const QString &id)
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
-    Query d = tx.query(S("DELETE FROM runs WHERE id = :id"));
-    d.bind(S(":id"), id);
+    Query d = tx.query(u"DELETE FROM runs WHERE id = :id"_s);
+    d.bind(u":id"_s, id);
     if (!d.exec())
         return d.error();
     if (d.rowsAffected() == 0)
         return Error::notFound(kRun);
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("run.delete"),
-                                      run->workspaceId, S("run"), id,
-                                      {{S("name"), run->name}, {S("project_id"), run->projectId}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"run.delete"_s,
+                                      run->workspaceId, u"run"_s, id,
+                                      {{u"name"_s, run->name}, {u"project_id"_s, run->projectId}});
         !a)
         return a.error();
-    tx.announce(S("run"), id);
+    tx.announce(u"run"_s, id);
     return tx.commit();
 }
 
@@ -1225,8 +1222,8 @@ Result<QJsonObject> RunService::manifest(const Actor &actor, const QString &id)
     auto run = visible(actor, id);
     if (!run)
         return run.error();
-    Query q(m_ctx.db->connection(), S("SELECT manifest FROM runs WHERE id = :id"));
-    q.bind(S(":id"), id);
+    Query q(m_ctx.db->connection(), u"SELECT manifest FROM runs WHERE id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -1255,7 +1252,7 @@ Result<Page<MetricPoint>> RunService::metrics(const Actor &actor, const QString 
         const auto c = cursor::decode(cursorText);
         if (!c || c->size() != 2 || !c->at(0).isString() || !c->at(1).isDouble() ||
             (!name.isEmpty() && c->at(0).toString() != name))
-            return Error::validation(S("cursor"), S("invalid"), S("Unknown cursor."));
+            return Error::validation(u"cursor"_s, u"invalid"_s, u"Unknown cursor."_s);
         afterName = c->at(0).toString();
         afterStep = qint64(c->at(1).toDouble());
     }
@@ -1302,18 +1299,18 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
                                                     const QString &name, int maxPoints)
 {
     if (name.isEmpty())
-        return Error::validation(S("name"), S("required"), S("A metric name is required."));
+        return Error::validation(u"name"_s, u"required"_s, u"A metric name is required."_s);
     if (maxPoints < 2 || maxPoints > kMaxSeriesPoints)
-        return Error::validation(S("max_points"), S("invalid"),
-                                 S("max_points must be between 2 and %1.").arg(kMaxSeriesPoints));
+        return Error::validation(u"max_points"_s, u"invalid"_s,
+                                 u"max_points must be between 2 and %1."_s.arg(kMaxSeriesPoints));
     auto run = visible(actor, id);
     if (!run)
         return run.error();
     QSqlDatabase conn = m_ctx.db->connection();
     {
-        Query levels(conn, S("SELECT level, points FROM run_metric_rollups "
-                             "WHERE run_id = :r AND name = :n ORDER BY level"));
-        levels.bind(S(":r"), id).bind(S(":n"), name);
+        Query levels(conn, u"SELECT level, points FROM run_metric_rollups "
+                             "WHERE run_id = :r AND name = :n ORDER BY level"_s);
+        levels.bind(u":r"_s, id).bind(u":n"_s, name);
         if (!levels.exec())
             return levels.error();
         QList<int> stored;
@@ -1331,9 +1328,9 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
             points = std::max(covered, *total);
         }
         if (const int level = rollup::choose(points, stored, maxPoints); level >= 0) {
-            Query data(conn, S("SELECT data FROM run_metric_rollups "
-                               "WHERE run_id = :r AND name = :n AND level = :l"));
-            data.bind(S(":r"), id).bind(S(":n"), name).bind(S(":l"), level);
+            Query data(conn, u"SELECT data FROM run_metric_rollups "
+                               "WHERE run_id = :r AND name = :n AND level = :l"_s);
+            data.bind(u":r"_s, id).bind(u":n"_s, name).bind(u":l"_s, level);
             if (!data.exec())
                 return data.error();
             if (!data.next())
@@ -1368,15 +1365,15 @@ Result<QList<MetricSummary>> RunService::metricSummaries(const Actor &actor, con
 Result<LogSlice> RunService::log(const Actor &actor, const QString &id, qint64 offset, qint64 limit)
 {
     if (offset < 0)
-        return Error::validation(S("offset"), S("invalid"), S("offset must not be negative."));
+        return Error::validation(u"offset"_s, u"invalid"_s, u"offset must not be negative."_s);
     if (limit < 1 || limit > kMaxLogLimit)
-        return Error::validation(S("limit"), S("invalid"),
-                                 S("limit must be between 1 and %1.").arg(kMaxLogLimit));
+        return Error::validation(u"limit"_s, u"invalid"_s,
+                                 u"limit must be between 1 and %1."_s.arg(kMaxLogLimit));
     auto run = visible(actor, id);
     if (!run)
         return run.error();
-    Query q(m_ctx.db->connection(), S("SELECT content FROM run_logs WHERE run_id = :r"));
-    q.bind(S(":r"), id);
+    Query q(m_ctx.db->connection(), u"SELECT content FROM run_logs WHERE run_id = :r"_s);
+    q.bind(u":r"_s, id);
     if (!q.exec())
         return q.error();
     const QByteArray bytes = q.next() ? q.str(0).toUtf8() : QByteArray();
@@ -1412,9 +1409,9 @@ Result<RunSignature> RunService::signature(const Actor &actor, const QString &id
     s.runId = id;
     s.evidence = run->evidence;
     Query q(m_ctx.db->connection(),
-            S("SELECT alg, public_key, sig, signed_sha256, verified, checked_at "
-              "FROM run_signatures WHERE run_id = :r"));
-    q.bind(S(":r"), id);
+            u"SELECT alg, public_key, sig, signed_sha256, verified, checked_at "
+              "FROM run_signatures WHERE run_id = :r"_s);
+    q.bind(u":r"_s, id);
     if (!q.exec())
         return q.error();
     if (q.next()) {
@@ -1435,9 +1432,9 @@ Result<QList<ComplianceItem>> RunService::complianceMapping(const Actor &actor, 
     if (!run)
         return run.error();
     Query q(m_ctx.db->connection(),
-            S("SELECT framework, control, status, evidence FROM compliance_mappings "
-              "WHERE run_id = :r ORDER BY framework, control"));
-    q.bind(S(":r"), id);
+            u"SELECT framework, control, status, evidence FROM compliance_mappings "
+              "WHERE run_id = :r ORDER BY framework, control"_s);
+    q.bind(u":r"_s, id);
     if (!q.exec())
         return q.error();
     QList<ComplianceItem> items;

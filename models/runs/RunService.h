@@ -3,14 +3,14 @@
 // from an Ed25519 signature over the RFC 8785 manifest) and every read of a run.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
-#include "db/Tx.h"
-#include "runs/Downsample.h"
-#include "runs/GroupCommit.h"
-#include "runs/MetricFilter.h"
-#include "runs/SyncRequest.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
+#include "models/db/Tx.h"
+#include "models/runs/Downsample.h"
+#include "models/runs/GroupCommit.h"
+#include "models/runs/MetricFilter.h"
+#include "models/runs/SyncRequest.h"
 
 #include <QHash>
 #include <QJsonObject>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/SeriesRollup.h"
+#include "models/runs/SeriesRollup.h"
 
 #include <QtEndian>
 

@@ -18,7 +18,7 @@
 // maxPoints) for the chosen k.
 #pragma once
 
-#include "runs/Downsample.h"
+#include "models/runs/Downsample.h"
 
 #include <QByteArray>
 #include <QList>

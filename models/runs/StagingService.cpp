@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/StagingService.h"
+#include "models/runs/StagingService.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Cursor.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
-#include "crypto/Jcs.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Cursor.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/crypto/Jcs.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
 
 #include <QJsonArray>
 
 #include <algorithm>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -21,10 +23,6 @@ const QString StagingService::kFixturePrefix = QStringLiteral("e2e-");
 
 namespace {
 
-QString S(const char *s)
-{
-    return QString::fromLatin1(s);
-}
 
 const QString kProject = QStringLiteral("Project");
 const QString kPurgeAction = QStringLiteral("staging.e2e_purge");
@@ -34,8 +32,8 @@ Result<QString> projectWorkspace(const QSqlDatabase &conn, const QString &projec
 {
     if (!ids::isUuid(projectId))
         return Error::notFound(kProject);
-    Query q(conn, S("SELECT workspace_id FROM projects WHERE id = :id"));
-    q.bind(S(":id"), projectId);
+    Query q(conn, u"SELECT workspace_id FROM projects WHERE id = :id"_s);
+    q.bind(u":id"_s, projectId);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -52,10 +50,10 @@ QJsonValue orNull(const QString &s)
 
 QJsonObject PurgedRun::toJson() const
 {
-    return {{S("id"), id},
-            {S("client_run_id"), clientRunId},
-            {S("name"), name},
-            {S("artifacts"), double(artifacts)}};
+    return {{u"id"_s, id},
+            {u"client_run_id"_s, clientRunId},
+            {u"name"_s, name},
+            {u"artifacts"_s, double(artifacts)}};
 }
 
 QJsonObject StagingPurge::toJson() const
@@ -63,22 +61,22 @@ QJsonObject StagingPurge::toJson() const
     QJsonArray list;
     for (const PurgedRun &r : runs)
         list.append(r.toJson());
-    return {{S("project_id"), projectId},
-            {S("workspace_id"), workspaceId},
-            {S("purged_at"), ids::formatTime(purgedAt)},
-            {S("runs"), list},
-            {S("artifacts"), double(artifacts)},
-            {S("more"), more}};
+    return {{u"project_id"_s, projectId},
+            {u"workspace_id"_s, workspaceId},
+            {u"purged_at"_s, ids::formatTime(purgedAt)},
+            {u"runs"_s, list},
+            {u"artifacts"_s, double(artifacts)},
+            {u"more"_s, more}};
 }
 
 QJsonObject RetentionProof::toJson() const
 {
     QJsonObject o = statement;
-    o.insert(S("signature"),
-             QJsonObject{{S("alg"), S("ed25519")},
-                         {S("public_key"), publicKey},
-                         {S("sig"), sig},
-                         {S("covers"), S("RFC 8785 form of this object without signature")}});
+    o.insert(u"signature"_s,
+             QJsonObject{{u"alg"_s, u"ed25519"_s},
+                         {u"public_key"_s, publicKey},
+                         {u"sig"_s, sig},
+                         {u"covers"_s, u"RFC 8785 form of this object without signature"_s}});
     return o;
 }
 
@@ -104,14 +102,14 @@ Result<StagingPurge> StagingService::purgeE2eTree(const Actor &actor, const QStr
         // substr, not LIKE: the prefix holds no wildcard, and a client_run_id's
         // own '%' or '_' must not widen the match.
         Query q = tx.query(
-            S("SELECT r.id, r.client_run_id, r.name, "
+            u"SELECT r.id, r.client_run_id, r.name, "
               "(SELECT COUNT(*) FROM artifacts a WHERE a.run_id = r.id) "
               "FROM runs r WHERE r.project_id = :p AND substr(r.client_run_id, 1, 4) = :prefix "
-              "ORDER BY r.created_at, r.id LIMIT :lim"));
+              "ORDER BY r.created_at, r.id LIMIT :lim"_s);
         static_assert(sizeof("e2e-") == 5, "the statement compares 4 characters");
-        q.bind(S(":p"), projectId)
-            .bind(S(":prefix"), kFixturePrefix)
-            .bind(S(":lim"), kMaxPurge + 1);
+        q.bind(u":p"_s, projectId)
+            .bind(u":prefix"_s, kFixturePrefix)
+            .bind(u":lim"_s, kMaxPurge + 1);
         if (!q.exec())
             return q.error();
         while (q.next()) {
@@ -127,18 +125,18 @@ Result<StagingPurge> StagingService::purgeE2eTree(const Actor &actor, const QStr
 
     QJsonArray detailRuns;
     for (const PurgedRun &r : purge.runs) {
-        Query d = tx.query(S("DELETE FROM runs WHERE id = :id"));
-        d.bind(S(":id"), r.id);
+        Query d = tx.query(u"DELETE FROM runs WHERE id = :id"_s);
+        d.bind(u":id"_s, r.id);
         if (!d.exec())
             return d.error();
         purge.artifacts += r.artifacts;
         detailRuns.append(
-            QJsonObject{{S("id"), r.id}, {S("client_run_id"), r.clientRunId}, {S("name"), r.name}});
-        tx.announce(S("run"), r.id);
+            QJsonObject{{u"id"_s, r.id}, {u"client_run_id"_s, r.clientRunId}, {u"name"_s, r.name}});
+        tx.announce(u"run"_s, r.id);
     }
     if (auto a = AuditService::append(
-            tx, purge.purgedAt, actor, kPurgeAction, *ws, S("project"), projectId,
-            {{S("runs"), detailRuns}, {S("artifacts"), double(purge.artifacts)}});
+            tx, purge.purgedAt, actor, kPurgeAction, *ws, u"project"_s, projectId,
+            {{u"runs"_s, detailRuns}, {u"artifacts"_s, double(purge.artifacts)}});
         !a)
         return a.error();
     if (auto c = tx.commit(); !c)
@@ -160,7 +158,7 @@ Result<RetentionProof> StagingService::retentionProof(const Actor &actor, const 
         workspaceId = *ws;
     }
     if (m_seed.size() != 32 || !publicKey)
-        return Error{ErrorCode::Unavailable, S("The instance has no signing key.")};
+        return Error{ErrorCode::Unavailable, u"The instance has no signing key."_s};
 
     // The caller's access is established: the workspace's purge and delete
     // entries are read as the system (a Member may not list the audit log).
@@ -172,7 +170,7 @@ Result<RetentionProof> StagingService::retentionProof(const Actor &actor, const 
         filter.workspaceId = workspaceId;
         filter.action = action;
         if (action == kPurgeAction) {
-            filter.targetType = S("project");
+            filter.targetType = u"project"_s;
             filter.targetId = projectId;
         }
         QString next;
@@ -186,23 +184,23 @@ Result<RetentionProof> StagingService::retentionProof(const Actor &actor, const 
                         truncated = true;
                         return;
                     }
-                    purged.append(QJsonObject{{S("target_type"), S("run")},
-                                              {S("id"), id},
-                                              {S("client_run_id"), orNull(clientRunId)},
-                                              {S("name"), orNull(name)},
-                                              {S("purged_at"), ids::formatTime(e.at)},
-                                              {S("action"), e.action},
-                                              {S("audit_entry_id"), e.id},
-                                              {S("audit_hash"), e.hash}});
+                    purged.append(QJsonObject{{u"target_type"_s, u"run"_s},
+                                              {u"id"_s, id},
+                                              {u"client_run_id"_s, orNull(clientRunId)},
+                                              {u"name"_s, orNull(name)},
+                                              {u"purged_at"_s, ids::formatTime(e.at)},
+                                              {u"action"_s, e.action},
+                                              {u"audit_entry_id"_s, e.id},
+                                              {u"audit_hash"_s, e.hash}});
                 };
                 if (action == kPurgeAction) {
-                    for (const auto &v : e.detail.value(S("runs")).toArray()) {
+                    for (const auto &v : e.detail.value(u"runs"_s).toArray()) {
                         const QJsonObject r = v.toObject();
-                        add(r.value(S("id")).toString(), r.value(S("client_run_id")).toString(),
-                            r.value(S("name")).toString());
+                        add(r.value(u"id"_s).toString(), r.value(u"client_run_id"_s).toString(),
+                            r.value(u"name"_s).toString());
                     }
-                } else if (e.detail.value(S("project_id")).toString() == projectId) {
-                    add(e.targetId, QString(), e.detail.value(S("name")).toString());
+                } else if (e.detail.value(u"project_id"_s).toString() == projectId) {
+                    add(e.targetId, QString(), e.detail.value(u"name"_s).toString());
                 }
             }
             next = truncated ? QString() : page->nextCursor;
@@ -218,15 +216,15 @@ Result<RetentionProof> StagingService::retentionProof(const Actor &actor, const 
     for (const QJsonObject &o : purged)
         items.append(o);
     RetentionProof proof;
-    proof.statement = QJsonObject{{S("project_id"), projectId},
-                                  {S("workspace_id"), workspaceId},
-                                  {S("generated_at"), ids::formatTime(m_ctx.clock->nowMs())},
-                                  {S("purged"), items},
-                                  {S("truncated"), truncated}};
+    proof.statement = QJsonObject{{u"project_id"_s, projectId},
+                                  {u"workspace_id"_s, workspaceId},
+                                  {u"generated_at"_s, ids::formatTime(m_ctx.clock->nowMs())},
+                                  {u"purged"_s, items},
+                                  {u"truncated"_s, truncated}};
     proof.publicKey = QString::fromLatin1(publicKey->toBase64());
     const QByteArray sig = crypto::ed25519Sign(m_seed, jcs::canonicalize(proof.statement));
     if (sig.size() != 64)
-        return Error::internal(S("Signing the retention proof failed."));
+        return Error::internal(u"Signing the retention proof failed."_s);
     proof.sig = QString::fromLatin1(sig.toBase64());
     return proof;
 }

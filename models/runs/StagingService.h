@@ -4,8 +4,8 @@
 // only when the instance runs in staging mode.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Result.h"
 
 #include <QByteArray>
 #include <QJsonObject>

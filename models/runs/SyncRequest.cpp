@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/SyncRequest.h"
+#include "models/runs/SyncRequest.h"
 
-#include "core/Ids.h"
-#include "core/JsonDom.h"
-#include "crypto/Jcs.h"
+#include "models/core/Ids.h"
+#include "models/core/JsonDom.h"
+#include "models/crypto/Jcs.h"
 
 #include <QHash>
 #include <QJsonDocument>
@@ -13,14 +13,12 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 namespace {
 
-QString S(const char *s)
-{
-    return QString::fromLatin1(s);
-}
 
 const QString kRequired = QStringLiteral("required");
 const QString kInvalid = QStringLiteral("invalid");
@@ -69,9 +67,9 @@ public:
     bool empty() const { return m_total == 0; }
     Error error() const
     {
-        QString msg = S("The run is not valid.");
+        QString msg = u"The run is not valid."_s;
         if (m_total > m_list.size())
-            msg = S("The run is not valid (%1 problems, the first %2 listed).")
+            msg = u"The run is not valid (%1 problems, the first %2 listed)."_s
                       .arg(m_total)
                       .arg(m_list.size());
         Error e{ErrorCode::Validation, msg};
@@ -97,7 +95,7 @@ bool hasControl(const QString &s)
 // required). trim: names are trimmed, ids are exact.
 std::optional<QString> text(const Json &o, const char *key, bool trim, bool required, Issues &issues)
 {
-    const QString path = S(key);
+    const QString path = QString::fromLatin1(key);
     const Json v = o.value(key);
     if (v.isUndefined() || v.isNull()) {
         if (required)
@@ -124,12 +122,12 @@ std::optional<qint64> time(const Json &o, const char *key, Issues &issues)
     if (v.isUndefined() || v.isNull())
         return std::nullopt;
     if (!v.isString()) {
-        issues.add(S(key), kType);
+        issues.add(QString::fromLatin1(key), kType);
         return std::nullopt;
     }
     const auto t = ids::parseTime(v.toString());
     if (!t)
-        issues.add(S(key), kInvalid);
+        issues.add(QString::fromLatin1(key), kInvalid);
     return t;
 }
 
@@ -142,13 +140,13 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
     if (v.isUndefined() || v.isNull())
         return;
     if (!v.isArray()) {
-        issues.add(S("metrics"), kType);
+        issues.add(u"metrics"_s, kType);
         return;
     }
     const simdjson::dom::array a = v.element().get_array().value_unsafe();
     const qsizetype size = qsizetype(a.size());
     if (size > SyncRequest::kMaxMetricPoints) {
-        issues.add(S("metrics"), kTooLong);
+        issues.add(u"metrics"_s, kTooLong);
         return;
     }
     r.metrics.reserve(size);
@@ -159,7 +157,7 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
     for (const simdjson::dom::element element : a) {
         ++i;
         // Paths are spelled only for an issue: most points have none.
-        auto base = [i]() -> QString { return S("metrics.") + QString::number(i); };
+        auto base = [i]() -> QString { return u"metrics."_s + QString::number(i); };
         const Json p(element);
         if (!p.isObject()) {
             issues.add(base(), kType);
@@ -169,7 +167,7 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
         bool good = true;
         {
             const Json n = p.value("name");
-            auto path = [&base]() -> QString { return base() + S(".name"); };
+            auto path = [&base]() -> QString { return base() + u".name"_s; };
             if (n.isUndefined() || n.isNull()) {
                 issues.add(path(), kRequired);
                 good = false;
@@ -192,7 +190,7 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
         }
         {
             const Json s = p.value("step");
-            auto path = [&base]() -> QString { return base() + S(".step"); };
+            auto path = [&base]() -> QString { return base() + u".step"_s; };
             if (s.isUndefined() || s.isNull()) {
                 issues.add(path(), kRequired);
                 good = false;
@@ -211,7 +209,7 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
         }
         {
             const Json x = p.value("value");
-            auto path = [&base]() -> QString { return base() + S(".value"); };
+            auto path = [&base]() -> QString { return base() + u".value"_s; };
             if (x.isUndefined() || x.isNull()) {
                 issues.add(path(), kRequired);
                 good = false;
@@ -234,7 +232,7 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
             lastName = m.name;
         }
         if (steps->contains(m.step)) {
-            issues.add(base(), S("duplicate"));
+            issues.add(base(), u"duplicate"_s);
             continue;
         }
         steps->insert(m.step);
@@ -248,26 +246,26 @@ void parseSignature(const Json &o, SyncRequest &r, Issues &issues)
     if (s.isUndefined() || s.isNull())
         return;
     if (!s.isObject()) {
-        issues.add(S("signature"), kType);
+        issues.add(u"signature"_s, kType);
         return;
     }
     SignatureInput sig;
     bool good = true;
     const Json alg = s.value("alg");
     if (alg.isUndefined() || alg.isNull()) {
-        issues.add(S("signature.alg"), kRequired);
+        issues.add(u"signature.alg"_s, kRequired);
         good = false;
     } else if (!alg.isString()) {
-        issues.add(S("signature.alg"), kType);
+        issues.add(u"signature.alg"_s, kType);
         good = false;
     } else if (alg.toString() != QLatin1String("ed25519")) {
-        issues.add(S("signature.alg"), kInvalid);
+        issues.add(u"signature.alg"_s, kInvalid);
         good = false;
     }
     // Keys and signatures that do not decode are not refused: the run is kept
     // and its evidence says "unverified".
     auto field = [&](const char *key, QString *out) {
-        const QString path = S("signature.") + S(key);
+        const QString path = u"signature."_s + QString::fromLatin1(key);
         const Json f = s.value(key);
         if (f.isUndefined() || f.isNull() || (f.isString() && f.toString().isEmpty())) {
             issues.add(path, kRequired);
@@ -285,7 +283,7 @@ void parseSignature(const Json &o, SyncRequest &r, Issues &issues)
     field("public_key", &sig.publicKey);
     field("sig", &sig.sig);
     if (good) {
-        sig.alg = S("ed25519");
+        sig.alg = u"ed25519"_s;
         r.signature = sig;
     }
 }
@@ -316,7 +314,7 @@ Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
     const QByteArray text = QJsonDocument(body).toJson(QJsonDocument::Compact);
     simdjson::dom::element root;
     if (parser.parse(text.constData(), size_t(text.size())).get(root))
-        return Error::validation(S("body"), S("malformed_json"), S("The body is not valid JSON."));
+        return Error::validation(u"body"_s, u"malformed_json"_s, u"The body is not valid JSON."_s);
     return parse(root);
 }
 
@@ -326,17 +324,17 @@ Result<SyncRequest> SyncRequest::parse(const simdjson::dom::element &document)
     SyncRequest r;
     const Json body(document);
     if (!body.isObject()) {
-        issues.add(S("body"), kType);
+        issues.add(u"body"_s, kType);
         return issues.error();
     }
 
     const Json pid = body.value("project_id");
     if (pid.isUndefined() || pid.isNull() || (pid.isString() && pid.toString().isEmpty()))
-        issues.add(S("project_id"), kRequired);
+        issues.add(u"project_id"_s, kRequired);
     else if (!pid.isString())
-        issues.add(S("project_id"), kType);
+        issues.add(u"project_id"_s, kType);
     else if (!ids::isUuid(pid.toString()))
-        issues.add(S("project_id"), kInvalid);
+        issues.add(u"project_id"_s, kInvalid);
     else
         r.projectId = pid.toString();
 
@@ -347,26 +345,26 @@ Result<SyncRequest> SyncRequest::parse(const simdjson::dom::element &document)
     if (st.isUndefined() || st.isNull())
         ; // a new run is completed, a stored one keeps its status
     else if (!st.isString())
-        issues.add(S("status"), kType);
+        issues.add(u"status"_s, kType);
     else if (!isStatus(st.toString()))
-        issues.add(S("status"), kInvalid);
+        issues.add(u"status"_s, kInvalid);
     else
         r.status = st.toString();
 
     r.startedAt = time(body, "started_at", issues);
     r.finishedAt = time(body, "finished_at", issues);
     if (r.startedAt && r.finishedAt && *r.finishedAt < *r.startedAt)
-        issues.add(S("finished_at"), kInvalid);
+        issues.add(u"finished_at"_s, kInvalid);
 
     const Json man = body.value("manifest");
     if (man.isObject()) {
         r.manifest = jsondom::toValue(man.element()).toObject();
     } else if (!man.isUndefined() && !man.isNull()) {
-        issues.add(S("manifest"), kType);
+        issues.add(u"manifest"_s, kType);
     }
     r.manifestCanonical = jcs::canonicalize(r.manifest.value_or(QJsonObject()));
     if (r.manifestCanonical.size() > kMaxManifestBytes)
-        issues.add(S("manifest"), kTooLong);
+        issues.add(u"manifest"_s, kTooLong);
 
     parseMetrics(body, r, issues);
 
@@ -374,23 +372,23 @@ Result<SyncRequest> SyncRequest::parse(const simdjson::dom::element &document)
     if (log.isString()) {
         const QString l = log.toString();
         if (l.contains(QChar(0)))
-            issues.add(S("log"), kInvalid);
+            issues.add(u"log"_s, kInvalid);
         // UTF-8 takes at least one byte per UTF-16 unit and at most three.
         else if (l.size() > kMaxLogBytes || (l.size() * 3 > kMaxLogBytes && l.toUtf8().size() > kMaxLogBytes))
-            issues.add(S("log"), kTooLong);
+            issues.add(u"log"_s, kTooLong);
         r.log = l;
     } else if (!log.isUndefined() && !log.isNull()) {
-        issues.add(S("log"), kType);
+        issues.add(u"log"_s, kType);
     }
     const Json offset = body.value("log_offset");
     if (offset.isUndefined() || offset.isNull()) {
         r.logOffset = 0;
     } else if (!offset.isDouble()) {
-        issues.add(S("log_offset"), kType);
+        issues.add(u"log_offset"_s, kType);
     } else {
         const double d = offset.toDouble();
         if (!std::isfinite(d) || d < 0 || d > kMaxStep || std::floor(d) != d)
-            issues.add(S("log_offset"), kInvalid);
+            issues.add(u"log_offset"_s, kInvalid);
         else
             r.logOffset = qint64(d);
     }

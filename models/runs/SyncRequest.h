@@ -6,7 +6,7 @@
 // nullopt here and keeps the run's stored value.
 #pragma once
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 #include <QByteArray>
 #include <QJsonObject>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/ZipWriter.h"
+#include "models/runs/ZipWriter.h"
 
 #include <QDateTime>
 #include <QTimeZone>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "secrets/SecretStore.h"
+#include "models/secrets/SecretStore.h"
 
-#include "crypto/Crypto.h"
+#include "models/crypto/Crypto.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -21,12 +21,13 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 Q_LOGGING_CATEGORY(lcSecrets, "wfx.models.secrets", QtInfoMsg)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 const QString kFileName = QStringLiteral("secrets.json");
 const QString kLockName = QStringLiteral("secrets.lock");
@@ -43,7 +44,7 @@ FileState loadFile(const QString &path, QJsonObject *secrets, QString *error)
     if (!f.exists())
         return FileState::Absent;
     if (!f.open(QIODevice::ReadOnly)) {
-        *error = S("The secrets file %1 cannot be read.").arg(path);
+        *error = u"The secrets file %1 cannot be read."_s.arg(path);
         return FileState::Corrupt;
     }
     if ((f.permissions() & ~(kOwnerOnly | QFileDevice::ReadUser | QFileDevice::WriteUser)) != 0) {
@@ -54,12 +55,12 @@ FileState loadFile(const QString &path, QJsonObject *secrets, QString *error)
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
     const QJsonObject root = doc.object();
-    if (pe.error != QJsonParseError::NoError || !doc.isObject() || root.value(S("version")).toInt() != 1
-        || !root.value(S("secrets")).isObject()) {
-        *error = S("The secrets file %1 is damaged; restore it from a backup or move it aside.").arg(path);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject() || root.value(u"version"_s).toInt() != 1
+        || !root.value(u"secrets"_s).isObject()) {
+        *error = u"The secrets file %1 is damaged; restore it from a backup or move it aside."_s.arg(path);
         return FileState::Corrupt;
     }
-    *secrets = root.value(S("secrets")).toObject();
+    *secrets = root.value(u"secrets"_s).toObject();
     return FileState::Ok;
 }
 
@@ -87,7 +88,7 @@ JobOutcome runJob(QKeychain::Job *job, int timeoutMs)
     auto out = std::make_shared<JobOutcome>();
     if (!QCoreApplication::instance()) {
         delete job;
-        out->errorString = S("no event loop to run the keychain in");
+        out->errorString = u"no event loop to run the keychain in"_s;
         return *out;
     }
     QEventLoop loop;
@@ -107,7 +108,7 @@ JobOutcome runJob(QKeychain::Job *job, int timeoutMs)
     if (!out->finished)
         loop.exec(QEventLoop::ExcludeUserInputEvents);
     if (!out->finished)
-        out->errorString = S("the keychain did not answer within %1 ms").arg(timeoutMs);
+        out->errorString = u"the keychain did not answer within %1 ms"_s.arg(timeoutMs);
     return *out;
 }
 } // namespace
@@ -119,7 +120,7 @@ SecretStore::SecretStore(const QString &serviceName, const QString &dataDir, Mod
 
 bool SecretStore::validKey(const QString &key)
 {
-    static const QRegularExpression re(S("^[a-z0-9][a-z0-9._-]{0,63}$"));
+    static const QRegularExpression re(u"^[a-z0-9][a-z0-9._-]{0,63}$"_s);
     return re.match(key).hasMatch();
 }
 
@@ -137,7 +138,7 @@ QString SecretStore::keychainKey(const QString &key) const
 QString SecretStore::backend()
 {
     decide();
-    return m_backend == Backend::Keychain ? S("keychain") : S("file");
+    return m_backend == Backend::Keychain ? u"keychain"_s : u"file"_s;
 }
 
 void SecretStore::decide()
@@ -176,19 +177,19 @@ std::optional<QByteArray> SecretStore::get(const QString &key)
 {
     m_lastError.clear();
     if (!validKey(key)) {
-        m_lastError = S("Unknown secret name.");
+        m_lastError = u"Unknown secret name."_s;
         return std::nullopt;
     }
     decide();
     if (m_backend == Backend::Keychain)
         return keychainRead(key);
     if (!QDir().mkpath(m_dataDir)) {
-        m_lastError = S("The data dir cannot be created.");
+        m_lastError = u"The data dir cannot be created."_s;
         return std::nullopt;
     }
     QLockFile lock(QDir(m_dataDir).filePath(kLockName));
     if (!lock.tryLock(kLockWaitMs)) {
-        m_lastError = S("The secrets file is locked by another process.");
+        m_lastError = u"The secrets file is locked by another process."_s;
         return std::nullopt;
     }
     return fileRead(key);
@@ -198,17 +199,17 @@ Status SecretStore::set(const QString &key, const QByteArray &value)
 {
     m_lastError.clear();
     if (!validKey(key))
-        return Error::validation(S("key"), S("invalid"), S("Unknown secret name."));
+        return Error::validation(u"key"_s, u"invalid"_s, u"Unknown secret name."_s);
     if (value.isEmpty())
-        return Error::validation(S("value"), S("required"), S("A secret cannot be empty."));
+        return Error::validation(u"value"_s, u"required"_s, u"A secret cannot be empty."_s);
     decide();
     if (m_backend == Backend::Keychain)
         return keychainWrite(key, value);
     if (!QDir().mkpath(m_dataDir))
-        return Error::internal(S("The data dir cannot be created."));
+        return Error::internal(u"The data dir cannot be created."_s);
     QLockFile lock(QDir(m_dataDir).filePath(kLockName));
     if (!lock.tryLock(kLockWaitMs))
-        return Error{ErrorCode::Unavailable, S("The secrets file is locked by another process.")};
+        return Error{ErrorCode::Unavailable, u"The secrets file is locked by another process."_s};
     return fileWrite(key, value);
 }
 
@@ -216,18 +217,18 @@ QByteArray SecretStore::getOrCreate(const QString &key, const std::function<QByt
 {
     m_lastError.clear();
     if (!validKey(key)) {
-        m_lastError = S("Unknown secret name.");
+        m_lastError = u"Unknown secret name."_s;
         return {};
     }
     decide();
     if (!QDir().mkpath(m_dataDir)) {
-        m_lastError = S("The data dir cannot be created.");
+        m_lastError = u"The data dir cannot be created."_s;
         return {};
     }
     // Two processes starting at once must agree on one secret.
     QLockFile lock(QDir(m_dataDir).filePath(kLockName));
     if (!lock.tryLock(kLockWaitMs)) {
-        m_lastError = S("The secrets file is locked by another process.");
+        m_lastError = u"The secrets file is locked by another process."_s;
         return {};
     }
     const auto existing = m_backend == Backend::Keychain ? keychainRead(key) : fileRead(key);
@@ -237,7 +238,7 @@ QByteArray SecretStore::getOrCreate(const QString &key, const std::function<QByt
         return {}; // unreadable is not absent: never replace a secret we could not read
     const QByteArray fresh = generator ? generator() : QByteArray();
     if (fresh.isEmpty()) {
-        m_lastError = S("No secret was generated.");
+        m_lastError = u"No secret was generated."_s;
         return {};
     }
     const Status stored = m_backend == Backend::Keychain ? keychainWrite(key, fresh) : fileWrite(key, fresh);
@@ -256,12 +257,12 @@ std::optional<QByteArray> SecretStore::keychainRead(const QString &key)
     if (o.finished && o.error == QKeychain::EntryNotFound)
         return std::nullopt;
     if (!o.finished || o.error != QKeychain::NoError) {
-        m_lastError = S("The keychain could not be read: %1").arg(o.errorString);
+        m_lastError = u"The keychain could not be read: %1"_s.arg(o.errorString);
         return std::nullopt;
     }
     auto v = decodeValue(o.text);
     if (!v)
-        m_lastError = S("The keychain entry %1 is damaged.").arg(key);
+        m_lastError = u"The keychain entry %1 is damaged."_s.arg(key);
     return v;
 }
 
@@ -272,7 +273,7 @@ Status SecretStore::keychainWrite(const QString &key, const QByteArray &value)
     job->setTextData(QString::fromLatin1(value.toBase64()));
     const JobOutcome o = runJob(job, m_timeoutMs);
     if (!o.finished || o.error != QKeychain::NoError) {
-        m_lastError = S("The keychain could not be written: %1").arg(o.errorString);
+        m_lastError = u"The keychain could not be written: %1"_s.arg(o.errorString);
         return Error{ErrorCode::Unavailable, m_lastError};
     }
     return Ok{};
@@ -286,7 +287,7 @@ std::optional<QByteArray> SecretStore::fileRead(const QString &key)
         return std::nullopt;
     auto v = decodeValue(secrets.value(key).toString());
     if (!v)
-        m_lastError = S("The secrets file %1 is damaged (entry %2).").arg(filePath(), key);
+        m_lastError = u"The secrets file %1 is damaged (entry %2)."_s.arg(filePath(), key);
     return v;
 }
 
@@ -300,17 +301,17 @@ Status SecretStore::fileWrite(const QString &key, const QByteArray &value)
         return Error::internal(error);
     }
     secrets.insert(key, QString::fromLatin1(value.toBase64()));
-    const QJsonObject root{{S("version"), 1}, {S("secrets"), secrets}};
+    const QJsonObject root{{u"version"_s, 1}, {u"secrets"_s, secrets}};
     QSaveFile f(filePath());
     // The temporary file is 0600 before a byte is written, so the secret is
     // never readable by others, not even for a moment; the rename is atomic.
     if (!f.open(QIODevice::WriteOnly) || !f.setPermissions(kOwnerOnly)) {
-        m_lastError = S("The secrets file %1 cannot be written.").arg(filePath());
+        m_lastError = u"The secrets file %1 cannot be written."_s.arg(filePath());
         return Error::internal(m_lastError);
     }
     f.write(QJsonDocument(root).toJson(QJsonDocument::Indented));
     if (!f.commit()) {
-        m_lastError = S("The secrets file %1 cannot be written.").arg(filePath());
+        m_lastError = u"The secrets file %1 cannot be written."_s.arg(filePath());
         return Error::internal(m_lastError);
     }
     return Ok{};

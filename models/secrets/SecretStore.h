@@ -4,7 +4,7 @@
 // 0600 file in the data dir where no Secret Service answers (headless servers).
 #pragma once
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 #include <QByteArray>
 #include <QString>

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "shares/PayloadPolicy.h"
+#include "models/shares/PayloadPolicy.h"
 
 #include <QJsonArray>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 constexpr int kMaxDepth = 256;
 
 // Numbers, booleans and null can break no rule: they need no path (a metric
@@ -24,14 +25,14 @@ QString child(const QString &path, const QString &key)
 
 QString PayloadPolicy::defaultKeyPattern()
 {
-    return S("secret|password|token|api[_-]?key|credential");
+    return u"secret|password|token|api[_-]?key|credential"_s;
 }
 
 QList<PayloadPolicy::ValueRule> PayloadPolicy::defaultValueRules()
 {
     return {
-        {S(QT_TRANSLATE_NOOP("wfx::Words", "an email address")), S("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}")},
-        {S(QT_TRANSLATE_NOOP("wfx::Words", "a wfx_ API key")), S("wfx_[A-Za-z0-9_-]{16,}")},
+        {QString::fromLatin1(QT_TRANSLATE_NOOP("wfx::Words", "an email address")), u"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}"_s},
+        {QString::fromLatin1(QT_TRANSLATE_NOOP("wfx::Words", "a wfx_ API key")), u"wfx_[A-Za-z0-9_-]{16,}"_s},
     };
 }
 
@@ -57,10 +58,10 @@ bool PayloadPolicy::isValid() const
 QString PayloadPolicy::errorString() const
 {
     if (!m_key.isValid())
-        return S("key pattern: ") + m_key.errorString();
+        return u"key pattern: "_s + m_key.errorString();
     for (const auto &v : m_values) {
         if (!v.second.isValid())
-            return v.first + S(": ") + v.second.errorString();
+            return v.first + u": "_s + v.second.errorString();
     }
     return {};
 }

@@ -2,7 +2,7 @@
 // The public payload policy: which snapshots may be shown to anyone holding a link.
 #pragma once
 
-#include "core/Words.h"
+#include "models/core/Words.h"
 
 #include <QJsonObject>
 #include <QList>

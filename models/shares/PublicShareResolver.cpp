@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "shares/PublicShareResolver.h"
+#include "models/shares/PublicShareResolver.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/RateLimiter.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/NativeQuery.h"
-#include "db/Tx.h"
-#include "shares/ShareService.h"
-#include "shares/ShareSnapshot.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/RateLimiter.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/NativeQuery.h"
+#include "models/db/Tx.h"
+#include "models/shares/ShareService.h"
+#include "models/shares/ShareSnapshot.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -22,12 +22,13 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 Q_LOGGING_CATEGORY(lcShares, "wfx.models.shares", QtInfoMsg)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 QByteArray num(qint64 n) { return QByteArray::number(n); }
 
 const QByteArray kReadPolicy = QByteArrayLiteral("\"share-read\"");
@@ -47,18 +48,18 @@ QString normaliseAddress(const QString &address)
     if (a.startsWith(QLatin1String("::ffff:")) && a.contains(QLatin1Char('.')))
         a = a.mid(7);
     if (a.isEmpty())
-        a = S("-");
+        a = u"-"_s;
     return a.left(kMaxAddressLength);
 }
 
 QString readBucket(const QString &shareId, const QString &addr)
 {
-    return S("share-read:") + (shareId.isEmpty() ? S("unknown") : shareId) + QLatin1Char(':') + addr;
+    return u"share-read:"_s + (shareId.isEmpty() ? u"unknown"_s : shareId) + QLatin1Char(':') + addr;
 }
 
 QString passwordBucket(const QString &shareId, const QString &addr)
 {
-    return S("share-pw:") + shareId + QLatin1Char(':') + addr;
+    return u"share-pw:"_s + shareId + QLatin1Char(':') + addr;
 }
 
 qint64 secsCeil(qint64 ms)
@@ -71,7 +72,7 @@ Result<std::optional<ShareRow>> lookupToken(const QSqlDatabase &conn, const QStr
     QString hash;
     auto s = ShareService::loadByTokenHash(conn, ShareService::tokenHash(token), now, &hash);
     if (!s)
-        return Error{ErrorCode::Unavailable, S("The store is not available.")};
+        return Error{ErrorCode::Unavailable, u"The store is not available."_s};
     if (!*s)
         return std::optional<ShareRow>();
     return std::optional<ShareRow>(ShareRow{**s, hash});
@@ -79,8 +80,8 @@ Result<std::optional<ShareRow>> lookupToken(const QSqlDatabase &conn, const QStr
 
 Result<QString> passwordHashOf(const QSqlDatabase &conn, const QString &shareId)
 {
-    Query q(conn, S("SELECT password_hash FROM shares WHERE id = :id"));
-    q.bind(S(":id"), shareId);
+    Query q(conn, u"SELECT password_hash FROM shares WHERE id = :id"_s);
+    q.bind(u":id"_s, shareId);
     if (!q.exec())
         return q.error();
     return q.next() && !q.isNull(0) ? q.str(0) : QString();
@@ -107,7 +108,7 @@ Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share, 
         if (!q.exec())
             return q.error();
         if (!q.next())
-            return Error::notFound(S("Share"));
+            return Error::notFound(u"Share"_s);
         if (!q.isNull(0))
             return q.text(0).toByteArray();
     }
@@ -119,12 +120,12 @@ Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share, 
         return taken;
     }
     // Another reader may have taken it meanwhile: the first one stays.
-    Query store(conn, S("UPDATE shares SET snapshot = :s WHERE id = :id AND snapshot IS NULL"));
-    store.bind(S(":s"), QString::fromUtf8(*taken)).bind(S(":id"), share.id);
+    Query store(conn, u"UPDATE shares SET snapshot = :s WHERE id = :id AND snapshot IS NULL"_s);
+    store.bind(u":s"_s, QString::fromUtf8(*taken)).bind(u":id"_s, share.id);
     if (!store.exec())
         return store.error();
-    Query again(conn, S("SELECT snapshot FROM shares WHERE id = :id"));
-    again.bind(S(":id"), share.id);
+    Query again(conn, u"SELECT snapshot FROM shares WHERE id = :id"_s);
+    again.bind(u":id"_s, share.id);
     if (!again.exec())
         return again.error();
     return again.next() && !again.isNull(0) ? again.str(0).toUtf8() : *taken;
@@ -190,7 +191,7 @@ Result<std::optional<PolicyViolation>> PolicyVerdicts::judgeOnce(const QByteArra
 {
     const QJsonDocument doc = QJsonDocument::fromJson(snapshot);
     if (!doc.isObject())
-        return Error::internal(S("A share's snapshot is not a JSON object."));
+        return Error::internal(u"A share's snapshot is not a JSON object."_s);
     return m_policy.judge(doc.object());
 }
 
@@ -228,24 +229,24 @@ QByteArray PublicAnswer::header(const QByteArray &name) const
 
 QJsonObject ShareVerdict::toJson() const
 {
-    QJsonObject o{{S("state"), PublicShareResolver::nameOf(state)},
-                  {S("order"), int(state)},
-                  {S("status"), status},
-                  {S("code"), code.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(code)},
-                  {S("reason"), reason}};
+    QJsonObject o{{u"state"_s, PublicShareResolver::nameOf(state)},
+                  {u"order"_s, int(state)},
+                  {u"status"_s, status},
+                  {u"code"_s, code.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(code)},
+                  {u"reason"_s, reason}};
     if (!policyPath.isEmpty())
-        o.insert(S("policy_path"), policyPath);
+        o.insert(u"policy_path"_s, policyPath);
     return o;
 }
 
 QJsonObject ShareExplanation::toJson() const
 {
     QJsonObject o = verdict.toJson();
-    o.insert(S("share_id"), shareId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(shareId));
-    o.insert(S("client_address"), clientAddress);
+    o.insert(u"share_id"_s, shareId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(shareId));
+    o.insert(u"client_address"_s, clientAddress);
     if (withPassword)
-        o.insert(S("with_password"), withPassword->toJson());
-    o.insert(S("notes"), QJsonArray::fromStringList(notes));
+        o.insert(u"with_password"_s, withPassword->toJson());
+    o.insert(u"notes"_s, QJsonArray::fromStringList(notes));
     return o;
 }
 
@@ -280,55 +281,55 @@ int PublicShareResolver::statusOf(PublicState s)
 QString PublicShareResolver::codeOf(PublicState s)
 {
     switch (s) {
-    case PublicState::RateLimited: return S("share_rate_limited");
-    case PublicState::NotFound: return S("share_not_found");
-    case PublicState::Revoked: return S("share_revoked");
-    case PublicState::Expired: return S("share_expired");
-    case PublicState::PasswordLocked: return S("share_password_locked");
-    case PublicState::PasswordRequired: return S("share_password_required");
-    case PublicState::WrongPassword: return S("share_wrong_password");
-    case PublicState::EvidenceUnverified: return S("evidence_unverified");
-    case PublicState::ArtifactFiltered: return S("artifact_filtered");
-    case PublicState::PayloadRejected: return S("public_payload_policy_rejected");
+    case PublicState::RateLimited: return u"share_rate_limited"_s;
+    case PublicState::NotFound: return u"share_not_found"_s;
+    case PublicState::Revoked: return u"share_revoked"_s;
+    case PublicState::Expired: return u"share_expired"_s;
+    case PublicState::PasswordLocked: return u"share_password_locked"_s;
+    case PublicState::PasswordRequired: return u"share_password_required"_s;
+    case PublicState::WrongPassword: return u"share_wrong_password"_s;
+    case PublicState::EvidenceUnverified: return u"evidence_unverified"_s;
+    case PublicState::ArtifactFiltered: return u"artifact_filtered"_s;
+    case PublicState::PayloadRejected: return u"public_payload_policy_rejected"_s;
     case PublicState::Active: return {};
     }
-    return S("share_not_found");
+    return u"share_not_found"_s;
 }
 
 QString PublicShareResolver::nameOf(PublicState s)
 {
     switch (s) {
-    case PublicState::RateLimited: return S("rate_limited");
-    case PublicState::NotFound: return S("not_found");
-    case PublicState::Revoked: return S("revoked");
-    case PublicState::Expired: return S("expired");
-    case PublicState::PasswordLocked: return S("password_locked");
-    case PublicState::PasswordRequired: return S("password_required");
-    case PublicState::WrongPassword: return S("wrong_password");
-    case PublicState::EvidenceUnverified: return S("evidence_unverified");
-    case PublicState::ArtifactFiltered: return S("artifact_filtered");
-    case PublicState::PayloadRejected: return S("payload_policy_rejected");
-    case PublicState::Active: return S("active");
+    case PublicState::RateLimited: return u"rate_limited"_s;
+    case PublicState::NotFound: return u"not_found"_s;
+    case PublicState::Revoked: return u"revoked"_s;
+    case PublicState::Expired: return u"expired"_s;
+    case PublicState::PasswordLocked: return u"password_locked"_s;
+    case PublicState::PasswordRequired: return u"password_required"_s;
+    case PublicState::WrongPassword: return u"wrong_password"_s;
+    case PublicState::EvidenceUnverified: return u"evidence_unverified"_s;
+    case PublicState::ArtifactFiltered: return u"artifact_filtered"_s;
+    case PublicState::PayloadRejected: return u"payload_policy_rejected"_s;
+    case PublicState::Active: return u"active"_s;
     }
-    return S("not_found");
+    return u"not_found"_s;
 }
 
 QString PublicShareResolver::publicMessage(PublicState s)
 {
     switch (s) {
-    case PublicState::RateLimited: return S("Too many reads of this share; try again later.");
-    case PublicState::NotFound: return S("Share not found.");
-    case PublicState::Revoked: return S("This share has been revoked.");
-    case PublicState::Expired: return S("This share has expired.");
-    case PublicState::PasswordLocked: return S("Too many wrong passwords; try again later.");
-    case PublicState::PasswordRequired: return S("This share needs a password.");
-    case PublicState::WrongPassword: return S("Wrong password.");
-    case PublicState::EvidenceUnverified: return S("The run's evidence could not be verified.");
-    case PublicState::ArtifactFiltered: return S("The shared artifact is not available.");
-    case PublicState::PayloadRejected: return S("This run cannot be shown publicly.");
+    case PublicState::RateLimited: return u"Too many reads of this share; try again later."_s;
+    case PublicState::NotFound: return u"Share not found."_s;
+    case PublicState::Revoked: return u"This share has been revoked."_s;
+    case PublicState::Expired: return u"This share has expired."_s;
+    case PublicState::PasswordLocked: return u"Too many wrong passwords; try again later."_s;
+    case PublicState::PasswordRequired: return u"This share needs a password."_s;
+    case PublicState::WrongPassword: return u"Wrong password."_s;
+    case PublicState::EvidenceUnverified: return u"The run's evidence could not be verified."_s;
+    case PublicState::ArtifactFiltered: return u"The shared artifact is not available."_s;
+    case PublicState::PayloadRejected: return u"This run cannot be shown publicly."_s;
     case PublicState::Active: return {};
     }
-    return S("Share not found.");
+    return u"Share not found."_s;
 }
 
 Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QString &clientAddress,
@@ -594,8 +595,8 @@ Result<bool> PublicShareResolver::passwordMatches(const Actor &actor, const QStr
     if (!s)
         return s.error();
     if (!*s)
-        return Error::notFound(S("Share"));
-    if (auto r = access::requireRole(conn, actor, (*s)->workspaceId, Role::Viewer, S("Share")); !r)
+        return Error::notFound(u"Share"_s);
+    if (auto r = access::requireRole(conn, actor, (*s)->workspaceId, Role::Viewer, u"Share"_s); !r)
         return r.error();
     auto hash = passwordHashOf(conn, shareId);
     if (!hash)
@@ -607,14 +608,14 @@ Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shar
 {
     const QString addr = normaliseAddress(clientAddress);
     if (clientAddress.trimmed().isEmpty())
-        return Error::validation(S("client_address"), S("required"), S("A client address is needed to unlock."));
+        return Error::validation(u"client_address"_s, u"required"_s, u"A client address is needed to unlock."_s);
     QSqlDatabase conn = m_ctx.db->connection();
     auto s = ShareService::loadById(conn, shareId, m_ctx.clock->nowMs());
     if (!s)
         return s.error();
     if (!*s)
-        return Error::notFound(S("Share"));
-    if (auto r = access::requireRole(conn, actor, (*s)->workspaceId, Role::Member, S("Share")); !r)
+        return Error::notFound(u"Share"_s);
+    if (auto r = access::requireRole(conn, actor, (*s)->workspaceId, Role::Member, u"Share"_s); !r)
         return r.error();
     if (auto w = access::requireWritable(conn, actor); !w)
         return w.error();
@@ -632,11 +633,11 @@ Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shar
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("share.unlock"), (*s)->workspaceId, S("share"),
-                                      shareId, {{S("client_address"), addr}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"share.unlock"_s, (*s)->workspaceId, u"share"_s,
+                                      shareId, {{u"client_address"_s, addr}});
         !a)
         return a.error();
-    tx.announce(S("share"), shareId);
+    tx.announce(u"share"_s, shareId);
     if (auto c = tx.commit(); !c)
         return c.error();
     return true;

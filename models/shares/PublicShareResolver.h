@@ -5,10 +5,10 @@
 // explains, without counting a read, which state a link is in and why.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Result.h"
-#include "shares/PayloadPolicy.h"
-#include "shares/ShareLimits.h"
+#include "models/core/Context.h"
+#include "models/core/Result.h"
+#include "models/shares/PayloadPolicy.h"
+#include "models/shares/ShareLimits.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "shares/ShareService.h"
+#include "models/shares/ShareService.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/Tx.h"
-#include "shares/ShareSnapshot.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
+#include "models/shares/ShareSnapshot.h"
+#include "models/workspaces/WorkspaceService.h"
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -19,7 +21,6 @@ const QString kShare = QStringLiteral("Share");
 const QString kRun = QStringLiteral("Run");
 const QString kConsent = QStringLiteral("Consent");
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 QJsonValue timeOrNull(const std::optional<qint64> &t)
 {
@@ -78,7 +79,7 @@ ReliabilityConsent readConsent(const Query &q)
 Status validLimit(int limit)
 {
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(S("limit"), S("out_of_range"), S("limit must be between 1 and %1.").arg(cursor::kMaxLimit));
+        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
     return Ok{};
 }
 
@@ -89,9 +90,9 @@ Result<std::optional<qint64>> parseExpiry(const std::optional<QString> &text, qi
         return std::optional<qint64>();
     const auto t = ids::parseTime(*text);
     if (!t)
-        return Error::validation(S("expires_at"), S("invalid"), S("expires_at must be an RFC 3339 time with a zone."));
+        return Error::validation(u"expires_at"_s, u"invalid"_s, u"expires_at must be an RFC 3339 time with a zone."_s);
     if (*t <= now)
-        return Error::validation(S("expires_at"), S("in_past"), S("expires_at must lie in the future."));
+        return Error::validation(u"expires_at"_s, u"in_past"_s, u"expires_at must lie in the future."_s);
     return std::optional<qint64>(*t);
 }
 } // namespace
@@ -99,35 +100,35 @@ Result<std::optional<qint64>> parseExpiry(const std::optional<QString> &text, qi
 QString Share::stateAt(const std::optional<qint64> &revokedAt, const std::optional<qint64> &expiresAt, qint64 nowMs)
 {
     if (revokedAt)
-        return S("revoked");
+        return u"revoked"_s;
     if (expiresAt && *expiresAt <= nowMs)
-        return S("expired");
-    return S("active");
+        return u"expired"_s;
+    return u"active"_s;
 }
 
 QJsonObject Share::toJson() const
 {
-    return {{S("id"), id},
-            {S("workspace_id"), workspaceId},
-            {S("run_id"), runId},
-            {S("artifact_id"), textOrNull(artifactId)},
-            {S("state"), state},
-            {S("expires_at"), timeOrNull(expiresAt)},
-            {S("revoked_at"), timeOrNull(revokedAt)},
-            {S("has_password"), hasPassword},
-            {S("token_prefix"), tokenPrefix},
-            {S("created_at"), ids::formatTime(createdAt)}};
+    return {{u"id"_s, id},
+            {u"workspace_id"_s, workspaceId},
+            {u"run_id"_s, runId},
+            {u"artifact_id"_s, textOrNull(artifactId)},
+            {u"state"_s, state},
+            {u"expires_at"_s, timeOrNull(expiresAt)},
+            {u"revoked_at"_s, timeOrNull(revokedAt)},
+            {u"has_password"_s, hasPassword},
+            {u"token_prefix"_s, tokenPrefix},
+            {u"created_at"_s, ids::formatTime(createdAt)}};
 }
 
 QJsonObject ReliabilityConsent::toJson() const
 {
-    return {{S("id"), id},
-            {S("share_id"), shareId},
-            {S("subject"), subject},
-            {S("scope"), scope},
-            {S("state"), revokedAt ? S("revoked") : S("active")},
-            {S("granted_at"), ids::formatTime(grantedAt)},
-            {S("revoked_at"), timeOrNull(revokedAt)}};
+    return {{u"id"_s, id},
+            {u"share_id"_s, shareId},
+            {u"subject"_s, subject},
+            {u"scope"_s, scope},
+            {u"state"_s, revokedAt ? u"revoked"_s : u"active"_s},
+            {u"granted_at"_s, ids::formatTime(grantedAt)},
+            {u"revoked_at"_s, timeOrNull(revokedAt)}};
 }
 
 bool ShareService::isWellFormedToken(const QString &token)
@@ -156,8 +157,8 @@ Result<std::optional<Share>> ShareService::loadById(const QSqlDatabase &conn, co
 {
     if (!ids::isUuid(id))
         return std::optional<Share>();
-    Query q(conn, S("SELECT ") + kShareColumns + S(" FROM shares WHERE id = :id"));
-    q.bind(S(":id"), id);
+    Query q(conn, u"SELECT "_s + kShareColumns + u" FROM shares WHERE id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -168,8 +169,8 @@ Result<std::optional<Share>> ShareService::loadById(const QSqlDatabase &conn, co
 Result<std::optional<Share>> ShareService::loadByTokenHash(const QSqlDatabase &conn, const QString &tokenHash,
                                                            qint64 nowMs, QString *passwordHash)
 {
-    Query q(conn, S("SELECT ") + kShareColumns + S(" FROM shares WHERE token_hash = :h"));
-    q.bind(S(":h"), tokenHash);
+    Query q(conn, u"SELECT "_s + kShareColumns + u" FROM shares WHERE token_hash = :h"_s);
+    q.bind(u":h"_s, tokenHash);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -182,17 +183,17 @@ Result<std::optional<Share>> ShareService::loadByTokenHash(const QSqlDatabase &c
 Result<QList<QPair<QString, qint64>>> ShareService::countByState()
 {
     Query q(m_ctx.db->connection(),
-            S("SELECT COALESCE(SUM(CASE WHEN revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now) THEN 1 ELSE 0 END), 0),"
+            u"SELECT COALESCE(SUM(CASE WHEN revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now) THEN 1 ELSE 0 END), 0),"
               " COALESCE(SUM(CASE WHEN revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= :now2 THEN 1 ELSE 0 END), 0),"
-              " COALESCE(SUM(CASE WHEN revoked_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM shares"));
+              " COALESCE(SUM(CASE WHEN revoked_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM shares"_s);
     const qint64 now = m_ctx.clock->nowMs();
-    q.bind(S(":now"), now);
-    q.bind(S(":now2"), now);
+    q.bind(u":now"_s, now);
+    q.bind(u":now2"_s, now);
     if (!q.exec())
         return q.error();
     QList<QPair<QString, qint64>> out;
     if (q.next())
-        out = {{S("active"), q.i64(0)}, {S("expired"), q.i64(1)}, {S("revoked"), q.i64(2)}};
+        out = {{u"active"_s, q.i64(0)}, {u"expired"_s, q.i64(1)}, {u"revoked"_s, q.i64(2)}};
     return out;
 }
 
@@ -212,25 +213,25 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
 {
     const qint64 now = m_ctx.clock->nowMs();
     // Every field problem at once, in body order.
-    Error invalid{ErrorCode::Validation, S("The share request is not valid.")};
+    Error invalid{ErrorCode::Validation, u"The share request is not valid."_s};
     if (draft.runId.isEmpty())
-        invalid.details.append({S("run_id"), S("required")});
+        invalid.details.append({u"run_id"_s, u"required"_s});
     else if (!ids::isUuid(draft.runId))
-        invalid.details.append({S("run_id"), S("invalid")});
+        invalid.details.append({u"run_id"_s, u"invalid"_s});
     if (draft.password) {
         if (draft.password->size() < kPasswordMin)
-            invalid.details.append({S("password"), S("too_short")});
+            invalid.details.append({u"password"_s, u"too_short"_s});
         else if (draft.password->size() > kPasswordMax)
-            invalid.details.append({S("password"), S("too_long")});
+            invalid.details.append({u"password"_s, u"too_long"_s});
     }
     auto expiry = parseExpiry(draft.expiresAt, now);
     if (!expiry)
         invalid.details.append(expiry.error().details);
     if (draft.artifactId && !ids::isUuid(*draft.artifactId))
-        invalid.details.append({S("artifact_id"), S("invalid")});
+        invalid.details.append({u"artifact_id"_s, u"invalid"_s});
     if (!invalid.details.isEmpty()) {
         if (invalid.details.size() == 1)
-            invalid.message = S("Invalid %1.").arg(invalid.details.first().field);
+            invalid.message = u"Invalid %1."_s.arg(invalid.details.first().field);
         return invalid;
     }
 
@@ -241,8 +242,8 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query run = tx.query(S("SELECT workspace_id FROM runs WHERE id = :r"));
-    run.bind(S(":r"), draft.runId);
+    Query run = tx.query(u"SELECT workspace_id FROM runs WHERE id = :r"_s);
+    run.bind(u":r"_s, draft.runId);
     if (!run.exec())
         return run.error();
     if (!run.next())
@@ -255,15 +256,15 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
         return w.error();
     if (draft.artifactId) {
         // Same answer whether the artifact is elsewhere or nowhere: nothing is revealed.
-        Query a = tx.query(S("SELECT state FROM artifacts WHERE id = :a AND run_id = :r"));
-        a.bind(S(":a"), *draft.artifactId).bind(S(":r"), draft.runId);
+        Query a = tx.query(u"SELECT state FROM artifacts WHERE id = :a AND run_id = :r"_s);
+        a.bind(u":a"_s, *draft.artifactId).bind(u":r"_s, draft.runId);
         if (!a.exec())
             return a.error();
         if (!a.next())
-            return Error::validation(S("artifact_id"), S("not_in_run"), S("The artifact is not part of this run."));
+            return Error::validation(u"artifact_id"_s, u"not_in_run"_s, u"The artifact is not part of this run."_s);
         const QString state = a.str(0);
         if (state == QLatin1String("aborted") || state == QLatin1String("deleted"))
-            return Error::validation(S("artifact_id"), S("unavailable"), S("The artifact was aborted or deleted."));
+            return Error::validation(u"artifact_id"_s, u"unavailable"_s, u"The artifact was aborted or deleted."_s);
     }
 
     IssuedShare out;
@@ -284,27 +285,27 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
     auto snapshot = ShareSnapshot::take(tx.conn(), s.runId, s.artifactId, m_limits);
     if (!snapshot)
         return snapshot.error();
-    Query ins = tx.query(S("INSERT INTO shares (id, workspace_id, run_id, artifact_id, artifact_ref, token_hash, token_prefix, "
+    Query ins = tx.query(u"INSERT INTO shares (id, workspace_id, run_id, artifact_id, artifact_ref, token_hash, token_prefix, "
                            "password_hash, expires_at, created_by, created_at, snapshot) "
-                           "VALUES (:id, :w, :r, :a, :a, :h, :p, :pw, :x, :by, :t, :snap)"));
-    ins.bind(S(":id"), s.id).bind(S(":w"), workspaceId).bind(S(":r"), s.runId)
-        .bind(S(":a"), s.artifactId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(s.artifactId))
-        .bind(S(":h"), tokenHash(out.token)).bind(S(":p"), s.tokenPrefix)
-        .bind(S(":pw"), passwordHash.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(passwordHash))
-        .bind(S(":x"), optTime(s.expiresAt))
-        .bind(S(":by"), actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
-        .bind(S(":t"), now)
-        .bind(S(":snap"), QString::fromUtf8(*snapshot));
+                           "VALUES (:id, :w, :r, :a, :a, :h, :p, :pw, :x, :by, :t, :snap)"_s);
+    ins.bind(u":id"_s, s.id).bind(u":w"_s, workspaceId).bind(u":r"_s, s.runId)
+        .bind(u":a"_s, s.artifactId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(s.artifactId))
+        .bind(u":h"_s, tokenHash(out.token)).bind(u":p"_s, s.tokenPrefix)
+        .bind(u":pw"_s, passwordHash.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(passwordHash))
+        .bind(u":x"_s, optTime(s.expiresAt))
+        .bind(u":by"_s, actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
+        .bind(u":t"_s, now)
+        .bind(u":snap"_s, QString::fromUtf8(*snapshot));
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, S("share.create"), workspaceId, S("share"), s.id,
-                                      {{S("run_id"), s.runId},
-                                       {S("artifact_id"), textOrNull(s.artifactId)},
-                                       {S("has_password"), s.hasPassword},
-                                       {S("expires_at"), timeOrNull(s.expiresAt)}});
+    if (auto a = AuditService::append(tx, now, actor, u"share.create"_s, workspaceId, u"share"_s, s.id,
+                                      {{u"run_id"_s, s.runId},
+                                       {u"artifact_id"_s, textOrNull(s.artifactId)},
+                                       {u"has_password"_s, s.hasPassword},
+                                       {u"expires_at"_s, timeOrNull(s.expiresAt)}});
         !a)
         return a.error();
-    tx.announce(S("share"), s.id);
+    tx.announce(u"share"_s, s.id);
     if (auto c = tx.commit(); !c)
         return c.error();
     return out;
@@ -320,10 +321,10 @@ Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &fi
     if (auto l = validLimit(limit); !l)
         return l.error();
     if (!filter.workspaceId.isEmpty() && !ids::isUuid(filter.workspaceId))
-        return Error::validation(S("workspace_id"), S("invalid"));
+        return Error::validation(u"workspace_id"_s, u"invalid"_s);
     if (!filter.runId.isEmpty() && !ids::isUuid(filter.runId))
-        return Error::validation(S("run_id"), S("invalid"));
-    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+        return Error::validation(u"run_id"_s, u"invalid"_s);
+    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
     QSqlDatabase conn = m_ctx.db->connection();
@@ -332,8 +333,8 @@ Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &fi
             return r.error();
     }
     if (!filter.runId.isEmpty()) {
-        Query run(conn, S("SELECT workspace_id FROM runs WHERE id = :r"));
-        run.bind(S(":r"), filter.runId);
+        Query run(conn, u"SELECT workspace_id FROM runs WHERE id = :r"_s);
+        run.bind(u":r"_s, filter.runId);
         if (!run.exec())
             return run.error();
         if (!run.next())
@@ -342,26 +343,26 @@ Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &fi
         if (auto r = access::requireRole(conn, actor, ws, Role::Viewer, kRun); !r)
             return r.error();
     }
-    QString sql = S("SELECT ") + kShareColumns + S(" FROM shares WHERE 1=1");
+    QString sql = u"SELECT "_s + kShareColumns + u" FROM shares WHERE 1=1"_s;
     if (!filter.runId.isEmpty())
-        sql += S(" AND run_id = :run");
+        sql += u" AND run_id = :run"_s;
     if (!filter.workspaceId.isEmpty())
-        sql += S(" AND workspace_id = :w");
+        sql += u" AND workspace_id = :w"_s;
     if (filter.workspaceId.isEmpty() && filter.runId.isEmpty() && !actor.isSystem()) {
-        sql += S(" AND workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u)");
+        sql += u" AND workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u)"_s;
         if (!actor.keyWorkspaceId.isEmpty())
-            sql += S(" AND workspace_id = :scope");
+            sql += u" AND workspace_id = :scope"_s;
     }
     sql += keyset->sql();
     Query q(conn, sql);
     if (!filter.runId.isEmpty())
-        q.bind(S(":run"), filter.runId);
+        q.bind(u":run"_s, filter.runId);
     if (!filter.workspaceId.isEmpty())
-        q.bind(S(":w"), filter.workspaceId);
+        q.bind(u":w"_s, filter.workspaceId);
     if (filter.workspaceId.isEmpty() && filter.runId.isEmpty() && !actor.isSystem()) {
-        q.bind(S(":u"), actor.userId);
+        q.bind(u":u"_s, actor.userId);
         if (!actor.keyWorkspaceId.isEmpty())
-            q.bind(S(":scope"), actor.keyWorkspaceId);
+            q.bind(u":scope"_s, actor.keyWorkspaceId);
     }
     keyset->bind(q, limit);
     if (!q.exec())
@@ -380,7 +381,7 @@ Result<Share> ShareService::revoke(const Actor &actor, const QString &id)
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (!tx.lockRow(S("shares"), id))
+    if (!tx.lockRow(u"shares"_s, id))
         return Error::internal();
     auto s = loadChecked(tx.conn(), actor, id, Role::Member);
     if (!s)
@@ -390,13 +391,13 @@ Result<Share> ShareService::revoke(const Actor &actor, const QString &id)
     if (s->revokedAt)
         return s; // already revoked: nothing changes, nothing is audited
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(S("UPDATE shares SET revoked_at = :t WHERE id = :id AND revoked_at IS NULL"));
-    u.bind(S(":t"), now).bind(S(":id"), id);
+    Query u = tx.query(u"UPDATE shares SET revoked_at = :t WHERE id = :id AND revoked_at IS NULL"_s);
+    u.bind(u":t"_s, now).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, now, actor, S("share.revoke"), s->workspaceId, S("share"), id); !a)
+    if (auto a = AuditService::append(tx, now, actor, u"share.revoke"_s, s->workspaceId, u"share"_s, id); !a)
         return a.error();
-    tx.announce(S("share"), id);
+    tx.announce(u"share"_s, id);
     if (auto c = tx.commit(); !c)
         return c.error();
     s->revokedAt = now;
@@ -414,7 +415,7 @@ Result<Share> ShareService::extend(const Actor &actor, const QString &id, const 
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (!tx.lockRow(S("shares"), id))
+    if (!tx.lockRow(u"shares"_s, id))
         return Error::internal();
     auto s = loadChecked(tx.conn(), actor, id, Role::Member);
     if (!s)
@@ -422,18 +423,18 @@ Result<Share> ShareService::extend(const Actor &actor, const QString &id, const 
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
     if (s->revokedAt)
-        return Error::conflict(S("A revoked share cannot be changed."));
+        return Error::conflict(u"A revoked share cannot be changed."_s);
     if (s->expiresAt == *expiry)
         return s;
-    Query u = tx.query(S("UPDATE shares SET expires_at = :x WHERE id = :id"));
-    u.bind(S(":x"), optTime(*expiry)).bind(S(":id"), id);
+    Query u = tx.query(u"UPDATE shares SET expires_at = :x WHERE id = :id"_s);
+    u.bind(u":x"_s, optTime(*expiry)).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, now, actor, S("share.update"), s->workspaceId, S("share"), id,
-                                      {{S("expires_at"), timeOrNull(*expiry)}, {S("was"), timeOrNull(s->expiresAt)}});
+    if (auto a = AuditService::append(tx, now, actor, u"share.update"_s, s->workspaceId, u"share"_s, id,
+                                      {{u"expires_at"_s, timeOrNull(*expiry)}, {u"was"_s, timeOrNull(s->expiresAt)}});
         !a)
         return a.error();
-    tx.announce(S("share"), id);
+    tx.announce(u"share"_s, id);
     if (auto c = tx.commit(); !c)
         return c.error();
     s->expiresAt = *expiry;
@@ -446,8 +447,8 @@ Result<ReliabilityConsent> ShareService::loadConsent(const QSqlDatabase &conn, c
 {
     if (!ids::isUuid(consentId))
         return Error::notFound(kConsent);
-    Query q(conn, S("SELECT ") + kConsentColumns + S(" FROM reliability_consents WHERE id = :id AND share_id = :s"));
-    q.bind(S(":id"), consentId).bind(S(":s"), shareId);
+    Query q(conn, u"SELECT "_s + kConsentColumns + u" FROM reliability_consents WHERE id = :id AND share_id = :s"_s);
+    q.bind(u":id"_s, consentId).bind(u":s"_s, shareId);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -458,11 +459,11 @@ Result<ReliabilityConsent> ShareService::loadConsent(const QSqlDatabase &conn, c
 Result<ReliabilityConsent> ShareService::createConsent(const Actor &actor, const QString &shareId,
                                                        const QString &subject, const QString &scope)
 {
-    Error invalid{ErrorCode::Validation, S("The consent is not valid.")};
-    auto subj = validName(S("subject"), subject, kConsentFieldMax);
+    Error invalid{ErrorCode::Validation, u"The consent is not valid."_s};
+    auto subj = validName(u"subject"_s, subject, kConsentFieldMax);
     if (!subj)
         invalid.details.append(subj.error().details);
-    auto scp = validName(S("scope"), scope, kConsentFieldMax);
+    auto scp = validName(u"scope"_s, scope, kConsentFieldMax);
     if (!scp)
         invalid.details.append(scp.error().details);
     if (!invalid.details.isEmpty())
@@ -471,7 +472,7 @@ Result<ReliabilityConsent> ShareService::createConsent(const Actor &actor, const
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (!tx.lockRow(S("shares"), shareId))
+    if (!tx.lockRow(u"shares"_s, shareId))
         return Error::internal();
     auto s = loadChecked(tx.conn(), actor, shareId, Role::Member);
     if (!s)
@@ -479,21 +480,21 @@ Result<ReliabilityConsent> ShareService::createConsent(const Actor &actor, const
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
     if (s->revokedAt)
-        return Error::conflict(S("The share is revoked."));
+        return Error::conflict(u"The share is revoked."_s);
     const qint64 now = m_ctx.clock->nowMs();
     ReliabilityConsent c{ids::newUuid(), shareId, *subj, *scp, actor.userId, now, std::nullopt};
-    Query ins = tx.query(S("INSERT INTO reliability_consents (id, share_id, subject, scope, granted_by, granted_at) "
-                           "VALUES (:id, :s, :sub, :sc, :by, :t)"));
-    ins.bind(S(":id"), c.id).bind(S(":s"), shareId).bind(S(":sub"), c.subject).bind(S(":sc"), c.scope)
-        .bind(S(":by"), actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
-        .bind(S(":t"), now);
+    Query ins = tx.query(u"INSERT INTO reliability_consents (id, share_id, subject, scope, granted_by, granted_at) "
+                           "VALUES (:id, :s, :sub, :sc, :by, :t)"_s);
+    ins.bind(u":id"_s, c.id).bind(u":s"_s, shareId).bind(u":sub"_s, c.subject).bind(u":sc"_s, c.scope)
+        .bind(u":by"_s, actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
+        .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, S("consent.create"), s->workspaceId, S("consent"), c.id,
-                                      {{S("share_id"), shareId}, {S("scope"), c.scope}});
+    if (auto a = AuditService::append(tx, now, actor, u"consent.create"_s, s->workspaceId, u"consent"_s, c.id,
+                                      {{u"share_id"_s, shareId}, {u"scope"_s, c.scope}});
         !a)
         return a.error();
-    tx.announce(S("consent"), c.id);
+    tx.announce(u"consent"_s, c.id);
     if (auto r = tx.commit(); !r)
         return r.error();
     return c;
@@ -504,16 +505,16 @@ Result<Page<ReliabilityConsent>> ShareService::listConsents(const Actor &actor, 
 {
     if (auto l = validLimit(limit); !l)
         return l.error();
-    auto keyset = Keyset::parse(cursorText, S("granted_at"), S("id"));
+    auto keyset = Keyset::parse(cursorText, u"granted_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto s = loadChecked(conn, actor, shareId, Role::Viewer); !s)
         return s.error();
-    QString sql = S("SELECT ") + kConsentColumns + S(" FROM reliability_consents WHERE share_id = :s");
+    QString sql = u"SELECT "_s + kConsentColumns + u" FROM reliability_consents WHERE share_id = :s"_s;
     sql += keyset->sql();
     Query q(conn, sql);
-    q.bind(S(":s"), shareId);
+    q.bind(u":s"_s, shareId);
     keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
@@ -538,15 +539,15 @@ Status ShareService::deleteConsent(const Actor &actor, const QString &shareId, c
     auto c = loadConsent(tx.conn(), shareId, consentId);
     if (!c)
         return c.error();
-    Query d = tx.query(S("DELETE FROM reliability_consents WHERE id = :id AND share_id = :s"));
-    d.bind(S(":id"), consentId).bind(S(":s"), shareId);
+    Query d = tx.query(u"DELETE FROM reliability_consents WHERE id = :id AND share_id = :s"_s);
+    d.bind(u":id"_s, consentId).bind(u":s"_s, shareId);
     if (!d.exec())
         return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("consent.delete"), s->workspaceId,
-                                      S("consent"), consentId, {{S("share_id"), shareId}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"consent.delete"_s, s->workspaceId,
+                                      u"consent"_s, consentId, {{u"share_id"_s, shareId}});
         !a)
         return a.error();
-    tx.announce(S("consent"), consentId);
+    tx.announce(u"consent"_s, consentId);
     return tx.commit();
 }
 
@@ -557,7 +558,7 @@ Result<ReliabilityConsent> ShareService::revokeConsent(const Actor &actor, const
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (!tx.lockRow(S("reliability_consents"), consentId))
+    if (!tx.lockRow(u"reliability_consents"_s, consentId))
         return Error::internal();
     auto s = loadChecked(tx.conn(), actor, shareId, Role::Member);
     if (!s)
@@ -570,15 +571,15 @@ Result<ReliabilityConsent> ShareService::revokeConsent(const Actor &actor, const
     if (c->revokedAt)
         return c;
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(S("UPDATE reliability_consents SET revoked_at = :t WHERE id = :id AND revoked_at IS NULL"));
-    u.bind(S(":t"), now).bind(S(":id"), consentId);
+    Query u = tx.query(u"UPDATE reliability_consents SET revoked_at = :t WHERE id = :id AND revoked_at IS NULL"_s);
+    u.bind(u":t"_s, now).bind(u":id"_s, consentId);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, now, actor, S("consent.revoke"), s->workspaceId, S("consent"), consentId,
-                                      {{S("share_id"), shareId}});
+    if (auto a = AuditService::append(tx, now, actor, u"consent.revoke"_s, s->workspaceId, u"consent"_s, consentId,
+                                      {{u"share_id"_s, shareId}});
         !a)
         return a.error();
-    tx.announce(S("consent"), consentId);
+    tx.announce(u"consent"_s, consentId);
     if (auto r = tx.commit(); !r)
         return r.error();
     c->revokedAt = now;
@@ -594,10 +595,10 @@ Result<QJsonObject> ShareService::exportConsent(const Actor &actor, const QStrin
     auto c = loadConsent(conn, shareId, consentId);
     if (!c)
         return c.error();
-    return QJsonObject{{S("consent"), c->toJson()},
-                       {S("share"), QJsonObject{{S("id"), s->id}, {S("run_id"), s->runId}, {S("state"), s->state},
-                                               {S("created_at"), ids::formatTime(s->createdAt)}}},
-                       {S("exported_at"), ids::formatTime(m_ctx.clock->nowMs())}};
+    return QJsonObject{{u"consent"_s, c->toJson()},
+                       {u"share"_s, QJsonObject{{u"id"_s, s->id}, {u"run_id"_s, s->runId}, {u"state"_s, s->state},
+                                               {u"created_at"_s, ids::formatTime(s->createdAt)}}},
+                       {u"exported_at"_s, ids::formatTime(m_ctx.clock->nowMs())}};
 }
 
 } // namespace wfx

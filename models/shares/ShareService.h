@@ -3,10 +3,10 @@
 // consents recorded against a share. The public read itself is PublicShareResolver.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
-#include "shares/ShareLimits.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
+#include "models/shares/ShareLimits.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "shares/ShareSnapshot.h"
+#include "models/shares/ShareSnapshot.h"
 
-#include "core/Ids.h"
-#include "db/Tx.h"
-#include "runs/MetricStore.h"
+#include "models/core/Ids.h"
+#include "models/db/Tx.h"
+#include "models/runs/MetricStore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 QJsonValue timeOrNull(const std::optional<qint64> &t)
 {
     return t ? QJsonValue(ids::formatTime(*t)) : QJsonValue(QJsonValue::Null);
@@ -22,8 +23,8 @@ QJsonValue timeOrNull(const std::optional<qint64> &t)
 
 Result<std::optional<SnapshotRun>> ShareSnapshot::loadRun(const QSqlDatabase &conn, const QString &runId)
 {
-    Query q(conn, S("SELECT name, status, evidence, manifest, started_at, finished_at, created_at FROM runs WHERE id = :r"));
-    q.bind(S(":r"), runId);
+    Query q(conn, u"SELECT name, status, evidence, manifest, started_at, finished_at, created_at FROM runs WHERE id = :r"_s);
+    q.bind(u":r"_s, runId);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -43,8 +44,8 @@ Result<std::optional<SnapshotRun>> ShareSnapshot::loadRun(const QSqlDatabase &co
 
 Result<std::optional<SnapshotArtifact>> ShareSnapshot::loadArtifact(const QSqlDatabase &conn, const QString &artifactId)
 {
-    Query q(conn, S("SELECT run_id, name, state, size_bytes FROM artifacts WHERE id = :a"));
-    q.bind(S(":a"), artifactId);
+    Query q(conn, u"SELECT run_id, name, state, size_bytes FROM artifacts WHERE id = :a"_s);
+    q.bind(u":a"_s, artifactId);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -86,20 +87,20 @@ Result<QJsonObject> ShareSnapshot::build(const QSqlDatabase &conn, const QString
     }
 
     const QJsonDocument manifestDoc = QJsonDocument::fromJson(run.manifestText.toUtf8());
-    QJsonObject r{{S("name"), run.name},
-                  {S("status"), run.status},
-                  {S("evidence"), run.evidence},
-                  {S("started_at"), timeOrNull(run.startedAt)},
-                  {S("finished_at"), timeOrNull(run.finishedAt)},
-                  {S("created_at"), ids::formatTime(run.createdAt)},
-                  {S("manifest"), manifestDoc.isObject() ? manifestDoc.object() : QJsonObject()},
-                  {S("metric_names"), metricNames},
-                  {S("metrics"), metrics}};
+    QJsonObject r{{u"name"_s, run.name},
+                  {u"status"_s, run.status},
+                  {u"evidence"_s, run.evidence},
+                  {u"started_at"_s, timeOrNull(run.startedAt)},
+                  {u"finished_at"_s, timeOrNull(run.finishedAt)},
+                  {u"created_at"_s, ids::formatTime(run.createdAt)},
+                  {u"manifest"_s, manifestDoc.isObject() ? manifestDoc.object() : QJsonObject()},
+                  {u"metric_names"_s, metricNames},
+                  {u"metrics"_s, metrics}};
     if (moreSeries)
-        r.insert(S("metrics_truncated"), true);
-    QJsonObject out{{S("run"), r}};
+        r.insert(u"metrics_truncated"_s, true);
+    QJsonObject out{{u"run"_s, r}};
     if (artifact)
-        out.insert(S("artifact"), QJsonObject{{S("name"), artifact->name}, {S("size_bytes"), double(artifact->sizeBytes)}});
+        out.insert(u"artifact"_s, QJsonObject{{u"name"_s, artifact->name}, {u"size_bytes"_s, double(artifact->sizeBytes)}});
     return out;
 }
 
@@ -110,7 +111,7 @@ Result<QByteArray> ShareSnapshot::take(const QSqlDatabase &conn, const QString &
     if (!run)
         return run.error();
     if (!*run)
-        return Error::notFound(S("Run"));
+        return Error::notFound(u"Run"_s);
     std::optional<SnapshotArtifact> artifact;
     if (!artifactId.isEmpty()) {
         auto a = loadArtifact(conn, artifactId);

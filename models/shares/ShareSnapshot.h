@@ -4,8 +4,8 @@
 // artifact's name and size. It never holds an id, a share field or owner data.
 #pragma once
 
-#include "core/Result.h"
-#include "shares/ShareLimits.h"
+#include "models/core/Result.h"
+#include "models/shares/ShareLimits.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "status/StatusService.h"
+#include "models/status/StatusService.h"
 
-#include "artifacts/BlobStore.h"
+#include "models/artifacts/BlobStore.h"
 
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -18,12 +18,13 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 Q_LOGGING_CATEGORY(lcStatus, "wfx.models.status", QtInfoMsg)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 const QString kDatabase = QStringLiteral("database");
 const QString kArtifactStore = QStringLiteral("artifact_store");
@@ -41,8 +42,8 @@ QString sampleId(const QString &component, qint64 minute)
 
 QJsonObject ComponentStatus::toJson() const
 {
-    return {{S("name"), name}, {S("status"), status}, {S("latency_ms"), double(latencyMs)},
-            {S("checked_at"), ids::formatTime(checkedAt)}};
+    return {{u"name"_s, name}, {u"status"_s, status}, {u"latency_ms"_s, double(latencyMs)},
+            {u"checked_at"_s, ids::formatTime(checkedAt)}};
 }
 
 QJsonObject UptimeBucket::toJson() const
@@ -50,10 +51,10 @@ QJsonObject UptimeBucket::toJson() const
     QJsonObject comps;
     for (auto it = components.cbegin(); it != components.cend(); ++it)
         comps.insert(it.key(), it.value());
-    return {{S("hour"), ids::formatTime(hourStart)},
-            {S("uptime"), uptime ? QJsonValue(*uptime) : QJsonValue(QJsonValue::Null)},
-            {S("samples"), double(samples)},
-            {S("components"), comps}};
+    return {{u"hour"_s, ids::formatTime(hourStart)},
+            {u"uptime"_s, uptime ? QJsonValue(*uptime) : QJsonValue(QJsonValue::Null)},
+            {u"samples"_s, double(samples)},
+            {u"components"_s, comps}};
 }
 
 QJsonObject StatusReport::toJson() const
@@ -63,7 +64,7 @@ QJsonObject StatusReport::toJson() const
         comps.append(c.toJson());
     for (const auto &h : history)
         hist.append(h.toJson());
-    return {{S("status"), status}, {S("components"), comps}, {S("history"), hist}};
+    return {{u"status"_s, status}, {u"components"_s, comps}, {u"history"_s, hist}};
 }
 
 StatusService::StatusService(ModelContext ctx, ArtifactProbe artifactProbe)
@@ -88,23 +89,23 @@ StatusService::ArtifactProbe StatusService::blobProbe(const BlobStore &blobs)
 
 QString StatusService::overallStatus(const QList<ComponentStatus> &components)
 {
-    QString overall = S("operational");
+    QString overall = u"operational"_s;
     for (const auto &c : components) {
         if (c.name == kDatabase && c.status == QLatin1String("down"))
-            return S("down");
+            return u"down"_s;
         if (c.status != QLatin1String("operational"))
-            overall = S("degraded");
+            overall = u"degraded"_s;
     }
     return overall;
 }
 
 ComponentStatus StatusService::finish(const QString &name, bool ok, qint64 latencyMs, const QString &reason)
 {
-    ComponentStatus c{name, S("operational"), latencyMs, m_ctx.clock->nowMs()};
+    ComponentStatus c{name, u"operational"_s, latencyMs, m_ctx.clock->nowMs()};
     if (!ok)
-        c.status = S("down");
+        c.status = u"down"_s;
     else if (latencyMs > m_slowMs)
-        c.status = S("degraded");
+        c.status = u"degraded"_s;
     if (!ok)
         qCWarning(lcStatus) << name << "is down:" << reason;
     record(c, ok, reason);
@@ -116,7 +117,7 @@ ComponentStatus StatusService::checkDatabase()
     QElapsedTimer t;
     t.start();
     const bool ok = m_ctx.db->ping();
-    return finish(kDatabase, ok, t.elapsed(), ok ? QString() : S("the query did not round-trip"));
+    return finish(kDatabase, ok, t.elapsed(), ok ? QString() : u"the query did not round-trip"_s);
 }
 
 ComponentStatus StatusService::checkArtifactStore()
@@ -125,7 +126,7 @@ ComponentStatus StatusService::checkArtifactStore()
     t.start();
     QString reason;
     const bool ok = m_artifactProbe && m_artifactProbe(&reason);
-    return finish(kArtifactStore, ok, t.elapsed(), ok ? QString() : reason.isEmpty() ? S("no probe") : reason);
+    return finish(kArtifactStore, ok, t.elapsed(), ok ? QString() : reason.isEmpty() ? u"no probe"_s : reason);
 }
 
 void StatusService::record(const ComponentStatus &c, bool ok, const QString &reason)
@@ -142,11 +143,11 @@ void StatusService::record(const ComponentStatus &c, bool ok, const QString &rea
             sweepDue = true;
         }
     }
-    Query q(m_ctx.db->connection(), S("INSERT INTO status_samples (id, at, component, ok, latency_ms, detail) "
-                                      "VALUES (:id, :at, :c, :ok, :l, :d) ON CONFLICT (id) DO NOTHING"));
-    q.bind(S(":id"), sampleId(c.name, minute)).bind(S(":at"), c.checkedAt).bind(S(":c"), c.name)
-        .bind(S(":ok"), ok ? 1 : 0).bind(S(":l"), c.latencyMs)
-        .bind(S(":d"), reason.isNull() ? QStringLiteral("") : reason); // a null QString binds as NULL
+    Query q(m_ctx.db->connection(), u"INSERT INTO status_samples (id, at, component, ok, latency_ms, detail) "
+                                      "VALUES (:id, :at, :c, :ok, :l, :d) ON CONFLICT (id) DO NOTHING"_s);
+    q.bind(u":id"_s, sampleId(c.name, minute)).bind(u":at"_s, c.checkedAt).bind(u":c"_s, c.name)
+        .bind(u":ok"_s, ok ? 1 : 0).bind(u":l"_s, c.latencyMs)
+        .bind(u":d"_s, reason.isNull() ? QStringLiteral("") : reason); // a null QString binds as NULL
     if (!q.exec()) {
         // The store may be the component that is down; the next minute tries again.
         QMutexLocker l(&m_mutex);
@@ -162,8 +163,8 @@ qint64 StatusService::sweep()
     const qint64 cutoff = m_ctx.clock->nowMs() - kRetentionMs;
     qint64 removed = 0;
     for (const QString &component : {kDatabase, kArtifactStore}) {
-        Query d(m_ctx.db->connection(), S("DELETE FROM status_samples WHERE component = :c AND at < :cut"));
-        d.bind(S(":c"), component).bind(S(":cut"), cutoff);
+        Query d(m_ctx.db->connection(), u"DELETE FROM status_samples WHERE component = :c AND at < :cut"_s);
+        d.bind(u":c"_s, component).bind(u":cut"_s, cutoff);
         if (!d.exec())
             return -1;
         removed += std::max(0, d.rowsAffected());
@@ -179,10 +180,10 @@ QList<UptimeBucket> StatusService::history(qint64 now)
     for (qint64 h = firstHour; h <= currentHour; ++h)
         buckets.append(UptimeBucket{h * kHourMs, std::nullopt, {}, 0});
     for (const QString &component : {kDatabase, kArtifactStore}) {
-        Query q(m_ctx.db->connection(), S("SELECT at / 3600000, SUM(ok), COUNT(*) FROM status_samples "
+        Query q(m_ctx.db->connection(), u"SELECT at / 3600000, SUM(ok), COUNT(*) FROM status_samples "
                                           "WHERE component = :c AND at >= :from AND at <= :now "
-                                          "GROUP BY at / 3600000"));
-        q.bind(S(":c"), component).bind(S(":from"), firstHour * kHourMs).bind(S(":now"), now);
+                                          "GROUP BY at / 3600000"_s);
+        q.bind(u":c"_s, component).bind(u":from"_s, firstHour * kHourMs).bind(u":now"_s, now);
         if (!q.exec())
             return buckets; // the store is down: no history to show
         while (q.next()) {

@@ -3,8 +3,8 @@
 // probed, sampled at most once a minute per component, and summarised.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Result.h"
 
 #include <QHash>
 #include <QJsonObject>

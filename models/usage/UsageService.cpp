@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "usage/UsageService.h"
+#include "models/usage/UsageService.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "db/Database.h"
-#include "db/Tx.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcUsage, "wfx.models.usage", QtInfoMsg)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 const QString kWs = QStringLiteral("Workspace");
 const QString kRes = QStringLiteral("Reservation");
 const QString kCols = QStringLiteral("id, workspace_id, metric, amount, idempotency_key, state, created_at, expires_at");
@@ -34,25 +35,25 @@ bool hasControl(const QString &s)
 
 const QStringList &UsageService::metrics()
 {
-    static const QStringList m{S("runs"), S("artifact_bytes"), S("compute_seconds")};
+    static const QStringList m{u"runs"_s, u"artifact_bytes"_s, u"compute_seconds"_s};
     return m;
 }
 
 QJsonObject Reservation::toJson() const
 {
-    return {{S("id"), id},
-            {S("workspace_id"), workspaceId},
-            {S("metric"), metric},
-            {S("amount"), double(amount)},
-            {S("idempotency_key"), idempotencyKey},
-            {S("state"), state},
-            {S("created_at"), ids::formatTime(createdAt)},
-            {S("expires_at"), ids::formatTime(expiresAt)}};
+    return {{u"id"_s, id},
+            {u"workspace_id"_s, workspaceId},
+            {u"metric"_s, metric},
+            {u"amount"_s, double(amount)},
+            {u"idempotency_key"_s, idempotencyKey},
+            {u"state"_s, state},
+            {u"created_at"_s, ids::formatTime(createdAt)},
+            {u"expires_at"_s, ids::formatTime(expiresAt)}};
 }
 
 QJsonObject MetricUsage::toJson() const
 {
-    return {{S("cap"), double(cap)}, {S("committed"), double(committed)}, {S("reserved"), double(reserved)}};
+    return {{u"cap"_s, double(cap)}, {u"committed"_s, double(committed)}, {u"reserved"_s, double(reserved)}};
 }
 
 QJsonObject WorkspaceUsage::toJson() const
@@ -60,14 +61,14 @@ QJsonObject WorkspaceUsage::toJson() const
     QJsonObject m;
     for (const auto &u : metrics)
         m.insert(u.metric, u.toJson());
-    return {{S("workspace_id"), workspaceId}, {S("plan"), plan}, {S("metrics"), m}};
+    return {{u"workspace_id"_s, workspaceId}, {u"plan"_s, plan}, {u"metrics"_s, m}};
 }
 
 Reservation UsageService::read(const Query &q, qint64 now) const
 {
     Reservation r{q.str(0), q.str(1), q.str(2), q.i64(3), q.str(4), q.str(5), q.i64(6), q.i64(7)};
     if (r.state == QLatin1String("reserved") && r.expiresAt <= now)
-        r.state = S("expired");
+        r.state = u"expired"_s;
     return r;
 }
 
@@ -75,20 +76,20 @@ Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &
                                              qint64 amount, const QString &idempotencyKey)
 {
     if (!ids::isUuid(workspaceId))
-        return Error::validation(S("workspace_id"), workspaceId.isEmpty() ? S("required") : S("invalid"),
-                                 S("workspace_id must be a workspace id."));
+        return Error::validation(u"workspace_id"_s, workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
+                                 u"workspace_id must be a workspace id."_s);
     if (!metrics().contains(metric))
-        return Error::validation(S("metric"), metric.isEmpty() ? S("required") : S("invalid"),
-                                 S("metric must be runs, artifact_bytes or compute_seconds."));
+        return Error::validation(u"metric"_s, metric.isEmpty() ? u"required"_s : u"invalid"_s,
+                                 u"metric must be runs, artifact_bytes or compute_seconds."_s);
     if (amount <= 0 || amount > kMaxAmount)
-        return Error::validation(S("amount"), S("out_of_range"),
-                                 S("amount must be a whole number from 1 to %1.").arg(kMaxAmount));
+        return Error::validation(u"amount"_s, u"out_of_range"_s,
+                                 u"amount must be a whole number from 1 to %1."_s.arg(kMaxAmount));
     if (idempotencyKey.isEmpty())
-        return Error::validation(S("idempotency_key"), S("required"), S("An idempotency_key is required."));
+        return Error::validation(u"idempotency_key"_s, u"required"_s, u"An idempotency_key is required."_s);
     if (idempotencyKey.size() > kMaxKeyLength)
-        return Error::validation(S("idempotency_key"), S("too_long"), S("At most %1 characters.").arg(kMaxKeyLength));
+        return Error::validation(u"idempotency_key"_s, u"too_long"_s, u"At most %1 characters."_s.arg(kMaxKeyLength));
     if (hasControl(idempotencyKey))
-        return Error::validation(S("idempotency_key"), S("invalid"), S("Control characters are not allowed."));
+        return Error::validation(u"idempotency_key"_s, u"invalid"_s, u"Control characters are not allowed."_s);
 
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -100,25 +101,25 @@ Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &
         return w.error();
     // Concurrent reservers of one workspace queue here on PostgreSQL, so the sum
     // below cannot be overtaken; SQLite writers are serialised by BEGIN IMMEDIATE.
-    if (!tx.lockRow(S("workspaces"), workspaceId))
+    if (!tx.lockRow(u"workspaces"_s, workspaceId))
         return Error::internal();
     const qint64 now = m_ctx.clock->nowMs();
 
-    Query existing = tx.query(S("SELECT ") + kCols
-                              + S(" FROM usage_reservations WHERE workspace_id = :w AND idempotency_key = :k"));
-    existing.bind(S(":w"), workspaceId).bind(S(":k"), idempotencyKey);
+    Query existing = tx.query(u"SELECT "_s + kCols
+                              + u" FROM usage_reservations WHERE workspace_id = :w AND idempotency_key = :k"_s);
+    existing.bind(u":w"_s, workspaceId).bind(u":k"_s, idempotencyKey);
     if (!existing.exec())
         return existing.error();
     if (existing.next()) {
         Reservation r = read(existing, now);
         if (r.metric != metric || r.amount != amount)
-            return Error::conflict(S("This idempotency key was used for a different reservation."));
+            return Error::conflict(u"This idempotency key was used for a different reservation."_s);
         return ReserveOutcome{r, false};
     }
     existing.raw().finish();
 
-    Query plan = tx.query(S("SELECT plan FROM workspaces WHERE id = :w"));
-    plan.bind(S(":w"), workspaceId);
+    Query plan = tx.query(u"SELECT plan FROM workspaces WHERE id = :w"_s);
+    plan.bind(u":w"_s, workspaceId);
     if (!plan.exec())
         return plan.error();
     if (!plan.next())
@@ -127,33 +128,33 @@ Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &
     plan.raw().finish();
     const qint64 cap = WorkspaceService::planLimits(tx.conn(), planName).value(metric, 0);
 
-    Query sum = tx.query(S("SELECT COALESCE(SUM(amount), 0) FROM usage_reservations WHERE workspace_id = :w "
-                           "AND metric = :m AND (state = 'committed' OR (state = 'reserved' AND expires_at > :now))"));
-    sum.bind(S(":w"), workspaceId).bind(S(":m"), metric).bind(S(":now"), now);
+    Query sum = tx.query(u"SELECT COALESCE(SUM(amount), 0) FROM usage_reservations WHERE workspace_id = :w "
+                           "AND metric = :m AND (state = 'committed' OR (state = 'reserved' AND expires_at > :now))"_s);
+    sum.bind(u":w"_s, workspaceId).bind(u":m"_s, metric).bind(u":now"_s, now);
     if (!sum.exec() || !sum.next())
         return sum.error();
     const qint64 used = sum.i64(0);
     sum.raw().finish();
     if (used + amount > cap) {
-        Error e{ErrorCode::QuotaExceeded, S("The %1 quota of this workspace's plan is used up.").arg(metric)};
-        e.extra = QJsonObject{{S("metric"), metric}, {S("cap"), double(cap)}, {S("used"), double(used)},
-                              {S("requested"), double(amount)}};
+        Error e{ErrorCode::QuotaExceeded, u"The %1 quota of this workspace's plan is used up."_s.arg(metric)};
+        e.extra = QJsonObject{{u"metric"_s, metric}, {u"cap"_s, double(cap)}, {u"used"_s, double(used)},
+                              {u"requested"_s, double(amount)}};
         return e;
     }
 
-    Reservation r{ids::newUuid(), workspaceId, metric, amount, idempotencyKey, S("reserved"), now, now + m_ttlMs};
-    Query ins = tx.query(S("INSERT INTO usage_reservations (id, workspace_id, metric, amount, idempotency_key, state, "
-                           "created_by, created_at, expires_at) VALUES (:id, :w, :m, :a, :k, 'reserved', :by, :t, :x)"));
-    ins.bind(S(":id"), r.id).bind(S(":w"), workspaceId).bind(S(":m"), metric).bind(S(":a"), amount)
-        .bind(S(":k"), idempotencyKey).bind(S(":by"), actor.isSystem() ? QVariant() : QVariant(actor.userId))
-        .bind(S(":t"), now).bind(S(":x"), r.expiresAt);
+    Reservation r{ids::newUuid(), workspaceId, metric, amount, idempotencyKey, u"reserved"_s, now, now + m_ttlMs};
+    Query ins = tx.query(u"INSERT INTO usage_reservations (id, workspace_id, metric, amount, idempotency_key, state, "
+                           "created_by, created_at, expires_at) VALUES (:id, :w, :m, :a, :k, 'reserved', :by, :t, :x)"_s);
+    ins.bind(u":id"_s, r.id).bind(u":w"_s, workspaceId).bind(u":m"_s, metric).bind(u":a"_s, amount)
+        .bind(u":k"_s, idempotencyKey).bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId))
+        .bind(u":t"_s, now).bind(u":x"_s, r.expiresAt);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, S("usage.reserve"), workspaceId, S("reservation"), r.id,
-                                      {{S("metric"), metric}, {S("amount"), double(amount)}});
+    if (auto a = AuditService::append(tx, now, actor, u"usage.reserve"_s, workspaceId, u"reservation"_s, r.id,
+                                      {{u"metric"_s, metric}, {u"amount"_s, double(amount)}});
         !a)
         return a.error();
-    tx.announce(S("reservation"), r.id);
+    tx.announce(u"reservation"_s, r.id);
     if (auto c = tx.commit(); !c)
         return c.error();
     return ReserveOutcome{r, true};
@@ -161,25 +162,25 @@ Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &
 
 Result<Reservation> UsageService::commit(const Actor &actor, const QString &reservationId)
 {
-    return settle(actor, reservationId, S("committed"));
+    return settle(actor, reservationId, u"committed"_s);
 }
 
 Result<Reservation> UsageService::revert(const Actor &actor, const QString &reservationId)
 {
-    return settle(actor, reservationId, S("reverted"));
+    return settle(actor, reservationId, u"reverted"_s);
 }
 
 Result<Reservation> UsageService::settle(const Actor &actor, const QString &reservationId, const QString &target)
 {
     if (!ids::isUuid(reservationId))
-        return Error::validation(S("reservation_id"), reservationId.isEmpty() ? S("required") : S("invalid"),
-                                 S("reservation_id must be a reservation id."));
+        return Error::validation(u"reservation_id"_s, reservationId.isEmpty() ? u"required"_s : u"invalid"_s,
+                                 u"reservation_id must be a reservation id."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(S("SELECT ") + kCols + S(" FROM usage_reservations WHERE id = :id"));
-    q.bind(S(":id"), reservationId);
+    Query q = tx.query(u"SELECT "_s + kCols + u" FROM usage_reservations WHERE id = :id"_s);
+    q.bind(u":id"_s, reservationId);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -194,29 +195,29 @@ Result<Reservation> UsageService::settle(const Actor &actor, const QString &rese
 
     // The conditional update is the arbiter when two callers race: the loser
     // matches no row and reads the winner's state below.
-    Query u = tx.query(S("UPDATE usage_reservations SET state = :s, settled_at = :t "
-                         "WHERE id = :id AND state = 'reserved' AND expires_at > :t"));
-    u.bind(S(":s"), target).bind(S(":t"), now).bind(S(":id"), reservationId);
+    Query u = tx.query(u"UPDATE usage_reservations SET state = :s, settled_at = :t "
+                         "WHERE id = :id AND state = 'reserved' AND expires_at > :t"_s);
+    u.bind(u":s"_s, target).bind(u":t"_s, now).bind(u":id"_s, reservationId);
     if (!u.exec())
         return u.error();
     if (u.rowsAffected() == 0) {
-        Query again = tx.query(S("SELECT ") + kCols + S(" FROM usage_reservations WHERE id = :id"));
-        again.bind(S(":id"), reservationId);
+        Query again = tx.query(u"SELECT "_s + kCols + u" FROM usage_reservations WHERE id = :id"_s);
+        again.bind(u":id"_s, reservationId);
         if (!again.exec() || !again.next())
             return Error::notFound(kRes);
         r = read(again, now);
         if (r.state == target)
             return r; // the same transition again: nothing changes, nothing audited
         if (r.state == QLatin1String("expired"))
-            return Error::conflict(S("The reservation expired; reserve again."));
-        return Error::conflict(S("The reservation is already %1.").arg(r.state));
+            return Error::conflict(u"The reservation expired; reserve again."_s);
+        return Error::conflict(u"The reservation is already %1."_s.arg(r.state));
     }
-    const QString action = target == QLatin1String("committed") ? S("usage.commit") : S("usage.revert");
-    if (auto a = AuditService::append(tx, now, actor, action, r.workspaceId, S("reservation"), r.id,
-                                      {{S("metric"), r.metric}, {S("amount"), double(r.amount)}});
+    const QString action = target == QLatin1String("committed") ? u"usage.commit"_s : u"usage.revert"_s;
+    if (auto a = AuditService::append(tx, now, actor, action, r.workspaceId, u"reservation"_s, r.id,
+                                      {{u"metric"_s, r.metric}, {u"amount"_s, double(r.amount)}});
         !a)
         return a.error();
-    tx.announce(S("reservation"), r.id);
+    tx.announce(u"reservation"_s, r.id);
     if (auto c = tx.commit(); !c)
         return c.error();
     r.state = target;
@@ -234,9 +235,9 @@ Result<int> UsageService::expireStale()
         Tx &tx = *began;
         const qint64 now = m_ctx.clock->nowMs();
         // Batches keep each transaction short however much has piled up.
-        Query q = tx.query(S("SELECT id, workspace_id, metric, amount FROM usage_reservations "
-                             "WHERE state = 'reserved' AND expires_at <= :now ORDER BY expires_at, id LIMIT 200"));
-        q.bind(S(":now"), now);
+        Query q = tx.query(u"SELECT id, workspace_id, metric, amount FROM usage_reservations "
+                             "WHERE state = 'reserved' AND expires_at <= :now ORDER BY expires_at, id LIMIT 200"_s);
+        q.bind(u":now"_s, now);
         if (!q.exec())
             return q.error();
         struct Row { QString id, ws, metric; qint64 amount; };
@@ -247,18 +248,18 @@ Result<int> UsageService::expireStale()
         if (rows.isEmpty())
             return total;
         for (const Row &row : std::as_const(rows)) {
-            Query u = tx.query(S("UPDATE usage_reservations SET state = 'expired', settled_at = :t "
-                                 "WHERE id = :id AND state = 'reserved'"));
-            u.bind(S(":t"), now).bind(S(":id"), row.id);
+            Query u = tx.query(u"UPDATE usage_reservations SET state = 'expired', settled_at = :t "
+                                 "WHERE id = :id AND state = 'reserved'"_s);
+            u.bind(u":t"_s, now).bind(u":id"_s, row.id);
             if (!u.exec())
                 return u.error();
             if (u.rowsAffected() == 0)
                 continue; // settled meanwhile
-            if (auto a = AuditService::append(tx, now, system, S("usage.expire"), row.ws, S("reservation"), row.id,
-                                              {{S("metric"), row.metric}, {S("amount"), double(row.amount)}});
+            if (auto a = AuditService::append(tx, now, system, u"usage.expire"_s, row.ws, u"reservation"_s, row.id,
+                                              {{u"metric"_s, row.metric}, {u"amount"_s, double(row.amount)}});
                 !a)
                 return a.error();
-            tx.announce(S("reservation"), row.id);
+            tx.announce(u"reservation"_s, row.id);
             ++total;
         }
         if (auto c = tx.commit(); !c)
@@ -274,8 +275,8 @@ Result<WorkspaceUsage> UsageService::usage(const Actor &actor, const QString &wo
         return Error::notFound(kWs);
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Viewer, kWs); !r)
         return r.error();
-    Query p(conn, S("SELECT plan FROM workspaces WHERE id = :w"));
-    p.bind(S(":w"), workspaceId);
+    Query p(conn, u"SELECT plan FROM workspaces WHERE id = :w"_s);
+    p.bind(u":w"_s, workspaceId);
     if (!p.exec())
         return p.error();
     if (!p.next())
@@ -285,11 +286,11 @@ Result<WorkspaceUsage> UsageService::usage(const Actor &actor, const QString &wo
     for (const QString &m : metrics())
         out.metrics.append(MetricUsage{m, caps.value(m, 0), 0, 0});
     const qint64 now = m_ctx.clock->nowMs();
-    Query q(conn, S("SELECT metric, "
+    Query q(conn, u"SELECT metric, "
                     "COALESCE(SUM(CASE WHEN state = 'committed' THEN amount ELSE 0 END), 0), "
                     "COALESCE(SUM(CASE WHEN state = 'reserved' AND expires_at > :now THEN amount ELSE 0 END), 0) "
-                    "FROM usage_reservations WHERE workspace_id = :w GROUP BY metric"));
-    q.bind(S(":now"), now).bind(S(":w"), workspaceId);
+                    "FROM usage_reservations WHERE workspace_id = :w GROUP BY metric"_s);
+    q.bind(u":now"_s, now).bind(u":w"_s, workspaceId);
     if (!q.exec())
         return q.error();
     while (q.next()) {
@@ -311,15 +312,15 @@ Result<Page<Reservation>> UsageService::openReservations(const Actor &actor, con
         return Error::notFound(kWs);
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Viewer, kWs); !r)
         return r.error();
-    QString sql = S("SELECT ") + kCols
-        + S(" FROM usage_reservations WHERE workspace_id = :w AND state = 'reserved' AND expires_at > :now");
-    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    QString sql = u"SELECT "_s + kCols
+        + u" FROM usage_reservations WHERE workspace_id = :w AND state = 'reserved' AND expires_at > :now"_s;
+    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
     sql += keyset->sql();
     const qint64 now = m_ctx.clock->nowMs();
     Query q(conn, sql);
-    q.bind(S(":w"), workspaceId).bind(S(":now"), now);
+    q.bind(u":w"_s, workspaceId).bind(u":now"_s, now);
     keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
@@ -335,8 +336,8 @@ Result<Reservation> UsageService::get(const Actor &actor, const QString &reserva
     if (!ids::isUuid(reservationId))
         return Error::notFound(kRes);
     QSqlDatabase conn = m_ctx.db->connection();
-    Query q(conn, S("SELECT ") + kCols + S(" FROM usage_reservations WHERE id = :id"));
-    q.bind(S(":id"), reservationId);
+    Query q(conn, u"SELECT "_s + kCols + u" FROM usage_reservations WHERE id = :id"_s);
+    q.bind(u":id"_s, reservationId);
     if (!q.exec())
         return q.error();
     if (!q.next())

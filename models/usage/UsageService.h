@@ -2,9 +2,9 @@
 // Usage quotas: reserve against the workspace plan's caps, then commit or revert.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
 #include <QJsonObject>
 #include <QList>

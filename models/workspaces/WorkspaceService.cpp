@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "workspaces/WorkspaceService.h"
+#include "models/workspaces/WorkspaceService.h"
 
-#include "audit/AuditService.h"
-#include "core/Access.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/Keyset.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/Tx.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Access.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/core/Keyset.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
 
 #include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -18,7 +20,6 @@ namespace {
 const QString kWs = QStringLiteral("Workspace");
 const QString kProject = QStringLiteral("Project");
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 
 Project readProject(const Query &q, int base = 0)
@@ -31,12 +32,12 @@ Result<QString> validName(const QString &field, const QString &name, int max)
 {
     const QString t = name.trimmed();
     if (t.isEmpty())
-        return Error::validation(field, S("required"), S("A %1 is required.").arg(field));
+        return Error::validation(field, u"required"_s, u"A %1 is required."_s.arg(field));
     if (t.size() > max)
-        return Error::validation(field, S("too_long"), S("At most %1 characters.").arg(max));
+        return Error::validation(field, u"too_long"_s, u"At most %1 characters."_s.arg(max));
     for (const QChar c : t) {
         if (c.category() == QChar::Other_Control)
-            return Error::validation(field, S("invalid"), S("Control characters are not allowed."));
+            return Error::validation(field, u"invalid"_s, u"Control characters are not allowed."_s);
     }
     return t;
 }
@@ -46,38 +47,38 @@ QJsonObject Workspace::toJson() const
     QJsonObject lim;
     for (auto it = limits.cbegin(); it != limits.cend(); ++it)
         lim.insert(it.key(), double(it.value()));
-    QJsonObject o{{S("id"), id},     {S("name"), name},     {S("owner_id"), ownerId},
-                  {S("plan"), plan}, {S("limits"), lim},    {S("created_at"), ids::formatTime(createdAt)}};
+    QJsonObject o{{u"id"_s, id},     {u"name"_s, name},     {u"owner_id"_s, ownerId},
+                  {u"plan"_s, plan}, {u"limits"_s, lim},    {u"created_at"_s, ids::formatTime(createdAt)}};
     if (!role.isEmpty())
-        o.insert(S("role"), role);
+        o.insert(u"role"_s, role);
     return o;
 }
 
 QJsonObject Project::toJson() const
 {
-    return {{S("id"), id}, {S("workspace_id"), workspaceId}, {S("name"), name},
-            {S("created_at"), ids::formatTime(createdAt)}};
+    return {{u"id"_s, id}, {u"workspace_id"_s, workspaceId}, {u"name"_s, name},
+            {u"created_at"_s, ids::formatTime(createdAt)}};
 }
 
 QJsonObject Member::toJson() const
 {
-    return {{S("user_id"), userId}, {S("email"), email}, {S("role"), role},
-            {S("created_at"), ids::formatTime(createdAt)}};
+    return {{u"user_id"_s, userId}, {u"email"_s, email}, {u"role"_s, role},
+            {u"created_at"_s, ids::formatTime(createdAt)}};
 }
 
 QJsonObject Invitation::toJson() const
 {
-    return {{S("id"), id},       {S("workspace_id"), workspaceId},
-            {S("email"), email}, {S("role"), role},
-            {S("state"), state}, {S("created_at"), ids::formatTime(createdAt)},
-            {S("expires_at"), ids::formatTime(expiresAt)}};
+    return {{u"id"_s, id},       {u"workspace_id"_s, workspaceId},
+            {u"email"_s, email}, {u"role"_s, role},
+            {u"state"_s, state}, {u"created_at"_s, ids::formatTime(createdAt)},
+            {u"expires_at"_s, ids::formatTime(expiresAt)}};
 }
 
 QMap<QString, qint64> WorkspaceService::planLimits(const QSqlDatabase &conn, const QString &plan)
 {
     QMap<QString, qint64> out;
-    Query q(conn, S("SELECT metric, cap FROM plan_caps WHERE plan = :p"));
-    q.bind(S(":p"), plan);
+    Query q(conn, u"SELECT metric, cap FROM plan_caps WHERE plan = :p"_s);
+    q.bind(u":p"_s, plan);
     if (q.exec()) {
         while (q.next())
             out.insert(q.str(0), q.i64(1));
@@ -87,8 +88,8 @@ QMap<QString, qint64> WorkspaceService::planLimits(const QSqlDatabase &conn, con
 
 Result<Workspace> WorkspaceService::load(const QSqlDatabase &conn, const QString &id)
 {
-    Query q(conn, S("SELECT id, name, owner_id, plan, created_at FROM workspaces WHERE id = :id"));
-    q.bind(S(":id"), id);
+    Query q(conn, u"SELECT id, name, owner_id, plan, created_at FROM workspaces WHERE id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -100,13 +101,13 @@ Result<Workspace> WorkspaceService::load(const QSqlDatabase &conn, const QString
 
 Result<Workspace> WorkspaceService::create(const Actor &actor, const QString &name)
 {
-    auto n = validName(S("name"), name, kMaxNameLength);
+    auto n = validName(u"name"_s, name, kMaxNameLength);
     if (!n)
         return n.error();
     if (!actor.isUser())
-        return Error::forbidden(S("A workspace needs an owner."));
+        return Error::forbidden(u"A workspace needs an owner."_s);
     if (!actor.keyWorkspaceId.isEmpty())
-        return Error::forbidden(S("A workspace-scoped key cannot create workspaces."));
+        return Error::forbidden(u"A workspace-scoped key cannot create workspaces."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
@@ -114,20 +115,20 @@ Result<Workspace> WorkspaceService::create(const Actor &actor, const QString &na
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
     const qint64 now = m_ctx.clock->nowMs();
-    Workspace ws{ids::newUuid(), *n, actor.userId, S("free"), now, {}, S("owner")};
-    Query ins = tx.query(S("INSERT INTO workspaces (id, name, owner_id, plan, created_at) VALUES (:id, :n, :o, :p, :t)"));
-    ins.bind(S(":id"), ws.id).bind(S(":n"), ws.name).bind(S(":o"), ws.ownerId).bind(S(":p"), ws.plan).bind(S(":t"), now);
+    Workspace ws{ids::newUuid(), *n, actor.userId, u"free"_s, now, {}, u"owner"_s};
+    Query ins = tx.query(u"INSERT INTO workspaces (id, name, owner_id, plan, created_at) VALUES (:id, :n, :o, :p, :t)"_s);
+    ins.bind(u":id"_s, ws.id).bind(u":n"_s, ws.name).bind(u":o"_s, ws.ownerId).bind(u":p"_s, ws.plan).bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    Query mem = tx.query(S("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'owner', :t)"));
-    mem.bind(S(":w"), ws.id).bind(S(":u"), actor.userId).bind(S(":t"), now);
+    Query mem = tx.query(u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'owner', :t)"_s);
+    mem.bind(u":w"_s, ws.id).bind(u":u"_s, actor.userId).bind(u":t"_s, now);
     if (!mem.exec())
         return mem.error();
-    if (auto a = AuditService::append(tx, now, actor, S("workspace.create"), ws.id, S("workspace"), ws.id,
-                                      {{S("name"), ws.name}});
+    if (auto a = AuditService::append(tx, now, actor, u"workspace.create"_s, ws.id, u"workspace"_s, ws.id,
+                                      {{u"name"_s, ws.name}});
         !a)
         return a.error();
-    tx.announce(S("workspace"), ws.id);
+    tx.announce(u"workspace"_s, ws.id);
     if (auto c = tx.commit(); !c)
         return c.error();
     ws.limits = planLimits(m_ctx.db->connection(), ws.plan);
@@ -136,22 +137,22 @@ Result<Workspace> WorkspaceService::create(const Actor &actor, const QString &na
 
 Result<Page<Workspace>> WorkspaceService::list(const Actor &actor, int limit, const QString &cursorText)
 {
-    auto keyset = Keyset::parse(cursorText, S("w.created_at"), S("w.id"));
+    auto keyset = Keyset::parse(cursorText, u"w.created_at"_s, u"w.id"_s);
     if (!keyset)
         return keyset.error();
-    QString sql = S("SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, m.role FROM workspaces w "
-                    "JOIN memberships m ON m.workspace_id = w.id AND m.user_id = :u WHERE 1=1");
+    QString sql = u"SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, m.role FROM workspaces w "
+                    "JOIN memberships m ON m.workspace_id = w.id AND m.user_id = :u WHERE 1=1"_s;
     if (actor.isSystem())
-        sql = S("SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, '' FROM workspaces w WHERE 1=1");
+        sql = u"SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, '' FROM workspaces w WHERE 1=1"_s;
     if (!actor.keyWorkspaceId.isEmpty())
-        sql += S(" AND w.id = :scope");
+        sql += u" AND w.id = :scope"_s;
     sql += keyset->sql();
     QSqlDatabase conn = m_ctx.db->connection();
     Query q(conn, sql);
     if (!actor.isSystem())
-        q.bind(S(":u"), actor.userId);
+        q.bind(u":u"_s, actor.userId);
     if (!actor.keyWorkspaceId.isEmpty())
-        q.bind(S(":scope"), actor.keyWorkspaceId);
+        q.bind(u":scope"_s, actor.keyWorkspaceId);
     keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
@@ -184,7 +185,7 @@ Result<Workspace> WorkspaceService::get(const Actor &actor, const QString &id)
 
 Result<Workspace> WorkspaceService::rename(const Actor &actor, const QString &id, const QString &name)
 {
-    auto n = validName(S("name"), name, kMaxNameLength);
+    auto n = validName(u"name"_s, name, kMaxNameLength);
     if (!n)
         return n.error();
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
@@ -201,16 +202,16 @@ Result<Workspace> WorkspaceService::rename(const Actor &actor, const QString &id
         return ws.error();
     if (ws->name == *n)
         return ws; // nothing changed, nothing audited
-    Query u = tx.query(S("UPDATE workspaces SET name = :n WHERE id = :id"));
-    u.bind(S(":n"), *n).bind(S(":id"), id);
+    Query u = tx.query(u"UPDATE workspaces SET name = :n WHERE id = :id"_s);
+    u.bind(u":n"_s, *n).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
     const qint64 now = m_ctx.clock->nowMs();
-    if (auto a = AuditService::append(tx, now, actor, S("workspace.update"), id, S("workspace"), id,
-                                      {{S("name"), *n}});
+    if (auto a = AuditService::append(tx, now, actor, u"workspace.update"_s, id, u"workspace"_s, id,
+                                      {{u"name"_s, *n}});
         !a)
         return a.error();
-    tx.announce(S("workspace"), id);
+    tx.announce(u"workspace"_s, id);
     if (auto c = tx.commit(); !c)
         return c.error();
     ws->name = *n;
@@ -232,17 +233,17 @@ Status WorkspaceService::remove(const Actor &actor, const QString &id)
     auto ws = load(tx.conn(), id);
     if (!ws)
         return ws.error();
-    Query d = tx.query(S("DELETE FROM workspaces WHERE id = :id"));
-    d.bind(S(":id"), id);
+    Query d = tx.query(u"DELETE FROM workspaces WHERE id = :id"_s);
+    d.bind(u":id"_s, id);
     if (!d.exec())
         return d.error();
     // The workspace's own entries stay in the chain; this one names no workspace
     // so that its actor can still see it.
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("workspace.delete"), QString(),
-                                      S("workspace"), id, {{S("name"), ws->name}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"workspace.delete"_s, QString(),
+                                      u"workspace"_s, id, {{u"name"_s, ws->name}});
         !a)
         return a.error();
-    tx.announce(S("workspace"), id);
+    tx.announce(u"workspace"_s, id);
     return tx.commit();
 }
 
@@ -253,9 +254,9 @@ Result<WorkspaceContents> WorkspaceService::contents(const Actor &actor, const Q
         return r.error();
     if (auto w = load(conn, id); !w)
         return w.error();
-    Query q(conn, S("SELECT (SELECT COUNT(*) FROM projects WHERE workspace_id = :w), "
-                    "(SELECT COUNT(*) FROM runs WHERE workspace_id = :w)"));
-    q.bind(S(":w"), id);
+    Query q(conn, u"SELECT (SELECT COUNT(*) FROM projects WHERE workspace_id = :w), "
+                    "(SELECT COUNT(*) FROM runs WHERE workspace_id = :w)"_s);
+    q.bind(u":w"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -266,7 +267,7 @@ Result<WorkspaceContents> WorkspaceService::contents(const Actor &actor, const Q
 Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const QString &id, const QString &newOwnerId)
 {
     if (!ids::isUuid(newOwnerId))
-        return Error::validation(S("new_owner_id"), S("invalid"), S("new_owner_id must be a user id."));
+        return Error::validation(u"new_owner_id"_s, u"invalid"_s, u"new_owner_id must be a user id."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
@@ -281,30 +282,30 @@ Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const 
         return ws.error();
     if (ws->ownerId == newOwnerId)
         return ws;
-    Query m = tx.query(S("SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"));
-    m.bind(S(":w"), id).bind(S(":u"), newOwnerId);
+    Query m = tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
+    m.bind(u":w"_s, id).bind(u":u"_s, newOwnerId);
     if (!m.exec())
         return m.error();
     if (!m.next())
-        return Error::validation(S("new_owner_id"), S("not_member"), S("The new owner must be a member of the workspace."));
+        return Error::validation(u"new_owner_id"_s, u"not_member"_s, u"The new owner must be a member of the workspace."_s);
     const QString oldOwner = ws->ownerId;
-    Query u1 = tx.query(S("UPDATE memberships SET role = 'admin' WHERE workspace_id = :w AND user_id = :u"));
-    u1.bind(S(":w"), id).bind(S(":u"), oldOwner);
-    Query u2 = tx.query(S("UPDATE memberships SET role = 'owner' WHERE workspace_id = :w AND user_id = :u"));
-    u2.bind(S(":w"), id).bind(S(":u"), newOwnerId);
-    Query u3 = tx.query(S("UPDATE workspaces SET owner_id = :u WHERE id = :w"));
-    u3.bind(S(":w"), id).bind(S(":u"), newOwnerId);
+    Query u1 = tx.query(u"UPDATE memberships SET role = 'admin' WHERE workspace_id = :w AND user_id = :u"_s);
+    u1.bind(u":w"_s, id).bind(u":u"_s, oldOwner);
+    Query u2 = tx.query(u"UPDATE memberships SET role = 'owner' WHERE workspace_id = :w AND user_id = :u"_s);
+    u2.bind(u":w"_s, id).bind(u":u"_s, newOwnerId);
+    Query u3 = tx.query(u"UPDATE workspaces SET owner_id = :u WHERE id = :w"_s);
+    u3.bind(u":w"_s, id).bind(u":u"_s, newOwnerId);
     if (!u1.exec() || !u2.exec() || !u3.exec())
         return Error::internal();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("workspace.transfer_ownership"), id,
-                                      S("workspace"), id, {{S("from"), oldOwner}, {S("to"), newOwnerId}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"workspace.transfer_ownership"_s, id,
+                                      u"workspace"_s, id, {{u"from"_s, oldOwner}, {u"to"_s, newOwnerId}});
         !a)
         return a.error();
-    tx.announce(S("workspace"), id);
+    tx.announce(u"workspace"_s, id);
     if (auto c = tx.commit(); !c)
         return c.error();
     ws->ownerId = newOwnerId;
-    ws->role = S("admin");
+    ws->role = u"admin"_s;
     return ws;
 }
 
@@ -313,9 +314,9 @@ Result<QList<Member>> WorkspaceService::members(const Actor &actor, const QStrin
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Viewer, kWs); !r)
         return r.error();
-    Query q(conn, S("SELECT m.user_id, u.email, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id "
-                    "WHERE m.workspace_id = :w ORDER BY m.created_at, m.user_id"));
-    q.bind(S(":w"), workspaceId);
+    Query q(conn, u"SELECT m.user_id, u.email, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id "
+                    "WHERE m.workspace_id = :w ORDER BY m.created_at, m.user_id"_s);
+    q.bind(u":w"_s, workspaceId);
     if (!q.exec())
         return q.error();
     QList<Member> out;
@@ -329,7 +330,7 @@ Status WorkspaceService::setMemberRole(const Actor &actor, const QString &worksp
 {
     Role newRole;
     if (!parseRole(roleText, &newRole) || newRole == Role::Owner)
-        return Error::validation(S("role"), S("invalid"), S("role must be admin, member or viewer."));
+        return Error::validation(u"role"_s, u"invalid"_s, u"role must be admin, member or viewer."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
@@ -338,25 +339,25 @@ Status WorkspaceService::setMemberRole(const Actor &actor, const QString &worksp
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
-    Query cur = tx.query(S("SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"));
-    cur.bind(S(":w"), workspaceId).bind(S(":u"), userId);
+    Query cur = tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
+    cur.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
     if (!cur.exec())
         return cur.error();
     if (!cur.next())
-        return Error::notFound(S("Member"));
+        return Error::notFound(u"Member"_s);
     if (cur.str(0) == QLatin1String("owner"))
-        return Error::conflict(S("The owner's role changes only by transferring ownership."));
+        return Error::conflict(u"The owner's role changes only by transferring ownership."_s);
     if (cur.str(0) == roleText)
         return Ok{};
-    Query u = tx.query(S("UPDATE memberships SET role = :r WHERE workspace_id = :w AND user_id = :u"));
-    u.bind(S(":r"), roleText).bind(S(":w"), workspaceId).bind(S(":u"), userId);
+    Query u = tx.query(u"UPDATE memberships SET role = :r WHERE workspace_id = :w AND user_id = :u"_s);
+    u.bind(u":r"_s, roleText).bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("member.update"), workspaceId, S("user"),
-                                      userId, {{S("role"), roleText}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"member.update"_s, workspaceId, u"user"_s,
+                                      userId, {{u"role"_s, roleText}});
         !a)
         return a.error();
-    tx.announce(S("member"), workspaceId);
+    tx.announce(u"member"_s, workspaceId);
     return tx.commit();
 }
 
@@ -372,35 +373,35 @@ Status WorkspaceService::removeMember(const Actor &actor, const QString &workspa
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
-    Query cur = tx.query(S("SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"));
-    cur.bind(S(":w"), workspaceId).bind(S(":u"), userId);
+    Query cur = tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
+    cur.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
     if (!cur.exec())
         return cur.error();
     if (!cur.next())
-        return Error::notFound(S("Member"));
+        return Error::notFound(u"Member"_s);
     if (cur.str(0) == QLatin1String("owner"))
-        return Error::conflict(S("The owner cannot be removed; transfer ownership first."));
-    Query d = tx.query(S("DELETE FROM memberships WHERE workspace_id = :w AND user_id = :u"));
-    d.bind(S(":w"), workspaceId).bind(S(":u"), userId);
+        return Error::conflict(u"The owner cannot be removed; transfer ownership first."_s);
+    Query d = tx.query(u"DELETE FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
+    d.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
     if (!d.exec())
         return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("member.remove"), workspaceId, S("user"), userId);
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"member.remove"_s, workspaceId, u"user"_s, userId);
         !a)
         return a.error();
-    tx.announce(S("member"), workspaceId);
+    tx.announce(u"member"_s, workspaceId);
     return tx.commit();
 }
 
 Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QString &workspaceId,
                                                   const QString &email, const QString &roleText)
 {
-    static const QRegularExpression emailRe(S("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"));
+    static const QRegularExpression emailRe(u"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"_s);
     const QString mail = email.trimmed().toLower();
     if (mail.isEmpty() || mail.size() > 254 || !emailRe.match(mail).hasMatch())
-        return Error::validation(S("email"), mail.isEmpty() ? S("required") : S("invalid"), S("A valid email is required."));
+        return Error::validation(u"email"_s, mail.isEmpty() ? u"required"_s : u"invalid"_s, u"A valid email is required."_s);
     Role role = Role::Member;
     if (!roleText.isEmpty() && (!parseRole(roleText, &role) || role == Role::Owner))
-        return Error::validation(S("role"), S("invalid"), S("role must be admin, member or viewer."));
+        return Error::validation(u"role"_s, u"invalid"_s, u"role must be admin, member or viewer."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
@@ -411,21 +412,21 @@ Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QStr
         return w.error();
     const qint64 now = m_ctx.clock->nowMs();
     IssuedInvitation out;
-    out.token = crypto::randomToken(S("wfxinv_"), 32);
-    out.invitation = Invitation{ids::newUuid(), workspaceId, mail, roleName(role), S("pending"), now, now + kInvitationTtlMs};
-    Query ins = tx.query(S("INSERT INTO invitations (id, workspace_id, email, role, token_hash, created_by, created_at, expires_at) "
-                           "VALUES (:id, :w, :e, :r, :h, :by, :t, :x)"));
-    ins.bind(S(":id"), out.invitation.id).bind(S(":w"), workspaceId).bind(S(":e"), mail)
-        .bind(S(":r"), out.invitation.role).bind(S(":h"), crypto::sha256Hex(out.token.toUtf8()))
-        .bind(S(":by"), actor.isSystem() ? QVariant() : QVariant(actor.userId)).bind(S(":t"), now)
-        .bind(S(":x"), out.invitation.expiresAt);
+    out.token = crypto::randomToken(u"wfxinv_"_s, 32);
+    out.invitation = Invitation{ids::newUuid(), workspaceId, mail, roleName(role), u"pending"_s, now, now + kInvitationTtlMs};
+    Query ins = tx.query(u"INSERT INTO invitations (id, workspace_id, email, role, token_hash, created_by, created_at, expires_at) "
+                           "VALUES (:id, :w, :e, :r, :h, :by, :t, :x)"_s);
+    ins.bind(u":id"_s, out.invitation.id).bind(u":w"_s, workspaceId).bind(u":e"_s, mail)
+        .bind(u":r"_s, out.invitation.role).bind(u":h"_s, crypto::sha256Hex(out.token.toUtf8()))
+        .bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId)).bind(u":t"_s, now)
+        .bind(u":x"_s, out.invitation.expiresAt);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, S("invitation.create"), workspaceId, S("invitation"),
-                                      out.invitation.id, {{S("role"), out.invitation.role}});
+    if (auto a = AuditService::append(tx, now, actor, u"invitation.create"_s, workspaceId, u"invitation"_s,
+                                      out.invitation.id, {{u"role"_s, out.invitation.role}});
         !a)
         return a.error();
-    tx.announce(S("invitation"), out.invitation.id);
+    tx.announce(u"invitation"_s, out.invitation.id);
     if (auto c = tx.commit(); !c)
         return c.error();
     return out;
@@ -437,14 +438,14 @@ Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor, const
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
-    QString sql = S("SELECT id, workspace_id, email, role, created_at, expires_at, accepted_at, revoked_at "
-                    "FROM invitations WHERE workspace_id = :w");
-    auto keyset = Keyset::parse(cursorText, S("created_at"), S("id"));
+    QString sql = u"SELECT id, workspace_id, email, role, created_at, expires_at, accepted_at, revoked_at "
+                    "FROM invitations WHERE workspace_id = :w"_s;
+    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
     sql += keyset->sql();
     Query q(conn, sql);
-    q.bind(S(":w"), workspaceId);
+    q.bind(u":w"_s, workspaceId);
     keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
@@ -452,7 +453,7 @@ Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor, const
     const qint64 now = m_ctx.clock->nowMs();
     while (q.next()) {
         Invitation inv{q.str(0), q.str(1), q.str(2), q.str(3), {}, q.i64(4), q.i64(5)};
-        inv.state = !q.isNull(7) ? S("revoked") : !q.isNull(6) ? S("accepted") : inv.expiresAt <= now ? S("expired") : S("pending");
+        inv.state = !q.isNull(7) ? u"revoked"_s : !q.isNull(6) ? u"accepted"_s : inv.expiresAt <= now ? u"expired"_s : u"pending"_s;
         page.items.append(inv);
     }
     finishPage(page, limit, [](const Invitation &inv) { return cursor::TimeId{inv.createdAt, inv.id}; });
@@ -468,17 +469,17 @@ Status WorkspaceService::revokeInvitation(const Actor &actor, const QString &wor
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(S("UPDATE invitations SET revoked_at = :t WHERE id = :id AND workspace_id = :w "
-                         "AND revoked_at IS NULL AND accepted_at IS NULL"));
-    u.bind(S(":t"), now).bind(S(":id"), invitationId).bind(S(":w"), workspaceId);
+    Query u = tx.query(u"UPDATE invitations SET revoked_at = :t WHERE id = :id AND workspace_id = :w "
+                         "AND revoked_at IS NULL AND accepted_at IS NULL"_s);
+    u.bind(u":t"_s, now).bind(u":id"_s, invitationId).bind(u":w"_s, workspaceId);
     if (!u.exec())
         return u.error();
     if (u.rowsAffected() == 0)
-        return Error::notFound(S("Invitation"));
-    if (auto a = AuditService::append(tx, now, actor, S("invitation.revoke"), workspaceId, S("invitation"), invitationId);
+        return Error::notFound(u"Invitation"_s);
+    if (auto a = AuditService::append(tx, now, actor, u"invitation.revoke"_s, workspaceId, u"invitation"_s, invitationId);
         !a)
         return a.error();
-    tx.announce(S("invitation"), invitationId);
+    tx.announce(u"invitation"_s, invitationId);
     return tx.commit();
 }
 
@@ -493,25 +494,25 @@ Result<Workspace> WorkspaceService::acceptInvitation(const Actor &actor, const Q
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
     const qint64 now = m_ctx.clock->nowMs();
-    Query q = tx.query(S("SELECT id, workspace_id, role FROM invitations WHERE token_hash = :h AND revoked_at IS NULL "
-                         "AND accepted_at IS NULL AND expires_at > :now"));
-    q.bind(S(":h"), crypto::sha256Hex(token.toUtf8())).bind(S(":now"), now);
+    Query q = tx.query(u"SELECT id, workspace_id, role FROM invitations WHERE token_hash = :h AND revoked_at IS NULL "
+                         "AND accepted_at IS NULL AND expires_at > :now"_s);
+    q.bind(u":h"_s, crypto::sha256Hex(token.toUtf8())).bind(u":now"_s, now);
     if (!q.exec())
         return q.error();
     if (!q.next())
-        return Error::notFound(S("Invitation"));
+        return Error::notFound(u"Invitation"_s);
     const QString invId = q.str(0), wsId = q.str(1), role = q.str(2);
     q.raw().finish();
-    Query ins = tx.query(S("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, :r, :t) "
-                           "ON CONFLICT (workspace_id, user_id) DO NOTHING"));
-    ins.bind(S(":w"), wsId).bind(S(":u"), actor.userId).bind(S(":r"), role).bind(S(":t"), now);
-    Query u = tx.query(S("UPDATE invitations SET accepted_at = :t, accepted_by = :u WHERE id = :id"));
-    u.bind(S(":t"), now).bind(S(":u"), actor.userId).bind(S(":id"), invId);
+    Query ins = tx.query(u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, :r, :t) "
+                           "ON CONFLICT (workspace_id, user_id) DO NOTHING"_s);
+    ins.bind(u":w"_s, wsId).bind(u":u"_s, actor.userId).bind(u":r"_s, role).bind(u":t"_s, now);
+    Query u = tx.query(u"UPDATE invitations SET accepted_at = :t, accepted_by = :u WHERE id = :id"_s);
+    u.bind(u":t"_s, now).bind(u":u"_s, actor.userId).bind(u":id"_s, invId);
     if (!ins.exec() || !u.exec())
         return Error::internal();
-    if (auto a = AuditService::append(tx, now, actor, S("invitation.accept"), wsId, S("invitation"), invId); !a)
+    if (auto a = AuditService::append(tx, now, actor, u"invitation.accept"_s, wsId, u"invitation"_s, invId); !a)
         return a.error();
-    tx.announce(S("member"), wsId);
+    tx.announce(u"member"_s, wsId);
     if (auto c = tx.commit(); !c)
         return c.error();
     return get(actor, wsId);
@@ -519,12 +520,12 @@ Result<Workspace> WorkspaceService::acceptInvitation(const Actor &actor, const Q
 
 Result<Project> WorkspaceService::createProject(const Actor &actor, const QString &workspaceId, const QString &name)
 {
-    auto n = validName(S("name"), name, kMaxNameLength);
+    auto n = validName(u"name"_s, name, kMaxNameLength);
     if (!n)
         return n.error();
     if (!ids::isUuid(workspaceId))
-        return Error::validation(S("workspace_id"), workspaceId.isEmpty() ? S("required") : S("invalid"),
-                                 S("workspace_id must be a workspace id."));
+        return Error::validation(u"workspace_id"_s, workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
+                                 u"workspace_id must be a workspace id."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
@@ -535,15 +536,15 @@ Result<Project> WorkspaceService::createProject(const Actor &actor, const QStrin
         return w.error();
     const qint64 now = m_ctx.clock->nowMs();
     Project p{ids::newUuid(), workspaceId, *n, now};
-    Query ins = tx.query(S("INSERT INTO projects (id, workspace_id, name, created_at) VALUES (:id, :w, :n, :t)"));
-    ins.bind(S(":id"), p.id).bind(S(":w"), workspaceId).bind(S(":n"), p.name).bind(S(":t"), now);
+    Query ins = tx.query(u"INSERT INTO projects (id, workspace_id, name, created_at) VALUES (:id, :w, :n, :t)"_s);
+    ins.bind(u":id"_s, p.id).bind(u":w"_s, workspaceId).bind(u":n"_s, p.name).bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, S("project.create"), workspaceId, S("project"), p.id,
-                                      {{S("name"), p.name}});
+    if (auto a = AuditService::append(tx, now, actor, u"project.create"_s, workspaceId, u"project"_s, p.id,
+                                      {{u"name"_s, p.name}});
         !a)
         return a.error();
-    tx.announce(S("project"), p.id);
+    tx.announce(u"project"_s, p.id);
     if (auto c = tx.commit(); !c)
         return c.error();
     return p;
@@ -553,27 +554,27 @@ Result<Page<Project>> WorkspaceService::listProjects(const Actor &actor, const Q
                                                     const QString &cursorText)
 {
     QSqlDatabase conn = m_ctx.db->connection();
-    QString sql = S("SELECT p.id, p.workspace_id, p.name, p.created_at FROM projects p WHERE 1=1");
+    QString sql = u"SELECT p.id, p.workspace_id, p.name, p.created_at FROM projects p WHERE 1=1"_s;
     if (!workspaceId.isEmpty()) {
         if (auto r = access::requireRole(conn, actor, workspaceId, Role::Viewer, kWs); !r)
             return r.error();
-        sql += S(" AND p.workspace_id = :w");
+        sql += u" AND p.workspace_id = :w"_s;
     } else if (!actor.isSystem()) {
-        sql += S(" AND p.workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u)");
+        sql += u" AND p.workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u)"_s;
         if (!actor.keyWorkspaceId.isEmpty())
-            sql += S(" AND p.workspace_id = :scope");
+            sql += u" AND p.workspace_id = :scope"_s;
     }
-    auto keyset = Keyset::parse(cursorText, S("p.created_at"), S("p.id"));
+    auto keyset = Keyset::parse(cursorText, u"p.created_at"_s, u"p.id"_s);
     if (!keyset)
         return keyset.error();
     sql += keyset->sql();
     Query q(conn, sql);
     if (!workspaceId.isEmpty())
-        q.bind(S(":w"), workspaceId);
+        q.bind(u":w"_s, workspaceId);
     else if (!actor.isSystem()) {
-        q.bind(S(":u"), actor.userId);
+        q.bind(u":u"_s, actor.userId);
         if (!actor.keyWorkspaceId.isEmpty())
-            q.bind(S(":scope"), actor.keyWorkspaceId);
+            q.bind(u":scope"_s, actor.keyWorkspaceId);
     }
     keyset->bind(q, limit);
     if (!q.exec())
@@ -588,8 +589,8 @@ Result<Page<Project>> WorkspaceService::listProjects(const Actor &actor, const Q
 Result<Project> WorkspaceService::getProject(const Actor &actor, const QString &id)
 {
     QSqlDatabase conn = m_ctx.db->connection();
-    Query q(conn, S("SELECT id, workspace_id, name, created_at FROM projects WHERE id = :id"));
-    q.bind(S(":id"), id);
+    Query q(conn, u"SELECT id, workspace_id, name, created_at FROM projects WHERE id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -602,15 +603,15 @@ Result<Project> WorkspaceService::getProject(const Actor &actor, const QString &
 
 Result<Project> WorkspaceService::renameProject(const Actor &actor, const QString &id, const QString &name)
 {
-    auto n = validName(S("name"), name, kMaxNameLength);
+    auto n = validName(u"name"_s, name, kMaxNameLength);
     if (!n)
         return n.error();
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(S("SELECT id, workspace_id, name, created_at FROM projects WHERE id = :id"));
-    q.bind(S(":id"), id);
+    Query q = tx.query(u"SELECT id, workspace_id, name, created_at FROM projects WHERE id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -623,15 +624,15 @@ Result<Project> WorkspaceService::renameProject(const Actor &actor, const QStrin
         return w.error();
     if (p.name == *n)
         return p;
-    Query u = tx.query(S("UPDATE projects SET name = :n WHERE id = :id"));
-    u.bind(S(":n"), *n).bind(S(":id"), id);
+    Query u = tx.query(u"UPDATE projects SET name = :n WHERE id = :id"_s);
+    u.bind(u":n"_s, *n).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("project.update"), p.workspaceId,
-                                      S("project"), id, {{S("name"), *n}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"project.update"_s, p.workspaceId,
+                                      u"project"_s, id, {{u"name"_s, *n}});
         !a)
         return a.error();
-    tx.announce(S("project"), id);
+    tx.announce(u"project"_s, id);
     if (auto c = tx.commit(); !c)
         return c.error();
     p.name = *n;
@@ -644,8 +645,8 @@ Status WorkspaceService::removeProject(const Actor &actor, const QString &id)
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(S("SELECT workspace_id, name FROM projects WHERE id = :id"));
-    q.bind(S(":id"), id);
+    Query q = tx.query(u"SELECT workspace_id, name FROM projects WHERE id = :id"_s);
+    q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
     if (!q.next())
@@ -656,15 +657,15 @@ Status WorkspaceService::removeProject(const Actor &actor, const QString &id)
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
-    Query d = tx.query(S("DELETE FROM projects WHERE id = :id"));
-    d.bind(S(":id"), id);
+    Query d = tx.query(u"DELETE FROM projects WHERE id = :id"_s);
+    d.bind(u":id"_s, id);
     if (!d.exec())
         return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, S("project.delete"), ws, S("project"), id,
-                                      {{S("name"), name}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"project.delete"_s, ws, u"project"_s, id,
+                                      {{u"name"_s, name}});
         !a)
         return a.error();
-    tx.announce(S("project"), id);
+    tx.announce(u"project"_s, id);
     return tx.commit();
 }
 

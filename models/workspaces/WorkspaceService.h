@@ -2,9 +2,9 @@
 // Workspaces, projects, members, invitations and ownership transfer.
 #pragma once
 
-#include "core/Context.h"
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
 #include <QJsonObject>
 #include <QMap>

@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "bff/E2eFixtures.h"
+#include "server/bff/E2eFixtures.h"
 
-#include "core/Ids.h"
-#include "core/Schema.h"
-#include "crypto/Crypto.h"
-#include "runs/SyncRequest.h"
+#include "models/core/Ids.h"
+#include "server/core/Schema.h"
+#include "models/crypto/Crypto.h"
+#include "models/runs/SyncRequest.h"
 
 #include <QMutexLocker>
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromLatin1(s);
-}
 
 // 2026-01-01T00:00:00Z: fixture runs are one minute apart from here.
 constexpr qint64 kBaseMs = 1767225600000LL;
@@ -25,7 +23,7 @@ constexpr qint64 kStepMs = 60'000;
 Error tooMany()
 {
     return Error{ErrorCode::Conflict,
-                 S("The fixture store is full; restart the server to reset it.")};
+                 u"The fixture store is full; restart the server to reset it."_s};
 }
 } // namespace
 
@@ -45,29 +43,29 @@ QString E2eFixtures::fixtureId(const QString &label)
 
 QString E2eFixtures::workspaceId()
 {
-    return fixtureId(S("workspace"));
+    return fixtureId(u"workspace"_s);
 }
 QString E2eFixtures::projectId()
 {
-    return fixtureId(S("project"));
+    return fixtureId(u"project"_s);
 }
 
 QJsonObject E2eFixtures::runInputSchema()
 {
     using namespace schema;
-    return object({{S("name"), string(1, SyncRequest::kMaxTextLength), true},
-                   {S("project_id"), uuid()},
-                   {S("workspace_id"), uuid()},
-                   {S("client_run_id"), string(1, SyncRequest::kMaxTextLength)},
-                   {S("status"), enumOf({S("queued"), S("running"), S("completed"), S("failed"),
-                                         S("cancelled")})},
-                   {S("evidence"), enumOf({S("verified"), S("unverified"), S("unsigned")})}});
+    return object({{u"name"_s, string(1, SyncRequest::kMaxTextLength), true},
+                   {u"project_id"_s, uuid()},
+                   {u"workspace_id"_s, uuid()},
+                   {u"client_run_id"_s, string(1, SyncRequest::kMaxTextLength)},
+                   {u"status"_s, enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s,
+                                         u"cancelled"_s})},
+                   {u"evidence"_s, enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s})}});
 }
 
 QJsonObject E2eFixtures::batchSchema()
 {
     using namespace schema;
-    return object({{S("runs"), arrayOf(runInputSchema(), kMaxBatch), true}});
+    return object({{u"runs"_s, arrayOf(runInputSchema(), kMaxBatch), true}});
 }
 
 E2eFixtures::E2eFixtures()
@@ -79,22 +77,22 @@ E2eFixtures::E2eFixtures()
                           {"fixture-tdmpc2-seed-2", "failed", "unverified"},
                           {"fixture-ppo-atari-seed-3", "running", "unsigned"}};
     for (const auto &seed : seeds)
-        m_runs.append(make(QJsonObject{{S("name"), S(seed.name)},
-                                       {S("status"), S(seed.status)},
-                                       {S("evidence"), S(seed.evidence)}}));
+        m_runs.append(make(QJsonObject{{u"name"_s, QString::fromLatin1(seed.name)},
+                                       {u"status"_s, QString::fromLatin1(seed.status)},
+                                       {u"evidence"_s, QString::fromLatin1(seed.evidence)}}));
 }
 
 Run E2eFixtures::make(const QJsonObject &in)
 {
     const int n = ++m_seq;
     Run r;
-    r.id = fixtureId(S("run/") + QString::number(n));
-    r.projectId = in.value(S("project_id")).toString(projectId());
-    r.workspaceId = in.value(S("workspace_id")).toString(workspaceId());
-    r.clientRunId = in.value(S("client_run_id")).toString(S("fixture-") + QString::number(n));
-    r.name = in.value(S("name")).toString();
-    r.status = in.value(S("status")).toString(S("completed"));
-    r.evidence = in.value(S("evidence")).toString(S("unsigned"));
+    r.id = fixtureId(u"run/"_s + QString::number(n));
+    r.projectId = in.value(u"project_id"_s).toString(projectId());
+    r.workspaceId = in.value(u"workspace_id"_s).toString(workspaceId());
+    r.clientRunId = in.value(u"client_run_id"_s).toString(u"fixture-"_s + QString::number(n));
+    r.name = in.value(u"name"_s).toString();
+    r.status = in.value(u"status"_s).toString(u"completed"_s);
+    r.evidence = in.value(u"evidence"_s).toString(u"unsigned"_s);
     r.createdAt = kBaseMs + n * kStepMs;
     r.startedAt = r.createdAt - 30 * kStepMs;
     if (r.status != QLatin1String("running") && r.status != QLatin1String("queued"))
@@ -107,8 +105,8 @@ Run E2eFixtures::make(const QJsonObject &in)
 Result<Page<Run>> E2eFixtures::list(const RunFilter &filter, int limit, const QString &cursor) const
 {
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(S("limit"), S("out_of_range"),
-                                 S("limit must be between 1 and 200."));
+        return Error::validation(u"limit"_s, u"out_of_range"_s,
+                                 u"limit must be between 1 and 200."_s);
     std::optional<cursor::TimeId> after;
     if (!cursor.isEmpty()) {
         auto c = cursor::decodeTimeId(cursor);
@@ -165,7 +163,7 @@ Result<Run> E2eFixtures::add(const QJsonObject &input)
 Result<QList<Run>> E2eFixtures::addMany(const QJsonArray &inputs)
 {
     QList<FieldIssue> details;
-    schema::validate(QJsonObject{{S("runs"), inputs}}, batchSchema(), QString(), details);
+    schema::validate(QJsonObject{{u"runs"_s, inputs}}, batchSchema(), QString(), details);
     if (!details.isEmpty()) {
         Error e{ErrorCode::Validation, QStringLiteral("The fixture runs are not valid: %1 (%2).")
                                            .arg(details.first().field, details.first().issue)};

@@ -6,9 +6,9 @@
 // here touches the database. Thread-safe (the server serves on several threads).
 #pragma once
 
-#include "core/Cursor.h"
-#include "core/Result.h"
-#include "runs/RunService.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
+#include "models/runs/RunService.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "billing/StripeProvider.h"
+#include "server/billing/StripeProvider.h"
 
 #include <QEventLoop>
 #include <QJsonDocument>
@@ -11,26 +11,27 @@
 #include <QTimer>
 #include <QUrl>
 
+using namespace Qt::StringLiterals;
+
 Q_LOGGING_CATEGORY(lcStripe, "wfx.server.stripe", QtInfoMsg)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 Error unreachable()
 {
-    return Error{ErrorCode::Unavailable, S("The payment provider cannot be reached; try again later.")};
+    return Error{ErrorCode::Unavailable, u"The payment provider cannot be reached; try again later."_s};
 }
 
 // Stripe wants absolute http(s) addresses to send the payer back to.
 Status requireAbsoluteUrl(const QString &field, const QString &value)
 {
     if (value.isEmpty())
-        return Error::validation(field, S("required"), S("%1 is required to pay through Stripe.").arg(field));
+        return Error::validation(field, u"required"_s, u"%1 is required to pay through Stripe."_s.arg(field));
     const QUrl u(value, QUrl::StrictMode);
     if (!u.isValid() || u.host().isEmpty() || (u.scheme() != QLatin1String("https") && u.scheme() != QLatin1String("http")))
-        return Error::validation(field, S("invalid"), S("%1 must be an absolute http(s) address.").arg(field));
+        return Error::validation(field, u"invalid"_s, u"%1 must be an absolute http(s) address."_s.arg(field));
     return Ok{};
 }
 } // namespace
@@ -85,7 +86,7 @@ Result<QJsonObject> StripeProvider::post(const QString &path, const Form &form) 
         if (reply->isOpen())
             answer = reply->readAll();
         if (timedOut)
-            failure = S("no answer within %1 ms").arg(timeoutMs);
+            failure = u"no answer within %1 ms"_s.arg(timeoutMs);
         else if (status == 0)
             failure = reply->errorString();
         delete reply;
@@ -102,10 +103,10 @@ Result<QJsonObject> StripeProvider::post(const QString &path, const Form &form) 
     const QJsonDocument doc = QJsonDocument::fromJson(answer, &perr);
     const QJsonObject obj = doc.object();
     if (status < 200 || status > 299) {
-        const QJsonObject err = obj.value(S("error")).toObject();
-        qCWarning(lcStripe) << "POST" << path << "answered" << status << err.value(S("type")).toString()
-                            << err.value(S("code")).toString() << err.value(S("message")).toString();
-        return Error{ErrorCode::Unavailable, S("The payment provider refused the request; the administrator can see why in the log.")};
+        const QJsonObject err = obj.value(u"error"_s).toObject();
+        qCWarning(lcStripe) << "POST" << path << "answered" << status << err.value(u"type"_s).toString()
+                            << err.value(u"code"_s).toString() << err.value(u"message"_s).toString();
+        return Error{ErrorCode::Unavailable, u"The payment provider refused the request; the administrator can see why in the log."_s};
     }
     if (perr.error != QJsonParseError::NoError || !doc.isObject()) {
         qCWarning(lcStripe) << "POST" << path << "answered" << status << "with a body that is not a JSON object";
@@ -119,30 +120,30 @@ Result<ProviderCheckout> StripeProvider::checkoutUrl(const BillingWorkspace &wor
 {
     const QString price = m_opt.prices.value(plan);
     if (price.isEmpty())
-        return Error::validation(S("plan"), S("invalid"), S("The plan %1 cannot be bought here (no price is configured).").arg(plan));
-    if (auto v = requireAbsoluteUrl(S("success_url"), successUrl); !v)
+        return Error::validation(u"plan"_s, u"invalid"_s, u"The plan %1 cannot be bought here (no price is configured)."_s.arg(plan));
+    if (auto v = requireAbsoluteUrl(u"success_url"_s, successUrl); !v)
         return v.error();
-    if (auto v = requireAbsoluteUrl(S("cancel_url"), cancelUrl); !v)
+    if (auto v = requireAbsoluteUrl(u"cancel_url"_s, cancelUrl); !v)
         return v.error();
-    Form form{{S("mode"), S("subscription")},
-              {S("line_items[0][price]"), price},
-              {S("line_items[0][quantity]"), S("1")},
-              {S("client_reference_id"), workspace.id},
-              {S("metadata[plan]"), plan},
-              {S("metadata[workspace_id]"), workspace.id},
+    Form form{{u"mode"_s, u"subscription"_s},
+              {u"line_items[0][price]"_s, price},
+              {u"line_items[0][quantity]"_s, u"1"_s},
+              {u"client_reference_id"_s, workspace.id},
+              {u"metadata[plan]"_s, plan},
+              {u"metadata[workspace_id]"_s, workspace.id},
               // The subscription's own events (customer.subscription.deleted) name the workspace too.
-              {S("subscription_data[metadata][plan]"), plan},
-              {S("subscription_data[metadata][workspace_id]"), workspace.id},
-              {S("success_url"), successUrl},
-              {S("cancel_url"), cancelUrl}};
+              {u"subscription_data[metadata][plan]"_s, plan},
+              {u"subscription_data[metadata][workspace_id]"_s, workspace.id},
+              {u"success_url"_s, successUrl},
+              {u"cancel_url"_s, cancelUrl}};
     if (!workspace.customerRef.isEmpty())
-        form.append({S("customer"), workspace.customerRef});
-    auto r = post(S("/v1/checkout/sessions"), form);
+        form.append({u"customer"_s, workspace.customerRef});
+    auto r = post(u"/v1/checkout/sessions"_s, form);
     if (!r)
         return r.error();
     ProviderCheckout out;
-    out.sessionRef = r->value(S("id")).toString();
-    out.url = r->value(S("url")).toString();
+    out.sessionRef = r->value(u"id"_s).toString();
+    out.url = r->value(u"url"_s).toString();
     if (out.sessionRef.isEmpty() || out.url.isEmpty()) {
         qCWarning(lcStripe) << "checkout session answer without id or url";
         return unreachable();
@@ -153,11 +154,11 @@ Result<ProviderCheckout> StripeProvider::checkoutUrl(const BillingWorkspace &wor
 Result<QString> StripeProvider::portalUrl(const BillingWorkspace &workspace)
 {
     if (workspace.customerRef.isEmpty())
-        return Error::conflict(S("This workspace has no billing account yet: check out a plan first."));
-    auto r = post(S("/v1/billing_portal/sessions"), Form{{S("customer"), workspace.customerRef}});
+        return Error::conflict(u"This workspace has no billing account yet: check out a plan first."_s);
+    auto r = post(u"/v1/billing_portal/sessions"_s, Form{{u"customer"_s, workspace.customerRef}});
     if (!r)
         return r.error();
-    const QString url = r->value(S("url")).toString();
+    const QString url = r->value(u"url"_s).toString();
     if (url.isEmpty()) {
         qCWarning(lcStripe) << "portal session answer without url";
         return unreachable();

@@ -8,7 +8,7 @@
 // timeout bounds the wait. The secret key never appears in a log line.
 #pragma once
 
-#include "billing/BillingProvider.h"
+#include "models/billing/BillingProvider.h"
 
 #include <QByteArray>
 #include <QHash>

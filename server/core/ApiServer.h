@@ -3,8 +3,8 @@
 // port (SO_REUSEPORT), none of them the GUI thread.
 #pragma once
 
-#include "core/Context.h"
-#include "core/ServerConfig.h"
+#include "models/core/Context.h"
+#include "server/core/ServerConfig.h"
 
 #include <QMutex>
 #include <QObject>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/BundledPages.h"
+#include "server/core/BundledPages.h"
 
 #include <QFile>
 #include <QLoggingCategory>

@@ -3,7 +3,7 @@
 // a fixed table compiled into the binary, served with one strict policy.
 #pragma once
 
-#include "core/Http.h"
+#include "server/core/Http.h"
 
 #include <QHash>
 #include <QString>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/ClientAddress.h"
+#include "server/core/ClientAddress.h"
 
 namespace wfx {
 

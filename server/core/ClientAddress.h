@@ -4,7 +4,7 @@
 // and X-Forwarded-For.
 #pragma once
 
-#include "core/Http.h"
+#include "server/core/Http.h"
 
 #include <QHostAddress>
 #include <QList>

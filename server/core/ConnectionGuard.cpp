@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/ConnectionGuard.h"
+#include "server/core/ConnectionGuard.h"
 
-#include "core/ClientAddress.h"
-#include "core/RequestHead.h"
+#include "server/core/ClientAddress.h"
+#include "server/core/RequestHead.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -13,7 +13,7 @@
 // encrypted) and the guard reads the decrypted bytes the same way.
 #pragma once
 
-#include "core/ServerConfig.h"
+#include "server/core/ServerConfig.h"
 
 #include <QHash>
 #include <QMutex>

@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Dispatcher.h"
+#include "server/core/Dispatcher.h"
 
-#include "core/ClientAddress.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
+#include "server/core/ClientAddress.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
 
 #include <QLoggingCategory>
 #include <QSet>
 
-#include "core/JsonReader.h"
-#include "core/Schema.h"
+#include "server/core/JsonReader.h"
+#include "server/core/Schema.h"
 
 #include <exception>
+
+using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcDispatch, "wfx.server.dispatch", QtInfoMsg)
 
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 bool isUnsafe(const QByteArray &m)
 {
@@ -27,17 +28,17 @@ bool isUnsafe(const QByteArray &m)
 
 HttpResponse loginRequired()
 {
-    return HttpResponse::error(401, S("login_required"), S("Please log in again."));
+    return HttpResponse::error(401, u"login_required"_s, u"Please log in again."_s);
 }
 
 HttpResponse csrfFailed(const QString &why)
 {
-    return HttpResponse::error(403, S("csrf_failed"), why);
+    return HttpResponse::error(403, u"csrf_failed"_s, why);
 }
 
 HttpResponse csrfWrong()
 {
-    return csrfFailed(S("The CSRF token is missing or wrong."));
+    return csrfFailed(u"The CSRF token is missing or wrong."_s);
 }
 
 // Double submit (CONTRACT.md section 2): X-CSRF-Token equals the wfx_csrf
@@ -47,7 +48,7 @@ HttpResponse csrfWrong()
 bool csrfMatches(const HttpRequest &req, const QString *sessionToken)
 {
     const QByteArray sent = req.header("x-csrf-token");
-    const bool cookie = crypto::constantTimeEquals(sent, req.cookie(S("wfx_csrf")).toUtf8());
+    const bool cookie = crypto::constantTimeEquals(sent, req.cookie(u"wfx_csrf"_s).toUtf8());
     const bool session = !sessionToken || crypto::constantTimeEquals(sent, sessionToken->toUtf8());
     return !sent.isEmpty() && cookie && session;
 }
@@ -56,7 +57,7 @@ HttpResponse methodNotAllowed(QStringList allowed)
 {
     allowed.removeDuplicates();
     allowed.sort();
-    HttpResponse r = HttpResponse::error(405, S("unsupported_action"), S("This method is not supported here."));
+    HttpResponse r = HttpResponse::error(405, u"unsupported_action"_s, u"This method is not supported here."_s);
     r.header("Allow", allowed.join(QStringLiteral(", ")).toLatin1());
     return r;
 }
@@ -106,7 +107,7 @@ bool Dispatcher::hostAllowed(const QByteArray &hostHeader) const
     }
     if (!port.isEmpty() && port != QLatin1Char(':') + QString::number(m_config.port))
         return false;
-    static const QSet<QString> loopback{S("localhost"), S("127.0.0.1"), S("[::1]")};
+    static const QSet<QString> loopback{u"localhost"_s, u"127.0.0.1"_s, u"[::1]"_s};
     return loopback.contains(host) || m_config.publicHostNames.contains(host, Qt::CaseInsensitive);
 }
 
@@ -122,7 +123,7 @@ bool Dispatcher::foreignOrigin(const HttpRequest &req) const
     const QUrl u(QString::fromLatin1(origin));
     if (!u.isValid() || u.host().isEmpty())
         return true;
-    const QString scheme = m_config.tls ? S("https") : S("http");
+    const QString scheme = m_config.tls ? u"https"_s : u"http"_s;
     if (u.scheme() != scheme)
         return true;
     QString host = u.host().toLower();
@@ -175,7 +176,7 @@ HttpResponse Dispatcher::handle(HttpRequest &req) const
 HttpResponse Dispatcher::dispatch(HttpRequest &req) const
 {
     if (!hostAllowed(req.header("host")))
-        return HttpResponse::error(421, S("misdirected_request"), S("This server does not serve that host name."));
+        return HttpResponse::error(421, u"misdirected_request"_s, u"This server does not serve that host name."_s);
     if (req.path == QLatin1String("*") && req.method == "OPTIONS") // the guard lets no other method use "*"
         return HttpResponse::noContent().header("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE");
 
@@ -186,7 +187,7 @@ HttpResponse Dispatcher::dispatch(HttpRequest &req) const
     for (const RouteMatch &m : matches) {
         allowed << QString::fromLatin1(m.route->method);
         if (m.route->method == "GET")
-            allowed << S("HEAD");
+            allowed << u"HEAD"_s;
         anyProtected = anyProtected || m.route->access != Access::Public;
         if (m.route->method == req.method)
             hit = &m;
@@ -194,7 +195,7 @@ HttpResponse Dispatcher::dispatch(HttpRequest &req) const
     if (!matches.isEmpty()) // a 405 still counts under the path's template
         req.routeTemplate = (hit ? hit->route : matches.first().route)->path;
     const bool hasBearer = req.header("authorization").startsWith("Bearer ");
-    const bool hasSession = !req.cookie(S("wfx_session")).isEmpty();
+    const bool hasSession = !req.cookie(u"wfx_session"_s).isEmpty();
     // A Cloud path reached with only a session cookie goes through the BFF
     // catch-all proxy, whose checks come before the route table's 404/405.
     if (hasSession && !hasBearer && isProxyPath(req.path) && (!hit || hit->route->access == Access::Api)) {
@@ -203,7 +204,7 @@ HttpResponse Dispatcher::dispatch(HttpRequest &req) const
         return viaProxy(req, hit ? hit->route : nullptr);
     }
     if (matches.isEmpty())
-        return HttpResponse::error(404, S("not_found"), S("No such route."));
+        return HttpResponse::error(404, u"not_found"_s, u"No such route."_s);
     if (!hit) {
         if (anyProtected && !hasBearer && !hasSession)
             return loginRequired();
@@ -220,10 +221,10 @@ HttpResponse Dispatcher::dispatch(HttpRequest &req) const
         break;
     case Access::AuthFlow:
         if (foreignOrigin(req))
-            return csrfFailed(S("Requests from another site are refused."));
+            return csrfFailed(u"Requests from another site are refused."_s);
         if (!route.csrfExempt && hasSession) {
             // session and logout: the session (if any) must come with its CSRF token.
-            const auto s = m_auth->session(req.cookie(S("wfx_session")), ip);
+            const auto s = m_auth->session(req.cookie(u"wfx_session"_s), ip);
             if (!csrfMatches(req, s ? &s->csrfToken : nullptr))
                 return csrfWrong();
             if (s)
@@ -254,8 +255,8 @@ HttpResponse Dispatcher::dispatch(HttpRequest &req) const
 std::optional<HttpResponse> Dispatcher::signInBySession(HttpRequest &req) const
 {
     if (foreignOrigin(req))
-        return csrfFailed(S("Requests from another site are refused."));
-    const auto s = m_auth->session(req.cookie(S("wfx_session")), req.remote.toString());
+        return csrfFailed(u"Requests from another site are refused."_s);
+    const auto s = m_auth->session(req.cookie(u"wfx_session"_s), req.remote.toString());
     if (!s || s->actor.isAnonymous())
         return loginRequired();
     if (isUnsafe(req.method) && !csrfMatches(req, &s->csrfToken))
@@ -269,7 +270,7 @@ void Dispatcher::actAs(HttpRequest &req, const Authenticator::SessionAuth &s) co
     req.actor = s.actor;
     req.actor.ip = req.remote.toString();
     req.viaSession = true;
-    req.sessionToken = req.cookie(S("wfx_session"));
+    req.sessionToken = req.cookie(u"wfx_session"_s);
 }
 
 HttpResponse Dispatcher::viaProxy(HttpRequest &req, const Route *route) const
@@ -290,24 +291,24 @@ HttpResponse Dispatcher::viaProxy(HttpRequest &req, const Route *route) const
             continue;
         methods << QString::fromLatin1(r.method);
         if (r.method == "GET")
-            methods << S("HEAD");
+            methods << u"HEAD"_s;
         if (r.method == req.method)
             rule = &r;
     }
     if (methods.isEmpty())
-        return HttpResponse::error(404, S("not_found"), S("No such route."));
+        return HttpResponse::error(404, u"not_found"_s, u"No such route."_s);
     if (!rule)
         return methodNotAllowed(methods);
     const auto items = req.query.queryItems();
     for (const auto &item : items) {
         if (!rule->query.contains(item.first)) {
-            Error e = Error::validation(item.first, S("not_allowed"),
+            Error e = Error::validation(item.first, u"not_allowed"_s,
                                         QStringLiteral("The query parameter %1 is not allowed here.").arg(item.first));
             return HttpResponse::error(e);
         }
     }
     if (!route) // the allowlist names only Cloud routes; keep refusing if they ever part
-        return HttpResponse::error(404, S("not_found"), S("No such route."));
+        return HttpResponse::error(404, u"not_found"_s, u"No such route."_s);
     return run(req, *route);
 }
 
@@ -318,13 +319,13 @@ HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
         // refused rather than read (or stored) as if it were the bytes it stands for.
         const QByteArray coding = req.header("content-encoding").trimmed();
         if (!coding.isEmpty() && coding.compare("identity", Qt::CaseInsensitive) != 0)
-            return HttpResponse::error(415, S("unsupported_media_type"),
-                                       S("Send the body without a Content-Encoding."));
+            return HttpResponse::error(415, u"unsupported_media_type"_s,
+                                       u"Send the body without a Content-Encoding."_s);
     }
     if (isUnsafe(req.method) && !route.rawBody && !req.body.isEmpty()) {
         const QByteArray ctype = req.header("content-type").split(';').value(0).trimmed().toLower();
         if (ctype != "application/json")
-            return HttpResponse::error(415, S("unsupported_media_type"), S("Send JSON with Content-Type: application/json."));
+            return HttpResponse::error(415, u"unsupported_media_type"_s, u"Send JSON with Content-Type: application/json."_s);
     }
     if (route.domBody) {
         // As parseJson, over the DOM: an empty body reads as {}.
@@ -362,7 +363,7 @@ HttpResponse Dispatcher::call(HttpRequest &req, const Route &route) const
     } catch (const std::exception &e) {
         const QString id = ids::newUuid();
         qCCritical(lcDispatch) << "handler failed" << route.method << route.path << "correlation" << id << e.what();
-        return HttpResponse::error(500, S("internal_error"), QStringLiteral("Internal error (correlation id %1).").arg(id));
+        return HttpResponse::error(500, u"internal_error"_s, QStringLiteral("Internal error (correlation id %1).").arg(id));
     }
 }
 

@@ -4,8 +4,8 @@
 // type (415), JSON and schema (422), then the handler; errors in one shape.
 #pragma once
 
-#include "core/Http.h"
-#include "core/RouteTable.h"
+#include "server/core/Http.h"
+#include "server/core/RouteTable.h"
 
 #include <QHostAddress>
 #include <QStringList>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Http.h"
+#include "server/core/Http.h"
 
-#include "core/Cursor.h"
+#include "models/core/Cursor.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

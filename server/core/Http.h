@@ -3,9 +3,9 @@
 // the dispatcher.
 #pragma once
 
-#include "core/Context.h"
-#include "core/JsonWriter.h"
-#include "core/Result.h"
+#include "models/core/Context.h"
+#include "models/core/JsonWriter.h"
+#include "models/core/Result.h"
 
 #include <QByteArray>
 #include <QHash>

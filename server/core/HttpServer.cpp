@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/HttpServer.h"
+#include "server/core/HttpServer.h"
 
-#include "core/ConnectionGuard.h"
-#include "core/Dispatcher.h"
-#include "core/Http.h"
-#include "core/Metrics.h"
+#include "server/core/ConnectionGuard.h"
+#include "server/core/Dispatcher.h"
+#include "server/core/Http.h"
+#include "server/core/Metrics.h"
 
 #include <QElapsedTimer>
 #include <QRandomGenerator>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/HttpsRedirect.h"
+#include "server/core/HttpsRedirect.h"
 
-#include "core/ConnectionGuard.h"
+#include "server/core/ConnectionGuard.h"
 
 #include <QLoggingCategory>
 #include <QRegularExpression>

@@ -5,7 +5,7 @@
 // body is read, nothing reaches the route table.
 #pragma once
 
-#include "core/ServerConfig.h"
+#include "server/core/ServerConfig.h"
 
 #include <QByteArray>
 #include <QHostAddress>

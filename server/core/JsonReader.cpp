@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Includes <simdjson.h> (about 3 s of compile time per file): keep it to the
 // few files that read its DOM (core/JsonDom, core/Schema, runs/SyncRequest).
-#include "core/JsonReader.h"
+#include "server/core/JsonReader.h"
 
-#include "core/JsonDom.h"
+#include "models/core/JsonDom.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

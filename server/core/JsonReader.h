@@ -6,7 +6,7 @@
 // Stored data (audit detail, manifests, the secrets file) is not read here.
 #pragma once
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 #include <QByteArray>
 #include <QJsonValue>

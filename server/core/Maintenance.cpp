@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Maintenance.h"
+#include "server/core/Maintenance.h"
 
-#include "core/Clock.h"
-#include "core/Services.h"
+#include "models/core/Clock.h"
+#include "server/core/Services.h"
 
 #include <QLoggingCategory>
 #include <QThread>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Metrics.h"
+#include "server/core/Metrics.h"
 
-#include "core/RouteTable.h"
+#include "server/core/RouteTable.h"
 
 namespace wfx {
 

@@ -1,41 +1,42 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/OpenApi.h"
+#include "server/core/OpenApi.h"
 
-#include "core/RouteTable.h"
-#include "core/Schema.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
 
 #include <QHash>
 #include <QJsonArray>
 #include <QRegularExpression>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 QString statusText(int status)
 {
     switch (status) {
-    case 400: return S("Bad request (invalid_signature)");
-    case 401: return S("No valid credentials (login_required, invalid_credentials)");
-    case 402: return S("Plan cap reached (quota_exceeded)");
-    case 403: return S("Refused (forbidden, csrf_failed)");
-    case 404: return S("Not found, or not visible to the caller (not_found)");
-    case 405: return S("Method not supported here (unsupported_action)");
-    case 409: return S("Conflict with the current state (conflict)");
-    case 410: return S("Gone");
-    case 413: return S("Body too large (payload_too_large)");
-    case 415: return S("Body is not application/json (unsupported_media_type)");
-    case 421: return S("Host not served (misdirected_request)");
-    case 422: return S("Malformed JSON or invalid fields (validation_error). Bodies are read as RFC 8259 "
+    case 400: return u"Bad request (invalid_signature)"_s;
+    case 401: return u"No valid credentials (login_required, invalid_credentials)"_s;
+    case 402: return u"Plan cap reached (quota_exceeded)"_s;
+    case 403: return u"Refused (forbidden, csrf_failed)"_s;
+    case 404: return u"Not found, or not visible to the caller (not_found)"_s;
+    case 405: return u"Method not supported here (unsupported_action)"_s;
+    case 409: return u"Conflict with the current state (conflict)"_s;
+    case 410: return u"Gone"_s;
+    case 413: return u"Body too large (payload_too_large)"_s;
+    case 415: return u"Body is not application/json (unsupported_media_type)"_s;
+    case 421: return u"Host not served (misdirected_request)"_s;
+    case 422: return u"Malformed JSON or invalid fields (validation_error). Bodies are read as RFC 8259 "
                        "exactly: issue malformed_json (the message names the byte offset; a byte order mark, "
                        "invalid UTF-8 or a lone surrogate escape included), too_deep (past 128 nested "
                        "containers), out_of_range (beyond a double, or an integer beyond 64 bits), "
                        "duplicate_key (at the key's path); a well-formed body of the wrong kind gets the "
-                       "schema's issue, type");
-    case 429: return S("Rate limited (rate_limited)");
-    case 503: return S("Unavailable");
-    default: return S("Error");
+                       "schema's issue, type"_s;
+    case 429: return u"Rate limited (rate_limited)"_s;
+    case 503: return u"Unavailable"_s;
+    default: return u"Error"_s;
     }
 }
 
@@ -43,35 +44,35 @@ QString statusText(int status)
 QString tagDescription(const QString &tag)
 {
     static const QHash<QString, QString> text{
-        {S("system"), S("Service information, health probes, this document and the API reference page")},
-        {S("workspaces"), S("Workspaces, invitations and ownership")},
-        {S("projects"), S("Projects inside a workspace")},
-        {S("bff"), S("Dashboard backend-for-frontend: the session-cookie proxy to the Cloud API")},
-        {S("usage"), S("Usage quotas: reservations against the plan's caps")},
-        {S("billing"), S("Plans and payment: checkout, customer portal, the provider's signed webhook")},
-        {S("me"), S("The caller's account and data-subject rights (export, deletion, restriction, objection)")},
-        {S("audit"), S("The instance's append-only, hash-chained audit log")},
-        {S("claims"), S("Claims about runs, re-verified from the stored metrics")},
-        {S("museum"), S("Public gallery of published runs and the leaderboard built on it")},
-        {S("status"), S("Public operational status and uptime")},
+        {u"system"_s, u"Service information, health probes, this document and the API reference page"_s},
+        {u"workspaces"_s, u"Workspaces, invitations and ownership"_s},
+        {u"projects"_s, u"Projects inside a workspace"_s},
+        {u"bff"_s, u"Dashboard backend-for-frontend: the session-cookie proxy to the Cloud API"_s},
+        {u"usage"_s, u"Usage quotas: reservations against the plan's caps"_s},
+        {u"billing"_s, u"Plans and payment: checkout, customer portal, the provider's signed webhook"_s},
+        {u"me"_s, u"The caller's account and data-subject rights (export, deletion, restriction, objection)"_s},
+        {u"audit"_s, u"The instance's append-only, hash-chained audit log"_s},
+        {u"claims"_s, u"Claims about runs, re-verified from the stored metrics"_s},
+        {u"museum"_s, u"Public gallery of published runs and the leaderboard built on it"_s},
+        {u"status"_s, u"Public operational status and uptime"_s},
     };
     return text.value(tag);
 }
 
 QJsonObject errorResponse(int status)
 {
-    return {{S("description"), statusText(status)},
-            {S("content"), QJsonObject{{S("application/json"),
-                                        QJsonObject{{S("schema"), QJsonObject{{S("$ref"), S("#/components/schemas/Error")}}}}}}}};
+    return {{u"description"_s, statusText(status)},
+            {u"content"_s, QJsonObject{{u"application/json"_s,
+                                        QJsonObject{{u"schema"_s, QJsonObject{{u"$ref"_s, u"#/components/schemas/Error"_s}}}}}}}};
 }
 
 QJsonArray securityFor(Access a)
 {
     switch (a) {
     case Access::Api:
-        return {QJsonObject{{S("bearerAuth"), QJsonArray{}}}, QJsonObject{{S("cookieAuth"), QJsonArray{}}}};
+        return {QJsonObject{{u"bearerAuth"_s, QJsonArray{}}}, QJsonObject{{u"cookieAuth"_s, QJsonArray{}}}};
     case Access::Session:
-        return {QJsonObject{{S("cookieAuth"), QJsonArray{}}}};
+        return {QJsonObject{{u"cookieAuth"_s, QJsonArray{}}}};
     default:
         return {QJsonObject{}}; // public
     }
@@ -80,10 +81,10 @@ QJsonArray securityFor(Access a)
 QString operationId(const QByteArray &method, const QString &path)
 {
     QString id = QString::fromLatin1(method).toLower();
-    static const QRegularExpression nonWord(S("[^A-Za-z0-9]+"));
+    static const QRegularExpression nonWord(u"[^A-Za-z0-9]+"_s);
     for (const QString &part : path.split(nonWord, Qt::SkipEmptyParts))
         id += QLatin1Char('_') + part;
-    return path == QLatin1String("/") ? id + S("_root") : id;
+    return path == QLatin1String("/") ? id + u"_root"_s : id;
 }
 } // namespace
 
@@ -91,38 +92,38 @@ QJsonObject openApiDocument(const RouteTable &table)
 {
     QJsonObject paths;
     for (const Route &r : table.routes()) {
-        QJsonObject op{{S("operationId"), operationId(r.method, r.path)},
-                       {S("summary"), r.summary},
-                       {S("tags"), QJsonArray{r.tag}},
-                       {S("security"), securityFor(r.access)}};
+        QJsonObject op{{u"operationId"_s, operationId(r.method, r.path)},
+                       {u"summary"_s, r.summary},
+                       {u"tags"_s, QJsonArray{r.tag}},
+                       {u"security"_s, securityFor(r.access)}};
         QJsonArray params;
         for (const QString &seg : r.segments) {
             if (seg.startsWith(QLatin1Char('{')))
-                params.append(QJsonObject{{S("name"), seg.mid(1, seg.size() - 2)}, {S("in"), S("path")},
-                                          {S("required"), true}, {S("schema"), schema::string(1)}});
+                params.append(QJsonObject{{u"name"_s, seg.mid(1, seg.size() - 2)}, {u"in"_s, u"path"_s},
+                                          {u"required"_s, true}, {u"schema"_s, schema::string(1)}});
         }
         for (const auto &q : r.queryParams)
-            params.append(QJsonObject{{S("name"), q.first}, {S("in"), S("query")}, {S("required"), false}, {S("schema"), q.second}});
+            params.append(QJsonObject{{u"name"_s, q.first}, {u"in"_s, u"query"_s}, {u"required"_s, false}, {u"schema"_s, q.second}});
         if (r.access == Access::Session || r.access == Access::AuthFlow) {
             if (!r.csrfExempt && (r.method != "GET"))
-                params.append(QJsonObject{{S("name"), S("X-CSRF-Token")}, {S("in"), S("header")}, {S("required"), r.access == Access::Session},
-                                          {S("description"), S("Must equal the wfx_csrf cookie.")},
-                                          {S("schema"), schema::string()}});
+                params.append(QJsonObject{{u"name"_s, u"X-CSRF-Token"_s}, {u"in"_s, u"header"_s}, {u"required"_s, r.access == Access::Session},
+                                          {u"description"_s, u"Must equal the wfx_csrf cookie."_s},
+                                          {u"schema"_s, schema::string()}});
         }
         if (!params.isEmpty())
-            op.insert(S("parameters"), params);
+            op.insert(u"parameters"_s, params);
         if (!r.requestSchema.isEmpty()) {
-            op.insert(S("requestBody"), QJsonObject{{S("required"), true},
-                                                    {S("content"), QJsonObject{{S("application/json"), QJsonObject{{S("schema"), r.requestSchema}}}}}});
+            op.insert(u"requestBody"_s, QJsonObject{{u"required"_s, true},
+                                                    {u"content"_s, QJsonObject{{u"application/json"_s, QJsonObject{{u"schema"_s, r.requestSchema}}}}}});
         } else if (r.rawBody) {
-            op.insert(S("requestBody"), QJsonObject{{S("required"), true},
-                                                    {S("content"), QJsonObject{{S("application/octet-stream"),
-                                                                                QJsonObject{{S("schema"), QJsonObject{{S("type"), S("string")}, {S("format"), S("binary")}}}}}}}});
+            op.insert(u"requestBody"_s, QJsonObject{{u"required"_s, true},
+                                                    {u"content"_s, QJsonObject{{u"application/octet-stream"_s,
+                                                                                QJsonObject{{u"schema"_s, QJsonObject{{u"type"_s, u"string"_s}, {u"format"_s, u"binary"_s}}}}}}}});
         }
         QJsonObject responses;
-        QJsonObject success{{S("description"), S("Success")}};
+        QJsonObject success{{u"description"_s, u"Success"_s}};
         if (!r.responseSchema.isEmpty() && r.successStatus != 204)
-            success.insert(S("content"), QJsonObject{{QString::fromLatin1(r.responseType), QJsonObject{{S("schema"), r.responseSchema}}}});
+            success.insert(u"content"_s, QJsonObject{{QString::fromLatin1(r.responseType), QJsonObject{{u"schema"_s, r.responseSchema}}}});
         responses.insert(QString::number(r.successStatus), success);
         QList<int> errors = r.errorStatuses;
         if (r.access == Access::Api || r.access == Access::Session)
@@ -136,7 +137,7 @@ QJsonObject openApiDocument(const RouteTable &table)
         errors << 405 << 421;
         for (int e : std::as_const(errors))
             responses.insert(QString::number(e), errorResponse(e));
-        op.insert(S("responses"), responses);
+        op.insert(u"responses"_s, responses);
         QJsonObject item = paths.value(r.path).toObject();
         item.insert(QString::fromLatin1(r.method).toLower(), op);
         paths.insert(r.path, item);
@@ -145,51 +146,51 @@ QJsonObject openApiDocument(const RouteTable &table)
     // The BFF catch-all proxy: documented as /api/{path} on five methods.
     QStringList rules;
     for (const ProxyRule &p : proxyAllowlist())
-        rules << p.describe() + (p.query.isEmpty() ? QString() : S(" (query: ") + p.query.join(S(", ")) + S(")"));
-    const QString proxyText = S("Dashboard BFF catch-all proxy. With a session cookie only the allowlist passes: ")
-                              + rules.join(S("; "))
-                              + S(". Anything else is refused before any Cloud handler runs: CSRF (403), a path "
-                                  "outside the allowlist (404), another method (405), an unlisted query parameter (422).");
+        rules << p.describe() + (p.query.isEmpty() ? QString() : u" (query: "_s + p.query.join(u", "_s) + u")"_s);
+    const QString proxyText = u"Dashboard BFF catch-all proxy. With a session cookie only the allowlist passes: "_s
+                              + rules.join(u"; "_s)
+                              + u". Anything else is refused before any Cloud handler runs: CSRF (403), a path "
+                                  "outside the allowlist (404), another method (405), an unlisted query parameter (422)."_s;
     QJsonObject proxyItem;
     for (const char *m : {"get", "post", "put", "patch", "delete"}) {
-        const QJsonObject pathParam{{S("name"), S("path")}, {S("in"), S("path")}, {S("required"), true},
-                                    {S("description"), S("The Cloud path after /api/")},
-                                    {S("schema"), schema::string(1)}};
+        const QJsonObject pathParam{{u"name"_s, u"path"_s}, {u"in"_s, u"path"_s}, {u"required"_s, true},
+                                    {u"description"_s, u"The Cloud path after /api/"_s},
+                                    {u"schema"_s, schema::string(1)}};
         QJsonObject op;
-        op.insert(S("operationId"), QString(S("bff_proxy_") + S(m)));
-        op.insert(S("summary"), S("BFF catch-all proxy (allowlist)"));
-        op.insert(S("description"), proxyText);
-        op.insert(S("tags"), QJsonArray{S("bff")});
-        op.insert(S("security"), QJsonArray{QJsonObject{{S("cookieAuth"), QJsonArray{}}}});
-        op.insert(S("parameters"), QJsonArray{pathParam});
-        QJsonObject responses{{S("200"), QJsonObject{{S("description"), S("The Cloud route's answer")},
-                                                     {S("content"), QJsonObject{{S("application/json"), QJsonObject{{S("schema"), schema::anyObject()}}}}}}}};
+        op.insert(u"operationId"_s, QString(u"bff_proxy_"_s + QString::fromLatin1(m)));
+        op.insert(u"summary"_s, u"BFF catch-all proxy (allowlist)"_s);
+        op.insert(u"description"_s, proxyText);
+        op.insert(u"tags"_s, QJsonArray{u"bff"_s});
+        op.insert(u"security"_s, QJsonArray{QJsonObject{{u"cookieAuth"_s, QJsonArray{}}}});
+        op.insert(u"parameters"_s, QJsonArray{pathParam});
+        QJsonObject responses{{u"200"_s, QJsonObject{{u"description"_s, u"The Cloud route's answer"_s},
+                                                     {u"content"_s, QJsonObject{{u"application/json"_s, QJsonObject{{u"schema"_s, schema::anyObject()}}}}}}}};
         for (int e : {401, 403, 404, 405, 422})
             responses.insert(QString::number(e), errorResponse(e));
-        op.insert(S("responses"), responses);
+        op.insert(u"responses"_s, responses);
         if (QLatin1String(m) != QLatin1String("get") && QLatin1String(m) != QLatin1String("delete"))
-            op.insert(S("requestBody"), QJsonObject{{S("required"), false},
-                                                    {S("content"), QJsonObject{{S("application/json"), QJsonObject{{S("schema"), schema::anyObject()}}}}}});
-        proxyItem.insert(S(m), op);
+            op.insert(u"requestBody"_s, QJsonObject{{u"required"_s, false},
+                                                    {u"content"_s, QJsonObject{{u"application/json"_s, QJsonObject{{u"schema"_s, schema::anyObject()}}}}}});
+        proxyItem.insert(QString::fromLatin1(m), op);
     }
-    paths.insert(S("/api/{path}"), proxyItem);
+    paths.insert(u"/api/{path}"_s, proxyItem);
 
     const QJsonObject errorSchema = schema::object(
-        {{S("error"),
-          schema::object({{S("code"), schema::string(), true},
-                          {S("message"), schema::string(), true},
-                          {S("details"), schema::arrayOf(schema::object({{S("field"), schema::string(), true},
-                                                                          {S("issue"), schema::string(), true}}))}}),
+        {{u"error"_s,
+          schema::object({{u"code"_s, schema::string(), true},
+                          {u"message"_s, schema::string(), true},
+                          {u"details"_s, schema::arrayOf(schema::object({{u"field"_s, schema::string(), true},
+                                                                          {u"issue"_s, schema::string(), true}}))}}),
           true}});
     const QJsonObject securitySchemes{
-        {S("bearerAuth"), QJsonObject{{S("type"), S("http")}, {S("scheme"), S("bearer")}, {S("description"), S("API key: wfx_...")}}},
-        {S("cookieAuth"), QJsonObject{{S("type"), S("apiKey")}, {S("in"), S("cookie")}, {S("name"), S("wfx_session")}}}};
-    const QJsonObject info{{S("title"), S("WorldFlux Cloud API")},
-                           {S("version"), S(WFX_VERSION)},
-                           {S("description"), S("The Cloud API, the dashboard BFF and public share reads of a self-hosted WorldFlux Console.")},
-                           {S("license"), QJsonObject{{S("name"), S("Apache-2.0")}, {S("identifier"), S("Apache-2.0")}}}};
+        {u"bearerAuth"_s, QJsonObject{{u"type"_s, u"http"_s}, {u"scheme"_s, u"bearer"_s}, {u"description"_s, u"API key: wfx_..."_s}}},
+        {u"cookieAuth"_s, QJsonObject{{u"type"_s, u"apiKey"_s}, {u"in"_s, u"cookie"_s}, {u"name"_s, u"wfx_session"_s}}}};
+    const QJsonObject info{{u"title"_s, u"WorldFlux Cloud API"_s},
+                           {u"version"_s, QString::fromLatin1(WFX_VERSION)},
+                           {u"description"_s, u"The Cloud API, the dashboard BFF and public share reads of a self-hosted WorldFlux Console."_s},
+                           {u"license"_s, QJsonObject{{u"name"_s, u"Apache-2.0"_s}, {u"identifier"_s, u"Apache-2.0"_s}}}};
     // Every tag an operation uses is declared once (Redocly operation-tag-defined).
-    QStringList tagNames{S("bff")};
+    QStringList tagNames{u"bff"_s};
     for (const Route &r : table.routes())
         tagNames << r.tag;
     tagNames.removeDuplicates();
@@ -197,18 +198,18 @@ QJsonObject openApiDocument(const RouteTable &table)
     QJsonArray tags;
     for (const QString &name : std::as_const(tagNames))
     {
-        QJsonObject tag{{S("name"), name}};
+        QJsonObject tag{{u"name"_s, name}};
         if (const QString d = tagDescription(name); !d.isEmpty())
-            tag.insert(S("description"), d);
+            tag.insert(u"description"_s, d);
         tags.append(tag);
     }
     QJsonObject doc;
-    doc.insert(S("openapi"), S("3.1.0"));
-    doc.insert(S("info"), info);
-    doc.insert(S("servers"), QJsonArray{QJsonObject{{S("url"), S("/")}}});
-    doc.insert(S("tags"), tags);
-    doc.insert(S("paths"), paths);
-    doc.insert(S("components"), QJsonObject{{S("schemas"), QJsonObject{{S("Error"), errorSchema}}}, {S("securitySchemes"), securitySchemes}});
+    doc.insert(u"openapi"_s, u"3.1.0"_s);
+    doc.insert(u"info"_s, info);
+    doc.insert(u"servers"_s, QJsonArray{QJsonObject{{u"url"_s, u"/"_s}}});
+    doc.insert(u"tags"_s, tags);
+    doc.insert(u"paths"_s, paths);
+    doc.insert(u"components"_s, QJsonObject{{u"schemas"_s, QJsonObject{{u"Error"_s, errorSchema}}}, {u"securitySchemes"_s, securitySchemes}});
     return doc;
 }
 

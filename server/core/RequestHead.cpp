@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/RequestHead.h"
+#include "server/core/RequestHead.h"
 
 namespace wfx::http {
 

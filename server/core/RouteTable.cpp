@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/RouteTable.h"
+#include "server/core/RouteTable.h"
 
-#include "core/Ids.h"
-#include "core/Schema.h"
+#include "models/core/Ids.h"
+#include "server/core/Schema.h"
 
 namespace wfx {
 

@@ -3,8 +3,8 @@
 // BFF allowlist, body validation and /openapi.json all come from it.
 #pragma once
 
-#include "core/Http.h"
-#include "core/Schema.h"
+#include "server/core/Http.h"
+#include "server/core/Schema.h"
 
 #include <QJsonObject>
 #include <QStringList>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Schema.h"
+#include "server/core/Schema.h"
 
-#include "core/Ids.h"
-#include "core/JsonDom.h"
+#include "models/core/Ids.h"
+#include "models/core/JsonDom.h"
 
 #include <simdjson.h>
 
@@ -12,59 +12,60 @@
 #include <cmath>
 #include <optional>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx::schema {
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 } // namespace
 
 QJsonObject string(int minLength, int maxLength)
 {
-    QJsonObject o{{S("type"), S("string")}};
+    QJsonObject o{{u"type"_s, u"string"_s}};
     if (minLength > 0)
-        o.insert(S("minLength"), minLength);
+        o.insert(u"minLength"_s, minLength);
     if (maxLength >= 0)
-        o.insert(S("maxLength"), maxLength);
+        o.insert(u"maxLength"_s, maxLength);
     return o;
 }
 
-QJsonObject uuid() { return {{S("type"), S("string")}, {S("format"), S("uuid")}}; }
-QJsonObject dateTime() { return {{S("type"), S("string")}, {S("format"), S("date-time")}}; }
+QJsonObject uuid() { return {{u"type"_s, u"string"_s}, {u"format"_s, u"uuid"_s}}; }
+QJsonObject dateTime() { return {{u"type"_s, u"string"_s}, {u"format"_s, u"date-time"_s}}; }
 
 QJsonObject enumOf(const QStringList &values)
 {
-    return {{S("type"), S("string")}, {S("enum"), QJsonArray::fromStringList(values)}};
+    return {{u"type"_s, u"string"_s}, {u"enum"_s, QJsonArray::fromStringList(values)}};
 }
 
 QJsonObject integer(qint64 minimum, qint64 maximum)
 {
-    return {{S("type"), S("integer")}, {S("minimum"), double(minimum)}, {S("maximum"), double(maximum)}};
+    return {{u"type"_s, u"integer"_s}, {u"minimum"_s, double(minimum)}, {u"maximum"_s, double(maximum)}};
 }
 
-QJsonObject number() { return {{S("type"), S("number")}}; }
-QJsonObject boolean() { return {{S("type"), S("boolean")}}; }
-QJsonObject anyObject() { return {{S("type"), S("object")}, {S("additionalProperties"), true}}; }
+QJsonObject number() { return {{u"type"_s, u"number"_s}}; }
+QJsonObject boolean() { return {{u"type"_s, u"boolean"_s}}; }
+QJsonObject anyObject() { return {{u"type"_s, u"object"_s}, {u"additionalProperties"_s, true}}; }
 
 QJsonObject arrayOf(const QJsonObject &items, int maxItems)
 {
-    QJsonObject o{{S("type"), S("array")}, {S("items"), items}};
+    QJsonObject o{{u"type"_s, u"array"_s}, {u"items"_s, items}};
     if (maxItems >= 0)
-        o.insert(S("maxItems"), maxItems);
+        o.insert(u"maxItems"_s, maxItems);
     return o;
 }
 
 QJsonObject nullable(const QJsonObject &s)
 {
     QJsonObject o = s;
-    const QJsonValue t = s.value(S("type"));
+    const QJsonValue t = s.value(u"type"_s);
     if (t.isString())
-        o.insert(S("type"), QJsonArray{t, S("null")});
+        o.insert(u"type"_s, QJsonArray{t, u"null"_s});
     return o;
 }
 
 QJsonObject describe(QJsonObject s, const QString &description)
 {
-    s.insert(S("description"), description);
+    s.insert(u"description"_s, description);
     return s;
 }
 
@@ -77,11 +78,11 @@ QJsonObject object(std::initializer_list<Prop> props, bool additional)
         if (p.required)
             required.append(p.name);
     }
-    QJsonObject o{{S("type"), S("object")}, {S("properties"), properties}};
+    QJsonObject o{{u"type"_s, u"object"_s}, {u"properties"_s, properties}};
     if (!required.isEmpty())
-        o.insert(S("required"), required);
+        o.insert(u"required"_s, required);
     if (!additional)
-        o.insert(S("additionalProperties"), false);
+        o.insert(u"additionalProperties"_s, false);
     return o;
 }
 
@@ -94,12 +95,12 @@ QJsonObject wrapped(const QString &key, const QJsonObject &inner, std::initializ
         if (p.required)
             required.append(p.name);
     }
-    return {{S("type"), S("object")}, {S("properties"), properties}, {S("required"), required}};
+    return {{u"type"_s, u"object"_s}, {u"properties"_s, properties}, {u"required"_s, required}};
 }
 
 QJsonObject page(const QJsonObject &item)
 {
-    return object({{S("items"), arrayOf(item), true}, {S("next_cursor"), nullable(string()), true}});
+    return object({{u"items"_s, arrayOf(item), true}, {u"next_cursor"_s, nullable(string()), true}});
 }
 
 namespace {
@@ -250,29 +251,29 @@ struct Validator::Node
 
     explicit Node(const QJsonObject &s)
     {
-        const QJsonValue type = s.value(S("type"));
+        const QJsonValue type = s.value(u"type"_s);
         if (type.isString())
             types = typeBit(type.toString());
         else if (type.isArray())
             for (const auto &t : type.toArray())
                 types |= typeBit(t.toString());
-        if (s.contains(S("minLength"))) minLength = s.value(S("minLength")).toInt();
-        if (s.contains(S("maxLength"))) maxLength = s.value(S("maxLength")).toInt();
-        if (s.contains(S("maxItems"))) maxItems = s.value(S("maxItems")).toInt();
-        if (s.contains(S("minimum"))) minimum = s.value(S("minimum")).toDouble();
-        if (s.contains(S("maximum"))) maximum = s.value(S("maximum")).toDouble();
-        const QJsonValue f = s.value(S("format"));
-        format = f == S("uuid") ? Format::Uuid : f == S("date-time") ? Format::DateTime : Format::None;
-        hasEnum = s.contains(S("enum"));
-        enumValues = s.value(S("enum")).toArray();
-        if (s.contains(S("items")))
-            items = std::make_unique<Node>(s.value(S("items")).toObject());
-        const QJsonObject props = s.value(S("properties")).toObject();
+        if (s.contains(u"minLength"_s)) minLength = s.value(u"minLength"_s).toInt();
+        if (s.contains(u"maxLength"_s)) maxLength = s.value(u"maxLength"_s).toInt();
+        if (s.contains(u"maxItems"_s)) maxItems = s.value(u"maxItems"_s).toInt();
+        if (s.contains(u"minimum"_s)) minimum = s.value(u"minimum"_s).toDouble();
+        if (s.contains(u"maximum"_s)) maximum = s.value(u"maximum"_s).toDouble();
+        const QJsonValue f = s.value(u"format"_s);
+        format = f == u"uuid"_s ? Format::Uuid : f == u"date-time"_s ? Format::DateTime : Format::None;
+        hasEnum = s.contains(u"enum"_s);
+        enumValues = s.value(u"enum"_s).toArray();
+        if (s.contains(u"items"_s))
+            items = std::make_unique<Node>(s.value(u"items"_s).toObject());
+        const QJsonObject props = s.value(u"properties"_s).toObject();
         for (auto it = props.begin(); it != props.end(); ++it)
             properties.push_back({it.key(), it.key().toStdString(), std::make_unique<Node>(it.value().toObject())});
-        for (const auto &r : s.value(S("required")).toArray())
+        for (const auto &r : s.value(u"required"_s).toArray())
             required.append(r.toString());
-        closed = s.value(S("additionalProperties")) == QJsonValue(false);
+        closed = s.value(u"additionalProperties"_s) == QJsonValue(false);
     }
 
     bool declares(const QString &key) const
@@ -288,7 +289,7 @@ struct Validator::Node
     {
         const auto issue = [&](const PathLink *where, const char *what) {
             const QString field = spell(base, where);
-            details.append({field.isEmpty() ? S("body") : field, S(what)});
+            details.append({field.isEmpty() ? u"body"_s : field, QString::fromLatin1(what)});
         };
         const Kind kind = kindOf(value);
         const double number = kind == Kind::Number ? numberOf(value) : 0;

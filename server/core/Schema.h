@@ -3,7 +3,7 @@
 // request bodies and is published in /openapi.json.
 #pragma once
 
-#include "core/Result.h"
+#include "models/core/Result.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

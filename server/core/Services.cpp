@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/Services.h"
+#include "server/core/Services.h"
 
-#include "accounts/SendmailTransport.h"
-#include "billing/OfflineBillingProvider.h"
-#include "billing/StripeProvider.h"
+#include "models/accounts/SendmailTransport.h"
+#include "models/billing/OfflineBillingProvider.h"
+#include "server/billing/StripeProvider.h"
 
 #include <QDir>
 #include <QProcess>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/StoreAuthenticator.h"
+#include "server/core/StoreAuthenticator.h"
 
-#include "core/Services.h"
+#include "server/core/Services.h"
 
 namespace wfx {
 

@@ -2,7 +2,7 @@
 // Authenticator over the account services: Bearer API keys and session cookies.
 #pragma once
 
-#include "core/Dispatcher.h"
+#include "server/core/Dispatcher.h"
 
 namespace wfx {
 

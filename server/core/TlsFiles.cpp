@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/TlsFiles.h"
+#include "server/core/TlsFiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -16,11 +16,12 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 namespace {
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 struct Free
 {
@@ -135,9 +136,9 @@ bool TlsFiles::load(const QString &certFile, const QString &keyFile, QSslConfigu
 
 bool TlsFiles::ensureSelfSigned(const QString &dataDir, QString *certFile, QString *keyFile, QString *error)
 {
-    const QDir dir(QDir(dataDir).filePath(S("tls")));
-    *certFile = dir.filePath(S("cert.pem"));
-    *keyFile = dir.filePath(S("key.pem"));
+    const QDir dir(QDir(dataDir).filePath(u"tls"_s));
+    *certFile = dir.filePath(u"cert.pem"_s);
+    *keyFile = dir.filePath(u"key.pem"_s);
     if (QFileInfo::exists(*certFile) && QFileInfo::exists(*keyFile))
         return true;
     if (!QDir().mkpath(dir.path())) {
@@ -146,7 +147,7 @@ bool TlsFiles::ensureSelfSigned(const QString &dataDir, QString *certFile, QStri
     }
     QByteArray certPem, keyPem;
     if (!makeSelfSigned(&certPem, &keyPem)) {
-        *error = S("cannot create a self-signed certificate (OpenSSL)");
+        *error = u"cannot create a self-signed certificate (OpenSSL)"_s;
         return false;
     }
     // The key first: a certificate without its key would be taken as complete.

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // Artifact uploads in parts (capability URLs outside /api/), commit, abort and
 // downloads streamed from disk with ETag and Range.
-#include "routes/RouteUtil.h"
-#include "routes/Routes.h"
+#include "server/routes/RouteUtil.h"
+#include "server/routes/Routes.h"
 
-#include "artifacts/ByteRange.h"
-#include "core/RouteTable.h"
-#include "core/Ids.h"
-#include "core/Schema.h"
-#include "core/Services.h"
+#include "models/artifacts/ByteRange.h"
+#include "server/core/RouteTable.h"
+#include "models/core/Ids.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
 
 #include <QJsonArray>
 #include <QUrl>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -22,16 +24,16 @@ namespace {
 
 QJsonObject artifactSchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("run_id"), uuid(), true},
-                   {S("workspace_id"), uuid(), true},
-                   {S("name"), string(1, 255), true},
-                   {S("size_bytes"), integer(0, 9007199254740991), true},
-                   {S("sha256"), string(64, 64), true},
-                   {S("content_type"), string(), true},
-                   {S("state"), enumOf({S("pending"), S("committed"), S("aborted"), S("deleted")}), true},
-                   {S("created_at"), dateTime(), true},
-                   {S("committed_at"), nullable(dateTime()), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"run_id"_s, uuid(), true},
+                   {u"workspace_id"_s, uuid(), true},
+                   {u"name"_s, string(1, 255), true},
+                   {u"size_bytes"_s, integer(0, 9007199254740991), true},
+                   {u"sha256"_s, string(64, 64), true},
+                   {u"content_type"_s, string(), true},
+                   {u"state"_s, enumOf({u"pending"_s, u"committed"_s, u"aborted"_s, u"deleted"_s}), true},
+                   {u"created_at"_s, dateTime(), true},
+                   {u"committed_at"_s, nullable(dateTime()), true}});
 }
 
 // Absolute part URL on the host the client used (already checked against the allowed names).
@@ -46,55 +48,55 @@ QString partUrl(const HttpRequest &req, const QString &artifactId, qint64 number
 void addArtifactRoutes(RouteTable &t, Services &s)
 {
     const QJsonObject artifact = artifactSchema();
-    const QJsonObject part = object({{S("number"), integer(1, 100000), true},
-                                     {S("method"), enumOf({S("PUT")}), true},
-                                     {S("url"), string(), true},
-                                     {S("headers"), anyObject(), true}});
-    const QJsonObject upload = object({{S("part_size"), integer(1, 9007199254740991), true},
-                                       {S("parts"), arrayOf(part), true},
-                                       {S("expires_at"), dateTime(), true}});
+    const QJsonObject part = object({{u"number"_s, integer(1, 100000), true},
+                                     {u"method"_s, enumOf({u"PUT"_s}), true},
+                                     {u"url"_s, string(), true},
+                                     {u"headers"_s, anyObject(), true}});
+    const QJsonObject upload = object({{u"part_size"_s, integer(1, 9007199254740991), true},
+                                       {u"parts"_s, arrayOf(part), true},
+                                       {u"expires_at"_s, dateTime(), true}});
 
-    t.route("POST", S("/api/sync/artifacts/initiate"), Access::Api, S("sync"),
-            S("Start an artifact upload: one capability URL per part of at most part_size bytes"))
-        .body(object({{S("run_id"), uuid(), true},
-                      {S("name"), string(1, 255), true},
-                      {S("size_bytes"), integer(0, 9007199254740991), true},
-                      {S("sha256"), string(64, 64), true},
-                      {S("content_type"), string(1, 255)}}))
-        .returns(201, wrapped(S("artifact"), artifact, {{S("upload"), upload, true}}))
+    t.route("POST", u"/api/sync/artifacts/initiate"_s, Access::Api, u"sync"_s,
+            u"Start an artifact upload: one capability URL per part of at most part_size bytes"_s)
+        .body(object({{u"run_id"_s, uuid(), true},
+                      {u"name"_s, string(1, 255), true},
+                      {u"size_bytes"_s, integer(0, 9007199254740991), true},
+                      {u"sha256"_s, string(64, 64), true},
+                      {u"content_type"_s, string(1, 255)}}))
+        .returns(201, wrapped(u"artifact"_s, artifact, {{u"upload"_s, upload, true}}))
         .errors({403, 404})
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.json.toObject();
-            auto up = s.artifacts.initiate(r.actor, b.value(S("run_id")).toString(), b.value(S("name")).toString(),
-                                           qint64(b.value(S("size_bytes")).toDouble()), b.value(S("sha256")).toString(),
-                                           b.value(S("content_type")).toString());
+            auto up = s.artifacts.initiate(r.actor, b.value(u"run_id"_s).toString(), b.value(u"name"_s).toString(),
+                                           qint64(b.value(u"size_bytes"_s).toDouble()), b.value(u"sha256"_s).toString(),
+                                           b.value(u"content_type"_s).toString());
             if (!up)
                 return HttpResponse::error(up.error());
             QJsonArray parts;
             for (qint64 n = 1; n <= up->parts; ++n)
-                parts.append(QJsonObject{{S("number"), n},
-                                         {S("method"), S("PUT")},
-                                         {S("url"), partUrl(r, up->artifact.id, n, up->uploadToken)},
-                                         {S("headers"), QJsonObject{}}});
+                parts.append(QJsonObject{{u"number"_s, n},
+                                         {u"method"_s, u"PUT"_s},
+                                         {u"url"_s, partUrl(r, up->artifact.id, n, up->uploadToken)},
+                                         {u"headers"_s, QJsonObject{}}});
             QJsonObject plan;
-            plan.insert(S("part_size"), double(up->partSize));
-            plan.insert(S("parts"), parts);
-            plan.insert(S("expires_at"), ids::formatTime(up->expiresAt));
-            return HttpResponse::json(201, QJsonObject{{S("artifact"), up->artifact.toJson()}, {S("upload"), plan}});
+            plan.insert(u"part_size"_s, double(up->partSize));
+            plan.insert(u"parts"_s, parts);
+            plan.insert(u"expires_at"_s, ids::formatTime(up->expiresAt));
+            return HttpResponse::json(201, QJsonObject{{u"artifact"_s, up->artifact.toJson()}, {u"upload"_s, plan}});
         });
 
-    t.route("PUT", S("/uploads/{artifact_id}/{part_number}/{token}"), Access::Capability, S("sync"),
-            S("Upload one part's raw bytes (capability URL from initiate; no other credentials)"))
+    t.route("PUT", u"/uploads/{artifact_id}/{part_number}/{token}"_s, Access::Capability, u"sync"_s,
+            u"Upload one part's raw bytes (capability URL from initiate; no other credentials)"_s)
         .rawBody()
-        .returns(200, object({{S("number"), integer(1, 100000), true}, {S("size"), integer(0, 9007199254740991), true},
-                              {S("sha256"), string(64, 64), true}}))
+        .returns(200, object({{u"number"_s, integer(1, 100000), true}, {u"size"_s, integer(0, 9007199254740991), true},
+                              {u"sha256"_s, string(64, 64), true}}))
         .errors({404, 413, 422})
         .handle([&s](HttpRequest &r) {
             bool ok = false;
-            const qint64 number = r.param(S("part_number")).toLongLong(&ok);
+            const qint64 number = r.param(u"part_number"_s).toLongLong(&ok);
             if (!ok)
-                return HttpResponse::error(Error::validation(S("part_number"), S("invalid")));
-            auto part = s.artifacts.putPart(r.param(S("token")), r.param(S("artifact_id")), number, r.body);
+                return HttpResponse::error(Error::validation(u"part_number"_s, u"invalid"_s));
+            auto part = s.artifacts.putPart(r.param(u"token"_s), r.param(u"artifact_id"_s), number, r.body);
             if (!part)
                 return HttpResponse::error(part.error());
             return HttpResponse::json(200, part->toJson());
@@ -102,11 +104,11 @@ void addArtifactRoutes(RouteTable &t, Services &s)
 
     for (const char *action : {"commit", "abort"}) {
         const bool commit = QLatin1String(action) == QLatin1String("commit");
-        t.route("POST", S("/api/sync/artifacts/") + S(action), Access::Api, S("sync"),
-                commit ? S("Commit an upload: size and SHA-256 must match what was declared")
-                       : S("Abort an upload; its bytes are removed"))
-            .body(object({{S("artifact_id"), uuid(), true}}))
-            .returns(200, wrapped(S("artifact"), artifact))
+        t.route("POST", u"/api/sync/artifacts/"_s + QString::fromLatin1(action), Access::Api, u"sync"_s,
+                commit ? u"Commit an upload: size and SHA-256 must match what was declared"_s
+                       : u"Abort an upload; its bytes are removed"_s)
+            .body(object({{u"artifact_id"_s, uuid(), true}}))
+            .returns(200, wrapped(u"artifact"_s, artifact))
             .errors({403, 404, 409})
             .handle([&s, commit](HttpRequest &r) {
                 const QString id = str(r, "artifact_id");
@@ -114,11 +116,11 @@ void addArtifactRoutes(RouteTable &t, Services &s)
             });
     }
 
-    t.route("GET", S("/api/artifacts/{artifact_id}"), Access::Api, S("runs"),
-            S("Download a committed artifact (ETag = SHA-256, Range supported)"))
+    t.route("GET", u"/api/artifacts/{artifact_id}"_s, Access::Api, u"runs"_s,
+            u"Download a committed artifact (ETag = SHA-256, Range supported)"_s)
         .returnsBytes(200, "application/octet-stream").errors({404, 416})
         .handle([&s](HttpRequest &r) {
-            auto dl = s.artifacts.open(r.actor, r.param(S("artifact_id")));
+            auto dl = s.artifacts.open(r.actor, r.param(u"artifact_id"_s));
             if (!dl)
                 return HttpResponse::error(dl.error());
             HttpResponse resp;
@@ -135,7 +137,7 @@ void addArtifactRoutes(RouteTable &t, Services &s)
             const QString rangeHeader = ifRange.isEmpty() || ifRange == etag ? QString::fromLatin1(r.header("range")) : QString();
             const ByteRange range = ByteRange::parse(rangeHeader, dl->size);
             if (range.kind == ByteRange::Kind::Unsatisfiable) {
-                HttpResponse e = HttpResponse::error(416, S("range_not_satisfiable"), S("The range is outside the artifact."));
+                HttpResponse e = HttpResponse::error(416, u"range_not_satisfiable"_s, u"The range is outside the artifact."_s);
                 e.header("Content-Range", range.contentRange(dl->size).toLatin1());
                 return e;
             }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The instance's hash-chained audit log, as far as the caller may see it.
-#include "routes/RouteUtil.h"
-#include "routes/Routes.h"
+#include "server/routes/RouteUtil.h"
+#include "server/routes/Routes.h"
 
-#include "core/Ids.h"
-#include "core/RouteTable.h"
-#include "core/Schema.h"
-#include "core/Services.h"
+#include "models/core/Ids.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -19,45 +21,45 @@ constexpr int kMaxFilterLength = 200;
 
 QJsonObject auditEntrySchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("seq"), integer(1, 9007199254740991), true},
-                   {S("at"), dateTime(), true},
-                   {S("action"), describe(string(1, kMaxFilterLength), S("Dotted, e.g. share.create")), true},
-                   {S("actor_id"), describe(nullable(uuid()), S("null for the system")), true},
-                   {S("workspace_id"), nullable(uuid()), true},
-                   {S("target_type"), string(0, kMaxFilterLength), true},
-                   {S("target_id"), nullable(string()), true},
-                   {S("ip"), nullable(string()), true},
-                   {S("detail"), anyObject(), true},
-                   {S("prev_hash"), describe(nullable(string()), S("The hash of the entry written before")), true},
-                   {S("hash"), string(64, 64), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"seq"_s, integer(1, 9007199254740991), true},
+                   {u"at"_s, dateTime(), true},
+                   {u"action"_s, describe(string(1, kMaxFilterLength), u"Dotted, e.g. share.create"_s), true},
+                   {u"actor_id"_s, describe(nullable(uuid()), u"null for the system"_s), true},
+                   {u"workspace_id"_s, nullable(uuid()), true},
+                   {u"target_type"_s, string(0, kMaxFilterLength), true},
+                   {u"target_id"_s, nullable(string()), true},
+                   {u"ip"_s, nullable(string()), true},
+                   {u"detail"_s, anyObject(), true},
+                   {u"prev_hash"_s, describe(nullable(string()), u"The hash of the entry written before"_s), true},
+                   {u"hash"_s, string(64, 64), true}});
 }
 
 // Reads the filters; a malformed one is a validation error on its name.
 Result<AuditFilter> auditFilter(const HttpRequest &r)
 {
     AuditFilter f;
-    f.workspaceId = r.queryValue(S("workspace_id"));
-    f.actorId = r.queryValue(S("actor_id"));
-    f.action = r.queryValue(S("action"));
-    f.targetType = r.queryValue(S("target_type"));
-    f.targetId = r.queryValue(S("target_id"));
+    f.workspaceId = r.queryValue(u"workspace_id"_s);
+    f.actorId = r.queryValue(u"actor_id"_s);
+    f.action = r.queryValue(u"action"_s);
+    f.targetType = r.queryValue(u"target_type"_s);
+    f.targetId = r.queryValue(u"target_id"_s);
     for (const auto &[name, value] : {std::pair{"workspace_id", f.workspaceId}, std::pair{"actor_id", f.actorId}}) {
         if (!value.isEmpty() && !ids::isUuid(value))
-            return Error::validation(S(name), S("invalid"), S("%1 must be an id.").arg(S(name)));
+            return Error::validation(QString::fromLatin1(name), u"invalid"_s, u"%1 must be an id."_s.arg(QString::fromLatin1(name)));
     }
     for (const auto &[name, value] : {std::pair{"action", f.action}, std::pair{"target_type", f.targetType},
                                       std::pair{"target_id", f.targetId}}) {
         if (value.size() > kMaxFilterLength)
-            return Error::validation(S(name), S("too_long"), S("At most %1 characters.").arg(kMaxFilterLength));
+            return Error::validation(QString::fromLatin1(name), u"too_long"_s, u"At most %1 characters."_s.arg(kMaxFilterLength));
     }
     for (const auto &[name, target] : {std::pair{"from", &f.fromMs}, std::pair{"to", &f.toMs}}) {
-        const QString v = r.queryValue(S(name));
+        const QString v = r.queryValue(QString::fromLatin1(name));
         if (v.isEmpty())
             continue;
         const auto t = ids::parseTime(v);
         if (!t || *t <= 0)
-            return Error::validation(S(name), S("invalid"), S("%1 must be an RFC 3339 time.").arg(S(name)));
+            return Error::validation(QString::fromLatin1(name), u"invalid"_s, u"%1 must be an RFC 3339 time."_s.arg(QString::fromLatin1(name)));
         *target = *t;
     }
     return f;
@@ -67,16 +69,16 @@ Result<AuditFilter> auditFilter(const HttpRequest &r)
 
 void addAuditRoutes(RouteTable &t, Services &s)
 {
-    t.route("GET", S("/api/audit/logs"), Access::Api, S("audit"),
-            S("Audit entries newest first: a workspace's to its owners and admins, entries without a workspace to "
-              "their actor (and to instance administrators). A workspace_id the caller does not administer: 404"))
-        .query(S("workspace_id"), uuid())
-        .query(S("action"), string(1, kMaxFilterLength))
-        .query(S("actor_id"), uuid())
-        .query(S("target_type"), string(1, kMaxFilterLength))
-        .query(S("target_id"), string(1, kMaxFilterLength))
-        .query(S("from"), describe(dateTime(), S("Entries at or after this time")))
-        .query(S("to"), describe(dateTime(), S("Entries before this time")))
+    t.route("GET", u"/api/audit/logs"_s, Access::Api, u"audit"_s,
+            u"Audit entries newest first: a workspace's to its owners and admins, entries without a workspace to "
+              "their actor (and to instance administrators). A workspace_id the caller does not administer: 404"_s)
+        .query(u"workspace_id"_s, uuid())
+        .query(u"action"_s, string(1, kMaxFilterLength))
+        .query(u"actor_id"_s, uuid())
+        .query(u"target_type"_s, string(1, kMaxFilterLength))
+        .query(u"target_id"_s, string(1, kMaxFilterLength))
+        .query(u"from"_s, describe(dateTime(), u"Entries at or after this time"_s))
+        .query(u"to"_s, describe(dateTime(), u"Entries before this time"_s))
         .paged()
         .returns(200, page(auditEntrySchema())).errors({404, 422})
         .handle([&s](HttpRequest &r) {

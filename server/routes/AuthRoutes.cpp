@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Accounts and sessions (POST /api/auth/*) and API keys (Cloud and BFF).
-#include "routes/RouteUtil.h"
-#include "routes/Routes.h"
+#include "server/routes/RouteUtil.h"
+#include "server/routes/Routes.h"
 
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "core/RouteTable.h"
-#include "core/Schema.h"
-#include "core/Services.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -18,22 +20,22 @@ namespace {
 
 QJsonObject userSchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("email"), string(3, 254), true},
-                   {S("display_name"), string()},
-                   {S("is_admin"), boolean()},
-                   {S("restricted"), boolean()},
-                   {S("created_at"), dateTime()}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"email"_s, string(3, 254), true},
+                   {u"display_name"_s, string()},
+                   {u"is_admin"_s, boolean()},
+                   {u"restricted"_s, boolean()},
+                   {u"created_at"_s, dateTime()}});
 }
 
 QJsonObject apiKeySchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("name"), string(1, 200), true},
-                   {S("prefix"), string(), true},
-                   {S("workspace_id"), nullable(uuid()), true},
-                   {S("created_at"), dateTime(), true},
-                   {S("last_used_at"), nullable(dateTime()), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"name"_s, string(1, 200), true},
+                   {u"prefix"_s, string(), true},
+                   {u"workspace_id"_s, nullable(uuid()), true},
+                   {u"created_at"_s, dateTime(), true},
+                   {u"last_used_at"_s, nullable(dateTime()), true}});
 }
 
 // wfx_session (HttpOnly) and wfx_csrf (readable), SameSite=Lax, Path=/, Secure under TLS.
@@ -58,7 +60,7 @@ HttpResponse issued(const Result<IssuedApiKey> &k, int status)
 {
     if (!k)
         return HttpResponse::error(k.error());
-    return HttpResponse::json(status, QJsonObject{{S("api_key"), k->apiKey.toJson()}, {S("secret"), k->secret}});
+    return HttpResponse::json(status, QJsonObject{{u"api_key"_s, k->apiKey.toJson()}, {u"secret"_s, k->secret}});
 }
 
 } // namespace
@@ -66,93 +68,93 @@ HttpResponse issued(const Result<IssuedApiKey> &k, int status)
 void addAuthRoutes(RouteTable &t, Services &s)
 {
     const QJsonObject user = userSchema();
-    const QJsonObject credentials = object({{S("email"), string(1, 254), true}, {S("password"), string(1, 1024), true}});
+    const QJsonObject credentials = object({{u"email"_s, string(1, 254), true}, {u"password"_s, string(1, 1024), true}});
 
-    t.route("POST", S("/api/auth/signup"), Access::AuthFlow, S("auth"),
-            S("Create a local account (the first one becomes administrator: loopback or setup token only)"))
-        .body(object({{S("email"), string(1, 254), true},
-                      {S("password"), string(10, 1024), true},
-                      {S("setup_token"), string()}}))
-        .returns(201, wrapped(S("user"), user)).errors({403, 409, 429}).csrfExempt()
+    t.route("POST", u"/api/auth/signup"_s, Access::AuthFlow, u"auth"_s,
+            u"Create a local account (the first one becomes administrator: loopback or setup token only)"_s)
+        .body(object({{u"email"_s, string(1, 254), true},
+                      {u"password"_s, string(10, 1024), true},
+                      {u"setup_token"_s, string()}}))
+        .returns(201, wrapped(u"user"_s, user)).errors({403, 409, 429}).csrfExempt()
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.json.toObject();
-            const QString token = b.value(S("setup_token")).toString().isEmpty()
+            const QString token = b.value(u"setup_token"_s).toString().isEmpty()
                                       ? QString::fromLatin1(r.header("x-setup-token"))
-                                      : b.value(S("setup_token")).toString();
-            auto u = s.accounts.signup(b.value(S("email")).toString(), b.value(S("password")).toString(),
+                                      : b.value(u"setup_token"_s).toString();
+            auto u = s.accounts.signup(b.value(u"email"_s).toString(), b.value(u"password"_s).toString(),
                                        r.remote.toString(), token);
             if (!u)
                 return HttpResponse::error(u.error());
             auto session = s.accounts.createSession(u->id, r.remote.toString());
             if (!session)
                 return HttpResponse::error(session.error());
-            HttpResponse resp = HttpResponse::json(201, QJsonObject{{S("user"), u->toJson()}});
+            HttpResponse resp = HttpResponse::json(201, QJsonObject{{u"user"_s, u->toJson()}});
             setSessionCookies(resp, s, *session);
             return resp;
         });
-    t.route("POST", S("/api/auth/login"), Access::AuthFlow, S("auth"),
-            S("Sign in; a new session id every time (the same 401 for a wrong email or password)"))
-        .body(credentials).returns(200, wrapped(S("user"), user)).errors({401, 429}).csrfExempt()
+    t.route("POST", u"/api/auth/login"_s, Access::AuthFlow, u"auth"_s,
+            u"Sign in; a new session id every time (the same 401 for a wrong email or password)"_s)
+        .body(credentials).returns(200, wrapped(u"user"_s, user)).errors({401, 429}).csrfExempt()
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.json.toObject();
-            auto in = s.accounts.login(b.value(S("email")).toString(), b.value(S("password")).toString(),
-                                       r.remote.toString(), r.cookie(S("wfx_session")));
+            auto in = s.accounts.login(b.value(u"email"_s).toString(), b.value(u"password"_s).toString(),
+                                       r.remote.toString(), r.cookie(u"wfx_session"_s));
             if (!in)
                 return HttpResponse::error(in.error());
-            HttpResponse resp = HttpResponse::json(200, QJsonObject{{S("user"), in->user.toJson()}});
+            HttpResponse resp = HttpResponse::json(200, QJsonObject{{u"user"_s, in->user.toJson()}});
             setSessionCookies(resp, s, in->session);
             return resp;
         });
-    t.route("POST", S("/api/auth/session"), Access::AuthFlow, S("auth"), S("The current session (sliding renewal)"))
-        .returns(200, object({{S("user"), user, true}, {S("expires_at"), dateTime(), true}})).errors({401, 403})
+    t.route("POST", u"/api/auth/session"_s, Access::AuthFlow, u"auth"_s, u"The current session (sliding renewal)"_s)
+        .returns(200, object({{u"user"_s, user, true}, {u"expires_at"_s, dateTime(), true}})).errors({401, 403})
         .handle([&s](HttpRequest &r) {
-            const QString token = r.cookie(S("wfx_session"));
-            auto in = token.isEmpty() ? Result<SignedIn>(Error{ErrorCode::LoginRequired, S("Please log in again.")})
+            const QString token = r.cookie(u"wfx_session"_s);
+            auto in = token.isEmpty() ? Result<SignedIn>(Error{ErrorCode::LoginRequired, u"Please log in again."_s})
                                       : s.accounts.authenticate(token);
             if (!in)
-                return HttpResponse::error(Error{ErrorCode::LoginRequired, S("Please log in again.")});
-            return HttpResponse::json(200, QJsonObject{{S("user"), in->user.toJson()},
-                                                       {S("expires_at"), ids::formatTime(in->session.expiresAt)}});
+                return HttpResponse::error(Error{ErrorCode::LoginRequired, u"Please log in again."_s});
+            return HttpResponse::json(200, QJsonObject{{u"user"_s, in->user.toJson()},
+                                                       {u"expires_at"_s, ids::formatTime(in->session.expiresAt)}});
         });
-    t.route("POST", S("/api/auth/logout"), Access::AuthFlow, S("auth"), S("End the session server-side"))
-        .returns(200, object({{S("ok"), boolean(), true}})).errors({403})
+    t.route("POST", u"/api/auth/logout"_s, Access::AuthFlow, u"auth"_s, u"End the session server-side"_s)
+        .returns(200, object({{u"ok"_s, boolean(), true}})).errors({403})
         .handle([&s](HttpRequest &r) {
-            const QString token = r.cookie(S("wfx_session"));
+            const QString token = r.cookie(u"wfx_session"_s);
             if (!token.isEmpty()) {
                 if (auto st = s.accounts.logout(token); !st && st.error().code != ErrorCode::LoginRequired
                                                         && st.error().code != ErrorCode::NotFound)
                     return HttpResponse::error(st.error());
             }
-            HttpResponse resp = HttpResponse::json(200, QJsonObject{{S("ok"), true}});
+            HttpResponse resp = HttpResponse::json(200, QJsonObject{{u"ok"_s, true}});
             clearSessionCookies(resp, s);
             return resp;
         });
-    t.route("POST", S("/api/auth/reset-password"), Access::AuthFlow, S("auth"),
-            S("Ask for a password reset mail (the answer never tells whether the account exists)"))
-        .body(object({{S("email"), string(1, 254), true}})).returns(202, object({{S("ok"), boolean(), true}}))
+    t.route("POST", u"/api/auth/reset-password"_s, Access::AuthFlow, u"auth"_s,
+            u"Ask for a password reset mail (the answer never tells whether the account exists)"_s)
+        .body(object({{u"email"_s, string(1, 254), true}})).returns(202, object({{u"ok"_s, boolean(), true}}))
         .csrfExempt()
         .handle([&s](HttpRequest &r) {
             if (auto st = s.accounts.requestPasswordReset(str(r, "email"), r.remote.toString());
                 !st && st.error().code != ErrorCode::Validation)
                 return HttpResponse::error(st.error());
-            return HttpResponse::json(202, QJsonObject{{S("ok"), true}});
+            return HttpResponse::json(202, QJsonObject{{u"ok"_s, true}});
         });
-    t.route("POST", S("/api/auth/reset-password/confirm"), Access::AuthFlow, S("auth"),
-            S("Set a new password with the token from the reset mail; every session ends"))
-        .body(object({{S("token"), string(1, 200), true}, {S("password"), string(10, 1024), true}}))
-        .returns(200, object({{S("ok"), boolean(), true}})).csrfExempt()
+    t.route("POST", u"/api/auth/reset-password/confirm"_s, Access::AuthFlow, u"auth"_s,
+            u"Set a new password with the token from the reset mail; every session ends"_s)
+        .body(object({{u"token"_s, string(1, 200), true}, {u"password"_s, string(10, 1024), true}}))
+        .returns(200, object({{u"ok"_s, boolean(), true}})).csrfExempt()
         .handle([&s](HttpRequest &r) {
             auto st = s.accounts.completePasswordReset(str(r, "token"), str(r, "password"), r.remote.toString());
             if (!st)
                 return HttpResponse::error(st.error());
-            return HttpResponse::json(200, QJsonObject{{S("ok"), true}});
+            return HttpResponse::json(200, QJsonObject{{u"ok"_s, true}});
         });
 
     // API keys
     const QJsonObject key = apiKeySchema();
-    const QJsonObject issuedKey = wrapped(S("api_key"), key, {{S("secret"), string(36), true}});
-    const QJsonObject newKey = object({{S("name"), string(1, 200), true}, {S("workspace_id"), uuid()}});
-    t.route("GET", S("/api/api-keys"), Access::Api, S("api_keys"), S("The caller's API keys (never their secrets)"))
+    const QJsonObject issuedKey = wrapped(u"api_key"_s, key, {{u"secret"_s, string(36), true}});
+    const QJsonObject newKey = object({{u"name"_s, string(1, 200), true}, {u"workspace_id"_s, uuid()}});
+    t.route("GET", u"/api/api-keys"_s, Access::Api, u"api_keys"_s, u"The caller's API keys (never their secrets)"_s)
         .paged().returns(200, page(key)).errors({422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
@@ -160,24 +162,24 @@ void addAuthRoutes(RouteTable &t, Services &s)
                 return HttpResponse::error(p.error());
             return paged(s.apiKeys.list(r.actor, p->limit, p->cursor));
         });
-    for (const auto &[path, access] : {std::pair{S("/api/api-keys"), Access::Api}, std::pair{S("/api/cloud/api-keys"), Access::Session}}) {
-        t.route("POST", path, access, access == Access::Api ? S("api_keys") : S("bff"),
-                S("Issue an API key, optionally scoped to one workspace; the secret is shown once"))
+    for (const auto &[path, access] : {std::pair{u"/api/api-keys"_s, Access::Api}, std::pair{u"/api/cloud/api-keys"_s, Access::Session}}) {
+        t.route("POST", path, access, access == Access::Api ? u"api_keys"_s : u"bff"_s,
+                u"Issue an API key, optionally scoped to one workspace; the secret is shown once"_s)
             .body(newKey).returns(201, issuedKey).errors({403, 404})
             .handle([&s](HttpRequest &r) {
                 return issued(s.apiKeys.issue(r.actor, str(r, "name"), str(r, "workspace_id")), 201);
             });
     }
-    t.route("DELETE", S("/api/api-keys/{api_key_id}"), Access::Api, S("api_keys"), S("Revoke an API key at once"))
+    t.route("DELETE", u"/api/api-keys/{api_key_id}"_s, Access::Api, u"api_keys"_s, u"Revoke an API key at once"_s)
         .returns(204, {}).errors({404})
-        .handle([&s](HttpRequest &r) { return done(s.apiKeys.revoke(r.actor, r.param(S("api_key_id")))); });
-    t.route("DELETE", S("/api/cloud/api-keys"), Access::Session, S("bff"), S("Revoke an API key (id in the body)"))
-        .body(object({{S("id"), uuid(), true}})).returns(204, {}).errors({404})
+        .handle([&s](HttpRequest &r) { return done(s.apiKeys.revoke(r.actor, r.param(u"api_key_id"_s))); });
+    t.route("DELETE", u"/api/cloud/api-keys"_s, Access::Session, u"bff"_s, u"Revoke an API key (id in the body)"_s)
+        .body(object({{u"id"_s, uuid(), true}})).returns(204, {}).errors({404})
         .handle([&s](HttpRequest &r) { return done(s.apiKeys.revoke(r.actor, str(r, "id"))); });
-    t.route("POST", S("/api/api-keys/{api_key_id}/rotate"), Access::Api, S("api_keys"),
-            S("Rotate: a new secret, the old one dead at once"))
+    t.route("POST", u"/api/api-keys/{api_key_id}/rotate"_s, Access::Api, u"api_keys"_s,
+            u"Rotate: a new secret, the old one dead at once"_s)
         .returns(200, issuedKey).errors({403, 404})
-        .handle([&s](HttpRequest &r) { return issued(s.apiKeys.rotate(r.actor, r.param(S("api_key_id"))), 200); });
+        .handle([&s](HttpRequest &r) { return issued(s.apiKeys.rotate(r.actor, r.param(u"api_key_id"_s)), 200); });
 }
 
 } // namespace wfx

@@ -4,22 +4,24 @@
 // acts for the signed-in user on the same services as its Cloud counterpart and
 // answers the same shapes. Under E2E fixtures the run routes answer from the
 // in-memory fixture store instead (CONTRACT.md section 6).
-#include "routes/RouteUtil.h"
-#include "routes/Routes.h"
+#include "server/routes/RouteUtil.h"
+#include "server/routes/Routes.h"
 
-#include "bff/E2eFixtures.h"
-#include "core/Clock.h"
-#include "core/Dispatcher.h"
-#include "core/Ids.h"
-#include "core/RouteTable.h"
-#include "core/Schema.h"
-#include "core/Services.h"
-#include "crypto/Crypto.h"
-#include "runs/StagingService.h"
+#include "server/bff/E2eFixtures.h"
+#include "models/core/Clock.h"
+#include "server/core/Dispatcher.h"
+#include "models/core/Ids.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
+#include "models/crypto/Crypto.h"
+#include "models/runs/StagingService.h"
 
 #include <QtMath>
 
 #include <memory>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -38,54 +40,54 @@ constexpr int kSamplePoints = 300;
 
 QJsonObject bffUserSchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("email"), string(3, 254), true},
-                   {S("display_name"), string()},
-                   {S("is_admin"), boolean()},
-                   {S("restricted"), boolean()},
-                   {S("created_at"), dateTime()}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"email"_s, string(3, 254), true},
+                   {u"display_name"_s, string()},
+                   {u"is_admin"_s, boolean()},
+                   {u"restricted"_s, boolean()},
+                   {u"created_at"_s, dateTime()}});
 }
 
 QJsonObject bffRunSchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("project_id"), uuid(), true},
-                   {S("workspace_id"), uuid(), true},
-                   {S("client_run_id"), string(1, 200), true},
-                   {S("name"), string(1, 200), true},
-                   {S("status"), enumOf({S("queued"), S("running"), S("completed"), S("failed"), S("cancelled")}), true},
-                   {S("started_at"), nullable(dateTime()), true},
-                   {S("finished_at"), nullable(dateTime()), true},
-                   {S("created_at"), dateTime(), true},
-                   {S("evidence"), enumOf({S("verified"), S("unverified"), S("unsigned")}), true},
-                   {S("metric_count"), integer(0, 9007199254740991), true},
-                   {S("log_bytes"), integer(0, 9007199254740991), true},
-                   {S("metric_names"), arrayOf(string())}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"project_id"_s, uuid(), true},
+                   {u"workspace_id"_s, uuid(), true},
+                   {u"client_run_id"_s, string(1, 200), true},
+                   {u"name"_s, string(1, 200), true},
+                   {u"status"_s, enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}), true},
+                   {u"started_at"_s, nullable(dateTime()), true},
+                   {u"finished_at"_s, nullable(dateTime()), true},
+                   {u"created_at"_s, dateTime(), true},
+                   {u"evidence"_s, enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}), true},
+                   {u"metric_count"_s, integer(0, 9007199254740991), true},
+                   {u"log_bytes"_s, integer(0, 9007199254740991), true},
+                   {u"metric_names"_s, arrayOf(string())}});
 }
 
 QJsonObject bffShareSchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("workspace_id"), uuid(), true},
-                   {S("run_id"), uuid(), true},
-                   {S("artifact_id"), nullable(uuid()), true},
-                   {S("state"), enumOf({S("active"), S("revoked"), S("expired")}), true},
-                   {S("expires_at"), nullable(dateTime()), true},
-                   {S("revoked_at"), nullable(dateTime()), true},
-                   {S("has_password"), boolean(), true},
-                   {S("token_prefix"), string(), true},
-                   {S("created_at"), dateTime(), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"workspace_id"_s, uuid(), true},
+                   {u"run_id"_s, uuid(), true},
+                   {u"artifact_id"_s, nullable(uuid()), true},
+                   {u"state"_s, enumOf({u"active"_s, u"revoked"_s, u"expired"_s}), true},
+                   {u"expires_at"_s, nullable(dateTime()), true},
+                   {u"revoked_at"_s, nullable(dateTime()), true},
+                   {u"has_password"_s, boolean(), true},
+                   {u"token_prefix"_s, string(), true},
+                   {u"created_at"_s, dateTime(), true}});
 }
 
 QJsonObject deletionSchema()
 {
-    return object({{S("state"), enumOf({S("scheduled"), S("cancelled"), S("none")}), true},
-                   {S("scheduled_for"), dateTime()}});
+    return object({{u"state"_s, enumOf({u"scheduled"_s, u"cancelled"_s, u"none"_s}), true},
+                   {u"scheduled_for"_s, dateTime()}});
 }
 
 HttpResponse unsupported(const QByteArray &allow, const QString &why)
 {
-    HttpResponse r = HttpResponse::error(405, S("unsupported_action"), why);
+    HttpResponse r = HttpResponse::error(405, u"unsupported_action"_s, why);
     r.header("Allow", allow);
     return r;
 }
@@ -121,7 +123,7 @@ Result<QString> sampleWorkspace(Services &s, const HttpRequest &r, const QString
     if (!first)
         return first.error();
     if (first->items.isEmpty())
-        return Error::validation(S("workspace_id"), S("required"), S("Create a workspace first, or name one."));
+        return Error::validation(u"workspace_id"_s, u"required"_s, u"Create a workspace first, or name one."_s);
     return first->items.first().id;
 }
 
@@ -156,27 +158,27 @@ QJsonObject sampleRunBody(const QString &projectId, qint64 nowMs)
     for (int i = 0; i < kSamplePoints; ++i) {
         const double step = i * 10.0;
         const double loss = 0.12 + 2.3 * qExp(-step / 700.0) + 0.05 * qSin(step * 0.37) * qExp(-step / 1500.0);
-        metrics.append(QJsonObject{{S("name"), S("loss")}, {S("step"), step}, {S("value"), loss}});
+        metrics.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, step}, {u"value"_s, loss}});
     }
-    const QString log = S("[sample] WorldFlux sample run\n"
+    const QString log = u"[sample] WorldFlux sample run\n"
                           "[sample] env=dmc:walker-walk algo=dreamer-v3 seed=1\n"
                           "[sample] step 0 loss 2.42\n"
                           "[sample] step 1500 loss 0.33\n"
                           "[sample] step 2990 loss 0.15\n"
-                          "[sample] done: 300 loss points\n");
-    return {{S("project_id"), projectId},
-            {S("client_run_id"), QString(S("sample-") + tag)},
-            {S("name"), QString(S("sample-dreamer-v3-") + tag.left(8))},
-            {S("status"), S("completed")},
-            {S("started_at"), ids::formatTime(nowMs - 3600'000)},
-            {S("finished_at"), ids::formatTime(nowMs)},
-            {S("manifest"), QJsonObject{{S("sample"), true},
-                                        {S("algorithm"), S("dreamer-v3")},
-                                        {S("environment"), S("dmc:walker-walk")},
-                                        {S("seed"), 1},
-                                        {S("steps"), (kSamplePoints - 1) * 10}}},
-            {S("metrics"), metrics},
-            {S("log"), log}};
+                          "[sample] done: 300 loss points\n"_s;
+    return {{u"project_id"_s, projectId},
+            {u"client_run_id"_s, QString(u"sample-"_s + tag)},
+            {u"name"_s, QString(u"sample-dreamer-v3-"_s + tag.left(8))},
+            {u"status"_s, u"completed"_s},
+            {u"started_at"_s, ids::formatTime(nowMs - 3600'000)},
+            {u"finished_at"_s, ids::formatTime(nowMs)},
+            {u"manifest"_s, QJsonObject{{u"sample"_s, true},
+                                        {u"algorithm"_s, u"dreamer-v3"_s},
+                                        {u"environment"_s, u"dmc:walker-walk"_s},
+                                        {u"seed"_s, 1},
+                                        {u"steps"_s, (kSamplePoints - 1) * 10}}},
+            {u"metrics"_s, metrics},
+            {u"log"_s, log}};
 }
 
 } // namespace
@@ -189,35 +191,35 @@ void addBffRoutes(RouteTable &t, Services &s)
     const QJsonObject project = projectSchema();
     const QJsonObject run = bffRunSchema();
     const QJsonObject share = bffShareSchema();
-    const QJsonObject byId = object({{S("id"), uuid(), true}});
+    const QJsonObject byId = object({{u"id"_s, uuid(), true}});
 
     // ---------------------------------------------------------------- profile and DSAR
-    t.route("GET", S("/api/cloud/me"), Access::Session, S("bff"), S("The signed-in user (as GET /api/me)"))
-        .returns(200, wrapped(S("user"), user)).errors({401, 403})
+    t.route("GET", u"/api/cloud/me"_s, Access::Session, u"bff"_s, u"The signed-in user (as GET /api/me)"_s)
+        .returns(200, wrapped(u"user"_s, user)).errors({401, 403})
         .handle([&s](HttpRequest &r) { return wrapped(s.accounts.me(r.actor), "user"); });
-    t.route("PATCH", S("/api/cloud/me"), Access::Session, S("bff"), S("Update the profile (as PATCH /api/me)"))
-        .body(object({{S("display_name"), string(0, AccountService::kMaxDisplayNameLength), true}}))
-        .returns(200, wrapped(S("user"), user)).errors({401, 403, 422})
+    t.route("PATCH", u"/api/cloud/me"_s, Access::Session, u"bff"_s, u"Update the profile (as PATCH /api/me)"_s)
+        .body(object({{u"display_name"_s, string(0, AccountService::kMaxDisplayNameLength), true}}))
+        .returns(200, wrapped(u"user"_s, user)).errors({401, 403, 422})
         .handle([&s](HttpRequest &r) { return wrapped(s.accounts.updateProfile(r.actor, str(r, "display_name")), "user"); });
-    t.route("POST", S("/api/cloud/me"), Access::Session, S("bff"),
-            S("Data-subject actions (as /api/me/*): export, delete, cancel_delete, restrict {restricted}, "
-              "object {purpose, objected}"))
-        .body(object({{S("action"), enumOf({S("export"), S("delete"), S("cancel_delete"), S("restrict"), S("object")}), true},
-                      {S("restricted"), boolean()},
-                      {S("purpose"), enumOf(DsarService::purposes())},
-                      {S("objected"), boolean()}}))
-        .returns(200, describe(object({{S("deletion"), deletionSchema()},
-                                       {S("restricted"), boolean()},
-                                       {S("objection"), object({{S("purpose"), string(), true},
-                                                                {S("objected"), boolean(), true},
-                                                                {S("updated_at"), dateTime(), true}})},
-                                       {S("user"), anyObject()}}),
-                               S("export: the export document (user, workspaces, api_keys, audit, ...); delete "
-                                 "(202) and cancel_delete: {deletion}; restrict: {restricted}; object: {objection}")))
+    t.route("POST", u"/api/cloud/me"_s, Access::Session, u"bff"_s,
+            u"Data-subject actions (as /api/me/*): export, delete, cancel_delete, restrict {restricted}, "
+              "object {purpose, objected}"_s)
+        .body(object({{u"action"_s, enumOf({u"export"_s, u"delete"_s, u"cancel_delete"_s, u"restrict"_s, u"object"_s}), true},
+                      {u"restricted"_s, boolean()},
+                      {u"purpose"_s, enumOf(DsarService::purposes())},
+                      {u"objected"_s, boolean()}}))
+        .returns(200, describe(object({{u"deletion"_s, deletionSchema()},
+                                       {u"restricted"_s, boolean()},
+                                       {u"objection"_s, object({{u"purpose"_s, string(), true},
+                                                                {u"objected"_s, boolean(), true},
+                                                                {u"updated_at"_s, dateTime(), true}})},
+                                       {u"user"_s, anyObject()}}),
+                               u"export: the export document (user, workspaces, api_keys, audit, ...); delete "
+                                 "(202) and cancel_delete: {deletion}; restrict: {restricted}; object: {objection}"_s))
         .errors({401, 403, 409, 422})
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.bodyObject();
-            const QString action = b.value(S("action")).toString();
+            const QString action = b.value(u"action"_s).toString();
             if (action == QLatin1String("export")) {
                 auto e = s.dsar.exportData(r.actor);
                 return e ? HttpResponse::json(200, *e) : HttpResponse::error(e.error());
@@ -228,26 +230,26 @@ void addBffRoutes(RouteTable &t, Services &s)
                 return wrapped(d, "deletion", del ? 202 : 200);
             }
             if (action == QLatin1String("restrict")) {
-                if (!b.value(S("restricted")).isBool())
-                    return HttpResponse::error(Error::validation(S("restricted"), S("required"),
-                                                                 S("restrict needs restricted: true or false.")));
-                auto now = s.dsar.setRestricted(r.actor, b.value(S("restricted")).toBool());
-                return now ? HttpResponse::json(200, QJsonObject{{S("restricted"), *now}}) : HttpResponse::error(now.error());
+                if (!b.value(u"restricted"_s).isBool())
+                    return HttpResponse::error(Error::validation(u"restricted"_s, u"required"_s,
+                                                                 u"restrict needs restricted: true or false."_s));
+                auto now = s.dsar.setRestricted(r.actor, b.value(u"restricted"_s).toBool());
+                return now ? HttpResponse::json(200, QJsonObject{{u"restricted"_s, *now}}) : HttpResponse::error(now.error());
             }
             // object
-            Error e{ErrorCode::Validation, S("object needs purpose and objected.")};
-            if (!b.contains(S("purpose")))
-                e.details.append({S("purpose"), S("required")});
-            if (!b.value(S("objected")).isBool())
-                e.details.append({S("objected"), S("required")});
+            Error e{ErrorCode::Validation, u"object needs purpose and objected."_s};
+            if (!b.contains(u"purpose"_s))
+                e.details.append({u"purpose"_s, u"required"_s});
+            if (!b.value(u"objected"_s).isBool())
+                e.details.append({u"objected"_s, u"required"_s});
             if (!e.details.isEmpty())
                 return HttpResponse::error(e);
-            return wrapped(s.dsar.object(r.actor, b.value(S("purpose")).toString(), b.value(S("objected")).toBool()),
+            return wrapped(s.dsar.object(r.actor, b.value(u"purpose"_s).toString(), b.value(u"objected"_s).toBool()),
                            "objection");
         });
 
     // ---------------------------------------------------------------- workspaces and projects
-    t.route("GET", S("/api/cloud/workspaces"), Access::Session, S("bff"), S("Workspaces of the user (as GET /api/workspaces)"))
+    t.route("GET", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s, u"Workspaces of the user (as GET /api/workspaces)"_s)
         .paged().returns(200, page(ws)).errors({401, 403, 422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
@@ -255,60 +257,60 @@ void addBffRoutes(RouteTable &t, Services &s)
                 return HttpResponse::error(p.error());
             return paged(s.workspaces.list(r.actor, p->limit, p->cursor));
         });
-    t.route("POST", S("/api/cloud/workspaces"), Access::Session, S("bff"), S("Create a workspace (as POST /api/workspaces)"))
-        .body(object({{S("name"), string(1, 200), true}}))
-        .returns(201, wrapped(S("workspace"), ws)).errors({401, 403, 422})
+    t.route("POST", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s, u"Create a workspace (as POST /api/workspaces)"_s)
+        .body(object({{u"name"_s, string(1, 200), true}}))
+        .returns(201, wrapped(u"workspace"_s, ws)).errors({401, 403, 422})
         .handle([&s](HttpRequest &r) { return wrapped(s.workspaces.create(r.actor, str(r, "name")), "workspace", 201); });
-    t.route("DELETE", S("/api/cloud/workspaces"), Access::Session, S("bff"),
-            S("Delete a workspace, id in the body (as DELETE /api/workspaces/{id}; owner)"))
+    t.route("DELETE", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s,
+            u"Delete a workspace, id in the body (as DELETE /api/workspaces/{id}; owner)"_s)
         .body(byId).returns(204, {}).errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) { return done(s.workspaces.remove(r.actor, str(r, "id"))); });
 
-    t.route("GET", S("/api/cloud/projects"), Access::Session, S("bff"), S("Projects, optionally of one workspace (as GET /api/projects)"))
-        .query(S("workspace_id"), uuid()).paged().returns(200, page(project)).errors({401, 403, 404, 422})
+    t.route("GET", u"/api/cloud/projects"_s, Access::Session, u"bff"_s, u"Projects, optionally of one workspace (as GET /api/projects)"_s)
+        .query(u"workspace_id"_s, uuid()).paged().returns(200, page(project)).errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
                 return HttpResponse::error(p.error());
-            return paged(s.workspaces.listProjects(r.actor, r.queryValue(S("workspace_id")), p->limit, p->cursor));
+            return paged(s.workspaces.listProjects(r.actor, r.queryValue(u"workspace_id"_s), p->limit, p->cursor));
         });
-    t.route("POST", S("/api/cloud/projects"), Access::Session, S("bff"), S("Create a project (as POST /api/projects)"))
-        .body(object({{S("workspace_id"), uuid(), true}, {S("name"), string(1, 200), true}}))
-        .returns(201, wrapped(S("project"), project)).errors({401, 403, 404, 422})
+    t.route("POST", u"/api/cloud/projects"_s, Access::Session, u"bff"_s, u"Create a project (as POST /api/projects)"_s)
+        .body(object({{u"workspace_id"_s, uuid(), true}, {u"name"_s, string(1, 200), true}}))
+        .returns(201, wrapped(u"project"_s, project)).errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
             return wrapped(s.workspaces.createProject(r.actor, str(r, "workspace_id"), str(r, "name")), "project", 201);
         });
-    t.route("DELETE", S("/api/cloud/projects"), Access::Session, S("bff"),
-            S("Delete a project and its runs, id in the body (as DELETE /api/projects/{id}; admin)"))
+    t.route("DELETE", u"/api/cloud/projects"_s, Access::Session, u"bff"_s,
+            u"Delete a project and its runs, id in the body (as DELETE /api/projects/{id}; admin)"_s)
         .body(byId).returns(204, {}).errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) { return done(s.workspaces.removeProject(r.actor, str(r, "id"))); });
-    t.route("POST", S("/api/cloud/projects/{projectId}/staging-retention-proof"), Access::Session, S("bff"),
-            S("Staging only (405 otherwise): the signed retention proof of the project, as "
-              "POST /api/projects/{project_id}/staging-retention-proof"))
-        .returns(200, wrapped(S("retention_proof"), retentionProofSchema()))
+    t.route("POST", u"/api/cloud/projects/{projectId}/staging-retention-proof"_s, Access::Session, u"bff"_s,
+            u"Staging only (405 otherwise): the signed retention proof of the project, as "
+              "POST /api/projects/{project_id}/staging-retention-proof"_s)
+        .returns(200, wrapped(u"retention_proof"_s, retentionProofSchema()))
         .errors({401, 403, 404, 405})
         .handle([&s](HttpRequest &r) {
             if (!s.config.staging)
-                return unsupported("", S("Staging-only route: this instance does not run in staging mode."));
+                return unsupported("", u"Staging-only route: this instance does not run in staging mode."_s);
             StagingService staging(s.ctx, s.config.signingKey);
-            return wrapped(staging.retentionProof(r.actor, r.param(S("projectId"))), "retention_proof");
+            return wrapped(staging.retentionProof(r.actor, r.param(u"projectId"_s)), "retention_proof");
         });
 
     // ---------------------------------------------------------------- runs
-    t.route("GET", S("/api/cloud/runs"), Access::Session, S("bff"),
-            S("Recent runs (as GET /api/runs); without workspace_id or project_id, of the selected workspace. "
-              "Under E2E fixtures: the fixture runs"))
-        .query(S("workspace_id"), uuid()).query(S("project_id"), uuid())
-        .query(S("status"), enumOf({S("queued"), S("running"), S("completed"), S("failed"), S("cancelled")}))
+    t.route("GET", u"/api/cloud/runs"_s, Access::Session, u"bff"_s,
+            u"Recent runs (as GET /api/runs); without workspace_id or project_id, of the selected workspace. "
+              "Under E2E fixtures: the fixture runs"_s)
+        .query(u"workspace_id"_s, uuid()).query(u"project_id"_s, uuid())
+        .query(u"status"_s, enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}))
         .paged().returns(200, page(run)).errors({401, 403, 404, 422})
         .handle([&s, fixtures](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
                 return HttpResponse::error(p.error());
             RunFilter f;
-            f.workspaceId = r.queryValue(S("workspace_id"));
-            f.projectId = r.queryValue(S("project_id"));
-            f.status = r.queryValue(S("status"));
+            f.workspaceId = r.queryValue(u"workspace_id"_s);
+            f.projectId = r.queryValue(u"project_id"_s);
+            f.status = r.queryValue(u"status"_s);
             if (s.config.e2eFixtures)
                 return runPage(fixtures->list(f, p->limit, p->cursor));
             if (f.workspaceId.isEmpty() && f.projectId.isEmpty()) {
@@ -323,41 +325,41 @@ void addBffRoutes(RouteTable &t, Services &s)
             }
             return runPage(s.runs.list(r.actor, f, p->limit, p->cursor));
         });
-    t.route("POST", S("/api/cloud/runs"), Access::Session, S("bff"),
-            S("E2E fixtures only: add a fixture run in memory (405 otherwise; nothing is written to the store)"))
+    t.route("POST", u"/api/cloud/runs"_s, Access::Session, u"bff"_s,
+            u"E2E fixtures only: add a fixture run in memory (405 otherwise; nothing is written to the store)"_s)
         .body(E2eFixtures::runInputSchema()).bodyCheckedByHandler()
-        .returns(201, wrapped(S("run"), run)).errors({401, 403, 405, 409, 422})
+        .returns(201, wrapped(u"run"_s, run)).errors({401, 403, 405, 409, 422})
         .handle([&s, fixtures](HttpRequest &r) {
             if (!s.config.e2eFixtures)
-                return unsupported("GET, HEAD", S("POST /api/cloud/runs works only with E2E fixtures on."));
+                return unsupported("GET, HEAD", u"POST /api/cloud/runs works only with E2E fixtures on."_s);
             auto b = checkedBody(r, E2eFixtures::runInputSchema());
             if (!b)
                 return HttpResponse::error(b.error());
             return wrapped(fixtures->add(*b), "run", 201);
         });
-    t.route("POST", S("/api/e2e/cli-sync"), Access::Session, S("bff"),
-            S("E2E fixtures only: seed fixture runs as the CLI would sync them (405 otherwise; nothing is written)"))
+    t.route("POST", u"/api/e2e/cli-sync"_s, Access::Session, u"bff"_s,
+            u"E2E fixtures only: seed fixture runs as the CLI would sync them (405 otherwise; nothing is written)"_s)
         .body(E2eFixtures::batchSchema()).bodyCheckedByHandler()
-        .returns(201, object({{S("runs"), arrayOf(run), true}})).errors({401, 403, 405, 409, 422})
+        .returns(201, object({{u"runs"_s, arrayOf(run), true}})).errors({401, 403, 405, 409, 422})
         .handle([&s, fixtures](HttpRequest &r) {
             if (!s.config.e2eFixtures)
-                return unsupported("", S("POST /api/e2e/cli-sync works only with E2E fixtures on."));
+                return unsupported("", u"POST /api/e2e/cli-sync works only with E2E fixtures on."_s);
             auto b = checkedBody(r, E2eFixtures::batchSchema());
             if (!b)
                 return HttpResponse::error(b.error());
-            auto added = fixtures->addMany(b->value(S("runs")).toArray());
+            auto added = fixtures->addMany(b->value(u"runs"_s).toArray());
             if (!added)
                 return HttpResponse::error(added.error());
             QJsonArray out;
             for (const Run &x : *added)
                 out.append(x.toJson());
-            return HttpResponse::json(201, QJsonObject{{S("runs"), out}});
+            return HttpResponse::json(201, QJsonObject{{u"runs"_s, out}});
         });
-    t.route("POST", S("/api/cloud/sample-run"), Access::Session, S("bff"),
-            S("Onboarding: sync a real synthetic run (loss curve, manifest, log) into the given project, or into "
-              "the \"Sample project\" of the given, selected or first workspace"))
-        .body(object({{S("workspace_id"), uuid()}, {S("project_id"), uuid()}}))
-        .returns(201, wrapped(S("run"), run)).errors({401, 402, 403, 404, 422})
+    t.route("POST", u"/api/cloud/sample-run"_s, Access::Session, u"bff"_s,
+            u"Onboarding: sync a real synthetic run (loss curve, manifest, log) into the given project, or into "
+              "the \"Sample project\" of the given, selected or first workspace"_s)
+        .body(object({{u"workspace_id"_s, uuid()}, {u"project_id"_s, uuid()}}))
+        .returns(201, wrapped(u"run"_s, run)).errors({401, 402, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
             const QString givenWs = str(r, "workspace_id");
             QString projectId = str(r, "project_id");
@@ -366,7 +368,7 @@ void addBffRoutes(RouteTable &t, Services &s)
                 if (!p)
                     return HttpResponse::error(p.error());
                 if (!givenWs.isEmpty() && p->workspaceId != givenWs)
-                    return HttpResponse::error(Error::notFound(S("Project")));
+                    return HttpResponse::error(Error::notFound(u"Project"_s));
             } else {
                 auto w = sampleWorkspace(s, r, givenWs);
                 if (!w)
@@ -379,56 +381,56 @@ void addBffRoutes(RouteTable &t, Services &s)
             auto synced = s.runs.sync(r.actor, sampleRunBody(projectId, s.ctx.clock->nowMs()));
             if (!synced)
                 return HttpResponse::error(synced.error());
-            return HttpResponse::json(201, QJsonObject{{S("run"), synced->run.toJson()}});
+            return HttpResponse::json(201, QJsonObject{{u"run"_s, synced->run.toJson()}});
         });
 
     // Shares: /api/cloud/shares is served with /api/shares (ShareRoutes.cpp).
 
     // ---------------------------------------------------------------- billing
-    t.route("POST", S("/api/cloud/billing/checkout"), Access::Session, S("bff"),
-            S("Start a checkout for a paid plan (as POST /api/billing/checkout); the plan changes when the provider "
-              "confirms"))
-        .body(object({{S("workspace_id"), uuid(), true},
-                      {S("plan"), describe(string(1, 64), S("a paid plan of the instance (pro, team)")), true},
-                      {S("success_url"), string(1, 2048)},
-                      {S("cancel_url"), string(1, 2048)}}))
-        .returns(201, wrapped(S("checkout"), object({{S("workspace_id"), uuid(), true},
-                                                     {S("plan"), string(), true},
-                                                     {S("provider"), string(), true},
-                                                     {S("session_ref"), string(), true},
-                                                     {S("url"), string(), true}}),
-                              {{S("url"), string(), true}}))
+    t.route("POST", u"/api/cloud/billing/checkout"_s, Access::Session, u"bff"_s,
+            u"Start a checkout for a paid plan (as POST /api/billing/checkout); the plan changes when the provider "
+              "confirms"_s)
+        .body(object({{u"workspace_id"_s, uuid(), true},
+                      {u"plan"_s, describe(string(1, 64), u"a paid plan of the instance (pro, team)"_s), true},
+                      {u"success_url"_s, string(1, 2048)},
+                      {u"cancel_url"_s, string(1, 2048)}}))
+        .returns(201, wrapped(u"checkout"_s, object({{u"workspace_id"_s, uuid(), true},
+                                                     {u"plan"_s, string(), true},
+                                                     {u"provider"_s, string(), true},
+                                                     {u"session_ref"_s, string(), true},
+                                                     {u"url"_s, string(), true}}),
+                              {{u"url"_s, string(), true}}))
         .errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
             auto c = s.billing.checkout(r.actor, str(r, "workspace_id"), str(r, "plan"), str(r, "success_url"),
                                         str(r, "cancel_url"));
             if (!c)
                 return HttpResponse::error(c.error());
-            return HttpResponse::json(201, QJsonObject{{S("checkout"), c->toJson()}, {S("url"), c->url}});
+            return HttpResponse::json(201, QJsonObject{{u"checkout"_s, c->toJson()}, {u"url"_s, c->url}});
         });
-    t.route("POST", S("/api/cloud/billing/portal"), Access::Session, S("bff"),
-            S("The billing portal link of a workspace (as POST /api/billing/portal)"))
-        .body(object({{S("workspace_id"), uuid(), true}}))
-        .returns(200, object({{S("url"), string(), true}, {S("workspace_id"), uuid(), true}}))
+    t.route("POST", u"/api/cloud/billing/portal"_s, Access::Session, u"bff"_s,
+            u"The billing portal link of a workspace (as POST /api/billing/portal)"_s)
+        .body(object({{u"workspace_id"_s, uuid(), true}}))
+        .returns(200, object({{u"url"_s, string(), true}, {u"workspace_id"_s, uuid(), true}}))
         .errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
             auto u = s.billing.portal(r.actor, str(r, "workspace_id"));
             if (!u)
                 return HttpResponse::error(u.error());
-            return HttpResponse::json(200, QJsonObject{{S("url"), *u}, {S("workspace_id"), str(r, "workspace_id")}});
+            return HttpResponse::json(200, QJsonObject{{u"url"_s, *u}, {u"workspace_id"_s, str(r, "workspace_id")}});
         });
 
     // ---------------------------------------------------------------- selection
-    t.route("POST", S("/api/workspace/selection"), Access::Session, S("bff"),
-            S("Remember the selected workspace for this session (a workspace the user is a member of)"))
-        .body(object({{S("workspace_id"), uuid(), true}}))
-        .returns(200, object({{S("workspace_id"), uuid(), true}})).errors({401, 403, 404, 422})
+    t.route("POST", u"/api/workspace/selection"_s, Access::Session, u"bff"_s,
+            u"Remember the selected workspace for this session (a workspace the user is a member of)"_s)
+        .body(object({{u"workspace_id"_s, uuid(), true}}))
+        .returns(200, object({{u"workspace_id"_s, uuid(), true}})).errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
             const QString w = str(r, "workspace_id");
             auto st = s.accounts.setSelectedWorkspace(crypto::sha256Hex(r.sessionToken.toUtf8()), w);
             if (!st)
                 return HttpResponse::error(st.error());
-            return HttpResponse::json(200, QJsonObject{{S("workspace_id"), w}});
+            return HttpResponse::json(200, QJsonObject{{u"workspace_id"_s, w}});
         });
 }
 

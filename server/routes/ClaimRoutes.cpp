@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Claims (members), and the public reads built on published work: the museum,
 // the VLA leaderboard, and the instance's operational status.
-#include "routes/RouteUtil.h"
-#include "routes/Routes.h"
+#include "server/routes/RouteUtil.h"
+#include "server/routes/Routes.h"
 
-#include "core/RouteTable.h"
-#include "core/Schema.h"
-#include "core/Services.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -17,58 +19,58 @@ namespace {
 
 QJsonObject claimSchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("workspace_id"), uuid(), true},
-                   {S("run_id"), uuid(), true},
-                   {S("statement"), string(1, ClaimService::kMaxStatementLength), true},
-                   {S("metric_name"), string(1, ClaimService::kMaxMetricNameLength), true},
-                   {S("comparator"), enumOf({S("<"), S("<="), S(">"), S(">=")}), true},
-                   {S("threshold"), number(), true},
-                   {S("aggregate"), enumOf({S("last"), S("min"), S("max"), S("mean")}), true},
-                   {S("status"), enumOf({S("supported"), S("refuted"), S("unverifiable")}), true},
-                   {S("observed"), describe(nullable(number()), S("The aggregate; null when unverifiable")), true},
-                   {S("published"), boolean(), true},
-                   {S("created_at"), dateTime(), true},
-                   {S("verified_at"), dateTime(), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"workspace_id"_s, uuid(), true},
+                   {u"run_id"_s, uuid(), true},
+                   {u"statement"_s, string(1, ClaimService::kMaxStatementLength), true},
+                   {u"metric_name"_s, string(1, ClaimService::kMaxMetricNameLength), true},
+                   {u"comparator"_s, enumOf({u"<"_s, u"<="_s, u">"_s, u">="_s}), true},
+                   {u"threshold"_s, number(), true},
+                   {u"aggregate"_s, enumOf({u"last"_s, u"min"_s, u"max"_s, u"mean"_s}), true},
+                   {u"status"_s, enumOf({u"supported"_s, u"refuted"_s, u"unverifiable"_s}), true},
+                   {u"observed"_s, describe(nullable(number()), u"The aggregate; null when unverifiable"_s), true},
+                   {u"published"_s, boolean(), true},
+                   {u"created_at"_s, dateTime(), true},
+                   {u"verified_at"_s, dateTime(), true}});
 }
 
 QJsonObject museumEntrySchema()
 {
-    const QJsonObject run = object({{S("name"), string(), true},
-                                    {S("status"), string(), true},
-                                    {S("evidence"), enumOf({S("verified"), S("unsigned")}), true},
-                                    {S("started_at"), nullable(dateTime()), true},
-                                    {S("finished_at"), nullable(dateTime()), true},
-                                    {S("metric_names"), arrayOf(string()), true}});
-    return object({{S("id"), uuid(), true},
-                   {S("title"), string(1, MuseumService::kMaxTitleLength), true},
-                   {S("description"), string(0, MuseumService::kMaxDescriptionLength), true},
-                   {S("published_at"), dateTime(), true},
-                   {S("run"), run, true}});
+    const QJsonObject run = object({{u"name"_s, string(), true},
+                                    {u"status"_s, string(), true},
+                                    {u"evidence"_s, enumOf({u"verified"_s, u"unsigned"_s}), true},
+                                    {u"started_at"_s, nullable(dateTime()), true},
+                                    {u"finished_at"_s, nullable(dateTime()), true},
+                                    {u"metric_names"_s, arrayOf(string()), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"title"_s, string(1, MuseumService::kMaxTitleLength), true},
+                   {u"description"_s, string(0, MuseumService::kMaxDescriptionLength), true},
+                   {u"published_at"_s, dateTime(), true},
+                   {u"run"_s, run, true}});
 }
 
 QJsonObject leaderboardSchema()
 {
-    const QJsonObject runView = object({{S("name"), string(), true},
-                                        {S("evidence"), string(), true},
-                                        {S("finished_at"), nullable(dateTime()), true}});
-    const QJsonObject entry = object({{S("rank"), integer(1, LeaderboardService::kMaxEntriesPerGroup), true},
-                                      {S("observed"), number(), true},
-                                      {S("comparator"), enumOf({S("<"), S("<="), S(">"), S(">=")}), true},
-                                      {S("threshold"), number(), true},
-                                      {S("statement"), string(), true},
-                                      {S("verified_at"), dateTime(), true},
-                                      {S("museum_entry_id"), uuid(), true},
-                                      {S("title"), string(), true},
-                                      {S("run"), runView, true}});
-    const QJsonObject group = object({{S("metric"), string(), true},
-                                      {S("aggregate"), enumOf({S("last"), S("min"), S("max"), S("mean")}), true},
-                                      {S("direction"), enumOf({S("lower_is_better"), S("higher_is_better")}), true},
-                                      {S("entries"), arrayOf(entry, LeaderboardService::kMaxEntriesPerGroup), true}});
-    return object({{S("id"), uuid(), true},
-                   {S("board"), enumOf(LeaderboardService::boards()), true},
-                   {S("created_at"), dateTime(), true},
-                   {S("groups"), arrayOf(group), true}});
+    const QJsonObject runView = object({{u"name"_s, string(), true},
+                                        {u"evidence"_s, string(), true},
+                                        {u"finished_at"_s, nullable(dateTime()), true}});
+    const QJsonObject entry = object({{u"rank"_s, integer(1, LeaderboardService::kMaxEntriesPerGroup), true},
+                                      {u"observed"_s, number(), true},
+                                      {u"comparator"_s, enumOf({u"<"_s, u"<="_s, u">"_s, u">="_s}), true},
+                                      {u"threshold"_s, number(), true},
+                                      {u"statement"_s, string(), true},
+                                      {u"verified_at"_s, dateTime(), true},
+                                      {u"museum_entry_id"_s, uuid(), true},
+                                      {u"title"_s, string(), true},
+                                      {u"run"_s, runView, true}});
+    const QJsonObject group = object({{u"metric"_s, string(), true},
+                                      {u"aggregate"_s, enumOf({u"last"_s, u"min"_s, u"max"_s, u"mean"_s}), true},
+                                      {u"direction"_s, enumOf({u"lower_is_better"_s, u"higher_is_better"_s}), true},
+                                      {u"entries"_s, arrayOf(entry, LeaderboardService::kMaxEntriesPerGroup), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"board"_s, enumOf(LeaderboardService::boards()), true},
+                   {u"created_at"_s, dateTime(), true},
+                   {u"groups"_s, arrayOf(group), true}});
 }
 
 } // namespace
@@ -76,7 +78,7 @@ QJsonObject leaderboardSchema()
 void addClaimRoutes(RouteTable &t, Services &s)
 {
     const QJsonObject claim = claimSchema();
-    t.route("GET", S("/api/claims"), Access::Api, S("claims"), S("Claims in the caller's workspaces, newest first"))
+    t.route("GET", u"/api/claims"_s, Access::Api, u"claims"_s, u"Claims in the caller's workspaces, newest first"_s)
         .paged().returns(200, page(claim)).errors({422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
@@ -84,12 +86,12 @@ void addClaimRoutes(RouteTable &t, Services &s)
                 return HttpResponse::error(p.error());
             return paged(s.claims.list(r.actor, p->limit, p->cursor));
         });
-    t.route("GET", S("/api/claims/{claim_id}"), Access::Api, S("claims"), S("Get a claim"))
-        .returns(200, wrapped(S("claim"), claim)).errors({404})
-        .handle([&s](HttpRequest &r) { return wrapped(s.claims.get(r.actor, r.param(S("claim_id"))), "claim"); });
+    t.route("GET", u"/api/claims/{claim_id}"_s, Access::Api, u"claims"_s, u"Get a claim"_s)
+        .returns(200, wrapped(u"claim"_s, claim)).errors({404})
+        .handle([&s](HttpRequest &r) { return wrapped(s.claims.get(r.actor, r.param(u"claim_id"_s)), "claim"); });
 
-    t.route("GET", S("/api/museum"), Access::Public, S("museum"),
-            S("The public gallery of published runs, newest first (no internal id but the entry's own)"))
+    t.route("GET", u"/api/museum"_s, Access::Public, u"museum"_s,
+            u"The public gallery of published runs, newest first (no internal id but the entry's own)"_s)
         .paged().returns(200, page(museumEntrySchema())).errors({422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
@@ -99,42 +101,42 @@ void addClaimRoutes(RouteTable &t, Services &s)
         });
 
     const QJsonObject board = leaderboardSchema();
-    t.route("GET", S("/api/public/vla-leaderboard"), Access::Public, S("museum"),
-            S("The latest VLA leaderboard: published, supported claims on museum runs, ranked per metric, "
-              "aggregate and direction"))
-        .returns(200, wrapped(S("leaderboard"), board)).errors({503})
-        .handle([&s](HttpRequest &) { return wrapped(s.leaderboard.latest(S("vla")), "leaderboard"); });
-    t.route("GET", S("/api/public/vla-leaderboard/history"), Access::Public, S("museum"),
-            S("Earlier VLA leaderboard snapshots, newest first"))
+    t.route("GET", u"/api/public/vla-leaderboard"_s, Access::Public, u"museum"_s,
+            u"The latest VLA leaderboard: published, supported claims on museum runs, ranked per metric, "
+              "aggregate and direction"_s)
+        .returns(200, wrapped(u"leaderboard"_s, board)).errors({503})
+        .handle([&s](HttpRequest &) { return wrapped(s.leaderboard.latest(u"vla"_s), "leaderboard"); });
+    t.route("GET", u"/api/public/vla-leaderboard/history"_s, Access::Public, u"museum"_s,
+            u"Earlier VLA leaderboard snapshots, newest first"_s)
         .paged().returns(200, page(board)).errors({422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
                 return HttpResponse::error(p.error());
-            return paged(s.leaderboard.history(S("vla"), p->limit, p->cursor));
+            return paged(s.leaderboard.history(u"vla"_s, p->limit, p->cursor));
         });
 
-    const QJsonObject overall = enumOf({S("operational"), S("degraded"), S("down")});
-    const QJsonObject component = object({{S("name"), enumOf({S("database"), S("artifact_store")}), true},
-                                          {S("status"), overall, true},
-                                          {S("latency_ms"), integer(0, 9007199254740991), true},
-                                          {S("checked_at"), dateTime(), true}});
-    const QJsonObject hour = object({{S("hour"), dateTime(), true},
-                                     {S("uptime"), describe(nullable(number()), S("0..1; null: no samples")), true},
-                                     {S("samples"), integer(0, 9007199254740991), true},
-                                     {S("components"), anyObject(), true}});
-    t.route("GET", S("/api/status"), Access::Public, S("status"),
-            S("Operational status: each component probed now, and the last 24 hours of uptime, oldest first"))
-        .returns(200, object({{S("status"), overall, true},
-                              {S("components"), arrayOf(component), true},
-                              {S("history"), arrayOf(hour), true}}))
+    const QJsonObject overall = enumOf({u"operational"_s, u"degraded"_s, u"down"_s});
+    const QJsonObject component = object({{u"name"_s, enumOf({u"database"_s, u"artifact_store"_s}), true},
+                                          {u"status"_s, overall, true},
+                                          {u"latency_ms"_s, integer(0, 9007199254740991), true},
+                                          {u"checked_at"_s, dateTime(), true}});
+    const QJsonObject hour = object({{u"hour"_s, dateTime(), true},
+                                     {u"uptime"_s, describe(nullable(number()), u"0..1; null: no samples"_s), true},
+                                     {u"samples"_s, integer(0, 9007199254740991), true},
+                                     {u"components"_s, anyObject(), true}});
+    t.route("GET", u"/api/status"_s, Access::Public, u"status"_s,
+            u"Operational status: each component probed now, and the last 24 hours of uptime, oldest first"_s)
+        .returns(200, object({{u"status"_s, overall, true},
+                              {u"components"_s, arrayOf(component), true},
+                              {u"history"_s, arrayOf(hour), true}}))
         .handle([&s](HttpRequest &) { return HttpResponse::json(200, s.status.status().toJson()); });
-    t.route("GET", S("/api/status/operational"), Access::Public, S("status"),
-            S("The overall status alone (answered with 200 whatever it is)"))
-        .returns(200, object({{S("status"), overall, true}}))
+    t.route("GET", u"/api/status/operational"_s, Access::Public, u"status"_s,
+            u"The overall status alone (answered with 200 whatever it is)"_s)
+        .returns(200, object({{u"status"_s, overall, true}}))
         .handle([&s](HttpRequest &) {
             const QList<ComponentStatus> now{s.status.checkDatabase(), s.status.checkArtifactStore()};
-            return HttpResponse::json(200, QJsonObject{{S("status"), StatusService::overallStatus(now)}});
+            return HttpResponse::json(200, QJsonObject{{u"status"_s, StatusService::overallStatus(now)}});
         });
 }
 

@@ -3,15 +3,17 @@
 // served from the files compiled into the binary (resources/CMakeLists.txt).
 // Only the names in the fixed table below can be served: the request never
 // becomes a file path.
-#include "routes/Routes.h"
+#include "server/routes/Routes.h"
 
-#include "core/RouteTable.h"
-#include "core/Schema.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
 
 #include <QFile>
 #include <QHash>
 
 #include <utility>
+
+using namespace Qt::StringLiterals;
 
 #if WFX_DOCS_BUNDLE
 static void initDocsResource() { Q_INIT_RESOURCE(wfx_docs); }
@@ -22,7 +24,6 @@ namespace wfx {
 using namespace schema;
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 struct DocsAsset
 {
@@ -49,12 +50,12 @@ const QHash<QString, DocsAsset> &docsAssets()
             {"swagger-ui-bundle.js.LICENSE.txt", "text/plain; charset=utf-8"},
         };
         for (const auto &[name, type] : files) {
-            QFile f(S(":/wfx-docs/") + S(name));
+            QFile f(u":/wfx-docs/"_s + QString::fromLatin1(name));
             if (!f.open(QIODevice::ReadOnly)) {
                 qWarning("docs bundle: %s is missing from the resource", name);
                 return QHash<QString, DocsAsset>{};
             }
-            out.insert(S(name), DocsAsset{QByteArray(type), f.readAll()});
+            out.insert(QString::fromLatin1(name), DocsAsset{QByteArray(type), f.readAll()});
         }
 #endif
         return out;
@@ -66,13 +67,13 @@ HttpResponse serveAsset(const QString &name)
 {
     const auto &assets = docsAssets();
     if (assets.isEmpty())
-        return HttpResponse::error(503, S("unavailable"),
-                                   S("The API docs bundle was not built into this server (npm was not available "
+        return HttpResponse::error(503, u"unavailable"_s,
+                                   u"The API docs bundle was not built into this server (npm was not available "
                                      "at build time, or WFX_DOCS_BUNDLE was OFF). The API description is at "
-                                     "/openapi.json."));
+                                     "/openapi.json."_s);
     const auto it = assets.constFind(name);
     if (it == assets.cend())
-        return HttpResponse::error(404, S("not_found"), S("No such docs file."));
+        return HttpResponse::error(404, u"not_found"_s, u"No such docs file."_s);
     HttpResponse r;
     r.contentType = it->contentType;
     r.body = it->bytes;
@@ -83,14 +84,14 @@ HttpResponse serveAsset(const QString &name)
 
 void addDocsRoutes(RouteTable &t, Services &)
 {
-    t.route("GET", S("/docs"), Access::Public, S("system"), S("Interactive API reference (HTML, bundled Swagger UI)"))
+    t.route("GET", u"/docs"_s, Access::Public, u"system"_s, u"Interactive API reference (HTML, bundled Swagger UI)"_s)
         .returns(200, {})
         .errors({503})
-        .handle([](HttpRequest &) { return serveAsset(S("index.html")); });
-    t.route("GET", S("/docs/{file}"), Access::Public, S("system"), S("A file of the bundled API reference page"))
+        .handle([](HttpRequest &) { return serveAsset(u"index.html"_s); });
+    t.route("GET", u"/docs/{file}"_s, Access::Public, u"system"_s, u"A file of the bundled API reference page"_s)
         .returns(200, {})
         .errors({404, 503})
-        .handle([](HttpRequest &req) { return serveAsset(req.param(S("file"))); });
+        .handle([](HttpRequest &req) { return serveAsset(req.param(u"file"_s)); });
 }
 
 } // namespace wfx

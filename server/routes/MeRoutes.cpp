@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The caller's own account: profile and data-subject rights (export, deletion
 // with a grace period, restriction of processing, objections).
-#include "routes/RouteUtil.h"
-#include "routes/Routes.h"
+#include "server/routes/RouteUtil.h"
+#include "server/routes/Routes.h"
 
-#include "core/RouteTable.h"
-#include "core/Schema.h"
-#include "core/Services.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -17,39 +19,39 @@ namespace {
 
 QJsonObject meSchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("email"), string(3, 254), true},
-                   {S("display_name"), string(0, AccountService::kMaxDisplayNameLength), true},
-                   {S("is_admin"), boolean(), true},
-                   {S("restricted"), boolean(), true},
-                   {S("created_at"), dateTime(), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"email"_s, string(3, 254), true},
+                   {u"display_name"_s, string(0, AccountService::kMaxDisplayNameLength), true},
+                   {u"is_admin"_s, boolean(), true},
+                   {u"restricted"_s, boolean(), true},
+                   {u"created_at"_s, dateTime(), true}});
 }
 
 QJsonObject deletionSchema()
 {
-    return object({{S("state"), enumOf({S("scheduled"), S("cancelled"), S("none")}), true},
-                   {S("scheduled_for"), dateTime()}});
+    return object({{u"state"_s, enumOf({u"scheduled"_s, u"cancelled"_s, u"none"_s}), true},
+                   {u"scheduled_for"_s, dateTime()}});
 }
 
 } // namespace
 
 void addMeRoutes(RouteTable &t, Services &s)
 {
-    const QJsonObject user = wrapped(S("user"), meSchema());
-    t.route("GET", S("/api/me"), Access::Api, S("me"), S("The caller's account"))
+    const QJsonObject user = wrapped(u"user"_s, meSchema());
+    t.route("GET", u"/api/me"_s, Access::Api, u"me"_s, u"The caller's account"_s)
         .returns(200, user).errors({401})
         .handle([&s](HttpRequest &r) { return wrapped(s.accounts.me(r.actor), "user"); });
-    t.route("PATCH", S("/api/me"), Access::Api, S("me"), S("Change the caller's display name"))
-        .body(object({{S("display_name"), string(0, AccountService::kMaxDisplayNameLength), true}}))
+    t.route("PATCH", u"/api/me"_s, Access::Api, u"me"_s, u"Change the caller's display name"_s)
+        .body(object({{u"display_name"_s, string(0, AccountService::kMaxDisplayNameLength), true}}))
         .returns(200, user).errors({403, 422})
         .handle([&s](HttpRequest &r) { return wrapped(s.accounts.updateProfile(r.actor, str(r, "display_name")), "user"); });
 
-    t.route("GET", S("/api/me/export"), Access::Api, S("me"),
-            S("Everything held about the caller (never a secret or a hash of one); allowed while restricted"))
-        .returns(200, object({{S("user"), meSchema(), true},
-                              {S("workspaces"), arrayOf(anyObject()), true},
-                              {S("api_keys"), arrayOf(anyObject()), true},
-                              {S("audit"), arrayOf(anyObject()), true}}))
+    t.route("GET", u"/api/me/export"_s, Access::Api, u"me"_s,
+            u"Everything held about the caller (never a secret or a hash of one); allowed while restricted"_s)
+        .returns(200, object({{u"user"_s, meSchema(), true},
+                              {u"workspaces"_s, arrayOf(anyObject()), true},
+                              {u"api_keys"_s, arrayOf(anyObject()), true},
+                              {u"audit"_s, arrayOf(anyObject()), true}}))
         .errors({401})
         .handle([&s](HttpRequest &r) {
             auto e = s.dsar.exportData(r.actor);
@@ -58,35 +60,35 @@ void addMeRoutes(RouteTable &t, Services &s)
             return HttpResponse::json(200, *e);
         });
 
-    const QJsonObject deletion = wrapped(S("deletion"), deletionSchema());
-    t.route("POST", S("/api/me/delete"), Access::Api, S("me"),
-            S("Schedule the deletion of the caller's account (and the workspaces it owns) after a grace period "
-              "of 30 days; asking again keeps the first date"))
+    const QJsonObject deletion = wrapped(u"deletion"_s, deletionSchema());
+    t.route("POST", u"/api/me/delete"_s, Access::Api, u"me"_s,
+            u"Schedule the deletion of the caller's account (and the workspaces it owns) after a grace period "
+              "of 30 days; asking again keeps the first date"_s)
         .returns(202, deletion).errors({401})
         .handle([&s](HttpRequest &r) { return wrapped(s.dsar.requestDeletion(r.actor), "deletion", 202); });
-    t.route("POST", S("/api/me/delete/cancel"), Access::Api, S("me"), S("Cancel a scheduled deletion"))
+    t.route("POST", u"/api/me/delete/cancel"_s, Access::Api, u"me"_s, u"Cancel a scheduled deletion"_s)
         .returns(200, deletion).errors({401, 409})
         .handle([&s](HttpRequest &r) { return wrapped(s.dsar.cancelDeletion(r.actor), "deletion"); });
-    t.route("POST", S("/api/me/restrict"), Access::Api, S("me"),
-            S("Restrict (or lift the restriction of) the processing of the caller's data: while restricted, "
-              "reads, export, deletion and lifting still work; every other write answers 403"))
-        .body(object({{S("restricted"), boolean(), true}}))
-        .returns(200, object({{S("restricted"), boolean(), true}})).errors({401, 422})
+    t.route("POST", u"/api/me/restrict"_s, Access::Api, u"me"_s,
+            u"Restrict (or lift the restriction of) the processing of the caller's data: while restricted, "
+              "reads, export, deletion and lifting still work; every other write answers 403"_s)
+        .body(object({{u"restricted"_s, boolean(), true}}))
+        .returns(200, object({{u"restricted"_s, boolean(), true}})).errors({401, 422})
         .handle([&s](HttpRequest &r) {
-            auto now = s.dsar.setRestricted(r.actor, r.bodyObject().value(S("restricted")).toBool());
+            auto now = s.dsar.setRestricted(r.actor, r.bodyObject().value(u"restricted"_s).toBool());
             if (!now)
                 return HttpResponse::error(now.error());
-            return HttpResponse::json(200, QJsonObject{{S("restricted"), *now}});
+            return HttpResponse::json(200, QJsonObject{{u"restricted"_s, *now}});
         });
-    t.route("POST", S("/api/me/object"), Access::Api, S("me"), S("Object (or stop objecting) to a purpose of processing"))
-        .body(object({{S("purpose"), enumOf(DsarService::purposes()), true}, {S("objected"), boolean(), true}}))
-        .returns(200, wrapped(S("objection"), object({{S("purpose"), enumOf(DsarService::purposes()), true},
-                                                      {S("objected"), boolean(), true},
-                                                      {S("updated_at"), dateTime(), true}})))
+    t.route("POST", u"/api/me/object"_s, Access::Api, u"me"_s, u"Object (or stop objecting) to a purpose of processing"_s)
+        .body(object({{u"purpose"_s, enumOf(DsarService::purposes()), true}, {u"objected"_s, boolean(), true}}))
+        .returns(200, wrapped(u"objection"_s, object({{u"purpose"_s, enumOf(DsarService::purposes()), true},
+                                                      {u"objected"_s, boolean(), true},
+                                                      {u"updated_at"_s, dateTime(), true}})))
         .errors({401, 422})
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.bodyObject();
-            return wrapped(s.dsar.object(r.actor, b.value(S("purpose")).toString(), b.value(S("objected")).toBool()),
+            return wrapped(s.dsar.object(r.actor, b.value(u"purpose"_s).toString(), b.value(u"objected"_s).toBool()),
                            "objection");
         });
 }

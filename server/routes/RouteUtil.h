@@ -2,16 +2,17 @@
 // Small mapping helpers shared by the route families.
 #pragma once
 
-#include "core/Http.h"
-#include "core/Result.h"
+#include "server/core/Http.h"
+#include "models/core/Result.h"
 
 #include <QJsonObject>
 
 #include <type_traits>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx::routeutil {
 
-inline QString S(const char *s) { return QString::fromLatin1(s); }
 
 // {"<key>": value.toJson()} with `status`, or the error.
 template<typename T>
@@ -38,7 +39,7 @@ inline HttpResponse done(const Status &s, int status = 204)
 {
     if (!s)
         return HttpResponse::error(s.error());
-    return status == 204 ? HttpResponse::noContent() : HttpResponse::json(status, QJsonObject{{S("ok"), true}});
+    return status == 204 ? HttpResponse::noContent() : HttpResponse::json(status, QJsonObject{{u"ok"_s, true}});
 }
 
 inline QString str(const HttpRequest &req, const char *field)

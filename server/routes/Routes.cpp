@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "routes/Routes.h"
+#include "server/routes/Routes.h"
 
 namespace wfx {
 

@@ -2,18 +2,20 @@
 // Share links of runs: management (list, create, revoke, reliability consents),
 // the two public reads of a token (CONTRACT.md section 4) and the bundled share
 // page /r/{token} that renders the public read in a browser.
-#include "routes/RouteUtil.h"
-#include "routes/Routes.h"
+#include "server/routes/RouteUtil.h"
+#include "server/routes/Routes.h"
 
-#include "core/BundledPages.h"
-#include "core/RouteTable.h"
-#include "core/Schema.h"
-#include "core/Services.h"
+#include "server/core/BundledPages.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
 
 #include <QLoggingCategory>
 
 #include <optional>
 #include <utility>
+
+using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcShareRoutes, "wfx.server.shares", QtInfoMsg)
 
@@ -28,27 +30,27 @@ namespace {
 
 QJsonObject shareSchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("workspace_id"), uuid(), true},
-                   {S("run_id"), uuid(), true},
-                   {S("artifact_id"), nullable(uuid()), true},
-                   {S("state"), enumOf({S("active"), S("revoked"), S("expired")}), true},
-                   {S("expires_at"), nullable(dateTime()), true},
-                   {S("revoked_at"), nullable(dateTime()), true},
-                   {S("has_password"), boolean(), true},
-                   {S("token_prefix"), string(1, 64), true},
-                   {S("created_at"), dateTime(), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"workspace_id"_s, uuid(), true},
+                   {u"run_id"_s, uuid(), true},
+                   {u"artifact_id"_s, nullable(uuid()), true},
+                   {u"state"_s, enumOf({u"active"_s, u"revoked"_s, u"expired"_s}), true},
+                   {u"expires_at"_s, nullable(dateTime()), true},
+                   {u"revoked_at"_s, nullable(dateTime()), true},
+                   {u"has_password"_s, boolean(), true},
+                   {u"token_prefix"_s, string(1, 64), true},
+                   {u"created_at"_s, dateTime(), true}});
 }
 
 QJsonObject consentSchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("share_id"), uuid(), true},
-                   {S("subject"), string(1, ShareService::kConsentFieldMax), true},
-                   {S("scope"), string(1, ShareService::kConsentFieldMax), true},
-                   {S("state"), enumOf({S("active"), S("revoked")}), true},
-                   {S("granted_at"), dateTime(), true},
-                   {S("revoked_at"), nullable(dateTime()), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"share_id"_s, uuid(), true},
+                   {u"subject"_s, string(1, ShareService::kConsentFieldMax), true},
+                   {u"scope"_s, string(1, ShareService::kConsentFieldMax), true},
+                   {u"state"_s, enumOf({u"active"_s, u"revoked"_s}), true},
+                   {u"granted_at"_s, dateTime(), true},
+                   {u"revoked_at"_s, nullable(dateTime()), true}});
 }
 
 // The public view of a run (shares/ShareSnapshot.h): no id, no share field.
@@ -56,21 +58,21 @@ QJsonObject snapshotSchema()
 {
     const QJsonObject point = arrayOf(number(), 2);
     QJsonObject metrics = anyObject();
-    metrics.insert(S("additionalProperties"), arrayOf(point));
-    metrics = describe(metrics, S("metric name -> [[step, value], ...], evenly thinned when long"));
-    const QJsonObject run = object({{S("name"), string(), true},
-                                    {S("status"), string(), true},
-                                    {S("evidence"), enumOf({S("verified"), S("unsigned")}), true},
-                                    {S("started_at"), nullable(dateTime()), true},
-                                    {S("finished_at"), nullable(dateTime()), true},
-                                    {S("created_at"), dateTime(), true},
-                                    {S("manifest"), anyObject(), true},
-                                    {S("metric_names"), arrayOf(string()), true},
-                                    {S("metrics"), metrics, true},
-                                    {S("metrics_truncated"), boolean()}});
-    const QJsonObject artifact = object({{S("name"), string(), true},
-                                         {S("size_bytes"), integer(0, 9007199254740991), true}});
-    return object({{S("run"), run, true}, {S("artifact"), artifact}});
+    metrics.insert(u"additionalProperties"_s, arrayOf(point));
+    metrics = describe(metrics, u"metric name -> [[step, value], ...], evenly thinned when long"_s);
+    const QJsonObject run = object({{u"name"_s, string(), true},
+                                    {u"status"_s, string(), true},
+                                    {u"evidence"_s, enumOf({u"verified"_s, u"unsigned"_s}), true},
+                                    {u"started_at"_s, nullable(dateTime()), true},
+                                    {u"finished_at"_s, nullable(dateTime()), true},
+                                    {u"created_at"_s, dateTime(), true},
+                                    {u"manifest"_s, anyObject(), true},
+                                    {u"metric_names"_s, arrayOf(string()), true},
+                                    {u"metrics"_s, metrics, true},
+                                    {u"metrics_truncated"_s, boolean()}});
+    const QJsonObject artifact = object({{u"name"_s, string(), true},
+                                         {u"size_bytes"_s, integer(0, 9007199254740991), true}});
+    return object({{u"run"_s, run, true}, {u"artifact"_s, artifact}});
 }
 
 std::optional<QString> optionalString(const QJsonObject &body, const char *field)
@@ -85,23 +87,23 @@ std::optional<QString> optionalString(const QJsonObject &body, const char *field
 // checked it against the allowed names).
 QString shareUrl(const HttpRequest &req, bool tls, const QString &token)
 {
-    return (tls ? S("https://") : S("http://")) + QString::fromLatin1(req.header("host")) + S("/r/") + token;
+    return (tls ? u"https://"_s : u"http://"_s) + QString::fromLatin1(req.header("host")) + u"/r/"_s + token;
 }
 
 HttpResponse createShare(Services &s, const HttpRequest &r, bool tls)
 {
     const QJsonObject b = r.json.toObject();
     ShareDraft d;
-    d.runId = b.value(S("run_id")).toString();
+    d.runId = b.value(u"run_id"_s).toString();
     d.password = optionalString(b, "password");
     d.expiresAt = optionalString(b, "expires_at");
     d.artifactId = optionalString(b, "artifact_id");
     auto issued = s.shares.create(r.actor, d);
     if (!issued)
         return HttpResponse::error(issued.error());
-    return HttpResponse::json(201, QJsonObject{{S("share"), issued->share.toJson()},
-                                               {S("token"), issued->token},
-                                               {S("url"), shareUrl(r, tls, issued->token)}});
+    return HttpResponse::json(201, QJsonObject{{u"share"_s, issued->share.toJson()},
+                                               {u"token"_s, issued->token},
+                                               {u"url"_s, shareUrl(r, tls, issued->token)}});
 }
 
 // One public read: exactly what the resolver decided, whatever credentials came along.
@@ -111,11 +113,11 @@ HttpResponse publicRead(Services &s, const HttpRequest &req)
     std::optional<QString> password;
     if (!pw.isEmpty())
         password = QString::fromUtf8(pw);
-    auto answer = s.publicShares.resolve(req.param(S("token")), req.remote.toString(), password);
+    auto answer = s.publicShares.resolve(req.param(u"token"_s), req.remote.toString(), password);
     if (!answer) {
         qCWarning(lcShareRoutes) << "public share read failed:" << answer.error().message;
-        HttpResponse e = HttpResponse::error(503, S("unavailable"),
-                                             S("Shared runs cannot be shown right now; try again in a moment."));
+        HttpResponse e = HttpResponse::error(503, u"unavailable"_s,
+                                             u"Shared runs cannot be shown right now; try again in a moment."_s);
         e.header("Cache-Control", "no-store").header("Retry-After", "5");
         return e;
     }
@@ -155,94 +157,94 @@ void addShareRoutes(RouteTable &t, Services &s)
     const bool tls = s.config.tls;
 
     // The Cloud routes and their named dashboard (BFF) counterparts act on the same model layer.
-    for (const auto &[base, access] : {std::pair{S("/api/shares"), Access::Api}, std::pair{S("/api/cloud/shares"), Access::Session}}) {
-        const QString tag = access == Access::Api ? S("shares") : S("bff");
-        t.route("GET", base, access, tag, S("Share links the caller can see, newest first (never their tokens)"))
-            .query(S("workspace_id"), uuid()).query(S("run_id"), uuid()).paged()
+    for (const auto &[base, access] : {std::pair{u"/api/shares"_s, Access::Api}, std::pair{u"/api/cloud/shares"_s, Access::Session}}) {
+        const QString tag = access == Access::Api ? u"shares"_s : u"bff"_s;
+        t.route("GET", base, access, tag, u"Share links the caller can see, newest first (never their tokens)"_s)
+            .query(u"workspace_id"_s, uuid()).query(u"run_id"_s, uuid()).paged()
             .returns(200, page(share)).errors({404, 422})
             .handle([&s](HttpRequest &r) {
                 auto p = pageArgs(r);
                 if (!p)
                     return HttpResponse::error(p.error());
-                const ShareFilter filter{r.queryValue(S("workspace_id")), r.queryValue(S("run_id"))};
+                const ShareFilter filter{r.queryValue(u"workspace_id"_s), r.queryValue(u"run_id"_s)};
                 return paged(s.shares.list(r.actor, filter, p->limit, p->cursor));
             });
-        t.route("POST", base, access, tag, S("Create a share link of a run (member); the token is shown once, in the answer"))
-            .body(object({{S("run_id"), uuid(), true},
-                          {S("password"), describe(nullable(string(ShareService::kPasswordMin, ShareService::kPasswordMax)),
-                                                   S("readers must send it in the X-Share-Password header"))},
-                          {S("expires_at"), describe(nullable(dateTime()), S("in the future; null: never expires"))},
-                          {S("artifact_id"), describe(nullable(uuid()), S("one artifact of the run to show with it"))}}))
-            .returns(201, wrapped(S("share"), share, {{S("token"), string(1, 200), true},
-                                                      {S("url"), describe(string(1, 2048), S("the share page, /r/<token>")),
+        t.route("POST", base, access, tag, u"Create a share link of a run (member); the token is shown once, in the answer"_s)
+            .body(object({{u"run_id"_s, uuid(), true},
+                          {u"password"_s, describe(nullable(string(ShareService::kPasswordMin, ShareService::kPasswordMax)),
+                                                   u"readers must send it in the X-Share-Password header"_s)},
+                          {u"expires_at"_s, describe(nullable(dateTime()), u"in the future; null: never expires"_s)},
+                          {u"artifact_id"_s, describe(nullable(uuid()), u"one artifact of the run to show with it"_s)}}))
+            .returns(201, wrapped(u"share"_s, share, {{u"token"_s, string(1, 200), true},
+                                                      {u"url"_s, describe(string(1, 2048), u"the share page, /r/<token>"_s),
                                                        true}}))
             .errors({403, 404, 422})
             .handle([&s, tls](HttpRequest &r) { return createShare(s, r, tls); });
     }
 
-    t.route("POST", S("/api/shares/{share_id}/revoke"), Access::Api, S("shares"),
-            S("Revoke a share link at once (member); revoking again changes nothing"))
-        .returns(200, wrapped(S("share"), share)).errors({403, 404})
-        .handle([&s](HttpRequest &r) { return wrapped(s.shares.revoke(r.actor, r.param(S("share_id"))), "share"); });
+    t.route("POST", u"/api/shares/{share_id}/revoke"_s, Access::Api, u"shares"_s,
+            u"Revoke a share link at once (member); revoking again changes nothing"_s)
+        .returns(200, wrapped(u"share"_s, share)).errors({403, 404})
+        .handle([&s](HttpRequest &r) { return wrapped(s.shares.revoke(r.actor, r.param(u"share_id"_s)), "share"); });
 
     // Reliability consents recorded against a share.
-    const QString consentBase = S("/api/shares/{share_id}/reliability-consent");
-    t.route("POST", consentBase, Access::Api, S("shares"),
-            S("Record a reliability consent for a share (member; not on a revoked share)"))
-        .body(object({{S("subject"), string(1, ShareService::kConsentFieldMax), true},
-                      {S("scope"), string(1, ShareService::kConsentFieldMax), true}}))
-        .returns(201, wrapped(S("consent"), consent)).errors({403, 404, 409, 422})
+    const QString consentBase = u"/api/shares/{share_id}/reliability-consent"_s;
+    t.route("POST", consentBase, Access::Api, u"shares"_s,
+            u"Record a reliability consent for a share (member; not on a revoked share)"_s)
+        .body(object({{u"subject"_s, string(1, ShareService::kConsentFieldMax), true},
+                      {u"scope"_s, string(1, ShareService::kConsentFieldMax), true}}))
+        .returns(201, wrapped(u"consent"_s, consent)).errors({403, 404, 409, 422})
         .handle([&s](HttpRequest &r) {
-            return wrapped(s.shares.createConsent(r.actor, r.param(S("share_id")), str(r, "subject"), str(r, "scope")),
+            return wrapped(s.shares.createConsent(r.actor, r.param(u"share_id"_s), str(r, "subject"), str(r, "scope")),
                            "consent", 201);
         });
-    t.route("DELETE", consentBase + S("/{consent_id}"), Access::Api, S("shares"),
-            S("Delete a reliability consent (member)"))
+    t.route("DELETE", consentBase + u"/{consent_id}"_s, Access::Api, u"shares"_s,
+            u"Delete a reliability consent (member)"_s)
         .returns(204, {}).errors({403, 404})
         .handle([&s](HttpRequest &r) {
-            return done(s.shares.deleteConsent(r.actor, r.param(S("share_id")), r.param(S("consent_id"))));
+            return done(s.shares.deleteConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s)));
         });
-    t.route("GET", consentBase + S("/{consent_id}/export"), Access::Api, S("shares"),
-            S("Export a reliability consent with the share it belongs to"))
-        .returns(200, object({{S("consent"), consent, true},
-                              {S("share"), object({{S("id"), uuid(), true},
-                                                   {S("run_id"), uuid(), true},
-                                                   {S("state"), enumOf({S("active"), S("revoked"), S("expired")}), true}}),
+    t.route("GET", consentBase + u"/{consent_id}/export"_s, Access::Api, u"shares"_s,
+            u"Export a reliability consent with the share it belongs to"_s)
+        .returns(200, object({{u"consent"_s, consent, true},
+                              {u"share"_s, object({{u"id"_s, uuid(), true},
+                                                   {u"run_id"_s, uuid(), true},
+                                                   {u"state"_s, enumOf({u"active"_s, u"revoked"_s, u"expired"_s}), true}}),
                                true},
-                              {S("exported_at"), dateTime(), true}}))
+                              {u"exported_at"_s, dateTime(), true}}))
         .errors({404})
         .handle([&s](HttpRequest &r) {
-            auto e = s.shares.exportConsent(r.actor, r.param(S("share_id")), r.param(S("consent_id")));
+            auto e = s.shares.exportConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s));
             if (!e)
                 return HttpResponse::error(e.error());
             return HttpResponse::json(200, *e);
         });
-    t.route("POST", consentBase + S("/{consent_id}/revoke"), Access::Api, S("shares"),
-            S("Revoke a reliability consent (member); revoking again changes nothing"))
-        .returns(200, wrapped(S("consent"), consent)).errors({403, 404})
+    t.route("POST", consentBase + u"/{consent_id}/revoke"_s, Access::Api, u"shares"_s,
+            u"Revoke a reliability consent (member); revoking again changes nothing"_s)
+        .returns(200, wrapped(u"consent"_s, consent)).errors({403, 404})
         .handle([&s](HttpRequest &r) {
-            return wrapped(s.shares.revokeConsent(r.actor, r.param(S("share_id")), r.param(S("consent_id"))), "consent");
+            return wrapped(s.shares.revokeConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s)), "consent");
         });
 
     // The public reads: both count against the same share, and ignore cookies and keys.
     const QJsonObject snapshot = snapshotSchema();
     for (const char *path : {"/api/public/shares/{token}", "/api/public/r/{token}"}) {
-        t.route("GET", S(path), Access::Public, S("public"),
-                S("Read a shared run (no credentials; send X-Share-Password when the share has one). "
+        t.route("GET", QString::fromLatin1(path), Access::Public, u"public"_s,
+                u"Read a shared run (no credentials; send X-Share-Password when the share has one). "
                   "Errors are the share states of the contract, first match wins; RateLimit-* headers on every "
-                  "counted read, Retry-After on 429"))
+                  "counted read, Retry-After on 429"_s)
             .returns(200, snapshot).errors({401, 404, 409, 410, 429, 503})
             .handle([&s](HttpRequest &r) { return publicRead(s, r); });
     }
 
     // The share page and its two assets (bundled; resources/share-page/).
-    t.route("GET", S("/r/{token}"), Access::Public, S("public"),
-            S("The share page (HTML): reads /api/public/r/<token> in the browser and renders the run"))
+    t.route("GET", u"/r/{token}"_s, Access::Public, u"public"_s,
+            u"The share page (HTML): reads /api/public/r/<token> in the browser and renders the run"_s)
         .returns(200, {}).errors({404})
         .handle([](HttpRequest &) { return sharePage().page(); });
-    t.route("GET", S("/r/assets/{file}"), Access::Public, S("public"), S("A script or style sheet of the share page"))
+    t.route("GET", u"/r/assets/{file}"_s, Access::Public, u"public"_s, u"A script or style sheet of the share page"_s)
         .returns(200, {}).errors({404})
-        .handle([](HttpRequest &r) { return sharePage().asset(r.param(S("file"))); });
+        .handle([](HttpRequest &r) { return sharePage().asset(r.param(u"file"_s)); });
 }
 
 } // namespace wfx

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // System routes: service info, health, the OpenAPI document.
-#include "routes/Routes.h"
+#include "server/routes/Routes.h"
 
-#include "core/OpenApi.h"
-#include "core/RouteTable.h"
-#include "core/Schema.h"
-#include "core/Services.h"
-#include "db/Database.h"
+#include "server/core/OpenApi.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
+#include "models/db/Database.h"
 
 #include <QDir>
 #include <QFile>
@@ -15,13 +15,14 @@
 #include <memory>
 #include <mutex>
 
+using namespace Qt::StringLiterals;
+
 namespace wfx {
 
 using namespace schema;
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
-HttpResponse ok() { return HttpResponse::json(200, QJsonObject{{S("status"), S("ok")}}); }
+HttpResponse ok() { return HttpResponse::json(200, QJsonObject{{u"status"_s, u"ok"_s}}); }
 struct OpenApiCache
 {
     std::once_flag once;
@@ -31,39 +32,39 @@ struct OpenApiCache
 
 void addSystemRoutes(RouteTable &t, Services &s)
 {
-    const QJsonObject statusOk = object({{S("status"), enumOf({S("ok")}), true}});
-    t.route("GET", S("/"), Access::Public, S("system"), S("Service information"))
-        .returns(200, object({{S("name"), string(), true}, {S("version"), string(), true},
-                              {S("docs"), string(), true}, {S("openapi"), string(), true}}))
+    const QJsonObject statusOk = object({{u"status"_s, enumOf({u"ok"_s}), true}});
+    t.route("GET", u"/"_s, Access::Public, u"system"_s, u"Service information"_s)
+        .returns(200, object({{u"name"_s, string(), true}, {u"version"_s, string(), true},
+                              {u"docs"_s, string(), true}, {u"openapi"_s, string(), true}}))
         .handle([](HttpRequest &) {
-            return HttpResponse::json(200, QJsonObject{{S("name"), S("WorldFlux Console")},
-                                                       {S("version"), S(WFX_VERSION)},
-                                                       {S("docs"), S("/docs")},
-                                                       {S("openapi"), S("/openapi.json")}});
+            return HttpResponse::json(200, QJsonObject{{u"name"_s, u"WorldFlux Console"_s},
+                                                       {u"version"_s, QString::fromLatin1(WFX_VERSION)},
+                                                       {u"docs"_s, u"/docs"_s},
+                                                       {u"openapi"_s, u"/openapi.json"_s}});
         });
     for (const char *path : {"/healthz", "/health"}) {
-        t.route("GET", S(path), Access::Public, S("system"), S("Liveness: 200 while serving"))
+        t.route("GET", QString::fromLatin1(path), Access::Public, u"system"_s, u"Liveness: 200 while serving"_s)
             .returns(200, statusOk)
             .handle([](HttpRequest &) { return ok(); });
     }
-    t.route("GET", S("/health/db"), Access::Public, S("system"), S("The store answers a query"))
+    t.route("GET", u"/health/db"_s, Access::Public, u"system"_s, u"The store answers a query"_s)
         .returns(200, statusOk)
         .errors({503})
         .handle([&s](HttpRequest &) {
             if (s.ctx.db->ping())
                 return ok();
-            return HttpResponse::error(503, S("unavailable"), S("The store does not answer."));
+            return HttpResponse::error(503, u"unavailable"_s, u"The store does not answer."_s);
         });
-    t.route("GET", S("/health/r2"), Access::Public, S("system"), S("The artifact store is writable"))
+    t.route("GET", u"/health/r2"_s, Access::Public, u"system"_s, u"The artifact store is writable"_s)
         .returns(200, statusOk)
         .errors({503})
         .handle([&s](HttpRequest &) {
             // The same probe as /api/status' artifact_store component (BlobStore::health).
             if (s.blobs.health())
                 return ok();
-            return HttpResponse::error(503, S("unavailable"), S("The artifact store is not writable."));
+            return HttpResponse::error(503, u"unavailable"_s, u"The artifact store is not writable."_s);
         });
-    t.route("GET", S("/openapi.json"), Access::Public, S("system"), S("This document (OpenAPI 3.1)"))
+    t.route("GET", u"/openapi.json"_s, Access::Public, u"system"_s, u"This document (OpenAPI 3.1)"_s)
         .returns(200, anyObject())
         .handle([&t, cache = std::make_shared<OpenApiCache>()](HttpRequest &) {
             // The table does not change while serving: build the document once.

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Usage quotas: reserve against the plan's caps, then commit or revert.
-#include "routes/RouteUtil.h"
-#include "routes/Routes.h"
+#include "server/routes/RouteUtil.h"
+#include "server/routes/Routes.h"
 
-#include "core/RouteTable.h"
-#include "core/Schema.h"
-#include "core/Services.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -16,46 +18,46 @@ namespace {
 
 QJsonObject reservationSchema()
 {
-    return object({{S("id"), uuid(), true},
-                   {S("workspace_id"), uuid(), true},
-                   {S("metric"), enumOf(UsageService::metrics()), true},
-                   {S("amount"), integer(1, UsageService::kMaxAmount), true},
-                   {S("idempotency_key"), string(1, UsageService::kMaxKeyLength), true},
-                   {S("state"), enumOf({S("reserved"), S("committed"), S("reverted"), S("expired")}), true},
-                   {S("created_at"), dateTime(), true},
-                   {S("expires_at"), dateTime(), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"workspace_id"_s, uuid(), true},
+                   {u"metric"_s, enumOf(UsageService::metrics()), true},
+                   {u"amount"_s, integer(1, UsageService::kMaxAmount), true},
+                   {u"idempotency_key"_s, string(1, UsageService::kMaxKeyLength), true},
+                   {u"state"_s, enumOf({u"reserved"_s, u"committed"_s, u"reverted"_s, u"expired"_s}), true},
+                   {u"created_at"_s, dateTime(), true},
+                   {u"expires_at"_s, dateTime(), true}});
 }
 
 } // namespace
 
 void addUsageRoutes(RouteTable &t, Services &s)
 {
-    const QJsonObject reservation = wrapped(S("reservation"), reservationSchema());
+    const QJsonObject reservation = wrapped(u"reservation"_s, reservationSchema());
 
-    t.route("POST", S("/api/usage/reserve"), Access::Api, S("usage"),
-            S("Reserve quota (member): committed plus reserved may reach the plan's cap, never pass it. "
-              "The same idempotency_key again answers 200 with the same reservation"))
-        .body(object({{S("workspace_id"), uuid(), true},
-                      {S("metric"), enumOf(UsageService::metrics()), true},
-                      {S("amount"), integer(1, UsageService::kMaxAmount), true},
-                      {S("idempotency_key"), string(1, UsageService::kMaxKeyLength), true}}))
+    t.route("POST", u"/api/usage/reserve"_s, Access::Api, u"usage"_s,
+            u"Reserve quota (member): committed plus reserved may reach the plan's cap, never pass it. "
+              "The same idempotency_key again answers 200 with the same reservation"_s)
+        .body(object({{u"workspace_id"_s, uuid(), true},
+                      {u"metric"_s, enumOf(UsageService::metrics()), true},
+                      {u"amount"_s, integer(1, UsageService::kMaxAmount), true},
+                      {u"idempotency_key"_s, string(1, UsageService::kMaxKeyLength), true}}))
         .returns(201, reservation).errors({402, 403, 404, 409, 422})
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.bodyObject();
-            auto out = s.usage.reserve(r.actor, b.value(S("workspace_id")).toString(), b.value(S("metric")).toString(),
-                                       b.value(S("amount")).toInteger(), b.value(S("idempotency_key")).toString());
+            auto out = s.usage.reserve(r.actor, b.value(u"workspace_id"_s).toString(), b.value(u"metric"_s).toString(),
+                                       b.value(u"amount"_s).toInteger(), b.value(u"idempotency_key"_s).toString());
             if (!out)
                 return HttpResponse::error(out.error());
             return HttpResponse::json(out->created ? 201 : 200,
-                                      QJsonObject{{S("reservation"), out->reservation.toJson()}});
+                                      QJsonObject{{u"reservation"_s, out->reservation.toJson()}});
         });
-    const QJsonObject settle = object({{S("reservation_id"), uuid(), true}});
-    t.route("POST", S("/api/usage/commit"), Access::Api, S("usage"),
-            S("Commit a reservation (member); again: 200, after a revert: 409"))
+    const QJsonObject settle = object({{u"reservation_id"_s, uuid(), true}});
+    t.route("POST", u"/api/usage/commit"_s, Access::Api, u"usage"_s,
+            u"Commit a reservation (member); again: 200, after a revert: 409"_s)
         .body(settle).returns(200, reservation).errors({403, 404, 409, 422})
         .handle([&s](HttpRequest &r) { return wrapped(s.usage.commit(r.actor, str(r, "reservation_id")), "reservation"); });
-    t.route("POST", S("/api/usage/revert"), Access::Api, S("usage"),
-            S("Release a reservation (member); again: 200, after a commit: 409"))
+    t.route("POST", u"/api/usage/revert"_s, Access::Api, u"usage"_s,
+            u"Release a reservation (member); again: 200, after a commit: 409"_s)
         .body(settle).returns(200, reservation).errors({403, 404, 409, 422})
         .handle([&s](HttpRequest &r) { return wrapped(s.usage.revert(r.actor, str(r, "reservation_id")), "reservation"); });
 }

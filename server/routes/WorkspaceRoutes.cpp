@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Workspaces (members, invitations, ownership transfer) and projects.
-#include "routes/RouteUtil.h"
-#include "routes/Routes.h"
+#include "server/routes/RouteUtil.h"
+#include "server/routes/Routes.h"
 
-#include "core/RouteTable.h"
-#include "core/Schema.h"
-#include "core/Services.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -14,33 +16,33 @@ using namespace routeutil;
 
 QJsonObject workspaceSchema()
 {
-    const QJsonObject limits = object({{S("runs"), integer(0, 9007199254740991), true},
-                                       {S("artifact_bytes"), integer(0, 9007199254740991), true},
-                                       {S("compute_seconds"), integer(0, 9007199254740991), true}});
-    return object({{S("id"), uuid(), true},
-                   {S("name"), string(1, 200), true},
-                   {S("owner_id"), uuid(), true},
-                   {S("plan"), enumOf({S("free"), S("pro"), S("team")}), true},
-                   {S("limits"), limits, true},
-                   {S("role"), enumOf({S("owner"), S("admin"), S("member"), S("viewer")})},
-                   {S("created_at"), dateTime(), true}});
+    const QJsonObject limits = object({{u"runs"_s, integer(0, 9007199254740991), true},
+                                       {u"artifact_bytes"_s, integer(0, 9007199254740991), true},
+                                       {u"compute_seconds"_s, integer(0, 9007199254740991), true}});
+    return object({{u"id"_s, uuid(), true},
+                   {u"name"_s, string(1, 200), true},
+                   {u"owner_id"_s, uuid(), true},
+                   {u"plan"_s, enumOf({u"free"_s, u"pro"_s, u"team"_s}), true},
+                   {u"limits"_s, limits, true},
+                   {u"role"_s, enumOf({u"owner"_s, u"admin"_s, u"member"_s, u"viewer"_s})},
+                   {u"created_at"_s, dateTime(), true}});
 }
 
 QJsonObject projectSchema()
 {
-    return object({{S("id"), uuid(), true}, {S("workspace_id"), uuid(), true}, {S("name"), string(1, 200), true},
-                   {S("created_at"), dateTime(), true}});
+    return object({{u"id"_s, uuid(), true}, {u"workspace_id"_s, uuid(), true}, {u"name"_s, string(1, 200), true},
+                   {u"created_at"_s, dateTime(), true}});
 }
 
 void addWorkspaceRoutes(RouteTable &t, Services &s)
 {
     const QJsonObject ws = workspaceSchema();
-    const QJsonObject invitation = object({{S("id"), uuid(), true}, {S("workspace_id"), uuid(), true},
-                                           {S("email"), string(), true}, {S("role"), enumOf({S("admin"), S("member"), S("viewer")}), true},
-                                           {S("state"), enumOf({S("pending"), S("accepted"), S("revoked"), S("expired")}), true},
-                                           {S("created_at"), dateTime(), true}, {S("expires_at"), dateTime(), true}});
+    const QJsonObject invitation = object({{u"id"_s, uuid(), true}, {u"workspace_id"_s, uuid(), true},
+                                           {u"email"_s, string(), true}, {u"role"_s, enumOf({u"admin"_s, u"member"_s, u"viewer"_s}), true},
+                                           {u"state"_s, enumOf({u"pending"_s, u"accepted"_s, u"revoked"_s, u"expired"_s}), true},
+                                           {u"created_at"_s, dateTime(), true}, {u"expires_at"_s, dateTime(), true}});
 
-    t.route("GET", S("/api/workspaces"), Access::Api, S("workspaces"), S("Workspaces the caller is a member of"))
+    t.route("GET", u"/api/workspaces"_s, Access::Api, u"workspaces"_s, u"Workspaces the caller is a member of"_s)
         .paged().returns(200, page(ws)).errors({422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
@@ -48,81 +50,81 @@ void addWorkspaceRoutes(RouteTable &t, Services &s)
                 return HttpResponse::error(p.error());
             return paged(s.workspaces.list(r.actor, p->limit, p->cursor));
         });
-    t.route("POST", S("/api/workspaces"), Access::Api, S("workspaces"), S("Create a workspace (the caller owns it)"))
-        .body(object({{S("name"), string(1, 200), true}}))
-        .returns(201, wrapped(S("workspace"), ws)).errors({403})
+    t.route("POST", u"/api/workspaces"_s, Access::Api, u"workspaces"_s, u"Create a workspace (the caller owns it)"_s)
+        .body(object({{u"name"_s, string(1, 200), true}}))
+        .returns(201, wrapped(u"workspace"_s, ws)).errors({403})
         .handle([&s](HttpRequest &r) { return wrapped(s.workspaces.create(r.actor, str(r, "name")), "workspace", 201); });
-    t.route("GET", S("/api/workspaces/{workspace_id}"), Access::Api, S("workspaces"), S("Get a workspace"))
-        .returns(200, wrapped(S("workspace"), ws)).errors({404})
-        .handle([&s](HttpRequest &r) { return wrapped(s.workspaces.get(r.actor, r.param(S("workspace_id"))), "workspace"); });
-    t.route("PATCH", S("/api/workspaces/{workspace_id}"), Access::Api, S("workspaces"), S("Rename a workspace (admin)"))
-        .body(object({{S("name"), string(1, 200), true}}))
-        .returns(200, wrapped(S("workspace"), ws)).errors({403, 404})
+    t.route("GET", u"/api/workspaces/{workspace_id}"_s, Access::Api, u"workspaces"_s, u"Get a workspace"_s)
+        .returns(200, wrapped(u"workspace"_s, ws)).errors({404})
+        .handle([&s](HttpRequest &r) { return wrapped(s.workspaces.get(r.actor, r.param(u"workspace_id"_s)), "workspace"); });
+    t.route("PATCH", u"/api/workspaces/{workspace_id}"_s, Access::Api, u"workspaces"_s, u"Rename a workspace (admin)"_s)
+        .body(object({{u"name"_s, string(1, 200), true}}))
+        .returns(200, wrapped(u"workspace"_s, ws)).errors({403, 404})
         .handle([&s](HttpRequest &r) {
-            return wrapped(s.workspaces.rename(r.actor, r.param(S("workspace_id")), str(r, "name")), "workspace");
+            return wrapped(s.workspaces.rename(r.actor, r.param(u"workspace_id"_s), str(r, "name")), "workspace");
         });
-    t.route("DELETE", S("/api/workspaces/{workspace_id}"), Access::Api, S("workspaces"),
-            S("Delete a workspace and everything in it (owner)"))
+    t.route("DELETE", u"/api/workspaces/{workspace_id}"_s, Access::Api, u"workspaces"_s,
+            u"Delete a workspace and everything in it (owner)"_s)
         .returns(204, {}).errors({403, 404})
-        .handle([&s](HttpRequest &r) { return done(s.workspaces.remove(r.actor, r.param(S("workspace_id")))); });
-    t.route("GET", S("/api/workspaces/{workspace_id}/invitations"), Access::Api, S("workspaces"),
-            S("Invitations of a workspace (admin)"))
+        .handle([&s](HttpRequest &r) { return done(s.workspaces.remove(r.actor, r.param(u"workspace_id"_s))); });
+    t.route("GET", u"/api/workspaces/{workspace_id}/invitations"_s, Access::Api, u"workspaces"_s,
+            u"Invitations of a workspace (admin)"_s)
         .paged().returns(200, page(invitation)).errors({403, 404, 422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
                 return HttpResponse::error(p.error());
-            return paged(s.workspaces.invitations(r.actor, r.param(S("workspace_id")), p->limit, p->cursor));
+            return paged(s.workspaces.invitations(r.actor, r.param(u"workspace_id"_s), p->limit, p->cursor));
         });
-    t.route("POST", S("/api/workspaces/{workspace_id}/invitations"), Access::Api, S("workspaces"),
-            S("Invite someone by email (admin); the token is shown once"))
-        .body(object({{S("email"), string(3, 254), true}, {S("role"), enumOf({S("admin"), S("member"), S("viewer")})}}))
-        .returns(201, wrapped(S("invitation"), invitation, {{S("token"), string(), true}, {S("url"), string(), true}}))
+    t.route("POST", u"/api/workspaces/{workspace_id}/invitations"_s, Access::Api, u"workspaces"_s,
+            u"Invite someone by email (admin); the token is shown once"_s)
+        .body(object({{u"email"_s, string(3, 254), true}, {u"role"_s, enumOf({u"admin"_s, u"member"_s, u"viewer"_s})}}))
+        .returns(201, wrapped(u"invitation"_s, invitation, {{u"token"_s, string(), true}, {u"url"_s, string(), true}}))
         .errors({403, 404})
         .handle([&s](HttpRequest &r) {
-            auto inv = s.workspaces.invite(r.actor, r.param(S("workspace_id")), str(r, "email"), str(r, "role"));
+            auto inv = s.workspaces.invite(r.actor, r.param(u"workspace_id"_s), str(r, "email"), str(r, "role"));
             if (!inv)
                 return HttpResponse::error(inv.error());
-            return HttpResponse::json(201, QJsonObject{{S("invitation"), inv->invitation.toJson()},
-                                                       {S("token"), inv->token},
-                                                       {S("url"), QString(S("/invitations/") + inv->token)}});
+            return HttpResponse::json(201, QJsonObject{{u"invitation"_s, inv->invitation.toJson()},
+                                                       {u"token"_s, inv->token},
+                                                       {u"url"_s, QString(u"/invitations/"_s + inv->token)}});
         });
-    t.route("PATCH", S("/api/workspaces/{workspace_id}/transfer-ownership"), Access::Api, S("workspaces"),
-            S("Transfer ownership to another member (owner)"))
-        .body(object({{S("new_owner_id"), uuid(), true}}))
-        .returns(200, wrapped(S("workspace"), ws)).errors({403, 404})
+    t.route("PATCH", u"/api/workspaces/{workspace_id}/transfer-ownership"_s, Access::Api, u"workspaces"_s,
+            u"Transfer ownership to another member (owner)"_s)
+        .body(object({{u"new_owner_id"_s, uuid(), true}}))
+        .returns(200, wrapped(u"workspace"_s, ws)).errors({403, 404})
         .handle([&s](HttpRequest &r) {
-            return wrapped(s.workspaces.transferOwnership(r.actor, r.param(S("workspace_id")), str(r, "new_owner_id")),
+            return wrapped(s.workspaces.transferOwnership(r.actor, r.param(u"workspace_id"_s), str(r, "new_owner_id")),
                            "workspace");
         });
 
     const QJsonObject project = projectSchema();
-    t.route("GET", S("/api/projects"), Access::Api, S("projects"), S("Projects, optionally of one workspace"))
-        .query(S("workspace_id"), uuid()).paged().returns(200, page(project)).errors({404, 422})
+    t.route("GET", u"/api/projects"_s, Access::Api, u"projects"_s, u"Projects, optionally of one workspace"_s)
+        .query(u"workspace_id"_s, uuid()).paged().returns(200, page(project)).errors({404, 422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
                 return HttpResponse::error(p.error());
-            return paged(s.workspaces.listProjects(r.actor, r.queryValue(S("workspace_id")), p->limit, p->cursor));
+            return paged(s.workspaces.listProjects(r.actor, r.queryValue(u"workspace_id"_s), p->limit, p->cursor));
         });
-    t.route("POST", S("/api/projects"), Access::Api, S("projects"), S("Create a project (member)"))
-        .body(object({{S("workspace_id"), uuid(), true}, {S("name"), string(1, 200), true}}))
-        .returns(201, wrapped(S("project"), project)).errors({403, 404})
+    t.route("POST", u"/api/projects"_s, Access::Api, u"projects"_s, u"Create a project (member)"_s)
+        .body(object({{u"workspace_id"_s, uuid(), true}, {u"name"_s, string(1, 200), true}}))
+        .returns(201, wrapped(u"project"_s, project)).errors({403, 404})
         .handle([&s](HttpRequest &r) {
             return wrapped(s.workspaces.createProject(r.actor, str(r, "workspace_id"), str(r, "name")), "project", 201);
         });
-    t.route("GET", S("/api/projects/{project_id}"), Access::Api, S("projects"), S("Get a project"))
-        .returns(200, wrapped(S("project"), project)).errors({404})
-        .handle([&s](HttpRequest &r) { return wrapped(s.workspaces.getProject(r.actor, r.param(S("project_id"))), "project"); });
-    t.route("PATCH", S("/api/projects/{project_id}"), Access::Api, S("projects"), S("Rename a project (member)"))
-        .body(object({{S("name"), string(1, 200), true}}))
-        .returns(200, wrapped(S("project"), project)).errors({403, 404})
+    t.route("GET", u"/api/projects/{project_id}"_s, Access::Api, u"projects"_s, u"Get a project"_s)
+        .returns(200, wrapped(u"project"_s, project)).errors({404})
+        .handle([&s](HttpRequest &r) { return wrapped(s.workspaces.getProject(r.actor, r.param(u"project_id"_s)), "project"); });
+    t.route("PATCH", u"/api/projects/{project_id}"_s, Access::Api, u"projects"_s, u"Rename a project (member)"_s)
+        .body(object({{u"name"_s, string(1, 200), true}}))
+        .returns(200, wrapped(u"project"_s, project)).errors({403, 404})
         .handle([&s](HttpRequest &r) {
-            return wrapped(s.workspaces.renameProject(r.actor, r.param(S("project_id")), str(r, "name")), "project");
+            return wrapped(s.workspaces.renameProject(r.actor, r.param(u"project_id"_s), str(r, "name")), "project");
         });
-    t.route("DELETE", S("/api/projects/{project_id}"), Access::Api, S("projects"), S("Delete a project and its runs (admin)"))
+    t.route("DELETE", u"/api/projects/{project_id}"_s, Access::Api, u"projects"_s, u"Delete a project and its runs (admin)"_s)
         .returns(204, {}).errors({403, 404})
-        .handle([&s](HttpRequest &r) { return done(s.workspaces.removeProject(r.actor, r.param(S("project_id")))); });
+        .handle([&s](HttpRequest &r) { return done(s.workspaces.removeProject(r.actor, r.param(u"project_id"_s))); });
 }
 
 } // namespace wfx

@@ -3,7 +3,7 @@
 // start real server processes on it; dropped (WITH FORCE) when this goes.
 #pragma once
 
-#include "crypto/Crypto.h"
+#include "models/crypto/Crypto.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>

@@ -5,7 +5,7 @@
 
 #include "TestStore.h"
 
-#include "core/ApiServer.h"
+#include "server/core/ApiServer.h"
 
 #include <QElapsedTimer>
 #include <QTcpSocket>

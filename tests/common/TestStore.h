@@ -5,14 +5,14 @@
 
 #include "PgScratch.h"
 
-#include "core/Clock.h"
-#include "core/Context.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "db/Migrator.h"
-#include "db/Tx.h"
-#include "events/ChangeBus.h"
+#include "models/core/Clock.h"
+#include "models/core/Context.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/db/Migrator.h"
+#include "models/db/Tx.h"
+#include "models/events/ChangeBus.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>

@@ -6,11 +6,11 @@
 
 #include "TestStore.h"
 
-#include "core/Dispatcher.h"
-#include "core/RouteTable.h"
-#include "core/ServerConfig.h"
-#include "core/Services.h"
-#include "routes/Routes.h"
+#include "server/core/Dispatcher.h"
+#include "server/core/RouteTable.h"
+#include "server/core/ServerConfig.h"
+#include "server/core/Services.h"
+#include "server/routes/Routes.h"
 
 #include <QCoreApplication>
 

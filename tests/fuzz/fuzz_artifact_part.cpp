@@ -9,8 +9,8 @@
 // bytes match what the answer said.
 #include "FuzzSupport.h"
 
-#include "artifacts/BlobStore.h"
-#include "crypto/Crypto.h"
+#include "models/artifacts/BlobStore.h"
+#include "models/crypto/Crypto.h"
 
 #include <QDir>
 #include <QDirIterator>

@@ -6,9 +6,9 @@
 // so the fuzzer can wrap real values in link syntax, percent-encoding and junk.
 #include "FuzzSupport.h"
 
-#include "core/Cursor.h"
-#include "shares/PublicShareResolver.h"
-#include "shares/ShareService.h"
+#include "models/core/Cursor.h"
+#include "models/shares/PublicShareResolver.h"
+#include "models/shares/ShareService.h"
 
 #include <QJsonDocument>
 #include <QtEndian>

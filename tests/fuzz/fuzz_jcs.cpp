@@ -5,7 +5,7 @@
 // shortest form, which reads back as the very same double.
 #include "FuzzSupport.h"
 
-#include "crypto/Jcs.h"
+#include "models/crypto/Jcs.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -7,8 +7,8 @@
 // walk over Qt's tree and over simdjson's DOM.
 #include "FuzzSupport.h"
 
-#include "core/JsonReader.h"
-#include "core/Schema.h"
+#include "server/core/JsonReader.h"
+#include "server/core/Schema.h"
 
 #include <QJsonDocument>
 

@@ -9,7 +9,7 @@
 // with decode()'s zero-delta check removed it failed within 40,000 inputs).
 #include "FuzzSupport.h"
 
-#include "runs/MetricChunk.h"
+#include "models/runs/MetricChunk.h"
 
 #include <algorithm>
 #include <bit>

@@ -7,7 +7,7 @@
 // bounded length, views inside the input, an allowed target form).
 #include "FuzzSupport.h"
 
-#include "core/RequestHead.h"
+#include "server/core/RequestHead.h"
 
 #include <cstring>
 

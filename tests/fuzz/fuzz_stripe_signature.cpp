@@ -4,8 +4,8 @@
 // check the route runs before it reads the body.
 #include "FuzzSupport.h"
 
-#include "billing/BillingService.h"
-#include "crypto/Crypto.h"
+#include "models/billing/BillingService.h"
+#include "models/crypto/Crypto.h"
 
 using namespace wfx;
 using namespace wfxfuzz;

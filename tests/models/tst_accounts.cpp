@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
-#include "accounts/AccountService.h"
+#include "models/accounts/AccountService.h"
 
 #include <QSet>
-#include "accounts/MailOutbox.h"
-#include "accounts/SendmailTransport.h"
-#include "audit/AuditService.h"
-#include "core/RateLimiter.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/accounts/MailOutbox.h"
+#include "models/accounts/SendmailTransport.h"
+#include "models/audit/AuditService.h"
+#include "models/core/RateLimiter.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QFile>
 

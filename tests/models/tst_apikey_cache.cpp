@@ -5,9 +5,9 @@
 // change-bus delivery between them, as between two processes.
 #include "TestStore.h"
 
-#include "accounts/ApiKeyService.h"
-#include "dsar/DsarService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/accounts/ApiKeyService.h"
+#include "models/dsar/DsarService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <atomic>
 #include <thread>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
-#include "accounts/ApiKeyService.h"
-#include "audit/AuditService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/accounts/ApiKeyService.h"
+#include "models/audit/AuditService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonDocument>
 #include <QSet>

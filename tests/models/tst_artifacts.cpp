@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
-#include "artifacts/ArtifactService.h"
-#include "artifacts/BlobStore.h"
-#include "artifacts/ByteRange.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/artifacts/ArtifactService.h"
+#include "models/artifacts/BlobStore.h"
+#include "models/artifacts/ByteRange.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QDir>
 #include <QDirIterator>

@@ -2,14 +2,14 @@
 // Backup and restore on SQLite (PostgreSQL is refused: pg_dump's job).
 #include "TestStore.h"
 
-#include "artifacts/ArtifactService.h"
-#include "artifacts/BlobStore.h"
-#include "audit/AuditService.h"
-#include "backup/BackupService.h"
-#include "runs/MetricStore.h"
-#include "runs/RunService.h"
-#include "shares/ShareService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/artifacts/ArtifactService.h"
+#include "models/artifacts/BlobStore.h"
+#include "models/audit/AuditService.h"
+#include "models/backup/BackupService.h"
+#include "models/runs/MetricStore.h"
+#include "models/runs/RunService.h"
+#include "models/shares/ShareService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
-#include "billing/BillingService.h"
-#include "billing/OfflineBillingProvider.h"
-#include "core/JsonReader.h" // the server's reader, which the webhook route hands in
-#include "workspaces/WorkspaceService.h"
+#include "models/billing/BillingService.h"
+#include "models/billing/OfflineBillingProvider.h"
+#include "server/core/JsonReader.h" // the server's reader, which the webhook route hands in
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonDocument>
 #include <QUrlQuery>

@@ -2,11 +2,11 @@
 // Claims, the museum and the leaderboard, on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "claims/ClaimService.h"
-#include "claims/LeaderboardService.h"
-#include "claims/MuseumService.h"
-#include "runs/MetricStore.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/claims/ClaimService.h"
+#include "models/claims/LeaderboardService.h"
+#include "models/claims/MuseumService.h"
+#include "models/runs/MetricStore.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

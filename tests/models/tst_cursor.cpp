@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Keyset cursors: what the server issues decodes back, anything else is refused.
-#include "core/Cursor.h"
-#include "crypto/Crypto.h"
+#include "models/core/Cursor.h"
+#include "models/crypto/Crypto.h"
 
 #include <QTest>
 

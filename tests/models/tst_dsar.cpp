@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
-#include "audit/AuditService.h"
-#include "dsar/DsarService.h"
-#include "runs/MetricStore.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/audit/AuditService.h"
+#include "models/dsar/DsarService.h"
+#include "models/runs/MetricStore.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

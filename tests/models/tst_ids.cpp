@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The contract's formats: lowercase UUIDs and RFC 3339 UTC times with Z.
-#include "core/Ids.h"
+#include "models/core/Ids.h"
 
 #include <QDateTime>
 #include <QTest>

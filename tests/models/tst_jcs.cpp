@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // RFC 8785 canonical JSON (what manifest signatures cover): the RFC's own
 // examples, and strings that UTF-8 alone cannot carry.
-#include "crypto/Jcs.h"
+#include "models/crypto/Jcs.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

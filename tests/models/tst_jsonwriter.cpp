@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // JsonWriter writes the bytes QJsonDocument::Compact writes for the same values.
-#include "core/JsonWriter.h"
+#include "models/core/JsonWriter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
-#include "runs/LedgerService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/runs/LedgerService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <atomic>
 #include <latch>
@@ -11,10 +11,6 @@
 using namespace wfx;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 } // namespace
 
 class TestLedger : public QObject
@@ -29,9 +25,9 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        alice = s->createUser(S("alice@example.com"));
-        bob = s->createUser(S("bob@example.com"));
-        ws = WorkspaceService(s->ctx).create(s->actor(alice), S("A"))->id;
+        alice = s->createUser(u"alice@example.com"_s);
+        bob = s->createUser(u"bob@example.com"_s);
+        ws = WorkspaceService(s->ctx).create(s->actor(alice), u"A"_s)->id;
     }
     void cleanup() { s.reset(); }
 
@@ -43,58 +39,58 @@ private slots:
         QVERIFY(h->head.isEmpty());
         QCOMPARE(h->version, 0);
         const QJsonObject j = h->toJson();
-        QCOMPARE(j.value(S("workspace_id")).toString(), ws);
-        QCOMPARE(j.value(S("head")).type(), QJsonValue::Null);
-        QCOMPARE(j.value(S("version")).toInt(), 0);
-        QCOMPARE(j.value(S("updated_at")).type(), QJsonValue::Null);
+        QCOMPARE(j.value(u"workspace_id"_s).toString(), ws);
+        QCOMPARE(j.value(u"head"_s).type(), QJsonValue::Null);
+        QCOMPARE(j.value(u"version"_s).toInt(), 0);
+        QCOMPARE(j.value(u"updated_at"_s).type(), QJsonValue::Null);
     }
 
     void advanceMovesTheHeadAndAudits()
     {
         LedgerService ledger(s->ctx);
-        auto first = ledger.advance(s->actor(alice), ws, {}, S("h1"));
+        auto first = ledger.advance(s->actor(alice), ws, {}, u"h1"_s);
         QVERIFY(first.ok());
-        QCOMPARE(first->head, S("h1"));
+        QCOMPARE(first->head, u"h1"_s);
         QCOMPARE(first->version, 1);
         QCOMPARE(first->updatedAt, s->clock.nowMs());
         s->clock.advanceMs(10);
-        auto second = ledger.advance(s->actor(alice), ws, S("h1"), S("h2"));
+        auto second = ledger.advance(s->actor(alice), ws, u"h1"_s, u"h2"_s);
         QVERIFY(second.ok());
         QCOMPARE(second->version, 2);
         auto h = ledger.head(s->actor(alice), ws);
-        QCOMPARE(h->head, S("h2"));
+        QCOMPARE(h->head, u"h2"_s);
         QCOMPARE(h->version, 2);
-        QCOMPARE(h->toJson().value(S("updated_at")).toString(), ids::formatTime(s->clock.nowMs()));
-        QCOMPARE(s->auditCount(S("ledger.advance")), 2);
+        QCOMPARE(h->toJson().value(u"updated_at"_s).toString(), ids::formatTime(s->clock.nowMs()));
+        QCOMPARE(s->auditCount(u"ledger.advance"_s), 2);
     }
 
     void staleExpectedHeadIsAConflictCarryingTheCurrentHead()
     {
         LedgerService ledger(s->ctx);
-        QVERIFY(ledger.advance(s->actor(alice), ws, {}, S("h1")).ok());
-        QVERIFY(ledger.advance(s->actor(alice), ws, S("h1"), S("h2")).ok());
-        const qint64 audit = s->count(S("audit_log"));
-        for (const QString &expected : {QString(), S("h1"), S("nope")}) {
-            auto r = ledger.advance(s->actor(alice), ws, expected, S("h3"));
+        QVERIFY(ledger.advance(s->actor(alice), ws, {}, u"h1"_s).ok());
+        QVERIFY(ledger.advance(s->actor(alice), ws, u"h1"_s, u"h2"_s).ok());
+        const qint64 audit = s->count(u"audit_log"_s);
+        for (const QString &expected : {QString(), u"h1"_s, u"nope"_s}) {
+            auto r = ledger.advance(s->actor(alice), ws, expected, u"h3"_s);
             QVERIFY(!r.ok());
             QCOMPARE(r.error().code, ErrorCode::Conflict);
-            const QJsonObject current = r.error().extra.value(S("current")).toObject();
-            QCOMPARE(current.value(S("head")).toString(), S("h2"));
-            QCOMPARE(current.value(S("version")).toInt(), 2);
+            const QJsonObject current = r.error().extra.value(u"current"_s).toObject();
+            QCOMPARE(current.value(u"head"_s).toString(), u"h2"_s);
+            QCOMPARE(current.value(u"version"_s).toInt(), 2);
         }
-        QCOMPARE(ledger.head(s->actor(alice), ws)->head, S("h2"));
-        QCOMPARE(s->count(S("audit_log")), audit);
+        QCOMPARE(ledger.head(s->actor(alice), ws)->head, u"h2"_s);
+        QCOMPARE(s->count(u"audit_log"_s), audit);
     }
 
     void expectingAHeadThatDoesNotExistYetIsAConflict()
     {
         LedgerService ledger(s->ctx);
-        auto r = ledger.advance(s->actor(alice), ws, S("h0"), S("h1"));
+        auto r = ledger.advance(s->actor(alice), ws, u"h0"_s, u"h1"_s);
         QCOMPARE(r.error().code, ErrorCode::Conflict);
-        const QJsonObject current = r.error().extra.value(S("current")).toObject();
-        QCOMPARE(current.value(S("head")).type(), QJsonValue::Null);
-        QCOMPARE(current.value(S("version")).toInt(), 0);
-        QCOMPARE(s->count(S("ledger_heads")), 0);
+        const QJsonObject current = r.error().extra.value(u"current"_s).toObject();
+        QCOMPARE(current.value(u"head"_s).type(), QJsonValue::Null);
+        QCOMPARE(current.value(u"version"_s).toInt(), 0);
+        QCOMPARE(s->count(u"ledger_heads"_s), 0);
     }
 
     void validation_data()
@@ -104,16 +100,16 @@ private slots:
         QTest::addColumn<QString>("head");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
-        QTest::newRow("no head") << QString() << QString() << QString() << S("head")
-                                 << S("required");
+        QTest::newRow("no head") << QString() << QString() << QString() << u"head"_s
+                                 << u"required"_s;
         QTest::newRow("long head") << QString() << QString() << QString(201, QLatin1Char('h'))
-                                   << S("head") << S("too_long");
+                                   << u"head"_s << u"too_long"_s;
         QTest::newRow("space in head")
-            << QString() << QString() << S("a b") << S("head") << S("invalid");
+            << QString() << QString() << u"a b"_s << u"head"_s << u"invalid"_s;
         QTest::newRow("control in expected")
-            << QString() << S("a\u0001") << S("h") << S("expected_head") << S("invalid");
+            << QString() << u"a\u0001"_s << u"h"_s << u"expected_head"_s << u"invalid"_s;
         QTest::newRow("bad workspace")
-            << S("nope") << QString() << S("h") << S("workspace_id") << S("invalid");
+            << u"nope"_s << QString() << u"h"_s << u"workspace_id"_s << u"invalid"_s;
     }
     void validation()
     {
@@ -128,37 +124,37 @@ private slots:
         QCOMPARE(r.error().code, ErrorCode::Validation);
         QCOMPARE(r.error().details.value(0).field, field);
         QCOMPARE(r.error().details.value(0).issue, issue);
-        QCOMPARE(s->count(S("ledger_heads")), 0);
+        QCOMPARE(s->count(u"ledger_heads"_s), 0);
     }
 
     void otherWorkspacesAreNotFoundAndViewersCannotAdvance()
     {
         LedgerService ledger(s->ctx);
-        QVERIFY(ledger.advance(s->actor(alice), ws, {}, S("h1")).ok());
+        QVERIFY(ledger.advance(s->actor(alice), ws, {}, u"h1"_s).ok());
         QCOMPARE(ledger.head(s->actor(bob), ws).error().code, ErrorCode::NotFound);
-        QCOMPARE(ledger.advance(s->actor(bob), ws, S("h1"), S("x")).error().code,
+        QCOMPARE(ledger.advance(s->actor(bob), ws, u"h1"_s, u"x"_s).error().code,
                  ErrorCode::NotFound);
         Actor scoped = s->actor(alice);
-        scoped.keyWorkspaceId = WorkspaceService(s->ctx).create(s->actor(alice), S("B"))->id;
+        scoped.keyWorkspaceId = WorkspaceService(s->ctx).create(s->actor(alice), u"B"_s)->id;
         QCOMPARE(ledger.head(scoped, ws).error().code, ErrorCode::NotFound);
-        QCOMPARE(ledger.advance(scoped, ws, S("h1"), S("x")).error().code, ErrorCode::NotFound);
+        QCOMPARE(ledger.advance(scoped, ws, u"h1"_s, u"x"_s).error().code, ErrorCode::NotFound);
 
         WorkspaceService wss(s->ctx);
-        auto inv = wss.invite(s->actor(alice), ws, S("bob@example.com"), S("viewer"));
+        auto inv = wss.invite(s->actor(alice), ws, u"bob@example.com"_s, u"viewer"_s);
         QVERIFY(wss.acceptInvitation(s->actor(bob), inv->token).ok());
-        QCOMPARE(ledger.head(s->actor(bob), ws)->head, S("h1"));
-        QCOMPARE(ledger.advance(s->actor(bob), ws, S("h1"), S("x")).error().code,
+        QCOMPARE(ledger.head(s->actor(bob), ws)->head, u"h1"_s);
+        QCOMPARE(ledger.advance(s->actor(bob), ws, u"h1"_s, u"x"_s).error().code,
                  ErrorCode::Forbidden);
         QCOMPARE(ledger.head(s->actor(alice), ws)->version, 1);
     }
 
     void restrictedUserCannotAdvance()
     {
-        Query q(s->db->connection(), S("UPDATE users SET restricted = 1 WHERE id = :u"));
-        q.bind(S(":u"), alice);
+        Query q(s->db->connection(), u"UPDATE users SET restricted = 1 WHERE id = :u"_s);
+        q.bind(u":u"_s, alice);
         QVERIFY(q.exec());
         LedgerService ledger(s->ctx);
-        QCOMPARE(ledger.advance(s->actor(alice), ws, {}, S("h1")).error().code,
+        QCOMPARE(ledger.advance(s->actor(alice), ws, {}, u"h1"_s).error().code,
                  ErrorCode::Forbidden);
         QVERIFY(ledger.head(s->actor(alice), ws).ok());
     }
@@ -180,7 +176,7 @@ private slots:
             for (int t = 0; t < kThreads; ++t) {
                 threads.emplace_back([&, t] {
                     LedgerService mine(s->ctx);
-                    const QString next = S("r%1-t%2").arg(round).arg(t);
+                    const QString next = u"r%1-t%2"_s.arg(round).arg(t);
                     start.arrive_and_wait();
                     auto r = mine.advance(s->actor(alice), ws, expected, next);
                     if (r.ok()) {
@@ -188,9 +184,9 @@ private slots:
                         winners[t] = r->head;
                     } else if (r.error().code == ErrorCode::Conflict &&
                                r.error()
-                                       .extra.value(S("current"))
+                                       .extra.value(u"current"_s)
                                        .toObject()
-                                       .value(S("version"))
+                                       .value(u"version"_s)
                                        .toInt() == round + 1) {
                         ++conflicts;
                     } else {
@@ -215,9 +211,11 @@ private slots:
             expected = h->head;
         }
         QCOMPARE(ledger.head(s->actor(alice), ws)->version, wins);
-        QCOMPARE(s->auditCount(S("ledger.advance")), wins);
+        QCOMPARE(s->auditCount(u"ledger.advance"_s), wins);
     }
 };
 
 QTEST_GUILESS_MAIN(TestLedger)
 #include "tst_ledger.moc"
+
+using namespace Qt::StringLiterals;

@@ -3,7 +3,7 @@
 // strictly increasing qint64 steps come back bit for bit, the format is the one
 // MetricChunk.cpp documents (golden chunks written out by hand), and the decoder
 // refuses what no encoder wrote without touching its output or crashing.
-#include "runs/MetricChunk.h"
+#include "models/runs/MetricChunk.h"
 
 #include <QTest>
 

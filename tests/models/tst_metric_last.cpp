@@ -5,13 +5,13 @@
 // step. Both backends.
 #include "TestStore.h"
 
-#include "db/Migrator.h"
-#include "core/Ids.h"
-#include "core/JsonWriter.h"
-#include "runs/MetricFilter.h"
-#include "runs/MetricStore.h"
-#include "runs/RunService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/db/Migrator.h"
+#include "models/core/Ids.h"
+#include "models/core/JsonWriter.h"
+#include "models/runs/MetricFilter.h"
+#include "models/runs/MetricStore.h"
+#include "models/runs/RunService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,14 +21,10 @@ using namespace wfx;
 using wfxtest::why;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 
 QJsonArray point(const QString &name, qint64 step, double value)
 {
-    return QJsonArray{QJsonObject{{S("name"), name}, {S("step"), double(step)}, {S("value"), value}}};
+    return QJsonArray{QJsonObject{{u"name"_s, name}, {u"step"_s, double(step)}, {u"value"_s, value}}};
 }
 
 QJsonArray concat(QJsonArray a, const QJsonArray &b)
@@ -47,9 +43,9 @@ class TestMetricLast : public QObject
 
     Result<SyncResult> sync(const QString &project, const QString &clientRunId, const QJsonArray &metrics)
     {
-        QJsonObject b{{S("project_id"), project}, {S("client_run_id"), clientRunId}, {S("metrics"), metrics}};
-        b.insert(S("name"), clientRunId);
-        b.insert(S("status"), S("running"));
+        QJsonObject b{{u"project_id"_s, project}, {u"client_run_id"_s, clientRunId}, {u"metrics"_s, metrics}};
+        b.insert(u"name"_s, clientRunId);
+        b.insert(u"status"_s, u"running"_s);
         return RunService(s->ctx).sync(s->actor(alice), b);
     }
     QString run(const QString &project, const QString &name, const QJsonArray &metrics)
@@ -63,8 +59,8 @@ class TestMetricLast : public QObject
     // (step, value) of run_metric_last, or (-1, 0).
     std::pair<qint64, double> last(const QString &runId, const QString &name)
     {
-        Query q(s->db->connection(), S("SELECT step, value FROM run_metric_last WHERE run_id = :r AND name = :n"));
-        q.bind(S(":r"), runId).bind(S(":n"), name);
+        Query q(s->db->connection(), u"SELECT step, value FROM run_metric_last WHERE run_id = :r AND name = :n"_s);
+        q.bind(u":r"_s, runId).bind(u":n"_s, name);
         if (!q.exec() || !q.next())
             return {-1, 0};
         return {q.i64(0), q.dbl(1)};
@@ -93,8 +89,8 @@ class TestMetricLast : public QObject
                 out << r.name;
                 expected.append(r.toJson());
             }
-            if (o.value(S("items")).toArray() != expected ||
-                o.value(S("next_cursor")).toString() != page->nextCursor)
+            if (o.value(u"items"_s).toArray() != expected ||
+                o.value(u"next_cursor"_s).toString() != page->nextCursor)
                 qFatal("writeList differs from list");
             cursor = page->nextCursor;
             if (cursor.isEmpty())
@@ -122,41 +118,41 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        alice = s->createUser(S("alice@example.com"));
+        alice = s->createUser(u"alice@example.com"_s);
         WorkspaceService w(s->ctx);
-        ws = w.create(s->actor(alice), S("A"))->id;
-        ws2 = w.create(s->actor(alice), S("B"))->id;
-        proj = w.createProject(s->actor(alice), ws, S("p"))->id;
-        proj2 = w.createProject(s->actor(alice), ws2, S("q"))->id;
+        ws = w.create(s->actor(alice), u"A"_s)->id;
+        ws2 = w.create(s->actor(alice), u"B"_s)->id;
+        proj = w.createProject(s->actor(alice), ws, u"p"_s)->id;
+        proj2 = w.createProject(s->actor(alice), ws2, u"q"_s)->id;
     }
     void cleanup() { s.reset(); }
 
     void aLaterHigherStepMovesTheLastValueALowerOneDoesNot()
     {
-        auto r1 = sync(proj, S("g"), concat(point(S("loss"), 10, 1.0), point(S("loss"), 20, 0.5)));
+        auto r1 = sync(proj, u"g"_s, concat(point(u"loss"_s, 10, 1.0), point(u"loss"_s, 20, 0.5)));
         QVERIFY2(r1.ok(), why(r1).constData());
         const QString id = r1->run.id;
-        QCOMPARE(last(id, S("loss")), (std::pair<qint64, double>{20, 0.5}));
+        QCOMPARE(last(id, u"loss"_s), (std::pair<qint64, double>{20, 0.5}));
         // A late batch with lower steps only: stored, the last value stays.
-        auto r2 = sync(proj, S("g"), concat(point(S("loss"), 5, 9.0), point(S("loss"), 15, 8.0)));
+        auto r2 = sync(proj, u"g"_s, concat(point(u"loss"_s, 5, 9.0), point(u"loss"_s, 15, 8.0)));
         QVERIFY2(r2.ok(), why(r2).constData());
         QCOMPARE(r2->run.metricCount, 4);
-        QCOMPARE(last(id, S("loss")), (std::pair<qint64, double>{20, 0.5}));
+        QCOMPARE(last(id, u"loss"_s), (std::pair<qint64, double>{20, 0.5}));
         // The stored step again with another value: ignored, the value stays.
-        QVERIFY(sync(proj, S("g"), point(S("loss"), 20, 7.0)).ok());
-        QCOMPARE(last(id, S("loss")), (std::pair<qint64, double>{20, 0.5}));
+        QVERIFY(sync(proj, u"g"_s, point(u"loss"_s, 20, 7.0)).ok());
+        QCOMPARE(last(id, u"loss"_s), (std::pair<qint64, double>{20, 0.5}));
         // A higher step: the last value follows; a new series gets its own row.
-        QVERIFY(sync(proj, S("g"), concat(point(S("loss"), 30, 0.25), point(S("acc"), 3, 0.9))).ok());
-        QCOMPARE(last(id, S("loss")), (std::pair<qint64, double>{30, 0.25}));
-        QCOMPARE(last(id, S("acc")), (std::pair<qint64, double>{3, 0.9}));
+        QVERIFY(sync(proj, u"g"_s, concat(point(u"loss"_s, 30, 0.25), point(u"acc"_s, 3, 0.9))).ok());
+        QCOMPARE(last(id, u"loss"_s), (std::pair<qint64, double>{30, 0.25}));
+        QCOMPARE(last(id, u"acc"_s), (std::pair<qint64, double>{3, 0.9}));
         // Points out of order in one batch: the highest step wins, not the last sent.
-        QVERIFY(sync(proj, S("g"), concat(point(S("loss"), 50, 0.125), point(S("loss"), 40, 3.0))).ok());
-        QCOMPARE(last(id, S("loss")), (std::pair<qint64, double>{50, 0.125}));
+        QVERIFY(sync(proj, u"g"_s, concat(point(u"loss"_s, 50, 0.125), point(u"loss"_s, 40, 3.0))).ok());
+        QCOMPARE(last(id, u"loss"_s), (std::pair<qint64, double>{50, 0.125}));
         // What the comparison shows agrees.
         auto sums = RunService(s->ctx).metricSummaries(s->actor(alice), id);
         QVERIFY(sums.ok());
         QCOMPARE(sums->size(), 2);
-        QCOMPARE(sums->at(1).name, S("loss"));
+        QCOMPARE(sums->at(1).name, u"loss"_s);
         QCOMPARE(sums->at(1).last, 0.125);
         QCOMPARE(sums->at(1).lastStep, 50);
         QCOMPARE(sums->at(1).min, 0.125);
@@ -168,8 +164,8 @@ private slots:
     {
         QJsonArray pts;
         for (int i = 0; i < 20000; ++i)
-            pts.append(QJsonObject{{S("name"), S("loss")}, {S("step"), i}, {S("value"), (i % 977) - 300.5 + i / 7.0}});
-        const QString id = run(proj, S("long"), pts);
+            pts.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, i}, {u"value"_s, (i % 977) - 300.5 + i / 7.0}});
+        const QString id = run(proj, u"long"_s, pts);
         double lo = 1e300, hi = -1e300;
         for (int i = 0; i < 20000; ++i) {
             lo = std::min(lo, (i % 977) - 300.5 + i / 7.0);
@@ -183,7 +179,7 @@ private slots:
         QCOMPARE(sums->at(0).last, (19999 % 977) - 300.5 + 19999 / 7.0);
         QCOMPARE(sums->at(0).points, 20000);
         // Another workspace's run is not found.
-        const QString mallory = s->createUser(S("mallory@example.com"));
+        const QString mallory = s->createUser(u"mallory@example.com"_s);
         QCOMPARE(RunService(s->ctx).metricSummaries(s->actor(mallory), id).error().code, ErrorCode::NotFound);
     }
 
@@ -192,78 +188,78 @@ private slots:
         // Seven runs over two workspaces; "none" has no loss.
         const double losses[] = {0.5, 0.05, 0.2, 0.01, 0.05, 0.3};
         for (int i = 0; i < 6; ++i)
-            run(i % 2 ? proj2 : proj, S("r%1").arg(i),
-                concat(point(S("loss"), 100, losses[i]), point(S("eval/return"), 7, 10.0 * i)));
-        run(proj, S("none"), point(S("acc"), 1, 1.0));
+            run(i % 2 ? proj2 : proj, u"r%1"_s.arg(i),
+                concat(point(u"loss"_s, 100, losses[i]), point(u"eval/return"_s, 7, 10.0 * i)));
+        run(proj, u"none"_s, point(u"acc"_s, 1, 1.0));
         // Newest first, filtered: the same order as without the filter.
-        QCOMPARE(names(where(S("loss < 0.1")), 2), (QStringList{S("r4"), S("r3"), S("r1")}));
-        QCOMPARE(names(where(S("loss<=0.05")), 50), (QStringList{S("r4"), S("r3"), S("r1")}));
-        QCOMPARE(names(where(S("loss = 0.05")), 1), (QStringList{S("r4"), S("r1")}));
-        QCOMPARE(names(where(S("loss != 0.05")), 3), (QStringList{S("r5"), S("r3"), S("r2"), S("r0")}));
-        QCOMPARE(names(where(S("eval/return >= 30")), 2), (QStringList{S("r5"), S("r4"), S("r3")}));
-        QCOMPARE(names(where(S("nothing > 0")), 2), QStringList{});
+        QCOMPARE(names(where(u"loss < 0.1"_s), 2), (QStringList{u"r4"_s, u"r3"_s, u"r1"_s}));
+        QCOMPARE(names(where(u"loss<=0.05"_s), 50), (QStringList{u"r4"_s, u"r3"_s, u"r1"_s}));
+        QCOMPARE(names(where(u"loss = 0.05"_s), 1), (QStringList{u"r4"_s, u"r1"_s}));
+        QCOMPARE(names(where(u"loss != 0.05"_s), 3), (QStringList{u"r5"_s, u"r3"_s, u"r2"_s, u"r0"_s}));
+        QCOMPARE(names(where(u"eval/return >= 30"_s), 2), (QStringList{u"r5"_s, u"r4"_s, u"r3"_s}));
+        QCOMPARE(names(where(u"nothing > 0"_s), 2), QStringList{});
         // By the metric, over both workspaces, in pages of 1, 2 and 4; ties by id.
-        QStringList byLoss = names(where({}, S("loss")), 50);
+        QStringList byLoss = names(where({}, u"loss"_s), 50);
         QCOMPARE(byLoss.size(), 6);
-        QCOMPARE(byLoss.first(), S("r3"));
-        QCOMPARE(QSet<QString>(byLoss.begin() + 1, byLoss.begin() + 3), (QSet<QString>{S("r1"), S("r4")}));
-        QCOMPARE(byLoss.mid(3), (QStringList{S("r2"), S("r5"), S("r0")}));
+        QCOMPARE(byLoss.first(), u"r3"_s);
+        QCOMPARE(QSet<QString>(byLoss.begin() + 1, byLoss.begin() + 3), (QSet<QString>{u"r1"_s, u"r4"_s}));
+        QCOMPARE(byLoss.mid(3), (QStringList{u"r2"_s, u"r5"_s, u"r0"_s}));
         for (int limit : {1, 2, 4})
-            QCOMPARE(names(where({}, S("loss")), limit), byLoss);
+            QCOMPARE(names(where({}, u"loss"_s), limit), byLoss);
         QStringList reversed(byLoss.rbegin(), byLoss.rend());
         for (int limit : {1, 3, 50})
-            QCOMPARE(names(where({}, S("loss"), true), limit), reversed);
+            QCOMPARE(names(where({}, u"loss"_s, true), limit), reversed);
         // Filter and order on one metric: the filter is the order's range.
-        QCOMPARE(names(where(S("loss > 0.04"), S("loss")), 1), byLoss.mid(1));
-        QCOMPARE(names(where(S("loss > 0.04"), S("loss"), true), 2), reversed.mid(0, 5));
+        QCOMPARE(names(where(u"loss > 0.04"_s, u"loss"_s), 1), byLoss.mid(1));
+        QCOMPARE(names(where(u"loss > 0.04"_s, u"loss"_s, true), 2), reversed.mid(0, 5));
         // Filter on one metric, order by another.
-        QCOMPARE(names(where(S("loss < 0.1"), S("eval/return"), true), 1), (QStringList{S("r4"), S("r3"), S("r1")}));
+        QCOMPARE(names(where(u"loss < 0.1"_s, u"eval/return"_s, true), 1), (QStringList{u"r4"_s, u"r3"_s, u"r1"_s}));
         // One workspace and one project.
-        RunFilter inWs = where(S("loss < 1"), S("loss"));
+        RunFilter inWs = where(u"loss < 1"_s, u"loss"_s);
         inWs.workspaceId = ws2;
-        QCOMPARE(names(inWs, 1), (QStringList{S("r3"), S("r1"), S("r5")}));
+        QCOMPARE(names(inWs, 1), (QStringList{u"r3"_s, u"r1"_s, u"r5"_s}));
         inWs.workspaceId.clear();
         inWs.projectId = proj;
-        QCOMPARE(names(inWs, 2), (QStringList{S("r4"), S("r2"), S("r0")}));
+        QCOMPARE(names(inWs, 2), (QStringList{u"r4"_s, u"r2"_s, u"r0"_s}));
         // The system actor (the console) sees every run in one range.
-        RunFilter all = where({}, S("loss"));
+        RunFilter all = where({}, u"loss"_s);
         auto page = RunService(s->ctx).list(Actor::system(), all, 50, {});
         QVERIFY(page.ok());
         QCOMPARE(page->items.size(), 6);
-        QCOMPARE(page->items.first().name, S("r3"));
+        QCOMPARE(page->items.first().name, u"r3"_s);
     }
 
     void aCursorBelongsToItsOrder()
     {
         for (int i = 0; i < 3; ++i)
-            run(proj, S("r%1").arg(i), point(S("loss"), 1, i));
+            run(proj, u"r%1"_s.arg(i), point(u"loss"_s, 1, i));
         RunService runs(s->ctx);
-        auto byLoss = runs.list(s->actor(alice), where({}, S("loss")), 1, {});
+        auto byLoss = runs.list(s->actor(alice), where({}, u"loss"_s), 1, {});
         QVERIFY(byLoss.ok());
         QVERIFY(!byLoss->nextCursor.isEmpty());
         auto newest = runs.list(s->actor(alice), {}, 1, {});
         QVERIFY(newest.ok());
         // A newest-first cursor with the metric order, the metric order's cursor
         // with newest first, another metric or the other direction: refused.
-        for (const auto &[f, c] : {std::pair{where({}, S("loss")), newest->nextCursor},
+        for (const auto &[f, c] : {std::pair{where({}, u"loss"_s), newest->nextCursor},
                                    std::pair{RunFilter{}, byLoss->nextCursor},
-                                   std::pair{where({}, S("acc")), byLoss->nextCursor},
-                                   std::pair{where({}, S("loss"), true), byLoss->nextCursor}}) {
+                                   std::pair{where({}, u"acc"_s), byLoss->nextCursor},
+                                   std::pair{where({}, u"loss"_s, true), byLoss->nextCursor}}) {
             auto r = runs.list(s->actor(alice), f, 1, c);
             QVERIFY(!r.ok());
             QCOMPARE(r.error().code, ErrorCode::Validation);
-            QCOMPARE(r.error().details.value(0).field, S("cursor"));
+            QCOMPARE(r.error().details.value(0).field, u"cursor"_s);
         }
     }
 
     void deletingARunDeletesItsLastValues()
     {
-        const QString id = run(proj, S("gone"), concat(point(S("loss"), 1, 1.0), point(S("acc"), 1, 1.0)));
-        run(proj, S("kept"), point(S("loss"), 1, 1.0));
-        QCOMPARE(s->count(S("run_metric_last")), 3);
+        const QString id = run(proj, u"gone"_s, concat(point(u"loss"_s, 1, 1.0), point(u"acc"_s, 1, 1.0)));
+        run(proj, u"kept"_s, point(u"loss"_s, 1, 1.0));
+        QCOMPARE(s->count(u"run_metric_last"_s), 3);
         QVERIFY(RunService(s->ctx).remove(s->actor(alice), id).ok());
-        QCOMPARE(s->count(S("run_metric_last")), 1);
-        QCOMPARE(names(where(S("loss > 0")), 5), QStringList{S("kept")});
+        QCOMPARE(s->count(u"run_metric_last"_s), 1);
+        QCOMPARE(names(where(u"loss > 0"_s), 5), QStringList{u"kept"_s});
     }
 
     void parsesExpressions_data()
@@ -275,28 +271,28 @@ private slots:
         QTest::addColumn<int>("problem");
         using P = metricfilter::Problem;
         using O = MetricCondition;
-        QTest::newRow("lt") << S("loss < 0.1") << S("loss") << int(O::Less) << 0.1 << int(P::None);
-        QTest::newRow("no spaces") << S("loss<=1e-3") << S("loss") << int(O::LessEqual) << 1e-3 << int(P::None);
-        QTest::newRow("slash") << S("eval/return >= 200") << S("eval/return") << int(O::GreaterEqual) << 200.0
+        QTest::newRow("lt") << u"loss < 0.1"_s << u"loss"_s << int(O::Less) << 0.1 << int(P::None);
+        QTest::newRow("no spaces") << u"loss<=1e-3"_s << u"loss"_s << int(O::LessEqual) << 1e-3 << int(P::None);
+        QTest::newRow("slash") << u"eval/return >= 200"_s << u"eval/return"_s << int(O::GreaterEqual) << 200.0
                                << int(P::None);
-        QTest::newRow("dots, spaces") << S("  train.loss avg > -2.5 ") << S("train.loss avg") << int(O::Greater)
+        QTest::newRow("dots, spaces") << u"  train.loss avg > -2.5 "_s << u"train.loss avg"_s << int(O::Greater)
                                       << -2.5 << int(P::None);
-        QTest::newRow("eq") << S("acc = .5") << S("acc") << int(O::Equal) << 0.5 << int(P::None);
-        QTest::newRow("eqeq") << S("acc == 1") << S("acc") << int(O::Equal) << 1.0 << int(P::None);
-        QTest::newRow("ne") << S("acc != 1") << S("acc") << int(O::NotEqual) << 1.0 << int(P::None);
-        QTest::newRow("quoted") << S("\"a<b \\\"x\\\"\" >= 3") << S("a<b \"x\"") << int(O::GreaterEqual) << 3.0
+        QTest::newRow("eq") << u"acc = .5"_s << u"acc"_s << int(O::Equal) << 0.5 << int(P::None);
+        QTest::newRow("eqeq") << u"acc == 1"_s << u"acc"_s << int(O::Equal) << 1.0 << int(P::None);
+        QTest::newRow("ne") << u"acc != 1"_s << u"acc"_s << int(O::NotEqual) << 1.0 << int(P::None);
+        QTest::newRow("quoted") << u"\"a<b \\\"x\\\"\" >= 3"_s << u"a<b \"x\""_s << int(O::GreaterEqual) << 3.0
                                 << int(P::None);
-        QTest::newRow("empty") << S("  ") << QString() << 0 << 0.0 << int(P::Empty);
-        QTest::newRow("no name") << S("< 3") << QString() << 0 << 0.0 << int(P::MissingName);
-        QTest::newRow("no op") << S("loss 3") << QString() << 0 << 0.0 << int(P::MissingOp);
-        QTest::newRow("no value") << S("loss <") << QString() << 0 << 0.0 << int(P::MissingValue);
-        QTest::newRow("bad value") << S("loss < abc") << QString() << 0 << 0.0 << int(P::BadValue);
-        QTest::newRow("comma") << S("loss < 0,1") << QString() << 0 << 0.0 << int(P::BadValue);
-        QTest::newRow("inf") << S("loss < inf") << QString() << 0 << 0.0 << int(P::BadValue);
-        QTest::newRow("nan") << S("loss < nan") << QString() << 0 << 0.0 << int(P::BadValue);
-        QTest::newRow("=<") << S("loss =< 1") << QString() << 0 << 0.0 << int(P::BadValue);
-        QTest::newRow("open quote") << S("\"loss < 1") << QString() << 0 << 0.0 << int(P::Unterminated);
-        QTest::newRow("long") << QString(201, QLatin1Char('x')) + S(" < 1") << QString() << 0 << 0.0
+        QTest::newRow("empty") << u"  "_s << QString() << 0 << 0.0 << int(P::Empty);
+        QTest::newRow("no name") << u"< 3"_s << QString() << 0 << 0.0 << int(P::MissingName);
+        QTest::newRow("no op") << u"loss 3"_s << QString() << 0 << 0.0 << int(P::MissingOp);
+        QTest::newRow("no value") << u"loss <"_s << QString() << 0 << 0.0 << int(P::MissingValue);
+        QTest::newRow("bad value") << u"loss < abc"_s << QString() << 0 << 0.0 << int(P::BadValue);
+        QTest::newRow("comma") << u"loss < 0,1"_s << QString() << 0 << 0.0 << int(P::BadValue);
+        QTest::newRow("inf") << u"loss < inf"_s << QString() << 0 << 0.0 << int(P::BadValue);
+        QTest::newRow("nan") << u"loss < nan"_s << QString() << 0 << 0.0 << int(P::BadValue);
+        QTest::newRow("=<") << u"loss =< 1"_s << QString() << 0 << 0.0 << int(P::BadValue);
+        QTest::newRow("open quote") << u"\"loss < 1"_s << QString() << 0 << 0.0 << int(P::Unterminated);
+        QTest::newRow("long") << QString(201, QLatin1Char('x')) + u" < 1"_s << QString() << 0 << 0.0
                               << int(P::TooLong);
     }
     void parsesExpressions()
@@ -327,36 +323,36 @@ private slots:
         int version = 0;
         {
             wfxtest::TestStore probe(backend, 1);
-            version = Migrator(*probe.db).versionNamed(S("metric_last"));
+            version = Migrator(*probe.db).versionNamed(u"metric_last"_s);
         }
         QVERIFY(version > 1);
         s.reset();
         s = std::make_unique<wfxtest::TestStore>(backend, version - 1);
-        alice = s->createUser(S("alice@example.com"));
+        alice = s->createUser(u"alice@example.com"_s);
         WorkspaceService w(s->ctx);
-        auto createdWs = w.create(s->actor(alice), S("A"));
+        auto createdWs = w.create(s->actor(alice), u"A"_s);
         QVERIFY2(createdWs.ok(), why(createdWs).constData());
         ws = createdWs->id;
-        auto createdProj = w.createProject(s->actor(alice), ws, S("p"));
+        auto createdProj = w.createProject(s->actor(alice), ws, u"p"_s);
         QVERIFY2(createdProj.ok(), why(createdProj).constData());
         proj = createdProj->id;
         // Runs written by the program before metric_last: chunks, no last values.
         QStringList runs;
         for (int i = 0; i < 5; ++i) {
             const QString id = ids::newUuid();
-            Query q(s->db->connection(), S("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, "
+            Query q(s->db->connection(), u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, "
                                            "status, created_at, evidence) VALUES (:id, :p, :w, :c, :n, 'running', "
-                                           ":t, 'unsigned')"));
-            q.bind(S(":id"), id).bind(S(":p"), proj).bind(S(":w"), ws).bind(S(":c"), id).bind(S(":n"), S("r%1").arg(i))
-                .bind(S(":t"), s->clock.nowMs() + i);
+                                           ":t, 'unsigned')"_s);
+            q.bind(u":id"_s, id).bind(u":p"_s, proj).bind(u":w"_s, ws).bind(u":c"_s, id).bind(u":n"_s, u"r%1"_s.arg(i))
+                .bind(u":t"_s, s->clock.nowMs() + i);
             QVERIFY2(q.exec(), qPrintable(q.errorText()));
             // Two batches, the second's steps below the first's: the last is step 9000 + i.
             QList<MetricInput> a, b;
             for (int k = 0; k < 5000; ++k)
-                a.append({S("loss"), 4000 + k + i, 1.0 / (k + 1) + i});
+                a.append({u"loss"_s, 4000 + k + i, 1.0 / (k + 1) + i});
             for (int k = 0; k < 3000; ++k)
-                b.append({S("loss"), k, 100.0 + k});
-            b.append({S("acc"), 7, 0.5 * i});
+                b.append({u"loss"_s, k, 100.0 + k});
+            b.append({u"acc"_s, 7, 0.5 * i});
             for (const auto &batch : {a, b}) {
                 auto added = metricstore::add(s->db->connection(), id, batch, metricstore::Rollups::Rebuild,
                                               metricstore::Stored::Maybe, metricstore::LastValues::Skip);
@@ -368,23 +364,25 @@ private slots:
         Migrator m(*s->db);
         m.stopDataStepsAfter(2);
         QVERIFY(m.runUpTo(version).ok());
-        QCOMPARE(s->count(S("run_metric_last")), 4);
-        QCOMPARE(s->count(S("run_metric_last_pending")), 3);
+        QCOMPARE(s->count(u"run_metric_last"_s), 4);
+        QCOMPARE(s->count(u"run_metric_last_pending"_s), 3);
         QVERIFY(Migrator(*s->db).run().ok());
         QSqlQuery gone(s->db->connection());
-        QVERIFY(!gone.exec(S("SELECT COUNT(*) FROM run_metric_last_pending")));
-        QCOMPARE(s->count(S("run_metric_last")), 10);
+        QVERIFY(!gone.exec(u"SELECT COUNT(*) FROM run_metric_last_pending"_s));
+        QCOMPARE(s->count(u"run_metric_last"_s), 10);
         for (int i = 0; i < 5; ++i) {
-            QCOMPARE(last(runs[i], S("loss")), (std::pair<qint64, double>{8999 + i, 1.0 / 5000 + i}));
-            QCOMPARE(last(runs[i], S("acc")), (std::pair<qint64, double>{7, 0.5 * i}));
+            QCOMPARE(last(runs[i], u"loss"_s), (std::pair<qint64, double>{8999 + i, 1.0 / 5000 + i}));
+            QCOMPARE(last(runs[i], u"acc"_s), (std::pair<qint64, double>{7, 0.5 * i}));
         }
         // And the list filters on them.
-        QCOMPARE(names(where(S("loss < 2"), S("loss")), 2), (QStringList{S("r0"), S("r1")}));
+        QCOMPARE(names(where(u"loss < 2"_s, u"loss"_s), 2), (QStringList{u"r0"_s, u"r1"_s}));
         // Running again changes nothing.
         QVERIFY(Migrator(*s->db).run().ok());
-        QCOMPARE(s->count(S("run_metric_last")), 10);
+        QCOMPARE(s->count(u"run_metric_last"_s), 10);
     }
 };
 
 QTEST_GUILESS_MAIN(TestMetricLast)
 #include "tst_metric_last.moc"
+
+using namespace Qt::StringLiterals;

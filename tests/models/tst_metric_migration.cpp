@@ -6,11 +6,11 @@
 // half way through a million points.
 #include "TestStore.h"
 
-#include "db/Migrator.h"
-#include "runs/MetricStore.h"
-#include "runs/RunService.h"
-#include "runs/SeriesRollup.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/db/Migrator.h"
+#include "models/runs/MetricStore.h"
+#include "models/runs/RunService.h"
+#include "models/runs/SeriesRollup.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QElapsedTimer>
 #include <QProcess>

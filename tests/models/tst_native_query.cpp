@@ -8,11 +8,11 @@
 // SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "core/Access.h"
-#include "core/JsonWriter.h"
-#include "db/NativeQuery.h"
-#include "runs/RunService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/core/Access.h"
+#include "models/core/JsonWriter.h"
+#include "models/db/NativeQuery.h"
+#include "models/runs/RunService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -28,7 +28,6 @@
 using namespace wfx;
 
 namespace {
-QString S(const char *s) { return QString::fromUtf8(s); }
 constexpr qint64 kYear1 = -62135596800000; // 0001-01-01T00:00:00Z
 
 // Strings that exercise every escaping rule: quotes, backslashes, controls,
@@ -51,7 +50,7 @@ class TestNativeQuery : public QObject
     void makeTable()
     {
         QSqlQuery q(s->db->connection()); // DDL: PostgreSQL prepares no CREATE
-        QVERIFY2(q.exec(S("CREATE TABLE nq (id INTEGER PRIMARY KEY, t TEXT, i BIGINT, d DOUBLE PRECISION)")),
+        QVERIFY2(q.exec(u"CREATE TABLE nq (id INTEGER PRIMARY KEY, t TEXT, i BIGINT, d DOUBLE PRECISION)"_s),
                  qPrintable(q.lastError().text()));
     }
     void insert(qint64 id, const std::optional<QByteArray> &t, std::optional<qint64> i, std::optional<double> d)
@@ -64,8 +63,8 @@ class TestNativeQuery : public QObject
         QVERIFY(!q.next());
         QVERIFY(q.errorText().isEmpty());
         if (d) { // NativeQuery binds text and integers; doubles go in through Query
-            Query u(s->db->connection(), S("UPDATE nq SET d = :d WHERE id = :id"));
-            u.bind(S(":d"), *d).bind(S(":id"), id);
+            Query u(s->db->connection(), u"UPDATE nq SET d = :d WHERE id = :id"_s);
+            u.bind(u":d"_s, *d).bind(u":id"_s, id);
             QVERIFY(u.exec());
         }
     }
@@ -181,7 +180,7 @@ private slots:
         auto began = Tx::begin(*s->db);
         QVERIFY(began.ok());
         Tx &tx = *began;
-        Query ins = tx.query(S("INSERT INTO nq (id, t) VALUES (7, 'in tx')"));
+        Query ins = tx.query(u"INSERT INTO nq (id, t) VALUES (7, 'in tx')"_s);
         QVERIFY(ins.exec());
         {
             NativeQuery q(tx.conn(), "SELECT t FROM nq WHERE id = $1");
@@ -272,33 +271,33 @@ private slots:
     void runPagesAreWhatQJsonDocumentWrites()
     {
         useFastHashing();
-        const QString alice = s->createUser(S("alice@example.com"));
-        const QString bob = s->createUser(S("bob@example.com"));
+        const QString alice = s->createUser(u"alice@example.com"_s);
+        const QString bob = s->createUser(u"bob@example.com"_s);
         WorkspaceService w(s->ctx);
-        const QString ws1 = w.create(s->actor(alice), S("one"))->id;
-        const QString ws2 = w.create(s->actor(alice), S("two"))->id;
-        const QString ws3 = w.create(s->actor(bob), S("bob's"))->id;
-        const QString p1 = w.createProject(s->actor(alice), ws1, S("p1"))->id;
-        const QString p2 = w.createProject(s->actor(alice), ws2, S("p2"))->id;
-        const QString p3 = w.createProject(s->actor(bob), ws3, S("p3"))->id;
-        const QString statuses[] = {S("queued"), S("running"), S("completed"), S("failed")};
-        const QString evidences[] = {S("verified"), S("unverified"), S("unsigned")};
+        const QString ws1 = w.create(s->actor(alice), u"one"_s)->id;
+        const QString ws2 = w.create(s->actor(alice), u"two"_s)->id;
+        const QString ws3 = w.create(s->actor(bob), u"bob's"_s)->id;
+        const QString p1 = w.createProject(s->actor(alice), ws1, u"p1"_s)->id;
+        const QString p2 = w.createProject(s->actor(alice), ws2, u"p2"_s)->id;
+        const QString p3 = w.createProject(s->actor(bob), ws3, u"p3"_s)->id;
+        const QString statuses[] = {u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s};
+        const QString evidences[] = {u"verified"_s, u"unverified"_s, u"unsigned"_s};
         for (int k = 0; k < 60; ++k) {
             const QString proj = k % 3 == 0 ? p1 : k % 3 == 1 ? p2 : p3;
             const QString ws = k % 3 == 0 ? ws1 : k % 3 == 1 ? ws2 : ws3;
             Query q(s->db->connection(),
-                    S("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
+                    u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
                       "finished_at, created_at, manifest, evidence, metric_count, log_bytes) VALUES (:id, :p, :w, :c, "
-                      ":n, :s, :st, :fi, :t, '{}', :e, :mc, :lb)"));
-            q.bind(S(":id"), ids::newUuid()).bind(S(":p"), proj).bind(S(":w"), ws)
-                .bind(S(":c"), S("client \"%1\" \\ ").arg(k))
-                .bind(S(":n"), k % 5 == 0 ? S("Läufer 日本 🚀 %1\n").arg(k) : S("run-%1").arg(k))
-                .bind(S(":s"), statuses[k % 4])
-                .bind(S(":st"), k % 2 ? QVariant(qint64(1'700'000'000'000) + k) : QVariant(QMetaType(QMetaType::LongLong)))
-                .bind(S(":fi"), k % 4 == 2 ? QVariant(qint64(1'700'000'100'000) + k) : QVariant(QMetaType(QMetaType::LongLong)))
+                      ":n, :s, :st, :fi, :t, '{}', :e, :mc, :lb)"_s);
+            q.bind(u":id"_s, ids::newUuid()).bind(u":p"_s, proj).bind(u":w"_s, ws)
+                .bind(u":c"_s, u"client \"%1\" \\ "_s.arg(k))
+                .bind(u":n"_s, k % 5 == 0 ? u"Läufer 日本 🚀 %1\n"_s.arg(k) : u"run-%1"_s.arg(k))
+                .bind(u":s"_s, statuses[k % 4])
+                .bind(u":st"_s, k % 2 ? QVariant(qint64(1'700'000'000'000) + k) : QVariant(QMetaType(QMetaType::LongLong)))
+                .bind(u":fi"_s, k % 4 == 2 ? QVariant(qint64(1'700'000'100'000) + k) : QVariant(QMetaType(QMetaType::LongLong)))
                 // Several runs in one millisecond: the cursor's id tie-break shows.
-                .bind(S(":t"), qint64(1'800'000'000'000) + k / 4)
-                .bind(S(":e"), evidences[k % 3]).bind(S(":mc"), qint64(k) * 1001).bind(S(":lb"), qint64(k) * 7);
+                .bind(u":t"_s, qint64(1'800'000'000'000) + k / 4)
+                .bind(u":e"_s, evidences[k % 3]).bind(u":mc"_s, qint64(k) * 1001).bind(u":lb"_s, qint64(k) * 7);
             QVERIFY(q.exec());
         }
         RunService runs(s->ctx);
@@ -310,9 +309,9 @@ private slots:
         RunFilter all, onlyWs2, onlyP1, completed, verified, text, foreign;
         onlyWs2.workspaceId = ws2;
         onlyP1.projectId = p1;
-        completed.status = S("completed");
-        verified.evidence = S("verified");
-        text.text = S("läufer");
+        completed.status = u"completed"_s;
+        verified.evidence = u"verified"_s;
+        text.text = u"läufer"_s;
         foreign.workspaceId = ws3;
         const QList<Case> cases = {{s->actor(alice), all},      {s->actor(alice), onlyWs2}, {s->actor(alice), onlyP1},
                                    {s->actor(alice), completed}, {s->actor(alice), verified}, {s->actor(alice), text},
@@ -334,8 +333,8 @@ private slots:
                     QJsonArray items;
                     for (const Run &r : page->items)
                         items.append(r.toJson());
-                    const QJsonObject expected{{S("items"), items},
-                                               {S("next_cursor"), page->nextCursor.isEmpty()
+                    const QJsonObject expected{{u"items"_s, items},
+                                               {u"next_cursor"_s, page->nextCursor.isEmpty()
                                                                       ? QJsonValue(QJsonValue::Null)
                                                                       : QJsonValue(page->nextCursor)}};
                     QCOMPARE(out.bytes(), QJsonDocument(expected).toJson(QJsonDocument::Compact));
@@ -356,3 +355,5 @@ private:
 
 QTEST_GUILESS_MAIN(TestNativeQuery)
 #include "tst_native_query.moc"
+
+using namespace Qt::StringLiterals;

@@ -9,7 +9,7 @@
 // The finding is LeakSanitizer's, so this test fails only in the sanitized
 // suite (scripts/sanitize-test.sh): "904 byte(s) leaked ... CRYPTO_zalloc"
 // and a non-zero exit. It is the only test in its binary: it owns the exit.
-#include "crypto/Crypto.h"
+#include "models/crypto/Crypto.h"
 
 #include <QTest>
 #include <QThread>

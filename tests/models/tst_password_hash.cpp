@@ -3,7 +3,7 @@
 // choices with the smallest memory a server can afford per login (32 MiB, not
 // 128), hashes carry their settings so ones made with the earlier default still
 // verify, and absurd stored settings are refused before any work.
-#include "crypto/Crypto.h"
+#include "models/crypto/Crypto.h"
 
 #include <QTest>
 

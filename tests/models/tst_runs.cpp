@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
-#include "audit/AuditService.h"
-#include "crypto/Jcs.h"
-#include "runs/Downsample.h"
-#include "runs/GroupCommit.h"
-#include "runs/MetricStore.h"
-#include "runs/RunService.h"
-#include "runs/SeriesRollup.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/audit/AuditService.h"
+#include "models/crypto/Jcs.h"
+#include "models/runs/Downsample.h"
+#include "models/runs/GroupCommit.h"
+#include "models/runs/MetricStore.h"
+#include "models/runs/RunService.h"
+#include "models/runs/SeriesRollup.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -26,10 +26,6 @@ using namespace wfx;
 using wfxtest::why;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 
 bool hasDetail(const Error &e, const QString &field, const QString &issue)
 {
@@ -49,21 +45,21 @@ class TestRuns : public QObject
     QString wsA, projA, wsB, projB; // alice's workspace and bob's own
 
     QJsonObject body(const QString &project, const QString &clientRunId,
-                     const QString &name = S("dreamer-v3-seed-1"))
+                     const QString &name = u"dreamer-v3-seed-1"_s)
     {
         return QJsonObject{
-            {S("project_id"), project},
-            {S("client_run_id"), clientRunId},
-            {S("name"), name},
-            {S("status"), S("completed")},
-            {S("started_at"), S("2026-11-01T10:00:00Z")},
-            {S("finished_at"), S("2026-11-01T11:00:00Z")},
-            {S("manifest"), QJsonObject{{S("algo"), S("dreamer-v3")}, {S("seed"), 1}}},
-            {S("metrics"),
-             QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), 0}, {S("value"), 1.25}},
-                        QJsonObject{{S("name"), S("loss")}, {S("step"), 1}, {S("value"), 0.75}},
-                        QJsonObject{{S("name"), S("reward")}, {S("step"), 0}, {S("value"), 3}}}},
-            {S("log"), S("first line\nsecond line\n")}};
+            {u"project_id"_s, project},
+            {u"client_run_id"_s, clientRunId},
+            {u"name"_s, name},
+            {u"status"_s, u"completed"_s},
+            {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
+            {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s},
+            {u"manifest"_s, QJsonObject{{u"algo"_s, u"dreamer-v3"_s}, {u"seed"_s, 1}}},
+            {u"metrics"_s,
+             QJsonArray{QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 0}, {u"value"_s, 1.25}},
+                        QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 1}, {u"value"_s, 0.75}},
+                        QJsonObject{{u"name"_s, u"reward"_s}, {u"step"_s, 0}, {u"value"_s, 3}}}},
+            {u"log"_s, u"first line\nsecond line\n"_s}};
     }
     Run sync(const QJsonObject &b, const QString &user = {})
     {
@@ -76,26 +72,26 @@ class TestRuns : public QObject
     QJsonObject signedBody(const QString &clientRunId, bool tamper)
     {
         QJsonObject b = body(projA, clientRunId);
-        const QJsonObject manifest{{S("model"), S("dreamer-v3")},
-                                   {S("seed"), 7},
-                                   {S("nested"), QJsonObject{{S("b"), 1}, {S("a"), S("é")}}}};
+        const QJsonObject manifest{{u"model"_s, u"dreamer-v3"_s},
+                                   {u"seed"_s, 7},
+                                   {u"nested"_s, QJsonObject{{u"b"_s, 1}, {u"a"_s, u"é"_s}}}};
         const auto key = crypto::ed25519Generate();
         const QByteArray sig = crypto::ed25519Sign(key.privateKey, jcs::canonicalize(manifest));
         QJsonObject signedManifest = manifest;
         if (tamper)
-            signedManifest.insert(S("seed"), 8);
-        b.insert(S("manifest"), signedManifest);
-        b.insert(S("signature"),
-                 QJsonObject{{S("alg"), S("ed25519")},
-                             {S("public_key"), QString::fromLatin1(key.publicKey.toBase64())},
-                             {S("sig"), QString::fromLatin1(sig.toBase64())}});
+            signedManifest.insert(u"seed"_s, 8);
+        b.insert(u"manifest"_s, signedManifest);
+        b.insert(u"signature"_s,
+                 QJsonObject{{u"alg"_s, u"ed25519"_s},
+                             {u"public_key"_s, QString::fromLatin1(key.publicKey.toBase64())},
+                             {u"sig"_s, QString::fromLatin1(sig.toBase64())}});
         return b;
     }
     // bob joins alice's workspace with a role.
     void join(const QString &role)
     {
         WorkspaceService ws(s->ctx);
-        auto inv = ws.invite(s->actor(alice), wsA, S("bob@example.com"), role);
+        auto inv = ws.invite(s->actor(alice), wsA, u"bob@example.com"_s, role);
         QVERIFY(inv.ok());
         QVERIFY(ws.acceptInvitation(s->actor(bob), inv->token).ok());
     }
@@ -106,13 +102,13 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        alice = s->createUser(S("alice@example.com"));
-        bob = s->createUser(S("bob@example.com"));
+        alice = s->createUser(u"alice@example.com"_s);
+        bob = s->createUser(u"bob@example.com"_s);
         WorkspaceService ws(s->ctx);
-        wsA = ws.create(s->actor(alice), S("A"))->id;
-        projA = ws.createProject(s->actor(alice), wsA, S("pa"))->id;
-        wsB = ws.create(s->actor(bob), S("B"))->id;
-        projB = ws.createProject(s->actor(bob), wsB, S("pb"))->id;
+        wsA = ws.create(s->actor(alice), u"A"_s)->id;
+        projA = ws.createProject(s->actor(alice), wsA, u"pa"_s)->id;
+        wsB = ws.create(s->actor(bob), u"B"_s)->id;
+        projB = ws.createProject(s->actor(bob), wsB, u"pb"_s)->id;
     }
     void cleanup() { s.reset(); }
 
@@ -138,11 +134,11 @@ private slots:
         };
         auto syncOne = [&](const QString &clientRunId) {
             QJsonObject b = body(projA, clientRunId);
-            b.remove(S("log"));
+            b.remove(u"log"_s);
             QJsonArray metrics;
             for (int i = 0; i < 100; ++i)
-                metrics.append(QJsonObject{{S("name"), S("loss")}, {S("step"), i}, {S("value"), 1.0 / (i + 1)}});
-            b.insert(S("metrics"), metrics);
+                metrics.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, i}, {u"value"_s, 1.0 / (i + 1)}});
+            b.insert(u"metrics"_s, metrics);
             seen.clear();
             QCOMPARE(sqlite3_trace_v2(handle, SQLITE_TRACE_STMT, trace, &seen), SQLITE_OK);
             RunService runs(s->ctx);
@@ -150,7 +146,7 @@ private slots:
             sqlite3_trace_v2(handle, 0, nullptr, nullptr);
             QVERIFY2(r.ok(), why(r).constData());
         };
-        syncOne(S("count-1"));
+        syncOne(u"count-1"_s);
         // BEGIN; project, membership, restriction; INSERT run; the series' last
         // value (run_metric_last); one chunk; the rollup levels; compliance in
         // one INSERT; the audit chain (3); COMMIT.
@@ -158,37 +154,37 @@ private slots:
         // A retry of the same client_run_id: the insert finds the run stored,
         // which is locked and compared (its manifest and signature, the chunks
         // the points fall in) and left as it is: nothing is written.
-        syncOne(S("count-1"));
+        syncOne(u"count-1"_s);
         QVERIFY2(seen.size() <= 9, qPrintable(seen.join(QLatin1Char('\n'))));
     }
 
     void syncStoresRunMetricsLogAndAudit()
     {
         RunService runs(s->ctx);
-        const qint64 auditBefore = s->count(S("audit_log"));
-        auto r = runs.sync(s->actor(alice), body(projA, S("c-1")));
+        const qint64 auditBefore = s->count(u"audit_log"_s);
+        auto r = runs.sync(s->actor(alice), body(projA, u"c-1"_s));
         QVERIFY2(r.ok(), why(r).constData());
         QVERIFY(r->created);
         const Run &run = r->run;
         QVERIFY(ids::isUuid(run.id));
         QCOMPARE(run.workspaceId, wsA);
-        QCOMPARE(run.evidence, S("unsigned"));
+        QCOMPARE(run.evidence, u"unsigned"_s);
         QCOMPARE(run.metricCount, 3);
         const QJsonObject j = run.toJson();
         for (const char *k :
              {"id", "project_id", "workspace_id", "client_run_id", "name", "status", "started_at",
               "finished_at", "created_at", "evidence", "metric_count"})
-            QVERIFY2(j.contains(S(k)), k);
-        QCOMPARE(j.value(S("started_at")).toString(), S("2026-11-01T10:00:00.000Z"));
-        QCOMPARE(s->count(S("runs")), 1);
+            QVERIFY2(j.contains(QString::fromUtf8(k)), k);
+        QCOMPARE(j.value(u"started_at"_s).toString(), u"2026-11-01T10:00:00.000Z"_s);
+        QCOMPARE(s->count(u"runs"_s), 1);
         QCOMPARE(s->metricPoints(), 3);
-        QCOMPARE(s->count(S("run_logs")), 1);
-        QCOMPARE(s->count(S("run_signatures")), 0);
-        QCOMPARE(s->count(S("compliance_mappings")), 4);
-        QCOMPARE(s->auditCount(S("run.sync")), 1);
-        QCOMPARE(s->count(S("audit_log")), auditBefore + 1);
+        QCOMPARE(s->count(u"run_logs"_s), 1);
+        QCOMPARE(s->count(u"run_signatures"_s), 0);
+        QCOMPARE(s->count(u"compliance_mappings"_s), 4);
+        QCOMPARE(s->auditCount(u"run.sync"_s), 1);
+        QCOMPARE(s->count(u"audit_log"_s), auditBefore + 1);
         Query a(s->db->connection(),
-                S("SELECT workspace_id, target_id FROM audit_log WHERE action = 'run.sync'"));
+                u"SELECT workspace_id, target_id FROM audit_log WHERE action = 'run.sync'"_s);
         QVERIFY(a.exec() && a.next());
         QCOMPARE(a.str(0), wsA);
         QCOMPARE(a.str(1), run.id);
@@ -197,26 +193,26 @@ private slots:
     void syncDefaultsAndOptionalFields()
     {
         RunService runs(s->ctx);
-        auto r = runs.sync(s->actor(alice), QJsonObject{{S("project_id"), projA},
-                                                        {S("client_run_id"), S("min")},
-                                                        {S("name"), S("bare")}});
+        auto r = runs.sync(s->actor(alice), QJsonObject{{u"project_id"_s, projA},
+                                                        {u"client_run_id"_s, u"min"_s},
+                                                        {u"name"_s, u"bare"_s}});
         QVERIFY2(r.ok(), why(r).constData());
-        QCOMPARE(r->run.status, S("completed"));
+        QCOMPARE(r->run.status, u"completed"_s);
         QVERIFY(!r->run.startedAt);
-        QCOMPARE(r->run.toJson().value(S("finished_at")).type(), QJsonValue::Null);
+        QCOMPARE(r->run.toJson().value(u"finished_at"_s).type(), QJsonValue::Null);
         QCOMPARE(r->run.metricCount, 0);
         QCOMPARE(runs.manifest(s->actor(alice), r->run.id).value(), QJsonObject());
-        QCOMPARE(s->count(S("run_logs")), 0);
+        QCOMPARE(s->count(u"run_logs"_s), 0);
     }
 
     void syncSameClientRunIdReturnsExistingAndWritesNothing()
     {
         RunService runs(s->ctx);
-        auto first = runs.sync(s->actor(alice), body(projA, S("c-1")));
+        auto first = runs.sync(s->actor(alice), body(projA, u"c-1"_s));
         QVERIFY(first.ok());
-        const qint64 audit = s->count(S("audit_log"));
+        const qint64 audit = s->count(u"audit_log"_s);
         s->clock.advanceMs(5000);
-        auto again = runs.sync(s->actor(alice), body(projA, S("c-1")));
+        auto again = runs.sync(s->actor(alice), body(projA, u"c-1"_s));
         QVERIFY2(again.ok(), why(again).constData());
         QVERIFY(!again->created);
         QCOMPARE(again->run.id, first->run.id);
@@ -224,25 +220,25 @@ private slots:
         QCOMPARE(again->run.createdAt, first->run.createdAt);
         // The run is completed, so frozen (CONTRACT.md 3, Runs that grow): a
         // sync that would change it is a conflict and changes nothing.
-        QJsonObject changed = body(projA, S("c-1"), S("another name"));
-        changed.insert(S("metrics"), QJsonArray());
+        QJsonObject changed = body(projA, u"c-1"_s, u"another name"_s);
+        changed.insert(u"metrics"_s, QJsonArray());
         auto refused = runs.sync(s->actor(alice), changed);
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, ErrorCode::Conflict);
         QCOMPARE(runs.get(s->actor(alice), first->run.id)->name, first->run.name);
-        QCOMPARE(s->count(S("runs")), 1);
+        QCOMPARE(s->count(u"runs"_s), 1);
         QCOMPARE(s->metricPoints(), 3);
-        QCOMPARE(s->count(S("audit_log")), audit);
+        QCOMPARE(s->count(u"audit_log"_s), audit);
     }
 
     void clientRunIdIsScopedPerProject()
     {
         WorkspaceService ws(s->ctx);
-        const QString other = ws.createProject(s->actor(alice), wsA, S("other"))->id;
-        const Run a = sync(body(projA, S("same")));
-        const Run b = sync(body(other, S("same")));
+        const QString other = ws.createProject(s->actor(alice), wsA, u"other"_s)->id;
+        const Run a = sync(body(projA, u"same"_s));
+        const Run b = sync(body(other, u"same"_s));
         QVERIFY(a.id != b.id);
-        QCOMPARE(s->count(S("runs")), 2);
+        QCOMPARE(s->count(u"runs"_s), 2);
     }
 
     void validation_data()
@@ -256,103 +252,103 @@ private slots:
         auto metric = [](const QJsonValue &name, const QJsonValue &step, const QJsonValue &value) {
             QJsonObject o;
             if (!name.isUndefined())
-                o.insert(S("name"), name);
+                o.insert(u"name"_s, name);
             if (!step.isUndefined())
-                o.insert(S("step"), step);
+                o.insert(u"step"_s, step);
             if (!value.isUndefined())
-                o.insert(S("value"), value);
+                o.insert(u"value"_s, value);
             return o;
         };
-        const QJsonObject good = metric(S("loss"), 0, 1.0);
+        const QJsonObject good = metric(u"loss"_s, 0, 1.0);
         QTest::newRow("project_id missing")
-            << S("project_id") << gone << S("project_id") << S("required");
+            << u"project_id"_s << gone << u"project_id"_s << u"required"_s;
         QTest::newRow("project_id number")
-            << S("project_id") << QJsonValue(42) << S("project_id") << S("type");
+            << u"project_id"_s << QJsonValue(42) << u"project_id"_s << u"type"_s;
         QTest::newRow("project_id not uuid")
-            << S("project_id") << QJsonValue(S("x")) << S("project_id") << S("invalid");
+            << u"project_id"_s << QJsonValue(u"x"_s) << u"project_id"_s << u"invalid"_s;
         QTest::newRow("client_run_id null")
-            << S("client_run_id") << null << S("client_run_id") << S("required");
+            << u"client_run_id"_s << null << u"client_run_id"_s << u"required"_s;
         QTest::newRow("client_run_id empty")
-            << S("client_run_id") << QJsonValue(S("")) << S("client_run_id") << S("required");
+            << u"client_run_id"_s << QJsonValue(u""_s) << u"client_run_id"_s << u"required"_s;
         QTest::newRow("client_run_id long")
-            << S("client_run_id") << QJsonValue(QString(201, QLatin1Char('c')))
-            << S("client_run_id") << S("too_long");
+            << u"client_run_id"_s << QJsonValue(QString(201, QLatin1Char('c')))
+            << u"client_run_id"_s << u"too_long"_s;
         QTest::newRow("client_run_id number")
-            << S("client_run_id") << QJsonValue(7) << S("client_run_id") << S("type");
-        QTest::newRow("name missing") << S("name") << gone << S("name") << S("required");
-        QTest::newRow("log_offset type") << S("log_offset") << QJsonValue(S("3")) << S("log_offset") << S("type");
-        QTest::newRow("log_offset negative") << S("log_offset") << QJsonValue(-1) << S("log_offset") << S("invalid");
-        QTest::newRow("log_offset fraction") << S("log_offset") << QJsonValue(1.5) << S("log_offset") << S("invalid");
+            << u"client_run_id"_s << QJsonValue(7) << u"client_run_id"_s << u"type"_s;
+        QTest::newRow("name missing") << u"name"_s << gone << u"name"_s << u"required"_s;
+        QTest::newRow("log_offset type") << u"log_offset"_s << QJsonValue(u"3"_s) << u"log_offset"_s << u"type"_s;
+        QTest::newRow("log_offset negative") << u"log_offset"_s << QJsonValue(-1) << u"log_offset"_s << u"invalid"_s;
+        QTest::newRow("log_offset fraction") << u"log_offset"_s << QJsonValue(1.5) << u"log_offset"_s << u"invalid"_s;
         QTest::newRow("name blank")
-            << S("name") << QJsonValue(S("   ")) << S("name") << S("required");
+            << u"name"_s << QJsonValue(u"   "_s) << u"name"_s << u"required"_s;
         QTest::newRow("name control")
-            << S("name") << QJsonValue(S("a\u0001")) << S("name") << S("invalid");
+            << u"name"_s << QJsonValue(u"a\u0001"_s) << u"name"_s << u"invalid"_s;
         QTest::newRow("status unknown")
-            << S("status") << QJsonValue(S("done")) << S("status") << S("invalid");
-        QTest::newRow("status type") << S("status") << QJsonValue(true) << S("status") << S("type");
+            << u"status"_s << QJsonValue(u"done"_s) << u"status"_s << u"invalid"_s;
+        QTest::newRow("status type") << u"status"_s << QJsonValue(true) << u"status"_s << u"type"_s;
         QTest::newRow("started_at text")
-            << S("started_at") << QJsonValue(S("yesterday")) << S("started_at") << S("invalid");
+            << u"started_at"_s << QJsonValue(u"yesterday"_s) << u"started_at"_s << u"invalid"_s;
         QTest::newRow("started_at no zone")
-            << S("started_at") << QJsonValue(S("2026-11-01T10:00:00")) << S("started_at")
-            << S("invalid");
+            << u"started_at"_s << QJsonValue(u"2026-11-01T10:00:00"_s) << u"started_at"_s
+            << u"invalid"_s;
         QTest::newRow("finished before started")
-            << S("finished_at") << QJsonValue(S("2026-11-01T09:00:00Z")) << S("finished_at")
-            << S("invalid");
+            << u"finished_at"_s << QJsonValue(u"2026-11-01T09:00:00Z"_s) << u"finished_at"_s
+            << u"invalid"_s;
         QTest::newRow("manifest array")
-            << S("manifest") << QJsonValue(QJsonArray{1}) << S("manifest") << S("type");
+            << u"manifest"_s << QJsonValue(QJsonArray{1}) << u"manifest"_s << u"type"_s;
         QTest::newRow("manifest too big")
-            << S("manifest")
-            << QJsonValue(QJsonObject{{S("x"), QString(300 * 1024, QLatin1Char('m'))}})
-            << S("manifest") << S("too_long");
+            << u"manifest"_s
+            << QJsonValue(QJsonObject{{u"x"_s, QString(300 * 1024, QLatin1Char('m'))}})
+            << u"manifest"_s << u"too_long"_s;
         QTest::newRow("metrics object")
-            << S("metrics") << QJsonValue(QJsonObject()) << S("metrics") << S("type");
+            << u"metrics"_s << QJsonValue(QJsonObject()) << u"metrics"_s << u"type"_s;
         QTest::newRow("metric not object")
-            << S("metrics") << QJsonValue(QJsonArray{good, 3}) << S("metrics.1") << S("type");
+            << u"metrics"_s << QJsonValue(QJsonArray{good, 3}) << u"metrics.1"_s << u"type"_s;
         QTest::newRow("step text")
-            << S("metrics") << QJsonValue(QJsonArray{good, metric(S("loss"), S("one"), 0.5)})
-            << S("metrics.1.step") << S("type");
+            << u"metrics"_s << QJsonValue(QJsonArray{good, metric(u"loss"_s, u"one"_s, 0.5)})
+            << u"metrics.1.step"_s << u"type"_s;
         QTest::newRow("step negative")
-            << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), -1, 0.5)})
-            << S("metrics.0.step") << S("invalid");
+            << u"metrics"_s << QJsonValue(QJsonArray{metric(u"loss"_s, -1, 0.5)})
+            << u"metrics.0.step"_s << u"invalid"_s;
         QTest::newRow("step fraction")
-            << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), 1.5, 0.5)})
-            << S("metrics.0.step") << S("invalid");
+            << u"metrics"_s << QJsonValue(QJsonArray{metric(u"loss"_s, 1.5, 0.5)})
+            << u"metrics.0.step"_s << u"invalid"_s;
         QTest::newRow("step missing")
-            << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), gone, 0.5)})
-            << S("metrics.0.step") << S("required");
+            << u"metrics"_s << QJsonValue(QJsonArray{metric(u"loss"_s, gone, 0.5)})
+            << u"metrics.0.step"_s << u"required"_s;
         QTest::newRow("value text")
-            << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), 0, S("x"))})
-            << S("metrics.0.value") << S("type");
+            << u"metrics"_s << QJsonValue(QJsonArray{metric(u"loss"_s, 0, u"x"_s)})
+            << u"metrics.0.value"_s << u"type"_s;
         QTest::newRow("value missing")
-            << S("metrics") << QJsonValue(QJsonArray{metric(S("loss"), 0, gone)})
-            << S("metrics.0.value") << S("required");
-        QTest::newRow("name empty") << S("metrics") << QJsonValue(QJsonArray{metric(S(""), 0, 1)})
-                                    << S("metrics.0.name") << S("required");
+            << u"metrics"_s << QJsonValue(QJsonArray{metric(u"loss"_s, 0, gone)})
+            << u"metrics.0.value"_s << u"required"_s;
+        QTest::newRow("name empty") << u"metrics"_s << QJsonValue(QJsonArray{metric(u""_s, 0, 1)})
+                                    << u"metrics.0.name"_s << u"required"_s;
         QTest::newRow("name long")
-            << S("metrics") << QJsonValue(QJsonArray{metric(QString(201, QLatin1Char('n')), 0, 1)})
-            << S("metrics.0.name") << S("too_long");
-        QTest::newRow("duplicate point") << S("metrics") << QJsonValue(QJsonArray{good, good})
-                                         << S("metrics.1") << S("duplicate");
-        QTest::newRow("log type") << S("log") << QJsonValue(42) << S("log") << S("type");
-        QTest::newRow("log nul") << S("log") << QJsonValue(QString(S("a")) + QChar(0) + S("b"))
-                                 << S("log") << S("invalid");
+            << u"metrics"_s << QJsonValue(QJsonArray{metric(QString(201, QLatin1Char('n')), 0, 1)})
+            << u"metrics.0.name"_s << u"too_long"_s;
+        QTest::newRow("duplicate point") << u"metrics"_s << QJsonValue(QJsonArray{good, good})
+                                         << u"metrics.1"_s << u"duplicate"_s;
+        QTest::newRow("log type") << u"log"_s << QJsonValue(42) << u"log"_s << u"type"_s;
+        QTest::newRow("log nul") << u"log"_s << QJsonValue(QString(u"a"_s) + QChar(0) + u"b"_s)
+                                 << u"log"_s << u"invalid"_s;
         QTest::newRow("log too big")
-            << S("log") << QJsonValue(QString(1024 * 1024 + 1, QLatin1Char('l'))) << S("log")
-            << S("too_long");
+            << u"log"_s << QJsonValue(QString(1024 * 1024 + 1, QLatin1Char('l'))) << u"log"_s
+            << u"too_long"_s;
         QTest::newRow("log too big in utf8")
-            << S("log") << QJsonValue(QString(400 * 1024, QChar(0x20AC))) << S("log")
-            << S("too_long");
+            << u"log"_s << QJsonValue(QString(400 * 1024, QChar(0x20AC))) << u"log"_s
+            << u"too_long"_s;
         QTest::newRow("signature text")
-            << S("signature") << QJsonValue(S("sig")) << S("signature") << S("type");
+            << u"signature"_s << QJsonValue(u"sig"_s) << u"signature"_s << u"type"_s;
         QTest::newRow("signature alg")
-            << S("signature")
+            << u"signature"_s
             << QJsonValue(QJsonObject{
-                   {S("alg"), S("rsa")}, {S("public_key"), S("AA==")}, {S("sig"), S("AA==")}})
-            << S("signature.alg") << S("invalid");
+                   {u"alg"_s, u"rsa"_s}, {u"public_key"_s, u"AA=="_s}, {u"sig"_s, u"AA=="_s}})
+            << u"signature.alg"_s << u"invalid"_s;
         QTest::newRow("signature sig missing")
-            << S("signature")
-            << QJsonValue(QJsonObject{{S("alg"), S("ed25519")}, {S("public_key"), S("AA==")}})
-            << S("signature.sig") << S("required");
+            << u"signature"_s
+            << QJsonValue(QJsonObject{{u"alg"_s, u"ed25519"_s}, {u"public_key"_s, u"AA=="_s}})
+            << u"signature.sig"_s << u"required"_s;
     }
     void validation()
     {
@@ -360,7 +356,7 @@ private slots:
         QFETCH(QJsonValue, value);
         QFETCH(QString, path);
         QFETCH(QString, issue);
-        QJsonObject b = body(projA, S("v"));
+        QJsonObject b = body(projA, u"v"_s);
         if (value.isUndefined())
             b.remove(field);
         else
@@ -370,29 +366,29 @@ private slots:
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Validation);
         QVERIFY2(hasDetail(r.error(), path, issue), why(r).constData());
-        QCOMPARE(s->count(S("runs")), 0);
-        QCOMPARE(s->auditCount(S("run.sync")), 0);
+        QCOMPARE(s->count(u"runs"_s), 0);
+        QCOMPARE(s->auditCount(u"run.sync"_s), 0);
     }
 
     void validationReportsEveryBadField()
     {
         QJsonObject b{
-            {S("client_run_id"), 5},
-            {S("status"), S("nope")},
-            {S("metrics"),
-             QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), S("x")}, {S("value"), 1}},
-                        QJsonObject{{S("name"), 3}, {S("step"), 0}, {S("value"), S("y")}}}}};
+            {u"client_run_id"_s, 5},
+            {u"status"_s, u"nope"_s},
+            {u"metrics"_s,
+             QJsonArray{QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, u"x"_s}, {u"value"_s, 1}},
+                        QJsonObject{{u"name"_s, 3}, {u"step"_s, 0}, {u"value"_s, u"y"_s}}}}};
         RunService runs(s->ctx);
         auto r = runs.sync(s->actor(alice), b);
         QVERIFY(!r.ok());
         const Error &e = r.error();
-        QVERIFY(hasDetail(e, S("project_id"), S("required")));
-        QVERIFY(hasDetail(e, S("client_run_id"), S("type")));
+        QVERIFY(hasDetail(e, u"project_id"_s, u"required"_s));
+        QVERIFY(hasDetail(e, u"client_run_id"_s, u"type"_s));
         // name may be left out of a later sync: only a first sync needs it (tst_growing_runs).
-        QVERIFY(hasDetail(e, S("status"), S("invalid")));
-        QVERIFY(hasDetail(e, S("metrics.0.step"), S("type")));
-        QVERIFY(hasDetail(e, S("metrics.1.name"), S("type")));
-        QVERIFY(hasDetail(e, S("metrics.1.value"), S("type")));
+        QVERIFY(hasDetail(e, u"status"_s, u"invalid"_s));
+        QVERIFY(hasDetail(e, u"metrics.0.step"_s, u"type"_s));
+        QVERIFY(hasDetail(e, u"metrics.1.name"_s, u"type"_s));
+        QVERIFY(hasDetail(e, u"metrics.1.value"_s, u"type"_s));
         QCOMPARE(e.details.size(), 6);
     }
 
@@ -400,13 +396,13 @@ private slots:
     {
         QJsonArray points;
         for (int i = 0; i <= int(SyncRequest::kMaxMetricPoints); ++i)
-            points.append(QJsonObject{{S("name"), S("m")}, {S("step"), i}, {S("value"), 0.0}});
-        QJsonObject b = body(projA, S("big"));
-        b.insert(S("metrics"), points);
+            points.append(QJsonObject{{u"name"_s, u"m"_s}, {u"step"_s, i}, {u"value"_s, 0.0}});
+        QJsonObject b = body(projA, u"big"_s);
+        b.insert(u"metrics"_s, points);
         RunService runs(s->ctx);
         auto r = runs.sync(s->actor(alice), b);
         QVERIFY(!r.ok());
-        QVERIFY(hasDetail(r.error(), S("metrics"), S("too_long")));
+        QVERIFY(hasDetail(r.error(), u"metrics"_s, u"too_long"_s));
     }
 
     void manyMetricPointsAreStoredInChunks()
@@ -416,14 +412,14 @@ private slots:
         QJsonArray points;
         for (int i = 0; i < n; ++i)
             points.append(QJsonObject{
-                {S("name"), i % 2 ? S("a") : S("b")}, {S("step"), i}, {S("value"), i * 0.5}});
-        QJsonObject b = body(projA, S("chunks"));
-        b.insert(S("metrics"), points);
+                {u"name"_s, i % 2 ? u"a"_s : u"b"_s}, {u"step"_s, i}, {u"value"_s, i * 0.5}});
+        QJsonObject b = body(projA, u"chunks"_s);
+        b.insert(u"metrics"_s, points);
         const Run run = sync(b);
         QCOMPARE(run.metricCount, n);
         QCOMPARE(s->metricPoints(), n);
-        QCOMPARE(s->count(S("run_metric_chunks")), 4);
-        auto a = metricstore::series(s->db->connection(), run.id, S("a"));
+        QCOMPARE(s->count(u"run_metric_chunks"_s), 4);
+        auto a = metricstore::series(s->db->connection(), run.id, u"a"_s);
         QVERIFY(a.ok());
         QCOMPARE(qsizetype(a->size()), qsizetype(n / 2));
         for (qsizetype i = 0; i < qsizetype(a->size()); ++i) {
@@ -438,11 +434,11 @@ private slots:
         const int n = 511;
         QJsonArray points;
         for (int i = 0; i < n; ++i)
-            points.append(QJsonObject{{S("name"), S("m")}, {S("step"), i * 3}, {S("value"), i / 7.0}});
-        QJsonObject b = body(projA, S("shapes"));
-        b.insert(S("metrics"), points);
+            points.append(QJsonObject{{u"name"_s, u"m"_s}, {u"step"_s, i * 3}, {u"value"_s, i / 7.0}});
+        QJsonObject b = body(projA, u"shapes"_s);
+        b.insert(u"metrics"_s, points);
         const Run run = sync(b);
-        auto stored = metricstore::series(s->db->connection(), run.id, S("m"));
+        auto stored = metricstore::series(s->db->connection(), run.id, u"m"_s);
         QVERIFY(stored.ok());
         int i = 0;
         for (const chunk::Point &p : *stored) {
@@ -451,7 +447,7 @@ private slots:
             ++i;
         }
         QCOMPARE(i, n);
-        QCOMPARE(s->count(S("run_metric_rollups")), 0); // short series keep no rollup
+        QCOMPARE(s->count(u"run_metric_rollups"_s), 0); // short series keep no rollup
     }
 
     void groupCommitRunsWaitingJobsAsOneBatch()
@@ -525,9 +521,9 @@ private slots:
                 start.arrive_and_wait();
                 for (int i = 0; i < kEach; ++i) {
                     const int kind = (t + i) % 3;
-                    QJsonObject b = kind == 0   ? body(projA, S("shared"))
-                                    : kind == 1 ? body(projB, S("not-mine-%1-%2").arg(t).arg(i))
-                                                : body(projA, S("own-%1-%2").arg(t).arg(i));
+                    QJsonObject b = kind == 0   ? body(projA, u"shared"_s)
+                                    : kind == 1 ? body(projB, u"not-mine-%1-%2"_s.arg(t).arg(i))
+                                                : body(projA, u"own-%1-%2"_s.arg(t).arg(i));
                     auto r = runs.sync(s->actor(alice), b);
                     if (kind == 1) {
                         (!r.ok() && r.error().code == ErrorCode::NotFound ? refused : other)++;
@@ -556,9 +552,9 @@ private slots:
         QCOMPARE(created.load(), own + 1);
         QCOMPARE(existing.load(), shared - 1);
         QCOMPARE(sharedIds.size(), 1);
-        QCOMPARE(s->count(S("runs")), own + 1);
+        QCOMPARE(s->count(u"runs"_s), own + 1);
         QCOMPARE(s->metricPoints(), 3 * (own + 1));
-        QCOMPARE(s->auditCount(S("run.sync")), own + 1);
+        QCOMPARE(s->auditCount(u"run.sync"_s), own + 1);
         const AuditVerdict v = AuditService(s->ctx).verify();
         QVERIFY2(v.ok, qPrintable(v.reason));
     }
@@ -567,54 +563,54 @@ private slots:
     {
         RunService runs(s->ctx);
         // Unknown project, and a project of a workspace alice is not in.
-        QCOMPARE(runs.sync(s->actor(alice), body(ids::newUuid(), S("x"))).error().code,
+        QCOMPARE(runs.sync(s->actor(alice), body(ids::newUuid(), u"x"_s)).error().code,
                  ErrorCode::NotFound);
-        QCOMPARE(runs.sync(s->actor(alice), body(projB, S("x"))).error().code, ErrorCode::NotFound);
+        QCOMPARE(runs.sync(s->actor(alice), body(projB, u"x"_s)).error().code, ErrorCode::NotFound);
         // A key scoped to another of alice's workspaces does not reach projA.
         WorkspaceService ws(s->ctx);
-        const QString wsC = ws.create(s->actor(alice), S("C"))->id;
+        const QString wsC = ws.create(s->actor(alice), u"C"_s)->id;
         Actor scoped = s->actor(alice);
         scoped.keyWorkspaceId = wsC;
-        QCOMPARE(runs.sync(scoped, body(projA, S("x"))).error().code, ErrorCode::NotFound);
-        QCOMPARE(s->count(S("runs")), 0);
-        QCOMPARE(s->auditCount(S("run.sync")), 0);
+        QCOMPARE(runs.sync(scoped, body(projA, u"x"_s)).error().code, ErrorCode::NotFound);
+        QCOMPARE(s->count(u"runs"_s), 0);
+        QCOMPARE(s->auditCount(u"run.sync"_s), 0);
     }
 
     void viewerCannotSync()
     {
-        join(S("viewer"));
+        join(u"viewer"_s);
         RunService runs(s->ctx);
-        QCOMPARE(runs.sync(s->actor(bob), body(projA, S("x"))).error().code, ErrorCode::Forbidden);
-        QCOMPARE(s->count(S("runs")), 0);
+        QCOMPARE(runs.sync(s->actor(bob), body(projA, u"x"_s)).error().code, ErrorCode::Forbidden);
+        QCOMPARE(s->count(u"runs"_s), 0);
     }
 
     void restrictedUserCannotSync()
     {
-        Query q(s->db->connection(), S("UPDATE users SET restricted = 1 WHERE id = :u"));
-        q.bind(S(":u"), alice);
+        Query q(s->db->connection(), u"UPDATE users SET restricted = 1 WHERE id = :u"_s);
+        q.bind(u":u"_s, alice);
         QVERIFY(q.exec());
         RunService runs(s->ctx);
-        QCOMPARE(runs.sync(s->actor(alice), body(projA, S("x"))).error().code,
+        QCOMPARE(runs.sync(s->actor(alice), body(projA, u"x"_s)).error().code,
                  ErrorCode::Forbidden);
-        QCOMPARE(s->count(S("runs")), 0);
+        QCOMPARE(s->count(u"runs"_s), 0);
     }
 
     void evidenceVerifiedForJcsSignature()
     {
         RunService runs(s->ctx);
-        const Run run = sync(signedBody(S("signed"), false));
-        QCOMPARE(run.evidence, S("verified"));
-        QCOMPARE(runs.get(s->actor(alice), run.id)->evidence, S("verified"));
+        const Run run = sync(signedBody(u"signed"_s, false));
+        QCOMPARE(run.evidence, u"verified"_s);
+        QCOMPARE(runs.get(s->actor(alice), run.id)->evidence, u"verified"_s);
         auto sig = runs.signature(s->actor(alice), run.id);
         QVERIFY2(sig.ok(), why(sig).constData());
         QVERIFY(sig->present);
         QVERIFY(sig->verified);
-        QCOMPARE(sig->alg, S("ed25519"));
+        QCOMPARE(sig->alg, u"ed25519"_s);
         const QJsonObject m = runs.manifest(s->actor(alice), run.id).value();
         QCOMPARE(sig->signedSha256, crypto::sha256Hex(jcs::canonicalize(m)));
         const QJsonObject j = sig->toJson();
-        QCOMPARE(j.value(S("evidence")).toString(), S("verified"));
-        QVERIFY(!j.value(S("public_key")).toString().isEmpty());
+        QCOMPARE(j.value(u"evidence"_s).toString(), u"verified"_s);
+        QVERIFY(!j.value(u"public_key"_s).toString().isEmpty());
         auto mapping = runs.complianceMapping(s->actor(alice), run.id);
         QVERIFY(mapping.ok());
         bool integrity = false;
@@ -628,17 +624,17 @@ private slots:
     void evidenceUnverifiedForWrongSignature()
     {
         RunService runs(s->ctx);
-        const Run run = sync(signedBody(S("tampered"), true));
-        QCOMPARE(run.evidence, S("unverified"));
+        const Run run = sync(signedBody(u"tampered"_s, true));
+        QCOMPARE(run.evidence, u"unverified"_s);
         auto sig = runs.signature(s->actor(alice), run.id);
         QVERIFY(sig->present);
         QVERIFY(!sig->verified);
-        QCOMPARE(s->count(S("run_signatures")), 1);
+        QCOMPARE(s->count(u"run_signatures"_s), 1);
         const auto mapping = runs.complianceMapping(s->actor(alice), run.id);
         QVERIFY(mapping.ok());
         for (const auto &c : mapping.value()) {
             if (c.control == QLatin1String("integrity.signature"))
-                QCOMPARE(c.status, S("not_satisfied"));
+                QCOMPARE(c.status, u"not_satisfied"_s);
         }
     }
 
@@ -648,7 +644,7 @@ private slots:
         QTest::addColumn<QString>("sig");
         const QString key32 = QString::fromLatin1(QByteArray(32, 'k').toBase64());
         const QString sig64 = QString::fromLatin1(QByteArray(64, 's').toBase64());
-        QTest::newRow("key not base64") << S("not base64!") << sig64;
+        QTest::newRow("key not base64") << u"not base64!"_s << sig64;
         QTest::newRow("key unpadded") << key32.chopped(1) << sig64;
         QTest::newRow("key base64url")
             << QString::fromLatin1(QByteArray(32, '\xff').toBase64(QByteArray::Base64UrlEncoding))
@@ -662,32 +658,32 @@ private slots:
     {
         QFETCH(QString, publicKey);
         QFETCH(QString, sig);
-        QJsonObject b = body(projA, S("odd"));
+        QJsonObject b = body(projA, u"odd"_s);
         b.insert(
-            S("signature"),
-            QJsonObject{{S("alg"), S("ed25519")}, {S("public_key"), publicKey}, {S("sig"), sig}});
+            u"signature"_s,
+            QJsonObject{{u"alg"_s, u"ed25519"_s}, {u"public_key"_s, publicKey}, {u"sig"_s, sig}});
         RunService runs(s->ctx);
         auto r = runs.sync(s->actor(alice), b);
         QVERIFY2(r.ok(), why(r).constData());
-        QCOMPARE(r->run.evidence, S("unverified"));
+        QCOMPARE(r->run.evidence, u"unverified"_s);
         QCOMPARE(runs.signature(s->actor(alice), r->run.id)->publicKey, publicKey);
     }
 
     void unsignedRunSignatureReadSaysUnsigned()
     {
         RunService runs(s->ctx);
-        const Run run = sync(body(projA, S("u")));
+        const Run run = sync(body(projA, u"u"_s));
         auto sig = runs.signature(s->actor(alice), run.id);
         QVERIFY(sig.ok());
         QVERIFY(!sig->present);
-        QCOMPARE(sig->toJson().value(S("evidence")).toString(), S("unsigned"));
-        QCOMPARE(sig->toJson().value(S("signature")).type(), QJsonValue::Null);
+        QCOMPARE(sig->toJson().value(u"evidence"_s).toString(), u"unsigned"_s);
+        QCOMPARE(sig->toJson().value(u"signature"_s).type(), QJsonValue::Null);
     }
 
     void complianceMappingFollowsTheRun()
     {
         RunService runs(s->ctx);
-        const Run full = sync(body(projA, S("full")));
+        const Run full = sync(body(projA, u"full"_s));
         auto m = runs.complianceMapping(s->actor(alice), full.id);
         QVERIFY(m.ok());
         QMap<QString, QString> status;
@@ -696,25 +692,25 @@ private slots:
             QVERIFY(!c.evidence.isEmpty());
             status.insert(c.control, c.status);
         }
-        QCOMPARE(status.value(S("integrity.signature")), S("not_satisfied"));
-        QCOMPARE(status.value(S("provenance.manifest")), S("satisfied"));
-        QCOMPARE(status.value(S("reproducibility.metrics")), S("satisfied"));
-        QCOMPARE(status.value(S("audit.logged")), S("satisfied"));
+        QCOMPARE(status.value(u"integrity.signature"_s), u"not_satisfied"_s);
+        QCOMPARE(status.value(u"provenance.manifest"_s), u"satisfied"_s);
+        QCOMPARE(status.value(u"reproducibility.metrics"_s), u"satisfied"_s);
+        QCOMPARE(status.value(u"audit.logged"_s), u"satisfied"_s);
         const Run bare = sync(QJsonObject{
-            {S("project_id"), projA}, {S("client_run_id"), S("bare")}, {S("name"), S("b")}});
+            {u"project_id"_s, projA}, {u"client_run_id"_s, u"bare"_s}, {u"name"_s, u"b"_s}});
         QMap<QString, QString> bareStatus;
         const auto bareMapping = runs.complianceMapping(s->actor(alice), bare.id);
         QVERIFY(bareMapping.ok());
         for (const auto &c : bareMapping.value())
             bareStatus.insert(c.control, c.status);
-        QCOMPARE(bareStatus.value(S("provenance.manifest")), S("not_satisfied"));
-        QCOMPARE(bareStatus.value(S("reproducibility.metrics")), S("not_satisfied"));
+        QCOMPARE(bareStatus.value(u"provenance.manifest"_s), u"not_satisfied"_s);
+        QCOMPARE(bareStatus.value(u"reproducibility.metrics"_s), u"not_satisfied"_s);
     }
 
     void concurrentSyncsOfOneClientRunIdCreateOneRun()
     {
         constexpr int kThreads = 6;
-        const QJsonObject b = body(projA, S("race"));
+        const QJsonObject b = body(projA, u"race"_s);
         std::latch start(kThreads);
         std::atomic<int> created{0}, failed{0};
         QStringList ids[kThreads];
@@ -741,22 +737,22 @@ private slots:
         for (const auto &l : ids)
             distinct.insert(l.value(0));
         QCOMPARE(distinct.size(), 1);
-        QCOMPARE(s->count(S("runs")), 1);
+        QCOMPARE(s->count(u"runs"_s), 1);
         QCOMPARE(s->metricPoints(), 3);
-        QCOMPARE(s->auditCount(S("run.sync")), 1);
+        QCOMPARE(s->auditCount(u"run.sync"_s), 1);
     }
 
     void listFilters()
     {
         RunService runs(s->ctx);
         WorkspaceService ws(s->ctx);
-        const QString other = ws.createProject(s->actor(alice), wsA, S("other"))->id;
-        QJsonObject failedRun = body(projA, S("f"), S("Cartpole failed"));
-        failedRun.insert(S("status"), S("failed"));
+        const QString other = ws.createProject(s->actor(alice), wsA, u"other"_s)->id;
+        QJsonObject failedRun = body(projA, u"f"_s, u"Cartpole failed"_s);
+        failedRun.insert(u"status"_s, u"failed"_s);
         const Run f = sync(failedRun);
-        const Run c = sync(body(projA, S("c"), S("dreamer 100%")));
-        const Run o = sync(body(other, S("o"), S("other project")));
-        const Run v = sync(signedBody(S("v"), false));
+        const Run c = sync(body(projA, u"c"_s, u"dreamer 100%"_s));
+        const Run o = sync(body(other, u"o"_s, u"other project"_s));
+        const Run v = sync(signedBody(u"v"_s, false));
         auto ids = [&](const RunFilter &filter) {
             QStringList out;
             auto page = runs.list(s->actor(alice), filter, 50, {});
@@ -770,13 +766,13 @@ private slots:
         QCOMPARE(ids({wsA, {}, {}, {}, {}}).size(), 4);
         QCOMPARE(ids({{}, projA, {}, {}, {}}).size(), 3);
         QCOMPARE(ids({{}, other, {}, {}, {}}), QStringList{o.id});
-        QCOMPARE(ids({wsA, {}, S("failed"), {}, {}}), QStringList{f.id});
-        QCOMPARE(ids({{}, projA, S("failed"), {}, {}}), QStringList{f.id});
-        QCOMPARE(ids({{}, {}, {}, S("verified"), {}}), QStringList{v.id});
-        QCOMPARE(ids({{}, {}, {}, S("unsigned"), {}}).size(), 3);
-        QCOMPARE(ids({{}, {}, {}, {}, S("CARTPOLE")}), QStringList{f.id});
-        QCOMPARE(ids({{}, {}, {}, {}, S("100%")}), QStringList{c.id}); // % is literal
-        QCOMPARE(ids({{}, {}, {}, {}, S("_")}).size(), 0);             // _ is literal
+        QCOMPARE(ids({wsA, {}, u"failed"_s, {}, {}}), QStringList{f.id});
+        QCOMPARE(ids({{}, projA, u"failed"_s, {}, {}}), QStringList{f.id});
+        QCOMPARE(ids({{}, {}, {}, u"verified"_s, {}}), QStringList{v.id});
+        QCOMPARE(ids({{}, {}, {}, u"unsigned"_s, {}}).size(), 3);
+        QCOMPARE(ids({{}, {}, {}, {}, u"CARTPOLE"_s}), QStringList{f.id});
+        QCOMPARE(ids({{}, {}, {}, {}, u"100%"_s}), QStringList{c.id}); // % is literal
+        QCOMPARE(ids({{}, {}, {}, {}, u"_"_s}).size(), 0);             // _ is literal
         QCOMPARE(runs.list(s->actor(alice), {wsB, {}, {}, {}, {}}, 50, {}).error().code,
                  ErrorCode::NotFound);
     }
@@ -786,19 +782,19 @@ private slots:
         RunService runs(s->ctx);
         QCOMPARE(runs.list(s->actor(alice), {}, 0, {}).error().code, ErrorCode::Validation);
         QCOMPARE(runs.list(s->actor(alice), {}, 201, {}).error().code, ErrorCode::Validation);
-        QCOMPARE(runs.list(s->actor(alice), {}, 50, S("bogus")).error().code,
+        QCOMPARE(runs.list(s->actor(alice), {}, 50, u"bogus"_s).error().code,
                  ErrorCode::Validation);
-        auto bad = runs.list(s->actor(alice), {S("x"), {}, S("done"), S("maybe"), {}}, 50, {});
+        auto bad = runs.list(s->actor(alice), {u"x"_s, {}, u"done"_s, u"maybe"_s, {}}, 50, {});
         QCOMPARE(bad.error().code, ErrorCode::Validation);
-        QVERIFY(hasDetail(bad.error(), S("workspace_id"), S("invalid")));
-        QVERIFY(hasDetail(bad.error(), S("status"), S("invalid")));
-        QVERIFY(hasDetail(bad.error(), S("evidence"), S("invalid")));
+        QVERIFY(hasDetail(bad.error(), u"workspace_id"_s, u"invalid"_s));
+        QVERIFY(hasDetail(bad.error(), u"status"_s, u"invalid"_s));
+        QVERIFY(hasDetail(bad.error(), u"evidence"_s, u"invalid"_s));
     }
 
     void listKeysetPagingAcrossEqualTimestamps()
     {
         for (int i = 0; i < 9; ++i) {
-            sync(body(projA, S("k%1").arg(i), S("r%1").arg(i)));
+            sync(body(projA, u"k%1"_s.arg(i), u"r%1"_s.arg(i)));
             if (i % 3 == 2)
                 s->clock.advanceMs(1); // three runs share each millisecond
         }
@@ -826,21 +822,21 @@ private slots:
         QCOMPARE(distinct.size(), 9);
         // The newest millisecond holds r6, r7 and r8.
         const QSet<QString> newest{seen[0].name, seen[1].name, seen[2].name};
-        QCOMPARE(newest, (QSet<QString>{S("r6"), S("r7"), S("r8")}));
+        QCOMPARE(newest, (QSet<QString>{u"r6"_s, u"r7"_s, u"r8"_s}));
     }
 
     void listMergesTheCallersWorkspaces()
     {
         WorkspaceService ws(s->ctx);
-        const QString wsC = ws.create(s->actor(alice), S("C"))->id;
-        const QString projC = ws.createProject(s->actor(alice), wsC, S("pc"))->id;
+        const QString wsC = ws.create(s->actor(alice), u"C"_s)->id;
+        const QString projC = ws.createProject(s->actor(alice), wsC, u"pc"_s)->id;
         QStringList expected;
         for (int i = 0; i < 8; ++i) {
-            expected.prepend(sync(body(i % 3 ? projA : projC, S("m%1").arg(i))).id);
+            expected.prepend(sync(body(i % 3 ? projA : projC, u"m%1"_s.arg(i))).id);
             if (i % 2)
                 s->clock.advanceMs(1);
         }
-        sync(body(projB, S("bob's")), bob);
+        sync(body(projB, u"bob's"_s), bob);
         RunService runs(s->ctx);
         QStringList seen;
         QList<Run> rows;
@@ -871,13 +867,13 @@ private slots:
     void otherWorkspacesRunsAreNotFound()
     {
         RunService runs(s->ctx);
-        const Run run = sync(signedBody(S("secret"), false));
+        const Run run = sync(signedBody(u"secret"_s, false));
         const Actor b = s->actor(bob);
         QCOMPARE(runs.get(b, run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(runs.manifest(b, run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(runs.metricNames(b, run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(runs.metrics(b, run.id, {}, 50, {}).error().code, ErrorCode::NotFound);
-        QCOMPARE(runs.metricSeries(b, run.id, S("loss"), 10).error().code, ErrorCode::NotFound);
+        QCOMPARE(runs.metricSeries(b, run.id, u"loss"_s, 10).error().code, ErrorCode::NotFound);
         QCOMPARE(runs.log(b, run.id, 0).error().code, ErrorCode::NotFound);
         QCOMPARE(runs.signature(b, run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(runs.complianceMapping(b, run.id).error().code, ErrorCode::NotFound);
@@ -889,52 +885,52 @@ private slots:
         // a key scoped to another of her own workspaces:
         WorkspaceService ws(s->ctx);
         Actor scoped = s->actor(alice);
-        scoped.keyWorkspaceId = ws.create(s->actor(alice), S("C"))->id;
+        scoped.keyWorkspaceId = ws.create(s->actor(alice), u"C"_s)->id;
         QCOMPARE(runs.get(scoped, run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(runs.remove(scoped, run.id).error().code, ErrorCode::NotFound);
-        QCOMPARE(runs.get(s->actor(alice), S("not-a-uuid")).error().code, ErrorCode::NotFound);
-        QCOMPARE(s->count(S("runs")), 1);
+        QCOMPARE(runs.get(s->actor(alice), u"not-a-uuid"_s).error().code, ErrorCode::NotFound);
+        QCOMPARE(s->count(u"runs"_s), 1);
     }
 
     void getCarriesMetricNames()
     {
         RunService runs(s->ctx);
-        const Run run = sync(body(projA, S("g")));
+        const Run run = sync(body(projA, u"g"_s));
         auto got = runs.get(s->actor(alice), run.id);
         QVERIFY(got.ok());
-        QCOMPARE(got->toJson().value(S("metric_names")).toArray(),
-                 (QJsonArray{S("loss"), S("reward")}));
+        QCOMPARE(got->toJson().value(u"metric_names"_s).toArray(),
+                 (QJsonArray{u"loss"_s, u"reward"_s}));
         QCOMPARE(runs.metricNames(s->actor(alice), run.id).value(),
-                 (QStringList{S("loss"), S("reward")}));
-        QVERIFY(!run.toJson().contains(S("metric_names")));
+                 (QStringList{u"loss"_s, u"reward"_s}));
+        QVERIFY(!run.toJson().contains(u"metric_names"_s));
     }
 
     void removeDeletesRunAndItsRows()
     {
         RunService runs(s->ctx);
-        const Run run = sync(signedBody(S("gone"), false));
-        join(S("viewer"));
+        const Run run = sync(signedBody(u"gone"_s, false));
+        join(u"viewer"_s);
         QCOMPARE(runs.remove(s->actor(bob), run.id).error().code, ErrorCode::Forbidden);
         QVERIFY(runs.remove(s->actor(alice), run.id).ok());
         QCOMPARE(runs.get(s->actor(alice), run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(runs.remove(s->actor(alice), run.id).error().code, ErrorCode::NotFound);
-        QCOMPARE(s->auditCount(S("run.delete")), 1);
+        QCOMPARE(s->auditCount(u"run.delete"_s), 1);
         for (const char *t :
              {"runs", "run_metric_chunks", "run_metric_rollups", "run_logs", "run_signatures", "compliance_mappings"})
-            QCOMPARE(s->count(S(t)), 0);
+            QCOMPARE(s->count(QString::fromUtf8(t)), 0);
         // The client may sync the same client_run_id again: it is a new run.
-        QVERIFY(sync(signedBody(S("gone"), false)).id != run.id);
+        QVERIFY(sync(signedBody(u"gone"_s, false)).id != run.id);
     }
 
     void manifestRoundTrips()
     {
         RunService runs(s->ctx);
-        QJsonObject b = body(projA, S("m"));
+        QJsonObject b = body(projA, u"m"_s);
         const QJsonObject manifest{
-            {S("env"), QJsonObject{{S("name"), S("cartpole")}, {S("steps"), 1000}}},
-            {S("tags"), QJsonArray{S("a"), S("ü")}},
-            {S("lr"), 0.0003}};
-        b.insert(S("manifest"), manifest);
+            {u"env"_s, QJsonObject{{u"name"_s, u"cartpole"_s}, {u"steps"_s, 1000}}},
+            {u"tags"_s, QJsonArray{u"a"_s, u"ü"_s}},
+            {u"lr"_s, 0.0003}};
+        b.insert(u"manifest"_s, manifest);
         const Run run = sync(b);
         QCOMPARE(runs.manifest(s->actor(alice), run.id).value(), manifest);
     }
@@ -944,19 +940,19 @@ private slots:
         QJsonArray points;
         for (int i = 0; i < 5; ++i) {
             points.append(QJsonObject{
-                {S("name"), S("loss")}, {S("step"), i * 10}, {S("value"), 1.0 / (i + 1)}});
+                {u"name"_s, u"loss"_s}, {u"step"_s, i * 10}, {u"value"_s, 1.0 / (i + 1)}});
             points.append(
-                QJsonObject{{S("name"), S("acc")}, {S("step"), i}, {S("value"), i * 0.1}});
+                QJsonObject{{u"name"_s, u"acc"_s}, {u"step"_s, i}, {u"value"_s, i * 0.1}});
         }
-        QJsonObject b = body(projA, S("mp"));
-        b.insert(S("metrics"), points);
+        QJsonObject b = body(projA, u"mp"_s);
+        b.insert(u"metrics"_s, points);
         const Run run = sync(b);
         RunService runs(s->ctx);
         // One metric.
         QList<MetricPoint> loss;
         QString cur;
         do {
-            auto p = runs.metrics(s->actor(alice), run.id, S("loss"), 2, cur);
+            auto p = runs.metrics(s->actor(alice), run.id, u"loss"_s, 2, cur);
             QVERIFY2(p.ok(), why(p).constData());
             loss << p->items;
             cur = p->nextCursor;
@@ -974,17 +970,17 @@ private slots:
             auto p = runs.metrics(s->actor(alice), run.id, {}, 3, cur);
             QVERIFY2(p.ok(), why(p).constData());
             for (const auto &m : p->items)
-                all << m.name + S("/") + QString::number(m.step);
+                all << m.name + u"/"_s + QString::number(m.step);
             cur = p->nextCursor;
             if (firstCursor.isEmpty())
                 firstCursor = cur;
         } while (!cur.isEmpty() && all.size() < 20);
-        QCOMPARE(all, (QStringList{S("acc/0"), S("acc/1"), S("acc/2"), S("acc/3"), S("acc/4"),
-                                   S("loss/0"), S("loss/10"), S("loss/20"), S("loss/30"),
-                                   S("loss/40")}));
-        QCOMPARE((MetricPoint{S("loss"), 0, 1.25}.toJson().value(S("value")).toDouble()), 1.25);
+        QCOMPARE(all, (QStringList{u"acc/0"_s, u"acc/1"_s, u"acc/2"_s, u"acc/3"_s, u"acc/4"_s,
+                                   u"loss/0"_s, u"loss/10"_s, u"loss/20"_s, u"loss/30"_s,
+                                   u"loss/40"_s}));
+        QCOMPARE((MetricPoint{u"loss"_s, 0, 1.25}.toJson().value(u"value"_s).toDouble()), 1.25);
         // A cursor of one metric is not valid for another.
-        QCOMPARE(runs.metrics(s->actor(alice), run.id, S("loss"), 3, firstCursor).error().code,
+        QCOMPARE(runs.metrics(s->actor(alice), run.id, u"loss"_s, 3, firstCursor).error().code,
                  ErrorCode::Validation);
         QCOMPARE(runs.metrics(s->actor(alice), run.id, {}, 0, {}).error().code,
                  ErrorCode::Validation);
@@ -995,14 +991,14 @@ private slots:
         const int n = 5000;
         QJsonArray points;
         for (int i = 0; i < n; ++i)
-            points.append(QJsonObject{{S("name"), S("loss")},
-                                      {S("step"), i},
-                                      {S("value"), std::sin(i / 50.0) + (i == 2345 ? 10 : 0)}});
-        QJsonObject b = body(projA, S("series"));
-        b.insert(S("metrics"), points);
+            points.append(QJsonObject{{u"name"_s, u"loss"_s},
+                                      {u"step"_s, i},
+                                      {u"value"_s, std::sin(i / 50.0) + (i == 2345 ? 10 : 0)}});
+        QJsonObject b = body(projA, u"series"_s);
+        b.insert(u"metrics"_s, points);
         const Run run = sync(b);
         RunService runs(s->ctx);
-        auto series = runs.metricSeries(s->actor(alice), run.id, S("loss"), 200);
+        auto series = runs.metricSeries(s->actor(alice), run.id, u"loss"_s, 200);
         QVERIFY2(series.ok(), why(series).constData());
         QVERIFY(series->size() <= 200);
         QVERIFY(series->size() >= 150);
@@ -1015,9 +1011,9 @@ private slots:
             spike = spike || series->at(i).step == 2345;
         }
         QVERIFY(spike); // LTTB keeps a lone outlier
-        auto whole = runs.metricSeries(s->actor(alice), run.id, S("reward"), 200);
+        auto whole = runs.metricSeries(s->actor(alice), run.id, u"reward"_s, 200);
         QCOMPARE(whole->size(), 0);
-        QCOMPARE(runs.metricSeries(s->actor(alice), run.id, S("loss"), 1).error().code,
+        QCOMPARE(runs.metricSeries(s->actor(alice), run.id, u"loss"_s, 1).error().code,
                  ErrorCode::Validation);
         QCOMPARE(runs.metricSeries(s->actor(alice), run.id, {}, 100).error().code,
                  ErrorCode::Validation);
@@ -1087,17 +1083,17 @@ private slots:
         QJsonArray sent;
         for (int i = 0; i < n; ++i) {
             const auto &p = points.at((i * 7) % n); // 7 is prime to 40,000: a permutation
-            sent.append(QJsonObject{{S("name"), S("loss")}, {S("step"), p.step}, {S("value"), p.value}});
+            sent.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, p.step}, {u"value"_s, p.value}});
         }
-        sent.append(QJsonObject{{S("name"), S("short")}, {S("step"), 1}, {S("value"), 2}});
-        QJsonObject b = body(projA, S("long-series"));
-        b.insert(S("metrics"), sent);
+        sent.append(QJsonObject{{u"name"_s, u"short"_s}, {u"step"_s, 1}, {u"value"_s, 2}});
+        QJsonObject b = body(projA, u"long-series"_s);
+        b.insert(u"metrics"_s, sent);
         const Run run = sync(b);
         // Levels 4, 6, ..., 12 of "loss" (ceil(40000 / 2^14) = 3 < 4); none for "short".
-        QCOMPARE(s->count(S("run_metric_rollups")), 5);
+        QCOMPARE(s->count(u"run_metric_rollups"_s), 5);
         RunService runs(s->ctx);
         auto thin = [&](int maxPoints) {
-            auto r = runs.metricSeries(s->actor(alice), run.id, S("loss"), maxPoints);
+            auto r = runs.metricSeries(s->actor(alice), run.id, u"loss"_s, maxPoints);
             if (!r.ok())
                 qFatal("series: %s", why(r).constData());
             return *r;
@@ -1114,15 +1110,15 @@ private slots:
             bool kept = false;
             for (const auto &p : five)
                 kept = kept || p.step == qint64(i) * 5;
-            QVERIFY2(kept, qPrintable(S("outlier at %1").arg(i)));
+            QVERIFY2(kept, qPrintable(u"outlier at %1"_s.arg(i)));
         }
         // Rebuilding from the stored points gives the same rows; deleting the
         // run deletes them.
         QVERIFY(runs.rebuildRollups(run.id).ok());
-        QCOMPARE(s->count(S("run_metric_rollups")), 5);
+        QCOMPARE(s->count(u"run_metric_rollups"_s), 5);
         QCOMPARE(thin(500), downsample::lttb(rollup::m4(points, 16), 500));
         QVERIFY(runs.remove(s->actor(alice), run.id).ok());
-        QCOMPARE(s->count(S("run_metric_rollups")), 0);
+        QCOMPARE(s->count(u"run_metric_rollups"_s), 0);
     }
 
     void lttbBounds_data()
@@ -1153,23 +1149,23 @@ private slots:
     void logSlicesByUtf8Bytes()
     {
         // "é" and "€" are 2 and 3 bytes in UTF-8.
-        const QString text = S("abé€xyz\n") + QString(100, QLatin1Char('L'));
-        QJsonObject b = body(projA, S("log"));
-        b.insert(S("log"), text);
+        const QString text = u"abé€xyz\n"_s + QString(100, QLatin1Char('L'));
+        QJsonObject b = body(projA, u"log"_s);
+        b.insert(u"log"_s, text);
         const Run run = sync(b);
         QCOMPARE(run.logBytes, text.toUtf8().size());
         RunService runs(s->ctx);
         auto first = runs.log(s->actor(alice), run.id, 0, 4); // "ab" + "é" = 4 bytes
         QVERIFY2(first.ok(), why(first).constData());
-        QCOMPARE(first->content, S("abé"));
+        QCOMPARE(first->content, u"abé"_s);
         QCOMPARE(first->totalBytes, text.toUtf8().size());
         QCOMPARE(first->nextOffset, 4);
         auto second = runs.log(s->actor(alice), run.id, 4, 2); // "€" does not fit in 2: taken whole
-        QCOMPARE(second->content, S("€"));
+        QCOMPARE(second->content, u"€"_s);
         QCOMPARE(second->nextOffset, 7);
         auto inside = runs.log(s->actor(alice), run.id, 5, 3); // inside "€": starts after it
         QCOMPARE(inside->offset, 7);
-        QCOMPARE(inside->content, S("xyz"));
+        QCOMPARE(inside->content, u"xyz"_s);
         // Whole log by pages.
         QString joined;
         qint64 off = 0;
@@ -1184,12 +1180,12 @@ private slots:
         QCOMPARE(joined, text);
         auto end = runs.log(s->actor(alice), run.id, 10000, 10);
         QVERIFY(end->content.isEmpty());
-        QCOMPARE(end->toJson().value(S("next_offset")).type(), QJsonValue::Null);
+        QCOMPARE(end->toJson().value(u"next_offset"_s).type(), QJsonValue::Null);
         QCOMPARE(runs.log(s->actor(alice), run.id, -1).error().code, ErrorCode::Validation);
         QCOMPARE(runs.log(s->actor(alice), run.id, 0, 0).error().code, ErrorCode::Validation);
         // A run without a log answers an empty log.
         const Run bare = sync(QJsonObject{
-            {S("project_id"), projA}, {S("client_run_id"), S("nolog")}, {S("name"), S("n")}});
+            {u"project_id"_s, projA}, {u"client_run_id"_s, u"nolog"_s}, {u"name"_s, u"n"_s}});
         auto none = runs.log(s->actor(alice), bare.id, 0);
         QCOMPARE(none->totalBytes, 0);
         QVERIFY(none->content.isEmpty());
@@ -1198,3 +1194,5 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestRuns)
 #include "tst_runs.moc"
+
+using namespace Qt::StringLiterals;

@@ -2,7 +2,7 @@
 // Instance secrets: the 0600 file fallback always; the real keychain when
 // WFX_TEST_KEYRING=1 (scripts/test.sh runs this inside dbus-run-session with an
 // unlocked gnome-keyring).
-#include "secrets/SecretStore.h"
+#include "models/secrets/SecretStore.h"
 
 #include <QFile>
 #include <QTemporaryDir>

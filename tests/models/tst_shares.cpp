@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
-#include "core/RateLimiter.h"
-#include "runs/MetricStore.h"
-#include "shares/PayloadPolicy.h"
-#include "shares/PublicShareResolver.h"
-#include "shares/ShareService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/core/RateLimiter.h"
+#include "models/runs/MetricStore.h"
+#include "models/shares/PayloadPolicy.h"
+#include "models/shares/PublicShareResolver.h"
+#include "models/shares/ShareService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -15,7 +15,6 @@
 using namespace wfx;
 
 namespace {
-QString S(const char *s) { return QString::fromUtf8(s); }
 constexpr qint64 kMinute = 60'000;
 const QString kAddr = QStringLiteral("203.0.113.7");
 const QString kOtherAddr = QStringLiteral("198.51.100.9");
@@ -53,17 +52,17 @@ class TestShares : public QObject
     QString alice, bob, carol;
     QString wsA, wsB, projA, projB, runA, runB;
 
-    QString insertRun(const QString &ws, const QString &project, const QString &evidence = S("unsigned"),
-                      const QString &manifest = S(R"({"algo":"dreamer-v3","seed":1,"env":{"name":"cartpole"}})"),
-                      const QString &name = S("dreamer-v3-seed-1"))
+    QString insertRun(const QString &ws, const QString &project, const QString &evidence = u"unsigned"_s,
+                      const QString &manifest = uR"({"algo":"dreamer-v3","seed":1,"env":{"name":"cartpole"}})"_s,
+                      const QString &name = u"dreamer-v3-seed-1"_s)
     {
         const QString id = ids::newUuid();
-        Query q(s->db->connection(), S("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
+        Query q(s->db->connection(), u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
                                        "started_at, finished_at, created_at, manifest, evidence) VALUES "
-                                       "(:id, :p, :w, :c, :n, 'completed', :st, :fi, :t, :m, :e)"));
-        q.bind(S(":id"), id).bind(S(":p"), project).bind(S(":w"), ws).bind(S(":c"), id).bind(S(":n"), name)
-            .bind(S(":st"), qint64(1'700'000'000'000)).bind(S(":fi"), qint64(1'700'003'600'000))
-            .bind(S(":t"), s->clock.nowMs()).bind(S(":m"), manifest).bind(S(":e"), evidence);
+                                       "(:id, :p, :w, :c, :n, 'completed', :st, :fi, :t, :m, :e)"_s);
+        q.bind(u":id"_s, id).bind(u":p"_s, project).bind(u":w"_s, ws).bind(u":c"_s, id).bind(u":n"_s, name)
+            .bind(u":st"_s, qint64(1'700'000'000'000)).bind(u":fi"_s, qint64(1'700'003'600'000))
+            .bind(u":t"_s, s->clock.nowMs()).bind(u":m"_s, manifest).bind(u":e"_s, evidence);
         if (!q.exec())
             qFatal("insertRun: %s", qPrintable(q.errorText()));
         return id;
@@ -75,14 +74,14 @@ class TestShares : public QObject
             qFatal("insertMetric failed");
     }
     QString insertArtifact(const QString &run, const QString &ws, const QString &state,
-                           const QString &name = S("weights.bin"), qint64 size = 4096)
+                           const QString &name = u"weights.bin"_s, qint64 size = 4096)
     {
         const QString id = ids::newUuid();
-        Query q(s->db->connection(), S("INSERT INTO artifacts (id, run_id, workspace_id, name, size_bytes, sha256, "
+        Query q(s->db->connection(), u"INSERT INTO artifacts (id, run_id, workspace_id, name, size_bytes, sha256, "
                                        "content_type, state, part_size, created_at) VALUES "
-                                       "(:id, :r, :w, :n, :sz, :h, 'application/octet-stream', :st, 8388608, :t)"));
-        q.bind(S(":id"), id).bind(S(":r"), run).bind(S(":w"), ws).bind(S(":n"), name).bind(S(":sz"), size)
-            .bind(S(":h"), QString(64, QLatin1Char('a'))).bind(S(":st"), state).bind(S(":t"), s->clock.nowMs());
+                                       "(:id, :r, :w, :n, :sz, :h, 'application/octet-stream', :st, 8388608, :t)"_s);
+        q.bind(u":id"_s, id).bind(u":r"_s, run).bind(u":w"_s, ws).bind(u":n"_s, name).bind(u":sz"_s, size)
+            .bind(u":h"_s, QString(64, QLatin1Char('a'))).bind(u":st"_s, state).bind(u":t"_s, s->clock.nowMs());
         if (!q.exec())
             qFatal("insertArtifact: %s", qPrintable(q.errorText()));
         return id;
@@ -90,7 +89,7 @@ class TestShares : public QObject
     void exec(const QString &sql, const QString &id)
     {
         Query q(s->db->connection(), sql);
-        q.bind(S(":id"), id);
+        q.bind(u":id"_s, id);
         if (!q.exec())
             qFatal("exec: %s", qPrintable(q.errorText()));
     }
@@ -114,7 +113,7 @@ class TestShares : public QObject
     }
     qint64 rateRows()
     {
-        return s->count(S("rate_counters"));
+        return s->count(u"rate_counters"_s);
     }
 
 private slots:
@@ -127,21 +126,21 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        alice = s->createUser(S("alice@example.com"));
-        bob = s->createUser(S("bob@example.com"));
-        carol = s->createUser(S("carol@example.com"));
+        alice = s->createUser(u"alice@example.com"_s);
+        bob = s->createUser(u"bob@example.com"_s);
+        carol = s->createUser(u"carol@example.com"_s);
         WorkspaceService ws(s->ctx);
-        wsA = ws.create(s->actor(alice), S("Alice Lab"))->id;
-        wsB = ws.create(s->actor(bob), S("Bob Lab"))->id;
-        projA = ws.createProject(s->actor(alice), wsA, S("world-models"))->id;
-        projB = ws.createProject(s->actor(bob), wsB, S("other"))->id;
-        Query m(s->db->connection(), S("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'viewer', 0)"));
-        m.bind(S(":w"), wsA).bind(S(":u"), carol);
+        wsA = ws.create(s->actor(alice), u"Alice Lab"_s)->id;
+        wsB = ws.create(s->actor(bob), u"Bob Lab"_s)->id;
+        projA = ws.createProject(s->actor(alice), wsA, u"world-models"_s)->id;
+        projB = ws.createProject(s->actor(bob), wsB, u"other"_s)->id;
+        Query m(s->db->connection(), u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'viewer', 0)"_s);
+        m.bind(u":w"_s, wsA).bind(u":u"_s, carol);
         QVERIFY(m.exec());
         runA = insertRun(wsA, projA);
-        insertMetric(runA, S("loss"), 0, 1.25);
-        insertMetric(runA, S("loss"), 1, 0.75);
-        insertMetric(runA, S("reward"), 0, 3.5);
+        insertMetric(runA, u"loss"_s, 0, 1.25);
+        insertMetric(runA, u"loss"_s, 1, 0.75);
+        insertMetric(runA, u"reward"_s, 0, 3.5);
         runB = insertRun(wsB, projB);
     }
     void cleanup() { s.reset(); }
@@ -150,16 +149,16 @@ private slots:
 
     void createIssuesTokenOnceAndStoresOnlyItsHash()
     {
-        const qint64 auditBefore = s->auditCount(S("share.create"));
+        const qint64 auditBefore = s->auditCount(u"share.create"_s);
         IssuedShare is = share(runA);
         QVERIFY(ShareService::isWellFormedToken(is.token));
-        QVERIFY(is.token.startsWith(S("wfxs_")));
+        QVERIFY(is.token.startsWith(u"wfxs_"_s));
         QCOMPARE(is.share.tokenPrefix, is.token.left(12));
-        QCOMPARE(is.share.state, S("active"));
+        QCOMPARE(is.share.state, u"active"_s);
         QCOMPARE(is.share.hasPassword, false);
         QCOMPARE(is.share.workspaceId, wsA);
-        Query q(s->db->connection(), S("SELECT token_hash, token_prefix, password_hash FROM shares WHERE id = :id"));
-        q.bind(S(":id"), is.share.id);
+        Query q(s->db->connection(), u"SELECT token_hash, token_prefix, password_hash FROM shares WHERE id = :id"_s);
+        q.bind(u":id"_s, is.share.id);
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.str(0), crypto::sha256Hex(is.token.toUtf8()));
         QVERIFY(q.str(0) != is.token);
@@ -167,11 +166,11 @@ private slots:
         const QString json = QString::fromUtf8(QJsonDocument(is.share.toJson()).toJson());
         QVERIFY(!json.contains(is.token));
         for (const char *k : {"id", "run_id", "artifact_id", "state", "expires_at", "has_password", "token_prefix", "created_at"})
-            QVERIFY2(is.share.toJson().contains(S(k)), k);
-        QVERIFY(is.share.toJson().value(S("artifact_id")).isNull());
-        QVERIFY(is.share.toJson().value(S("expires_at")).isNull());
-        QCOMPARE(s->auditCount(S("share.create")), auditBefore + 1);
-        Query a(s->db->connection(), S("SELECT detail, workspace_id, target_id FROM audit_log WHERE action = 'share.create'"));
+            QVERIFY2(is.share.toJson().contains(QString::fromUtf8(k)), k);
+        QVERIFY(is.share.toJson().value(u"artifact_id"_s).isNull());
+        QVERIFY(is.share.toJson().value(u"expires_at"_s).isNull());
+        QCOMPARE(s->auditCount(u"share.create"_s), auditBefore + 1);
+        Query a(s->db->connection(), u"SELECT detail, workspace_id, target_id FROM audit_log WHERE action = 'share.create'"_s);
         QVERIFY(a.exec() && a.next());
         QVERIFY(!a.str(0).contains(is.token.mid(5)));
         QCOMPARE(a.str(1), wsA);
@@ -180,14 +179,14 @@ private slots:
 
     void createWithPasswordStoresScryptHash()
     {
-        IssuedShare is = share(runA, S("correct horse"), in(24 * 3600'000));
+        IssuedShare is = share(runA, u"correct horse"_s, in(24 * 3600'000));
         QVERIFY(is.share.hasPassword);
         QVERIFY(is.share.expiresAt.has_value());
-        Query q(s->db->connection(), S("SELECT password_hash FROM shares WHERE id = :id"));
-        q.bind(S(":id"), is.share.id);
+        Query q(s->db->connection(), u"SELECT password_hash FROM shares WHERE id = :id"_s);
+        q.bind(u":id"_s, is.share.id);
         QVERIFY(q.exec() && q.next());
-        QVERIFY(q.str(0).startsWith(S("scrypt$")));
-        QVERIFY(crypto::verifyPassword(S("correct horse"), q.str(0)));
+        QVERIFY(q.str(0).startsWith(u"scrypt$"_s));
+        QVERIFY(crypto::verifyPassword(u"correct horse"_s, q.str(0)));
         QVERIFY(!QJsonDocument(is.share.toJson()).toJson().contains("correct horse"));
     }
 
@@ -199,14 +198,14 @@ private slots:
         QTest::addColumn<QString>("artifact");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
-        const QString r = S("RUN");
-        QTest::newRow("run missing") << QString() << QString() << QString() << QString() << S("run_id") << S("required");
-        QTest::newRow("run not uuid") << S("abc") << QString() << QString() << QString() << S("run_id") << S("invalid");
-        QTest::newRow("short password") << r << S("1234567") << QString() << QString() << S("password") << S("too_short");
-        QTest::newRow("long password") << r << QString(1025, QLatin1Char('p')) << QString() << QString() << S("password") << S("too_long");
-        QTest::newRow("expiry garbage") << r << QString() << S("tomorrow") << QString() << S("expires_at") << S("invalid");
-        QTest::newRow("expiry past") << r << QString() << S("2020-01-01T00:00:00Z") << QString() << S("expires_at") << S("in_past");
-        QTest::newRow("artifact not uuid") << r << QString() << QString() << S("x") << S("artifact_id") << S("invalid");
+        const QString r = u"RUN"_s;
+        QTest::newRow("run missing") << QString() << QString() << QString() << QString() << u"run_id"_s << u"required"_s;
+        QTest::newRow("run not uuid") << u"abc"_s << QString() << QString() << QString() << u"run_id"_s << u"invalid"_s;
+        QTest::newRow("short password") << r << u"1234567"_s << QString() << QString() << u"password"_s << u"too_short"_s;
+        QTest::newRow("long password") << r << QString(1025, QLatin1Char('p')) << QString() << QString() << u"password"_s << u"too_long"_s;
+        QTest::newRow("expiry garbage") << r << QString() << u"tomorrow"_s << QString() << u"expires_at"_s << u"invalid"_s;
+        QTest::newRow("expiry past") << r << QString() << u"2020-01-01T00:00:00Z"_s << QString() << u"expires_at"_s << u"in_past"_s;
+        QTest::newRow("artifact not uuid") << r << QString() << QString() << u"x"_s << u"artifact_id"_s << u"invalid"_s;
     }
     void createValidation()
     {
@@ -217,7 +216,7 @@ private slots:
         QFETCH(QString, field);
         QFETCH(QString, issue);
         ShareDraft d;
-        d.runId = run == S("RUN") ? runA : run;
+        d.runId = run == u"RUN"_s ? runA : run;
         if (!password.isEmpty())
             d.password = password;
         if (!expires.isEmpty())
@@ -229,44 +228,44 @@ private slots:
         QCOMPARE(r.error().code, ErrorCode::Validation);
         QCOMPARE(r.error().details.value(0).field, field);
         QCOMPARE(r.error().details.value(0).issue, issue);
-        QCOMPARE(s->count(S("shares")), 0);
-        QCOMPARE(s->auditCount(S("share.create")), 0);
+        QCOMPARE(s->count(u"shares"_s), 0);
+        QCOMPARE(s->auditCount(u"share.create"_s), 0);
     }
 
     void createReportsEveryInvalidField()
     {
-        ShareDraft d{S("nope"), S("short"), S("yesterday"), S("bad")};
+        ShareDraft d{u"nope"_s, u"short"_s, u"yesterday"_s, u"bad"_s};
         auto r = ShareService(s->ctx).create(s->actor(alice), d);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().details.size(), 4);
-        QCOMPARE(r.error().details.at(0).field, S("run_id"));
-        QCOMPARE(r.error().details.at(3).field, S("artifact_id"));
+        QCOMPARE(r.error().details.at(0).field, u"run_id"_s);
+        QCOMPARE(r.error().details.at(3).field, u"artifact_id"_s);
     }
 
     void createArtifactMustBelongToTheRun()
     {
         ShareService svc(s->ctx);
         const QString otherRun = insertRun(wsA, projA);
-        const QString foreign = insertArtifact(otherRun, wsA, S("committed"));
+        const QString foreign = insertArtifact(otherRun, wsA, u"committed"_s);
         auto r = svc.create(s->actor(alice), ShareDraft{runA, {}, {}, foreign});
         QCOMPARE(r.error().code, ErrorCode::Validation);
-        QCOMPARE(r.error().details.value(0).issue, S("not_in_run"));
+        QCOMPARE(r.error().details.value(0).issue, u"not_in_run"_s);
         auto unknown = svc.create(s->actor(alice), ShareDraft{runA, {}, {}, ids::newUuid()});
-        QCOMPARE(unknown.error().details.value(0).issue, S("not_in_run"));
-        const QString aborted = insertArtifact(runA, wsA, S("aborted"));
+        QCOMPARE(unknown.error().details.value(0).issue, u"not_in_run"_s);
+        const QString aborted = insertArtifact(runA, wsA, u"aborted"_s);
         QCOMPARE(svc.create(s->actor(alice), ShareDraft{runA, {}, {}, aborted}).error().details.value(0).issue,
-                 S("unavailable"));
+                 u"unavailable"_s);
         // A pending artifact may be shared (the public read then answers 409).
-        const QString pending = insertArtifact(runA, wsA, S("pending"));
+        const QString pending = insertArtifact(runA, wsA, u"pending"_s);
         auto ok = svc.create(s->actor(alice), ShareDraft{runA, {}, {}, pending});
         QVERIFY2(ok.ok(), ok.ok() ? "" : qPrintable(err(ok.error())));
         QCOMPARE(ok->share.artifactId, pending);
-        QCOMPARE(ok->share.toJson().value(S("artifact_id")).toString(), pending);
+        QCOMPARE(ok->share.toJson().value(u"artifact_id"_s).toString(), pending);
     }
 
     void createForUnverifiedRunIsAllowed()
     {
-        const QString run = insertRun(wsA, projA, S("unverified"));
+        const QString run = insertRun(wsA, projA, u"unverified"_s);
         QVERIFY(ShareService(s->ctx).create(s->actor(alice), ShareDraft{run, {}, {}, {}}).ok());
     }
 
@@ -279,9 +278,9 @@ private slots:
         Actor scoped = s->actor(alice);
         scoped.keyWorkspaceId = wsB;
         QCOMPARE(svc.create(scoped, ShareDraft{runA, {}, {}, {}}).error().code, ErrorCode::NotFound);
-        exec(S("UPDATE users SET restricted = 1 WHERE id = :id"), alice);
+        exec(u"UPDATE users SET restricted = 1 WHERE id = :id"_s, alice);
         QCOMPARE(svc.create(s->actor(alice), ShareDraft{runA, {}, {}, {}}).error().code, ErrorCode::Forbidden);
-        QCOMPARE(s->count(S("shares")), 0);
+        QCOMPARE(s->count(u"shares"_s), 0);
     }
 
     void otherWorkspacesAreNotFound()
@@ -294,9 +293,9 @@ private slots:
         QCOMPARE(svc.list(s->actor(bob), ShareFilter{wsA, {}}, 50, {}).error().code, ErrorCode::NotFound);
         QCOMPARE(svc.list(s->actor(bob), ShareFilter{{}, runA}, 50, {}).error().code, ErrorCode::NotFound);
         QCOMPARE(svc.list(s->actor(bob), ShareFilter{}, 50, {})->items.size(), 0);
-        QCOMPARE(svc.createConsent(s->actor(bob), is.share.id, S("x"), S("y")).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc.get(s->actor(alice), is.share.id)->state, S("active"));
-        QCOMPARE(s->auditCount(S("share.revoke")), 0);
+        QCOMPARE(svc.createConsent(s->actor(bob), is.share.id, u"x"_s, u"y"_s).error().code, ErrorCode::NotFound);
+        QCOMPARE(svc.get(s->actor(alice), is.share.id)->state, u"active"_s);
+        QCOMPARE(s->auditCount(u"share.revoke"_s), 0);
     }
 
     void viewerReadsButCannotChange()
@@ -346,7 +345,7 @@ private slots:
         QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 50, {})->items.size(), 7);
         QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 0, {}).error().code, ErrorCode::Validation);
         QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 201, {}).error().code, ErrorCode::Validation);
-        QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 50, S("forged")).error().code, ErrorCode::Validation);
+        QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 50, u"forged"_s).error().code, ErrorCode::Validation);
     }
 
     void revokeIsIdempotent()
@@ -355,14 +354,14 @@ private slots:
         IssuedShare is = share(runA);
         auto r1 = svc.revoke(s->actor(alice), is.share.id);
         QVERIFY(r1.ok());
-        QCOMPARE(r1->state, S("revoked"));
+        QCOMPARE(r1->state, u"revoked"_s);
         s->clock.advanceMs(kMinute);
         auto r2 = svc.revoke(s->actor(alice), is.share.id);
         QVERIFY(r2.ok());
-        QCOMPARE(r2->state, S("revoked"));
+        QCOMPARE(r2->state, u"revoked"_s);
         QCOMPARE(r2->revokedAt, r1->revokedAt);
-        QCOMPARE(s->auditCount(S("share.revoke")), 1);
-        QCOMPARE(svc.list(s->actor(alice), ShareFilter{{}, runA}, 50, {})->items.value(0).state, S("revoked"));
+        QCOMPARE(s->auditCount(u"share.revoke"_s), 1);
+        QCOMPARE(svc.list(s->actor(alice), ShareFilter{{}, runA}, 50, {})->items.value(0).state, u"revoked"_s);
         QCOMPARE(svc.revoke(s->actor(alice), ids::newUuid()).error().code, ErrorCode::NotFound);
     }
 
@@ -371,19 +370,19 @@ private slots:
         ShareService svc(s->ctx);
         IssuedShare is = share(runA, {}, in(kMinute));
         s->clock.advanceMs(kMinute);
-        QCOMPARE(svc.get(s->actor(alice), is.share.id)->state, S("expired"));
-        QCOMPARE(svc.list(s->actor(alice), ShareFilter{{}, runA}, 50, {})->items.value(0).state, S("expired"));
+        QCOMPARE(svc.get(s->actor(alice), is.share.id)->state, u"expired"_s);
+        QCOMPARE(svc.list(s->actor(alice), ShareFilter{{}, runA}, 50, {})->items.value(0).state, u"expired"_s);
         auto e = svc.extend(s->actor(alice), is.share.id, in(kMinute));
         QVERIFY(e.ok());
-        QCOMPARE(e->state, S("active"));
-        QCOMPARE(s->auditCount(S("share.update")), 1);
+        QCOMPARE(e->state, u"active"_s);
+        QCOMPARE(s->auditCount(u"share.update"_s), 1);
         QVERIFY(svc.extend(s->actor(alice), is.share.id, ids::formatTime(*e->expiresAt)).ok());
-        QCOMPARE(s->auditCount(S("share.update")), 1); // same expiry: nothing written
+        QCOMPARE(s->auditCount(u"share.update"_s), 1); // same expiry: nothing written
         auto never = svc.extend(s->actor(alice), is.share.id, std::nullopt);
         QVERIFY(never.ok());
         QVERIFY(!never->expiresAt.has_value());
-        QCOMPARE(s->auditCount(S("share.update")), 2);
-        QCOMPARE(svc.extend(s->actor(alice), is.share.id, S("2020-01-01T00:00:00Z")).error().code, ErrorCode::Validation);
+        QCOMPARE(s->auditCount(u"share.update"_s), 2);
+        QCOMPARE(svc.extend(s->actor(alice), is.share.id, u"2020-01-01T00:00:00Z"_s).error().code, ErrorCode::Validation);
         QVERIFY(svc.revoke(s->actor(alice), is.share.id).ok());
         QCOMPARE(svc.extend(s->actor(alice), is.share.id, in(kMinute)).error().code, ErrorCode::Conflict);
     }
@@ -394,32 +393,32 @@ private slots:
     {
         ShareService svc(s->ctx);
         IssuedShare is = share(runA);
-        auto c = svc.createConsent(s->actor(alice), is.share.id, S("  Dr. Chen  "), S("reliability-study-2026"));
+        auto c = svc.createConsent(s->actor(alice), is.share.id, u"  Dr. Chen  "_s, u"reliability-study-2026"_s);
         QVERIFY2(c.ok(), c.ok() ? "" : qPrintable(err(c.error())));
-        QCOMPARE(c->subject, S("Dr. Chen"));
-        QCOMPARE(c->toJson().value(S("state")).toString(), S("active"));
-        QVERIFY(c->toJson().value(S("revoked_at")).isNull());
-        QCOMPARE(s->auditCount(S("consent.create")), 1);
+        QCOMPARE(c->subject, u"Dr. Chen"_s);
+        QCOMPARE(c->toJson().value(u"state"_s).toString(), u"active"_s);
+        QVERIFY(c->toJson().value(u"revoked_at"_s).isNull());
+        QCOMPARE(s->auditCount(u"consent.create"_s), 1);
         QCOMPARE(svc.listConsents(s->actor(carol), is.share.id, 50, {})->items.size(), 1);
 
         s->clock.advanceMs(kMinute);
         auto r1 = svc.revokeConsent(s->actor(alice), is.share.id, c->id);
         QVERIFY(r1.ok());
-        QCOMPARE(r1->toJson().value(S("state")).toString(), S("revoked"));
+        QCOMPARE(r1->toJson().value(u"state"_s).toString(), u"revoked"_s);
         QVERIFY(svc.revokeConsent(s->actor(alice), is.share.id, c->id).ok());
-        QCOMPARE(s->auditCount(S("consent.revoke")), 1);
+        QCOMPARE(s->auditCount(u"consent.revoke"_s), 1);
 
         auto doc = svc.exportConsent(s->actor(alice), is.share.id, c->id);
         QVERIFY(doc.ok());
-        QCOMPARE(doc->value(S("consent")).toObject().value(S("id")).toString(), c->id);
-        QCOMPARE(doc->value(S("consent")).toObject().value(S("share_id")).toString(), is.share.id);
-        QCOMPARE(doc->value(S("share")).toObject().value(S("id")).toString(), is.share.id);
-        QCOMPARE(doc->value(S("consent")).toObject().value(S("granted_at")).toString(), ids::formatTime(c->grantedAt));
-        QCOMPARE(doc->value(S("consent")).toObject().value(S("revoked_at")).toString(), ids::formatTime(*r1->revokedAt));
-        QVERIFY(!doc->value(S("exported_at")).toString().isEmpty());
+        QCOMPARE(doc->value(u"consent"_s).toObject().value(u"id"_s).toString(), c->id);
+        QCOMPARE(doc->value(u"consent"_s).toObject().value(u"share_id"_s).toString(), is.share.id);
+        QCOMPARE(doc->value(u"share"_s).toObject().value(u"id"_s).toString(), is.share.id);
+        QCOMPARE(doc->value(u"consent"_s).toObject().value(u"granted_at"_s).toString(), ids::formatTime(c->grantedAt));
+        QCOMPARE(doc->value(u"consent"_s).toObject().value(u"revoked_at"_s).toString(), ids::formatTime(*r1->revokedAt));
+        QVERIFY(!doc->value(u"exported_at"_s).toString().isEmpty());
 
         QVERIFY(svc.deleteConsent(s->actor(alice), is.share.id, c->id).ok());
-        QCOMPARE(s->auditCount(S("consent.delete")), 1);
+        QCOMPARE(s->auditCount(u"consent.delete"_s), 1);
         QCOMPARE(svc.exportConsent(s->actor(alice), is.share.id, c->id).error().code, ErrorCode::NotFound);
         QCOMPARE(svc.deleteConsent(s->actor(alice), is.share.id, c->id).error().code, ErrorCode::NotFound);
     }
@@ -429,21 +428,21 @@ private slots:
         ShareService svc(s->ctx);
         IssuedShare is = share(runA);
         IssuedShare other = share(runA);
-        auto bad = svc.createConsent(s->actor(alice), is.share.id, S(" "), QString(201, QLatin1Char('s')));
+        auto bad = svc.createConsent(s->actor(alice), is.share.id, u" "_s, QString(201, QLatin1Char('s')));
         QCOMPARE(bad.error().code, ErrorCode::Validation);
         QCOMPARE(bad.error().details.size(), 2);
-        QCOMPARE(bad.error().details.at(0).field, S("subject"));
-        QCOMPARE(bad.error().details.at(1).issue, S("too_long"));
-        auto c = svc.createConsent(s->actor(alice), is.share.id, S("subject"), S("scope"));
+        QCOMPARE(bad.error().details.at(0).field, u"subject"_s);
+        QCOMPARE(bad.error().details.at(1).issue, u"too_long"_s);
+        auto c = svc.createConsent(s->actor(alice), is.share.id, u"subject"_s, u"scope"_s);
         QVERIFY(c.ok());
         // A consent is reached only through its own share.
         QCOMPARE(svc.exportConsent(s->actor(alice), other.share.id, c->id).error().code, ErrorCode::NotFound);
         QCOMPARE(svc.revokeConsent(s->actor(alice), other.share.id, c->id).error().code, ErrorCode::NotFound);
         QCOMPARE(svc.exportConsent(s->actor(bob), is.share.id, c->id).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc.createConsent(s->actor(carol), is.share.id, S("a"), S("b")).error().code, ErrorCode::Forbidden);
+        QCOMPARE(svc.createConsent(s->actor(carol), is.share.id, u"a"_s, u"b"_s).error().code, ErrorCode::Forbidden);
         QVERIFY(svc.revoke(s->actor(alice), is.share.id).ok());
-        QCOMPARE(svc.createConsent(s->actor(alice), is.share.id, S("a"), S("b")).error().code, ErrorCode::Conflict);
-        QCOMPARE(s->auditCount(S("consent.create")), 1);
+        QCOMPARE(svc.createConsent(s->actor(alice), is.share.id, u"a"_s, u"b"_s).error().code, ErrorCode::Conflict);
+        QCOMPARE(s->auditCount(u"consent.create"_s), 1);
     }
 
     // ------------------------------------------------------------------ the eleven public states
@@ -451,37 +450,37 @@ private slots:
     void state11ActiveAnswersTheSnapshotWithoutIds()
     {
         PublicShareResolver res(s->ctx);
-        const QString art = insertArtifact(runA, wsA, S("committed"), S("policy.ckpt"), 123456);
+        const QString art = insertArtifact(runA, wsA, u"committed"_s, u"policy.ckpt"_s, 123456);
         IssuedShare is = share(runA, {}, in(2 * 24 * 3600'000), art);
         PublicAnswer a = read(res, is.token);
         QCOMPARE(a.status, 200);
         QCOMPARE(a.state, PublicState::Active);
         QVERIFY(a.code.isEmpty());
         QCOMPARE(a.header("Cache-Control"), QByteArray("private, no-store"));
-        const QJsonObject run = a.json().value(S("run")).toObject();
-        QCOMPARE(run.value(S("name")).toString(), S("dreamer-v3-seed-1"));
-        QCOMPARE(run.value(S("status")).toString(), S("completed"));
-        QCOMPARE(run.value(S("evidence")).toString(), S("unsigned"));
-        QCOMPARE(run.value(S("started_at")).toString(), ids::formatTime(1'700'000'000'000));
-        QCOMPARE(run.value(S("finished_at")).toString(), ids::formatTime(1'700'003'600'000));
-        QCOMPARE(run.value(S("manifest")).toObject().value(S("algo")).toString(), S("dreamer-v3"));
-        QCOMPARE(run.value(S("metric_names")).toArray(), (QJsonArray{S("loss"), S("reward")}));
-        QCOMPARE(run.value(S("metrics")).toObject().value(S("loss")).toArray(),
+        const QJsonObject run = a.json().value(u"run"_s).toObject();
+        QCOMPARE(run.value(u"name"_s).toString(), u"dreamer-v3-seed-1"_s);
+        QCOMPARE(run.value(u"status"_s).toString(), u"completed"_s);
+        QCOMPARE(run.value(u"evidence"_s).toString(), u"unsigned"_s);
+        QCOMPARE(run.value(u"started_at"_s).toString(), ids::formatTime(1'700'000'000'000));
+        QCOMPARE(run.value(u"finished_at"_s).toString(), ids::formatTime(1'700'003'600'000));
+        QCOMPARE(run.value(u"manifest"_s).toObject().value(u"algo"_s).toString(), u"dreamer-v3"_s);
+        QCOMPARE(run.value(u"metric_names"_s).toArray(), (QJsonArray{u"loss"_s, u"reward"_s}));
+        QCOMPARE(run.value(u"metrics"_s).toObject().value(u"loss"_s).toArray(),
                  (QJsonArray{QJsonArray{0, 1.25}, QJsonArray{1, 0.75}}));
-        QCOMPARE(a.json().value(S("artifact")).toObject(),
-                 (QJsonObject{{S("name"), S("policy.ckpt")}, {S("size_bytes"), 123456}}));
+        QCOMPARE(a.json().value(u"artifact"_s).toObject(),
+                 (QJsonObject{{u"name"_s, u"policy.ckpt"_s}, {u"size_bytes"_s, 123456}}));
 
         QStringList all;
         collect(a.json(), &all);
-        static const QRegularExpression uuid(S("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
+        static const QRegularExpression uuid(u"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"_s);
         const QString text = QString::fromUtf8(a.body);
         QVERIFY2(!uuid.match(text).hasMatch(), qPrintable(text));
-        for (const QString &secret : {is.token, is.share.tokenPrefix, S("alice@example.com"), S("Alice Lab"),
-                                      S("world-models"), ids::formatTime(*is.share.expiresAt)})
+        for (const QString &secret : {is.token, is.share.tokenPrefix, u"alice@example.com"_s, u"Alice Lab"_s,
+                                      u"world-models"_s, ids::formatTime(*is.share.expiresAt)})
             QVERIFY2(!text.contains(secret), qPrintable(secret));
         for (const char *key : {"id", "token", "token_prefix", "has_password", "expires_at", "share_id", "run_id",
                                 "workspace_id", "project_id", "owner_id", "email"})
-            QVERIFY2(!all.contains(S(key)), key);
+            QVERIFY2(!all.contains(QString::fromUtf8(key)), key);
     }
 
     void state2NotFoundMalformedOrMismatched()
@@ -490,11 +489,11 @@ private slots:
         IssuedShare is = share(runA);
         QString mismatched = is.token;
         mismatched[mismatched.size() - 1] = mismatched.endsWith(QLatin1Char('A')) ? QLatin1Char('B') : QLatin1Char('A');
-        for (const QString &t : {crypto::randomToken(S("wfxs_"), 32), S("not a*valid&token!"), mismatched, QString(),
-                                 is.token.left(20), QString(is.token + S("x"))}) {
+        for (const QString &t : {crypto::randomToken(u"wfxs_"_s, 32), u"not a*valid&token!"_s, mismatched, QString(),
+                                 is.token.left(20), QString(is.token + u"x"_s)}) {
             PublicAnswer a = read(res, t);
             QCOMPARE(a.status, 404);
-            QCOMPARE(a.code, S("share_not_found"));
+            QCOMPARE(a.code, u"share_not_found"_s);
             QCOMPARE(a.header("Cache-Control"), QByteArray("no-store"));
             QVERIFY(a.body.isEmpty());
             QVERIFY(!a.header("RateLimit-Limit").isEmpty()); // counted, in the unknown bucket
@@ -509,7 +508,7 @@ private slots:
         QVERIFY(ShareService(s->ctx).revoke(s->actor(alice), is.share.id).ok());
         PublicAnswer a = read(res, is.token);
         QCOMPARE(a.status, 410);
-        QCOMPARE(a.code, S("share_revoked"));
+        QCOMPARE(a.code, u"share_revoked"_s);
         QCOMPARE(a.header("Cache-Control"), QByteArray("no-store"));
     }
 
@@ -523,23 +522,23 @@ private slots:
         s->clock.advanceMs(1);
         PublicAnswer a = read(res, is.token);
         QCOMPARE(a.status, 410);
-        QCOMPARE(a.code, S("share_expired"));
+        QCOMPARE(a.code, u"share_expired"_s);
         QCOMPARE(a.header("Cache-Control"), QByteArray("no-store"));
     }
 
     void states6and7PasswordRequiredWrongAndRight()
     {
         PublicShareResolver res(s->ctx);
-        IssuedShare is = share(runA, S("pw-0123456789"));
+        IssuedShare is = share(runA, u"pw-0123456789"_s);
         PublicAnswer none = read(res, is.token);
         QCOMPARE(none.status, 401);
-        QCOMPARE(none.code, S("share_password_required"));
-        QCOMPARE(read(res, is.token, kAddr, QString()).code, S("share_password_required"));
-        PublicAnswer wrong = read(res, is.token, kAddr, S("pw-nope"));
+        QCOMPARE(none.code, u"share_password_required"_s);
+        QCOMPARE(read(res, is.token, kAddr, QString()).code, u"share_password_required"_s);
+        PublicAnswer wrong = read(res, is.token, kAddr, u"pw-nope"_s);
         QCOMPARE(wrong.status, 401);
-        QCOMPARE(wrong.code, S("share_wrong_password"));
+        QCOMPARE(wrong.code, u"share_wrong_password"_s);
         QCOMPARE(wrong.header("Cache-Control"), QByteArray("no-store"));
-        PublicAnswer right = read(res, is.token, kAddr, S("pw-0123456789"));
+        PublicAnswer right = read(res, is.token, kAddr, u"pw-0123456789"_s);
         QCOMPARE(right.status, 200);
         QCOMPARE(right.header("Cache-Control"), QByteArray("private, no-store"));
         QVERIFY(!right.body.contains("has_password"));
@@ -548,20 +547,20 @@ private slots:
     void state5LockAfterFiveWrongPasswordsForThatClientOnly()
     {
         PublicShareResolver res(s->ctx);
-        const QString pw = S("pw-0123456789");
+        const QString pw = u"pw-0123456789"_s;
         IssuedShare is = share(runA, pw);
         for (int i = 1; i <= 5; ++i) {
-            PublicAnswer a = read(res, is.token, kAddr, S("wrong-%1").arg(i));
+            PublicAnswer a = read(res, is.token, kAddr, u"wrong-%1"_s.arg(i));
             QCOMPARE(a.status, 401); // the 5th still says wrong password
-            QCOMPARE(a.code, S("share_wrong_password"));
+            QCOMPARE(a.code, u"share_wrong_password"_s);
             if (i < 5)
                 s->clock.advanceMs(30'000);
         }
         for (const std::optional<QString> &attempt : {std::optional<QString>(pw), std::optional<QString>(),
-                                                       std::optional<QString>(S("wrong-again"))}) {
+                                                       std::optional<QString>(u"wrong-again"_s)}) {
             PublicAnswer a = read(res, is.token, kAddr, attempt);
             QCOMPARE(a.status, 429);
-            QCOMPARE(a.code, S("share_password_locked"));
+            QCOMPARE(a.code, u"share_password_locked"_s);
             QCOMPARE(a.header("Cache-Control"), QByteArray("no-store"));
             QCOMPARE(a.header("RateLimit-Limit"), QByteArray("5"));
             QCOMPARE(a.header("RateLimit-Remaining"), QByteArray("0"));
@@ -575,7 +574,7 @@ private slots:
         QCOMPARE(read(res, is.token, kOtherAddr, pw).status, 200);
         // The lock ends after 15 minutes.
         s->clock.advanceMs(15 * kMinute - 1000);
-        QCOMPARE(read(res, is.token, kAddr, pw).code, S("share_password_locked"));
+        QCOMPARE(read(res, is.token, kAddr, pw).code, u"share_password_locked"_s);
         s->clock.advanceMs(1000);
         QCOMPARE(read(res, is.token, kAddr, pw).status, 200);
     }
@@ -583,54 +582,54 @@ private slots:
     void wrongPasswordsOutsideTheWindowDoNotLock()
     {
         PublicShareResolver res(s->ctx);
-        IssuedShare is = share(runA, S("pw-0123456789"));
+        IssuedShare is = share(runA, u"pw-0123456789"_s);
         for (int i = 0; i < 4; ++i)
-            QCOMPARE(read(res, is.token, kAddr, S("wrong")).code, S("share_wrong_password"));
+            QCOMPARE(read(res, is.token, kAddr, u"wrong"_s).code, u"share_wrong_password"_s);
         s->clock.advanceMs(16 * kMinute);
-        QCOMPARE(read(res, is.token, kAddr, S("wrong")).code, S("share_wrong_password"));
-        QCOMPARE(read(res, is.token, kAddr, S("pw-0123456789")).status, 200);
+        QCOMPARE(read(res, is.token, kAddr, u"wrong"_s).code, u"share_wrong_password"_s);
+        QCOMPARE(read(res, is.token, kAddr, u"pw-0123456789"_s).status, 200);
     }
 
     void state8EvidenceUnverified()
     {
         PublicShareResolver res(s->ctx);
-        IssuedShare is = share(insertRun(wsA, projA, S("unverified")));
+        IssuedShare is = share(insertRun(wsA, projA, u"unverified"_s));
         PublicAnswer a = read(res, is.token);
         QCOMPARE(a.status, 409);
-        QCOMPARE(a.code, S("evidence_unverified"));
+        QCOMPARE(a.code, u"evidence_unverified"_s);
         QCOMPARE(a.header("Cache-Control"), QByteArray("no-store"));
         QVERIFY(a.body.isEmpty());
-        QCOMPARE(read(res, share(insertRun(wsA, projA, S("verified"))).token).status, 200);
+        QCOMPARE(read(res, share(insertRun(wsA, projA, u"verified"_s)).token).status, 200);
     }
 
     void state9ArtifactFiltered_data()
     {
         QTest::addColumn<QString>("how");
-        QTest::newRow("pending") << S("pending");
-        QTest::newRow("aborted later") << S("aborted");
-        QTest::newRow("deleted state") << S("deleted");
-        QTest::newRow("row deleted") << S("gone");
-        QTest::newRow("moved to another run") << S("moved");
+        QTest::newRow("pending") << u"pending"_s;
+        QTest::newRow("aborted later") << u"aborted"_s;
+        QTest::newRow("deleted state") << u"deleted"_s;
+        QTest::newRow("row deleted") << u"gone"_s;
+        QTest::newRow("moved to another run") << u"moved"_s;
     }
     void state9ArtifactFiltered()
     {
         QFETCH(QString, how);
         PublicShareResolver res(s->ctx);
-        const QString art = insertArtifact(runA, wsA, how == S("pending") ? S("pending") : S("committed"));
+        const QString art = insertArtifact(runA, wsA, how == u"pending"_s ? u"pending"_s : u"committed"_s);
         IssuedShare is = share(runA, {}, {}, art);
-        QCOMPARE(read(res, is.token).status, how == S("pending") ? 409 : 200);
-        if (how == S("aborted") || how == S("deleted"))
-            exec(S("UPDATE artifacts SET state = '%1' WHERE id = :id").arg(how), art);
-        else if (how == S("gone"))
-            exec(S("DELETE FROM artifacts WHERE id = :id"), art);
-        else if (how == S("moved")) {
-            Query q(s->db->connection(), S("UPDATE artifacts SET run_id = :r WHERE id = :id"));
-            q.bind(S(":r"), insertRun(wsA, projA)).bind(S(":id"), art);
+        QCOMPARE(read(res, is.token).status, how == u"pending"_s ? 409 : 200);
+        if (how == u"aborted"_s || how == u"deleted"_s)
+            exec(u"UPDATE artifacts SET state = '%1' WHERE id = :id"_s.arg(how), art);
+        else if (how == u"gone"_s)
+            exec(u"DELETE FROM artifacts WHERE id = :id"_s, art);
+        else if (how == u"moved"_s) {
+            Query q(s->db->connection(), u"UPDATE artifacts SET run_id = :r WHERE id = :id"_s);
+            q.bind(u":r"_s, insertRun(wsA, projA)).bind(u":id"_s, art);
             QVERIFY(q.exec());
         }
         PublicAnswer a = read(res, is.token);
         QCOMPARE(a.status, 409);
-        QCOMPARE(a.code, S("artifact_filtered"));
+        QCOMPARE(a.code, u"artifact_filtered"_s);
         QCOMPARE(a.header("Cache-Control"), QByteArray("no-store"));
         // The share still says which artifact it was for, even after the row is gone.
         QCOMPARE(ShareService(s->ctx).get(s->actor(alice), is.share.id)->artifactId, art);
@@ -642,21 +641,21 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("metric");
         QTest::addColumn<QString>("path");
-        const QString plain = S(R"({"seed":1})");
-        QTest::newRow("api_key key") << S(R"({"api_key":"x","seed":3})") << S("r") << S("loss") << S("run.manifest.api_key");
-        QTest::newRow("nested secret any case") << S(R"({"nested":{"Client_SECRET":"x"}})") << S("r") << S("loss")
-                                                << S("run.manifest.nested.Client_SECRET");
-        QTest::newRow("API-Key") << S(R"({"API-Key":"x"})") << S("r") << S("loss") << S("run.manifest.API-Key");
-        QTest::newRow("password in array") << S(R"({"l":[{"db_password":1}]})") << S("r") << S("loss")
-                                           << S("run.manifest.l.0.db_password");
-        QTest::newRow("email value") << S(R"({"contact":"alice@example.com"})") << S("r") << S("loss")
-                                     << S("run.manifest.contact");
-        QTest::newRow("wfx key value") << (S(R"({"note":"wfx_)") + QString(43, QLatin1Char('A')) + S(R"("})"))
-                                       << S("r") << S("loss") << S("run.manifest.note");
-        QTest::newRow("email in run name") << plain << S("run shared by alice@example.com") << S("loss") << S("run.name");
-        QTest::newRow("email as metric name") << plain << S("r") << S("bob@example.com")
-                                              << S("run.metric_names.0");
-        QTest::newRow("token metric name") << plain << S("r") << S("token_count") << S("run.metrics.token_count");
+        const QString plain = uR"({"seed":1})"_s;
+        QTest::newRow("api_key key") << uR"({"api_key":"x","seed":3})"_s << u"r"_s << u"loss"_s << u"run.manifest.api_key"_s;
+        QTest::newRow("nested secret any case") << uR"({"nested":{"Client_SECRET":"x"}})"_s << u"r"_s << u"loss"_s
+                                                << u"run.manifest.nested.Client_SECRET"_s;
+        QTest::newRow("API-Key") << uR"({"API-Key":"x"})"_s << u"r"_s << u"loss"_s << u"run.manifest.API-Key"_s;
+        QTest::newRow("password in array") << uR"({"l":[{"db_password":1}]})"_s << u"r"_s << u"loss"_s
+                                           << u"run.manifest.l.0.db_password"_s;
+        QTest::newRow("email value") << uR"({"contact":"alice@example.com"})"_s << u"r"_s << u"loss"_s
+                                     << u"run.manifest.contact"_s;
+        QTest::newRow("wfx key value") << (uR"({"note":"wfx_)"_s + QString(43, QLatin1Char('A')) + uR"("})"_s)
+                                       << u"r"_s << u"loss"_s << u"run.manifest.note"_s;
+        QTest::newRow("email in run name") << plain << u"run shared by alice@example.com"_s << u"loss"_s << u"run.name"_s;
+        QTest::newRow("email as metric name") << plain << u"r"_s << u"bob@example.com"_s
+                                              << u"run.metric_names.0"_s;
+        QTest::newRow("token metric name") << plain << u"r"_s << u"token_count"_s << u"run.metrics.token_count"_s;
     }
     void state10PayloadPolicy()
     {
@@ -665,12 +664,12 @@ private slots:
         QFETCH(QString, metric);
         QFETCH(QString, path);
         PublicShareResolver res(s->ctx);
-        const QString run = insertRun(wsA, projA, S("verified"), manifest, name);
+        const QString run = insertRun(wsA, projA, u"verified"_s, manifest, name);
         insertMetric(run, metric, 0, 1.0);
         IssuedShare is = share(run);
         PublicAnswer a = read(res, is.token);
         QCOMPARE(a.status, 409);
-        QCOMPARE(a.code, S("public_payload_policy_rejected"));
+        QCOMPARE(a.code, u"public_payload_policy_rejected"_s);
         QCOMPARE(a.header("Cache-Control"), QByteArray("no-store"));
         QVERIFY(a.body.isEmpty());
         QVERIFY(!a.message.contains(path)); // the path is for the administrator only
@@ -685,8 +684,8 @@ private slots:
     void payloadPolicyJudgesTheSnapshotNotTheLog()
     {
         PublicShareResolver res(s->ctx);
-        Query q(s->db->connection(), S("INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"));
-        q.bind(S(":r"), runA).bind(S(":c"), QString(S("mail carol@example.com, key wfx_") + QString(43, QLatin1Char('C'))));
+        Query q(s->db->connection(), u"INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"_s);
+        q.bind(u":r"_s, runA).bind(u":c"_s, QString(u"mail carol@example.com, key wfx_"_s + QString(43, QLatin1Char('C'))));
         QVERIFY(q.exec());
         PublicAnswer a = read(res, share(runA).token);
         QCOMPARE(a.status, 200);
@@ -695,18 +694,18 @@ private slots:
 
     void payloadPolicyIsConfigurable()
     {
-        const QString run = insertRun(wsA, projA, S("unsigned"), S(R"({"hyper":{"lr":0.1},"api_key":"x"})"));
+        const QString run = insertRun(wsA, projA, u"unsigned"_s, uR"({"hyper":{"lr":0.1},"api_key":"x"})"_s);
         IssuedShare is = share(run);
-        PublicShareResolver lenient(s->ctx, ShareLimits{}, PayloadPolicy(S("^hyper$"), {}));
+        PublicShareResolver lenient(s->ctx, ShareLimits{}, PayloadPolicy(u"^hyper$"_s, {}));
         PublicAnswer a = read(lenient, is.token);
-        QCOMPARE(a.code, S("public_payload_policy_rejected"));
-        QCOMPARE(lenient.explain(s->actor(alice), is.token, {})->verdict.policyPath, S("run.manifest.hyper"));
-        PublicShareResolver none(s->ctx, ShareLimits{}, PayloadPolicy(S("^nothing-matches$"), {}));
+        QCOMPARE(a.code, u"public_payload_policy_rejected"_s);
+        QCOMPARE(lenient.explain(s->actor(alice), is.token, {})->verdict.policyPath, u"run.manifest.hyper"_s);
+        PublicShareResolver none(s->ctx, ShareLimits{}, PayloadPolicy(u"^nothing-matches$"_s, {}));
         QCOMPARE(read(none, is.token).status, 200);
-        PayloadPolicy broken(S("("), {});
+        PayloadPolicy broken(u"("_s, {});
         QVERIFY(!broken.isValid());
-        QVERIFY(broken.judge(QJsonObject{{S("a"), 1}}).has_value()); // a broken policy refuses
-        QVERIFY(!PayloadPolicy().judge(QJsonObject{{S("run"), QJsonObject{{S("name"), S("wfxs is fine")}}}}).has_value());
+        QVERIFY(broken.judge(QJsonObject{{u"a"_s, 1}}).has_value()); // a broken policy refuses
+        QVERIFY(!PayloadPolicy().judge(QJsonObject{{u"run"_s, QJsonObject{{u"name"_s, u"wfxs is fine"_s}}}}).has_value());
     }
 
     void snapshotSeriesAreBounded()
@@ -721,9 +720,9 @@ private slots:
             QVERIFY(began.ok());
             Tx &tx = *began;
             for (int i = 0; i < 95; ++i)
-                insertMetric(run, S("a_long"), i, i * 0.5);
-            insertMetric(run, S("b"), 0, 1);
-            insertMetric(run, S("c"), 0, 1);
+                insertMetric(run, u"a_long"_s, i, i * 0.5);
+            insertMetric(run, u"b"_s, 0, 1);
+            insertMetric(run, u"c"_s, 0, 1);
             QVERIFY(tx.commit().ok());
         }
         // The bounds apply when the snapshot is taken: at the share's creation.
@@ -731,14 +730,14 @@ private slots:
         QVERIFY(made.ok());
         PublicAnswer a = read(res, made->token);
         QCOMPARE(a.status, 200);
-        const QJsonObject r = a.json().value(S("run")).toObject();
-        const QJsonArray series = r.value(S("metrics")).toObject().value(S("a_long")).toArray();
+        const QJsonObject r = a.json().value(u"run"_s).toObject();
+        const QJsonArray series = r.value(u"metrics"_s).toObject().value(u"a_long"_s).toArray();
         QVERIFY2(series.size() <= 10 && series.size() >= 5, qPrintable(QString::number(series.size())));
         QCOMPARE(series.first().toArray().at(0).toInt(), 0);
         QCOMPARE(series.last().toArray().at(0).toInt(), 94); // the last point is kept
-        QCOMPARE(r.value(S("metric_names")).toArray(), (QJsonArray{S("a_long"), S("b")}));
-        QCOMPARE(r.value(S("metrics")).toObject().size(), 2);
-        QVERIFY(r.value(S("metrics_truncated")).toBool());
+        QCOMPARE(r.value(u"metric_names"_s).toArray(), (QJsonArray{u"a_long"_s, u"b"_s}));
+        QCOMPARE(r.value(u"metrics"_s).toObject().size(), 2);
+        QVERIFY(r.value(u"metrics_truncated"_s).toBool());
     }
 
     void theSnapshotIsTakenWhenTheShareIsCreated()
@@ -747,14 +746,14 @@ private slots:
         // the link shows; the run's evidence is still checked at each read.
         PublicShareResolver res(s->ctx);
         const QString run = insertRun(wsA, projA);
-        insertMetric(run, S("loss"), 0, 1.5);
+        insertMetric(run, u"loss"_s, 0, 1.5);
         IssuedShare is = share(run);
         const QByteArray before = read(res, is.token).body;
         QVERIFY(before.contains("\"loss\""));
-        insertMetric(run, S("loss"), 1, 0.5);
-        insertMetric(run, S("reward"), 0, 3.0);
-        Query rename(s->db->connection(), S("UPDATE runs SET name = 'renamed later' WHERE id = :r"));
-        rename.bind(S(":r"), run);
+        insertMetric(run, u"loss"_s, 1, 0.5);
+        insertMetric(run, u"reward"_s, 0, 3.0);
+        Query rename(s->db->connection(), u"UPDATE runs SET name = 'renamed later' WHERE id = :r"_s);
+        rename.bind(u":r"_s, run);
         QVERIFY(rename.exec());
         PublicAnswer after = read(res, is.token);
         QCOMPARE(after.status, 200);
@@ -765,41 +764,41 @@ private slots:
         QVERIFY(second.body.contains("renamed later"));
         QVERIFY(second.body.contains("\"reward\""));
         // Evidence is the run's own, now.
-        Query unverify(s->db->connection(), S("UPDATE runs SET evidence = 'unverified' WHERE id = :r"));
-        unverify.bind(S(":r"), run);
+        Query unverify(s->db->connection(), u"UPDATE runs SET evidence = 'unverified' WHERE id = :r"_s);
+        unverify.bind(u":r"_s, run);
         QVERIFY(unverify.exec());
-        QCOMPARE(read(res, is.token).code, S("evidence_unverified"));
+        QCOMPARE(read(res, is.token).code, u"evidence_unverified"_s);
     }
 
     void aShareFromBeforeKeptSnapshotsTakesOneAtItsFirstRead()
     {
         PublicShareResolver res(s->ctx);
         const QString run = insertRun(wsA, projA);
-        insertMetric(run, S("loss"), 0, 1.5);
+        insertMetric(run, u"loss"_s, 0, 1.5);
         IssuedShare is = share(run);
         // As a share made by an earlier version: no snapshot kept.
-        Query clear(s->db->connection(), S("UPDATE shares SET snapshot = NULL WHERE id = :id"));
-        clear.bind(S(":id"), is.share.id);
+        Query clear(s->db->connection(), u"UPDATE shares SET snapshot = NULL WHERE id = :id"_s);
+        clear.bind(u":id"_s, is.share.id);
         QVERIFY(clear.exec());
-        insertMetric(run, S("loss"), 1, 0.5);
+        insertMetric(run, u"loss"_s, 1, 0.5);
         // The inspector looks without recording: nothing is kept by explain().
         auto looked = res.explain(s->actor(alice), is.token, {});
         QVERIFY(looked.ok());
         QCOMPARE(looked->verdict.state, PublicState::Active);
         {
-            Query none(s->db->connection(), S("SELECT snapshot IS NULL FROM shares WHERE id = :id"));
-            none.bind(S(":id"), is.share.id);
+            Query none(s->db->connection(), u"SELECT snapshot IS NULL FROM shares WHERE id = :id"_s);
+            none.bind(u":id"_s, is.share.id);
             QVERIFY(none.exec() && none.next());
             QVERIFY(none.i64(0) != 0);
         }
         const PublicAnswer first = read(res, is.token);
         QCOMPARE(first.status, 200);
-        QCOMPARE(first.json().value(S("run")).toObject().value(S("metrics")).toObject().value(S("loss")).toArray().size(), 2);
-        Query kept(s->db->connection(), S("SELECT snapshot FROM shares WHERE id = :id"));
-        kept.bind(S(":id"), is.share.id);
+        QCOMPARE(first.json().value(u"run"_s).toObject().value(u"metrics"_s).toObject().value(u"loss"_s).toArray().size(), 2);
+        Query kept(s->db->connection(), u"SELECT snapshot FROM shares WHERE id = :id"_s);
+        kept.bind(u":id"_s, is.share.id);
         QVERIFY(kept.exec() && kept.next());
         QCOMPARE(kept.str(0).toUtf8(), first.body);
-        insertMetric(run, S("loss"), 2, 0.25);
+        insertMetric(run, u"loss"_s, 2, 0.25);
         QCOMPARE(read(res, is.token).body, first.body); // kept from then on
     }
 
@@ -808,57 +807,57 @@ private slots:
     void orderRevokedBeforePassword()
     {
         PublicShareResolver res(s->ctx);
-        IssuedShare is = share(insertRun(wsA, projA, S("unverified")), S("pw-0123456789"));
+        IssuedShare is = share(insertRun(wsA, projA, u"unverified"_s), u"pw-0123456789"_s);
         QVERIFY(ShareService(s->ctx).revoke(s->actor(alice), is.share.id).ok());
-        QCOMPARE(read(res, is.token).code, S("share_revoked"));
-        QCOMPARE(read(res, is.token, kAddr, S("wrong-password")).code, S("share_revoked"));
+        QCOMPARE(read(res, is.token).code, u"share_revoked"_s);
+        QCOMPARE(read(res, is.token, kAddr, u"wrong-password"_s).code, u"share_revoked"_s);
     }
 
     void orderExpiredBeforePassword()
     {
         PublicShareResolver res(s->ctx);
-        IssuedShare is = share(runA, S("pw-0123456789"), in(1000));
+        IssuedShare is = share(runA, u"pw-0123456789"_s, in(1000));
         s->clock.advanceMs(1000);
-        QCOMPARE(read(res, is.token).code, S("share_expired"));
-        QCOMPARE(read(res, is.token, kAddr, S("pw-0123456789")).code, S("share_expired"));
+        QCOMPARE(read(res, is.token).code, u"share_expired"_s);
+        QCOMPARE(read(res, is.token, kAddr, u"pw-0123456789"_s).code, u"share_expired"_s);
     }
 
     void orderRevokedBeforePasswordLock()
     {
         // A locked client sees revoked first: revocation outranks the lock.
         PublicShareResolver res(s->ctx);
-        IssuedShare is = share(runA, S("pw-0123456789"));
+        IssuedShare is = share(runA, u"pw-0123456789"_s);
         for (int i = 0; i < 5; ++i)
-            read(res, is.token, kAddr, S("wrong-password"));
-        QCOMPARE(read(res, is.token).code, S("share_password_locked"));
+            read(res, is.token, kAddr, u"wrong-password"_s);
+        QCOMPARE(read(res, is.token).code, u"share_password_locked"_s);
         QVERIFY(ShareService(s->ctx).revoke(s->actor(alice), is.share.id).ok());
-        QCOMPARE(read(res, is.token).code, S("share_revoked"));
+        QCOMPARE(read(res, is.token).code, u"share_revoked"_s);
     }
 
     void orderPasswordBeforeEvidence()
     {
         PublicShareResolver res(s->ctx);
-        IssuedShare is = share(insertRun(wsA, projA, S("unverified")), S("pw-0123456789"));
-        QCOMPARE(read(res, is.token).code, S("share_password_required"));
-        QCOMPARE(read(res, is.token, kAddr, S("wrong-password")).code, S("share_wrong_password"));
-        QCOMPARE(read(res, is.token, kAddr, S("pw-0123456789")).code, S("evidence_unverified"));
+        IssuedShare is = share(insertRun(wsA, projA, u"unverified"_s), u"pw-0123456789"_s);
+        QCOMPARE(read(res, is.token).code, u"share_password_required"_s);
+        QCOMPARE(read(res, is.token, kAddr, u"wrong-password"_s).code, u"share_wrong_password"_s);
+        QCOMPARE(read(res, is.token, kAddr, u"pw-0123456789"_s).code, u"evidence_unverified"_s);
     }
 
     void orderEvidenceBeforeArtifact()
     {
         PublicShareResolver res(s->ctx);
-        const QString run = insertRun(wsA, projA, S("unverified"));
-        IssuedShare is = share(run, {}, {}, insertArtifact(run, wsA, S("pending")));
-        QCOMPARE(read(res, is.token).code, S("evidence_unverified"));
+        const QString run = insertRun(wsA, projA, u"unverified"_s);
+        IssuedShare is = share(run, {}, {}, insertArtifact(run, wsA, u"pending"_s));
+        QCOMPARE(read(res, is.token).code, u"evidence_unverified"_s);
     }
 
     void orderArtifactBeforePayloadPolicy()
     {
         PublicShareResolver res(s->ctx);
-        const QString run = insertRun(wsA, projA, S("unsigned"), S(R"({"api_key":"wfx_AAAAAAAAAAAAAAAAAAAAAAAA"})"),
-                                      S("run shared by alice@example.com"));
-        IssuedShare is = share(run, {}, {}, insertArtifact(run, wsA, S("pending")));
-        QCOMPARE(read(res, is.token).code, S("artifact_filtered"));
+        const QString run = insertRun(wsA, projA, u"unsigned"_s, uR"({"api_key":"wfx_AAAAAAAAAAAAAAAAAAAAAAAA"})"_s,
+                                      u"run shared by alice@example.com"_s);
+        IssuedShare is = share(run, {}, {}, insertArtifact(run, wsA, u"pending"_s));
+        QCOMPARE(read(res, is.token).code, u"artifact_filtered"_s);
     }
 
     void orderRateLimitBeforeEverything()
@@ -868,9 +867,9 @@ private slots:
         PublicShareResolver res(s->ctx, lim);
         IssuedShare is = share(runA);
         QVERIFY(ShareService(s->ctx).revoke(s->actor(alice), is.share.id).ok());
-        QCOMPARE(read(res, is.token).code, S("share_revoked"));
-        QCOMPARE(read(res, is.token).code, S("share_revoked"));
-        QCOMPARE(read(res, is.token).code, S("share_rate_limited"));
+        QCOMPARE(read(res, is.token).code, u"share_revoked"_s);
+        QCOMPARE(read(res, is.token).code, u"share_revoked"_s);
+        QCOMPARE(read(res, is.token).code, u"share_rate_limited"_s);
     }
 
     // ------------------------------------------------------------------ read budget
@@ -899,7 +898,7 @@ private slots:
         // once the reads of +0 s and +10 s have left: at +70 s, 40 s from now.
         PublicAnswer limited = read(res, is.token);
         QCOMPARE(limited.status, 429);
-        QCOMPARE(limited.code, S("share_rate_limited"));
+        QCOMPARE(limited.code, u"share_rate_limited"_s);
         QCOMPARE(limited.header("Cache-Control"), QByteArray("no-store"));
         QCOMPARE(limited.header("RateLimit-Remaining"), QByteArray("0"));
         QCOMPARE(limited.header("Retry-After"), QByteArray("40"));
@@ -925,18 +924,18 @@ private slots:
         PublicShareResolver res(s->ctx, lim);
         s->clock.setMs(s->clock.nowMs() - s->clock.nowMs() % kMinute);
         const qint64 rowsBefore = rateRows();
-        QCOMPARE(read(res, crypto::randomToken(S("wfxs_"), 32)).code, S("share_not_found"));
-        QCOMPARE(read(res, S("garbage!")).code, S("share_not_found"));
-        QCOMPARE(read(res, crypto::randomToken(S("wfxs_"), 32)).code, S("share_not_found"));
-        PublicAnswer a = read(res, crypto::randomToken(S("wfxs_"), 32));
-        QCOMPARE(a.code, S("share_rate_limited"));
+        QCOMPARE(read(res, crypto::randomToken(u"wfxs_"_s, 32)).code, u"share_not_found"_s);
+        QCOMPARE(read(res, u"garbage!"_s).code, u"share_not_found"_s);
+        QCOMPARE(read(res, crypto::randomToken(u"wfxs_"_s, 32)).code, u"share_not_found"_s);
+        PublicAnswer a = read(res, crypto::randomToken(u"wfxs_"_s, 32));
+        QCOMPARE(a.code, u"share_rate_limited"_s);
         QCOMPARE(a.status, 429);
-        QCOMPARE(read(res, S("more garbage")).code, S("share_rate_limited"));
+        QCOMPARE(read(res, u"more garbage"_s).code, u"share_rate_limited"_s);
         // Garbage does not grow the table: the address's one bucket, its head row and one sub-window.
         QCOMPARE(rateRows(), rowsBefore + 2);
         // A real share keeps its own bucket; another address has its own unknown bucket.
         QCOMPARE(read(res, share(runA).token).status, 200);
-        QCOMPARE(read(res, crypto::randomToken(S("wfxs_"), 32), kOtherAddr).code, S("share_not_found"));
+        QCOMPARE(read(res, crypto::randomToken(u"wfxs_"_s, 32), kOtherAddr).code, u"share_not_found"_s);
     }
 
     // ------------------------------------------------------------------ explain
@@ -946,7 +945,7 @@ private slots:
         ShareLimits lim;
         lim.readLimit = 2;
         PublicShareResolver res(s->ctx, lim);
-        IssuedShare is = share(runA, S("pw-0123456789"));
+        IssuedShare is = share(runA, u"pw-0123456789"_s);
         for (int i = 0; i < 5; ++i) {
             auto e = res.explain(s->actor(alice), is.token, kAddr);
             QVERIFY(e.ok());
@@ -956,42 +955,42 @@ private slots:
             QCOMPARE(e->shareId, is.share.id);
         }
         QCOMPARE(rateRows(), 0);
-        QCOMPARE(read(res, is.token, kAddr, S("pw-0123456789")).status, 200);
-        QCOMPARE(read(res, is.token, kAddr, S("pw-0123456789")).status, 200);
+        QCOMPARE(read(res, is.token, kAddr, u"pw-0123456789"_s).status, 200);
+        QCOMPARE(read(res, is.token, kAddr, u"pw-0123456789"_s).status, 200);
         auto e = res.explain(s->actor(alice), is.share.id, kAddr);
         QCOMPARE(e->verdict.state, PublicState::RateLimited);
         QVERIFY2(e->verdict.reason.contains(kAddr), qPrintable(e->verdict.reason));
-        QVERIFY(e->notes.join(QLatin1Char(' ')).contains(S("share_password_required")));
-        QCOMPARE(read(res, is.token, kAddr, S("pw-0123456789")).status, 429);
+        QVERIFY(e->notes.join(QLatin1Char(' ')).contains(u"share_password_required"_s));
+        QCOMPARE(read(res, is.token, kAddr, u"pw-0123456789"_s).status, 429);
     }
 
     void explainSaysWhyInWords()
     {
         PublicShareResolver res(s->ctx);
         IssuedShare expired = share(runA, {}, in(kMinute));
-        IssuedShare locked = share(runA, S("pw-0123456789"));
-        const QString policyRun = insertRun(wsA, projA, S("unsigned"), S(R"({"api_key":"x"})"));
+        IssuedShare locked = share(runA, u"pw-0123456789"_s);
+        const QString policyRun = insertRun(wsA, projA, u"unsigned"_s, uR"({"api_key":"x"})"_s);
         IssuedShare rejected = share(policyRun);
         s->clock.advanceMs(3 * 24 * 3600'000LL + kMinute);
         for (int i = 0; i < 5; ++i)
-            read(res, locked.token, kAddr, S("wrong-password"));
+            read(res, locked.token, kAddr, u"wrong-password"_s);
 
         auto e1 = res.explain(s->actor(alice), expired.share.id, kAddr);
-        QCOMPARE(e1->verdict.code, S("share_expired"));
-        QVERIFY2(e1->verdict.reason.startsWith(S("expired 3 days ago")), qPrintable(e1->verdict.reason));
+        QCOMPARE(e1->verdict.code, u"share_expired"_s);
+        QVERIFY2(e1->verdict.reason.startsWith(u"expired 3 days ago"_s), qPrintable(e1->verdict.reason));
         auto e2 = res.explain(s->actor(alice), locked.token, kAddr);
-        QCOMPARE(e2->verdict.code, S("share_password_locked"));
-        QVERIFY2(e2->verdict.reason.startsWith(S("locked for 203.0.113.7 until ")), qPrintable(e2->verdict.reason));
-        QVERIFY2(e2->verdict.reason.contains(S("(in 15 minutes)")), qPrintable(e2->verdict.reason));
+        QCOMPARE(e2->verdict.code, u"share_password_locked"_s);
+        QVERIFY2(e2->verdict.reason.startsWith(u"locked for 203.0.113.7 until "_s), qPrintable(e2->verdict.reason));
+        QVERIFY2(e2->verdict.reason.contains(u"(in 15 minutes)"_s), qPrintable(e2->verdict.reason));
         auto e3 = res.explain(s->actor(alice), locked.token, kOtherAddr);
-        QCOMPARE(e3->verdict.code, S("share_password_required"));
-        auto e4 = res.explain(s->actor(alice), S("https://console.example/api/public/r/") + rejected.token + S("?x=1"), {});
-        QCOMPARE(e4->verdict.code, S("public_payload_policy_rejected"));
-        QVERIFY2(e4->verdict.reason.contains(S("run.manifest.api_key")), qPrintable(e4->verdict.reason));
-        QCOMPARE(e4->toJson().value(S("policy_path")).toString(), S("run.manifest.api_key"));
-        auto e5 = res.explain(s->actor(alice), S("nonsense"), kAddr);
+        QCOMPARE(e3->verdict.code, u"share_password_required"_s);
+        auto e4 = res.explain(s->actor(alice), u"https://console.example/api/public/r/"_s + rejected.token + u"?x=1"_s, {});
+        QCOMPARE(e4->verdict.code, u"public_payload_policy_rejected"_s);
+        QVERIFY2(e4->verdict.reason.contains(u"run.manifest.api_key"_s), qPrintable(e4->verdict.reason));
+        QCOMPARE(e4->toJson().value(u"policy_path"_s).toString(), u"run.manifest.api_key"_s);
+        auto e5 = res.explain(s->actor(alice), u"nonsense"_s, kAddr);
         QCOMPARE(e5->verdict.state, PublicState::NotFound);
-        QVERIFY(e5->verdict.reason.contains(S("malformed")));
+        QVERIFY(e5->verdict.reason.contains(u"malformed"_s));
         // Outside the actor's workspaces: not found, nothing revealed.
         auto e6 = res.explain(s->actor(bob), rejected.token, kAddr);
         QCOMPARE(e6->verdict.state, PublicState::NotFound);
@@ -1014,55 +1013,57 @@ private slots:
     void unlockLiftsThePasswordLockForThatClientOnly()
     {
         PublicShareResolver res(s->ctx);
-        IssuedShare is = share(runA, S("pw-0123456789"));
+        IssuedShare is = share(runA, u"pw-0123456789"_s);
         for (int i = 0; i < 5; ++i) {
-            read(res, is.token, kAddr, S("wrong-password"));
-            read(res, is.token, kOtherAddr, S("wrong-password"));
+            read(res, is.token, kAddr, u"wrong-password"_s);
+            read(res, is.token, kOtherAddr, u"wrong-password"_s);
         }
-        QCOMPARE(read(res, is.token, kAddr).code, S("share_password_locked"));
+        QCOMPARE(read(res, is.token, kAddr).code, u"share_password_locked"_s);
         auto u = res.unlock(Actor::system(), is.share.id, kAddr);
         QVERIFY2(u.ok(), u.ok() ? "" : qPrintable(err(u.error())));
         QVERIFY(*u);
-        QCOMPARE(s->auditCount(S("share.unlock")), 1);
-        QCOMPARE(read(res, is.token, kAddr).code, S("share_password_required"));
-        QCOMPARE(read(res, is.token, kOtherAddr).code, S("share_password_locked"));
+        QCOMPARE(s->auditCount(u"share.unlock"_s), 1);
+        QCOMPARE(read(res, is.token, kAddr).code, u"share_password_required"_s);
+        QCOMPARE(read(res, is.token, kOtherAddr).code, u"share_password_locked"_s);
         // The wrong passwords were forgotten too: one more does not lock again.
-        QCOMPARE(read(res, is.token, kAddr, S("wrong-password")).code, S("share_wrong_password"));
-        QCOMPARE(read(res, is.token, kAddr).code, S("share_password_required"));
+        QCOMPARE(read(res, is.token, kAddr, u"wrong-password"_s).code, u"share_wrong_password"_s);
+        QCOMPARE(read(res, is.token, kAddr).code, u"share_password_required"_s);
         // Nothing locked: nothing changes, nothing is audited.
         auto again = res.unlock(s->actor(alice), is.share.id, kAddr);
         QVERIFY(again.ok());
         QVERIFY(!*again);
-        QCOMPARE(s->auditCount(S("share.unlock")), 1);
+        QCOMPARE(s->auditCount(u"share.unlock"_s), 1);
     }
 
     void passwordMatchesCountsNothing()
     {
         PublicShareResolver res(s->ctx);
-        IssuedShare is = share(runA, S("pw-0123456789"));
+        IssuedShare is = share(runA, u"pw-0123456789"_s);
         const qint64 before = rateRows();
-        QCOMPARE(*res.passwordMatches(s->actor(alice), is.share.id, S("pw-0123456789")), true);
+        QCOMPARE(*res.passwordMatches(s->actor(alice), is.share.id, u"pw-0123456789"_s), true);
         for (int i = 0; i < 6; ++i)
-            QCOMPARE(*res.passwordMatches(s->actor(alice), is.share.id, S("wrong-password")), false);
+            QCOMPARE(*res.passwordMatches(s->actor(alice), is.share.id, u"wrong-password"_s), false);
         QCOMPARE(rateRows(), before);
-        QCOMPARE(read(res, is.token).code, S("share_password_required"));
-        QCOMPARE(res.passwordMatches(s->actor(bob), is.share.id, S("pw-0123456789")).error().code, ErrorCode::NotFound);
+        QCOMPARE(read(res, is.token).code, u"share_password_required"_s);
+        QCOMPARE(res.passwordMatches(s->actor(bob), is.share.id, u"pw-0123456789"_s).error().code, ErrorCode::NotFound);
     }
 
     void unlockNeedsMemberOfTheSharesWorkspace()
     {
         PublicShareResolver res(s->ctx);
-        IssuedShare is = share(runA, S("pw-0123456789"));
+        IssuedShare is = share(runA, u"pw-0123456789"_s);
         for (int i = 0; i < 5; ++i)
-            read(res, is.token, kAddr, S("wrong-password"));
+            read(res, is.token, kAddr, u"wrong-password"_s);
         QCOMPARE(res.unlock(s->actor(bob), is.share.id, kAddr).error().code, ErrorCode::NotFound);
         QCOMPARE(res.unlock(s->actor(carol), is.share.id, kAddr).error().code, ErrorCode::Forbidden);
         QCOMPARE(res.unlock(s->actor(alice), ids::newUuid(), kAddr).error().code, ErrorCode::NotFound);
         QCOMPARE(res.unlock(s->actor(alice), is.share.id, {}).error().code, ErrorCode::Validation);
-        QCOMPARE(read(res, is.token, kAddr).code, S("share_password_locked"));
-        QCOMPARE(s->auditCount(S("share.unlock")), 0);
+        QCOMPARE(read(res, is.token, kAddr).code, u"share_password_locked"_s);
+        QCOMPARE(s->auditCount(u"share.unlock"_s), 0);
     }
 };
 
 QTEST_GUILESS_MAIN(TestShares)
 #include "tst_shares.moc"
+
+using namespace Qt::StringLiterals;

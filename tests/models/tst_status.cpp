@@ -2,8 +2,8 @@
 // Operational status and its samples, on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "artifacts/BlobStore.h"
-#include "status/StatusService.h"
+#include "models/artifacts/BlobStore.h"
+#include "models/status/StatusService.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -4,7 +4,7 @@
 // clean `unavailable` and nothing written, and the thread's next call works.
 #include "TestStore.h"
 
-#include "workspaces/WorkspaceService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QLoggingCategory>
 #include <QSqlDatabase>

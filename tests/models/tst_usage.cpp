@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
-#include "usage/UsageService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/usage/UsageService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonDocument>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Words: the English the API shows, filled in one pass.
-#include "core/Words.h"
+#include "models/core/Words.h"
 
 #include <QTest>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "TestStore.h"
 
-#include "audit/AuditService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/audit/AuditService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QSet>
 #include <QSignalSpy>

@@ -13,14 +13,14 @@
 #include "PgScratch.h"
 #include "TestHttp.h"
 
-#include "artifacts/BlobStore.h"
-#include "audit/AuditService.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
-#include "db/Database.h"
-#include "runs/MetricStore.h"
-#include "shares/ShareService.h"
+#include "models/artifacts/BlobStore.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/db/Database.h"
+#include "models/runs/MetricStore.h"
+#include "models/shares/ShareService.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -38,7 +38,6 @@ using namespace wfx;
 using namespace wfxtest;
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 constexpr qint64 kPartSize = 64 * 1024; // the smallest part size: artifacts of several parts
 
@@ -100,7 +99,7 @@ private:
               Done done)
     {
         ++m_requests;
-        const QUrl url = urlOrPath.startsWith(QLatin1Char('/')) ? QUrl(S("http://127.0.0.1:%1").arg(m_port) + urlOrPath)
+        const QUrl url = urlOrPath.startsWith(QLatin1Char('/')) ? QUrl(u"http://127.0.0.1:%1"_s.arg(m_port) + urlOrPath)
                                                                  : QUrl(urlOrPath);
         QNetworkRequest req(url);
         if (urlOrPath.startsWith(QLatin1Char('/')))
@@ -146,20 +145,20 @@ private:
         sent.log = QByteArray("step log line\n").repeated(1 + int(m_rng.bounded(50)));
         QJsonArray metrics;
         for (int i = 0; i < sent.points; ++i)
-            metrics.append(QJsonObject{{S("name"), i % 2 ? S("loss") : S("reward")}, {S("step"), i / 2}, {S("value"), i * 0.25}});
+            metrics.append(QJsonObject{{u"name"_s, i % 2 ? u"loss"_s : u"reward"_s}, {u"step"_s, i / 2}, {u"value"_s, i * 0.25}});
         m_ledger.sentRuns.insert(clientRunId, sent);
-        const QJsonObject body{{S("project_id"), m_project},
-                               {S("client_run_id"), clientRunId},
-                               {S("name"), QString(S("crash-") + clientRunId.left(8))},
-                               {S("status"), S("completed")},
-                               {S("started_at"), S("2026-11-01T10:00:00Z")},
-                               {S("finished_at"), S("2026-11-01T11:00:00Z")},
-                               {S("manifest"), QJsonObject{{S("seed"), int(m_rng.bounded(1000))}}},
-                               {S("metrics"), metrics},
-                               {S("log"), QString::fromLatin1(sent.log)}};
-        postJson(S("/api/sync/runs"), body, [this, clientRunId](int status, const QJsonObject &json) {
+        const QJsonObject body{{u"project_id"_s, m_project},
+                               {u"client_run_id"_s, clientRunId},
+                               {u"name"_s, QString(u"crash-"_s + clientRunId.left(8))},
+                               {u"status"_s, u"completed"_s},
+                               {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
+                               {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s},
+                               {u"manifest"_s, QJsonObject{{u"seed"_s, int(m_rng.bounded(1000))}}},
+                               {u"metrics"_s, metrics},
+                               {u"log"_s, QString::fromLatin1(sent.log)}};
+        postJson(u"/api/sync/runs"_s, body, [this, clientRunId](int status, const QJsonObject &json) {
             if (status == 201 || status == 200) {
-                const QString id = json.value(S("run")).toObject().value(S("id")).toString();
+                const QString id = json.value(u"run"_s).toObject().value(u"id"_s).toString();
                 m_ledger.ackedRuns.insert(clientRunId, id);
                 m_ledger.ackedRunIds.append(id);
             }
@@ -177,15 +176,15 @@ private:
         a->sha256 = crypto::sha256Hex(a->bytes);
         m_ledger.artifacts.append(a);
         const QString runId = m_ledger.ackedRunIds.at(int(m_rng.bounded(quint32(m_ledger.ackedRunIds.size()))));
-        postJson(S("/api/sync/artifacts/initiate"),
-                 {{S("run_id"), runId}, {S("name"), S("weights.bin")}, {S("size_bytes"), double(size)},
-                  {S("sha256"), a->sha256}, {S("content_type"), S("application/octet-stream")}},
+        postJson(u"/api/sync/artifacts/initiate"_s,
+                 {{u"run_id"_s, runId}, {u"name"_s, u"weights.bin"_s}, {u"size_bytes"_s, double(size)},
+                  {u"sha256"_s, a->sha256}, {u"content_type"_s, u"application/octet-stream"_s}},
                  [this, a](int status, const QJsonObject &json) {
                      if (status != 201)
                          return next();
-                     a->id = json.value(S("artifact")).toObject().value(S("id")).toString();
-                     for (const QJsonValue &p : json.value(S("upload")).toObject().value(S("parts")).toArray())
-                         a->partUrls.append(p.toObject().value(S("url")).toString());
+                     a->id = json.value(u"artifact"_s).toObject().value(u"id"_s).toString();
+                     for (const QJsonValue &p : json.value(u"upload"_s).toObject().value(u"parts"_s).toArray())
+                         a->partUrls.append(p.toObject().value(u"url"_s).toString());
                      putPart(a, 0);
                  });
     }
@@ -193,7 +192,7 @@ private:
     void putPart(const std::shared_ptr<SentArtifact> &a, int index)
     {
         if (index == a->partUrls.size()) {
-            postJson(S("/api/sync/artifacts/commit"), {{S("artifact_id"), a->id}}, [this, a](int status, const QJsonObject &) {
+            postJson(u"/api/sync/artifacts/commit"_s, {{u"artifact_id"_s, a->id}}, [this, a](int status, const QJsonObject &) {
                 a->commitAcked = status == 200;
                 next();
             });
@@ -211,10 +210,10 @@ private:
     void createShare()
     {
         const QString runId = m_ledger.ackedRunIds.at(int(m_rng.bounded(quint32(m_ledger.ackedRunIds.size()))));
-        postJson(S("/api/shares"), {{S("run_id"), runId}}, [this, runId](int status, const QJsonObject &json) {
+        postJson(u"/api/shares"_s, {{u"run_id"_s, runId}}, [this, runId](int status, const QJsonObject &json) {
             if (status == 201)
-                m_ledger.shares.append({json.value(S("share")).toObject().value(S("id")).toString(),
-                                        json.value(S("token")).toString(), runId});
+                m_ledger.shares.append({json.value(u"share"_s).toObject().value(u"id"_s).toString(),
+                                        json.value(u"token"_s).toString(), runId});
             next();
         });
     }
@@ -248,32 +247,32 @@ class TestCrashSafety : public QObject
     void checkStore(const QString &dbUrl, const QString &dataDir, const Ledger &ledger)
     {
         QTemporaryDir scratch;
-        auto opened = Database::open(dbUrl, dbUrl.startsWith(S("sqlite")) ? dataDir : scratch.path());
+        auto opened = Database::open(dbUrl, dbUrl.startsWith(u"sqlite"_s) ? dataDir : scratch.path());
         QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
         std::shared_ptr<Database> db = *opened;
         QSqlDatabase conn = db->connection();
         QSqlQuery q(conn);
 
         if (!db->isPostgres()) {
-            QVERIFY2(q.exec(S("PRAGMA integrity_check")) && q.next(), qPrintable(q.lastError().text()));
-            QCOMPARE(q.value(0).toString(), S("ok"));
-            QVERIFY2(q.exec(S("PRAGMA foreign_key_check")), qPrintable(q.lastError().text()));
+            QVERIFY2(q.exec(u"PRAGMA integrity_check"_s) && q.next(), qPrintable(q.lastError().text()));
+            QCOMPARE(q.value(0).toString(), u"ok"_s);
+            QVERIFY2(q.exec(u"PRAGMA foreign_key_check"_s), qPrintable(q.lastError().text()));
             if (q.next())
-                QFAIL(qPrintable(S("foreign key violation in ") + q.value(0).toString()));
+                QFAIL(qPrintable(u"foreign key violation in "_s + q.value(0).toString()));
         }
 
         // Runs: whatever exists is whole (its points, its count, its log), acknowledged or not.
-        QVERIFY(q.exec(S("SELECT r.id, r.client_run_id, r.metric_count, "
+        QVERIFY(q.exec(u"SELECT r.id, r.client_run_id, r.metric_count, "
                          "(SELECT COALESCE(SUM(m.points), 0) FROM run_metric_chunks m WHERE m.run_id = r.id), "
                          "COALESCE((SELECT LENGTH(l.content) FROM run_logs l WHERE l.run_id = r.id), -1), r.log_bytes "
-                         "FROM runs r")));
+                         "FROM runs r"_s));
         QSet<QString> runIds;
         QHash<QString, int> pointsOf;
         while (q.next()) {
             const QString id = q.value(0).toString();
             const QString clientRunId = q.value(1).toString();
             runIds.insert(id);
-            QVERIFY2(ledger.sentRuns.contains(clientRunId), qPrintable(S("a run nobody sent: ") + clientRunId));
+            QVERIFY2(ledger.sentRuns.contains(clientRunId), qPrintable(u"a run nobody sent: "_s + clientRunId));
             const SentRun &sent = ledger.sentRuns[clientRunId];
             QCOMPARE(q.value(2).toInt(), sent.points);
             QCOMPARE(q.value(3).toInt(), sent.points);
@@ -289,12 +288,12 @@ class TestCrashSafety : public QObject
             QCOMPARE(read, it.value());
         }
         for (auto it = ledger.ackedRuns.begin(); it != ledger.ackedRuns.end(); ++it)
-            QVERIFY2(runIds.contains(it.value()), qPrintable(S("acknowledged run lost: ") + it.value()));
+            QVERIFY2(runIds.contains(it.value()), qPrintable(u"acknowledged run lost: "_s + it.value()));
 
         // Artifacts: a committed row has its whole blob; a recorded part has its bytes.
         BlobStore blobs(dataDir);
         QHash<QString, QString> states;
-        QVERIFY(q.exec(S("SELECT id, state, sha256, size_bytes, run_id FROM artifacts")));
+        QVERIFY(q.exec(u"SELECT id, state, sha256, size_bytes, run_id FROM artifacts"_s));
         while (q.next()) {
             const QString id = q.value(0).toString();
             states.insert(id, q.value(1).toString());
@@ -305,7 +304,7 @@ class TestCrashSafety : public QObject
             QCOMPARE(fileSha256(blobs.blobPath(q.value(2).toString()), &size), q.value(2).toString());
             QCOMPARE(size, q.value(3).toLongLong());
         }
-        QVERIFY(q.exec(S("SELECT artifact_id, number, size, sha256 FROM artifact_parts")));
+        QVERIFY(q.exec(u"SELECT artifact_id, number, size, sha256 FROM artifact_parts"_s));
         while (q.next()) {
             qint64 size = -1;
             const QString path = blobs.partPath(q.value(0).toString(), q.value(1).toLongLong());
@@ -315,26 +314,26 @@ class TestCrashSafety : public QObject
         for (const auto &a : ledger.artifacts) {
             if (a->id.isEmpty())
                 continue; // never acknowledged
-            QVERIFY2(states.contains(a->id), qPrintable(S("acknowledged artifact lost: ") + a->id));
+            QVERIFY2(states.contains(a->id), qPrintable(u"acknowledged artifact lost: "_s + a->id));
             if (a->commitAcked)
-                QCOMPARE(states.value(a->id), S("committed"));
+                QCOMPARE(states.value(a->id), u"committed"_s);
             else if (states.value(a->id) == QLatin1String("pending")) {
                 // Acknowledged parts of a pending upload are recorded.
                 QSqlQuery p(conn);
-                p.prepare(S("SELECT number FROM artifact_parts WHERE artifact_id = ?"));
+                p.prepare(u"SELECT number FROM artifact_parts WHERE artifact_id = ?"_s);
                 p.addBindValue(a->id);
                 QVERIFY(p.exec());
                 QSet<int> recorded;
                 while (p.next())
                     recorded.insert(p.value(0).toInt());
                 for (int n : a->partsAcked)
-                    QVERIFY2(recorded.contains(n), qPrintable(S("acknowledged part %1 of %2 lost").arg(n).arg(a->id)));
+                    QVERIFY2(recorded.contains(n), qPrintable(u"acknowledged part %1 of %2 lost"_s.arg(n).arg(a->id)));
             }
         }
 
         // Shares: every row names its run and carries its token hash; acknowledged ones are there.
         QHash<QString, QPair<QString, QString>> shares; // id -> (run, token hash)
-        QVERIFY(q.exec(S("SELECT id, run_id, token_hash, token_prefix, created_at FROM shares")));
+        QVERIFY(q.exec(u"SELECT id, run_id, token_hash, token_prefix, created_at FROM shares"_s));
         while (q.next()) {
             QVERIFY2(runIds.contains(q.value(1).toString()), "a share without its run");
             QVERIFY(!q.value(3).toString().isEmpty());
@@ -342,7 +341,7 @@ class TestCrashSafety : public QObject
             shares.insert(q.value(0).toString(), {q.value(1).toString(), q.value(2).toString()});
         }
         for (const AckedShare &s : ledger.shares) {
-            QVERIFY2(shares.contains(s.id), qPrintable(S("acknowledged share lost: ") + s.id));
+            QVERIFY2(shares.contains(s.id), qPrintable(u"acknowledged share lost: "_s + s.id));
             QCOMPARE(shares.value(s.id).first, s.runId);
             QCOMPARE(shares.value(s.id).second, ShareService::tokenHash(s.token));
         }
@@ -350,22 +349,22 @@ class TestCrashSafety : public QObject
         // The audit chain verifies and holds an entry for every acknowledged write.
         SystemClock clock;
         const AuditVerdict verdict = AuditService(ModelContext{db, &clock, nullptr}).verify();
-        QVERIFY2(verdict.ok, qPrintable(S("audit chain broken at %1: %2").arg(verdict.firstBadSeq).arg(verdict.reason)));
+        QVERIFY2(verdict.ok, qPrintable(u"audit chain broken at %1: %2"_s.arg(verdict.firstBadSeq).arg(verdict.reason)));
         QSet<QString> audited;
-        QVERIFY(q.exec(S("SELECT action, target_id FROM audit_log WHERE action IN "
-                         "('run.sync', 'artifact.initiate', 'artifact.commit', 'share.create')")));
+        QVERIFY(q.exec(u"SELECT action, target_id FROM audit_log WHERE action IN "
+                         "('run.sync', 'artifact.initiate', 'artifact.commit', 'share.create')"_s));
         while (q.next())
             audited.insert(q.value(0).toString() + QLatin1Char(' ') + q.value(1).toString());
         for (const QString &id : ledger.ackedRunIds)
-            QVERIFY2(audited.contains(S("run.sync ") + id), qPrintable(id));
+            QVERIFY2(audited.contains(u"run.sync "_s + id), qPrintable(id));
         for (const auto &a : ledger.artifacts) {
             if (!a->id.isEmpty())
-                QVERIFY(audited.contains(S("artifact.initiate ") + a->id));
+                QVERIFY(audited.contains(u"artifact.initiate "_s + a->id));
             if (a->commitAcked)
-                QVERIFY(audited.contains(S("artifact.commit ") + a->id));
+                QVERIFY(audited.contains(u"artifact.commit "_s + a->id));
         }
         for (const AckedShare &s : ledger.shares)
-            QVERIFY(audited.contains(S("share.create ") + s.id));
+            QVERIFY(audited.contains(u"share.create "_s + s.id));
     }
 
     // Through the restarted server: acknowledged artifacts download whole, shares read.
@@ -375,13 +374,13 @@ class TestCrashSafety : public QObject
             const auto &a = ledger.artifacts.at(i);
             if (!a->commitAcked)
                 continue;
-            const HttpResult r = api.get(S("/api/artifacts/") + a->id);
+            const HttpResult r = api.get(u"/api/artifacts/"_s + a->id);
             QCOMPARE(r.status, 200);
             QCOMPARE(crypto::sha256Hex(r.body), a->sha256);
         }
         HttpClient anonymous(port);
         for (int i = firstShare; i < ledger.shares.size(); ++i) {
-            const HttpResult r = anonymous.get(S("/api/public/shares/") + ledger.shares.at(i).token);
+            const HttpResult r = anonymous.get(u"/api/public/shares/"_s + ledger.shares.at(i).token);
             QVERIFY2(r.status == 200, r.body.constData());
         }
     }
@@ -389,18 +388,18 @@ class TestCrashSafety : public QObject
     void crashRounds(const QString &dbUrl, int rounds)
     {
         QTemporaryDir dataDir;
-        const QStringList args{S("--data-dir"), dataDir.path(), S("--database"), dbUrl, S("--part-size"),
-                               QString::number(kPartSize), S("--threads"), S("2")};
-        const QHash<QString, QString> env{{S("WFX_SHARE_READ_LIMIT"), S("1000000")}};
+        const QStringList args{u"--data-dir"_s, dataDir.path(), u"--database"_s, dbUrl, u"--part-size"_s,
+                               QString::number(kPartSize), u"--threads"_s, u"2"_s};
+        const QHash<QString, QString> env{{u"WFX_SHARE_READ_LIMIT"_s, u"1000000"_s}};
         ConsoleProcess server;
         QString error;
         QVERIFY2(server.start(args, env, &error), qPrintable(error));
-        TestUser user = signup(server.port, S("crash"));
+        TestUser user = signup(server.port, u"crash"_s);
         QVERIFY(!user.secret.isEmpty());
-        const QString workspace = createWorkspace(*user.api).value(S("id")).toString();
+        const QString workspace = createWorkspace(*user.api).value(u"id"_s).toString();
         QVERIFY(!workspace.isEmpty());
-        const QString project = user.api->post(S("/api/projects"), QJsonObject{{S("workspace_id"), workspace}, {S("name"), S("p")}})
-                                    .object("project").value(S("id")).toString();
+        const QString project = user.api->post(u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, workspace}, {u"name"_s, u"p"_s}})
+                                    .object("project").value(u"id"_s).toString();
         QVERIFY(!project.isEmpty());
 
         Ledger ledger;
@@ -422,7 +421,7 @@ class TestCrashSafety : public QObject
             QVERIFY(server.proc.state() == QProcess::NotRunning || server.proc.waitForFinished(10'000));
             QCOMPARE(server.proc.exitStatus(), QProcess::CrashExit);
 
-            QVERIFY2(server.start(args, env, &error), qPrintable(S("restart after round %1: ").arg(round) + error));
+            QVERIFY2(server.start(args, env, &error), qPrintable(u"restart after round %1: "_s.arg(round) + error));
             checkStore(dbUrl, dataDir.path(), ledger);
             if (QTest::currentTestFailed()) {
                 qWarning() << "after round" << round << "seed" << seed;
@@ -451,7 +450,7 @@ class TestCrashSafety : public QObject
 private slots:
     void acknowledgedWritesSurviveSigkillOnSqlite()
     {
-        crashRounds(S("sqlite:"), rounds());
+        crashRounds(u"sqlite:"_s, rounds());
     }
 
     void acknowledgedWritesSurviveSigkillOnPostgres()
@@ -467,3 +466,5 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestCrashSafety)
 #include "tst_crash_safety.moc"
+
+using namespace Qt::StringLiterals;

@@ -5,7 +5,7 @@
 // requests race for the last slot, on SQLite and PostgreSQL.
 #include "TestHttp.h"
 
-#include "core/Services.h"
+#include "server/core/Services.h"
 
 #include <QJsonDocument>
 #include <QTcpSocket>
@@ -18,7 +18,6 @@ using namespace wfxtest;
 
 namespace {
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 struct Answer
 {
@@ -49,8 +48,8 @@ QList<Answer> fireTogether(quint16 port, const QList<QByteArray> &requests)
         const qsizetype end = raw.indexOf("\r\n\r\n");
         if (raw.startsWith("HTTP/1.1 ") && end > 0) {
             a.status = raw.mid(9, 3).toInt();
-            a.code = QJsonDocument::fromJson(raw.mid(end + 4)).object().value(S("error")).toObject()
-                         .value(S("code")).toString();
+            a.code = QJsonDocument::fromJson(raw.mid(end + 4)).object().value(u"error"_s).toObject()
+                         .value(u"code"_s).toString();
         }
         out.append(a);
     }
@@ -103,24 +102,24 @@ class TestDefenceCounters : public QObject
     // A password-protected share of a fresh run; its token.
     QString passwordShare()
     {
-        const QString ws = createWorkspace(*user.api).value(S("id")).toString();
-        const QString project = user.api->post(S("/api/projects"), QJsonObject{{S("workspace_id"), ws}, {S("name"), S("p")}})
-                                    .object("project").value(S("id")).toString();
-        QJsonObject body{{S("project_id"), project},
-                         {S("client_run_id"), ids::newUuid()},
-                         {S("name"), S("dreamer")},
-                         {S("status"), S("completed")},
-                         {S("started_at"), S("2026-11-01T10:00:00Z")},
-                         {S("finished_at"), S("2026-11-01T11:00:00Z")},
-                         {S("manifest"), QJsonObject{{S("env"), S("atari")}}}};
-        auto run = srv->server->services().runs.sync(Actor::user(user.id, S("127.0.0.1")), body);
+        const QString ws = createWorkspace(*user.api).value(u"id"_s).toString();
+        const QString project = user.api->post(u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, ws}, {u"name"_s, u"p"_s}})
+                                    .object("project").value(u"id"_s).toString();
+        QJsonObject body{{u"project_id"_s, project},
+                         {u"client_run_id"_s, ids::newUuid()},
+                         {u"name"_s, u"dreamer"_s},
+                         {u"status"_s, u"completed"_s},
+                         {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
+                         {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s},
+                         {u"manifest"_s, QJsonObject{{u"env"_s, u"atari"_s}}}};
+        auto run = srv->server->services().runs.sync(Actor::user(user.id, u"127.0.0.1"_s), body);
         if (!run)
             qFatal("sync failed: %s", qPrintable(run.error().message));
-        const HttpResult r = user.api->post(S("/api/shares"),
-                                            QJsonObject{{S("run_id"), run->run.id}, {S("password"), S(kSharePassword)}});
+        const HttpResult r = user.api->post(u"/api/shares"_s,
+                                            QJsonObject{{u"run_id"_s, run->run.id}, {u"password"_s, QString::fromLatin1(kSharePassword)}});
         if (r.status != 201)
             qFatal("share failed: %d %s", r.status, r.body.constData());
-        return r.json().value(S("token")).toString();
+        return r.json().value(u"token"_s).toString();
     }
     QList<QByteArray> wrongReads(const QString &token, int n) const
     {
@@ -137,7 +136,7 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         srv = std::make_unique<TestServer>(ServerConfig{}, true, backend);
-        user = signup(srv->port, S("owner"));
+        user = signup(srv->port, u"owner"_s);
         QVERIFY(!user.secret.isEmpty());
     }
     void cleanup()
@@ -152,11 +151,11 @@ private slots:
     {
         const QString token = passwordShare();
         const auto t = tally(fireTogether(srv->port, wrongReads(token, 30)));
-        QVERIFY2(t.value(S("401 share_wrong_password")) == kAttempts
-                     && t.value(S("429 share_password_locked")) == 30 - kAttempts,
+        QVERIFY2(t.value(u"401 share_wrong_password"_s) == kAttempts
+                     && t.value(u"429 share_password_locked"_s) == 30 - kAttempts,
                  qPrintable(describe(t)));
         const auto after = tally(fireTogether(srv->port, {shareRead(token, kSharePassword)}));
-        QVERIFY2(after.value(S("429 share_password_locked")) == 1, qPrintable(describe(after)));
+        QVERIFY2(after.value(u"429 share_password_locked"_s) == 1, qPrintable(describe(after)));
     }
 
     // Right passwords are never counted: with 3 wrong ones spent, 20 right ones
@@ -166,7 +165,7 @@ private slots:
     {
         const QString token = passwordShare();
         const auto first = tally(fireTogether(srv->port, wrongReads(token, kAttempts - 2)));
-        QVERIFY2(first.value(S("401 share_wrong_password")) == kAttempts - 2, qPrintable(describe(first)));
+        QVERIFY2(first.value(u"401 share_wrong_password"_s) == kAttempts - 2, qPrintable(describe(first)));
         QList<QByteArray> mixed;
         for (int i = 0; i < 20; ++i) {
             mixed << shareRead(token, kSharePassword);
@@ -174,10 +173,10 @@ private slots:
                 mixed << shareRead(token, "wrong-in-the-middle");
         }
         const auto race = tally(fireTogether(srv->port, mixed));
-        QVERIFY2(race.value(S("200")) == 20 && race.value(S("401 share_wrong_password")) == 1,
+        QVERIFY2(race.value(u"200"_s) == 20 && race.value(u"401 share_wrong_password"_s) == 1,
                  qPrintable(describe(race)));
         const auto rest = tally(fireTogether(srv->port, wrongReads(token, 10)));
-        QVERIFY2(rest.value(S("401 share_wrong_password")) == 1 && rest.value(S("429 share_password_locked")) == 9,
+        QVERIFY2(rest.value(u"401 share_wrong_password"_s) == 1 && rest.value(u"429 share_password_locked"_s) == 9,
                  qPrintable(describe(rest)));
     }
 
@@ -194,10 +193,10 @@ private slots:
         QMap<QString, int> wrong, right;
         for (qsizetype i = 0; i < answers.size(); ++i)
             ++(i % 3 == 0 ? right : wrong)[QString::number(answers[i].status) + QLatin1Char(' ') + answers[i].code];
-        QVERIFY2(wrong.value(S("401 share_wrong_password")) == kAttempts
-                     && wrong.value(S("429 share_password_locked")) == 20 - kAttempts,
+        QVERIFY2(wrong.value(u"401 share_wrong_password"_s) == kAttempts
+                     && wrong.value(u"429 share_password_locked"_s) == 20 - kAttempts,
                  qPrintable(describe(wrong)));
-        QVERIFY2(right.value(S("200 ")) + right.value(S("429 share_password_locked")) == 10, qPrintable(describe(right)));
+        QVERIFY2(right.value(u"200 "_s) + right.value(u"429 share_password_locked"_s) == 10, qPrintable(describe(right)));
     }
 
     // Failed logins per account (10 by default): 30 at once give exactly 10
@@ -207,13 +206,13 @@ private slots:
         const int limit = AccountPolicy{}.accountFailures;
         QList<QByteArray> logins;
         for (int i = 0; i < 30; ++i)
-            logins << jsonPost("/api/auth/login", {{S("email"), user.email}, {S("password"), S("wrong password %1").arg(i)}});
+            logins << jsonPost("/api/auth/login", {{u"email"_s, user.email}, {u"password"_s, u"wrong password %1"_s.arg(i)}});
         const auto t = tally(fireTogether(srv->port, logins));
-        QVERIFY2(t.value(S("401 invalid_credentials")) == limit && t.value(S("429 rate_limited")) == 30 - limit,
+        QVERIFY2(t.value(u"401 invalid_credentials"_s) == limit && t.value(u"429 rate_limited"_s) == 30 - limit,
                  qPrintable(describe(t)));
         const auto after = tally(fireTogether(
-            srv->port, {jsonPost("/api/auth/login", {{S("email"), user.email}, {S("password"), user.password}})}));
-        QVERIFY2(after.value(S("429 rate_limited")) == 1, qPrintable(describe(after)));
+            srv->port, {jsonPost("/api/auth/login", {{u"email"_s, user.email}, {u"password"_s, user.password}})}));
+        QVERIFY2(after.value(u"429 rate_limited"_s) == 1, qPrintable(describe(after)));
     }
 
     // A right login racing failed ones is neither refused nor counted while the
@@ -223,11 +222,11 @@ private slots:
         const int limit = AccountPolicy{}.accountFailures;
         QList<QByteArray> logins;
         for (int i = 0; i < limit - 1; ++i)
-            logins << jsonPost("/api/auth/login", {{S("email"), user.email}, {S("password"), S("wrong password %1").arg(i)}});
+            logins << jsonPost("/api/auth/login", {{u"email"_s, user.email}, {u"password"_s, u"wrong password %1"_s.arg(i)}});
         for (int i = 0; i < 10; ++i)
-            logins << jsonPost("/api/auth/login", {{S("email"), user.email}, {S("password"), user.password}});
+            logins << jsonPost("/api/auth/login", {{u"email"_s, user.email}, {u"password"_s, user.password}});
         const auto t = tally(fireTogether(srv->port, logins));
-        QVERIFY2(t.value(S("401 invalid_credentials")) == limit - 1 && t.value(S("200")) == 10, qPrintable(describe(t)));
+        QVERIFY2(t.value(u"401 invalid_credentials"_s) == limit - 1 && t.value(u"200"_s) == 10, qPrintable(describe(t)));
     }
 
     // Reset mails per account (3 an hour by default): 30 requests at once all
@@ -237,11 +236,11 @@ private slots:
         const int cap = AccountPolicy{}.resetMailsPerHour;
         QList<QByteArray> resets;
         for (int i = 0; i < 30; ++i)
-            resets << jsonPost("/api/auth/reset-password", {{S("email"), user.email}});
+            resets << jsonPost("/api/auth/reset-password", {{u"email"_s, user.email}});
         const auto t = tally(fireTogether(srv->port, resets));
-        QVERIFY2(t.value(S("202")) == 30, qPrintable(describe(t)));
-        Query q(srv->store.db->connection(), S("SELECT COUNT(*) FROM password_resets WHERE user_id = :u"));
-        q.bind(S(":u"), user.id);
+        QVERIFY2(t.value(u"202"_s) == 30, qPrintable(describe(t)));
+        Query q(srv->store.db->connection(), u"SELECT COUNT(*) FROM password_resets WHERE user_id = :u"_s);
+        q.bind(u":u"_s, user.id);
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.i64(0), qint64(cap));
     }
@@ -254,13 +253,15 @@ private slots:
         const int limit = ServerConfig{}.shareReadLimit;
         const QByteArray read = head("GET", "/api/public/shares/" + QUrl::toPercentEncoding(token)) + "\r\n";
         const auto first = tally(fireTogether(srv->port, QList<QByteArray>(100, read)));
-        QVERIFY2(first.value(S("401 share_password_required")) == 100, qPrintable(describe(first)));
+        QVERIFY2(first.value(u"401 share_password_required"_s) == 100, qPrintable(describe(first)));
         const auto rest = tally(fireTogether(srv->port, QList<QByteArray>(50, read)));
-        QVERIFY2(rest.value(S("401 share_password_required")) == limit - 100
-                     && rest.value(S("429 share_rate_limited")) == 50 - (limit - 100),
+        QVERIFY2(rest.value(u"401 share_password_required"_s) == limit - 100
+                     && rest.value(u"429 share_rate_limited"_s) == 50 - (limit - 100),
                  qPrintable(describe(rest)));
     }
 };
 
 QTEST_GUILESS_MAIN(TestDefenceCounters)
 #include "tst_defence_counters.moc"
+
+using namespace Qt::StringLiterals;

@@ -5,8 +5,8 @@
 // probe, and the client address behind trusted proxies.
 #include "TestHttp.h"
 
-#include "core/ClientAddress.h"
-#include "core/RouteTable.h"
+#include "server/core/ClientAddress.h"
+#include "server/core/RouteTable.h"
 
 #include <QDir>
 #include <QFile>
@@ -21,7 +21,6 @@ using namespace wfxtest;
 
 namespace {
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 // A value the schema accepts, as far as a plain generator can tell: ids named in
 // `ids` (by property name) point at real rows, so a handler that acted would act
@@ -30,46 +29,46 @@ QJsonValue example(const QJsonObject &schema, const QString &name, const QHash<Q
 {
     if (ids.contains(name))
         return ids.value(name);
-    if (schema.contains(S("enum")))
-        return schema.value(S("enum")).toArray().first();
-    if (schema.contains(S("const")))
-        return schema.value(S("const"));
+    if (schema.contains(u"enum"_s))
+        return schema.value(u"enum"_s).toArray().first();
+    if (schema.contains(u"const"_s))
+        return schema.value(u"const"_s);
     for (const char *alt : {"anyOf", "oneOf"}) {
-        if (schema.contains(S(alt)))
-            return example(schema.value(S(alt)).toArray().first().toObject(), name, ids);
+        if (schema.contains(QString::fromLatin1(alt)))
+            return example(schema.value(QString::fromLatin1(alt)).toArray().first().toObject(), name, ids);
     }
-    QString type = schema.value(S("type")).toString();
-    if (schema.value(S("type")).isArray()) {
-        for (const auto &t : schema.value(S("type")).toArray()) {
+    QString type = schema.value(u"type"_s).toString();
+    if (schema.value(u"type"_s).isArray()) {
+        for (const auto &t : schema.value(u"type"_s).toArray()) {
             if (t.toString() != QLatin1String("null"))
                 type = t.toString();
         }
     }
     if (type == QLatin1String("object")) {
         QJsonObject o;
-        const QJsonObject props = schema.value(S("properties")).toObject();
-        for (const auto &req : schema.value(S("required")).toArray())
+        const QJsonObject props = schema.value(u"properties"_s).toObject();
+        for (const auto &req : schema.value(u"required"_s).toArray())
             o.insert(req.toString(), example(props.value(req.toString()).toObject(), req.toString(), ids));
         return o;
     }
     if (type == QLatin1String("array")) {
         QJsonArray a;
-        for (int i = 0; i < qMax(1, schema.value(S("minItems")).toInt()); ++i)
-            a.append(example(schema.value(S("items")).toObject(), name, ids));
+        for (int i = 0; i < qMax(1, schema.value(u"minItems"_s).toInt()); ++i)
+            a.append(example(schema.value(u"items"_s).toObject(), name, ids));
         return a;
     }
     if (type == QLatin1String("integer") || type == QLatin1String("number"))
-        return qMax(1.0, schema.value(S("minimum")).toDouble());
+        return qMax(1.0, schema.value(u"minimum"_s).toDouble());
     if (type == QLatin1String("boolean"))
         return true;
-    const QString format = schema.value(S("format")).toString();
+    const QString format = schema.value(u"format"_s).toString();
     if (format == QLatin1String("uuid"))
         return QUuid::createUuid().toString(QUuid::WithoutBraces);
     if (format == QLatin1String("date-time"))
-        return S("2026-11-01T10:00:00Z");
+        return u"2026-11-01T10:00:00Z"_s;
     if (format == QLatin1String("email"))
-        return S("someone@example.test");
-    return QString(qMax(8, schema.value(S("minLength")).toInt()), QLatin1Char('a'));
+        return u"someone@example.test"_s;
+    return QString(qMax(8, schema.value(u"minLength"_s).toInt()), QLatin1Char('a'));
 }
 
 qint64 rows(TestServer &srv, const char *table)
@@ -96,12 +95,12 @@ QByteArray rawWithCookies(TestServer &srv, const QByteArray &method, const QByte
 // A finished run in a new project of `ws`, shared; the share's token (empty on failure).
 QString sharedRun(HttpClient &api, const QString &ws)
 {
-    const QString project = api.post(S("/api/projects"), {{S("workspace_id"), ws}, {S("name"), S("p")}})
-                                .object("project").value(S("id")).toString();
-    const QString run = api.post(S("/api/sync/runs"), {{S("project_id"), project}, {S("client_run_id"), S("c1")},
-                                                       {S("name"), S("r")}, {S("status"), S("completed")}})
-                            .object("run").value(S("id")).toString();
-    return api.post(S("/api/shares"), {{S("run_id"), run}}).json().value(S("token")).toString();
+    const QString project = api.post(u"/api/projects"_s, {{u"workspace_id"_s, ws}, {u"name"_s, u"p"_s}})
+                                .object("project").value(u"id"_s).toString();
+    const QString run = api.post(u"/api/sync/runs"_s, {{u"project_id"_s, project}, {u"client_run_id"_s, u"c1"_s},
+                                                       {u"name"_s, u"r"_s}, {u"status"_s, u"completed"_s}})
+                            .object("run").value(u"id"_s).toString();
+    return api.post(u"/api/shares"_s, {{u"run_id"_s, run}}).json().value(u"token"_s).toString();
 }
 
 int statusOf(const QByteArray &answer)
@@ -134,7 +133,7 @@ private slots:
         QVERIFY(!nobody.isUser());
         QVERIFY(Actor::system().isSystem());
         QVERIFY(!Actor::system().isAnonymous());
-        QVERIFY(Actor::user(S("u1")).isUser());
+        QVERIFY(Actor::user(u"u1"_s).isUser());
         HttpRequest req;
         QVERIFY(req.actor.isAnonymous());
     }
@@ -146,31 +145,31 @@ private slots:
     void everyProtectedRouteRefusesAnActorNobodySet()
     {
         TestServer srv({}, true, backend());
-        TestUser admin = signup(srv.port, S("admin"));
+        TestUser admin = signup(srv.port, u"admin"_s);
         QVERIFY(admin.api);
         const QJsonObject ws = createWorkspace(*admin.api);
-        const QString wsId = ws.value(S("id")).toString();
-        const QJsonObject project = admin.api->post(S("/api/projects"),
-                                                    {{S("workspace_id"), wsId}, {S("name"), S("p")}}).object("project");
-        const QString projectId = project.value(S("id")).toString();
+        const QString wsId = ws.value(u"id"_s).toString();
+        const QJsonObject project = admin.api->post(u"/api/projects"_s,
+                                                    {{u"workspace_id"_s, wsId}, {u"name"_s, u"p"_s}}).object("project");
+        const QString projectId = project.value(u"id"_s).toString();
         QVERIFY(!projectId.isEmpty());
         const HttpResult run = admin.api->post(
-            S("/api/sync/runs"),
-            {{S("project_id"), projectId}, {S("client_run_id"), S("walk-1")}, {S("name"), S("r")},
-             {S("status"), S("completed")}, {S("started_at"), S("2026-11-01T10:00:00Z")},
-             {S("finished_at"), S("2026-11-01T11:00:00Z")}, {S("manifest"), QJsonObject{{S("seed"), 1}}},
-             {S("metrics"), QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), 0}, {S("value"), 1.0}}}},
-             {S("log"), S("line\n")}});
+            u"/api/sync/runs"_s,
+            {{u"project_id"_s, projectId}, {u"client_run_id"_s, u"walk-1"_s}, {u"name"_s, u"r"_s},
+             {u"status"_s, u"completed"_s}, {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
+             {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s}, {u"manifest"_s, QJsonObject{{u"seed"_s, 1}}},
+             {u"metrics"_s, QJsonArray{QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 0}, {u"value"_s, 1.0}}}},
+             {u"log"_s, u"line\n"_s}});
         QCOMPARE(run.status, 201);
-        const QString runId = run.object("run").value(S("id")).toString();
-        const HttpResult share = admin.api->post(S("/api/shares"), {{S("run_id"), runId}});
+        const QString runId = run.object("run").value(u"id"_s).toString();
+        const HttpResult share = admin.api->post(u"/api/shares"_s, {{u"run_id"_s, runId}});
         QCOMPARE(share.status, 201);
-        const QString shareId = share.object("share").value(S("id")).toString();
+        const QString shareId = share.object("share").value(u"id"_s).toString();
 
-        const QHash<QString, QString> ids{{S("workspace_id"), wsId}, {S("project_id"), projectId},
-                                          {S("run_id"), runId},     {S("share_id"), shareId},
-                                          {S("key_id"), admin.keyId}, {S("id"), wsId},
-                                          {S("user_id"), admin.id}};
+        const QHash<QString, QString> ids{{u"workspace_id"_s, wsId}, {u"project_id"_s, projectId},
+                                          {u"run_id"_s, runId},     {u"share_id"_s, shareId},
+                                          {u"key_id"_s, admin.keyId}, {u"id"_s, wsId},
+                                          {u"user_id"_s, admin.id}};
         const char *tables[] = {"workspaces", "projects", "runs", "shares", "api_keys", "memberships",
                                 "audit_log", "invitations", "artifacts", "dsar_requests", "claims"};
         QHash<QString, qint64> before;
@@ -204,8 +203,8 @@ private slots:
             if (r.status >= 200 && r.status < 300) {
                 // A list may answer, empty: nobody is a member of nothing.
                 const QJsonObject body = QJsonDocument::fromJson(r.body).object();
-                QVERIFY2(body.contains(S("items")) && body.value(S("items")).toArray().isEmpty(),
-                         qPrintable(what + S(" answered ") + QString::number(r.status) + S(" to nobody: ")
+                QVERIFY2(body.contains(u"items"_s) && body.value(u"items"_s).toArray().isEmpty(),
+                         qPrintable(what + u" answered "_s + QString::number(r.status) + u" to nobody: "_s
                                     + QString::fromUtf8(r.body.left(300))));
             }
             if (route.method == "GET") {
@@ -230,12 +229,12 @@ private slots:
         QTest::addColumn<QString>("header");  // "session": the session's token; "other": a foreign one; "": none
         QTest::addColumn<bool>("cookieIsSessions"); // the cookie holds the session's token (else the foreign one)
         QTest::addColumn<int>("status");
-        QTest::newRow("header and cookie: the session's") << true << S("session") << true << 201;
-        QTest::newRow("header without the cookie") << false << S("session") << true << 403;
-        QTest::newRow("cookie without the header") << true << S("") << true << 403;
-        QTest::newRow("header and cookie agree, not the session's") << true << S("other") << false << 403;
-        QTest::newRow("header is the session's, cookie another") << true << S("session") << false << 403;
-        QTest::newRow("cookie is the session's, header another") << true << S("other") << true << 403;
+        QTest::newRow("header and cookie: the session's") << true << u"session"_s << true << 201;
+        QTest::newRow("header without the cookie") << false << u"session"_s << true << 403;
+        QTest::newRow("cookie without the header") << true << u""_s << true << 403;
+        QTest::newRow("header and cookie agree, not the session's") << true << u"other"_s << false << 403;
+        QTest::newRow("header is the session's, cookie another") << true << u"session"_s << false << 403;
+        QTest::newRow("cookie is the session's, header another") << true << u"other"_s << true << 403;
     }
     void csrfNeedsTheCookieTheHeaderAndTheSession()
     {
@@ -244,7 +243,7 @@ private slots:
         QFETCH(bool, cookieIsSessions);
         QFETCH(int, status);
         TestServer srv({}, true, backend());
-        TestUser u = signup(srv.port, S("csrf"));
+        TestUser u = signup(srv.port, u"csrf"_s);
         const QByteArray session = u.web->cookie("wfx_session");
         const QByteArray token = u.web->cookie("wfx_csrf");
         QVERIFY(!session.isEmpty() && !token.isEmpty());
@@ -269,16 +268,16 @@ private slots:
     void everyBillingLinkLeadsToAPage()
     {
         TestServer srv({}, true, backend());
-        TestUser admin = signup(srv.port, S("admin")); // the first account: instance administrator
-        TestUser owner = signup(srv.port, S("owner"));
+        TestUser admin = signup(srv.port, u"admin"_s); // the first account: instance administrator
+        TestUser owner = signup(srv.port, u"owner"_s);
         QVERIFY(admin.api && owner.api);
-        const QString ws = createWorkspace(*owner.api).value(S("id")).toString();
-        const HttpResult checkout = owner.api->post(S("/api/billing/checkout"), {{S("workspace_id"), ws}, {S("plan"), S("team")}});
+        const QString ws = createWorkspace(*owner.api).value(u"id"_s).toString();
+        const HttpResult checkout = owner.api->post(u"/api/billing/checkout"_s, {{u"workspace_id"_s, ws}, {u"plan"_s, u"team"_s}});
         QCOMPARE(checkout.status, 201);
-        const HttpResult portal = owner.api->post(S("/api/billing/portal"), {{S("workspace_id"), ws}});
+        const HttpResult portal = owner.api->post(u"/api/billing/portal"_s, {{u"workspace_id"_s, ws}});
         QCOMPARE(portal.status, 200);
-        const QUrl checkoutUrl(checkout.json().value(S("url")).toString());
-        for (const QString &url : {checkoutUrl.toString(), portal.json().value(S("url")).toString()}) {
+        const QUrl checkoutUrl(checkout.json().value(u"url"_s).toString());
+        for (const QString &url : {checkoutUrl.toString(), portal.json().value(u"url"_s).toString()}) {
             HttpClient anyone(srv.port);
             const HttpResult page = anyone.get(url);
             QVERIFY2(page.status == 200, qPrintable(url));
@@ -286,7 +285,7 @@ private slots:
             QVERIFY(page.body.contains("made by its\n    administrator") || page.body.contains("made by its administrator"));
             // Its script and style sheet are served too.
             // (not a raw string: moc 6.4 loses the class after one with a delimiter)
-            const QRegularExpression asset(S("(?:src|href)=\"(/[^\"]+)\""));
+            const QRegularExpression asset(u"(?:src|href)=\"(/[^\"]+)\""_s);
             auto it = asset.globalMatch(QString::fromUtf8(page.body));
             int assets = 0;
             while (it.hasNext()) {
@@ -299,27 +298,27 @@ private slots:
 
         // The page's form: nobody signed in 401, the workspace's owner 403, the administrator changes the plan.
         const QUrlQuery q(checkoutUrl);
-        const QJsonObject apply{{S("workspace_id"), ws}, {S("plan"), S("team")},
-                                {S("session_ref"), q.queryItemValue(S("session"))}};
+        const QJsonObject apply{{u"workspace_id"_s, ws}, {u"plan"_s, u"team"_s},
+                                {u"session_ref"_s, q.queryItemValue(u"session"_s)}};
         HttpClient nobody(srv.port);
-        QCOMPARE(nobody.post(S("/api/cloud/billing/offline"), apply).status, 401);
-        const HttpResult refused = owner.web->post(S("/api/cloud/billing/offline"), apply);
+        QCOMPARE(nobody.post(u"/api/cloud/billing/offline"_s, apply).status, 401);
+        const HttpResult refused = owner.web->post(u"/api/cloud/billing/offline"_s, apply);
         QCOMPARE(refused.status, 403);
-        QVERIFY(refused.json().value(S("error")).toObject().value(S("message")).toString().contains(S("administrator")));
-        QCOMPARE(owner.api->get(S("/api/workspaces/") + ws).object("workspace").value(S("plan")).toString(), S("free"));
-        const HttpResult done = admin.web->post(S("/api/cloud/billing/offline"), apply);
+        QVERIFY(refused.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(u"administrator"_s));
+        QCOMPARE(owner.api->get(u"/api/workspaces/"_s + ws).object("workspace").value(u"plan"_s).toString(), u"free"_s);
+        const HttpResult done = admin.web->post(u"/api/cloud/billing/offline"_s, apply);
         QVERIFY2(done.status == 200, done.body.constData());
-        QCOMPARE(done.json().value(S("plan")).toString(), S("team"));
-        QCOMPARE(owner.api->get(S("/api/workspaces/") + ws).object("workspace").value(S("plan")).toString(), S("team"));
+        QCOMPARE(done.json().value(u"plan"_s).toString(), u"team"_s);
+        QCOMPARE(owner.api->get(u"/api/workspaces/"_s + ws).object("workspace").value(u"plan"_s).toString(), u"team"_s);
         QSqlQuery audit(srv.store.db->connection());
-        QVERIFY(audit.exec(S("SELECT actor_id FROM audit_log WHERE action = 'billing.plan_change'")));
+        QVERIFY(audit.exec(u"SELECT actor_id FROM audit_log WHERE action = 'billing.plan_change'"_s));
         QVERIFY(audit.next());
         QCOMPARE(audit.value(0).toString(), admin.id);
         QVERIFY(!audit.next());
         // The portal's way: the administrator sets a plan without a checkout.
-        const HttpResult back = admin.web->post(S("/api/cloud/billing/offline"), {{S("workspace_id"), ws}, {S("plan"), S("free")}});
+        const HttpResult back = admin.web->post(u"/api/cloud/billing/offline"_s, {{u"workspace_id"_s, ws}, {u"plan"_s, u"free"_s}});
         QCOMPARE(back.status, 200);
-        QCOMPARE(owner.api->get(S("/api/workspaces/") + ws).object("workspace").value(S("plan")).toString(), S("free"));
+        QCOMPARE(owner.api->get(u"/api/workspaces/"_s + ws).object("workspace").value(u"plan"_s).toString(), u"free"_s);
     }
 
     // The other links handed out: the service info's docs and document, the BFF's
@@ -327,22 +326,22 @@ private slots:
     void everyOtherLinkAnswers()
     {
         TestServer srv({}, true, backend());
-        TestUser u = signup(srv.port, S("links"));
+        TestUser u = signup(srv.port, u"links"_s);
         QVERIFY(u.api);
         HttpClient anyone(srv.port);
-        const QJsonObject info = anyone.get(S("/")).json();
+        const QJsonObject info = anyone.get(u"/"_s).json();
         for (const char *key : {"docs", "openapi"})
             QVERIFY2(anyone.get(info.value(QLatin1String(key)).toString()).status == 200, key);
-        const QString ws = createWorkspace(*u.api).value(S("id")).toString();
-        const HttpResult checkout = u.web->post(S("/api/cloud/billing/checkout"), {{S("workspace_id"), ws}, {S("plan"), S("pro")}});
+        const QString ws = createWorkspace(*u.api).value(u"id"_s).toString();
+        const HttpResult checkout = u.web->post(u"/api/cloud/billing/checkout"_s, {{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s}});
         QCOMPARE(checkout.status, 201);
-        const HttpResult portal = u.web->post(S("/api/cloud/billing/portal"), {{S("workspace_id"), ws}});
+        const HttpResult portal = u.web->post(u"/api/cloud/billing/portal"_s, {{u"workspace_id"_s, ws}});
         QCOMPARE(portal.status, 200);
         for (const HttpResult *r : {&checkout, &portal})
-            QCOMPARE(anyone.get(r->json().value(S("url")).toString()).status, 200);
+            QCOMPARE(anyone.get(r->json().value(u"url"_s).toString()).status, 200);
         const QString token = sharedRun(*u.api, ws);
         QVERIFY(!token.isEmpty());
-        const HttpResult page = anyone.get(S("/r/") + token);
+        const HttpResult page = anyone.get(u"/r/"_s + token);
         QCOMPARE(page.status, 200);
         QVERIFY(page.header("Content-Type").startsWith("text/html"));
     }
@@ -351,19 +350,19 @@ private slots:
     {
         TestServer srv({}, true, backend());
         HttpClient c(srv.port);
-        QCOMPARE(c.get(S("/health/r2")).status, 200);
+        QCOMPARE(c.get(u"/health/r2"_s).status, 200);
         // Where uploads stage their files is not writable: a file stands in the folder's place.
-        const QString tmp = QDir(srv.store.dir.path()).filePath(S("blobs/tmp"));
+        const QString tmp = QDir(srv.store.dir.path()).filePath(u"blobs/tmp"_s);
         QDir(tmp).removeRecursively();
         QFile block(tmp);
         QVERIFY(block.open(QIODevice::WriteOnly));
         block.close();
-        QCOMPARE(c.get(S("/health/r2")).status, 503);
-        const QJsonArray components = c.get(S("/api/status")).json().value(S("components")).toArray();
+        QCOMPARE(c.get(u"/health/r2"_s).status, 503);
+        const QJsonArray components = c.get(u"/api/status"_s).json().value(u"components"_s).toArray();
         bool seen = false;
         for (const auto &comp : components) {
-            if (comp.toObject().value(S("name")).toString() == QLatin1String("artifact_store")) {
-                QCOMPARE(comp.toObject().value(S("status")).toString(), S("down"));
+            if (comp.toObject().value(u"name"_s).toString() == QLatin1String("artifact_store")) {
+                QCOMPARE(comp.toObject().value(u"status"_s).toString(), u"down"_s);
                 seen = true;
             }
         }
@@ -378,20 +377,20 @@ private slots:
         QTest::addColumn<QStringList>("headers"); // "Name: value"
         QTest::addColumn<QString>("client");
         const QStringList none;
-        QTest::newRow("untrusted peer, headers ignored") << S("198.51.100.7") << QStringList{S("X-Forwarded-For: 1.2.3.4")} << S("198.51.100.7");
-        QTest::newRow("trusted, no header") << S("10.0.0.2") << none << S("10.0.0.2");
-        QTest::newRow("xff one hop") << S("10.0.0.2") << QStringList{S("X-Forwarded-For: 203.0.113.9")} << S("203.0.113.9");
-        QTest::newRow("xff spoofed left part") << S("10.0.0.2") << QStringList{S("X-Forwarded-For: 6.6.6.6, 203.0.113.9")} << S("203.0.113.9");
-        QTest::newRow("xff through two proxies") << S("10.0.0.2") << QStringList{S("X-Forwarded-For: 203.0.113.9, 10.0.0.5")} << S("203.0.113.9");
-        QTest::newRow("xff two header lines") << S("10.0.0.2") << QStringList{S("X-Forwarded-For: 6.6.6.6"), S("X-Forwarded-For: 203.0.113.9")} << S("203.0.113.9");
-        QTest::newRow("xff all trusted") << S("10.0.0.2") << QStringList{S("X-Forwarded-For: 10.0.0.9, 10.0.0.5")} << S("10.0.0.9");
-        QTest::newRow("xff garbage hop") << S("10.0.0.2") << QStringList{S("X-Forwarded-For: 203.0.113.9, nonsense")} << S("10.0.0.2");
-        QTest::newRow("xff ipv6") << S("10.0.0.2") << QStringList{S("X-Forwarded-For: 2001:db8::7")} << S("2001:db8::7");
-        QTest::newRow("forwarded") << S("10.0.0.2") << QStringList{S("Forwarded: for=203.0.113.9;proto=https")} << S("203.0.113.9");
-        QTest::newRow("forwarded list") << S("10.0.0.2") << QStringList{S("Forwarded: for=6.6.6.6, For=\"203.0.113.9:4711\"")} << S("203.0.113.9");
-        QTest::newRow("forwarded ipv6 quoted") << S("10.0.0.2") << QStringList{S("Forwarded: for=\"[2001:db8:cafe::17]:4711\"")} << S("2001:db8:cafe::17");
-        QTest::newRow("forwarded unknown") << S("10.0.0.2") << QStringList{S("Forwarded: for=unknown")} << S("10.0.0.2");
-        QTest::newRow("both headers: ambiguous") << S("10.0.0.2") << QStringList{S("Forwarded: for=6.6.6.6"), S("X-Forwarded-For: 203.0.113.9")} << S("10.0.0.2");
+        QTest::newRow("untrusted peer, headers ignored") << u"198.51.100.7"_s << QStringList{u"X-Forwarded-For: 1.2.3.4"_s} << u"198.51.100.7"_s;
+        QTest::newRow("trusted, no header") << u"10.0.0.2"_s << none << u"10.0.0.2"_s;
+        QTest::newRow("xff one hop") << u"10.0.0.2"_s << QStringList{u"X-Forwarded-For: 203.0.113.9"_s} << u"203.0.113.9"_s;
+        QTest::newRow("xff spoofed left part") << u"10.0.0.2"_s << QStringList{u"X-Forwarded-For: 6.6.6.6, 203.0.113.9"_s} << u"203.0.113.9"_s;
+        QTest::newRow("xff through two proxies") << u"10.0.0.2"_s << QStringList{u"X-Forwarded-For: 203.0.113.9, 10.0.0.5"_s} << u"203.0.113.9"_s;
+        QTest::newRow("xff two header lines") << u"10.0.0.2"_s << QStringList{u"X-Forwarded-For: 6.6.6.6"_s, u"X-Forwarded-For: 203.0.113.9"_s} << u"203.0.113.9"_s;
+        QTest::newRow("xff all trusted") << u"10.0.0.2"_s << QStringList{u"X-Forwarded-For: 10.0.0.9, 10.0.0.5"_s} << u"10.0.0.9"_s;
+        QTest::newRow("xff garbage hop") << u"10.0.0.2"_s << QStringList{u"X-Forwarded-For: 203.0.113.9, nonsense"_s} << u"10.0.0.2"_s;
+        QTest::newRow("xff ipv6") << u"10.0.0.2"_s << QStringList{u"X-Forwarded-For: 2001:db8::7"_s} << u"2001:db8::7"_s;
+        QTest::newRow("forwarded") << u"10.0.0.2"_s << QStringList{u"Forwarded: for=203.0.113.9;proto=https"_s} << u"203.0.113.9"_s;
+        QTest::newRow("forwarded list") << u"10.0.0.2"_s << QStringList{u"Forwarded: for=6.6.6.6, For=\"203.0.113.9:4711\""_s} << u"203.0.113.9"_s;
+        QTest::newRow("forwarded ipv6 quoted") << u"10.0.0.2"_s << QStringList{u"Forwarded: for=\"[2001:db8:cafe::17]:4711\""_s} << u"2001:db8:cafe::17"_s;
+        QTest::newRow("forwarded unknown") << u"10.0.0.2"_s << QStringList{u"Forwarded: for=unknown"_s} << u"10.0.0.2"_s;
+        QTest::newRow("both headers: ambiguous") << u"10.0.0.2"_s << QStringList{u"Forwarded: for=6.6.6.6"_s, u"X-Forwarded-For: 203.0.113.9"_s} << u"10.0.0.2"_s;
     }
     void clientAddress()
     {
@@ -403,7 +402,7 @@ private slots:
             const qsizetype colon = h.indexOf(QLatin1Char(':'));
             list.append({h.left(colon).toLatin1(), h.mid(colon + 1).trimmed().toLatin1()});
         }
-        const Subnets trusted{QHostAddress::parseSubnet(S("10.0.0.0/8"))};
+        const Subnets trusted{QHostAddress::parseSubnet(u"10.0.0.0/8"_s)};
         QCOMPARE(wfx::clientAddress(QHostAddress(peer), list, trusted), QHostAddress(client));
         QCOMPARE(wfx::clientAddress(QHostAddress(peer), list, {}), QHostAddress(peer));
     }
@@ -422,11 +421,11 @@ private slots:
         ServerConfig config;
         config.shareReadLimit = 2;
         if (trustLoopback)
-            config.trustedProxies = {QHostAddress::parseSubnet(S("127.0.0.1/32"))};
+            config.trustedProxies = {QHostAddress::parseSubnet(u"127.0.0.1/32"_s)};
         TestServer srv(config, true, backend());
-        TestUser u = signup(srv.port, S("proxy"));
-        const QString ws = createWorkspace(*u.api).value(S("id")).toString();
-        const QString path = S("/api/public/shares/") + sharedRun(*u.api, ws);
+        TestUser u = signup(srv.port, u"proxy"_s);
+        const QString ws = createWorkspace(*u.api).value(u"id"_s).toString();
+        const QString path = u"/api/public/shares/"_s + sharedRun(*u.api, ws);
         QVERIFY(path.size() > 30);
         HttpClient reader(srv.port);
         auto from = [&](const char *ip) {
@@ -442,3 +441,5 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestFrontDoor)
 #include "tst_front_door.moc"
+
+using namespace Qt::StringLiterals;

@@ -5,8 +5,8 @@
 // refused without TLS or on the main port.
 #include "TestServer.h"
 
-#include "core/HttpsRedirect.h"
-#include "core/TlsFiles.h"
+#include "server/core/HttpsRedirect.h"
+#include "server/core/TlsFiles.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -17,7 +17,6 @@
 using namespace wfxtest;
 
 namespace {
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 wfx::ServerConfig tlsConfig(const QTemporaryDir &dir)
 {
@@ -89,7 +88,7 @@ private slots:
     {
         QCOMPARE(wfx::HttpsRedirect::location("/x", "example.org", QHostAddress::LocalHost, 443),
                  QByteArray("https://example.org/x"));
-        QCOMPARE(wfx::HttpsRedirect::location("/x", "", QHostAddress(S("::1")), 8443), QByteArray("https://[::1]:8443/x"));
+        QCOMPARE(wfx::HttpsRedirect::location("/x", "", QHostAddress(u"::1"_s), 8443), QByteArray("https://[::1]:8443/x"));
     }
 
     void plainHttpGetsAPermanentRedirectToHttps()
@@ -116,7 +115,7 @@ private slots:
         QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
         conf.setCaCertificates({server.server->tlsConfiguration().localCertificate()});
         tls.setSslConfiguration(conf);
-        tls.connectToHostEncrypted(S("127.0.0.1"), server.port, S("localhost"));
+        tls.connectToHostEncrypted(u"127.0.0.1"_s, server.port, u"localhost"_s);
         QVERIFY2(tls.waitForEncrypted(5000), qPrintable(tls.errorString()));
         tls.write("GET /healthz HTTP/1.1\r\n" + server.hostHeader() + "Connection: close\r\n\r\n");
         QVERIFY(TestServer::readAll(tls, 3000).startsWith("HTTP/1.1 200 "));
@@ -127,7 +126,7 @@ private slots:
         QTemporaryDir dir;
         TestServer server(tlsConfig(dir));
         QNetworkAccessManager nam;
-        QNetworkRequest req(QUrl(S("http://localhost:%1/healthz?probe=1").arg(server.server->redirectPort())));
+        QNetworkRequest req(QUrl(u"http://localhost:%1/healthz?probe=1"_s.arg(server.server->redirectPort())));
         req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
         QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
         conf.setCaCertificates({server.server->tlsConfiguration().localCertificate()});
@@ -135,7 +134,7 @@ private slots:
         QNetworkReply *reply = nam.get(req);
         QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10'000);
         QCOMPARE(reply->error(), QNetworkReply::NoError);
-        QCOMPARE(reply->url(), QUrl(S("https://localhost:%1/healthz?probe=1").arg(server.port)));
+        QCOMPARE(reply->url(), QUrl(u"https://localhost:%1/healthz?probe=1"_s.arg(server.port)));
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
         QVERIFY(reply->readAll().contains("\"ok\""));
         delete reply;
@@ -200,7 +199,7 @@ private slots:
 
     void refusedWithoutTlsOrOnTheMainPort()
     {
-        TestStore store(S("sqlite"));
+        TestStore store(u"sqlite"_s);
         wfx::ServerConfig plain;
         plain.port = 0;
         plain.dataDir = store.dir.path();
@@ -208,7 +207,7 @@ private slots:
         plain.signingKey = wfx::crypto::randomBytes(32);
         wfx::ApiServer a(store.ctx, plain);
         QCOMPARE(a.start(), quint16(0));
-        QVERIFY2(a.lastError().contains(S("TLS")), qPrintable(a.lastError()));
+        QVERIFY2(a.lastError().contains(u"TLS"_s), qPrintable(a.lastError()));
 
         QTemporaryDir dir;
         wfx::ServerConfig same = tlsConfig(dir);
@@ -221,16 +220,18 @@ private slots:
             same.httpRedirectPort = other.port;
             wfx::ApiServer b(store.ctx, same);
             QCOMPARE(b.start(), quint16(0));
-            QVERIFY2(b.lastError().contains(S("redirect")), qPrintable(b.lastError()));
+            QVERIFY2(b.lastError().contains(u"redirect"_s), qPrintable(b.lastError()));
             QVERIFY(!b.isRunning());
         }
         same.port = 18'443;
         same.httpRedirectPort = 18'443;
         wfx::ApiServer c(store.ctx, same);
         QCOMPARE(c.start(), quint16(0));
-        QVERIFY2(c.lastError().contains(S("main port")), qPrintable(c.lastError()));
+        QVERIFY2(c.lastError().contains(u"main port"_s), qPrintable(c.lastError()));
     }
 };
 
 QTEST_GUILESS_MAIN(TestHttpsRedirect)
 #include "tst_https_redirect.moc"
+
+using namespace Qt::StringLiterals;

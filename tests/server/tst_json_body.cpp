@@ -5,8 +5,8 @@
 // and, for what is accepted, that the value arrives exactly as sent.
 #include "TestHttp.h"
 
-#include "core/JsonReader.h"
-#include "core/Schema.h"
+#include "server/core/JsonReader.h"
+#include "server/core/Schema.h"
 
 #include <QTest>
 
@@ -17,7 +17,6 @@ using namespace wfx;
 using namespace wfxtest;
 
 namespace {
-QString S(const char *s) { return QString::fromUtf8(s); }
 
 // The body around a member under test: the route needs a name; `x` is
 // an extra member the workspace schema allows and the handler ignores.
@@ -64,14 +63,14 @@ class TestJsonBody : public QObject
     // A refused member: 422 with `issue` for field body at kPrefix + `at` (-1: not checked).
     static void badX(const char *tag, const QByteArray &member, const char *issue, int at)
     {
-        QTest::newRow(tag) << (kPrefix + member + '}') << 422 << S(issue) << S("body")
+        QTest::newRow(tag) << (kPrefix + member + '}') << 422 << QString::fromUtf8(issue) << u"body"_s
                            << (at < 0 ? -1 : int(kPrefix.size()) + at) << QJsonValue(QJsonValue::Undefined)
                            << QJsonValue(QJsonValue::Undefined);
     }
     // A refused whole body.
     static void bad(const char *tag, const QByteArray &body, const char *issue, int at, const char *field = "body")
     {
-        QTest::newRow(tag) << body << 422 << S(issue) << S(field) << at << QJsonValue(QJsonValue::Undefined)
+        QTest::newRow(tag) << body << 422 << QString::fromUtf8(issue) << QString::fromUtf8(field) << at << QJsonValue(QJsonValue::Undefined)
                            << QJsonValue(QJsonValue::Undefined);
     }
 
@@ -158,27 +157,27 @@ private slots:
         badX("30 digits", "123456789012345678901234567890", "out_of_range", 0);
 
         // Strings (RFC 8259 7): kept exactly, escapes decoded, nothing else.
-        named("plain", "\"plain\"", S("plain"));
-        named("escaped quote", "\"a\\\"b\"", S("a\"b"));
-        named("escaped backslash", "\"a\\\\b\"", S("a\\b"));
-        named("escaped slash", "\"a\\/b\"", S("a/b"));
-        named("u escape", "\"\\u0041\\u00e9\\u4E2D\"", S("A\u00e9\u4e2d"));
-        named("surrogate pair", "\"\\ud83d\\ude00\"", S("\U0001F600"));
-        named("last code point", "\"\\uDBFF\\uDFFF\"", S("\U0010FFFF"));
-        named("raw two-byte", "\"caf\xc3\xa9\"", S("caf\u00e9"));
-        named("raw three-byte", "\"\xe4\xb8\xad\"", S("\u4e2d"));
-        named("raw four-byte", "\"\xf0\x9f\x98\x80\"", S("\U0001F600"));
-        named("raw U+10FFFF", "\"\xf4\x8f\xbf\xbf\"", S("\U0010FFFF"));
+        named("plain", "\"plain\"", u"plain"_s);
+        named("escaped quote", "\"a\\\"b\"", u"a\"b"_s);
+        named("escaped backslash", "\"a\\\\b\"", u"a\\b"_s);
+        named("escaped slash", "\"a\\/b\"", u"a/b"_s);
+        named("u escape", "\"\\u0041\\u00e9\\u4E2D\"", u"A\u00e9\u4e2d"_s);
+        named("surrogate pair", "\"\\ud83d\\ude00\"", u"\U0001F600"_s);
+        named("last code point", "\"\\uDBFF\\uDFFF\"", u"\U0010FFFF"_s);
+        named("raw two-byte", "\"caf\xc3\xa9\"", u"caf\u00e9"_s);
+        named("raw three-byte", "\"\xe4\xb8\xad\"", u"\u4e2d"_s);
+        named("raw four-byte", "\"\xf0\x9f\x98\x80\"", u"\U0001F600"_s);
+        named("raw U+10FFFF", "\"\xf4\x8f\xbf\xbf\"", u"\U0010FFFF"_s);
         named("raw U+FFFF", "\"a\xef\xbf\xbf\"", QString(QLatin1Char('a')) + QChar(0xFFFF));
-        named("leading U+FEFF raw", "\"\xef\xbb\xbflead\"", QChar(0xFEFF) + S("lead"));
-        named("leading U+FEFF escaped", "\"\\ufefflead\"", QChar(0xFEFF) + S("lead"));
-        named("inner U+FEFF", "\"mid\xef\xbb\xbf" "dle\"", S("mid") + QChar(0xFEFF) + S("dle"));
-        named("html-ish", "\"<b>&amp;</b>\"", S("<b>&amp;</b>"));
-        ok("control escapes", "\"\\b\\f\\n\\r\\t\"", S("\b\f\n\r\t"));
+        named("leading U+FEFF raw", "\"\xef\xbb\xbflead\"", QChar(0xFEFF) + u"lead"_s);
+        named("leading U+FEFF escaped", "\"\\ufefflead\"", QChar(0xFEFF) + u"lead"_s);
+        named("inner U+FEFF", "\"mid\xef\xbb\xbf" "dle\"", u"mid"_s + QChar(0xFEFF) + u"dle"_s);
+        named("html-ish", "\"<b>&amp;</b>\"", u"<b>&amp;</b>"_s);
+        ok("control escapes", "\"\\b\\f\\n\\r\\t\"", u"\b\f\n\r\t"_s);
         ok("u0000", "\"a\\u0000b\"", QString(QString(QLatin1Char('a')) + QChar(0) + QLatin1Char('b')));
         ok("u001f", "\"\\u001f\"", QString(QChar(0x1f)));
         ok("raw DEL", "\"\x7f\"", QString(QChar(0x7f)));
-        ok("empty string", "\"\"", S(""));
+        ok("empty string", "\"\"", u""_s);
         bad("control in name", "{\"name\":\"a\\nb\"}", "invalid", -1, "name");
         badX("unknown escape x", "\"\\x41\"", "malformed_json", 1);
         badX("unknown escape a", "\"\\a\"", "malformed_json", 1);
@@ -219,11 +218,11 @@ private slots:
         // Objects and arrays (RFC 8259 4, 5).
         ok("empty object", "{}", QJsonObject());
         ok("empty array", "[]", QJsonArray());
-        ok("empty key", "{\"\":1}", QJsonObject{{S(""), 1}});
+        ok("empty key", "{\"\":1}", QJsonObject{{u""_s, 1}});
         ok("nested", "{\"a\":[1,{\"b\":null}],\"c\":\"d\"}",
-           QJsonObject{{S("a"), QJsonArray{1, QJsonObject{{S("b"), QJsonValue::Null}}}}, {S("c"), S("d")}});
-        ok("spaces everywhere", " [ 1 , { \"a\" : 2 } ] ", QJsonArray{1, QJsonObject{{S("a"), 2}}});
-        ok("keys kept exactly", "{\"\\u00e9\":1,\"e\\u0301\":2}", QJsonObject{{S("\u00e9"), 1}, {S("e\u0301"), 2}});
+           QJsonObject{{u"a"_s, QJsonArray{1, QJsonObject{{u"b"_s, QJsonValue::Null}}}}, {u"c"_s, u"d"_s}});
+        ok("spaces everywhere", " [ 1 , { \"a\" : 2 } ] ", QJsonArray{1, QJsonObject{{u"a"_s, 2}}});
+        ok("keys kept exactly", "{\"\\u00e9\":1,\"e\\u0301\":2}", QJsonObject{{u"\u00e9"_s, 1}, {u"e\u0301"_s, 2}});
         badX("trailing comma array", "[1,]", "malformed_json", 3);
         badX("trailing comma object", "{\"a\":1,}", "malformed_json", 7);
         badX("leading comma", "[,1]", "malformed_json", 1);
@@ -267,7 +266,7 @@ private slots:
 
         // Whitespace (RFC 8259 2): space, tab, line feed, carriage return only.
         QTest::newRow("all four whitespace") << QByteArray(" \t\r\n{\"name\":\"w\"} \t\r\n") << 201 << QString()
-                                             << QString() << -1 << QJsonValue(QJsonValue::Undefined) << QJsonValue(S("w"));
+                                             << QString() << -1 << QJsonValue(QJsonValue::Undefined) << QJsonValue(u"w"_s);
         bad("form feed", "\f{\"name\":\"w\"}", "malformed_json", 0);
         bad("vertical tab", "{\"name\":\"w\"}\v", "malformed_json", 12);
         bad("no-break space", "{\xc2\xa0\"name\":\"w\"}", "malformed_json", 1);
@@ -314,10 +313,10 @@ private slots:
         const QJsonObject json = answer->toObject();
         if (status == 201) {
             if (!name.isUndefined()) {
-                QCOMPARE(json.value(S("workspace")).toObject().value(S("name")), name);
+                QCOMPARE(json.value(u"workspace"_s).toObject().value(u"name"_s), name);
                 const auto walked = JsonReader::read(body, JsonReader::Builder::WalkBuilds);
                 QVERIFY(walked.ok());
-                QCOMPARE(walked->toObject().value(S("name")), name);
+                QCOMPARE(walked->toObject().value(u"name"_s), name);
             }
             if (!x.isUndefined()) {
                 // The member as the dispatcher's reader gives it to a handler: same kind, same value.
@@ -325,7 +324,7 @@ private slots:
                 for (const auto builder : {JsonReader::Builder::QtBuilds, JsonReader::Builder::WalkBuilds}) {
                     const auto read = JsonReader::read(body, builder);
                     QVERIFY(read.ok());
-                    const QJsonValue got = read->toObject().value(S("x"));
+                    const QJsonValue got = read->toObject().value(u"x"_s);
                     QCOMPARE(got.type(), x.type());
                     QCOMPARE(got, x);
                     if (x.isDouble()) {
@@ -336,14 +335,14 @@ private slots:
             }
             return;
         }
-        const QJsonObject error = json.value(S("error")).toObject();
-        QCOMPARE(error.value(S("code")).toString(), S("validation_error"));
-        const QJsonArray details = error.value(S("details")).toArray();
+        const QJsonObject error = json.value(u"error"_s).toObject();
+        QCOMPARE(error.value(u"code"_s).toString(), u"validation_error"_s);
+        const QJsonArray details = error.value(u"details"_s).toArray();
         QVERIFY2(!details.isEmpty(), r.body.constData());
-        QCOMPARE(details.first().toObject().value(S("issue")).toString(), issue);
-        QCOMPARE(details.first().toObject().value(S("field")).toString(), field);
+        QCOMPARE(details.first().toObject().value(u"issue"_s).toString(), issue);
+        QCOMPARE(details.first().toObject().value(u"field"_s).toString(), field);
         if (offset >= 0) {
-            const QString message = error.value(S("message")).toString();
+            const QString message = error.value(u"message"_s).toString();
             QVERIFY2(message.contains(QStringLiteral("at offset %1)").arg(offset)), qPrintable(message));
         }
     }
@@ -378,17 +377,17 @@ private slots:
         body += "}}";
         const auto read = JsonReader::read(body);
         QVERIFY(read.ok());
-        const QJsonObject x = read->toObject().value(S("x")).toObject();
+        const QJsonObject x = read->toObject().value(u"x"_s).toObject();
         QCOMPARE(x.size(), n);
-        QCOMPARE(x.value(S("k000001")).toInteger(), 1);
-        QCOMPARE(x.value(S("k020000")).toInteger(), n);
+        QCOMPARE(x.value(u"k000001"_s).toInteger(), 1);
+        QCOMPARE(x.value(u"k020000"_s).toInteger(), n);
         // The same with one key twice, far apart.
         body.chop(2);
         body += ",\"k000001\":0}}";
         const auto dup = JsonReader::read(body);
         QVERIFY(!dup.ok());
-        QCOMPARE(dup.error().details.first().issue, S("duplicate_key"));
-        QCOMPARE(dup.error().details.first().field, S("x.k000001"));
+        QCOMPARE(dup.error().details.first().issue, u"duplicate_key"_s);
+        QCOMPARE(dup.error().details.first().field, u"x.k000001"_s);
     }
 
     // The scan that names the offset agrees with simdjson on every row above
@@ -400,10 +399,10 @@ private slots:
         QFETCH(QString, issue);
         if (body.isEmpty())
             return;
-        const bool wellFormed = issue.isEmpty() || issue == S("type") || issue == S("duplicate_key")
-            || issue == S("invalid") || issue == S("required");
+        const bool wellFormed = issue.isEmpty() || issue == u"type"_s || issue == u"duplicate_key"_s
+            || issue == u"invalid"_s || issue == u"required"_s;
         QCOMPARE(JsonReader::findFlaw(body).has_value(), !wellFormed);
-        QCOMPARE(JsonReader::read(body).ok(), wellFormed && issue != S("duplicate_key"));
+        QCOMPARE(JsonReader::read(body).ok(), wellFormed && issue != u"duplicate_key"_s);
     }
 
     void bothBuildersBuildTheSameDocument()
@@ -424,3 +423,5 @@ private slots:
 
 QTEST_MAIN(TestJsonBody)
 #include "tst_json_body.moc"
+
+using namespace Qt::StringLiterals;

@@ -4,11 +4,11 @@
 // serving over TLS with a self-signed certificate.
 #include "TestHttp.h"
 
-#include "core/Ids.h"
-#include "core/Metrics.h"
-#include "core/Services.h"
-#include "core/RouteTable.h"
-#include "core/TlsFiles.h"
+#include "models/core/Ids.h"
+#include "server/core/Metrics.h"
+#include "server/core/Services.h"
+#include "server/core/RouteTable.h"
+#include "server/core/TlsFiles.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -44,12 +44,11 @@ QStringList accessLines()
     return g_accessLines;
 }
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 // A well-formed share token (wfxs_ + 43 base64url characters) that names no share.
 QString someToken()
 {
-    return S("wfxs_") + QString::fromLatin1(wfx::crypto::randomBytes(32).toBase64(QByteArray::Base64UrlEncoding
+    return u"wfxs_"_s + QString::fromLatin1(wfx::crypto::randomBytes(32).toBase64(QByteArray::Base64UrlEncoding
                                                                                    | QByteArray::OmitTrailingEquals));
 }
 
@@ -61,7 +60,7 @@ QByteArray tlsExchange(quint16 port, const QList<QSslCertificate> &ca, const QBy
     conf.setCaCertificates(ca);
     conf.setPeerVerifyMode(QSslSocket::VerifyPeer);
     s.setSslConfiguration(conf);
-    s.connectToHostEncrypted(S("127.0.0.1"), port, S("localhost")); // verified against the SAN
+    s.connectToHostEncrypted(u"127.0.0.1"_s, port, u"localhost"_s); // verified against the SAN
     *encrypted = s.waitForEncrypted(5000);
     if (!*encrypted) {
         qWarning() << "handshake failed" << s.errorString() << s.sslHandshakeErrors();
@@ -78,16 +77,16 @@ QString syncedRun(TestServer &server, const TestUser &u)
     if (!u.api)
         return {};
     const QJsonObject ws = createWorkspace(*u.api);
-    const QString project = u.api->post(S("/api/projects"), QJsonObject{{S("workspace_id"), ws.value(S("id"))},
-                                                                      {S("name"), S("p")}})
-                                .object("project").value(S("id")).toString();
-    const QJsonObject runBody{{S("project_id"), project},
-                              {S("client_run_id"), wfx::ids::newUuid()},
-                              {S("name"), S("r")},
-                              {S("status"), S("completed")},
-                              {S("started_at"), S("2026-11-01T10:00:00Z")},
-                              {S("finished_at"), S("2026-11-01T11:00:00Z")}};
-    auto synced = server.server->services().runs.sync(wfx::Actor::user(u.id, S("127.0.0.1")), runBody);
+    const QString project = u.api->post(u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, ws.value(u"id"_s)},
+                                                                      {u"name"_s, u"p"_s}})
+                                .object("project").value(u"id"_s).toString();
+    const QJsonObject runBody{{u"project_id"_s, project},
+                              {u"client_run_id"_s, wfx::ids::newUuid()},
+                              {u"name"_s, u"r"_s},
+                              {u"status"_s, u"completed"_s},
+                              {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
+                              {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s}};
+    auto synced = server.server->services().runs.sync(wfx::Actor::user(u.id, u"127.0.0.1"_s), runBody);
     if (!synced)
         qWarning() << "sync failed" << synced.error().message;
     return synced ? synced->run.id : QString();
@@ -117,7 +116,7 @@ private slots:
         TestServer server;
         HttpClient c(server.port);
         const QString token = someToken();
-        const HttpResult r = c.get(S("/api/public/shares/") + token);
+        const HttpResult r = c.get(u"/api/public/shares/"_s + token);
         QCOMPARE(r.status, 404);
         const QByteArray id = r.header("X-Request-Id");
         QVERIFY(!id.isEmpty());
@@ -129,7 +128,7 @@ private slots:
                 line = l;
         }
         QVERIFY2(!line.isEmpty(), qPrintable(lines.join(QLatin1Char('\n'))));
-        QVERIFY2(line.startsWith(S("GET /api/public/shares/{token} 404 ")), qPrintable(line));
+        QVERIFY2(line.startsWith(u"GET /api/public/shares/{token} 404 "_s), qPrintable(line));
         for (const QString &l : lines)
             QVERIFY2(!l.contains(token) && !l.contains(token.mid(5, 10)), qPrintable(l));
     }
@@ -137,23 +136,23 @@ private slots:
     void accessLogNeverCarriesHeadersOrQueries()
     {
         TestServer server;
-        HttpClient c(server.port, S("wfx_secretbearervalue123"));
-        c.get(S("/api/runs?cursor=sekritcursor"));
-        c.get(S("/no/such/path/wfxs_abcdef"));
+        HttpClient c(server.port, u"wfx_secretbearervalue123"_s);
+        c.get(u"/api/runs?cursor=sekritcursor"_s);
+        c.get(u"/no/such/path/wfxs_abcdef"_s);
         QTRY_COMPARE(accessLines().size(), 2);
         const QStringList lines = accessLines();
-        QVERIFY2(lines[0].startsWith(S("GET /api/runs 401 ")), qPrintable(lines[0]));
-        QVERIFY2(lines[1].startsWith(S("GET - 404 ")), qPrintable(lines[1])); // unmatched: no raw path
+        QVERIFY2(lines[0].startsWith(u"GET /api/runs 401 "_s), qPrintable(lines[0]));
+        QVERIFY2(lines[1].startsWith(u"GET - 404 "_s), qPrintable(lines[1])); // unmatched: no raw path
         for (const QString &l : lines)
-            QVERIFY(!l.contains(S("secretbearer")) && !l.contains(S("sekrit")) && !l.contains(S("wfxs_")));
+            QVERIFY(!l.contains(u"secretbearer"_s) && !l.contains(u"sekrit"_s) && !l.contains(u"wfxs_"_s));
     }
 
     void requestIdsDiffer()
     {
         TestServer server;
         HttpClient c(server.port);
-        const QByteArray a = c.get(S("/healthz")).header("X-Request-Id");
-        const QByteArray b = c.get(S("/healthz")).header("X-Request-Id");
+        const QByteArray a = c.get(u"/healthz"_s).header("X-Request-Id");
+        const QByteArray b = c.get(u"/healthz"_s).header("X-Request-Id");
         QVERIFY(!a.isEmpty());
         QVERIFY(a != b);
     }
@@ -162,10 +161,10 @@ private slots:
     {
         TestServer server;
         HttpClient c(server.port);
-        QCOMPARE(c.get(S("/healthz")).status, 200);
-        QCOMPARE(c.get(S("/healthz")).status, 200);
-        QCOMPARE(c.get(S("/api/public/shares/") + someToken()).status, 404);
-        const HttpResult m = c.get(S("/metrics"));
+        QCOMPARE(c.get(u"/healthz"_s).status, 200);
+        QCOMPARE(c.get(u"/healthz"_s).status, 200);
+        QCOMPARE(c.get(u"/api/public/shares/"_s + someToken()).status, 404);
+        const HttpResult m = c.get(u"/metrics"_s);
         QCOMPARE(m.status, 200);
         QVERIFY2(m.header("Content-Type").startsWith("text/plain; version=0.0.4"), m.header("Content-Type").constData());
 
@@ -181,7 +180,7 @@ private slots:
                 const auto mm = meta.match(l);
                 QVERIFY2(mm.hasMatch(), qPrintable(l));
                 if (mm.captured(1) == QLatin1String("TYPE")) {
-                    QVERIFY2(QStringList({S("counter"), S("gauge"), S("histogram")}).contains(mm.captured(3)), qPrintable(l));
+                    QVERIFY2(QStringList({u"counter"_s, u"gauge"_s, u"histogram"_s}).contains(mm.captured(3)), qPrintable(l));
                     types.insert(mm.captured(2), mm.captured(3));
                 }
                 continue;
@@ -193,41 +192,41 @@ private slots:
                 if (family.endsWith(QLatin1String(suffix)) && types.value(family.chopped(qstrlen(suffix))) == QLatin1String("histogram"))
                     family.chop(qstrlen(suffix));
             }
-            QVERIFY2(types.contains(family), qPrintable(S("no TYPE before ") + l));
+            QVERIFY2(types.contains(family), qPrintable(u"no TYPE before "_s + l));
             values.insert(sm.captured(1) + sm.captured(2), sm.captured(3).toDouble());
         }
-        QCOMPARE(types.value(S("wfx_http_requests_total")), S("counter"));
-        QCOMPARE(types.value(S("wfx_http_request_duration_seconds")), S("histogram"));
-        QCOMPARE(values.value(S(R"(wfx_http_requests_total{route="/healthz",method="GET",status="200"})")), 2.0);
-        QCOMPARE(values.value(S(R"(wfx_http_requests_total{route="/api/public/shares/{token}",method="GET",status="404"})")), 1.0);
-        QCOMPARE(values.value(S(R"(wfx_http_request_duration_seconds_count{route="/healthz"})")), 2.0);
-        QCOMPARE(values.value(S(R"(wfx_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"})")), 2.0);
+        QCOMPARE(types.value(u"wfx_http_requests_total"_s), u"counter"_s);
+        QCOMPARE(types.value(u"wfx_http_request_duration_seconds"_s), u"histogram"_s);
+        QCOMPARE(values.value(uR"(wfx_http_requests_total{route="/healthz",method="GET",status="200"})"_s), 2.0);
+        QCOMPARE(values.value(uR"(wfx_http_requests_total{route="/api/public/shares/{token}",method="GET",status="404"})"_s), 1.0);
+        QCOMPARE(values.value(uR"(wfx_http_request_duration_seconds_count{route="/healthz"})"_s), 2.0);
+        QCOMPARE(values.value(uR"(wfx_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"})"_s), 2.0);
         double previous = 0;
         for (double le : wfx::Metrics::kBuckets) {
-            const QString key = S(R"(wfx_http_request_duration_seconds_bucket{route="/healthz",le=")")
-                + QString::number(le, 'g', 12) + S("\"}");
+            const QString key = uR"(wfx_http_request_duration_seconds_bucket{route="/healthz",le=")"_s
+                + QString::number(le, 'g', 12) + u"\"}"_s;
             QVERIFY2(values.contains(key), qPrintable(key));
             QVERIFY(values.value(key) >= previous);
             previous = values.value(key);
         }
-        QCOMPARE(values.value(S("wfx_store_up")), 1.0);
-        QCOMPARE(values.value(S("wfx_artifact_store_up")), 1.0);
-        QVERIFY(values.contains(S(R"(wfx_shares{state="active"})")));
-        QCOMPARE(values.value(S("wfx_rate_limited_total")), 0.0);
+        QCOMPARE(values.value(u"wfx_store_up"_s), 1.0);
+        QCOMPARE(values.value(u"wfx_artifact_store_up"_s), 1.0);
+        QVERIFY(values.contains(uR"(wfx_shares{state="active"})"_s));
+        QCOMPARE(values.value(u"wfx_rate_limited_total"_s), 0.0);
         for (const QString &k : values.keys())
-            QVERIFY2(!k.contains(S("wfxs_")), qPrintable(k));
+            QVERIFY2(!k.contains(u"wfxs_"_s), qPrintable(k));
     }
 
     void metricsCountSharesByState()
     {
         TestServer server;
-        TestUser u = signup(server.port, S("metrics"));
+        TestUser u = signup(server.port, u"metrics"_s);
         const QString runId = syncedRun(server, u);
         QVERIFY(!runId.isEmpty());
-        const HttpResult share = u.api->post(S("/api/shares"), QJsonObject{{S("run_id"), runId}});
+        const HttpResult share = u.api->post(u"/api/shares"_s, QJsonObject{{u"run_id"_s, runId}});
         QVERIFY2(share.status == 201, share.body.constData());
         HttpClient c(server.port);
-        const QByteArray body = c.get(S("/metrics")).body;
+        const QByteArray body = c.get(u"/metrics"_s).body;
         QVERIFY2(body.contains("wfx_shares{state=\"active\"} 1\n"), body.constData());
         QVERIFY(body.contains("wfx_shares{state=\"revoked\"} 0\n"));
     }
@@ -235,17 +234,17 @@ private slots:
     void streamedDownloadIsCountedWhenItsLastByteIsOut()
     {
         TestServer server;
-        TestUser u = signup(server.port, S("stream"));
+        TestUser u = signup(server.port, u"stream"_s);
         const QString runId = syncedRun(server, u);
         QVERIFY(!runId.isEmpty());
-        const wfx::Actor actor = wfx::Actor::user(u.id, S("127.0.0.1"));
+        const wfx::Actor actor = wfx::Actor::user(u.id, u"127.0.0.1"_s);
         // Larger than every loopback socket buffer on the way: the server cannot
         // have written it all while the client reads nothing.
         QByteArray bytes(24 * 1024 * 1024, Qt::Uninitialized);
         for (qsizetype i = 0; i < bytes.size(); ++i)
             bytes[i] = char(i * 7 + (i >> 12));
         auto &artifacts = server.server->services().artifacts;
-        auto up = artifacts.initiate(actor, runId, S("big.bin"), bytes.size(), wfx::crypto::sha256Hex(bytes));
+        auto up = artifacts.initiate(actor, runId, u"big.bin"_s, bytes.size(), wfx::crypto::sha256Hex(bytes));
         QVERIFY(up);
         for (qint64 n = 1; n <= up->parts; ++n)
             QVERIFY(artifacts.putPart(up->uploadToken, up->artifact.id, n, bytes.mid((n - 1) * up->partSize, up->partSize)));
@@ -253,7 +252,7 @@ private slots:
 
         auto downloads = [&] { // answered downloads; a route without answers has no line yet
             HttpClient c(server.port);
-            const QByteArray body = c.get(S("/metrics")).body;
+            const QByteArray body = c.get(u"/metrics"_s).body;
             static const QByteArray key = "wfx_http_request_duration_seconds_count{route=\"/api/artifacts/{artifact_id}\"} ";
             const qsizetype at = body.indexOf(key);
             return at < 0 ? 0 : body.mid(at + key.size(), body.indexOf('\n', at) - at - key.size()).toInt();
@@ -295,9 +294,9 @@ private slots:
         const QString token = someToken();
         int limited = 0;
         for (int i = 0; i < 4; ++i)
-            limited += c.get(S("/api/public/shares/") + token).status == 429 ? 1 : 0;
+            limited += c.get(u"/api/public/shares/"_s + token).status == 429 ? 1 : 0;
         QVERIFY(limited > 0);
-        const QByteArray body = c.get(S("/metrics")).body;
+        const QByteArray body = c.get(u"/metrics"_s).body;
         QVERIFY2(body.contains(QByteArray("wfx_rate_limited_total " + QByteArray::number(limited) + "\n")), body.constData());
         QVERIFY(body.contains(QByteArray("route=\"/api/public/shares/{token}\",method=\"GET\",status=\"429\"} "
                                          + QByteArray::number(limited) + "\n")));
@@ -306,7 +305,7 @@ private slots:
     void metricsRefuseOtherClientsUnlessAllowed()
     {
         wfx::ServerConfig config;
-        config.metricsAllow = {QHostAddress::parseSubnet(S("10.0.0.0/8"))};
+        config.metricsAllow = {QHostAddress::parseSubnet(u"10.0.0.0/8"_s)};
         TestServer server(config);
         const wfx::Route *metrics = nullptr;
         for (const wfx::Route &r : server.server->routes().routes()) {
@@ -317,11 +316,11 @@ private slots:
         QCOMPARE(metrics->access, wfx::Access::Public);
         wfx::HttpRequest req;
         req.method = "GET";
-        req.remote = QHostAddress(S("192.168.1.20"));
+        req.remote = QHostAddress(u"192.168.1.20"_s);
         QCOMPARE(metrics->handler(req).status, 404);
-        req.remote = QHostAddress(S("10.2.3.4"));
+        req.remote = QHostAddress(u"10.2.3.4"_s);
         QCOMPARE(metrics->handler(req).status, 200);
-        req.remote = QHostAddress(S("::1"));
+        req.remote = QHostAddress(u"::1"_s);
         QCOMPARE(metrics->handler(req).status, 200);
     }
 
@@ -336,8 +335,8 @@ private slots:
         QVERIFY2(wfx::TlsFiles::load(cert, key, &first, &error), qPrintable(error));
         const QSslCertificate c = first.localCertificate();
         const auto san = c.subjectAlternativeNames();
-        QVERIFY(san.values(QSsl::DnsEntry).contains(S("localhost")));
-        QVERIFY(san.values(QSsl::IpAddressEntry).contains(S("127.0.0.1")));
+        QVERIFY(san.values(QSsl::DnsEntry).contains(u"localhost"_s));
+        QVERIFY(san.values(QSsl::IpAddressEntry).contains(u"127.0.0.1"_s));
         QCOMPARE(first.privateKey().algorithm(), QSsl::Ec);
         // A second start keeps the same certificate.
         QString cert2, key2;
@@ -356,7 +355,7 @@ private slots:
         QVERIFY2(wfx::TlsFiles::ensureSelfSigned(dir.path(), &config.tlsCertFile, &config.tlsKeyFile, &error), qPrintable(error));
         config.tls = true;
         TestServer server(config);
-        QVERIFY(server.server->baseUrl().startsWith(S("https://")));
+        QVERIFY(server.server->baseUrl().startsWith(u"https://"_s));
         const QList<QSslCertificate> ca = QSslCertificate::fromPath(config.tlsCertFile);
         QCOMPARE(ca.size(), 1);
 
@@ -401,3 +400,5 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestObservability)
 #include "tst_observability.moc"
+
+using namespace Qt::StringLiterals;

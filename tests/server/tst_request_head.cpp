@@ -8,7 +8,7 @@
 // fields, target forms, versions, and chunked framing.
 #include "TestServer.h"
 
-#include "core/RequestHead.h"
+#include "server/core/RequestHead.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

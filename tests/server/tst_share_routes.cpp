@@ -4,7 +4,7 @@
 // (CONTRACT.md section 4) and the bundled share page /r/{token}.
 #include "TestServer.h"
 
-#include "core/Services.h"
+#include "server/core/Services.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,7 +17,6 @@ using namespace wfx;
 
 namespace {
 
-QString S(const char *s) { return QString::fromLatin1(s); }
 
 struct Resp
 {
@@ -43,13 +42,13 @@ struct Resp
         return out;
     }
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QString code() const { return json().value(S("error")).toObject().value(S("code")).toString(); }
-    QJsonArray details() const { return json().value(S("error")).toObject().value(S("details")).toArray(); }
+    QString code() const { return json().value(u"error"_s).toObject().value(u"code"_s).toString(); }
+    QJsonArray details() const { return json().value(u"error"_s).toObject().value(u"details"_s).toArray(); }
     bool hasDetail(const QString &field, const QString &issue) const
     {
         for (const auto &d : details()) {
             const QJsonObject o = d.toObject();
-            if (o.value(S("field")).toString() == field && (issue.isEmpty() || o.value(S("issue")).toString() == issue))
+            if (o.value(u"field"_s).toString() == field && (issue.isEmpty() || o.value(u"issue"_s).toString() == issue))
                 return true;
         }
         return false;
@@ -132,7 +131,7 @@ class TestShareRoutes : public QObject
     }
     static QString publicPath(const QString &ep, const QString &token)
     {
-        return (ep == QLatin1String("r") ? S("/api/public/r/") : S("/api/public/shares/"))
+        return (ep == QLatin1String("r") ? u"/api/public/r/"_s : u"/api/public/shares/"_s)
             + QString::fromLatin1(QUrl::toPercentEncoding(token));
     }
     Resp readShare(const QString &ep, const QString &token, const std::optional<QByteArray> &password = std::nullopt,
@@ -148,11 +147,11 @@ class TestShareRoutes : public QObject
     {
         Client u;
         u.email = email;
-        Resp r = call("POST", S("/api/auth/signup"),
-                      js({{S("email"), email}, {S("password"), S("correct horse battery")}}));
+        Resp r = call("POST", u"/api/auth/signup"_s,
+                      js({{u"email"_s, email}, {u"password"_s, u"correct horse battery"_s}}));
         if (r.status != 201)
             qFatal("signup failed: %d %s", r.status, r.body.constData());
-        u.id = r.json().value(S("user")).toObject().value(S("id")).toString();
+        u.id = r.json().value(u"user"_s).toObject().value(u"id"_s).toString();
         for (const QByteArray &c : r.all("Set-Cookie")) {
             const QByteArray kv = c.split(';').value(0);
             const qsizetype eq = kv.indexOf('=');
@@ -161,14 +160,14 @@ class TestShareRoutes : public QObject
             else if (kv.left(eq) == "wfx_csrf")
                 u.csrf = QString::fromLatin1(kv.mid(eq + 1));
         }
-        Resp k = web(u, "POST", S("/api/cloud/api-keys"), {{S("name"), S("tests")}});
+        Resp k = web(u, "POST", u"/api/cloud/api-keys"_s, {{u"name"_s, u"tests"_s}});
         if (k.status != 201)
             qFatal("api key failed: %d %s", k.status, k.body.constData());
-        u.key = k.json().value(S("secret")).toString();
-        u.workspace = api(u, "POST", S("/api/workspaces"), {{S("name"), email}}).json()
-                          .value(S("workspace")).toObject().value(S("id")).toString();
-        u.project = api(u, "POST", S("/api/projects"), {{S("workspace_id"), u.workspace}, {S("name"), S("p")}}).json()
-                        .value(S("project")).toObject().value(S("id")).toString();
+        u.key = k.json().value(u"secret"_s).toString();
+        u.workspace = api(u, "POST", u"/api/workspaces"_s, {{u"name"_s, email}}).json()
+                          .value(u"workspace"_s).toObject().value(u"id"_s).toString();
+        u.project = api(u, "POST", u"/api/projects"_s, {{u"workspace_id"_s, u.workspace}, {u"name"_s, u"p"_s}}).json()
+                        .value(u"project"_s).toObject().value(u"id"_s).toString();
         u.run = syncRun(u);
         return u;
     }
@@ -176,18 +175,18 @@ class TestShareRoutes : public QObject
     // Runs are synced through the model layer (the run routes are another family's).
     QString syncRun(const Client &u, const QJsonObject &over = {})
     {
-        QJsonObject body{{S("project_id"), u.project},
-                         {S("client_run_id"), ids::newUuid()},
-                         {S("name"), S("dreamer-v3-seed-1")},
-                         {S("status"), S("completed")},
-                         {S("started_at"), S("2026-11-01T10:00:00Z")},
-                         {S("finished_at"), S("2026-11-01T11:00:00Z")},
-                         {S("manifest"), QJsonObject{{S("env"), S("atari")}, {S("seed"), 1}}},
-                         {S("metrics"), QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), 0}, {S("value"), 1.25}},
-                                                   QJsonObject{{S("name"), S("loss")}, {S("step"), 1}, {S("value"), 0.5}}}}};
+        QJsonObject body{{u"project_id"_s, u.project},
+                         {u"client_run_id"_s, ids::newUuid()},
+                         {u"name"_s, u"dreamer-v3-seed-1"_s},
+                         {u"status"_s, u"completed"_s},
+                         {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
+                         {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s},
+                         {u"manifest"_s, QJsonObject{{u"env"_s, u"atari"_s}, {u"seed"_s, 1}}},
+                         {u"metrics"_s, QJsonArray{QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 0}, {u"value"_s, 1.25}},
+                                                   QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 1}, {u"value"_s, 0.5}}}}};
         for (auto it = over.begin(); it != over.end(); ++it)
             body.insert(it.key(), it.value());
-        auto r = srv->server->services().runs.sync(Actor::user(u.id, S("127.0.0.1")), body);
+        auto r = srv->server->services().runs.sync(Actor::user(u.id, u"127.0.0.1"_s), body);
         if (!r)
             qFatal("sync failed: %s", qPrintable(r.error().message));
         return r->run.id;
@@ -196,19 +195,19 @@ class TestShareRoutes : public QObject
     // An artifact of the run: pending, or uploaded and committed.
     QString artifact(const Client &u, const QString &run, bool commit, const QByteArray &data = "weights")
     {
-        Resp init = api(u, "POST", S("/api/sync/artifacts/initiate"),
-                        {{S("run_id"), run}, {S("name"), S("policy.ckpt")}, {S("size_bytes"), double(data.size())},
-                         {S("sha256"), crypto::sha256Hex(data)}});
+        Resp init = api(u, "POST", u"/api/sync/artifacts/initiate"_s,
+                        {{u"run_id"_s, run}, {u"name"_s, u"policy.ckpt"_s}, {u"size_bytes"_s, double(data.size())},
+                         {u"sha256"_s, crypto::sha256Hex(data)}});
         if (init.status != 201)
             qFatal("initiate failed: %s", init.body.constData());
-        const QString id = init.json().value(S("artifact")).toObject().value(S("id")).toString();
+        const QString id = init.json().value(u"artifact"_s).toObject().value(u"id"_s).toString();
         if (!commit)
             return id;
-        const QUrl url(init.json().value(S("upload")).toObject().value(S("parts")).toArray().at(0).toObject()
-                           .value(S("url")).toString());
+        const QUrl url(init.json().value(u"upload"_s).toObject().value(u"parts"_s).toArray().at(0).toObject()
+                           .value(u"url"_s).toString());
         if (call("PUT", url.path(), data, {}, false).status != 200)
             qFatal("part upload failed");
-        if (api(u, "POST", S("/api/sync/artifacts/commit"), {{S("artifact_id"), id}}).status != 200)
+        if (api(u, "POST", u"/api/sync/artifacts/commit"_s, {{u"artifact_id"_s, id}}).status != 200)
             qFatal("commit failed");
         return id;
     }
@@ -221,21 +220,21 @@ class TestShareRoutes : public QObject
     };
     Made makeShare(const Client &u, const QString &run, const QJsonObject &extra = {})
     {
-        QJsonObject body{{S("run_id"), run}};
+        QJsonObject body{{u"run_id"_s, run}};
         for (auto it = extra.begin(); it != extra.end(); ++it)
             body.insert(it.key(), it.value());
-        Resp r = api(u, "POST", S("/api/shares"), body);
+        Resp r = api(u, "POST", u"/api/shares"_s, body);
         if (r.status != 201)
             qFatal("share create failed: %d %s", r.status, r.body.constData());
-        return {r.json().value(S("share")).toObject(), r.json().value(S("token")).toString(), r.json()};
+        return {r.json().value(u"share"_s).toObject(), r.json().value(u"token"_s).toString(), r.json()};
     }
     QString futureTime(qint64 ms) { return ids::formatTime(srv->store.clock.nowMs() + ms); }
 
     static void endpoints()
     {
         QTest::addColumn<QString>("ep");
-        QTest::newRow("shares") << S("shares");
-        QTest::newRow("r") << S("r");
+        QTest::newRow("shares") << u"shares"_s;
+        QTest::newRow("r") << u"r"_s;
     }
     static void expectNoStore(const Resp &r)
     {
@@ -259,8 +258,8 @@ private slots:
         cfg.shareReadLimit = kReadLimit;
         cfg.sharePasswordAttempts = kPasswordAttempts;
         srv = std::make_unique<wfxtest::TestServer>(cfg);
-        a = signup(S("alice@example.com"));
-        b = signup(S("bob@example.com"));
+        a = signup(u"alice@example.com"_s);
+        b = signup(u"bob@example.com"_s);
     }
     void cleanup() { srv.reset(); }
 
@@ -268,43 +267,43 @@ private slots:
 
     void createAnswersShareTokenAndAbsoluteUrl()
     {
-        Resp r = api(a, "POST", S("/api/shares"), {{S("run_id"), a.run}});
+        Resp r = api(a, "POST", u"/api/shares"_s, {{u"run_id"_s, a.run}});
         QCOMPARE(r.status, 201);
-        const QJsonObject share = r.json().value(S("share")).toObject();
-        const QString token = r.json().value(S("token")).toString();
-        QVERIFY(ids::isUuid(share.value(S("id")).toString()));
-        QCOMPARE(share.value(S("run_id")).toString(), a.run);
-        QCOMPARE(share.value(S("workspace_id")).toString(), a.workspace);
-        QCOMPARE(share.value(S("state")).toString(), S("active"));
-        QCOMPARE(share.value(S("has_password")), QJsonValue(false));
-        QVERIFY(share.value(S("expires_at")).isNull());
-        QVERIFY(share.value(S("artifact_id")).isNull());
-        const QString prefix = share.value(S("token_prefix")).toString();
+        const QJsonObject share = r.json().value(u"share"_s).toObject();
+        const QString token = r.json().value(u"token"_s).toString();
+        QVERIFY(ids::isUuid(share.value(u"id"_s).toString()));
+        QCOMPARE(share.value(u"run_id"_s).toString(), a.run);
+        QCOMPARE(share.value(u"workspace_id"_s).toString(), a.workspace);
+        QCOMPARE(share.value(u"state"_s).toString(), u"active"_s);
+        QCOMPARE(share.value(u"has_password"_s), QJsonValue(false));
+        QVERIFY(share.value(u"expires_at"_s).isNull());
+        QVERIFY(share.value(u"artifact_id"_s).isNull());
+        const QString prefix = share.value(u"token_prefix"_s).toString();
         QVERIFY(!prefix.isEmpty() && prefix.size() < token.size() && token.startsWith(prefix));
-        QCOMPARE(r.json().value(S("url")).toString(), S("http://127.0.0.1:") + QString::number(srv->port) + S("/r/") + token);
-        QCOMPARE(srv->store.auditCount(S("share.create")), 1);
+        QCOMPARE(r.json().value(u"url"_s).toString(), u"http://127.0.0.1:"_s + QString::number(srv->port) + u"/r/"_s + token);
+        QCOMPARE(srv->store.auditCount(u"share.create"_s), 1);
     }
 
     void createWithPasswordExpiryAndArtifact()
     {
         const QString art = artifact(a, a.run, true);
         const QString at = futureTime(3'600'000);
-        Resp r = api(a, "POST", S("/api/shares"), {{S("run_id"), a.run}, {S("password"), S("open sesame!")},
-                                                   {S("expires_at"), at}, {S("artifact_id"), art}});
+        Resp r = api(a, "POST", u"/api/shares"_s, {{u"run_id"_s, a.run}, {u"password"_s, u"open sesame!"_s},
+                                                   {u"expires_at"_s, at}, {u"artifact_id"_s, art}});
         QCOMPARE(r.status, 201);
-        const QJsonObject share = r.json().value(S("share")).toObject();
-        QCOMPARE(share.value(S("has_password")), QJsonValue(true));
-        QCOMPARE(share.value(S("expires_at")).toString(), at);
-        QCOMPARE(share.value(S("artifact_id")).toString(), art);
+        const QJsonObject share = r.json().value(u"share"_s).toObject();
+        QCOMPARE(share.value(u"has_password"_s), QJsonValue(true));
+        QCOMPARE(share.value(u"expires_at"_s).toString(), at);
+        QCOMPARE(share.value(u"artifact_id"_s).toString(), art);
         QVERIFY(!r.body.contains("open sesame!"));
     }
 
     void createNullOptionalFieldsAreAbsent()
     {
-        Resp r = api(a, "POST", S("/api/shares"), {{S("run_id"), a.run}, {S("password"), QJsonValue::Null},
-                                                   {S("expires_at"), QJsonValue::Null}, {S("artifact_id"), QJsonValue::Null}});
+        Resp r = api(a, "POST", u"/api/shares"_s, {{u"run_id"_s, a.run}, {u"password"_s, QJsonValue::Null},
+                                                   {u"expires_at"_s, QJsonValue::Null}, {u"artifact_id"_s, QJsonValue::Null}});
         QCOMPARE(r.status, 201);
-        QCOMPARE(r.json().value(S("share")).toObject().value(S("has_password")), QJsonValue(false));
+        QCOMPARE(r.json().value(u"share"_s).toObject().value(u"has_password"_s), QJsonValue(false));
     }
 
     void createRefusesBadInput_data()
@@ -313,54 +312,54 @@ private slots:
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
         auto row = [](const char *name, const QJsonObject &o, const char *field, const char *issue) {
-            QTest::newRow(name) << QJsonDocument(o).toJson(QJsonDocument::Compact) << S(field) << S(issue);
+            QTest::newRow(name) << QJsonDocument(o).toJson(QJsonDocument::Compact) << QString::fromLatin1(field) << QString::fromLatin1(issue);
         };
-        const QString run = S("00000000-0000-4000-8000-000000000000");
+        const QString run = u"00000000-0000-4000-8000-000000000000"_s;
         row("run_id missing", {}, "run_id", "required");
-        row("run_id not a uuid", {{S("run_id"), S("run-1")}}, "run_id", "invalid");
-        row("run_id a number", {{S("run_id"), 7}}, "run_id", "type");
-        row("password short", {{S("run_id"), run}, {S("password"), S("1234567")}}, "password", "too_short");
-        row("password long", {{S("run_id"), run}, {S("password"), QString(1025, QLatin1Char('p'))}}, "password", "too_long");
-        row("password a number", {{S("run_id"), run}, {S("password"), 12345678}}, "password", "type");
-        row("expires_at not a time", {{S("run_id"), run}, {S("expires_at"), S("tomorrow")}}, "expires_at", "invalid");
-        row("expires_at a number", {{S("run_id"), run}, {S("expires_at"), 1}}, "expires_at", "type");
-        row("artifact_id not a uuid", {{S("run_id"), run}, {S("artifact_id"), S("ckpt")}}, "artifact_id", "invalid");
-        row("artifact_id an object", {{S("run_id"), run}, {S("artifact_id"), QJsonObject{}}}, "artifact_id", "type");
-        QTest::newRow("malformed json") << QByteArray("{\"run_id\":") << S("body") << S("malformed_json");
+        row("run_id not a uuid", {{u"run_id"_s, u"run-1"_s}}, "run_id", "invalid");
+        row("run_id a number", {{u"run_id"_s, 7}}, "run_id", "type");
+        row("password short", {{u"run_id"_s, run}, {u"password"_s, u"1234567"_s}}, "password", "too_short");
+        row("password long", {{u"run_id"_s, run}, {u"password"_s, QString(1025, QLatin1Char('p'))}}, "password", "too_long");
+        row("password a number", {{u"run_id"_s, run}, {u"password"_s, 12345678}}, "password", "type");
+        row("expires_at not a time", {{u"run_id"_s, run}, {u"expires_at"_s, u"tomorrow"_s}}, "expires_at", "invalid");
+        row("expires_at a number", {{u"run_id"_s, run}, {u"expires_at"_s, 1}}, "expires_at", "type");
+        row("artifact_id not a uuid", {{u"run_id"_s, run}, {u"artifact_id"_s, u"ckpt"_s}}, "artifact_id", "invalid");
+        row("artifact_id an object", {{u"run_id"_s, run}, {u"artifact_id"_s, QJsonObject{}}}, "artifact_id", "type");
+        QTest::newRow("malformed json") << QByteArray("{\"run_id\":") << u"body"_s << u"malformed_json"_s;
     }
     void createRefusesBadInput()
     {
         QFETCH(QByteArray, body);
         QFETCH(QString, field);
         QFETCH(QString, issue);
-        Resp r = apiRaw(a, "POST", S("/api/shares"), body);
+        Resp r = apiRaw(a, "POST", u"/api/shares"_s, body);
         QCOMPARE(r.status, 422);
-        QCOMPARE(r.code(), S("validation_error"));
+        QCOMPARE(r.code(), u"validation_error"_s);
         QVERIFY2(r.hasDetail(field, issue), r.body.constData());
-        QCOMPARE(srv->store.count(S("shares")), 0);
+        QCOMPARE(srv->store.count(u"shares"_s), 0);
     }
 
     void createRefusesExpiryInThePast()
     {
-        Resp r = api(a, "POST", S("/api/shares"), {{S("run_id"), a.run}, {S("expires_at"), futureTime(-1000)}});
+        Resp r = api(a, "POST", u"/api/shares"_s, {{u"run_id"_s, a.run}, {u"expires_at"_s, futureTime(-1000)}});
         QCOMPARE(r.status, 422);
-        QVERIFY(r.hasDetail(S("expires_at"), S("in_past")));
+        QVERIFY(r.hasDetail(u"expires_at"_s, u"in_past"_s));
     }
 
     void createRefusesArtifactOfAnotherRun()
     {
         const QString other = syncRun(a);
         const QString art = artifact(a, other, false);
-        Resp r = api(a, "POST", S("/api/shares"), {{S("run_id"), a.run}, {S("artifact_id"), art}});
+        Resp r = api(a, "POST", u"/api/shares"_s, {{u"run_id"_s, a.run}, {u"artifact_id"_s, art}});
         QCOMPARE(r.status, 422);
-        QVERIFY(r.hasDetail(S("artifact_id"), S("not_in_run")));
+        QVERIFY(r.hasDetail(u"artifact_id"_s, u"not_in_run"_s));
     }
 
     void createNeedsCredentials()
     {
-        Resp r = call("POST", S("/api/shares"), js({{S("run_id"), a.run}}));
+        Resp r = call("POST", u"/api/shares"_s, js({{u"run_id"_s, a.run}}));
         QCOMPARE(r.status, 401);
-        QCOMPARE(r.code(), S("login_required"));
+        QCOMPARE(r.code(), u"login_required"_s);
     }
 
     void listPagesNewestFirstWithoutTokens()
@@ -370,88 +369,88 @@ private slots:
         for (int i = 0; i < 3; ++i) {
             Made m = makeShare(a, a.run);
             tokens << m.token;
-            ids.prepend(m.share.value(S("id")).toString());
+            ids.prepend(m.share.value(u"id"_s).toString());
             srv->store.clock.advanceMs(1000);
         }
         makeShare(a, syncRun(a)); // another run: filtered out below
-        Resp first = api(a, "GET", S("/api/shares?run_id=") + a.run + S("&limit=2"));
+        Resp first = api(a, "GET", u"/api/shares?run_id="_s + a.run + u"&limit=2"_s);
         QCOMPARE(first.status, 200);
-        const QJsonArray items = first.json().value(S("items")).toArray();
+        const QJsonArray items = first.json().value(u"items"_s).toArray();
         QCOMPARE(items.size(), 2);
-        QCOMPARE(items.at(0).toObject().value(S("id")).toString(), ids.at(0));
-        QCOMPARE(items.at(1).toObject().value(S("id")).toString(), ids.at(1));
-        const QString cursor = first.json().value(S("next_cursor")).toString();
+        QCOMPARE(items.at(0).toObject().value(u"id"_s).toString(), ids.at(0));
+        QCOMPARE(items.at(1).toObject().value(u"id"_s).toString(), ids.at(1));
+        const QString cursor = first.json().value(u"next_cursor"_s).toString();
         QVERIFY(!cursor.isEmpty());
-        Resp second = api(a, "GET", S("/api/shares?run_id=") + a.run + S("&limit=2&cursor=") + cursor);
-        QCOMPARE(second.json().value(S("items")).toArray().size(), 1);
-        QCOMPARE(second.json().value(S("items")).toArray().at(0).toObject().value(S("id")).toString(), ids.at(2));
-        QVERIFY(second.json().value(S("next_cursor")).isNull());
+        Resp second = api(a, "GET", u"/api/shares?run_id="_s + a.run + u"&limit=2&cursor="_s + cursor);
+        QCOMPARE(second.json().value(u"items"_s).toArray().size(), 1);
+        QCOMPARE(second.json().value(u"items"_s).toArray().at(0).toObject().value(u"id"_s).toString(), ids.at(2));
+        QVERIFY(second.json().value(u"next_cursor"_s).isNull());
         for (const QString &t : tokens) {
             QVERIFY(!first.body.contains(t.toLatin1()));
             QVERIFY(!second.body.contains(t.toLatin1()));
         }
-        Resp ws = api(a, "GET", S("/api/shares?workspace_id=") + a.workspace);
-        QCOMPARE(ws.json().value(S("items")).toArray().size(), 4);
+        Resp ws = api(a, "GET", u"/api/shares?workspace_id="_s + a.workspace);
+        QCOMPARE(ws.json().value(u"items"_s).toArray().size(), 4);
     }
 
     void listRefusesBadQuery_data()
     {
         QTest::addColumn<QString>("query");
         QTest::addColumn<QString>("field");
-        QTest::newRow("limit 0") << S("limit=0") << S("limit");
-        QTest::newRow("limit 201") << S("limit=201") << S("limit");
-        QTest::newRow("empty limit") << S("limit=") << S("limit");
-        QTest::newRow("foreign cursor") << S("cursor=bm90LW91cnM") << S("cursor");
-        QTest::newRow("workspace_id not a uuid") << S("workspace_id=ws") << S("workspace_id");
-        QTest::newRow("run_id not a uuid") << S("run_id=r") << S("run_id");
+        QTest::newRow("limit 0") << u"limit=0"_s << u"limit"_s;
+        QTest::newRow("limit 201") << u"limit=201"_s << u"limit"_s;
+        QTest::newRow("empty limit") << u"limit="_s << u"limit"_s;
+        QTest::newRow("foreign cursor") << u"cursor=bm90LW91cnM"_s << u"cursor"_s;
+        QTest::newRow("workspace_id not a uuid") << u"workspace_id=ws"_s << u"workspace_id"_s;
+        QTest::newRow("run_id not a uuid") << u"run_id=r"_s << u"run_id"_s;
     }
     void listRefusesBadQuery()
     {
         QFETCH(QString, query);
         QFETCH(QString, field);
-        Resp r = api(a, "GET", S("/api/shares?") + query);
+        Resp r = api(a, "GET", u"/api/shares?"_s + query);
         QCOMPARE(r.status, 422);
-        QCOMPARE(r.code(), S("validation_error"));
+        QCOMPARE(r.code(), u"validation_error"_s);
         QVERIFY2(r.hasDetail(field, {}), r.body.constData());
     }
 
     void listShowsExpiredState()
     {
-        Made m = makeShare(a, a.run, {{S("expires_at"), futureTime(10'000)}});
+        Made m = makeShare(a, a.run, {{u"expires_at"_s, futureTime(10'000)}});
         srv->store.clock.advanceMs(20'000);
-        Resp r = api(a, "GET", S("/api/shares?run_id=") + a.run);
-        QCOMPARE(r.json().value(S("items")).toArray().at(0).toObject().value(S("id")).toString(),
-                 m.share.value(S("id")).toString());
-        QCOMPARE(r.json().value(S("items")).toArray().at(0).toObject().value(S("state")).toString(), S("expired"));
+        Resp r = api(a, "GET", u"/api/shares?run_id="_s + a.run);
+        QCOMPARE(r.json().value(u"items"_s).toArray().at(0).toObject().value(u"id"_s).toString(),
+                 m.share.value(u"id"_s).toString());
+        QCOMPARE(r.json().value(u"items"_s).toArray().at(0).toObject().value(u"state"_s).toString(), u"expired"_s);
     }
 
     void revokeAnswersRevokedShareOnce()
     {
         Made m = makeShare(a, a.run);
-        const QString id = m.share.value(S("id")).toString();
-        Resp r = api(a, "POST", S("/api/shares/") + id + S("/revoke"));
+        const QString id = m.share.value(u"id"_s).toString();
+        Resp r = api(a, "POST", u"/api/shares/"_s + id + u"/revoke"_s);
         QCOMPARE(r.status, 200);
-        QCOMPARE(r.json().value(S("share")).toObject().value(S("state")).toString(), S("revoked"));
-        QVERIFY(!r.json().value(S("share")).toObject().value(S("revoked_at")).isNull());
-        QCOMPARE(api(a, "POST", S("/api/shares/") + id + S("/revoke")).status, 200); // again: nothing changes
-        QCOMPARE(srv->store.auditCount(S("share.revoke")), 1);
-        QCOMPARE(api(a, "POST", S("/api/shares/") + ids::newUuid() + S("/revoke")).status, 404);
+        QCOMPARE(r.json().value(u"share"_s).toObject().value(u"state"_s).toString(), u"revoked"_s);
+        QVERIFY(!r.json().value(u"share"_s).toObject().value(u"revoked_at"_s).isNull());
+        QCOMPARE(api(a, "POST", u"/api/shares/"_s + id + u"/revoke"_s).status, 200); // again: nothing changes
+        QCOMPARE(srv->store.auditCount(u"share.revoke"_s), 1);
+        QCOMPARE(api(a, "POST", u"/api/shares/"_s + ids::newUuid() + u"/revoke"_s).status, 404);
     }
 
     void bffNamedRoutesCreateAndList()
     {
-        Resp r = web(a, "POST", S("/api/cloud/shares"), {{S("run_id"), a.run}});
+        Resp r = web(a, "POST", u"/api/cloud/shares"_s, {{u"run_id"_s, a.run}});
         QCOMPARE(r.status, 201);
-        const QString id = r.json().value(S("share")).toObject().value(S("id")).toString();
-        QVERIFY(r.json().value(S("url")).toString().endsWith(r.json().value(S("token")).toString()));
-        Resp list = web(a, "GET", S("/api/cloud/shares"));
+        const QString id = r.json().value(u"share"_s).toObject().value(u"id"_s).toString();
+        QVERIFY(r.json().value(u"url"_s).toString().endsWith(r.json().value(u"token"_s).toString()));
+        Resp list = web(a, "GET", u"/api/cloud/shares"_s);
         QCOMPARE(list.status, 200);
-        QCOMPARE(list.json().value(S("items")).toArray().at(0).toObject().value(S("id")).toString(), id);
+        QCOMPARE(list.json().value(u"items"_s).toArray().at(0).toObject().value(u"id"_s).toString(), id);
         // Without the CSRF token the named route refuses.
-        Resp noCsrf = call("POST", S("/api/cloud/shares"), js({{S("run_id"), a.run}}),
+        Resp noCsrf = call("POST", u"/api/cloud/shares"_s, js({{u"run_id"_s, a.run}}),
                            {{"Cookie", "wfx_session=" + a.session.toLatin1() + "; wfx_csrf=" + a.csrf.toLatin1()}});
         QCOMPARE(noCsrf.status, 403);
-        QCOMPARE(noCsrf.code(), S("csrf_failed"));
+        QCOMPARE(noCsrf.code(), u"csrf_failed"_s);
     }
 
     // ------------------------------------------------------------------ other workspaces
@@ -459,37 +458,37 @@ private slots:
     void otherWorkspacesAnswer404AndChangeNothing()
     {
         Made m = makeShare(a, a.run);
-        const QString id = m.share.value(S("id")).toString();
-        const QString consent = api(a, "POST", S("/api/shares/") + id + S("/reliability-consent"),
-                                    {{S("subject"), S("eval-team")}, {S("scope"), S("benchmarks")}})
-                                    .json().value(S("consent")).toObject().value(S("id")).toString();
+        const QString id = m.share.value(u"id"_s).toString();
+        const QString consent = api(a, "POST", u"/api/shares/"_s + id + u"/reliability-consent"_s,
+                                    {{u"subject"_s, u"eval-team"_s}, {u"scope"_s, u"benchmarks"_s}})
+                                    .json().value(u"consent"_s).toObject().value(u"id"_s).toString();
         QVERIFY(ids::isUuid(consent));
-        const QString consentPath = S("/api/shares/") + id + S("/reliability-consent/") + consent;
-        const qint64 audits = srv->store.count(S("audit_log"));
+        const QString consentPath = u"/api/shares/"_s + id + u"/reliability-consent/"_s + consent;
+        const qint64 audits = srv->store.count(u"audit_log"_s);
 
         auto expect404 = [](const Resp &r) {
             QCOMPARE(r.status, 404);
-            QCOMPARE(r.code(), S("not_found"));
+            QCOMPARE(r.code(), u"not_found"_s);
         };
-        expect404(api(b, "POST", S("/api/shares"), {{S("run_id"), a.run}}));
-        expect404(api(b, "GET", S("/api/shares?workspace_id=") + a.workspace));
-        expect404(api(b, "GET", S("/api/shares?run_id=") + a.run));
-        expect404(api(b, "POST", S("/api/shares/") + id + S("/revoke")));
-        expect404(api(b, "POST", S("/api/shares/") + id + S("/reliability-consent"),
-                      {{S("subject"), S("x")}, {S("scope"), S("y")}}));
-        expect404(api(b, "GET", consentPath + S("/export")));
-        expect404(api(b, "POST", consentPath + S("/revoke")));
+        expect404(api(b, "POST", u"/api/shares"_s, {{u"run_id"_s, a.run}}));
+        expect404(api(b, "GET", u"/api/shares?workspace_id="_s + a.workspace));
+        expect404(api(b, "GET", u"/api/shares?run_id="_s + a.run));
+        expect404(api(b, "POST", u"/api/shares/"_s + id + u"/revoke"_s));
+        expect404(api(b, "POST", u"/api/shares/"_s + id + u"/reliability-consent"_s,
+                      {{u"subject"_s, u"x"_s}, {u"scope"_s, u"y"_s}}));
+        expect404(api(b, "GET", consentPath + u"/export"_s));
+        expect404(api(b, "POST", consentPath + u"/revoke"_s));
         expect404(api(b, "DELETE", consentPath));
         // Bob's own list does not show Alice's share.
-        QVERIFY(!api(b, "GET", S("/api/shares")).body.contains(id.toLatin1()));
+        QVERIFY(!api(b, "GET", u"/api/shares"_s).body.contains(id.toLatin1()));
 
-        QCOMPARE(srv->store.count(S("audit_log")), audits);
-        QCOMPARE(srv->store.count(S("shares")), 1);
-        Resp mine = api(a, "GET", S("/api/shares?run_id=") + a.run);
-        QCOMPARE(mine.json().value(S("items")).toArray().at(0).toObject().value(S("state")).toString(), S("active"));
-        Resp exported = api(a, "GET", consentPath + S("/export"));
+        QCOMPARE(srv->store.count(u"audit_log"_s), audits);
+        QCOMPARE(srv->store.count(u"shares"_s), 1);
+        Resp mine = api(a, "GET", u"/api/shares?run_id="_s + a.run);
+        QCOMPARE(mine.json().value(u"items"_s).toArray().at(0).toObject().value(u"state"_s).toString(), u"active"_s);
+        Resp exported = api(a, "GET", consentPath + u"/export"_s);
         QCOMPARE(exported.status, 200);
-        QCOMPARE(exported.json().value(S("consent")).toObject().value(S("state")).toString(), S("active"));
+        QCOMPARE(exported.json().value(u"consent"_s).toObject().value(u"state"_s).toString(), u"active"_s);
     }
 
     // ------------------------------------------------------------------ reliability consents
@@ -497,41 +496,41 @@ private slots:
     void consentLifecycle()
     {
         Made m = makeShare(a, a.run);
-        const QString id = m.share.value(S("id")).toString();
-        Resp created = api(a, "POST", S("/api/shares/") + id + S("/reliability-consent"),
-                           {{S("subject"), S("eval-team")}, {S("scope"), S("public-benchmarks")}});
+        const QString id = m.share.value(u"id"_s).toString();
+        Resp created = api(a, "POST", u"/api/shares/"_s + id + u"/reliability-consent"_s,
+                           {{u"subject"_s, u"eval-team"_s}, {u"scope"_s, u"public-benchmarks"_s}});
         QCOMPARE(created.status, 201);
-        const QJsonObject c = created.json().value(S("consent")).toObject();
-        QCOMPARE(c.value(S("share_id")).toString(), id);
-        QCOMPARE(c.value(S("subject")).toString(), S("eval-team"));
-        QCOMPARE(c.value(S("scope")).toString(), S("public-benchmarks"));
-        QCOMPARE(c.value(S("state")).toString(), S("active"));
-        const QString path = S("/api/shares/") + id + S("/reliability-consent/") + c.value(S("id")).toString();
+        const QJsonObject c = created.json().value(u"consent"_s).toObject();
+        QCOMPARE(c.value(u"share_id"_s).toString(), id);
+        QCOMPARE(c.value(u"subject"_s).toString(), u"eval-team"_s);
+        QCOMPARE(c.value(u"scope"_s).toString(), u"public-benchmarks"_s);
+        QCOMPARE(c.value(u"state"_s).toString(), u"active"_s);
+        const QString path = u"/api/shares/"_s + id + u"/reliability-consent/"_s + c.value(u"id"_s).toString();
 
-        Resp exported = api(a, "GET", path + S("/export"));
+        Resp exported = api(a, "GET", path + u"/export"_s);
         QCOMPARE(exported.status, 200);
-        QCOMPARE(exported.json().value(S("consent")).toObject(), c);
-        QCOMPARE(exported.json().value(S("share")).toObject().value(S("id")).toString(), id);
-        QVERIFY(ids::parseTime(exported.json().value(S("exported_at")).toString()).has_value());
+        QCOMPARE(exported.json().value(u"consent"_s).toObject(), c);
+        QCOMPARE(exported.json().value(u"share"_s).toObject().value(u"id"_s).toString(), id);
+        QVERIFY(ids::parseTime(exported.json().value(u"exported_at"_s).toString()).has_value());
 
-        Resp revoked = api(a, "POST", path + S("/revoke"));
+        Resp revoked = api(a, "POST", path + u"/revoke"_s);
         QCOMPARE(revoked.status, 200);
-        QCOMPARE(revoked.json().value(S("consent")).toObject().value(S("state")).toString(), S("revoked"));
-        QCOMPARE(api(a, "POST", path + S("/revoke")).status, 200);
+        QCOMPARE(revoked.json().value(u"consent"_s).toObject().value(u"state"_s).toString(), u"revoked"_s);
+        QCOMPARE(api(a, "POST", path + u"/revoke"_s).status, 200);
 
         QCOMPARE(api(a, "DELETE", path).status, 204);
-        QCOMPARE(api(a, "GET", path + S("/export")).status, 404);
+        QCOMPARE(api(a, "GET", path + u"/export"_s).status, 404);
         QCOMPARE(api(a, "DELETE", path).status, 404);
     }
 
     void consentRefusedOnRevokedShare()
     {
         Made m = makeShare(a, a.run);
-        const QString id = m.share.value(S("id")).toString();
-        QCOMPARE(api(a, "POST", S("/api/shares/") + id + S("/revoke")).status, 200);
-        Resp r = api(a, "POST", S("/api/shares/") + id + S("/reliability-consent"), {{S("subject"), S("s")}, {S("scope"), S("t")}});
+        const QString id = m.share.value(u"id"_s).toString();
+        QCOMPARE(api(a, "POST", u"/api/shares/"_s + id + u"/revoke"_s).status, 200);
+        Resp r = api(a, "POST", u"/api/shares/"_s + id + u"/reliability-consent"_s, {{u"subject"_s, u"s"_s}, {u"scope"_s, u"t"_s}});
         QCOMPARE(r.status, 409);
-        QCOMPARE(r.code(), S("conflict"));
+        QCOMPARE(r.code(), u"conflict"_s);
     }
 
     void consentRefusesBadInput_data()
@@ -540,15 +539,15 @@ private slots:
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
         auto row = [](const char *name, const QJsonObject &o, const char *field, const char *issue) {
-            QTest::newRow(name) << QJsonDocument(o).toJson(QJsonDocument::Compact) << S(field) << S(issue);
+            QTest::newRow(name) << QJsonDocument(o).toJson(QJsonDocument::Compact) << QString::fromLatin1(field) << QString::fromLatin1(issue);
         };
-        row("subject missing", {{S("scope"), S("s")}}, "subject", "required");
-        row("subject empty", {{S("subject"), S("")}, {S("scope"), S("s")}}, "subject", "required");
-        row("subject too long", {{S("subject"), QString(201, QLatin1Char('x'))}, {S("scope"), S("s")}}, "subject", "too_long");
-        row("subject a number", {{S("subject"), 1}, {S("scope"), S("s")}}, "subject", "type");
-        row("scope missing", {{S("subject"), S("s")}}, "scope", "required");
-        row("scope too long", {{S("subject"), S("s")}, {S("scope"), QString(201, QLatin1Char('x'))}}, "scope", "too_long");
-        row("scope an array", {{S("subject"), S("s")}, {S("scope"), QJsonArray{}}}, "scope", "type");
+        row("subject missing", {{u"scope"_s, u"s"_s}}, "subject", "required");
+        row("subject empty", {{u"subject"_s, u""_s}, {u"scope"_s, u"s"_s}}, "subject", "required");
+        row("subject too long", {{u"subject"_s, QString(201, QLatin1Char('x'))}, {u"scope"_s, u"s"_s}}, "subject", "too_long");
+        row("subject a number", {{u"subject"_s, 1}, {u"scope"_s, u"s"_s}}, "subject", "type");
+        row("scope missing", {{u"subject"_s, u"s"_s}}, "scope", "required");
+        row("scope too long", {{u"subject"_s, u"s"_s}, {u"scope"_s, QString(201, QLatin1Char('x'))}}, "scope", "too_long");
+        row("scope an array", {{u"subject"_s, u"s"_s}, {u"scope"_s, QJsonArray{}}}, "scope", "type");
     }
     void consentRefusesBadInput()
     {
@@ -556,10 +555,10 @@ private slots:
         QFETCH(QString, field);
         QFETCH(QString, issue);
         Made m = makeShare(a, a.run);
-        Resp r = apiRaw(a, "POST", S("/api/shares/") + m.share.value(S("id")).toString() + S("/reliability-consent"), body);
+        Resp r = apiRaw(a, "POST", u"/api/shares/"_s + m.share.value(u"id"_s).toString() + u"/reliability-consent"_s, body);
         QCOMPARE(r.status, 422);
         QVERIFY2(r.hasDetail(field, issue), r.body.constData());
-        QCOMPARE(srv->store.count(S("reliability_consents")), 0);
+        QCOMPARE(srv->store.count(u"reliability_consents"_s), 0);
     }
 
     // ------------------------------------------------------------------ the eleven public states
@@ -568,7 +567,7 @@ private slots:
     void state1RateLimited()
     {
         QFETCH(QString, ep);
-        const QString other = ep == QLatin1String("r") ? S("shares") : S("r");
+        const QString other = ep == QLatin1String("r") ? u"shares"_s : u"r"_s;
         Made m = makeShare(a, a.run);
         for (int i = 1; i <= kReadLimit; ++i) { // both endpoints count against the same share
             Resp r = readShare(i % 2 ? ep : other, m.token);
@@ -578,7 +577,7 @@ private slots:
         for (const QString &e : {ep, other}) {
             Resp r = readShare(e, m.token);
             QCOMPARE(r.status, 429);
-            QCOMPARE(r.code(), S("share_rate_limited"));
+            QCOMPARE(r.code(), u"share_rate_limited"_s);
             expectNoStore(r);
             expectReadHeaders(r, 0);
             QVERIFY(r.header("Retry-After").toInt() >= 1);
@@ -595,11 +594,11 @@ private slots:
     {
         QFETCH(QString, ep);
         for (int i = 1; i <= kReadLimit; ++i)
-            QCOMPARE(readShare(i % 2 ? ep : S("shares"), S("wfxs_") + QString(43, QLatin1Char('A' + i))).code(),
-                     S("share_not_found"));
-        Resp r = readShare(ep, S("garbage-token"));
+            QCOMPARE(readShare(i % 2 ? ep : u"shares"_s, u"wfxs_"_s + QString(43, QLatin1Char('A' + i))).code(),
+                     u"share_not_found"_s);
+        Resp r = readShare(ep, u"garbage-token"_s);
         QCOMPARE(r.status, 429);
-        QCOMPARE(r.code(), S("share_rate_limited"));
+        QCOMPARE(r.code(), u"share_rate_limited"_s);
         QCOMPARE(readShare(ep, makeShare(a, a.run).token).status, 200); // a real share has its own bucket
     }
 
@@ -611,11 +610,11 @@ private slots:
         QString mismatched = m.token;
         mismatched[mismatched.size() - 1] = mismatched.endsWith(QLatin1Char('A')) ? QLatin1Char('B') : QLatin1Char('A');
         int n = 0;
-        for (const QString &t : QStringList{S("wfxs_") + QString(43, QLatin1Char('x')), S("not a*valid&token!"), mismatched}) {
+        for (const QString &t : QStringList{u"wfxs_"_s + QString(43, QLatin1Char('x')), u"not a*valid&token!"_s, mismatched}) {
             Resp r = readShare(ep, t);
             QCOMPARE(r.status, 404);
-            QCOMPARE(r.code(), S("share_not_found"));
-            QVERIFY(!r.json().value(S("error")).toObject().value(S("message")).toString().isEmpty());
+            QCOMPARE(r.code(), u"share_not_found"_s);
+            QVERIFY(!r.json().value(u"error"_s).toObject().value(u"message"_s).toString().isEmpty());
             expectNoStore(r);
             expectReadHeaders(r, kReadLimit - ++n);
         }
@@ -625,11 +624,11 @@ private slots:
     void state3Revoked()
     {
         QFETCH(QString, ep);
-        Made m = makeShare(a, a.run, {{S("password"), S("pass-word-1")}});
-        QCOMPARE(api(a, "POST", S("/api/shares/") + m.share.value(S("id")).toString() + S("/revoke")).status, 200);
+        Made m = makeShare(a, a.run, {{u"password"_s, u"pass-word-1"_s}});
+        QCOMPARE(api(a, "POST", u"/api/shares/"_s + m.share.value(u"id"_s).toString() + u"/revoke"_s).status, 200);
         Resp r = readShare(ep, m.token); // revoked comes before the password
         QCOMPARE(r.status, 410);
-        QCOMPARE(r.code(), S("share_revoked"));
+        QCOMPARE(r.code(), u"share_revoked"_s);
         expectNoStore(r);
         expectReadHeaders(r, kReadLimit - 1);
     }
@@ -638,12 +637,12 @@ private slots:
     void state4Expired()
     {
         QFETCH(QString, ep);
-        Made m = makeShare(a, a.run, {{S("expires_at"), futureTime(30'000)}, {S("password"), S("pass-word-1")}});
+        Made m = makeShare(a, a.run, {{u"expires_at"_s, futureTime(30'000)}, {u"password"_s, u"pass-word-1"_s}});
         QCOMPARE(readShare(ep, m.token, QByteArray("pass-word-1")).status, 200);
         srv->store.clock.advanceMs(30'000);
         Resp r = readShare(ep, m.token); // expired comes before the password
         QCOMPARE(r.status, 410);
-        QCOMPARE(r.code(), S("share_expired"));
+        QCOMPARE(r.code(), u"share_expired"_s);
         expectNoStore(r);
     }
 
@@ -651,13 +650,13 @@ private slots:
     void state5PasswordLocked()
     {
         QFETCH(QString, ep);
-        Made m = makeShare(a, a.run, {{S("password"), S("pass-word-1")}});
+        Made m = makeShare(a, a.run, {{u"password"_s, u"pass-word-1"_s}});
         for (int i = 1; i <= kPasswordAttempts; ++i) // the last wrong one still answers 401
-            QCOMPARE(readShare(ep, m.token, "wrong-" + QByteArray::number(i)).code(), S("share_wrong_password"));
+            QCOMPARE(readShare(ep, m.token, "wrong-" + QByteArray::number(i)).code(), u"share_wrong_password"_s);
         for (const std::optional<QByteArray> &pw : {std::optional<QByteArray>("pass-word-1"), std::optional<QByteArray>()}) {
             Resp r = readShare(ep, m.token, pw);
             QCOMPARE(r.status, 429);
-            QCOMPARE(r.code(), S("share_password_locked"));
+            QCOMPARE(r.code(), u"share_password_locked"_s);
             expectNoStore(r);
             QCOMPARE(r.header("RateLimit-Remaining"), QByteArray("0"));
             QCOMPARE(r.header("RateLimit-Limit"), QByteArray::number(kPasswordAttempts));
@@ -673,11 +672,11 @@ private slots:
     void state6PasswordRequired()
     {
         QFETCH(QString, ep);
-        Made m = makeShare(a, a.run, {{S("password"), S("pass-word-1")}});
+        Made m = makeShare(a, a.run, {{u"password"_s, u"pass-word-1"_s}});
         for (const std::optional<QByteArray> &pw : {std::optional<QByteArray>(), std::optional<QByteArray>("")}) {
             Resp r = readShare(ep, m.token, pw);
             QCOMPARE(r.status, 401);
-            QCOMPARE(r.code(), S("share_password_required"));
+            QCOMPARE(r.code(), u"share_password_required"_s);
             expectNoStore(r);
             QVERIFY(r.header("RateLimit-Limit").size() > 0);
         }
@@ -687,10 +686,10 @@ private slots:
     void state7WrongPassword()
     {
         QFETCH(QString, ep);
-        Made m = makeShare(a, a.run, {{S("password"), S("pass-word-1")}});
+        Made m = makeShare(a, a.run, {{u"password"_s, u"pass-word-1"_s}});
         Resp r = readShare(ep, m.token, QByteArray("pass-word-2"));
         QCOMPARE(r.status, 401);
-        QCOMPARE(r.code(), S("share_wrong_password"));
+        QCOMPARE(r.code(), u"share_wrong_password"_s);
         expectNoStore(r);
         expectReadHeaders(r, kReadLimit - 1);
         Resp right = readShare(ep, m.token, QByteArray("pass-word-1"));
@@ -702,15 +701,15 @@ private slots:
     void state8EvidenceUnverified()
     {
         QFETCH(QString, ep);
-        const QJsonObject badSig{{S("alg"), S("ed25519")},
-                                 {S("public_key"), QString::fromLatin1(QByteArray(32, '\1').toBase64())},
-                                 {S("sig"), QString::fromLatin1(QByteArray(64, '\2').toBase64())}};
-        const QString run = syncRun(a, {{S("signature"), badSig}});
-        Made m = makeShare(a, run, {{S("password"), S("pass-word-1")}, {S("artifact_id"), artifact(a, run, false)}});
-        QCOMPARE(readShare(ep, m.token).code(), S("share_password_required")); // the password comes first
+        const QJsonObject badSig{{u"alg"_s, u"ed25519"_s},
+                                 {u"public_key"_s, QString::fromLatin1(QByteArray(32, '\1').toBase64())},
+                                 {u"sig"_s, QString::fromLatin1(QByteArray(64, '\2').toBase64())}};
+        const QString run = syncRun(a, {{u"signature"_s, badSig}});
+        Made m = makeShare(a, run, {{u"password"_s, u"pass-word-1"_s}, {u"artifact_id"_s, artifact(a, run, false)}});
+        QCOMPARE(readShare(ep, m.token).code(), u"share_password_required"_s); // the password comes first
         Resp r = readShare(ep, m.token, QByteArray("pass-word-1"));             // evidence before the artifact
         QCOMPARE(r.status, 409);
-        QCOMPARE(r.code(), S("evidence_unverified"));
+        QCOMPARE(r.code(), u"evidence_unverified"_s);
         expectNoStore(r);
     }
 
@@ -718,11 +717,11 @@ private slots:
     void state9ArtifactFiltered()
     {
         QFETCH(QString, ep);
-        const QString run = syncRun(a, {{S("manifest"), QJsonObject{{S("api_key"), S("x")}}}});
-        Made m = makeShare(a, run, {{S("artifact_id"), artifact(a, run, false)}});
+        const QString run = syncRun(a, {{u"manifest"_s, QJsonObject{{u"api_key"_s, u"x"_s}}}});
+        Made m = makeShare(a, run, {{u"artifact_id"_s, artifact(a, run, false)}});
         Resp r = readShare(ep, m.token); // the artifact before the payload policy
         QCOMPARE(r.status, 409);
-        QCOMPARE(r.code(), S("artifact_filtered"));
+        QCOMPARE(r.code(), u"artifact_filtered"_s);
         expectNoStore(r);
         QVERIFY(!r.body.contains("policy.ckpt"));
     }
@@ -731,7 +730,7 @@ private slots:
     void state10PayloadPolicy()
     {
         QFETCH(QString, ep);
-        const QString run = syncRun(a, {{S("manifest"), QJsonObject{{S("nested"), QJsonObject{{S("Client_SECRET"), S("x")}}}}}});
+        const QString run = syncRun(a, {{u"manifest"_s, QJsonObject{{u"nested"_s, QJsonObject{{u"Client_SECRET"_s, u"x"_s}}}}}});
         Made m = makeShare(a, run);
         {
             QMutexLocker lock(&g_logMutex);
@@ -741,14 +740,14 @@ private slots:
         Resp r = readShare(ep, m.token);
         qInstallMessageHandler(g_previousHandler);
         QCOMPARE(r.status, 409);
-        QCOMPARE(r.code(), S("public_payload_policy_rejected"));
+        QCOMPARE(r.code(), u"public_payload_policy_rejected"_s);
         expectNoStore(r);
         // The administrator sees which field tripped the policy; the public never does.
         QVERIFY(!r.body.contains("Client_SECRET") && !r.body.contains("manifest"));
         QMutexLocker lock(&g_logMutex);
         QCOMPARE(g_shareLog.size(), 1);
-        QVERIFY2(g_shareLog.first().contains(m.share.value(S("id")).toString())
-                     && g_shareLog.first().contains(S("run.manifest.nested.Client_SECRET")),
+        QVERIFY2(g_shareLog.first().contains(m.share.value(u"id"_s).toString())
+                     && g_shareLog.first().contains(u"run.manifest.nested.Client_SECRET"_s),
                  qPrintable(g_shareLog.first()));
     }
 
@@ -758,28 +757,28 @@ private slots:
         QFETCH(QString, ep);
         const QByteArray data(3000, 'w');
         const QString art = artifact(a, a.run, true, data);
-        Made m = makeShare(a, a.run, {{S("artifact_id"), art}, {S("expires_at"), futureTime(86'400'000)}});
+        Made m = makeShare(a, a.run, {{u"artifact_id"_s, art}, {u"expires_at"_s, futureTime(86'400'000)}});
         Resp r = readShare(ep, m.token);
         QCOMPARE(r.status, 200);
         QCOMPARE(r.header("Cache-Control"), QByteArray("private, no-store"));
         QVERIFY(r.header("Content-Type").startsWith("application/json"));
         expectReadHeaders(r, kReadLimit - 1);
         QVERIFY(r.header("Retry-After").isEmpty());
-        const QJsonObject run = r.json().value(S("run")).toObject();
-        QCOMPARE(run.value(S("name")).toString(), S("dreamer-v3-seed-1"));
-        QCOMPARE(run.value(S("status")).toString(), S("completed"));
-        QCOMPARE(run.value(S("evidence")).toString(), S("unsigned"));
-        QCOMPARE(ids::parseTime(run.value(S("started_at")).toString()), ids::parseTime(S("2026-11-01T10:00:00Z")));
-        QCOMPARE(ids::parseTime(run.value(S("finished_at")).toString()), ids::parseTime(S("2026-11-01T11:00:00Z")));
-        QCOMPARE(run.value(S("manifest")).toObject(), (QJsonObject{{S("env"), S("atari")}, {S("seed"), 1}}));
-        QCOMPARE(run.value(S("metric_names")).toArray(), QJsonArray{S("loss")});
-        QCOMPARE(run.value(S("metrics")).toObject().value(S("loss")).toArray(),
+        const QJsonObject run = r.json().value(u"run"_s).toObject();
+        QCOMPARE(run.value(u"name"_s).toString(), u"dreamer-v3-seed-1"_s);
+        QCOMPARE(run.value(u"status"_s).toString(), u"completed"_s);
+        QCOMPARE(run.value(u"evidence"_s).toString(), u"unsigned"_s);
+        QCOMPARE(ids::parseTime(run.value(u"started_at"_s).toString()), ids::parseTime(u"2026-11-01T10:00:00Z"_s));
+        QCOMPARE(ids::parseTime(run.value(u"finished_at"_s).toString()), ids::parseTime(u"2026-11-01T11:00:00Z"_s));
+        QCOMPARE(run.value(u"manifest"_s).toObject(), (QJsonObject{{u"env"_s, u"atari"_s}, {u"seed"_s, 1}}));
+        QCOMPARE(run.value(u"metric_names"_s).toArray(), QJsonArray{u"loss"_s});
+        QCOMPARE(run.value(u"metrics"_s).toObject().value(u"loss"_s).toArray(),
                  (QJsonArray{QJsonArray{0, 1.25}, QJsonArray{1, 0.5}}));
-        QCOMPARE(r.json().value(S("artifact")).toObject(),
-                 (QJsonObject{{S("name"), S("policy.ckpt")}, {S("size_bytes"), 3000}}));
+        QCOMPARE(r.json().value(u"artifact"_s).toObject(),
+                 (QJsonObject{{u"name"_s, u"policy.ckpt"_s}, {u"size_bytes"_s, 3000}}));
         // Nothing of the share, its owner or any id.
-        for (const QString &secret : {m.token, m.share.value(S("id")).toString(), m.share.value(S("token_prefix")).toString(),
-                                      m.share.value(S("expires_at")).toString(), a.run, art, a.workspace, a.project, a.id,
+        for (const QString &secret : {m.token, m.share.value(u"id"_s).toString(), m.share.value(u"token_prefix"_s).toString(),
+                                      m.share.value(u"expires_at"_s).toString(), a.run, art, a.workspace, a.project, a.id,
                                       a.email}) {
             QVERIFY2(!r.body.contains(secret.toLatin1()), qPrintable(secret));
         }
@@ -792,7 +791,7 @@ private slots:
     {
         QFETCH(QString, ep);
         Made plain = makeShare(a, a.run);
-        Made locked = makeShare(a, a.run, {{S("password"), S("pass-word-1")}});
+        Made locked = makeShare(a, a.run, {{u"password"_s, u"pass-word-1"_s}});
         const QList<QPair<QByteArray, QByteArray>> owner{
             {"Cookie", "wfx_session=" + a.session.toLatin1() + "; wfx_csrf=" + a.csrf.toLatin1()}};
         const QList<QPair<QByteArray, QByteArray>> stranger{{"Authorization", "Bearer " + b.key.toLatin1()}};
@@ -803,7 +802,7 @@ private slots:
                 const Resp other = readShare(ep, m->token, std::nullopt, h);
                 QCOMPARE(other.status, anon.status);
                 QCOMPARE(other.code(), anon.code());
-                QCOMPARE(other.json().value(S("run")), anon.json().value(S("run")));
+                QCOMPARE(other.json().value(u"run"_s), anon.json().value(u"run"_s));
                 QVERIFY(other.all("Set-Cookie").isEmpty());
             }
         }
@@ -814,7 +813,7 @@ private slots:
     void sharePageIsStaticWithStrictHeaders()
     {
         Made m = makeShare(a, a.run);
-        Resp page = call("GET", S("/r/") + m.token);
+        Resp page = call("GET", u"/r/"_s + m.token);
         QCOMPARE(page.status, 200);
         QCOMPARE(page.header("Content-Type"), QByteArray("text/html; charset=utf-8"));
         const QByteArray csp = page.header("Content-Security-Policy");
@@ -828,11 +827,11 @@ private slots:
         QCOMPARE(page.header("Referrer-Policy"), QByteArray("no-referrer"));
         // The token is never echoed: every link gets the same bytes.
         QVERIFY(!page.body.contains(m.token.toLatin1()));
-        QCOMPARE(call("GET", S("/r/whatever")).body, page.body);
+        QCOMPARE(call("GET", u"/r/whatever"_s).body, page.body);
         // No inline script or style, nothing from another origin.
-        static const QRegularExpression inlineScript(S("<script(?![^>]*\\bsrc=)[^>]*>"));
+        static const QRegularExpression inlineScript(u"<script(?![^>]*\\bsrc=)[^>]*>"_s);
         QVERIFY(!inlineScript.match(QString::fromUtf8(page.body)).hasMatch());
-        static const QRegularExpression handler(S("\\son[a-z]+\\s*="));
+        static const QRegularExpression handler(u"\\son[a-z]+\\s*="_s);
         QVERIFY(!page.body.contains("<style") && !page.body.contains(" style="));
         QVERIFY(!handler.match(QString::fromUtf8(page.body)).hasMatch());
         QVERIFY(!page.body.contains("http://") && !page.body.contains("https://") && !page.body.contains("//cdn"));
@@ -847,15 +846,15 @@ private slots:
     {
         Made m = makeShare(a, a.run);
         for (int i = 0; i <= kReadLimit; ++i)
-            QCOMPARE(call("GET", S("/r/") + m.token).status, 200);
-        Resp r = readShare(S("r"), m.token);
+            QCOMPARE(call("GET", u"/r/"_s + m.token).status, 200);
+        Resp r = readShare(u"r"_s, m.token);
         QCOMPARE(r.status, 200);
         QCOMPARE(r.header("RateLimit-Remaining"), QByteArray::number(kReadLimit - 1));
     }
 
     void sharePageAssets()
     {
-        Resp script = call("GET", S("/r/assets/share.js"));
+        Resp script = call("GET", u"/r/assets/share.js"_s);
         QCOMPARE(script.status, 200);
         QCOMPARE(script.header("Content-Type"), QByteArray("text/javascript; charset=utf-8"));
         QVERIFY(script.body.contains("/api/public/r/"));
@@ -866,26 +865,28 @@ private slots:
                                  "share_password_locked", "share_rate_limited", "share_not_found", "evidence_unverified",
                                  "artifact_filtered", "public_payload_policy_rejected"})
             QVERIFY2(script.body.contains(code), code);
-        Resp style = call("GET", S("/r/assets/share.css"));
+        Resp style = call("GET", u"/r/assets/share.css"_s);
         QCOMPARE(style.status, 200);
         QCOMPARE(style.header("Content-Type"), QByteArray("text/css; charset=utf-8"));
         QVERIFY(!style.header("Content-Security-Policy").isEmpty());
         for (const char *missing : {"/r/assets/nope.js", "/r/assets/index.html", "/r/assets/..%2Fshare.js"}) {
-            Resp r = call("GET", S(missing));
+            Resp r = call("GET", QString::fromLatin1(missing));
             QCOMPARE(r.status, 404);
-            QCOMPARE(r.code(), S("not_found"));
+            QCOMPARE(r.code(), u"not_found"_s);
         }
     }
 
     void sharePageRoutesArePublic()
     {
         // Cookies and keys change nothing, and no other method is served.
-        Resp withKey = call("GET", S("/r/x"), {}, {{"Authorization", "Bearer wfx_nope"}});
+        Resp withKey = call("GET", u"/r/x"_s, {}, {{"Authorization", "Bearer wfx_nope"}});
         QCOMPARE(withKey.status, 200);
-        Resp post = call("POST", S("/r/x"), "{}");
+        Resp post = call("POST", u"/r/x"_s, "{}");
         QCOMPARE(post.status, 405);
     }
 };
 
 QTEST_GUILESS_MAIN(TestShareRoutes)
 #include "tst_share_routes.moc"
+
+using namespace Qt::StringLiterals;

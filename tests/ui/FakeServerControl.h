@@ -2,7 +2,7 @@
 // A ServerControl for panel tests: state in plain fields the test sets.
 #pragma once
 
-#include "ServerControl.h"
+#include "ui/ServerControl.h"
 
 #include <atomic>
 

@@ -6,50 +6,50 @@
 // PNGs in build/console-screenshots/<lang>/); fails when a language does not
 // load or a PNG cannot be written.
 //   QT_QPA_PLATFORM=offscreen build/tests/console_screenshots docs/screenshots [en|de|ja]
-#include "ConfigSettingsBackend.h"
-#include "ConsoleServerControl.h"
-#include "MainWindow.h"
-#include "settings/SettingsPanel.h"
-#include "firstrun/FirstRunWizard.h"
-#include "mail/MailModel.h"
-#include "mail/MailPanel.h"
-#include "runs/RunFilesTab.h"
-#include "accounts/AccountService.h"
-#include "accounts/MailOutbox.h"
-#include "artifacts/ArtifactService.h"
-#include "artifacts/BlobStore.h"
-#include "audit/AuditPanel.h"
-#include "core/JsonReader.h"
-#include "runs/RunCompareDialog.h"
-#include "runs/RunDetailsDialog.h"
-#include "runs/RunsModel.h"
-#include "runs/RunsPanel.h"
-#include "secrets/SecretStore.h"
-#include "apikeys/ApiKeysModel.h"
-#include "apikeys/ApiKeysPanel.h"
-#include "shares/ShareInspector.h"
-#include "shares/SharesModel.h"
-#include "shares/SharesPanel.h"
-#include "common/Translations.h"
+#include "app/ConfigSettingsBackend.h"
+#include "app/ConsoleServerControl.h"
+#include "ui/MainWindow.h"
+#include "ui/settings/SettingsPanel.h"
+#include "ui/firstrun/FirstRunWizard.h"
+#include "ui/mail/MailModel.h"
+#include "ui/mail/MailPanel.h"
+#include "ui/runs/RunFilesTab.h"
+#include "models/accounts/AccountService.h"
+#include "models/accounts/MailOutbox.h"
+#include "models/artifacts/ArtifactService.h"
+#include "models/artifacts/BlobStore.h"
+#include "ui/audit/AuditPanel.h"
+#include "server/core/JsonReader.h"
+#include "ui/runs/RunCompareDialog.h"
+#include "ui/runs/RunDetailsDialog.h"
+#include "ui/runs/RunsModel.h"
+#include "ui/runs/RunsPanel.h"
+#include "models/secrets/SecretStore.h"
+#include "ui/apikeys/ApiKeysModel.h"
+#include "ui/apikeys/ApiKeysPanel.h"
+#include "ui/shares/ShareInspector.h"
+#include "ui/shares/SharesModel.h"
+#include "ui/shares/SharesPanel.h"
+#include "ui/common/Translations.h"
 
-#include "core/ApiServer.h"
-#include "core/Clock.h"
-#include "core/Cursor.h"
-#include "core/Ids.h"
-#include "crypto/Crypto.h"
-#include "crypto/Jcs.h"
-#include "db/Database.h"
-#include "db/Tx.h"
-#include "billing/BillingService.h"
-#include "billing/OfflineBillingProvider.h"
-#include "dsar/DsarService.h"
-#include "events/ChangeBus.h"
-#include "usage/UsageService.h"
-#include "runs/RunService.h"
-#include "accounts/ApiKeyService.h"
-#include "shares/PublicShareResolver.h"
-#include "shares/ShareService.h"
-#include "workspaces/WorkspaceService.h"
+#include "server/core/ApiServer.h"
+#include "models/core/Clock.h"
+#include "models/core/Cursor.h"
+#include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/crypto/Jcs.h"
+#include "models/db/Database.h"
+#include "models/db/Tx.h"
+#include "models/billing/BillingService.h"
+#include "models/billing/OfflineBillingProvider.h"
+#include "models/dsar/DsarService.h"
+#include "models/events/ChangeBus.h"
+#include "models/usage/UsageService.h"
+#include "models/runs/RunService.h"
+#include "models/accounts/ApiKeyService.h"
+#include "models/shares/PublicShareResolver.h"
+#include "models/shares/ShareService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -74,21 +74,19 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 
 namespace {
 
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 
-QString createUser(Database &db, qint64 now, const QString &email = S("admin@lab.example"), bool admin = true)
+QString createUser(Database &db, qint64 now, const QString &email = u"admin@lab.example"_s, bool admin = true)
 {
     const QString id = ids::newUuid();
-    Query q(db.connection(), S("INSERT INTO users (id, email, password_hash, is_admin, created_at, "
-                               "password_changed_at) VALUES (:id, :e, 'x', :a, :t, :t)"));
-    q.bind(S(":id"), id).bind(S(":e"), email).bind(S(":a"), admin ? 1 : 0).bind(S(":t"), now);
+    Query q(db.connection(), u"INSERT INTO users (id, email, password_hash, is_admin, created_at, "
+                               "password_changed_at) VALUES (:id, :e, 'x', :a, :t, :t)"_s);
+    q.bind(u":id"_s, id).bind(u":e"_s, email).bind(u":a"_s, admin ? 1 : 0).bind(u":t"_s, now);
     if (!q.exec())
         qFatal("cannot create the sample user");
     return id;
@@ -106,42 +104,42 @@ QJsonObject runBody(const QString &project, int i, QRandomGenerator &rng)
     const int steps = 40 + (i % 5) * 40;
     for (int step = 0; step < steps; ++step) {
         const double t = double(step) / steps;
-        metrics.append(QJsonObject{{S("name"), S("loss")}, {S("step"), step * 1000},
-                                   {S("value"), 2.5 * std::exp(-3 * t) + 0.08 * rng.generateDouble()}});
-        metrics.append(QJsonObject{{S("name"), S("episode_return")}, {S("step"), step * 1000},
-                                   {S("value"), 18 * (1 - std::exp(-4 * t)) + 1.5 * rng.generateDouble()}});
-        metrics.append(QJsonObject{{S("name"), S("entropy")}, {S("step"), step * 1000},
-                                   {S("value"), 1.2 - 0.7 * t + 0.05 * rng.generateDouble()}});
+        metrics.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, step * 1000},
+                                   {u"value"_s, 2.5 * std::exp(-3 * t) + 0.08 * rng.generateDouble()}});
+        metrics.append(QJsonObject{{u"name"_s, u"episode_return"_s}, {u"step"_s, step * 1000},
+                                   {u"value"_s, 18 * (1 - std::exp(-4 * t)) + 1.5 * rng.generateDouble()}});
+        metrics.append(QJsonObject{{u"name"_s, u"entropy"_s}, {u"step"_s, step * 1000},
+                                   {u"value"_s, 1.2 - 0.7 * t + 0.05 * rng.generateDouble()}});
     }
     const QJsonObject manifest{
-        {S("algorithm"), algo},
-        {S("environment"), env},
-        {S("seed"), seed},
-        {S("hyperparameters"), QJsonObject{{S("learning_rate"), 3e-4}, {S("batch_size"), 256},
-                                           {S("gamma"), 0.99}}},
-        {S("git"), QJsonObject{{S("commit"), S("4f9c2e1")}, {S("dirty"), false}}}};
+        {u"algorithm"_s, algo},
+        {u"environment"_s, env},
+        {u"seed"_s, seed},
+        {u"hyperparameters"_s, QJsonObject{{u"learning_rate"_s, 3e-4}, {u"batch_size"_s, 256},
+                                           {u"gamma"_s, 0.99}}},
+        {u"git"_s, QJsonObject{{u"commit"_s, u"4f9c2e1"_s}, {u"dirty"_s, false}}}};
     QString log;
     for (int e = 1; e <= 30; ++e) {
-        log += S("[epoch %1] loss=%2 return=%3\n").arg(e).arg(2.5 * std::exp(-0.1 * e), 0, 'f', 4).arg(0.6 * e, 0, 'f', 2);
+        log += u"[epoch %1] loss=%2 return=%3\n"_s.arg(e).arg(2.5 * std::exp(-0.1 * e), 0, 'f', 4).arg(0.6 * e, 0, 'f', 2);
         if (e == 12)
-            log += S("warning: replay buffer below 10% capacity\n");
+            log += u"warning: replay buffer below 10% capacity\n"_s;
     }
-    QJsonObject b{{S("project_id"), project},
-                  {S("client_run_id"), S("run-%1").arg(i)},
-                  {S("name"), S("%1-%2-seed%3").arg(algo, env).arg(seed)},
-                  {S("status"), QString::fromLatin1(statuses[i % 7])},
-                  {S("manifest"), manifest},
-                  {S("metrics"), metrics},
-                  {S("log"), log}};
+    QJsonObject b{{u"project_id"_s, project},
+                  {u"client_run_id"_s, u"run-%1"_s.arg(i)},
+                  {u"name"_s, u"%1-%2-seed%3"_s.arg(algo, env).arg(seed)},
+                  {u"status"_s, QString::fromLatin1(statuses[i % 7])},
+                  {u"manifest"_s, manifest},
+                  {u"metrics"_s, metrics},
+                  {u"log"_s, log}};
     if (i % 3 != 2) { // two runs in three are signed; one signature in ten is wrong
         const auto key = crypto::ed25519Generate();
         QJsonObject signedManifest = manifest;
         if (i % 10 == 4)
-            signedManifest.insert(S("seed"), seed + 1);
+            signedManifest.insert(u"seed"_s, seed + 1);
         const QByteArray sig = crypto::ed25519Sign(key.privateKey, jcs::canonicalize(signedManifest));
-        b.insert(S("signature"), QJsonObject{{S("alg"), S("ed25519")},
-                                             {S("public_key"), QString::fromLatin1(key.publicKey.toBase64())},
-                                             {S("sig"), QString::fromLatin1(sig.toBase64())}});
+        b.insert(u"signature"_s, QJsonObject{{u"alg"_s, u"ed25519"_s},
+                                             {u"public_key"_s, QString::fromLatin1(key.publicKey.toBase64())},
+                                             {u"sig"_s, QString::fromLatin1(sig.toBase64())}});
     }
     return b;
 }
@@ -204,15 +202,15 @@ int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QCoreApplication::setApplicationVersion(QStringLiteral(WFX_VERSION));
-    const QString outDir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : S(".");
-    const QString language = argc > 2 ? QString::fromLocal8Bit(argv[2]) : S("en");
+    const QString outDir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : u"."_s;
+    const QString language = argc > 2 ? QString::fromLocal8Bit(argv[2]) : u"en"_s;
     QString error;
     if (!ui::Translations::install(language, &error))
         qFatal("%s", qPrintable(error));
     QDir().mkpath(outDir);
     QTemporaryDir data;
 
-    auto opened = Database::open(S("sqlite:") + data.filePath(S("store.db")), data.path());
+    auto opened = Database::open(u"sqlite:"_s + data.filePath(u"store.db"_s), data.path());
     if (!opened)
         qFatal("cannot open the store");
     std::shared_ptr<Database> db = *opened;
@@ -224,11 +222,11 @@ int main(int argc, char **argv)
 
     const Actor admin = Actor::user(createUser(*db, clock.nowMs()));
     WorkspaceService ws(ctx);
-    const QString lab = ws.create(admin, S("Robotics lab"))->id;
-    const QString vision = ws.create(admin, S("Vision group"))->id;
-    const QStringList projects{ws.createProject(admin, lab, S("world-models"))->id,
-                               ws.createProject(admin, lab, S("sim2real"))->id,
-                               ws.createProject(admin, vision, S("video-prediction"))->id};
+    const QString lab = ws.create(admin, u"Robotics lab"_s)->id;
+    const QString vision = ws.create(admin, u"Vision group"_s)->id;
+    const QStringList projects{ws.createProject(admin, lab, u"world-models"_s)->id,
+                               ws.createProject(admin, lab, u"sim2real"_s)->id,
+                               ws.createProject(admin, vision, u"video-prediction"_s)->id};
     RunService runs(ctx);
     QRandomGenerator rng(42);
     for (int i = 0; i < 240; ++i)
@@ -236,29 +234,29 @@ int main(int argc, char **argv)
             qFatal("sync failed");
 
     // People, invitations, requests, usage and billing events for the other panels.
-    const QString bob = createUser(*db, clock.nowMs(), S("bob@lab.example"), false);
-    const QString carol = createUser(*db, clock.nowMs(), S("carol@lab.example"), false);
-    const QString dan = createUser(*db, clock.nowMs(), S("dan@vision.example"), false);
-    if (auto inv = ws.invite(admin, lab, S("bob@lab.example"), S("member")))
+    const QString bob = createUser(*db, clock.nowMs(), u"bob@lab.example"_s, false);
+    const QString carol = createUser(*db, clock.nowMs(), u"carol@lab.example"_s, false);
+    const QString dan = createUser(*db, clock.nowMs(), u"dan@vision.example"_s, false);
+    if (auto inv = ws.invite(admin, lab, u"bob@lab.example"_s, u"member"_s))
         (void)ws.acceptInvitation(Actor::user(bob), inv->token);
-    if (auto inv = ws.invite(admin, lab, S("carol@lab.example"), S("viewer")))
+    if (auto inv = ws.invite(admin, lab, u"carol@lab.example"_s, u"viewer"_s))
         (void)ws.acceptInvitation(Actor::user(carol), inv->token);
-    (void)ws.invite(admin, lab, S("erin@partner.example"), S("member"));
-    (void)ws.invite(admin, lab, S("frank@partner.example"), S("viewer"));
-    (void)ws.create(Actor::user(dan), S("Dan's sandbox"));
+    (void)ws.invite(admin, lab, u"erin@partner.example"_s, u"member"_s);
+    (void)ws.invite(admin, lab, u"frank@partner.example"_s, u"viewer"_s);
+    (void)ws.create(Actor::user(dan), u"Dan's sandbox"_s);
     DsarService dsar(ctx);
     (void)dsar.exportData(Actor::user(bob));
     (void)dsar.requestDeletion(Actor::user(dan));
-    (void)dsar.object(Actor::user(carol), S("marketing"), true);
+    (void)dsar.object(Actor::user(carol), u"marketing"_s, true);
     (void)dsar.setRestricted(Actor::user(carol), true);
     UsageService usage(ctx);
-    if (auto r = usage.reserve(admin, lab, S("runs"), 160, S("sync-batch-1")))
+    if (auto r = usage.reserve(admin, lab, u"runs"_s, 160, u"sync-batch-1"_s))
         (void)usage.commit(admin, r->reservation.id);
-    (void)usage.reserve(admin, lab, S("runs"), 80, S("sync-batch-2"));
-    if (auto r = usage.reserve(admin, lab, S("artifact_bytes"), 6LL << 30, S("upload-ckpt-1")))
+    (void)usage.reserve(admin, lab, u"runs"_s, 80, u"sync-batch-2"_s);
+    if (auto r = usage.reserve(admin, lab, u"artifact_bytes"_s, 6LL << 30, u"upload-ckpt-1"_s))
         (void)usage.commit(admin, r->reservation.id);
-    (void)usage.reserve(admin, lab, S("artifact_bytes"), 900LL << 20, S("upload-ckpt-2"));
-    if (auto r = usage.reserve(admin, lab, S("compute_seconds"), 86400, S("train-job-7")))
+    (void)usage.reserve(admin, lab, u"artifact_bytes"_s, 900LL << 20, u"upload-ckpt-2"_s);
+    if (auto r = usage.reserve(admin, lab, u"compute_seconds"_s, 86400, u"train-job-7"_s))
         (void)usage.commit(admin, r->reservation.id);
     {
         BillingService billing(ctx, std::make_shared<OfflineBillingProvider>());
@@ -268,15 +266,15 @@ int main(int argc, char **argv)
             (void)billing.handleWebhook(raw, BillingService::signHeader(raw, secret, clock.nowSecs()), secret,
                                         &JsonReader::read);
         };
-        deliver({{S("id"), S("evt_1PxA9c")}, {S("type"), S("checkout.session.completed")},
-                 {S("created"), double(clock.nowSecs())},
-                 {S("data"), QJsonObject{{S("object"), QJsonObject{{S("id"), S("cs_1")},
-                                                                   {S("client_reference_id"), vision},
-                                                                   {S("customer"), S("cus_9QhT")},
-                                                                   {S("metadata"), QJsonObject{{S("plan"), S("pro")}}}}}}}});
-        deliver({{S("id"), S("evt_1PxB2d")}, {S("type"), S("customer.created")},
-                 {S("created"), double(clock.nowSecs())},
-                 {S("data"), QJsonObject{{S("object"), QJsonObject{{S("id"), S("cus_9QhT")}}}}}});
+        deliver({{u"id"_s, u"evt_1PxA9c"_s}, {u"type"_s, u"checkout.session.completed"_s},
+                 {u"created"_s, double(clock.nowSecs())},
+                 {u"data"_s, QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, u"cs_1"_s},
+                                                                   {u"client_reference_id"_s, vision},
+                                                                   {u"customer"_s, u"cus_9QhT"_s},
+                                                                   {u"metadata"_s, QJsonObject{{u"plan"_s, u"pro"_s}}}}}}}});
+        deliver({{u"id"_s, u"evt_1PxB2d"_s}, {u"type"_s, u"customer.created"_s},
+                 {u"created"_s, double(clock.nowSecs())},
+                 {u"data"_s, QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, u"cus_9QhT"_s}}}}}});
     }
 
     // Shares in every state the list shows, consents, a locked link; API keys.
@@ -287,20 +285,20 @@ int main(int argc, char **argv)
         auto at = [&](int i) { return recent.items.at(i).id; };
         auto later = [&](qint64 ms) { return ids::formatTime(clock.nowMs() + ms); };
         const QString first = must(shares.create(admin, ShareDraft{at(0), {}, later(14LL * 86400'000), {}}), "share").share.id;
-        lockedToken = must(shares.create(admin, ShareDraft{at(1), S("reviewers-only"), {}, {}}), "share").token;
+        lockedToken = must(shares.create(admin, ShareDraft{at(1), u"reviewers-only"_s, {}, {}}), "share").token;
         must(shares.create(admin, ShareDraft{at(3), {}, {}, {}}), "share");
         const QString revoked = must(shares.create(admin, ShareDraft{at(5), {}, {}, {}}), "share").share.id;
         must(shares.revoke(admin, revoked), "revoke");
-        must(shares.create(admin, ShareDraft{at(6), S("paper-review-2024"), later(2LL * 86400'000), {}}), "share");
-        must(shares.createConsent(admin, first, S("Dr. A. Rivera"), S("reliability study")), "consent");
-        must(shares.createConsent(admin, first, S("Benchmark board"), S("leaderboard listing")), "consent");
+        must(shares.create(admin, ShareDraft{at(6), u"paper-review-2024"_s, later(2LL * 86400'000), {}}), "share");
+        must(shares.createConsent(admin, first, u"Dr. A. Rivera"_s, u"reliability study"_s), "consent");
+        must(shares.createConsent(admin, first, u"Benchmark board"_s, u"leaderboard listing"_s), "consent");
         PublicShareResolver resolver(ctx);
         for (int i = 0; i < 5; ++i)
-            must(resolver.resolve(lockedToken, S("203.0.113.7"), S("guess-%1").arg(i)), "read");
+            must(resolver.resolve(lockedToken, u"203.0.113.7"_s, u"guess-%1"_s.arg(i)), "read");
         ApiKeyService keys(ctx);
-        must(keys.issue(admin, S("training cluster")), "key");
-        const IssuedApiKey ci = must(keys.issue(admin, S("CI pipeline"), lab), "key");
-        must(keys.issue(admin, S("laptop")), "key");
+        must(keys.issue(admin, u"training cluster"_s), "key");
+        const IssuedApiKey ci = must(keys.issue(admin, u"CI pipeline"_s, lab), "key");
+        must(keys.issue(admin, u"laptop"_s), "key");
         must(keys.authenticate(ci.secret), "auth");
         must(keys.flushLastUsed(), "flush");
 
@@ -320,20 +318,20 @@ int main(int argc, char **argv)
         QByteArray checkpoint(3 * 1024 * 1024 + 4321, Qt::Uninitialized);
         for (qsizetype i = 0; i < checkpoint.size(); ++i)
             checkpoint[i] = char(rng.bounded(256));
-        addArtifact(S("checkpoints/world-model-step-200k.pt"), checkpoint, S("application/octet-stream"), true);
-        addArtifact(S("eval/returns.csv"), QByteArray("episode,return\n1,312.5\n2,341.0\n3,298.25\n"), S("text/csv"), true);
-        addArtifact(S("videos/rollout-0007.mp4"), QByteArray(180 * 1024, 'v'), S("video/mp4"), true);
-        addArtifact(S("replay-buffer.tar"), QByteArray(64 * 1024, 'r'), {}, false);
+        addArtifact(u"checkpoints/world-model-step-200k.pt"_s, checkpoint, u"application/octet-stream"_s, true);
+        addArtifact(u"eval/returns.csv"_s, QByteArray("episode,return\n1,312.5\n2,341.0\n3,298.25\n"), u"text/csv"_s, true);
+        addArtifact(u"videos/rollout-0007.mp4"_s, QByteArray(180 * 1024, 'v'), u"video/mp4"_s, true);
+        addArtifact(u"replay-buffer.tar"_s, QByteArray(64 * 1024, 'r'), {}, false);
     }
 
     // Mail: password resets asked for while no mail command was set, and one sent.
     {
         AccountService noMail(ctx);
-        (void)noMail.requestPasswordReset(S("carol@lab.example"), S("192.0.2.10"));
-        (void)noMail.requestPasswordReset(S("dan@vision.example"), S("198.51.100.4"));
+        (void)noMail.requestPasswordReset(u"carol@lab.example"_s, u"192.0.2.10"_s);
+        (void)noMail.requestPasswordReset(u"dan@vision.example"_s, u"198.51.100.4"_s);
         auto outbox = std::make_shared<MailOutbox>(ctx, std::make_shared<AcceptingTransport>());
         AccountService withMail(ctx, outbox);
-        (void)withMail.requestPasswordReset(S("bob@lab.example"), S("192.0.2.10"));
+        (void)withMail.requestPasswordReset(u"bob@lab.example"_s, u"192.0.2.10"_s);
         (void)outbox->deliverPending();
     }
 
@@ -348,21 +346,21 @@ int main(int argc, char **argv)
     control.setRunFiles(data.path(), config.signingKey);
     // Settings as a start with --threads 8, a settings file, an environment variable
     // and a Stripe key in the secret store would give them.
-    const QString ini = data.filePath(S("worldflux-console.ini"));
+    const QString ini = data.filePath(u"worldflux-console.ini"_s);
     {
         QSettings file(ini, QSettings::IniFormat);
-        file.setValue(S("port"), S("8787"));
-        file.setValue(S("public-hosts"), S("console.lab.example"));
-        file.setValue(S("data-dir"), S("/var/lib/worldflux-console"));
-        file.setValue(S("log-format"), S("json"));
+        file.setValue(u"port"_s, u"8787"_s);
+        file.setValue(u"public-hosts"_s, u"console.lab.example"_s);
+        file.setValue(u"data-dir"_s, u"/var/lib/worldflux-console"_s);
+        file.setValue(u"log-format"_s, u"json"_s);
     }
     ConfigSources settingsSources;
     settingsSources.file = ini;
-    settingsSources.flags.insert(S("threads"), S("8"));
-    settingsSources.env.insert(S("WFX_SENDMAIL"), S("/usr/sbin/sendmail -t"));
+    settingsSources.flags.insert(u"threads"_s, u"8"_s);
+    settingsSources.env.insert(u"WFX_SENDMAIL"_s, u"/usr/sbin/sendmail -t"_s);
     ResolvedConfig resolved = Config::resolve(settingsSources);
-    SecretStore secretStore(S("worldflux-console-screenshots"), data.path(), SecretStore::Mode::FileOnly);
-    (void)secretStore.set(S("stripe-secret-key"), QByteArray("sk_test_screenshotonly00000000"));
+    SecretStore secretStore(u"worldflux-console-screenshots"_s, data.path(), SecretStore::Mode::FileOnly);
+    (void)secretStore.set(u"stripe-secret-key"_s, QByteArray("sk_test_screenshotonly00000000"));
     ConfigSettingsBackend::applySecretStore(resolved, secretStore);
     ConfigSettingsBackend settingsBackend(settingsSources, resolved, &secretStore);
     ui::MainWindow window(ctx, Actor::system(), &control, &settingsBackend);
@@ -378,35 +376,35 @@ int main(int argc, char **argv)
         const double s = t.elapsed() / 1000.0;
         const int n = int(6 + 14 * std::sin(s / 4.0) * std::sin(s / 4.0) + rng.bounded(4));
         for (int i = 0; i < n; ++i) {
-            QNetworkReply *r = nam.get(QNetworkRequest(QUrl(server.baseUrl() + S("/healthz"))));
+            QNetworkReply *r = nam.get(QNetworkRequest(QUrl(server.baseUrl() + u"/healthz"_s)));
             QObject::connect(r, &QNetworkReply::finished, r, &QObject::deleteLater);
         }
     });
     traffic.start(100);
     QTest::qWait(26000);
-    bool ok = save(&window, outDir + S("/console-overview.png"));
+    bool ok = save(&window, outDir + u"/console-overview.png"_s);
     traffic.stop();
     window.showArea(ui::MainWindow::Runs);
     auto *panel = window.runsPanel();
     (void)QTest::qWaitFor([&] { return !panel->model()->isLoading() && panel->model()->rowCount() > 0; }, 5000);
     QTest::qWait(300);
     panel->view()->selectRow(1);
-    ok = save(&window, outDir + S("/console-runs.png")) && ok;
+    ok = save(&window, outDir + u"/console-runs.png"_s) && ok;
 
     ui::RunDetailsDialog *dialog = panel->openDetails(1);
     (void)QTest::qWaitFor([&] { return dialog->isLoaded(); }, 5000);
     auto *tabs = dialog->findChild<QTabWidget *>();
     tabs->setCurrentIndex(2);
     QTest::qWait(800);
-    ok = save(dialog, outDir + S("/console-run-metrics.png")) && ok;
+    ok = save(dialog, outDir + u"/console-run-metrics.png"_s) && ok;
     tabs->setCurrentIndex(0);
     QTest::qWait(200);
-    ok = save(dialog, outDir + S("/console-run-summary.png")) && ok;
+    ok = save(dialog, outDir + u"/console-run-summary.png"_s) && ok;
     tabs->setCurrentWidget(dialog->filesTab());
     (void)QTest::qWaitFor([&] { return dialog->filesTab()->table()->rowCount() > 0; }, 5000);
     dialog->filesTab()->table()->selectRow(0);
     QTest::qWait(200);
-    ok = save(dialog, outDir + S("/console-run-files.png")) && ok;
+    ok = save(dialog, outDir + u"/console-run-files.png"_s) && ok;
     dialog->close();
     QTest::qWait(100);
 
@@ -421,13 +419,13 @@ int main(int argc, char **argv)
     compare->resize(1100, 760);
     (void)QTest::qWaitFor([&] { return !compare->isLoading(); }, 10000);
     QTest::qWait(800);
-    ok = save(compare, outDir + S("/console-run-compare.png")) && ok;
+    ok = save(compare, outDir + u"/console-run-compare.png"_s) && ok;
     compare->tabs()->setCurrentIndex(1);
     QTest::qWait(200);
-    ok = save(compare, outDir + S("/console-run-compare-values.png")) && ok;
+    ok = save(compare, outDir + u"/console-run-compare-values.png"_s) && ok;
     compare->tabs()->setCurrentIndex(2);
     QTest::qWait(200);
-    ok = save(compare, outDir + S("/console-run-compare-manifest.png")) && ok;
+    ok = save(compare, outDir + u"/console-run-compare-manifest.png"_s) && ok;
     compare->close();
     QTest::qWait(100);
 
@@ -437,13 +435,13 @@ int main(int argc, char **argv)
     shares->view()->selectRow(shares->model()->rowCount() - 1);
     (void)QTest::qWaitFor([&] { return !shares->consentsLoading(); }, 5000);
     QTest::qWait(300);
-    ok = save(&window, outDir + S("/console-shares.png")) && ok;
+    ok = save(&window, outDir + u"/console-shares.png"_s) && ok;
     shares->findChild<QTabWidget *>()->setCurrentWidget(shares->inspector());
-    shares->inspector()->findChild<QLineEdit *>(S("inspectAddress"))->setText(S("203.0.113.7"));
-    shares->inspector()->inspect(control.address() + S("/r/") + lockedToken);
+    shares->inspector()->findChild<QLineEdit *>(u"inspectAddress"_s)->setText(u"203.0.113.7"_s);
+    shares->inspector()->inspect(control.address() + u"/r/"_s + lockedToken);
     (void)QTest::qWaitFor([&] { return shares->inspector()->explanation().has_value() && !shares->inspector()->isBusy(); }, 5000);
     QTest::qWait(300);
-    ok = save(&window, outDir + S("/console-share-inspector.png")) && ok;
+    ok = save(&window, outDir + u"/console-share-inspector.png"_s) && ok;
 
     window.showArea(ui::MainWindow::ApiKeys);
     auto *keysPanel = window.apiKeysPanel();
@@ -452,30 +450,30 @@ int main(int argc, char **argv)
     (void)QTest::qWaitFor([&] { return !keysPanel->model()->isLoading() && keysPanel->model()->rowCount() > 0; }, 5000);
     keysPanel->view()->selectRow(0);
     QTest::qWait(300);
-    ok = save(&window, outDir + S("/console-api-keys.png")) && ok;
+    ok = save(&window, outDir + u"/console-api-keys.png"_s) && ok;
 
     window.showArea(ui::MainWindow::Workspaces);
     QTest::qWait(800);
-    if (auto *list = window.panel(ui::MainWindow::Workspaces)->findChild<QTreeWidget *>(S("workspaceList"))) {
+    if (auto *list = window.panel(ui::MainWindow::Workspaces)->findChild<QTreeWidget *>(u"workspaceList"_s)) {
         for (int i = 0; i < list->topLevelItemCount(); ++i)
-            if (list->topLevelItem(i)->text(0) == S("Robotics lab"))
+            if (list->topLevelItem(i)->text(0) == u"Robotics lab"_s)
                 list->setCurrentItem(list->topLevelItem(i));
     }
-    if (auto *tabs = window.panel(ui::MainWindow::Workspaces)->findChild<QTabWidget *>(S("workspaceTabs")))
+    if (auto *tabs = window.panel(ui::MainWindow::Workspaces)->findChild<QTabWidget *>(u"workspaceTabs"_s))
         tabs->setCurrentIndex(1);
     QTest::qWait(800);
-    ok = save(&window, outDir + S("/console-workspaces.png")) && ok;
+    ok = save(&window, outDir + u"/console-workspaces.png"_s) && ok;
 
     window.showArea(ui::MainWindow::Billing);
     QTest::qWait(300);
-    if (auto *chooser = window.panel(ui::MainWindow::Billing)->findChild<QComboBox *>(S("billingWorkspace")))
-        chooser->setCurrentIndex(chooser->findText(S("Robotics lab")));
+    if (auto *chooser = window.panel(ui::MainWindow::Billing)->findChild<QComboBox *>(u"billingWorkspace"_s))
+        chooser->setCurrentIndex(chooser->findText(u"Robotics lab"_s));
     QTest::qWait(800);
-    ok = save(&window, outDir + S("/console-billing.png")) && ok;
+    ok = save(&window, outDir + u"/console-billing.png"_s) && ok;
 
     window.showArea(ui::MainWindow::Dsar);
     QTest::qWait(800);
-    ok = save(&window, outDir + S("/console-dsar.png")) && ok;
+    ok = save(&window, outDir + u"/console-dsar.png"_s) && ok;
 
     window.showArea(ui::MainWindow::Audit);
     auto *audit = qobject_cast<ui::AuditPanel *>(window.panel(ui::MainWindow::Audit));
@@ -483,56 +481,56 @@ int main(int argc, char **argv)
     audit->verify();
     (void)QTest::qWaitFor([&] { return !audit->isWorking(); }, 20000);
     QTest::qWait(300);
-    ok = save(&window, outDir + S("/console-audit.png")) && ok;
+    ok = save(&window, outDir + u"/console-audit.png"_s) && ok;
 
     window.showArea(ui::MainWindow::Settings);
-    if (auto *port = window.panel(ui::MainWindow::Settings)->findChild<QLineEdit *>(S("edit-port"))) {
-        port->setText(S("80800"));
+    if (auto *port = window.panel(ui::MainWindow::Settings)->findChild<QLineEdit *>(u"edit-port"_s)) {
+        port->setText(u"80800"_s);
         window.settingsPanel()->save(); // shows the error a wrong port gets
     }
     QTest::qWait(300);
-    ok = save(&window, outDir + S("/console-settings.png")) && ok;
+    ok = save(&window, outDir + u"/console-settings.png"_s) && ok;
 
     window.showArea(ui::MainWindow::Mail);
     auto *mail = qobject_cast<ui::MailPanel *>(window.panel(ui::MainWindow::Mail));
     (void)QTest::qWaitFor([&] { return !mail->model()->isLoading() && mail->model()->rowCount() > 0; }, 5000);
     mail->view()->selectRow(1);
     QTest::qWait(300);
-    ok = save(&window, outDir + S("/console-mail.png")) && ok;
+    ok = save(&window, outDir + u"/console-mail.png"_s) && ok;
 
     // The first-run guide on an empty store, at its last page.
     {
         QTemporaryDir emptyDir;
-        auto emptyOpened = Database::open(S("sqlite:") + emptyDir.filePath(S("store.db")), emptyDir.path());
+        auto emptyOpened = Database::open(u"sqlite:"_s + emptyDir.filePath(u"store.db"_s), emptyDir.path());
         if (!emptyOpened || !(*emptyOpened)->migrate())
             qFatal("cannot prepare the empty store");
         ModelContext emptyCtx{*emptyOpened, &clock, nullptr};
         ui::FirstRunWizard guide(emptyCtx, [&control] { return control.address(); });
         guide.show();
         auto fill = [&guide](const char *name, const QString &text) {
-            if (auto *e = guide.currentPage()->findChild<QLineEdit *>(S(name)))
+            if (auto *e = guide.currentPage()->findChild<QLineEdit *>(QString::fromUtf8(name)))
                 e->setText(text);
         };
-        fill("adminEmail", S("ada@lab.example"));
-        fill("adminName", S("Ada Lovelace"));
-        fill("adminPassword", S("correct horse battery"));
-        fill("adminPassword2", S("correct horse battery"));
+        fill("adminEmail", u"ada@lab.example"_s);
+        fill("adminName", u"Ada Lovelace"_s);
+        fill("adminPassword", u"correct horse battery"_s);
+        fill("adminPassword2", u"correct horse battery"_s);
         QTest::qWait(200);
-        ok = save(&guide, outDir + S("/console-first-run-admin.png")) && ok;
+        ok = save(&guide, outDir + u"/console-first-run-admin.png"_s) && ok;
         guide.next();
         (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::WorkspacePage; }, 10000);
-        fill("workspaceName", S("Robotics lab"));
+        fill("workspaceName", u"Robotics lab"_s);
         guide.next();
         (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::KeyPage; }, 10000);
         guide.next();
         (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::CommandPage; }, 10000);
         QTest::qWait(200);
         if (guide.shownOnce()) {
-            ok = save(guide.shownOnce(), outDir + S("/console-first-run-key.png")) && ok;
+            ok = save(guide.shownOnce(), outDir + u"/console-first-run-key.png"_s) && ok;
             guide.shownOnce()->close();
         }
         QTest::qWait(200);
-        ok = save(&guide, outDir + S("/console-first-run-command.png")) && ok;
+        ok = save(&guide, outDir + u"/console-first-run-command.png"_s) && ok;
     }
 
     // Two panels again under a dark palette, in a window built after the switch.
@@ -547,14 +545,14 @@ int main(int argc, char **argv)
         (void)QTest::qWaitFor([&] { return !darkRuns->model()->isLoading() && darkRuns->model()->rowCount() > 0; }, 5000);
         darkRuns->view()->selectRow(1);
         QTest::qWait(300);
-        ok = save(&darkWindow, outDir + S("/console-dark-runs.png")) && ok;
+        ok = save(&darkWindow, outDir + u"/console-dark-runs.png"_s) && ok;
         darkWindow.showArea(ui::MainWindow::Audit);
         auto *darkAudit = qobject_cast<ui::AuditPanel *>(darkWindow.panel(ui::MainWindow::Audit));
         QTest::qWait(500);
         darkAudit->verify();
         (void)QTest::qWaitFor([&] { return !darkAudit->isWorking(); }, 20000);
         QTest::qWait(300);
-        ok = save(&darkWindow, outDir + S("/console-dark-audit.png")) && ok;
+        ok = save(&darkWindow, outDir + u"/console-dark-audit.png"_s) && ok;
     }
     server.stop();
     return ok ? 0 : 1;

@@ -7,19 +7,19 @@
 // The Settings panel runs over the real settings backend (a temporary settings
 // file and a file-only secret store), so its form is there to check.
 // Runs on SQLite and PostgreSQL.
-#include "ConfigSettingsBackend.h"
+#include "app/ConfigSettingsBackend.h"
 #include "FakeServerControl.h"
 #include "TestStore.h"
 
-#include "MainWindow.h"
-#include "common/Tone.h"
-#include "firstrun/FirstRunWizard.h"
-#include "runs/RunDetailsDialog.h"
-#include "runs/RunService.h"
-#include "runs/RunsModel.h"
-#include "runs/RunsPanel.h"
-#include "secrets/SecretStore.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/MainWindow.h"
+#include "ui/common/Tone.h"
+#include "ui/firstrun/FirstRunWizard.h"
+#include "ui/runs/RunDetailsDialog.h"
+#include "models/runs/RunService.h"
+#include "ui/runs/RunsModel.h"
+#include "ui/runs/RunsPanel.h"
+#include "models/secrets/SecretStore.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
@@ -38,10 +38,6 @@
 using namespace wfx;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 
 bool isControl(QWidget *w)
 {
@@ -57,7 +53,7 @@ bool isControl(QWidget *w)
 
 QString describe(QWidget *w)
 {
-    return S("%1 \"%2\" in %3")
+    return u"%1 \"%2\" in %3"_s
         .arg(QString::fromLatin1(w->metaObject()->className()), w->objectName(),
              w->parentWidget() ? QString::fromLatin1(w->parentWidget()->metaObject()->className()) : QString());
 }
@@ -124,8 +120,8 @@ class TestAccessibility : public QObject
         for (QWidget *w : controls)
             if (!reached.contains(w))
                 unreached << describe(w);
-        QVERIFY2(unnamed.isEmpty(), qPrintable(where + S(": no accessible name: ") + unnamed.join(S("; "))));
-        QVERIFY2(unreached.isEmpty(), qPrintable(where + S(": not reached by Tab: ") + unreached.join(S("; "))));
+        QVERIFY2(unnamed.isEmpty(), qPrintable(where + u": no accessible name: "_s + unnamed.join(u"; "_s)));
+        QVERIFY2(unreached.isEmpty(), qPrintable(where + u": not reached by Tab: "_s + unreached.join(u"; "_s)));
     }
 
 private slots:
@@ -134,26 +130,26 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        const QString alice = s->createUser(S("alice@example.com"), true);
+        const QString alice = s->createUser(u"alice@example.com"_s, true);
         WorkspaceService ws(s->ctx);
-        const QString wsId = ws.create(s->actor(alice), S("Robotics lab"))->id;
-        const QString project = ws.createProject(s->actor(alice), wsId, S("dreamer"))->id;
+        const QString wsId = ws.create(s->actor(alice), u"Robotics lab"_s)->id;
+        const QString project = ws.createProject(s->actor(alice), wsId, u"dreamer"_s)->id;
         auto synced = RunService(s->ctx).sync(s->actor(alice),
-                                               QJsonObject{{S("project_id"), project},
-                                                           {S("client_run_id"), S("r1")},
-                                                           {S("name"), S("dreamer-seed-1")},
-                                                           {S("status"), S("completed")},
-                                                           {S("manifest"), QJsonObject{{S("algo"), S("dreamer")}}},
-                                                           {S("log"), S("done\n")}});
+                                               QJsonObject{{u"project_id"_s, project},
+                                                           {u"client_run_id"_s, u"r1"_s},
+                                                           {u"name"_s, u"dreamer-seed-1"_s},
+                                                           {u"status"_s, u"completed"_s},
+                                                           {u"manifest"_s, QJsonObject{{u"algo"_s, u"dreamer"_s}}},
+                                                           {u"log"_s, u"done\n"_s}});
         QVERIFY(synced.ok());
         run = synced->run;
 
         // What the console gets at start: the settings as resolved from a settings file.
         settingsDir = std::make_unique<QTemporaryDir>();
         QVERIFY(settingsDir->isValid());
-        secrets = std::make_unique<SecretStore>(S("wfx-test"), settingsDir->path(), SecretStore::Mode::FileOnly);
+        secrets = std::make_unique<SecretStore>(u"wfx-test"_s, settingsDir->path(), SecretStore::Mode::FileOnly);
         ConfigSources src;
-        src.file = settingsDir->filePath(S("worldflux-console.ini"));
+        src.file = settingsDir->filePath(u"worldflux-console.ini"_s);
         ResolvedConfig resolved = Config::resolve(src);
         QVERIFY2(resolved.ok(), qPrintable(resolved.error));
         ConfigSettingsBackend::applySecretStore(resolved, *secrets);
@@ -187,7 +183,7 @@ private slots:
                         if (!tabs->isVisible() || !tabs->isTabEnabled(t))
                             continue;
                         tabs->setCurrentIndex(t);
-                        checkControls(panel, panel->accessibleName() + S(" / ") + tabs->tabText(t));
+                        checkControls(panel, panel->accessibleName() + u" / "_s + tabs->tabText(t));
                     }
                 }
             }
@@ -195,7 +191,7 @@ private slots:
                 return;
         }
         // And the window as a whole: the navigation list is part of the Tab order.
-        checkControls(&window, S("window"));
+        checkControls(&window, u"window"_s);
     }
 
     void runDetailsAreNamedAndTabReachable()
@@ -207,7 +203,7 @@ private slots:
         for (int t = 0; t < dialog.tabs()->count(); ++t) {
             dialog.tabs()->setCurrentIndex(t);
             QTest::qWait(50);
-            checkControls(&dialog, S("run details / ") + dialog.tabs()->tabText(t));
+            checkControls(&dialog, u"run details / "_s + dialog.tabs()->tabText(t));
             if (QTest::currentTestFailed())
                 return;
         }
@@ -215,10 +211,10 @@ private slots:
 
     void firstRunGuideIsNamedAndTabReachable()
     {
-        ui::FirstRunWizard wizard(s->ctx, [] { return S("http://127.0.0.1:8787"); });
+        ui::FirstRunWizard wizard(s->ctx, [] { return u"http://127.0.0.1:8787"_s; });
         wizard.show();
         QVERIFY(QTest::qWaitForWindowExposed(&wizard));
-        checkControls(&wizard, S("first-run guide"));
+        checkControls(&wizard, u"first-run guide"_s);
     }
 
     void statusColoursFollowTheDarkPalette()
@@ -239,3 +235,5 @@ private slots:
 
 QTEST_MAIN(TestAccessibility)
 #include "tst_accessibility.moc"
+
+using namespace Qt::StringLiterals;

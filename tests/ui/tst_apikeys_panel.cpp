@@ -4,14 +4,14 @@
 // the old one dead) and revoke with confirmation. Runs on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "accounts/ApiKeyService.h"
-#include "apikeys/ApiKeysModel.h"
-#include "apikeys/ApiKeysPanel.h"
-#include "apikeys/IssueKeyDialog.h"
-#include "common/Confirm.h"
-#include "common/ShownOnceDialog.h"
-#include "crypto/Crypto.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/accounts/ApiKeyService.h"
+#include "ui/apikeys/ApiKeysModel.h"
+#include "ui/apikeys/ApiKeysPanel.h"
+#include "ui/apikeys/IssueKeyDialog.h"
+#include "ui/common/Confirm.h"
+#include "ui/common/ShownOnceDialog.h"
+#include "models/crypto/Crypto.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
@@ -27,7 +27,6 @@ using wfx::ui::ApiKeysModel;
 using wfx::ui::ApiKeysPanel;
 
 namespace {
-QString S(const char *s) { return QString::fromUtf8(s); }
 } // namespace
 
 class TestApiKeysPanel : public QObject
@@ -38,8 +37,8 @@ class TestApiKeysPanel : public QObject
 
     QString storedHash(const QString &keyId)
     {
-        Query q(s->db->connection(), S("SELECT secret_hash FROM api_keys WHERE id = :id"));
-        q.bind(S(":id"), keyId);
+        Query q(s->db->connection(), u"SELECT secret_hash FROM api_keys WHERE id = :id"_s);
+        q.bind(u":id"_s, keyId);
         return q.exec() && q.next() ? q.str(0) : QString();
     }
     // A panel showing bob's keys.
@@ -60,10 +59,10 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        alice = s->createUser(S("alice@example.com"), true);
+        alice = s->createUser(u"alice@example.com"_s, true);
         s->clock.advanceMs(1);
-        bob = s->createUser(S("bob@example.com"));
-        wsBob = WorkspaceService(s->ctx).create(s->actor(bob), S("Bob's lab"))->id;
+        bob = s->createUser(u"bob@example.com"_s);
+        wsBob = WorkspaceService(s->ctx).create(s->actor(bob), u"Bob's lab"_s)->id;
     }
     void cleanup()
     {
@@ -74,9 +73,9 @@ private slots:
     void listsTheChosenUsersLiveKeysWithLastUse()
     {
         ApiKeyService svc(s->ctx);
-        auto used = svc.issue(s->actor(bob), S("ci"));
-        auto dead = svc.issue(s->actor(bob), S("old"));
-        QVERIFY(svc.issue(s->actor(alice), S("alice's")).ok());
+        auto used = svc.issue(s->actor(bob), u"ci"_s);
+        auto dead = svc.issue(s->actor(bob), u"old"_s);
+        QVERIFY(svc.issue(s->actor(alice), u"alice's"_s).ok());
         QVERIFY(svc.revoke(s->actor(bob), dead->apiKey.id).ok());
         s->clock.advanceMs(60'000);
         QVERIFY(svc.authenticate(used->secret).ok());
@@ -85,8 +84,8 @@ private slots:
         QAbstractItemModelTester tester(panel.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         openOnBob(panel);
         QCOMPARE(panel.model()->rowCount(), 1);
-        QCOMPARE(panel.model()->index(0, ApiKeysModel::Name).data().toString(), S("ci"));
-        QVERIFY(panel.model()->index(0, ApiKeysModel::LastUsed).data().toString() != S("Never"));
+        QCOMPARE(panel.model()->index(0, ApiKeysModel::Name).data().toString(), u"ci"_s);
+        QVERIFY(panel.model()->index(0, ApiKeysModel::LastUsed).data().toString() != u"Never"_s);
     }
 
     void issueShowsTheSecretOnceAndStoresItsHash()
@@ -94,31 +93,31 @@ private slots:
         ApiKeysPanel panel(s->ctx, Actor::system());
         openOnBob(panel);
         QCOMPARE(panel.model()->rowCount(), 0);
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("issueKey")), Qt::LeftButton);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"issueKey"_s), Qt::LeftButton);
         auto *dialog = panel.findChild<ui::IssueKeyDialog *>();
         QVERIFY(dialog);
-        QTest::keyClicks(dialog->findChild<QLineEdit *>(S("keyName")), S("training cluster"));
-        auto *scope = dialog->findChild<QComboBox *>(S("keyScope"));
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(u"keyName"_s), u"training cluster"_s);
+        auto *scope = dialog->findChild<QComboBox *>(u"keyScope"_s);
         scope->setCurrentIndex(scope->findData(wsBob));
         QSignalSpy issued(&panel, &ApiKeysPanel::keyIssued);
-        QTest::mouseClick(dialog->findChild<QPushButton *>(S("issueKeyOk")), Qt::LeftButton);
+        QTest::mouseClick(dialog->findChild<QPushButton *>(u"issueKeyOk"_s), Qt::LeftButton);
         QVERIFY(issued.wait(5000));
         const QString keyId = issued.first().first().toString();
         ui::ShownOnceDialog *shown = panel.lastShownOnce();
         QVERIFY(shown);
-        const QString secret = shown->value(S("keySecret"));
+        const QString secret = shown->value(u"keySecret"_s);
         QVERIFY(ApiKeyService::isWellFormedSecret(secret));
-        QVERIFY(shown->findChild<QLabel *>(S("shownOnceWarning"))->text().contains(S("You will not see this again")));
+        QVERIFY(shown->findChild<QLabel *>(u"shownOnceWarning"_s)->text().contains(u"You will not see this again"_s));
         QCOMPARE(storedHash(keyId), crypto::sha256Hex(secret.toUtf8()));
         auto who = ApiKeyService(s->ctx).authenticate(secret);
         QVERIFY(who.ok());
         QCOMPARE(who->userId, bob);
         QCOMPARE(who->keyWorkspaceId, wsBob);
-        QCOMPARE(s->auditCount(S("api_key.create")), 1);
+        QCOMPARE(s->auditCount(u"api_key.create"_s), 1);
         QVERIFY(QTest::qWaitFor([&] { return panel.model()->rowOf(keyId) >= 0; }, 5000));
         const int row = panel.model()->rowOf(keyId);
-        QCOMPARE(panel.model()->index(row, ApiKeysModel::Scope).data().toString(), S("Bob's lab"));
-        QCOMPARE(panel.model()->index(row, ApiKeysModel::LastUsed).data().toString(), S("Never"));
+        QCOMPARE(panel.model()->index(row, ApiKeysModel::Scope).data().toString(), u"Bob's lab"_s);
+        QCOMPARE(panel.model()->index(row, ApiKeysModel::LastUsed).data().toString(), u"Never"_s);
         // Nothing in the panel shows the secret any more.
         shown->close();
         QVERIFY(!panel.model()->index(row, ApiKeysModel::Prefix).data().toString().contains(secret));
@@ -126,17 +125,17 @@ private slots:
 
     void rotateShowsANewSecretAndKillsTheOld()
     {
-        auto k = ApiKeyService(s->ctx).issue(s->actor(bob), S("ci"));
+        auto k = ApiKeyService(s->ctx).issue(s->actor(bob), u"ci"_s);
         ApiKeysPanel panel(s->ctx, Actor::system());
         openOnBob(panel);
         QCOMPARE(panel.model()->rowCount(), 1);
         panel.view()->selectRow(0);
         ui::Confirm::setNextAnswer(true);
         QSignalSpy rotated(&panel, &ApiKeysPanel::keyRotated);
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("rotateKey")), Qt::LeftButton);
-        QVERIFY(ui::Confirm::lastText().contains(S("ci")));
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"rotateKey"_s), Qt::LeftButton);
+        QVERIFY(ui::Confirm::lastText().contains(u"ci"_s));
         QVERIFY(rotated.wait(5000));
-        const QString secret = panel.lastShownOnce()->value(S("keySecret"));
+        const QString secret = panel.lastShownOnce()->value(u"keySecret"_s);
         QVERIFY(secret != k->secret);
         QCOMPARE(storedHash(k->apiKey.id), crypto::sha256Hex(secret.toUtf8()));
         QVERIFY(!ApiKeyService(s->ctx).authenticate(k->secret).ok());
@@ -145,23 +144,25 @@ private slots:
 
     void revokeAsksAndRemovesTheKey()
     {
-        auto k = ApiKeyService(s->ctx).issue(s->actor(bob), S("ci"));
+        auto k = ApiKeyService(s->ctx).issue(s->actor(bob), u"ci"_s);
         ApiKeysPanel panel(s->ctx, Actor::system());
         openOnBob(panel);
         panel.view()->selectRow(0);
         ui::Confirm::setNextAnswer(false);
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("revokeKey")), Qt::LeftButton);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"revokeKey"_s), Qt::LeftButton);
         QTest::qWait(100);
-        QCOMPARE(s->auditCount(S("api_key.revoke")), 0);
+        QCOMPARE(s->auditCount(u"api_key.revoke"_s), 0);
         ui::Confirm::setNextAnswer(true);
         QSignalSpy revoked(&panel, &ApiKeysPanel::keyRevoked);
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("revokeKey")), Qt::LeftButton);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"revokeKey"_s), Qt::LeftButton);
         QVERIFY(revoked.wait(5000));
         QVERIFY(!ApiKeyService(s->ctx).authenticate(k->secret).ok());
-        QCOMPARE(s->auditCount(S("api_key.revoke")), 1);
+        QCOMPARE(s->auditCount(u"api_key.revoke"_s), 1);
         QVERIFY(QTest::qWaitFor([&] { return !panel.model()->isLoading() && panel.model()->rowCount() == 0; }, 5000));
     }
 };
 
 QTEST_MAIN(TestApiKeysPanel)
 #include "tst_apikeys_panel.moc"
+
+using namespace Qt::StringLiterals;

@@ -4,10 +4,10 @@
 // SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "audit/AuditExporter.h"
-#include "audit/AuditModel.h"
-#include "audit/AuditPanel.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/audit/AuditExporter.h"
+#include "ui/audit/AuditModel.h"
+#include "ui/audit/AuditPanel.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -31,10 +31,6 @@ using wfx::ui::AuditModel;
 using wfx::ui::AuditPanel;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 } // namespace
 
 class TestAuditPanel : public QObject
@@ -54,10 +50,10 @@ class TestAuditPanel : public QObject
     void makeEntries(int n)
     {
         WorkspaceService ws(s->ctx);
-        const QString w = ws.create(s->actor(alice), S("Lab"))->id;
+        const QString w = ws.create(s->actor(alice), u"Lab"_s)->id;
         for (int i = 0; i < n; ++i) {
             s->clock.advanceMs(1);
-            QVERIFY(ws.createProject(s->actor(alice), w, S("p%1").arg(i)).ok());
+            QVERIFY(ws.createProject(s->actor(alice), w, u"p%1"_s.arg(i)).ok());
         }
     }
 
@@ -67,8 +63,8 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        alice = s->createUser(S("alice@example.com"));
-        bob = s->createUser(S("bob@example.com"));
+        alice = s->createUser(u"alice@example.com"_s);
+        bob = s->createUser(u"bob@example.com"_s);
     }
     void cleanup()
     {
@@ -91,33 +87,33 @@ private slots:
         QCOMPARE(model.entryAt(0).seq, qint64(450));
         QCOMPARE(model.entryAt(449).seq, qint64(1));
         QCOMPARE(model.index(0, AuditModel::Actor).data().toString(), alice); // no names given yet
-        model.setUserNames({{alice, S("alice@example.com")}});
-        QCOMPARE(model.index(0, AuditModel::Actor).data().toString(), S("alice@example.com"));
+        model.setUserNames({{alice, u"alice@example.com"_s}});
+        QCOMPARE(model.index(0, AuditModel::Actor).data().toString(), u"alice@example.com"_s);
     }
 
     void filtersByActorActionAndTarget()
     {
         WorkspaceService ws(s->ctx);
-        const QString a = ws.create(s->actor(alice), S("A"))->id;
-        const QString b = ws.create(s->actor(bob), S("B"))->id;
-        const QString p = ws.createProject(s->actor(bob), b, S("vit"))->id;
+        const QString a = ws.create(s->actor(alice), u"A"_s)->id;
+        const QString b = ws.create(s->actor(bob), u"B"_s)->id;
+        const QString p = ws.createProject(s->actor(bob), b, u"vit"_s)->id;
         AuditPanel panel(s->ctx, Actor::system());
         panel.show();
         AuditModel *m = panel.model();
         QVERIFY(waitIdle(m));
         QCOMPARE(m->rowCount(), 3);
 
-        auto *actor = panel.findChild<QComboBox *>(S("actorFilter"));
+        auto *actor = panel.findChild<QComboBox *>(u"actorFilter"_s);
         QVERIFY(QTest::qWaitFor([&] { return actor->count() == 3; }));
         actor->setCurrentIndex(actor->findData(bob));
         panel.applyFilter();
         QVERIFY(waitIdle(m));
         QCOMPARE(m->rowCount(), 2);
 
-        auto *action = panel.findChild<QComboBox *>(S("actionFilter"));
+        auto *action = panel.findChild<QComboBox *>(u"actionFilter"_s);
         action->setFocus();
         action->lineEdit()->clear();
-        QTest::keyClicks(action->lineEdit(), S("project.create"));
+        QTest::keyClicks(action->lineEdit(), u"project.create"_s);
         QTest::keyClick(action->lineEdit(), Qt::Key_Return);
         QVERIFY(waitIdle(m));
         QCOMPARE(m->rowCount(), 1);
@@ -125,30 +121,30 @@ private slots:
 
         actor->setCurrentIndex(0);
         action->lineEdit()->clear();
-        auto *target = panel.findChild<QLineEdit *>(S("targetIdFilter"));
+        auto *target = panel.findChild<QLineEdit *>(u"targetIdFilter"_s);
         QTest::keyClicks(target, a);
         QTest::keyClick(target, Qt::Key_Return);
         QVERIFY(waitIdle(m));
         QCOMPARE(m->rowCount(), 1);
-        QCOMPARE(m->entryAt(0).action, S("workspace.create"));
+        QCOMPARE(m->entryAt(0).action, u"workspace.create"_s);
     }
 
     void timeRangeLimitsEntries()
     {
         WorkspaceService ws(s->ctx);
-        QVERIFY(ws.create(s->actor(alice), S("Old")).ok());
+        QVERIFY(ws.create(s->actor(alice), u"Old"_s).ok());
         s->clock.advanceMs(3LL * 24 * 3600 * 1000);
-        QVERIFY(ws.create(s->actor(alice), S("New")).ok());
+        QVERIFY(ws.create(s->actor(alice), u"New"_s).ok());
         AuditPanel panel(s->ctx, Actor::system());
         panel.show();
         QVERIFY(waitIdle(panel.model()));
         QCOMPARE(panel.model()->rowCount(), 2);
-        auto *from = panel.findChild<QDateTimeEdit *>(S("fromTime"));
+        auto *from = panel.findChild<QDateTimeEdit *>(u"fromTime"_s);
         from->setDateTime(QDateTime::fromMSecsSinceEpoch(s->clock.nowMs() - 24 * 3600 * 1000));
-        QTest::mouseClick(panel.findChild<QCheckBox *>(S("fromEnabled")), Qt::LeftButton);
+        QTest::mouseClick(panel.findChild<QCheckBox *>(u"fromEnabled"_s), Qt::LeftButton);
         QVERIFY(waitIdle(panel.model()));
         QCOMPARE(panel.model()->rowCount(), 1);
-        QCOMPARE(panel.model()->entryAt(0).detail.value(S("name")).toString(), S("New"));
+        QCOMPARE(panel.model()->entryAt(0).detail.value(u"name"_s).toString(), u"New"_s);
     }
 
     void verifyReportsAnIntactChain()
@@ -161,16 +157,16 @@ private slots:
         QVERIFY(panel.isWorking());
         QVERIFY(done.wait(10000));
         QVERIFY(panel.lastVerifyOk());
-        QVERIFY2(panel.verdictText().contains(S("intact")), qPrintable(panel.verdictText()));
-        QVERIFY(panel.verdictText().contains(S("21 entr")));
+        QVERIFY2(panel.verdictText().contains(u"intact"_s), qPrintable(panel.verdictText()));
+        QVERIFY(panel.verdictText().contains(u"21 entr"_s));
     }
 
     void verifyNamesTheTamperedEntry()
     {
         makeEntries(30);
         // Someone edits entry 17 in the database.
-        Query q(s->db->connection(), S("UPDATE audit_log SET detail = :d WHERE seq = 17"));
-        q.bind(S(":d"), S("{\"name\":\"forged\"}"));
+        Query q(s->db->connection(), u"UPDATE audit_log SET detail = :d WHERE seq = 17"_s);
+        q.bind(u":d"_s, u"{\"name\":\"forged\"}"_s);
         QVERIFY(q.exec());
         AuditPanel panel(s->ctx, Actor::system());
         panel.show();
@@ -181,10 +177,10 @@ private slots:
         QCOMPARE(done.at(0).at(0).toBool(), false);
         QCOMPARE(panel.lastBadSeq(), qint64(17));
         const QString v = panel.verdictText();
-        QVERIFY2(v.contains(S("#17")), qPrintable(v));
-        QVERIFY2(v.contains(S("altered")), qPrintable(v));
-        QVERIFY2(v.contains(S("project.create")), qPrintable(v));
-        QVERIFY2(v.contains(S("16 entr")), qPrintable(v)); // the intact ones before it
+        QVERIFY2(v.contains(u"#17"_s), qPrintable(v));
+        QVERIFY2(v.contains(u"altered"_s), qPrintable(v));
+        QVERIFY2(v.contains(u"project.create"_s), qPrintable(v));
+        QVERIFY2(v.contains(u"16 entr"_s), qPrintable(v)); // the intact ones before it
         // The bad row is selected in the table.
         const QModelIndexList sel = panel.view()->selectionModel()->selectedRows();
         QCOMPARE(sel.size(), 1);
@@ -199,46 +195,46 @@ private slots:
             QVERIFY(began.ok());
             Tx &tx = *began;
             for (int i = 0; i < 12000; ++i)
-                QVERIFY(AuditService::append(tx, s->clock.nowMs(), s->actor(alice), S("test.entry"), QString(),
-                                             S("user"), alice).ok());
+                QVERIFY(AuditService::append(tx, s->clock.nowMs(), s->actor(alice), u"test.entry"_s, QString(),
+                                             u"user"_s, alice).ok());
             QVERIFY(tx.commit().ok());
         }
         AuditPanel panel(s->ctx, Actor::system());
         panel.show();
         QSignalSpy done(&panel, &AuditPanel::verifyFinished);
         panel.verify();
-        auto *cancel = panel.findChild<QPushButton *>(S("cancelWork"));
+        auto *cancel = panel.findChild<QPushButton *>(u"cancelWork"_s);
         QVERIFY(cancel->isVisible());
         QTest::mouseClick(cancel, Qt::LeftButton);
         QVERIFY(done.wait(20000));
         QVERIFY(!panel.lastVerifyOk());
         QCOMPARE(panel.lastBadSeq(), qint64(0));
-        QVERIFY2(panel.verdictText().contains(S("cancelled")), qPrintable(panel.verdictText()));
+        QVERIFY2(panel.verdictText().contains(u"cancelled"_s), qPrintable(panel.verdictText()));
         QVERIFY(!panel.isWorking());
     }
 
     void exportsTheCurrentFilterAsCsvAndJson()
     {
         WorkspaceService ws(s->ctx);
-        const QString a = ws.create(s->actor(alice), S("Lab, \"main\""))->id;
-        QVERIFY(ws.create(s->actor(bob), S("Bob's")).ok());
+        const QString a = ws.create(s->actor(alice), u"Lab, \"main\""_s)->id;
+        QVERIFY(ws.create(s->actor(bob), u"Bob's"_s).ok());
         for (int i = 0; i < 1200; ++i) // more than one export page
-            QVERIFY(ws.createProject(s->actor(alice), a, S("p%1").arg(i)).ok());
+            QVERIFY(ws.createProject(s->actor(alice), a, u"p%1"_s.arg(i)).ok());
         QTemporaryDir dir;
         AuditPanel panel(s->ctx, Actor::system());
         QString asked;
         panel.setExportPathProvider([&](const QString &format) {
             asked = format;
-            return dir.filePath(S("audit.") + format);
+            return dir.filePath(u"audit."_s + format);
         });
         panel.show();
         QSignalSpy done(&panel, &AuditPanel::exportFinished);
 
         click(panel, "exportCsv");
         QVERIFY(done.wait(20000));
-        QCOMPARE(asked, S("csv"));
+        QCOMPARE(asked, u"csv"_s);
         QVERIFY(done.at(0).at(0).toBool());
-        QFile csv(dir.filePath(S("audit.csv")));
+        QFile csv(dir.filePath(u"audit.csv"_s));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = csv.readAll().split('\n');
         QCOMPARE(lines.size(), 1 + 1202 + 1); // header, entries, the empty tail
@@ -247,30 +243,32 @@ private slots:
         QVERIFY(all.contains("\"{\"\"name\"\":\"\"Lab, \\\"\"main\\\"\"\"\"}\""));
 
         // JSON of a narrower filter: bob's entries only.
-        auto *actor = panel.findChild<QComboBox *>(S("actorFilter"));
+        auto *actor = panel.findChild<QComboBox *>(u"actorFilter"_s);
         QVERIFY(QTest::qWaitFor([&] { return actor->count() == 3; }));
         actor->setCurrentIndex(actor->findData(bob));
         click(panel, "exportJson");
         QVERIFY(done.wait(20000));
-        QFile json(dir.filePath(S("audit.json")));
+        QFile json(dir.filePath(u"audit.json"_s));
         QVERIFY(json.open(QIODevice::ReadOnly));
         QJsonParseError err;
         const QJsonArray arr = QJsonDocument::fromJson(json.readAll(), &err).array();
         QCOMPARE(err.error, QJsonParseError::NoError);
         QCOMPARE(arr.size(), 1);
-        QCOMPARE(arr.at(0).toObject().value(S("actor_id")).toString(), bob);
-        QCOMPARE(arr.at(0).toObject().value(S("action")).toString(), S("workspace.create"));
+        QCOMPARE(arr.at(0).toObject().value(u"actor_id"_s).toString(), bob);
+        QCOMPARE(arr.at(0).toObject().value(u"action"_s).toString(), u"workspace.create"_s);
     }
 
     void csvFieldsAreQuotedAndDefused()
     {
-        QCOMPARE(AuditExporter::csvField(S("plain")), QByteArray("plain"));
-        QCOMPARE(AuditExporter::csvField(S("a,b")), QByteArray("\"a,b\""));
-        QCOMPARE(AuditExporter::csvField(S("say \"hi\"")), QByteArray("\"say \"\"hi\"\"\""));
-        QCOMPARE(AuditExporter::csvField(S("=1+1")), QByteArray("\"'=1+1\""));
-        QCOMPARE(AuditExporter::csvField(S("@SUM")), QByteArray("\"'@SUM\""));
+        QCOMPARE(AuditExporter::csvField(u"plain"_s), QByteArray("plain"));
+        QCOMPARE(AuditExporter::csvField(u"a,b"_s), QByteArray("\"a,b\""));
+        QCOMPARE(AuditExporter::csvField(u"say \"hi\""_s), QByteArray("\"say \"\"hi\"\"\""));
+        QCOMPARE(AuditExporter::csvField(u"=1+1"_s), QByteArray("\"'=1+1\""));
+        QCOMPARE(AuditExporter::csvField(u"@SUM"_s), QByteArray("\"'@SUM\""));
     }
 };
 
 QTEST_MAIN(TestAuditPanel)
 #include "tst_audit_panel.moc"
+
+using namespace Qt::StringLiterals;

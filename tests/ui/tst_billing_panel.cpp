@@ -4,12 +4,12 @@
 // webhook events with whether each applied. Runs on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "billing/BillingPanel.h"
-#include "billing/BillingService.h"
-#include "billing/OfflineBillingProvider.h"
-#include "core/JsonReader.h"
-#include "usage/UsageService.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/billing/BillingPanel.h"
+#include "models/billing/BillingService.h"
+#include "models/billing/OfflineBillingProvider.h"
+#include "server/core/JsonReader.h"
+#include "models/usage/UsageService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QComboBox>
 #include <QJsonDocument>
@@ -25,10 +25,6 @@ using namespace wfx;
 using wfx::ui::BillingPanel;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 } // namespace
 
 class TestBillingPanel : public QObject
@@ -48,7 +44,7 @@ class TestBillingPanel : public QObject
     std::unique_ptr<BillingPanel> open()
     {
         auto p = std::make_unique<BillingPanel>(s->ctx, Actor::system(), std::make_shared<OfflineBillingProvider>(),
-                                                [] { return S("http://127.0.0.1:8787"); });
+                                                [] { return u"http://127.0.0.1:8787"_s; });
         p->setUrlOpener([this](const QUrl &url) {
             opened.append(url);
             return true;
@@ -66,11 +62,11 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        alice = s->createUser(S("alice@example.com"));
+        alice = s->createUser(u"alice@example.com"_s);
         WorkspaceService ws(s->ctx);
-        lab = ws.create(s->actor(alice), S("Lab"))->id;
+        lab = ws.create(s->actor(alice), u"Lab"_s)->id;
         s->clock.advanceMs(1);
-        vision = ws.create(s->actor(alice), S("Vision"))->id;
+        vision = ws.create(s->actor(alice), u"Vision"_s)->id;
         opened.clear();
     }
     void cleanup()
@@ -83,21 +79,21 @@ private slots:
     {
         UsageService usage(s->ctx);
         // Free plan: 1000 runs. 250 committed and 100 reserved: 35%.
-        auto committed = usage.reserve(s->actor(alice), lab, S("runs"), 250, S("k1"));
+        auto committed = usage.reserve(s->actor(alice), lab, u"runs"_s, 250, u"k1"_s);
         QVERIFY(committed.ok());
         QVERIFY(usage.commit(s->actor(alice), committed->reservation.id).ok());
-        QVERIFY(usage.reserve(s->actor(alice), lab, S("runs"), 100, S("k2")).ok());
-        QVERIFY(usage.reserve(s->actor(alice), vision, S("compute_seconds"), 7200, S("k3")).ok());
+        QVERIFY(usage.reserve(s->actor(alice), lab, u"runs"_s, 100, u"k2"_s).ok());
+        QVERIFY(usage.reserve(s->actor(alice), vision, u"compute_seconds"_s, 7200, u"k3"_s).ok());
         auto p = open();
         QVERIFY(p->selectWorkspace(lab));
         QVERIFY(idle(*p));
-        QCOMPARE(p->usagePercent(S("runs")), 35);
-        const QString runsText = S("250 used + 100 reserved of %1").arg(QLocale().toString(1000));
-        QVERIFY2(p->usageText(S("runs")).contains(runsText), qPrintable(p->usageText(S("runs"))));
-        QCOMPARE(p->usagePercent(S("compute_seconds")), 0);
+        QCOMPARE(p->usagePercent(u"runs"_s), 35);
+        const QString runsText = u"250 used + 100 reserved of %1"_s.arg(QLocale().toString(1000));
+        QVERIFY2(p->usageText(u"runs"_s).contains(runsText), qPrintable(p->usageText(u"runs"_s)));
+        QCOMPARE(p->usagePercent(u"compute_seconds"_s), 0);
         QCOMPARE(p->reservations()->topLevelItemCount(), 1);
-        QCOMPARE(p->reservations()->topLevelItem(0)->text(2), S("k2"));
-        QVERIFY(p->findChild<QLabel *>(S("planLabel"))->text().contains(S("free")));
+        QCOMPARE(p->reservations()->topLevelItem(0)->text(2), u"k2"_s);
+        QVERIFY(p->findChild<QLabel *>(u"planLabel"_s)->text().contains(u"free"_s));
 
         // Keyboard: the workspace chooser moves to Vision.
         QComboBox *chooser = p->workspaceChooser();
@@ -105,15 +101,15 @@ private slots:
         QTest::keyClick(chooser, chooser->currentIndex() == 0 ? Qt::Key_Down : Qt::Key_Up);
         QCOMPARE(chooser->currentData().toString(), vision);
         QVERIFY(idle(*p));
-        QCOMPARE(p->usagePercent(S("runs")), 0);
+        QCOMPARE(p->usagePercent(u"runs"_s), 0);
         QCOMPARE(p->reservations()->topLevelItemCount(), 1);
-        QCOMPARE(p->reservations()->topLevelItem(0)->text(2), S("k3"));
-        QVERIFY(p->usageText(S("compute_seconds")).contains(S("2 h reserved")));
+        QCOMPARE(p->reservations()->topLevelItem(0)->text(2), u"k3"_s);
+        QVERIFY(p->usageText(u"compute_seconds"_s).contains(u"2 h reserved"_s));
 
         // Live: a reservation made elsewhere shows up.
-        QVERIFY(usage.reserve(s->actor(alice), vision, S("runs"), 10, S("k4")).ok());
+        QVERIFY(usage.reserve(s->actor(alice), vision, u"runs"_s, 10, u"k4"_s).ok());
         QVERIFY(QTest::qWaitFor([&] { return p->reservations()->topLevelItemCount() == 2; }, 5000));
-        QCOMPARE(p->usagePercent(S("runs")), 1);
+        QCOMPARE(p->usagePercent(u"runs"_s), 1);
     }
 
     void checkoutOpensTheProvidersPageAndRecordsIt()
@@ -121,24 +117,24 @@ private slots:
         auto p = open();
         QVERIFY(p->selectWorkspace(lab));
         QVERIFY(idle(*p));
-        auto *plan = p->findChild<QComboBox *>(S("targetPlan"));
-        plan->setCurrentIndex(plan->findData(S("team")));
+        auto *plan = p->findChild<QComboBox *>(u"targetPlan"_s);
+        plan->setCurrentIndex(plan->findData(u"team"_s));
         click(*p, "checkout");
         QVERIFY(QTest::qWaitFor([&] { return opened.size() == 1; }, 5000));
         const QUrl url = opened.first();
-        QCOMPARE(url.scheme(), S("http"));
-        QCOMPARE(url.host(), S("127.0.0.1"));
-        QCOMPARE(url.path(), S("/billing/offline"));
+        QCOMPARE(url.scheme(), u"http"_s);
+        QCOMPARE(url.host(), u"127.0.0.1"_s);
+        QCOMPARE(url.path(), u"/billing/offline"_s);
         const QUrlQuery q(url);
-        QCOMPARE(q.queryItemValue(S("workspace_id")), lab);
-        QCOMPARE(q.queryItemValue(S("plan")), S("team"));
-        Query row(s->db->connection(), S("SELECT plan, status, provider_ref FROM billing_subscriptions WHERE workspace_id = :w"));
-        row.bind(S(":w"), lab);
+        QCOMPARE(q.queryItemValue(u"workspace_id"_s), lab);
+        QCOMPARE(q.queryItemValue(u"plan"_s), u"team"_s);
+        Query row(s->db->connection(), u"SELECT plan, status, provider_ref FROM billing_subscriptions WHERE workspace_id = :w"_s);
+        row.bind(u":w"_s, lab);
         QVERIFY(row.exec() && row.next());
-        QCOMPARE(row.str(0), S("team"));
-        QCOMPARE(row.str(1), S("checkout_pending"));
-        QCOMPARE(row.str(2), q.queryItemValue(S("session")));
-        QCOMPARE(s->auditCount(S("billing.checkout")), 1);
+        QCOMPARE(row.str(0), u"team"_s);
+        QCOMPARE(row.str(1), u"checkout_pending"_s);
+        QCOMPARE(row.str(2), q.queryItemValue(u"session"_s));
+        QCOMPARE(s->auditCount(u"billing.checkout"_s), 1);
         QVERIFY(p->statusText().contains(url.toString()));
     }
 
@@ -149,8 +145,8 @@ private slots:
         QVERIFY(idle(*p));
         click(*p, "portal");
         QVERIFY(QTest::qWaitFor([&] { return opened.size() == 1; }, 5000));
-        QCOMPARE(QUrlQuery(opened.first()).queryItemValue(S("workspace_id")), vision);
-        QCOMPARE(opened.first().host(), S("127.0.0.1"));
+        QCOMPARE(QUrlQuery(opened.first()).queryItemValue(u"workspace_id"_s), vision);
+        QCOMPARE(opened.first().host(), u"127.0.0.1"_s);
     }
 
     void listsWebhookEventsAndWhetherTheyApplied()
@@ -162,35 +158,37 @@ private slots:
             return billing.handleWebhook(raw, BillingService::signHeader(raw, secret, s->clock.nowSecs()), secret,
                                          &JsonReader::read);
         };
-        const QJsonObject object{{S("id"), S("cs_1")},
-                                 {S("client_reference_id"), lab},
-                                 {S("customer"), S("cus_1")},
-                                 {S("metadata"), QJsonObject{{S("plan"), S("pro")}}}};
-        QVERIFY(deliver({{S("id"), S("evt_applied")},
-                         {S("type"), S("checkout.session.completed")},
-                         {S("created"), double(s->clock.nowSecs())},
-                         {S("data"), QJsonObject{{S("object"), object}}}})
+        const QJsonObject object{{u"id"_s, u"cs_1"_s},
+                                 {u"client_reference_id"_s, lab},
+                                 {u"customer"_s, u"cus_1"_s},
+                                 {u"metadata"_s, QJsonObject{{u"plan"_s, u"pro"_s}}}};
+        QVERIFY(deliver({{u"id"_s, u"evt_applied"_s},
+                         {u"type"_s, u"checkout.session.completed"_s},
+                         {u"created"_s, double(s->clock.nowSecs())},
+                         {u"data"_s, QJsonObject{{u"object"_s, object}}}})
                     .ok());
         auto p = open();
         QTreeWidget *events = p->events();
         QCOMPARE(events->topLevelItemCount(), 1);
-        QCOMPARE(events->topLevelItem(0)->text(5), S("evt_applied"));
-        QCOMPARE(events->topLevelItem(0)->text(3), S("Yes"));
-        QCOMPARE(events->topLevelItem(0)->text(2), S("Lab"));
+        QCOMPARE(events->topLevelItem(0)->text(5), u"evt_applied"_s);
+        QCOMPARE(events->topLevelItem(0)->text(3), u"Yes"_s);
+        QCOMPARE(events->topLevelItem(0)->text(2), u"Lab"_s);
         // The applied event changed the plan; an ignored event arrives live.
         QVERIFY(p->selectWorkspace(lab));
-        QVERIFY(QTest::qWaitFor([&] { return p->findChild<QLabel *>(S("planLabel"))->text().contains(S("pro")); }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return p->findChild<QLabel *>(u"planLabel"_s)->text().contains(u"pro"_s); }, 5000));
         s->clock.advanceMs(1000);
-        QVERIFY(deliver({{S("id"), S("evt_ignored")},
-                         {S("type"), S("customer.created")},
-                         {S("created"), double(s->clock.nowSecs())},
-                         {S("data"), QJsonObject{{S("object"), QJsonObject{{S("id"), S("cus_9")}}}}}})
+        QVERIFY(deliver({{u"id"_s, u"evt_ignored"_s},
+                         {u"type"_s, u"customer.created"_s},
+                         {u"created"_s, double(s->clock.nowSecs())},
+                         {u"data"_s, QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, u"cus_9"_s}}}}}})
                     .ok());
         QVERIFY(QTest::qWaitFor([&] { return events->topLevelItemCount() == 2; }, 5000));
-        QCOMPARE(events->topLevelItem(0)->text(5), S("evt_ignored"));
-        QCOMPARE(events->topLevelItem(0)->text(3), S("No"));
+        QCOMPARE(events->topLevelItem(0)->text(5), u"evt_ignored"_s);
+        QCOMPARE(events->topLevelItem(0)->text(3), u"No"_s);
     }
 };
 
 QTEST_MAIN(TestBillingPanel)
 #include "tst_billing_panel.moc"
+
+using namespace Qt::StringLiterals;

@@ -7,14 +7,14 @@
 #include "FakeServerControl.h"
 #include "TestStore.h"
 
-#include "common/ChartView.h"
-#include "common/NiceTicks.h"
-#include "common/Translations.h"
-#include "overview/OverviewPanel.h"
-#include "runs/MetricChart.h"
-#include "runs/RunDetailsDialog.h"
-#include "runs/RunService.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/common/ChartView.h"
+#include "ui/common/NiceTicks.h"
+#include "ui/common/Translations.h"
+#include "ui/overview/OverviewPanel.h"
+#include "ui/runs/MetricChart.h"
+#include "ui/runs/RunDetailsDialog.h"
+#include "models/runs/RunService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>
@@ -40,10 +40,6 @@ using wfx::ui::MetricChart;
 
 namespace {
 
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 
 // The numbers an axis shows: label items of the chart's scene that read as a
 // number in the current locale, below the plot (x) or left of it (y).
@@ -88,21 +84,21 @@ AxisLabels axisLabels(QChart *chart, Qt::Orientation orientation)
 bool nice(const QList<double> &values, QString *why)
 {
     if (values.size() < 2) {
-        *why = S("fewer than two labels");
+        *why = u"fewer than two labels"_s;
         return false;
     }
     const double d = values.at(1) - values.at(0);
     const double mantissa = d / std::pow(10.0, std::floor(std::log10(d)));
     if (!(std::abs(mantissa - 1) < 1e-6 || std::abs(mantissa - 2) < 1e-6 ||
           std::abs(mantissa - 5) < 1e-6)) {
-        *why = S("interval %1 is not 1, 2 or 5 x 10^n").arg(d);
+        *why = u"interval %1 is not 1, 2 or 5 x 10^n"_s.arg(d);
         return false;
     }
     for (int i = 0; i < values.size(); ++i) {
         const double k = values.at(i) / d;
         if (std::abs(k - std::round(k)) > 1e-6 ||
             (i > 0 && std::abs(values.at(i) - values.at(i - 1) - d) > d * 1e-6)) {
-            *why = S("label %1 is off the %2 grid").arg(values.at(i)).arg(d);
+            *why = u"label %1 is off the %2 grid"_s.arg(values.at(i)).arg(d);
             return false;
         }
     }
@@ -172,7 +168,7 @@ private slots:
     void initTestCase()
     {
         m_locale = QLocale();
-        QVERIFY(ui::Translations::install(S("en"))); // English plural forms
+        QVERIFY(ui::Translations::install(u"en"_s)); // English plural forms
     }
     void init() { QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates)); }
     void cleanup() { QLocale::setDefault(m_locale); }
@@ -266,8 +262,8 @@ private slots:
         const AxisLabels y = axisLabels(chart, Qt::Vertical);
         VERIFY_NICE(y.values);
         QVERIFY(y.insideChart);
-        QCOMPARE(chart->axes(Qt::Horizontal).first()->titleText(), S("seconds ago"));
-        QCOMPARE(chart->axes(Qt::Vertical).first()->titleText(), S("requests/s"));
+        QCOMPARE(chart->axes(Qt::Horizontal).first()->titleText(), u"seconds ago"_s);
+        QCOMPARE(chart->axes(Qt::Vertical).first()->titleText(), u"requests/s"_s);
     }
 
     void overviewHoverReadsTheNearestSample()
@@ -292,15 +288,15 @@ private slots:
         const QList<double> rates = panel.rateSamples();
         const int secondsAgo = int(rates.size() - 1 - rates.lastIndexOf(12.0));
         hover(view, viewPos(view, QPointF(secondsAgo, 12), series) + QPoint(-3, 2));
-        QTRY_COMPARE(view->readoutText(), S("%1 s ago: 12.0 requests/s").arg(secondsAgo));
+        QTRY_COMPARE(view->readoutText(), u"%1 s ago: 12.0 requests/s"_s.arg(secondsAgo));
     }
 
     void metricChartAxes_data()
     {
         QTest::addColumn<QLocale>("locale");
         QTest::addColumn<QString>("step50k");
-        QTest::newRow("en") << QLocale(QLocale::English, QLocale::UnitedStates) << S("50,000");
-        QTest::newRow("de") << QLocale(QLocale::German, QLocale::Germany) << S("50.000");
+        QTest::newRow("en") << QLocale(QLocale::English, QLocale::UnitedStates) << u"50,000"_s;
+        QTest::newRow("de") << QLocale(QLocale::German, QLocale::Germany) << u"50.000"_s;
     }
     void metricChartAxes()
     {
@@ -309,19 +305,19 @@ private slots:
         QLocale::setDefault(locale);
         MetricChart chart;
         QVERIFY(shown(chart));
-        chart.setLines({{S("loss"), curve(200, 1000, lossCurve)},
-                        {S("episode_return"), curve(200, 1000, returnCurve)}});
+        chart.setLines({{u"loss"_s, curve(200, 1000, lossCurve)},
+                        {u"episode_return"_s, curve(200, 1000, returnCurve)}});
         QTRY_VERIFY(!axisLabels(chart.chart(), Qt::Horizontal).values.isEmpty());
         const AxisLabels x = axisLabels(chart.chart(), Qt::Horizontal);
         QCOMPARE(x.values, (QList<double>{0, 50000, 100000, 150000}));
-        QVERIFY2(x.texts.contains(step50k), qPrintable(x.texts.join(S(" | "))));
+        QVERIFY2(x.texts.contains(step50k), qPrintable(x.texts.join(u" | "_s)));
         QVERIFY(x.insideChart);
         const AxisLabels y = axisLabels(chart.chart(), Qt::Vertical);
         VERIFY_NICE(y.values);
         QVERIFY(y.values.size() >= 3);
         QVERIFY(y.insideChart);
-        QCOMPARE(chart.chart()->axes(Qt::Horizontal).first()->titleText(), S("Step"));
-        QCOMPARE(chart.chart()->axes(Qt::Vertical).first()->titleText(), S("loss, episode_return"));
+        QCOMPARE(chart.chart()->axes(Qt::Horizontal).first()->titleText(), u"Step"_s);
+        QCOMPARE(chart.chart()->axes(Qt::Vertical).first()->titleText(), u"loss, episode_return"_s);
 
         // Zoomed in, the ticks are nice again for the new range, steps still whole.
         chart.chart()->zoom(8);
@@ -339,15 +335,15 @@ private slots:
         MetricChart chart;
         QVERIFY(shown(chart));
         const QList<QPointF> loss{{0, 2.0}, {1000, 1.5}, {2000, 1.25}, {3000, 1.0}};
-        chart.setLines({{S("loss"), loss}});
+        chart.setLines({{u"loss"_s, loss}});
         ChartView *view = chart.view();
         QAbstractSeries *series = chart.chart()->series().first();
         QTRY_VERIFY(laidOut(chart.chart())); // positions are read from the drawn chart
         hover(view, viewPos(view, loss.at(2), series) + QPoint(4, -3));
-        QTRY_COMPARE(view->readoutText(), S("loss\nstep 2,000: 1.25"));
+        QTRY_COMPARE(view->readoutText(), u"loss\nstep 2,000: 1.25"_s);
         QVERIFY(chart.chart()->plotArea().contains(view->readoutRect()));
         hover(view, viewPos(view, loss.at(0), series) + QPoint(2, 2));
-        QTRY_COMPARE(view->readoutText(), S("loss\nstep 0: 2"));
+        QTRY_COMPARE(view->readoutText(), u"loss\nstep 0: 2"_s);
         // Off the plot: no read-out.
         hover(view, QPoint(2, 2));
         QTRY_COMPARE(view->readoutText(), QString());
@@ -357,7 +353,7 @@ private slots:
     {
         MetricChart chart;
         QVERIFY(shown(chart));
-        chart.setLines({{S("grad_norm"), {{0, -1}, {1, 0}, {2, 0.5}, {3, 5}, {4, 50}}}});
+        chart.setLines({{u"grad_norm"_s, {{0, -1}, {1, 0}, {2, 0.5}, {3, 5}, {4, 50}}}});
         QVERIFY(chart.note().isEmpty());
         QTest::mouseClick(chart.logScale(), Qt::LeftButton);
         QVERIFY(chart.logScale()->isChecked());
@@ -367,7 +363,7 @@ private slots:
         QVERIFY2(std::abs(log->max() / 100 - 1) < 1e-6, qPrintable(QString::number(log->max())));
         QCOMPARE(static_cast<QLineSeries *>(chart.chart()->series().first())->count(), 3);
         QCOMPARE(chart.note(),
-                 S("2 points at or below zero left out: a log scale cannot show them."));
+                 u"2 points at or below zero left out: a log scale cannot show them."_s);
         QTRY_COMPARE(axisLabels(chart.chart(), Qt::Vertical).values,
                      (QList<double>{0.1, 1, 10, 100}));
         QVERIFY(axisLabels(chart.chart(), Qt::Vertical).insideChart);
@@ -383,7 +379,7 @@ private slots:
         MetricChart chart;
         QVERIFY(shown(chart));
         const QList<QPointF> loss = curve(50, 10, lossCurve);
-        chart.setLines({{S("loss"), loss}, {S("episode_return"), curve(50, 10, returnCurve)}});
+        chart.setLines({{u"loss"_s, loss}, {u"episode_return"_s, curve(50, 10, returnCurve)}});
         QCOMPARE(chart.chart()->series().size(), 2);
         chart.smoothing()->setFocus();
         for (int i = 0; i < 12; ++i) // 12 x 0.05
@@ -394,7 +390,7 @@ private slots:
         auto *raw = static_cast<QLineSeries *>(series.at(0));
         auto *smooth = static_cast<QLineSeries *>(series.at(2));
         QCOMPARE(raw->points(), loss);
-        QCOMPARE(smooth->name(), S("loss"));
+        QCOMPARE(smooth->name(), u"loss"_s);
         QCOMPARE(smooth->points(), MetricChart::smoothed(loss, 0.6));
         QCOMPARE(smooth->color(), raw->color());
         QVERIFY(raw->opacity() < 0.5);
@@ -408,7 +404,7 @@ private slots:
         const QPointF p = smooth->points().at(20);
         hover(view, viewPos(view, p, smooth));
         QTRY_VERIFY(!view->readoutText().isEmpty());
-        QCOMPARE(view->readoutText(), S("loss\nstep 200: %1 smoothed, %2 logged")
+        QCOMPARE(view->readoutText(), u"loss\nstep 200: %1 smoothed, %2 logged"_s
                                           .arg(QLocale().toString(p.y(), 'g', 6),
                                                QLocale().toString(loss.at(20).y(), 'g', 6)));
 
@@ -423,21 +419,21 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         wfxtest::TestStore store(backend);
-        const QString alice = store.createUser(S("alice@example.com"));
+        const QString alice = store.createUser(u"alice@example.com"_s);
         WorkspaceService ws(store.ctx);
-        const QString wsId = ws.create(store.actor(alice), S("Robotics lab"))->id;
-        const QString project = ws.createProject(store.actor(alice), wsId, S("dreamer"))->id;
+        const QString wsId = ws.create(store.actor(alice), u"Robotics lab"_s)->id;
+        const QString project = ws.createProject(store.actor(alice), wsId, u"dreamer"_s)->id;
         QJsonArray metrics;
         for (int step = 0; step < 120; ++step)
-            metrics.append(QJsonObject{{S("name"), S("loss")},
-                                       {S("step"), step * 250},
-                                       {S("value"), lossCurve(step / 120.0) - 0.797}});
+            metrics.append(QJsonObject{{u"name"_s, u"loss"_s},
+                                       {u"step"_s, step * 250},
+                                       {u"value"_s, lossCurve(step / 120.0) - 0.797}});
         RunService runs(store.ctx);
-        auto synced = runs.sync(store.actor(alice), QJsonObject{{S("project_id"), project},
-                                                                {S("client_run_id"), S("c-1")},
-                                                                {S("name"), S("charted")},
-                                                                {S("status"), S("completed")},
-                                                                {S("metrics"), metrics}});
+        auto synced = runs.sync(store.actor(alice), QJsonObject{{u"project_id"_s, project},
+                                                                {u"client_run_id"_s, u"c-1"_s},
+                                                                {u"name"_s, u"charted"_s},
+                                                                {u"status"_s, u"completed"_s},
+                                                                {u"metrics"_s, metrics}});
         QVERIFY2(synced.ok(), synced.ok() ? "" : qPrintable(synced.error().message));
         {
             ui::RunDetailsDialog dialog(store.ctx, Actor::system(), synced->run);
@@ -450,12 +446,12 @@ private slots:
             VERIFY_NICE(x.values);
             for (double v : x.values)
                 QCOMPARE(v, std::round(v));
-            QVERIFY2(x.texts.contains(S("10,000")), qPrintable(x.texts.join(S(" | "))));
+            QVERIFY2(x.texts.contains(u"10,000"_s), qPrintable(x.texts.join(u" | "_s)));
             QVERIFY(x.insideChart);
             const AxisLabels y = axisLabels(dialog.chart(), Qt::Vertical);
             VERIFY_NICE(y.values);
             QVERIFY(y.insideChart);
-            QCOMPARE(dialog.chart()->axes(Qt::Vertical).first()->titleText(), S("loss"));
+            QCOMPARE(dialog.chart()->axes(Qt::Vertical).first()->titleText(), u"loss"_s);
         }
         QTest::qWait(0);
     }
@@ -463,3 +459,5 @@ private slots:
 
 QTEST_MAIN(TestCharts)
 #include "tst_charts.moc"
+
+using namespace Qt::StringLiterals;

@@ -5,10 +5,10 @@
 // on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "common/Confirm.h"
-#include "dsar/DsarPanel.h"
-#include "dsar/DsarService.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/common/Confirm.h"
+#include "ui/dsar/DsarPanel.h"
+#include "models/dsar/DsarService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -25,10 +25,6 @@ using wfx::ui::Confirm;
 using wfx::ui::DsarPanel;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 } // namespace
 
 class TestDsarPanel : public QObject
@@ -48,13 +44,13 @@ class TestDsarPanel : public QObject
     qint64 scalar(const QString &sql, const QString &user)
     {
         Query q(s->db->connection(), sql);
-        q.bind(S(":u"), user);
+        q.bind(u":u"_s, user);
         return q.exec() && q.next() ? q.i64(0) : -1;
     }
     QString requestOf(const QString &user, const QString &kind)
     {
-        Query q(s->db->connection(), S("SELECT id FROM dsar_requests WHERE user_id = :u AND kind = :k"));
-        q.bind(S(":u"), user).bind(S(":k"), kind);
+        Query q(s->db->connection(), u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = :k"_s);
+        q.bind(u":u"_s, user).bind(u":k"_s, kind);
         return q.exec() && q.next() ? q.str(0) : QString();
     }
     std::unique_ptr<DsarPanel> open()
@@ -73,9 +69,9 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        alice = s->createUser(S("alice@example.com"));
-        bob = s->createUser(S("bob@example.com"));
-        carol = s->createUser(S("carol@example.com"));
+        alice = s->createUser(u"alice@example.com"_s);
+        bob = s->createUser(u"bob@example.com"_s);
+        carol = s->createUser(u"carol@example.com"_s);
     }
     void cleanup()
     {
@@ -93,16 +89,16 @@ private slots:
         QTreeWidget *q = p->queue();
         QCOMPARE(q->topLevelItemCount(), 2);
         // Newest first.
-        QCOMPARE(q->topLevelItem(0)->text(0), S("Restriction"));
-        QCOMPARE(q->topLevelItem(0)->text(1), S("In force"));
-        QCOMPARE(q->topLevelItem(0)->text(2), S("bob@example.com"));
-        QCOMPARE(q->topLevelItem(1)->text(0), S("Deletion"));
-        QCOMPARE(q->topLevelItem(1)->text(1), S("Scheduled"));
-        QCOMPARE(q->topLevelItem(1)->text(2), S("alice@example.com"));
+        QCOMPARE(q->topLevelItem(0)->text(0), u"Restriction"_s);
+        QCOMPARE(q->topLevelItem(0)->text(1), u"In force"_s);
+        QCOMPARE(q->topLevelItem(0)->text(2), u"bob@example.com"_s);
+        QCOMPARE(q->topLevelItem(1)->text(0), u"Deletion"_s);
+        QCOMPARE(q->topLevelItem(1)->text(1), u"Scheduled"_s);
+        QCOMPARE(q->topLevelItem(1)->text(2), u"alice@example.com"_s);
         QVERIFY(!q->topLevelItem(1)->text(5).isEmpty()); // scheduled for
         // Actions follow the selected row.
-        auto *cancel = p->findChild<QPushButton *>(S("cancelDeletion"));
-        auto *lift = p->findChild<QPushButton *>(S("liftRestriction"));
+        auto *cancel = p->findChild<QPushButton *>(u"cancelDeletion"_s);
+        auto *lift = p->findChild<QPushButton *>(u"liftRestriction"_s);
         q->setFocus();
         q->setCurrentItem(q->topLevelItem(0));
         QVERIFY(lift->isEnabled());
@@ -118,13 +114,13 @@ private slots:
     void exportsAPersonsDataToAFile()
     {
         WorkspaceService ws(s->ctx);
-        QVERIFY(ws.create(s->actor(bob), S("Bob's lab")).ok());
+        QVERIFY(ws.create(s->actor(bob), u"Bob's lab"_s).ok());
         QTemporaryDir dir;
         auto p = open();
         QString askedFor;
         p->setExportPathProvider([&](const QString &email) {
             askedFor = email;
-            return dir.filePath(S("export.json"));
+            return dir.filePath(u"export.json"_s);
         });
         QComboBox *user = p->userChooser();
         QCOMPARE(user->count(), 3);
@@ -133,30 +129,30 @@ private slots:
         click(*p, "exportData");
         QVERIFY(done.wait(10000));
         QVERIFY(done.at(0).at(0).toBool());
-        QCOMPARE(askedFor, S("bob@example.com"));
-        QFile f(dir.filePath(S("export.json")));
+        QCOMPARE(askedFor, u"bob@example.com"_s);
+        QFile f(dir.filePath(u"export.json"_s));
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QJsonObject data = QJsonDocument::fromJson(f.readAll()).object();
-        QCOMPARE(data.value(S("user")).toObject().value(S("email")).toString(), S("bob@example.com"));
+        QCOMPARE(data.value(u"user"_s).toObject().value(u"email"_s).toString(), u"bob@example.com"_s);
         QVERIFY(QJsonDocument(data).toJson().contains("Bob's lab"));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'export'"), bob), 1);
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM audit_log WHERE action = 'dsar.export' AND actor_id = :u"), bob), 1);
-        QVERIFY(p->statusText().contains(S("bob@example.com")));
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'export'"_s, bob), 1);
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM audit_log WHERE action = 'dsar.export' AND actor_id = :u"_s, bob), 1);
+        QVERIFY(p->statusText().contains(u"bob@example.com"_s));
     }
 
     void cancelledExportWritesNoFile()
     {
         QTemporaryDir dir;
         auto p = open();
-        p->setExportPathProvider([&](const QString &) { return dir.filePath(S("export.json")); });
+        p->setExportPathProvider([&](const QString &) { return dir.filePath(u"export.json"_s); });
         QSignalSpy done(p.get(), &DsarPanel::exportFinished);
         click(*p, "exportData");
         QVERIFY(p->isExporting());
         click(*p, "cancelExport");
         QVERIFY(done.wait(10000));
         QCOMPARE(done.at(0).at(0).toBool(), false);
-        QVERIFY(!QFile::exists(dir.filePath(S("export.json"))));
-        QVERIFY(p->statusText().contains(S("cancelled")));
+        QVERIFY(!QFile::exists(dir.filePath(u"export.json"_s)));
+        QVERIFY(p->statusText().contains(u"cancelled"_s));
     }
 
     void cancelsAScheduledDeletionAfterConfirmation()
@@ -164,39 +160,39 @@ private slots:
         DsarService d(s->ctx);
         QVERIFY(d.requestDeletion(s->actor(alice)).ok());
         auto p = open();
-        QVERIFY(p->selectRequest(requestOf(alice, S("deletion"))));
+        QVERIFY(p->selectRequest(requestOf(alice, u"deletion"_s)));
         Confirm::setNextAnswer(false);
         click(*p, "cancelDeletion");
-        QVERIFY(Confirm::lastText().contains(S("alice@example.com")));
+        QVERIFY(Confirm::lastText().contains(u"alice@example.com"_s));
         QVERIFY(idle(*p));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND state = 'scheduled'"), alice), 1);
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND state = 'scheduled'"_s, alice), 1);
         Confirm::setNextAnswer(true);
         click(*p, "cancelDeletion");
         QVERIFY(QTest::qWaitFor([&] { return p->queue()->topLevelItemCount() == 1
-                                             && p->queue()->topLevelItem(0)->text(1) == S("Cancelled"); }, 5000));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND state = 'cancelled'"), alice), 1);
-        QCOMPARE(s->auditCount(S("dsar.delete_cancel")), 1);
-        QCOMPARE(d.deletionStatus(s->actor(alice))->state, S("none"));
+                                             && p->queue()->topLevelItem(0)->text(1) == u"Cancelled"_s; }, 5000));
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND state = 'cancelled'"_s, alice), 1);
+        QCOMPARE(s->auditCount(u"dsar.delete_cancel"_s), 1);
+        QCOMPARE(d.deletionStatus(s->actor(alice))->state, u"none"_s);
     }
 
     void carriesOutADeletionEarly()
     {
         WorkspaceService ws(s->ctx);
-        const QString owned = ws.create(s->actor(alice), S("Alice's"))->id;
+        const QString owned = ws.create(s->actor(alice), u"Alice's"_s)->id;
         DsarService d(s->ctx);
         QVERIFY(d.requestDeletion(s->actor(alice)).ok());
         auto p = open();
-        QVERIFY(p->selectRequest(requestOf(alice, S("deletion"))));
+        QVERIFY(p->selectRequest(requestOf(alice, u"deletion"_s)));
         Confirm::setNextAnswer(true);
         click(*p, "deleteNow");
-        QVERIFY(Confirm::lastText().contains(S("alice@example.com")));
-        QVERIFY(QTest::qWaitFor([&] { return p->statusText().contains(S("was deleted")); }, 5000));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM users WHERE id = :u"), alice), 0);
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM workspaces WHERE id = :u"), owned), 0);
-        QCOMPARE(s->auditCount(S("dsar.deletion_executed")), 1);
+        QVERIFY(Confirm::lastText().contains(u"alice@example.com"_s));
+        QVERIFY(QTest::qWaitFor([&] { return p->statusText().contains(u"was deleted"_s); }, 5000));
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM users WHERE id = :u"_s, alice), 0);
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM workspaces WHERE id = :u"_s, owned), 0);
+        QCOMPARE(s->auditCount(u"dsar.deletion_executed"_s), 1);
         // The queue keeps the completed request, naming the account as deleted.
         QVERIFY(QTest::qWaitFor([&] { return p->queue()->topLevelItemCount() == 1
-                                             && p->queue()->topLevelItem(0)->text(2).contains(S("deleted")); }, 5000));
+                                             && p->queue()->topLevelItem(0)->text(2).contains(u"deleted"_s); }, 5000));
     }
 
     void liftsARestriction()
@@ -204,14 +200,16 @@ private slots:
         DsarService d(s->ctx);
         QVERIFY(d.setRestricted(s->actor(carol), true).ok());
         auto p = open();
-        QVERIFY(p->selectRequest(requestOf(carol, S("restriction"))));
+        QVERIFY(p->selectRequest(requestOf(carol, u"restriction"_s)));
         click(*p, "liftRestriction");
-        QVERIFY(QTest::qWaitFor([&] { return p->statusText().contains(S("lifted")); }, 5000));
-        QCOMPARE(scalar(S("SELECT restricted FROM users WHERE id = :u"), carol), 0);
-        QCOMPARE(s->auditCount(S("dsar.unrestrict")), 1);
-        QVERIFY(QTest::qWaitFor([&] { return p->queue()->topLevelItem(0)->text(1) == S("Lifted"); }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return p->statusText().contains(u"lifted"_s); }, 5000));
+        QCOMPARE(scalar(u"SELECT restricted FROM users WHERE id = :u"_s, carol), 0);
+        QCOMPARE(s->auditCount(u"dsar.unrestrict"_s), 1);
+        QVERIFY(QTest::qWaitFor([&] { return p->queue()->topLevelItem(0)->text(1) == u"Lifted"_s; }, 5000));
     }
 };
 
 QTEST_MAIN(TestDsarPanel)
 #include "tst_dsar_panel.moc"
+
+using namespace Qt::StringLiterals;

@@ -6,13 +6,13 @@
 #include "FakeServerControl.h"
 #include "TestHttp.h"
 
-#include "MainWindow.h"
-#include "accounts/AccountService.h"
-#include "accounts/ApiKeyService.h"
-#include "common/ShownOnceDialog.h"
-#include "firstrun/FirstRunWizard.h"
-#include "runs/RunService.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/MainWindow.h"
+#include "models/accounts/AccountService.h"
+#include "models/accounts/ApiKeyService.h"
+#include "ui/common/ShownOnceDialog.h"
+#include "ui/firstrun/FirstRunWizard.h"
+#include "models/runs/RunService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractButton>
 #include <QApplication>
@@ -30,10 +30,6 @@ using namespace wfx;
 using wfx::ui::FirstRunWizard;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 } // namespace
 
 class TestFirstRun : public QObject
@@ -44,7 +40,7 @@ class TestFirstRun : public QObject
 
     static void type(QWizard *w, const char *objectName, const QString &text)
     {
-        auto *e = w->currentPage()->findChild<QLineEdit *>(S(objectName));
+        auto *e = w->currentPage()->findChild<QLineEdit *>(QString::fromUtf8(objectName));
         QVERIFY2(e, objectName);
         e->setFocus();
         QTest::keyClick(e, Qt::Key_A, Qt::ControlModifier);
@@ -54,7 +50,7 @@ class TestFirstRun : public QObject
     static void clickNext(QWizard *w) { QTest::mouseClick(w->button(QWizard::NextButton), Qt::LeftButton); }
     static QString status(QWizard *w, const char *objectName)
     {
-        return w->currentPage()->findChild<QLabel *>(S(objectName))->text();
+        return w->currentPage()->findChild<QLabel *>(QString::fromUtf8(objectName))->text();
     }
 
 private slots:
@@ -64,7 +60,7 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         srv = std::make_unique<wfxtest::TestServer>(ServerConfig{}, true, backend);
-        control.addr = S("http://127.0.0.1:%1").arg(srv->port);
+        control.addr = u"http://127.0.0.1:%1"_s.arg(srv->port);
     }
     void cleanup()
     {
@@ -88,46 +84,46 @@ private slots:
 
         // Administrator: each field is validated before anything is stored.
         QCOMPARE(w->currentId(), int(FirstRunWizard::AdminPage));
-        type(w, "adminEmail", S("not-an-email"));
-        type(w, "adminName", S("Ada Admin"));
-        type(w, "adminPassword", S("correct horse battery"));
-        type(w, "adminPassword2", S("correct horse battery"));
+        type(w, "adminEmail", u"not-an-email"_s);
+        type(w, "adminName", u"Ada Admin"_s);
+        type(w, "adminPassword", u"correct horse battery"_s);
+        type(w, "adminPassword2", u"correct horse battery"_s);
         clickNext(w);
         QCOMPARE(w->currentId(), int(FirstRunWizard::AdminPage));
-        QVERIFY(status(w, "adminStatus").startsWith(S("Enter an email")));
-        type(w, "adminEmail", S("ada@lab.example"));
-        type(w, "adminPassword2", S("correct horse battery!"));
+        QVERIFY(status(w, "adminStatus").startsWith(u"Enter an email"_s));
+        type(w, "adminEmail", u"ada@lab.example"_s);
+        type(w, "adminPassword2", u"correct horse battery!"_s);
         clickNext(w);
-        QCOMPARE(status(w, "adminStatus"), S("The two passwords differ."));
-        type(w, "adminPassword", S("short"));
-        type(w, "adminPassword2", S("short"));
+        QCOMPARE(status(w, "adminStatus"), u"The two passwords differ."_s);
+        type(w, "adminPassword", u"short"_s);
+        type(w, "adminPassword2", u"short"_s);
         clickNext(w);
-        QVERIFY(status(w, "adminStatus").startsWith(S("The password needs at least")));
-        QCOMPARE(srv->store.count(S("users")), 0);
-        type(w, "adminPassword", S("correct horse battery"));
-        type(w, "adminPassword2", S("correct horse battery"));
+        QVERIFY(status(w, "adminStatus").startsWith(u"The password needs at least"_s));
+        QCOMPARE(srv->store.count(u"users"_s), 0);
+        type(w, "adminPassword", u"correct horse battery"_s);
+        type(w, "adminPassword2", u"correct horse battery"_s);
         clickNext(w);
         QTRY_COMPARE_WITH_TIMEOUT(steps.count(), 1, 10000);
         QCOMPARE(steps.at(0).at(1).toString(), QString());
         QCOMPARE(w->currentId(), int(FirstRunWizard::WorkspacePage));
         // In the store: one user, an instance administrator, with that name and password.
-        QCOMPARE(srv->store.count(S("users")), 1);
+        QCOMPARE(srv->store.count(u"users"_s), 1);
         AccountService accounts(srv->store.ctx);
-        auto signedIn = accounts.login(S("ada@lab.example"), S("correct horse battery"), S("127.0.0.1"));
+        auto signedIn = accounts.login(u"ada@lab.example"_s, u"correct horse battery"_s, u"127.0.0.1"_s);
         QVERIFY(signedIn.ok());
         auto me = accounts.me(Actor::user(w->adminId()));
         QVERIFY(me.ok());
-        QCOMPARE(me->displayName, S("Ada Admin"));
+        QCOMPARE(me->displayName, u"Ada Admin"_s);
         {
-            Query q(srv->store.db->connection(), S("SELECT is_admin FROM users WHERE id = :id"));
-            q.bind(S(":id"), w->adminId());
+            Query q(srv->store.db->connection(), u"SELECT is_admin FROM users WHERE id = :id"_s);
+            q.bind(u":id"_s, w->adminId());
             QVERIFY(q.exec() && q.next());
             QCOMPARE(q.i64(0), 1);
         }
 
         // Workspace and its first project.
-        type(w, "workspaceName", S("Robotics lab"));
-        type(w, "projectName", S("dreamer"));
+        type(w, "workspaceName", u"Robotics lab"_s);
+        type(w, "projectName", u"dreamer"_s);
         clickNext(w);
         QTRY_COMPARE_WITH_TIMEOUT(steps.count(), 2, 10000);
         QCOMPARE(steps.at(1).at(1).toString(), QString());
@@ -135,49 +131,49 @@ private slots:
         WorkspaceService ws(srv->store.ctx);
         auto workspace = ws.get(Actor::user(w->adminId()), w->workspaceId());
         QVERIFY(workspace.ok());
-        QCOMPARE(workspace->name, S("Robotics lab"));
-        QCOMPARE(srv->store.count(S("projects")), 1);
+        QCOMPARE(workspace->name, u"Robotics lab"_s);
+        QCOMPARE(srv->store.count(u"projects"_s), 1);
 
         // API key: the secret is shown once, in the dialog, with Copy.
-        type(w, "keyName", S("lab workstation"));
+        type(w, "keyName", u"lab workstation"_s);
         clickNext(w);
         QTRY_COMPARE_WITH_TIMEOUT(steps.count(), 3, 10000);
         QCOMPARE(steps.at(2).at(1).toString(), QString());
-        QCOMPARE(srv->store.count(S("api_keys")), 1);
+        QCOMPARE(srv->store.count(u"api_keys"_s), 1);
         QVERIFY(w->shownOnce());
-        const QString secret = w->shownOnce()->value(S("keySecret"));
+        const QString secret = w->shownOnce()->value(u"keySecret"_s);
         QVERIFY(!secret.isEmpty());
-        QVERIFY(w->shownOnce()->findChild<QPushButton *>(S("keySecretCopy")));
+        QVERIFY(w->shownOnce()->findChild<QPushButton *>(u"keySecretCopy"_s));
         w->shownOnce()->close();
         QCOMPARE(w->currentId(), int(FirstRunWizard::CommandPage));
 
         // The command: the server's real address and the key; Copy puts it on the clipboard.
         const QString command = w->command();
-        QVERIFY(command.startsWith(S("curl ")));
-        QVERIFY(command.contains(control.addr + S("/api/sync/runs")));
-        QVERIFY(command.contains(S("Bearer ") + secret));
+        QVERIFY(command.startsWith(u"curl "_s));
+        QVERIFY(command.contains(control.addr + u"/api/sync/runs"_s));
+        QVERIFY(command.contains(u"Bearer "_s + secret));
         QVERIFY(command.contains(w->projectId()));
-        QTest::mouseClick(w->currentPage()->findChild<QPushButton *>(S("copyCommand")), Qt::LeftButton);
+        QTest::mouseClick(w->currentPage()->findChild<QPushButton *>(u"copyCommand"_s), Qt::LeftButton);
         QCOMPARE(QGuiApplication::clipboard()->text(), command);
         // Beside it, where the Python example client is.
-        const auto *python = w->currentPage()->findChild<QLabel *>(S("pythonExample"));
+        const auto *python = w->currentPage()->findChild<QLabel *>(u"pythonExample"_s);
         QVERIFY(python);
-        QVERIFY(python->text().contains(S("docs/examples/worldflux_client.py")));
+        QVERIFY(python->text().contains(u"docs/examples/worldflux_client.py"_s));
 
         // Run exactly that command in a shell: the run is synced to this server.
-        QVERIFY2(!QStandardPaths::findExecutable(S("curl")).isEmpty(), "curl is needed to run the shown command");
+        QVERIFY2(!QStandardPaths::findExecutable(u"curl"_s).isEmpty(), "curl is needed to run the shown command");
         QProcess sh;
-        sh.start(S("/bin/sh"), {S("-c"), command});
+        sh.start(u"/bin/sh"_s, {u"-c"_s, command});
         QVERIFY(sh.waitForFinished(20000));
         const QByteArray out = sh.readAllStandardOutput();
         QVERIFY2(sh.exitCode() == 0, sh.readAllStandardError().constData());
-        const QJsonObject run = QJsonDocument::fromJson(out).object().value(S("run")).toObject();
-        QVERIFY2(!run.value(S("id")).toString().isEmpty(), out.constData());
-        QCOMPARE(srv->store.count(S("runs")), 1);
-        auto stored = RunService(srv->store.ctx).get(Actor::user(w->adminId()), run.value(S("id")).toString());
+        const QJsonObject run = QJsonDocument::fromJson(out).object().value(u"run"_s).toObject();
+        QVERIFY2(!run.value(u"id"_s).toString().isEmpty(), out.constData());
+        QCOMPARE(srv->store.count(u"runs"_s), 1);
+        auto stored = RunService(srv->store.ctx).get(Actor::user(w->adminId()), run.value(u"id"_s).toString());
         QVERIFY(stored.ok());
         QCOMPARE(stored->projectId, w->projectId());
-        QCOMPARE(stored->name, S("first-run"));
+        QCOMPARE(stored->name, u"first-run"_s);
 
         QTest::mouseClick(w->button(QWizard::FinishButton), Qt::LeftButton);
         QTRY_VERIFY(!window.firstRunWizard());
@@ -186,7 +182,7 @@ private slots:
     void noGuideOnceAnAccountExists()
     {
         AccountService accounts(srv->store.ctx);
-        QVERIFY(accounts.signup(S("ada@lab.example"), S("correct horse battery"), S("127.0.0.1")).ok());
+        QVERIFY(accounts.signup(u"ada@lab.example"_s, u"correct horse battery"_s, u"127.0.0.1"_s).ok());
         ui::MainWindow window(srv->store.ctx, Actor::system(), &control);
         QSignalSpy checked(&window, &ui::MainWindow::firstRunChecked);
         window.checkFirstRun();
@@ -198,3 +194,5 @@ private slots:
 
 QTEST_MAIN(TestFirstRun)
 #include "tst_first_run.moc"
+
+using namespace Qt::StringLiterals;

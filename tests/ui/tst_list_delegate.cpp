@@ -3,8 +3,8 @@
 // tables have (text of any alignment, selected or not, alternating rows, text
 // too long for its column) it paints the same pixels as QStyledItemDelegate,
 // and hands cells with an icon or a check box to it unchanged.
-#include "common/ListItemDelegate.h"
-#include "common/ListTable.h"
+#include "ui/common/ListItemDelegate.h"
+#include "ui/common/ListTable.h"
 
 #include <QApplication>
 #include <QHeaderView>
@@ -21,10 +21,6 @@ using wfx::ui::ListItemDelegate;
 
 namespace {
 
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 
 std::unique_ptr<QStandardItemModel> sampleModel(bool withDecorations)
 {
@@ -33,12 +29,12 @@ std::unique_ptr<QStandardItemModel> sampleModel(bool withDecorations)
                            "Ünïcödé ✓ 日本語", "", "x"};
     for (int r = 0; r < 5; ++r) {
         QList<QStandardItem *> row;
-        row << new QStandardItem(S(names[r]));
-        row << new QStandardItem(r % 2 ? S("Completed") : S("Signature mismatch"));
+        row << new QStandardItem(QString::fromUtf8(names[r]));
+        row << new QStandardItem(r % 2 ? u"Completed"_s : u"Signature mismatch"_s);
         auto *number = new QStandardItem(QString::number(r * 120));
         number->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         row << number;
-        auto *centred = new QStandardItem(S("centre"));
+        auto *centred = new QStandardItem(u"centre"_s);
         centred->setTextAlignment(Qt::AlignHCenter | Qt::AlignBottom);
         row << centred;
         if (withDecorations) {
@@ -55,7 +51,7 @@ std::unique_ptr<QStandardItemModel> sampleModel(bool withDecorations)
 
 QImage render(QAbstractItemModel *model, QAbstractItemDelegate *delegate)
 {
-    QTableView *view = wfx::ui::newListTable(nullptr, model, S("t"), S("t"));
+    QTableView *view = wfx::ui::newListTable(nullptr, model, u"t"_s, u"t"_s);
     std::unique_ptr<QTableView> owner(view);
     if (delegate)
         view->setItemDelegate(delegate);
@@ -76,7 +72,7 @@ private slots:
     void newListTableUsesIt()
     {
         QStandardItemModel model(1, 1);
-        std::unique_ptr<QTableView> view(wfx::ui::newListTable(nullptr, &model, S("t"), S("t")));
+        std::unique_ptr<QTableView> view(wfx::ui::newListTable(nullptr, &model, u"t"_s, u"t"_s));
         QVERIFY(qobject_cast<ListItemDelegate *>(view->itemDelegate()));
     }
 
@@ -108,12 +104,14 @@ private slots:
                 if (fast.pixel(x, y) != reference.pixel(x, y) && count++ < 8)
                     differs += QStringLiteral(" (%1,%2)").arg(x).arg(y);
         if (count > 0) {
-            fast.save(S("tst_list_delegate_fast.png"));
-            reference.save(S("tst_list_delegate_reference.png"));
+            fast.save(u"tst_list_delegate_fast.png"_s);
+            reference.save(u"tst_list_delegate_reference.png"_s);
         }
-        QVERIFY2(count == 0, qPrintable(QString::number(count) + S(" pixels differ, first at") + differs));
+        QVERIFY2(count == 0, qPrintable(QString::number(count) + u" pixels differ, first at"_s + differs));
     }
 };
 
 QTEST_MAIN(TestListDelegate)
 #include "tst_list_delegate.moc"
+
+using namespace Qt::StringLiterals;

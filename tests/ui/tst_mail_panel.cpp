@@ -6,11 +6,11 @@
 #include "FakeServerControl.h"
 #include "TestStore.h"
 
-#include "MainWindow.h"
-#include "accounts/AccountService.h"
-#include "accounts/MailOutbox.h"
-#include "mail/MailModel.h"
-#include "mail/MailPanel.h"
+#include "ui/MainWindow.h"
+#include "models/accounts/AccountService.h"
+#include "models/accounts/MailOutbox.h"
+#include "ui/mail/MailModel.h"
+#include "ui/mail/MailPanel.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -26,10 +26,6 @@ using wfx::ui::MailModel;
 using wfx::ui::MailPanel;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 
 class RecordingTransport : public MailTransport
 {
@@ -63,8 +59,8 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        s->createUser(S("alice@example.com"), true);
-        s->createUser(S("bob@example.com"));
+        s->createUser(u"alice@example.com"_s, true);
+        s->createUser(u"bob@example.com"_s);
     }
     void cleanup()
     {
@@ -76,15 +72,15 @@ private slots:
     {
         // No transport: the message is kept, marked as not sent.
         AccountService noMail(s->ctx);
-        QVERIFY(noMail.requestPasswordReset(S("bob@example.com"), S("192.0.2.1")).ok());
+        QVERIFY(noMail.requestPasswordReset(u"bob@example.com"_s, u"192.0.2.1"_s).ok());
         // With a transport: delivered and marked sent.
         auto transport = std::make_shared<RecordingTransport>();
         auto outbox = std::make_shared<MailOutbox>(s->ctx, transport);
         s->clock.advanceMs(60'000);
         AccountService withMail(s->ctx, outbox);
-        QVERIFY(withMail.requestPasswordReset(S("alice@example.com"), S("192.0.2.1")).ok());
+        QVERIFY(withMail.requestPasswordReset(u"alice@example.com"_s, u"192.0.2.1"_s).ok());
         { auto sent = outbox->deliverPending(); QVERIFY(sent.ok()); QCOMPARE(sent.value(), 1); }
-        QCOMPARE(s->count(S("mail_outbox")), 2);
+        QCOMPARE(s->count(u"mail_outbox"_s), 2);
 
         MailPanel panel(s->ctx, Actor::system());
         panel.resize(900, 600);
@@ -93,11 +89,11 @@ private slots:
         MailModel *m = panel.model();
         QAbstractItemModelTester tester(m, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QTRY_COMPARE_WITH_TIMEOUT(m->rowCount(), 2, 10000);
-        QCOMPARE(m->entryAt(0).to, S("alice@example.com")); // newest first
-        const int bob = rowTo(m, S("bob@example.com"));
-        QCOMPARE(m->index(bob, MailModel::Subject).data().toString(), S("Reset your WorldFlux Console password"));
-        QCOMPARE(m->index(bob, MailModel::State).data().toString(), S("Not sent: No mail transport is configured."));
-        QVERIFY(m->index(0, MailModel::State).data().toString().startsWith(S("Sent ")));
+        QCOMPARE(m->entryAt(0).to, u"alice@example.com"_s); // newest first
+        const int bob = rowTo(m, u"bob@example.com"_s);
+        QCOMPARE(m->index(bob, MailModel::Subject).data().toString(), u"Reset your WorldFlux Console password"_s);
+        QCOMPARE(m->index(bob, MailModel::State).data().toString(), u"Not sent: No mail transport is configured."_s);
+        QVERIFY(m->index(0, MailModel::State).data().toString().startsWith(u"Sent "_s));
         QVERIFY(!m->index(bob, MailModel::Created).data().toString().isEmpty());
 
         // Choosing a row with the keyboard shows its body; the link itself never reached the store.
@@ -105,19 +101,19 @@ private slots:
         QTest::keyClick(panel.view(), Qt::Key_Home);
         if (bob == 1)
             QTest::keyClick(panel.view(), Qt::Key_Down);
-        QTRY_VERIFY(panel.bodyView()->toPlainText().contains(S("To: bob@example.com")));
-        QVERIFY(panel.bodyView()->toPlainText().contains(S("[reset link withheld]")));
-        QVERIFY(!panel.bodyView()->toPlainText().contains(S("wfxrst_")));
+        QTRY_VERIFY(panel.bodyView()->toPlainText().contains(u"To: bob@example.com"_s));
+        QVERIFY(panel.bodyView()->toPlainText().contains(u"[reset link withheld]"_s));
+        QVERIFY(!panel.bodyView()->toPlainText().contains(u"wfxrst_"_s));
 
         // A later mail appears on Refresh.
-        QVERIFY(noMail.requestPasswordReset(S("alice@example.com"), S("192.0.2.1")).ok());
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("refreshMail")), Qt::LeftButton);
+        QVERIFY(noMail.requestPasswordReset(u"alice@example.com"_s, u"192.0.2.1"_s).ok());
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"refreshMail"_s), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(m->rowCount(), 3, 10000);
     }
 
     void onlyTheAdministratorMayReadIt()
     {
-        const QString carol = s->createUser(S("carol@example.com"));
+        const QString carol = s->createUser(u"carol@example.com"_s);
         QCOMPARE(MailOutbox::list(s->ctx, s->actor(carol), 10, {}).error().code, ErrorCode::Forbidden);
         Actor admin = s->actor(carol);
         admin.instanceAdmin = true;
@@ -129,7 +125,7 @@ private slots:
         AccountService noMail(s->ctx);
         for (int i = 0; i < 5; ++i) {
             s->clock.advanceMs(3600LL * 1000 + 1); // past the hourly cap on reset mails
-            QVERIFY(noMail.requestPasswordReset(S("bob@example.com"), S("192.0.2.1")).ok());
+            QVERIFY(noMail.requestPasswordReset(u"bob@example.com"_s, u"192.0.2.1"_s).ok());
         }
         QStringList seen;
         QString cursor;
@@ -153,9 +149,11 @@ private slots:
         QTest::keyClick(&window, Qt::Key_0, Qt::ControlModifier);
         QCOMPARE(window.currentArea(), ui::MainWindow::Mail);
         QVERIFY(qobject_cast<MailPanel *>(window.panel(ui::MainWindow::Mail)));
-        QCOMPARE(window.navigation()->currentItem()->text(), S("Mail outbox"));
+        QCOMPARE(window.navigation()->currentItem()->text(), u"Mail outbox"_s);
     }
 };
 
 QTEST_MAIN(TestMailPanel)
 #include "tst_mail_panel.moc"
+
+using namespace Qt::StringLiterals;

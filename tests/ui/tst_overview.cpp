@@ -3,16 +3,16 @@
 #include "FakeServerControl.h"
 #include "TestStore.h"
 
-#include "MainWindow.h"
-#include "apikeys/ApiKeysPanel.h"
-#include "shares/SharesPanel.h"
-#include "audit/AuditPanel.h"
-#include "billing/BillingPanel.h"
-#include "settings/SettingsPanel.h"
-#include "dsar/DsarPanel.h"
-#include "workspaces/WorkspacesPanel.h"
-#include "overview/OverviewPanel.h"
-#include "runs/RunsPanel.h"
+#include "ui/MainWindow.h"
+#include "ui/apikeys/ApiKeysPanel.h"
+#include "ui/shares/SharesPanel.h"
+#include "ui/audit/AuditPanel.h"
+#include "ui/billing/BillingPanel.h"
+#include "ui/settings/SettingsPanel.h"
+#include "ui/dsar/DsarPanel.h"
+#include "ui/workspaces/WorkspacesPanel.h"
+#include "ui/overview/OverviewPanel.h"
+#include "ui/runs/RunsPanel.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -25,14 +25,10 @@ using namespace wfx;
 using wfx::ui::OverviewPanel;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 QString labelText(QWidget *w, const char *name)
 {
     auto *l = w->findChild<QLabel *>(QString::fromLatin1(name));
-    return l ? l->text() : S("<missing>");
+    return l ? l->text() : u"<missing>"_s;
 }
 } // namespace
 
@@ -44,12 +40,12 @@ private slots:
     void showsAddressAndCopyPutsItOnTheClipboard()
     {
         wfxtest::FakeServerControl server;
-        server.addr = S("http://127.0.0.1:43117");
+        server.addr = u"http://127.0.0.1:43117"_s;
         OverviewPanel panel(&server);
         panel.show();
-        QCOMPARE(labelText(&panel, "address"), S("http://127.0.0.1:43117"));
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("copyAddress")), Qt::LeftButton);
-        QCOMPARE(QGuiApplication::clipboard()->text(), S("http://127.0.0.1:43117"));
+        QCOMPARE(labelText(&panel, "address"), u"http://127.0.0.1:43117"_s);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"copyAddress"_s), Qt::LeftButton);
+        QCOMPARE(QGuiApplication::clipboard()->text(), u"http://127.0.0.1:43117"_s);
     }
 
     void stopAndStartDriveTheServer()
@@ -57,19 +53,19 @@ private slots:
         wfxtest::FakeServerControl server;
         OverviewPanel panel(&server);
         panel.show();
-        auto *start = panel.findChild<QPushButton *>(S("startServer"));
-        auto *stop = panel.findChild<QPushButton *>(S("stopServer"));
-        QCOMPARE(labelText(&panel, "state"), S("Running"));
+        auto *start = panel.findChild<QPushButton *>(u"startServer"_s);
+        auto *stop = panel.findChild<QPushButton *>(u"stopServer"_s);
+        QCOMPARE(labelText(&panel, "state"), u"Running"_s);
         QVERIFY(!start->isEnabled());
         QTest::mouseClick(stop, Qt::LeftButton);
         QCOMPARE(server.stops, 1);
-        QCOMPARE(labelText(&panel, "state"), S("Stopped"));
-        QCOMPARE(labelText(&panel, "uptime"), S("Not running"));
+        QCOMPARE(labelText(&panel, "state"), u"Stopped"_s);
+        QCOMPARE(labelText(&panel, "uptime"), u"Not running"_s);
         QVERIFY(start->isEnabled());
         QVERIFY(!stop->isEnabled());
         QTest::mouseClick(start, Qt::LeftButton);
         QCOMPARE(server.starts, 1);
-        QCOMPARE(labelText(&panel, "state"), S("Running"));
+        QCOMPARE(labelText(&panel, "state"), u"Running"_s);
     }
 
     void failedStartSaysSo()
@@ -78,8 +74,8 @@ private slots:
         server.running = false;
         server.startSucceeds = false;
         OverviewPanel panel(&server);
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("startServer")), Qt::LeftButton);
-        QVERIFY(labelText(&panel, "state").contains(S("could not listen")));
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"startServer"_s), Qt::LeftButton);
+        QVERIFY(labelText(&panel, "state").contains(u"could not listen"_s));
     }
 
     void storeSizeAndHealthArriveFromTheWorker()
@@ -88,10 +84,10 @@ private slots:
         server.size = 3 * 1024 * 1024;
         server.healthy = false;
         OverviewPanel panel(&server);
-        QCOMPARE(labelText(&panel, "store"), S("SQLite /var/lib/worldflux/store.db"));
-        QTRY_VERIFY(labelText(&panel, "storeSize").contains(S("3")));
-        QVERIFY(labelText(&panel, "storeSize").contains(S("MiB")));
-        QVERIFY(labelText(&panel, "artifacts").startsWith(S("Unavailable")));
+        QCOMPARE(labelText(&panel, "store"), u"SQLite /var/lib/worldflux/store.db"_s);
+        QTRY_VERIFY(labelText(&panel, "storeSize").contains(u"3"_s));
+        QVERIFY(labelText(&panel, "storeSize").contains(u"MiB"_s));
+        QVERIFY(labelText(&panel, "artifacts").startsWith(u"Unavailable"_s));
     }
 
     void requestRateIsSampledEverySecond()
@@ -108,7 +104,7 @@ private slots:
 
     void mainWindowSwitchesPanelsWithCtrlDigits()
     {
-        wfxtest::TestStore store(S("sqlite"));
+        wfxtest::TestStore store(u"sqlite"_s);
         wfxtest::FakeServerControl server;
         ui::MainWindow window(store.ctx, Actor::system(), &server);
         window.show();
@@ -133,7 +129,7 @@ private slots:
         // Without a settings backend the Settings panel says it has nothing to show.
         auto *settings = qobject_cast<ui::SettingsPanel *>(window.panel(ui::MainWindow::Settings));
         QVERIFY(settings);
-        QVERIFY(settings->findChild<QLabel *>(S("settingsUnavailable")));
+        QVERIFY(settings->findChild<QLabel *>(u"settingsUnavailable"_s));
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
         QCOMPARE(window.currentArea(), ui::MainWindow::Overview);
         // Every navigation entry has an accessible name.
@@ -144,3 +140,5 @@ private slots:
 
 QTEST_MAIN(TestOverview)
 #include "tst_overview.moc"
+
+using namespace Qt::StringLiterals;

@@ -2,7 +2,7 @@
 // PagedRows, the row store of the paged table models: rows keep their order and
 // index across chunk boundaries, appending a page touches only that page (no row
 // already loaded is copied, moved or relocated), iteration, clear and take.
-#include "common/PagedRows.h"
+#include "ui/common/PagedRows.h"
 
 #include <QString>
 #include <QTest>

@@ -6,13 +6,13 @@
 // Runs on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "artifacts/ArtifactService.h"
-#include "artifacts/BlobStore.h"
-#include "common/FileChooser.h"
-#include "runs/RunDetailsDialog.h"
-#include "runs/RunFilesTab.h"
-#include "runs/RunService.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/artifacts/ArtifactService.h"
+#include "models/artifacts/BlobStore.h"
+#include "ui/common/FileChooser.h"
+#include "ui/runs/RunDetailsDialog.h"
+#include "ui/runs/RunFilesTab.h"
+#include "models/runs/RunService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QApplication>
 #include <QDir>
@@ -36,10 +36,6 @@ using wfx::ui::RunFiles;
 using wfx::ui::RunFilesTab;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 QByteArray bytes(int n, int seed)
 {
     QByteArray b(n, Qt::Uninitialized);
@@ -105,23 +101,23 @@ private slots:
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
         blobs = std::make_unique<BlobStore>(s->dir.path());
-        alice = s->createUser(S("alice@example.com"));
+        alice = s->createUser(u"alice@example.com"_s);
         WorkspaceService ws(s->ctx);
-        const QString wsId = ws.create(s->actor(alice), S("Robotics lab"))->id;
-        const QString project = ws.createProject(s->actor(alice), wsId, S("dreamer"))->id;
+        const QString wsId = ws.create(s->actor(alice), u"Robotics lab"_s)->id;
+        const QString project = ws.createProject(s->actor(alice), wsId, u"dreamer"_s)->id;
         RunService runs(s->ctx);
         auto synced = runs.sync(s->actor(alice),
-                                QJsonObject{{S("project_id"), project},
-                                            {S("client_run_id"), S("r1")},
-                                            {S("name"), S("dreamer-seed-1")},
-                                            {S("status"), S("completed")},
-                                            {S("manifest"), QJsonObject{{S("algo"), S("dreamer-v3")}}},
-                                            {S("log"), S("done\n")}});
+                                QJsonObject{{u"project_id"_s, project},
+                                            {u"client_run_id"_s, u"r1"_s},
+                                            {u"name"_s, u"dreamer-seed-1"_s},
+                                            {u"status"_s, u"completed"_s},
+                                            {u"manifest"_s, QJsonObject{{u"algo"_s, u"dreamer-v3"_s}}},
+                                            {u"log"_s, u"done\n"_s}});
         QVERIFY(synced.ok());
         run = synced->run;
-        modelId = upload(S("../weights/model.bin"), modelBytes);
-        upload(S("eval.csv"), QByteArray("step,return\n0,1.5\n"));
-        upload(S("still-uploading.bin"), bytes(100, 2), false);
+        modelId = upload(u"../weights/model.bin"_s, modelBytes);
+        upload(u"eval.csv"_s, QByteArray("step,return\n0,1.5\n"));
+        upload(u"still-uploading.bin"_s, bytes(100, 2), false);
     }
     void cleanup()
     {
@@ -138,18 +134,18 @@ private slots:
         RunFilesTab *tab = d->filesTab();
         QTableWidget *t = tab->table();
         QTRY_COMPARE_WITH_TIMEOUT(t->rowCount(), 3, 10000);
-        const int r = rowOf(t, S("../weights/model.bin"));
+        const int r = rowOf(t, u"../weights/model.bin"_s);
         QVERIFY(r >= 0);
         QCOMPARE(t->item(r, RunFilesTab::Size)->data(Qt::UserRole).toLongLong(), qint64(modelBytes.size()));
         QCOMPARE(t->item(r, RunFilesTab::Digest)->text(), crypto::sha256Hex(modelBytes));
-        QCOMPARE(t->item(r, RunFilesTab::State)->text(), S("Stored"));
-        QCOMPARE(t->item(rowOf(t, S("still-uploading.bin")), RunFilesTab::State)->text(), S("Uploading"));
+        QCOMPARE(t->item(r, RunFilesTab::State)->text(), u"Stored"_s);
+        QCOMPARE(t->item(rowOf(t, u"still-uploading.bin"_s), RunFilesTab::State)->text(), u"Uploading"_s);
 
         // Only stored bytes can be saved.
-        auto *save = tab->findChild<QPushButton *>(S("saveArtifact"));
+        auto *save = tab->findChild<QPushButton *>(u"saveArtifact"_s);
         d->tabs()->setCurrentWidget(tab);
         t->setFocus();
-        t->selectRow(rowOf(t, S("still-uploading.bin")));
+        t->selectRow(rowOf(t, u"still-uploading.bin"_s));
         QVERIFY(!save->isEnabled());
         t->selectRow(r);
         QVERIFY(save->isEnabled());
@@ -164,14 +160,14 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(t->rowCount(), 3, 10000);
         d->tabs()->setCurrentWidget(tab);
         QTemporaryDir out;
-        const QString path = out.filePath(S("chosen.bin"));
+        const QString path = out.filePath(u"chosen.bin"_s);
         t->setFocus();
-        t->selectRow(rowOf(t, S("../weights/model.bin")));
+        t->selectRow(rowOf(t, u"../weights/model.bin"_s));
         QThread *wroteOn = nullptr;
         RunFilesTab::setChunkHook([&wroteOn](qint64) { wroteOn = QThread::currentThread(); });
         QSignalSpy finished(tab, &RunFilesTab::jobFinished);
         FileChooser::setNextPath(path);
-        QTest::mouseClick(tab->findChild<QPushButton *>(S("saveArtifact")), Qt::LeftButton);
+        QTest::mouseClick(tab->findChild<QPushButton *>(u"saveArtifact"_s), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
         QVERIFY(wroteOn && wroteOn != QThread::currentThread());
@@ -179,18 +175,18 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), modelBytes);
         // Nothing was written anywhere the artifact's name points to.
-        QCOMPARE(filesIn(out.path()), QStringList{S("chosen.bin")});
-        QVERIFY(!QFile::exists(out.filePath(S("../weights/model.bin"))));
-        QVERIFY(tab->findChild<QLabel *>(S("filesStatus"))->text().contains(path));
+        QCOMPARE(filesIn(out.path()), QStringList{u"chosen.bin"_s});
+        QVERIFY(!QFile::exists(out.filePath(u"../weights/model.bin"_s)));
+        QVERIFY(tab->findChild<QLabel *>(u"filesStatus"_s)->text().contains(path));
 
         // A cancelled file choice writes nothing.
         FileChooser::setNextPath(QString());
-        QTest::mouseClick(tab->findChild<QPushButton *>(S("saveArtifact")), Qt::LeftButton);
+        QTest::mouseClick(tab->findChild<QPushButton *>(u"saveArtifact"_s), Qt::LeftButton);
         QVERIFY(!tab->isBusy());
         QCOMPARE(finished.count(), 1);
-        QCOMPARE(RunFilesTab::suggestedFileName(S("../weights/model.bin")), S("model.bin"));
-        QCOMPARE(RunFilesTab::suggestedFileName(S("..\\..\\.hidden")), S("hidden"));
-        QCOMPARE(RunFilesTab::suggestedFileName(S("../")), S("artifact"));
+        QCOMPARE(RunFilesTab::suggestedFileName(u"../weights/model.bin"_s), u"model.bin"_s);
+        QCOMPARE(RunFilesTab::suggestedFileName(u"..\\..\\.hidden"_s), u"hidden"_s);
+        QCOMPARE(RunFilesTab::suggestedFileName(u"../"_s), u"artifact"_s);
     }
 
     void exportsTheEvidencePackage()
@@ -200,10 +196,10 @@ private slots:
         RunFilesTab *tab = d->filesTab();
         d->tabs()->setCurrentWidget(tab);
         QTemporaryDir out;
-        const QString path = out.filePath(S("evidence.zip"));
+        const QString path = out.filePath(u"evidence.zip"_s);
         QSignalSpy finished(tab, &RunFilesTab::jobFinished);
         FileChooser::setNextPath(path);
-        QTest::mouseClick(tab->findChild<QPushButton *>(S("exportEvidence")), Qt::LeftButton);
+        QTest::mouseClick(tab->findChild<QPushButton *>(u"exportEvidence"_s), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
         QFile f(path);
@@ -211,8 +207,8 @@ private slots:
         const QByteArray zip = f.readAll();
         QVERIFY(zip.startsWith("PK\x03\x04"));
         QVERIFY(zip.contains("index.json") && zip.contains("manifest.json") && zip.contains("index.sig"));
-        QCOMPARE(s->auditCount(S("run.evidence_export")), 1);
-        QVERIFY(!tab->findChild<QProgressBar *>(S("filesProgress"))->isVisible());
+        QCOMPARE(s->auditCount(u"run.evidence_export"_s), 1);
+        QVERIFY(!tab->findChild<QProgressBar *>(u"filesProgress"_s)->isVisible());
     }
 
     void cancelLeavesNoFile_data()
@@ -231,7 +227,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(t->rowCount(), 3, 10000);
         d->tabs()->setCurrentWidget(tab);
         QTemporaryDir out;
-        const QString path = out.filePath(S("cancelled.out"));
+        const QString path = out.filePath(u"cancelled.out"_s);
 
         // The worker stops after its first chunk until the test has pressed Cancel.
         QSemaphore wrote, goOn;
@@ -245,27 +241,27 @@ private slots:
         QSignalSpy finished(tab, &RunFilesTab::jobFinished);
         FileChooser::setNextPath(path);
         if (evidence) {
-            QTest::mouseClick(tab->findChild<QPushButton *>(S("exportEvidence")), Qt::LeftButton);
+            QTest::mouseClick(tab->findChild<QPushButton *>(u"exportEvidence"_s), Qt::LeftButton);
         } else {
             t->setFocus();
-            t->selectRow(rowOf(t, S("../weights/model.bin")));
-            QTest::mouseClick(tab->findChild<QPushButton *>(S("saveArtifact")), Qt::LeftButton);
+            t->selectRow(rowOf(t, u"../weights/model.bin"_s));
+            QTest::mouseClick(tab->findChild<QPushButton *>(u"saveArtifact"_s), Qt::LeftButton);
         }
         QVERIFY(tab->isBusy());
-        auto *progress = tab->findChild<QProgressBar *>(S("filesProgress"));
-        auto *cancel = tab->findChild<QPushButton *>(S("cancelFileJob"));
+        auto *progress = tab->findChild<QProgressBar *>(u"filesProgress"_s);
+        auto *cancel = tab->findChild<QPushButton *>(u"cancelFileJob"_s);
         QVERIFY(progress->isVisible() && cancel->isVisible());
-        QVERIFY(!tab->findChild<QPushButton *>(S("exportEvidence"))->isEnabled());
+        QVERIFY(!tab->findChild<QPushButton *>(u"exportEvidence"_s)->isEnabled());
         QVERIFY(wrote.tryAcquire(1, 10000)); // part of the file is written (to a temporary file)
         QTest::mouseClick(cancel, Qt::LeftButton);
         goOn.release();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QCOMPARE(finished.at(0).at(0).toBool(), false);
-        QVERIFY(finished.at(0).at(1).toString().startsWith(S("Cancelled")));
+        QVERIFY(finished.at(0).at(1).toString().startsWith(u"Cancelled"_s));
         QVERIFY(!QFile::exists(path));
         QCOMPARE(filesIn(out.path()), QStringList()); // no partial or temporary file
         QVERIFY(!progress->isVisible() && !cancel->isVisible());
-        QVERIFY(tab->findChild<QPushButton *>(S("exportEvidence"))->isEnabled());
+        QVERIFY(tab->findChild<QPushButton *>(u"exportEvidence"_s)->isEnabled());
     }
 
     void withoutTheStoreFoldersNothingCanBeSaved()
@@ -274,10 +270,12 @@ private slots:
         RunFilesTab *tab = d.filesTab();
         QTRY_COMPARE_WITH_TIMEOUT(tab->table()->rowCount(), 3, 10000);
         tab->table()->selectRow(0);
-        QVERIFY(!tab->findChild<QPushButton *>(S("saveArtifact"))->isEnabled());
-        QVERIFY(!tab->findChild<QPushButton *>(S("exportEvidence"))->isEnabled());
+        QVERIFY(!tab->findChild<QPushButton *>(u"saveArtifact"_s)->isEnabled());
+        QVERIFY(!tab->findChild<QPushButton *>(u"exportEvidence"_s)->isEnabled());
     }
 };
 
 QTEST_MAIN(TestRunFiles)
 #include "tst_run_files.moc"
+
+using namespace Qt::StringLiterals;

@@ -4,10 +4,10 @@
 // within a second, by the change bus alone. Runs on SQLite and PostgreSQL.
 #include "TestHttp.h"
 
-#include "runs/RunDetailsDialog.h"
-#include "runs/RunService.h"
-#include "runs/RunsModel.h"
-#include "runs/RunsPanel.h"
+#include "ui/runs/RunDetailsDialog.h"
+#include "models/runs/RunService.h"
+#include "ui/runs/RunsModel.h"
+#include "ui/runs/RunsPanel.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -23,10 +23,6 @@ using wfx::ui::RunsModel;
 using wfx::ui::RunsPanel;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 
 int rowNamed(const RunsModel *m, const QString &name)
 {
@@ -46,13 +42,13 @@ class TestRunsLive : public QObject
 
     QJsonObject runBody(const QString &clientRunId, const QString &name) const
     {
-        return QJsonObject{{S("project_id"), projectId},
-                           {S("client_run_id"), clientRunId},
-                           {S("name"), name},
-                           {S("status"), S("completed")},
-                           {S("manifest"), QJsonObject{{S("algo"), S("dreamer-v3")}}},
-                           {S("metrics"), QJsonArray{QJsonObject{{S("name"), S("loss")}, {S("step"), 0}, {S("value"), 1.25}}}},
-                           {S("log"), S("epoch 1 done\n")}};
+        return QJsonObject{{u"project_id"_s, projectId},
+                           {u"client_run_id"_s, clientRunId},
+                           {u"name"_s, name},
+                           {u"status"_s, u"completed"_s},
+                           {u"manifest"_s, QJsonObject{{u"algo"_s, u"dreamer-v3"_s}}},
+                           {u"metrics"_s, QJsonArray{QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 0}, {u"value"_s, 1.25}}}},
+                           {u"log"_s, u"epoch 1 done\n"_s}};
     }
 
 private slots:
@@ -62,14 +58,14 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         srv = std::make_unique<wfxtest::TestServer>(ServerConfig{}, true, backend);
-        user = wfxtest::signup(srv->port, S("live"));
+        user = wfxtest::signup(srv->port, u"live"_s);
         QVERIFY(user.api);
-        const QJsonObject ws = wfxtest::createWorkspace(*user.api, S("Robotics lab"));
+        const QJsonObject ws = wfxtest::createWorkspace(*user.api, u"Robotics lab"_s);
         QVERIFY(!ws.isEmpty());
         const wfxtest::HttpResult p = user.api->post(
-            S("/api/projects"), QJsonObject{{S("workspace_id"), ws.value(S("id"))}, {S("name"), S("dreamer")}});
+            u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, ws.value(u"id"_s)}, {u"name"_s, u"dreamer"_s}});
         QCOMPARE(p.status, 201);
-        projectId = p.object("project").value(S("id")).toString();
+        projectId = p.object("project").value(u"id"_s).toString();
     }
     void cleanup()
     {
@@ -88,30 +84,30 @@ private slots:
         QVERIFY(QTest::qWaitFor([m] { return !m->isLoading(); }, 10000));
         QCOMPARE(m->rowCount(), 0);
 
-        const wfxtest::HttpResult r = user.api->post(S("/api/sync/runs"), runBody(S("c-1"), S("synced-over-http")));
+        const wfxtest::HttpResult r = user.api->post(u"/api/sync/runs"_s, runBody(u"c-1"_s, u"synced-over-http"_s));
         QCOMPARE(r.status, 201);
-        const QString runId = r.object("run").value(S("id")).toString();
+        const QString runId = r.object("run").value(u"id"_s).toString();
         QVERIFY(!runId.isEmpty());
-        QCOMPARE(srv->store.count(S("runs")), 1); // the effect is in the store
+        QCOMPARE(srv->store.count(u"runs"_s), 1); // the effect is in the store
 
         // The spec: visible in the open panel within one second, with no user action.
-        QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, S("synced-over-http")) >= 0, 1000);
-        QCOMPARE(m->runAt(rowNamed(m, S("synced-over-http"))).id, runId);
+        QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, u"synced-over-http"_s) >= 0, 1000);
+        QCOMPARE(m->runAt(rowNamed(m, u"synced-over-http"_s)).id, runId);
         QVERIFY(!panel.hasPendingRefresh());
 
         // A second run arrives too, newest first. The test clock stands still and
         // runs are ordered by (created_at, id): let time pass, or the order of two
         // runs created in the same millisecond is the order of their random ids.
         srv->store.clock.advanceMs(1000);
-        QCOMPARE(user.api->post(S("/api/sync/runs"), runBody(S("c-2"), S("second-run"))).status, 201);
-        QTRY_VERIFY_WITH_TIMEOUT(m->rowCount() == 2 && m->runAt(0).name == S("second-run"), 1000);
+        QCOMPARE(user.api->post(u"/api/sync/runs"_s, runBody(u"c-2"_s, u"second-run"_s)).status, 201);
+        QTRY_VERIFY_WITH_TIMEOUT(m->rowCount() == 2 && m->runAt(0).name == u"second-run"_s, 1000);
 
         // The same client_run_id again is idempotent: no second row appears.
-        QCOMPARE(user.api->post(S("/api/sync/runs"), runBody(S("c-2"), S("second-run"))).status, 200);
+        QCOMPARE(user.api->post(u"/api/sync/runs"_s, runBody(u"c-2"_s, u"second-run"_s)).status, 200);
         QTest::qWait(RunsPanel::kLiveDebounceMs * 2);
         QTRY_COMPARE_WITH_TIMEOUT(m->isLoading(), false, 5000);
         QCOMPARE(m->rowCount(), 2);
-        QCOMPARE(srv->store.count(S("runs")), 2);
+        QCOMPARE(srv->store.count(u"runs"_s), 2);
     }
 
     // A run that grows while it trains (CONTRACT.md 3, Runs that grow): each
@@ -123,25 +119,25 @@ private slots:
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         RunsModel *m = panel.model();
-        QJsonObject first = runBody(S("grow"), S("growing-run"));
-        first.insert(S("status"), S("running"));
-        QCOMPARE(user.api->post(S("/api/sync/runs"), first).status, 201);
-        QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, S("growing-run")) >= 0, 1000);
-        QCOMPARE(m->runAt(rowNamed(m, S("growing-run"))).status, S("running"));
-        QCOMPARE(m->runAt(rowNamed(m, S("growing-run"))).metricCount, 1);
+        QJsonObject first = runBody(u"grow"_s, u"growing-run"_s);
+        first.insert(u"status"_s, u"running"_s);
+        QCOMPARE(user.api->post(u"/api/sync/runs"_s, first).status, 201);
+        QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, u"growing-run"_s) >= 0, 1000);
+        QCOMPARE(m->runAt(rowNamed(m, u"growing-run"_s)).status, u"running"_s);
+        QCOMPARE(m->runAt(rowNamed(m, u"growing-run"_s)).metricCount, 1);
         for (int batch = 1; batch <= 3; ++batch) {
             QJsonArray points;
             for (int step = batch * 10; step < batch * 10 + 10; ++step)
-                points.append(QJsonObject{{S("name"), S("loss")}, {S("step"), step}, {S("value"), 1.0 / step}});
-            QJsonObject body{{S("project_id"), projectId}, {S("client_run_id"), S("grow")}, {S("metrics"), points}};
+                points.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, step}, {u"value"_s, 1.0 / step}});
+            QJsonObject body{{u"project_id"_s, projectId}, {u"client_run_id"_s, u"grow"_s}, {u"metrics"_s, points}};
             if (batch == 3)
-                body.insert(S("status"), S("completed"));
-            QCOMPARE(user.api->post(S("/api/sync/runs"), body).status, 200);
-            QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, S("growing-run")) >= 0 &&
-                                         m->runAt(rowNamed(m, S("growing-run"))).metricCount == 1 + batch * 10,
+                body.insert(u"status"_s, u"completed"_s);
+            QCOMPARE(user.api->post(u"/api/sync/runs"_s, body).status, 200);
+            QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, u"growing-run"_s) >= 0 &&
+                                         m->runAt(rowNamed(m, u"growing-run"_s)).metricCount == 1 + batch * 10,
                                      1000);
         }
-        QCOMPARE(m->runAt(rowNamed(m, S("growing-run"))).status, S("completed"));
+        QCOMPARE(m->runAt(rowNamed(m, u"growing-run"_s)).status, u"completed"_s);
         QCOMPARE(m->rowCount(), 1);
     }
 
@@ -149,37 +145,37 @@ private slots:
     // series in the list and on the chart, the log's new lines.
     void growingRunFollowsInItsOpenDetails()
     {
-        QJsonObject first = runBody(S("grow-details"), S("growing-details"));
-        first.insert(S("status"), S("running"));
-        const wfxtest::HttpResult created = user.api->post(S("/api/sync/runs"), first);
+        QJsonObject first = runBody(u"grow-details"_s, u"growing-details"_s);
+        first.insert(u"status"_s, u"running"_s);
+        const wfxtest::HttpResult created = user.api->post(u"/api/sync/runs"_s, first);
         QCOMPARE(created.status, 201);
-        auto run = RunService(srv->store.ctx).get(Actor::system(), created.object("run").value(S("id")).toString());
+        auto run = RunService(srv->store.ctx).get(Actor::system(), created.object("run").value(u"id"_s).toString());
         QVERIFY(run.ok());
         RunDetailsDialog dialog(srv->store.ctx, Actor::system(), run.value());
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         QTRY_VERIFY_WITH_TIMEOUT(dialog.isLoaded(), 5000);
-        auto *points = dialog.findChild<QLabel *>(S("metricPoints"));
-        auto *status = dialog.findChild<QLabel *>(S("status"));
+        auto *points = dialog.findChild<QLabel *>(u"metricPoints"_s);
+        auto *status = dialog.findChild<QLabel *>(u"status"_s);
         QVERIFY(points && status);
         QCOMPARE(points->text(), QLocale().toString(1));
 
         QJsonArray batch;
         for (int step = 1; step <= 20; ++step)
-            batch.append(QJsonObject{{S("name"), S("reward")}, {S("step"), step}, {S("value"), step * 0.5}});
-        const QString log = S("epoch 1 done\n");
-        QCOMPARE(user.api->post(S("/api/sync/runs"),
-                                QJsonObject{{S("project_id"), projectId},
-                                            {S("client_run_id"), S("grow-details")},
-                                            {S("status"), S("completed")},
-                                            {S("metrics"), batch},
-                                            {S("log"), S("epoch 2 done\n")},
-                                            {S("log_offset"), double(log.toUtf8().size())}})
+            batch.append(QJsonObject{{u"name"_s, u"reward"_s}, {u"step"_s, step}, {u"value"_s, step * 0.5}});
+        const QString log = u"epoch 1 done\n"_s;
+        QCOMPARE(user.api->post(u"/api/sync/runs"_s,
+                                QJsonObject{{u"project_id"_s, projectId},
+                                            {u"client_run_id"_s, u"grow-details"_s},
+                                            {u"status"_s, u"completed"_s},
+                                            {u"metrics"_s, batch},
+                                            {u"log"_s, u"epoch 2 done\n"_s},
+                                            {u"log_offset"_s, double(log.toUtf8().size())}})
                      .status,
                  200);
         QTRY_COMPARE_WITH_TIMEOUT(points->text(), QLocale().toString(21), 2000);
-        QCOMPARE(status->text(), RunsModel::statusText(S("completed")));
-        QTRY_VERIFY_WITH_TIMEOUT(dialog.logView()->toPlainText() == S("epoch 1 done\nepoch 2 done\n"), 2000);
+        QCOMPARE(status->text(), RunsModel::statusText(u"completed"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.logView()->toPlainText() == u"epoch 1 done\nepoch 2 done\n"_s, 2000);
         // The new series joined the list and the chart (two lines now: loss and reward).
         QTRY_COMPARE_WITH_TIMEOUT(dialog.chart()->series().size(), 2, 2000);
         dialog.close();
@@ -189,7 +185,7 @@ private slots:
     {
         // Enough rows to scroll: the panel must not jump away from what the user reads.
         for (int i = 0; i < 60; ++i)
-            QCOMPARE(user.api->post(S("/api/sync/runs"), runBody(S("old-%1").arg(i), S("old-%1").arg(i))).status, 201);
+            QCOMPARE(user.api->post(u"/api/sync/runs"_s, runBody(u"old-%1"_s.arg(i), u"old-%1"_s.arg(i))).status, 201);
         RunsPanel panel(srv->store.ctx, Actor::system());
         panel.resize(900, 400);
         panel.show();
@@ -205,14 +201,16 @@ private slots:
         QTRY_VERIFY(bar->value() > 0);
 
         srv->store.clock.advanceMs(1000); // newer than the 60 (same-time rows order by random id)
-        QCOMPARE(user.api->post(S("/api/sync/runs"), runBody(S("late"), S("late-run"))).status, 201);
+        QCOMPARE(user.api->post(u"/api/sync/runs"_s, runBody(u"late"_s, u"late-run"_s)).status, 201);
         QTRY_VERIFY_WITH_TIMEOUT(panel.hasPendingRefresh(), 1000);
-        QCOMPARE(rowNamed(m, S("late-run")), -1);
+        QCOMPARE(rowNamed(m, u"late-run"_s), -1);
         QTest::keyClick(panel.view(), Qt::Key_Home, Qt::ControlModifier);
-        QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, S("late-run")) == 0, 1000);
+        QTRY_VERIFY_WITH_TIMEOUT(rowNamed(m, u"late-run"_s) == 0, 1000);
         QVERIFY(!panel.hasPendingRefresh());
     }
 };
 
 QTEST_MAIN(TestRunsLive)
 #include "tst_runs_live.moc"
+
+using namespace Qt::StringLiterals;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Settings panel over the real settings table (ConfigSettingsBackend on a
 // temporary INI file and a file-only secret store), driven by input events.
-#include "ConfigSettingsBackend.h"
-#include "settings/SettingsPanel.h"
+#include "app/ConfigSettingsBackend.h"
+#include "ui/settings/SettingsPanel.h"
 
-#include "secrets/SecretStore.h"
+#include "models/secrets/SecretStore.h"
 
 #include <QApplication>
 #include <QProgressBar>
@@ -26,10 +26,6 @@ using namespace wfx;
 using wfx::ui::SettingsPanel;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 } // namespace
 
 // Forwards to the real backend; save() waits until the test lets it go (a stalled
@@ -72,9 +68,9 @@ class TestSettingsPanel : public QObject
     {
         ConfigSources src;
         src.file = m_ini;
-        src.flags.insert(S("threads"), S("8"));
-        src.env.insert(S("WFX_LOG_FORMAT"), S("json"));
-        src.env.insert(S("WFX_BILLING_WEBHOOK_SECRET"), S("whsec_envsecretvalue123"));
+        src.flags.insert(u"threads"_s, u"8"_s);
+        src.env.insert(u"WFX_LOG_FORMAT"_s, u"json"_s);
+        src.env.insert(u"WFX_BILLING_WEBHOOK_SECRET"_s, u"whsec_envsecretvalue123"_s);
         ResolvedConfig resolved = Config::resolve(src);
         QVERIFY2(resolved.ok(), qPrintable(resolved.error));
         ConfigSettingsBackend::applySecretStore(resolved, *m_secrets);
@@ -87,7 +83,7 @@ class TestSettingsPanel : public QObject
             if (t->item(r, 0)->text() == key)
                 return t->item(r, column)->text();
         }
-        return S("<missing>");
+        return u"<missing>"_s;
     }
 
     static QString fileText(const QString &path)
@@ -98,7 +94,7 @@ class TestSettingsPanel : public QObject
 
     static void clickSaveAndWait(SettingsPanel &panel)
     {
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("settingsSave")), Qt::LeftButton);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"settingsSave"_s), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!panel.isSaving(), 10000);
     }
 
@@ -115,13 +111,13 @@ private slots:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        m_ini = m_dir->filePath(S("worldflux-console.ini"));
+        m_ini = m_dir->filePath(u"worldflux-console.ini"_s);
         {
             QSettings file(m_ini, QSettings::IniFormat);
-            file.setValue(S("port"), S("9000"));
+            file.setValue(u"port"_s, u"9000"_s);
             file.sync();
         }
-        m_secrets = std::make_unique<SecretStore>(S("wfx-test"), m_dir->path(), SecretStore::Mode::FileOnly);
+        m_secrets = std::make_unique<SecretStore>(u"wfx-test"_s, m_dir->path(), SecretStore::Mode::FileOnly);
         makeBackend();
     }
 
@@ -135,28 +131,28 @@ private slots:
     void listsEveryKeyWithItsSource()
     {
         SettingsPanel panel(m_backend.get());
-        auto *table = panel.findChild<QTableWidget *>(S("settingsTable"));
+        auto *table = panel.findChild<QTableWidget *>(u"settingsTable"_s);
         QVERIFY(table);
         QCOMPARE(table->rowCount(), int(configKeys().size()));
         for (const ConfigKey &k : configKeys())
-            QVERIFY2(cell(table, S(k.key), 0) == S(k.key), k.key);
-        QCOMPARE(cell(table, S("threads"), 1), S("8"));
-        QCOMPARE(cell(table, S("threads"), 2), S("flag"));
-        QCOMPARE(cell(table, S("port"), 1), S("9000"));
-        QCOMPARE(cell(table, S("port"), 2), S("file"));
-        QCOMPARE(cell(table, S("log-format"), 1), S("json"));
-        QCOMPARE(cell(table, S("log-format"), 2), S("environment"));
-        QCOMPARE(cell(table, S("listen"), 1), S("127.0.0.1"));
-        QCOMPARE(cell(table, S("listen"), 2), S("default"));
+            QVERIFY2(cell(table, QString::fromUtf8(k.key), 0) == QString::fromUtf8(k.key), k.key);
+        QCOMPARE(cell(table, u"threads"_s, 1), u"8"_s);
+        QCOMPARE(cell(table, u"threads"_s, 2), u"flag"_s);
+        QCOMPARE(cell(table, u"port"_s, 1), u"9000"_s);
+        QCOMPARE(cell(table, u"port"_s, 2), u"file"_s);
+        QCOMPARE(cell(table, u"log-format"_s, 1), u"json"_s);
+        QCOMPARE(cell(table, u"log-format"_s, 2), u"environment"_s);
+        QCOMPARE(cell(table, u"listen"_s, 1), u"127.0.0.1"_s);
+        QCOMPARE(cell(table, u"listen"_s, 2), u"default"_s);
         // Changes apply at the next start, and the panel says so.
-        auto *notice = panel.findChild<QLabel *>(S("settingsNotice"));
+        auto *notice = panel.findChild<QLabel *>(u"settingsNotice"_s);
         QVERIFY(notice);
-        QVERIFY(notice->text().contains(S("next start")));
+        QVERIFY(notice->text().contains(u"next start"_s));
         QVERIFY(notice->text().contains(m_ini));
         // The file's value is the one being edited; non-file keys have no field.
-        QCOMPARE(panel.findChild<QLineEdit *>(S("edit-port"))->text(), S("9000"));
-        QVERIFY(!panel.findChild<QLineEdit *>(S("edit-threads")));
-        QVERIFY(!panel.findChild<QLineEdit *>(S("edit-e2e-fixtures")));
+        QCOMPARE(panel.findChild<QLineEdit *>(u"edit-port"_s)->text(), u"9000"_s);
+        QVERIFY(!panel.findChild<QLineEdit *>(u"edit-threads"_s));
+        QVERIFY(!panel.findChild<QLineEdit *>(u"edit-e2e-fixtures"_s));
     }
 
     void invalidPortShowsAnErrorAndWritesNothing()
@@ -164,14 +160,14 @@ private slots:
         SettingsPanel panel(m_backend.get());
         panel.show();
         const QString before = fileText(m_ini);
-        retype(panel.findChild<QLineEdit *>(S("edit-port")), S("70000"));
-        retype(panel.findChild<QLineEdit *>(S("edit-sendmail")), S("/usr/sbin/sendmail -t"));
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("settingsSave")), Qt::LeftButton);
-        auto *error = panel.findChild<QLabel *>(S("error-port"));
+        retype(panel.findChild<QLineEdit *>(u"edit-port"_s), u"70000"_s);
+        retype(panel.findChild<QLineEdit *>(u"edit-sendmail"_s), u"/usr/sbin/sendmail -t"_s);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"settingsSave"_s), Qt::LeftButton);
+        auto *error = panel.findChild<QLabel *>(u"error-port"_s);
         QVERIFY(error->isVisible());
-        QCOMPARE(error->text(), S("port must be a whole number from 0 to 65535"));
-        QVERIFY(!panel.findChild<QLabel *>(S("error-sendmail"))->isVisible());
-        QVERIFY(panel.findChild<QLabel *>(S("settingsStatus"))->text().startsWith(S("Nothing was saved")));
+        QCOMPARE(error->text(), u"port must be a whole number from 0 to 65535"_s);
+        QVERIFY(!panel.findChild<QLabel *>(u"error-sendmail"_s)->isVisible());
+        QVERIFY(panel.findChild<QLabel *>(u"settingsStatus"_s)->text().startsWith(u"Nothing was saved"_s));
         QCOMPARE(fileText(m_ini), before);
     }
 
@@ -179,12 +175,12 @@ private slots:
     {
         SettingsPanel panel(m_backend.get());
         panel.show();
-        retype(panel.findChild<QLineEdit *>(S("edit-port")), S("8443"));
-        retype(panel.findChild<QLineEdit *>(S("edit-public-hosts")), S("console.lab.example,wfx.lab.example"));
-        retype(panel.findChild<QLineEdit *>(S("edit-log-format")), S("json"));
+        retype(panel.findChild<QLineEdit *>(u"edit-port"_s), u"8443"_s);
+        retype(panel.findChild<QLineEdit *>(u"edit-public-hosts"_s), u"console.lab.example,wfx.lab.example"_s);
+        retype(panel.findChild<QLineEdit *>(u"edit-log-format"_s), u"json"_s);
         clickSaveAndWait(panel);
-        QVERIFY2(panel.findChild<QLabel *>(S("settingsStatus"))->text().contains(S("next start")),
-                 qPrintable(panel.findChild<QLabel *>(S("settingsStatus"))->text()));
+        QVERIFY2(panel.findChild<QLabel *>(u"settingsStatus"_s)->text().contains(u"next start"_s),
+                 qPrintable(panel.findChild<QLabel *>(u"settingsStatus"_s)->text()));
 
         // The same table reads the file back: the file now gives those values.
         ConfigSources src;
@@ -192,63 +188,63 @@ private slots:
         const ResolvedConfig again = Config::resolve(src);
         QVERIFY2(again.ok(), qPrintable(again.error));
         QCOMPARE(again.values.port, quint16(8443));
-        QCOMPARE(again.values.publicHosts, QStringList({S("console.lab.example"), S("wfx.lab.example")}));
-        QCOMPARE(again.values.logFormat, S("json"));
-        QVERIFY(again.origin.value(S("port")).startsWith(S("file")));
+        QCOMPARE(again.values.publicHosts, QStringList({u"console.lab.example"_s, u"wfx.lab.example"_s}));
+        QCOMPARE(again.values.logFormat, u"json"_s);
+        QVERIFY(again.origin.value(u"port"_s).startsWith(u"file"_s));
         // The running values shown do not change: nothing is applied live.
-        auto *table = panel.findChild<QTableWidget *>(S("settingsTable"));
-        QCOMPARE(cell(table, S("port"), 1), S("9000"));
+        auto *table = panel.findChild<QTableWidget *>(u"settingsTable"_s);
+        QCOMPARE(cell(table, u"port"_s, 1), u"9000"_s);
     }
 
     void emptyingAFieldRemovesTheKeyFromTheFile()
     {
         SettingsPanel panel(m_backend.get());
         panel.show();
-        retype(panel.findChild<QLineEdit *>(S("edit-port")), QString());
+        retype(panel.findChild<QLineEdit *>(u"edit-port"_s), QString());
         clickSaveAndWait(panel);
         QSettings file(m_ini, QSettings::IniFormat);
-        QVERIFY(!file.contains(S("port")));
+        QVERIFY(!file.contains(u"port"_s));
     }
 
     void secretsAreNeverShownAndGoToTheSecretStore()
     {
-        const QString secret = S("sk_live_supersecretstripekey0123");
+        const QString secret = u"sk_live_supersecretstripekey0123"_s;
         {
             SettingsPanel panel(m_backend.get());
             panel.show();
-            auto *table = panel.findChild<QTableWidget *>(S("settingsTable"));
-            QCOMPARE(cell(table, S("webhook-secret"), 1), S("(set)"));
-            QCOMPARE(cell(table, S("webhook-secret"), 2), S("environment"));
-            QCOMPARE(cell(table, S("stripe-secret-key"), 1), S("(unset)"));
-            auto *edit = panel.findChild<QLineEdit *>(S("edit-stripe-secret-key"));
+            auto *table = panel.findChild<QTableWidget *>(u"settingsTable"_s);
+            QCOMPARE(cell(table, u"webhook-secret"_s, 1), u"(set)"_s);
+            QCOMPARE(cell(table, u"webhook-secret"_s, 2), u"environment"_s);
+            QCOMPARE(cell(table, u"stripe-secret-key"_s, 1), u"(unset)"_s);
+            auto *edit = panel.findChild<QLineEdit *>(u"edit-stripe-secret-key"_s);
             QCOMPARE(edit->echoMode(), QLineEdit::Password);
-            QCOMPARE(panel.findChild<QLineEdit *>(S("edit-webhook-secret"))->text(), QString());
+            QCOMPARE(panel.findChild<QLineEdit *>(u"edit-webhook-secret"_s)->text(), QString());
             edit->setFocus();
             QTest::keyClicks(edit, secret);
             clickSaveAndWait(panel);
             QCOMPARE(edit->text(), QString());
         }
         // Stored in the secret store, never in the settings file.
-        QCOMPARE(m_secrets->get(S("stripe-secret-key")).value_or(QByteArray()), secret.toUtf8());
+        QCOMPARE(m_secrets->get(u"stripe-secret-key"_s).value_or(QByteArray()), secret.toUtf8());
         QVERIFY(!fileText(m_ini).contains(secret));
-        QVERIFY(!QSettings(m_ini, QSettings::IniFormat).contains(S("stripe-secret-key")));
+        QVERIFY(!QSettings(m_ini, QSettings::IniFormat).contains(u"stripe-secret-key"_s));
 
         // At the next start the store supplies it: shown as (set), from the keychain, never in clear.
         makeBackend();
         SettingsPanel panel(m_backend.get());
-        auto *table = panel.findChild<QTableWidget *>(S("settingsTable"));
-        QCOMPARE(cell(table, S("stripe-secret-key"), 1), S("(set)"));
-        QCOMPARE(cell(table, S("stripe-secret-key"), 2), S("keychain"));
+        auto *table = panel.findChild<QTableWidget *>(u"settingsTable"_s);
+        QCOMPARE(cell(table, u"stripe-secret-key"_s, 1), u"(set)"_s);
+        QCOMPARE(cell(table, u"stripe-secret-key"_s, 2), u"keychain"_s);
         for (QWidget *w : panel.findChildren<QWidget *>()) {
             if (auto *l = qobject_cast<QLabel *>(w))
-                QVERIFY(!l->text().contains(S("supersecret")) && !l->text().contains(S("envsecret")));
+                QVERIFY(!l->text().contains(u"supersecret"_s) && !l->text().contains(u"envsecret"_s));
             if (auto *e = qobject_cast<QLineEdit *>(w))
-                QVERIFY(!e->text().contains(S("supersecret")) && !e->text().contains(S("envsecret")));
+                QVERIFY(!e->text().contains(u"supersecret"_s) && !e->text().contains(u"envsecret"_s));
         }
         for (int r = 0; r < table->rowCount(); ++r) {
             for (int c = 0; c < table->columnCount(); ++c) {
-                QVERIFY(!table->item(r, c)->text().contains(S("supersecret")));
-                QVERIFY(!table->item(r, c)->text().contains(S("envsecret")));
+                QVERIFY(!table->item(r, c)->text().contains(u"supersecret"_s));
+                QVERIFY(!table->item(r, c)->text().contains(u"envsecret"_s));
             }
         }
     }
@@ -259,13 +255,13 @@ private slots:
         SettingsPanel panel(&held);
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        auto *save = panel.findChild<QPushButton *>(S("settingsSave"));
-        auto *progress = panel.findChild<QProgressBar *>(S("settingsProgress"));
-        auto *port = panel.findChild<QLineEdit *>(S("edit-port"));
-        auto *status = panel.findChild<QLabel *>(S("settingsStatus"));
+        auto *save = panel.findChild<QPushButton *>(u"settingsSave"_s);
+        auto *progress = panel.findChild<QProgressBar *>(u"settingsProgress"_s);
+        auto *port = panel.findChild<QLineEdit *>(u"edit-port"_s);
+        auto *status = panel.findChild<QLabel *>(u"settingsStatus"_s);
         QVERIFY(progress && !progress->isVisible());
-        retype(port, S("8444"));
-        QTest::keyClicks(panel.findChild<QLineEdit *>(S("edit-stripe-secret-key")), S("sk_live_heldsecretvalue000"));
+        retype(port, u"8444"_s);
+        QTest::keyClicks(panel.findChild<QLineEdit *>(u"edit-stripe-secret-key"_s), u"sk_live_heldsecretvalue000"_s);
         QSignalSpy finished(&panel, &SettingsPanel::saveFinished);
         QTest::mouseClick(save, Qt::LeftButton);
 
@@ -277,13 +273,13 @@ private slots:
         QVERIFY(progress->isVisible());
         QVERIFY(!save->isEnabled());
         QVERIFY(!port->isEnabled());
-        QCOMPARE(status->text(), S("Saving…"));
-        QTest::keyClicks(port, S("9"));
-        QCOMPARE(port->text(), S("8444"));
+        QCOMPARE(status->text(), u"Saving…"_s);
+        QTest::keyClicks(port, u"9"_s);
+        QCOMPARE(port->text(), u"8444"_s);
         QVERIFY(!panel.save()); // a second save does not start while one runs
         QCOMPARE(finished.count(), 0);
-        QVERIFY(!QSettings(m_ini, QSettings::IniFormat).contains(S("stripe-secret-key")));
-        QCOMPARE(QSettings(m_ini, QSettings::IniFormat).value(S("port")).toString(), S("9000"));
+        QVERIFY(!QSettings(m_ini, QSettings::IniFormat).contains(u"stripe-secret-key"_s));
+        QCOMPARE(QSettings(m_ini, QSettings::IniFormat).value(u"port"_s).toString(), u"9000"_s);
 
         held.release.release();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
@@ -291,42 +287,42 @@ private slots:
         QVERIFY(!panel.isSaving());
         QVERIFY(!progress->isVisible());
         QVERIFY(save->isEnabled() && port->isEnabled());
-        QVERIFY2(status->text().startsWith(S("Saved 2 change")), qPrintable(status->text()));
-        QCOMPARE(QSettings(m_ini, QSettings::IniFormat).value(S("port")).toString(), S("8444"));
-        QCOMPARE(m_secrets->get(S("stripe-secret-key")).value_or(QByteArray()), QByteArray("sk_live_heldsecretvalue000"));
+        QVERIFY2(status->text().startsWith(u"Saved 2 change"_s), qPrintable(status->text()));
+        QCOMPARE(QSettings(m_ini, QSettings::IniFormat).value(u"port"_s).toString(), u"8444"_s);
+        QCOMPARE(m_secrets->get(u"stripe-secret-key"_s).value_or(QByteArray()), QByteArray("sk_live_heldsecretvalue000"));
     }
 
     void aFailedSaveSaysWhyAndKeepsTheFields()
     {
         // A settings file in a folder that does not exist cannot be written.
         ConfigSources src;
-        src.file = m_dir->filePath(S("missing/dir/worldflux-console.ini"));
+        src.file = m_dir->filePath(u"missing/dir/worldflux-console.ini"_s);
         ResolvedConfig resolved = Config::resolve(src);
         QVERIFY(resolved.ok());
-        QVERIFY(QFile(m_dir->filePath(S("missing"))).open(QIODevice::WriteOnly)); // a file where the folder should be
+        QVERIFY(QFile(m_dir->filePath(u"missing"_s)).open(QIODevice::WriteOnly)); // a file where the folder should be
         ConfigSettingsBackend backend(src, resolved, m_secrets.get());
         SettingsPanel panel(&backend);
         panel.show();
         QSignalSpy finished(&panel, &SettingsPanel::saveFinished);
-        retype(panel.findChild<QLineEdit *>(S("edit-port")), S("8445"));
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("settingsSave")), Qt::LeftButton);
+        retype(panel.findChild<QLineEdit *>(u"edit-port"_s), u"8445"_s);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"settingsSave"_s), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QCOMPARE(finished.at(0).at(0).toBool(), false);
-        QVERIFY2(panel.findChild<QLabel *>(S("settingsStatus"))->text().startsWith(S("Nothing was saved: ")),
-                 qPrintable(panel.findChild<QLabel *>(S("settingsStatus"))->text()));
-        QCOMPARE(panel.findChild<QLineEdit *>(S("edit-port"))->text(), S("8445"));
-        QVERIFY(panel.findChild<QPushButton *>(S("settingsSave"))->isEnabled());
+        QVERIFY2(panel.findChild<QLabel *>(u"settingsStatus"_s)->text().startsWith(u"Nothing was saved: "_s),
+                 qPrintable(panel.findChild<QLabel *>(u"settingsStatus"_s)->text()));
+        QCOMPARE(panel.findChild<QLineEdit *>(u"edit-port"_s)->text(), u"8445"_s);
+        QVERIFY(panel.findChild<QPushButton *>(u"settingsSave"_s)->isEnabled());
     }
 
     void aFlagOrEnvSecretWinsOverTheStore()
     {
-        QVERIFY(m_secrets->set(S("webhook-secret"), QByteArray("whsec_fromthekeychain0000")).ok());
+        QVERIFY(m_secrets->set(u"webhook-secret"_s, QByteArray("whsec_fromthekeychain0000")).ok());
         makeBackend(); // WFX_BILLING_WEBHOOK_SECRET is set in the environment
         bool found = false;
         for (const SettingsBackend::Entry &e : m_backend->entries()) {
-            if (e.key == S("webhook-secret")) {
+            if (e.key == u"webhook-secret"_s) {
                 found = true;
-                QCOMPARE(e.origin, S("env WFX_BILLING_WEBHOOK_SECRET"));
+                QCOMPARE(e.origin, u"env WFX_BILLING_WEBHOOK_SECRET"_s);
             }
         }
         QVERIFY(found);
@@ -335,3 +331,5 @@ private slots:
 
 QTEST_MAIN(TestSettingsPanel)
 #include "tst_settings_panel.moc"
+
+using namespace Qt::StringLiterals;

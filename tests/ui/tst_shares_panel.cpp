@@ -5,18 +5,18 @@
 // with unlock and extend. Runs on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "common/Confirm.h"
-#include "common/FileChooser.h"
-#include "common/ShownOnceDialog.h"
-#include "common/Translations.h"
-#include "core/Ids.h"
-#include "shares/CreateShareDialog.h"
-#include "shares/PublicShareResolver.h"
-#include "shares/ShareInspector.h"
-#include "shares/ShareService.h"
-#include "shares/SharesModel.h"
-#include "shares/SharesPanel.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/common/Confirm.h"
+#include "ui/common/FileChooser.h"
+#include "ui/common/ShownOnceDialog.h"
+#include "ui/common/Translations.h"
+#include "models/core/Ids.h"
+#include "ui/shares/CreateShareDialog.h"
+#include "models/shares/PublicShareResolver.h"
+#include "ui/shares/ShareInspector.h"
+#include "models/shares/ShareService.h"
+#include "ui/shares/SharesModel.h"
+#include "ui/shares/SharesPanel.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -41,7 +41,6 @@ using wfx::ui::SharesModel;
 using wfx::ui::SharesPanel;
 
 namespace {
-QString S(const char *s) { return QString::fromUtf8(s); }
 const QString kAddr = QStringLiteral("203.0.113.7");
 } // namespace
 
@@ -54,11 +53,11 @@ class TestSharesPanel : public QObject
     QString insertRun(const QString &name)
     {
         const QString id = ids::newUuid();
-        Query q(s->db->connection(), S("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
+        Query q(s->db->connection(), u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
                                        "created_at, manifest, evidence) VALUES (:id, :p, :w, :c, :n, 'completed', :t, "
-                                       "'{\"algo\":\"ppo\"}', 'unsigned')"));
-        q.bind(S(":id"), id).bind(S(":p"), project).bind(S(":w"), ws).bind(S(":c"), id).bind(S(":n"), name)
-            .bind(S(":t"), s->clock.nowMs());
+                                       "'{\"algo\":\"ppo\"}', 'unsigned')"_s);
+        q.bind(u":id"_s, id).bind(u":p"_s, project).bind(u":w"_s, ws).bind(u":c"_s, id).bind(u":n"_s, name)
+            .bind(u":t"_s, s->clock.nowMs());
         if (!q.exec())
             qFatal("insertRun: %s", qPrintable(q.errorText()));
         return id;
@@ -79,37 +78,37 @@ class TestSharesPanel : public QObject
     // Inspects through the inspector's input and button; waits for the answer.
     bool inspect(ui::ShareInspector *in, const QString &input, const QString &address = kAddr)
     {
-        auto *edit = in->findChild<QLineEdit *>(S("inspectInput"));
+        auto *edit = in->findChild<QLineEdit *>(u"inspectInput"_s);
         edit->clear();
         QTest::keyClicks(edit, input);
-        auto *addr = in->findChild<QLineEdit *>(S("inspectAddress"));
+        auto *addr = in->findChild<QLineEdit *>(u"inspectAddress"_s);
         addr->clear();
         QTest::keyClicks(addr, address);
         QSignalSpy done(in, &ui::ShareInspector::inspected);
-        QTest::mouseClick(in->findChild<QPushButton *>(S("inspectButton")), Qt::LeftButton);
+        QTest::mouseClick(in->findChild<QPushButton *>(u"inspectButton"_s), Qt::LeftButton);
         return done.wait(10000);
     }
-    QString stateText(ui::ShareInspector *in) { return in->findChild<QLabel *>(S("inspectState"))->text(); }
-    QString reasonText(ui::ShareInspector *in) { return in->findChild<QLabel *>(S("inspectReason"))->text(); }
+    QString stateText(ui::ShareInspector *in) { return in->findChild<QLabel *>(u"inspectState"_s)->text(); }
+    QString reasonText(ui::ShareInspector *in) { return in->findChild<QLabel *>(u"inspectReason"_s)->text(); }
 
 private slots:
     void initTestCase()
     {
         wfxtest::useFastPasswordHashing();
         // As the console does: English needs its plural forms ("3 days").
-        QVERIFY(ui::Translations::install(S("en")));
+        QVERIFY(ui::Translations::install(u"en"_s));
     }
-    void cleanupTestCase() { QVERIFY(ui::Translations::install(S("en"))); }
+    void cleanupTestCase() { QVERIFY(ui::Translations::install(u"en"_s)); }
     void initTestCase_data() { wfxtest::addBackends(); }
     void init()
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        alice = s->createUser(S("alice@example.com"));
+        alice = s->createUser(u"alice@example.com"_s);
         WorkspaceService w(s->ctx);
-        ws = w.create(s->actor(alice), S("Robotics lab"))->id;
-        project = w.createProject(s->actor(alice), ws, S("dreamer"))->id;
-        run = insertRun(S("ppo-cartpole"));
+        ws = w.create(s->actor(alice), u"Robotics lab"_s)->id;
+        project = w.createProject(s->actor(alice), ws, u"dreamer"_s)->id;
+        run = insertRun(u"ppo-cartpole"_s);
     }
     void cleanup()
     {
@@ -120,48 +119,48 @@ private slots:
     void listShowsEverySharesStateForTheSystemActor()
     {
         share();
-        IssuedShare revoked = share(S("pw-0123456789"));
+        IssuedShare revoked = share(u"pw-0123456789"_s);
         QVERIFY(ShareService(s->ctx).revoke(s->actor(alice), revoked.share.id).ok());
-        SharesPanel panel(s->ctx, Actor::system(), [] { return S("http://console.test"); });
+        SharesPanel panel(s->ctx, Actor::system(), [] { return u"http://console.test"_s; });
         QAbstractItemModelTester tester(panel.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(waitIdle(panel.model()));
         QCOMPARE(panel.model()->rowCount(), 2);
         const int r = panel.model()->rowOf(revoked.share.id);
-        QCOMPARE(panel.model()->index(r, SharesModel::State).data().toString(), S("Revoked"));
-        QCOMPARE(panel.model()->index(r, SharesModel::Password).data().toString(), S("Yes"));
-        QCOMPARE(panel.model()->index(r, SharesModel::Run).data().toString(), S("ppo-cartpole"));
-        QCOMPARE(panel.model()->index(1 - r, SharesModel::State).data().toString(), S("Active"));
-        QCOMPARE(panel.model()->index(1 - r, SharesModel::Expires).data().toString(), S("Never"));
+        QCOMPARE(panel.model()->index(r, SharesModel::State).data().toString(), u"Revoked"_s);
+        QCOMPARE(panel.model()->index(r, SharesModel::Password).data().toString(), u"Yes"_s);
+        QCOMPARE(panel.model()->index(r, SharesModel::Run).data().toString(), u"ppo-cartpole"_s);
+        QCOMPARE(panel.model()->index(1 - r, SharesModel::State).data().toString(), u"Active"_s);
+        QCOMPARE(panel.model()->index(1 - r, SharesModel::Expires).data().toString(), u"Never"_s);
     }
 
     void createThroughTheDialogShowsTokenAndLinkOnce()
     {
-        SharesPanel panel(s->ctx, Actor::system(), [] { return S("http://console.test"); });
+        SharesPanel panel(s->ctx, Actor::system(), [] { return u"http://console.test"_s; });
         panel.show();
         QVERIFY(waitIdle(panel.model()));
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("newShare")), Qt::LeftButton);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"newShare"_s), Qt::LeftButton);
         auto *dialog = panel.findChild<ui::CreateShareDialog *>();
         QVERIFY(dialog);
         QVERIFY(QTest::qWaitFor([&] { return dialog->runsLoaded(); }, 5000));
-        auto *runBox = dialog->findChild<QComboBox *>(S("shareRun"));
+        auto *runBox = dialog->findChild<QComboBox *>(u"shareRun"_s);
         QCOMPARE(runBox->currentData().toString(), run);
-        QTest::keyClicks(dialog->findChild<QLineEdit *>(S("sharePassword")), S("pw-0123456789"));
-        dialog->findChild<QCheckBox *>(S("shareExpires"))->setChecked(true);
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(u"sharePassword"_s), u"pw-0123456789"_s);
+        dialog->findChild<QCheckBox *>(u"shareExpires"_s)->setChecked(true);
         QSignalSpy created(&panel, &SharesPanel::shareCreated);
-        QTest::mouseClick(dialog->findChild<QPushButton *>(S("createShareOk")), Qt::LeftButton);
+        QTest::mouseClick(dialog->findChild<QPushButton *>(u"createShareOk"_s), Qt::LeftButton);
         QVERIFY(created.wait(10000));
         const QString id = created.first().first().toString();
-        QCOMPARE(s->count(S("shares")), 1);
-        QCOMPARE(s->auditCount(S("share.create")), 1);
+        QCOMPARE(s->count(u"shares"_s), 1);
+        QCOMPARE(s->auditCount(u"share.create"_s), 1);
         ui::ShownOnceDialog *shown = panel.lastShownOnce();
         QVERIFY(shown);
-        const QString token = shown->value(S("shareToken"));
+        const QString token = shown->value(u"shareToken"_s);
         QVERIFY(ShareService::isWellFormedToken(token));
-        QCOMPARE(shown->value(S("shareLink")), S("http://console.test/r/") + token);
-        QVERIFY(shown->findChild<QLabel *>(S("shownOnceWarning"))->text().contains(S("You will not see this again")));
+        QCOMPARE(shown->value(u"shareLink"_s), u"http://console.test/r/"_s + token);
+        QVERIFY(shown->findChild<QLabel *>(u"shownOnceWarning"_s)->text().contains(u"You will not see this again"_s));
         // The store holds the hash, never the token; the password and expiry were taken.
-        Query q(s->db->connection(), S("SELECT token_hash, password_hash, expires_at FROM shares WHERE id = :id"));
-        q.bind(S(":id"), id);
+        Query q(s->db->connection(), u"SELECT token_hash, password_hash, expires_at FROM shares WHERE id = :id"_s);
+        q.bind(u":id"_s, id);
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.str(0), ShareService::tokenHash(token));
         QVERIFY(!q.isNull(1));
@@ -176,13 +175,13 @@ private slots:
         panel.show();
         ui::CreateShareDialog *dialog = panel.openCreate();
         QVERIFY(QTest::qWaitFor([&] { return dialog->runsLoaded(); }, 5000));
-        QTest::keyClicks(dialog->findChild<QLineEdit *>(S("sharePassword")), S("short"));
-        QTest::mouseClick(dialog->findChild<QPushButton *>(S("createShareOk")), Qt::LeftButton);
-        auto *error = dialog->findChild<QLabel *>(S("shareError"));
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(u"sharePassword"_s), u"short"_s);
+        QTest::mouseClick(dialog->findChild<QPushButton *>(u"createShareOk"_s), Qt::LeftButton);
+        auto *error = dialog->findChild<QLabel *>(u"shareError"_s);
         QVERIFY(QTest::qWaitFor([&] { return !error->isHidden(); }, 5000));
-        QVERIFY2(error->text().contains(S("password")), qPrintable(error->text()));
+        QVERIFY2(error->text().contains(u"password"_s), qPrintable(error->text()));
         QVERIFY(dialog->isVisible());
-        QCOMPARE(s->count(S("shares")), 0);
+        QCOMPARE(s->count(u"shares"_s), 0);
     }
 
     void revokeAsksAndRevokes()
@@ -194,17 +193,17 @@ private slots:
         panel.view()->setFocus();
         panel.view()->selectRow(0);
         ui::Confirm::setNextAnswer(false);
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("revokeShare")), Qt::LeftButton);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"revokeShare"_s), Qt::LeftButton);
         QVERIFY(ui::Confirm::lastText().contains(is.share.tokenPrefix));
         QTest::qWait(100);
-        QCOMPARE(s->auditCount(S("share.revoke")), 0);
+        QCOMPARE(s->auditCount(u"share.revoke"_s), 0);
         ui::Confirm::setNextAnswer(true);
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("revokeShare")), Qt::LeftButton);
-        QVERIFY(QTest::qWaitFor([&] { return s->auditCount(S("share.revoke")) == 1; }, 5000));
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"revokeShare"_s), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return s->auditCount(u"share.revoke"_s) == 1; }, 5000));
         QVERIFY(QTest::qWaitFor(
             [&] {
                 return !panel.model()->isLoading() && panel.model()->rowCount() == 1
-                    && panel.model()->shareAt(0).state == S("revoked");
+                    && panel.model()->shareAt(0).state == u"revoked"_s;
             },
             5000));
     }
@@ -218,32 +217,32 @@ private slots:
         QSignalSpy loaded(&panel, &SharesPanel::consentsLoaded);
         panel.view()->selectRow(0);
         QVERIFY(loaded.wait(5000));
-        QTest::keyClicks(panel.findChild<QLineEdit *>(S("consentSubject")), S("Dr. Rivera"));
-        QTest::keyClicks(panel.findChild<QLineEdit *>(S("consentScope")), S("reliability study"));
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("addConsent")), Qt::LeftButton);
+        QTest::keyClicks(panel.findChild<QLineEdit *>(u"consentSubject"_s), u"Dr. Rivera"_s);
+        QTest::keyClicks(panel.findChild<QLineEdit *>(u"consentScope"_s), u"reliability study"_s);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"addConsent"_s), Qt::LeftButton);
         QVERIFY(QTest::qWaitFor([&] { return panel.consentsTable()->rowCount() == 1; }, 5000));
-        QCOMPARE(s->count(S("reliability_consents")), 1);
-        QCOMPARE(panel.consentsTable()->item(0, 0)->text(), S("Dr. Rivera"));
+        QCOMPARE(s->count(u"reliability_consents"_s), 1);
+        QCOMPARE(panel.consentsTable()->item(0, 0)->text(), u"Dr. Rivera"_s);
 
         QTemporaryDir dir;
-        const QString path = dir.filePath(S("consent.json"));
+        const QString path = dir.filePath(u"consent.json"_s);
         panel.consentsTable()->selectRow(0);
         ui::FileChooser::setNextPath(path);
         QSignalSpy exported(&panel, &SharesPanel::consentExported);
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("exportConsent")), Qt::LeftButton);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"exportConsent"_s), Qt::LeftButton);
         QVERIFY(exported.wait(5000));
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QJsonObject doc = QJsonDocument::fromJson(f.readAll()).object();
-        QCOMPARE(doc.value(S("consent")).toObject().value(S("subject")).toString(), S("Dr. Rivera"));
+        QCOMPARE(doc.value(u"consent"_s).toObject().value(u"subject"_s).toString(), u"Dr. Rivera"_s);
 
         panel.consentsTable()->selectRow(0);
         ui::Confirm::setNextAnswer(true);
-        QTest::mouseClick(panel.findChild<QPushButton *>(S("revokeConsent")), Qt::LeftButton);
+        QTest::mouseClick(panel.findChild<QPushButton *>(u"revokeConsent"_s), Qt::LeftButton);
         QVERIFY(QTest::qWaitFor(
-            [&] { return panel.consentsTable()->rowCount() == 1 && panel.consentsTable()->item(0, 2)->text() == S("Revoked"); },
+            [&] { return panel.consentsTable()->rowCount() == 1 && panel.consentsTable()->item(0, 2)->text() == u"Revoked"_s; },
             5000));
-        QCOMPARE(s->auditCount(S("consent.revoke")), 1);
+        QCOMPARE(s->auditCount(u"consent.revoke"_s), 1);
     }
 
     void inspectorExplainsActiveRevokedAndExpired()
@@ -257,24 +256,24 @@ private slots:
         panel.show();
         ui::ShareInspector *in = panel.inspector();
 
-        QVERIFY(inspect(in, S("https://console.example/r/") + active.token));
+        QVERIFY(inspect(in, u"https://console.example/r/"_s + active.token));
         QCOMPARE(in->shownVerdict().state, PublicState::Active);
-        QVERIFY2(stateText(in).startsWith(S("Active")), qPrintable(stateText(in)));
-        QVERIFY(in->findChild<QPlainTextEdit *>(S("inspectPublic"))->toPlainText().contains(S("HTTP 200")));
+        QVERIFY2(stateText(in).startsWith(u"Active"_s), qPrintable(stateText(in)));
+        QVERIFY(in->findChild<QPlainTextEdit *>(u"inspectPublic"_s)->toPlainText().contains(u"HTTP 200"_s));
 
         QVERIFY(inspect(in, revoked.token));
         QCOMPARE(in->shownVerdict().state, PublicState::Revoked);
-        QVERIFY2(reasonText(in).contains(S("revoked 3 days ago")), qPrintable(reasonText(in)));
-        const QString answer = in->findChild<QPlainTextEdit *>(S("inspectPublic"))->toPlainText();
-        QVERIFY2(answer.contains(S("HTTP 410")) && answer.contains(S("share_revoked"))
-                     && answer.contains(S("Cache-Control: no-store")),
+        QVERIFY2(reasonText(in).contains(u"revoked 3 days ago"_s), qPrintable(reasonText(in)));
+        const QString answer = in->findChild<QPlainTextEdit *>(u"inspectPublic"_s)->toPlainText();
+        QVERIFY2(answer.contains(u"HTTP 410"_s) && answer.contains(u"share_revoked"_s)
+                     && answer.contains(u"Cache-Control: no-store"_s),
                  qPrintable(answer));
 
         QVERIFY(inspect(in, expiring.token));
         QCOMPARE(in->shownVerdict().state, PublicState::Expired);
-        QVERIFY2(reasonText(in).contains(S("expired 3 days ago")), qPrintable(reasonText(in)));
+        QVERIFY2(reasonText(in).contains(u"expired 3 days ago"_s), qPrintable(reasonText(in)));
         // Inspecting counted no read.
-        QCOMPARE(s->count(S("rate_counters")), 0);
+        QCOMPARE(s->count(u"rate_counters"_s), 0);
     }
 
     // The reasons and notes come from the model as words the console translates:
@@ -285,50 +284,50 @@ private slots:
         QVERIFY(ShareService(s->ctx).revoke(s->actor(alice), revoked.share.id).ok());
         IssuedShare expiring = share({}, ids::formatTime(s->clock.nowMs() + 3LL * 3600'000));
         s->clock.advanceMs(2 * 60'000);
-        QVERIFY(ui::Translations::install(S("de")));
-        auto restore = qScopeGuard([] { ui::Translations::install(S("en")); });
+        QVERIFY(ui::Translations::install(u"de"_s));
+        auto restore = qScopeGuard([] { ui::Translations::install(u"en"_s); });
         SharesPanel panel(s->ctx, Actor::system(), {});
         panel.show();
         ui::ShareInspector *in = panel.inspector();
 
         QVERIFY(inspect(in, revoked.token));
-        QVERIFY2(reasonText(in).contains(S("vor 2 Minuten widerrufen")), qPrintable(reasonText(in)));
-        QCOMPARE(in->shownVerdict().reason.left(23), S("revoked 2 minutes ago, "));
+        QVERIFY2(reasonText(in).contains(u"vor 2 Minuten widerrufen"_s), qPrintable(reasonText(in)));
+        QCOMPARE(in->shownVerdict().reason.left(23), u"revoked 2 minutes ago, "_s);
 
         QVERIFY(inspect(in, expiring.token));
-        const QString notes = in->findChild<QLabel *>(S("inspectNotes"))->text();
-        QVERIFY2(notes.contains(S("Läuft in 2 Stunden ab")), qPrintable(notes));
-        QVERIFY2(reasonText(in).contains(S("die Freigabe ist aktiv")), qPrintable(reasonText(in)));
+        const QString notes = in->findChild<QLabel *>(u"inspectNotes"_s)->text();
+        QVERIFY2(notes.contains(u"Läuft in 2 Stunden ab"_s), qPrintable(notes));
+        QVERIFY2(reasonText(in).contains(u"die Freigabe ist aktiv"_s), qPrintable(reasonText(in)));
     }
 
     void inspectorShowsTheLockAndUnlockClearsIt()
     {
-        IssuedShare locked = share(S("pw-0123456789"));
+        IssuedShare locked = share(u"pw-0123456789"_s);
         PublicShareResolver res(s->ctx);
         for (int i = 0; i < 5; ++i)
-            QVERIFY(res.resolve(locked.token, kAddr, S("wrong-password")).ok());
+            QVERIFY(res.resolve(locked.token, kAddr, u"wrong-password"_s).ok());
         SharesPanel panel(s->ctx, Actor::system(), {});
         panel.show();
         ui::ShareInspector *in = panel.inspector();
         QVERIFY(inspect(in, locked.token));
         QCOMPARE(in->shownVerdict().state, PublicState::PasswordLocked);
-        QVERIFY2(reasonText(in).contains(S("locked for 203.0.113.7 until")), qPrintable(reasonText(in)));
-        auto *unlock = in->findChild<QPushButton *>(S("inspectUnlock"));
+        QVERIFY2(reasonText(in).contains(u"locked for 203.0.113.7 until"_s), qPrintable(reasonText(in)));
+        auto *unlock = in->findChild<QPushButton *>(u"inspectUnlock"_s);
         QVERIFY(unlock->isEnabled());
         QSignalSpy done(in, &ui::ShareInspector::inspected);
         QTest::mouseClick(unlock, Qt::LeftButton);
         QVERIFY(QTest::qWaitFor([&] { return in->shownVerdict().state == PublicState::PasswordRequired; }, 5000));
-        QCOMPARE(s->auditCount(S("share.unlock")), 1);
+        QCOMPARE(s->auditCount(u"share.unlock"_s), 1);
         QVERIFY(!unlock->isEnabled());
-        QCOMPARE(res.resolve(locked.token, kAddr, std::nullopt)->code, S("share_password_required"));
+        QCOMPARE(res.resolve(locked.token, kAddr, std::nullopt)->code, u"share_password_required"_s);
 
         // A password typed in is tried without counting: right and wrong.
-        auto *pw = in->findChild<QLineEdit *>(S("inspectPassword"));
-        QTest::keyClicks(pw, S("pw-0123456789"));
+        auto *pw = in->findChild<QLineEdit *>(u"inspectPassword"_s);
+        QTest::keyClicks(pw, u"pw-0123456789"_s);
         QVERIFY(inspect(in, locked.token));
         QCOMPARE(in->shownVerdict().state, PublicState::Active);
         pw->clear();
-        QTest::keyClicks(pw, S("nope-nope-nope"));
+        QTest::keyClicks(pw, u"nope-nope-nope"_s);
         QVERIFY(inspect(in, locked.token));
         QCOMPARE(in->shownVerdict().state, PublicState::WrongPassword);
     }
@@ -341,15 +340,17 @@ private slots:
         panel.show();
         ui::ShareInspector *in = panel.inspector();
         QVERIFY(inspect(in, is.token));
-        auto *edit = in->findChild<QDateTimeEdit *>(S("inspectExpiry"));
+        auto *edit = in->findChild<QDateTimeEdit *>(u"inspectExpiry"_s);
         const QDateTime target = QDateTime::fromMSecsSinceEpoch(s->clock.nowMs()).addDays(30);
         edit->setDateTime(target);
-        QTest::mouseClick(in->findChild<QPushButton *>(S("inspectExtend")), Qt::LeftButton);
+        QTest::mouseClick(in->findChild<QPushButton *>(u"inspectExtend"_s), Qt::LeftButton);
         QVERIFY(QTest::qWaitFor([&] { return storedExpiry(is.share.id) != before; }, 5000));
         QCOMPARE(storedExpiry(is.share.id), ids::formatTime(edit->dateTime().toMSecsSinceEpoch()));
-        QCOMPARE(s->auditCount(S("share.update")), 1);
+        QCOMPARE(s->auditCount(u"share.update"_s), 1);
     }
 };
 
 QTEST_MAIN(TestSharesPanel)
 #include "tst_shares_panel.moc"
+
+using namespace Qt::StringLiterals;

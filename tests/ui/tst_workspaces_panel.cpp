@@ -5,10 +5,10 @@
 // the store. Runs on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "common/Confirm.h"
-#include "crypto/Crypto.h"
-#include "workspaces/WorkspaceService.h"
-#include "workspaces/WorkspacesPanel.h"
+#include "ui/common/Confirm.h"
+#include "models/crypto/Crypto.h"
+#include "models/workspaces/WorkspaceService.h"
+#include "ui/workspaces/WorkspacesPanel.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -24,10 +24,6 @@ using wfx::ui::Confirm;
 using wfx::ui::WorkspacesPanel;
 
 namespace {
-QString S(const char *s)
-{
-    return QString::fromUtf8(s);
-}
 } // namespace
 
 class TestWorkspacesPanel : public QObject
@@ -63,15 +59,15 @@ class TestWorkspacesPanel : public QObject
     {
         Query q(s->db->connection(), sql);
         q.bind(bind, value);
-        return q.exec() && q.next() ? q.str(0) : S("<none>");
+        return q.exec() && q.next() ? q.str(0) : u"<none>"_s;
     }
     void addRuns(const QString &ws, const QString &project, int n)
     {
         for (int i = 0; i < n; ++i) {
-            Query q(s->db->connection(), S("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
-                                           "created_at, evidence) VALUES (:id, :p, :w, :c, :c, 'completed', 1, 'unsigned')"));
-            q.bind(S(":id"), ids::newUuid()).bind(S(":p"), project).bind(S(":w"), ws)
-                .bind(S(":c"), QString(project + QString::number(i)));
+            Query q(s->db->connection(), u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
+                                           "created_at, evidence) VALUES (:id, :p, :w, :c, :c, 'completed', 1, 'unsigned')"_s);
+            q.bind(u":id"_s, ids::newUuid()).bind(u":p"_s, project).bind(u":w"_s, ws)
+                .bind(u":c"_s, QString(project + QString::number(i)));
             QVERIFY2(q.exec(), qPrintable(q.errorText()));
         }
     }
@@ -92,8 +88,8 @@ private slots:
     {
         QFETCH_GLOBAL(QString, backend);
         s = std::make_unique<wfxtest::TestStore>(backend);
-        alice = s->createUser(S("alice@example.com"));
-        bob = s->createUser(S("bob@example.com"));
+        alice = s->createUser(u"alice@example.com"_s);
+        bob = s->createUser(u"bob@example.com"_s);
     }
     void cleanup()
     {
@@ -112,22 +108,22 @@ private slots:
         QCOMPARE(owner->currentData().toString(), bob);
         auto *name = child<QLineEdit>(*p, "workspaceName");
         name->clear();
-        QTest::keyClicks(name, S("Robotics lab"));
+        QTest::keyClicks(name, u"Robotics lab"_s);
         click(*p, "createWorkspace");
         QVERIFY(QTest::qWaitFor([&] { return !p->selectedWorkspaceId().isEmpty(); }, 5000));
         const QString id = p->selectedWorkspaceId();
-        QCOMPARE(text(S("SELECT owner_id FROM workspaces WHERE id = :w"), S(":w"), id), bob);
-        QCOMPARE(text(S("SELECT name FROM workspaces WHERE id = :w"), S(":w"), id), S("Robotics lab"));
-        QCOMPARE(text(S("SELECT actor_id FROM audit_log WHERE action = 'workspace.create' AND target_id = :w"), S(":w"), id), bob);
-        QVERIFY(rowWithText(p->workspaceList(), S("Robotics lab")));
+        QCOMPARE(text(u"SELECT owner_id FROM workspaces WHERE id = :w"_s, u":w"_s, id), bob);
+        QCOMPARE(text(u"SELECT name FROM workspaces WHERE id = :w"_s, u":w"_s, id), u"Robotics lab"_s);
+        QCOMPARE(text(u"SELECT actor_id FROM audit_log WHERE action = 'workspace.create' AND target_id = :w"_s, u":w"_s, id), bob);
+        QVERIFY(rowWithText(p->workspaceList(), u"Robotics lab"_s));
     }
 
     void deleteConfirmationCountsProjectsAndRuns()
     {
         WorkspaceService ws(s->ctx);
-        const QString w = ws.create(s->actor(alice), S("Vision"))->id;
-        const QString p1 = ws.createProject(s->actor(alice), w, S("vit"))->id;
-        QVERIFY(ws.createProject(s->actor(alice), w, S("detr")).ok());
+        const QString w = ws.create(s->actor(alice), u"Vision"_s)->id;
+        const QString p1 = ws.createProject(s->actor(alice), w, u"vit"_s)->id;
+        QVERIFY(ws.createProject(s->actor(alice), w, u"detr"_s).ok());
         addRuns(w, p1, 3);
         auto p = open();
         QVERIFY(p->selectWorkspace(w));
@@ -135,22 +131,22 @@ private slots:
         Confirm::setNextAnswer(false);
         click(*p, "deleteWorkspace");
         QVERIFY(idle(*p));
-        QVERIFY2(Confirm::lastText().contains(S("“Vision”")), qPrintable(Confirm::lastText()));
-        QVERIFY2(Confirm::lastText().contains(S("2 project")), qPrintable(Confirm::lastText()));
-        QVERIFY2(Confirm::lastText().contains(S("3 run")), qPrintable(Confirm::lastText()));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM workspaces WHERE id = :w"), S(":w"), w), 1); // said no
+        QVERIFY2(Confirm::lastText().contains(u"“Vision”"_s), qPrintable(Confirm::lastText()));
+        QVERIFY2(Confirm::lastText().contains(u"2 project"_s), qPrintable(Confirm::lastText()));
+        QVERIFY2(Confirm::lastText().contains(u"3 run"_s), qPrintable(Confirm::lastText()));
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM workspaces WHERE id = :w"_s, u":w"_s, w), 1); // said no
         Confirm::setNextAnswer(true);
         click(*p, "deleteWorkspace");
-        QVERIFY(QTest::qWaitFor([&] { return !rowWithText(p->workspaceList(), S("Vision")); }, 5000));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM workspaces WHERE id = :w"), S(":w"), w), 0);
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM runs WHERE workspace_id = :w"), S(":w"), w), 0);
-        QCOMPARE(s->auditCount(S("workspace.delete")), 1);
+        QVERIFY(QTest::qWaitFor([&] { return !rowWithText(p->workspaceList(), u"Vision"_s); }, 5000));
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM workspaces WHERE id = :w"_s, u":w"_s, w), 0);
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM runs WHERE workspace_id = :w"_s, u":w"_s, w), 0);
+        QCOMPARE(s->auditCount(u"workspace.delete"_s), 1);
     }
 
     void renamesTheWorkspaceAndManagesProjects()
     {
         WorkspaceService ws(s->ctx);
-        const QString w = ws.create(s->actor(alice), S("Lab"))->id;
+        const QString w = ws.create(s->actor(alice), u"Lab"_s)->id;
         auto p = open();
         // Keyboard: the list takes focus and Down selects the first workspace.
         p->workspaceList()->setFocus();
@@ -158,88 +154,88 @@ private slots:
         QCOMPARE(p->selectedWorkspaceId(), w);
         QVERIFY(idle(*p));
         auto *name = child<QLineEdit>(*p, "workspaceName");
-        QCOMPARE(name->text(), S("Lab"));
+        QCOMPARE(name->text(), u"Lab"_s);
         name->selectAll();
-        QTest::keyClicks(name, S("Robotics"));
+        QTest::keyClicks(name, u"Robotics"_s);
         click(*p, "renameWorkspace");
         QVERIFY(idle(*p));
-        QCOMPARE(text(S("SELECT name FROM workspaces WHERE id = :w"), S(":w"), w), S("Robotics"));
+        QCOMPARE(text(u"SELECT name FROM workspaces WHERE id = :w"_s, u":w"_s, w), u"Robotics"_s);
 
         auto *projectName = child<QLineEdit>(*p, "projectName");
-        QTest::keyClicks(projectName, S("dreamer"));
+        QTest::keyClicks(projectName, u"dreamer"_s);
         click(*p, "createProject");
         auto *projects = child<QTreeWidget>(*p, "projectList");
-        QVERIFY(QTest::qWaitFor([&] { return rowWithText(projects, S("dreamer")); }, 5000));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM projects WHERE workspace_id = :w AND name = 'dreamer'"), S(":w"), w), 1);
+        QVERIFY(QTest::qWaitFor([&] { return rowWithText(projects, u"dreamer"_s); }, 5000));
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM projects WHERE workspace_id = :w AND name = 'dreamer'"_s, u":w"_s, w), 1);
 
-        projects->setCurrentItem(rowWithText(projects, S("dreamer")));
+        projects->setCurrentItem(rowWithText(projects, u"dreamer"_s));
         projectName->selectAll();
-        QTest::keyClicks(projectName, S("dreamer-v3"));
+        QTest::keyClicks(projectName, u"dreamer-v3"_s);
         click(*p, "renameProject");
-        QVERIFY(QTest::qWaitFor([&] { return rowWithText(projects, S("dreamer-v3")); }, 5000));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM projects WHERE workspace_id = :w AND name = 'dreamer-v3'"), S(":w"), w), 1);
+        QVERIFY(QTest::qWaitFor([&] { return rowWithText(projects, u"dreamer-v3"_s); }, 5000));
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM projects WHERE workspace_id = :w AND name = 'dreamer-v3'"_s, u":w"_s, w), 1);
 
-        projects->setCurrentItem(rowWithText(projects, S("dreamer-v3")));
+        projects->setCurrentItem(rowWithText(projects, u"dreamer-v3"_s));
         Confirm::setNextAnswer(true);
         click(*p, "deleteProject");
         QVERIFY(QTest::qWaitFor([&] { return projects->topLevelItemCount() == 0; }, 5000));
-        QVERIFY(Confirm::lastText().contains(S("dreamer-v3")));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM projects WHERE workspace_id = :w"), S(":w"), w), 0);
+        QVERIFY(Confirm::lastText().contains(u"dreamer-v3"_s));
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM projects WHERE workspace_id = :w"_s, u":w"_s, w), 0);
     }
 
     void changesRolesTransfersOwnershipAndRemovesMembers()
     {
         WorkspaceService ws(s->ctx);
-        const QString w = ws.create(s->actor(alice), S("Lab"))->id;
-        auto inv = ws.invite(s->actor(alice), w, S("bob@example.com"), S("member"));
+        const QString w = ws.create(s->actor(alice), u"Lab"_s)->id;
+        auto inv = ws.invite(s->actor(alice), w, u"bob@example.com"_s, u"member"_s);
         QVERIFY(ws.acceptInvitation(s->actor(bob), inv->token).ok());
         auto p = open();
         QVERIFY(p->selectWorkspace(w));
         QVERIFY(idle(*p));
         auto *members = child<QTreeWidget>(*p, "memberList");
         QCOMPARE(members->topLevelItemCount(), 2);
-        members->setCurrentItem(rowWithText(members, S("bob@example.com")));
+        members->setCurrentItem(rowWithText(members, u"bob@example.com"_s));
         auto *role = child<QComboBox>(*p, "memberRole");
-        role->setCurrentIndex(role->findData(S("viewer")));
+        role->setCurrentIndex(role->findData(u"viewer"_s));
         click(*p, "changeRole");
         QVERIFY(idle(*p));
-        const QString roleSql = S("SELECT role FROM memberships WHERE user_id = :u");
-        QCOMPARE(text(roleSql, S(":u"), bob), S("viewer"));
+        const QString roleSql = u"SELECT role FROM memberships WHERE user_id = :u"_s;
+        QCOMPARE(text(roleSql, u":u"_s, bob), u"viewer"_s);
 
-        members->setCurrentItem(rowWithText(members, S("bob@example.com")));
+        members->setCurrentItem(rowWithText(members, u"bob@example.com"_s));
         Confirm::setNextAnswer(true);
         click(*p, "transferOwnership");
         QVERIFY(idle(*p));
-        QVERIFY(Confirm::lastText().contains(S("bob@example.com")));
-        QCOMPARE(text(S("SELECT owner_id FROM workspaces WHERE id = :w"), S(":w"), w), bob);
-        QCOMPARE(text(roleSql, S(":u"), bob), S("owner"));
-        QCOMPARE(text(roleSql, S(":u"), alice), S("admin"));
+        QVERIFY(Confirm::lastText().contains(u"bob@example.com"_s));
+        QCOMPARE(text(u"SELECT owner_id FROM workspaces WHERE id = :w"_s, u":w"_s, w), bob);
+        QCOMPARE(text(roleSql, u":u"_s, bob), u"owner"_s);
+        QCOMPARE(text(roleSql, u":u"_s, alice), u"admin"_s);
 
-        QVERIFY(QTest::qWaitFor([&] { return rowWithText(members, S("alice@example.com")); }, 5000));
-        members->setCurrentItem(rowWithText(members, S("alice@example.com")));
+        QVERIFY(QTest::qWaitFor([&] { return rowWithText(members, u"alice@example.com"_s); }, 5000));
+        members->setCurrentItem(rowWithText(members, u"alice@example.com"_s));
         Confirm::setNextAnswer(true);
         click(*p, "removeMember");
         QVERIFY(QTest::qWaitFor([&] { return members->topLevelItemCount() == 1; }, 5000));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM memberships WHERE user_id = :u"), S(":u"), alice), 0);
-        QCOMPARE(s->auditCount(S("member.remove")), 1);
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM memberships WHERE user_id = :u"_s, u":u"_s, alice), 0);
+        QCOMPARE(s->auditCount(u"member.remove"_s), 1);
     }
 
     void invitationTokenIsShownOnceAndRevocable()
     {
         WorkspaceService ws(s->ctx);
-        const QString w = ws.create(s->actor(alice), S("Lab"))->id;
+        const QString w = ws.create(s->actor(alice), u"Lab"_s)->id;
         auto p = open();
         QVERIFY(p->selectWorkspace(w));
         QVERIFY(idle(*p));
         auto *email = child<QLineEdit>(*p, "inviteEmail");
-        QTest::keyClicks(email, S("carol@example.com"));
+        QTest::keyClicks(email, u"carol@example.com"_s);
         QTest::keyClick(email, Qt::Key_Return);
         QVERIFY(QTest::qWaitFor([&] { return !p->shownInvitationToken().isEmpty(); }, 5000));
         const QString token = p->shownInvitationToken();
-        QVERIFY(token.startsWith(S("wfxinv_")));
+        QVERIFY(token.startsWith(u"wfxinv_"_s));
         // Stored only as its hash.
-        QCOMPARE(text(S("SELECT email FROM invitations WHERE token_hash = :h"), S(":h"), crypto::sha256Hex(token.toUtf8())),
-                 S("carol@example.com"));
+        QCOMPARE(text(u"SELECT email FROM invitations WHERE token_hash = :h"_s, u":h"_s, crypto::sha256Hex(token.toUtf8())),
+                 u"carol@example.com"_s);
         click(*p, "copyInvitationToken");
         QCOMPARE(QApplication::clipboard()->text(), token);
         // The live refresh after the change keeps it; choosing another workspace drops it.
@@ -253,11 +249,11 @@ private slots:
         Confirm::setNextAnswer(true);
         click(*p, "revokeInvitation");
         QVERIFY(QTest::qWaitFor([&] { return invitations->topLevelItemCount() == 1
-                                             && invitations->topLevelItem(0)->text(2) == S("Revoked"); }, 5000));
-        QCOMPARE(scalar(S("SELECT COUNT(*) FROM invitations WHERE workspace_id = :w AND revoked_at IS NOT NULL"), S(":w"), w), 1);
+                                             && invitations->topLevelItem(0)->text(2) == u"Revoked"_s; }, 5000));
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM invitations WHERE workspace_id = :w AND revoked_at IS NOT NULL"_s, u":w"_s, w), 1);
         QVERIFY(!ws.acceptInvitation(s->actor(bob), token).ok());
 
-        const QString other = ws.create(s->actor(alice), S("Other"))->id;
+        const QString other = ws.create(s->actor(alice), u"Other"_s)->id;
         QVERIFY(QTest::qWaitFor([&] { return p->selectWorkspace(other); }, 5000));
         QVERIFY(p->shownInvitationToken().isEmpty());
     }
@@ -267,10 +263,12 @@ private slots:
         auto p = open();
         QCOMPARE(p->workspaceList()->topLevelItemCount(), 0);
         WorkspaceService ws(s->ctx);
-        QVERIFY(ws.create(s->actor(alice), S("Arrived")).ok());
-        QVERIFY(QTest::qWaitFor([&] { return rowWithText(p->workspaceList(), S("Arrived")); }, 5000));
+        QVERIFY(ws.create(s->actor(alice), u"Arrived"_s).ok());
+        QVERIFY(QTest::qWaitFor([&] { return rowWithText(p->workspaceList(), u"Arrived"_s); }, 5000));
     }
 };
 
 QTEST_MAIN(TestWorkspacesPanel)
 #include "tst_workspaces_panel.moc"
+
+using namespace Qt::StringLiterals;

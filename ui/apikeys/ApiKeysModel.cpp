@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "apikeys/ApiKeysModel.h"
+#include "ui/apikeys/ApiKeysModel.h"
 
-#include "common/Async.h"
+#include "ui/common/Async.h"
 
 #include <QDateTime>
 #include <QLocale>

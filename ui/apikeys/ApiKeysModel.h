@@ -3,8 +3,8 @@
 // thread pool. A user holds few keys: each load fetches every page.
 #pragma once
 
-#include "accounts/ApiKeyService.h"
-#include "core/Context.h"
+#include "models/accounts/ApiKeyService.h"
+#include "models/core/Context.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "apikeys/ApiKeysPanel.h"
+#include "ui/apikeys/ApiKeysPanel.h"
 
-#include "common/Heading.h"
-#include "common/ListTable.h"
-#include "accounts/AccountService.h"
-#include "accounts/ApiKeyService.h"
-#include "apikeys/ApiKeysModel.h"
-#include "apikeys/IssueKeyDialog.h"
-#include "common/Async.h"
-#include "common/Confirm.h"
-#include "common/ShownOnceDialog.h"
-#include "events/ChangeBus.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/common/Heading.h"
+#include "ui/common/ListTable.h"
+#include "models/accounts/AccountService.h"
+#include "models/accounts/ApiKeyService.h"
+#include "ui/apikeys/ApiKeysModel.h"
+#include "ui/apikeys/IssueKeyDialog.h"
+#include "ui/common/Async.h"
+#include "ui/common/Confirm.h"
+#include "ui/common/ShownOnceDialog.h"
+#include "models/events/ChangeBus.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

@@ -3,7 +3,7 @@
 // keys; issues (secret shown once), rotates (shown once again) and revokes.
 #pragma once
 
-#include "core/Context.h"
+#include "models/core/Context.h"
 
 #include <QHash>
 #include <QWidget>

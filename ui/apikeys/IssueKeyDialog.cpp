@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "apikeys/IssueKeyDialog.h"
+#include "ui/apikeys/IssueKeyDialog.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

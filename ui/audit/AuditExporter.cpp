@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "audit/AuditExporter.h"
+#include "ui/audit/AuditExporter.h"
 
-#include "core/Ids.h"
+#include "models/core/Ids.h"
 
 #include <QJsonDocument>
 #include <QSaveFile>

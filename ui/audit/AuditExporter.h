@@ -4,8 +4,8 @@
 // cancellation go through atomics the GUI thread reads and sets.
 #pragma once
 
-#include "audit/AuditService.h"
-#include "core/Context.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Context.h"
 
 #include <QString>
 

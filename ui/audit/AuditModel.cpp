@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "audit/AuditModel.h"
+#include "ui/audit/AuditModel.h"
 
 #include <QDateTime>
 #include <QJsonDocument>

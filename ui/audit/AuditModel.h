@@ -3,10 +3,10 @@
 // the thread pool as the view scrolls (canFetchMore/fetchMore).
 #pragma once
 
-#include "audit/AuditService.h"
-#include "core/Context.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Context.h"
 
-#include "common/KeysetTableModel.h"
+#include "ui/common/KeysetTableModel.h"
 
 #include <QHash>
 #include <QList>

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "audit/AuditPanel.h"
+#include "ui/audit/AuditPanel.h"
 
-#include "common/Heading.h"
-#include "common/ListTable.h"
-#include "common/Tone.h"
-#include "common/AllUsers.h"
-#include "workspaces/WorkspaceService.h"
-#include "audit/AuditExporter.h"
-#include "audit/AuditModel.h"
-#include "common/Async.h"
-#include "core/Clock.h"
-#include "core/Cursor.h"
-#include "events/ChangeBus.h"
+#include "ui/common/Heading.h"
+#include "ui/common/ListTable.h"
+#include "ui/common/Tone.h"
+#include "ui/common/AllUsers.h"
+#include "models/workspaces/WorkspaceService.h"
+#include "ui/audit/AuditExporter.h"
+#include "ui/audit/AuditModel.h"
+#include "ui/common/Async.h"
+#include "models/core/Clock.h"
+#include "models/core/Cursor.h"
+#include "models/events/ChangeBus.h"
 
 #include <QCheckBox>
 #include <QComboBox>

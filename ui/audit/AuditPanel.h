@@ -4,8 +4,8 @@
 // the first bad entry; Export writes the current filter to CSV or JSON.
 #pragma once
 
-#include "audit/AuditService.h"
-#include "core/Context.h"
+#include "models/audit/AuditService.h"
+#include "models/core/Context.h"
 
 #include <QFutureWatcher>
 #include <QPointer>

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "billing/BillingPanel.h"
+#include "ui/billing/BillingPanel.h"
 
-#include "common/Heading.h"
-#include "common/Tone.h"
-#include "billing/BillingService.h"
-#include "billing/OfflineBillingProvider.h"
-#include "common/Async.h"
-#include "events/ChangeBus.h"
-#include "usage/UsageService.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/common/Heading.h"
+#include "ui/common/Tone.h"
+#include "models/billing/BillingService.h"
+#include "models/billing/OfflineBillingProvider.h"
+#include "ui/common/Async.h"
+#include "models/events/ChangeBus.h"
+#include "models/usage/UsageService.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QComboBox>
 #include <QDateTime>

@@ -4,9 +4,9 @@
 // browser), and every webhook event received with whether it was applied.
 #pragma once
 
-#include "core/Context.h"
+#include "models/core/Context.h"
 
-#include "common/Async.h"
+#include "ui/common/Async.h"
 
 #include <QFutureWatcher>
 #include <QPointer>

@@ -3,7 +3,7 @@
 // the panels' person pickers and id -> email names. Call off the GUI thread.
 #pragma once
 
-#include "accounts/AccountService.h"
+#include "models/accounts/AccountService.h"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/ChartView.h"
+#include "ui/common/ChartView.h"
 
 #include <QGraphicsEllipseItem>
 #include <QGraphicsRectItem>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/Confirm.h"
+#include "ui/common/Confirm.h"
 
 #include <QMessageBox>
 #include <QPushButton>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/FileChooser.h"
+#include "ui/common/FileChooser.h"
 
 #include <QDir>
 #include <QFileDialog>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/Heading.h"
+#include "ui/common/Heading.h"
 
 #include <QLabel>
 

@@ -5,10 +5,10 @@
 // page and how to show a row.
 #pragma once
 
-#include "core/Cursor.h"
-#include "core/Result.h"
+#include "models/core/Cursor.h"
+#include "models/core/Result.h"
 
-#include "common/PagedRows.h"
+#include "ui/common/PagedRows.h"
 
 #include <QAbstractTableModel>
 #include <QFutureWatcher>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/ListItemDelegate.h"
+#include "ui/common/ListItemDelegate.h"
 
 #include <QApplication>
 #include <QPainter>

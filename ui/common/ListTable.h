@@ -6,7 +6,7 @@
 // delegate that lays each cell's text out once (ListItemDelegate).
 #pragma once
 
-#include "common/ListItemDelegate.h"
+#include "ui/common/ListItemDelegate.h"
 
 #include <QAbstractItemModel>
 #include <QHeaderView>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/NiceTicks.h"
+#include "ui/common/NiceTicks.h"
 
 #include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>

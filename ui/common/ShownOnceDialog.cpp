@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/ShownOnceDialog.h"
+#include "ui/common/ShownOnceDialog.h"
 
 #include <QApplication>
 #include <QClipboard>

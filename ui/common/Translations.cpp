@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/Translations.h"
+#include "ui/common/Translations.h"
 
 #include <QCoreApplication>
 #include <QLibraryInfo>

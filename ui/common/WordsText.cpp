@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/WordsText.h"
+#include "ui/common/WordsText.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

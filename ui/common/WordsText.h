@@ -2,7 +2,7 @@
 // Model words (core/Words.h) in the console's language.
 #pragma once
 
-#include "core/Words.h"
+#include "models/core/Words.h"
 
 namespace wfx::ui {
 

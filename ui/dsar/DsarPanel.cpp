@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "dsar/DsarPanel.h"
+#include "ui/dsar/DsarPanel.h"
 
-#include "common/Heading.h"
-#include "common/Tone.h"
-#include "common/AllUsers.h"
-#include "common/Async.h"
-#include "common/Confirm.h"
-#include "dsar/DsarService.h"
-#include "core/Clock.h"
-#include "events/ChangeBus.h"
+#include "ui/common/Heading.h"
+#include "ui/common/Tone.h"
+#include "ui/common/AllUsers.h"
+#include "ui/common/Async.h"
+#include "ui/common/Confirm.h"
+#include "models/dsar/DsarService.h"
+#include "models/core/Clock.h"
+#include "models/events/ChangeBus.h"
 
 #include <QComboBox>
 #include <QDateTime>

@@ -4,9 +4,9 @@
 // deletion; lift a restriction. The services write the audit entries.
 #pragma once
 
-#include "core/Context.h"
+#include "models/core/Context.h"
 
-#include "common/Async.h"
+#include "ui/common/Async.h"
 
 #include <QHash>
 #include <QFutureWatcher>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "firstrun/FirstRunWizard.h"
+#include "ui/firstrun/FirstRunWizard.h"
 
-#include "accounts/AccountService.h"
-#include "accounts/ApiKeyService.h"
-#include "common/Async.h"
-#include "common/ShownOnceDialog.h"
-#include "common/Tone.h"
-#include "workspaces/WorkspaceService.h"
+#include "models/accounts/AccountService.h"
+#include "models/accounts/ApiKeyService.h"
+#include "ui/common/Async.h"
+#include "ui/common/ShownOnceDialog.h"
+#include "ui/common/Tone.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractButton>
 #include <QClipboard>

@@ -6,8 +6,8 @@
 // with its fields disabled and moves on when the work is done.
 #pragma once
 
-#include "common/ShownOnceDialog.h"
-#include "core/Context.h"
+#include "ui/common/ShownOnceDialog.h"
+#include "models/core/Context.h"
 
 #include <QPointer>
 #include <QWizard>

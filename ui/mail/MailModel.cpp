@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "mail/MailModel.h"
+#include "ui/mail/MailModel.h"
 
 #include <QDateTime>
 #include <QLocale>

@@ -2,9 +2,9 @@
 // The mail outbox table: keyset pages of MailOutbox::list, newest first.
 #pragma once
 
-#include "accounts/MailOutbox.h"
-#include "common/KeysetTableModel.h"
-#include "core/Context.h"
+#include "models/accounts/MailOutbox.h"
+#include "ui/common/KeysetTableModel.h"
+#include "models/core/Context.h"
 
 namespace wfx::ui {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "mail/MailPanel.h"
+#include "ui/mail/MailPanel.h"
 
-#include "common/Heading.h"
-#include "common/ListTable.h"
-#include "mail/MailModel.h"
+#include "ui/common/Heading.h"
+#include "ui/common/ListTable.h"
+#include "ui/mail/MailModel.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

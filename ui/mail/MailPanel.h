@@ -6,7 +6,7 @@
 // stored, so bodies show them withheld.
 #pragma once
 
-#include "core/Context.h"
+#include "models/core/Context.h"
 
 #include <QWidget>
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "overview/OverviewPanel.h"
+#include "ui/overview/OverviewPanel.h"
 
-#include "ServerControl.h"
-#include "common/Async.h"
-#include "common/ChartView.h"
-#include "common/Heading.h"
-#include "common/NiceTicks.h"
+#include "ui/ServerControl.h"
+#include "ui/common/Async.h"
+#include "ui/common/ChartView.h"
+#include "ui/common/Heading.h"
+#include "ui/common/NiceTicks.h"
 
 #include <QApplication>
 #include <QClipboard>

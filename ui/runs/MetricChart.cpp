@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/MetricChart.h"
+#include "ui/runs/MetricChart.h"
 
-#include "common/ChartView.h"
-#include "common/NiceTicks.h"
+#include "ui/common/ChartView.h"
+#include "ui/common/NiceTicks.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/RunCompareDialog.h"
+#include "ui/runs/RunCompareDialog.h"
 
-#include "runs/MetricChart.h"
+#include "ui/runs/MetricChart.h"
 
 #include <QDialogButtonBox>
 #include <QElapsedTimer>

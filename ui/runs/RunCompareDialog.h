@@ -5,10 +5,10 @@
 // differ between the runs. Everything loads on the thread pool.
 #pragma once
 
-#include "core/Context.h"
-#include "runs/RunService.h"
+#include "models/core/Context.h"
+#include "models/runs/RunService.h"
 
-#include "common/Async.h"
+#include "ui/common/Async.h"
 
 #include <QDialog>
 #include <QJsonObject>

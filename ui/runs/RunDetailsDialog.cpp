@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/RunDetailsDialog.h"
+#include "ui/runs/RunDetailsDialog.h"
 
-#include "common/Heading.h"
-#include "common/Tone.h"
-#include "common/Async.h"
-#include "common/Confirm.h"
-#include "events/ChangeBus.h"
-#include "runs/MetricChart.h"
-#include "runs/RunFilesTab.h"
-#include "runs/RunsModel.h"
+#include "ui/common/Heading.h"
+#include "ui/common/Tone.h"
+#include "ui/common/Async.h"
+#include "ui/common/Confirm.h"
+#include "models/events/ChangeBus.h"
+#include "ui/runs/MetricChart.h"
+#include "ui/runs/RunFilesTab.h"
+#include "ui/runs/RunsModel.h"
 
 #include <QDateTime>
 #include <QDialogButtonBox>

@@ -4,9 +4,9 @@
 // evidence package (RunFilesTab), and Delete (confirmed).
 #pragma once
 
-#include "core/Context.h"
-#include "runs/RunFiles.h"
-#include "runs/RunService.h"
+#include "models/core/Context.h"
+#include "ui/runs/RunFiles.h"
+#include "models/runs/RunService.h"
 
 #include <QDialog>
 #include <QSet>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/RunFilesTab.h"
+#include "ui/runs/RunFilesTab.h"
 
-#include "artifacts/ArtifactService.h"
-#include "artifacts/BlobStore.h"
-#include "common/Async.h"
-#include "common/FileChooser.h"
-#include "runs/EvidencePackager.h"
+#include "models/artifacts/ArtifactService.h"
+#include "models/artifacts/BlobStore.h"
+#include "ui/common/Async.h"
+#include "ui/common/FileChooser.h"
+#include "models/runs/EvidencePackager.h"
 
 #include <QCryptographicHash>
 #include <QFile>

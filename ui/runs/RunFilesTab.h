@@ -6,8 +6,8 @@
 // a saved artifact is checked against its SHA-256 before it is kept.
 #pragma once
 
-#include "core/Context.h"
-#include "runs/RunFiles.h"
+#include "models/core/Context.h"
+#include "ui/runs/RunFiles.h"
 
 #include <QWidget>
 

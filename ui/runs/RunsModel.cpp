@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/RunsModel.h"
+#include "ui/runs/RunsModel.h"
 
 #include <QDateTime>
 #include <QLocale>

@@ -3,10 +3,10 @@
 // the view scrolls (canFetchMore/fetchMore), so a million runs stay smooth.
 #pragma once
 
-#include "core/Context.h"
-#include "runs/RunService.h"
+#include "models/core/Context.h"
+#include "models/runs/RunService.h"
 
-#include "common/KeysetTableModel.h"
+#include "ui/common/KeysetTableModel.h"
 
 #include <QHash>
 

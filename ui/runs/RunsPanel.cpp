@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "runs/RunsPanel.h"
+#include "ui/runs/RunsPanel.h"
 
-#include "common/Async.h"
-#include "common/Heading.h"
-#include "common/ListTable.h"
-#include "events/ChangeBus.h"
-#include "runs/MetricFilter.h"
-#include "runs/RunCompareDialog.h"
-#include "runs/RunDetailsDialog.h"
-#include "runs/RunsModel.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/common/Async.h"
+#include "ui/common/Heading.h"
+#include "ui/common/ListTable.h"
+#include "models/events/ChangeBus.h"
+#include "models/runs/MetricFilter.h"
+#include "ui/runs/RunCompareDialog.h"
+#include "ui/runs/RunDetailsDialog.h"
+#include "ui/runs/RunsModel.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QComboBox>
 #include <QFrame>

@@ -3,8 +3,8 @@
 // the change bus, and a details dialog on double-click or Enter.
 #pragma once
 
-#include "core/Context.h"
-#include "runs/RunFiles.h"
+#include "models/core/Context.h"
+#include "ui/runs/RunFiles.h"
 
 #include <QWidget>
 

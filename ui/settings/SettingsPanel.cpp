@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "settings/SettingsPanel.h"
+#include "ui/settings/SettingsPanel.h"
 
-#include "SettingsBackend.h"
-#include "common/Async.h"
-#include "common/Heading.h"
-#include "common/Tone.h"
+#include "ui/SettingsBackend.h"
+#include "ui/common/Async.h"
+#include "ui/common/Heading.h"
+#include "ui/common/Tone.h"
 
 #include <QFormLayout>
 #include <QGroupBox>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "shares/CreateShareDialog.h"
+#include "ui/shares/CreateShareDialog.h"
 
-#include "common/Async.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "runs/RunService.h"
+#include "ui/common/Async.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/runs/RunService.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -3,8 +3,8 @@
 // in), an optional password, expiry and artifact. The service validates.
 #pragma once
 
-#include "core/Context.h"
-#include "shares/ShareService.h"
+#include "models/core/Context.h"
+#include "models/shares/ShareService.h"
 
 #include <QDialog>
 

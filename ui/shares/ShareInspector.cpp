@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "shares/ShareInspector.h"
+#include "ui/shares/ShareInspector.h"
 
-#include "common/Async.h"
-#include "common/Confirm.h"
-#include "common/WordsText.h"
-#include "core/Clock.h"
-#include "core/Ids.h"
-#include "events/ChangeBus.h"
+#include "ui/common/Async.h"
+#include "ui/common/Confirm.h"
+#include "ui/common/WordsText.h"
+#include "models/core/Clock.h"
+#include "models/core/Ids.h"
+#include "models/events/ChangeBus.h"
 
 #include <QDateTime>
 #include <QDateTimeEdit>

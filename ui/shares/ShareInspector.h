@@ -5,9 +5,9 @@
 // Nothing it does counts as a read.
 #pragma once
 
-#include "core/Context.h"
-#include "shares/PublicShareResolver.h"
-#include "shares/ShareService.h"
+#include "models/core/Context.h"
+#include "models/shares/PublicShareResolver.h"
+#include "models/shares/ShareService.h"
 
 #include <QWidget>
 

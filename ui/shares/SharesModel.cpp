@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "shares/SharesModel.h"
+#include "ui/shares/SharesModel.h"
 
-#include "runs/RunService.h"
+#include "models/runs/RunService.h"
 
 #include <QDateTime>
 #include <QLocale>

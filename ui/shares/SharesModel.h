@@ -3,10 +3,10 @@
 // instance for the system actor) loaded on the thread pool as the view scrolls.
 #pragma once
 
-#include "core/Context.h"
-#include "shares/ShareService.h"
+#include "models/core/Context.h"
+#include "models/shares/ShareService.h"
 
-#include "common/KeysetTableModel.h"
+#include "ui/common/KeysetTableModel.h"
 
 namespace wfx::ui {
 

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "shares/SharesPanel.h"
+#include "ui/shares/SharesPanel.h"
 
-#include "common/Heading.h"
-#include "common/ListTable.h"
-#include "common/Async.h"
-#include "common/Confirm.h"
-#include "common/FileChooser.h"
-#include "common/ShownOnceDialog.h"
-#include "events/ChangeBus.h"
-#include "shares/CreateShareDialog.h"
-#include "shares/ShareInspector.h"
-#include "shares/SharesModel.h"
+#include "ui/common/Heading.h"
+#include "ui/common/ListTable.h"
+#include "ui/common/Async.h"
+#include "ui/common/Confirm.h"
+#include "ui/common/FileChooser.h"
+#include "ui/common/ShownOnceDialog.h"
+#include "models/events/ChangeBus.h"
+#include "ui/shares/CreateShareDialog.h"
+#include "ui/shares/ShareInspector.h"
+#include "ui/shares/SharesModel.h"
 
 #include <QDateTime>
 #include <QFile>

@@ -3,8 +3,8 @@
 // consents) and the share inspector, with live updates from the change bus.
 #pragma once
 
-#include "core/Context.h"
-#include "shares/ShareService.h"
+#include "models/core/Context.h"
+#include "models/shares/ShareService.h"
 
 #include <QWidget>
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "workspaces/WorkspacesPanel.h"
+#include "ui/workspaces/WorkspacesPanel.h"
 
-#include "common/AllUsers.h"
-#include "common/Async.h"
-#include "common/Confirm.h"
-#include "common/Heading.h"
-#include "events/ChangeBus.h"
-#include "workspaces/WorkspaceService.h"
+#include "ui/common/AllUsers.h"
+#include "ui/common/Async.h"
+#include "ui/common/Confirm.h"
+#include "ui/common/Heading.h"
+#include "models/events/ChangeBus.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -5,9 +5,9 @@
 // the thread pool; the change bus keeps the lists live.
 #pragma once
 
-#include "core/Context.h"
+#include "models/core/Context.h"
 
-#include "common/Async.h"
+#include "ui/common/Async.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
