@@ -19,26 +19,30 @@ namespace wfx {
 
 namespace {
 
-
 // The help texts and the reasons a value is refused are shown by the console's
 // Settings panel too: translated there (the command line runs before a translator
 // is installed, so --help and its errors stay English).
-QString translated(const char *s) { return QCoreApplication::translate("wfx::Config", s); }
+QString translated(const char *s)
+{
+    return QCoreApplication::translate("wfx::Config", s);
+}
 
 bool parseInt(const QString &v, qint64 min, qint64 max, qint64 *out, QString *error)
 {
     bool ok = false;
     const qint64 n = v.trimmed().toLongLong(&ok);
     if (!ok || n < min || n > max) {
-        *error = translated(QT_TRANSLATE_NOOP("wfx::Config",
-            "must be a whole number from %1 to %2")).arg(min).arg(max);
+        *error =
+            translated(QT_TRANSLATE_NOOP("wfx::Config", "must be a whole number from %1 to %2"))
+                .arg(min)
+                .arg(max);
         return false;
     }
     *out = n;
     return true;
 }
 
-template<typename T>
+template <typename T>
 bool intInto(T &field, const QString &v, qint64 min, qint64 max, QString *error)
 {
     qint64 n = 0;
@@ -51,12 +55,13 @@ bool intInto(T &field, const QString &v, qint64 min, qint64 max, QString *error)
 bool parseBool(const QString &v, bool *out, QString *error)
 {
     const QString t = v.trimmed().toLower();
-    if (t == QLatin1String("1") || t == QLatin1String("true") || t == QLatin1String("yes") || t == QLatin1String("on")) {
+    if (t == QLatin1String("1") || t == QLatin1String("true") || t == QLatin1String("yes") ||
+        t == QLatin1String("on")) {
         *out = true;
         return true;
     }
-    if (t.isEmpty() || t == QLatin1String("0") || t == QLatin1String("false") || t == QLatin1String("no")
-        || t == QLatin1String("off")) {
+    if (t.isEmpty() || t == QLatin1String("0") || t == QLatin1String("false") ||
+        t == QLatin1String("no") || t == QLatin1String("off")) {
         *out = false;
         return true;
     }
@@ -80,7 +85,8 @@ bool subnetsInto(QStringList &field, const QString &v, QString *e)
     const QStringList nets = list(v);
     for (const QString &n : nets) {
         if (QHostAddress::parseSubnet(n).first.isNull()) {
-            *e = translated(QT_TRANSLATE_NOOP("wfx::Config", "has %1, which is not a subnet")).arg(n);
+            *e = translated(QT_TRANSLATE_NOOP("wfx::Config", "has %1, which is not a subnet"))
+                     .arg(n);
             return false;
         }
     }
@@ -115,62 +121,104 @@ const QList<ConfigKey> &configKeys()
          }},
         {"port", "WFX_PORT", "port", "N", "8787", false,
          QT_TRANSLATE_NOOP("wfx::Config", "TCP port; 0 picks a free one."),
-         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.port, v, 0, 65535, e); }},
+         [](AppConfig &c, const QString &v, QString *e) {
+             return intInto(c.port, v, 0, 65535, e);
+         }},
         {"data-dir", "WFX_DATA_DIR", "data-dir", "DIR", "", false,
-         QT_TRANSLATE_NOOP("wfx::Config",
-             "Data folder (store, artifacts, TLS files, secrets fallback); empty: the platform data folder."),
-         [](AppConfig &c, const QString &v, QString *) { c.dataDir = v.trimmed(); return true; }},
+         QT_TRANSLATE_NOOP("wfx::Config", "Data folder (store, artifacts, TLS files, secrets "
+                                          "fallback); empty: the platform data folder."),
+         [](AppConfig &c, const QString &v, QString *) {
+             c.dataDir = v.trimmed();
+             return true;
+         }},
         {"database", "WFX_DATABASE", "database", "URL", "sqlite:", false,
-         QT_TRANSLATE_NOOP("wfx::Config",
-             "sqlite: (store.db in the data folder), sqlite:/path.db, or postgresql://user:pass@host:port/db."),
-         [](AppConfig &c, const QString &v, QString *) { c.database = v.trimmed(); return true; }},
+         QT_TRANSLATE_NOOP("wfx::Config", "sqlite: (store.db in the data folder), sqlite:/path.db, "
+                                          "or postgresql://user:pass@host:port/db."),
+         [](AppConfig &c, const QString &v, QString *) {
+             c.database = v.trimmed();
+             return true;
+         }},
         {"public-hosts", "WFX_PUBLIC_HOSTS", "public-hosts", "NAMES", "", false,
          QT_TRANSLATE_NOOP("wfx::Config",
                            "Host names besides loopback the server answers for (comma separated)."),
-         [](AppConfig &c, const QString &v, QString *) { c.publicHosts = list(v.toLower()); return true; }},
+         [](AppConfig &c, const QString &v, QString *) {
+             c.publicHosts = list(v.toLower());
+             return true;
+         }},
         {"threads", "WFX_THREADS", "threads", "N", "4", false,
          QT_TRANSLATE_NOOP("wfx::Config", "Serving threads."),
-         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.threads, v, 1, 256, e); }},
+         [](AppConfig &c, const QString &v, QString *e) {
+             return intInto(c.threads, v, 1, 256, e);
+         }},
         {"max-body", "WFX_MAX_BODY", "max-body", "BYTES", "1048576", false,
          QT_TRANSLATE_NOOP("wfx::Config", "Largest JSON request body."),
-         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.maxBody, v, 1024, 64 * kMiB, e); }},
+         [](AppConfig &c, const QString &v, QString *e) {
+             return intInto(c.maxBody, v, 1024, 64 * kMiB, e);
+         }},
         {"part-size", "WFX_PART_SIZE", "part-size", "BYTES", "8388608", false,
          QT_TRANSLATE_NOOP("wfx::Config", "Artifact upload part size."),
-         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.partSize, v, 64 * 1024, 1024 * kMiB, e); }},
+         [](AppConfig &c, const QString &v, QString *e) {
+             return intInto(c.partSize, v, 64 * 1024, 1024 * kMiB, e);
+         }},
         {"share-read-limit", "WFX_SHARE_READ_LIMIT", "share-read-limit", "N", "120", false,
          QT_TRANSLATE_NOOP("wfx::Config", "Public share reads per client and minute."),
-         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.shareReadLimit, v, 1, 1'000'000, e); }},
-        {"share-password-attempts", "WFX_SHARE_PASSWORD_ATTEMPTS", "share-password-attempts", "N", "5", false,
+         [](AppConfig &c, const QString &v, QString *e) {
+             return intInto(c.shareReadLimit, v, 1, 1'000'000, e);
+         }},
+        {"share-password-attempts", "WFX_SHARE_PASSWORD_ATTEMPTS", "share-password-attempts", "N",
+         "5", false,
          QT_TRANSLATE_NOOP("wfx::Config", "Wrong share passwords per client before 429."),
-         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.sharePasswordAttempts, v, 1, 10'000, e); }},
+         [](AppConfig &c, const QString &v, QString *e) {
+             return intInto(c.sharePasswordAttempts, v, 1, 10'000, e);
+         }},
         {"run-max-points", "WFX_RUN_MAX_POINTS", "run-max-points", "N", "10000000", false,
-         QT_TRANSLATE_NOOP("wfx::Config", "Metric points one run may hold in all its syncs together."),
-         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.runMaxPoints, v, 1, 1'000'000'000, e); }},
-        {"run-max-log-bytes", "WFX_RUN_MAX_LOG_BYTES", "run-max-log-bytes", "BYTES", "67108864", false,
-         QT_TRANSLATE_NOOP("wfx::Config", "Bytes of log one run may hold in all its syncs together."),
-         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.runMaxLogBytes, v, 1024, 1024 * kMiB, e); }},
+         QT_TRANSLATE_NOOP("wfx::Config",
+                           "Metric points one run may hold in all its syncs together."),
+         [](AppConfig &c, const QString &v, QString *e) {
+             return intInto(c.runMaxPoints, v, 1, 1'000'000'000, e);
+         }},
+        {"run-max-log-bytes", "WFX_RUN_MAX_LOG_BYTES", "run-max-log-bytes", "BYTES", "67108864",
+         false,
+         QT_TRANSLATE_NOOP("wfx::Config",
+                           "Bytes of log one run may hold in all its syncs together."),
+         [](AppConfig &c, const QString &v, QString *e) {
+             return intInto(c.runMaxLogBytes, v, 1024, 1024 * kMiB, e);
+         }},
         {"webhook-secret", "WFX_BILLING_WEBHOOK_SECRET", "webhook-secret", "SECRET", "", true,
          QT_TRANSLATE_NOOP("wfx::Config", "Stripe webhook signing secret (whsec_...)."),
-         [](AppConfig &c, const QString &v, QString *) { c.webhookSecret = v.trimmed().toUtf8(); return true; }},
+         [](AppConfig &c, const QString &v, QString *) {
+             c.webhookSecret = v.trimmed().toUtf8();
+             return true;
+         }},
         {"sendmail", "WFX_SENDMAIL", "sendmail", "COMMAND", "", false,
-         QT_TRANSLATE_NOOP("wfx::Config",
+         QT_TRANSLATE_NOOP(
+             "wfx::Config",
              "Command that sends a mail read from stdin; empty: mails stay in the outbox."),
-         [](AppConfig &c, const QString &v, QString *) { c.sendmail = v.trimmed(); return true; }},
+         [](AppConfig &c, const QString &v, QString *) {
+             c.sendmail = v.trimmed();
+             return true;
+         }},
         {"stripe-secret-key", "WFX_STRIPE_SECRET_KEY", "stripe-secret-key", "KEY", "", true,
          QT_TRANSLATE_NOOP("wfx::Config",
                            "Stripe secret key; empty: the offline billing provider."),
-         [](AppConfig &c, const QString &v, QString *) { c.stripeSecretKey = v.trimmed().toUtf8(); return true; }},
-        {"stripe-base-url", "WFX_STRIPE_BASE_URL", "stripe-base-url", "URL", "https://api.stripe.com", false,
-         QT_TRANSLATE_NOOP("wfx::Config", "Stripe API base URL."),
-         [](AppConfig &c, const QString &v, QString *) { c.stripeBaseUrl = v.trimmed(); return true; }},
+         [](AppConfig &c, const QString &v, QString *) {
+             c.stripeSecretKey = v.trimmed().toUtf8();
+             return true;
+         }},
+        {"stripe-base-url", "WFX_STRIPE_BASE_URL", "stripe-base-url", "URL",
+         "https://api.stripe.com", false, QT_TRANSLATE_NOOP("wfx::Config", "Stripe API base URL."),
+         [](AppConfig &c, const QString &v, QString *) {
+             c.stripeBaseUrl = v.trimmed();
+             return true;
+         }},
         {"stripe-prices", "WFX_STRIPE_PRICES", "stripe-prices", "PLAN=PRICE,...", "", false,
          QT_TRANSLATE_NOOP("wfx::Config",
                            "Stripe price id per plan, e.g. pro=price_1,team=price_2."),
          [](AppConfig &c, const QString &v, QString *e) {
              for (const QString &pair : list(v)) {
                  if (pair.indexOf(QLatin1Char('=')) <= 0) {
-                     *e = translated(QT_TRANSLATE_NOOP("wfx::Config",
-                         "must be plan=price pairs separated by commas"));
+                     *e = translated(QT_TRANSLATE_NOOP(
+                         "wfx::Config", "must be plan=price pairs separated by commas"));
                      return false;
                  }
              }
@@ -179,25 +227,39 @@ const QList<ConfigKey> &configKeys()
          }},
         {"e2e-fixtures", "WORLDFLUX_WEB_E2E_FIXTURES", "e2e-fixtures", nullptr, "false", false,
          QT_TRANSLATE_NOOP("wfx::Config", "Serve the end-to-end test fixtures routes."),
-         [](AppConfig &c, const QString &v, QString *e) { return parseBool(v, &c.e2eFixtures, e); }},
+         [](AppConfig &c, const QString &v, QString *e) {
+             return parseBool(v, &c.e2eFixtures, e);
+         }},
         {"staging", "WFX_STAGING", "staging", nullptr, "false", false,
          QT_TRANSLATE_NOOP("wfx::Config", "Mark the instance as staging."),
          [](AppConfig &c, const QString &v, QString *e) { return parseBool(v, &c.staging, e); }},
         {"tls-cert", "WFX_TLS_CERT", "tls-cert", "FILE", "", false,
          QT_TRANSLATE_NOOP("wfx::Config",
                            "TLS certificate chain (PEM); with --tls-key serves https."),
-         [](AppConfig &c, const QString &v, QString *) { c.tlsCert = v.trimmed(); return true; }},
+         [](AppConfig &c, const QString &v, QString *) {
+             c.tlsCert = v.trimmed();
+             return true;
+         }},
         {"tls-key", "WFX_TLS_KEY", "tls-key", "FILE", "", false,
          QT_TRANSLATE_NOOP("wfx::Config", "TLS private key (PEM)."),
-         [](AppConfig &c, const QString &v, QString *) { c.tlsKey = v.trimmed(); return true; }},
+         [](AppConfig &c, const QString &v, QString *) {
+             c.tlsKey = v.trimmed();
+             return true;
+         }},
         {"tls-self-signed", "WFX_TLS_SELF_SIGNED", "tls-self-signed", nullptr, "false", false,
-         QT_TRANSLATE_NOOP("wfx::Config",
+         QT_TRANSLATE_NOOP(
+             "wfx::Config",
              "Serve https with a self-signed certificate kept in the data folder (tls/)."),
-         [](AppConfig &c, const QString &v, QString *e) { return parseBool(v, &c.tlsSelfSigned, e); }},
+         [](AppConfig &c, const QString &v, QString *e) {
+             return parseBool(v, &c.tlsSelfSigned, e);
+         }},
         {"http-redirect-port", "WFX_HTTP_REDIRECT_PORT", "http-redirect-port", "N", "0", false,
-         "With TLS: also listen for plain HTTP on this port (same address) and redirect every request "
+         "With TLS: also listen for plain HTTP on this port (same address) and redirect every "
+         "request "
          "to https with 308; 0: off.",
-         [](AppConfig &c, const QString &v, QString *e) { return intInto(c.httpRedirectPort, v, 0, 65535, e); }},
+         [](AppConfig &c, const QString &v, QString *e) {
+             return intInto(c.httpRedirectPort, v, 0, 65535, e);
+         }},
         {"log-format", "WFX_LOG_FORMAT", "log-format", "plain|json", "plain", false,
          QT_TRANSLATE_NOOP("wfx::Config", "Log lines as plain text or one JSON object per line."),
          [](AppConfig &c, const QString &v, QString *e) {
@@ -210,24 +272,33 @@ const QList<ConfigKey> &configKeys()
              return true;
          }},
         {"metrics-allow", "WFX_METRICS_ALLOW", "metrics-allow", "SUBNETS", "", false,
-         QT_TRANSLATE_NOOP("wfx::Config",
+         QT_TRANSLATE_NOOP(
+             "wfx::Config",
              "Subnets besides loopback that may read /metrics (comma separated, e.g. 10.0.0.0/8)."),
-         [](AppConfig &c, const QString &v, QString *e) { return subnetsInto(c.metricsAllow, v, e); }},
+         [](AppConfig &c, const QString &v, QString *e) {
+             return subnetsInto(c.metricsAllow, v, e);
+         }},
         {"trusted-proxies", "WFX_TRUSTED_PROXIES", "trusted-proxies", "SUBNETS", "", false,
-         QT_TRANSLATE_NOOP("wfx::Config",
-             "Load balancers or reverse proxies in front of the server (comma separated subnets). Only from "
-             "these peers is the client address taken from Forwarded / X-Forwarded-For (the rightmost "
-             "address that is not itself a trusted proxy); rate limits, lockouts, the access log and audit "
-             "entries use it."),
-         [](AppConfig &c, const QString &v, QString *e) { return subnetsInto(c.trustedProxies, v, e); }},
+         QT_TRANSLATE_NOOP("wfx::Config", "Load balancers or reverse proxies in front of the "
+                                          "server (comma separated subnets). Only from "
+                                          "these peers is the client address taken from Forwarded "
+                                          "/ X-Forwarded-For (the rightmost "
+                                          "address that is not itself a trusted proxy); rate "
+                                          "limits, lockouts, the access log and audit "
+                                          "entries use it."),
+         [](AppConfig &c, const QString &v, QString *e) {
+             return subnetsInto(c.trustedProxies, v, e);
+         }},
         {"lang", "WFX_LANG", "lang", "LANG", "", false,
-         QT_TRANSLATE_NOOP("wfx::Config",
+         QT_TRANSLATE_NOOP(
+             "wfx::Config",
              "Language of the console window (en, de, ...); empty: the system language."),
          [](AppConfig &c, const QString &v, QString *e) {
              const QString lang = v.trimmed().toLower();
              if (!lang.isEmpty() && !Config::languages().contains(lang)) {
-                 *e = translated(QT_TRANSLATE_NOOP("wfx::Config",
-                     "must be one of %1, or empty for the system language"))
+                 *e = translated(
+                          QT_TRANSLATE_NOOP("wfx::Config",
+                                            "must be one of %1, or empty for the system language"))
                           .arg(Config::languages().join(QStringLiteral(", ")));
                  return false;
              }
@@ -246,11 +317,13 @@ bool AppConfig::toServerConfig(ServerConfig *out, QString *error) const
     }
     if (httpRedirectPort != 0) {
         if (!tlsSelfSigned && tlsCert.isEmpty() && tlsKey.isEmpty()) {
-            *error = u"http-redirect-port redirects to https: it needs --tls-cert and --tls-key, or --tls-self-signed"_s;
+            *error =
+                u"http-redirect-port redirects to https: it needs --tls-cert and --tls-key, or --tls-self-signed"_s;
             return false;
         }
         if (httpRedirectPort == port) {
-            *error = QStringLiteral("http-redirect-port %1 is also the main port; choose another").arg(port);
+            *error = QStringLiteral("http-redirect-port %1 is also the main port; choose another")
+                         .arg(port);
             return false;
         }
     }
@@ -296,17 +369,19 @@ void Config::addOptions(QCommandLineParser &cli)
         if (k.valueName) {
             if (*k.defaultValue)
                 help += QStringLiteral(" (default %1)").arg(QString::fromLatin1(k.defaultValue));
-            cli.addOption(QCommandLineOption(QString::fromLatin1(k.flag), help, QString::fromLatin1(k.valueName)));
+            cli.addOption(QCommandLineOption(QString::fromLatin1(k.flag), help,
+                                             QString::fromLatin1(k.valueName)));
         } else {
             cli.addOption(QCommandLineOption(QString::fromLatin1(k.flag), help));
         }
     }
-    cli.addOption(QCommandLineOption(u"config"_s,
-                                     QStringLiteral("Settings file (INI, keys as the flag names; default %1).")
-                                         .arg(defaultFilePath()),
-                                     u"FILE"_s));
-    cli.addOption(QCommandLineOption(u"print-config"_s,
-                                     u"Print the effective settings and where each came from, then exit."_s));
+    cli.addOption(QCommandLineOption(
+        u"config"_s,
+        QStringLiteral("Settings file (INI, keys as the flag names; default %1).")
+            .arg(defaultFilePath()),
+        u"FILE"_s));
+    cli.addOption(QCommandLineOption(
+        u"print-config"_s, u"Print the effective settings and where each came from, then exit."_s));
 }
 
 ConfigSources Config::sourcesFrom(const QCommandLineParser &cli, const QProcessEnvironment &env)
@@ -354,7 +429,8 @@ ResolvedConfig Config::resolve(const ConfigSources &sources)
         }
         if (file && file->contains(key)) {
             const QVariant v = file->value(key);
-            value = v.userType() == QMetaType::QStringList ? v.toStringList().join(QLatin1Char(',')) : v.toString();
+            value = v.userType() == QMetaType::QStringList ? v.toStringList().join(QLatin1Char(','))
+                                                           : v.toString();
             origin = QStringLiteral("file %1").arg(sources.file);
         }
         if (sources.flags.contains(QString::fromLatin1(k.flag))) {
@@ -380,8 +456,8 @@ ResolvedConfig Config::resolve(const ConfigSources &sources)
 QStringList Config::languages()
 {
     // WFX_LANGUAGES: the translations the build embeds (CMake's WFX_LANGUAGES).
-    return QStringList{QStringLiteral("en")}
-           + QString::fromLatin1(WFX_LANGUAGES).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    return QStringList{QStringLiteral("en")} +
+           QString::fromLatin1(WFX_LANGUAGES).split(QLatin1Char(','), Qt::SkipEmptyParts);
 }
 
 QString Config::mask(const QString &secret)

@@ -23,7 +23,7 @@ struct AppConfig
 {
     QString listen;
     quint16 port = 0;
-    QString dataDir;     // empty: the platform data folder
+    QString dataDir; // empty: the platform data folder
     QString database;
     QStringList publicHosts;
     int threads = 0;
@@ -44,10 +44,10 @@ struct AppConfig
     QString tlsKey;
     bool tlsSelfSigned = false;
     quint16 httpRedirectPort = 0; // 0: off
-    QString logFormat;    // plain or json
-    QStringList metricsAllow; // subnets besides loopback that may read /metrics
-    QStringList trustedProxies; // peers whose forwarding headers name the client
-    QString language;     // the console window's language; empty: the system's
+    QString logFormat;            // plain or json
+    QStringList metricsAllow;     // subnets besides loopback that may read /metrics
+    QStringList trustedProxies;   // peers whose forwarding headers name the client
+    QString language;             // the console window's language; empty: the system's
 
     // The server part (dataDir must already be absolute); false with a
     // message when the listen address does not parse or the settings do not
@@ -57,10 +57,10 @@ struct AppConfig
 
 struct ConfigKey
 {
-    const char *key;          // INI key and the name --print-config shows
-    const char *env;          // environment variable, or nullptr
-    const char *flag;         // long command-line option (no dashes)
-    const char *valueName;    // for --help; nullptr: a switch (true when given)
+    const char *key;       // INI key and the name --print-config shows
+    const char *env;       // environment variable, or nullptr
+    const char *flag;      // long command-line option (no dashes)
+    const char *valueName; // for --help; nullptr: a switch (true when given)
     const char *defaultValue;
     bool secret;
     const char *help;

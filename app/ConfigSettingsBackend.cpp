@@ -16,7 +16,6 @@ namespace wfx {
 
 namespace {
 
-
 const ConfigKey *findKey(const QString &key)
 {
     for (const ConfigKey &k : configKeys()) {
@@ -29,7 +28,8 @@ const ConfigKey *findKey(const QString &key)
 QString fileValue(const QSettings &file, const QString &key)
 {
     const QVariant v = file.value(key);
-    return v.userType() == QMetaType::QStringList ? v.toStringList().join(QLatin1Char(',')) : v.toString();
+    return v.userType() == QMetaType::QStringList ? v.toStringList().join(QLatin1Char(','))
+                                                  : v.toString();
 }
 
 } // namespace
@@ -37,10 +37,21 @@ QString fileValue(const QSettings &file, const QString &key)
 const QSet<QString> &ConfigSettingsBackend::editableKeys()
 {
     static const QSet<QString> keys{
-        u"listen"_s,    u"port"_s,        u"public-hosts"_s,     u"data-dir"_s,
-        u"database"_s,  u"max-body"_s,    u"part-size"_s,        u"share-read-limit"_s,
-        u"share-password-attempts"_s,     u"log-format"_s,       u"tls-cert"_s,
-        u"tls-key"_s,   u"sendmail"_s,    u"webhook-secret"_s,   u"stripe-secret-key"_s,
+        u"listen"_s,
+        u"port"_s,
+        u"public-hosts"_s,
+        u"data-dir"_s,
+        u"database"_s,
+        u"max-body"_s,
+        u"part-size"_s,
+        u"share-read-limit"_s,
+        u"share-password-attempts"_s,
+        u"log-format"_s,
+        u"tls-cert"_s,
+        u"tls-key"_s,
+        u"sendmail"_s,
+        u"webhook-secret"_s,
+        u"stripe-secret-key"_s,
         u"lang"_s,
     };
     return keys;
@@ -66,7 +77,8 @@ QStringList ConfigSettingsBackend::applySecretStore(ResolvedConfig &resolved, Se
     return filled;
 }
 
-ConfigSettingsBackend::ConfigSettingsBackend(ConfigSources sources, ResolvedConfig resolved, SecretStore *secrets)
+ConfigSettingsBackend::ConfigSettingsBackend(ConfigSources sources, ResolvedConfig resolved,
+                                             SecretStore *secrets)
     : m_sources(std::move(sources)), m_resolved(std::move(resolved)), m_secrets(secrets)
 {
 }
@@ -120,14 +132,15 @@ QString ConfigSettingsBackend::validate(const QString &key, const QString &value
     return QString();
 }
 
-bool ConfigSettingsBackend::save(const QHash<QString, QString> &values, const QHash<QString, QByteArray> &secrets,
-                                 QString *error)
+bool ConfigSettingsBackend::save(const QHash<QString, QString> &values,
+                                 const QHash<QString, QByteArray> &secrets, QString *error)
 {
     QStringList problems;
     for (auto it = values.cbegin(); it != values.cend(); ++it) {
         const ConfigKey *k = findKey(it.key());
         if (k && k->secret) {
-            problems << QStringLiteral("%1 is a secret and never goes into the settings file").arg(it.key());
+            problems << QStringLiteral("%1 is a secret and never goes into the settings file")
+                            .arg(it.key());
             continue;
         }
         if (it.value().trimmed().isEmpty() && k && editableKeys().contains(it.key()))

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ConsoleServerControl.h"
 
+#include "models/db/Database.h"
 #include "server/core/ApiServer.h"
 #include "server/core/Services.h"
-#include "models/db/Database.h"
 
 namespace wfx {
 

@@ -14,11 +14,16 @@ namespace {
 QString levelName(QtMsgType type)
 {
     switch (type) {
-    case QtDebugMsg: return QStringLiteral("debug");
-    case QtInfoMsg: return QStringLiteral("info");
-    case QtWarningMsg: return QStringLiteral("warning");
-    case QtCriticalMsg: return QStringLiteral("critical");
-    case QtFatalMsg: return QStringLiteral("fatal");
+    case QtDebugMsg:
+        return QStringLiteral("debug");
+    case QtInfoMsg:
+        return QStringLiteral("info");
+    case QtWarningMsg:
+        return QStringLiteral("warning");
+    case QtCriticalMsg:
+        return QStringLiteral("critical");
+    case QtFatalMsg:
+        return QStringLiteral("fatal");
     }
     return QStringLiteral("info");
 }
@@ -26,17 +31,20 @@ QString levelName(QtMsgType type)
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     static QMutex mutex; // serving threads log concurrently: whole lines only
-    const QByteArray out = JsonLog::line(type, context.category, message, QDateTime::currentMSecsSinceEpoch()) + '\n';
+    const QByteArray out =
+        JsonLog::line(type, context.category, message, QDateTime::currentMSecsSinceEpoch()) + '\n';
     QMutexLocker lock(&mutex);
     std::fwrite(out.constData(), 1, size_t(out.size()), stderr);
     std::fflush(stderr);
 }
 } // namespace
 
-QByteArray JsonLog::line(QtMsgType type, const char *category, const QString &message, qint64 epochMs)
+QByteArray JsonLog::line(QtMsgType type, const char *category, const QString &message,
+                         qint64 epochMs)
 {
     const QJsonObject o{
-        {QStringLiteral("time"), QDateTime::fromMSecsSinceEpoch(epochMs, Qt::UTC).toString(Qt::ISODateWithMs)},
+        {QStringLiteral("time"),
+         QDateTime::fromMSecsSinceEpoch(epochMs, Qt::UTC).toString(Qt::ISODateWithMs)},
         {QStringLiteral("level"), levelName(type)},
         {QStringLiteral("category"), QString::fromLatin1(category ? category : "default")},
         {QStringLiteral("message"), message},

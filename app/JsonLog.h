@@ -14,7 +14,8 @@ class JsonLog
 public:
     static void install();
     // The line written for one message (without the trailing newline).
-    static QByteArray line(QtMsgType type, const char *category, const QString &message, qint64 epochMs);
+    static QByteArray line(QtMsgType type, const char *category, const QString &message,
+                           qint64 epochMs);
 };
 
 } // namespace wfx

@@ -44,7 +44,8 @@ inline void exec(QSqlDatabase db, const QString &sql)
 inline void adminExec(const QUrl &admin, const QString &sql)
 {
     {
-        QSqlDatabase a = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("bench-admin"));
+        QSqlDatabase a =
+            QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("bench-admin"));
         a.setHostName(admin.host());
         a.setPort(admin.port(5432));
         a.setUserName(admin.userName());
@@ -91,8 +92,11 @@ inline std::unique_ptr<Store> openStore(const QString &url, const QString &dir)
         die(m.error().message);
     s->ctx = ModelContext{s->db, &s->clock, &s->bus};
     s->userId = ids::newUuid();
-    exec(s->db->connection(), QStringLiteral("INSERT INTO users (id, email, password_hash, created_at, password_changed_at) "
-                                             "VALUES ('%1', 'bench@example.com', 'x', 0, 0)").arg(s->userId));
+    exec(s->db->connection(),
+         QStringLiteral(
+             "INSERT INTO users (id, email, password_hash, created_at, password_changed_at) "
+             "VALUES ('%1', 'bench@example.com', 'x', 0, 0)")
+             .arg(s->userId));
     WorkspaceService workspaces(s->ctx);
     const Actor owner = Actor::user(s->userId);
     auto ws = workspaces.create(owner, QStringLiteral("bench"));
@@ -112,21 +116,29 @@ inline QString sqliteRunIdExpr()
     return QStringLiteral("printf('%08x-0000-4000-8000-%012x', i, i)");
 }
 
-inline void fillRuns(QSqlDatabase conn, bool pg, const QString &projectId, const QString &workspaceId, qint64 n)
+inline void fillRuns(QSqlDatabase conn, bool pg, const QString &projectId,
+                     const QString &workspaceId, qint64 n)
 {
     const QString base = QStringLiteral("1700000000000");
     if (pg) {
-        exec(conn, QStringLiteral(
-            "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, created_at, manifest, evidence) "
-            "SELECT md5(i::text)::uuid::text, '%1', '%2', 'c' || i, 'run-' || i, 'completed', %3 + i, '{}', 'unsigned' "
-            "FROM generate_series(1, %4) AS i").arg(projectId, workspaceId, base).arg(n));
+        exec(conn, QStringLiteral("INSERT INTO runs (id, project_id, workspace_id, client_run_id, "
+                                  "name, status, created_at, manifest, evidence) "
+                                  "SELECT md5(i::text)::uuid::text, '%1', '%2', 'c' || i, 'run-' "
+                                  "|| i, 'completed', %3 + i, '{}', 'unsigned' "
+                                  "FROM generate_series(1, %4) AS i")
+                       .arg(projectId, workspaceId, base)
+                       .arg(n));
         return;
     }
     exec(conn, QStringLiteral(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %4) "
-        "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, created_at, manifest, evidence) "
-        "SELECT UUIDFMT, '%1', '%2', 'c' || i, 'run-' || i, 'completed', %3 + i, '{}', 'unsigned' FROM n")
-                   .arg(projectId, workspaceId, base).arg(n).replace(QStringLiteral("UUIDFMT"), sqliteRunIdExpr()));
+                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %4) "
+                   "INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
+                   "created_at, manifest, evidence) "
+                   "SELECT UUIDFMT, '%1', '%2', 'c' || i, 'run-' || i, 'completed', %3 + i, '{}', "
+                   "'unsigned' FROM n")
+                   .arg(projectId, workspaceId, base)
+                   .arg(n)
+                   .replace(QStringLiteral("UUIDFMT"), sqliteRunIdExpr()));
 }
 
 } // namespace wfx::bench

@@ -15,8 +15,7 @@ struct Stats
     double medianMs, p95Ms, minMs;
 };
 
-template<typename F>
-Stats timeIt(int repeat, F &&f)
+template <typename F> Stats timeIt(int repeat, F &&f)
 {
     std::vector<double> ms;
     for (int i = 0; i < repeat; ++i) {
@@ -26,7 +25,8 @@ Stats timeIt(int repeat, F &&f)
         ms.push_back(double(t.nsecsElapsed()) / 1e6);
     }
     std::sort(ms.begin(), ms.end());
-    return {ms[ms.size() / 2], ms[std::min<size_t>(ms.size() - 1, size_t(double(ms.size()) * 0.95))], ms.front()};
+    return {ms[ms.size() / 2],
+            ms[std::min<size_t>(ms.size() - 1, size_t(double(ms.size()) * 0.95))], ms.front()};
 }
 
 } // namespace wfx::bench

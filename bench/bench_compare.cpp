@@ -14,8 +14,8 @@
 #include "models/core/JsonWriter.h"
 #include "models/runs/MetricFilter.h"
 #include "models/runs/MetricStore.h"
-#include "ui/runs/RunCompareDialog.h"
 #include "models/runs/RunService.h"
+#include "ui/runs/RunCompareDialog.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -29,7 +29,8 @@ namespace {
 
 void report(const char *what, const bench::Stats &s)
 {
-    std::printf("%-58s median %8.2f ms  p95 %8.2f ms  min %8.2f ms\n", what, s.medianMs, s.p95Ms, s.minMs);
+    std::printf("%-58s median %8.2f ms  p95 %8.2f ms  min %8.2f ms\n", what, s.medianMs, s.p95Ms,
+                s.minMs);
     std::fflush(stdout);
 }
 
@@ -55,18 +56,20 @@ int main(int argc, char **argv)
     QApplication app(argc, argv); // RunCompareDialog lives in wfx_ui; nothing is shown
     QCommandLineParser cli;
     cli.addHelpOption();
-    QCommandLineOption backendOpt(QStringLiteral("backend"), QStringLiteral("sqlite or postgres"), QStringLiteral("name"),
-                                  QStringLiteral("sqlite"));
-    QCommandLineOption pgOpt(QStringLiteral("pg"), QStringLiteral("PostgreSQL admin URL"), QStringLiteral("url"),
-                             qEnvironmentVariable("WFX_TEST_PG_URL"));
-    QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("runs compared"), QStringLiteral("n"),
-                               QStringLiteral("20"));
-    QCommandLineOption pointsOpt(QStringLiteral("points"), QStringLiteral("points per compared run"), QStringLiteral("n"),
+    QCommandLineOption backendOpt(QStringLiteral("backend"), QStringLiteral("sqlite or postgres"),
+                                  QStringLiteral("name"), QStringLiteral("sqlite"));
+    QCommandLineOption pgOpt(QStringLiteral("pg"), QStringLiteral("PostgreSQL admin URL"),
+                             QStringLiteral("url"), qEnvironmentVariable("WFX_TEST_PG_URL"));
+    QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("runs compared"),
+                               QStringLiteral("n"), QStringLiteral("20"));
+    QCommandLineOption pointsOpt(QStringLiteral("points"),
+                                 QStringLiteral("points per compared run"), QStringLiteral("n"),
                                  QStringLiteral("1000000"));
-    QCommandLineOption listOpt(QStringLiteral("list-runs"), QStringLiteral("runs in the listed store"),
-                               QStringLiteral("n"), QStringLiteral("100000"));
-    QCommandLineOption repeatOpt(QStringLiteral("repeat"), QStringLiteral("repetitions"), QStringLiteral("n"),
-                                 QStringLiteral("11"));
+    QCommandLineOption listOpt(QStringLiteral("list-runs"),
+                               QStringLiteral("runs in the listed store"), QStringLiteral("n"),
+                               QStringLiteral("100000"));
+    QCommandLineOption repeatOpt(QStringLiteral("repeat"), QStringLiteral("repetitions"),
+                                 QStringLiteral("n"), QStringLiteral("11"));
     cli.addOptions({backendOpt, pgOpt, runsOpt, pointsOpt, listOpt, repeatOpt});
     cli.process(app);
     const bool pg = cli.value(backendOpt) == QLatin1String("postgres");
@@ -97,7 +100,8 @@ int main(int argc, char **argv)
             QList<MetricInput> pts;
             pts.reserve(nPoints + 100);
             for (qint64 j = 0; j < nPoints; ++j)
-                pts.append({QStringLiteral("loss"), j, 1.0 / double(1 + j) + 0.001 * i + (j % 7) * 1e-4});
+                pts.append(
+                    {QStringLiteral("loss"), j, 1.0 / double(1 + j) + 0.001 * i + (j % 7) * 1e-4});
             for (qint64 j = 0; j < 100; ++j)
                 pts.append({QStringLiteral("lr"), j * 100, 1e-3 / double(1 + j)});
             Query q(conn, QStringLiteral("SELECT id FROM runs WHERE client_run_id = :c"));
@@ -108,22 +112,29 @@ int main(int argc, char **argv)
             bench::exec(conn, QStringLiteral("BEGIN"));
             if (auto a = metricstore::add(conn, rid, pts); !a)
                 bench::die(a.error().message);
-            bench::exec(conn, QStringLiteral("UPDATE runs SET manifest = '{\"algo\":\"dreamer-v3\",\"seed\":%1}', "
-                                      "metric_count = %2 WHERE id = '%3'")
-                           .arg(i).arg(nPoints + 100).arg(rid));
+            bench::exec(conn,
+                        QStringLiteral(
+                            "UPDATE runs SET manifest = '{\"algo\":\"dreamer-v3\",\"seed\":%1}', "
+                            "metric_count = %2 WHERE id = '%3'")
+                            .arg(i)
+                            .arg(nPoints + 100)
+                            .arg(rid));
             bench::exec(conn, QStringLiteral("COMMIT"));
             Run r;
             r.id = rid;
             r.name = QStringLiteral("run-%1").arg(i);
             runs.append(r);
         }
-        std::printf("filled %d runs x %lld points in %.1f s\n", nRuns, nPoints, fillTimer.elapsed() / 1000.0);
+        std::printf("filled %d runs x %lld points in %.1f s\n", nRuns, nPoints,
+                    fillTimer.elapsed() / 1000.0);
         ui::RunCompareDialog::Comparison last;
-        const auto cmp = bench::timeIt(repeat, [&] { last = ui::RunCompareDialog::load(store->ctx, system, runs); });
+        const auto cmp = bench::timeIt(
+            repeat, [&] { last = ui::RunCompareDialog::load(store->ctx, system, runs); });
         if (!last.error.isEmpty() || last.runs.size() != nRuns || last.metrics.size() != 2)
             bench::die(QStringLiteral("comparison failed: ") + last.error);
         for (const MetricSummary &m : std::as_const(last.runs.first().summaries))
-            std::printf("  run 1 %s: %lld points, last %g at step %lld, min %g, max %g, chart line %lld points\n",
+            std::printf("  run 1 %s: %lld points, last %g at step %lld, min %g, max %g, chart line "
+                        "%lld points\n",
                         qPrintable(m.name), m.points, m.last, m.lastStep, m.min, m.max,
                         qint64(last.runs.first().series.value(m.name).size()));
         char label[120];
@@ -141,13 +152,20 @@ int main(int argc, char **argv)
         fillTimer.restart();
         bench::exec(conn, QStringLiteral("DELETE FROM runs"));
         bench::fillRuns(conn, pg, store->projectId, store->workspaceId, nList);
-        bench::exec(conn, pg ? QStringLiteral("INSERT INTO run_metric_last (run_id, name, step, value, workspace_id, project_id) "
-                                       "SELECT id, 'loss', 100, random(), workspace_id, project_id FROM runs")
-                      : QStringLiteral("INSERT INTO run_metric_last (run_id, name, step, value, workspace_id, project_id) "
-                                       "SELECT id, 'loss', 100, (abs(random()) % 1000000) / 1000000.0, workspace_id, "
-                                       "project_id FROM runs"));
+        bench::exec(
+            conn,
+            pg ? QStringLiteral(
+                     "INSERT INTO run_metric_last (run_id, name, step, value, workspace_id, "
+                     "project_id) "
+                     "SELECT id, 'loss', 100, random(), workspace_id, project_id FROM runs")
+               : QStringLiteral(
+                     "INSERT INTO run_metric_last (run_id, name, step, value, workspace_id, "
+                     "project_id) "
+                     "SELECT id, 'loss', 100, (abs(random()) % 1000000) / 1000000.0, workspace_id, "
+                     "project_id FROM runs"));
         bench::exec(conn, pg ? QStringLiteral("ANALYZE") : QStringLiteral("ANALYZE"));
-        std::printf("filled %lld runs with a last loss in %.1f s\n", nList, fillTimer.elapsed() / 1000.0);
+        std::printf("filled %lld runs with a last loss in %.1f s\n", nList,
+                    fillTimer.elapsed() / 1000.0);
         RunService service(store->ctx);
         const Actor member = Actor::user(store->userId);
         struct Case
@@ -162,7 +180,8 @@ int main(int argc, char **argv)
             {"newest first, loss < 0.001 (0.1%)", filterOf("loss < 0.001", nullptr, false), 0},
             {"by loss ascending", filterOf(nullptr, "loss", false), 0},
             {"by loss descending, loss > 0.5", filterOf("loss > 0.5", "loss", true), 0},
-            {"by loss ascending, loss < 0.1, page 200 (row 10,000)", filterOf("loss < 0.1", "loss", false), 199},
+            {"by loss ascending, loss < 0.1, page 200 (row 10,000)",
+             filterOf("loss < 0.1", "loss", false), 199},
         };
         for (const Actor &actor : {system, member}) {
             for (const Case &c : cases) {
@@ -198,6 +217,7 @@ int main(int argc, char **argv)
         }
     }
     if (pg)
-        bench::adminExec(admin, QStringLiteral("DROP DATABASE IF EXISTS ") + pgDb + QStringLiteral(" WITH (FORCE)"));
+        bench::adminExec(admin, QStringLiteral("DROP DATABASE IF EXISTS ") + pgDb +
+                                    QStringLiteral(" WITH (FORCE)"));
     return 0;
 }

@@ -85,7 +85,8 @@ public:
     }
     void printSlowest()
     {
-        std::sort(m_slow.begin(), m_slow.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        std::sort(m_slow.begin(), m_slow.end(),
+                  [](const auto &a, const auto &b) { return a.first > b.first; });
         if (!m_slow.empty()) {
             std::printf("|          | %zu events over 8 ms; slowest:", m_slow.size());
             for (size_t i = 0; i < std::min<size_t>(6, m_slow.size()); ++i)
@@ -134,17 +135,21 @@ public:
         const double maxGap = g.empty() ? 0 : g.back();
         const double p99 = g.empty() ? 0 : g[std::min(g.size() - 1, size_t(g.size() * 0.99))];
         const long over = long(g.end() - std::upper_bound(g.begin(), g.end(), 16.0));
-        std::printf("| %-8s | %10.0f | %8zu | %8.1f | %8.1f | %6ld | %s |\n", name, wallMs, g.size(), maxGap, p99, over,
-                    maxGap <= 16.0 ? "PASS" : "MISS");
-        std::sort(m_stalls.begin(), m_stalls.end(), [](const Stall &a, const Stall &b) { return a.gapMs > b.gapMs; });
+        std::printf("| %-8s | %10.0f | %8zu | %8.1f | %8.1f | %6ld | %s |\n", name, wallMs,
+                    g.size(), maxGap, p99, over, maxGap <= 16.0 ? "PASS" : "MISS");
+        std::sort(m_stalls.begin(), m_stalls.end(),
+                  [](const Stall &a, const Stall &b) { return a.gapMs > b.gapMs; });
         if (!m_stalls.empty()) {
-            std::printf("|          | longest stalls (ms @ rows loaded, GUI thread CPU ms in the gap):");
+            std::printf(
+                "|          | longest stalls (ms @ rows loaded, GUI thread CPU ms in the gap):");
             for (size_t i = 0; i < std::min<size_t>(8, m_stalls.size()); ++i)
-                std::printf(" %.0f@%lld(cpu %.0f)", m_stalls[i].gapMs, m_stalls[i].rows, m_stalls[i].cpuMs);
+                std::printf(" %.0f@%lld(cpu %.0f)", m_stalls[i].gapMs, m_stalls[i].rows,
+                            m_stalls[i].cpuMs);
             // Working: the GUI thread ran for at least 16 ms of the gap; else it waited.
-            const long working = long(std::count_if(m_stalls.begin(), m_stalls.end(),
-                                                    [](const Stall &st) { return st.cpuMs > 16.0; }));
-            std::printf("; %ld of %zu with > 16 ms of GUI thread CPU |\n", working, m_stalls.size());
+            const long working = long(std::count_if(
+                m_stalls.begin(), m_stalls.end(), [](const Stall &st) { return st.cpuMs > 16.0; }));
+            std::printf("; %ld of %zu with > 16 ms of GUI thread CPU |\n", working,
+                        m_stalls.size());
         }
         m_stalls.clear();
         std::fflush(stdout);
@@ -168,7 +173,7 @@ private:
 
 // Runs the event loop until `done` is true (checked whenever `sender` emits
 // `signal`, and every 50 ms), or the timeout passes. Returns false on timeout.
-template<typename Sender, typename Signal, typename Done>
+template <typename Sender, typename Signal, typename Done>
 bool runUntil(Sender *sender, Signal signal, Done done, qint64 timeoutMs)
 {
     if (done())
@@ -198,17 +203,22 @@ int main(int argc, char **argv)
     TimedApplication app(argc, argv);
     QCommandLineParser cli;
     cli.addHelpOption();
-    QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("runs to fill"), QStringLiteral("N"), QStringLiteral("1000000"));
-    QCommandLineOption dirOpt(QStringLiteral("dir"), QStringLiteral("folder for the SQLite file"), QStringLiteral("DIR"));
-    QCommandLineOption timeoutOpt(QStringLiteral("timeout-s"), QStringLiteral("give up scrolling after"), QStringLiteral("S"),
+    QCommandLineOption runsOpt(QStringLiteral("runs"), QStringLiteral("runs to fill"),
+                               QStringLiteral("N"), QStringLiteral("1000000"));
+    QCommandLineOption dirOpt(QStringLiteral("dir"), QStringLiteral("folder for the SQLite file"),
+                              QStringLiteral("DIR"));
+    QCommandLineOption timeoutOpt(QStringLiteral("timeout-s"),
+                                  QStringLiteral("give up scrolling after"), QStringLiteral("S"),
                                   QStringLiteral("900"));
     cli.addOptions({runsOpt, dirOpt, timeoutOpt});
     cli.process(app);
     const qint64 nRuns = cli.value(runsOpt).toLongLong();
     const qint64 timeoutMs = cli.value(timeoutOpt).toLongLong() * 1000;
 
-    QTemporaryDir tmp((cli.value(dirOpt).isEmpty() ? QDir::tempPath() : cli.value(dirOpt)) + QStringLiteral("/wfx-gui-XXXXXX"));
-    auto store = bench::openStore(QStringLiteral("sqlite:") + tmp.filePath(QStringLiteral("store.db")), tmp.path());
+    QTemporaryDir tmp((cli.value(dirOpt).isEmpty() ? QDir::tempPath() : cli.value(dirOpt)) +
+                      QStringLiteral("/wfx-gui-XXXXXX"));
+    auto store = bench::openStore(
+        QStringLiteral("sqlite:") + tmp.filePath(QStringLiteral("store.db")), tmp.path());
     const ModelContext ctx = store->ctx;
     {
         QSqlDatabase conn = store->db->connection();
@@ -218,11 +228,12 @@ int main(int argc, char **argv)
         bench::fillRuns(conn, false, store->projectId, store->workspaceId, nRuns);
         exec(conn, QStringLiteral("COMMIT"));
         exec(conn, QStringLiteral("ANALYZE"));
-        std::printf("store: SQLite, %lld runs (SQL fill %.1f s, not measured), platform %s\n", nRuns, fill.elapsed() / 1000.0,
-                    qPrintable(QGuiApplication::platformName()));
+        std::printf("store: SQLite, %lld runs (SQL fill %.1f s, not measured), platform %s\n",
+                    nRuns, fill.elapsed() / 1000.0, qPrintable(QGuiApplication::platformName()));
     }
 
-    std::printf("| phase    | wall ms    | ticks    | max ms   | p99 ms   | >16 ms | max <= 16 ms |\n");
+    std::printf(
+        "| phase    | wall ms    | ticks    | max ms   | p99 ms   | >16 ms | max <= 16 ms |\n");
     std::printf("| -------- | ---------: | -------: | -------: | -------: | -----: | --- |\n");
     StallProbe probe;
     {
@@ -259,7 +270,8 @@ int main(int argc, char **argv)
     view->viewport()->installEventFilter(&watch);
     panel.show();
     // The paint event comes after the first page: poll the flag from the loop.
-    if (!runUntil(model, &ui::RunsModel::pageLoaded, [&] { return paintedRows; }, 60'000))
+    if (!runUntil(
+            model, &ui::RunsModel::pageLoaded, [&] { return paintedRows; }, 60'000))
         die(QStringLiteral("no rows painted within 60 s: ") + model->lastError());
     probe.endPhase("paint", wall.nsecsElapsed() / 1e6);
     app.printSlowest();
@@ -272,10 +284,12 @@ int main(int argc, char **argv)
         if (!model->isLoading() && model->canFetchMore({}))
             model->fetchMore({});
     };
-    QObject::connect(model, &ui::RunsModel::pageLoaded, &panel, [&] { QTimer::singleShot(0, &panel, step); });
+    QObject::connect(model, &ui::RunsModel::pageLoaded, &panel,
+                     [&] { QTimer::singleShot(0, &panel, step); });
     step();
-    const bool complete = runUntil(model, &ui::RunsModel::pageLoaded,
-                                   [&] { return model->atEnd() && !model->isLoading(); }, timeoutMs);
+    const bool complete = runUntil(
+        model, &ui::RunsModel::pageLoaded, [&] { return model->atEnd() && !model->isLoading(); },
+        timeoutMs);
     {
         // Let the last rows paint at the bottom.
         bar->setValue(bar->maximum());
@@ -287,8 +301,9 @@ int main(int argc, char **argv)
     app.printSlowest();
     probe.setWhere({});
     std::printf("rows loaded %d of %lld (%s), last error: %s\n", model->rowCount(), nRuns,
-                complete ? "complete" : "TIMEOUT", model->lastError().isEmpty() ? "none" : qPrintable(model->lastError()));
-    std::printf("RSS: %.1f MiB before the panel, %.1f MiB with %d runs loaded in the Runs panel\n", rssBefore / 1024.0,
-                rssKib() / 1024.0, model->rowCount());
+                complete ? "complete" : "TIMEOUT",
+                model->lastError().isEmpty() ? "none" : qPrintable(model->lastError()));
+    std::printf("RSS: %.1f MiB before the panel, %.1f MiB with %d runs loaded in the Runs panel\n",
+                rssBefore / 1024.0, rssKib() / 1024.0, model->rowCount());
     return complete ? 0 : 2;
 }

@@ -2,33 +2,33 @@
 #include "MainWindow.h"
 
 #include "ServerControl.h"
-#include "models/accounts/AccountService.h"
-#include "common/Async.h"
-#include "firstrun/FirstRunWizard.h"
+#include "apikeys/ApiKeysPanel.h"
 #include "audit/AuditPanel.h"
 #include "billing/BillingPanel.h"
+#include "common/Async.h"
 #include "dsar/DsarPanel.h"
+#include "firstrun/FirstRunWizard.h"
+#include "mail/MailPanel.h"
+#include "models/accounts/AccountService.h"
 #include "overview/OverviewPanel.h"
 #include "runs/RunsPanel.h"
-#include "workspaces/WorkspacesPanel.h"
-#include "apikeys/ApiKeysPanel.h"
-#include "shares/SharesPanel.h"
-#include "mail/MailPanel.h"
 #include "settings/SettingsPanel.h"
+#include "shares/SharesPanel.h"
+#include "workspaces/WorkspacesPanel.h"
 
 #include <QAction>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
 #include <QListWidget>
-#include <QFrame>
 #include <QStackedWidget>
 #include <QStatusBar>
 
 namespace wfx::ui {
 
-MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, SettingsBackend *settings,
-                       QWidget *parent)
+MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server,
+                       SettingsBackend *settings, QWidget *parent)
     : QMainWindow(parent), m_ctx(ctx), m_server(server)
 {
     setWindowTitle(tr("WorldFlux Console"));
@@ -69,7 +69,8 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, Set
     m_stack->setObjectName(QStringLiteral("panels"));
 
     for (const Entry &e : entries) {
-        auto *item = new QListWidgetItem(QIcon::fromTheme(QString::fromLatin1(e.icon)), e.title, m_nav);
+        auto *item =
+            new QListWidgetItem(QIcon::fromTheme(QString::fromLatin1(e.icon)), e.title, m_nav);
         item->setData(Qt::AccessibleTextRole, e.title);
         item->setSizeHint(QSize(0, m_nav->fontMetrics().height() + 14));
         // Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth area.
@@ -79,18 +80,21 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server, Set
         if (e.area == Overview)
             panel = m_overview = new OverviewPanel(server, m_stack);
         else if (e.area == Runs)
-            panel = m_runs = new RunsPanel(ctx, actor, RunFiles{server->dataDir(), server->signingSeed()}, m_stack);
+            panel = m_runs = new RunsPanel(
+                ctx, actor, RunFiles{server->dataDir(), server->signingSeed()}, m_stack);
         else if (e.area == Workspaces)
             panel = new WorkspacesPanel(ctx, actor, m_stack);
         else if (e.area == Billing)
-            panel = new BillingPanel(ctx, actor, server->billingProvider(), [server] { return server->address(); },
-                                     m_stack);
+            panel = new BillingPanel(
+                ctx, actor, server->billingProvider(), [server] { return server->address(); },
+                m_stack);
         else if (e.area == Dsar)
             panel = new DsarPanel(ctx, actor, m_stack);
         else if (e.area == Audit)
             panel = new AuditPanel(ctx, actor, m_stack);
         else if (e.area == Shares)
-            panel = m_shares = new SharesPanel(ctx, actor, [server] { return server->address(); }, m_stack);
+            panel = m_shares = new SharesPanel(
+                ctx, actor, [server] { return server->address(); }, m_stack);
         else if (e.area == ApiKeys)
             panel = m_apiKeys = new ApiKeysPanel(ctx, actor, m_stack);
         else if (e.area == Mail)
@@ -143,7 +147,8 @@ void MainWindow::checkFirstRun()
         [this](bool empty) {
             if (empty && !m_firstRun) {
                 ServerControl *server = m_server;
-                m_firstRun = new FirstRunWizard(m_ctx, [server] { return server->address(); }, this);
+                m_firstRun = new FirstRunWizard(
+                    m_ctx, [server] { return server->address(); }, this);
                 m_firstRun->setAttribute(Qt::WA_DeleteOnClose);
                 m_firstRun->setWindowModality(Qt::WindowModal);
                 m_firstRun->show();

@@ -2,8 +2,8 @@
 // The console window: a navigation list on the left, one panel per area.
 #pragma once
 
-#include "models/core/Context.h"
 #include "firstrun/FirstRunWizard.h"
+#include "models/core/Context.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -14,7 +14,7 @@ class QStackedWidget;
 namespace wfx {
 class ServerControl;
 class SettingsBackend;
-}
+} // namespace wfx
 
 namespace wfx::ui {
 
@@ -28,12 +28,24 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum Area { Overview, Workspaces, Runs, Shares, ApiKeys, Billing, Dsar, Audit, Settings, Mail, AreaCount };
+    enum Area {
+        Overview,
+        Workspaces,
+        Runs,
+        Shares,
+        ApiKeys,
+        Billing,
+        Dsar,
+        Audit,
+        Settings,
+        Mail,
+        AreaCount
+    };
 
     // The console acts as the instance administrator: `actor` is normally Actor::system().
     // `settings` may be null: the Settings panel then says it has no settings to show.
-    MainWindow(ModelContext ctx, Actor actor, ServerControl *server, SettingsBackend *settings = nullptr,
-               QWidget *parent = nullptr);
+    MainWindow(ModelContext ctx, Actor actor, ServerControl *server,
+               SettingsBackend *settings = nullptr, QWidget *parent = nullptr);
 
     void showArea(Area area);
     Area currentArea() const;

@@ -17,11 +17,11 @@ class SettingsBackend
 public:
     struct Entry
     {
-        QString key;        // INI key, as --print-config names it
+        QString key; // INI key, as --print-config names it
         QString help;
-        QString value;      // effective value of this run; secrets: "(set)" or "(unset)" only
-        QString origin;     // "flag --x", "file PATH", "env VAR", "keychain", "default"
-        QString fileValue;  // the value in the settings file now; empty when absent (never a secret)
+        QString value;     // effective value of this run; secrets: "(set)" or "(unset)" only
+        QString origin;    // "flag --x", "file PATH", "env VAR", "keychain", "default"
+        QString fileValue; // the value in the settings file now; empty when absent (never a secret)
         QString defaultValue;
         bool secret = false;
         bool editable = false; // belongs in the settings file (secrets: in the keychain)
@@ -39,8 +39,8 @@ public:
     // Writes `values` (key -> text; an empty text removes the key from the file)
     // and stores `secrets` (key -> value) in the secret store. Validates every
     // value first and writes nothing when one is invalid. False with a message.
-    virtual bool save(const QHash<QString, QString> &values, const QHash<QString, QByteArray> &secrets,
-                      QString *error) = 0;
+    virtual bool save(const QHash<QString, QString> &values,
+                      const QHash<QString, QByteArray> &secrets, QString *error) = 0;
 };
 
 } // namespace wfx

@@ -81,12 +81,13 @@ QString readSetting(const QSqlDatabase &conn, const QString &key, bool *ok)
 bool writeSetting(Tx &tx, const QString &key, const QString &value)
 {
     Query q = tx.query(u"INSERT INTO instance_settings (key, value) VALUES (:k, :v) "
-                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s);
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s);
     q.bind(u":k"_s, key).bind(u":v"_s, value);
     return q.exec();
 }
 
-const QString kUserColumns = QStringLiteral("id, email, display_name, is_admin, restricted, created_at");
+const QString kUserColumns =
+    QStringLiteral("id, email, display_name, is_admin, restricted, created_at");
 
 User readUser(const Query &q, int base = 0)
 {
@@ -138,11 +139,13 @@ QJsonObject Session::toJson() const
     return {{u"created_at"_s, ids::formatTime(createdAt)},
             {u"last_seen_at"_s, ids::formatTime(lastSeenAt)},
             {u"expires_at"_s, ids::formatTime(expiresAt)},
-            {u"selected_workspace_id"_s,
-             selectedWorkspaceId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(selectedWorkspaceId)}};
+            {u"selected_workspace_id"_s, selectedWorkspaceId.isEmpty()
+                                             ? QJsonValue(QJsonValue::Null)
+                                             : QJsonValue(selectedWorkspaceId)}};
 }
 
-AccountService::AccountService(ModelContext ctx, std::shared_ptr<MailOutbox> mail, AccountPolicy policy)
+AccountService::AccountService(ModelContext ctx, std::shared_ptr<MailOutbox> mail,
+                               AccountPolicy policy)
     : m_ctx(std::move(ctx)), m_mail(std::move(mail)), m_policy(std::move(policy))
 {
 }
@@ -154,10 +157,12 @@ Result<QString> AccountService::normalizeEmail(const QString &email)
     if (mail.isEmpty())
         return Error::validation(u"email"_s, u"required"_s, u"An email address is required."_s);
     if (mail.size() > kMaxEmailLength)
-        return Error::validation(u"email"_s, u"too_long"_s, u"At most %1 characters."_s.arg(kMaxEmailLength));
+        return Error::validation(u"email"_s, u"too_long"_s,
+                                 u"At most %1 characters."_s.arg(kMaxEmailLength));
     for (const QChar c : mail) {
         if (c.category() == QChar::Other_Control)
-            return Error::validation(u"email"_s, u"invalid"_s, u"A valid email address is required."_s);
+            return Error::validation(u"email"_s, u"invalid"_s,
+                                     u"A valid email address is required."_s);
     }
     if (!re.match(mail).hasMatch())
         return Error::validation(u"email"_s, u"invalid"_s, u"A valid email address is required."_s);
@@ -169,9 +174,11 @@ Status AccountService::validatePassword(const QString &password, const QString &
     if (password.isEmpty())
         return Error::validation(field, u"required"_s, u"A password is required."_s);
     if (password.size() < kMinPasswordLength)
-        return Error::validation(field, u"too_short"_s, u"At least %1 characters."_s.arg(kMinPasswordLength));
+        return Error::validation(field, u"too_short"_s,
+                                 u"At least %1 characters."_s.arg(kMinPasswordLength));
     if (password.size() > kMaxPasswordLength)
-        return Error::validation(field, u"too_long"_s, u"At most %1 characters."_s.arg(kMaxPasswordLength));
+        return Error::validation(field, u"too_long"_s,
+                                 u"At most %1 characters."_s.arg(kMaxPasswordLength));
     return Ok{};
 }
 
@@ -184,7 +191,8 @@ bool AccountService::isLoopbackAddress(const QString &ip)
         a = a.left(zone);
     if (a == QLatin1String("::1") || a == QLatin1String("0:0:0:0:0:0:0:1"))
         return true;
-    for (const QLatin1String mapped : {QLatin1String("::ffff:"), QLatin1String("0:0:0:0:0:ffff:")}) {
+    for (const QLatin1String mapped :
+         {QLatin1String("::ffff:"), QLatin1String("0:0:0:0:0:ffff:")}) {
         if (a.startsWith(mapped)) {
             a = a.mid(mapped.size());
             break;
@@ -212,12 +220,14 @@ Result<User> AccountService::loadUser(const QSqlDatabase &conn, const QString &i
     return readUser(q);
 }
 
-Result<Page<User>> AccountService::listUsers(const Actor &actor, int limit, const QString &cursorText)
+Result<Page<User>> AccountService::listUsers(const Actor &actor, int limit,
+                                             const QString &cursorText)
 {
     if (!actor.isSystem() && (!actor.instanceAdmin || !actor.keyWorkspaceId.isEmpty()))
         return Error::forbidden(u"Only an instance administrator may list the accounts."_s);
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
+        return Error::validation(u"limit"_s, u"out_of_range"_s,
+                                 u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
     QString sql = u"SELECT "_s + kUserColumns + u" FROM users WHERE 1=1"_s;
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s, Keyset::Order::Ascending);
     if (!keyset)
@@ -263,8 +273,8 @@ Result<bool> AccountService::signupEnabled()
     return v != QLatin1String("0");
 }
 
-Result<User> AccountService::signup(const QString &email, const QString &password, const QString &ip,
-                                    const QString &setupToken)
+Result<User> AccountService::signup(const QString &email, const QString &password,
+                                    const QString &ip, const QString &setupToken)
 {
     auto mail = normalizeEmail(email);
     if (!mail)
@@ -298,12 +308,14 @@ Result<User> AccountService::signup(const QString &email, const QString &passwor
             const QString stored = readSetting(tx.conn(), kSetupTokenKey, &ok);
             if (!ok)
                 return Error::internal();
-            allowed = !stored.isEmpty()
-                && crypto::constantTimeEquals(crypto::sha256Hex(setupToken.toUtf8()).toLatin1(), stored.toLatin1());
+            allowed = !stored.isEmpty() &&
+                      crypto::constantTimeEquals(crypto::sha256Hex(setupToken.toUtf8()).toLatin1(),
+                                                 stored.toLatin1());
         }
         if (!allowed)
-            return Error::forbidden(u"The first account can only be created from this machine or with the "
-                                      "setup token the server printed at its first start."_s);
+            return Error::forbidden(
+                u"The first account can only be created from this machine or with the "
+                "setup token the server printed at its first start."_s);
     } else {
         const QString enabled = readSetting(tx.conn(), kSignupEnabledKey, &ok);
         if (!ok)
@@ -328,9 +340,14 @@ Result<User> AccountService::signup(const QString &email, const QString &passwor
     u.email = *mail;
     u.isAdmin = first;
     u.createdAt = now;
-    Query ins = tx.query(u"INSERT INTO users (id, email, display_name, password_hash, is_admin, created_at, "
-                           "password_changed_at) VALUES (:id, :e, '', :h, :a, :t, :t)"_s);
-    ins.bind(u":id"_s, u.id).bind(u":e"_s, u.email).bind(u":h"_s, hash).bind(u":a"_s, first ? 1 : 0).bind(u":t"_s, now);
+    Query ins = tx.query(
+        u"INSERT INTO users (id, email, display_name, password_hash, is_admin, created_at, "
+        "password_changed_at) VALUES (:id, :e, '', :h, :a, :t, :t)"_s);
+    ins.bind(u":id"_s, u.id)
+        .bind(u":e"_s, u.email)
+        .bind(u":h"_s, hash)
+        .bind(u":a"_s, first ? 1 : 0)
+        .bind(u":t"_s, now);
     if (!ins.exec()) {
         if (ins.uniqueViolation())
             return Error::conflict(u"An account with this email already exists."_s);
@@ -343,8 +360,8 @@ Result<User> AccountService::signup(const QString &email, const QString &passwor
             return d.error();
     }
     // No personal data in the append-only log: the email stays in users only.
-    if (auto a = AuditService::append(tx, now, Actor::user(u.id, ip), u"user.signup"_s, QString(), u"user"_s, u.id,
-                                      {{u"instance_admin"_s, first}});
+    if (auto a = AuditService::append(tx, now, Actor::user(u.id, ip), u"user.signup"_s, QString(),
+                                      u"user"_s, u.id, {{u"instance_admin"_s, first}});
         !a)
         return a.error();
     tx.announce(u"user"_s, u.id);
@@ -377,15 +394,17 @@ Status AccountService::setSignupEnabled(const Actor &actor, bool enabled)
         return Ok{};
     if (!writeSetting(tx, kSignupEnabledKey, enabled ? u"1"_s : u"0"_s))
         return Error::internal();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"instance.signup_toggle"_s, QString(),
-                                      u"instance"_s, u"signup"_s, {{u"enabled"_s, enabled}});
+    if (auto a =
+            AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"instance.signup_toggle"_s,
+                                 QString(), u"instance"_s, u"signup"_s, {{u"enabled"_s, enabled}});
         !a)
         return a.error();
     tx.announce(u"instance"_s, u"signup"_s);
     return tx.commit();
 }
 
-Result<Session> AccountService::insertSession(Tx &tx, const QString &userId, const QString &ip, qint64 now)
+Result<Session> AccountService::insertSession(Tx &tx, const QString &userId, const QString &ip,
+                                              qint64 now)
 {
     Session s;
     s.id = crypto::randomToken(QString(), 32);
@@ -395,10 +414,15 @@ Result<Session> AccountService::insertSession(Tx &tx, const QString &userId, con
     s.createdAt = now;
     s.lastSeenAt = now;
     s.expiresAt = now + std::min(m_policy.sessionAbsoluteMs, m_policy.sessionIdleMs);
-    Query q = tx.query(u"INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip) "
-                         "VALUES (:h, :u, :c, :t, :t, :x, :ip)"_s);
-    q.bind(u":h"_s, s.idHash).bind(u":u"_s, userId).bind(u":c"_s, s.csrfToken).bind(u":t"_s, now)
-        .bind(u":x"_s, s.expiresAt).bind(u":ip"_s, ip.left(64));
+    Query q = tx.query(u"INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, "
+                       u"last_seen_at, expires_at, ip) "
+                       "VALUES (:h, :u, :c, :t, :t, :x, :ip)"_s);
+    q.bind(u":h"_s, s.idHash)
+        .bind(u":u"_s, userId)
+        .bind(u":c"_s, s.csrfToken)
+        .bind(u":t"_s, now)
+        .bind(u":x"_s, s.expiresAt)
+        .bind(u":ip"_s, ip.left(64));
     if (!q.exec())
         return q.error();
     return s;
@@ -420,8 +444,8 @@ Result<Session> AccountService::createSession(const QString &userId, const QStri
     return s;
 }
 
-Result<SignedIn> AccountService::login(const QString &email, const QString &password, const QString &ip,
-                                       const QString &replacingSessionId)
+Result<SignedIn> AccountService::login(const QString &email, const QString &password,
+                                       const QString &ip, const QString &replacingSessionId)
 {
     const QString mail = email.trimmed().toLower();
     if (mail.isEmpty())
@@ -466,7 +490,8 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
     }
     // The same scrypt work whether or not the email is known.
     const bool tooLong = password.size() > kMaxPasswordLength;
-    const bool verified = crypto::verifyPassword(password.left(kMaxPasswordLength), userId.isEmpty() ? dummyHash() : hash);
+    const bool verified = crypto::verifyPassword(password.left(kMaxPasswordLength),
+                                                 userId.isEmpty() ? dummyHash() : hash);
     if (userId.isEmpty() || tooLong || !verified) {
         auto a = limiter.confirmFailure(acct, *heldAcct, accountLockout());
         auto b = limiter.confirmFailure(addr, *heldAddr, addressLockout());
@@ -499,7 +524,8 @@ Result<SignedIn> AccountService::login(const QString &email, const QString &pass
     auto session = insertSession(tx, userId, ip, now);
     if (!session)
         return session.error();
-    if (auto a = AuditService::append(tx, now, Actor::user(userId, ip), u"user.login"_s, QString(), u"user"_s, userId);
+    if (auto a = AuditService::append(tx, now, Actor::user(userId, ip), u"user.login"_s, QString(),
+                                      u"user"_s, userId);
         !a)
         return a.error();
     if (auto c = tx.commit(); !c)
@@ -514,8 +540,9 @@ Result<SignedIn> AccountService::authenticate(const QString &sessionId)
     const QString idHash = crypto::sha256Hex(sessionId.toUtf8());
     QSqlDatabase conn = m_ctx.db->connection();
     Query q(conn, u"SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, "
-                    "s.selected_workspace_id, u.id, u.email, u.display_name, u.is_admin, u.restricted, u.created_at "
-                    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :h"_s);
+                  "s.selected_workspace_id, u.id, u.email, u.display_name, u.is_admin, "
+                  "u.restricted, u.created_at "
+                  "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :h"_s);
     q.bind(u":h"_s, idHash);
     if (!q.exec())
         return q.error();
@@ -540,8 +567,10 @@ Result<SignedIn> AccountService::authenticate(const QString &sessionId)
         return loginRequired();
     }
     if (now - out.session.lastSeenAt >= m_policy.sessionRenewEveryMs) {
-        const qint64 expires = std::min(out.session.createdAt + m_policy.sessionAbsoluteMs, now + m_policy.sessionIdleMs);
-        Query u(conn, u"UPDATE sessions SET last_seen_at = :t, expires_at = :x WHERE id_hash = :h"_s);
+        const qint64 expires = std::min(out.session.createdAt + m_policy.sessionAbsoluteMs,
+                                        now + m_policy.sessionIdleMs);
+        Query u(conn,
+                u"UPDATE sessions SET last_seen_at = :t, expires_at = :x WHERE id_hash = :h"_s);
         u.bind(u":t"_s, now).bind(u":x"_s, expires).bind(u":h"_s, idHash);
         if (!u.exec())
             return u.error();
@@ -572,17 +601,19 @@ Status AccountService::logout(const QString &sessionId)
     d.bind(u":h"_s, idHash);
     if (!d.exec())
         return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), Actor::user(userId, ip), u"user.logout"_s, QString(),
-                                      u"user"_s, userId);
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), Actor::user(userId, ip),
+                                      u"user.logout"_s, QString(), u"user"_s, userId);
         !a)
         return a.error();
     return tx.commit();
 }
 
-Status AccountService::setSelectedWorkspace(const QString &sessionIdHash, const QString &workspaceId)
+Status AccountService::setSelectedWorkspace(const QString &sessionIdHash,
+                                            const QString &workspaceId)
 {
     if (!workspaceId.isEmpty() && !ids::isUuid(workspaceId))
-        return Error::validation(u"workspace_id"_s, u"invalid"_s, u"workspace_id must be a workspace id."_s);
+        return Error::validation(u"workspace_id"_s, u"invalid"_s,
+                                 u"workspace_id must be a workspace id."_s);
     QSqlDatabase conn = m_ctx.db->connection();
     Query q(conn, u"SELECT user_id, expires_at FROM sessions WHERE id_hash = :h"_s);
     q.bind(u":h"_s, sessionIdHash);
@@ -598,7 +629,8 @@ Status AccountService::setSelectedWorkspace(const QString &sessionIdHash, const 
     }
     // A per-session preference, like last_seen_at: not an audited change.
     Query u(conn, u"UPDATE sessions SET selected_workspace_id = :w WHERE id_hash = :h"_s);
-    u.bind(u":w"_s, workspaceId.isEmpty() ? QVariant() : QVariant(workspaceId)).bind(u":h"_s, sessionIdHash);
+    u.bind(u":w"_s, workspaceId.isEmpty() ? QVariant() : QVariant(workspaceId))
+        .bind(u":h"_s, sessionIdHash);
     if (!u.exec())
         return u.error();
     return Ok{};
@@ -610,7 +642,8 @@ Result<SignedIn> AccountService::changePassword(const Actor &actor, const QStrin
     if (!actor.isUser())
         return loginRequired();
     if (oldPassword.isEmpty())
-        return Error::validation(u"old_password"_s, u"required"_s, u"The current password is required."_s);
+        return Error::validation(u"old_password"_s, u"required"_s,
+                                 u"The current password is required."_s);
     if (auto p = validatePassword(newPassword, u"new_password"_s); !p)
         return p.error();
     QSqlDatabase conn = m_ctx.db->connection();
@@ -650,7 +683,8 @@ Result<SignedIn> AccountService::changePassword(const Actor &actor, const QStrin
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query u = tx.query(u"UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"_s);
+    Query u =
+        tx.query(u"UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"_s);
     u.bind(u":h"_s, newHash).bind(u":t"_s, now).bind(u":id"_s, actor.userId);
     Query d = tx.query(u"DELETE FROM sessions WHERE user_id = :id"_s);
     d.bind(u":id"_s, actor.userId);
@@ -662,7 +696,8 @@ Result<SignedIn> AccountService::changePassword(const Actor &actor, const QStrin
     auto user = loadUser(tx.conn(), actor.userId);
     if (!user)
         return user.error();
-    if (auto a = AuditService::append(tx, now, actor, u"user.password_change"_s, QString(), u"user"_s, actor.userId);
+    if (auto a = AuditService::append(tx, now, actor, u"user.password_change"_s, QString(),
+                                      u"user"_s, actor.userId);
         !a)
         return a.error();
     tx.announce(u"user"_s, actor.userId);
@@ -698,9 +733,11 @@ Status AccountService::requestPasswordReset(const QString &email, const QString 
     const qint64 now = m_ctx.clock->nowMs();
     const QString token = crypto::randomToken(u"wfxrst_"_s, 32);
     const QString link = m_policy.resetUrl.isEmpty() ? token : QString(m_policy.resetUrl + token);
-    const QString intro = u"Someone asked to reset the password of your WorldFlux Console account.\n\n"_s;
-    const QString outro = u"\n\nThe link works once, within one hour. If you did not ask for this, ignore this mail: "
-                            "your password stays as it is.\n"_s;
+    const QString intro =
+        u"Someone asked to reset the password of your WorldFlux Console account.\n\n"_s;
+    const QString outro =
+        u"\n\nThe link works once, within one hour. If you did not ask for this, ignore this mail: "
+        "your password stays as it is.\n"_s;
     MailMessage message{*mail, u"Reset your WorldFlux Console password"_s,
                         QString(intro + u"To choose a new password, open:\n\n  "_s + link + outro)};
     MailMessage redacted = message;
@@ -710,9 +747,12 @@ Status AccountService::requestPasswordReset(const QString &email, const QString 
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query ins = tx.query(u"INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) "
-                           "VALUES (:h, :u, :t, :x)"_s);
-    ins.bind(u":h"_s, crypto::sha256Hex(token.toUtf8())).bind(u":u"_s, userId).bind(u":t"_s, now)
+    Query ins =
+        tx.query(u"INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) "
+                 "VALUES (:h, :u, :t, :x)"_s);
+    ins.bind(u":h"_s, crypto::sha256Hex(token.toUtf8()))
+        .bind(u":u"_s, userId)
+        .bind(u":t"_s, now)
         .bind(u":x"_s, now + m_policy.resetTtlMs);
     if (!ins.exec())
         return ins.error();
@@ -727,7 +767,8 @@ Status AccountService::requestPasswordReset(const QString &email, const QString 
     }
     // Requested by whoever knows the address: nobody in particular is the actor.
     const Actor requester = Actor::anonymous(ip);
-    if (auto a = AuditService::append(tx, now, requester, u"user.password_reset_request"_s, QString(), u"user"_s, userId);
+    if (auto a = AuditService::append(tx, now, requester, u"user.password_reset_request"_s,
+                                      QString(), u"user"_s, userId);
         !a)
         return a.error();
     if (auto c = tx.commit(); !c)
@@ -737,13 +778,15 @@ Status AccountService::requestPasswordReset(const QString &email, const QString 
     return Ok{};
 }
 
-Status AccountService::completePasswordReset(const QString &token, const QString &newPassword, const QString &ip)
+Status AccountService::completePasswordReset(const QString &token, const QString &newPassword,
+                                             const QString &ip)
 {
     if (token.isEmpty())
         return Error::validation(u"token"_s, u"required"_s, u"The reset token is required."_s);
     if (auto p = validatePassword(newPassword); !p)
         return p.error();
-    const Error badToken = Error::validation(u"token"_s, u"invalid"_s, u"This reset link is invalid or has expired."_s);
+    const Error badToken = Error::validation(u"token"_s, u"invalid"_s,
+                                             u"This reset link is invalid or has expired."_s);
     if (token.size() > 256)
         return badToken;
     const QString newHash = crypto::hashPassword(newPassword);
@@ -755,8 +798,9 @@ Status AccountService::completePasswordReset(const QString &token, const QString
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(u"SELECT r.user_id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id "
-                         "WHERE r.token_hash = :h AND r.used_at IS NULL AND r.expires_at > :now"_s);
+    Query q = tx.query(
+        u"SELECT r.user_id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id "
+        "WHERE r.token_hash = :h AND r.used_at IS NULL AND r.expires_at > :now"_s);
     q.bind(u":h"_s, crypto::sha256Hex(token.toUtf8())).bind(u":now"_s, now);
     if (!q.exec())
         return q.error();
@@ -764,17 +808,19 @@ Status AccountService::completePasswordReset(const QString &token, const QString
         return badToken;
     const QString userId = q.str(0), email = q.str(1);
     q.raw().finish();
-    Query u = tx.query(u"UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"_s);
+    Query u =
+        tx.query(u"UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"_s);
     u.bind(u":h"_s, newHash).bind(u":t"_s, now).bind(u":id"_s, userId);
     // Every outstanding reset token of the account is spent, not only this one.
-    Query spend = tx.query(u"UPDATE password_resets SET used_at = :t WHERE user_id = :id AND used_at IS NULL"_s);
+    Query spend = tx.query(
+        u"UPDATE password_resets SET used_at = :t WHERE user_id = :id AND used_at IS NULL"_s);
     spend.bind(u":t"_s, now).bind(u":id"_s, userId);
     Query d = tx.query(u"DELETE FROM sessions WHERE user_id = :id"_s);
     d.bind(u":id"_s, userId);
     if (!u.exec() || !spend.exec() || !d.exec())
         return Error::internal();
-    if (auto a = AuditService::append(tx, now, Actor::user(userId, ip), u"user.password_reset"_s, QString(), u"user"_s,
-                                      userId);
+    if (auto a = AuditService::append(tx, now, Actor::user(userId, ip), u"user.password_reset"_s,
+                                      QString(), u"user"_s, userId);
         !a)
         return a.error();
     tx.announce(u"user"_s, userId);
@@ -799,10 +845,12 @@ Result<User> AccountService::updateProfile(const Actor &actor, const QString &di
         return loginRequired();
     const QString name = displayName.trimmed();
     if (name.size() > kMaxDisplayNameLength)
-        return Error::validation(u"display_name"_s, u"too_long"_s, u"At most %1 characters."_s.arg(kMaxDisplayNameLength));
+        return Error::validation(u"display_name"_s, u"too_long"_s,
+                                 u"At most %1 characters."_s.arg(kMaxDisplayNameLength));
     for (const QChar c : name) {
         if (c.category() == QChar::Other_Control)
-            return Error::validation(u"display_name"_s, u"invalid"_s, u"Control characters are not allowed."_s);
+            return Error::validation(u"display_name"_s, u"invalid"_s,
+                                     u"Control characters are not allowed."_s);
     }
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -820,8 +868,9 @@ Result<User> AccountService::updateProfile(const Actor &actor, const QString &di
     if (!u.exec())
         return u.error();
     // The new value stays out of the append-only log (personal data).
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"user.update"_s, QString(), u"user"_s,
-                                      actor.userId, {{u"fields"_s, QJsonArray{u"display_name"_s}}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"user.update"_s, QString(),
+                                      u"user"_s, actor.userId,
+                                      {{u"fields"_s, QJsonArray{u"display_name"_s}}});
         !a)
         return a.error();
     tx.announce(u"user"_s, actor.userId);
@@ -840,7 +889,8 @@ Result<int> AccountService::sweepExpired()
     Tx &tx = *began;
     Query s = tx.query(u"DELETE FROM sessions WHERE expires_at <= :now"_s);
     s.bind(u":now"_s, now);
-    Query r = tx.query(u"DELETE FROM password_resets WHERE expires_at <= :now OR used_at IS NOT NULL"_s);
+    Query r =
+        tx.query(u"DELETE FROM password_resets WHERE expires_at <= :now OR used_at IS NOT NULL"_s);
     r.bind(u":now"_s, now);
     if (!s.exec() || !r.exec())
         return Error::internal();

@@ -65,7 +65,8 @@ class AccountService
 {
 public:
     // mail may be null: reset requests then record an undeliverable outbox row.
-    explicit AccountService(ModelContext ctx, std::shared_ptr<MailOutbox> mail = {}, AccountPolicy policy = {});
+    explicit AccountService(ModelContext ctx, std::shared_ptr<MailOutbox> mail = {},
+                            AccountPolicy policy = {});
 
     static constexpr int kMaxEmailLength = 254;
     static constexpr int kMinPasswordLength = 10;
@@ -97,10 +98,12 @@ public:
     Status setSelectedWorkspace(const QString &sessionIdHash, const QString &workspaceId);
 
     // Ends every session of the user and returns a fresh one.
-    Result<SignedIn> changePassword(const Actor &actor, const QString &oldPassword, const QString &newPassword);
+    Result<SignedIn> changePassword(const Actor &actor, const QString &oldPassword,
+                                    const QString &newPassword);
     // Always Ok for a well-formed email, whether or not the account exists.
     Status requestPasswordReset(const QString &email, const QString &ip);
-    Status completePasswordReset(const QString &token, const QString &newPassword, const QString &ip);
+    Status completePasswordReset(const QString &token, const QString &newPassword,
+                                 const QString &ip);
 
     Result<User> me(const Actor &actor);
     Result<User> updateProfile(const Actor &actor, const QString &displayName);
@@ -114,7 +117,8 @@ public:
     Result<int> sweepExpired();
 
     static Result<QString> normalizeEmail(const QString &email);
-    static Status validatePassword(const QString &password, const QString &field = QStringLiteral("password"));
+    static Status validatePassword(const QString &password,
+                                   const QString &field = QStringLiteral("password"));
     // 127.0.0.0/8, ::1 and their IPv4-mapped forms.
     static bool isLoopbackAddress(const QString &ip);
 

@@ -3,7 +3,8 @@
 
 namespace wfx {
 
-std::optional<ApiKeyCache::Entry> ApiKeyCache::find(const QByteArray &secretHash, qint64 generation) const
+std::optional<ApiKeyCache::Entry> ApiKeyCache::find(const QByteArray &secretHash,
+                                                    qint64 generation) const
 {
     QMutexLocker l(&m_mutex);
     if (generation != m_generation)

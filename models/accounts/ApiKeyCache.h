@@ -27,7 +27,9 @@ public:
     };
 
     static constexpr int kDefaultCapacity = 4096;
-    explicit ApiKeyCache(int capacity = kDefaultCapacity) : m_capacity(capacity > 0 ? capacity : 1) {}
+    explicit ApiKeyCache(int capacity = kDefaultCapacity) : m_capacity(capacity > 0 ? capacity : 1)
+    {
+    }
 
     // The entry for secretHash if it was resolved at `generation`.
     std::optional<Entry> find(const QByteArray &secretHash, qint64 generation) const;

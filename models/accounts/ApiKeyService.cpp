@@ -22,13 +22,13 @@ namespace {
 const QString kKey = QStringLiteral("API key");
 const QString kPrefix = QStringLiteral("wfx_");
 
-
 QJsonValue orNull(const QString &s)
 {
     return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
 }
 
-const QString kColumns = QStringLiteral("id, user_id, name, prefix, workspace_id, created_at, last_used_at");
+const QString kColumns =
+    QStringLiteral("id, user_id, name, prefix, workspace_id, created_at, last_used_at");
 
 ApiKey readKey(const Query &q)
 {
@@ -68,7 +68,8 @@ QJsonObject ApiKey::toJson() const
             {u"prefix"_s, prefix},
             {u"workspace_id"_s, orNull(workspaceId)},
             {u"created_at"_s, ids::formatTime(createdAt)},
-            {u"last_used_at"_s, lastUsedAt > 0 ? QJsonValue(ids::formatTime(lastUsedAt)) : QJsonValue(QJsonValue::Null)}};
+            {u"last_used_at"_s, lastUsedAt > 0 ? QJsonValue(ids::formatTime(lastUsedAt))
+                                               : QJsonValue(QJsonValue::Null)}};
 }
 
 ApiKeyService::ApiKeyService(ModelContext ctx, std::shared_ptr<ApiKeyUsage> usage)
@@ -84,17 +85,19 @@ bool ApiKeyService::isWellFormedSecret(const QString &secret)
         return false;
     for (qsizetype i = kPrefix.size(); i < secret.size(); ++i) {
         const char16_t c = secret.at(i).unicode();
-        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'-'
-            || c == u'_';
+        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                        (c >= u'0' && c <= u'9') || c == u'-' || c == u'_';
         if (!ok)
             return false;
     }
     return true;
 }
 
-Result<ApiKey> ApiKeyService::loadOwned(const QSqlDatabase &conn, const Actor &actor, const QString &id)
+Result<ApiKey> ApiKeyService::loadOwned(const QSqlDatabase &conn, const Actor &actor,
+                                        const QString &id)
 {
-    Query q(conn, u"SELECT "_s + kColumns + u" FROM api_keys WHERE id = :id AND user_id = :u AND revoked_at IS NULL"_s);
+    Query q(conn, u"SELECT "_s + kColumns +
+                      u" FROM api_keys WHERE id = :id AND user_id = :u AND revoked_at IS NULL"_s);
     q.bind(u":id"_s, id).bind(u":u"_s, actor.userId);
     if (!q.exec())
         return q.error();
@@ -108,7 +111,8 @@ Result<ApiKey> ApiKeyService::loadOwned(const QSqlDatabase &conn, const Actor &a
     return k;
 }
 
-Result<IssuedApiKey> ApiKeyService::issue(const Actor &actor, const QString &name, const QString &workspaceId)
+Result<IssuedApiKey> ApiKeyService::issue(const Actor &actor, const QString &name,
+                                          const QString &workspaceId)
 {
     return issueAs(actor, actor, name, workspaceId);
 }
@@ -128,23 +132,24 @@ Status ApiKeyService::requireAdministrator(const Actor &actor, const QString &us
     return Ok{};
 }
 
-Result<Page<ApiKey>> ApiKeyService::listForUser(const Actor &actor, const QString &userId, int limit,
-                                                const QString &cursorText)
+Result<Page<ApiKey>> ApiKeyService::listForUser(const Actor &actor, const QString &userId,
+                                                int limit, const QString &cursorText)
 {
     if (auto a = requireAdministrator(actor, userId); !a)
         return a.error();
     return list(Actor::user(userId), limit, cursorText);
 }
 
-Result<IssuedApiKey> ApiKeyService::issueForUser(const Actor &actor, const QString &userId, const QString &name,
-                                                 const QString &workspaceId)
+Result<IssuedApiKey> ApiKeyService::issueForUser(const Actor &actor, const QString &userId,
+                                                 const QString &name, const QString &workspaceId)
 {
     if (auto a = requireAdministrator(actor, userId); !a)
         return a.error();
     return issueAs(actor, Actor::user(userId), name, workspaceId);
 }
 
-Result<IssuedApiKey> ApiKeyService::rotateForUser(const Actor &actor, const QString &userId, const QString &id)
+Result<IssuedApiKey> ApiKeyService::rotateForUser(const Actor &actor, const QString &userId,
+                                                  const QString &id)
 {
     if (auto a = requireAdministrator(actor, userId); !a)
         return a.error();
@@ -158,14 +163,15 @@ Status ApiKeyService::revokeForUser(const Actor &actor, const QString &userId, c
     return revokeAs(actor, Actor::user(userId), id, false);
 }
 
-Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor, const QString &name,
-                                            const QString &workspaceId)
+Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor,
+                                            const QString &name, const QString &workspaceId)
 {
     auto n = validName(u"name"_s, name, kMaxNameLength);
     if (!n)
         return n.error();
     if (!workspaceId.isEmpty() && !ids::isUuid(workspaceId))
-        return Error::validation(u"workspace_id"_s, u"invalid"_s, u"workspace_id must be a workspace id."_s);
+        return Error::validation(u"workspace_id"_s, u"invalid"_s,
+                                 u"workspace_id must be a workspace id."_s);
     if (!actor.isUser())
         return Error::forbidden(u"An API key needs an owner."_s);
     // A scoped key may not mint a key that reaches further than itself.
@@ -184,18 +190,25 @@ Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor,
     const qint64 now = m_ctx.clock->nowMs();
     IssuedApiKey out;
     out.secret = crypto::randomToken(kPrefix, kSecretBytes);
-    out.apiKey = ApiKey{ids::newUuid(), actor.userId, *n, out.secret.left(kPrefixLength), workspaceId, now, 0};
-    Query ins = tx.query(u"INSERT INTO api_keys (id, user_id, workspace_id, name, prefix, secret_hash, created_at) "
-                           "VALUES (:id, :u, :w, :n, :p, :h, :t)"_s);
-    ins.bind(u":id"_s, out.apiKey.id).bind(u":u"_s, actor.userId)
-        .bind(u":w"_s, workspaceId.isEmpty() ? QVariant() : QVariant(workspaceId)).bind(u":n"_s, out.apiKey.name)
-        .bind(u":p"_s, out.apiKey.prefix).bind(u":h"_s, crypto::sha256Hex(out.secret.toUtf8())).bind(u":t"_s, now);
+    out.apiKey = ApiKey{ids::newUuid(), actor.userId, *n, out.secret.left(kPrefixLength),
+                        workspaceId,    now,          0};
+    Query ins = tx.query(
+        u"INSERT INTO api_keys (id, user_id, workspace_id, name, prefix, secret_hash, created_at) "
+        "VALUES (:id, :u, :w, :n, :p, :h, :t)"_s);
+    ins.bind(u":id"_s, out.apiKey.id)
+        .bind(u":u"_s, actor.userId)
+        .bind(u":w"_s, workspaceId.isEmpty() ? QVariant() : QVariant(workspaceId))
+        .bind(u":n"_s, out.apiKey.name)
+        .bind(u":p"_s, out.apiKey.prefix)
+        .bind(u":h"_s, crypto::sha256Hex(out.secret.toUtf8()))
+        .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
     QJsonObject details{{u"name"_s, out.apiKey.name}, {u"prefix"_s, out.apiKey.prefix}};
     if (by.userId != actor.userId)
         details.insert(u"user_id"_s, actor.userId);
-    if (auto a = AuditService::append(tx, now, by, u"api_key.create"_s, workspaceId, u"api_key"_s, out.apiKey.id, details);
+    if (auto a = AuditService::append(tx, now, by, u"api_key.create"_s, workspaceId, u"api_key"_s,
+                                      out.apiKey.id, details);
         !a)
         return a.error();
     tx.announce(u"api_key"_s, out.apiKey.id);
@@ -209,8 +222,10 @@ Result<Page<ApiKey>> ApiKeyService::list(const Actor &actor, int limit, const QS
     if (!actor.isUser())
         return Error{ErrorCode::LoginRequired, u"Please log in."_s};
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
-    QString sql = u"SELECT "_s + kColumns + u" FROM api_keys WHERE user_id = :u AND revoked_at IS NULL"_s;
+        return Error::validation(u"limit"_s, u"out_of_range"_s,
+                                 u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
+    QString sql =
+        u"SELECT "_s + kColumns + u" FROM api_keys WHERE user_id = :u AND revoked_at IS NULL"_s;
     if (!actor.keyWorkspaceId.isEmpty())
         sql += u" AND workspace_id = :scope"_s;
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
@@ -263,8 +278,11 @@ Result<IssuedApiKey> ApiKeyService::rotateAs(const Actor &by, const Actor &actor
     out.secret = crypto::randomToken(kPrefix, kSecretBytes);
     out.apiKey = *key;
     out.apiKey.prefix = out.secret.left(kPrefixLength);
-    Query u = tx.query(u"UPDATE api_keys SET secret_hash = :h, prefix = :p WHERE id = :id AND revoked_at IS NULL"_s);
-    u.bind(u":h"_s, crypto::sha256Hex(out.secret.toUtf8())).bind(u":p"_s, out.apiKey.prefix).bind(u":id"_s, id);
+    Query u = tx.query(
+        u"UPDATE api_keys SET secret_hash = :h, prefix = :p WHERE id = :id AND revoked_at IS NULL"_s);
+    u.bind(u":h"_s, crypto::sha256Hex(out.secret.toUtf8()))
+        .bind(u":p"_s, out.apiKey.prefix)
+        .bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
     if (u.rowsAffected() != 1)
@@ -272,8 +290,8 @@ Result<IssuedApiKey> ApiKeyService::rotateAs(const Actor &by, const Actor &actor
     QJsonObject details{{u"prefix"_s, out.apiKey.prefix}};
     if (by.userId != actor.userId)
         details.insert(u"user_id"_s, actor.userId);
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), by, u"api_key.rotate"_s, key->workspaceId,
-                                      u"api_key"_s, id, details);
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), by, u"api_key.rotate"_s,
+                                      key->workspaceId, u"api_key"_s, id, details);
         !a)
         return a.error();
     tx.announce(u"api_key"_s, id);
@@ -287,7 +305,8 @@ Status ApiKeyService::revoke(const Actor &actor, const QString &id)
     return revokeAs(actor, actor, id, true);
 }
 
-Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QString &id, bool checkWritable)
+Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QString &id,
+                               bool checkWritable)
 {
     if (!actor.isUser())
         return Error::notFound(kKey);
@@ -296,7 +315,8 @@ Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QStrin
         return began.error();
     Tx &tx = *began;
     // Revoked keys count as the caller's, so that revoking twice succeeds.
-    Query q = tx.query(u"SELECT workspace_id, revoked_at FROM api_keys WHERE id = :id AND user_id = :u"_s);
+    Query q = tx.query(
+        u"SELECT workspace_id, revoked_at FROM api_keys WHERE id = :id AND user_id = :u"_s);
     q.bind(u":id"_s, id).bind(u":u"_s, actor.userId);
     if (!q.exec())
         return q.error();
@@ -323,7 +343,9 @@ Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QStrin
     QJsonObject details;
     if (by.userId != actor.userId)
         details.insert(u"user_id"_s, actor.userId);
-    if (auto a = AuditService::append(tx, now, by, u"api_key.revoke"_s, workspaceId, u"api_key"_s, id, details); !a)
+    if (auto a = AuditService::append(tx, now, by, u"api_key.revoke"_s, workspaceId, u"api_key"_s,
+                                      id, details);
+        !a)
         return a.error();
     tx.announce(u"api_key"_s, id);
     return tx.commit();
@@ -345,8 +367,8 @@ Result<Actor> ApiKeyService::authenticate(const QString &secret, const QString &
     auto cached = m_cache->find(hash, *generation);
     if (!cached) {
         Query q(conn, u"SELECT k.id, k.user_id, k.workspace_id, u.is_admin FROM api_keys k "
-                        "JOIN users u ON u.id = k.user_id "
-                        "WHERE k.secret_hash = :h AND k.revoked_at IS NULL"_s);
+                      "JOIN users u ON u.id = k.user_id "
+                      "WHERE k.secret_hash = :h AND k.revoked_at IS NULL"_s);
         q.bind(u":h"_s, QString::fromLatin1(hash.toHex()));
         if (!q.exec())
             return q.error();
@@ -379,7 +401,7 @@ Result<int> ApiKeyService::flushLastUsed()
     int updated = 0;
     for (auto it = uses.cbegin(); it != uses.cend(); ++it) {
         Query u = tx.query(u"UPDATE api_keys SET last_used_at = :t WHERE id = :id "
-                             "AND (last_used_at IS NULL OR last_used_at < :t)"_s);
+                           "AND (last_used_at IS NULL OR last_used_at < :t)"_s);
         u.bind(u":t"_s, it.value()).bind(u":id"_s, it.key());
         if (!u.exec()) {
             tx.rollback();

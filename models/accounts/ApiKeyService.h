@@ -20,7 +20,7 @@ struct ApiKey
 {
     QString id, userId, name, prefix, workspaceId; // workspaceId empty: not scoped
     qint64 createdAt = 0;
-    qint64 lastUsedAt = 0; // 0: never
+    qint64 lastUsedAt = 0;      // 0: never
     QJsonObject toJson() const; // never the secret or its hash
 };
 
@@ -41,7 +41,8 @@ public:
     static constexpr int kSecretBytes = 32;
     static constexpr int kPrefixLength = 12;
 
-    Result<IssuedApiKey> issue(const Actor &actor, const QString &name, const QString &workspaceId = {});
+    Result<IssuedApiKey> issue(const Actor &actor, const QString &name,
+                               const QString &workspaceId = {});
     // The actor's live keys, newest first (a scoped key sees its workspace's).
     Result<Page<ApiKey>> list(const Actor &actor, int limit, const QString &cursor);
     Result<ApiKey> get(const Actor &actor, const QString &id);
@@ -58,10 +59,12 @@ public:
     // if the owner acted; the audit entry names the administrator as actor and
     // the owner as details.user_id. Revoking by an administrator is allowed
     // while the owner is restricted (it only stops processing).
-    Result<Page<ApiKey>> listForUser(const Actor &actor, const QString &userId, int limit, const QString &cursor);
-    Result<IssuedApiKey> issueForUser(const Actor &actor, const QString &userId, const QString &name,
-                                      const QString &workspaceId = {});
-    Result<IssuedApiKey> rotateForUser(const Actor &actor, const QString &userId, const QString &id);
+    Result<Page<ApiKey>> listForUser(const Actor &actor, const QString &userId, int limit,
+                                     const QString &cursor);
+    Result<IssuedApiKey> issueForUser(const Actor &actor, const QString &userId,
+                                      const QString &name, const QString &workspaceId = {});
+    Result<IssuedApiKey> rotateForUser(const Actor &actor, const QString &userId,
+                                       const QString &id);
     Status revokeForUser(const Actor &actor, const QString &userId, const QString &id);
 
     // The principal of a Bearer secret, or login_required. Writes nothing: the
@@ -80,7 +83,8 @@ public:
 
 private:
     // by: who acts (audited); owner: whose key it is (checked as if acting).
-    Result<IssuedApiKey> issueAs(const Actor &by, const Actor &owner, const QString &name, const QString &workspaceId);
+    Result<IssuedApiKey> issueAs(const Actor &by, const Actor &owner, const QString &name,
+                                 const QString &workspaceId);
     Result<IssuedApiKey> rotateAs(const Actor &by, const Actor &owner, const QString &id);
     Status revokeAs(const Actor &by, const Actor &owner, const QString &id, bool checkWritable);
     // Admin check and owner lookup for the *ForUser methods.

@@ -17,8 +17,12 @@ namespace {
 Result<QString> MailOutbox::insertRow(Tx &tx, qint64 nowMs, const MailMessage &redacted)
 {
     const QString id = ids::newUuid();
-    Query q = tx.query(u"INSERT INTO mail_outbox (id, to_addr, subject, body, created_at) VALUES (:id, :to, :s, :b, :t)"_s);
-    q.bind(u":id"_s, id).bind(u":to"_s, redacted.to).bind(u":s"_s, redacted.subject).bind(u":b"_s, redacted.body)
+    Query q = tx.query(
+        u"INSERT INTO mail_outbox (id, to_addr, subject, body, created_at) VALUES (:id, :to, :s, :b, :t)"_s);
+    q.bind(u":id"_s, id)
+        .bind(u":to"_s, redacted.to)
+        .bind(u":s"_s, redacted.subject)
+        .bind(u":b"_s, redacted.body)
         .bind(u":t"_s, nowMs);
     if (!q.exec())
         return q.error();
@@ -35,9 +39,10 @@ Result<Page<OutboxEntry>> MailOutbox::list(const ModelContext &ctx, const Actor 
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
-    Query q(ctx.db->connection(),
-            u"SELECT id, to_addr, subject, body, created_at, sent_at, error FROM mail_outbox WHERE 1=1"_s
-                + keyset->sql());
+    Query q(
+        ctx.db->connection(),
+        u"SELECT id, to_addr, subject, body, created_at, sent_at, error FROM mail_outbox WHERE 1=1"_s +
+            keyset->sql());
     keyset->bind(q, limit);
     if (!q.exec())
         return q.error();
@@ -80,8 +85,10 @@ Result<int> MailOutbox::deliverPending()
     int sent = 0;
     bool storeFailed = false;
     for (const Pending &p : std::as_const(batch)) {
-        const Status st = m_transport ? m_transport->send(p.message)
-                                      : Status(Error{ErrorCode::Unavailable, u"No mail transport is configured."_s});
+        const Status st =
+            m_transport
+                ? m_transport->send(p.message)
+                : Status(Error{ErrorCode::Unavailable, u"No mail transport is configured."_s});
         Query q(m_ctx.db->connection(),
                 st.ok() ? u"UPDATE mail_outbox SET sent_at = :t, error = NULL WHERE id = :id"_s
                         : u"UPDATE mail_outbox SET error = :e WHERE id = :id"_s);

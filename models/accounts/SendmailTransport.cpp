@@ -56,7 +56,8 @@ Status SendmailTransport::send(const MailMessage &message)
 {
     // Header injection: an address or subject must stay on its line.
     if (hasLineBreak(message.to) || hasLineBreak(message.subject) || hasLineBreak(m_options.from))
-        return Error::validation(u"to"_s, u"invalid"_s, u"Mail headers may not contain line breaks."_s);
+        return Error::validation(u"to"_s, u"invalid"_s,
+                                 u"Mail headers may not contain line breaks."_s);
     QProcess proc;
     proc.setProgram(m_options.program);
     proc.setArguments(m_options.arguments);
@@ -75,7 +76,8 @@ Status SendmailTransport::send(const MailMessage &message)
     if (proc.exitStatus() != QProcess::NormalExit || proc.exitCode() != 0) {
         const QString err = QString::fromUtf8(proc.readAllStandardError()).trimmed().left(300);
         return Error{ErrorCode::Unavailable,
-                     u"The mail command failed (exit %1)%2"_s.arg(proc.exitCode()).arg(err.isEmpty() ? u"."_s : QString(u": "_s + err))};
+                     u"The mail command failed (exit %1)%2"_s.arg(proc.exitCode())
+                         .arg(err.isEmpty() ? u"."_s : QString(u": "_s + err))};
     }
     return Ok{};
 }

@@ -24,9 +24,9 @@ namespace {
 
 const QString kArtifact = QStringLiteral("Artifact");
 const QString kRun = QStringLiteral("Run");
-const QString kColumns = QStringLiteral(
-    "id, run_id, workspace_id, name, size_bytes, sha256, content_type, state, part_size, created_at, "
-    "committed_at, upload_expires_at");
+const QString kColumns = QStringLiteral("id, run_id, workspace_id, name, size_bytes, sha256, "
+                                        "content_type, state, part_size, created_at, "
+                                        "committed_at, upload_expires_at");
 
 Artifact readArtifact(const Query &q)
 {
@@ -60,7 +60,8 @@ Result<Artifact> loadArtifact(const QSqlDatabase &conn, const QString &id)
 }
 
 // The artifact, if the actor holds at least `minimum` in its workspace.
-Result<Artifact> loadVisible(const QSqlDatabase &conn, const Actor &actor, const QString &id, Role minimum)
+Result<Artifact> loadVisible(const QSqlDatabase &conn, const Actor &actor, const QString &id,
+                             Role minimum)
 {
     auto a = loadArtifact(conn, id);
     if (!a)
@@ -123,7 +124,8 @@ QJsonObject Artifact::toJson() const
             {u"content_type"_s, contentType},
             {u"state"_s, state},
             {u"created_at"_s, ids::formatTime(createdAt)},
-            {u"committed_at"_s, committedAt > 0 ? QJsonValue(ids::formatTime(committedAt)) : QJsonValue()}};
+            {u"committed_at"_s,
+             committedAt > 0 ? QJsonValue(ids::formatTime(committedAt)) : QJsonValue()}};
 }
 
 QJsonObject UploadedPart::toJson() const
@@ -131,9 +133,9 @@ QJsonObject UploadedPart::toJson() const
     return {{u"number"_s, double(number)}, {u"size"_s, double(size)}, {u"sha256"_s, sha256}};
 }
 
-Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QString &runId, const QString &name,
-                                                  qint64 sizeBytes, const QString &sha256,
-                                                  const QString &contentType)
+Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QString &runId,
+                                                  const QString &name, qint64 sizeBytes,
+                                                  const QString &sha256, const QString &contentType)
 {
     Error invalid{ErrorCode::Validation, u"The artifact is not valid."_s};
     if (!ids::isUuid(runId))
@@ -146,7 +148,8 @@ Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QStr
         invalid.details.append({u"name"_s, u"invalid"_s});
     if (sizeBytes < 0)
         invalid.details.append({u"size_bytes"_s, u"invalid"_s});
-    else if (sizeBytes > m_opt.maxSizeBytes || partCount(sizeBytes, m_opt.partSize) > m_opt.maxParts)
+    else if (sizeBytes > m_opt.maxSizeBytes ||
+             partCount(sizeBytes, m_opt.partSize) > m_opt.maxParts)
         invalid.details.append({u"size_bytes"_s, u"too_large"_s});
     if (!BlobStore::isSha256Hex(sha256))
         invalid.details.append({u"sha256"_s, sha256.isEmpty() ? u"required"_s : u"invalid"_s});
@@ -192,15 +195,25 @@ Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QStr
     a.createdAt = now;
     a.uploadExpiresAt = out.expiresAt;
 
-    Query ins = tx.query(u"INSERT INTO artifacts (id, run_id, workspace_id, name, size_bytes, sha256, content_type, "
-                           "state, part_size, upload_token_hash, upload_expires_at, created_at) "
-                           "VALUES (:id, :r, :w, :n, :sz, :sha, :ct, 'pending', :ps, :h, :x, :t)"_s);
-    ins.bind(u":id"_s, a.id).bind(u":r"_s, runId).bind(u":w"_s, a.workspaceId).bind(u":n"_s, name)
-        .bind(u":sz"_s, sizeBytes).bind(u":sha"_s, sha256).bind(u":ct"_s, type).bind(u":ps"_s, a.partSize)
-        .bind(u":h"_s, crypto::sha256Hex(out.uploadToken.toUtf8())).bind(u":x"_s, out.expiresAt).bind(u":t"_s, now);
+    Query ins = tx.query(
+        u"INSERT INTO artifacts (id, run_id, workspace_id, name, size_bytes, sha256, content_type, "
+        "state, part_size, upload_token_hash, upload_expires_at, created_at) "
+        "VALUES (:id, :r, :w, :n, :sz, :sha, :ct, 'pending', :ps, :h, :x, :t)"_s);
+    ins.bind(u":id"_s, a.id)
+        .bind(u":r"_s, runId)
+        .bind(u":w"_s, a.workspaceId)
+        .bind(u":n"_s, name)
+        .bind(u":sz"_s, sizeBytes)
+        .bind(u":sha"_s, sha256)
+        .bind(u":ct"_s, type)
+        .bind(u":ps"_s, a.partSize)
+        .bind(u":h"_s, crypto::sha256Hex(out.uploadToken.toUtf8()))
+        .bind(u":x"_s, out.expiresAt)
+        .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto au = AuditService::append(tx, now, actor, u"artifact.initiate"_s, a.workspaceId, u"artifact"_s, a.id,
+    if (auto au = AuditService::append(tx, now, actor, u"artifact.initiate"_s, a.workspaceId,
+                                       u"artifact"_s, a.id,
                                        {{u"run_id"_s, runId},
                                         {u"name"_s, name},
                                         {u"size_bytes"_s, double(sizeBytes)},
@@ -220,7 +233,7 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
         return uploadNotFound();
     const QString tokenHash = crypto::sha256Hex(uploadToken.toUtf8());
     const QString pendingSql = u"SELECT size_bytes, part_size, upload_expires_at FROM artifacts "
-                                 "WHERE id = :id AND upload_token_hash = :h AND state = 'pending'"_s;
+                               "WHERE id = :id AND upload_token_hash = :h AND state = 'pending'"_s;
     qint64 parts = 0, partSize = 0;
     {
         Query q(m_ctx.db->connection(), pendingSql);
@@ -274,11 +287,15 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
     }
     if (auto p = m_blobs.placePart(*staged); !p)
         return p.error();
-    Query up = tx.query(u"INSERT INTO artifact_parts (artifact_id, number, size, sha256, received_at) "
-                          "VALUES (:a, :n, :s, :h, :t) ON CONFLICT (artifact_id, number) DO UPDATE SET "
-                          "size = excluded.size, sha256 = excluded.sha256, received_at = excluded.received_at"_s);
-    up.bind(u":a"_s, artifactId).bind(u":n"_s, partNumber).bind(u":s"_s, staged->size)
-        .bind(u":h"_s, staged->sha256).bind(u":t"_s, now);
+    Query up = tx.query(
+        u"INSERT INTO artifact_parts (artifact_id, number, size, sha256, received_at) "
+        "VALUES (:a, :n, :s, :h, :t) ON CONFLICT (artifact_id, number) DO UPDATE SET "
+        "size = excluded.size, sha256 = excluded.sha256, received_at = excluded.received_at"_s);
+    up.bind(u":a"_s, artifactId)
+        .bind(u":n"_s, partNumber)
+        .bind(u":s"_s, staged->size)
+        .bind(u":h"_s, staged->sha256)
+        .bind(u":t"_s, now);
     if (!up.exec())
         return up.error();
     if (auto c = tx.commit(); !c)
@@ -297,14 +314,17 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
     if (a->state == QLatin1String("committed"))
         return a;
     if (a->state != QLatin1String("pending"))
-        return Error::conflict(u"Only a pending upload can be committed; this artifact is %1."_s.arg(a->state));
+        return Error::conflict(
+            u"Only a pending upload can be committed; this artifact is %1."_s.arg(a->state));
     if (a->uploadExpiresAt <= m_ctx.clock->nowMs())
         return Error::conflict(u"The upload expired; initiate it again."_s);
 
     // Cheap checks on the recorded parts before any byte is read.
     const qint64 parts = partCount(a->sizeBytes, a->partSize);
     {
-        Query q(conn, u"SELECT number, size FROM artifact_parts WHERE artifact_id = :a ORDER BY number"_s);
+        Query q(
+            conn,
+            u"SELECT number, size FROM artifact_parts WHERE artifact_id = :a ORDER BY number"_s);
         q.bind(u":a"_s, a->id);
         if (!q.exec())
             return q.error();
@@ -332,7 +352,8 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
             return e;
         }
         if (recorded != a->sizeBytes) {
-            Error e = Error::conflict(u"The parts hold %1 bytes, not the declared %2."_s.arg(recorded).arg(a->sizeBytes));
+            Error e = Error::conflict(
+                u"The parts hold %1 bytes, not the declared %2."_s.arg(recorded).arg(a->sizeBytes));
             e.extra.insert(u"reason"_s, u"size_mismatch"_s);
             return e;
         }
@@ -357,10 +378,12 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
     if (cur->state == QLatin1String("committed"))
         return cur; // a concurrent commit won
     if (cur->state != QLatin1String("pending"))
-        return Error::conflict(u"Only a pending upload can be committed; this artifact is %1."_s.arg(cur->state));
+        return Error::conflict(
+            u"Only a pending upload can be committed; this artifact is %1."_s.arg(cur->state));
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(u"UPDATE artifacts SET state = 'committed', committed_at = :t, upload_token_hash = NULL, "
-                         "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"_s);
+    Query u = tx.query(
+        u"UPDATE artifacts SET state = 'committed', committed_at = :t, upload_token_hash = NULL, "
+        "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"_s);
     u.bind(u":t"_s, now).bind(u":id"_s, a->id);
     Query d = tx.query(u"DELETE FROM artifact_parts WHERE artifact_id = :id"_s);
     d.bind(u":id"_s, a->id);
@@ -368,8 +391,9 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
         return u.error();
     if (!d.exec())
         return d.error();
-    if (auto au = AuditService::append(tx, now, actor, u"artifact.commit"_s, cur->workspaceId, u"artifact"_s, a->id,
-                                       {{u"size_bytes"_s, double(cur->sizeBytes)}, {u"sha256"_s, cur->sha256}});
+    if (auto au = AuditService::append(
+            tx, now, actor, u"artifact.commit"_s, cur->workspaceId, u"artifact"_s, a->id,
+            {{u"size_bytes"_s, double(cur->sizeBytes)}, {u"sha256"_s, cur->sha256}});
         !au)
         return au.error();
     tx.announce(u"artifact"_s, a->id);
@@ -398,10 +422,12 @@ Result<Artifact> ArtifactService::abort(const Actor &actor, const QString &artif
     if (a->state == QLatin1String("aborted"))
         return a;
     if (a->state != QLatin1String("pending"))
-        return Error::conflict(u"Only a pending upload can be aborted; this artifact is %1."_s.arg(a->state));
+        return Error::conflict(
+            u"Only a pending upload can be aborted; this artifact is %1."_s.arg(a->state));
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(u"UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, upload_expires_at = NULL "
-                         "WHERE id = :id AND state = 'pending'"_s);
+    Query u = tx.query(u"UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, "
+                       u"upload_expires_at = NULL "
+                       "WHERE id = :id AND state = 'pending'"_s);
     u.bind(u":id"_s, a->id);
     Query d = tx.query(u"DELETE FROM artifact_parts WHERE artifact_id = :id"_s);
     d.bind(u":id"_s, a->id);
@@ -409,7 +435,8 @@ Result<Artifact> ArtifactService::abort(const Actor &actor, const QString &artif
         return u.error();
     if (!d.exec())
         return d.error();
-    if (auto au = AuditService::append(tx, now, actor, u"artifact.abort"_s, a->workspaceId, u"artifact"_s, a->id);
+    if (auto au = AuditService::append(tx, now, actor, u"artifact.abort"_s, a->workspaceId,
+                                       u"artifact"_s, a->id);
         !au)
         return au.error();
     tx.announce(u"artifact"_s, a->id);
@@ -442,10 +469,11 @@ Result<ArtifactDownload> ArtifactService::open(const Actor &actor, const QString
 }
 
 Result<Page<Artifact>> ArtifactService::list(const Actor &actor, const QString &runId, int limit,
-                                            const QString &cursorText)
+                                             const QString &cursorText)
 {
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
+        return Error::validation(u"limit"_s, u"out_of_range"_s,
+                                 u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
     if (!ids::isUuid(runId))
         return Error::notFound(kRun);
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
@@ -478,9 +506,10 @@ Result<int> ArtifactService::sweepStaleUploads(qint64 nowMs)
     while (true) {
         QStringList stale;
         {
-            Query q(m_ctx.db->connection(),
-                    u"SELECT id FROM artifacts WHERE state = 'pending' AND upload_expires_at <= :now "
-                      "ORDER BY upload_expires_at, id LIMIT :lim"_s);
+            Query q(
+                m_ctx.db->connection(),
+                u"SELECT id FROM artifacts WHERE state = 'pending' AND upload_expires_at <= :now "
+                "ORDER BY upload_expires_at, id LIMIT :lim"_s);
             q.bind(u":now"_s, nowMs).bind(u":lim"_s, kBatch);
             if (!q.exec())
                 return q.error();
@@ -500,7 +529,7 @@ Result<int> ArtifactService::sweepStaleUploads(qint64 nowMs)
             if (a->state != QLatin1String("pending") || a->uploadExpiresAt > nowMs)
                 continue; // committed, aborted or renewed meanwhile
             Query u = tx.query(u"UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, "
-                                 "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"_s);
+                               "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"_s);
             u.bind(u":id"_s, id);
             Query d = tx.query(u"DELETE FROM artifact_parts WHERE artifact_id = :id"_s);
             d.bind(u":id"_s, id);
@@ -508,8 +537,9 @@ Result<int> ArtifactService::sweepStaleUploads(qint64 nowMs)
                 return u.error();
             if (!d.exec())
                 return d.error();
-            if (auto au = AuditService::append(tx, nowMs, Actor::system(), u"artifact.abort"_s, a->workspaceId,
-                                               u"artifact"_s, id, {{u"reason"_s, u"upload_expired"_s}});
+            if (auto au = AuditService::append(tx, nowMs, Actor::system(), u"artifact.abort"_s,
+                                               a->workspaceId, u"artifact"_s, id,
+                                               {{u"reason"_s, u"upload_expired"_s}});
                 !au)
                 return au.error();
             tx.announce(u"artifact"_s, id);

@@ -17,7 +17,8 @@ class BlobStore;
 
 struct Artifact
 {
-    QString id, runId, workspaceId, name, sha256, contentType, state; // pending, committed, aborted, deleted
+    QString id, runId, workspaceId, name, sha256, contentType,
+        state; // pending, committed, aborted, deleted
     qint64 sizeBytes = 0;
     qint64 partSize = 0;
     qint64 createdAt = 0;
@@ -33,7 +34,7 @@ struct InitiatedUpload
     Artifact artifact;
     QString uploadToken; // capability for putPart, shown once; only its SHA-256 is stored
     qint64 partSize = 0;
-    qint64 parts = 0;    // max(1, ceil(size / part_size)), numbered 1..parts
+    qint64 parts = 0; // max(1, ceil(size / part_size)), numbered 1..parts
     qint64 expiresAt = 0;
 };
 
@@ -69,7 +70,10 @@ public:
     static constexpr int kMaxNameLength = 255;
     static constexpr int kMaxContentTypeLength = 255;
 
-    ArtifactService(ModelContext ctx, BlobStore &blobs) : ArtifactService(std::move(ctx), blobs, Options{}) {}
+    ArtifactService(ModelContext ctx, BlobStore &blobs)
+        : ArtifactService(std::move(ctx), blobs, Options{})
+    {
+    }
     ArtifactService(ModelContext ctx, BlobStore &blobs, Options options)
         : m_ctx(std::move(ctx)), m_blobs(blobs), m_opt(options)
     {
@@ -77,11 +81,12 @@ public:
 
     // Member role in the run's workspace. contentType empty: application/octet-stream.
     Result<InitiatedUpload> initiate(const Actor &actor, const QString &runId, const QString &name,
-                                     qint64 sizeBytes, const QString &sha256, const QString &contentType = {});
+                                     qint64 sizeBytes, const QString &sha256,
+                                     const QString &contentType = {});
     // No actor: the upload token is the credential. Unknown, expired or not
     // pending: not_found. Over part_size: payload_too_large. Last one wins.
-    Result<UploadedPart> putPart(const QString &uploadToken, const QString &artifactId, qint64 partNumber,
-                                 const QByteArray &bytes);
+    Result<UploadedPart> putPart(const QString &uploadToken, const QString &artifactId,
+                                 qint64 partNumber, const QByteArray &bytes);
     // Verifies every part, the total size and the SHA-256 (conflict, nothing
     // committed, the upload stays pending) before the bytes enter the blob store.
     // Committing a committed artifact again returns it unchanged.
@@ -93,7 +98,8 @@ public:
     // Committed artifacts only; anything else not_found.
     Result<ArtifactDownload> open(const Actor &actor, const QString &artifactId);
     // Newest first.
-    Result<Page<Artifact>> list(const Actor &actor, const QString &runId, int limit, const QString &cursor);
+    Result<Page<Artifact>> list(const Actor &actor, const QString &runId, int limit,
+                                const QString &cursor);
 
     // Pending uploads whose token expired become aborted (audited as the system)
     // and their parts are removed, as are upload folders no pending artifact

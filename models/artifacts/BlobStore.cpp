@@ -88,8 +88,8 @@ QString BlobStore::blobPath(const QString &sha256) const
 {
     if (!isSha256Hex(sha256))
         return {};
-    return m_blobRoot + u"/sha256/"_s + sha256.left(2) + QLatin1Char('/') + sha256.mid(2, 2) + QLatin1Char('/')
-        + sha256;
+    return m_blobRoot + u"/sha256/"_s + sha256.left(2) + QLatin1Char('/') + sha256.mid(2, 2) +
+           QLatin1Char('/') + sha256;
 }
 
 bool BlobStore::hasBlob(const QString &sha256) const
@@ -140,7 +140,8 @@ Status BlobStore::health() const
     return Ok{};
 }
 
-Result<StagedPart> BlobStore::stagePart(const QString &artifactId, qint64 number, const QByteArray &bytes) const
+Result<StagedPart> BlobStore::stagePart(const QString &artifactId, qint64 number,
+                                        const QByteArray &bytes) const
 {
     const QString dir = uploadDir(artifactId);
     if (dir.isEmpty() || number <= 0)
@@ -161,7 +162,8 @@ Result<StagedPart> BlobStore::stagePart(const QString &artifactId, qint64 number
         return unavailable(u"cannot write the part"_s);
     }
     p.size = bytes.size();
-    p.sha256 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    p.sha256 =
+        QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
     return p;
 }
 
@@ -221,20 +223,22 @@ Result<StoredBlob> BlobStore::assemble(const QString &artifactId, qint64 parts, 
                 break;
             total += got;
             if (total > expectedSize)
-                return fail(mismatch(u"size_mismatch"_s,
-                                     u"The parts hold more than the declared %1 bytes."_s.arg(expectedSize)));
+                return fail(mismatch(
+                    u"size_mismatch"_s,
+                    u"The parts hold more than the declared %1 bytes."_s.arg(expectedSize)));
             hash.addData(QByteArrayView(buf.constData(), got));
             if (out.write(buf.constData(), got) != got)
                 return fail(unavailable(u"cannot write the blob"_s));
         }
     }
     if (total != expectedSize)
-        return fail(mismatch(u"size_mismatch"_s, u"The parts hold %1 bytes, not the declared %2."_s
-                                                     .arg(total)
-                                                     .arg(expectedSize)));
+        return fail(mismatch(
+            u"size_mismatch"_s,
+            u"The parts hold %1 bytes, not the declared %2."_s.arg(total).arg(expectedSize)));
     const QString actual = QString::fromLatin1(hash.result().toHex());
     if (actual != expectedSha256)
-        return fail(mismatch(u"sha256_mismatch"_s, u"The SHA-256 of the parts does not match the declared one."_s));
+        return fail(mismatch(u"sha256_mismatch"_s,
+                             u"The SHA-256 of the parts does not match the declared one."_s));
     if (!syncFile(out))
         return fail(unavailable(u"cannot write the blob"_s));
     out.close();

@@ -49,7 +49,8 @@ public:
     Status health() const;
 
     // Writes the bytes to a temporary file beside the part's place and syncs it.
-    Result<StagedPart> stagePart(const QString &artifactId, qint64 number, const QByteArray &bytes) const;
+    Result<StagedPart> stagePart(const QString &artifactId, qint64 number,
+                                 const QByteArray &bytes) const;
     // Moves a staged part into place atomically; an earlier part of that number is replaced.
     Status placePart(const StagedPart &part) const;
     void discard(const StagedPart &part) const;

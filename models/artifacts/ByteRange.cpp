@@ -25,16 +25,25 @@ std::optional<qint64> digits(QStringView s)
     return v;
 }
 
-ByteRange full() { return {}; }
-ByteRange unsatisfiable() { return {ByteRange::Kind::Unsatisfiable, 0, -1}; }
+ByteRange full()
+{
+    return {};
+}
+ByteRange unsatisfiable()
+{
+    return {ByteRange::Kind::Unsatisfiable, 0, -1};
+}
 } // namespace
 
 QString ByteRange::contentRange(qint64 size) const
 {
     switch (kind) {
-    case Kind::Partial: return QStringLiteral("bytes %1-%2/%3").arg(start).arg(end).arg(size);
-    case Kind::Unsatisfiable: return QStringLiteral("bytes */%1").arg(size);
-    case Kind::Full: break;
+    case Kind::Partial:
+        return QStringLiteral("bytes %1-%2/%3").arg(start).arg(end).arg(size);
+    case Kind::Unsatisfiable:
+        return QStringLiteral("bytes */%1").arg(size);
+    case Kind::Full:
+        break;
     }
     return {};
 }

@@ -18,8 +18,8 @@ QJsonValue orNull(const QString &s)
     return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
 }
 
-const QString kColumns = QStringLiteral(
-    "seq, id, at, actor_id, workspace_id, action, target_type, target_id, ip, detail, prev_hash, hash");
+const QString kColumns = QStringLiteral("seq, id, at, actor_id, workspace_id, action, target_type, "
+                                        "target_id, ip, detail, prev_hash, hash");
 
 AuditEntry readEntry(const Query &q)
 {
@@ -65,12 +65,13 @@ QByteArray AuditEntry::canonical() const
 }
 
 Status AuditService::append(Tx &tx, qint64 nowMs, const Actor &actor, const QString &action,
-                            const QString &workspaceId, const QString &targetType, const QString &targetId,
-                            const QJsonObject &detail)
+                            const QString &workspaceId, const QString &targetType,
+                            const QString &targetId, const QJsonObject &detail)
 {
     // Taking the head with an UPDATE locks its row until commit (PostgreSQL);
     // SQLite writers are already serialised by BEGIN IMMEDIATE.
-    Query head = tx.query(QStringLiteral("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"));
+    Query head = tx.query(
+        QStringLiteral("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"));
     if (!head.exec() || !head.next())
         return head.error();
     AuditEntry e;
@@ -88,9 +89,10 @@ Status AuditService::append(Tx &tx, qint64 nowMs, const Actor &actor, const QStr
     e.detail = detail;
     e.hash = crypto::sha256Hex(e.prevHash.toLatin1() + e.canonical());
 
-    Query ins = tx.query(QStringLiteral(
-        "INSERT INTO audit_log (seq, id, at, actor_id, workspace_id, action, target_type, target_id, ip, "
-        "detail, prev_hash, hash) VALUES (:seq, :id, :at, :actor, :ws, :action, :tt, :tid, :ip, :detail, :prev, :hash)"));
+    Query ins = tx.query(QStringLiteral("INSERT INTO audit_log (seq, id, at, actor_id, "
+                                        "workspace_id, action, target_type, target_id, ip, "
+                                        "detail, prev_hash, hash) VALUES (:seq, :id, :at, :actor, "
+                                        ":ws, :action, :tt, :tid, :ip, :detail, :prev, :hash)"));
     ins.bind(QStringLiteral(":seq"), e.seq)
         .bind(QStringLiteral(":id"), e.id)
         .bind(QStringLiteral(":at"), e.at)
@@ -100,7 +102,8 @@ Status AuditService::append(Tx &tx, qint64 nowMs, const Actor &actor, const QStr
         .bind(QStringLiteral(":tt"), e.targetType)
         .bind(QStringLiteral(":tid"), e.targetId.isEmpty() ? QVariant() : QVariant(e.targetId))
         .bind(QStringLiteral(":ip"), e.ip.isEmpty() ? QVariant() : QVariant(e.ip))
-        .bind(QStringLiteral(":detail"), QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact)))
+        .bind(QStringLiteral(":detail"),
+              QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact)))
         .bind(QStringLiteral(":prev"), e.prevHash)
         .bind(QStringLiteral(":hash"), e.hash);
     if (!ins.exec())
@@ -120,7 +123,8 @@ Result<Page<AuditEntry>> AuditService::list(const Actor &actor, const AuditFilte
     if (!cursorText.isEmpty()) {
         const auto c = cursor::decode(cursorText);
         if (!c || c->size() != 1 || !c->at(0).isDouble())
-            return Error::validation(QStringLiteral("cursor"), QStringLiteral("invalid"), QStringLiteral("Unknown cursor."));
+            return Error::validation(QStringLiteral("cursor"), QStringLiteral("invalid"),
+                                     QStringLiteral("Unknown cursor."));
         beforeSeq = qint64(c->at(0).toDouble());
     }
     // A workspace the caller does not administer is not revealed: not_found,
@@ -128,17 +132,21 @@ Result<Page<AuditEntry>> AuditService::list(const Actor &actor, const AuditFilte
     if (!f.workspaceId.isEmpty() && !actor.isSystem()) {
         auto role = access::requireRole(m_ctx.db->connection(), actor, f.workspaceId, Role::Admin);
         if (!role)
-            return role.error().code == ErrorCode::Forbidden ? Error::notFound(QStringLiteral("Workspace"))
-                                                             : role.error();
+            return role.error().code == ErrorCode::Forbidden
+                       ? Error::notFound(QStringLiteral("Workspace"))
+                       : role.error();
     }
-    QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM audit_log WHERE 1=1");
+    QString sql =
+        QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM audit_log WHERE 1=1");
     if (!actor.isSystem()) {
-        sql += QStringLiteral(" AND ((workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u "
-                              "AND role IN ('owner', 'admin'))");
+        sql += QStringLiteral(
+            " AND ((workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u "
+            "AND role IN ('owner', 'admin'))");
         if (!actor.keyWorkspaceId.isEmpty())
             sql += QStringLiteral(" AND workspace_id = :scope");
-        sql += actor.instanceAdmin ? QStringLiteral(") OR (workspace_id IS NULL))")
-                                   : QStringLiteral(") OR (workspace_id IS NULL AND actor_id = :u))");
+        sql += actor.instanceAdmin
+                   ? QStringLiteral(") OR (workspace_id IS NULL))")
+                   : QStringLiteral(") OR (workspace_id IS NULL AND actor_id = :u))");
     }
     if (!f.workspaceId.isEmpty())
         sql += QStringLiteral(" AND workspace_id = :ws");
@@ -202,13 +210,15 @@ AuditVerdict AuditService::verify(const std::function<bool(qint64, qint64)> &pro
         if (c.exec() && c.next())
             total = c.i64(0);
     }
-    QString prev = QStringLiteral("0000000000000000000000000000000000000000000000000000000000000000");
+    QString prev =
+        QStringLiteral("0000000000000000000000000000000000000000000000000000000000000000");
     qint64 expectedSeq = 1;
     qint64 after = 0;
     const int batch = 5000;
     for (;;) {
-        Query q(conn, QStringLiteral("SELECT ") + kColumns
-                          + QStringLiteral(" FROM audit_log WHERE seq > :after ORDER BY seq LIMIT :lim"));
+        Query q(conn,
+                QStringLiteral("SELECT ") + kColumns +
+                    QStringLiteral(" FROM audit_log WHERE seq > :after ORDER BY seq LIMIT :lim"));
         q.bind(QStringLiteral(":after"), after).bind(QStringLiteral(":lim"), batch);
         if (!q.exec()) {
             v.ok = false;

@@ -50,8 +50,8 @@ public:
     // Appends one entry inside the caller's transaction; the chain head row is
     // updated in the same transaction so appenders serialise.
     static Status append(Tx &tx, qint64 nowMs, const Actor &actor, const QString &action,
-                         const QString &workspaceId, const QString &targetType, const QString &targetId,
-                         const QJsonObject &detail = {});
+                         const QString &workspaceId, const QString &targetType,
+                         const QString &targetId, const QJsonObject &detail = {});
 
     // Entries the actor may see, newest first. The system actor sees everything.
     Result<Page<AuditEntry>> list(const Actor &actor, const AuditFilter &filter, int limit,

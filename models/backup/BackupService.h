@@ -43,7 +43,10 @@ class BackupService
 {
 public:
     // dataDir: the instance's data folder (blobs live in <dataDir>/blobs).
-    BackupService(ModelContext ctx, QString dataDir) : m_ctx(std::move(ctx)), m_dataDir(std::move(dataDir)) {}
+    BackupService(ModelContext ctx, QString dataDir)
+        : m_ctx(std::move(ctx)), m_dataDir(std::move(dataDir))
+    {
+    }
 
     static constexpr int kFormatVersion = 1;
     static QString formatName() { return QStringLiteral("worldflux-console-backup"); }

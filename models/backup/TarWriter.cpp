@@ -90,7 +90,8 @@ bool TarWriter::writePadding(qint64 size)
     return true;
 }
 
-bool TarWriter::addFile(const QString &name, const QString &sourcePath, QByteArray *sha256Hex, qint64 *sizeOut)
+bool TarWriter::addFile(const QString &name, const QString &sourcePath, QByteArray *sha256Hex,
+                        qint64 *sizeOut)
 {
     const QByteArray n = name.toLatin1();
     if (!validName(n))
@@ -107,7 +108,8 @@ bool TarWriter::addFile(const QString &name, const QString &sourcePath, QByteArr
     while (done < size) {
         const qint64 got = in.read(buf.data(), qMin<qint64>(buf.size(), size - done));
         if (got <= 0)
-            return fail(QStringLiteral("%1 changed or could not be read while it was archived").arg(sourcePath));
+            return fail(QStringLiteral("%1 changed or could not be read while it was archived")
+                            .arg(sourcePath));
         hash.addData(QByteArrayView(buf.constData(), got));
         if (m_out->write(buf.constData(), got) != got)
             return fail(QStringLiteral("cannot write the archive: %1").arg(m_out->errorString()));

@@ -27,8 +27,9 @@ class BillingProvider
 public:
     virtual ~BillingProvider() = default;
     virtual QString name() const = 0;
-    virtual Result<ProviderCheckout> checkoutUrl(const BillingWorkspace &workspace, const QString &plan,
-                                                 const QString &successUrl, const QString &cancelUrl) = 0;
+    virtual Result<ProviderCheckout> checkoutUrl(const BillingWorkspace &workspace,
+                                                 const QString &plan, const QString &successUrl,
+                                                 const QString &cancelUrl) = 0;
     virtual Result<QString> portalUrl(const BillingWorkspace &workspace) = 0;
 };
 

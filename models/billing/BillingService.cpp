@@ -26,7 +26,8 @@ constexpr int kMaxIdLength = 255;
 
 Error badSignature(const QString &why)
 {
-    return Error{ErrorCode::InvalidSignature, u"The webhook signature does not verify: %1."_s.arg(why)};
+    return Error{ErrorCode::InvalidSignature,
+                 u"The webhook signature does not verify: %1."_s.arg(why)};
 }
 
 bool allDigits(const QString &s)
@@ -96,7 +97,7 @@ struct WorkspaceRow
 Result<WorkspaceRow> loadWorkspace(const QSqlDatabase &conn, const QString &id)
 {
     Query q(conn, u"SELECT w.id, w.name, w.plan, c.customer_ref FROM workspaces w "
-                    "LEFT JOIN billing_customers c ON c.workspace_id = w.id WHERE w.id = :id"_s);
+                  "LEFT JOIN billing_customers c ON c.workspace_id = w.id WHERE w.id = :id"_s);
     q.bind(u":id"_s, id);
     if (!q.exec())
         return q.error();
@@ -107,8 +108,8 @@ Result<WorkspaceRow> loadWorkspace(const QSqlDatabase &conn, const QString &id)
 
 // Sets the plan and writes the one billing.plan_change entry; no entry when the
 // plan is already the target. Returns the plan before.
-Result<QString> changePlan(Tx &tx, qint64 now, const Actor &actor, const QString &workspaceId, const QString &to,
-                           const QJsonObject &why)
+Result<QString> changePlan(Tx &tx, qint64 now, const Actor &actor, const QString &workspaceId,
+                           const QString &to, const QJsonObject &why)
 {
     Query cur = tx.query(u"SELECT plan FROM workspaces WHERE id = :w"_s);
     cur.bind(u":w"_s, workspaceId);
@@ -127,8 +128,8 @@ Result<QString> changePlan(Tx &tx, qint64 now, const Actor &actor, const QString
     QJsonObject detail = why;
     detail.insert(u"from"_s, from);
     detail.insert(u"to"_s, to);
-    if (auto a = AuditService::append(tx, now, actor, u"billing.plan_change"_s, workspaceId, u"workspace"_s,
-                                      workspaceId, detail);
+    if (auto a = AuditService::append(tx, now, actor, u"billing.plan_change"_s, workspaceId,
+                                      u"workspace"_s, workspaceId, detail);
         !a)
         return a.error();
     tx.announce(u"workspace"_s, workspaceId);
@@ -147,7 +148,8 @@ BillingEvent readEvent(const Query &q)
     e.outcome = q.str(6);
     return e;
 }
-const QString kEventCols = QStringLiteral("event_id, type, event_created, received_at, workspace_id, applied, outcome");
+const QString kEventCols =
+    QStringLiteral("event_id, type, event_created, received_at, workspace_id, applied, outcome");
 
 Result<BillingEvent> storedEvent(const QSqlDatabase &conn, const QString &eventId)
 {
@@ -165,8 +167,11 @@ Result<BillingEvent> storedEvent(const QSqlDatabase &conn, const QString &eventI
 
 QJsonObject CheckoutSession::toJson() const
 {
-    return {{u"workspace_id"_s, workspaceId}, {u"plan"_s, plan}, {u"provider"_s, provider},
-            {u"session_ref"_s, sessionRef},   {u"url"_s, url}};
+    return {{u"workspace_id"_s, workspaceId},
+            {u"plan"_s, plan},
+            {u"provider"_s, provider},
+            {u"session_ref"_s, sessionRef},
+            {u"url"_s, url}};
 }
 
 QJsonObject BillingEvent::toJson() const
@@ -175,20 +180,23 @@ QJsonObject BillingEvent::toJson() const
             {u"type"_s, type},
             {u"created"_s, ids::formatTime(eventCreated)},
             {u"received_at"_s, ids::formatTime(receivedAt)},
-            {u"workspace_id"_s, workspaceId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(workspaceId)},
+            {u"workspace_id"_s,
+             workspaceId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(workspaceId)},
             {u"applied"_s, applied},
             {u"outcome"_s, outcome}};
 }
 
-QString BillingService::signHeader(const QByteArray &rawBody, const QByteArray &secret, qint64 unixSecs)
+QString BillingService::signHeader(const QByteArray &rawBody, const QByteArray &secret,
+                                   qint64 unixSecs)
 {
     const QByteArray t = QByteArray::number(unixSecs);
-    return u"t="_s + QString::fromLatin1(t) + u",v1="_s
-        + QString::fromLatin1(crypto::hmacSha256(secret, t + '.' + rawBody).toHex());
+    return u"t="_s + QString::fromLatin1(t) + u",v1="_s +
+           QString::fromLatin1(crypto::hmacSha256(secret, t + '.' + rawBody).toHex());
 }
 
-Status BillingService::verifySignature(const QByteArray &rawBody, const QString &header, const QByteArray &secret,
-                                       qint64 nowSecs, qint64 toleranceSecs)
+Status BillingService::verifySignature(const QByteArray &rawBody, const QString &header,
+                                       const QByteArray &secret, qint64 nowSecs,
+                                       qint64 toleranceSecs)
 {
     if (secret.isEmpty())
         return badSignature(u"no webhook secret is configured"_s);
@@ -226,7 +234,8 @@ Status BillingService::verifySignature(const QByteArray &rawBody, const QString 
     bool match = false;
     for (const QString &sig : std::as_const(v1)) {
         // Every candidate is compared, in constant time, whether or not one matched.
-        const QByteArray given = isHex64(sig) ? QByteArray::fromHex(sig.toLatin1()) : QByteArray(32, '\0');
+        const QByteArray given =
+            isHex64(sig) ? QByteArray::fromHex(sig.toLatin1()) : QByteArray(32, '\0');
         const bool eq = crypto::constantTimeEquals(expected, given);
         match = match || (eq && isHex64(sig));
     }
@@ -235,7 +244,8 @@ Status BillingService::verifySignature(const QByteArray &rawBody, const QString 
     return Ok{};
 }
 
-Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, const QString &signatureHeader,
+Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody,
+                                                   const QString &signatureHeader,
                                                    const QByteArray &secret, BodyReader read)
 {
     if (rawBody.size() > kMaxBodyBytes)
@@ -266,7 +276,8 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
     } else {
         const double c = created.toDouble(-1);
         if (!created.isDouble() || c < 0 || c > 1e11 || c != double(qint64(c)))
-            return Error::validation(u"created"_s, u"invalid"_s, u"created must be a Unix time in seconds."_s);
+            return Error::validation(u"created"_s, u"invalid"_s,
+                                     u"created must be a Unix time in seconds."_s);
         e.eventCreated = qint64(c) * 1000;
     }
     const QJsonObject obj = ev.value(u"data"_s).toObject().value(u"object"_s).toObject();
@@ -293,14 +304,15 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
         plan = u"free"_s;
         subscriptionRef = str(obj, u"id"_s);
         subscriptionStatus = u"canceled"_s;
-    } else if (e.type == QLatin1String("customer.subscription.created")
-               || e.type == QLatin1String("customer.subscription.updated")) {
+    } else if (e.type == QLatin1String("customer.subscription.created") ||
+               e.type == QLatin1String("customer.subscription.updated")) {
         e.workspaceId = str(obj.value(u"metadata"_s).toObject(), u"workspace_id"_s);
         subscriptionRef = str(obj, u"id"_s);
         subscriptionStatus = str(obj, u"status"_s);
         // A subscription that ended puts the workspace back on the free plan.
-        const bool ended = subscriptionStatus == QLatin1String("canceled")
-            || subscriptionStatus == QLatin1String("incomplete_expired") || subscriptionStatus == QLatin1String("unpaid");
+        const bool ended = subscriptionStatus == QLatin1String("canceled") ||
+                           subscriptionStatus == QLatin1String("incomplete_expired") ||
+                           subscriptionStatus == QLatin1String("unpaid");
         plan = ended ? u"free"_s : subscriptionPlan(obj);
     } else {
         known = false;
@@ -327,7 +339,8 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
     } else {
         if (!tx.lockRow(u"workspaces"_s, e.workspaceId))
             return Error::internal();
-        Query last = tx.query(u"SELECT MAX(event_created) FROM billing_events WHERE workspace_id = :w AND applied = 1"_s);
+        Query last = tx.query(
+            u"SELECT MAX(event_created) FROM billing_events WHERE workspace_id = :w AND applied = 1"_s);
         last.bind(u":w"_s, e.workspaceId);
         if (!last.exec() || !last.next())
             return last.error();
@@ -336,39 +349,55 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
         if (stale) {
             e.outcome = u"not applied: a newer event was applied already"_s;
         } else {
-            auto from = changePlan(tx, now, Actor::system(), e.workspaceId, plan, {{u"event_id"_s, e.eventId}});
+            auto from = changePlan(tx, now, Actor::system(), e.workspaceId, plan,
+                                   {{u"event_id"_s, e.eventId}});
             if (!from)
                 return from.error();
             e.applied = true;
             e.outcome = *from == plan ? u"applied: plan unchanged (%1)"_s.arg(plan)
                                       : u"applied: plan %1 -> %2"_s.arg(*from, plan);
             if (!customerRef.isEmpty()) {
-                Query c = tx.query(u"INSERT INTO billing_customers (workspace_id, provider, customer_ref, created_at) "
-                                     "VALUES (:w, 'stripe', :c, :t) ON CONFLICT (workspace_id) DO UPDATE "
-                                     "SET customer_ref = excluded.customer_ref"_s);
+                Query c =
+                    tx.query(u"INSERT INTO billing_customers (workspace_id, provider, "
+                             u"customer_ref, created_at) "
+                             "VALUES (:w, 'stripe', :c, :t) ON CONFLICT (workspace_id) DO UPDATE "
+                             "SET customer_ref = excluded.customer_ref"_s);
                 c.bind(u":w"_s, e.workspaceId).bind(u":c"_s, customerRef).bind(u":t"_s, now);
                 if (!c.exec())
                     return c.error();
             }
             if (e.type == QLatin1String("checkout.session.completed")) {
-                Query done = tx.query(u"UPDATE billing_subscriptions SET status = 'checkout_completed', updated_at = :t "
-                                        "WHERE workspace_id = :w AND provider_ref = :r AND status = 'checkout_pending'"_s);
-                done.bind(u":t"_s, now).bind(u":w"_s, e.workspaceId).bind(u":r"_s, str(obj, u"id"_s));
+                Query done = tx.query(
+                    u"UPDATE billing_subscriptions SET status = 'checkout_completed', updated_at = "
+                    u":t "
+                    "WHERE workspace_id = :w AND provider_ref = :r AND status = 'checkout_pending'"_s);
+                done.bind(u":t"_s, now)
+                    .bind(u":w"_s, e.workspaceId)
+                    .bind(u":r"_s, str(obj, u"id"_s));
                 if (!done.exec())
                     return done.error();
             }
             if (!subscriptionRef.isEmpty()) {
-                Query upd = tx.query(u"UPDATE billing_subscriptions SET plan = :p, status = :s, updated_at = :t "
-                                       "WHERE workspace_id = :w AND provider_ref = :r"_s);
-                upd.bind(u":p"_s, plan).bind(u":s"_s, subscriptionStatus.isEmpty() ? u"active"_s : subscriptionStatus)
-                    .bind(u":t"_s, e.eventCreated).bind(u":w"_s, e.workspaceId).bind(u":r"_s, subscriptionRef);
+                Query upd = tx.query(
+                    u"UPDATE billing_subscriptions SET plan = :p, status = :s, updated_at = :t "
+                    "WHERE workspace_id = :w AND provider_ref = :r"_s);
+                upd.bind(u":p"_s, plan)
+                    .bind(u":s"_s, subscriptionStatus.isEmpty() ? u"active"_s : subscriptionStatus)
+                    .bind(u":t"_s, e.eventCreated)
+                    .bind(u":w"_s, e.workspaceId)
+                    .bind(u":r"_s, subscriptionRef);
                 if (!upd.exec())
                     return upd.error();
                 if (upd.rowsAffected() == 0) {
-                    Query ins = tx.query(u"INSERT INTO billing_subscriptions (id, workspace_id, provider_ref, plan, status, "
-                                           "updated_at) VALUES (:id, :w, :r, :p, :s, :t)"_s);
-                    ins.bind(u":id"_s, ids::newUuid()).bind(u":w"_s, e.workspaceId).bind(u":r"_s, subscriptionRef)
-                        .bind(u":p"_s, plan).bind(u":s"_s, subscriptionStatus.isEmpty() ? u"active"_s : subscriptionStatus)
+                    Query ins = tx.query(u"INSERT INTO billing_subscriptions (id, workspace_id, "
+                                         u"provider_ref, plan, status, "
+                                         "updated_at) VALUES (:id, :w, :r, :p, :s, :t)"_s);
+                    ins.bind(u":id"_s, ids::newUuid())
+                        .bind(u":w"_s, e.workspaceId)
+                        .bind(u":r"_s, subscriptionRef)
+                        .bind(u":p"_s, plan)
+                        .bind(u":s"_s,
+                              subscriptionStatus.isEmpty() ? u"active"_s : subscriptionStatus)
                         .bind(u":t"_s, e.eventCreated);
                     if (!ins.exec())
                         return ins.error();
@@ -377,11 +406,16 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
         }
     }
 
-    Query rec = tx.query(u"INSERT INTO billing_events (event_id, type, event_created, received_at, workspace_id, "
-                           "applied, outcome) VALUES (:e, :ty, :c, :r, :w, :a, :o)"_s);
-    rec.bind(u":e"_s, e.eventId).bind(u":ty"_s, e.type.left(kMaxIdLength)).bind(u":c"_s, e.eventCreated)
-        .bind(u":r"_s, e.receivedAt).bind(u":w"_s, e.workspaceId.isEmpty() ? QVariant() : QVariant(e.workspaceId))
-        .bind(u":a"_s, e.applied ? 1 : 0).bind(u":o"_s, e.outcome);
+    Query rec = tx.query(
+        u"INSERT INTO billing_events (event_id, type, event_created, received_at, workspace_id, "
+        "applied, outcome) VALUES (:e, :ty, :c, :r, :w, :a, :o)"_s);
+    rec.bind(u":e"_s, e.eventId)
+        .bind(u":ty"_s, e.type.left(kMaxIdLength))
+        .bind(u":c"_s, e.eventCreated)
+        .bind(u":r"_s, e.receivedAt)
+        .bind(u":w"_s, e.workspaceId.isEmpty() ? QVariant() : QVariant(e.workspaceId))
+        .bind(u":a"_s, e.applied ? 1 : 0)
+        .bind(u":o"_s, e.outcome);
     if (!rec.exec()) {
         if (rec.uniqueViolation()) {
             // Delivered twice at once: the other delivery won; ours changes nothing.
@@ -400,20 +434,24 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody, co
     return e;
 }
 
-Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QString &workspaceId, const QString &plan,
-                                                 const QString &successUrl, const QString &cancelUrl)
+Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QString &workspaceId,
+                                                 const QString &plan, const QString &successUrl,
+                                                 const QString &cancelUrl)
 {
     if (!ids::isUuid(workspaceId))
-        return Error::validation(u"workspace_id"_s, workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
+        return Error::validation(u"workspace_id"_s,
+                                 workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
                                  u"workspace_id must be a workspace id."_s);
     if (plan.isEmpty())
         return Error::validation(u"plan"_s, u"required"_s, u"A plan is required."_s);
     if (successUrl.size() > 2048 || cancelUrl.size() > 2048)
-        return Error::validation(successUrl.size() > 2048 ? u"success_url"_s : u"cancel_url"_s, u"too_long"_s);
+        return Error::validation(successUrl.size() > 2048 ? u"success_url"_s : u"cancel_url"_s,
+                                 u"too_long"_s);
     {
         QSqlDatabase conn = m_ctx.db->connection();
         if (plan == QLatin1String("free") || !planExists(conn, plan))
-            return Error::validation(u"plan"_s, u"invalid"_s, u"plan must be one of the paid plans."_s);
+            return Error::validation(u"plan"_s, u"invalid"_s,
+                                     u"plan must be one of the paid plans."_s);
     }
     WorkspaceRow ws;
     {
@@ -430,8 +468,8 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
     if (ws.plan == plan)
         return Error::conflict(u"The workspace is already on this plan."_s);
     // The provider may be a network service: never call it inside a transaction.
-    auto pc = m_provider->checkoutUrl(BillingWorkspace{ws.id, ws.name, ws.plan, ws.customerRef}, plan, successUrl,
-                                      cancelUrl);
+    auto pc = m_provider->checkoutUrl(BillingWorkspace{ws.id, ws.name, ws.plan, ws.customerRef},
+                                      plan, successUrl, cancelUrl);
     if (!pc)
         return pc.error();
     CheckoutSession out{workspaceId, plan, m_provider->name(), pc->sessionRef, pc->url};
@@ -443,14 +481,19 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
     const qint64 now = m_ctx.clock->nowMs();
-    Query ins = tx.query(u"INSERT INTO billing_subscriptions (id, workspace_id, provider_ref, plan, status, updated_at) "
-                           "VALUES (:id, :w, :r, :p, 'checkout_pending', :t)"_s);
-    ins.bind(u":id"_s, ids::newUuid()).bind(u":w"_s, workspaceId).bind(u":r"_s, out.sessionRef).bind(u":p"_s, plan)
+    Query ins = tx.query(u"INSERT INTO billing_subscriptions (id, workspace_id, provider_ref, "
+                         u"plan, status, updated_at) "
+                         "VALUES (:id, :w, :r, :p, 'checkout_pending', :t)"_s);
+    ins.bind(u":id"_s, ids::newUuid())
+        .bind(u":w"_s, workspaceId)
+        .bind(u":r"_s, out.sessionRef)
+        .bind(u":p"_s, plan)
         .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, u"billing.checkout"_s, workspaceId, u"workspace"_s, workspaceId,
-                                      {{u"plan"_s, plan}, {u"provider"_s, out.provider}});
+    if (auto a =
+            AuditService::append(tx, now, actor, u"billing.checkout"_s, workspaceId, u"workspace"_s,
+                                 workspaceId, {{u"plan"_s, plan}, {u"provider"_s, out.provider}});
         !a)
         return a.error();
     tx.announce(u"billing"_s, workspaceId);
@@ -462,7 +505,8 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
 Result<QString> BillingService::portal(const Actor &actor, const QString &workspaceId)
 {
     if (!ids::isUuid(workspaceId))
-        return Error::validation(u"workspace_id"_s, workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
+        return Error::validation(u"workspace_id"_s,
+                                 workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
                                  u"workspace_id must be a workspace id."_s);
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Admin, kWs); !r)
@@ -473,19 +517,22 @@ Result<QString> BillingService::portal(const Actor &actor, const QString &worksp
     return m_provider->portalUrl(BillingWorkspace{ws->id, ws->name, ws->plan, ws->customerRef});
 }
 
-Result<CheckoutSession> BillingService::completeOfflineCheckout(const Actor &actor, const QString &sessionRef)
+Result<CheckoutSession> BillingService::completeOfflineCheckout(const Actor &actor,
+                                                                const QString &sessionRef)
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden(u"Only an instance administrator confirms offline payments."_s);
     if (m_provider->name() != QLatin1String("offline"))
         return Error{ErrorCode::Unsupported, u"Checkouts are confirmed by the payment provider."_s};
     if (sessionRef.isEmpty() || sessionRef.size() > kMaxIdLength)
-        return Error::validation(u"session_ref"_s, sessionRef.isEmpty() ? u"required"_s : u"too_long"_s);
+        return Error::validation(u"session_ref"_s,
+                                 sessionRef.isEmpty() ? u"required"_s : u"too_long"_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(u"SELECT id, workspace_id, plan, status FROM billing_subscriptions WHERE provider_ref = :r"_s);
+    Query q = tx.query(
+        u"SELECT id, workspace_id, plan, status FROM billing_subscriptions WHERE provider_ref = :r"_s);
     q.bind(u":r"_s, sessionRef);
     if (!q.exec())
         return q.error();
@@ -501,8 +548,9 @@ Result<CheckoutSession> BillingService::completeOfflineCheckout(const Actor &act
     if (!tx.lockRow(u"workspaces"_s, wsId))
         return Error::internal();
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(u"UPDATE billing_subscriptions SET status = 'checkout_completed', updated_at = :t "
-                         "WHERE id = :id AND status = 'checkout_pending'"_s);
+    Query u =
+        tx.query(u"UPDATE billing_subscriptions SET status = 'checkout_completed', updated_at = :t "
+                 "WHERE id = :id AND status = 'checkout_pending'"_s);
     u.bind(u":t"_s, now).bind(u":id"_s, rowId);
     if (!u.exec())
         return u.error();
@@ -516,8 +564,8 @@ Result<CheckoutSession> BillingService::completeOfflineCheckout(const Actor &act
     return out;
 }
 
-Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString &workspaceId, const QString &plan,
-                                              const QString &sessionRef)
+Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString &workspaceId,
+                                               const QString &plan, const QString &sessionRef)
 {
     // A person, not the system: the audit entry names who changed the plan.
     if (actor.isAnonymous())
@@ -528,7 +576,8 @@ Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString
         return Error{ErrorCode::Unsupported, u"Plans are changed by the payment provider."_s};
     if (!sessionRef.isEmpty()) {
         // The checkout names its workspace and plan; the page must ask for exactly those.
-        Query q(m_ctx.db->connection(), u"SELECT workspace_id, plan FROM billing_subscriptions WHERE provider_ref = :r"_s);
+        Query q(m_ctx.db->connection(),
+                u"SELECT workspace_id, plan FROM billing_subscriptions WHERE provider_ref = :r"_s);
         q.bind(u":r"_s, sessionRef);
         if (!q.exec())
             return q.error();
@@ -551,7 +600,8 @@ Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString
         return Error::validation(u"plan"_s, u"unknown"_s, u"No such plan."_s);
     if (!tx.lockRow(u"workspaces"_s, workspaceId))
         return Error::internal();
-    auto from = changePlan(tx, m_ctx.clock->nowMs(), actor, workspaceId, plan, {{u"via"_s, u"offline"_s}});
+    auto from =
+        changePlan(tx, m_ctx.clock->nowMs(), actor, workspaceId, plan, {{u"via"_s, u"offline"_s}});
     if (!from)
         return from.error();
     if (auto c = tx.commit(); !c)
@@ -559,7 +609,8 @@ Result<QString> BillingService::setPlanOffline(const Actor &actor, const QString
     return plan;
 }
 
-Result<Page<BillingEvent>> BillingService::webhookEvents(const Actor &actor, int limit, const QString &cursorText)
+Result<Page<BillingEvent>> BillingService::webhookEvents(const Actor &actor, int limit,
+                                                         const QString &cursorText)
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden(u"Only instance administrators see billing events."_s);
@@ -575,7 +626,9 @@ Result<Page<BillingEvent>> BillingService::webhookEvents(const Actor &actor, int
     Page<BillingEvent> page;
     while (q.next())
         page.items.append(readEvent(q));
-    finishPage(page, limit, [](const BillingEvent &x) { return cursor::TimeId{x.receivedAt, x.eventId}; });
+    finishPage(page, limit, [](const BillingEvent &x) {
+        return cursor::TimeId{x.receivedAt, x.eventId};
+    });
     return page;
 }
 

@@ -45,8 +45,9 @@ public:
     // Owner or admin of the workspace; plan must be a paid plan of plan_caps.
     // Records the session as a pending checkout (billing_subscriptions, status
     // checkout_pending); the plan changes only when the provider confirms.
-    Result<CheckoutSession> checkout(const Actor &actor, const QString &workspaceId, const QString &plan,
-                                     const QString &successUrl = {}, const QString &cancelUrl = {});
+    Result<CheckoutSession> checkout(const Actor &actor, const QString &workspaceId,
+                                     const QString &plan, const QString &successUrl = {},
+                                     const QString &cancelUrl = {});
     Result<QString> portal(const Actor &actor, const QString &workspaceId);
     // Offline provider only: an instance administrator confirms a pending
     // checkout that was paid out of band; the plan changes (billing.plan_change).
@@ -56,8 +57,8 @@ public:
     // through the path a verified webhook takes (billing.plan_change, the
     // administrator as actor); with a pending checkout's sessionRef the checkout
     // completes as well. Anyone else: forbidden. Returns the plan now in force.
-    Result<QString> setPlanOffline(const Actor &actor, const QString &workspaceId, const QString &plan,
-                                   const QString &sessionRef = {});
+    Result<QString> setPlanOffline(const Actor &actor, const QString &workspaceId,
+                                   const QString &plan, const QString &sessionRef = {});
 
     // Reads a verified event body into JSON. The server passes its strict
     // reader (server/core/JsonReader::read): request JSON is read on the HTTP
@@ -73,8 +74,9 @@ public:
     Result<Page<BillingEvent>> webhookEvents(const Actor &actor, int limit, const QString &cursor);
 
     // The signature check alone (exposed for the server's tests and tools).
-    static Status verifySignature(const QByteArray &rawBody, const QString &header, const QByteArray &secret,
-                                  qint64 nowSecs, qint64 toleranceSecs = kToleranceSecs);
+    static Status verifySignature(const QByteArray &rawBody, const QString &header,
+                                  const QByteArray &secret, qint64 nowSecs,
+                                  qint64 toleranceSecs = kToleranceSecs);
     // A header as the provider would send it, for tests and local tools.
     static QString signHeader(const QByteArray &rawBody, const QByteArray &secret, qint64 unixSecs);
 

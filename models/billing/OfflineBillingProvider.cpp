@@ -7,8 +7,10 @@
 
 namespace wfx {
 
-Result<ProviderCheckout> OfflineBillingProvider::checkoutUrl(const BillingWorkspace &workspace, const QString &plan,
-                                                             const QString &successUrl, const QString &cancelUrl)
+Result<ProviderCheckout> OfflineBillingProvider::checkoutUrl(const BillingWorkspace &workspace,
+                                                             const QString &plan,
+                                                             const QString &successUrl,
+                                                             const QString &cancelUrl)
 {
     ProviderCheckout out;
     out.sessionRef = crypto::randomToken(QStringLiteral("offcs_"), 16);

@@ -14,7 +14,8 @@ class OfflineBillingProvider final : public BillingProvider
 public:
     QString name() const override { return QStringLiteral("offline"); }
     Result<ProviderCheckout> checkoutUrl(const BillingWorkspace &workspace, const QString &plan,
-                                         const QString &successUrl, const QString &cancelUrl) override;
+                                         const QString &successUrl,
+                                         const QString &cancelUrl) override;
     Result<QString> portalUrl(const BillingWorkspace &workspace) override;
 };
 

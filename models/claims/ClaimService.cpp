@@ -23,10 +23,9 @@ namespace {
 const QString kClaim = QStringLiteral("Claim");
 const QString kRun = QStringLiteral("Run");
 
-
-const QString kColumns = QStringLiteral(
-    "SELECT id, workspace_id, run_id, statement, metric_name, comparator, threshold, aggregate, status, "
-    "observed, published, created_at, verified_at FROM claims");
+const QString kColumns = QStringLiteral("SELECT id, workspace_id, run_id, statement, metric_name, "
+                                        "comparator, threshold, aggregate, status, "
+                                        "observed, published, created_at, verified_at FROM claims");
 
 Claim readClaim(const Query &q)
 {
@@ -50,13 +49,14 @@ Claim readClaim(const Query &q)
 
 bool isComparator(const QString &c)
 {
-    return c == QLatin1String("<") || c == QLatin1String("<=") || c == QLatin1String(">") || c == QLatin1String(">=");
+    return c == QLatin1String("<") || c == QLatin1String("<=") || c == QLatin1String(">") ||
+           c == QLatin1String(">=");
 }
 
 bool isAggregate(const QString &a)
 {
-    return a == QLatin1String("last") || a == QLatin1String("min") || a == QLatin1String("max")
-        || a == QLatin1String("mean");
+    return a == QLatin1String("last") || a == QLatin1String("min") || a == QLatin1String("max") ||
+           a == QLatin1String("mean");
 }
 
 bool holds(double observed, const QString &comparator, double threshold)
@@ -78,7 +78,8 @@ QVariant observedValue(const std::optional<double> &o)
 Status checkLimit(int limit)
 {
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and 200."_s);
+        return Error::validation(u"limit"_s, u"out_of_range"_s,
+                                 u"limit must be between 1 and 200."_s);
     return Ok{};
 }
 } // namespace
@@ -100,12 +101,14 @@ QJsonObject Claim::toJson() const
             {u"verified_at"_s, ids::formatTime(verifiedAt)}};
 }
 
-Result<ClaimVerdict> ClaimService::verify(const QSqlDatabase &conn, const QString &runId, const QString &metricName,
-                                          const QString &comparator, double threshold, const QString &aggregate)
+Result<ClaimVerdict> ClaimService::verify(const QSqlDatabase &conn, const QString &runId,
+                                          const QString &metricName, const QString &comparator,
+                                          double threshold, const QString &aggregate)
 {
     if (aggregate != QLatin1String("last") && aggregate != QLatin1String("min") &&
         aggregate != QLatin1String("max") && aggregate != QLatin1String("mean"))
-        return Error::validation(u"aggregate"_s, u"invalid"_s, u"aggregate must be last, min, max or mean."_s);
+        return Error::validation(u"aggregate"_s, u"invalid"_s,
+                                 u"aggregate must be last, min, max or mean."_s);
     auto value = metricstore::aggregate(conn, runId, metricName, aggregate);
     if (!value)
         return value.error();
@@ -132,11 +135,13 @@ Result<Claim> ClaimService::load(const QSqlDatabase &conn, const QString &id)
     return readClaim(q);
 }
 
-Result<Claim> ClaimService::create(const Actor &actor, const QString &runId, const QString &statement,
-                                   const QString &metricName, const QString &comparator, double threshold,
+Result<Claim> ClaimService::create(const Actor &actor, const QString &runId,
+                                   const QString &statement, const QString &metricName,
+                                   const QString &comparator, double threshold,
                                    const QString &aggregate)
 {
-    return create(actor, ClaimInput{runId, statement, metricName, comparator, threshold, aggregate});
+    return create(actor,
+                  ClaimInput{runId, statement, metricName, comparator, threshold, aggregate});
 }
 
 Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
@@ -152,7 +157,8 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
     if (!metric)
         invalid.details.append(metric.error().details);
     if (!isComparator(in.comparator))
-        invalid.details.append({u"comparator"_s, in.comparator.isEmpty() ? u"required"_s : u"invalid"_s});
+        invalid.details.append(
+            {u"comparator"_s, in.comparator.isEmpty() ? u"required"_s : u"invalid"_s});
     if (!std::isfinite(in.threshold))
         invalid.details.append({u"threshold"_s, u"invalid"_s});
     const QString aggregate = in.aggregate.isEmpty() ? u"last"_s : in.aggregate;
@@ -194,17 +200,28 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
     c.observed = verdict->observed;
     c.createdAt = now;
     c.verifiedAt = now;
-    Query ins = tx.query(u"INSERT INTO claims (id, workspace_id, run_id, statement, metric_name, comparator, threshold, "
-                           "aggregate, status, observed, published, created_by, created_at, verified_at) VALUES "
-                           "(:id, :w, :r, :s, :m, :c, :th, :a, :st, :o, 0, :by, :t, :t)"_s);
-    ins.bind(u":id"_s, c.id).bind(u":w"_s, c.workspaceId).bind(u":r"_s, c.runId).bind(u":s"_s, c.statement)
-        .bind(u":m"_s, c.metricName).bind(u":c"_s, c.comparator).bind(u":th"_s, c.threshold)
-        .bind(u":a"_s, c.aggregate).bind(u":st"_s, c.status).bind(u":o"_s, observedValue(c.observed))
-        .bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId)).bind(u":t"_s, now);
+    Query ins = tx.query(
+        u"INSERT INTO claims (id, workspace_id, run_id, statement, metric_name, comparator, "
+        u"threshold, "
+        "aggregate, status, observed, published, created_by, created_at, verified_at) VALUES "
+        "(:id, :w, :r, :s, :m, :c, :th, :a, :st, :o, 0, :by, :t, :t)"_s);
+    ins.bind(u":id"_s, c.id)
+        .bind(u":w"_s, c.workspaceId)
+        .bind(u":r"_s, c.runId)
+        .bind(u":s"_s, c.statement)
+        .bind(u":m"_s, c.metricName)
+        .bind(u":c"_s, c.comparator)
+        .bind(u":th"_s, c.threshold)
+        .bind(u":a"_s, c.aggregate)
+        .bind(u":st"_s, c.status)
+        .bind(u":o"_s, observedValue(c.observed))
+        .bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId))
+        .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, u"claim.create"_s, workspaceId, u"claim"_s, c.id,
-                                      {{u"run_id"_s, c.runId}, {u"metric_name"_s, c.metricName}, {u"status"_s, c.status}});
+    if (auto a = AuditService::append(
+            tx, now, actor, u"claim.create"_s, workspaceId, u"claim"_s, c.id,
+            {{u"run_id"_s, c.runId}, {u"metric_name"_s, c.metricName}, {u"status"_s, c.status}});
         !a)
         return a.error();
     tx.announce(u"claim"_s, c.id);
@@ -222,25 +239,32 @@ Result<Claim> ClaimService::reverify(const Actor &actor, const QString &id)
     auto claim = load(tx.conn(), id);
     if (!claim)
         return claim.error();
-    if (auto role = access::requireRole(tx.conn(), actor, claim->workspaceId, Role::Member, kClaim); !role)
+    if (auto role = access::requireRole(tx.conn(), actor, claim->workspaceId, Role::Member, kClaim);
+        !role)
         return role.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
-    auto verdict = verify(tx.conn(), claim->runId, claim->metricName, claim->comparator, claim->threshold,
-                          claim->aggregate);
+    auto verdict = verify(tx.conn(), claim->runId, claim->metricName, claim->comparator,
+                          claim->threshold, claim->aggregate);
     if (!verdict)
         return verdict.error();
     const qint64 now = m_ctx.clock->nowMs();
     const bool changed = verdict->status != claim->status || verdict->observed != claim->observed;
-    Query u = tx.query(u"UPDATE claims SET status = :st, observed = :o, verified_at = :t WHERE id = :id"_s);
-    u.bind(u":st"_s, verdict->status).bind(u":o"_s, observedValue(verdict->observed)).bind(u":t"_s, now)
+    Query u = tx.query(
+        u"UPDATE claims SET status = :st, observed = :o, verified_at = :t WHERE id = :id"_s);
+    u.bind(u":st"_s, verdict->status)
+        .bind(u":o"_s, observedValue(verdict->observed))
+        .bind(u":t"_s, now)
         .bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
     if (changed) {
-        QJsonObject detail{{u"from"_s, claim->status}, {u"to"_s, verdict->status},
-                           {u"observed"_s, verdict->observed ? QJsonValue(*verdict->observed) : QJsonValue()}};
-        if (auto a = AuditService::append(tx, now, actor, u"claim.verify"_s, claim->workspaceId, u"claim"_s, id, detail);
+        QJsonObject detail{
+            {u"from"_s, claim->status},
+            {u"to"_s, verdict->status},
+            {u"observed"_s, verdict->observed ? QJsonValue(*verdict->observed) : QJsonValue()}};
+        if (auto a = AuditService::append(tx, now, actor, u"claim.verify"_s, claim->workspaceId,
+                                          u"claim"_s, id, detail);
             !a)
             return a.error();
     }
@@ -287,7 +311,8 @@ Result<Claim> ClaimService::get(const Actor &actor, const QString &id)
     auto claim = load(conn, id);
     if (!claim)
         return claim.error();
-    if (auto role = access::requireRole(conn, actor, claim->workspaceId, Role::Viewer, kClaim); !role)
+    if (auto role = access::requireRole(conn, actor, claim->workspaceId, Role::Viewer, kClaim);
+        !role)
         return role.error();
     return claim;
 }
@@ -301,7 +326,8 @@ Result<Claim> ClaimService::publish(const Actor &actor, const QString &id, bool 
     auto claim = load(tx.conn(), id);
     if (!claim)
         return claim.error();
-    if (auto role = access::requireRole(tx.conn(), actor, claim->workspaceId, Role::Admin, kClaim); !role)
+    if (auto role = access::requireRole(tx.conn(), actor, claim->workspaceId, Role::Admin, kClaim);
+        !role)
         return role.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
@@ -311,8 +337,9 @@ Result<Claim> ClaimService::publish(const Actor &actor, const QString &id, bool 
     u.bind(u":p"_s, published ? 1 : 0).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"claim.publish"_s, claim->workspaceId,
-                                      u"claim"_s, id, {{u"published"_s, published}});
+    if (auto a =
+            AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"claim.publish"_s,
+                                 claim->workspaceId, u"claim"_s, id, {{u"published"_s, published}});
         !a)
         return a.error();
     tx.announce(u"claim"_s, id);

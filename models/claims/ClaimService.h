@@ -19,8 +19,8 @@ struct Claim
     QString id, workspaceId, runId, statement, metricName;
     QString comparator; // <, <=, >, >=
     double threshold = 0;
-    QString aggregate;  // last, min, max, mean
-    QString status;     // supported, refuted, unverifiable
+    QString aggregate;              // last, min, max, mean
+    QString status;                 // supported, refuted, unverifiable
     std::optional<double> observed; // the aggregate; empty when unverifiable
     bool published = false;
     qint64 createdAt = 0, verifiedAt = 0;

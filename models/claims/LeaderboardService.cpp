@@ -39,7 +39,8 @@ Result<LeaderboardSnapshot> readSnapshot(const Query &q)
     const QJsonDocument doc = QJsonDocument::fromJson(q.str(3).toUtf8());
     if (!doc.isObject())
         return Error::internal(u"A stored leaderboard snapshot is damaged."_s);
-    return LeaderboardSnapshot{q.str(0), q.str(1), q.i64(2), doc.object().value(u"groups"_s).toArray()};
+    return LeaderboardSnapshot{q.str(0), q.str(1), q.i64(2),
+                               doc.object().value(u"groups"_s).toArray()};
 }
 
 Status checkBoard(const QString &board)
@@ -52,7 +53,10 @@ Status checkBoard(const QString &board)
 
 QJsonObject LeaderboardSnapshot::toJson() const
 {
-    return {{u"id"_s, id}, {u"board"_s, board}, {u"created_at"_s, ids::formatTime(createdAt)}, {u"groups"_s, groups}};
+    return {{u"id"_s, id},
+            {u"board"_s, board},
+            {u"created_at"_s, ids::formatTime(createdAt)},
+            {u"groups"_s, groups}};
 }
 
 Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &board)
@@ -63,7 +67,9 @@ Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &boa
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(u"SELECT c.id, c.metric_name, c.aggregate, c.comparator, c.threshold, c.observed, c.statement, c.verified_at, "
+    Query q = tx.query(
+        u"SELECT c.id, c.metric_name, c.aggregate, c.comparator, c.threshold, c.observed, "
+        u"c.statement, c.verified_at, "
         "c.created_at, m.id, m.title, r.id, r.name, r.evidence, r.finished_at "
         "FROM claims c JOIN museum_entries m ON m.run_id = c.run_id JOIN runs r ON r.id = c.run_id "
         "WHERE c.published = 1 AND c.status = 'supported' AND c.observed IS NOT NULL AND r.evidence <> 'unverified'"_s);
@@ -109,19 +115,21 @@ Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &boa
                 unique.append(c);
             }
         }
-        std::stable_sort(unique.begin(), unique.end(), [lower](const Candidate &a, const Candidate &b) {
-            return lower ? a.observed < b.observed : a.observed > b.observed;
-        });
+        std::stable_sort(unique.begin(), unique.end(),
+                         [lower](const Candidate &a, const Candidate &b) {
+                             return lower ? a.observed < b.observed : a.observed > b.observed;
+                         });
         QJsonArray entries;
         int rank = 0;
         for (int i = 0; i < unique.size() && i < kMaxEntriesPerGroup; ++i) {
             const Candidate &c = unique.at(i);
             if (i == 0 || c.observed != unique.at(i - 1).observed)
                 rank = i + 1;
-            const QJsonObject run{{u"name"_s, c.runName},
-                                  {u"evidence"_s, c.evidence},
-                                  {u"finished_at"_s, c.finishedAt ? QJsonValue(ids::formatTime(*c.finishedAt))
-                                                                  : QJsonValue(QJsonValue::Null)}};
+            const QJsonObject run{
+                {u"name"_s, c.runName},
+                {u"evidence"_s, c.evidence},
+                {u"finished_at"_s, c.finishedAt ? QJsonValue(ids::formatTime(*c.finishedAt))
+                                                : QJsonValue(QJsonValue::Null)}};
             entries.append(QJsonObject{{u"rank"_s, rank},
                                        {u"observed"_s, c.observed},
                                        {u"comparator"_s, c.comparator},
@@ -132,16 +140,21 @@ Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &boa
                                        {u"title"_s, c.title},
                                        {u"run"_s, run}});
         }
-        out.append(QJsonObject{{u"metric"_s, std::get<0>(it.key())},
-                               {u"aggregate"_s, std::get<1>(it.key())},
-                               {u"direction"_s, lower ? u"lower_is_better"_s : u"higher_is_better"_s},
-                               {u"entries"_s, entries}});
+        out.append(
+            QJsonObject{{u"metric"_s, std::get<0>(it.key())},
+                        {u"aggregate"_s, std::get<1>(it.key())},
+                        {u"direction"_s, lower ? u"lower_is_better"_s : u"higher_is_better"_s},
+                        {u"entries"_s, entries}});
     }
 
     LeaderboardSnapshot snap{ids::newUuid(), board, m_ctx.clock->nowMs(), out};
-    const QByteArray payload = QJsonDocument(QJsonObject{{u"groups"_s, out}}).toJson(QJsonDocument::Compact);
-    Query ins = tx.query(u"INSERT INTO leaderboard_snapshots (id, board, created_at, payload) VALUES (:id, :b, :t, :p)"_s);
-    ins.bind(u":id"_s, snap.id).bind(u":b"_s, board).bind(u":t"_s, snap.createdAt)
+    const QByteArray payload =
+        QJsonDocument(QJsonObject{{u"groups"_s, out}}).toJson(QJsonDocument::Compact);
+    Query ins = tx.query(
+        u"INSERT INTO leaderboard_snapshots (id, board, created_at, payload) VALUES (:id, :b, :t, :p)"_s);
+    ins.bind(u":id"_s, snap.id)
+        .bind(u":b"_s, board)
+        .bind(u":t"_s, snap.createdAt)
         .bind(u":p"_s, QString::fromUtf8(payload));
     if (!ins.exec())
         return ins.error();
@@ -156,8 +169,9 @@ Result<LeaderboardSnapshot> LeaderboardService::latest(const QString &board)
     if (auto b = checkBoard(board); !b)
         return b.error();
     {
-        Query q(m_ctx.db->connection(), u"SELECT id, board, created_at, payload FROM leaderboard_snapshots "
-                                          "WHERE board = :b ORDER BY created_at DESC, id DESC LIMIT 1"_s);
+        Query q(m_ctx.db->connection(),
+                u"SELECT id, board, created_at, payload FROM leaderboard_snapshots "
+                "WHERE board = :b ORDER BY created_at DESC, id DESC LIMIT 1"_s);
         q.bind(u":b"_s, board);
         if (!q.exec())
             return q.error();
@@ -167,13 +181,16 @@ Result<LeaderboardSnapshot> LeaderboardService::latest(const QString &board)
     return buildSnapshot(board);
 }
 
-Result<Page<LeaderboardSnapshot>> LeaderboardService::history(const QString &board, int limit, const QString &cursorText)
+Result<Page<LeaderboardSnapshot>> LeaderboardService::history(const QString &board, int limit,
+                                                              const QString &cursorText)
 {
     if (auto b = checkBoard(board); !b)
         return b.error();
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and 200."_s);
-    QString sql = u"SELECT id, board, created_at, payload FROM leaderboard_snapshots WHERE board = :b"_s;
+        return Error::validation(u"limit"_s, u"out_of_range"_s,
+                                 u"limit must be between 1 and 200."_s);
+    QString sql =
+        u"SELECT id, board, created_at, payload FROM leaderboard_snapshots WHERE board = :b"_s;
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
@@ -190,7 +207,9 @@ Result<Page<LeaderboardSnapshot>> LeaderboardService::history(const QString &boa
             return s.error();
         page.items.append(*s);
     }
-    finishPage(page, limit, [](const LeaderboardSnapshot &x) { return cursor::TimeId{x.createdAt, x.id}; });
+    finishPage(page, limit, [](const LeaderboardSnapshot &x) {
+        return cursor::TimeId{x.createdAt, x.id};
+    });
     return page;
 }
 

@@ -55,7 +55,8 @@ public:
     // The newest snapshot, building the first one if none exists.
     Result<LeaderboardSnapshot> latest(const QString &board = QStringLiteral("vla"));
     // Snapshots newest first (created_at, id), limit 1..200.
-    Result<Page<LeaderboardSnapshot>> history(const QString &board, int limit, const QString &cursor = {});
+    Result<Page<LeaderboardSnapshot>> history(const QString &board, int limit,
+                                              const QString &cursor = {});
 
 private:
     ModelContext m_ctx;

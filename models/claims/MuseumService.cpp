@@ -20,7 +20,6 @@ namespace wfx {
 namespace {
 const QString kRun = QStringLiteral("Run");
 
-
 QJsonValue timeOrNull(const std::optional<qint64> &t)
 {
     return t ? QJsonValue(ids::formatTime(*t)) : QJsonValue(QJsonValue::Null);
@@ -31,19 +30,22 @@ Result<QString> validDescription(const QString &text, int max)
 {
     const QString t = text.trimmed();
     if (t.size() > max)
-        return Error::validation(u"description"_s, u"too_long"_s, u"At most %1 characters."_s.arg(max));
+        return Error::validation(u"description"_s, u"too_long"_s,
+                                 u"At most %1 characters."_s.arg(max));
     for (const QChar c : t) {
-        if (c.category() == QChar::Other_Control && c != QLatin1Char('\n') && c != QLatin1Char('\t')
-            && c != QLatin1Char('\r'))
-            return Error::validation(u"description"_s, u"invalid"_s, u"Control characters are not allowed."_s);
+        if (c.category() == QChar::Other_Control && c != QLatin1Char('\n') &&
+            c != QLatin1Char('\t') && c != QLatin1Char('\r'))
+            return Error::validation(u"description"_s, u"invalid"_s,
+                                     u"Control characters are not allowed."_s);
     }
     return t.isNull() ? QStringLiteral("") : t; // a null QString would bind as SQL NULL
 }
 
 // The columns of one entry joined with its run; used by every read.
-const QString kEntrySql = QStringLiteral(
-    "SELECT m.id, m.title, m.description, m.published_at, r.name, r.status, r.evidence, r.started_at, "
-    "r.finished_at FROM museum_entries m JOIN runs r ON r.id = m.run_id");
+const QString kEntrySql =
+    QStringLiteral("SELECT m.id, m.title, m.description, m.published_at, r.name, r.status, "
+                   "r.evidence, r.started_at, "
+                   "r.finished_at FROM museum_entries m JOIN runs r ON r.id = m.run_id");
 
 MuseumEntry readEntry(const Query &q)
 {
@@ -108,8 +110,8 @@ Result<MuseumEntry> MuseumService::loadByRun(const QSqlDatabase &conn, const QSt
     return e;
 }
 
-Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &runId, const QString &title,
-                                           const QString &description)
+Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &runId,
+                                           const QString &title, const QString &description)
 {
     Error invalid{ErrorCode::Validation, u"The museum entry is not valid."_s};
     if (!ids::isUuid(runId))
@@ -156,7 +158,8 @@ Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &ru
             return loadByRun(tx.conn(), runId); // the same again: nothing changes, nothing audited
         }
         cur.raw().finish();
-        Query u = tx.query(u"UPDATE museum_entries SET title = :t, description = :d WHERE id = :id"_s);
+        Query u =
+            tx.query(u"UPDATE museum_entries SET title = :t, description = :d WHERE id = :id"_s);
         u.bind(u":t"_s, *t).bind(u":d"_s, *d).bind(u":id"_s, entryId);
         if (!u.exec())
             return u.error();
@@ -164,16 +167,24 @@ Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &ru
     } else {
         cur.raw().finish();
         entryId = ids::newUuid();
-        Query ins = tx.query(u"INSERT INTO museum_entries (id, run_id, workspace_id, title, description, published_by, "
-                               "published_at) VALUES (:id, :r, :w, :t, :d, :by, :at)"_s);
-        ins.bind(u":id"_s, entryId).bind(u":r"_s, runId).bind(u":w"_s, workspaceId).bind(u":t"_s, *t)
-            .bind(u":d"_s, *d).bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId))
+        Query ins = tx.query(u"INSERT INTO museum_entries (id, run_id, workspace_id, title, "
+                             u"description, published_by, "
+                             "published_at) VALUES (:id, :r, :w, :t, :d, :by, :at)"_s);
+        ins.bind(u":id"_s, entryId)
+            .bind(u":r"_s, runId)
+            .bind(u":w"_s, workspaceId)
+            .bind(u":t"_s, *t)
+            .bind(u":d"_s, *d)
+            .bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId))
             .bind(u":at"_s, now);
         if (!ins.exec())
-            return ins.uniqueViolation() ? Error::conflict(u"The run was published meanwhile; try again."_s) : ins.error();
+            return ins.uniqueViolation()
+                       ? Error::conflict(u"The run was published meanwhile; try again."_s)
+                       : ins.error();
     }
-    if (auto a = AuditService::append(tx, now, actor, u"museum.publish"_s, workspaceId, u"run"_s, runId,
-                                      {{u"entry_id"_s, entryId}, {u"title"_s, *t}, {u"updated"_s, updated}});
+    if (auto a = AuditService::append(
+            tx, now, actor, u"museum.publish"_s, workspaceId, u"run"_s, runId,
+            {{u"entry_id"_s, entryId}, {u"title"_s, *t}, {u"updated"_s, updated}});
         !a)
         return a.error();
     tx.announce(u"museum"_s, entryId);
@@ -217,8 +228,8 @@ Status MuseumService::unpublish(const Actor &actor, const QString &runId)
     d.bind(u":id"_s, entryId);
     if (!d.exec())
         return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"museum.unpublish"_s, workspaceId, u"run"_s,
-                                      runId, {{u"entry_id"_s, entryId}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"museum.unpublish"_s,
+                                      workspaceId, u"run"_s, runId, {{u"entry_id"_s, entryId}});
         !a)
         return a.error();
     tx.announce(u"museum"_s, entryId);
@@ -228,7 +239,8 @@ Status MuseumService::unpublish(const Actor &actor, const QString &runId)
 Result<Page<MuseumEntry>> MuseumService::listPublic(int limit, const QString &cursorText)
 {
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and 200."_s);
+        return Error::validation(u"limit"_s, u"out_of_range"_s,
+                                 u"limit must be between 1 and 200."_s);
     // Runs whose signature failed are never shown, even if published before that was known.
     QString sql = kEntrySql + u" WHERE r.evidence <> 'unverified'"_s;
     auto keyset = Keyset::parse(cursorText, u"m.published_at"_s, u"m.id"_s);
@@ -244,7 +256,9 @@ Result<Page<MuseumEntry>> MuseumService::listPublic(int limit, const QString &cu
     while (q.next())
         page.items.append(readEntry(q));
     q.raw().finish();
-    finishPage(page, limit, [](const MuseumEntry &x) { return cursor::TimeId{x.publishedAt, x.id}; });
+    finishPage(page, limit, [](const MuseumEntry &x) {
+        return cursor::TimeId{x.publishedAt, x.id};
+    });
     for (auto &e : page.items) {
         auto names = metricNames(conn, e.id);
         if (!names)

@@ -8,10 +8,14 @@ namespace wfx {
 QString roleName(Role r)
 {
     switch (r) {
-    case Role::Viewer: return QStringLiteral("viewer");
-    case Role::Member: return QStringLiteral("member");
-    case Role::Admin: return QStringLiteral("admin");
-    case Role::Owner: return QStringLiteral("owner");
+    case Role::Viewer:
+        return QStringLiteral("viewer");
+    case Role::Member:
+        return QStringLiteral("member");
+    case Role::Admin:
+        return QStringLiteral("admin");
+    case Role::Owner:
+        return QStringLiteral("owner");
     }
     return QStringLiteral("viewer");
 }
@@ -36,7 +40,8 @@ bool scopeAdmits(const Actor &actor, const QString &workspaceId)
     return actor.keyWorkspaceId.isEmpty() || actor.keyWorkspaceId == workspaceId;
 }
 
-Result<Role> requireRole(const Actor &actor, const QString &workspaceId, Role minimum, const QString &what,
+Result<Role> requireRole(const Actor &actor, const QString &workspaceId, Role minimum,
+                         const QString &what,
                          const std::function<Result<std::optional<QString>>()> &storedRole)
 {
     if (actor.isSystem())
@@ -60,7 +65,8 @@ Result<Role> requireRole(const QSqlDatabase &conn, const Actor &actor, const QSt
                          Role minimum, const QString &what)
 {
     return requireRole(actor, workspaceId, minimum, what, [&]() -> Result<std::optional<QString>> {
-        Query q(conn, QStringLiteral("SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"));
+        Query q(conn, QStringLiteral(
+                          "SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"));
         q.bind(QStringLiteral(":w"), workspaceId).bind(QStringLiteral(":u"), actor.userId);
         if (!q.exec())
             return q.error();
@@ -70,7 +76,8 @@ Result<Role> requireRole(const QSqlDatabase &conn, const Actor &actor, const QSt
     });
 }
 
-Status requireWritable(const Actor &actor, const std::function<Result<std::optional<bool>>()> &storedRestricted)
+Status requireWritable(const Actor &actor,
+                       const std::function<Result<std::optional<bool>>()> &storedRestricted)
 {
     if (actor.isSystem())
         return Ok{};
@@ -82,7 +89,8 @@ Status requireWritable(const Actor &actor, const std::function<Result<std::optio
     if (!*stored)
         return Error{ErrorCode::LoginRequired, QStringLiteral("Please log in again.")};
     if (**stored)
-        return Error::forbidden(QStringLiteral("Processing of your data is restricted; lift the restriction to make changes."));
+        return Error::forbidden(QStringLiteral(
+            "Processing of your data is restricted; lift the restriction to make changes."));
     return Ok{};
 }
 

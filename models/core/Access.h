@@ -22,9 +22,11 @@ Status requireWritable(const QSqlDatabase &conn, const Actor &actor);
 // The same two checks with the stored facts supplied by the caller (a batch
 // that has read them already in its transaction): the member's role name
 // (nullopt: not a member), whether the user is restricted (nullopt: no such user).
-Result<Role> requireRole(const Actor &actor, const QString &workspaceId, Role minimum, const QString &what,
+Result<Role> requireRole(const Actor &actor, const QString &workspaceId, Role minimum,
+                         const QString &what,
                          const std::function<Result<std::optional<QString>>()> &storedRole);
-Status requireWritable(const Actor &actor, const std::function<Result<std::optional<bool>>()> &storedRestricted);
+Status requireWritable(const Actor &actor,
+                       const std::function<Result<std::optional<bool>>()> &storedRestricted);
 // Whether the API key scope (if any) admits this workspace.
 bool scopeAdmits(const Actor &actor, const QString &workspaceId);
 

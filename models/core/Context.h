@@ -29,9 +29,25 @@ struct Actor
     bool isAnonymous() const { return !m_system && userId.isEmpty(); }
     // A signed-in person (or that person's API key).
     bool isUser() const { return !m_system && !userId.isEmpty(); }
-    static Actor anonymous(const QString &ip = {}) { Actor a; a.ip = ip; return a; }
-    static Actor system() { Actor a; a.m_system = true; return a; }
-    static Actor user(const QString &id, const QString &ip = {}) { Actor a; a.userId = id; a.ip = ip; return a; }
+    static Actor anonymous(const QString &ip = {})
+    {
+        Actor a;
+        a.ip = ip;
+        return a;
+    }
+    static Actor system()
+    {
+        Actor a;
+        a.m_system = true;
+        return a;
+    }
+    static Actor user(const QString &id, const QString &ip = {})
+    {
+        Actor a;
+        a.userId = id;
+        a.ip = ip;
+        return a;
+    }
 
 private:
     bool m_system = false;

@@ -34,12 +34,14 @@ void setKey(const QByteArray &key)
 bool loadKeyFromStore(Database &db)
 {
     const QString fresh = QString::fromLatin1(crypto::randomBytes(32).toBase64());
-    Query ins(db.connection(), QStringLiteral("INSERT INTO instance_settings (key, value) VALUES ('cursor_key', :v) "
-                                              "ON CONFLICT (key) DO NOTHING"));
+    Query ins(db.connection(),
+              QStringLiteral("INSERT INTO instance_settings (key, value) VALUES ('cursor_key', :v) "
+                             "ON CONFLICT (key) DO NOTHING"));
     ins.bind(QStringLiteral(":v"), fresh);
     if (!ins.exec())
         return false;
-    Query q(db.connection(), QStringLiteral("SELECT value FROM instance_settings WHERE key = 'cursor_key'"));
+    Query q(db.connection(),
+            QStringLiteral("SELECT value FROM instance_settings WHERE key = 'cursor_key'"));
     if (!q.exec() || !q.next())
         return false;
     const QByteArray key = QByteArray::fromBase64(q.str(0).toLatin1());
@@ -69,7 +71,8 @@ std::optional<QJsonArray> decode(const QString &cursor)
     const int dot = raw.indexOf('.');
     if (dot <= 0)
         return std::nullopt;
-    const auto opts = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals | QByteArray::AbortOnBase64DecodingErrors;
+    const auto opts = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals |
+                      QByteArray::AbortOnBase64DecodingErrors;
     const auto payload = QByteArray::fromBase64Encoding(raw.left(dot), opts);
     const auto mac = QByteArray::fromBase64Encoding(raw.mid(dot + 1), opts);
     if (!payload || !mac)
@@ -96,7 +99,8 @@ Result<TimeId> decodeTimeId(const QString &text)
 {
     const auto c = decode(text);
     if (!c || c->size() != 2 || !c->at(0).isDouble() || !c->at(1).isString())
-        return Error::validation(QStringLiteral("cursor"), QStringLiteral("invalid"), QStringLiteral("Unknown cursor."));
+        return Error::validation(QStringLiteral("cursor"), QStringLiteral("invalid"),
+                                 QStringLiteral("Unknown cursor."));
     return TimeId{qint64(c->at(0).toDouble()), c->at(1).toString()};
 }
 

@@ -15,8 +15,7 @@ namespace wfx {
 
 class Database;
 
-template<typename T>
-struct Page
+template <typename T> struct Page
 {
     QList<T> items;
     QString nextCursor; // empty: no further page

@@ -17,8 +17,8 @@ QString newUuid()
 
 bool isUuid(const QString &s)
 {
-    static const QRegularExpression re(QStringLiteral(
-        "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"));
+    static const QRegularExpression re(
+        QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"));
     return s.size() == 36 && re.match(s).hasMatch();
 }
 

@@ -75,9 +75,12 @@ double number(const simdjson::dom::element &e)
 {
     using simdjson::dom::element_type;
     switch (e.type()) {
-    case element_type::INT64: return double(e.get_int64().value_unsafe());
-    case element_type::UINT64: return double(e.get_uint64().value_unsafe());
-    default: return e.get_double().value_unsafe();
+    case element_type::INT64:
+        return double(e.get_int64().value_unsafe());
+    case element_type::UINT64:
+        return double(e.get_uint64().value_unsafe());
+    default:
+        return e.get_double().value_unsafe();
     }
 }
 

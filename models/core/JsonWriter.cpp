@@ -19,7 +19,9 @@ constexpr char kHex[] = "0123456789abcdef";
 
 void appendU16Escape(QByteArray &out, char16_t u)
 {
-    const char e[6] = {'\\', 'u', kHex[(u >> 12) & 0xf], kHex[(u >> 8) & 0xf], kHex[(u >> 4) & 0xf], kHex[u & 0xf]};
+    const char e[6] = {
+        '\\',         'u', kHex[(u >> 12) & 0xf], kHex[(u >> 8) & 0xf], kHex[(u >> 4) & 0xf],
+        kHex[u & 0xf]};
     out.append(e, 6);
 }
 // A character below 0x80 that JSON escapes: quote, backslash or a control character.
@@ -27,13 +29,27 @@ void appendEscape(QByteArray &out, unsigned c)
 {
     out.append('\\');
     switch (c) {
-    case '"': out.append('"'); break;
-    case '\\': out.append('\\'); break;
-    case 0x08: out.append('b'); break;
-    case 0x0c: out.append('f'); break;
-    case 0x0a: out.append('n'); break;
-    case 0x0d: out.append('r'); break;
-    case 0x09: out.append('t'); break;
+    case '"':
+        out.append('"');
+        break;
+    case '\\':
+        out.append('\\');
+        break;
+    case 0x08:
+        out.append('b');
+        break;
+    case 0x0c:
+        out.append('f');
+        break;
+    case 0x0a:
+        out.append('n');
+        break;
+    case 0x0d:
+        out.append('r');
+        break;
+    case 0x09:
+        out.append('t');
+        break;
     default: {
         const char e[5] = {'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
         out.append(e, 5);
@@ -69,12 +85,14 @@ void JsonWriter::appendEscaped(QByteArray &out, const QString &s)
             const char e[2] = {char(0xc0 | (u >> 6)), char(0x80 | (u & 0x3f))};
             out.append(e, 2);
         } else if (u < 0xd800 || u > 0xdfff) {
-            const char e[3] = {char(0xe0 | (u >> 12)), char(0x80 | ((u >> 6) & 0x3f)), char(0x80 | (u & 0x3f))};
+            const char e[3] = {char(0xe0 | (u >> 12)), char(0x80 | ((u >> 6) & 0x3f)),
+                               char(0x80 | (u & 0x3f))};
             out.append(e, 3);
         } else if (u < 0xdc00 && src != end && *src >= 0xdc00 && *src <= 0xdfff) {
-            const char32_t c = 0x10000 + ((char32_t(u) - 0xd800) << 10) + (char32_t(*src++) - 0xdc00);
-            const char e[4] = {char(0xf0 | (c >> 18)), char(0x80 | ((c >> 12) & 0x3f)), char(0x80 | ((c >> 6) & 0x3f)),
-                               char(0x80 | (c & 0x3f))};
+            const char32_t c =
+                0x10000 + ((char32_t(u) - 0xd800) << 10) + (char32_t(*src++) - 0xdc00);
+            const char e[4] = {char(0xf0 | (c >> 18)), char(0x80 | ((c >> 12) & 0x3f)),
+                               char(0x80 | ((c >> 6) & 0x3f)), char(0x80 | (c & 0x3f))};
             out.append(e, 4);
         } else {
             appendU16Escape(out, u); // a lone surrogate, as QJsonDocument writes it
@@ -359,13 +377,16 @@ JsonWriter &JsonWriter::value(const QJsonValue &v)
 {
     switch (v.type()) {
     case QJsonValue::Null:
-    case QJsonValue::Undefined: return null();
-    case QJsonValue::Bool: return boolean(v.toBool());
+    case QJsonValue::Undefined:
+        return null();
+    case QJsonValue::Bool:
+        return boolean(v.toBool());
     case QJsonValue::Double:
         if (v.isDouble() && double(v.toInteger()) == v.toDouble())
             return integer(v.toInteger());
         return number(v.toDouble());
-    case QJsonValue::String: return string(v.toString());
+    case QJsonValue::String:
+        return string(v.toString());
     case QJsonValue::Array:
         separate();
         m_out.append(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));

@@ -10,8 +10,8 @@ Keyset::Keyset(const QString &timeColumn, const QString &idColumn, Order order)
 {
 }
 
-Result<Keyset> Keyset::parse(const QString &cursorText, const QString &timeColumn, const QString &idColumn,
-                             Order order)
+Result<Keyset> Keyset::parse(const QString &cursorText, const QString &timeColumn,
+                             const QString &idColumn, Order order)
 {
     Keyset k(timeColumn, idColumn, order);
     if (!cursorText.isEmpty()) {
@@ -31,11 +31,12 @@ QString Keyset::sql() const
     const QString dir = desc ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
     QString out;
     if (m_hasCursor) {
-        out += QStringLiteral(" AND (") + m_timeColumn + cmp + QStringLiteral(":t OR (") + m_timeColumn
-            + QStringLiteral(" = :t AND ") + m_idColumn + cmp + QStringLiteral(":i))");
+        out += QStringLiteral(" AND (") + m_timeColumn + cmp + QStringLiteral(":t OR (") +
+               m_timeColumn + QStringLiteral(" = :t AND ") + m_idColumn + cmp +
+               QStringLiteral(":i))");
     }
-    out += QStringLiteral(" ORDER BY ") + m_timeColumn + dir + QStringLiteral(", ") + m_idColumn + dir
-        + QStringLiteral(" LIMIT :lim");
+    out += QStringLiteral(" ORDER BY ") + m_timeColumn + dir + QStringLiteral(", ") + m_idColumn +
+           dir + QStringLiteral(" LIMIT :lim");
     return out;
 }
 

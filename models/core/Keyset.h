@@ -20,8 +20,8 @@ public:
 
     // Decodes cursorText (empty: the first page) or answers validation_error
     // (field "cursor", issue "invalid"), exactly as cursor::decodeTimeId.
-    static Result<Keyset> parse(const QString &cursorText, const QString &timeColumn, const QString &idColumn,
-                                Order order = Order::Descending);
+    static Result<Keyset> parse(const QString &cursorText, const QString &timeColumn,
+                                const QString &idColumn, Order order = Order::Descending);
 
     // " AND (<time> < :t OR (<time> = :t AND <id> < :i))" when a cursor was given
     // (> for ascending), then " ORDER BY <time> DESC, <id> DESC LIMIT :lim".
@@ -42,8 +42,7 @@ private:
 
 // Drops the extra (limit + 1)th row, if fetched, and sets the next cursor from
 // the last kept row; keyOf(item) returns its cursor::TimeId.
-template<typename T, typename KeyOf>
-void finishPage(Page<T> &page, int limit, KeyOf keyOf)
+template <typename T, typename KeyOf> void finishPage(Page<T> &page, int limit, KeyOf keyOf)
 {
     if (page.items.size() > limit) {
         page.items.removeLast();

@@ -21,9 +21,10 @@ Result<RateDecision> RateLimiter::hit(const QString &bucket, int limit, qint64 w
 {
     const qint64 now = m_ctx.clock->nowMs();
     const qint64 start = now - now % windowMs;
-    Query q(m_ctx.db->connection(),
-            u"INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
-              "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 RETURNING count"_s);
+    Query q(
+        m_ctx.db->connection(),
+        u"INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
+        "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 RETURNING count"_s);
     q.bind(u":b"_s, bucket).bind(u":w"_s, start);
     if (!q.exec() || !q.next())
         return Error{ErrorCode::Unavailable, u"The store is not available."_s};
@@ -37,11 +38,12 @@ Result<RateDecision> RateLimiter::hit(const QString &bucket, int limit, qint64 w
 }
 
 // The hits of the last windowMs; `counted`: the caller's hit is among them.
-static Result<RateDecision> slidingState(const QSqlDatabase &conn, const QString &bucket, int limit, qint64 windowMs,
-                                         qint64 now, bool counted)
+static Result<RateDecision> slidingState(const QSqlDatabase &conn, const QString &bucket, int limit,
+                                         qint64 windowMs, qint64 now, bool counted)
 {
-    Query q(conn, u"SELECT window_start, count FROM rate_counters WHERE bucket = :b AND window_start > :since "
-                    "ORDER BY window_start"_s);
+    Query q(conn, u"SELECT window_start, count FROM rate_counters WHERE bucket = :b AND "
+                  u"window_start > :since "
+                  "ORDER BY window_start"_s);
     q.bind(u":b"_s, bucket).bind(u":since"_s, now - windowMs);
     if (!q.exec())
         return Error{ErrorCode::Unavailable, u"The store is not available."_s};
@@ -70,7 +72,8 @@ static Result<RateDecision> slidingState(const QSqlDatabase &conn, const QString
     return d;
 }
 
-Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, qint64 windowMs, qint64 stepMs)
+Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, qint64 windowMs,
+                                             qint64 stepMs)
 {
     const qint64 now = m_ctx.clock->nowMs();
     stepMs = std::clamp<qint64>(stepMs, 1, std::max<qint64>(1, windowMs));
@@ -92,15 +95,18 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
     // statement would read a snapshot and let two hits in adjacent sub-windows both
     // take the last slot). A head row that is new starts from the sub-windows there
     // are (after a sweep or an upgrade).
-    Query head(conn, u"INSERT INTO rate_counters (bucket, window_start, count, since) VALUES (:b, 0, 1 + "
-                       "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o WHERE o.bucket = :b AND o.window_start > :cut), "
-                       ":cut) "
-                       "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 - "
-                       "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o WHERE o.bucket = :b "
-                       " AND o.window_start > rate_counters.since AND o.window_start <= :cut), "
-                       "since = CASE WHEN rate_counters.since < :cut THEN :cut ELSE rate_counters.since END "
-                       "RETURNING count, "
-                       "(SELECT MIN(o.window_start) FROM rate_counters o WHERE o.bucket = :b AND o.window_start > :cut)"_s);
+    Query head(
+        conn,
+        u"INSERT INTO rate_counters (bucket, window_start, count, since) VALUES (:b, 0, 1 + "
+        "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o WHERE o.bucket = :b AND "
+        "o.window_start > :cut), "
+        ":cut) "
+        "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 - "
+        "(SELECT COALESCE(SUM(o.count), 0) FROM rate_counters o WHERE o.bucket = :b "
+        " AND o.window_start > rate_counters.since AND o.window_start <= :cut), "
+        "since = CASE WHEN rate_counters.since < :cut THEN :cut ELSE rate_counters.since END "
+        "RETURNING count, "
+        "(SELECT MIN(o.window_start) FROM rate_counters o WHERE o.bucket = :b AND o.window_start > :cut)"_s);
     head.bind(u":b"_s, bucket).bind(u":cut"_s, cut);
     if (!head.exec() || !head.next())
         return Error{ErrorCode::Unavailable, u"The store is not available."_s};
@@ -109,8 +115,9 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
     head.raw().finish();
     // The hit's own sub-window, so it can leave the window later. Refused hits
     // count too: a client that keeps hammering stays refused.
-    Query sub(conn, u"INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
-                      "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1"_s);
+    Query sub(conn,
+              u"INSERT INTO rate_counters (bucket, window_start, count) VALUES (:b, :w, 1) "
+              "ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1"_s);
     sub.bind(u":b"_s, bucket).bind(u":w"_s, start);
     if (!sub.exec())
         return Error{ErrorCode::Unavailable, u"The store is not available."_s};
@@ -137,14 +144,16 @@ Result<RateDecision> RateLimiter::hitSliding(const QString &bucket, int limit, q
 
 Result<RateDecision> RateLimiter::peekSliding(const QString &bucket, int limit, qint64 windowMs)
 {
-    return slidingState(m_ctx.db->connection(), bucket, limit, windowMs, m_ctx.clock->nowMs(), false);
+    return slidingState(m_ctx.db->connection(), bucket, limit, windowMs, m_ctx.clock->nowMs(),
+                        false);
 }
 
 Result<RateDecision> RateLimiter::peek(const QString &bucket, int limit, qint64 windowMs)
 {
     const qint64 now = m_ctx.clock->nowMs();
     const qint64 start = now - now % windowMs;
-    Query q(m_ctx.db->connection(), u"SELECT count FROM rate_counters WHERE bucket = :b AND window_start = :w"_s);
+    Query q(m_ctx.db->connection(),
+            u"SELECT count FROM rate_counters WHERE bucket = :b AND window_start = :w"_s);
     q.bind(u":b"_s, bucket).bind(u":w"_s, start);
     if (!q.exec())
         return Error{ErrorCode::Unavailable, u"The store is not available."_s};
@@ -180,29 +189,37 @@ namespace {
 constexpr qint64 kBusyWaitMs = 5'000; // longer only if a process died holding attempts
 // The window is over (its time passed without a lock, or its lock ended): the
 // next attempt starts a new one.
-const char *const kFreshWindow = "((rate_counters.locked_until = 0 AND rate_counters.since <= :cut) OR "
-                                 "(rate_counters.locked_until > 0 AND rate_counters.locked_until <= :now))";
-Error storeUnavailable() { return Error{ErrorCode::Unavailable, u"The store is not available."_s}; }
+const char *const kFreshWindow =
+    "((rate_counters.locked_until = 0 AND rate_counters.since <= :cut) OR "
+    "(rate_counters.locked_until > 0 AND rate_counters.locked_until <= :now))";
+Error storeUnavailable()
+{
+    return Error{ErrorCode::Unavailable, u"The store is not available."_s};
+}
 } // namespace
 
-Result<RateLimiter::Attempt> RateLimiter::reserveAttempt(const QString &bucket, const Lockout &policy)
+Result<RateLimiter::Attempt> RateLimiter::reserveAttempt(const QString &bucket,
+                                                         const Lockout &policy)
 {
     const QString fresh = QString::fromLatin1(kFreshWindow);
-    const QString sql = u"INSERT INTO rate_counters (bucket, window_start, count, failures, since, locked_until) "
-                          "VALUES (:b, 0, 1, 0, :now, 0) ON CONFLICT (bucket, window_start) DO UPDATE SET "_s
-        + u"count = CASE WHEN %1 THEN 1 ELSE rate_counters.count + 1 END, "
-            "failures = CASE WHEN %1 THEN 0 ELSE rate_counters.failures END, "
-            "since = CASE WHEN %1 THEN :now ELSE rate_counters.since END, "
-            "locked_until = CASE WHEN %1 THEN 0 ELSE rate_counters.locked_until END "
-            "WHERE %1 OR (rate_counters.locked_until = 0 AND rate_counters.count < :limit) RETURNING since"_s
-              .arg(fresh);
+    const QString sql =
+        u"INSERT INTO rate_counters (bucket, window_start, count, failures, since, locked_until) "
+        "VALUES (:b, 0, 1, 0, :now, 0) ON CONFLICT (bucket, window_start) DO UPDATE SET "_s +
+        u"count = CASE WHEN %1 THEN 1 ELSE rate_counters.count + 1 END, "
+        "failures = CASE WHEN %1 THEN 0 ELSE rate_counters.failures END, "
+        "since = CASE WHEN %1 THEN :now ELSE rate_counters.since END, "
+        "locked_until = CASE WHEN %1 THEN 0 ELSE rate_counters.locked_until END "
+        "WHERE %1 OR (rate_counters.locked_until = 0 AND rate_counters.count < :limit) RETURNING since"_s
+            .arg(fresh);
     QSqlDatabase conn = m_ctx.db->connection();
     QElapsedTimer waited;
     waited.start();
     for (int round = 0;; ++round) {
         const qint64 now = m_ctx.clock->nowMs();
         Query up(conn, sql);
-        up.bind(u":b"_s, bucket).bind(u":now"_s, now).bind(u":cut"_s, now - policy.windowMs)
+        up.bind(u":b"_s, bucket)
+            .bind(u":now"_s, now)
+            .bind(u":cut"_s, now - policy.windowMs)
             .bind(u":limit"_s, policy.maxFailures);
         if (!up.exec())
             return storeUnavailable();
@@ -211,7 +228,9 @@ Result<RateLimiter::Attempt> RateLimiter::reserveAttempt(const QString &bucket, 
         up.raw().finish();
         // Refused: locked, or every attempt is held by a check in flight. This read
         // only picks the answer; the decision was the statement's.
-        Query state(conn, u"SELECT locked_until, since FROM rate_counters WHERE bucket = :b AND window_start = 0"_s);
+        Query state(
+            conn,
+            u"SELECT locked_until, since FROM rate_counters WHERE bucket = :b AND window_start = 0"_s);
         state.bind(u":b"_s, bucket);
         if (!state.exec())
             return storeUnavailable();
@@ -229,15 +248,18 @@ Result<RateLimiter::Attempt> RateLimiter::reserveAttempt(const QString &bucket, 
     }
 }
 
-Result<RateDecision> RateLimiter::confirmFailure(const QString &bucket, const Attempt &attempt, const Lockout &policy)
+Result<RateDecision> RateLimiter::confirmFailure(const QString &bucket, const Attempt &attempt,
+                                                 const Lockout &policy)
 {
     const qint64 now = m_ctx.clock->nowMs();
     Query up(m_ctx.db->connection(),
              u"UPDATE rate_counters SET failures = failures + 1, "
-               "locked_until = CASE WHEN failures + 1 >= :limit THEN :until ELSE locked_until END "
-               "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0 "
-               "RETURNING failures, locked_until"_s);
-    up.bind(u":b"_s, bucket).bind(u":w"_s, attempt.window).bind(u":limit"_s, policy.maxFailures)
+             "locked_until = CASE WHEN failures + 1 >= :limit THEN :until ELSE locked_until END "
+             "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0 "
+             "RETURNING failures, locked_until"_s);
+    up.bind(u":b"_s, bucket)
+        .bind(u":w"_s, attempt.window)
+        .bind(u":limit"_s, policy.maxFailures)
         .bind(u":until"_s, now + policy.lockMs);
     if (!up.exec())
         return storeUnavailable();
@@ -257,10 +279,11 @@ Result<RateDecision> RateLimiter::confirmFailure(const QString &bucket, const At
 Status RateLimiter::releaseAttempt(const QString &bucket, const Attempt &attempt, bool forgive)
 {
     Query up(m_ctx.db->connection(),
-             forgive ? u"UPDATE rate_counters SET count = count - 1 - failures, failures = 0 "
-                         "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0"_s
-                     : u"UPDATE rate_counters SET count = count - 1 "
-                         "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0"_s);
+             forgive
+                 ? u"UPDATE rate_counters SET count = count - 1 - failures, failures = 0 "
+                   "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0"_s
+                 : u"UPDATE rate_counters SET count = count - 1 "
+                   "WHERE bucket = :b AND window_start = 0 AND since = :w AND locked_until = 0"_s);
     up.bind(u":b"_s, bucket).bind(u":w"_s, attempt.window);
     if (!up.exec())
         return storeUnavailable();
@@ -269,7 +292,8 @@ Status RateLimiter::releaseAttempt(const QString &bucket, const Attempt &attempt
 
 Result<qint64> RateLimiter::lockedUntil(const QString &bucket)
 {
-    Query q(m_ctx.db->connection(), u"SELECT locked_until FROM rate_counters WHERE bucket = :b AND window_start = 0"_s);
+    Query q(m_ctx.db->connection(),
+            u"SELECT locked_until FROM rate_counters WHERE bucket = :b AND window_start = 0"_s);
     q.bind(u":b"_s, bucket);
     if (!q.exec())
         return storeUnavailable();
@@ -280,7 +304,8 @@ Result<qint64> RateLimiter::lockedUntil(const QString &bucket)
 
 Status RateLimiter::unlock(const QString &bucket)
 {
-    Query q(m_ctx.db->connection(), u"DELETE FROM rate_counters WHERE bucket = :b AND window_start = 0"_s);
+    Query q(m_ctx.db->connection(),
+            u"DELETE FROM rate_counters WHERE bucket = :b AND window_start = 0"_s);
     q.bind(u":b"_s, bucket);
     if (!q.exec())
         return storeUnavailable();
@@ -291,7 +316,7 @@ Result<int> RateLimiter::sweep(qint64 beforeMs)
 {
     Query q(m_ctx.db->connection(),
             u"DELETE FROM rate_counters WHERE (window_start > 0 AND window_start < :t) OR "
-              "(window_start = 0 AND locked_until < :now AND since < :t)"_s);
+            "(window_start = 0 AND locked_until < :now AND since < :t)"_s);
     q.bind(u":t"_s, beforeMs).bind(u":now"_s, m_ctx.clock->nowMs());
     if (!q.exec())
         return Error{ErrorCode::Unavailable, u"The store is not available."_s};

@@ -34,7 +34,8 @@ public:
     // when the next hit would be allowed; otherwise when the oldest counted hit
     // leaves the window. Exact under concurrency: the decision is one statement
     // on the bucket's head row (RateLimiter.cpp).
-    Result<RateDecision> hitSliding(const QString &bucket, int limit, qint64 windowMs, qint64 stepMs = 1000);
+    Result<RateDecision> hitSliding(const QString &bucket, int limit, qint64 windowMs,
+                                    qint64 stepMs = 1000);
     // The sliding window's state without counting (allowed: the next hit would be).
     Result<RateDecision> peekSliding(const QString &bucket, int limit, qint64 windowMs);
     // The bucket's state without counting.
@@ -64,7 +65,8 @@ public:
     };
     Result<Attempt> reserveAttempt(const QString &bucket, const Lockout &policy);
     // The state after this failure (allowed=false: this one set the lock).
-    Result<RateDecision> confirmFailure(const QString &bucket, const Attempt &attempt, const Lockout &policy);
+    Result<RateDecision> confirmFailure(const QString &bucket, const Attempt &attempt,
+                                        const Lockout &policy);
     // `forgive`: the window's earlier failures go too (a successful sign-in).
     Status releaseAttempt(const QString &bucket, const Attempt &attempt, bool forgive = false);
     // When the bucket's lock ends, 0 if it is not locked now.

@@ -41,13 +41,23 @@ struct Error
     QList<FieldIssue> details;
     QJsonObject extra; // e.g. the current ledger head on a conflict
 
-    static Error notFound(const QString &what) { return {ErrorCode::NotFound, what + QStringLiteral(" not found.")}; }
+    static Error notFound(const QString &what)
+    {
+        return {ErrorCode::NotFound, what + QStringLiteral(" not found.")};
+    }
     static Error conflict(const QString &msg) { return {ErrorCode::Conflict, msg}; }
-    static Error forbidden(const QString &msg = QStringLiteral("You may not do this.")) { return {ErrorCode::Forbidden, msg}; }
-    static Error internal(const QString &msg = QStringLiteral("Internal error.")) { return {ErrorCode::Internal, msg}; }
+    static Error forbidden(const QString &msg = QStringLiteral("You may not do this."))
+    {
+        return {ErrorCode::Forbidden, msg};
+    }
+    static Error internal(const QString &msg = QStringLiteral("Internal error."))
+    {
+        return {ErrorCode::Internal, msg};
+    }
     static Error validation(const QString &field, const QString &issue, const QString &msg = {})
     {
-        Error e{ErrorCode::Validation, msg.isEmpty() ? QStringLiteral("Invalid %1.").arg(field) : msg};
+        Error e{ErrorCode::Validation,
+                msg.isEmpty() ? QStringLiteral("Invalid %1.").arg(field) : msg};
         e.details.append({field, issue});
         return e;
     }
@@ -57,8 +67,7 @@ struct Error
 QString errorCodeName(ErrorCode code);
 int errorHttpStatus(ErrorCode code);
 
-template<typename T>
-class [[nodiscard]] Result
+template <typename T> class [[nodiscard]] Result
 {
 public:
     Result(T value) : m_v(std::move(value)) {}

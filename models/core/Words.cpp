@@ -49,8 +49,8 @@ QString Words::englishDuration(qint64 ms)
 {
     static const char *const names[] = {"second", "minute", "hour", "day"};
     const Span d = span(ms);
-    return QString::number(d.count) + QLatin1Char(' ') + QLatin1String(names[int(d.unit)])
-        + (d.count == 1 ? QString() : QStringLiteral("s"));
+    return QString::number(d.count) + QLatin1Char(' ') + QLatin1String(names[int(d.unit)]) +
+           (d.count == 1 ? QString() : QStringLiteral("s"));
 }
 
 QString Words::english() const
@@ -60,15 +60,26 @@ QString Words::english() const
     for (const Arg &a : args) {
         switch (a.kind) {
         case Arg::Kind::Text:
-        case Arg::Kind::Term: words.append(a.text); break;
-        case Arg::Kind::Count: words.append(QString::number(a.value)); break;
-        case Arg::Kind::Duration: words.append(englishDuration(a.value)); break;
-        case Arg::Kind::Instant: words.append(ids::formatTime(a.value)); break;
-        case Arg::Kind::Clock:
-            words.append(QDateTime::fromMSecsSinceEpoch(a.value, QTimeZone::utc()).toString(QStringLiteral("HH:mm"))
-                         + QStringLiteral(" UTC"));
+        case Arg::Kind::Term:
+            words.append(a.text);
             break;
-        case Arg::Kind::Nested: words.append(a.nested ? a.nested->english() : QString()); break;
+        case Arg::Kind::Count:
+            words.append(QString::number(a.value));
+            break;
+        case Arg::Kind::Duration:
+            words.append(englishDuration(a.value));
+            break;
+        case Arg::Kind::Instant:
+            words.append(ids::formatTime(a.value));
+            break;
+        case Arg::Kind::Clock:
+            words.append(QDateTime::fromMSecsSinceEpoch(a.value, QTimeZone::utc())
+                             .toString(QStringLiteral("HH:mm")) +
+                         QStringLiteral(" UTC"));
+            break;
+        case Arg::Kind::Nested:
+            words.append(a.nested ? a.nested->english() : QString());
+            break;
         }
     }
     return fill(QString::fromUtf8(source ? source : ""), words);

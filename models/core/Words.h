@@ -12,7 +12,6 @@
 
 #include <memory>
 
-
 namespace wfx {
 
 struct Words
@@ -34,7 +33,8 @@ struct Words
         std::shared_ptr<const Words> nested;
     };
 
-    const char *source = nullptr; // QT_TRANSLATE_NOOP("wfx::Words", "...%1..."); %1.. are args in order
+    const char *source =
+        nullptr; // QT_TRANSLATE_NOOP("wfx::Words", "...%1..."); %1.. are args in order
     QList<Arg> args;
 
     QString english() const;
@@ -45,7 +45,10 @@ struct Words
     static Arg duration(qint64 ms) { return {Arg::Kind::Duration, {}, ms, {}}; }
     static Arg instant(qint64 ms) { return {Arg::Kind::Instant, {}, ms, {}}; }
     static Arg clock(qint64 ms) { return {Arg::Kind::Clock, {}, ms, {}}; }
-    static Arg nested(const Words &w) { return {Arg::Kind::Nested, {}, 0, std::make_shared<const Words>(w)}; }
+    static Arg nested(const Words &w)
+    {
+        return {Arg::Kind::Nested, {}, 0, std::make_shared<const Words>(w)};
+    }
 
     // Puts args[N-1] in place of each %N of `pattern` in one pass (an argument
     // that itself holds "%2" stays as it is).

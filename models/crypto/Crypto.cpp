@@ -30,16 +30,18 @@ ScryptParams g_params;
 // until the process ends. Set before main(): the first OPENSSL_init_crypto
 // call decides, and the next could come from libpq or Qt's TLS backend.
 // tests/models/tst_openssl_exit.cpp.
-[[maybe_unused]] const bool g_openSslNoAtExit = OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
+[[maybe_unused]] const bool g_openSslNoAtExit =
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
 
-QByteArray scryptRaw(const QByteArray &password, const QByteArray &salt, const ScryptParams &p, int len)
+QByteArray scryptRaw(const QByteArray &password, const QByteArray &salt, const ScryptParams &p,
+                     int len)
 {
     QByteArray out(len, Qt::Uninitialized);
     // maxmem 0 would mean a 32 MiB cap (PLATFORM.md 8): allow 128*r*N*p plus headroom.
     const quint64 need = 128ull * p.r * p.n * p.p + 128ull * p.r * p.n + (1u << 20);
     if (EVP_PBE_scrypt(password.constData(), size_t(password.size()),
-                       reinterpret_cast<const unsigned char *>(salt.constData()), size_t(salt.size()),
-                       p.n, p.r, p.p, need + (1u << 24),
+                       reinterpret_cast<const unsigned char *>(salt.constData()),
+                       size_t(salt.size()), p.n, p.r, p.p, need + (1u << 24),
                        reinterpret_cast<unsigned char *>(out.data()), size_t(len)) != 1)
         return {};
     return out;
@@ -130,7 +132,8 @@ bool verifyPassword(const QString &password, const QString &encoded)
     bool okN = false, okR = false, okP = false;
     ScryptParams p{parts[1].toULongLong(&okN), parts[2].toUInt(&okR), parts[3].toUInt(&okP)};
     // Refuse absurd stored parameters rather than allocate gigabytes.
-    if (!okN || !okR || !okP || p.n < 2 || p.n > (1u << 20) || p.r == 0 || p.r > 32 || p.p == 0 || p.p > 16)
+    if (!okN || !okR || !okP || p.n < 2 || p.n > (1u << 20) || p.r == 0 || p.r > 32 || p.p == 0 ||
+        p.p > 16)
         return false;
     const QByteArray salt = QByteArray::fromBase64(parts[4].toLatin1());
     const QByteArray expected = QByteArray::fromBase64(parts[5].toLatin1());
@@ -140,19 +143,21 @@ bool verifyPassword(const QString &password, const QString &encoded)
     return constantTimeEquals(got, expected);
 }
 
-bool ed25519Verify(const QByteArray &publicKey, const QByteArray &message, const QByteArray &signature)
+bool ed25519Verify(const QByteArray &publicKey, const QByteArray &message,
+                   const QByteArray &signature)
 {
     if (publicKey.size() != 32 || signature.size() != 64)
         return false;
     EVP_PKEY *key = EVP_PKEY_new_raw_public_key(
-        EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char *>(publicKey.constData()), 32);
+        EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char *>(publicKey.constData()),
+        32);
     if (!key)
         return false;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1
-              && EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char *>(signature.constData()), 64,
-                                  reinterpret_cast<const unsigned char *>(message.constData()),
-                                  size_t(message.size())) == 1;
+    bool ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
+              EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char *>(signature.constData()),
+                               64, reinterpret_cast<const unsigned char *>(message.constData()),
+                               size_t(message.size())) == 1;
     EVP_MD_CTX_free(ctx);
     EVP_PKEY_free(key);
     return ok;
@@ -171,12 +176,14 @@ std::optional<QByteArray> ed25519PublicFromPrivate(const QByteArray &privateKey)
     if (privateKey.size() != 32)
         return std::nullopt;
     EVP_PKEY *key = EVP_PKEY_new_raw_private_key(
-        EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char *>(privateKey.constData()), 32);
+        EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char *>(privateKey.constData()),
+        32);
     if (!key)
         return std::nullopt;
     QByteArray pub(32, Qt::Uninitialized);
     size_t len = 32;
-    const bool ok = EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char *>(pub.data()), &len) == 1;
+    const bool ok =
+        EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char *>(pub.data()), &len) == 1;
     EVP_PKEY_free(key);
     if (!ok || len != 32)
         return std::nullopt;
@@ -188,16 +195,17 @@ QByteArray ed25519Sign(const QByteArray &privateKey, const QByteArray &message)
     if (privateKey.size() != 32)
         return {};
     EVP_PKEY *key = EVP_PKEY_new_raw_private_key(
-        EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char *>(privateKey.constData()), 32);
+        EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char *>(privateKey.constData()),
+        32);
     if (!key)
         return {};
     QByteArray sig(64, Qt::Uninitialized);
     size_t len = 64;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    const bool ok = ctx && EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key) == 1
-                    && EVP_DigestSign(ctx, reinterpret_cast<unsigned char *>(sig.data()), &len,
-                                      reinterpret_cast<const unsigned char *>(message.constData()),
-                                      size_t(message.size())) == 1;
+    const bool ok = ctx && EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
+                    EVP_DigestSign(ctx, reinterpret_cast<unsigned char *>(sig.data()), &len,
+                                   reinterpret_cast<const unsigned char *>(message.constData()),
+                                   size_t(message.size())) == 1;
     EVP_MD_CTX_free(ctx);
     EVP_PKEY_free(key);
     return ok ? sig : QByteArray();

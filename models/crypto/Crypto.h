@@ -39,7 +39,8 @@ QString hashPassword(const QString &password, const ScryptParams &params);
 bool verifyPassword(const QString &password, const QString &encoded);
 
 // Ed25519 on raw keys (32-byte public, 32-byte private seed, 64-byte signature).
-bool ed25519Verify(const QByteArray &publicKey, const QByteArray &message, const QByteArray &signature);
+bool ed25519Verify(const QByteArray &publicKey, const QByteArray &message,
+                   const QByteArray &signature);
 struct Ed25519KeyPair
 {
     QByteArray privateKey; // 32-byte seed

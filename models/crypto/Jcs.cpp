@@ -33,13 +33,27 @@ void appendString(QByteArray &out, const QString &s)
     for (qsizetype i = 0; i < n; ++i) {
         const char16_t c = s.at(i).unicode();
         switch (c) {
-        case u'"': out.append("\\\""); break;
-        case u'\\': out.append("\\\\"); break;
-        case u'\b': out.append("\\b"); break;
-        case u'\f': out.append("\\f"); break;
-        case u'\n': out.append("\\n"); break;
-        case u'\r': out.append("\\r"); break;
-        case u'\t': out.append("\\t"); break;
+        case u'"':
+            out.append("\\\"");
+            break;
+        case u'\\':
+            out.append("\\\\");
+            break;
+        case u'\b':
+            out.append("\\b");
+            break;
+        case u'\f':
+            out.append("\\f");
+            break;
+        case u'\n':
+            out.append("\\n");
+            break;
+        case u'\r':
+            out.append("\\r");
+            break;
+        case u'\t':
+            out.append("\\t");
+            break;
         default:
             if (c < 0x20) {
                 appendEscape(out, c);
@@ -48,11 +62,16 @@ void appendString(QByteArray &out, const QString &s)
             } else if (c < 0x800) {
                 out.append(char(0xc0 | (c >> 6))).append(char(0x80 | (c & 0x3f)));
             } else if (!QChar::isSurrogate(c)) {
-                out.append(char(0xe0 | (c >> 12))).append(char(0x80 | ((c >> 6) & 0x3f))).append(char(0x80 | (c & 0x3f)));
-            } else if (QChar::isHighSurrogate(c) && i + 1 < n && QChar::isLowSurrogate(s.at(i + 1).unicode())) {
+                out.append(char(0xe0 | (c >> 12)))
+                    .append(char(0x80 | ((c >> 6) & 0x3f)))
+                    .append(char(0x80 | (c & 0x3f)));
+            } else if (QChar::isHighSurrogate(c) && i + 1 < n &&
+                       QChar::isLowSurrogate(s.at(i + 1).unicode())) {
                 const char32_t cp = QChar::surrogateToUcs4(c, s.at(++i).unicode());
-                out.append(char(0xf0 | (cp >> 18))).append(char(0x80 | ((cp >> 12) & 0x3f)))
-                    .append(char(0x80 | ((cp >> 6) & 0x3f))).append(char(0x80 | (cp & 0x3f)));
+                out.append(char(0xf0 | (cp >> 18)))
+                    .append(char(0x80 | ((cp >> 12) & 0x3f)))
+                    .append(char(0x80 | ((cp >> 6) & 0x3f)))
+                    .append(char(0x80 | (cp & 0x3f)));
             } else {
                 appendEscape(out, c);
             }
@@ -65,10 +84,18 @@ void appendValue(QByteArray &out, const QJsonValue &v)
 {
     switch (v.type()) {
     case QJsonValue::Null:
-    case QJsonValue::Undefined: out.append("null"); break;
-    case QJsonValue::Bool: out.append(v.toBool() ? "true" : "false"); break;
-    case QJsonValue::Double: out.append(formatNumber(v.toDouble())); break;
-    case QJsonValue::String: appendString(out, v.toString()); break;
+    case QJsonValue::Undefined:
+        out.append("null");
+        break;
+    case QJsonValue::Bool:
+        out.append(v.toBool() ? "true" : "false");
+        break;
+    case QJsonValue::Double:
+        out.append(formatNumber(v.toDouble()));
+        break;
+    case QJsonValue::String:
+        appendString(out, v.toString());
+        break;
     case QJsonValue::Array: {
         out.append('[');
         const QJsonArray a = v.toArray();

@@ -6,15 +6,15 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QLoggingCategory>
 #include <QHash>
+#include <QLoggingCategory>
 #include <QMutex>
 #include <QSet>
-#include <QThread>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+#include <QThread>
 #include <QUrl>
 
 #include <atomic>
@@ -39,7 +39,8 @@ struct ThreadConnection
     QSqlDatabase db;
     const QSqlDriver *driver = nullptr;
     QHash<QString, std::shared_ptr<CachedStatement>> statements;
-    std::unique_ptr<NativeStatements> native; // NativeQuery's, finalised before the connection closes
+    std::unique_ptr<NativeStatements>
+        native; // NativeQuery's, finalised before the connection closes
 
     void drop()
     {
@@ -222,7 +223,10 @@ Result<std::shared_ptr<Database>> Database::open(const QString &url, const QStri
         db->m_dialect = Dialect::Sqlite;
         QString path = url.mid(7);
         if (path == QLatin1String(":memory:"))
-            return Error{ErrorCode::Validation, QStringLiteral("An in-memory SQLite store cannot be shared between threads; give a file.")};
+            return Error{
+                ErrorCode::Validation,
+                QStringLiteral(
+                    "An in-memory SQLite store cannot be shared between threads; give a file.")};
         if (path.isEmpty())
             path = QDir(dataDir).filePath(QStringLiteral("store.db"));
         if (QFileInfo(path).isRelative())
@@ -230,19 +234,26 @@ Result<std::shared_ptr<Database>> Database::open(const QString &url, const QStri
         QDir().mkpath(QFileInfo(path).absolutePath());
         db->m_sqlitePath = QFileInfo(path).absoluteFilePath();
         db->m_description = QStringLiteral("SQLite %1").arg(db->m_sqlitePath);
-    } else if (url.startsWith(QLatin1String("postgresql://")) || url.startsWith(QLatin1String("postgres://"))) {
+    } else if (url.startsWith(QLatin1String("postgresql://")) ||
+               url.startsWith(QLatin1String("postgres://"))) {
         const QUrl u(url);
         if (!u.isValid() || u.host().isEmpty() || u.path().size() < 2)
-            return Error{ErrorCode::Validation, QStringLiteral("Malformed PostgreSQL URL (postgresql://user:pass@host:port/db).")};
+            return Error{
+                ErrorCode::Validation,
+                QStringLiteral("Malformed PostgreSQL URL (postgresql://user:pass@host:port/db).")};
         db->m_dialect = Dialect::Postgres;
         db->m_pgHost = u.host();
         db->m_pgPort = u.port(5432);
         db->m_pgUser = u.userName();
         db->m_pgPassword = u.password();
         db->m_pgDb = u.path().mid(1);
-        db->m_description = QStringLiteral("PostgreSQL %1:%2/%3").arg(db->m_pgHost).arg(db->m_pgPort).arg(db->m_pgDb);
+        db->m_description = QStringLiteral("PostgreSQL %1:%2/%3")
+                                .arg(db->m_pgHost)
+                                .arg(db->m_pgPort)
+                                .arg(db->m_pgDb);
     } else {
-        return Error{ErrorCode::Validation, QStringLiteral("Unknown database URL scheme; use sqlite: or postgresql://.")};
+        return Error{ErrorCode::Validation,
+                     QStringLiteral("Unknown database URL scheme; use sqlite: or postgresql://.")};
     }
     QString err;
     QSqlDatabase c = db->addConnection(QStringLiteral("wfx-%1-probe").arg(db->m_instance), &err);
@@ -250,7 +261,8 @@ Result<std::shared_ptr<Database>> Database::open(const QString &url, const QStri
     c = QSqlDatabase();
     QSqlDatabase::removeDatabase(QStringLiteral("wfx-%1-probe").arg(db->m_instance));
     if (!ok)
-        return Error{ErrorCode::Unavailable, QStringLiteral("Cannot open %1: %2").arg(db->m_description, err)};
+        return Error{ErrorCode::Unavailable,
+                     QStringLiteral("Cannot open %1: %2").arg(db->m_description, err)};
     return db;
 }
 
@@ -306,9 +318,10 @@ bool Database::configure(QSqlDatabase &db, QString *error)
 {
     QSqlQuery q(db);
     const QStringList pragmas = m_dialect == Dialect::Sqlite
-        ? QStringList{QStringLiteral("PRAGMA journal_mode=WAL"), QStringLiteral("PRAGMA foreign_keys=ON"),
-                      QStringLiteral("PRAGMA synchronous=NORMAL")}
-        : QStringList{QStringLiteral("SET TIME ZONE 'UTC'")};
+                                    ? QStringList{QStringLiteral("PRAGMA journal_mode=WAL"),
+                                                  QStringLiteral("PRAGMA foreign_keys=ON"),
+                                                  QStringLiteral("PRAGMA synchronous=NORMAL")}
+                                    : QStringList{QStringLiteral("SET TIME ZONE 'UTC'")};
     for (const QString &p : pragmas) {
         if (!q.exec(p)) {
             if (error)

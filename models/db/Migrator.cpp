@@ -33,7 +33,8 @@ struct MigrationFile
 QList<MigrationFile> migrationFiles(Dialect d)
 {
     initMigrationResources();
-    const QString dir = d == Dialect::Sqlite ? QStringLiteral(":/migrations/sqlite") : QStringLiteral(":/migrations/postgres");
+    const QString dir = d == Dialect::Sqlite ? QStringLiteral(":/migrations/sqlite")
+                                             : QStringLiteral(":/migrations/postgres");
     QList<MigrationFile> out;
     static const QRegularExpression re(QStringLiteral("^(\\d{4})_([a-z0-9_]+)\\.sql$"));
     const QStringList entries = QDir(dir).entryList(QDir::Files, QDir::Name);
@@ -99,11 +100,13 @@ Status Migrator::runUpTo(int version)
 {
     QSqlDatabase c = m_db.connection();
     if (!c.isOpen())
-        return Error{ErrorCode::Unavailable, QStringLiteral("Store not reachable: %1").arg(c.lastError().text())};
+        return Error{ErrorCode::Unavailable,
+                     QStringLiteral("Store not reachable: %1").arg(c.lastError().text())};
     QSqlQuery q(c);
     const bool pg = m_db.isPostgres();
-    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                               "name TEXT NOT NULL, applied_at BIGINT NOT NULL)")))
+    if (!q.exec(QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            "name TEXT NOT NULL, applied_at BIGINT NOT NULL)")))
         return Error::internal(q.lastError().text());
     // The data step of a migration, by name (the number may change at a merge).
     auto dataStep = [&](const MigrationFile &m) -> Status {
@@ -122,7 +125,8 @@ Status Migrator::runUpTo(int version)
             const QString text = what + QStringLiteral(": ") + q.lastError().text();
             QSqlQuery(c).exec(QStringLiteral("ROLLBACK"));
             qCCritical(lcDb) << "migration" << m.version << m.name << "failed:" << text;
-            return Status(Error::internal(QStringLiteral("Migration %1 failed: %2").arg(m.version).arg(text)));
+            return Status(Error::internal(
+                QStringLiteral("Migration %1 failed: %2").arg(m.version).arg(text)));
         };
         // Several processes may start together on one PostgreSQL: one migrates, the others wait.
         if (pg && !q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(715517)")))
@@ -146,7 +150,8 @@ Status Migrator::runUpTo(int version)
             if (!q.exec(s))
                 return fail(s.left(80));
         }
-        q.prepare(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)"));
+        q.prepare(QStringLiteral(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)"));
         q.bindValue(QStringLiteral(":v"), m.version);
         q.bindValue(QStringLiteral(":n"), m.name);
         q.bindValue(QStringLiteral(":t"), QDateTime::currentMSecsSinceEpoch());

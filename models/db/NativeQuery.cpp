@@ -134,7 +134,9 @@ NativeQuery &NativeQuery::bindNull(int n)
 bool NativeQuery::fail(const QString &what)
 {
     m_error = what;
-    qCWarning(lcDb) << "native query failed:" << what << QByteArrayView(m_sql).first(std::min<qsizetype>(120, qsizetype(std::strlen(m_sql))));
+    qCWarning(lcDb) << "native query failed:" << what
+                    << QByteArrayView(m_sql).first(
+                           std::min<qsizetype>(120, qsizetype(std::strlen(m_sql))));
     return false;
 }
 
@@ -155,17 +157,23 @@ bool NativeQuery::exec()
         }
         if (!m_stmt) {
             auto s = std::make_shared<NativeStatement>();
-            const bool keep = cache && !cache->bySql.contains(m_sql) && cache->bySql.size() < NativeStatements::kMax;
+            const bool keep = cache && !cache->bySql.contains(m_sql) &&
+                              cache->bySql.size() < NativeStatements::kMax;
             if (!m_postgres) {
-                const int rc = sqlite3_prepare_v3(static_cast<sqlite3 *>(m_handle), m_sql, -1,
-                                                  keep ? SQLITE_PREPARE_PERSISTENT : 0, &s->sqlite, nullptr);
+                const int rc =
+                    sqlite3_prepare_v3(static_cast<sqlite3 *>(m_handle), m_sql, -1,
+                                       keep ? SQLITE_PREPARE_PERSISTENT : 0, &s->sqlite, nullptr);
                 if (rc != SQLITE_OK)
-                    return fail(QString::fromUtf8(sqlite3_errmsg(static_cast<sqlite3 *>(m_handle))));
+                    return fail(
+                        QString::fromUtf8(sqlite3_errmsg(static_cast<sqlite3 *>(m_handle))));
             } else if (keep) {
                 s->pgName = "wfxn_" + QByteArray::number(++cache->pgSerial);
-                PGresult *r = PQprepare(static_cast<PGconn *>(m_handle), s->pgName.constData(), m_sql, 0, nullptr);
+                PGresult *r = PQprepare(static_cast<PGconn *>(m_handle), s->pgName.constData(),
+                                        m_sql, 0, nullptr);
                 const bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-                const QString msg = ok ? QString() : QString::fromUtf8(PQerrorMessage(static_cast<PGconn *>(m_handle)));
+                const QString msg =
+                    ok ? QString()
+                       : QString::fromUtf8(PQerrorMessage(static_cast<PGconn *>(m_handle)));
                 PQclear(r);
                 if (!ok)
                     return fail(msg);
@@ -190,7 +198,8 @@ bool NativeQuery::exec()
             const Param &p = m_params[n - 1];
             int rc = SQLITE_OK;
             if (p.kind == Param::Text)
-                rc = sqlite3_bind_text(st, at, p.text.constData(), int(p.text.size()), SQLITE_STATIC);
+                rc = sqlite3_bind_text(st, at, p.text.constData(), int(p.text.size()),
+                                       SQLITE_STATIC);
             else if (p.kind == Param::Int)
                 rc = sqlite3_bind_int64(st, at, p.i);
             else if (p.kind == Param::Real)
@@ -225,9 +234,10 @@ bool NativeQuery::exec()
     }
     auto *conn = static_cast<PGconn *>(m_handle);
     PGresult *r = m_stmt->pgName.isEmpty()
-        ? PQexecParams(conn, m_sql, int(m_params.size()), nullptr, values.data(), lengths.data(), nullptr, 0)
-        : PQexecPrepared(conn, m_stmt->pgName.constData(), int(m_params.size()), values.data(), lengths.data(),
-                         nullptr, 0);
+                      ? PQexecParams(conn, m_sql, int(m_params.size()), nullptr, values.data(),
+                                     lengths.data(), nullptr, 0)
+                      : PQexecPrepared(conn, m_stmt->pgName.constData(), int(m_params.size()),
+                                       values.data(), lengths.data(), nullptr, 0);
     const ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         const QString msg = QString::fromUtf8(r ? PQresultErrorMessage(r) : PQerrorMessage(conn));

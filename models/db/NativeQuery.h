@@ -71,9 +71,9 @@ private:
     QSqlDatabase m_db;
     const char *m_sql;
     bool m_postgres = false;
-    void *m_handle = nullptr;                 // sqlite3 * or PGconn *
-    std::shared_ptr<NativeStatement> m_stmt;  // prepared (cached or own)
-    void *m_result = nullptr;                 // PGresult *
+    void *m_handle = nullptr;                // sqlite3 * or PGconn *
+    std::shared_ptr<NativeStatement> m_stmt; // prepared (cached or own)
+    void *m_result = nullptr;                // PGresult *
     int m_row = -1, m_rows = 0;
     bool m_done = false;
     bool m_rowPending = false; // SQLite: exec() stepped onto the first row

@@ -13,7 +13,8 @@ Q_DECLARE_LOGGING_CATEGORY(lcDb)
 
 namespace wfx {
 
-Query::Query(const QSqlDatabase &db, const QString &sql) : m_stmt(statements::acquire(db, sql)), m_sql(sql)
+Query::Query(const QSqlDatabase &db, const QString &sql)
+    : m_stmt(statements::acquire(db, sql)), m_sql(sql)
 {
     if (m_stmt) {
         m_prepared = true;
@@ -35,8 +36,8 @@ Query::~Query()
 }
 
 Query::Query(Query &&other) noexcept
-    : m_own(std::move(other.m_own)), m_stmt(std::move(other.m_stmt)), m_bound(std::move(other.m_bound)),
-      m_sql(std::move(other.m_sql)), m_prepared(other.m_prepared)
+    : m_own(std::move(other.m_own)), m_stmt(std::move(other.m_stmt)),
+      m_bound(std::move(other.m_bound)), m_sql(std::move(other.m_sql)), m_prepared(other.m_prepared)
 {
     other.m_stmt.reset();
 }
@@ -81,8 +82,9 @@ bool Query::uniqueViolation() const
     const QSqlError e = q().lastError();
     const QString code = e.nativeErrorCode();
     // SQLite: 2067 UNIQUE, 1555 PRIMARY KEY (extended codes); PostgreSQL: 23505.
-    return code == QLatin1String("2067") || code == QLatin1String("1555") || code == QLatin1String("23505")
-        || (code == QLatin1String("19") && e.databaseText().contains(QLatin1String("UNIQUE")));
+    return code == QLatin1String("2067") || code == QLatin1String("1555") ||
+           code == QLatin1String("23505") ||
+           (code == QLatin1String("19") && e.databaseText().contains(QLatin1String("UNIQUE")));
 }
 
 QString Query::errorText() const
@@ -130,7 +132,8 @@ bool Tx::lockRow(const QString &table, const QString &id)
     if (!m_db->isPostgres())
         return true;
     // table is always a literal from our own code, never input.
-    Query q(m_conn, QStringLiteral("SELECT 1 FROM ") + table + QStringLiteral(" WHERE id = :id FOR UPDATE"));
+    Query q(m_conn, QStringLiteral("SELECT 1 FROM ") + table +
+                        QStringLiteral(" WHERE id = :id FOR UPDATE"));
     q.bind(QStringLiteral(":id"), id);
     return q.exec();
 }
@@ -151,7 +154,8 @@ Status Tx::commit()
         // server rolled back for us): the thread's next request opens another.
         if (!QSqlQuery(m_conn).exec(QStringLiteral("ROLLBACK")) && m_db->isPostgres())
             m_db->closeConnection();
-        return Error{ErrorCode::Conflict, QStringLiteral("The change could not be saved; try again.")};
+        return Error{ErrorCode::Conflict,
+                     QStringLiteral("The change could not be saved; try again.")};
     }
     if (m_bus) {
         for (const auto &c : std::as_const(m_changes))

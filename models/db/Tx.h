@@ -90,7 +90,10 @@ public:
     void rollback();
 
 private:
-    Tx(Database &db, ChangeBus *bus, QSqlDatabase conn) : m_db(&db), m_bus(bus), m_conn(std::move(conn)) {}
+    Tx(Database &db, ChangeBus *bus, QSqlDatabase conn)
+        : m_db(&db), m_bus(bus), m_conn(std::move(conn))
+    {
+    }
 
     Database *m_db;
     ChangeBus *m_bus;

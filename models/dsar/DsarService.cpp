@@ -54,7 +54,8 @@ Status lockUser(Tx &tx, const QString &userId)
     return Ok{};
 }
 
-const QString kReqCols = QStringLiteral("id, user_id, kind, state, detail, created_at, due_at, scheduled_for, completed_at");
+const QString kReqCols = QStringLiteral(
+    "id, user_id, kind, state, detail, created_at, due_at, scheduled_for, completed_at");
 
 DsarRequest readRequest(const Query &q)
 {
@@ -73,11 +74,16 @@ DsarRequest readRequest(const Query &q)
 
 Status insertRequest(Tx &tx, const DsarRequest &r)
 {
-    Query ins = tx.query(u"INSERT INTO dsar_requests (id, user_id, kind, state, detail, created_at, due_at, "
-                           "scheduled_for, completed_at) VALUES (:id, :u, :k, :s, :d, :c, :due, :sf, :done)"_s);
-    ins.bind(u":id"_s, r.id).bind(u":u"_s, r.userId).bind(u":k"_s, r.kind).bind(u":s"_s, r.state)
+    Query ins = tx.query(
+        u"INSERT INTO dsar_requests (id, user_id, kind, state, detail, created_at, due_at, "
+        "scheduled_for, completed_at) VALUES (:id, :u, :k, :s, :d, :c, :due, :sf, :done)"_s);
+    ins.bind(u":id"_s, r.id)
+        .bind(u":u"_s, r.userId)
+        .bind(u":k"_s, r.kind)
+        .bind(u":s"_s, r.state)
         .bind(u":d"_s, QString::fromUtf8(QJsonDocument(r.detail).toJson(QJsonDocument::Compact)))
-        .bind(u":c"_s, r.createdAt).bind(u":due"_s, r.dueAt)
+        .bind(u":c"_s, r.createdAt)
+        .bind(u":due"_s, r.dueAt)
         .bind(u":sf"_s, r.scheduledFor ? QVariant(r.scheduledFor) : QVariant())
         .bind(u":done"_s, r.completedAt ? QVariant(r.completedAt) : QVariant());
     return ins.exec() ? Status(Ok{}) : Status(ins.error());
@@ -86,7 +92,7 @@ Status insertRequest(Tx &tx, const DsarRequest &r)
 // Reads `select ... WHERE filter` ordered by one unique text key, page by page,
 // so a long history is read in bounded statements. `row` turns a row into JSON
 // and returns its key.
-template<typename RowFn>
+template <typename RowFn>
 Result<QJsonArray> readAll(const QSqlDatabase &conn, const QString &selectWhere, const QString &key,
                            const QString &userId, RowFn row)
 {
@@ -94,8 +100,9 @@ Result<QJsonArray> readAll(const QSqlDatabase &conn, const QString &selectWhere,
     QString after;
     bool first = true;
     for (;;) {
-        const QString sql = selectWhere + (first ? QString() : QString(u" AND "_s + key + u" > :after"_s))
-            + u" ORDER BY "_s + key + u" LIMIT :lim"_s;
+        const QString sql = selectWhere +
+                            (first ? QString() : QString(u" AND "_s + key + u" > :after"_s)) +
+                            u" ORDER BY "_s + key + u" LIMIT :lim"_s;
         Query q(conn, sql);
         q.bind(u":u"_s, userId).bind(u":lim"_s, DsarService::kExportBatch);
         if (!first)
@@ -122,10 +129,18 @@ const QStringList &DsarService::purposes()
 
 QJsonObject DsarRequest::toJson() const
 {
-    auto t = [](qint64 v) { return v ? QJsonValue(ids::formatTime(v)) : QJsonValue(QJsonValue::Null); };
-    return {{u"id"_s, id},           {u"user_id"_s, userId},           {u"kind"_s, kind},
-            {u"state"_s, state},     {u"detail"_s, detail},            {u"created_at"_s, ids::formatTime(createdAt)},
-            {u"due_at"_s, t(dueAt)}, {u"scheduled_for"_s, t(scheduledFor)}, {u"completed_at"_s, t(completedAt)}};
+    auto t = [](qint64 v) {
+        return v ? QJsonValue(ids::formatTime(v)) : QJsonValue(QJsonValue::Null);
+    };
+    return {{u"id"_s, id},
+            {u"user_id"_s, userId},
+            {u"kind"_s, kind},
+            {u"state"_s, state},
+            {u"detail"_s, detail},
+            {u"created_at"_s, ids::formatTime(createdAt)},
+            {u"due_at"_s, t(dueAt)},
+            {u"scheduled_for"_s, t(scheduledFor)},
+            {u"completed_at"_s, t(completedAt)}};
 }
 
 QJsonObject DeletionStatus::toJson() const
@@ -138,7 +153,9 @@ QJsonObject DeletionStatus::toJson() const
 
 QJsonObject Objection::toJson() const
 {
-    return {{u"purpose"_s, purpose}, {u"objected"_s, objected}, {u"updated_at"_s, ids::formatTime(updatedAt)}};
+    return {{u"purpose"_s, purpose},
+            {u"objected"_s, objected},
+            {u"updated_at"_s, ids::formatTime(updatedAt)}};
 }
 
 Result<QJsonObject> DsarService::exportData(const Actor &actor)
@@ -157,8 +174,8 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
         DsarRequest r{ids::newUuid(), uid, u"export"_s, u"completed"_s, {}, now, now, 0, now};
         if (auto i = insertRequest(tx, r); !i)
             return i.error();
-        if (auto a = AuditService::append(tx, now, actor, u"dsar.export"_s, QString(), u"user"_s, uid,
-                                          {{u"request_id"_s, r.id}});
+        if (auto a = AuditService::append(tx, now, actor, u"dsar.export"_s, QString(), u"user"_s,
+                                          uid, {{u"request_id"_s, r.id}});
             !a)
             return a.error();
         tx.announce(u"dsar_request"_s, r.id);
@@ -171,8 +188,9 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
     // Columns are named one by one: password, key, token and session hashes
     // never leave the store, not even to their owner.
     {
-        Query q(conn, u"SELECT id, email, display_name, created_at, password_changed_at, is_admin, restricted "
-                        "FROM users WHERE id = :u"_s);
+        Query q(conn, u"SELECT id, email, display_name, created_at, password_changed_at, is_admin, "
+                      u"restricted "
+                      "FROM users WHERE id = :u"_s);
         q.bind(u":u"_s, uid);
         if (!q.exec())
             return q.error();
@@ -186,71 +204,89 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
                                           {u"is_admin"_s, q.i64(5) != 0},
                                           {u"restricted"_s, q.i64(6) != 0}});
     }
-    auto workspaces = readAll(conn, u"SELECT w.id, w.name, w.plan, m.role, m.created_at, w.created_at, w.owner_id "
-                                      "FROM memberships m JOIN workspaces w ON w.id = m.workspace_id "
-                                      "WHERE m.user_id = :u"_s, u"w.id"_s,
-                              uid, [&](const Query &q, QJsonArray &a) {
-                                  a.append(QJsonObject{{u"id"_s, q.str(0)}, {u"name"_s, q.str(1)},
-                                                       {u"plan"_s, q.str(2)}, {u"role"_s, q.str(3)},
-                                                       {u"joined_at"_s, ids::formatTime(q.i64(4))},
-                                                       {u"created_at"_s, ids::formatTime(q.i64(5))},
-                                                       {u"owner"_s, q.str(6) == uid}});
-                                  return q.str(0);
-                              });
+    auto workspaces =
+        readAll(conn,
+                u"SELECT w.id, w.name, w.plan, m.role, m.created_at, w.created_at, w.owner_id "
+                "FROM memberships m JOIN workspaces w ON w.id = m.workspace_id "
+                "WHERE m.user_id = :u"_s,
+                u"w.id"_s, uid, [&](const Query &q, QJsonArray &a) {
+                    a.append(QJsonObject{{u"id"_s, q.str(0)},
+                                         {u"name"_s, q.str(1)},
+                                         {u"plan"_s, q.str(2)},
+                                         {u"role"_s, q.str(3)},
+                                         {u"joined_at"_s, ids::formatTime(q.i64(4))},
+                                         {u"created_at"_s, ids::formatTime(q.i64(5))},
+                                         {u"owner"_s, q.str(6) == uid}});
+                    return q.str(0);
+                });
     if (!workspaces)
         return workspaces.error();
     out.insert(u"workspaces"_s, *workspaces);
 
-    auto keys = readAll(conn, u"SELECT id, name, prefix, workspace_id, created_at, last_used_at, revoked_at "
-                                "FROM api_keys WHERE user_id = :u"_s, u"id"_s,
-                        uid, [](const Query &q, QJsonArray &a) {
-                            a.append(QJsonObject{{u"id"_s, q.str(0)}, {u"name"_s, q.str(1)}, {u"prefix"_s, q.str(2)},
-                                                 {u"workspace_id"_s, strOrNull(q, 3)},
-                                                 {u"created_at"_s, ids::formatTime(q.i64(4))},
-                                                 {u"last_used_at"_s, timeOrNull(q, 5)},
-                                                 {u"revoked_at"_s, timeOrNull(q, 6)}});
-                            return q.str(0);
-                        });
+    auto keys =
+        readAll(conn,
+                u"SELECT id, name, prefix, workspace_id, created_at, last_used_at, revoked_at "
+                "FROM api_keys WHERE user_id = :u"_s,
+                u"id"_s, uid, [](const Query &q, QJsonArray &a) {
+                    a.append(QJsonObject{{u"id"_s, q.str(0)},
+                                         {u"name"_s, q.str(1)},
+                                         {u"prefix"_s, q.str(2)},
+                                         {u"workspace_id"_s, strOrNull(q, 3)},
+                                         {u"created_at"_s, ids::formatTime(q.i64(4))},
+                                         {u"last_used_at"_s, timeOrNull(q, 5)},
+                                         {u"revoked_at"_s, timeOrNull(q, 6)}});
+                    return q.str(0);
+                });
     if (!keys)
         return keys.error();
     out.insert(u"api_keys"_s, *keys);
 
     // Sessions are listed without their identifiers (those are credentials);
     // the hash orders the pages and stays here.
-    auto sessions = readAll(conn, u"SELECT id_hash, created_at, last_seen_at, expires_at, ip FROM sessions "
-                                    "WHERE user_id = :u"_s, u"id_hash"_s,
-                            uid, [](const Query &q, QJsonArray &a) {
-                                a.append(QJsonObject{{u"created_at"_s, ids::formatTime(q.i64(1))},
-                                                     {u"last_seen_at"_s, ids::formatTime(q.i64(2))},
-                                                     {u"expires_at"_s, ids::formatTime(q.i64(3))},
-                                                     {u"ip"_s, q.str(4)}});
-                                return q.str(0);
-                            });
+    auto sessions =
+        readAll(conn,
+                u"SELECT id_hash, created_at, last_seen_at, expires_at, ip FROM sessions "
+                "WHERE user_id = :u"_s,
+                u"id_hash"_s, uid, [](const Query &q, QJsonArray &a) {
+                    a.append(QJsonObject{{u"created_at"_s, ids::formatTime(q.i64(1))},
+                                         {u"last_seen_at"_s, ids::formatTime(q.i64(2))},
+                                         {u"expires_at"_s, ids::formatTime(q.i64(3))},
+                                         {u"ip"_s, q.str(4)}});
+                    return q.str(0);
+                });
     if (!sessions)
         return sessions.error();
     out.insert(u"sessions"_s, *sessions);
 
-    auto shares = readAll(conn, u"SELECT id, workspace_id, run_id, artifact_id, password_hash IS NOT NULL, expires_at, "
-                                  "revoked_at, created_at FROM shares WHERE created_by = :u"_s, u"id"_s,
-                          uid, [](const Query &q, QJsonArray &a) {
-                              a.append(QJsonObject{{u"id"_s, q.str(0)}, {u"workspace_id"_s, q.str(1)},
-                                                   {u"run_id"_s, q.str(2)}, {u"artifact_id"_s, strOrNull(q, 3)},
-                                                   {u"has_password"_s, q.value(4).toBool()},
-                                                   {u"expires_at"_s, timeOrNull(q, 5)},
-                                                   {u"revoked_at"_s, timeOrNull(q, 6)},
-                                                   {u"created_at"_s, ids::formatTime(q.i64(7))}});
-                              return q.str(0);
-                          });
+    auto shares = readAll(
+        conn,
+        u"SELECT id, workspace_id, run_id, artifact_id, password_hash IS NOT NULL, expires_at, "
+        "revoked_at, created_at FROM shares WHERE created_by = :u"_s,
+        u"id"_s, uid, [](const Query &q, QJsonArray &a) {
+            a.append(QJsonObject{{u"id"_s, q.str(0)},
+                                 {u"workspace_id"_s, q.str(1)},
+                                 {u"run_id"_s, q.str(2)},
+                                 {u"artifact_id"_s, strOrNull(q, 3)},
+                                 {u"has_password"_s, q.value(4).toBool()},
+                                 {u"expires_at"_s, timeOrNull(q, 5)},
+                                 {u"revoked_at"_s, timeOrNull(q, 6)},
+                                 {u"created_at"_s, ids::formatTime(q.i64(7))}});
+            return q.str(0);
+        });
     if (!shares)
         return shares.error();
     out.insert(u"shares"_s, *shares);
 
-    auto runs = readAll(conn, u"SELECT id, workspace_id, project_id, name, status, created_at FROM runs "
-                                "WHERE created_by = :u"_s, u"id"_s,
-                        uid, [](const Query &q, QJsonArray &a) {
-                            a.append(QJsonObject{{u"id"_s, q.str(0)}, {u"workspace_id"_s, q.str(1)},
-                                                 {u"project_id"_s, q.str(2)}, {u"name"_s, q.str(3)},
-                                                 {u"status"_s, q.str(4)}, {u"created_at"_s, ids::formatTime(q.i64(5))}});
+    auto runs = readAll(conn,
+                        u"SELECT id, workspace_id, project_id, name, status, created_at FROM runs "
+                        "WHERE created_by = :u"_s,
+                        u"id"_s, uid, [](const Query &q, QJsonArray &a) {
+                            a.append(QJsonObject{{u"id"_s, q.str(0)},
+                                                 {u"workspace_id"_s, q.str(1)},
+                                                 {u"project_id"_s, q.str(2)},
+                                                 {u"name"_s, q.str(3)},
+                                                 {u"status"_s, q.str(4)},
+                                                 {u"created_at"_s, ids::formatTime(q.i64(5))}});
                             return q.str(0);
                         });
     if (!runs)
@@ -265,11 +301,12 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
         objArr.append(o.toJson());
     out.insert(u"objections"_s, objArr);
 
-    auto requests = readAll(conn, u"SELECT "_s + kReqCols + u" FROM dsar_requests WHERE user_id = :u"_s, u"id"_s,
-                            uid, [](const Query &q, QJsonArray &a) {
-                                a.append(readRequest(q).toJson());
-                                return q.str(0);
-                            });
+    auto requests =
+        readAll(conn, u"SELECT "_s + kReqCols + u" FROM dsar_requests WHERE user_id = :u"_s,
+                u"id"_s, uid, [](const Query &q, QJsonArray &a) {
+                    a.append(readRequest(q).toJson());
+                    return q.str(0);
+                });
     if (!requests)
         return requests.error();
     out.insert(u"dsar_requests"_s, *requests);
@@ -278,8 +315,10 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
     QJsonArray audit;
     qint64 afterSeq = 0;
     for (;;) {
-        Query q(conn, u"SELECT seq, id, at, actor_id, workspace_id, action, target_type, target_id, ip, detail "
-                        "FROM audit_log WHERE actor_id = :u AND seq > :after ORDER BY seq LIMIT :lim"_s);
+        Query q(conn,
+                u"SELECT seq, id, at, actor_id, workspace_id, action, target_type, target_id, ip, "
+                u"detail "
+                "FROM audit_log WHERE actor_id = :u AND seq > :after ORDER BY seq LIMIT :lim"_s);
         q.bind(u":u"_s, uid).bind(u":after"_s, afterSeq).bind(u":lim"_s, kExportBatch);
         if (!q.exec())
             return q.error();
@@ -287,15 +326,16 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
         while (q.next()) {
             ++n;
             afterSeq = q.i64(0);
-            audit.append(QJsonObject{{u"id"_s, q.str(1)},
-                                     {u"at"_s, ids::formatTime(q.i64(2))},
-                                     {u"actor_id"_s, q.str(3)},
-                                     {u"workspace_id"_s, strOrNull(q, 4)},
-                                     {u"action"_s, q.str(5)},
-                                     {u"target_type"_s, q.str(6)},
-                                     {u"target_id"_s, strOrNull(q, 7)},
-                                     {u"ip"_s, strOrNull(q, 8)},
-                                     {u"detail"_s, QJsonDocument::fromJson(q.str(9).toUtf8()).object()}});
+            audit.append(
+                QJsonObject{{u"id"_s, q.str(1)},
+                            {u"at"_s, ids::formatTime(q.i64(2))},
+                            {u"actor_id"_s, q.str(3)},
+                            {u"workspace_id"_s, strOrNull(q, 4)},
+                            {u"action"_s, q.str(5)},
+                            {u"target_type"_s, q.str(6)},
+                            {u"target_id"_s, strOrNull(q, 7)},
+                            {u"ip"_s, strOrNull(q, 8)},
+                            {u"detail"_s, QJsonDocument::fromJson(q.str(9).toUtf8()).object()}});
         }
         if (n < kExportBatch)
             break;
@@ -314,21 +354,31 @@ Result<DeletionStatus> DsarService::requestDeletion(const Actor &actor)
     Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
-    Query cur = tx.query(u"SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
-                           "AND state = 'scheduled'"_s);
+    Query cur = tx.query(
+        u"SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
+        "AND state = 'scheduled'"_s);
     cur.bind(u":u"_s, actor.userId);
     if (!cur.exec())
         return cur.error();
     if (cur.next())
-        return DeletionStatus{u"scheduled"_s, cur.i64(1), cur.str(0)}; // already scheduled: unchanged
+        return DeletionStatus{u"scheduled"_s, cur.i64(1),
+                              cur.str(0)}; // already scheduled: unchanged
     cur.raw().finish();
     const qint64 now = m_ctx.clock->nowMs();
-    DsarRequest r{ids::newUuid(), actor.userId, u"deletion"_s, u"scheduled"_s, {}, now, now + m_graceMs,
-                  now + m_graceMs, 0};
+    DsarRequest r{ids::newUuid(),
+                  actor.userId,
+                  u"deletion"_s,
+                  u"scheduled"_s,
+                  {},
+                  now,
+                  now + m_graceMs,
+                  now + m_graceMs,
+                  0};
     if (auto i = insertRequest(tx, r); !i)
         return i.error();
-    if (auto a = AuditService::append(tx, now, actor, u"dsar.delete_request"_s, QString(), u"user"_s, actor.userId,
-                                      {{u"request_id"_s, r.id}, {u"scheduled_for"_s, ids::formatTime(r.scheduledFor)}});
+    if (auto a = AuditService::append(
+            tx, now, actor, u"dsar.delete_request"_s, QString(), u"user"_s, actor.userId,
+            {{u"request_id"_s, r.id}, {u"scheduled_for"_s, ids::formatTime(r.scheduledFor)}});
         !a)
         return a.error();
     tx.announce(u"dsar_request"_s, r.id);
@@ -347,7 +397,8 @@ Result<DeletionStatus> DsarService::cancelDeletion(const Actor &actor)
     Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
-    Query cur = tx.query(u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' AND state = 'scheduled'"_s);
+    Query cur = tx.query(
+        u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' AND state = 'scheduled'"_s);
     cur.bind(u":u"_s, actor.userId);
     if (!cur.exec())
         return cur.error();
@@ -356,12 +407,13 @@ Result<DeletionStatus> DsarService::cancelDeletion(const Actor &actor)
     const QString id = cur.str(0);
     cur.raw().finish();
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(u"UPDATE dsar_requests SET state = 'cancelled', completed_at = :t WHERE id = :id"_s);
+    Query u = tx.query(
+        u"UPDATE dsar_requests SET state = 'cancelled', completed_at = :t WHERE id = :id"_s);
     u.bind(u":t"_s, now).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, now, actor, u"dsar.delete_cancel"_s, QString(), u"user"_s, actor.userId,
-                                      {{u"request_id"_s, id}});
+    if (auto a = AuditService::append(tx, now, actor, u"dsar.delete_cancel"_s, QString(), u"user"_s,
+                                      actor.userId, {{u"request_id"_s, id}});
         !a)
         return a.error();
     tx.announce(u"dsar_request"_s, id);
@@ -374,8 +426,9 @@ Result<DeletionStatus> DsarService::deletionStatus(const Actor &actor)
 {
     if (auto p = requirePerson(actor); !p)
         return p.error();
-    Query q(m_ctx.db->connection(), u"SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u "
-                                      "AND kind = 'deletion' AND state = 'scheduled'"_s);
+    Query q(m_ctx.db->connection(),
+            u"SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u "
+            "AND kind = 'deletion' AND state = 'scheduled'"_s);
     q.bind(u":u"_s, actor.userId);
     if (!q.exec())
         return q.error();
@@ -392,9 +445,10 @@ Result<int> DsarService::executeDueDeletions()
         const qint64 now = m_ctx.clock->nowMs();
         QList<std::pair<QString, QString>> due; // request id, user id
         {
-            Query q(m_ctx.db->connection(), u"SELECT id, user_id FROM dsar_requests WHERE state = 'scheduled' "
-                                              "AND kind = 'deletion' AND scheduled_for <= :now "
-                                              "ORDER BY scheduled_for, id LIMIT 50"_s);
+            Query q(m_ctx.db->connection(),
+                    u"SELECT id, user_id FROM dsar_requests WHERE state = 'scheduled' "
+                    "AND kind = 'deletion' AND scheduled_for <= :now "
+                    "ORDER BY scheduled_for, id LIMIT 50"_s);
             q.bind(u":now"_s, now);
             if (!q.exec())
                 return q.error();
@@ -414,8 +468,8 @@ Result<int> DsarService::executeDueDeletions()
     }
 }
 
-Result<bool> DsarService::executeDeletion(const Actor &actor, const QString &requestId, const QString &userId,
-                                          qint64 now, bool early)
+Result<bool> DsarService::executeDeletion(const Actor &actor, const QString &requestId,
+                                          const QString &userId, qint64 now, bool early)
 {
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -424,7 +478,7 @@ Result<bool> DsarService::executeDeletion(const Actor &actor, const QString &req
     if (!tx.lockRow(u"users"_s, userId))
         return Error::internal();
     Query claim = tx.query(u"UPDATE dsar_requests SET state = 'completed', completed_at = :t "
-                             "WHERE id = :id AND state = 'scheduled'"_s);
+                           "WHERE id = :id AND state = 'scheduled'"_s);
     claim.bind(u":t"_s, now).bind(u":id"_s, requestId);
     if (!claim.exec())
         return claim.error();
@@ -450,7 +504,8 @@ Result<bool> DsarService::executeDeletion(const Actor &actor, const QString &req
     QJsonObject detail{{u"request_id"_s, requestId}, {u"workspaces_deleted"_s, owned}};
     if (early)
         detail.insert(u"early"_s, true);
-    if (auto a = AuditService::append(tx, now, actor, u"dsar.deletion_executed"_s, QString(), u"user"_s, userId, detail);
+    if (auto a = AuditService::append(tx, now, actor, u"dsar.deletion_executed"_s, QString(),
+                                      u"user"_s, userId, detail);
         !a)
         return a.error();
     tx.announce(u"user"_s, userId);
@@ -468,8 +523,9 @@ Status DsarService::executeDeletionNow(const Actor &actor, const QString &userId
         return Error::forbidden(u"Only instance administrators carry out a deletion early."_s);
     QString requestId;
     {
-        Query q(m_ctx.db->connection(), u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
-                                          "AND state = 'scheduled'"_s);
+        Query q(m_ctx.db->connection(),
+                u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
+                "AND state = 'scheduled'"_s);
         q.bind(u":u"_s, userId);
         if (!q.exec())
             return q.error();
@@ -509,13 +565,15 @@ Result<bool> DsarService::setRestricted(const Actor &actor, bool restricted)
         return u.error();
     QString requestId;
     if (restricted) {
-        DsarRequest r{ids::newUuid(), actor.userId, u"restriction"_s, u"open"_s, {}, now, now, 0, 0};
+        DsarRequest r{
+            ids::newUuid(), actor.userId, u"restriction"_s, u"open"_s, {}, now, now, 0, 0};
         requestId = r.id;
         if (auto i = insertRequest(tx, r); !i)
             return i.error();
     } else {
-        Query lift = tx.query(u"UPDATE dsar_requests SET state = 'lifted', completed_at = :t WHERE user_id = :u "
-                                "AND kind = 'restriction' AND state = 'open'"_s);
+        Query lift = tx.query(
+            u"UPDATE dsar_requests SET state = 'lifted', completed_at = :t WHERE user_id = :u "
+            "AND kind = 'restriction' AND state = 'open'"_s);
         lift.bind(u":t"_s, now).bind(u":u"_s, actor.userId);
         if (!lift.exec())
             return lift.error();
@@ -523,8 +581,9 @@ Result<bool> DsarService::setRestricted(const Actor &actor, bool restricted)
     QJsonObject detail;
     if (!requestId.isEmpty())
         detail.insert(u"request_id"_s, requestId);
-    if (auto a = AuditService::append(tx, now, actor, restricted ? u"dsar.restrict"_s : u"dsar.unrestrict"_s, QString(),
-                                      u"user"_s, actor.userId, detail);
+    if (auto a = AuditService::append(tx, now, actor,
+                                      restricted ? u"dsar.restrict"_s : u"dsar.unrestrict"_s,
+                                      QString(), u"user"_s, actor.userId, detail);
         !a)
         return a.error();
     tx.announce(u"user"_s, actor.userId);
@@ -546,7 +605,8 @@ Result<Objection> DsarService::object(const Actor &actor, const QString &purpose
     Tx &tx = *began;
     if (auto l = lockUser(tx, actor.userId); !l)
         return l.error();
-    Query cur = tx.query(u"SELECT objected, updated_at FROM user_objections WHERE user_id = :u AND purpose = :p"_s);
+    Query cur = tx.query(
+        u"SELECT objected, updated_at FROM user_objections WHERE user_id = :u AND purpose = :p"_s);
     cur.bind(u":u"_s, actor.userId).bind(u":p"_s, purpose);
     if (!cur.exec())
         return cur.error();
@@ -557,17 +617,25 @@ Result<Objection> DsarService::object(const Actor &actor, const QString &purpose
         return Objection{purpose, objected, had ? cur.i64(1) : 0};
     cur.raw().finish();
     const qint64 now = m_ctx.clock->nowMs();
-    Query up = tx.query(u"INSERT INTO user_objections (user_id, purpose, objected, updated_at) VALUES (:u, :p, :o, :t) "
-                          "ON CONFLICT (user_id, purpose) DO UPDATE SET objected = excluded.objected, "
-                          "updated_at = excluded.updated_at"_s);
-    up.bind(u":u"_s, actor.userId).bind(u":p"_s, purpose).bind(u":o"_s, objected ? 1 : 0).bind(u":t"_s, now);
+    Query up =
+        tx.query(u"INSERT INTO user_objections (user_id, purpose, objected, updated_at) VALUES "
+                 u"(:u, :p, :o, :t) "
+                 "ON CONFLICT (user_id, purpose) DO UPDATE SET objected = excluded.objected, "
+                 "updated_at = excluded.updated_at"_s);
+    up.bind(u":u"_s, actor.userId)
+        .bind(u":p"_s, purpose)
+        .bind(u":o"_s, objected ? 1 : 0)
+        .bind(u":t"_s, now);
     if (!up.exec())
         return up.error();
     const QJsonObject detail{{u"purpose"_s, purpose}, {u"objected"_s, objected}};
-    DsarRequest r{ids::newUuid(), actor.userId, u"objection"_s, u"completed"_s, detail, now, now, 0, now};
+    DsarRequest r{
+        ids::newUuid(), actor.userId, u"objection"_s, u"completed"_s, detail, now, now, 0, now};
     if (auto i = insertRequest(tx, r); !i)
         return i.error();
-    if (auto a = AuditService::append(tx, now, actor, u"dsar.object"_s, QString(), u"user"_s, actor.userId, detail); !a)
+    if (auto a = AuditService::append(tx, now, actor, u"dsar.object"_s, QString(), u"user"_s,
+                                      actor.userId, detail);
+        !a)
         return a.error();
     tx.announce(u"user"_s, actor.userId);
     if (auto c = tx.commit(); !c)
@@ -579,8 +647,9 @@ Result<QList<Objection>> DsarService::objections(const Actor &actor)
 {
     if (auto p = requirePerson(actor); !p)
         return p.error();
-    Query q(m_ctx.db->connection(), u"SELECT purpose, objected, updated_at FROM user_objections WHERE user_id = :u "
-                                      "ORDER BY purpose"_s);
+    Query q(m_ctx.db->connection(),
+            u"SELECT purpose, objected, updated_at FROM user_objections WHERE user_id = :u "
+            "ORDER BY purpose"_s);
     q.bind(u":u"_s, actor.userId);
     if (!q.exec())
         return q.error();
@@ -590,7 +659,8 @@ Result<QList<Objection>> DsarService::objections(const Actor &actor)
     return out;
 }
 
-Result<Page<DsarRequest>> DsarService::listRequests(const Actor &actor, int limit, const QString &cursorText)
+Result<Page<DsarRequest>> DsarService::listRequests(const Actor &actor, int limit,
+                                                    const QString &cursorText)
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden(u"Only instance administrators see every request."_s);

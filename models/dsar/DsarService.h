@@ -77,8 +77,8 @@ public:
 private:
     // Deletes one account whose request is still scheduled, in its own
     // transaction; false when the request was cancelled or executed meanwhile.
-    Result<bool> executeDeletion(const Actor &actor, const QString &requestId, const QString &userId, qint64 now,
-                                 bool early);
+    Result<bool> executeDeletion(const Actor &actor, const QString &requestId,
+                                 const QString &userId, qint64 now, bool early);
     ModelContext m_ctx;
     qint64 m_graceMs;
 };

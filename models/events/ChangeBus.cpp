@@ -28,12 +28,14 @@ void ChangeBus::announceLocal(const QString &entity, const QString &id)
     emit changed(entity, id, false);
 }
 
-void ChangeBus::notifyInTransaction(const QSqlDatabase &conn, const QString &entity, const QString &id)
+void ChangeBus::notifyInTransaction(const QSqlDatabase &conn, const QString &entity,
+                                    const QString &id)
 {
     QSqlQuery q(conn);
     q.prepare(QStringLiteral("SELECT pg_notify(:c, :p)"));
     q.bindValue(QStringLiteral(":c"), kChannel);
-    q.bindValue(QStringLiteral(":p"), QString(m_tag + QLatin1Char(' ') + entity + QLatin1Char(' ') + id));
+    q.bindValue(QStringLiteral(":p"),
+                QString(m_tag + QLatin1Char(' ') + entity + QLatin1Char(' ') + id));
     if (!q.exec())
         qCWarning(lcBus) << "pg_notify failed:" << q.lastError().text();
 }

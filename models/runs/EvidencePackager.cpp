@@ -27,7 +27,6 @@ const QString EvidencePackager::kFormat = QStringLiteral("worldflux-evidence-pac
 
 namespace {
 
-
 QByteArray csvField(const QString &s)
 {
     QByteArray b = s.toUtf8();
@@ -80,11 +79,11 @@ Result<EvidencePackage> EvidencePackager::build(const Actor &actor, const QStrin
 
     QList<QStringList> rows;
     {
-        auto visited = metricstore::visit(m_ctx.db->connection(), runId,
-                                          [&](const QString &name, const chunk::Point &p) {
-                                              rows.append({name, QString::number(p.step),
-                                                           QString::fromLatin1(jcs::formatNumber(p.value))});
-                                          });
+        auto visited = metricstore::visit(
+            m_ctx.db->connection(), runId, [&](const QString &name, const chunk::Point &p) {
+                rows.append({name, QString::number(p.step),
+                             QString::fromLatin1(jcs::formatNumber(p.value))});
+            });
         if (!visited)
             return visited.error();
     }

@@ -14,7 +14,6 @@ namespace wfx {
 
 namespace {
 
-
 const QString kWs = QStringLiteral("Workspace");
 
 Result<LedgerHead> read(const QSqlDatabase &conn, const QString &workspaceId)
@@ -113,11 +112,12 @@ Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &wor
     // nothing.
     Query cas =
         expectedHead.isEmpty()
-            ? tx.query(u"INSERT INTO ledger_heads (workspace_id, head, version, updated_at, updated_by) "
+            ? tx.query(
+                  u"INSERT INTO ledger_heads (workspace_id, head, version, updated_at, updated_by) "
                   "VALUES (:w, :h, 1, :t, :by) ON CONFLICT (workspace_id) DO NOTHING"_s)
             : tx.query(u"UPDATE ledger_heads SET head = :h, version = version + 1, updated_at = "
-                         ":t, updated_by = :by "
-                         "WHERE workspace_id = :w AND head = :x"_s);
+                       ":t, updated_by = :by "
+                       "WHERE workspace_id = :w AND head = :x"_s);
     cas.bind(u":w"_s, workspaceId).bind(u":h"_s, newHead).bind(u":t"_s, now).bind(u":by"_s, by);
     if (!expectedHead.isEmpty())
         cas.bind(u":x"_s, expectedHead);

@@ -62,15 +62,24 @@ constexpr quint64 kMinPointBits = 2; // '0' and '0'
 
 // Steps as unsigned with the sign bit flipped: the order of qint64 becomes the
 // order of quint64, so "strictly increases without overflow" is unsigned math.
-quint64 biased(qint64 step) { return quint64(step) ^ kSignBit; }
-qint64 unbiased(quint64 u) { return qint64(u ^ kSignBit); }
+quint64 biased(qint64 step)
+{
+    return quint64(step) ^ kSignBit;
+}
+qint64 unbiased(quint64 u)
+{
+    return qint64(u ^ kSignBit);
+}
 
 quint64 zigzag(qint64 v)
 {
     const quint64 u = quint64(v);
     return (u << 1) ^ (quint64(0) - (u >> 63));
 }
-qint64 unzigzag(quint64 z) { return qint64((z >> 1) ^ (quint64(0) - (z & 1))); }
+qint64 unzigzag(quint64 z)
+{
+    return qint64((z >> 1) ^ (quint64(0) - (z & 1)));
+}
 
 void putVarint(QByteArray &out, quint64 v)
 {
@@ -292,8 +301,9 @@ bool decodeInto(const Header &h, std::vector<Point> &out)
             // The smallest bucket that holds dod (0 has its own '0').
             const qint64 s = qint64(dod);
             const int prevW = kWidth[ones - 1];
-            const bool fitsSmaller = prevW == 0 ? s == 0
-                                                : s >= -(qint64(1) << (prevW - 1)) && s < (qint64(1) << (prevW - 1));
+            const bool fitsSmaller =
+                prevW == 0 ? s == 0
+                           : s >= -(qint64(1) << (prevW - 1)) && s < (qint64(1) << (prevW - 1));
             if (fitsSmaller)
                 return false;
         }

@@ -51,9 +51,11 @@ QString MetricCondition::toText() const
 {
     static const char *const ops[] = {"<", "<=", ">", ">=", "=", "!="};
     QString n = name;
-    if (n.contains(QLatin1Char('<')) || n.contains(QLatin1Char('>')) || n.contains(QLatin1Char('=')) ||
-        n.contains(QLatin1Char('!')) || n.startsWith(QLatin1Char('"')) || n != n.trimmed()) {
-        n.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("\""), QLatin1String("\\\""));
+    if (n.contains(QLatin1Char('<')) || n.contains(QLatin1Char('>')) ||
+        n.contains(QLatin1Char('=')) || n.contains(QLatin1Char('!')) ||
+        n.startsWith(QLatin1Char('"')) || n != n.trimmed()) {
+        n.replace(QLatin1String("\\"), QLatin1String("\\\\"))
+            .replace(QLatin1String("\""), QLatin1String("\\\""));
         n = QLatin1Char('"') + n + QLatin1Char('"');
     }
     return n + QLatin1Char(' ') + QLatin1String(ops[op]) + QLatin1Char(' ') +
@@ -65,7 +67,8 @@ namespace metricfilter {
 namespace {
 bool isOpChar(QChar c)
 {
-    return c == QLatin1Char('<') || c == QLatin1Char('>') || c == QLatin1Char('=') || c == QLatin1Char('!');
+    return c == QLatin1Char('<') || c == QLatin1Char('>') || c == QLatin1Char('=') ||
+           c == QLatin1Char('!');
 }
 } // namespace
 
@@ -123,10 +126,11 @@ Parsed parse(const QString &text)
         MetricCondition::Op op;
     };
     // Longest spellings first.
-    static const Spelling spellings[] = {{"<=", MetricCondition::LessEqual}, {">=", MetricCondition::GreaterEqual},
-                                         {"!=", MetricCondition::NotEqual},  {"==", MetricCondition::Equal},
-                                         {"<", MetricCondition::Less},       {">", MetricCondition::Greater},
-                                         {"=", MetricCondition::Equal}};
+    static const Spelling spellings[] = {
+        {"<=", MetricCondition::LessEqual}, {">=", MetricCondition::GreaterEqual},
+        {"!=", MetricCondition::NotEqual},  {"==", MetricCondition::Equal},
+        {"<", MetricCondition::Less},       {">", MetricCondition::Greater},
+        {"=", MetricCondition::Equal}};
     for (const Spelling &s : spellings) {
         if (rest.startsWith(QLatin1String(s.text))) {
             c.op = s.op;
@@ -162,19 +166,24 @@ QString describe(const Parsed &parsed)
     case Problem::None:
         return {};
     case Problem::Empty:
-        return QStringLiteral("Write a metric name, an operator and a number, for example: loss < 0.1.");
+        return QStringLiteral(
+            "Write a metric name, an operator and a number, for example: loss < 0.1.");
     case Problem::MissingName:
-        return QStringLiteral("A metric name is missing before the operator (for example: loss < 0.1).");
+        return QStringLiteral(
+            "A metric name is missing before the operator (for example: loss < 0.1).");
     case Problem::MissingOp:
-        return QStringLiteral("An operator is missing after the metric name: one of <, <=, >, >=, =, !=.");
+        return QStringLiteral(
+            "An operator is missing after the metric name: one of <, <=, >, >=, =, !=.");
     case Problem::MissingValue:
         return QStringLiteral("A number is missing after the operator (for example: loss < 0.1).");
     case Problem::BadValue:
-        return QStringLiteral("\"%1\" is not a number (write it like 0.1, -2 or 1e-3).").arg(parsed.near);
+        return QStringLiteral("\"%1\" is not a number (write it like 0.1, -2 or 1e-3).")
+            .arg(parsed.near);
     case Problem::Unterminated:
         return QStringLiteral("The quoted metric name has no closing quote.");
     case Problem::TooLong:
-        return QStringLiteral("The metric name is longer than %1 characters.").arg(SyncRequest::kMaxTextLength);
+        return QStringLiteral("The metric name is longer than %1 characters.")
+            .arg(SyncRequest::kMaxTextLength);
     }
     return {};
 }

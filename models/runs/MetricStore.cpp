@@ -48,8 +48,9 @@ Error damaged(const QString &runId, const QString &name)
 Status insertChunks(const QSqlDatabase &conn, const QString &runId, const QString &name,
                     const std::vector<Point> &points)
 {
-    Query q(conn, u"INSERT INTO run_metric_chunks (run_id, name, first_step, last_step, points, data) "
-                    "VALUES (:r, :n, :f, :l, :p, :d)"_s);
+    Query q(conn,
+            u"INSERT INTO run_metric_chunks (run_id, name, first_step, last_step, points, data) "
+            "VALUES (:r, :n, :f, :l, :p, :d)"_s);
     const qsizetype total = qsizetype(points.size());
     for (qsizetype at = 0; at < total; at += kChunkPoints) {
         const qsizetype n = std::min(kChunkPoints, total - at);
@@ -73,7 +74,7 @@ Status writeRollups(const QSqlDatabase &conn, const QString &runId, const QStrin
     if (levels.isEmpty())
         return Ok{};
     Query q(conn, u"INSERT INTO run_metric_rollups (run_id, name, level, points, data) "
-                    "VALUES (:r, :n, :l, :p, :d)"_s);
+                  "VALUES (:r, :n, :l, :p, :d)"_s);
     for (const rollup::Level &level : levels) {
         q.bind(u":r"_s, runId)
             .bind(u":n"_s, name)
@@ -113,8 +114,9 @@ struct Coverage
 
 Result<Coverage> rollupCoverage(const QSqlDatabase &conn, const QString &runId, const QString &name)
 {
-    Query q(conn, u"SELECT points, level, data FROM run_metric_rollups WHERE run_id = :r AND name = :n "
-                    "ORDER BY level DESC LIMIT 1"_s);
+    Query q(conn,
+            u"SELECT points, level, data FROM run_metric_rollups WHERE run_id = :r AND name = :n "
+            "ORDER BY level DESC LIMIT 1"_s);
     q.bind(u":r"_s, runId).bind(u":n"_s, name);
     if (!q.exec())
         return q.error();
@@ -144,7 +146,10 @@ Status noteLast(Query *upsert, const QString &runId, const QString &name, const 
 {
     if (!upsert)
         return Ok{};
-    upsert->bind(u":r"_s, runId).bind(u":n"_s, name).bind(u":s"_s, top.step).bind(u":v"_s, top.value);
+    upsert->bind(u":r"_s, runId)
+        .bind(u":n"_s, name)
+        .bind(u":s"_s, top.step)
+        .bind(u":v"_s, top.value);
     if (!upsert->exec())
         return upsert->error();
     return Ok{};
@@ -158,7 +163,8 @@ const char *const kUpsertLast =
 
 // Adds one series' new points (sorted, unique steps).
 Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, const QString &name,
-                            std::vector<Point> fresh, Rollups rollups, Stored stored, Query *upsertLast)
+                            std::vector<Point> fresh, Rollups rollups, Stored stored,
+                            Query *upsertLast)
 {
     if (fresh.empty())
         return qsizetype(0);
@@ -177,8 +183,11 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
     std::vector<Point> held;
     {
         Query q(conn, u"SELECT data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
-                        "AND first_step <= :b AND last_step >= :a"_s);
-        q.bind(u":r"_s, runId).bind(u":n"_s, name).bind(u":a"_s, fresh.front().step).bind(u":b"_s, fresh.back().step);
+                      "AND first_step <= :b AND last_step >= :a"_s);
+        q.bind(u":r"_s, runId)
+            .bind(u":n"_s, name)
+            .bind(u":a"_s, fresh.front().step)
+            .bind(u":b"_s, fresh.back().step);
         if (!q.exec())
             return q.error();
         while (q.next()) {
@@ -213,7 +222,7 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
     QByteArray tailData;
     {
         Query q(conn, u"SELECT first_step, last_step, points, data FROM run_metric_chunks "
-                        "WHERE run_id = :r AND name = :n ORDER BY last_step DESC LIMIT 1"_s);
+                      "WHERE run_id = :r AND name = :n ORDER BY last_step DESC LIMIT 1"_s);
         q.bind(u":r"_s, runId).bind(u":n"_s, name);
         if (!q.exec())
             return q.error();
@@ -225,18 +234,20 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
     }
     const bool wasEmpty = !tail.has_value();
     if (!tailData.isEmpty()) {
-        const auto after = std::upper_bound(fresh.begin(), fresh.end(), Point{tail->lastStep, 0}, byStep);
+        const auto after =
+            std::upper_bound(fresh.begin(), fresh.end(), Point{tail->lastStep, 0}, byStep);
         std::vector<Point> merged;
         if (!chunk::decode(tailData, merged))
             return damaged(runId, name);
         // The tail takes new points up to kAppendBelow (in place: the same key);
         // the rest starts chunks of its own.
-        const qsizetype take = std::min<qsizetype>(std::distance(after, fresh.end()),
-                                                   std::max<qsizetype>(appendBelow - qsizetype(merged.size()), 0));
+        const qsizetype take =
+            std::min<qsizetype>(std::distance(after, fresh.end()),
+                                std::max<qsizetype>(appendBelow - qsizetype(merged.size()), 0));
         merged.insert(merged.end(), after, after + take);
         fresh.erase(after, after + take);
         Query u(conn, u"UPDATE run_metric_chunks SET last_step = :l, points = :p, data = :d "
-                        "WHERE run_id = :r AND name = :n AND first_step = :f"_s);
+                      "WHERE run_id = :r AND name = :n AND first_step = :f"_s);
         u.bind(u":l"_s, merged.back().step)
             .bind(u":p"_s, qint64(merged.size()))
             .bind(u":d"_s, chunk::encode(merged))
@@ -268,8 +279,9 @@ Result<qsizetype> addSeries(const QSqlDatabase &conn, const QString &runId, cons
             auto total = count(conn, runId, name);
             if (!total)
                 return total.error();
-            const bool due = covered->points == 0 ? *total > rollup::kMinPoints
-                                                  : (firstNew <= covered->lastStep || *total >= 2 * covered->points);
+            const bool due = covered->points == 0
+                                 ? *total > rollup::kMinPoints
+                                 : (firstNew <= covered->lastStep || *total >= 2 * covered->points);
             if (due) {
                 auto all = series(conn, runId, name);
                 if (!all)
@@ -292,8 +304,9 @@ QList<SeriesPoint> toSeriesPoints(const std::vector<Point> &points)
     return out;
 }
 
-Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QList<MetricInput> &points,
-                      Rollups rollups, Stored stored, LastValues lastValues)
+Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId,
+                      const QList<MetricInput> &points, Rollups rollups, Stored stored,
+                      LastValues lastValues)
 {
     // Per series in order of first appearance; the first of repeated steps wins.
     QHash<QString, qsizetype> index;
@@ -321,7 +334,8 @@ Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QLis
     for (qsizetype i = 0; i < seriesNames.size(); ++i) {
         std::vector<Point> &pts = perSeries[size_t(i)];
         std::stable_sort(pts.begin(), pts.end(), byStep);
-        pts.erase(std::unique(pts.begin(), pts.end(), [](const Point &a, const Point &b) { return a.step == b.step; }),
+        pts.erase(std::unique(pts.begin(), pts.end(),
+                              [](const Point &a, const Point &b) { return a.step == b.step; }),
                   pts.end());
         auto n = addSeries(conn, runId, seriesNames.at(i), std::move(pts), rollups, stored,
                            upsertLast ? &*upsertLast : nullptr);
@@ -332,11 +346,12 @@ Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QLis
     return added;
 }
 
-Result<std::vector<Point>> series(const QSqlDatabase &conn, const QString &runId, const QString &name,
-                                  std::optional<qint64> afterStep, qsizetype limit)
+Result<std::vector<Point>> series(const QSqlDatabase &conn, const QString &runId,
+                                  const QString &name, std::optional<qint64> afterStep,
+                                  qsizetype limit)
 {
     Query q(conn, u"SELECT first_step, data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
-                    "AND last_step > :a ORDER BY first_step"_s);
+                  "AND last_step > :a ORDER BY first_step"_s);
     const qint64 after = afterStep.value_or(std::numeric_limits<qint64>::min());
     q.bind(u":r"_s, runId).bind(u":n"_s, name).bind(u":a"_s, after);
     if (!q.exec())
@@ -372,9 +387,11 @@ Result<std::vector<Point>> series(const QSqlDatabase &conn, const QString &runId
 
 Result<QStringList> names(const QSqlDatabase &conn, const QString &runId, qsizetype limit)
 {
-    Query q(conn, limit < 0 ? u"SELECT DISTINCT name FROM run_metric_chunks WHERE run_id = :r ORDER BY name"_s
-                            : u"SELECT DISTINCT name FROM run_metric_chunks WHERE run_id = :r ORDER BY name "
-                                "LIMIT :n"_s);
+    Query q(conn,
+            limit < 0
+                ? u"SELECT DISTINCT name FROM run_metric_chunks WHERE run_id = :r ORDER BY name"_s
+                : u"SELECT DISTINCT name FROM run_metric_chunks WHERE run_id = :r ORDER BY name "
+                  "LIMIT :n"_s);
     q.bind(u":r"_s, runId);
     if (limit >= 0)
         q.bind(u":n"_s, qint64(limit));
@@ -389,7 +406,9 @@ Result<QStringList> names(const QSqlDatabase &conn, const QString &runId, qsizet
 Status visit(const QSqlDatabase &conn, const QString &runId,
              const std::function<void(const QString &name, const Point &p)> &fn)
 {
-    Query q(conn, u"SELECT name, data FROM run_metric_chunks WHERE run_id = :r ORDER BY name, first_step"_s);
+    Query q(
+        conn,
+        u"SELECT name, data FROM run_metric_chunks WHERE run_id = :r ORDER BY name, first_step"_s);
     q.bind(u":r"_s, runId);
     if (!q.exec())
         return q.error();
@@ -416,8 +435,10 @@ Status visit(const QSqlDatabase &conn, const QString &runId,
 
 Result<qint64> count(const QSqlDatabase &conn, const QString &runId, const QString &name)
 {
-    Query q(conn, name.isEmpty() ? u"SELECT SUM(points) FROM run_metric_chunks WHERE run_id = :r"_s
-                                 : u"SELECT SUM(points) FROM run_metric_chunks WHERE run_id = :r AND name = :n"_s);
+    Query q(conn,
+            name.isEmpty()
+                ? u"SELECT SUM(points) FROM run_metric_chunks WHERE run_id = :r"_s
+                : u"SELECT SUM(points) FROM run_metric_chunks WHERE run_id = :r AND name = :n"_s);
     q.bind(u":r"_s, runId);
     if (!name.isEmpty())
         q.bind(u":n"_s, name);
@@ -426,12 +447,12 @@ Result<qint64> count(const QSqlDatabase &conn, const QString &runId, const QStri
     return q.next() && !q.isNull(0) ? q.i64(0) : 0;
 }
 
-Result<std::optional<double>> aggregate(const QSqlDatabase &conn, const QString &runId, const QString &name,
-                                        const QString &kind)
+Result<std::optional<double>> aggregate(const QSqlDatabase &conn, const QString &runId,
+                                        const QString &name, const QString &kind)
 {
     if (kind == QLatin1String("last")) {
         Query q(conn, u"SELECT data FROM run_metric_chunks WHERE run_id = :r AND name = :n "
-                        "ORDER BY last_step DESC LIMIT 1"_s);
+                      "ORDER BY last_step DESC LIMIT 1"_s);
         q.bind(u":r"_s, runId).bind(u":n"_s, name);
         if (!q.exec())
             return q.error();
@@ -468,7 +489,9 @@ Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId)
 {
     QList<Summary> out;
     {
-        Query q(conn, u"SELECT name, SUM(points) FROM run_metric_chunks WHERE run_id = :r GROUP BY name ORDER BY name"_s);
+        Query q(
+            conn,
+            u"SELECT name, SUM(points) FROM run_metric_chunks WHERE run_id = :r GROUP BY name ORDER BY name"_s);
         q.bind(u":r"_s, runId);
         if (!q.exec())
             return q.error();
@@ -521,8 +544,8 @@ Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId)
     return out;
 }
 
-Result<QList<SeriesPoint>> level(const QSqlDatabase &conn, const QString &runId, const QString &name, int level,
-                                 const QByteArray &data)
+Result<QList<SeriesPoint>> level(const QSqlDatabase &conn, const QString &runId,
+                                 const QString &name, int level, const QByteArray &data)
 {
     QList<SeriesPoint> points = rollup::unpack(data);
     if (points.isEmpty())
@@ -564,15 +587,17 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
     // A store that stopped half way may finish here after metric_last came
     // (tests stop data steps early): then the moved runs get their last values.
     LastValues last = LastValues::Skip;
-    if (q.exec(pg ? u"SELECT to_regclass('run_metric_last') IS NOT NULL"_s
-                  : u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_metric_last'"_s) &&
+    if (q.exec(
+            pg ? u"SELECT to_regclass('run_metric_last') IS NOT NULL"_s
+               : u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_metric_last'"_s) &&
         q.next() && q.value(0).toBool())
         last = LastValues::Update;
     q.finish();
     auto fail = [&](const QString &what, const QSqlError &e) {
         QSqlQuery(c).exec(u"ROLLBACK"_s);
         qCCritical(lcDb) << "metric chunk migration failed:" << what << e.text();
-        return Status(Error::internal(u"Migrating metric points failed: %1: %2"_s.arg(what, e.text())));
+        return Status(
+            Error::internal(u"Migrating metric points failed: %1: %2"_s.arg(what, e.text())));
     };
     // BEGIN, the migration lock, and whether run_metrics is still there.
     auto begin = [&](bool *present) -> bool {
@@ -580,8 +605,9 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
             return false;
         if (pg && !q.exec(u"SELECT pg_advisory_xact_lock(715517)"_s))
             return false;
-        if (!q.exec(pg ? u"SELECT to_regclass('run_metrics') IS NOT NULL"_s
-                       : u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_metrics'"_s) ||
+        if (!q.exec(
+                pg ? u"SELECT to_regclass('run_metrics') IS NOT NULL"_s
+                   : u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_metrics'"_s) ||
             !q.next())
             return false;
         *present = q.value(0).toBool();
@@ -622,13 +648,15 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
                 q.exec(u"COMMIT"_s);
                 return Ok{};
             }
-            q.prepare(u"SELECT name, step, value FROM run_metrics WHERE run_id = :r ORDER BY name, step"_s);
+            q.prepare(
+                u"SELECT name, step, value FROM run_metrics WHERE run_id = :r ORDER BY name, step"_s);
             q.bindValue(u":r"_s, runId);
             if (!q.exec())
                 return fail(u"read run "_s + runId, q.lastError());
             QList<MetricInput> rows;
             while (q.next())
-                rows.append({q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toDouble()});
+                rows.append(
+                    {q.value(0).toString(), q.value(1).toLongLong(), q.value(2).toDouble()});
             q.finish();
             if (!rows.isEmpty()) {
                 auto added = add(c, runId, rows, Rollups::Keep, Stored::Maybe, last);
@@ -646,8 +674,10 @@ Status migrateRows(Database &db, qsizetype stopAfterRuns)
             ++done;
             points += rows.size();
             if (sinceLog.elapsed() >= 1000 || done == runs.size()) {
-                qCInfo(lcDb).noquote() << u"metric points: %1 / %2 runs in chunks (%3 points)"_s
-                                              .arg(done).arg(runs.size()).arg(points);
+                qCInfo(lcDb).noquote()
+                    << u"metric points: %1 / %2 runs in chunks (%3 points)"_s.arg(done)
+                           .arg(runs.size())
+                           .arg(points);
                 sinceLog.restart();
             }
         }
@@ -663,7 +693,8 @@ Status fillLastValues(Database &db, qsizetype stopAfterRuns)
     auto fail = [&](const QString &what, const QString &error) {
         QSqlQuery(c).exec(u"ROLLBACK"_s);
         qCCritical(lcDb) << "metric last values failed:" << what << error;
-        return Status(Error::internal(u"Writing the metrics' last values failed: %1: %2"_s.arg(what, error)));
+        return Status(
+            Error::internal(u"Writing the metrics' last values failed: %1: %2"_s.arg(what, error)));
     };
     constexpr qsizetype kRunsPerTransaction = 500;
     qsizetype done = 0;
@@ -674,7 +705,7 @@ Status fillLastValues(Database &db, qsizetype stopAfterRuns)
             return fail(u"lock"_s, q.lastError().text());
         if (!q.exec(pg ? u"SELECT to_regclass('run_metric_last_pending') IS NOT NULL"_s
                        : u"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
-                           "name = 'run_metric_last_pending'"_s) ||
+                         "name = 'run_metric_last_pending'"_s) ||
             !q.next())
             return fail(u"look up"_s, q.lastError().text());
         const bool present = q.value(0).toBool();
@@ -697,14 +728,17 @@ Status fillLastValues(Database &db, qsizetype stopAfterRuns)
         }
         {
             // The chunk holding a series' highest step ends with its last point.
-            Query tails(c, u"SELECT c.name, c.data FROM run_metric_chunks c WHERE c.run_id = :r AND c.last_step = "
-                             "(SELECT MAX(m.last_step) FROM run_metric_chunks m WHERE m.run_id = c.run_id "
-                             "AND m.name = c.name)"_s);
+            Query tails(
+                c, u"SELECT c.name, c.data FROM run_metric_chunks c WHERE c.run_id = :r AND "
+                   u"c.last_step = "
+                   "(SELECT MAX(m.last_step) FROM run_metric_chunks m WHERE m.run_id = c.run_id "
+                   "AND m.name = c.name)"_s);
             Query upsert(c, QString::fromLatin1(kUpsertLast));
             Query drop(c, u"DELETE FROM run_metric_last_pending WHERE run_id = :r"_s);
             for (const QString &runId : std::as_const(runs)) {
                 if (stopAfterRuns >= 0 && done >= stopAfterRuns)
-                    return q.exec(u"COMMIT"_s) ? Status(Ok{}) : fail(u"commit"_s, q.lastError().text());
+                    return q.exec(u"COMMIT"_s) ? Status(Ok{})
+                                               : fail(u"commit"_s, q.lastError().text());
                 tails.bind(u":r"_s, runId);
                 if (!tails.exec())
                     return fail(u"read run "_s + runId, tails.errorText());

@@ -68,14 +68,16 @@ enum class LastValues { Update, Skip };
 // rollups already cover the same points). A series' last value (run_metric_last:
 // the value at its highest step) follows when a new point is above the stored
 // highest step; points below it leave it.
-Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId, const QList<MetricInput> &points,
-                      Rollups rollups = Rollups::Rebuild, Stored stored = Stored::Maybe,
-                      LastValues last = LastValues::Update);
+Result<qsizetype> add(const QSqlDatabase &conn, const QString &runId,
+                      const QList<MetricInput> &points, Rollups rollups = Rollups::Rebuild,
+                      Stored stored = Stored::Maybe, LastValues last = LastValues::Update);
 
 // The points of one series in step order with step > afterStep (all when
 // afterStep is nullopt), at most `limit` of them (all when limit < 0).
-Result<std::vector<chunk::Point>> series(const QSqlDatabase &conn, const QString &runId, const QString &name,
-                                         std::optional<qint64> afterStep = std::nullopt, qsizetype limit = -1);
+Result<std::vector<chunk::Point>> series(const QSqlDatabase &conn, const QString &runId,
+                                         const QString &name,
+                                         std::optional<qint64> afterStep = std::nullopt,
+                                         qsizetype limit = -1);
 QList<SeriesPoint> toSeriesPoints(const std::vector<chunk::Point> &points);
 
 // The run's series names in order (at most `limit` when limit >= 0).
@@ -86,12 +88,13 @@ Status visit(const QSqlDatabase &conn, const QString &runId,
              const std::function<void(const QString &name, const chunk::Point &p)> &fn);
 
 // How many points a run holds (a series when `name` is given).
-Result<qint64> count(const QSqlDatabase &conn, const QString &runId, const QString &name = QString());
+Result<qint64> count(const QSqlDatabase &conn, const QString &runId,
+                     const QString &name = QString());
 
 // The series' last (highest step), lowest, highest and mean value; nullopt
 // when the series has no points. kind is "last", "min", "max" or "mean".
-Result<std::optional<double>> aggregate(const QSqlDatabase &conn, const QString &runId, const QString &name,
-                                        const QString &kind);
+Result<std::optional<double>> aggregate(const QSqlDatabase &conn, const QString &runId,
+                                        const QString &name, const QString &kind);
 
 // A series' last value, lowest and highest value and point count, without
 // reading every point of a long series: the lowest and highest come from its
@@ -111,8 +114,8 @@ Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId)
 // once the series has doubled, or when points land inside the prefix), so the
 // points after the prefix are read and thinned the same way (M4 buckets of
 // 2^level) and appended.
-Result<QList<SeriesPoint>> level(const QSqlDatabase &conn, const QString &runId, const QString &name, int level,
-                                 const QByteArray &data);
+Result<QList<SeriesPoint>> level(const QSqlDatabase &conn, const QString &runId,
+                                 const QString &name, int level, const QByteArray &data);
 
 // Rebuilds the rollups of every series of the run from its points.
 Status rebuildRollups(const QSqlDatabase &conn, const QString &runId);

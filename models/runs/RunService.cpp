@@ -13,11 +13,11 @@
 #include "models/runs/MetricStore.h"
 #include "models/runs/SeriesRollup.h"
 
-#include <QJsonArray>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
-#include <QSqlQuery>
 #include <QSet>
+#include <QSqlQuery>
 
 #include <algorithm>
 #include <cmath>
@@ -29,7 +29,6 @@ namespace wfx {
 const QString RunService::kFramework = QStringLiteral("worldflux-evidence");
 
 namespace {
-
 
 const QString kRun = QStringLiteral("Run");
 const QString kProject = QStringLiteral("Project");
@@ -48,8 +47,7 @@ QVariant timeOrNullVariant(const std::optional<qint64> &t)
     return t ? QVariant(*t) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
-template<typename Row>
-Run readRun(const Row &q)
+template <typename Row> Run readRun(const Row &q)
 {
     auto str = [&q](int i) {
         if constexpr (std::is_same_v<Row, NativeQuery>)
@@ -87,8 +85,8 @@ struct RunView
 
 RunView runView(const NativeQuery &q)
 {
-    RunView v{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(9), {}, {},
-              q.i64(8), q.i64(10), q.i64(11), nullptr};
+    RunView v{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(9),
+              {},        {},        q.i64(8),  q.i64(10), q.i64(11), nullptr};
     if (!q.isNull(6))
         v.startedAt = q.i64(6);
     if (!q.isNull(7))
@@ -189,9 +187,10 @@ QList<ComplianceItem> mappingFor(const MappingFacts &f)
     const QString yes = u"satisfied"_s, no = u"not_satisfied"_s;
     QList<ComplianceItem> out;
     if (f.evidence == QLatin1String("verified"))
-        out.append({fw, u"integrity.signature"_s, yes,
-                    u"Ed25519 signature over the RFC 8785 manifest (sha256 %1) verified at sync."_s
-                        .arg(f.manifestSha)});
+        out.append(
+            {fw, u"integrity.signature"_s, yes,
+             u"Ed25519 signature over the RFC 8785 manifest (sha256 %1) verified at sync."_s.arg(
+                 f.manifestSha)});
     else if (f.evidence == QLatin1String("unverified"))
         out.append(
             {fw, u"integrity.signature"_s, no, u"A signature is present but does not verify."_s});
@@ -201,7 +200,8 @@ QList<ComplianceItem> mappingFor(const MappingFacts &f)
         out.append({fw, u"provenance.manifest"_s, no, u"The manifest is empty."_s});
     else
         out.append({fw, u"provenance.manifest"_s, yes,
-                    u"Manifest with %1 top-level keys, sha256 %2."_s.arg(f.manifestKeys).arg(f.manifestSha)});
+                    u"Manifest with %1 top-level keys, sha256 %2."_s.arg(f.manifestKeys)
+                        .arg(f.manifestSha)});
     out.append(metricsItem(f.points, f.series));
     out.append(
         {fw, u"audit.logged"_s, yes, u"The sync is recorded in the audit chain as run.sync."_s});
@@ -223,10 +223,10 @@ qsizetype seriesIn(const QList<MetricInput> &metrics)
 // A sync that would take a run past one of its caps (RunLimits).
 Error overCap(const char *field, const char *what, qint64 cap, const char *setting)
 {
-    return Error::validation(QString::fromLatin1(field), u"cap_exceeded"_s,
-                             u"The run would hold more than %1 %2 (the per-run cap, --%3)."_s
-                                 .arg(cap)
-                                 .arg(QString::fromLatin1(what), QString::fromLatin1(setting)));
+    return Error::validation(
+        QString::fromLatin1(field), u"cap_exceeded"_s,
+        u"The run would hold more than %1 %2 (the per-run cap, --%3)."_s.arg(cap).arg(
+            QString::fromLatin1(what), QString::fromLatin1(setting)));
 }
 
 QString likePattern(const QString &text)
@@ -245,15 +245,13 @@ QString likePattern(const QString &text)
 
 // Newest first by (created_at, id): the order of every runs page, for Run and
 // for writeList's rows alike.
-template<typename Row>
-bool newerFirst(const Row &a, const Row &b)
+template <typename Row> bool newerFirst(const Row &a, const Row &b)
 {
     return a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id;
 }
 
 // A metric order's keyset: (value, id) ascending, or both descending.
-template<typename Row>
-bool byValue(const Row &a, const Row &b, bool descending)
+template <typename Row> bool byValue(const Row &a, const Row &b, bool descending)
 {
     if (a.value != b.value)
         return descending ? a.value > b.value : a.value < b.value;
@@ -274,8 +272,8 @@ Result<std::pair<double, QString>> decodeValueCursor(const RunFilter &f, const Q
     bool ok = false;
     double value = 0;
     if (c && c->size() == 5 && c->at(0).toString() == QLatin1String("metric") &&
-        c->at(1).toString() == f.orderMetric && c->at(2).isBool() && c->at(2).toBool() == f.orderDescending &&
-        c->at(4).isString())
+        c->at(1).toString() == f.orderMetric && c->at(2).isBool() &&
+        c->at(2).toBool() == f.orderDescending && c->at(4).isString())
         value = c->at(3).toString().toDouble(&ok);
     if (!ok)
         return Error::validation(u"cursor"_s, u"invalid"_s, u"Unknown cursor."_s);
@@ -305,10 +303,12 @@ QJsonObject Run::toJson() const
 
 void Run::writeJson(JsonWriter &w) const
 {
-    const QByteArray u[] = {id.toUtf8(),   projectId.toUtf8(), workspaceId.toUtf8(), clientRunId.toUtf8(),
-                            name.toUtf8(), status.toUtf8(),    evidence.toUtf8()};
-    writeRunJson(w, RunView{u[0], u[1], u[2], u[3], u[4], u[5], u[6], startedAt, finishedAt, createdAt, metricCount,
-                            logBytes, metricNames ? &*metricNames : nullptr});
+    const QByteArray u[] = {id.toUtf8(),          projectId.toUtf8(), workspaceId.toUtf8(),
+                            clientRunId.toUtf8(), name.toUtf8(),      status.toUtf8(),
+                            evidence.toUtf8()};
+    writeRunJson(w,
+                 RunView{u[0], u[1], u[2], u[3], u[4], u[5], u[6], startedAt, finishedAt, createdAt,
+                         metricCount, logBytes, metricNames ? &*metricNames : nullptr});
 }
 
 QJsonObject MetricPoint::toJson() const
@@ -436,7 +436,9 @@ void RunService::writeBatch(const QList<GroupCommit::Job *> &jobs)
     // A job that fails rolls back to its savepoint and leaves the others be; a
     // lone job needs none (its failure rolls back the transaction).
     const bool alone = jobs.size() == 1;
-    auto step = [&](const char *sql) { return QSqlQuery(tx.conn()).exec(QString::fromLatin1(sql)); };
+    auto step = [&](const char *sql) {
+        return QSqlQuery(tx.conn()).exec(QString::fromLatin1(sql));
+    };
     BatchStatements statements;
     bool broken = false;
     each([&](SyncJob &j) {
@@ -494,21 +496,22 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     const QString workspaceId = *ws;
     if (workspaceId.isEmpty())
         return Error::notFound(kProject);
-    auto role = access::requireRole(actor, workspaceId, Role::Member, kProject,
-                                    [&]() -> Result<std::optional<QString>> {
-        const QString key = actor.userId + QLatin1Char('/') + workspaceId;
-        auto it = statements.roleOf.constFind(key);
-        if (it == statements.roleOf.constEnd()) {
-            Query &q = statements.get(tx, u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
-            q.bind(u":w"_s, workspaceId).bind(u":u"_s, actor.userId);
-            if (!q.exec())
-                return q.error();
-            const QString found = q.next() ? q.str(0) : QString();
-            q.raw().finish();
-            it = statements.roleOf.insert(key, found);
-        }
-        return it->isEmpty() ? std::optional<QString>() : std::optional<QString>(*it);
-    });
+    auto role = access::requireRole(
+        actor, workspaceId, Role::Member, kProject, [&]() -> Result<std::optional<QString>> {
+            const QString key = actor.userId + QLatin1Char('/') + workspaceId;
+            auto it = statements.roleOf.constFind(key);
+            if (it == statements.roleOf.constEnd()) {
+                Query &q = statements.get(
+                    tx, u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
+                q.bind(u":w"_s, workspaceId).bind(u":u"_s, actor.userId);
+                if (!q.exec())
+                    return q.error();
+                const QString found = q.next() ? q.str(0) : QString();
+                q.raw().finish();
+                it = statements.roleOf.insert(key, found);
+            }
+            return it->isEmpty() ? std::optional<QString>() : std::optional<QString>(*it);
+        });
     if (!role)
         return role.error();
     auto writable = access::requireWritable(actor, [&]() -> Result<std::optional<bool>> {
@@ -518,7 +521,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
             q.bind(u":u"_s, actor.userId);
             if (!q.exec())
                 return q.error();
-            const std::optional<bool> found = q.next() ? std::optional<bool>(q.i64(0) != 0) : std::nullopt;
+            const std::optional<bool> found =
+                q.next() ? std::optional<bool>(q.i64(0) != 0) : std::nullopt;
             q.raw().finish();
             it = statements.restricted.insert(actor.userId, found);
         }
@@ -533,7 +537,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     // row is locked, so batches of one run from several processes apply one
     // after the other (SQLite has one writer anyway).
     auto locked = [&]() -> Result<Run> {
-        const QString sql = u"SELECT "_s + kColumns + u" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c"_s +
+        const QString sql = u"SELECT "_s + kColumns +
+                            u" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c"_s +
                             (m_ctx.db->isPostgres() ? u" FOR UPDATE"_s : QString());
         Query &q = statements.get(tx, sql);
         q.bind(u":p"_s, req.projectId).bind(u":c"_s, req.clientRunId);
@@ -549,7 +554,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     if (!req.name) { // only a later sync may leave the name out
         auto stored = locked();
         if (!stored && stored.error().code == ErrorCode::NotFound)
-            return Error::validation(u"name"_s, u"required"_s, u"The first sync of a run needs its name."_s);
+            return Error::validation(u"name"_s, u"required"_s,
+                                     u"The first sync of a run needs its name."_s);
         if (!stored)
             return stored.error();
         return carryForward(tx, statements, actor, *stored, req);
@@ -579,7 +585,9 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     run.logBytes = log.size();
     run.createdBy = actor.userId;
 
-    Query &ins = statements.get(tx, u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
+    Query &ins = statements.get(
+        tx,
+        u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
         "finished_at, "
         "created_at, manifest, evidence, metric_count, log_bytes, created_by) VALUES (:id, :p, :w, "
         ":c, :n, :s, "
@@ -618,7 +626,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
         return overCap("log", "log bytes", m_limits.maxLogBytes, "run-max-log-bytes");
 
     if (auto m = metricstore::add(tx.conn(), run.id, req.metrics, metricstore::Rollups::Rebuild,
-                                  metricstore::Stored::NewRun); !m)
+                                  metricstore::Stored::NewRun);
+        !m)
         return m.error();
     if (!log.isEmpty()) {
         Query &l = statements.get(tx, u"INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"_s);
@@ -627,9 +636,10 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
             return l.error();
     }
     if (req.signature) {
-        Query &s = statements.get(tx,
+        Query &s = statements.get(
+            tx,
             u"INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
-              "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"_s);
+            "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"_s);
         s.bind(u":r"_s, run.id)
             .bind(u":a"_s, req.signature->alg)
             .bind(u":k"_s, req.signature->publicKey)
@@ -642,7 +652,8 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     }
     const qsizetype manifestKeys = req.manifest ? req.manifest->size() : 0;
     if (auto c = insertMapping(tx, statements, run.id,
-                               mappingFor({evidence, manifestSha, manifestKeys, run.metricCount, seriesIn(req.metrics)}));
+                               mappingFor({evidence, manifestSha, manifestKeys, run.metricCount,
+                                           seriesIn(req.metrics)}));
         !c)
         return c.error();
     if (auto a = AuditService::append(tx, now, actor, u"run.sync"_s, workspaceId, u"run"_s, run.id,
@@ -660,11 +671,12 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
 Status RunService::insertMapping(Tx &tx, BatchStatements &statements, const QString &runId,
                                  const QList<ComplianceItem> &items)
 {
-    QString sql = u"INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) VALUES "_s;
+    QString sql =
+        u"INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) VALUES "_s;
     for (qsizetype i = 0; i < items.size(); ++i) {
         const QString n = QString::number(i);
-        sql += (i ? u", "_s : QString()) + u"(:r, :f"_s + n + u", :c"_s + n + u", :s"_s + n + u", :e"_s + n +
-               QLatin1Char(')');
+        sql += (i ? u", "_s : QString()) + u"(:r, :f"_s + n + u", :c"_s + n + u", :s"_s + n +
+               u", :e"_s + n + QLatin1Char(')');
     }
     Query &c = statements.get(tx, sql);
     c.bind(u":r"_s, runId);
@@ -690,14 +702,16 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
     // Status only forward; an earlier one (a late retried batch) is ignored.
     // Between the terminal statuses there is no forward: another one is a change.
     if (req.status && *req.status != stored.status) {
-        const int from = SyncRequest::statusRank(stored.status), to = SyncRequest::statusRank(*req.status);
+        const int from = SyncRequest::statusRank(stored.status),
+                  to = SyncRequest::statusRank(*req.status);
         if (to > from || (to == from && to == 2)) {
             run.status = *req.status;
             changed << u"status"_s;
         }
     }
     // finished_at is taken with the terminal status (and compared once frozen).
-    if (req.finishedAt && SyncRequest::isTerminal(run.status) && req.finishedAt != stored.finishedAt) {
+    if (req.finishedAt && SyncRequest::isTerminal(run.status) &&
+        req.finishedAt != stored.finishedAt) {
         run.finishedAt = req.finishedAt;
         changed << u"finished_at"_s;
     }
@@ -709,19 +723,23 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
         run.startedAt = req.startedAt;
         changed << u"started_at"_s;
     }
-    if (frozen && !changed.isEmpty()) // before judging the values: a frozen run takes no change at all
-        return Error{ErrorCode::Conflict, u"The run is %1: a sync may not change it (it would change %2)."_s
-                                              .arg(stored.status, changed.join(u", "_s))};
+    if (frozen &&
+        !changed.isEmpty()) // before judging the values: a frozen run takes no change at all
+        return Error{ErrorCode::Conflict,
+                     u"The run is %1: a sync may not change it (it would change %2)."_s.arg(
+                         stored.status, changed.join(u", "_s))};
     if (run.startedAt && run.finishedAt && *run.finishedAt < *run.startedAt)
-        return Error::validation(u"finished_at"_s, u"invalid"_s, u"finished_at is before the run's started_at."_s);
+        return Error::validation(u"finished_at"_s, u"invalid"_s,
+                                 u"finished_at is before the run's started_at."_s);
 
     // The manifest and signature as they would stand; the evidence from them.
     QByteArray manifest; // canonical form, read only when the sync sends a manifest or signature
     std::optional<SignatureInput> signature;
     bool evidenceChanged = false;
     if (req.manifest || req.signature) {
-        Query &m = statements.get(tx, u"SELECT r.manifest, s.alg, s.public_key, s.sig FROM runs r "
-                                        "LEFT JOIN run_signatures s ON s.run_id = r.id WHERE r.id = :r"_s);
+        Query &m =
+            statements.get(tx, u"SELECT r.manifest, s.alg, s.public_key, s.sig FROM runs r "
+                               "LEFT JOIN run_signatures s ON s.run_id = r.id WHERE r.id = :r"_s);
         m.bind(u":r"_s, stored.id);
         if (!m.exec())
             return m.error();
@@ -734,7 +752,8 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
         m.raw().finish();
         manifest = req.manifest ? req.manifestCanonical : storedManifest;
         signature = req.signature ? req.signature : storedSignature;
-        const auto same = [](const std::optional<SignatureInput> &a, const std::optional<SignatureInput> &b) {
+        const auto same = [](const std::optional<SignatureInput> &a,
+                             const std::optional<SignatureInput> &b) {
             return a.has_value() == b.has_value() &&
                    (!a || (a->alg == b->alg && a->publicKey == b->publicKey && a->sig == b->sig));
         };
@@ -771,13 +790,15 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
     if (req.log) {
         const QByteArray bytes = req.log->toUtf8();
         if (req.logOffset > stored.logBytes)
-            return Error::validation(u"log_offset"_s, u"gap"_s,
-                                     u"log_offset is past the end of the run's log (%1 bytes)."_s.arg(stored.logBytes));
+            return Error::validation(
+                u"log_offset"_s, u"gap"_s,
+                u"log_offset is past the end of the run's log (%1 bytes)."_s.arg(stored.logBytes));
         const qint64 overlap = std::min<qint64>(stored.logBytes - req.logOffset, bytes.size());
         if (overlap > 0) {
-            const QString sql = m_ctx.db->isPostgres()
-                ? u"SELECT substring(convert_to(content, 'UTF8') from :o for :n) FROM run_logs WHERE run_id = :r"_s
-                : u"SELECT substr(CAST(content AS BLOB), :o, :n) FROM run_logs WHERE run_id = :r"_s;
+            const QString sql =
+                m_ctx.db->isPostgres()
+                    ? u"SELECT substring(convert_to(content, 'UTF8') from :o for :n) FROM run_logs WHERE run_id = :r"_s
+                    : u"SELECT substr(CAST(content AS BLOB), :o, :n) FROM run_logs WHERE run_id = :r"_s;
             Query &q = statements.get(tx, sql);
             q.bind(u":o"_s, req.logOffset + 1).bind(u":n"_s, overlap).bind(u":r"_s, stored.id);
             if (!q.exec())
@@ -786,7 +807,8 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
             q.raw().finish();
             if (have != QByteArrayView(bytes).first(overlap))
                 return Error{ErrorCode::Conflict,
-                             u"The log from log_offset %1 differs from the run's stored log."_s.arg(req.logOffset)};
+                             u"The log from log_offset %1 differs from the run's stored log."_s.arg(
+                                 req.logOffset)};
         }
         if (req.logOffset + bytes.size() > stored.logBytes) {
             append = bytes.sliced(stored.logBytes - req.logOffset);
@@ -800,8 +822,9 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
     if (changed.isEmpty())
         return SyncResult{stored, false}; // the same sync again: nothing written
     if (frozen)
-        return Error{ErrorCode::Conflict, u"The run is %1: a sync may not change it (it would change %2)."_s
-                                              .arg(stored.status, changed.join(u", "_s))};
+        return Error{ErrorCode::Conflict,
+                     u"The run is %1: a sync may not change it (it would change %2)."_s.arg(
+                         stored.status, changed.join(u", "_s))};
 
     const qint64 now = m_ctx.clock->nowMs();
     QString manifestSha;
@@ -814,9 +837,9 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
         if (!del.exec())
             return del.error();
         if (signature) {
-            Query &s = statements.get(tx,
-                u"INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
-                  "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"_s);
+            Query &s = statements.get(tx, u"INSERT INTO run_signatures (run_id, alg, public_key, "
+                                          u"sig, signed_sha256, verified, "
+                                          "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"_s);
             s.bind(u":r"_s, run.id)
                 .bind(u":a"_s, signature->alg)
                 .bind(u":k"_s, signature->publicKey)
@@ -828,9 +851,10 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
                 return s.error();
         }
     }
-    Query &up = statements.get(tx, u"UPDATE runs SET name = :n, status = :s, started_at = :sa, finished_at = :fa, "
-                                     "evidence = :e, metric_count = :mc, log_bytes = :lb, "
-                                     "manifest = COALESCE(:m, manifest) WHERE id = :id"_s);
+    Query &up = statements.get(
+        tx, u"UPDATE runs SET name = :n, status = :s, started_at = :sa, finished_at = :fa, "
+            "evidence = :e, metric_count = :mc, log_bytes = :lb, "
+            "manifest = COALESCE(:m, manifest) WHERE id = :id"_s);
     up.bind(u":n"_s, run.name)
         .bind(u":s"_s, run.status)
         .bind(u":sa"_s, timeOrNullVariant(run.startedAt))
@@ -838,13 +862,15 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
         .bind(u":e"_s, run.evidence)
         .bind(u":mc"_s, run.metricCount)
         .bind(u":lb"_s, run.logBytes)
-        .bind(u":m"_s, evidenceChanged ? QVariant(QString::fromUtf8(manifest)) : QVariant(QMetaType(QMetaType::QString)))
+        .bind(u":m"_s, evidenceChanged ? QVariant(QString::fromUtf8(manifest))
+                                       : QVariant(QMetaType(QMetaType::QString)))
         .bind(u":id"_s, run.id);
     if (!up.exec())
         return up.error();
     if (!append.isEmpty()) {
-        Query &l = statements.get(tx, u"INSERT INTO run_logs (run_id, content) VALUES (:r, :c) ON CONFLICT (run_id) "
-                                        "DO UPDATE SET content = run_logs.content || excluded.content"_s);
+        Query &l = statements.get(
+            tx, u"INSERT INTO run_logs (run_id, content) VALUES (:r, :c) ON CONFLICT (run_id) "
+                "DO UPDATE SET content = run_logs.content || excluded.content"_s);
         l.bind(u":r"_s, run.id).bind(u":c"_s, QString::fromUtf8(append));
         if (!l.exec())
             return l.error();
@@ -858,19 +884,21 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
             return series.error();
         if (evidenceChanged) {
             const qsizetype manifestKeys = QJsonDocument::fromJson(manifest).object().size();
-            Query &del = statements.get(tx, u"DELETE FROM compliance_mappings WHERE run_id = :r AND framework = :f"_s);
+            Query &del = statements.get(
+                tx, u"DELETE FROM compliance_mappings WHERE run_id = :r AND framework = :f"_s);
             del.bind(u":r"_s, run.id).bind(u":f"_s, kFramework);
             if (!del.exec())
                 return del.error();
             if (auto c = insertMapping(tx, statements, run.id,
-                                       mappingFor({run.evidence, manifestSha, manifestKeys, run.metricCount,
-                                                   series->size()}));
+                                       mappingFor({run.evidence, manifestSha, manifestKeys,
+                                                   run.metricCount, series->size()}));
                 !c)
                 return c.error();
         } else {
             const ComplianceItem item = metricsItem(run.metricCount, series->size());
-            Query &u = statements.get(tx, u"UPDATE compliance_mappings SET status = :s, evidence = :e "
-                                            "WHERE run_id = :r AND framework = :f AND control = :c"_s);
+            Query &u =
+                statements.get(tx, u"UPDATE compliance_mappings SET status = :s, evidence = :e "
+                                   "WHERE run_id = :r AND framework = :f AND control = :c"_s);
             u.bind(u":s"_s, item.status)
                 .bind(u":e"_s, item.evidence)
                 .bind(u":r"_s, run.id)
@@ -890,14 +918,16 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
         detail.insert(u"points_added"_s, double(added));
     if (evidenceChanged)
         detail.insert(u"evidence"_s, run.evidence);
-    if (auto a = AuditService::append(tx, now, actor, u"run.update"_s, run.workspaceId, u"run"_s, run.id, detail); !a)
+    if (auto a = AuditService::append(tx, now, actor, u"run.update"_s, run.workspaceId, u"run"_s,
+                                      run.id, detail);
+        !a)
         return a.error();
     tx.announce(u"run"_s, run.id);
     return SyncResult{run, false};
 }
 
-Result<RunService::ListScope> RunService::listScope(const Actor &actor, const RunFilter &filter, int limit,
-                                                   const QString &cursorText)
+Result<RunService::ListScope> RunService::listScope(const Actor &actor, const RunFilter &filter,
+                                                    int limit, const QString &cursorText)
 {
     if (auto l = checkLimit(limit, cursor::kMaxLimit); !l)
         return l.error();
@@ -986,7 +1016,8 @@ Status RunService::fetchList(const ListScope &scope, const RunFilter &filter, in
     const bool byMetric = !filter.orderMetric.isEmpty();
     // The condition is the order's own range when both name one metric;
     // otherwise each run's row of the condition's metric is looked up.
-    const bool conditionInRange = byMetric && filter.metric && filter.metric->name == filter.orderMetric;
+    const bool conditionInRange =
+        byMetric && filter.metric && filter.metric->name == filter.orderMetric;
     const bool conditionPerRun = filter.metric && !conditionInRange;
     auto fetch = [&](const char *scopeSql, const QString &scopeValue) -> Status {
         // A metric order walks run_metric_last in (scope, name, value, run_id)
@@ -1006,8 +1037,9 @@ Status RunService::fetchList(const ListScope &scope, const RunFilter &filter, in
             sql += QByteArray(" AND m.value ") + filter.metric->sqlOperator() + " $" + next();
         if (conditionPerRun) {
             const QByteArray name = next(), value = next(); // in this order
-            sql += " AND EXISTS (SELECT 1 FROM run_metric_last f WHERE f.run_id = r.id AND f.name = $" + name +
-                   " AND f.value " + filter.metric->sqlOperator() + " $" + value + ")";
+            sql += " AND EXISTS (SELECT 1 FROM run_metric_last f WHERE f.run_id = r.id AND f.name "
+                   "= $" +
+                   name + " AND f.value " + filter.metric->sqlOperator() + " $" + value + ")";
         }
         if (!filter.status.isEmpty())
             sql += " AND r.status = $" + next();
@@ -1019,13 +1051,15 @@ Status RunService::fetchList(const ListScope &scope, const RunFilter &filter, in
         // the cursor's own millisecond that were already shown.
         if (scope.after) {
             const QByteArray t = next(), i = next();
-            sql += " AND r.created_at <= $" + t + " AND (r.created_at < $" + t + " OR r.id < $" + i + ")";
+            sql += " AND r.created_at <= $" + t + " AND (r.created_at < $" + t + " OR r.id < $" +
+                   i + ")";
         }
         if (scope.afterValue) {
             const QByteArray v = next(), i = next();
-            sql += filter.orderDescending
-                       ? " AND m.value <= $" + v + " AND (m.value < $" + v + " OR m.run_id < $" + i + ")"
-                       : " AND m.value >= $" + v + " AND (m.value > $" + v + " OR m.run_id > $" + i + ")";
+            sql += filter.orderDescending ? " AND m.value <= $" + v + " AND (m.value < $" + v +
+                                                " OR m.run_id < $" + i + ")"
+                                          : " AND m.value >= $" + v + " AND (m.value > $" + v +
+                                                " OR m.run_id > $" + i + ")";
         }
         if (byMetric)
             sql += filter.orderDescending ? " ORDER BY m.value DESC, m.run_id DESC LIMIT $"
@@ -1104,10 +1138,12 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
         return s.error();
     if (scope->workspaces.size() > 1) {
         if (byMetric)
-            std::sort(rows.begin(), rows.end(),
-                      [&](const Row &a, const Row &b) { return byValue(a, b, filter.orderDescending); });
+            std::sort(rows.begin(), rows.end(), [&](const Row &a, const Row &b) {
+                return byValue(a, b, filter.orderDescending);
+            });
         else
-            std::sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return newerFirst(a.run, b.run); });
+            std::sort(rows.begin(), rows.end(),
+                      [](const Row &a, const Row &b) { return newerFirst(a.run, b.run); });
     }
     Page<Run> page;
     const bool more = qsizetype(rows.size()) > limit;
@@ -1156,8 +1192,9 @@ Status RunService::writeList(JsonWriter &w, const Actor &actor, const RunFilter 
     if (!fetched)
         return fetched.error();
     if (merging && byMetric)
-        std::sort(entries.begin(), entries.end(),
-                  [&](const Entry &a, const Entry &b) { return byValue(a, b, filter.orderDescending); });
+        std::sort(entries.begin(), entries.end(), [&](const Entry &a, const Entry &b) {
+            return byValue(a, b, filter.orderDescending);
+        });
     else if (merging)
         std::sort(entries.begin(), entries.end(), newerFirst<Entry>);
     const bool more = qsizetype(entries.size()) > limit;
@@ -1168,9 +1205,11 @@ Status RunService::writeList(JsonWriter &w, const Actor &actor, const RunFilter 
         w.raw(QByteArrayView(rowsOut.bytes()).sliced(e.at, e.size));
     w.endArray().key(QLatin1String("next_cursor"));
     if (more && byMetric)
-        w.string(encodeValueCursor(filter, entries.back().value, QString::fromLatin1(entries.back().id)));
+        w.string(encodeValueCursor(filter, entries.back().value,
+                                   QString::fromLatin1(entries.back().id)));
     else if (more)
-        w.string(cursor::encodeTimeId(entries.back().createdAt, QString::fromLatin1(entries.back().id)));
+        w.string(
+            cursor::encodeTimeId(entries.back().createdAt, QString::fromLatin1(entries.back().id)));
     else
         w.null();
     w.endObject();
@@ -1281,7 +1320,8 @@ Result<Page<MetricPoint>> RunService::metrics(const Actor &actor, const QString 
         if (want <= 0)
             break;
         const bool resume = paged && n == afterName;
-        auto points = metricstore::series(conn, id, n, resume ? std::optional<qint64>(afterStep) : std::nullopt, want);
+        auto points = metricstore::series(
+            conn, id, n, resume ? std::optional<qint64>(afterStep) : std::nullopt, want);
         if (!points)
             return points.error();
         for (const chunk::Point &p : *points)
@@ -1309,7 +1349,7 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
     QSqlDatabase conn = m_ctx.db->connection();
     {
         Query levels(conn, u"SELECT level, points FROM run_metric_rollups "
-                             "WHERE run_id = :r AND name = :n ORDER BY level"_s);
+                           "WHERE run_id = :r AND name = :n ORDER BY level"_s);
         levels.bind(u":r"_s, id).bind(u":n"_s, name);
         if (!levels.exec())
             return levels.error();
@@ -1329,7 +1369,7 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
         }
         if (const int level = rollup::choose(points, stored, maxPoints); level >= 0) {
             Query data(conn, u"SELECT data FROM run_metric_rollups "
-                               "WHERE run_id = :r AND name = :n AND level = :l"_s);
+                             "WHERE run_id = :r AND name = :n AND level = :l"_s);
             data.bind(u":r"_s, id).bind(u":n"_s, name).bind(u":l"_s, level);
             if (!data.exec())
                 return data.error();
@@ -1410,7 +1450,7 @@ Result<RunSignature> RunService::signature(const Actor &actor, const QString &id
     s.evidence = run->evidence;
     Query q(m_ctx.db->connection(),
             u"SELECT alg, public_key, sig, signed_sha256, verified, checked_at "
-              "FROM run_signatures WHERE run_id = :r"_s);
+            "FROM run_signatures WHERE run_id = :r"_s);
     q.bind(u":r"_s, id);
     if (!q.exec())
         return q.error();
@@ -1433,7 +1473,7 @@ Result<QList<ComplianceItem>> RunService::complianceMapping(const Actor &actor, 
         return run.error();
     Query q(m_ctx.db->connection(),
             u"SELECT framework, control, status, evidence FROM compliance_mappings "
-              "WHERE run_id = :r ORDER BY framework, control"_s);
+            "WHERE run_id = :r ORDER BY framework, control"_s);
     q.bind(u":r"_s, id);
     if (!q.exec())
         return q.error();

@@ -128,8 +128,8 @@ public:
     static constexpr qint64 kDefaultLogLimit = 64 * 1024;
     static constexpr qint64 kMaxLogLimit = 1024 * 1024;
     static constexpr int kMaxSeriesPoints = 10000;
-    static constexpr int kMaxBatch = 64;     // syncs per group-commit transaction
-    static const QString kFramework;         // "worldflux-evidence"
+    static constexpr int kMaxBatch = 64; // syncs per group-commit transaction
+    static const QString kFramework;     // "worldflux-evidence"
 
     // The POST /api/sync/runs body (CONTRACT.md section 3), validated here.
     // Needs the Member role in the project's workspace. The same project and
@@ -189,14 +189,15 @@ private:
     // What a list covers once its filter, cursor and the caller's access are checked.
     struct ListScope
     {
-        QString project;        // one project's runs,
-        QStringList workspaces; // or these workspaces' (none: nothing visible),
+        QString project;         // one project's runs,
+        QStringList workspaces;  // or these workspaces' (none: nothing visible),
         bool everything = false; // or every run (the system actor)
         std::optional<cursor::TimeId> after;
         // A metric order's cursor: the last row's value and id.
         std::optional<std::pair<double, QString>> afterValue;
     };
-    Result<ListScope> listScope(const Actor &actor, const RunFilter &filter, int limit, const QString &cursor);
+    Result<ListScope> listScope(const Actor &actor, const RunFilter &filter, int limit,
+                                const QString &cursor);
     // Hands each row (kColumns) of the newest limit + 1 runs per scope query to `row`.
     Status fetchList(const ListScope &scope, const RunFilter &filter, int limit,
                      const std::function<void(const NativeQuery &)> &row);
@@ -233,8 +234,8 @@ private:
     Result<SyncResult> writeOne(Tx &tx, BatchStatements &statements, const Actor &actor,
                                 const SyncRequest &req);
     // A later sync of a stored run (locked by the caller's transaction).
-    Result<SyncResult> carryForward(Tx &tx, BatchStatements &statements, const Actor &actor, const Run &stored,
-                                    const SyncRequest &req);
+    Result<SyncResult> carryForward(Tx &tx, BatchStatements &statements, const Actor &actor,
+                                    const Run &stored, const SyncRequest &req);
     // The run's compliance mapping rows, in one statement.
     Status insertMapping(Tx &tx, BatchStatements &statements, const QString &runId,
                          const QList<ComplianceItem> &items);

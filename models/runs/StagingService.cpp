@@ -23,7 +23,6 @@ const QString StagingService::kFixturePrefix = QStringLiteral("e2e-");
 
 namespace {
 
-
 const QString kProject = QStringLiteral("Project");
 const QString kPurgeAction = QStringLiteral("staging.e2e_purge");
 const QString kRunDelete = QStringLiteral("run.delete");
@@ -103,9 +102,9 @@ Result<StagingPurge> StagingService::purgeE2eTree(const Actor &actor, const QStr
         // own '%' or '_' must not widen the match.
         Query q = tx.query(
             u"SELECT r.id, r.client_run_id, r.name, "
-              "(SELECT COUNT(*) FROM artifacts a WHERE a.run_id = r.id) "
-              "FROM runs r WHERE r.project_id = :p AND substr(r.client_run_id, 1, 4) = :prefix "
-              "ORDER BY r.created_at, r.id LIMIT :lim"_s);
+            "(SELECT COUNT(*) FROM artifacts a WHERE a.run_id = r.id) "
+            "FROM runs r WHERE r.project_id = :p AND substr(r.client_run_id, 1, 4) = :prefix "
+            "ORDER BY r.created_at, r.id LIMIT :lim"_s);
         static_assert(sizeof("e2e-") == 5, "the statement compares 4 characters");
         q.bind(u":p"_s, projectId)
             .bind(u":prefix"_s, kFixturePrefix)

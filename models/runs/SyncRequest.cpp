@@ -19,7 +19,6 @@ namespace wfx {
 
 namespace {
 
-
 const QString kRequired = QStringLiteral("required");
 const QString kInvalid = QStringLiteral("invalid");
 const QString kTooLong = QStringLiteral("too_long");
@@ -37,7 +36,10 @@ public:
     bool isDouble() const { return m_present && m_e.is_number(); }
     bool isObject() const { return is(simdjson::dom::element_type::OBJECT); }
     bool isArray() const { return is(simdjson::dom::element_type::ARRAY); }
-    QString toString() const { return isString() ? jsondom::string(m_e.get_string().value_unsafe()) : QString(); }
+    QString toString() const
+    {
+        return isString() ? jsondom::string(m_e.get_string().value_unsafe()) : QString();
+    }
     double toDouble() const { return isDouble() ? jsondom::number(m_e) : 0.0; }
     // An object's member (absent: isUndefined()).
     Json value(std::string_view key) const
@@ -69,9 +71,8 @@ public:
     {
         QString msg = u"The run is not valid."_s;
         if (m_total > m_list.size())
-            msg = u"The run is not valid (%1 problems, the first %2 listed)."_s
-                      .arg(m_total)
-                      .arg(m_list.size());
+            msg = u"The run is not valid (%1 problems, the first %2 listed)."_s.arg(m_total).arg(
+                m_list.size());
         Error e{ErrorCode::Validation, msg};
         e.details = m_list;
         return e;
@@ -93,7 +94,8 @@ bool hasControl(const QString &s)
 
 // A text field of 1..max characters (left out: nullopt, an issue only when
 // required). trim: names are trimmed, ids are exact.
-std::optional<QString> text(const Json &o, const char *key, bool trim, bool required, Issues &issues)
+std::optional<QString> text(const Json &o, const char *key, bool trim, bool required,
+                            Issues &issues)
 {
     const QString path = QString::fromLatin1(key);
     const Json v = o.value(key);
@@ -301,7 +303,8 @@ int SyncRequest::statusRank(const QString &s)
         return 0;
     if (s == QLatin1String("running"))
         return 1;
-    if (s == QLatin1String("completed") || s == QLatin1String("failed") || s == QLatin1String("cancelled"))
+    if (s == QLatin1String("completed") || s == QLatin1String("failed") ||
+        s == QLatin1String("cancelled"))
         return 2;
     return -1;
 }
@@ -374,7 +377,8 @@ Result<SyncRequest> SyncRequest::parse(const simdjson::dom::element &document)
         if (l.contains(QChar(0)))
             issues.add(u"log"_s, kInvalid);
         // UTF-8 takes at least one byte per UTF-16 unit and at most three.
-        else if (l.size() > kMaxLogBytes || (l.size() * 3 > kMaxLogBytes && l.toUtf8().size() > kMaxLogBytes))
+        else if (l.size() > kMaxLogBytes ||
+                 (l.size() * 3 > kMaxLogBytes && l.toUtf8().size() > kMaxLogBytes))
             issues.add(u"log"_s, kTooLong);
         r.log = l;
     } else if (!log.isUndefined() && !log.isNull()) {

@@ -49,15 +49,18 @@ FileState loadFile(const QString &path, QJsonObject *secrets, QString *error)
     }
     if ((f.permissions() & ~(kOwnerOnly | QFileDevice::ReadUser | QFileDevice::WriteUser)) != 0) {
         // Someone loosened it; the secrets are still ours, but close the door again.
-        qCWarning(lcSecrets) << "the secrets file was readable by others; restoring mode 0600:" << path;
+        qCWarning(lcSecrets) << "the secrets file was readable by others; restoring mode 0600:"
+                             << path;
         f.setPermissions(kOwnerOnly);
     }
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
     const QJsonObject root = doc.object();
-    if (pe.error != QJsonParseError::NoError || !doc.isObject() || root.value(u"version"_s).toInt() != 1
-        || !root.value(u"secrets"_s).isObject()) {
-        *error = u"The secrets file %1 is damaged; restore it from a backup or move it aside."_s.arg(path);
+    if (pe.error != QJsonParseError::NoError || !doc.isObject() ||
+        root.value(u"version"_s).toInt() != 1 || !root.value(u"secrets"_s).isObject()) {
+        *error =
+            u"The secrets file %1 is damaged; restore it from a backup or move it aside."_s.arg(
+                path);
         return FileState::Corrupt;
     }
     *secrets = root.value(u"secrets"_s).toObject();
@@ -66,7 +69,8 @@ FileState loadFile(const QString &path, QJsonObject *secrets, QString *error)
 
 std::optional<QByteArray> decodeValue(const QString &text)
 {
-    const auto r = QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    const auto r =
+        QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
     if (!r || r.decoded.isEmpty())
         return std::nullopt;
     return r.decoded;
@@ -213,7 +217,8 @@ Status SecretStore::set(const QString &key, const QByteArray &value)
     return fileWrite(key, value);
 }
 
-QByteArray SecretStore::getOrCreate(const QString &key, const std::function<QByteArray()> &generator)
+QByteArray SecretStore::getOrCreate(const QString &key,
+                                    const std::function<QByteArray()> &generator)
 {
     m_lastError.clear();
     if (!validKey(key)) {
@@ -241,7 +246,8 @@ QByteArray SecretStore::getOrCreate(const QString &key, const std::function<QByt
         m_lastError = u"No secret was generated."_s;
         return {};
     }
-    const Status stored = m_backend == Backend::Keychain ? keychainWrite(key, fresh) : fileWrite(key, fresh);
+    const Status stored =
+        m_backend == Backend::Keychain ? keychainWrite(key, fresh) : fileWrite(key, fresh);
     if (!stored) {
         m_lastError = stored.error().message;
         return {};

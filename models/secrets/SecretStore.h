@@ -25,7 +25,8 @@ public:
 
     // The fixed internal names of the instance's secrets.
     inline static const QString kSessionSigningKey = QStringLiteral("session-signing-key");
-    inline static const QString kAuditSigningKey = QStringLiteral("audit-signing-key"); // Ed25519 seed
+    inline static const QString kAuditSigningKey =
+        QStringLiteral("audit-signing-key"); // Ed25519 seed
     inline static const QString kWebhookSecret = QStringLiteral("webhook-secret");
     inline static const QString kCursorKey = QStringLiteral("cursor-key");
 

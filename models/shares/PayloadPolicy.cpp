@@ -31,8 +31,10 @@ QString PayloadPolicy::defaultKeyPattern()
 QList<PayloadPolicy::ValueRule> PayloadPolicy::defaultValueRules()
 {
     return {
-        {QString::fromLatin1(QT_TRANSLATE_NOOP("wfx::Words", "an email address")), u"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}"_s},
-        {QString::fromLatin1(QT_TRANSLATE_NOOP("wfx::Words", "a wfx_ API key")), u"wfx_[A-Za-z0-9_-]{16,}"_s},
+        {QString::fromLatin1(QT_TRANSLATE_NOOP("wfx::Words", "an email address")),
+         u"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}"_s},
+        {QString::fromLatin1(QT_TRANSLATE_NOOP("wfx::Words", "a wfx_ API key")),
+         u"wfx_[A-Za-z0-9_-]{16,}"_s},
     };
 }
 
@@ -69,26 +71,33 @@ QString PayloadPolicy::errorString() const
 std::optional<PolicyViolation> PayloadPolicy::judge(const QJsonObject &snapshot) const
 {
     if (!isValid()) // a broken policy refuses everything rather than nothing
-        return PolicyViolation{QString(), Words{QT_TRANSLATE_NOOP("wfx::Words", "the public payload policy itself is invalid: %1"),
-                                                {Words::text(errorString())}}};
+        return PolicyViolation{
+            QString(), Words{QT_TRANSLATE_NOOP("wfx::Words",
+                                               "the public payload policy itself is invalid: %1"),
+                             {Words::text(errorString())}}};
     return judgeValue(snapshot, QString());
 }
 
-std::optional<PolicyViolation> PayloadPolicy::judgeString(const QString &s, const QString &path, bool isKey) const
+std::optional<PolicyViolation> PayloadPolicy::judgeString(const QString &s, const QString &path,
+                                                          bool isKey) const
 {
     if (isKey && !m_key.pattern().isEmpty() && m_key.match(s).hasMatch())
-        return PolicyViolation{path, Words{QT_TRANSLATE_NOOP("wfx::Words", "its name looks like a secret (matches \"%1\")"),
-                                           {Words::text(m_key.pattern())}}};
+        return PolicyViolation{
+            path,
+            Words{QT_TRANSLATE_NOOP("wfx::Words", "its name looks like a secret (matches \"%1\")"),
+                  {Words::text(m_key.pattern())}}};
     for (const auto &v : m_values) {
         if (!v.second.pattern().isEmpty() && v.second.match(s).hasMatch())
-            return PolicyViolation{path, Words{isKey ? QT_TRANSLATE_NOOP("wfx::Words", "its name looks like %1")
-                                                    : QT_TRANSLATE_NOOP("wfx::Words", "its value looks like %1"),
-                                               {Words::term(v.first)}}};
+            return PolicyViolation{
+                path, Words{isKey ? QT_TRANSLATE_NOOP("wfx::Words", "its name looks like %1")
+                                  : QT_TRANSLATE_NOOP("wfx::Words", "its value looks like %1"),
+                            {Words::term(v.first)}}};
     }
     return std::nullopt;
 }
 
-std::optional<PolicyViolation> PayloadPolicy::judgeValue(const QJsonValue &root, const QString &rootPath) const
+std::optional<PolicyViolation> PayloadPolicy::judgeValue(const QJsonValue &root,
+                                                         const QString &rootPath) const
 {
     // Iterative walk: a deeply nested manifest cannot exhaust the stack.
     struct Item
@@ -101,7 +110,9 @@ std::optional<PolicyViolation> PayloadPolicy::judgeValue(const QJsonValue &root,
     while (!stack.isEmpty()) {
         const Item it = stack.takeLast();
         if (it.depth > kMaxDepth)
-            return PolicyViolation{it.path, Words{QT_TRANSLATE_NOOP("wfx::Words", "it is nested too deeply to be judged"), {}}};
+            return PolicyViolation{
+                it.path,
+                Words{QT_TRANSLATE_NOOP("wfx::Words", "it is nested too deeply to be judged"), {}}};
         if (it.value.isString()) {
             if (auto v = judgeString(it.value.toString(), it.path, false))
                 return v;
@@ -121,7 +132,8 @@ std::optional<PolicyViolation> PayloadPolicy::judgeValue(const QJsonValue &root,
             const QJsonArray a = it.value.toArray();
             for (qsizetype i = a.size(); i > 0; --i) {
                 if (judged(a.at(i - 1)))
-                    stack.append({a.at(i - 1), child(it.path, QString::number(i - 1)), it.depth + 1});
+                    stack.append(
+                        {a.at(i - 1), child(it.path, QString::number(i - 1)), it.depth + 1});
             }
         }
     }

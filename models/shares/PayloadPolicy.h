@@ -15,7 +15,7 @@ namespace wfx {
 
 struct PolicyViolation
 {
-    QString path;   // dotted JSON path into the snapshot, e.g. run.manifest.api_key
+    QString path; // dotted JSON path into the snapshot, e.g. run.manifest.api_key
     Words why;    // for the administrator, never sent to the public
 };
 
@@ -45,7 +45,8 @@ public:
 
 private:
     std::optional<PolicyViolation> judgeValue(const QJsonValue &v, const QString &path) const;
-    std::optional<PolicyViolation> judgeString(const QString &s, const QString &path, bool isKey) const;
+    std::optional<PolicyViolation> judgeString(const QString &s, const QString &path,
+                                               bool isKey) const;
 
     QRegularExpression m_key;
     QList<std::pair<QString, QRegularExpression>> m_values;

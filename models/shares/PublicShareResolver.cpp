@@ -29,7 +29,10 @@ Q_LOGGING_CATEGORY(lcShares, "wfx.models.shares", QtInfoMsg)
 namespace wfx {
 
 namespace {
-QByteArray num(qint64 n) { return QByteArray::number(n); }
+QByteArray num(qint64 n)
+{
+    return QByteArray::number(n);
+}
 
 const QByteArray kReadPolicy = QByteArrayLiteral("\"share-read\"");
 const QByteArray kPasswordPolicy = QByteArrayLiteral("\"share-password\"");
@@ -54,7 +57,8 @@ QString normaliseAddress(const QString &address)
 
 QString readBucket(const QString &shareId, const QString &addr)
 {
-    return u"share-read:"_s + (shareId.isEmpty() ? u"unknown"_s : shareId) + QLatin1Char(':') + addr;
+    return u"share-read:"_s + (shareId.isEmpty() ? u"unknown"_s : shareId) + QLatin1Char(':') +
+           addr;
 }
 
 QString passwordBucket(const QString &shareId, const QString &addr)
@@ -67,7 +71,8 @@ qint64 secsCeil(qint64 ms)
     return std::max<qint64>(1, (ms + 999) / 1000);
 }
 
-Result<std::optional<ShareRow>> lookupToken(const QSqlDatabase &conn, const QString &token, qint64 now)
+Result<std::optional<ShareRow>> lookupToken(const QSqlDatabase &conn, const QString &token,
+                                            qint64 now)
 {
     QString hash;
     auto s = ShareService::loadByTokenHash(conn, ShareService::tokenHash(token), now, &hash);
@@ -98,8 +103,8 @@ struct Content
 // The snapshot the share keeps (taken when it was created). A share made
 // before snapshots were kept takes it at its first public read, once; `keep`
 // false (the inspector, which records nothing) builds it without keeping it.
-Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share, const ShareLimits &limits,
-                                  bool keep, bool *kept)
+Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share,
+                                  const ShareLimits &limits, bool keep, bool *kept)
 {
     *kept = true;
     {
@@ -132,8 +137,9 @@ Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share, 
 }
 
 // States 8 to 11: what the share's content allows.
-Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share, const ShareLimits &limits,
-                                const PolicyVerdicts &verdicts, bool keepSnapshot)
+Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share,
+                                const ShareLimits &limits, const PolicyVerdicts &verdicts,
+                                bool keepSnapshot)
 {
     // Evidence and the artifact's state are the run's as it is now (a signature
     // sent later may change the evidence while the run is not finished).
@@ -142,26 +148,43 @@ Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share, co
     if (!run.exec())
         return run.error();
     if (!run.next())
-        return Content{PublicState::NotFound, {QT_TRANSLATE_NOOP("wfx::Words", "the shared run no longer exists"), {}}, {}, {}};
+        return Content{PublicState::NotFound,
+                       {QT_TRANSLATE_NOOP("wfx::Words", "the shared run no longer exists"), {}},
+                       {},
+                       {}};
     if (run.text(0) == "unverified")
-        return Content{PublicState::EvidenceUnverified,
-                       {QT_TRANSLATE_NOOP("wfx::Words", "the run's signature does not verify against its manifest (evidence unverified)"), {}},
-                       {}, {}};
+        return Content{
+            PublicState::EvidenceUnverified,
+            {QT_TRANSLATE_NOOP(
+                 "wfx::Words",
+                 "the run's signature does not verify against its manifest (evidence unverified)"),
+             {}},
+            {},
+            {}};
     if (!share.artifactId.isEmpty()) {
         auto a = ShareSnapshot::loadArtifact(conn, share.artifactId);
         if (!a)
             return a.error();
         if (!*a)
-            return Content{PublicState::ArtifactFiltered, {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact was deleted"), {}}, {}, {}};
+            return Content{PublicState::ArtifactFiltered,
+                           {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact was deleted"), {}},
+                           {},
+                           {}};
         if ((*a)->runId != share.runId)
-            return Content{PublicState::ArtifactFiltered,
-                           {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact belongs to another run, which this share does not make public"), {}},
-                           {}, {}};
+            return Content{
+                PublicState::ArtifactFiltered,
+                {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact belongs to another run, "
+                                                 "which this share does not make public"),
+                 {}},
+                {},
+                {}};
         if ((*a)->state != QLatin1String("committed"))
-            return Content{PublicState::ArtifactFiltered,
-                           {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact %1 is %2, not committed"),
-                            {Words::text((*a)->name), Words::text((*a)->state)}},
-                           {}, {}};
+            return Content{
+                PublicState::ArtifactFiltered,
+                {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact %1 is %2, not committed"),
+                 {Words::text((*a)->name), Words::text((*a)->state)}},
+                {},
+                {}};
     }
     bool kept = false;
     auto snap = storedSnapshot(conn, share, limits, keepSnapshot, &kept);
@@ -173,17 +196,28 @@ Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share, co
     if (!verdict)
         return verdict.error();
     if (const std::optional<PolicyViolation> &v = *verdict) {
-        return Content{PublicState::PayloadRejected,
-                       {QT_TRANSLATE_NOOP("wfx::Words", "field %1 breaks the public payload policy: %2"),
-                        {Words::text(v->path), Words::nested(v->why)}},
-                       v->path, {}};
+        return Content{
+            PublicState::PayloadRejected,
+            {QT_TRANSLATE_NOOP("wfx::Words", "field %1 breaks the public payload policy: %2"),
+             {Words::text(v->path), Words::nested(v->why)}},
+            v->path,
+            {}};
     }
-    return Content{PublicState::Active, {QT_TRANSLATE_NOOP("wfx::Words", "the share is active and its snapshot may be shown"), {}}, {}, *snap};
+    return Content{
+        PublicState::Active,
+        {QT_TRANSLATE_NOOP("wfx::Words", "the share is active and its snapshot may be shown"), {}},
+        {},
+        *snap};
 }
 
 ShareVerdict verdictOf(PublicState s, const Words &why, const QString &policyPath = {})
 {
-    return ShareVerdict{s, PublicShareResolver::statusOf(s), PublicShareResolver::codeOf(s), why.english(), why, policyPath};
+    return ShareVerdict{s,
+                        PublicShareResolver::statusOf(s),
+                        PublicShareResolver::codeOf(s),
+                        why.english(),
+                        why,
+                        policyPath};
 }
 } // namespace
 
@@ -195,7 +229,8 @@ Result<std::optional<PolicyViolation>> PolicyVerdicts::judgeOnce(const QByteArra
     return m_policy.judge(doc.object());
 }
 
-Result<std::optional<PolicyViolation>> PolicyVerdicts::judge(const QString &shareId, const QByteArray &snapshot) const
+Result<std::optional<PolicyViolation>> PolicyVerdicts::judge(const QString &shareId,
+                                                             const QByteArray &snapshot) const
 {
     {
         QMutexLocker lock(&m_mutex);
@@ -251,7 +286,8 @@ QJsonObject ShareExplanation::toJson() const
 }
 
 PublicShareResolver::PublicShareResolver(ModelContext ctx, ShareLimits limits, PayloadPolicy policy)
-    : m_ctx(std::move(ctx)), m_limits(limits), m_verdicts(std::make_shared<const PolicyVerdicts>(std::move(policy)))
+    : m_ctx(std::move(ctx)), m_limits(limits),
+      m_verdicts(std::make_shared<const PolicyVerdicts>(std::move(policy)))
 {
     m_limits.readLimit = std::max(1, m_limits.readLimit);
     m_limits.readWindowMs = std::max<qint64>(1000, m_limits.readWindowMs);
@@ -263,17 +299,28 @@ PublicShareResolver::PublicShareResolver(ModelContext ctx, ShareLimits limits, P
 int PublicShareResolver::statusOf(PublicState s)
 {
     switch (s) {
-    case PublicState::RateLimited: return 429;
-    case PublicState::NotFound: return 404;
-    case PublicState::Revoked: return 410;
-    case PublicState::Expired: return 410;
-    case PublicState::PasswordLocked: return 429;
-    case PublicState::PasswordRequired: return 401;
-    case PublicState::WrongPassword: return 401;
-    case PublicState::EvidenceUnverified: return 409;
-    case PublicState::ArtifactFiltered: return 409;
-    case PublicState::PayloadRejected: return 409;
-    case PublicState::Active: return 200;
+    case PublicState::RateLimited:
+        return 429;
+    case PublicState::NotFound:
+        return 404;
+    case PublicState::Revoked:
+        return 410;
+    case PublicState::Expired:
+        return 410;
+    case PublicState::PasswordLocked:
+        return 429;
+    case PublicState::PasswordRequired:
+        return 401;
+    case PublicState::WrongPassword:
+        return 401;
+    case PublicState::EvidenceUnverified:
+        return 409;
+    case PublicState::ArtifactFiltered:
+        return 409;
+    case PublicState::PayloadRejected:
+        return 409;
+    case PublicState::Active:
+        return 200;
     }
     return 404;
 }
@@ -281,17 +328,28 @@ int PublicShareResolver::statusOf(PublicState s)
 QString PublicShareResolver::codeOf(PublicState s)
 {
     switch (s) {
-    case PublicState::RateLimited: return u"share_rate_limited"_s;
-    case PublicState::NotFound: return u"share_not_found"_s;
-    case PublicState::Revoked: return u"share_revoked"_s;
-    case PublicState::Expired: return u"share_expired"_s;
-    case PublicState::PasswordLocked: return u"share_password_locked"_s;
-    case PublicState::PasswordRequired: return u"share_password_required"_s;
-    case PublicState::WrongPassword: return u"share_wrong_password"_s;
-    case PublicState::EvidenceUnverified: return u"evidence_unverified"_s;
-    case PublicState::ArtifactFiltered: return u"artifact_filtered"_s;
-    case PublicState::PayloadRejected: return u"public_payload_policy_rejected"_s;
-    case PublicState::Active: return {};
+    case PublicState::RateLimited:
+        return u"share_rate_limited"_s;
+    case PublicState::NotFound:
+        return u"share_not_found"_s;
+    case PublicState::Revoked:
+        return u"share_revoked"_s;
+    case PublicState::Expired:
+        return u"share_expired"_s;
+    case PublicState::PasswordLocked:
+        return u"share_password_locked"_s;
+    case PublicState::PasswordRequired:
+        return u"share_password_required"_s;
+    case PublicState::WrongPassword:
+        return u"share_wrong_password"_s;
+    case PublicState::EvidenceUnverified:
+        return u"evidence_unverified"_s;
+    case PublicState::ArtifactFiltered:
+        return u"artifact_filtered"_s;
+    case PublicState::PayloadRejected:
+        return u"public_payload_policy_rejected"_s;
+    case PublicState::Active:
+        return {};
     }
     return u"share_not_found"_s;
 }
@@ -299,17 +357,28 @@ QString PublicShareResolver::codeOf(PublicState s)
 QString PublicShareResolver::nameOf(PublicState s)
 {
     switch (s) {
-    case PublicState::RateLimited: return u"rate_limited"_s;
-    case PublicState::NotFound: return u"not_found"_s;
-    case PublicState::Revoked: return u"revoked"_s;
-    case PublicState::Expired: return u"expired"_s;
-    case PublicState::PasswordLocked: return u"password_locked"_s;
-    case PublicState::PasswordRequired: return u"password_required"_s;
-    case PublicState::WrongPassword: return u"wrong_password"_s;
-    case PublicState::EvidenceUnverified: return u"evidence_unverified"_s;
-    case PublicState::ArtifactFiltered: return u"artifact_filtered"_s;
-    case PublicState::PayloadRejected: return u"payload_policy_rejected"_s;
-    case PublicState::Active: return u"active"_s;
+    case PublicState::RateLimited:
+        return u"rate_limited"_s;
+    case PublicState::NotFound:
+        return u"not_found"_s;
+    case PublicState::Revoked:
+        return u"revoked"_s;
+    case PublicState::Expired:
+        return u"expired"_s;
+    case PublicState::PasswordLocked:
+        return u"password_locked"_s;
+    case PublicState::PasswordRequired:
+        return u"password_required"_s;
+    case PublicState::WrongPassword:
+        return u"wrong_password"_s;
+    case PublicState::EvidenceUnverified:
+        return u"evidence_unverified"_s;
+    case PublicState::ArtifactFiltered:
+        return u"artifact_filtered"_s;
+    case PublicState::PayloadRejected:
+        return u"payload_policy_rejected"_s;
+    case PublicState::Active:
+        return u"active"_s;
     }
     return u"not_found"_s;
 }
@@ -317,22 +386,34 @@ QString PublicShareResolver::nameOf(PublicState s)
 QString PublicShareResolver::publicMessage(PublicState s)
 {
     switch (s) {
-    case PublicState::RateLimited: return u"Too many reads of this share; try again later."_s;
-    case PublicState::NotFound: return u"Share not found."_s;
-    case PublicState::Revoked: return u"This share has been revoked."_s;
-    case PublicState::Expired: return u"This share has expired."_s;
-    case PublicState::PasswordLocked: return u"Too many wrong passwords; try again later."_s;
-    case PublicState::PasswordRequired: return u"This share needs a password."_s;
-    case PublicState::WrongPassword: return u"Wrong password."_s;
-    case PublicState::EvidenceUnverified: return u"The run's evidence could not be verified."_s;
-    case PublicState::ArtifactFiltered: return u"The shared artifact is not available."_s;
-    case PublicState::PayloadRejected: return u"This run cannot be shown publicly."_s;
-    case PublicState::Active: return {};
+    case PublicState::RateLimited:
+        return u"Too many reads of this share; try again later."_s;
+    case PublicState::NotFound:
+        return u"Share not found."_s;
+    case PublicState::Revoked:
+        return u"This share has been revoked."_s;
+    case PublicState::Expired:
+        return u"This share has expired."_s;
+    case PublicState::PasswordLocked:
+        return u"Too many wrong passwords; try again later."_s;
+    case PublicState::PasswordRequired:
+        return u"This share needs a password."_s;
+    case PublicState::WrongPassword:
+        return u"Wrong password."_s;
+    case PublicState::EvidenceUnverified:
+        return u"The run's evidence could not be verified."_s;
+    case PublicState::ArtifactFiltered:
+        return u"The shared artifact is not available."_s;
+    case PublicState::PayloadRejected:
+        return u"This run cannot be shown publicly."_s;
+    case PublicState::Active:
+        return {};
     }
     return u"Share not found."_s;
 }
 
-Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QString &clientAddress,
+Result<PublicAnswer> PublicShareResolver::resolve(const QString &token,
+                                                  const QString &clientAddress,
                                                   const std::optional<QString> &password)
 {
     const qint64 now = m_ctx.clock->nowMs();
@@ -351,14 +432,16 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
     RateLimiter limiter(m_ctx);
     // A sliding window: a read counts for exactly readWindowMs (to the second),
     // whatever the clock's minute boundaries.
-    auto read = limiter.hitSliding(readBucket(row ? row->share.id : QString(), addr), m_limits.readLimit,
-                                   m_limits.readWindowMs);
+    auto read = limiter.hitSliding(readBucket(row ? row->share.id : QString(), addr),
+                                   m_limits.readLimit, m_limits.readWindowMs);
     if (!read)
         return read.error();
 
     const qint64 windowSecs = secsCeil(m_limits.readWindowMs);
-    const QByteArray readPolicy = kReadPolicy + ";q=" + num(m_limits.readLimit) + ";w=" + num(windowSecs);
-    const QByteArray readState = kReadPolicy + ";r=" + num(read->remaining) + ";t=" + num(read->resetSecs);
+    const QByteArray readPolicy =
+        kReadPolicy + ";q=" + num(m_limits.readLimit) + ";w=" + num(windowSecs);
+    const QByteArray readState =
+        kReadPolicy + ";r=" + num(read->remaining) + ";t=" + num(read->resetSecs);
 
     PublicAnswer a;
     auto finish = [&](PublicState st) {
@@ -367,7 +450,8 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
         a.code = codeOf(st);
         a.message = publicMessage(st);
         a.headers.prepend({QByteArrayLiteral("Cache-Control"),
-                           st == PublicState::Active ? QByteArrayLiteral("private, no-store") : QByteArrayLiteral("no-store")});
+                           st == PublicState::Active ? QByteArrayLiteral("private, no-store")
+                                                     : QByteArrayLiteral("no-store")});
         return a;
     };
     auto readHeaders = [&]() {
@@ -402,16 +486,18 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
     }
     if (!row->passwordHash.isEmpty()) {
         const QString pwBucket = passwordBucket(share.id, addr);
-        const RateLimiter::Lockout lockout{m_limits.passwordAttempts, m_limits.passwordWindowMs, m_limits.lockMs};
+        const RateLimiter::Lockout lockout{m_limits.passwordAttempts, m_limits.passwordWindowMs,
+                                           m_limits.lockMs};
         auto lockedAnswer = [&](qint64 until) {
             const qint64 reset = secsCeil(until - now);
             const qint64 lockWindow = secsCeil(m_limits.passwordWindowMs);
-            a.headers.append({QByteArrayLiteral("RateLimit-Limit"), num(m_limits.passwordAttempts)});
+            a.headers.append(
+                {QByteArrayLiteral("RateLimit-Limit"), num(m_limits.passwordAttempts)});
             a.headers.append({QByteArrayLiteral("RateLimit-Remaining"), QByteArrayLiteral("0")});
             a.headers.append({QByteArrayLiteral("RateLimit-Reset"), num(reset)});
             a.headers.append({QByteArrayLiteral("RateLimit-Policy"),
-                              kPasswordPolicy + ";q=" + num(m_limits.passwordAttempts) + ";w=" + num(lockWindow) + ", "
-                                  + readPolicy});
+                              kPasswordPolicy + ";q=" + num(m_limits.passwordAttempts) +
+                                  ";w=" + num(lockWindow) + ", " + readPolicy});
             a.headers.append({QByteArrayLiteral("RateLimit"),
                               kPasswordPolicy + ";r=0;t=" + num(reset) + ", " + readState});
             a.headers.append({QByteArrayLiteral("Retry-After"), num(reset)});
@@ -437,14 +523,15 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
             return attempt.error();
         if (!attempt->granted)
             return lockedAnswer(attempt->lockedUntilMs);
-        const bool right = password->size() <= ShareService::kPasswordMax
-            && crypto::verifyPassword(*password, row->passwordHash);
+        const bool right = password->size() <= ShareService::kPasswordMax &&
+                           crypto::verifyPassword(*password, row->passwordHash);
         if (!right) {
             auto f = limiter.confirmFailure(pwBucket, *attempt, lockout);
             if (!f)
                 return f.error();
             if (!f->allowed)
-                qCInfo(lcShares) << "share" << share.id << "locked for a client after wrong passwords";
+                qCInfo(lcShares) << "share" << share.id
+                                 << "locked for a client after wrong passwords";
             readHeaders();
             return finish(PublicState::WrongPassword);
         }
@@ -463,14 +550,16 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token, const QS
     return finish(content->state);
 }
 
-Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const QString &tokenLinkOrId,
+Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor,
+                                                      const QString &tokenLinkOrId,
                                                       const QString &clientAddress)
 {
     const qint64 now = m_ctx.clock->nowMs();
     QSqlDatabase conn = m_ctx.db->connection();
     ShareExplanation out;
     out.clientAddress = clientAddress.trimmed();
-    const QString addr = out.clientAddress.isEmpty() ? QString() : normaliseAddress(out.clientAddress);
+    const QString addr =
+        out.clientAddress.isEmpty() ? QString() : normaliseAddress(out.clientAddress);
 
     // A pasted link: the token is its last path segment.
     QString input = tokenLinkOrId.trimmed();
@@ -509,38 +598,54 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
     RateLimiter limiter(m_ctx);
     std::optional<ShareVerdict> rateVerdict;
     if (addr.isEmpty()) {
-        out.note({QT_TRANSLATE_NOOP("wfx::Words", "No client address given: the read budget and the password lock were not checked."), {}});
+        out.note({QT_TRANSLATE_NOOP("wfx::Words", "No client address given: the read budget and "
+                                                  "the password lock were not checked."),
+                  {}});
     } else {
-        auto read = limiter.peekSliding(readBucket(out.shareId, addr), m_limits.readLimit, m_limits.readWindowMs);
+        auto read = limiter.peekSliding(readBucket(out.shareId, addr), m_limits.readLimit,
+                                        m_limits.readWindowMs);
         if (!read)
             return read.error();
         if (!read->allowed) {
             rateVerdict = verdictOf(
                 PublicState::RateLimited,
-                {row ? QT_TRANSLATE_NOOP("wfx::Words", "%1 has used all %2 reads of the last window; the next read is allowed in %3")
-                     : QT_TRANSLATE_NOOP("wfx::Words", "%1 has used all %2 reads of the last window for tokens that match no share; "
-                                         "the next read is allowed in %3"),
-                 {Words::text(addr), Words::count(m_limits.readLimit), Words::duration(read->resetSecs * 1000)}});
+                {row ? QT_TRANSLATE_NOOP("wfx::Words", "%1 has used all %2 reads of the last "
+                                                       "window; the next read is allowed in %3")
+                     : QT_TRANSLATE_NOOP("wfx::Words", "%1 has used all %2 reads of the last "
+                                                       "window for tokens that match no share; "
+                                                       "the next read is allowed in %3"),
+                 {Words::text(addr), Words::count(m_limits.readLimit),
+                  Words::duration(read->resetSecs * 1000)}});
         } else {
-            out.note({QT_TRANSLATE_NOOP("wfx::Words", "%1 has %2 of %3 reads left in the last window."),
-                      {Words::text(addr), Words::count(read->remaining), Words::count(m_limits.readLimit)}});
+            out.note(
+                {QT_TRANSLATE_NOOP("wfx::Words", "%1 has %2 of %3 reads left in the last window."),
+                 {Words::text(addr), Words::count(read->remaining),
+                  Words::count(m_limits.readLimit)}});
         }
     }
 
     // States 2 to 11 as a reader without a password meets them.
     ShareVerdict v;
     if (!row) {
-        v = verdictOf(PublicState::NotFound,
-                      malformed ? Words{QT_TRANSLATE_NOOP("wfx::Words", "the token is malformed: a share token is %1 followed by 43 "
-                                                                    "base64url characters"),
-                                        {Words::text(ShareService::tokenPrefixText())}}
-                                : Words{QT_TRANSLATE_NOOP("wfx::Words", "no share in your workspaces matches this token or id"), {}});
+        v = verdictOf(
+            PublicState::NotFound,
+            malformed
+                ? Words{QT_TRANSLATE_NOOP(
+                            "wfx::Words",
+                            "the token is malformed: a share token is %1 followed by 43 "
+                            "base64url characters"),
+                        {Words::text(ShareService::tokenPrefixText())}}
+                : Words{QT_TRANSLATE_NOOP("wfx::Words",
+                                          "no share in your workspaces matches this token or id"),
+                        {}});
     } else if (const Share &s = row->share; s.revokedAt) {
-        v = verdictOf(PublicState::Revoked, {QT_TRANSLATE_NOOP("wfx::Words", "revoked %1 ago, at %2"),
-                                             {Words::duration(now - *s.revokedAt), Words::instant(*s.revokedAt)}});
+        v = verdictOf(PublicState::Revoked,
+                      {QT_TRANSLATE_NOOP("wfx::Words", "revoked %1 ago, at %2"),
+                       {Words::duration(now - *s.revokedAt), Words::instant(*s.revokedAt)}});
     } else if (s.expiresAt && *s.expiresAt <= now) {
-        v = verdictOf(PublicState::Expired, {QT_TRANSLATE_NOOP("wfx::Words", "expired %1 ago, at %2"),
-                                             {Words::duration(now - *s.expiresAt), Words::instant(*s.expiresAt)}});
+        v = verdictOf(PublicState::Expired,
+                      {QT_TRANSLATE_NOOP("wfx::Words", "expired %1 ago, at %2"),
+                       {Words::duration(now - *s.expiresAt), Words::instant(*s.expiresAt)}});
     } else {
         std::optional<ShareVerdict> pre;
         if (!row->passwordHash.isEmpty()) {
@@ -552,16 +657,23 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
                 lockedUntil = *l;
             }
             if (lockedUntil > 0) {
-                pre = verdictOf(PublicState::PasswordLocked,
-                                {QT_TRANSLATE_NOOP("wfx::Words", "locked for %1 until %2 (in %3) after %4 wrong passwords"),
-                                 {Words::text(addr), Words::clock(lockedUntil), Words::duration(lockedUntil - now),
-                                  Words::count(m_limits.passwordAttempts)}});
+                pre = verdictOf(
+                    PublicState::PasswordLocked,
+                    {QT_TRANSLATE_NOOP("wfx::Words",
+                                       "locked for %1 until %2 (in %3) after %4 wrong passwords"),
+                     {Words::text(addr), Words::clock(lockedUntil),
+                      Words::duration(lockedUntil - now),
+                      Words::count(m_limits.passwordAttempts)}});
             } else {
-                pre = verdictOf(PublicState::PasswordRequired,
-                                {QT_TRANSLATE_NOOP("wfx::Words", "the share has a password; a reader who sends none gets 401, a wrong "
-                                                     "one 401, and %1 wrong ones within %2 lock it for that reader for %3"),
-                                 {Words::count(m_limits.passwordAttempts), Words::duration(m_limits.passwordWindowMs),
-                                  Words::duration(m_limits.lockMs)}});
+                pre = verdictOf(
+                    PublicState::PasswordRequired,
+                    {QT_TRANSLATE_NOOP(
+                         "wfx::Words",
+                         "the share has a password; a reader who sends none gets 401, a wrong "
+                         "one 401, and %1 wrong ones within %2 lock it for that reader for %3"),
+                     {Words::count(m_limits.passwordAttempts),
+                      Words::duration(m_limits.passwordWindowMs),
+                      Words::duration(m_limits.lockMs)}});
             }
         }
         if (s.expiresAt)
@@ -580,7 +692,8 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
     }
     if (rateVerdict) {
         out.note({QT_TRANSLATE_NOOP("wfx::Words", "Once the read window ends it answers %1: %2."),
-                  {Words::text(v.code.isEmpty() ? QString::number(v.status) : v.code), Words::nested(v.why)}});
+                  {Words::text(v.code.isEmpty() ? QString::number(v.status) : v.code),
+                   Words::nested(v.why)}});
         out.verdict = *rateVerdict;
     } else {
         out.verdict = v;
@@ -588,7 +701,8 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor, const 
     return out;
 }
 
-Result<bool> PublicShareResolver::passwordMatches(const Actor &actor, const QString &shareId, const QString &password)
+Result<bool> PublicShareResolver::passwordMatches(const Actor &actor, const QString &shareId,
+                                                  const QString &password)
 {
     QSqlDatabase conn = m_ctx.db->connection();
     auto s = ShareService::loadById(conn, shareId, m_ctx.clock->nowMs());
@@ -601,14 +715,17 @@ Result<bool> PublicShareResolver::passwordMatches(const Actor &actor, const QStr
     auto hash = passwordHashOf(conn, shareId);
     if (!hash)
         return hash.error();
-    return !hash->isEmpty() && password.size() <= ShareService::kPasswordMax && crypto::verifyPassword(password, *hash);
+    return !hash->isEmpty() && password.size() <= ShareService::kPasswordMax &&
+           crypto::verifyPassword(password, *hash);
 }
 
-Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shareId, const QString &clientAddress)
+Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shareId,
+                                         const QString &clientAddress)
 {
     const QString addr = normaliseAddress(clientAddress);
     if (clientAddress.trimmed().isEmpty())
-        return Error::validation(u"client_address"_s, u"required"_s, u"A client address is needed to unlock."_s);
+        return Error::validation(u"client_address"_s, u"required"_s,
+                                 u"A client address is needed to unlock."_s);
     QSqlDatabase conn = m_ctx.db->connection();
     auto s = ShareService::loadById(conn, shareId, m_ctx.clock->nowMs());
     if (!s)
@@ -633,8 +750,9 @@ Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shar
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"share.unlock"_s, (*s)->workspaceId, u"share"_s,
-                                      shareId, {{u"client_address"_s, addr}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"share.unlock"_s,
+                                      (*s)->workspaceId, u"share"_s, shareId,
+                                      {{u"client_address"_s, addr}});
         !a)
         return a.error();
     tx.announce(u"share"_s, shareId);

@@ -45,7 +45,7 @@ struct PublicAnswer
     QString message; // public wording for the error body; empty when active
     // Cache-Control always; RateLimit-* whenever a read was counted; Retry-After on 429.
     QList<std::pair<QByteArray, QByteArray>> headers;
-    QByteArray body; // the snapshot (compact JSON) when active, empty otherwise
+    QByteArray body;          // the snapshot (compact JSON) when active, empty otherwise
     QJsonObject json() const; // body, parsed
     // For the administrator's log only, never for the public answer: the share the
     // token matched (empty when none) and, for PayloadRejected, the JSON path that
@@ -69,12 +69,12 @@ struct ShareVerdict
 
 struct ShareExplanation
 {
-    QString shareId;      // empty when no share (that the actor sees) matches
+    QString shareId; // empty when no share (that the actor sees) matches
     QString clientAddress;
     ShareVerdict verdict; // what a reader from clientAddress without a password gets now
     // For a share with a password, what a reader with the right password gets.
     std::optional<ShareVerdict> withPassword;
-    QStringList notes; // further facts (other limits, checks skipped)
+    QStringList notes;      // further facts (other limits, checks skipped)
     QList<Words> noteWords; // the same, for the console to translate
     void note(const Words &w)
     {
@@ -94,7 +94,8 @@ class PolicyVerdicts
 public:
     explicit PolicyVerdicts(PayloadPolicy policy) : m_policy(std::move(policy)) {}
     // An unreadable snapshot (a damaged store) is an error, not a verdict.
-    Result<std::optional<PolicyViolation>> judge(const QString &shareId, const QByteArray &snapshot) const;
+    Result<std::optional<PolicyViolation>> judge(const QString &shareId,
+                                                 const QByteArray &snapshot) const;
     // The verdict on a snapshot no share keeps (not remembered).
     Result<std::optional<PolicyViolation>> judgeOnce(const QByteArray &snapshot) const;
 
@@ -111,8 +112,8 @@ public:
     PublicShareResolver(ModelContext ctx, ShareLimits limits = {}, PayloadPolicy policy = {});
 
     static int statusOf(PublicState s);
-    static QString codeOf(PublicState s);   // empty for Active
-    static QString nameOf(PublicState s);   // rate_limited, not_found, ... active
+    static QString codeOf(PublicState s); // empty for Active
+    static QString nameOf(PublicState s); // rate_limited, not_found, ... active
     static QString publicMessage(PublicState s);
 
     // One public read. The read is counted first, in the share's bucket for this
@@ -125,7 +126,8 @@ public:
     // id. Counts nothing and records nothing. Shares outside the actor's
     // workspaces are reported as not found. An empty clientAddress skips the
     // per-client checks (read budget, password lock).
-    Result<ShareExplanation> explain(const Actor &actor, const QString &tokenLinkOrId, const QString &clientAddress);
+    Result<ShareExplanation> explain(const Actor &actor, const QString &tokenLinkOrId,
+                                     const QString &clientAddress);
 
     // For the console: lifts the password lock (and forgets the wrong passwords
     // counted) of one share for one client address. Member of the share's
@@ -136,7 +138,8 @@ public:
 
     // For the inspector: whether `password` is the share's password, without
     // counting a read or a failure. Viewer of the share's workspace.
-    Result<bool> passwordMatches(const Actor &actor, const QString &shareId, const QString &password);
+    Result<bool> passwordMatches(const Actor &actor, const QString &shareId,
+                                 const QString &password);
 
     const ShareLimits &limits() const { return m_limits; }
 

@@ -21,7 +21,6 @@ const QString kShare = QStringLiteral("Share");
 const QString kRun = QStringLiteral("Run");
 const QString kConsent = QStringLiteral("Consent");
 
-
 QJsonValue timeOrNull(const std::optional<qint64> &t)
 {
     return t ? QJsonValue(ids::formatTime(*t)) : QJsonValue(QJsonValue::Null);
@@ -37,9 +36,10 @@ QVariant optTime(const std::optional<qint64> &t)
     return t ? QVariant(*t) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
-const QString kShareColumns = QStringLiteral(
-    "id, workspace_id, run_id, COALESCE(artifact_id, artifact_ref), token_prefix, password_hash, expires_at, "
-    "revoked_at, created_by, created_at");
+const QString kShareColumns =
+    QStringLiteral("id, workspace_id, run_id, COALESCE(artifact_id, artifact_ref), token_prefix, "
+                   "password_hash, expires_at, "
+                   "revoked_at, created_by, created_at");
 
 Share readShare(const Query &q, qint64 now)
 {
@@ -60,7 +60,8 @@ Share readShare(const Query &q, qint64 now)
     return s;
 }
 
-const QString kConsentColumns = QStringLiteral("id, share_id, subject, scope, granted_by, granted_at, revoked_at");
+const QString kConsentColumns =
+    QStringLiteral("id, share_id, subject, scope, granted_by, granted_at, revoked_at");
 
 ReliabilityConsent readConsent(const Query &q)
 {
@@ -79,7 +80,8 @@ ReliabilityConsent readConsent(const Query &q)
 Status validLimit(int limit)
 {
     if (limit < 1 || limit > cursor::kMaxLimit)
-        return Error::validation(u"limit"_s, u"out_of_range"_s, u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
+        return Error::validation(u"limit"_s, u"out_of_range"_s,
+                                 u"limit must be between 1 and %1."_s.arg(cursor::kMaxLimit));
     return Ok{};
 }
 
@@ -90,14 +92,17 @@ Result<std::optional<qint64>> parseExpiry(const std::optional<QString> &text, qi
         return std::optional<qint64>();
     const auto t = ids::parseTime(*text);
     if (!t)
-        return Error::validation(u"expires_at"_s, u"invalid"_s, u"expires_at must be an RFC 3339 time with a zone."_s);
+        return Error::validation(u"expires_at"_s, u"invalid"_s,
+                                 u"expires_at must be an RFC 3339 time with a zone."_s);
     if (*t <= now)
-        return Error::validation(u"expires_at"_s, u"in_past"_s, u"expires_at must lie in the future."_s);
+        return Error::validation(u"expires_at"_s, u"in_past"_s,
+                                 u"expires_at must lie in the future."_s);
     return std::optional<qint64>(*t);
 }
 } // namespace
 
-QString Share::stateAt(const std::optional<qint64> &revokedAt, const std::optional<qint64> &expiresAt, qint64 nowMs)
+QString Share::stateAt(const std::optional<qint64> &revokedAt,
+                       const std::optional<qint64> &expiresAt, qint64 nowMs)
 {
     if (revokedAt)
         return u"revoked"_s;
@@ -140,8 +145,8 @@ bool ShareService::isWellFormedToken(const QString &token)
         return false;
     for (qsizetype i = prefix.size(); i < token.size(); ++i) {
         const char16_t c = token.at(i).unicode();
-        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'-'
-            || c == u'_';
+        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                        (c >= u'0' && c <= u'9') || c == u'-' || c == u'_';
         if (!ok)
             return false;
     }
@@ -153,7 +158,8 @@ QString ShareService::tokenHash(const QString &token)
     return crypto::sha256Hex(token.toUtf8());
 }
 
-Result<std::optional<Share>> ShareService::loadById(const QSqlDatabase &conn, const QString &id, qint64 nowMs)
+Result<std::optional<Share>> ShareService::loadById(const QSqlDatabase &conn, const QString &id,
+                                                    qint64 nowMs)
 {
     if (!ids::isUuid(id))
         return std::optional<Share>();
@@ -166,8 +172,9 @@ Result<std::optional<Share>> ShareService::loadById(const QSqlDatabase &conn, co
     return std::optional<Share>(readShare(q, nowMs));
 }
 
-Result<std::optional<Share>> ShareService::loadByTokenHash(const QSqlDatabase &conn, const QString &tokenHash,
-                                                           qint64 nowMs, QString *passwordHash)
+Result<std::optional<Share>> ShareService::loadByTokenHash(const QSqlDatabase &conn,
+                                                           const QString &tokenHash, qint64 nowMs,
+                                                           QString *passwordHash)
 {
     Query q(conn, u"SELECT "_s + kShareColumns + u" FROM shares WHERE token_hash = :h"_s);
     q.bind(u":h"_s, tokenHash);
@@ -183,9 +190,11 @@ Result<std::optional<Share>> ShareService::loadByTokenHash(const QSqlDatabase &c
 Result<QList<QPair<QString, qint64>>> ShareService::countByState()
 {
     Query q(m_ctx.db->connection(),
-            u"SELECT COALESCE(SUM(CASE WHEN revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now) THEN 1 ELSE 0 END), 0),"
-              " COALESCE(SUM(CASE WHEN revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= :now2 THEN 1 ELSE 0 END), 0),"
-              " COALESCE(SUM(CASE WHEN revoked_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM shares"_s);
+            u"SELECT COALESCE(SUM(CASE WHEN revoked_at IS NULL AND (expires_at IS NULL OR "
+            u"expires_at > :now) THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at "
+            "<= :now2 THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN revoked_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM shares"_s);
     const qint64 now = m_ctx.clock->nowMs();
     q.bind(u":now"_s, now);
     q.bind(u":now2"_s, now);
@@ -197,7 +206,8 @@ Result<QList<QPair<QString, qint64>>> ShareService::countByState()
     return out;
 }
 
-Result<Share> ShareService::loadChecked(const QSqlDatabase &conn, const Actor &actor, const QString &id, Role minimum)
+Result<Share> ShareService::loadChecked(const QSqlDatabase &conn, const Actor &actor,
+                                        const QString &id, Role minimum)
 {
     auto s = loadById(conn, id, m_ctx.clock->nowMs());
     if (!s)
@@ -261,10 +271,12 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
         if (!a.exec())
             return a.error();
         if (!a.next())
-            return Error::validation(u"artifact_id"_s, u"not_in_run"_s, u"The artifact is not part of this run."_s);
+            return Error::validation(u"artifact_id"_s, u"not_in_run"_s,
+                                     u"The artifact is not part of this run."_s);
         const QString state = a.str(0);
         if (state == QLatin1String("aborted") || state == QLatin1String("deleted"))
-            return Error::validation(u"artifact_id"_s, u"unavailable"_s, u"The artifact was aborted or deleted."_s);
+            return Error::validation(u"artifact_id"_s, u"unavailable"_s,
+                                     u"The artifact was aborted or deleted."_s);
     }
 
     IssuedShare out;
@@ -285,24 +297,32 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
     auto snapshot = ShareSnapshot::take(tx.conn(), s.runId, s.artifactId, m_limits);
     if (!snapshot)
         return snapshot.error();
-    Query ins = tx.query(u"INSERT INTO shares (id, workspace_id, run_id, artifact_id, artifact_ref, token_hash, token_prefix, "
-                           "password_hash, expires_at, created_by, created_at, snapshot) "
-                           "VALUES (:id, :w, :r, :a, :a, :h, :p, :pw, :x, :by, :t, :snap)"_s);
-    ins.bind(u":id"_s, s.id).bind(u":w"_s, workspaceId).bind(u":r"_s, s.runId)
-        .bind(u":a"_s, s.artifactId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(s.artifactId))
-        .bind(u":h"_s, tokenHash(out.token)).bind(u":p"_s, s.tokenPrefix)
-        .bind(u":pw"_s, passwordHash.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(passwordHash))
+    Query ins = tx.query(u"INSERT INTO shares (id, workspace_id, run_id, artifact_id, "
+                         u"artifact_ref, token_hash, token_prefix, "
+                         "password_hash, expires_at, created_by, created_at, snapshot) "
+                         "VALUES (:id, :w, :r, :a, :a, :h, :p, :pw, :x, :by, :t, :snap)"_s);
+    ins.bind(u":id"_s, s.id)
+        .bind(u":w"_s, workspaceId)
+        .bind(u":r"_s, s.runId)
+        .bind(u":a"_s, s.artifactId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                              : QVariant(s.artifactId))
+        .bind(u":h"_s, tokenHash(out.token))
+        .bind(u":p"_s, s.tokenPrefix)
+        .bind(u":pw"_s, passwordHash.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                               : QVariant(passwordHash))
         .bind(u":x"_s, optTime(s.expiresAt))
-        .bind(u":by"_s, actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
+        .bind(u":by"_s,
+              actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
         .bind(u":t"_s, now)
         .bind(u":snap"_s, QString::fromUtf8(*snapshot));
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, u"share.create"_s, workspaceId, u"share"_s, s.id,
-                                      {{u"run_id"_s, s.runId},
-                                       {u"artifact_id"_s, textOrNull(s.artifactId)},
-                                       {u"has_password"_s, s.hasPassword},
-                                       {u"expires_at"_s, timeOrNull(s.expiresAt)}});
+    if (auto a =
+            AuditService::append(tx, now, actor, u"share.create"_s, workspaceId, u"share"_s, s.id,
+                                 {{u"run_id"_s, s.runId},
+                                  {u"artifact_id"_s, textOrNull(s.artifactId)},
+                                  {u"has_password"_s, s.hasPassword},
+                                  {u"expires_at"_s, timeOrNull(s.expiresAt)}});
         !a)
         return a.error();
     tx.announce(u"share"_s, s.id);
@@ -316,7 +336,8 @@ Result<Share> ShareService::get(const Actor &actor, const QString &id)
     return loadChecked(m_ctx.db->connection(), actor, id, Role::Viewer);
 }
 
-Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &filter, int limit, const QString &cursorText)
+Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &filter, int limit,
+                                       const QString &cursorText)
 {
     if (auto l = validLimit(limit); !l)
         return l.error();
@@ -391,11 +412,14 @@ Result<Share> ShareService::revoke(const Actor &actor, const QString &id)
     if (s->revokedAt)
         return s; // already revoked: nothing changes, nothing is audited
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(u"UPDATE shares SET revoked_at = :t WHERE id = :id AND revoked_at IS NULL"_s);
+    Query u =
+        tx.query(u"UPDATE shares SET revoked_at = :t WHERE id = :id AND revoked_at IS NULL"_s);
     u.bind(u":t"_s, now).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, now, actor, u"share.revoke"_s, s->workspaceId, u"share"_s, id); !a)
+    if (auto a =
+            AuditService::append(tx, now, actor, u"share.revoke"_s, s->workspaceId, u"share"_s, id);
+        !a)
         return a.error();
     tx.announce(u"share"_s, id);
     if (auto c = tx.commit(); !c)
@@ -405,7 +429,8 @@ Result<Share> ShareService::revoke(const Actor &actor, const QString &id)
     return s;
 }
 
-Result<Share> ShareService::extend(const Actor &actor, const QString &id, const std::optional<QString> &expiresAt)
+Result<Share> ShareService::extend(const Actor &actor, const QString &id,
+                                   const std::optional<QString> &expiresAt)
 {
     const qint64 now = m_ctx.clock->nowMs();
     auto expiry = parseExpiry(expiresAt, now);
@@ -430,8 +455,9 @@ Result<Share> ShareService::extend(const Actor &actor, const QString &id, const 
     u.bind(u":x"_s, optTime(*expiry)).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, now, actor, u"share.update"_s, s->workspaceId, u"share"_s, id,
-                                      {{u"expires_at"_s, timeOrNull(*expiry)}, {u"was"_s, timeOrNull(s->expiresAt)}});
+    if (auto a = AuditService::append(
+            tx, now, actor, u"share.update"_s, s->workspaceId, u"share"_s, id,
+            {{u"expires_at"_s, timeOrNull(*expiry)}, {u"was"_s, timeOrNull(s->expiresAt)}});
         !a)
         return a.error();
     tx.announce(u"share"_s, id);
@@ -442,12 +468,14 @@ Result<Share> ShareService::extend(const Actor &actor, const QString &id, const 
     return s;
 }
 
-Result<ReliabilityConsent> ShareService::loadConsent(const QSqlDatabase &conn, const QString &shareId,
+Result<ReliabilityConsent> ShareService::loadConsent(const QSqlDatabase &conn,
+                                                     const QString &shareId,
                                                      const QString &consentId)
 {
     if (!ids::isUuid(consentId))
         return Error::notFound(kConsent);
-    Query q(conn, u"SELECT "_s + kConsentColumns + u" FROM reliability_consents WHERE id = :id AND share_id = :s"_s);
+    Query q(conn, u"SELECT "_s + kConsentColumns +
+                      u" FROM reliability_consents WHERE id = :id AND share_id = :s"_s);
     q.bind(u":id"_s, consentId).bind(u":s"_s, shareId);
     if (!q.exec())
         return q.error();
@@ -483,15 +511,21 @@ Result<ReliabilityConsent> ShareService::createConsent(const Actor &actor, const
         return Error::conflict(u"The share is revoked."_s);
     const qint64 now = m_ctx.clock->nowMs();
     ReliabilityConsent c{ids::newUuid(), shareId, *subj, *scp, actor.userId, now, std::nullopt};
-    Query ins = tx.query(u"INSERT INTO reliability_consents (id, share_id, subject, scope, granted_by, granted_at) "
-                           "VALUES (:id, :s, :sub, :sc, :by, :t)"_s);
-    ins.bind(u":id"_s, c.id).bind(u":s"_s, shareId).bind(u":sub"_s, c.subject).bind(u":sc"_s, c.scope)
-        .bind(u":by"_s, actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
+    Query ins = tx.query(
+        u"INSERT INTO reliability_consents (id, share_id, subject, scope, granted_by, granted_at) "
+        "VALUES (:id, :s, :sub, :sc, :by, :t)"_s);
+    ins.bind(u":id"_s, c.id)
+        .bind(u":s"_s, shareId)
+        .bind(u":sub"_s, c.subject)
+        .bind(u":sc"_s, c.scope)
+        .bind(u":by"_s,
+              actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
         .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, u"consent.create"_s, s->workspaceId, u"consent"_s, c.id,
-                                      {{u"share_id"_s, shareId}, {u"scope"_s, c.scope}});
+    if (auto a =
+            AuditService::append(tx, now, actor, u"consent.create"_s, s->workspaceId, u"consent"_s,
+                                 c.id, {{u"share_id"_s, shareId}, {u"scope"_s, c.scope}});
         !a)
         return a.error();
     tx.announce(u"consent"_s, c.id);
@@ -500,7 +534,8 @@ Result<ReliabilityConsent> ShareService::createConsent(const Actor &actor, const
     return c;
 }
 
-Result<Page<ReliabilityConsent>> ShareService::listConsents(const Actor &actor, const QString &shareId, int limit,
+Result<Page<ReliabilityConsent>> ShareService::listConsents(const Actor &actor,
+                                                            const QString &shareId, int limit,
                                                             const QString &cursorText)
 {
     if (auto l = validLimit(limit); !l)
@@ -511,7 +546,8 @@ Result<Page<ReliabilityConsent>> ShareService::listConsents(const Actor &actor, 
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto s = loadChecked(conn, actor, shareId, Role::Viewer); !s)
         return s.error();
-    QString sql = u"SELECT "_s + kConsentColumns + u" FROM reliability_consents WHERE share_id = :s"_s;
+    QString sql =
+        u"SELECT "_s + kConsentColumns + u" FROM reliability_consents WHERE share_id = :s"_s;
     sql += keyset->sql();
     Query q(conn, sql);
     q.bind(u":s"_s, shareId);
@@ -521,11 +557,14 @@ Result<Page<ReliabilityConsent>> ShareService::listConsents(const Actor &actor, 
     Page<ReliabilityConsent> page;
     while (q.next())
         page.items.append(readConsent(q));
-    finishPage(page, limit, [](const ReliabilityConsent &x) { return cursor::TimeId{x.grantedAt, x.id}; });
+    finishPage(page, limit, [](const ReliabilityConsent &x) {
+        return cursor::TimeId{x.grantedAt, x.id};
+    });
     return page;
 }
 
-Status ShareService::deleteConsent(const Actor &actor, const QString &shareId, const QString &consentId)
+Status ShareService::deleteConsent(const Actor &actor, const QString &shareId,
+                                   const QString &consentId)
 {
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -543,8 +582,9 @@ Status ShareService::deleteConsent(const Actor &actor, const QString &shareId, c
     d.bind(u":id"_s, consentId).bind(u":s"_s, shareId);
     if (!d.exec())
         return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"consent.delete"_s, s->workspaceId,
-                                      u"consent"_s, consentId, {{u"share_id"_s, shareId}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"consent.delete"_s,
+                                      s->workspaceId, u"consent"_s, consentId,
+                                      {{u"share_id"_s, shareId}});
         !a)
         return a.error();
     tx.announce(u"consent"_s, consentId);
@@ -571,12 +611,13 @@ Result<ReliabilityConsent> ShareService::revokeConsent(const Actor &actor, const
     if (c->revokedAt)
         return c;
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(u"UPDATE reliability_consents SET revoked_at = :t WHERE id = :id AND revoked_at IS NULL"_s);
+    Query u = tx.query(
+        u"UPDATE reliability_consents SET revoked_at = :t WHERE id = :id AND revoked_at IS NULL"_s);
     u.bind(u":t"_s, now).bind(u":id"_s, consentId);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, now, actor, u"consent.revoke"_s, s->workspaceId, u"consent"_s, consentId,
-                                      {{u"share_id"_s, shareId}});
+    if (auto a = AuditService::append(tx, now, actor, u"consent.revoke"_s, s->workspaceId,
+                                      u"consent"_s, consentId, {{u"share_id"_s, shareId}});
         !a)
         return a.error();
     tx.announce(u"consent"_s, consentId);
@@ -586,7 +627,8 @@ Result<ReliabilityConsent> ShareService::revokeConsent(const Actor &actor, const
     return c;
 }
 
-Result<QJsonObject> ShareService::exportConsent(const Actor &actor, const QString &shareId, const QString &consentId)
+Result<QJsonObject> ShareService::exportConsent(const Actor &actor, const QString &shareId,
+                                                const QString &consentId)
 {
     QSqlDatabase conn = m_ctx.db->connection();
     auto s = loadChecked(conn, actor, shareId, Role::Viewer);
@@ -596,8 +638,10 @@ Result<QJsonObject> ShareService::exportConsent(const Actor &actor, const QStrin
     if (!c)
         return c.error();
     return QJsonObject{{u"consent"_s, c->toJson()},
-                       {u"share"_s, QJsonObject{{u"id"_s, s->id}, {u"run_id"_s, s->runId}, {u"state"_s, s->state},
-                                               {u"created_at"_s, ids::formatTime(s->createdAt)}}},
+                       {u"share"_s, QJsonObject{{u"id"_s, s->id},
+                                                {u"run_id"_s, s->runId},
+                                                {u"state"_s, s->state},
+                                                {u"created_at"_s, ids::formatTime(s->createdAt)}}},
                        {u"exported_at"_s, ids::formatTime(m_ctx.clock->nowMs())}};
 }
 

@@ -30,7 +30,8 @@ struct Share
     // {id, workspace_id, run_id, artifact_id|null, state, expires_at|null, revoked_at|null,
     //  has_password, token_prefix, created_at}. Never the token or the password.
     QJsonObject toJson() const;
-    static QString stateAt(const std::optional<qint64> &revokedAt, const std::optional<qint64> &expiresAt, qint64 nowMs);
+    static QString stateAt(const std::optional<qint64> &revokedAt,
+                           const std::optional<qint64> &expiresAt, qint64 nowMs);
 };
 
 // What a caller asks for; null/absent JSON fields are nullopt.
@@ -68,7 +69,10 @@ class ShareService
 {
 public:
     // `limits` bound the snapshot a new share keeps (maxSeries, maxPointsPerSeries).
-    explicit ShareService(ModelContext ctx, ShareLimits limits = {}) : m_ctx(std::move(ctx)), m_limits(limits) {}
+    explicit ShareService(ModelContext ctx, ShareLimits limits = {})
+        : m_ctx(std::move(ctx)), m_limits(limits)
+    {
+    }
 
     static constexpr int kPasswordMin = 8;
     static constexpr int kPasswordMax = 1024;
@@ -84,40 +88,48 @@ public:
     Result<IssuedShare> create(const Actor &actor, const ShareDraft &draft);
     Result<Share> get(const Actor &actor, const QString &id);
     // Newest first, keyset on (created_at, id); limit 1..200.
-    Result<Page<Share>> list(const Actor &actor, const ShareFilter &filter, int limit, const QString &cursor);
+    Result<Page<Share>> list(const Actor &actor, const ShareFilter &filter, int limit,
+                             const QString &cursor);
     // Idempotent: revoking a revoked share returns it and writes no audit entry.
     Result<Share> revoke(const Actor &actor, const QString &id);
     // Sets (or, with nullopt, removes) the expiry of a share that is not revoked;
     // audit share.update when it changes.
-    Result<Share> extend(const Actor &actor, const QString &id, const std::optional<QString> &expiresAt);
+    Result<Share> extend(const Actor &actor, const QString &id,
+                         const std::optional<QString> &expiresAt);
 
     // Reliability consents of a share (member of the share's workspace for writes,
     // any member for reads).
-    Result<ReliabilityConsent> createConsent(const Actor &actor, const QString &shareId, const QString &subject,
-                                             const QString &scope);
-    Result<Page<ReliabilityConsent>> listConsents(const Actor &actor, const QString &shareId, int limit,
-                                                  const QString &cursor);
+    Result<ReliabilityConsent> createConsent(const Actor &actor, const QString &shareId,
+                                             const QString &subject, const QString &scope);
+    Result<Page<ReliabilityConsent>> listConsents(const Actor &actor, const QString &shareId,
+                                                  int limit, const QString &cursor);
     Status deleteConsent(const Actor &actor, const QString &shareId, const QString &consentId);
     // Idempotent like revoke().
-    Result<ReliabilityConsent> revokeConsent(const Actor &actor, const QString &shareId, const QString &consentId);
+    Result<ReliabilityConsent> revokeConsent(const Actor &actor, const QString &shareId,
+                                             const QString &consentId);
     // {consent: {...}, share: {id, run_id, state}, exported_at}
-    Result<QJsonObject> exportConsent(const Actor &actor, const QString &shareId, const QString &consentId);
+    Result<QJsonObject> exportConsent(const Actor &actor, const QString &shareId,
+                                      const QString &consentId);
 
     // Shares of the whole instance by state (active, expired, revoked), for the
     // operator's metrics; no actor: the caller decides who may see it.
     Result<QList<QPair<QString, qint64>>> countByState();
 
     // Reads a share row without an access check (for the resolver and the inspector).
-    static Result<std::optional<Share>> loadById(const QSqlDatabase &conn, const QString &id, qint64 nowMs);
+    static Result<std::optional<Share>> loadById(const QSqlDatabase &conn, const QString &id,
+                                                 qint64 nowMs);
     // The share whose token hashes to `tokenHash`, and its password hash (empty:
     // none) in `passwordHash`: one point query for the public read.
-    static Result<std::optional<Share>> loadByTokenHash(const QSqlDatabase &conn, const QString &tokenHash,
-                                                        qint64 nowMs, QString *passwordHash);
+    static Result<std::optional<Share>> loadByTokenHash(const QSqlDatabase &conn,
+                                                        const QString &tokenHash, qint64 nowMs,
+                                                        QString *passwordHash);
 
 private:
     // Loads the share and checks the actor's role in its workspace (not_found otherwise).
-    Result<Share> loadChecked(const QSqlDatabase &conn, const Actor &actor, const QString &id, Role minimum);
-    Result<ReliabilityConsent> loadConsent(const QSqlDatabase &conn, const QString &shareId, const QString &consentId);
+    Result<Share> loadChecked(const QSqlDatabase &conn, const Actor &actor, const QString &id,
+                              Role minimum);
+    Result<ReliabilityConsent> loadConsent(const QSqlDatabase &conn, const QString &shareId,
+                                           const QString &consentId);
     ModelContext m_ctx;
     ShareLimits m_limits;
 };

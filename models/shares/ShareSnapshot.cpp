@@ -21,9 +21,12 @@ QJsonValue timeOrNull(const std::optional<qint64> &t)
 }
 } // namespace
 
-Result<std::optional<SnapshotRun>> ShareSnapshot::loadRun(const QSqlDatabase &conn, const QString &runId)
+Result<std::optional<SnapshotRun>> ShareSnapshot::loadRun(const QSqlDatabase &conn,
+                                                          const QString &runId)
 {
-    Query q(conn, u"SELECT name, status, evidence, manifest, started_at, finished_at, created_at FROM runs WHERE id = :r"_s);
+    Query q(
+        conn,
+        u"SELECT name, status, evidence, manifest, started_at, finished_at, created_at FROM runs WHERE id = :r"_s);
     q.bind(u":r"_s, runId);
     if (!q.exec())
         return q.error();
@@ -42,7 +45,8 @@ Result<std::optional<SnapshotRun>> ShareSnapshot::loadRun(const QSqlDatabase &co
     return std::optional<SnapshotRun>(r);
 }
 
-Result<std::optional<SnapshotArtifact>> ShareSnapshot::loadArtifact(const QSqlDatabase &conn, const QString &artifactId)
+Result<std::optional<SnapshotArtifact>> ShareSnapshot::loadArtifact(const QSqlDatabase &conn,
+                                                                    const QString &artifactId)
 {
     Query q(conn, u"SELECT run_id, name, state, size_bytes FROM artifacts WHERE id = :a"_s);
     q.bind(u":a"_s, artifactId);
@@ -50,11 +54,14 @@ Result<std::optional<SnapshotArtifact>> ShareSnapshot::loadArtifact(const QSqlDa
         return q.error();
     if (!q.next())
         return std::optional<SnapshotArtifact>();
-    return std::optional<SnapshotArtifact>(SnapshotArtifact{q.str(0), q.str(1), q.str(2), q.i64(3)});
+    return std::optional<SnapshotArtifact>(
+        SnapshotArtifact{q.str(0), q.str(1), q.str(2), q.i64(3)});
 }
 
-Result<QJsonObject> ShareSnapshot::build(const QSqlDatabase &conn, const QString &runId, const SnapshotRun &run,
-                                         const std::optional<SnapshotArtifact> &artifact, const ShareLimits &limits)
+Result<QJsonObject> ShareSnapshot::build(const QSqlDatabase &conn, const QString &runId,
+                                         const SnapshotRun &run,
+                                         const std::optional<SnapshotArtifact> &artifact,
+                                         const ShareLimits &limits)
 {
     const int maxSeries = std::max(1, limits.maxSeries);
     const int cap = std::max(2, limits.maxPointsPerSeries);
@@ -100,12 +107,13 @@ Result<QJsonObject> ShareSnapshot::build(const QSqlDatabase &conn, const QString
         r.insert(u"metrics_truncated"_s, true);
     QJsonObject out{{u"run"_s, r}};
     if (artifact)
-        out.insert(u"artifact"_s, QJsonObject{{u"name"_s, artifact->name}, {u"size_bytes"_s, double(artifact->sizeBytes)}});
+        out.insert(u"artifact"_s, QJsonObject{{u"name"_s, artifact->name},
+                                              {u"size_bytes"_s, double(artifact->sizeBytes)}});
     return out;
 }
 
-Result<QByteArray> ShareSnapshot::take(const QSqlDatabase &conn, const QString &runId, const QString &artifactId,
-                                       const ShareLimits &limits)
+Result<QByteArray> ShareSnapshot::take(const QSqlDatabase &conn, const QString &runId,
+                                       const QString &artifactId, const ShareLimits &limits)
 {
     auto run = loadRun(conn, runId);
     if (!run)

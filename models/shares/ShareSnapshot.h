@@ -30,17 +30,21 @@ struct SnapshotArtifact
 class ShareSnapshot
 {
 public:
-    static Result<std::optional<SnapshotRun>> loadRun(const QSqlDatabase &conn, const QString &runId);
-    static Result<std::optional<SnapshotArtifact>> loadArtifact(const QSqlDatabase &conn, const QString &artifactId);
+    static Result<std::optional<SnapshotRun>> loadRun(const QSqlDatabase &conn,
+                                                      const QString &runId);
+    static Result<std::optional<SnapshotArtifact>> loadArtifact(const QSqlDatabase &conn,
+                                                                const QString &artifactId);
     // {run: {...}, artifact: {name, size_bytes}?}; each series holds at most
     // limits.maxPointsPerSeries [step, value] pairs (evenly thinned, the last kept)
     // and at most limits.maxSeries series are included.
-    static Result<QJsonObject> build(const QSqlDatabase &conn, const QString &runId, const SnapshotRun &run,
-                                     const std::optional<SnapshotArtifact> &artifact, const ShareLimits &limits);
+    static Result<QJsonObject> build(const QSqlDatabase &conn, const QString &runId,
+                                     const SnapshotRun &run,
+                                     const std::optional<SnapshotArtifact> &artifact,
+                                     const ShareLimits &limits);
     // The snapshot a share of the run (and artifact, when it is the run's) keeps
     // from now on, as compact JSON; not_found when the run is gone.
-    static Result<QByteArray> take(const QSqlDatabase &conn, const QString &runId, const QString &artifactId,
-                                   const ShareLimits &limits);
+    static Result<QByteArray> take(const QSqlDatabase &conn, const QString &runId,
+                                   const QString &artifactId, const ShareLimits &limits);
 };
 
 } // namespace wfx

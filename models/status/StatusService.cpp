@@ -42,7 +42,9 @@ QString sampleId(const QString &component, qint64 minute)
 
 QJsonObject ComponentStatus::toJson() const
 {
-    return {{u"name"_s, name}, {u"status"_s, status}, {u"latency_ms"_s, double(latencyMs)},
+    return {{u"name"_s, name},
+            {u"status"_s, status},
+            {u"latency_ms"_s, double(latencyMs)},
             {u"checked_at"_s, ids::formatTime(checkedAt)}};
 }
 
@@ -99,7 +101,8 @@ QString StatusService::overallStatus(const QList<ComponentStatus> &components)
     return overall;
 }
 
-ComponentStatus StatusService::finish(const QString &name, bool ok, qint64 latencyMs, const QString &reason)
+ComponentStatus StatusService::finish(const QString &name, bool ok, qint64 latencyMs,
+                                      const QString &reason)
 {
     ComponentStatus c{name, u"operational"_s, latencyMs, m_ctx.clock->nowMs()};
     if (!ok)
@@ -126,7 +129,10 @@ ComponentStatus StatusService::checkArtifactStore()
     t.start();
     QString reason;
     const bool ok = m_artifactProbe && m_artifactProbe(&reason);
-    return finish(kArtifactStore, ok, t.elapsed(), ok ? QString() : reason.isEmpty() ? u"no probe"_s : reason);
+    return finish(kArtifactStore, ok, t.elapsed(),
+                  ok                 ? QString()
+                  : reason.isEmpty() ? u"no probe"_s
+                                     : reason);
 }
 
 void StatusService::record(const ComponentStatus &c, bool ok, const QString &reason)
@@ -143,11 +149,16 @@ void StatusService::record(const ComponentStatus &c, bool ok, const QString &rea
             sweepDue = true;
         }
     }
-    Query q(m_ctx.db->connection(), u"INSERT INTO status_samples (id, at, component, ok, latency_ms, detail) "
-                                      "VALUES (:id, :at, :c, :ok, :l, :d) ON CONFLICT (id) DO NOTHING"_s);
-    q.bind(u":id"_s, sampleId(c.name, minute)).bind(u":at"_s, c.checkedAt).bind(u":c"_s, c.name)
-        .bind(u":ok"_s, ok ? 1 : 0).bind(u":l"_s, c.latencyMs)
-        .bind(u":d"_s, reason.isNull() ? QStringLiteral("") : reason); // a null QString binds as NULL
+    Query q(m_ctx.db->connection(),
+            u"INSERT INTO status_samples (id, at, component, ok, latency_ms, detail) "
+            "VALUES (:id, :at, :c, :ok, :l, :d) ON CONFLICT (id) DO NOTHING"_s);
+    q.bind(u":id"_s, sampleId(c.name, minute))
+        .bind(u":at"_s, c.checkedAt)
+        .bind(u":c"_s, c.name)
+        .bind(u":ok"_s, ok ? 1 : 0)
+        .bind(u":l"_s, c.latencyMs)
+        .bind(u":d"_s,
+              reason.isNull() ? QStringLiteral("") : reason); // a null QString binds as NULL
     if (!q.exec()) {
         // The store may be the component that is down; the next minute tries again.
         QMutexLocker l(&m_mutex);
@@ -163,7 +174,8 @@ qint64 StatusService::sweep()
     const qint64 cutoff = m_ctx.clock->nowMs() - kRetentionMs;
     qint64 removed = 0;
     for (const QString &component : {kDatabase, kArtifactStore}) {
-        Query d(m_ctx.db->connection(), u"DELETE FROM status_samples WHERE component = :c AND at < :cut"_s);
+        Query d(m_ctx.db->connection(),
+                u"DELETE FROM status_samples WHERE component = :c AND at < :cut"_s);
         d.bind(u":c"_s, component).bind(u":cut"_s, cutoff);
         if (!d.exec())
             return -1;
@@ -180,9 +192,10 @@ QList<UptimeBucket> StatusService::history(qint64 now)
     for (qint64 h = firstHour; h <= currentHour; ++h)
         buckets.append(UptimeBucket{h * kHourMs, std::nullopt, {}, 0});
     for (const QString &component : {kDatabase, kArtifactStore}) {
-        Query q(m_ctx.db->connection(), u"SELECT at / 3600000, SUM(ok), COUNT(*) FROM status_samples "
-                                          "WHERE component = :c AND at >= :from AND at <= :now "
-                                          "GROUP BY at / 3600000"_s);
+        Query q(m_ctx.db->connection(),
+                u"SELECT at / 3600000, SUM(ok), COUNT(*) FROM status_samples "
+                "WHERE component = :c AND at >= :from AND at <= :now "
+                "GROUP BY at / 3600000"_s);
         q.bind(u":c"_s, component).bind(u":from"_s, firstHour * kHourMs).bind(u":now"_s, now);
         if (!q.exec())
             return buckets; // the store is down: no history to show

@@ -21,7 +21,8 @@ namespace wfx {
 namespace {
 const QString kWs = QStringLiteral("Workspace");
 const QString kRes = QStringLiteral("Reservation");
-const QString kCols = QStringLiteral("id, workspace_id, metric, amount, idempotency_key, state, created_at, expires_at");
+const QString kCols = QStringLiteral(
+    "id, workspace_id, metric, amount, idempotency_key, state, created_at, expires_at");
 
 bool hasControl(const QString &s)
 {
@@ -53,7 +54,9 @@ QJsonObject Reservation::toJson() const
 
 QJsonObject MetricUsage::toJson() const
 {
-    return {{u"cap"_s, double(cap)}, {u"committed"_s, double(committed)}, {u"reserved"_s, double(reserved)}};
+    return {{u"cap"_s, double(cap)},
+            {u"committed"_s, double(committed)},
+            {u"reserved"_s, double(reserved)}};
 }
 
 QJsonObject WorkspaceUsage::toJson() const
@@ -72,11 +75,13 @@ Reservation UsageService::read(const Query &q, qint64 now) const
     return r;
 }
 
-Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &workspaceId, const QString &metric,
-                                             qint64 amount, const QString &idempotencyKey)
+Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &workspaceId,
+                                             const QString &metric, qint64 amount,
+                                             const QString &idempotencyKey)
 {
     if (!ids::isUuid(workspaceId))
-        return Error::validation(u"workspace_id"_s, workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
+        return Error::validation(u"workspace_id"_s,
+                                 workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
                                  u"workspace_id must be a workspace id."_s);
     if (!metrics().contains(metric))
         return Error::validation(u"metric"_s, metric.isEmpty() ? u"required"_s : u"invalid"_s,
@@ -85,11 +90,14 @@ Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &
         return Error::validation(u"amount"_s, u"out_of_range"_s,
                                  u"amount must be a whole number from 1 to %1."_s.arg(kMaxAmount));
     if (idempotencyKey.isEmpty())
-        return Error::validation(u"idempotency_key"_s, u"required"_s, u"An idempotency_key is required."_s);
+        return Error::validation(u"idempotency_key"_s, u"required"_s,
+                                 u"An idempotency_key is required."_s);
     if (idempotencyKey.size() > kMaxKeyLength)
-        return Error::validation(u"idempotency_key"_s, u"too_long"_s, u"At most %1 characters."_s.arg(kMaxKeyLength));
+        return Error::validation(u"idempotency_key"_s, u"too_long"_s,
+                                 u"At most %1 characters."_s.arg(kMaxKeyLength));
     if (hasControl(idempotencyKey))
-        return Error::validation(u"idempotency_key"_s, u"invalid"_s, u"Control characters are not allowed."_s);
+        return Error::validation(u"idempotency_key"_s, u"invalid"_s,
+                                 u"Control characters are not allowed."_s);
 
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -105,8 +113,9 @@ Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &
         return Error::internal();
     const qint64 now = m_ctx.clock->nowMs();
 
-    Query existing = tx.query(u"SELECT "_s + kCols
-                              + u" FROM usage_reservations WHERE workspace_id = :w AND idempotency_key = :k"_s);
+    Query existing =
+        tx.query(u"SELECT "_s + kCols +
+                 u" FROM usage_reservations WHERE workspace_id = :w AND idempotency_key = :k"_s);
     existing.bind(u":w"_s, workspaceId).bind(u":k"_s, idempotencyKey);
     if (!existing.exec())
         return existing.error();
@@ -128,30 +137,43 @@ Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &
     plan.raw().finish();
     const qint64 cap = WorkspaceService::planLimits(tx.conn(), planName).value(metric, 0);
 
-    Query sum = tx.query(u"SELECT COALESCE(SUM(amount), 0) FROM usage_reservations WHERE workspace_id = :w "
-                           "AND metric = :m AND (state = 'committed' OR (state = 'reserved' AND expires_at > :now))"_s);
+    Query sum = tx.query(
+        u"SELECT COALESCE(SUM(amount), 0) FROM usage_reservations WHERE workspace_id = :w "
+        "AND metric = :m AND (state = 'committed' OR (state = 'reserved' AND expires_at > :now))"_s);
     sum.bind(u":w"_s, workspaceId).bind(u":m"_s, metric).bind(u":now"_s, now);
     if (!sum.exec() || !sum.next())
         return sum.error();
     const qint64 used = sum.i64(0);
     sum.raw().finish();
     if (used + amount > cap) {
-        Error e{ErrorCode::QuotaExceeded, u"The %1 quota of this workspace's plan is used up."_s.arg(metric)};
-        e.extra = QJsonObject{{u"metric"_s, metric}, {u"cap"_s, double(cap)}, {u"used"_s, double(used)},
+        Error e{ErrorCode::QuotaExceeded,
+                u"The %1 quota of this workspace's plan is used up."_s.arg(metric)};
+        e.extra = QJsonObject{{u"metric"_s, metric},
+                              {u"cap"_s, double(cap)},
+                              {u"used"_s, double(used)},
                               {u"requested"_s, double(amount)}};
         return e;
     }
 
-    Reservation r{ids::newUuid(), workspaceId, metric, amount, idempotencyKey, u"reserved"_s, now, now + m_ttlMs};
-    Query ins = tx.query(u"INSERT INTO usage_reservations (id, workspace_id, metric, amount, idempotency_key, state, "
-                           "created_by, created_at, expires_at) VALUES (:id, :w, :m, :a, :k, 'reserved', :by, :t, :x)"_s);
-    ins.bind(u":id"_s, r.id).bind(u":w"_s, workspaceId).bind(u":m"_s, metric).bind(u":a"_s, amount)
-        .bind(u":k"_s, idempotencyKey).bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId))
-        .bind(u":t"_s, now).bind(u":x"_s, r.expiresAt);
+    Reservation r{ids::newUuid(), workspaceId,   metric, amount,
+                  idempotencyKey, u"reserved"_s, now,    now + m_ttlMs};
+    Query ins = tx.query(
+        u"INSERT INTO usage_reservations (id, workspace_id, metric, amount, idempotency_key, "
+        u"state, "
+        "created_by, created_at, expires_at) VALUES (:id, :w, :m, :a, :k, 'reserved', :by, :t, :x)"_s);
+    ins.bind(u":id"_s, r.id)
+        .bind(u":w"_s, workspaceId)
+        .bind(u":m"_s, metric)
+        .bind(u":a"_s, amount)
+        .bind(u":k"_s, idempotencyKey)
+        .bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId))
+        .bind(u":t"_s, now)
+        .bind(u":x"_s, r.expiresAt);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, u"usage.reserve"_s, workspaceId, u"reservation"_s, r.id,
-                                      {{u"metric"_s, metric}, {u"amount"_s, double(amount)}});
+    if (auto a =
+            AuditService::append(tx, now, actor, u"usage.reserve"_s, workspaceId, u"reservation"_s,
+                                 r.id, {{u"metric"_s, metric}, {u"amount"_s, double(amount)}});
         !a)
         return a.error();
     tx.announce(u"reservation"_s, r.id);
@@ -170,10 +192,12 @@ Result<Reservation> UsageService::revert(const Actor &actor, const QString &rese
     return settle(actor, reservationId, u"reverted"_s);
 }
 
-Result<Reservation> UsageService::settle(const Actor &actor, const QString &reservationId, const QString &target)
+Result<Reservation> UsageService::settle(const Actor &actor, const QString &reservationId,
+                                         const QString &target)
 {
     if (!ids::isUuid(reservationId))
-        return Error::validation(u"reservation_id"_s, reservationId.isEmpty() ? u"required"_s : u"invalid"_s,
+        return Error::validation(u"reservation_id"_s,
+                                 reservationId.isEmpty() ? u"required"_s : u"invalid"_s,
                                  u"reservation_id must be a reservation id."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -196,7 +220,7 @@ Result<Reservation> UsageService::settle(const Actor &actor, const QString &rese
     // The conditional update is the arbiter when two callers race: the loser
     // matches no row and reads the winner's state below.
     Query u = tx.query(u"UPDATE usage_reservations SET state = :s, settled_at = :t "
-                         "WHERE id = :id AND state = 'reserved' AND expires_at > :t"_s);
+                       "WHERE id = :id AND state = 'reserved' AND expires_at > :t"_s);
     u.bind(u":s"_s, target).bind(u":t"_s, now).bind(u":id"_s, reservationId);
     if (!u.exec())
         return u.error();
@@ -212,7 +236,8 @@ Result<Reservation> UsageService::settle(const Actor &actor, const QString &rese
             return Error::conflict(u"The reservation expired; reserve again."_s);
         return Error::conflict(u"The reservation is already %1."_s.arg(r.state));
     }
-    const QString action = target == QLatin1String("committed") ? u"usage.commit"_s : u"usage.revert"_s;
+    const QString action =
+        target == QLatin1String("committed") ? u"usage.commit"_s : u"usage.revert"_s;
     if (auto a = AuditService::append(tx, now, actor, action, r.workspaceId, u"reservation"_s, r.id,
                                       {{u"metric"_s, r.metric}, {u"amount"_s, double(r.amount)}});
         !a)
@@ -235,12 +260,17 @@ Result<int> UsageService::expireStale()
         Tx &tx = *began;
         const qint64 now = m_ctx.clock->nowMs();
         // Batches keep each transaction short however much has piled up.
-        Query q = tx.query(u"SELECT id, workspace_id, metric, amount FROM usage_reservations "
-                             "WHERE state = 'reserved' AND expires_at <= :now ORDER BY expires_at, id LIMIT 200"_s);
+        Query q = tx.query(
+            u"SELECT id, workspace_id, metric, amount FROM usage_reservations "
+            "WHERE state = 'reserved' AND expires_at <= :now ORDER BY expires_at, id LIMIT 200"_s);
         q.bind(u":now"_s, now);
         if (!q.exec())
             return q.error();
-        struct Row { QString id, ws, metric; qint64 amount; };
+        struct Row
+        {
+            QString id, ws, metric;
+            qint64 amount;
+        };
         QList<Row> rows;
         while (q.next())
             rows.append({q.str(0), q.str(1), q.str(2), q.i64(3)});
@@ -249,14 +279,15 @@ Result<int> UsageService::expireStale()
             return total;
         for (const Row &row : std::as_const(rows)) {
             Query u = tx.query(u"UPDATE usage_reservations SET state = 'expired', settled_at = :t "
-                                 "WHERE id = :id AND state = 'reserved'"_s);
+                               "WHERE id = :id AND state = 'reserved'"_s);
             u.bind(u":t"_s, now).bind(u":id"_s, row.id);
             if (!u.exec())
                 return u.error();
             if (u.rowsAffected() == 0)
                 continue; // settled meanwhile
-            if (auto a = AuditService::append(tx, now, system, u"usage.expire"_s, row.ws, u"reservation"_s, row.id,
-                                              {{u"metric"_s, row.metric}, {u"amount"_s, double(row.amount)}});
+            if (auto a = AuditService::append(
+                    tx, now, system, u"usage.expire"_s, row.ws, u"reservation"_s, row.id,
+                    {{u"metric"_s, row.metric}, {u"amount"_s, double(row.amount)}});
                 !a)
                 return a.error();
             tx.announce(u"reservation"_s, row.id);
@@ -287,9 +318,10 @@ Result<WorkspaceUsage> UsageService::usage(const Actor &actor, const QString &wo
         out.metrics.append(MetricUsage{m, caps.value(m, 0), 0, 0});
     const qint64 now = m_ctx.clock->nowMs();
     Query q(conn, u"SELECT metric, "
-                    "COALESCE(SUM(CASE WHEN state = 'committed' THEN amount ELSE 0 END), 0), "
-                    "COALESCE(SUM(CASE WHEN state = 'reserved' AND expires_at > :now THEN amount ELSE 0 END), 0) "
-                    "FROM usage_reservations WHERE workspace_id = :w GROUP BY metric"_s);
+                  "COALESCE(SUM(CASE WHEN state = 'committed' THEN amount ELSE 0 END), 0), "
+                  "COALESCE(SUM(CASE WHEN state = 'reserved' AND expires_at > :now THEN amount "
+                  "ELSE 0 END), 0) "
+                  "FROM usage_reservations WHERE workspace_id = :w GROUP BY metric"_s);
     q.bind(u":now"_s, now).bind(u":w"_s, workspaceId);
     if (!q.exec())
         return q.error();
@@ -304,7 +336,8 @@ Result<WorkspaceUsage> UsageService::usage(const Actor &actor, const QString &wo
     return out;
 }
 
-Result<Page<Reservation>> UsageService::openReservations(const Actor &actor, const QString &workspaceId, int limit,
+Result<Page<Reservation>> UsageService::openReservations(const Actor &actor,
+                                                         const QString &workspaceId, int limit,
                                                          const QString &cursorText)
 {
     QSqlDatabase conn = m_ctx.db->connection();
@@ -312,8 +345,9 @@ Result<Page<Reservation>> UsageService::openReservations(const Actor &actor, con
         return Error::notFound(kWs);
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Viewer, kWs); !r)
         return r.error();
-    QString sql = u"SELECT "_s + kCols
-        + u" FROM usage_reservations WHERE workspace_id = :w AND state = 'reserved' AND expires_at > :now"_s;
+    QString sql =
+        u"SELECT "_s + kCols +
+        u" FROM usage_reservations WHERE workspace_id = :w AND state = 'reserved' AND expires_at > :now"_s;
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();

@@ -60,8 +60,9 @@ public:
     static constexpr int kMaxKeyLength = 200;
     static const QStringList &metrics();
 
-    Result<ReserveOutcome> reserve(const Actor &actor, const QString &workspaceId, const QString &metric,
-                                   qint64 amount, const QString &idempotencyKey);
+    Result<ReserveOutcome> reserve(const Actor &actor, const QString &workspaceId,
+                                   const QString &metric, qint64 amount,
+                                   const QString &idempotencyKey);
     Result<Reservation> commit(const Actor &actor, const QString &reservationId);
     Result<Reservation> revert(const Actor &actor, const QString &reservationId);
     // System job: marks reserved rows past their expiry as expired, one audit
@@ -70,12 +71,13 @@ public:
 
     Result<WorkspaceUsage> usage(const Actor &actor, const QString &workspaceId);
     // Reservations still holding quota, newest first.
-    Result<Page<Reservation>> openReservations(const Actor &actor, const QString &workspaceId, int limit,
-                                               const QString &cursor);
+    Result<Page<Reservation>> openReservations(const Actor &actor, const QString &workspaceId,
+                                               int limit, const QString &cursor);
     Result<Reservation> get(const Actor &actor, const QString &reservationId);
 
 private:
-    Result<Reservation> settle(const Actor &actor, const QString &reservationId, const QString &target);
+    Result<Reservation> settle(const Actor &actor, const QString &reservationId,
+                               const QString &target);
     Reservation read(const Query &q, qint64 now) const;
     ModelContext m_ctx;
     qint64 m_ttlMs;

@@ -20,8 +20,6 @@ namespace {
 const QString kWs = QStringLiteral("Workspace");
 const QString kProject = QStringLiteral("Project");
 
-
-
 Project readProject(const Query &q, int base = 0)
 {
     return Project{q.str(base), q.str(base + 1), q.str(base + 2), q.i64(base + 3)};
@@ -47,8 +45,9 @@ QJsonObject Workspace::toJson() const
     QJsonObject lim;
     for (auto it = limits.cbegin(); it != limits.cend(); ++it)
         lim.insert(it.key(), double(it.value()));
-    QJsonObject o{{u"id"_s, id},     {u"name"_s, name},     {u"owner_id"_s, ownerId},
-                  {u"plan"_s, plan}, {u"limits"_s, lim},    {u"created_at"_s, ids::formatTime(createdAt)}};
+    QJsonObject o{
+        {u"id"_s, id},     {u"name"_s, name},  {u"owner_id"_s, ownerId},
+        {u"plan"_s, plan}, {u"limits"_s, lim}, {u"created_at"_s, ids::formatTime(createdAt)}};
     if (!role.isEmpty())
         o.insert(u"role"_s, role);
     return o;
@@ -56,21 +55,28 @@ QJsonObject Workspace::toJson() const
 
 QJsonObject Project::toJson() const
 {
-    return {{u"id"_s, id}, {u"workspace_id"_s, workspaceId}, {u"name"_s, name},
+    return {{u"id"_s, id},
+            {u"workspace_id"_s, workspaceId},
+            {u"name"_s, name},
             {u"created_at"_s, ids::formatTime(createdAt)}};
 }
 
 QJsonObject Member::toJson() const
 {
-    return {{u"user_id"_s, userId}, {u"email"_s, email}, {u"role"_s, role},
+    return {{u"user_id"_s, userId},
+            {u"email"_s, email},
+            {u"role"_s, role},
             {u"created_at"_s, ids::formatTime(createdAt)}};
 }
 
 QJsonObject Invitation::toJson() const
 {
-    return {{u"id"_s, id},       {u"workspace_id"_s, workspaceId},
-            {u"email"_s, email}, {u"role"_s, role},
-            {u"state"_s, state}, {u"created_at"_s, ids::formatTime(createdAt)},
+    return {{u"id"_s, id},
+            {u"workspace_id"_s, workspaceId},
+            {u"email"_s, email},
+            {u"role"_s, role},
+            {u"state"_s, state},
+            {u"created_at"_s, ids::formatTime(createdAt)},
             {u"expires_at"_s, ids::formatTime(expiresAt)}};
 }
 
@@ -116,16 +122,22 @@ Result<Workspace> WorkspaceService::create(const Actor &actor, const QString &na
         return w.error();
     const qint64 now = m_ctx.clock->nowMs();
     Workspace ws{ids::newUuid(), *n, actor.userId, u"free"_s, now, {}, u"owner"_s};
-    Query ins = tx.query(u"INSERT INTO workspaces (id, name, owner_id, plan, created_at) VALUES (:id, :n, :o, :p, :t)"_s);
-    ins.bind(u":id"_s, ws.id).bind(u":n"_s, ws.name).bind(u":o"_s, ws.ownerId).bind(u":p"_s, ws.plan).bind(u":t"_s, now);
+    Query ins = tx.query(
+        u"INSERT INTO workspaces (id, name, owner_id, plan, created_at) VALUES (:id, :n, :o, :p, :t)"_s);
+    ins.bind(u":id"_s, ws.id)
+        .bind(u":n"_s, ws.name)
+        .bind(u":o"_s, ws.ownerId)
+        .bind(u":p"_s, ws.plan)
+        .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    Query mem = tx.query(u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'owner', :t)"_s);
+    Query mem = tx.query(
+        u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'owner', :t)"_s);
     mem.bind(u":w"_s, ws.id).bind(u":u"_s, actor.userId).bind(u":t"_s, now);
     if (!mem.exec())
         return mem.error();
-    if (auto a = AuditService::append(tx, now, actor, u"workspace.create"_s, ws.id, u"workspace"_s, ws.id,
-                                      {{u"name"_s, ws.name}});
+    if (auto a = AuditService::append(tx, now, actor, u"workspace.create"_s, ws.id, u"workspace"_s,
+                                      ws.id, {{u"name"_s, ws.name}});
         !a)
         return a.error();
     tx.announce(u"workspace"_s, ws.id);
@@ -135,15 +147,18 @@ Result<Workspace> WorkspaceService::create(const Actor &actor, const QString &na
     return ws;
 }
 
-Result<Page<Workspace>> WorkspaceService::list(const Actor &actor, int limit, const QString &cursorText)
+Result<Page<Workspace>> WorkspaceService::list(const Actor &actor, int limit,
+                                               const QString &cursorText)
 {
     auto keyset = Keyset::parse(cursorText, u"w.created_at"_s, u"w.id"_s);
     if (!keyset)
         return keyset.error();
-    QString sql = u"SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, m.role FROM workspaces w "
-                    "JOIN memberships m ON m.workspace_id = w.id AND m.user_id = :u WHERE 1=1"_s;
+    QString sql =
+        u"SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, m.role FROM workspaces w "
+        "JOIN memberships m ON m.workspace_id = w.id AND m.user_id = :u WHERE 1=1"_s;
     if (actor.isSystem())
-        sql = u"SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, '' FROM workspaces w WHERE 1=1"_s;
+        sql =
+            u"SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, '' FROM workspaces w WHERE 1=1"_s;
     if (!actor.keyWorkspaceId.isEmpty())
         sql += u" AND w.id = :scope"_s;
     sql += keyset->sql();
@@ -183,7 +198,8 @@ Result<Workspace> WorkspaceService::get(const Actor &actor, const QString &id)
     return w;
 }
 
-Result<Workspace> WorkspaceService::rename(const Actor &actor, const QString &id, const QString &name)
+Result<Workspace> WorkspaceService::rename(const Actor &actor, const QString &id,
+                                           const QString &name)
 {
     auto n = validName(u"name"_s, name, kMaxNameLength);
     if (!n)
@@ -239,8 +255,8 @@ Status WorkspaceService::remove(const Actor &actor, const QString &id)
         return d.error();
     // The workspace's own entries stay in the chain; this one names no workspace
     // so that its actor can still see it.
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"workspace.delete"_s, QString(),
-                                      u"workspace"_s, id, {{u"name"_s, ws->name}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"workspace.delete"_s,
+                                      QString(), u"workspace"_s, id, {{u"name"_s, ws->name}});
         !a)
         return a.error();
     tx.announce(u"workspace"_s, id);
@@ -255,7 +271,7 @@ Result<WorkspaceContents> WorkspaceService::contents(const Actor &actor, const Q
     if (auto w = load(conn, id); !w)
         return w.error();
     Query q(conn, u"SELECT (SELECT COUNT(*) FROM projects WHERE workspace_id = :w), "
-                    "(SELECT COUNT(*) FROM runs WHERE workspace_id = :w)"_s);
+                  "(SELECT COUNT(*) FROM runs WHERE workspace_id = :w)"_s);
     q.bind(u":w"_s, id);
     if (!q.exec())
         return q.error();
@@ -264,10 +280,12 @@ Result<WorkspaceContents> WorkspaceService::contents(const Actor &actor, const Q
     return WorkspaceContents{q.i64(0), q.i64(1)};
 }
 
-Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const QString &id, const QString &newOwnerId)
+Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const QString &id,
+                                                      const QString &newOwnerId)
 {
     if (!ids::isUuid(newOwnerId))
-        return Error::validation(u"new_owner_id"_s, u"invalid"_s, u"new_owner_id must be a user id."_s);
+        return Error::validation(u"new_owner_id"_s, u"invalid"_s,
+                                 u"new_owner_id must be a user id."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
@@ -287,18 +305,22 @@ Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const 
     if (!m.exec())
         return m.error();
     if (!m.next())
-        return Error::validation(u"new_owner_id"_s, u"not_member"_s, u"The new owner must be a member of the workspace."_s);
+        return Error::validation(u"new_owner_id"_s, u"not_member"_s,
+                                 u"The new owner must be a member of the workspace."_s);
     const QString oldOwner = ws->ownerId;
-    Query u1 = tx.query(u"UPDATE memberships SET role = 'admin' WHERE workspace_id = :w AND user_id = :u"_s);
+    Query u1 = tx.query(
+        u"UPDATE memberships SET role = 'admin' WHERE workspace_id = :w AND user_id = :u"_s);
     u1.bind(u":w"_s, id).bind(u":u"_s, oldOwner);
-    Query u2 = tx.query(u"UPDATE memberships SET role = 'owner' WHERE workspace_id = :w AND user_id = :u"_s);
+    Query u2 = tx.query(
+        u"UPDATE memberships SET role = 'owner' WHERE workspace_id = :w AND user_id = :u"_s);
     u2.bind(u":w"_s, id).bind(u":u"_s, newOwnerId);
     Query u3 = tx.query(u"UPDATE workspaces SET owner_id = :u WHERE id = :w"_s);
     u3.bind(u":w"_s, id).bind(u":u"_s, newOwnerId);
     if (!u1.exec() || !u2.exec() || !u3.exec())
         return Error::internal();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"workspace.transfer_ownership"_s, id,
-                                      u"workspace"_s, id, {{u"from"_s, oldOwner}, {u"to"_s, newOwnerId}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor,
+                                      u"workspace.transfer_ownership"_s, id, u"workspace"_s, id,
+                                      {{u"from"_s, oldOwner}, {u"to"_s, newOwnerId}});
         !a)
         return a.error();
     tx.announce(u"workspace"_s, id);
@@ -314,8 +336,9 @@ Result<QList<Member>> WorkspaceService::members(const Actor &actor, const QStrin
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Viewer, kWs); !r)
         return r.error();
-    Query q(conn, u"SELECT m.user_id, u.email, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id "
-                    "WHERE m.workspace_id = :w ORDER BY m.created_at, m.user_id"_s);
+    Query q(conn, u"SELECT m.user_id, u.email, m.role, m.created_at FROM memberships m JOIN users "
+                  u"u ON u.id = m.user_id "
+                  "WHERE m.workspace_id = :w ORDER BY m.created_at, m.user_id"_s);
     q.bind(u":w"_s, workspaceId);
     if (!q.exec())
         return q.error();
@@ -325,12 +348,13 @@ Result<QList<Member>> WorkspaceService::members(const Actor &actor, const QStrin
     return out;
 }
 
-Status WorkspaceService::setMemberRole(const Actor &actor, const QString &workspaceId, const QString &userId,
-                                       const QString &roleText)
+Status WorkspaceService::setMemberRole(const Actor &actor, const QString &workspaceId,
+                                       const QString &userId, const QString &roleText)
 {
     Role newRole;
     if (!parseRole(roleText, &newRole) || newRole == Role::Owner)
-        return Error::validation(u"role"_s, u"invalid"_s, u"role must be admin, member or viewer."_s);
+        return Error::validation(u"role"_s, u"invalid"_s,
+                                 u"role must be admin, member or viewer."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
@@ -339,7 +363,8 @@ Status WorkspaceService::setMemberRole(const Actor &actor, const QString &worksp
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
-    Query cur = tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
+    Query cur =
+        tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
     cur.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
     if (!cur.exec())
         return cur.error();
@@ -349,19 +374,21 @@ Status WorkspaceService::setMemberRole(const Actor &actor, const QString &worksp
         return Error::conflict(u"The owner's role changes only by transferring ownership."_s);
     if (cur.str(0) == roleText)
         return Ok{};
-    Query u = tx.query(u"UPDATE memberships SET role = :r WHERE workspace_id = :w AND user_id = :u"_s);
+    Query u =
+        tx.query(u"UPDATE memberships SET role = :r WHERE workspace_id = :w AND user_id = :u"_s);
     u.bind(u":r"_s, roleText).bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"member.update"_s, workspaceId, u"user"_s,
-                                      userId, {{u"role"_s, roleText}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"member.update"_s,
+                                      workspaceId, u"user"_s, userId, {{u"role"_s, roleText}});
         !a)
         return a.error();
     tx.announce(u"member"_s, workspaceId);
     return tx.commit();
 }
 
-Status WorkspaceService::removeMember(const Actor &actor, const QString &workspaceId, const QString &userId)
+Status WorkspaceService::removeMember(const Actor &actor, const QString &workspaceId,
+                                      const QString &userId)
 {
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -373,7 +400,8 @@ Status WorkspaceService::removeMember(const Actor &actor, const QString &workspa
         return r.error();
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
-    Query cur = tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
+    Query cur =
+        tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
     cur.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
     if (!cur.exec())
         return cur.error();
@@ -385,7 +413,8 @@ Status WorkspaceService::removeMember(const Actor &actor, const QString &workspa
     d.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
     if (!d.exec())
         return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"member.remove"_s, workspaceId, u"user"_s, userId);
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"member.remove"_s,
+                                      workspaceId, u"user"_s, userId);
         !a)
         return a.error();
     tx.announce(u"member"_s, workspaceId);
@@ -398,10 +427,12 @@ Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QStr
     static const QRegularExpression emailRe(u"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"_s);
     const QString mail = email.trimmed().toLower();
     if (mail.isEmpty() || mail.size() > 254 || !emailRe.match(mail).hasMatch())
-        return Error::validation(u"email"_s, mail.isEmpty() ? u"required"_s : u"invalid"_s, u"A valid email is required."_s);
+        return Error::validation(u"email"_s, mail.isEmpty() ? u"required"_s : u"invalid"_s,
+                                 u"A valid email is required."_s);
     Role role = Role::Member;
     if (!roleText.isEmpty() && (!parseRole(roleText, &role) || role == Role::Owner))
-        return Error::validation(u"role"_s, u"invalid"_s, u"role must be admin, member or viewer."_s);
+        return Error::validation(u"role"_s, u"invalid"_s,
+                                 u"role must be admin, member or viewer."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
         return began.error();
@@ -413,17 +444,25 @@ Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QStr
     const qint64 now = m_ctx.clock->nowMs();
     IssuedInvitation out;
     out.token = crypto::randomToken(u"wfxinv_"_s, 32);
-    out.invitation = Invitation{ids::newUuid(), workspaceId, mail, roleName(role), u"pending"_s, now, now + kInvitationTtlMs};
-    Query ins = tx.query(u"INSERT INTO invitations (id, workspace_id, email, role, token_hash, created_by, created_at, expires_at) "
-                           "VALUES (:id, :w, :e, :r, :h, :by, :t, :x)"_s);
-    ins.bind(u":id"_s, out.invitation.id).bind(u":w"_s, workspaceId).bind(u":e"_s, mail)
-        .bind(u":r"_s, out.invitation.role).bind(u":h"_s, crypto::sha256Hex(out.token.toUtf8()))
-        .bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId)).bind(u":t"_s, now)
+    out.invitation =
+        Invitation{ids::newUuid(),        workspaceId, mail, roleName(role), u"pending"_s, now,
+                   now + kInvitationTtlMs};
+    Query ins = tx.query(u"INSERT INTO invitations (id, workspace_id, email, role, token_hash, "
+                         u"created_by, created_at, expires_at) "
+                         "VALUES (:id, :w, :e, :r, :h, :by, :t, :x)"_s);
+    ins.bind(u":id"_s, out.invitation.id)
+        .bind(u":w"_s, workspaceId)
+        .bind(u":e"_s, mail)
+        .bind(u":r"_s, out.invitation.role)
+        .bind(u":h"_s, crypto::sha256Hex(out.token.toUtf8()))
+        .bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId))
+        .bind(u":t"_s, now)
         .bind(u":x"_s, out.invitation.expiresAt);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, u"invitation.create"_s, workspaceId, u"invitation"_s,
-                                      out.invitation.id, {{u"role"_s, out.invitation.role}});
+    if (auto a = AuditService::append(tx, now, actor, u"invitation.create"_s, workspaceId,
+                                      u"invitation"_s, out.invitation.id,
+                                      {{u"role"_s, out.invitation.role}});
         !a)
         return a.error();
     tx.announce(u"invitation"_s, out.invitation.id);
@@ -432,14 +471,16 @@ Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QStr
     return out;
 }
 
-Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor, const QString &workspaceId, int limit,
-                                                      const QString &cursorText)
+Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor,
+                                                       const QString &workspaceId, int limit,
+                                                       const QString &cursorText)
 {
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
-    QString sql = u"SELECT id, workspace_id, email, role, created_at, expires_at, accepted_at, revoked_at "
-                    "FROM invitations WHERE workspace_id = :w"_s;
+    QString sql =
+        u"SELECT id, workspace_id, email, role, created_at, expires_at, accepted_at, revoked_at "
+        "FROM invitations WHERE workspace_id = :w"_s;
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
@@ -453,14 +494,20 @@ Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor, const
     const qint64 now = m_ctx.clock->nowMs();
     while (q.next()) {
         Invitation inv{q.str(0), q.str(1), q.str(2), q.str(3), {}, q.i64(4), q.i64(5)};
-        inv.state = !q.isNull(7) ? u"revoked"_s : !q.isNull(6) ? u"accepted"_s : inv.expiresAt <= now ? u"expired"_s : u"pending"_s;
+        inv.state = !q.isNull(7)           ? u"revoked"_s
+                    : !q.isNull(6)         ? u"accepted"_s
+                    : inv.expiresAt <= now ? u"expired"_s
+                                           : u"pending"_s;
         page.items.append(inv);
     }
-    finishPage(page, limit, [](const Invitation &inv) { return cursor::TimeId{inv.createdAt, inv.id}; });
+    finishPage(page, limit, [](const Invitation &inv) {
+        return cursor::TimeId{inv.createdAt, inv.id};
+    });
     return page;
 }
 
-Status WorkspaceService::revokeInvitation(const Actor &actor, const QString &workspaceId, const QString &invitationId)
+Status WorkspaceService::revokeInvitation(const Actor &actor, const QString &workspaceId,
+                                          const QString &invitationId)
 {
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -469,14 +516,16 @@ Status WorkspaceService::revokeInvitation(const Actor &actor, const QString &wor
     if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(u"UPDATE invitations SET revoked_at = :t WHERE id = :id AND workspace_id = :w "
-                         "AND revoked_at IS NULL AND accepted_at IS NULL"_s);
+    Query u =
+        tx.query(u"UPDATE invitations SET revoked_at = :t WHERE id = :id AND workspace_id = :w "
+                 "AND revoked_at IS NULL AND accepted_at IS NULL"_s);
     u.bind(u":t"_s, now).bind(u":id"_s, invitationId).bind(u":w"_s, workspaceId);
     if (!u.exec())
         return u.error();
     if (u.rowsAffected() == 0)
         return Error::notFound(u"Invitation"_s);
-    if (auto a = AuditService::append(tx, now, actor, u"invitation.revoke"_s, workspaceId, u"invitation"_s, invitationId);
+    if (auto a = AuditService::append(tx, now, actor, u"invitation.revoke"_s, workspaceId,
+                                      u"invitation"_s, invitationId);
         !a)
         return a.error();
     tx.announce(u"invitation"_s, invitationId);
@@ -494,8 +543,9 @@ Result<Workspace> WorkspaceService::acceptInvitation(const Actor &actor, const Q
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
     const qint64 now = m_ctx.clock->nowMs();
-    Query q = tx.query(u"SELECT id, workspace_id, role FROM invitations WHERE token_hash = :h AND revoked_at IS NULL "
-                         "AND accepted_at IS NULL AND expires_at > :now"_s);
+    Query q = tx.query(u"SELECT id, workspace_id, role FROM invitations WHERE token_hash = :h AND "
+                       u"revoked_at IS NULL "
+                       "AND accepted_at IS NULL AND expires_at > :now"_s);
     q.bind(u":h"_s, crypto::sha256Hex(token.toUtf8())).bind(u":now"_s, now);
     if (!q.exec())
         return q.error();
@@ -503,14 +553,18 @@ Result<Workspace> WorkspaceService::acceptInvitation(const Actor &actor, const Q
         return Error::notFound(u"Invitation"_s);
     const QString invId = q.str(0), wsId = q.str(1), role = q.str(2);
     q.raw().finish();
-    Query ins = tx.query(u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, :r, :t) "
-                           "ON CONFLICT (workspace_id, user_id) DO NOTHING"_s);
+    Query ins = tx.query(u"INSERT INTO memberships (workspace_id, user_id, role, created_at) "
+                         u"VALUES (:w, :u, :r, :t) "
+                         "ON CONFLICT (workspace_id, user_id) DO NOTHING"_s);
     ins.bind(u":w"_s, wsId).bind(u":u"_s, actor.userId).bind(u":r"_s, role).bind(u":t"_s, now);
-    Query u = tx.query(u"UPDATE invitations SET accepted_at = :t, accepted_by = :u WHERE id = :id"_s);
+    Query u =
+        tx.query(u"UPDATE invitations SET accepted_at = :t, accepted_by = :u WHERE id = :id"_s);
     u.bind(u":t"_s, now).bind(u":u"_s, actor.userId).bind(u":id"_s, invId);
     if (!ins.exec() || !u.exec())
         return Error::internal();
-    if (auto a = AuditService::append(tx, now, actor, u"invitation.accept"_s, wsId, u"invitation"_s, invId); !a)
+    if (auto a = AuditService::append(tx, now, actor, u"invitation.accept"_s, wsId, u"invitation"_s,
+                                      invId);
+        !a)
         return a.error();
     tx.announce(u"member"_s, wsId);
     if (auto c = tx.commit(); !c)
@@ -518,13 +572,15 @@ Result<Workspace> WorkspaceService::acceptInvitation(const Actor &actor, const Q
     return get(actor, wsId);
 }
 
-Result<Project> WorkspaceService::createProject(const Actor &actor, const QString &workspaceId, const QString &name)
+Result<Project> WorkspaceService::createProject(const Actor &actor, const QString &workspaceId,
+                                                const QString &name)
 {
     auto n = validName(u"name"_s, name, kMaxNameLength);
     if (!n)
         return n.error();
     if (!ids::isUuid(workspaceId))
-        return Error::validation(u"workspace_id"_s, workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
+        return Error::validation(u"workspace_id"_s,
+                                 workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
                                  u"workspace_id must be a workspace id."_s);
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -536,12 +592,13 @@ Result<Project> WorkspaceService::createProject(const Actor &actor, const QStrin
         return w.error();
     const qint64 now = m_ctx.clock->nowMs();
     Project p{ids::newUuid(), workspaceId, *n, now};
-    Query ins = tx.query(u"INSERT INTO projects (id, workspace_id, name, created_at) VALUES (:id, :w, :n, :t)"_s);
+    Query ins = tx.query(
+        u"INSERT INTO projects (id, workspace_id, name, created_at) VALUES (:id, :w, :n, :t)"_s);
     ins.bind(u":id"_s, p.id).bind(u":w"_s, workspaceId).bind(u":n"_s, p.name).bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, u"project.create"_s, workspaceId, u"project"_s, p.id,
-                                      {{u"name"_s, p.name}});
+    if (auto a = AuditService::append(tx, now, actor, u"project.create"_s, workspaceId,
+                                      u"project"_s, p.id, {{u"name"_s, p.name}});
         !a)
         return a.error();
     tx.announce(u"project"_s, p.id);
@@ -550,8 +607,8 @@ Result<Project> WorkspaceService::createProject(const Actor &actor, const QStrin
     return p;
 }
 
-Result<Page<Project>> WorkspaceService::listProjects(const Actor &actor, const QString &workspaceId, int limit,
-                                                    const QString &cursorText)
+Result<Page<Project>> WorkspaceService::listProjects(const Actor &actor, const QString &workspaceId,
+                                                     int limit, const QString &cursorText)
 {
     QSqlDatabase conn = m_ctx.db->connection();
     QString sql = u"SELECT p.id, p.workspace_id, p.name, p.created_at FROM projects p WHERE 1=1"_s;
@@ -560,7 +617,8 @@ Result<Page<Project>> WorkspaceService::listProjects(const Actor &actor, const Q
             return r.error();
         sql += u" AND p.workspace_id = :w"_s;
     } else if (!actor.isSystem()) {
-        sql += u" AND p.workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u)"_s;
+        sql +=
+            u" AND p.workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u)"_s;
         if (!actor.keyWorkspaceId.isEmpty())
             sql += u" AND p.workspace_id = :scope"_s;
     }
@@ -601,7 +659,8 @@ Result<Project> WorkspaceService::getProject(const Actor &actor, const QString &
     return p;
 }
 
-Result<Project> WorkspaceService::renameProject(const Actor &actor, const QString &id, const QString &name)
+Result<Project> WorkspaceService::renameProject(const Actor &actor, const QString &id,
+                                                const QString &name)
 {
     auto n = validName(u"name"_s, name, kMaxNameLength);
     if (!n)
@@ -628,8 +687,8 @@ Result<Project> WorkspaceService::renameProject(const Actor &actor, const QStrin
     u.bind(u":n"_s, *n).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"project.update"_s, p.workspaceId,
-                                      u"project"_s, id, {{u"name"_s, *n}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"project.update"_s,
+                                      p.workspaceId, u"project"_s, id, {{u"name"_s, *n}});
         !a)
         return a.error();
     tx.announce(u"project"_s, id);
@@ -661,8 +720,8 @@ Status WorkspaceService::removeProject(const Actor &actor, const QString &id)
     d.bind(u":id"_s, id);
     if (!d.exec())
         return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"project.delete"_s, ws, u"project"_s, id,
-                                      {{u"name"_s, name}});
+    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"project.delete"_s, ws,
+                                      u"project"_s, id, {{u"name"_s, name}});
         !a)
         return a.error();
     tx.announce(u"project"_s, id);

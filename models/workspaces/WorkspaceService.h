@@ -69,20 +69,24 @@ public:
     Status remove(const Actor &actor, const QString &id);
     // How many projects and runs the workspace holds (viewers and up).
     Result<WorkspaceContents> contents(const Actor &actor, const QString &id);
-    Result<Workspace> transferOwnership(const Actor &actor, const QString &id, const QString &newOwnerId);
+    Result<Workspace> transferOwnership(const Actor &actor, const QString &id,
+                                        const QString &newOwnerId);
 
     Result<QList<Member>> members(const Actor &actor, const QString &workspaceId);
-    Status setMemberRole(const Actor &actor, const QString &workspaceId, const QString &userId, const QString &role);
+    Status setMemberRole(const Actor &actor, const QString &workspaceId, const QString &userId,
+                         const QString &role);
     Status removeMember(const Actor &actor, const QString &workspaceId, const QString &userId);
 
-    Result<IssuedInvitation> invite(const Actor &actor, const QString &workspaceId, const QString &email,
-                                    const QString &role);
+    Result<IssuedInvitation> invite(const Actor &actor, const QString &workspaceId,
+                                    const QString &email, const QString &role);
     Result<Page<Invitation>> invitations(const Actor &actor, const QString &workspaceId, int limit,
                                          const QString &cursor);
-    Status revokeInvitation(const Actor &actor, const QString &workspaceId, const QString &invitationId);
+    Status revokeInvitation(const Actor &actor, const QString &workspaceId,
+                            const QString &invitationId);
     Result<Workspace> acceptInvitation(const Actor &actor, const QString &token);
 
-    Result<Project> createProject(const Actor &actor, const QString &workspaceId, const QString &name);
+    Result<Project> createProject(const Actor &actor, const QString &workspaceId,
+                                  const QString &name);
     // workspaceId empty: projects of every workspace the actor sees.
     Result<Page<Project>> listProjects(const Actor &actor, const QString &workspaceId, int limit,
                                        const QString &cursor);

@@ -2,9 +2,9 @@
 #include "server/bff/E2eFixtures.h"
 
 #include "models/core/Ids.h"
-#include "server/core/Schema.h"
 #include "models/crypto/Crypto.h"
 #include "models/runs/SyncRequest.h"
+#include "server/core/Schema.h"
 
 #include <QMutexLocker>
 

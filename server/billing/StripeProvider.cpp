@@ -21,17 +21,21 @@ namespace {
 
 Error unreachable()
 {
-    return Error{ErrorCode::Unavailable, u"The payment provider cannot be reached; try again later."_s};
+    return Error{ErrorCode::Unavailable,
+                 u"The payment provider cannot be reached; try again later."_s};
 }
 
 // Stripe wants absolute http(s) addresses to send the payer back to.
 Status requireAbsoluteUrl(const QString &field, const QString &value)
 {
     if (value.isEmpty())
-        return Error::validation(field, u"required"_s, u"%1 is required to pay through Stripe."_s.arg(field));
+        return Error::validation(field, u"required"_s,
+                                 u"%1 is required to pay through Stripe."_s.arg(field));
     const QUrl u(value, QUrl::StrictMode);
-    if (!u.isValid() || u.host().isEmpty() || (u.scheme() != QLatin1String("https") && u.scheme() != QLatin1String("http")))
-        return Error::validation(field, u"invalid"_s, u"%1 must be an absolute http(s) address."_s.arg(field));
+    if (!u.isValid() || u.host().isEmpty() ||
+        (u.scheme() != QLatin1String("https") && u.scheme() != QLatin1String("http")))
+        return Error::validation(field, u"invalid"_s,
+                                 u"%1 must be an absolute http(s) address."_s.arg(field));
     return Ok{};
 }
 } // namespace
@@ -65,7 +69,8 @@ Result<QJsonObject> StripeProvider::post(const QString &path, const Form &form) 
     QThread *worker = QThread::create([&] {
         QNetworkAccessManager nam;
         QNetworkRequest req(url);
-        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
+        req.setHeader(QNetworkRequest::ContentTypeHeader,
+                      QByteArrayLiteral("application/x-www-form-urlencoded"));
         req.setRawHeader("Authorization", auth);
         req.setRawHeader("Accept", "application/json");
         req.setTransferTimeout(timeoutMs);
@@ -104,38 +109,46 @@ Result<QJsonObject> StripeProvider::post(const QString &path, const Form &form) 
     const QJsonObject obj = doc.object();
     if (status < 200 || status > 299) {
         const QJsonObject err = obj.value(u"error"_s).toObject();
-        qCWarning(lcStripe) << "POST" << path << "answered" << status << err.value(u"type"_s).toString()
-                            << err.value(u"code"_s).toString() << err.value(u"message"_s).toString();
-        return Error{ErrorCode::Unavailable, u"The payment provider refused the request; the administrator can see why in the log."_s};
+        qCWarning(lcStripe) << "POST" << path << "answered" << status
+                            << err.value(u"type"_s).toString() << err.value(u"code"_s).toString()
+                            << err.value(u"message"_s).toString();
+        return Error{
+            ErrorCode::Unavailable,
+            u"The payment provider refused the request; the administrator can see why in the log."_s};
     }
     if (perr.error != QJsonParseError::NoError || !doc.isObject()) {
-        qCWarning(lcStripe) << "POST" << path << "answered" << status << "with a body that is not a JSON object";
+        qCWarning(lcStripe) << "POST" << path << "answered" << status
+                            << "with a body that is not a JSON object";
         return unreachable();
     }
     return obj;
 }
 
-Result<ProviderCheckout> StripeProvider::checkoutUrl(const BillingWorkspace &workspace, const QString &plan,
-                                                     const QString &successUrl, const QString &cancelUrl)
+Result<ProviderCheckout> StripeProvider::checkoutUrl(const BillingWorkspace &workspace,
+                                                     const QString &plan, const QString &successUrl,
+                                                     const QString &cancelUrl)
 {
     const QString price = m_opt.prices.value(plan);
     if (price.isEmpty())
-        return Error::validation(u"plan"_s, u"invalid"_s, u"The plan %1 cannot be bought here (no price is configured)."_s.arg(plan));
+        return Error::validation(
+            u"plan"_s, u"invalid"_s,
+            u"The plan %1 cannot be bought here (no price is configured)."_s.arg(plan));
     if (auto v = requireAbsoluteUrl(u"success_url"_s, successUrl); !v)
         return v.error();
     if (auto v = requireAbsoluteUrl(u"cancel_url"_s, cancelUrl); !v)
         return v.error();
-    Form form{{u"mode"_s, u"subscription"_s},
-              {u"line_items[0][price]"_s, price},
-              {u"line_items[0][quantity]"_s, u"1"_s},
-              {u"client_reference_id"_s, workspace.id},
-              {u"metadata[plan]"_s, plan},
-              {u"metadata[workspace_id]"_s, workspace.id},
-              // The subscription's own events (customer.subscription.deleted) name the workspace too.
-              {u"subscription_data[metadata][plan]"_s, plan},
-              {u"subscription_data[metadata][workspace_id]"_s, workspace.id},
-              {u"success_url"_s, successUrl},
-              {u"cancel_url"_s, cancelUrl}};
+    Form form{
+        {u"mode"_s, u"subscription"_s},
+        {u"line_items[0][price]"_s, price},
+        {u"line_items[0][quantity]"_s, u"1"_s},
+        {u"client_reference_id"_s, workspace.id},
+        {u"metadata[plan]"_s, plan},
+        {u"metadata[workspace_id]"_s, workspace.id},
+        // The subscription's own events (customer.subscription.deleted) name the workspace too.
+        {u"subscription_data[metadata][plan]"_s, plan},
+        {u"subscription_data[metadata][workspace_id]"_s, workspace.id},
+        {u"success_url"_s, successUrl},
+        {u"cancel_url"_s, cancelUrl}};
     if (!workspace.customerRef.isEmpty())
         form.append({u"customer"_s, workspace.customerRef});
     auto r = post(u"/v1/checkout/sessions"_s, form);
@@ -154,7 +167,8 @@ Result<ProviderCheckout> StripeProvider::checkoutUrl(const BillingWorkspace &wor
 Result<QString> StripeProvider::portalUrl(const BillingWorkspace &workspace)
 {
     if (workspace.customerRef.isEmpty())
-        return Error::conflict(u"This workspace has no billing account yet: check out a plan first."_s);
+        return Error::conflict(
+            u"This workspace has no billing account yet: check out a plan first."_s);
     auto r = post(u"/v1/billing_portal/sessions"_s, Form{{u"customer"_s, workspace.customerRef}});
     if (!r)
         return r.error();

@@ -23,9 +23,9 @@ class StripeProvider final : public BillingProvider
 public:
     struct Options
     {
-        QByteArray secretKey;                                  // sk_live_... / sk_test_...
+        QByteArray secretKey; // sk_live_... / sk_test_...
         QString baseUrl = QStringLiteral("https://api.stripe.com");
-        QHash<QString, QString> prices;                        // plan -> price id
+        QHash<QString, QString> prices; // plan -> price id
         int timeoutMs = 15'000;
     };
 
@@ -33,7 +33,8 @@ public:
 
     QString name() const override { return QStringLiteral("stripe"); }
     Result<ProviderCheckout> checkoutUrl(const BillingWorkspace &workspace, const QString &plan,
-                                         const QString &successUrl, const QString &cancelUrl) override;
+                                         const QString &successUrl,
+                                         const QString &cancelUrl) override;
     Result<QString> portalUrl(const BillingWorkspace &workspace) override;
 
     using Form = QList<QPair<QString, QString>>;

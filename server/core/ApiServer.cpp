@@ -1,24 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/core/ApiServer.h"
 
-#include "server/core/ClientAddress.h"
 #include "models/core/Clock.h"
+#include "models/db/Database.h"
+#include "server/core/ClientAddress.h"
 #include "server/core/ConnectionGuard.h"
 #include "server/core/Dispatcher.h"
 #include "server/core/HttpServer.h"
 #include "server/core/HttpsRedirect.h"
 #include "server/core/Maintenance.h"
 #include "server/core/Metrics.h"
-#include "server/core/Schema.h"
 #include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
 #include "server/core/Services.h"
 #include "server/core/StoreAuthenticator.h"
 #include "server/core/TlsFiles.h"
-#include "models/db/Database.h"
 #include "server/routes/Routes.h"
 
-#include <QLoggingCategory>
 #include <QDir>
+#include <QLoggingCategory>
 #include <QThread>
 
 #include <arpa/inet.h>
@@ -78,7 +78,8 @@ ApiServer::ApiServer(ModelContext ctx, ServerConfig config, QObject *parent)
     m_table = std::make_unique<RouteTable>();
     registerRoutes(*m_table, *m_services);
     addMetricsRoute();
-    m_metrics = std::make_unique<Metrics>(*m_table); // a series per route template, fixed from now on
+    m_metrics =
+        std::make_unique<Metrics>(*m_table); // a series per route template, fixed from now on
     m_clients = std::make_shared<ClientConnections>();
     m_auth = std::make_unique<StoreAuthenticator>(*m_services);
     DispatchConfig dc;
@@ -98,7 +99,8 @@ quint16 ApiServer::start()
     if (m_port)
         return m_port;
     m_error.clear();
-    if (m_config.tls && !TlsFiles::load(m_config.tlsCertFile, m_config.tlsKeyFile, &m_tls, &m_error)) {
+    if (m_config.tls &&
+        !TlsFiles::load(m_config.tlsCertFile, m_config.tlsKeyFile, &m_tls, &m_error)) {
         qCWarning(lcServer).noquote() << m_error;
         return 0;
     }
@@ -118,7 +120,8 @@ quint16 ApiServer::start()
         quint16 bound = 0;
         const int fd = listenSocket(m_config.listen, port, &bound);
         if (fd < 0) {
-            m_error = QStringLiteral("cannot listen on %1:%2").arg(m_config.listen.toString()).arg(port);
+            m_error =
+                QStringLiteral("cannot listen on %1:%2").arg(m_config.listen.toString()).arg(port);
             qCWarning(lcServer).noquote() << m_error;
             stop();
             return 0;
@@ -180,7 +183,8 @@ bool ApiServer::startRedirect(quint16 httpsPort)
         [this, anchor, httpsPort, &ok] {
             auto *redirect = new HttpsRedirect(guardLimits(), m_config.listen, httpsPort, anchor);
             ok = redirect->listen(quint16(m_config.httpRedirectPort));
-            if (ok && redirect->port() == httpsPort) // port 0 cannot pick the main port, but be sure
+            if (ok &&
+                redirect->port() == httpsPort) // port 0 cannot pick the main port, but be sure
                 ok = false;
             if (ok) {
                 m_redirectPort = redirect->port();
@@ -201,7 +205,8 @@ void ApiServer::stop()
     m_maintenance.reset(); // flushes what is batched
     for (size_t i = 0; i < m_threads.size(); ++i) {
         if (i < m_anchors.size())
-            QMetaObject::invokeMethod(m_anchors[i], [a = m_anchors[i]] { delete a; }, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                m_anchors[i], [a = m_anchors[i]] { delete a; }, Qt::BlockingQueuedConnection);
         m_threads[i]->quit();
         m_threads[i]->wait();
         delete m_threads[i];
@@ -215,9 +220,10 @@ void ApiServer::stop()
 QString ApiServer::baseUrl() const
 {
     const QString host = m_config.listen.protocol() == QAbstractSocket::IPv6Protocol
-        ? QLatin1Char('[') + m_config.listen.toString() + QLatin1Char(']')
-        : m_config.listen.toString();
-    return QStringLiteral("%1://%2:%3").arg(m_config.tls ? QStringLiteral("https") : QStringLiteral("http"), host)
+                             ? QLatin1Char('[') + m_config.listen.toString() + QLatin1Char(']')
+                             : m_config.listen.toString();
+    return QStringLiteral("%1://%2:%3")
+        .arg(m_config.tls ? QStringLiteral("https") : QStringLiteral("http"), host)
         .arg(m_port);
 }
 
@@ -225,14 +231,17 @@ void ApiServer::addMetricsRoute()
 {
     // Public in the table (no credentials), but answered only to loopback and
     // the configured subnets (ServerConfig::metricsAllow); others get 404.
-    m_table->route("GET", QStringLiteral("/metrics"), Access::Public, QStringLiteral("system"),
-                   QStringLiteral("Prometheus metrics (text format 0.0.4); loopback clients and the subnets "
-                                  "configured with --metrics-allow only, 404 for others"))
+    m_table
+        ->route("GET", QStringLiteral("/metrics"), Access::Public, QStringLiteral("system"),
+                QStringLiteral(
+                    "Prometheus metrics (text format 0.0.4); loopback clients and the subnets "
+                    "configured with --metrics-allow only, 404 for others"))
         .returnsBytes(200, "text/plain; version=0.0.4; charset=utf-8")
         .errors({404})
         .handle([this](HttpRequest &req) {
             if (!req.remote.isLoopback() && !inSubnets(req.remote, m_config.metricsAllow))
-                return HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("No such route."));
+                return HttpResponse::error(404, QStringLiteral("not_found"),
+                                           QStringLiteral("No such route."));
             Metrics::Gauges g;
             g.storeUp = m_services->ctx.db->ping();
             g.artifactStoreUp = bool(m_services->blobs.health()); // the probe /api/status uses

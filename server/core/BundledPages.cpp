@@ -11,9 +11,10 @@ namespace wfx {
 namespace {
 // Same origin only, no inline script or style, no framing, no plugins, no base
 // rewriting; forms are handled by the scripts, never submitted.
-const QByteArray kPageCsp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                            "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-                            "form-action 'none'; frame-ancestors 'none'";
+const QByteArray kPageCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'";
 } // namespace
 
 BundledPages::BundledPages(std::initializer_list<BundledFile> files)
@@ -36,7 +37,8 @@ HttpResponse BundledPages::page() const
 HttpResponse BundledPages::asset(const QString &name) const
 {
     if (name == QLatin1String("index.html"))
-        return HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("No such file."));
+        return HttpResponse::error(404, QStringLiteral("not_found"),
+                                   QStringLiteral("No such file."));
     return serve(name, false);
 }
 
@@ -44,7 +46,8 @@ HttpResponse BundledPages::serve(const QString &name, bool html) const
 {
     const auto it = m_files.constFind(name);
     if (it == m_files.cend())
-        return HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("No such file."));
+        return HttpResponse::error(404, QStringLiteral("not_found"),
+                                   QStringLiteral("No such file."));
     HttpResponse r;
     r.contentType = it->contentType;
     r.body = it->bytes;
@@ -52,7 +55,8 @@ HttpResponse BundledPages::serve(const QString &name, bool html) const
         .header("X-Frame-Options", "DENY")
         .header("Referrer-Policy", "no-referrer")
         .header("Cross-Origin-Resource-Policy", "same-origin");
-    r.header("Cache-Control", html ? QByteArrayLiteral("no-store") : QByteArrayLiteral("public, max-age=3600"));
+    r.header("Cache-Control",
+             html ? QByteArrayLiteral("no-store") : QByteArrayLiteral("public, max-age=3600"));
     return r;
 }
 

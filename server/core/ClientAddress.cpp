@@ -73,7 +73,8 @@ bool inSubnets(const QHostAddress &address, const Subnets &subnets)
     return false;
 }
 
-QHostAddress clientAddress(const QHostAddress &peer, const HeaderList &headers, const Subnets &trusted)
+QHostAddress clientAddress(const QHostAddress &peer, const HeaderList &headers,
+                           const Subnets &trusted)
 {
     if (trusted.isEmpty() || !inSubnets(peer, trusted))
         return peer;

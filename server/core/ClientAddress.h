@@ -24,7 +24,8 @@ using Subnets = QList<QPair<QHostAddress, int>>;
 //   an obfuscated identifier, garbage): the trusted hop that reported it.
 // - Both Forwarded and X-Forwarded-For present: ambiguous (a proxy appends to
 //   one of them and the client may have sent the other), so the peer.
-QHostAddress clientAddress(const QHostAddress &peer, const HeaderList &headers, const Subnets &trusted);
+QHostAddress clientAddress(const QHostAddress &peer, const HeaderList &headers,
+                           const Subnets &trusted);
 
 bool inSubnets(const QHostAddress &address, const Subnets &subnets);
 

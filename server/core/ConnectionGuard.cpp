@@ -24,12 +24,18 @@ namespace {
 const char *reasonPhrase(int status)
 {
     switch (status) {
-    case 408: return "Request Timeout";
-    case 413: return "Payload Too Large";
-    case 431: return "Request Header Fields Too Large";
-    case 501: return "Not Implemented";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Bad Request";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Payload Too Large";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 501:
+        return "Not Implemented";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Bad Request";
     }
 }
 
@@ -50,7 +56,8 @@ public:
     void afterServerRead() { m_seen = qMin(m_seen, m_socket->bytesAvailable()); }
 
     GuardedConnection(ConnectionGuard *server, QTcpSocket *socket)
-        : QObject(socket), m_server(server), m_socket(socket), m_client(socket->peerAddress().toString())
+        : QObject(socket), m_server(server), m_socket(socket),
+          m_client(socket->peerAddress().toString())
     {
         m_timer.setSingleShot(true);
         connect(&m_timer, &QTimer::timeout, this, &GuardedConnection::onTimeout);
@@ -103,7 +110,6 @@ private:
         armTimer();
     }
 
-
     void feed(QByteArrayView data)
     {
         qsizetype i = 0;
@@ -120,7 +126,8 @@ private:
                 m_head.append(data.data() + i, take);
                 i += take;
                 if (m_head.size() > limits().maxHeadBytes)
-                    return reject(431, "request_header_fields_too_large", "The request head is too large.");
+                    return reject(431, "request_header_fields_too_large",
+                                  "The request head is too large.");
                 if (end < 0)
                     break;
                 // The head ends with an empty line; the parser refuses a bare LF,
@@ -247,14 +254,16 @@ private:
         m_state = State::Rejected;
         m_socket->readAll();
         m_seen = 0;
-        const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("error"),
-                                                           QJsonObject{{QStringLiteral("code"), QLatin1String(code)},
-                                                                       {QStringLiteral("message"), QLatin1String(message)}}}})
-                                    .toJson(QJsonDocument::Compact);
+        const QByteArray body =
+            QJsonDocument(
+                QJsonObject{{QStringLiteral("error"),
+                             QJsonObject{{QStringLiteral("code"), QLatin1String(code)},
+                                         {QStringLiteral("message"), QLatin1String(message)}}}})
+                .toJson(QJsonDocument::Compact);
         const char *reason = reasonPhrase(status);
-        m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
-                        + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
-                        + "\r\nConnection: close\r\n\r\n" + body);
+        m_socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason +
+                        "\r\nContent-Type: application/json\r\nContent-Length: " +
+                        QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         m_socket->flush();
         // Half-close and keep draining so the client reads the answer instead of a reset.
         ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
@@ -281,8 +290,8 @@ private:
 
     void onTimeout()
     {
-        if (m_state == State::Rejected || m_state == State::Closed || m_socket->bytesToWrite() > 0
-            || (m_state == State::Head && m_head.isEmpty())) {
+        if (m_state == State::Rejected || m_state == State::Closed ||
+            m_socket->bytesToWrite() > 0 || (m_state == State::Head && m_head.isEmpty())) {
             m_socket->abort();
             return;
         }
@@ -299,7 +308,8 @@ private:
     qint64 m_seen = 0;         // bytes at the front of the socket's buffer fed already
     int m_crlfSeen = 0;        // of the CRLF after a chunk's data
     qint64 m_remaining = 0, m_bodySeen = 0, m_bodyLimit = 0;
-    bool m_closeAfter = false, m_expectContinue = false, m_released = false, m_headTimerRunning = false;
+    bool m_closeAfter = false, m_expectContinue = false, m_released = false,
+         m_headTimerRunning = false;
 };
 
 bool ClientConnections::tryAcquire(const QString &client, int max)
@@ -323,7 +333,8 @@ void ClientConnections::release(const QString &client)
         m_count.erase(it);
 }
 
-ConnectionGuard::ConnectionGuard(const GuardLimits &limits, QObject *parent, std::shared_ptr<ClientConnections> clients)
+ConnectionGuard::ConnectionGuard(const GuardLimits &limits, QObject *parent,
+                                 std::shared_ptr<ClientConnections> clients)
     : QTcpServer(parent), m_limits(limits),
       m_clients(clients ? std::move(clients) : std::make_shared<ClientConnections>())
 {
@@ -344,9 +355,12 @@ void ConnectionGuard::incomingConnection(qintptr fd)
     const QString client = socket->peerAddress().toString();
     const bool capped = !inSubnets(socket->peerAddress(), m_limits.uncappedPeers);
     if (capped && !m_clients->tryAcquire(client, m_limits.maxConnectionsPerClient)) {
-        static const QByteArray body = R"({"error":{"code":"unavailable","message":"Too many connections from this address."}})";
-        socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                      "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        static const QByteArray body =
+            R"({"error":{"code":"unavailable","message":"Too many connections from this address."}})";
+        socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
+                      "application/json\r\nConnection: close\r\n"
+                      "Content-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
         socket->disconnectFromHost();
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         return;
@@ -376,7 +390,8 @@ void ConnectionGuard::startTls(QTcpSocket *plain, const QString &client)
     deadline->setSingleShot(true);
     auto done = std::make_shared<bool>(false);
     connect(deadline, &QTimer::timeout, socket, [socket] { socket->abort(); });
-    connect(socket, &QSslSocket::sslErrors, socket, [socket](const QList<QSslError> &) { socket->abort(); });
+    connect(socket, &QSslSocket::sslErrors, socket,
+            [socket](const QList<QSslError> &) { socket->abort(); });
     connect(socket, &QAbstractSocket::disconnected, this, [this, socket, client, done] {
         if (*done)
             return;

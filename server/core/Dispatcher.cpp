@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/core/Dispatcher.h"
 
-#include "server/core/ClientAddress.h"
 #include "models/core/Ids.h"
 #include "models/crypto/Crypto.h"
+#include "server/core/ClientAddress.h"
 
 #include <QLoggingCategory>
 #include <QSet>
@@ -57,7 +57,8 @@ HttpResponse methodNotAllowed(QStringList allowed)
 {
     allowed.removeDuplicates();
     allowed.sort();
-    HttpResponse r = HttpResponse::error(405, u"unsupported_action"_s, u"This method is not supported here."_s);
+    HttpResponse r =
+        HttpResponse::error(405, u"unsupported_action"_s, u"This method is not supported here."_s);
     r.header("Allow", allowed.join(QStringLiteral(", ")).toLatin1());
     return r;
 }
@@ -67,7 +68,8 @@ bool isProxyPath(const QString &path)
 {
     if (!path.startsWith(QLatin1String("/api/")))
         return false;
-    for (const char *p : {"/api/cloud/", "/api/auth/", "/api/public/", "/api/workspace/", "/api/e2e/"}) {
+    for (const char *p :
+         {"/api/cloud/", "/api/auth/", "/api/public/", "/api/workspace/", "/api/e2e/"}) {
         if (path.startsWith(QLatin1String(p)))
             return false;
     }
@@ -143,8 +145,8 @@ Result<QJsonValue> Dispatcher::parseJson(const QByteArray &body, const schema::V
     // An empty body reads as {}, as it always has: a route whose fields are all
     // optional may be called without one. Anything else goes through the strict
     // reader, whatever its kind; the schema then says whether that kind is wanted.
-    Result<QJsonValue> read = body.isEmpty() ? Result<QJsonValue>(QJsonValue(QJsonObject()))
-                                             : JsonReader::read(body);
+    Result<QJsonValue> read =
+        body.isEmpty() ? Result<QJsonValue>(QJsonValue(QJsonObject())) : JsonReader::read(body);
     if (!read)
         return read.error();
     const QJsonValue &value = *read;
@@ -176,8 +178,10 @@ HttpResponse Dispatcher::handle(HttpRequest &req) const
 HttpResponse Dispatcher::dispatch(HttpRequest &req) const
 {
     if (!hostAllowed(req.header("host")))
-        return HttpResponse::error(421, u"misdirected_request"_s, u"This server does not serve that host name."_s);
-    if (req.path == QLatin1String("*") && req.method == "OPTIONS") // the guard lets no other method use "*"
+        return HttpResponse::error(421, u"misdirected_request"_s,
+                                   u"This server does not serve that host name."_s);
+    if (req.path == QLatin1String("*") &&
+        req.method == "OPTIONS") // the guard lets no other method use "*"
         return HttpResponse::noContent().header("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE");
 
     const QList<RouteMatch> matches = m_table.match(req.path);
@@ -198,7 +202,8 @@ HttpResponse Dispatcher::dispatch(HttpRequest &req) const
     const bool hasSession = !req.cookie(u"wfx_session"_s).isEmpty();
     // A Cloud path reached with only a session cookie goes through the BFF
     // catch-all proxy, whose checks come before the route table's 404/405.
-    if (hasSession && !hasBearer && isProxyPath(req.path) && (!hit || hit->route->access == Access::Api)) {
+    if (hasSession && !hasBearer && isProxyPath(req.path) &&
+        (!hit || hit->route->access == Access::Api)) {
         if (hit)
             req.params = hit->params;
         return viaProxy(req, hit ? hit->route : nullptr);
@@ -233,7 +238,8 @@ HttpResponse Dispatcher::dispatch(HttpRequest &req) const
         break;
     case Access::Api:
         if (hasBearer) {
-            const QString secret = QString::fromLatin1(req.header("authorization").mid(7).trimmed());
+            const QString secret =
+                QString::fromLatin1(req.header("authorization").mid(7).trimmed());
             auto actor = m_auth->bearer(secret, ip);
             if (!actor || actor->isAnonymous())
                 return loginRequired();
@@ -302,8 +308,9 @@ HttpResponse Dispatcher::viaProxy(HttpRequest &req, const Route *route) const
     const auto items = req.query.queryItems();
     for (const auto &item : items) {
         if (!rule->query.contains(item.first)) {
-            Error e = Error::validation(item.first, u"not_allowed"_s,
-                                        QStringLiteral("The query parameter %1 is not allowed here.").arg(item.first));
+            Error e = Error::validation(
+                item.first, u"not_allowed"_s,
+                QStringLiteral("The query parameter %1 is not allowed here.").arg(item.first));
             return HttpResponse::error(e);
         }
     }
@@ -325,24 +332,25 @@ HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
     if (isUnsafe(req.method) && !route.rawBody && !req.body.isEmpty()) {
         const QByteArray ctype = req.header("content-type").split(';').value(0).trimmed().toLower();
         if (ctype != "application/json")
-            return HttpResponse::error(415, u"unsupported_media_type"_s, u"Send JSON with Content-Type: application/json."_s);
+            return HttpResponse::error(415, u"unsupported_media_type"_s,
+                                       u"Send JSON with Content-Type: application/json."_s);
     }
     if (route.domBody) {
         // As parseJson, over the DOM: an empty body reads as {}.
         static const QByteArray empty("{}");
         HttpResponse answer;
-        const Status read = JsonReader::readDom(req.body.isEmpty() ? empty : req.body,
-                                                [&](const simdjson::dom::element &root) {
-            QList<FieldIssue> details;
-            route.requestValidator.validate(root, details);
-            if (!details.isEmpty()) {
-                answer = HttpResponse::error(invalidBody(details));
-                return;
-            }
-            req.dom = &root;
-            answer = call(req, route);
-            req.dom = nullptr;
-        });
+        const Status read = JsonReader::readDom(
+            req.body.isEmpty() ? empty : req.body, [&](const simdjson::dom::element &root) {
+                QList<FieldIssue> details;
+                route.requestValidator.validate(root, details);
+                if (!details.isEmpty()) {
+                    answer = HttpResponse::error(invalidBody(details));
+                    return;
+                }
+                req.dom = &root;
+                answer = call(req, route);
+                req.dom = nullptr;
+            });
         if (!read)
             return HttpResponse::error(read.error());
         return answer;
@@ -362,8 +370,10 @@ HttpResponse Dispatcher::call(HttpRequest &req, const Route &route) const
         return route.handler(req);
     } catch (const std::exception &e) {
         const QString id = ids::newUuid();
-        qCCritical(lcDispatch) << "handler failed" << route.method << route.path << "correlation" << id << e.what();
-        return HttpResponse::error(500, u"internal_error"_s, QStringLiteral("Internal error (correlation id %1).").arg(id));
+        qCCritical(lcDispatch) << "handler failed" << route.method << route.path << "correlation"
+                               << id << e.what();
+        return HttpResponse::error(500, u"internal_error"_s,
+                                   QStringLiteral("Internal error (correlation id %1).").arg(id));
     }
 }
 

@@ -30,8 +30,8 @@ public:
 
 struct DispatchConfig
 {
-    quint16 port = 0;               // the serving port, for the Host check
-    QStringList publicHostNames;    // configured names besides loopback
+    quint16 port = 0;            // the serving port, for the Host check
+    QStringList publicHostNames; // configured names besides loopback
     bool tls = false;
     // Peers whose Forwarded / X-Forwarded-For headers name the client (core/ClientAddress.h).
     QList<QPair<QHostAddress, int>> trustedProxies;
@@ -61,7 +61,8 @@ private:
     std::optional<HttpResponse> signInBySession(HttpRequest &req) const;
     void actAs(HttpRequest &req, const Authenticator::SessionAuth &s) const;
     HttpResponse run(HttpRequest &req, const Route &route) const;
-    HttpResponse call(HttpRequest &req, const Route &route) const; // the handler, its exceptions a 500
+    HttpResponse call(HttpRequest &req,
+                      const Route &route) const; // the handler, its exceptions a 500
 
     const RouteTable &m_table;
     Authenticator *m_auth;

@@ -66,25 +66,29 @@ HttpResponse HttpResponse::jsonBytes(int status, QByteArray body)
 
 HttpResponse HttpResponse::error(const Error &e)
 {
-    QJsonObject err{{QStringLiteral("code"), errorCodeName(e.code)}, {QStringLiteral("message"), e.message}};
+    QJsonObject err{{QStringLiteral("code"), errorCodeName(e.code)},
+                    {QStringLiteral("message"), e.message}};
     if (!e.details.isEmpty()) {
         QJsonArray details;
         for (const FieldIssue &d : e.details)
-            details.append(QJsonObject{{QStringLiteral("field"), d.field}, {QStringLiteral("issue"), d.issue}});
+            details.append(QJsonObject{{QStringLiteral("field"), d.field},
+                                       {QStringLiteral("issue"), d.issue}});
         err.insert(QStringLiteral("details"), details);
     }
     for (auto it = e.extra.begin(); it != e.extra.end(); ++it)
         err.insert(it.key(), it.value());
     HttpResponse r = json(errorHttpStatus(e.code), QJsonObject{{QStringLiteral("error"), err}});
     if (e.code == ErrorCode::RateLimited && e.extra.contains(QStringLiteral("retry_after")))
-        r.header("Retry-After", QByteArray::number(e.extra.value(QStringLiteral("retry_after")).toInteger()));
+        r.header("Retry-After",
+                 QByteArray::number(e.extra.value(QStringLiteral("retry_after")).toInteger()));
     return r;
 }
 
 HttpResponse HttpResponse::error(int status, const QString &code, const QString &message)
 {
     return json(status, QJsonObject{{QStringLiteral("error"),
-                                     QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}});
+                                     QJsonObject{{QStringLiteral("code"), code},
+                                                 {QStringLiteral("message"), message}}}});
 }
 
 HttpResponse HttpResponse::noContent()

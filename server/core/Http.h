@@ -30,7 +30,7 @@ struct HttpRequest
 {
     QByteArray method; // upper case; HEAD arrives as GET with head=true
     bool head = false;
-    QString path;      // decoded path
+    QString path; // decoded path
     QUrlQuery query;
     HeaderList headers;
     QByteArray body;
@@ -40,13 +40,13 @@ struct HttpRequest
     // The body as simdjson's DOM for a route declared bodyAsDom() (json stays
     // empty): valid only while the handler runs.
     const simdjson::dom::element *dom = nullptr;
-    QString routeTemplate;          // set by the dispatcher: the matched route's path template
-    QByteArray requestId;           // set by the server: also sent back as X-Request-Id
+    QString routeTemplate; // set by the dispatcher: the matched route's path template
+    QByteArray requestId;  // set by the server: also sent back as X-Request-Id
 
     // Set by the dispatcher after authentication.
     Actor actor;
-    bool viaSession = false;  // authenticated by cookie (BFF)
-    QString sessionToken;     // the raw wfx_session value (never logged)
+    bool viaSession = false; // authenticated by cookie (BFF)
+    QString sessionToken;    // the raw wfx_session value (never logged)
 
     QByteArray header(const QByteArray &lowerName) const;
     QString cookie(const QString &name) const;
@@ -95,19 +95,18 @@ struct PageArgs
 Result<PageArgs> pageArgs(const HttpRequest &req);
 
 // {"items": [...], "next_cursor": "..." | null}
-template<typename T>
-QJsonObject pageJson(const QList<T> &items, const QString &next)
+template <typename T> QJsonObject pageJson(const QList<T> &items, const QString &next)
 {
     QJsonArray arr;
     for (const auto &i : items)
         arr.append(i.toJson());
     return QJsonObject{{QStringLiteral("items"), arr},
-                       {QStringLiteral("next_cursor"), next.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(next)}};
+                       {QStringLiteral("next_cursor"),
+                        next.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(next)}};
 }
 
 // pageJson's bytes, written by T::writeJson(JsonWriter &) without the tree.
-template<typename T>
-QByteArray pageBytes(const QList<T> &items, const QString &next)
+template <typename T> QByteArray pageBytes(const QList<T> &items, const QString &next)
 {
     JsonWriter w(64 + items.size() * 448);
     w.beginObject().key(QLatin1String("items")).beginArray();

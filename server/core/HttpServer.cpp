@@ -26,31 +26,56 @@ namespace {
 QByteArray reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 402: return "Payment Required";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 416: return "Range Not Satisfiable";
-    case 421: return "Misdirected Request";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 206:
+        return "Partial Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 402:
+        return "Payment Required";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 416:
+        return "Range Not Satisfiable";
+    case 421:
+        return "Misdirected Request";
+    case 422:
+        return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -71,16 +96,26 @@ void setHost(HeaderList &headers, QByteArray authority)
 QByteArray methodName(QHttpServerRequest::Method m)
 {
     switch (m) {
-    case QHttpServerRequest::Method::Get: return "GET";
-    case QHttpServerRequest::Method::Put: return "PUT";
-    case QHttpServerRequest::Method::Delete: return "DELETE";
-    case QHttpServerRequest::Method::Post: return "POST";
-    case QHttpServerRequest::Method::Head: return "HEAD";
-    case QHttpServerRequest::Method::Options: return "OPTIONS";
-    case QHttpServerRequest::Method::Patch: return "PATCH";
-    case QHttpServerRequest::Method::Connect: return "CONNECT";
-    case QHttpServerRequest::Method::Trace: return "TRACE";
-    default: return "UNKNOWN";
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    case QHttpServerRequest::Method::Options:
+        return "OPTIONS";
+    case QHttpServerRequest::Method::Patch:
+        return "PATCH";
+    case QHttpServerRequest::Method::Connect:
+        return "CONNECT";
+    case QHttpServerRequest::Method::Trace:
+        return "TRACE";
+    default:
+        return "UNKNOWN";
     }
 }
 
@@ -94,7 +129,8 @@ public:
     static constexpr qint64 kChunk = 256 * 1024;
     FileStreamer(QTcpSocket *socket, const QString &path, qint64 offset, qint64 length, bool close,
                  std::function<void()> finished)
-        : QObject(socket), m_socket(socket), m_file(path), m_left(length), m_close(close), m_finished(std::move(finished))
+        : QObject(socket), m_socket(socket), m_file(path), m_left(length), m_close(close),
+          m_finished(std::move(finished))
     {
         if (!m_file.open(QIODevice::ReadOnly) || !m_file.seek(offset)) {
             m_socket->abort();
@@ -147,9 +183,10 @@ private:
 
 } // namespace
 
-HttpServer::HttpServer(const Dispatcher &dispatcher, std::atomic<quint64> *requestCounter, Metrics *metrics,
-                       QObject *parent)
-    : QAbstractHttpServer(parent), m_dispatcher(dispatcher), m_requests(requestCounter), m_metrics(metrics)
+HttpServer::HttpServer(const Dispatcher &dispatcher, std::atomic<quint64> *requestCounter,
+                       Metrics *metrics, QObject *parent)
+    : QAbstractHttpServer(parent), m_dispatcher(dispatcher), m_requests(requestCounter),
+      m_metrics(metrics)
 {
 }
 
@@ -177,18 +214,21 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     setHost(req.headers, facts.authority);
     req.body = request.body();
     req.remote = request.remoteAddress();
-    req.requestId = QByteArray::number(QRandomGenerator::global()->generate64(), 16).rightJustified(16, '0');
+    req.requestId =
+        QByteArray::number(QRandomGenerator::global()->generate64(), 16).rightJustified(16, '0');
     const bool close = facts.close || req.header("connection").toLower().contains("close");
     HttpResponse resp = m_dispatcher.handle(req);
     resp.header("X-Request-Id", req.requestId);
-    auto finished = [metrics = m_metrics, timer, route = resp.route, method = req.method, head = req.head,
-                     status = resp.status, id = req.requestId, client = req.remote.toString()] {
+    auto finished = [metrics = m_metrics, timer, route = resp.route, method = req.method,
+                     head = req.head, status = resp.status, id = req.requestId,
+                     client = req.remote.toString()] {
         const qint64 nanos = timer.nsecsElapsed();
         if (metrics)
             metrics->record(route, method, head, status, nanos);
         qCInfo(lcAccess).noquote().nospace()
-            << (head ? QByteArrayLiteral("HEAD") : method) << ' ' << (route.isEmpty() ? QStringLiteral("-") : route)
-            << ' ' << status << ' ' << QString::number(double(nanos) / 1e6, 'f', 2) << "ms id=" << id << " ip=" << client;
+            << (head ? QByteArrayLiteral("HEAD") : method) << ' '
+            << (route.isEmpty() ? QStringLiteral("-") : route) << ' ' << status << ' '
+            << QString::number(double(nanos) / 1e6, 'f', 2) << "ms id=" << id << " ip=" << client;
     };
     write(socket, req, resp, close, std::move(finished));
     return true;
@@ -213,7 +253,8 @@ void HttpServer::write(QTcpSocket *socket, const HttpRequest &req, HttpResponse 
         out += h.first + ": " + h.second + "\r\n";
     out += "X-Content-Type-Options: nosniff\r\n";
     if (resp.status != 204 && resp.status != 304)
-        out += "Content-Length: " + QByteArray::number(streaming ? resp.fileLength : resp.body.size()) + "\r\n";
+        out += "Content-Length: " +
+               QByteArray::number(streaming ? resp.fileLength : resp.body.size()) + "\r\n";
     if (close)
         out += "Connection: close\r\n";
     out += "\r\n";
@@ -222,7 +263,8 @@ void HttpServer::write(QTcpSocket *socket, const HttpRequest &req, HttpResponse 
         out += resp.body;
     socket->write(out);
     if (withBody && streaming && resp.fileLength > 0) {
-        new FileStreamer(socket, resp.filePath, resp.fileOffset, resp.fileLength, close, std::move(finished));
+        new FileStreamer(socket, resp.filePath, resp.fileOffset, resp.fileLength, close,
+                         std::move(finished));
         return;
     }
     finished();

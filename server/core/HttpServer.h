@@ -25,8 +25,8 @@ class HttpServer : public QAbstractHttpServer
 public:
     // `metrics` may be null. Each answer is logged on wfx.server.access (method,
     // route template, status, duration, request id; never the raw path, headers or bodies).
-    HttpServer(const Dispatcher &dispatcher, std::atomic<quint64> *requestCounter, Metrics *metrics = nullptr,
-               QObject *parent = nullptr);
+    HttpServer(const Dispatcher &dispatcher, std::atomic<quint64> *requestCounter,
+               Metrics *metrics = nullptr, QObject *parent = nullptr);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;

@@ -54,9 +54,10 @@ GuardLimits withoutBodyLimit(GuardLimits limits)
 }
 } // namespace
 
-HttpsRedirect::HttpsRedirect(const GuardLimits &limits, const QHostAddress &listen, quint16 httpsPort, QObject *parent)
-    : QObject(parent), m_guard(new ConnectionGuard(withoutBodyLimit(limits), this)), m_listen(listen),
-      m_httpsPort(httpsPort)
+HttpsRedirect::HttpsRedirect(const GuardLimits &limits, const QHostAddress &listen,
+                             quint16 httpsPort, QObject *parent)
+    : QObject(parent), m_guard(new ConnectionGuard(withoutBodyLimit(limits), this)),
+      m_listen(listen), m_httpsPort(httpsPort)
 {
     connect(m_guard, &QTcpServer::pendingConnectionAvailable, this, [this] {
         while (QTcpSocket *s = m_guard->nextPendingConnection())
@@ -93,8 +94,8 @@ QByteArray HttpsRedirect::validHost(const QByteArray &hostHeader)
         host = value.left(end + 1);
         port = value.mid(end + 1);
         QHostAddress a;
-        if (!a.setAddress(QString::fromLatin1(host.mid(1, host.size() - 2)))
-            || a.protocol() != QAbstractSocket::IPv6Protocol)
+        if (!a.setAddress(QString::fromLatin1(host.mid(1, host.size() - 2))) ||
+            a.protocol() != QAbstractSocket::IPv6Protocol)
             return {};
     } else {
         const qsizetype colon = value.indexOf(':');
@@ -103,8 +104,9 @@ QByteArray HttpsRedirect::validHost(const QByteArray &hostHeader)
             port = value.mid(colon);
         }
         // A DNS name (LDH labels) or a dotted IPv4 address: nothing else is reflected.
-        static const QRegularExpression name(QStringLiteral(
-            "^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\\.?$"));
+        static const QRegularExpression name(
+            QStringLiteral("^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-"
+                           "z0-9-]{0,61}[a-z0-9])?)*\\.?$"));
         if (!name.match(QString::fromLatin1(host)).hasMatch())
             return {};
     }
@@ -116,12 +118,13 @@ QByteArray HttpsRedirect::validHost(const QByteArray &hostHeader)
     return host;
 }
 
-QByteArray HttpsRedirect::location(const QByteArray &target, const QByteArray &hostHeader, const QHostAddress &listen,
-                                   quint16 httpsPort)
+QByteArray HttpsRedirect::location(const QByteArray &target, const QByteArray &hostHeader,
+                                   const QHostAddress &listen, quint16 httpsPort)
 {
     QByteArray host = validHost(hostHeader);
     if (host.isEmpty()) {
-        const bool any = listen == QHostAddress::Any || listen == QHostAddress::AnyIPv4 || listen == QHostAddress::AnyIPv6;
+        const bool any = listen == QHostAddress::Any || listen == QHostAddress::AnyIPv4 ||
+                         listen == QHostAddress::AnyIPv6;
         if (any)
             host = "localhost";
         else if (listen.protocol() == QAbstractSocket::IPv6Protocol)
@@ -152,42 +155,45 @@ void HttpsRedirect::serve(QTcpSocket *socket)
         if (*answered && socket->bytesToWrite() == 0)
             ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
     });
-    connect(socket, &QTcpSocket::readyRead, socket, [this, socket, head, answered, maxHead, linger] {
-        const QByteArray data = socket->readAll();
-        if (*answered)
-            return;
-        head->append(data);
-        while (head->startsWith("\r\n") || head->startsWith('\n')) // stray CRLF before a request
-            head->remove(0, head->startsWith('\n') ? 1 : 2);
-        qsizetype end = head->indexOf("\r\n\r\n");
-        if (end < 0)
-            end = head->indexOf("\n\n");
-        if (end < 0) {
-            if (head->size() > 2 * maxHead) // the guard answers 431 first; this only bounds memory
-                socket->abort();
-            return;
-        }
-        const QList<QByteArray> lines = head->left(end).split('\n');
-        const QByteArray target = lines.value(0).trimmed().split(' ').value(1);
-        QByteArray hostValue;
-        int hosts = 0;
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const QByteArray line = lines[i].trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (colon > 0 && line.left(colon).trimmed().toLower() == "host") {
-                hostValue = line.mid(colon + 1);
-                ++hosts;
-            }
-        }
-        if (hosts != 1)
-            hostValue.clear(); // none or ambiguous: the listen address
-        *answered = true;
-        head->clear();
-        const QByteArray loc = location(target, hostValue, m_listen, m_httpsPort);
-        socket->write("HTTP/1.1 308 Permanent Redirect\r\nLocation: " + loc
-                      + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        linger->start(kLingerMs);
-    });
+    connect(socket, &QTcpSocket::readyRead, socket,
+            [this, socket, head, answered, maxHead, linger] {
+                const QByteArray data = socket->readAll();
+                if (*answered)
+                    return;
+                head->append(data);
+                while (head->startsWith("\r\n") ||
+                       head->startsWith('\n')) // stray CRLF before a request
+                    head->remove(0, head->startsWith('\n') ? 1 : 2);
+                qsizetype end = head->indexOf("\r\n\r\n");
+                if (end < 0)
+                    end = head->indexOf("\n\n");
+                if (end < 0) {
+                    if (head->size() >
+                        2 * maxHead) // the guard answers 431 first; this only bounds memory
+                        socket->abort();
+                    return;
+                }
+                const QList<QByteArray> lines = head->left(end).split('\n');
+                const QByteArray target = lines.value(0).trimmed().split(' ').value(1);
+                QByteArray hostValue;
+                int hosts = 0;
+                for (qsizetype i = 1; i < lines.size(); ++i) {
+                    const QByteArray line = lines[i].trimmed();
+                    const qsizetype colon = line.indexOf(':');
+                    if (colon > 0 && line.left(colon).trimmed().toLower() == "host") {
+                        hostValue = line.mid(colon + 1);
+                        ++hosts;
+                    }
+                }
+                if (hosts != 1)
+                    hostValue.clear(); // none or ambiguous: the listen address
+                *answered = true;
+                head->clear();
+                const QByteArray loc = location(target, hostValue, m_listen, m_httpsPort);
+                socket->write("HTTP/1.1 308 Permanent Redirect\r\nLocation: " + loc +
+                              "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                linger->start(kLingerMs);
+            });
 }
 
 } // namespace wfx

@@ -21,7 +21,8 @@ class HttpsRedirect : public QObject
 {
     Q_OBJECT
 public:
-    HttpsRedirect(const GuardLimits &limits, const QHostAddress &listen, quint16 httpsPort, QObject *parent = nullptr);
+    HttpsRedirect(const GuardLimits &limits, const QHostAddress &listen, quint16 httpsPort,
+                  QObject *parent = nullptr);
 
     // Listens on the listen address; false with errorString() when the port is taken.
     bool listen(quint16 port);
@@ -31,8 +32,8 @@ public:
     // The Location for a request target and its Host header: the host only when
     // it is a syntactically valid name or address (else the listen address),
     // the target only when it is a plain origin-form path (else "/").
-    static QByteArray location(const QByteArray &target, const QByteArray &hostHeader, const QHostAddress &listen,
-                               quint16 httpsPort);
+    static QByteArray location(const QByteArray &target, const QByteArray &hostHeader,
+                               const QHostAddress &listen, quint16 httpsPort);
     // The host part of a Host header value when it is a valid DNS name, IPv4 or
     // [IPv6] literal with an optional numeric port; empty otherwise.
     static QByteArray validHost(const QByteArray &hostHeader);

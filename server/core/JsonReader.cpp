@@ -14,8 +14,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -65,7 +65,8 @@ class Scan
 {
 public:
     explicit Scan(const QByteArray &text)
-        : m_begin(reinterpret_cast<const uchar *>(text.constData())), m_p(m_begin), m_end(m_begin + text.size())
+        : m_begin(reinterpret_cast<const uchar *>(text.constData())), m_p(m_begin),
+          m_end(m_begin + text.size())
     {
     }
 
@@ -160,8 +161,9 @@ private:
             if (isObject) {
                 skipSpace();
                 if (!at('"'))
-                    return fail(m_p, m_p == m_end ? "the input ends inside an object"
-                                                  : "an object member must start with a string key");
+                    return fail(m_p, m_p == m_end
+                                         ? "the input ends inside an object"
+                                         : "an object member must start with a string key");
                 if (!string())
                     return false;
                 skipSpace();
@@ -181,7 +183,8 @@ private:
                 return true;
             }
             if (m_p == m_end)
-                return fail(m_p, isObject ? "the input ends inside an object" : "the input ends inside an array");
+                return fail(m_p, isObject ? "the input ends inside an object"
+                                          : "the input ends inside an array");
             return fail(m_p, isObject ? "a comma or } must follow an object member"
                                       : "a comma or ] must follow an array element");
         }
@@ -235,13 +238,22 @@ private:
         if (m_end - m_p < 2)
             return fail(m_end, "the input ends inside an escape");
         switch (m_p[1]) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
             m_p += 2;
             return true;
         case 'u':
             break;
         default:
-            return fail(esc, "an unknown escape (RFC 8259 allows \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+            return fail(
+                esc,
+                "an unknown escape (RFC 8259 allows \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
         }
         const int unit = hex4(esc);
         if (unit < 0)
@@ -253,12 +265,14 @@ private:
             return fail(esc, "a \\u escape of a low surrogate without a high surrogate before it");
         if (unit >= 0xD800 && unit <= 0xDBFF) {
             if (!(m_end - m_p >= 2 && m_p[0] == '\\' && m_p[1] == 'u'))
-                return fail(esc, "a \\u escape of a high surrogate without a low surrogate after it");
+                return fail(esc,
+                            "a \\u escape of a high surrogate without a low surrogate after it");
             const int low = hex4(m_p);
             if (low < 0)
                 return false;
             if (low < 0xDC00 || low > 0xDFFF)
-                return fail(esc, "a \\u escape of a high surrogate without a low surrogate after it");
+                return fail(esc,
+                            "a \\u escape of a high surrogate without a low surrogate after it");
             m_p += 6;
         }
         return true;
@@ -276,12 +290,16 @@ private:
             more = 1;
         } else if (c >= 0xE0 && c <= 0xEF) {
             more = 2;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
+            if (c == 0xE0)
+                lo = 0xA0;
+            if (c == 0xED)
+                hi = 0x9F;
         } else if (c >= 0xF0 && c <= 0xF4) {
             more = 3;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
+            if (c == 0xF0)
+                lo = 0x90;
+            if (c == 0xF4)
+                hi = 0x8F;
         } else {
             return fail(lead, "invalid UTF-8 (a byte that cannot start a character)");
         }
@@ -331,7 +349,8 @@ private:
                 ++m_p;
         }
         if (!inRange(start, m_p, integer))
-            return fail(start, "a number beyond what a double or a 64-bit integer holds", Flaw::OutOfRange);
+            return fail(start, "a number beyond what a double or a 64-bit integer holds",
+                        Flaw::OutOfRange);
         return true;
     }
 
@@ -348,7 +367,8 @@ private:
             return d.size() < limit.size() || (d.size() == limit.size() && d <= limit);
         }
         double v = 0;
-        const auto r = std::from_chars(reinterpret_cast<const char *>(b), reinterpret_cast<const char *>(e), v);
+        const auto r = std::from_chars(reinterpret_cast<const char *>(b),
+                                       reinterpret_cast<const char *>(e), v);
         if (r.ec != std::errc::result_out_of_range)
             return true;
         // Out of range is an overflow or an underflow: the decimal exponent of
@@ -414,7 +434,10 @@ struct Check
     std::vector<std::string_view> scratch; // keys of a big object, sorted
 };
 
-bool startsWithBom(std::string_view s) { return s.size() >= 3 && s[0] == '\xEF' && s[1] == '\xBB' && s[2] == '\xBF'; }
+bool startsWithBom(std::string_view s)
+{
+    return s.size() >= 3 && s[0] == '\xEF' && s[1] == '\xBB' && s[2] == '\xBF';
+}
 
 bool check(simdjson::dom::element e, int depth, Check &c)
 {
@@ -424,7 +447,8 @@ bool check(simdjson::dom::element e, int depth, Check &c)
         if (depth >= JsonReader::kMaxDepth)
             return false; // refusal.kind is TooDeep
         qsizetype i = 0;
-        const simdjson::dom::array array = e.get_array().value_unsafe(); // not a temporary in the loop
+        const simdjson::dom::array array =
+            e.get_array().value_unsafe(); // not a temporary in the loop
         for (const simdjson::dom::element child : array) {
             if (!check(child, depth + 1, c)) {
                 c.refusal.path.append(QString::number(i));
@@ -507,14 +531,16 @@ Result<simdjson::dom::element> parseChecked(ThreadParser &tp, const QByteArray &
         return root;
     if (!err && c.refusal.kind == Refusal::Duplicate) {
         std::reverse(c.refusal.path.begin(), c.refusal.path.end());
-        // The empty key (valid JSON) spells as "": a field is never empty (Schema.cpp does the same).
+        // The empty key (valid JSON) spells as "": a field is never empty (Schema.cpp does the
+        // same).
         for (QString &part : c.refusal.path)
             if (part.isEmpty())
                 part = QStringLiteral("\"\"");
         const QString field = c.refusal.path.join(QLatin1Char('.'));
-        return Error::validation(field, QStringLiteral("duplicate_key"),
-                                 QStringLiteral("The key \"%1\" appears more than once in one object.")
-                                     .arg(c.refusal.path.constLast()));
+        return Error::validation(
+            field, QStringLiteral("duplicate_key"),
+            QStringLiteral("The key \"%1\" appears more than once in one object.")
+                .arg(c.refusal.path.constLast()));
     }
     if (const auto flaw = JsonReader::findFlaw(text))
         return flawError(*flaw);
@@ -523,7 +549,8 @@ Result<simdjson::dom::element> parseChecked(ThreadParser &tp, const QByteArray &
                                  QStringLiteral("The body is not valid JSON (nested too deep)."));
     // simdjson refused what the scan accepts: a disagreement to look into, and
     // still a refusal (simdjson is the one that validates).
-    qCWarning(lcJson) << "simdjson refused a body the scan accepts:" << simdjson::error_message(err);
+    qCWarning(lcJson) << "simdjson refused a body the scan accepts:"
+                      << simdjson::error_message(err);
     return Error::validation(QStringLiteral("body"), QStringLiteral("malformed_json"),
                              QStringLiteral("The body is not valid JSON (%1).")
                                  .arg(QString::fromUtf8(simdjson::error_message(err))));
@@ -550,7 +577,8 @@ Result<QJsonValue> JsonReader::read(const QByteArray &text, Builder builder)
     return jsondom::toValue(*root);
 }
 
-Status JsonReader::readDom(const QByteArray &text, const std::function<void(const simdjson::dom::element &)> &use)
+Status JsonReader::readDom(const QByteArray &text,
+                           const std::function<void(const simdjson::dom::element &)> &use)
 {
     thread_local ThreadParser tp; // not read()'s: a read() inside `use` leaves this document be
     Check c;

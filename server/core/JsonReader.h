@@ -52,7 +52,8 @@ public:
     // The same checks and refusals, without a QJsonValue: simdjson's DOM of the
     // document handed to `use`, alive until `use` returns (a parser of its own
     // per thread, so a read() inside `use` does not disturb it).
-    static Status readDom(const QByteArray &text, const std::function<void(const simdjson::dom::element &)> &use);
+    static Status readDom(const QByteArray &text,
+                          const std::function<void(const simdjson::dom::element &)> &use);
 
     // Why `text` is not acceptable JSON and where, found by a plain byte-by-byte
     // scan after simdjson refused it (simdjson reports an error code but not

@@ -70,7 +70,9 @@ void Maintenance::runFast()
 void Maintenance::runSlow()
 {
     const qint64 now = m_services.ctx.clock->nowMs();
-    auto warn = [](const char *what, const Error &e) { qCWarning(lcMaint) << what << "failed:" << e.message; };
+    auto warn = [](const char *what, const Error &e) {
+        qCWarning(lcMaint) << what << "failed:" << e.message;
+    };
     if (auto r = m_services.rateLimiter.sweep(now - 3'600'000); !r)
         warn("rate counter sweep", r.error());
     if (auto r = m_services.accounts.sweepExpired(); !r)

@@ -28,14 +28,16 @@ public:
     static constexpr std::array<int, 29> kStatuses{200, 201, 202, 204, 206, 301, 302, 304, 307, 308,
                                                    400, 401, 402, 403, 404, 405, 408, 409, 410, 413,
                                                    415, 416, 421, 422, 429, 431, 500, 502, 503};
-    static constexpr std::array<const char *, 8> kMethods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"};
+    static constexpr std::array<const char *, 8> kMethods{"GET",   "HEAD",   "POST",    "PUT",
+                                                          "PATCH", "DELETE", "OPTIONS", "OTHER"};
     static QString unmatched() { return QStringLiteral("unmatched"); }
 
     explicit Metrics(const RouteTable &table);
     ~Metrics();
 
     // One answered request. `routeTemplate` empty: no route matched.
-    void record(const QString &routeTemplate, const QByteArray &method, bool head, int status, qint64 nanos);
+    void record(const QString &routeTemplate, const QByteArray &method, bool head, int status,
+                qint64 nanos);
     quint64 rateLimited() const { return m_rateLimited.load(std::memory_order_relaxed); }
 
     // Values read on each scrape.

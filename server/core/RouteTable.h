@@ -27,21 +27,23 @@ using Handler = std::function<HttpResponse(HttpRequest &)>;
 
 struct Route
 {
-    QByteArray method;   // GET, POST, PUT, PATCH, DELETE
-    QString path;        // template, e.g. /api/runs/{run_id}
+    QByteArray method; // GET, POST, PUT, PATCH, DELETE
+    QString path;      // template, e.g. /api/runs/{run_id}
     Access access = Access::Api;
-    QString tag;         // OpenAPI tag (family)
+    QString tag; // OpenAPI tag (family)
     QString summary;
-    QJsonObject requestSchema;  // empty: no JSON body
-    QJsonObject responseSchema; // of the success answer
+    QJsonObject requestSchema;                    // empty: no JSON body
+    QJsonObject responseSchema;                   // of the success answer
     QByteArray responseType = "application/json"; // of the success answer
     int successStatus = 200;
     QList<QPair<QString, QJsonObject>> queryParams; // documented query parameters
-    QList<int> errorStatuses;                        // documented error answers
-    bool csrfExempt = false;     // signup, login, reset-password
-    bool rawBody = false;        // part uploads: body is bytes, not JSON
-    bool bodyCheckedByHandler = false; // the schema is documented; the handler validates it (after its own 405)
-    bool domBody = false;        // the schema checked over simdjson's DOM, handed to the handler as req.dom
+    QList<int> errorStatuses;                       // documented error answers
+    bool csrfExempt = false;                        // signup, login, reset-password
+    bool rawBody = false;                           // part uploads: body is bytes, not JSON
+    bool bodyCheckedByHandler =
+        false; // the schema is documented; the handler validates it (after its own 405)
+    bool domBody =
+        false; // the schema checked over simdjson's DOM, handed to the handler as req.dom
     Handler handler;
 
     // Filled by RouteTable.
@@ -63,7 +65,11 @@ class RouteBuilder
 {
 public:
     RouteBuilder(RouteTable &table, Route r) : m_table(table), m_route(std::move(r)) {}
-    RouteBuilder &body(const QJsonObject &schema) { m_route.requestSchema = schema; return *this; }
+    RouteBuilder &body(const QJsonObject &schema)
+    {
+        m_route.requestSchema = schema;
+        return *this;
+    }
     RouteBuilder &returns(int status, const QJsonObject &schema)
     {
         m_route.successStatus = status;
@@ -90,14 +96,30 @@ public:
         m_route.errorStatuses.append(statuses);
         return *this;
     }
-    RouteBuilder &csrfExempt() { m_route.csrfExempt = true; return *this; }
-    RouteBuilder &rawBody() { m_route.rawBody = true; return *this; }
+    RouteBuilder &csrfExempt()
+    {
+        m_route.csrfExempt = true;
+        return *this;
+    }
+    RouteBuilder &rawBody()
+    {
+        m_route.rawBody = true;
+        return *this;
+    }
     // For routes that may refuse (405) whatever the body: the dispatcher skips the
     // schema check and the handler calls Dispatcher::parseJson itself.
-    RouteBuilder &bodyCheckedByHandler() { m_route.bodyCheckedByHandler = true; return *this; }
+    RouteBuilder &bodyCheckedByHandler()
+    {
+        m_route.bodyCheckedByHandler = true;
+        return *this;
+    }
     // For a hot route that reads its body itself: the schema is enforced over
     // simdjson's DOM and no QJsonValue tree is built (req.dom, not req.json).
-    RouteBuilder &bodyAsDom() { m_route.domBody = true; return *this; }
+    RouteBuilder &bodyAsDom()
+    {
+        m_route.domBody = true;
+        return *this;
+    }
     void handle(Handler h);
 
 private:
@@ -108,7 +130,8 @@ private:
 class RouteTable
 {
 public:
-    RouteBuilder route(const char *method, const QString &path, Access access, const QString &tag, const QString &summary)
+    RouteBuilder route(const char *method, const QString &path, Access access, const QString &tag,
+                       const QString &summary)
     {
         Route r;
         r.method = method;

@@ -29,8 +29,14 @@ QJsonObject string(int minLength, int maxLength)
     return o;
 }
 
-QJsonObject uuid() { return {{u"type"_s, u"string"_s}, {u"format"_s, u"uuid"_s}}; }
-QJsonObject dateTime() { return {{u"type"_s, u"string"_s}, {u"format"_s, u"date-time"_s}}; }
+QJsonObject uuid()
+{
+    return {{u"type"_s, u"string"_s}, {u"format"_s, u"uuid"_s}};
+}
+QJsonObject dateTime()
+{
+    return {{u"type"_s, u"string"_s}, {u"format"_s, u"date-time"_s}};
+}
 
 QJsonObject enumOf(const QStringList &values)
 {
@@ -39,12 +45,23 @@ QJsonObject enumOf(const QStringList &values)
 
 QJsonObject integer(qint64 minimum, qint64 maximum)
 {
-    return {{u"type"_s, u"integer"_s}, {u"minimum"_s, double(minimum)}, {u"maximum"_s, double(maximum)}};
+    return {{u"type"_s, u"integer"_s},
+            {u"minimum"_s, double(minimum)},
+            {u"maximum"_s, double(maximum)}};
 }
 
-QJsonObject number() { return {{u"type"_s, u"number"_s}}; }
-QJsonObject boolean() { return {{u"type"_s, u"boolean"_s}}; }
-QJsonObject anyObject() { return {{u"type"_s, u"object"_s}, {u"additionalProperties"_s, true}}; }
+QJsonObject number()
+{
+    return {{u"type"_s, u"number"_s}};
+}
+QJsonObject boolean()
+{
+    return {{u"type"_s, u"boolean"_s}};
+}
+QJsonObject anyObject()
+{
+    return {{u"type"_s, u"object"_s}, {u"additionalProperties"_s, true}};
+}
 
 QJsonObject arrayOf(const QJsonObject &items, int maxItems)
 {
@@ -86,7 +103,8 @@ QJsonObject object(std::initializer_list<Prop> props, bool additional)
     return o;
 }
 
-QJsonObject wrapped(const QString &key, const QJsonObject &inner, std::initializer_list<Prop> siblings)
+QJsonObject wrapped(const QString &key, const QJsonObject &inner,
+                    std::initializer_list<Prop> siblings)
 {
     QJsonObject properties{{key, inner}};
     QJsonArray required{key};
@@ -100,24 +118,39 @@ QJsonObject wrapped(const QString &key, const QJsonObject &inner, std::initializ
 
 QJsonObject page(const QJsonObject &item)
 {
-    return object({{u"items"_s, arrayOf(item), true}, {u"next_cursor"_s, nullable(string()), true}});
+    return object(
+        {{u"items"_s, arrayOf(item), true}, {u"next_cursor"_s, nullable(string()), true}});
 }
 
 namespace {
 
 enum TypeBit : quint8 {
-    String = 1, Object = 2, Array = 4, Boolean = 8, Null = 16, Number = 32, Integer = 64, Any = 128,
+    String = 1,
+    Object = 2,
+    Array = 4,
+    Boolean = 8,
+    Null = 16,
+    Number = 32,
+    Integer = 64,
+    Any = 128,
 };
 
 quint8 typeBit(const QString &type)
 {
-    if (type == QLatin1String("string")) return String;
-    if (type == QLatin1String("object")) return Object;
-    if (type == QLatin1String("array")) return Array;
-    if (type == QLatin1String("boolean")) return Boolean;
-    if (type == QLatin1String("null")) return Null;
-    if (type == QLatin1String("number")) return Number;
-    if (type == QLatin1String("integer")) return Integer;
+    if (type == QLatin1String("string"))
+        return String;
+    if (type == QLatin1String("object"))
+        return Object;
+    if (type == QLatin1String("array"))
+        return Array;
+    if (type == QLatin1String("boolean"))
+        return Boolean;
+    if (type == QLatin1String("null"))
+        return Null;
+    if (type == QLatin1String("number"))
+        return Number;
+    if (type == QLatin1String("integer"))
+        return Integer;
     return Any; // a type this validator does not know accepts everything
 }
 
@@ -128,13 +161,20 @@ enum class Kind { String, Number, Boolean, Null, Array, Object, Other };
 Kind kindOf(const QJsonValue &v)
 {
     switch (v.type()) {
-    case QJsonValue::String: return Kind::String;
-    case QJsonValue::Double: return Kind::Number;
-    case QJsonValue::Bool: return Kind::Boolean;
-    case QJsonValue::Null: return Kind::Null;
-    case QJsonValue::Array: return Kind::Array;
-    case QJsonValue::Object: return Kind::Object;
-    default: return Kind::Other;
+    case QJsonValue::String:
+        return Kind::String;
+    case QJsonValue::Double:
+        return Kind::Number;
+    case QJsonValue::Bool:
+        return Kind::Boolean;
+    case QJsonValue::Null:
+        return Kind::Null;
+    case QJsonValue::Array:
+        return Kind::Array;
+    case QJsonValue::Object:
+        return Kind::Object;
+    default:
+        return Kind::Other;
     }
 }
 
@@ -142,23 +182,38 @@ Kind kindOf(const simdjson::dom::element &e)
 {
     using simdjson::dom::element_type;
     switch (e.type()) {
-    case element_type::STRING: return Kind::String;
+    case element_type::STRING:
+        return Kind::String;
     case element_type::INT64:
     case element_type::UINT64:
-    case element_type::DOUBLE: return Kind::Number;
-    case element_type::BOOL: return Kind::Boolean;
-    case element_type::NULL_VALUE: return Kind::Null;
-    case element_type::ARRAY: return Kind::Array;
-    case element_type::OBJECT: return Kind::Object;
+    case element_type::DOUBLE:
+        return Kind::Number;
+    case element_type::BOOL:
+        return Kind::Boolean;
+    case element_type::NULL_VALUE:
+        return Kind::Null;
+    case element_type::ARRAY:
+        return Kind::Array;
+    case element_type::OBJECT:
+        return Kind::Object;
     }
     return Kind::Other;
 }
 
-double numberOf(const QJsonValue &v) { return v.toDouble(); }
+double numberOf(const QJsonValue &v)
+{
+    return v.toDouble();
+}
 
-double numberOf(const simdjson::dom::element &e) { return jsondom::number(e); }
+double numberOf(const simdjson::dom::element &e)
+{
+    return jsondom::number(e);
+}
 
-QString stringOf(const QJsonValue &v) { return v.toString(); }
+QString stringOf(const QJsonValue &v)
+{
+    return v.toString();
+}
 
 QString stringOf(const simdjson::dom::element &e)
 {
@@ -166,7 +221,10 @@ QString stringOf(const simdjson::dom::element &e)
 }
 
 // A string's length as QString counts it (UTF-16 code units).
-qsizetype lengthOf(const QJsonValue &v) { return v.toString().size(); }
+qsizetype lengthOf(const QJsonValue &v)
+{
+    return v.toString().size();
+}
 
 qsizetype lengthOf(const simdjson::dom::element &e)
 {
@@ -184,12 +242,18 @@ qsizetype lengthOf(const simdjson::dom::element &e)
 
 bool typeMatches(Kind kind, double number, quint8 types)
 {
-    if (types & Any) return true;
-    if ((types & String) && kind == Kind::String) return true;
-    if ((types & Object) && kind == Kind::Object) return true;
-    if ((types & Array) && kind == Kind::Array) return true;
-    if ((types & Boolean) && kind == Kind::Boolean) return true;
-    if ((types & Null) && kind == Kind::Null) return true;
+    if (types & Any)
+        return true;
+    if ((types & String) && kind == Kind::String)
+        return true;
+    if ((types & Object) && kind == Kind::Object)
+        return true;
+    if ((types & Array) && kind == Kind::Array)
+        return true;
+    if ((types & Boolean) && kind == Kind::Boolean)
+        return true;
+    if ((types & Null) && kind == Kind::Null)
+        return true;
     if ((types & (Number | Integer)) && kind == Kind::Number) {
         const double d = number;
         if (!std::isfinite(d))
@@ -257,20 +321,28 @@ struct Validator::Node
         else if (type.isArray())
             for (const auto &t : type.toArray())
                 types |= typeBit(t.toString());
-        if (s.contains(u"minLength"_s)) minLength = s.value(u"minLength"_s).toInt();
-        if (s.contains(u"maxLength"_s)) maxLength = s.value(u"maxLength"_s).toInt();
-        if (s.contains(u"maxItems"_s)) maxItems = s.value(u"maxItems"_s).toInt();
-        if (s.contains(u"minimum"_s)) minimum = s.value(u"minimum"_s).toDouble();
-        if (s.contains(u"maximum"_s)) maximum = s.value(u"maximum"_s).toDouble();
+        if (s.contains(u"minLength"_s))
+            minLength = s.value(u"minLength"_s).toInt();
+        if (s.contains(u"maxLength"_s))
+            maxLength = s.value(u"maxLength"_s).toInt();
+        if (s.contains(u"maxItems"_s))
+            maxItems = s.value(u"maxItems"_s).toInt();
+        if (s.contains(u"minimum"_s))
+            minimum = s.value(u"minimum"_s).toDouble();
+        if (s.contains(u"maximum"_s))
+            maximum = s.value(u"maximum"_s).toDouble();
         const QJsonValue f = s.value(u"format"_s);
-        format = f == u"uuid"_s ? Format::Uuid : f == u"date-time"_s ? Format::DateTime : Format::None;
+        format = f == u"uuid"_s        ? Format::Uuid
+                 : f == u"date-time"_s ? Format::DateTime
+                                       : Format::None;
         hasEnum = s.contains(u"enum"_s);
         enumValues = s.value(u"enum"_s).toArray();
         if (s.contains(u"items"_s))
             items = std::make_unique<Node>(s.value(u"items"_s).toObject());
         const QJsonObject props = s.value(u"properties"_s).toObject();
         for (auto it = props.begin(); it != props.end(); ++it)
-            properties.push_back({it.key(), it.key().toStdString(), std::make_unique<Node>(it.value().toObject())});
+            properties.push_back(
+                {it.key(), it.key().toStdString(), std::make_unique<Node>(it.value().toObject())});
         for (const auto &r : s.value(u"required"_s).toArray())
             required.append(r.toString());
         closed = s.value(u"additionalProperties"_s) == QJsonValue(false);
@@ -284,8 +356,9 @@ struct Validator::Node
         return false;
     }
 
-    template<typename Value>
-    void check(const Value &value, const QString &base, const PathLink *at, QList<FieldIssue> &details) const
+    template <typename Value>
+    void check(const Value &value, const QString &base, const PathLink *at,
+               QList<FieldIssue> &details) const
     {
         const auto issue = [&](const PathLink *where, const char *what) {
             const QString field = spell(base, where);
@@ -322,9 +395,9 @@ struct Validator::Node
         }
     }
 
-    template<typename Issue>
-    void checkArray(const QJsonValue &value, const QString &base, const PathLink *at, QList<FieldIssue> &details,
-                    const Issue &issue) const
+    template <typename Issue>
+    void checkArray(const QJsonValue &value, const QString &base, const PathLink *at,
+                    QList<FieldIssue> &details, const Issue &issue) const
     {
         const QJsonArray a = value.toArray();
         if (maxItems >= 0 && a.size() > maxItems) {
@@ -339,7 +412,7 @@ struct Validator::Node
         }
     }
 
-    template<typename Issue>
+    template <typename Issue>
     void checkArray(const simdjson::dom::element &value, const QString &base, const PathLink *at,
                     QList<FieldIssue> &details, const Issue &issue) const
     {
@@ -359,9 +432,9 @@ struct Validator::Node
         }
     }
 
-    template<typename Issue>
-    void checkObject(const QJsonValue &value, const QString &base, const PathLink *at, QList<FieldIssue> &details,
-                     const Issue &issue) const
+    template <typename Issue>
+    void checkObject(const QJsonValue &value, const QString &base, const PathLink *at,
+                     QList<FieldIssue> &details, const Issue &issue) const
     {
         const QJsonObject o = value.toObject();
         // One lookup per key (a QJsonObject finds a key by binary search over
@@ -392,14 +465,15 @@ struct Validator::Node
         }
     }
 
-    template<typename Issue>
+    template <typename Issue>
     void checkObject(const simdjson::dom::element &value, const QString &base, const PathLink *at,
                      QList<FieldIssue> &details, const Issue &issue) const
     {
         const simdjson::dom::object o = value.get_object().value_unsafe();
         // The declared members found in one pass over the object's keys (JsonReader
         // refused duplicate keys, so each key is there at most once).
-        QVarLengthArray<std::optional<simdjson::dom::element>, 16> found(qsizetype(properties.size()));
+        QVarLengthArray<std::optional<simdjson::dom::element>, 16> found(
+            qsizetype(properties.size()));
         QVarLengthArray<std::string_view, 4> unknown;
         for (const simdjson::dom::key_value_pair kv : o) {
             bool declared = false;
@@ -413,7 +487,8 @@ struct Validator::Node
             if (!declared && closed)
                 unknown.append(kv.key);
         }
-        const auto present = [&](const QString &key) -> const std::optional<simdjson::dom::element> * {
+        const auto present =
+            [&](const QString &key) -> const std::optional<simdjson::dom::element> * {
             for (size_t i = 0; i < properties.size(); ++i)
                 if (properties[i].name == key)
                     return &found[qsizetype(i)];
@@ -421,7 +496,8 @@ struct Validator::Node
         };
         for (const QString &key : required) {
             const std::optional<simdjson::dom::element> *v = present(key);
-            std::optional<simdjson::dom::element> undeclared; // a required key the schema does not describe
+            std::optional<simdjson::dom::element>
+                undeclared; // a required key the schema does not describe
             if (!v) {
                 const std::string utf8 = key.toStdString();
                 const auto r = o.at_key(utf8);
@@ -441,7 +517,8 @@ struct Validator::Node
                 properties[i].node->check(*v, base, &link, details);
             }
         }
-        // In QJsonObject's order (by code point: UTF-8 byte order), as the tree's walk reports them.
+        // In QJsonObject's order (by code point: UTF-8 byte order), as the tree's walk reports
+        // them.
         std::sort(unknown.begin(), unknown.end());
         for (const std::string_view utf8 : unknown) {
             const QString key = jsondom::string(utf8);
@@ -451,24 +528,24 @@ struct Validator::Node
     }
 };
 
-Validator::Validator(const QJsonObject &schema)
-    : m_root(std::make_shared<const Node>(schema))
-{
-}
+Validator::Validator(const QJsonObject &schema) : m_root(std::make_shared<const Node>(schema)) {}
 
-void Validator::validate(const QJsonValue &value, QList<FieldIssue> &details, const QString &path) const
+void Validator::validate(const QJsonValue &value, QList<FieldIssue> &details,
+                         const QString &path) const
 {
     if (m_root)
         m_root->check(value, path, nullptr, details);
 }
 
-void Validator::validate(const simdjson::dom::element &value, QList<FieldIssue> &details, const QString &path) const
+void Validator::validate(const simdjson::dom::element &value, QList<FieldIssue> &details,
+                         const QString &path) const
 {
     if (m_root)
         m_root->check(value, path, nullptr, details);
 }
 
-void validate(const QJsonValue &value, const QJsonObject &s, const QString &path, QList<FieldIssue> &details)
+void validate(const QJsonValue &value, const QJsonObject &s, const QString &path,
+              QList<FieldIssue> &details)
 {
     Validator(s).validate(value, details, path);
 }

@@ -39,12 +39,14 @@ struct Prop
 };
 QJsonObject object(std::initializer_list<Prop> props, bool additional = true);
 // {"<key>": inner, siblings...}
-QJsonObject wrapped(const QString &key, const QJsonObject &inner, std::initializer_list<Prop> siblings = {});
+QJsonObject wrapped(const QString &key, const QJsonObject &inner,
+                    std::initializer_list<Prop> siblings = {});
 QJsonObject page(const QJsonObject &item);
 
 // Validates `value` against `schema`, adding every problem to `details` with a
 // dotted path (metrics.1.step). Supports the keywords the builders above emit.
-void validate(const QJsonValue &value, const QJsonObject &schema, const QString &path, QList<FieldIssue> &details);
+void validate(const QJsonValue &value, const QJsonObject &schema, const QString &path,
+              QList<FieldIssue> &details);
 
 // A schema compiled once (a route's body schema): the same checks and answers
 // as validate(), without looking keywords up by name or building a path for
@@ -54,10 +56,12 @@ class Validator
 public:
     Validator() = default; // accepts anything
     explicit Validator(const QJsonObject &schema);
-    void validate(const QJsonValue &value, QList<FieldIssue> &details, const QString &path = {}) const;
+    void validate(const QJsonValue &value, QList<FieldIssue> &details,
+                  const QString &path = {}) const;
     // The same checks and answers over simdjson's DOM of the document
     // (core/JsonReader.h's readDom), without building a QJsonValue.
-    void validate(const simdjson::dom::element &value, QList<FieldIssue> &details, const QString &path = {}) const;
+    void validate(const simdjson::dom::element &value, QList<FieldIssue> &details,
+                  const QString &path = {}) const;
 
     struct Node;
 

@@ -53,27 +53,13 @@ ShareLimits shareLimits(const ServerConfig &cfg)
 } // namespace
 
 Services::Services(const ModelContext &c, const ServerConfig &cfg)
-    : ctx(c),
-      config(cfg),
-      mail(std::make_shared<MailOutbox>(c, transportFor(cfg))),
-      keyUsage(std::make_shared<ApiKeyUsage>()),
-      accounts(c, mail),
-      apiKeys(c, keyUsage),
-      workspaces(c),
-      audit(c),
-      rateLimiter(c),
-      blobs(cfg.dataDir),
+    : ctx(c), config(cfg), mail(std::make_shared<MailOutbox>(c, transportFor(cfg))),
+      keyUsage(std::make_shared<ApiKeyUsage>()), accounts(c, mail), apiKeys(c, keyUsage),
+      workspaces(c), audit(c), rateLimiter(c), blobs(cfg.dataDir),
       artifacts(c, blobs, artifactOptions(cfg)),
-      runs(c, RunLimits{cfg.runMaxPoints, cfg.runMaxLogBytes}),
-      ledger(c),
-      shares(c, shareLimits(cfg)),
-      publicShares(c, shareLimits(cfg)),
-      usage(c),
-      billing(c, billingProvider(cfg)),
-      dsar(c),
-      claims(c),
-      museum(c),
-      leaderboard(c),
+      runs(c, RunLimits{cfg.runMaxPoints, cfg.runMaxLogBytes}), ledger(c),
+      shares(c, shareLimits(cfg)), publicShares(c, shareLimits(cfg)), usage(c),
+      billing(c, billingProvider(cfg)), dsar(c), claims(c), museum(c), leaderboard(c),
       status(c, blobs)
 {
 }

@@ -15,7 +15,6 @@
 #include "models/claims/MuseumService.h"
 #include "models/core/Context.h"
 #include "models/core/RateLimiter.h"
-#include "server/core/ServerConfig.h"
 #include "models/dsar/DsarService.h"
 #include "models/runs/LedgerService.h"
 #include "models/runs/RunService.h"
@@ -24,6 +23,7 @@
 #include "models/status/StatusService.h"
 #include "models/usage/UsageService.h"
 #include "models/workspaces/WorkspaceService.h"
+#include "server/core/ServerConfig.h"
 
 #include <memory>
 

@@ -10,7 +10,8 @@ Result<Actor> StoreAuthenticator::bearer(const QString &secret, const QString &i
     return m_services.apiKeys.authenticate(secret, ip);
 }
 
-std::optional<Authenticator::SessionAuth> StoreAuthenticator::session(const QString &token, const QString &ip)
+std::optional<Authenticator::SessionAuth> StoreAuthenticator::session(const QString &token,
+                                                                      const QString &ip)
 {
     auto signedIn = m_services.accounts.authenticate(token);
     if (!signedIn)

@@ -22,7 +22,6 @@ namespace wfx {
 
 namespace {
 
-
 struct Free
 {
     void operator()(EVP_PKEY *p) const { EVP_PKEY_free(p); }
@@ -30,8 +29,7 @@ struct Free
     void operator()(BIO *p) const { BIO_free(p); }
     void operator()(X509_EXTENSION *p) const { X509_EXTENSION_free(p); }
 };
-template<typename T>
-using Owned = std::unique_ptr<T, Free>;
+template <typename T> using Owned = std::unique_ptr<T, Free>;
 
 QByteArray bioBytes(BIO *bio)
 {
@@ -63,21 +61,25 @@ bool makeSelfSigned(QByteArray *certPem, QByteArray *keyPem)
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 10L * 365 * 24 * 3600);
     X509_set_pubkey(cert.get(), key.get());
     X509_NAME *name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char *>("WorldFlux Console"), -1, -1, 0);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char *>("localhost"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char *>("WorldFlux Console"), -1, -1,
+                               0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char *>("localhost"), -1, -1, 0);
     X509_set_issuer_name(cert.get(), name);
-    if (!addExtension(cert.get(), NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1")
-        || !addExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE")
-        || !addExtension(cert.get(), NID_key_usage, "critical,digitalSignature")
-        || !addExtension(cert.get(), NID_ext_key_usage, "serverAuth")
-        || !addExtension(cert.get(), NID_subject_key_identifier, "hash"))
+    if (!addExtension(cert.get(), NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1") ||
+        !addExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE") ||
+        !addExtension(cert.get(), NID_key_usage, "critical,digitalSignature") ||
+        !addExtension(cert.get(), NID_ext_key_usage, "serverAuth") ||
+        !addExtension(cert.get(), NID_subject_key_identifier, "hash"))
         return false;
     if (X509_sign(cert.get(), key.get(), EVP_sha256()) <= 0)
         return false;
     Owned<BIO> certBio(BIO_new(BIO_s_mem()));
     Owned<BIO> keyBio(BIO_new(BIO_s_mem()));
-    if (!certBio || !keyBio || PEM_write_bio_X509(certBio.get(), cert.get()) != 1
-        || PEM_write_bio_PrivateKey(keyBio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    if (!certBio || !keyBio || PEM_write_bio_X509(certBio.get(), cert.get()) != 1 ||
+        PEM_write_bio_PrivateKey(keyBio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
+            1)
         return false;
     *certPem = bioBytes(certBio.get());
     *keyPem = bioBytes(keyBio.get());
@@ -97,7 +99,8 @@ bool writeFile(const QString &path, const QByteArray &data, QFile::Permissions p
 
 } // namespace
 
-bool TlsFiles::load(const QString &certFile, const QString &keyFile, QSslConfiguration *out, QString *error)
+bool TlsFiles::load(const QString &certFile, const QString &keyFile, QSslConfiguration *out,
+                    QString *error)
 {
     QFile cf(certFile);
     if (!cf.open(QIODevice::ReadOnly)) {
@@ -122,7 +125,8 @@ bool TlsFiles::load(const QString &certFile, const QString &keyFile, QSslConfigu
             break;
     }
     if (key.isNull()) {
-        *error = QStringLiteral("%1 holds no PEM private key (RSA or EC, unencrypted)").arg(keyFile);
+        *error =
+            QStringLiteral("%1 holds no PEM private key (RSA or EC, unencrypted)").arg(keyFile);
         return false;
     }
     QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
@@ -134,7 +138,8 @@ bool TlsFiles::load(const QString &certFile, const QString &keyFile, QSslConfigu
     return true;
 }
 
-bool TlsFiles::ensureSelfSigned(const QString &dataDir, QString *certFile, QString *keyFile, QString *error)
+bool TlsFiles::ensureSelfSigned(const QString &dataDir, QString *certFile, QString *keyFile,
+                                QString *error)
 {
     const QDir dir(QDir(dataDir).filePath(u"tls"_s));
     *certFile = dir.filePath(u"cert.pem"_s);
@@ -151,8 +156,9 @@ bool TlsFiles::ensureSelfSigned(const QString &dataDir, QString *certFile, QStri
         return false;
     }
     // The key first: a certificate without its key would be taken as complete.
-    if (!writeFile(*keyFile, keyPem, QFile::ReadOwner | QFile::WriteOwner)
-        || !writeFile(*certFile, certPem, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther)) {
+    if (!writeFile(*keyFile, keyPem, QFile::ReadOwner | QFile::WriteOwner) ||
+        !writeFile(*certFile, certPem,
+                   QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther)) {
         QFile::remove(*keyFile);
         QFile::remove(*certFile);
         *error = QStringLiteral("cannot write the TLS files in %1").arg(dir.path());

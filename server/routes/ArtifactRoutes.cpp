@@ -5,8 +5,8 @@
 #include "server/routes/Routes.h"
 
 #include "models/artifacts/ByteRange.h"
-#include "server/core/RouteTable.h"
 #include "models/core/Ids.h"
+#include "server/core/RouteTable.h"
 #include "server/core/Schema.h"
 #include "server/core/Services.h"
 
@@ -24,23 +24,28 @@ namespace {
 
 QJsonObject artifactSchema()
 {
-    return object({{u"id"_s, uuid(), true},
-                   {u"run_id"_s, uuid(), true},
-                   {u"workspace_id"_s, uuid(), true},
-                   {u"name"_s, string(1, 255), true},
-                   {u"size_bytes"_s, integer(0, 9007199254740991), true},
-                   {u"sha256"_s, string(64, 64), true},
-                   {u"content_type"_s, string(), true},
-                   {u"state"_s, enumOf({u"pending"_s, u"committed"_s, u"aborted"_s, u"deleted"_s}), true},
-                   {u"created_at"_s, dateTime(), true},
-                   {u"committed_at"_s, nullable(dateTime()), true}});
+    return object(
+        {{u"id"_s, uuid(), true},
+         {u"run_id"_s, uuid(), true},
+         {u"workspace_id"_s, uuid(), true},
+         {u"name"_s, string(1, 255), true},
+         {u"size_bytes"_s, integer(0, 9007199254740991), true},
+         {u"sha256"_s, string(64, 64), true},
+         {u"content_type"_s, string(), true},
+         {u"state"_s, enumOf({u"pending"_s, u"committed"_s, u"aborted"_s, u"deleted"_s}), true},
+         {u"created_at"_s, dateTime(), true},
+         {u"committed_at"_s, nullable(dateTime()), true}});
 }
 
 // Absolute part URL on the host the client used (already checked against the allowed names).
-QString partUrl(const HttpRequest &req, const QString &artifactId, qint64 number, const QString &token)
+QString partUrl(const HttpRequest &req, const QString &artifactId, qint64 number,
+                const QString &token)
 {
     const QString host = QString::fromLatin1(req.header("host"));
-    return QStringLiteral("http://%1/uploads/%2/%3/%4").arg(host, artifactId).arg(number).arg(token);
+    return QStringLiteral("http://%1/uploads/%2/%3/%4")
+        .arg(host, artifactId)
+        .arg(number)
+        .arg(token);
 }
 
 } // namespace
@@ -67,28 +72,32 @@ void addArtifactRoutes(RouteTable &t, Services &s)
         .errors({403, 404})
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.json.toObject();
-            auto up = s.artifacts.initiate(r.actor, b.value(u"run_id"_s).toString(), b.value(u"name"_s).toString(),
-                                           qint64(b.value(u"size_bytes"_s).toDouble()), b.value(u"sha256"_s).toString(),
-                                           b.value(u"content_type"_s).toString());
+            auto up = s.artifacts.initiate(
+                r.actor, b.value(u"run_id"_s).toString(), b.value(u"name"_s).toString(),
+                qint64(b.value(u"size_bytes"_s).toDouble()), b.value(u"sha256"_s).toString(),
+                b.value(u"content_type"_s).toString());
             if (!up)
                 return HttpResponse::error(up.error());
             QJsonArray parts;
             for (qint64 n = 1; n <= up->parts; ++n)
-                parts.append(QJsonObject{{u"number"_s, n},
-                                         {u"method"_s, u"PUT"_s},
-                                         {u"url"_s, partUrl(r, up->artifact.id, n, up->uploadToken)},
-                                         {u"headers"_s, QJsonObject{}}});
+                parts.append(
+                    QJsonObject{{u"number"_s, n},
+                                {u"method"_s, u"PUT"_s},
+                                {u"url"_s, partUrl(r, up->artifact.id, n, up->uploadToken)},
+                                {u"headers"_s, QJsonObject{}}});
             QJsonObject plan;
             plan.insert(u"part_size"_s, double(up->partSize));
             plan.insert(u"parts"_s, parts);
             plan.insert(u"expires_at"_s, ids::formatTime(up->expiresAt));
-            return HttpResponse::json(201, QJsonObject{{u"artifact"_s, up->artifact.toJson()}, {u"upload"_s, plan}});
+            return HttpResponse::json(
+                201, QJsonObject{{u"artifact"_s, up->artifact.toJson()}, {u"upload"_s, plan}});
         });
 
     t.route("PUT", u"/uploads/{artifact_id}/{part_number}/{token}"_s, Access::Capability, u"sync"_s,
             u"Upload one part's raw bytes (capability URL from initiate; no other credentials)"_s)
         .rawBody()
-        .returns(200, object({{u"number"_s, integer(1, 100000), true}, {u"size"_s, integer(0, 9007199254740991), true},
+        .returns(200, object({{u"number"_s, integer(1, 100000), true},
+                              {u"size"_s, integer(0, 9007199254740991), true},
                               {u"sha256"_s, string(64, 64), true}}))
         .errors({404, 413, 422})
         .handle([&s](HttpRequest &r) {
@@ -96,7 +105,8 @@ void addArtifactRoutes(RouteTable &t, Services &s)
             const qint64 number = r.param(u"part_number"_s).toLongLong(&ok);
             if (!ok)
                 return HttpResponse::error(Error::validation(u"part_number"_s, u"invalid"_s));
-            auto part = s.artifacts.putPart(r.param(u"token"_s), r.param(u"artifact_id"_s), number, r.body);
+            auto part =
+                s.artifacts.putPart(r.param(u"token"_s), r.param(u"artifact_id"_s), number, r.body);
             if (!part)
                 return HttpResponse::error(part.error());
             return HttpResponse::json(200, part->toJson());
@@ -104,7 +114,8 @@ void addArtifactRoutes(RouteTable &t, Services &s)
 
     for (const char *action : {"commit", "abort"}) {
         const bool commit = QLatin1String(action) == QLatin1String("commit");
-        t.route("POST", u"/api/sync/artifacts/"_s + QString::fromLatin1(action), Access::Api, u"sync"_s,
+        t.route("POST", u"/api/sync/artifacts/"_s + QString::fromLatin1(action), Access::Api,
+                u"sync"_s,
                 commit ? u"Commit an upload: size and SHA-256 must match what was declared"_s
                        : u"Abort an upload; its bytes are removed"_s)
             .body(object({{u"artifact_id"_s, uuid(), true}}))
@@ -112,13 +123,16 @@ void addArtifactRoutes(RouteTable &t, Services &s)
             .errors({403, 404, 409})
             .handle([&s, commit](HttpRequest &r) {
                 const QString id = str(r, "artifact_id");
-                return wrapped(commit ? s.artifacts.commit(r.actor, id) : s.artifacts.abort(r.actor, id), "artifact");
+                return wrapped(commit ? s.artifacts.commit(r.actor, id)
+                                      : s.artifacts.abort(r.actor, id),
+                               "artifact");
             });
     }
 
     t.route("GET", u"/api/artifacts/{artifact_id}"_s, Access::Api, u"runs"_s,
             u"Download a committed artifact (ETag = SHA-256, Range supported)"_s)
-        .returnsBytes(200, "application/octet-stream").errors({404, 416})
+        .returnsBytes(200, "application/octet-stream")
+        .errors({404, 416})
         .handle([&s](HttpRequest &r) {
             auto dl = s.artifacts.open(r.actor, r.param(u"artifact_id"_s));
             if (!dl)
@@ -126,18 +140,24 @@ void addArtifactRoutes(RouteTable &t, Services &s)
             HttpResponse resp;
             resp.contentType = dl->artifact.contentType.toLatin1();
             const QByteArray etag = dl->etag().toLatin1();
-            resp.header("ETag", etag).header("Accept-Ranges", "bytes").header("Cache-Control", "private, no-cache");
-            resp.header("Content-Disposition", "attachment; filename*=UTF-8''" + QUrl::toPercentEncoding(dl->artifact.name));
+            resp.header("ETag", etag)
+                .header("Accept-Ranges", "bytes")
+                .header("Cache-Control", "private, no-cache");
+            resp.header("Content-Disposition", "attachment; filename*=UTF-8''" +
+                                                   QUrl::toPercentEncoding(dl->artifact.name));
             const QByteArray inm = r.header("if-none-match");
             if (!inm.isEmpty() && (inm == etag || inm == "*")) {
                 resp.status = 304;
                 return resp;
             }
             const QByteArray ifRange = r.header("if-range");
-            const QString rangeHeader = ifRange.isEmpty() || ifRange == etag ? QString::fromLatin1(r.header("range")) : QString();
+            const QString rangeHeader = ifRange.isEmpty() || ifRange == etag
+                                            ? QString::fromLatin1(r.header("range"))
+                                            : QString();
             const ByteRange range = ByteRange::parse(rangeHeader, dl->size);
             if (range.kind == ByteRange::Kind::Unsatisfiable) {
-                HttpResponse e = HttpResponse::error(416, u"range_not_satisfiable"_s, u"The range is outside the artifact."_s);
+                HttpResponse e = HttpResponse::error(416, u"range_not_satisfiable"_s,
+                                                     u"The range is outside the artifact."_s);
                 e.header("Content-Range", range.contentRange(dl->size).toLatin1());
                 return e;
             }

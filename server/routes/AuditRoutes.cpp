@@ -21,18 +21,20 @@ constexpr int kMaxFilterLength = 200;
 
 QJsonObject auditEntrySchema()
 {
-    return object({{u"id"_s, uuid(), true},
-                   {u"seq"_s, integer(1, 9007199254740991), true},
-                   {u"at"_s, dateTime(), true},
-                   {u"action"_s, describe(string(1, kMaxFilterLength), u"Dotted, e.g. share.create"_s), true},
-                   {u"actor_id"_s, describe(nullable(uuid()), u"null for the system"_s), true},
-                   {u"workspace_id"_s, nullable(uuid()), true},
-                   {u"target_type"_s, string(0, kMaxFilterLength), true},
-                   {u"target_id"_s, nullable(string()), true},
-                   {u"ip"_s, nullable(string()), true},
-                   {u"detail"_s, anyObject(), true},
-                   {u"prev_hash"_s, describe(nullable(string()), u"The hash of the entry written before"_s), true},
-                   {u"hash"_s, string(64, 64), true}});
+    return object(
+        {{u"id"_s, uuid(), true},
+         {u"seq"_s, integer(1, 9007199254740991), true},
+         {u"at"_s, dateTime(), true},
+         {u"action"_s, describe(string(1, kMaxFilterLength), u"Dotted, e.g. share.create"_s), true},
+         {u"actor_id"_s, describe(nullable(uuid()), u"null for the system"_s), true},
+         {u"workspace_id"_s, nullable(uuid()), true},
+         {u"target_type"_s, string(0, kMaxFilterLength), true},
+         {u"target_id"_s, nullable(string()), true},
+         {u"ip"_s, nullable(string()), true},
+         {u"detail"_s, anyObject(), true},
+         {u"prev_hash"_s, describe(nullable(string()), u"The hash of the entry written before"_s),
+          true},
+         {u"hash"_s, string(64, 64), true}});
 }
 
 // Reads the filters; a malformed one is a validation error on its name.
@@ -44,14 +46,18 @@ Result<AuditFilter> auditFilter(const HttpRequest &r)
     f.action = r.queryValue(u"action"_s);
     f.targetType = r.queryValue(u"target_type"_s);
     f.targetId = r.queryValue(u"target_id"_s);
-    for (const auto &[name, value] : {std::pair{"workspace_id", f.workspaceId}, std::pair{"actor_id", f.actorId}}) {
+    for (const auto &[name, value] :
+         {std::pair{"workspace_id", f.workspaceId}, std::pair{"actor_id", f.actorId}}) {
         if (!value.isEmpty() && !ids::isUuid(value))
-            return Error::validation(QString::fromLatin1(name), u"invalid"_s, u"%1 must be an id."_s.arg(QString::fromLatin1(name)));
+            return Error::validation(QString::fromLatin1(name), u"invalid"_s,
+                                     u"%1 must be an id."_s.arg(QString::fromLatin1(name)));
     }
-    for (const auto &[name, value] : {std::pair{"action", f.action}, std::pair{"target_type", f.targetType},
-                                      std::pair{"target_id", f.targetId}}) {
+    for (const auto &[name, value] :
+         {std::pair{"action", f.action}, std::pair{"target_type", f.targetType},
+          std::pair{"target_id", f.targetId}}) {
         if (value.size() > kMaxFilterLength)
-            return Error::validation(QString::fromLatin1(name), u"too_long"_s, u"At most %1 characters."_s.arg(kMaxFilterLength));
+            return Error::validation(QString::fromLatin1(name), u"too_long"_s,
+                                     u"At most %1 characters."_s.arg(kMaxFilterLength));
     }
     for (const auto &[name, target] : {std::pair{"from", &f.fromMs}, std::pair{"to", &f.toMs}}) {
         const QString v = r.queryValue(QString::fromLatin1(name));
@@ -59,7 +65,9 @@ Result<AuditFilter> auditFilter(const HttpRequest &r)
             continue;
         const auto t = ids::parseTime(v);
         if (!t || *t <= 0)
-            return Error::validation(QString::fromLatin1(name), u"invalid"_s, u"%1 must be an RFC 3339 time."_s.arg(QString::fromLatin1(name)));
+            return Error::validation(
+                QString::fromLatin1(name), u"invalid"_s,
+                u"%1 must be an RFC 3339 time."_s.arg(QString::fromLatin1(name)));
         *target = *t;
     }
     return f;
@@ -69,9 +77,11 @@ Result<AuditFilter> auditFilter(const HttpRequest &r)
 
 void addAuditRoutes(RouteTable &t, Services &s)
 {
-    t.route("GET", u"/api/audit/logs"_s, Access::Api, u"audit"_s,
-            u"Audit entries newest first: a workspace's to its owners and admins, entries without a workspace to "
-              "their actor (and to instance administrators). A workspace_id the caller does not administer: 404"_s)
+    t.route(
+         "GET", u"/api/audit/logs"_s, Access::Api, u"audit"_s,
+         u"Audit entries newest first: a workspace's to its owners and admins, entries without a "
+         u"workspace to "
+         "their actor (and to instance administrators). A workspace_id the caller does not administer: 404"_s)
         .query(u"workspace_id"_s, uuid())
         .query(u"action"_s, string(1, kMaxFilterLength))
         .query(u"actor_id"_s, uuid())
@@ -80,7 +90,8 @@ void addAuditRoutes(RouteTable &t, Services &s)
         .query(u"from"_s, describe(dateTime(), u"Entries at or after this time"_s))
         .query(u"to"_s, describe(dateTime(), u"Entries before this time"_s))
         .paged()
-        .returns(200, page(auditEntrySchema())).errors({404, 422})
+        .returns(200, page(auditEntrySchema()))
+        .errors({404, 422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)

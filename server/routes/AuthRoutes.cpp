@@ -43,10 +43,12 @@ void setSessionCookies(HttpResponse &r, const Services &s, const Session &sessio
 {
     const QByteArray secure = s.config.tls ? "; Secure" : "";
     const qint64 maxAge = qMax<qint64>(0, (session.expiresAt - s.ctx.clock->nowMs()) / 1000);
-    r.header("Set-Cookie", "wfx_session=" + session.id.toLatin1() + "; Path=/; HttpOnly; SameSite=Lax; Max-Age="
-                               + QByteArray::number(maxAge) + secure);
-    r.header("Set-Cookie", "wfx_csrf=" + session.csrfToken.toLatin1() + "; Path=/; SameSite=Lax; Max-Age="
-                               + QByteArray::number(maxAge) + secure);
+    r.header("Set-Cookie", "wfx_session=" + session.id.toLatin1() +
+                               "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+                               QByteArray::number(maxAge) + secure);
+    r.header("Set-Cookie", "wfx_csrf=" + session.csrfToken.toLatin1() +
+                               "; Path=/; SameSite=Lax; Max-Age=" + QByteArray::number(maxAge) +
+                               secure);
 }
 
 void clearSessionCookies(HttpResponse &r, const Services &s)
@@ -60,7 +62,8 @@ HttpResponse issued(const Result<IssuedApiKey> &k, int status)
 {
     if (!k)
         return HttpResponse::error(k.error());
-    return HttpResponse::json(status, QJsonObject{{u"api_key"_s, k->apiKey.toJson()}, {u"secret"_s, k->secret}});
+    return HttpResponse::json(
+        status, QJsonObject{{u"api_key"_s, k->apiKey.toJson()}, {u"secret"_s, k->secret}});
 }
 
 } // namespace
@@ -68,21 +71,26 @@ HttpResponse issued(const Result<IssuedApiKey> &k, int status)
 void addAuthRoutes(RouteTable &t, Services &s)
 {
     const QJsonObject user = userSchema();
-    const QJsonObject credentials = object({{u"email"_s, string(1, 254), true}, {u"password"_s, string(1, 1024), true}});
+    const QJsonObject credentials =
+        object({{u"email"_s, string(1, 254), true}, {u"password"_s, string(1, 1024), true}});
 
-    t.route("POST", u"/api/auth/signup"_s, Access::AuthFlow, u"auth"_s,
-            u"Create a local account (the first one becomes administrator: loopback or setup token only)"_s)
+    t.route(
+         "POST", u"/api/auth/signup"_s, Access::AuthFlow, u"auth"_s,
+         u"Create a local account (the first one becomes administrator: loopback or setup token only)"_s)
         .body(object({{u"email"_s, string(1, 254), true},
                       {u"password"_s, string(10, 1024), true},
                       {u"setup_token"_s, string()}}))
-        .returns(201, wrapped(u"user"_s, user)).errors({403, 409, 429}).csrfExempt()
+        .returns(201, wrapped(u"user"_s, user))
+        .errors({403, 409, 429})
+        .csrfExempt()
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.json.toObject();
             const QString token = b.value(u"setup_token"_s).toString().isEmpty()
                                       ? QString::fromLatin1(r.header("x-setup-token"))
                                       : b.value(u"setup_token"_s).toString();
-            auto u = s.accounts.signup(b.value(u"email"_s).toString(), b.value(u"password"_s).toString(),
-                                       r.remote.toString(), token);
+            auto u =
+                s.accounts.signup(b.value(u"email"_s).toString(), b.value(u"password"_s).toString(),
+                                  r.remote.toString(), token);
             if (!u)
                 return HttpResponse::error(u.error());
             auto session = s.accounts.createSession(u->id, r.remote.toString());
@@ -94,35 +102,49 @@ void addAuthRoutes(RouteTable &t, Services &s)
         });
     t.route("POST", u"/api/auth/login"_s, Access::AuthFlow, u"auth"_s,
             u"Sign in; a new session id every time (the same 401 for a wrong email or password)"_s)
-        .body(credentials).returns(200, wrapped(u"user"_s, user)).errors({401, 429}).csrfExempt()
+        .body(credentials)
+        .returns(200, wrapped(u"user"_s, user))
+        .errors({401, 429})
+        .csrfExempt()
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.json.toObject();
-            auto in = s.accounts.login(b.value(u"email"_s).toString(), b.value(u"password"_s).toString(),
-                                       r.remote.toString(), r.cookie(u"wfx_session"_s));
+            auto in =
+                s.accounts.login(b.value(u"email"_s).toString(), b.value(u"password"_s).toString(),
+                                 r.remote.toString(), r.cookie(u"wfx_session"_s));
             if (!in)
                 return HttpResponse::error(in.error());
-            HttpResponse resp = HttpResponse::json(200, QJsonObject{{u"user"_s, in->user.toJson()}});
+            HttpResponse resp =
+                HttpResponse::json(200, QJsonObject{{u"user"_s, in->user.toJson()}});
             setSessionCookies(resp, s, in->session);
             return resp;
         });
-    t.route("POST", u"/api/auth/session"_s, Access::AuthFlow, u"auth"_s, u"The current session (sliding renewal)"_s)
-        .returns(200, object({{u"user"_s, user, true}, {u"expires_at"_s, dateTime(), true}})).errors({401, 403})
+    t.route("POST", u"/api/auth/session"_s, Access::AuthFlow, u"auth"_s,
+            u"The current session (sliding renewal)"_s)
+        .returns(200, object({{u"user"_s, user, true}, {u"expires_at"_s, dateTime(), true}}))
+        .errors({401, 403})
         .handle([&s](HttpRequest &r) {
             const QString token = r.cookie(u"wfx_session"_s);
-            auto in = token.isEmpty() ? Result<SignedIn>(Error{ErrorCode::LoginRequired, u"Please log in again."_s})
-                                      : s.accounts.authenticate(token);
+            auto in =
+                token.isEmpty()
+                    ? Result<SignedIn>(Error{ErrorCode::LoginRequired, u"Please log in again."_s})
+                    : s.accounts.authenticate(token);
             if (!in)
-                return HttpResponse::error(Error{ErrorCode::LoginRequired, u"Please log in again."_s});
-            return HttpResponse::json(200, QJsonObject{{u"user"_s, in->user.toJson()},
-                                                       {u"expires_at"_s, ids::formatTime(in->session.expiresAt)}});
+                return HttpResponse::error(
+                    Error{ErrorCode::LoginRequired, u"Please log in again."_s});
+            return HttpResponse::json(
+                200, QJsonObject{{u"user"_s, in->user.toJson()},
+                                 {u"expires_at"_s, ids::formatTime(in->session.expiresAt)}});
         });
-    t.route("POST", u"/api/auth/logout"_s, Access::AuthFlow, u"auth"_s, u"End the session server-side"_s)
-        .returns(200, object({{u"ok"_s, boolean(), true}})).errors({403})
+    t.route("POST", u"/api/auth/logout"_s, Access::AuthFlow, u"auth"_s,
+            u"End the session server-side"_s)
+        .returns(200, object({{u"ok"_s, boolean(), true}}))
+        .errors({403})
         .handle([&s](HttpRequest &r) {
             const QString token = r.cookie(u"wfx_session"_s);
             if (!token.isEmpty()) {
-                if (auto st = s.accounts.logout(token); !st && st.error().code != ErrorCode::LoginRequired
-                                                        && st.error().code != ErrorCode::NotFound)
+                if (auto st = s.accounts.logout(token);
+                    !st && st.error().code != ErrorCode::LoginRequired &&
+                    st.error().code != ErrorCode::NotFound)
                     return HttpResponse::error(st.error());
             }
             HttpResponse resp = HttpResponse::json(200, QJsonObject{{u"ok"_s, true}});
@@ -131,7 +153,8 @@ void addAuthRoutes(RouteTable &t, Services &s)
         });
     t.route("POST", u"/api/auth/reset-password"_s, Access::AuthFlow, u"auth"_s,
             u"Ask for a password reset mail (the answer never tells whether the account exists)"_s)
-        .body(object({{u"email"_s, string(1, 254), true}})).returns(202, object({{u"ok"_s, boolean(), true}}))
+        .body(object({{u"email"_s, string(1, 254), true}}))
+        .returns(202, object({{u"ok"_s, boolean(), true}}))
         .csrfExempt()
         .handle([&s](HttpRequest &r) {
             if (auto st = s.accounts.requestPasswordReset(str(r, "email"), r.remote.toString());
@@ -142,9 +165,11 @@ void addAuthRoutes(RouteTable &t, Services &s)
     t.route("POST", u"/api/auth/reset-password/confirm"_s, Access::AuthFlow, u"auth"_s,
             u"Set a new password with the token from the reset mail; every session ends"_s)
         .body(object({{u"token"_s, string(1, 200), true}, {u"password"_s, string(10, 1024), true}}))
-        .returns(200, object({{u"ok"_s, boolean(), true}})).csrfExempt()
+        .returns(200, object({{u"ok"_s, boolean(), true}}))
+        .csrfExempt()
         .handle([&s](HttpRequest &r) {
-            auto st = s.accounts.completePasswordReset(str(r, "token"), str(r, "password"), r.remote.toString());
+            auto st = s.accounts.completePasswordReset(str(r, "token"), str(r, "password"),
+                                                       r.remote.toString());
             if (!st)
                 return HttpResponse::error(st.error());
             return HttpResponse::json(200, QJsonObject{{u"ok"_s, true}});
@@ -153,33 +178,51 @@ void addAuthRoutes(RouteTable &t, Services &s)
     // API keys
     const QJsonObject key = apiKeySchema();
     const QJsonObject issuedKey = wrapped(u"api_key"_s, key, {{u"secret"_s, string(36), true}});
-    const QJsonObject newKey = object({{u"name"_s, string(1, 200), true}, {u"workspace_id"_s, uuid()}});
-    t.route("GET", u"/api/api-keys"_s, Access::Api, u"api_keys"_s, u"The caller's API keys (never their secrets)"_s)
-        .paged().returns(200, page(key)).errors({422})
+    const QJsonObject newKey =
+        object({{u"name"_s, string(1, 200), true}, {u"workspace_id"_s, uuid()}});
+    t.route("GET", u"/api/api-keys"_s, Access::Api, u"api_keys"_s,
+            u"The caller's API keys (never their secrets)"_s)
+        .paged()
+        .returns(200, page(key))
+        .errors({422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
                 return HttpResponse::error(p.error());
             return paged(s.apiKeys.list(r.actor, p->limit, p->cursor));
         });
-    for (const auto &[path, access] : {std::pair{u"/api/api-keys"_s, Access::Api}, std::pair{u"/api/cloud/api-keys"_s, Access::Session}}) {
+    for (const auto &[path, access] : {std::pair{u"/api/api-keys"_s, Access::Api},
+                                       std::pair{u"/api/cloud/api-keys"_s, Access::Session}}) {
         t.route("POST", path, access, access == Access::Api ? u"api_keys"_s : u"bff"_s,
                 u"Issue an API key, optionally scoped to one workspace; the secret is shown once"_s)
-            .body(newKey).returns(201, issuedKey).errors({403, 404})
+            .body(newKey)
+            .returns(201, issuedKey)
+            .errors({403, 404})
             .handle([&s](HttpRequest &r) {
-                return issued(s.apiKeys.issue(r.actor, str(r, "name"), str(r, "workspace_id")), 201);
+                return issued(s.apiKeys.issue(r.actor, str(r, "name"), str(r, "workspace_id")),
+                              201);
             });
     }
-    t.route("DELETE", u"/api/api-keys/{api_key_id}"_s, Access::Api, u"api_keys"_s, u"Revoke an API key at once"_s)
-        .returns(204, {}).errors({404})
-        .handle([&s](HttpRequest &r) { return done(s.apiKeys.revoke(r.actor, r.param(u"api_key_id"_s))); });
-    t.route("DELETE", u"/api/cloud/api-keys"_s, Access::Session, u"bff"_s, u"Revoke an API key (id in the body)"_s)
-        .body(object({{u"id"_s, uuid(), true}})).returns(204, {}).errors({404})
+    t.route("DELETE", u"/api/api-keys/{api_key_id}"_s, Access::Api, u"api_keys"_s,
+            u"Revoke an API key at once"_s)
+        .returns(204, {})
+        .errors({404})
+        .handle([&s](HttpRequest &r) {
+            return done(s.apiKeys.revoke(r.actor, r.param(u"api_key_id"_s)));
+        });
+    t.route("DELETE", u"/api/cloud/api-keys"_s, Access::Session, u"bff"_s,
+            u"Revoke an API key (id in the body)"_s)
+        .body(object({{u"id"_s, uuid(), true}}))
+        .returns(204, {})
+        .errors({404})
         .handle([&s](HttpRequest &r) { return done(s.apiKeys.revoke(r.actor, str(r, "id"))); });
     t.route("POST", u"/api/api-keys/{api_key_id}/rotate"_s, Access::Api, u"api_keys"_s,
             u"Rotate: a new secret, the old one dead at once"_s)
-        .returns(200, issuedKey).errors({403, 404})
-        .handle([&s](HttpRequest &r) { return issued(s.apiKeys.rotate(r.actor, r.param(u"api_key_id"_s)), 200); });
+        .returns(200, issuedKey)
+        .errors({403, 404})
+        .handle([&s](HttpRequest &r) {
+            return issued(s.apiKeys.rotate(r.actor, r.param(u"api_key_id"_s)), 200);
+        });
 }
 
 } // namespace wfx

@@ -7,15 +7,15 @@
 #include "server/routes/RouteUtil.h"
 #include "server/routes/Routes.h"
 
-#include "server/bff/E2eFixtures.h"
 #include "models/core/Clock.h"
-#include "server/core/Dispatcher.h"
 #include "models/core/Ids.h"
+#include "models/crypto/Crypto.h"
+#include "models/runs/StagingService.h"
+#include "server/bff/E2eFixtures.h"
+#include "server/core/Dispatcher.h"
 #include "server/core/RouteTable.h"
 #include "server/core/Schema.h"
 #include "server/core/Services.h"
-#include "models/crypto/Crypto.h"
-#include "models/runs/StagingService.h"
 
 #include <QtMath>
 
@@ -50,19 +50,21 @@ QJsonObject bffUserSchema()
 
 QJsonObject bffRunSchema()
 {
-    return object({{u"id"_s, uuid(), true},
-                   {u"project_id"_s, uuid(), true},
-                   {u"workspace_id"_s, uuid(), true},
-                   {u"client_run_id"_s, string(1, 200), true},
-                   {u"name"_s, string(1, 200), true},
-                   {u"status"_s, enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}), true},
-                   {u"started_at"_s, nullable(dateTime()), true},
-                   {u"finished_at"_s, nullable(dateTime()), true},
-                   {u"created_at"_s, dateTime(), true},
-                   {u"evidence"_s, enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}), true},
-                   {u"metric_count"_s, integer(0, 9007199254740991), true},
-                   {u"log_bytes"_s, integer(0, 9007199254740991), true},
-                   {u"metric_names"_s, arrayOf(string())}});
+    return object(
+        {{u"id"_s, uuid(), true},
+         {u"project_id"_s, uuid(), true},
+         {u"workspace_id"_s, uuid(), true},
+         {u"client_run_id"_s, string(1, 200), true},
+         {u"name"_s, string(1, 200), true},
+         {u"status"_s,
+          enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}), true},
+         {u"started_at"_s, nullable(dateTime()), true},
+         {u"finished_at"_s, nullable(dateTime()), true},
+         {u"created_at"_s, dateTime(), true},
+         {u"evidence"_s, enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}), true},
+         {u"metric_count"_s, integer(0, 9007199254740991), true},
+         {u"log_bytes"_s, integer(0, 9007199254740991), true},
+         {u"metric_names"_s, arrayOf(string())}});
 }
 
 QJsonObject bffShareSchema()
@@ -110,7 +112,10 @@ Result<QJsonObject> checkedBody(const HttpRequest &r, const QJsonObject &schema)
     return v->toObject();
 }
 
-HttpResponse runPage(const Result<Page<Run>> &p) { return paged(p); }
+HttpResponse runPage(const Result<Page<Run>> &p)
+{
+    return paged(p);
+}
 
 // The given workspace, else the session's selection, else the caller's first.
 Result<QString> sampleWorkspace(Services &s, const HttpRequest &r, const QString &given)
@@ -123,7 +128,8 @@ Result<QString> sampleWorkspace(Services &s, const HttpRequest &r, const QString
     if (!first)
         return first.error();
     if (first->items.isEmpty())
-        return Error::validation(u"workspace_id"_s, u"required"_s, u"Create a workspace first, or name one."_s);
+        return Error::validation(u"workspace_id"_s, u"required"_s,
+                                 u"Create a workspace first, or name one."_s);
     return first->items.first().id;
 }
 
@@ -157,15 +163,16 @@ QJsonObject sampleRunBody(const QString &projectId, qint64 nowMs)
     QJsonArray metrics;
     for (int i = 0; i < kSamplePoints; ++i) {
         const double step = i * 10.0;
-        const double loss = 0.12 + 2.3 * qExp(-step / 700.0) + 0.05 * qSin(step * 0.37) * qExp(-step / 1500.0);
+        const double loss =
+            0.12 + 2.3 * qExp(-step / 700.0) + 0.05 * qSin(step * 0.37) * qExp(-step / 1500.0);
         metrics.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, step}, {u"value"_s, loss}});
     }
     const QString log = u"[sample] WorldFlux sample run\n"
-                          "[sample] env=dmc:walker-walk algo=dreamer-v3 seed=1\n"
-                          "[sample] step 0 loss 2.42\n"
-                          "[sample] step 1500 loss 0.33\n"
-                          "[sample] step 2990 loss 0.15\n"
-                          "[sample] done: 300 loss points\n"_s;
+                        "[sample] env=dmc:walker-walk algo=dreamer-v3 seed=1\n"
+                        "[sample] step 0 loss 2.42\n"
+                        "[sample] step 1500 loss 0.33\n"
+                        "[sample] step 2990 loss 0.15\n"
+                        "[sample] done: 300 loss points\n"_s;
     return {{u"project_id"_s, projectId},
             {u"client_run_id"_s, QString(u"sample-"_s + tag)},
             {u"name"_s, QString(u"sample-dreamer-v3-"_s + tag.left(8))},
@@ -194,28 +201,41 @@ void addBffRoutes(RouteTable &t, Services &s)
     const QJsonObject byId = object({{u"id"_s, uuid(), true}});
 
     // ---------------------------------------------------------------- profile and DSAR
-    t.route("GET", u"/api/cloud/me"_s, Access::Session, u"bff"_s, u"The signed-in user (as GET /api/me)"_s)
-        .returns(200, wrapped(u"user"_s, user)).errors({401, 403})
+    t.route("GET", u"/api/cloud/me"_s, Access::Session, u"bff"_s,
+            u"The signed-in user (as GET /api/me)"_s)
+        .returns(200, wrapped(u"user"_s, user))
+        .errors({401, 403})
         .handle([&s](HttpRequest &r) { return wrapped(s.accounts.me(r.actor), "user"); });
-    t.route("PATCH", u"/api/cloud/me"_s, Access::Session, u"bff"_s, u"Update the profile (as PATCH /api/me)"_s)
+    t.route("PATCH", u"/api/cloud/me"_s, Access::Session, u"bff"_s,
+            u"Update the profile (as PATCH /api/me)"_s)
         .body(object({{u"display_name"_s, string(0, AccountService::kMaxDisplayNameLength), true}}))
-        .returns(200, wrapped(u"user"_s, user)).errors({401, 403, 422})
-        .handle([&s](HttpRequest &r) { return wrapped(s.accounts.updateProfile(r.actor, str(r, "display_name")), "user"); });
+        .returns(200, wrapped(u"user"_s, user))
+        .errors({401, 403, 422})
+        .handle([&s](HttpRequest &r) {
+            return wrapped(s.accounts.updateProfile(r.actor, str(r, "display_name")), "user");
+        });
     t.route("POST", u"/api/cloud/me"_s, Access::Session, u"bff"_s,
-            u"Data-subject actions (as /api/me/*): export, delete, cancel_delete, restrict {restricted}, "
-              "object {purpose, objected}"_s)
-        .body(object({{u"action"_s, enumOf({u"export"_s, u"delete"_s, u"cancel_delete"_s, u"restrict"_s, u"object"_s}), true},
-                      {u"restricted"_s, boolean()},
-                      {u"purpose"_s, enumOf(DsarService::purposes())},
-                      {u"objected"_s, boolean()}}))
-        .returns(200, describe(object({{u"deletion"_s, deletionSchema()},
-                                       {u"restricted"_s, boolean()},
-                                       {u"objection"_s, object({{u"purpose"_s, string(), true},
-                                                                {u"objected"_s, boolean(), true},
-                                                                {u"updated_at"_s, dateTime(), true}})},
-                                       {u"user"_s, anyObject()}}),
-                               u"export: the export document (user, workspaces, api_keys, audit, ...); delete "
-                                 "(202) and cancel_delete: {deletion}; restrict: {restricted}; object: {objection}"_s))
+            u"Data-subject actions (as /api/me/*): export, delete, cancel_delete, restrict "
+            u"{restricted}, "
+            "object {purpose, objected}"_s)
+        .body(object(
+            {{u"action"_s,
+              enumOf({u"export"_s, u"delete"_s, u"cancel_delete"_s, u"restrict"_s, u"object"_s}),
+              true},
+             {u"restricted"_s, boolean()},
+             {u"purpose"_s, enumOf(DsarService::purposes())},
+             {u"objected"_s, boolean()}}))
+        .returns(
+            200,
+            describe(
+                object({{u"deletion"_s, deletionSchema()},
+                        {u"restricted"_s, boolean()},
+                        {u"objection"_s, object({{u"purpose"_s, string(), true},
+                                                 {u"objected"_s, boolean(), true},
+                                                 {u"updated_at"_s, dateTime(), true}})},
+                        {u"user"_s, anyObject()}}),
+                u"export: the export document (user, workspaces, api_keys, audit, ...); delete "
+                "(202) and cancel_delete: {deletion}; restrict: {restricted}; object: {objection}"_s))
         .errors({401, 403, 409, 422})
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.bodyObject();
@@ -231,10 +251,12 @@ void addBffRoutes(RouteTable &t, Services &s)
             }
             if (action == QLatin1String("restrict")) {
                 if (!b.value(u"restricted"_s).isBool())
-                    return HttpResponse::error(Error::validation(u"restricted"_s, u"required"_s,
-                                                                 u"restrict needs restricted: true or false."_s));
+                    return HttpResponse::error(
+                        Error::validation(u"restricted"_s, u"required"_s,
+                                          u"restrict needs restricted: true or false."_s));
                 auto now = s.dsar.setRestricted(r.actor, b.value(u"restricted"_s).toBool());
-                return now ? HttpResponse::json(200, QJsonObject{{u"restricted"_s, *now}}) : HttpResponse::error(now.error());
+                return now ? HttpResponse::json(200, QJsonObject{{u"restricted"_s, *now}})
+                           : HttpResponse::error(now.error());
             }
             // object
             Error e{ErrorCode::Validation, u"object needs purpose and objected."_s};
@@ -244,65 +266,97 @@ void addBffRoutes(RouteTable &t, Services &s)
                 e.details.append({u"objected"_s, u"required"_s});
             if (!e.details.isEmpty())
                 return HttpResponse::error(e);
-            return wrapped(s.dsar.object(r.actor, b.value(u"purpose"_s).toString(), b.value(u"objected"_s).toBool()),
+            return wrapped(s.dsar.object(r.actor, b.value(u"purpose"_s).toString(),
+                                         b.value(u"objected"_s).toBool()),
                            "objection");
         });
 
     // ---------------------------------------------------------------- workspaces and projects
-    t.route("GET", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s, u"Workspaces of the user (as GET /api/workspaces)"_s)
-        .paged().returns(200, page(ws)).errors({401, 403, 422})
+    t.route("GET", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s,
+            u"Workspaces of the user (as GET /api/workspaces)"_s)
+        .paged()
+        .returns(200, page(ws))
+        .errors({401, 403, 422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
                 return HttpResponse::error(p.error());
             return paged(s.workspaces.list(r.actor, p->limit, p->cursor));
         });
-    t.route("POST", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s, u"Create a workspace (as POST /api/workspaces)"_s)
+    t.route("POST", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s,
+            u"Create a workspace (as POST /api/workspaces)"_s)
         .body(object({{u"name"_s, string(1, 200), true}}))
-        .returns(201, wrapped(u"workspace"_s, ws)).errors({401, 403, 422})
-        .handle([&s](HttpRequest &r) { return wrapped(s.workspaces.create(r.actor, str(r, "name")), "workspace", 201); });
+        .returns(201, wrapped(u"workspace"_s, ws))
+        .errors({401, 403, 422})
+        .handle([&s](HttpRequest &r) {
+            return wrapped(s.workspaces.create(r.actor, str(r, "name")), "workspace", 201);
+        });
     t.route("DELETE", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s,
             u"Delete a workspace, id in the body (as DELETE /api/workspaces/{id}; owner)"_s)
-        .body(byId).returns(204, {}).errors({401, 403, 404, 422})
+        .body(byId)
+        .returns(204, {})
+        .errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) { return done(s.workspaces.remove(r.actor, str(r, "id"))); });
 
-    t.route("GET", u"/api/cloud/projects"_s, Access::Session, u"bff"_s, u"Projects, optionally of one workspace (as GET /api/projects)"_s)
-        .query(u"workspace_id"_s, uuid()).paged().returns(200, page(project)).errors({401, 403, 404, 422})
+    t.route("GET", u"/api/cloud/projects"_s, Access::Session, u"bff"_s,
+            u"Projects, optionally of one workspace (as GET /api/projects)"_s)
+        .query(u"workspace_id"_s, uuid())
+        .paged()
+        .returns(200, page(project))
+        .errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
                 return HttpResponse::error(p.error());
-            return paged(s.workspaces.listProjects(r.actor, r.queryValue(u"workspace_id"_s), p->limit, p->cursor));
+            return paged(s.workspaces.listProjects(r.actor, r.queryValue(u"workspace_id"_s),
+                                                   p->limit, p->cursor));
         });
-    t.route("POST", u"/api/cloud/projects"_s, Access::Session, u"bff"_s, u"Create a project (as POST /api/projects)"_s)
+    t.route("POST", u"/api/cloud/projects"_s, Access::Session, u"bff"_s,
+            u"Create a project (as POST /api/projects)"_s)
         .body(object({{u"workspace_id"_s, uuid(), true}, {u"name"_s, string(1, 200), true}}))
-        .returns(201, wrapped(u"project"_s, project)).errors({401, 403, 404, 422})
+        .returns(201, wrapped(u"project"_s, project))
+        .errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
-            return wrapped(s.workspaces.createProject(r.actor, str(r, "workspace_id"), str(r, "name")), "project", 201);
+            return wrapped(
+                s.workspaces.createProject(r.actor, str(r, "workspace_id"), str(r, "name")),
+                "project", 201);
         });
-    t.route("DELETE", u"/api/cloud/projects"_s, Access::Session, u"bff"_s,
-            u"Delete a project and its runs, id in the body (as DELETE /api/projects/{id}; admin)"_s)
-        .body(byId).returns(204, {}).errors({401, 403, 404, 422})
-        .handle([&s](HttpRequest &r) { return done(s.workspaces.removeProject(r.actor, str(r, "id"))); });
-    t.route("POST", u"/api/cloud/projects/{projectId}/staging-retention-proof"_s, Access::Session, u"bff"_s,
+    t.route(
+         "DELETE", u"/api/cloud/projects"_s, Access::Session, u"bff"_s,
+         u"Delete a project and its runs, id in the body (as DELETE /api/projects/{id}; admin)"_s)
+        .body(byId)
+        .returns(204, {})
+        .errors({401, 403, 404, 422})
+        .handle([&s](HttpRequest &r) {
+            return done(s.workspaces.removeProject(r.actor, str(r, "id")));
+        });
+    t.route("POST", u"/api/cloud/projects/{projectId}/staging-retention-proof"_s, Access::Session,
+            u"bff"_s,
             u"Staging only (405 otherwise): the signed retention proof of the project, as "
-              "POST /api/projects/{project_id}/staging-retention-proof"_s)
+            "POST /api/projects/{project_id}/staging-retention-proof"_s)
         .returns(200, wrapped(u"retention_proof"_s, retentionProofSchema()))
         .errors({401, 403, 404, 405})
         .handle([&s](HttpRequest &r) {
             if (!s.config.staging)
-                return unsupported("", u"Staging-only route: this instance does not run in staging mode."_s);
+                return unsupported(
+                    "", u"Staging-only route: this instance does not run in staging mode."_s);
             StagingService staging(s.ctx, s.config.signingKey);
-            return wrapped(staging.retentionProof(r.actor, r.param(u"projectId"_s)), "retention_proof");
+            return wrapped(staging.retentionProof(r.actor, r.param(u"projectId"_s)),
+                           "retention_proof");
         });
 
     // ---------------------------------------------------------------- runs
     t.route("GET", u"/api/cloud/runs"_s, Access::Session, u"bff"_s,
-            u"Recent runs (as GET /api/runs); without workspace_id or project_id, of the selected workspace. "
-              "Under E2E fixtures: the fixture runs"_s)
-        .query(u"workspace_id"_s, uuid()).query(u"project_id"_s, uuid())
-        .query(u"status"_s, enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}))
-        .paged().returns(200, page(run)).errors({401, 403, 404, 422})
+            u"Recent runs (as GET /api/runs); without workspace_id or project_id, of the selected "
+            u"workspace. "
+            "Under E2E fixtures: the fixture runs"_s)
+        .query(u"workspace_id"_s, uuid())
+        .query(u"project_id"_s, uuid())
+        .query(u"status"_s,
+               enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}))
+        .paged()
+        .returns(200, page(run))
+        .errors({401, 403, 404, 422})
         .handle([&s, fixtures](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
@@ -325,25 +379,33 @@ void addBffRoutes(RouteTable &t, Services &s)
             }
             return runPage(s.runs.list(r.actor, f, p->limit, p->cursor));
         });
-    t.route("POST", u"/api/cloud/runs"_s, Access::Session, u"bff"_s,
-            u"E2E fixtures only: add a fixture run in memory (405 otherwise; nothing is written to the store)"_s)
-        .body(E2eFixtures::runInputSchema()).bodyCheckedByHandler()
-        .returns(201, wrapped(u"run"_s, run)).errors({401, 403, 405, 409, 422})
+    t.route(
+         "POST", u"/api/cloud/runs"_s, Access::Session, u"bff"_s,
+         u"E2E fixtures only: add a fixture run in memory (405 otherwise; nothing is written to the store)"_s)
+        .body(E2eFixtures::runInputSchema())
+        .bodyCheckedByHandler()
+        .returns(201, wrapped(u"run"_s, run))
+        .errors({401, 403, 405, 409, 422})
         .handle([&s, fixtures](HttpRequest &r) {
             if (!s.config.e2eFixtures)
-                return unsupported("GET, HEAD", u"POST /api/cloud/runs works only with E2E fixtures on."_s);
+                return unsupported("GET, HEAD",
+                                   u"POST /api/cloud/runs works only with E2E fixtures on."_s);
             auto b = checkedBody(r, E2eFixtures::runInputSchema());
             if (!b)
                 return HttpResponse::error(b.error());
             return wrapped(fixtures->add(*b), "run", 201);
         });
-    t.route("POST", u"/api/e2e/cli-sync"_s, Access::Session, u"bff"_s,
-            u"E2E fixtures only: seed fixture runs as the CLI would sync them (405 otherwise; nothing is written)"_s)
-        .body(E2eFixtures::batchSchema()).bodyCheckedByHandler()
-        .returns(201, object({{u"runs"_s, arrayOf(run), true}})).errors({401, 403, 405, 409, 422})
+    t.route(
+         "POST", u"/api/e2e/cli-sync"_s, Access::Session, u"bff"_s,
+         u"E2E fixtures only: seed fixture runs as the CLI would sync them (405 otherwise; nothing is written)"_s)
+        .body(E2eFixtures::batchSchema())
+        .bodyCheckedByHandler()
+        .returns(201, object({{u"runs"_s, arrayOf(run), true}}))
+        .errors({401, 403, 405, 409, 422})
         .handle([&s, fixtures](HttpRequest &r) {
             if (!s.config.e2eFixtures)
-                return unsupported("", u"POST /api/e2e/cli-sync works only with E2E fixtures on."_s);
+                return unsupported("",
+                                   u"POST /api/e2e/cli-sync works only with E2E fixtures on."_s);
             auto b = checkedBody(r, E2eFixtures::batchSchema());
             if (!b)
                 return HttpResponse::error(b.error());
@@ -356,10 +418,12 @@ void addBffRoutes(RouteTable &t, Services &s)
             return HttpResponse::json(201, QJsonObject{{u"runs"_s, out}});
         });
     t.route("POST", u"/api/cloud/sample-run"_s, Access::Session, u"bff"_s,
-            u"Onboarding: sync a real synthetic run (loss curve, manifest, log) into the given project, or into "
-              "the \"Sample project\" of the given, selected or first workspace"_s)
+            u"Onboarding: sync a real synthetic run (loss curve, manifest, log) into the given "
+            u"project, or into "
+            "the \"Sample project\" of the given, selected or first workspace"_s)
         .body(object({{u"workspace_id"_s, uuid()}, {u"project_id"_s, uuid()}}))
-        .returns(201, wrapped(u"run"_s, run)).errors({401, 402, 403, 404, 422})
+        .returns(201, wrapped(u"run"_s, run))
+        .errors({401, 402, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
             const QString givenWs = str(r, "workspace_id");
             QString projectId = str(r, "project_id");
@@ -388,25 +452,29 @@ void addBffRoutes(RouteTable &t, Services &s)
 
     // ---------------------------------------------------------------- billing
     t.route("POST", u"/api/cloud/billing/checkout"_s, Access::Session, u"bff"_s,
-            u"Start a checkout for a paid plan (as POST /api/billing/checkout); the plan changes when the provider "
-              "confirms"_s)
+            u"Start a checkout for a paid plan (as POST /api/billing/checkout); the plan changes "
+            u"when the provider "
+            "confirms"_s)
         .body(object({{u"workspace_id"_s, uuid(), true},
-                      {u"plan"_s, describe(string(1, 64), u"a paid plan of the instance (pro, team)"_s), true},
+                      {u"plan"_s,
+                       describe(string(1, 64), u"a paid plan of the instance (pro, team)"_s), true},
                       {u"success_url"_s, string(1, 2048)},
                       {u"cancel_url"_s, string(1, 2048)}}))
-        .returns(201, wrapped(u"checkout"_s, object({{u"workspace_id"_s, uuid(), true},
-                                                     {u"plan"_s, string(), true},
-                                                     {u"provider"_s, string(), true},
-                                                     {u"session_ref"_s, string(), true},
-                                                     {u"url"_s, string(), true}}),
+        .returns(201, wrapped(u"checkout"_s,
+                              object({{u"workspace_id"_s, uuid(), true},
+                                      {u"plan"_s, string(), true},
+                                      {u"provider"_s, string(), true},
+                                      {u"session_ref"_s, string(), true},
+                                      {u"url"_s, string(), true}}),
                               {{u"url"_s, string(), true}}))
         .errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
-            auto c = s.billing.checkout(r.actor, str(r, "workspace_id"), str(r, "plan"), str(r, "success_url"),
-                                        str(r, "cancel_url"));
+            auto c = s.billing.checkout(r.actor, str(r, "workspace_id"), str(r, "plan"),
+                                        str(r, "success_url"), str(r, "cancel_url"));
             if (!c)
                 return HttpResponse::error(c.error());
-            return HttpResponse::json(201, QJsonObject{{u"checkout"_s, c->toJson()}, {u"url"_s, c->url}});
+            return HttpResponse::json(
+                201, QJsonObject{{u"checkout"_s, c->toJson()}, {u"url"_s, c->url}});
         });
     t.route("POST", u"/api/cloud/billing/portal"_s, Access::Session, u"bff"_s,
             u"The billing portal link of a workspace (as POST /api/billing/portal)"_s)
@@ -417,17 +485,21 @@ void addBffRoutes(RouteTable &t, Services &s)
             auto u = s.billing.portal(r.actor, str(r, "workspace_id"));
             if (!u)
                 return HttpResponse::error(u.error());
-            return HttpResponse::json(200, QJsonObject{{u"url"_s, *u}, {u"workspace_id"_s, str(r, "workspace_id")}});
+            return HttpResponse::json(
+                200, QJsonObject{{u"url"_s, *u}, {u"workspace_id"_s, str(r, "workspace_id")}});
         });
 
     // ---------------------------------------------------------------- selection
-    t.route("POST", u"/api/workspace/selection"_s, Access::Session, u"bff"_s,
-            u"Remember the selected workspace for this session (a workspace the user is a member of)"_s)
+    t.route(
+         "POST", u"/api/workspace/selection"_s, Access::Session, u"bff"_s,
+         u"Remember the selected workspace for this session (a workspace the user is a member of)"_s)
         .body(object({{u"workspace_id"_s, uuid(), true}}))
-        .returns(200, object({{u"workspace_id"_s, uuid(), true}})).errors({401, 403, 404, 422})
+        .returns(200, object({{u"workspace_id"_s, uuid(), true}}))
+        .errors({401, 403, 404, 422})
         .handle([&s](HttpRequest &r) {
             const QString w = str(r, "workspace_id");
-            auto st = s.accounts.setSelectedWorkspace(crypto::sha256Hex(r.sessionToken.toUtf8()), w);
+            auto st =
+                s.accounts.setSelectedWorkspace(crypto::sha256Hex(r.sessionToken.toUtf8()), w);
             if (!st)
                 return HttpResponse::error(st.error());
             return HttpResponse::json(200, QJsonObject{{u"workspace_id"_s, w}});

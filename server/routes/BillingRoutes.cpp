@@ -11,7 +11,10 @@
 
 using namespace Qt::StringLiterals;
 
-static void initBillingPageResource() { Q_INIT_RESOURCE(billing_page); }
+static void initBillingPageResource()
+{
+    Q_INIT_RESOURCE(billing_page);
+}
 
 namespace wfx {
 
@@ -24,8 +27,9 @@ const BundledPages &offlinePage()
 {
     static const BundledPages pages = [] {
         initBillingPageResource();
-        return BundledPages{{"index.html", ":/wfx-billing-page/index.html", "text/html; charset=utf-8"},
-                            {"billing.js", ":/wfx-billing-page/billing.js", "text/javascript; charset=utf-8"}};
+        return BundledPages{
+            {"index.html", ":/wfx-billing-page/index.html", "text/html; charset=utf-8"},
+            {"billing.js", ":/wfx-billing-page/billing.js", "text/javascript; charset=utf-8"}};
     }();
     return pages;
 }
@@ -33,14 +37,16 @@ const BundledPages &offlinePage()
 
 void addBillingRoutes(RouteTable &t, Services &s)
 {
-    const QJsonObject checkout = object({{u"workspace_id"_s, uuid(), true},
-                                         {u"plan"_s, enumOf({u"free"_s, u"pro"_s, u"team"_s}), true},
-                                         {u"provider"_s, enumOf({u"offline"_s, u"stripe"_s}), true},
-                                         {u"session_ref"_s, string(1), true},
-                                         {u"url"_s, string(1), true}});
+    const QJsonObject checkout =
+        object({{u"workspace_id"_s, uuid(), true},
+                {u"plan"_s, enumOf({u"free"_s, u"pro"_s, u"team"_s}), true},
+                {u"provider"_s, enumOf({u"offline"_s, u"stripe"_s}), true},
+                {u"session_ref"_s, string(1), true},
+                {u"url"_s, string(1), true}});
     t.route("POST", u"/api/billing/checkout"_s, Access::Api, u"billing"_s,
-            u"Start buying a paid plan (workspace owner or admin): where to send the payer. The plan changes only "
-              "when the provider confirms the payment (webhook)"_s)
+            u"Start buying a paid plan (workspace owner or admin): where to send the payer. The "
+            u"plan changes only "
+            "when the provider confirms the payment (webhook)"_s)
         .body(object({{u"workspace_id"_s, uuid(), true},
                       {u"plan"_s, describe(enumOf({u"pro"_s, u"team"_s}), u"A paid plan"_s), true},
                       {u"success_url"_s, string(1, 2048)},
@@ -48,11 +54,12 @@ void addBillingRoutes(RouteTable &t, Services &s)
         .returns(201, wrapped(u"checkout"_s, checkout, {{u"url"_s, string(1), true}}))
         .errors({403, 404, 409, 422, 503})
         .handle([&s](HttpRequest &r) {
-            auto c = s.billing.checkout(r.actor, str(r, "workspace_id"), str(r, "plan"), str(r, "success_url"),
-                                        str(r, "cancel_url"));
+            auto c = s.billing.checkout(r.actor, str(r, "workspace_id"), str(r, "plan"),
+                                        str(r, "success_url"), str(r, "cancel_url"));
             if (!c)
                 return HttpResponse::error(c.error());
-            return HttpResponse::json(201, QJsonObject{{u"checkout"_s, c->toJson()}, {u"url"_s, c->url}});
+            return HttpResponse::json(
+                201, QJsonObject{{u"checkout"_s, c->toJson()}, {u"url"_s, c->url}});
         });
     t.route("POST", u"/api/billing/portal"_s, Access::Api, u"billing"_s,
             u"Where to manage the workspace's subscription (workspace owner or admin)"_s)
@@ -68,17 +75,22 @@ void addBillingRoutes(RouteTable &t, Services &s)
     // Without a payment provider the checkout and portal links lead here: a page
     // that is the same for everyone, whose form asks the named route below.
     t.route("GET", u"/billing/offline"_s, Access::Public, u"billing"_s,
-            u"The offline billing page (HTML) the offline provider's checkout and portal links lead to: plan "
-              "changes on this instance are made by its administrator"_s)
+            u"The offline billing page (HTML) the offline provider's checkout and portal links "
+            u"lead to: plan "
+            "changes on this instance are made by its administrator"_s)
         .returns(200, {})
         .handle([](HttpRequest &) { return offlinePage().page(); });
-    t.route("GET", u"/billing/assets/{file}"_s, Access::Public, u"billing"_s, u"The offline billing page's script"_s)
-        .returns(200, {}).errors({404})
+    t.route("GET", u"/billing/assets/{file}"_s, Access::Public, u"billing"_s,
+            u"The offline billing page's script"_s)
+        .returns(200, {})
+        .errors({404})
         .handle([](HttpRequest &r) { return offlinePage().asset(r.param(u"file"_s)); });
     t.route("POST", u"/api/cloud/billing/offline"_s, Access::Session, u"bff"_s,
-            u"Offline billing: an instance administrator sets a workspace's plan (completing the pending offline "
-              "checkout named by session_ref, if any), through the path a verified webhook takes, audited as "
-              "billing.plan_change with the administrator as actor. Anyone else: 403"_s)
+            u"Offline billing: an instance administrator sets a workspace's plan (completing the "
+            u"pending offline "
+            "checkout named by session_ref, if any), through the path a verified webhook takes, "
+            "audited as "
+            "billing.plan_change with the administrator as actor. Anyone else: 403"_s)
         .body(object({{u"workspace_id"_s, uuid(), true},
                       {u"plan"_s, enumOf({u"free"_s, u"pro"_s, u"team"_s}), true},
                       {u"session_ref"_s, string(1, 255)}}))
@@ -89,16 +101,17 @@ void addBillingRoutes(RouteTable &t, Services &s)
                                                  str(r, "session_ref"));
             if (!plan)
                 return HttpResponse::error(plan.error());
-            return HttpResponse::json(200, QJsonObject{{u"workspace_id"_s, str(r, "workspace_id")},
-                                                       {u"plan"_s, *plan}});
+            return HttpResponse::json(
+                200, QJsonObject{{u"workspace_id"_s, str(r, "workspace_id")}, {u"plan"_s, *plan}});
         });
     // The raw bytes are what the signature covers: nothing parses or validates
     // the body before BillingService has verified the Stripe-Signature header.
     t.route("POST", u"/api/billing/webhook"_s, Access::Webhook, u"billing"_s,
-            u"Payment provider events (Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"t.\" + body>, "
-              "300 s tolerance). checkout.session.completed sets the plan of client_reference_id to "
-              "metadata.plan; customer.subscription.deleted returns metadata.workspace_id to free. "
-              "An event id seen before answers 200 and is not applied again"_s)
+            u"Payment provider events (Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"t.\" + "
+            u"body>, "
+            "300 s tolerance). checkout.session.completed sets the plan of client_reference_id to "
+            "metadata.plan; customer.subscription.deleted returns metadata.workspace_id to free. "
+            "An event id seen before answers 200 and is not applied again"_s)
         // Documented as JSON, but read raw: nothing parses the body before its signature verifies.
         .body(object({{u"id"_s, string(1, 255), true},
                       {u"type"_s, string(1, 255), true},
@@ -109,11 +122,13 @@ void addBillingRoutes(RouteTable &t, Services &s)
         .returns(200, object({{u"received"_s, boolean(), true}, {u"duplicate"_s, boolean(), true}}))
         .errors({400, 413, 422})
         .handle([&s](HttpRequest &r) {
-            auto e = s.billing.handleWebhook(r.body, QString::fromLatin1(r.header("stripe-signature")),
-                                             s.config.webhookSecret, &JsonReader::read);
+            auto e =
+                s.billing.handleWebhook(r.body, QString::fromLatin1(r.header("stripe-signature")),
+                                        s.config.webhookSecret, &JsonReader::read);
             if (!e)
                 return HttpResponse::error(e.error());
-            return HttpResponse::json(200, QJsonObject{{u"received"_s, true}, {u"duplicate"_s, e->duplicate}});
+            return HttpResponse::json(
+                200, QJsonObject{{u"received"_s, true}, {u"duplicate"_s, e->duplicate}});
         });
 }
 

@@ -28,7 +28,8 @@ QJsonObject claimSchema()
                    {u"threshold"_s, number(), true},
                    {u"aggregate"_s, enumOf({u"last"_s, u"min"_s, u"max"_s, u"mean"_s}), true},
                    {u"status"_s, enumOf({u"supported"_s, u"refuted"_s, u"unverifiable"_s}), true},
-                   {u"observed"_s, describe(nullable(number()), u"The aggregate; null when unverifiable"_s), true},
+                   {u"observed"_s,
+                    describe(nullable(number()), u"The aggregate; null when unverifiable"_s), true},
                    {u"published"_s, boolean(), true},
                    {u"created_at"_s, dateTime(), true},
                    {u"verified_at"_s, dateTime(), true}});
@@ -54,19 +55,21 @@ QJsonObject leaderboardSchema()
     const QJsonObject runView = object({{u"name"_s, string(), true},
                                         {u"evidence"_s, string(), true},
                                         {u"finished_at"_s, nullable(dateTime()), true}});
-    const QJsonObject entry = object({{u"rank"_s, integer(1, LeaderboardService::kMaxEntriesPerGroup), true},
-                                      {u"observed"_s, number(), true},
-                                      {u"comparator"_s, enumOf({u"<"_s, u"<="_s, u">"_s, u">="_s}), true},
-                                      {u"threshold"_s, number(), true},
-                                      {u"statement"_s, string(), true},
-                                      {u"verified_at"_s, dateTime(), true},
-                                      {u"museum_entry_id"_s, uuid(), true},
-                                      {u"title"_s, string(), true},
-                                      {u"run"_s, runView, true}});
-    const QJsonObject group = object({{u"metric"_s, string(), true},
-                                      {u"aggregate"_s, enumOf({u"last"_s, u"min"_s, u"max"_s, u"mean"_s}), true},
-                                      {u"direction"_s, enumOf({u"lower_is_better"_s, u"higher_is_better"_s}), true},
-                                      {u"entries"_s, arrayOf(entry, LeaderboardService::kMaxEntriesPerGroup), true}});
+    const QJsonObject entry =
+        object({{u"rank"_s, integer(1, LeaderboardService::kMaxEntriesPerGroup), true},
+                {u"observed"_s, number(), true},
+                {u"comparator"_s, enumOf({u"<"_s, u"<="_s, u">"_s, u">="_s}), true},
+                {u"threshold"_s, number(), true},
+                {u"statement"_s, string(), true},
+                {u"verified_at"_s, dateTime(), true},
+                {u"museum_entry_id"_s, uuid(), true},
+                {u"title"_s, string(), true},
+                {u"run"_s, runView, true}});
+    const QJsonObject group =
+        object({{u"metric"_s, string(), true},
+                {u"aggregate"_s, enumOf({u"last"_s, u"min"_s, u"max"_s, u"mean"_s}), true},
+                {u"direction"_s, enumOf({u"lower_is_better"_s, u"higher_is_better"_s}), true},
+                {u"entries"_s, arrayOf(entry, LeaderboardService::kMaxEntriesPerGroup), true}});
     return object({{u"id"_s, uuid(), true},
                    {u"board"_s, enumOf(LeaderboardService::boards()), true},
                    {u"created_at"_s, dateTime(), true},
@@ -78,8 +81,11 @@ QJsonObject leaderboardSchema()
 void addClaimRoutes(RouteTable &t, Services &s)
 {
     const QJsonObject claim = claimSchema();
-    t.route("GET", u"/api/claims"_s, Access::Api, u"claims"_s, u"Claims in the caller's workspaces, newest first"_s)
-        .paged().returns(200, page(claim)).errors({422})
+    t.route("GET", u"/api/claims"_s, Access::Api, u"claims"_s,
+            u"Claims in the caller's workspaces, newest first"_s)
+        .paged()
+        .returns(200, page(claim))
+        .errors({422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
@@ -87,12 +93,18 @@ void addClaimRoutes(RouteTable &t, Services &s)
             return paged(s.claims.list(r.actor, p->limit, p->cursor));
         });
     t.route("GET", u"/api/claims/{claim_id}"_s, Access::Api, u"claims"_s, u"Get a claim"_s)
-        .returns(200, wrapped(u"claim"_s, claim)).errors({404})
-        .handle([&s](HttpRequest &r) { return wrapped(s.claims.get(r.actor, r.param(u"claim_id"_s)), "claim"); });
+        .returns(200, wrapped(u"claim"_s, claim))
+        .errors({404})
+        .handle([&s](HttpRequest &r) {
+            return wrapped(s.claims.get(r.actor, r.param(u"claim_id"_s)), "claim");
+        });
 
-    t.route("GET", u"/api/museum"_s, Access::Public, u"museum"_s,
-            u"The public gallery of published runs, newest first (no internal id but the entry's own)"_s)
-        .paged().returns(200, page(museumEntrySchema())).errors({422})
+    t.route(
+         "GET", u"/api/museum"_s, Access::Public, u"museum"_s,
+         u"The public gallery of published runs, newest first (no internal id but the entry's own)"_s)
+        .paged()
+        .returns(200, page(museumEntrySchema()))
+        .errors({422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
@@ -102,13 +114,18 @@ void addClaimRoutes(RouteTable &t, Services &s)
 
     const QJsonObject board = leaderboardSchema();
     t.route("GET", u"/api/public/vla-leaderboard"_s, Access::Public, u"museum"_s,
-            u"The latest VLA leaderboard: published, supported claims on museum runs, ranked per metric, "
-              "aggregate and direction"_s)
-        .returns(200, wrapped(u"leaderboard"_s, board)).errors({503})
-        .handle([&s](HttpRequest &) { return wrapped(s.leaderboard.latest(u"vla"_s), "leaderboard"); });
+            u"The latest VLA leaderboard: published, supported claims on museum runs, ranked per "
+            u"metric, "
+            "aggregate and direction"_s)
+        .returns(200, wrapped(u"leaderboard"_s, board))
+        .errors({503})
+        .handle(
+            [&s](HttpRequest &) { return wrapped(s.leaderboard.latest(u"vla"_s), "leaderboard"); });
     t.route("GET", u"/api/public/vla-leaderboard/history"_s, Access::Public, u"museum"_s,
             u"Earlier VLA leaderboard snapshots, newest first"_s)
-        .paged().returns(200, page(board)).errors({422})
+        .paged()
+        .returns(200, page(board))
+        .errors({422})
         .handle([&s](HttpRequest &r) {
             auto p = pageArgs(r);
             if (!p)
@@ -117,26 +134,32 @@ void addClaimRoutes(RouteTable &t, Services &s)
         });
 
     const QJsonObject overall = enumOf({u"operational"_s, u"degraded"_s, u"down"_s});
-    const QJsonObject component = object({{u"name"_s, enumOf({u"database"_s, u"artifact_store"_s}), true},
-                                          {u"status"_s, overall, true},
-                                          {u"latency_ms"_s, integer(0, 9007199254740991), true},
-                                          {u"checked_at"_s, dateTime(), true}});
-    const QJsonObject hour = object({{u"hour"_s, dateTime(), true},
-                                     {u"uptime"_s, describe(nullable(number()), u"0..1; null: no samples"_s), true},
-                                     {u"samples"_s, integer(0, 9007199254740991), true},
-                                     {u"components"_s, anyObject(), true}});
-    t.route("GET", u"/api/status"_s, Access::Public, u"status"_s,
-            u"Operational status: each component probed now, and the last 24 hours of uptime, oldest first"_s)
+    const QJsonObject component =
+        object({{u"name"_s, enumOf({u"database"_s, u"artifact_store"_s}), true},
+                {u"status"_s, overall, true},
+                {u"latency_ms"_s, integer(0, 9007199254740991), true},
+                {u"checked_at"_s, dateTime(), true}});
+    const QJsonObject hour =
+        object({{u"hour"_s, dateTime(), true},
+                {u"uptime"_s, describe(nullable(number()), u"0..1; null: no samples"_s), true},
+                {u"samples"_s, integer(0, 9007199254740991), true},
+                {u"components"_s, anyObject(), true}});
+    t.route(
+         "GET", u"/api/status"_s, Access::Public, u"status"_s,
+         u"Operational status: each component probed now, and the last 24 hours of uptime, oldest first"_s)
         .returns(200, object({{u"status"_s, overall, true},
                               {u"components"_s, arrayOf(component), true},
                               {u"history"_s, arrayOf(hour), true}}))
-        .handle([&s](HttpRequest &) { return HttpResponse::json(200, s.status.status().toJson()); });
+        .handle(
+            [&s](HttpRequest &) { return HttpResponse::json(200, s.status.status().toJson()); });
     t.route("GET", u"/api/status/operational"_s, Access::Public, u"status"_s,
             u"The overall status alone (answered with 200 whatever it is)"_s)
         .returns(200, object({{u"status"_s, overall, true}}))
         .handle([&s](HttpRequest &) {
-            const QList<ComponentStatus> now{s.status.checkDatabase(), s.status.checkArtifactStore()};
-            return HttpResponse::json(200, QJsonObject{{u"status"_s, StatusService::overallStatus(now)}});
+            const QList<ComponentStatus> now{s.status.checkDatabase(),
+                                             s.status.checkArtifactStore()};
+            return HttpResponse::json(
+                200, QJsonObject{{u"status"_s, StatusService::overallStatus(now)}});
         });
 }
 

@@ -16,7 +16,10 @@
 using namespace Qt::StringLiterals;
 
 #if WFX_DOCS_BUNDLE
-static void initDocsResource() { Q_INIT_RESOURCE(wfx_docs); }
+static void initDocsResource()
+{
+    Q_INIT_RESOURCE(wfx_docs);
+}
 #endif
 
 namespace wfx {
@@ -67,10 +70,11 @@ HttpResponse serveAsset(const QString &name)
 {
     const auto &assets = docsAssets();
     if (assets.isEmpty())
-        return HttpResponse::error(503, u"unavailable"_s,
-                                   u"The API docs bundle was not built into this server (npm was not available "
-                                     "at build time, or WFX_DOCS_BUNDLE was OFF). The API description is at "
-                                     "/openapi.json."_s);
+        return HttpResponse::error(
+            503, u"unavailable"_s,
+            u"The API docs bundle was not built into this server (npm was not available "
+            "at build time, or WFX_DOCS_BUNDLE was OFF). The API description is at "
+            "/openapi.json."_s);
     const auto it = assets.constFind(name);
     if (it == assets.cend())
         return HttpResponse::error(404, u"not_found"_s, u"No such docs file."_s);
@@ -84,11 +88,13 @@ HttpResponse serveAsset(const QString &name)
 
 void addDocsRoutes(RouteTable &t, Services &)
 {
-    t.route("GET", u"/docs"_s, Access::Public, u"system"_s, u"Interactive API reference (HTML, bundled Swagger UI)"_s)
+    t.route("GET", u"/docs"_s, Access::Public, u"system"_s,
+            u"Interactive API reference (HTML, bundled Swagger UI)"_s)
         .returns(200, {})
         .errors({503})
         .handle([](HttpRequest &) { return serveAsset(u"index.html"_s); });
-    t.route("GET", u"/docs/{file}"_s, Access::Public, u"system"_s, u"A file of the bundled API reference page"_s)
+    t.route("GET", u"/docs/{file}"_s, Access::Public, u"system"_s,
+            u"A file of the bundled API reference page"_s)
         .returns(200, {})
         .errors({404, 503})
         .handle([](HttpRequest &req) { return serveAsset(req.param(u"file"_s)); });

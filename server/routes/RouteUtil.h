@@ -2,8 +2,8 @@
 // Small mapping helpers shared by the route families.
 #pragma once
 
-#include "server/core/Http.h"
 #include "models/core/Result.h"
+#include "server/core/Http.h"
 
 #include <QJsonObject>
 
@@ -13,18 +13,15 @@ using namespace Qt::StringLiterals;
 
 namespace wfx::routeutil {
 
-
 // {"<key>": value.toJson()} with `status`, or the error.
-template<typename T>
-HttpResponse wrapped(const Result<T> &r, const char *key, int status = 200)
+template <typename T> HttpResponse wrapped(const Result<T> &r, const char *key, int status = 200)
 {
     if (!r)
         return HttpResponse::error(r.error());
     return HttpResponse::json(status, QJsonObject{{QString::fromLatin1(key), r->toJson()}});
 }
 
-template<typename T>
-HttpResponse paged(const Result<T> &r)
+template <typename T> HttpResponse paged(const Result<T> &r)
 {
     if (!r)
         return HttpResponse::error(r.error());
@@ -39,7 +36,8 @@ inline HttpResponse done(const Status &s, int status = 204)
 {
     if (!s)
         return HttpResponse::error(s.error());
-    return status == 204 ? HttpResponse::noContent() : HttpResponse::json(status, QJsonObject{{u"ok"_s, true}});
+    return status == 204 ? HttpResponse::noContent()
+                         : HttpResponse::json(status, QJsonObject{{u"ok"_s, true}});
 }
 
 inline QString str(const HttpRequest &req, const char *field)

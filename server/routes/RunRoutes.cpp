@@ -5,12 +5,12 @@
 #include "server/routes/Routes.h"
 
 #include "models/core/Ids.h"
-#include "server/core/RouteTable.h"
-#include "server/core/Schema.h"
-#include "server/core/Services.h"
 #include "models/runs/EvidencePackager.h"
 #include "models/runs/StagingService.h"
 #include "models/runs/SyncRequest.h"
+#include "server/core/RouteTable.h"
+#include "server/core/Schema.h"
+#include "server/core/Services.h"
 
 #include <QJsonArray>
 
@@ -29,22 +29,25 @@ constexpr qint64 kMaxSafeInteger = 9007199254740991;
 
 QJsonObject runSchema()
 {
-    return object({{u"id"_s, uuid(), true},
-                   {u"project_id"_s, uuid(), true},
-                   {u"workspace_id"_s, uuid(), true},
-                   {u"client_run_id"_s, string(1, SyncRequest::kMaxTextLength), true},
-                   {u"name"_s, string(1, SyncRequest::kMaxTextLength), true},
-                   {u"status"_s, enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}), true},
-                   {u"started_at"_s, nullable(dateTime()), true},
-                   {u"finished_at"_s, nullable(dateTime()), true},
-                   {u"created_at"_s, dateTime(), true},
-                   {u"evidence"_s, describe(enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}),
-                                            u"Ed25519 over the RFC 8785 manifest: verified, present but wrong "
-                                              "(unverified), or none (unsigned)"_s),
-                    true},
-                   {u"metric_count"_s, integer(0, kMaxSafeInteger), true},
-                   {u"log_bytes"_s, integer(0, kMaxSafeInteger), true},
-                   {u"metric_names"_s, describe(arrayOf(string()), u"Only in GET /api/runs/{run_id}"_s)}});
+    return object(
+        {{u"id"_s, uuid(), true},
+         {u"project_id"_s, uuid(), true},
+         {u"workspace_id"_s, uuid(), true},
+         {u"client_run_id"_s, string(1, SyncRequest::kMaxTextLength), true},
+         {u"name"_s, string(1, SyncRequest::kMaxTextLength), true},
+         {u"status"_s,
+          enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}), true},
+         {u"started_at"_s, nullable(dateTime()), true},
+         {u"finished_at"_s, nullable(dateTime()), true},
+         {u"created_at"_s, dateTime(), true},
+         {u"evidence"_s,
+          describe(enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}),
+                   u"Ed25519 over the RFC 8785 manifest: verified, present but wrong "
+                   "(unverified), or none (unsigned)"_s),
+          true},
+         {u"metric_count"_s, integer(0, kMaxSafeInteger), true},
+         {u"log_bytes"_s, integer(0, kMaxSafeInteger), true},
+         {u"metric_names"_s, describe(arrayOf(string()), u"Only in GET /api/runs/{run_id}"_s)}});
 }
 
 QJsonObject syncBodySchema()
@@ -53,38 +56,48 @@ QJsonObject syncBodySchema()
     const QJsonObject metric = object({{u"name"_s, string(1, text), true},
                                        {u"step"_s, integer(0, 9007199254740992), true},
                                        {u"value"_s, number(), true}});
-    const QJsonObject signature =
-        describe(object({{u"alg"_s, enumOf({u"ed25519"_s}), true},
-                         {u"public_key"_s, describe(string(1, int(SyncRequest::kMaxSignatureField)),
-                                                    u"Raw 32-byte Ed25519 public key, standard base64"_s),
-                          true},
-                         {u"sig"_s, describe(string(1, int(SyncRequest::kMaxSignatureField)),
-                                             u"64-byte signature of the RFC 8785 manifest bytes, standard base64"_s),
-                          true}}),
-                 u"Optional. A signature that does not verify is kept and the run's evidence is unverified."_s);
-    return object({{u"project_id"_s, uuid(), true},
-                   {u"client_run_id"_s, describe(string(1, text), u"Unique per project: the same value again "
-                                                                     "carries the stored run forward"_s),
-                    true},
-                   {u"name"_s, describe(string(1, text), u"Required by the first sync of a run"_s)},
-                   {u"status"_s, describe(enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}),
-                                          u"First sync: default completed. Later: only forward (queued, running, "
-                                            "then completed, failed or cancelled); an earlier one is ignored"_s)},
-                   {u"started_at"_s, dateTime()},
-                   {u"finished_at"_s, describe(dateTime(), u"Not before started_at; taken with a terminal status"_s)},
-                   {u"manifest"_s, describe(anyObject(), u"Any JSON object; at most 256 KiB in RFC 8785 form"_s)},
-                   {u"metrics"_s, describe(arrayOf(metric, int(SyncRequest::kMaxMetricPoints)),
-                                           u"One value per (name, step). A later sync adds the points the run does "
-                                             "not hold yet; a stored (name, step) keeps its value. The run's points "
-                                             "together are capped (--run-max-points)"_s)},
-                   {u"log"_s, describe(string(0, int(SyncRequest::kMaxLogBytes)),
-                                       u"Plain text, at most 1 MiB of UTF-8 per sync; the run's log together is "
-                                         "capped (--run-max-log-bytes)"_s)},
-                   {u"log_offset"_s, describe(integer(0, 9007199254740992),
-                                              u"UTF-8 byte offset in the run's log where log starts (default 0): "
-                                                "overlapping bytes must equal the stored ones (409), later bytes "
-                                                "are appended, past the end is 422"_s)},
-                   {u"signature"_s, signature}});
+    const QJsonObject signature = describe(
+        object({{u"alg"_s, enumOf({u"ed25519"_s}), true},
+                {u"public_key"_s,
+                 describe(string(1, int(SyncRequest::kMaxSignatureField)),
+                          u"Raw 32-byte Ed25519 public key, standard base64"_s),
+                 true},
+                {u"sig"_s,
+                 describe(string(1, int(SyncRequest::kMaxSignatureField)),
+                          u"64-byte signature of the RFC 8785 manifest bytes, standard base64"_s),
+                 true}}),
+        u"Optional. A signature that does not verify is kept and the run's evidence is unverified."_s);
+    return object(
+        {{u"project_id"_s, uuid(), true},
+         {u"client_run_id"_s,
+          describe(string(1, text), u"Unique per project: the same value again "
+                                    "carries the stored run forward"_s),
+          true},
+         {u"name"_s, describe(string(1, text), u"Required by the first sync of a run"_s)},
+         {u"status"_s,
+          describe(enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}),
+                   u"First sync: default completed. Later: only forward (queued, running, "
+                   "then completed, failed or cancelled); an earlier one is ignored"_s)},
+         {u"started_at"_s, dateTime()},
+         {u"finished_at"_s,
+          describe(dateTime(), u"Not before started_at; taken with a terminal status"_s)},
+         {u"manifest"_s,
+          describe(anyObject(), u"Any JSON object; at most 256 KiB in RFC 8785 form"_s)},
+         {u"metrics"_s,
+          describe(arrayOf(metric, int(SyncRequest::kMaxMetricPoints)),
+                   u"One value per (name, step). A later sync adds the points the run does "
+                   "not hold yet; a stored (name, step) keeps its value. The run's points "
+                   "together are capped (--run-max-points)"_s)},
+         {u"log"_s,
+          describe(string(0, int(SyncRequest::kMaxLogBytes)),
+                   u"Plain text, at most 1 MiB of UTF-8 per sync; the run's log together is "
+                   "capped (--run-max-log-bytes)"_s)},
+         {u"log_offset"_s,
+          describe(integer(0, 9007199254740992),
+                   u"UTF-8 byte offset in the run's log where log starts (default 0): "
+                   "overlapping bytes must equal the stored ones (409), later bytes "
+                   "are appended, past the end is 422"_s)},
+         {u"signature"_s, signature}});
 }
 
 QJsonObject ledgerSchema()
@@ -96,7 +109,8 @@ QJsonObject ledgerSchema()
 }
 
 // A whole number from the query, or a validation error naming it.
-Result<qint64> queryInt(const HttpRequest &r, const char *name, qint64 fallback, qint64 min, qint64 max)
+Result<qint64> queryInt(const HttpRequest &r, const char *name, qint64 fallback, qint64 min,
+                        qint64 max)
 {
     const QString key = QString::fromLatin1(name);
     if (!r.hasQuery(key))
@@ -104,8 +118,9 @@ Result<qint64> queryInt(const HttpRequest &r, const char *name, qint64 fallback,
     bool ok = false;
     const qint64 v = r.queryValue(key).toLongLong(&ok);
     if (!ok || v < min || v > max)
-        return Error::validation(key, u"out_of_range"_s,
-                                 QStringLiteral("%1 must be a whole number from %2 to %3.").arg(key).arg(min).arg(max));
+        return Error::validation(
+            key, u"out_of_range"_s,
+            QStringLiteral("%1 must be a whole number from %2 to %3.").arg(key).arg(min).arg(max));
     return v;
 }
 
@@ -115,7 +130,8 @@ Status queryUuid(const HttpRequest &r, const char *name)
 {
     const QString key = QString::fromLatin1(name);
     if (r.hasQuery(key) && !ids::isUuid(r.queryValue(key)))
-        return Error::validation(key, u"invalid"_s, QStringLiteral("%1 must be a lowercase UUID.").arg(key));
+        return Error::validation(key, u"invalid"_s,
+                                 QStringLiteral("%1 must be a lowercase UUID.").arg(key));
     return Ok{};
 }
 
@@ -139,23 +155,25 @@ HttpResponse stagingOff()
 QJsonObject retentionProofSchema()
 {
     return object({{u"project_id"_s, uuid(), true},
-                                      {u"workspace_id"_s, uuid(), true},
-                                      {u"generated_at"_s, dateTime(), true},
-                                      {u"purged"_s, arrayOf(object({{u"target_type"_s, enumOf({u"run"_s}), true},
-                                                                    {u"id"_s, uuid(), true},
-                                                                    {u"client_run_id"_s, nullable(string()), true},
-                                                                    {u"name"_s, nullable(string()), true},
-                                                                    {u"purged_at"_s, dateTime(), true},
-                                                                    {u"action"_s, string(), true},
-                                                                    {u"audit_entry_id"_s, uuid(), true},
-                                                                    {u"audit_hash"_s, string(), true}})),
-                                       true},
-                                      {u"truncated"_s, boolean(), true},
-                                      {u"signature"_s, object({{u"alg"_s, enumOf({u"ed25519"_s}), true},
-                                                               {u"public_key"_s, string(), true},
-                                                               {u"sig"_s, string(), true},
-                                                               {u"covers"_s, string(), true}}),
-                                       true}});
+                   {u"workspace_id"_s, uuid(), true},
+                   {u"generated_at"_s, dateTime(), true},
+                   {u"purged"_s,
+                    arrayOf(object({{u"target_type"_s, enumOf({u"run"_s}), true},
+                                    {u"id"_s, uuid(), true},
+                                    {u"client_run_id"_s, nullable(string()), true},
+                                    {u"name"_s, nullable(string()), true},
+                                    {u"purged_at"_s, dateTime(), true},
+                                    {u"action"_s, string(), true},
+                                    {u"audit_entry_id"_s, uuid(), true},
+                                    {u"audit_hash"_s, string(), true}})),
+                    true},
+                   {u"truncated"_s, boolean(), true},
+                   {u"signature"_s,
+                    object({{u"alg"_s, enumOf({u"ed25519"_s}), true},
+                            {u"public_key"_s, string(), true},
+                            {u"sig"_s, string(), true},
+                            {u"covers"_s, string(), true}}),
+                    true}});
 }
 
 void addRunRoutes(RouteTable &t, Services &s)
@@ -163,24 +181,34 @@ void addRunRoutes(RouteTable &t, Services &s)
     const QJsonObject run = runSchema();
 
     t.route("POST", u"/api/sync/runs"_s, Access::Api, u"sync"_s,
-            u"Sync a run, once or many times while it trains (per project and client_run_id: 201 created, 200 "
-              "the stored run carried forward; a completed, failed or cancelled run is frozen: 409 on any change). "
-              "Fields left out of a later sync keep their stored values; one run.update audit entry per sync "
-              "that changes the run"_s)
+            u"Sync a run, once or many times while it trains (per project and client_run_id: 201 "
+            u"created, 200 "
+            "the stored run carried forward; a completed, failed or cancelled run is frozen: 409 "
+            "on any change). "
+            "Fields left out of a later sync keep their stored values; one run.update audit entry "
+            "per sync "
+            "that changes the run"_s)
         .body(syncBodySchema())
         .bodyAsDom() // the hot write path: read straight from simdjson's DOM into the rows
-        .returns(201, wrapped(u"run"_s, run)) // 200 for a later sync: the same shape (one success status per route)
+        .returns(
+            201,
+            wrapped(u"run"_s,
+                    run)) // 200 for a later sync: the same shape (one success status per route)
         .errors({403, 404, 409, 422})
         .handle([&s](HttpRequest &r) {
-            // r.dom from the dispatcher; a caller that filled r.json instead (tests) is read the same.
-            auto res = s.runs.sync(r.actor, r.dom ? SyncRequest::parse(*r.dom) : SyncRequest::parse(r.bodyObject()));
+            // r.dom from the dispatcher; a caller that filled r.json instead (tests) is read the
+            // same.
+            auto res = s.runs.sync(r.actor, r.dom ? SyncRequest::parse(*r.dom)
+                                                  : SyncRequest::parse(r.bodyObject()));
             if (!res)
                 return HttpResponse::error(res.error());
-            return HttpResponse::json(res->created ? 201 : 200, QJsonObject{{u"run"_s, res->run.toJson()}});
+            return HttpResponse::json(res->created ? 201 : 200,
+                                      QJsonObject{{u"run"_s, res->run.toJson()}});
         });
 
     const QJsonObject ledger = ledgerSchema();
-    t.route("GET", u"/api/sync/ledger-head"_s, Access::Api, u"sync"_s, u"The workspace's sync ledger head"_s)
+    t.route("GET", u"/api/sync/ledger-head"_s, Access::Api, u"sync"_s,
+            u"The workspace's sync ledger head"_s)
         .query(u"workspace_id"_s, uuid())
         .returns(200, wrapped(u"ledger_head"_s, ledger))
         .errors({404, 422})
@@ -192,38 +220,48 @@ void addRunRoutes(RouteTable &t, Services &s)
             return wrapped(s.ledger.head(r.actor, r.queryValue(u"workspace_id"_s)), "ledger_head");
         });
     t.route("POST", u"/api/sync/ledger-head"_s, Access::Api, u"sync"_s,
-            u"Move the ledger head by compare-and-swap; a stale expected_head is 409 conflict whose error "
-              "carries current {head, version}"_s)
+            u"Move the ledger head by compare-and-swap; a stale expected_head is 409 conflict "
+            u"whose error "
+            "carries current {head, version}"_s)
         .body(object({{u"workspace_id"_s, uuid(), true},
-                      {u"expected_head"_s, describe(nullable(string(1, LedgerService::kMaxHeadLength)),
-                                                    u"The head the client last saw; null or absent: none yet"_s)},
+                      {u"expected_head"_s,
+                       describe(nullable(string(1, LedgerService::kMaxHeadLength)),
+                                u"The head the client last saw; null or absent: none yet"_s)},
                       {u"head"_s, string(1, LedgerService::kMaxHeadLength), true}}))
         .returns(200, wrapped(u"ledger_head"_s, ledger))
         .errors({403, 404, 409, 422})
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.bodyObject();
             return wrapped(s.ledger.advance(r.actor, b.value(u"workspace_id"_s).toString(),
-                                            b.value(u"expected_head"_s).toString(), b.value(u"head"_s).toString()),
+                                            b.value(u"expected_head"_s).toString(),
+                                            b.value(u"head"_s).toString()),
                            "ledger_head");
         });
 
-    t.route("GET", u"/api/runs"_s, Access::Api, u"runs"_s, u"Runs the caller can see, newest first"_s)
+    t.route("GET", u"/api/runs"_s, Access::Api, u"runs"_s,
+            u"Runs the caller can see, newest first"_s)
         .query(u"workspace_id"_s, uuid())
         .query(u"project_id"_s, uuid())
-        .query(u"status"_s, enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}))
+        .query(u"status"_s,
+               enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}))
         .query(u"evidence"_s, enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}))
-        .query(u"q"_s, describe(string(1, SyncRequest::kMaxTextLength), u"Part of the name (ASCII case-insensitive)"_s))
+        .query(u"q"_s, describe(string(1, SyncRequest::kMaxTextLength),
+                                u"Part of the name (ASCII case-insensitive)"_s))
         .query(u"metric_filter"_s,
-               describe(string(1, 2 * SyncRequest::kMaxTextLength),
-                        u"Runs whose metric's last value (its value at the run's highest step of it) meets a "
-                          "condition: a metric name, an operator (<, <=, >, >=, =, !=) and a number, e.g. "
-                          "`loss<0.1` or `eval/return >= 200`. A name holding an operator character is "
-                          "written in double quotes. Runs without that metric are left out."_s))
-        .query(u"order_by"_s,
-               describe(string(1, SyncRequest::kMaxTextLength + 8),
-                        u"`created_at` (default): newest first. `metric:NAME`: by the last value of metric "
-                          "NAME, ascending, ties by id; `-metric:NAME`: descending. Runs without that metric "
-                          "are left out. A cursor belongs to the order it was issued for."_s))
+               describe(
+                   string(1, 2 * SyncRequest::kMaxTextLength),
+                   u"Runs whose metric's last value (its value at the run's highest step of it) "
+                   u"meets a "
+                   "condition: a metric name, an operator (<, <=, >, >=, =, !=) and a number, e.g. "
+                   "`loss<0.1` or `eval/return >= 200`. A name holding an operator character is "
+                   "written in double quotes. Runs without that metric are left out."_s))
+        .query(
+            u"order_by"_s,
+            describe(
+                string(1, SyncRequest::kMaxTextLength + 8),
+                u"`created_at` (default): newest first. `metric:NAME`: by the last value of metric "
+                "NAME, ascending, ties by id; `-metric:NAME`: descending. Runs without that metric "
+                "are left out. A cursor belongs to the order it was issued for."_s))
         .paged()
         .returns(200, page(run))
         .errors({404, 422})
@@ -246,8 +284,8 @@ void addRunRoutes(RouteTable &t, Services &s)
             if (r.hasQuery(u"metric_filter"_s)) {
                 const auto parsed = metricfilter::parse(r.queryValue(u"metric_filter"_s));
                 if (!parsed.condition)
-                    return HttpResponse::error(
-                        Error::validation(u"metric_filter"_s, u"invalid"_s, metricfilter::describe(parsed)));
+                    return HttpResponse::error(Error::validation(u"metric_filter"_s, u"invalid"_s,
+                                                                 metricfilter::describe(parsed)));
                 f.metric = parsed.condition;
             }
             if (r.hasQuery(u"order_by"_s)) {
@@ -260,7 +298,8 @@ void addRunRoutes(RouteTable &t, Services &s)
                     f.orderDescending = true;
                 } else if (order != QLatin1String("created_at")) {
                     return HttpResponse::error(Error::validation(
-                        u"order_by"_s, u"invalid"_s, u"order_by is created_at, metric:NAME or -metric:NAME."_s));
+                        u"order_by"_s, u"invalid"_s,
+                        u"order_by is created_at, metric:NAME or -metric:NAME."_s));
                 }
             }
             JsonWriter w(64 + std::size_t(p->limit) * 448);
@@ -268,17 +307,22 @@ void addRunRoutes(RouteTable &t, Services &s)
                 return HttpResponse::error(listed.error());
             return HttpResponse::jsonBytes(200, w.take());
         });
-    t.route("GET", u"/api/runs/{run_id}"_s, Access::Api, u"runs"_s, u"Get a run, with its metric names"_s)
+    t.route("GET", u"/api/runs/{run_id}"_s, Access::Api, u"runs"_s,
+            u"Get a run, with its metric names"_s)
         .returns(200, wrapped(u"run"_s, run))
         .errors({404})
-        .handle([&s](HttpRequest &r) { return wrapped(s.runs.get(r.actor, r.param(u"run_id"_s)), "run"); });
+        .handle([&s](HttpRequest &r) {
+            return wrapped(s.runs.get(r.actor, r.param(u"run_id"_s)), "run");
+        });
     t.route("DELETE", u"/api/runs/{run_id}"_s, Access::Api, u"runs"_s,
             u"Delete a run with its metrics, log, signature and artifacts (member)"_s)
         .returns(204, {})
         .errors({403, 404})
-        .handle([&s](HttpRequest &r) { return done(s.runs.remove(r.actor, r.param(u"run_id"_s))); });
+        .handle(
+            [&s](HttpRequest &r) { return done(s.runs.remove(r.actor, r.param(u"run_id"_s))); });
 
-    t.route("GET", u"/api/runs/{run_id}/manifest"_s, Access::Api, u"runs"_s, u"The run's manifest as synced"_s)
+    t.route("GET", u"/api/runs/{run_id}/manifest"_s, Access::Api, u"runs"_s,
+            u"The run's manifest as synced"_s)
         .returns(200, wrapped(u"manifest"_s, anyObject()))
         .errors({404})
         .handle([&s](HttpRequest &r) {
@@ -292,8 +336,9 @@ void addRunRoutes(RouteTable &t, Services &s)
                                       {u"step"_s, integer(0, 9007199254740992), true},
                                       {u"value"_s, number(), true}});
     t.route("GET", u"/api/runs/{run_id}/metrics"_s, Access::Api, u"runs"_s,
-            u"Metric points ordered by name and step; with max_points (and name) one whole series thinned "
-              "with LTTB to at most max_points, next_cursor null"_s)
+            u"Metric points ordered by name and step; with max_points (and name) one whole series "
+            u"thinned "
+            "with LTTB to at most max_points, next_cursor null"_s)
         .query(u"name"_s, string(1, SyncRequest::kMaxTextLength))
         .query(u"max_points"_s, integer(3, RunService::kMaxSeriesPoints))
         .paged()
@@ -311,9 +356,11 @@ void addRunRoutes(RouteTable &t, Services &s)
                     return HttpResponse::error(series.error());
                 QJsonArray items;
                 for (const SeriesPoint &p : *series)
-                    items.append(QJsonObject{{u"name"_s, name}, {u"step"_s, double(p.step)}, {u"value"_s, p.value}});
-                return HttpResponse::json(200, QJsonObject{{u"items"_s, items},
-                                                           {u"next_cursor"_s, QJsonValue(QJsonValue::Null)}});
+                    items.append(QJsonObject{
+                        {u"name"_s, name}, {u"step"_s, double(p.step)}, {u"value"_s, p.value}});
+                return HttpResponse::json(
+                    200, QJsonObject{{u"items"_s, items},
+                                     {u"next_cursor"_s, QJsonValue(QJsonValue::Null)}});
             }
             auto p = pageArgs(r);
             if (!p)
@@ -321,49 +368,63 @@ void addRunRoutes(RouteTable &t, Services &s)
             return paged(s.runs.metrics(r.actor, id, name, p->limit, p->cursor));
         });
 
-    t.route("GET", u"/api/runs/{run_id}/log"_s, Access::Api, u"runs"_s,
-            u"A slice of the log by UTF-8 byte offset (limit in bytes, default 64 KiB); follow next_offset"_s)
+    t.route(
+         "GET", u"/api/runs/{run_id}/log"_s, Access::Api, u"runs"_s,
+         u"A slice of the log by UTF-8 byte offset (limit in bytes, default 64 KiB); follow next_offset"_s)
         .query(u"offset"_s, integer(0, kMaxSafeInteger))
         .query(u"limit"_s, integer(1, RunService::kMaxLogLimit))
-        .returns(200, wrapped(u"log"_s, object({{u"content"_s, string(), true},
-                                                  {u"offset"_s, integer(0, kMaxSafeInteger), true},
-                                                  {u"total_bytes"_s, integer(0, kMaxSafeInteger), true},
-                                                  {u"next_offset"_s, nullable(integer(0, kMaxSafeInteger)), true}})))
+        .returns(200,
+                 wrapped(u"log"_s,
+                         object({{u"content"_s, string(), true},
+                                 {u"offset"_s, integer(0, kMaxSafeInteger), true},
+                                 {u"total_bytes"_s, integer(0, kMaxSafeInteger), true},
+                                 {u"next_offset"_s, nullable(integer(0, kMaxSafeInteger)), true}})))
         .errors({404, 422})
         .handle([&s](HttpRequest &r) {
             auto offset = queryInt(r, "offset", 0, 0, kMaxSafeInteger);
             if (!offset)
                 return HttpResponse::error(offset.error());
-            auto limit = queryInt(r, "limit", RunService::kDefaultLogLimit, 1, RunService::kMaxLogLimit);
+            auto limit =
+                queryInt(r, "limit", RunService::kDefaultLogLimit, 1, RunService::kMaxLogLimit);
             if (!limit)
                 return HttpResponse::error(limit.error());
             return wrapped(s.runs.log(r.actor, r.param(u"run_id"_s), *offset, *limit), "log");
         });
 
-    t.route("GET", u"/api/runs/{run_id}/signature"_s, Access::Api, u"runs"_s,
-            u"The run's client signature and its verification; an unsigned run answers signature null"_s)
-        .returns(200, wrapped(u"signature"_s, object({{u"run_id"_s, uuid(), true},
-                                                        {u"evidence"_s, enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}), true},
-                                                        {u"alg"_s, enumOf({u"ed25519"_s})},
-                                                        {u"public_key"_s, string()},
-                                                        {u"sig"_s, string()},
-                                                        {u"verified"_s, boolean()},
-                                                        {u"signed_sha256"_s, string(64, 64)},
-                                                        {u"checked_at"_s, dateTime()},
-                                                        {u"signature"_s, describe({{u"type"_s, u"null"_s}},
-                                                                                  u"Present (null) when unsigned"_s)}})))
+    t.route(
+         "GET", u"/api/runs/{run_id}/signature"_s, Access::Api, u"runs"_s,
+         u"The run's client signature and its verification; an unsigned run answers signature null"_s)
+        .returns(200,
+                 wrapped(u"signature"_s,
+                         object({{u"run_id"_s, uuid(), true},
+                                 {u"evidence"_s,
+                                  enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}), true},
+                                 {u"alg"_s, enumOf({u"ed25519"_s})},
+                                 {u"public_key"_s, string()},
+                                 {u"sig"_s, string()},
+                                 {u"verified"_s, boolean()},
+                                 {u"signed_sha256"_s, string(64, 64)},
+                                 {u"checked_at"_s, dateTime()},
+                                 {u"signature"_s, describe({{u"type"_s, u"null"_s}},
+                                                           u"Present (null) when unsigned"_s)}})))
         .errors({404})
-        .handle([&s](HttpRequest &r) { return wrapped(s.runs.signature(r.actor, r.param(u"run_id"_s)), "signature"); });
+        .handle([&s](HttpRequest &r) {
+            return wrapped(s.runs.signature(r.actor, r.param(u"run_id"_s)), "signature");
+        });
 
     t.route("GET", u"/api/runs/{run_id}/compliance_mapping"_s, Access::Api, u"runs"_s,
             u"The controls the run's evidence satisfies or not"_s)
-        .returns(200, wrapped(u"compliance_mapping"_s,
-                              object({{u"run_id"_s, uuid(), true},
-                                      {u"items"_s, arrayOf(object({{u"framework"_s, string(), true},
-                                                                   {u"control"_s, string(), true},
-                                                                   {u"status"_s, enumOf({u"satisfied"_s, u"not_satisfied"_s}), true},
-                                                                   {u"evidence"_s, string(), true}})),
-                                       true}})))
+        .returns(
+            200,
+            wrapped(u"compliance_mapping"_s,
+                    object({{u"run_id"_s, uuid(), true},
+                            {u"items"_s,
+                             arrayOf(object(
+                                 {{u"framework"_s, string(), true},
+                                  {u"control"_s, string(), true},
+                                  {u"status"_s, enumOf({u"satisfied"_s, u"not_satisfied"_s}), true},
+                                  {u"evidence"_s, string(), true}})),
+                             true}})))
         .errors({404})
         .handle([&s](HttpRequest &r) {
             const QString id = r.param(u"run_id"_s);
@@ -373,16 +434,20 @@ void addRunRoutes(RouteTable &t, Services &s)
             QJsonArray arr;
             for (const ComplianceItem &i : *items)
                 arr.append(i.toJson());
-            return HttpResponse::json(200, QJsonObject{{u"compliance_mapping"_s,
-                                                        QJsonObject{{u"run_id"_s, id}, {u"items"_s, arr}}}});
+            return HttpResponse::json(
+                200, QJsonObject{{u"compliance_mapping"_s,
+                                  QJsonObject{{u"run_id"_s, id}, {u"items"_s, arr}}}});
         });
 
     auto packager = std::make_shared<EvidencePackager>(s.ctx, s.config.signingKey);
     t.route("POST", u"/api/runs/{run_id}/evidence-package"_s, Access::Api, u"runs"_s,
-            u"Export the run's signed evidence package (ZIP: manifest.json, metrics.csv, log.txt, signature.json, "
-              "audit.json, index.json with each file's SHA-256 and size, index.sig = Ed25519 of index.json by the "
-              "instance key). With Accept: application/zip the answer is the ZIP itself (Content-Disposition: "
-              "attachment); otherwise this JSON with the ZIP in zip_base64"_s)
+            u"Export the run's signed evidence package (ZIP: manifest.json, metrics.csv, log.txt, "
+            u"signature.json, "
+            "audit.json, index.json with each file's SHA-256 and size, index.sig = Ed25519 of "
+            "index.json by the "
+            "instance key). With Accept: application/zip the answer is the ZIP itself "
+            "(Content-Disposition: "
+            "attachment); otherwise this JSON with the ZIP in zip_base64"_s)
         .returns(200, wrapped(u"evidence_package"_s,
                               object({{u"run_id"_s, uuid(), true},
                                       {u"file_name"_s, string(), true},
@@ -402,7 +467,8 @@ void addRunRoutes(RouteTable &t, Services &s)
                 HttpResponse resp;
                 resp.contentType = "application/zip";
                 resp.body = pkg->zip;
-                resp.header("Content-Disposition", "attachment; filename=\"" + pkg->fileName.toLatin1() + '"');
+                resp.header("Content-Disposition",
+                            "attachment; filename=\"" + pkg->fileName.toLatin1() + '"');
                 resp.header("Cache-Control", "no-store");
                 return resp;
             }
@@ -416,34 +482,42 @@ void addRunRoutes(RouteTable &t, Services &s)
     auto staging = std::make_shared<StagingService>(s.ctx, s.config.signingKey);
     const bool stagingOn = s.config.staging;
     t.route("DELETE", u"/api/projects/{project_id}/staging-e2e-tree"_s, Access::Api, u"projects"_s,
-            u"Staging only (WFX_STAGING=1; else 405): delete the project's e2e fixture runs (client_run_id "
-              "starting with e2e-) and their artifacts, at most 500 a call (more: true)"_s)
-        .returns(200, wrapped(u"purge"_s,
-                              object({{u"project_id"_s, uuid(), true},
-                                      {u"workspace_id"_s, uuid(), true},
-                                      {u"purged_at"_s, dateTime(), true},
-                                      {u"runs"_s, arrayOf(object({{u"id"_s, uuid(), true},
-                                                                  {u"client_run_id"_s, string(), true},
-                                                                  {u"name"_s, string(), true},
-                                                                  {u"artifacts"_s, integer(0, kMaxSafeInteger), true}})),
-                                       true},
-                                      {u"artifacts"_s, integer(0, kMaxSafeInteger), true},
-                                      {u"more"_s, boolean(), true}})))
+            u"Staging only (WFX_STAGING=1; else 405): delete the project's e2e fixture runs "
+            u"(client_run_id "
+            "starting with e2e-) and their artifacts, at most 500 a call (more: true)"_s)
+        .returns(
+            200,
+            wrapped(u"purge"_s,
+                    object({{u"project_id"_s, uuid(), true},
+                            {u"workspace_id"_s, uuid(), true},
+                            {u"purged_at"_s, dateTime(), true},
+                            {u"runs"_s,
+                             arrayOf(object({{u"id"_s, uuid(), true},
+                                             {u"client_run_id"_s, string(), true},
+                                             {u"name"_s, string(), true},
+                                             {u"artifacts"_s, integer(0, kMaxSafeInteger), true}})),
+                             true},
+                            {u"artifacts"_s, integer(0, kMaxSafeInteger), true},
+                            {u"more"_s, boolean(), true}})))
         .errors({403, 404, 405})
         .handle([staging, stagingOn](HttpRequest &r) {
             if (!stagingOn)
                 return stagingOff();
             return wrapped(staging->purgeE2eTree(r.actor, r.param(u"project_id"_s)), "purge");
         });
-    t.route("POST", u"/api/projects/{project_id}/staging-retention-proof"_s, Access::Api, u"projects"_s,
-            u"Staging only (WFX_STAGING=1; else 405): the project's purged runs from the audit log, signed with "
-              "the instance Ed25519 key over the RFC 8785 form of retention_proof without signature"_s)
+    t.route(
+         "POST", u"/api/projects/{project_id}/staging-retention-proof"_s, Access::Api,
+         u"projects"_s,
+         u"Staging only (WFX_STAGING=1; else 405): the project's purged runs from the audit log, "
+         u"signed with "
+         "the instance Ed25519 key over the RFC 8785 form of retention_proof without signature"_s)
         .returns(200, wrapped(u"retention_proof"_s, retentionProofSchema()))
         .errors({403, 404, 405, 503})
         .handle([staging, stagingOn](HttpRequest &r) {
             if (!stagingOn)
                 return stagingOff();
-            return wrapped(staging->retentionProof(r.actor, r.param(u"project_id"_s)), "retention_proof");
+            return wrapped(staging->retentionProof(r.actor, r.param(u"project_id"_s)),
+                           "retention_proof");
         });
 }
 

@@ -19,7 +19,10 @@ using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcShareRoutes, "wfx.server.shares", QtInfoMsg)
 
-static void initSharePageResource() { Q_INIT_RESOURCE(share_page); }
+static void initSharePageResource()
+{
+    Q_INIT_RESOURCE(share_page);
+}
 
 namespace wfx {
 
@@ -70,8 +73,8 @@ QJsonObject snapshotSchema()
                                     {u"metric_names"_s, arrayOf(string()), true},
                                     {u"metrics"_s, metrics, true},
                                     {u"metrics_truncated"_s, boolean()}});
-    const QJsonObject artifact = object({{u"name"_s, string(), true},
-                                         {u"size_bytes"_s, integer(0, 9007199254740991), true}});
+    const QJsonObject artifact = object(
+        {{u"name"_s, string(), true}, {u"size_bytes"_s, integer(0, 9007199254740991), true}});
     return object({{u"run"_s, run, true}, {u"artifact"_s, artifact}});
 }
 
@@ -87,7 +90,8 @@ std::optional<QString> optionalString(const QJsonObject &body, const char *field
 // checked it against the allowed names).
 QString shareUrl(const HttpRequest &req, bool tls, const QString &token)
 {
-    return (tls ? u"https://"_s : u"http://"_s) + QString::fromLatin1(req.header("host")) + u"/r/"_s + token;
+    return (tls ? u"https://"_s : u"http://"_s) + QString::fromLatin1(req.header("host")) +
+           u"/r/"_s + token;
 }
 
 HttpResponse createShare(Services &s, const HttpRequest &r, bool tls)
@@ -116,19 +120,20 @@ HttpResponse publicRead(Services &s, const HttpRequest &req)
     auto answer = s.publicShares.resolve(req.param(u"token"_s), req.remote.toString(), password);
     if (!answer) {
         qCWarning(lcShareRoutes) << "public share read failed:" << answer.error().message;
-        HttpResponse e = HttpResponse::error(503, u"unavailable"_s,
-                                             u"Shared runs cannot be shown right now; try again in a moment."_s);
+        HttpResponse e =
+            HttpResponse::error(503, u"unavailable"_s,
+                                u"Shared runs cannot be shown right now; try again in a moment."_s);
         e.header("Cache-Control", "no-store").header("Retry-After", "5");
         return e;
     }
     if (answer->state == PublicState::PayloadRejected) {
         // For the administrator only: which field tripped the policy.
-        qCInfo(lcShareRoutes) << "share" << answer->shareId << "refused by the public payload policy at"
-                              << answer->policyPath;
+        qCInfo(lcShareRoutes) << "share" << answer->shareId
+                              << "refused by the public payload policy at" << answer->policyPath;
     }
     HttpResponse r = answer->state == PublicState::Active
-        ? HttpResponse::jsonBytes(200, answer->body)
-        : HttpResponse::error(answer->status, answer->code, answer->message);
+                         ? HttpResponse::jsonBytes(200, answer->body)
+                         : HttpResponse::error(answer->status, answer->code, answer->message);
     for (const auto &h : std::as_const(answer->headers))
         r.header(h.first, h.second);
     return r;
@@ -141,9 +146,10 @@ const BundledPages &sharePage()
 {
     static const BundledPages pages = [] {
         initSharePageResource();
-        return BundledPages{{"index.html", ":/wfx-share-page/index.html", "text/html; charset=utf-8"},
-                            {"share.js", ":/wfx-share-page/share.js", "text/javascript; charset=utf-8"},
-                            {"share.css", ":/wfx-share-page/share.css", "text/css; charset=utf-8"}};
+        return BundledPages{
+            {"index.html", ":/wfx-share-page/index.html", "text/html; charset=utf-8"},
+            {"share.js", ":/wfx-share-page/share.js", "text/javascript; charset=utf-8"},
+            {"share.css", ":/wfx-share-page/share.css", "text/css; charset=utf-8"}};
     }();
     return pages;
 }
@@ -157,35 +163,51 @@ void addShareRoutes(RouteTable &t, Services &s)
     const bool tls = s.config.tls;
 
     // The Cloud routes and their named dashboard (BFF) counterparts act on the same model layer.
-    for (const auto &[base, access] : {std::pair{u"/api/shares"_s, Access::Api}, std::pair{u"/api/cloud/shares"_s, Access::Session}}) {
+    for (const auto &[base, access] : {std::pair{u"/api/shares"_s, Access::Api},
+                                       std::pair{u"/api/cloud/shares"_s, Access::Session}}) {
         const QString tag = access == Access::Api ? u"shares"_s : u"bff"_s;
-        t.route("GET", base, access, tag, u"Share links the caller can see, newest first (never their tokens)"_s)
-            .query(u"workspace_id"_s, uuid()).query(u"run_id"_s, uuid()).paged()
-            .returns(200, page(share)).errors({404, 422})
+        t.route("GET", base, access, tag,
+                u"Share links the caller can see, newest first (never their tokens)"_s)
+            .query(u"workspace_id"_s, uuid())
+            .query(u"run_id"_s, uuid())
+            .paged()
+            .returns(200, page(share))
+            .errors({404, 422})
             .handle([&s](HttpRequest &r) {
                 auto p = pageArgs(r);
                 if (!p)
                     return HttpResponse::error(p.error());
-                const ShareFilter filter{r.queryValue(u"workspace_id"_s), r.queryValue(u"run_id"_s)};
+                const ShareFilter filter{r.queryValue(u"workspace_id"_s),
+                                         r.queryValue(u"run_id"_s)};
                 return paged(s.shares.list(r.actor, filter, p->limit, p->cursor));
             });
-        t.route("POST", base, access, tag, u"Create a share link of a run (member); the token is shown once, in the answer"_s)
-            .body(object({{u"run_id"_s, uuid(), true},
-                          {u"password"_s, describe(nullable(string(ShareService::kPasswordMin, ShareService::kPasswordMax)),
-                                                   u"readers must send it in the X-Share-Password header"_s)},
-                          {u"expires_at"_s, describe(nullable(dateTime()), u"in the future; null: never expires"_s)},
-                          {u"artifact_id"_s, describe(nullable(uuid()), u"one artifact of the run to show with it"_s)}}))
-            .returns(201, wrapped(u"share"_s, share, {{u"token"_s, string(1, 200), true},
-                                                      {u"url"_s, describe(string(1, 2048), u"the share page, /r/<token>"_s),
-                                                       true}}))
+        t.route("POST", base, access, tag,
+                u"Create a share link of a run (member); the token is shown once, in the answer"_s)
+            .body(object(
+                {{u"run_id"_s, uuid(), true},
+                 {u"password"_s,
+                  describe(nullable(string(ShareService::kPasswordMin, ShareService::kPasswordMax)),
+                           u"readers must send it in the X-Share-Password header"_s)},
+                 {u"expires_at"_s,
+                  describe(nullable(dateTime()), u"in the future; null: never expires"_s)},
+                 {u"artifact_id"_s,
+                  describe(nullable(uuid()), u"one artifact of the run to show with it"_s)}}))
+            .returns(201,
+                     wrapped(u"share"_s, share,
+                             {{u"token"_s, string(1, 200), true},
+                              {u"url"_s, describe(string(1, 2048), u"the share page, /r/<token>"_s),
+                               true}}))
             .errors({403, 404, 422})
             .handle([&s, tls](HttpRequest &r) { return createShare(s, r, tls); });
     }
 
     t.route("POST", u"/api/shares/{share_id}/revoke"_s, Access::Api, u"shares"_s,
             u"Revoke a share link at once (member); revoking again changes nothing"_s)
-        .returns(200, wrapped(u"share"_s, share)).errors({403, 404})
-        .handle([&s](HttpRequest &r) { return wrapped(s.shares.revoke(r.actor, r.param(u"share_id"_s)), "share"); });
+        .returns(200, wrapped(u"share"_s, share))
+        .errors({403, 404})
+        .handle([&s](HttpRequest &r) {
+            return wrapped(s.shares.revoke(r.actor, r.param(u"share_id"_s)), "share");
+        });
 
     // Reliability consents recorded against a share.
     const QString consentBase = u"/api/shares/{share_id}/reliability-consent"_s;
@@ -193,57 +215,74 @@ void addShareRoutes(RouteTable &t, Services &s)
             u"Record a reliability consent for a share (member; not on a revoked share)"_s)
         .body(object({{u"subject"_s, string(1, ShareService::kConsentFieldMax), true},
                       {u"scope"_s, string(1, ShareService::kConsentFieldMax), true}}))
-        .returns(201, wrapped(u"consent"_s, consent)).errors({403, 404, 409, 422})
+        .returns(201, wrapped(u"consent"_s, consent))
+        .errors({403, 404, 409, 422})
         .handle([&s](HttpRequest &r) {
-            return wrapped(s.shares.createConsent(r.actor, r.param(u"share_id"_s), str(r, "subject"), str(r, "scope")),
+            return wrapped(s.shares.createConsent(r.actor, r.param(u"share_id"_s),
+                                                  str(r, "subject"), str(r, "scope")),
                            "consent", 201);
         });
     t.route("DELETE", consentBase + u"/{consent_id}"_s, Access::Api, u"shares"_s,
             u"Delete a reliability consent (member)"_s)
-        .returns(204, {}).errors({403, 404})
+        .returns(204, {})
+        .errors({403, 404})
         .handle([&s](HttpRequest &r) {
-            return done(s.shares.deleteConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s)));
+            return done(
+                s.shares.deleteConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s)));
         });
     t.route("GET", consentBase + u"/{consent_id}/export"_s, Access::Api, u"shares"_s,
             u"Export a reliability consent with the share it belongs to"_s)
         .returns(200, object({{u"consent"_s, consent, true},
-                              {u"share"_s, object({{u"id"_s, uuid(), true},
-                                                   {u"run_id"_s, uuid(), true},
-                                                   {u"state"_s, enumOf({u"active"_s, u"revoked"_s, u"expired"_s}), true}}),
+                              {u"share"_s,
+                               object({{u"id"_s, uuid(), true},
+                                       {u"run_id"_s, uuid(), true},
+                                       {u"state"_s,
+                                        enumOf({u"active"_s, u"revoked"_s, u"expired"_s}), true}}),
                                true},
                               {u"exported_at"_s, dateTime(), true}}))
         .errors({404})
         .handle([&s](HttpRequest &r) {
-            auto e = s.shares.exportConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s));
+            auto e =
+                s.shares.exportConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s));
             if (!e)
                 return HttpResponse::error(e.error());
             return HttpResponse::json(200, *e);
         });
     t.route("POST", consentBase + u"/{consent_id}/revoke"_s, Access::Api, u"shares"_s,
             u"Revoke a reliability consent (member); revoking again changes nothing"_s)
-        .returns(200, wrapped(u"consent"_s, consent)).errors({403, 404})
+        .returns(200, wrapped(u"consent"_s, consent))
+        .errors({403, 404})
         .handle([&s](HttpRequest &r) {
-            return wrapped(s.shares.revokeConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s)), "consent");
+            return wrapped(
+                s.shares.revokeConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s)),
+                "consent");
         });
 
     // The public reads: both count against the same share, and ignore cookies and keys.
     const QJsonObject snapshot = snapshotSchema();
     for (const char *path : {"/api/public/shares/{token}", "/api/public/r/{token}"}) {
-        t.route("GET", QString::fromLatin1(path), Access::Public, u"public"_s,
-                u"Read a shared run (no credentials; send X-Share-Password when the share has one). "
-                  "Errors are the share states of the contract, first match wins; RateLimit-* headers on every "
-                  "counted read, Retry-After on 429"_s)
-            .returns(200, snapshot).errors({401, 404, 409, 410, 429, 503})
+        t.route(
+             "GET", QString::fromLatin1(path), Access::Public, u"public"_s,
+             u"Read a shared run (no credentials; send X-Share-Password when the share has one). "
+             "Errors are the share states of the contract, first match wins; RateLimit-* headers "
+             "on every "
+             "counted read, Retry-After on 429"_s)
+            .returns(200, snapshot)
+            .errors({401, 404, 409, 410, 429, 503})
             .handle([&s](HttpRequest &r) { return publicRead(s, r); });
     }
 
     // The share page and its two assets (bundled; resources/share-page/).
-    t.route("GET", u"/r/{token}"_s, Access::Public, u"public"_s,
-            u"The share page (HTML): reads /api/public/r/<token> in the browser and renders the run"_s)
-        .returns(200, {}).errors({404})
+    t.route(
+         "GET", u"/r/{token}"_s, Access::Public, u"public"_s,
+         u"The share page (HTML): reads /api/public/r/<token> in the browser and renders the run"_s)
+        .returns(200, {})
+        .errors({404})
         .handle([](HttpRequest &) { return sharePage().page(); });
-    t.route("GET", u"/r/assets/{file}"_s, Access::Public, u"public"_s, u"A script or style sheet of the share page"_s)
-        .returns(200, {}).errors({404})
+    t.route("GET", u"/r/assets/{file}"_s, Access::Public, u"public"_s,
+            u"A script or style sheet of the share page"_s)
+        .returns(200, {})
+        .errors({404})
         .handle([](HttpRequest &r) { return sharePage().asset(r.param(u"file"_s)); });
 }
 

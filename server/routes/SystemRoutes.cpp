@@ -2,11 +2,11 @@
 // System routes: service info, health, the OpenAPI document.
 #include "server/routes/Routes.h"
 
+#include "models/db/Database.h"
 #include "server/core/OpenApi.h"
 #include "server/core/RouteTable.h"
 #include "server/core/Schema.h"
 #include "server/core/Services.h"
-#include "models/db/Database.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,7 +22,10 @@ namespace wfx {
 using namespace schema;
 
 namespace {
-HttpResponse ok() { return HttpResponse::json(200, QJsonObject{{u"status"_s, u"ok"_s}}); }
+HttpResponse ok()
+{
+    return HttpResponse::json(200, QJsonObject{{u"status"_s, u"ok"_s}});
+}
 struct OpenApiCache
 {
     std::once_flag once;
@@ -34,16 +37,20 @@ void addSystemRoutes(RouteTable &t, Services &s)
 {
     const QJsonObject statusOk = object({{u"status"_s, enumOf({u"ok"_s}), true}});
     t.route("GET", u"/"_s, Access::Public, u"system"_s, u"Service information"_s)
-        .returns(200, object({{u"name"_s, string(), true}, {u"version"_s, string(), true},
-                              {u"docs"_s, string(), true}, {u"openapi"_s, string(), true}}))
+        .returns(200, object({{u"name"_s, string(), true},
+                              {u"version"_s, string(), true},
+                              {u"docs"_s, string(), true},
+                              {u"openapi"_s, string(), true}}))
         .handle([](HttpRequest &) {
-            return HttpResponse::json(200, QJsonObject{{u"name"_s, u"WorldFlux Console"_s},
-                                                       {u"version"_s, QString::fromLatin1(WFX_VERSION)},
-                                                       {u"docs"_s, u"/docs"_s},
-                                                       {u"openapi"_s, u"/openapi.json"_s}});
+            return HttpResponse::json(200,
+                                      QJsonObject{{u"name"_s, u"WorldFlux Console"_s},
+                                                  {u"version"_s, QString::fromLatin1(WFX_VERSION)},
+                                                  {u"docs"_s, u"/docs"_s},
+                                                  {u"openapi"_s, u"/openapi.json"_s}});
         });
     for (const char *path : {"/healthz", "/health"}) {
-        t.route("GET", QString::fromLatin1(path), Access::Public, u"system"_s, u"Liveness: 200 while serving"_s)
+        t.route("GET", QString::fromLatin1(path), Access::Public, u"system"_s,
+                u"Liveness: 200 while serving"_s)
             .returns(200, statusOk)
             .handle([](HttpRequest &) { return ok(); });
     }
@@ -55,20 +62,25 @@ void addSystemRoutes(RouteTable &t, Services &s)
                 return ok();
             return HttpResponse::error(503, u"unavailable"_s, u"The store does not answer."_s);
         });
-    t.route("GET", u"/health/r2"_s, Access::Public, u"system"_s, u"The artifact store is writable"_s)
+    t.route("GET", u"/health/r2"_s, Access::Public, u"system"_s,
+            u"The artifact store is writable"_s)
         .returns(200, statusOk)
         .errors({503})
         .handle([&s](HttpRequest &) {
             // The same probe as /api/status' artifact_store component (BlobStore::health).
             if (s.blobs.health())
                 return ok();
-            return HttpResponse::error(503, u"unavailable"_s, u"The artifact store is not writable."_s);
+            return HttpResponse::error(503, u"unavailable"_s,
+                                       u"The artifact store is not writable."_s);
         });
-    t.route("GET", u"/openapi.json"_s, Access::Public, u"system"_s, u"This document (OpenAPI 3.1)"_s)
+    t.route("GET", u"/openapi.json"_s, Access::Public, u"system"_s,
+            u"This document (OpenAPI 3.1)"_s)
         .returns(200, anyObject())
         .handle([&t, cache = std::make_shared<OpenApiCache>()](HttpRequest &) {
             // The table does not change while serving: build the document once.
-            std::call_once(cache->once, [&] { cache->body = QJsonDocument(openApiDocument(t)).toJson(QJsonDocument::Compact); });
+            std::call_once(cache->once, [&] {
+                cache->body = QJsonDocument(openApiDocument(t)).toJson(QJsonDocument::Compact);
+            });
             HttpResponse r;
             r.body = cache->body;
             return r;

@@ -18,14 +18,15 @@ namespace {
 
 QJsonObject reservationSchema()
 {
-    return object({{u"id"_s, uuid(), true},
-                   {u"workspace_id"_s, uuid(), true},
-                   {u"metric"_s, enumOf(UsageService::metrics()), true},
-                   {u"amount"_s, integer(1, UsageService::kMaxAmount), true},
-                   {u"idempotency_key"_s, string(1, UsageService::kMaxKeyLength), true},
-                   {u"state"_s, enumOf({u"reserved"_s, u"committed"_s, u"reverted"_s, u"expired"_s}), true},
-                   {u"created_at"_s, dateTime(), true},
-                   {u"expires_at"_s, dateTime(), true}});
+    return object(
+        {{u"id"_s, uuid(), true},
+         {u"workspace_id"_s, uuid(), true},
+         {u"metric"_s, enumOf(UsageService::metrics()), true},
+         {u"amount"_s, integer(1, UsageService::kMaxAmount), true},
+         {u"idempotency_key"_s, string(1, UsageService::kMaxKeyLength), true},
+         {u"state"_s, enumOf({u"reserved"_s, u"committed"_s, u"reverted"_s, u"expired"_s}), true},
+         {u"created_at"_s, dateTime(), true},
+         {u"expires_at"_s, dateTime(), true}});
 }
 
 } // namespace
@@ -35,17 +36,20 @@ void addUsageRoutes(RouteTable &t, Services &s)
     const QJsonObject reservation = wrapped(u"reservation"_s, reservationSchema());
 
     t.route("POST", u"/api/usage/reserve"_s, Access::Api, u"usage"_s,
-            u"Reserve quota (member): committed plus reserved may reach the plan's cap, never pass it. "
-              "The same idempotency_key again answers 200 with the same reservation"_s)
+            u"Reserve quota (member): committed plus reserved may reach the plan's cap, never pass "
+            u"it. "
+            "The same idempotency_key again answers 200 with the same reservation"_s)
         .body(object({{u"workspace_id"_s, uuid(), true},
                       {u"metric"_s, enumOf(UsageService::metrics()), true},
                       {u"amount"_s, integer(1, UsageService::kMaxAmount), true},
                       {u"idempotency_key"_s, string(1, UsageService::kMaxKeyLength), true}}))
-        .returns(201, reservation).errors({402, 403, 404, 409, 422})
+        .returns(201, reservation)
+        .errors({402, 403, 404, 409, 422})
         .handle([&s](HttpRequest &r) {
             const QJsonObject b = r.bodyObject();
-            auto out = s.usage.reserve(r.actor, b.value(u"workspace_id"_s).toString(), b.value(u"metric"_s).toString(),
-                                       b.value(u"amount"_s).toInteger(), b.value(u"idempotency_key"_s).toString());
+            auto out = s.usage.reserve(
+                r.actor, b.value(u"workspace_id"_s).toString(), b.value(u"metric"_s).toString(),
+                b.value(u"amount"_s).toInteger(), b.value(u"idempotency_key"_s).toString());
             if (!out)
                 return HttpResponse::error(out.error());
             return HttpResponse::json(out->created ? 201 : 200,
@@ -54,12 +58,20 @@ void addUsageRoutes(RouteTable &t, Services &s)
     const QJsonObject settle = object({{u"reservation_id"_s, uuid(), true}});
     t.route("POST", u"/api/usage/commit"_s, Access::Api, u"usage"_s,
             u"Commit a reservation (member); again: 200, after a revert: 409"_s)
-        .body(settle).returns(200, reservation).errors({403, 404, 409, 422})
-        .handle([&s](HttpRequest &r) { return wrapped(s.usage.commit(r.actor, str(r, "reservation_id")), "reservation"); });
+        .body(settle)
+        .returns(200, reservation)
+        .errors({403, 404, 409, 422})
+        .handle([&s](HttpRequest &r) {
+            return wrapped(s.usage.commit(r.actor, str(r, "reservation_id")), "reservation");
+        });
     t.route("POST", u"/api/usage/revert"_s, Access::Api, u"usage"_s,
             u"Release a reservation (member); again: 200, after a commit: 409"_s)
-        .body(settle).returns(200, reservation).errors({403, 404, 409, 422})
-        .handle([&s](HttpRequest &r) { return wrapped(s.usage.revert(r.actor, str(r, "reservation_id")), "reservation"); });
+        .body(settle)
+        .returns(200, reservation)
+        .errors({403, 404, 409, 422})
+        .handle([&s](HttpRequest &r) {
+            return wrapped(s.usage.revert(r.actor, str(r, "reservation_id")), "reservation");
+        });
 }
 
 } // namespace wfx

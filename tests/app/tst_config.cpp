@@ -28,8 +28,8 @@ class TestConfig : public QObject
         f.write(text);
         return path;
     }
-    static ConfigSources sources(const QHash<QString, QString> &flags = {}, const QString &file = {},
-                                 const QHash<QString, QString> &env = {})
+    static ConfigSources sources(const QHash<QString, QString> &flags = {},
+                                 const QString &file = {}, const QHash<QString, QString> &env = {})
     {
         ConfigSources s;
         s.flags = flags;
@@ -57,8 +57,8 @@ private slots:
 
     void environmentBeatsDefaults()
     {
-        const ResolvedConfig c = Config::resolve(sources({}, {}, {{u"WFX_PORT"_s, u"9001"_s},
-                                                                  {u"WFX_SHARE_READ_LIMIT"_s, u"7"_s}}));
+        const ResolvedConfig c = Config::resolve(
+            sources({}, {}, {{u"WFX_PORT"_s, u"9001"_s}, {u"WFX_SHARE_READ_LIMIT"_s, u"7"_s}}));
         QVERIFY2(c.ok(), qPrintable(c.error));
         QCOMPARE(c.values.port, quint16(9001));
         QCOMPARE(c.values.shareReadLimit, 7);
@@ -68,7 +68,8 @@ private slots:
     void fileBeatsEnvironment()
     {
         const QString ini = writeIni("port=9100\nthreads=2\n");
-        const ResolvedConfig c = Config::resolve(sources({}, ini, {{u"WFX_PORT"_s, u"9001"_s}, {u"WFX_THREADS"_s, u"8"_s}}));
+        const ResolvedConfig c = Config::resolve(
+            sources({}, ini, {{u"WFX_PORT"_s, u"9001"_s}, {u"WFX_THREADS"_s, u"8"_s}}));
         QVERIFY2(c.ok(), qPrintable(c.error));
         QCOMPARE(c.values.port, quint16(9100));
         QCOMPARE(c.values.threads, 2);
@@ -78,7 +79,8 @@ private slots:
     void flagBeatsFileAndEnvironment()
     {
         const QString ini = writeIni("port=9100\nlog-format=json\n");
-        const ResolvedConfig c = Config::resolve(sources({{u"port"_s, u"9200"_s}}, ini, {{u"WFX_PORT"_s, u"9001"_s}}));
+        const ResolvedConfig c =
+            Config::resolve(sources({{u"port"_s, u"9200"_s}}, ini, {{u"WFX_PORT"_s, u"9001"_s}}));
         QVERIFY2(c.ok(), qPrintable(c.error));
         QCOMPARE(c.values.port, quint16(9200));
         QCOMPARE(c.origin.value(u"port"_s), u"flag --port"_s);
@@ -90,14 +92,16 @@ private slots:
         const QString ini = writeIni("public-hosts=console.example.org, other.example.org\n");
         const ResolvedConfig c = Config::resolve(sources({}, ini));
         QVERIFY2(c.ok(), qPrintable(c.error));
-        QCOMPARE(c.values.publicHosts, (QStringList{u"console.example.org"_s, u"other.example.org"_s}));
+        QCOMPARE(c.values.publicHosts,
+                 (QStringList{u"console.example.org"_s, u"other.example.org"_s}));
     }
 
     void invalidValueNamesItsSource()
     {
         const ResolvedConfig c = Config::resolve(sources({}, {}, {{u"WFX_PORT"_s, u"70000"_s}}));
         QVERIFY(!c.ok());
-        QVERIFY2(c.error.contains(u"port"_s) && c.error.contains(u"env WFX_PORT"_s), qPrintable(c.error));
+        QVERIFY2(c.error.contains(u"port"_s) && c.error.contains(u"env WFX_PORT"_s),
+                 qPrintable(c.error));
     }
 
     void unknownFileKeyIsRefused()
@@ -111,7 +115,7 @@ private slots:
     {
         ConfigSources s = sources({}, m_dir.filePath(u"absent.ini"_s));
         QVERIFY(Config::resolve(s).ok()); // the default location may be absent
-        s.fileRequired = true;              // --config FILE must exist
+        s.fileRequired = true;            // --config FILE must exist
         QVERIFY(!Config::resolve(s).ok());
     }
 
@@ -135,10 +139,12 @@ private slots:
 
     void serverConfigCarriesEveryLimit()
     {
-        const ResolvedConfig c = Config::resolve(sources({{u"max-body"_s, u"2048"_s}, {u"part-size"_s, u"131072"_s},
-                                                          {u"share-password-attempts"_s, u"3"_s},
-                                                          {u"stripe-prices"_s, u"pro=price_1,team=price_2"_s}},
-                                                         {}, {{u"WFX_BILLING_WEBHOOK_SECRET"_s, u"whsec_abcdefgh12345678"_s}}));
+        const ResolvedConfig c = Config::resolve(
+            sources({{u"max-body"_s, u"2048"_s},
+                     {u"part-size"_s, u"131072"_s},
+                     {u"share-password-attempts"_s, u"3"_s},
+                     {u"stripe-prices"_s, u"pro=price_1,team=price_2"_s}},
+                    {}, {{u"WFX_BILLING_WEBHOOK_SECRET"_s, u"whsec_abcdefgh12345678"_s}}));
         QVERIFY2(c.ok(), qPrintable(c.error));
         ServerConfig sc;
         QString error;
@@ -159,17 +165,21 @@ private slots:
         QCOMPARE(sc.httpRedirectPort, -1);
         // flag > file > environment, like every other row.
         const QString ini = writeIni("http-redirect-port=8081\ntls-self-signed=true\n");
-        ResolvedConfig c = Config::resolve(sources({}, ini, {{u"WFX_HTTP_REDIRECT_PORT"_s, u"8080"_s}}));
+        ResolvedConfig c =
+            Config::resolve(sources({}, ini, {{u"WFX_HTTP_REDIRECT_PORT"_s, u"8080"_s}}));
         QVERIFY2(c.ok(), qPrintable(c.error));
         QCOMPARE(c.values.httpRedirectPort, quint16(8081));
         QCOMPARE(c.origin.value(u"http-redirect-port"_s), u"file "_s + ini);
         QVERIFY(c.describe().contains(u"http-redirect-port = 8081  (file "_s + ini + u")"_s));
-        c = Config::resolve(sources({{u"http-redirect-port"_s, u"8082"_s}}, ini, {{u"WFX_HTTP_REDIRECT_PORT"_s, u"8080"_s}}));
+        c = Config::resolve(sources({{u"http-redirect-port"_s, u"8082"_s}}, ini,
+                                    {{u"WFX_HTTP_REDIRECT_PORT"_s, u"8080"_s}}));
         QCOMPARE(c.values.httpRedirectPort, quint16(8082));
         QVERIFY2(c.values.toServerConfig(&sc, &error), qPrintable(error));
         QCOMPARE(sc.httpRedirectPort, 8082);
-        c = Config::resolve(sources({}, {}, {{u"WFX_HTTP_REDIRECT_PORT"_s, u"8080"_s}, {u"WFX_TLS_CERT"_s, u"/c.pem"_s},
-                                             {u"WFX_TLS_KEY"_s, u"/k.pem"_s}}));
+        c = Config::resolve(sources({}, {},
+                                    {{u"WFX_HTTP_REDIRECT_PORT"_s, u"8080"_s},
+                                     {u"WFX_TLS_CERT"_s, u"/c.pem"_s},
+                                     {u"WFX_TLS_KEY"_s, u"/k.pem"_s}}));
         QCOMPARE(c.origin.value(u"http-redirect-port"_s), u"env WFX_HTTP_REDIRECT_PORT"_s);
         QVERIFY2(c.values.toServerConfig(&sc, &error), qPrintable(error));
         QCOMPARE(sc.httpRedirectPort, 8080);
@@ -182,7 +192,8 @@ private slots:
         QVERIFY(!c.values.toServerConfig(&sc, &error));
         QVERIFY2(error.contains(u"tls"_s), qPrintable(error));
         // Nor on the main port.
-        c = Config::resolve(sources({{u"http-redirect-port"_s, u"8787"_s}, {u"tls-self-signed"_s, u"true"_s}}));
+        c = Config::resolve(
+            sources({{u"http-redirect-port"_s, u"8787"_s}, {u"tls-self-signed"_s, u"true"_s}}));
         QVERIFY2(c.ok(), qPrintable(c.error));
         error.clear();
         QVERIFY(!c.values.toServerConfig(&sc, &error));
@@ -192,21 +203,24 @@ private slots:
     void secretsAreMasked()
     {
         QCOMPARE(Config::mask(QString()), u"(unset)"_s);
-        QCOMPARE(Config::mask(u"whsec_abcdefgh12345678"_s), u"whsec_"_s + QChar(0x2026) + u"(set)"_s);
-        QCOMPARE(Config::mask(u"sk_live_abcdefgh12345678"_s), u"sk_live_"_s + QChar(0x2026) + u"(set)"_s);
+        QCOMPARE(Config::mask(u"whsec_abcdefgh12345678"_s),
+                 u"whsec_"_s + QChar(0x2026) + u"(set)"_s);
+        QCOMPARE(Config::mask(u"sk_live_abcdefgh12345678"_s),
+                 u"sk_live_"_s + QChar(0x2026) + u"(set)"_s);
         QCOMPARE(Config::mask(u"plainsecretvalue"_s), u"(set)"_s);
     }
 
     void printedConfigMasksSecretsAndNamesSources()
     {
         const QString secret = u"whsec_abcdefgh12345678"_s;
-        const ResolvedConfig c = Config::resolve(sources({{u"threads"_s, u"3"_s}}, {},
-                                                         {{u"WFX_BILLING_WEBHOOK_SECRET"_s, secret}}));
+        const ResolvedConfig c = Config::resolve(
+            sources({{u"threads"_s, u"3"_s}}, {}, {{u"WFX_BILLING_WEBHOOK_SECRET"_s, secret}}));
         QVERIFY2(c.ok(), qPrintable(c.error));
         const QString text = c.describe();
         QVERIFY(!text.contains(secret));
         QVERIFY(!text.contains(u"abcdefgh"_s));
-        QVERIFY2(text.contains(u"webhook-secret = whsec_"_s + QChar(0x2026) + u"(set)  (env WFX_BILLING_WEBHOOK_SECRET)"_s),
+        QVERIFY2(text.contains(u"webhook-secret = whsec_"_s + QChar(0x2026) +
+                               u"(set)  (env WFX_BILLING_WEBHOOK_SECRET)"_s),
                  qPrintable(text));
         QVERIFY2(text.contains(u"stripe-secret-key = (unset)  (default)"_s), qPrintable(text));
         QVERIFY2(text.contains(u"threads = 3  (flag --threads)"_s), qPrintable(text));
@@ -228,7 +242,8 @@ private slots:
 
     void jsonLogLineIsOneObject()
     {
-        const QByteArray line = JsonLog::line(QtInfoMsg, "wfx.server.access", u"GET /healthz 200 0.10ms id=1\n\"x\""_s, 0);
+        const QByteArray line = JsonLog::line(QtInfoMsg, "wfx.server.access",
+                                              u"GET /healthz 200 0.10ms id=1\n\"x\""_s, 0);
         QVERIFY(!line.contains('\n'));
         const QJsonObject o = QJsonDocument::fromJson(line).object();
         QCOMPARE(o.value(u"time"_s).toString(), u"1970-01-01T00:00:00.000Z"_s);

@@ -26,13 +26,16 @@ struct ConsoleProcess
         proc.setProcessEnvironment(e);
         proc.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         port = 0;
-        proc.start(QStringLiteral(WFX_CONSOLE_BIN), QStringList{QStringLiteral("--headless"), QStringLiteral("--port"),
-                                                                QStringLiteral("0")} + args);
+        proc.start(QStringLiteral(WFX_CONSOLE_BIN),
+                   QStringList{QStringLiteral("--headless"), QStringLiteral("--port"),
+                               QStringLiteral("0")} +
+                       args);
         if (!proc.waitForStarted(10'000)) {
             *error = QStringLiteral("did not start: ") + proc.errorString();
             return false;
         }
-        static const QRegularExpression listening(QStringLiteral("^listening on https?://[^\\s]*:(\\d+)"));
+        static const QRegularExpression listening(
+            QStringLiteral("^listening on https?://[^\\s]*:(\\d+)"));
         QByteArray out;
         QElapsedTimer t;
         t.start();
@@ -49,7 +52,8 @@ struct ConsoleProcess
                 }
             }
             if (proc.state() == QProcess::NotRunning) {
-                *error = QStringLiteral("exited with %1 before listening: ").arg(proc.exitCode()) + QString::fromUtf8(out);
+                *error = QStringLiteral("exited with %1 before listening: ").arg(proc.exitCode()) +
+                         QString::fromUtf8(out);
                 return false;
             }
         }
@@ -72,7 +76,9 @@ struct ConsoleProcess
             return false;
         }
         if (proc.exitStatus() != QProcess::NormalExit || proc.exitCode() != 0) {
-            *error = QStringLiteral("exit status %1, code %2").arg(int(proc.exitStatus())).arg(proc.exitCode());
+            *error = QStringLiteral("exit status %1, code %2")
+                         .arg(int(proc.exitStatus()))
+                         .arg(proc.exitCode());
             return false;
         }
         return true;

@@ -17,7 +17,8 @@ class PgScratch
 public:
     PgScratch() : m_admin(qEnvironmentVariable("WFX_TEST_PG_URL"))
     {
-        const QString name = QStringLiteral("wfx_p_") + wfx::crypto::sha256Hex(wfx::crypto::randomBytes(8)).left(16);
+        const QString name =
+            QStringLiteral("wfx_p_") + wfx::crypto::sha256Hex(wfx::crypto::randomBytes(8)).left(16);
         if (!exec(QStringLiteral("CREATE DATABASE ") + name))
             return;
         m_name = name;
@@ -37,7 +38,8 @@ public:
     {
         if (m_name.isEmpty())
             return true;
-        const bool dropped = exec(QStringLiteral("DROP DATABASE IF EXISTS ") + m_name + QStringLiteral(" WITH (FORCE)"));
+        const bool dropped = exec(QStringLiteral("DROP DATABASE IF EXISTS ") + m_name +
+                                  QStringLiteral(" WITH (FORCE)"));
         m_name.clear();
         return dropped;
     }

@@ -28,15 +28,29 @@ struct HttpResult
     QList<QPair<QByteArray, QByteArray>> headers;
 
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QJsonObject object(const char *key) const { return json().value(QLatin1String(key)).toObject(); }
+    QJsonObject object(const char *key) const
+    {
+        return json().value(QLatin1String(key)).toObject();
+    }
     QJsonArray items() const { return json().value(QLatin1String("items")).toArray(); }
     // error.code of an error answer.
-    QString code() const { return json().value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(); }
+    QString code() const
+    {
+        return json()
+            .value(QLatin1String("error"))
+            .toObject()
+            .value(QLatin1String("code"))
+            .toString();
+    }
     // error.details[].field of a validation error.
     QStringList fields() const
     {
         QStringList out;
-        for (const auto &d : json().value(QLatin1String("error")).toObject().value(QLatin1String("details")).toArray())
+        for (const auto &d : json()
+                                 .value(QLatin1String("error"))
+                                 .toObject()
+                                 .value(QLatin1String("details"))
+                                 .toArray())
             out << d.toObject().value(QLatin1String("field")).toString();
         return out;
     }
@@ -53,14 +67,18 @@ struct HttpResult
 class HttpClient
 {
 public:
-    explicit HttpClient(quint16 port, QString bearer = {}) : m_port(port), bearer(std::move(bearer)) {}
+    explicit HttpClient(quint16 port, QString bearer = {}) : m_port(port), bearer(std::move(bearer))
+    {
+    }
 
     // Sends the request and waits (at most timeoutMs) for the whole answer.
-    HttpResult request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body = {},
+    HttpResult request(const QByteArray &method, const QString &pathAndQuery,
+                       const QByteArray &body = {},
                        const QList<QPair<QByteArray, QByteArray>> &headers = {})
     {
         QNetworkRequest req(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port) + pathAndQuery));
-        req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+        req.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
         if (!bearer.isEmpty())
             req.setRawHeader("Authorization", "Bearer " + bearer.toLatin1());
         if (sendCsrf && method != "GET" && method != "HEAD") {
@@ -93,14 +111,21 @@ public:
                        {{"Content-Type", "application/json"}});
     }
     HttpResult get(const QString &path) { return request("GET", path); }
-    HttpResult post(const QString &path, const QJsonObject &body) { return json("POST", path, body); }
+    HttpResult post(const QString &path, const QJsonObject &body)
+    {
+        return json("POST", path, body);
+    }
     HttpResult post(const QString &path) { return request("POST", path); }
-    HttpResult patch(const QString &path, const QJsonObject &body) { return json("PATCH", path, body); }
+    HttpResult patch(const QString &path, const QJsonObject &body)
+    {
+        return json("PATCH", path, body);
+    }
     HttpResult del(const QString &path) { return request("DELETE", path); }
 
     QByteArray cookie(const QByteArray &name) const
     {
-        const auto all = m_nam.cookieJar()->cookiesForUrl(QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(m_port)));
+        const auto all = m_nam.cookieJar()->cookiesForUrl(
+            QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(m_port)));
         for (const QNetworkCookie &c : all) {
             if (c.name() == name)
                 return c.value();
@@ -115,8 +140,8 @@ private:
     QNetworkAccessManager m_nam;
 
 public:
-    QString bearer;        // sent as Authorization: Bearer <bearer> when set
-    bool sendCsrf = true;  // unsafe methods carry X-CSRF-Token = the wfx_csrf cookie
+    QString bearer;       // sent as Authorization: Bearer <bearer> when set
+    bool sendCsrf = true; // unsafe methods carry X-CSRF-Token = the wfx_csrf cookie
 };
 
 // A signed-up account with a session (web) and an API key (api).
@@ -130,7 +155,8 @@ struct TestUser
 
 inline QString uniqueEmail(const QString &tag)
 {
-    return tag + QLatin1Char('-') + QUuid::createUuid().toString(QUuid::WithoutBraces).left(8) + QStringLiteral("@example.test");
+    return tag + QLatin1Char('-') + QUuid::createUuid().toString(QUuid::WithoutBraces).left(8) +
+           QStringLiteral("@example.test");
 }
 
 // Signs up through POST /api/auth/signup (from loopback, so the first account
@@ -142,14 +168,16 @@ inline TestUser signup(quint16 port, const QString &tag)
     u.email = uniqueEmail(tag);
     u.password = QStringLiteral("correct horse battery staple");
     u.web = std::make_unique<HttpClient>(port);
-    const HttpResult s = u.web->post(QStringLiteral("/api/auth/signup"),
-                                     QJsonObject{{QStringLiteral("email"), u.email}, {QStringLiteral("password"), u.password}});
+    const HttpResult s = u.web->post(
+        QStringLiteral("/api/auth/signup"),
+        QJsonObject{{QStringLiteral("email"), u.email}, {QStringLiteral("password"), u.password}});
     if (s.status != 201) {
         qWarning() << "signup failed" << s.status << s.body;
         return u;
     }
     u.id = s.object("user").value(QLatin1String("id")).toString();
-    const HttpResult k = u.web->post(QStringLiteral("/api/cloud/api-keys"), QJsonObject{{QStringLiteral("name"), tag}});
+    const HttpResult k = u.web->post(QStringLiteral("/api/cloud/api-keys"),
+                                     QJsonObject{{QStringLiteral("name"), tag}});
     if (k.status != 201) {
         qWarning() << "api key failed" << k.status << k.body;
         return u;
@@ -163,7 +191,8 @@ inline TestUser signup(quint16 port, const QString &tag)
 // POST /api/workspaces as the user; the workspace object (empty on failure).
 inline QJsonObject createWorkspace(HttpClient &api, const QString &name = QStringLiteral("ws"))
 {
-    return api.post(QStringLiteral("/api/workspaces"), QJsonObject{{QStringLiteral("name"), name}}).object("workspace");
+    return api.post(QStringLiteral("/api/workspaces"), QJsonObject{{QStringLiteral("name"), name}})
+        .object("workspace");
 }
 
 } // namespace wfxtest

@@ -24,7 +24,8 @@ public:
         config.port = 0;
         config.listen = QHostAddress::LocalHost;
         config.dataDir = store.dir.path();
-        if (withSigningKey && config.signingKey.isEmpty()) // the instance key app/ reads from the secrets
+        if (withSigningKey &&
+            config.signingKey.isEmpty()) // the instance key app/ reads from the secrets
             config.signingKey = wfx::crypto::randomBytes(32);
         server = std::make_unique<wfx::ApiServer>(store.ctx, config);
         port = server->start();
@@ -39,7 +40,8 @@ public:
         return rawTo(port, bytes, ms, closed);
     }
     // The same to any port on loopback.
-    static QByteArray rawTo(quint16 port, const QByteArray &bytes, int ms = 3000, bool *closed = nullptr)
+    static QByteArray rawTo(quint16 port, const QByteArray &bytes, int ms = 3000,
+                            bool *closed = nullptr)
     {
         QTcpSocket s;
         s.connectToHost(QHostAddress::LocalHost, port);

@@ -64,7 +64,8 @@ public:
         if (backend == QLatin1String("postgres")) {
             m_pg = std::make_unique<PgScratch>();
             if (!m_pg->ok())
-                qFatal("cannot create a test database on WFX_TEST_PG_URL: %s", qPrintable(m_pg->error()));
+                qFatal("cannot create a test database on WFX_TEST_PG_URL: %s",
+                       qPrintable(m_pg->error()));
             url = m_pg->url();
         } else {
             url = QStringLiteral("sqlite:") + dir.filePath(QStringLiteral("store.db"));
@@ -96,16 +97,22 @@ public:
     QString createUser(const QString &email, bool admin = false)
     {
         const QString id = wfx::ids::newUuid();
-        wfx::Query q(db->connection(), QStringLiteral(
-            "INSERT INTO users (id, email, password_hash, is_admin, created_at, password_changed_at) "
-            "VALUES (:id, :e, 'x', :a, :t, :t)"));
-        q.bind(QStringLiteral(":id"), id).bind(QStringLiteral(":e"), email).bind(QStringLiteral(":a"), admin ? 1 : 0)
+        wfx::Query q(db->connection(),
+                     QStringLiteral("INSERT INTO users (id, email, password_hash, is_admin, "
+                                    "created_at, password_changed_at) "
+                                    "VALUES (:id, :e, 'x', :a, :t, :t)"));
+        q.bind(QStringLiteral(":id"), id)
+            .bind(QStringLiteral(":e"), email)
+            .bind(QStringLiteral(":a"), admin ? 1 : 0)
             .bind(QStringLiteral(":t"), clock.nowMs());
         if (!q.exec())
             qFatal("createUser failed: %s", qPrintable(q.errorText()));
         return id;
     }
-    wfx::Actor actor(const QString &userId) { return wfx::Actor::user(userId, QStringLiteral("127.0.0.1")); }
+    wfx::Actor actor(const QString &userId)
+    {
+        return wfx::Actor::user(userId, QStringLiteral("127.0.0.1"));
+    }
     qint64 count(const QString &table)
     {
         wfx::Query q(db->connection(), QStringLiteral("SELECT COUNT(*) FROM ") + table);
@@ -114,12 +121,14 @@ public:
     // Metric points stored (in run_metric_chunks, runs/MetricStore.h).
     qint64 metricPoints()
     {
-        wfx::Query q(db->connection(), QStringLiteral("SELECT COALESCE(SUM(points), 0) FROM run_metric_chunks"));
+        wfx::Query q(db->connection(),
+                     QStringLiteral("SELECT COALESCE(SUM(points), 0) FROM run_metric_chunks"));
         return q.exec() && q.next() ? q.i64(0) : -1;
     }
     qint64 auditCount(const QString &action)
     {
-        wfx::Query q(db->connection(), QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = :a"));
+        wfx::Query q(db->connection(),
+                     QStringLiteral("SELECT COUNT(*) FROM audit_log WHERE action = :a"));
         q.bind(QStringLiteral(":a"), action);
         return q.exec() && q.next() ? q.i64(0) : -1;
     }

@@ -21,14 +21,14 @@
 namespace wfxfuzz {
 
 // An invariant the target asserts; a failure is a finding.
-#define WFX_FUZZ_CHECK(cond, ...)                                                                                  \
-    do {                                                                                                           \
-        if (!(cond)) {                                                                                             \
-            std::fprintf(stderr, "invariant failed: %s (%s:%d): ", #cond, __FILE__, __LINE__);                    \
-            std::fprintf(stderr, __VA_ARGS__);                                                                     \
-            std::fprintf(stderr, "\n");                                                                            \
-            std::abort();                                                                                          \
-        }                                                                                                          \
+#define WFX_FUZZ_CHECK(cond, ...)                                                                  \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            std::fprintf(stderr, "invariant failed: %s (%s:%d): ", #cond, __FILE__, __LINE__);     \
+            std::fprintf(stderr, __VA_ARGS__);                                                     \
+            std::fprintf(stderr, "\n");                                                            \
+            std::abort();                                                                          \
+        }                                                                                          \
     } while (0)
 
 inline QCoreApplication &app()
@@ -43,7 +43,10 @@ inline QCoreApplication &app()
     return *a;
 }
 
-inline QString L(const char *s) { return QString::fromLatin1(s); }
+inline QString L(const char *s)
+{
+    return QString::fromLatin1(s);
+}
 
 // The real route table over a migrated SQLite store in $TMPDIR; built once per process.
 struct World
@@ -57,7 +60,8 @@ struct World
     {
         config.dataDir = store.dir.path();
         config.webhookSecret = "whsec_fuzz";
-        config.partSize = 64; // small parts: the fuzzer reaches every part number and the size limit
+        config.partSize =
+            64; // small parts: the fuzzer reaches every part number and the size limit
         services = std::make_unique<wfx::Services>(store.ctx, config);
         wfx::registerRoutes(table, *services);
     }
@@ -73,12 +77,17 @@ struct World
         Owner o;
         o.actor = store.actor(store.createUser(wfx::ids::newUuid() + L("@example.com")));
         o.workspaceId = services->workspaces.create(o.actor, L("fuzz"))->id;
-        const QString project = services->workspaces.createProject(o.actor, o.workspaceId, L("p"))->id;
+        const QString project =
+            services->workspaces.createProject(o.actor, o.workspaceId, L("p"))->id;
         o.runId = wfx::ids::newUuid();
         wfx::Query q(store.db->connection(),
-                     L("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, created_at, "
+                     L("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, "
+                       "status, created_at, "
                        "evidence) VALUES (:id, :p, :w, :c, 'run', 'running', :t, 'unsigned')"));
-        q.bind(L(":id"), o.runId).bind(L(":p"), project).bind(L(":w"), o.workspaceId).bind(L(":c"), o.runId)
+        q.bind(L(":id"), o.runId)
+            .bind(L(":p"), project)
+            .bind(L(":w"), o.workspaceId)
+            .bind(L(":c"), o.runId)
             .bind(L(":t"), store.clock.nowMs());
         if (!q.exec())
             qFatal("insert run: %s", qPrintable(q.errorText()));

@@ -38,7 +38,10 @@ public:
             return m_actor;
         return Error{ErrorCode::LoginRequired, {}};
     }
-    std::optional<SessionAuth> session(const QString &, const QString &) override { return std::nullopt; }
+    std::optional<SessionAuth> session(const QString &, const QString &) override
+    {
+        return std::nullopt;
+    }
 
 private:
     Actor m_actor;
@@ -56,8 +59,8 @@ struct Uploads
     Uploads()
     {
         const QByteArray data(200, 'x'); // 4 parts of at most 64 bytes
-        auto up = world().services->artifacts.initiate(owner.actor, owner.runId, L("seed.bin"), data.size(),
-                                                       crypto::sha256Hex(data));
+        auto up = world().services->artifacts.initiate(owner.actor, owner.runId, L("seed.bin"),
+                                                       data.size(), crypto::sha256Hex(data));
         if (!up)
             qFatal("initiate: %s", qPrintable(up.error().message));
         artifactId = up->artifact.id;
@@ -71,7 +74,6 @@ Uploads &uploads()
     static Uploads *u = new Uploads;
     return *u;
 }
-
 
 HttpRequest request(const QByteArray &method, const QString &path, const QByteArray &body)
 {
@@ -93,7 +95,8 @@ void checkFile(const QString &rel)
     const QStringList parts = rel.split(QLatin1Char('/'));
     bool numeric = false;
     const qint64 n = parts.value(1).toLongLong(&numeric);
-    WFX_FUZZ_CHECK(parts.size() == 2 && ids::isUuid(parts[0]) && numeric && n > 0 && parts[1] == QString::number(n),
+    WFX_FUZZ_CHECK(parts.size() == 2 && ids::isUuid(parts[0]) && numeric && n > 0 &&
+                       parts[1] == QString::number(n),
                    "unexpected file in the upload folder: %s", qPrintable(rel));
 }
 
@@ -106,8 +109,8 @@ void checkSubtree(const QString &root, const QString &sub)
     // A bare folder is fine only as an upload's own (it holds its parts); anything
     // else (a file or folder where an upload folder goes) is checked above or here.
     if (!sub.isEmpty() && QFileInfo(start).exists())
-        WFX_FUZZ_CHECK(ids::isUuid(sub) && QFileInfo(start).isDir(), "unexpected entry in the upload root: %s",
-                       qPrintable(sub));
+        WFX_FUZZ_CHECK(ids::isUuid(sub) && QFileInfo(start).isDir(),
+                       "unexpected entry in the upload root: %s", qPrintable(sub));
 }
 
 // The whole tree once took a walk every 64th input: with thousands of upload
@@ -145,7 +148,8 @@ public:
     }
 
 private:
-    static constexpr uint32_t kMask = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE;
+    static constexpr uint32_t kMask =
+        IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE;
 
     void watch(const QString &name)
     {
@@ -157,7 +161,7 @@ private:
             m_folders.insert(wd, name);
         else
             m_unwatched.insert(name); // out of watches: walked after every input instead
-        m_dirty.insert(name); // what it got before the watch was in place
+        m_dirty.insert(name);         // what it got before the watch was in place
     }
 
     void drain()
@@ -172,7 +176,8 @@ private:
                 off += ssize_t(sizeof(inotify_event) + ev->len);
                 if (ev->mask & IN_Q_OVERFLOW) {
                     // Events were lost: every folder counts as changed.
-                    for (const QString &d : QDir(m_root).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+                    for (const QString &d :
+                         QDir(m_root).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
                         watch(d);
                     m_dirty.insert(QString());
                     continue;
@@ -206,7 +211,8 @@ UploadTreeWatch &tree()
 void oneInput(const uint8_t *data, size_t size)
 {
     Uploads &u = uploads();
-    const auto [targetBytes, body] = splitAt(QByteArray(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1)), '\n');
+    const auto [targetBytes, body] =
+        splitAt(QByteArray(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1)), '\n');
     QString target = QString::fromUtf8(targetBytes);
     target.replace(QLatin1String("@A"), u.artifactId).replace(QLatin1String("@T"), u.token);
 
@@ -226,8 +232,8 @@ void oneInput(const uint8_t *data, size_t size)
         }
         HttpRequest req = request("POST", QStringLiteral("/api/sync/artifacts/initiate"), b);
         const HttpResponse resp = u.dispatcher.handle(req);
-        WFX_FUZZ_CHECK(resp.status == 201 || resp.status == 422 || resp.status == 404, "initiate answered %d: %s",
-                       resp.status, resp.body.left(300).constData());
+        WFX_FUZZ_CHECK(resp.status == 201 || resp.status == 422 || resp.status == 404,
+                       "initiate answered %d: %s", resp.status, resp.body.left(300).constData());
         if (resp.status == 201) {
             ++u.initiated;
             const QJsonObject o = QJsonDocument::fromJson(resp.body).object();
@@ -235,8 +241,10 @@ void oneInput(const uint8_t *data, size_t size)
             const QJsonObject up = o.value(L("upload")).toObject();
             const QJsonArray partList = up.value(L("parts")).toArray();
             const double declared = art.value(L("size_bytes")).toDouble();
-            WFX_FUZZ_CHECK(partList.size() == qMax<qint64>(1, qint64((declared + 63) / 64)), "part count");
-            WFX_FUZZ_CHECK(BlobStore::isSha256Hex(art.value(L("sha256")).toString()), "digest stored as given");
+            WFX_FUZZ_CHECK(partList.size() == qMax<qint64>(1, qint64((declared + 63) / 64)),
+                           "part count");
+            WFX_FUZZ_CHECK(BlobStore::isSha256Hex(art.value(L("sha256")).toString()),
+                           "digest stored as given");
             // The new upload becomes the open one.
             const QString url = partList.at(0).toObject().value(L("url")).toString();
             u.artifactId = art.value(L("id")).toString();
@@ -249,16 +257,19 @@ void oneInput(const uint8_t *data, size_t size)
     HttpRequest req = request("PUT", QStringLiteral("/uploads/") + target, body);
     const HttpResponse resp = u.dispatcher.handle(req);
     static const QList<int> known{200, 404, 405, 413, 422};
-    WFX_FUZZ_CHECK(known.contains(resp.status), "a part answered %d: %s", resp.status, resp.body.left(300).constData());
+    WFX_FUZZ_CHECK(known.contains(resp.status), "a part answered %d: %s", resp.status,
+                   resp.body.left(300).constData());
     if (resp.status == 200) {
         const QJsonObject o = QJsonDocument::fromJson(resp.body).object();
         const qint64 number = qint64(o.value(L("number")).toDouble());
         const QStringList segs = req.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
         WFX_FUZZ_CHECK(segs.size() == 4, "matched %s", qPrintable(req.path));
-        WFX_FUZZ_CHECK(number >= 1 && number <= u.parts, "part %lld of %lld accepted", qlonglong(number),
-                       qlonglong(u.parts));
-        WFX_FUZZ_CHECK(o.value(L("size")).toDouble() == double(body.size()) && body.size() <= 64, "size");
-        WFX_FUZZ_CHECK(o.value(L("sha256")).toString() == crypto::sha256Hex(body), "digest of the part");
+        WFX_FUZZ_CHECK(number >= 1 && number <= u.parts, "part %lld of %lld accepted",
+                       qlonglong(number), qlonglong(u.parts));
+        WFX_FUZZ_CHECK(o.value(L("size")).toDouble() == double(body.size()) && body.size() <= 64,
+                       "size");
+        WFX_FUZZ_CHECK(o.value(L("sha256")).toString() == crypto::sha256Hex(body),
+                       "digest of the part");
         QFile f(world().services->blobs.partPath(segs[1], number));
         WFX_FUZZ_CHECK(f.open(QIODevice::ReadOnly) && f.readAll() == body, "stored bytes differ");
     }

@@ -50,33 +50,41 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         WFX_FUZZ_CHECK(cursor::decode(cursor::encode(*c)) == c, "re-encoded cursor differs");
     }
     if (const auto t = cursor::decodeTimeId(text); !t)
-        WFX_FUZZ_CHECK(t.error().code == ErrorCode::Validation, "a bad cursor is a validation error");
+        WFX_FUZZ_CHECK(t.error().code == ErrorCode::Validation,
+                       "a bad cursor is a validation error");
     const QJsonDocument asJson = QJsonDocument::fromJson(in);
     if (asJson.isArray()) {
         const auto back = cursor::decode(cursor::encode(asJson.array()));
-        WFX_FUZZ_CHECK(back && *back == asJson.array(), "cursor of %s did not round-trip", in.left(200).constData());
+        WFX_FUZZ_CHECK(back && *back == asJson.array(), "cursor of %s did not round-trip",
+                       in.left(200).constData());
     }
     // Every key the store can hold (ids and names of at most 255 UTF-16 units) makes
     // a cursor that decodes back.
     if (text.size() <= 255) {
-        const qint64 n = (in.size() >= 8 ? qFromLittleEndian<qint64>(data) : qint64(size)) & ((1LL << 53) - 1);
+        const qint64 n =
+            (in.size() >= 8 ? qFromLittleEndian<qint64>(data) : qint64(size)) & ((1LL << 53) - 1);
         const auto tid = cursor::decodeTimeId(cursor::encodeTimeId(n, text));
         WFX_FUZZ_CHECK(tid && tid->createdAt == n && tid->id == text, "time/id cursor round trip");
     }
 
     // Share tokens.
     if (ShareService::isWellFormedToken(text)) {
-        WFX_FUZZ_CHECK(text.size() == 48 && text.startsWith(QLatin1String("wfxs_")), "well-formed token shape");
+        WFX_FUZZ_CHECK(text.size() == 48 && text.startsWith(QLatin1String("wfxs_")),
+                       "well-formed token shape");
         WFX_FUZZ_CHECK(ShareService::tokenHash(text).size() == 64, "token hash is 64 hex digits");
     }
     QString pasted = text;
-    pasted.replace(QLatin1String("@T"), sh.issued.token).replace(QLatin1String("@I"), sh.issued.share.id);
+    pasted.replace(QLatin1String("@T"), sh.issued.token)
+        .replace(QLatin1String("@I"), sh.issued.share.id);
     auto ex = world().services->publicShares.explain(sh.owner.actor, pasted, {});
-    WFX_FUZZ_CHECK(ex.ok(), "explain failed on a store that works: %s", qPrintable(ex.ok() ? QString() : ex.error().message));
-    WFX_FUZZ_CHECK(ex->shareId.isEmpty() || ex->shareId == sh.issued.share.id, "explain named another share");
+    WFX_FUZZ_CHECK(ex.ok(), "explain failed on a store that works: %s",
+                   qPrintable(ex.ok() ? QString() : ex.error().message));
+    WFX_FUZZ_CHECK(ex->shareId.isEmpty() || ex->shareId == sh.issued.share.id,
+                   "explain named another share");
     if (!ex->shareId.isEmpty()) {
-        WFX_FUZZ_CHECK(pasted.contains(sh.issued.token) || pasted.contains(sh.issued.share.id, Qt::CaseInsensitive)
-                           || pasted.contains(QLatin1Char('%')),
+        WFX_FUZZ_CHECK(pasted.contains(sh.issued.token) ||
+                           pasted.contains(sh.issued.share.id, Qt::CaseInsensitive) ||
+                           pasted.contains(QLatin1Char('%')),
                        "a share was found in text holding neither its token nor its id: %s",
                        qPrintable(pasted.left(300)));
     }

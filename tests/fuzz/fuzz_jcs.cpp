@@ -36,7 +36,8 @@ bool sameValue(const QJsonValue &a, const QJsonValue &b)
     if (a.type() != b.type())
         return false;
     switch (a.type()) {
-    case QJsonValue::Double: return a.toDouble() == b.toDouble();
+    case QJsonValue::Double:
+        return a.toDouble() == b.toDouble();
     case QJsonValue::Array: {
         const QJsonArray x = a.toArray(), y = b.toArray();
         if (x.size() != y.size())
@@ -54,7 +55,8 @@ bool sameValue(const QJsonValue &a, const QJsonValue &b)
             QList<std::pair<QString, QJsonValue>> m;
             for (auto it = o.constBegin(); it != o.constEnd(); ++it)
                 m.append({it.key(), it.value()});
-            std::stable_sort(m.begin(), m.end(), [](const auto &x, const auto &y) { return x.first < y.first; });
+            std::stable_sort(m.begin(), m.end(),
+                             [](const auto &x, const auto &y) { return x.first < y.first; });
             // Qt 6.4 can also keep a name twice next to surrogate keys; JSON keeps one.
             for (qsizetype i = m.size() - 1; i > 0; --i) {
                 if (m[i - 1].first == m[i].first)
@@ -71,7 +73,8 @@ bool sameValue(const QJsonValue &a, const QJsonValue &b)
         }
         return true;
     }
-    default: return a == b;
+    default:
+        return a == b;
     }
 }
 
@@ -88,11 +91,13 @@ void checkShape(const QByteArray &c)
             else if (ch == '"')
                 inString = false;
             else
-                WFX_FUZZ_CHECK(static_cast<unsigned char>(ch) >= 0x20, "raw control character in a string");
+                WFX_FUZZ_CHECK(static_cast<unsigned char>(ch) >= 0x20,
+                               "raw control character in a string");
         } else if (ch == '"') {
             inString = true;
         } else {
-            WFX_FUZZ_CHECK(ch != ' ' && ch != '\n' && ch != '\t' && ch != '\r', "whitespace outside strings");
+            WFX_FUZZ_CHECK(ch != ' ' && ch != '\n' && ch != '\t' && ch != '\r',
+                           "whitespace outside strings");
         }
     }
 }
@@ -107,8 +112,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         std::memcpy(&d, data, sizeof d);
         if (std::isfinite(d)) {
             const QByteArray f = jcs::formatNumber(d);
-            WFX_FUZZ_CHECK(std::strtod(f.constData(), nullptr) == d, "%s does not read back as %.17g",
-                           f.constData(), d);
+            WFX_FUZZ_CHECK(std::strtod(f.constData(), nullptr) == d,
+                           "%s does not read back as %.17g", f.constData(), d);
             WFX_FUZZ_CHECK(f.size() <= 25, "%s is not the shortest form", f.constData());
         }
     }
@@ -123,7 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QJsonValue back = parseValue(c, &again);
     WFX_FUZZ_CHECK(again, "canonical form does not parse: %s", c.left(300).constData());
     WFX_FUZZ_CHECK(jcs::canonicalize(back) == c, "not idempotent: %s", c.left(300).constData());
-    WFX_FUZZ_CHECK(sameValue(back, value), "canonical form %s is another value than %s", c.left(300).constData(),
-                   text.left(300).constData());
+    WFX_FUZZ_CHECK(sameValue(back, value), "canonical form %s is another value than %s",
+                   c.left(300).constData(), text.left(300).constData());
     return 0;
 }

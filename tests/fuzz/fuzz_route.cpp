@@ -20,8 +20,14 @@ namespace {
 class NobodyAuthenticator final : public Authenticator
 {
 public:
-    Result<Actor> bearer(const QString &, const QString &) override { return Error{ErrorCode::LoginRequired, {}}; }
-    std::optional<SessionAuth> session(const QString &, const QString &) override { return std::nullopt; }
+    Result<Actor> bearer(const QString &, const QString &) override
+    {
+        return Error{ErrorCode::LoginRequired, {}};
+    }
+    std::optional<SessionAuth> session(const QString &, const QString &) override
+    {
+        return std::nullopt;
+    }
 };
 
 struct Recorder
@@ -67,14 +73,17 @@ void checkMatches(const QString &path)
         for (qsizetype i = 0; i < segs.size(); ++i) {
             const QString &t = m.route->segments[i];
             if (t.startsWith(QLatin1Char('{')))
-                WFX_FUZZ_CHECK(m.params.value(t.mid(1, t.size() - 2)) == segs[i], "param is not its segment");
+                WFX_FUZZ_CHECK(m.params.value(t.mid(1, t.size() - 2)) == segs[i],
+                               "param is not its segment");
             else
                 WFX_FUZZ_CHECK(t == segs[i], "a literal segment matched another");
         }
         for (auto it = m.params.cbegin(); it != m.params.cend(); ++it) {
-            WFX_FUZZ_CHECK(!it.value().contains(QLatin1Char('/')), "param %s holds a '/'", qPrintable(it.key()));
-            WFX_FUZZ_CHECK(!it.value().isEmpty() && it.value().size() <= 512, "param %s length %lld",
-                           qPrintable(it.key()), qlonglong(it.value().size()));
+            WFX_FUZZ_CHECK(!it.value().contains(QLatin1Char('/')), "param %s holds a '/'",
+                           qPrintable(it.key()));
+            WFX_FUZZ_CHECK(!it.value().isEmpty() && it.value().size() <= 512,
+                           "param %s length %lld", qPrintable(it.key()),
+                           qlonglong(it.value().size()));
         }
     }
 }
@@ -114,15 +123,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const QList<int> known{299, 401, 403, 404, 405, 415, 421, 422};
     // "OPTIONS *" (asterisk-form) is the one 204 without a route.
     const bool asterisk = req.method == "OPTIONS" && req.path == QLatin1String("*");
-    WFX_FUZZ_CHECK(known.contains(resp.status) || (asterisk && resp.status == 204), "unexpected status %d",
-                   resp.status);
+    WFX_FUZZ_CHECK(known.contains(resp.status) || (asterisk && resp.status == 204),
+                   "unexpected status %d", resp.status);
     if (resp.status == 299) {
         // Only routes that need no credentials can be reached without any.
         WFX_FUZZ_CHECK(rec.reached, "a handler ran without a route");
         const Access a = rec.reached->access;
-        WFX_FUZZ_CHECK(a == Access::Public || a == Access::Webhook || a == Access::Capability || a == Access::AuthFlow,
-                       "%s %s reached with credentials nobody holds", rec.reached->method.constData(),
-                       qPrintable(rec.reached->path));
+        WFX_FUZZ_CHECK(a == Access::Public || a == Access::Webhook || a == Access::Capability ||
+                           a == Access::AuthFlow,
+                       "%s %s reached with credentials nobody holds",
+                       rec.reached->method.constData(), qPrintable(rec.reached->path));
         WFX_FUZZ_CHECK(rec.reached->method == req.method, "method mismatch");
         for (auto it = rec.params.cbegin(); it != rec.params.cend(); ++it)
             WFX_FUZZ_CHECK(!it.value().contains(QLatin1Char('/')), "param holds a '/'");
@@ -130,8 +140,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         WFX_FUZZ_CHECK(!rec.reached, "a handler ran yet status %d came back", resp.status);
     }
     if (resp.status == 405)
-        WFX_FUZZ_CHECK(std::any_of(resp.headers.cbegin(), resp.headers.cend(),
-                                   [](const auto &h) { return h.first == "Allow" && !h.second.isEmpty(); }),
-                       "a 405 without Allow");
+        WFX_FUZZ_CHECK(
+            std::any_of(resp.headers.cbegin(), resp.headers.cend(),
+                        [](const auto &h) { return h.first == "Allow" && !h.second.isEmpty(); }),
+            "a 405 without Allow");
     return 0;
 }

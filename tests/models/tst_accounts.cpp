@@ -3,12 +3,12 @@
 
 #include "models/accounts/AccountService.h"
 
-#include <QSet>
 #include "models/accounts/MailOutbox.h"
 #include "models/accounts/SendmailTransport.h"
 #include "models/audit/AuditService.h"
 #include "models/core/RateLimiter.h"
 #include "models/workspaces/WorkspaceService.h"
+#include <QSet>
 
 #include <QFile>
 
@@ -47,7 +47,10 @@ class TestAccounts : public QObject
     std::shared_ptr<FakeTransport> transport;
     std::shared_ptr<MailOutbox> outbox;
 
-    AccountService service(AccountPolicy policy = {}) { return AccountService(s->ctx, outbox, policy); }
+    AccountService service(AccountPolicy policy = {})
+    {
+        return AccountService(s->ctx, outbox, policy);
+    }
     User signup(const QString &email, const QString &ip = kLocal)
     {
         auto u = service().signup(email, kPassword, ip);
@@ -96,7 +99,8 @@ private slots:
         QVERIFY(!second->isAdmin);
         QCOMPARE(s->auditCount(QStringLiteral("user.signup")), 2);
         // The stored password is a scrypt hash, not the password.
-        Query q(s->db->connection(), QStringLiteral("SELECT password_hash FROM users WHERE id = :id"));
+        Query q(s->db->connection(),
+                QStringLiteral("SELECT password_hash FROM users WHERE id = :id"));
         q.bind(QStringLiteral(":id"), second->id);
         QVERIFY(q.exec() && q.next());
         QVERIFY(q.str(0).startsWith(QStringLiteral("scrypt$")));
@@ -111,16 +115,23 @@ private slots:
         QVERIFY(token->startsWith(QStringLiteral("wfxsetup_")));
         auto refused = acc.signup(QStringLiteral("a@example.com"), kPassword, kRemote);
         QCOMPARE(refused.error().code, ErrorCode::Forbidden);
-        QCOMPARE(acc.signup(QStringLiteral("a@example.com"), kPassword, kRemote, QStringLiteral("wfxsetup_wrong")).error().code,
+        QCOMPARE(acc.signup(QStringLiteral("a@example.com"), kPassword, kRemote,
+                            QStringLiteral("wfxsetup_wrong"))
+                     .error()
+                     .code,
                  ErrorCode::Forbidden);
         QCOMPARE(s->count(QStringLiteral("users")), 0);
         // Only the hash is stored.
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM instance_settings WHERE value = :v"), QStringLiteral(":v"), *token), 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM instance_settings WHERE value = :v"),
+                        QStringLiteral(":v"), *token),
+                 0);
         auto ok = acc.signup(QStringLiteral("a@example.com"), kPassword, kRemote, *token);
         QVERIFY(ok.ok());
         QVERIFY(ok->isAdmin);
         // Consumed: no setup token remains and none is issued any more.
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM instance_settings WHERE key = 'setup_token_hash'")), 0);
+        QCOMPARE(scalar(QStringLiteral(
+                     "SELECT COUNT(*) FROM instance_settings WHERE key = 'setup_token_hash'")),
+                 0);
         auto again = acc.ensureSetupToken();
         QVERIFY(again.ok());
         QVERIFY(again->isEmpty());
@@ -132,7 +143,8 @@ private slots:
         const QString old = *acc.ensureSetupToken();
         const QString fresh = *acc.ensureSetupToken();
         QVERIFY(old != fresh);
-        QCOMPARE(acc.signup(QStringLiteral("a@example.com"), kPassword, kRemote, old).error().code, ErrorCode::Forbidden);
+        QCOMPARE(acc.signup(QStringLiteral("a@example.com"), kPassword, kRemote, old).error().code,
+                 ErrorCode::Forbidden);
         QVERIFY(acc.signup(QStringLiteral("a@example.com"), kPassword, kRemote, fresh).ok());
     }
 
@@ -166,14 +178,19 @@ private slots:
         QTest::addColumn<QString>("password");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
-        QTest::newRow("no email") << QString() << kPassword << QStringLiteral("email") << QStringLiteral("required");
-        QTest::newRow("bad email") << QStringLiteral("not-an-email") << kPassword << QStringLiteral("email") << QStringLiteral("invalid");
-        QTest::newRow("long email") << QString(QString(250, QLatin1Char('a')) + QStringLiteral("@example.com")) << kPassword
-                                    << QStringLiteral("email") << QStringLiteral("too_long");
-        QTest::newRow("short password") << QStringLiteral("a@example.com") << QStringLiteral("123456789")
-                                        << QStringLiteral("password") << QStringLiteral("too_short");
-        QTest::newRow("long password") << QStringLiteral("a@example.com") << QString(1025, QLatin1Char('p'))
-                                       << QStringLiteral("password") << QStringLiteral("too_long");
+        QTest::newRow("no email") << QString() << kPassword << QStringLiteral("email")
+                                  << QStringLiteral("required");
+        QTest::newRow("bad email") << QStringLiteral("not-an-email") << kPassword
+                                   << QStringLiteral("email") << QStringLiteral("invalid");
+        QTest::newRow("long email")
+            << QString(QString(250, QLatin1Char('a')) + QStringLiteral("@example.com")) << kPassword
+            << QStringLiteral("email") << QStringLiteral("too_long");
+        QTest::newRow("short password")
+            << QStringLiteral("a@example.com") << QStringLiteral("123456789")
+            << QStringLiteral("password") << QStringLiteral("too_short");
+        QTest::newRow("long password")
+            << QStringLiteral("a@example.com") << QString(1025, QLatin1Char('p'))
+            << QStringLiteral("password") << QStringLiteral("too_long");
     }
     void signupValidation()
     {
@@ -209,7 +226,8 @@ private slots:
         QVERIFY(acc.setSignupEnabled(s->actor(admin.id), false).ok());
         QVERIFY(acc.setSignupEnabled(s->actor(admin.id), false).ok()); // no change, no entry
         QVERIFY(!*acc.signupEnabled());
-        QCOMPARE(acc.signup(QStringLiteral("late@example.com"), kPassword, kLocal).error().code, ErrorCode::Forbidden);
+        QCOMPARE(acc.signup(QStringLiteral("late@example.com"), kPassword, kLocal).error().code,
+                 ErrorCode::Forbidden);
         QVERIFY(acc.setSignupEnabled(s->actor(admin.id), true).ok());
         QVERIFY(acc.signup(QStringLiteral("late@example.com"), kPassword, kRemote).ok());
         QCOMPARE(s->auditCount(QStringLiteral("instance.signup_toggle")), 2);
@@ -220,7 +238,8 @@ private slots:
         signup(QStringLiteral("a@example.com"));
         AccountService acc = service();
         auto unknown = acc.login(QStringLiteral("nobody@example.com"), kPassword, kRemote);
-        auto wrong = acc.login(QStringLiteral("a@example.com"), QStringLiteral("wrong password!"), kRemote);
+        auto wrong =
+            acc.login(QStringLiteral("a@example.com"), QStringLiteral("wrong password!"), kRemote);
         QVERIFY(!unknown.ok() && !wrong.ok());
         QCOMPARE(unknown.error().code, ErrorCode::InvalidCredentials);
         QCOMPARE(wrong.error().code, unknown.error().code);
@@ -230,9 +249,13 @@ private slots:
         QCOMPARE(s->count(QStringLiteral("sessions")), 0);
         QCOMPARE(s->auditCount(QStringLiteral("user.login")), 0);
         // Both failures were counted: the unknown email has its own bucket too.
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(DISTINCT bucket) FROM rate_counters WHERE bucket LIKE 'login:acct:%'")), 2);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(DISTINCT bucket) FROM rate_counters WHERE "
+                                       "bucket LIKE 'login:acct:%'")),
+                 2);
         // Bucket names never hold the address itself.
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM rate_counters WHERE bucket LIKE '%example.com%'")), 0);
+        QCOMPARE(scalar(QStringLiteral(
+                     "SELECT COUNT(*) FROM rate_counters WHERE bucket LIKE '%example.com%'")),
+                 0);
     }
 
     void loginGivesANewSessionEveryTime()
@@ -246,8 +269,12 @@ private slots:
         QVERIFY(!one->session.csrfToken.isEmpty());
         QCOMPARE(one->session.idHash, crypto::sha256Hex(one->session.id.toUtf8()));
         // Only the hash is stored.
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE id_hash = :h"), QStringLiteral(":h"), one->session.id), 0);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE id_hash = :h"), QStringLiteral(":h"), one->session.idHash), 1);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE id_hash = :h"),
+                        QStringLiteral(":h"), one->session.id),
+                 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE id_hash = :h"),
+                        QStringLiteral(":h"), one->session.idHash),
+                 1);
         // A second login replacing the first: a new id, and the old one is dead.
         auto two = acc.login(QStringLiteral("a@example.com"), kPassword, kRemote, one->session.id);
         QVERIFY(two.ok());
@@ -279,18 +306,25 @@ private slots:
         for (int i = 0; i < p.accountFailures; ++i) {
             // Each from another address, so only the account's counter trips.
             const QString ip = QStringLiteral("198.51.100.%1").arg(i + 1);
-            QCOMPARE(acc.login(QStringLiteral("a@example.com"), QStringLiteral("wrong password"), ip).error().code,
-                     ErrorCode::InvalidCredentials);
+            QCOMPARE(
+                acc.login(QStringLiteral("a@example.com"), QStringLiteral("wrong password"), ip)
+                    .error()
+                    .code,
+                ErrorCode::InvalidCredentials);
         }
-        auto limited = acc.login(QStringLiteral("a@example.com"), kPassword, QStringLiteral("198.51.100.200"));
+        auto limited =
+            acc.login(QStringLiteral("a@example.com"), kPassword, QStringLiteral("198.51.100.200"));
         QVERIFY(!limited.ok());
         QCOMPARE(limited.error().code, ErrorCode::RateLimited);
         QVERIFY(limited.error().extra.value(QStringLiteral("retry_after")).toDouble() > 0);
-        QCOMPARE(limited.error().extra.value(QStringLiteral("retry_after")).toDouble(), double(p.lockMs / 1000));
+        QCOMPARE(limited.error().extra.value(QStringLiteral("retry_after")).toDouble(),
+                 double(p.lockMs / 1000));
         // An unknown email is throttled the same way (no existence oracle).
         for (int i = 0; i < p.accountFailures; ++i)
-            (void)acc.login(QStringLiteral("ghost@example.com"), QStringLiteral("wrong password"), QStringLiteral("198.51.100.%1").arg(i + 1));
-        QCOMPARE(acc.login(QStringLiteral("ghost@example.com"), kPassword, kRemote).error().code, ErrorCode::RateLimited);
+            (void)acc.login(QStringLiteral("ghost@example.com"), QStringLiteral("wrong password"),
+                            QStringLiteral("198.51.100.%1").arg(i + 1));
+        QCOMPARE(acc.login(QStringLiteral("ghost@example.com"), kPassword, kRemote).error().code,
+                 ErrorCode::RateLimited);
         // The lock ends.
         s->clock.advanceMs(p.lockMs + 1);
         QVERIFY(acc.login(QStringLiteral("a@example.com"), kPassword, kRemote).ok());
@@ -303,10 +337,14 @@ private slots:
         p.addressFailures = 3;
         AccountService acc = service(p);
         for (int i = 0; i < 3; ++i)
-            (void)acc.login(QStringLiteral("guess%1@example.com").arg(i), QStringLiteral("wrong password"), kRemote);
-        QCOMPARE(acc.login(QStringLiteral("a@example.com"), kPassword, kRemote).error().code, ErrorCode::RateLimited);
+            (void)acc.login(QStringLiteral("guess%1@example.com").arg(i),
+                            QStringLiteral("wrong password"), kRemote);
+        QCOMPARE(acc.login(QStringLiteral("a@example.com"), kPassword, kRemote).error().code,
+                 ErrorCode::RateLimited);
         // Another address is unaffected.
-        QVERIFY(acc.login(QStringLiteral("a@example.com"), kPassword, QStringLiteral("198.51.100.1")).ok());
+        QVERIFY(
+            acc.login(QStringLiteral("a@example.com"), kPassword, QStringLiteral("198.51.100.1"))
+                .ok());
     }
 
     void sessionRenewsAtMostOnceAMinute()
@@ -317,7 +355,8 @@ private slots:
         auto in = acc.login(QStringLiteral("a@example.com"), kPassword, kRemote);
         const qint64 t0 = s->clock.nowMs();
         QCOMPARE(in->session.expiresAt, t0 + p.sessionIdleMs);
-        const QString lastSeenSql = QStringLiteral("SELECT last_seen_at FROM sessions WHERE id_hash = :h");
+        const QString lastSeenSql =
+            QStringLiteral("SELECT last_seen_at FROM sessions WHERE id_hash = :h");
         s->clock.advanceMs(30'000);
         QVERIFY(acc.authenticate(in->session.id).ok());
         QCOMPARE(scalar(lastSeenSql, QStringLiteral(":h"), in->session.idHash), t0); // no write
@@ -362,8 +401,10 @@ private slots:
     {
         AccountService acc = service();
         QCOMPARE(acc.authenticate(QString()).error().code, ErrorCode::LoginRequired);
-        QCOMPARE(acc.authenticate(QString(500, QLatin1Char('a'))).error().code, ErrorCode::LoginRequired);
-        QCOMPARE(acc.authenticate(QStringLiteral("nonexistent")).error().code, ErrorCode::LoginRequired);
+        QCOMPARE(acc.authenticate(QString(500, QLatin1Char('a'))).error().code,
+                 ErrorCode::LoginRequired);
+        QCOMPARE(acc.authenticate(QStringLiteral("nonexistent")).error().code,
+                 ErrorCode::LoginRequired);
     }
 
     void logoutKillsTheSession()
@@ -390,9 +431,12 @@ private slots:
         auto a = acc.login(QStringLiteral("a@example.com"), kPassword, kRemote);
         auto b = acc.login(QStringLiteral("a@example.com"), kPassword, kRemote);
         const QString newPassword = QStringLiteral("an even better password");
-        auto wrong = acc.changePassword(s->actor(u.id), QStringLiteral("not my password"), newPassword);
+        auto wrong =
+            acc.changePassword(s->actor(u.id), QStringLiteral("not my password"), newPassword);
         QCOMPARE(wrong.error().code, ErrorCode::InvalidCredentials);
-        QCOMPARE(acc.changePassword(s->actor(u.id), kPassword, QStringLiteral("short")).error().code, ErrorCode::Validation);
+        QCOMPARE(
+            acc.changePassword(s->actor(u.id), kPassword, QStringLiteral("short")).error().code,
+            ErrorCode::Validation);
         QVERIFY(acc.authenticate(a->session.id).ok());
         auto changed = acc.changePassword(s->actor(u.id), kPassword, newPassword);
         QVERIFY(changed.ok());
@@ -400,7 +444,8 @@ private slots:
         QCOMPARE(acc.authenticate(b->session.id).error().code, ErrorCode::LoginRequired);
         QVERIFY(acc.authenticate(changed->session.id).ok());
         QCOMPARE(s->count(QStringLiteral("sessions")), 1);
-        QCOMPARE(acc.login(QStringLiteral("a@example.com"), kPassword, kRemote).error().code, ErrorCode::InvalidCredentials);
+        QCOMPARE(acc.login(QStringLiteral("a@example.com"), kPassword, kRemote).error().code,
+                 ErrorCode::InvalidCredentials);
         QVERIFY(acc.login(QStringLiteral("a@example.com"), newPassword, kRemote).ok());
         QCOMPARE(s->auditCount(QStringLiteral("user.password_change")), 1);
     }
@@ -410,7 +455,8 @@ private slots:
         signup(QStringLiteral("a@example.com"));
         AccountService acc = service();
         QVERIFY(acc.requestPasswordReset(QStringLiteral("nobody@example.com"), kRemote).ok());
-        QCOMPARE(acc.requestPasswordReset(QStringLiteral("garbage"), kRemote).error().code, ErrorCode::Validation);
+        QCOMPARE(acc.requestPasswordReset(QStringLiteral("garbage"), kRemote).error().code,
+                 ErrorCode::Validation);
         QVERIFY(outbox->deliverPending().ok());
         QCOMPARE(transport->sent.size(), 0);
         QCOMPARE(s->count(QStringLiteral("password_resets")), 0);
@@ -433,21 +479,26 @@ private slots:
         const QString token = resetToken(transport->sent[0].body);
         QCOMPARE(token.size(), 50);
         // The outbox row records the mail without the secret; the token is stored hashed.
-        Query row(s->db->connection(), QStringLiteral("SELECT body, sent_at, error FROM mail_outbox"));
+        Query row(s->db->connection(),
+                  QStringLiteral("SELECT body, sent_at, error FROM mail_outbox"));
         QVERIFY(row.exec() && row.next());
         QVERIFY(!row.str(0).contains(token));
         QVERIFY(!row.isNull(1));
         QVERIFY(row.isNull(2));
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM password_resets WHERE token_hash = :h"), QStringLiteral(":h"),
-                        crypto::sha256Hex(token.toUtf8())), 1);
+        QCOMPARE(
+            scalar(QStringLiteral("SELECT COUNT(*) FROM password_resets WHERE token_hash = :h"),
+                   QStringLiteral(":h"), crypto::sha256Hex(token.toUtf8())),
+            1);
 
         const QString newPassword = QStringLiteral("a brand new password");
-        QCOMPARE(acc.completePasswordReset(token, QStringLiteral("short"), kRemote).error().code, ErrorCode::Validation);
+        QCOMPARE(acc.completePasswordReset(token, QStringLiteral("short"), kRemote).error().code,
+                 ErrorCode::Validation);
         QVERIFY(acc.completePasswordReset(token, newPassword, kRemote).ok());
         QCOMPARE(acc.authenticate(session->session.id).error().code, ErrorCode::LoginRequired);
         QVERIFY(acc.login(QStringLiteral("a@example.com"), newPassword, kRemote).ok());
         // The token works once.
-        auto reused = acc.completePasswordReset(token, QStringLiteral("yet another password"), kRemote);
+        auto reused =
+            acc.completePasswordReset(token, QStringLiteral("yet another password"), kRemote);
         QCOMPARE(reused.error().code, ErrorCode::Validation);
         QCOMPARE(reused.error().details.value(0).field, QStringLiteral("token"));
         QCOMPARE(s->auditCount(QStringLiteral("user.password_reset")), 1);
@@ -465,7 +516,9 @@ private slots:
         QVERIFY(outbox->deliverPending().ok());
         const QString token = resetToken(transport->sent.value(0).body);
         s->clock.advanceMs(3600LL * 1000 + 1);
-        QCOMPARE(acc.completePasswordReset(token, QStringLiteral("a brand new password"), kRemote).error().code,
+        QCOMPARE(acc.completePasswordReset(token, QStringLiteral("a brand new password"), kRemote)
+                     .error()
+                     .code,
                  ErrorCode::Validation);
         QVERIFY(acc.login(QStringLiteral("a@example.com"), kPassword, kRemote).ok());
     }
@@ -508,11 +561,14 @@ private slots:
         QCOMPARE(acc.me(s->actor(u.id))->displayName, QStringLiteral("Ada"));
         QVERIFY(acc.updateProfile(s->actor(u.id), QStringLiteral("Ada")).ok()); // unchanged
         QCOMPARE(s->auditCount(QStringLiteral("user.update")), 1);
-        QCOMPARE(acc.updateProfile(s->actor(u.id), QString(201, QLatin1Char('x'))).error().code, ErrorCode::Validation);
-        Query r(s->db->connection(), QStringLiteral("UPDATE users SET restricted = 1 WHERE id = :id"));
+        QCOMPARE(acc.updateProfile(s->actor(u.id), QString(201, QLatin1Char('x'))).error().code,
+                 ErrorCode::Validation);
+        Query r(s->db->connection(),
+                QStringLiteral("UPDATE users SET restricted = 1 WHERE id = :id"));
         r.bind(QStringLiteral(":id"), u.id);
         QVERIFY(r.exec());
-        QCOMPARE(acc.updateProfile(s->actor(u.id), QStringLiteral("Bea")).error().code, ErrorCode::Forbidden);
+        QCOMPARE(acc.updateProfile(s->actor(u.id), QStringLiteral("Bea")).error().code,
+                 ErrorCode::Forbidden);
         QVERIFY(acc.me(s->actor(u.id))->restricted);
     }
 
@@ -525,9 +581,12 @@ private slots:
         auto theirs = ws.create(s->actor(b.id), QStringLiteral("Theirs"));
         AccountService acc = service();
         auto in = acc.login(QStringLiteral("a@example.com"), kPassword, kRemote);
-        QCOMPARE(acc.setSelectedWorkspace(in->session.idHash, theirs->id).error().code, ErrorCode::NotFound);
-        QCOMPARE(acc.setSelectedWorkspace(in->session.idHash, QStringLiteral("nope")).error().code, ErrorCode::Validation);
-        QCOMPARE(acc.setSelectedWorkspace(QStringLiteral("unknown"), mine->id).error().code, ErrorCode::LoginRequired);
+        QCOMPARE(acc.setSelectedWorkspace(in->session.idHash, theirs->id).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(acc.setSelectedWorkspace(in->session.idHash, QStringLiteral("nope")).error().code,
+                 ErrorCode::Validation);
+        QCOMPARE(acc.setSelectedWorkspace(QStringLiteral("unknown"), mine->id).error().code,
+                 ErrorCode::LoginRequired);
         QVERIFY(acc.setSelectedWorkspace(in->session.idHash, mine->id).ok());
         QCOMPARE(acc.authenticate(in->session.id)->session.selectedWorkspaceId, mine->id);
         QVERIFY(acc.setSelectedWorkspace(in->session.idHash, QString()).ok());
@@ -558,12 +617,15 @@ private slots:
         o.arguments = {QStringLiteral("-c"), QStringLiteral("cat > \"$0\""), out};
         o.from = QStringLiteral("console@example.com");
         SendmailTransport t(o);
-        QVERIFY(t.send({QStringLiteral("a@example.com"), QStringLiteral("Grüße"), QStringLiteral("line one\nline two")}).ok());
+        QVERIFY(t.send({QStringLiteral("a@example.com"), QStringLiteral("Grüße"),
+                        QStringLiteral("line one\nline two")})
+                    .ok());
         QFile f(out);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QByteArray mail = f.readAll();
         QVERIFY(mail.startsWith("From: console@example.com\nTo: a@example.com\n"));
-        QVERIFY(mail.contains(QByteArray("Subject: =?UTF-8?B?" + QStringLiteral("Grüße").toUtf8().toBase64() + "?=\n")));
+        QVERIFY(mail.contains(QByteArray("Subject: =?UTF-8?B?" +
+                                         QStringLiteral("Grüße").toUtf8().toBase64() + "?=\n")));
         QVERIFY(mail.contains("Content-Type: text/plain; charset=utf-8\n"));
         QVERIFY(mail.endsWith("\n\nline one\nline two\n"));
     }
@@ -572,17 +634,26 @@ private slots:
     {
         SendmailTransport::Options o;
         o.program = QStringLiteral("/bin/sh");
-        o.arguments = {QStringLiteral("-c"), QStringLiteral("cat > /dev/null; echo 'no relay' >&2; exit 75")};
+        o.arguments = {QStringLiteral("-c"),
+                       QStringLiteral("cat > /dev/null; echo 'no relay' >&2; exit 75")};
         SendmailTransport failing(o);
-        auto st = failing.send({QStringLiteral("a@example.com"), QStringLiteral("s"), QStringLiteral("b")});
+        auto st = failing.send(
+            {QStringLiteral("a@example.com"), QStringLiteral("s"), QStringLiteral("b")});
         QCOMPARE(st.error().code, ErrorCode::Unavailable);
         QVERIFY(st.error().message.contains(QStringLiteral("no relay")));
         o.program = QStringLiteral("/nonexistent/sendmail");
-        QCOMPARE(SendmailTransport(o).send({QStringLiteral("a@example.com"), QStringLiteral("s"), QStringLiteral("b")}).error().code,
-                 ErrorCode::Unavailable);
+        QCOMPARE(
+            SendmailTransport(o)
+                .send({QStringLiteral("a@example.com"), QStringLiteral("s"), QStringLiteral("b")})
+                .error()
+                .code,
+            ErrorCode::Unavailable);
         // Header injection is refused before anything runs.
         SendmailTransport t(SendmailTransport::Options{});
-        QCOMPARE(t.send({QStringLiteral("a@example.com\nBcc: x@example.com"), QStringLiteral("s"), QStringLiteral("b")}).error().code,
+        QCOMPARE(t.send({QStringLiteral("a@example.com\nBcc: x@example.com"), QStringLiteral("s"),
+                         QStringLiteral("b")})
+                     .error()
+                     .code,
                  ErrorCode::Validation);
     }
 
@@ -616,7 +687,8 @@ private slots:
         QVERIFY(byAdmin.ok());
         QCOMPARE(byAdmin->items.size(), 5);
         QCOMPARE(byAdmin->items.first().email, QStringLiteral("user0@example.com"));
-        QCOMPARE(service().listUsers(s->actor(made.at(1)), 10, {}).error().code, ErrorCode::Forbidden);
+        QCOMPARE(service().listUsers(s->actor(made.at(1)), 10, {}).error().code,
+                 ErrorCode::Forbidden);
         QCOMPARE(service().listUsers(Actor::system(), 0, {}).error().code, ErrorCode::Validation);
     }
 };

@@ -16,7 +16,10 @@
 using namespace wfx;
 
 namespace {
-QString L(const char *s) { return QString::fromLatin1(s); }
+QString L(const char *s)
+{
+    return QString::fromLatin1(s);
+}
 } // namespace
 
 class TestApiKeyCache : public QObject
@@ -29,10 +32,14 @@ class TestApiKeyCache : public QObject
     QString alice, bob;
 
     ApiKeyService keys() { return ApiKeyService(s->ctx); }
-    static bool refused(const Result<Actor> &r) { return !r.ok() && r.error().code == ErrorCode::LoginRequired; }
+    static bool refused(const Result<Actor> &r)
+    {
+        return !r.ok() && r.error().code == ErrorCode::LoginRequired;
+    }
     qint64 generation()
     {
-        Query q(s->db->connection(), L("SELECT generation FROM credentials_generation WHERE id = 1"));
+        Query q(s->db->connection(),
+                L("SELECT generation FROM credentials_generation WHERE id = 1"));
         return q.exec() && q.next() ? q.i64(0) : -1;
     }
     // Unprepared (PostgreSQL prepares no DDL).
@@ -113,22 +120,24 @@ private slots:
         const qint64 g = generation();
         QVERIFY(exec(L("DELETE FROM api_keys")));
         QCOMPARE(generation(), g);
-        QVERIFY(refused(ApiKeyService(ModelContext{otherDb, &s->clock, nullptr}).authenticate(k->secret)));
+        QVERIFY(refused(
+            ApiKeyService(ModelContext{otherDb, &s->clock, nullptr}).authenticate(k->secret)));
         auto hit = other->authenticate(k->secret, L("10.0.0.1"));
         QVERIFY(hit.ok());
         QCOMPARE(hit->userId, bob);
         QCOMPARE(hit->apiKeyId, k->apiKey.id);
         QCOMPARE(hit->ip, L("10.0.0.1"));
         // Once the generation moves, the same cache refuses it.
-        QVERIFY(exec(L("UPDATE credentials_generation SET generation = generation + 1 WHERE id = 1")));
+        QVERIFY(
+            exec(L("UPDATE credentials_generation SET generation = generation + 1 WHERE id = 1")));
         QVERIFY(refused(other->authenticate(k->secret)));
     }
 
     void aChangeThroughOneStoreIsSeenThroughTheOtherAtOnce_data()
     {
         QTest::addColumn<QString>("change");
-        for (const char *c : {"revoke", "revoke_by_admin", "rotate", "workspace_deleted", "user_erased",
-                              "user_row_deleted", "admin_flag_cleared"})
+        for (const char *c : {"revoke", "revoke_by_admin", "rotate", "workspace_deleted",
+                              "user_erased", "user_row_deleted", "admin_flag_cleared"})
             QTest::newRow(c) << L(c);
     }
     void aChangeThroughOneStoreIsSeenThroughTheOtherAtOnce()

@@ -31,7 +31,8 @@ class TestApiKeys : public QObject
     QVariant column(const QString &col, const QString &keyId)
     {
         // col is a literal from this file
-        Query q(s->db->connection(), QStringLiteral("SELECT ") + col + QStringLiteral(" FROM api_keys WHERE id = :id"));
+        Query q(s->db->connection(),
+                QStringLiteral("SELECT ") + col + QStringLiteral(" FROM api_keys WHERE id = :id"));
         q.bind(QStringLiteral(":id"), keyId);
         return q.exec() && q.next() ? q.value(0) : QVariant(QStringLiteral("<missing>"));
     }
@@ -65,17 +66,20 @@ private slots:
         QCOMPARE(k->apiKey.prefix, k->secret.left(12));
         QCOMPARE(k->apiKey.name, QStringLiteral("laptop"));
         QVERIFY(k->apiKey.workspaceId.isEmpty());
-        QCOMPARE(column(QStringLiteral("secret_hash"), k->apiKey.id).toString(), crypto::sha256Hex(k->secret.toUtf8()));
+        QCOMPARE(column(QStringLiteral("secret_hash"), k->apiKey.id).toString(),
+                 crypto::sha256Hex(k->secret.toUtf8()));
         // The secret is nowhere in the store.
-        Query all(s->db->connection(), QStringLiteral("SELECT id, user_id, name, prefix, secret_hash FROM api_keys"));
+        Query all(s->db->connection(),
+                  QStringLiteral("SELECT id, user_id, name, prefix, secret_hash FROM api_keys"));
         QVERIFY(all.exec() && all.next());
         for (int i = 0; i < 5; ++i)
             QVERIFY(!all.str(i).contains(k->secret));
         const QJsonObject j = k->apiKey.toJson();
         const QStringList names = j.keys();
         QCOMPARE(QSet<QString>(names.begin(), names.end()),
-                 (QSet<QString>{QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("prefix"),
-                                QStringLiteral("workspace_id"), QStringLiteral("created_at"), QStringLiteral("last_used_at")}));
+                 (QSet<QString>{QStringLiteral("id"), QStringLiteral("name"),
+                                QStringLiteral("prefix"), QStringLiteral("workspace_id"),
+                                QStringLiteral("created_at"), QStringLiteral("last_used_at")}));
         QVERIFY(j.value(QStringLiteral("workspace_id")).isNull());
         QVERIFY(j.value(QStringLiteral("last_used_at")).isNull());
         const AuditEntry e = lastAudit(QStringLiteral("api_key.create"));
@@ -94,8 +98,10 @@ private slots:
         QTest::addColumn<QString>("workspaceId");
         QTest::addColumn<QString>("field");
         QTest::newRow("no name") << QString() << QString() << QStringLiteral("name");
-        QTest::newRow("long name") << QString(101, QLatin1Char('n')) << QString() << QStringLiteral("name");
-        QTest::newRow("bad workspace") << QStringLiteral("k") << QStringLiteral("not-a-uuid") << QStringLiteral("workspace_id");
+        QTest::newRow("long name")
+            << QString(101, QLatin1Char('n')) << QString() << QStringLiteral("name");
+        QTest::newRow("bad workspace") << QStringLiteral("k") << QStringLiteral("not-a-uuid")
+                                       << QStringLiteral("workspace_id");
     }
     void validation()
     {
@@ -111,8 +117,10 @@ private slots:
     void scopedKeyNeedsMembership()
     {
         const QString ws = workspace(alice);
-        QCOMPARE(keys().issue(s->actor(bob), QStringLiteral("k"), ws).error().code, ErrorCode::NotFound);
-        QCOMPARE(keys().issue(s->actor(bob), QStringLiteral("k"), ids::newUuid()).error().code, ErrorCode::NotFound);
+        QCOMPARE(keys().issue(s->actor(bob), QStringLiteral("k"), ws).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(keys().issue(s->actor(bob), QStringLiteral("k"), ids::newUuid()).error().code,
+                 ErrorCode::NotFound);
         auto k = keys().issue(s->actor(alice), QStringLiteral("k"), ws);
         QVERIFY(k.ok());
         QCOMPARE(k->apiKey.workspaceId, ws);
@@ -146,9 +154,12 @@ private slots:
         QTest::addColumn<QString>("secret");
         QTest::newRow("empty") << QString();
         QTest::newRow("prefix only") << QStringLiteral("wfx_");
-        QTest::newRow("wrong prefix") << QString(QStringLiteral("sk_") + QString(44, QLatin1Char('a')));
-        QTest::newRow("bad chars") << QString(QStringLiteral("wfx_") + QString(42, QLatin1Char('a')) + QStringLiteral("+"));
-        QTest::newRow("too long") << QString(QStringLiteral("wfx_") + QString(44, QLatin1Char('a')));
+        QTest::newRow("wrong prefix")
+            << QString(QStringLiteral("sk_") + QString(44, QLatin1Char('a')));
+        QTest::newRow("bad chars") << QString(QStringLiteral("wfx_") +
+                                              QString(42, QLatin1Char('a')) + QStringLiteral("+"));
+        QTest::newRow("too long") << QString(QStringLiteral("wfx_") +
+                                             QString(44, QLatin1Char('a')));
         QTest::newRow("unknown") << QString(QStringLiteral("wfx_") + QString(43, QLatin1Char('a')));
     }
     void badSecretsAreRefused()
@@ -178,7 +189,11 @@ private slots:
         QCOMPARE(column(QStringLiteral("last_used_at"), k->apiKey.id).toLongLong(), t0 + 10'000);
         QCOMPARE(usage->pendingCount(), 0);
         QCOMPARE(*keys().flushLastUsed(), 0);
-        QCOMPARE(keys().get(s->actor(alice), k->apiKey.id)->toJson().value(QStringLiteral("last_used_at")).toString(),
+        QCOMPARE(keys()
+                     .get(s->actor(alice), k->apiKey.id)
+                     ->toJson()
+                     .value(QStringLiteral("last_used_at"))
+                     .toString(),
                  ids::formatTime(t0 + 10'000));
     }
 
@@ -241,20 +256,25 @@ private slots:
         QCOMPARE(keys().revoke(s->actor(bob), ids::newUuid()).error().code, ErrorCode::NotFound);
         QCOMPARE(keys().list(s->actor(bob), 50, {})->items.size(), 0);
         QVERIFY(keys().authenticate(k->secret).ok());
-        QCOMPARE(s->auditCount(QStringLiteral("api_key.rotate")) + s->auditCount(QStringLiteral("api_key.revoke")), 0);
+        QCOMPARE(s->auditCount(QStringLiteral("api_key.rotate")) +
+                     s->auditCount(QStringLiteral("api_key.revoke")),
+                 0);
     }
 
     void restrictedUsersMayNotCreateRotateOrRevoke()
     {
         auto k = keys().issue(s->actor(alice), QStringLiteral("k"));
-        Query r(s->db->connection(), QStringLiteral("UPDATE users SET restricted = 1 WHERE id = :id"));
+        Query r(s->db->connection(),
+                QStringLiteral("UPDATE users SET restricted = 1 WHERE id = :id"));
         r.bind(QStringLiteral(":id"), alice);
         QVERIFY(r.exec());
-        QCOMPARE(keys().issue(s->actor(alice), QStringLiteral("k2")).error().code, ErrorCode::Forbidden);
+        QCOMPARE(keys().issue(s->actor(alice), QStringLiteral("k2")).error().code,
+                 ErrorCode::Forbidden);
         QCOMPARE(keys().rotate(s->actor(alice), k->apiKey.id).error().code, ErrorCode::Forbidden);
         QCOMPARE(keys().revoke(s->actor(alice), k->apiKey.id).error().code, ErrorCode::Forbidden);
         QVERIFY(keys().authenticate(k->secret).ok()); // nothing changed
-        Query lift(s->db->connection(), QStringLiteral("UPDATE users SET restricted = 0 WHERE id = :id"));
+        Query lift(s->db->connection(),
+                   QStringLiteral("UPDATE users SET restricted = 0 WHERE id = :id"));
         lift.bind(QStringLiteral(":id"), alice);
         QVERIFY(lift.exec());
         QVERIFY(keys().revoke(s->actor(alice), k->apiKey.id).ok());
@@ -270,7 +290,8 @@ private slots:
         auto global = keys().issue(s->actor(alice), QStringLiteral("g"));
         const Actor scoped = *keys().authenticate(inA->secret);
         QCOMPARE(keys().issue(scoped, QStringLiteral("wider")).error().code, ErrorCode::Forbidden);
-        QCOMPARE(keys().issue(scoped, QStringLiteral("other"), b).error().code, ErrorCode::NotFound);
+        QCOMPARE(keys().issue(scoped, QStringLiteral("other"), b).error().code,
+                 ErrorCode::NotFound);
         QVERIFY(keys().issue(scoped, QStringLiteral("same"), a).ok());
         auto seen = keys().list(scoped, 50, {});
         QCOMPARE(seen->items.size(), 2);
@@ -311,7 +332,8 @@ private slots:
         QCOMPARE(seen.first(), QStringLiteral("k4"));
         QCOMPARE(keys().list(s->actor(alice), 0, {}).error().code, ErrorCode::Validation);
         QCOMPARE(keys().list(s->actor(alice), 201, {}).error().code, ErrorCode::Validation);
-        QCOMPARE(keys().list(s->actor(alice), 2, QStringLiteral("bogus")).error().code, ErrorCode::Validation);
+        QCOMPARE(keys().list(s->actor(alice), 2, QStringLiteral("bogus")).error().code,
+                 ErrorCode::Validation);
     }
 
     void administratorListsAnyUsersLiveKeys()
@@ -328,11 +350,13 @@ private slots:
         admin.instanceAdmin = true;
         QCOMPARE(keys().listForUser(admin, bob, 50, {})->items.size(), 1);
         // Not an administrator, or through a scoped key: forbidden; unknown user: not found.
-        QCOMPARE(keys().listForUser(s->actor(bob), alice, 50, {}).error().code, ErrorCode::Forbidden);
+        QCOMPARE(keys().listForUser(s->actor(bob), alice, 50, {}).error().code,
+                 ErrorCode::Forbidden);
         Actor scoped = admin;
         scoped.keyWorkspaceId = ids::newUuid();
         QCOMPARE(keys().listForUser(scoped, bob, 50, {}).error().code, ErrorCode::Forbidden);
-        QCOMPARE(keys().listForUser(Actor::system(), ids::newUuid(), 50, {}).error().code, ErrorCode::NotFound);
+        QCOMPARE(keys().listForUser(Actor::system(), ids::newUuid(), 50, {}).error().code,
+                 ErrorCode::NotFound);
     }
 
     void administratorIssuesRotatesAndRevokesForAUser()
@@ -341,7 +365,8 @@ private slots:
         auto k = keys().issueForUser(Actor::system(), bob, QStringLiteral("ci"), ws);
         QVERIFY2(k.ok(), qPrintable(k.ok() ? QString() : k.error().message));
         QCOMPARE(column(QStringLiteral("user_id"), k->apiKey.id).toString(), bob);
-        QCOMPARE(column(QStringLiteral("secret_hash"), k->apiKey.id).toString(), crypto::sha256Hex(k->secret.toUtf8()));
+        QCOMPARE(column(QStringLiteral("secret_hash"), k->apiKey.id).toString(),
+                 crypto::sha256Hex(k->secret.toUtf8()));
         auto who = keys().authenticate(k->secret);
         QVERIFY(who.ok());
         QCOMPARE(who->userId, bob);
@@ -350,7 +375,8 @@ private slots:
         QVERIFY(created.actorId.isEmpty()); // the system acted
         QCOMPARE(created.detail.value(QStringLiteral("user_id")).toString(), bob);
         // A scope the owner is not a member of is not found.
-        QCOMPARE(keys().issueForUser(Actor::system(), alice, QStringLiteral("x"), ws).error().code, ErrorCode::NotFound);
+        QCOMPARE(keys().issueForUser(Actor::system(), alice, QStringLiteral("x"), ws).error().code,
+                 ErrorCode::NotFound);
 
         auto r = keys().rotateForUser(Actor::system(), bob, k->apiKey.id);
         QVERIFY(r.ok());
@@ -359,13 +385,18 @@ private slots:
         QVERIFY(keys().authenticate(r->secret).ok());
         QCOMPARE(s->auditCount(QStringLiteral("api_key.rotate")), 1);
         // The key must be the named user's.
-        QCOMPARE(keys().rotateForUser(Actor::system(), alice, k->apiKey.id).error().code, ErrorCode::NotFound);
-        QCOMPARE(keys().revokeForUser(Actor::system(), alice, k->apiKey.id).error().code, ErrorCode::NotFound);
-        QCOMPARE(keys().revokeForUser(s->actor(bob), bob, k->apiKey.id).error().code, ErrorCode::Forbidden);
+        QCOMPARE(keys().rotateForUser(Actor::system(), alice, k->apiKey.id).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(keys().revokeForUser(Actor::system(), alice, k->apiKey.id).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(keys().revokeForUser(s->actor(bob), bob, k->apiKey.id).error().code,
+                 ErrorCode::Forbidden);
 
         QVERIFY(keys().revokeForUser(Actor::system(), bob, k->apiKey.id).ok());
         QVERIFY(!keys().authenticate(r->secret).ok());
-        QVERIFY(keys().revokeForUser(Actor::system(), bob, k->apiKey.id).ok()); // again: nothing changes
+        QVERIFY(keys()
+                    .revokeForUser(Actor::system(), bob, k->apiKey.id)
+                    .ok()); // again: nothing changes
         QCOMPARE(s->auditCount(QStringLiteral("api_key.revoke")), 1);
     }
 };

@@ -14,8 +14,14 @@
 using namespace wfx;
 
 namespace {
-QString L(const char *s) { return QString::fromLatin1(s); }
-QString hexOf(const QByteArray &b) { return crypto::sha256Hex(b); }
+QString L(const char *s)
+{
+    return QString::fromLatin1(s);
+}
+QString hexOf(const QByteArray &b)
+{
+    return crypto::sha256Hex(b);
+}
 
 // Every regular file below `dir`.
 QStringList filesUnder(const QString &dir)
@@ -47,9 +53,14 @@ class TestArtifacts : public QObject
     QString insertRun(const QString &workspaceId, const QString &projectId)
     {
         const QString id = ids::newUuid();
-        Query q(s->db->connection(), L("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
-                                       "created_at, evidence) VALUES (:id, :p, :w, :c, 'run', 'running', :t, 'unsigned')"));
-        q.bind(L(":id"), id).bind(L(":p"), projectId).bind(L(":w"), workspaceId).bind(L(":c"), id)
+        Query q(
+            s->db->connection(),
+            L("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
+              "created_at, evidence) VALUES (:id, :p, :w, :c, 'run', 'running', :t, 'unsigned')"));
+        q.bind(L(":id"), id)
+            .bind(L(":p"), projectId)
+            .bind(L(":w"), workspaceId)
+            .bind(L(":c"), id)
             .bind(L(":t"), s->clock.nowMs());
         if (!q.exec())
             qFatal("insert run: %s", qPrintable(q.errorText()));
@@ -82,7 +93,10 @@ class TestArtifacts : public QObject
         }
     }
 
-    QString uploadDir(const QString &artifactId) { return blobs->uploadRoot() + QLatin1Char('/') + artifactId; }
+    QString uploadDir(const QString &artifactId)
+    {
+        return blobs->uploadRoot() + QLatin1Char('/') + artifactId;
+    }
 
 private slots:
     void initTestCase_data() { wfxtest::addBackends(); }
@@ -129,13 +143,15 @@ private slots:
     void defaultPartSizeIsEightMiB()
     {
         ArtifactService plain(s->ctx, *blobs);
-        auto up = plain.initiate(s->actor(alice), runA, L("big"), 8388608LL * 2 + 1, QString(64, QLatin1Char('a')), {});
+        auto up = plain.initiate(s->actor(alice), runA, L("big"), 8388608LL * 2 + 1,
+                                 QString(64, QLatin1Char('a')), {});
         QVERIFY(up.ok());
         QCOMPARE(up->partSize, 8388608);
         QCOMPARE(up->parts, 3);
         auto empty = plain.initiate(s->actor(alice), runA, L("empty"), 0, hexOf({}), {});
         QCOMPARE(empty->parts, 1);
-        auto huge = plain.initiate(s->actor(alice), runA, L("huge"), (64LL << 30) + 1, QString(64, QLatin1Char('a')), {});
+        auto huge = plain.initiate(s->actor(alice), runA, L("huge"), (64LL << 30) + 1,
+                                   QString(64, QLatin1Char('a')), {});
         QCOMPARE(huge.error().code, ErrorCode::Validation);
         QCOMPARE(huge.error().details.value(0).issue, L("too_large"));
     }
@@ -164,8 +180,8 @@ private slots:
         QCOMPARE(dl->sha256, hexOf(data));
         QCOMPARE(dl->etag(), QLatin1Char('"') + hexOf(data) + QLatin1Char('"'));
         const QString sha = hexOf(data);
-        QCOMPARE(dl->path, s->dir.path() + L("/blobs/sha256/") + sha.left(2) + QLatin1Char('/') + sha.mid(2, 2)
-                               + QLatin1Char('/') + sha);
+        QCOMPARE(dl->path, s->dir.path() + L("/blobs/sha256/") + sha.left(2) + QLatin1Char('/') +
+                               sha.mid(2, 2) + QLatin1Char('/') + sha);
         QFile f(dl->path);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), data);
@@ -188,8 +204,9 @@ private slots:
         const QByteArray data("abc");
         auto up = start(data, L("weights.pt"));
         QJsonObject o = up->artifact.toJson();
-        const QStringList keys{L("id"), L("run_id"), L("workspace_id"), L("name"), L("size_bytes"), L("sha256"),
-                               L("content_type"), L("state"), L("created_at"), L("committed_at")};
+        const QStringList keys{L("id"),         L("run_id"),      L("workspace_id"), L("name"),
+                               L("size_bytes"), L("sha256"),      L("content_type"), L("state"),
+                               L("created_at"), L("committed_at")};
         const QStringList have = o.keys();
         QCOMPARE(QSet<QString>(have.begin(), have.end()), QSet<QString>(keys.begin(), keys.end()));
         QVERIFY(o.value(L("committed_at")).isNull());
@@ -281,7 +298,8 @@ private slots:
         const QByteArray data("0123456789ab"); // 12 bytes: 3 full parts
         auto up = start(data);
         sendParts(*up, data, {1, 2});
-        QVERIFY(svc->putPart(up->uploadToken, up->artifact.id, 3, QByteArray("89a")).ok()); // one byte short
+        QVERIFY(svc->putPart(up->uploadToken, up->artifact.id, 3, QByteArray("89a"))
+                    .ok()); // one byte short
         auto c = svc->commit(s->actor(alice), up->artifact.id);
         QVERIFY(!c.ok());
         QCOMPARE(c.error().code, ErrorCode::Conflict);
@@ -348,7 +366,8 @@ private slots:
         QVERIFY(!QFileInfo::exists(uploadDir(up->artifact.id)));
         QCOMPARE(s->count(L("artifact_parts")), 0);
         QCOMPARE(s->auditCount(L("artifact.abort")), 1);
-        QCOMPARE(svc->putPart(up->uploadToken, up->artifact.id, 1, QByteArray("0123")).error().code, ErrorCode::NotFound);
+        QCOMPARE(svc->putPart(up->uploadToken, up->artifact.id, 1, QByteArray("0123")).error().code,
+                 ErrorCode::NotFound);
         QVERIFY(!QFileInfo::exists(uploadDir(up->artifact.id)));
         QCOMPARE(svc->open(s->actor(alice), up->artifact.id).error().code, ErrorCode::NotFound);
         QCOMPARE(svc->commit(s->actor(alice), up->artifact.id).error().code, ErrorCode::Conflict);
@@ -378,16 +397,19 @@ private slots:
         QVERIFY(svc->commit(s->actor(alice), up->artifact.id).ok());
         QVERIFY(svc->open(s->actor(alice), up->artifact.id).ok());
         QCOMPARE(svc->open(s->actor(alice), ids::newUuid()).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc->open(s->actor(alice), L("../../etc/passwd")).error().code, ErrorCode::NotFound);
+        QCOMPARE(svc->open(s->actor(alice), L("../../etc/passwd")).error().code,
+                 ErrorCode::NotFound);
     }
 
     void otherWorkspacesAreNotFound()
     {
         const QByteArray data("abcdefg");
-        QCOMPARE(svc->initiate(s->actor(bob), runA, L("x"), data.size(), hexOf(data), {}).error().code,
-                 ErrorCode::NotFound);
-        QCOMPARE(svc->initiate(s->actor(alice), ids::newUuid(), L("x"), 1, hexOf("x"), {}).error().code,
-                 ErrorCode::NotFound);
+        QCOMPARE(
+            svc->initiate(s->actor(bob), runA, L("x"), data.size(), hexOf(data), {}).error().code,
+            ErrorCode::NotFound);
+        QCOMPARE(
+            svc->initiate(s->actor(alice), ids::newUuid(), L("x"), 1, hexOf("x"), {}).error().code,
+            ErrorCode::NotFound);
         auto up = start(data);
         sendParts(*up, data);
         const Actor b = s->actor(bob);
@@ -412,8 +434,9 @@ private slots:
         auto inv = ws.invite(s->actor(alice), wsA, L("bob@example.com"), L("viewer"));
         QVERIFY(ws.acceptInvitation(s->actor(bob), inv->token).ok());
         const QByteArray data("abc");
-        QCOMPARE(svc->initiate(s->actor(bob), runA, L("x"), data.size(), hexOf(data), {}).error().code,
-                 ErrorCode::Forbidden);
+        QCOMPARE(
+            svc->initiate(s->actor(bob), runA, L("x"), data.size(), hexOf(data), {}).error().code,
+            ErrorCode::Forbidden);
         auto up = start(data);
         sendParts(*up, data);
         QCOMPARE(svc->commit(s->actor(bob), up->artifact.id).error().code, ErrorCode::Forbidden);
@@ -450,13 +473,17 @@ private slots:
         const QByteArray data("01234567");
         auto one = start(data);
         auto two = start(data, L("other"));
-        QCOMPARE(svc->putPart(two->uploadToken, one->artifact.id, 1, QByteArray("0123")).error().code,
+        QCOMPARE(
+            svc->putPart(two->uploadToken, one->artifact.id, 1, QByteArray("0123")).error().code,
+            ErrorCode::NotFound);
+        QCOMPARE(
+            svc->putPart(L("wfxup_nope"), one->artifact.id, 1, QByteArray("0123")).error().code,
+            ErrorCode::NotFound);
+        QCOMPARE(svc->putPart(QString(), one->artifact.id, 1, QByteArray("0123")).error().code,
                  ErrorCode::NotFound);
-        QCOMPARE(svc->putPart(L("wfxup_nope"), one->artifact.id, 1, QByteArray("0123")).error().code,
-                 ErrorCode::NotFound);
-        QCOMPARE(svc->putPart(QString(), one->artifact.id, 1, QByteArray("0123")).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc->putPart(one->uploadToken, L("not-a-uuid"), 1, QByteArray("0123")).error().code,
-                 ErrorCode::NotFound);
+        QCOMPARE(
+            svc->putPart(one->uploadToken, L("not-a-uuid"), 1, QByteArray("0123")).error().code,
+            ErrorCode::NotFound);
         QCOMPARE(s->count(L("artifact_parts")), 0);
     }
 
@@ -489,7 +516,8 @@ private slots:
         QCOMPARE(artifactState(fresh->artifact.id), L("pending"));
         QVERIFY(!QFileInfo::exists(uploadDir(stale->artifact.id)));
         QCOMPARE(s->count(L("artifact_parts")), 0);
-        Query q(s->db->connection(), L("SELECT actor_id, workspace_id FROM audit_log WHERE action = 'artifact.abort'"));
+        Query q(s->db->connection(),
+                L("SELECT actor_id, workspace_id FROM audit_log WHERE action = 'artifact.abort'"));
         QVERIFY(q.exec() && q.next());
         QVERIFY(q.isNull(0));
         QCOMPARE(q.str(1), wsA);
@@ -524,25 +552,35 @@ private slots:
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
         const QString sha = hexOf("x");
-        QTest::newRow("run id") << L("nope") << L("a") << qint64(1) << sha << QString() << L("run_id") << L("invalid");
-        QTest::newRow("no run") << QString() << L("a") << qint64(1) << sha << QString() << L("run_id") << L("required");
-        QTest::newRow("empty name") << L("*") << QString() << qint64(1) << sha << QString() << L("name") << L("required");
-        QTest::newRow("blank name") << L("*") << L("  ") << qint64(1) << sha << QString() << L("name") << L("required");
-        QTest::newRow("long name") << L("*") << QString(256, QLatin1Char('n')) << qint64(1) << sha << QString()
-                                   << L("name") << L("too_long");
-        QTest::newRow("control") << L("*") << L("a\nb") << qint64(1) << sha << QString() << L("name") << L("invalid");
-        QTest::newRow("negative") << L("*") << L("a") << qint64(-1) << sha << QString() << L("size_bytes") << L("invalid");
-        QTest::newRow("too big") << L("*") << L("a") << qint64(1001) << sha << QString() << L("size_bytes")
-                                 << L("too_large");
-        QTest::newRow("upper sha") << L("*") << L("a") << qint64(1) << sha.toUpper() << QString() << L("sha256")
-                                   << L("invalid");
-        QTest::newRow("short sha") << L("*") << L("a") << qint64(1) << sha.left(63) << QString() << L("sha256")
-                                   << L("invalid");
-        QTest::newRow("no sha") << L("*") << L("a") << qint64(1) << QString() << QString() << L("sha256") << L("required");
-        QTest::newRow("type") << L("*") << L("a") << qint64(1) << sha << L("text") << L("content_type") << L("invalid");
-        QTest::newRow("type header") << L("*") << L("a") << qint64(1) << sha << L("text/plain\r\nX: y")
-                                     << L("content_type") << L("invalid");
-        QTest::newRow("long type") << L("*") << L("a") << qint64(1) << sha << QString(L("a/") + QString(254, QLatin1Char('b')))
+        QTest::newRow("run id") << L("nope") << L("a") << qint64(1) << sha << QString()
+                                << L("run_id") << L("invalid");
+        QTest::newRow("no run") << QString() << L("a") << qint64(1) << sha << QString()
+                                << L("run_id") << L("required");
+        QTest::newRow("empty name")
+            << L("*") << QString() << qint64(1) << sha << QString() << L("name") << L("required");
+        QTest::newRow("blank name")
+            << L("*") << L("  ") << qint64(1) << sha << QString() << L("name") << L("required");
+        QTest::newRow("long name") << L("*") << QString(256, QLatin1Char('n')) << qint64(1) << sha
+                                   << QString() << L("name") << L("too_long");
+        QTest::newRow("control") << L("*") << L("a\nb") << qint64(1) << sha << QString()
+                                 << L("name") << L("invalid");
+        QTest::newRow("negative") << L("*") << L("a") << qint64(-1) << sha << QString()
+                                  << L("size_bytes") << L("invalid");
+        QTest::newRow("too big") << L("*") << L("a") << qint64(1001) << sha << QString()
+                                 << L("size_bytes") << L("too_large");
+        QTest::newRow("upper sha") << L("*") << L("a") << qint64(1) << sha.toUpper() << QString()
+                                   << L("sha256") << L("invalid");
+        QTest::newRow("short sha") << L("*") << L("a") << qint64(1) << sha.left(63) << QString()
+                                   << L("sha256") << L("invalid");
+        QTest::newRow("no sha") << L("*") << L("a") << qint64(1) << QString() << QString()
+                                << L("sha256") << L("required");
+        QTest::newRow("type") << L("*") << L("a") << qint64(1) << sha << L("text")
+                              << L("content_type") << L("invalid");
+        QTest::newRow("type header")
+            << L("*") << L("a") << qint64(1) << sha << L("text/plain\r\nX: y") << L("content_type")
+            << L("invalid");
+        QTest::newRow("long type") << L("*") << L("a") << qint64(1) << sha
+                                   << QString(L("a/") + QString(254, QLatin1Char('b')))
                                    << L("content_type") << L("too_long");
     }
     void validation()
@@ -585,7 +623,8 @@ private slots:
         sendParts(*two, data);
         QVERIFY(svc->commit(s->actor(alice), one->artifact.id).ok());
         QVERIFY(svc->commit(s->actor(alice), two->artifact.id).ok());
-        QCOMPARE(svc->open(s->actor(alice), one->artifact.id)->path, svc->open(s->actor(alice), two->artifact.id)->path);
+        QCOMPARE(svc->open(s->actor(alice), one->artifact.id)->path,
+                 svc->open(s->actor(alice), two->artifact.id)->path);
         QCOMPARE(filesUnder(blobs->blobRoot()).size(), 1);
     }
 
@@ -627,7 +666,8 @@ private slots:
         QCOMPARE(seen.size(), 5);
         QCOMPARE(QSet<QString>(seen.begin(), seen.end()).size(), 5);
         QCOMPARE(seen.first(), L("a4"));
-        QCOMPARE(svc->list(s->actor(alice), runA, 2, L("bogus")).error().code, ErrorCode::Validation);
+        QCOMPARE(svc->list(s->actor(alice), runA, 2, L("bogus")).error().code,
+                 ErrorCode::Validation);
         QCOMPARE(svc->list(s->actor(alice), runA, 0, {}).error().code, ErrorCode::Validation);
         QCOMPARE(svc->list(s->actor(alice), runA, 201, {}).error().code, ErrorCode::Validation);
         QCOMPARE(svc->list(s->actor(alice), runB, 50, {}).error().code, ErrorCode::NotFound);
@@ -657,24 +697,39 @@ private slots:
         const int full = int(ByteRange::Kind::Full), part = int(ByteRange::Kind::Partial),
                   bad = int(ByteRange::Kind::Unsatisfiable);
         QTest::newRow("none") << QString() << qint64(100) << full << qint64(0) << qint64(-1);
-        QTest::newRow("first ten") << L("bytes=0-9") << qint64(100) << part << qint64(0) << qint64(9);
+        QTest::newRow("first ten")
+            << L("bytes=0-9") << qint64(100) << part << qint64(0) << qint64(9);
         QTest::newRow("suffix") << L("bytes=-5") << qint64(100) << part << qint64(95) << qint64(99);
-        QTest::newRow("suffix longer than size") << L("bytes=-500") << qint64(100) << part << qint64(0) << qint64(99);
-        QTest::newRow("open end") << L("bytes=5-") << qint64(100) << part << qint64(5) << qint64(99);
-        QTest::newRow("end clamped") << L("bytes=90-200") << qint64(100) << part << qint64(90) << qint64(99);
-        QTest::newRow("last byte") << L("bytes=99-99") << qint64(100) << part << qint64(99) << qint64(99);
-        QTest::newRow("unit case") << L("Bytes=1-2") << qint64(100) << part << qint64(1) << qint64(2);
-        QTest::newRow("multiple") << L("bytes=0-1,5-6") << qint64(100) << full << qint64(0) << qint64(-1);
-        QTest::newRow("start beyond") << L("bytes=100-") << qint64(100) << bad << qint64(0) << qint64(-1);
-        QTest::newRow("range beyond") << L("bytes=150-160") << qint64(100) << bad << qint64(0) << qint64(-1);
-        QTest::newRow("huge start") << L("bytes=99999999999999999999-") << qint64(100) << bad << qint64(0) << qint64(-1);
-        QTest::newRow("zero suffix") << L("bytes=-0") << qint64(100) << bad << qint64(0) << qint64(-1);
+        QTest::newRow("suffix longer than size")
+            << L("bytes=-500") << qint64(100) << part << qint64(0) << qint64(99);
+        QTest::newRow("open end") << L("bytes=5-") << qint64(100) << part << qint64(5)
+                                  << qint64(99);
+        QTest::newRow("end clamped")
+            << L("bytes=90-200") << qint64(100) << part << qint64(90) << qint64(99);
+        QTest::newRow("last byte")
+            << L("bytes=99-99") << qint64(100) << part << qint64(99) << qint64(99);
+        QTest::newRow("unit case")
+            << L("Bytes=1-2") << qint64(100) << part << qint64(1) << qint64(2);
+        QTest::newRow("multiple") << L("bytes=0-1,5-6") << qint64(100) << full << qint64(0)
+                                  << qint64(-1);
+        QTest::newRow("start beyond")
+            << L("bytes=100-") << qint64(100) << bad << qint64(0) << qint64(-1);
+        QTest::newRow("range beyond")
+            << L("bytes=150-160") << qint64(100) << bad << qint64(0) << qint64(-1);
+        QTest::newRow("huge start")
+            << L("bytes=99999999999999999999-") << qint64(100) << bad << qint64(0) << qint64(-1);
+        QTest::newRow("zero suffix")
+            << L("bytes=-0") << qint64(100) << bad << qint64(0) << qint64(-1);
         QTest::newRow("empty file") << L("bytes=0-") << qint64(0) << bad << qint64(0) << qint64(-1);
-        QTest::newRow("reversed") << L("bytes=9-0") << qint64(100) << full << qint64(0) << qint64(-1);
-        QTest::newRow("other unit") << L("items=0-9") << qint64(100) << full << qint64(0) << qint64(-1);
-        QTest::newRow("garbage") << L("bytes=a-b") << qint64(100) << full << qint64(0) << qint64(-1);
+        QTest::newRow("reversed") << L("bytes=9-0") << qint64(100) << full << qint64(0)
+                                  << qint64(-1);
+        QTest::newRow("other unit")
+            << L("items=0-9") << qint64(100) << full << qint64(0) << qint64(-1);
+        QTest::newRow("garbage") << L("bytes=a-b") << qint64(100) << full << qint64(0)
+                                 << qint64(-1);
         QTest::newRow("no dash") << L("bytes=5") << qint64(100) << full << qint64(0) << qint64(-1);
-        QTest::newRow("signed") << L("bytes=+1-2") << qint64(100) << full << qint64(0) << qint64(-1);
+        QTest::newRow("signed") << L("bytes=+1-2") << qint64(100) << full << qint64(0)
+                                << qint64(-1);
     }
     void parseRange()
     {

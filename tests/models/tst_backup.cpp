@@ -25,10 +25,12 @@
 using namespace wfx;
 
 namespace {
-QString L(const char *s) { return QString::fromLatin1(s); }
+QString L(const char *s)
+{
+    return QString::fromLatin1(s);
+}
 
-template<typename T>
-QByteArray why(const Result<T> &r)
+template <typename T> QByteArray why(const Result<T> &r)
 {
     return r.ok() ? QByteArray() : r.error().message.toUtf8();
 }
@@ -38,7 +40,8 @@ QStringList tablesOf(const QSqlDatabase &db)
 {
     QStringList out;
     QSqlQuery q(db);
-    q.exec(L("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"));
+    q.exec(L("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+             "ORDER BY name"));
     while (q.next())
         out << q.value(0).toString();
     return out;
@@ -55,9 +58,11 @@ QStringList rowsOf(const QSqlDatabase &db, const QString &table)
         QStringList cells;
         for (int i = 0; i < q.record().count(); ++i) {
             const QVariant v = q.value(i);
-            const QString text = v.typeId() == QMetaType::QByteArray ? QString::fromLatin1(v.toByteArray().toHex())
-                                                                      : v.toString();
-            cells << (v.isNull() ? L("NULL") : QString::fromLatin1(v.typeName()) + QLatin1Char(':') + text);
+            const QString text = v.typeId() == QMetaType::QByteArray
+                                     ? QString::fromLatin1(v.toByteArray().toHex())
+                                     : v.toString();
+            cells << (v.isNull() ? L("NULL")
+                                 : QString::fromLatin1(v.typeName()) + QLatin1Char(':') + text);
         }
         out << cells.join(QLatin1Char('|'));
     }
@@ -92,10 +97,15 @@ class TestBackup : public QObject
     {
         QJsonArray metrics;
         for (int i = 0; i < points; ++i)
-            metrics.append(QJsonObject{{L("name"), L("loss")}, {L("step"), i}, {L("value"), 1.0 / (1 + i)}});
-        return QJsonObject{{L("project_id"), project}, {L("client_run_id"), clientRunId}, {L("name"), clientRunId},
-                           {L("status"), L("completed")}, {L("manifest"), QJsonObject{{L("seed"), 1}}},
-                           {L("metrics"), metrics}, {L("log"), L("line one\nline two\n")}};
+            metrics.append(
+                QJsonObject{{L("name"), L("loss")}, {L("step"), i}, {L("value"), 1.0 / (1 + i)}});
+        return QJsonObject{{L("project_id"), project},
+                           {L("client_run_id"), clientRunId},
+                           {L("name"), clientRunId},
+                           {L("status"), L("completed")},
+                           {L("manifest"), QJsonObject{{L("seed"), 1}}},
+                           {L("metrics"), metrics},
+                           {L("log"), L("line one\nline two\n")}};
     }
 
     // An instance with one of everything, made through the services.
@@ -123,14 +133,18 @@ class TestBackup : public QObject
         ArtifactService artifacts(s->ctx, blobs);
         artifactBytes = crypto::randomBytes(300'000);
         artifactSha = crypto::sha256Hex(artifactBytes);
-        auto up = artifacts.initiate(s->actor(alice), run, L("model.bin"), artifactBytes.size(), artifactSha);
+        auto up = artifacts.initiate(s->actor(alice), run, L("model.bin"), artifactBytes.size(),
+                                     artifactSha);
         QVERIFY2(up.ok(), why(up).constData());
         for (qint64 n = 1; n <= up->parts; ++n)
-            QVERIFY(artifacts.putPart(up->uploadToken, up->artifact.id, n,
-                                      artifactBytes.mid(int((n - 1) * up->partSize), int(up->partSize))).ok());
+            QVERIFY(artifacts
+                        .putPart(up->uploadToken, up->artifact.id, n,
+                                 artifactBytes.mid(int((n - 1) * up->partSize), int(up->partSize)))
+                        .ok());
         auto committed = artifacts.commit(s->actor(alice), up->artifact.id);
         QVERIFY2(committed.ok(), why(committed).constData());
-        auto share = ShareService(s->ctx).create(s->actor(alice), ShareDraft{run, {}, {}, up->artifact.id});
+        auto share =
+            ShareService(s->ctx).create(s->actor(alice), ShareDraft{run, {}, {}, up->artifact.id});
         QVERIFY2(share.ok(), why(share).constData());
         QVERIFY(s->count(L("audit_log")) >= 5);
     }
@@ -182,10 +196,12 @@ private slots:
 
         auto restored = open(target);
         const QStringList tables = tablesOf(s->db->connection());
-        QVERIFY(tables.contains(L("runs")) && tables.contains(L("audit_log")) && tables.contains(L("shares")));
+        QVERIFY(tables.contains(L("runs")) && tables.contains(L("audit_log")) &&
+                tables.contains(L("shares")));
         QCOMPARE(tablesOf(restored->db->connection()), tables);
         for (const QString &t : tables)
-            QVERIFY2(rowsOf(restored->db->connection(), t) == rowsOf(s->db->connection(), t), qPrintable(t));
+            QVERIFY2(rowsOf(restored->db->connection(), t) == rowsOf(s->db->connection(), t),
+                     qPrintable(t));
 
         const AuditVerdict v = AuditService(restored->ctx()).verify();
         QVERIFY2(v.ok, qPrintable(v.reason));
@@ -205,10 +221,12 @@ private slots:
                 x ^= x << 13, x ^= x >> 7, x ^= x << 17;
                 bulk.append({L("bulk"), i, double(x >> 11) * 0x1p-53});
             }
-            auto added = metricstore::add(s->db->connection(), run, bulk, metricstore::Rollups::Keep);
+            auto added =
+                metricstore::add(s->db->connection(), run, bulk, metricstore::Rollups::Keep);
             QVERIFY(added.ok());
         }
-        auto writerDb = Database::open(L("sqlite:") + s->dir.filePath(L("store.db")), s->dir.path());
+        auto writerDb =
+            Database::open(L("sqlite:") + s->dir.filePath(L("store.db")), s->dir.path());
         QVERIFY(writerDb.ok());
         std::atomic<bool> stop{false};
         std::atomic<int> written{0};
@@ -218,7 +236,8 @@ private slots:
             ChangeBus bus;
             RunService runs(ModelContext{db, &clock, &bus});
             for (int i = 0; !stop; ++i) {
-                if (runs.sync(Actor::user(alice, L("127.0.0.1")), syncBody(L("w-%1").arg(i), 40)).ok())
+                if (runs.sync(Actor::user(alice, L("127.0.0.1")), syncBody(L("w-%1").arg(i), 40))
+                        .ok())
                     ++written;
                 else
                     ++failures;
@@ -250,22 +269,30 @@ private slots:
             const QSet<QString> liveSet(live.cbegin(), live.cend());
             const QStringList snap = rowsOf(rc, t);
             for (const QString &row : snap)
-                QVERIFY2(t == L("audit_head") || liveSet.contains(row), qPrintable(t + L(": ") + row.left(200)));
+                QVERIFY2(t == L("audit_head") || liveSet.contains(row),
+                         qPrintable(t + L(": ") + row.left(200)));
         }
-        const qint64 restoredRuns = [&] { QSqlQuery q(rc); q.exec(L("SELECT COUNT(*) FROM runs")); q.next(); return q.value(0).toLongLong(); }();
+        const qint64 restoredRuns = [&] {
+            QSqlQuery q(rc);
+            q.exec(L("SELECT COUNT(*) FROM runs"));
+            q.next();
+            return q.value(0).toLongLong();
+        }();
         QVERIFY(restoredRuns >= 1 + before);
         QVERIFY(restoredRuns < s->count(L("runs")));
         // No run without all its metrics, and the chain verifies up to its head.
         QSqlQuery torn(rc);
         QVERIFY(torn.exec(L("SELECT COUNT(*) FROM runs r WHERE r.client_run_id LIKE 'w-%' AND "
-                            "(SELECT COALESCE(SUM(m.points), 0) FROM run_metric_chunks m WHERE m.run_id = r.id) <> 40")));
+                            "(SELECT COALESCE(SUM(m.points), 0) FROM run_metric_chunks m WHERE "
+                            "m.run_id = r.id) <> 40")));
         QVERIFY(torn.next());
         QCOMPARE(torn.value(0).toLongLong(), 0);
         const AuditVerdict v = AuditService(restored->ctx()).verify();
         QVERIFY2(v.ok, qPrintable(v.reason));
         QSqlQuery head(rc);
-        QVERIFY(head.exec(L("SELECT h.seq = (SELECT MAX(seq) FROM audit_log), "
-                            "h.hash = (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1) FROM audit_head h")));
+        QVERIFY(head.exec(L(
+            "SELECT h.seq = (SELECT MAX(seq) FROM audit_log), "
+            "h.hash = (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1) FROM audit_head h")));
         QVERIFY(head.next());
         QVERIFY(head.value(0).toBool() && head.value(1).toBool());
         QCOMPARE(readAll(BlobStore(target).blobPath(artifactSha)), artifactBytes);
@@ -281,9 +308,11 @@ private slots:
         p.start(tar, {L("-tf"), archive()});
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 0);
-        const QStringList names = QString::fromUtf8(p.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        QCOMPARE(names, (QStringList{L("store.db"), L("blobs/sha256/") + artifactSha.left(2) + QLatin1Char('/')
-                                         + artifactSha.mid(2, 2) + QLatin1Char('/') + artifactSha,
+        const QStringList names = QString::fromUtf8(p.readAllStandardOutput())
+                                      .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(names, (QStringList{L("store.db"),
+                                     L("blobs/sha256/") + artifactSha.left(2) + QLatin1Char('/') +
+                                         artifactSha.mid(2, 2) + QLatin1Char('/') + artifactSha,
                                      L("manifest.json")}));
     }
 
@@ -310,7 +339,8 @@ private slots:
         auto r = BackupService::restore(archive(), target);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Conflict);
-        QCOMPARE(QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList{L("notes.txt")});
+        QCOMPARE(QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+                 QStringList{L("notes.txt")});
     }
 
     void restoreRejectsADamagedArchiveAndLeavesNothing()
@@ -330,7 +360,9 @@ private slots:
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Validation);
         QVERIFY2(r.error().message.contains(L("SHA-256")), qPrintable(r.error().message));
-        QVERIFY(QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).isEmpty());
+        QVERIFY(QDir(target)
+                    .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)
+                    .isEmpty());
     }
 
     void restoreRejectsATruncatedArchive()
@@ -345,7 +377,9 @@ private slots:
         auto r = BackupService::restore(archive(L("cut.wfxbackup")), target);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Validation);
-        QVERIFY(QDir(target).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).isEmpty());
+        QVERIFY(QDir(target)
+                    .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)
+                    .isEmpty());
     }
 
     void postgresStoreIsRefusedWithPgDumpAdvice()

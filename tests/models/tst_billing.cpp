@@ -3,8 +3,8 @@
 
 #include "models/billing/BillingService.h"
 #include "models/billing/OfflineBillingProvider.h"
-#include "server/core/JsonReader.h" // the server's reader, which the webhook route hands in
 #include "models/workspaces/WorkspaceService.h"
+#include "server/core/JsonReader.h" // the server's reader, which the webhook route hands in
 
 #include <QJsonDocument>
 #include <QUrlQuery>
@@ -21,32 +21,47 @@ class TestBilling : public QObject
     QString alice, bob, wsId;
     const QByteArray secret = QByteArrayLiteral("whsec_test_secret");
 
-    BillingService service() { return BillingService(s->ctx, std::make_shared<OfflineBillingProvider>()); }
+    BillingService service()
+    {
+        return BillingService(s->ctx, std::make_shared<OfflineBillingProvider>());
+    }
     qint64 nowSecs() { return s->clock.nowSecs(); }
-    static QByteArray body(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
-    QByteArray checkoutEvent(const QString &id, const QString &ws, const QString &plan, qint64 created)
+    static QByteArray body(const QJsonObject &o)
+    {
+        return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    }
+    QByteArray checkoutEvent(const QString &id, const QString &ws, const QString &plan,
+                             qint64 created)
+    {
+        return body(
+            {{QStringLiteral("id"), id},
+             {QStringLiteral("type"), QStringLiteral("checkout.session.completed")},
+             {QStringLiteral("created"), double(created)},
+             {QStringLiteral("data"),
+              QJsonObject{{QStringLiteral("object"),
+                           QJsonObject{{QStringLiteral("id"), QString(QStringLiteral("cs_") + id)},
+                                       {QStringLiteral("client_reference_id"), ws},
+                                       {QStringLiteral("customer"), QStringLiteral("cus_123")},
+                                       {QStringLiteral("subscription"), QStringLiteral("sub_123")},
+                                       {QStringLiteral("metadata"),
+                                        QJsonObject{{QStringLiteral("plan"), plan}}}}}}}});
+    }
+    QByteArray subscriptionEvent(const QString &id, const QString &type, const QJsonObject &object,
+                                 qint64 created)
     {
         return body({{QStringLiteral("id"), id},
-                     {QStringLiteral("type"), QStringLiteral("checkout.session.completed")},
+                     {QStringLiteral("type"), type},
                      {QStringLiteral("created"), double(created)},
-                     {QStringLiteral("data"), QJsonObject{{QStringLiteral("object"), QJsonObject{
-                         {QStringLiteral("id"), QString(QStringLiteral("cs_") + id)},
-                         {QStringLiteral("client_reference_id"), ws},
-                         {QStringLiteral("customer"), QStringLiteral("cus_123")},
-                         {QStringLiteral("subscription"), QStringLiteral("sub_123")},
-                         {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("plan"), plan}}}}}}}});
-    }
-    QByteArray subscriptionEvent(const QString &id, const QString &type, const QJsonObject &object, qint64 created)
-    {
-        return body({{QStringLiteral("id"), id}, {QStringLiteral("type"), type}, {QStringLiteral("created"), double(created)},
                      {QStringLiteral("data"), QJsonObject{{QStringLiteral("object"), object}}}});
     }
-    QJsonObject subscription(const QString &ws, const QString &plan, const QString &status = QStringLiteral("active"))
+    QJsonObject subscription(const QString &ws, const QString &plan,
+                             const QString &status = QStringLiteral("active"))
     {
         QJsonObject meta{{QStringLiteral("workspace_id"), ws}};
         if (!plan.isEmpty())
             meta.insert(QStringLiteral("plan"), plan);
-        return {{QStringLiteral("id"), QStringLiteral("sub_123")}, {QStringLiteral("status"), status},
+        return {{QStringLiteral("id"), QStringLiteral("sub_123")},
+                {QStringLiteral("status"), status},
                 {QStringLiteral("metadata"), meta}};
     }
     Result<BillingEvent> deliver(BillingService &b, const QByteArray &raw)
@@ -62,9 +77,12 @@ class TestBilling : public QObject
     }
     void addMember(const QString &user, const QString &role)
     {
-        Query q(s->db->connection(), QStringLiteral("INSERT INTO memberships (workspace_id, user_id, role, created_at) "
-                                                    "VALUES (:w, :u, :r, 0)"));
-        q.bind(QStringLiteral(":w"), wsId).bind(QStringLiteral(":u"), user).bind(QStringLiteral(":r"), role);
+        Query q(s->db->connection(),
+                QStringLiteral("INSERT INTO memberships (workspace_id, user_id, role, created_at) "
+                               "VALUES (:w, :u, :r, 0)"));
+        q.bind(QStringLiteral(":w"), wsId)
+            .bind(QStringLiteral(":u"), user)
+            .bind(QStringLiteral(":r"), role);
         QVERIFY(q.exec());
     }
 
@@ -84,7 +102,7 @@ private slots:
 
     void signature_data()
     {
-        QTest::addColumn<int>("skew");     // seconds the header time lies from now
+        QTest::addColumn<int>("skew");      // seconds the header time lies from now
         QTest::addColumn<QString>("shape"); // how the header is built
         QTest::addColumn<bool>("valid");
         QTest::newRow("good") << 0 << QStringLiteral("good") << true;
@@ -111,7 +129,8 @@ private slots:
         QFETCH(QString, shape);
         QFETCH(bool, valid);
         BillingService b = service();
-        const QByteArray raw = checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), nowSecs());
+        const QByteArray raw =
+            checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), nowSecs());
         const qint64 t = nowSecs() + skew;
         const QString good = BillingService::signHeader(raw, secret, t);
         const QString goodSig = good.mid(good.indexOf(QLatin1String("v1=")) + 3);
@@ -128,9 +147,11 @@ private slots:
         else if (shape == QLatin1String("tampered"))
             header = good, sent.replace("pro", "team");
         else if (shape == QLatin1String("several"))
-            header = ts + QStringLiteral(",v1=") + otherSig + QStringLiteral(", v1=") + goodSig + QStringLiteral(",v0=ab");
+            header = ts + QStringLiteral(",v1=") + otherSig + QStringLiteral(", v1=") + goodSig +
+                     QStringLiteral(",v0=ab");
         else if (shape == QLatin1String("several-bad"))
-            header = ts + QStringLiteral(",v1=") + otherSig + QStringLiteral(",v1=") + QString(64, QLatin1Char('0'));
+            header = ts + QStringLiteral(",v1=") + otherSig + QStringLiteral(",v1=") +
+                     QString(64, QLatin1Char('0'));
         else if (shape == QLatin1String("no-v1"))
             header = ts;
         else if (shape == QLatin1String("no-t"))
@@ -160,14 +181,18 @@ private slots:
     void checkoutCompletedSetsPlanAndAuditsOnce()
     {
         BillingService b = service();
-        auto r = deliver(b, checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), nowSecs()));
+        auto r = deliver(
+            b, checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), nowSecs()));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         QVERIFY(r->applied);
         QVERIFY(!r->duplicate);
         QCOMPARE(plan(), QStringLiteral("pro"));
         auto ws = WorkspaceService(s->ctx).get(s->actor(alice), wsId);
-        QCOMPARE(ws->limits, WorkspaceService::planLimits(s->db->connection(), QStringLiteral("pro")));
-        Query q(s->db->connection(), QStringLiteral("SELECT actor_id, workspace_id, detail FROM audit_log WHERE action = 'billing.plan_change'"));
+        QCOMPARE(ws->limits,
+                 WorkspaceService::planLimits(s->db->connection(), QStringLiteral("pro")));
+        Query q(s->db->connection(),
+                QStringLiteral("SELECT actor_id, workspace_id, detail FROM audit_log WHERE action "
+                               "= 'billing.plan_change'"));
         QVERIFY(q.exec() && q.next());
         QVERIFY(q.isNull(0));
         QCOMPARE(q.str(1), wsId);
@@ -176,7 +201,9 @@ private slots:
         QCOMPARE(d.value(QStringLiteral("to")).toString(), QStringLiteral("pro"));
         QCOMPARE(d.value(QStringLiteral("event_id")).toString(), QStringLiteral("evt_1"));
         QVERIFY(!q.next());
-        Query c(s->db->connection(), QStringLiteral("SELECT customer_ref FROM billing_customers WHERE workspace_id = :w"));
+        Query c(
+            s->db->connection(),
+            QStringLiteral("SELECT customer_ref FROM billing_customers WHERE workspace_id = :w"));
         c.bind(QStringLiteral(":w"), wsId);
         QVERIFY(c.exec() && c.next());
         QCOMPARE(c.str(0), QStringLiteral("cus_123"));
@@ -185,10 +212,12 @@ private slots:
     void redeliveryIsAppliedOnce()
     {
         BillingService b = service();
-        const QByteArray raw = checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), nowSecs());
+        const QByteArray raw =
+            checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), nowSecs());
         QVERIFY(deliver(b, raw).ok());
         // Someone moves the plan meanwhile; the redelivery must not set it back.
-        Query u(s->db->connection(), QStringLiteral("UPDATE workspaces SET plan = 'team' WHERE id = :w"));
+        Query u(s->db->connection(),
+                QStringLiteral("UPDATE workspaces SET plan = 'team' WHERE id = :w"));
         u.bind(QStringLiteral(":w"), wsId);
         QVERIFY(u.exec());
         auto again = deliver(b, raw);
@@ -203,9 +232,13 @@ private slots:
     void subscriptionDeletedReturnsToFree()
     {
         BillingService b = service();
-        QVERIFY(deliver(b, checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("team"), nowSecs())).ok());
-        auto r = deliver(b, subscriptionEvent(QStringLiteral("evt_2"), QStringLiteral("customer.subscription.deleted"),
-                                              subscription(wsId, {}, QStringLiteral("canceled")), nowSecs() + 1));
+        QVERIFY(deliver(b, checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("team"),
+                                         nowSecs()))
+                    .ok());
+        auto r = deliver(b, subscriptionEvent(QStringLiteral("evt_2"),
+                                              QStringLiteral("customer.subscription.deleted"),
+                                              subscription(wsId, {}, QStringLiteral("canceled")),
+                                              nowSecs() + 1));
         QVERIFY(r.ok());
         QVERIFY(r->applied);
         QCOMPARE(plan(), QStringLiteral("free"));
@@ -215,14 +248,21 @@ private slots:
     void subscriptionUpdatedSetsPlanFromMetadataOrItems()
     {
         BillingService b = service();
-        QVERIFY(deliver(b, subscriptionEvent(QStringLiteral("evt_1"), QStringLiteral("customer.subscription.created"),
-                                             subscription(wsId, QStringLiteral("pro")), nowSecs())).ok());
+        QVERIFY(deliver(b, subscriptionEvent(QStringLiteral("evt_1"),
+                                             QStringLiteral("customer.subscription.created"),
+                                             subscription(wsId, QStringLiteral("pro")), nowSecs()))
+                    .ok());
         QCOMPARE(plan(), QStringLiteral("pro"));
         QJsonObject sub = subscription(wsId, {});
-        sub.insert(QStringLiteral("items"), QJsonObject{{QStringLiteral("data"), QJsonArray{QJsonObject{
-            {QStringLiteral("price"), QJsonObject{{QStringLiteral("lookup_key"), QStringLiteral("team")}}}}}}});
-        QVERIFY(deliver(b, subscriptionEvent(QStringLiteral("evt_2"), QStringLiteral("customer.subscription.updated"),
-                                             sub, nowSecs() + 1)).ok());
+        sub.insert(QStringLiteral("items"),
+                   QJsonObject{{QStringLiteral("data"),
+                                QJsonArray{QJsonObject{{QStringLiteral("price"),
+                                                        QJsonObject{{QStringLiteral("lookup_key"),
+                                                                     QStringLiteral("team")}}}}}}});
+        QVERIFY(deliver(b, subscriptionEvent(QStringLiteral("evt_2"),
+                                             QStringLiteral("customer.subscription.updated"), sub,
+                                             nowSecs() + 1))
+                    .ok());
         QCOMPARE(plan(), QStringLiteral("team"));
         QCOMPARE(s->auditCount(QStringLiteral("billing.plan_change")), 2);
     }
@@ -231,13 +271,18 @@ private slots:
     {
         BillingService b = service();
         const qint64 t0 = nowSecs();
-        QVERIFY(deliver(b, checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), t0)).ok());
-        QVERIFY(deliver(b, subscriptionEvent(QStringLiteral("evt_3"), QStringLiteral("customer.subscription.deleted"),
-                                             subscription(wsId, {}), t0 + 20)).ok());
+        QVERIFY(deliver(b, checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), t0))
+                    .ok());
+        QVERIFY(deliver(b, subscriptionEvent(QStringLiteral("evt_3"),
+                                             QStringLiteral("customer.subscription.deleted"),
+                                             subscription(wsId, {}), t0 + 20))
+                    .ok());
         QCOMPARE(plan(), QStringLiteral("free"));
         // evt_2 was created between them but arrives last.
-        auto late = deliver(b, subscriptionEvent(QStringLiteral("evt_2"), QStringLiteral("customer.subscription.updated"),
-                                                 subscription(wsId, QStringLiteral("team")), t0 + 10));
+        auto late =
+            deliver(b, subscriptionEvent(QStringLiteral("evt_2"),
+                                         QStringLiteral("customer.subscription.updated"),
+                                         subscription(wsId, QStringLiteral("team")), t0 + 10));
         QVERIFY(late.ok());
         QVERIFY(!late->applied);
         QCOMPARE(plan(), QStringLiteral("free"));
@@ -248,9 +293,13 @@ private slots:
     void samePlanAgainWritesNoAuditEntry()
     {
         BillingService b = service();
-        QVERIFY(deliver(b, checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), nowSecs())).ok());
-        auto r = deliver(b, subscriptionEvent(QStringLiteral("evt_2"), QStringLiteral("customer.subscription.updated"),
-                                              subscription(wsId, QStringLiteral("pro")), nowSecs()));
+        QVERIFY(deliver(b, checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"),
+                                         nowSecs()))
+                    .ok());
+        auto r =
+            deliver(b, subscriptionEvent(QStringLiteral("evt_2"),
+                                         QStringLiteral("customer.subscription.updated"),
+                                         subscription(wsId, QStringLiteral("pro")), nowSecs()));
         QVERIFY(r.ok());
         QVERIFY(r->applied);
         QCOMPARE(s->auditCount(QStringLiteral("billing.plan_change")), 1);
@@ -259,22 +308,28 @@ private slots:
     void unknownWorkspacePlanOrTypeIsRecordedNotApplied()
     {
         BillingService b = service();
-        auto unknownWs = deliver(b, checkoutEvent(QStringLiteral("evt_1"), ids::newUuid(), QStringLiteral("pro"), nowSecs()));
+        auto unknownWs = deliver(b, checkoutEvent(QStringLiteral("evt_1"), ids::newUuid(),
+                                                  QStringLiteral("pro"), nowSecs()));
         QVERIFY(unknownWs.ok());
         QVERIFY(!unknownWs->applied);
-        auto notUuid = deliver(b, checkoutEvent(QStringLiteral("evt_2"), QStringLiteral("x'; DROP"), QStringLiteral("pro"), nowSecs()));
+        auto notUuid = deliver(b, checkoutEvent(QStringLiteral("evt_2"), QStringLiteral("x'; DROP"),
+                                                QStringLiteral("pro"), nowSecs()));
         QVERIFY(notUuid.ok());
         QVERIFY(notUuid->workspaceId.isEmpty());
-        auto badPlan = deliver(b, checkoutEvent(QStringLiteral("evt_3"), wsId, QStringLiteral("platinum"), nowSecs()));
+        auto badPlan = deliver(
+            b, checkoutEvent(QStringLiteral("evt_3"), wsId, QStringLiteral("platinum"), nowSecs()));
         QVERIFY(badPlan.ok());
         QVERIFY(!badPlan->applied);
-        auto other = deliver(b, subscriptionEvent(QStringLiteral("evt_4"), QStringLiteral("invoice.paid"), {}, nowSecs()));
+        auto other = deliver(b, subscriptionEvent(QStringLiteral("evt_4"),
+                                                  QStringLiteral("invoice.paid"), {}, nowSecs()));
         QVERIFY(other.ok());
         QVERIFY(!other->applied);
         QCOMPARE(plan(), QStringLiteral("free"));
         QCOMPARE(s->count(QStringLiteral("billing_events")), 4);
         QCOMPARE(s->auditCount(QStringLiteral("billing.plan_change")), 0);
-        Query q(s->db->connection(), QStringLiteral("SELECT COUNT(*) FROM billing_events WHERE applied = 0 AND outcome <> ''"));
+        Query q(s->db->connection(),
+                QStringLiteral(
+                    "SELECT COUNT(*) FROM billing_events WHERE applied = 0 AND outcome <> ''"));
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.i64(0), 4);
     }
@@ -286,15 +341,21 @@ private slots:
         QTest::newRow("not-json") << QByteArrayLiteral("{nope") << int(ErrorCode::Validation);
         QTest::newRow("array") << QByteArrayLiteral("[1,2]") << int(ErrorCode::Validation);
         // RFC 8259 exactly (the reader handed in): no unknown escapes, no duplicate keys.
-        QTest::newRow("unknown-escape") << QByteArrayLiteral("{\"id\":\"evt_\\x41\",\"type\":\"x\"}")
-                                        << int(ErrorCode::Validation);
-        QTest::newRow("duplicate-key") << QByteArrayLiteral("{\"id\":\"e1\",\"type\":\"x\",\"id\":\"e2\"}")
-                                       << int(ErrorCode::Validation);
-        QTest::newRow("no-id") << QByteArrayLiteral("{\"type\":\"x\"}") << int(ErrorCode::Validation);
-        QTest::newRow("id-number") << QByteArrayLiteral("{\"id\":5,\"type\":\"x\"}") << int(ErrorCode::Validation);
-        QTest::newRow("bad-created") << QByteArrayLiteral("{\"id\":\"e\",\"type\":\"x\",\"created\":\"soon\"}")
-                                     << int(ErrorCode::Validation);
-        QTest::newRow("too-large") << (QByteArrayLiteral("{\"id\":\"e\",\"pad\":\"") + QByteArray(1024 * 1024, 'a') + "\"}")
+        QTest::newRow("unknown-escape")
+            << QByteArrayLiteral("{\"id\":\"evt_\\x41\",\"type\":\"x\"}")
+            << int(ErrorCode::Validation);
+        QTest::newRow("duplicate-key")
+            << QByteArrayLiteral("{\"id\":\"e1\",\"type\":\"x\",\"id\":\"e2\"}")
+            << int(ErrorCode::Validation);
+        QTest::newRow("no-id") << QByteArrayLiteral("{\"type\":\"x\"}")
+                               << int(ErrorCode::Validation);
+        QTest::newRow("id-number")
+            << QByteArrayLiteral("{\"id\":5,\"type\":\"x\"}") << int(ErrorCode::Validation);
+        QTest::newRow("bad-created")
+            << QByteArrayLiteral("{\"id\":\"e\",\"type\":\"x\",\"created\":\"soon\"}")
+            << int(ErrorCode::Validation);
+        QTest::newRow("too-large") << (QByteArrayLiteral("{\"id\":\"e\",\"pad\":\"") +
+                                       QByteArray(1024 * 1024, 'a') + "\"}")
                                    << int(ErrorCode::Validation);
     }
     void malformedBodiesAreRefused()
@@ -311,11 +372,15 @@ private slots:
     void eventWithoutCreatedIsOrderedByReceipt()
     {
         BillingService b = service();
-        QJsonObject ev{{QStringLiteral("id"), QStringLiteral("evt_1")},
-                       {QStringLiteral("type"), QStringLiteral("checkout.session.completed")},
-                       {QStringLiteral("data"), QJsonObject{{QStringLiteral("object"), QJsonObject{
-                           {QStringLiteral("client_reference_id"), wsId},
-                           {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("plan"), QStringLiteral("pro")}}}}}}}};
+        QJsonObject ev{
+            {QStringLiteral("id"), QStringLiteral("evt_1")},
+            {QStringLiteral("type"), QStringLiteral("checkout.session.completed")},
+            {QStringLiteral("data"),
+             QJsonObject{
+                 {QStringLiteral("object"),
+                  QJsonObject{{QStringLiteral("client_reference_id"), wsId},
+                              {QStringLiteral("metadata"),
+                               QJsonObject{{QStringLiteral("plan"), QStringLiteral("pro")}}}}}}}};
         auto r = deliver(b, body(ev));
         QVERIFY(r.ok());
         QCOMPARE(r->eventCreated, s->clock.nowMs());
@@ -324,7 +389,8 @@ private slots:
 
     void concurrentRedeliveriesApplyOnce()
     {
-        const QByteArray raw = checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), nowSecs());
+        const QByteArray raw =
+            checkoutEvent(QStringLiteral("evt_1"), wsId, QStringLiteral("pro"), nowSecs());
         const QString header = BillingService::signHeader(raw, secret, nowSecs());
         std::atomic<int> ok{0};
         std::vector<std::thread> pool;
@@ -346,13 +412,18 @@ private slots:
     {
         BillingService b = service();
         addMember(bob, QStringLiteral("member"));
-        QCOMPARE(b.checkout(s->actor(bob), wsId, QStringLiteral("pro")).error().code, ErrorCode::Forbidden);
+        QCOMPARE(b.checkout(s->actor(bob), wsId, QStringLiteral("pro")).error().code,
+                 ErrorCode::Forbidden);
         const QString carol = s->createUser(QStringLiteral("carol@example.com"));
-        QCOMPARE(b.checkout(s->actor(carol), wsId, QStringLiteral("pro")).error().code, ErrorCode::NotFound);
-        QCOMPARE(b.checkout(s->actor(alice), wsId, QStringLiteral("free")).error().code, ErrorCode::Validation);
-        QCOMPARE(b.checkout(s->actor(alice), wsId, QStringLiteral("platinum")).error().code, ErrorCode::Validation);
+        QCOMPARE(b.checkout(s->actor(carol), wsId, QStringLiteral("pro")).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(b.checkout(s->actor(alice), wsId, QStringLiteral("free")).error().code,
+                 ErrorCode::Validation);
+        QCOMPARE(b.checkout(s->actor(alice), wsId, QStringLiteral("platinum")).error().code,
+                 ErrorCode::Validation);
         QCOMPARE(s->auditCount(QStringLiteral("billing.checkout")), 0);
-        Query q(s->db->connection(), QStringLiteral("UPDATE memberships SET role = 'admin' WHERE user_id = :u"));
+        Query q(s->db->connection(),
+                QStringLiteral("UPDATE memberships SET role = 'admin' WHERE user_id = :u"));
         q.bind(QStringLiteral(":u"), bob);
         QVERIFY(q.exec());
         QVERIFY(b.checkout(s->actor(bob), wsId, QStringLiteral("pro")).ok());
@@ -361,7 +432,8 @@ private slots:
     void offlineCheckoutRecordsPendingAndAdminConfirms()
     {
         BillingService b = service();
-        auto c = b.checkout(s->actor(alice), wsId, QStringLiteral("team"), QStringLiteral("https://x/ok"));
+        auto c = b.checkout(s->actor(alice), wsId, QStringLiteral("team"),
+                            QStringLiteral("https://x/ok"));
         QVERIFY2(c.ok(), qPrintable(c.ok() ? QString() : c.error().message));
         QCOMPARE(c->provider, QStringLiteral("offline"));
         QVERIFY(c->url.startsWith(QStringLiteral("/billing/offline?")));
@@ -371,15 +443,19 @@ private slots:
         QCOMPARE(plan(), QStringLiteral("free")); // nothing changes before payment is confirmed
         QCOMPARE(s->auditCount(QStringLiteral("billing.checkout")), 1);
 
-        QCOMPARE(b.completeOfflineCheckout(s->actor(alice), c->sessionRef).error().code, ErrorCode::Forbidden);
+        QCOMPARE(b.completeOfflineCheckout(s->actor(alice), c->sessionRef).error().code,
+                 ErrorCode::Forbidden);
         Actor admin = s->actor(bob);
         admin.instanceAdmin = true;
-        QCOMPARE(b.completeOfflineCheckout(admin, QStringLiteral("offcs_unknown")).error().code, ErrorCode::NotFound);
+        QCOMPARE(b.completeOfflineCheckout(admin, QStringLiteral("offcs_unknown")).error().code,
+                 ErrorCode::NotFound);
         QVERIFY(b.completeOfflineCheckout(admin, c->sessionRef).ok());
         QCOMPARE(plan(), QStringLiteral("team"));
         QVERIFY(b.completeOfflineCheckout(admin, c->sessionRef).ok());
         QCOMPARE(s->auditCount(QStringLiteral("billing.plan_change")), 1);
-        Query q(s->db->connection(), QStringLiteral("SELECT actor_id FROM audit_log WHERE action = 'billing.plan_change'"));
+        Query q(
+            s->db->connection(),
+            QStringLiteral("SELECT actor_id FROM audit_log WHERE action = 'billing.plan_change'"));
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.str(0), bob);
     }
@@ -397,7 +473,9 @@ private slots:
     {
         BillingService b = service();
         for (int i = 0; i < 5; ++i) {
-            QVERIFY(deliver(b, checkoutEvent(QStringLiteral("evt_%1").arg(i), wsId, QStringLiteral("pro"), nowSecs())).ok());
+            QVERIFY(deliver(b, checkoutEvent(QStringLiteral("evt_%1").arg(i), wsId,
+                                             QStringLiteral("pro"), nowSecs()))
+                        .ok());
             s->clock.advanceMs(1000);
         }
         QCOMPARE(b.webhookEvents(s->actor(alice), 50, {}).error().code, ErrorCode::Forbidden);
@@ -416,10 +494,12 @@ private slots:
                 all << e.eventId;
             cur = p->nextCursor;
         }
-        QCOMPARE(all, (QStringList{QStringLiteral("evt_4"), QStringLiteral("evt_3"), QStringLiteral("evt_2"),
-                                   QStringLiteral("evt_1"), QStringLiteral("evt_0")}));
+        QCOMPARE(all, (QStringList{QStringLiteral("evt_4"), QStringLiteral("evt_3"),
+                                   QStringLiteral("evt_2"), QStringLiteral("evt_1"),
+                                   QStringLiteral("evt_0")}));
         const QJsonObject j = page->items[0].toJson();
-        for (const char *k : {"event_id", "type", "created", "received_at", "workspace_id", "applied", "outcome"})
+        for (const char *k :
+             {"event_id", "type", "created", "received_at", "workspace_id", "applied", "outcome"})
             QVERIFY2(j.contains(QLatin1String(k)), k);
     }
 };

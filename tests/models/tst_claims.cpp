@@ -15,8 +15,11 @@
 using namespace wfx;
 
 namespace {
-QString L(const char *s) { return QString::fromLatin1(s); }
+QString L(const char *s)
+{
+    return QString::fromLatin1(s);
 }
+} // namespace
 
 class TestClaims : public QObject
 {
@@ -29,11 +32,18 @@ class TestClaims : public QObject
                    const QString &evidence = QStringLiteral("verified"))
     {
         const QString id = ids::newUuid();
-        Query q(s->db->connection(), L("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
-                                       "started_at, finished_at, created_at, evidence) VALUES "
-                                       "(:id, :p, :w, :c, :n, 'completed', :s, NULL, :t, :e)"));
-        q.bind(L(":id"), id).bind(L(":p"), project).bind(L(":w"), ws).bind(L(":c"), id).bind(L(":n"), name)
-            .bind(L(":s"), s->clock.nowMs() - 1000).bind(L(":t"), s->clock.nowMs()).bind(L(":e"), evidence);
+        Query q(s->db->connection(),
+                L("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
+                  "started_at, finished_at, created_at, evidence) VALUES "
+                  "(:id, :p, :w, :c, :n, 'completed', :s, NULL, :t, :e)"));
+        q.bind(L(":id"), id)
+            .bind(L(":p"), project)
+            .bind(L(":w"), ws)
+            .bind(L(":c"), id)
+            .bind(L(":n"), name)
+            .bind(L(":s"), s->clock.nowMs() - 1000)
+            .bind(L(":t"), s->clock.nowMs())
+            .bind(L(":e"), evidence);
         if (!q.exec())
             qFatal("addRun: %s", qPrintable(q.errorText()));
         return id;
@@ -47,7 +57,8 @@ class TestClaims : public QObject
     }
     void join(const QString &ws, const QString &user, const QString &role)
     {
-        Query q(s->db->connection(), L("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, :r, 0)"));
+        Query q(s->db->connection(), L("INSERT INTO memberships (workspace_id, user_id, role, "
+                                       "created_at) VALUES (:w, :u, :r, 0)"));
         q.bind(L(":w"), ws).bind(L(":u"), user).bind(L(":r"), role);
         QVERIFY(q.exec());
     }
@@ -95,14 +106,20 @@ private slots:
         QTest::addColumn<double>("observed"); // NaN: null
         const double none = qQNaN();
         QTest::newRow("last<") << L("loss") << L("last") << L("<") << 0.9 << L("supported") << 0.8;
-        QTest::newRow("last< equal refuted") << L("loss") << L("last") << L("<") << 0.8 << L("refuted") << 0.8;
-        QTest::newRow("last<= equal") << L("loss") << L("last") << L("<=") << 0.8 << L("supported") << 0.8;
+        QTest::newRow("last< equal refuted")
+            << L("loss") << L("last") << L("<") << 0.8 << L("refuted") << 0.8;
+        QTest::newRow("last<= equal")
+            << L("loss") << L("last") << L("<=") << 0.8 << L("supported") << 0.8;
         QTest::newRow("min<") << L("loss") << L("min") << L("<") << 0.6 << L("supported") << 0.5;
-        QTest::newRow("max> refuted") << L("loss") << L("max") << L(">") << 1.0 << L("refuted") << 1.0;
+        QTest::newRow("max> refuted")
+            << L("loss") << L("max") << L(">") << 1.0 << L("refuted") << 1.0;
         QTest::newRow("max>=") << L("loss") << L("max") << L(">=") << 1.0 << L("supported") << 1.0;
-        QTest::newRow("mean>") << L("loss") << L("mean") << L(">") << 0.76 << L("supported") << (2.3 / 3.0);
-        QTest::newRow("mean< refuted") << L("loss") << L("mean") << L("<") << 0.76 << L("refuted") << (2.3 / 3.0);
-        QTest::newRow("no points") << L("reward") << L("max") << L(">") << 0.0 << L("unverifiable") << none;
+        QTest::newRow("mean>") << L("loss") << L("mean") << L(">") << 0.76 << L("supported")
+                               << (2.3 / 3.0);
+        QTest::newRow("mean< refuted")
+            << L("loss") << L("mean") << L("<") << 0.76 << L("refuted") << (2.3 / 3.0);
+        QTest::newRow("no points")
+            << L("reward") << L("max") << L(">") << 0.0 << L("unverifiable") << none;
     }
     void verdicts()
     {
@@ -114,9 +131,11 @@ private slots:
         QFETCH(double, observed);
         const QString run = addRun(wsA, projA, L("r1"));
         addLoss(run);
-        addPoint(addRun(wsA, projA, L("other")), L("loss"), 9, -100.0); // another run's points never count
+        addPoint(addRun(wsA, projA, L("other")), L("loss"), 9,
+                 -100.0); // another run's points never count
         ClaimService claims(s->ctx);
-        auto c = claims.create(s->actor(alice), run, L("statement"), metric, comparator, threshold, aggregate);
+        auto c = claims.create(s->actor(alice), run, L("statement"), metric, comparator, threshold,
+                               aggregate);
         QVERIFY2(c.ok(), qPrintable(c.ok() ? QString() : c.error().message));
         QCOMPARE(c->status, status);
         if (qIsNaN(observed)) {
@@ -138,14 +157,16 @@ private slots:
         const QString run = addRun(wsA, projA, L("r1"));
         addLoss(run);
         ClaimService claims(s->ctx);
-        auto c = claims.create(s->actor(alice), run, L("  Loss ends below 0.9  "), L("loss"), L("<"), 0.9, QString());
+        auto c = claims.create(s->actor(alice), run, L("  Loss ends below 0.9  "), L("loss"),
+                               L("<"), 0.9, QString());
         QVERIFY(c.ok());
         QCOMPARE(c->aggregate, L("last")); // the default
         QCOMPARE(c->statement, L("Loss ends below 0.9"));
         const QJsonObject j = c->toJson();
-        const QStringList keys{L("id"), L("workspace_id"), L("run_id"), L("statement"), L("metric_name"),
-                               L("comparator"), L("threshold"), L("aggregate"), L("status"), L("observed"),
-                               L("published"), L("created_at"), L("verified_at")};
+        const QStringList keys{L("id"),          L("workspace_id"), L("run_id"),    L("statement"),
+                               L("metric_name"), L("comparator"),   L("threshold"), L("aggregate"),
+                               L("status"),      L("observed"),     L("published"), L("created_at"),
+                               L("verified_at")};
         const QStringList got = j.keys();
         QCOMPARE(QSet<QString>(got.begin(), got.end()), QSet<QString>(keys.begin(), keys.end()));
         QCOMPARE(j.value(L("workspace_id")).toString(), wsA);
@@ -153,7 +174,8 @@ private slots:
         QCOMPARE(j.value(L("threshold")).toDouble(), 0.9);
         QCOMPARE(j.value(L("created_at")).toString(), ids::formatTime(s->clock.nowMs()));
         QCOMPARE(s->auditCount(L("claim.create")), 1);
-        Query q(s->db->connection(), L("SELECT actor_id, workspace_id, target_id FROM audit_log WHERE action = 'claim.create'"));
+        Query q(s->db->connection(), L("SELECT actor_id, workspace_id, target_id FROM audit_log "
+                                       "WHERE action = 'claim.create'"));
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.str(0), alice);
         QCOMPARE(q.str(1), wsA);
@@ -169,15 +191,22 @@ private slots:
         QTest::addColumn<QString>("aggregate");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
-        QTest::newRow("statement empty") << QString() << L("loss") << L("<") << 1.0 << L("last") << L("statement") << L("required");
-        QTest::newRow("statement long") << QString(501, QLatin1Char('x')) << L("loss") << L("<") << 1.0 << L("last")
-                                        << L("statement") << L("too_long");
-        QTest::newRow("metric empty") << L("s") << QString() << L("<") << 1.0 << L("last") << L("metric_name") << L("required");
-        QTest::newRow("comparator") << L("s") << L("loss") << L("==") << 1.0 << L("last") << L("comparator") << L("invalid");
-        QTest::newRow("comparator empty") << L("s") << L("loss") << QString() << 1.0 << L("last") << L("comparator") << L("required");
-        QTest::newRow("threshold nan") << L("s") << L("loss") << L("<") << qQNaN() << L("last") << L("threshold") << L("invalid");
-        QTest::newRow("threshold inf") << L("s") << L("loss") << L("<") << qInf() << L("last") << L("threshold") << L("invalid");
-        QTest::newRow("aggregate") << L("s") << L("loss") << L("<") << 1.0 << L("median") << L("aggregate") << L("invalid");
+        QTest::newRow("statement empty") << QString() << L("loss") << L("<") << 1.0 << L("last")
+                                         << L("statement") << L("required");
+        QTest::newRow("statement long") << QString(501, QLatin1Char('x')) << L("loss") << L("<")
+                                        << 1.0 << L("last") << L("statement") << L("too_long");
+        QTest::newRow("metric empty") << L("s") << QString() << L("<") << 1.0 << L("last")
+                                      << L("metric_name") << L("required");
+        QTest::newRow("comparator") << L("s") << L("loss") << L("==") << 1.0 << L("last")
+                                    << L("comparator") << L("invalid");
+        QTest::newRow("comparator empty") << L("s") << L("loss") << QString() << 1.0 << L("last")
+                                          << L("comparator") << L("required");
+        QTest::newRow("threshold nan") << L("s") << L("loss") << L("<") << qQNaN() << L("last")
+                                       << L("threshold") << L("invalid");
+        QTest::newRow("threshold inf") << L("s") << L("loss") << L("<") << qInf() << L("last")
+                                       << L("threshold") << L("invalid");
+        QTest::newRow("aggregate") << L("s") << L("loss") << L("<") << 1.0 << L("median")
+                                   << L("aggregate") << L("invalid");
     }
     void validation()
     {
@@ -190,7 +219,8 @@ private slots:
         QFETCH(QString, issue);
         const QString run = addRun(wsA, projA, L("r1"));
         ClaimService claims(s->ctx);
-        auto c = claims.create(s->actor(alice), run, statement, metric, comparator, threshold, aggregate);
+        auto c = claims.create(s->actor(alice), run, statement, metric, comparator, threshold,
+                               aggregate);
         QVERIFY(!c.ok());
         QCOMPARE(c.error().code, ErrorCode::Validation);
         QCOMPARE(c.error().details.size(), 1);
@@ -203,13 +233,14 @@ private slots:
     void validationReportsEveryIssueAtOnce()
     {
         ClaimService claims(s->ctx);
-        auto c = claims.create(s->actor(alice), L("not-a-uuid"), QString(), QString(), L("~"), qQNaN(), L("x"));
+        auto c = claims.create(s->actor(alice), L("not-a-uuid"), QString(), QString(), L("~"),
+                               qQNaN(), L("x"));
         QVERIFY(!c.ok());
         QStringList fields;
         for (const auto &d : c.error().details)
             fields << d.field;
-        QCOMPARE(fields, (QStringList{L("run_id"), L("statement"), L("metric_name"), L("comparator"), L("threshold"),
-                                      L("aggregate")}));
+        QCOMPARE(fields, (QStringList{L("run_id"), L("statement"), L("metric_name"),
+                                      L("comparator"), L("threshold"), L("aggregate")}));
     }
 
     void rolesAndWorkspaceBoundaries()
@@ -219,11 +250,19 @@ private slots:
         join(wsA, bob, L("viewer"));
         ClaimService claims(s->ctx);
         // A run elsewhere is not found, never forbidden; so is a run that does not exist.
-        QCOMPARE(claims.create(s->actor(carol), run, L("s"), L("loss"), L("<"), 1, L("last")).error().code, ErrorCode::NotFound);
-        QCOMPARE(claims.create(s->actor(alice), ids::newUuid(), L("s"), L("loss"), L("<"), 1, L("last")).error().code,
+        QCOMPARE(claims.create(s->actor(carol), run, L("s"), L("loss"), L("<"), 1, L("last"))
+                     .error()
+                     .code,
                  ErrorCode::NotFound);
+        QCOMPARE(
+            claims.create(s->actor(alice), ids::newUuid(), L("s"), L("loss"), L("<"), 1, L("last"))
+                .error()
+                .code,
+            ErrorCode::NotFound);
         // A viewer reads but does not claim.
-        QCOMPARE(claims.create(s->actor(bob), run, L("s"), L("loss"), L("<"), 1, L("last")).error().code, ErrorCode::Forbidden);
+        QCOMPARE(
+            claims.create(s->actor(bob), run, L("s"), L("loss"), L("<"), 1, L("last")).error().code,
+            ErrorCode::Forbidden);
         auto c = claims.create(s->actor(alice), run, L("s"), L("loss"), L("<"), 1, L("last"));
         QVERIFY(c.ok());
         QVERIFY(claims.get(s->actor(bob), c->id).ok());
@@ -234,7 +273,8 @@ private slots:
         QCOMPARE(claims.get(s->actor(alice), L("garbage")).error().code, ErrorCode::NotFound);
         QCOMPARE(claims.list(s->actor(carol), 50, {})->items.size(), 0);
         // Publishing is for admins: a member may not.
-        Query q(s->db->connection(), L("UPDATE memberships SET role = 'member' WHERE user_id = :u"));
+        Query q(s->db->connection(),
+                L("UPDATE memberships SET role = 'member' WHERE user_id = :u"));
         q.bind(L(":u"), bob);
         QVERIFY(q.exec());
         QCOMPARE(claims.publish(s->actor(bob), c->id, true).error().code, ErrorCode::Forbidden);
@@ -249,7 +289,10 @@ private slots:
         q.bind(L(":u"), alice);
         QVERIFY(q.exec());
         ClaimService claims(s->ctx);
-        QCOMPARE(claims.create(s->actor(alice), run, L("s"), L("loss"), L("<"), 1, L("last")).error().code, ErrorCode::Forbidden);
+        QCOMPARE(claims.create(s->actor(alice), run, L("s"), L("loss"), L("<"), 1, L("last"))
+                     .error()
+                     .code,
+                 ErrorCode::Forbidden);
         QCOMPARE(s->count(L("claims")), 0);
     }
 
@@ -312,7 +355,10 @@ private slots:
         const QString theirs = addRun(other->id, otherProject->id, L("theirs"));
         ClaimService claims(s->ctx);
         for (int i = 0; i < 5; ++i) {
-            QVERIFY(claims.create(s->actor(alice), mine, L("c%1").arg(i), L("loss"), L("<"), 1, L("last")).ok());
+            QVERIFY(
+                claims
+                    .create(s->actor(alice), mine, L("c%1").arg(i), L("loss"), L("<"), 1, L("last"))
+                    .ok());
             if (i % 2)
                 s->clock.advanceMs(1); // some share a timestamp: the id breaks the tie
         }
@@ -368,7 +414,8 @@ private slots:
         QCOMPARE(r.value(L("metric_names")).toArray(), (QJsonArray{L("accuracy"), L("loss")}));
         const QStringList runKeys = r.keys();
         QCOMPARE(QSet<QString>(runKeys.begin(), runKeys.end()),
-                 (QSet<QString>{L("name"), L("status"), L("evidence"), L("started_at"), L("finished_at"), L("metric_names")}));
+                 (QSet<QString>{L("name"), L("status"), L("evidence"), L("started_at"),
+                                L("finished_at"), L("metric_names")}));
         for (const QString &secret : {run, wsA, projA, alice, L("alice@example.com"), L("Lab")})
             QVERIFY2(!mentions(j, secret), qPrintable(secret));
     }
@@ -379,11 +426,15 @@ private slots:
         const QString bad = addRun(wsA, projA, L("bad"), L("unverified"));
         join(wsA, bob, L("member"));
         MuseumService museum(s->ctx);
-        QCOMPARE(museum.publish(s->actor(carol), run, L("t"), {}).error().code, ErrorCode::NotFound);
+        QCOMPARE(museum.publish(s->actor(carol), run, L("t"), {}).error().code,
+                 ErrorCode::NotFound);
         QCOMPARE(museum.publish(s->actor(bob), run, L("t"), {}).error().code, ErrorCode::Forbidden);
-        QCOMPARE(museum.publish(s->actor(alice), bad, L("t"), {}).error().code, ErrorCode::Conflict);
-        QCOMPARE(museum.publish(s->actor(alice), ids::newUuid(), L("t"), {}).error().code, ErrorCode::NotFound);
-        auto v = museum.publish(s->actor(alice), L("x"), QString(), QString(4001, QLatin1Char('d')));
+        QCOMPARE(museum.publish(s->actor(alice), bad, L("t"), {}).error().code,
+                 ErrorCode::Conflict);
+        QCOMPARE(museum.publish(s->actor(alice), ids::newUuid(), L("t"), {}).error().code,
+                 ErrorCode::NotFound);
+        auto v =
+            museum.publish(s->actor(alice), L("x"), QString(), QString(4001, QLatin1Char('d')));
         QCOMPARE(v.error().code, ErrorCode::Validation);
         QCOMPARE(v.error().details.size(), 3);
         QCOMPARE(v.error().details.value(2).field, L("description"));
@@ -454,7 +505,11 @@ private slots:
     {
         ClaimService claims(s->ctx);
         MuseumService museum(s->ctx);
-        struct R { QString name; double success; };
+        struct R
+        {
+            QString name;
+            double success;
+        };
         const QList<R> rs{{L("a"), 0.90}, {L("b"), 0.95}, {L("c"), 0.90}, {L("d"), 0.70}};
         QHash<QString, QString> runByName;
         for (const auto &r : rs) {
@@ -464,23 +519,31 @@ private slots:
             addPoint(run, L("success"), 1, r.success);
             addLoss(run);
             QVERIFY(museum.publish(s->actor(alice), run, L("Title ") + r.name, {}).ok());
-            auto c = claims.create(s->actor(alice), run, L("succeeds"), L("success"), L(">="), 0.8, L("max"));
+            auto c = claims.create(s->actor(alice), run, L("succeeds"), L("success"), L(">="), 0.8,
+                                   L("max"));
             QVERIFY(c.ok());
-            QVERIFY(claims.publish(s->actor(alice), c->id, true).ok()); // d's claim is refuted: left out
+            QVERIFY(claims.publish(s->actor(alice), c->id, true)
+                        .ok()); // d's claim is refuted: left out
             s->clock.advanceMs(10);
         }
         // Lower is better for "<" claims, and a run appears once per group.
         for (const QString &n : {L("a"), L("b")}) {
-            auto c = claims.create(s->actor(alice), runByName.value(n), L("low loss"), L("loss"), L("<"), 0.9, L("min"));
+            auto c = claims.create(s->actor(alice), runByName.value(n), L("low loss"), L("loss"),
+                                   L("<"), 0.9, L("min"));
             QVERIFY(claims.publish(s->actor(alice), c->id, true).ok());
         }
-        auto dup = claims.create(s->actor(alice), runByName.value(L("a")), L("dup"), L("loss"), L("<="), 5, L("min"));
+        auto dup = claims.create(s->actor(alice), runByName.value(L("a")), L("dup"), L("loss"),
+                                 L("<="), 5, L("min"));
         QVERIFY(claims.publish(s->actor(alice), dup->id, true).ok());
         // Left out: an unpublished claim, and a published claim on a run not in the museum.
-        QVERIFY(claims.create(s->actor(alice), runByName.value(L("c")), L("x"), L("loss"), L("<"), 9, L("last")).ok());
+        QVERIFY(claims
+                    .create(s->actor(alice), runByName.value(L("c")), L("x"), L("loss"), L("<"), 9,
+                            L("last"))
+                    .ok());
         const QString hidden = addRun(wsA, projA, L("hidden"));
         addPoint(hidden, L("success"), 0, 0.99);
-        auto hc = claims.create(s->actor(alice), hidden, L("h"), L("success"), L(">="), 0.8, L("max"));
+        auto hc =
+            claims.create(s->actor(alice), hidden, L("h"), L("success"), L(">="), 0.8, L("max"));
         QVERIFY(claims.publish(s->actor(alice), hc->id, true).ok());
 
         LeaderboardService board(s->ctx);
@@ -507,7 +570,8 @@ private slots:
         QCOMPARE(e.at(0).toObject().value(L("observed")).toDouble(), 0.95);
         QCOMPARE(e.at(0).toObject().value(L("title")).toString(), L("Title b"));
         const QJsonObject j = snap->toJson();
-        for (const QString &secret : {runByName.value(L("a")), wsA, projA, alice, L("alice@example.com"), hc->id})
+        for (const QString &secret :
+             {runByName.value(L("a")), wsA, projA, alice, L("alice@example.com"), hc->id})
             QVERIFY2(!mentions(j, secret), qPrintable(secret));
     }
 

@@ -35,30 +35,51 @@ class TestDsar : public QObject
     void seedCredentials(const QString &user, const QString &wsId)
     {
         const qint64 t = s->clock.nowMs();
-        exec(QStringLiteral("UPDATE users SET password_hash = 'PWHASH_MARKER' WHERE id = :u"), {{QStringLiteral(":u"), user}});
-        exec(QStringLiteral("INSERT INTO api_keys (id, user_id, workspace_id, name, prefix, secret_hash, created_at) "
+        exec(QStringLiteral("UPDATE users SET password_hash = 'PWHASH_MARKER' WHERE id = :u"),
+             {{QStringLiteral(":u"), user}});
+        exec(QStringLiteral("INSERT INTO api_keys (id, user_id, workspace_id, name, prefix, "
+                            "secret_hash, created_at) "
                             "VALUES (:id, :u, :w, 'ci', 'wfx_abcd', 'KEYHASH_MARKER', :t)"),
-             {{QStringLiteral(":id"), ids::newUuid()}, {QStringLiteral(":u"), user}, {QStringLiteral(":w"), wsId},
+             {{QStringLiteral(":id"), ids::newUuid()},
+              {QStringLiteral(":u"), user},
+              {QStringLiteral(":w"), wsId},
               {QStringLiteral(":t"), t}});
-        exec(QStringLiteral("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip) "
-                            "VALUES ('SESSIONHASH_MARKER', :u, 'CSRF_MARKER', :t, :t, :t, '10.0.0.1')"),
+        exec(QStringLiteral(
+                 "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, "
+                 "expires_at, ip) "
+                 "VALUES ('SESSIONHASH_MARKER', :u, 'CSRF_MARKER', :t, :t, :t, '10.0.0.1')"),
              {{QStringLiteral(":u"), user}, {QStringLiteral(":t"), t}});
         const QString project = ids::newUuid(), run = ids::newUuid();
-        exec(QStringLiteral("INSERT INTO projects (id, workspace_id, name, created_at) VALUES (:id, :w, 'p', :t)"),
-             {{QStringLiteral(":id"), project}, {QStringLiteral(":w"), wsId}, {QStringLiteral(":t"), t}});
-        exec(QStringLiteral("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, created_at, "
-                            "evidence, created_by) VALUES (:id, :p, :w, 'c1', 'run-1', 'completed', :t, 'unsigned', :u)"),
-             {{QStringLiteral(":id"), run}, {QStringLiteral(":p"), project}, {QStringLiteral(":w"), wsId},
-              {QStringLiteral(":t"), t}, {QStringLiteral(":u"), user}});
+        exec(QStringLiteral("INSERT INTO projects (id, workspace_id, name, created_at) VALUES "
+                            "(:id, :w, 'p', :t)"),
+             {{QStringLiteral(":id"), project},
+              {QStringLiteral(":w"), wsId},
+              {QStringLiteral(":t"), t}});
+        exec(QStringLiteral("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, "
+                            "status, created_at, "
+                            "evidence, created_by) VALUES (:id, :p, :w, 'c1', 'run-1', "
+                            "'completed', :t, 'unsigned', :u)"),
+             {{QStringLiteral(":id"), run},
+              {QStringLiteral(":p"), project},
+              {QStringLiteral(":w"), wsId},
+              {QStringLiteral(":t"), t},
+              {QStringLiteral(":u"), user}});
         exec(QStringLiteral("INSERT INTO run_metric_rollups (run_id, name, level, points, data) "
                             "VALUES (:r, 'loss', 4, 5000, :d)"),
              {{QStringLiteral(":r"), run}, {QStringLiteral(":d"), QByteArray(16, '\0')}});
-        QVERIFY(metricstore::add(s->db->connection(), run, {MetricInput{QStringLiteral("loss"), 1, 0.5}}).ok());
-        exec(QStringLiteral("INSERT INTO shares (id, workspace_id, run_id, token_hash, token_prefix, password_hash, "
-                            "created_by, created_at) VALUES (:id, :w, :r, 'SHARETOKENHASH_MARKER', 'wfxs_PREFIXMARK', "
+        QVERIFY(metricstore::add(s->db->connection(), run,
+                                 {MetricInput{QStringLiteral("loss"), 1, 0.5}})
+                    .ok());
+        exec(QStringLiteral("INSERT INTO shares (id, workspace_id, run_id, token_hash, "
+                            "token_prefix, password_hash, "
+                            "created_by, created_at) VALUES (:id, :w, :r, 'SHARETOKENHASH_MARKER', "
+                            "'wfxs_PREFIXMARK', "
                             "'SHAREPWHASH_MARKER', :u, :t)"),
-             {{QStringLiteral(":id"), ids::newUuid()}, {QStringLiteral(":w"), wsId}, {QStringLiteral(":r"), run},
-              {QStringLiteral(":u"), user}, {QStringLiteral(":t"), t}});
+             {{QStringLiteral(":id"), ids::newUuid()},
+              {QStringLiteral(":w"), wsId},
+              {QStringLiteral(":r"), run},
+              {QStringLiteral(":u"), user},
+              {QStringLiteral(":t"), t}});
     }
 
 private slots:
@@ -85,7 +106,8 @@ private slots:
         auto e = d.exportData(s->actor(alice));
         QVERIFY2(e.ok(), qPrintable(e.ok() ? QString() : e.error().message));
         const QJsonObject x = *e;
-        QCOMPARE(x[QStringLiteral("user")][QStringLiteral("email")].toString(), QStringLiteral("alice@example.com"));
+        QCOMPARE(x[QStringLiteral("user")][QStringLiteral("email")].toString(),
+                 QStringLiteral("alice@example.com"));
         QCOMPARE(x[QStringLiteral("user")][QStringLiteral("restricted")].toBool(), false);
         const QJsonArray wss = x[QStringLiteral("workspaces")].toArray();
         QCOMPARE(wss.size(), 1);
@@ -106,17 +128,20 @@ private slots:
             QCOMPARE(a[QStringLiteral("actor_id")].toString(), alice);
             actions << a[QStringLiteral("action")].toString();
         }
-        QCOMPARE(actions, (QStringList{QStringLiteral("workspace.create"), QStringLiteral("dsar.object"),
-                                       QStringLiteral("dsar.export")}));
+        QCOMPARE(actions,
+                 (QStringList{QStringLiteral("workspace.create"), QStringLiteral("dsar.object"),
+                              QStringLiteral("dsar.export")}));
         bool exportRecorded = false;
         for (const QJsonValue &r : x[QStringLiteral("dsar_requests")].toArray())
-            exportRecorded |= r[QStringLiteral("kind")] == QStringLiteral("export") && r[QStringLiteral("state")] == QStringLiteral("completed");
+            exportRecorded |= r[QStringLiteral("kind")] == QStringLiteral("export") &&
+                              r[QStringLiteral("state")] == QStringLiteral("completed");
         QVERIFY(exportRecorded);
 
         const QByteArray all = QJsonDocument(x).toJson(QJsonDocument::Compact);
-        for (const char *banned : {"secret_hash", "password_hash", "token_hash", "id_hash", "csrf", "PWHASH_MARKER",
-                                   "KEYHASH_MARKER", "SESSIONHASH_MARKER", "CSRF_MARKER", "SHARETOKENHASH_MARKER",
-                                   "SHAREPWHASH_MARKER", "PREFIXMARK", "bob@example.com"})
+        for (const char *banned :
+             {"secret_hash", "password_hash", "token_hash", "id_hash", "csrf", "PWHASH_MARKER",
+              "KEYHASH_MARKER", "SESSIONHASH_MARKER", "CSRF_MARKER", "SHARETOKENHASH_MARKER",
+              "SHAREPWHASH_MARKER", "PREFIXMARK", "bob@example.com"})
             QVERIFY2(!all.contains(banned), banned);
         QCOMPARE(s->auditCount(QStringLiteral("dsar.export")), 1);
     }
@@ -129,9 +154,11 @@ private slots:
         for (int i = 0; i < n; ++i)
             QVERIFY(ws.createProject(s->actor(alice), w->id, QStringLiteral("p%1").arg(i)).ok());
         for (int i = 0; i < n; ++i) {
-            exec(QStringLiteral("INSERT INTO api_keys (id, user_id, name, prefix, secret_hash, created_at) "
-                                "VALUES (:id, :u, 'k', 'wfx_k', :h, 0)"),
-                 {{QStringLiteral(":id"), ids::newUuid()}, {QStringLiteral(":u"), alice},
+            exec(QStringLiteral(
+                     "INSERT INTO api_keys (id, user_id, name, prefix, secret_hash, created_at) "
+                     "VALUES (:id, :u, 'k', 'wfx_k', :h, 0)"),
+                 {{QStringLiteral(":id"), ids::newUuid()},
+                  {QStringLiteral(":u"), alice},
                   {QStringLiteral(":h"), QStringLiteral("h%1").arg(i)}});
         }
         auto e = DsarService(s->ctx).exportData(s->actor(alice));
@@ -171,14 +198,17 @@ private slots:
 
         auto c = d.cancelDeletion(s->actor(alice));
         QVERIFY(c.ok());
-        QCOMPARE(c->toJson(), QJsonObject({{QStringLiteral("state"), QStringLiteral("cancelled")}}));
+        QCOMPARE(c->toJson(),
+                 QJsonObject({{QStringLiteral("state"), QStringLiteral("cancelled")}}));
         QCOMPARE(d.cancelDeletion(s->actor(alice)).error().code, ErrorCode::Conflict);
         QCOMPARE(s->auditCount(QStringLiteral("dsar.delete_cancel")), 1);
         QCOMPARE(d.deletionStatus(s->actor(alice))->state, QStringLiteral("none"));
         // A cancelled deletion never runs.
         s->clock.advanceMs(DsarService::kDefaultGraceMs + 1);
         QCOMPARE(*d.executeDueDeletions(), 0);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM users WHERE id = :u"), QStringLiteral(":u"), alice), 1);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM users WHERE id = :u"),
+                        QStringLiteral(":u"), alice),
+                 1);
     }
 
     void dueDeletionRemovesTheAccountAndOwnedWorkspaces()
@@ -186,7 +216,8 @@ private slots:
         WorkspaceService ws(s->ctx);
         auto own = ws.create(s->actor(alice), QStringLiteral("Alice's"));
         auto bobs = ws.create(s->actor(bob), QStringLiteral("Bob's"));
-        auto inv = ws.invite(s->actor(bob), bobs->id, QStringLiteral("alice@example.com"), QStringLiteral("member"));
+        auto inv = ws.invite(s->actor(bob), bobs->id, QStringLiteral("alice@example.com"),
+                             QStringLiteral("member"));
         QVERIFY(ws.acceptInvitation(s->actor(alice), inv->token).ok());
         seedCredentials(alice, own->id);
         DsarService d(s->ctx, 60'000);
@@ -197,21 +228,44 @@ private slots:
         QCOMPARE(*d.executeDueDeletions(), 1);
         QCOMPARE(*d.executeDueDeletions(), 0);
 
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM users WHERE id = :u"), QStringLiteral(":u"), alice), 0);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM workspaces WHERE id = :w"), QStringLiteral(":w"), own->id), 0);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM workspaces WHERE id = :w"), QStringLiteral(":w"), bobs->id), 1);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM memberships WHERE user_id = :u"), QStringLiteral(":u"), alice), 0);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM api_keys WHERE user_id = :u"), QStringLiteral(":u"), alice), 0);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE user_id = :u"), QStringLiteral(":u"), alice), 0);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM run_metric_rollups")), 0); // with the owned workspace's runs
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM users WHERE id = :u"),
+                        QStringLiteral(":u"), alice),
+                 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM workspaces WHERE id = :w"),
+                        QStringLiteral(":w"), own->id),
+                 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM workspaces WHERE id = :w"),
+                        QStringLiteral(":w"), bobs->id),
+                 1);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM memberships WHERE user_id = :u"),
+                        QStringLiteral(":u"), alice),
+                 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM api_keys WHERE user_id = :u"),
+                        QStringLiteral(":u"), alice),
+                 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM sessions WHERE user_id = :u"),
+                        QStringLiteral(":u"), alice),
+                 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM run_metric_rollups")),
+                 0); // with the owned workspace's runs
         QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM run_metric_chunks")), 0);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
-                                       "AND state = 'completed'"), QStringLiteral(":u"), alice), 1);
-        Query a(s->db->connection(), QStringLiteral("SELECT actor_id, target_id, detail FROM audit_log WHERE action = 'dsar.deletion_executed'"));
+        QCOMPARE(
+            scalar(
+                QStringLiteral(
+                    "SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
+                    "AND state = 'completed'"),
+                QStringLiteral(":u"), alice),
+            1);
+        Query a(s->db->connection(),
+                QStringLiteral("SELECT actor_id, target_id, detail FROM audit_log WHERE action = "
+                               "'dsar.deletion_executed'"));
         QVERIFY(a.exec() && a.next());
         QVERIFY(a.isNull(0));
         QCOMPARE(a.str(1), alice);
-        QCOMPARE(QJsonDocument::fromJson(a.str(2).toUtf8()).object().value(QStringLiteral("workspaces_deleted")).toArray(),
+        QCOMPARE(QJsonDocument::fromJson(a.str(2).toUtf8())
+                     .object()
+                     .value(QStringLiteral("workspaces_deleted"))
+                     .toArray(),
                  QJsonArray{own->id});
         QVERIFY(!a.next());
         QVERIFY(AuditService(s->ctx).verify().ok);
@@ -224,8 +278,11 @@ private slots:
         QCOMPARE(*d.setRestricted(s->actor(alice), true), true);
         QCOMPARE(*d.setRestricted(s->actor(alice), true), true);
         QCOMPARE(s->auditCount(QStringLiteral("dsar.restrict")), 1);
-        QCOMPARE(scalar(QStringLiteral("SELECT restricted FROM users WHERE id = :u"), QStringLiteral(":u"), alice), 1);
-        QCOMPARE(ws.create(s->actor(alice), QStringLiteral("x")).error().code, ErrorCode::Forbidden);
+        QCOMPARE(scalar(QStringLiteral("SELECT restricted FROM users WHERE id = :u"),
+                        QStringLiteral(":u"), alice),
+                 1);
+        QCOMPARE(ws.create(s->actor(alice), QStringLiteral("x")).error().code,
+                 ErrorCode::Forbidden);
         // The person's own rights still work while restricted.
         QVERIFY(d.exportData(s->actor(alice)).ok());
         QVERIFY(d.object(s->actor(alice), QStringLiteral("analytics"), true).ok());
@@ -234,7 +291,9 @@ private slots:
         QCOMPARE(*d.setRestricted(s->actor(alice), false), false);
         QCOMPARE(s->auditCount(QStringLiteral("dsar.unrestrict")), 1);
         QVERIFY(ws.create(s->actor(alice), QStringLiteral("x")).ok());
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM dsar_requests WHERE kind = 'restriction' AND state = 'lifted'")), 1);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM dsar_requests WHERE kind = "
+                                       "'restriction' AND state = 'lifted'")),
+                 1);
     }
 
     void objectionsUpsertAndAuditChangesOnly()
@@ -274,9 +333,11 @@ private slots:
         auto rest = d.listRequests(admin, 2, p->nextCursor);
         QCOMPARE(rest->items.size(), 1);
         QVERIFY(rest->nextCursor.isEmpty());
-        QCOMPARE(d.listRequests(Actor::system(), 50, QStringLiteral("nope")).error().code, ErrorCode::Validation);
+        QCOMPARE(d.listRequests(Actor::system(), 50, QStringLiteral("nope")).error().code,
+                 ErrorCode::Validation);
         const QJsonObject j = p->items[0].toJson();
-        for (const char *k : {"id", "user_id", "kind", "state", "detail", "created_at", "due_at", "scheduled_for", "completed_at"})
+        for (const char *k : {"id", "user_id", "kind", "state", "detail", "created_at", "due_at",
+                              "scheduled_for", "completed_at"})
             QVERIFY2(j.contains(QLatin1String(k)), k);
     }
 
@@ -290,16 +351,33 @@ private slots:
         QVERIFY(d.requestDeletion(s->actor(alice)).ok());
         // Only the system or an instance administrator.
         QCOMPARE(d.executeDeletionNow(s->actor(bob), alice).error().code, ErrorCode::Forbidden);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM users WHERE id = :u"), QStringLiteral(":u"), alice), 1);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM users WHERE id = :u"),
+                        QStringLiteral(":u"), alice),
+                 1);
         QVERIFY(d.executeDeletionNow(Actor::system(), alice).ok());
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM users WHERE id = :u"), QStringLiteral(":u"), alice), 0);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM workspaces WHERE id = :w"), QStringLiteral(":w"), own->id), 0);
-        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
-                                       "AND state = 'completed'"), QStringLiteral(":u"), alice), 1);
-        Query a(s->db->connection(), QStringLiteral("SELECT target_id, detail FROM audit_log WHERE action = 'dsar.deletion_executed'"));
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM users WHERE id = :u"),
+                        QStringLiteral(":u"), alice),
+                 0);
+        QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM workspaces WHERE id = :w"),
+                        QStringLiteral(":w"), own->id),
+                 0);
+        QCOMPARE(
+            scalar(
+                QStringLiteral(
+                    "SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
+                    "AND state = 'completed'"),
+                QStringLiteral(":u"), alice),
+            1);
+        Query a(
+            s->db->connection(),
+            QStringLiteral(
+                "SELECT target_id, detail FROM audit_log WHERE action = 'dsar.deletion_executed'"));
         QVERIFY(a.exec() && a.next());
         QCOMPARE(a.str(0), alice);
-        QVERIFY(QJsonDocument::fromJson(a.str(1).toUtf8()).object().value(QStringLiteral("early")).toBool());
+        QVERIFY(QJsonDocument::fromJson(a.str(1).toUtf8())
+                    .object()
+                    .value(QStringLiteral("early"))
+                    .toBool());
         QVERIFY(!a.next());
         // Done once: a second call finds nothing scheduled, and the due job has nothing left.
         QCOMPARE(d.executeDeletionNow(Actor::system(), alice).error().code, ErrorCode::Conflict);

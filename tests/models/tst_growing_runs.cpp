@@ -23,7 +23,6 @@ using wfxtest::why;
 
 namespace {
 
-
 // Points of one series, steps from..to-1, value a function of the step.
 QJsonArray points(const QString &name, int from, int to, double scale = 1.0)
 {
@@ -48,7 +47,8 @@ class TestGrowingRuns : public QObject
     std::unique_ptr<wfxtest::TestStore> s;
     QString alice, ws, proj;
 
-    QJsonObject first(const QString &clientRunId, const QJsonArray &metrics = {}, const QString &log = {})
+    QJsonObject first(const QString &clientRunId, const QJsonArray &metrics = {},
+                      const QString &log = {})
     {
         QJsonObject b{{u"project_id"_s, proj},
                       {u"client_run_id"_s, clientRunId},
@@ -219,7 +219,8 @@ private slots:
             batch(u"g-4"_s, {{u"log"_s, u"more\n"_s}, {u"log_offset"_s, 4}}),
             batch(u"g-4"_s, {{u"status"_s, u"cancelled"_s}}),
             batch(u"g-4"_s, {{u"manifest"_s, QJsonObject{{u"algo"_s, u"other"_s}}}}),
-            batch(u"g-4"_s, {{u"metrics"_s, points(u"loss"_s, 0, 3)}, {u"log"_s, u"all\nmore\n"_s}}),
+            batch(u"g-4"_s,
+                  {{u"metrics"_s, points(u"loss"_s, 0, 3)}, {u"log"_s, u"all\nmore\n"_s}}),
             // A later started_at would also put finished_at before it: the run is frozen first.
             batch(u"g-4"_s, {{u"started_at"_s, u"2026-12-01T00:00:00Z"_s}}),
         };
@@ -243,7 +244,8 @@ private slots:
         QVERIFY2(r1.ok(), why(r1).constData());
         QCOMPARE(r1->run.logBytes, 7);
         // Overlapping bytes that differ: 409, and the batch's points are not kept either.
-        auto differs = sync(batch(u"g-5"_s, {{u"log"_s, u"hallo\nmore\n"_s}, {u"metrics"_s, points(u"loss"_s, 0, 2)}}));
+        auto differs = sync(batch(
+            u"g-5"_s, {{u"log"_s, u"hallo\nmore\n"_s}, {u"metrics"_s, points(u"loss"_s, 0, 2)}}));
         QVERIFY(!differs.ok());
         QCOMPARE(differs.error().code, ErrorCode::Conflict);
         QCOMPARE(s->metricPoints(), 0);
@@ -290,17 +292,20 @@ private slots:
         const RunLimits limits{25, 16};
         auto r1 = sync(first(u"g-7"_s, points(u"loss"_s, 0, 20), u"0123456789"_s), limits);
         QVERIFY2(r1.ok(), why(r1).constData());
-        auto over = sync(batch(u"g-7"_s, {{u"metrics"_s, points(u"loss"_s, 18, 30)}}), limits); // 10 new: 30 > 25
+        auto over = sync(batch(u"g-7"_s, {{u"metrics"_s, points(u"loss"_s, 18, 30)}}),
+                         limits); // 10 new: 30 > 25
         QVERIFY(!over.ok());
         QCOMPARE(over.error().code, ErrorCode::Validation);
         QCOMPARE(over.error().details.value(0).field, u"metrics"_s);
         QCOMPARE(over.error().details.value(0).issue, u"cap_exceeded"_s);
         QVERIFY2(over.error().message.contains(u"25"_s), qPrintable(over.error().message));
         QCOMPARE(s->metricPoints(), 20);
-        auto fits = sync(batch(u"g-7"_s, {{u"metrics"_s, points(u"loss"_s, 18, 25)}}), limits); // 5 new: 25
+        auto fits =
+            sync(batch(u"g-7"_s, {{u"metrics"_s, points(u"loss"_s, 18, 25)}}), limits); // 5 new: 25
         QVERIFY2(fits.ok(), why(fits).constData());
         QCOMPARE(fits->run.metricCount, 25);
-        auto log = sync(batch(u"g-7"_s, {{u"log"_s, u"abcdefg"_s}, {u"log_offset"_s, 10}}), limits); // 17 > 16
+        auto log = sync(batch(u"g-7"_s, {{u"log"_s, u"abcdefg"_s}, {u"log_offset"_s, 10}}),
+                        limits); // 17 > 16
         QVERIFY(!log.ok());
         QCOMPARE(log.error().details.value(0).field, u"log"_s);
         QCOMPARE(log.error().details.value(0).issue, u"cap_exceeded"_s);
@@ -318,10 +323,13 @@ private slots:
         const QJsonObject manifest{{u"algo"_s, u"dreamer-v3"_s}, {u"seed"_s, 3}};
         const auto key = crypto::ed25519Generate();
         const QByteArray sig = crypto::ed25519Sign(key.privateKey, jcs::canonicalize(manifest));
-        auto signedBatch = sync(batch(u"g-8"_s, {{u"manifest"_s, manifest},
-                                                 {u"signature"_s, QJsonObject{{u"alg"_s, u"ed25519"_s},
-                                                                              {u"public_key"_s, QString::fromLatin1(key.publicKey.toBase64())},
-                                                                              {u"sig"_s, QString::fromLatin1(sig.toBase64())}}}}));
+        auto signedBatch = sync(
+            batch(u"g-8"_s,
+                  {{u"manifest"_s, manifest},
+                   {u"signature"_s,
+                    QJsonObject{{u"alg"_s, u"ed25519"_s},
+                                {u"public_key"_s, QString::fromLatin1(key.publicKey.toBase64())},
+                                {u"sig"_s, QString::fromLatin1(sig.toBase64())}}}}));
         QVERIFY2(signedBatch.ok(), why(signedBatch).constData());
         QCOMPARE(signedBatch->run.evidence, u"verified"_s);
         RunService runs(s->ctx);
@@ -361,10 +369,12 @@ private slots:
                     QJsonObject body{{u"project_id"_s, proj},
                                      {u"client_run_id"_s, u"g-9"_s},
                                      {u"status"_s, b % 2 ? u"running"_s : u"queued"_s},
-                                     {u"metrics"_s, concat(points(u"loss"_s, from, from + 15), points(u"lr"_s, t, t + 1))}};
+                                     {u"metrics"_s, concat(points(u"loss"_s, from, from + 15),
+                                                           points(u"lr"_s, t, t + 1))}};
                     auto r = runs.sync(s->actor(alice), body);
                     if (!r.ok() || r->run.status != QLatin1String("running")) {
-                        qWarning() << "batch failed:" << why(r) << (r.ok() ? r->run.status : QString());
+                        qWarning()
+                            << "batch failed:" << why(r) << (r.ok() ? r->run.status : QString());
                         ++failed;
                     }
                 }
@@ -395,14 +405,17 @@ private slots:
         auto batchOf = [&](int from, int to, double spike = 0) {
             QJsonArray a;
             for (int i = from; i < to; ++i)
-                a.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, i}, {u"value"_s, i == to - 1 && spike ? spike : wave(i)}});
+                a.append(QJsonObject{{u"name"_s, u"loss"_s},
+                                     {u"step"_s, i},
+                                     {u"value"_s, i == to - 1 && spike ? spike : wave(i)}});
             return a;
         };
         auto r1 = sync(first(u"g-long"_s, batchOf(1, 5001))); // step 0 left free for a late point
         QVERIFY2(r1.ok(), why(r1).constData());
         const QString id = r1->run.id;
         auto rollupPoints = [&] {
-            Query q(s->db->connection(), u"SELECT MAX(points) FROM run_metric_rollups WHERE run_id = :r"_s);
+            Query q(s->db->connection(),
+                    u"SELECT MAX(points) FROM run_metric_rollups WHERE run_id = :r"_s);
             q.bind(u":r"_s, id);
             return q.exec() && q.next() ? q.i64(0) : -1;
         };
@@ -416,15 +429,18 @@ private slots:
         QCOMPARE(qsizetype(all->size()), 8000);
         const QList<SeriesPoint> points = metricstore::toSeriesPoints(*all);
         QList<int> levels;
-        Query l(s->db->connection(), u"SELECT level FROM run_metric_rollups WHERE run_id = :r ORDER BY level"_s);
+        Query l(s->db->connection(),
+                u"SELECT level FROM run_metric_rollups WHERE run_id = :r ORDER BY level"_s);
         l.bind(u":r"_s, id);
         QVERIFY(l.exec());
         while (l.next())
             levels << int(l.i64(0));
         const int k = rollup::choose(8000, levels, 100);
         QVERIFY(k >= 0);
-        const QList<SeriesPoint> expected = downsample::lttb(
-            rollup::m4(points.mid(0, 5000), qsizetype(1) << k) + rollup::m4(points.mid(5000), qsizetype(1) << k), 100);
+        const QList<SeriesPoint> expected =
+            downsample::lttb(rollup::m4(points.mid(0, 5000), qsizetype(1) << k) +
+                                 rollup::m4(points.mid(5000), qsizetype(1) << k),
+                             100);
         auto chart = RunService(s->ctx).metricSeries(s->actor(alice), id, u"loss"_s, 100);
         QVERIFY2(chart.ok(), why(chart).constData());
         QCOMPARE(chart->size(), expected.size());
@@ -438,8 +454,11 @@ private slots:
         QCOMPARE(summaries->value(0).max, 1e6); // the maximum among the newer points
 
         // A late point inside the prefix: built again, over everything.
-        QVERIFY(sync(batch(u"g-long"_s, {{u"metrics"_s, QJsonArray{QJsonObject{{u"name"_s, u"loss"_s},
-                                                                             {u"step"_s, 0}, {u"value"_s, 0.5}}}}})).ok());
+        QVERIFY(
+            sync(batch(u"g-long"_s, {{u"metrics"_s, QJsonArray{QJsonObject{{u"name"_s, u"loss"_s},
+                                                                           {u"step"_s, 0},
+                                                                           {u"value"_s, 0.5}}}}}))
+                .ok());
         QCOMPARE(rollupPoints(), 8001);
         // Doubling since: built again.
         QVERIFY(sync(batch(u"g-long"_s, {{u"metrics"_s, batchOf(8001, 16002)}})).ok());
@@ -454,10 +473,11 @@ private slots:
         QString whole;
         for (int b = 0; b < 100; ++b) {
             const QString line = u"step %1 done\n"_s.arg(b * 20);
-            QJsonObject body = batch(u"g-10"_s, {{u"metrics"_s, concat(points(u"loss"_s, b * 20, b * 20 + 20),
-                                                                       points(u"reward"_s, b, b + 1))},
-                                                 {u"log"_s, line},
-                                                 {u"log_offset"_s, double(whole.toUtf8().size())}});
+            QJsonObject body =
+                batch(u"g-10"_s, {{u"metrics"_s, concat(points(u"loss"_s, b * 20, b * 20 + 20),
+                                                        points(u"reward"_s, b, b + 1))},
+                                  {u"log"_s, line},
+                                  {u"log_offset"_s, double(whole.toUtf8().size())}});
             if (b == 99)
                 body.insert(u"status"_s, u"completed"_s);
             whole += line;
@@ -480,7 +500,9 @@ private slots:
         // (one per series), on PostgreSQL chunks of kAppendBelowPostgres points.
         QFETCH_GLOBAL(QString, backend);
         const qint64 lossChunks = backend == QLatin1String("sqlite")
-            ? 1 : (2000 + metricstore::kAppendBelowPostgres - 1) / metricstore::kAppendBelowPostgres;
+                                      ? 1
+                                      : (2000 + metricstore::kAppendBelowPostgres - 1) /
+                                            metricstore::kAppendBelowPostgres;
         QCOMPARE(s->count(u"run_metric_chunks"_s), lossChunks + 1);
     }
 };

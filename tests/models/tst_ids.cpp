@@ -15,14 +15,16 @@ private slots:
     void formatTimeMatchesQDateTime_data()
     {
         QTest::addColumn<qint64>("ms");
-        for (qint64 ms : {0LL, 1LL, 999LL, 1000LL, 86399999LL, 951782400000LL /* 2000-02-29 */, 1709164800123LL,
-                          1800000000000LL, 4102444799999LL /* 2099-12-31 */, -1LL, -86400001LL, 253402300799999LL})
+        for (qint64 ms : {0LL, 1LL, 999LL, 1000LL, 86399999LL, 951782400000LL /* 2000-02-29 */,
+                          1709164800123LL, 1800000000000LL, 4102444799999LL /* 2099-12-31 */, -1LL,
+                          -86400001LL, 253402300799999LL})
             QTest::newRow(qPrintable(QString::number(ms))) << ms;
     }
     void formatTimeMatchesQDateTime()
     {
         QFETCH(qint64, ms);
-        const QString want = QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+        const QString want = QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc())
+                                 .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
         QCOMPARE(ids::formatTime(ms), want);
         QCOMPARE(ids::parseTime(want), std::optional<qint64>(ms));
     }
@@ -30,9 +32,11 @@ private slots:
     {
         for (qint64 day = -3650; day < 146097 + 3650; day += 1) {
             const qint64 ms = day * 86400000LL + 45296789; // 12:34:56.789
-            const QString want = QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
+            const QString want = QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc())
+                                     .toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"));
             if (ids::formatTime(ms) != want)
-                QFAIL(qPrintable(QStringLiteral("day %1: %2 != %3").arg(day).arg(ids::formatTime(ms), want)));
+                QFAIL(qPrintable(
+                    QStringLiteral("day %1: %2 != %3").arg(day).arg(ids::formatTime(ms), want)));
         }
     }
     void uuids()

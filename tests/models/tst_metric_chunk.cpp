@@ -28,15 +28,19 @@ bool identical(const Points &a, const Points &b, QByteArray *why = nullptr)
 {
     if (a.size() != b.size()) {
         if (why)
-            *why = "sizes " + QByteArray::number(qulonglong(a.size())) + " and " + QByteArray::number(qulonglong(b.size()));
+            *why = "sizes " + QByteArray::number(qulonglong(a.size())) + " and " +
+                   QByteArray::number(qulonglong(b.size()));
         return false;
     }
     for (size_t i = 0; i < a.size(); ++i) {
-        if (a[i].step != b[i].step || std::bit_cast<quint64>(a[i].value) != std::bit_cast<quint64>(b[i].value)) {
+        if (a[i].step != b[i].step ||
+            std::bit_cast<quint64>(a[i].value) != std::bit_cast<quint64>(b[i].value)) {
             if (why)
-                *why = "point " + QByteArray::number(qulonglong(i)) + ": step " + QByteArray::number(a[i].step) + " bits "
-                       + QByteArray::number(std::bit_cast<quint64>(a[i].value), 16) + " came back as step "
-                       + QByteArray::number(b[i].step) + " bits " + QByteArray::number(std::bit_cast<quint64>(b[i].value), 16);
+                *why = "point " + QByteArray::number(qulonglong(i)) + ": step " +
+                       QByteArray::number(a[i].step) + " bits " +
+                       QByteArray::number(std::bit_cast<quint64>(a[i].value), 16) +
+                       " came back as step " + QByteArray::number(b[i].step) + " bits " +
+                       QByteArray::number(std::bit_cast<quint64>(b[i].value), 16);
             return false;
         }
     }
@@ -74,13 +78,24 @@ Points noisyLoss(int n, quint64 seed)
 // infinities, subnormals, the normal extremes and a few ordinary values.
 std::vector<double> specials()
 {
-    std::vector<double> v = {0.0, -0.0, std::numeric_limits<double>::infinity(),
-                             -std::numeric_limits<double>::infinity(), DBL_MIN, -DBL_MIN, DBL_MAX, -DBL_MAX,
-                             std::numeric_limits<double>::denorm_min(), -std::numeric_limits<double>::denorm_min(),
-                             1.0, -1.0, 0.1, 3.0e-300};
-    for (quint64 b : {0x7ff8000000000000ULL, 0x7ff8000000000001ULL, 0x7ff0000000000001ULL, 0x7ff4000000000000ULL,
-                      0x7fffffffffffffffULL, 0xfff8000000000000ULL, 0xfff0000000000001ULL, 0xffffffffffffffffULL,
-                      0x000fffffffffffffULL, 0x800fffffffffffffULL, 0x0000000000000002ULL})
+    std::vector<double> v = {0.0,
+                             -0.0,
+                             std::numeric_limits<double>::infinity(),
+                             -std::numeric_limits<double>::infinity(),
+                             DBL_MIN,
+                             -DBL_MIN,
+                             DBL_MAX,
+                             -DBL_MAX,
+                             std::numeric_limits<double>::denorm_min(),
+                             -std::numeric_limits<double>::denorm_min(),
+                             1.0,
+                             -1.0,
+                             0.1,
+                             3.0e-300};
+    for (quint64 b : {0x7ff8000000000000ULL, 0x7ff8000000000001ULL, 0x7ff0000000000001ULL,
+                      0x7ff4000000000000ULL, 0x7fffffffffffffffULL, 0xfff8000000000000ULL,
+                      0xfff0000000000001ULL, 0xffffffffffffffffULL, 0x000fffffffffffffULL,
+                      0x800fffffffffffffULL, 0x0000000000000002ULL})
         v.push_back(std::bit_cast<double>(b));
     return v;
 }
@@ -95,8 +110,12 @@ QByteArray varint(quint64 v)
     out.append(char(v));
     return out;
 }
-quint64 zz(qint64 v) { return (quint64(v) << 1) ^ (v < 0 ? ~quint64(0) : 0); }
-QByteArray handChunk(quint64 n, qint64 first, quint64 span, double firstValue, const QByteArray &bits)
+quint64 zz(qint64 v)
+{
+    return (quint64(v) << 1) ^ (v < 0 ? ~quint64(0) : 0);
+}
+QByteArray handChunk(quint64 n, qint64 first, quint64 span, double firstValue,
+                     const QByteArray &bits)
 {
     QByteArray out(1, char(1));
     out += varint(n) + varint(zz(first)) + varint(span);
@@ -183,16 +202,19 @@ private slots:
                 pairs.insert(pairs.end(), {a, b});
         QTest::newRow("special-pairs") << onSteps(pairs);
         QTest::newRow("repeated") << onSteps(std::vector<double>(1000, 3.25));
-        QTest::newRow("repeated-nan") << onSteps(std::vector<double>(50, std::bit_cast<double>(0x7ff0000000000001ULL)));
+        QTest::newRow("repeated-nan")
+            << onSteps(std::vector<double>(50, std::bit_cast<double>(0x7ff0000000000001ULL)));
         std::vector<double> alt, altNan, random, random32, ints, windows;
         for (int i = 0; i < 1000; ++i) {
             alt.push_back(i % 2 ? 1.0 : -1.0);
-            altNan.push_back(i % 2 ? 0.0 : std::bit_cast<double>(0xfff8000000000000ULL | quint64(i)));
+            altNan.push_back(i % 2 ? 0.0
+                                   : std::bit_cast<double>(0xfff8000000000000ULL | quint64(i)));
             random.push_back(std::bit_cast<double>(rng()));
             random32.push_back(double(std::bit_cast<float>(quint32(rng()))));
             ints.push_back(double(i / 7));
             // XORs that shrink and grow inside and outside the last window.
-            windows.push_back(std::bit_cast<double>(0x4000000000000000ULL | (rng() >> (rng() % 64)) << (rng() % 12)));
+            windows.push_back(std::bit_cast<double>(0x4000000000000000ULL | (rng() >> (rng() % 64))
+                                                                                << (rng() % 12)));
         }
         QTest::newRow("alternating") << onSteps(alt);
         QTest::newRow("alternating-nan-zero") << onSteps(altNan);
@@ -215,12 +237,15 @@ private slots:
         QTest::newRow("min-to-max") << withValue({kMin, kMax});
         QTest::newRow("min-zero-max") << withValue({kMin, -1, 0, kMax});
         QTest::newRow("min-max-minus-one") << withValue({kMin, kMin + 1, kMax - 1, kMax});
-        QTest::newRow("gaps-over-2^62") << withValue({kMin, kMin + (qint64(1) << 62) + 5, 7, (qint64(1) << 62) + 9, kMax});
+        QTest::newRow("gaps-over-2^62")
+            << withValue({kMin, kMin + (qint64(1) << 62) + 5, 7, (qint64(1) << 62) + 9, kMax});
         // Every delta-of-delta bucket boundary, as the first gap and as a change
         // of gap from a steady 10000 (dod +d, then -d back).
-        const qint64 edges[] = {1, 2, 62, 63, 64, 65, 254, 255, 256, 257, 2046, 2047, 2048, 2049, 1LL << 40};
+        const qint64 edges[] = {1,   2,   62,   63,   64,   65,   254,      255,
+                                256, 257, 2046, 2047, 2048, 2049, 1LL << 40};
         for (qint64 d : edges) {
-            QTest::addRow("first-gap-%lld", qlonglong(d)) << withValue({-7, -7 + d, -7 + 2 * d, -7 + 3 * d + 1});
+            QTest::addRow("first-gap-%lld", qlonglong(d))
+                << withValue({-7, -7 + d, -7 + 2 * d, -7 + 3 * d + 1});
             for (qint64 sign : {1, -1}) {
                 const qint64 gap = 10000 + (qint64(1) << 41);
                 std::vector<qint64> s = {0, gap, 2 * gap};
@@ -232,7 +257,8 @@ private slots:
         }
         std::vector<qint64> irregular = {kMin};
         for (int i = 0; i < 2000; ++i)
-            irregular.push_back(irregular.back() + 1 + qint64(rng() >> (1 + rng() % 63)) % (1LL << 52));
+            irregular.push_back(irregular.back() + 1 +
+                                qint64(rng() >> (1 + rng() % 63)) % (1LL << 52));
         QTest::newRow("irregular") << withValue(irregular);
 
         // The most points a chunk holds, with noisy values and a few jumps.
@@ -270,13 +296,14 @@ private slots:
         // First step -1 (zigzag 1); -1 .. 300 is span 301 (varint ad 02), and the
         // dod 301 needs '1110' + 12 bits.
         QCOMPARE(chunk::encode(Points{{-1, 0.0}, {300, 0.0}}),
-                 QByteArray(QByteArray::fromHex("01 02 01 ad02 0000000000000000")
-                            + handChunk(2, 0, 1, 0, "1110 000100101101 0").mid(12)));
+                 QByteArray(QByteArray::fromHex("01 02 01 ad02 0000000000000000") +
+                            handChunk(2, 0, 1, 0, "1110 000100101101 0").mid(12)));
         // A single point has no stream; INT64_MIN's zigzag is ten varint bytes.
         QCOMPARE(chunk::encode(Points{{kMin, -0.0}}),
                  QByteArray::fromHex("01 01 ffffffffffffffffff01 00 0000000000000080"));
         // handChunk agrees with the encoder, so the refusals below are made of valid parts.
-        QCOMPARE(handChunk(2, 0, 1, 1.0, "10 0000001 0"), chunk::encode(Points{{0, 1.0}, {1, 1.0}}));
+        QCOMPARE(handChunk(2, 0, 1, 1.0, "10 0000001 0"),
+                 chunk::encode(Points{{0, 1.0}, {1, 1.0}}));
     }
 
     void compresses()
@@ -312,7 +339,8 @@ private slots:
         QTest::newRow("empty") << QByteArray() << false;
         QTest::newRow("version-0") << QByteArray(good).replace(0, 1, QByteArray(1, '\0')) << false;
         QTest::newRow("version-2") << QByteArray(good).replace(0, 1, QByteArray(1, '\2')) << false;
-        QTest::newRow("version-255") << QByteArray(good).replace(0, 1, QByteArray(1, '\xff')) << false;
+        QTest::newRow("version-255")
+            << QByteArray(good).replace(0, 1, QByteArray(1, '\xff')) << false;
         QTest::newRow("trailing-zero") << QByteArray(good + QByteArray(1, '\0')) << false;
         QTest::newRow("trailing-byte") << QByteArray(good + QByteArray(1, '\x80')) << false;
         QTest::newRow("padding-bit") << handChunk(3, 0, 2, 1.0, "10 0000001 0  0 0 0001") << false;
@@ -321,44 +349,76 @@ private slots:
         QTest::newRow("one-point") << handChunk(1, 0, 0, 1.0, "") << true;
         QTest::newRow("one-point-span") << handChunk(1, 0, 1, 1.0, "") << false;
         QTest::newRow("one-point-stream") << handChunk(1, 0, 0, 1.0, "1") << false;
-        QTest::newRow("long-count") << QByteArray(good).replace(1, 1, QByteArray::fromHex("8300")) << false;
-        QTest::newRow("long-first-step") << QByteArray(good).replace(2, 1, QByteArray::fromHex("8000")) << false;
-        QTest::newRow("varint-past-64-bits") << QByteArray(good).replace(2, 1, QByteArray::fromHex("ffffffffffffffffff02")) << false;
+        QTest::newRow("long-count")
+            << QByteArray(good).replace(1, 1, QByteArray::fromHex("8300")) << false;
+        QTest::newRow("long-first-step")
+            << QByteArray(good).replace(2, 1, QByteArray::fromHex("8000")) << false;
+        QTest::newRow("varint-past-64-bits")
+            << QByteArray(good).replace(2, 1, QByteArray::fromHex("ffffffffffffffffff02")) << false;
         // Steps: strictly increasing, ending where the header says.
-        QTest::newRow("repeated-first-step") << handChunk(3, 0, 2, 1.0, "0 0  10 0000010 0") << false;
-        QTest::newRow("repeated-step") << handChunk(3, 0, 2, 1.0, "10 0000001 0  10 1111111 0") << false;
-        QTest::newRow("step-back") << handChunk(3, 0, 2, 1.0, "10 0000001 0  10 1111110 0") << false;
+        QTest::newRow("repeated-first-step")
+            << handChunk(3, 0, 2, 1.0, "0 0  10 0000010 0") << false;
+        QTest::newRow("repeated-step")
+            << handChunk(3, 0, 2, 1.0, "10 0000001 0  10 1111111 0") << false;
+        QTest::newRow("step-back")
+            << handChunk(3, 0, 2, 1.0, "10 0000001 0  10 1111110 0") << false;
         QTest::newRow("last-not-span") << handChunk(3, 0, 3, 1.0, "10 0000001 0  0 0") << false;
         QTest::newRow("span-below-count") << handChunk(3, 0, 1, 1.0, "10 0000001 0  0 0") << false;
         QTest::newRow("span-past-max") << handChunk(2, kMax - 1, 2, 1.0, "10 0000010 0") << false;
         QTest::newRow("to-max") << handChunk(3, kMax - 10, 10, 1.0, "10 0000101 0  0 0") << true;
-        QTest::newRow("past-max") << handChunk(3, kMax - 10, 10, 1.0, "10 0000101 0  10 0000001 0") << false;
-        QTest::newRow("wrap-past-max") << handChunk(3, kMax - 10, 10, 1.0,
-            "10 0000101 0  1111 1000000000000000000000000000000000000000000000000000000000000000 0") << false;
+        QTest::newRow("past-max") << handChunk(3, kMax - 10, 10, 1.0, "10 0000101 0  10 0000001 0")
+                                  << false;
+        QTest::newRow("wrap-past-max")
+            << handChunk(3, kMax - 10, 10, 1.0,
+                         "10 0000101 0  1111 "
+                         "1000000000000000000000000000000000000000000000000000000000000000 0")
+            << false;
         // Buckets: the smallest that holds the dod.
         QTest::newRow("dod-63-in-7") << handChunk(2, 0, 63, 1.0, "10 0111111 0") << true;
         QTest::newRow("dod-64-in-9") << handChunk(2, 0, 64, 1.0, "110 001000000 0") << true;
         QTest::newRow("dod-63-in-9") << handChunk(2, 0, 63, 1.0, "110 000111111 0") << false;
-        QTest::newRow("dod-0-in-7") << handChunk(3, 0, 2, 1.0, "10 0000001 0  10 0000000 0") << false;
+        QTest::newRow("dod-0-in-7")
+            << handChunk(3, 0, 2, 1.0, "10 0000001 0  10 0000000 0") << false;
         QTest::newRow("dod-255-in-12") << handChunk(2, 0, 255, 1.0, "1110 000011111111 0") << false;
-        QTest::newRow("dod-2047-in-64") << handChunk(2, 0, 2047, 1.0,
-            "1111 0000000000000000000000000000000000000000000000000000011111111111 0") << false;
-        QTest::newRow("dod-2048-in-64") << handChunk(2, 0, 2048, 1.0,
-            "1111 0000000000000000000000000000000000000000000000000000100000000000 0") << true;
+        QTest::newRow("dod-2047-in-64")
+            << handChunk(2, 0, 2047, 1.0,
+                         "1111 0000000000000000000000000000000000000000000000000000011111111111 0")
+            << false;
+        QTest::newRow("dod-2048-in-64")
+            << handChunk(2, 0, 2048, 1.0,
+                         "1111 0000000000000000000000000000000000000000000000000000100000000000 0")
+            << true;
         // Values.
-        QTest::newRow("reuse-without-window") << handChunk(2, 0, 1, 1.0, "10 0000001 10 1") << false;
-        QTest::newRow("reuse-without-window-empty") << handChunk(2, 0, 1, 1.0, "10 0000001 10") << false;
-        QTest::newRow("window") << handChunk(3, 0, 2, 1.0, "10 0000001 11 00001 000001 1  0 10 1") << true;
-        QTest::newRow("window-zero-bits") << handChunk(3, 0, 2, 1.0, "10 0000001 11 00001 000001 1  0 10 0") << false;
-        QTest::newRow("new-window-zero-bits") << handChunk(2, 0, 1, 1.0, "10 0000001 11 00001 000001 0") << false;
-        QTest::newRow("window-not-tight-low") << handChunk(2, 0, 1, 1.0, "10 0000001 11 00001 000010 10") << false;
-        QTest::newRow("window-not-tight-high") << handChunk(2, 0, 1, 1.0, "10 0000001 11 00001 000010 01") << false;
-        QTest::newRow("window-clamped") << handChunk(2, 0, 1, 1.0, "10 0000001 11 11111 000010 01") << true;
-        QTest::newRow("window-past-64") << handChunk(2, 0, 1, 1.0, QByteArray("10 0000001 11 11111 100010 1") + QByteArray(33, '0')) << false;
-        QTest::newRow("window-64") << handChunk(2, 0, 1, 1.0, "10 0000001 11 00000 000000 1"
-            "000000000000000000000000000000000000000000000000000000000000001") << true;
-        QTest::newRow("truncated-window") << handChunk(2, 0, 1, 1.0, "10 0000001 11 00000 000000 1"
-            "0000000000000000000000000000000000000000000000000000") << false;
+        QTest::newRow("reuse-without-window")
+            << handChunk(2, 0, 1, 1.0, "10 0000001 10 1") << false;
+        QTest::newRow("reuse-without-window-empty")
+            << handChunk(2, 0, 1, 1.0, "10 0000001 10") << false;
+        QTest::newRow("window") << handChunk(3, 0, 2, 1.0, "10 0000001 11 00001 000001 1  0 10 1")
+                                << true;
+        QTest::newRow("window-zero-bits")
+            << handChunk(3, 0, 2, 1.0, "10 0000001 11 00001 000001 1  0 10 0") << false;
+        QTest::newRow("new-window-zero-bits")
+            << handChunk(2, 0, 1, 1.0, "10 0000001 11 00001 000001 0") << false;
+        QTest::newRow("window-not-tight-low")
+            << handChunk(2, 0, 1, 1.0, "10 0000001 11 00001 000010 10") << false;
+        QTest::newRow("window-not-tight-high")
+            << handChunk(2, 0, 1, 1.0, "10 0000001 11 00001 000010 01") << false;
+        QTest::newRow("window-clamped")
+            << handChunk(2, 0, 1, 1.0, "10 0000001 11 11111 000010 01") << true;
+        QTest::newRow("window-past-64")
+            << handChunk(2, 0, 1, 1.0,
+                         QByteArray("10 0000001 11 11111 100010 1") + QByteArray(33, '0'))
+            << false;
+        QTest::newRow("window-64")
+            << handChunk(2, 0, 1, 1.0,
+                         "10 0000001 11 00000 000000 1"
+                         "000000000000000000000000000000000000000000000000000000000000001")
+            << true;
+        QTest::newRow("truncated-window")
+            << handChunk(2, 0, 1, 1.0,
+                         "10 0000001 11 00000 000000 1"
+                         "0000000000000000000000000000000000000000000000000000")
+            << false;
     }
     void refusals()
     {
@@ -419,8 +479,8 @@ private slots:
                                 withValue({3}, std::bit_cast<double>(0x7ff0000000000001ULL))};
         for (const Points &p : cases) {
             const QByteArray c = chunk::encode(p);
-            const qsizetype head = 9 + varint(p.size()).size() + varint(zz(p.front().step)).size()
-                                   + varint(quint64(p.back().step) - quint64(p.front().step)).size();
+            const qsizetype head = 9 + varint(p.size()).size() + varint(zz(p.front().step)).size() +
+                                   varint(quint64(p.back().step) - quint64(p.front().step)).size();
             for (qsizetype len = 0; len < c.size(); ++len) {
                 Points got;
                 chunk::Summary s;
@@ -429,7 +489,8 @@ private slots:
                 // first value, and a stream shorter than 2 bits a point.
                 const qsizetype stream = len - head;
                 const bool plausible = stream >= 0 && stream * 8 >= (qsizetype(p.size()) - 1) * 2;
-                QVERIFY2(chunk::summarize(c.left(len), s) == plausible, QByteArray::number(len).constData());
+                QVERIFY2(chunk::summarize(c.left(len), s) == plausible,
+                         QByteArray::number(len).constData());
             }
         }
     }

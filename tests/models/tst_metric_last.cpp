@@ -5,9 +5,9 @@
 // step. Both backends.
 #include "TestStore.h"
 
-#include "models/db/Migrator.h"
 #include "models/core/Ids.h"
 #include "models/core/JsonWriter.h"
+#include "models/db/Migrator.h"
 #include "models/runs/MetricFilter.h"
 #include "models/runs/MetricStore.h"
 #include "models/runs/RunService.h"
@@ -24,7 +24,8 @@ namespace {
 
 QJsonArray point(const QString &name, qint64 step, double value)
 {
-    return QJsonArray{QJsonObject{{u"name"_s, name}, {u"step"_s, double(step)}, {u"value"_s, value}}};
+    return QJsonArray{
+        QJsonObject{{u"name"_s, name}, {u"step"_s, double(step)}, {u"value"_s, value}}};
 }
 
 QJsonArray concat(QJsonArray a, const QJsonArray &b)
@@ -41,9 +42,11 @@ class TestMetricLast : public QObject
     std::unique_ptr<wfxtest::TestStore> s;
     QString alice, ws, ws2, proj, proj2;
 
-    Result<SyncResult> sync(const QString &project, const QString &clientRunId, const QJsonArray &metrics)
+    Result<SyncResult> sync(const QString &project, const QString &clientRunId,
+                            const QJsonArray &metrics)
     {
-        QJsonObject b{{u"project_id"_s, project}, {u"client_run_id"_s, clientRunId}, {u"metrics"_s, metrics}};
+        QJsonObject b{
+            {u"project_id"_s, project}, {u"client_run_id"_s, clientRunId}, {u"metrics"_s, metrics}};
         b.insert(u"name"_s, clientRunId);
         b.insert(u"status"_s, u"running"_s);
         return RunService(s->ctx).sync(s->actor(alice), b);
@@ -59,7 +62,8 @@ class TestMetricLast : public QObject
     // (step, value) of run_metric_last, or (-1, 0).
     std::pair<qint64, double> last(const QString &runId, const QString &name)
     {
-        Query q(s->db->connection(), u"SELECT step, value FROM run_metric_last WHERE run_id = :r AND name = :n"_s);
+        Query q(s->db->connection(),
+                u"SELECT step, value FROM run_metric_last WHERE run_id = :r AND name = :n"_s);
         q.bind(u":r"_s, runId).bind(u":n"_s, name);
         if (!q.exec() || !q.next())
             return {-1, 0};
@@ -142,11 +146,13 @@ private slots:
         QVERIFY(sync(proj, u"g"_s, point(u"loss"_s, 20, 7.0)).ok());
         QCOMPARE(last(id, u"loss"_s), (std::pair<qint64, double>{20, 0.5}));
         // A higher step: the last value follows; a new series gets its own row.
-        QVERIFY(sync(proj, u"g"_s, concat(point(u"loss"_s, 30, 0.25), point(u"acc"_s, 3, 0.9))).ok());
+        QVERIFY(
+            sync(proj, u"g"_s, concat(point(u"loss"_s, 30, 0.25), point(u"acc"_s, 3, 0.9))).ok());
         QCOMPARE(last(id, u"loss"_s), (std::pair<qint64, double>{30, 0.25}));
         QCOMPARE(last(id, u"acc"_s), (std::pair<qint64, double>{3, 0.9}));
         // Points out of order in one batch: the highest step wins, not the last sent.
-        QVERIFY(sync(proj, u"g"_s, concat(point(u"loss"_s, 50, 0.125), point(u"loss"_s, 40, 3.0))).ok());
+        QVERIFY(sync(proj, u"g"_s, concat(point(u"loss"_s, 50, 0.125), point(u"loss"_s, 40, 3.0)))
+                    .ok());
         QCOMPARE(last(id, u"loss"_s), (std::pair<qint64, double>{50, 0.125}));
         // What the comparison shows agrees.
         auto sums = RunService(s->ctx).metricSummaries(s->actor(alice), id);
@@ -164,7 +170,8 @@ private slots:
     {
         QJsonArray pts;
         for (int i = 0; i < 20000; ++i)
-            pts.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, i}, {u"value"_s, (i % 977) - 300.5 + i / 7.0}});
+            pts.append(QJsonObject{
+                {u"name"_s, u"loss"_s}, {u"step"_s, i}, {u"value"_s, (i % 977) - 300.5 + i / 7.0}});
         const QString id = run(proj, u"long"_s, pts);
         double lo = 1e300, hi = -1e300;
         for (int i = 0; i < 20000; ++i) {
@@ -180,7 +187,8 @@ private slots:
         QCOMPARE(sums->at(0).points, 20000);
         // Another workspace's run is not found.
         const QString mallory = s->createUser(u"mallory@example.com"_s);
-        QCOMPARE(RunService(s->ctx).metricSummaries(s->actor(mallory), id).error().code, ErrorCode::NotFound);
+        QCOMPARE(RunService(s->ctx).metricSummaries(s->actor(mallory), id).error().code,
+                 ErrorCode::NotFound);
     }
 
     void filtersAndOrdersByTheLastValueWithKeysetPages()
@@ -195,14 +203,16 @@ private slots:
         QCOMPARE(names(where(u"loss < 0.1"_s), 2), (QStringList{u"r4"_s, u"r3"_s, u"r1"_s}));
         QCOMPARE(names(where(u"loss<=0.05"_s), 50), (QStringList{u"r4"_s, u"r3"_s, u"r1"_s}));
         QCOMPARE(names(where(u"loss = 0.05"_s), 1), (QStringList{u"r4"_s, u"r1"_s}));
-        QCOMPARE(names(where(u"loss != 0.05"_s), 3), (QStringList{u"r5"_s, u"r3"_s, u"r2"_s, u"r0"_s}));
+        QCOMPARE(names(where(u"loss != 0.05"_s), 3),
+                 (QStringList{u"r5"_s, u"r3"_s, u"r2"_s, u"r0"_s}));
         QCOMPARE(names(where(u"eval/return >= 30"_s), 2), (QStringList{u"r5"_s, u"r4"_s, u"r3"_s}));
         QCOMPARE(names(where(u"nothing > 0"_s), 2), QStringList{});
         // By the metric, over both workspaces, in pages of 1, 2 and 4; ties by id.
         QStringList byLoss = names(where({}, u"loss"_s), 50);
         QCOMPARE(byLoss.size(), 6);
         QCOMPARE(byLoss.first(), u"r3"_s);
-        QCOMPARE(QSet<QString>(byLoss.begin() + 1, byLoss.begin() + 3), (QSet<QString>{u"r1"_s, u"r4"_s}));
+        QCOMPARE(QSet<QString>(byLoss.begin() + 1, byLoss.begin() + 3),
+                 (QSet<QString>{u"r1"_s, u"r4"_s}));
         QCOMPARE(byLoss.mid(3), (QStringList{u"r2"_s, u"r5"_s, u"r0"_s}));
         for (int limit : {1, 2, 4})
             QCOMPARE(names(where({}, u"loss"_s), limit), byLoss);
@@ -213,7 +223,8 @@ private slots:
         QCOMPARE(names(where(u"loss > 0.04"_s, u"loss"_s), 1), byLoss.mid(1));
         QCOMPARE(names(where(u"loss > 0.04"_s, u"loss"_s, true), 2), reversed.mid(0, 5));
         // Filter on one metric, order by another.
-        QCOMPARE(names(where(u"loss < 0.1"_s, u"eval/return"_s, true), 1), (QStringList{u"r4"_s, u"r3"_s, u"r1"_s}));
+        QCOMPARE(names(where(u"loss < 0.1"_s, u"eval/return"_s, true), 1),
+                 (QStringList{u"r4"_s, u"r3"_s, u"r1"_s}));
         // One workspace and one project.
         RunFilter inWs = where(u"loss < 1"_s, u"loss"_s);
         inWs.workspaceId = ws2;
@@ -254,7 +265,8 @@ private slots:
 
     void deletingARunDeletesItsLastValues()
     {
-        const QString id = run(proj, u"gone"_s, concat(point(u"loss"_s, 1, 1.0), point(u"acc"_s, 1, 1.0)));
+        const QString id =
+            run(proj, u"gone"_s, concat(point(u"loss"_s, 1, 1.0), point(u"acc"_s, 1, 1.0)));
         run(proj, u"kept"_s, point(u"loss"_s, 1, 1.0));
         QCOMPARE(s->count(u"run_metric_last"_s), 3);
         QVERIFY(RunService(s->ctx).remove(s->actor(alice), id).ok());
@@ -272,16 +284,17 @@ private slots:
         using P = metricfilter::Problem;
         using O = MetricCondition;
         QTest::newRow("lt") << u"loss < 0.1"_s << u"loss"_s << int(O::Less) << 0.1 << int(P::None);
-        QTest::newRow("no spaces") << u"loss<=1e-3"_s << u"loss"_s << int(O::LessEqual) << 1e-3 << int(P::None);
-        QTest::newRow("slash") << u"eval/return >= 200"_s << u"eval/return"_s << int(O::GreaterEqual) << 200.0
-                               << int(P::None);
-        QTest::newRow("dots, spaces") << u"  train.loss avg > -2.5 "_s << u"train.loss avg"_s << int(O::Greater)
-                                      << -2.5 << int(P::None);
+        QTest::newRow("no spaces")
+            << u"loss<=1e-3"_s << u"loss"_s << int(O::LessEqual) << 1e-3 << int(P::None);
+        QTest::newRow("slash") << u"eval/return >= 200"_s << u"eval/return"_s
+                               << int(O::GreaterEqual) << 200.0 << int(P::None);
+        QTest::newRow("dots, spaces") << u"  train.loss avg > -2.5 "_s << u"train.loss avg"_s
+                                      << int(O::Greater) << -2.5 << int(P::None);
         QTest::newRow("eq") << u"acc = .5"_s << u"acc"_s << int(O::Equal) << 0.5 << int(P::None);
         QTest::newRow("eqeq") << u"acc == 1"_s << u"acc"_s << int(O::Equal) << 1.0 << int(P::None);
         QTest::newRow("ne") << u"acc != 1"_s << u"acc"_s << int(O::NotEqual) << 1.0 << int(P::None);
-        QTest::newRow("quoted") << u"\"a<b \\\"x\\\"\" >= 3"_s << u"a<b \"x\""_s << int(O::GreaterEqual) << 3.0
-                                << int(P::None);
+        QTest::newRow("quoted") << u"\"a<b \\\"x\\\"\" >= 3"_s << u"a<b \"x\""_s
+                                << int(O::GreaterEqual) << 3.0 << int(P::None);
         QTest::newRow("empty") << u"  "_s << QString() << 0 << 0.0 << int(P::Empty);
         QTest::newRow("no name") << u"< 3"_s << QString() << 0 << 0.0 << int(P::MissingName);
         QTest::newRow("no op") << u"loss 3"_s << QString() << 0 << 0.0 << int(P::MissingOp);
@@ -291,7 +304,8 @@ private slots:
         QTest::newRow("inf") << u"loss < inf"_s << QString() << 0 << 0.0 << int(P::BadValue);
         QTest::newRow("nan") << u"loss < nan"_s << QString() << 0 << 0.0 << int(P::BadValue);
         QTest::newRow("=<") << u"loss =< 1"_s << QString() << 0 << 0.0 << int(P::BadValue);
-        QTest::newRow("open quote") << u"\"loss < 1"_s << QString() << 0 << 0.0 << int(P::Unterminated);
+        QTest::newRow("open quote")
+            << u"\"loss < 1"_s << QString() << 0 << 0.0 << int(P::Unterminated);
         QTest::newRow("long") << QString(201, QLatin1Char('x')) + u" < 1"_s << QString() << 0 << 0.0
                               << int(P::TooLong);
     }
@@ -340,10 +354,15 @@ private slots:
         QStringList runs;
         for (int i = 0; i < 5; ++i) {
             const QString id = ids::newUuid();
-            Query q(s->db->connection(), u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, "
-                                           "status, created_at, evidence) VALUES (:id, :p, :w, :c, :n, 'running', "
-                                           ":t, 'unsigned')"_s);
-            q.bind(u":id"_s, id).bind(u":p"_s, proj).bind(u":w"_s, ws).bind(u":c"_s, id).bind(u":n"_s, u"r%1"_s.arg(i))
+            Query q(s->db->connection(),
+                    u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, "
+                    "status, created_at, evidence) VALUES (:id, :p, :w, :c, :n, 'running', "
+                    ":t, 'unsigned')"_s);
+            q.bind(u":id"_s, id)
+                .bind(u":p"_s, proj)
+                .bind(u":w"_s, ws)
+                .bind(u":c"_s, id)
+                .bind(u":n"_s, u"r%1"_s.arg(i))
                 .bind(u":t"_s, s->clock.nowMs() + i);
             QVERIFY2(q.exec(), qPrintable(q.errorText()));
             // Two batches, the second's steps below the first's: the last is step 9000 + i.
@@ -354,8 +373,9 @@ private slots:
                 b.append({u"loss"_s, k, 100.0 + k});
             b.append({u"acc"_s, 7, 0.5 * i});
             for (const auto &batch : {a, b}) {
-                auto added = metricstore::add(s->db->connection(), id, batch, metricstore::Rollups::Rebuild,
-                                              metricstore::Stored::Maybe, metricstore::LastValues::Skip);
+                auto added =
+                    metricstore::add(s->db->connection(), id, batch, metricstore::Rollups::Rebuild,
+                                     metricstore::Stored::Maybe, metricstore::LastValues::Skip);
                 QVERIFY2(added.ok(), why(added).constData());
             }
             runs << id;
@@ -371,7 +391,8 @@ private slots:
         QVERIFY(!gone.exec(u"SELECT COUNT(*) FROM run_metric_last_pending"_s));
         QCOMPARE(s->count(u"run_metric_last"_s), 10);
         for (int i = 0; i < 5; ++i) {
-            QCOMPARE(last(runs[i], u"loss"_s), (std::pair<qint64, double>{8999 + i, 1.0 / 5000 + i}));
+            QCOMPARE(last(runs[i], u"loss"_s),
+                     (std::pair<qint64, double>{8999 + i, 1.0 / 5000 + i}));
             QCOMPARE(last(runs[i], u"acc"_s), (std::pair<qint64, double>{7, 0.5 * i}));
         }
         // And the list filters on them.

@@ -14,9 +14,9 @@
 
 #include <QElapsedTimer>
 #include <QProcess>
-#include <QThread>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
 
 #include <csignal>
 #include <cstring>
@@ -91,11 +91,17 @@ class TestMetricMigration : public QObject
     QString addRun(const QString &name)
     {
         const QString id = ids::newUuid();
-        Query q(s->db->connection(), L("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
-                                       "started_at, finished_at, created_at, evidence) VALUES "
-                                       "(:id, :p, :w, :c, :n, 'completed', :s, NULL, :t, 'unsigned')"));
-        q.bind(L(":id"), id).bind(L(":p"), project).bind(L(":w"), ws).bind(L(":c"), id).bind(L(":n"), name)
-            .bind(L(":s"), s->clock.nowMs() - 1000).bind(L(":t"), s->clock.nowMs());
+        Query q(s->db->connection(),
+                L("INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
+                  "started_at, finished_at, created_at, evidence) VALUES "
+                  "(:id, :p, :w, :c, :n, 'completed', :s, NULL, :t, 'unsigned')"));
+        q.bind(L(":id"), id)
+            .bind(L(":p"), project)
+            .bind(L(":w"), ws)
+            .bind(L(":c"), id)
+            .bind(L(":n"), name)
+            .bind(L(":s"), s->clock.nowMs() - 1000)
+            .bind(L(":t"), s->clock.nowMs());
         if (!q.exec())
             qFatal("addRun: %s", qPrintable(q.errorText()));
         return id;
@@ -121,11 +127,14 @@ class TestMetricMigration : public QObject
     {
         QSqlQuery q(s->db->connection());
         const QString sql = s->db->isPostgres()
-            ? L("INSERT INTO run_metrics (run_id, name, step, value) SELECT '%1', '%2', 3 * j + 1, "
-                "(random() - 0.5) * 1000 FROM generate_series(0, %3 - 1) AS j")
-            : L("WITH RECURSIVE s(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM s WHERE j < %3 - 1) "
-                "INSERT INTO run_metrics (run_id, name, step, value) SELECT '%1', '%2', 3 * j + 1, "
-                "random() / 9223372036854775807.0 * 500 FROM s");
+                                ? L("INSERT INTO run_metrics (run_id, name, step, value) SELECT "
+                                    "'%1', '%2', 3 * j + 1, "
+                                    "(random() - 0.5) * 1000 FROM generate_series(0, %3 - 1) AS j")
+                                : L("WITH RECURSIVE s(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM "
+                                    "s WHERE j < %3 - 1) "
+                                    "INSERT INTO run_metrics (run_id, name, step, value) SELECT "
+                                    "'%1', '%2', 3 * j + 1, "
+                                    "random() / 9223372036854775807.0 * 500 FROM s");
         QVERIFY2(q.exec(sql.arg(run, name).arg(n)), qPrintable(q.lastError().text()));
     }
     // Every point of run_metrics, the way the old program read them.
@@ -134,10 +143,12 @@ class TestMetricMigration : public QObject
         std::vector<Row> out;
         QSqlQuery q(s->db->connection());
         q.setForwardOnly(true);
-        if (!q.exec(L("SELECT run_id, name, step, value FROM run_metrics ORDER BY run_id, name, step")))
+        if (!q.exec(
+                L("SELECT run_id, name, step, value FROM run_metrics ORDER BY run_id, name, step")))
             qFatal("oldRows: %s", qPrintable(q.lastError().text()));
         while (q.next())
-            out.push_back({q.value(0).toString(), q.value(1).toString(), q.value(2).toLongLong(), bits(q.value(3).toDouble())});
+            out.push_back({q.value(0).toString(), q.value(1).toString(), q.value(2).toLongLong(),
+                           bits(q.value(3).toDouble())});
         return out;
     }
     // Every point of the given runs, from the chunks, in the same order.
@@ -146,9 +157,10 @@ class TestMetricMigration : public QObject
         std::sort(runs.begin(), runs.end());
         std::vector<Row> out;
         for (const QString &run : std::as_const(runs)) {
-            auto v = metricstore::visit(s->db->connection(), run, [&](const QString &name, const chunk::Point &p) {
-                out.push_back({run, name, p.step, bits(p.value)});
-            });
+            auto v = metricstore::visit(s->db->connection(), run,
+                                        [&](const QString &name, const chunk::Point &p) {
+                                            out.push_back({run, name, p.step, bits(p.value)});
+                                        });
             if (!v)
                 qFatal("visit: %s", qPrintable(v.error().message));
         }
@@ -163,8 +175,13 @@ class TestMetricMigration : public QObject
         }
         for (size_t i = 0; i < a.size(); ++i) {
             if (!(a[i] == b[i])) {
-                *why = L("point %1: %2 %3 %4 %5 vs %6 %7 %8 %9").arg(i).arg(a[i].run, a[i].name).arg(a[i].step)
-                           .arg(a[i].bits, 16, 16, QLatin1Char('0')).arg(b[i].run, b[i].name).arg(b[i].step)
+                *why = L("point %1: %2 %3 %4 %5 vs %6 %7 %8 %9")
+                           .arg(i)
+                           .arg(a[i].run, a[i].name)
+                           .arg(a[i].step)
+                           .arg(a[i].bits, 16, 16, QLatin1Char('0'))
+                           .arg(b[i].run, b[i].name)
+                           .arg(b[i].step)
                            .arg(b[i].bits, 16, 16, QLatin1Char('0'));
                 return false;
             }
@@ -178,8 +195,8 @@ class TestMetricMigration : public QObject
             return -1;
         return q.value(0).toLongLong();
     }
-    std::vector<chunk::Point> read(const QString &run, const QString &name, std::optional<qint64> after = {},
-                                   qsizetype limit = -1)
+    std::vector<chunk::Point> read(const QString &run, const QString &name,
+                                   std::optional<qint64> after = {}, qsizetype limit = -1)
     {
         auto r = metricstore::series(s->db->connection(), run, name, after, limit);
         if (!r)
@@ -216,8 +233,9 @@ private slots:
         // A late retried batch: steps below and between the stored ones, two
         // already stored (their stored values stay), one repeated in the batch
         // (the first one given wins), one after the end.
-        const QList<MetricInput> late{{L("loss"), 995, -1.0}, {L("loss"), 5, 0.5},  {L("loss"), 10, 999.0},
-                                      {L("loss"), 15, 1.5},   {L("loss"), 5, 77.0}, {L("loss"), 990, 999.0},
+        const QList<MetricInput> late{{L("loss"), 995, -1.0}, {L("loss"), 5, 0.5},
+                                      {L("loss"), 10, 999.0}, {L("loss"), 15, 1.5},
+                                      {L("loss"), 5, 77.0},   {L("loss"), 990, 999.0},
                                       {L("loss"), -3, -0.0}};
         QCOMPARE(add(run, late), qsizetype(4));
         QCOMPARE(add(run, late), qsizetype(0)); // all stored now
@@ -239,7 +257,8 @@ private slots:
         // the first: the reads above merged them.
         QVERIFY(scalar(L("SELECT COUNT(*) FROM run_metric_chunks")) >= 2);
         // Aggregates follow the step, not the order of writing.
-        QCOMPARE(bits(**metricstore::aggregate(s->db->connection(), run, L("loss"), L("last"))), bits(-1.0));
+        QCOMPARE(bits(**metricstore::aggregate(s->db->connection(), run, L("loss"), L("last"))),
+                 bits(-1.0));
         QCOMPARE(**metricstore::aggregate(s->db->connection(), run, L("loss"), L("min")), -1.0);
         QCOMPARE(**metricstore::aggregate(s->db->connection(), run, L("loss"), L("max")), 99.0);
         QVERIFY(!*metricstore::aggregate(s->db->connection(), run, L("none"), L("max")));
@@ -265,9 +284,11 @@ private slots:
             QCOMPARE(all[size_t(i)].value, i * 0.25);
         }
         // Pages from any step: the same points as the whole read.
-        for (const qint64 after : {qint64(-1), qint64(0), qint64(4095), qint64(7000), qint64(12286)}) {
+        for (const qint64 after :
+             {qint64(-1), qint64(0), qint64(4095), qint64(7000), qint64(12286)}) {
             const auto page = read(run, L("m"), after, 1000);
-            const qint64 expected = std::min<qint64>(1000, 3 * metricstore::kChunkPoints - 1 - after);
+            const qint64 expected =
+                std::min<qint64>(1000, 3 * metricstore::kChunkPoints - 1 - after);
             QCOMPARE(qint64(page.size()), expected);
             for (qsizetype i = 0; i < qsizetype(page.size()); ++i)
                 QCOMPARE(page[size_t(i)].step, after + 1 + i);
@@ -294,7 +315,8 @@ private slots:
         for (int i = 0; i < 3000; ++i)
             first.append({L("loss"), 2 * i, 1.0 / (1 + i)});
         add(run, first);
-        QCOMPARE(scalar(L("SELECT COUNT(*) FROM run_metric_rollups")), 0); // 3,000 points: no rollup yet
+        QCOMPARE(scalar(L("SELECT COUNT(*) FROM run_metric_rollups")),
+                 0); // 3,000 points: no rollup yet
         // A later sync takes the series past the rollup threshold, partly below its end.
         QList<MetricInput> more;
         for (int i = 0; i < 3000; ++i)
@@ -324,7 +346,8 @@ private slots:
         for (int i = 0; i < 6001; ++i)
             doubling.append({L("loss"), 20001 + i, 0.5});
         add(run, doubling);
-        const QList<rollup::Level> again = rollup::build(metricstore::toSeriesPoints(read(run, L("loss"))));
+        const QList<rollup::Level> again =
+            rollup::build(metricstore::toSeriesPoints(read(run, L("loss"))));
         QCOMPARE(scalar(L("SELECT COUNT(*) FROM run_metric_rollups")), qint64(again.size()));
         QCOMPARE(scalar(L("SELECT MIN(points) FROM run_metric_rollups")), qint64(12002));
     }
@@ -338,11 +361,23 @@ private slots:
         Q_UNUSED(c);
         // Bit patterns of every class the old table could hold (SQLite turns a
         // NaN into NULL, which run_metrics refuses; PostgreSQL keeps NaN).
-        QList<double> special{0.0, -0.0, 1.0, -1.0, std::numeric_limits<double>::denorm_min(),
-                              -std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::min(),
-                              std::numeric_limits<double>::max(), -std::numeric_limits<double>::max(),
-                              std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
-                              fromBits(0x000fffffffffffffULL), 0.1, 1.0 / 3.0, 1e300, -1e-300, double(float(0.7f))};
+        QList<double> special{0.0,
+                              -0.0,
+                              1.0,
+                              -1.0,
+                              std::numeric_limits<double>::denorm_min(),
+                              -std::numeric_limits<double>::denorm_min(),
+                              std::numeric_limits<double>::min(),
+                              std::numeric_limits<double>::max(),
+                              -std::numeric_limits<double>::max(),
+                              std::numeric_limits<double>::infinity(),
+                              -std::numeric_limits<double>::infinity(),
+                              fromBits(0x000fffffffffffffULL),
+                              0.1,
+                              1.0 / 3.0,
+                              1e300,
+                              -1e-300,
+                              double(float(0.7f))};
         if (s->db->isPostgres())
             special.append(std::numeric_limits<double>::quiet_NaN());
         qint64 step = std::numeric_limits<qint64>::min();
@@ -356,7 +391,8 @@ private slots:
         oldNoisySeries(b, L("loss"), metricstore::kChunkPoints * 2 + 5); // more than one chunk
         oldNoisySeries(b, L("acc"), 10);
         const std::vector<Row> before = oldRows();
-        QCOMPARE(qsizetype(before.size()), qsizetype(special.size() + 1 + 5 + metricstore::kChunkPoints * 2 + 5 + 10));
+        QCOMPARE(qsizetype(before.size()),
+                 qsizetype(special.size() + 1 + 5 + metricstore::kChunkPoints * 2 + 5 + 10));
 
         QVERIFY(s->db->migrate().ok());
         QVERIFY(!tableExists(L("run_metrics")));
@@ -364,7 +400,8 @@ private slots:
         QString why;
         QVERIFY2(same(before, chunkRows({a, b, c}), &why), qPrintable(why));
         QCOMPARE(s->metricPoints(), qint64(before.size()));
-        QCOMPARE(scalar(L("SELECT COUNT(*) FROM run_metric_chunks WHERE run_id = '") + b + L("' AND name = 'loss'")),
+        QCOMPARE(scalar(L("SELECT COUNT(*) FROM run_metric_chunks WHERE run_id = '") + b +
+                        L("' AND name = 'loss'")),
                  qint64(3));
         // Migrating again changes nothing.
         QVERIFY(s->db->migrate().ok());
@@ -388,7 +425,8 @@ private slots:
         QVERIFY(tableExists(L("run_metrics")));
         QCOMPARE(scalar(L("SELECT COUNT(DISTINCT run_id) FROM run_metric_chunks")), qint64(2));
         QCOMPARE(scalar(L("SELECT COUNT(DISTINCT run_id) FROM run_metrics")), qint64(3));
-        QCOMPARE(scalar(L("SELECT COUNT(*) FROM run_metrics")) + s->metricPoints(), qint64(before.size()));
+        QCOMPARE(scalar(L("SELECT COUNT(*) FROM run_metrics")) + s->metricPoints(),
+                 qint64(before.size()));
         QVERIFY(s->db->migrate().ok());
         QVERIFY(!tableExists(L("run_metrics")));
         QString why;
@@ -413,8 +451,8 @@ private slots:
         qInfo("old store filled and read in %lld ms", qint64(t.elapsed()));
 
         QTemporaryDir dataDir;
-        const QStringList args{L("--headless"), L("--port"), L("0"), L("--data-dir"), dataDir.path(),
-                               L("--database"), s->url};
+        const QStringList args{L("--headless"), L("--port"),     L("0"), L("--data-dir"),
+                               dataDir.path(),  L("--database"), s->url};
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         child.start(QStringLiteral(WFX_CONSOLE_BIN), args);
@@ -423,7 +461,9 @@ private slots:
         qint64 moved = 0;
         t.restart();
         while (child.state() == QProcess::Running && t.elapsed() < 120'000) {
-            moved = tableExists(L("run_metric_chunks")) ? scalar(L("SELECT COUNT(DISTINCT run_id) FROM run_metric_chunks")) : 0;
+            moved = tableExists(L("run_metric_chunks"))
+                        ? scalar(L("SELECT COUNT(DISTINCT run_id) FROM run_metric_chunks"))
+                        : 0;
             if (moved >= 3)
                 break;
             QThread::msleep(2);
@@ -432,7 +472,8 @@ private slots:
         ::kill(pid_t(child.processId()), SIGKILL);
         QVERIFY(child.waitForFinished(10'000));
         QCOMPARE(child.exitStatus(), QProcess::CrashExit);
-        qInfo("killed after %lld of 20 runs, %lld ms into the migration", moved, qint64(t.elapsed()));
+        qInfo("killed after %lld of 20 runs, %lld ms into the migration", moved,
+              qint64(t.elapsed()));
         // Half way: what is in chunks is gone from run_metrics, nothing lost.
         QVERIFY(tableExists(L("run_metrics")));
         const qint64 left = scalar(L("SELECT COUNT(*) FROM run_metrics"));
@@ -454,7 +495,8 @@ private slots:
         }
         QVERIFY2(listening, out.constData());
         QVERIFY(!tableExists(L("run_metrics")));
-        QVERIFY2(out.contains("/ ") && out.contains("runs in chunks"), out.constData()); // progress was logged
+        QVERIFY2(out.contains("/ ") && out.contains("runs in chunks"),
+                 out.constData()); // progress was logged
         qInfo("second start migrated the rest and listened after %lld ms", qint64(t.elapsed()));
         again.terminate();
         QVERIFY(again.waitForFinished(30'000));

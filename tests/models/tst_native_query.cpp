@@ -38,7 +38,8 @@ const QList<QByteArray> kTexts = {
     QByteArray("quote \" backslash \\ slash /"),
     QByteArray("controls \x01\x08\x09\x0a\x0c\x0d\x1f and DEL \x7f"),
     QByteArray("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x9a\x80 \xef\xbb\xbf"),
-    QByteArray("\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf4\x8f\xbf\xbf"), // boundaries
+    QByteArray(
+        "\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf4\x8f\xbf\xbf"), // boundaries
 };
 } // namespace
 
@@ -50,10 +51,13 @@ class TestNativeQuery : public QObject
     void makeTable()
     {
         QSqlQuery q(s->db->connection()); // DDL: PostgreSQL prepares no CREATE
-        QVERIFY2(q.exec(u"CREATE TABLE nq (id INTEGER PRIMARY KEY, t TEXT, i BIGINT, d DOUBLE PRECISION)"_s),
-                 qPrintable(q.lastError().text()));
+        QVERIFY2(
+            q.exec(
+                u"CREATE TABLE nq (id INTEGER PRIMARY KEY, t TEXT, i BIGINT, d DOUBLE PRECISION)"_s),
+            qPrintable(q.lastError().text()));
     }
-    void insert(qint64 id, const std::optional<QByteArray> &t, std::optional<qint64> i, std::optional<double> d)
+    void insert(qint64 id, const std::optional<QByteArray> &t, std::optional<qint64> i,
+                std::optional<double> d)
     {
         NativeQuery q(s->db->connection(), "INSERT INTO nq (id, t, i) VALUES ($1, $2, $3)");
         q.bind(1, id);
@@ -104,7 +108,8 @@ private slots:
                 QVERIFY(q.isNull(3));
             } else if (id == 101) {
                 QCOMPARE(q.i64(2), std::numeric_limits<qint64>::min());
-                QVERIFY(std::signbit(q.dbl(3)) || q.dbl(3) == 0.0); // PostgreSQL may print -0 as "-0"
+                QVERIFY(std::signbit(q.dbl(3)) ||
+                        q.dbl(3) == 0.0); // PostgreSQL may print -0 as "-0"
             } else if (id == 102) {
                 QCOMPARE(q.i64(2), std::numeric_limits<qint64>::max());
                 QCOMPARE(q.dbl(3), 1e300);
@@ -124,7 +129,8 @@ private slots:
         insert(2, QByteArray("b"), 20, {});
         insert(3, QByteArray("c"), 30, {});
         // $2 before $1, and $1 twice.
-        NativeQuery q(s->db->connection(), "SELECT id FROM nq WHERE i > $2 AND (id = $1 OR i = $1 * 10) ORDER BY id");
+        NativeQuery q(s->db->connection(),
+                      "SELECT id FROM nq WHERE i > $2 AND (id = $1 OR i = $1 * 10) ORDER BY id");
         q.bind(1, qint64(3)).bind(2, qint64(15));
         QVERIFY(q.exec());
         QVERIFY(q.next());
@@ -222,7 +228,8 @@ private slots:
         QList<QByteArray> cases = kTexts;
         // Not UTF-8: overlong, encoded surrogate, truncated, stray bytes, above U+10FFFF.
         cases << QByteArray("\xc0\xaf") << QByteArray("\xed\xa0\x80") << QByteArray("ab\xe6\x97")
-              << QByteArray("\xff\xfe x") << QByteArray("\xf4\x90\x80\x80") << QByteArray("\x80") << QByteArray("a\xc3");
+              << QByteArray("\xff\xfe x") << QByteArray("\xf4\x90\x80\x80") << QByteArray("\x80")
+              << QByteArray("a\xc3");
         QRandomGenerator rng(42);
         for (int k = 0; k < 2000; ++k) {
             QByteArray b(int(rng.bounded(12)), Qt::Uninitialized);
@@ -232,7 +239,8 @@ private slots:
         }
         for (const QByteArray &c : cases) {
             const QString asString = QString::fromUtf8(c);
-            const QByteArray expected = QJsonDocument(QJsonArray{asString}).toJson(QJsonDocument::Compact);
+            const QByteArray expected =
+                QJsonDocument(QJsonArray{asString}).toJson(QJsonDocument::Compact);
             JsonWriter w;
             w.beginArray().stringUtf8(c).endArray();
             QVERIFY2(w.bytes() == expected, c.toHex().constData());
@@ -246,12 +254,23 @@ private slots:
 
     void timesAreWhatFormatTimeWrites()
     {
-        const qint64 cases[] = {0, 1, -1, 999, -999, -1000, 1'800'000'000'123, 253402300799999, 253402300800000,
-                                -62167219200000, -62167219200001, std::numeric_limits<qint64>::min() / 2};
+        const qint64 cases[] = {0,
+                                1,
+                                -1,
+                                999,
+                                -999,
+                                -1000,
+                                1'800'000'000'123,
+                                253402300799999,
+                                253402300800000,
+                                -62167219200000,
+                                -62167219200001,
+                                std::numeric_limits<qint64>::min() / 2};
         for (qint64 ms : cases) {
             JsonWriter w;
             w.beginArray().time(ms).endArray();
-            const QByteArray expected = QJsonDocument(QJsonArray{ids::formatTime(ms)}).toJson(QJsonDocument::Compact);
+            const QByteArray expected =
+                QJsonDocument(QJsonArray{ids::formatTime(ms)}).toJson(QJsonDocument::Compact);
             QVERIFY2(w.bytes() == expected, qPrintable(QString::number(ms)));
             // Qt's calendar has no year 0: compare from year 1 on.
             if (ms >= kYear1 && ms <= 253402300799999)
@@ -285,19 +304,26 @@ private slots:
         for (int k = 0; k < 60; ++k) {
             const QString proj = k % 3 == 0 ? p1 : k % 3 == 1 ? p2 : p3;
             const QString ws = k % 3 == 0 ? ws1 : k % 3 == 1 ? ws2 : ws3;
-            Query q(s->db->connection(),
-                    u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
-                      "finished_at, created_at, manifest, evidence, metric_count, log_bytes) VALUES (:id, :p, :w, :c, "
-                      ":n, :s, :st, :fi, :t, '{}', :e, :mc, :lb)"_s);
-            q.bind(u":id"_s, ids::newUuid()).bind(u":p"_s, proj).bind(u":w"_s, ws)
+            Query q(s->db->connection(), u"INSERT INTO runs (id, project_id, workspace_id, "
+                                         u"client_run_id, name, status, started_at, "
+                                         "finished_at, created_at, manifest, evidence, "
+                                         "metric_count, log_bytes) VALUES (:id, :p, :w, :c, "
+                                         ":n, :s, :st, :fi, :t, '{}', :e, :mc, :lb)"_s);
+            q.bind(u":id"_s, ids::newUuid())
+                .bind(u":p"_s, proj)
+                .bind(u":w"_s, ws)
                 .bind(u":c"_s, u"client \"%1\" \\ "_s.arg(k))
                 .bind(u":n"_s, k % 5 == 0 ? u"Läufer 日本 🚀 %1\n"_s.arg(k) : u"run-%1"_s.arg(k))
                 .bind(u":s"_s, statuses[k % 4])
-                .bind(u":st"_s, k % 2 ? QVariant(qint64(1'700'000'000'000) + k) : QVariant(QMetaType(QMetaType::LongLong)))
-                .bind(u":fi"_s, k % 4 == 2 ? QVariant(qint64(1'700'000'100'000) + k) : QVariant(QMetaType(QMetaType::LongLong)))
+                .bind(u":st"_s, k % 2 ? QVariant(qint64(1'700'000'000'000) + k)
+                                      : QVariant(QMetaType(QMetaType::LongLong)))
+                .bind(u":fi"_s, k % 4 == 2 ? QVariant(qint64(1'700'000'100'000) + k)
+                                           : QVariant(QMetaType(QMetaType::LongLong)))
                 // Several runs in one millisecond: the cursor's id tie-break shows.
                 .bind(u":t"_s, qint64(1'800'000'000'000) + k / 4)
-                .bind(u":e"_s, evidences[k % 3]).bind(u":mc"_s, qint64(k) * 1001).bind(u":lb"_s, qint64(k) * 7);
+                .bind(u":e"_s, evidences[k % 3])
+                .bind(u":mc"_s, qint64(k) * 1001)
+                .bind(u":lb"_s, qint64(k) * 7);
             QVERIFY(q.exec());
         }
         RunService runs(s->ctx);
@@ -313,9 +339,10 @@ private slots:
         verified.evidence = u"verified"_s;
         text.text = u"läufer"_s;
         foreign.workspaceId = ws3;
-        const QList<Case> cases = {{s->actor(alice), all},      {s->actor(alice), onlyWs2}, {s->actor(alice), onlyP1},
-                                   {s->actor(alice), completed}, {s->actor(alice), verified}, {s->actor(alice), text},
-                                   {Actor::system(), all},      {s->actor(bob), all},       {s->actor(alice), foreign}};
+        const QList<Case> cases = {
+            {s->actor(alice), all},       {s->actor(alice), onlyWs2},  {s->actor(alice), onlyP1},
+            {s->actor(alice), completed}, {s->actor(alice), verified}, {s->actor(alice), text},
+            {Actor::system(), all},       {s->actor(bob), all},        {s->actor(alice), foreign}};
         int pagesCompared = 0;
         for (const Case &c : cases) {
             for (int limit : {1, 7, 50}) {
@@ -333,10 +360,11 @@ private slots:
                     QJsonArray items;
                     for (const Run &r : page->items)
                         items.append(r.toJson());
-                    const QJsonObject expected{{u"items"_s, items},
-                                               {u"next_cursor"_s, page->nextCursor.isEmpty()
-                                                                      ? QJsonValue(QJsonValue::Null)
-                                                                      : QJsonValue(page->nextCursor)}};
+                    const QJsonObject expected{
+                        {u"items"_s, items},
+                        {u"next_cursor"_s, page->nextCursor.isEmpty()
+                                               ? QJsonValue(QJsonValue::Null)
+                                               : QJsonValue(page->nextCursor)}};
                     QCOMPARE(out.bytes(), QJsonDocument(expected).toJson(QJsonDocument::Compact));
                     ++pagesCompared;
                     cursor = page->nextCursor;
@@ -346,7 +374,8 @@ private slots:
         QVERIFY(pagesCompared > 60);
         // The other workspace's runs stay invisible: a 404, as list() answers.
         JsonWriter none;
-        QCOMPARE(runs.writeList(none, s->actor(bob), onlyWs2, 10, {}).error().code, ErrorCode::NotFound);
+        QCOMPARE(runs.writeList(none, s->actor(bob), onlyWs2, 10, {}).error().code,
+                 ErrorCode::NotFound);
     }
 
 private:

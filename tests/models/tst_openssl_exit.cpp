@@ -62,7 +62,8 @@ private slots:
         worker->start();
         QVERIFY(worker->wait());
         // wait() has returned; the thread itself is held in its exit handlers until exit().
-        QCOMPARE(digest, QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(digest,
+                 QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
         QVERIFY(!g_ended.load());
     }
 };

@@ -28,7 +28,8 @@ private slots:
 
     void hashesOfTheEarlierDefaultStillVerify()
     {
-        const QString old = crypto::hashPassword(QStringLiteral("pw-0123456789"), crypto::ScryptParams{1u << 17, 8, 1});
+        const QString old = crypto::hashPassword(QStringLiteral("pw-0123456789"),
+                                                 crypto::ScryptParams{1u << 17, 8, 1});
         QVERIFY(old.startsWith(QStringLiteral("scrypt$131072$8$1$")));
         QVERIFY(crypto::verifyPassword(QStringLiteral("pw-0123456789"), old));
         QVERIFY(!crypto::verifyPassword(QStringLiteral("pw-0123456780"), old));
@@ -38,9 +39,11 @@ private slots:
     {
         const QString salt = QString::fromLatin1(QByteArray(16, 'a').toBase64());
         const QString hash = QString::fromLatin1(QByteArray(32, 'b').toBase64());
-        for (const char *params : {"1073741824$8$1", "32768$64$1", "32768$8$64", "0$8$1", "32768$0$1", "x$8$1"})
-            QVERIFY(!crypto::verifyPassword(QStringLiteral("pw"), QStringLiteral("scrypt$%1$%2$%3")
-                                                                       .arg(QString::fromLatin1(params), salt, hash)));
+        for (const char *params :
+             {"1073741824$8$1", "32768$64$1", "32768$8$64", "0$8$1", "32768$0$1", "x$8$1"})
+            QVERIFY(!crypto::verifyPassword(
+                QStringLiteral("pw"),
+                QStringLiteral("scrypt$%1$%2$%3").arg(QString::fromLatin1(params), salt, hash)));
     }
 };
 

@@ -137,7 +137,8 @@ private slots:
             b.remove(u"log"_s);
             QJsonArray metrics;
             for (int i = 0; i < 100; ++i)
-                metrics.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, i}, {u"value"_s, 1.0 / (i + 1)}});
+                metrics.append(QJsonObject{
+                    {u"name"_s, u"loss"_s}, {u"step"_s, i}, {u"value"_s, 1.0 / (i + 1)}});
             b.insert(u"metrics"_s, metrics);
             seen.clear();
             QCOMPARE(sqlite3_trace_v2(handle, SQLITE_TRACE_STMT, trace, &seen), SQLITE_OK);
@@ -276,9 +277,12 @@ private slots:
         QTest::newRow("client_run_id number")
             << u"client_run_id"_s << QJsonValue(7) << u"client_run_id"_s << u"type"_s;
         QTest::newRow("name missing") << u"name"_s << gone << u"name"_s << u"required"_s;
-        QTest::newRow("log_offset type") << u"log_offset"_s << QJsonValue(u"3"_s) << u"log_offset"_s << u"type"_s;
-        QTest::newRow("log_offset negative") << u"log_offset"_s << QJsonValue(-1) << u"log_offset"_s << u"invalid"_s;
-        QTest::newRow("log_offset fraction") << u"log_offset"_s << QJsonValue(1.5) << u"log_offset"_s << u"invalid"_s;
+        QTest::newRow("log_offset type")
+            << u"log_offset"_s << QJsonValue(u"3"_s) << u"log_offset"_s << u"type"_s;
+        QTest::newRow("log_offset negative")
+            << u"log_offset"_s << QJsonValue(-1) << u"log_offset"_s << u"invalid"_s;
+        QTest::newRow("log_offset fraction")
+            << u"log_offset"_s << QJsonValue(1.5) << u"log_offset"_s << u"invalid"_s;
         QTest::newRow("name blank")
             << u"name"_s << QJsonValue(u"   "_s) << u"name"_s << u"required"_s;
         QTest::newRow("name control")
@@ -434,7 +438,8 @@ private slots:
         const int n = 511;
         QJsonArray points;
         for (int i = 0; i < n; ++i)
-            points.append(QJsonObject{{u"name"_s, u"m"_s}, {u"step"_s, i * 3}, {u"value"_s, i / 7.0}});
+            points.append(
+                QJsonObject{{u"name"_s, u"m"_s}, {u"step"_s, i * 3}, {u"value"_s, i / 7.0}});
         QJsonObject b = body(projA, u"shapes"_s);
         b.insert(u"metrics"_s, points);
         const Run run = sync(b);
@@ -478,7 +483,10 @@ private slots:
             group.submit(j, runner);
             done += j.done ? 1 : 0;
         });
-        while ([&] { std::lock_guard lock(m); return batches.isEmpty(); }())
+        while ([&] {
+            std::lock_guard lock(m);
+            return batches.isEmpty();
+        }())
             std::this_thread::yield();
         std::vector<std::thread> others;
         for (int n = 1; n <= 3; ++n) {
@@ -915,8 +923,8 @@ private slots:
         QCOMPARE(runs.get(s->actor(alice), run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(runs.remove(s->actor(alice), run.id).error().code, ErrorCode::NotFound);
         QCOMPARE(s->auditCount(u"run.delete"_s), 1);
-        for (const char *t :
-             {"runs", "run_metric_chunks", "run_metric_rollups", "run_logs", "run_signatures", "compliance_mappings"})
+        for (const char *t : {"runs", "run_metric_chunks", "run_metric_rollups", "run_logs",
+                              "run_signatures", "compliance_mappings"})
             QCOMPARE(s->count(QString::fromUtf8(t)), 0);
         // The client may sync the same client_run_id again: it is a new run.
         QVERIFY(sync(signedBody(u"gone"_s, false)).id != run.id);
@@ -1078,12 +1086,14 @@ private slots:
         const int n = 40000;
         QList<SeriesPoint> points;
         for (int i = 0; i < n; ++i)
-            points.append({qint64(i) * 5, std::cos(i / 400.0) * 3 + double((qint64(i) * 104729) % 97) / 97.0 +
-                                             (i % 9973 == 17 ? 25.0 : 0.0)});
+            points.append({qint64(i) * 5, std::cos(i / 400.0) * 3 +
+                                              double((qint64(i) * 104729) % 97) / 97.0 +
+                                              (i % 9973 == 17 ? 25.0 : 0.0)});
         QJsonArray sent;
         for (int i = 0; i < n; ++i) {
             const auto &p = points.at((i * 7) % n); // 7 is prime to 40,000: a permutation
-            sent.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, p.step}, {u"value"_s, p.value}});
+            sent.append(
+                QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, p.step}, {u"value"_s, p.value}});
         }
         sent.append(QJsonObject{{u"name"_s, u"short"_s}, {u"step"_s, 1}, {u"value"_s, 2}});
         QJsonObject b = body(projA, u"long-series"_s);

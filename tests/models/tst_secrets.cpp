@@ -11,11 +11,18 @@
 using namespace wfx;
 
 namespace {
-QString L(const char *s) { return QString::fromLatin1(s); }
-constexpr QFileDevice::Permissions kOthers = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
-    | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
-bool keyring() { return qEnvironmentVariableIntValue("WFX_TEST_KEYRING") == 1; }
+QString L(const char *s)
+{
+    return QString::fromLatin1(s);
 }
+constexpr QFileDevice::Permissions kOthers = QFileDevice::ReadGroup | QFileDevice::WriteGroup |
+                                             QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                             QFileDevice::WriteOther | QFileDevice::ExeOther;
+bool keyring()
+{
+    return qEnvironmentVariableIntValue("WFX_TEST_KEYRING") == 1;
+}
+} // namespace
 
 class TestSecrets : public QObject
 {
@@ -78,7 +85,8 @@ private slots:
         QCOMPARE(b.getOrCreate(SecretStore::kSessionSigningKey, gen), first);
         QCOMPARE(calls, 1);
         // A generator that yields nothing stores nothing.
-        QVERIFY(b.getOrCreate(SecretStore::kAuditSigningKey, [] { return QByteArray(); }).isEmpty());
+        QVERIFY(
+            b.getOrCreate(SecretStore::kAuditSigningKey, [] { return QByteArray(); }).isEmpty());
         QVERIFY(!b.get(SecretStore::kAuditSigningKey).has_value());
     }
 
@@ -95,7 +103,13 @@ private slots:
         QVERIFY(store.lastError().contains(L("damaged")));
         QVERIFY(!store.set(SecretStore::kCursorKey, "x").ok());
         int calls = 0;
-        QVERIFY(store.getOrCreate(SecretStore::kCursorKey, [&calls] { ++calls; return QByteArray("new"); }).isEmpty());
+        QVERIFY(store
+                    .getOrCreate(SecretStore::kCursorKey,
+                                 [&calls] {
+                                     ++calls;
+                                     return QByteArray("new");
+                                 })
+                    .isEmpty());
         QCOMPARE(calls, 0);
         QFile f(store.filePath());
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -112,15 +126,17 @@ private slots:
         }
         QVERIFY(!store.get(SecretStore::kCursorKey).has_value());
         QVERIFY(!store.lastError().isEmpty());
-        QVERIFY(store.getOrCreate(SecretStore::kCursorKey, [] { return QByteArray("new"); }).isEmpty());
+        QVERIFY(
+            store.getOrCreate(SecretStore::kCursorKey, [] { return QByteArray("new"); }).isEmpty());
     }
 
     void loosenedPermissionsAreTightened()
     {
         SecretStore store(L("wfx-test"), dir->path(), SecretStore::Mode::FileOnly);
         QVERIFY(store.set(SecretStore::kCursorKey, "k").ok());
-        QVERIFY(QFile::setPermissions(store.filePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner
-                                                            | QFileDevice::ReadGroup | QFileDevice::ReadOther));
+        QVERIFY(QFile::setPermissions(store.filePath(),
+                                      QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                          QFileDevice::ReadGroup | QFileDevice::ReadOther));
         QCOMPARE(store.get(SecretStore::kCursorKey).value_or(QByteArray()), QByteArray("k"));
         QCOMPARE(QFile(store.filePath()).permissions() & kOthers, QFileDevice::Permissions());
     }
@@ -151,7 +167,8 @@ private slots:
         // else this test has cut the session bus off, and the file takes over.
         const QString expected = keyring() ? L("keychain") : L("file");
         QCOMPARE(store.backend(), expected);
-        const QByteArray v = store.getOrCreate(SecretStore::kAuditSigningKey, [] { return QByteArray(32, 'a'); });
+        const QByteArray v =
+            store.getOrCreate(SecretStore::kAuditSigningKey, [] { return QByteArray(32, 'a'); });
         QCOMPARE(v, QByteArray(32, 'a'));
         QCOMPARE(QFile::exists(store.filePath()), !keyring());
     }
@@ -162,24 +179,30 @@ private slots:
         QVERIFY(file.set(SecretStore::kCursorKey, "from-file").ok());
         SecretStore store(L("wfx-test"), dir->path(), SecretStore::Mode::Auto);
         QCOMPARE(store.backend(), L("file"));
-        QCOMPARE(store.get(SecretStore::kCursorKey).value_or(QByteArray()), QByteArray("from-file"));
+        QCOMPARE(store.get(SecretStore::kCursorKey).value_or(QByteArray()),
+                 QByteArray("from-file"));
     }
 
     void keychainRoundTrip()
     {
         if (!keyring())
-            QSKIP("Needs a Secret Service: set WFX_TEST_KEYRING=1 inside dbus-run-session with an unlocked "
+            QSKIP("Needs a Secret Service: set WFX_TEST_KEYRING=1 inside dbus-run-session with an "
+                  "unlocked "
                   "gnome-keyring (scripts/test.sh does).");
         SecretStore store(L("wfx-test"), dir->path(), SecretStore::Mode::KeychainOnly);
         QCOMPARE(store.backend(), L("keychain"));
         QVERIFY(!store.get(SecretStore::kWebhookSecret).has_value());
         QVERIFY2(store.lastError().isEmpty(), qPrintable(store.lastError()));
         const QByteArray secret("k\x00\xfe\xff-bytes", 10);
-        QVERIFY2(store.set(SecretStore::kWebhookSecret, secret).ok(), qPrintable(store.lastError()));
+        QVERIFY2(store.set(SecretStore::kWebhookSecret, secret).ok(),
+                 qPrintable(store.lastError()));
         QCOMPARE(store.get(SecretStore::kWebhookSecret).value_or(QByteArray()), secret);
         QVERIFY(!QFile::exists(store.filePath())); // nothing on disk
         int calls = 0;
-        auto gen = [&calls] { ++calls; return QByteArray(32, 's'); };
+        auto gen = [&calls] {
+            ++calls;
+            return QByteArray(32, 's');
+        };
         QCOMPARE(store.getOrCreate(SecretStore::kSessionSigningKey, gen), QByteArray(32, 's'));
         SecretStore again(L("wfx-test"), dir->path(), SecretStore::Mode::KeychainOnly);
         QCOMPARE(again.getOrCreate(SecretStore::kSessionSigningKey, gen), QByteArray(32, 's'));

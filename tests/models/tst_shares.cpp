@@ -52,17 +52,26 @@ class TestShares : public QObject
     QString alice, bob, carol;
     QString wsA, wsB, projA, projB, runA, runB;
 
-    QString insertRun(const QString &ws, const QString &project, const QString &evidence = u"unsigned"_s,
-                      const QString &manifest = uR"({"algo":"dreamer-v3","seed":1,"env":{"name":"cartpole"}})"_s,
-                      const QString &name = u"dreamer-v3-seed-1"_s)
+    QString insertRun(
+        const QString &ws, const QString &project, const QString &evidence = u"unsigned"_s,
+        const QString &manifest = uR"({"algo":"dreamer-v3","seed":1,"env":{"name":"cartpole"}})"_s,
+        const QString &name = u"dreamer-v3-seed-1"_s)
     {
         const QString id = ids::newUuid();
-        Query q(s->db->connection(), u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
-                                       "started_at, finished_at, created_at, manifest, evidence) VALUES "
-                                       "(:id, :p, :w, :c, :n, 'completed', :st, :fi, :t, :m, :e)"_s);
-        q.bind(u":id"_s, id).bind(u":p"_s, project).bind(u":w"_s, ws).bind(u":c"_s, id).bind(u":n"_s, name)
-            .bind(u":st"_s, qint64(1'700'000'000'000)).bind(u":fi"_s, qint64(1'700'003'600'000))
-            .bind(u":t"_s, s->clock.nowMs()).bind(u":m"_s, manifest).bind(u":e"_s, evidence);
+        Query q(s->db->connection(),
+                u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
+                "started_at, finished_at, created_at, manifest, evidence) VALUES "
+                "(:id, :p, :w, :c, :n, 'completed', :st, :fi, :t, :m, :e)"_s);
+        q.bind(u":id"_s, id)
+            .bind(u":p"_s, project)
+            .bind(u":w"_s, ws)
+            .bind(u":c"_s, id)
+            .bind(u":n"_s, name)
+            .bind(u":st"_s, qint64(1'700'000'000'000))
+            .bind(u":fi"_s, qint64(1'700'003'600'000))
+            .bind(u":t"_s, s->clock.nowMs())
+            .bind(u":m"_s, manifest)
+            .bind(u":e"_s, evidence);
         if (!q.exec())
             qFatal("insertRun: %s", qPrintable(q.errorText()));
         return id;
@@ -77,11 +86,18 @@ class TestShares : public QObject
                            const QString &name = u"weights.bin"_s, qint64 size = 4096)
     {
         const QString id = ids::newUuid();
-        Query q(s->db->connection(), u"INSERT INTO artifacts (id, run_id, workspace_id, name, size_bytes, sha256, "
-                                       "content_type, state, part_size, created_at) VALUES "
-                                       "(:id, :r, :w, :n, :sz, :h, 'application/octet-stream', :st, 8388608, :t)"_s);
-        q.bind(u":id"_s, id).bind(u":r"_s, run).bind(u":w"_s, ws).bind(u":n"_s, name).bind(u":sz"_s, size)
-            .bind(u":h"_s, QString(64, QLatin1Char('a'))).bind(u":st"_s, state).bind(u":t"_s, s->clock.nowMs());
+        Query q(s->db->connection(),
+                u"INSERT INTO artifacts (id, run_id, workspace_id, name, size_bytes, sha256, "
+                "content_type, state, part_size, created_at) VALUES "
+                "(:id, :r, :w, :n, :sz, :h, 'application/octet-stream', :st, 8388608, :t)"_s);
+        q.bind(u":id"_s, id)
+            .bind(u":r"_s, run)
+            .bind(u":w"_s, ws)
+            .bind(u":n"_s, name)
+            .bind(u":sz"_s, size)
+            .bind(u":h"_s, QString(64, QLatin1Char('a')))
+            .bind(u":st"_s, state)
+            .bind(u":t"_s, s->clock.nowMs());
         if (!q.exec())
             qFatal("insertArtifact: %s", qPrintable(q.errorText()));
         return id;
@@ -94,7 +110,8 @@ class TestShares : public QObject
             qFatal("exec: %s", qPrintable(q.errorText()));
     }
     IssuedShare share(const QString &run, std::optional<QString> password = std::nullopt,
-                      std::optional<QString> expiresAt = std::nullopt, std::optional<QString> artifact = std::nullopt)
+                      std::optional<QString> expiresAt = std::nullopt,
+                      std::optional<QString> artifact = std::nullopt)
     {
         ShareService svc(s->ctx);
         auto r = svc.create(s->actor(alice), ShareDraft{run, password, expiresAt, artifact});
@@ -111,16 +128,10 @@ class TestShares : public QObject
             qFatal("resolve: %s", qPrintable(err(a.error())));
         return *a;
     }
-    qint64 rateRows()
-    {
-        return s->count(u"rate_counters"_s);
-    }
+    qint64 rateRows() { return s->count(u"rate_counters"_s); }
 
 private slots:
-    void initTestCase()
-    {
-        wfxtest::useFastPasswordHashing();
-    }
+    void initTestCase() { wfxtest::useFastPasswordHashing(); }
     void initTestCase_data() { wfxtest::addBackends(); }
     void init()
     {
@@ -134,7 +145,9 @@ private slots:
         wsB = ws.create(s->actor(bob), u"Bob Lab"_s)->id;
         projA = ws.createProject(s->actor(alice), wsA, u"world-models"_s)->id;
         projB = ws.createProject(s->actor(bob), wsB, u"other"_s)->id;
-        Query m(s->db->connection(), u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'viewer', 0)"_s);
+        Query m(
+            s->db->connection(),
+            u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'viewer', 0)"_s);
         m.bind(u":w"_s, wsA).bind(u":u"_s, carol);
         QVERIFY(m.exec());
         runA = insertRun(wsA, projA);
@@ -157,7 +170,8 @@ private slots:
         QCOMPARE(is.share.state, u"active"_s);
         QCOMPARE(is.share.hasPassword, false);
         QCOMPARE(is.share.workspaceId, wsA);
-        Query q(s->db->connection(), u"SELECT token_hash, token_prefix, password_hash FROM shares WHERE id = :id"_s);
+        Query q(s->db->connection(),
+                u"SELECT token_hash, token_prefix, password_hash FROM shares WHERE id = :id"_s);
         q.bind(u":id"_s, is.share.id);
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.str(0), crypto::sha256Hex(is.token.toUtf8()));
@@ -165,12 +179,15 @@ private slots:
         QVERIFY(q.isNull(2));
         const QString json = QString::fromUtf8(QJsonDocument(is.share.toJson()).toJson());
         QVERIFY(!json.contains(is.token));
-        for (const char *k : {"id", "run_id", "artifact_id", "state", "expires_at", "has_password", "token_prefix", "created_at"})
+        for (const char *k : {"id", "run_id", "artifact_id", "state", "expires_at", "has_password",
+                              "token_prefix", "created_at"})
             QVERIFY2(is.share.toJson().contains(QString::fromUtf8(k)), k);
         QVERIFY(is.share.toJson().value(u"artifact_id"_s).isNull());
         QVERIFY(is.share.toJson().value(u"expires_at"_s).isNull());
         QCOMPARE(s->auditCount(u"share.create"_s), auditBefore + 1);
-        Query a(s->db->connection(), u"SELECT detail, workspace_id, target_id FROM audit_log WHERE action = 'share.create'"_s);
+        Query a(
+            s->db->connection(),
+            u"SELECT detail, workspace_id, target_id FROM audit_log WHERE action = 'share.create'"_s);
         QVERIFY(a.exec() && a.next());
         QVERIFY(!a.str(0).contains(is.token.mid(5)));
         QCOMPARE(a.str(1), wsA);
@@ -199,13 +216,20 @@ private slots:
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
         const QString r = u"RUN"_s;
-        QTest::newRow("run missing") << QString() << QString() << QString() << QString() << u"run_id"_s << u"required"_s;
-        QTest::newRow("run not uuid") << u"abc"_s << QString() << QString() << QString() << u"run_id"_s << u"invalid"_s;
-        QTest::newRow("short password") << r << u"1234567"_s << QString() << QString() << u"password"_s << u"too_short"_s;
-        QTest::newRow("long password") << r << QString(1025, QLatin1Char('p')) << QString() << QString() << u"password"_s << u"too_long"_s;
-        QTest::newRow("expiry garbage") << r << QString() << u"tomorrow"_s << QString() << u"expires_at"_s << u"invalid"_s;
-        QTest::newRow("expiry past") << r << QString() << u"2020-01-01T00:00:00Z"_s << QString() << u"expires_at"_s << u"in_past"_s;
-        QTest::newRow("artifact not uuid") << r << QString() << QString() << u"x"_s << u"artifact_id"_s << u"invalid"_s;
+        QTest::newRow("run missing")
+            << QString() << QString() << QString() << QString() << u"run_id"_s << u"required"_s;
+        QTest::newRow("run not uuid")
+            << u"abc"_s << QString() << QString() << QString() << u"run_id"_s << u"invalid"_s;
+        QTest::newRow("short password")
+            << r << u"1234567"_s << QString() << QString() << u"password"_s << u"too_short"_s;
+        QTest::newRow("long password") << r << QString(1025, QLatin1Char('p')) << QString()
+                                       << QString() << u"password"_s << u"too_long"_s;
+        QTest::newRow("expiry garbage")
+            << r << QString() << u"tomorrow"_s << QString() << u"expires_at"_s << u"invalid"_s;
+        QTest::newRow("expiry past") << r << QString() << u"2020-01-01T00:00:00Z"_s << QString()
+                                     << u"expires_at"_s << u"in_past"_s;
+        QTest::newRow("artifact not uuid")
+            << r << QString() << QString() << u"x"_s << u"artifact_id"_s << u"invalid"_s;
     }
     void createValidation()
     {
@@ -253,7 +277,10 @@ private slots:
         auto unknown = svc.create(s->actor(alice), ShareDraft{runA, {}, {}, ids::newUuid()});
         QCOMPARE(unknown.error().details.value(0).issue, u"not_in_run"_s);
         const QString aborted = insertArtifact(runA, wsA, u"aborted"_s);
-        QCOMPARE(svc.create(s->actor(alice), ShareDraft{runA, {}, {}, aborted}).error().details.value(0).issue,
+        QCOMPARE(svc.create(s->actor(alice), ShareDraft{runA, {}, {}, aborted})
+                     .error()
+                     .details.value(0)
+                     .issue,
                  u"unavailable"_s);
         // A pending artifact may be shared (the public read then answers 409).
         const QString pending = insertArtifact(runA, wsA, u"pending"_s);
@@ -272,14 +299,19 @@ private slots:
     void createNeedsMemberRoleAndWritableUser()
     {
         ShareService svc(s->ctx);
-        QCOMPARE(svc.create(s->actor(bob), ShareDraft{runA, {}, {}, {}}).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc.create(s->actor(carol), ShareDraft{runA, {}, {}, {}}).error().code, ErrorCode::Forbidden);
-        QCOMPARE(svc.create(s->actor(alice), ShareDraft{ids::newUuid(), {}, {}, {}}).error().code, ErrorCode::NotFound);
+        QCOMPARE(svc.create(s->actor(bob), ShareDraft{runA, {}, {}, {}}).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(svc.create(s->actor(carol), ShareDraft{runA, {}, {}, {}}).error().code,
+                 ErrorCode::Forbidden);
+        QCOMPARE(svc.create(s->actor(alice), ShareDraft{ids::newUuid(), {}, {}, {}}).error().code,
+                 ErrorCode::NotFound);
         Actor scoped = s->actor(alice);
         scoped.keyWorkspaceId = wsB;
-        QCOMPARE(svc.create(scoped, ShareDraft{runA, {}, {}, {}}).error().code, ErrorCode::NotFound);
+        QCOMPARE(svc.create(scoped, ShareDraft{runA, {}, {}, {}}).error().code,
+                 ErrorCode::NotFound);
         exec(u"UPDATE users SET restricted = 1 WHERE id = :id"_s, alice);
-        QCOMPARE(svc.create(s->actor(alice), ShareDraft{runA, {}, {}, {}}).error().code, ErrorCode::Forbidden);
+        QCOMPARE(svc.create(s->actor(alice), ShareDraft{runA, {}, {}, {}}).error().code,
+                 ErrorCode::Forbidden);
         QCOMPARE(s->count(u"shares"_s), 0);
     }
 
@@ -289,11 +321,15 @@ private slots:
         IssuedShare is = share(runA);
         QCOMPARE(svc.get(s->actor(bob), is.share.id).error().code, ErrorCode::NotFound);
         QCOMPARE(svc.revoke(s->actor(bob), is.share.id).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc.extend(s->actor(bob), is.share.id, in(kMinute)).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc.list(s->actor(bob), ShareFilter{wsA, {}}, 50, {}).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc.list(s->actor(bob), ShareFilter{{}, runA}, 50, {}).error().code, ErrorCode::NotFound);
+        QCOMPARE(svc.extend(s->actor(bob), is.share.id, in(kMinute)).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(svc.list(s->actor(bob), ShareFilter{wsA, {}}, 50, {}).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(svc.list(s->actor(bob), ShareFilter{{}, runA}, 50, {}).error().code,
+                 ErrorCode::NotFound);
         QCOMPARE(svc.list(s->actor(bob), ShareFilter{}, 50, {})->items.size(), 0);
-        QCOMPARE(svc.createConsent(s->actor(bob), is.share.id, u"x"_s, u"y"_s).error().code, ErrorCode::NotFound);
+        QCOMPARE(svc.createConsent(s->actor(bob), is.share.id, u"x"_s, u"y"_s).error().code,
+                 ErrorCode::NotFound);
         QCOMPARE(svc.get(s->actor(alice), is.share.id)->state, u"active"_s);
         QCOMPARE(s->auditCount(u"share.revoke"_s), 0);
     }
@@ -305,7 +341,8 @@ private slots:
         QVERIFY(svc.get(s->actor(carol), is.share.id).ok());
         QCOMPARE(svc.list(s->actor(carol), ShareFilter{wsA, {}}, 50, {})->items.size(), 1);
         QCOMPARE(svc.revoke(s->actor(carol), is.share.id).error().code, ErrorCode::Forbidden);
-        QCOMPARE(svc.extend(s->actor(carol), is.share.id, in(kMinute)).error().code, ErrorCode::Forbidden);
+        QCOMPARE(svc.extend(s->actor(carol), is.share.id, in(kMinute)).error().code,
+                 ErrorCode::Forbidden);
     }
 
     void listPagesByKeysetAndNeverShowsTokens()
@@ -343,9 +380,12 @@ private slots:
         share(otherRun);
         QCOMPARE(svc.list(s->actor(alice), ShareFilter{{}, otherRun}, 50, {})->items.size(), 1);
         QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 50, {})->items.size(), 7);
-        QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 0, {}).error().code, ErrorCode::Validation);
-        QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 201, {}).error().code, ErrorCode::Validation);
-        QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 50, u"forged"_s).error().code, ErrorCode::Validation);
+        QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 0, {}).error().code,
+                 ErrorCode::Validation);
+        QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 201, {}).error().code,
+                 ErrorCode::Validation);
+        QCOMPARE(svc.list(s->actor(alice), ShareFilter{}, 50, u"forged"_s).error().code,
+                 ErrorCode::Validation);
     }
 
     void revokeIsIdempotent()
@@ -361,7 +401,8 @@ private slots:
         QCOMPARE(r2->state, u"revoked"_s);
         QCOMPARE(r2->revokedAt, r1->revokedAt);
         QCOMPARE(s->auditCount(u"share.revoke"_s), 1);
-        QCOMPARE(svc.list(s->actor(alice), ShareFilter{{}, runA}, 50, {})->items.value(0).state, u"revoked"_s);
+        QCOMPARE(svc.list(s->actor(alice), ShareFilter{{}, runA}, 50, {})->items.value(0).state,
+                 u"revoked"_s);
         QCOMPARE(svc.revoke(s->actor(alice), ids::newUuid()).error().code, ErrorCode::NotFound);
     }
 
@@ -371,7 +412,8 @@ private slots:
         IssuedShare is = share(runA, {}, in(kMinute));
         s->clock.advanceMs(kMinute);
         QCOMPARE(svc.get(s->actor(alice), is.share.id)->state, u"expired"_s);
-        QCOMPARE(svc.list(s->actor(alice), ShareFilter{{}, runA}, 50, {})->items.value(0).state, u"expired"_s);
+        QCOMPARE(svc.list(s->actor(alice), ShareFilter{{}, runA}, 50, {})->items.value(0).state,
+                 u"expired"_s);
         auto e = svc.extend(s->actor(alice), is.share.id, in(kMinute));
         QVERIFY(e.ok());
         QCOMPARE(e->state, u"active"_s);
@@ -382,9 +424,11 @@ private slots:
         QVERIFY(never.ok());
         QVERIFY(!never->expiresAt.has_value());
         QCOMPARE(s->auditCount(u"share.update"_s), 2);
-        QCOMPARE(svc.extend(s->actor(alice), is.share.id, u"2020-01-01T00:00:00Z"_s).error().code, ErrorCode::Validation);
+        QCOMPARE(svc.extend(s->actor(alice), is.share.id, u"2020-01-01T00:00:00Z"_s).error().code,
+                 ErrorCode::Validation);
         QVERIFY(svc.revoke(s->actor(alice), is.share.id).ok());
-        QCOMPARE(svc.extend(s->actor(alice), is.share.id, in(kMinute)).error().code, ErrorCode::Conflict);
+        QCOMPARE(svc.extend(s->actor(alice), is.share.id, in(kMinute)).error().code,
+                 ErrorCode::Conflict);
     }
 
     // ------------------------------------------------------------------ consents
@@ -393,7 +437,8 @@ private slots:
     {
         ShareService svc(s->ctx);
         IssuedShare is = share(runA);
-        auto c = svc.createConsent(s->actor(alice), is.share.id, u"  Dr. Chen  "_s, u"reliability-study-2026"_s);
+        auto c = svc.createConsent(s->actor(alice), is.share.id, u"  Dr. Chen  "_s,
+                                   u"reliability-study-2026"_s);
         QVERIFY2(c.ok(), c.ok() ? "" : qPrintable(err(c.error())));
         QCOMPARE(c->subject, u"Dr. Chen"_s);
         QCOMPARE(c->toJson().value(u"state"_s).toString(), u"active"_s);
@@ -413,14 +458,18 @@ private slots:
         QCOMPARE(doc->value(u"consent"_s).toObject().value(u"id"_s).toString(), c->id);
         QCOMPARE(doc->value(u"consent"_s).toObject().value(u"share_id"_s).toString(), is.share.id);
         QCOMPARE(doc->value(u"share"_s).toObject().value(u"id"_s).toString(), is.share.id);
-        QCOMPARE(doc->value(u"consent"_s).toObject().value(u"granted_at"_s).toString(), ids::formatTime(c->grantedAt));
-        QCOMPARE(doc->value(u"consent"_s).toObject().value(u"revoked_at"_s).toString(), ids::formatTime(*r1->revokedAt));
+        QCOMPARE(doc->value(u"consent"_s).toObject().value(u"granted_at"_s).toString(),
+                 ids::formatTime(c->grantedAt));
+        QCOMPARE(doc->value(u"consent"_s).toObject().value(u"revoked_at"_s).toString(),
+                 ids::formatTime(*r1->revokedAt));
         QVERIFY(!doc->value(u"exported_at"_s).toString().isEmpty());
 
         QVERIFY(svc.deleteConsent(s->actor(alice), is.share.id, c->id).ok());
         QCOMPARE(s->auditCount(u"consent.delete"_s), 1);
-        QCOMPARE(svc.exportConsent(s->actor(alice), is.share.id, c->id).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc.deleteConsent(s->actor(alice), is.share.id, c->id).error().code, ErrorCode::NotFound);
+        QCOMPARE(svc.exportConsent(s->actor(alice), is.share.id, c->id).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(svc.deleteConsent(s->actor(alice), is.share.id, c->id).error().code,
+                 ErrorCode::NotFound);
     }
 
     void consentValidationAndScoping()
@@ -428,7 +477,8 @@ private slots:
         ShareService svc(s->ctx);
         IssuedShare is = share(runA);
         IssuedShare other = share(runA);
-        auto bad = svc.createConsent(s->actor(alice), is.share.id, u" "_s, QString(201, QLatin1Char('s')));
+        auto bad =
+            svc.createConsent(s->actor(alice), is.share.id, u" "_s, QString(201, QLatin1Char('s')));
         QCOMPARE(bad.error().code, ErrorCode::Validation);
         QCOMPARE(bad.error().details.size(), 2);
         QCOMPARE(bad.error().details.at(0).field, u"subject"_s);
@@ -436,12 +486,17 @@ private slots:
         auto c = svc.createConsent(s->actor(alice), is.share.id, u"subject"_s, u"scope"_s);
         QVERIFY(c.ok());
         // A consent is reached only through its own share.
-        QCOMPARE(svc.exportConsent(s->actor(alice), other.share.id, c->id).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc.revokeConsent(s->actor(alice), other.share.id, c->id).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc.exportConsent(s->actor(bob), is.share.id, c->id).error().code, ErrorCode::NotFound);
-        QCOMPARE(svc.createConsent(s->actor(carol), is.share.id, u"a"_s, u"b"_s).error().code, ErrorCode::Forbidden);
+        QCOMPARE(svc.exportConsent(s->actor(alice), other.share.id, c->id).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(svc.revokeConsent(s->actor(alice), other.share.id, c->id).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(svc.exportConsent(s->actor(bob), is.share.id, c->id).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(svc.createConsent(s->actor(carol), is.share.id, u"a"_s, u"b"_s).error().code,
+                 ErrorCode::Forbidden);
         QVERIFY(svc.revoke(s->actor(alice), is.share.id).ok());
-        QCOMPARE(svc.createConsent(s->actor(alice), is.share.id, u"a"_s, u"b"_s).error().code, ErrorCode::Conflict);
+        QCOMPARE(svc.createConsent(s->actor(alice), is.share.id, u"a"_s, u"b"_s).error().code,
+                 ErrorCode::Conflict);
         QCOMPARE(s->auditCount(u"consent.create"_s), 1);
     }
 
@@ -472,14 +527,17 @@ private slots:
 
         QStringList all;
         collect(a.json(), &all);
-        static const QRegularExpression uuid(u"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"_s);
+        static const QRegularExpression uuid(
+            u"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"_s);
         const QString text = QString::fromUtf8(a.body);
         QVERIFY2(!uuid.match(text).hasMatch(), qPrintable(text));
-        for (const QString &secret : {is.token, is.share.tokenPrefix, u"alice@example.com"_s, u"Alice Lab"_s,
-                                      u"world-models"_s, ids::formatTime(*is.share.expiresAt)})
+        for (const QString &secret :
+             {is.token, is.share.tokenPrefix, u"alice@example.com"_s, u"Alice Lab"_s,
+              u"world-models"_s, ids::formatTime(*is.share.expiresAt)})
             QVERIFY2(!text.contains(secret), qPrintable(secret));
-        for (const char *key : {"id", "token", "token_prefix", "has_password", "expires_at", "share_id", "run_id",
-                                "workspace_id", "project_id", "owner_id", "email"})
+        for (const char *key :
+             {"id", "token", "token_prefix", "has_password", "expires_at", "share_id", "run_id",
+              "workspace_id", "project_id", "owner_id", "email"})
             QVERIFY2(!all.contains(QString::fromUtf8(key)), key);
     }
 
@@ -488,9 +546,11 @@ private slots:
         PublicShareResolver res(s->ctx);
         IssuedShare is = share(runA);
         QString mismatched = is.token;
-        mismatched[mismatched.size() - 1] = mismatched.endsWith(QLatin1Char('A')) ? QLatin1Char('B') : QLatin1Char('A');
-        for (const QString &t : {crypto::randomToken(u"wfxs_"_s, 32), u"not a*valid&token!"_s, mismatched, QString(),
-                                 is.token.left(20), QString(is.token + u"x"_s)}) {
+        mismatched[mismatched.size() - 1] =
+            mismatched.endsWith(QLatin1Char('A')) ? QLatin1Char('B') : QLatin1Char('A');
+        for (const QString &t :
+             {crypto::randomToken(u"wfxs_"_s, 32), u"not a*valid&token!"_s, mismatched, QString(),
+              is.token.left(20), QString(is.token + u"x"_s)}) {
             PublicAnswer a = read(res, t);
             QCOMPARE(a.status, 404);
             QCOMPARE(a.code, u"share_not_found"_s);
@@ -556,8 +616,9 @@ private slots:
             if (i < 5)
                 s->clock.advanceMs(30'000);
         }
-        for (const std::optional<QString> &attempt : {std::optional<QString>(pw), std::optional<QString>(),
-                                                       std::optional<QString>(u"wrong-again"_s)}) {
+        for (const std::optional<QString> &attempt :
+             {std::optional<QString>(pw), std::optional<QString>(),
+              std::optional<QString>(u"wrong-again"_s)}) {
             PublicAnswer a = read(res, is.token, kAddr, attempt);
             QCOMPARE(a.status, 429);
             QCOMPARE(a.code, u"share_password_locked"_s);
@@ -567,7 +628,8 @@ private slots:
             const QByteArray reset = a.header("RateLimit-Reset");
             QVERIFY(reset.toLongLong() > 0 && reset.toLongLong() <= 900);
             QCOMPARE(a.header("Retry-After"), reset);
-            QVERIFY(a.header("RateLimit").startsWith(QByteArray("\"share-password\";r=0;t=" + reset)));
+            QVERIFY(
+                a.header("RateLimit").startsWith(QByteArray("\"share-password\";r=0;t=" + reset)));
             QVERIFY(a.header("RateLimit-Policy").startsWith("\"share-password\";q=5;w=900"));
         }
         // Another client is not locked.
@@ -615,7 +677,8 @@ private slots:
     {
         QFETCH(QString, how);
         PublicShareResolver res(s->ctx);
-        const QString art = insertArtifact(runA, wsA, how == u"pending"_s ? u"pending"_s : u"committed"_s);
+        const QString art =
+            insertArtifact(runA, wsA, how == u"pending"_s ? u"pending"_s : u"committed"_s);
         IssuedShare is = share(runA, {}, {}, art);
         QCOMPARE(read(res, is.token).status, how == u"pending"_s ? 409 : 200);
         if (how == u"aborted"_s || how == u"deleted"_s)
@@ -642,20 +705,26 @@ private slots:
         QTest::addColumn<QString>("metric");
         QTest::addColumn<QString>("path");
         const QString plain = uR"({"seed":1})"_s;
-        QTest::newRow("api_key key") << uR"({"api_key":"x","seed":3})"_s << u"r"_s << u"loss"_s << u"run.manifest.api_key"_s;
-        QTest::newRow("nested secret any case") << uR"({"nested":{"Client_SECRET":"x"}})"_s << u"r"_s << u"loss"_s
-                                                << u"run.manifest.nested.Client_SECRET"_s;
-        QTest::newRow("API-Key") << uR"({"API-Key":"x"})"_s << u"r"_s << u"loss"_s << u"run.manifest.API-Key"_s;
-        QTest::newRow("password in array") << uR"({"l":[{"db_password":1}]})"_s << u"r"_s << u"loss"_s
-                                           << u"run.manifest.l.0.db_password"_s;
-        QTest::newRow("email value") << uR"({"contact":"alice@example.com"})"_s << u"r"_s << u"loss"_s
-                                     << u"run.manifest.contact"_s;
-        QTest::newRow("wfx key value") << (uR"({"note":"wfx_)"_s + QString(43, QLatin1Char('A')) + uR"("})"_s)
-                                       << u"r"_s << u"loss"_s << u"run.manifest.note"_s;
-        QTest::newRow("email in run name") << plain << u"run shared by alice@example.com"_s << u"loss"_s << u"run.name"_s;
-        QTest::newRow("email as metric name") << plain << u"r"_s << u"bob@example.com"_s
-                                              << u"run.metric_names.0"_s;
-        QTest::newRow("token metric name") << plain << u"r"_s << u"token_count"_s << u"run.metrics.token_count"_s;
+        QTest::newRow("api_key key")
+            << uR"({"api_key":"x","seed":3})"_s << u"r"_s << u"loss"_s << u"run.manifest.api_key"_s;
+        QTest::newRow("nested secret any case")
+            << uR"({"nested":{"Client_SECRET":"x"}})"_s << u"r"_s << u"loss"_s
+            << u"run.manifest.nested.Client_SECRET"_s;
+        QTest::newRow("API-Key") << uR"({"API-Key":"x"})"_s << u"r"_s << u"loss"_s
+                                 << u"run.manifest.API-Key"_s;
+        QTest::newRow("password in array") << uR"({"l":[{"db_password":1}]})"_s << u"r"_s
+                                           << u"loss"_s << u"run.manifest.l.0.db_password"_s;
+        QTest::newRow("email value") << uR"({"contact":"alice@example.com"})"_s << u"r"_s
+                                     << u"loss"_s << u"run.manifest.contact"_s;
+        QTest::newRow("wfx key value")
+            << (uR"({"note":"wfx_)"_s + QString(43, QLatin1Char('A')) + uR"("})"_s) << u"r"_s
+            << u"loss"_s << u"run.manifest.note"_s;
+        QTest::newRow("email in run name")
+            << plain << u"run shared by alice@example.com"_s << u"loss"_s << u"run.name"_s;
+        QTest::newRow("email as metric name")
+            << plain << u"r"_s << u"bob@example.com"_s << u"run.metric_names.0"_s;
+        QTest::newRow("token metric name")
+            << plain << u"r"_s << u"token_count"_s << u"run.metrics.token_count"_s;
     }
     void state10PayloadPolicy()
     {
@@ -673,7 +742,7 @@ private slots:
         QCOMPARE(a.header("Cache-Control"), QByteArray("no-store"));
         QVERIFY(a.body.isEmpty());
         QVERIFY(!a.message.contains(path)); // the path is for the administrator only
-        QCOMPARE(a.policyPath, path);        // ... who reads it in the server log
+        QCOMPARE(a.policyPath, path);       // ... who reads it in the server log
         QCOMPARE(a.shareId, is.share.id);
         auto e = res.explain(s->actor(alice), is.token, {});
         QVERIFY(e.ok());
@@ -685,7 +754,9 @@ private slots:
     {
         PublicShareResolver res(s->ctx);
         Query q(s->db->connection(), u"INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"_s);
-        q.bind(u":r"_s, runA).bind(u":c"_s, QString(u"mail carol@example.com, key wfx_"_s + QString(43, QLatin1Char('C'))));
+        q.bind(u":r"_s, runA)
+            .bind(u":c"_s,
+                  QString(u"mail carol@example.com, key wfx_"_s + QString(43, QLatin1Char('C'))));
         QVERIFY(q.exec());
         PublicAnswer a = read(res, share(runA).token);
         QCOMPARE(a.status, 200);
@@ -694,18 +765,22 @@ private slots:
 
     void payloadPolicyIsConfigurable()
     {
-        const QString run = insertRun(wsA, projA, u"unsigned"_s, uR"({"hyper":{"lr":0.1},"api_key":"x"})"_s);
+        const QString run =
+            insertRun(wsA, projA, u"unsigned"_s, uR"({"hyper":{"lr":0.1},"api_key":"x"})"_s);
         IssuedShare is = share(run);
         PublicShareResolver lenient(s->ctx, ShareLimits{}, PayloadPolicy(u"^hyper$"_s, {}));
         PublicAnswer a = read(lenient, is.token);
         QCOMPARE(a.code, u"public_payload_policy_rejected"_s);
-        QCOMPARE(lenient.explain(s->actor(alice), is.token, {})->verdict.policyPath, u"run.manifest.hyper"_s);
+        QCOMPARE(lenient.explain(s->actor(alice), is.token, {})->verdict.policyPath,
+                 u"run.manifest.hyper"_s);
         PublicShareResolver none(s->ctx, ShareLimits{}, PayloadPolicy(u"^nothing-matches$"_s, {}));
         QCOMPARE(read(none, is.token).status, 200);
         PayloadPolicy broken(u"("_s, {});
         QVERIFY(!broken.isValid());
         QVERIFY(broken.judge(QJsonObject{{u"a"_s, 1}}).has_value()); // a broken policy refuses
-        QVERIFY(!PayloadPolicy().judge(QJsonObject{{u"run"_s, QJsonObject{{u"name"_s, u"wfxs is fine"_s}}}}).has_value());
+        QVERIFY(!PayloadPolicy()
+                     .judge(QJsonObject{{u"run"_s, QJsonObject{{u"name"_s, u"wfxs is fine"_s}}}})
+                     .has_value());
     }
 
     void snapshotSeriesAreBounded()
@@ -732,7 +807,8 @@ private slots:
         QCOMPARE(a.status, 200);
         const QJsonObject r = a.json().value(u"run"_s).toObject();
         const QJsonArray series = r.value(u"metrics"_s).toObject().value(u"a_long"_s).toArray();
-        QVERIFY2(series.size() <= 10 && series.size() >= 5, qPrintable(QString::number(series.size())));
+        QVERIFY2(series.size() <= 10 && series.size() >= 5,
+                 qPrintable(QString::number(series.size())));
         QCOMPARE(series.first().toArray().at(0).toInt(), 0);
         QCOMPARE(series.last().toArray().at(0).toInt(), 94); // the last point is kept
         QCOMPARE(r.value(u"metric_names"_s).toArray(), (QJsonArray{u"a_long"_s, u"b"_s}));
@@ -752,7 +828,8 @@ private slots:
         QVERIFY(before.contains("\"loss\""));
         insertMetric(run, u"loss"_s, 1, 0.5);
         insertMetric(run, u"reward"_s, 0, 3.0);
-        Query rename(s->db->connection(), u"UPDATE runs SET name = 'renamed later' WHERE id = :r"_s);
+        Query rename(s->db->connection(),
+                     u"UPDATE runs SET name = 'renamed later' WHERE id = :r"_s);
         rename.bind(u":r"_s, run);
         QVERIFY(rename.exec());
         PublicAnswer after = read(res, is.token);
@@ -764,7 +841,8 @@ private slots:
         QVERIFY(second.body.contains("renamed later"));
         QVERIFY(second.body.contains("\"reward\""));
         // Evidence is the run's own, now.
-        Query unverify(s->db->connection(), u"UPDATE runs SET evidence = 'unverified' WHERE id = :r"_s);
+        Query unverify(s->db->connection(),
+                       u"UPDATE runs SET evidence = 'unverified' WHERE id = :r"_s);
         unverify.bind(u":r"_s, run);
         QVERIFY(unverify.exec());
         QCOMPARE(read(res, is.token).code, u"evidence_unverified"_s);
@@ -786,14 +864,23 @@ private slots:
         QVERIFY(looked.ok());
         QCOMPARE(looked->verdict.state, PublicState::Active);
         {
-            Query none(s->db->connection(), u"SELECT snapshot IS NULL FROM shares WHERE id = :id"_s);
+            Query none(s->db->connection(),
+                       u"SELECT snapshot IS NULL FROM shares WHERE id = :id"_s);
             none.bind(u":id"_s, is.share.id);
             QVERIFY(none.exec() && none.next());
             QVERIFY(none.i64(0) != 0);
         }
         const PublicAnswer first = read(res, is.token);
         QCOMPARE(first.status, 200);
-        QCOMPARE(first.json().value(u"run"_s).toObject().value(u"metrics"_s).toObject().value(u"loss"_s).toArray().size(), 2);
+        QCOMPARE(first.json()
+                     .value(u"run"_s)
+                     .toObject()
+                     .value(u"metrics"_s)
+                     .toObject()
+                     .value(u"loss"_s)
+                     .toArray()
+                     .size(),
+                 2);
         Query kept(s->db->connection(), u"SELECT snapshot FROM shares WHERE id = :id"_s);
         kept.bind(u":id"_s, is.share.id);
         QVERIFY(kept.exec() && kept.next());
@@ -854,8 +941,9 @@ private slots:
     void orderArtifactBeforePayloadPolicy()
     {
         PublicShareResolver res(s->ctx);
-        const QString run = insertRun(wsA, projA, u"unsigned"_s, uR"({"api_key":"wfx_AAAAAAAAAAAAAAAAAAAAAAAA"})"_s,
-                                      u"run shared by alice@example.com"_s);
+        const QString run =
+            insertRun(wsA, projA, u"unsigned"_s, uR"({"api_key":"wfx_AAAAAAAAAAAAAAAAAAAAAAAA"})"_s,
+                      u"run shared by alice@example.com"_s);
         IssuedShare is = share(run, {}, {}, insertArtifact(run, wsA, u"pending"_s));
         QCOMPARE(read(res, is.token).code, u"artifact_filtered"_s);
     }
@@ -890,7 +978,8 @@ private slots:
             const QByteArray reset = QByteArray::number(60 - (i - 1) * 10);
             QCOMPARE(a.header("RateLimit-Reset"), reset);
             QCOMPARE(a.header("RateLimit-Policy"), QByteArray("\"share-read\";q=3;w=60"));
-            QCOMPARE(a.header("RateLimit"), "\"share-read\";r=" + QByteArray::number(3 - i) + ";t=" + reset);
+            QCOMPARE(a.header("RateLimit"),
+                     "\"share-read\";r=" + QByteArray::number(3 - i) + ";t=" + reset);
             QVERIFY(a.header("Retry-After").isEmpty());
             s->clock.advanceMs(10'000);
         }
@@ -931,11 +1020,13 @@ private slots:
         QCOMPARE(a.code, u"share_rate_limited"_s);
         QCOMPARE(a.status, 429);
         QCOMPARE(read(res, u"more garbage"_s).code, u"share_rate_limited"_s);
-        // Garbage does not grow the table: the address's one bucket, its head row and one sub-window.
+        // Garbage does not grow the table: the address's one bucket, its head row and one
+        // sub-window.
         QCOMPARE(rateRows(), rowsBefore + 2);
         // A real share keeps its own bucket; another address has its own unknown bucket.
         QCOMPARE(read(res, share(runA).token).status, 200);
-        QCOMPARE(read(res, crypto::randomToken(u"wfxs_"_s, 32), kOtherAddr).code, u"share_not_found"_s);
+        QCOMPARE(read(res, crypto::randomToken(u"wfxs_"_s, 32), kOtherAddr).code,
+                 u"share_not_found"_s);
     }
 
     // ------------------------------------------------------------------ explain
@@ -977,16 +1068,21 @@ private slots:
 
         auto e1 = res.explain(s->actor(alice), expired.share.id, kAddr);
         QCOMPARE(e1->verdict.code, u"share_expired"_s);
-        QVERIFY2(e1->verdict.reason.startsWith(u"expired 3 days ago"_s), qPrintable(e1->verdict.reason));
+        QVERIFY2(e1->verdict.reason.startsWith(u"expired 3 days ago"_s),
+                 qPrintable(e1->verdict.reason));
         auto e2 = res.explain(s->actor(alice), locked.token, kAddr);
         QCOMPARE(e2->verdict.code, u"share_password_locked"_s);
-        QVERIFY2(e2->verdict.reason.startsWith(u"locked for 203.0.113.7 until "_s), qPrintable(e2->verdict.reason));
+        QVERIFY2(e2->verdict.reason.startsWith(u"locked for 203.0.113.7 until "_s),
+                 qPrintable(e2->verdict.reason));
         QVERIFY2(e2->verdict.reason.contains(u"(in 15 minutes)"_s), qPrintable(e2->verdict.reason));
         auto e3 = res.explain(s->actor(alice), locked.token, kOtherAddr);
         QCOMPARE(e3->verdict.code, u"share_password_required"_s);
-        auto e4 = res.explain(s->actor(alice), u"https://console.example/api/public/r/"_s + rejected.token + u"?x=1"_s, {});
+        auto e4 = res.explain(
+            s->actor(alice),
+            u"https://console.example/api/public/r/"_s + rejected.token + u"?x=1"_s, {});
         QCOMPARE(e4->verdict.code, u"public_payload_policy_rejected"_s);
-        QVERIFY2(e4->verdict.reason.contains(u"run.manifest.api_key"_s), qPrintable(e4->verdict.reason));
+        QVERIFY2(e4->verdict.reason.contains(u"run.manifest.api_key"_s),
+                 qPrintable(e4->verdict.reason));
         QCOMPARE(e4->toJson().value(u"policy_path"_s).toString(), u"run.manifest.api_key"_s);
         auto e5 = res.explain(s->actor(alice), u"nonsense"_s, kAddr);
         QCOMPARE(e5->verdict.state, PublicState::NotFound);
@@ -1042,10 +1138,12 @@ private slots:
         const qint64 before = rateRows();
         QCOMPARE(*res.passwordMatches(s->actor(alice), is.share.id, u"pw-0123456789"_s), true);
         for (int i = 0; i < 6; ++i)
-            QCOMPARE(*res.passwordMatches(s->actor(alice), is.share.id, u"wrong-password"_s), false);
+            QCOMPARE(*res.passwordMatches(s->actor(alice), is.share.id, u"wrong-password"_s),
+                     false);
         QCOMPARE(rateRows(), before);
         QCOMPARE(read(res, is.token).code, u"share_password_required"_s);
-        QCOMPARE(res.passwordMatches(s->actor(bob), is.share.id, u"pw-0123456789"_s).error().code, ErrorCode::NotFound);
+        QCOMPARE(res.passwordMatches(s->actor(bob), is.share.id, u"pw-0123456789"_s).error().code,
+                 ErrorCode::NotFound);
     }
 
     void unlockNeedsMemberOfTheSharesWorkspace()
@@ -1055,8 +1153,10 @@ private slots:
         for (int i = 0; i < 5; ++i)
             read(res, is.token, kAddr, u"wrong-password"_s);
         QCOMPARE(res.unlock(s->actor(bob), is.share.id, kAddr).error().code, ErrorCode::NotFound);
-        QCOMPARE(res.unlock(s->actor(carol), is.share.id, kAddr).error().code, ErrorCode::Forbidden);
-        QCOMPARE(res.unlock(s->actor(alice), ids::newUuid(), kAddr).error().code, ErrorCode::NotFound);
+        QCOMPARE(res.unlock(s->actor(carol), is.share.id, kAddr).error().code,
+                 ErrorCode::Forbidden);
+        QCOMPARE(res.unlock(s->actor(alice), ids::newUuid(), kAddr).error().code,
+                 ErrorCode::NotFound);
         QCOMPARE(res.unlock(s->actor(alice), is.share.id, {}).error().code, ErrorCode::Validation);
         QCOMPARE(read(res, is.token, kAddr).code, u"share_password_locked"_s);
         QCOMPARE(s->auditCount(u"share.unlock"_s), 0);

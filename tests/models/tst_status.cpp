@@ -12,8 +12,11 @@
 using namespace wfx;
 
 namespace {
-QString L(const char *s) { return QString::fromLatin1(s); }
+QString L(const char *s)
+{
+    return QString::fromLatin1(s);
 }
+} // namespace
 
 class TestStatus : public QObject
 {
@@ -23,8 +26,12 @@ class TestStatus : public QObject
 
     void addSample(qint64 at, const QString &component, bool ok)
     {
-        Query q(s->db->connection(), L("INSERT INTO status_samples (id, at, component, ok, latency_ms) VALUES (:id, :at, :c, :ok, 1)"));
-        q.bind(L(":id"), ids::newUuid()).bind(L(":at"), at).bind(L(":c"), component).bind(L(":ok"), ok ? 1 : 0);
+        Query q(s->db->connection(), L("INSERT INTO status_samples (id, at, component, ok, "
+                                       "latency_ms) VALUES (:id, :at, :c, :ok, 1)"));
+        q.bind(L(":id"), ids::newUuid())
+            .bind(L(":at"), at)
+            .bind(L(":c"), component)
+            .bind(L(":ok"), ok ? 1 : 0);
         QVERIFY(q.exec());
     }
     static StatusService::ArtifactProbe failing()
@@ -61,7 +68,8 @@ private slots:
         // The probe cleans up after itself.
         QCOMPARE(QDir(artifacts).entryList(QDir::Files | QDir::Hidden).size(), 0);
         QCOMPARE(r.history.size(), 24);
-        QCOMPARE(r.history.last().hourStart, s->clock.nowMs() / StatusService::kHourMs * StatusService::kHourMs);
+        QCOMPARE(r.history.last().hourStart,
+                 s->clock.nowMs() / StatusService::kHourMs * StatusService::kHourMs);
         QCOMPARE(r.history.last().samples, 2);
         QCOMPARE(*r.history.last().uptime, 1.0);
         QVERIFY(!r.history.first().uptime.has_value());
@@ -69,7 +77,8 @@ private slots:
         const QJsonObject j = r.toJson();
         QCOMPARE(j.value(L("status")).toString(), L("operational"));
         const QJsonObject c0 = j.value(L("components")).toArray().at(0).toObject();
-        QCOMPARE(c0.keys(), (QStringList{L("checked_at"), L("latency_ms"), L("name"), L("status")}));
+        QCOMPARE(c0.keys(),
+                 (QStringList{L("checked_at"), L("latency_ms"), L("name"), L("status")}));
         QCOMPARE(c0.value(L("checked_at")).toString(), ids::formatTime(s->clock.nowMs()));
         const QJsonArray h = j.value(L("history")).toArray();
         QCOMPARE(h.size(), 24);
@@ -86,7 +95,8 @@ private slots:
         QCOMPARE(r.components.at(1).status, L("down"));
         QCOMPARE(*r.history.last().uptime, 0.0); // the worst component's ratio
         QCOMPARE(r.history.last().components.value(L("database")), 1.0);
-        Query q(s->db->connection(), L("SELECT ok, detail FROM status_samples WHERE component = 'artifact_store'"));
+        Query q(s->db->connection(),
+                L("SELECT ok, detail FROM status_samples WHERE component = 'artifact_store'"));
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.i64(0), 0);
         QCOMPARE(q.str(1), L("test says no"));
@@ -130,7 +140,9 @@ private slots:
         QFETCH(QString, db);
         QFETCH(QString, art);
         QFETCH(QString, overall);
-        QCOMPARE(StatusService::overallStatus({{L("database"), db, 1, 0}, {L("artifact_store"), art, 1, 0}}), overall);
+        QCOMPARE(StatusService::overallStatus(
+                     {{L("database"), db, 1, 0}, {L("artifact_store"), art, 1, 0}}),
+                 overall);
     }
 
     void atMostOneSamplePerComponentAndMinute()
@@ -159,7 +171,8 @@ private slots:
             addSample(hour - 2 * StatusService::kHourMs + i * 60000, L("artifact_store"), i != 1);
             addSample(hour - 2 * StatusService::kHourMs + i * 60000, L("database"), true);
         }
-        addSample(hour - 30 * StatusService::kHourMs, L("database"), false); // older than 24 h: not shown
+        addSample(hour - 30 * StatusService::kHourMs, L("database"),
+                  false); // older than 24 h: not shown
         StatusService st(s->ctx, BlobStore(s->dir.path(), artifacts));
         const StatusReport r = st.status();
         QCOMPARE(r.history.size(), 24);

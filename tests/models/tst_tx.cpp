@@ -55,7 +55,9 @@ class TestTx : public QObject
     qint64 countOther(const QString &table)
     {
         QSqlQuery q(other());
-        return q.exec(QStringLiteral("SELECT COUNT(*) FROM ") + table) && q.next() ? q.value(0).toLongLong() : -1;
+        return q.exec(QStringLiteral("SELECT COUNT(*) FROM ") + table) && q.next()
+                   ? q.value(0).toLongLong()
+                   : -1;
     }
     qint64 auditOther(const QString &action)
     {
@@ -168,8 +170,9 @@ private slots:
         auto began = Tx::begin(*s->db, &s->bus);
         QVERIFY(began.ok());
         Tx tx = std::move(began).value();
-        Query q = tx.query(QStringLiteral("INSERT INTO workspaces (id, name, owner_id, plan, created_at) "
-                                          "VALUES (:id, 'Moved', :o, 'free', 1)"));
+        Query q =
+            tx.query(QStringLiteral("INSERT INTO workspaces (id, name, owner_id, plan, created_at) "
+                                    "VALUES (:id, 'Moved', :o, 'free', 1)"));
         q.bind(QStringLiteral(":id"), ids::newUuid()).bind(QStringLiteral(":o"), alice);
         QVERIFY(q.exec());
         QVERIFY(tx.commit().ok());
@@ -183,8 +186,9 @@ private slots:
         {
             auto began = Tx::begin(*s->db, &s->bus);
             QVERIFY(began.ok());
-            Query q = began->query(QStringLiteral("INSERT INTO workspaces (id, name, owner_id, plan, created_at) "
-                                                  "VALUES (:id, 'Dropped', :o, 'free', 1)"));
+            Query q = began->query(
+                QStringLiteral("INSERT INTO workspaces (id, name, owner_id, plan, created_at) "
+                               "VALUES (:id, 'Dropped', :o, 'free', 1)"));
             q.bind(QStringLiteral(":id"), ids::newUuid()).bind(QStringLiteral(":o"), alice);
             QVERIFY(q.exec());
         }

@@ -20,13 +20,17 @@ class TestUsage : public QObject
 
     qint64 cap(const QString &metric)
     {
-        return WorkspaceService::planLimits(s->db->connection(), QStringLiteral("free")).value(metric);
+        return WorkspaceService::planLimits(s->db->connection(), QStringLiteral("free"))
+            .value(metric);
     }
     void addMember(const QString &user, const QString &role)
     {
-        Query q(s->db->connection(), QStringLiteral("INSERT INTO memberships (workspace_id, user_id, role, created_at) "
-                                                    "VALUES (:w, :u, :r, 0)"));
-        q.bind(QStringLiteral(":w"), wsId).bind(QStringLiteral(":u"), user).bind(QStringLiteral(":r"), role);
+        Query q(s->db->connection(),
+                QStringLiteral("INSERT INTO memberships (workspace_id, user_id, role, created_at) "
+                               "VALUES (:w, :u, :r, 0)"));
+        q.bind(QStringLiteral(":w"), wsId)
+            .bind(QStringLiteral(":u"), user)
+            .bind(QStringLiteral(":r"), role);
         QVERIFY(q.exec());
     }
 
@@ -56,7 +60,8 @@ private slots:
         QCOMPARE(r->reservation.expiresAt, s->clock.nowMs() + UsageService::kDefaultTtlMs);
         QCOMPARE(s->auditCount(QStringLiteral("usage.reserve")), 1);
         const QJsonObject j = r->reservation.toJson();
-        for (const char *k : {"id", "workspace_id", "metric", "amount", "idempotency_key", "state", "created_at", "expires_at"})
+        for (const char *k : {"id", "workspace_id", "metric", "amount", "idempotency_key", "state",
+                              "created_at", "expires_at"})
             QVERIFY2(j.contains(QLatin1String(k)), k);
     }
 
@@ -75,8 +80,11 @@ private slots:
     void sameKeyWithOtherAmountIsConflict()
     {
         UsageService us(s->ctx);
-        QVERIFY(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 3, QStringLiteral("k1")).ok());
-        QCOMPARE(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 4, QStringLiteral("k1")).error().code,
+        QVERIFY(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 3, QStringLiteral("k1"))
+                    .ok());
+        QCOMPARE(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 4, QStringLiteral("k1"))
+                     .error()
+                     .code,
                  ErrorCode::Conflict);
     }
 
@@ -84,12 +92,16 @@ private slots:
     {
         UsageService us(s->ctx);
         const qint64 c = cap(QStringLiteral("runs"));
-        QVERIFY(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), c - 1, QStringLiteral("a")).ok());
-        auto over = us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 2, QStringLiteral("b"));
+        QVERIFY(
+            us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), c - 1, QStringLiteral("a"))
+                .ok());
+        auto over =
+            us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 2, QStringLiteral("b"));
         QVERIFY(!over.ok());
         QCOMPARE(over.error().code, ErrorCode::QuotaExceeded);
         QCOMPARE(errorHttpStatus(over.error().code), 402);
-        QVERIFY(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("c")).ok());
+        QVERIFY(
+            us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("c")).ok());
         QCOMPARE(us.usage(s->actor(alice), wsId)->metrics[0].reserved, c);
         QCOMPARE(s->auditCount(QStringLiteral("usage.reserve")), 2);
     }
@@ -98,12 +110,17 @@ private slots:
     {
         UsageService us(s->ctx);
         const qint64 c = cap(QStringLiteral("compute_seconds"));
-        auto a = us.reserve(s->actor(alice), wsId, QStringLiteral("compute_seconds"), c, QStringLiteral("a"));
+        auto a = us.reserve(s->actor(alice), wsId, QStringLiteral("compute_seconds"), c,
+                            QStringLiteral("a"));
         QVERIFY(us.commit(s->actor(alice), a->reservation.id).ok());
-        QCOMPARE(us.reserve(s->actor(alice), wsId, QStringLiteral("compute_seconds"), 1, QStringLiteral("b")).error().code,
+        QCOMPARE(us.reserve(s->actor(alice), wsId, QStringLiteral("compute_seconds"), 1,
+                            QStringLiteral("b"))
+                     .error()
+                     .code,
                  ErrorCode::QuotaExceeded);
         // Other metrics have their own caps.
-        QVERIFY(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("r")).ok());
+        QVERIFY(
+            us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("r")).ok());
         auto u = us.usage(s->actor(alice), wsId);
         QVERIFY(u.ok());
         QCOMPARE(u->metrics[2].metric, QStringLiteral("compute_seconds"));
@@ -111,10 +128,12 @@ private slots:
         QCOMPARE(u->metrics[2].reserved, 0);
 
         UsageService us2(s->ctx);
-        auto big = us2.reserve(s->actor(alice), wsId, QStringLiteral("artifact_bytes"), cap(QStringLiteral("artifact_bytes")),
-                               QStringLiteral("x"));
+        auto big = us2.reserve(s->actor(alice), wsId, QStringLiteral("artifact_bytes"),
+                               cap(QStringLiteral("artifact_bytes")), QStringLiteral("x"));
         QVERIFY(us2.revert(s->actor(alice), big->reservation.id).ok());
-        QVERIFY(us2.reserve(s->actor(alice), wsId, QStringLiteral("artifact_bytes"), 5, QStringLiteral("y")).ok());
+        QVERIFY(us2.reserve(s->actor(alice), wsId, QStringLiteral("artifact_bytes"), 5,
+                            QStringLiteral("y"))
+                    .ok());
     }
 
     void expiredReservationsStopCounting()
@@ -123,11 +142,14 @@ private slots:
         const qint64 c = cap(QStringLiteral("runs"));
         auto a = us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), c, QStringLiteral("a"));
         QCOMPARE(a->reservation.expiresAt, s->clock.nowMs() + 60'000);
-        QCOMPARE(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("b")).error().code,
+        QCOMPARE(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("b"))
+                     .error()
+                     .code,
                  ErrorCode::QuotaExceeded);
         s->clock.advanceMs(60'000);
         QCOMPARE(us.get(s->actor(alice), a->reservation.id)->state, QStringLiteral("expired"));
-        QVERIFY(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("b")).ok());
+        QVERIFY(
+            us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("b")).ok());
         // An expired reservation can no longer be settled.
         QCOMPARE(us.commit(s->actor(alice), a->reservation.id).error().code, ErrorCode::Conflict);
         QCOMPARE(us.openReservations(s->actor(alice), wsId, 50, {})->items.size(), 1);
@@ -143,11 +165,14 @@ private slots:
         s->clock.advanceMs(1000);
         QCOMPARE(*us.expireStale(), 1);
         QCOMPARE(*us.expireStale(), 0);
-        Query q(s->db->connection(), QStringLiteral("SELECT state FROM usage_reservations WHERE id = :id"));
+        Query q(s->db->connection(),
+                QStringLiteral("SELECT state FROM usage_reservations WHERE id = :id"));
         q.bind(QStringLiteral(":id"), a->reservation.id);
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.str(0), QStringLiteral("expired"));
-        Query au(s->db->connection(), QStringLiteral("SELECT actor_id, workspace_id FROM audit_log WHERE action = 'usage.expire'"));
+        Query au(s->db->connection(),
+                 QStringLiteral(
+                     "SELECT actor_id, workspace_id FROM audit_log WHERE action = 'usage.expire'"));
         QVERIFY(au.exec() && au.next());
         QVERIFY(au.isNull(0));
         QCOMPARE(au.str(1), wsId);
@@ -183,7 +208,9 @@ private slots:
         QCOMPARE(us.commit(s->actor(alice), ids::newUuid()).error().code, ErrorCode::NotFound);
         QCOMPARE(us.commit(s->actor(bob), a->reservation.id).error().code, ErrorCode::NotFound);
         QCOMPARE(us.revert(s->actor(bob), a->reservation.id).error().code, ErrorCode::NotFound);
-        QCOMPARE(us.reserve(s->actor(bob), wsId, QStringLiteral("runs"), 1, QStringLiteral("z")).error().code,
+        QCOMPARE(us.reserve(s->actor(bob), wsId, QStringLiteral("runs"), 1, QStringLiteral("z"))
+                     .error()
+                     .code,
                  ErrorCode::NotFound);
         QCOMPARE(us.usage(s->actor(bob), wsId).error().code, ErrorCode::NotFound);
         QCOMPARE(us.get(s->actor(alice), a->reservation.id)->state, QStringLiteral("reserved"));
@@ -193,22 +220,29 @@ private slots:
     {
         UsageService us(s->ctx);
         addMember(bob, QStringLiteral("viewer"));
-        QCOMPARE(us.reserve(s->actor(bob), wsId, QStringLiteral("runs"), 1, QStringLiteral("v")).error().code,
+        QCOMPARE(us.reserve(s->actor(bob), wsId, QStringLiteral("runs"), 1, QStringLiteral("v"))
+                     .error()
+                     .code,
                  ErrorCode::Forbidden);
         QVERIFY(us.usage(s->actor(bob), wsId).ok());
-        Query q(s->db->connection(), QStringLiteral("UPDATE memberships SET role = 'member' WHERE user_id = :u"));
+        Query q(s->db->connection(),
+                QStringLiteral("UPDATE memberships SET role = 'member' WHERE user_id = :u"));
         q.bind(QStringLiteral(":u"), bob);
         QVERIFY(q.exec());
-        QVERIFY(us.reserve(s->actor(bob), wsId, QStringLiteral("runs"), 1, QStringLiteral("v")).ok());
+        QVERIFY(
+            us.reserve(s->actor(bob), wsId, QStringLiteral("runs"), 1, QStringLiteral("v")).ok());
     }
 
     void restrictedUserCannotReserve()
     {
         UsageService us(s->ctx);
-        Query q(s->db->connection(), QStringLiteral("UPDATE users SET restricted = 1 WHERE id = :u"));
+        Query q(s->db->connection(),
+                QStringLiteral("UPDATE users SET restricted = 1 WHERE id = :u"));
         q.bind(QStringLiteral(":u"), alice);
         QVERIFY(q.exec());
-        QCOMPARE(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("v")).error().code,
+        QCOMPARE(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("v"))
+                     .error()
+                     .code,
                  ErrorCode::Forbidden);
     }
 
@@ -220,19 +254,25 @@ private slots:
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
-        QTest::newRow("ws") << QStringLiteral("nope") << QStringLiteral("runs") << qint64(1) << QStringLiteral("k")
-                            << QStringLiteral("workspace_id") << QStringLiteral("invalid");
-        QTest::newRow("metric") << QString() << QStringLiteral("gpus") << qint64(1) << QStringLiteral("k")
-                                << QStringLiteral("metric") << QStringLiteral("invalid");
-        QTest::newRow("zero") << QString() << QStringLiteral("runs") << qint64(0) << QStringLiteral("k")
+        QTest::newRow("ws") << QStringLiteral("nope") << QStringLiteral("runs") << qint64(1)
+                            << QStringLiteral("k") << QStringLiteral("workspace_id")
+                            << QStringLiteral("invalid");
+        QTest::newRow("metric") << QString() << QStringLiteral("gpus") << qint64(1)
+                                << QStringLiteral("k") << QStringLiteral("metric")
+                                << QStringLiteral("invalid");
+        QTest::newRow("zero") << QString() << QStringLiteral("runs") << qint64(0)
+                              << QStringLiteral("k") << QStringLiteral("amount")
+                              << QStringLiteral("out_of_range");
+        QTest::newRow("negative") << QString() << QStringLiteral("runs") << qint64(-5)
+                                  << QStringLiteral("k") << QStringLiteral("amount")
+                                  << QStringLiteral("out_of_range");
+        QTest::newRow("huge") << QString() << QStringLiteral("runs")
+                              << (UsageService::kMaxAmount + 1) << QStringLiteral("k")
                               << QStringLiteral("amount") << QStringLiteral("out_of_range");
-        QTest::newRow("negative") << QString() << QStringLiteral("runs") << qint64(-5) << QStringLiteral("k")
-                                  << QStringLiteral("amount") << QStringLiteral("out_of_range");
-        QTest::newRow("huge") << QString() << QStringLiteral("runs") << (UsageService::kMaxAmount + 1)
-                              << QStringLiteral("k") << QStringLiteral("amount") << QStringLiteral("out_of_range");
         QTest::newRow("nokey") << QString() << QStringLiteral("runs") << qint64(1) << QString()
                                << QStringLiteral("idempotency_key") << QStringLiteral("required");
-        QTest::newRow("longkey") << QString() << QStringLiteral("runs") << qint64(1) << QString(201, QLatin1Char('k'))
+        QTest::newRow("longkey") << QString() << QStringLiteral("runs") << qint64(1)
+                                 << QString(201, QLatin1Char('k'))
                                  << QStringLiteral("idempotency_key") << QStringLiteral("too_long");
     }
     void validation()
@@ -244,7 +284,8 @@ private slots:
         QFETCH(QString, field);
         QFETCH(QString, issue);
         UsageService us(s->ctx);
-        auto r = us.reserve(s->actor(alice), workspace.isEmpty() ? wsId : workspace, metric, amount, key);
+        auto r = us.reserve(s->actor(alice), workspace.isEmpty() ? wsId : workspace, metric, amount,
+                            key);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Validation);
         QCOMPARE(r.error().details.value(0).field, field);
@@ -255,14 +296,18 @@ private slots:
     void keyOf200CharactersIsAccepted()
     {
         UsageService us(s->ctx);
-        QVERIFY(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QString(200, QLatin1Char('k'))).ok());
+        QVERIFY(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1,
+                           QString(200, QLatin1Char('k')))
+                    .ok());
     }
 
     void openReservationsPages()
     {
         UsageService us(s->ctx);
         for (int i = 0; i < 5; ++i) {
-            QVERIFY(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("k%1").arg(i)).ok());
+            QVERIFY(us.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1,
+                               QStringLiteral("k%1").arg(i))
+                        .ok());
             s->clock.advanceMs(1);
         }
         auto first = us.openReservations(s->actor(alice), wsId, 2, {});
@@ -281,8 +326,9 @@ private slots:
             cur = p->nextCursor;
         }
         QCOMPARE(seen.size(), 5);
-        QCOMPARE(us.openReservations(s->actor(alice), wsId, 2, QStringLiteral("bogus")).error().code,
-                 ErrorCode::Validation);
+        QCOMPARE(
+            us.openReservations(s->actor(alice), wsId, 2, QStringLiteral("bogus")).error().code,
+            ErrorCode::Validation);
     }
 
     // N threads, each with its own connection, reserve against one cap at once:
@@ -327,7 +373,10 @@ private slots:
         UsageService setup(s->ctx);
         QList<QString> ids;
         for (int i = 0; i < 20; ++i)
-            ids.append(setup.reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1, QStringLiteral("k%1").arg(i))->reservation.id);
+            ids.append(setup
+                           .reserve(s->actor(alice), wsId, QStringLiteral("runs"), 1,
+                                    QStringLiteral("k%1").arg(i))
+                           ->reservation.id);
         std::atomic<int> other{0};
         auto worker = [&](bool commit) {
             UsageService us(s->ctx);
@@ -341,7 +390,9 @@ private slots:
         a.join();
         b.join();
         QCOMPARE(other.load(), 0);
-        QCOMPARE(s->auditCount(QStringLiteral("usage.commit")) + s->auditCount(QStringLiteral("usage.revert")), 20);
+        QCOMPARE(s->auditCount(QStringLiteral("usage.commit")) +
+                     s->auditCount(QStringLiteral("usage.revert")),
+                 20);
     }
 };
 

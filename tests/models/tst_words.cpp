@@ -13,7 +13,8 @@ private slots:
     void fillsInOnePass()
     {
         const QStringList args{QStringLiteral("%2"), QStringLiteral("b")};
-        QCOMPARE(Words::fill(QStringLiteral("%1 and %2, %3 and %10%"), args), QStringLiteral("%2 and b, %3 and %10%"));
+        QCOMPARE(Words::fill(QStringLiteral("%1 and %2, %3 and %10%"), args),
+                 QStringLiteral("%2 and b, %3 and %10%"));
         QCOMPARE(Words::fill(QStringLiteral("%2%1"), args), QStringLiteral("b%2"));
     }
 
@@ -39,9 +40,11 @@ private slots:
     {
         const Words inner{"it is %1", {Words::term(QStringLiteral("an email address"))}};
         const Words w{"%1 %2 %3 %4 %5 %6",
-                      {Words::text(QStringLiteral("203.0.113.7")), Words::count(42), Words::duration(120'000),
-                       Words::instant(0), Words::clock(13 * 3600'000LL + 5 * 60'000), Words::nested(inner)}};
-        QCOMPARE(w.english(), QStringLiteral("203.0.113.7 42 2 minutes 1970-01-01T00:00:00.000Z 13:05 UTC it is an email address"));
+                      {Words::text(QStringLiteral("203.0.113.7")), Words::count(42),
+                       Words::duration(120'000), Words::instant(0),
+                       Words::clock(13 * 3600'000LL + 5 * 60'000), Words::nested(inner)}};
+        QCOMPARE(w.english(), QStringLiteral("203.0.113.7 42 2 minutes 1970-01-01T00:00:00.000Z "
+                                             "13:05 UTC it is an email address"));
         QCOMPARE(Words{}.english(), QString());
     }
 };

@@ -84,9 +84,11 @@ private slots:
         auto w = ws.create(s->actor(alice), QStringLiteral("A"));
         QVERIFY(w.ok());
         QCOMPARE(ws.get(s->actor(bob), w->id).error().code, ErrorCode::NotFound);
-        QCOMPARE(ws.rename(s->actor(bob), w->id, QStringLiteral("x")).error().code, ErrorCode::NotFound);
+        QCOMPARE(ws.rename(s->actor(bob), w->id, QStringLiteral("x")).error().code,
+                 ErrorCode::NotFound);
         QCOMPARE(ws.remove(s->actor(bob), w->id).error().code, ErrorCode::NotFound);
-        QCOMPARE(ws.createProject(s->actor(bob), w->id, QStringLiteral("p")).error().code, ErrorCode::NotFound);
+        QCOMPARE(ws.createProject(s->actor(bob), w->id, QStringLiteral("p")).error().code,
+                 ErrorCode::NotFound);
         QCOMPARE(ws.list(s->actor(bob), 50, {})->items.size(), 0);
         auto p = ws.createProject(s->actor(alice), w->id, QStringLiteral("p"));
         QVERIFY(p.ok());
@@ -111,7 +113,8 @@ private slots:
     {
         WorkspaceService ws(s->ctx);
         auto w = ws.create(s->actor(alice), QStringLiteral("A"));
-        auto inv = ws.invite(s->actor(alice), w->id, QStringLiteral("Bob@Example.com"), QStringLiteral("viewer"));
+        auto inv = ws.invite(s->actor(alice), w->id, QStringLiteral("Bob@Example.com"),
+                             QStringLiteral("viewer"));
         QVERIFY(inv.ok());
         QVERIFY(inv->token.startsWith(QStringLiteral("wfxinv_")));
         QCOMPARE(inv->invitation.email, QStringLiteral("bob@example.com"));
@@ -122,8 +125,10 @@ private slots:
         QCOMPARE(ws.acceptInvitation(s->actor(bob), inv->token).error().code, ErrorCode::NotFound);
         // A viewer reads but cannot write.
         QVERIFY(ws.get(s->actor(bob), w->id).ok());
-        QCOMPARE(ws.createProject(s->actor(bob), w->id, QStringLiteral("p")).error().code, ErrorCode::Forbidden);
-        QCOMPARE(ws.rename(s->actor(bob), w->id, QStringLiteral("x")).error().code, ErrorCode::Forbidden);
+        QCOMPARE(ws.createProject(s->actor(bob), w->id, QStringLiteral("p")).error().code,
+                 ErrorCode::Forbidden);
+        QCOMPARE(ws.rename(s->actor(bob), w->id, QStringLiteral("x")).error().code,
+                 ErrorCode::Forbidden);
         QVERIFY(ws.setMemberRole(s->actor(alice), w->id, bob, QStringLiteral("member")).ok());
         QVERIFY(ws.createProject(s->actor(bob), w->id, QStringLiteral("p")).ok());
         QCOMPARE(ws.members(s->actor(alice), w->id)->size(), 2);
@@ -136,15 +141,18 @@ private slots:
         auto inv = ws.invite(s->actor(alice), w->id, QStringLiteral("bob@example.com"), {});
         s->clock.advanceMs(WorkspaceService::kInvitationTtlMs + 1);
         QCOMPARE(ws.acceptInvitation(s->actor(bob), inv->token).error().code, ErrorCode::NotFound);
-        QCOMPARE(ws.invitations(s->actor(alice), w->id, 50, {})->items.value(0).state, QStringLiteral("expired"));
+        QCOMPARE(ws.invitations(s->actor(alice), w->id, 50, {})->items.value(0).state,
+                 QStringLiteral("expired"));
     }
 
     void transferOwnership()
     {
         WorkspaceService ws(s->ctx);
         auto w = ws.create(s->actor(alice), QStringLiteral("A"));
-        QCOMPARE(ws.transferOwnership(s->actor(alice), w->id, bob).error().code, ErrorCode::Validation);
-        auto inv = ws.invite(s->actor(alice), w->id, QStringLiteral("bob@example.com"), QStringLiteral("member"));
+        QCOMPARE(ws.transferOwnership(s->actor(alice), w->id, bob).error().code,
+                 ErrorCode::Validation);
+        auto inv = ws.invite(s->actor(alice), w->id, QStringLiteral("bob@example.com"),
+                             QStringLiteral("member"));
         QVERIFY(ws.acceptInvitation(s->actor(bob), inv->token).ok());
         auto t = ws.transferOwnership(s->actor(alice), w->id, bob);
         QVERIFY(t.ok());
@@ -178,7 +186,8 @@ private slots:
         QCOMPARE(seen.size(), 7);
         QCOMPARE(QSet<QString>(seen.begin(), seen.end()).size(), 7);
         QCOMPARE(seen.first(), QStringLiteral("p6"));
-        QCOMPARE(ws.listProjects(s->actor(alice), w->id, 3, QStringLiteral("bogus")).error().code, ErrorCode::Validation);
+        QCOMPARE(ws.listProjects(s->actor(alice), w->id, 3, QStringLiteral("bogus")).error().code,
+                 ErrorCode::Validation);
     }
 
     void auditChainVerifiesAndDetectsTampering()
@@ -195,7 +204,8 @@ private slots:
         QCOMPARE(page->items.first().action, QStringLiteral("project.create"));
         QCOMPARE(page->items.first().prevHash, page->items.at(1).hash);
         QCOMPARE(audit.list(s->actor(bob), {}, 50, {})->items.size(), 0);
-        Query q(s->db->connection(), QStringLiteral("UPDATE audit_log SET action = 'x' WHERE seq = 3"));
+        Query q(s->db->connection(),
+                QStringLiteral("UPDATE audit_log SET action = 'x' WHERE seq = 3"));
         QVERIFY(q.exec());
         auto v = audit.verify();
         QVERIFY(!v.ok);
@@ -211,11 +221,14 @@ private slots:
         QVERIFY(ws.createProject(s->actor(alice), w->id, QStringLiteral("p2")).ok());
         auto p3 = ws.createProject(s->actor(alice), other->id, QStringLiteral("p3"));
         auto addRun = [&](const QString &wsId, const QString &projectId, const QString &name) {
-            Query q(s->db->connection(), QStringLiteral("INSERT INTO runs (id, project_id, workspace_id, client_run_id, "
-                                                        "name, status, created_at, evidence) VALUES (:id, :p, :w, :c, "
-                                                        ":c, 'completed', 1, 'unsigned')"));
-            q.bind(QStringLiteral(":id"), ids::newUuid()).bind(QStringLiteral(":p"), projectId)
-                .bind(QStringLiteral(":w"), wsId).bind(QStringLiteral(":c"), name);
+            Query q(s->db->connection(),
+                    QStringLiteral("INSERT INTO runs (id, project_id, workspace_id, client_run_id, "
+                                   "name, status, created_at, evidence) VALUES (:id, :p, :w, :c, "
+                                   ":c, 'completed', 1, 'unsigned')"));
+            q.bind(QStringLiteral(":id"), ids::newUuid())
+                .bind(QStringLiteral(":p"), projectId)
+                .bind(QStringLiteral(":w"), wsId)
+                .bind(QStringLiteral(":c"), name);
             QVERIFY2(q.exec(), qPrintable(q.errorText()));
         };
         addRun(w->id, p1->id, QStringLiteral("a"));

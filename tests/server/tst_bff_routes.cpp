@@ -17,7 +17,6 @@ using namespace wfx;
 
 namespace {
 
-
 struct Resp
 {
     int status = 0;
@@ -28,7 +27,8 @@ struct Resp
     QStringList fields() const
     {
         QStringList out;
-        for (const QJsonValue &d : json().value(u"error"_s).toObject().value(u"details"_s).toArray())
+        for (const QJsonValue &d :
+             json().value(u"error"_s).toObject().value(u"details"_s).toArray())
             out << d.toObject().value(u"field"_s).toString();
         return out;
     }
@@ -65,13 +65,14 @@ class Client
 public:
     explicit Client(wfxtest::TestServer &srv) : m_srv(srv) {}
 
-    Resp send(const QByteArray &method, const QString &path, const Web *web, const QJsonValue &body = {},
-              Opt opt = {}, const QByteArray &rawBody = {})
+    Resp send(const QByteArray &method, const QString &path, const Web *web,
+              const QJsonValue &body = {}, Opt opt = {}, const QByteArray &rawBody = {})
     {
-        QByteArray req = method + ' ' + QUrl(path).toEncoded() + " HTTP/1.1\r\n" + m_srv.hostHeader()
-                         + "Connection: close\r\n";
+        QByteArray req = method + ' ' + QUrl(path).toEncoded() + " HTTP/1.1\r\n" +
+                         m_srv.hostHeader() + "Connection: close\r\n";
         if (web) {
-            req += "Cookie: wfx_session=" + web->session.toLatin1() + "; wfx_csrf=" + web->csrf.toLatin1() + "\r\n";
+            req += "Cookie: wfx_session=" + web->session.toLatin1() +
+                   "; wfx_csrf=" + web->csrf.toLatin1() + "\r\n";
             if (opt.csrf && method != "GET")
                 req += "X-CSRF-Token: " + web->csrf.toLatin1() + "\r\n";
         }
@@ -79,20 +80,26 @@ public:
             req += "Origin: " + opt.origin + "\r\n";
         QByteArray payload = rawBody;
         if (payload.isEmpty() && !body.isUndefined() && !body.isNull())
-            payload = body.isArray() ? QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact)
-                                     : QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
+            payload = body.isArray()
+                          ? QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact)
+                          : QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
         if (!payload.isEmpty())
-            req += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(payload.size()) + "\r\n";
+            req += "Content-Type: application/json\r\nContent-Length: " +
+                   QByteArray::number(payload.size()) + "\r\n";
         req += "\r\n" + payload;
         return parse(m_srv.raw(req, 10000));
     }
     Resp get(const QString &path, const Web &w) { return send("GET", path, &w); }
-    Resp post(const QString &path, const Web &w, const QJsonObject &b = {}) { return send("POST", path, &w, b); }
+    Resp post(const QString &path, const Web &w, const QJsonObject &b = {})
+    {
+        return send("POST", path, &w, b);
+    }
 
     Web signup(const QString &email)
     {
-        const Resp r = send("POST", u"/api/auth/signup"_s, nullptr,
-                            QJsonObject{{u"email"_s, email}, {u"password"_s, u"correct horse battery"_s}});
+        const Resp r =
+            send("POST", u"/api/auth/signup"_s, nullptr,
+                 QJsonObject{{u"email"_s, email}, {u"password"_s, u"correct horse battery"_s}});
         if (r.status != 201)
             qFatal("signup failed: %d %s", r.status, r.body.constData());
         Web w;
@@ -153,13 +160,15 @@ struct StoreCounts
     qint64 runs = 0, workspaces = 0, projects = 0, audit = 0;
     bool operator==(const StoreCounts &o) const
     {
-        return runs == o.runs && workspaces == o.workspaces && projects == o.projects && audit == o.audit;
+        return runs == o.runs && workspaces == o.workspaces && projects == o.projects &&
+               audit == o.audit;
     }
 };
 
 StoreCounts counts(wfxtest::TestServer &srv)
 {
-    return {countRows(srv, "runs"), countRows(srv, "workspaces"), countRows(srv, "projects"), countRows(srv, "audit_log")};
+    return {countRows(srv, "runs"), countRows(srv, "workspaces"), countRows(srv, "projects"),
+            countRows(srv, "audit_log")};
 }
 
 } // namespace
@@ -178,7 +187,8 @@ class TestBffRoutes : public QObject
     }
     static QString project(Client &c, const Web &w, const QString &ws, const QString &name = u"p"_s)
     {
-        const Resp r = c.post(u"/api/cloud/projects"_s, w, {{u"workspace_id"_s, ws}, {u"name"_s, name}});
+        const Resp r =
+            c.post(u"/api/cloud/projects"_s, w, {{u"workspace_id"_s, ws}, {u"name"_s, name}});
         if (r.status != 201)
             qFatal("project: %d %s", r.status, r.body.constData());
         return r.json().value(u"project"_s).toObject().value(u"id"_s).toString();
@@ -199,11 +209,13 @@ private slots:
     {
         wfxtest::TestServer srv;
         Client c(srv);
-        for (const auto &[m, p] : {std::pair{"GET", "/api/cloud/me"}, std::pair{"POST", "/api/cloud/me"},
-                                   std::pair{"GET", "/api/cloud/workspaces"}, std::pair{"GET", "/api/cloud/runs"},
-                                   std::pair{"POST", "/api/cloud/runs"}, std::pair{"POST", "/api/cloud/sample-run"},
-                                   std::pair{"POST", "/api/workspace/selection"}, std::pair{"POST", "/api/e2e/cli-sync"},
-                                   std::pair{"POST", "/api/cloud/projects/00000000-0000-4000-8000-000000000000/staging-retention-proof"}}) {
+        for (const auto &[m, p] :
+             {std::pair{"GET", "/api/cloud/me"}, std::pair{"POST", "/api/cloud/me"},
+              std::pair{"GET", "/api/cloud/workspaces"}, std::pair{"GET", "/api/cloud/runs"},
+              std::pair{"POST", "/api/cloud/runs"}, std::pair{"POST", "/api/cloud/sample-run"},
+              std::pair{"POST", "/api/workspace/selection"}, std::pair{"POST", "/api/e2e/cli-sync"},
+              std::pair{"POST", "/api/cloud/projects/00000000-0000-4000-8000-000000000000/"
+                                "staging-retention-proof"}}) {
             const Resp r = c.send(m, QString::fromLatin1(p), nullptr, QJsonObject{});
             QVERIFY2(r.status == 401 && r.code() == u"login_required"_s, p);
         }
@@ -215,7 +227,8 @@ private slots:
         Client c(srv);
         const Web a = c.signup(u"a@example.com"_s);
         const StoreCounts before = counts(srv);
-        Resp r = c.send("POST", u"/api/cloud/workspaces"_s, &a, QJsonObject{{u"name"_s, u"x"_s}}, Opt{false, {}});
+        Resp r = c.send("POST", u"/api/cloud/workspaces"_s, &a, QJsonObject{{u"name"_s, u"x"_s}},
+                        Opt{false, {}});
         QCOMPARE(r.status, 403);
         QCOMPARE(r.code(), u"csrf_failed"_s);
         r = c.send("POST", u"/api/cloud/workspaces"_s, &a, QJsonObject{{u"name"_s, u"x"_s}},
@@ -236,8 +249,15 @@ private slots:
         QCOMPARE(r.json().value(u"user"_s).toObject().value(u"id"_s).toString(), a.userId);
         r = c.send("PATCH", u"/api/cloud/me"_s, &a, QJsonObject{{u"display_name"_s, u"Ada"_s}});
         QCOMPARE(r.status, 200);
-        QCOMPARE(r.json().value(u"user"_s).toObject().value(u"display_name"_s).toString(), u"Ada"_s);
-        QCOMPARE(c.get(u"/api/cloud/me"_s, a).json().value(u"user"_s).toObject().value(u"display_name"_s).toString(), u"Ada"_s);
+        QCOMPARE(r.json().value(u"user"_s).toObject().value(u"display_name"_s).toString(),
+                 u"Ada"_s);
+        QCOMPARE(c.get(u"/api/cloud/me"_s, a)
+                     .json()
+                     .value(u"user"_s)
+                     .toObject()
+                     .value(u"display_name"_s)
+                     .toString(),
+                 u"Ada"_s);
     }
 
     void mePatchBadInputIs422()
@@ -245,7 +265,8 @@ private slots:
         wfxtest::TestServer srv;
         Client c(srv);
         const Web a = c.signup(u"a@example.com"_s);
-        Resp r = c.send("PATCH", u"/api/cloud/me"_s, &a, QJsonObject{{u"display_name"_s, QString(201, QLatin1Char('x'))}});
+        Resp r = c.send("PATCH", u"/api/cloud/me"_s, &a,
+                        QJsonObject{{u"display_name"_s, QString(201, QLatin1Char('x'))}});
         QCOMPARE(r.status, 422);
         QCOMPARE(r.fields(), QStringList{u"display_name"_s});
         r = c.send("PATCH", u"/api/cloud/me"_s, &a, QJsonObject{{u"display_name"_s, 5}});
@@ -263,13 +284,17 @@ private slots:
         QCOMPARE(r.json().value(u"user"_s).toObject().value(u"email"_s).toString(), a.email);
         r = c.post(u"/api/cloud/me"_s, a, {{u"action"_s, u"delete"_s}});
         QCOMPARE(r.status, 202);
-        QCOMPARE(r.json().value(u"deletion"_s).toObject().value(u"state"_s).toString(), u"scheduled"_s);
+        QCOMPARE(r.json().value(u"deletion"_s).toObject().value(u"state"_s).toString(),
+                 u"scheduled"_s);
         r = c.post(u"/api/cloud/me"_s, a, {{u"action"_s, u"cancel_delete"_s}});
         QCOMPARE(r.status, 200);
-        QCOMPARE(r.json().value(u"deletion"_s).toObject().value(u"state"_s).toString(), u"cancelled"_s);
+        QCOMPARE(r.json().value(u"deletion"_s).toObject().value(u"state"_s).toString(),
+                 u"cancelled"_s);
         r = c.post(u"/api/cloud/me"_s, a, {{u"action"_s, u"cancel_delete"_s}});
         QCOMPARE(r.status, 409); // nothing scheduled any more
-        r = c.post(u"/api/cloud/me"_s, a, {{u"action"_s, u"object"_s}, {u"purpose"_s, u"marketing"_s}, {u"objected"_s, true}});
+        r = c.post(
+            u"/api/cloud/me"_s, a,
+            {{u"action"_s, u"object"_s}, {u"purpose"_s, u"marketing"_s}, {u"objected"_s, true}});
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json().value(u"objection"_s).toObject().value(u"objected"_s).toBool(), true);
     }
@@ -279,7 +304,8 @@ private slots:
         wfxtest::TestServer srv;
         Client c(srv);
         const Web a = c.signup(u"a@example.com"_s);
-        Resp r = c.post(u"/api/cloud/me"_s, a, {{u"action"_s, u"restrict"_s}, {u"restricted"_s, true}});
+        Resp r =
+            c.post(u"/api/cloud/me"_s, a, {{u"action"_s, u"restrict"_s}, {u"restricted"_s, true}});
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json().value(u"restricted"_s).toBool(), true);
         const StoreCounts before = counts(srv);
@@ -302,20 +328,28 @@ private slots:
         {
             QJsonObject body;
             QStringList fields;
-        } cases[] = {{{}, {u"action"_s}},
-                     {{{u"action"_s, u"explode"_s}}, {u"action"_s}},
-                     {{{u"action"_s, u"restrict"_s}}, {u"restricted"_s}},
-                     {{{u"action"_s, u"restrict"_s}, {u"restricted"_s, u"yes"_s}}, {u"restricted"_s}},
-                     {{{u"action"_s, u"object"_s}, {u"objected"_s, true}}, {u"purpose"_s}},
-                     {{{u"action"_s, u"object"_s}, {u"purpose"_s, u"spam"_s}, {u"objected"_s, true}}, {u"purpose"_s}},
-                     {{{u"action"_s, u"object"_s}, {u"purpose"_s, u"research"_s}}, {u"objected"_s}}};
+        } cases[] = {
+            {{}, {u"action"_s}},
+            {{{u"action"_s, u"explode"_s}}, {u"action"_s}},
+            {{{u"action"_s, u"restrict"_s}}, {u"restricted"_s}},
+            {{{u"action"_s, u"restrict"_s}, {u"restricted"_s, u"yes"_s}}, {u"restricted"_s}},
+            {{{u"action"_s, u"object"_s}, {u"objected"_s, true}}, {u"purpose"_s}},
+            {{{u"action"_s, u"object"_s}, {u"purpose"_s, u"spam"_s}, {u"objected"_s, true}},
+             {u"purpose"_s}},
+            {{{u"action"_s, u"object"_s}, {u"purpose"_s, u"research"_s}}, {u"objected"_s}}};
         for (const auto &k : cases) {
             const Resp r = c.post(u"/api/cloud/me"_s, a, k.body);
             QCOMPARE(r.status, 422);
             QCOMPARE(r.fields(), k.fields);
         }
         // Nothing was restricted by the refused calls.
-        QCOMPARE(c.get(u"/api/cloud/me"_s, a).json().value(u"user"_s).toObject().value(u"restricted"_s).toBool(), false);
+        QCOMPARE(c.get(u"/api/cloud/me"_s, a)
+                     .json()
+                     .value(u"user"_s)
+                     .toObject()
+                     .value(u"restricted"_s)
+                     .toBool(),
+                 false);
     }
 
     // ------------------------------------------------------------ workspaces and projects
@@ -331,9 +365,11 @@ private slots:
             QVERIFY2(ws.contains(QString::fromLatin1(f)), f);
         QCOMPARE(ws.value(u"owner_id"_s).toString(), a.userId);
         QVERIFY(idsOf(c.get(u"/api/cloud/workspaces"_s, a)).contains(ws.value(u"id"_s).toString()));
-        r = c.send("DELETE", u"/api/cloud/workspaces"_s, &a, QJsonObject{{u"id"_s, ws.value(u"id"_s)}});
+        r = c.send("DELETE", u"/api/cloud/workspaces"_s, &a,
+                   QJsonObject{{u"id"_s, ws.value(u"id"_s)}});
         QVERIFY(r.status == 204 || r.status == 200);
-        QVERIFY(!idsOf(c.get(u"/api/cloud/workspaces"_s, a)).contains(ws.value(u"id"_s).toString()));
+        QVERIFY(
+            !idsOf(c.get(u"/api/cloud/workspaces"_s, a)).contains(ws.value(u"id"_s).toString()));
     }
 
     void workspacesBadInputIs422()
@@ -343,12 +379,16 @@ private slots:
         const Web a = c.signup(u"a@example.com"_s);
         const StoreCounts before = counts(srv);
         QCOMPARE(c.post(u"/api/cloud/workspaces"_s, a, {}).fields(), QStringList{u"name"_s});
-        QCOMPARE(c.post(u"/api/cloud/workspaces"_s, a, {{u"name"_s, QString(201, QLatin1Char('n'))}}).fields(),
-                 QStringList{u"name"_s});
-        Resp r = c.send("DELETE", u"/api/cloud/workspaces"_s, &a, QJsonObject{{u"id"_s, u"not-a-uuid"_s}});
+        QCOMPARE(
+            c.post(u"/api/cloud/workspaces"_s, a, {{u"name"_s, QString(201, QLatin1Char('n'))}})
+                .fields(),
+            QStringList{u"name"_s});
+        Resp r = c.send("DELETE", u"/api/cloud/workspaces"_s, &a,
+                        QJsonObject{{u"id"_s, u"not-a-uuid"_s}});
         QCOMPARE(r.status, 422);
         QCOMPARE(r.fields(), QStringList{u"id"_s});
-        QCOMPARE(c.send("DELETE", u"/api/cloud/workspaces"_s, &a, QJsonObject{}).fields(), QStringList{u"id"_s});
+        QCOMPARE(c.send("DELETE", u"/api/cloud/workspaces"_s, &a, QJsonObject{}).fields(),
+                 QStringList{u"id"_s});
         QCOMPARE(c.get(u"/api/cloud/workspaces?limit=0"_s, a).status, 422);
         QVERIFY(counts(srv) == before);
     }
@@ -360,7 +400,8 @@ private slots:
         const Web a = c.signup(u"a@example.com"_s), b = c.signup(u"b@example.com"_s);
         const QString wsA = workspace(c, a);
         const StoreCounts before = counts(srv);
-        const Resp r = c.send("DELETE", u"/api/cloud/workspaces"_s, &b, QJsonObject{{u"id"_s, wsA}});
+        const Resp r =
+            c.send("DELETE", u"/api/cloud/workspaces"_s, &b, QJsonObject{{u"id"_s, wsA}});
         QCOMPARE(r.status, 404);
         QCOMPARE(r.code(), u"not_found"_s);
         QVERIFY(counts(srv) == before);
@@ -374,7 +415,8 @@ private slots:
         Client c(srv);
         const Web a = c.signup(u"a@example.com"_s);
         const QString ws1 = workspace(c, a), ws2 = workspace(c, a, u"other"_s);
-        Resp r = c.post(u"/api/cloud/projects"_s, a, {{u"workspace_id"_s, ws1}, {u"name"_s, u"walker"_s}});
+        Resp r = c.post(u"/api/cloud/projects"_s, a,
+                        {{u"workspace_id"_s, ws1}, {u"name"_s, u"walker"_s}});
         QCOMPARE(r.status, 201);
         const QJsonObject p = r.json().value(u"project"_s).toObject();
         QCOMPARE(p.value(u"workspace_id"_s).toString(), ws1);
@@ -383,7 +425,8 @@ private slots:
         QVERIFY(idsOf(c.get(u"/api/cloud/projects"_s, a)).contains(p.value(u"id"_s).toString()));
         const QStringList only1 = idsOf(c.get(u"/api/cloud/projects?workspace_id="_s + ws1, a));
         QVERIFY(only1.contains(p.value(u"id"_s).toString()) && !only1.contains(p2));
-        r = c.send("DELETE", u"/api/cloud/projects"_s, &a, QJsonObject{{u"id"_s, p.value(u"id"_s)}});
+        r = c.send("DELETE", u"/api/cloud/projects"_s, &a,
+                   QJsonObject{{u"id"_s, p.value(u"id"_s)}});
         QVERIFY(r.status == 204 || r.status == 200);
         QVERIFY(!idsOf(c.get(u"/api/cloud/projects"_s, a)).contains(p.value(u"id"_s).toString()));
     }
@@ -395,13 +438,22 @@ private slots:
         const Web a = c.signup(u"a@example.com"_s), b = c.signup(u"b@example.com"_s);
         const QString wsA = workspace(c, a), pA = project(c, a, wsA);
         const StoreCounts before = counts(srv);
-        QCOMPARE(c.post(u"/api/cloud/projects"_s, a, {{u"name"_s, u"x"_s}}).fields(), QStringList{u"workspace_id"_s});
-        QCOMPARE(c.post(u"/api/cloud/projects"_s, a, {{u"workspace_id"_s, wsA}}).fields(), QStringList{u"name"_s});
-        QCOMPARE(c.post(u"/api/cloud/projects"_s, a, {{u"workspace_id"_s, u"x"_s}, {u"name"_s, u"x"_s}}).fields(),
+        QCOMPARE(c.post(u"/api/cloud/projects"_s, a, {{u"name"_s, u"x"_s}}).fields(),
                  QStringList{u"workspace_id"_s});
-        QCOMPARE(c.send("DELETE", u"/api/cloud/projects"_s, &a, QJsonObject{{u"id"_s, 7}}).fields(), QStringList{u"id"_s});
-        QCOMPARE(c.post(u"/api/cloud/projects"_s, b, {{u"workspace_id"_s, wsA}, {u"name"_s, u"x"_s}}).status, 404);
-        QCOMPARE(c.send("DELETE", u"/api/cloud/projects"_s, &b, QJsonObject{{u"id"_s, pA}}).status, 404);
+        QCOMPARE(c.post(u"/api/cloud/projects"_s, a, {{u"workspace_id"_s, wsA}}).fields(),
+                 QStringList{u"name"_s});
+        QCOMPARE(
+            c.post(u"/api/cloud/projects"_s, a, {{u"workspace_id"_s, u"x"_s}, {u"name"_s, u"x"_s}})
+                .fields(),
+            QStringList{u"workspace_id"_s});
+        QCOMPARE(c.send("DELETE", u"/api/cloud/projects"_s, &a, QJsonObject{{u"id"_s, 7}}).fields(),
+                 QStringList{u"id"_s});
+        QCOMPARE(
+            c.post(u"/api/cloud/projects"_s, b, {{u"workspace_id"_s, wsA}, {u"name"_s, u"x"_s}})
+                .status,
+            404);
+        QCOMPARE(c.send("DELETE", u"/api/cloud/projects"_s, &b, QJsonObject{{u"id"_s, pA}}).status,
+                 404);
         QCOMPARE(c.get(u"/api/cloud/projects?workspace_id="_s + wsA, b).status, 404);
         QVERIFY(!idsOf(c.get(u"/api/cloud/projects"_s, b)).contains(pA));
         QVERIFY(counts(srv) == before);
@@ -420,10 +472,14 @@ private slots:
         r = c.post(u"/api/workspace/selection"_s, a, {{u"workspace_id"_s, wsB}});
         QCOMPARE(r.status, 404);
         QCOMPARE(r.code(), u"not_found"_s);
-        QCOMPARE(c.post(u"/api/workspace/selection"_s, a, {{u"workspace_id"_s, ids::newUuid()}}).status, 404);
-        QCOMPARE(c.post(u"/api/workspace/selection"_s, a, {{u"workspace_id"_s, u"nope"_s}}).fields(),
+        QCOMPARE(
+            c.post(u"/api/workspace/selection"_s, a, {{u"workspace_id"_s, ids::newUuid()}}).status,
+            404);
+        QCOMPARE(
+            c.post(u"/api/workspace/selection"_s, a, {{u"workspace_id"_s, u"nope"_s}}).fields(),
+            QStringList{u"workspace_id"_s});
+        QCOMPARE(c.post(u"/api/workspace/selection"_s, a, {}).fields(),
                  QStringList{u"workspace_id"_s});
-        QCOMPARE(c.post(u"/api/workspace/selection"_s, a, {}).fields(), QStringList{u"workspace_id"_s});
     }
 
     void runsListUsesTheSelection()
@@ -442,8 +498,9 @@ private slots:
         listed = idsOf(c.get(u"/api/cloud/runs?workspace_id="_s + ws2, a));
         QVERIFY(!listed.contains(r1) && listed.contains(r2));
         // The selection belongs to the session: another session of the user sees every workspace.
-        const Resp login = c.send("POST", u"/api/auth/login"_s, nullptr,
-                                  QJsonObject{{u"email"_s, a.email}, {u"password"_s, u"correct horse battery"_s}});
+        const Resp login =
+            c.send("POST", u"/api/auth/login"_s, nullptr,
+                   QJsonObject{{u"email"_s, a.email}, {u"password"_s, u"correct horse battery"_s}});
         QCOMPARE(login.status, 200);
         Web a2 = a;
         for (const QByteArray &ck : login.all("Set-Cookie")) {
@@ -490,7 +547,8 @@ private slots:
         QVERIFY(run.value(u"log_bytes"_s).toInt() > 0);
         // The run is real: the run service reads its metrics, a decreasing loss.
         RunService runs(srv.store.ctx);
-        auto got = runs.metricSeries(Actor::user(a.userId), run.value(u"id"_s).toString(), u"loss"_s, 10000);
+        auto got = runs.metricSeries(Actor::user(a.userId), run.value(u"id"_s).toString(),
+                                     u"loss"_s, 10000);
         QVERIFY(got);
         QCOMPARE(got->size(), 300);
         QVERIFY(got->first().value > got->last().value);
@@ -500,7 +558,8 @@ private slots:
         const QJsonObject again = r.json().value(u"run"_s).toObject();
         QCOMPARE(again.value(u"project_id"_s).toString(), run.value(u"project_id"_s).toString());
         QVERIFY(again.value(u"client_run_id"_s) != run.value(u"client_run_id"_s));
-        auto projects = WorkspaceService(srv.store.ctx).listProjects(Actor::user(a.userId), ws, 200, {});
+        auto projects =
+            WorkspaceService(srv.store.ctx).listProjects(Actor::user(a.userId), ws, 200, {});
         QVERIFY(projects);
         QCOMPARE(projects->items.size(), 1);
         QCOMPARE(projects->items.first().name, u"Sample project"_s);
@@ -512,7 +571,8 @@ private slots:
         Client c(srv);
         const Web a = c.signup(u"a@example.com"_s);
         const QString ws = workspace(c, a), p = project(c, a, ws);
-        const Resp r = c.post(u"/api/cloud/sample-run"_s, a, {{u"workspace_id"_s, ws}, {u"project_id"_s, p}});
+        const Resp r =
+            c.post(u"/api/cloud/sample-run"_s, a, {{u"workspace_id"_s, ws}, {u"project_id"_s, p}});
         QCOMPARE(r.status, 201);
         QCOMPARE(r.json().value(u"run"_s).toObject().value(u"project_id"_s).toString(), p);
     }
@@ -527,10 +587,18 @@ private slots:
         const StoreCounts before = counts(srv);
         QCOMPARE(c.post(u"/api/cloud/sample-run"_s, b, {{u"workspace_id"_s, wsA}}).status, 404);
         QCOMPARE(c.post(u"/api/cloud/sample-run"_s, b, {{u"project_id"_s, pA}}).status, 404);
-        QCOMPARE(c.post(u"/api/cloud/sample-run"_s, b, {{u"workspace_id"_s, wsB}, {u"project_id"_s, pA}}).status, 404);
-        QCOMPARE(c.post(u"/api/cloud/sample-run"_s, a, {{u"workspace_id"_s, wsA2}, {u"project_id"_s, pA}}).status, 404);
-        QCOMPARE(c.post(u"/api/cloud/sample-run"_s, a, {{u"workspace_id"_s, u"x"_s}}).fields(), QStringList{u"workspace_id"_s});
-        QCOMPARE(c.post(u"/api/cloud/sample-run"_s, a, {{u"project_id"_s, 3}}).fields(), QStringList{u"project_id"_s});
+        QCOMPARE(
+            c.post(u"/api/cloud/sample-run"_s, b, {{u"workspace_id"_s, wsB}, {u"project_id"_s, pA}})
+                .status,
+            404);
+        QCOMPARE(c.post(u"/api/cloud/sample-run"_s, a,
+                        {{u"workspace_id"_s, wsA2}, {u"project_id"_s, pA}})
+                     .status,
+                 404);
+        QCOMPARE(c.post(u"/api/cloud/sample-run"_s, a, {{u"workspace_id"_s, u"x"_s}}).fields(),
+                 QStringList{u"workspace_id"_s});
+        QCOMPARE(c.post(u"/api/cloud/sample-run"_s, a, {{u"project_id"_s, 3}}).fields(),
+                 QStringList{u"project_id"_s});
         QVERIFY(counts(srv) == before);
     }
 
@@ -556,9 +624,12 @@ private slots:
         QCOMPARE(r.status, 405);
         QCOMPARE(r.code(), u"unsupported_action"_s);
         QVERIFY(r.header("Allow").contains("GET"));
-        r = c.send("POST", u"/api/cloud/runs"_s, &a, {}, {}, "{\"name\": 12}"); // any body: still 405
+        r = c.send("POST", u"/api/cloud/runs"_s, &a, {}, {},
+                   "{\"name\": 12}"); // any body: still 405
         QCOMPARE(r.status, 405);
-        r = c.post(u"/api/e2e/cli-sync"_s, a, {{u"runs"_s, QJsonArray{QJsonObject{{u"name"_s, u"e2e"_s}, {u"project_id"_s, p}}}}});
+        r = c.post(
+            u"/api/e2e/cli-sync"_s, a,
+            {{u"runs"_s, QJsonArray{QJsonObject{{u"name"_s, u"e2e"_s}, {u"project_id"_s, p}}}}});
         QCOMPARE(r.status, 405);
         QCOMPARE(r.code(), u"unsupported_action"_s);
         QVERIFY(counts(srv) == before);
@@ -588,9 +659,10 @@ private slots:
             QCOMPARE(r.status, 201);
             const QString added = r.json().value(u"run"_s).toObject().value(u"id"_s).toString();
             QVERIFY(ids::isUuid(added));
-            r = c.post(u"/api/e2e/cli-sync"_s, a, {{u"runs"_s, QJsonArray{QJsonObject{{u"name"_s, u"cli-1"_s}},
-                                                                           QJsonObject{{u"name"_s, u"cli-2"_s},
-                                                                                       {u"status"_s, u"failed"_s}}}}});
+            r = c.post(u"/api/e2e/cli-sync"_s, a,
+                       {{u"runs"_s, QJsonArray{QJsonObject{{u"name"_s, u"cli-1"_s}},
+                                               QJsonObject{{u"name"_s, u"cli-2"_s},
+                                                           {u"status"_s, u"failed"_s}}}}});
             QCOMPARE(r.status, 201);
             QCOMPARE(r.json().value(u"runs"_s).toArray().size(), 2);
             r = c.get(u"/api/cloud/runs"_s, a);
@@ -602,7 +674,9 @@ private slots:
             QCOMPARE(idsOf(r).size(), 4);
             const QString next = r.json().value(u"next_cursor"_s).toString();
             QVERIFY(!next.isEmpty());
-            r = c.get(u"/api/cloud/runs?limit=4&cursor="_s + QString::fromLatin1(QUrl::toPercentEncoding(next)), a);
+            r = c.get(u"/api/cloud/runs?limit=4&cursor="_s +
+                          QString::fromLatin1(QUrl::toPercentEncoding(next)),
+                      a);
             QCOMPARE(idsOf(r).size(), 2);
             QVERIFY(r.json().value(u"next_cursor"_s).isNull());
             QVERIFY(counts(srv) == before); // nothing reached the store
@@ -617,11 +691,15 @@ private slots:
         Client c(srv);
         const Web a = c.signup(u"a@example.com"_s);
         QCOMPARE(c.post(u"/api/cloud/runs"_s, a, {}).fields(), QStringList{u"name"_s});
-        QCOMPARE(c.post(u"/api/cloud/runs"_s, a, {{u"name"_s, u"x"_s}, {u"project_id"_s, u"p"_s}}).fields(),
+        QCOMPARE(c.post(u"/api/cloud/runs"_s, a, {{u"name"_s, u"x"_s}, {u"project_id"_s, u"p"_s}})
+                     .fields(),
                  QStringList{u"project_id"_s});
-        QCOMPARE(c.post(u"/api/cloud/runs"_s, a, {{u"name"_s, u"x"_s}, {u"status"_s, u"boom"_s}}).fields(),
+        QCOMPARE(c.post(u"/api/cloud/runs"_s, a, {{u"name"_s, u"x"_s}, {u"status"_s, u"boom"_s}})
+                     .fields(),
                  QStringList{u"status"_s});
-        Resp r = c.post(u"/api/e2e/cli-sync"_s, a, {{u"runs"_s, QJsonArray{QJsonObject{{u"name"_s, u"ok"_s}}, QJsonObject{}}}});
+        Resp r =
+            c.post(u"/api/e2e/cli-sync"_s, a,
+                   {{u"runs"_s, QJsonArray{QJsonObject{{u"name"_s, u"ok"_s}}, QJsonObject{}}}});
         QCOMPARE(r.status, 422);
         QCOMPARE(r.fields(), QStringList{u"runs.1.name"_s});
         QCOMPARE(c.post(u"/api/e2e/cli-sync"_s, a, {}).fields(), QStringList{u"runs"_s});
@@ -636,7 +714,8 @@ private slots:
         wfxtest::TestServer srv(cfg);
         Client c(srv);
         const Web a = c.signup(u"a@example.com"_s);
-        const Resp r = c.send("POST", u"/api/cloud/runs"_s, &a, QJsonObject{{u"name"_s, u"x"_s}}, Opt{false, {}});
+        const Resp r = c.send("POST", u"/api/cloud/runs"_s, &a, QJsonObject{{u"name"_s, u"x"_s}},
+                              Opt{false, {}});
         QCOMPARE(r.status, 403);
         QCOMPARE(idsOf(c.get(u"/api/cloud/runs"_s, a)).size(), 3);
     }
@@ -648,7 +727,8 @@ private slots:
         Client c(srv);
         const Web a = c.signup(u"a@example.com"_s);
         const QString ws = workspace(c, a), run = sampleRun(c, a, {{u"workspace_id"_s, ws}});
-        Resp r = c.post(u"/api/cloud/shares"_s, a, {{u"run_id"_s, run}, {u"password"_s, u"sesame-open"_s}});
+        Resp r = c.post(u"/api/cloud/shares"_s, a,
+                        {{u"run_id"_s, run}, {u"password"_s, u"sesame-open"_s}});
         QCOMPARE(r.status, 201);
         const QJsonObject share = r.json().value(u"share"_s).toObject();
         const QString token = r.json().value(u"token"_s).toString();
@@ -658,7 +738,8 @@ private slots:
         QVERIFY(token.startsWith(share.value(u"token_prefix"_s).toString()));
         QVERIFY(r.json().value(u"url"_s).toString().contains(token));
         QVERIFY(idsOf(c.get(u"/api/cloud/shares"_s, a)).contains(share.value(u"id"_s).toString()));
-        QVERIFY(idsOf(c.get(u"/api/cloud/shares?run_id="_s + run, a)).contains(share.value(u"id"_s).toString()));
+        QVERIFY(idsOf(c.get(u"/api/cloud/shares?run_id="_s + run, a))
+                    .contains(share.value(u"id"_s).toString()));
         QVERIFY(!c.get(u"/api/cloud/shares"_s, a).body.contains(token.toLatin1())); // shown once
     }
 
@@ -670,11 +751,16 @@ private slots:
         const QString ws = workspace(c, a), run = sampleRun(c, a, {{u"workspace_id"_s, ws}});
         const qint64 shares = countRows(srv, "shares");
         QCOMPARE(c.post(u"/api/cloud/shares"_s, a, {}).fields(), QStringList{u"run_id"_s});
-        QCOMPARE(c.post(u"/api/cloud/shares"_s, a, {{u"run_id"_s, run}, {u"password"_s, u"short"_s}}).fields(),
-                 QStringList{u"password"_s});
-        QCOMPARE(c.post(u"/api/cloud/shares"_s, a, {{u"run_id"_s, run}, {u"expires_at"_s, u"tomorrow"_s}}).fields(),
+        QCOMPARE(
+            c.post(u"/api/cloud/shares"_s, a, {{u"run_id"_s, run}, {u"password"_s, u"short"_s}})
+                .fields(),
+            QStringList{u"password"_s});
+        QCOMPARE(c.post(u"/api/cloud/shares"_s, a,
+                        {{u"run_id"_s, run}, {u"expires_at"_s, u"tomorrow"_s}})
+                     .fields(),
                  QStringList{u"expires_at"_s});
-        QCOMPARE(c.post(u"/api/cloud/shares"_s, a, {{u"run_id"_s, run}, {u"artifact_id"_s, u"x"_s}}).fields(),
+        QCOMPARE(c.post(u"/api/cloud/shares"_s, a, {{u"run_id"_s, run}, {u"artifact_id"_s, u"x"_s}})
+                     .fields(),
                  QStringList{u"artifact_id"_s});
         QCOMPARE(c.post(u"/api/cloud/shares"_s, b, {{u"run_id"_s, run}}).status, 404);
         QCOMPARE(c.get(u"/api/cloud/shares?workspace_id="_s + ws, b).status, 404);
@@ -688,7 +774,8 @@ private slots:
         Client c(srv);
         const Web a = c.signup(u"a@example.com"_s);
         const QString ws = workspace(c, a);
-        Resp r = c.post(u"/api/cloud/billing/checkout"_s, a, {{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s}});
+        Resp r = c.post(u"/api/cloud/billing/checkout"_s, a,
+                        {{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s}});
         QCOMPARE(r.status, 201);
         QVERIFY(!r.json().value(u"url"_s).toString().isEmpty());
         QCOMPARE(r.json().value(u"checkout"_s).toObject().value(u"plan"_s).toString(), u"pro"_s);
@@ -705,17 +792,27 @@ private slots:
         const Web a = c.signup(u"a@example.com"_s), b = c.signup(u"b@example.com"_s);
         const QString ws = workspace(c, a);
         const qint64 subs = countRows(srv, "billing_subscriptions");
-        QCOMPARE(c.post(u"/api/cloud/billing/checkout"_s, a, {{u"workspace_id"_s, ws}}).fields(), QStringList{u"plan"_s});
-        QCOMPARE(c.post(u"/api/cloud/billing/checkout"_s, a, {{u"workspace_id"_s, ws}, {u"plan"_s, u"free"_s}}).fields(),
+        QCOMPARE(c.post(u"/api/cloud/billing/checkout"_s, a, {{u"workspace_id"_s, ws}}).fields(),
                  QStringList{u"plan"_s});
-        QCOMPARE(c.post(u"/api/cloud/billing/checkout"_s, a, {{u"plan"_s, u"pro"_s}}).fields(), QStringList{u"workspace_id"_s});
         QCOMPARE(c.post(u"/api/cloud/billing/checkout"_s, a,
-                        {{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s}, {u"success_url"_s, QString(2049, QLatin1Char('u'))}})
+                        {{u"workspace_id"_s, ws}, {u"plan"_s, u"free"_s}})
+                     .fields(),
+                 QStringList{u"plan"_s});
+        QCOMPARE(c.post(u"/api/cloud/billing/checkout"_s, a, {{u"plan"_s, u"pro"_s}}).fields(),
+                 QStringList{u"workspace_id"_s});
+        QCOMPARE(c.post(u"/api/cloud/billing/checkout"_s, a,
+                        {{u"workspace_id"_s, ws},
+                         {u"plan"_s, u"pro"_s},
+                         {u"success_url"_s, QString(2049, QLatin1Char('u'))}})
                      .fields(),
                  QStringList{u"success_url"_s});
-        QCOMPARE(c.post(u"/api/cloud/billing/checkout"_s, b, {{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s}}).status, 404);
+        QCOMPARE(c.post(u"/api/cloud/billing/checkout"_s, b,
+                        {{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s}})
+                     .status,
+                 404);
         QCOMPARE(c.post(u"/api/cloud/billing/portal"_s, b, {{u"workspace_id"_s, ws}}).status, 404);
-        QCOMPARE(c.post(u"/api/cloud/billing/portal"_s, a, {}).fields(), QStringList{u"workspace_id"_s});
+        QCOMPARE(c.post(u"/api/cloud/billing/portal"_s, a, {}).fields(),
+                 QStringList{u"workspace_id"_s});
         QCOMPARE(countRows(srv, "billing_subscriptions"), subs);
     }
 
@@ -727,7 +824,8 @@ private slots:
         const Web a = c.signup(u"a@example.com"_s);
         const QString ws = workspace(c, a), p = project(c, a, ws);
         for (const QString &pid : {p, ids::newUuid(), u"not-a-uuid"_s}) {
-            const Resp r = c.post(u"/api/cloud/projects/"_s + pid + u"/staging-retention-proof"_s, a);
+            const Resp r =
+                c.post(u"/api/cloud/projects/"_s + pid + u"/staging-retention-proof"_s, a);
             QCOMPARE(r.status, 405);
             QCOMPARE(r.code(), u"unsupported_action"_s);
         }
@@ -751,9 +849,13 @@ private slots:
         QVERIFY(proof.value(u"purged"_s).isArray());
         QCOMPARE(proof.value(u"signature"_s).toObject().value(u"alg"_s).toString(), u"ed25519"_s);
         QCOMPARE(c.post(path, b).status, 404);
-        QCOMPARE(c.post(u"/api/cloud/projects/"_s + ids::newUuid() + u"/staging-retention-proof"_s, a).status, 404);
+        QCOMPARE(
+            c.post(u"/api/cloud/projects/"_s + ids::newUuid() + u"/staging-retention-proof"_s, a)
+                .status,
+            404);
         // After the project is deleted nothing is held: the proof answers 404 for the project.
-        QVERIFY(c.send("DELETE", u"/api/cloud/projects"_s, &a, QJsonObject{{u"id"_s, p}}).status == 204);
+        QVERIFY(c.send("DELETE", u"/api/cloud/projects"_s, &a, QJsonObject{{u"id"_s, p}}).status ==
+                204);
         QCOMPARE(c.post(path, a).status, 404);
         QCOMPARE(countRows(srv, "runs"), 0);
     }
@@ -778,7 +880,8 @@ private slots:
         r = c.get(u"/api/runs?bogus=1"_s, a);
         QCOMPARE(r.status, 422);
         QCOMPARE(r.fields(), QStringList{u"bogus"_s});
-        r = c.send("POST", u"/api/workspaces"_s, &a, QJsonObject{{u"name"_s, u"sneaky"_s}}, Opt{false, {}});
+        r = c.send("POST", u"/api/workspaces"_s, &a, QJsonObject{{u"name"_s, u"sneaky"_s}},
+                   Opt{false, {}});
         QCOMPARE(r.status, 403);
         QCOMPARE(r.code(), u"csrf_failed"_s);
 

@@ -4,8 +4,8 @@
 #include "TestHttp.h"
 
 #include "models/billing/BillingService.h"
-#include "server/billing/StripeProvider.h"
 #include "models/core/Ids.h"
+#include "server/billing/StripeProvider.h"
 #include "server/core/Services.h"
 
 #include <QTcpServer>
@@ -29,7 +29,8 @@ public:
         QUrlQuery form() const { return QUrlQuery(QString::fromUtf8(body)); }
         QString field(const char *name) const
         {
-            for (const auto &[k, v] : QUrlQuery(QString::fromLatin1(body)).queryItems(QUrl::FullyDecoded)) {
+            for (const auto &[k, v] :
+                 QUrlQuery(QString::fromLatin1(body)).queryItems(QUrl::FullyDecoded)) {
                 if (k == QLatin1String(name))
                     return v;
             }
@@ -47,7 +48,10 @@ public:
             }
         });
     }
-    QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()); }
+    QString baseUrl() const
+    {
+        return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort());
+    }
 
     int status = 200;
     QJsonObject answer;
@@ -70,7 +74,8 @@ private:
         qsizetype length = 0;
         for (const QByteArray &l : lines.mid(1)) {
             const qsizetype colon = l.indexOf(':');
-            const QByteArray name = l.left(colon).trimmed().toLower(), value = l.mid(colon + 1).trimmed();
+            const QByteArray name = l.left(colon).trimmed().toLower(),
+                             value = l.mid(colon + 1).trimmed();
             if (name == "content-length")
                 length = value.toLongLong();
             else if (name == "authorization")
@@ -86,8 +91,9 @@ private:
         if (silent)
             return;
         const QByteArray body = QJsonDocument(answer).toJson(QJsonDocument::Compact);
-        s->write("HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\nContent-Length: "
-                 + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        s->write("HTTP/1.1 " + QByteArray::number(status) +
+                 " X\r\nContent-Type: application/json\r\nContent-Length: " +
+                 QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         s->disconnectFromHost();
     }
 
@@ -97,25 +103,32 @@ private:
 
 QByteArray event(const QString &type, const QJsonObject &object, const QString &id = {})
 {
-    return QJsonDocument(QJsonObject{{u"id"_s, id.isEmpty() ? QString(u"evt_"_s + ids::newUuid()) : id},
-                                     {u"object"_s, u"event"_s},
-                                     {u"type"_s, type},
-                                     {u"data"_s, QJsonObject{{u"object"_s, object}}}})
+    return QJsonDocument(
+               QJsonObject{{u"id"_s, id.isEmpty() ? QString(u"evt_"_s + ids::newUuid()) : id},
+                           {u"object"_s, u"event"_s},
+                           {u"type"_s, type},
+                           {u"data"_s, QJsonObject{{u"object"_s, object}}}})
         .toJson(QJsonDocument::Compact);
 }
 
-QByteArray checkoutCompleted(const QString &ws, const QString &plan, const QString &customer = u"cus_test1"_s)
+QByteArray checkoutCompleted(const QString &ws, const QString &plan,
+                             const QString &customer = u"cus_test1"_s)
 {
     return event(u"checkout.session.completed"_s,
-                 {{u"id"_s, QString(u"cs_"_s + ids::newUuid())}, {u"object"_s, u"checkout.session"_s},
-                  {u"client_reference_id"_s, ws}, {u"customer"_s, customer},
-                  {u"subscription"_s, QString(u"sub_"_s + ids::newUuid())}, {u"metadata"_s, QJsonObject{{u"plan"_s, plan}}}});
+                 {{u"id"_s, QString(u"cs_"_s + ids::newUuid())},
+                  {u"object"_s, u"checkout.session"_s},
+                  {u"client_reference_id"_s, ws},
+                  {u"customer"_s, customer},
+                  {u"subscription"_s, QString(u"sub_"_s + ids::newUuid())},
+                  {u"metadata"_s, QJsonObject{{u"plan"_s, plan}}}});
 }
 
 QByteArray subscriptionDeleted(const QString &ws)
 {
     return event(u"customer.subscription.deleted"_s,
-                 {{u"id"_s, QString(u"sub_"_s + ids::newUuid())}, {u"object"_s, u"subscription"_s}, {u"status"_s, u"canceled"_s},
+                 {{u"id"_s, QString(u"sub_"_s + ids::newUuid())},
+                  {u"object"_s, u"subscription"_s},
+                  {u"status"_s, u"canceled"_s},
                   {u"metadata"_s, QJsonObject{{u"workspace_id"_s, ws}}}});
 }
 } // namespace
@@ -145,17 +158,28 @@ class TestBillingRoutes : public QObject
         HttpClient anon(srv->port);
         return webhook(anon, body, signature);
     }
-    QString plan(const QString &ws) { return A.api->get(u"/api/workspaces/"_s + ws).object("workspace").value(u"plan"_s).toString(); }
+    QString plan(const QString &ws)
+    {
+        return A.api->get(u"/api/workspaces/"_s + ws)
+            .object("workspace")
+            .value(u"plan"_s)
+            .toString();
+    }
     int planChanges(const QString &ws)
     {
-        return int(A.api->get(u"/api/audit/logs?action=billing.plan_change&workspace_id="_s + ws).items().size());
+        return int(A.api->get(u"/api/audit/logs?action=billing.plan_change&workspace_id="_s + ws)
+                       .items()
+                       .size());
     }
-    void join(TestServer &server, TestUser &owner, TestUser &who, const QString &ws, const QString &role)
+    void join(TestServer &server, TestUser &owner, TestUser &who, const QString &ws,
+              const QString &role)
     {
-        const HttpResult inv = owner.api->post(u"/api/workspaces/"_s + ws + u"/invitations"_s,
-                                               QJsonObject{{u"email"_s, who.email}, {u"role"_s, role}});
+        const HttpResult inv =
+            owner.api->post(u"/api/workspaces/"_s + ws + u"/invitations"_s,
+                            QJsonObject{{u"email"_s, who.email}, {u"role"_s, role}});
         QCOMPARE(inv.status, 201);
-        QVERIFY(server.server->services().workspaces.acceptInvitation(Actor::user(who.id), inv.json().value(u"token"_s).toString()));
+        QVERIFY(server.server->services().workspaces.acceptInvitation(
+            Actor::user(who.id), inv.json().value(u"token"_s).toString()));
     }
 
 private slots:
@@ -181,7 +205,9 @@ private slots:
     void offlineCheckoutAnswers201WithALocalLinkAndLeavesThePlan()
     {
         const QString ws = createWorkspace(*A.api).value(u"id"_s).toString();
-        const HttpResult r = A.api->post(u"/api/billing/checkout"_s, QJsonObject{{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s}});
+        const HttpResult r =
+            A.api->post(u"/api/billing/checkout"_s,
+                        QJsonObject{{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s}});
         QCOMPARE(r.status, 201);
         const QJsonObject c = r.object("checkout");
         QCOMPARE(c.value(u"provider"_s).toString(), u"offline"_s);
@@ -197,16 +223,21 @@ private slots:
     {
         QTest::addColumn<QString>("field");
         QTest::addColumn<QJsonValue>("value");
-        QTest::newRow("workspace_id missing") << u"workspace_id"_s << QJsonValue(QJsonValue::Undefined);
+        QTest::newRow("workspace_id missing")
+            << u"workspace_id"_s << QJsonValue(QJsonValue::Undefined);
         QTest::newRow("workspace_id not an id") << u"workspace_id"_s << QJsonValue(u"ws"_s);
         QTest::newRow("plan missing") << u"plan"_s << QJsonValue(QJsonValue::Undefined);
         QTest::newRow("plan free") << u"plan"_s << QJsonValue(u"free"_s);
         QTest::newRow("plan unknown") << u"plan"_s << QJsonValue(u"gold"_s);
         QTest::newRow("plan a number") << u"plan"_s << QJsonValue(2);
-        QTest::newRow("success_url too long") << u"success_url"_s << QJsonValue(u"https://x.example/"_s + QString(2040, QLatin1Char('a')));
+        QTest::newRow("success_url too long")
+            << u"success_url"_s
+            << QJsonValue(u"https://x.example/"_s + QString(2040, QLatin1Char('a')));
         QTest::newRow("success_url a number") << u"success_url"_s << QJsonValue(1);
         QTest::newRow("success_url empty") << u"success_url"_s << QJsonValue(u""_s);
-        QTest::newRow("cancel_url too long") << u"cancel_url"_s << QJsonValue(u"https://x.example/"_s + QString(2040, QLatin1Char('a')));
+        QTest::newRow("cancel_url too long")
+            << u"cancel_url"_s
+            << QJsonValue(u"https://x.example/"_s + QString(2040, QLatin1Char('a')));
         QTest::newRow("cancel_url an object") << u"cancel_url"_s << QJsonValue(QJsonObject{});
     }
     void badCheckoutInputIs422NamingTheField()
@@ -231,25 +262,30 @@ private slots:
         HttpResult r = B.api->post(u"/api/billing/checkout"_s, body);
         QCOMPARE(r.status, 404);
         QCOMPARE(r.code(), u"not_found"_s);
-        QCOMPARE(B.api->post(u"/api/billing/portal"_s, QJsonObject{{u"workspace_id"_s, ws}}).status, 404);
+        QCOMPARE(B.api->post(u"/api/billing/portal"_s, QJsonObject{{u"workspace_id"_s, ws}}).status,
+                 404);
         join(*srv, A, B, ws, u"member"_s);
         r = B.api->post(u"/api/billing/checkout"_s, body);
         QCOMPARE(r.status, 403);
         QCOMPARE(r.code(), u"forbidden"_s);
-        QVERIFY(A.api->get(u"/api/audit/logs?action=billing.checkout&workspace_id="_s + ws).items().isEmpty());
+        QVERIFY(A.api->get(u"/api/audit/logs?action=billing.checkout&workspace_id="_s + ws)
+                    .items()
+                    .isEmpty());
     }
 
     void portalAnswersAUrl()
     {
         const QString ws = createWorkspace(*A.api).value(u"id"_s).toString();
-        const HttpResult r = A.api->post(u"/api/billing/portal"_s, QJsonObject{{u"workspace_id"_s, ws}});
+        const HttpResult r =
+            A.api->post(u"/api/billing/portal"_s, QJsonObject{{u"workspace_id"_s, ws}});
         QCOMPARE(r.status, 200);
         QVERIFY(r.json().value(u"url"_s).toString().contains(ws));
     }
 
     void badPortalInputIs422()
     {
-        for (const QJsonObject &body : {QJsonObject{}, QJsonObject{{u"workspace_id"_s, u"x"_s}}, QJsonObject{{u"workspace_id"_s, 5}}}) {
+        for (const QJsonObject &body : {QJsonObject{}, QJsonObject{{u"workspace_id"_s, u"x"_s}},
+                                        QJsonObject{{u"workspace_id"_s, 5}}}) {
             const HttpResult r = A.api->post(u"/api/billing/portal"_s, body);
             QCOMPARE(r.status, 422);
             QCOMPARE(r.fields(), QStringList{u"workspace_id"_s});
@@ -259,8 +295,14 @@ private slots:
     void billingNeedsCredentials()
     {
         HttpClient anon(srv->port);
-        QCOMPARE(anon.post(u"/api/billing/checkout"_s, QJsonObject{{u"workspace_id"_s, ids::newUuid()}, {u"plan"_s, u"pro"_s}}).status, 401);
-        QCOMPARE(anon.post(u"/api/billing/portal"_s, QJsonObject{{u"workspace_id"_s, ids::newUuid()}}).status, 401);
+        QCOMPARE(anon.post(u"/api/billing/checkout"_s,
+                           QJsonObject{{u"workspace_id"_s, ids::newUuid()}, {u"plan"_s, u"pro"_s}})
+                     .status,
+                 401);
+        QCOMPARE(
+            anon.post(u"/api/billing/portal"_s, QJsonObject{{u"workspace_id"_s, ids::newUuid()}})
+                .status,
+            401);
     }
 
     // -------------------------------------------------------------- webhook
@@ -276,9 +318,10 @@ private slots:
         QCOMPARE(r.json().value(u"duplicate"_s).toBool(), false);
         const QJsonObject got = A.api->get(u"/api/workspaces/"_s + ws).object("workspace");
         QCOMPARE(got.value(u"plan"_s).toString(), u"pro"_s);
-        QVERIFY(got.value(u"limits"_s).toObject().value(u"runs"_s).toInteger()
-                > created.value(u"limits"_s).toObject().value(u"runs"_s).toInteger());
-        const QJsonArray entries = A.api->get(u"/api/audit/logs?action=billing.plan_change&workspace_id="_s + ws).items();
+        QVERIFY(got.value(u"limits"_s).toObject().value(u"runs"_s).toInteger() >
+                created.value(u"limits"_s).toObject().value(u"runs"_s).toInteger());
+        const QJsonArray entries =
+            A.api->get(u"/api/audit/logs?action=billing.plan_change&workspace_id="_s + ws).items();
         QCOMPARE(entries.size(), 1);
         QVERIFY(entries[0].toObject().value(u"actor_id"_s).isNull());
         // The same event again: 200, applied once.
@@ -305,7 +348,8 @@ private slots:
     void badSignaturesAre400AndApplyNothing_data()
     {
         QTest::addColumn<QString>("kind");
-        for (const char *k : {"wrong secret", "stale", "future", "missing", "garbage", "zeros", "tampered body"})
+        for (const char *k :
+             {"wrong secret", "stale", "future", "missing", "garbage", "zeros", "tampered body"})
             QTest::newRow(k) << QString::fromLatin1(k);
     }
     void badSignaturesAre400AndApplyNothing()
@@ -360,9 +404,11 @@ private slots:
         const QString ws = createWorkspace(*A.api).value(u"id"_s).toString();
         const QByteArray body = checkoutCompleted(ws, u"pro"_s);
         A.web->sendCsrf = false;
-        HttpResult r = webhook(*A.web, body, u"t=%1,v1=%2"_s.arg(nowSecs()).arg(QString(64, QLatin1Char('0'))));
+        HttpResult r = webhook(*A.web, body,
+                               u"t=%1,v1=%2"_s.arg(nowSecs()).arg(QString(64, QLatin1Char('0'))));
         QCOMPARE(r.code(), u"invalid_signature"_s);
-        r = webhook(*A.web, body, sign(body)); // a session cookie and no CSRF token: still the signature alone
+        r = webhook(*A.web, body,
+                    sign(body)); // a session cookie and no CSRF token: still the signature alone
         A.web->sendCsrf = true;
         QCOMPARE(r.status, 200);
         QCOMPARE(webhook(*A.api, body, u"garbage"_s).code(), u"invalid_signature"_s);
@@ -375,7 +421,9 @@ private slots:
         HttpClient anon(bare.port);
         const QByteArray body = checkoutCompleted(ids::newUuid(), u"pro"_s);
         for (const QByteArray &secret : {QByteArray(), kSecret}) {
-            const HttpResult r = webhook(anon, body, BillingService::signHeader(body, secret, bare.store.clock.nowMs() / 1000));
+            const HttpResult r =
+                webhook(anon, body,
+                        BillingService::signHeader(body, secret, bare.store.clock.nowMs() / 1000));
             QCOMPARE(r.status, 400);
             QCOMPARE(r.code(), u"invalid_signature"_s);
         }
@@ -387,7 +435,8 @@ private slots:
     {
         FakeStripe stripe;
         stripe.status = 200;
-        stripe.answer = {{u"id"_s, u"cs_test_abc"_s}, {u"object"_s, u"checkout.session"_s},
+        stripe.answer = {{u"id"_s, u"cs_test_abc"_s},
+                         {u"object"_s, u"checkout.session"_s},
                          {u"url"_s, u"https://checkout.stripe.com/c/pay/cs_test_abc"_s}};
         ServerConfig cfg;
         cfg.webhookSecret = kSecret;
@@ -397,12 +446,15 @@ private slots:
         TestServer server(cfg);
         TestUser owner = signup(server.port, u"stripe"_s);
         const QString ws = createWorkspace(*owner.api).value(u"id"_s).toString();
-        const HttpResult r = owner.api->post(u"/api/billing/checkout"_s,
-                                             QJsonObject{{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s},
-                                                         {u"success_url"_s, u"https://console.example/billing/done?x=1&y=2"_s},
-                                                         {u"cancel_url"_s, u"https://console.example/billing"_s}});
+        const HttpResult r = owner.api->post(
+            u"/api/billing/checkout"_s,
+            QJsonObject{{u"workspace_id"_s, ws},
+                        {u"plan"_s, u"pro"_s},
+                        {u"success_url"_s, u"https://console.example/billing/done?x=1&y=2"_s},
+                        {u"cancel_url"_s, u"https://console.example/billing"_s}});
         QCOMPARE(r.status, 201);
-        QCOMPARE(r.json().value(u"url"_s).toString(), u"https://checkout.stripe.com/c/pay/cs_test_abc"_s);
+        QCOMPARE(r.json().value(u"url"_s).toString(),
+                 u"https://checkout.stripe.com/c/pay/cs_test_abc"_s);
         QCOMPARE(r.object("checkout").value(u"provider"_s).toString(), u"stripe"_s);
         QCOMPARE(r.object("checkout").value(u"session_ref"_s).toString(), u"cs_test_abc"_s);
         QCOMPARE(stripe.requests.size(), 1);
@@ -426,7 +478,8 @@ private slots:
     void stripePortalNeedsACustomerThenSendsIt()
     {
         FakeStripe stripe;
-        stripe.answer = {{u"id"_s, u"bps_1"_s}, {u"object"_s, u"billing_portal.session"_s},
+        stripe.answer = {{u"id"_s, u"bps_1"_s},
+                         {u"object"_s, u"billing_portal.session"_s},
                          {u"url"_s, u"https://billing.stripe.com/p/session/bps_1"_s}};
         ServerConfig cfg;
         cfg.webhookSecret = kSecret;
@@ -435,15 +488,21 @@ private slots:
         TestServer server(cfg);
         TestUser owner = signup(server.port, u"stripe-portal"_s);
         const QString ws = createWorkspace(*owner.api).value(u"id"_s).toString();
-        HttpResult r = owner.api->post(u"/api/billing/portal"_s, QJsonObject{{u"workspace_id"_s, ws}});
+        HttpResult r =
+            owner.api->post(u"/api/billing/portal"_s, QJsonObject{{u"workspace_id"_s, ws}});
         QCOMPARE(r.status, 409);
         QCOMPARE(stripe.requests.size(), 0);
         HttpClient anon(server.port);
         const QByteArray paid = checkoutCompleted(ws, u"pro"_s, u"cus_portal42"_s);
-        QCOMPARE(webhook(anon, paid, BillingService::signHeader(paid, kSecret, server.store.clock.nowMs() / 1000)).status, 200);
+        QCOMPARE(
+            webhook(anon, paid,
+                    BillingService::signHeader(paid, kSecret, server.store.clock.nowMs() / 1000))
+                .status,
+            200);
         r = owner.api->post(u"/api/billing/portal"_s, QJsonObject{{u"workspace_id"_s, ws}});
         QCOMPARE(r.status, 200);
-        QCOMPARE(r.json().value(u"url"_s).toString(), u"https://billing.stripe.com/p/session/bps_1"_s);
+        QCOMPARE(r.json().value(u"url"_s).toString(),
+                 u"https://billing.stripe.com/p/session/bps_1"_s);
         QCOMPARE(stripe.requests.size(), 1);
         QCOMPARE(stripe.requests[0].path, QByteArray("/v1/billing_portal/sessions"));
         QCOMPARE(stripe.requests[0].field("customer"), u"cus_portal42"_s);
@@ -453,7 +512,8 @@ private slots:
     {
         FakeStripe stripe;
         stripe.status = 400;
-        stripe.answer = {{u"error"_s, QJsonObject{{u"type"_s, u"invalid_request_error"_s}, {u"message"_s, u"No such price"_s}}}};
+        stripe.answer = {{u"error"_s, QJsonObject{{u"type"_s, u"invalid_request_error"_s},
+                                                  {u"message"_s, u"No such price"_s}}}};
         ServerConfig cfg;
         cfg.stripeSecretKey = "sk_test_routes";
         cfg.stripeBaseUrl = stripe.baseUrl();
@@ -461,14 +521,17 @@ private slots:
         TestServer server(cfg);
         TestUser owner = signup(server.port, u"stripe-refused"_s);
         const QString ws = createWorkspace(*owner.api).value(u"id"_s).toString();
-        const HttpResult r = owner.api->post(u"/api/billing/checkout"_s,
-                                             QJsonObject{{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s},
-                                                         {u"success_url"_s, u"https://c.example/ok"_s},
-                                                         {u"cancel_url"_s, u"https://c.example/no"_s}});
+        const HttpResult r = owner.api->post(
+            u"/api/billing/checkout"_s, QJsonObject{{u"workspace_id"_s, ws},
+                                                    {u"plan"_s, u"pro"_s},
+                                                    {u"success_url"_s, u"https://c.example/ok"_s},
+                                                    {u"cancel_url"_s, u"https://c.example/no"_s}});
         QCOMPARE(r.status, 503);
         QCOMPARE(r.code(), u"unavailable"_s);
         QCOMPARE(stripe.requests.size(), 1);
-        QVERIFY(owner.api->get(u"/api/audit/logs?action=billing.checkout&workspace_id="_s + ws).items().isEmpty());
+        QVERIFY(owner.api->get(u"/api/audit/logs?action=billing.checkout&workspace_id="_s + ws)
+                    .items()
+                    .isEmpty());
     }
 
     void stripeCheckoutNeedsAPriceAndReturnAddresses()
@@ -481,17 +544,23 @@ private slots:
         TestServer server(cfg);
         TestUser owner = signup(server.port, u"stripe-input"_s);
         const QString ws = createWorkspace(*owner.api).value(u"id"_s).toString();
-        HttpResult r = owner.api->post(u"/api/billing/checkout"_s, QJsonObject{{u"workspace_id"_s, ws}, {u"plan"_s, u"team"_s},
-                                                                              {u"success_url"_s, u"https://c.example/ok"_s},
-                                                                              {u"cancel_url"_s, u"https://c.example/no"_s}});
+        HttpResult r = owner.api->post(u"/api/billing/checkout"_s,
+                                       QJsonObject{{u"workspace_id"_s, ws},
+                                                   {u"plan"_s, u"team"_s},
+                                                   {u"success_url"_s, u"https://c.example/ok"_s},
+                                                   {u"cancel_url"_s, u"https://c.example/no"_s}});
         QCOMPARE(r.status, 422);
         QCOMPARE(r.fields(), QStringList{u"plan"_s});
-        r = owner.api->post(u"/api/billing/checkout"_s, QJsonObject{{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s},
-                                                                    {u"cancel_url"_s, u"https://c.example/no"_s}});
+        r = owner.api->post(u"/api/billing/checkout"_s,
+                            QJsonObject{{u"workspace_id"_s, ws},
+                                        {u"plan"_s, u"pro"_s},
+                                        {u"cancel_url"_s, u"https://c.example/no"_s}});
         QCOMPARE(r.fields(), QStringList{u"success_url"_s});
-        r = owner.api->post(u"/api/billing/checkout"_s, QJsonObject{{u"workspace_id"_s, ws}, {u"plan"_s, u"pro"_s},
-                                                                    {u"success_url"_s, u"/relative"_s},
-                                                                    {u"cancel_url"_s, u"https://c.example/no"_s}});
+        r = owner.api->post(u"/api/billing/checkout"_s,
+                            QJsonObject{{u"workspace_id"_s, ws},
+                                        {u"plan"_s, u"pro"_s},
+                                        {u"success_url"_s, u"/relative"_s},
+                                        {u"cancel_url"_s, u"https://c.example/no"_s}});
         QCOMPARE(r.fields(), QStringList{u"success_url"_s});
         QCOMPARE(stripe.requests.size(), 0);
     }
@@ -508,9 +577,10 @@ private slots:
         StripeProvider p(o);
         QElapsedTimer t;
         t.start();
-        // The fake lives on this thread, which waits: the request is never read, as with a hung peer.
-        auto r = p.checkoutUrl(BillingWorkspace{ids::newUuid(), u"w"_s, u"free"_s, {}}, u"pro"_s, u"https://c.example/ok"_s,
-                               u"https://c.example/no"_s);
+        // The fake lives on this thread, which waits: the request is never read, as with a hung
+        // peer.
+        auto r = p.checkoutUrl(BillingWorkspace{ids::newUuid(), u"w"_s, u"free"_s, {}}, u"pro"_s,
+                               u"https://c.example/ok"_s, u"https://c.example/no"_s);
         QVERIFY(!r);
         QCOMPARE(r.error().code, ErrorCode::Unavailable);
         QVERIFY(t.elapsed() < 5000);
@@ -518,7 +588,8 @@ private slots:
 
     void formEncodingEscapesReservedCharacters()
     {
-        QCOMPARE(StripeProvider::encodeForm({{u"metadata[plan]"_s, u"a b&c=d+e"_s}, {u"x"_s, QString(QChar(0xE9))}}),
+        QCOMPARE(StripeProvider::encodeForm(
+                     {{u"metadata[plan]"_s, u"a b&c=d+e"_s}, {u"x"_s, QString(QChar(0xE9))}}),
                  QByteArray("metadata%5Bplan%5D=a%20b%26c%3Dd%2Be&x=%C3%A9"));
     }
 };

@@ -27,15 +27,25 @@ class TestClaimRoutes : public QObject
     QString makeRun(const QString &name)
     {
         const QString ws = createWorkspace(*A.api).value(u"id"_s).toString();
-        const QString project = A.api->post(u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, ws}, {u"name"_s, u"p"_s}})
-                                    .object("project").value(u"id"_s).toString();
+        const QString project = A.api
+                                    ->post(u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, ws},
+                                                                           {u"name"_s, u"p"_s}})
+                                    .object("project")
+                                    .value(u"id"_s)
+                                    .toString();
         QJsonArray metrics;
         for (int step = 0; step < 3; ++step)
-            metrics.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, step}, {u"value"_s, 1.0 - 0.25 * step}});
-        const QJsonObject body{{u"project_id"_s, project}, {u"client_run_id"_s, name}, {u"name"_s, name},
-                               {u"status"_s, u"completed"_s}, {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
-                               {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s}, {u"manifest"_s, QJsonObject{{u"env"_s, u"vla"_s}}},
-                               {u"metrics"_s, metrics}, {u"log"_s, u"ok"_s}};
+            metrics.append(QJsonObject{
+                {u"name"_s, u"loss"_s}, {u"step"_s, step}, {u"value"_s, 1.0 - 0.25 * step}});
+        const QJsonObject body{{u"project_id"_s, project},
+                               {u"client_run_id"_s, name},
+                               {u"name"_s, name},
+                               {u"status"_s, u"completed"_s},
+                               {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
+                               {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s},
+                               {u"manifest"_s, QJsonObject{{u"env"_s, u"vla"_s}}},
+                               {u"metrics"_s, metrics},
+                               {u"log"_s, u"ok"_s}};
         auto run = services().runs.sync(Actor::user(A.id), body);
         if (!run)
             qWarning() << run.error().message;
@@ -53,15 +63,18 @@ private slots:
         runId = makeRun(u"dreamer-seed-1"_s);
         QVERIFY(!runId.isEmpty());
         const Actor a = Actor::user(A.id);
-        auto c1 = services().claims.create(a, runId, u"final loss below 0.6"_s, u"loss"_s, u"<"_s, 0.6, u"last"_s);
+        auto c1 = services().claims.create(a, runId, u"final loss below 0.6"_s, u"loss"_s, u"<"_s,
+                                           0.6, u"last"_s);
         QVERIFY(c1);
         srv->store.clock.advanceMs(1000);
-        auto c2 = services().claims.create(a, runId, u"best loss below 0.9"_s, u"loss"_s, u"<="_s, 0.9, u"min"_s);
+        auto c2 = services().claims.create(a, runId, u"best loss below 0.9"_s, u"loss"_s, u"<="_s,
+                                           0.9, u"min"_s);
         QVERIFY(c2);
         claimId = c1->id;
         otherClaimId = c2->id;
         QVERIFY(services().claims.publish(a, claimId, true));
-        auto entry = services().museum.publish(a, runId, u"Dreamer on VLA"_s, u"A short description."_s);
+        auto entry =
+            services().museum.publish(a, runId, u"Dreamer on VLA"_s, u"A short description."_s);
         QVERIFY(entry);
         museumEntryId = entry->id;
         QVERIFY(services().leaderboard.buildSnapshot(u"vla"_s));
@@ -94,7 +107,8 @@ private slots:
         QCOMPARE(p1.items().size(), 1);
         const QString cursor = p1.json().value(u"next_cursor"_s).toString();
         QVERIFY(!cursor.isEmpty());
-        const HttpResult p2 = A.api->get(u"/api/claims?limit=1&cursor="_s + QString::fromLatin1(QUrl::toPercentEncoding(cursor)));
+        const HttpResult p2 = A.api->get(u"/api/claims?limit=1&cursor="_s +
+                                         QString::fromLatin1(QUrl::toPercentEncoding(cursor)));
         QCOMPARE(p2.items().size(), 1);
         QCOMPARE(p2.items()[0].toObject().value(u"id"_s).toString(), claimId);
         QVERIFY(p2.json().value(u"next_cursor"_s).isNull());
@@ -170,7 +184,8 @@ private slots:
 
         const HttpResult h = anon.get(u"/api/public/vla-leaderboard/history?limit=1"_s);
         QCOMPARE(h.status, 200);
-        QCOMPARE(h.items()[0].toObject().value(u"id"_s).toString(), board.value(u"id"_s).toString());
+        QCOMPARE(h.items()[0].toObject().value(u"id"_s).toString(),
+                 board.value(u"id"_s).toString());
         QCOMPARE(anon.get(u"/api/public/vla-leaderboard/history?limit=500"_s).status, 422);
     }
 
@@ -195,7 +210,8 @@ private slots:
     {
         HttpClient anon(srv->port);
         HttpClient bogusKey(srv->port, u"wfx_"_s + QString(43, QLatin1Char('Z')));
-        for (const char *path : {"/api/status", "/api/status/operational", "/api/museum", "/api/public/vla-leaderboard"}) {
+        for (const char *path : {"/api/status", "/api/status/operational", "/api/museum",
+                                 "/api/public/vla-leaderboard"}) {
             const HttpResult base = anon.get(QString::fromLatin1(path));
             QCOMPARE(base.status, 200);
             for (HttpClient *c : {A.web.get(), A.api.get(), &bogusKey}) {
@@ -203,8 +219,9 @@ private slots:
                 QCOMPARE(r.status, 200);
                 QCOMPARE(r.json().keys(), base.json().keys());
             }
-            const HttpResult cross = A.web->request("GET", QString::fromLatin1(path), {}, {{"Sec-Fetch-Site", "cross-site"},
-                                                                         {"Origin", "http://elsewhere.example"}});
+            const HttpResult cross = A.web->request(
+                "GET", QString::fromLatin1(path), {},
+                {{"Sec-Fetch-Site", "cross-site"}, {"Origin", "http://elsewhere.example"}});
             QCOMPARE(cross.status, 200);
         }
     }

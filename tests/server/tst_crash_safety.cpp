@@ -51,7 +51,7 @@ struct SentArtifact
 {
     QByteArray bytes;
     QString sha256;
-    QString id;                // from an acknowledged initiate
+    QString id; // from an acknowledged initiate
     QList<QString> partUrls;
     QSet<int> partsAcked;
     bool commitAcked = false;
@@ -65,8 +65,8 @@ struct AckedShare
 // Everything the clients sent and which of it the server acknowledged.
 struct Ledger
 {
-    QHash<QString, SentRun> sentRuns;   // client_run_id -> what was sent (acknowledged or not)
-    QHash<QString, QString> ackedRuns;  // client_run_id -> run id
+    QHash<QString, SentRun> sentRuns;  // client_run_id -> what was sent (acknowledged or not)
+    QHash<QString, QString> ackedRuns; // client_run_id -> run id
     QStringList ackedRunIds;
     QList<std::shared_ptr<SentArtifact>> artifacts;
     QList<AckedShare> shares;
@@ -78,7 +78,8 @@ class Stream : public QObject
 {
 public:
     Stream(quint16 port, QString bearer, QString project, Ledger &ledger, quint32 seed)
-        : m_port(port), m_bearer(std::move(bearer)), m_project(std::move(project)), m_ledger(ledger), m_rng(seed)
+        : m_port(port), m_bearer(std::move(bearer)), m_project(std::move(project)),
+          m_ledger(ledger), m_rng(seed)
     {
     }
 
@@ -95,12 +96,13 @@ public:
 private:
     using Done = std::function<void(int status, const QJsonObject &json)>;
 
-    void send(const QByteArray &method, const QString &urlOrPath, const QByteArray &body, const QByteArray &type,
-              Done done)
+    void send(const QByteArray &method, const QString &urlOrPath, const QByteArray &body,
+              const QByteArray &type, Done done)
     {
         ++m_requests;
-        const QUrl url = urlOrPath.startsWith(QLatin1Char('/')) ? QUrl(u"http://127.0.0.1:%1"_s.arg(m_port) + urlOrPath)
-                                                                 : QUrl(urlOrPath);
+        const QUrl url = urlOrPath.startsWith(QLatin1Char('/'))
+                             ? QUrl(u"http://127.0.0.1:%1"_s.arg(m_port) + urlOrPath)
+                             : QUrl(urlOrPath);
         QNetworkRequest req(url);
         if (urlOrPath.startsWith(QLatin1Char('/')))
             req.setRawHeader("Authorization", "Bearer " + m_bearer.toLatin1());
@@ -116,14 +118,16 @@ private:
             }
             if (status >= 200 && status < 300)
                 ++m_ledger.acknowledged;
-            else if (status != 409) // a conflict is possible (a commit racing nothing); anything else is a bug
+            else if (status != 409) // a conflict is possible (a commit racing nothing); anything
+                                    // else is a bug
                 qWarning() << "unexpected answer" << status << reply->url().path();
             done(status, QJsonDocument::fromJson(reply->readAll()).object());
         });
     }
     void postJson(const QString &path, const QJsonObject &body, Done done)
     {
-        send("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json", std::move(done));
+        send("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact), "application/json",
+             std::move(done));
     }
 
     void next()
@@ -145,7 +149,9 @@ private:
         sent.log = QByteArray("step log line\n").repeated(1 + int(m_rng.bounded(50)));
         QJsonArray metrics;
         for (int i = 0; i < sent.points; ++i)
-            metrics.append(QJsonObject{{u"name"_s, i % 2 ? u"loss"_s : u"reward"_s}, {u"step"_s, i / 2}, {u"value"_s, i * 0.25}});
+            metrics.append(QJsonObject{{u"name"_s, i % 2 ? u"loss"_s : u"reward"_s},
+                                       {u"step"_s, i / 2},
+                                       {u"value"_s, i * 0.25}});
         m_ledger.sentRuns.insert(clientRunId, sent);
         const QJsonObject body{{u"project_id"_s, m_project},
                                {u"client_run_id"_s, clientRunId},
@@ -156,14 +162,15 @@ private:
                                {u"manifest"_s, QJsonObject{{u"seed"_s, int(m_rng.bounded(1000))}}},
                                {u"metrics"_s, metrics},
                                {u"log"_s, QString::fromLatin1(sent.log)}};
-        postJson(u"/api/sync/runs"_s, body, [this, clientRunId](int status, const QJsonObject &json) {
-            if (status == 201 || status == 200) {
-                const QString id = json.value(u"run"_s).toObject().value(u"id"_s).toString();
-                m_ledger.ackedRuns.insert(clientRunId, id);
-                m_ledger.ackedRunIds.append(id);
-            }
-            next();
-        });
+        postJson(
+            u"/api/sync/runs"_s, body, [this, clientRunId](int status, const QJsonObject &json) {
+                if (status == 201 || status == 200) {
+                    const QString id = json.value(u"run"_s).toObject().value(u"id"_s).toString();
+                    m_ledger.ackedRuns.insert(clientRunId, id);
+                    m_ledger.ackedRunIds.append(id);
+                }
+                next();
+            });
     }
 
     void uploadArtifact()
@@ -175,15 +182,20 @@ private:
             a->bytes[i] = char(m_rng.bounded(256));
         a->sha256 = crypto::sha256Hex(a->bytes);
         m_ledger.artifacts.append(a);
-        const QString runId = m_ledger.ackedRunIds.at(int(m_rng.bounded(quint32(m_ledger.ackedRunIds.size()))));
+        const QString runId =
+            m_ledger.ackedRunIds.at(int(m_rng.bounded(quint32(m_ledger.ackedRunIds.size()))));
         postJson(u"/api/sync/artifacts/initiate"_s,
-                 {{u"run_id"_s, runId}, {u"name"_s, u"weights.bin"_s}, {u"size_bytes"_s, double(size)},
-                  {u"sha256"_s, a->sha256}, {u"content_type"_s, u"application/octet-stream"_s}},
+                 {{u"run_id"_s, runId},
+                  {u"name"_s, u"weights.bin"_s},
+                  {u"size_bytes"_s, double(size)},
+                  {u"sha256"_s, a->sha256},
+                  {u"content_type"_s, u"application/octet-stream"_s}},
                  [this, a](int status, const QJsonObject &json) {
                      if (status != 201)
                          return next();
                      a->id = json.value(u"artifact"_s).toObject().value(u"id"_s).toString();
-                     for (const QJsonValue &p : json.value(u"upload"_s).toObject().value(u"parts"_s).toArray())
+                     for (const QJsonValue &p :
+                          json.value(u"upload"_s).toObject().value(u"parts"_s).toArray())
                          a->partUrls.append(p.toObject().value(u"url"_s).toString());
                      putPart(a, 0);
                  });
@@ -192,14 +204,15 @@ private:
     void putPart(const std::shared_ptr<SentArtifact> &a, int index)
     {
         if (index == a->partUrls.size()) {
-            postJson(u"/api/sync/artifacts/commit"_s, {{u"artifact_id"_s, a->id}}, [this, a](int status, const QJsonObject &) {
-                a->commitAcked = status == 200;
-                next();
-            });
+            postJson(u"/api/sync/artifacts/commit"_s, {{u"artifact_id"_s, a->id}},
+                     [this, a](int status, const QJsonObject &) {
+                         a->commitAcked = status == 200;
+                         next();
+                     });
             return;
         }
-        send("PUT", a->partUrls.at(index), a->bytes.mid(index * kPartSize, kPartSize), "application/octet-stream",
-             [this, a, index](int status, const QJsonObject &) {
+        send("PUT", a->partUrls.at(index), a->bytes.mid(index * kPartSize, kPartSize),
+             "application/octet-stream", [this, a, index](int status, const QJsonObject &) {
                  if (status != 200)
                      return next();
                  a->partsAcked.insert(index + 1);
@@ -209,13 +222,16 @@ private:
 
     void createShare()
     {
-        const QString runId = m_ledger.ackedRunIds.at(int(m_rng.bounded(quint32(m_ledger.ackedRunIds.size()))));
-        postJson(u"/api/shares"_s, {{u"run_id"_s, runId}}, [this, runId](int status, const QJsonObject &json) {
-            if (status == 201)
-                m_ledger.shares.append({json.value(u"share"_s).toObject().value(u"id"_s).toString(),
-                                        json.value(u"token"_s).toString(), runId});
-            next();
-        });
+        const QString runId =
+            m_ledger.ackedRunIds.at(int(m_rng.bounded(quint32(m_ledger.ackedRunIds.size()))));
+        postJson(u"/api/shares"_s, {{u"run_id"_s, runId}},
+                 [this, runId](int status, const QJsonObject &json) {
+                     if (status == 201)
+                         m_ledger.shares.append(
+                             {json.value(u"share"_s).toObject().value(u"id"_s).toString(),
+                              json.value(u"token"_s).toString(), runId});
+                     next();
+                 });
     }
 
     QNetworkAccessManager m_nam;
@@ -247,14 +263,16 @@ class TestCrashSafety : public QObject
     void checkStore(const QString &dbUrl, const QString &dataDir, const Ledger &ledger)
     {
         QTemporaryDir scratch;
-        auto opened = Database::open(dbUrl, dbUrl.startsWith(u"sqlite"_s) ? dataDir : scratch.path());
+        auto opened =
+            Database::open(dbUrl, dbUrl.startsWith(u"sqlite"_s) ? dataDir : scratch.path());
         QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
         std::shared_ptr<Database> db = *opened;
         QSqlDatabase conn = db->connection();
         QSqlQuery q(conn);
 
         if (!db->isPostgres()) {
-            QVERIFY2(q.exec(u"PRAGMA integrity_check"_s) && q.next(), qPrintable(q.lastError().text()));
+            QVERIFY2(q.exec(u"PRAGMA integrity_check"_s) && q.next(),
+                     qPrintable(q.lastError().text()));
             QCOMPARE(q.value(0).toString(), u"ok"_s);
             QVERIFY2(q.exec(u"PRAGMA foreign_key_check"_s), qPrintable(q.lastError().text()));
             if (q.next())
@@ -262,17 +280,20 @@ class TestCrashSafety : public QObject
         }
 
         // Runs: whatever exists is whole (its points, its count, its log), acknowledged or not.
-        QVERIFY(q.exec(u"SELECT r.id, r.client_run_id, r.metric_count, "
-                         "(SELECT COALESCE(SUM(m.points), 0) FROM run_metric_chunks m WHERE m.run_id = r.id), "
-                         "COALESCE((SELECT LENGTH(l.content) FROM run_logs l WHERE l.run_id = r.id), -1), r.log_bytes "
-                         "FROM runs r"_s));
+        QVERIFY(q.exec(
+            u"SELECT r.id, r.client_run_id, r.metric_count, "
+            "(SELECT COALESCE(SUM(m.points), 0) FROM run_metric_chunks m WHERE m.run_id = r.id), "
+            "COALESCE((SELECT LENGTH(l.content) FROM run_logs l WHERE l.run_id = r.id), -1), "
+            "r.log_bytes "
+            "FROM runs r"_s));
         QSet<QString> runIds;
         QHash<QString, int> pointsOf;
         while (q.next()) {
             const QString id = q.value(0).toString();
             const QString clientRunId = q.value(1).toString();
             runIds.insert(id);
-            QVERIFY2(ledger.sentRuns.contains(clientRunId), qPrintable(u"a run nobody sent: "_s + clientRunId));
+            QVERIFY2(ledger.sentRuns.contains(clientRunId),
+                     qPrintable(u"a run nobody sent: "_s + clientRunId));
             const SentRun &sent = ledger.sentRuns[clientRunId];
             QCOMPARE(q.value(2).toInt(), sent.points);
             QCOMPARE(q.value(3).toInt(), sent.points);
@@ -284,11 +305,14 @@ class TestCrashSafety : public QObject
         // Every chunk decodes, and holds what its row says.
         for (auto it = pointsOf.cbegin(); it != pointsOf.cend(); ++it) {
             int read = 0;
-            QVERIFY(metricstore::visit(db->connection(), it.key(), [&](const QString &, const chunk::Point &) { ++read; }).ok());
+            QVERIFY(metricstore::visit(db->connection(), it.key(),
+                                       [&](const QString &, const chunk::Point &) { ++read; })
+                        .ok());
             QCOMPARE(read, it.value());
         }
         for (auto it = ledger.ackedRuns.begin(); it != ledger.ackedRuns.end(); ++it)
-            QVERIFY2(runIds.contains(it.value()), qPrintable(u"acknowledged run lost: "_s + it.value()));
+            QVERIFY2(runIds.contains(it.value()),
+                     qPrintable(u"acknowledged run lost: "_s + it.value()));
 
         // Artifacts: a committed row has its whole blob; a recorded part has its bytes.
         BlobStore blobs(dataDir);
@@ -301,7 +325,8 @@ class TestCrashSafety : public QObject
             if (q.value(1).toString() != QLatin1String("committed"))
                 continue;
             qint64 size = -1;
-            QCOMPARE(fileSha256(blobs.blobPath(q.value(2).toString()), &size), q.value(2).toString());
+            QCOMPARE(fileSha256(blobs.blobPath(q.value(2).toString()), &size),
+                     q.value(2).toString());
             QCOMPARE(size, q.value(3).toLongLong());
         }
         QVERIFY(q.exec(u"SELECT artifact_id, number, size, sha256 FROM artifact_parts"_s));
@@ -327,7 +352,8 @@ class TestCrashSafety : public QObject
                 while (p.next())
                     recorded.insert(p.value(0).toInt());
                 for (int n : a->partsAcked)
-                    QVERIFY2(recorded.contains(n), qPrintable(u"acknowledged part %1 of %2 lost"_s.arg(n).arg(a->id)));
+                    QVERIFY2(recorded.contains(n),
+                             qPrintable(u"acknowledged part %1 of %2 lost"_s.arg(n).arg(a->id)));
             }
         }
 
@@ -349,10 +375,13 @@ class TestCrashSafety : public QObject
         // The audit chain verifies and holds an entry for every acknowledged write.
         SystemClock clock;
         const AuditVerdict verdict = AuditService(ModelContext{db, &clock, nullptr}).verify();
-        QVERIFY2(verdict.ok, qPrintable(u"audit chain broken at %1: %2"_s.arg(verdict.firstBadSeq).arg(verdict.reason)));
+        QVERIFY2(
+            verdict.ok,
+            qPrintable(
+                u"audit chain broken at %1: %2"_s.arg(verdict.firstBadSeq).arg(verdict.reason)));
         QSet<QString> audited;
         QVERIFY(q.exec(u"SELECT action, target_id FROM audit_log WHERE action IN "
-                         "('run.sync', 'artifact.initiate', 'artifact.commit', 'share.create')"_s));
+                       "('run.sync', 'artifact.initiate', 'artifact.commit', 'share.create')"_s));
         while (q.next())
             audited.insert(q.value(0).toString() + QLatin1Char(' ') + q.value(1).toString());
         for (const QString &id : ledger.ackedRunIds)
@@ -368,7 +397,8 @@ class TestCrashSafety : public QObject
     }
 
     // Through the restarted server: acknowledged artifacts download whole, shares read.
-    void checkServed(HttpClient &api, quint16 port, const Ledger &ledger, int firstArtifact, int firstShare)
+    void checkServed(HttpClient &api, quint16 port, const Ledger &ledger, int firstArtifact,
+                     int firstShare)
     {
         for (int i = firstArtifact; i < ledger.artifacts.size(); ++i) {
             const auto &a = ledger.artifacts.at(i);
@@ -380,7 +410,8 @@ class TestCrashSafety : public QObject
         }
         HttpClient anonymous(port);
         for (int i = firstShare; i < ledger.shares.size(); ++i) {
-            const HttpResult r = anonymous.get(u"/api/public/shares/"_s + ledger.shares.at(i).token);
+            const HttpResult r =
+                anonymous.get(u"/api/public/shares/"_s + ledger.shares.at(i).token);
             QVERIFY2(r.status == 200, r.body.constData());
         }
     }
@@ -388,8 +419,10 @@ class TestCrashSafety : public QObject
     void crashRounds(const QString &dbUrl, int rounds)
     {
         QTemporaryDir dataDir;
-        const QStringList args{u"--data-dir"_s, dataDir.path(), u"--database"_s, dbUrl, u"--part-size"_s,
-                               QString::number(kPartSize), u"--threads"_s, u"2"_s};
+        const QStringList args{u"--data-dir"_s,  dataDir.path(),
+                               u"--database"_s,  dbUrl,
+                               u"--part-size"_s, QString::number(kPartSize),
+                               u"--threads"_s,   u"2"_s};
         const QHash<QString, QString> env{{u"WFX_SHARE_READ_LIMIT"_s, u"1000000"_s}};
         ConsoleProcess server;
         QString error;
@@ -398,8 +431,13 @@ class TestCrashSafety : public QObject
         QVERIFY(!user.secret.isEmpty());
         const QString workspace = createWorkspace(*user.api).value(u"id"_s).toString();
         QVERIFY(!workspace.isEmpty());
-        const QString project = user.api->post(u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, workspace}, {u"name"_s, u"p"_s}})
-                                    .object("project").value(u"id"_s).toString();
+        const QString project =
+            user.api
+                ->post(u"/api/projects"_s,
+                       QJsonObject{{u"workspace_id"_s, workspace}, {u"name"_s, u"p"_s}})
+                .object("project")
+                .value(u"id"_s)
+                .toString();
         QVERIFY(!project.isEmpty());
 
         Ledger ledger;
@@ -418,10 +456,12 @@ class TestCrashSafety : public QObject
                 stream.run(3, 30'000);
                 requests += stream.requests();
             }
-            QVERIFY(server.proc.state() == QProcess::NotRunning || server.proc.waitForFinished(10'000));
+            QVERIFY(server.proc.state() == QProcess::NotRunning ||
+                    server.proc.waitForFinished(10'000));
             QCOMPARE(server.proc.exitStatus(), QProcess::CrashExit);
 
-            QVERIFY2(server.start(args, env, &error), qPrintable(u"restart after round %1: "_s.arg(round) + error));
+            QVERIFY2(server.start(args, env, &error),
+                     qPrintable(u"restart after round %1: "_s.arg(round) + error));
             checkStore(dbUrl, dataDir.path(), ledger);
             if (QTest::currentTestFailed()) {
                 qWarning() << "after round" << round << "seed" << seed;
@@ -435,9 +475,14 @@ class TestCrashSafety : public QObject
         int committed = 0;
         for (const auto &a : ledger.artifacts)
             committed += a->commitAcked;
-        qInfo().noquote() << QStringLiteral("%1 rounds, %2 requests, %3 acknowledged: %4 runs, %5 committed artifacts, %6 shares")
-                                 .arg(rounds).arg(requests).arg(ledger.acknowledged).arg(ledger.ackedRuns.size())
-                                 .arg(committed).arg(ledger.shares.size());
+        qInfo().noquote() << QStringLiteral("%1 rounds, %2 requests, %3 acknowledged: %4 runs, %5 "
+                                            "committed artifacts, %6 shares")
+                                 .arg(rounds)
+                                 .arg(requests)
+                                 .arg(ledger.acknowledged)
+                                 .arg(ledger.ackedRuns.size())
+                                 .arg(committed)
+                                 .arg(ledger.shares.size());
         // Something was written and something was cut short: the test exercised both.
         QVERIFY(ledger.ackedRuns.size() > rounds);
         QVERIFY(committed > 0);
@@ -445,13 +490,15 @@ class TestCrashSafety : public QObject
         QVERIFY2(server.stop(&error), qPrintable(error));
     }
 
-    static int rounds() { return qEnvironmentVariableIsSet("WFX_CRASH_ROUNDS") ? qEnvironmentVariableIntValue("WFX_CRASH_ROUNDS") : 20; }
+    static int rounds()
+    {
+        return qEnvironmentVariableIsSet("WFX_CRASH_ROUNDS")
+                   ? qEnvironmentVariableIntValue("WFX_CRASH_ROUNDS")
+                   : 20;
+    }
 
 private slots:
-    void acknowledgedWritesSurviveSigkillOnSqlite()
-    {
-        crashRounds(u"sqlite:"_s, rounds());
-    }
+    void acknowledgedWritesSurviveSigkillOnSqlite() { crashRounds(u"sqlite:"_s, rounds()); }
 
     void acknowledgedWritesSurviveSigkillOnPostgres()
     {

@@ -18,7 +18,6 @@ using namespace wfxtest;
 
 namespace {
 
-
 struct Answer
 {
     int status = 0; // 0: no answer
@@ -48,8 +47,12 @@ QList<Answer> fireTogether(quint16 port, const QList<QByteArray> &requests)
         const qsizetype end = raw.indexOf("\r\n\r\n");
         if (raw.startsWith("HTTP/1.1 ") && end > 0) {
             a.status = raw.mid(9, 3).toInt();
-            a.code = QJsonDocument::fromJson(raw.mid(end + 4)).object().value(u"error"_s).toObject()
-                         .value(u"code"_s).toString();
+            a.code = QJsonDocument::fromJson(raw.mid(end + 4))
+                         .object()
+                         .value(u"error"_s)
+                         .toObject()
+                         .value(u"code"_s)
+                         .toString();
         }
         out.append(a);
     }
@@ -90,21 +93,26 @@ class TestDefenceCounters : public QObject
     }
     QByteArray shareRead(const QString &token, const QByteArray &password) const
     {
-        return head("GET", "/api/public/shares/" + QUrl::toPercentEncoding(token)) + "X-Share-Password: " + password
-            + "\r\n\r\n";
+        return head("GET", "/api/public/shares/" + QUrl::toPercentEncoding(token)) +
+               "X-Share-Password: " + password + "\r\n\r\n";
     }
     QByteArray jsonPost(const QByteArray &path, const QJsonObject &body) const
     {
         const QByteArray b = QJsonDocument(body).toJson(QJsonDocument::Compact);
-        return head("POST", path) + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(b.size())
-            + "\r\n\r\n" + b;
+        return head("POST", path) +
+               "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(b.size()) +
+               "\r\n\r\n" + b;
     }
     // A password-protected share of a fresh run; its token.
     QString passwordShare()
     {
         const QString ws = createWorkspace(*user.api).value(u"id"_s).toString();
-        const QString project = user.api->post(u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, ws}, {u"name"_s, u"p"_s}})
-                                    .object("project").value(u"id"_s).toString();
+        const QString project = user.api
+                                    ->post(u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, ws},
+                                                                           {u"name"_s, u"p"_s}})
+                                    .object("project")
+                                    .value(u"id"_s)
+                                    .toString();
         QJsonObject body{{u"project_id"_s, project},
                          {u"client_run_id"_s, ids::newUuid()},
                          {u"name"_s, u"dreamer"_s},
@@ -115,8 +123,9 @@ class TestDefenceCounters : public QObject
         auto run = srv->server->services().runs.sync(Actor::user(user.id, u"127.0.0.1"_s), body);
         if (!run)
             qFatal("sync failed: %s", qPrintable(run.error().message));
-        const HttpResult r = user.api->post(u"/api/shares"_s,
-                                            QJsonObject{{u"run_id"_s, run->run.id}, {u"password"_s, QString::fromLatin1(kSharePassword)}});
+        const HttpResult r = user.api->post(
+            u"/api/shares"_s, QJsonObject{{u"run_id"_s, run->run.id},
+                                          {u"password"_s, QString::fromLatin1(kSharePassword)}});
         if (r.status != 201)
             qFatal("share failed: %d %s", r.status, r.body.constData());
         return r.json().value(u"token"_s).toString();
@@ -151,8 +160,8 @@ private slots:
     {
         const QString token = passwordShare();
         const auto t = tally(fireTogether(srv->port, wrongReads(token, 30)));
-        QVERIFY2(t.value(u"401 share_wrong_password"_s) == kAttempts
-                     && t.value(u"429 share_password_locked"_s) == 30 - kAttempts,
+        QVERIFY2(t.value(u"401 share_wrong_password"_s) == kAttempts &&
+                     t.value(u"429 share_password_locked"_s) == 30 - kAttempts,
                  qPrintable(describe(t)));
         const auto after = tally(fireTogether(srv->port, {shareRead(token, kSharePassword)}));
         QVERIFY2(after.value(u"429 share_password_locked"_s) == 1, qPrintable(describe(after)));
@@ -165,7 +174,8 @@ private slots:
     {
         const QString token = passwordShare();
         const auto first = tally(fireTogether(srv->port, wrongReads(token, kAttempts - 2)));
-        QVERIFY2(first.value(u"401 share_wrong_password"_s) == kAttempts - 2, qPrintable(describe(first)));
+        QVERIFY2(first.value(u"401 share_wrong_password"_s) == kAttempts - 2,
+                 qPrintable(describe(first)));
         QList<QByteArray> mixed;
         for (int i = 0; i < 20; ++i) {
             mixed << shareRead(token, kSharePassword);
@@ -176,7 +186,8 @@ private slots:
         QVERIFY2(race.value(u"200"_s) == 20 && race.value(u"401 share_wrong_password"_s) == 1,
                  qPrintable(describe(race)));
         const auto rest = tally(fireTogether(srv->port, wrongReads(token, 10)));
-        QVERIFY2(rest.value(u"401 share_wrong_password"_s) == 1 && rest.value(u"429 share_password_locked"_s) == 9,
+        QVERIFY2(rest.value(u"401 share_wrong_password"_s) == 1 &&
+                     rest.value(u"429 share_password_locked"_s) == 9,
                  qPrintable(describe(rest)));
     }
 
@@ -188,15 +199,18 @@ private slots:
         const QString token = passwordShare();
         QList<QByteArray> mixed;
         for (int i = 0; i < 30; ++i)
-            mixed << (i % 3 == 0 ? shareRead(token, kSharePassword) : shareRead(token, "wrong-" + QByteArray::number(i)));
+            mixed << (i % 3 == 0 ? shareRead(token, kSharePassword)
+                                 : shareRead(token, "wrong-" + QByteArray::number(i)));
         const QList<Answer> answers = fireTogether(srv->port, mixed);
         QMap<QString, int> wrong, right;
         for (qsizetype i = 0; i < answers.size(); ++i)
-            ++(i % 3 == 0 ? right : wrong)[QString::number(answers[i].status) + QLatin1Char(' ') + answers[i].code];
-        QVERIFY2(wrong.value(u"401 share_wrong_password"_s) == kAttempts
-                     && wrong.value(u"429 share_password_locked"_s) == 20 - kAttempts,
+            ++(i % 3 == 0 ? right : wrong)[QString::number(answers[i].status) + QLatin1Char(' ') +
+                                           answers[i].code];
+        QVERIFY2(wrong.value(u"401 share_wrong_password"_s) == kAttempts &&
+                     wrong.value(u"429 share_password_locked"_s) == 20 - kAttempts,
                  qPrintable(describe(wrong)));
-        QVERIFY2(right.value(u"200 "_s) + right.value(u"429 share_password_locked"_s) == 10, qPrintable(describe(right)));
+        QVERIFY2(right.value(u"200 "_s) + right.value(u"429 share_password_locked"_s) == 10,
+                 qPrintable(describe(right)));
     }
 
     // Failed logins per account (10 by default): 30 at once give exactly 10
@@ -206,12 +220,15 @@ private slots:
         const int limit = AccountPolicy{}.accountFailures;
         QList<QByteArray> logins;
         for (int i = 0; i < 30; ++i)
-            logins << jsonPost("/api/auth/login", {{u"email"_s, user.email}, {u"password"_s, u"wrong password %1"_s.arg(i)}});
+            logins << jsonPost("/api/auth/login", {{u"email"_s, user.email},
+                                                   {u"password"_s, u"wrong password %1"_s.arg(i)}});
         const auto t = tally(fireTogether(srv->port, logins));
-        QVERIFY2(t.value(u"401 invalid_credentials"_s) == limit && t.value(u"429 rate_limited"_s) == 30 - limit,
+        QVERIFY2(t.value(u"401 invalid_credentials"_s) == limit &&
+                     t.value(u"429 rate_limited"_s) == 30 - limit,
                  qPrintable(describe(t)));
         const auto after = tally(fireTogether(
-            srv->port, {jsonPost("/api/auth/login", {{u"email"_s, user.email}, {u"password"_s, user.password}})}));
+            srv->port, {jsonPost("/api/auth/login",
+                                 {{u"email"_s, user.email}, {u"password"_s, user.password}})}));
         QVERIFY2(after.value(u"429 rate_limited"_s) == 1, qPrintable(describe(after)));
     }
 
@@ -222,11 +239,14 @@ private slots:
         const int limit = AccountPolicy{}.accountFailures;
         QList<QByteArray> logins;
         for (int i = 0; i < limit - 1; ++i)
-            logins << jsonPost("/api/auth/login", {{u"email"_s, user.email}, {u"password"_s, u"wrong password %1"_s.arg(i)}});
+            logins << jsonPost("/api/auth/login", {{u"email"_s, user.email},
+                                                   {u"password"_s, u"wrong password %1"_s.arg(i)}});
         for (int i = 0; i < 10; ++i)
-            logins << jsonPost("/api/auth/login", {{u"email"_s, user.email}, {u"password"_s, user.password}});
+            logins << jsonPost("/api/auth/login",
+                               {{u"email"_s, user.email}, {u"password"_s, user.password}});
         const auto t = tally(fireTogether(srv->port, logins));
-        QVERIFY2(t.value(u"401 invalid_credentials"_s) == limit - 1 && t.value(u"200"_s) == 10, qPrintable(describe(t)));
+        QVERIFY2(t.value(u"401 invalid_credentials"_s) == limit - 1 && t.value(u"200"_s) == 10,
+                 qPrintable(describe(t)));
     }
 
     // Reset mails per account (3 an hour by default): 30 requests at once all
@@ -239,7 +259,8 @@ private slots:
             resets << jsonPost("/api/auth/reset-password", {{u"email"_s, user.email}});
         const auto t = tally(fireTogether(srv->port, resets));
         QVERIFY2(t.value(u"202"_s) == 30, qPrintable(describe(t)));
-        Query q(srv->store.db->connection(), u"SELECT COUNT(*) FROM password_resets WHERE user_id = :u"_s);
+        Query q(srv->store.db->connection(),
+                u"SELECT COUNT(*) FROM password_resets WHERE user_id = :u"_s);
         q.bind(u":u"_s, user.id);
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.i64(0), qint64(cap));
@@ -251,12 +272,13 @@ private slots:
     {
         const QString token = passwordShare();
         const int limit = ServerConfig{}.shareReadLimit;
-        const QByteArray read = head("GET", "/api/public/shares/" + QUrl::toPercentEncoding(token)) + "\r\n";
+        const QByteArray read =
+            head("GET", "/api/public/shares/" + QUrl::toPercentEncoding(token)) + "\r\n";
         const auto first = tally(fireTogether(srv->port, QList<QByteArray>(100, read)));
         QVERIFY2(first.value(u"401 share_password_required"_s) == 100, qPrintable(describe(first)));
         const auto rest = tally(fireTogether(srv->port, QList<QByteArray>(50, read)));
-        QVERIFY2(rest.value(u"401 share_password_required"_s) == limit - 100
-                     && rest.value(u"429 share_rate_limited"_s) == 50 - (limit - 100),
+        QVERIFY2(rest.value(u"401 share_password_required"_s) == limit - 100 &&
+                     rest.value(u"429 share_rate_limited"_s) == 50 - (limit - 100),
                  qPrintable(describe(rest)));
     }
 };

@@ -29,14 +29,20 @@ class TestDocs : public QObject
         }
         QString errorCode() const
         {
-            return QJsonDocument::fromJson(body).object().value(QStringLiteral("error")).toObject()
-                .value(QStringLiteral("code")).toString();
+            return QJsonDocument::fromJson(body)
+                .object()
+                .value(QStringLiteral("error"))
+                .toObject()
+                .value(QStringLiteral("code"))
+                .toString();
         }
     };
 
     static Reply get(wfxtest::TestServer &srv, const QByteArray &target)
     {
-        const QByteArray r = srv.raw("GET " + target + " HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n", 10000);
+        const QByteArray r = srv.raw("GET " + target + " HTTP/1.1\r\n" + srv.hostHeader() +
+                                         "Connection: close\r\n\r\n",
+                                     10000);
         const qsizetype split = r.indexOf("\r\n\r\n");
         Reply out;
         out.status = r.mid(9, 3).toInt();
@@ -49,7 +55,8 @@ class TestDocs : public QObject
     static QStringList references(const QByteArray &html)
     {
         static const QRegularExpression re(
-            QStringLiteral("<(?:script|link|img|iframe)\\b[^>]*?\\b(?:src|href)\\s*=\\s*[\"']([^\"']+)"),
+            QStringLiteral(
+                "<(?:script|link|img|iframe)\\b[^>]*?\\b(?:src|href)\\s*=\\s*[\"']([^\"']+)"),
             QRegularExpression::CaseInsensitiveOption);
         QStringList refs;
         for (auto it = re.globalMatch(QString::fromUtf8(html)); it.hasNext();)
@@ -130,9 +137,10 @@ private slots:
         wfxtest::TestServer srv;
         // Files of the npm package that are not in the bundle, our own build
         // inputs, and path tricks: all 404 JSON, never a file read.
-        for (const char *target : {"/docs/package.json", "/docs/swagger-ui-bundle.js.map", "/docs/index.css",
-                                   "/docs/%2E%2E", "/docs/..%2Fopenapi.json", "/docs/..%2F..%2Fetc%2Fpasswd",
-                                   "/docs/wfx_docs.qrc", "/docs/Index.html"}) {
+        for (const char *target :
+             {"/docs/package.json", "/docs/swagger-ui-bundle.js.map", "/docs/index.css",
+              "/docs/%2E%2E", "/docs/..%2Fopenapi.json", "/docs/..%2F..%2Fetc%2Fpasswd",
+              "/docs/wfx_docs.qrc", "/docs/Index.html"}) {
             const Reply r = get(srv, target);
             QVERIFY2(r.status == 404, target);
             QCOMPARE(r.header("content-type"), QByteArray("application/json"));
@@ -143,10 +151,13 @@ private slots:
     void docsRoutesAreDocumented()
     {
         wfxtest::TestServer srv;
-        const QJsonObject paths = QJsonDocument::fromJson(get(srv, "/openapi.json").body).object()
-                                      .value(QStringLiteral("paths")).toObject();
+        const QJsonObject paths = QJsonDocument::fromJson(get(srv, "/openapi.json").body)
+                                      .object()
+                                      .value(QStringLiteral("paths"))
+                                      .toObject();
         QVERIFY(paths.value(QStringLiteral("/docs")).toObject().contains(QStringLiteral("get")));
-        QVERIFY(paths.value(QStringLiteral("/docs/{file}")).toObject().contains(QStringLiteral("get")));
+        QVERIFY(
+            paths.value(QStringLiteral("/docs/{file}")).toObject().contains(QStringLiteral("get")));
     }
 };
 

@@ -17,18 +17,26 @@ class TestHttpCore : public QObject
     Q_OBJECT
 
     static int status(const QByteArray &resp) { return resp.mid(9, 3).toInt(); }
-    static QByteArray body(const QByteArray &resp) { return resp.mid(resp.indexOf("\r\n\r\n") + 4); }
+    static QByteArray body(const QByteArray &resp)
+    {
+        return resp.mid(resp.indexOf("\r\n\r\n") + 4);
+    }
     static QString code(const QByteArray &resp)
     {
-        return QJsonDocument::fromJson(body(resp)).object().value(QStringLiteral("error")).toObject()
-            .value(QStringLiteral("code")).toString();
+        return QJsonDocument::fromJson(body(resp))
+            .object()
+            .value(QStringLiteral("error"))
+            .toObject()
+            .value(QStringLiteral("code"))
+            .toString();
     }
 
 private slots:
     void unknownPathIsJson404()
     {
         wfxtest::TestServer srv;
-        const QByteArray r = srv.raw("GET /nope HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n");
+        const QByteArray r =
+            srv.raw("GET /nope HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n");
         QCOMPARE(status(r), 404);
         QCOMPARE(code(r), QStringLiteral("not_found"));
         QVERIFY(r.contains("Content-Type: application/json"));
@@ -37,7 +45,8 @@ private slots:
     void wrongMethodIs405WithAllow()
     {
         wfxtest::TestServer srv;
-        const QByteArray r = srv.raw("PUT /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n");
+        const QByteArray r =
+            srv.raw("PUT /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n");
         QCOMPARE(status(r), 405);
         QCOMPARE(code(r), QStringLiteral("unsupported_action"));
         QVERIFY(r.contains("Allow: GET, HEAD"));
@@ -46,8 +55,9 @@ private slots:
     void foreignHostIs421()
     {
         wfxtest::TestServer srv;
-        const QByteArray r = srv.raw("GET /healthz HTTP/1.1\r\nHost: rebind.example:" + QByteArray::number(srv.port)
-                                     + "\r\nConnection: close\r\n\r\n");
+        const QByteArray r = srv.raw(
+            "GET /healthz HTTP/1.1\r\nHost: rebind.example:" + QByteArray::number(srv.port) +
+            "\r\nConnection: close\r\n\r\n");
         QCOMPARE(status(r), 421);
         QCOMPARE(code(r), QStringLiteral("misdirected_request"));
     }
@@ -55,7 +65,8 @@ private slots:
     void headHasLengthButNoBody()
     {
         wfxtest::TestServer srv;
-        const QByteArray r = srv.raw("HEAD /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n");
+        const QByteArray r =
+            srv.raw("HEAD /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n");
         QCOMPARE(status(r), 200);
         QVERIFY(r.contains("Content-Length: 15"));
         QCOMPARE(body(r), QByteArray());
@@ -65,7 +76,9 @@ private slots:
     {
         wfxtest::TestServer srv;
         bool closed = false;
-        const QByteArray r = srv.raw("GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n", 3000, &closed);
+        const QByteArray r =
+            srv.raw("GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n",
+                    3000, &closed);
         QCOMPARE(status(r), 200);
         QVERIFY(r.contains("Connection: close"));
         QVERIFY(closed);
@@ -75,7 +88,8 @@ private slots:
     {
         wfxtest::TestServer srv;
         const QByteArray one = "GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "\r\n";
-        const QByteArray r = srv.raw(one + one + "GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n");
+        const QByteArray r = srv.raw(one + one + "GET /healthz HTTP/1.1\r\n" + srv.hostHeader() +
+                                     "Connection: close\r\n\r\n");
         QCOMPARE(r.count("HTTP/1.1 200 OK"), 3);
     }
 
@@ -83,9 +97,10 @@ private slots:
     {
         wfxtest::TestServer srv;
         bool closed = false;
-        const QByteArray r = srv.raw("POST /api/workspaces HTTP/1.1\r\n" + srv.hostHeader()
-                                     + "Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{\"name\":",
-                                     3000, &closed);
+        const QByteArray r = srv.raw(
+            "POST /api/workspaces HTTP/1.1\r\n" + srv.hostHeader() +
+                "Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n{\"name\":",
+            3000, &closed);
         QCOMPARE(status(r), 413);
         QCOMPARE(code(r), QStringLiteral("payload_too_large"));
         QVERIFY(closed);
@@ -97,8 +112,8 @@ private slots:
         QTcpSocket s;
         s.connectToHost(QHostAddress::LocalHost, srv.port);
         QVERIFY(s.waitForConnected());
-        s.write("POST /api/workspaces HTTP/1.1\r\n" + srv.hostHeader()
-                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+        s.write("POST /api/workspaces HTTP/1.1\r\n" + srv.hostHeader() +
+                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
         const QByteArray chunk(64 * 1024, 'x');
         for (int i = 0; i < 20 && s.state() == QAbstractSocket::ConnectedState; ++i) {
             s.write(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n");
@@ -111,7 +126,8 @@ private slots:
     void oversizedHeadIs431()
     {
         wfxtest::TestServer srv;
-        const QByteArray r = srv.raw("GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "X-Big: " + QByteArray(20000, 'a') + "\r\n\r\n");
+        const QByteArray r = srv.raw("GET /healthz HTTP/1.1\r\n" + srv.hostHeader() +
+                                     "X-Big: " + QByteArray(20000, 'a') + "\r\n\r\n");
         QCOMPARE(status(r), 431);
     }
 
@@ -130,7 +146,9 @@ private slots:
         QCOMPARE(status(r), 408);
         QVERIFY(closed);
         // Others are still served.
-        QCOMPARE(status(srv.raw("GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n")), 200);
+        QCOMPARE(status(srv.raw("GET /healthz HTTP/1.1\r\n" + srv.hostHeader() +
+                                "Connection: close\r\n\r\n")),
+                 200);
     }
 
     void connectionCapPerAddressHoldsAcrossServingThreads()
@@ -163,7 +181,8 @@ private slots:
         // that one close too, so with two held a third probe may rightly be 503.
         held.front()->disconnectFromHost();
         held.erase(held.begin());
-        const QByteArray probe = "GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n";
+        const QByteArray probe =
+            "GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n";
         QDeadlineTimer deadline(20000);
         int got = status(srv.raw(probe));
         while (got != 200 && !deadline.hasExpired()) {
@@ -201,7 +220,9 @@ private slots:
         s.waitForBytesWritten(2000);
         QTest::qWait(4000); // well past the 500 ms stall limit, even on a loaded machine
         // The server is still serving others while that client stalls.
-        QCOMPARE(status(srv.raw("GET /healthz HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n")), 200);
+        QCOMPARE(status(srv.raw("GET /healthz HTTP/1.1\r\n" + srv.hostHeader() +
+                                "Connection: close\r\n\r\n")),
+                 200);
         s.setReadBufferSize(0);
         bool closed = false;
         wfxtest::TestServer::readAll(s, 5000, &closed);
@@ -212,21 +233,27 @@ private slots:
     {
         wfxtest::TestServer srv;
         // No credentials: 401 comes first for a protected route...
-        QCOMPARE(status(srv.raw("POST /api/workspaces HTTP/1.1\r\n" + srv.hostHeader()
-                                + "Content-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")),
-                 401);
+        QCOMPARE(
+            status(srv.raw(
+                "POST /api/workspaces HTTP/1.1\r\n" + srv.hostHeader() +
+                "Content-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")),
+            401);
     }
 
     void openApiListsTheTable()
     {
         wfxtest::TestServer srv;
-        const QByteArray r = srv.raw("GET /openapi.json HTTP/1.1\r\n" + srv.hostHeader() + "Connection: close\r\n\r\n", 5000);
+        const QByteArray r = srv.raw("GET /openapi.json HTTP/1.1\r\n" + srv.hostHeader() +
+                                         "Connection: close\r\n\r\n",
+                                     5000);
         QCOMPARE(status(r), 200);
         const QJsonObject doc = QJsonDocument::fromJson(body(r)).object();
         QCOMPARE(doc.value(QStringLiteral("openapi")).toString(), QStringLiteral("3.1.0"));
         const QJsonObject paths = doc.value(QStringLiteral("paths")).toObject();
         QVERIFY(paths.contains(QStringLiteral("/api/workspaces/{workspace_id}")));
-        QVERIFY(paths.value(QStringLiteral("/api/{path}")).toObject().contains(QStringLiteral("patch")));
+        QVERIFY(paths.value(QStringLiteral("/api/{path}"))
+                    .toObject()
+                    .contains(QStringLiteral("patch")));
     }
 };
 

@@ -22,7 +22,8 @@ wfx::ServerConfig tlsConfig(const QTemporaryDir &dir)
 {
     wfx::ServerConfig config;
     QString error;
-    if (!wfx::TlsFiles::ensureSelfSigned(dir.path(), &config.tlsCertFile, &config.tlsKeyFile, &error))
+    if (!wfx::TlsFiles::ensureSelfSigned(dir.path(), &config.tlsCertFile, &config.tlsKeyFile,
+                                         &error))
         qFatal("no self-signed certificate: %s", qPrintable(error));
     config.tls = true;
     config.httpRedirectPort = 0; // a free port
@@ -50,29 +51,39 @@ private slots:
         QTest::addColumn<QByteArray>("target");
         QTest::addColumn<QByteArray>("host");
         QTest::addColumn<QByteArray>("expected");
-        QTest::newRow("name and port") << QByteArray("/api/runs?limit=5&x=%2F") << QByteArray("console.example.org:8080")
-                                       << QByteArray("https://console.example.org:9443/api/runs?limit=5&x=%2F");
+        QTest::newRow("name and port")
+            << QByteArray("/api/runs?limit=5&x=%2F") << QByteArray("console.example.org:8080")
+            << QByteArray("https://console.example.org:9443/api/runs?limit=5&x=%2F");
         QTest::newRow("upper case name") << QByteArray("/") << QByteArray("Console.Example.ORG")
                                          << QByteArray("https://console.example.org:9443/");
         QTest::newRow("ipv4") << QByteArray("/r/tok") << QByteArray("192.168.1.20:80")
                               << QByteArray("https://192.168.1.20:9443/r/tok");
-        QTest::newRow("ipv6") << QByteArray("/a") << QByteArray("[::1]:8080") << QByteArray("https://[::1]:9443/a");
-        QTest::newRow("absolute-form target") << QByteArray("http://other.example/x?y=1") << QByteArray("localhost")
-                                              << QByteArray("https://localhost:9443/x?y=1");
-        QTest::newRow("asterisk target") << QByteArray("*") << QByteArray("localhost") << QByteArray("https://localhost:9443/");
-        QTest::newRow("no host") << QByteArray("/a") << QByteArray() << QByteArray("https://127.0.0.1:9443/a");
+        QTest::newRow("ipv6") << QByteArray("/a") << QByteArray("[::1]:8080")
+                              << QByteArray("https://[::1]:9443/a");
+        QTest::newRow("absolute-form target")
+            << QByteArray("http://other.example/x?y=1") << QByteArray("localhost")
+            << QByteArray("https://localhost:9443/x?y=1");
+        QTest::newRow("asterisk target")
+            << QByteArray("*") << QByteArray("localhost") << QByteArray("https://localhost:9443/");
+        QTest::newRow("no host") << QByteArray("/a") << QByteArray()
+                                 << QByteArray("https://127.0.0.1:9443/a");
         QTest::newRow("host with a path") << QByteArray("/a") << QByteArray("evil.example/x")
                                           << QByteArray("https://127.0.0.1:9443/a");
-        QTest::newRow("host with markup") << QByteArray("/a") << QByteArray("<script>alert(1)</script>")
-                                          << QByteArray("https://127.0.0.1:9443/a");
+        QTest::newRow("host with markup")
+            << QByteArray("/a") << QByteArray("<script>alert(1)</script>")
+            << QByteArray("https://127.0.0.1:9443/a");
         QTest::newRow("host with userinfo") << QByteArray("/a") << QByteArray("user@evil.example")
                                             << QByteArray("https://127.0.0.1:9443/a");
-        QTest::newRow("host with a space") << QByteArray("/a") << QByteArray("a b") << QByteArray("https://127.0.0.1:9443/a");
-        QTest::newRow("host with control bytes") << QByteArray("/a") << QByteArray("a\x01z") << QByteArray("https://127.0.0.1:9443/a");
+        QTest::newRow("host with a space")
+            << QByteArray("/a") << QByteArray("a b") << QByteArray("https://127.0.0.1:9443/a");
+        QTest::newRow("host with control bytes")
+            << QByteArray("/a") << QByteArray("a\x01z") << QByteArray("https://127.0.0.1:9443/a");
         QTest::newRow("non-numeric port") << QByteArray("/a") << QByteArray("localhost:80x")
                                           << QByteArray("https://127.0.0.1:9443/a");
-        QTest::newRow("bad ipv6") << QByteArray("/a") << QByteArray("[zz::1]") << QByteArray("https://127.0.0.1:9443/a");
-        QTest::newRow("label too long") << QByteArray("/a") << QByteArray(64, 'a') << QByteArray("https://127.0.0.1:9443/a");
+        QTest::newRow("bad ipv6") << QByteArray("/a") << QByteArray("[zz::1]")
+                                  << QByteArray("https://127.0.0.1:9443/a");
+        QTest::newRow("label too long")
+            << QByteArray("/a") << QByteArray(64, 'a') << QByteArray("https://127.0.0.1:9443/a");
         QTest::newRow("non-ascii target") << QByteArray("/caf\xc3\xa9") << QByteArray("localhost")
                                           << QByteArray("https://localhost:9443/");
     }
@@ -81,14 +92,16 @@ private slots:
         QFETCH(QByteArray, target);
         QFETCH(QByteArray, host);
         QFETCH(QByteArray, expected);
-        QCOMPARE(wfx::HttpsRedirect::location(target, host, QHostAddress::LocalHost, 9443), expected);
+        QCOMPARE(wfx::HttpsRedirect::location(target, host, QHostAddress::LocalHost, 9443),
+                 expected);
     }
 
     void standardPortIsLeftOut()
     {
         QCOMPARE(wfx::HttpsRedirect::location("/x", "example.org", QHostAddress::LocalHost, 443),
                  QByteArray("https://example.org/x"));
-        QCOMPARE(wfx::HttpsRedirect::location("/x", "", QHostAddress(u"::1"_s), 8443), QByteArray("https://[::1]:8443/x"));
+        QCOMPARE(wfx::HttpsRedirect::location("/x", "", QHostAddress(u"::1"_s), 8443),
+                 QByteArray("https://[::1]:8443/x"));
     }
 
     void plainHttpGetsAPermanentRedirectToHttps()
@@ -99,13 +112,15 @@ private slots:
         QVERIFY(redirect != 0);
         QVERIFY(redirect != server.port);
         bool closed = false;
-        const QByteArray answer = TestServer::rawTo(
-            redirect, "GET /api/runs?limit=5&cursor=a%2Bb HTTP/1.1\r\nHost: localhost:" + QByteArray::number(redirect)
-                          + "\r\nUser-Agent: t\r\n\r\n",
-            3000, &closed);
+        const QByteArray answer =
+            TestServer::rawTo(redirect,
+                              "GET /api/runs?limit=5&cursor=a%2Bb HTTP/1.1\r\nHost: localhost:" +
+                                  QByteArray::number(redirect) + "\r\nUser-Agent: t\r\n\r\n",
+                              3000, &closed);
         QVERIFY2(answer.startsWith("HTTP/1.1 308 Permanent Redirect\r\n"), answer.constData());
         QCOMPARE(headerValue(answer, "location"),
-                 "https://localhost:" + QByteArray::number(server.port) + "/api/runs?limit=5&cursor=a%2Bb");
+                 "https://localhost:" + QByteArray::number(server.port) +
+                     "/api/runs?limit=5&cursor=a%2Bb");
         QCOMPARE(headerValue(answer, "connection"), QByteArray("close"));
         QCOMPARE(headerValue(answer, "content-length"), QByteArray("0"));
         QVERIFY2(closed, "the server closes after the redirect");
@@ -126,8 +141,10 @@ private slots:
         QTemporaryDir dir;
         TestServer server(tlsConfig(dir));
         QNetworkAccessManager nam;
-        QNetworkRequest req(QUrl(u"http://localhost:%1/healthz?probe=1"_s.arg(server.server->redirectPort())));
-        req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+        QNetworkRequest req(
+            QUrl(u"http://localhost:%1/healthz?probe=1"_s.arg(server.server->redirectPort())));
+        req.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::NoLessSafeRedirectPolicy);
         QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
         conf.setCaCertificates({server.server->tlsConfiguration().localCertificate()});
         req.setSslConfiguration(conf);
@@ -145,22 +162,26 @@ private slots:
         QTemporaryDir dir;
         TestServer server(tlsConfig(dir));
         const QByteArray expected = "https://127.0.0.1:" + QByteArray::number(server.port) + "/x";
-        for (const QByteArray &host : {QByteArray("evil.example\">"), QByteArray("evil.example/%0d%0aSet-Cookie:a=b"),
-                                      QByteArray("a\tb")}) {
+        for (const QByteArray &host :
+             {QByteArray("evil.example\">"), QByteArray("evil.example/%0d%0aSet-Cookie:a=b"),
+              QByteArray("a\tb")}) {
             // A Host value that is not uri-host[:port] is refused by the guard's
             // strict head (RFC 9112 3.2) before any redirect is built.
-            const QByteArray answer = TestServer::rawTo(server.server->redirectPort(), "GET /x HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+            const QByteArray answer = TestServer::rawTo(
+                server.server->redirectPort(), "GET /x HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
             QVERIFY2(answer.startsWith("HTTP/1.1 400 "), answer.constData());
             QCOMPARE(headerValue(answer, "location"), QByteArray());
             QVERIFY(!answer.contains("Set-Cookie"));
         }
         // Two Host headers: refused as well.
-        const QByteArray twice = TestServer::rawTo(server.server->redirectPort(),
-                                          "GET /x HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n");
+        const QByteArray twice =
+            TestServer::rawTo(server.server->redirectPort(),
+                              "GET /x HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n");
         QVERIFY2(twice.startsWith("HTTP/1.1 400 "), twice.constData());
         QCOMPARE(headerValue(twice, "location"), QByteArray());
         // HTTP/1.0 without a Host header.
-        const QByteArray old = TestServer::rawTo(server.server->redirectPort(), "GET /x HTTP/1.0\r\n\r\n");
+        const QByteArray old =
+            TestServer::rawTo(server.server->redirectPort(), "GET /x HTTP/1.0\r\n\r\n");
         QVERIFY2(old.startsWith("HTTP/1.1 308 "), old.constData());
         QCOMPARE(headerValue(old, "location"), expected);
     }
@@ -169,12 +190,14 @@ private slots:
     {
         QTemporaryDir dir;
         TestServer server(tlsConfig(dir));
-        // A declared 100 GB upload, of which a few bytes arrive: answered at once, not refused as too large.
+        // A declared 100 GB upload, of which a few bytes arrive: answered at once, not refused as
+        // too large.
         bool closed = false;
-        const QByteArray answer = TestServer::rawTo(server.server->redirectPort(),
-                                           "POST /api/sync/runs?x=1 HTTP/1.1\r\nHost: localhost\r\n"
-                                           "Content-Type: application/json\r\nContent-Length: 100000000000\r\n\r\n{\"a\":",
-                                           6000, &closed);
+        const QByteArray answer = TestServer::rawTo(
+            server.server->redirectPort(),
+            "POST /api/sync/runs?x=1 HTTP/1.1\r\nHost: localhost\r\n"
+            "Content-Type: application/json\r\nContent-Length: 100000000000\r\n\r\n{\"a\":",
+            6000, &closed);
         QVERIFY2(answer.startsWith("HTTP/1.1 308 "), answer.constData());
         QCOMPARE(headerValue(answer, "location"),
                  "https://localhost:" + QByteArray::number(server.port) + "/api/sync/runs?x=1");
@@ -188,12 +211,14 @@ private slots:
         config.guard.maxHeadBytes = 1024;
         config.guard.headTimeoutMs = 300;
         TestServer server(config);
-        const QByteArray big = TestServer::rawTo(server.server->redirectPort(),
-                                        "GET / HTTP/1.1\r\nHost: localhost\r\nX-Pad: " + QByteArray(4096, 'a') + "\r\n\r\n");
+        const QByteArray big = TestServer::rawTo(
+            server.server->redirectPort(),
+            "GET / HTTP/1.1\r\nHost: localhost\r\nX-Pad: " + QByteArray(4096, 'a') + "\r\n\r\n");
         QVERIFY2(big.startsWith("HTTP/1.1 431 "), big.constData());
         QVERIFY(headerValue(big, "location").isEmpty());
         // A head that never ends.
-        const QByteArray slow = TestServer::rawTo(server.server->redirectPort(), "GET / HTTP/1.1\r\nHost: localh", 5000);
+        const QByteArray slow = TestServer::rawTo(server.server->redirectPort(),
+                                                  "GET / HTTP/1.1\r\nHost: localh", 5000);
         QVERIFY2(slow.startsWith("HTTP/1.1 408 "), slow.constData());
     }
 

@@ -49,28 +49,33 @@ class TestJsonBody : public QObject
 
     // A valid member: 201, and the reader gives x exactly `expected`
     // (Undefined: only the status is checked).
-    static void ok(const char *tag, const QByteArray &member, const QJsonValue &expected = QJsonValue::Undefined)
+    static void ok(const char *tag, const QByteArray &member,
+                   const QJsonValue &expected = QJsonValue::Undefined)
     {
-        QTest::newRow(tag) << (kPrefix + member + '}') << 201 << QString() << QString() << -1 << expected
-                           << QJsonValue(QJsonValue::Undefined);
+        QTest::newRow(tag) << (kPrefix + member + '}') << 201 << QString() << QString() << -1
+                           << expected << QJsonValue(QJsonValue::Undefined);
     }
     // A valid name: 201 and the workspace is named exactly `name`.
     static void named(const char *tag, const QByteArray &nameJson, const QString &name)
     {
-        QTest::newRow(tag) << (QByteArray("{\"name\":") + nameJson + '}') << 201 << QString() << QString() << -1
-                           << QJsonValue(QJsonValue::Undefined) << QJsonValue(name);
+        QTest::newRow(tag) << (QByteArray("{\"name\":") + nameJson + '}') << 201 << QString()
+                           << QString() << -1 << QJsonValue(QJsonValue::Undefined)
+                           << QJsonValue(name);
     }
     // A refused member: 422 with `issue` for field body at kPrefix + `at` (-1: not checked).
     static void badX(const char *tag, const QByteArray &member, const char *issue, int at)
     {
-        QTest::newRow(tag) << (kPrefix + member + '}') << 422 << QString::fromUtf8(issue) << u"body"_s
-                           << (at < 0 ? -1 : int(kPrefix.size()) + at) << QJsonValue(QJsonValue::Undefined)
+        QTest::newRow(tag) << (kPrefix + member + '}') << 422 << QString::fromUtf8(issue)
+                           << u"body"_s << (at < 0 ? -1 : int(kPrefix.size()) + at)
+                           << QJsonValue(QJsonValue::Undefined)
                            << QJsonValue(QJsonValue::Undefined);
     }
     // A refused whole body.
-    static void bad(const char *tag, const QByteArray &body, const char *issue, int at, const char *field = "body")
+    static void bad(const char *tag, const QByteArray &body, const char *issue, int at,
+                    const char *field = "body")
     {
-        QTest::newRow(tag) << body << 422 << QString::fromUtf8(issue) << QString::fromUtf8(field) << at << QJsonValue(QJsonValue::Undefined)
+        QTest::newRow(tag) << body << 422 << QString::fromUtf8(issue) << QString::fromUtf8(field)
+                           << at << QJsonValue(QJsonValue::Undefined)
                            << QJsonValue(QJsonValue::Undefined);
     }
 
@@ -95,8 +100,8 @@ private slots:
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("issue");
         QTest::addColumn<QString>("field");
-        QTest::addColumn<int>("offset");   // named in the message; -1: not checked
-        QTest::addColumn<QJsonValue>("x"); // the member x as read
+        QTest::addColumn<int>("offset");      // named in the message; -1: not checked
+        QTest::addColumn<QJsonValue>("x");    // the member x as read
         QTest::addColumn<QJsonValue>("name"); // the stored name, as echoed
 
         // Literals (RFC 8259 3).
@@ -171,10 +176,14 @@ private slots:
         named("raw U+FFFF", "\"a\xef\xbf\xbf\"", QString(QLatin1Char('a')) + QChar(0xFFFF));
         named("leading U+FEFF raw", "\"\xef\xbb\xbflead\"", QChar(0xFEFF) + u"lead"_s);
         named("leading U+FEFF escaped", "\"\\ufefflead\"", QChar(0xFEFF) + u"lead"_s);
-        named("inner U+FEFF", "\"mid\xef\xbb\xbf" "dle\"", u"mid"_s + QChar(0xFEFF) + u"dle"_s);
+        named("inner U+FEFF",
+              "\"mid\xef\xbb\xbf"
+              "dle\"",
+              u"mid"_s + QChar(0xFEFF) + u"dle"_s);
         named("html-ish", "\"<b>&amp;</b>\"", u"<b>&amp;</b>"_s);
         ok("control escapes", "\"\\b\\f\\n\\r\\t\"", u"\b\f\n\r\t"_s);
-        ok("u0000", "\"a\\u0000b\"", QString(QString(QLatin1Char('a')) + QChar(0) + QLatin1Char('b')));
+        ok("u0000", "\"a\\u0000b\"",
+           QString(QString(QLatin1Char('a')) + QChar(0) + QLatin1Char('b')));
         ok("u001f", "\"\\u001f\"", QString(QChar(0x1f)));
         ok("raw DEL", "\"\x7f\"", QString(QChar(0x7f)));
         ok("empty string", "\"\"", u""_s);
@@ -220,9 +229,11 @@ private slots:
         ok("empty array", "[]", QJsonArray());
         ok("empty key", "{\"\":1}", QJsonObject{{u""_s, 1}});
         ok("nested", "{\"a\":[1,{\"b\":null}],\"c\":\"d\"}",
-           QJsonObject{{u"a"_s, QJsonArray{1, QJsonObject{{u"b"_s, QJsonValue::Null}}}}, {u"c"_s, u"d"_s}});
+           QJsonObject{{u"a"_s, QJsonArray{1, QJsonObject{{u"b"_s, QJsonValue::Null}}}},
+                       {u"c"_s, u"d"_s}});
         ok("spaces everywhere", " [ 1 , { \"a\" : 2 } ] ", QJsonArray{1, QJsonObject{{u"a"_s, 2}}});
-        ok("keys kept exactly", "{\"\\u00e9\":1,\"e\\u0301\":2}", QJsonObject{{u"\u00e9"_s, 1}, {u"e\u0301"_s, 2}});
+        ok("keys kept exactly", "{\"\\u00e9\":1,\"e\\u0301\":2}",
+           QJsonObject{{u"\u00e9"_s, 1}, {u"e\u0301"_s, 2}});
         badX("trailing comma array", "[1,]", "malformed_json", 3);
         badX("trailing comma object", "{\"a\":1,}", "malformed_json", 7);
         badX("leading comma", "[,1]", "malformed_json", 1);
@@ -254,19 +265,21 @@ private slots:
 
         // Duplicate keys, at any depth, also when spelled differently.
         bad("duplicate name", "{\"name\":\"a\",\"name\":\"b\"}", "duplicate_key", -1, "name");
-        bad("duplicate escaped", "{\"name\":\"a\",\"n\\u0061me\":\"b\"}", "duplicate_key", -1, "name");
-        bad("duplicate deep", "{\"name\":\"w\",\"x\":{\"a\":[0,{\"b\":1,\"c\":2,\"b\":1}]}}", "duplicate_key", -1,
-            "x.a.1.b");
+        bad("duplicate escaped", "{\"name\":\"a\",\"n\\u0061me\":\"b\"}", "duplicate_key", -1,
+            "name");
+        bad("duplicate deep", "{\"name\":\"w\",\"x\":{\"a\":[0,{\"b\":1,\"c\":2,\"b\":1}]}}",
+            "duplicate_key", -1, "x.a.1.b");
         ok("same key in sibling objects", "[{\"a\":1},{\"a\":1}]");
         // The empty key is valid JSON; its path spells "" so no field is ever empty
         // (found by fuzz_json_body: a duplicate "" gave the field "").
         bad("duplicate empty key", "{\"name\":\"w\",\"\":1,\"\":2}", "duplicate_key", -1, "\"\"");
-        bad("duplicate empty key deep", "{\"name\":\"w\",\"x\":{\"\":{\"\":1,\"\":2}}}", "duplicate_key", -1,
-            "x.\"\".\"\"");
+        bad("duplicate empty key deep", "{\"name\":\"w\",\"x\":{\"\":{\"\":1,\"\":2}}}",
+            "duplicate_key", -1, "x.\"\".\"\"");
 
         // Whitespace (RFC 8259 2): space, tab, line feed, carriage return only.
-        QTest::newRow("all four whitespace") << QByteArray(" \t\r\n{\"name\":\"w\"} \t\r\n") << 201 << QString()
-                                             << QString() << -1 << QJsonValue(QJsonValue::Undefined) << QJsonValue(u"w"_s);
+        QTest::newRow("all four whitespace")
+            << QByteArray(" \t\r\n{\"name\":\"w\"} \t\r\n") << 201 << QString() << QString() << -1
+            << QJsonValue(QJsonValue::Undefined) << QJsonValue(u"w"_s);
         bad("form feed", "\f{\"name\":\"w\"}", "malformed_json", 0);
         bad("vertical tab", "{\"name\":\"w\"}\v", "malformed_json", 12);
         bad("no-break space", "{\xc2\xa0\"name\":\"w\"}", "malformed_json", 1);
@@ -305,9 +318,10 @@ private slots:
         QFETCH(QJsonValue, name);
 
         const HttpResult r = m_user->api->request("POST", QStringLiteral("/api/workspaces"), body,
-                                                 {{"Content-Type", "application/json"}});
+                                                  {{"Content-Type", "application/json"}});
         QCOMPARE(r.status, status);
-        // The answer is read with the strict reader too (QJsonDocument would drop a leading U+FEFF).
+        // The answer is read with the strict reader too (QJsonDocument would drop a leading
+        // U+FEFF).
         const auto answer = JsonReader::read(r.body);
         QVERIFY2(answer.ok(), r.body.constData());
         const QJsonObject json = answer->toObject();
@@ -319,9 +333,10 @@ private slots:
                 QCOMPARE(walked->toObject().value(u"name"_s), name);
             }
             if (!x.isUndefined()) {
-                // The member as the dispatcher's reader gives it to a handler: same kind, same value.
-                // Both builders (Qt's on validated text, and ours from the DOM).
-                for (const auto builder : {JsonReader::Builder::QtBuilds, JsonReader::Builder::WalkBuilds}) {
+                // The member as the dispatcher's reader gives it to a handler: same kind, same
+                // value. Both builders (Qt's on validated text, and ours from the DOM).
+                for (const auto builder :
+                     {JsonReader::Builder::QtBuilds, JsonReader::Builder::WalkBuilds}) {
                     const auto read = JsonReader::read(body, builder);
                     QVERIFY(read.ok());
                     const QJsonValue got = read->toObject().value(u"x"_s);
@@ -343,7 +358,8 @@ private slots:
         QCOMPARE(details.first().toObject().value(u"field"_s).toString(), field);
         if (offset >= 0) {
             const QString message = error.value(u"message"_s).toString();
-            QVERIFY2(message.contains(QStringLiteral("at offset %1)").arg(offset)), qPrintable(message));
+            QVERIFY2(message.contains(QStringLiteral("at offset %1)").arg(offset)),
+                     qPrintable(message));
         }
     }
 
@@ -372,7 +388,8 @@ private slots:
         QByteArray body = "{\"name\":\"w\",\"x\":{";
         const int n = 20000;
         for (int i = n; i > 0; --i)
-            body += "\"k" + QByteArray::number(i).rightJustified(6, '0') + "\":" + QByteArray::number(i) + ',';
+            body += "\"k" + QByteArray::number(i).rightJustified(6, '0') +
+                    "\":" + QByteArray::number(i) + ',';
         body.chop(1);
         body += "}}";
         const auto read = JsonReader::read(body);
@@ -399,8 +416,9 @@ private slots:
         QFETCH(QString, issue);
         if (body.isEmpty())
             return;
-        const bool wellFormed = issue.isEmpty() || issue == u"type"_s || issue == u"duplicate_key"_s
-            || issue == u"invalid"_s || issue == u"required"_s;
+        const bool wellFormed = issue.isEmpty() || issue == u"type"_s ||
+                                issue == u"duplicate_key"_s || issue == u"invalid"_s ||
+                                issue == u"required"_s;
         QCOMPARE(JsonReader::findFlaw(body).has_value(), !wellFormed);
         QCOMPARE(JsonReader::read(body).ok(), wellFormed && issue != u"duplicate_key"_s);
     }
@@ -411,8 +429,8 @@ private slots:
         // (within qint64's range) and so must the DOM walk, or the documents
         // differ as containers (found by fuzz_json_body).
         for (const char *doc : {"{\"x\":288888888888888000.0}", "{\"x\":-9223372036854775808.0}",
-                                "{\"x\":9007199254740994.0}", "{\"x\":9223372036854775807.0}", "{\"x\":-0.0}",
-                                "{\"x\":[2888.0,1e300,0.5,1e17]}"}) {
+                                "{\"x\":9007199254740994.0}", "{\"x\":9223372036854775807.0}",
+                                "{\"x\":-0.0}", "{\"x\":[2888.0,1e300,0.5,1e17]}"}) {
             auto qt = JsonReader::read(QByteArray(doc));
             auto walked = JsonReader::read(QByteArray(doc), JsonReader::Builder::WalkBuilds);
             QVERIFY(qt.ok() && walked.ok());

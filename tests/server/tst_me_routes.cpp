@@ -45,16 +45,19 @@ private slots:
             QCOMPARE(anon.get(QString::fromLatin1(path)).code(), u"login_required"_s);
         for (const char *path : {"/api/me/delete", "/api/me/delete/cancel"})
             QCOMPARE(anon.post(QString::fromLatin1(path)).status, 401);
-        QCOMPARE(anon.post(u"/api/me/restrict"_s, QJsonObject{{u"restricted"_s, true}}).status, 401);
+        QCOMPARE(anon.post(u"/api/me/restrict"_s, QJsonObject{{u"restricted"_s, true}}).status,
+                 401);
     }
 
     void patchChangesTheDisplayName()
     {
         TestUser u = signup(srv->port, u"rename"_s);
-        const HttpResult r = u.api->patch(u"/api/me"_s, QJsonObject{{u"display_name"_s, u"Ada L."_s}});
+        const HttpResult r =
+            u.api->patch(u"/api/me"_s, QJsonObject{{u"display_name"_s, u"Ada L."_s}});
         QCOMPARE(r.status, 200);
         QCOMPARE(r.object("user").value(u"display_name"_s).toString(), u"Ada L."_s);
-        QCOMPARE(u.api->get(u"/api/me"_s).object("user").value(u"display_name"_s).toString(), u"Ada L."_s);
+        QCOMPARE(u.api->get(u"/api/me"_s).object("user").value(u"display_name"_s).toString(),
+                 u"Ada L."_s);
     }
 
     void badDisplayNameIs422_data()
@@ -63,7 +66,8 @@ private slots:
         QTest::newRow("missing") << QJsonObject{};
         QTest::newRow("a number") << QJsonObject{{u"display_name"_s, 3}};
         QTest::newRow("null") << QJsonObject{{u"display_name"_s, QJsonValue(QJsonValue::Null)}};
-        QTest::newRow("too long") << QJsonObject{{u"display_name"_s, QString(201, QLatin1Char('n'))}};
+        QTest::newRow("too long") << QJsonObject{
+            {u"display_name"_s, QString(201, QLatin1Char('n'))}};
         QTest::newRow("control character") << QJsonObject{{u"display_name"_s, u"a\u0007b"_s}};
     }
     void badDisplayNameIs422()
@@ -73,7 +77,8 @@ private slots:
         const HttpResult r = u.api->patch(u"/api/me"_s, body);
         QCOMPARE(r.status, 422);
         QCOMPARE(r.fields(), QStringList{u"display_name"_s});
-        QCOMPARE(u.api->get(u"/api/me"_s).object("user").value(u"display_name"_s).toString(), QString());
+        QCOMPARE(u.api->get(u"/api/me"_s).object("user").value(u"display_name"_s).toString(),
+                 QString());
     }
 
     void exportHoldsUserWorkspacesKeysAndOwnAuditButNoSecret()
@@ -134,36 +139,53 @@ private slots:
         const QList<std::pair<QByteArray, std::pair<QString, QJsonObject>>> writes{
             {"POST", {u"/api/workspaces"_s, QJsonObject{{u"name"_s, u"new"_s}}}},
             {"PATCH", {u"/api/workspaces/"_s + wsId, QJsonObject{{u"name"_s, u"renamed"_s}}}},
-            {"POST", {u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, wsId}, {u"name"_s, u"p"_s}}}},
-            {"POST", {u"/api/usage/reserve"_s, QJsonObject{{u"workspace_id"_s, wsId}, {u"metric"_s, u"runs"_s},
-                                                          {u"amount"_s, 1}, {u"idempotency_key"_s, u"k1"_s}}}},
+            {"POST",
+             {u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, wsId}, {u"name"_s, u"p"_s}}}},
+            {"POST",
+             {u"/api/usage/reserve"_s, QJsonObject{{u"workspace_id"_s, wsId},
+                                                   {u"metric"_s, u"runs"_s},
+                                                   {u"amount"_s, 1},
+                                                   {u"idempotency_key"_s, u"k1"_s}}}},
             {"POST", {u"/api/api-keys"_s, QJsonObject{{u"name"_s, u"k"_s}}}},
         };
         for (const auto &[method, call] : writes) {
             r = u.api->json(method, call.first, call.second);
-            QVERIFY2(r.status == 403 && r.code() == u"forbidden"_s, qPrintable(call.first + u": "_s + QString::fromUtf8(r.body)));
+            QVERIFY2(r.status == 403 && r.code() == u"forbidden"_s,
+                     qPrintable(call.first + u": "_s + QString::fromUtf8(r.body)));
         }
         QCOMPARE(u.api->get(u"/api/me"_s).object("user").value(u"restricted"_s).toBool(), true);
         QCOMPARE(u.api->get(u"/api/workspaces/"_s + wsId).status, 200);
         QCOMPARE(u.api->get(u"/api/workspaces"_s).status, 200);
         QCOMPARE(u.api->get(u"/api/me/export"_s).status, 200);
-        QCOMPARE(u.api->post(u"/api/me/object"_s, QJsonObject{{u"purpose"_s, u"marketing"_s}, {u"objected"_s, true}}).status, 200);
+        QCOMPARE(u.api
+                     ->post(u"/api/me/object"_s,
+                            QJsonObject{{u"purpose"_s, u"marketing"_s}, {u"objected"_s, true}})
+                     .status,
+                 200);
 
         r = u.api->post(u"/api/me/restrict"_s, QJsonObject{{u"restricted"_s, false}});
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json().value(u"restricted"_s).toBool(), false);
-        QCOMPARE(u.api->get(u"/api/workspaces/"_s + wsId).object("workspace").value(u"name"_s).toString(), u"before"_s);
-        QCOMPARE(u.api->post(u"/api/workspaces"_s, QJsonObject{{u"name"_s, u"after"_s}}).status, 201);
+        QCOMPARE(u.api->get(u"/api/workspaces/"_s + wsId)
+                     .object("workspace")
+                     .value(u"name"_s)
+                     .toString(),
+                 u"before"_s);
+        QCOMPARE(u.api->post(u"/api/workspaces"_s, QJsonObject{{u"name"_s, u"after"_s}}).status,
+                 201);
         // Restricted again, deletion may still be asked for.
-        QCOMPARE(u.api->post(u"/api/me/restrict"_s, QJsonObject{{u"restricted"_s, true}}).status, 200);
+        QCOMPARE(u.api->post(u"/api/me/restrict"_s, QJsonObject{{u"restricted"_s, true}}).status,
+                 200);
         QCOMPARE(u.api->post(u"/api/me/delete"_s).status, 202);
     }
 
     void badRestrictInputIs422()
     {
         TestUser u = signup(srv->port, u"badrestrict"_s);
-        for (const QJsonObject &body : {QJsonObject{}, QJsonObject{{u"restricted"_s, u"yes"_s}},
-                                        QJsonObject{{u"restricted"_s, 1}}, QJsonObject{{u"restricted"_s, QJsonValue(QJsonValue::Null)}}}) {
+        for (const QJsonObject &body :
+             {QJsonObject{}, QJsonObject{{u"restricted"_s, u"yes"_s}},
+              QJsonObject{{u"restricted"_s, 1}},
+              QJsonObject{{u"restricted"_s, QJsonValue(QJsonValue::Null)}}}) {
             const HttpResult r = u.api->post(u"/api/me/restrict"_s, body);
             QCOMPARE(r.status, 422);
             QCOMPARE(r.fields(), QStringList{u"restricted"_s});
@@ -176,7 +198,9 @@ private slots:
         TestUser u = signup(srv->port, u"object"_s);
         for (const QString &purpose : DsarService::purposes()) {
             for (bool objected : {true, false}) {
-                const HttpResult r = u.api->post(u"/api/me/object"_s, QJsonObject{{u"purpose"_s, purpose}, {u"objected"_s, objected}});
+                const HttpResult r =
+                    u.api->post(u"/api/me/object"_s,
+                                QJsonObject{{u"purpose"_s, purpose}, {u"objected"_s, objected}});
                 QCOMPARE(r.status, 200);
                 QCOMPARE(r.object("objection").value(u"purpose"_s).toString(), purpose);
                 QCOMPARE(r.object("objection").value(u"objected"_s).toBool(), objected);
@@ -188,9 +212,14 @@ private slots:
     {
         QTest::addColumn<QJsonObject>("body");
         QTest::addColumn<QStringList>("fields");
-        QTest::newRow("unknown purpose") << QJsonObject{{u"purpose"_s, u"profiling"_s}, {u"objected"_s, true}} << QStringList{u"purpose"_s};
-        QTest::newRow("purpose a number") << QJsonObject{{u"purpose"_s, 1}, {u"objected"_s, true}} << QStringList{u"purpose"_s};
-        QTest::newRow("objected a string") << QJsonObject{{u"purpose"_s, u"analytics"_s}, {u"objected"_s, u"yes"_s}} << QStringList{u"objected"_s};
+        QTest::newRow("unknown purpose")
+            << QJsonObject{{u"purpose"_s, u"profiling"_s}, {u"objected"_s, true}}
+            << QStringList{u"purpose"_s};
+        QTest::newRow("purpose a number")
+            << QJsonObject{{u"purpose"_s, 1}, {u"objected"_s, true}} << QStringList{u"purpose"_s};
+        QTest::newRow("objected a string")
+            << QJsonObject{{u"purpose"_s, u"analytics"_s}, {u"objected"_s, u"yes"_s}}
+            << QStringList{u"objected"_s};
         QTest::newRow("both missing") << QJsonObject{} << QStringList{u"purpose"_s, u"objected"_s};
     }
     void badObjectionInputIs422()

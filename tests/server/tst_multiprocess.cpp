@@ -62,20 +62,22 @@ struct Console
 
 QString runBody(const QString &project, const QString &clientRunId, QJsonObject *out)
 {
-    *out = QJsonObject{{u"project_id"_s, project},
-                       {u"client_run_id"_s, clientRunId},
-                       {u"name"_s, u"dreamer-v3-seed-1"_s},
-                       {u"status"_s, u"completed"_s},
-                       {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
-                       {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s},
-                       {u"manifest"_s, QJsonObject{{u"env"_s, u"atari"_s}, {u"seed"_s, 1}}},
-                       {u"metrics"_s, QJsonArray{QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 0}, {u"value"_s, 1.25}}}}};
+    *out = QJsonObject{
+        {u"project_id"_s, project},
+        {u"client_run_id"_s, clientRunId},
+        {u"name"_s, u"dreamer-v3-seed-1"_s},
+        {u"status"_s, u"completed"_s},
+        {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
+        {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s},
+        {u"manifest"_s, QJsonObject{{u"env"_s, u"atari"_s}, {u"seed"_s, 1}}},
+        {u"metrics"_s,
+         QJsonArray{QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 0}, {u"value"_s, 1.25}}}}};
     return clientRunId;
 }
 
 // Two POSTs sent at once (one per process); waits for both answers.
-QPair<int, int> postBoth(quint16 portA, quint16 portB, const QString &bearer, const QString &path, const QJsonObject &bodyA,
-                         const QJsonObject &bodyB)
+QPair<int, int> postBoth(quint16 portA, quint16 portB, const QString &bearer, const QString &path,
+                         const QJsonObject &bodyA, const QJsonObject &bodyB)
 {
     QNetworkAccessManager nam;
     auto send = [&](quint16 port, const QJsonObject &body) {
@@ -105,7 +107,7 @@ class TestMultiprocess : public QObject
     std::unique_ptr<PgScratch> m_pg;
     QString m_dbUrl;
     QTemporaryDir m_dir;
-    std::shared_ptr<Database> m_db;  // this process on the shared database, as a console attaches
+    std::shared_ptr<Database> m_db;   // this process on the shared database, as a console attaches
     std::unique_ptr<ChangeBus> m_bus; // listening there (LISTEN/NOTIFY)
     Console m_a, m_b;
     TestUser m_user;
@@ -129,19 +131,23 @@ class TestMultiprocess : public QObject
             qWarning() << "share create" << r.status << r.body;
         return r.json().value(u"token"_s).toString();
     }
-    static HttpResult readShare(HttpClient &c, const QString &token, const QByteArray &password = {})
+    static HttpResult readShare(HttpClient &c, const QString &token,
+                                const QByteArray &password = {})
     {
         QList<QPair<QByteArray, QByteArray>> h;
         if (!password.isEmpty())
             h.append({"X-Share-Password", password});
-        return c.request("GET", u"/api/public/shares/"_s + QString::fromLatin1(QUrl::toPercentEncoding(token)), {}, h);
+        return c.request(
+            "GET", u"/api/public/shares/"_s + QString::fromLatin1(QUrl::toPercentEncoding(token)),
+            {}, h);
     }
 
 private slots:
     void initTestCase()
     {
         if (qEnvironmentVariableIsEmpty("WFX_TEST_PG_URL"))
-            QSKIP("needs WFX_TEST_PG_URL: several processes share one PostgreSQL (SQLite is one process's store)");
+            QSKIP("needs WFX_TEST_PG_URL: several processes share one PostgreSQL (SQLite is one "
+                  "process's store)");
         m_pg = std::make_unique<PgScratch>();
         QVERIFY2(m_pg->ok(), qPrintable(m_pg->error()));
         m_dbUrl = m_pg->url();
@@ -159,8 +165,12 @@ private slots:
         m_onB = std::make_unique<HttpClient>(m_b.port, m_user.secret);
         m_workspace = createWorkspace(*m_onA).value(u"id"_s).toString();
         QVERIFY(!m_workspace.isEmpty());
-        m_project = m_onB->post(u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, m_workspace}, {u"name"_s, u"p"_s}})
-                        .object("project").value(u"id"_s).toString();
+        m_project = m_onB
+                        ->post(u"/api/projects"_s,
+                               QJsonObject{{u"workspace_id"_s, m_workspace}, {u"name"_s, u"p"_s}})
+                        .object("project")
+                        .value(u"id"_s)
+                        .toString();
         QVERIFY2(!m_project.isEmpty(), "a project in A's workspace created through B");
 
         auto opened = Database::open(m_dbUrl, m_dir.path());
@@ -226,9 +236,10 @@ private slots:
         for (int i = 0; i < 30; ++i) {
             QTcpSocket &s = *sockets[size_t(i)];
             QVERIFY(s.waitForConnected(5000));
-            s.write("GET /api/public/shares/" + QUrl::toPercentEncoding(token) + " HTTP/1.1\r\nHost: 127.0.0.1:"
-                    + QByteArray::number(s.peerPort()) + "\r\nConnection: close\r\nX-Share-Password: wrong-"
-                    + QByteArray::number(i) + "\r\n\r\n");
+            s.write("GET /api/public/shares/" + QUrl::toPercentEncoding(token) +
+                    " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(s.peerPort()) +
+                    "\r\nConnection: close\r\nX-Share-Password: wrong-" + QByteArray::number(i) +
+                    "\r\n\r\n");
             s.flush();
         }
         int evaluated = 0, locked = 0;
@@ -243,7 +254,8 @@ private slots:
                 other << QString::fromLatin1(raw.left(200));
         }
         QVERIFY2(evaluated == 5 && locked == 25,
-                 qPrintable(u"%1 evaluated, %2 locked, others: "_s.arg(evaluated).arg(locked) + other.join(u" | "_s)));
+                 qPrintable(u"%1 evaluated, %2 locked, others: "_s.arg(evaluated).arg(locked) +
+                            other.join(u" | "_s)));
         QVERIFY(c.stop(&error));
         QVERIFY(d.stop(&error));
     }
@@ -276,8 +288,10 @@ private slots:
         QVERIFY(ids::isUuid(id));
         QCOMPARE(again.object("run").value(u"id"_s).toString(), id);
         int matching = 0;
-        for (const QJsonValue &v : m_onB->get(u"/api/runs?limit=200&project_id="_s + m_project).items())
-            matching += v.toObject().value(u"client_run_id"_s).toString() == body.value(u"client_run_id"_s).toString();
+        for (const QJsonValue &v :
+             m_onB->get(u"/api/runs?limit=200&project_id="_s + m_project).items())
+            matching += v.toObject().value(u"client_run_id"_s).toString() ==
+                        body.value(u"client_run_id"_s).toString();
         QCOMPARE(matching, 1);
     }
 
@@ -285,11 +299,15 @@ private slots:
     {
         QJsonObject body;
         runBody(m_project, ids::newUuid(), &body);
-        const auto [a, b] = postBoth(m_a.port, m_b.port, m_user.secret, u"/api/sync/runs"_s, body, body);
-        QVERIFY2((a == 201 && b == 200) || (a == 200 && b == 201), qPrintable(u"%1 and %2"_s.arg(a).arg(b)));
+        const auto [a, b] =
+            postBoth(m_a.port, m_b.port, m_user.secret, u"/api/sync/runs"_s, body, body);
+        QVERIFY2((a == 201 && b == 200) || (a == 200 && b == 201),
+                 qPrintable(u"%1 and %2"_s.arg(a).arg(b)));
         int matching = 0;
-        for (const QJsonValue &v : m_onA->get(u"/api/runs?limit=200&project_id="_s + m_project).items())
-            matching += v.toObject().value(u"client_run_id"_s).toString() == body.value(u"client_run_id"_s).toString();
+        for (const QJsonValue &v :
+             m_onA->get(u"/api/runs?limit=200&project_id="_s + m_project).items())
+            matching += v.toObject().value(u"client_run_id"_s).toString() ==
+                        body.value(u"client_run_id"_s).toString();
         QCOMPARE(matching, 1);
     }
 
@@ -298,22 +316,28 @@ private slots:
     void growingRunBatchesThroughTwoProcessesLoseAndDoubleNothing()
     {
         const QString clientRunId = ids::newUuid();
-        const HttpResult created = m_onA->post(u"/api/sync/runs"_s,
-            QJsonObject{{u"project_id"_s, m_project}, {u"client_run_id"_s, clientRunId},
-                        {u"name"_s, u"growing"_s}, {u"status"_s, u"running"_s}});
+        const HttpResult created =
+            m_onA->post(u"/api/sync/runs"_s, QJsonObject{{u"project_id"_s, m_project},
+                                                         {u"client_run_id"_s, clientRunId},
+                                                         {u"name"_s, u"growing"_s},
+                                                         {u"status"_s, u"running"_s}});
         QCOMPARE(created.status, 201);
         const QString id = created.object("run").value(u"id"_s).toString();
         auto batch = [&](int i) {
             QJsonArray metrics;
             for (int step = i * 10; step < i * 10 + 15; ++step) // overlaps the next batch by 5
-                metrics.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, step}, {u"value"_s, 1.0 / (step + 1)}});
-            return QJsonObject{{u"project_id"_s, m_project}, {u"client_run_id"_s, clientRunId},
-                               {u"status"_s, i % 3 ? u"running"_s : u"queued"_s}, {u"metrics"_s, metrics}};
+                metrics.append(QJsonObject{
+                    {u"name"_s, u"loss"_s}, {u"step"_s, step}, {u"value"_s, 1.0 / (step + 1)}});
+            return QJsonObject{{u"project_id"_s, m_project},
+                               {u"client_run_id"_s, clientRunId},
+                               {u"status"_s, i % 3 ? u"running"_s : u"queued"_s},
+                               {u"metrics"_s, metrics}};
         };
         for (int round = 0; round < 10; ++round) {
-            const auto [a, b] = postBoth(m_a.port, m_b.port, m_user.secret, u"/api/sync/runs"_s, batch(2 * round),
-                                         batch(2 * round + 1));
-            QVERIFY2(a == 200 && b == 200, qPrintable(u"round %1: %2 and %3"_s.arg(round).arg(a).arg(b)));
+            const auto [a, b] = postBoth(m_a.port, m_b.port, m_user.secret, u"/api/sync/runs"_s,
+                                         batch(2 * round), batch(2 * round + 1));
+            QVERIFY2(a == 200 && b == 200,
+                     qPrintable(u"round %1: %2 and %3"_s.arg(round).arg(a).arg(b)));
         }
         const QJsonObject run = m_onB->get(u"/api/runs/"_s + id).object("run");
         QCOMPARE(run.value(u"status"_s).toString(), u"running"_s);
@@ -321,8 +345,9 @@ private slots:
         QList<qint64> steps;
         QString cursor;
         do {
-            const HttpResult page = m_onA->get(u"/api/runs/%1/metrics?name=loss&limit=200"_s.arg(id) +
-                                               (cursor.isEmpty() ? QString() : u"&cursor="_s + cursor));
+            const HttpResult page =
+                m_onA->get(u"/api/runs/%1/metrics?name=loss&limit=200"_s.arg(id) +
+                           (cursor.isEmpty() ? QString() : u"&cursor="_s + cursor));
             QCOMPARE(page.status, 200);
             for (const QJsonValue &p : page.items())
                 steps << qint64(p.toObject().value(u"step"_s).toDouble());
@@ -332,8 +357,12 @@ private slots:
         for (qsizetype i = 0; i < steps.size(); ++i)
             QCOMPARE(steps.at(i), qint64(i));
         // The end through one process; a late "running" batch through the other changes nothing.
-        QCOMPARE(m_onB->post(u"/api/sync/runs"_s, QJsonObject{{u"project_id"_s, m_project}, {u"client_run_id"_s, clientRunId},
-                                                             {u"status"_s, u"completed"_s}}).status, 200);
+        QCOMPARE(m_onB
+                     ->post(u"/api/sync/runs"_s, QJsonObject{{u"project_id"_s, m_project},
+                                                             {u"client_run_id"_s, clientRunId},
+                                                             {u"status"_s, u"completed"_s}})
+                     .status,
+                 200);
         const HttpResult late = m_onA->post(u"/api/sync/runs"_s, batch(3));
         QCOMPARE(late.status, 200);
         QCOMPARE(late.object("run").value(u"status"_s).toString(), u"completed"_s);
@@ -343,21 +372,30 @@ private slots:
     {
         const QString ws = createWorkspace(*m_onA, u"ledger"_s).value(u"id"_s).toString();
         QVERIFY(!ws.isEmpty());
-        QCOMPARE(m_onB->post(u"/api/sync/ledger-head"_s,
-                             QJsonObject{{u"workspace_id"_s, ws}, {u"expected_head"_s, QJsonValue::Null}, {u"head"_s, u"h1"_s}})
+        QCOMPARE(m_onB
+                     ->post(u"/api/sync/ledger-head"_s,
+                            QJsonObject{{u"workspace_id"_s, ws},
+                                        {u"expected_head"_s, QJsonValue::Null},
+                                        {u"head"_s, u"h1"_s}})
                      .status,
                  200);
         // Two advances from h1 at the same time, one through each process.
-        const auto [a, b] = postBoth(m_a.port, m_b.port, m_user.secret, u"/api/sync/ledger-head"_s,
-                                     {{u"workspace_id"_s, ws}, {u"expected_head"_s, u"h1"_s}, {u"head"_s, u"from-a"_s}},
-                                     {{u"workspace_id"_s, ws}, {u"expected_head"_s, u"h1"_s}, {u"head"_s, u"from-b"_s}});
-        QVERIFY2((a == 200 && b == 409) || (a == 409 && b == 200), qPrintable(u"%1 and %2"_s.arg(a).arg(b)));
-        const QJsonObject head = m_onA->get(u"/api/sync/ledger-head?workspace_id="_s + ws).object("ledger_head");
+        const auto [a, b] = postBoth(
+            m_a.port, m_b.port, m_user.secret, u"/api/sync/ledger-head"_s,
+            {{u"workspace_id"_s, ws}, {u"expected_head"_s, u"h1"_s}, {u"head"_s, u"from-a"_s}},
+            {{u"workspace_id"_s, ws}, {u"expected_head"_s, u"h1"_s}, {u"head"_s, u"from-b"_s}});
+        QVERIFY2((a == 200 && b == 409) || (a == 409 && b == 200),
+                 qPrintable(u"%1 and %2"_s.arg(a).arg(b)));
+        const QJsonObject head =
+            m_onA->get(u"/api/sync/ledger-head?workspace_id="_s + ws).object("ledger_head");
         QCOMPARE(head.value(u"head"_s).toString(), a == 200 ? u"from-a"_s : u"from-b"_s);
         QCOMPARE(head.value(u"version"_s).toInt(), 2);
-        // Sequentially too: the winner's head is current on both; the stale one is refused by either.
-        const HttpResult stale = m_onB->post(u"/api/sync/ledger-head"_s,
-                                             QJsonObject{{u"workspace_id"_s, ws}, {u"expected_head"_s, u"h1"_s}, {u"head"_s, u"late"_s}});
+        // Sequentially too: the winner's head is current on both; the stale one is refused by
+        // either.
+        const HttpResult stale =
+            m_onB->post(u"/api/sync/ledger-head"_s, QJsonObject{{u"workspace_id"_s, ws},
+                                                                {u"expected_head"_s, u"h1"_s},
+                                                                {u"head"_s, u"late"_s}});
         QCOMPARE(stale.status, 409);
         QCOMPARE(stale.code(), u"conflict"_s);
     }
@@ -369,12 +407,15 @@ private slots:
         const qint64 cap = ws.value(u"limits"_s).toObject().value(u"runs"_s).toInteger();
         QVERIFY(cap >= 4);
         auto reserve = [&](HttpClient &c, qint64 amount) {
-            return c.post(u"/api/usage/reserve"_s, QJsonObject{{u"workspace_id"_s, id}, {u"metric"_s, u"runs"_s},
-                                                               {u"amount"_s, double(amount)},
-                                                               {u"idempotency_key"_s, QString(u"idem-"_s + ids::newUuid())}});
+            return c.post(
+                u"/api/usage/reserve"_s,
+                QJsonObject{{u"workspace_id"_s, id},
+                            {u"metric"_s, u"runs"_s},
+                            {u"amount"_s, double(amount)},
+                            {u"idempotency_key"_s, QString(u"idem-"_s + ids::newUuid())}});
         };
         QCOMPARE(reserve(*m_onA, cap - 4).status, 201); // near the cap
-        for (int i = 0; i < 4; ++i) // the last four units, alternating
+        for (int i = 0; i < 4; ++i)                     // the last four units, alternating
             QCOMPARE(reserve(i % 2 ? *m_onA : *m_onB, 1).status, 201);
         for (HttpClient *c : {m_onB.get(), m_onA.get()}) {
             const HttpResult over = reserve(*c, 1);
@@ -389,12 +430,16 @@ private slots:
         const QString id = ws.value(u"id"_s).toString();
         const qint64 cap = ws.value(u"limits"_s).toObject().value(u"runs"_s).toInteger();
         auto body = [&](qint64 amount) {
-            return QJsonObject{{u"workspace_id"_s, id}, {u"metric"_s, u"runs"_s}, {u"amount"_s, double(amount)},
+            return QJsonObject{{u"workspace_id"_s, id},
+                               {u"metric"_s, u"runs"_s},
+                               {u"amount"_s, double(amount)},
                                {u"idempotency_key"_s, QString(u"idem-"_s + ids::newUuid())}};
         };
         QCOMPARE(m_onA->post(u"/api/usage/reserve"_s, body(cap - 1)).status, 201);
-        const auto [a, b] = postBoth(m_a.port, m_b.port, m_user.secret, u"/api/usage/reserve"_s, body(1), body(1));
-        QVERIFY2((a == 201 && b == 402) || (a == 402 && b == 201), qPrintable(u"%1 and %2"_s.arg(a).arg(b)));
+        const auto [a, b] =
+            postBoth(m_a.port, m_b.port, m_user.secret, u"/api/usage/reserve"_s, body(1), body(1));
+        QVERIFY2((a == 201 && b == 402) || (a == 402 && b == 201),
+                 qPrintable(u"%1 and %2"_s.arg(a).arg(b)));
     }
 
     // Each process caches resolved keys; the credentials generation, not the
@@ -403,10 +448,12 @@ private slots:
     void keyRevokedOrRotatedThroughOneProcessIsRefusedByTheOtherAtOnce()
     {
         auto issue = [&](const char *name) {
-            const HttpResult r = m_onA->post(u"/api/api-keys"_s, QJsonObject{{u"name"_s, QString::fromLatin1(name)}});
+            const HttpResult r = m_onA->post(u"/api/api-keys"_s,
+                                             QJsonObject{{u"name"_s, QString::fromLatin1(name)}});
             if (r.status != 201)
                 qWarning() << "issue" << r.status << r.body;
-            return std::pair{r.object("api_key").value(u"id"_s).toString(), r.json().value(u"secret"_s).toString()};
+            return std::pair{r.object("api_key").value(u"id"_s).toString(),
+                             r.json().value(u"secret"_s).toString()};
         };
         const auto [revokedId, revokedSecret] = issue("to-revoke");
         const auto [rotatedId, rotatedSecret] = issue("to-rotate");
@@ -438,7 +485,8 @@ private slots:
         QVERIFY(!ws.isEmpty());
         auto seen = [&] {
             for (const QList<QVariant> &args : spy) {
-                if (args.at(0).toString() == QLatin1String("workspace") && args.at(1).toString() == ws)
+                if (args.at(0).toString() == QLatin1String("workspace") &&
+                    args.at(1).toString() == ws)
                     return args.at(2).toBool();
             }
             return false;
@@ -457,7 +505,8 @@ private slots:
         runs.show();
         shares.show();
         // First pages loaded before anything changes: what appears later came over the bus.
-        QTRY_VERIFY_WITH_TIMEOUT(!runs.model()->isLoading() && runs.model()->rowCount() > 0, 10'000);
+        QTRY_VERIFY_WITH_TIMEOUT(!runs.model()->isLoading() && runs.model()->rowCount() > 0,
+                                 10'000);
         QTRY_VERIFY_WITH_TIMEOUT(!shares.model()->isLoading(), 10'000);
         auto hasRow = [](const QAbstractItemModel *m, int role, const QString &id) {
             for (int row = 0; row < m->rowCount(); ++row) {
@@ -477,7 +526,8 @@ private slots:
         const HttpResult created = m_onA->post(u"/api/shares"_s, QJsonObject{{u"run_id"_s, runId}});
         QCOMPARE(created.status, 201);
         const QString shareId = created.object("share").value(u"id"_s).toString();
-        QTRY_VERIFY_WITH_TIMEOUT(hasRow(shares.model(), ui::SharesModel::ShareIdRole, shareId), 5'000);
+        QTRY_VERIFY_WITH_TIMEOUT(hasRow(shares.model(), ui::SharesModel::ShareIdRole, shareId),
+                                 5'000);
 
         // Revoked through B: the panel shows the new state.
         QCOMPARE(m_onB->post(u"/api/shares/"_s + shareId + u"/revoke"_s).status, 200);

@@ -6,8 +6,8 @@
 
 #include "models/core/Ids.h"
 #include "server/core/Metrics.h"
-#include "server/core/Services.h"
 #include "server/core/RouteTable.h"
+#include "server/core/Services.h"
 #include "server/core/TlsFiles.h"
 
 #include <QElapsedTimer>
@@ -44,16 +44,16 @@ QStringList accessLines()
     return g_accessLines;
 }
 
-
 // A well-formed share token (wfxs_ + 43 base64url characters) that names no share.
 QString someToken()
 {
-    return u"wfxs_"_s + QString::fromLatin1(wfx::crypto::randomBytes(32).toBase64(QByteArray::Base64UrlEncoding
-                                                                                   | QByteArray::OmitTrailingEquals));
+    return u"wfxs_"_s + QString::fromLatin1(wfx::crypto::randomBytes(32).toBase64(
+                            QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 // The HTTP answer on an encrypted connection that trusts only `ca`.
-QByteArray tlsExchange(quint16 port, const QList<QSslCertificate> &ca, const QByteArray &request, bool *encrypted)
+QByteArray tlsExchange(quint16 port, const QList<QSslCertificate> &ca, const QByteArray &request,
+                       bool *encrypted)
 {
     QSslSocket s;
     QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
@@ -71,22 +71,28 @@ QByteArray tlsExchange(quint16 port, const QList<QSslCertificate> &ca, const QBy
     return TestServer::readAll(s, 3000);
 }
 
-// A run of the user's in a fresh workspace and project (synced through the model); its id, empty on failure.
+// A run of the user's in a fresh workspace and project (synced through the model); its id, empty on
+// failure.
 QString syncedRun(TestServer &server, const TestUser &u)
 {
     if (!u.api)
         return {};
     const QJsonObject ws = createWorkspace(*u.api);
-    const QString project = u.api->post(u"/api/projects"_s, QJsonObject{{u"workspace_id"_s, ws.value(u"id"_s)},
-                                                                      {u"name"_s, u"p"_s}})
-                                .object("project").value(u"id"_s).toString();
+    const QString project =
+        u.api
+            ->post(u"/api/projects"_s,
+                   QJsonObject{{u"workspace_id"_s, ws.value(u"id"_s)}, {u"name"_s, u"p"_s}})
+            .object("project")
+            .value(u"id"_s)
+            .toString();
     const QJsonObject runBody{{u"project_id"_s, project},
                               {u"client_run_id"_s, wfx::ids::newUuid()},
                               {u"name"_s, u"r"_s},
                               {u"status"_s, u"completed"_s},
                               {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
                               {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s}};
-    auto synced = server.server->services().runs.sync(wfx::Actor::user(u.id, u"127.0.0.1"_s), runBody);
+    auto synced =
+        server.server->services().runs.sync(wfx::Actor::user(u.id, u"127.0.0.1"_s), runBody);
     if (!synced)
         qWarning() << "sync failed" << synced.error().message;
     return synced ? synced->run.id : QString();
@@ -142,9 +148,11 @@ private slots:
         QTRY_COMPARE(accessLines().size(), 2);
         const QStringList lines = accessLines();
         QVERIFY2(lines[0].startsWith(u"GET /api/runs 401 "_s), qPrintable(lines[0]));
-        QVERIFY2(lines[1].startsWith(u"GET - 404 "_s), qPrintable(lines[1])); // unmatched: no raw path
+        QVERIFY2(lines[1].startsWith(u"GET - 404 "_s),
+                 qPrintable(lines[1])); // unmatched: no raw path
         for (const QString &l : lines)
-            QVERIFY(!l.contains(u"secretbearer"_s) && !l.contains(u"sekrit"_s) && !l.contains(u"wfxs_"_s));
+            QVERIFY(!l.contains(u"secretbearer"_s) && !l.contains(u"sekrit"_s) &&
+                    !l.contains(u"wfxs_"_s));
     }
 
     void requestIdsDiffer()
@@ -166,11 +174,13 @@ private slots:
         QCOMPARE(c.get(u"/api/public/shares/"_s + someToken()).status, 404);
         const HttpResult m = c.get(u"/metrics"_s);
         QCOMPARE(m.status, 200);
-        QVERIFY2(m.header("Content-Type").startsWith("text/plain; version=0.0.4"), m.header("Content-Type").constData());
+        QVERIFY2(m.header("Content-Type").startsWith("text/plain; version=0.0.4"),
+                 m.header("Content-Type").constData());
 
         static const QRegularExpression sample(QStringLiteral(
             R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?|\+Inf|NaN)$)"));
-        static const QRegularExpression meta(QStringLiteral(R"(^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$)"));
+        static const QRegularExpression meta(
+            QStringLiteral(R"(^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$)"));
         QHash<QString, QString> types;
         QHash<QString, double> values; // name{labels} -> value
         const QStringList lines = QString::fromUtf8(m.body).split(QLatin1Char('\n'));
@@ -180,7 +190,9 @@ private slots:
                 const auto mm = meta.match(l);
                 QVERIFY2(mm.hasMatch(), qPrintable(l));
                 if (mm.captured(1) == QLatin1String("TYPE")) {
-                    QVERIFY2(QStringList({u"counter"_s, u"gauge"_s, u"histogram"_s}).contains(mm.captured(3)), qPrintable(l));
+                    QVERIFY2(QStringList({u"counter"_s, u"gauge"_s, u"histogram"_s})
+                                 .contains(mm.captured(3)),
+                             qPrintable(l));
                     types.insert(mm.captured(2), mm.captured(3));
                 }
                 continue;
@@ -189,7 +201,8 @@ private slots:
             QVERIFY2(sm.hasMatch(), qPrintable(l));
             QString family = sm.captured(1);
             for (const char *suffix : {"_bucket", "_sum", "_count"}) {
-                if (family.endsWith(QLatin1String(suffix)) && types.value(family.chopped(qstrlen(suffix))) == QLatin1String("histogram"))
+                if (family.endsWith(QLatin1String(suffix)) &&
+                    types.value(family.chopped(qstrlen(suffix))) == QLatin1String("histogram"))
                     family.chop(qstrlen(suffix));
             }
             QVERIFY2(types.contains(family), qPrintable(u"no TYPE before "_s + l));
@@ -197,14 +210,23 @@ private slots:
         }
         QCOMPARE(types.value(u"wfx_http_requests_total"_s), u"counter"_s);
         QCOMPARE(types.value(u"wfx_http_request_duration_seconds"_s), u"histogram"_s);
-        QCOMPARE(values.value(uR"(wfx_http_requests_total{route="/healthz",method="GET",status="200"})"_s), 2.0);
-        QCOMPARE(values.value(uR"(wfx_http_requests_total{route="/api/public/shares/{token}",method="GET",status="404"})"_s), 1.0);
-        QCOMPARE(values.value(uR"(wfx_http_request_duration_seconds_count{route="/healthz"})"_s), 2.0);
-        QCOMPARE(values.value(uR"(wfx_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"})"_s), 2.0);
+        QCOMPARE(values.value(
+                     uR"(wfx_http_requests_total{route="/healthz",method="GET",status="200"})"_s),
+                 2.0);
+        QCOMPARE(
+            values.value(
+                uR"(wfx_http_requests_total{route="/api/public/shares/{token}",method="GET",status="404"})"_s),
+            1.0);
+        QCOMPARE(values.value(uR"(wfx_http_request_duration_seconds_count{route="/healthz"})"_s),
+                 2.0);
+        QCOMPARE(values.value(
+                     uR"(wfx_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"})"_s),
+                 2.0);
         double previous = 0;
         for (double le : wfx::Metrics::kBuckets) {
-            const QString key = uR"(wfx_http_request_duration_seconds_bucket{route="/healthz",le=")"_s
-                + QString::number(le, 'g', 12) + u"\"}"_s;
+            const QString key =
+                uR"(wfx_http_request_duration_seconds_bucket{route="/healthz",le=")"_s +
+                QString::number(le, 'g', 12) + u"\"}"_s;
             QVERIFY2(values.contains(key), qPrintable(key));
             QVERIFY(values.value(key) >= previous);
             previous = values.value(key);
@@ -244,18 +266,23 @@ private slots:
         for (qsizetype i = 0; i < bytes.size(); ++i)
             bytes[i] = char(i * 7 + (i >> 12));
         auto &artifacts = server.server->services().artifacts;
-        auto up = artifacts.initiate(actor, runId, u"big.bin"_s, bytes.size(), wfx::crypto::sha256Hex(bytes));
+        auto up = artifacts.initiate(actor, runId, u"big.bin"_s, bytes.size(),
+                                     wfx::crypto::sha256Hex(bytes));
         QVERIFY(up);
         for (qint64 n = 1; n <= up->parts; ++n)
-            QVERIFY(artifacts.putPart(up->uploadToken, up->artifact.id, n, bytes.mid((n - 1) * up->partSize, up->partSize)));
+            QVERIFY(artifacts.putPart(up->uploadToken, up->artifact.id, n,
+                                      bytes.mid((n - 1) * up->partSize, up->partSize)));
         QVERIFY(artifacts.commit(actor, up->artifact.id));
 
         auto downloads = [&] { // answered downloads; a route without answers has no line yet
             HttpClient c(server.port);
             const QByteArray body = c.get(u"/metrics"_s).body;
-            static const QByteArray key = "wfx_http_request_duration_seconds_count{route=\"/api/artifacts/{artifact_id}\"} ";
+            static const QByteArray key =
+                "wfx_http_request_duration_seconds_count{route=\"/api/artifacts/{artifact_id}\"} ";
             const qsizetype at = body.indexOf(key);
-            return at < 0 ? 0 : body.mid(at + key.size(), body.indexOf('\n', at) - at - key.size()).toInt();
+            return at < 0 ? 0
+                          : body.mid(at + key.size(), body.indexOf('\n', at) - at - key.size())
+                                .toInt();
         };
         QCOMPARE(downloads(), 0);
 
@@ -263,8 +290,8 @@ private slots:
         s.setReadBufferSize(64 * 1024); // reads no more than this until told to
         s.connectToHost(QHostAddress::LocalHost, server.port);
         QVERIFY(s.waitForConnected(2000));
-        s.write("GET /api/artifacts/" + up->artifact.id.toLatin1() + " HTTP/1.1\r\n" + server.hostHeader()
-                + "Authorization: Bearer " + u.secret.toLatin1() + "\r\n\r\n");
+        s.write("GET /api/artifacts/" + up->artifact.id.toLatin1() + " HTTP/1.1\r\n" +
+                server.hostHeader() + "Authorization: Bearer " + u.secret.toLatin1() + "\r\n\r\n");
         QVERIFY(s.waitForReadyRead(5000));
         const QByteArray first = s.peek(4096);
         QVERIFY(first.startsWith("HTTP/1.1 200 "));
@@ -297,9 +324,12 @@ private slots:
             limited += c.get(u"/api/public/shares/"_s + token).status == 429 ? 1 : 0;
         QVERIFY(limited > 0);
         const QByteArray body = c.get(u"/metrics"_s).body;
-        QVERIFY2(body.contains(QByteArray("wfx_rate_limited_total " + QByteArray::number(limited) + "\n")), body.constData());
-        QVERIFY(body.contains(QByteArray("route=\"/api/public/shares/{token}\",method=\"GET\",status=\"429\"} "
-                                         + QByteArray::number(limited) + "\n")));
+        QVERIFY2(body.contains(
+                     QByteArray("wfx_rate_limited_total " + QByteArray::number(limited) + "\n")),
+                 body.constData());
+        QVERIFY(body.contains(
+            QByteArray("route=\"/api/public/shares/{token}\",method=\"GET\",status=\"429\"} " +
+                       QByteArray::number(limited) + "\n")));
     }
 
     void metricsRefuseOtherClientsUnlessAllowed()
@@ -328,8 +358,10 @@ private slots:
     {
         QTemporaryDir dir;
         QString cert, key, error;
-        QVERIFY2(wfx::TlsFiles::ensureSelfSigned(dir.path(), &cert, &key, &error), qPrintable(error));
-        QCOMPARE(QFileInfo(key).permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+        QVERIFY2(wfx::TlsFiles::ensureSelfSigned(dir.path(), &cert, &key, &error),
+                 qPrintable(error));
+        QCOMPARE(QFileInfo(key).permissions() &
+                     (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
                  QFile::Permissions());
         QSslConfiguration first;
         QVERIFY2(wfx::TlsFiles::load(cert, key, &first, &error), qPrintable(error));
@@ -352,7 +384,9 @@ private slots:
         QTemporaryDir dir;
         wfx::ServerConfig config;
         QString error;
-        QVERIFY2(wfx::TlsFiles::ensureSelfSigned(dir.path(), &config.tlsCertFile, &config.tlsKeyFile, &error), qPrintable(error));
+        QVERIFY2(wfx::TlsFiles::ensureSelfSigned(dir.path(), &config.tlsCertFile,
+                                                 &config.tlsKeyFile, &error),
+                 qPrintable(error));
         config.tls = true;
         TestServer server(config);
         QVERIFY(server.server->baseUrl().startsWith(u"https://"_s));
@@ -361,19 +395,22 @@ private slots:
 
         bool encrypted = false;
         const QByteArray health = tlsExchange(server.port, ca,
-                                              "GET /healthz HTTP/1.1\r\n" + server.hostHeader() + "Connection: close\r\n\r\n",
+                                              "GET /healthz HTTP/1.1\r\n" + server.hostHeader() +
+                                                  "Connection: close\r\n\r\n",
                                               &encrypted);
         QVERIFY(encrypted);
         QVERIFY2(health.startsWith("HTTP/1.1 200 "), health.constData());
         QVERIFY(health.contains("X-Request-Id: "));
         QVERIFY(health.contains("{\"status\":\"ok\"}"));
 
-        const QByteArray body = R"({"email":"tls-user@example.test","password":"correct horse battery staple"})";
-        const QByteArray signup = tlsExchange(server.port, ca,
-                                              "POST /api/auth/signup HTTP/1.1\r\n" + server.hostHeader()
-                                                  + "Content-Type: application/json\r\nContent-Length: "
-                                                  + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body,
-                                              &encrypted);
+        const QByteArray body =
+            R"({"email":"tls-user@example.test","password":"correct horse battery staple"})";
+        const QByteArray signup = tlsExchange(
+            server.port, ca,
+            "POST /api/auth/signup HTTP/1.1\r\n" + server.hostHeader() +
+                "Content-Type: application/json\r\nContent-Length: " +
+                QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body,
+            &encrypted);
         QVERIFY2(signup.startsWith("HTTP/1.1 201 "), signup.constData());
         int cookies = 0;
         for (const QByteArray &line : signup.split('\n')) {
@@ -390,10 +427,12 @@ private slots:
         QTemporaryDir dir;
         wfx::ServerConfig config;
         QString error;
-        QVERIFY(wfx::TlsFiles::ensureSelfSigned(dir.path(), &config.tlsCertFile, &config.tlsKeyFile, &error));
+        QVERIFY(wfx::TlsFiles::ensureSelfSigned(dir.path(), &config.tlsCertFile, &config.tlsKeyFile,
+                                                &error));
         config.tls = true;
         TestServer server(config);
-        const QByteArray answer = server.raw("GET /healthz HTTP/1.1\r\n" + server.hostHeader() + "\r\n", 1500);
+        const QByteArray answer =
+            server.raw("GET /healthz HTTP/1.1\r\n" + server.hostHeader() + "\r\n", 1500);
         QVERIFY2(!answer.contains("HTTP/1.1 200"), answer.constData());
     }
 };

@@ -17,7 +17,6 @@ using namespace wfx;
 
 namespace {
 
-
 struct Resp
 {
     int status = 0;
@@ -43,12 +42,16 @@ struct Resp
     }
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
     QString code() const { return json().value(u"error"_s).toObject().value(u"code"_s).toString(); }
-    QJsonArray details() const { return json().value(u"error"_s).toObject().value(u"details"_s).toArray(); }
+    QJsonArray details() const
+    {
+        return json().value(u"error"_s).toObject().value(u"details"_s).toArray();
+    }
     bool hasDetail(const QString &field, const QString &issue) const
     {
         for (const auto &d : details()) {
             const QJsonObject o = d.toObject();
-            if (o.value(u"field"_s).toString() == field && (issue.isEmpty() || o.value(u"issue"_s).toString() == issue))
+            if (o.value(u"field"_s).toString() == field &&
+                (issue.isEmpty() || o.value(u"issue"_s).toString() == issue))
                 return true;
         }
         return false;
@@ -88,7 +91,8 @@ class TestShareRoutes : public QObject
     Resp call(const QByteArray &method, const QString &path, const QByteArray &body = {},
               const QList<QPair<QByteArray, QByteArray>> &headers = {}, bool json = true)
     {
-        QByteArray req = method + ' ' + QUrl(path).toEncoded() + " HTTP/1.1\r\n" + srv->hostHeader() + "Connection: close\r\n";
+        QByteArray req = method + ' ' + QUrl(path).toEncoded() + " HTTP/1.1\r\n" +
+                         srv->hostHeader() + "Connection: close\r\n";
         for (const auto &h : headers)
             req += h.first + ": " + h.second + "\r\n";
         if (!body.isEmpty() || method == "POST") {
@@ -113,28 +117,37 @@ class TestShareRoutes : public QObject
         r.body = raw.mid(end + 4);
         return r;
     }
-    static QByteArray js(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
-    Resp api(const Client &u, const QByteArray &method, const QString &path, const QJsonObject &body = {})
+    static QByteArray js(const QJsonObject &o)
     {
-        return call(method, path, body.isEmpty() ? QByteArray() : js(body), {{"Authorization", "Bearer " + u.key.toLatin1()}});
+        return QJsonDocument(o).toJson(QJsonDocument::Compact);
     }
-    Resp apiRaw(const Client &u, const QByteArray &method, const QString &path, const QByteArray &body)
+    Resp api(const Client &u, const QByteArray &method, const QString &path,
+             const QJsonObject &body = {})
+    {
+        return call(method, path, body.isEmpty() ? QByteArray() : js(body),
+                    {{"Authorization", "Bearer " + u.key.toLatin1()}});
+    }
+    Resp apiRaw(const Client &u, const QByteArray &method, const QString &path,
+                const QByteArray &body)
     {
         return call(method, path, body, {{"Authorization", "Bearer " + u.key.toLatin1()}});
     }
-    Resp web(const Client &u, const QByteArray &method, const QString &path, const QJsonObject &body = {})
+    Resp web(const Client &u, const QByteArray &method, const QString &path,
+             const QJsonObject &body = {})
     {
-        QList<QPair<QByteArray, QByteArray>> h{{"Cookie", "wfx_session=" + u.session.toLatin1() + "; wfx_csrf=" + u.csrf.toLatin1()}};
+        QList<QPair<QByteArray, QByteArray>> h{
+            {"Cookie", "wfx_session=" + u.session.toLatin1() + "; wfx_csrf=" + u.csrf.toLatin1()}};
         if (method != "GET")
             h.append({"X-CSRF-Token", u.csrf.toLatin1()});
         return call(method, path, body.isEmpty() ? QByteArray() : js(body), h);
     }
     static QString publicPath(const QString &ep, const QString &token)
     {
-        return (ep == QLatin1String("r") ? u"/api/public/r/"_s : u"/api/public/shares/"_s)
-            + QString::fromLatin1(QUrl::toPercentEncoding(token));
+        return (ep == QLatin1String("r") ? u"/api/public/r/"_s : u"/api/public/shares/"_s) +
+               QString::fromLatin1(QUrl::toPercentEncoding(token));
     }
-    Resp readShare(const QString &ep, const QString &token, const std::optional<QByteArray> &password = std::nullopt,
+    Resp readShare(const QString &ep, const QString &token,
+                   const std::optional<QByteArray> &password = std::nullopt,
                    const QList<QPair<QByteArray, QByteArray>> &extra = {})
     {
         auto h = extra;
@@ -164,10 +177,19 @@ class TestShareRoutes : public QObject
         if (k.status != 201)
             qFatal("api key failed: %d %s", k.status, k.body.constData());
         u.key = k.json().value(u"secret"_s).toString();
-        u.workspace = api(u, "POST", u"/api/workspaces"_s, {{u"name"_s, email}}).json()
-                          .value(u"workspace"_s).toObject().value(u"id"_s).toString();
-        u.project = api(u, "POST", u"/api/projects"_s, {{u"workspace_id"_s, u.workspace}, {u"name"_s, u"p"_s}}).json()
-                        .value(u"project"_s).toObject().value(u"id"_s).toString();
+        u.workspace = api(u, "POST", u"/api/workspaces"_s, {{u"name"_s, email}})
+                          .json()
+                          .value(u"workspace"_s)
+                          .toObject()
+                          .value(u"id"_s)
+                          .toString();
+        u.project = api(u, "POST", u"/api/projects"_s,
+                        {{u"workspace_id"_s, u.workspace}, {u"name"_s, u"p"_s}})
+                        .json()
+                        .value(u"project"_s)
+                        .toObject()
+                        .value(u"id"_s)
+                        .toString();
         u.run = syncRun(u);
         return u;
     }
@@ -175,15 +197,17 @@ class TestShareRoutes : public QObject
     // Runs are synced through the model layer (the run routes are another family's).
     QString syncRun(const Client &u, const QJsonObject &over = {})
     {
-        QJsonObject body{{u"project_id"_s, u.project},
-                         {u"client_run_id"_s, ids::newUuid()},
-                         {u"name"_s, u"dreamer-v3-seed-1"_s},
-                         {u"status"_s, u"completed"_s},
-                         {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
-                         {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s},
-                         {u"manifest"_s, QJsonObject{{u"env"_s, u"atari"_s}, {u"seed"_s, 1}}},
-                         {u"metrics"_s, QJsonArray{QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 0}, {u"value"_s, 1.25}},
-                                                   QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 1}, {u"value"_s, 0.5}}}}};
+        QJsonObject body{
+            {u"project_id"_s, u.project},
+            {u"client_run_id"_s, ids::newUuid()},
+            {u"name"_s, u"dreamer-v3-seed-1"_s},
+            {u"status"_s, u"completed"_s},
+            {u"started_at"_s, u"2026-11-01T10:00:00Z"_s},
+            {u"finished_at"_s, u"2026-11-01T11:00:00Z"_s},
+            {u"manifest"_s, QJsonObject{{u"env"_s, u"atari"_s}, {u"seed"_s, 1}}},
+            {u"metrics"_s,
+             QJsonArray{QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 0}, {u"value"_s, 1.25}},
+                        QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, 1}, {u"value"_s, 0.5}}}}};
         for (auto it = over.begin(); it != over.end(); ++it)
             body.insert(it.key(), it.value());
         auto r = srv->server->services().runs.sync(Actor::user(u.id, u"127.0.0.1"_s), body);
@@ -193,18 +217,28 @@ class TestShareRoutes : public QObject
     }
 
     // An artifact of the run: pending, or uploaded and committed.
-    QString artifact(const Client &u, const QString &run, bool commit, const QByteArray &data = "weights")
+    QString artifact(const Client &u, const QString &run, bool commit,
+                     const QByteArray &data = "weights")
     {
         Resp init = api(u, "POST", u"/api/sync/artifacts/initiate"_s,
-                        {{u"run_id"_s, run}, {u"name"_s, u"policy.ckpt"_s}, {u"size_bytes"_s, double(data.size())},
+                        {{u"run_id"_s, run},
+                         {u"name"_s, u"policy.ckpt"_s},
+                         {u"size_bytes"_s, double(data.size())},
                          {u"sha256"_s, crypto::sha256Hex(data)}});
         if (init.status != 201)
             qFatal("initiate failed: %s", init.body.constData());
         const QString id = init.json().value(u"artifact"_s).toObject().value(u"id"_s).toString();
         if (!commit)
             return id;
-        const QUrl url(init.json().value(u"upload"_s).toObject().value(u"parts"_s).toArray().at(0).toObject()
-                           .value(u"url"_s).toString());
+        const QUrl url(init.json()
+                           .value(u"upload"_s)
+                           .toObject()
+                           .value(u"parts"_s)
+                           .toArray()
+                           .at(0)
+                           .toObject()
+                           .value(u"url"_s)
+                           .toString());
         if (call("PUT", url.path(), data, {}, false).status != 200)
             qFatal("part upload failed");
         if (api(u, "POST", u"/api/sync/artifacts/commit"_s, {{u"artifact_id"_s, id}}).status != 200)
@@ -226,7 +260,8 @@ class TestShareRoutes : public QObject
         Resp r = api(u, "POST", u"/api/shares"_s, body);
         if (r.status != 201)
             qFatal("share create failed: %d %s", r.status, r.body.constData());
-        return {r.json().value(u"share"_s).toObject(), r.json().value(u"token"_s).toString(), r.json()};
+        return {r.json().value(u"share"_s).toObject(), r.json().value(u"token"_s).toString(),
+                r.json()};
     }
     QString futureTime(qint64 ms) { return ids::formatTime(srv->store.clock.nowMs() + ms); }
 
@@ -245,8 +280,10 @@ class TestShareRoutes : public QObject
         QCOMPARE(r.header("RateLimit-Limit"), QByteArray::number(kReadLimit));
         QCOMPARE(r.header("RateLimit-Remaining"), QByteArray::number(remaining));
         QVERIFY(r.header("RateLimit-Reset").toInt() >= 1);
-        QCOMPARE(r.header("RateLimit-Policy"), "\"share-read\";q=" + QByteArray::number(kReadLimit) + ";w=60");
-        QCOMPARE(r.header("RateLimit"), "\"share-read\";r=" + QByteArray::number(remaining) + ";t=" + r.header("RateLimit-Reset"));
+        QCOMPARE(r.header("RateLimit-Policy"),
+                 "\"share-read\";q=" + QByteArray::number(kReadLimit) + ";w=60");
+        QCOMPARE(r.header("RateLimit"), "\"share-read\";r=" + QByteArray::number(remaining) +
+                                            ";t=" + r.header("RateLimit-Reset"));
     }
 
 private slots:
@@ -280,7 +317,8 @@ private slots:
         QVERIFY(share.value(u"artifact_id"_s).isNull());
         const QString prefix = share.value(u"token_prefix"_s).toString();
         QVERIFY(!prefix.isEmpty() && prefix.size() < token.size() && token.startsWith(prefix));
-        QCOMPARE(r.json().value(u"url"_s).toString(), u"http://127.0.0.1:"_s + QString::number(srv->port) + u"/r/"_s + token);
+        QCOMPARE(r.json().value(u"url"_s).toString(),
+                 u"http://127.0.0.1:"_s + QString::number(srv->port) + u"/r/"_s + token);
         QCOMPARE(srv->store.auditCount(u"share.create"_s), 1);
     }
 
@@ -288,8 +326,11 @@ private slots:
     {
         const QString art = artifact(a, a.run, true);
         const QString at = futureTime(3'600'000);
-        Resp r = api(a, "POST", u"/api/shares"_s, {{u"run_id"_s, a.run}, {u"password"_s, u"open sesame!"_s},
-                                                   {u"expires_at"_s, at}, {u"artifact_id"_s, art}});
+        Resp r = api(a, "POST", u"/api/shares"_s,
+                     {{u"run_id"_s, a.run},
+                      {u"password"_s, u"open sesame!"_s},
+                      {u"expires_at"_s, at},
+                      {u"artifact_id"_s, art}});
         QCOMPARE(r.status, 201);
         const QJsonObject share = r.json().value(u"share"_s).toObject();
         QCOMPARE(share.value(u"has_password"_s), QJsonValue(true));
@@ -300,8 +341,11 @@ private slots:
 
     void createNullOptionalFieldsAreAbsent()
     {
-        Resp r = api(a, "POST", u"/api/shares"_s, {{u"run_id"_s, a.run}, {u"password"_s, QJsonValue::Null},
-                                                   {u"expires_at"_s, QJsonValue::Null}, {u"artifact_id"_s, QJsonValue::Null}});
+        Resp r = api(a, "POST", u"/api/shares"_s,
+                     {{u"run_id"_s, a.run},
+                      {u"password"_s, QJsonValue::Null},
+                      {u"expires_at"_s, QJsonValue::Null},
+                      {u"artifact_id"_s, QJsonValue::Null}});
         QCOMPARE(r.status, 201);
         QCOMPARE(r.json().value(u"share"_s).toObject().value(u"has_password"_s), QJsonValue(false));
     }
@@ -311,21 +355,31 @@ private slots:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
-        auto row = [](const char *name, const QJsonObject &o, const char *field, const char *issue) {
-            QTest::newRow(name) << QJsonDocument(o).toJson(QJsonDocument::Compact) << QString::fromLatin1(field) << QString::fromLatin1(issue);
+        auto row = [](const char *name, const QJsonObject &o, const char *field,
+                      const char *issue) {
+            QTest::newRow(name) << QJsonDocument(o).toJson(QJsonDocument::Compact)
+                                << QString::fromLatin1(field) << QString::fromLatin1(issue);
         };
         const QString run = u"00000000-0000-4000-8000-000000000000"_s;
         row("run_id missing", {}, "run_id", "required");
         row("run_id not a uuid", {{u"run_id"_s, u"run-1"_s}}, "run_id", "invalid");
         row("run_id a number", {{u"run_id"_s, 7}}, "run_id", "type");
-        row("password short", {{u"run_id"_s, run}, {u"password"_s, u"1234567"_s}}, "password", "too_short");
-        row("password long", {{u"run_id"_s, run}, {u"password"_s, QString(1025, QLatin1Char('p'))}}, "password", "too_long");
-        row("password a number", {{u"run_id"_s, run}, {u"password"_s, 12345678}}, "password", "type");
-        row("expires_at not a time", {{u"run_id"_s, run}, {u"expires_at"_s, u"tomorrow"_s}}, "expires_at", "invalid");
-        row("expires_at a number", {{u"run_id"_s, run}, {u"expires_at"_s, 1}}, "expires_at", "type");
-        row("artifact_id not a uuid", {{u"run_id"_s, run}, {u"artifact_id"_s, u"ckpt"_s}}, "artifact_id", "invalid");
-        row("artifact_id an object", {{u"run_id"_s, run}, {u"artifact_id"_s, QJsonObject{}}}, "artifact_id", "type");
-        QTest::newRow("malformed json") << QByteArray("{\"run_id\":") << u"body"_s << u"malformed_json"_s;
+        row("password short", {{u"run_id"_s, run}, {u"password"_s, u"1234567"_s}}, "password",
+            "too_short");
+        row("password long", {{u"run_id"_s, run}, {u"password"_s, QString(1025, QLatin1Char('p'))}},
+            "password", "too_long");
+        row("password a number", {{u"run_id"_s, run}, {u"password"_s, 12345678}}, "password",
+            "type");
+        row("expires_at not a time", {{u"run_id"_s, run}, {u"expires_at"_s, u"tomorrow"_s}},
+            "expires_at", "invalid");
+        row("expires_at a number", {{u"run_id"_s, run}, {u"expires_at"_s, 1}}, "expires_at",
+            "type");
+        row("artifact_id not a uuid", {{u"run_id"_s, run}, {u"artifact_id"_s, u"ckpt"_s}},
+            "artifact_id", "invalid");
+        row("artifact_id an object", {{u"run_id"_s, run}, {u"artifact_id"_s, QJsonObject{}}},
+            "artifact_id", "type");
+        QTest::newRow("malformed json")
+            << QByteArray("{\"run_id\":") << u"body"_s << u"malformed_json"_s;
     }
     void createRefusesBadInput()
     {
@@ -341,7 +395,8 @@ private slots:
 
     void createRefusesExpiryInThePast()
     {
-        Resp r = api(a, "POST", u"/api/shares"_s, {{u"run_id"_s, a.run}, {u"expires_at"_s, futureTime(-1000)}});
+        Resp r = api(a, "POST", u"/api/shares"_s,
+                     {{u"run_id"_s, a.run}, {u"expires_at"_s, futureTime(-1000)}});
         QCOMPARE(r.status, 422);
         QVERIFY(r.hasDetail(u"expires_at"_s, u"in_past"_s));
     }
@@ -381,9 +436,12 @@ private slots:
         QCOMPARE(items.at(1).toObject().value(u"id"_s).toString(), ids.at(1));
         const QString cursor = first.json().value(u"next_cursor"_s).toString();
         QVERIFY(!cursor.isEmpty());
-        Resp second = api(a, "GET", u"/api/shares?run_id="_s + a.run + u"&limit=2&cursor="_s + cursor);
+        Resp second =
+            api(a, "GET", u"/api/shares?run_id="_s + a.run + u"&limit=2&cursor="_s + cursor);
         QCOMPARE(second.json().value(u"items"_s).toArray().size(), 1);
-        QCOMPARE(second.json().value(u"items"_s).toArray().at(0).toObject().value(u"id"_s).toString(), ids.at(2));
+        QCOMPARE(
+            second.json().value(u"items"_s).toArray().at(0).toObject().value(u"id"_s).toString(),
+            ids.at(2));
         QVERIFY(second.json().value(u"next_cursor"_s).isNull());
         for (const QString &t : tokens) {
             QVERIFY(!first.body.contains(t.toLatin1()));
@@ -421,7 +479,8 @@ private slots:
         Resp r = api(a, "GET", u"/api/shares?run_id="_s + a.run);
         QCOMPARE(r.json().value(u"items"_s).toArray().at(0).toObject().value(u"id"_s).toString(),
                  m.share.value(u"id"_s).toString());
-        QCOMPARE(r.json().value(u"items"_s).toArray().at(0).toObject().value(u"state"_s).toString(), u"expired"_s);
+        QCOMPARE(r.json().value(u"items"_s).toArray().at(0).toObject().value(u"state"_s).toString(),
+                 u"expired"_s);
     }
 
     void revokeAnswersRevokedShareOnce()
@@ -432,7 +491,8 @@ private slots:
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json().value(u"share"_s).toObject().value(u"state"_s).toString(), u"revoked"_s);
         QVERIFY(!r.json().value(u"share"_s).toObject().value(u"revoked_at"_s).isNull());
-        QCOMPARE(api(a, "POST", u"/api/shares/"_s + id + u"/revoke"_s).status, 200); // again: nothing changes
+        QCOMPARE(api(a, "POST", u"/api/shares/"_s + id + u"/revoke"_s).status,
+                 200); // again: nothing changes
         QCOMPARE(srv->store.auditCount(u"share.revoke"_s), 1);
         QCOMPARE(api(a, "POST", u"/api/shares/"_s + ids::newUuid() + u"/revoke"_s).status, 404);
     }
@@ -442,13 +502,16 @@ private slots:
         Resp r = web(a, "POST", u"/api/cloud/shares"_s, {{u"run_id"_s, a.run}});
         QCOMPARE(r.status, 201);
         const QString id = r.json().value(u"share"_s).toObject().value(u"id"_s).toString();
-        QVERIFY(r.json().value(u"url"_s).toString().endsWith(r.json().value(u"token"_s).toString()));
+        QVERIFY(
+            r.json().value(u"url"_s).toString().endsWith(r.json().value(u"token"_s).toString()));
         Resp list = web(a, "GET", u"/api/cloud/shares"_s);
         QCOMPARE(list.status, 200);
-        QCOMPARE(list.json().value(u"items"_s).toArray().at(0).toObject().value(u"id"_s).toString(), id);
+        QCOMPARE(list.json().value(u"items"_s).toArray().at(0).toObject().value(u"id"_s).toString(),
+                 id);
         // Without the CSRF token the named route refuses.
         Resp noCsrf = call("POST", u"/api/cloud/shares"_s, js({{u"run_id"_s, a.run}}),
-                           {{"Cookie", "wfx_session=" + a.session.toLatin1() + "; wfx_csrf=" + a.csrf.toLatin1()}});
+                           {{"Cookie", "wfx_session=" + a.session.toLatin1() +
+                                           "; wfx_csrf=" + a.csrf.toLatin1()}});
         QCOMPARE(noCsrf.status, 403);
         QCOMPARE(noCsrf.code(), u"csrf_failed"_s);
     }
@@ -461,7 +524,11 @@ private slots:
         const QString id = m.share.value(u"id"_s).toString();
         const QString consent = api(a, "POST", u"/api/shares/"_s + id + u"/reliability-consent"_s,
                                     {{u"subject"_s, u"eval-team"_s}, {u"scope"_s, u"benchmarks"_s}})
-                                    .json().value(u"consent"_s).toObject().value(u"id"_s).toString();
+                                    .json()
+                                    .value(u"consent"_s)
+                                    .toObject()
+                                    .value(u"id"_s)
+                                    .toString();
         QVERIFY(ids::isUuid(consent));
         const QString consentPath = u"/api/shares/"_s + id + u"/reliability-consent/"_s + consent;
         const qint64 audits = srv->store.count(u"audit_log"_s);
@@ -485,10 +552,13 @@ private slots:
         QCOMPARE(srv->store.count(u"audit_log"_s), audits);
         QCOMPARE(srv->store.count(u"shares"_s), 1);
         Resp mine = api(a, "GET", u"/api/shares?run_id="_s + a.run);
-        QCOMPARE(mine.json().value(u"items"_s).toArray().at(0).toObject().value(u"state"_s).toString(), u"active"_s);
+        QCOMPARE(
+            mine.json().value(u"items"_s).toArray().at(0).toObject().value(u"state"_s).toString(),
+            u"active"_s);
         Resp exported = api(a, "GET", consentPath + u"/export"_s);
         QCOMPARE(exported.status, 200);
-        QCOMPARE(exported.json().value(u"consent"_s).toObject().value(u"state"_s).toString(), u"active"_s);
+        QCOMPARE(exported.json().value(u"consent"_s).toObject().value(u"state"_s).toString(),
+                 u"active"_s);
     }
 
     // ------------------------------------------------------------------ reliability consents
@@ -505,7 +575,8 @@ private slots:
         QCOMPARE(c.value(u"subject"_s).toString(), u"eval-team"_s);
         QCOMPARE(c.value(u"scope"_s).toString(), u"public-benchmarks"_s);
         QCOMPARE(c.value(u"state"_s).toString(), u"active"_s);
-        const QString path = u"/api/shares/"_s + id + u"/reliability-consent/"_s + c.value(u"id"_s).toString();
+        const QString path =
+            u"/api/shares/"_s + id + u"/reliability-consent/"_s + c.value(u"id"_s).toString();
 
         Resp exported = api(a, "GET", path + u"/export"_s);
         QCOMPARE(exported.status, 200);
@@ -515,7 +586,8 @@ private slots:
 
         Resp revoked = api(a, "POST", path + u"/revoke"_s);
         QCOMPARE(revoked.status, 200);
-        QCOMPARE(revoked.json().value(u"consent"_s).toObject().value(u"state"_s).toString(), u"revoked"_s);
+        QCOMPARE(revoked.json().value(u"consent"_s).toObject().value(u"state"_s).toString(),
+                 u"revoked"_s);
         QCOMPARE(api(a, "POST", path + u"/revoke"_s).status, 200);
 
         QCOMPARE(api(a, "DELETE", path).status, 204);
@@ -528,7 +600,8 @@ private slots:
         Made m = makeShare(a, a.run);
         const QString id = m.share.value(u"id"_s).toString();
         QCOMPARE(api(a, "POST", u"/api/shares/"_s + id + u"/revoke"_s).status, 200);
-        Resp r = api(a, "POST", u"/api/shares/"_s + id + u"/reliability-consent"_s, {{u"subject"_s, u"s"_s}, {u"scope"_s, u"t"_s}});
+        Resp r = api(a, "POST", u"/api/shares/"_s + id + u"/reliability-consent"_s,
+                     {{u"subject"_s, u"s"_s}, {u"scope"_s, u"t"_s}});
         QCOMPARE(r.status, 409);
         QCOMPARE(r.code(), u"conflict"_s);
     }
@@ -538,16 +611,23 @@ private slots:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("issue");
-        auto row = [](const char *name, const QJsonObject &o, const char *field, const char *issue) {
-            QTest::newRow(name) << QJsonDocument(o).toJson(QJsonDocument::Compact) << QString::fromLatin1(field) << QString::fromLatin1(issue);
+        auto row = [](const char *name, const QJsonObject &o, const char *field,
+                      const char *issue) {
+            QTest::newRow(name) << QJsonDocument(o).toJson(QJsonDocument::Compact)
+                                << QString::fromLatin1(field) << QString::fromLatin1(issue);
         };
         row("subject missing", {{u"scope"_s, u"s"_s}}, "subject", "required");
         row("subject empty", {{u"subject"_s, u""_s}, {u"scope"_s, u"s"_s}}, "subject", "required");
-        row("subject too long", {{u"subject"_s, QString(201, QLatin1Char('x'))}, {u"scope"_s, u"s"_s}}, "subject", "too_long");
+        row("subject too long",
+            {{u"subject"_s, QString(201, QLatin1Char('x'))}, {u"scope"_s, u"s"_s}}, "subject",
+            "too_long");
         row("subject a number", {{u"subject"_s, 1}, {u"scope"_s, u"s"_s}}, "subject", "type");
         row("scope missing", {{u"subject"_s, u"s"_s}}, "scope", "required");
-        row("scope too long", {{u"subject"_s, u"s"_s}, {u"scope"_s, QString(201, QLatin1Char('x'))}}, "scope", "too_long");
-        row("scope an array", {{u"subject"_s, u"s"_s}, {u"scope"_s, QJsonArray{}}}, "scope", "type");
+        row("scope too long",
+            {{u"subject"_s, u"s"_s}, {u"scope"_s, QString(201, QLatin1Char('x'))}}, "scope",
+            "too_long");
+        row("scope an array", {{u"subject"_s, u"s"_s}, {u"scope"_s, QJsonArray{}}}, "scope",
+            "type");
     }
     void consentRefusesBadInput()
     {
@@ -555,7 +635,10 @@ private slots:
         QFETCH(QString, field);
         QFETCH(QString, issue);
         Made m = makeShare(a, a.run);
-        Resp r = apiRaw(a, "POST", u"/api/shares/"_s + m.share.value(u"id"_s).toString() + u"/reliability-consent"_s, body);
+        Resp r = apiRaw(a, "POST",
+                        u"/api/shares/"_s + m.share.value(u"id"_s).toString() +
+                            u"/reliability-consent"_s,
+                        body);
         QCOMPARE(r.status, 422);
         QVERIFY2(r.hasDetail(field, issue), r.body.constData());
         QCOMPARE(srv->store.count(u"reliability_consents"_s), 0);
@@ -583,7 +666,8 @@ private slots:
             QVERIFY(r.header("Retry-After").toInt() >= 1);
             QCOMPARE(r.header("Retry-After"), r.header("RateLimit-Reset"));
         }
-        // Another share keeps its own budget; the first is readable once its reads leave the window.
+        // Another share keeps its own budget; the first is readable once its reads leave the
+        // window.
         QCOMPARE(readShare(ep, makeShare(a, a.run).token).status, 200);
         srv->store.clock.advanceMs(61'000);
         QCOMPARE(readShare(ep, m.token).status, 200);
@@ -594,12 +678,15 @@ private slots:
     {
         QFETCH(QString, ep);
         for (int i = 1; i <= kReadLimit; ++i)
-            QCOMPARE(readShare(i % 2 ? ep : u"shares"_s, u"wfxs_"_s + QString(43, QLatin1Char('A' + i))).code(),
-                     u"share_not_found"_s);
+            QCOMPARE(
+                readShare(i % 2 ? ep : u"shares"_s, u"wfxs_"_s + QString(43, QLatin1Char('A' + i)))
+                    .code(),
+                u"share_not_found"_s);
         Resp r = readShare(ep, u"garbage-token"_s);
         QCOMPARE(r.status, 429);
         QCOMPARE(r.code(), u"share_rate_limited"_s);
-        QCOMPARE(readShare(ep, makeShare(a, a.run).token).status, 200); // a real share has its own bucket
+        QCOMPARE(readShare(ep, makeShare(a, a.run).token).status,
+                 200); // a real share has its own bucket
     }
 
     void state2NotFound_data() { endpoints(); }
@@ -608,13 +695,16 @@ private slots:
         QFETCH(QString, ep);
         Made m = makeShare(a, a.run);
         QString mismatched = m.token;
-        mismatched[mismatched.size() - 1] = mismatched.endsWith(QLatin1Char('A')) ? QLatin1Char('B') : QLatin1Char('A');
+        mismatched[mismatched.size() - 1] =
+            mismatched.endsWith(QLatin1Char('A')) ? QLatin1Char('B') : QLatin1Char('A');
         int n = 0;
-        for (const QString &t : QStringList{u"wfxs_"_s + QString(43, QLatin1Char('x')), u"not a*valid&token!"_s, mismatched}) {
+        for (const QString &t : QStringList{u"wfxs_"_s + QString(43, QLatin1Char('x')),
+                                            u"not a*valid&token!"_s, mismatched}) {
             Resp r = readShare(ep, t);
             QCOMPARE(r.status, 404);
             QCOMPARE(r.code(), u"share_not_found"_s);
-            QVERIFY(!r.json().value(u"error"_s).toObject().value(u"message"_s).toString().isEmpty());
+            QVERIFY(
+                !r.json().value(u"error"_s).toObject().value(u"message"_s).toString().isEmpty());
             expectNoStore(r);
             expectReadHeaders(r, kReadLimit - ++n);
         }
@@ -625,7 +715,10 @@ private slots:
     {
         QFETCH(QString, ep);
         Made m = makeShare(a, a.run, {{u"password"_s, u"pass-word-1"_s}});
-        QCOMPARE(api(a, "POST", u"/api/shares/"_s + m.share.value(u"id"_s).toString() + u"/revoke"_s).status, 200);
+        QCOMPARE(
+            api(a, "POST", u"/api/shares/"_s + m.share.value(u"id"_s).toString() + u"/revoke"_s)
+                .status,
+            200);
         Resp r = readShare(ep, m.token); // revoked comes before the password
         QCOMPARE(r.status, 410);
         QCOMPARE(r.code(), u"share_revoked"_s);
@@ -637,7 +730,8 @@ private slots:
     void state4Expired()
     {
         QFETCH(QString, ep);
-        Made m = makeShare(a, a.run, {{u"expires_at"_s, futureTime(30'000)}, {u"password"_s, u"pass-word-1"_s}});
+        Made m = makeShare(
+            a, a.run, {{u"expires_at"_s, futureTime(30'000)}, {u"password"_s, u"pass-word-1"_s}});
         QCOMPARE(readShare(ep, m.token, QByteArray("pass-word-1")).status, 200);
         srv->store.clock.advanceMs(30'000);
         Resp r = readShare(ep, m.token); // expired comes before the password
@@ -652,8 +746,10 @@ private slots:
         QFETCH(QString, ep);
         Made m = makeShare(a, a.run, {{u"password"_s, u"pass-word-1"_s}});
         for (int i = 1; i <= kPasswordAttempts; ++i) // the last wrong one still answers 401
-            QCOMPARE(readShare(ep, m.token, "wrong-" + QByteArray::number(i)).code(), u"share_wrong_password"_s);
-        for (const std::optional<QByteArray> &pw : {std::optional<QByteArray>("pass-word-1"), std::optional<QByteArray>()}) {
+            QCOMPARE(readShare(ep, m.token, "wrong-" + QByteArray::number(i)).code(),
+                     u"share_wrong_password"_s);
+        for (const std::optional<QByteArray> &pw :
+             {std::optional<QByteArray>("pass-word-1"), std::optional<QByteArray>()}) {
             Resp r = readShare(ep, m.token, pw);
             QCOMPARE(r.status, 429);
             QCOMPARE(r.code(), u"share_password_locked"_s);
@@ -663,8 +759,11 @@ private slots:
             const QByteArray reset = r.header("RateLimit-Reset");
             QVERIFY(reset.toInt() >= 1);
             QCOMPARE(r.header("Retry-After"), reset);
-            QVERIFY(r.header("RateLimit").startsWith(QByteArray("\"share-password\";r=0;t=" + reset)));
-            QVERIFY(r.header("RateLimit-Policy").startsWith(QByteArray("\"share-password\";q=" + QByteArray::number(kPasswordAttempts))));
+            QVERIFY(
+                r.header("RateLimit").startsWith(QByteArray("\"share-password\";r=0;t=" + reset)));
+            QVERIFY(r.header("RateLimit-Policy")
+                        .startsWith(QByteArray("\"share-password\";q=" +
+                                               QByteArray::number(kPasswordAttempts))));
         }
     }
 
@@ -673,7 +772,8 @@ private slots:
     {
         QFETCH(QString, ep);
         Made m = makeShare(a, a.run, {{u"password"_s, u"pass-word-1"_s}});
-        for (const std::optional<QByteArray> &pw : {std::optional<QByteArray>(), std::optional<QByteArray>("")}) {
+        for (const std::optional<QByteArray> &pw :
+             {std::optional<QByteArray>(), std::optional<QByteArray>("")}) {
             Resp r = readShare(ep, m.token, pw);
             QCOMPARE(r.status, 401);
             QCOMPARE(r.code(), u"share_password_required"_s);
@@ -701,13 +801,17 @@ private slots:
     void state8EvidenceUnverified()
     {
         QFETCH(QString, ep);
-        const QJsonObject badSig{{u"alg"_s, u"ed25519"_s},
-                                 {u"public_key"_s, QString::fromLatin1(QByteArray(32, '\1').toBase64())},
-                                 {u"sig"_s, QString::fromLatin1(QByteArray(64, '\2').toBase64())}};
+        const QJsonObject badSig{
+            {u"alg"_s, u"ed25519"_s},
+            {u"public_key"_s, QString::fromLatin1(QByteArray(32, '\1').toBase64())},
+            {u"sig"_s, QString::fromLatin1(QByteArray(64, '\2').toBase64())}};
         const QString run = syncRun(a, {{u"signature"_s, badSig}});
-        Made m = makeShare(a, run, {{u"password"_s, u"pass-word-1"_s}, {u"artifact_id"_s, artifact(a, run, false)}});
-        QCOMPARE(readShare(ep, m.token).code(), u"share_password_required"_s); // the password comes first
-        Resp r = readShare(ep, m.token, QByteArray("pass-word-1"));             // evidence before the artifact
+        Made m = makeShare(
+            a, run,
+            {{u"password"_s, u"pass-word-1"_s}, {u"artifact_id"_s, artifact(a, run, false)}});
+        QCOMPARE(readShare(ep, m.token).code(),
+                 u"share_password_required"_s);                     // the password comes first
+        Resp r = readShare(ep, m.token, QByteArray("pass-word-1")); // evidence before the artifact
         QCOMPARE(r.status, 409);
         QCOMPARE(r.code(), u"evidence_unverified"_s);
         expectNoStore(r);
@@ -730,7 +834,9 @@ private slots:
     void state10PayloadPolicy()
     {
         QFETCH(QString, ep);
-        const QString run = syncRun(a, {{u"manifest"_s, QJsonObject{{u"nested"_s, QJsonObject{{u"Client_SECRET"_s, u"x"_s}}}}}});
+        const QString run =
+            syncRun(a, {{u"manifest"_s,
+                         QJsonObject{{u"nested"_s, QJsonObject{{u"Client_SECRET"_s, u"x"_s}}}}}});
         Made m = makeShare(a, run);
         {
             QMutexLocker lock(&g_logMutex);
@@ -746,8 +852,8 @@ private slots:
         QVERIFY(!r.body.contains("Client_SECRET") && !r.body.contains("manifest"));
         QMutexLocker lock(&g_logMutex);
         QCOMPARE(g_shareLog.size(), 1);
-        QVERIFY2(g_shareLog.first().contains(m.share.value(u"id"_s).toString())
-                     && g_shareLog.first().contains(u"run.manifest.nested.Client_SECRET"_s),
+        QVERIFY2(g_shareLog.first().contains(m.share.value(u"id"_s).toString()) &&
+                     g_shareLog.first().contains(u"run.manifest.nested.Client_SECRET"_s),
                  qPrintable(g_shareLog.first()));
     }
 
@@ -757,7 +863,8 @@ private slots:
         QFETCH(QString, ep);
         const QByteArray data(3000, 'w');
         const QString art = artifact(a, a.run, true, data);
-        Made m = makeShare(a, a.run, {{u"artifact_id"_s, art}, {u"expires_at"_s, futureTime(86'400'000)}});
+        Made m = makeShare(a, a.run,
+                           {{u"artifact_id"_s, art}, {u"expires_at"_s, futureTime(86'400'000)}});
         Resp r = readShare(ep, m.token);
         QCOMPARE(r.status, 200);
         QCOMPARE(r.header("Cache-Control"), QByteArray("private, no-store"));
@@ -768,18 +875,22 @@ private slots:
         QCOMPARE(run.value(u"name"_s).toString(), u"dreamer-v3-seed-1"_s);
         QCOMPARE(run.value(u"status"_s).toString(), u"completed"_s);
         QCOMPARE(run.value(u"evidence"_s).toString(), u"unsigned"_s);
-        QCOMPARE(ids::parseTime(run.value(u"started_at"_s).toString()), ids::parseTime(u"2026-11-01T10:00:00Z"_s));
-        QCOMPARE(ids::parseTime(run.value(u"finished_at"_s).toString()), ids::parseTime(u"2026-11-01T11:00:00Z"_s));
-        QCOMPARE(run.value(u"manifest"_s).toObject(), (QJsonObject{{u"env"_s, u"atari"_s}, {u"seed"_s, 1}}));
+        QCOMPARE(ids::parseTime(run.value(u"started_at"_s).toString()),
+                 ids::parseTime(u"2026-11-01T10:00:00Z"_s));
+        QCOMPARE(ids::parseTime(run.value(u"finished_at"_s).toString()),
+                 ids::parseTime(u"2026-11-01T11:00:00Z"_s));
+        QCOMPARE(run.value(u"manifest"_s).toObject(),
+                 (QJsonObject{{u"env"_s, u"atari"_s}, {u"seed"_s, 1}}));
         QCOMPARE(run.value(u"metric_names"_s).toArray(), QJsonArray{u"loss"_s});
         QCOMPARE(run.value(u"metrics"_s).toObject().value(u"loss"_s).toArray(),
                  (QJsonArray{QJsonArray{0, 1.25}, QJsonArray{1, 0.5}}));
         QCOMPARE(r.json().value(u"artifact"_s).toObject(),
                  (QJsonObject{{u"name"_s, u"policy.ckpt"_s}, {u"size_bytes"_s, 3000}}));
         // Nothing of the share, its owner or any id.
-        for (const QString &secret : {m.token, m.share.value(u"id"_s).toString(), m.share.value(u"token_prefix"_s).toString(),
-                                      m.share.value(u"expires_at"_s).toString(), a.run, art, a.workspace, a.project, a.id,
-                                      a.email}) {
+        for (const QString &secret : {m.token, m.share.value(u"id"_s).toString(),
+                                      m.share.value(u"token_prefix"_s).toString(),
+                                      m.share.value(u"expires_at"_s).toString(), a.run, art,
+                                      a.workspace, a.project, a.id, a.email}) {
             QVERIFY2(!r.body.contains(secret.toLatin1()), qPrintable(secret));
         }
         for (const char *key : {"\"id\"", "has_password", "token", "share_id"})
@@ -794,7 +905,8 @@ private slots:
         Made locked = makeShare(a, a.run, {{u"password"_s, u"pass-word-1"_s}});
         const QList<QPair<QByteArray, QByteArray>> owner{
             {"Cookie", "wfx_session=" + a.session.toLatin1() + "; wfx_csrf=" + a.csrf.toLatin1()}};
-        const QList<QPair<QByteArray, QByteArray>> stranger{{"Authorization", "Bearer " + b.key.toLatin1()}};
+        const QList<QPair<QByteArray, QByteArray>> stranger{
+            {"Authorization", "Bearer " + b.key.toLatin1()}};
         const QList<QPair<QByteArray, QByteArray>> badKey{{"Authorization", "Bearer wfx_nope"}};
         for (const Made *m : {&plain, &locked}) {
             const Resp anon = readShare(ep, m->token);
@@ -821,7 +933,8 @@ private slots:
         QVERIFY(csp.contains("script-src 'self'"));
         QVERIFY(csp.contains("frame-ancestors 'none'"));
         QVERIFY(csp.contains("object-src 'none'"));
-        QVERIFY(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval") && !csp.contains("http"));
+        QVERIFY(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval") &&
+                !csp.contains("http"));
         QCOMPARE(page.header("Cache-Control"), QByteArray("no-store"));
         QCOMPARE(page.header("X-Frame-Options"), QByteArray("DENY"));
         QCOMPARE(page.header("Referrer-Policy"), QByteArray("no-referrer"));
@@ -834,7 +947,8 @@ private slots:
         static const QRegularExpression handler(u"\\son[a-z]+\\s*="_s);
         QVERIFY(!page.body.contains("<style") && !page.body.contains(" style="));
         QVERIFY(!handler.match(QString::fromUtf8(page.body)).hasMatch());
-        QVERIFY(!page.body.contains("http://") && !page.body.contains("https://") && !page.body.contains("//cdn"));
+        QVERIFY(!page.body.contains("http://") && !page.body.contains("https://") &&
+                !page.body.contains("//cdn"));
         QVERIFY(page.body.contains("src=\"/r/assets/share.js\""));
         QVERIFY(page.body.contains("href=\"/r/assets/share.css\""));
         // The password form has a labelled input.
@@ -861,15 +975,17 @@ private slots:
         QVERIFY(script.body.contains("X-Share-Password"));
         QVERIFY(script.body.contains("location.pathname"));
         QVERIFY(!script.body.contains("innerHTML") && !script.body.contains("eval("));
-        for (const char *code : {"share_password_required", "share_wrong_password", "share_revoked", "share_expired",
-                                 "share_password_locked", "share_rate_limited", "share_not_found", "evidence_unverified",
-                                 "artifact_filtered", "public_payload_policy_rejected"})
+        for (const char *code :
+             {"share_password_required", "share_wrong_password", "share_revoked", "share_expired",
+              "share_password_locked", "share_rate_limited", "share_not_found",
+              "evidence_unverified", "artifact_filtered", "public_payload_policy_rejected"})
             QVERIFY2(script.body.contains(code), code);
         Resp style = call("GET", u"/r/assets/share.css"_s);
         QCOMPARE(style.status, 200);
         QCOMPARE(style.header("Content-Type"), QByteArray("text/css; charset=utf-8"));
         QVERIFY(!style.header("Content-Security-Policy").isEmpty());
-        for (const char *missing : {"/r/assets/nope.js", "/r/assets/index.html", "/r/assets/..%2Fshare.js"}) {
+        for (const char *missing :
+             {"/r/assets/nope.js", "/r/assets/index.html", "/r/assets/..%2Fshare.js"}) {
             Resp r = call("GET", QString::fromLatin1(missing));
             QCOMPARE(r.status, 404);
             QCOMPARE(r.code(), u"not_found"_s);

@@ -8,31 +8,33 @@
 //   QT_QPA_PLATFORM=offscreen build/tests/console_screenshots docs/screenshots [en|de|ja]
 #include "app/ConfigSettingsBackend.h"
 #include "app/ConsoleServerControl.h"
-#include "ui/MainWindow.h"
-#include "ui/settings/SettingsPanel.h"
-#include "ui/firstrun/FirstRunWizard.h"
-#include "ui/mail/MailModel.h"
-#include "ui/mail/MailPanel.h"
-#include "ui/runs/RunFilesTab.h"
 #include "models/accounts/AccountService.h"
 #include "models/accounts/MailOutbox.h"
 #include "models/artifacts/ArtifactService.h"
 #include "models/artifacts/BlobStore.h"
-#include "ui/audit/AuditPanel.h"
-#include "server/core/JsonReader.h"
-#include "ui/runs/RunCompareDialog.h"
-#include "ui/runs/RunDetailsDialog.h"
-#include "ui/runs/RunsModel.h"
-#include "ui/runs/RunsPanel.h"
 #include "models/secrets/SecretStore.h"
+#include "server/core/JsonReader.h"
+#include "ui/MainWindow.h"
 #include "ui/apikeys/ApiKeysModel.h"
 #include "ui/apikeys/ApiKeysPanel.h"
+#include "ui/audit/AuditPanel.h"
+#include "ui/common/Translations.h"
+#include "ui/firstrun/FirstRunWizard.h"
+#include "ui/mail/MailModel.h"
+#include "ui/mail/MailPanel.h"
+#include "ui/runs/RunCompareDialog.h"
+#include "ui/runs/RunDetailsDialog.h"
+#include "ui/runs/RunFilesTab.h"
+#include "ui/runs/RunsModel.h"
+#include "ui/runs/RunsPanel.h"
+#include "ui/settings/SettingsPanel.h"
 #include "ui/shares/ShareInspector.h"
 #include "ui/shares/SharesModel.h"
 #include "ui/shares/SharesPanel.h"
-#include "ui/common/Translations.h"
 
-#include "server/core/ApiServer.h"
+#include "models/accounts/ApiKeyService.h"
+#include "models/billing/BillingService.h"
+#include "models/billing/OfflineBillingProvider.h"
 #include "models/core/Clock.h"
 #include "models/core/Cursor.h"
 #include "models/core/Ids.h"
@@ -40,37 +42,35 @@
 #include "models/crypto/Jcs.h"
 #include "models/db/Database.h"
 #include "models/db/Tx.h"
-#include "models/billing/BillingService.h"
-#include "models/billing/OfflineBillingProvider.h"
 #include "models/dsar/DsarService.h"
 #include "models/events/ChangeBus.h"
-#include "models/usage/UsageService.h"
 #include "models/runs/RunService.h"
-#include "models/accounts/ApiKeyService.h"
 #include "models/shares/PublicShareResolver.h"
 #include "models/shares/ShareService.h"
+#include "models/usage/UsageService.h"
 #include "models/workspaces/WorkspaceService.h"
+#include "server/core/ApiServer.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QItemSelectionModel>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QPlainTextEdit>
 #include <QRandomGenerator>
-#include <QLineEdit>
-#include <QItemSelectionModel>
+#include <QSettings>
+#include <QStyleFactory>
 #include <QTabWidget>
-#include <QJsonDocument>
 #include <QTableView>
 #include <QTableWidget>
-#include <QPlainTextEdit>
-#include <QStyleFactory>
-#include <QTreeWidget>
 #include <QTemporaryDir>
-#include <QSettings>
 #include <QTest>
 #include <QTimer>
+#include <QTreeWidget>
 
 #include <cmath>
 
@@ -80,12 +80,12 @@ using namespace wfx;
 
 namespace {
 
-
-QString createUser(Database &db, qint64 now, const QString &email = u"admin@lab.example"_s, bool admin = true)
+QString createUser(Database &db, qint64 now, const QString &email = u"admin@lab.example"_s,
+                   bool admin = true)
 {
     const QString id = ids::newUuid();
     Query q(db.connection(), u"INSERT INTO users (id, email, password_hash, is_admin, created_at, "
-                               "password_changed_at) VALUES (:id, :e, 'x', :a, :t, :t)"_s);
+                             "password_changed_at) VALUES (:id, :e, 'x', :a, :t, :t)"_s);
     q.bind(u":id"_s, id).bind(u":e"_s, email).bind(u":a"_s, admin ? 1 : 0).bind(u":t"_s, now);
     if (!q.exec())
         qFatal("cannot create the sample user");
@@ -95,8 +95,10 @@ QString createUser(Database &db, qint64 now, const QString &email = u"admin@lab.
 QJsonObject runBody(const QString &project, int i, QRandomGenerator &rng)
 {
     static const char *algos[] = {"dreamer-v3", "muzero", "ppo", "sac", "td-mpc2"};
-    static const char *envs[] = {"atari-pong", "dm-control-walker", "minigrid-doorkey", "procgen-coinrun"};
-    static const char *statuses[] = {"completed", "completed", "completed", "running", "failed", "cancelled", "queued"};
+    static const char *envs[] = {"atari-pong", "dm-control-walker", "minigrid-doorkey",
+                                 "procgen-coinrun"};
+    static const char *statuses[] = {"completed", "completed", "completed", "running",
+                                     "failed",    "cancelled", "queued"};
     const QString algo = QString::fromLatin1(algos[i % 5]);
     const QString env = QString::fromLatin1(envs[(i / 5) % 4]);
     const int seed = i % 7;
@@ -104,23 +106,30 @@ QJsonObject runBody(const QString &project, int i, QRandomGenerator &rng)
     const int steps = 40 + (i % 5) * 40;
     for (int step = 0; step < steps; ++step) {
         const double t = double(step) / steps;
-        metrics.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, step * 1000},
-                                   {u"value"_s, 2.5 * std::exp(-3 * t) + 0.08 * rng.generateDouble()}});
-        metrics.append(QJsonObject{{u"name"_s, u"episode_return"_s}, {u"step"_s, step * 1000},
-                                   {u"value"_s, 18 * (1 - std::exp(-4 * t)) + 1.5 * rng.generateDouble()}});
-        metrics.append(QJsonObject{{u"name"_s, u"entropy"_s}, {u"step"_s, step * 1000},
+        metrics.append(
+            QJsonObject{{u"name"_s, u"loss"_s},
+                        {u"step"_s, step * 1000},
+                        {u"value"_s, 2.5 * std::exp(-3 * t) + 0.08 * rng.generateDouble()}});
+        metrics.append(
+            QJsonObject{{u"name"_s, u"episode_return"_s},
+                        {u"step"_s, step * 1000},
+                        {u"value"_s, 18 * (1 - std::exp(-4 * t)) + 1.5 * rng.generateDouble()}});
+        metrics.append(QJsonObject{{u"name"_s, u"entropy"_s},
+                                   {u"step"_s, step * 1000},
                                    {u"value"_s, 1.2 - 0.7 * t + 0.05 * rng.generateDouble()}});
     }
     const QJsonObject manifest{
         {u"algorithm"_s, algo},
         {u"environment"_s, env},
         {u"seed"_s, seed},
-        {u"hyperparameters"_s, QJsonObject{{u"learning_rate"_s, 3e-4}, {u"batch_size"_s, 256},
-                                           {u"gamma"_s, 0.99}}},
+        {u"hyperparameters"_s,
+         QJsonObject{{u"learning_rate"_s, 3e-4}, {u"batch_size"_s, 256}, {u"gamma"_s, 0.99}}},
         {u"git"_s, QJsonObject{{u"commit"_s, u"4f9c2e1"_s}, {u"dirty"_s, false}}}};
     QString log;
     for (int e = 1; e <= 30; ++e) {
-        log += u"[epoch %1] loss=%2 return=%3\n"_s.arg(e).arg(2.5 * std::exp(-0.1 * e), 0, 'f', 4).arg(0.6 * e, 0, 'f', 2);
+        log += u"[epoch %1] loss=%2 return=%3\n"_s.arg(e)
+                   .arg(2.5 * std::exp(-0.1 * e), 0, 'f', 4)
+                   .arg(0.6 * e, 0, 'f', 2);
         if (e == 12)
             log += u"warning: replay buffer below 10% capacity\n"_s;
     }
@@ -136,17 +145,18 @@ QJsonObject runBody(const QString &project, int i, QRandomGenerator &rng)
         QJsonObject signedManifest = manifest;
         if (i % 10 == 4)
             signedManifest.insert(u"seed"_s, seed + 1);
-        const QByteArray sig = crypto::ed25519Sign(key.privateKey, jcs::canonicalize(signedManifest));
-        b.insert(u"signature"_s, QJsonObject{{u"alg"_s, u"ed25519"_s},
-                                             {u"public_key"_s, QString::fromLatin1(key.publicKey.toBase64())},
-                                             {u"sig"_s, QString::fromLatin1(sig.toBase64())}});
+        const QByteArray sig =
+            crypto::ed25519Sign(key.privateKey, jcs::canonicalize(signedManifest));
+        b.insert(u"signature"_s,
+                 QJsonObject{{u"alg"_s, u"ed25519"_s},
+                             {u"public_key"_s, QString::fromLatin1(key.publicKey.toBase64())},
+                             {u"sig"_s, QString::fromLatin1(sig.toBase64())}});
     }
     return b;
 }
 
 // The sample data must be made: stop at the first refusal.
-template<typename T>
-T must(Result<T> r, const char *what)
+template <typename T> T must(Result<T> r, const char *what)
 {
     if (!r)
         qFatal("%s: %s", what, qPrintable(r.error().message));
@@ -263,16 +273,21 @@ int main(int argc, char **argv)
         const QByteArray secret("whsec_sample");
         auto deliver = [&](const QJsonObject &ev) {
             const QByteArray raw = QJsonDocument(ev).toJson(QJsonDocument::Compact);
-            (void)billing.handleWebhook(raw, BillingService::signHeader(raw, secret, clock.nowSecs()), secret,
-                                        &JsonReader::read);
+            (void)billing.handleWebhook(raw,
+                                        BillingService::signHeader(raw, secret, clock.nowSecs()),
+                                        secret, &JsonReader::read);
         };
-        deliver({{u"id"_s, u"evt_1PxA9c"_s}, {u"type"_s, u"checkout.session.completed"_s},
+        deliver({{u"id"_s, u"evt_1PxA9c"_s},
+                 {u"type"_s, u"checkout.session.completed"_s},
                  {u"created"_s, double(clock.nowSecs())},
-                 {u"data"_s, QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, u"cs_1"_s},
-                                                                   {u"client_reference_id"_s, vision},
-                                                                   {u"customer"_s, u"cus_9QhT"_s},
-                                                                   {u"metadata"_s, QJsonObject{{u"plan"_s, u"pro"_s}}}}}}}});
-        deliver({{u"id"_s, u"evt_1PxB2d"_s}, {u"type"_s, u"customer.created"_s},
+                 {u"data"_s,
+                  QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, u"cs_1"_s},
+                                                        {u"client_reference_id"_s, vision},
+                                                        {u"customer"_s, u"cus_9QhT"_s},
+                                                        {u"metadata"_s,
+                                                         QJsonObject{{u"plan"_s, u"pro"_s}}}}}}}});
+        deliver({{u"id"_s, u"evt_1PxB2d"_s},
+                 {u"type"_s, u"customer.created"_s},
                  {u"created"_s, double(clock.nowSecs())},
                  {u"data"_s, QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, u"cus_9QhT"_s}}}}}});
     }
@@ -284,14 +299,23 @@ int main(int argc, char **argv)
         const Page<Run> recent = must(runs.list(admin, RunFilter{}, 12, {}), "runs");
         auto at = [&](int i) { return recent.items.at(i).id; };
         auto later = [&](qint64 ms) { return ids::formatTime(clock.nowMs() + ms); };
-        const QString first = must(shares.create(admin, ShareDraft{at(0), {}, later(14LL * 86400'000), {}}), "share").share.id;
-        lockedToken = must(shares.create(admin, ShareDraft{at(1), u"reviewers-only"_s, {}, {}}), "share").token;
+        const QString first =
+            must(shares.create(admin, ShareDraft{at(0), {}, later(14LL * 86400'000), {}}), "share")
+                .share.id;
+        lockedToken =
+            must(shares.create(admin, ShareDraft{at(1), u"reviewers-only"_s, {}, {}}), "share")
+                .token;
         must(shares.create(admin, ShareDraft{at(3), {}, {}, {}}), "share");
-        const QString revoked = must(shares.create(admin, ShareDraft{at(5), {}, {}, {}}), "share").share.id;
+        const QString revoked =
+            must(shares.create(admin, ShareDraft{at(5), {}, {}, {}}), "share").share.id;
         must(shares.revoke(admin, revoked), "revoke");
-        must(shares.create(admin, ShareDraft{at(6), u"paper-review-2024"_s, later(2LL * 86400'000), {}}), "share");
-        must(shares.createConsent(admin, first, u"Dr. A. Rivera"_s, u"reliability study"_s), "consent");
-        must(shares.createConsent(admin, first, u"Benchmark board"_s, u"leaderboard listing"_s), "consent");
+        must(shares.create(admin,
+                           ShareDraft{at(6), u"paper-review-2024"_s, later(2LL * 86400'000), {}}),
+             "share");
+        must(shares.createConsent(admin, first, u"Dr. A. Rivera"_s, u"reliability study"_s),
+             "consent");
+        must(shares.createConsent(admin, first, u"Benchmark board"_s, u"leaderboard listing"_s),
+             "consent");
         PublicShareResolver resolver(ctx);
         for (int i = 0; i < 5; ++i)
             must(resolver.resolve(lockedToken, u"203.0.113.7"_s, u"guess-%1"_s.arg(i)), "read");
@@ -305,22 +329,29 @@ int main(int argc, char **argv)
         // Artifacts of the run whose details are shown.
         BlobStore blobs(data.path());
         ArtifactService artifacts(ctx, blobs);
-        auto addArtifact = [&](const QString &name, const QByteArray &bytes, const QString &type, bool finish) {
+        auto addArtifact = [&](const QString &name, const QByteArray &bytes, const QString &type,
+                               bool finish) {
             const InitiatedUpload up = must(artifacts.initiate(admin, at(1), name, bytes.size(),
-                                                               crypto::sha256Hex(bytes), type), "artifact");
+                                                               crypto::sha256Hex(bytes), type),
+                                            "artifact");
             if (!finish)
                 return;
             for (qint64 n = 1; n <= up.parts; ++n)
-                must(artifacts.putPart(up.uploadToken, up.artifact.id, n, bytes.mid((n - 1) * up.partSize, up.partSize)),
+                must(artifacts.putPart(up.uploadToken, up.artifact.id, n,
+                                       bytes.mid((n - 1) * up.partSize, up.partSize)),
                      "part");
             must(artifacts.commit(admin, up.artifact.id), "commit");
         };
         QByteArray checkpoint(3 * 1024 * 1024 + 4321, Qt::Uninitialized);
         for (qsizetype i = 0; i < checkpoint.size(); ++i)
             checkpoint[i] = char(rng.bounded(256));
-        addArtifact(u"checkpoints/world-model-step-200k.pt"_s, checkpoint, u"application/octet-stream"_s, true);
-        addArtifact(u"eval/returns.csv"_s, QByteArray("episode,return\n1,312.5\n2,341.0\n3,298.25\n"), u"text/csv"_s, true);
-        addArtifact(u"videos/rollout-0007.mp4"_s, QByteArray(180 * 1024, 'v'), u"video/mp4"_s, true);
+        addArtifact(u"checkpoints/world-model-step-200k.pt"_s, checkpoint,
+                    u"application/octet-stream"_s, true);
+        addArtifact(u"eval/returns.csv"_s,
+                    QByteArray("episode,return\n1,312.5\n2,341.0\n3,298.25\n"), u"text/csv"_s,
+                    true);
+        addArtifact(u"videos/rollout-0007.mp4"_s, QByteArray(180 * 1024, 'v'), u"video/mp4"_s,
+                    true);
         addArtifact(u"replay-buffer.tar"_s, QByteArray(64 * 1024, 'r'), {}, false);
     }
 
@@ -359,7 +390,8 @@ int main(int argc, char **argv)
     settingsSources.flags.insert(u"threads"_s, u"8"_s);
     settingsSources.env.insert(u"WFX_SENDMAIL"_s, u"/usr/sbin/sendmail -t"_s);
     ResolvedConfig resolved = Config::resolve(settingsSources);
-    SecretStore secretStore(u"worldflux-console-screenshots"_s, data.path(), SecretStore::Mode::FileOnly);
+    SecretStore secretStore(u"worldflux-console-screenshots"_s, data.path(),
+                            SecretStore::Mode::FileOnly);
     (void)secretStore.set(u"stripe-secret-key"_s, QByteArray("sk_test_screenshotonly00000000"));
     ConfigSettingsBackend::applySecretStore(resolved, secretStore);
     ConfigSettingsBackend settingsBackend(settingsSources, resolved, &secretStore);
@@ -386,7 +418,8 @@ int main(int argc, char **argv)
     traffic.stop();
     window.showArea(ui::MainWindow::Runs);
     auto *panel = window.runsPanel();
-    (void)QTest::qWaitFor([&] { return !panel->model()->isLoading() && panel->model()->rowCount() > 0; }, 5000);
+    (void)QTest::qWaitFor(
+        [&] { return !panel->model()->isLoading() && panel->model()->rowCount() > 0; }, 5000);
     QTest::qWait(300);
     panel->view()->selectRow(1);
     ok = save(&window, outDir + u"/console-runs.png"_s) && ok;
@@ -411,8 +444,8 @@ int main(int argc, char **argv)
     // Runs side by side: four runs selected, compared.
     panel->view()->clearSelection();
     for (int row = 0; row < 4; ++row)
-        panel->view()->selectionModel()->select(panel->model()->index(row, 0),
-                                                QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        panel->view()->selectionModel()->select(
+            panel->model()->index(row, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
     ui::RunCompareDialog *compare = panel->compareSelected();
     if (!compare)
         qFatal("no comparison opened");
@@ -431,7 +464,8 @@ int main(int argc, char **argv)
 
     window.showArea(ui::MainWindow::Shares);
     auto *shares = window.sharesPanel();
-    (void)QTest::qWaitFor([&] { return !shares->model()->isLoading() && shares->model()->rowCount() > 0; }, 5000);
+    (void)QTest::qWaitFor(
+        [&] { return !shares->model()->isLoading() && shares->model()->rowCount() > 0; }, 5000);
     shares->view()->selectRow(shares->model()->rowCount() - 1);
     (void)QTest::qWaitFor([&] { return !shares->consentsLoading(); }, 5000);
     QTest::qWait(300);
@@ -439,7 +473,11 @@ int main(int argc, char **argv)
     shares->findChild<QTabWidget *>()->setCurrentWidget(shares->inspector());
     shares->inspector()->findChild<QLineEdit *>(u"inspectAddress"_s)->setText(u"203.0.113.7"_s);
     shares->inspector()->inspect(control.address() + u"/r/"_s + lockedToken);
-    (void)QTest::qWaitFor([&] { return shares->inspector()->explanation().has_value() && !shares->inspector()->isBusy(); }, 5000);
+    (void)QTest::qWaitFor(
+        [&] {
+            return shares->inspector()->explanation().has_value() && !shares->inspector()->isBusy();
+        },
+        5000);
     QTest::qWait(300);
     ok = save(&window, outDir + u"/console-share-inspector.png"_s) && ok;
 
@@ -447,26 +485,31 @@ int main(int argc, char **argv)
     auto *keysPanel = window.apiKeysPanel();
     (void)QTest::qWaitFor([&] { return keysPanel->usersLoaded(); }, 5000);
     keysPanel->userPicker()->setCurrentIndex(0);
-    (void)QTest::qWaitFor([&] { return !keysPanel->model()->isLoading() && keysPanel->model()->rowCount() > 0; }, 5000);
+    (void)QTest::qWaitFor(
+        [&] { return !keysPanel->model()->isLoading() && keysPanel->model()->rowCount() > 0; },
+        5000);
     keysPanel->view()->selectRow(0);
     QTest::qWait(300);
     ok = save(&window, outDir + u"/console-api-keys.png"_s) && ok;
 
     window.showArea(ui::MainWindow::Workspaces);
     QTest::qWait(800);
-    if (auto *list = window.panel(ui::MainWindow::Workspaces)->findChild<QTreeWidget *>(u"workspaceList"_s)) {
+    if (auto *list = window.panel(ui::MainWindow::Workspaces)
+                         ->findChild<QTreeWidget *>(u"workspaceList"_s)) {
         for (int i = 0; i < list->topLevelItemCount(); ++i)
             if (list->topLevelItem(i)->text(0) == u"Robotics lab"_s)
                 list->setCurrentItem(list->topLevelItem(i));
     }
-    if (auto *tabs = window.panel(ui::MainWindow::Workspaces)->findChild<QTabWidget *>(u"workspaceTabs"_s))
+    if (auto *tabs =
+            window.panel(ui::MainWindow::Workspaces)->findChild<QTabWidget *>(u"workspaceTabs"_s))
         tabs->setCurrentIndex(1);
     QTest::qWait(800);
     ok = save(&window, outDir + u"/console-workspaces.png"_s) && ok;
 
     window.showArea(ui::MainWindow::Billing);
     QTest::qWait(300);
-    if (auto *chooser = window.panel(ui::MainWindow::Billing)->findChild<QComboBox *>(u"billingWorkspace"_s))
+    if (auto *chooser =
+            window.panel(ui::MainWindow::Billing)->findChild<QComboBox *>(u"billingWorkspace"_s))
         chooser->setCurrentIndex(chooser->findText(u"Robotics lab"_s));
     QTest::qWait(800);
     ok = save(&window, outDir + u"/console-billing.png"_s) && ok;
@@ -484,7 +527,8 @@ int main(int argc, char **argv)
     ok = save(&window, outDir + u"/console-audit.png"_s) && ok;
 
     window.showArea(ui::MainWindow::Settings);
-    if (auto *port = window.panel(ui::MainWindow::Settings)->findChild<QLineEdit *>(u"edit-port"_s)) {
+    if (auto *port =
+            window.panel(ui::MainWindow::Settings)->findChild<QLineEdit *>(u"edit-port"_s)) {
         port->setText(u"80800"_s);
         window.settingsPanel()->save(); // shows the error a wrong port gets
     }
@@ -493,7 +537,8 @@ int main(int argc, char **argv)
 
     window.showArea(ui::MainWindow::Mail);
     auto *mail = qobject_cast<ui::MailPanel *>(window.panel(ui::MainWindow::Mail));
-    (void)QTest::qWaitFor([&] { return !mail->model()->isLoading() && mail->model()->rowCount() > 0; }, 5000);
+    (void)QTest::qWaitFor(
+        [&] { return !mail->model()->isLoading() && mail->model()->rowCount() > 0; }, 5000);
     mail->view()->selectRow(1);
     QTest::qWait(300);
     ok = save(&window, outDir + u"/console-mail.png"_s) && ok;
@@ -501,7 +546,8 @@ int main(int argc, char **argv)
     // The first-run guide on an empty store, at its last page.
     {
         QTemporaryDir emptyDir;
-        auto emptyOpened = Database::open(u"sqlite:"_s + emptyDir.filePath(u"store.db"_s), emptyDir.path());
+        auto emptyOpened =
+            Database::open(u"sqlite:"_s + emptyDir.filePath(u"store.db"_s), emptyDir.path());
         if (!emptyOpened || !(*emptyOpened)->migrate())
             qFatal("cannot prepare the empty store");
         ModelContext emptyCtx{*emptyOpened, &clock, nullptr};
@@ -518,12 +564,15 @@ int main(int argc, char **argv)
         QTest::qWait(200);
         ok = save(&guide, outDir + u"/console-first-run-admin.png"_s) && ok;
         guide.next();
-        (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::WorkspacePage; }, 10000);
+        (void)QTest::qWaitFor(
+            [&] { return guide.currentId() == ui::FirstRunWizard::WorkspacePage; }, 10000);
         fill("workspaceName", u"Robotics lab"_s);
         guide.next();
-        (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::KeyPage; }, 10000);
+        (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::KeyPage; },
+                              10000);
         guide.next();
-        (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::CommandPage; }, 10000);
+        (void)QTest::qWaitFor([&] { return guide.currentId() == ui::FirstRunWizard::CommandPage; },
+                              10000);
         QTest::qWait(200);
         if (guide.shownOnce()) {
             ok = save(guide.shownOnce(), outDir + u"/console-first-run-key.png"_s) && ok;
@@ -542,7 +591,9 @@ int main(int argc, char **argv)
         darkWindow.show();
         darkWindow.showArea(ui::MainWindow::Runs);
         auto *darkRuns = darkWindow.runsPanel();
-        (void)QTest::qWaitFor([&] { return !darkRuns->model()->isLoading() && darkRuns->model()->rowCount() > 0; }, 5000);
+        (void)QTest::qWaitFor(
+            [&] { return !darkRuns->model()->isLoading() && darkRuns->model()->rowCount() > 0; },
+            5000);
         darkRuns->view()->selectRow(1);
         QTest::qWait(300);
         ok = save(&darkWindow, outDir + u"/console-dark-runs.png"_s) && ok;

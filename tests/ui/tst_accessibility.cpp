@@ -7,19 +7,19 @@
 // The Settings panel runs over the real settings backend (a temporary settings
 // file and a file-only secret store), so its form is there to check.
 // Runs on SQLite and PostgreSQL.
-#include "app/ConfigSettingsBackend.h"
 #include "FakeServerControl.h"
 #include "TestStore.h"
+#include "app/ConfigSettingsBackend.h"
 
+#include "models/runs/RunService.h"
+#include "models/secrets/SecretStore.h"
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/MainWindow.h"
 #include "ui/common/Tone.h"
 #include "ui/firstrun/FirstRunWizard.h"
 #include "ui/runs/RunDetailsDialog.h"
-#include "models/runs/RunService.h"
 #include "ui/runs/RunsModel.h"
 #include "ui/runs/RunsPanel.h"
-#include "models/secrets/SecretStore.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
@@ -41,28 +41,30 @@ namespace {
 
 bool isControl(QWidget *w)
 {
-    if (!(qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w) || qobject_cast<QComboBox *>(w)
-          || qobject_cast<QAbstractItemView *>(w)))
+    if (!(qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w) ||
+          qobject_cast<QComboBox *>(w) || qobject_cast<QAbstractItemView *>(w)))
         return false;
     // The line edit inside a combo box or a spin box is named through its owner.
-    if (qobject_cast<QLineEdit *>(w) && (qobject_cast<QComboBox *>(w->parentWidget())
-                                          || qobject_cast<QAbstractSpinBox *>(w->parentWidget())))
+    if (qobject_cast<QLineEdit *>(w) && (qobject_cast<QComboBox *>(w->parentWidget()) ||
+                                         qobject_cast<QAbstractSpinBox *>(w->parentWidget())))
         return false;
     return (w->focusPolicy() & Qt::TabFocus) && w->isVisible() && w->isEnabled();
 }
 
 QString describe(QWidget *w)
 {
-    return u"%1 \"%2\" in %3"_s
-        .arg(QString::fromLatin1(w->metaObject()->className()), w->objectName(),
-             w->parentWidget() ? QString::fromLatin1(w->parentWidget()->metaObject()->className()) : QString());
+    return u"%1 \"%2\" in %3"_s.arg(
+        QString::fromLatin1(w->metaObject()->className()), w->objectName(),
+        w->parentWidget() ? QString::fromLatin1(w->parentWidget()->metaObject()->className())
+                          : QString());
 }
 
 bool isNamed(QWidget *w, QWidget *top)
 {
     if (!w->accessibleName().trimmed().isEmpty())
         return true;
-    if (auto *b = qobject_cast<QAbstractButton *>(w); b && !b->text().remove(QLatin1Char('&')).trimmed().isEmpty())
+    if (auto *b = qobject_cast<QAbstractButton *>(w);
+        b && !b->text().remove(QLatin1Char('&')).trimmed().isEmpty())
         return true;
     for (QLabel *l : top->findChildren<QLabel *>())
         if (l->buddy() == w && !l->text().trimmed().isEmpty())
@@ -120,8 +122,10 @@ class TestAccessibility : public QObject
         for (QWidget *w : controls)
             if (!reached.contains(w))
                 unreached << describe(w);
-        QVERIFY2(unnamed.isEmpty(), qPrintable(where + u": no accessible name: "_s + unnamed.join(u"; "_s)));
-        QVERIFY2(unreached.isEmpty(), qPrintable(where + u": not reached by Tab: "_s + unreached.join(u"; "_s)));
+        QVERIFY2(unnamed.isEmpty(),
+                 qPrintable(where + u": no accessible name: "_s + unnamed.join(u"; "_s)));
+        QVERIFY2(unreached.isEmpty(),
+                 qPrintable(where + u": not reached by Tab: "_s + unreached.join(u"; "_s)));
     }
 
 private slots:
@@ -134,20 +138,21 @@ private slots:
         WorkspaceService ws(s->ctx);
         const QString wsId = ws.create(s->actor(alice), u"Robotics lab"_s)->id;
         const QString project = ws.createProject(s->actor(alice), wsId, u"dreamer"_s)->id;
-        auto synced = RunService(s->ctx).sync(s->actor(alice),
-                                               QJsonObject{{u"project_id"_s, project},
-                                                           {u"client_run_id"_s, u"r1"_s},
-                                                           {u"name"_s, u"dreamer-seed-1"_s},
-                                                           {u"status"_s, u"completed"_s},
-                                                           {u"manifest"_s, QJsonObject{{u"algo"_s, u"dreamer"_s}}},
-                                                           {u"log"_s, u"done\n"_s}});
+        auto synced = RunService(s->ctx).sync(
+            s->actor(alice), QJsonObject{{u"project_id"_s, project},
+                                         {u"client_run_id"_s, u"r1"_s},
+                                         {u"name"_s, u"dreamer-seed-1"_s},
+                                         {u"status"_s, u"completed"_s},
+                                         {u"manifest"_s, QJsonObject{{u"algo"_s, u"dreamer"_s}}},
+                                         {u"log"_s, u"done\n"_s}});
         QVERIFY(synced.ok());
         run = synced->run;
 
         // What the console gets at start: the settings as resolved from a settings file.
         settingsDir = std::make_unique<QTemporaryDir>();
         QVERIFY(settingsDir->isValid());
-        secrets = std::make_unique<SecretStore>(u"wfx-test"_s, settingsDir->path(), SecretStore::Mode::FileOnly);
+        secrets = std::make_unique<SecretStore>(u"wfx-test"_s, settingsDir->path(),
+                                                SecretStore::Mode::FileOnly);
         ConfigSources src;
         src.file = settingsDir->filePath(u"worldflux-console.ini"_s);
         ResolvedConfig resolved = Config::resolve(src);
@@ -171,7 +176,8 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         for (int a = 0; a < ui::MainWindow::AreaCount; ++a) {
             window.showArea(ui::MainWindow::Area(a));
-            QTest::qWait(200); // let the panel's first page arrive, so its widgets are as a user sees them
+            QTest::qWait(
+                200); // let the panel's first page arrive, so its widgets are as a user sees them
             QWidget *panel = window.panel(ui::MainWindow::Area(a));
             // A panel with tabs: every tab's controls.
             const auto tabWidgets = panel->findChildren<QTabWidget *>();
@@ -196,7 +202,8 @@ private slots:
 
     void runDetailsAreNamedAndTabReachable()
     {
-        ui::RunDetailsDialog dialog(s->ctx, Actor::system(), run, ui::RunFiles{s->dir.path(), QByteArray(32, 'k')});
+        ui::RunDetailsDialog dialog(s->ctx, Actor::system(), run,
+                                    ui::RunFiles{s->dir.path(), QByteArray(32, 'k')});
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         QTRY_VERIFY_WITH_TIMEOUT(dialog.isLoaded(), 10000);
@@ -227,8 +234,10 @@ private slots:
         light.setColor(QPalette::WindowText, QColor(0x10, 0x10, 0x10));
         for (ui::Tone tone : {ui::Tone::Good, ui::Tone::Warning, ui::Tone::Bad}) {
             // Readable: far from the background on both palettes.
-            QVERIFY(qAbs(ui::toneColor(dark, tone).lightness() - dark.color(QPalette::Window).lightness()) > 100);
-            QVERIFY(qAbs(ui::toneColor(light, tone).lightness() - light.color(QPalette::Window).lightness()) > 100);
+            QVERIFY(qAbs(ui::toneColor(dark, tone).lightness() -
+                         dark.color(QPalette::Window).lightness()) > 100);
+            QVERIFY(qAbs(ui::toneColor(light, tone).lightness() -
+                         light.color(QPalette::Window).lightness()) > 100);
         }
     }
 };

@@ -5,13 +5,13 @@
 #include "TestStore.h"
 
 #include "models/accounts/ApiKeyService.h"
+#include "models/crypto/Crypto.h"
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/apikeys/ApiKeysModel.h"
 #include "ui/apikeys/ApiKeysPanel.h"
 #include "ui/apikeys/IssueKeyDialog.h"
 #include "ui/common/Confirm.h"
 #include "ui/common/ShownOnceDialog.h"
-#include "models/crypto/Crypto.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
@@ -81,7 +81,8 @@ private slots:
         QVERIFY(svc.authenticate(used->secret).ok());
         QCOMPARE(*svc.flushLastUsed(), 1);
         ApiKeysPanel panel(s->ctx, Actor::system());
-        QAbstractItemModelTester tester(panel.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(panel.model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         openOnBob(panel);
         QCOMPARE(panel.model()->rowCount(), 1);
         QCOMPARE(panel.model()->index(0, ApiKeysModel::Name).data().toString(), u"ci"_s);
@@ -107,7 +108,9 @@ private slots:
         QVERIFY(shown);
         const QString secret = shown->value(u"keySecret"_s);
         QVERIFY(ApiKeyService::isWellFormedSecret(secret));
-        QVERIFY(shown->findChild<QLabel *>(u"shownOnceWarning"_s)->text().contains(u"You will not see this again"_s));
+        QVERIFY(shown->findChild<QLabel *>(u"shownOnceWarning"_s)
+                    ->text()
+                    .contains(u"You will not see this again"_s));
         QCOMPARE(storedHash(keyId), crypto::sha256Hex(secret.toUtf8()));
         auto who = ApiKeyService(s->ctx).authenticate(secret);
         QVERIFY(who.ok());
@@ -120,7 +123,8 @@ private slots:
         QCOMPARE(panel.model()->index(row, ApiKeysModel::LastUsed).data().toString(), u"Never"_s);
         // Nothing in the panel shows the secret any more.
         shown->close();
-        QVERIFY(!panel.model()->index(row, ApiKeysModel::Prefix).data().toString().contains(secret));
+        QVERIFY(
+            !panel.model()->index(row, ApiKeysModel::Prefix).data().toString().contains(secret));
     }
 
     void rotateShowsANewSecretAndKillsTheOld()
@@ -158,7 +162,8 @@ private slots:
         QVERIFY(revoked.wait(5000));
         QVERIFY(!ApiKeyService(s->ctx).authenticate(k->secret).ok());
         QCOMPARE(s->auditCount(u"api_key.revoke"_s), 1);
-        QVERIFY(QTest::qWaitFor([&] { return !panel.model()->isLoading() && panel.model()->rowCount() == 0; }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] { return !panel.model()->isLoading() && panel.model()->rowCount() == 0; }, 5000));
     }
 };
 

@@ -4,10 +4,10 @@
 // SQLite and PostgreSQL.
 #include "TestStore.h"
 
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/audit/AuditExporter.h"
 #include "ui/audit/AuditModel.h"
 #include "ui/audit/AuditPanel.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -39,7 +39,10 @@ class TestAuditPanel : public QObject
     std::unique_ptr<wfxtest::TestStore> s;
     QString alice, bob;
 
-    static bool waitIdle(AuditModel *m) { return QTest::qWaitFor([m] { return !m->isLoading(); }, 10000); }
+    static bool waitIdle(AuditModel *m)
+    {
+        return QTest::qWaitFor([m] { return !m->isLoading(); }, 10000);
+    }
     static void click(QWidget &w, const char *name)
     {
         auto *b = w.findChild<QPushButton *>(QString::fromLatin1(name));
@@ -76,7 +79,8 @@ private slots:
     {
         makeEntries(449); // + the workspace: 450 entries
         AuditModel model(s->ctx, Actor::system());
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.reload();
         QVERIFY(waitIdle(&model));
         while (model.canFetchMore({})) {
@@ -195,8 +199,9 @@ private slots:
             QVERIFY(began.ok());
             Tx &tx = *began;
             for (int i = 0; i < 12000; ++i)
-                QVERIFY(AuditService::append(tx, s->clock.nowMs(), s->actor(alice), u"test.entry"_s, QString(),
-                                             u"user"_s, alice).ok());
+                QVERIFY(AuditService::append(tx, s->clock.nowMs(), s->actor(alice), u"test.entry"_s,
+                                             QString(), u"user"_s, alice)
+                            .ok());
             QVERIFY(tx.commit().ok());
         }
         AuditPanel panel(s->ctx, Actor::system());

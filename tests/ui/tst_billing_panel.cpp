@@ -4,12 +4,12 @@
 // webhook events with whether each applied. Runs on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "ui/billing/BillingPanel.h"
 #include "models/billing/BillingService.h"
 #include "models/billing/OfflineBillingProvider.h"
-#include "server/core/JsonReader.h"
 #include "models/usage/UsageService.h"
 #include "models/workspaces/WorkspaceService.h"
+#include "server/core/JsonReader.h"
+#include "ui/billing/BillingPanel.h"
 
 #include <QComboBox>
 #include <QJsonDocument>
@@ -34,7 +34,10 @@ class TestBillingPanel : public QObject
     QString alice, lab, vision;
     QList<QUrl> opened;
 
-    static bool idle(BillingPanel &p) { return QTest::qWaitFor([&] { return !p.isBusy(); }, 10000); }
+    static bool idle(BillingPanel &p)
+    {
+        return QTest::qWaitFor([&] { return !p.isBusy(); }, 10000);
+    }
     static void click(QWidget &w, const char *name)
     {
         auto *b = w.findChild<QPushButton *>(QString::fromLatin1(name));
@@ -43,7 +46,8 @@ class TestBillingPanel : public QObject
     }
     std::unique_ptr<BillingPanel> open()
     {
-        auto p = std::make_unique<BillingPanel>(s->ctx, Actor::system(), std::make_shared<OfflineBillingProvider>(),
+        auto p = std::make_unique<BillingPanel>(s->ctx, Actor::system(),
+                                                std::make_shared<OfflineBillingProvider>(),
                                                 [] { return u"http://127.0.0.1:8787"_s; });
         p->setUrlOpener([this](const QUrl &url) {
             opened.append(url);
@@ -128,7 +132,9 @@ private slots:
         const QUrlQuery q(url);
         QCOMPARE(q.queryItemValue(u"workspace_id"_s), lab);
         QCOMPARE(q.queryItemValue(u"plan"_s), u"team"_s);
-        Query row(s->db->connection(), u"SELECT plan, status, provider_ref FROM billing_subscriptions WHERE workspace_id = :w"_s);
+        Query row(
+            s->db->connection(),
+            u"SELECT plan, status, provider_ref FROM billing_subscriptions WHERE workspace_id = :w"_s);
         row.bind(u":w"_s, lab);
         QVERIFY(row.exec() && row.next());
         QCOMPARE(row.str(0), u"team"_s);
@@ -155,8 +161,9 @@ private slots:
         BillingService billing(s->ctx, std::make_shared<OfflineBillingProvider>());
         auto deliver = [&](const QJsonObject &ev) {
             const QByteArray raw = QJsonDocument(ev).toJson(QJsonDocument::Compact);
-            return billing.handleWebhook(raw, BillingService::signHeader(raw, secret, s->clock.nowSecs()), secret,
-                                         &JsonReader::read);
+            return billing.handleWebhook(
+                raw, BillingService::signHeader(raw, secret, s->clock.nowSecs()), secret,
+                &JsonReader::read);
         };
         const QJsonObject object{{u"id"_s, u"cs_1"_s},
                                  {u"client_reference_id"_s, lab},
@@ -175,13 +182,16 @@ private slots:
         QCOMPARE(events->topLevelItem(0)->text(2), u"Lab"_s);
         // The applied event changed the plan; an ignored event arrives live.
         QVERIFY(p->selectWorkspace(lab));
-        QVERIFY(QTest::qWaitFor([&] { return p->findChild<QLabel *>(u"planLabel"_s)->text().contains(u"pro"_s); }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] { return p->findChild<QLabel *>(u"planLabel"_s)->text().contains(u"pro"_s); },
+            5000));
         s->clock.advanceMs(1000);
-        QVERIFY(deliver({{u"id"_s, u"evt_ignored"_s},
-                         {u"type"_s, u"customer.created"_s},
-                         {u"created"_s, double(s->clock.nowSecs())},
-                         {u"data"_s, QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, u"cus_9"_s}}}}}})
-                    .ok());
+        QVERIFY(
+            deliver({{u"id"_s, u"evt_ignored"_s},
+                     {u"type"_s, u"customer.created"_s},
+                     {u"created"_s, double(s->clock.nowSecs())},
+                     {u"data"_s, QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, u"cus_9"_s}}}}}})
+                .ok());
         QVERIFY(QTest::qWaitFor([&] { return events->topLevelItemCount() == 2; }, 5000));
         QCOMPARE(events->topLevelItem(0)->text(5), u"evt_ignored"_s);
         QCOMPARE(events->topLevelItem(0)->text(3), u"No"_s);

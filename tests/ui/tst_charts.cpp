@@ -7,14 +7,14 @@
 #include "FakeServerControl.h"
 #include "TestStore.h"
 
+#include "models/runs/RunService.h"
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/common/ChartView.h"
 #include "ui/common/NiceTicks.h"
 #include "ui/common/Translations.h"
 #include "ui/overview/OverviewPanel.h"
 #include "ui/runs/MetricChart.h"
 #include "ui/runs/RunDetailsDialog.h"
-#include "models/runs/RunService.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>
@@ -39,7 +39,6 @@ using wfx::ui::ChartView;
 using wfx::ui::MetricChart;
 
 namespace {
-
 
 // The numbers an axis shows: label items of the chart's scene that read as a
 // number in the current locale, below the plot (x) or left of it (y).
@@ -404,9 +403,9 @@ private slots:
         const QPointF p = smooth->points().at(20);
         hover(view, viewPos(view, p, smooth));
         QTRY_VERIFY(!view->readoutText().isEmpty());
-        QCOMPARE(view->readoutText(), u"loss\nstep 200: %1 smoothed, %2 logged"_s
-                                          .arg(QLocale().toString(p.y(), 'g', 6),
-                                               QLocale().toString(loss.at(20).y(), 'g', 6)));
+        QCOMPARE(view->readoutText(), u"loss\nstep 200: %1 smoothed, %2 logged"_s.arg(
+                                          QLocale().toString(p.y(), 'g', 6),
+                                          QLocale().toString(loss.at(20).y(), 'g', 6)));
 
         for (int i = 0; i < 12; ++i)
             QTest::keyClick(chart.smoothing(), Qt::Key_Down);

@@ -5,10 +5,10 @@
 // on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "ui/common/Confirm.h"
-#include "ui/dsar/DsarPanel.h"
 #include "models/dsar/DsarService.h"
 #include "models/workspaces/WorkspaceService.h"
+#include "ui/common/Confirm.h"
+#include "ui/dsar/DsarPanel.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -33,7 +33,10 @@ class TestDsarPanel : public QObject
     std::unique_ptr<wfxtest::TestStore> s;
     QString alice, bob, carol;
 
-    static bool idle(DsarPanel &p) { return QTest::qWaitFor([&] { return !p.isBusy(); }, 10000); }
+    static bool idle(DsarPanel &p)
+    {
+        return QTest::qWaitFor([&] { return !p.isBusy(); }, 10000);
+    }
     static void click(QWidget &w, const char *name)
     {
         auto *b = w.findChild<QPushButton *>(QString::fromLatin1(name));
@@ -49,7 +52,8 @@ class TestDsarPanel : public QObject
     }
     QString requestOf(const QString &user, const QString &kind)
     {
-        Query q(s->db->connection(), u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = :k"_s);
+        Query q(s->db->connection(),
+                u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = :k"_s);
         q.bind(u":u"_s, user).bind(u":k"_s, kind);
         return q.exec() && q.next() ? q.str(0) : QString();
     }
@@ -133,10 +137,18 @@ private slots:
         QFile f(dir.filePath(u"export.json"_s));
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QJsonObject data = QJsonDocument::fromJson(f.readAll()).object();
-        QCOMPARE(data.value(u"user"_s).toObject().value(u"email"_s).toString(), u"bob@example.com"_s);
+        QCOMPARE(data.value(u"user"_s).toObject().value(u"email"_s).toString(),
+                 u"bob@example.com"_s);
         QVERIFY(QJsonDocument(data).toJson().contains("Bob's lab"));
-        QCOMPARE(scalar(u"SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'export'"_s, bob), 1);
-        QCOMPARE(scalar(u"SELECT COUNT(*) FROM audit_log WHERE action = 'dsar.export' AND actor_id = :u"_s, bob), 1);
+        QCOMPARE(
+            scalar(u"SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND kind = 'export'"_s,
+                   bob),
+            1);
+        QCOMPARE(
+            scalar(
+                u"SELECT COUNT(*) FROM audit_log WHERE action = 'dsar.export' AND actor_id = :u"_s,
+                bob),
+            1);
         QVERIFY(p->statusText().contains(u"bob@example.com"_s));
     }
 
@@ -165,12 +177,24 @@ private slots:
         click(*p, "cancelDeletion");
         QVERIFY(Confirm::lastText().contains(u"alice@example.com"_s));
         QVERIFY(idle(*p));
-        QCOMPARE(scalar(u"SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND state = 'scheduled'"_s, alice), 1);
+        QCOMPARE(
+            scalar(
+                u"SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND state = 'scheduled'"_s,
+                alice),
+            1);
         Confirm::setNextAnswer(true);
         click(*p, "cancelDeletion");
-        QVERIFY(QTest::qWaitFor([&] { return p->queue()->topLevelItemCount() == 1
-                                             && p->queue()->topLevelItem(0)->text(1) == u"Cancelled"_s; }, 5000));
-        QCOMPARE(scalar(u"SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND state = 'cancelled'"_s, alice), 1);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return p->queue()->topLevelItemCount() == 1 &&
+                       p->queue()->topLevelItem(0)->text(1) == u"Cancelled"_s;
+            },
+            5000));
+        QCOMPARE(
+            scalar(
+                u"SELECT COUNT(*) FROM dsar_requests WHERE user_id = :u AND state = 'cancelled'"_s,
+                alice),
+            1);
         QCOMPARE(s->auditCount(u"dsar.delete_cancel"_s), 1);
         QCOMPARE(d.deletionStatus(s->actor(alice))->state, u"none"_s);
     }
@@ -191,8 +215,12 @@ private slots:
         QCOMPARE(scalar(u"SELECT COUNT(*) FROM workspaces WHERE id = :u"_s, owned), 0);
         QCOMPARE(s->auditCount(u"dsar.deletion_executed"_s), 1);
         // The queue keeps the completed request, naming the account as deleted.
-        QVERIFY(QTest::qWaitFor([&] { return p->queue()->topLevelItemCount() == 1
-                                             && p->queue()->topLevelItem(0)->text(2).contains(u"deleted"_s); }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return p->queue()->topLevelItemCount() == 1 &&
+                       p->queue()->topLevelItem(0)->text(2).contains(u"deleted"_s);
+            },
+            5000));
     }
 
     void liftsARestriction()
@@ -205,7 +233,8 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return p->statusText().contains(u"lifted"_s); }, 5000));
         QCOMPARE(scalar(u"SELECT restricted FROM users WHERE id = :u"_s, carol), 0);
         QCOMPARE(s->auditCount(u"dsar.unrestrict"_s), 1);
-        QVERIFY(QTest::qWaitFor([&] { return p->queue()->topLevelItem(0)->text(1) == u"Lifted"_s; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return p->queue()->topLevelItem(0)->text(1) == u"Lifted"_s; },
+                                5000));
     }
 };
 

@@ -6,13 +6,13 @@
 #include "FakeServerControl.h"
 #include "TestHttp.h"
 
-#include "ui/MainWindow.h"
 #include "models/accounts/AccountService.h"
 #include "models/accounts/ApiKeyService.h"
-#include "ui/common/ShownOnceDialog.h"
-#include "ui/firstrun/FirstRunWizard.h"
 #include "models/runs/RunService.h"
 #include "models/workspaces/WorkspaceService.h"
+#include "ui/MainWindow.h"
+#include "ui/common/ShownOnceDialog.h"
+#include "ui/firstrun/FirstRunWizard.h"
 
 #include <QAbstractButton>
 #include <QApplication>
@@ -47,7 +47,10 @@ class TestFirstRun : public QObject
         QTest::keyClick(e, Qt::Key_Delete);
         QTest::keyClicks(e, text);
     }
-    static void clickNext(QWizard *w) { QTest::mouseClick(w->button(QWizard::NextButton), Qt::LeftButton); }
+    static void clickNext(QWizard *w)
+    {
+        QTest::mouseClick(w->button(QWizard::NextButton), Qt::LeftButton);
+    }
     static QString status(QWizard *w, const char *objectName)
     {
         return w->currentPage()->findChild<QLabel *>(QString::fromUtf8(objectName))->text();
@@ -109,7 +112,8 @@ private slots:
         // In the store: one user, an instance administrator, with that name and password.
         QCOMPARE(srv->store.count(u"users"_s), 1);
         AccountService accounts(srv->store.ctx);
-        auto signedIn = accounts.login(u"ada@lab.example"_s, u"correct horse battery"_s, u"127.0.0.1"_s);
+        auto signedIn =
+            accounts.login(u"ada@lab.example"_s, u"correct horse battery"_s, u"127.0.0.1"_s);
         QVERIFY(signedIn.ok());
         auto me = accounts.me(Actor::user(w->adminId()));
         QVERIFY(me.ok());
@@ -153,7 +157,8 @@ private slots:
         QVERIFY(command.contains(control.addr + u"/api/sync/runs"_s));
         QVERIFY(command.contains(u"Bearer "_s + secret));
         QVERIFY(command.contains(w->projectId()));
-        QTest::mouseClick(w->currentPage()->findChild<QPushButton *>(u"copyCommand"_s), Qt::LeftButton);
+        QTest::mouseClick(w->currentPage()->findChild<QPushButton *>(u"copyCommand"_s),
+                          Qt::LeftButton);
         QCOMPARE(QGuiApplication::clipboard()->text(), command);
         // Beside it, where the Python example client is.
         const auto *python = w->currentPage()->findChild<QLabel *>(u"pythonExample"_s);
@@ -161,7 +166,8 @@ private slots:
         QVERIFY(python->text().contains(u"docs/examples/worldflux_client.py"_s));
 
         // Run exactly that command in a shell: the run is synced to this server.
-        QVERIFY2(!QStandardPaths::findExecutable(u"curl"_s).isEmpty(), "curl is needed to run the shown command");
+        QVERIFY2(!QStandardPaths::findExecutable(u"curl"_s).isEmpty(),
+                 "curl is needed to run the shown command");
         QProcess sh;
         sh.start(u"/bin/sh"_s, {u"-c"_s, command});
         QVERIFY(sh.waitForFinished(20000));
@@ -170,7 +176,8 @@ private slots:
         const QJsonObject run = QJsonDocument::fromJson(out).object().value(u"run"_s).toObject();
         QVERIFY2(!run.value(u"id"_s).toString().isEmpty(), out.constData());
         QCOMPARE(srv->store.count(u"runs"_s), 1);
-        auto stored = RunService(srv->store.ctx).get(Actor::user(w->adminId()), run.value(u"id"_s).toString());
+        auto stored = RunService(srv->store.ctx)
+                          .get(Actor::user(w->adminId()), run.value(u"id"_s).toString());
         QVERIFY(stored.ok());
         QCOMPARE(stored->projectId, w->projectId());
         QCOMPARE(stored->name, u"first-run"_s);
@@ -182,7 +189,8 @@ private slots:
     void noGuideOnceAnAccountExists()
     {
         AccountService accounts(srv->store.ctx);
-        QVERIFY(accounts.signup(u"ada@lab.example"_s, u"correct horse battery"_s, u"127.0.0.1"_s).ok());
+        QVERIFY(
+            accounts.signup(u"ada@lab.example"_s, u"correct horse battery"_s, u"127.0.0.1"_s).ok());
         ui::MainWindow window(srv->store.ctx, Actor::system(), &control);
         QSignalSpy checked(&window, &ui::MainWindow::firstRunChecked);
         window.checkFirstRun();

@@ -21,11 +21,11 @@ using wfx::ui::ListItemDelegate;
 
 namespace {
 
-
 std::unique_ptr<QStandardItemModel> sampleModel(bool withDecorations)
 {
     auto model = std::make_unique<QStandardItemModel>(0, 4);
-    const char *names[] = {"td-mpc2-procgen-coinrun-seed1", "a name far too long for its column, so it is elided",
+    const char *names[] = {"td-mpc2-procgen-coinrun-seed1",
+                           "a name far too long for its column, so it is elided",
                            "Ünïcödé ✓ 日本語", "", "x"};
     for (int r = 0; r < 5; ++r) {
         QList<QStandardItem *> row;
@@ -107,7 +107,8 @@ private slots:
             fast.save(u"tst_list_delegate_fast.png"_s);
             reference.save(u"tst_list_delegate_reference.png"_s);
         }
-        QVERIFY2(count == 0, qPrintable(QString::number(count) + u" pixels differ, first at"_s + differs));
+        QVERIFY2(count == 0,
+                 qPrintable(QString::number(count) + u" pixels differ, first at"_s + differs));
     }
 };
 

@@ -6,9 +6,9 @@
 #include "FakeServerControl.h"
 #include "TestStore.h"
 
-#include "ui/MainWindow.h"
 #include "models/accounts/AccountService.h"
 #include "models/accounts/MailOutbox.h"
+#include "ui/MainWindow.h"
 #include "ui/mail/MailModel.h"
 #include "ui/mail/MailPanel.h"
 
@@ -79,7 +79,11 @@ private slots:
         s->clock.advanceMs(60'000);
         AccountService withMail(s->ctx, outbox);
         QVERIFY(withMail.requestPasswordReset(u"alice@example.com"_s, u"192.0.2.1"_s).ok());
-        { auto sent = outbox->deliverPending(); QVERIFY(sent.ok()); QCOMPARE(sent.value(), 1); }
+        {
+            auto sent = outbox->deliverPending();
+            QVERIFY(sent.ok());
+            QCOMPARE(sent.value(), 1);
+        }
         QCOMPARE(s->count(u"mail_outbox"_s), 2);
 
         MailPanel panel(s->ctx, Actor::system());
@@ -91,8 +95,10 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(m->rowCount(), 2, 10000);
         QCOMPARE(m->entryAt(0).to, u"alice@example.com"_s); // newest first
         const int bob = rowTo(m, u"bob@example.com"_s);
-        QCOMPARE(m->index(bob, MailModel::Subject).data().toString(), u"Reset your WorldFlux Console password"_s);
-        QCOMPARE(m->index(bob, MailModel::State).data().toString(), u"Not sent: No mail transport is configured."_s);
+        QCOMPARE(m->index(bob, MailModel::Subject).data().toString(),
+                 u"Reset your WorldFlux Console password"_s);
+        QCOMPARE(m->index(bob, MailModel::State).data().toString(),
+                 u"Not sent: No mail transport is configured."_s);
         QVERIFY(m->index(0, MailModel::State).data().toString().startsWith(u"Sent "_s));
         QVERIFY(!m->index(bob, MailModel::Created).data().toString().isEmpty());
 
@@ -114,7 +120,8 @@ private slots:
     void onlyTheAdministratorMayReadIt()
     {
         const QString carol = s->createUser(u"carol@example.com"_s);
-        QCOMPARE(MailOutbox::list(s->ctx, s->actor(carol), 10, {}).error().code, ErrorCode::Forbidden);
+        QCOMPARE(MailOutbox::list(s->ctx, s->actor(carol), 10, {}).error().code,
+                 ErrorCode::Forbidden);
         Actor admin = s->actor(carol);
         admin.instanceAdmin = true;
         QVERIFY(MailOutbox::list(s->ctx, admin, 10, {}).ok());

@@ -5,14 +5,14 @@
 
 #include "ui/MainWindow.h"
 #include "ui/apikeys/ApiKeysPanel.h"
-#include "ui/shares/SharesPanel.h"
 #include "ui/audit/AuditPanel.h"
 #include "ui/billing/BillingPanel.h"
-#include "ui/settings/SettingsPanel.h"
 #include "ui/dsar/DsarPanel.h"
-#include "ui/workspaces/WorkspacesPanel.h"
 #include "ui/overview/OverviewPanel.h"
 #include "ui/runs/RunsPanel.h"
+#include "ui/settings/SettingsPanel.h"
+#include "ui/shares/SharesPanel.h"
+#include "ui/workspaces/WorkspacesPanel.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -134,7 +134,8 @@ private slots:
         QCOMPARE(window.currentArea(), ui::MainWindow::Overview);
         // Every navigation entry has an accessible name.
         for (int i = 0; i < window.navigation()->count(); ++i)
-            QVERIFY(!window.navigation()->item(i)->data(Qt::AccessibleTextRole).toString().isEmpty());
+            QVERIFY(
+                !window.navigation()->item(i)->data(Qt::AccessibleTextRole).toString().isEmpty());
     }
 };
 

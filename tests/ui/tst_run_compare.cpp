@@ -6,12 +6,12 @@
 // PostgreSQL.
 #include "TestStore.h"
 
+#include "models/runs/RunService.h"
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/runs/MetricChart.h"
 #include "ui/runs/RunCompareDialog.h"
-#include "models/runs/RunService.h"
 #include "ui/runs/RunsModel.h"
 #include "ui/runs/RunsPanel.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QComboBox>
 #include <QJsonArray>
@@ -22,10 +22,10 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTest>
+#include <QtCharts/QAbstractAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
-#include <QtCharts/QAbstractAxis>
 
 using namespace wfx;
 using wfx::ui::RunCompareDialog;
@@ -47,19 +47,22 @@ class TestRunCompare : public QObject
     {
         QJsonArray metrics;
         for (int i = 0; i < steps; ++i) {
-            metrics.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, i},
+            metrics.append(QJsonObject{{u"name"_s, u"loss"_s},
+                                       {u"step"_s, i},
                                        {u"value"_s, last + double(steps - 1 - i) / steps}});
             if (withReward)
-                metrics.append(QJsonObject{{u"name"_s, u"reward"_s}, {u"step"_s, i}, {u"value"_s, i * 0.5}});
+                metrics.append(
+                    QJsonObject{{u"name"_s, u"reward"_s}, {u"step"_s, i}, {u"value"_s, i * 0.5}});
         }
-        const QJsonObject body{{u"project_id"_s, proj},
-                               {u"client_run_id"_s, name},
-                               {u"name"_s, name},
-                               {u"status"_s, u"completed"_s},
-                               {u"manifest"_s, QJsonObject{{u"algo"_s, u"dreamer-v3"_s},
-                                                           {u"optim"_s, QJsonObject{{u"lr"_s, lr}, {u"beta"_s, 0.9}}},
-                                                           {u"layers"_s, QJsonArray{64, withReward ? 64 : 128}}}},
-                               {u"metrics"_s, metrics}};
+        const QJsonObject body{
+            {u"project_id"_s, proj},
+            {u"client_run_id"_s, name},
+            {u"name"_s, name},
+            {u"status"_s, u"completed"_s},
+            {u"manifest"_s, QJsonObject{{u"algo"_s, u"dreamer-v3"_s},
+                                        {u"optim"_s, QJsonObject{{u"lr"_s, lr}, {u"beta"_s, 0.9}}},
+                                        {u"layers"_s, QJsonArray{64, withReward ? 64 : 128}}}},
+            {u"metrics"_s, metrics}};
         s->clock.advanceMs(1000);
         auto r = RunService(s->ctx).sync(s->actor(alice), body);
         if (!r)
@@ -250,12 +253,15 @@ private slots:
 
     void flattensManifestsToDottedKeys()
     {
-        const QJsonObject o{{u"a"_s, QJsonObject{{u"b"_s, 1}, {u"c"_s, QJsonArray{u"x"_s, QJsonObject{{u"d"_s, true}}}}}},
-                            {u"e"_s, QJsonObject{}},
-                            {u"f"_s, u"1"_s},
-                            {u"g"_s, QJsonValue::Null}};
+        const QJsonObject o{
+            {u"a"_s,
+             QJsonObject{{u"b"_s, 1}, {u"c"_s, QJsonArray{u"x"_s, QJsonObject{{u"d"_s, true}}}}}},
+            {u"e"_s, QJsonObject{}},
+            {u"f"_s, u"1"_s},
+            {u"g"_s, QJsonValue::Null}};
         const auto flat = RunCompareDialog::flatten(o);
-        QCOMPARE(flat.keys(), (QStringList{u"a.b"_s, u"a.c.0"_s, u"a.c.1.d"_s, u"e"_s, u"f"_s, u"g"_s}));
+        QCOMPARE(flat.keys(),
+                 (QStringList{u"a.b"_s, u"a.c.0"_s, u"a.c.1.d"_s, u"e"_s, u"f"_s, u"g"_s}));
         QCOMPARE(flat.value(u"a.b"_s), u"1"_s);
         QCOMPARE(flat.value(u"a.c.0"_s), u"\"x\""_s);
         QCOMPARE(flat.value(u"e"_s), u"{}"_s);

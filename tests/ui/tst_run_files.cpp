@@ -8,11 +8,11 @@
 
 #include "models/artifacts/ArtifactService.h"
 #include "models/artifacts/BlobStore.h"
+#include "models/runs/RunService.h"
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/common/FileChooser.h"
 #include "ui/runs/RunDetailsDialog.h"
 #include "ui/runs/RunFilesTab.h"
-#include "models/runs/RunService.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QApplication>
 #include <QDir>
@@ -58,12 +58,14 @@ class TestRunFiles : public QObject
     QString upload(const QString &name, const QByteArray &data, bool commit = true)
     {
         ArtifactService svc(s->ctx, *blobs);
-        auto up = svc.initiate(s->actor(alice), run.id, name, data.size(), crypto::sha256Hex(data), {});
+        auto up =
+            svc.initiate(s->actor(alice), run.id, name, data.size(), crypto::sha256Hex(data), {});
         if (!up)
             qFatal("initiate: %s", qPrintable(up.error().message));
         if (commit) {
             for (qint64 n = 1; n <= up->parts; ++n) {
-                auto p = svc.putPart(up->uploadToken, up->artifact.id, n, data.mid((n - 1) * up->partSize, up->partSize));
+                auto p = svc.putPart(up->uploadToken, up->artifact.id, n,
+                                     data.mid((n - 1) * up->partSize, up->partSize));
                 if (!p)
                     qFatal("part: %s", qPrintable(p.error().message));
             }
@@ -106,13 +108,13 @@ private slots:
         const QString wsId = ws.create(s->actor(alice), u"Robotics lab"_s)->id;
         const QString project = ws.createProject(s->actor(alice), wsId, u"dreamer"_s)->id;
         RunService runs(s->ctx);
-        auto synced = runs.sync(s->actor(alice),
-                                QJsonObject{{u"project_id"_s, project},
-                                            {u"client_run_id"_s, u"r1"_s},
-                                            {u"name"_s, u"dreamer-seed-1"_s},
-                                            {u"status"_s, u"completed"_s},
-                                            {u"manifest"_s, QJsonObject{{u"algo"_s, u"dreamer-v3"_s}}},
-                                            {u"log"_s, u"done\n"_s}});
+        auto synced = runs.sync(
+            s->actor(alice), QJsonObject{{u"project_id"_s, project},
+                                         {u"client_run_id"_s, u"r1"_s},
+                                         {u"name"_s, u"dreamer-seed-1"_s},
+                                         {u"status"_s, u"completed"_s},
+                                         {u"manifest"_s, QJsonObject{{u"algo"_s, u"dreamer-v3"_s}}},
+                                         {u"log"_s, u"done\n"_s}});
         QVERIFY(synced.ok());
         run = synced->run;
         modelId = upload(u"../weights/model.bin"_s, modelBytes);
@@ -136,10 +138,12 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(t->rowCount(), 3, 10000);
         const int r = rowOf(t, u"../weights/model.bin"_s);
         QVERIFY(r >= 0);
-        QCOMPARE(t->item(r, RunFilesTab::Size)->data(Qt::UserRole).toLongLong(), qint64(modelBytes.size()));
+        QCOMPARE(t->item(r, RunFilesTab::Size)->data(Qt::UserRole).toLongLong(),
+                 qint64(modelBytes.size()));
         QCOMPARE(t->item(r, RunFilesTab::Digest)->text(), crypto::sha256Hex(modelBytes));
         QCOMPARE(t->item(r, RunFilesTab::State)->text(), u"Stored"_s);
-        QCOMPARE(t->item(rowOf(t, u"still-uploading.bin"_s), RunFilesTab::State)->text(), u"Uploading"_s);
+        QCOMPARE(t->item(rowOf(t, u"still-uploading.bin"_s), RunFilesTab::State)->text(),
+                 u"Uploading"_s);
 
         // Only stored bytes can be saved.
         auto *save = tab->findChild<QPushButton *>(u"saveArtifact"_s);
@@ -206,7 +210,8 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QByteArray zip = f.readAll();
         QVERIFY(zip.startsWith("PK\x03\x04"));
-        QVERIFY(zip.contains("index.json") && zip.contains("manifest.json") && zip.contains("index.sig"));
+        QVERIFY(zip.contains("index.json") && zip.contains("manifest.json") &&
+                zip.contains("index.sig"));
         QCOMPARE(s->auditCount(u"run.evidence_export"_s), 1);
         QVERIFY(!tab->findChild<QProgressBar *>(u"filesProgress"_s)->isVisible());
     }

@@ -4,13 +4,13 @@
 // log, evidence, delete with confirmation). Runs on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "ui/common/Confirm.h"
 #include "models/crypto/Jcs.h"
-#include "ui/runs/RunDetailsDialog.h"
 #include "models/runs/RunService.h"
+#include "models/workspaces/WorkspaceService.h"
+#include "ui/common/Confirm.h"
+#include "ui/runs/RunDetailsDialog.h"
 #include "ui/runs/RunsModel.h"
 #include "ui/runs/RunsPanel.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -52,12 +52,18 @@ class TestRunsPanel : public QObject
         QVERIFY(began.ok());
         Tx &tx = *began;
         for (int i = 0; i < count; ++i) {
-            Query q = tx.query(u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, "
-                                 "status, created_at, evidence) VALUES (:id, :p, :w, :c, :n, :s, :t, :e)"_s);
-            q.bind(u":id"_s, ids::newUuid()).bind(u":p"_s, project).bind(u":w"_s, ws)
+            Query q = tx.query(
+                u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, "
+                "status, created_at, evidence) VALUES (:id, :p, :w, :c, :n, :s, :t, :e)"_s);
+            q.bind(u":id"_s, ids::newUuid())
+                .bind(u":p"_s, project)
+                .bind(u":w"_s, ws)
                 .bind(u":c"_s, QString(prefix + QString::number(i)))
-                .bind(u":n"_s, QString(prefix + u"-"_s + QString::number(i).rightJustified(4, QLatin1Char('0'))))
-                .bind(u":s"_s, status).bind(u":t"_s, base + i).bind(u":e"_s, evidence);
+                .bind(u":n"_s, QString(prefix + u"-"_s +
+                                       QString::number(i).rightJustified(4, QLatin1Char('0'))))
+                .bind(u":s"_s, status)
+                .bind(u":t"_s, base + i)
+                .bind(u":e"_s, evidence);
             QVERIFY2(q.exec(), qPrintable(q.errorText()));
         }
         QVERIFY(tx.commit().ok());
@@ -68,12 +74,15 @@ class TestRunsPanel : public QObject
     {
         QJsonArray metrics;
         for (int step = 0; step < 50; ++step) {
-            metrics.append(QJsonObject{{u"name"_s, u"loss"_s}, {u"step"_s, step}, {u"value"_s, 2.0 / (step + 1)}});
-            metrics.append(QJsonObject{{u"name"_s, u"reward"_s}, {u"step"_s, step}, {u"value"_s, step * 0.5}});
+            metrics.append(QJsonObject{
+                {u"name"_s, u"loss"_s}, {u"step"_s, step}, {u"value"_s, 2.0 / (step + 1)}});
+            metrics.append(
+                QJsonObject{{u"name"_s, u"reward"_s}, {u"step"_s, step}, {u"value"_s, step * 0.5}});
         }
-        const QJsonObject manifest{{u"algo"_s, u"dreamer-v3"_s},
-                                   {u"seed"_s, 7},
-                                   {u"env"_s, QJsonObject{{u"name"_s, u"atari-pong"_s}, {u"frames"_s, 4}}}};
+        const QJsonObject manifest{
+            {u"algo"_s, u"dreamer-v3"_s},
+            {u"seed"_s, 7},
+            {u"env"_s, QJsonObject{{u"name"_s, u"atari-pong"_s}, {u"frames"_s, 4}}}};
         QJsonObject b{{u"project_id"_s, projA},
                       {u"client_run_id"_s, clientRunId},
                       {u"name"_s, name},
@@ -151,7 +160,8 @@ private slots:
         QCOMPARE(model.rowCount(), RunsModel::kPageSize); // one page, no more until asked
         QVERIFY(model.canFetchMore({}));
         // The tester checks every insertion (and itself asks for more on each).
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(loadAll(&model));
         QCOMPARE(model.rowCount(), 1000);
         QCOMPARE(inserted.count(), 5); // one insert per 200-row page
@@ -331,8 +341,10 @@ private slots:
     {
         QTest::addColumn<QString>("evidence");
         QTest::addColumn<QString>("text");
-        QTest::newRow("verified") << u"verified"_s << u"Signed with Ed25519 and the signature matches the manifest."_s;
-        QTest::newRow("unverified") << u"unverified"_s << u"A signature was sent but does not match the manifest."_s;
+        QTest::newRow("verified")
+            << u"verified"_s << u"Signed with Ed25519 and the signature matches the manifest."_s;
+        QTest::newRow("unverified")
+            << u"unverified"_s << u"A signature was sent but does not match the manifest."_s;
         QTest::newRow("unsigned") << u"unsigned"_s << u"No signature was sent."_s;
     }
     void evidenceIsExplainedInWords()

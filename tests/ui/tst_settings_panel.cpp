@@ -7,18 +7,18 @@
 #include "models/secrets/SecretStore.h"
 
 #include <QApplication>
-#include <QProgressBar>
-#include <QSemaphore>
-#include <QThread>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QSemaphore>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <memory>
 
@@ -37,7 +37,10 @@ public:
     QList<Entry> entries() const override { return m_inner->entries(); }
     QString filePath() const override { return m_inner->filePath(); }
     QString secretStoreDescription() const override { return m_inner->secretStoreDescription(); }
-    QString validate(const QString &key, const QString &value) const override { return m_inner->validate(key, value); }
+    QString validate(const QString &key, const QString &value) const override
+    {
+        return m_inner->validate(key, value);
+    }
     bool save(const QHash<QString, QString> &values, const QHash<QString, QByteArray> &secrets,
               QString *error) override
     {
@@ -117,7 +120,8 @@ private slots:
             file.setValue(u"port"_s, u"9000"_s);
             file.sync();
         }
-        m_secrets = std::make_unique<SecretStore>(u"wfx-test"_s, m_dir->path(), SecretStore::Mode::FileOnly);
+        m_secrets = std::make_unique<SecretStore>(u"wfx-test"_s, m_dir->path(),
+                                                  SecretStore::Mode::FileOnly);
         makeBackend();
     }
 
@@ -167,7 +171,9 @@ private slots:
         QVERIFY(error->isVisible());
         QCOMPARE(error->text(), u"port must be a whole number from 0 to 65535"_s);
         QVERIFY(!panel.findChild<QLabel *>(u"error-sendmail"_s)->isVisible());
-        QVERIFY(panel.findChild<QLabel *>(u"settingsStatus"_s)->text().startsWith(u"Nothing was saved"_s));
+        QVERIFY(panel.findChild<QLabel *>(u"settingsStatus"_s)
+                    ->text()
+                    .startsWith(u"Nothing was saved"_s));
         QCOMPARE(fileText(m_ini), before);
     }
 
@@ -176,7 +182,8 @@ private slots:
         SettingsPanel panel(m_backend.get());
         panel.show();
         retype(panel.findChild<QLineEdit *>(u"edit-port"_s), u"8443"_s);
-        retype(panel.findChild<QLineEdit *>(u"edit-public-hosts"_s), u"console.lab.example,wfx.lab.example"_s);
+        retype(panel.findChild<QLineEdit *>(u"edit-public-hosts"_s),
+               u"console.lab.example,wfx.lab.example"_s);
         retype(panel.findChild<QLineEdit *>(u"edit-log-format"_s), u"json"_s);
         clickSaveAndWait(panel);
         QVERIFY2(panel.findChild<QLabel *>(u"settingsStatus"_s)->text().contains(u"next start"_s),
@@ -188,7 +195,8 @@ private slots:
         const ResolvedConfig again = Config::resolve(src);
         QVERIFY2(again.ok(), qPrintable(again.error));
         QCOMPARE(again.values.port, quint16(8443));
-        QCOMPARE(again.values.publicHosts, QStringList({u"console.lab.example"_s, u"wfx.lab.example"_s}));
+        QCOMPARE(again.values.publicHosts,
+                 QStringList({u"console.lab.example"_s, u"wfx.lab.example"_s}));
         QCOMPARE(again.values.logFormat, u"json"_s);
         QVERIFY(again.origin.value(u"port"_s).startsWith(u"file"_s));
         // The running values shown do not change: nothing is applied live.
@@ -229,7 +237,8 @@ private slots:
         QVERIFY(!fileText(m_ini).contains(secret));
         QVERIFY(!QSettings(m_ini, QSettings::IniFormat).contains(u"stripe-secret-key"_s));
 
-        // At the next start the store supplies it: shown as (set), from the keychain, never in clear.
+        // At the next start the store supplies it: shown as (set), from the keychain, never in
+        // clear.
         makeBackend();
         SettingsPanel panel(m_backend.get());
         auto *table = panel.findChild<QTableWidget *>(u"settingsTable"_s);
@@ -237,9 +246,11 @@ private slots:
         QCOMPARE(cell(table, u"stripe-secret-key"_s, 2), u"keychain"_s);
         for (QWidget *w : panel.findChildren<QWidget *>()) {
             if (auto *l = qobject_cast<QLabel *>(w))
-                QVERIFY(!l->text().contains(u"supersecret"_s) && !l->text().contains(u"envsecret"_s));
+                QVERIFY(!l->text().contains(u"supersecret"_s) &&
+                        !l->text().contains(u"envsecret"_s));
             if (auto *e = qobject_cast<QLineEdit *>(w))
-                QVERIFY(!e->text().contains(u"supersecret"_s) && !e->text().contains(u"envsecret"_s));
+                QVERIFY(!e->text().contains(u"supersecret"_s) &&
+                        !e->text().contains(u"envsecret"_s));
         }
         for (int r = 0; r < table->rowCount(); ++r) {
             for (int c = 0; c < table->columnCount(); ++c) {
@@ -261,7 +272,8 @@ private slots:
         auto *status = panel.findChild<QLabel *>(u"settingsStatus"_s);
         QVERIFY(progress && !progress->isVisible());
         retype(port, u"8444"_s);
-        QTest::keyClicks(panel.findChild<QLineEdit *>(u"edit-stripe-secret-key"_s), u"sk_live_heldsecretvalue000"_s);
+        QTest::keyClicks(panel.findChild<QLineEdit *>(u"edit-stripe-secret-key"_s),
+                         u"sk_live_heldsecretvalue000"_s);
         QSignalSpy finished(&panel, &SettingsPanel::saveFinished);
         QTest::mouseClick(save, Qt::LeftButton);
 
@@ -289,7 +301,8 @@ private slots:
         QVERIFY(save->isEnabled() && port->isEnabled());
         QVERIFY2(status->text().startsWith(u"Saved 2 change"_s), qPrintable(status->text()));
         QCOMPARE(QSettings(m_ini, QSettings::IniFormat).value(u"port"_s).toString(), u"8444"_s);
-        QCOMPARE(m_secrets->get(u"stripe-secret-key"_s).value_or(QByteArray()), QByteArray("sk_live_heldsecretvalue000"));
+        QCOMPARE(m_secrets->get(u"stripe-secret-key"_s).value_or(QByteArray()),
+                 QByteArray("sk_live_heldsecretvalue000"));
     }
 
     void aFailedSaveSaysWhyAndKeepsTheFields()
@@ -299,7 +312,8 @@ private slots:
         src.file = m_dir->filePath(u"missing/dir/worldflux-console.ini"_s);
         ResolvedConfig resolved = Config::resolve(src);
         QVERIFY(resolved.ok());
-        QVERIFY(QFile(m_dir->filePath(u"missing"_s)).open(QIODevice::WriteOnly)); // a file where the folder should be
+        QVERIFY(QFile(m_dir->filePath(u"missing"_s))
+                    .open(QIODevice::WriteOnly)); // a file where the folder should be
         ConfigSettingsBackend backend(src, resolved, m_secrets.get());
         SettingsPanel panel(&backend);
         panel.show();
@@ -308,7 +322,9 @@ private slots:
         QTest::mouseClick(panel.findChild<QPushButton *>(u"settingsSave"_s), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QCOMPARE(finished.at(0).at(0).toBool(), false);
-        QVERIFY2(panel.findChild<QLabel *>(u"settingsStatus"_s)->text().startsWith(u"Nothing was saved: "_s),
+        QVERIFY2(panel.findChild<QLabel *>(u"settingsStatus"_s)
+                     ->text()
+                     .startsWith(u"Nothing was saved: "_s),
                  qPrintable(panel.findChild<QLabel *>(u"settingsStatus"_s)->text()));
         QCOMPARE(panel.findChild<QLineEdit *>(u"edit-port"_s)->text(), u"8445"_s);
         QVERIFY(panel.findChild<QPushButton *>(u"settingsSave"_s)->isEnabled());

@@ -5,18 +5,18 @@
 // with unlock and extend. Runs on SQLite and PostgreSQL.
 #include "TestStore.h"
 
+#include "models/core/Ids.h"
+#include "models/shares/PublicShareResolver.h"
+#include "models/shares/ShareService.h"
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/common/Confirm.h"
 #include "ui/common/FileChooser.h"
 #include "ui/common/ShownOnceDialog.h"
 #include "ui/common/Translations.h"
-#include "models/core/Ids.h"
 #include "ui/shares/CreateShareDialog.h"
-#include "models/shares/PublicShareResolver.h"
 #include "ui/shares/ShareInspector.h"
-#include "models/shares/ShareService.h"
 #include "ui/shares/SharesModel.h"
 #include "ui/shares/SharesPanel.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -53,10 +53,15 @@ class TestSharesPanel : public QObject
     QString insertRun(const QString &name)
     {
         const QString id = ids::newUuid();
-        Query q(s->db->connection(), u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
-                                       "created_at, manifest, evidence) VALUES (:id, :p, :w, :c, :n, 'completed', :t, "
-                                       "'{\"algo\":\"ppo\"}', 'unsigned')"_s);
-        q.bind(u":id"_s, id).bind(u":p"_s, project).bind(u":w"_s, ws).bind(u":c"_s, id).bind(u":n"_s, name)
+        Query q(s->db->connection(),
+                u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
+                "created_at, manifest, evidence) VALUES (:id, :p, :w, :c, :n, 'completed', :t, "
+                "'{\"algo\":\"ppo\"}', 'unsigned')"_s);
+        q.bind(u":id"_s, id)
+            .bind(u":p"_s, project)
+            .bind(u":w"_s, ws)
+            .bind(u":c"_s, id)
+            .bind(u":n"_s, name)
             .bind(u":t"_s, s->clock.nowMs());
         if (!q.exec())
             qFatal("insertRun: %s", qPrintable(q.errorText()));
@@ -64,12 +69,16 @@ class TestSharesPanel : public QObject
     }
     IssuedShare share(std::optional<QString> password = {}, std::optional<QString> expires = {})
     {
-        auto r = ShareService(s->ctx).create(s->actor(alice), ShareDraft{run, password, expires, {}});
+        auto r =
+            ShareService(s->ctx).create(s->actor(alice), ShareDraft{run, password, expires, {}});
         if (!r)
             qFatal("share: %s", qPrintable(r.error().message));
         return *r;
     }
-    static bool waitIdle(SharesModel *m) { return QTest::qWaitFor([m] { return !m->isLoading(); }, 10000); }
+    static bool waitIdle(SharesModel *m)
+    {
+        return QTest::qWaitFor([m] { return !m->isLoading(); }, 10000);
+    }
     QString storedExpiry(const QString &id)
     {
         auto sh = ShareService::loadById(s->db->connection(), id, s->clock.nowMs());
@@ -88,8 +97,14 @@ class TestSharesPanel : public QObject
         QTest::mouseClick(in->findChild<QPushButton *>(u"inspectButton"_s), Qt::LeftButton);
         return done.wait(10000);
     }
-    QString stateText(ui::ShareInspector *in) { return in->findChild<QLabel *>(u"inspectState"_s)->text(); }
-    QString reasonText(ui::ShareInspector *in) { return in->findChild<QLabel *>(u"inspectReason"_s)->text(); }
+    QString stateText(ui::ShareInspector *in)
+    {
+        return in->findChild<QLabel *>(u"inspectState"_s)->text();
+    }
+    QString reasonText(ui::ShareInspector *in)
+    {
+        return in->findChild<QLabel *>(u"inspectReason"_s)->text();
+    }
 
 private slots:
     void initTestCase()
@@ -122,7 +137,8 @@ private slots:
         IssuedShare revoked = share(u"pw-0123456789"_s);
         QVERIFY(ShareService(s->ctx).revoke(s->actor(alice), revoked.share.id).ok());
         SharesPanel panel(s->ctx, Actor::system(), [] { return u"http://console.test"_s; });
-        QAbstractItemModelTester tester(panel.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(panel.model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(waitIdle(panel.model()));
         QCOMPARE(panel.model()->rowCount(), 2);
         const int r = panel.model()->rowOf(revoked.share.id);
@@ -157,9 +173,12 @@ private slots:
         const QString token = shown->value(u"shareToken"_s);
         QVERIFY(ShareService::isWellFormedToken(token));
         QCOMPARE(shown->value(u"shareLink"_s), u"http://console.test/r/"_s + token);
-        QVERIFY(shown->findChild<QLabel *>(u"shownOnceWarning"_s)->text().contains(u"You will not see this again"_s));
+        QVERIFY(shown->findChild<QLabel *>(u"shownOnceWarning"_s)
+                    ->text()
+                    .contains(u"You will not see this again"_s));
         // The store holds the hash, never the token; the password and expiry were taken.
-        Query q(s->db->connection(), u"SELECT token_hash, password_hash, expires_at FROM shares WHERE id = :id"_s);
+        Query q(s->db->connection(),
+                u"SELECT token_hash, password_hash, expires_at FROM shares WHERE id = :id"_s);
         q.bind(u":id"_s, id);
         QVERIFY(q.exec() && q.next());
         QCOMPARE(q.str(0), ShareService::tokenHash(token));
@@ -202,8 +221,8 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return s->auditCount(u"share.revoke"_s) == 1; }, 5000));
         QVERIFY(QTest::qWaitFor(
             [&] {
-                return !panel.model()->isLoading() && panel.model()->rowCount() == 1
-                    && panel.model()->shareAt(0).state == u"revoked"_s;
+                return !panel.model()->isLoading() && panel.model()->rowCount() == 1 &&
+                       panel.model()->shareAt(0).state == u"revoked"_s;
             },
             5000));
     }
@@ -234,13 +253,17 @@ private slots:
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QJsonObject doc = QJsonDocument::fromJson(f.readAll()).object();
-        QCOMPARE(doc.value(u"consent"_s).toObject().value(u"subject"_s).toString(), u"Dr. Rivera"_s);
+        QCOMPARE(doc.value(u"consent"_s).toObject().value(u"subject"_s).toString(),
+                 u"Dr. Rivera"_s);
 
         panel.consentsTable()->selectRow(0);
         ui::Confirm::setNextAnswer(true);
         QTest::mouseClick(panel.findChild<QPushButton *>(u"revokeConsent"_s), Qt::LeftButton);
         QVERIFY(QTest::qWaitFor(
-            [&] { return panel.consentsTable()->rowCount() == 1 && panel.consentsTable()->item(0, 2)->text() == u"Revoked"_s; },
+            [&] {
+                return panel.consentsTable()->rowCount() == 1 &&
+                       panel.consentsTable()->item(0, 2)->text() == u"Revoked"_s;
+            },
             5000));
         QCOMPARE(s->auditCount(u"consent.revoke"_s), 1);
     }
@@ -259,14 +282,16 @@ private slots:
         QVERIFY(inspect(in, u"https://console.example/r/"_s + active.token));
         QCOMPARE(in->shownVerdict().state, PublicState::Active);
         QVERIFY2(stateText(in).startsWith(u"Active"_s), qPrintable(stateText(in)));
-        QVERIFY(in->findChild<QPlainTextEdit *>(u"inspectPublic"_s)->toPlainText().contains(u"HTTP 200"_s));
+        QVERIFY(in->findChild<QPlainTextEdit *>(u"inspectPublic"_s)
+                    ->toPlainText()
+                    .contains(u"HTTP 200"_s));
 
         QVERIFY(inspect(in, revoked.token));
         QCOMPARE(in->shownVerdict().state, PublicState::Revoked);
         QVERIFY2(reasonText(in).contains(u"revoked 3 days ago"_s), qPrintable(reasonText(in)));
         const QString answer = in->findChild<QPlainTextEdit *>(u"inspectPublic"_s)->toPlainText();
-        QVERIFY2(answer.contains(u"HTTP 410"_s) && answer.contains(u"share_revoked"_s)
-                     && answer.contains(u"Cache-Control: no-store"_s),
+        QVERIFY2(answer.contains(u"HTTP 410"_s) && answer.contains(u"share_revoked"_s) &&
+                     answer.contains(u"Cache-Control: no-store"_s),
                  qPrintable(answer));
 
         QVERIFY(inspect(in, expiring.token));
@@ -291,7 +316,8 @@ private slots:
         ui::ShareInspector *in = panel.inspector();
 
         QVERIFY(inspect(in, revoked.token));
-        QVERIFY2(reasonText(in).contains(u"vor 2 Minuten widerrufen"_s), qPrintable(reasonText(in)));
+        QVERIFY2(reasonText(in).contains(u"vor 2 Minuten widerrufen"_s),
+                 qPrintable(reasonText(in)));
         QCOMPARE(in->shownVerdict().reason.left(23), u"revoked 2 minutes ago, "_s);
 
         QVERIFY(inspect(in, expiring.token));
@@ -311,15 +337,18 @@ private slots:
         ui::ShareInspector *in = panel.inspector();
         QVERIFY(inspect(in, locked.token));
         QCOMPARE(in->shownVerdict().state, PublicState::PasswordLocked);
-        QVERIFY2(reasonText(in).contains(u"locked for 203.0.113.7 until"_s), qPrintable(reasonText(in)));
+        QVERIFY2(reasonText(in).contains(u"locked for 203.0.113.7 until"_s),
+                 qPrintable(reasonText(in)));
         auto *unlock = in->findChild<QPushButton *>(u"inspectUnlock"_s);
         QVERIFY(unlock->isEnabled());
         QSignalSpy done(in, &ui::ShareInspector::inspected);
         QTest::mouseClick(unlock, Qt::LeftButton);
-        QVERIFY(QTest::qWaitFor([&] { return in->shownVerdict().state == PublicState::PasswordRequired; }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] { return in->shownVerdict().state == PublicState::PasswordRequired; }, 5000));
         QCOMPARE(s->auditCount(u"share.unlock"_s), 1);
         QVERIFY(!unlock->isEnabled());
-        QCOMPARE(res.resolve(locked.token, kAddr, std::nullopt)->code, u"share_password_required"_s);
+        QCOMPARE(res.resolve(locked.token, kAddr, std::nullopt)->code,
+                 u"share_password_required"_s);
 
         // A password typed in is tried without counting: right and wrong.
         auto *pw = in->findChild<QLineEdit *>(u"inspectPassword"_s);

@@ -63,7 +63,8 @@ private slots:
         QVERIFY(Translations::install(u"en"_s));
         QCOMPARE(runs(1), u"1 run, all shown"_s);
         QCOMPARE(runs(2), u"2 runs, all shown"_s);
-        QCOMPARE(QCoreApplication::translate("wfx::ui::AuditPanel", "%n entry(s), all shown", nullptr, 3),
+        QCOMPARE(QCoreApplication::translate("wfx::ui::AuditPanel", "%n entry(s), all shown",
+                                             nullptr, 3),
                  u"3 entries, all shown"_s);
     }
 
@@ -79,8 +80,10 @@ private slots:
                 QVERIFY2(!text.contains(u"(s)"_s), qPrintable(lang + u": "_s + text));
             }
             if (lang != QLatin1String("en"))
-                QVERIFY2(QCoreApplication::translate("wfx::ui::MainWindow", "Settings") != u"Settings"_s
-                             || QCoreApplication::translate("wfx::ui::MainWindow", "Overview") != u"Overview"_s,
+                QVERIFY2(QCoreApplication::translate("wfx::ui::MainWindow", "Settings") !=
+                                 u"Settings"_s ||
+                             QCoreApplication::translate("wfx::ui::MainWindow", "Overview") !=
+                                 u"Overview"_s,
                          qPrintable(lang));
         }
     }

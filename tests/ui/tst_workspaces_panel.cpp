@@ -5,9 +5,9 @@
 // the store. Runs on SQLite and PostgreSQL.
 #include "TestStore.h"
 
-#include "ui/common/Confirm.h"
 #include "models/crypto/Crypto.h"
 #include "models/workspaces/WorkspaceService.h"
+#include "ui/common/Confirm.h"
 #include "ui/workspaces/WorkspacesPanel.h"
 
 #include <QApplication>
@@ -32,16 +32,21 @@ class TestWorkspacesPanel : public QObject
     std::unique_ptr<wfxtest::TestStore> s;
     QString alice, bob;
 
-    static bool idle(WorkspacesPanel &p) { return QTest::qWaitFor([&] { return !p.isBusy(); }, 10000); }
-    template<typename T>
-    static T *child(QWidget &w, const char *name)
+    static bool idle(WorkspacesPanel &p)
+    {
+        return QTest::qWaitFor([&] { return !p.isBusy(); }, 10000);
+    }
+    template <typename T> static T *child(QWidget &w, const char *name)
     {
         auto *c = w.findChild<T *>(QString::fromLatin1(name));
         if (!c)
             qFatal("no child %s", name);
         return c;
     }
-    static void click(QWidget &w, const char *button) { QTest::mouseClick(child<QPushButton>(w, button), Qt::LeftButton); }
+    static void click(QWidget &w, const char *button)
+    {
+        QTest::mouseClick(child<QPushButton>(w, button), Qt::LeftButton);
+    }
     static QTreeWidgetItem *rowWithText(QTreeWidget *t, const QString &text)
     {
         for (int i = 0; i < t->topLevelItemCount(); ++i)
@@ -64,9 +69,13 @@ class TestWorkspacesPanel : public QObject
     void addRuns(const QString &ws, const QString &project, int n)
     {
         for (int i = 0; i < n; ++i) {
-            Query q(s->db->connection(), u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
-                                           "created_at, evidence) VALUES (:id, :p, :w, :c, :c, 'completed', 1, 'unsigned')"_s);
-            q.bind(u":id"_s, ids::newUuid()).bind(u":p"_s, project).bind(u":w"_s, ws)
+            Query q(
+                s->db->connection(),
+                u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, "
+                "created_at, evidence) VALUES (:id, :p, :w, :c, :c, 'completed', 1, 'unsigned')"_s);
+            q.bind(u":id"_s, ids::newUuid())
+                .bind(u":p"_s, project)
+                .bind(u":w"_s, ws)
                 .bind(u":c"_s, QString(project + QString::number(i)));
             QVERIFY2(q.exec(), qPrintable(q.errorText()));
         }
@@ -113,8 +122,13 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return !p->selectedWorkspaceId().isEmpty(); }, 5000));
         const QString id = p->selectedWorkspaceId();
         QCOMPARE(text(u"SELECT owner_id FROM workspaces WHERE id = :w"_s, u":w"_s, id), bob);
-        QCOMPARE(text(u"SELECT name FROM workspaces WHERE id = :w"_s, u":w"_s, id), u"Robotics lab"_s);
-        QCOMPARE(text(u"SELECT actor_id FROM audit_log WHERE action = 'workspace.create' AND target_id = :w"_s, u":w"_s, id), bob);
+        QCOMPARE(text(u"SELECT name FROM workspaces WHERE id = :w"_s, u":w"_s, id),
+                 u"Robotics lab"_s);
+        QCOMPARE(
+            text(
+                u"SELECT actor_id FROM audit_log WHERE action = 'workspace.create' AND target_id = :w"_s,
+                u":w"_s, id),
+            bob);
         QVERIFY(rowWithText(p->workspaceList(), u"Robotics lab"_s));
     }
 
@@ -134,10 +148,12 @@ private slots:
         QVERIFY2(Confirm::lastText().contains(u"“Vision”"_s), qPrintable(Confirm::lastText()));
         QVERIFY2(Confirm::lastText().contains(u"2 project"_s), qPrintable(Confirm::lastText()));
         QVERIFY2(Confirm::lastText().contains(u"3 run"_s), qPrintable(Confirm::lastText()));
-        QCOMPARE(scalar(u"SELECT COUNT(*) FROM workspaces WHERE id = :w"_s, u":w"_s, w), 1); // said no
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM workspaces WHERE id = :w"_s, u":w"_s, w),
+                 1); // said no
         Confirm::setNextAnswer(true);
         click(*p, "deleteWorkspace");
-        QVERIFY(QTest::qWaitFor([&] { return !rowWithText(p->workspaceList(), u"Vision"_s); }, 5000));
+        QVERIFY(
+            QTest::qWaitFor([&] { return !rowWithText(p->workspaceList(), u"Vision"_s); }, 5000));
         QCOMPARE(scalar(u"SELECT COUNT(*) FROM workspaces WHERE id = :w"_s, u":w"_s, w), 0);
         QCOMPARE(scalar(u"SELECT COUNT(*) FROM runs WHERE workspace_id = :w"_s, u":w"_s, w), 0);
         QCOMPARE(s->auditCount(u"workspace.delete"_s), 1);
@@ -166,14 +182,21 @@ private slots:
         click(*p, "createProject");
         auto *projects = child<QTreeWidget>(*p, "projectList");
         QVERIFY(QTest::qWaitFor([&] { return rowWithText(projects, u"dreamer"_s); }, 5000));
-        QCOMPARE(scalar(u"SELECT COUNT(*) FROM projects WHERE workspace_id = :w AND name = 'dreamer'"_s, u":w"_s, w), 1);
+        QCOMPARE(
+            scalar(u"SELECT COUNT(*) FROM projects WHERE workspace_id = :w AND name = 'dreamer'"_s,
+                   u":w"_s, w),
+            1);
 
         projects->setCurrentItem(rowWithText(projects, u"dreamer"_s));
         projectName->selectAll();
         QTest::keyClicks(projectName, u"dreamer-v3"_s);
         click(*p, "renameProject");
         QVERIFY(QTest::qWaitFor([&] { return rowWithText(projects, u"dreamer-v3"_s); }, 5000));
-        QCOMPARE(scalar(u"SELECT COUNT(*) FROM projects WHERE workspace_id = :w AND name = 'dreamer-v3'"_s, u":w"_s, w), 1);
+        QCOMPARE(
+            scalar(
+                u"SELECT COUNT(*) FROM projects WHERE workspace_id = :w AND name = 'dreamer-v3'"_s,
+                u":w"_s, w),
+            1);
 
         projects->setCurrentItem(rowWithText(projects, u"dreamer-v3"_s));
         Confirm::setNextAnswer(true);
@@ -211,12 +234,14 @@ private slots:
         QCOMPARE(text(roleSql, u":u"_s, bob), u"owner"_s);
         QCOMPARE(text(roleSql, u":u"_s, alice), u"admin"_s);
 
-        QVERIFY(QTest::qWaitFor([&] { return rowWithText(members, u"alice@example.com"_s); }, 5000));
+        QVERIFY(
+            QTest::qWaitFor([&] { return rowWithText(members, u"alice@example.com"_s); }, 5000));
         members->setCurrentItem(rowWithText(members, u"alice@example.com"_s));
         Confirm::setNextAnswer(true);
         click(*p, "removeMember");
         QVERIFY(QTest::qWaitFor([&] { return members->topLevelItemCount() == 1; }, 5000));
-        QCOMPARE(scalar(u"SELECT COUNT(*) FROM memberships WHERE user_id = :u"_s, u":u"_s, alice), 0);
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM memberships WHERE user_id = :u"_s, u":u"_s, alice),
+                 0);
         QCOMPARE(s->auditCount(u"member.remove"_s), 1);
     }
 
@@ -234,7 +259,8 @@ private slots:
         const QString token = p->shownInvitationToken();
         QVERIFY(token.startsWith(u"wfxinv_"_s));
         // Stored only as its hash.
-        QCOMPARE(text(u"SELECT email FROM invitations WHERE token_hash = :h"_s, u":h"_s, crypto::sha256Hex(token.toUtf8())),
+        QCOMPARE(text(u"SELECT email FROM invitations WHERE token_hash = :h"_s, u":h"_s,
+                      crypto::sha256Hex(token.toUtf8())),
                  u"carol@example.com"_s);
         click(*p, "copyInvitationToken");
         QCOMPARE(QApplication::clipboard()->text(), token);
@@ -248,9 +274,17 @@ private slots:
         invitations->setCurrentItem(invitations->topLevelItem(0));
         Confirm::setNextAnswer(true);
         click(*p, "revokeInvitation");
-        QVERIFY(QTest::qWaitFor([&] { return invitations->topLevelItemCount() == 1
-                                             && invitations->topLevelItem(0)->text(2) == u"Revoked"_s; }, 5000));
-        QCOMPARE(scalar(u"SELECT COUNT(*) FROM invitations WHERE workspace_id = :w AND revoked_at IS NOT NULL"_s, u":w"_s, w), 1);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return invitations->topLevelItemCount() == 1 &&
+                       invitations->topLevelItem(0)->text(2) == u"Revoked"_s;
+            },
+            5000));
+        QCOMPARE(
+            scalar(
+                u"SELECT COUNT(*) FROM invitations WHERE workspace_id = :w AND revoked_at IS NOT NULL"_s,
+                u":w"_s, w),
+            1);
         QVERIFY(!ws.acceptInvitation(s->actor(bob), token).ok());
 
         const QString other = ws.create(s->actor(alice), u"Other"_s)->id;
@@ -264,7 +298,8 @@ private slots:
         QCOMPARE(p->workspaceList()->topLevelItemCount(), 0);
         WorkspaceService ws(s->ctx);
         QVERIFY(ws.create(s->actor(alice), u"Arrived"_s).ok());
-        QVERIFY(QTest::qWaitFor([&] { return rowWithText(p->workspaceList(), u"Arrived"_s); }, 5000));
+        QVERIFY(
+            QTest::qWaitFor([&] { return rowWithText(p->workspaceList(), u"Arrived"_s); }, 5000));
     }
 };
 

@@ -43,7 +43,8 @@ QVariant ApiKeysModel::data(const QModelIndex &index, int role) const
         case Created:
             return l.toString(QDateTime::fromMSecsSinceEpoch(k.createdAt), QLocale::ShortFormat);
         case LastUsed:
-            return k.lastUsedAt > 0 ? l.toString(QDateTime::fromMSecsSinceEpoch(k.lastUsedAt), QLocale::ShortFormat)
+            return k.lastUsedAt > 0 ? l.toString(QDateTime::fromMSecsSinceEpoch(k.lastUsedAt),
+                                                 QLocale::ShortFormat)
                                     : tr("Never");
         case ColumnCount:
             break;
@@ -59,12 +60,18 @@ QVariant ApiKeysModel::headerData(int section, Qt::Orientation orientation, int 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (Column(section)) {
-    case Name: return tr("Name");
-    case Prefix: return tr("Key");
-    case Scope: return tr("Scope");
-    case Created: return tr("Created");
-    case LastUsed: return tr("Last used");
-    case ColumnCount: break;
+    case Name:
+        return tr("Name");
+    case Prefix:
+        return tr("Key");
+    case Scope:
+        return tr("Scope");
+    case Created:
+        return tr("Created");
+    case LastUsed:
+        return tr("Last used");
+    case ColumnCount:
+        break;
     }
     return {};
 }

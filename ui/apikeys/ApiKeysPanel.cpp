@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/apikeys/ApiKeysPanel.h"
 
-#include "ui/common/Heading.h"
-#include "ui/common/ListTable.h"
 #include "models/accounts/AccountService.h"
 #include "models/accounts/ApiKeyService.h"
+#include "models/events/ChangeBus.h"
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/apikeys/ApiKeysModel.h"
 #include "ui/apikeys/IssueKeyDialog.h"
 #include "ui/common/Async.h"
 #include "ui/common/Confirm.h"
+#include "ui/common/Heading.h"
+#include "ui/common/ListTable.h"
 #include "ui/common/ShownOnceDialog.h"
-#include "models/events/ChangeBus.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -53,7 +53,8 @@ ApiKeysPanel::ApiKeysPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_issue->setObjectName(QStringLiteral("issueKey"));
     m_rotate = new QPushButton(tr("R&otate…"), this);
     m_rotate->setObjectName(QStringLiteral("rotateKey"));
-    m_rotate->setToolTip(tr("A new secret for the selected key; the old one stops working at once"));
+    m_rotate->setToolTip(
+        tr("A new secret for the selected key; the old one stops working at once"));
     m_revoke = new QPushButton(tr("&Revoke…"), this);
     m_revoke->setObjectName(QStringLiteral("revokeKey"));
     row->addWidget(userLabel);
@@ -74,9 +75,10 @@ ApiKeysPanel::ApiKeysPanel(ModelContext ctx, Actor actor, QWidget *parent)
     h->resizeSection(ApiKeysModel::LastUsed, 150);
     layout->addWidget(m_view, 1);
 
-    auto *note = new QLabel(tr("Secrets are shown once, when a key is issued or rotated; only their hash is "
-                               "stored. Revoked keys are not listed."),
-                            this);
+    auto *note =
+        new QLabel(tr("Secrets are shown once, when a key is issued or rotated; only their hash is "
+                      "stored. Revoked keys are not listed."),
+                   this);
     note->setWordWrap(true);
     layout->addWidget(note);
     m_statusLine = new QLabel(this);
@@ -90,7 +92,8 @@ ApiKeysPanel::ApiKeysPanel(ModelContext ctx, Actor actor, QWidget *parent)
     connect(m_issue, &QPushButton::clicked, this, &ApiKeysPanel::openIssue);
     connect(m_rotate, &QPushButton::clicked, this, &ApiKeysPanel::rotateSelected);
     connect(m_revoke, &QPushButton::clicked, this, &ApiKeysPanel::revokeSelected);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ApiKeysPanel::updateButtons);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ApiKeysPanel::updateButtons);
     connect(m_model, &QAbstractItemModel::modelReset, this, &ApiKeysPanel::updateButtons);
     connect(m_model, &ApiKeysModel::loaded, this, &ApiKeysPanel::updateStatusLine);
 
@@ -99,10 +102,11 @@ ApiKeysPanel::ApiKeysPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_liveTimer->setInterval(200);
     connect(m_liveTimer, &QTimer::timeout, m_model, &ApiKeysModel::reload);
     if (m_ctx.bus)
-        connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &, bool) {
-            if (entity == QLatin1String("api_key"))
-                m_liveTimer->start();
-        });
+        connect(m_ctx.bus, &ChangeBus::changed, this,
+                [this](const QString &entity, const QString &, bool) {
+                    if (entity == QLatin1String("api_key"))
+                        m_liveTimer->start();
+                });
 
     updateButtons();
     loadUsers();
@@ -147,7 +151,8 @@ void ApiKeysPanel::loadUsers()
             m_workspaces = dir.workspaces;
             m_model->setWorkspaceNames(m_workspaces);
             for (const User &u : dir.users) {
-                const QString label = u.displayName.isEmpty() ? u.email : tr("%1 <%2>").arg(u.displayName, u.email);
+                const QString label =
+                    u.displayName.isEmpty() ? u.email : tr("%1 <%2>").arg(u.displayName, u.email);
                 m_user->addItem(u.isAdmin ? tr("%1 (administrator)").arg(label) : label, u.id);
                 m_user->setItemData(m_user->count() - 1, u.email, Qt::UserRole + 1);
             }
@@ -174,7 +179,8 @@ IssueKeyDialog *ApiKeysPanel::openIssue()
 {
     if (m_user->currentData().toString().isEmpty())
         return nullptr;
-    auto *dialog = new IssueKeyDialog(m_user->currentData(Qt::UserRole + 1).toString(), m_workspaces, this);
+    auto *dialog =
+        new IssueKeyDialog(m_user->currentData(Qt::UserRole + 1).toString(), m_workspaces, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &IssueKeyDialog::submitted, this, [this, dialog] { issueFrom(dialog); });
     dialog->open();
@@ -183,7 +189,8 @@ IssueKeyDialog *ApiKeysPanel::openIssue()
 
 void ApiKeysPanel::showSecret(const QString &title, const QString &intro, const QString &secret)
 {
-    m_lastShownOnce = new ShownOnceDialog(title, intro, {{tr("Secret"), secret, QStringLiteral("keySecret")}}, this);
+    m_lastShownOnce = new ShownOnceDialog(
+        title, intro, {{tr("Secret"), secret, QStringLiteral("keySecret")}}, this);
     m_lastShownOnce->open();
 }
 
@@ -204,7 +211,8 @@ void ApiKeysPanel::issueFrom(IssueKeyDialog *dialog)
             }
             dialog->accept();
             showSecret(tr("API key issued"),
-                       tr("The secret of “%1”. Use it as “Authorization: Bearer <secret>”.").arg(r->apiKey.name),
+                       tr("The secret of “%1”. Use it as “Authorization: Bearer <secret>”.")
+                           .arg(r->apiKey.name),
                        r->secret);
             m_message = tr("Key “%1” issued.").arg(r->apiKey.name);
             updateStatusLine();
@@ -235,8 +243,10 @@ void ApiKeysPanel::rotateSelected()
                 updateStatusLine();
                 return;
             }
-            showSecret(tr("API key rotated"), tr("The new secret of “%1”; the old one no longer works.").arg(r->apiKey.name),
-                       r->secret);
+            showSecret(
+                tr("API key rotated"),
+                tr("The new secret of “%1”; the old one no longer works.").arg(r->apiKey.name),
+                r->secret);
             m_message = tr("Key “%1” rotated.").arg(r->apiKey.name);
             updateStatusLine();
             m_liveTimer->start();
@@ -262,7 +272,8 @@ void ApiKeysPanel::revokeSelected()
             return ApiKeyService(ctx).revokeForUser(actor, user, id);
         },
         [this, key](const Status &r) {
-            m_message = r ? tr("Key “%1” revoked.").arg(key.name) : tr("Cannot revoke: %1").arg(r.error().message);
+            m_message = r ? tr("Key “%1” revoked.").arg(key.name)
+                          : tr("Cannot revoke: %1").arg(r.error().message);
             updateStatusLine();
             m_liveTimer->start();
             if (r)

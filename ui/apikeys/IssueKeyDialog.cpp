@@ -13,7 +13,8 @@
 
 namespace wfx::ui {
 
-IssueKeyDialog::IssueKeyDialog(const QString &userEmail, const QHash<QString, QString> &workspaces, QWidget *parent)
+IssueKeyDialog::IssueKeyDialog(const QString &userEmail, const QHash<QString, QString> &workspaces,
+                               QWidget *parent)
     : QDialog(parent)
 {
     setWindowTitle(tr("Issue an API key"));

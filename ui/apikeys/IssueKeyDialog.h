@@ -16,7 +16,8 @@ class IssueKeyDialog : public QDialog
     Q_OBJECT
 public:
     // workspaces: id -> name, offered as scopes.
-    IssueKeyDialog(const QString &userEmail, const QHash<QString, QString> &workspaces, QWidget *parent = nullptr);
+    IssueKeyDialog(const QString &userEmail, const QHash<QString, QString> &workspaces,
+                   QWidget *parent = nullptr);
 
     QString name() const;
     QString workspaceId() const; // empty: not scoped

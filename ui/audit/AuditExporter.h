@@ -21,9 +21,9 @@ public:
 
     // Writes atomically (a partial or cancelled export leaves no file).
     // Returns the number of entries written; "Cancelled." as an error when cancelled.
-    static Result<qint64> write(const ModelContext &ctx, const Actor &actor, const AuditFilter &filter,
-                                Format format, const QString &path, std::atomic<qint64> *written,
-                                const std::atomic<bool> *cancel);
+    static Result<qint64> write(const ModelContext &ctx, const Actor &actor,
+                                const AuditFilter &filter, Format format, const QString &path,
+                                std::atomic<qint64> *written, const std::atomic<bool> *cancel);
     // One CSV field: quoted when needed, and a leading = + - @ defused so that
     // spreadsheet programs do not run it as a formula.
     static QByteArray csvField(const QString &value);

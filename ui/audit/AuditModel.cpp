@@ -13,8 +13,6 @@ AuditModel::AuditModel(ModelContext ctx, wfx::Actor actor, QObject *parent)
 {
 }
 
-
-
 int AuditModel::columnCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;
@@ -49,8 +47,9 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
         case Workspace:
             return m_workspaceNames.value(e.workspaceId, e.workspaceId);
         case Detail:
-            return e.detail.isEmpty() ? QString()
-                                      : QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact));
+            return e.detail.isEmpty()
+                       ? QString()
+                       : QString::fromUtf8(QJsonDocument(e.detail).toJson(QJsonDocument::Compact));
         case ColumnCount:
             break;
         }
@@ -96,9 +95,6 @@ QVariant AuditModel::headerData(int section, Qt::Orientation orientation, int ro
     return {};
 }
 
-
-
-
 std::function<Result<Page<AuditEntry>>()> AuditModel::pageLoader(const QString &cursor) const
 {
     return [ctx = m_ctx, actor = m_actor, filter = m_filter, cursor] {
@@ -111,7 +107,6 @@ void AuditModel::setFilter(const AuditFilter &filter)
     m_filter = filter;
     reload();
 }
-
 
 void AuditModel::setUserNames(const QHash<QString, QString> &names)
 {

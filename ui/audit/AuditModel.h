@@ -42,7 +42,6 @@ protected:
     std::function<Result<Page<AuditEntry>>()> pageLoader(const QString &cursor) const override;
 
 private:
-
     ModelContext m_ctx;
     wfx::Actor m_actor;
     AuditFilter m_filter;

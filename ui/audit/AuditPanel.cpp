@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/audit/AuditPanel.h"
 
-#include "ui/common/Heading.h"
-#include "ui/common/ListTable.h"
-#include "ui/common/Tone.h"
-#include "ui/common/AllUsers.h"
-#include "models/workspaces/WorkspaceService.h"
-#include "ui/audit/AuditExporter.h"
-#include "ui/audit/AuditModel.h"
-#include "ui/common/Async.h"
 #include "models/core/Clock.h"
 #include "models/core/Cursor.h"
 #include "models/events/ChangeBus.h"
+#include "models/workspaces/WorkspaceService.h"
+#include "ui/audit/AuditExporter.h"
+#include "ui/audit/AuditModel.h"
+#include "ui/common/AllUsers.h"
+#include "ui/common/Async.h"
+#include "ui/common/Heading.h"
+#include "ui/common/ListTable.h"
+#include "ui/common/Tone.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -38,16 +38,45 @@ namespace wfx::ui {
 
 namespace {
 
-const char *const kActions[] = {
-    "workspace.create", "workspace.update", "workspace.delete", "workspace.transfer_ownership",
-    "project.create", "project.update", "project.delete", "member.update", "member.remove",
-    "invitation.create", "invitation.accept", "invitation.revoke", "run.sync", "run.delete",
-    "run.evidence_export", "share.create", "share.update", "share.revoke", "api_key.create",
-    "api_key.rotate", "api_key.revoke", "billing.checkout", "billing.plan_change", "usage.reserve",
-    "usage.expire", "dsar.export", "dsar.delete_request", "dsar.delete_cancel",
-    "dsar.deletion_executed", "dsar.restrict", "dsar.unrestrict", "dsar.object", "user.signup",
-    "user.login", "user.logout", "user.update", "user.password_change", "user.password_reset",
-    "instance.signup_toggle"};
+const char *const kActions[] = {"workspace.create",
+                                "workspace.update",
+                                "workspace.delete",
+                                "workspace.transfer_ownership",
+                                "project.create",
+                                "project.update",
+                                "project.delete",
+                                "member.update",
+                                "member.remove",
+                                "invitation.create",
+                                "invitation.accept",
+                                "invitation.revoke",
+                                "run.sync",
+                                "run.delete",
+                                "run.evidence_export",
+                                "share.create",
+                                "share.update",
+                                "share.revoke",
+                                "api_key.create",
+                                "api_key.rotate",
+                                "api_key.revoke",
+                                "billing.checkout",
+                                "billing.plan_change",
+                                "usage.reserve",
+                                "usage.expire",
+                                "dsar.export",
+                                "dsar.delete_request",
+                                "dsar.delete_cancel",
+                                "dsar.deletion_executed",
+                                "dsar.restrict",
+                                "dsar.unrestrict",
+                                "dsar.object",
+                                "user.signup",
+                                "user.login",
+                                "user.logout",
+                                "user.update",
+                                "user.password_change",
+                                "user.password_reset",
+                                "instance.signup_toggle"};
 
 struct VerifyOutcome
 {
@@ -125,7 +154,8 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
     range->addStretch(1);
     m_verify = new QPushButton(tr("&Verify chain"), this);
     m_verify->setObjectName(QStringLiteral("verifyChain"));
-    m_verify->setToolTip(tr("Recompute every entry's hash and check that each follows the one before"));
+    m_verify->setToolTip(
+        tr("Recompute every entry's hash and check that each follows the one before"));
     m_exportCsv = new QPushButton(tr("Export &CSV…"), this);
     m_exportCsv->setObjectName(QStringLiteral("exportCsv"));
     m_exportJson = new QPushButton(tr("Export &JSON…"), this);
@@ -167,9 +197,9 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
     const QFontMetrics fm = m_view->fontMetrics();
     h->resizeSection(AuditModel::Seq, fm.horizontalAdvance(QStringLiteral("000000")) + 12);
     h->resizeSection(AuditModel::Time,
-                     fm.horizontalAdvance(QLocale().toString(QDateTime(QDate(2026, 12, 28), QTime(23, 58, 58)),
-                                                             QLocale::ShortFormat))
-                         + 16);
+                     fm.horizontalAdvance(QLocale().toString(
+                         QDateTime(QDate(2026, 12, 28), QTime(23, 58, 58)), QLocale::ShortFormat)) +
+                         16);
     h->resizeSection(AuditModel::Actor, 160);
     h->resizeSection(AuditModel::Action, 170);
     h->resizeSection(AuditModel::Target, 170);
@@ -195,8 +225,8 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
             m_progress->setValue(int(qMin<qint64>(done, std::numeric_limits<int>::max())));
         }
         m_progress->setFormat(tr("%1 entries").arg(done));
-        m_progressLabel->setText(m_progress->property("label").toString() + QLatin1Char(' ')
-                                 + tr("(%1)").arg(QLocale().toString(done)));
+        m_progressLabel->setText(m_progress->property("label").toString() + QLatin1Char(' ') +
+                                 tr("(%1)").arg(QLocale().toString(done)));
     });
 
     connect(apply, &QPushButton::clicked, this, &AuditPanel::applyFilter);
@@ -211,7 +241,8 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
     connect(m_toOn, &QCheckBox::toggled, this, &AuditPanel::applyFilter);
     connect(m_verify, &QPushButton::clicked, this, &AuditPanel::verify);
     connect(m_exportCsv, &QPushButton::clicked, this, [this] { exportAs(QStringLiteral("csv")); });
-    connect(m_exportJson, &QPushButton::clicked, this, [this] { exportAs(QStringLiteral("json")); });
+    connect(m_exportJson, &QPushButton::clicked, this,
+            [this] { exportAs(QStringLiteral("json")); });
     connect(m_cancel, &QPushButton::clicked, this, &AuditPanel::cancelWork);
     connect(m_model, &AuditModel::pageLoaded, this, &AuditPanel::updateStatusLine);
     connect(m_model, &AuditModel::loadingChanged, this, &AuditPanel::updateStatusLine);
@@ -224,14 +255,14 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
         if (m_view->verticalScrollBar()->value() == 0)
             m_model->reload();
         else
-            m_statusLine->setText(tr("New entries were written; scroll to the top or apply the filter to see them."));
+            m_statusLine->setText(
+                tr("New entries were written; scroll to the top or apply the filter to see them."));
     });
 
     m_exportPath = [this](const QString &format) {
-        return QFileDialog::getSaveFileName(this, tr("Export audit log"),
-                                            QStringLiteral("audit-log.") + format,
-                                            format == QLatin1String("csv") ? tr("CSV files (*.csv)")
-                                                                           : tr("JSON files (*.json)"));
+        return QFileDialog::getSaveFileName(
+            this, tr("Export audit log"), QStringLiteral("audit-log.") + format,
+            format == QLatin1String("csv") ? tr("CSV files (*.csv)") : tr("JSON files (*.json)"));
     };
     loadUsers();
     m_model->reload();
@@ -381,9 +412,11 @@ void AuditPanel::verify()
             });
             if (!out.verdict.ok && out.verdict.firstBadSeq > 0) {
                 // The entry itself, for the verdict: the page that starts at it.
-                auto page = audit.list(Actor::system(), {}, 1,
-                                       cursor::encode(QJsonArray{double(out.verdict.firstBadSeq + 1)}));
-                if (page && !page->items.isEmpty() && page->items.first().seq == out.verdict.firstBadSeq) {
+                auto page =
+                    audit.list(Actor::system(), {}, 1,
+                               cursor::encode(QJsonArray{double(out.verdict.firstBadSeq + 1)}));
+                if (page && !page->items.isEmpty() &&
+                    page->items.first().seq == out.verdict.firstBadSeq) {
                     out.bad = page->items.first();
                     out.haveBad = true;
                 }
@@ -397,26 +430,29 @@ void AuditPanel::verify()
             m_lastBadSeq = v.firstBadSeq;
             QPalette pal = m_verdict->palette();
             if (v.ok) {
-                m_verdict->setText(tr("The chain is intact: %n entry(s) checked, each follows the one before "
-                                      "and none was altered.",
-                                      nullptr, int(v.checked)));
+                m_verdict->setText(
+                    tr("The chain is intact: %n entry(s) checked, each follows the one before "
+                       "and none was altered.",
+                       nullptr, int(v.checked)));
                 pal.setColor(QPalette::WindowText, toneColor(pal, Tone::Good));
             } else if (work->cancel.load() && v.firstBadSeq == 0) {
-                m_verdict->setText(tr("Verification cancelled after %n entry(s); no verdict.", nullptr,
-                                      int(v.checked)));
+                m_verdict->setText(tr("Verification cancelled after %n entry(s); no verdict.",
+                                      nullptr, int(v.checked)));
                 pal.setColor(QPalette::WindowText, palette().color(QPalette::WindowText));
             } else {
-                QString text = tr("The chain is broken. First bad entry: #%1 (%2). %n entry(s) before it are "
-                                  "intact.",
-                                  nullptr, int(v.checked))
-                                   .arg(v.firstBadSeq)
-                                   .arg(v.reason);
+                QString text =
+                    tr("The chain is broken. First bad entry: #%1 (%2). %n entry(s) before it are "
+                       "intact.",
+                       nullptr, int(v.checked))
+                        .arg(v.firstBadSeq)
+                        .arg(v.reason);
                 if (out.haveBad)
-                    text += QLatin1Char(' ')
-                        + tr("Entry #%1 is “%2” by %3 at %4.")
-                              .arg(out.bad.seq)
-                              .arg(out.bad.action, m_model->actorName(out.bad.actorId),
-                                   QDateTime::fromMSecsSinceEpoch(out.bad.at).toString(Qt::ISODate));
+                    text +=
+                        QLatin1Char(' ') +
+                        tr("Entry #%1 is “%2” by %3 at %4.")
+                            .arg(out.bad.seq)
+                            .arg(out.bad.action, m_model->actorName(out.bad.actorId),
+                                 QDateTime::fromMSecsSinceEpoch(out.bad.at).toString(Qt::ISODate));
                 m_verdict->setText(text);
                 pal.setColor(QPalette::WindowText, toneColor(pal, Tone::Bad));
                 const int row = m_model->rowOfSeq(v.firstBadSeq);
@@ -440,7 +476,8 @@ void AuditPanel::exportAs(const QString &format)
     const QString path = m_exportPath ? m_exportPath(format) : QString();
     if (path.isEmpty())
         return;
-    const auto fmt = format == QLatin1String("json") ? AuditExporter::Format::Json : AuditExporter::Format::Csv;
+    const auto fmt =
+        format == QLatin1String("json") ? AuditExporter::Format::Json : AuditExporter::Format::Csv;
     startWork(tr("Exporting to %1…").arg(path), false);
     auto work = m_work;
     auto *w = runAsync(

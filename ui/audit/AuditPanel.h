@@ -81,7 +81,8 @@ private:
     QLineEdit *m_targetId = nullptr;
     QCheckBox *m_fromOn = nullptr, *m_toOn = nullptr;
     QDateTimeEdit *m_from = nullptr, *m_to = nullptr;
-    QPushButton *m_verify = nullptr, *m_exportCsv = nullptr, *m_exportJson = nullptr, *m_cancel = nullptr;
+    QPushButton *m_verify = nullptr, *m_exportCsv = nullptr, *m_exportJson = nullptr,
+                *m_cancel = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_progressLabel = nullptr;
     QLabel *m_verdict = nullptr;

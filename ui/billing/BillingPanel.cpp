@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/billing/BillingPanel.h"
 
-#include "ui/common/Heading.h"
-#include "ui/common/Tone.h"
 #include "models/billing/BillingService.h"
 #include "models/billing/OfflineBillingProvider.h"
-#include "ui/common/Async.h"
 #include "models/events/ChangeBus.h"
 #include "models/usage/UsageService.h"
 #include "models/workspaces/WorkspaceService.h"
+#include "ui/common/Async.h"
+#include "ui/common/Heading.h"
+#include "ui/common/Tone.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -49,7 +49,8 @@ struct WorkspaceBilling
 
 QString when(qint64 ms)
 {
-    return ms ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat) : QString();
+    return ms ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat)
+              : QString();
 }
 
 QString metricTitle(const QString &metric)
@@ -109,7 +110,8 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
                            std::function<QString()> baseUrl, QWidget *parent)
     : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
       m_provider(provider ? std::move(provider) : std::make_shared<OfflineBillingProvider>()),
-      m_baseUrl(std::move(baseUrl)), m_openUrl([](const QUrl &url) { return QDesktopServices::openUrl(url); })
+      m_baseUrl(std::move(baseUrl)),
+      m_openUrl([](const QUrl &url) { return QDesktopServices::openUrl(url); })
 {
     setAccessibleName(tr("Billing"));
     auto *layout = new QVBoxLayout(this);
@@ -174,14 +176,16 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
     auto *splitter = new QSplitter(Qt::Vertical, this);
     auto *resBox = new QGroupBox(tr("Open reservations"), splitter);
     auto *rl = new QVBoxLayout(resBox);
-    m_reservations = makeList(resBox, QStringLiteral("reservations"), tr("Open reservations"),
-                              {tr("Metric"), tr("Amount"), tr("Idempotency key"), tr("Reserved"), tr("Expires")}, 2);
+    m_reservations = makeList(
+        resBox, QStringLiteral("reservations"), tr("Open reservations"),
+        {tr("Metric"), tr("Amount"), tr("Idempotency key"), tr("Reserved"), tr("Expires")}, 2);
     rl->addWidget(m_reservations);
     auto *evBox = new QGroupBox(tr("Webhook events received (all workspaces)"), splitter);
     auto *el = new QVBoxLayout(evBox);
-    m_events = makeList(evBox, QStringLiteral("webhookEvents"), tr("Webhook events"),
-                        {tr("Received"), tr("Type"), tr("Workspace"), tr("Applied"), tr("Outcome"), tr("Event id")},
-                        4);
+    m_events = makeList(
+        evBox, QStringLiteral("webhookEvents"), tr("Webhook events"),
+        {tr("Received"), tr("Type"), tr("Workspace"), tr("Applied"), tr("Outcome"), tr("Event id")},
+        4);
     el->addWidget(m_events);
     splitter->addWidget(resBox);
     splitter->addWidget(evBox);
@@ -205,12 +209,14 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
     m_liveTimer->setInterval(kLiveDebounceMs);
     connect(m_liveTimer, &QTimer::timeout, this, &BillingPanel::reload);
     if (m_ctx.bus) {
-        connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &, bool) {
-            static const QStringList watched{QStringLiteral("workspace"), QStringLiteral("billing"),
-                                             QStringLiteral("billing_event"), QStringLiteral("reservation")};
-            if (watched.contains(entity))
-                m_liveTimer->start();
-        });
+        connect(m_ctx.bus, &ChangeBus::changed, this,
+                [this](const QString &entity, const QString &, bool) {
+                    static const QStringList watched{
+                        QStringLiteral("workspace"), QStringLiteral("billing"),
+                        QStringLiteral("billing_event"), QStringLiteral("reservation")};
+                    if (watched.contains(entity))
+                        m_liveTimer->start();
+                });
     }
     reload();
 }
@@ -288,9 +294,11 @@ void BillingPanel::reload()
             for (const BillingEvent &e : o.events) {
                 auto *item = new QTreeWidgetItem(
                     m_events, {when(e.receivedAt), e.type,
-                               e.workspaceId.isEmpty() ? QString() : names.value(e.workspaceId, e.workspaceId),
+                               e.workspaceId.isEmpty() ? QString()
+                                                       : names.value(e.workspaceId, e.workspaceId),
                                e.applied ? tr("Yes") : tr("No"), e.outcome, e.eventId});
-                item->setForeground(3, toneColor(m_events->palette(), e.applied ? Tone::Good : Tone::Warning));
+                item->setForeground(
+                    3, toneColor(m_events->palette(), e.applied ? Tone::Good : Tone::Warning));
                 if (e.duplicate)
                     item->setToolTip(4, tr("A repeated delivery of an event already recorded"));
             }
@@ -338,14 +346,18 @@ void BillingPanel::loadWorkspace()
             QStringList caps;
             for (const MetricUsage &m : u.metrics)
                 caps << capText(m.metric, m.cap);
-            m_plan->setText(tr("Plan: <b>%1</b> (caps: %2)").arg(u.plan.toHtmlEscaped(), caps.join(tr(", "))));
+            m_plan->setText(
+                tr("Plan: <b>%1</b> (caps: %2)").arg(u.plan.toHtmlEscaped(), caps.join(tr(", "))));
             for (const MetricUsage &m : u.metrics) {
-                auto *bar = m_usageBox->findChild<QProgressBar *>(QStringLiteral("usage_") + m.metric);
-                auto *text = m_usageBox->findChild<QLabel *>(QStringLiteral("usageText_") + m.metric);
+                auto *bar =
+                    m_usageBox->findChild<QProgressBar *>(QStringLiteral("usage_") + m.metric);
+                auto *text =
+                    m_usageBox->findChild<QLabel *>(QStringLiteral("usageText_") + m.metric);
                 if (!bar || !text)
                     continue;
                 const qint64 used = m.committed + m.reserved;
-                const int pct = m.cap > 0 ? int(qMin<qint64>(100, (used * 100 + m.cap - 1) / m.cap)) : 0;
+                const int pct =
+                    m.cap > 0 ? int(qMin<qint64>(100, (used * 100 + m.cap - 1) / m.cap)) : 0;
                 bar->setValue(pct);
                 bar->setFormat(tr("%1%").arg(pct));
                 text->setText(tr("%1 used + %2 reserved of %3")
@@ -354,8 +366,9 @@ void BillingPanel::loadWorkspace()
             }
             m_reservations->clear();
             for (const Reservation &r : b.reservations)
-                new QTreeWidgetItem(m_reservations, {metricTitle(r.metric), amount(r.metric, r.amount),
-                                                     r.idempotencyKey, when(r.createdAt), when(r.expiresAt)});
+                new QTreeWidgetItem(m_reservations,
+                                    {metricTitle(r.metric), amount(r.metric, r.amount),
+                                     r.idempotencyKey, when(r.createdAt), when(r.expiresAt)});
             if (const int i = m_targetPlan->findData(u.plan); i >= 0 && m_targetPlan->count() > 1)
                 m_targetPlan->setCurrentIndex(i == 0 ? 1 : 0);
         });
@@ -379,14 +392,14 @@ void BillingPanel::checkout()
     if (id.isEmpty())
         return;
     m_jobs.run([ctx = m_ctx, actor = m_actor, provider = m_provider, id,
-         plan] { return BillingService(ctx, provider).checkout(actor, id, plan); },
-        [this](const Result<CheckoutSession> &r) {
-            if (!r) {
-                m_status->setText(tr("Cannot start a checkout: %1").arg(r.error().message));
-                return;
-            }
-            openLink(r->url, tr("checkout"));
-        });
+                plan] { return BillingService(ctx, provider).checkout(actor, id, plan); },
+               [this](const Result<CheckoutSession> &r) {
+                   if (!r) {
+                       m_status->setText(tr("Cannot start a checkout: %1").arg(r.error().message));
+                       return;
+                   }
+                   openLink(r->url, tr("checkout"));
+               });
 }
 
 void BillingPanel::openPortal()
@@ -395,14 +408,15 @@ void BillingPanel::openPortal()
     if (id.isEmpty())
         return;
     m_jobs.run([ctx = m_ctx, actor = m_actor, provider = m_provider,
-         id] { return BillingService(ctx, provider).portal(actor, id); },
-        [this](const Result<QString> &r) {
-            if (!r) {
-                m_status->setText(tr("Cannot open the billing portal: %1").arg(r.error().message));
-                return;
-            }
-            openLink(r.value(), tr("billing portal"));
-        });
+                id] { return BillingService(ctx, provider).portal(actor, id); },
+               [this](const Result<QString> &r) {
+                   if (!r) {
+                       m_status->setText(
+                           tr("Cannot open the billing portal: %1").arg(r.error().message));
+                       return;
+                   }
+                   openLink(r.value(), tr("billing portal"));
+               });
 }
 
 } // namespace wfx::ui

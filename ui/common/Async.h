@@ -13,7 +13,7 @@
 
 namespace wfx::ui {
 
-template<typename Work, typename Done>
+template <typename Work, typename Done>
 QFutureWatcher<std::invoke_result_t<Work>> *runAsync(QObject *context, Work work, Done done)
 {
     using T = std::invoke_result_t<Work>;
@@ -36,14 +36,14 @@ public:
     explicit PanelJobs(QObject *owner) : m_owner(owner) {}
     bool busy() const { return m_running > 0; }
 
-    template<typename Work, typename Done>
-    void run(Work work, Done done)
+    template <typename Work, typename Done> void run(Work work, Done done)
     {
         ++m_running;
-        m_jobs.append(runAsync(m_owner, std::move(work), [this, done = std::move(done)](const auto &result) mutable {
-            --m_running;
-            done(result);
-        }));
+        m_jobs.append(runAsync(m_owner, std::move(work),
+                               [this, done = std::move(done)](const auto &result) mutable {
+                                   --m_running;
+                                   done(result);
+                               }));
     }
 
     void waitForAll()

@@ -14,7 +14,8 @@ QString FileChooser::saveFile(QWidget *parent, const QString &title, const QStri
         s_next.reset();
         return path;
     }
-    return QFileDialog::getSaveFileName(parent, title, QDir::home().filePath(suggestedName), filter);
+    return QFileDialog::getSaveFileName(parent, title, QDir::home().filePath(suggestedName),
+                                        filter);
 }
 
 } // namespace wfx::ui

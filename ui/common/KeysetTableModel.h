@@ -32,8 +32,7 @@ signals:
     void pageLoaded(const QString &error);
 };
 
-template<typename T>
-class KeysetTableModel : public PagedTableModel
+template <typename T> class KeysetTableModel : public PagedTableModel
 {
 public:
     using PagedTableModel::PagedTableModel;
@@ -44,8 +43,14 @@ public:
             m_watcher->waitForFinished();
     }
 
-    int rowCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : int(m_rows.size()); }
-    bool canFetchMore(const QModelIndex &parent) const override { return !parent.isValid() && !m_atEnd; }
+    int rowCount(const QModelIndex &parent = {}) const override
+    {
+        return parent.isValid() ? 0 : int(m_rows.size());
+    }
+    bool canFetchMore(const QModelIndex &parent) const override
+    {
+        return !parent.isValid() && !m_atEnd;
+    }
 
     // Starts loading the next page off the GUI thread; a no-op while one loads.
     void fetchMore(const QModelIndex &parent) override
@@ -61,9 +66,10 @@ public:
                 m_watcher = nullptr;
             finishFetch(fetched);
         });
-        watcher->setFuture(QtConcurrent::run([load = pageLoader(m_cursor), generation = m_generation]() {
-            return Fetched{generation, load()};
-        }));
+        watcher->setFuture(
+            QtConcurrent::run([load = pageLoader(m_cursor), generation = m_generation]() {
+                return Fetched{generation, load()};
+            }));
         emit loadingChanged(true);
     }
 

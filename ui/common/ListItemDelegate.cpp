@@ -13,8 +13,8 @@ namespace {
 // Lays `text` out on one line and draws it aligned in `rect`, placed as the
 // common style places it; returns false, drawing nothing, when it does not fit
 // (unless `always`).
-bool drawLine(QPainter *painter, const QString &text, const QStyleOptionViewItem &opt, const QRect &rect,
-              Qt::Alignment align, bool always)
+bool drawLine(QPainter *painter, const QString &text, const QStyleOptionViewItem &opt,
+              const QRect &rect, Qt::Alignment align, bool always)
 {
     QTextLayout layout(text, opt.font);
     QTextOption textOption;
@@ -47,12 +47,14 @@ bool drawLine(QPainter *painter, const QString &text, const QStyleOptionViewItem
 
 } // namespace
 
-void ListItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+void ListItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                             const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
-    if ((opt.features & (QStyleOptionViewItem::HasDecoration | QStyleOptionViewItem::HasCheckIndicator))
-        || (opt.features & QStyleOptionViewItem::WrapText)) {
+    if ((opt.features &
+         (QStyleOptionViewItem::HasDecoration | QStyleOptionViewItem::HasCheckIndicator)) ||
+        (opt.features & QStyleOptionViewItem::WrapText)) {
         QStyledItemDelegate::paint(painter, option, index);
         return;
     }
@@ -69,10 +71,12 @@ void ListItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     // The text rectangle and colour the common style uses (viewItemDrawText).
     const int margin = style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, widget) + 1;
     const QRect rect = opt.rect.adjusted(margin, 0, -margin, 0);
-    QPalette::ColorGroup group = (opt.state & QStyle::State_Enabled) ? QPalette::Normal : QPalette::Disabled;
+    QPalette::ColorGroup group =
+        (opt.state & QStyle::State_Enabled) ? QPalette::Normal : QPalette::Disabled;
     if (group == QPalette::Normal && !(opt.state & QStyle::State_Active))
         group = QPalette::Inactive;
-    const QPalette::ColorRole role = (opt.state & QStyle::State_Selected) ? QPalette::HighlightedText : QPalette::Text;
+    const QPalette::ColorRole role =
+        (opt.state & QStyle::State_Selected) ? QPalette::HighlightedText : QPalette::Text;
     const Qt::Alignment align = QStyle::visualAlignment(opt.direction, opt.displayAlignment);
 
     painter->save();
@@ -83,7 +87,8 @@ void ListItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     QString shown = text;
     shown.replace(QLatin1Char('\n'), QChar::LineSeparator);
     if (!drawLine(painter, shown, opt, rect, align, false))
-        drawLine(painter, opt.fontMetrics.elidedText(shown, opt.textElideMode, rect.width()), opt, rect, align, true);
+        drawLine(painter, opt.fontMetrics.elidedText(shown, opt.textElideMode, rect.width()), opt,
+                 rect, align, true);
     painter->restore();
 }
 

@@ -14,8 +14,8 @@
 
 namespace wfx::ui {
 
-inline QTableView *newListTable(QWidget *parent, QAbstractItemModel *model, const QString &objectName,
-                                const QString &accessibleName)
+inline QTableView *newListTable(QWidget *parent, QAbstractItemModel *model,
+                                const QString &objectName, const QString &accessibleName)
 {
     auto *view = new QTableView(parent);
     view->setObjectName(objectName);

@@ -15,8 +15,7 @@
 
 namespace wfx::ui {
 
-template<typename T>
-class PagedRows
+template <typename T> class PagedRows
 {
 public:
     static constexpr qsizetype kChunk = 256;

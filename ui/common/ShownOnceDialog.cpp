@@ -15,8 +15,8 @@
 
 namespace wfx::ui {
 
-ShownOnceDialog::ShownOnceDialog(const QString &title, const QString &intro, const QList<Field> &fields,
-                                 QWidget *parent)
+ShownOnceDialog::ShownOnceDialog(const QString &title, const QString &intro,
+                                 const QList<Field> &fields, QWidget *parent)
     : QDialog(parent)
 {
     setWindowTitle(title);
@@ -53,9 +53,10 @@ ShownOnceDialog::ShownOnceDialog(const QString &title, const QString &intro, con
     auto *warnRow = new QHBoxLayout;
     auto *icon = new QLabel(this);
     icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(24, 24));
-    auto *warning = new QLabel(tr("<b>You will not see this again.</b> Only a hash is stored; copy it now. "
-                                  "If it is lost, make a new one."),
-                               this);
+    auto *warning =
+        new QLabel(tr("<b>You will not see this again.</b> Only a hash is stored; copy it now. "
+                      "If it is lost, make a new one."),
+                   this);
     warning->setObjectName(QStringLiteral("shownOnceWarning"));
     warning->setWordWrap(true);
     warnRow->addWidget(icon, 0, Qt::AlignTop);

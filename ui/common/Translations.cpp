@@ -15,7 +15,8 @@ QString choose(const QString &requested, const QStringList &shipped, const QStri
         return shipped.contains(requested) ? requested : QStringLiteral("en");
     for (const QString &tag : uiLanguages) {
         // "de-DE", "de_AT", "ja": the language is the part before the region.
-        const QString language = tag.section(QLatin1Char('-'), 0, 0).section(QLatin1Char('_'), 0, 0).toLower();
+        const QString language =
+            tag.section(QLatin1Char('-'), 0, 0).section(QLatin1Char('_'), 0, 0).toLower();
         if (shipped.contains(language))
             return language;
     }
@@ -47,7 +48,8 @@ bool install(const QString &language, QString *error)
     if (QLocale().language() != QLocale(language).language())
         QLocale::setDefault(QLocale(language));
     auto *qt = new QTranslator(QCoreApplication::instance());
-    if (qt->load(QStringLiteral("qtbase_") + language, QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+    if (qt->load(QStringLiteral("qtbase_") + language,
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
         QCoreApplication::installTranslator(qt);
         qtbase = qt;
     } else {

@@ -19,10 +19,14 @@ QString duration(qint64 ms)
     const Words::Span d = Words::span(ms);
     const int n = d.count > INT_MAX ? INT_MAX : int(d.count);
     switch (d.unit) {
-    case Words::Unit::Seconds: return QCoreApplication::translate("wfx::Words", "%n second(s)", nullptr, n);
-    case Words::Unit::Minutes: return QCoreApplication::translate("wfx::Words", "%n minute(s)", nullptr, n);
-    case Words::Unit::Hours: return QCoreApplication::translate("wfx::Words", "%n hour(s)", nullptr, n);
-    case Words::Unit::Days: break;
+    case Words::Unit::Seconds:
+        return QCoreApplication::translate("wfx::Words", "%n second(s)", nullptr, n);
+    case Words::Unit::Minutes:
+        return QCoreApplication::translate("wfx::Words", "%n minute(s)", nullptr, n);
+    case Words::Unit::Hours:
+        return QCoreApplication::translate("wfx::Words", "%n hour(s)", nullptr, n);
+    case Words::Unit::Days:
+        break;
     }
     return QCoreApplication::translate("wfx::Words", "%n day(s)", nullptr, n);
 }
@@ -36,22 +40,33 @@ QString wordsText(const Words &words)
     args.reserve(words.args.size());
     for (const Words::Arg &a : words.args) {
         switch (a.kind) {
-        case Words::Arg::Kind::Text: args.append(a.text); break;
+        case Words::Arg::Kind::Text:
+            args.append(a.text);
+            break;
         case Words::Arg::Kind::Term:
             args.append(QCoreApplication::translate("wfx::Words", a.text.toUtf8().constData()));
             break;
-        case Words::Arg::Kind::Count: args.append(locale.toString(a.value)); break;
-        case Words::Arg::Kind::Duration: args.append(duration(a.value)); break;
+        case Words::Arg::Kind::Count:
+            args.append(locale.toString(a.value));
+            break;
+        case Words::Arg::Kind::Duration:
+            args.append(duration(a.value));
+            break;
         case Words::Arg::Kind::Instant:
-            args.append(locale.toString(QDateTime::fromMSecsSinceEpoch(a.value), QLocale::ShortFormat));
+            args.append(
+                locale.toString(QDateTime::fromMSecsSinceEpoch(a.value), QLocale::ShortFormat));
             break;
         case Words::Arg::Kind::Clock:
-            args.append(locale.toString(QDateTime::fromMSecsSinceEpoch(a.value).time(), QLocale::ShortFormat));
+            args.append(locale.toString(QDateTime::fromMSecsSinceEpoch(a.value).time(),
+                                        QLocale::ShortFormat));
             break;
-        case Words::Arg::Kind::Nested: args.append(a.nested ? wordsText(*a.nested) : QString()); break;
+        case Words::Arg::Kind::Nested:
+            args.append(a.nested ? wordsText(*a.nested) : QString());
+            break;
         }
     }
-    return Words::fill(QCoreApplication::translate("wfx::Words", words.source ? words.source : ""), args);
+    return Words::fill(QCoreApplication::translate("wfx::Words", words.source ? words.source : ""),
+                       args);
 }
 
 } // namespace wfx::ui

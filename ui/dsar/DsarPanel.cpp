@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/dsar/DsarPanel.h"
 
-#include "ui/common/Heading.h"
-#include "ui/common/Tone.h"
+#include "models/core/Clock.h"
+#include "models/dsar/DsarService.h"
+#include "models/events/ChangeBus.h"
 #include "ui/common/AllUsers.h"
 #include "ui/common/Async.h"
 #include "ui/common/Confirm.h"
-#include "models/dsar/DsarService.h"
-#include "models/core/Clock.h"
-#include "models/events/ChangeBus.h"
+#include "ui/common/Heading.h"
+#include "ui/common/Tone.h"
 
 #include <QComboBox>
 #include <QDateTime>
+#include <QFile>
 #include <QFileDialog>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -21,7 +22,6 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QFile>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -46,7 +46,8 @@ struct Queue
 
 QString when(qint64 ms)
 {
-    return ms ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat) : QString();
+    return ms ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat)
+              : QString();
 }
 
 QString kindText(const QString &kind)
@@ -86,9 +87,10 @@ DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     auto *title = heading(tr("DSAR requests"), this);
     layout->addWidget(title);
-    auto *intro = new QLabel(tr("Data-subject requests from every account: exports, scheduled deletions, "
-                                "restrictions of processing and objections."),
-                             this);
+    auto *intro =
+        new QLabel(tr("Data-subject requests from every account: exports, scheduled deletions, "
+                      "restrictions of processing and objections."),
+                   this);
     intro->setWordWrap(true);
     layout->addWidget(intro);
 
@@ -110,7 +112,8 @@ DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_cancelDeletion->setObjectName(QStringLiteral("cancelDeletion"));
     m_deleteNow = new QPushButton(tr("Carry out deletion &now…"), this);
     m_deleteNow->setObjectName(QStringLiteral("deleteNow"));
-    m_deleteNow->setToolTip(tr("Delete the account and the workspaces it owns before the grace period ends"));
+    m_deleteNow->setToolTip(
+        tr("Delete the account and the workspaces it owns before the grace period ends"));
     m_lift = new QPushButton(tr("&Lift restriction"), this);
     m_lift->setObjectName(QStringLiteral("liftRestriction"));
     actions->addWidget(m_cancelDeletion);
@@ -168,14 +171,16 @@ DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_liveTimer->setInterval(kLiveDebounceMs);
     connect(m_liveTimer, &QTimer::timeout, this, &DsarPanel::reload);
     if (m_ctx.bus) {
-        connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &, bool) {
-            if (entity == QLatin1String("dsar_request") || entity == QLatin1String("user"))
-                m_liveTimer->start();
-        });
+        connect(m_ctx.bus, &ChangeBus::changed, this,
+                [this](const QString &entity, const QString &, bool) {
+                    if (entity == QLatin1String("dsar_request") || entity == QLatin1String("user"))
+                        m_liveTimer->start();
+                });
     }
     m_exportPath = [this](const QString &email) {
         return QFileDialog::getSaveFileName(this, tr("Export personal data"),
-                                            tr("data-export-%1.json").arg(email), tr("JSON files (*.json)"));
+                                            tr("data-export-%1.json").arg(email),
+                                            tr("JSON files (*.json)"));
     };
     updateActions();
     reload();
@@ -268,15 +273,17 @@ void DsarPanel::reload()
             for (const DsarRequest &r : q.requests) {
                 const bool deleted = !m_emails.contains(r.userId);
                 auto *item = new QTreeWidgetItem(
-                    m_queue, {kindText(r.kind), stateText(r.state),
-                              deleted ? tr("%1 (account deleted)").arg(r.userId) : emailOf(r.userId),
-                              when(r.createdAt), when(r.dueAt), when(r.scheduledFor), when(r.completedAt)});
+                    m_queue,
+                    {kindText(r.kind), stateText(r.state),
+                     deleted ? tr("%1 (account deleted)").arg(r.userId) : emailOf(r.userId),
+                     when(r.createdAt), when(r.dueAt), when(r.scheduledFor), when(r.completedAt)});
                 item->setData(0, kIdRole, r.id);
                 item->setData(0, kUserRole, r.userId);
                 item->setData(0, kKindRole, r.kind);
                 item->setData(0, kStateRole, r.state);
                 if (!r.detail.isEmpty())
-                    item->setToolTip(0, QString::fromUtf8(QJsonDocument(r.detail).toJson(QJsonDocument::Compact)));
+                    item->setToolTip(0, QString::fromUtf8(QJsonDocument(r.detail).toJson(
+                                            QJsonDocument::Compact)));
                 // Overdue: a request still waiting past its due date (a restriction
                 // in force is not waiting for anything).
                 if (r.state == QLatin1String("scheduled") && r.dueAt && r.dueAt <= now)
@@ -328,8 +335,8 @@ void DsarPanel::exportSelectedUser()
             // rename), so that a Cancel pressed until then still leaves no file.
             QFile file(path + QStringLiteral(".part"));
             const QByteArray bytes = QJsonDocument(*data).toJson(QJsonDocument::Indented);
-            if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(bytes) != bytes.size()
-                || !file.flush()) {
+            if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+                file.write(bytes) != bytes.size() || !file.flush()) {
                 w.bytes = Error{ErrorCode::Internal, file.errorString()};
                 file.close();
                 file.remove();
@@ -355,13 +362,16 @@ void DsarPanel::exportSelectedUser()
                 }
             }
             if (w.cancelled)
-                m_status->setText(tr("Export cancelled; no file was written (the export request stays "
-                                     "recorded)."));
+                m_status->setText(
+                    tr("Export cancelled; no file was written (the export request stays "
+                       "recorded)."));
             else if (!w.bytes)
-                m_status->setText(tr("Export of %1 failed: %2").arg(email, w.bytes.error().message));
+                m_status->setText(
+                    tr("Export of %1 failed: %2").arg(email, w.bytes.error().message));
             else
-                m_status->setText(tr("Exported the data of %1 to %2 (%3).")
-                                      .arg(email, path, QLocale().formattedDataSize(w.bytes.value())));
+                m_status->setText(
+                    tr("Exported the data of %1 to %2 (%3).")
+                        .arg(email, path, QLocale().formattedDataSize(w.bytes.value())));
             updateActions();
             emit exportFinished(!w.cancelled && w.bytes.ok());
         });
@@ -381,14 +391,17 @@ void DsarPanel::cancelDeletion()
     if (userId.isEmpty())
         return;
     const QString email = emailOf(userId);
-    if (!Confirm::ask(this, tr("Cancel deletion"),
-                      tr("Cancel the scheduled deletion of the account %1? The account stays.").arg(email),
-                      tr("Cancel deletion")))
+    if (!Confirm::ask(
+            this, tr("Cancel deletion"),
+            tr("Cancel the scheduled deletion of the account %1? The account stays.").arg(email),
+            tr("Cancel deletion")))
         return;
-    m_jobs.run([ctx = m_ctx, userId] { return DsarService(ctx).cancelDeletion(Actor::user(userId)); },
+    m_jobs.run(
+        [ctx = m_ctx, userId] { return DsarService(ctx).cancelDeletion(Actor::user(userId)); },
         [this, email](const Result<DeletionStatus> &r) {
-            m_status->setText(r ? tr("The deletion of %1 is cancelled.").arg(email)
-                                : tr("Cannot cancel the deletion of %1: %2").arg(email, r.error().message));
+            m_status->setText(
+                r ? tr("The deletion of %1 is cancelled.").arg(email)
+                  : tr("Cannot cancel the deletion of %1: %2").arg(email, r.error().message));
             reload();
         });
 }
@@ -399,18 +412,21 @@ void DsarPanel::deleteNow()
     if (userId.isEmpty())
         return;
     const QString email = emailOf(userId);
-    if (!Confirm::ask(this, tr("Delete account now"),
-                      tr("Delete the account %1 now, before its grace period ends? The workspaces it owns "
-                         "go with it, with all their projects and runs. This cannot be undone.")
-                          .arg(email),
-                      tr("Delete account")))
+    if (!Confirm::ask(
+            this, tr("Delete account now"),
+            tr("Delete the account %1 now, before its grace period ends? The workspaces it owns "
+               "go with it, with all their projects and runs. This cannot be undone.")
+                .arg(email),
+            tr("Delete account")))
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, userId] { return DsarService(ctx).executeDeletionNow(actor, userId); },
-        [this, email](const Status &r) {
-            m_status->setText(r ? tr("The account %1 was deleted.").arg(email)
-                                : tr("Cannot delete the account %1: %2").arg(email, r.error().message));
-            reload();
-        });
+    m_jobs.run([ctx = m_ctx, actor = m_actor,
+                userId] { return DsarService(ctx).executeDeletionNow(actor, userId); },
+               [this, email](const Status &r) {
+                   m_status->setText(
+                       r ? tr("The account %1 was deleted.").arg(email)
+                         : tr("Cannot delete the account %1: %2").arg(email, r.error().message));
+                   reload();
+               });
 }
 
 void DsarPanel::liftRestriction()
@@ -419,10 +435,14 @@ void DsarPanel::liftRestriction()
     if (userId.isEmpty())
         return;
     const QString email = emailOf(userId);
-    m_jobs.run([ctx = m_ctx, userId] { return DsarService(ctx).setRestricted(Actor::user(userId), false); },
+    m_jobs.run(
+        [ctx = m_ctx, userId] {
+            return DsarService(ctx).setRestricted(Actor::user(userId), false);
+        },
         [this, email](const Result<bool> &r) {
-            m_status->setText(r ? tr("The restriction on %1 is lifted.").arg(email)
-                                : tr("Cannot lift the restriction on %1: %2").arg(email, r.error().message));
+            m_status->setText(
+                r ? tr("The restriction on %1 is lifted.").arg(email)
+                  : tr("Cannot lift the restriction on %1: %2").arg(email, r.error().message));
             reload();
         });
 }

@@ -8,8 +8,8 @@
 
 #include "ui/common/Async.h"
 
-#include <QHash>
 #include <QFutureWatcher>
+#include <QHash>
 #include <QPointer>
 #include <QWidget>
 

@@ -3,10 +3,10 @@
 
 #include "models/accounts/AccountService.h"
 #include "models/accounts/ApiKeyService.h"
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/common/Async.h"
 #include "ui/common/ShownOnceDialog.h"
 #include "ui/common/Tone.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QAbstractButton>
 #include <QClipboard>
@@ -78,7 +78,8 @@ FirstRunWizard::FirstRunWizard(ModelContext ctx, std::function<QString()> addres
     resize(640, 480);
     connect(this, &QWizard::currentIdChanged, this, [this](int id) {
         if (id == CommandPage)
-            m_command->setPlainText(syncCommand(m_address ? m_address() : QString(), m_secret, m_projectId));
+            m_command->setPlainText(
+                syncCommand(m_address ? m_address() : QString(), m_secret, m_projectId));
     });
 }
 
@@ -95,7 +96,8 @@ QWizardPage *FirstRunWizard::buildAdminPage()
 {
     auto *page = new QWizardPage(this);
     page->setTitle(tr("Create the administrator"));
-    page->setSubTitle(tr("This instance has no account yet. The first account administers the whole instance."));
+    page->setSubTitle(
+        tr("This instance has no account yet. The first account administers the whole instance."));
     auto *form = new QFormLayout(page);
     m_email = lineEdit(page, QStringLiteral("adminEmail"), tr("Email"));
     m_name = lineEdit(page, QStringLiteral("adminName"), tr("Name"));
@@ -108,7 +110,8 @@ QWizardPage *FirstRunWizard::buildAdminPage()
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&Password:"), m_password);
     form->addRow(tr("Password &again:"), m_password2);
-    form->addRow(new QLabel(tr("At least %n character(s).", nullptr, AccountService::kMinPasswordLength), page));
+    form->addRow(new QLabel(
+        tr("At least %n character(s).", nullptr, AccountService::kMinPasswordLength), page));
     form->addRow(m_adminStatus);
     return page;
 }
@@ -117,7 +120,8 @@ QWizardPage *FirstRunWizard::buildWorkspacePage()
 {
     auto *page = new QWizardPage(this);
     page->setTitle(tr("Create a workspace"));
-    page->setSubTitle(tr("Runs belong to a project in a workspace. The administrator owns this one."));
+    page->setSubTitle(
+        tr("Runs belong to a project in a workspace. The administrator owns this one."));
     auto *form = new QFormLayout(page);
     m_workspace = lineEdit(page, QStringLiteral("workspaceName"), tr("Workspace name"));
     m_project = lineEdit(page, QStringLiteral("projectName"), tr("Project name"));
@@ -133,7 +137,8 @@ QWizardPage *FirstRunWizard::buildKeyPage()
 {
     auto *page = new QWizardPage(this);
     page->setTitle(tr("Issue an API key"));
-    page->setSubTitle(tr("Training code syncs runs with an API key. Its secret is shown once, when it is issued."));
+    page->setSubTitle(tr(
+        "Training code syncs runs with an API key. Its secret is shown once, when it is issued."));
     auto *form = new QFormLayout(page);
     m_keyName = lineEdit(page, QStringLiteral("keyName"), tr("Key name"));
     m_keyName->setText(tr("first key"));
@@ -147,8 +152,9 @@ QWizardPage *FirstRunWizard::buildCommandPage()
 {
     auto *page = new QWizardPage(this);
     page->setTitle(tr("Sync a first run"));
-    page->setSubTitle(tr("Run this command in a terminal on a machine that reaches this server. The run appears "
-                         "in the Runs panel at once."));
+    page->setSubTitle(
+        tr("Run this command in a terminal on a machine that reaches this server. The run appears "
+           "in the Runs panel at once."));
     auto *layout = new QVBoxLayout(page);
     m_command = new QPlainTextEdit(page);
     m_command->setObjectName(QStringLiteral("syncCommand"));
@@ -160,10 +166,11 @@ QWizardPage *FirstRunWizard::buildCommandPage()
     auto *note = new QLabel(tr("The command holds the API key's secret: keep it private."), page);
     note->setWordWrap(true);
     // Training code is Python: the example client beside the curl command (README, "Syncing runs").
-    auto *python = new QLabel(tr("From Python training code: %1 (standard library only) syncs a run while it "
-                                 "trains, with this address and key.")
-                                  .arg(QStringLiteral("docs/examples/worldflux_client.py")),
-                              page);
+    auto *python =
+        new QLabel(tr("From Python training code: %1 (standard library only) syncs a run while it "
+                      "trains, with this address and key.")
+                       .arg(QStringLiteral("docs/examples/worldflux_client.py")),
+                   page);
     python->setObjectName(QStringLiteral("pythonExample"));
     python->setWordWrap(true);
     python->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -171,7 +178,8 @@ QWizardPage *FirstRunWizard::buildCommandPage()
     layout->addWidget(copy, 0, Qt::AlignLeft);
     layout->addWidget(note);
     layout->addWidget(python);
-    connect(copy, &QPushButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(command()); });
+    connect(copy, &QPushButton::clicked, this,
+            [this] { QGuiApplication::clipboard()->setText(command()); });
     return page;
 }
 
@@ -180,29 +188,31 @@ QString FirstRunWizard::command() const
     return m_command->toPlainText();
 }
 
-QString FirstRunWizard::syncCommand(const QString &address, const QString &secret, const QString &projectId)
+QString FirstRunWizard::syncCommand(const QString &address, const QString &secret,
+                                    const QString &projectId)
 {
-    const QJsonObject body{
-        {QStringLiteral("project_id"), projectId},
-        {QStringLiteral("client_run_id"), QStringLiteral("first-run")},
-        {QStringLiteral("name"), QStringLiteral("first-run")},
-        {QStringLiteral("status"), QStringLiteral("completed")},
-        {QStringLiteral("manifest"), QJsonObject{{QStringLiteral("note"), QStringLiteral("my first run")}}},
-        {QStringLiteral("metrics"),
-         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("loss")},
-                                {QStringLiteral("step"), 0},
-                                {QStringLiteral("value"), 1.25}},
-                    QJsonObject{{QStringLiteral("name"), QStringLiteral("loss")},
-                                {QStringLiteral("step"), 1},
-                                {QStringLiteral("value"), 0.75}}}},
-        {QStringLiteral("log"), QStringLiteral("hello from my first run\n")}};
+    const QJsonObject body{{QStringLiteral("project_id"), projectId},
+                           {QStringLiteral("client_run_id"), QStringLiteral("first-run")},
+                           {QStringLiteral("name"), QStringLiteral("first-run")},
+                           {QStringLiteral("status"), QStringLiteral("completed")},
+                           {QStringLiteral("manifest"),
+                            QJsonObject{{QStringLiteral("note"), QStringLiteral("my first run")}}},
+                           {QStringLiteral("metrics"),
+                            QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("loss")},
+                                                   {QStringLiteral("step"), 0},
+                                                   {QStringLiteral("value"), 1.25}},
+                                       QJsonObject{{QStringLiteral("name"), QStringLiteral("loss")},
+                                                   {QStringLiteral("step"), 1},
+                                                   {QStringLiteral("value"), 0.75}}}},
+                           {QStringLiteral("log"), QStringLiteral("hello from my first run\n")}};
     // Single quotes for the shell: none of these values can hold one (ids, a
     // URL, a key secret), and the JSON is built here.
     return QStringLiteral("curl -sS -X POST '%1/api/sync/runs' \\\n"
                           "  -H 'Authorization: Bearer %2' \\\n"
                           "  -H 'Content-Type: application/json' \\\n"
                           "  -d '%3'\n")
-        .arg(address, secret, QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)));
+        .arg(address, secret,
+             QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)));
 }
 
 void FirstRunWizard::setBusy(bool busy, QLabel *status)
@@ -259,7 +269,8 @@ bool FirstRunWizard::createAdmin()
     const QString name = m_name->text().trimmed();
     const QString password = m_password->text();
     QString problem;
-    static const QRegularExpression plausibleEmail(QStringLiteral("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"));
+    static const QRegularExpression plausibleEmail(
+        QStringLiteral("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"));
     if (!plausibleEmail.match(email).hasMatch())
         problem = tr("Enter an email address such as admin@example.org.");
     else if (name.isEmpty())
@@ -267,7 +278,8 @@ bool FirstRunWizard::createAdmin()
     else if (name.size() > AccountService::kMaxDisplayNameLength)
         problem = tr("The name is too long.");
     else if (password.size() < AccountService::kMinPasswordLength)
-        problem = tr("The password needs at least %n character(s).", nullptr, AccountService::kMinPasswordLength);
+        problem = tr("The password needs at least %n character(s).", nullptr,
+                     AccountService::kMinPasswordLength);
     else if (password != m_password2->text())
         problem = tr("The two passwords differ.");
     if (!problem.isEmpty()) {
@@ -364,7 +376,8 @@ bool FirstRunWizard::issueKey()
                 m_secret = r.secret;
                 m_shownOnce = new ShownOnceDialog(
                     tr("API key issued"),
-                    tr("Copy the secret now: it is shown here once and never again. The next page puts it into "
+                    tr("Copy the secret now: it is shown here once and never again. The next page "
+                       "puts it into "
                        "the command that syncs a first run."),
                     {{tr("Secret"), r.secret, QStringLiteral("keySecret")}}, this);
                 m_shownOnce->setAttribute(Qt::WA_DeleteOnClose);

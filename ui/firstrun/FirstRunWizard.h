@@ -6,8 +6,8 @@
 // with its fields disabled and moves on when the work is done.
 #pragma once
 
-#include "ui/common/ShownOnceDialog.h"
 #include "models/core/Context.h"
+#include "ui/common/ShownOnceDialog.h"
 
 #include <QPointer>
 #include <QWizard>
@@ -43,7 +43,8 @@ public:
     ShownOnceDialog *shownOnce() const { return m_shownOnce; }
 
     // The command that POSTs a minimal run to <address>/api/sync/runs.
-    static QString syncCommand(const QString &address, const QString &secret, const QString &projectId);
+    static QString syncCommand(const QString &address, const QString &secret,
+                               const QString &projectId);
 
 signals:
     // A step's store work ended (error empty on success).

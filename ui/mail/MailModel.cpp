@@ -19,7 +19,8 @@ int MailModel::columnCount(const QModelIndex &parent) const
 QString MailModel::stateText(const OutboxEntry &e)
 {
     if (e.sentAt > 0)
-        return tr("Sent %1").arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(e.sentAt), QLocale::ShortFormat));
+        return tr("Sent %1").arg(
+            QLocale().toString(QDateTime::fromMSecsSinceEpoch(e.sentAt), QLocale::ShortFormat));
     if (!e.error.isEmpty())
         return tr("Not sent: %1").arg(e.error);
     return tr("Waiting to be sent");
@@ -37,7 +38,8 @@ QVariant MailModel::data(const QModelIndex &index, int role) const
         case Subject:
             return e.subject;
         case Created:
-            return QLocale().toString(QDateTime::fromMSecsSinceEpoch(e.createdAt), QLocale::ShortFormat);
+            return QLocale().toString(QDateTime::fromMSecsSinceEpoch(e.createdAt),
+                                      QLocale::ShortFormat);
         case State:
             return stateText(e);
         case ColumnCount:
@@ -73,7 +75,9 @@ QVariant MailModel::headerData(int section, Qt::Orientation orientation, int rol
 
 std::function<Result<Page<OutboxEntry>>()> MailModel::pageLoader(const QString &cursor) const
 {
-    return [ctx = m_ctx, actor = m_actor, cursor] { return MailOutbox::list(ctx, actor, kPageSize, cursor); };
+    return [ctx = m_ctx, actor = m_actor, cursor] {
+        return MailOutbox::list(ctx, actor, kPageSize, cursor);
+    };
 }
 
 } // namespace wfx::ui

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "models/accounts/MailOutbox.h"
-#include "ui/common/KeysetTableModel.h"
 #include "models/core/Context.h"
+#include "ui/common/KeysetTableModel.h"
 
 namespace wfx::ui {
 

@@ -27,10 +27,11 @@ MailPanel::MailPanel(ModelContext ctx, Actor actor, QWidget *parent) : QWidget(p
     top->addWidget(title, 1);
     top->addWidget(refresh);
     layout->addLayout(top);
-    auto *intro = new QLabel(tr("Every message the console wrote: password resets and invitations. Without a mail "
-                                "command (setting sendmail, or WFX_SENDMAIL) nothing is sent; read here who asked "
-                                "for what. One-time links are never stored, so bodies show them withheld."),
-                             this);
+    auto *intro = new QLabel(
+        tr("Every message the console wrote: password resets and invitations. Without a mail "
+           "command (setting sendmail, or WFX_SENDMAIL) nothing is sent; read here who asked "
+           "for what. One-time links are never stored, so bodies show them withheld."),
+        this);
     intro->setWordWrap(true);
     layout->addWidget(intro);
 
@@ -57,7 +58,8 @@ MailPanel::MailPanel(ModelContext ctx, Actor actor, QWidget *parent) : QWidget(p
     layout->addWidget(m_status);
 
     connect(refresh, &QPushButton::clicked, this, &MailPanel::refresh);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MailPanel::showCurrent);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MailPanel::showCurrent);
     connect(m_model, &MailModel::pageLoaded, this, &MailPanel::updateStatus);
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         m_body->clear();
@@ -79,7 +81,8 @@ void MailPanel::showCurrent()
         return;
     }
     const OutboxEntry &e = m_model->entryAt(i.row());
-    m_body->setPlainText(tr("To: %1\nSubject: %2\n%3\n\n%4").arg(e.to, e.subject, MailModel::stateText(e), e.body));
+    m_body->setPlainText(
+        tr("To: %1\nSubject: %2\n%3\n\n%4").arg(e.to, e.subject, MailModel::stateText(e), e.body));
 }
 
 void MailPanel::updateStatus()

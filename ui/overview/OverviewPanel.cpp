@@ -201,7 +201,8 @@ void OverviewPanel::sample()
 {
     // requestCount() is an atomic read: cheap enough for the GUI thread.
     const quint64 count = m_server->requestCount();
-    const double rate = count >= m_lastCount ? double(count - m_lastCount) * 1000.0 / kSampleMs : 0.0;
+    const double rate =
+        count >= m_lastCount ? double(count - m_lastCount) * 1000.0 / kSampleMs : 0.0;
     m_lastCount = count;
     m_rates.append(rate);
     while (m_rates.size() > kWindowSeconds)

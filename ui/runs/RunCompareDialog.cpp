@@ -26,7 +26,9 @@ namespace {
 
 void flattenInto(QMap<QString, QString> &out, const QString &prefix, const QJsonValue &v)
 {
-    auto key = [&prefix](const QString &k) { return prefix.isEmpty() ? k : prefix + QLatin1Char('.') + k; };
+    auto key = [&prefix](const QString &k) {
+        return prefix.isEmpty() ? k : prefix + QLatin1Char('.') + k;
+    };
     if (v.isObject() && !v.toObject().isEmpty()) {
         const QJsonObject o = v.toObject();
         for (auto it = o.begin(); it != o.end(); ++it)
@@ -67,8 +69,10 @@ QTableWidgetItem *cell(const QString &text, bool numeric = false)
 
 } // namespace
 
-RunCompareDialog::RunCompareDialog(ModelContext ctx, Actor actor, const QList<Run> &runs, QWidget *parent)
-    : QDialog(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_runs(runs.mid(0, kMaxRuns))
+RunCompareDialog::RunCompareDialog(ModelContext ctx, Actor actor, const QList<Run> &runs,
+                                   QWidget *parent)
+    : QDialog(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+      m_runs(runs.mid(0, kMaxRuns))
 {
     setObjectName(QStringLiteral("runCompareDialog"));
     setWindowTitle(tr("Compare %n run(s)", nullptr, int(m_runs.size())));
@@ -161,7 +165,8 @@ RunCompareDialog::Comparison RunCompareDialog::load(const ModelContext &ctx, con
         RunData d;
         d.id = r.id;
         // Runs of one name (seeds of one config) are told apart by their id.
-        d.label = nameCount.value(r.name) > 1 ? r.name + QStringLiteral(" · ") + r.id.left(8) : r.name;
+        d.label =
+            nameCount.value(r.name) > 1 ? r.name + QStringLiteral(" · ") + r.id.left(8) : r.name;
         auto sums = service.metricSummaries(actor, r.id);
         if (!sums) {
             c.error = sums.error().message;
@@ -198,14 +203,16 @@ void RunCompareDialog::present(const Comparison &c)
         emit loaded();
         return;
     }
-    m_status->setText(tr("%n metric(s) of %1 runs", nullptr, int(c.metrics.size())).arg(c.runs.size()));
+    m_status->setText(
+        tr("%n metric(s) of %1 runs", nullptr, int(c.metrics.size())).arg(c.runs.size()));
     fillCharts(c);
 
     m_summary->setRowCount(0);
     for (const QString &metric : c.metrics) {
         for (const RunData &r : c.runs) {
-            const auto it = std::find_if(r.summaries.begin(), r.summaries.end(),
-                                         [&metric](const MetricSummary &m) { return m.name == metric; });
+            const auto it =
+                std::find_if(r.summaries.begin(), r.summaries.end(),
+                             [&metric](const MetricSummary &m) { return m.name == metric; });
             const int row = m_summary->rowCount();
             m_summary->insertRow(row);
             m_summary->setItem(row, 0, cell(metric));
@@ -234,7 +241,9 @@ void RunCompareDialog::present(const Comparison &c)
         m_manifest->setItem(row, 0, cell(keys.at(row)));
         for (int col = 0; col < c.runs.size(); ++col) {
             const auto &m = c.runs.at(col).manifest;
-            m_manifest->setItem(row, col + 1, cell(m.contains(keys.at(row)) ? m.value(keys.at(row)) : tr("(none)")));
+            m_manifest->setItem(
+                row, col + 1,
+                cell(m.contains(keys.at(row)) ? m.value(keys.at(row)) : tr("(none)")));
         }
     }
     m_manifest->resizeColumnsToContents();

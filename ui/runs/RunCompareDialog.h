@@ -45,7 +45,8 @@ public:
         qint64 elapsedMs = 0;
     };
 
-    RunCompareDialog(ModelContext ctx, Actor actor, const QList<Run> &runs, QWidget *parent = nullptr);
+    RunCompareDialog(ModelContext ctx, Actor actor, const QList<Run> &runs,
+                     QWidget *parent = nullptr);
     ~RunCompareDialog() override;
 
     // A JSON object as dotted keys (arrays by index: a.0.b) and each leaf's

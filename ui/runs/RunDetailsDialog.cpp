@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/runs/RunDetailsDialog.h"
 
-#include "ui/common/Heading.h"
-#include "ui/common/Tone.h"
+#include "models/events/ChangeBus.h"
 #include "ui/common/Async.h"
 #include "ui/common/Confirm.h"
-#include "models/events/ChangeBus.h"
+#include "ui/common/Heading.h"
+#include "ui/common/Tone.h"
 #include "ui/runs/MetricChart.h"
 #include "ui/runs/RunFilesTab.h"
 #include "ui/runs/RunsModel.h"
@@ -96,7 +96,8 @@ QString when(std::optional<qint64> ms)
 
 } // namespace
 
-RunDetailsDialog::RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, RunFiles files, QWidget *parent)
+RunDetailsDialog::RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, RunFiles files,
+                                   QWidget *parent)
     : QDialog(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_run(run)
 {
     setWindowTitle(tr("Run %1").arg(run.name));
@@ -142,10 +143,11 @@ void RunDetailsDialog::followChanges()
     m_follow->setSingleShot(true);
     m_follow->setInterval(200); // a burst of batches: one refresh
     connect(m_follow, &QTimer::timeout, this, &RunDetailsDialog::refresh);
-    connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &id, bool) {
-        if (entity == QLatin1String("run") && id == m_run.id && m_loaded)
-            m_follow->start();
-    });
+    connect(m_ctx.bus, &ChangeBus::changed, this,
+            [this](const QString &entity, const QString &id, bool) {
+                if (entity == QLatin1String("run") && id == m_run.id && m_loaded)
+                    m_follow->start();
+            });
 }
 
 void RunDetailsDialog::showRun(const Run &run)
@@ -175,7 +177,9 @@ void RunDetailsDialog::refresh()
     };
     runAsync(
         this,
-        [ctx = m_ctx, actor = m_actor, id = m_run.id] { return Fresh{RunService(ctx).get(actor, id)}; },
+        [ctx = m_ctx, actor = m_actor, id = m_run.id] {
+            return Fresh{RunService(ctx).get(actor, id)};
+        },
         [this](const Fresh &f) {
             m_refreshing = false;
             if (!f.run)
@@ -372,9 +376,11 @@ void RunDetailsDialog::loadDetails()
                 const RunSignature &s = d.signature.value();
                 m_evidence->setText(evidenceExplanation(s.evidence));
                 m_signatureDetails->setText(
-                    tr("Algorithm: %1\nPublic key: %2\nManifest SHA-256 at signing: %3\nChecked: %4")
-                        .arg(s.alg, s.publicKey, s.signedSha256,
-                             when(s.checkedAt ? std::optional<qint64>(s.checkedAt) : std::nullopt)));
+                    tr("Algorithm: %1\nPublic key: %2\nManifest SHA-256 at signing: %3\nChecked: "
+                       "%4")
+                        .arg(
+                            s.alg, s.publicKey, s.signedSha256,
+                            when(s.checkedAt ? std::optional<qint64>(s.checkedAt) : std::nullopt)));
             }
 
             if (d.metricNames) {
@@ -482,7 +488,8 @@ void RunDetailsDialog::findInLog(bool fromStart)
     m_logSearch->setProperty("notFound", !found);
     m_logSearch->setToolTip(found ? QString() : tr("Not found in the loaded log"));
     QPalette pal = m_logSearch->palette();
-    pal.setColor(QPalette::Text, found ? palette().color(QPalette::Text) : toneColor(pal, Tone::Bad));
+    pal.setColor(QPalette::Text,
+                 found ? palette().color(QPalette::Text) : toneColor(pal, Tone::Bad));
     m_logSearch->setPalette(pal);
 }
 

@@ -5,8 +5,8 @@
 #pragma once
 
 #include "models/core/Context.h"
-#include "ui/runs/RunFiles.h"
 #include "models/runs/RunService.h"
+#include "ui/runs/RunFiles.h"
 
 #include <QDialog>
 #include <QSet>
@@ -38,7 +38,8 @@ public:
         : RunDetailsDialog(std::move(ctx), std::move(actor), run, RunFiles{}, parent)
     {
     }
-    RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, RunFiles files, QWidget *parent = nullptr);
+    RunDetailsDialog(ModelContext ctx, Actor actor, const Run &run, RunFiles files,
+                     QWidget *parent = nullptr);
     ~RunDetailsDialog() override;
 
     // The sentence that explains a run's evidence state.

@@ -3,9 +3,9 @@
 
 #include "models/artifacts/ArtifactService.h"
 #include "models/artifacts/BlobStore.h"
+#include "models/runs/EvidencePackager.h"
 #include "ui/common/Async.h"
 #include "ui/common/FileChooser.h"
-#include "models/runs/EvidencePackager.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -52,7 +52,8 @@ QString stateText(const QString &state)
 
 } // namespace
 
-RunFilesTab::RunFilesTab(ModelContext ctx, Actor actor, QString runId, RunFiles files, QWidget *parent)
+RunFilesTab::RunFilesTab(ModelContext ctx, Actor actor, QString runId, RunFiles files,
+                         QWidget *parent)
     : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_runId(std::move(runId)),
       m_files(std::move(files))
 {
@@ -145,8 +146,9 @@ QString RunFilesTab::suggestedFileName(const QString &name)
 void RunFilesTab::loadArtifacts()
 {
     if (!m_files.canReadArtifacts())
-        m_status->setText(tr("The artifact store is not available to this console: artifacts are listed "
-                             "but cannot be saved."));
+        m_status->setText(
+            tr("The artifact store is not available to this console: artifacts are listed "
+               "but cannot be saved."));
     runAsync(
         this,
         [ctx = m_ctx, actor = m_actor, runId = m_runId, dataDir = m_files.dataDir] {
@@ -193,7 +195,8 @@ void RunFilesTab::loadArtifacts()
             if (l.items.isEmpty() && m_files.canReadArtifacts())
                 m_status->setText(tr("This run has no artifacts."));
             else if (l.truncated)
-                m_status->setText(tr("Showing the first %n artifact(s).", nullptr, int(l.items.size())));
+                m_status->setText(
+                    tr("Showing the first %n artifact(s).", nullptr, int(l.items.size())));
             emit artifactsLoaded();
         });
 }
@@ -261,7 +264,8 @@ void RunFilesTab::saveSelected()
     const QString id = m_table->item(r, Name)->data(Qt::UserRole).toString();
     const QString name = m_table->item(r, Name)->text();
     // The user picks the path; the artifact's name is only a suggestion in the dialog.
-    const QString path = FileChooser::saveFile(this, tr("Save artifact"), suggestedFileName(name), QString());
+    const QString path =
+        FileChooser::saveFile(this, tr("Save artifact"), suggestedFileName(name), QString());
     if (path.isEmpty())
         return;
     startJob(tr("Saving %1…").arg(name));
@@ -284,8 +288,9 @@ void RunFilesTab::saveSelected()
                 return o;
             }
             job->total = download->size;
-            return writeFile(path, job, [&in](char *data, qint64 max) { return in.read(data, max); },
-                             download->sha256);
+            return writeFile(
+                path, job, [&in](char *data, qint64 max) { return in.read(data, max); },
+                download->sha256);
         },
         [this, name, path](const Outcome &o) { finishJob(name, path, o); });
 }
@@ -331,8 +336,9 @@ void RunFilesTab::updateSaveButton()
 {
     // Only stored bytes can be saved, and one file job runs at a time.
     const int r = m_table->currentRow();
-    m_save->setEnabled(!m_job && r >= 0 && m_files.canReadArtifacts()
-                       && m_table->item(r, Name)->data(Qt::UserRole + 1).toString() == QLatin1String("committed"));
+    m_save->setEnabled(!m_job && r >= 0 && m_files.canReadArtifacts() &&
+                       m_table->item(r, Name)->data(Qt::UserRole + 1).toString() ==
+                           QLatin1String("committed"));
 }
 
 void RunFilesTab::startJob(const QString &what)
@@ -358,7 +364,8 @@ void RunFilesTab::finishJob(const QString &what, const QString &path, const Outc
     updateSaveButton();
     QString message;
     if (o.ok)
-        message = tr("%1 was saved to %2 (%3).").arg(what, path, QLocale().formattedDataSize(o.bytes));
+        message =
+            tr("%1 was saved to %2 (%3).").arg(what, path, QLocale().formattedDataSize(o.bytes));
     else if (o.cancelled)
         message = tr("Cancelled: nothing was written to %1.").arg(path);
     else

@@ -29,7 +29,8 @@ class RunFilesTab : public QWidget
 public:
     enum Column { Name, Size, Digest, State, ColumnCount };
 
-    RunFilesTab(ModelContext ctx, Actor actor, QString runId, RunFiles files, QWidget *parent = nullptr);
+    RunFilesTab(ModelContext ctx, Actor actor, QString runId, RunFiles files,
+                QWidget *parent = nullptr);
     ~RunFilesTab() override;
 
     QTableWidget *table() const { return m_table; }
@@ -69,7 +70,8 @@ private:
     // Writes chunks from `read` to `path` through QSaveFile; cancel, a read
     // error or a digest mismatch discards everything.
     static Outcome writeFile(const QString &path, const std::shared_ptr<Job> &job,
-                             const std::function<qint64(char *, qint64)> &read, const QString &expectSha256);
+                             const std::function<qint64(char *, qint64)> &read,
+                             const QString &expectSha256);
 
     void loadArtifacts();
     void saveSelected();

@@ -73,8 +73,6 @@ RunsModel::RunsModel(ModelContext ctx, Actor actor, QObject *parent)
 {
 }
 
-
-
 int RunsModel::columnCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;
@@ -146,9 +144,6 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
     return {};
 }
 
-
-
-
 std::function<Result<Page<Run>>()> RunsModel::pageLoader(const QString &cursor) const
 {
     return [ctx = m_ctx, actor = m_actor, filter = m_filter, cursor, shared = m_shared] {
@@ -164,7 +159,6 @@ void RunsModel::setFilter(const RunFilter &filter)
     m_filter = filter;
     reload();
 }
-
 
 void RunsModel::setProjectNames(const QHash<QString, QString> &names)
 {

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/runs/RunsPanel.h"
 
+#include "models/events/ChangeBus.h"
+#include "models/runs/MetricFilter.h"
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/common/Async.h"
 #include "ui/common/Heading.h"
 #include "ui/common/ListTable.h"
-#include "models/events/ChangeBus.h"
-#include "models/runs/MetricFilter.h"
 #include "ui/runs/RunCompareDialog.h"
 #include "ui/runs/RunDetailsDialog.h"
 #include "ui/runs/RunsModel.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QComboBox>
 #include <QFrame>
@@ -36,8 +36,7 @@ struct Named
 };
 
 // Every page of a keyset list (the console sees every workspace; these lists are short).
-template<typename Fetch>
-Result<QList<Named>> collectAll(Fetch fetch)
+template <typename Fetch> Result<QList<Named>> collectAll(Fetch fetch)
 {
     QList<Named> out;
     QString cursor;
@@ -118,8 +117,9 @@ RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *par
     m_metric->setObjectName(QStringLiteral("metricFilter"));
     m_metric->setAccessibleName(tr("Metric filter"));
     m_metric->setPlaceholderText(tr("Metric filter, e.g. loss < 0.1"));
-    m_metric->setToolTip(tr("A metric's last value (at the run's highest step): a name, one of < <= > >= = != "
-                            "and a number. A name alone orders by that metric."));
+    m_metric->setToolTip(
+        tr("A metric's last value (at the run's highest step): a name, one of < <= > >= = != "
+           "and a number. A name alone orders by that metric."));
     m_metric->setClearButtonEnabled(true);
     m_order = new QComboBox(this);
     m_order->setObjectName(QStringLiteral("runOrder"));
@@ -129,7 +129,8 @@ RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *par
     m_order->addItem(tr("Metric, highest first"));
     m_compare = new QPushButton(tr("&Compare…"), this);
     m_compare->setObjectName(QStringLiteral("compareRuns"));
-    m_compare->setToolTip(tr("Select 2 to %1 runs (Ctrl+click) to compare them").arg(RunCompareDialog::kMaxRuns));
+    m_compare->setToolTip(
+        tr("Select 2 to %1 runs (Ctrl+click) to compare them").arg(RunCompareDialog::kMaxRuns));
     m_compare->setEnabled(false);
     metricRow->addWidget(m_metric, 1);
     metricRow->addWidget(m_order);
@@ -188,7 +189,8 @@ RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *par
     connect(m_metric, &QLineEdit::returnPressed, this, &RunsPanel::applyFilter);
     connect(m_order, &QComboBox::currentIndexChanged, this, &RunsPanel::applyFilter);
     connect(m_compare, &QPushButton::clicked, this, &RunsPanel::compareSelected);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPanel::updateCompareButton);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &RunsPanel::updateCompareButton);
     connect(m_model, &QAbstractItemModel::modelReset, this, &RunsPanel::updateCompareButton);
     connect(m_textTimer, &QTimer::timeout, this, &RunsPanel::applyFilter);
     connect(m_workspace, &QComboBox::currentIndexChanged, this, [this] {
@@ -267,8 +269,9 @@ RunCompareDialog *RunsPanel::compareSelected()
     for (const QModelIndex &i : rows)
         runs.append(m_model->runAt(i.row()));
     // In the table's order, whatever order they were picked in.
-    std::sort(runs.begin(), runs.end(),
-              [this](const Run &a, const Run &b) { return m_model->rowOf(a.id) < m_model->rowOf(b.id); });
+    std::sort(runs.begin(), runs.end(), [this](const Run &a, const Run &b) {
+        return m_model->rowOf(a.id) < m_model->rowOf(b.id);
+    });
     auto *dialog = new RunCompareDialog(m_ctx, m_actor, runs, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
@@ -280,9 +283,11 @@ void RunsPanel::updateCompareButton()
     const qsizetype n = m_view->selectionModel()->selectedRows().size();
     m_compare->setEnabled(n >= 2 && n <= RunCompareDialog::kMaxRuns);
     if (n > RunCompareDialog::kMaxRuns)
-        m_compare->setToolTip(tr("At most %1 runs can be compared at once").arg(RunCompareDialog::kMaxRuns));
+        m_compare->setToolTip(
+            tr("At most %1 runs can be compared at once").arg(RunCompareDialog::kMaxRuns));
     else
-        m_compare->setToolTip(tr("Select 2 to %1 runs (Ctrl+click) to compare them").arg(RunCompareDialog::kMaxRuns));
+        m_compare->setToolTip(
+            tr("Select 2 to %1 runs (Ctrl+click) to compare them").arg(RunCompareDialog::kMaxRuns));
 }
 
 QString RunsPanel::metricFilterError() const
@@ -301,7 +306,8 @@ QString problemText(const metricfilter::Parsed &p)
     case P::MissingName:
         return RunsPanel::tr("Write a metric name before the operator, e.g. loss < 0.1.");
     case P::MissingOp:
-        return RunsPanel::tr("After the metric name comes one of < <= > >= = != and a number, e.g. loss < 0.1.");
+        return RunsPanel::tr(
+            "After the metric name comes one of < <= > >= = != and a number, e.g. loss < 0.1.");
     case P::MissingValue:
         return RunsPanel::tr("A number is missing after the operator, e.g. loss < 0.1.");
     case P::BadValue:
@@ -317,7 +323,8 @@ QString problemText(const metricfilter::Parsed &p)
 bool hasOperator(const QString &text)
 {
     for (const QChar c : text)
-        if (c == QLatin1Char('<') || c == QLatin1Char('>') || c == QLatin1Char('=') || c == QLatin1Char('!'))
+        if (c == QLatin1Char('<') || c == QLatin1Char('>') || c == QLatin1Char('=') ||
+            c == QLatin1Char('!'))
             return true;
     return false;
 }

@@ -35,13 +35,15 @@ QString SettingsPanel::sourceName(const QString &origin)
     return tr("default");
 }
 
-SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent) : QWidget(parent), m_backend(backend)
+SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent)
+    : QWidget(parent), m_backend(backend)
 {
     setAccessibleName(tr("Settings"));
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(heading(tr("Settings"), this));
     if (!m_backend) {
-        auto *none = new QLabel(tr("This console was started without access to its settings."), this);
+        auto *none =
+            new QLabel(tr("This console was started without access to its settings."), this);
         none->setObjectName(QStringLiteral("settingsUnavailable"));
         layout->addWidget(none);
         layout->addStretch(1);
@@ -50,8 +52,10 @@ SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent) : QWidge
 
     auto *intro = new QLabel(
         tr("Changes are saved to the settings file %1 and apply at the next start of the console: "
-           "the running server keeps its current settings. A flag given at start overrides the file, and "
-           "the file overrides the environment (flag > file > environment > default). Secrets are stored in %2, "
+           "the running server keeps its current settings. A flag given at start overrides the "
+           "file, and "
+           "the file overrides the environment (flag > file > environment > default). Secrets are "
+           "stored in %2, "
            "never in the file, and used when no flag, file or environment variable gives them.")
             .arg(m_backend->filePath(), m_backend->secretStoreDescription()),
         this);
@@ -95,11 +99,13 @@ SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent) : QWidge
         edit->setToolTip(e.help);
         if (e.secret) {
             edit->setEchoMode(QLineEdit::Password);
-            edit->setPlaceholderText(e.value == QLatin1String("(set)") ? tr("(set) type to replace")
-                                                                       : tr("(unset) type to store"));
+            edit->setPlaceholderText(e.value == QLatin1String("(set)")
+                                         ? tr("(set) type to replace")
+                                         : tr("(unset) type to store"));
         } else {
-            edit->setPlaceholderText(e.defaultValue.isEmpty() ? tr("not in the file")
-                                                              : tr("not in the file (default %1)").arg(e.defaultValue));
+            edit->setPlaceholderText(e.defaultValue.isEmpty()
+                                         ? tr("not in the file")
+                                         : tr("not in the file (default %1)").arg(e.defaultValue));
         }
         auto *error = new QLabel(field);
         error->setObjectName(QStringLiteral("error-") + e.key);
@@ -241,8 +247,8 @@ bool SettingsPanel::save()
                 if (it.value()->echoMode() == QLineEdit::Password)
                     it.value()->clear();
             }
-            m_status->setText(
-                tr("Saved %n change(s). They apply at the next start of the console.", nullptr, changes));
+            m_status->setText(tr("Saved %n change(s). They apply at the next start of the console.",
+                                 nullptr, changes));
             emit saveFinished(true);
         });
     return true;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/shares/CreateShareDialog.h"
 
-#include "ui/common/Async.h"
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
 #include "models/runs/RunService.h"
+#include "ui/common/Async.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -19,7 +19,8 @@
 
 namespace wfx::ui {
 
-CreateShareDialog::CreateShareDialog(ModelContext ctx, Actor actor, QWidget *parent) : QDialog(parent)
+CreateShareDialog::CreateShareDialog(ModelContext ctx, Actor actor, QWidget *parent)
+    : QDialog(parent)
 {
     setWindowTitle(tr("New share link"));
     setAccessibleName(tr("New share link"));
@@ -39,7 +40,8 @@ CreateShareDialog::CreateShareDialog(ModelContext ctx, Actor actor, QWidget *par
     m_password->setObjectName(QStringLiteral("sharePassword"));
     m_password->setAccessibleName(tr("Password (optional)"));
     m_password->setEchoMode(QLineEdit::Password);
-    m_password->setPlaceholderText(tr("Optional, at least %1 characters").arg(ShareService::kPasswordMin));
+    m_password->setPlaceholderText(
+        tr("Optional, at least %1 characters").arg(ShareService::kPasswordMin));
     form->addRow(tr("&Password:"), m_password);
 
     m_expires = new QCheckBox(tr("&Expires"), this);
@@ -74,8 +76,7 @@ CreateShareDialog::CreateShareDialog(ModelContext ctx, Actor actor, QWidget *par
     layout->addWidget(buttons);
 
     runAsync(
-        this,
-        [ctx, actor] { return RunService(ctx).list(actor, RunFilter{}, 200, {}); },
+        this, [ctx, actor] { return RunService(ctx).list(actor, RunFilter{}, 200, {}); },
         [this](const Result<Page<Run>> &runs) {
             if (runs) {
                 const QString typed = m_run->currentText();

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/shares/ShareInspector.h"
 
-#include "ui/common/Async.h"
-#include "ui/common/Confirm.h"
-#include "ui/common/WordsText.h"
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
 #include "models/events/ChangeBus.h"
+#include "ui/common/Async.h"
+#include "ui/common/Confirm.h"
+#include "ui/common/WordsText.h"
 
 #include <QDateTime>
 #include <QDateTimeEdit>
@@ -28,17 +28,28 @@ namespace wfx::ui {
 QString ShareInspector::stateTitle(PublicState s)
 {
     switch (s) {
-    case PublicState::RateLimited: return tr("Read limit reached");
-    case PublicState::NotFound: return tr("Not found");
-    case PublicState::Revoked: return tr("Revoked");
-    case PublicState::Expired: return tr("Expired");
-    case PublicState::PasswordLocked: return tr("Locked after wrong passwords");
-    case PublicState::PasswordRequired: return tr("Password required");
-    case PublicState::WrongPassword: return tr("Wrong password");
-    case PublicState::EvidenceUnverified: return tr("Evidence unverified");
-    case PublicState::ArtifactFiltered: return tr("Artifact not available");
-    case PublicState::PayloadRejected: return tr("Blocked by the public payload policy");
-    case PublicState::Active: return tr("Active");
+    case PublicState::RateLimited:
+        return tr("Read limit reached");
+    case PublicState::NotFound:
+        return tr("Not found");
+    case PublicState::Revoked:
+        return tr("Revoked");
+    case PublicState::Expired:
+        return tr("Expired");
+    case PublicState::PasswordLocked:
+        return tr("Locked after wrong passwords");
+    case PublicState::PasswordRequired:
+        return tr("Password required");
+    case PublicState::WrongPassword:
+        return tr("Wrong password");
+    case PublicState::EvidenceUnverified:
+        return tr("Evidence unverified");
+    case PublicState::ArtifactFiltered:
+        return tr("Artifact not available");
+    case PublicState::PayloadRejected:
+        return tr("Blocked by the public payload policy");
+    case PublicState::Active:
+        return tr("Active");
     }
     return {};
 }
@@ -60,7 +71,8 @@ ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
     m_address = new QLineEdit(QStringLiteral("127.0.0.1"), this);
     m_address->setObjectName(QStringLiteral("inspectAddress"));
     m_address->setAccessibleName(tr("Client address"));
-    m_address->setToolTip(tr("The reader's IP address: read budgets and password locks are per address"));
+    m_address->setToolTip(
+        tr("The reader's IP address: read budgets and password locks are per address"));
     m_password = new QLineEdit(this);
     m_password->setObjectName(QStringLiteral("inspectPassword"));
     m_password->setAccessibleName(tr("Password to try (optional)"));
@@ -159,10 +171,11 @@ ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
             inspect();
     });
     if (m_ctx.bus)
-        connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &, bool) {
-            if (entity == QLatin1String("share"))
-                m_liveTimer->start();
-        });
+        connect(m_ctx.bus, &ChangeBus::changed, this,
+                [this](const QString &entity, const QString &, bool) {
+                    if (entity == QLatin1String("share"))
+                        m_liveTimer->start();
+                });
 }
 
 void ShareInspector::setBusy(bool busy)
@@ -250,13 +263,16 @@ void ShareInspector::present(const Inspection &in)
     if (in.passwordRight && v.state == PublicState::PasswordRequired) {
         if (*in.passwordRight && ex.withPassword) {
             v = *ex.withPassword;
-            notes.prepend(tr("The password given is right: this is what a reader who sends it gets."));
+            notes.prepend(
+                tr("The password given is right: this is what a reader who sends it gets."));
         } else {
-            v = ShareVerdict{PublicState::WrongPassword, PublicShareResolver::statusOf(PublicState::WrongPassword),
-                             PublicShareResolver::codeOf(PublicState::WrongPassword),
-                             tr("the password given is not the share's password; each wrong one counts "
-                                "toward the lock for this address"),
-                             {}};
+            v = ShareVerdict{
+                PublicState::WrongPassword,
+                PublicShareResolver::statusOf(PublicState::WrongPassword),
+                PublicShareResolver::codeOf(PublicState::WrongPassword),
+                tr("the password given is not the share's password; each wrong one counts "
+                   "toward the lock for this address"),
+                {}};
         }
     } else if (ex.withPassword) {
         notes.append(tr("With the right password: %1 (%2).")
@@ -274,11 +290,12 @@ void ShareInspector::present(const Inspection &in)
         auto when = [&l](qint64 ms) {
             return l.toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat);
         };
-        m_shareFacts->setText(tr("Share %1 of run %2; created %3; %4; %5.")
-                                  .arg(m_share->id, m_share->runId, when(m_share->createdAt),
-                                       m_share->hasPassword ? tr("has a password") : tr("no password"),
-                                       m_share->expiresAt ? tr("expires %1").arg(when(*m_share->expiresAt))
-                                                          : tr("never expires")));
+        m_shareFacts->setText(
+            tr("Share %1 of run %2; created %3; %4; %5.")
+                .arg(m_share->id, m_share->runId, when(m_share->createdAt),
+                     m_share->hasPassword ? tr("has a password") : tr("no password"),
+                     m_share->expiresAt ? tr("expires %1").arg(when(*m_share->expiresAt))
+                                        : tr("never expires")));
     } else {
         m_shareFacts->setText(tr("No share matches."));
     }
@@ -292,12 +309,15 @@ void ShareInspector::present(const Inspection &in)
         answer += tr("Retry-After: (seconds until the limit ends)\n");
     answer += QLatin1Char('\n');
     if (v.state == PublicState::Active) {
-        answer += tr("The run snapshot (name, status, times, manifest, metrics%1), without internal ids.")
-                      .arg(m_share && !m_share->artifactId.isEmpty() ? tr(", the shared artifact") : QString());
+        answer +=
+            tr("The run snapshot (name, status, times, manifest, metrics%1), without internal ids.")
+                .arg(m_share && !m_share->artifactId.isEmpty() ? tr(", the shared artifact")
+                                                               : QString());
     } else {
-        const QJsonObject body{{QStringLiteral("error"),
-                                QJsonObject{{QStringLiteral("code"), v.code},
-                                            {QStringLiteral("message"), PublicShareResolver::publicMessage(v.state)}}}};
+        const QJsonObject body{
+            {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), v.code},
+                                                  {QStringLiteral("message"),
+                                                   PublicShareResolver::publicMessage(v.state)}}}};
         answer += QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact));
     }
     m_public->setPlainText(answer);
@@ -307,13 +327,15 @@ void ShareInspector::present(const Inspection &in)
     m_expiry->setEnabled(live);
     m_extend->setEnabled(live);
     if (m_share) {
-        const qint64 base = m_share->expiresAt && *m_share->expiresAt > m_ctx.clock->nowMs() ? *m_share->expiresAt
-                                                                                             : m_ctx.clock->nowMs();
+        const qint64 base = m_share->expiresAt && *m_share->expiresAt > m_ctx.clock->nowMs()
+                                ? *m_share->expiresAt
+                                : m_ctx.clock->nowMs();
         m_expiry->setDateTime(QDateTime::fromMSecsSinceEpoch(base).addDays(7));
     }
     m_unlock->setEnabled(m_share && ex.verdict.state == PublicState::PasswordLocked);
-    m_unlock->setToolTip(m_unlock->isEnabled() ? tr("Forget the wrong passwords of %1").arg(m_inspectedAddress)
-                                               : QString());
+    m_unlock->setToolTip(m_unlock->isEnabled()
+                             ? tr("Forget the wrong passwords of %1").arg(m_inspectedAddress)
+                             : QString());
 }
 
 void ShareInspector::revoke()
@@ -321,12 +343,16 @@ void ShareInspector::revoke()
     if (!m_share)
         return;
     if (!Confirm::ask(this, tr("Revoke share"),
-                      tr("Revoke the share %1…? Anyone with the link gets 410 from now on. This cannot be undone.")
+                      tr("Revoke the share %1…? Anyone with the link gets 410 from now on. This "
+                         "cannot be undone.")
                           .arg(m_share->tokenPrefix),
                       tr("Revoke")))
         return;
     runAsync(
-        this, [ctx = m_ctx, actor = m_actor, id = m_share->id] { return ShareService(ctx).revoke(actor, id); },
+        this,
+        [ctx = m_ctx, actor = m_actor, id = m_share->id] {
+            return ShareService(ctx).revoke(actor, id);
+        },
         [this](const Result<Share> &r) {
             if (!r)
                 emit actionFailed(r.error().message);

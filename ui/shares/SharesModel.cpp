@@ -32,8 +32,6 @@ SharesModel::SharesModel(ModelContext ctx, Actor actor, QObject *parent)
 {
 }
 
-
-
 int SharesModel::columnCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;
@@ -97,10 +95,6 @@ QVariant SharesModel::headerData(int section, Qt::Orientation orientation, int r
     }
     return {};
 }
-
-
-
-
 
 std::function<Result<Page<ShareRow>>()> SharesModel::pageLoader(const QString &cursor) const
 {

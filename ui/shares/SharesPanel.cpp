@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/shares/SharesPanel.h"
 
-#include "ui/common/Heading.h"
-#include "ui/common/ListTable.h"
+#include "models/events/ChangeBus.h"
 #include "ui/common/Async.h"
 #include "ui/common/Confirm.h"
 #include "ui/common/FileChooser.h"
+#include "ui/common/Heading.h"
+#include "ui/common/ListTable.h"
 #include "ui/common/ShownOnceDialog.h"
-#include "models/events/ChangeBus.h"
 #include "ui/shares/CreateShareDialog.h"
 #include "ui/shares/ShareInspector.h"
 #include "ui/shares/SharesModel.h"
@@ -39,12 +39,15 @@ QString errorText(const Error &e)
     QStringList fields;
     for (const auto &d : e.details)
         fields << d.field + QStringLiteral(" (") + d.issue + QLatin1Char(')');
-    return fields.isEmpty() ? e.message : e.message + QLatin1Char(' ') + fields.join(QStringLiteral(", "));
+    return fields.isEmpty() ? e.message
+                            : e.message + QLatin1Char(' ') + fields.join(QStringLiteral(", "));
 }
 } // namespace
 
-SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()> linkBase, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_linkBase(std::move(linkBase))
+SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()> linkBase,
+                         QWidget *parent)
+    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+      m_linkBase(std::move(linkBase))
 {
     setAccessibleName(tr("Shares"));
     auto *layout = new QVBoxLayout(this);
@@ -77,13 +80,16 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     m_view = newListTable(split, m_model, QStringLiteral("sharesTable"), tr("Shares table"));
     QHeaderView *h = m_view->horizontalHeader();
     h->setSectionResizeMode(QHeaderView::Interactive);
-    const int dateWidth = m_view->fontMetrics().horizontalAdvance(QStringLiteral("00 Mmm 0000 00:00:00")) + 24;
+    const int dateWidth =
+        m_view->fontMetrics().horizontalAdvance(QStringLiteral("00 Mmm 0000 00:00:00")) + 24;
     h->resizeSection(SharesModel::State, 80);
     h->setSectionResizeMode(SharesModel::Run, QHeaderView::Stretch);
     h->resizeSection(SharesModel::Password, 80);
-    h->resizeSection(SharesModel::Expires, dateWidth + m_view->fontMetrics().horizontalAdvance(tr("Revoked ")));
+    h->resizeSection(SharesModel::Expires,
+                     dateWidth + m_view->fontMetrics().horizontalAdvance(tr("Revoked ")));
     h->resizeSection(SharesModel::Created, dateWidth);
-    h->resizeSection(SharesModel::Prefix, m_view->fontMetrics().horizontalAdvance(QStringLiteral("wfxs_MMMMMMM…")) + 16);
+    h->resizeSection(SharesModel::Prefix,
+                     m_view->fontMetrics().horizontalAdvance(QStringLiteral("wfxs_MMMMMMM…")) + 16);
 
     auto *consentBox = new QGroupBox(tr("Reliability consents"), split);
     auto *cl = new QVBoxLayout(consentBox);
@@ -102,7 +108,8 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     m_consents->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_consents->setWordWrap(false);
     m_consents->horizontalHeader()->resizeSection(
-        3, m_consents->fontMetrics().horizontalAdvance(QStringLiteral("00 Mmm 0000 00:00:00")) + 24);
+        3,
+        m_consents->fontMetrics().horizontalAdvance(QStringLiteral("00 Mmm 0000 00:00:00")) + 24);
     cl->addWidget(m_consents, 1);
     auto *crow = new QHBoxLayout;
     m_subject = new QLineEdit(consentBox);
@@ -132,10 +139,11 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     split->setStretchFactor(1, 2);
     ll->addWidget(split, 1);
 
-    auto *note = new QLabel(tr("A link can be copied only when the share is created: the token itself is not "
-                               "stored, only its hash and its first characters. To hand out a link again, "
-                               "create a new share (and revoke the old one)."),
-                            listPage);
+    auto *note = new QLabel(
+        tr("A link can be copied only when the share is created: the token itself is not "
+           "stored, only its hash and its first characters. To hand out a link again, "
+           "create a new share (and revoke the old one)."),
+        listPage);
     note->setObjectName(QStringLiteral("noCopyNote"));
     note->setWordWrap(true);
     ll->addWidget(note);
@@ -185,12 +193,13 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     m_liveTimer->setInterval(200);
     connect(m_liveTimer, &QTimer::timeout, this, [this] { m_model->reload(); });
     if (m_ctx.bus)
-        connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &, bool) {
-            if (entity == QLatin1String("share"))
-                m_liveTimer->start();
-            else if (entity == QLatin1String("consent"))
-                loadConsents();
-        });
+        connect(m_ctx.bus, &ChangeBus::changed, this,
+                [this](const QString &entity, const QString &, bool) {
+                    if (entity == QLatin1String("share"))
+                        m_liveTimer->start();
+                    else if (entity == QLatin1String("consent"))
+                        loadConsents();
+                });
 
     onSelectionChanged();
     m_model->reload();
@@ -228,16 +237,19 @@ void SharesPanel::createFrom(CreateShareDialog *dialog)
 {
     const ShareDraft draft = dialog->draft();
     runAsync(
-        dialog, [ctx = m_ctx, actor = m_actor, draft] { return ShareService(ctx).create(actor, draft); },
+        dialog,
+        [ctx = m_ctx, actor = m_actor, draft] { return ShareService(ctx).create(actor, draft); },
         [this, dialog](const Result<IssuedShare> &r) {
             if (!r) {
                 dialog->showError(tr("Cannot create the share: %1").arg(errorText(r.error())));
                 return;
             }
             dialog->accept();
-            const QString link = m_linkBase ? m_linkBase() + QStringLiteral("/r/") + r->token : QString();
-            QList<ShownOnceDialog::Field> fields{{tr("Link"), link, QStringLiteral("shareLink")},
-                                                {tr("Token"), r->token, QStringLiteral("shareToken")}};
+            const QString link =
+                m_linkBase ? m_linkBase() + QStringLiteral("/r/") + r->token : QString();
+            QList<ShownOnceDialog::Field> fields{
+                {tr("Link"), link, QStringLiteral("shareLink")},
+                {tr("Token"), r->token, QStringLiteral("shareToken")}};
             m_lastShownOnce = new ShownOnceDialog(
                 tr("Share link created"),
                 tr("Anyone with this link can read the run%1.")
@@ -255,11 +267,13 @@ void SharesPanel::revokeSelected()
     if (row < 0)
         return;
     const Share &s = m_model->shareAt(row);
-    if (!Confirm::ask(this, tr("Revoke share"),
-                      tr("Revoke the share %1… of run %2? Anyone with the link gets 410 from now on. "
-                         "This cannot be undone.")
-                          .arg(s.tokenPrefix, m_model->runName(s.runId).isEmpty() ? s.runId : m_model->runName(s.runId)),
-                      tr("Revoke")))
+    if (!Confirm::ask(
+            this, tr("Revoke share"),
+            tr("Revoke the share %1… of run %2? Anyone with the link gets 410 from now on. "
+               "This cannot be undone.")
+                .arg(s.tokenPrefix,
+                     m_model->runName(s.runId).isEmpty() ? s.runId : m_model->runName(s.runId)),
+            tr("Revoke")))
         return;
     runAsync(
         this, [ctx = m_ctx, actor = m_actor, id] { return ShareService(ctx).revoke(actor, id); },
@@ -307,8 +321,9 @@ void SharesPanel::loadConsents()
                 emit consentsLoaded();
                 return;
             }
-            m_consentTitle->setText(r->isEmpty() ? tr("No consents recorded for this share.")
-                                                 : tr("%n consent(s) for this share", nullptr, int(r->size())));
+            m_consentTitle->setText(
+                r->isEmpty() ? tr("No consents recorded for this share.")
+                             : tr("%n consent(s) for this share", nullptr, int(r->size())));
             const QLocale l;
             for (const ReliabilityConsent &c : r.value()) {
                 const int row = m_consents->rowCount();
@@ -317,9 +332,12 @@ void SharesPanel::loadConsents()
                 subject->setData(Qt::UserRole, c.id);
                 m_consents->setItem(row, 0, subject);
                 m_consents->setItem(row, 1, new QTableWidgetItem(c.scope));
-                m_consents->setItem(row, 2, new QTableWidgetItem(c.revokedAt ? tr("Revoked") : tr("Active")));
-                m_consents->setItem(row, 3, new QTableWidgetItem(l.toString(
-                                                 QDateTime::fromMSecsSinceEpoch(c.grantedAt), QLocale::ShortFormat)));
+                m_consents->setItem(
+                    row, 2, new QTableWidgetItem(c.revokedAt ? tr("Revoked") : tr("Active")));
+                m_consents->setItem(
+                    row, 3,
+                    new QTableWidgetItem(l.toString(QDateTime::fromMSecsSinceEpoch(c.grantedAt),
+                                                    QLocale::ShortFormat)));
             }
             m_revokeConsent->setEnabled(false);
             m_exportConsent->setEnabled(false);
@@ -360,7 +378,8 @@ void SharesPanel::revokeConsent()
         return;
     const QString consentId = item->data(Qt::UserRole).toString();
     if (!Confirm::ask(this, tr("Revoke consent"),
-                      tr("Revoke the consent of %1 (%2)?").arg(item->text(), m_consents->item(item->row(), 1)->text()),
+                      tr("Revoke the consent of %1 (%2)?")
+                          .arg(item->text(), m_consents->item(item->row(), 1)->text()),
                       tr("Revoke")))
         return;
     runAsync(
@@ -369,7 +388,8 @@ void SharesPanel::revokeConsent()
             return ShareService(ctx).revokeConsent(actor, shareId, consentId);
         },
         [this](const Result<ReliabilityConsent> &r) {
-            m_message = r ? tr("Consent revoked.") : tr("Cannot revoke the consent: %1").arg(r.error().message);
+            m_message = r ? tr("Consent revoked.")
+                          : tr("Cannot revoke the consent: %1").arg(r.error().message);
             updateStatusLine();
             loadConsents();
         });
@@ -382,9 +402,9 @@ void SharesPanel::exportConsent()
     if (shareId.isEmpty() || !item)
         return;
     const QString consentId = item->data(Qt::UserRole).toString();
-    const QString path = FileChooser::saveFile(this, tr("Export consent"),
-                                               QStringLiteral("consent-%1.json").arg(consentId.left(8)),
-                                               tr("JSON files (*.json)"));
+    const QString path = FileChooser::saveFile(
+        this, tr("Export consent"), QStringLiteral("consent-%1.json").arg(consentId.left(8)),
+        tr("JSON files (*.json)"));
     if (path.isEmpty())
         return;
     runAsync(

@@ -30,7 +30,8 @@ class SharesPanel : public QWidget
     Q_OBJECT
 public:
     // linkBase gives the server's base URL (e.g. http://127.0.0.1:8787) for new links.
-    SharesPanel(ModelContext ctx, Actor actor, std::function<QString()> linkBase, QWidget *parent = nullptr);
+    SharesPanel(ModelContext ctx, Actor actor, std::function<QString()> linkBase,
+                QWidget *parent = nullptr);
 
     SharesModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }

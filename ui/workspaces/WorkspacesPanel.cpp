@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/workspaces/WorkspacesPanel.h"
 
+#include "models/events/ChangeBus.h"
+#include "models/workspaces/WorkspaceService.h"
 #include "ui/common/AllUsers.h"
 #include "ui/common/Async.h"
 #include "ui/common/Confirm.h"
 #include "ui/common/Heading.h"
-#include "models/events/ChangeBus.h"
-#include "models/workspaces/WorkspaceService.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
-#include <QFutureWatcher>
 #include <QDateTime>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -34,8 +34,7 @@ constexpr int kIdRole = Qt::UserRole + 1;
 constexpr int kExtraRole = Qt::UserRole + 2;
 
 // Every page of a keyset list (these lists are short).
-template<typename T, typename Fetch>
-Result<QList<T>> collectAll(Fetch fetch)
+template <typename T, typename Fetch> Result<QList<T>> collectAll(Fetch fetch)
 {
     QList<T> out;
     QString cursor;
@@ -160,7 +159,8 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_owner = new QComboBox(left);
     m_owner->setObjectName(QStringLiteral("workspaceOwner"));
     m_owner->setAccessibleName(tr("Owner of a new workspace"));
-    m_owner->setToolTip(tr("A workspace belongs to a person: the new workspace is created as this user"));
+    m_owner->setToolTip(
+        tr("A workspace belongs to a person: the new workspace is created as this user"));
     auto *nameLabel = new QLabel(tr("&Name:"), left);
     nameLabel->setBuddy(m_wsName);
     auto *ownerLabel = new QLabel(tr("O&wner:"), left);
@@ -204,9 +204,12 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_projectName->setObjectName(QStringLiteral("projectName"));
     m_projectName->setAccessibleName(tr("Project name"));
     m_projectName->setPlaceholderText(tr("Project name"));
-    m_projectCreate = makeButton(projectsTab, tr("Create &project"), QStringLiteral("createProject"));
-    m_projectRename = makeButton(projectsTab, tr("Rename project"), QStringLiteral("renameProject"));
-    m_projectDelete = makeButton(projectsTab, tr("Delete project…"), QStringLiteral("deleteProject"));
+    m_projectCreate =
+        makeButton(projectsTab, tr("Create &project"), QStringLiteral("createProject"));
+    m_projectRename =
+        makeButton(projectsTab, tr("Rename project"), QStringLiteral("renameProject"));
+    m_projectDelete =
+        makeButton(projectsTab, tr("Delete project…"), QStringLiteral("deleteProject"));
     prow->addWidget(m_projectName, 1);
     prow->addWidget(m_projectCreate);
     prow->addWidget(m_projectRename);
@@ -228,8 +231,10 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
         m_memberRole->addItem(roleText(QString::fromLatin1(r)), QString::fromLatin1(r));
     m_roleChange = makeButton(membersTab, tr("Change &role"), QStringLiteral("changeRole"));
     m_memberRemove = makeButton(membersTab, tr("Remove member…"), QStringLiteral("removeMember"));
-    m_transfer = makeButton(membersTab, tr("&Transfer ownership…"), QStringLiteral("transferOwnership"));
-    m_transfer->setToolTip(tr("Make the selected member the owner; the current owner becomes an admin"));
+    m_transfer =
+        makeButton(membersTab, tr("&Transfer ownership…"), QStringLiteral("transferOwnership"));
+    m_transfer->setToolTip(
+        tr("Make the selected member the owner; the current owner becomes an admin"));
     mrow->addWidget(m_memberRole);
     mrow->addWidget(m_roleChange);
     mrow->addWidget(m_memberRemove);
@@ -265,7 +270,8 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_tokenBox->setObjectName(QStringLiteral("invitationTokenBox"));
     auto *trow = new QHBoxLayout(m_tokenBox);
     trow->setContentsMargins(0, 0, 0, 0);
-    trow->addWidget(new QLabel(tr("Send this token to the invited person; it is shown only now:"), m_tokenBox));
+    trow->addWidget(
+        new QLabel(tr("Send this token to the invited person; it is shown only now:"), m_tokenBox));
     m_token = new QLineEdit(m_tokenBox);
     m_token->setObjectName(QStringLiteral("invitationToken"));
     m_token->setAccessibleName(tr("Invitation token, shown once"));
@@ -289,7 +295,8 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
 
-    connect(m_workspaces, &QTreeWidget::currentItemChanged, this, &WorkspacesPanel::onWorkspaceSelected);
+    connect(m_workspaces, &QTreeWidget::currentItemChanged, this,
+            &WorkspacesPanel::onWorkspaceSelected);
     connect(m_wsCreate, &QPushButton::clicked, this, &WorkspacesPanel::createWorkspace);
     connect(m_wsRename, &QPushButton::clicked, this, &WorkspacesPanel::renameWorkspace);
     connect(m_wsDelete, &QPushButton::clicked, this, &WorkspacesPanel::deleteWorkspace);
@@ -323,13 +330,15 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_liveTimer->setInterval(kLiveDebounceMs);
     connect(m_liveTimer, &QTimer::timeout, this, &WorkspacesPanel::reloadAll);
     if (m_ctx.bus) {
-        connect(m_ctx.bus, &ChangeBus::changed, this, [this](const QString &entity, const QString &, bool) {
-            static const QStringList watched{QStringLiteral("workspace"), QStringLiteral("project"),
-                                             QStringLiteral("member"), QStringLiteral("invitation"),
-                                             QStringLiteral("user"), QStringLiteral("billing")};
-            if (watched.contains(entity))
-                m_liveTimer->start();
-        });
+        connect(m_ctx.bus, &ChangeBus::changed, this,
+                [this](const QString &entity, const QString &, bool) {
+                    static const QStringList watched{
+                        QStringLiteral("workspace"), QStringLiteral("project"),
+                        QStringLiteral("member"),    QStringLiteral("invitation"),
+                        QStringLiteral("user"),      QStringLiteral("billing")};
+                    if (watched.contains(entity))
+                        m_liveTimer->start();
+                });
     }
     onWorkspaceSelected();
     reloadWorkspaces();
@@ -377,7 +386,8 @@ void WorkspacesPanel::reloadWorkspaces()
         [ctx = m_ctx, actor = m_actor] {
             Directory dir;
             WorkspaceService ws(ctx);
-            auto all = collectAll<Workspace>([&](const QString &c) { return ws.list(actor, 200, c); });
+            auto all =
+                collectAll<Workspace>([&](const QString &c) { return ws.list(actor, 200, c); });
             if (!all) {
                 dir.error = all.error().message;
                 return dir;
@@ -392,7 +402,8 @@ void WorkspacesPanel::reloadWorkspaces()
                 showError(tr("Cannot list workspaces"), dir.error);
                 return;
             }
-            const QString keep = m_pendingSelect.isEmpty() ? selectedWorkspaceId() : m_pendingSelect;
+            const QString keep =
+                m_pendingSelect.isEmpty() ? selectedWorkspaceId() : m_pendingSelect;
             m_pendingSelect.clear();
             const QString keepOwner = m_owner->currentData().toString();
             QHash<QString, QString> emails;
@@ -409,8 +420,9 @@ void WorkspacesPanel::reloadWorkspaces()
             m_workspaces->blockSignals(false);
             m_owner->clear();
             for (const User &u : dir.users)
-                m_owner->addItem(u.displayName.isEmpty() ? u.email : tr("%1 <%2>").arg(u.displayName, u.email),
-                                 u.id);
+                m_owner->addItem(
+                    u.displayName.isEmpty() ? u.email : tr("%1 <%2>").arg(u.displayName, u.email),
+                    u.id);
             if (const int i = m_owner->findData(keepOwner); i >= 0)
                 m_owner->setCurrentIndex(i);
             const QString before = m_shownWorkspace;
@@ -435,7 +447,8 @@ void WorkspacesPanel::onWorkspaceSelected()
     m_tokenBox->hide();
     m_token->clear();
     if (!has) {
-        m_detailsTitle->setText(tr("Select a workspace to see its projects, members and invitations."));
+        m_detailsTitle->setText(
+            tr("Select a workspace to see its projects, members and invitations."));
         m_projects->clear();
         m_members->clear();
         m_invitations->clear();
@@ -456,12 +469,13 @@ void WorkspacesPanel::reloadDetails()
             Details d;
             d.workspaceId = id;
             WorkspaceService ws(ctx);
-            auto projects = collectAll<Project>([&](const QString &c) { return ws.listProjects(actor, id, 200, c); });
+            auto projects = collectAll<Project>(
+                [&](const QString &c) { return ws.listProjects(actor, id, 200, c); });
             auto members = ws.members(actor, id);
-            auto invitations =
-                collectAll<Invitation>([&](const QString &c) { return ws.invitations(actor, id, 200, c); });
+            auto invitations = collectAll<Invitation>(
+                [&](const QString &c) { return ws.invitations(actor, id, 200, c); });
             if (!projects || !members || !invitations) {
-                d.error = !projects ? projects.error().message
+                d.error = !projects  ? projects.error().message
                           : !members ? members.error().message
                                      : invitations.error().message;
                 return d;
@@ -496,16 +510,17 @@ void WorkspacesPanel::reloadDetails()
             });
             refill(m_members, keepMember, [&] {
                 for (const Member &m : d.members) {
-                    auto *item = new QTreeWidgetItem(m_members, {m.email, roleText(m.role), when(m.createdAt)});
+                    auto *item = new QTreeWidgetItem(
+                        m_members, {m.email, roleText(m.role), when(m.createdAt)});
                     item->setData(0, kIdRole, m.userId);
                     item->setData(0, kExtraRole, m.role);
                 }
             });
             refill(m_invitations, keepInvitation, [&] {
                 for (const Invitation &inv : d.invitations) {
-                    auto *item = new QTreeWidgetItem(
-                        m_invitations,
-                        {inv.email, roleText(inv.role), invitationStateText(inv.state), when(inv.expiresAt)});
+                    auto *item = new QTreeWidgetItem(m_invitations, {inv.email, roleText(inv.role),
+                                                                     invitationStateText(inv.state),
+                                                                     when(inv.expiresAt)});
                     item->setData(0, kIdRole, inv.id);
                     item->setData(0, kExtraRole, inv.state);
                 }
@@ -524,16 +539,17 @@ void WorkspacesPanel::createWorkspace()
         showStatus(tr("Choose the owner of the new workspace."));
         return;
     }
-    m_jobs.run([ctx = m_ctx, name, ownerId] { return WorkspaceService(ctx).create(Actor::user(ownerId), name); },
-        [this](const Result<Workspace> &r) {
-            if (!r) {
-                showError(tr("Cannot create the workspace"), r.error().message);
-                return;
-            }
-            showStatus(tr("Created workspace “%1”.").arg(r->name));
-            m_pendingSelect = r->id; // selected once the list has it
-            reloadWorkspaces();
-        });
+    m_jobs.run([ctx = m_ctx, name,
+                ownerId] { return WorkspaceService(ctx).create(Actor::user(ownerId), name); },
+               [this](const Result<Workspace> &r) {
+                   if (!r) {
+                       showError(tr("Cannot create the workspace"), r.error().message);
+                       return;
+                   }
+                   showStatus(tr("Created workspace “%1”.").arg(r->name));
+                   m_pendingSelect = r->id; // selected once the list has it
+                   reloadWorkspaces();
+               });
 }
 
 void WorkspacesPanel::renameWorkspace()
@@ -542,15 +558,16 @@ void WorkspacesPanel::renameWorkspace()
     const QString name = m_wsName->text();
     if (id.isEmpty())
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, id, name] { return WorkspaceService(ctx).rename(actor, id, name); },
-        [this](const Result<Workspace> &r) {
-            if (!r) {
-                showError(tr("Cannot rename the workspace"), r.error().message);
-                return;
-            }
-            showStatus(tr("Renamed the workspace to “%1”.").arg(r->name));
-            reloadWorkspaces();
-        });
+    m_jobs.run([ctx = m_ctx, actor = m_actor, id,
+                name] { return WorkspaceService(ctx).rename(actor, id, name); },
+               [this](const Result<Workspace> &r) {
+                   if (!r) {
+                       showError(tr("Cannot rename the workspace"), r.error().message);
+                       return;
+                   }
+                   showStatus(tr("Renamed the workspace to “%1”.").arg(r->name));
+                   reloadWorkspaces();
+               });
 }
 
 void WorkspacesPanel::deleteWorkspace()
@@ -559,28 +576,30 @@ void WorkspacesPanel::deleteWorkspace()
     if (id.isEmpty())
         return;
     const QString name = m_workspaces->currentItem()->text(0);
-    m_jobs.run([ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).contents(actor, id); },
+    m_jobs.run(
+        [ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).contents(actor, id); },
         [this, id, name](const Result<WorkspaceContents> &c) {
             if (!c) {
                 showError(tr("Cannot delete the workspace"), c.error().message);
                 return;
             }
-            const QString text =
-                tr("Delete the workspace “%1”? Its %2 and %3 go with it, with their metrics, logs and "
-                   "artifacts. This cannot be undone.")
-                    .arg(name, tr("%n project(s)", nullptr, int(c->projects)),
-                         tr("%n run(s)", nullptr, int(c->runs)));
+            const QString text = tr("Delete the workspace “%1”? Its %2 and %3 go with it, with "
+                                    "their metrics, logs and "
+                                    "artifacts. This cannot be undone.")
+                                     .arg(name, tr("%n project(s)", nullptr, int(c->projects)),
+                                          tr("%n run(s)", nullptr, int(c->runs)));
             if (!Confirm::ask(this, tr("Delete workspace"), text, tr("Delete workspace")))
                 return;
-            m_jobs.run([ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).remove(actor, id); },
-                [this, name](const Status &r) {
-                    if (!r) {
-                        showError(tr("Cannot delete the workspace"), r.error().message);
-                        return;
-                    }
-                            showStatus(tr("Deleted the workspace “%1”.").arg(name));
-                    reloadWorkspaces();
-                });
+            m_jobs.run([ctx = m_ctx, actor = m_actor,
+                        id] { return WorkspaceService(ctx).remove(actor, id); },
+                       [this, name](const Status &r) {
+                           if (!r) {
+                               showError(tr("Cannot delete the workspace"), r.error().message);
+                               return;
+                           }
+                           showStatus(tr("Deleted the workspace “%1”.").arg(name));
+                           reloadWorkspaces();
+                       });
         });
 }
 
@@ -590,16 +609,17 @@ void WorkspacesPanel::createProject()
     const QString name = m_projectName->text();
     if (ws.isEmpty())
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, name] { return WorkspaceService(ctx).createProject(actor, ws, name); },
-        [this](const Result<Project> &r) {
-            if (!r) {
-                showError(tr("Cannot create the project"), r.error().message);
-                return;
-            }
-            showStatus(tr("Created project “%1”.").arg(r->name));
-            m_projectName->clear();
-            reloadDetails();
-        });
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws,
+                name] { return WorkspaceService(ctx).createProject(actor, ws, name); },
+               [this](const Result<Project> &r) {
+                   if (!r) {
+                       showError(tr("Cannot create the project"), r.error().message);
+                       return;
+                   }
+                   showStatus(tr("Created project “%1”.").arg(r->name));
+                   m_projectName->clear();
+                   reloadDetails();
+               });
 }
 
 void WorkspacesPanel::renameProject()
@@ -610,15 +630,16 @@ void WorkspacesPanel::renameProject()
         showStatus(tr("Select a project to rename."));
         return;
     }
-    m_jobs.run([ctx = m_ctx, actor = m_actor, id, name] { return WorkspaceService(ctx).renameProject(actor, id, name); },
-        [this](const Result<Project> &r) {
-            if (!r) {
-                showError(tr("Cannot rename the project"), r.error().message);
-                return;
-            }
-            showStatus(tr("Renamed the project to “%1”.").arg(r->name));
-            reloadDetails();
-        });
+    m_jobs.run([ctx = m_ctx, actor = m_actor, id,
+                name] { return WorkspaceService(ctx).renameProject(actor, id, name); },
+               [this](const Result<Project> &r) {
+                   if (!r) {
+                       showError(tr("Cannot rename the project"), r.error().message);
+                       return;
+                   }
+                   showStatus(tr("Renamed the project to “%1”.").arg(r->name));
+                   reloadDetails();
+               });
 }
 
 void WorkspacesPanel::deleteProject()
@@ -629,19 +650,21 @@ void WorkspacesPanel::deleteProject()
         return;
     }
     const QString name = m_projects->currentItem()->text(0);
-    if (!Confirm::ask(this, tr("Delete project"),
-                      tr("Delete the project “%1” and all of its runs? This cannot be undone.").arg(name),
-                      tr("Delete project")))
+    if (!Confirm::ask(
+            this, tr("Delete project"),
+            tr("Delete the project “%1” and all of its runs? This cannot be undone.").arg(name),
+            tr("Delete project")))
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).removeProject(actor, id); },
-        [this, name](const Status &r) {
-            if (!r) {
-                showError(tr("Cannot delete the project"), r.error().message);
-                return;
-            }
-            showStatus(tr("Deleted the project “%1”.").arg(name));
-            reloadDetails();
-        });
+    m_jobs.run([ctx = m_ctx, actor = m_actor,
+                id] { return WorkspaceService(ctx).removeProject(actor, id); },
+               [this, name](const Status &r) {
+                   if (!r) {
+                       showError(tr("Cannot delete the project"), r.error().message);
+                       return;
+                   }
+                   showStatus(tr("Deleted the project “%1”.").arg(name));
+                   reloadDetails();
+               });
 }
 
 void WorkspacesPanel::changeRole()
@@ -653,17 +676,16 @@ void WorkspacesPanel::changeRole()
         showStatus(tr("Select a member first."));
         return;
     }
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, user, role] {
-        return WorkspaceService(ctx).setMemberRole(actor, ws, user, role);
-    },
-        [this, role](const Status &r) {
-            if (!r) {
-                showError(tr("Cannot change the role"), r.error().message);
-                return;
-            }
-            showStatus(tr("Role changed to %1.").arg(roleText(role)));
-            reloadDetails();
-        });
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, user,
+                role] { return WorkspaceService(ctx).setMemberRole(actor, ws, user, role); },
+               [this, role](const Status &r) {
+                   if (!r) {
+                       showError(tr("Cannot change the role"), r.error().message);
+                       return;
+                   }
+                   showStatus(tr("Role changed to %1.").arg(roleText(role)));
+                   reloadDetails();
+               });
 }
 
 void WorkspacesPanel::removeMember()
@@ -680,15 +702,16 @@ void WorkspacesPanel::removeMember()
                           .arg(email, m_workspaces->currentItem()->text(0)),
                       tr("Remove member")))
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, user] { return WorkspaceService(ctx).removeMember(actor, ws, user); },
-        [this, email](const Status &r) {
-            if (!r) {
-                showError(tr("Cannot remove the member"), r.error().message);
-                return;
-            }
-            showStatus(tr("Removed %1.").arg(email));
-            reloadDetails();
-        });
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws,
+                user] { return WorkspaceService(ctx).removeMember(actor, ws, user); },
+               [this, email](const Status &r) {
+                   if (!r) {
+                       showError(tr("Cannot remove the member"), r.error().message);
+                       return;
+                   }
+                   showStatus(tr("Removed %1.").arg(email));
+                   reloadDetails();
+               });
 }
 
 void WorkspacesPanel::transferOwnership()
@@ -705,17 +728,16 @@ void WorkspacesPanel::transferOwnership()
                           .arg(email, m_workspaces->currentItem()->text(0)),
                       tr("Transfer ownership")))
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, user] {
-        return WorkspaceService(ctx).transferOwnership(actor, ws, user);
-    },
-        [this, email](const Result<Workspace> &r) {
-            if (!r) {
-                showError(tr("Cannot transfer ownership"), r.error().message);
-                return;
-            }
-            showStatus(tr("%1 now owns the workspace.").arg(email));
-            reloadWorkspaces();
-        });
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws,
+                user] { return WorkspaceService(ctx).transferOwnership(actor, ws, user); },
+               [this, email](const Result<Workspace> &r) {
+                   if (!r) {
+                       showError(tr("Cannot transfer ownership"), r.error().message);
+                       return;
+                   }
+                   showStatus(tr("%1 now owns the workspace.").arg(email));
+                   reloadWorkspaces();
+               });
 }
 
 void WorkspacesPanel::invite()
@@ -725,22 +747,21 @@ void WorkspacesPanel::invite()
     const QString role = m_inviteRole->currentData().toString();
     if (ws.isEmpty())
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, email, role] {
-        return WorkspaceService(ctx).invite(actor, ws, email, role);
-    },
-        [this](const Result<IssuedInvitation> &r) {
-            if (!r) {
-                showError(tr("Cannot invite"), r.error().message);
-                return;
-            }
-            showStatus(tr("Invited %1.").arg(r->invitation.email));
-            m_inviteEmail->clear();
-            m_token->setText(r->token);
-            m_tokenBox->show();
-            m_token->setFocus();
-            m_token->selectAll();
-            reloadDetails();
-        });
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, email,
+                role] { return WorkspaceService(ctx).invite(actor, ws, email, role); },
+               [this](const Result<IssuedInvitation> &r) {
+                   if (!r) {
+                       showError(tr("Cannot invite"), r.error().message);
+                       return;
+                   }
+                   showStatus(tr("Invited %1.").arg(r->invitation.email));
+                   m_inviteEmail->clear();
+                   m_token->setText(r->token);
+                   m_tokenBox->show();
+                   m_token->setFocus();
+                   m_token->selectAll();
+                   reloadDetails();
+               });
 }
 
 void WorkspacesPanel::revokeInvitation()
@@ -756,15 +777,16 @@ void WorkspacesPanel::revokeInvitation()
                       tr("Revoke the invitation for %1? Its token stops working.").arg(email),
                       tr("Revoke invitation")))
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, id] { return WorkspaceService(ctx).revokeInvitation(actor, ws, id); },
-        [this, email](const Status &r) {
-            if (!r) {
-                showError(tr("Cannot revoke the invitation"), r.error().message);
-                return;
-            }
-            showStatus(tr("Revoked the invitation for %1.").arg(email));
-            reloadDetails();
-        });
+    m_jobs.run([ctx = m_ctx, actor = m_actor, ws,
+                id] { return WorkspaceService(ctx).revokeInvitation(actor, ws, id); },
+               [this, email](const Status &r) {
+                   if (!r) {
+                       showError(tr("Cannot revoke the invitation"), r.error().message);
+                       return;
+                   }
+                   showStatus(tr("Revoked the invitation for %1.").arg(email));
+                   reloadDetails();
+               });
 }
 
 } // namespace wfx::ui

@@ -62,9 +62,9 @@ private:
 
     ModelContext m_ctx;
     Actor m_actor;
-    PanelJobs m_jobs{this}; // waited for on destruction
+    PanelJobs m_jobs{this};   // waited for on destruction
     QString m_shownWorkspace; // whose details the tabs show
-    QString m_pendingSelect; // a workspace just created: selected on the next reload
+    QString m_pendingSelect;  // a workspace just created: selected on the next reload
     QTimer *m_liveTimer = nullptr;
 
     QTreeWidget *m_workspaces = nullptr;
