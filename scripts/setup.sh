@@ -31,6 +31,8 @@ TEST_PKGS=(
   postgresql-15 gnome-keyring libsecret-tools dbus python3-cryptography curl chromium
   # the libFuzzer targets (scripts/fuzz.sh): clang 14 and its fuzzer/sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # the format check (scripts/format-check.sh)
+  clang-format-14
   # the Debian package checks
   lintian desktop-file-utils appstream dpkg-dev
 )

@@ -41,6 +41,10 @@ fi
 scripts/lint-openapi.sh
 lint_rc=$?
 
+# Every C++ source in .clang-format's layout.
+scripts/format-check.sh
+format_rc=$?
+
 # The black-box conformance suite against the real server.
 scripts/conformance.sh | tee "$LOGS/conformance.log"
 conf_rc=${PIPESTATUS[0]}
@@ -88,7 +92,8 @@ read -r wc_passed wc_failed < <(counts "$LOGS/web-client.log" $client_rc)
 read -r py_passed py_failed < <(counts "$LOGS/py-client.log" $py_rc)
 read -r fz_passed fz_failed < <(counts "$LOGS/fuzz.log" $fuzz_rc)
 pkg_failed=$([ $pkg_rc -eq 0 ] && echo 0 || echo 1)
+format_failed=$([ $format_rc -eq 0 ] && echo 0 || echo 1)
 rm -rf "$LOGS"
-echo "summary: ctest $((ct_total - ct_failed))/$ct_total binaries passed, sanitized ctest $((san_total - san_failed))/$san_total passed, fuzz targets $fz_passed passed / $fz_failed failed, openapi lint $([ $lint_rc -eq 0 ] && echo ok || echo FAILED), conformance $cf_passed passed / $cf_failed failed, share page $sp_passed passed / $sp_failed failed, web client $wc_passed passed / $wc_failed failed, Python client $py_passed passed / $py_failed failed, package $([ $pkg_rc -eq 0 ] && echo ok || echo FAILED)"
-echo "$((ct_total - ct_failed + san_total - san_failed + fz_passed + cf_passed + 1 - lint_failed + sp_passed + wc_passed + py_passed + 1 - pkg_failed)) passed, $((ct_failed + san_failed + fz_failed + cf_failed + lint_failed + sp_failed + wc_failed + py_failed + pkg_failed)) failed"
-[ $ctest_rc -eq 0 ] && [ $fuzz_rc -eq 0 ] && [ $san_rc -eq 0 ] && [ $lint_rc -eq 0 ] && [ $conf_rc -eq 0 ] && [ $page_rc -eq 0 ] && [ $client_rc -eq 0 ] && [ $py_rc -eq 0 ] && [ $pkg_rc -eq 0 ]
+echo "summary: ctest $((ct_total - ct_failed))/$ct_total binaries passed, sanitized ctest $((san_total - san_failed))/$san_total passed, fuzz targets $fz_passed passed / $fz_failed failed, openapi lint $([ $lint_rc -eq 0 ] && echo ok || echo FAILED), conformance $cf_passed passed / $cf_failed failed, share page $sp_passed passed / $sp_failed failed, web client $wc_passed passed / $wc_failed failed, Python client $py_passed passed / $py_failed failed, package $([ $pkg_rc -eq 0 ] && echo ok || echo FAILED), format $([ $format_rc -eq 0 ] && echo ok || echo FAILED)"
+echo "$((ct_total - ct_failed + san_total - san_failed + fz_passed + cf_passed + 1 - lint_failed + sp_passed + wc_passed + py_passed + 1 - pkg_failed + 1 - format_failed)) passed, $((ct_failed + san_failed + fz_failed + cf_failed + lint_failed + sp_failed + wc_failed + py_failed + pkg_failed + format_failed)) failed"
+[ $ctest_rc -eq 0 ] && [ $fuzz_rc -eq 0 ] && [ $san_rc -eq 0 ] && [ $lint_rc -eq 0 ] && [ $conf_rc -eq 0 ] && [ $page_rc -eq 0 ] && [ $client_rc -eq 0 ] && [ $py_rc -eq 0 ] && [ $pkg_rc -eq 0 ] && [ $format_rc -eq 0 ]
