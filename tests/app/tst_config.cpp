@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 
 class TestConfig : public QObject
@@ -255,5 +257,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestConfig)
 #include "tst_config.moc"
-
-using namespace Qt::StringLiterals;

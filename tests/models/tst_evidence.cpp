@@ -12,6 +12,8 @@
 
 #include <QJsonArray>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 
 namespace {
@@ -126,5 +128,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestEvidence)
 #include "tst_evidence.moc"
-
-using namespace Qt::StringLiterals;

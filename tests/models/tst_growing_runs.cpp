@@ -18,6 +18,8 @@
 #include <latch>
 #include <thread>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfxtest::why;
 
@@ -509,5 +511,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestGrowingRuns)
 #include "tst_growing_runs.moc"
-
-using namespace Qt::StringLiterals;

@@ -8,6 +8,8 @@
 #include <latch>
 #include <thread>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 
 namespace {
@@ -217,5 +219,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestLedger)
 #include "tst_ledger.moc"
-
-using namespace Qt::StringLiterals;

@@ -17,6 +17,8 @@
 #include <QJsonDocument>
 #include <QSqlQuery>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfxtest::why;
 
@@ -405,5 +407,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestMetricLast)
 #include "tst_metric_last.moc"
-
-using namespace Qt::StringLiterals;

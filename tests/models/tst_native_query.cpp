@@ -25,6 +25,8 @@
 #include <cstring>
 #include <limits>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 
 namespace {
@@ -384,5 +386,3 @@ private:
 
 QTEST_GUILESS_MAIN(TestNativeQuery)
 #include "tst_native_query.moc"
-
-using namespace Qt::StringLiterals;

@@ -22,6 +22,8 @@
 #include <mutex>
 #include <thread>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfxtest::why;
 
@@ -1204,5 +1206,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestRuns)
 #include "tst_runs.moc"
-
-using namespace Qt::StringLiterals;

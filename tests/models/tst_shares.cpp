@@ -12,6 +12,8 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 
 namespace {
@@ -1165,5 +1167,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestShares)
 #include "tst_shares.moc"
-
-using namespace Qt::StringLiterals;

@@ -13,6 +13,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 
 namespace {
@@ -896,5 +898,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestBffRoutes)
 #include "tst_bff_routes.moc"
-
-using namespace Qt::StringLiterals;

@@ -12,6 +12,8 @@
 #include <QTest>
 #include <QUrlQuery>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using namespace wfxtest;
 
@@ -596,5 +598,3 @@ private slots:
 
 QTEST_MAIN(TestBillingRoutes)
 #include "tst_billing_routes.moc"
-
-using namespace Qt::StringLiterals;

@@ -7,6 +7,8 @@
 
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using namespace wfxtest;
 
@@ -229,5 +231,3 @@ private slots:
 
 QTEST_MAIN(TestClaimRoutes)
 #include "tst_claim_routes.moc"
-
-using namespace Qt::StringLiterals;

@@ -34,6 +34,8 @@
 #include <functional>
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using namespace wfxtest;
 
@@ -513,5 +515,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestCrashSafety)
 #include "tst_crash_safety.moc"
-
-using namespace Qt::StringLiterals;

@@ -13,6 +13,8 @@
 #include <memory>
 #include <vector>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using namespace wfxtest;
 
@@ -285,5 +287,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestDefenceCounters)
 #include "tst_defence_counters.moc"
-
-using namespace Qt::StringLiterals;

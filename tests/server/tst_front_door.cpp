@@ -16,6 +16,8 @@
 #include <QTest>
 #include <QUrlQuery>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using namespace wfxtest;
 
@@ -524,5 +526,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestFrontDoor)
 #include "tst_front_door.moc"
-
-using namespace Qt::StringLiterals;

@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfxtest;
 
 namespace {
@@ -258,5 +260,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestHttpsRedirect)
 #include "tst_https_redirect.moc"
-
-using namespace Qt::StringLiterals;

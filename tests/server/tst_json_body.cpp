@@ -13,6 +13,8 @@
 #include <cmath>
 #include <map>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using namespace wfxtest;
 
@@ -441,5 +443,3 @@ private slots:
 
 QTEST_MAIN(TestJsonBody)
 #include "tst_json_body.moc"
-
-using namespace Qt::StringLiterals;

@@ -7,6 +7,8 @@
 
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using namespace wfxtest;
 
@@ -238,5 +240,3 @@ private slots:
 
 QTEST_MAIN(TestMeRoutes)
 #include "tst_me_routes.moc"
-
-using namespace Qt::StringLiterals;

@@ -35,6 +35,8 @@
 #include <memory>
 #include <vector>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using namespace wfxtest;
 
@@ -544,5 +546,3 @@ private slots:
 
 QTEST_MAIN(TestMultiprocess)
 #include "tst_multiprocess.moc"
-
-using namespace Qt::StringLiterals;

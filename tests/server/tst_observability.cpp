@@ -19,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfxtest;
 
 namespace {
@@ -439,5 +441,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestObservability)
 #include "tst_observability.moc"
-
-using namespace Qt::StringLiterals;

@@ -17,6 +17,8 @@
 #include <QTemporaryDir>
 #include <QUuid>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 
 namespace {
@@ -967,5 +969,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestRunRoutes)
 #include "tst_run_routes.moc"
-
-using namespace Qt::StringLiterals;

@@ -6,6 +6,8 @@
 
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using namespace wfx::schema;
 
@@ -205,5 +207,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestSchema)
 #include "tst_schema.moc"
-
-using namespace Qt::StringLiterals;

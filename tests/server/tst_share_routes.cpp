@@ -13,6 +13,8 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 
 namespace {
@@ -1004,5 +1006,3 @@ private slots:
 
 QTEST_GUILESS_MAIN(TestShareRoutes)
 #include "tst_share_routes.moc"
-
-using namespace Qt::StringLiterals;

@@ -7,6 +7,8 @@
 
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using namespace wfxtest;
 
@@ -427,5 +429,3 @@ private slots:
 
 QTEST_MAIN(TestUsageRoutes)
 #include "tst_usage_routes.moc"
-
-using namespace Qt::StringLiterals;

@@ -35,6 +35,8 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 
 namespace {
@@ -244,5 +246,3 @@ private slots:
 
 QTEST_MAIN(TestAccessibility)
 #include "tst_accessibility.moc"
-
-using namespace Qt::StringLiterals;

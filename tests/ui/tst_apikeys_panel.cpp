@@ -22,6 +22,8 @@
 #include <QTableView>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::ApiKeysModel;
 using wfx::ui::ApiKeysPanel;
@@ -169,5 +171,3 @@ private slots:
 
 QTEST_MAIN(TestApiKeysPanel)
 #include "tst_apikeys_panel.moc"
-
-using namespace Qt::StringLiterals;

@@ -25,6 +25,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::AuditExporter;
 using wfx::ui::AuditModel;
@@ -275,5 +277,3 @@ private slots:
 
 QTEST_MAIN(TestAuditPanel)
 #include "tst_audit_panel.moc"
-
-using namespace Qt::StringLiterals;

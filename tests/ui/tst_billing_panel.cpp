@@ -21,6 +21,8 @@
 #include <QTreeWidget>
 #include <QUrlQuery>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::BillingPanel;
 
@@ -200,5 +202,3 @@ private slots:
 
 QTEST_MAIN(TestBillingPanel)
 #include "tst_billing_panel.moc"
-
-using namespace Qt::StringLiterals;

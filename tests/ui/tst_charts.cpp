@@ -34,6 +34,8 @@
 #include <algorithm>
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::ChartView;
 using wfx::ui::MetricChart;
@@ -458,5 +460,3 @@ private slots:
 
 QTEST_MAIN(TestCharts)
 #include "tst_charts.moc"
-
-using namespace Qt::StringLiterals;

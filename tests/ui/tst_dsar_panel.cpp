@@ -20,6 +20,8 @@
 #include <QTest>
 #include <QTreeWidget>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::Confirm;
 using wfx::ui::DsarPanel;
@@ -240,5 +242,3 @@ private slots:
 
 QTEST_MAIN(TestDsarPanel)
 #include "tst_dsar_panel.moc"
-
-using namespace Qt::StringLiterals;

@@ -26,6 +26,8 @@
 #include <QStandardPaths>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::FirstRunWizard;
 
@@ -202,5 +204,3 @@ private slots:
 
 QTEST_MAIN(TestFirstRun)
 #include "tst_first_run.moc"
-
-using namespace Qt::StringLiterals;

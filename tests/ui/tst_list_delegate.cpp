@@ -17,6 +17,8 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 using wfx::ui::ListItemDelegate;
 
 namespace {
@@ -114,5 +116,3 @@ private slots:
 
 QTEST_MAIN(TestListDelegate)
 #include "tst_list_delegate.moc"
-
-using namespace Qt::StringLiterals;

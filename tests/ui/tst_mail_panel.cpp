@@ -21,6 +21,8 @@
 #include <QTableView>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::MailModel;
 using wfx::ui::MailPanel;
@@ -162,5 +164,3 @@ private slots:
 
 QTEST_MAIN(TestMailPanel)
 #include "tst_mail_panel.moc"
-
-using namespace Qt::StringLiterals;

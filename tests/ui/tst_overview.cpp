@@ -21,6 +21,8 @@
 #include <QPushButton>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::OverviewPanel;
 
@@ -141,5 +143,3 @@ private slots:
 
 QTEST_MAIN(TestOverview)
 #include "tst_overview.moc"
-
-using namespace Qt::StringLiterals;

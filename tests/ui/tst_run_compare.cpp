@@ -27,6 +27,8 @@
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::RunCompareDialog;
 using wfx::ui::RunsModel;
@@ -278,5 +280,3 @@ private slots:
 
 QTEST_MAIN(TestRunCompare)
 #include "tst_run_compare.moc"
-
-using namespace Qt::StringLiterals;

@@ -29,6 +29,8 @@
 
 #include <atomic>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::FileChooser;
 using wfx::ui::RunDetailsDialog;
@@ -282,5 +284,3 @@ private slots:
 
 QTEST_MAIN(TestRunFiles)
 #include "tst_run_files.moc"
-
-using namespace Qt::StringLiterals;

@@ -17,6 +17,8 @@
 #include <QTest>
 #include <QtCharts/QChart>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::RunDetailsDialog;
 using wfx::ui::RunsModel;
@@ -230,5 +232,3 @@ private slots:
 
 QTEST_MAIN(TestRunsLive)
 #include "tst_runs_live.moc"
-
-using namespace Qt::StringLiterals;

@@ -29,6 +29,8 @@
 #include <QtCharts/QChart>
 #include <QtCharts/QLineSeries>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::RunsModel;
 using wfx::ui::RunsPanel;
@@ -413,5 +415,3 @@ private slots:
 
 QTEST_MAIN(TestRunsPanel)
 #include "tst_runs_panel.moc"
-
-using namespace Qt::StringLiterals;

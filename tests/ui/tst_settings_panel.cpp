@@ -22,6 +22,8 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::SettingsPanel;
 
@@ -347,5 +349,3 @@ private slots:
 
 QTEST_MAIN(TestSettingsPanel)
 #include "tst_settings_panel.moc"
-
-using namespace Qt::StringLiterals;

@@ -36,6 +36,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::SharesModel;
 using wfx::ui::SharesPanel;
@@ -381,5 +383,3 @@ private slots:
 
 QTEST_MAIN(TestSharesPanel)
 #include "tst_shares_panel.moc"
-
-using namespace Qt::StringLiterals;

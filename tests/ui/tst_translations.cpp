@@ -9,6 +9,8 @@
 #include <QLibraryInfo>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 namespace Translations = wfx::ui::Translations;
 
@@ -109,5 +111,3 @@ private slots:
 
 QTEST_MAIN(TestTranslations)
 #include "tst_translations.moc"
-
-using namespace Qt::StringLiterals;

@@ -19,6 +19,8 @@
 #include <QTest>
 #include <QTreeWidget>
 
+using namespace Qt::StringLiterals;
+
 using namespace wfx;
 using wfx::ui::Confirm;
 using wfx::ui::WorkspacesPanel;
@@ -305,5 +307,3 @@ private slots:
 
 QTEST_MAIN(TestWorkspacesPanel)
 #include "tst_workspaces_panel.moc"
-
-using namespace Qt::StringLiterals;
