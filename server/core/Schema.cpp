@@ -88,6 +88,11 @@ QJsonObject describe(QJsonObject s, const QString &description)
 
 QJsonObject object(std::initializer_list<Prop> props, bool additional)
 {
+    return object(QList<Prop>(props), additional);
+}
+
+QJsonObject object(const QList<Prop> &props, bool additional)
+{
     QJsonObject properties;
     QJsonArray required;
     for (const Prop &p : props) {

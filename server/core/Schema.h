@@ -38,6 +38,7 @@ struct Prop
     bool required = false;
 };
 QJsonObject object(std::initializer_list<Prop> props, bool additional = true);
+QJsonObject object(const QList<Prop> &props, bool additional = true);
 // {"<key>": inner, siblings...}
 QJsonObject wrapped(const QString &key, const QJsonObject &inner,
                     std::initializer_list<Prop> siblings = {});

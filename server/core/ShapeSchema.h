@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// The JSON Schema of a resource from its field table (models/core/Shape.h):
+// what the routes publish in /openapi.json and validate with, from the same
+// declaration the resource's JSON writer comes from.
+#pragma once
+
+#include "models/core/Shape.h"
+#include "server/core/Schema.h"
+
+namespace wfx::schema {
+
+// One member's schema as the shape `in` publishes it.
+QJsonObject ofSpec(const shape::Spec &spec, shape::Shape in);
+
+// {"type": "object", "properties": {...}, "required": [...]} of the table's
+// fields in the shape `in`; a member is required unless it is omittable.
+template <typename Fields> QJsonObject of(const Fields &fields, shape::Shape in)
+{
+    QList<Prop> props;
+    std::apply(
+        [&](const auto &...f) {
+            (props.append(Prop{QString::fromLatin1(f.name.data(), qsizetype(f.name.size())),
+                               ofSpec(f.spec, in), !f.spec.optional}),
+             ...);
+        },
+        fields);
+    return object(props);
+}
+
+// The schema of the table's member `name` in the shape `in` (for request
+// bodies that take a resource's field); an empty object when the table has no
+// such member.
+template <typename Fields>
+QJsonObject member(const Fields &fields, std::string_view name, shape::Shape in)
+{
+    QJsonObject found;
+    auto pick = [&](const auto &f) {
+        if (f.name == name)
+            found = ofSpec(f.spec, in);
+    };
+    std::apply([&](const auto &...f) { (pick(f), ...); }, fields);
+    return found;
+}
+
+} // namespace wfx::schema
