@@ -22,11 +22,6 @@ namespace {
 const QString kKey = QStringLiteral("API key");
 const QString kPrefix = QStringLiteral("wfx_");
 
-QJsonValue orNull(const QString &s)
-{
-    return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
-}
-
 const QString kColumns =
     QStringLiteral("id, user_id, name, prefix, workspace_id, created_at, last_used_at");
 
@@ -63,13 +58,12 @@ Error loginRequired()
 
 QJsonObject ApiKey::toJson() const
 {
-    return {{u"id"_s, id},
-            {u"name"_s, name},
-            {u"prefix"_s, prefix},
-            {u"workspace_id"_s, orNull(workspaceId)},
-            {u"created_at"_s, ids::formatTime(createdAt)},
-            {u"last_used_at"_s, lastUsedAt > 0 ? QJsonValue(ids::formatTime(lastUsedAt))
-                                               : QJsonValue(QJsonValue::Null)}};
+    return shape::toJson<kApiKeyFields>(*this);
+}
+
+void ApiKey::writeJson(JsonWriter &w) const
+{
+    shape::writeJson<kApiKeyFields>(w, *this);
 }
 
 ApiKeyService::ApiKeyService(ModelContext ctx, std::shared_ptr<ApiKeyUsage> usage)

@@ -8,6 +8,7 @@
 #include "models/core/Context.h"
 #include "models/core/Cursor.h"
 #include "models/core/Result.h"
+#include "models/core/Shape.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -22,6 +23,17 @@ struct ApiKey
     qint64 createdAt = 0;
     qint64 lastUsedAt = 0;      // 0: never
     QJsonObject toJson() const; // never the secret or its hash
+    // The same bytes as QJsonDocument(toJson()) in compact form, without the tree.
+    void writeJson(JsonWriter &w) const;
+};
+
+inline constexpr auto kApiKeyFields = std::tuple{
+    shape::field("id", &ApiKey::id, shape::uuid()),
+    shape::field("name", &ApiKey::name, shape::text(1, 200)),
+    shape::field("prefix", &ApiKey::prefix, shape::text()),
+    shape::field("workspace_id", &ApiKey::workspaceId, shape::uuid().orNull()),
+    shape::field("created_at", &ApiKey::createdAt, shape::instant()),
+    shape::field("last_used_at", &ApiKey::lastUsedAt, shape::instant().orNull()),
 };
 
 struct IssuedApiKey

@@ -13,11 +13,6 @@
 namespace wfx {
 
 namespace {
-QJsonValue orNull(const QString &s)
-{
-    return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
-}
-
 const QString kColumns = QStringLiteral("seq, id, at, actor_id, workspace_id, action, target_type, "
                                         "target_id, ip, detail, prev_hash, hash");
 
@@ -42,18 +37,12 @@ AuditEntry readEntry(const Query &q)
 
 QJsonObject AuditEntry::toJson() const
 {
-    return QJsonObject{{QStringLiteral("id"), id},
-                       {QStringLiteral("seq"), seq},
-                       {QStringLiteral("at"), ids::formatTime(at)},
-                       {QStringLiteral("action"), action},
-                       {QStringLiteral("actor_id"), orNull(actorId)},
-                       {QStringLiteral("workspace_id"), orNull(workspaceId)},
-                       {QStringLiteral("target_type"), targetType},
-                       {QStringLiteral("target_id"), orNull(targetId)},
-                       {QStringLiteral("ip"), orNull(ip)},
-                       {QStringLiteral("detail"), detail},
-                       {QStringLiteral("prev_hash"), prevHash},
-                       {QStringLiteral("hash"), hash}};
+    return shape::toJson<kAuditEntryFields>(*this);
+}
+
+void AuditEntry::writeJson(JsonWriter &w) const
+{
+    shape::writeJson<kAuditEntryFields>(w, *this);
 }
 
 QByteArray AuditEntry::canonical() const

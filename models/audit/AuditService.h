@@ -5,6 +5,7 @@
 #include "models/core/Context.h"
 #include "models/core/Cursor.h"
 #include "models/core/Result.h"
+#include "models/core/Shape.h"
 
 #include <QJsonObject>
 
@@ -24,8 +25,28 @@ struct AuditEntry
     QString prevHash, hash;
 
     QJsonObject toJson() const;
+    // The same bytes as QJsonDocument(toJson()) in compact form, without the tree.
+    void writeJson(JsonWriter &w) const;
     // The bytes the hash covers after prev_hash (RFC 8785 of the entry).
     QByteArray canonical() const;
+};
+
+inline constexpr auto kAuditEntryFields = std::tuple{
+    shape::field("id", &AuditEntry::id, shape::uuid()),
+    shape::field("seq", &AuditEntry::seq, shape::integer(1)),
+    shape::field("at", &AuditEntry::at, shape::instant()),
+    shape::field("action", &AuditEntry::action,
+                 shape::text(1, 200).describedAs("Dotted, e.g. share.create")),
+    shape::field("actor_id", &AuditEntry::actorId,
+                 shape::uuid().orNull().describedAs("null for the system")),
+    shape::field("workspace_id", &AuditEntry::workspaceId, shape::uuid().orNull()),
+    shape::field("target_type", &AuditEntry::targetType, shape::text(0, 200)),
+    shape::field("target_id", &AuditEntry::targetId, shape::text().orNull()),
+    shape::field("ip", &AuditEntry::ip, shape::text().orNull()),
+    shape::field("detail", &AuditEntry::detail, shape::anyObject()),
+    shape::field("prev_hash", &AuditEntry::prevHash,
+                 shape::text().orNull().describedAs("The hash of the entry written before")),
+    shape::field("hash", &AuditEntry::hash, shape::text(64, 64)),
 };
 
 struct AuditFilter

@@ -11,6 +11,7 @@
 #include "models/db/NativeQuery.h"
 #include "models/db/Tx.h"
 #include "models/runs/MetricStore.h"
+#include "models/runs/RunJson.h"
 #include "models/runs/SeriesRollup.h"
 
 #include <QHash>
@@ -36,11 +37,6 @@ const QString kColumns =
     QStringLiteral("r.id, r.project_id, r.workspace_id, r.client_run_id, r.name, r.status, "
                    "r.started_at, r.finished_at, "
                    "r.created_at, r.evidence, r.metric_count, r.log_bytes, r.created_by");
-
-QJsonValue timeOrNull(const std::optional<qint64> &t)
-{
-    return t ? QJsonValue(ids::formatTime(*t)) : QJsonValue(QJsonValue::Null);
-}
 
 QVariant timeOrNullVariant(const std::optional<qint64> &t)
 {
@@ -72,59 +68,6 @@ template <typename Row> Run readRun(const Row &q)
     r.logBytes = q.i64(11);
     r.createdBy = str(12);
     return r;
-}
-
-// A run's fields as UTF-8 bytes, from a row of kColumns or from a Run.
-struct RunView
-{
-    QByteArrayView id, projectId, workspaceId, clientRunId, name, status, evidence;
-    std::optional<qint64> startedAt, finishedAt;
-    qint64 createdAt = 0, metricCount = 0, logBytes = 0;
-    const QStringList *metricNames = nullptr;
-};
-
-RunView runView(const NativeQuery &q)
-{
-    RunView v{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(9),
-              {},        {},        q.i64(8),  q.i64(10), q.i64(11), nullptr};
-    if (!q.isNull(6))
-        v.startedAt = q.i64(6);
-    if (!q.isNull(7))
-        v.finishedAt = q.i64(7);
-    return v;
-}
-
-// The one place a run's JSON members are listed for the writer: the same bytes
-// as QJsonDocument(Run::toJson()) in compact form (keys in QJsonObject's sorted order).
-void writeRunJson(JsonWriter &w, const RunView &r)
-{
-    auto time = [&w](const char *key, const std::optional<qint64> &t) {
-        w.key(QLatin1String(key));
-        if (t)
-            w.time(*t);
-        else
-            w.null();
-    };
-    w.beginObject();
-    w.key(QLatin1String("client_run_id")).stringUtf8(r.clientRunId);
-    w.key(QLatin1String("created_at")).time(r.createdAt);
-    w.key(QLatin1String("evidence")).stringUtf8(r.evidence);
-    time("finished_at", r.finishedAt);
-    w.key(QLatin1String("id")).stringUtf8(r.id);
-    w.key(QLatin1String("log_bytes")).number(double(r.logBytes));
-    w.key(QLatin1String("metric_count")).number(double(r.metricCount));
-    if (r.metricNames) {
-        w.key(QLatin1String("metric_names")).beginArray();
-        for (const QString &n : *r.metricNames)
-            w.string(n);
-        w.endArray();
-    }
-    w.key(QLatin1String("name")).stringUtf8(r.name);
-    w.key(QLatin1String("project_id")).stringUtf8(r.projectId);
-    time("started_at", r.startedAt);
-    w.key(QLatin1String("status")).stringUtf8(r.status);
-    w.key(QLatin1String("workspace_id")).stringUtf8(r.workspaceId);
-    w.endObject();
 }
 
 Error unavailable()
@@ -281,73 +224,6 @@ Result<std::pair<double, QString>> decodeValueCursor(const RunFilter &f, const Q
 }
 
 } // namespace
-
-QJsonObject Run::toJson() const
-{
-    QJsonObject o{{u"id"_s, id},
-                  {u"project_id"_s, projectId},
-                  {u"workspace_id"_s, workspaceId},
-                  {u"client_run_id"_s, clientRunId},
-                  {u"name"_s, name},
-                  {u"status"_s, status},
-                  {u"started_at"_s, timeOrNull(startedAt)},
-                  {u"finished_at"_s, timeOrNull(finishedAt)},
-                  {u"created_at"_s, ids::formatTime(createdAt)},
-                  {u"evidence"_s, evidence},
-                  {u"metric_count"_s, double(metricCount)},
-                  {u"log_bytes"_s, double(logBytes)}};
-    if (metricNames)
-        o.insert(u"metric_names"_s, QJsonArray::fromStringList(*metricNames));
-    return o;
-}
-
-void Run::writeJson(JsonWriter &w) const
-{
-    const QByteArray u[] = {id.toUtf8(),          projectId.toUtf8(), workspaceId.toUtf8(),
-                            clientRunId.toUtf8(), name.toUtf8(),      status.toUtf8(),
-                            evidence.toUtf8()};
-    writeRunJson(w,
-                 RunView{u[0], u[1], u[2], u[3], u[4], u[5], u[6], startedAt, finishedAt, createdAt,
-                         metricCount, logBytes, metricNames ? &*metricNames : nullptr});
-}
-
-QJsonObject MetricPoint::toJson() const
-{
-    return {{u"name"_s, name}, {u"step"_s, double(step)}, {u"value"_s, value}};
-}
-
-QJsonObject LogSlice::toJson() const
-{
-    return {{u"content"_s, content},
-            {u"offset"_s, double(offset)},
-            {u"total_bytes"_s, double(totalBytes)},
-            {u"next_offset"_s,
-             nextOffset < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(double(nextOffset))}};
-}
-
-QJsonObject RunSignature::toJson() const
-{
-    if (!present)
-        return {{u"run_id"_s, runId},
-                {u"evidence"_s, evidence},
-                {u"signature"_s, QJsonValue(QJsonValue::Null)}};
-    return {{u"run_id"_s, runId},
-            {u"evidence"_s, evidence},
-            {u"alg"_s, alg},
-            {u"public_key"_s, publicKey},
-            {u"sig"_s, sig},
-            {u"verified"_s, verified},
-            {u"signed_sha256"_s, signedSha256},
-            {u"checked_at"_s, ids::formatTime(checkedAt)}};
-}
-
-QJsonObject ComplianceItem::toJson() const
-{
-    return {{u"framework"_s, framework},
-            {u"control"_s, control},
-            {u"status"_s, status},
-            {u"evidence"_s, evidence}};
-}
 
 Result<Run> RunService::load(const QSqlDatabase &conn, const QString &id)
 {

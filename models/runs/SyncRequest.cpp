@@ -4,6 +4,7 @@
 #include "models/core/Ids.h"
 #include "models/core/JsonDom.h"
 #include "models/crypto/Jcs.h"
+#include "models/runs/RunStatus.h"
 
 #include <QHash>
 #include <QJsonDocument>
@@ -299,14 +300,10 @@ bool SyncRequest::isStatus(const QString &s)
 
 int SyncRequest::statusRank(const QString &s)
 {
-    if (s == QLatin1String("queued"))
-        return 0;
-    if (s == QLatin1String("running"))
-        return 1;
-    if (s == QLatin1String("completed") || s == QLatin1String("failed") ||
-        s == QLatin1String("cancelled"))
-        return 2;
-    return -1;
+    const std::optional<RunStatus> status = shape::enumFrom<RunStatus>(s);
+    if (!status)
+        return -1;
+    return *status == RunStatus::Queued ? 0 : *status == RunStatus::Running ? 1 : 2;
 }
 
 Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)

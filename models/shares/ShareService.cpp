@@ -113,16 +113,12 @@ QString Share::stateAt(const std::optional<qint64> &revokedAt,
 
 QJsonObject Share::toJson() const
 {
-    return {{u"id"_s, id},
-            {u"workspace_id"_s, workspaceId},
-            {u"run_id"_s, runId},
-            {u"artifact_id"_s, textOrNull(artifactId)},
-            {u"state"_s, state},
-            {u"expires_at"_s, timeOrNull(expiresAt)},
-            {u"revoked_at"_s, timeOrNull(revokedAt)},
-            {u"has_password"_s, hasPassword},
-            {u"token_prefix"_s, tokenPrefix},
-            {u"created_at"_s, ids::formatTime(createdAt)}};
+    return shape::toJson<kShareFields>(*this);
+}
+
+void Share::writeJson(JsonWriter &w) const
+{
+    shape::writeJson<kShareFields>(w, *this);
 }
 
 QJsonObject ReliabilityConsent::toJson() const

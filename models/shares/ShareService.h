@@ -6,6 +6,7 @@
 #include "models/core/Context.h"
 #include "models/core/Cursor.h"
 #include "models/core/Result.h"
+#include "models/core/Shape.h"
 #include "models/shares/ShareLimits.h"
 
 #include <QJsonObject>
@@ -30,8 +31,30 @@ struct Share
     // {id, workspace_id, run_id, artifact_id|null, state, expires_at|null, revoked_at|null,
     //  has_password, token_prefix, created_at}. Never the token or the password.
     QJsonObject toJson() const;
+    // The same bytes as QJsonDocument(toJson()) in compact form, without the tree.
+    void writeJson(JsonWriter &w) const;
     static QString stateAt(const std::optional<qint64> &revokedAt,
                            const std::optional<qint64> &expiresAt, qint64 nowMs);
+};
+
+enum class ShareState { Active, Revoked, Expired };
+template <> struct shape::EnumNames<ShareState>
+{
+    static constexpr std::array<std::string_view, 3> names{"active", "revoked", "expired"};
+};
+
+inline constexpr auto kShareFields = std::tuple{
+    shape::field("id", &Share::id, shape::uuid()),
+    shape::field("workspace_id", &Share::workspaceId, shape::uuid()),
+    shape::field("run_id", &Share::runId, shape::uuid()),
+    shape::field("artifact_id", &Share::artifactId, shape::uuid().orNull()),
+    shape::field("state", &Share::state, shape::oneOf<ShareState>()),
+    shape::field("expires_at", &Share::expiresAt, shape::instant().orNull()),
+    shape::field("revoked_at", &Share::revokedAt, shape::instant().orNull()),
+    shape::field("has_password", &Share::hasPassword, shape::boolean()),
+    // The BFF's schema has never stated the prefix's length (kept for /openapi.json).
+    shape::field("token_prefix", &Share::tokenPrefix, shape::text(1, 64).limitsOnlyIn(shape::Api)),
+    shape::field("created_at", &Share::createdAt, shape::instant()),
 };
 
 // What a caller asks for; null/absent JSON fields are nullopt.

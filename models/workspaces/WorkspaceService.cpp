@@ -42,15 +42,12 @@ Result<QString> validName(const QString &field, const QString &name, int max)
 
 QJsonObject Workspace::toJson() const
 {
-    QJsonObject lim;
-    for (auto it = limits.cbegin(); it != limits.cend(); ++it)
-        lim.insert(it.key(), double(it.value()));
-    QJsonObject o{
-        {u"id"_s, id},     {u"name"_s, name},  {u"owner_id"_s, ownerId},
-        {u"plan"_s, plan}, {u"limits"_s, lim}, {u"created_at"_s, ids::formatTime(createdAt)}};
-    if (!role.isEmpty())
-        o.insert(u"role"_s, role);
-    return o;
+    return shape::toJson<kWorkspaceFields>(*this);
+}
+
+void Workspace::writeJson(JsonWriter &w) const
+{
+    shape::writeJson<kWorkspaceFields>(w, *this);
 }
 
 QJsonObject Project::toJson() const

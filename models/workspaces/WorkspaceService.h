@@ -5,6 +5,7 @@
 #include "models/core/Context.h"
 #include "models/core/Cursor.h"
 #include "models/core/Result.h"
+#include "models/core/Shape.h"
 
 #include <QJsonObject>
 #include <QMap>
@@ -19,6 +20,8 @@ struct Workspace
     QMap<QString, qint64> limits; // metric -> cap of the plan
     QString role;                 // the caller's role, when known
     QJsonObject toJson() const;
+    // The same bytes as QJsonDocument(toJson()) in compact form, without the tree.
+    void writeJson(JsonWriter &w) const;
 };
 
 struct Project
@@ -100,6 +103,28 @@ public:
 private:
     Result<Workspace> load(const QSqlDatabase &conn, const QString &id);
     ModelContext m_ctx;
+};
+
+enum class WorkspacePlan { Free, Pro, Team };
+template <> struct shape::EnumNames<WorkspacePlan>
+{
+    static constexpr std::array<std::string_view, 3> names{"free", "pro", "team"};
+};
+// The metrics a plan caps (Workspace::limits).
+inline constexpr std::array<std::string_view, 3> kPlanLimitNames{"runs", "artifact_bytes",
+                                                                 "compute_seconds"};
+// Highest first, as the schema has always listed them (Role's own order is lowest first).
+inline constexpr std::array<std::string_view, 4> kRoleNamesHighestFirst{"owner", "admin", "member",
+                                                                        "viewer"};
+
+inline constexpr auto kWorkspaceFields = std::tuple{
+    shape::field("id", &Workspace::id, shape::uuid()),
+    shape::field("name", &Workspace::name, shape::text(1, WorkspaceService::kMaxNameLength)),
+    shape::field("owner_id", &Workspace::ownerId, shape::uuid()),
+    shape::field("plan", &Workspace::plan, shape::oneOf<WorkspacePlan>()),
+    shape::field("limits", &Workspace::limits, shape::counts(kPlanLimitNames)),
+    shape::field("role", &Workspace::role, shape::oneOf(kRoleNamesHighestFirst).omittable()),
+    shape::field("created_at", &Workspace::createdAt, shape::instant()),
 };
 
 // Trimmed name of 1..max characters without control characters, or a validation error.

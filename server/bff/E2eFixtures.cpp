@@ -3,8 +3,9 @@
 
 #include "models/core/Ids.h"
 #include "models/crypto/Crypto.h"
+#include "models/runs/RunJson.h"
 #include "models/runs/SyncRequest.h"
-#include "server/core/Schema.h"
+#include "server/core/ShapeSchema.h"
 
 #include <QMutexLocker>
 
@@ -52,14 +53,14 @@ QString E2eFixtures::projectId()
 
 QJsonObject E2eFixtures::runInputSchema()
 {
-    using namespace schema;
-    return object({{u"name"_s, string(1, SyncRequest::kMaxTextLength), true},
-                   {u"project_id"_s, uuid()},
-                   {u"workspace_id"_s, uuid()},
-                   {u"client_run_id"_s, string(1, SyncRequest::kMaxTextLength)},
-                   {u"status"_s, enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s,
-                                         u"cancelled"_s})},
-                   {u"evidence"_s, enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s})}});
+    using schema::member;
+    const auto &run = kRunFields<Run>;
+    return schema::object({{u"name"_s, member(run, "name", shape::Bff), true},
+                           {u"project_id"_s, member(run, "project_id", shape::Bff)},
+                           {u"workspace_id"_s, member(run, "workspace_id", shape::Bff)},
+                           {u"client_run_id"_s, member(run, "client_run_id", shape::Bff)},
+                           {u"status"_s, member(run, "status", shape::Bff)},
+                           {u"evidence"_s, member(run, "evidence", shape::Bff)}});
 }
 
 QJsonObject E2eFixtures::batchSchema()
@@ -95,7 +96,7 @@ Run E2eFixtures::make(const QJsonObject &in)
     r.evidence = in.value(u"evidence"_s).toString(u"unsigned"_s);
     r.createdAt = kBaseMs + n * kStepMs;
     r.startedAt = r.createdAt - 30 * kStepMs;
-    if (r.status != QLatin1String("running") && r.status != QLatin1String("queued"))
+    if (SyncRequest::isTerminal(r.status))
         r.finishedAt = r.createdAt;
     r.metricCount = 0;
     r.logBytes = 0;

@@ -7,6 +7,7 @@
 #include "server/core/RouteTable.h"
 #include "server/core/Schema.h"
 #include "server/core/Services.h"
+#include "server/core/ShapeSchema.h"
 
 using namespace Qt::StringLiterals;
 
@@ -21,20 +22,7 @@ constexpr int kMaxFilterLength = 200;
 
 QJsonObject auditEntrySchema()
 {
-    return object(
-        {{u"id"_s, uuid(), true},
-         {u"seq"_s, integer(1, 9007199254740991), true},
-         {u"at"_s, dateTime(), true},
-         {u"action"_s, describe(string(1, kMaxFilterLength), u"Dotted, e.g. share.create"_s), true},
-         {u"actor_id"_s, describe(nullable(uuid()), u"null for the system"_s), true},
-         {u"workspace_id"_s, nullable(uuid()), true},
-         {u"target_type"_s, string(0, kMaxFilterLength), true},
-         {u"target_id"_s, nullable(string()), true},
-         {u"ip"_s, nullable(string()), true},
-         {u"detail"_s, anyObject(), true},
-         {u"prev_hash"_s, describe(nullable(string()), u"The hash of the entry written before"_s),
-          true},
-         {u"hash"_s, string(64, 64), true}});
+    return schema::of(kAuditEntryFields, shape::Api);
 }
 
 // Reads the filters; a malformed one is a validation error on its name.

@@ -8,6 +8,7 @@
 #include "server/core/RouteTable.h"
 #include "server/core/Schema.h"
 #include "server/core/Services.h"
+#include "server/core/ShapeSchema.h"
 
 using namespace Qt::StringLiterals;
 
@@ -30,12 +31,7 @@ QJsonObject userSchema()
 
 QJsonObject apiKeySchema()
 {
-    return object({{u"id"_s, uuid(), true},
-                   {u"name"_s, string(1, 200), true},
-                   {u"prefix"_s, string(), true},
-                   {u"workspace_id"_s, nullable(uuid()), true},
-                   {u"created_at"_s, dateTime(), true},
-                   {u"last_used_at"_s, nullable(dateTime()), true}});
+    return schema::of(kApiKeyFields, shape::Api);
 }
 
 // wfx_session (HttpOnly) and wfx_csrf (readable), SameSite=Lax, Path=/, Secure under TLS.

@@ -10,12 +10,14 @@
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
 #include "models/crypto/Crypto.h"
+#include "models/runs/RunJson.h"
 #include "models/runs/StagingService.h"
 #include "server/bff/E2eFixtures.h"
 #include "server/core/Dispatcher.h"
 #include "server/core/RouteTable.h"
 #include "server/core/Schema.h"
 #include "server/core/Services.h"
+#include "server/core/ShapeSchema.h"
 
 #include <QtMath>
 
@@ -50,35 +52,12 @@ QJsonObject bffUserSchema()
 
 QJsonObject bffRunSchema()
 {
-    return object(
-        {{u"id"_s, uuid(), true},
-         {u"project_id"_s, uuid(), true},
-         {u"workspace_id"_s, uuid(), true},
-         {u"client_run_id"_s, string(1, 200), true},
-         {u"name"_s, string(1, 200), true},
-         {u"status"_s,
-          enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}), true},
-         {u"started_at"_s, nullable(dateTime()), true},
-         {u"finished_at"_s, nullable(dateTime()), true},
-         {u"created_at"_s, dateTime(), true},
-         {u"evidence"_s, enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}), true},
-         {u"metric_count"_s, integer(0, 9007199254740991), true},
-         {u"log_bytes"_s, integer(0, 9007199254740991), true},
-         {u"metric_names"_s, arrayOf(string())}});
+    return schema::of(kRunFields<Run>, shape::Bff);
 }
 
 QJsonObject bffShareSchema()
 {
-    return object({{u"id"_s, uuid(), true},
-                   {u"workspace_id"_s, uuid(), true},
-                   {u"run_id"_s, uuid(), true},
-                   {u"artifact_id"_s, nullable(uuid()), true},
-                   {u"state"_s, enumOf({u"active"_s, u"revoked"_s, u"expired"_s}), true},
-                   {u"expires_at"_s, nullable(dateTime()), true},
-                   {u"revoked_at"_s, nullable(dateTime()), true},
-                   {u"has_password"_s, boolean(), true},
-                   {u"token_prefix"_s, string(), true},
-                   {u"created_at"_s, dateTime(), true}});
+    return schema::of(kShareFields, shape::Bff);
 }
 
 QJsonObject deletionSchema()
@@ -352,8 +331,7 @@ void addBffRoutes(RouteTable &t, Services &s)
             "Under E2E fixtures: the fixture runs"_s)
         .query(u"workspace_id"_s, uuid())
         .query(u"project_id"_s, uuid())
-        .query(u"status"_s,
-               enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}))
+        .query(u"status"_s, enumOf(shape::namesOf<RunStatus>()))
         .paged()
         .returns(200, page(run))
         .errors({401, 403, 404, 422})

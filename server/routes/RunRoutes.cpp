@@ -6,11 +6,13 @@
 
 #include "models/core/Ids.h"
 #include "models/runs/EvidencePackager.h"
+#include "models/runs/RunJson.h"
 #include "models/runs/StagingService.h"
 #include "models/runs/SyncRequest.h"
 #include "server/core/RouteTable.h"
 #include "server/core/Schema.h"
 #include "server/core/Services.h"
+#include "server/core/ShapeSchema.h"
 
 #include <QJsonArray>
 
@@ -29,25 +31,7 @@ constexpr qint64 kMaxSafeInteger = 9007199254740991;
 
 QJsonObject runSchema()
 {
-    return object(
-        {{u"id"_s, uuid(), true},
-         {u"project_id"_s, uuid(), true},
-         {u"workspace_id"_s, uuid(), true},
-         {u"client_run_id"_s, string(1, SyncRequest::kMaxTextLength), true},
-         {u"name"_s, string(1, SyncRequest::kMaxTextLength), true},
-         {u"status"_s,
-          enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}), true},
-         {u"started_at"_s, nullable(dateTime()), true},
-         {u"finished_at"_s, nullable(dateTime()), true},
-         {u"created_at"_s, dateTime(), true},
-         {u"evidence"_s,
-          describe(enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}),
-                   u"Ed25519 over the RFC 8785 manifest: verified, present but wrong "
-                   "(unverified), or none (unsigned)"_s),
-          true},
-         {u"metric_count"_s, integer(0, kMaxSafeInteger), true},
-         {u"log_bytes"_s, integer(0, kMaxSafeInteger), true},
-         {u"metric_names"_s, describe(arrayOf(string()), u"Only in GET /api/runs/{run_id}"_s)}});
+    return schema::of(kRunFields<Run>, shape::Api);
 }
 
 QJsonObject syncBodySchema()
@@ -75,7 +59,7 @@ QJsonObject syncBodySchema()
           true},
          {u"name"_s, describe(string(1, text), u"Required by the first sync of a run"_s)},
          {u"status"_s,
-          describe(enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}),
+          describe(member(kRunFields<Run>, "status", shape::Api),
                    u"First sync: default completed. Later: only forward (queued, running, "
                    "then completed, failed or cancelled); an earlier one is ignored"_s)},
          {u"started_at"_s, dateTime()},
@@ -242,9 +226,8 @@ void addRunRoutes(RouteTable &t, Services &s)
             u"Runs the caller can see, newest first"_s)
         .query(u"workspace_id"_s, uuid())
         .query(u"project_id"_s, uuid())
-        .query(u"status"_s,
-               enumOf({u"queued"_s, u"running"_s, u"completed"_s, u"failed"_s, u"cancelled"_s}))
-        .query(u"evidence"_s, enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}))
+        .query(u"status"_s, enumOf(shape::namesOf<RunStatus>()))
+        .query(u"evidence"_s, enumOf(shape::namesOf<Evidence>()))
         .query(u"q"_s, describe(string(1, SyncRequest::kMaxTextLength),
                                 u"Part of the name (ASCII case-insensitive)"_s))
         .query(u"metric_filter"_s,
@@ -397,8 +380,7 @@ void addRunRoutes(RouteTable &t, Services &s)
         .returns(200,
                  wrapped(u"signature"_s,
                          object({{u"run_id"_s, uuid(), true},
-                                 {u"evidence"_s,
-                                  enumOf({u"verified"_s, u"unverified"_s, u"unsigned"_s}), true},
+                                 {u"evidence"_s, enumOf(shape::namesOf<Evidence>()), true},
                                  {u"alg"_s, enumOf({u"ed25519"_s})},
                                  {u"public_key"_s, string()},
                                  {u"sig"_s, string()},

@@ -9,6 +9,7 @@
 #include "server/core/RouteTable.h"
 #include "server/core/Schema.h"
 #include "server/core/Services.h"
+#include "server/core/ShapeSchema.h"
 
 #include <QLoggingCategory>
 
@@ -33,16 +34,7 @@ namespace {
 
 QJsonObject shareSchema()
 {
-    return object({{u"id"_s, uuid(), true},
-                   {u"workspace_id"_s, uuid(), true},
-                   {u"run_id"_s, uuid(), true},
-                   {u"artifact_id"_s, nullable(uuid()), true},
-                   {u"state"_s, enumOf({u"active"_s, u"revoked"_s, u"expired"_s}), true},
-                   {u"expires_at"_s, nullable(dateTime()), true},
-                   {u"revoked_at"_s, nullable(dateTime()), true},
-                   {u"has_password"_s, boolean(), true},
-                   {u"token_prefix"_s, string(1, 64), true},
-                   {u"created_at"_s, dateTime(), true}});
+    return schema::of(kShareFields, shape::Api);
 }
 
 QJsonObject consentSchema()

@@ -6,6 +6,7 @@
 #include "server/core/RouteTable.h"
 #include "server/core/Schema.h"
 #include "server/core/Services.h"
+#include "server/core/ShapeSchema.h"
 
 using namespace Qt::StringLiterals;
 
@@ -16,16 +17,7 @@ using namespace routeutil;
 
 QJsonObject workspaceSchema()
 {
-    const QJsonObject limits = object({{u"runs"_s, integer(0, 9007199254740991), true},
-                                       {u"artifact_bytes"_s, integer(0, 9007199254740991), true},
-                                       {u"compute_seconds"_s, integer(0, 9007199254740991), true}});
-    return object({{u"id"_s, uuid(), true},
-                   {u"name"_s, string(1, 200), true},
-                   {u"owner_id"_s, uuid(), true},
-                   {u"plan"_s, enumOf({u"free"_s, u"pro"_s, u"team"_s}), true},
-                   {u"limits"_s, limits, true},
-                   {u"role"_s, enumOf({u"owner"_s, u"admin"_s, u"member"_s, u"viewer"_s})},
-                   {u"created_at"_s, dateTime(), true}});
+    return schema::of(kWorkspaceFields, shape::Api);
 }
 
 QJsonObject projectSchema()

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// The JSON of a run and of what is read about it (points, log slices,
+// signatures, compliance items).
+#include "models/runs/RunJson.h"
+
+#include "models/core/Ids.h"
+#include "models/db/NativeQuery.h"
+
+using namespace Qt::StringLiterals;
+
+namespace wfx {
+
+RunView runView(const NativeQuery &q)
+{
+    RunView v{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(9),
+              {},        {},        q.i64(8),  q.i64(10), q.i64(11), nullptr};
+    if (!q.isNull(6))
+        v.startedAt = q.i64(6);
+    if (!q.isNull(7))
+        v.finishedAt = q.i64(7);
+    return v;
+}
+
+void writeRunJson(JsonWriter &w, const RunView &r)
+{
+    shape::writeJson<kRunFields<RunView>>(w, r);
+}
+
+QJsonObject Run::toJson() const
+{
+    return shape::toJson<kRunFields<Run>>(*this);
+}
+
+void Run::writeJson(JsonWriter &w) const
+{
+    shape::writeJson<kRunFields<Run>>(w, *this);
+}
+
+QJsonObject MetricPoint::toJson() const
+{
+    return {{u"name"_s, name}, {u"step"_s, double(step)}, {u"value"_s, value}};
+}
+
+QJsonObject LogSlice::toJson() const
+{
+    return {{u"content"_s, content},
+            {u"offset"_s, double(offset)},
+            {u"total_bytes"_s, double(totalBytes)},
+            {u"next_offset"_s,
+             nextOffset < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(double(nextOffset))}};
+}
+
+QJsonObject RunSignature::toJson() const
+{
+    if (!present)
+        return {{u"run_id"_s, runId},
+                {u"evidence"_s, evidence},
+                {u"signature"_s, QJsonValue(QJsonValue::Null)}};
+    return {{u"run_id"_s, runId},
+            {u"evidence"_s, evidence},
+            {u"alg"_s, alg},
+            {u"public_key"_s, publicKey},
+            {u"sig"_s, sig},
+            {u"verified"_s, verified},
+            {u"signed_sha256"_s, signedSha256},
+            {u"checked_at"_s, ids::formatTime(checkedAt)}};
+}
+
+QJsonObject ComplianceItem::toJson() const
+{
+    return {{u"framework"_s, framework},
+            {u"control"_s, control},
+            {u"status"_s, status},
+            {u"evidence"_s, evidence}};
+}
+
+} // namespace wfx
