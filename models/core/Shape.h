@@ -205,37 +205,39 @@ template <typename T> bool absent(const T &)
     return false;
 }
 
-inline void write(JsonWriter &w, const Spec &, const QString &v)
+// The writers take the member's kind as a constant, so that the writer a
+// table yields decides nothing at run time that the table already says.
+template <Kind> void write(JsonWriter &w, const QString &v)
 {
     w.string(v);
 }
-inline void write(JsonWriter &w, const Spec &, QByteArrayView utf8)
+template <Kind> void write(JsonWriter &w, QByteArrayView utf8)
 {
     w.stringUtf8(utf8);
 }
-inline void write(JsonWriter &w, const Spec &s, qint64 v)
+template <Kind K> void write(JsonWriter &w, qint64 v)
 {
-    if (s.kind == Kind::Time)
+    if constexpr (K == Kind::Time)
         w.time(v);
     else
         w.number(double(v));
 }
-inline void write(JsonWriter &w, const Spec &, bool v)
+template <Kind> void write(JsonWriter &w, bool v)
 {
     w.boolean(v);
 }
-inline void write(JsonWriter &w, const Spec &, const QStringList &v)
+template <Kind> void write(JsonWriter &w, const QStringList &v)
 {
     w.beginArray();
     for (const QString &s : v)
         w.string(s);
     w.endArray();
 }
-inline void write(JsonWriter &w, const Spec &, const QJsonObject &v)
+template <Kind> void write(JsonWriter &w, const QJsonObject &v)
 {
     w.value(v);
 }
-inline void write(JsonWriter &w, const Spec &, const QMap<QString, qint64> &v)
+template <Kind> void write(JsonWriter &w, const QMap<QString, qint64> &v)
 {
     // QMap's order is QJsonObject's for these (ASCII) keys.
     w.beginObject();
@@ -243,13 +245,13 @@ inline void write(JsonWriter &w, const Spec &, const QMap<QString, qint64> &v)
         w.key(QLatin1String(it.key().toLatin1())).number(double(it.value()));
     w.endObject();
 }
-template <typename T> void write(JsonWriter &w, const Spec &s, const std::optional<T> &v)
+template <Kind K, typename T> void write(JsonWriter &w, const std::optional<T> &v)
 {
-    write(w, s, *v);
+    write<K>(w, *v);
 }
-template <typename T> void write(JsonWriter &w, const Spec &s, const T *v)
+template <Kind K, typename T> void write(JsonWriter &w, const T *v)
 {
-    write(w, s, *v);
+    write<K>(w, *v);
 }
 
 inline QJsonValue value(const Spec &, const QString &v)
@@ -292,17 +294,21 @@ template <typename T> QJsonValue value(const Spec &s, const T *v)
     return value(s, *v);
 }
 
-template <typename F, typename Row> void writeMember(JsonWriter &w, const F &f, const Row &row)
+// Member I of the table; its spec is a constant here, whatever the inliner does.
+template <const auto &Fields, std::size_t I, typename Row>
+void writeMember(JsonWriter &w, const Row &row)
 {
+    constexpr const auto &f = std::get<I>(Fields);
     const auto &v = std::invoke(f.get, row);
-    const bool missing = (f.spec.nullable || f.spec.optional) && absent(v);
-    if (missing && f.spec.optional)
-        return;
+    if constexpr (f.spec.nullable || f.spec.optional) {
+        if (absent(v)) {
+            if constexpr (!f.spec.optional)
+                w.key(latin1(f.name)).null();
+            return;
+        }
+    }
     w.key(latin1(f.name));
-    if (missing)
-        w.null();
-    else
-        write(w, f.spec, v);
+    write<f.spec.kind>(w, v);
 }
 
 template <typename F, typename Row> void insertMember(QJsonObject &o, const F &f, const Row &row)
@@ -348,7 +354,7 @@ template <const auto &Fields, typename Row> void writeJson(JsonWriter &w, const 
     w.beginObject();
     [&]<std::size_t... I>(std::index_sequence<I...>)
     {
-        (detail::writeMember(w, std::get<order[I]>(Fields), row), ...);
+        (detail::writeMember<Fields, order[I]>(w, row), ...);
     }
     (std::make_index_sequence<std::tuple_size_v<Table>>{});
     w.endObject();
