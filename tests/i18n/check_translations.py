@@ -50,7 +50,9 @@ def messages(path):
 
 
 def run_lupdate(lupdate, root, ts):
-    args = [lupdate, '-locations', 'none', '-no-obsolete']
+    # -I .: includes name their layer ("ui/common/Heading.h"); lupdate needs the
+    # source root to find them and so the classes' namespaces (the contexts).
+    args = [lupdate, '-locations', 'none', '-no-obsolete', '-I', '.']
     if os.path.basename(ts).endswith('_en.ts'):
         args.append('-pluralonly')
     args += SOURCE_DIRS + ['-ts', ts]
