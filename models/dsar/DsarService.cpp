@@ -6,6 +6,7 @@
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 
 #include <QJsonArray>
@@ -60,15 +61,8 @@ const QString kReqCols = QStringLiteral(
 DsarRequest readRequest(const Query &q)
 {
     DsarRequest r;
-    r.id = q.str(0);
-    r.userId = q.str(1);
-    r.kind = q.str(2);
-    r.state = q.str(3);
-    r.detail = QJsonDocument::fromJson(q.str(4).toUtf8()).object();
-    r.createdAt = q.i64(5);
-    r.dueAt = q.i64(6);
-    r.scheduledFor = q.isNull(7) ? 0 : q.i64(7);
-    r.completedAt = q.isNull(8) ? 0 : q.i64(8);
+    row::read(q, r.id, r.userId, r.kind, r.state, r.detail, r.createdAt, r.dueAt, r.scheduledFor,
+              r.completedAt);
     return r;
 }
 
@@ -571,23 +565,21 @@ Result<bool> DsarService::setRestricted(const Actor &actor, bool restricted)
         if (auto i = insertRequest(tx, r); !i)
             return i.error();
     } else {
-        Query lift = tx.query(
-            u"UPDATE dsar_requests SET state = 'lifted', completed_at = :t WHERE user_id = :u "
-            "AND kind = 'restriction' AND state = 'open'"_s);
-        lift.bind(u":t"_s, now).bind(u":u"_s, actor.userId);
-        if (!lift.exec())
-            return lift.error();
+        if (auto e = row::exec(
+                tx.conn(),
+                u"UPDATE dsar_requests SET state = 'lifted', completed_at = :t WHERE user_id = :u "
+                "AND kind = 'restriction' AND state = 'open'"_s,
+                {{u":t"_s, now}, {u":u"_s, actor.userId}});
+            !e)
+            return e.error();
     }
     QJsonObject detail;
     if (!requestId.isEmpty())
         detail.insert(u"request_id"_s, requestId);
-    if (auto a = AuditService::append(tx, now, actor,
+    if (auto c = AuditService::commit(tx, now, actor,
                                       restricted ? u"dsar.restrict"_s : u"dsar.unrestrict"_s,
                                       QString(), u"user"_s, actor.userId, detail);
-        !a)
-        return a.error();
-    tx.announce(u"user"_s, actor.userId);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     return restricted;
 }
@@ -633,12 +625,9 @@ Result<Objection> DsarService::object(const Actor &actor, const QString &purpose
         ids::newUuid(), actor.userId, u"objection"_s, u"completed"_s, detail, now, now, 0, now};
     if (auto i = insertRequest(tx, r); !i)
         return i.error();
-    if (auto a = AuditService::append(tx, now, actor, u"dsar.object"_s, QString(), u"user"_s,
+    if (auto c = AuditService::commit(tx, now, actor, u"dsar.object"_s, QString(), u"user"_s,
                                       actor.userId, detail);
-        !a)
-        return a.error();
-    tx.announce(u"user"_s, actor.userId);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     return Objection{purpose, objected, now};
 }
@@ -664,20 +653,12 @@ Result<Page<DsarRequest>> DsarService::listRequests(const Actor &actor, int limi
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden(u"Only instance administrators see every request."_s);
-    QString sql = u"SELECT "_s + kReqCols + u" FROM dsar_requests WHERE 1=1"_s;
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
-    sql += keyset->sql();
-    Query q(m_ctx.db->connection(), sql);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<DsarRequest> page;
-    while (q.next())
-        page.items.append(readRequest(q));
-    finishPage(page, limit, [](const DsarRequest &x) { return cursor::TimeId{x.createdAt, x.id}; });
-    return page;
+    return row::page<DsarRequest>(m_ctx.db->connection(),
+                                  u"SELECT "_s + kReqCols + u" FROM dsar_requests WHERE 1=1"_s,
+                                  *keyset, limit, row::noBinds, readRequest);
 }
 
 } // namespace wfx
