@@ -57,6 +57,17 @@ Result<Artifact> loadVisible(const QSqlDatabase &conn, const Actor &actor, const
     return a;
 }
 
+// The artifact, if the actor may change it (Member, not restricted).
+Result<Artifact> loadChangeable(const QSqlDatabase &conn, const Actor &actor, const QString &id)
+{
+    auto a = loadVisible(conn, actor, id, Role::Member);
+    if (!a)
+        return a.error();
+    if (auto w = access::requireWritable(conn, actor); !w)
+        return w.error();
+    return a;
+}
+
 Result<QString> runWorkspace(const QSqlDatabase &conn, const QString &runId)
 {
     return row::workspaceOf(conn, u"runs"_s, runId, kRun);
@@ -281,11 +292,9 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
 Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &artifactId)
 {
     QSqlDatabase conn = m_ctx.db->connection();
-    auto a = loadVisible(conn, actor, artifactId, Role::Member);
+    auto a = loadChangeable(conn, actor, artifactId);
     if (!a)
         return a.error();
-    if (auto w = access::requireWritable(conn, actor); !w)
-        return w.error();
     if (a->state == QLatin1String("committed"))
         return a;
     if (a->state != QLatin1String("pending"))
@@ -386,11 +395,9 @@ Result<Artifact> ArtifactService::abort(const Actor &actor, const QString &artif
     Tx &tx = *began;
     if (ids::isUuid(artifactId) && !tx.lockRow(u"artifacts"_s, artifactId))
         return Error::internal();
-    auto a = loadVisible(tx.conn(), actor, artifactId, Role::Member);
+    auto a = loadChangeable(tx.conn(), actor, artifactId);
     if (!a)
         return a.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     if (a->state == QLatin1String("aborted"))
         return a;
     if (a->state != QLatin1String("pending"))

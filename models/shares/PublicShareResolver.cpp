@@ -93,6 +93,27 @@ Result<QString> passwordHashOf(const QSqlDatabase &conn, const QString &shareId)
     return q.next() && !q.isNull(0) ? q.str(0) : QString();
 }
 
+// What the console may do with a share: look (Viewer) or change it (Member,
+// not restricted).
+enum class ShareUse { Read, Change };
+
+Result<Share> checkedShare(const QSqlDatabase &conn, const Actor &actor, const QString &shareId,
+                           qint64 now, ShareUse use)
+{
+    auto s = ShareService::loadById(conn, shareId, now);
+    if (!s)
+        return s.error();
+    if (!*s)
+        return Error::notFound(u"Share"_s);
+    const QString &ws = (*s)->workspaceId;
+    if (auto r = use == ShareUse::Read
+                     ? access::requireRole(conn, actor, ws, Role::Viewer, u"Share"_s)
+                     : access::requireWrite(conn, actor, ws, Role::Member, u"Share"_s);
+        !r)
+        return r.error();
+    return **s;
+}
+
 ShareVerdict verdictOf(PublicState s, const Words &why, const QString &policyPath = {})
 {
     return ShareVerdict{s,
@@ -540,13 +561,8 @@ Result<bool> PublicShareResolver::passwordMatches(const Actor &actor, const QStr
                                                   const QString &password)
 {
     QSqlDatabase conn = m_ctx.db->connection();
-    auto s = ShareService::loadById(conn, shareId, m_ctx.clock->nowMs());
-    if (!s)
+    if (auto s = checkedShare(conn, actor, shareId, m_ctx.clock->nowMs(), ShareUse::Read); !s)
         return s.error();
-    if (!*s)
-        return Error::notFound(u"Share"_s);
-    if (auto r = access::requireRole(conn, actor, (*s)->workspaceId, Role::Viewer, u"Share"_s); !r)
-        return r.error();
     auto hash = passwordHashOf(conn, shareId);
     if (!hash)
         return hash.error();
@@ -562,13 +578,9 @@ Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shar
         return Error::validation(u"client_address"_s, u"required"_s,
                                  u"A client address is needed to unlock."_s);
     QSqlDatabase conn = m_ctx.db->connection();
-    auto s = ShareService::loadById(conn, shareId, m_ctx.clock->nowMs());
+    auto s = checkedShare(conn, actor, shareId, m_ctx.clock->nowMs(), ShareUse::Change);
     if (!s)
         return s.error();
-    if (!*s)
-        return Error::notFound(u"Share"_s);
-    if (auto r = access::requireWrite(conn, actor, (*s)->workspaceId, Role::Member, u"Share"_s); !r)
-        return r.error();
     RateLimiter limiter(m_ctx);
     const QString bucket = passwordBucket(shareId, addr);
     auto locked = limiter.lockedUntil(bucket);
@@ -583,9 +595,9 @@ Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shar
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (auto c = AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"share.unlock"_s,
-                                      (*s)->workspaceId, u"share"_s, shareId,
-                                      {{u"client_address"_s, addr}});
+    if (auto c =
+            AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"share.unlock"_s, s->workspaceId,
+                                 u"share"_s, shareId, {{u"client_address"_s, addr}});
         !c)
         return c.error();
     return true;

@@ -28,6 +28,19 @@ Project readProject(const Query &q)
     return p;
 }
 
+// A member's role name in the workspace; not_found (Member) for anyone else.
+Result<QString> memberRole(const QSqlDatabase &conn, const QString &workspaceId,
+                           const QString &userId)
+{
+    Query q(conn, u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
+    q.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::notFound(u"Member"_s);
+    return q.str(0);
+}
+
 Result<Project> loadProject(const QSqlDatabase &conn, const QString &id)
 {
     return row::one(conn,
@@ -348,16 +361,12 @@ Status WorkspaceService::setMemberRole(const Actor &actor, const QString &worksp
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query cur =
-        tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
-    cur.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
-    if (!cur.exec())
+    auto cur = memberRole(tx.conn(), workspaceId, userId);
+    if (!cur)
         return cur.error();
-    if (!cur.next())
-        return Error::notFound(u"Member"_s);
-    if (cur.str(0) == QLatin1String("owner"))
+    if (*cur == QLatin1String("owner"))
         return Error::conflict(u"The owner's role changes only by transferring ownership."_s);
-    if (cur.str(0) == roleText)
+    if (*cur == roleText)
         return Ok{};
     Query u =
         tx.query(u"UPDATE memberships SET role = :r WHERE workspace_id = :w AND user_id = :u"_s);
@@ -383,14 +392,10 @@ Status WorkspaceService::removeMember(const Actor &actor, const QString &workspa
     const Role needed = actor.userId == userId ? Role::Viewer : Role::Admin;
     if (auto r = access::requireWrite(tx.conn(), actor, workspaceId, needed, kWs); !r)
         return r.error();
-    Query cur =
-        tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
-    cur.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
-    if (!cur.exec())
+    auto cur = memberRole(tx.conn(), workspaceId, userId);
+    if (!cur)
         return cur.error();
-    if (!cur.next())
-        return Error::notFound(u"Member"_s);
-    if (cur.str(0) == QLatin1String("owner"))
+    if (*cur == QLatin1String("owner"))
         return Error::conflict(u"The owner cannot be removed; transfer ownership first."_s);
     if (auto e = row::exec(tx.conn(),
                            u"DELETE FROM memberships WHERE workspace_id = :w AND user_id = :u"_s,
