@@ -2,6 +2,101 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>ErrorText</name>
+    <message>
+        <source>“%1” is required.</source>
+        <translation>„%1“ ist erforderlich.</translation>
+    </message>
+    <message>
+        <source>“%1” is too long.</source>
+        <translation>„%1“ ist zu lang.</translation>
+    </message>
+    <message>
+        <source>“%1” is too short.</source>
+        <translation>„%1“ ist zu kurz.</translation>
+    </message>
+    <message>
+        <source>“%1” is too large.</source>
+        <translation>„%1“ ist zu groß.</translation>
+    </message>
+    <message>
+        <source>“%1” is out of range.</source>
+        <translation>„%1“ liegt außerhalb des zulässigen Bereichs.</translation>
+    </message>
+    <message>
+        <source>“%1” lies in the past.</source>
+        <translation>„%1“ liegt in der Vergangenheit.</translation>
+    </message>
+    <message>
+        <source>“%1” is unknown.</source>
+        <translation>„%1“ ist unbekannt.</translation>
+    </message>
+    <message>
+        <source>“%1” is not valid.</source>
+        <translation>„%1“ ist ungültig.</translation>
+    </message>
+    <message>
+        <source>A value is not valid.</source>
+        <translation>Ein Wert ist ungültig.</translation>
+    </message>
+    <message>
+        <source>It no longer exists, or you may not see it.</source>
+        <translation>Es existiert nicht mehr, oder Sie dürfen es nicht sehen.</translation>
+    </message>
+    <message>
+        <source>It was changed or already exists; reload and try again.</source>
+        <translation>Es wurde inzwischen geändert oder existiert bereits; laden Sie neu und versuchen Sie es noch einmal.</translation>
+    </message>
+    <message>
+        <source>Your role does not allow this.</source>
+        <translation>Ihre Rolle erlaubt das nicht.</translation>
+    </message>
+    <message>
+        <source>The plan’s limit is reached.</source>
+        <translation>Das Limit des Tarifs ist erreicht.</translation>
+    </message>
+    <message>
+        <source>The credentials are not valid.</source>
+        <translation>Die Anmeldedaten sind ungültig.</translation>
+    </message>
+    <message>
+        <source>Sign in first.</source>
+        <translation>Melden Sie sich zuerst an.</translation>
+    </message>
+    <message>
+        <source>Too many attempts; wait a moment and try again.</source>
+        <translation>Zu viele Versuche; warten Sie einen Moment und versuchen Sie es dann noch einmal.</translation>
+    </message>
+    <message>
+        <source>This action is not supported here.</source>
+        <translation>Diese Aktion wird hier nicht unterstützt.</translation>
+    </message>
+    <message>
+        <source>The service is not available right now; try again later.</source>
+        <translation>Der Dienst ist gerade nicht verfügbar; versuchen Sie es später noch einmal.</translation>
+    </message>
+    <message>
+        <source>The signature is not valid.</source>
+        <translation>Die Signatur ist ungültig.</translation>
+    </message>
+    <message>
+        <source>An internal error occurred; the log has the details.</source>
+        <translation>Ein interner Fehler ist aufgetreten; Einzelheiten stehen im Protokoll.</translation>
+    </message>
+    <message>
+        <source>The data is too large.</source>
+        <translation>Die Daten sind zu groß.</translation>
+    </message>
+    <message>
+        <source>The action failed (%1).</source>
+        <translation>Die Aktion ist fehlgeschlagen (%1).</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+</context>
+<context>
     <name>wfx::Config</name>
     <message>
         <source>must be a whole number from %1 to %2</source>
@@ -408,10 +503,6 @@
         <translation>Erneuern</translation>
     </message>
     <message>
-        <source>Cannot rotate: %1</source>
-        <translation>Erneuern nicht möglich: %1</translation>
-    </message>
-    <message>
         <source>API key rotated</source>
         <translation>API-Schlüssel erneuert</translation>
     </message>
@@ -440,10 +531,6 @@
         <translation>Schlüssel „%1“ widerrufen.</translation>
     </message>
     <message>
-        <source>Cannot revoke: %1</source>
-        <translation>Widerrufen nicht möglich: %1</translation>
-    </message>
-    <message>
         <source>Cannot load keys: %1</source>
         <translation>Schlüssel können nicht geladen werden: %1</translation>
     </message>
@@ -457,6 +544,14 @@
             <numerusform>%n gültiger Schlüssel</numerusform>
             <numerusform>%n gültige Schlüssel</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Cannot rotate</source>
+        <translation>Rotieren nicht möglich</translation>
+    </message>
+    <message>
+        <source>Cannot revoke</source>
+        <translation>Widerrufen nicht möglich</translation>
     </message>
 </context>
 <context>
@@ -881,16 +976,8 @@
         <translation>Es kann kein Browser geöffnet werden; öffnen Sie diese Adresse: %1</translation>
     </message>
     <message>
-        <source>Cannot start a checkout: %1</source>
-        <translation>Der Bezahlvorgang kann nicht gestartet werden: %1</translation>
-    </message>
-    <message>
         <source>checkout</source>
         <translation>Bezahlen</translation>
-    </message>
-    <message>
-        <source>Cannot open the billing portal: %1</source>
-        <translation>Das Abrechnungsportal kann nicht geöffnet werden: %1</translation>
     </message>
     <message>
         <source>billing portal</source>
@@ -910,6 +997,14 @@
     <message>
         <source>%1 of compute time</source>
         <translation>%1 Rechenzeit</translation>
+    </message>
+    <message>
+        <source>Cannot start a checkout</source>
+        <translation>Der Bezahlvorgang kann nicht gestartet werden</translation>
+    </message>
+    <message>
+        <source>Cannot open the billing portal</source>
+        <translation>Das Abrechnungsportal kann nicht geöffnet werden</translation>
     </message>
 </context>
 <context>
@@ -1138,10 +1233,6 @@
         <translation>Die Löschung von %1 ist abgebrochen.</translation>
     </message>
     <message>
-        <source>Cannot cancel the deletion of %1: %2</source>
-        <translation>Die Löschung von %1 kann nicht abgebrochen werden: %2</translation>
-    </message>
-    <message>
         <source>Delete account now</source>
         <translation>Konto jetzt löschen</translation>
     </message>
@@ -1158,16 +1249,20 @@
         <translation>Das Konto %1 wurde gelöscht.</translation>
     </message>
     <message>
-        <source>Cannot delete the account %1: %2</source>
-        <translation>Das Konto %1 kann nicht gelöscht werden: %2</translation>
-    </message>
-    <message>
         <source>The restriction on %1 is lifted.</source>
         <translation>Die Einschränkung für %1 ist aufgehoben.</translation>
     </message>
     <message>
-        <source>Cannot lift the restriction on %1: %2</source>
-        <translation>Die Einschränkung für %1 kann nicht aufgehoben werden: %2</translation>
+        <source>Cannot cancel the deletion of %1</source>
+        <translation>Die Löschung von %1 kann nicht abgebrochen werden</translation>
+    </message>
+    <message>
+        <source>Cannot delete the account %1</source>
+        <translation>Das Konto %1 kann nicht gelöscht werden</translation>
+    </message>
+    <message>
+        <source>Cannot lift the restriction on %1</source>
+        <translation>Die Einschränkung für %1 kann nicht aufgehoben werden</translation>
     </message>
 </context>
 <context>
@@ -2726,6 +2821,18 @@ Cache-Control: %2
         <source>Revoke</source>
         <translation>Widerrufen</translation>
     </message>
+    <message>
+        <source>Cannot revoke</source>
+        <translation>Widerrufen nicht möglich</translation>
+    </message>
+    <message>
+        <source>Cannot extend the share</source>
+        <translation>Die Freigabe kann nicht verlängert werden</translation>
+    </message>
+    <message>
+        <source>Cannot unlock the share</source>
+        <translation>Die Freigabe kann nicht entsperrt werden</translation>
+    </message>
 </context>
 <context>
     <name>wfx::ui::SharesModel</name>
@@ -2941,10 +3048,6 @@ Cache-Control: %2
         <translation>Freigabe %1… widerrufen.</translation>
     </message>
     <message>
-        <source>Cannot revoke: %1</source>
-        <translation>Widerrufen nicht möglich: %1</translation>
-    </message>
-    <message>
         <source>Cannot load consents: %1</source>
         <translation>Einwilligungen können nicht geladen werden: %1</translation>
     </message>
@@ -2972,10 +3075,6 @@ Cache-Control: %2
         <translation>Einwilligung erfasst.</translation>
     </message>
     <message>
-        <source>Cannot record the consent: %1</source>
-        <translation>Die Einwilligung kann nicht erfasst werden: %1</translation>
-    </message>
-    <message>
         <source>Revoke consent</source>
         <translation>Einwilligung widerrufen</translation>
     </message>
@@ -2986,10 +3085,6 @@ Cache-Control: %2
     <message>
         <source>Consent revoked.</source>
         <translation>Einwilligung widerrufen.</translation>
-    </message>
-    <message>
-        <source>Cannot revoke the consent: %1</source>
-        <translation>Die Einwilligung kann nicht widerrufen werden: %1</translation>
     </message>
     <message>
         <source>Export consent</source>
@@ -3035,6 +3130,18 @@ Cache-Control: %2
             <numerusform>%n Freigabe angezeigt, scrollen Sie für weitere</numerusform>
             <numerusform>%n Freigaben angezeigt, scrollen Sie für weitere</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Cannot revoke</source>
+        <translation>Widerrufen nicht möglich</translation>
+    </message>
+    <message>
+        <source>Cannot record the consent</source>
+        <translation>Die Einwilligung kann nicht erfasst werden</translation>
+    </message>
+    <message>
+        <source>Cannot revoke the consent</source>
+        <translation>Die Einwilligung kann nicht widerrufen werden</translation>
     </message>
 </context>
 <context>
@@ -3273,10 +3380,6 @@ Cache-Control: %2
     <message>
         <source>Invitation token copied.</source>
         <translation>Einladungstoken kopiert.</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <translation>%1: %2</translation>
     </message>
     <message>
         <source>Cannot list workspaces</source>

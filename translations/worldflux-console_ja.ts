@@ -2,6 +2,101 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>ErrorText</name>
+    <message>
+        <source>“%1” is required.</source>
+        <translation>「%1」は必須です。</translation>
+    </message>
+    <message>
+        <source>“%1” is too long.</source>
+        <translation>「%1」が長すぎます。</translation>
+    </message>
+    <message>
+        <source>“%1” is too short.</source>
+        <translation>「%1」が短すぎます。</translation>
+    </message>
+    <message>
+        <source>“%1” is too large.</source>
+        <translation>「%1」が大きすぎます。</translation>
+    </message>
+    <message>
+        <source>“%1” is out of range.</source>
+        <translation>「%1」が範囲外です。</translation>
+    </message>
+    <message>
+        <source>“%1” lies in the past.</source>
+        <translation>「%1」が過去の日時です。</translation>
+    </message>
+    <message>
+        <source>“%1” is unknown.</source>
+        <translation>「%1」は不明な値です。</translation>
+    </message>
+    <message>
+        <source>“%1” is not valid.</source>
+        <translation>「%1」が正しくありません。</translation>
+    </message>
+    <message>
+        <source>A value is not valid.</source>
+        <translation>正しくない値があります。</translation>
+    </message>
+    <message>
+        <source>It no longer exists, or you may not see it.</source>
+        <translation>対象が存在しないか、閲覧する権限がありません。</translation>
+    </message>
+    <message>
+        <source>It was changed or already exists; reload and try again.</source>
+        <translation>対象が変更されたか、すでに存在します。再読み込みしてからもう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>Your role does not allow this.</source>
+        <translation>現在のロールではこの操作は許可されていません。</translation>
+    </message>
+    <message>
+        <source>The plan’s limit is reached.</source>
+        <translation>プランの上限に達しました。</translation>
+    </message>
+    <message>
+        <source>The credentials are not valid.</source>
+        <translation>認証情報が正しくありません。</translation>
+    </message>
+    <message>
+        <source>Sign in first.</source>
+        <translation>先にサインインしてください。</translation>
+    </message>
+    <message>
+        <source>Too many attempts; wait a moment and try again.</source>
+        <translation>試行回数が多すぎます。しばらく待ってからもう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>This action is not supported here.</source>
+        <translation>この操作はここではサポートされていません。</translation>
+    </message>
+    <message>
+        <source>The service is not available right now; try again later.</source>
+        <translation>サービスは現在利用できません。後でもう一度お試しください。</translation>
+    </message>
+    <message>
+        <source>The signature is not valid.</source>
+        <translation>署名が正しくありません。</translation>
+    </message>
+    <message>
+        <source>An internal error occurred; the log has the details.</source>
+        <translation>内部エラーが発生しました。詳細はログを確認してください。</translation>
+    </message>
+    <message>
+        <source>The data is too large.</source>
+        <translation>データが大きすぎます。</translation>
+    </message>
+    <message>
+        <source>The action failed (%1).</source>
+        <translation>操作に失敗しました（%1）。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+</context>
+<context>
     <name>wfx::Config</name>
     <message>
         <source>must be a whole number from %1 to %2</source>
@@ -404,10 +499,6 @@
         <translation>ローテーション</translation>
     </message>
     <message>
-        <source>Cannot rotate: %1</source>
-        <translation>ローテーションできません: %1</translation>
-    </message>
-    <message>
         <source>API key rotated</source>
         <translation>APIキーをローテーションしました</translation>
     </message>
@@ -436,10 +527,6 @@
         <translation>キー「%1」を取り消しました。</translation>
     </message>
     <message>
-        <source>Cannot revoke: %1</source>
-        <translation>取り消せません: %1</translation>
-    </message>
-    <message>
         <source>Cannot load keys: %1</source>
         <translation>キーを読み込めません: %1</translation>
     </message>
@@ -452,6 +539,14 @@
         <translation>
             <numerusform>有効なキー: %n件</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Cannot rotate</source>
+        <translation>ローテーションできません</translation>
+    </message>
+    <message>
+        <source>Cannot revoke</source>
+        <translation>取り消せません</translation>
     </message>
 </context>
 <context>
@@ -869,16 +964,8 @@
         <translation>ブラウザーを開けません。次のアドレスを開いてください: %1</translation>
     </message>
     <message>
-        <source>Cannot start a checkout: %1</source>
-        <translation>チェックアウトを開始できません: %1</translation>
-    </message>
-    <message>
         <source>checkout</source>
         <translation>チェックアウト</translation>
-    </message>
-    <message>
-        <source>Cannot open the billing portal: %1</source>
-        <translation>請求ポータルを開けません: %1</translation>
     </message>
     <message>
         <source>billing portal</source>
@@ -897,6 +984,14 @@
     <message>
         <source>%1 of compute time</source>
         <translation>計算時間 %1</translation>
+    </message>
+    <message>
+        <source>Cannot start a checkout</source>
+        <translation>チェックアウトを開始できません</translation>
+    </message>
+    <message>
+        <source>Cannot open the billing portal</source>
+        <translation>請求ポータルを開けません</translation>
     </message>
 </context>
 <context>
@@ -1125,10 +1220,6 @@
         <translation>%1 の削除をキャンセルしました。</translation>
     </message>
     <message>
-        <source>Cannot cancel the deletion of %1: %2</source>
-        <translation>%1 の削除をキャンセルできません: %2</translation>
-    </message>
-    <message>
         <source>Delete account now</source>
         <translation>アカウントを今すぐ削除</translation>
     </message>
@@ -1145,16 +1236,20 @@
         <translation>アカウント %1 を削除しました。</translation>
     </message>
     <message>
-        <source>Cannot delete the account %1: %2</source>
-        <translation>アカウント %1 を削除できません: %2</translation>
-    </message>
-    <message>
         <source>The restriction on %1 is lifted.</source>
         <translation>%1 の処理の制限を解除しました。</translation>
     </message>
     <message>
-        <source>Cannot lift the restriction on %1: %2</source>
-        <translation>%1 の処理の制限を解除できません: %2</translation>
+        <source>Cannot cancel the deletion of %1</source>
+        <translation>%1 の削除をキャンセルできません</translation>
+    </message>
+    <message>
+        <source>Cannot delete the account %1</source>
+        <translation>アカウント %1 を削除できません</translation>
+    </message>
+    <message>
+        <source>Cannot lift the restriction on %1</source>
+        <translation>%1 の処理の制限を解除できません</translation>
     </message>
 </context>
 <context>
@@ -2700,6 +2795,18 @@ Cache-Control: %2
         <source>Revoke</source>
         <translation>取り消す</translation>
     </message>
+    <message>
+        <source>Cannot revoke</source>
+        <translation>取り消せません</translation>
+    </message>
+    <message>
+        <source>Cannot extend the share</source>
+        <translation>共有を延長できません</translation>
+    </message>
+    <message>
+        <source>Cannot unlock the share</source>
+        <translation>共有のロックを解除できません</translation>
+    </message>
 </context>
 <context>
     <name>wfx::ui::SharesModel</name>
@@ -2915,10 +3022,6 @@ Cache-Control: %2
         <translation>共有 %1… を取り消しました。</translation>
     </message>
     <message>
-        <source>Cannot revoke: %1</source>
-        <translation>取り消せません: %1</translation>
-    </message>
-    <message>
         <source>Cannot load consents: %1</source>
         <translation>同意を読み込めません: %1</translation>
     </message>
@@ -2945,10 +3048,6 @@ Cache-Control: %2
         <translation>同意を記録しました。</translation>
     </message>
     <message>
-        <source>Cannot record the consent: %1</source>
-        <translation>同意を記録できません: %1</translation>
-    </message>
-    <message>
         <source>Revoke consent</source>
         <translation>同意を取り消す</translation>
     </message>
@@ -2959,10 +3058,6 @@ Cache-Control: %2
     <message>
         <source>Consent revoked.</source>
         <translation>同意を取り消しました。</translation>
-    </message>
-    <message>
-        <source>Cannot revoke the consent: %1</source>
-        <translation>同意を取り消せません: %1</translation>
     </message>
     <message>
         <source>Export consent</source>
@@ -3005,6 +3100,18 @@ Cache-Control: %2
         <translation>
             <numerusform>%n件の共有を表示中。スクロールすると続きを表示します</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Cannot revoke</source>
+        <translation>取り消せません</translation>
+    </message>
+    <message>
+        <source>Cannot record the consent</source>
+        <translation>同意を記録できません</translation>
+    </message>
+    <message>
+        <source>Cannot revoke the consent</source>
+        <translation>同意を取り消せません</translation>
     </message>
 </context>
 <context>
@@ -3243,10 +3350,6 @@ Cache-Control: %2
     <message>
         <source>Invitation token copied.</source>
         <translation>招待トークンをコピーしました。</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <translation>%1: %2</translation>
     </message>
     <message>
         <source>Cannot list workspaces</source>

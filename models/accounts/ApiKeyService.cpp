@@ -9,6 +9,7 @@
 #include "models/crypto/Crypto.h"
 #include "models/db/Database.h"
 #include "models/db/NativeQuery.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 #include "models/workspaces/WorkspaceService.h"
 
@@ -28,13 +29,7 @@ const QString kColumns =
 ApiKey readKey(const Query &q)
 {
     ApiKey k;
-    k.id = q.str(0);
-    k.userId = q.str(1);
-    k.name = q.str(2);
-    k.prefix = q.str(3);
-    k.workspaceId = q.str(4);
-    k.createdAt = q.i64(5);
-    k.lastUsedAt = q.isNull(6) ? 0 : q.i64(6);
+    row::read(q, k.id, k.userId, k.name, k.prefix, k.workspaceId, k.createdAt, k.lastUsedAt);
     return k;
 }
 
@@ -201,12 +196,9 @@ Result<IssuedApiKey> ApiKeyService::issueAs(const Actor &by, const Actor &actor,
     QJsonObject details{{u"name"_s, out.apiKey.name}, {u"prefix"_s, out.apiKey.prefix}};
     if (by.userId != actor.userId)
         details.insert(u"user_id"_s, actor.userId);
-    if (auto a = AuditService::append(tx, now, by, u"api_key.create"_s, workspaceId, u"api_key"_s,
+    if (auto c = AuditService::commit(tx, now, by, u"api_key.create"_s, workspaceId, u"api_key"_s,
                                       out.apiKey.id, details);
-        !a)
-        return a.error();
-    tx.announce(u"api_key"_s, out.apiKey.id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     return out;
 }
@@ -225,22 +217,17 @@ Result<Page<ApiKey>> ApiKeyService::list(const Actor &actor, int limit, const QS
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
-    sql += keyset->sql();
-    Query q(m_ctx.db->connection(), sql);
-    q.bind(u":u"_s, actor.userId);
-    if (!actor.keyWorkspaceId.isEmpty())
-        q.bind(u":scope"_s, actor.keyWorkspaceId);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<ApiKey> page;
-    while (q.next()) {
-        ApiKey k = readKey(q);
-        k.lastUsedAt = std::max(k.lastUsedAt, m_usage->pending(k.id));
-        page.items.append(k);
-    }
-    finishPage(page, limit, [](const ApiKey &x) { return cursor::TimeId{x.createdAt, x.id}; });
-    return page;
+    auto bind = [&](Query &q) {
+        q.bind(u":u"_s, actor.userId);
+        if (!actor.keyWorkspaceId.isEmpty())
+            q.bind(u":scope"_s, actor.keyWorkspaceId);
+    };
+    return row::page<ApiKey>(m_ctx.db->connection(), sql, *keyset, limit, bind,
+                             [&](const Query &q) {
+                                 ApiKey k = readKey(q);
+                                 k.lastUsedAt = std::max(k.lastUsedAt, m_usage->pending(k.id));
+                                 return k;
+                             });
 }
 
 Result<ApiKey> ApiKeyService::get(const Actor &actor, const QString &id)
@@ -284,12 +271,9 @@ Result<IssuedApiKey> ApiKeyService::rotateAs(const Actor &by, const Actor &actor
     QJsonObject details{{u"prefix"_s, out.apiKey.prefix}};
     if (by.userId != actor.userId)
         details.insert(u"user_id"_s, actor.userId);
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), by, u"api_key.rotate"_s,
+    if (auto c = AuditService::commit(tx, m_ctx.clock->nowMs(), by, u"api_key.rotate"_s,
                                       key->workspaceId, u"api_key"_s, id, details);
-        !a)
-        return a.error();
-    tx.announce(u"api_key"_s, id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     return out;
 }
@@ -337,12 +321,8 @@ Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QStrin
     QJsonObject details;
     if (by.userId != actor.userId)
         details.insert(u"user_id"_s, actor.userId);
-    if (auto a = AuditService::append(tx, now, by, u"api_key.revoke"_s, workspaceId, u"api_key"_s,
-                                      id, details);
-        !a)
-        return a.error();
-    tx.announce(u"api_key"_s, id);
-    return tx.commit();
+    return AuditService::commit(tx, now, by, u"api_key.revoke"_s, workspaceId, u"api_key"_s, id,
+                                details);
 }
 
 Result<Actor> ApiKeyService::authenticate(const QString &secret, const QString &ip)

@@ -5,6 +5,7 @@
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 
 using namespace Qt::StringLiterals;
@@ -39,27 +40,14 @@ Result<Page<OutboxEntry>> MailOutbox::list(const ModelContext &ctx, const Actor 
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
-    Query q(
+    return row::page<OutboxEntry>(
         ctx.db->connection(),
-        u"SELECT id, to_addr, subject, body, created_at, sent_at, error FROM mail_outbox WHERE 1=1"_s +
-            keyset->sql());
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<OutboxEntry> page;
-    while (q.next()) {
-        OutboxEntry e;
-        e.id = q.str(0);
-        e.to = q.str(1);
-        e.subject = q.str(2);
-        e.body = q.str(3);
-        e.createdAt = q.i64(4);
-        e.sentAt = q.isNull(5) ? 0 : q.i64(5);
-        e.error = q.isNull(6) ? QString() : q.str(6);
-        page.items.append(e);
-    }
-    finishPage(page, limit, [](const OutboxEntry &e) { return cursor::TimeId{e.createdAt, e.id}; });
-    return page;
+        u"SELECT id, to_addr, subject, body, created_at, sent_at, error FROM mail_outbox WHERE 1=1"_s,
+        *keyset, limit, row::noBinds, [](const Query &q) {
+            OutboxEntry e;
+            row::read(q, e.id, e.to, e.subject, e.body, e.createdAt, e.sentAt, e.error);
+            return e;
+        });
 }
 
 void MailOutbox::enqueue(const QString &outboxId, const MailMessage &message)

@@ -9,6 +9,7 @@
 #include "models/core/Keyset.h"
 #include "models/crypto/Crypto.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 
 #include <QJsonArray>
@@ -31,18 +32,8 @@ const QString kColumns = QStringLiteral("id, run_id, workspace_id, name, size_by
 Artifact readArtifact(const Query &q)
 {
     Artifact a;
-    a.id = q.str(0);
-    a.runId = q.str(1);
-    a.workspaceId = q.str(2);
-    a.name = q.str(3);
-    a.sizeBytes = q.i64(4);
-    a.sha256 = q.str(5);
-    a.contentType = q.str(6);
-    a.state = q.str(7);
-    a.partSize = q.i64(8);
-    a.createdAt = q.i64(9);
-    a.committedAt = q.isNull(10) ? 0 : q.i64(10);
-    a.uploadExpiresAt = q.isNull(11) ? 0 : q.i64(11);
+    row::read(q, a.id, a.runId, a.workspaceId, a.name, a.sizeBytes, a.sha256, a.contentType,
+              a.state, a.partSize, a.createdAt, a.committedAt, a.uploadExpiresAt);
     return a;
 }
 
@@ -50,13 +41,8 @@ Result<Artifact> loadArtifact(const QSqlDatabase &conn, const QString &id)
 {
     if (!ids::isUuid(id))
         return Error::notFound(kArtifact);
-    Query q(conn, u"SELECT "_s + kColumns + u" FROM artifacts WHERE id = :id"_s);
-    q.bind(u":id"_s, id);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return Error::notFound(kArtifact);
-    return readArtifact(q);
+    return row::one(conn, u"SELECT "_s + kColumns + u" FROM artifacts WHERE id = :id"_s, id,
+                    kArtifact, readArtifact);
 }
 
 // The artifact, if the actor holds at least `minimum` in its workspace.
@@ -71,15 +57,20 @@ Result<Artifact> loadVisible(const QSqlDatabase &conn, const Actor &actor, const
     return a;
 }
 
+// The artifact, if the actor may change it (Member, not restricted).
+Result<Artifact> loadChangeable(const QSqlDatabase &conn, const Actor &actor, const QString &id)
+{
+    auto a = loadVisible(conn, actor, id, Role::Member);
+    if (!a)
+        return a.error();
+    if (auto w = access::requireWritable(conn, actor); !w)
+        return w.error();
+    return a;
+}
+
 Result<QString> runWorkspace(const QSqlDatabase &conn, const QString &runId)
 {
-    Query q(conn, u"SELECT workspace_id FROM runs WHERE id = :id"_s);
-    q.bind(u":id"_s, runId);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return Error::notFound(kRun);
-    return q.str(0);
+    return row::workspaceOf(conn, u"runs"_s, runId, kRun);
 }
 
 qint64 partCount(qint64 size, qint64 partSize)
@@ -171,10 +162,8 @@ Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QStr
     auto ws = runWorkspace(tx.conn(), runId);
     if (!ws)
         return ws.error();
-    if (auto r = access::requireRole(tx.conn(), actor, *ws, Role::Member, kRun); !r)
+    if (auto r = access::requireWrite(tx.conn(), actor, *ws, Role::Member, kRun); !r)
         return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
 
     const qint64 now = m_ctx.clock->nowMs();
     InitiatedUpload out;
@@ -212,16 +201,13 @@ Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QStr
         .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto au = AuditService::append(tx, now, actor, u"artifact.initiate"_s, a.workspaceId,
-                                       u"artifact"_s, a.id,
-                                       {{u"run_id"_s, runId},
-                                        {u"name"_s, name},
-                                        {u"size_bytes"_s, double(sizeBytes)},
-                                        {u"sha256"_s, sha256}});
-        !au)
-        return au.error();
-    tx.announce(u"artifact"_s, a.id);
-    if (auto c = tx.commit(); !c)
+    if (auto c = AuditService::commit(tx, now, actor, u"artifact.initiate"_s, a.workspaceId,
+                                      u"artifact"_s, a.id,
+                                      {{u"run_id"_s, runId},
+                                       {u"name"_s, name},
+                                       {u"size_bytes"_s, double(sizeBytes)},
+                                       {u"sha256"_s, sha256}});
+        !c)
         return c.error();
     return out;
 }
@@ -287,17 +273,17 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
     }
     if (auto p = m_blobs.placePart(*staged); !p)
         return p.error();
-    Query up = tx.query(
+    Query ins = tx.query(
         u"INSERT INTO artifact_parts (artifact_id, number, size, sha256, received_at) "
         "VALUES (:a, :n, :s, :h, :t) ON CONFLICT (artifact_id, number) DO UPDATE SET "
         "size = excluded.size, sha256 = excluded.sha256, received_at = excluded.received_at"_s);
-    up.bind(u":a"_s, artifactId)
+    ins.bind(u":a"_s, artifactId)
         .bind(u":n"_s, partNumber)
         .bind(u":s"_s, staged->size)
         .bind(u":h"_s, staged->sha256)
         .bind(u":t"_s, now);
-    if (!up.exec())
-        return up.error();
+    if (!ins.exec())
+        return ins.error();
     if (auto c = tx.commit(); !c)
         return c.error();
     return UploadedPart{partNumber, staged->size, staged->sha256};
@@ -306,11 +292,9 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
 Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &artifactId)
 {
     QSqlDatabase conn = m_ctx.db->connection();
-    auto a = loadVisible(conn, actor, artifactId, Role::Member);
+    auto a = loadChangeable(conn, actor, artifactId);
     if (!a)
         return a.error();
-    if (auto w = access::requireWritable(conn, actor); !w)
-        return w.error();
     if (a->state == QLatin1String("committed"))
         return a;
     if (a->state != QLatin1String("pending"))
@@ -391,13 +375,10 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
         return u.error();
     if (!d.exec())
         return d.error();
-    if (auto au = AuditService::append(
+    if (auto c = AuditService::commit(
             tx, now, actor, u"artifact.commit"_s, cur->workspaceId, u"artifact"_s, a->id,
             {{u"size_bytes"_s, double(cur->sizeBytes)}, {u"sha256"_s, cur->sha256}});
-        !au)
-        return au.error();
-    tx.announce(u"artifact"_s, a->id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     m_blobs.removeUpload(a->id);
     cur->state = u"committed"_s;
@@ -414,11 +395,9 @@ Result<Artifact> ArtifactService::abort(const Actor &actor, const QString &artif
     Tx &tx = *began;
     if (ids::isUuid(artifactId) && !tx.lockRow(u"artifacts"_s, artifactId))
         return Error::internal();
-    auto a = loadVisible(tx.conn(), actor, artifactId, Role::Member);
+    auto a = loadChangeable(tx.conn(), actor, artifactId);
     if (!a)
         return a.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     if (a->state == QLatin1String("aborted"))
         return a;
     if (a->state != QLatin1String("pending"))
@@ -435,12 +414,9 @@ Result<Artifact> ArtifactService::abort(const Actor &actor, const QString &artif
         return u.error();
     if (!d.exec())
         return d.error();
-    if (auto au = AuditService::append(tx, now, actor, u"artifact.abort"_s, a->workspaceId,
-                                       u"artifact"_s, a->id);
-        !au)
-        return au.error();
-    tx.announce(u"artifact"_s, a->id);
-    if (auto c = tx.commit(); !c)
+    if (auto c = AuditService::commit(tx, now, actor, u"artifact.abort"_s, a->workspaceId,
+                                      u"artifact"_s, a->id);
+        !c)
         return c.error();
     m_blobs.removeUpload(a->id);
     a->state = u"aborted"_s;
@@ -485,18 +461,9 @@ Result<Page<Artifact>> ArtifactService::list(const Actor &actor, const QString &
         return ws.error();
     if (auto r = access::requireRole(conn, actor, *ws, Role::Viewer, kRun); !r)
         return r.error();
-    QString sql = u"SELECT "_s + kColumns + u" FROM artifacts WHERE run_id = :r"_s;
-    sql += keyset->sql();
-    Query q(conn, sql);
-    q.bind(u":r"_s, runId);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<Artifact> page;
-    while (q.next())
-        page.items.append(readArtifact(q));
-    finishPage(page, limit, [](const Artifact &x) { return cursor::TimeId{x.createdAt, x.id}; });
-    return page;
+    return row::page<Artifact>(
+        conn, u"SELECT "_s + kColumns + u" FROM artifacts WHERE run_id = :r"_s, *keyset, limit,
+        [&](Query &q) { q.bind(u":r"_s, runId); }, readArtifact);
 }
 
 Result<int> ArtifactService::sweepStaleUploads(qint64 nowMs)
@@ -537,13 +504,10 @@ Result<int> ArtifactService::sweepStaleUploads(qint64 nowMs)
                 return u.error();
             if (!d.exec())
                 return d.error();
-            if (auto au = AuditService::append(tx, nowMs, Actor::system(), u"artifact.abort"_s,
-                                               a->workspaceId, u"artifact"_s, id,
-                                               {{u"reason"_s, u"upload_expired"_s}});
-                !au)
-                return au.error();
-            tx.announce(u"artifact"_s, id);
-            if (auto c = tx.commit(); !c)
+            if (auto c = AuditService::commit(tx, nowMs, Actor::system(), u"artifact.abort"_s,
+                                              a->workspaceId, u"artifact"_s, id,
+                                              {{u"reason"_s, u"upload_expired"_s}});
+                !c)
                 return c.error();
             m_blobs.removeUpload(id);
             ++aborted;

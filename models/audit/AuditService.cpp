@@ -6,6 +6,7 @@
 #include "models/crypto/Crypto.h"
 #include "models/crypto/Jcs.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 
 #include <QJsonDocument>
@@ -19,18 +20,8 @@ const QString kColumns = QStringLiteral("seq, id, at, actor_id, workspace_id, ac
 AuditEntry readEntry(const Query &q)
 {
     AuditEntry e;
-    e.seq = q.i64(0);
-    e.id = q.str(1);
-    e.at = q.i64(2);
-    e.actorId = q.str(3);
-    e.workspaceId = q.str(4);
-    e.action = q.str(5);
-    e.targetType = q.str(6);
-    e.targetId = q.str(7);
-    e.ip = q.str(8);
-    e.detail = QJsonDocument::fromJson(q.str(9).toUtf8()).object();
-    e.prevHash = q.str(10);
-    e.hash = q.str(11);
+    row::read(q, e.seq, e.id, e.at, e.actorId, e.workspaceId, e.action, e.targetType, e.targetId,
+              e.ip, e.detail, e.prevHash, e.hash);
     return e;
 }
 } // namespace
@@ -97,12 +88,23 @@ Status AuditService::append(Tx &tx, qint64 nowMs, const Actor &actor, const QStr
         .bind(QStringLiteral(":hash"), e.hash);
     if (!ins.exec())
         return ins.error();
-    Query upd = tx.query(QStringLiteral("UPDATE audit_head SET hash = :h WHERE id = 1"));
-    upd.bind(QStringLiteral(":h"), e.hash);
-    if (!upd.exec())
-        return upd.error();
+    if (auto done =
+            row::exec(tx.conn(), QStringLiteral("UPDATE audit_head SET hash = :h WHERE id = 1"),
+                      {{QStringLiteral(":h"), e.hash}});
+        !done)
+        return done.error();
     tx.announce(QStringLiteral("audit"), e.id);
     return Ok{};
+}
+
+Status AuditService::commit(Tx &tx, qint64 nowMs, const Actor &actor, const QString &action,
+                            const QString &workspaceId, const QString &targetType,
+                            const QString &targetId, const QJsonObject &detail)
+{
+    if (auto a = append(tx, nowMs, actor, action, workspaceId, targetType, targetId, detail); !a)
+        return a;
+    tx.announce(targetType, targetId);
+    return tx.commit();
 }
 
 Result<Page<AuditEntry>> AuditService::list(const Actor &actor, const AuditFilter &f, int limit,

@@ -74,6 +74,12 @@ public:
                          const QString &workspaceId, const QString &targetType,
                          const QString &targetId, const QJsonObject &detail = {});
 
+    // The end of a write: the entry appended, the change announced as
+    // (targetType, targetId), the transaction committed.
+    static Status commit(Tx &tx, qint64 nowMs, const Actor &actor, const QString &action,
+                         const QString &workspaceId, const QString &targetType,
+                         const QString &targetId, const QJsonObject &detail = {});
+
     // Entries the actor may see, newest first. The system actor sees everything.
     Result<Page<AuditEntry>> list(const Actor &actor, const AuditFilter &filter, int limit,
                                   const QString &cursor);

@@ -8,6 +8,7 @@
 #include "models/core/Keyset.h"
 #include "models/crypto/Crypto.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 #include "models/workspaces/WorkspaceService.h"
 
@@ -139,13 +140,8 @@ Result<QString> changePlan(Tx &tx, qint64 now, const Actor &actor, const QString
 BillingEvent readEvent(const Query &q)
 {
     BillingEvent e;
-    e.eventId = q.str(0);
-    e.type = q.str(1);
-    e.eventCreated = q.i64(2);
-    e.receivedAt = q.i64(3);
-    e.workspaceId = q.str(4);
-    e.applied = q.i64(5) != 0;
-    e.outcome = q.str(6);
+    row::read(q, e.eventId, e.type, e.eventCreated, e.receivedAt, e.workspaceId, e.applied,
+              e.outcome);
     return e;
 }
 const QString kEventCols =
@@ -367,14 +363,14 @@ Result<BillingEvent> BillingService::handleWebhook(const QByteArray &rawBody,
                     return c.error();
             }
             if (e.type == QLatin1String("checkout.session.completed")) {
-                Query done = tx.query(
-                    u"UPDATE billing_subscriptions SET status = 'checkout_completed', updated_at = "
-                    u":t "
-                    "WHERE workspace_id = :w AND provider_ref = :r AND status = 'checkout_pending'"_s);
-                done.bind(u":t"_s, now)
-                    .bind(u":w"_s, e.workspaceId)
-                    .bind(u":r"_s, str(obj, u"id"_s));
-                if (!done.exec())
+                if (auto done = row::exec(
+                        tx.conn(),
+                        u"UPDATE billing_subscriptions SET status = 'checkout_completed', "
+                        u"updated_at = "
+                        u":t "
+                        "WHERE workspace_id = :w AND provider_ref = :r AND status = 'checkout_pending'"_s,
+                        {{u":t"_s, now}, {u":w"_s, e.workspaceId}, {u":r"_s, str(obj, u"id"_s)}});
+                    !done)
                     return done.error();
             }
             if (!subscriptionRef.isEmpty()) {
@@ -456,10 +452,8 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
     WorkspaceRow ws;
     {
         QSqlDatabase conn = m_ctx.db->connection();
-        if (auto r = access::requireRole(conn, actor, workspaceId, Role::Admin, kWs); !r)
+        if (auto r = access::requireWrite(conn, actor, workspaceId, Role::Admin, kWs); !r)
             return r.error();
-        if (auto w = access::requireWritable(conn, actor); !w)
-            return w.error();
         auto loaded = loadWorkspace(conn, workspaceId);
         if (!loaded)
             return loaded.error();
@@ -614,22 +608,14 @@ Result<Page<BillingEvent>> BillingService::webhookEvents(const Actor &actor, int
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden(u"Only instance administrators see billing events."_s);
-    QString sql = u"SELECT "_s + kEventCols + u" FROM billing_events WHERE 1=1"_s;
     auto keyset = Keyset::parse(cursorText, u"received_at"_s, u"event_id"_s);
     if (!keyset)
         return keyset.error();
-    sql += keyset->sql();
-    Query q(m_ctx.db->connection(), sql);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<BillingEvent> page;
-    while (q.next())
-        page.items.append(readEvent(q));
-    finishPage(page, limit, [](const BillingEvent &x) {
-        return cursor::TimeId{x.receivedAt, x.eventId};
-    });
-    return page;
+    return row::page<BillingEvent>(
+        m_ctx.db->connection(), u"SELECT "_s + kEventCols + u" FROM billing_events WHERE 1=1"_s,
+        *keyset, limit, row::noBinds, readEvent, [](const BillingEvent &x) {
+            return cursor::TimeId{x.receivedAt, x.eventId};
+        });
 }
 
 } // namespace wfx

@@ -7,6 +7,7 @@
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 #include "models/runs/MetricStore.h"
 #include "models/workspaces/WorkspaceService.h"
@@ -30,20 +31,8 @@ const QString kColumns = QStringLiteral("SELECT id, workspace_id, run_id, statem
 Claim readClaim(const Query &q)
 {
     Claim c;
-    c.id = q.str(0);
-    c.workspaceId = q.str(1);
-    c.runId = q.str(2);
-    c.statement = q.str(3);
-    c.metricName = q.str(4);
-    c.comparator = q.str(5);
-    c.threshold = q.dbl(6);
-    c.aggregate = q.str(7);
-    c.status = q.str(8);
-    if (!q.isNull(9))
-        c.observed = q.dbl(9);
-    c.published = q.i64(10) != 0;
-    c.createdAt = q.i64(11);
-    c.verifiedAt = q.i64(12);
+    row::read(q, c.id, c.workspaceId, c.runId, c.statement, c.metricName, c.comparator, c.threshold,
+              c.aggregate, c.status, c.observed, c.published, c.createdAt, c.verifiedAt);
     return c;
 }
 
@@ -126,13 +115,7 @@ Result<Claim> ClaimService::load(const QSqlDatabase &conn, const QString &id)
 {
     if (!ids::isUuid(id))
         return Error::notFound(kClaim);
-    Query q(conn, kColumns + u" WHERE id = :id"_s);
-    q.bind(u":id"_s, id);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return Error::notFound(kClaim);
-    return readClaim(q);
+    return row::one(conn, kColumns + u" WHERE id = :id"_s, id, kClaim, readClaim);
 }
 
 Result<Claim> ClaimService::create(const Actor &actor, const QString &runId,
@@ -171,18 +154,12 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query r = tx.query(u"SELECT workspace_id FROM runs WHERE id = :id"_s);
-    r.bind(u":id"_s, in.runId);
-    if (!r.exec())
-        return r.error();
-    if (!r.next())
-        return Error::notFound(kRun);
-    const QString workspaceId = r.str(0);
-    r.raw().finish();
-    if (auto role = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kRun); !role)
+    auto ws = row::workspaceOf(tx.conn(), u"runs"_s, in.runId, kRun);
+    if (!ws)
+        return ws.error();
+    const QString workspaceId = *ws;
+    if (auto role = access::requireWrite(tx.conn(), actor, workspaceId, Role::Member, kRun); !role)
         return role.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     auto verdict = verify(tx.conn(), in.runId, *metric, in.comparator, in.threshold, aggregate);
     if (!verdict)
         return verdict.error();
@@ -219,14 +196,11 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
         .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(
+    if (auto done = AuditService::commit(
             tx, now, actor, u"claim.create"_s, workspaceId, u"claim"_s, c.id,
             {{u"run_id"_s, c.runId}, {u"metric_name"_s, c.metricName}, {u"status"_s, c.status}});
-        !a)
-        return a.error();
-    tx.announce(u"claim"_s, c.id);
-    if (auto cm = tx.commit(); !cm)
-        return cm.error();
+        !done)
+        return done.error();
     return c;
 }
 
@@ -239,11 +213,10 @@ Result<Claim> ClaimService::reverify(const Actor &actor, const QString &id)
     auto claim = load(tx.conn(), id);
     if (!claim)
         return claim.error();
-    if (auto role = access::requireRole(tx.conn(), actor, claim->workspaceId, Role::Member, kClaim);
+    if (auto role =
+            access::requireWrite(tx.conn(), actor, claim->workspaceId, Role::Member, kClaim);
         !role)
         return role.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     auto verdict = verify(tx.conn(), claim->runId, claim->metricName, claim->comparator,
                           claim->threshold, claim->aggregate);
     if (!verdict)
@@ -289,20 +262,13 @@ Result<Page<Claim>> ClaimService::list(const Actor &actor, int limit, const QStr
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
-    sql += keyset->sql();
-    Query q(m_ctx.db->connection(), sql);
-    if (!actor.isSystem())
-        q.bind(u":u"_s, actor.userId);
-    if (!actor.keyWorkspaceId.isEmpty())
-        q.bind(u":scope"_s, actor.keyWorkspaceId);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<Claim> page;
-    while (q.next())
-        page.items.append(readClaim(q));
-    finishPage(page, limit, [](const Claim &x) { return cursor::TimeId{x.createdAt, x.id}; });
-    return page;
+    auto bind = [&](Query &q) {
+        if (!actor.isSystem())
+            q.bind(u":u"_s, actor.userId);
+        if (!actor.keyWorkspaceId.isEmpty())
+            q.bind(u":scope"_s, actor.keyWorkspaceId);
+    };
+    return row::page<Claim>(m_ctx.db->connection(), sql, *keyset, limit, bind, readClaim);
 }
 
 Result<Claim> ClaimService::get(const Actor &actor, const QString &id)
@@ -326,11 +292,9 @@ Result<Claim> ClaimService::publish(const Actor &actor, const QString &id, bool 
     auto claim = load(tx.conn(), id);
     if (!claim)
         return claim.error();
-    if (auto role = access::requireRole(tx.conn(), actor, claim->workspaceId, Role::Admin, kClaim);
+    if (auto role = access::requireWrite(tx.conn(), actor, claim->workspaceId, Role::Admin, kClaim);
         !role)
         return role.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     if (claim->published == published)
         return claim; // nothing changed, nothing audited
     Query u = tx.query(u"UPDATE claims SET published = :p WHERE id = :id"_s);

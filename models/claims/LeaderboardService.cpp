@@ -5,6 +5,7 @@
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 
 #include <QJsonDocument>
@@ -79,22 +80,9 @@ Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &boa
     QMap<std::tuple<QString, QString, bool>, QList<Candidate>> groups;
     while (q.next()) {
         Candidate c;
-        c.claimId = q.str(0);
-        c.metric = q.str(1);
-        c.aggregate = q.str(2);
-        c.comparator = q.str(3);
-        c.threshold = q.dbl(4);
-        c.observed = q.dbl(5);
-        c.statement = q.str(6);
-        c.verifiedAt = q.i64(7);
-        c.createdAt = q.i64(8);
-        c.entryId = q.str(9);
-        c.title = q.str(10);
-        c.runId = q.str(11);
-        c.runName = q.str(12);
-        c.evidence = q.str(13);
-        if (!q.isNull(14))
-            c.finishedAt = q.i64(14);
+        row::read(q, c.claimId, c.metric, c.aggregate, c.comparator, c.threshold, c.observed,
+                  c.statement, c.verifiedAt, c.createdAt, c.entryId, c.title, c.runId, c.runName,
+                  c.evidence, c.finishedAt);
         groups[{c.metric, c.aggregate, lowerIsBetter(c.comparator)}].append(c);
     }
     q.raw().finish();
@@ -150,14 +138,15 @@ Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &boa
     LeaderboardSnapshot snap{ids::newUuid(), board, m_ctx.clock->nowMs(), out};
     const QByteArray payload =
         QJsonDocument(QJsonObject{{u"groups"_s, out}}).toJson(QJsonDocument::Compact);
-    Query ins = tx.query(
-        u"INSERT INTO leaderboard_snapshots (id, board, created_at, payload) VALUES (:id, :b, :t, :p)"_s);
-    ins.bind(u":id"_s, snap.id)
-        .bind(u":b"_s, board)
-        .bind(u":t"_s, snap.createdAt)
-        .bind(u":p"_s, QString::fromUtf8(payload));
-    if (!ins.exec())
-        return ins.error();
+    if (auto e = row::exec(
+            tx.conn(),
+            u"INSERT INTO leaderboard_snapshots (id, board, created_at, payload) VALUES (:id, :b, :t, :p)"_s,
+            {{u":id"_s, snap.id},
+             {u":b"_s, board},
+             {u":t"_s, snap.createdAt},
+             {u":p"_s, QString::fromUtf8(payload)}});
+        !e)
+        return e.error();
     tx.announce(u"leaderboard"_s, snap.id);
     if (auto cm = tx.commit(); !cm)
         return cm.error();

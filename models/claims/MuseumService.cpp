@@ -7,6 +7,7 @@
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 #include "models/runs/MetricStore.h"
 #include "models/workspaces/WorkspaceService.h"
@@ -50,17 +51,8 @@ const QString kEntrySql =
 MuseumEntry readEntry(const Query &q)
 {
     MuseumEntry e;
-    e.id = q.str(0);
-    e.title = q.str(1);
-    e.description = q.str(2);
-    e.publishedAt = q.i64(3);
-    e.runName = q.str(4);
-    e.runStatus = q.str(5);
-    e.runEvidence = q.str(6);
-    if (!q.isNull(7))
-        e.runStartedAt = q.i64(7);
-    if (!q.isNull(8))
-        e.runFinishedAt = q.i64(8);
+    row::read(q, e.id, e.title, e.description, e.publishedAt, e.runName, e.runStatus, e.runEvidence,
+              e.runStartedAt, e.runFinishedAt);
     return e;
 }
 
@@ -137,10 +129,8 @@ Result<MuseumEntry> MuseumService::publish(const Actor &actor, const QString &ru
         return Error::notFound(kRun);
     const QString workspaceId = r.str(0), evidence = r.str(1);
     r.raw().finish();
-    if (auto role = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kRun); !role)
+    if (auto role = access::requireWrite(tx.conn(), actor, workspaceId, Role::Admin, kRun); !role)
         return role.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     if (evidence == QLatin1String("unverified"))
         return Error::conflict(u"A run whose signature does not verify cannot be published."_s);
 
@@ -204,18 +194,12 @@ Status MuseumService::unpublish(const Actor &actor, const QString &runId)
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query r = tx.query(u"SELECT workspace_id FROM runs WHERE id = :id"_s);
-    r.bind(u":id"_s, runId);
-    if (!r.exec())
-        return r.error();
-    if (!r.next())
-        return Error::notFound(kRun);
-    const QString workspaceId = r.str(0);
-    r.raw().finish();
-    if (auto role = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kRun); !role)
+    auto ws = row::workspaceOf(tx.conn(), u"runs"_s, runId, kRun);
+    if (!ws)
+        return ws.error();
+    const QString workspaceId = *ws;
+    if (auto role = access::requireWrite(tx.conn(), actor, workspaceId, Role::Admin, kRun); !role)
         return role.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     Query cur = tx.query(u"SELECT id FROM museum_entries WHERE run_id = :r"_s);
     cur.bind(u":r"_s, runId);
     if (!cur.exec())
@@ -224,10 +208,10 @@ Status MuseumService::unpublish(const Actor &actor, const QString &runId)
         return Ok{}; // not published: nothing to change, nothing audited
     const QString entryId = cur.str(0);
     cur.raw().finish();
-    Query d = tx.query(u"DELETE FROM museum_entries WHERE id = :id"_s);
-    d.bind(u":id"_s, entryId);
-    if (!d.exec())
-        return d.error();
+    if (auto e = row::exec(tx.conn(), u"DELETE FROM museum_entries WHERE id = :id"_s,
+                           {{u":id"_s, entryId}});
+        !e)
+        return e.error();
     if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"museum.unpublish"_s,
                                       workspaceId, u"run"_s, runId, {{u"entry_id"_s, entryId}});
         !a)
@@ -246,20 +230,14 @@ Result<Page<MuseumEntry>> MuseumService::listPublic(int limit, const QString &cu
     auto keyset = Keyset::parse(cursorText, u"m.published_at"_s, u"m.id"_s);
     if (!keyset)
         return keyset.error();
-    sql += keyset->sql();
     QSqlDatabase conn = m_ctx.db->connection();
-    Query q(conn, sql);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<MuseumEntry> page;
-    while (q.next())
-        page.items.append(readEntry(q));
-    q.raw().finish();
-    finishPage(page, limit, [](const MuseumEntry &x) {
-        return cursor::TimeId{x.publishedAt, x.id};
-    });
-    for (auto &e : page.items) {
+    auto page = row::page<MuseumEntry>(conn, sql, *keyset, limit, row::noBinds, readEntry,
+                                       [](const MuseumEntry &x) {
+                                           return cursor::TimeId{x.publishedAt, x.id};
+                                       });
+    if (!page)
+        return page.error();
+    for (auto &e : page->items) {
         auto names = metricNames(conn, e.id);
         if (!names)
             return names.error();

@@ -107,5 +107,27 @@ Status requireWritable(const QSqlDatabase &conn, const Actor &actor)
     });
 }
 
+Result<Role> requireWrite(const QSqlDatabase &conn, const Actor &actor, const QString &workspaceId,
+                          Role minimum, const QString &what)
+{
+    auto role = requireRole(conn, actor, workspaceId, minimum, what);
+    if (!role)
+        return role;
+    if (auto w = requireWritable(conn, actor); !w)
+        return w.error();
+    return role;
+}
+
+Result<Tx> beginWrite(const ModelContext &ctx, const Actor &actor, const QString &workspaceId,
+                      Role minimum, const QString &what)
+{
+    auto began = Tx::begin(*ctx.db, ctx.bus);
+    if (!began)
+        return began.error();
+    if (auto r = requireWrite(began->conn(), actor, workspaceId, minimum, what); !r)
+        return r.error();
+    return began;
+}
+
 } // namespace access
 } // namespace wfx

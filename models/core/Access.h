@@ -5,6 +5,7 @@
 
 #include "models/core/Context.h"
 #include "models/core/Result.h"
+#include "models/db/Tx.h"
 
 #include <QSqlDatabase>
 
@@ -27,6 +28,13 @@ Result<Role> requireRole(const Actor &actor, const QString &workspaceId, Role mi
                          const std::function<Result<std::optional<QString>>()> &storedRole);
 Status requireWritable(const Actor &actor,
                        const std::function<Result<std::optional<bool>>()> &storedRestricted);
+// A write's two checks, in this order: requireRole, then requireWritable.
+Result<Role> requireWrite(const QSqlDatabase &conn, const Actor &actor, const QString &workspaceId,
+                          Role minimum, const QString &what = QStringLiteral("Workspace"));
+// A write in a workspace: the transaction begun on ctx's store, then
+// requireWrite's checks inside it.
+Result<Tx> beginWrite(const ModelContext &ctx, const Actor &actor, const QString &workspaceId,
+                      Role minimum, const QString &what = QStringLiteral("Workspace"));
 // Whether the API key scope (if any) admits this workspace.
 bool scopeAdmits(const Actor &actor, const QString &workspaceId);
 

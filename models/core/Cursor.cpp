@@ -104,4 +104,12 @@ Result<TimeId> decodeTimeId(const QString &text)
     return TimeId{qint64(c->at(0).toDouble()), c->at(1).toString()};
 }
 
+Status checkLimit(qint64 limit, qint64 max)
+{
+    if (limit < 1 || limit > max)
+        return Error::validation(QStringLiteral("limit"), QStringLiteral("invalid"),
+                                 QStringLiteral("limit must be between 1 and %1.").arg(max));
+    return Ok{};
+}
+
 } // namespace wfx::cursor

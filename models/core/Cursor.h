@@ -44,5 +44,8 @@ Result<TimeId> decodeTimeId(const QString &cursor);
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 200;
 
+// A page size from 1 to max, or validation_error (field "limit", issue "invalid").
+Status checkLimit(qint64 limit, qint64 max = kMaxLimit);
+
 } // namespace cursor
 } // namespace wfx

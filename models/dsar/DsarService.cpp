@@ -6,6 +6,7 @@
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 
 #include <QJsonArray>
@@ -27,6 +28,33 @@ QJsonValue timeOrNull(const Query &q, int i)
 QJsonValue strOrNull(const Query &q, int i)
 {
     return q.isNull(i) || q.str(i).isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(q.str(i));
+}
+
+// One exported row from its columns in SELECT order, each "key" (text),
+// "key:text?", "key:time", "key:time?", "key:bool" or "key:caller" (whether
+// it is the caller's id); "-" leaves a column out.
+QJsonObject exportRow(const Query &q, const QStringList &columns, const QString &callerId)
+{
+    QJsonObject o;
+    for (int i = 0; i < columns.size(); ++i) {
+        const QString key = columns.at(i).section(QLatin1Char(':'), 0, 0);
+        const QString kind = columns.at(i).section(QLatin1Char(':'), 1);
+        if (key == QLatin1String("-"))
+            continue;
+        if (kind.isEmpty())
+            o.insert(key, q.str(i));
+        else if (kind == QLatin1String("text?"))
+            o.insert(key, strOrNull(q, i));
+        else if (kind == QLatin1String("time"))
+            o.insert(key, ids::formatTime(q.i64(i)));
+        else if (kind == QLatin1String("time?"))
+            o.insert(key, timeOrNull(q, i));
+        else if (kind == QLatin1String("bool"))
+            o.insert(key, q.value(i).toBool());
+        else if (kind == QLatin1String("caller"))
+            o.insert(key, q.str(i) == callerId);
+    }
+    return o;
 }
 
 // DSAR calls act on the caller's own account: a person, not the system, and
@@ -60,15 +88,8 @@ const QString kReqCols = QStringLiteral(
 DsarRequest readRequest(const Query &q)
 {
     DsarRequest r;
-    r.id = q.str(0);
-    r.userId = q.str(1);
-    r.kind = q.str(2);
-    r.state = q.str(3);
-    r.detail = QJsonDocument::fromJson(q.str(4).toUtf8()).object();
-    r.createdAt = q.i64(5);
-    r.dueAt = q.i64(6);
-    r.scheduledFor = q.isNull(7) ? 0 : q.i64(7);
-    r.completedAt = q.isNull(8) ? 0 : q.i64(8);
+    row::read(q, r.id, r.userId, r.kind, r.state, r.detail, r.createdAt, r.dueAt, r.scheduledFor,
+              r.completedAt);
     return r;
 }
 
@@ -204,94 +225,40 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
                                           {u"is_admin"_s, q.i64(5) != 0},
                                           {u"restricted"_s, q.i64(6) != 0}});
     }
-    auto workspaces =
-        readAll(conn,
-                u"SELECT w.id, w.name, w.plan, m.role, m.created_at, w.created_at, w.owner_id "
-                "FROM memberships m JOIN workspaces w ON w.id = m.workspace_id "
-                "WHERE m.user_id = :u"_s,
-                u"w.id"_s, uid, [&](const Query &q, QJsonArray &a) {
-                    a.append(QJsonObject{{u"id"_s, q.str(0)},
-                                         {u"name"_s, q.str(1)},
-                                         {u"plan"_s, q.str(2)},
-                                         {u"role"_s, q.str(3)},
-                                         {u"joined_at"_s, ids::formatTime(q.i64(4))},
-                                         {u"created_at"_s, ids::formatTime(q.i64(5))},
-                                         {u"owner"_s, q.str(6) == uid}});
-                    return q.str(0);
-                });
-    if (!workspaces)
-        return workspaces.error();
-    out.insert(u"workspaces"_s, *workspaces);
-
-    auto keys =
-        readAll(conn,
-                u"SELECT id, name, prefix, workspace_id, created_at, last_used_at, revoked_at "
-                "FROM api_keys WHERE user_id = :u"_s,
-                u"id"_s, uid, [](const Query &q, QJsonArray &a) {
-                    a.append(QJsonObject{{u"id"_s, q.str(0)},
-                                         {u"name"_s, q.str(1)},
-                                         {u"prefix"_s, q.str(2)},
-                                         {u"workspace_id"_s, strOrNull(q, 3)},
-                                         {u"created_at"_s, ids::formatTime(q.i64(4))},
-                                         {u"last_used_at"_s, timeOrNull(q, 5)},
-                                         {u"revoked_at"_s, timeOrNull(q, 6)}});
-                    return q.str(0);
-                });
-    if (!keys)
-        return keys.error();
-    out.insert(u"api_keys"_s, *keys);
-
-    // Sessions are listed without their identifiers (those are credentials);
-    // the hash orders the pages and stays here.
-    auto sessions =
-        readAll(conn,
-                u"SELECT id_hash, created_at, last_seen_at, expires_at, ip FROM sessions "
-                "WHERE user_id = :u"_s,
-                u"id_hash"_s, uid, [](const Query &q, QJsonArray &a) {
-                    a.append(QJsonObject{{u"created_at"_s, ids::formatTime(q.i64(1))},
-                                         {u"last_seen_at"_s, ids::formatTime(q.i64(2))},
-                                         {u"expires_at"_s, ids::formatTime(q.i64(3))},
-                                         {u"ip"_s, q.str(4)}});
-                    return q.str(0);
-                });
-    if (!sessions)
-        return sessions.error();
-    out.insert(u"sessions"_s, *sessions);
-
-    auto shares = readAll(
-        conn,
-        u"SELECT id, workspace_id, run_id, artifact_id, password_hash IS NOT NULL, expires_at, "
-        "revoked_at, created_at FROM shares WHERE created_by = :u"_s,
-        u"id"_s, uid, [](const Query &q, QJsonArray &a) {
-            a.append(QJsonObject{{u"id"_s, q.str(0)},
-                                 {u"workspace_id"_s, q.str(1)},
-                                 {u"run_id"_s, q.str(2)},
-                                 {u"artifact_id"_s, strOrNull(q, 3)},
-                                 {u"has_password"_s, q.value(4).toBool()},
-                                 {u"expires_at"_s, timeOrNull(q, 5)},
-                                 {u"revoked_at"_s, timeOrNull(q, 6)},
-                                 {u"created_at"_s, ids::formatTime(q.i64(7))}});
+    // Each section: its query, then its name, the column that orders its pages
+    // and its columns as exportRow reads them.
+    const std::pair<QString, QString> sections[] = {
+        {u"SELECT w.id, w.name, w.plan, m.role, m.created_at, w.created_at, w.owner_id "
+         "FROM memberships m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = :u"_s,
+         u"workspaces w.id id name plan role joined_at:time created_at:time owner:caller"_s},
+        {u"SELECT id, name, prefix, workspace_id, created_at, last_used_at, revoked_at "
+         "FROM api_keys WHERE user_id = :u"_s,
+         u"api_keys id id name prefix workspace_id:text? created_at:time last_used_at:time? "
+         "revoked_at:time?"_s},
+        // Sessions are listed without their identifiers (those are credentials);
+        // the hash orders the pages and stays here.
+        {u"SELECT id_hash, created_at, last_seen_at, expires_at, ip FROM sessions "
+         "WHERE user_id = :u"_s,
+         u"sessions id_hash - created_at:time last_seen_at:time expires_at:time ip"_s},
+        {u"SELECT id, workspace_id, run_id, artifact_id, password_hash IS NOT NULL, expires_at, "
+         "revoked_at, created_at FROM shares WHERE created_by = :u"_s,
+         u"shares id id workspace_id run_id artifact_id:text? has_password:bool "
+         "expires_at:time? revoked_at:time? created_at:time"_s},
+        {u"SELECT id, workspace_id, project_id, name, status, created_at FROM runs "
+         "WHERE created_by = :u"_s,
+         u"runs id id workspace_id project_id name status created_at:time"_s},
+    };
+    for (const auto &[sql, spec] : sections) {
+        const QStringList words = spec.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        const QStringList columns = words.mid(2);
+        auto rows = readAll(conn, sql, words.at(1), uid, [&](const Query &q, QJsonArray &a) {
+            a.append(exportRow(q, columns, uid));
             return q.str(0);
         });
-    if (!shares)
-        return shares.error();
-    out.insert(u"shares"_s, *shares);
-
-    auto runs = readAll(conn,
-                        u"SELECT id, workspace_id, project_id, name, status, created_at FROM runs "
-                        "WHERE created_by = :u"_s,
-                        u"id"_s, uid, [](const Query &q, QJsonArray &a) {
-                            a.append(QJsonObject{{u"id"_s, q.str(0)},
-                                                 {u"workspace_id"_s, q.str(1)},
-                                                 {u"project_id"_s, q.str(2)},
-                                                 {u"name"_s, q.str(3)},
-                                                 {u"status"_s, q.str(4)},
-                                                 {u"created_at"_s, ids::formatTime(q.i64(5))}});
-                            return q.str(0);
-                        });
-    if (!runs)
-        return runs.error();
-    out.insert(u"runs"_s, *runs);
+        if (!rows)
+            return rows.error();
+        out.insert(words.at(0), *rows);
+    }
 
     auto objs = objections(actor);
     if (!objs)
@@ -571,23 +538,21 @@ Result<bool> DsarService::setRestricted(const Actor &actor, bool restricted)
         if (auto i = insertRequest(tx, r); !i)
             return i.error();
     } else {
-        Query lift = tx.query(
-            u"UPDATE dsar_requests SET state = 'lifted', completed_at = :t WHERE user_id = :u "
-            "AND kind = 'restriction' AND state = 'open'"_s);
-        lift.bind(u":t"_s, now).bind(u":u"_s, actor.userId);
-        if (!lift.exec())
-            return lift.error();
+        if (auto e = row::exec(
+                tx.conn(),
+                u"UPDATE dsar_requests SET state = 'lifted', completed_at = :t WHERE user_id = :u "
+                "AND kind = 'restriction' AND state = 'open'"_s,
+                {{u":t"_s, now}, {u":u"_s, actor.userId}});
+            !e)
+            return e.error();
     }
     QJsonObject detail;
     if (!requestId.isEmpty())
         detail.insert(u"request_id"_s, requestId);
-    if (auto a = AuditService::append(tx, now, actor,
+    if (auto c = AuditService::commit(tx, now, actor,
                                       restricted ? u"dsar.restrict"_s : u"dsar.unrestrict"_s,
                                       QString(), u"user"_s, actor.userId, detail);
-        !a)
-        return a.error();
-    tx.announce(u"user"_s, actor.userId);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     return restricted;
 }
@@ -633,12 +598,9 @@ Result<Objection> DsarService::object(const Actor &actor, const QString &purpose
         ids::newUuid(), actor.userId, u"objection"_s, u"completed"_s, detail, now, now, 0, now};
     if (auto i = insertRequest(tx, r); !i)
         return i.error();
-    if (auto a = AuditService::append(tx, now, actor, u"dsar.object"_s, QString(), u"user"_s,
+    if (auto c = AuditService::commit(tx, now, actor, u"dsar.object"_s, QString(), u"user"_s,
                                       actor.userId, detail);
-        !a)
-        return a.error();
-    tx.announce(u"user"_s, actor.userId);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     return Objection{purpose, objected, now};
 }
@@ -664,20 +626,12 @@ Result<Page<DsarRequest>> DsarService::listRequests(const Actor &actor, int limi
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden(u"Only instance administrators see every request."_s);
-    QString sql = u"SELECT "_s + kReqCols + u" FROM dsar_requests WHERE 1=1"_s;
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
-    sql += keyset->sql();
-    Query q(m_ctx.db->connection(), sql);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<DsarRequest> page;
-    while (q.next())
-        page.items.append(readRequest(q));
-    finishPage(page, limit, [](const DsarRequest &x) { return cursor::TimeId{x.createdAt, x.id}; });
-    return page;
+    return row::page<DsarRequest>(m_ctx.db->connection(),
+                                  u"SELECT "_s + kReqCols + u" FROM dsar_requests WHERE 1=1"_s,
+                                  *keyset, limit, row::noBinds, readRequest);
 }
 
 } // namespace wfx

@@ -95,14 +95,10 @@ Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &wor
         if (!e.details.isEmpty())
             return e;
     }
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = access::beginWrite(m_ctx, actor, workspaceId, Role::Member, kWs);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kWs); !r)
-        return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     const qint64 now = m_ctx.clock->nowMs();
     const QVariant by =
         actor.userId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId);
@@ -133,15 +129,12 @@ Result<LedgerHead> LedgerService::advance(const Actor &actor, const QString &wor
                                                  {u"version"_s, double(current->version)}});
         return e;
     }
-    if (auto a = AuditService::append(tx, now, actor, u"ledger.advance"_s, workspaceId, u"ledger"_s,
+    if (auto c = AuditService::commit(tx, now, actor, u"ledger.advance"_s, workspaceId, u"ledger"_s,
                                       workspaceId,
                                       {{u"from"_s, orNull(expectedHead)},
                                        {u"to"_s, newHead},
                                        {u"version"_s, double(current->version)}});
-        !a)
-        return a.error();
-    tx.announce(u"ledger"_s, workspaceId);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     return current;
 }

@@ -6,18 +6,14 @@
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
 #include "models/core/JsonWriter.h"
-#include "models/crypto/Crypto.h"
 #include "models/db/Database.h"
 #include "models/db/NativeQuery.h"
 #include "models/db/Tx.h"
-#include "models/runs/MetricStore.h"
 #include "models/runs/RunJson.h"
-#include "models/runs/SeriesRollup.h"
 
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSet>
 #include <QSqlQuery>
 
 #include <algorithm>
@@ -68,108 +64,6 @@ template <typename Row> Run readRun(const Row &q)
     r.logBytes = q.i64(11);
     r.createdBy = str(12);
     return r;
-}
-
-Error unavailable()
-{
-    return Error{ErrorCode::Unavailable, u"The store is not available."_s};
-}
-
-Status checkLimit(int limit, int max)
-{
-    if (limit < 1 || limit > max)
-        return Error::validation(u"limit"_s, u"invalid"_s,
-                                 u"limit must be between 1 and %1."_s.arg(max));
-    return Ok{};
-}
-
-// Standard base64 with padding, exactly as RFC 4648 section 4 writes it.
-std::optional<QByteArray> strictBase64(const QString &s)
-{
-    const QByteArray raw = s.toLatin1();
-    if (QString::fromLatin1(raw) != s)
-        return std::nullopt;
-    auto decoded = QByteArray::fromBase64Encoding(raw, QByteArray::Base64Encoding |
-                                                           QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded || decoded.decoded.toBase64() != raw)
-        return std::nullopt;
-    return decoded.decoded;
-}
-
-bool verifySignature(const SignatureInput &sig, const QByteArray &message)
-{
-    const auto key = strictBase64(sig.publicKey);
-    const auto signature = strictBase64(sig.sig);
-    if (!key || !signature || key->size() != 32 || signature->size() != 64)
-        return false;
-    return crypto::ed25519Verify(*key, message, *signature);
-}
-
-// What a run's compliance mapping says, from what the run holds.
-struct MappingFacts
-{
-    QString evidence, manifestSha;
-    qsizetype manifestKeys = 0;
-    qint64 points = 0;
-    qsizetype series = 0;
-};
-
-// The mapping's reproducibility.metrics control: the one a batch of new points changes.
-ComplianceItem metricsItem(qint64 points, qsizetype series)
-{
-    if (points == 0)
-        return {RunService::kFramework, u"reproducibility.metrics"_s, u"not_satisfied"_s,
-                u"No metrics were recorded."_s};
-    return {RunService::kFramework, u"reproducibility.metrics"_s, u"satisfied"_s,
-            u"%1 points in %2 series."_s.arg(points).arg(series)};
-}
-
-QList<ComplianceItem> mappingFor(const MappingFacts &f)
-{
-    const QString fw = RunService::kFramework;
-    const QString yes = u"satisfied"_s, no = u"not_satisfied"_s;
-    QList<ComplianceItem> out;
-    if (f.evidence == QLatin1String("verified"))
-        out.append(
-            {fw, u"integrity.signature"_s, yes,
-             u"Ed25519 signature over the RFC 8785 manifest (sha256 %1) verified at sync."_s.arg(
-                 f.manifestSha)});
-    else if (f.evidence == QLatin1String("unverified"))
-        out.append(
-            {fw, u"integrity.signature"_s, no, u"A signature is present but does not verify."_s});
-    else
-        out.append({fw, u"integrity.signature"_s, no, u"The run carries no signature."_s});
-    if (f.manifestKeys == 0)
-        out.append({fw, u"provenance.manifest"_s, no, u"The manifest is empty."_s});
-    else
-        out.append({fw, u"provenance.manifest"_s, yes,
-                    u"Manifest with %1 top-level keys, sha256 %2."_s.arg(f.manifestKeys)
-                        .arg(f.manifestSha)});
-    out.append(metricsItem(f.points, f.series));
-    out.append(
-        {fw, u"audit.logged"_s, yes, u"The sync is recorded in the audit chain as run.sync."_s});
-    return out;
-}
-
-qsizetype seriesIn(const QList<MetricInput> &metrics)
-{
-    QSet<QString> names;
-    const QString *last = nullptr;
-    for (const auto &m : metrics) {
-        if (!last || m.name != *last) // a series' points mostly come together
-            names.insert(m.name);
-        last = &m.name;
-    }
-    return names.size();
-}
-
-// A sync that would take a run past one of its caps (RunLimits).
-Error overCap(const char *field, const char *what, qint64 cap, const char *setting)
-{
-    return Error::validation(
-        QString::fromLatin1(field), u"cap_exceeded"_s,
-        u"The run would hold more than %1 %2 (the per-run cap, --%3)."_s.arg(cap).arg(
-            QString::fromLatin1(what), QString::fromLatin1(setting)));
 }
 
 QString likePattern(const QString &text)
@@ -251,216 +145,26 @@ Result<Run> RunService::loadByClientId(const QSqlDatabase &conn, const QString &
     return readRun(q);
 }
 
-Result<Run> RunService::visible(const Actor &actor, const QString &id)
+Result<Run> RunService::lockByClientId(Tx &tx, BatchStatements &statements,
+                                       const QString &projectId, const QString &clientRunId)
 {
-    QSqlDatabase conn = m_ctx.db->connection();
-    auto run = load(conn, id);
-    if (!run)
-        return run.error();
-    if (auto r = access::requireRole(conn, actor, run->workspaceId, Role::Viewer, kRun); !r)
-        return r.error();
-    return run;
-}
-
-Query &RunService::BatchStatements::get(Tx &tx, const QString &sql)
-{
-    auto it = m_prepared.find(sql);
-    if (it == m_prepared.end())
-        it = m_prepared.emplace(sql, tx.query(sql)).first;
-    return it->second;
-}
-
-Status RunService::rebuildRollups(const QString &runId)
-{
-    if (!ids::isUuid(runId))
+    const QString sql = u"SELECT "_s + kColumns +
+                        u" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c"_s +
+                        (m_ctx.db->isPostgres() ? u" FOR UPDATE"_s : QString());
+    Query &q = statements.get(tx, sql);
+    q.bind(u":p"_s, projectId).bind(u":c"_s, clientRunId);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
         return Error::notFound(kRun);
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began)
-        return began.error();
-    Tx &tx = *began;
-    if (auto w = metricstore::rebuildRollups(tx.conn(), runId); !w)
-        return w;
-    return tx.commit();
+    Run r = readRun(q);
+    q.raw().finish(); // the statement serves the batch's next sync
+    return r;
 }
 
-Result<SyncResult> RunService::sync(const Actor &actor, const QJsonObject &body)
+Result<bool> RunService::insertRun(Tx &tx, BatchStatements &statements, const Run &run,
+                                   const QByteArray &manifest)
 {
-    return sync(actor, SyncRequest::parse(body));
-}
-
-Result<SyncResult> RunService::sync(const Actor &actor, const Result<SyncRequest> &parsed)
-{
-    if (!parsed)
-        return parsed.error();
-    SyncJob job(actor, parsed.value());
-    m_group->submit(job, [this](const QList<GroupCommit::Job *> &jobs) { writeBatch(jobs); });
-    return std::move(*job.result);
-}
-
-void RunService::writeBatch(const QList<GroupCommit::Job *> &jobs)
-{
-    auto each = [&](auto &&f) {
-        for (GroupCommit::Job *j : jobs)
-            f(*static_cast<SyncJob *>(j));
-    };
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began) {
-        each([&](SyncJob &j) { j.result = began.error(); });
-        return;
-    }
-    Tx &tx = *began;
-    // A job that fails rolls back to its savepoint and leaves the others be; a
-    // lone job needs none (its failure rolls back the transaction).
-    const bool alone = jobs.size() == 1;
-    auto step = [&](const char *sql) {
-        return QSqlQuery(tx.conn()).exec(QString::fromLatin1(sql));
-    };
-    BatchStatements statements;
-    bool broken = false;
-    each([&](SyncJob &j) {
-        if (broken)
-            return;
-        if (!alone && !step("SAVEPOINT wfx_sync")) {
-            broken = true;
-            return;
-        }
-        auto r = writeOne(tx, statements, j.actor, j.request);
-        if (alone) {
-            j.result = std::move(r);
-            return;
-        }
-        if (!r.ok()) {
-            broken = !step("ROLLBACK TO SAVEPOINT wfx_sync");
-        }
-        // Releasing keeps the job's writes in the transaction (or none, after
-        // the rollback above).
-        broken = broken || !step("RELEASE SAVEPOINT wfx_sync");
-        j.result = std::move(r);
-    });
-    if (broken) {
-        tx.rollback();
-        each([](SyncJob &j) { j.result = unavailable(); });
-        return;
-    }
-    if (alone && !static_cast<SyncJob *>(jobs.first())->result->ok())
-        return; // the Tx rolls back
-    if (auto c = tx.commit(); !c) {
-        // Nothing of the batch is stored: every success becomes the failure
-        // (a run found "existing" may have been written earlier in the batch).
-        each([&](SyncJob &j) {
-            if (j.result->ok())
-                j.result = c.error();
-        });
-    }
-}
-
-Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, const Actor &actor,
-                                        const SyncRequest &req)
-{
-    // The project, the caller's role and restriction: each read once per batch
-    // (a batch is mostly one client's syncs into one project).
-    auto ws = statements.workspaceOf.constFind(req.projectId);
-    if (ws == statements.workspaceOf.constEnd()) {
-        Query &p = statements.get(tx, u"SELECT workspace_id FROM projects WHERE id = :id"_s);
-        p.bind(u":id"_s, req.projectId);
-        if (!p.exec())
-            return p.error();
-        const QString found = p.next() ? p.str(0) : QString();
-        p.raw().finish(); // the statement serves the batch's next sync
-        ws = statements.workspaceOf.insert(req.projectId, found);
-    }
-    const QString workspaceId = *ws;
-    if (workspaceId.isEmpty())
-        return Error::notFound(kProject);
-    auto role = access::requireRole(
-        actor, workspaceId, Role::Member, kProject, [&]() -> Result<std::optional<QString>> {
-            const QString key = actor.userId + QLatin1Char('/') + workspaceId;
-            auto it = statements.roleOf.constFind(key);
-            if (it == statements.roleOf.constEnd()) {
-                Query &q = statements.get(
-                    tx, u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
-                q.bind(u":w"_s, workspaceId).bind(u":u"_s, actor.userId);
-                if (!q.exec())
-                    return q.error();
-                const QString found = q.next() ? q.str(0) : QString();
-                q.raw().finish();
-                it = statements.roleOf.insert(key, found);
-            }
-            return it->isEmpty() ? std::optional<QString>() : std::optional<QString>(*it);
-        });
-    if (!role)
-        return role.error();
-    auto writable = access::requireWritable(actor, [&]() -> Result<std::optional<bool>> {
-        auto it = statements.restricted.constFind(actor.userId);
-        if (it == statements.restricted.constEnd()) {
-            Query &q = statements.get(tx, u"SELECT restricted FROM users WHERE id = :u"_s);
-            q.bind(u":u"_s, actor.userId);
-            if (!q.exec())
-                return q.error();
-            const std::optional<bool> found =
-                q.next() ? std::optional<bool>(q.i64(0) != 0) : std::nullopt;
-            q.raw().finish();
-            it = statements.restricted.insert(actor.userId, found);
-        }
-        return *it;
-    });
-    if (!writable)
-        return writable.error();
-
-    // The stored run (a retry, a later batch of a growing run, or a concurrent
-    // first sync that committed first on PostgreSQL) is carried forward: the
-    // unique key turns the insert into "nothing inserted". On PostgreSQL the
-    // row is locked, so batches of one run from several processes apply one
-    // after the other (SQLite has one writer anyway).
-    auto locked = [&]() -> Result<Run> {
-        const QString sql = u"SELECT "_s + kColumns +
-                            u" FROM runs r WHERE r.project_id = :p AND r.client_run_id = :c"_s +
-                            (m_ctx.db->isPostgres() ? u" FOR UPDATE"_s : QString());
-        Query &q = statements.get(tx, sql);
-        q.bind(u":p"_s, req.projectId).bind(u":c"_s, req.clientRunId);
-        if (!q.exec())
-            return q.error();
-        if (!q.next())
-            return Error::notFound(kRun);
-        Run r = readRun(q);
-        q.raw().finish();
-        r.workspaceId = workspaceId;
-        return r;
-    };
-    if (!req.name) { // only a later sync may leave the name out
-        auto stored = locked();
-        if (!stored && stored.error().code == ErrorCode::NotFound)
-            return Error::validation(u"name"_s, u"required"_s,
-                                     u"The first sync of a run needs its name."_s);
-        if (!stored)
-            return stored.error();
-        return carryForward(tx, statements, actor, *stored, req);
-    }
-
-    const qint64 now = m_ctx.clock->nowMs();
-    const QByteArray log = req.log ? req.log->toUtf8() : QByteArray();
-    const QString manifestSha = crypto::sha256Hex(req.manifestCanonical);
-    bool verified = false;
-    QString evidence = u"unsigned"_s;
-    if (req.signature) {
-        verified = verifySignature(*req.signature, req.manifestCanonical);
-        evidence = verified ? u"verified"_s : u"unverified"_s;
-    }
-    Run run;
-    run.id = ids::newUuid();
-    run.projectId = req.projectId;
-    run.workspaceId = workspaceId;
-    run.clientRunId = req.clientRunId;
-    run.name = *req.name;
-    run.status = req.status.value_or(u"completed"_s);
-    run.startedAt = req.startedAt;
-    run.finishedAt = req.finishedAt;
-    run.createdAt = now;
-    run.evidence = evidence;
-    run.metricCount = req.metrics.size();
-    run.logBytes = log.size();
-    run.createdBy = actor.userId;
-
     Query &ins = statements.get(
         tx,
         u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
@@ -476,257 +180,21 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
         .bind(u":s"_s, run.status)
         .bind(u":sa"_s, timeOrNullVariant(run.startedAt))
         .bind(u":fa"_s, timeOrNullVariant(run.finishedAt))
-        .bind(u":t"_s, now)
-        .bind(u":m"_s, QString::fromUtf8(req.manifestCanonical))
-        .bind(u":e"_s, evidence)
+        .bind(u":t"_s, run.createdAt)
+        .bind(u":m"_s, QString::fromUtf8(manifest))
+        .bind(u":e"_s, run.evidence)
         .bind(u":mc"_s, run.metricCount)
         .bind(u":lb"_s, run.logBytes)
-        .bind(u":by"_s, actor.userId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
-                                               : QVariant(actor.userId));
+        .bind(u":by"_s, run.createdBy.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                                : QVariant(run.createdBy));
     if (!ins.exec())
         return ins.error();
-    if (ins.rowsAffected() == 0) { // nothing was written: the transaction goes on
-        auto stored = locked();
-        if (!stored)
-            return stored.error();
-        return carryForward(tx, statements, actor, *stored, req);
-    }
-    // The new run's own checks, after the insert so that a retry of a first
-    // sync is judged as the later sync it is. Returning an error rolls the insert back.
-    if (req.logOffset > 0)
-        return Error::validation(u"log_offset"_s, u"gap"_s,
-                                 u"log_offset is past the end of the run's log (0 bytes)."_s);
-    if (run.metricCount > m_limits.maxPoints)
-        return overCap("metrics", "metric points", m_limits.maxPoints, "run-max-points");
-    if (run.logBytes > m_limits.maxLogBytes)
-        return overCap("log", "log bytes", m_limits.maxLogBytes, "run-max-log-bytes");
-
-    if (auto m = metricstore::add(tx.conn(), run.id, req.metrics, metricstore::Rollups::Rebuild,
-                                  metricstore::Stored::NewRun);
-        !m)
-        return m.error();
-    if (!log.isEmpty()) {
-        Query &l = statements.get(tx, u"INSERT INTO run_logs (run_id, content) VALUES (:r, :c)"_s);
-        l.bind(u":r"_s, run.id).bind(u":c"_s, *req.log);
-        if (!l.exec())
-            return l.error();
-    }
-    if (req.signature) {
-        Query &s = statements.get(
-            tx,
-            u"INSERT INTO run_signatures (run_id, alg, public_key, sig, signed_sha256, verified, "
-            "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"_s);
-        s.bind(u":r"_s, run.id)
-            .bind(u":a"_s, req.signature->alg)
-            .bind(u":k"_s, req.signature->publicKey)
-            .bind(u":s"_s, req.signature->sig)
-            .bind(u":h"_s, manifestSha)
-            .bind(u":v"_s, verified ? 1 : 0)
-            .bind(u":t"_s, now);
-        if (!s.exec())
-            return s.error();
-    }
-    const qsizetype manifestKeys = req.manifest ? req.manifest->size() : 0;
-    if (auto c = insertMapping(tx, statements, run.id,
-                               mappingFor({evidence, manifestSha, manifestKeys, run.metricCount,
-                                           seriesIn(req.metrics)}));
-        !c)
-        return c.error();
-    if (auto a = AuditService::append(tx, now, actor, u"run.sync"_s, workspaceId, u"run"_s, run.id,
-                                      {{u"project_id"_s, run.projectId},
-                                       {u"client_run_id"_s, run.clientRunId},
-                                       {u"name"_s, run.name},
-                                       {u"evidence"_s, evidence},
-                                       {u"metric_count"_s, double(run.metricCount)}});
-        !a)
-        return a.error();
-    tx.announce(u"run"_s, run.id);
-    return SyncResult{run, true};
+    return ins.rowsAffected() > 0;
 }
 
-Status RunService::insertMapping(Tx &tx, BatchStatements &statements, const QString &runId,
-                                 const QList<ComplianceItem> &items)
+Status RunService::updateRun(Tx &tx, BatchStatements &statements, const Run &run,
+                             const std::optional<QByteArray> &manifest)
 {
-    QString sql =
-        u"INSERT INTO compliance_mappings (run_id, framework, control, status, evidence) VALUES "_s;
-    for (qsizetype i = 0; i < items.size(); ++i) {
-        const QString n = QString::number(i);
-        sql += (i ? u", "_s : QString()) + u"(:r, :f"_s + n + u", :c"_s + n + u", :s"_s + n +
-               u", :e"_s + n + QLatin1Char(')');
-    }
-    Query &c = statements.get(tx, sql);
-    c.bind(u":r"_s, runId);
-    for (qsizetype i = 0; i < items.size(); ++i) {
-        const QString n = QString::number(i);
-        c.bind(u":f"_s + n, items.at(i).framework)
-            .bind(u":c"_s + n, items.at(i).control)
-            .bind(u":s"_s + n, items.at(i).status)
-            .bind(u":e"_s + n, items.at(i).evidence);
-    }
-    if (!c.exec())
-        return c.error();
-    return Ok{};
-}
-
-Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements, const Actor &actor,
-                                            const Run &stored, const SyncRequest &req)
-{
-    const bool frozen = SyncRequest::isTerminal(stored.status);
-    Run run = stored;
-    QStringList changed; // what this sync changes, in the order of the audit entry's list
-
-    // Status only forward; an earlier one (a late retried batch) is ignored.
-    // Between the terminal statuses there is no forward: another one is a change.
-    if (req.status && *req.status != stored.status) {
-        const int from = SyncRequest::statusRank(stored.status),
-                  to = SyncRequest::statusRank(*req.status);
-        if (to > from || (to == from && to == 2)) {
-            run.status = *req.status;
-            changed << u"status"_s;
-        }
-    }
-    // finished_at is taken with the terminal status (and compared once frozen).
-    if (req.finishedAt && SyncRequest::isTerminal(run.status) &&
-        req.finishedAt != stored.finishedAt) {
-        run.finishedAt = req.finishedAt;
-        changed << u"finished_at"_s;
-    }
-    if (req.name && *req.name != stored.name) {
-        run.name = *req.name;
-        changed << u"name"_s;
-    }
-    if (req.startedAt && req.startedAt != stored.startedAt) {
-        run.startedAt = req.startedAt;
-        changed << u"started_at"_s;
-    }
-    if (frozen &&
-        !changed.isEmpty()) // before judging the values: a frozen run takes no change at all
-        return Error{ErrorCode::Conflict,
-                     u"The run is %1: a sync may not change it (it would change %2)."_s.arg(
-                         stored.status, changed.join(u", "_s))};
-    if (run.startedAt && run.finishedAt && *run.finishedAt < *run.startedAt)
-        return Error::validation(u"finished_at"_s, u"invalid"_s,
-                                 u"finished_at is before the run's started_at."_s);
-
-    // The manifest and signature as they would stand; the evidence from them.
-    QByteArray manifest; // canonical form, read only when the sync sends a manifest or signature
-    std::optional<SignatureInput> signature;
-    bool evidenceChanged = false;
-    if (req.manifest || req.signature) {
-        Query &m =
-            statements.get(tx, u"SELECT r.manifest, s.alg, s.public_key, s.sig FROM runs r "
-                               "LEFT JOIN run_signatures s ON s.run_id = r.id WHERE r.id = :r"_s);
-        m.bind(u":r"_s, stored.id);
-        if (!m.exec())
-            return m.error();
-        if (!m.next())
-            return Error::notFound(kRun);
-        const QByteArray storedManifest = m.str(0).toUtf8();
-        std::optional<SignatureInput> storedSignature;
-        if (!m.isNull(1))
-            storedSignature = SignatureInput{m.str(1), m.str(2), m.str(3)};
-        m.raw().finish();
-        manifest = req.manifest ? req.manifestCanonical : storedManifest;
-        signature = req.signature ? req.signature : storedSignature;
-        const auto same = [](const std::optional<SignatureInput> &a,
-                             const std::optional<SignatureInput> &b) {
-            return a.has_value() == b.has_value() &&
-                   (!a || (a->alg == b->alg && a->publicKey == b->publicKey && a->sig == b->sig));
-        };
-        if (manifest != storedManifest) {
-            changed << u"manifest"_s;
-            evidenceChanged = true;
-        }
-        if (!same(signature, storedSignature)) {
-            changed << u"signature"_s;
-            evidenceChanged = true;
-        }
-    }
-
-    // New points only: a (name, step) the run holds keeps its stored value. A
-    // frozen run's new points are written and then rolled back with the conflict.
-    qint64 added = 0;
-    if (!req.metrics.isEmpty()) {
-        auto m = metricstore::add(tx.conn(), stored.id, req.metrics, metricstore::Rollups::Rebuild,
-                                  metricstore::Stored::Maybe);
-        if (!m)
-            return m.error();
-        added = *m;
-        if (added > 0) {
-            run.metricCount += added;
-            changed << u"metrics"_s;
-            if (run.metricCount > m_limits.maxPoints && !frozen)
-                return overCap("metrics", "metric points", m_limits.maxPoints, "run-max-points");
-        }
-    }
-
-    // The log from log_offset: overlapping bytes must be the stored ones, the
-    // rest is appended.
-    QByteArray append;
-    if (req.log) {
-        const QByteArray bytes = req.log->toUtf8();
-        if (req.logOffset > stored.logBytes)
-            return Error::validation(
-                u"log_offset"_s, u"gap"_s,
-                u"log_offset is past the end of the run's log (%1 bytes)."_s.arg(stored.logBytes));
-        const qint64 overlap = std::min<qint64>(stored.logBytes - req.logOffset, bytes.size());
-        if (overlap > 0) {
-            const QString sql =
-                m_ctx.db->isPostgres()
-                    ? u"SELECT substring(convert_to(content, 'UTF8') from :o for :n) FROM run_logs WHERE run_id = :r"_s
-                    : u"SELECT substr(CAST(content AS BLOB), :o, :n) FROM run_logs WHERE run_id = :r"_s;
-            Query &q = statements.get(tx, sql);
-            q.bind(u":o"_s, req.logOffset + 1).bind(u":n"_s, overlap).bind(u":r"_s, stored.id);
-            if (!q.exec())
-                return q.error();
-            const QByteArray have = q.next() ? q.raw().value(0).toByteArray() : QByteArray();
-            q.raw().finish();
-            if (have != QByteArrayView(bytes).first(overlap))
-                return Error{ErrorCode::Conflict,
-                             u"The log from log_offset %1 differs from the run's stored log."_s.arg(
-                                 req.logOffset)};
-        }
-        if (req.logOffset + bytes.size() > stored.logBytes) {
-            append = bytes.sliced(stored.logBytes - req.logOffset);
-            run.logBytes = stored.logBytes + append.size();
-            changed << u"log"_s;
-            if (run.logBytes > m_limits.maxLogBytes && !frozen)
-                return overCap("log", "log bytes", m_limits.maxLogBytes, "run-max-log-bytes");
-        }
-    }
-
-    if (changed.isEmpty())
-        return SyncResult{stored, false}; // the same sync again: nothing written
-    if (frozen)
-        return Error{ErrorCode::Conflict,
-                     u"The run is %1: a sync may not change it (it would change %2)."_s.arg(
-                         stored.status, changed.join(u", "_s))};
-
-    const qint64 now = m_ctx.clock->nowMs();
-    QString manifestSha;
-    if (evidenceChanged) {
-        manifestSha = crypto::sha256Hex(manifest);
-        const bool verified = signature && verifySignature(*signature, manifest);
-        run.evidence = !signature ? u"unsigned"_s : verified ? u"verified"_s : u"unverified"_s;
-        Query &del = statements.get(tx, u"DELETE FROM run_signatures WHERE run_id = :r"_s);
-        del.bind(u":r"_s, run.id);
-        if (!del.exec())
-            return del.error();
-        if (signature) {
-            Query &s = statements.get(tx, u"INSERT INTO run_signatures (run_id, alg, public_key, "
-                                          u"sig, signed_sha256, verified, "
-                                          "checked_at) VALUES (:r, :a, :k, :s, :h, :v, :t)"_s);
-            s.bind(u":r"_s, run.id)
-                .bind(u":a"_s, signature->alg)
-                .bind(u":k"_s, signature->publicKey)
-                .bind(u":s"_s, signature->sig)
-                .bind(u":h"_s, manifestSha)
-                .bind(u":v"_s, verified ? 1 : 0)
-                .bind(u":t"_s, now);
-            if (!s.exec())
-                return s.error();
-        }
-    }
     Query &up = statements.get(
         tx, u"UPDATE runs SET name = :n, status = :s, started_at = :sa, finished_at = :fa, "
             "evidence = :e, metric_count = :mc, log_bytes = :lb, "
@@ -738,74 +206,29 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
         .bind(u":e"_s, run.evidence)
         .bind(u":mc"_s, run.metricCount)
         .bind(u":lb"_s, run.logBytes)
-        .bind(u":m"_s, evidenceChanged ? QVariant(QString::fromUtf8(manifest))
-                                       : QVariant(QMetaType(QMetaType::QString)))
+        .bind(u":m"_s, manifest ? QVariant(QString::fromUtf8(*manifest))
+                                : QVariant(QMetaType(QMetaType::QString)))
         .bind(u":id"_s, run.id);
     if (!up.exec())
         return up.error();
-    if (!append.isEmpty()) {
-        Query &l = statements.get(
-            tx, u"INSERT INTO run_logs (run_id, content) VALUES (:r, :c) ON CONFLICT (run_id) "
-                "DO UPDATE SET content = run_logs.content || excluded.content"_s);
-        l.bind(u":r"_s, run.id).bind(u":c"_s, QString::fromUtf8(append));
-        if (!l.exec())
-            return l.error();
-    }
-    if (evidenceChanged || added > 0) {
-        // The mapping follows what the run now holds: all of it when the
-        // evidence changed, else (a batch of new points, the common case of a
-        // growing run) only its metrics control, without reading the manifest.
-        auto series = metricstore::names(tx.conn(), run.id);
-        if (!series)
-            return series.error();
-        if (evidenceChanged) {
-            const qsizetype manifestKeys = QJsonDocument::fromJson(manifest).object().size();
-            Query &del = statements.get(
-                tx, u"DELETE FROM compliance_mappings WHERE run_id = :r AND framework = :f"_s);
-            del.bind(u":r"_s, run.id).bind(u":f"_s, kFramework);
-            if (!del.exec())
-                return del.error();
-            if (auto c = insertMapping(tx, statements, run.id,
-                                       mappingFor({run.evidence, manifestSha, manifestKeys,
-                                                   run.metricCount, series->size()}));
-                !c)
-                return c.error();
-        } else {
-            const ComplianceItem item = metricsItem(run.metricCount, series->size());
-            Query &u =
-                statements.get(tx, u"UPDATE compliance_mappings SET status = :s, evidence = :e "
-                                   "WHERE run_id = :r AND framework = :f AND control = :c"_s);
-            u.bind(u":s"_s, item.status)
-                .bind(u":e"_s, item.evidence)
-                .bind(u":r"_s, run.id)
-                .bind(u":f"_s, item.framework)
-                .bind(u":c"_s, item.control);
-            if (!u.exec())
-                return u.error();
-        }
-    }
-    QJsonObject detail{{u"project_id"_s, run.projectId},
-                       {u"client_run_id"_s, run.clientRunId},
-                       {u"changed"_s, QJsonArray::fromStringList(changed)},
-                       {u"status"_s, run.status},
-                       {u"metric_count"_s, double(run.metricCount)},
-                       {u"log_bytes"_s, double(run.logBytes)}};
-    if (added > 0)
-        detail.insert(u"points_added"_s, double(added));
-    if (evidenceChanged)
-        detail.insert(u"evidence"_s, run.evidence);
-    if (auto a = AuditService::append(tx, now, actor, u"run.update"_s, run.workspaceId, u"run"_s,
-                                      run.id, detail);
-        !a)
-        return a.error();
-    tx.announce(u"run"_s, run.id);
-    return SyncResult{run, false};
+    return Ok{};
+}
+
+Result<Run> RunService::visible(const Actor &actor, const QString &id)
+{
+    QSqlDatabase conn = m_ctx.db->connection();
+    auto run = load(conn, id);
+    if (!run)
+        return run.error();
+    if (auto r = access::requireRole(conn, actor, run->workspaceId, Role::Viewer, kRun); !r)
+        return r.error();
+    return run;
 }
 
 Result<RunService::ListScope> RunService::listScope(const Actor &actor, const RunFilter &filter,
                                                     int limit, const QString &cursorText)
 {
-    if (auto l = checkLimit(limit, cursor::kMaxLimit); !l)
+    if (auto l = cursor::checkLimit(limit); !l)
         return l.error();
     {
         Error e{ErrorCode::Validation, u"Invalid filter."_s};
@@ -1092,18 +515,6 @@ Status RunService::writeList(JsonWriter &w, const Actor &actor, const RunFilter 
     return Ok{};
 }
 
-Result<Run> RunService::get(const Actor &actor, const QString &id)
-{
-    auto run = visible(actor, id);
-    if (!run)
-        return run.error();
-    auto names = metricNames(actor, id);
-    if (!names)
-        return names.error();
-    run->metricNames = *names;
-    return run;
-}
-
 Status RunService::remove(const Actor &actor, const QString &id)
 {
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
@@ -1113,250 +524,17 @@ Status RunService::remove(const Actor &actor, const QString &id)
     auto run = load(tx.conn(), id);
     if (!run)
         return run.error();
-    if (auto r = access::requireRole(tx.conn(), actor, run->workspaceId, Role::Member, kRun); !r)
+    if (auto r = access::requireWrite(tx.conn(), actor, run->workspaceId, Role::Member, kRun); !r)
         return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     Query d = tx.query(u"DELETE FROM runs WHERE id = :id"_s);
     d.bind(u":id"_s, id);
     if (!d.exec())
         return d.error();
     if (d.rowsAffected() == 0)
         return Error::notFound(kRun);
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"run.delete"_s,
-                                      run->workspaceId, u"run"_s, id,
-                                      {{u"name"_s, run->name}, {u"project_id"_s, run->projectId}});
-        !a)
-        return a.error();
-    tx.announce(u"run"_s, id);
-    return tx.commit();
-}
-
-Result<QJsonObject> RunService::manifest(const Actor &actor, const QString &id)
-{
-    auto run = visible(actor, id);
-    if (!run)
-        return run.error();
-    Query q(m_ctx.db->connection(), u"SELECT manifest FROM runs WHERE id = :id"_s);
-    q.bind(u":id"_s, id);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return Error::notFound(kRun);
-    return QJsonDocument::fromJson(q.str(0).toUtf8()).object();
-}
-
-Result<QStringList> RunService::metricNames(const Actor &actor, const QString &id)
-{
-    auto run = visible(actor, id);
-    if (!run)
-        return run.error();
-    return metricstore::names(m_ctx.db->connection(), id);
-}
-
-Result<Page<MetricPoint>> RunService::metrics(const Actor &actor, const QString &id,
-                                              const QString &name, int limit,
-                                              const QString &cursorText)
-{
-    if (auto l = checkLimit(limit, cursor::kMaxLimit); !l)
-        return l.error();
-    QString afterName;
-    qint64 afterStep = 0;
-    const bool paged = !cursorText.isEmpty();
-    if (paged) {
-        const auto c = cursor::decode(cursorText);
-        if (!c || c->size() != 2 || !c->at(0).isString() || !c->at(1).isDouble() ||
-            (!name.isEmpty() && c->at(0).toString() != name))
-            return Error::validation(u"cursor"_s, u"invalid"_s, u"Unknown cursor."_s);
-        afterName = c->at(0).toString();
-        afterStep = qint64(c->at(1).toDouble());
-    }
-    auto run = visible(actor, id);
-    if (!run)
-        return run.error();
-    // Series by name, then points by step, from just after the cursor.
-    QSqlDatabase conn = m_ctx.db->connection();
-    QStringList series;
-    if (!name.isEmpty()) {
-        series << name;
-    } else {
-        auto all = metricstore::names(conn, id);
-        if (!all)
-            return all.error();
-        // The store's order of names (its collation), from the cursor's series on.
-        const qsizetype from = paged ? all->indexOf(afterName) : 0;
-        for (qsizetype i = 0; i < all->size(); ++i) {
-            if (from >= 0 ? i >= from : all->at(i) > afterName)
-                series << all->at(i);
-        }
-    }
-    Page<MetricPoint> page;
-    for (const QString &n : std::as_const(series)) {
-        const qsizetype want = limit + 1 - page.items.size();
-        if (want <= 0)
-            break;
-        const bool resume = paged && n == afterName;
-        auto points = metricstore::series(
-            conn, id, n, resume ? std::optional<qint64>(afterStep) : std::nullopt, want);
-        if (!points)
-            return points.error();
-        for (const chunk::Point &p : *points)
-            page.items.append({n, p.step, p.value});
-    }
-    if (page.items.size() > limit) {
-        page.items.removeLast();
-        const auto &last = page.items.last();
-        page.nextCursor = cursor::encode(QJsonArray{last.name, double(last.step)});
-    }
-    return page;
-}
-
-Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QString &id,
-                                                    const QString &name, int maxPoints)
-{
-    if (name.isEmpty())
-        return Error::validation(u"name"_s, u"required"_s, u"A metric name is required."_s);
-    if (maxPoints < 2 || maxPoints > kMaxSeriesPoints)
-        return Error::validation(u"max_points"_s, u"invalid"_s,
-                                 u"max_points must be between 2 and %1."_s.arg(kMaxSeriesPoints));
-    auto run = visible(actor, id);
-    if (!run)
-        return run.error();
-    QSqlDatabase conn = m_ctx.db->connection();
-    {
-        Query levels(conn, u"SELECT level, points FROM run_metric_rollups "
-                           "WHERE run_id = :r AND name = :n ORDER BY level"_s);
-        levels.bind(u":r"_s, id).bind(u":n"_s, name);
-        if (!levels.exec())
-            return levels.error();
-        QList<int> stored;
-        qint64 covered = 0;
-        while (levels.next()) {
-            stored.append(int(levels.i64(0)));
-            covered = levels.i64(1);
-        }
-        // A growing series' rollup covers a prefix: the level is chosen for the whole series.
-        qint64 points = covered;
-        if (!stored.isEmpty()) {
-            auto total = metricstore::count(conn, id, name);
-            if (!total)
-                return total.error();
-            points = std::max(covered, *total);
-        }
-        if (const int level = rollup::choose(points, stored, maxPoints); level >= 0) {
-            Query data(conn, u"SELECT data FROM run_metric_rollups "
-                             "WHERE run_id = :r AND name = :n AND level = :l"_s);
-            data.bind(u":r"_s, id).bind(u":n"_s, name).bind(u":l"_s, level);
-            if (!data.exec())
-                return data.error();
-            if (!data.next())
-                return Error::notFound(kRun); // the run was deleted meanwhile
-            auto whole = metricstore::level(conn, id, name, level, data.value(0).toByteArray());
-            if (!whole)
-                return whole.error();
-            return downsample::lttb(*whole, maxPoints);
-        }
-    }
-    auto points = metricstore::series(conn, id, name);
-    if (!points)
-        return points.error();
-    return downsample::lttb(metricstore::toSeriesPoints(*points), maxPoints);
-}
-
-Result<QList<MetricSummary>> RunService::metricSummaries(const Actor &actor, const QString &id)
-{
-    auto run = visible(actor, id);
-    if (!run)
-        return run.error();
-    auto all = metricstore::summaries(m_ctx.db->connection(), id);
-    if (!all)
-        return all.error();
-    QList<MetricSummary> out;
-    out.reserve(all->size());
-    for (const metricstore::Summary &m : std::as_const(*all))
-        out.append({m.name, m.lastStep, m.last, m.min, m.max, m.points});
-    return out;
-}
-
-Result<LogSlice> RunService::log(const Actor &actor, const QString &id, qint64 offset, qint64 limit)
-{
-    if (offset < 0)
-        return Error::validation(u"offset"_s, u"invalid"_s, u"offset must not be negative."_s);
-    if (limit < 1 || limit > kMaxLogLimit)
-        return Error::validation(u"limit"_s, u"invalid"_s,
-                                 u"limit must be between 1 and %1."_s.arg(kMaxLogLimit));
-    auto run = visible(actor, id);
-    if (!run)
-        return run.error();
-    Query q(m_ctx.db->connection(), u"SELECT content FROM run_logs WHERE run_id = :r"_s);
-    q.bind(u":r"_s, id);
-    if (!q.exec())
-        return q.error();
-    const QByteArray bytes = q.next() ? q.str(0).toUtf8() : QByteArray();
-    const qint64 total = bytes.size();
-    auto continuation = [&](qint64 i) { return i < total && (quint8(bytes.at(i)) & 0xC0) == 0x80; };
-    LogSlice slice;
-    slice.totalBytes = total;
-    qint64 start = offset;
-    while (continuation(start)) // an offset inside a character starts at the next one
-        ++start;
-    slice.offset = start;
-    if (start >= total)
-        return slice;
-    qint64 end = std::min(total, start + limit);
-    while (end > start && continuation(end))
-        --end;
-    if (end == start) { // a limit smaller than one character still moves on
-        end = start + 1;
-        while (continuation(end))
-            ++end;
-    }
-    slice.content = QString::fromUtf8(bytes.mid(start, end - start));
-    slice.nextOffset = end < total ? end : -1;
-    return slice;
-}
-
-Result<RunSignature> RunService::signature(const Actor &actor, const QString &id)
-{
-    auto run = visible(actor, id);
-    if (!run)
-        return run.error();
-    RunSignature s;
-    s.runId = id;
-    s.evidence = run->evidence;
-    Query q(m_ctx.db->connection(),
-            u"SELECT alg, public_key, sig, signed_sha256, verified, checked_at "
-            "FROM run_signatures WHERE run_id = :r"_s);
-    q.bind(u":r"_s, id);
-    if (!q.exec())
-        return q.error();
-    if (q.next()) {
-        s.present = true;
-        s.alg = q.str(0);
-        s.publicKey = q.str(1);
-        s.sig = q.str(2);
-        s.signedSha256 = q.str(3);
-        s.verified = q.i64(4) != 0;
-        s.checkedAt = q.i64(5);
-    }
-    return s;
-}
-
-Result<QList<ComplianceItem>> RunService::complianceMapping(const Actor &actor, const QString &id)
-{
-    auto run = visible(actor, id);
-    if (!run)
-        return run.error();
-    Query q(m_ctx.db->connection(),
-            u"SELECT framework, control, status, evidence FROM compliance_mappings "
-            "WHERE run_id = :r ORDER BY framework, control"_s);
-    q.bind(u":r"_s, id);
-    if (!q.exec())
-        return q.error();
-    QList<ComplianceItem> items;
-    while (q.next())
-        items.append({q.str(0), q.str(1), q.str(2), q.str(3)});
-    return items;
+    return AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"run.delete"_s, run->workspaceId,
+                                u"run"_s, id,
+                                {{u"name"_s, run->name}, {u"project_id"_s, run->projectId}});
 }
 
 } // namespace wfx

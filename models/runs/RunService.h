@@ -230,6 +230,16 @@ private:
         const SyncRequest &request;
         std::optional<Result<SyncResult>> result;
     };
+    // The stored run of a project and client_run_id, locked for the batch's
+    // transaction on PostgreSQL (SQLite has one writer anyway).
+    Result<Run> lockByClientId(Tx &tx, BatchStatements &statements, const QString &projectId,
+                               const QString &clientRunId);
+    // The new run's row; false when the project already holds its client_run_id.
+    Result<bool> insertRun(Tx &tx, BatchStatements &statements, const Run &run,
+                           const QByteArray &manifest);
+    // A carried-forward run's row; the manifest only when it changed.
+    Status updateRun(Tx &tx, BatchStatements &statements, const Run &run,
+                     const std::optional<QByteArray> &manifest);
     void writeBatch(const QList<GroupCommit::Job *> &jobs);
     Result<SyncResult> writeOne(Tx &tx, BatchStatements &statements, const Actor &actor,
                                 const SyncRequest &req);

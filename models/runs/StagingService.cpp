@@ -9,6 +9,7 @@
 #include "models/crypto/Crypto.h"
 #include "models/crypto/Jcs.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 
 #include <QJsonArray>
@@ -31,13 +32,7 @@ Result<QString> projectWorkspace(const QSqlDatabase &conn, const QString &projec
 {
     if (!ids::isUuid(projectId))
         return Error::notFound(kProject);
-    Query q(conn, u"SELECT workspace_id FROM projects WHERE id = :id"_s);
-    q.bind(u":id"_s, projectId);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return Error::notFound(kProject);
-    return q.str(0);
+    return row::workspaceOf(conn, u"projects"_s, projectId, kProject);
 }
 
 QJsonValue orNull(const QString &s)
@@ -88,10 +83,8 @@ Result<StagingPurge> StagingService::purgeE2eTree(const Actor &actor, const QStr
     auto ws = projectWorkspace(tx.conn(), projectId);
     if (!ws)
         return ws.error();
-    if (auto r = access::requireRole(tx.conn(), actor, *ws, Role::Member, kProject); !r)
+    if (auto r = access::requireWrite(tx.conn(), actor, *ws, Role::Member, kProject); !r)
         return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
 
     StagingPurge purge;
     purge.projectId = projectId;
@@ -124,10 +117,9 @@ Result<StagingPurge> StagingService::purgeE2eTree(const Actor &actor, const QStr
 
     QJsonArray detailRuns;
     for (const PurgedRun &r : purge.runs) {
-        Query d = tx.query(u"DELETE FROM runs WHERE id = :id"_s);
-        d.bind(u":id"_s, r.id);
-        if (!d.exec())
-            return d.error();
+        if (auto e = row::exec(tx.conn(), u"DELETE FROM runs WHERE id = :id"_s, {{u":id"_s, r.id}});
+            !e)
+            return e.error();
         purge.artifacts += r.artifacts;
         detailRuns.append(
             QJsonObject{{u"id"_s, r.id}, {u"client_run_id"_s, r.clientRunId}, {u"name"_s, r.name}});

@@ -10,6 +10,7 @@
 #include "models/db/Database.h"
 #include "models/db/NativeQuery.h"
 #include "models/db/Tx.h"
+#include "models/shares/ShareContent.h"
 #include "models/shares/ShareService.h"
 #include "models/shares/ShareSnapshot.h"
 
@@ -92,122 +93,25 @@ Result<QString> passwordHashOf(const QSqlDatabase &conn, const QString &shareId)
     return q.next() && !q.isNull(0) ? q.str(0) : QString();
 }
 
-struct Content
-{
-    PublicState state = PublicState::Active;
-    Words why;
-    QString policyPath;
-    QByteArray snapshot; // compact JSON, when active
-};
+// What the console may do with a share: look (Viewer) or change it (Member,
+// not restricted).
+enum class ShareUse { Read, Change };
 
-// The snapshot the share keeps (taken when it was created). A share made
-// before snapshots were kept takes it at its first public read, once; `keep`
-// false (the inspector, which records nothing) builds it without keeping it.
-Result<QByteArray> storedSnapshot(const QSqlDatabase &conn, const Share &share,
-                                  const ShareLimits &limits, bool keep, bool *kept)
+Result<Share> checkedShare(const QSqlDatabase &conn, const Actor &actor, const QString &shareId,
+                           qint64 now, ShareUse use)
 {
-    *kept = true;
-    {
-        NativeQuery q(conn, "SELECT snapshot FROM shares WHERE id = $1");
-        q.bind(1, share.id);
-        if (!q.exec())
-            return q.error();
-        if (!q.next())
-            return Error::notFound(u"Share"_s);
-        if (!q.isNull(0))
-            return q.text(0).toByteArray();
-    }
-    auto taken = ShareSnapshot::take(conn, share.runId, share.artifactId, limits);
-    if (!taken)
-        return taken.error();
-    if (!keep) {
-        *kept = false;
-        return taken;
-    }
-    // Another reader may have taken it meanwhile: the first one stays.
-    Query store(conn, u"UPDATE shares SET snapshot = :s WHERE id = :id AND snapshot IS NULL"_s);
-    store.bind(u":s"_s, QString::fromUtf8(*taken)).bind(u":id"_s, share.id);
-    if (!store.exec())
-        return store.error();
-    Query again(conn, u"SELECT snapshot FROM shares WHERE id = :id"_s);
-    again.bind(u":id"_s, share.id);
-    if (!again.exec())
-        return again.error();
-    return again.next() && !again.isNull(0) ? again.str(0).toUtf8() : *taken;
-}
-
-// States 8 to 11: what the share's content allows.
-Result<Content> evaluateContent(const QSqlDatabase &conn, const Share &share,
-                                const ShareLimits &limits, const PolicyVerdicts &verdicts,
-                                bool keepSnapshot)
-{
-    // Evidence and the artifact's state are the run's as it is now (a signature
-    // sent later may change the evidence while the run is not finished).
-    NativeQuery run(conn, "SELECT evidence FROM runs WHERE id = $1");
-    run.bind(1, share.runId);
-    if (!run.exec())
-        return run.error();
-    if (!run.next())
-        return Content{PublicState::NotFound,
-                       {QT_TRANSLATE_NOOP("wfx::Words", "the shared run no longer exists"), {}},
-                       {},
-                       {}};
-    if (run.text(0) == "unverified")
-        return Content{
-            PublicState::EvidenceUnverified,
-            {QT_TRANSLATE_NOOP(
-                 "wfx::Words",
-                 "the run's signature does not verify against its manifest (evidence unverified)"),
-             {}},
-            {},
-            {}};
-    if (!share.artifactId.isEmpty()) {
-        auto a = ShareSnapshot::loadArtifact(conn, share.artifactId);
-        if (!a)
-            return a.error();
-        if (!*a)
-            return Content{PublicState::ArtifactFiltered,
-                           {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact was deleted"), {}},
-                           {},
-                           {}};
-        if ((*a)->runId != share.runId)
-            return Content{
-                PublicState::ArtifactFiltered,
-                {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact belongs to another run, "
-                                                 "which this share does not make public"),
-                 {}},
-                {},
-                {}};
-        if ((*a)->state != QLatin1String("committed"))
-            return Content{
-                PublicState::ArtifactFiltered,
-                {QT_TRANSLATE_NOOP("wfx::Words", "the shared artifact %1 is %2, not committed"),
-                 {Words::text((*a)->name), Words::text((*a)->state)}},
-                {},
-                {}};
-    }
-    bool kept = false;
-    auto snap = storedSnapshot(conn, share, limits, keepSnapshot, &kept);
-    if (!snap)
-        return snap.error();
-    // Only a kept snapshot's verdict is remembered: one built for a look may
-    // differ from the one the first public read will keep.
-    auto verdict = kept ? verdicts.judge(share.id, *snap) : verdicts.judgeOnce(*snap);
-    if (!verdict)
-        return verdict.error();
-    if (const std::optional<PolicyViolation> &v = *verdict) {
-        return Content{
-            PublicState::PayloadRejected,
-            {QT_TRANSLATE_NOOP("wfx::Words", "field %1 breaks the public payload policy: %2"),
-             {Words::text(v->path), Words::nested(v->why)}},
-            v->path,
-            {}};
-    }
-    return Content{
-        PublicState::Active,
-        {QT_TRANSLATE_NOOP("wfx::Words", "the share is active and its snapshot may be shown"), {}},
-        {},
-        *snap};
+    auto s = ShareService::loadById(conn, shareId, now);
+    if (!s)
+        return s.error();
+    if (!*s)
+        return Error::notFound(u"Share"_s);
+    const QString &ws = (*s)->workspaceId;
+    if (auto r = use == ShareUse::Read
+                     ? access::requireRole(conn, actor, ws, Role::Viewer, u"Share"_s)
+                     : access::requireWrite(conn, actor, ws, Role::Member, u"Share"_s);
+        !r)
+        return r.error();
+    return **s;
 }
 
 ShareVerdict verdictOf(PublicState s, const Words &why, const QString &policyPath = {})
@@ -296,120 +200,72 @@ PublicShareResolver::PublicShareResolver(ModelContext ctx, ShareLimits limits, P
     m_limits.lockMs = std::max<qint64>(1000, m_limits.lockMs);
 }
 
+namespace {
+
+// What each state answers, in one table (the enum's order, from 1).
+struct StateWords
+{
+    PublicState state;
+    int status;
+    QStringView code, name, message; // code and message empty for Active
+};
+
+constexpr StateWords kStateWords[] = {
+    {PublicState::RateLimited, 429, u"share_rate_limited", u"rate_limited",
+     u"Too many reads of this share; try again later."},
+    {PublicState::NotFound, 404, u"share_not_found", u"not_found", u"Share not found."},
+    {PublicState::Revoked, 410, u"share_revoked", u"revoked", u"This share has been revoked."},
+    {PublicState::Expired, 410, u"share_expired", u"expired", u"This share has expired."},
+    {PublicState::PasswordLocked, 429, u"share_password_locked", u"password_locked",
+     u"Too many wrong passwords; try again later."},
+    {PublicState::PasswordRequired, 401, u"share_password_required", u"password_required",
+     u"This share needs a password."},
+    {PublicState::WrongPassword, 401, u"share_wrong_password", u"wrong_password",
+     u"Wrong password."},
+    {PublicState::EvidenceUnverified, 409, u"evidence_unverified", u"evidence_unverified",
+     u"The run's evidence could not be verified."},
+    {PublicState::ArtifactFiltered, 409, u"artifact_filtered", u"artifact_filtered",
+     u"The shared artifact is not available."},
+    {PublicState::PayloadRejected, 409, u"public_payload_policy_rejected",
+     u"payload_policy_rejected", u"This run cannot be shown publicly."},
+    {PublicState::Active, 200, {}, u"active", {}},
+};
+
+// A value outside the enum answers as NotFound.
+const StateWords &wordsOf(PublicState s)
+{
+    for (const StateWords &w : kStateWords) {
+        if (w.state == s)
+            return w;
+    }
+    return kStateWords[1];
+}
+
+QString toText(QStringView v)
+{
+    return v.isEmpty() ? QString() : v.toString();
+}
+
+} // namespace
+
 int PublicShareResolver::statusOf(PublicState s)
 {
-    switch (s) {
-    case PublicState::RateLimited:
-        return 429;
-    case PublicState::NotFound:
-        return 404;
-    case PublicState::Revoked:
-        return 410;
-    case PublicState::Expired:
-        return 410;
-    case PublicState::PasswordLocked:
-        return 429;
-    case PublicState::PasswordRequired:
-        return 401;
-    case PublicState::WrongPassword:
-        return 401;
-    case PublicState::EvidenceUnverified:
-        return 409;
-    case PublicState::ArtifactFiltered:
-        return 409;
-    case PublicState::PayloadRejected:
-        return 409;
-    case PublicState::Active:
-        return 200;
-    }
-    return 404;
+    return wordsOf(s).status;
 }
 
 QString PublicShareResolver::codeOf(PublicState s)
 {
-    switch (s) {
-    case PublicState::RateLimited:
-        return u"share_rate_limited"_s;
-    case PublicState::NotFound:
-        return u"share_not_found"_s;
-    case PublicState::Revoked:
-        return u"share_revoked"_s;
-    case PublicState::Expired:
-        return u"share_expired"_s;
-    case PublicState::PasswordLocked:
-        return u"share_password_locked"_s;
-    case PublicState::PasswordRequired:
-        return u"share_password_required"_s;
-    case PublicState::WrongPassword:
-        return u"share_wrong_password"_s;
-    case PublicState::EvidenceUnverified:
-        return u"evidence_unverified"_s;
-    case PublicState::ArtifactFiltered:
-        return u"artifact_filtered"_s;
-    case PublicState::PayloadRejected:
-        return u"public_payload_policy_rejected"_s;
-    case PublicState::Active:
-        return {};
-    }
-    return u"share_not_found"_s;
+    return toText(wordsOf(s).code);
 }
 
 QString PublicShareResolver::nameOf(PublicState s)
 {
-    switch (s) {
-    case PublicState::RateLimited:
-        return u"rate_limited"_s;
-    case PublicState::NotFound:
-        return u"not_found"_s;
-    case PublicState::Revoked:
-        return u"revoked"_s;
-    case PublicState::Expired:
-        return u"expired"_s;
-    case PublicState::PasswordLocked:
-        return u"password_locked"_s;
-    case PublicState::PasswordRequired:
-        return u"password_required"_s;
-    case PublicState::WrongPassword:
-        return u"wrong_password"_s;
-    case PublicState::EvidenceUnverified:
-        return u"evidence_unverified"_s;
-    case PublicState::ArtifactFiltered:
-        return u"artifact_filtered"_s;
-    case PublicState::PayloadRejected:
-        return u"payload_policy_rejected"_s;
-    case PublicState::Active:
-        return u"active"_s;
-    }
-    return u"not_found"_s;
+    return toText(wordsOf(s).name);
 }
 
 QString PublicShareResolver::publicMessage(PublicState s)
 {
-    switch (s) {
-    case PublicState::RateLimited:
-        return u"Too many reads of this share; try again later."_s;
-    case PublicState::NotFound:
-        return u"Share not found."_s;
-    case PublicState::Revoked:
-        return u"This share has been revoked."_s;
-    case PublicState::Expired:
-        return u"This share has expired."_s;
-    case PublicState::PasswordLocked:
-        return u"Too many wrong passwords; try again later."_s;
-    case PublicState::PasswordRequired:
-        return u"This share needs a password."_s;
-    case PublicState::WrongPassword:
-        return u"Wrong password."_s;
-    case PublicState::EvidenceUnverified:
-        return u"The run's evidence could not be verified."_s;
-    case PublicState::ArtifactFiltered:
-        return u"The shared artifact is not available."_s;
-    case PublicState::PayloadRejected:
-        return u"This run cannot be shown publicly."_s;
-    case PublicState::Active:
-        return {};
-    }
-    return u"Share not found."_s;
+    return toText(wordsOf(s).message);
 }
 
 Result<PublicAnswer> PublicShareResolver::resolve(const QString &token,
@@ -539,7 +395,7 @@ Result<PublicAnswer> PublicShareResolver::resolve(const QString &token,
             return r.error();
     }
     // 8. evidence, 9. artifact, 10. payload policy, 11. active
-    auto content = evaluateContent(conn, share, m_limits, *m_verdicts, true);
+    auto content = sharecontent::evaluate(conn, share, m_limits, *m_verdicts, true);
     if (!content)
         return content.error();
     readHeaders();
@@ -679,7 +535,7 @@ Result<ShareExplanation> PublicShareResolver::explain(const Actor &actor,
         if (s.expiresAt)
             out.note({QT_TRANSLATE_NOOP("wfx::Words", "Expires in %1, at %2."),
                       {Words::duration(*s.expiresAt - now), Words::instant(*s.expiresAt)}});
-        auto content = evaluateContent(conn, s, m_limits, *m_verdicts, false);
+        auto content = sharecontent::evaluate(conn, s, m_limits, *m_verdicts, false);
         if (!content)
             return content.error();
         const ShareVerdict cv = verdictOf(content->state, content->why, content->policyPath);
@@ -705,13 +561,8 @@ Result<bool> PublicShareResolver::passwordMatches(const Actor &actor, const QStr
                                                   const QString &password)
 {
     QSqlDatabase conn = m_ctx.db->connection();
-    auto s = ShareService::loadById(conn, shareId, m_ctx.clock->nowMs());
-    if (!s)
+    if (auto s = checkedShare(conn, actor, shareId, m_ctx.clock->nowMs(), ShareUse::Read); !s)
         return s.error();
-    if (!*s)
-        return Error::notFound(u"Share"_s);
-    if (auto r = access::requireRole(conn, actor, (*s)->workspaceId, Role::Viewer, u"Share"_s); !r)
-        return r.error();
     auto hash = passwordHashOf(conn, shareId);
     if (!hash)
         return hash.error();
@@ -727,15 +578,9 @@ Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shar
         return Error::validation(u"client_address"_s, u"required"_s,
                                  u"A client address is needed to unlock."_s);
     QSqlDatabase conn = m_ctx.db->connection();
-    auto s = ShareService::loadById(conn, shareId, m_ctx.clock->nowMs());
+    auto s = checkedShare(conn, actor, shareId, m_ctx.clock->nowMs(), ShareUse::Change);
     if (!s)
         return s.error();
-    if (!*s)
-        return Error::notFound(u"Share"_s);
-    if (auto r = access::requireRole(conn, actor, (*s)->workspaceId, Role::Member, u"Share"_s); !r)
-        return r.error();
-    if (auto w = access::requireWritable(conn, actor); !w)
-        return w.error();
     RateLimiter limiter(m_ctx);
     const QString bucket = passwordBucket(shareId, addr);
     auto locked = limiter.lockedUntil(bucket);
@@ -750,13 +595,10 @@ Result<bool> PublicShareResolver::unlock(const Actor &actor, const QString &shar
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"share.unlock"_s,
-                                      (*s)->workspaceId, u"share"_s, shareId,
-                                      {{u"client_address"_s, addr}});
-        !a)
-        return a.error();
-    tx.announce(u"share"_s, shareId);
-    if (auto c = tx.commit(); !c)
+    if (auto c =
+            AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"share.unlock"_s, s->workspaceId,
+                                 u"share"_s, shareId, {{u"client_address"_s, addr}});
+        !c)
         return c.error();
     return true;
 }

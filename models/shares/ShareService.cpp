@@ -8,6 +8,7 @@
 #include "models/core/Keyset.h"
 #include "models/crypto/Crypto.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 #include "models/shares/ShareSnapshot.h"
 #include "models/workspaces/WorkspaceService.h"
@@ -31,11 +32,6 @@ QJsonValue textOrNull(const QString &s)
     return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
 }
 
-QVariant optTime(const std::optional<qint64> &t)
-{
-    return t ? QVariant(*t) : QVariant(QMetaType(QMetaType::LongLong));
-}
-
 const QString kShareColumns =
     QStringLiteral("id, workspace_id, run_id, COALESCE(artifact_id, artifact_ref), token_prefix, "
                    "password_hash, expires_at, "
@@ -44,18 +40,9 @@ const QString kShareColumns =
 Share readShare(const Query &q, qint64 now)
 {
     Share s;
-    s.id = q.str(0);
-    s.workspaceId = q.str(1);
-    s.runId = q.str(2);
-    s.artifactId = q.isNull(3) ? QString() : q.str(3);
-    s.tokenPrefix = q.str(4);
+    row::read(q, s.id, s.workspaceId, s.runId, s.artifactId, s.tokenPrefix);
     s.hasPassword = !q.isNull(5) && !q.str(5).isEmpty();
-    if (!q.isNull(6))
-        s.expiresAt = q.i64(6);
-    if (!q.isNull(7))
-        s.revokedAt = q.i64(7);
-    s.createdBy = q.isNull(8) ? QString() : q.str(8);
-    s.createdAt = q.i64(9);
+    row::readFrom(q, 6, s.expiresAt, s.revokedAt, s.createdBy, s.createdAt);
     s.state = Share::stateAt(s.revokedAt, s.expiresAt, now);
     return s;
 }
@@ -66,14 +53,7 @@ const QString kConsentColumns =
 ReliabilityConsent readConsent(const Query &q)
 {
     ReliabilityConsent c;
-    c.id = q.str(0);
-    c.shareId = q.str(1);
-    c.subject = q.str(2);
-    c.scope = q.str(3);
-    c.grantedBy = q.isNull(4) ? QString() : q.str(4);
-    c.grantedAt = q.i64(5);
-    if (!q.isNull(6))
-        c.revokedAt = q.i64(6);
+    row::read(q, c.id, c.shareId, c.subject, c.scope, c.grantedBy, c.grantedAt, c.revokedAt);
     return c;
 }
 
@@ -215,6 +195,18 @@ Result<Share> ShareService::loadChecked(const QSqlDatabase &conn, const Actor &a
     return **s;
 }
 
+Result<Share> ShareService::lockForChange(Tx &tx, const Actor &actor, const QString &id)
+{
+    if (!tx.lockRow(u"shares"_s, id))
+        return Error::internal();
+    auto s = loadChecked(tx.conn(), actor, id, Role::Member);
+    if (!s)
+        return s.error();
+    if (auto w = access::requireWritable(tx.conn(), actor); !w)
+        return w.error();
+    return s;
+}
+
 Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &draft)
 {
     const qint64 now = m_ctx.clock->nowMs();
@@ -248,18 +240,12 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query run = tx.query(u"SELECT workspace_id FROM runs WHERE id = :r"_s);
-    run.bind(u":r"_s, draft.runId);
-    if (!run.exec())
-        return run.error();
-    if (!run.next())
-        return Error::notFound(kRun);
-    const QString workspaceId = run.str(0);
-    run.raw().finish();
-    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kRun); !r)
+    auto ws = row::workspaceOf(tx.conn(), u"runs"_s, draft.runId, kRun);
+    if (!ws)
+        return ws.error();
+    const QString workspaceId = *ws;
+    if (auto r = access::requireWrite(tx.conn(), actor, workspaceId, Role::Member, kRun); !r)
         return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     if (draft.artifactId) {
         // Same answer whether the artifact is elsewhere or nowhere: nothing is revealed.
         Query a = tx.query(u"SELECT state FROM artifacts WHERE id = :a AND run_id = :r"_s);
@@ -306,7 +292,7 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
         .bind(u":p"_s, s.tokenPrefix)
         .bind(u":pw"_s, passwordHash.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
                                                : QVariant(passwordHash))
-        .bind(u":x"_s, optTime(s.expiresAt))
+        .bind(u":x"_s, sqlvalue::time(s.expiresAt))
         .bind(u":by"_s,
               actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
         .bind(u":t"_s, now)
@@ -350,14 +336,10 @@ Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &fi
             return r.error();
     }
     if (!filter.runId.isEmpty()) {
-        Query run(conn, u"SELECT workspace_id FROM runs WHERE id = :r"_s);
-        run.bind(u":r"_s, filter.runId);
-        if (!run.exec())
-            return run.error();
-        if (!run.next())
-            return Error::notFound(kRun);
-        const QString ws = run.str(0);
-        if (auto r = access::requireRole(conn, actor, ws, Role::Viewer, kRun); !r)
+        auto ws = row::workspaceOf(conn, u"runs"_s, filter.runId, kRun);
+        if (!ws)
+            return ws.error();
+        if (auto r = access::requireRole(conn, actor, *ws, Role::Viewer, kRun); !r)
             return r.error();
     }
     QString sql = u"SELECT "_s + kShareColumns + u" FROM shares WHERE 1=1"_s;
@@ -370,26 +352,20 @@ Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &fi
         if (!actor.keyWorkspaceId.isEmpty())
             sql += u" AND workspace_id = :scope"_s;
     }
-    sql += keyset->sql();
-    Query q(conn, sql);
-    if (!filter.runId.isEmpty())
-        q.bind(u":run"_s, filter.runId);
-    if (!filter.workspaceId.isEmpty())
-        q.bind(u":w"_s, filter.workspaceId);
-    if (filter.workspaceId.isEmpty() && filter.runId.isEmpty() && !actor.isSystem()) {
-        q.bind(u":u"_s, actor.userId);
-        if (!actor.keyWorkspaceId.isEmpty())
-            q.bind(u":scope"_s, actor.keyWorkspaceId);
-    }
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
+    auto bind = [&](Query &q) {
+        if (!filter.runId.isEmpty())
+            q.bind(u":run"_s, filter.runId);
+        if (!filter.workspaceId.isEmpty())
+            q.bind(u":w"_s, filter.workspaceId);
+        if (filter.workspaceId.isEmpty() && filter.runId.isEmpty() && !actor.isSystem()) {
+            q.bind(u":u"_s, actor.userId);
+            if (!actor.keyWorkspaceId.isEmpty())
+                q.bind(u":scope"_s, actor.keyWorkspaceId);
+        }
+    };
     const qint64 now = m_ctx.clock->nowMs();
-    Page<Share> page;
-    while (q.next())
-        page.items.append(readShare(q, now));
-    finishPage(page, limit, [](const Share &x) { return cursor::TimeId{x.createdAt, x.id}; });
-    return page;
+    return row::page<Share>(conn, sql, *keyset, limit, bind,
+                            [&](const Query &q) { return readShare(q, now); });
 }
 
 Result<Share> ShareService::revoke(const Actor &actor, const QString &id)
@@ -398,13 +374,9 @@ Result<Share> ShareService::revoke(const Actor &actor, const QString &id)
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (!tx.lockRow(u"shares"_s, id))
-        return Error::internal();
-    auto s = loadChecked(tx.conn(), actor, id, Role::Member);
+    auto s = lockForChange(tx, actor, id);
     if (!s)
         return s.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     if (s->revokedAt)
         return s; // already revoked: nothing changes, nothing is audited
     const qint64 now = m_ctx.clock->nowMs();
@@ -436,28 +408,21 @@ Result<Share> ShareService::extend(const Actor &actor, const QString &id,
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (!tx.lockRow(u"shares"_s, id))
-        return Error::internal();
-    auto s = loadChecked(tx.conn(), actor, id, Role::Member);
+    auto s = lockForChange(tx, actor, id);
     if (!s)
         return s.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     if (s->revokedAt)
         return Error::conflict(u"A revoked share cannot be changed."_s);
     if (s->expiresAt == *expiry)
         return s;
     Query u = tx.query(u"UPDATE shares SET expires_at = :x WHERE id = :id"_s);
-    u.bind(u":x"_s, optTime(*expiry)).bind(u":id"_s, id);
+    u.bind(u":x"_s, sqlvalue::time(*expiry)).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(
+    if (auto c = AuditService::commit(
             tx, now, actor, u"share.update"_s, s->workspaceId, u"share"_s, id,
             {{u"expires_at"_s, timeOrNull(*expiry)}, {u"was"_s, timeOrNull(s->expiresAt)}});
-        !a)
-        return a.error();
-    tx.announce(u"share"_s, id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     s->expiresAt = *expiry;
     s->state = Share::stateAt(s->revokedAt, s->expiresAt, now);
@@ -496,13 +461,9 @@ Result<ReliabilityConsent> ShareService::createConsent(const Actor &actor, const
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (!tx.lockRow(u"shares"_s, shareId))
-        return Error::internal();
-    auto s = loadChecked(tx.conn(), actor, shareId, Role::Member);
+    auto s = lockForChange(tx, actor, shareId);
     if (!s)
         return s.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     if (s->revokedAt)
         return Error::conflict(u"The share is revoked."_s);
     const qint64 now = m_ctx.clock->nowMs();
@@ -542,21 +503,12 @@ Result<Page<ReliabilityConsent>> ShareService::listConsents(const Actor &actor,
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto s = loadChecked(conn, actor, shareId, Role::Viewer); !s)
         return s.error();
-    QString sql =
-        u"SELECT "_s + kConsentColumns + u" FROM reliability_consents WHERE share_id = :s"_s;
-    sql += keyset->sql();
-    Query q(conn, sql);
-    q.bind(u":s"_s, shareId);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<ReliabilityConsent> page;
-    while (q.next())
-        page.items.append(readConsent(q));
-    finishPage(page, limit, [](const ReliabilityConsent &x) {
-        return cursor::TimeId{x.grantedAt, x.id};
-    });
-    return page;
+    return row::page<ReliabilityConsent>(
+        conn, u"SELECT "_s + kConsentColumns + u" FROM reliability_consents WHERE share_id = :s"_s,
+        *keyset, limit, [&](Query &q) { q.bind(u":s"_s, shareId); }, readConsent,
+        [](const ReliabilityConsent &x) {
+            return cursor::TimeId{x.grantedAt, x.id};
+        });
 }
 
 Status ShareService::deleteConsent(const Actor &actor, const QString &shareId,
@@ -574,17 +526,14 @@ Status ShareService::deleteConsent(const Actor &actor, const QString &shareId,
     auto c = loadConsent(tx.conn(), shareId, consentId);
     if (!c)
         return c.error();
-    Query d = tx.query(u"DELETE FROM reliability_consents WHERE id = :id AND share_id = :s"_s);
-    d.bind(u":id"_s, consentId).bind(u":s"_s, shareId);
-    if (!d.exec())
-        return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"consent.delete"_s,
-                                      s->workspaceId, u"consent"_s, consentId,
-                                      {{u"share_id"_s, shareId}});
-        !a)
-        return a.error();
-    tx.announce(u"consent"_s, consentId);
-    return tx.commit();
+    if (auto e = row::exec(tx.conn(),
+                           u"DELETE FROM reliability_consents WHERE id = :id AND share_id = :s"_s,
+                           {{u":id"_s, consentId}, {u":s"_s, shareId}});
+        !e)
+        return e.error();
+    return AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"consent.delete"_s,
+                                s->workspaceId, u"consent"_s, consentId,
+                                {{u"share_id"_s, shareId}});
 }
 
 Result<ReliabilityConsent> ShareService::revokeConsent(const Actor &actor, const QString &shareId,
@@ -612,13 +561,10 @@ Result<ReliabilityConsent> ShareService::revokeConsent(const Actor &actor, const
     u.bind(u":t"_s, now).bind(u":id"_s, consentId);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, now, actor, u"consent.revoke"_s, s->workspaceId,
+    if (auto c = AuditService::commit(tx, now, actor, u"consent.revoke"_s, s->workspaceId,
                                       u"consent"_s, consentId, {{u"share_id"_s, shareId}});
-        !a)
-        return a.error();
-    tx.announce(u"consent"_s, consentId);
-    if (auto r = tx.commit(); !r)
-        return r.error();
+        !c)
+        return c.error();
     c->revokedAt = now;
     return c;
 }

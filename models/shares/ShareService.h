@@ -16,6 +16,8 @@
 
 namespace wfx {
 
+class Tx;
+
 struct Share
 {
     QString id, workspaceId, runId;
@@ -151,6 +153,8 @@ private:
     // Loads the share and checks the actor's role in its workspace (not_found otherwise).
     Result<Share> loadChecked(const QSqlDatabase &conn, const Actor &actor, const QString &id,
                               Role minimum);
+    // The share locked in tx, if the actor may change it (Member, not restricted).
+    Result<Share> lockForChange(Tx &tx, const Actor &actor, const QString &id);
     Result<ReliabilityConsent> loadConsent(const QSqlDatabase &conn, const QString &shareId,
                                            const QString &consentId);
     ModelContext m_ctx;

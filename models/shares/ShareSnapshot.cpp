@@ -2,6 +2,7 @@
 #include "models/shares/ShareSnapshot.h"
 
 #include "models/core/Ids.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 #include "models/runs/MetricStore.h"
 
@@ -33,15 +34,8 @@ Result<std::optional<SnapshotRun>> ShareSnapshot::loadRun(const QSqlDatabase &co
     if (!q.next())
         return std::optional<SnapshotRun>();
     SnapshotRun r;
-    r.name = q.str(0);
-    r.status = q.str(1);
-    r.evidence = q.str(2);
-    r.manifestText = q.str(3);
-    if (!q.isNull(4))
-        r.startedAt = q.i64(4);
-    if (!q.isNull(5))
-        r.finishedAt = q.i64(5);
-    r.createdAt = q.i64(6);
+    row::read(q, r.name, r.status, r.evidence, r.manifestText, r.startedAt, r.finishedAt,
+              r.createdAt);
     return std::optional<SnapshotRun>(r);
 }
 

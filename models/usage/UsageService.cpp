@@ -7,6 +7,7 @@
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 #include "models/workspaces/WorkspaceService.h"
 
@@ -99,14 +100,10 @@ Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &
         return Error::validation(u"idempotency_key"_s, u"invalid"_s,
                                  u"Control characters are not allowed."_s);
 
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = access::beginWrite(m_ctx, actor, workspaceId, Role::Member, kWs);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kWs); !r)
-        return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     // Concurrent reservers of one workspace queue here on PostgreSQL, so the sum
     // below cannot be overtaken; SQLite writers are serialised by BEGIN IMMEDIATE.
     if (!tx.lockRow(u"workspaces"_s, workspaceId))
@@ -212,10 +209,9 @@ Result<Reservation> UsageService::settle(const Actor &actor, const QString &rese
     const qint64 now = m_ctx.clock->nowMs();
     Reservation r = read(q, now);
     q.raw().finish();
-    if (auto role = access::requireRole(tx.conn(), actor, r.workspaceId, Role::Member, kRes); !role)
+    if (auto role = access::requireWrite(tx.conn(), actor, r.workspaceId, Role::Member, kRes);
+        !role)
         return role.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
 
     // The conditional update is the arbiter when two callers race: the loser
     // matches no row and reads the winner's state below.
@@ -238,12 +234,9 @@ Result<Reservation> UsageService::settle(const Actor &actor, const QString &rese
     }
     const QString action =
         target == QLatin1String("committed") ? u"usage.commit"_s : u"usage.revert"_s;
-    if (auto a = AuditService::append(tx, now, actor, action, r.workspaceId, u"reservation"_s, r.id,
+    if (auto c = AuditService::commit(tx, now, actor, action, r.workspaceId, u"reservation"_s, r.id,
                                       {{u"metric"_s, r.metric}, {u"amount"_s, double(r.amount)}});
-        !a)
-        return a.error();
-    tx.announce(u"reservation"_s, r.id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     r.state = target;
     return r;
@@ -351,18 +344,11 @@ Result<Page<Reservation>> UsageService::openReservations(const Actor &actor,
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
-    sql += keyset->sql();
     const qint64 now = m_ctx.clock->nowMs();
-    Query q(conn, sql);
-    q.bind(u":w"_s, workspaceId).bind(u":now"_s, now);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<Reservation> page;
-    while (q.next())
-        page.items.append(read(q, now));
-    finishPage(page, limit, [](const Reservation &x) { return cursor::TimeId{x.createdAt, x.id}; });
-    return page;
+    return row::page<Reservation>(
+        conn, sql, *keyset, limit,
+        [&](Query &q) { q.bind(u":w"_s, workspaceId).bind(u":now"_s, now); },
+        [&](const Query &q) { return read(q, now); });
 }
 
 Result<Reservation> UsageService::get(const Actor &actor, const QString &reservationId)

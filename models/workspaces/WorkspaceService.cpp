@@ -8,6 +8,7 @@
 #include "models/core/Keyset.h"
 #include "models/crypto/Crypto.h"
 #include "models/db/Database.h"
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 
 #include <QRegularExpression>
@@ -20,9 +21,31 @@ namespace {
 const QString kWs = QStringLiteral("Workspace");
 const QString kProject = QStringLiteral("Project");
 
-Project readProject(const Query &q, int base = 0)
+Project readProject(const Query &q)
 {
-    return Project{q.str(base), q.str(base + 1), q.str(base + 2), q.i64(base + 3)};
+    Project p;
+    row::read(q, p.id, p.workspaceId, p.name, p.createdAt);
+    return p;
+}
+
+// A member's role name in the workspace; not_found (Member) for anyone else.
+Result<QString> memberRole(const QSqlDatabase &conn, const QString &workspaceId,
+                           const QString &userId)
+{
+    Query q(conn, u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
+    q.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
+    if (!q.exec())
+        return q.error();
+    if (!q.next())
+        return Error::notFound(u"Member"_s);
+    return q.str(0);
+}
+
+Result<Project> loadProject(const QSqlDatabase &conn, const QString &id)
+{
+    return row::one(conn,
+                    u"SELECT id, workspace_id, name, created_at FROM projects WHERE id = :id"_s, id,
+                    kProject, readProject);
 }
 } // namespace
 
@@ -128,17 +151,15 @@ Result<Workspace> WorkspaceService::create(const Actor &actor, const QString &na
         .bind(u":t"_s, now);
     if (!ins.exec())
         return ins.error();
-    Query mem = tx.query(
-        u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'owner', :t)"_s);
-    mem.bind(u":w"_s, ws.id).bind(u":u"_s, actor.userId).bind(u":t"_s, now);
-    if (!mem.exec())
-        return mem.error();
-    if (auto a = AuditService::append(tx, now, actor, u"workspace.create"_s, ws.id, u"workspace"_s,
+    if (auto e = row::exec(
+            tx.conn(),
+            u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'owner', :t)"_s,
+            {{u":w"_s, ws.id}, {u":u"_s, actor.userId}, {u":t"_s, now}});
+        !e)
+        return e.error();
+    if (auto c = AuditService::commit(tx, now, actor, u"workspace.create"_s, ws.id, u"workspace"_s,
                                       ws.id, {{u"name"_s, ws.name}});
-        !a)
-        return a.error();
-    tx.announce(u"workspace"_s, ws.id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     ws.limits = planLimits(m_ctx.db->connection(), ws.plan);
     return ws;
@@ -158,24 +179,22 @@ Result<Page<Workspace>> WorkspaceService::list(const Actor &actor, int limit,
             u"SELECT w.id, w.name, w.owner_id, w.plan, w.created_at, '' FROM workspaces w WHERE 1=1"_s;
     if (!actor.keyWorkspaceId.isEmpty())
         sql += u" AND w.id = :scope"_s;
-    sql += keyset->sql();
     QSqlDatabase conn = m_ctx.db->connection();
-    Query q(conn, sql);
-    if (!actor.isSystem())
-        q.bind(u":u"_s, actor.userId);
-    if (!actor.keyWorkspaceId.isEmpty())
-        q.bind(u":scope"_s, actor.keyWorkspaceId);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<Workspace> page;
+    auto page = row::page<Workspace>(
+        conn, sql, *keyset, limit,
+        [&](Query &q) {
+            if (!actor.isSystem())
+                q.bind(u":u"_s, actor.userId);
+            if (!actor.keyWorkspaceId.isEmpty())
+                q.bind(u":scope"_s, actor.keyWorkspaceId);
+        },
+        [](const Query &q) {
+            return Workspace{q.str(0), q.str(1), q.str(2), q.str(3), q.i64(4), {}, q.str(5)};
+        });
+    if (!page)
+        return page.error();
     QMap<QString, QMap<QString, qint64>> limitsByPlan;
-    while (q.next()) {
-        Workspace w{q.str(0), q.str(1), q.str(2), q.str(3), q.i64(4), {}, q.str(5)};
-        page.items.append(w);
-    }
-    finishPage(page, limit, [](const Workspace &w) { return cursor::TimeId{w.createdAt, w.id}; });
-    for (auto &w : page.items) {
+    for (auto &w : page->items) {
         if (!limitsByPlan.contains(w.plan))
             limitsByPlan.insert(w.plan, planLimits(conn, w.plan));
         w.limits = limitsByPlan.value(w.plan);
@@ -205,11 +224,9 @@ Result<Workspace> WorkspaceService::rename(const Actor &actor, const QString &id
     if (!began)
         return began.error();
     Tx &tx = *began;
-    auto role = access::requireRole(tx.conn(), actor, id, Role::Admin, kWs);
+    auto role = access::requireWrite(tx.conn(), actor, id, Role::Admin, kWs);
     if (!role)
         return role.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     auto ws = load(tx.conn(), id);
     if (!ws)
         return ws.error();
@@ -220,12 +237,9 @@ Result<Workspace> WorkspaceService::rename(const Actor &actor, const QString &id
     if (!u.exec())
         return u.error();
     const qint64 now = m_ctx.clock->nowMs();
-    if (auto a = AuditService::append(tx, now, actor, u"workspace.update"_s, id, u"workspace"_s, id,
+    if (auto c = AuditService::commit(tx, now, actor, u"workspace.update"_s, id, u"workspace"_s, id,
                                       {{u"name"_s, *n}});
-        !a)
-        return a.error();
-    tx.announce(u"workspace"_s, id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     ws->name = *n;
     ws->role = roleName(*role);
@@ -238,26 +252,19 @@ Status WorkspaceService::remove(const Actor &actor, const QString &id)
     if (!began)
         return began.error();
     Tx &tx = *began;
-    auto role = access::requireRole(tx.conn(), actor, id, Role::Owner, kWs);
+    auto role = access::requireWrite(tx.conn(), actor, id, Role::Owner, kWs);
     if (!role)
         return role.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     auto ws = load(tx.conn(), id);
     if (!ws)
         return ws.error();
-    Query d = tx.query(u"DELETE FROM workspaces WHERE id = :id"_s);
-    d.bind(u":id"_s, id);
-    if (!d.exec())
-        return d.error();
+    if (auto e = row::exec(tx.conn(), u"DELETE FROM workspaces WHERE id = :id"_s, {{u":id"_s, id}});
+        !e)
+        return e.error();
     // The workspace's own entries stay in the chain; this one names no workspace
     // so that its actor can still see it.
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"workspace.delete"_s,
-                                      QString(), u"workspace"_s, id, {{u"name"_s, ws->name}});
-        !a)
-        return a.error();
-    tx.announce(u"workspace"_s, id);
-    return tx.commit();
+    return AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"workspace.delete"_s, QString(),
+                                u"workspace"_s, id, {{u"name"_s, ws->name}});
 }
 
 Result<WorkspaceContents> WorkspaceService::contents(const Actor &actor, const QString &id)
@@ -287,11 +294,9 @@ Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const 
     if (!began)
         return began.error();
     Tx &tx = *began;
-    auto role = access::requireRole(tx.conn(), actor, id, Role::Owner, kWs);
+    auto role = access::requireWrite(tx.conn(), actor, id, Role::Owner, kWs);
     if (!role)
         return role.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     auto ws = load(tx.conn(), id);
     if (!ws)
         return ws.error();
@@ -315,13 +320,10 @@ Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const 
     u3.bind(u":w"_s, id).bind(u":u"_s, newOwnerId);
     if (!u1.exec() || !u2.exec() || !u3.exec())
         return Error::internal();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor,
+    if (auto c = AuditService::commit(tx, m_ctx.clock->nowMs(), actor,
                                       u"workspace.transfer_ownership"_s, id, u"workspace"_s, id,
                                       {{u"from"_s, oldOwner}, {u"to"_s, newOwnerId}});
-        !a)
-        return a.error();
-    tx.announce(u"workspace"_s, id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     ws->ownerId = newOwnerId;
     ws->role = u"admin"_s;
@@ -352,24 +354,16 @@ Status WorkspaceService::setMemberRole(const Actor &actor, const QString &worksp
     if (!parseRole(roleText, &newRole) || newRole == Role::Owner)
         return Error::validation(u"role"_s, u"invalid"_s,
                                  u"role must be admin, member or viewer."_s);
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = access::beginWrite(m_ctx, actor, workspaceId, Role::Admin, kWs);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
-        return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
-    Query cur =
-        tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
-    cur.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
-    if (!cur.exec())
+    auto cur = memberRole(tx.conn(), workspaceId, userId);
+    if (!cur)
         return cur.error();
-    if (!cur.next())
-        return Error::notFound(u"Member"_s);
-    if (cur.str(0) == QLatin1String("owner"))
+    if (*cur == QLatin1String("owner"))
         return Error::conflict(u"The owner's role changes only by transferring ownership."_s);
-    if (cur.str(0) == roleText)
+    if (*cur == roleText)
         return Ok{};
     Query u =
         tx.query(u"UPDATE memberships SET role = :r WHERE workspace_id = :w AND user_id = :u"_s);
@@ -393,23 +387,18 @@ Status WorkspaceService::removeMember(const Actor &actor, const QString &workspa
     Tx &tx = *began;
     // Members may leave; admins may remove others.
     const Role needed = actor.userId == userId ? Role::Viewer : Role::Admin;
-    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, needed, kWs); !r)
+    if (auto r = access::requireWrite(tx.conn(), actor, workspaceId, needed, kWs); !r)
         return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
-    Query cur =
-        tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
-    cur.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
-    if (!cur.exec())
+    auto cur = memberRole(tx.conn(), workspaceId, userId);
+    if (!cur)
         return cur.error();
-    if (!cur.next())
-        return Error::notFound(u"Member"_s);
-    if (cur.str(0) == QLatin1String("owner"))
+    if (*cur == QLatin1String("owner"))
         return Error::conflict(u"The owner cannot be removed; transfer ownership first."_s);
-    Query d = tx.query(u"DELETE FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
-    d.bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
-    if (!d.exec())
-        return d.error();
+    if (auto e = row::exec(tx.conn(),
+                           u"DELETE FROM memberships WHERE workspace_id = :w AND user_id = :u"_s,
+                           {{u":w"_s, workspaceId}, {u":u"_s, userId}});
+        !e)
+        return e.error();
     if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"member.remove"_s,
                                       workspaceId, u"user"_s, userId);
         !a)
@@ -430,14 +419,10 @@ Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QStr
     if (!roleText.isEmpty() && (!parseRole(roleText, &role) || role == Role::Owner))
         return Error::validation(u"role"_s, u"invalid"_s,
                                  u"role must be admin, member or viewer."_s);
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = access::beginWrite(m_ctx, actor, workspaceId, Role::Admin, kWs);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
-        return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     const qint64 now = m_ctx.clock->nowMs();
     IssuedInvitation out;
     out.token = crypto::randomToken(u"wfxinv_"_s, 32);
@@ -457,13 +442,10 @@ Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QStr
         .bind(u":x"_s, out.invitation.expiresAt);
     if (!ins.exec())
         return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, u"invitation.create"_s, workspaceId,
+    if (auto c = AuditService::commit(tx, now, actor, u"invitation.create"_s, workspaceId,
                                       u"invitation"_s, out.invitation.id,
                                       {{u"role"_s, out.invitation.role}});
-        !a)
-        return a.error();
-    tx.announce(u"invitation"_s, out.invitation.id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     return out;
 }
@@ -481,26 +463,17 @@ Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor,
     auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
     if (!keyset)
         return keyset.error();
-    sql += keyset->sql();
-    Query q(conn, sql);
-    q.bind(u":w"_s, workspaceId);
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<Invitation> page;
     const qint64 now = m_ctx.clock->nowMs();
-    while (q.next()) {
-        Invitation inv{q.str(0), q.str(1), q.str(2), q.str(3), {}, q.i64(4), q.i64(5)};
-        inv.state = !q.isNull(7)           ? u"revoked"_s
-                    : !q.isNull(6)         ? u"accepted"_s
-                    : inv.expiresAt <= now ? u"expired"_s
-                                           : u"pending"_s;
-        page.items.append(inv);
-    }
-    finishPage(page, limit, [](const Invitation &inv) {
-        return cursor::TimeId{inv.createdAt, inv.id};
-    });
-    return page;
+    return row::page<Invitation>(
+        conn, sql, *keyset, limit, [&](Query &q) { q.bind(u":w"_s, workspaceId); },
+        [&](const Query &q) {
+            Invitation inv{q.str(0), q.str(1), q.str(2), q.str(3), {}, q.i64(4), q.i64(5)};
+            inv.state = !q.isNull(7)           ? u"revoked"_s
+                        : !q.isNull(6)         ? u"accepted"_s
+                        : inv.expiresAt <= now ? u"expired"_s
+                                               : u"pending"_s;
+            return inv;
+        });
 }
 
 Status WorkspaceService::revokeInvitation(const Actor &actor, const QString &workspaceId,
@@ -521,12 +494,8 @@ Status WorkspaceService::revokeInvitation(const Actor &actor, const QString &wor
         return u.error();
     if (u.rowsAffected() == 0)
         return Error::notFound(u"Invitation"_s);
-    if (auto a = AuditService::append(tx, now, actor, u"invitation.revoke"_s, workspaceId,
-                                      u"invitation"_s, invitationId);
-        !a)
-        return a.error();
-    tx.announce(u"invitation"_s, invitationId);
-    return tx.commit();
+    return AuditService::commit(tx, now, actor, u"invitation.revoke"_s, workspaceId,
+                                u"invitation"_s, invitationId);
 }
 
 Result<Workspace> WorkspaceService::acceptInvitation(const Actor &actor, const QString &token)
@@ -579,27 +548,21 @@ Result<Project> WorkspaceService::createProject(const Actor &actor, const QStrin
         return Error::validation(u"workspace_id"_s,
                                  workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
                                  u"workspace_id must be a workspace id."_s);
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = access::beginWrite(m_ctx, actor, workspaceId, Role::Member, kWs);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Member, kWs); !r)
-        return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     const qint64 now = m_ctx.clock->nowMs();
     Project p{ids::newUuid(), workspaceId, *n, now};
-    Query ins = tx.query(
-        u"INSERT INTO projects (id, workspace_id, name, created_at) VALUES (:id, :w, :n, :t)"_s);
-    ins.bind(u":id"_s, p.id).bind(u":w"_s, workspaceId).bind(u":n"_s, p.name).bind(u":t"_s, now);
-    if (!ins.exec())
-        return ins.error();
-    if (auto a = AuditService::append(tx, now, actor, u"project.create"_s, workspaceId,
+    if (auto e = row::exec(
+            tx.conn(),
+            u"INSERT INTO projects (id, workspace_id, name, created_at) VALUES (:id, :w, :n, :t)"_s,
+            {{u":id"_s, p.id}, {u":w"_s, workspaceId}, {u":n"_s, p.name}, {u":t"_s, now}});
+        !e)
+        return e.error();
+    if (auto c = AuditService::commit(tx, now, actor, u"project.create"_s, workspaceId,
                                       u"project"_s, p.id, {{u"name"_s, p.name}});
-        !a)
-        return a.error();
-    tx.announce(u"project"_s, p.id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     return p;
 }
@@ -622,36 +585,25 @@ Result<Page<Project>> WorkspaceService::listProjects(const Actor &actor, const Q
     auto keyset = Keyset::parse(cursorText, u"p.created_at"_s, u"p.id"_s);
     if (!keyset)
         return keyset.error();
-    sql += keyset->sql();
-    Query q(conn, sql);
-    if (!workspaceId.isEmpty())
-        q.bind(u":w"_s, workspaceId);
-    else if (!actor.isSystem()) {
-        q.bind(u":u"_s, actor.userId);
-        if (!actor.keyWorkspaceId.isEmpty())
-            q.bind(u":scope"_s, actor.keyWorkspaceId);
-    }
-    keyset->bind(q, limit);
-    if (!q.exec())
-        return q.error();
-    Page<Project> page;
-    while (q.next())
-        page.items.append(readProject(q));
-    finishPage(page, limit, [](const Project &p) { return cursor::TimeId{p.createdAt, p.id}; });
-    return page;
+    auto bind = [&](Query &q) {
+        if (!workspaceId.isEmpty())
+            q.bind(u":w"_s, workspaceId);
+        else if (!actor.isSystem()) {
+            q.bind(u":u"_s, actor.userId);
+            if (!actor.keyWorkspaceId.isEmpty())
+                q.bind(u":scope"_s, actor.keyWorkspaceId);
+        }
+    };
+    return row::page<Project>(conn, sql, *keyset, limit, bind, readProject);
 }
 
 Result<Project> WorkspaceService::getProject(const Actor &actor, const QString &id)
 {
     QSqlDatabase conn = m_ctx.db->connection();
-    Query q(conn, u"SELECT id, workspace_id, name, created_at FROM projects WHERE id = :id"_s);
-    q.bind(u":id"_s, id);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return Error::notFound(kProject);
-    Project p = readProject(q);
-    if (auto r = access::requireRole(conn, actor, p.workspaceId, Role::Viewer, kProject); !r)
+    auto p = loadProject(conn, id);
+    if (!p)
+        return p.error();
+    if (auto r = access::requireRole(conn, actor, p->workspaceId, Role::Viewer, kProject); !r)
         return r.error();
     return p;
 }
@@ -666,30 +618,21 @@ Result<Project> WorkspaceService::renameProject(const Actor &actor, const QStrin
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(u"SELECT id, workspace_id, name, created_at FROM projects WHERE id = :id"_s);
-    q.bind(u":id"_s, id);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return Error::notFound(kProject);
-    Project p = readProject(q);
-    q.raw().finish();
-    if (auto r = access::requireRole(tx.conn(), actor, p.workspaceId, Role::Member, kProject); !r)
+    auto loaded = loadProject(tx.conn(), id);
+    if (!loaded)
+        return loaded.error();
+    Project p = *loaded;
+    if (auto r = access::requireWrite(tx.conn(), actor, p.workspaceId, Role::Member, kProject); !r)
         return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
     if (p.name == *n)
         return p;
     Query u = tx.query(u"UPDATE projects SET name = :n WHERE id = :id"_s);
     u.bind(u":n"_s, *n).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"project.update"_s,
+    if (auto c = AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"project.update"_s,
                                       p.workspaceId, u"project"_s, id, {{u"name"_s, *n}});
-        !a)
-        return a.error();
-    tx.announce(u"project"_s, id);
-    if (auto c = tx.commit(); !c)
+        !c)
         return c.error();
     p.name = *n;
     return p;
@@ -701,28 +644,17 @@ Status WorkspaceService::removeProject(const Actor &actor, const QString &id)
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query q = tx.query(u"SELECT workspace_id, name FROM projects WHERE id = :id"_s);
-    q.bind(u":id"_s, id);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return Error::notFound(kProject);
-    const QString ws = q.str(0), name = q.str(1);
-    q.raw().finish();
-    if (auto r = access::requireRole(tx.conn(), actor, ws, Role::Admin, kProject); !r)
+    auto p = loadProject(tx.conn(), id);
+    if (!p)
+        return p.error();
+    const QString ws = p->workspaceId, name = p->name;
+    if (auto r = access::requireWrite(tx.conn(), actor, ws, Role::Admin, kProject); !r)
         return r.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
-    Query d = tx.query(u"DELETE FROM projects WHERE id = :id"_s);
-    d.bind(u":id"_s, id);
-    if (!d.exec())
-        return d.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"project.delete"_s, ws,
-                                      u"project"_s, id, {{u"name"_s, name}});
-        !a)
-        return a.error();
-    tx.announce(u"project"_s, id);
-    return tx.commit();
+    if (auto e = row::exec(tx.conn(), u"DELETE FROM projects WHERE id = :id"_s, {{u":id"_s, id}});
+        !e)
+        return e.error();
+    return AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"project.delete"_s, ws,
+                                u"project"_s, id, {{u"name"_s, name}});
 }
 
 } // namespace wfx

@@ -6,7 +6,7 @@
 
 For each .ts file: copies it to a temporary folder, runs lupdate over ui/, app/ and
 models/shares/ into the copy with the options the build uses (-locations none
--no-obsolete; *_en.ts: -pluralonly, English needs its plural forms only) and
+-no-obsolete -I .; *_en.ts: -pluralonly, English needs its plural forms only) and
 fails, naming the strings, when an entry is
   - missing: a source string that is not in the committed file (run
     `cmake --build build --target update_translations` and translate it),
@@ -53,7 +53,9 @@ def run_lupdate(lupdate, root, ts):
     args = [lupdate, '-locations', 'none', '-no-obsolete']
     if os.path.basename(ts).endswith('_en.ts'):
         args.append('-pluralonly')
-    args += SOURCE_DIRS + ['-ts', ts]
+    # Includes name their layer from the source root ("ui/common/Heading.h"):
+    # lupdate must find them to see which namespace a class is in.
+    args += ['-I', '.'] + SOURCE_DIRS + ['-ts', ts]
     r = subprocess.run(args, cwd=root, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError('lupdate failed on %s:\n%s%s' % (ts, r.stdout, r.stderr))

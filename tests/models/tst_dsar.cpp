@@ -121,6 +121,22 @@ private slots:
         QCOMPARE(x[QStringLiteral("shares")].toArray().size(), 1);
         QCOMPARE(x[QStringLiteral("shares")][0][QStringLiteral("has_password")].toBool(), true);
         QCOMPARE(x[QStringLiteral("runs")].toArray().size(), 1);
+        // Each section's fields, exactly: no hash or token among them.
+        const auto fields = [&x](const char *section) {
+            return x[QLatin1String(section)].toArray().at(0).toObject().keys().join(u' ');
+        };
+        QCOMPARE(fields("workspaces"),
+                 QStringLiteral("created_at id joined_at name owner plan role"));
+        QCOMPARE(x[QStringLiteral("workspaces")][0][QStringLiteral("owner")].toBool(), true);
+        QCOMPARE(fields("api_keys"),
+                 QStringLiteral("created_at id last_used_at name prefix revoked_at workspace_id"));
+        QCOMPARE(fields("sessions"), QStringLiteral("created_at expires_at ip last_seen_at"));
+        QCOMPARE(fields("shares"), QStringLiteral("artifact_id created_at expires_at has_password "
+                                                  "id revoked_at run_id workspace_id"));
+        QCOMPARE(fields("runs"),
+                 QStringLiteral("created_at id name project_id status workspace_id"));
+        QVERIFY(x[QStringLiteral("shares")][0][QStringLiteral("artifact_id")].isNull());
+        QVERIFY(x[QStringLiteral("shares")][0][QStringLiteral("created_at")].isString());
         QCOMPARE(x[QStringLiteral("objections")].toArray().size(), 1);
 
         QStringList actions;

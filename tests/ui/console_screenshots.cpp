@@ -70,7 +70,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
-#include <QTreeWidget>
+#include <QTreeView>
 
 #include <cmath>
 
@@ -494,11 +494,12 @@ int main(int argc, char **argv)
 
     window.showArea(ui::MainWindow::Workspaces);
     QTest::qWait(800);
-    if (auto *list = window.panel(ui::MainWindow::Workspaces)
-                         ->findChild<QTreeWidget *>(u"workspaceList"_s)) {
-        for (int i = 0; i < list->topLevelItemCount(); ++i)
-            if (list->topLevelItem(i)->text(0) == u"Robotics lab"_s)
-                list->setCurrentItem(list->topLevelItem(i));
+    if (auto *list =
+            window.panel(ui::MainWindow::Workspaces)->findChild<QTreeView *>(u"workspaceList"_s)) {
+        const QModelIndexList found = list->model()->match(
+            list->model()->index(0, 0), Qt::DisplayRole, u"Robotics lab"_s, 1, Qt::MatchExactly);
+        if (!found.isEmpty())
+            list->setCurrentIndex(found.first());
     }
     if (auto *tabs =
             window.panel(ui::MainWindow::Workspaces)->findChild<QTabWidget *>(u"workspaceTabs"_s))

@@ -18,7 +18,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QTest>
-#include <QTreeWidget>
+#include <QTreeView>
 #include <QUrlQuery>
 
 using namespace Qt::StringLiterals;
@@ -97,8 +97,8 @@ private slots:
         const QString runsText = u"250 used + 100 reserved of %1"_s.arg(QLocale().toString(1000));
         QVERIFY2(p->usageText(u"runs"_s).contains(runsText), qPrintable(p->usageText(u"runs"_s)));
         QCOMPARE(p->usagePercent(u"compute_seconds"_s), 0);
-        QCOMPARE(p->reservations()->topLevelItemCount(), 1);
-        QCOMPARE(p->reservations()->topLevelItem(0)->text(2), u"k2"_s);
+        QCOMPARE(p->reservations()->model()->rowCount(), 1);
+        QCOMPARE(p->reservations()->model()->index(0, 2).data().toString(), u"k2"_s);
         QVERIFY(p->findChild<QLabel *>(u"planLabel"_s)->text().contains(u"free"_s));
 
         // Keyboard: the workspace chooser moves to Vision.
@@ -108,13 +108,13 @@ private slots:
         QCOMPARE(chooser->currentData().toString(), vision);
         QVERIFY(idle(*p));
         QCOMPARE(p->usagePercent(u"runs"_s), 0);
-        QCOMPARE(p->reservations()->topLevelItemCount(), 1);
-        QCOMPARE(p->reservations()->topLevelItem(0)->text(2), u"k3"_s);
+        QCOMPARE(p->reservations()->model()->rowCount(), 1);
+        QCOMPARE(p->reservations()->model()->index(0, 2).data().toString(), u"k3"_s);
         QVERIFY(p->usageText(u"compute_seconds"_s).contains(u"2 h reserved"_s));
 
         // Live: a reservation made elsewhere shows up.
         QVERIFY(usage.reserve(s->actor(alice), vision, u"runs"_s, 10, u"k4"_s).ok());
-        QVERIFY(QTest::qWaitFor([&] { return p->reservations()->topLevelItemCount() == 2; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return p->reservations()->model()->rowCount() == 2; }, 5000));
         QCOMPARE(p->usagePercent(u"runs"_s), 1);
     }
 
@@ -177,11 +177,11 @@ private slots:
                          {u"data"_s, QJsonObject{{u"object"_s, object}}}})
                     .ok());
         auto p = open();
-        QTreeWidget *events = p->events();
-        QCOMPARE(events->topLevelItemCount(), 1);
-        QCOMPARE(events->topLevelItem(0)->text(5), u"evt_applied"_s);
-        QCOMPARE(events->topLevelItem(0)->text(3), u"Yes"_s);
-        QCOMPARE(events->topLevelItem(0)->text(2), u"Lab"_s);
+        QTreeView *events = p->events();
+        QCOMPARE(events->model()->rowCount(), 1);
+        QCOMPARE(events->model()->index(0, 5).data().toString(), u"evt_applied"_s);
+        QCOMPARE(events->model()->index(0, 3).data().toString(), u"Yes"_s);
+        QCOMPARE(events->model()->index(0, 2).data().toString(), u"Lab"_s);
         // The applied event changed the plan; an ignored event arrives live.
         QVERIFY(p->selectWorkspace(lab));
         QVERIFY(QTest::qWaitFor(
@@ -194,9 +194,9 @@ private slots:
                      {u"created"_s, double(s->clock.nowSecs())},
                      {u"data"_s, QJsonObject{{u"object"_s, QJsonObject{{u"id"_s, u"cus_9"_s}}}}}})
                 .ok());
-        QVERIFY(QTest::qWaitFor([&] { return events->topLevelItemCount() == 2; }, 5000));
-        QCOMPARE(events->topLevelItem(0)->text(5), u"evt_ignored"_s);
-        QCOMPARE(events->topLevelItem(0)->text(3), u"No"_s);
+        QVERIFY(QTest::qWaitFor([&] { return events->model()->rowCount() == 2; }, 5000));
+        QCOMPARE(events->model()->index(0, 5).data().toString(), u"evt_ignored"_s);
+        QCOMPARE(events->model()->index(0, 3).data().toString(), u"No"_s);
     }
 };
 

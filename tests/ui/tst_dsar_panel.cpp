@@ -18,7 +18,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTreeWidget>
+#include <QTreeView>
 
 using namespace Qt::StringLiterals;
 
@@ -92,21 +92,21 @@ private slots:
         s->clock.advanceMs(1);
         QVERIFY(d.setRestricted(s->actor(bob), true).ok());
         auto p = open();
-        QTreeWidget *q = p->queue();
-        QCOMPARE(q->topLevelItemCount(), 2);
+        QTreeView *q = p->queue();
+        QCOMPARE(q->model()->rowCount(), 2);
         // Newest first.
-        QCOMPARE(q->topLevelItem(0)->text(0), u"Restriction"_s);
-        QCOMPARE(q->topLevelItem(0)->text(1), u"In force"_s);
-        QCOMPARE(q->topLevelItem(0)->text(2), u"bob@example.com"_s);
-        QCOMPARE(q->topLevelItem(1)->text(0), u"Deletion"_s);
-        QCOMPARE(q->topLevelItem(1)->text(1), u"Scheduled"_s);
-        QCOMPARE(q->topLevelItem(1)->text(2), u"alice@example.com"_s);
-        QVERIFY(!q->topLevelItem(1)->text(5).isEmpty()); // scheduled for
+        QCOMPARE(q->model()->index(0, 0).data().toString(), u"Restriction"_s);
+        QCOMPARE(q->model()->index(0, 1).data().toString(), u"In force"_s);
+        QCOMPARE(q->model()->index(0, 2).data().toString(), u"bob@example.com"_s);
+        QCOMPARE(q->model()->index(1, 0).data().toString(), u"Deletion"_s);
+        QCOMPARE(q->model()->index(1, 1).data().toString(), u"Scheduled"_s);
+        QCOMPARE(q->model()->index(1, 2).data().toString(), u"alice@example.com"_s);
+        QVERIFY(!q->model()->index(1, 5).data().toString().isEmpty()); // scheduled for
         // Actions follow the selected row.
         auto *cancel = p->findChild<QPushButton *>(u"cancelDeletion"_s);
         auto *lift = p->findChild<QPushButton *>(u"liftRestriction"_s);
         q->setFocus();
-        q->setCurrentItem(q->topLevelItem(0));
+        q->setCurrentIndex(q->model()->index(0, 0));
         QVERIFY(lift->isEnabled());
         QVERIFY(!cancel->isEnabled());
         QTest::keyClick(q, Qt::Key_Down);
@@ -114,7 +114,7 @@ private slots:
         QVERIFY(!lift->isEnabled());
         // New requests appear by themselves.
         QVERIFY(d.exportData(s->actor(carol)).ok());
-        QVERIFY(QTest::qWaitFor([&] { return q->topLevelItemCount() == 3; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return q->model()->rowCount() == 3; }, 5000));
     }
 
     void exportsAPersonsDataToAFile()
@@ -188,8 +188,8 @@ private slots:
         click(*p, "cancelDeletion");
         QVERIFY(QTest::qWaitFor(
             [&] {
-                return p->queue()->topLevelItemCount() == 1 &&
-                       p->queue()->topLevelItem(0)->text(1) == u"Cancelled"_s;
+                return p->queue()->model()->rowCount() == 1 &&
+                       p->queue()->model()->index(0, 1).data().toString() == u"Cancelled"_s;
             },
             5000));
         QCOMPARE(
@@ -219,8 +219,8 @@ private slots:
         // The queue keeps the completed request, naming the account as deleted.
         QVERIFY(QTest::qWaitFor(
             [&] {
-                return p->queue()->topLevelItemCount() == 1 &&
-                       p->queue()->topLevelItem(0)->text(2).contains(u"deleted"_s);
+                return p->queue()->model()->rowCount() == 1 &&
+                       p->queue()->model()->index(0, 2).data().toString().contains(u"deleted"_s);
             },
             5000));
     }
@@ -235,8 +235,9 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return p->statusText().contains(u"lifted"_s); }, 5000));
         QCOMPARE(scalar(u"SELECT restricted FROM users WHERE id = :u"_s, carol), 0);
         QCOMPARE(s->auditCount(u"dsar.unrestrict"_s), 1);
-        QVERIFY(QTest::qWaitFor([&] { return p->queue()->topLevelItem(0)->text(1) == u"Lifted"_s; },
-                                5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] { return p->queue()->model()->index(0, 1).data().toString() == u"Lifted"_s; },
+            5000));
     }
 };
 

@@ -8,6 +8,8 @@
 #include "models/crypto/Crypto.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/common/Confirm.h"
+#include "ui/common/ErrorText.h"
+#include "ui/common/Translations.h"
 #include "ui/workspaces/WorkspacesPanel.h"
 
 #include <QApplication>
@@ -17,7 +19,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTest>
-#include <QTreeWidget>
+#include <QTreeView>
 
 using namespace Qt::StringLiterals;
 
@@ -49,12 +51,27 @@ class TestWorkspacesPanel : public QObject
     {
         QTest::mouseClick(child<QPushButton>(w, button), Qt::LeftButton);
     }
-    static QTreeWidgetItem *rowWithText(QTreeWidget *t, const QString &text)
+    static QString cell(const QTreeView *t, int row, int column)
     {
-        for (int i = 0; i < t->topLevelItemCount(); ++i)
-            if (t->topLevelItem(i)->text(0) == text)
-                return t->topLevelItem(i);
-        return nullptr;
+        return t->model()->index(row, column).data().toString();
+    }
+    static int rows(const QTreeView *t) { return t->model()->rowCount(); }
+    // The row whose first column reads `text` (-1: none).
+    static int rowWithText(const QTreeView *t, const QString &text)
+    {
+        for (int i = 0; i < rows(t); ++i)
+            if (cell(t, i, 0) == text)
+                return i;
+        return -1;
+    }
+    static bool hasRow(const QTreeView *t, const QString &text)
+    {
+        return rowWithText(t, text) >= 0;
+    }
+    static void makeCurrent(QTreeView *t, const QString &text)
+    {
+        QVERIFY(hasRow(t, text));
+        t->setCurrentIndex(t->model()->index(rowWithText(t, text), 0));
     }
     qint64 scalar(const QString &sql, const QString &bind, const QString &value)
     {
@@ -131,7 +148,7 @@ private slots:
                 u"SELECT actor_id FROM audit_log WHERE action = 'workspace.create' AND target_id = :w"_s,
                 u":w"_s, id),
             bob);
-        QVERIFY(rowWithText(p->workspaceList(), u"Robotics lab"_s));
+        QVERIFY(hasRow(p->workspaceList(), u"Robotics lab"_s));
     }
 
     void deleteConfirmationCountsProjectsAndRuns()
@@ -154,8 +171,7 @@ private slots:
                  1); // said no
         Confirm::setNextAnswer(true);
         click(*p, "deleteWorkspace");
-        QVERIFY(
-            QTest::qWaitFor([&] { return !rowWithText(p->workspaceList(), u"Vision"_s); }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return !hasRow(p->workspaceList(), u"Vision"_s); }, 5000));
         QCOMPARE(scalar(u"SELECT COUNT(*) FROM workspaces WHERE id = :w"_s, u":w"_s, w), 0);
         QCOMPARE(scalar(u"SELECT COUNT(*) FROM runs WHERE workspace_id = :w"_s, u":w"_s, w), 0);
         QCOMPARE(s->auditCount(u"workspace.delete"_s), 1);
@@ -182,28 +198,28 @@ private slots:
         auto *projectName = child<QLineEdit>(*p, "projectName");
         QTest::keyClicks(projectName, u"dreamer"_s);
         click(*p, "createProject");
-        auto *projects = child<QTreeWidget>(*p, "projectList");
-        QVERIFY(QTest::qWaitFor([&] { return rowWithText(projects, u"dreamer"_s); }, 5000));
+        auto *projects = child<QTreeView>(*p, "projectList");
+        QVERIFY(QTest::qWaitFor([&] { return hasRow(projects, u"dreamer"_s); }, 5000));
         QCOMPARE(
             scalar(u"SELECT COUNT(*) FROM projects WHERE workspace_id = :w AND name = 'dreamer'"_s,
                    u":w"_s, w),
             1);
 
-        projects->setCurrentItem(rowWithText(projects, u"dreamer"_s));
+        makeCurrent(projects, u"dreamer"_s);
         projectName->selectAll();
         QTest::keyClicks(projectName, u"dreamer-v3"_s);
         click(*p, "renameProject");
-        QVERIFY(QTest::qWaitFor([&] { return rowWithText(projects, u"dreamer-v3"_s); }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return hasRow(projects, u"dreamer-v3"_s); }, 5000));
         QCOMPARE(
             scalar(
                 u"SELECT COUNT(*) FROM projects WHERE workspace_id = :w AND name = 'dreamer-v3'"_s,
                 u":w"_s, w),
             1);
 
-        projects->setCurrentItem(rowWithText(projects, u"dreamer-v3"_s));
+        makeCurrent(projects, u"dreamer-v3"_s);
         Confirm::setNextAnswer(true);
         click(*p, "deleteProject");
-        QVERIFY(QTest::qWaitFor([&] { return projects->topLevelItemCount() == 0; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return rows(projects) == 0; }, 5000));
         QVERIFY(Confirm::lastText().contains(u"dreamer-v3"_s));
         QCOMPARE(scalar(u"SELECT COUNT(*) FROM projects WHERE workspace_id = :w"_s, u":w"_s, w), 0);
     }
@@ -217,9 +233,9 @@ private slots:
         auto p = open();
         QVERIFY(p->selectWorkspace(w));
         QVERIFY(idle(*p));
-        auto *members = child<QTreeWidget>(*p, "memberList");
-        QCOMPARE(members->topLevelItemCount(), 2);
-        members->setCurrentItem(rowWithText(members, u"bob@example.com"_s));
+        auto *members = child<QTreeView>(*p, "memberList");
+        QCOMPARE(rows(members), 2);
+        makeCurrent(members, u"bob@example.com"_s);
         auto *role = child<QComboBox>(*p, "memberRole");
         role->setCurrentIndex(role->findData(u"viewer"_s));
         click(*p, "changeRole");
@@ -227,7 +243,7 @@ private slots:
         const QString roleSql = u"SELECT role FROM memberships WHERE user_id = :u"_s;
         QCOMPARE(text(roleSql, u":u"_s, bob), u"viewer"_s);
 
-        members->setCurrentItem(rowWithText(members, u"bob@example.com"_s));
+        makeCurrent(members, u"bob@example.com"_s);
         Confirm::setNextAnswer(true);
         click(*p, "transferOwnership");
         QVERIFY(idle(*p));
@@ -236,12 +252,11 @@ private slots:
         QCOMPARE(text(roleSql, u":u"_s, bob), u"owner"_s);
         QCOMPARE(text(roleSql, u":u"_s, alice), u"admin"_s);
 
-        QVERIFY(
-            QTest::qWaitFor([&] { return rowWithText(members, u"alice@example.com"_s); }, 5000));
-        members->setCurrentItem(rowWithText(members, u"alice@example.com"_s));
+        QVERIFY(QTest::qWaitFor([&] { return hasRow(members, u"alice@example.com"_s); }, 5000));
+        makeCurrent(members, u"alice@example.com"_s);
         Confirm::setNextAnswer(true);
         click(*p, "removeMember");
-        QVERIFY(QTest::qWaitFor([&] { return members->topLevelItemCount() == 1; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return rows(members) == 1; }, 5000));
         QCOMPARE(scalar(u"SELECT COUNT(*) FROM memberships WHERE user_id = :u"_s, u":u"_s, alice),
                  0);
         QCOMPARE(s->auditCount(u"member.remove"_s), 1);
@@ -271,16 +286,13 @@ private slots:
         QVERIFY(idle(*p));
         QCOMPARE(p->shownInvitationToken(), token);
 
-        auto *invitations = child<QTreeWidget>(*p, "invitationList");
-        QVERIFY(QTest::qWaitFor([&] { return invitations->topLevelItemCount() == 1; }, 5000));
-        invitations->setCurrentItem(invitations->topLevelItem(0));
+        auto *invitations = child<QTreeView>(*p, "invitationList");
+        QVERIFY(QTest::qWaitFor([&] { return rows(invitations) == 1; }, 5000));
+        invitations->setCurrentIndex(invitations->model()->index(0, 0));
         Confirm::setNextAnswer(true);
         click(*p, "revokeInvitation");
         QVERIFY(QTest::qWaitFor(
-            [&] {
-                return invitations->topLevelItemCount() == 1 &&
-                       invitations->topLevelItem(0)->text(2) == u"Revoked"_s;
-            },
+            [&] { return rows(invitations) == 1 && cell(invitations, 0, 2) == u"Revoked"_s; },
             5000));
         QCOMPARE(
             scalar(
@@ -294,14 +306,48 @@ private slots:
         QVERIFY(p->shownInvitationToken().isEmpty());
     }
 
+    // A refused action says what failed and why in the console's language, by the
+    // error's code; the model's English message is not shown.
+    void aRefusedActionSaysWhyInTheConsolesLanguage()
+    {
+        WorkspaceService ws(s->ctx);
+        const QString w = ws.create(s->actor(alice), u"Lab"_s)->id;
+        auto inv = ws.invite(s->actor(alice), w, u"bob@example.com"_s, u"viewer"_s);
+        QVERIFY(ws.acceptInvitation(s->actor(bob), inv->token).ok());
+        const auto refused = ws.rename(s->actor(bob), w, u"Mine"_s);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, ErrorCode::Forbidden);
+
+        QVERIFY(ui::Translations::install(u"de"_s));
+        WorkspacesPanel p(s->ctx, s->actor(bob));
+        p.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&p) && idle(p));
+        QVERIFY(p.selectWorkspace(w));
+        QVERIFY(idle(p));
+        auto *name = child<QLineEdit>(p, "workspaceName");
+        name->selectAll();
+        QTest::keyClicks(name, u"Mine"_s);
+        click(p, "renameWorkspace");
+        QVERIFY(idle(p));
+        const QString shown = child<QLabel>(p, "workspacesStatus")->text();
+        const QString expected = ui::ErrorText::failure(
+            QCoreApplication::translate("wfx::ui::WorkspacesPanel", "Cannot rename the workspace"),
+            refused.error());
+        QVERIFY(ui::Translations::install(u"en"_s));
+        QCOMPARE(shown, expected);
+        QVERIFY2(!shown.contains(refused.error().message), qPrintable(shown));
+        QVERIFY2(shown != ui::ErrorText::failure(u"Cannot rename the workspace"_s, refused.error()),
+                 qPrintable(shown)); // German, not English
+        QCOMPARE(text(u"SELECT name FROM workspaces WHERE id = :w"_s, u":w"_s, w), u"Lab"_s);
+    }
+
     void workspacesCreatedElsewhereAppearByThemselves()
     {
         auto p = open();
-        QCOMPARE(p->workspaceList()->topLevelItemCount(), 0);
+        QCOMPARE(rows(p->workspaceList()), 0);
         WorkspaceService ws(s->ctx);
         QVERIFY(ws.create(s->actor(alice), u"Arrived"_s).ok());
-        QVERIFY(
-            QTest::qWaitFor([&] { return rowWithText(p->workspaceList(), u"Arrived"_s); }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return hasRow(p->workspaceList(), u"Arrived"_s); }, 5000));
     }
 };
 

@@ -2,6 +2,8 @@
 #include "ui/apikeys/ApiKeysModel.h"
 
 #include "ui/common/Async.h"
+#include "ui/common/CollectAll.h"
+#include "ui/common/ErrorText.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -101,18 +103,10 @@ void ApiKeysModel::reload()
     m_loading = true;
     runAsync(
         this,
-        [ctx = m_ctx, actor = m_actor, user = m_userId]() -> Result<QList<ApiKey>> {
+        [ctx = m_ctx, actor = m_actor, user = m_userId] {
             ApiKeyService keys(ctx);
-            QList<ApiKey> all;
-            QString cursor;
-            do {
-                auto page = keys.listForUser(actor, user, 200, cursor);
-                if (!page)
-                    return page.error();
-                all.append(page->items);
-                cursor = page->nextCursor;
-            } while (!cursor.isEmpty());
-            return all;
+            return collectAll(
+                [&](const QString &cursor) { return keys.listForUser(actor, user, 200, cursor); });
         },
         [this, generation](const Result<QList<ApiKey>> &r) {
             if (generation != m_generation)
@@ -120,7 +114,7 @@ void ApiKeysModel::reload()
             m_loading = false;
             beginResetModel();
             m_rows = r ? r.value() : QList<ApiKey>{};
-            m_lastError = r ? QString() : r.error().message;
+            m_lastError = r ? QString() : ErrorText::of(r.error());
             endResetModel();
             emit loaded(m_lastError);
         });

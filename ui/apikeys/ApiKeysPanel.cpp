@@ -8,7 +8,9 @@
 #include "ui/apikeys/ApiKeysModel.h"
 #include "ui/apikeys/IssueKeyDialog.h"
 #include "ui/common/Async.h"
+#include "ui/common/CollectAll.h"
 #include "ui/common/Confirm.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/Heading.h"
 #include "ui/common/ListTable.h"
 #include "ui/common/ShownOnceDialog.h"
@@ -112,6 +114,11 @@ ApiKeysPanel::ApiKeysPanel(ModelContext ctx, Actor actor, QWidget *parent)
     loadUsers();
 }
 
+ApiKeysPanel::~ApiKeysPanel()
+{
+    m_actions.waitForAll();
+}
+
 void ApiKeysPanel::loadUsers()
 {
     runAsync(
@@ -119,26 +126,18 @@ void ApiKeysPanel::loadUsers()
         [ctx = m_ctx, actor = m_actor] {
             Directory dir;
             AccountService accounts(ctx);
-            QString cursor;
-            do {
-                auto page = accounts.listUsers(actor, 200, cursor);
-                if (!page) {
-                    dir.error = page.error().message;
-                    return dir;
-                }
-                dir.users.append(page->items);
-                cursor = page->nextCursor;
-            } while (!cursor.isEmpty() && dir.users.size() < 10000);
+            auto users = collectAll(
+                [&](const QString &cursor) { return accounts.listUsers(actor, 200, cursor); });
+            if (!users) {
+                dir.error = ErrorText::of(users.error());
+                return dir;
+            }
+            dir.users = std::move(users).value();
             WorkspaceService ws(ctx);
-            cursor.clear();
-            do {
-                auto page = ws.list(actor, 200, cursor);
-                if (!page)
-                    break;
-                for (const auto &w : page->items)
+            if (auto workspaces =
+                    collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); }))
+                for (const Workspace &w : workspaces.value())
                     dir.workspaces.insert(w.id, w.name);
-                cursor = page->nextCursor;
-            } while (!cursor.isEmpty());
             return dir;
         },
         [this](const Directory &dir) {
@@ -206,7 +205,7 @@ void ApiKeysPanel::issueFrom(IssueKeyDialog *dialog)
         },
         [this, dialog](const Result<IssuedApiKey> &r) {
             if (!r) {
-                dialog->showError(tr("Cannot issue the key: %1").arg(r.error().message));
+                dialog->showError(tr("Cannot issue the key: %1").arg(ErrorText::of(r.error())));
                 return;
             }
             dialog->accept();
@@ -232,26 +231,20 @@ void ApiKeysPanel::rotateSelected()
                           .arg(key.name, key.prefix),
                       tr("Rotate")))
         return;
-    runAsync(
-        this,
+    m_actions.act(
         [ctx = m_ctx, actor = m_actor, user = key.userId, id = key.id] {
             return ApiKeyService(ctx).rotateForUser(actor, user, id);
         },
-        [this](const Result<IssuedApiKey> &r) {
-            if (!r) {
-                m_message = tr("Cannot rotate: %1").arg(r.error().message);
-                updateStatusLine();
-                return;
-            }
+        tr("Cannot rotate"),
+        [this](const IssuedApiKey &issued) {
             showSecret(
                 tr("API key rotated"),
-                tr("The new secret of “%1”; the old one no longer works.").arg(r->apiKey.name),
-                r->secret);
-            m_message = tr("Key “%1” rotated.").arg(r->apiKey.name);
-            updateStatusLine();
-            m_liveTimer->start();
-            emit keyRotated(r->apiKey.id);
-        });
+                tr("The new secret of “%1”; the old one no longer works.").arg(issued.apiKey.name),
+                issued.secret);
+            emit keyRotated(issued.apiKey.id);
+            return tr("Key “%1” rotated.").arg(issued.apiKey.name);
+        },
+        [this] { m_liveTimer->start(); });
 }
 
 void ApiKeysPanel::revokeSelected()
@@ -266,19 +259,14 @@ void ApiKeysPanel::revokeSelected()
                           .arg(key.name, key.prefix),
                       tr("Revoke")))
         return;
-    runAsync(
-        this,
-        [ctx = m_ctx, actor = m_actor, user = key.userId, id = key.id] {
-            return ApiKeyService(ctx).revokeForUser(actor, user, id);
-        },
-        [this, key](const Status &r) {
-            m_message = r ? tr("Key “%1” revoked.").arg(key.name)
-                          : tr("Cannot revoke: %1").arg(r.error().message);
-            updateStatusLine();
-            m_liveTimer->start();
-            if (r)
-                emit keyRevoked(key.id);
-        });
+    m_actions.act([ctx = m_ctx, actor = m_actor, user = key.userId,
+                   id = key.id] { return ApiKeyService(ctx).revokeForUser(actor, user, id); },
+                  tr("Cannot revoke"),
+                  [this, key] {
+                      emit keyRevoked(key.id);
+                      return tr("Key “%1” revoked.").arg(key.name);
+                  },
+                  [this] { m_liveTimer->start(); });
 }
 
 QString ApiKeysPanel::statusText() const

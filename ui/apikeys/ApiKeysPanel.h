@@ -5,6 +5,8 @@
 
 #include "models/core/Context.h"
 
+#include "ui/common/PanelActions.h"
+
 #include <QHash>
 #include <QWidget>
 
@@ -25,6 +27,7 @@ class ApiKeysPanel : public QWidget
     Q_OBJECT
 public:
     ApiKeysPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
+    ~ApiKeysPanel() override;
 
     ApiKeysModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
@@ -63,6 +66,10 @@ private:
     QHash<QString, QString> m_workspaces;
     QString m_message;
     bool m_usersLoaded = false;
+    PanelActions m_actions{this, [this](const QString &text) {
+                               m_message = text;
+                               updateStatusLine();
+                           }};
 };
 
 } // namespace wfx::ui

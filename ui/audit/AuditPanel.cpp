@@ -9,6 +9,8 @@
 #include "ui/audit/AuditModel.h"
 #include "ui/common/AllUsers.h"
 #include "ui/common/Async.h"
+#include "ui/common/CollectAll.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/Heading.h"
 #include "ui/common/ListTable.h"
 #include "ui/common/Tone.h"
@@ -290,15 +292,10 @@ void AuditPanel::loadUsers()
             Names n;
             n.users = allUsersByEmail(ctx, actor);
             WorkspaceService ws(ctx);
-            QString cursor;
-            do {
-                auto page = ws.list(actor, 200, cursor);
-                if (!page)
-                    break;
-                for (const Workspace &w : page->items)
+            if (auto all =
+                    collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); }))
+                for (const Workspace &w : all.value())
                     n.workspaces.insert(w.id, w.name);
-                cursor = page->nextCursor;
-            } while (!cursor.isEmpty() && n.workspaces.size() < 10000);
             return n;
         },
         [this](const Names &n) {
@@ -493,7 +490,7 @@ void AuditPanel::exportAs(const QString &format)
             else if (work->cancel.load())
                 message = tr("Export cancelled; no file was written.");
             else
-                message = tr("Export failed: %1").arg(r.error().message);
+                message = tr("Export failed: %1").arg(ErrorText::of(r.error()));
             m_statusLine->setText(message);
             emit exportFinished(r.ok(), message);
         });

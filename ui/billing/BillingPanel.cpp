@@ -7,27 +7,31 @@
 #include "models/usage/UsageService.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/common/Async.h"
+#include "ui/common/CollectAll.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/Heading.h"
+#include "ui/common/ShortTime.h"
+#include "ui/common/TextRowsModel.h"
 #include "ui/common/Tone.h"
 
 #include <QComboBox>
-#include <QDateTime>
 #include <QDesktopServices>
 #include <QFutureWatcher>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTimer>
-#include <QTreeWidget>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 #include <limits>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx::ui {
 
@@ -46,12 +50,6 @@ struct WorkspaceBilling
     Result<WorkspaceUsage> usage = WorkspaceUsage{};
     QList<Reservation> reservations;
 };
-
-QString when(qint64 ms)
-{
-    return ms ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat)
-              : QString();
-}
 
 QString metricTitle(const QString &metric)
 {
@@ -88,22 +86,6 @@ QString capText(const QString &metric, qint64 v)
     return BillingPanel::tr("%1 %2").arg(amount(metric, v), metric);
 }
 
-QTreeWidget *makeList(QWidget *parent, const QString &objectName, const QString &accessibleName,
-                      const QStringList &headers, int stretch)
-{
-    auto *t = new QTreeWidget(parent);
-    t->setObjectName(objectName);
-    t->setAccessibleName(accessibleName);
-    t->setHeaderLabels(headers);
-    t->setRootIsDecorated(false);
-    t->setUniformRowHeights(true);
-    t->setAlternatingRowColors(true);
-    t->header()->setStretchLastSection(false);
-    t->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    t->header()->setSectionResizeMode(stretch, QHeaderView::Stretch);
-    return t;
-}
-
 } // namespace
 
 BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<BillingProvider> provider,
@@ -111,7 +93,8 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
     : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
       m_provider(provider ? std::move(provider) : std::make_shared<OfflineBillingProvider>()),
       m_baseUrl(std::move(baseUrl)),
-      m_openUrl([](const QUrl &url) { return QDesktopServices::openUrl(url); })
+      m_openUrl([](const QUrl &url) { return QDesktopServices::openUrl(url); }),
+      m_actions(this, [this](const QString &text) { m_status->setText(text); })
 {
     setAccessibleName(tr("Billing"));
     auto *layout = new QVBoxLayout(this);
@@ -176,16 +159,16 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
     auto *splitter = new QSplitter(Qt::Vertical, this);
     auto *resBox = new QGroupBox(tr("Open reservations"), splitter);
     auto *rl = new QVBoxLayout(resBox);
-    m_reservations = makeList(
-        resBox, QStringLiteral("reservations"), tr("Open reservations"),
-        {tr("Metric"), tr("Amount"), tr("Idempotency key"), tr("Reserved"), tr("Expires")}, 2);
+    m_reservations = newTextRowsView(
+        resBox, {tr("Metric"), tr("Amount"), tr("Idempotency key"), tr("Reserved"), tr("Expires")},
+        u"reservations"_s, tr("Open reservations"), 2);
     rl->addWidget(m_reservations);
     auto *evBox = new QGroupBox(tr("Webhook events received (all workspaces)"), splitter);
     auto *el = new QVBoxLayout(evBox);
-    m_events = makeList(
-        evBox, QStringLiteral("webhookEvents"), tr("Webhook events"),
+    m_events = newTextRowsView(
+        evBox,
         {tr("Received"), tr("Type"), tr("Workspace"), tr("Applied"), tr("Outcome"), tr("Event id")},
-        4);
+        u"webhookEvents"_s, tr("Webhook events"), 4);
     el->addWidget(m_events);
     splitter->addWidget(resBox);
     splitter->addWidget(evBox);
@@ -223,7 +206,7 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
 
 BillingPanel::~BillingPanel()
 {
-    m_jobs.waitForAll();
+    m_actions.waitForAll();
 }
 
 QString BillingPanel::statusText() const
@@ -254,26 +237,23 @@ int BillingPanel::usagePercent(const QString &metric) const
 
 void BillingPanel::reload()
 {
-    m_jobs.run(
+    m_actions.run(
         [ctx = m_ctx, actor = m_actor, provider = m_provider] {
             Overview o;
             WorkspaceService ws(ctx);
-            QString cursor;
-            do {
-                auto page = ws.list(actor, 200, cursor);
-                if (!page) {
-                    o.error = page.error().message;
-                    return o;
-                }
-                o.workspaces.append(page->items);
-                cursor = page->nextCursor;
-            } while (!cursor.isEmpty());
+            auto workspaces =
+                collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); });
+            if (!workspaces) {
+                o.error = ErrorText::of(workspaces.error());
+                return o;
+            }
+            o.workspaces = std::move(workspaces).value();
             BillingService billing(ctx, provider);
             auto events = billing.webhookEvents(actor, 200, {});
             if (events)
                 o.events = events->items;
             else
-                o.error = events.error().message;
+                o.error = ErrorText::of(events.error());
             return o;
         },
         [this](const Overview &o) {
@@ -290,18 +270,22 @@ void BillingPanel::reload()
             if (const int i = m_workspace->findData(keep); i >= 0)
                 m_workspace->setCurrentIndex(i);
             m_filling = false;
-            m_events->clear();
+            QList<TextRowsModel::Row> events;
             for (const BillingEvent &e : o.events) {
-                auto *item = new QTreeWidgetItem(
-                    m_events, {when(e.receivedAt), e.type,
-                               e.workspaceId.isEmpty() ? QString()
-                                                       : names.value(e.workspaceId, e.workspaceId),
-                               e.applied ? tr("Yes") : tr("No"), e.outcome, e.eventId});
-                item->setForeground(
-                    3, toneColor(m_events->palette(), e.applied ? Tone::Good : Tone::Warning));
+                TextRowsModel::Row row{
+                    e.eventId,
+                    {shortTime(e.receivedAt), e.type,
+                     e.workspaceId.isEmpty() ? QString()
+                                             : names.value(e.workspaceId, e.workspaceId),
+                     e.applied ? tr("Yes") : tr("No"), e.outcome, e.eventId},
+                    {},
+                    {},
+                    {{3, toneColor(m_events->palette(), e.applied ? Tone::Good : Tone::Warning)}}};
                 if (e.duplicate)
-                    item->setToolTip(4, tr("A repeated delivery of an event already recorded"));
+                    row.toolTips.insert(4, tr("A repeated delivery of an event already recorded"));
+                events.append(std::move(row));
             }
+            textRows(m_events)->setRows(std::move(events));
             const bool has = m_workspace->count() > 0;
             m_checkout->setEnabled(has);
             m_portal->setEnabled(has);
@@ -319,27 +303,23 @@ void BillingPanel::loadWorkspace()
     const QString id = m_workspace->currentData().toString();
     if (id.isEmpty())
         return;
-    m_jobs.run(
+    m_actions.run(
         [ctx = m_ctx, actor = m_actor, id] {
             WorkspaceBilling b;
             b.workspaceId = id;
             UsageService usage(ctx);
             b.usage = usage.usage(actor, id);
-            QString cursor;
-            do {
-                auto page = usage.openReservations(actor, id, 200, cursor);
-                if (!page)
-                    break;
-                b.reservations.append(page->items);
-                cursor = page->nextCursor;
-            } while (!cursor.isEmpty() && b.reservations.size() < 10000);
+            if (auto open = collectAll([&](const QString &cursor) {
+                    return usage.openReservations(actor, id, 200, cursor);
+                }))
+                b.reservations = std::move(open).value();
             return b;
         },
         [this](const WorkspaceBilling &b) {
             if (b.workspaceId != m_workspace->currentData().toString())
                 return;
             if (!b.usage) {
-                m_status->setText(tr("Cannot load usage: %1").arg(b.usage.error().message));
+                m_status->setText(tr("Cannot load usage: %1").arg(ErrorText::of(b.usage.error())));
                 return;
             }
             const WorkspaceUsage &u = b.usage.value();
@@ -364,25 +344,29 @@ void BillingPanel::loadWorkspace()
                                   .arg(amount(m.metric, m.committed), amount(m.metric, m.reserved),
                                        amount(m.metric, m.cap)));
             }
-            m_reservations->clear();
+            QList<TextRowsModel::Row> reservations;
             for (const Reservation &r : b.reservations)
-                new QTreeWidgetItem(m_reservations,
-                                    {metricTitle(r.metric), amount(r.metric, r.amount),
-                                     r.idempotencyKey, when(r.createdAt), when(r.expiresAt)});
+                reservations.append(
+                    {r.id,
+                     {metricTitle(r.metric), amount(r.metric, r.amount), r.idempotencyKey,
+                      shortTime(r.createdAt), shortTime(r.expiresAt)},
+                     {},
+                     {},
+                     {}});
+            textRows(m_reservations)->setRows(std::move(reservations));
             if (const int i = m_targetPlan->findData(u.plan); i >= 0 && m_targetPlan->count() > 1)
                 m_targetPlan->setCurrentIndex(i == 0 ? 1 : 0);
         });
 }
 
-void BillingPanel::openLink(const QString &link, const QString &what)
+QString BillingPanel::openLink(const QString &link, const QString &what)
 {
     QUrl url(link);
     if (url.isRelative() && m_baseUrl)
         url = QUrl(m_baseUrl()).resolved(url);
     if (m_openUrl && m_openUrl(url))
-        m_status->setText(tr("Opened the %1 page: %2").arg(what, url.toString()));
-    else
-        m_status->setText(tr("Cannot open a browser; open this address: %1").arg(url.toString()));
+        return tr("Opened the %1 page: %2").arg(what, url.toString());
+    return tr("Cannot open a browser; open this address: %1").arg(url.toString());
 }
 
 void BillingPanel::checkout()
@@ -391,15 +375,13 @@ void BillingPanel::checkout()
     const QString plan = m_targetPlan->currentData().toString();
     if (id.isEmpty())
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, provider = m_provider, id,
-                plan] { return BillingService(ctx, provider).checkout(actor, id, plan); },
-               [this](const Result<CheckoutSession> &r) {
-                   if (!r) {
-                       m_status->setText(tr("Cannot start a checkout: %1").arg(r.error().message));
-                       return;
-                   }
-                   openLink(r->url, tr("checkout"));
-               });
+    m_actions.act(
+        [ctx = m_ctx, actor = m_actor, provider = m_provider, id, plan] {
+            return BillingService(ctx, provider).checkout(actor, id, plan);
+        },
+        tr("Cannot start a checkout"),
+        [this](const CheckoutSession &session) { return openLink(session.url, tr("checkout")); },
+        [] {});
 }
 
 void BillingPanel::openPortal()
@@ -407,16 +389,11 @@ void BillingPanel::openPortal()
     const QString id = m_workspace->currentData().toString();
     if (id.isEmpty())
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, provider = m_provider,
-                id] { return BillingService(ctx, provider).portal(actor, id); },
-               [this](const Result<QString> &r) {
-                   if (!r) {
-                       m_status->setText(
-                           tr("Cannot open the billing portal: %1").arg(r.error().message));
-                       return;
-                   }
-                   openLink(r.value(), tr("billing portal"));
-               });
+    m_actions.act([ctx = m_ctx, actor = m_actor, provider = m_provider,
+                   id] { return BillingService(ctx, provider).portal(actor, id); },
+                  tr("Cannot open the billing portal"),
+                  [this](const QString &link) { return openLink(link, tr("billing portal")); },
+                  [] {});
 }
 
 } // namespace wfx::ui

@@ -6,7 +6,7 @@
 
 #include "models/core/Context.h"
 
-#include "ui/common/Async.h"
+#include "ui/common/PanelActions.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
@@ -21,7 +21,7 @@ class QGridLayout;
 class QLabel;
 class QPushButton;
 class QTimer;
-class QTreeWidget;
+class QTreeView;
 
 namespace wfx {
 class BillingProvider;
@@ -43,12 +43,12 @@ public:
 
     // How a checkout or portal link is opened; defaults to QDesktopServices.
     void setUrlOpener(std::function<bool(const QUrl &)> opener) { m_openUrl = std::move(opener); }
-    bool isBusy() const { return m_jobs.busy(); }
+    bool isBusy() const { return m_actions.busy(); }
     QComboBox *workspaceChooser() const { return m_workspace; }
     bool selectWorkspace(const QString &id);
     QString statusText() const;
-    QTreeWidget *events() const { return m_events; }
-    QTreeWidget *reservations() const { return m_reservations; }
+    QTreeView *events() const { return m_events; }
+    QTreeView *reservations() const { return m_reservations; }
     // Metric -> the text shown beside its bar (tests read it).
     QString usageText(const QString &metric) const;
     int usagePercent(const QString &metric) const;
@@ -59,26 +59,27 @@ public:
 
 private:
     void loadWorkspace();
-    void openLink(const QString &link, const QString &what);
+    // Opens a checkout or portal link; returns the status words.
+    QString openLink(const QString &link, const QString &what);
 
     ModelContext m_ctx;
     Actor m_actor;
     std::shared_ptr<BillingProvider> m_provider;
     std::function<QString()> m_baseUrl;
     std::function<bool(const QUrl &)> m_openUrl;
-    PanelJobs m_jobs{this}; // waited for on destruction
 
     QComboBox *m_workspace = nullptr;
     QLabel *m_plan = nullptr;
     QGridLayout *m_usageGrid = nullptr;
     QWidget *m_usageBox = nullptr;
-    QTreeWidget *m_reservations = nullptr;
+    QTreeView *m_reservations = nullptr;
     QComboBox *m_targetPlan = nullptr;
     QPushButton *m_checkout = nullptr, *m_portal = nullptr;
-    QTreeWidget *m_events = nullptr;
+    QTreeView *m_events = nullptr;
     QLabel *m_status = nullptr;
     QTimer *m_liveTimer = nullptr;
     bool m_filling = false;
+    PanelActions m_actions; // reports in m_status; waited for on destruction
 };
 
 } // namespace wfx::ui

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "models/accounts/AccountService.h"
+#include "ui/common/CollectAll.h"
 
 #include <algorithm>
 
@@ -12,15 +13,11 @@ namespace wfx::ui {
 inline Result<QList<User>> allUsersByEmail(const ModelContext &ctx, const Actor &actor)
 {
     AccountService accounts(ctx);
-    QList<User> out;
-    QString cursor;
-    do {
-        auto page = accounts.listUsers(actor, 200, cursor);
-        if (!page)
-            return page.error();
-        out.append(page->items);
-        cursor = page->nextCursor;
-    } while (!cursor.isEmpty() && out.size() < 100000);
+    auto all =
+        collectAll([&](const QString &cursor) { return accounts.listUsers(actor, 200, cursor); });
+    if (!all)
+        return all.error();
+    QList<User> out = std::move(all).value();
     std::sort(out.begin(), out.end(), [](const User &a, const User &b) {
         return a.email == b.email ? a.id < b.id : a.email < b.email;
     });

@@ -8,6 +8,7 @@
 #include "models/core/Cursor.h"
 #include "models/core/Result.h"
 
+#include "ui/common/ErrorText.h"
 #include "ui/common/PagedRows.h"
 
 #include <QAbstractTableModel>
@@ -115,7 +116,7 @@ private:
             if (!fetched.page.ok()) {
                 // Stop paging on an error: the view would otherwise ask again at once.
                 m_atEnd = true;
-                m_lastError = fetched.page.error().message;
+                m_lastError = ErrorText::of(fetched.page.error());
             } else {
                 const Page<T> &page = fetched.page.value();
                 // The cursor moves before the rows are announced: a view reacting to

@@ -6,34 +6,36 @@
 #include "models/events/ChangeBus.h"
 #include "ui/common/AllUsers.h"
 #include "ui/common/Async.h"
+#include "ui/common/CollectAll.h"
 #include "ui/common/Confirm.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/Heading.h"
+#include "ui/common/ShortTime.h"
+#include "ui/common/TextRowsModel.h"
 #include "ui/common/Tone.h"
 
 #include <QComboBox>
-#include <QDateTime>
 #include <QFile>
 #include <QFileDialog>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTimer>
-#include <QTreeWidget>
+#include <QTreeView>
 #include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx::ui {
 
 namespace {
 
-constexpr int kIdRole = Qt::UserRole + 1;
-constexpr int kUserRole = Qt::UserRole + 2;
-constexpr int kKindRole = Qt::UserRole + 3;
-constexpr int kStateRole = Qt::UserRole + 4;
+// What a queue row holds beside its id (TextRowsModel::Row::values).
+enum Value { UserValue, KindValue, StateValue };
 
 enum Col { Kind, State, Person, Created, Due, Scheduled, Completed };
 
@@ -43,12 +45,6 @@ struct Queue
     QList<User> users;
     QString error;
 };
-
-QString when(qint64 ms)
-{
-    return ms ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat)
-              : QString();
-}
 
 QString kindText(const QString &kind)
 {
@@ -81,7 +77,8 @@ QString stateText(const QString &state)
 } // namespace
 
 DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+      m_actions(this, [this](const QString &text) { m_status->setText(text); })
 {
     setAccessibleName(tr("DSAR requests"));
     auto *layout = new QVBoxLayout(this);
@@ -94,17 +91,10 @@ DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
     intro->setWordWrap(true);
     layout->addWidget(intro);
 
-    m_queue = new QTreeWidget(this);
-    m_queue->setObjectName(QStringLiteral("dsarQueue"));
-    m_queue->setAccessibleName(tr("Request queue"));
-    m_queue->setHeaderLabels({tr("Kind"), tr("State"), tr("Person"), tr("Received"), tr("Due"),
-                              tr("Scheduled for"), tr("Completed")});
-    m_queue->setRootIsDecorated(false);
-    m_queue->setUniformRowHeights(true);
-    m_queue->setAlternatingRowColors(true);
-    m_queue->header()->setStretchLastSection(false);
-    m_queue->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_queue->header()->setSectionResizeMode(Person, QHeaderView::Stretch);
+    m_queue = newTextRowsView(this,
+                              {tr("Kind"), tr("State"), tr("Person"), tr("Received"), tr("Due"),
+                               tr("Scheduled for"), tr("Completed")},
+                              u"dsarQueue"_s, tr("Request queue"), Person);
     layout->addWidget(m_queue, 1);
 
     auto *actions = new QHBoxLayout;
@@ -152,14 +142,15 @@ DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
 
-    connect(m_queue, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
-        if (item) {
-            const int i = m_user->findData(item->data(0, kUserRole));
-            if (i >= 0)
-                m_user->setCurrentIndex(i);
-        }
-        updateActions();
-    });
+    connect(m_queue->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid()) {
+                    const int i = m_user->findData(currentValue(UserValue));
+                    if (i >= 0)
+                        m_user->setCurrentIndex(i);
+                }
+                updateActions();
+            });
     connect(m_export, &QPushButton::clicked, this, &DsarPanel::exportSelectedUser);
     connect(m_cancelExport, &QPushButton::clicked, this, &DsarPanel::cancelExport);
     connect(m_cancelDeletion, &QPushButton::clicked, this, &DsarPanel::cancelDeletion);
@@ -190,7 +181,7 @@ DsarPanel::~DsarPanel()
 {
     if (m_exportCancel)
         *m_exportCancel = true;
-    m_jobs.waitForAll();
+    m_actions.waitForAll();
 }
 
 QString DsarPanel::statusText() const
@@ -205,26 +196,25 @@ QString DsarPanel::emailOf(const QString &userId) const
 
 QString DsarPanel::selectedUserId() const
 {
-    const QTreeWidgetItem *item = m_queue->currentItem();
-    return item ? item->data(0, kUserRole).toString() : QString();
+    return currentValue(UserValue);
 }
 
 bool DsarPanel::selectRequest(const QString &requestId)
 {
-    for (int i = 0; i < m_queue->topLevelItemCount(); ++i) {
-        if (m_queue->topLevelItem(i)->data(0, kIdRole).toString() == requestId) {
-            m_queue->setCurrentItem(m_queue->topLevelItem(i));
-            return true;
-        }
-    }
-    return false;
+    return setCurrentRowId(m_queue, requestId);
+}
+
+QString DsarPanel::currentValue(int value) const
+{
+    const QModelIndex current = m_queue->currentIndex();
+    return current.isValid() ? textRows(m_queue)->rowAt(current.row()).values.value(value)
+                             : QString();
 }
 
 void DsarPanel::updateActions()
 {
-    const QTreeWidgetItem *item = m_queue->currentItem();
-    const QString kind = item ? item->data(0, kKindRole).toString() : QString();
-    const QString state = item ? item->data(0, kStateRole).toString() : QString();
+    const QString kind = currentValue(KindValue);
+    const QString state = currentValue(StateValue);
     const bool scheduled = kind == QLatin1String("deletion") && state == QLatin1String("scheduled");
     m_cancelDeletion->setEnabled(scheduled);
     m_deleteNow->setEnabled(scheduled);
@@ -234,20 +224,17 @@ void DsarPanel::updateActions()
 
 void DsarPanel::reload()
 {
-    m_jobs.run(
+    m_actions.run(
         [ctx = m_ctx, actor = m_actor] {
             Queue q;
             DsarService dsar(ctx);
-            QString cursor;
-            do {
-                auto page = dsar.listRequests(actor, kPageSize, cursor);
-                if (!page) {
-                    q.error = page.error().message;
-                    return q;
-                }
-                q.requests.append(page->items);
-                cursor = page->nextCursor;
-            } while (!cursor.isEmpty() && q.requests.size() < 20000);
+            auto requests = collectAll(
+                [&](const QString &cursor) { return dsar.listRequests(actor, kPageSize, cursor); });
+            if (!requests) {
+                q.error = ErrorText::of(requests.error());
+                return q;
+            }
+            q.requests = std::move(requests).value();
             if (auto users = allUsersByEmail(ctx, actor))
                 q.users = *users;
             return q;
@@ -266,29 +253,30 @@ void DsarPanel::reload()
             }
             if (const int i = m_user->findData(keepUser); i >= 0)
                 m_user->setCurrentIndex(i);
-            const QTreeWidgetItem *cur = m_queue->currentItem();
-            const QString keep = cur ? cur->data(0, kIdRole).toString() : QString();
-            m_queue->clear();
+            const QString keep = currentRowId(m_queue);
             const qint64 now = m_ctx.clock ? m_ctx.clock->nowMs() : 0;
+            QList<TextRowsModel::Row> rows;
             for (const DsarRequest &r : q.requests) {
                 const bool deleted = !m_emails.contains(r.userId);
-                auto *item = new QTreeWidgetItem(
-                    m_queue,
+                TextRowsModel::Row row{
+                    r.id,
                     {kindText(r.kind), stateText(r.state),
                      deleted ? tr("%1 (account deleted)").arg(r.userId) : emailOf(r.userId),
-                     when(r.createdAt), when(r.dueAt), when(r.scheduledFor), when(r.completedAt)});
-                item->setData(0, kIdRole, r.id);
-                item->setData(0, kUserRole, r.userId);
-                item->setData(0, kKindRole, r.kind);
-                item->setData(0, kStateRole, r.state);
+                     shortTime(r.createdAt), shortTime(r.dueAt), shortTime(r.scheduledFor),
+                     shortTime(r.completedAt)},
+                    {r.userId, r.kind, r.state},
+                    {},
+                    {}};
                 if (!r.detail.isEmpty())
-                    item->setToolTip(0, QString::fromUtf8(QJsonDocument(r.detail).toJson(
-                                            QJsonDocument::Compact)));
+                    row.toolTips.insert(Kind, QString::fromUtf8(QJsonDocument(r.detail).toJson(
+                                                  QJsonDocument::Compact)));
                 // Overdue: a request still waiting past its due date (a restriction
                 // in force is not waiting for anything).
                 if (r.state == QLatin1String("scheduled") && r.dueAt && r.dueAt <= now)
-                    item->setForeground(Due, toneColor(palette(), Tone::Bad));
+                    row.foreground.insert(Due, toneColor(palette(), Tone::Bad));
+                rows.append(std::move(row));
             }
+            textRows(m_queue)->setRows(std::move(rows));
             if (!keep.isEmpty())
                 selectRequest(keep);
             updateActions();
@@ -318,7 +306,7 @@ void DsarPanel::exportSelectedUser()
         Result<qint64> bytes = qint64(0);
         bool cancelled = false;
     };
-    m_jobs.run(
+    m_actions.run(
         [ctx = m_ctx, userId, path, cancel] {
             Written w;
             // The person's own request, made on their behalf (dsar.export is audited).
@@ -367,7 +355,7 @@ void DsarPanel::exportSelectedUser()
                        "recorded)."));
             else if (!w.bytes)
                 m_status->setText(
-                    tr("Export of %1 failed: %2").arg(email, w.bytes.error().message));
+                    tr("Export of %1 failed: %2").arg(email, ErrorText::of(w.bytes.error())));
             else
                 m_status->setText(
                     tr("Exported the data of %1 to %2 (%3).")
@@ -396,14 +384,11 @@ void DsarPanel::cancelDeletion()
             tr("Cancel the scheduled deletion of the account %1? The account stays.").arg(email),
             tr("Cancel deletion")))
         return;
-    m_jobs.run(
+    m_actions.act(
         [ctx = m_ctx, userId] { return DsarService(ctx).cancelDeletion(Actor::user(userId)); },
-        [this, email](const Result<DeletionStatus> &r) {
-            m_status->setText(
-                r ? tr("The deletion of %1 is cancelled.").arg(email)
-                  : tr("Cannot cancel the deletion of %1: %2").arg(email, r.error().message));
-            reload();
-        });
+        tr("Cannot cancel the deletion of %1").arg(email),
+        [email] { return tr("The deletion of %1 is cancelled.").arg(email); },
+        [this] { reload(); });
 }
 
 void DsarPanel::deleteNow()
@@ -419,14 +404,11 @@ void DsarPanel::deleteNow()
                 .arg(email),
             tr("Delete account")))
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor,
-                userId] { return DsarService(ctx).executeDeletionNow(actor, userId); },
-               [this, email](const Status &r) {
-                   m_status->setText(
-                       r ? tr("The account %1 was deleted.").arg(email)
-                         : tr("Cannot delete the account %1: %2").arg(email, r.error().message));
-                   reload();
-               });
+    m_actions.act([ctx = m_ctx, actor = m_actor,
+                   userId] { return DsarService(ctx).executeDeletionNow(actor, userId); },
+                  tr("Cannot delete the account %1").arg(email),
+                  [email] { return tr("The account %1 was deleted.").arg(email); },
+                  [this] { reload(); });
 }
 
 void DsarPanel::liftRestriction()
@@ -435,16 +417,11 @@ void DsarPanel::liftRestriction()
     if (userId.isEmpty())
         return;
     const QString email = emailOf(userId);
-    m_jobs.run(
-        [ctx = m_ctx, userId] {
-            return DsarService(ctx).setRestricted(Actor::user(userId), false);
-        },
-        [this, email](const Result<bool> &r) {
-            m_status->setText(
-                r ? tr("The restriction on %1 is lifted.").arg(email)
-                  : tr("Cannot lift the restriction on %1: %2").arg(email, r.error().message));
-            reload();
-        });
+    m_actions.act([ctx = m_ctx,
+                   userId] { return DsarService(ctx).setRestricted(Actor::user(userId), false); },
+                  tr("Cannot lift the restriction on %1").arg(email),
+                  [email] { return tr("The restriction on %1 is lifted.").arg(email); },
+                  [this] { reload(); });
 }
 
 } // namespace wfx::ui

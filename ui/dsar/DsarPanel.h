@@ -6,7 +6,7 @@
 
 #include "models/core/Context.h"
 
-#include "ui/common/Async.h"
+#include "ui/common/PanelActions.h"
 
 #include <QFutureWatcher>
 #include <QHash>
@@ -22,7 +22,7 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTimer;
-class QTreeWidget;
+class QTreeView;
 
 namespace wfx::ui {
 
@@ -42,9 +42,9 @@ public:
     {
         m_exportPath = std::move(provider);
     }
-    bool isBusy() const { return m_jobs.busy(); }
+    bool isBusy() const { return m_actions.busy(); }
     bool isExporting() const { return m_exporting; }
-    QTreeWidget *queue() const { return m_queue; }
+    QTreeView *queue() const { return m_queue; }
     QComboBox *userChooser() const { return m_user; }
     // Selects the queue row of that request (false when not listed).
     bool selectRequest(const QString &requestId);
@@ -63,23 +63,24 @@ signals:
 private:
     void updateActions();
     QString selectedUserId() const;
+    QString currentValue(int value) const; // of the current queue row (DsarPanel.cpp: Value)
     QString emailOf(const QString &userId) const;
 
     ModelContext m_ctx;
     Actor m_actor;
     bool m_exporting = false;
     std::shared_ptr<std::atomic<bool>> m_exportCancel;
-    PanelJobs m_jobs{this}; // waited for on destruction
     QHash<QString, QString> m_emails;
     std::function<QString(const QString &)> m_exportPath;
 
-    QTreeWidget *m_queue = nullptr;
+    QTreeView *m_queue = nullptr;
     QComboBox *m_user = nullptr;
     QPushButton *m_export = nullptr, *m_cancelExport = nullptr;
     QPushButton *m_cancelDeletion = nullptr, *m_deleteNow = nullptr, *m_lift = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
     QTimer *m_liveTimer = nullptr;
+    PanelActions m_actions; // reports in m_status; waited for on destruction
 };
 
 } // namespace wfx::ui

@@ -5,6 +5,7 @@
 #include "models/accounts/ApiKeyService.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/common/Async.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/ShownOnceDialog.h"
 #include "ui/common/Tone.h"
 
@@ -295,12 +296,12 @@ bool FirstRunWizard::createAdmin()
             AdminResult r;
             auto user = accounts.signup(email, password, kLocalIp);
             if (!user) {
-                r.error = user.error().message;
+                r.error = ErrorText::of(user.error());
                 return r;
             }
             r.id = user->id;
             if (auto p = accounts.updateProfile(Actor::user(r.id, kLocalIp), name); !p)
-                r.error = p.error().message;
+                r.error = ErrorText::of(p.error());
             return r;
         },
         [this](const AdminResult &r) {
@@ -331,14 +332,14 @@ bool FirstRunWizard::createWorkspace()
             if (r.workspaceId.isEmpty()) {
                 auto w = ws.create(actor, workspace);
                 if (!w) {
-                    r.error = w.error().message;
+                    r.error = ErrorText::of(w.error());
                     return r;
                 }
                 r.workspaceId = w->id;
             }
             auto p = ws.createProject(actor, r.workspaceId, project);
             if (!p)
-                r.error = p.error().message;
+                r.error = ErrorText::of(p.error());
             else
                 r.projectId = p->id;
             return r;
@@ -366,7 +367,7 @@ bool FirstRunWizard::issueKey()
             KeyResult r;
             auto key = ApiKeyService(ctx).issue(Actor::user(admin, kLocalIp), name, workspace);
             if (!key)
-                r.error = key.error().message;
+                r.error = ErrorText::of(key.error());
             else
                 r.secret = key->secret;
             return r;

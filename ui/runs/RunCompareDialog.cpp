@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/runs/RunCompareDialog.h"
 
+#include "ui/common/ErrorText.h"
 #include "ui/runs/MetricChart.h"
 
 #include <QDialogButtonBox>
@@ -169,20 +170,20 @@ RunCompareDialog::Comparison RunCompareDialog::load(const ModelContext &ctx, con
             nameCount.value(r.name) > 1 ? r.name + QStringLiteral(" · ") + r.id.left(8) : r.name;
         auto sums = service.metricSummaries(actor, r.id);
         if (!sums) {
-            c.error = sums.error().message;
+            c.error = ErrorText::of(sums.error());
             return c;
         }
         d.summaries = *sums;
         auto manifest = service.manifest(actor, r.id);
         if (!manifest) {
-            c.error = manifest.error().message;
+            c.error = ErrorText::of(manifest.error());
             return c;
         }
         d.manifest = flatten(*manifest);
         for (const MetricSummary &m : std::as_const(d.summaries)) {
             auto pts = service.metricSeries(actor, r.id, m.name, kSeriesPoints);
             if (!pts) {
-                c.error = pts.error().message;
+                c.error = ErrorText::of(pts.error());
                 return c;
             }
             d.series.insert(m.name, *pts);

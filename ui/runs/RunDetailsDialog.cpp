@@ -4,6 +4,7 @@
 #include "models/events/ChangeBus.h"
 #include "ui/common/Async.h"
 #include "ui/common/Confirm.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/Heading.h"
 #include "ui/common/Tone.h"
 #include "ui/runs/MetricChart.h"
@@ -363,8 +364,9 @@ void RunDetailsDialog::loadDetails()
         },
         [this](const Details &d) {
             if (!d.manifest) {
-                m_message->setText(tr("Cannot load the run: %1").arg(d.manifest.error().message));
-                emit failed(d.manifest.error().message);
+                m_message->setText(
+                    tr("Cannot load the run: %1").arg(ErrorText::of(d.manifest.error())));
+                emit failed(ErrorText::of(d.manifest.error()));
                 return;
             }
             const QJsonObject manifest = d.manifest.value();
@@ -415,7 +417,7 @@ void RunDetailsDialog::loadSeries()
             for (const QString &name : names) {
                 auto points = runs.metricSeries(actor, id, name, kSeriesPoints);
                 if (!points) {
-                    batch.error = points.error().message;
+                    batch.error = ErrorText::of(points.error());
                     break;
                 }
                 MetricChart::Line line{name, {}};
@@ -450,7 +452,7 @@ void RunDetailsDialog::loadLog(qint64 offset)
         },
         [this](const Result<LogSlice> &r) {
             if (!r) {
-                m_logNote->setText(tr("Cannot load the log: %1").arg(r.error().message));
+                m_logNote->setText(tr("Cannot load the log: %1").arg(ErrorText::of(r.error())));
                 return;
             }
             QTextCursor end(m_log->document());
@@ -514,8 +516,8 @@ void RunDetailsDialog::deleteRun()
         [this](const Status &s) {
             if (!s) {
                 m_delete->setEnabled(true);
-                m_message->setText(tr("Cannot delete the run: %1").arg(s.error().message));
-                emit failed(s.error().message);
+                m_message->setText(tr("Cannot delete the run: %1").arg(ErrorText::of(s.error())));
+                emit failed(ErrorText::of(s.error()));
                 return;
             }
             emit runDeleted(m_run.id);

@@ -5,6 +5,7 @@
 #include "models/artifacts/BlobStore.h"
 #include "models/runs/EvidencePackager.h"
 #include "ui/common/Async.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/FileChooser.h"
 
 #include <QCryptographicHash>
@@ -159,7 +160,7 @@ void RunFilesTab::loadArtifacts()
             do {
                 auto page = artifacts.list(actor, runId, 200, cursor);
                 if (!page) {
-                    out.error = page.error().message;
+                    out.error = ErrorText::of(page.error());
                     break;
                 }
                 out.items.append(page->items);
@@ -278,7 +279,7 @@ void RunFilesTab::saveSelected()
             auto download = artifacts.open(actor, id);
             if (!download) {
                 Outcome o;
-                o.error = download.error().message;
+                o.error = ErrorText::of(download.error());
                 return o;
             }
             QFile in(download->path);
@@ -313,7 +314,7 @@ void RunFilesTab::exportEvidence()
             auto package = packager.build(actor, runId);
             if (!package) {
                 Outcome o;
-                o.error = package.error().message;
+                o.error = ErrorText::of(package.error());
                 return o;
             }
             const QByteArray zip = package->zip;

@@ -5,6 +5,8 @@
 #include "models/runs/MetricFilter.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/common/Async.h"
+#include "ui/common/CollectAll.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/Heading.h"
 #include "ui/common/ListTable.h"
 #include "ui/runs/RunCompareDialog.h"
@@ -30,30 +32,9 @@ namespace wfx::ui {
 
 namespace {
 
-struct Named
-{
-    QString id, name;
-};
-
-// Every page of a keyset list (the console sees every workspace; these lists are short).
-template <typename Fetch> Result<QList<Named>> collectAll(Fetch fetch)
-{
-    QList<Named> out;
-    QString cursor;
-    do {
-        auto page = fetch(cursor);
-        if (!page)
-            return page.error();
-        for (const auto &item : page->items)
-            out.append({item.id, item.name});
-        cursor = page->nextCursor;
-    } while (!cursor.isEmpty() && out.size() < 10000);
-    return out;
-}
-
 struct Directory
 {
-    QList<Named> workspaces;
+    QList<Workspace> workspaces;
     QHash<QString, QString> projects; // id -> name
     QString error;
 };
@@ -342,17 +323,17 @@ void RunsPanel::loadWorkspaces()
             auto workspaces =
                 collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); });
             if (!workspaces) {
-                dir.error = workspaces.error().message;
+                dir.error = ErrorText::of(workspaces.error());
                 return dir;
             }
             dir.workspaces = workspaces.value();
             // Project names for the Project column.
-            for (const Named &w : dir.workspaces) {
+            for (const Workspace &w : dir.workspaces) {
                 auto projects = collectAll([&](const QString &cursor) {
                     return ws.listProjects(actor, w.id, 200, cursor);
                 });
                 if (projects)
-                    for (const Named &p : projects.value())
+                    for (const Project &p : projects.value())
                         dir.projects.insert(p.id, p.name);
             }
             return dir;
@@ -363,7 +344,7 @@ void RunsPanel::loadWorkspaces()
                 return;
             }
             m_filling = true;
-            for (const Named &w : dir.workspaces)
+            for (const Workspace &w : dir.workspaces)
                 m_workspace->addItem(w.name, w.id);
             m_filling = false;
             m_model->setProjectNames(dir.projects);
@@ -389,11 +370,11 @@ void RunsPanel::loadProjects(const QString &workspaceId)
                 return ws.listProjects(actor, workspaceId, 200, cursor);
             });
         },
-        [this, workspaceId](const Result<QList<Named>> &r) {
+        [this, workspaceId](const Result<QList<Project>> &r) {
             if (!r || m_workspace->currentData().toString() != workspaceId)
                 return;
             m_filling = true;
-            for (const Named &p : r.value())
+            for (const Project &p : r.value())
                 m_project->addItem(p.name, p.id);
             m_project->setEnabled(true);
             m_project->setToolTip(QString());

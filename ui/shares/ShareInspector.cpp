@@ -6,6 +6,7 @@
 #include "models/events/ChangeBus.h"
 #include "ui/common/Async.h"
 #include "ui/common/Confirm.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/WordsText.h"
 
 #include <QDateTime>
@@ -52,6 +53,11 @@ QString ShareInspector::stateTitle(PublicState s)
         return tr("Active");
     }
     return {};
+}
+
+ShareInspector::~ShareInspector()
+{
+    m_actions.waitForAll();
 }
 
 ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
@@ -240,7 +246,7 @@ void ShareInspector::present(const Inspection &in)
     if (!in.explanation) {
         m_explanation.reset();
         m_share.reset();
-        m_state->setText(tr("Cannot inspect: %1").arg(in.explanation.error().message));
+        m_state->setText(tr("Cannot inspect: %1").arg(ErrorText::of(in.explanation.error())));
         m_reason->clear();
         m_public->clear();
         m_notes->clear();
@@ -348,16 +354,9 @@ void ShareInspector::revoke()
                           .arg(m_share->tokenPrefix),
                       tr("Revoke")))
         return;
-    runAsync(
-        this,
-        [ctx = m_ctx, actor = m_actor, id = m_share->id] {
-            return ShareService(ctx).revoke(actor, id);
-        },
-        [this](const Result<Share> &r) {
-            if (!r)
-                emit actionFailed(r.error().message);
-            inspect();
-        });
+    m_actions.act([ctx = m_ctx, actor = m_actor,
+                   id = m_share->id] { return ShareService(ctx).revoke(actor, id); },
+                  tr("Cannot revoke"), [] { return QString(); }, [this] { inspect(); });
 }
 
 void ShareInspector::extend()
@@ -365,32 +364,20 @@ void ShareInspector::extend()
     if (!m_share)
         return;
     const QString expiry = ids::formatTime(m_expiry->dateTime().toMSecsSinceEpoch());
-    runAsync(
-        this,
-        [ctx = m_ctx, actor = m_actor, id = m_share->id, expiry] {
-            return ShareService(ctx).extend(actor, id, expiry);
-        },
-        [this](const Result<Share> &r) {
-            if (!r)
-                emit actionFailed(r.error().message);
-            inspect();
-        });
+    m_actions.act([ctx = m_ctx, actor = m_actor, id = m_share->id,
+                   expiry] { return ShareService(ctx).extend(actor, id, expiry); },
+                  tr("Cannot extend the share"), [] { return QString(); }, [this] { inspect(); });
 }
 
 void ShareInspector::unlock()
 {
     if (!m_share)
         return;
-    runAsync(
-        this,
+    m_actions.act(
         [ctx = m_ctx, actor = m_actor, id = m_share->id, address = m_inspectedAddress] {
             return PublicShareResolver(ctx).unlock(actor, id, address);
         },
-        [this](const Result<bool> &r) {
-            if (!r)
-                emit actionFailed(r.error().message);
-            inspect();
-        });
+        tr("Cannot unlock the share"), [] { return QString(); }, [this] { inspect(); });
 }
 
 } // namespace wfx::ui

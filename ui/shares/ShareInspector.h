@@ -9,6 +9,8 @@
 #include "models/shares/PublicShareResolver.h"
 #include "models/shares/ShareService.h"
 
+#include "ui/common/PanelActions.h"
+
 #include <QWidget>
 
 #include <optional>
@@ -27,6 +29,7 @@ class ShareInspector : public QWidget
     Q_OBJECT
 public:
     ShareInspector(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
+    ~ShareInspector() override;
 
     // Fills the input (a token, a link or a share id) and inspects.
     void inspect(const QString &tokenLinkOrId);
@@ -78,6 +81,7 @@ private:
     QString m_inspectedAddress;
     bool m_busy = false;
     bool m_again = false; // inspect again when the current one ends
+    PanelActions m_actions{this, [this](const QString &text) { emit actionFailed(text); }};
 };
 
 } // namespace wfx::ui

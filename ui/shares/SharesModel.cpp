@@ -2,19 +2,11 @@
 #include "ui/shares/SharesModel.h"
 
 #include "models/runs/RunService.h"
+#include "ui/common/ShortTime.h"
 
-#include <QDateTime>
-#include <QLocale>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace wfx::ui {
-
-namespace {
-QString shortTime(qint64 ms)
-{
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat);
-}
-} // namespace
 
 QString SharesModel::stateText(const QString &state)
 {

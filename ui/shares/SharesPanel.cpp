@@ -3,7 +3,9 @@
 
 #include "models/events/ChangeBus.h"
 #include "ui/common/Async.h"
+#include "ui/common/CollectAll.h"
 #include "ui/common/Confirm.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/FileChooser.h"
 #include "ui/common/Heading.h"
 #include "ui/common/ListTable.h"
@@ -32,17 +34,6 @@
 #include <QVBoxLayout>
 
 namespace wfx::ui {
-
-namespace {
-QString errorText(const Error &e)
-{
-    QStringList fields;
-    for (const auto &d : e.details)
-        fields << d.field + QStringLiteral(" (") + d.issue + QLatin1Char(')');
-    return fields.isEmpty() ? e.message
-                            : e.message + QLatin1Char(' ') + fields.join(QStringLiteral(", "));
-}
-} // namespace
 
 SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()> linkBase,
                          QWidget *parent)
@@ -224,6 +215,11 @@ void SharesPanel::onSelectionChanged()
     loadConsents();
 }
 
+SharesPanel::~SharesPanel()
+{
+    m_actions.waitForAll();
+}
+
 CreateShareDialog *SharesPanel::openCreate()
 {
     auto *dialog = new CreateShareDialog(m_ctx, m_actor, this);
@@ -241,7 +237,7 @@ void SharesPanel::createFrom(CreateShareDialog *dialog)
         [ctx = m_ctx, actor = m_actor, draft] { return ShareService(ctx).create(actor, draft); },
         [this, dialog](const Result<IssuedShare> &r) {
             if (!r) {
-                dialog->showError(tr("Cannot create the share: %1").arg(errorText(r.error())));
+                dialog->showError(tr("Cannot create the share: %1").arg(ErrorText::of(r.error())));
                 return;
             }
             dialog->accept();
@@ -275,14 +271,11 @@ void SharesPanel::revokeSelected()
                      m_model->runName(s.runId).isEmpty() ? s.runId : m_model->runName(s.runId)),
             tr("Revoke")))
         return;
-    runAsync(
-        this, [ctx = m_ctx, actor = m_actor, id] { return ShareService(ctx).revoke(actor, id); },
-        [this](const Result<Share> &r) {
-            m_message = r ? tr("Share %1… revoked.").arg(r->tokenPrefix)
-                          : tr("Cannot revoke: %1").arg(r.error().message);
-            updateStatusLine();
-            m_liveTimer->start();
-        });
+    m_actions.act(
+        [ctx = m_ctx, actor = m_actor, id] { return ShareService(ctx).revoke(actor, id); },
+        tr("Cannot revoke"),
+        [](const Share &share) { return tr("Share %1… revoked.").arg(share.tokenPrefix); },
+        [this] { m_liveTimer->start(); });
 }
 
 void SharesPanel::loadConsents()
@@ -300,16 +293,8 @@ void SharesPanel::loadConsents()
         this,
         [ctx = m_ctx, actor = m_actor, id] {
             ShareService svc(ctx);
-            QList<ReliabilityConsent> all;
-            QString cursor;
-            do {
-                auto page = svc.listConsents(actor, id, 200, cursor);
-                if (!page)
-                    return Result<QList<ReliabilityConsent>>(page.error());
-                all.append(page->items);
-                cursor = page->nextCursor;
-            } while (!cursor.isEmpty());
-            return Result<QList<ReliabilityConsent>>(all);
+            return collectAll(
+                [&](const QString &cursor) { return svc.listConsents(actor, id, 200, cursor); });
         },
         [this, id](const Result<QList<ReliabilityConsent>> &r) {
             if (selectedShareId() != id)
@@ -317,7 +302,8 @@ void SharesPanel::loadConsents()
             m_consentsLoading = false;
             m_consents->setRowCount(0);
             if (!r) {
-                m_consentTitle->setText(tr("Cannot load consents: %1").arg(r.error().message));
+                m_consentTitle->setText(
+                    tr("Cannot load consents: %1").arg(ErrorText::of(r.error())));
                 emit consentsLoaded();
                 return;
             }
@@ -352,22 +338,15 @@ void SharesPanel::addConsent()
         return;
     const QString subject = m_subject->text();
     const QString scope = m_scope->text();
-    runAsync(
-        this,
-        [ctx = m_ctx, actor = m_actor, id, subject, scope] {
-            return ShareService(ctx).createConsent(actor, id, subject, scope);
-        },
-        [this](const Result<ReliabilityConsent> &r) {
-            if (r) {
-                m_subject->clear();
-                m_scope->clear();
-                m_message = tr("Consent recorded.");
-            } else {
-                m_message = tr("Cannot record the consent: %1").arg(errorText(r.error()));
-            }
-            updateStatusLine();
-            loadConsents();
-        });
+    m_actions.act([ctx = m_ctx, actor = m_actor, id, subject,
+                   scope] { return ShareService(ctx).createConsent(actor, id, subject, scope); },
+                  tr("Cannot record the consent"),
+                  [this] {
+                      m_subject->clear();
+                      m_scope->clear();
+                      return tr("Consent recorded.");
+                  },
+                  [this] { loadConsents(); });
 }
 
 void SharesPanel::revokeConsent()
@@ -382,17 +361,12 @@ void SharesPanel::revokeConsent()
                           .arg(item->text(), m_consents->item(item->row(), 1)->text()),
                       tr("Revoke")))
         return;
-    runAsync(
-        this,
+    m_actions.act(
         [ctx = m_ctx, actor = m_actor, shareId, consentId] {
             return ShareService(ctx).revokeConsent(actor, shareId, consentId);
         },
-        [this](const Result<ReliabilityConsent> &r) {
-            m_message = r ? tr("Consent revoked.")
-                          : tr("Cannot revoke the consent: %1").arg(r.error().message);
-            updateStatusLine();
-            loadConsents();
-        });
+        tr("Cannot revoke the consent"), [] { return tr("Consent revoked."); },
+        [this] { loadConsents(); });
 }
 
 void SharesPanel::exportConsent()
@@ -412,7 +386,7 @@ void SharesPanel::exportConsent()
         [ctx = m_ctx, actor = m_actor, shareId, consentId, path]() -> QString {
             auto doc = ShareService(ctx).exportConsent(actor, shareId, consentId);
             if (!doc)
-                return doc.error().message;
+                return ErrorText::of(doc.error());
             QSaveFile file(path);
             if (!file.open(QIODevice::WriteOnly))
                 return file.errorString();

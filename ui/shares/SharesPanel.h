@@ -6,6 +6,8 @@
 #include "models/core/Context.h"
 #include "models/shares/ShareService.h"
 
+#include "ui/common/PanelActions.h"
+
 #include <QWidget>
 
 #include <functional>
@@ -32,6 +34,7 @@ public:
     // linkBase gives the server's base URL (e.g. http://127.0.0.1:8787) for new links.
     SharesPanel(ModelContext ctx, Actor actor, std::function<QString()> linkBase,
                 QWidget *parent = nullptr);
+    ~SharesPanel() override;
 
     SharesModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
@@ -80,6 +83,10 @@ private:
     QTimer *m_liveTimer = nullptr;
     QString m_message;
     bool m_consentsLoading = false;
+    PanelActions m_actions{this, [this](const QString &text) {
+                               m_message = text;
+                               updateStatusLine();
+                           }};
 };
 
 } // namespace wfx::ui

@@ -4,55 +4,42 @@
 #include "models/events/ChangeBus.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/common/AllUsers.h"
-#include "ui/common/Async.h"
+#include "ui/common/CollectAll.h"
 #include "ui/common/Confirm.h"
+#include "ui/common/ErrorText.h"
 #include "ui/common/Heading.h"
+#include "ui/common/ShortTime.h"
+#include "ui/common/TextRowsModel.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
-#include <QDateTime>
 #include <QFormLayout>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
-#include <QTreeWidget>
+#include <QTreeView>
 #include <QVBoxLayout>
+
+#include <optional>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx::ui {
 
 namespace {
 
-constexpr int kIdRole = Qt::UserRole + 1;
-constexpr int kExtraRole = Qt::UserRole + 2;
-
-// Every page of a keyset list (these lists are short).
-template <typename T, typename Fetch> Result<QList<T>> collectAll(Fetch fetch)
-{
-    QList<T> out;
-    QString cursor;
-    do {
-        auto page = fetch(cursor);
-        if (!page)
-            return page.error();
-        out.append(page->items);
-        cursor = page->nextCursor;
-    } while (!cursor.isEmpty() && out.size() < 100000);
-    return out;
-}
-
 struct Directory
 {
     QList<Workspace> workspaces;
     QList<User> users;
-    QString error;
+    std::optional<Error> error;
 };
 
 struct Details
@@ -61,13 +48,8 @@ struct Details
     QList<Project> projects;
     QList<Member> members;
     QList<Invitation> invitations;
-    QString error;
+    std::optional<Error> error;
 };
-
-QString when(qint64 ms)
-{
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat);
-}
 
 QString roleText(const QString &role)
 {
@@ -95,24 +77,6 @@ QString invitationStateText(const QString &state)
     return state;
 }
 
-QTreeWidget *makeList(QWidget *parent, const QString &objectName, const QString &accessibleName,
-                      const QStringList &headers)
-{
-    auto *t = new QTreeWidget(parent);
-    t->setObjectName(objectName);
-    t->setAccessibleName(accessibleName);
-    t->setHeaderLabels(headers);
-    t->setRootIsDecorated(false);
-    t->setUniformRowHeights(true);
-    t->setAlternatingRowColors(true);
-    t->setSelectionMode(QAbstractItemView::SingleSelection);
-    t->header()->setStretchLastSection(false);
-    t->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    for (int i = 1; i < headers.size(); ++i)
-        t->header()->setSectionResizeMode(i, QHeaderView::ResizeToContents);
-    return t;
-}
-
 QPushButton *makeButton(QWidget *parent, const QString &text, const QString &objectName)
 {
     auto *b = new QPushButton(text, parent);
@@ -120,21 +84,16 @@ QPushButton *makeButton(QWidget *parent, const QString &text, const QString &obj
     return b;
 }
 
-QString selectedId(const QTreeWidget *t)
-{
-    const QTreeWidgetItem *item = t->currentItem();
-    return item ? item->data(0, kIdRole).toString() : QString();
-}
-
 } // namespace
 
 WorkspacesPanel::~WorkspacesPanel()
 {
-    m_jobs.waitForAll();
+    m_actions.waitForAll();
 }
 
 WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+      m_actions(this, [this](const QString &text) { m_status->setText(text); })
 {
     setAccessibleName(tr("Workspaces"));
     auto *layout = new QVBoxLayout(this);
@@ -148,8 +107,8 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     auto *left = new QWidget(splitter);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
-    m_workspaces = makeList(left, QStringLiteral("workspaceList"), tr("Workspaces list"),
-                            {tr("Name"), tr("Plan"), tr("Created")});
+    m_workspaces = newTextRowsView(left, {tr("Name"), tr("Plan"), tr("Created")},
+                                   u"workspaceList"_s, tr("Workspaces list"));
     leftLayout->addWidget(m_workspaces, 1);
     auto *wsForm = new QFormLayout;
     m_wsName = new QLineEdit(left);
@@ -196,8 +155,8 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     // Projects.
     auto *projectsTab = new QWidget(m_tabs);
     auto *pl = new QVBoxLayout(projectsTab);
-    m_projects = makeList(projectsTab, QStringLiteral("projectList"), tr("Projects list"),
-                          {tr("Project"), tr("Created")});
+    m_projects = newTextRowsView(projectsTab, {tr("Project"), tr("Created")}, u"projectList"_s,
+                                 tr("Projects list"));
     pl->addWidget(m_projects, 1);
     auto *prow = new QHBoxLayout;
     m_projectName = new QLineEdit(projectsTab);
@@ -220,8 +179,8 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     // Members.
     auto *membersTab = new QWidget(m_tabs);
     auto *ml = new QVBoxLayout(membersTab);
-    m_members = makeList(membersTab, QStringLiteral("memberList"), tr("Members list"),
-                         {tr("Email"), tr("Role"), tr("Member since")});
+    m_members = newTextRowsView(membersTab, {tr("Email"), tr("Role"), tr("Member since")},
+                                u"memberList"_s, tr("Members list"));
     ml->addWidget(m_members, 1);
     auto *mrow = new QHBoxLayout;
     m_memberRole = new QComboBox(membersTab);
@@ -246,8 +205,8 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     // Invitations.
     auto *invTab = new QWidget(m_tabs);
     auto *il = new QVBoxLayout(invTab);
-    m_invitations = makeList(invTab, QStringLiteral("invitationList"), tr("Invitations list"),
-                             {tr("Email"), tr("Role"), tr("State"), tr("Expires")});
+    m_invitations = newTextRowsView(invTab, {tr("Email"), tr("Role"), tr("State"), tr("Expires")},
+                                    u"invitationList"_s, tr("Invitations list"));
     il->addWidget(m_invitations, 1);
     auto *irow = new QHBoxLayout;
     m_inviteEmail = new QLineEdit(invTab);
@@ -295,34 +254,38 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
 
-    connect(m_workspaces, &QTreeWidget::currentItemChanged, this,
-            &WorkspacesPanel::onWorkspaceSelected);
+    connect(m_workspaces->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] {
+        if (!m_refilling)
+            onWorkspaceSelected();
+    });
     connect(m_wsCreate, &QPushButton::clicked, this, &WorkspacesPanel::createWorkspace);
     connect(m_wsRename, &QPushButton::clicked, this, &WorkspacesPanel::renameWorkspace);
     connect(m_wsDelete, &QPushButton::clicked, this, &WorkspacesPanel::deleteWorkspace);
     connect(m_projectCreate, &QPushButton::clicked, this, &WorkspacesPanel::createProject);
     connect(m_projectRename, &QPushButton::clicked, this, &WorkspacesPanel::renameProject);
     connect(m_projectDelete, &QPushButton::clicked, this, &WorkspacesPanel::deleteProject);
-    connect(m_projects, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
-        if (item)
-            m_projectName->setText(item->text(0));
-    });
+    connect(m_projects->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    m_projectName->setText(currentRowText(m_projects));
+            });
     connect(m_roleChange, &QPushButton::clicked, this, &WorkspacesPanel::changeRole);
     connect(m_memberRemove, &QPushButton::clicked, this, &WorkspacesPanel::removeMember);
     connect(m_transfer, &QPushButton::clicked, this, &WorkspacesPanel::transferOwnership);
-    connect(m_members, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
-        if (item) {
-            const int i = m_memberRole->findData(item->data(0, kExtraRole));
-            if (i >= 0)
-                m_memberRole->setCurrentIndex(i);
-        }
-    });
+    connect(m_members->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (!current.isValid())
+                    return;
+                const QString role = textRows(m_members)->rowAt(current.row()).values.value(0);
+                if (const int i = m_memberRole->findData(role); i >= 0)
+                    m_memberRole->setCurrentIndex(i);
+            });
     connect(m_inviteButton, &QPushButton::clicked, this, &WorkspacesPanel::invite);
     connect(m_inviteEmail, &QLineEdit::returnPressed, this, &WorkspacesPanel::invite);
     connect(m_revoke, &QPushButton::clicked, this, &WorkspacesPanel::revokeInvitation);
     connect(copy, &QPushButton::clicked, this, [this] {
         QApplication::clipboard()->setText(m_token->text());
-        showStatus(tr("Invitation token copied."));
+        m_actions.show(tr("Invitation token copied."));
     });
 
     m_liveTimer = new QTimer(this);
@@ -346,33 +309,17 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
 
 QString WorkspacesPanel::selectedWorkspaceId() const
 {
-    return selectedId(m_workspaces);
+    return currentRowId(m_workspaces);
 }
 
 bool WorkspacesPanel::selectWorkspace(const QString &id)
 {
-    for (int i = 0; i < m_workspaces->topLevelItemCount(); ++i) {
-        if (m_workspaces->topLevelItem(i)->data(0, kIdRole).toString() == id) {
-            m_workspaces->setCurrentItem(m_workspaces->topLevelItem(i));
-            return true;
-        }
-    }
-    return false;
+    return setCurrentRowId(m_workspaces, id);
 }
 
 QString WorkspacesPanel::shownInvitationToken() const
 {
     return m_tokenBox->isHidden() ? QString() : m_token->text();
-}
-
-void WorkspacesPanel::showError(const QString &what, const QString &message)
-{
-    m_status->setText(tr("%1: %2").arg(what, message));
-}
-
-void WorkspacesPanel::showStatus(const QString &text)
-{
-    m_status->setText(text);
 }
 
 void WorkspacesPanel::reloadAll()
@@ -382,14 +329,13 @@ void WorkspacesPanel::reloadAll()
 
 void WorkspacesPanel::reloadWorkspaces()
 {
-    m_jobs.run(
+    m_actions.run(
         [ctx = m_ctx, actor = m_actor] {
             Directory dir;
             WorkspaceService ws(ctx);
-            auto all =
-                collectAll<Workspace>([&](const QString &c) { return ws.list(actor, 200, c); });
+            auto all = collectAll([&](const QString &c) { return ws.list(actor, 200, c); });
             if (!all) {
-                dir.error = all.error().message;
+                dir.error = all.error();
                 return dir;
             }
             dir.workspaces = *all;
@@ -398,8 +344,8 @@ void WorkspacesPanel::reloadWorkspaces()
             return dir;
         },
         [this](const Directory &dir) {
-            if (!dir.error.isEmpty()) {
-                showError(tr("Cannot list workspaces"), dir.error);
+            if (dir.error) {
+                m_actions.show(ErrorText::failure(tr("Cannot list workspaces"), *dir.error));
                 return;
             }
             const QString keep =
@@ -409,15 +355,16 @@ void WorkspacesPanel::reloadWorkspaces()
             QHash<QString, QString> emails;
             for (const User &u : dir.users)
                 emails.insert(u.id, u.email);
-            m_workspaces->blockSignals(true);
-            m_workspaces->clear();
-            for (const Workspace &w : dir.workspaces) {
-                auto *item = new QTreeWidgetItem(m_workspaces, {w.name, w.plan, when(w.createdAt)});
-                item->setData(0, kIdRole, w.id);
-                item->setData(0, kExtraRole, w.name);
-                item->setToolTip(0, tr("Owner: %1").arg(emails.value(w.ownerId, w.ownerId)));
-            }
-            m_workspaces->blockSignals(false);
+            QList<TextRowsModel::Row> rows;
+            for (const Workspace &w : dir.workspaces)
+                rows.append({w.id,
+                             {w.name, w.plan, shortTime(w.createdAt)},
+                             {},
+                             {{0, tr("Owner: %1").arg(emails.value(w.ownerId, w.ownerId))}},
+                             {}});
+            m_refilling = true;
+            textRows(m_workspaces)->setRows(std::move(rows));
+            m_refilling = false;
             m_owner->clear();
             for (const User &u : dir.users)
                 m_owner->addItem(
@@ -426,9 +373,9 @@ void WorkspacesPanel::reloadWorkspaces()
             if (const int i = m_owner->findData(keepOwner); i >= 0)
                 m_owner->setCurrentIndex(i);
             const QString before = m_shownWorkspace;
-            m_workspaces->blockSignals(true);
+            m_refilling = true;
             const bool found = !keep.isEmpty() && selectWorkspace(keep);
-            m_workspaces->blockSignals(false);
+            m_refilling = false;
             if (found && keep == before)
                 reloadDetails(); // same workspace: refresh its lists, keep the shown token
             else
@@ -449,13 +396,12 @@ void WorkspacesPanel::onWorkspaceSelected()
     if (!has) {
         m_detailsTitle->setText(
             tr("Select a workspace to see its projects, members and invitations."));
-        m_projects->clear();
-        m_members->clear();
-        m_invitations->clear();
+        for (QTreeView *list : {m_projects, m_members, m_invitations})
+            textRows(list)->setRows({});
         return;
     }
-    m_wsName->setText(m_workspaces->currentItem()->text(0));
-    m_detailsTitle->setText(m_workspaces->currentItem()->text(0));
+    m_wsName->setText(currentRowText(m_workspaces));
+    m_detailsTitle->setText(currentRowText(m_workspaces));
     reloadDetails();
 }
 
@@ -464,20 +410,20 @@ void WorkspacesPanel::reloadDetails()
     const QString id = selectedWorkspaceId();
     if (id.isEmpty())
         return;
-    m_jobs.run(
+    m_actions.run(
         [ctx = m_ctx, actor = m_actor, id] {
             Details d;
             d.workspaceId = id;
             WorkspaceService ws(ctx);
-            auto projects = collectAll<Project>(
-                [&](const QString &c) { return ws.listProjects(actor, id, 200, c); });
+            auto projects =
+                collectAll([&](const QString &c) { return ws.listProjects(actor, id, 200, c); });
             auto members = ws.members(actor, id);
-            auto invitations = collectAll<Invitation>(
-                [&](const QString &c) { return ws.invitations(actor, id, 200, c); });
+            auto invitations =
+                collectAll([&](const QString &c) { return ws.invitations(actor, id, 200, c); });
             if (!projects || !members || !invitations) {
-                d.error = !projects  ? projects.error().message
-                          : !members ? members.error().message
-                                     : invitations.error().message;
+                d.error = !projects  ? projects.error()
+                          : !members ? members.error()
+                                     : invitations.error();
                 return d;
             }
             d.projects = *projects;
@@ -488,43 +434,34 @@ void WorkspacesPanel::reloadDetails()
         [this](const Details &d) {
             if (d.workspaceId != selectedWorkspaceId())
                 return; // the selection moved on
-            if (!d.error.isEmpty()) {
-                showError(tr("Cannot load the workspace"), d.error);
+            if (d.error) {
+                m_actions.show(ErrorText::failure(tr("Cannot load the workspace"), *d.error));
                 return;
             }
-            const QString keepProject = selectedId(m_projects);
-            const QString keepMember = selectedId(m_members);
-            const QString keepInvitation = selectedId(m_invitations);
-            auto refill = [](QTreeWidget *t, const QString &keep, auto fill) {
-                t->clear();
-                fill();
-                for (int i = 0; i < t->topLevelItemCount(); ++i)
-                    if (t->topLevelItem(i)->data(0, kIdRole).toString() == keep)
-                        t->setCurrentItem(t->topLevelItem(i));
+            auto refill = [](QTreeView *list, QList<TextRowsModel::Row> rows) {
+                const QString keep = currentRowId(list);
+                textRows(list)->setRows(std::move(rows));
+                setCurrentRowId(list, keep);
             };
-            refill(m_projects, keepProject, [&] {
-                for (const Project &p : d.projects) {
-                    auto *item = new QTreeWidgetItem(m_projects, {p.name, when(p.createdAt)});
-                    item->setData(0, kIdRole, p.id);
-                }
-            });
-            refill(m_members, keepMember, [&] {
-                for (const Member &m : d.members) {
-                    auto *item = new QTreeWidgetItem(
-                        m_members, {m.email, roleText(m.role), when(m.createdAt)});
-                    item->setData(0, kIdRole, m.userId);
-                    item->setData(0, kExtraRole, m.role);
-                }
-            });
-            refill(m_invitations, keepInvitation, [&] {
-                for (const Invitation &inv : d.invitations) {
-                    auto *item = new QTreeWidgetItem(m_invitations, {inv.email, roleText(inv.role),
-                                                                     invitationStateText(inv.state),
-                                                                     when(inv.expiresAt)});
-                    item->setData(0, kIdRole, inv.id);
-                    item->setData(0, kExtraRole, inv.state);
-                }
-            });
+            QList<TextRowsModel::Row> projects, members, invitations;
+            for (const Project &p : d.projects)
+                projects.append({p.id, {p.name, shortTime(p.createdAt)}, {}, {}, {}});
+            for (const Member &m : d.members)
+                members.append({m.userId,
+                                {m.email, roleText(m.role), shortTime(m.createdAt)},
+                                {m.role},
+                                {},
+                                {}});
+            for (const Invitation &inv : d.invitations)
+                invitations.append({inv.id,
+                                    {inv.email, roleText(inv.role), invitationStateText(inv.state),
+                                     shortTime(inv.expiresAt)},
+                                    {inv.state},
+                                    {},
+                                    {}});
+            refill(m_projects, std::move(projects));
+            refill(m_members, std::move(members));
+            refill(m_invitations, std::move(invitations));
             m_tabs->setTabText(0, tr("Projects (%1)").arg(d.projects.size()));
             m_tabs->setTabText(1, tr("Members (%1)").arg(d.members.size()));
             m_tabs->setTabText(2, tr("Invitations (%1)").arg(d.invitations.size()));
@@ -536,20 +473,17 @@ void WorkspacesPanel::createWorkspace()
     const QString name = m_wsName->text();
     const QString ownerId = m_owner->currentData().toString();
     if (ownerId.isEmpty()) {
-        showStatus(tr("Choose the owner of the new workspace."));
+        m_actions.show(tr("Choose the owner of the new workspace."));
         return;
     }
-    m_jobs.run([ctx = m_ctx, name,
-                ownerId] { return WorkspaceService(ctx).create(Actor::user(ownerId), name); },
-               [this](const Result<Workspace> &r) {
-                   if (!r) {
-                       showError(tr("Cannot create the workspace"), r.error().message);
-                       return;
-                   }
-                   showStatus(tr("Created workspace “%1”.").arg(r->name));
-                   m_pendingSelect = r->id; // selected once the list has it
-                   reloadWorkspaces();
-               });
+    m_actions.act([ctx = m_ctx, name,
+                   ownerId] { return WorkspaceService(ctx).create(Actor::user(ownerId), name); },
+                  tr("Cannot create the workspace"),
+                  [this](const Workspace &w) {
+                      m_pendingSelect = w.id; // selected once the list has it
+                      return tr("Created workspace “%1”.").arg(w.name);
+                  },
+                  [this] { reloadWorkspaces(); });
 }
 
 void WorkspacesPanel::renameWorkspace()
@@ -558,16 +492,13 @@ void WorkspacesPanel::renameWorkspace()
     const QString name = m_wsName->text();
     if (id.isEmpty())
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, id,
-                name] { return WorkspaceService(ctx).rename(actor, id, name); },
-               [this](const Result<Workspace> &r) {
-                   if (!r) {
-                       showError(tr("Cannot rename the workspace"), r.error().message);
-                       return;
-                   }
-                   showStatus(tr("Renamed the workspace to “%1”.").arg(r->name));
-                   reloadWorkspaces();
-               });
+    m_actions.act(
+        [ctx = m_ctx, actor = m_actor, id, name] {
+            return WorkspaceService(ctx).rename(actor, id, name);
+        },
+        tr("Cannot rename the workspace"),
+        [](const Workspace &w) { return tr("Renamed the workspace to “%1”.").arg(w.name); },
+        [this] { reloadWorkspaces(); });
 }
 
 void WorkspacesPanel::deleteWorkspace()
@@ -575,12 +506,12 @@ void WorkspacesPanel::deleteWorkspace()
     const QString id = selectedWorkspaceId();
     if (id.isEmpty())
         return;
-    const QString name = m_workspaces->currentItem()->text(0);
-    m_jobs.run(
+    const QString name = currentRowText(m_workspaces);
+    m_actions.run(
         [ctx = m_ctx, actor = m_actor, id] { return WorkspaceService(ctx).contents(actor, id); },
         [this, id, name](const Result<WorkspaceContents> &c) {
             if (!c) {
-                showError(tr("Cannot delete the workspace"), c.error().message);
+                m_actions.show(ErrorText::failure(tr("Cannot delete the workspace"), c.error()));
                 return;
             }
             const QString text = tr("Delete the workspace “%1”? Its %2 and %3 go with it, with "
@@ -590,16 +521,11 @@ void WorkspacesPanel::deleteWorkspace()
                                           tr("%n run(s)", nullptr, int(c->runs)));
             if (!Confirm::ask(this, tr("Delete workspace"), text, tr("Delete workspace")))
                 return;
-            m_jobs.run([ctx = m_ctx, actor = m_actor,
-                        id] { return WorkspaceService(ctx).remove(actor, id); },
-                       [this, name](const Status &r) {
-                           if (!r) {
-                               showError(tr("Cannot delete the workspace"), r.error().message);
-                               return;
-                           }
-                           showStatus(tr("Deleted the workspace “%1”.").arg(name));
-                           reloadWorkspaces();
-                       });
+            m_actions.act([ctx = m_ctx, actor = m_actor,
+                           id] { return WorkspaceService(ctx).remove(actor, id); },
+                          tr("Cannot delete the workspace"),
+                          [name] { return tr("Deleted the workspace “%1”.").arg(name); },
+                          [this] { reloadWorkspaces(); });
         });
 }
 
@@ -609,135 +535,108 @@ void WorkspacesPanel::createProject()
     const QString name = m_projectName->text();
     if (ws.isEmpty())
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws,
-                name] { return WorkspaceService(ctx).createProject(actor, ws, name); },
-               [this](const Result<Project> &r) {
-                   if (!r) {
-                       showError(tr("Cannot create the project"), r.error().message);
-                       return;
-                   }
-                   showStatus(tr("Created project “%1”.").arg(r->name));
-                   m_projectName->clear();
-                   reloadDetails();
-               });
+    m_actions.act([ctx = m_ctx, actor = m_actor, ws,
+                   name] { return WorkspaceService(ctx).createProject(actor, ws, name); },
+                  tr("Cannot create the project"),
+                  [this](const Project &p) {
+                      m_projectName->clear();
+                      return tr("Created project “%1”.").arg(p.name);
+                  },
+                  [this] { reloadDetails(); });
 }
 
 void WorkspacesPanel::renameProject()
 {
-    const QString id = selectedId(m_projects);
+    const QString id = currentRowId(m_projects);
     const QString name = m_projectName->text();
     if (id.isEmpty()) {
-        showStatus(tr("Select a project to rename."));
+        m_actions.show(tr("Select a project to rename."));
         return;
     }
-    m_jobs.run([ctx = m_ctx, actor = m_actor, id,
-                name] { return WorkspaceService(ctx).renameProject(actor, id, name); },
-               [this](const Result<Project> &r) {
-                   if (!r) {
-                       showError(tr("Cannot rename the project"), r.error().message);
-                       return;
-                   }
-                   showStatus(tr("Renamed the project to “%1”.").arg(r->name));
-                   reloadDetails();
-               });
+    m_actions.act([ctx = m_ctx, actor = m_actor, id,
+                   name] { return WorkspaceService(ctx).renameProject(actor, id, name); },
+                  tr("Cannot rename the project"),
+                  [](const Project &p) { return tr("Renamed the project to “%1”.").arg(p.name); },
+                  [this] { reloadDetails(); });
 }
 
 void WorkspacesPanel::deleteProject()
 {
-    const QString id = selectedId(m_projects);
+    const QString id = currentRowId(m_projects);
     if (id.isEmpty()) {
-        showStatus(tr("Select a project to delete."));
+        m_actions.show(tr("Select a project to delete."));
         return;
     }
-    const QString name = m_projects->currentItem()->text(0);
+    const QString name = currentRowText(m_projects);
     if (!Confirm::ask(
             this, tr("Delete project"),
             tr("Delete the project “%1” and all of its runs? This cannot be undone.").arg(name),
             tr("Delete project")))
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor,
-                id] { return WorkspaceService(ctx).removeProject(actor, id); },
-               [this, name](const Status &r) {
-                   if (!r) {
-                       showError(tr("Cannot delete the project"), r.error().message);
-                       return;
-                   }
-                   showStatus(tr("Deleted the project “%1”.").arg(name));
-                   reloadDetails();
-               });
+    m_actions.act([ctx = m_ctx, actor = m_actor,
+                   id] { return WorkspaceService(ctx).removeProject(actor, id); },
+                  tr("Cannot delete the project"),
+                  [name] { return tr("Deleted the project “%1”.").arg(name); },
+                  [this] { reloadDetails(); });
 }
 
 void WorkspacesPanel::changeRole()
 {
     const QString ws = selectedWorkspaceId();
-    const QString user = selectedId(m_members);
+    const QString user = currentRowId(m_members);
     const QString role = m_memberRole->currentData().toString();
     if (user.isEmpty()) {
-        showStatus(tr("Select a member first."));
+        m_actions.show(tr("Select a member first."));
         return;
     }
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, user,
-                role] { return WorkspaceService(ctx).setMemberRole(actor, ws, user, role); },
-               [this, role](const Status &r) {
-                   if (!r) {
-                       showError(tr("Cannot change the role"), r.error().message);
-                       return;
-                   }
-                   showStatus(tr("Role changed to %1.").arg(roleText(role)));
-                   reloadDetails();
-               });
+    m_actions.act([ctx = m_ctx, actor = m_actor, ws, user,
+                   role] { return WorkspaceService(ctx).setMemberRole(actor, ws, user, role); },
+                  tr("Cannot change the role"),
+                  [role] { return tr("Role changed to %1.").arg(roleText(role)); },
+                  [this] { reloadDetails(); });
 }
 
 void WorkspacesPanel::removeMember()
 {
     const QString ws = selectedWorkspaceId();
-    const QString user = selectedId(m_members);
+    const QString user = currentRowId(m_members);
     if (user.isEmpty()) {
-        showStatus(tr("Select a member first."));
+        m_actions.show(tr("Select a member first."));
         return;
     }
-    const QString email = m_members->currentItem()->text(0);
+    const QString email = currentRowText(m_members);
     if (!Confirm::ask(this, tr("Remove member"),
                       tr("Remove %1 from the workspace “%2”? They lose access at once.")
-                          .arg(email, m_workspaces->currentItem()->text(0)),
+                          .arg(email, currentRowText(m_workspaces)),
                       tr("Remove member")))
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws,
-                user] { return WorkspaceService(ctx).removeMember(actor, ws, user); },
-               [this, email](const Status &r) {
-                   if (!r) {
-                       showError(tr("Cannot remove the member"), r.error().message);
-                       return;
-                   }
-                   showStatus(tr("Removed %1.").arg(email));
-                   reloadDetails();
-               });
+    m_actions.act([ctx = m_ctx, actor = m_actor, ws,
+                   user] { return WorkspaceService(ctx).removeMember(actor, ws, user); },
+                  tr("Cannot remove the member"), [email] { return tr("Removed %1.").arg(email); },
+                  [this] { reloadDetails(); });
 }
 
 void WorkspacesPanel::transferOwnership()
 {
     const QString ws = selectedWorkspaceId();
-    const QString user = selectedId(m_members);
+    const QString user = currentRowId(m_members);
     if (user.isEmpty()) {
-        showStatus(tr("Select the member who becomes the owner."));
+        m_actions.show(tr("Select the member who becomes the owner."));
         return;
     }
-    const QString email = m_members->currentItem()->text(0);
+    const QString email = currentRowText(m_members);
     if (!Confirm::ask(this, tr("Transfer ownership"),
                       tr("Make %1 the owner of “%2”? The current owner becomes an admin.")
-                          .arg(email, m_workspaces->currentItem()->text(0)),
+                          .arg(email, currentRowText(m_workspaces)),
                       tr("Transfer ownership")))
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws,
-                user] { return WorkspaceService(ctx).transferOwnership(actor, ws, user); },
-               [this, email](const Result<Workspace> &r) {
-                   if (!r) {
-                       showError(tr("Cannot transfer ownership"), r.error().message);
-                       return;
-                   }
-                   showStatus(tr("%1 now owns the workspace.").arg(email));
-                   reloadWorkspaces();
-               });
+    m_actions.act(
+        [ctx = m_ctx, actor = m_actor, ws, user] {
+            return WorkspaceService(ctx).transferOwnership(actor, ws, user);
+        },
+        tr("Cannot transfer ownership"),
+        [email](const Workspace &) { return tr("%1 now owns the workspace.").arg(email); },
+        [this] { reloadWorkspaces(); });
 }
 
 void WorkspacesPanel::invite()
@@ -747,46 +646,38 @@ void WorkspacesPanel::invite()
     const QString role = m_inviteRole->currentData().toString();
     if (ws.isEmpty())
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws, email,
-                role] { return WorkspaceService(ctx).invite(actor, ws, email, role); },
-               [this](const Result<IssuedInvitation> &r) {
-                   if (!r) {
-                       showError(tr("Cannot invite"), r.error().message);
-                       return;
-                   }
-                   showStatus(tr("Invited %1.").arg(r->invitation.email));
-                   m_inviteEmail->clear();
-                   m_token->setText(r->token);
-                   m_tokenBox->show();
-                   m_token->setFocus();
-                   m_token->selectAll();
-                   reloadDetails();
-               });
+    m_actions.act([ctx = m_ctx, actor = m_actor, ws, email,
+                   role] { return WorkspaceService(ctx).invite(actor, ws, email, role); },
+                  tr("Cannot invite"),
+                  [this](const IssuedInvitation &issued) {
+                      m_inviteEmail->clear();
+                      m_token->setText(issued.token);
+                      m_tokenBox->show();
+                      m_token->setFocus();
+                      m_token->selectAll();
+                      return tr("Invited %1.").arg(issued.invitation.email);
+                  },
+                  [this] { reloadDetails(); });
 }
 
 void WorkspacesPanel::revokeInvitation()
 {
     const QString ws = selectedWorkspaceId();
-    const QString id = selectedId(m_invitations);
+    const QString id = currentRowId(m_invitations);
     if (id.isEmpty()) {
-        showStatus(tr("Select an invitation first."));
+        m_actions.show(tr("Select an invitation first."));
         return;
     }
-    const QString email = m_invitations->currentItem()->text(0);
+    const QString email = currentRowText(m_invitations);
     if (!Confirm::ask(this, tr("Revoke invitation"),
                       tr("Revoke the invitation for %1? Its token stops working.").arg(email),
                       tr("Revoke invitation")))
         return;
-    m_jobs.run([ctx = m_ctx, actor = m_actor, ws,
-                id] { return WorkspaceService(ctx).revokeInvitation(actor, ws, id); },
-               [this, email](const Status &r) {
-                   if (!r) {
-                       showError(tr("Cannot revoke the invitation"), r.error().message);
-                       return;
-                   }
-                   showStatus(tr("Revoked the invitation for %1.").arg(email));
-                   reloadDetails();
-               });
+    m_actions.act([ctx = m_ctx, actor = m_actor, ws,
+                   id] { return WorkspaceService(ctx).revokeInvitation(actor, ws, id); },
+                  tr("Cannot revoke the invitation"),
+                  [email] { return tr("Revoked the invitation for %1.").arg(email); },
+                  [this] { reloadDetails(); });
 }
 
 } // namespace wfx::ui

@@ -7,7 +7,7 @@
 
 #include "models/core/Context.h"
 
-#include "ui/common/Async.h"
+#include "ui/common/PanelActions.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
@@ -19,7 +19,7 @@ class QLineEdit;
 class QPushButton;
 class QTabWidget;
 class QTimer;
-class QTreeWidget;
+class QTreeView;
 
 namespace wfx::ui {
 
@@ -33,8 +33,8 @@ public:
     ~WorkspacesPanel() override;
 
     // True while store work started by the panel is still running (tests wait on it).
-    bool isBusy() const { return m_jobs.busy(); }
-    QTreeWidget *workspaceList() const { return m_workspaces; }
+    bool isBusy() const { return m_actions.busy(); }
+    QTreeView *workspaceList() const { return m_workspaces; }
     QString selectedWorkspaceId() const;
     // Selects the workspace with that id (false when it is not listed).
     bool selectWorkspace(const QString &id);
@@ -57,32 +57,30 @@ private:
     void transferOwnership();
     void invite();
     void revokeInvitation();
-    void showError(const QString &what, const QString &message);
-    void showStatus(const QString &text);
 
     ModelContext m_ctx;
     Actor m_actor;
-    PanelJobs m_jobs{this};   // waited for on destruction
     QString m_shownWorkspace; // whose details the tabs show
     QString m_pendingSelect;  // a workspace just created: selected on the next reload
+    bool m_refilling = false; // the workspace list is being refilled: not a selection
     QTimer *m_liveTimer = nullptr;
 
-    QTreeWidget *m_workspaces = nullptr;
+    QTreeView *m_workspaces = nullptr;
     QLineEdit *m_wsName = nullptr;
     QComboBox *m_owner = nullptr;
     QPushButton *m_wsCreate = nullptr, *m_wsRename = nullptr, *m_wsDelete = nullptr;
 
     QLabel *m_detailsTitle = nullptr;
     QTabWidget *m_tabs = nullptr;
-    QTreeWidget *m_projects = nullptr;
+    QTreeView *m_projects = nullptr;
     QLineEdit *m_projectName = nullptr;
     QPushButton *m_projectCreate = nullptr, *m_projectRename = nullptr, *m_projectDelete = nullptr;
 
-    QTreeWidget *m_members = nullptr;
+    QTreeView *m_members = nullptr;
     QComboBox *m_memberRole = nullptr;
     QPushButton *m_roleChange = nullptr, *m_memberRemove = nullptr, *m_transfer = nullptr;
 
-    QTreeWidget *m_invitations = nullptr;
+    QTreeView *m_invitations = nullptr;
     QLineEdit *m_inviteEmail = nullptr;
     QComboBox *m_inviteRole = nullptr;
     QPushButton *m_inviteButton = nullptr, *m_revoke = nullptr;
@@ -90,6 +88,7 @@ private:
     QLineEdit *m_token = nullptr;
 
     QLabel *m_status = nullptr;
+    PanelActions m_actions; // reports in m_status; waited for on destruction
 };
 
 } // namespace wfx::ui
