@@ -127,11 +127,11 @@ QJsonObject openApiDocument(const RouteTable &table)
                                           {u"required"_s, true},
                                           {u"schema"_s, schema::string(1)}});
         }
-        for (const auto &q : r.queryParams)
-            params.append(QJsonObject{{u"name"_s, q.first},
+        for (const QueryParam &q : r.queryParams)
+            params.append(QJsonObject{{u"name"_s, q.name},
                                       {u"in"_s, u"query"_s},
-                                      {u"required"_s, false},
-                                      {u"schema"_s, q.second}});
+                                      {u"required"_s, q.required},
+                                      {u"schema"_s, q.schema}});
         if (r.access == Access::Session || r.access == Access::AuthFlow) {
             if (!r.csrfExempt && (r.method != "GET"))
                 params.append(QJsonObject{{u"name"_s, u"X-CSRF-Token"_s},
@@ -184,11 +184,17 @@ QJsonObject openApiDocument(const RouteTable &table)
     }
 
     // The BFF catch-all proxy: documented as /api/{path} on five methods.
+    // Its allowlist: the routes declared proxied(), path parameters as canonical UUIDs.
     QStringList rules;
-    for (const ProxyRule &p : proxyAllowlist())
-        rules << p.describe() + (p.query.isEmpty()
-                                     ? QString()
-                                     : u" (query: "_s + p.query.join(u", "_s) + u")"_s);
+    static const QRegularExpression param(u"\\{[^}]*\\}"_s);
+    for (const Route &r : table.routes()) {
+        if (r.proxied)
+            rules << QString::fromLatin1(r.method) + QLatin1Char(' ') +
+                         QString(r.path).replace(param, u"{id}"_s) +
+                         (r.proxyQuery.isEmpty()
+                              ? QString()
+                              : u" (query: "_s + r.proxyQuery.join(u", "_s) + u")"_s);
+    }
     const QString proxyText =
         u"Dashboard BFF catch-all proxy. With a session cookie only the allowlist passes: "_s +
         rules.join(u"; "_s) +

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/core/RouteTable.h"
 
+#include "models/core/Cursor.h"
 #include "models/core/Ids.h"
 #include "server/core/Schema.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
 
 namespace wfx {
 
@@ -13,9 +18,64 @@ static QStringList splitPath(const QString &path)
 
 RouteBuilder &RouteBuilder::paged()
 {
-    query(QStringLiteral("limit"), schema::integer(1, 200));
-    query(QStringLiteral("cursor"), schema::string());
+    query(u"limit"_s, schema::integer(1, cursor::kMaxLimit));
+    query(u"cursor"_s, schema::string(), Presence::Optional, [](const QString &value) -> Status {
+        if (value.isEmpty() || !cursor::decode(value))
+            return Error::validation(u"cursor"_s, u"invalid"_s, u"Unknown cursor."_s);
+        return Ok{};
+    });
     return *this;
+}
+
+// The checks /openapi.json promises for a query parameter, on its text: the
+// same issue words as a body (Schema.cpp), with messages that name the parameter.
+static std::function<Status(const QString &)> compileQuery(const QueryParam &param)
+{
+    const QString name = param.name;
+    const QJsonObject &s = param.schema;
+    auto refuse = [name](const char *issue, const QString &message) -> Status {
+        return Error::validation(name, QString::fromLatin1(issue), message);
+    };
+    const auto check = param.check;
+    auto rest = [check](const QString &value) -> Status {
+        if (check)
+            return check(value);
+        return Ok{};
+    };
+    if (s.value(u"type"_s).toString() == u"integer"_s) {
+        const auto min = qint64(s.value(u"minimum"_s).toDouble());
+        const auto max = qint64(s.value(u"maximum"_s).toDouble());
+        const QString message =
+            QStringLiteral("%1 must be a whole number from %2 to %3.").arg(name).arg(min).arg(max);
+        return [=](const QString &value) -> Status {
+            bool ok = false;
+            const qint64 n = value.toLongLong(&ok);
+            if (!ok || n < min || n > max)
+                return refuse("out_of_range", message);
+            return rest(value);
+        };
+    }
+    const int minLength = s.value(u"minLength"_s).toInt(0);
+    const int maxLength = s.value(u"maxLength"_s).toInt(-1);
+    const QString format = s.value(u"format"_s).toString();
+    const QStringList allowed = s.value(u"enum"_s).toVariant().toStringList();
+    return [=](const QString &value) -> Status {
+        if (value.size() < minLength)
+            return value.isEmpty() ? refuse("required", u"%1 must not be empty."_s.arg(name))
+                                   : refuse("too_short", u"%1 is too short."_s.arg(name));
+        if (maxLength >= 0 && value.size() > maxLength)
+            return refuse("too_long", u"At most %1 characters."_s.arg(maxLength));
+        if (format == u"uuid"_s && !ids::isUuid(value))
+            return refuse("invalid", u"%1 must be a lowercase UUID."_s.arg(name));
+        if (format == u"date-time"_s) {
+            const auto t = ids::parseTime(value);
+            if (!t || *t <= 0)
+                return refuse("invalid", u"%1 must be an RFC 3339 time."_s.arg(name));
+        }
+        if (!allowed.isEmpty() && !allowed.contains(value))
+            return refuse("invalid", u"%1 is one of %2."_s.arg(name, allowed.join(u", "_s)));
+        return rest(value);
+    };
 }
 
 void RouteBuilder::handle(Handler h)
@@ -30,6 +90,19 @@ Route &RouteTable::add(Route r)
     for (const Route &other : m_routes) {
         if (other.method == r.method && other.path == r.path)
             qFatal("route %s %s declared twice", r.method.constData(), qPrintable(r.path));
+    }
+    QStringList declared;
+    for (QueryParam &q : r.queryParams) {
+        if (declared.contains(q.name))
+            qFatal("query parameter %s of %s %s declared twice", qPrintable(q.name),
+                   r.method.constData(), qPrintable(r.path));
+        declared << q.name;
+        q.validate = compileQuery(q);
+    }
+    for (const QString &q : std::as_const(r.proxyQuery)) {
+        if (!declared.contains(q))
+            qFatal("%s %s: the proxy passes on %s, which the route does not declare",
+                   r.method.constData(), qPrintable(r.path), qPrintable(q));
     }
     r.segments = splitPath(r.path);
     r.requestValidator = schema::Validator(r.requestSchema);
@@ -63,50 +136,6 @@ QList<RouteMatch> RouteTable::match(const QString &path) const
             out.append(m);
     }
     return out;
-}
-
-QString ProxyRule::describe() const
-{
-    return QString::fromLatin1(method) + QStringLiteral(" /") + segments.join(QLatin1Char('/'));
-}
-
-const QList<ProxyRule> &proxyAllowlist()
-{
-    static const QList<ProxyRule> rules = [] {
-        auto rule = [](const char *m, const char *path, QStringList query = {}) {
-            return ProxyRule{QByteArray(m), splitPath(QString::fromLatin1(path)), std::move(query)};
-        };
-        const QStringList page{QStringLiteral("limit"), QStringLiteral("cursor")};
-        return QList<ProxyRule>{
-            rule("GET", "/health"),
-            rule("GET", "/api/status"),
-            rule("GET", "/api/runs",
-                 page + QStringList{QStringLiteral("workspace_id"), QStringLiteral("project_id"),
-                                    QStringLiteral("status")}),
-            rule("GET", "/api/runs/{id}"),
-            rule("GET", "/api/runs/{id}/{manifest|signature|compliance_mapping}"),
-            rule("GET", "/api/runs/{id}/{log}",
-                 {QStringLiteral("offset"), QStringLiteral("limit")}),
-            rule("GET", "/api/runs/{id}/{metrics}",
-                 {QStringLiteral("name"), QStringLiteral("limit"), QStringLiteral("cursor")}),
-            rule("GET", "/api/artifacts/{id}"),
-            rule("GET", "/api/claims", page),
-            rule("GET", "/api/claims/{id}"),
-            rule("GET", "/api/museum"),
-            rule("GET", "/api/workspaces", page),
-            rule("POST", "/api/workspaces"),
-            rule("GET", "/api/projects", page + QStringList{QStringLiteral("workspace_id")}),
-            rule("POST", "/api/projects"),
-            rule("POST", "/api/api-keys"),
-            rule("GET", "/api/shares",
-                 page + QStringList{QStringLiteral("workspace_id"), QStringLiteral("run_id")}),
-            rule("POST", "/api/shares"),
-            rule("POST", "/api/shares/{id}/revoke"),
-            rule("POST", "/api/sync/runs"),
-            rule("POST", "/api/sync/artifacts/{initiate|commit|abort}"),
-        };
-    }();
-    return rules;
 }
 
 } // namespace wfx
