@@ -60,16 +60,16 @@ Refusal Guards::origin(const HttpRequest &req) const
             return false;
         if (origin == "null")
             return true;
-        const QUrl u(QString::fromLatin1(origin));
-        if (!u.isValid() || u.host().isEmpty())
+        const QUrl url(QString::fromLatin1(origin));
+        if (!url.isValid() || url.host().isEmpty())
             return true;
         const QString scheme = m_config.tls ? u"https"_s : u"http"_s;
-        if (u.scheme() != scheme)
+        if (url.scheme() != scheme)
             return true;
-        QString host = u.host().toLower();
+        QString host = url.host().toLower();
         if (host.contains(QLatin1Char(':')))
             host = QLatin1Char('[') + host + QLatin1Char(']');
-        const int port = u.port(m_config.tls ? 443 : 80);
+        const int port = url.port(m_config.tls ? 443 : 80);
         return !hostAllowed((host + QLatin1Char(':') + QString::number(port)).toLatin1());
     };
     if (!foreign())

@@ -187,13 +187,13 @@ QJsonObject openApiDocument(const RouteTable &table)
     // Its allowlist: the routes declared proxied(), path parameters as canonical UUIDs.
     QStringList rules;
     static const QRegularExpression param(u"\\{[^}]*\\}"_s);
-    for (const Route &r : table.routes()) {
-        if (r.proxied)
-            rules << QString::fromLatin1(r.method) + QLatin1Char(' ') +
-                         QString(r.path).replace(param, u"{id}"_s) +
-                         (r.proxyQuery.isEmpty()
+    for (const Route &route : table.routes()) {
+        if (route.proxied)
+            rules << QString::fromLatin1(route.method) + QLatin1Char(' ') +
+                         QString(route.path).replace(param, u"{id}"_s) +
+                         (route.proxyQuery.isEmpty()
                               ? QString()
-                              : u" (query: "_s + r.proxyQuery.join(u", "_s) + u")"_s);
+                              : u" (query: "_s + route.proxyQuery.join(u", "_s) + u")"_s);
     }
     const QString proxyText =
         u"Dashboard BFF catch-all proxy. With a session cookie only the allowlist passes: "_s +

@@ -32,7 +32,7 @@ RouteBuilder &RouteBuilder::paged()
 static std::function<Status(const QString &)> compileQuery(const QueryParam &param)
 {
     const QString name = param.name;
-    const QJsonObject &s = param.schema;
+    const QJsonObject &declared = param.schema;
     auto refuse = [name](const char *issue, const QString &message) -> Status {
         return Error::validation(name, QString::fromLatin1(issue), message);
     };
@@ -42,23 +42,23 @@ static std::function<Status(const QString &)> compileQuery(const QueryParam &par
             return check(value);
         return Ok{};
     };
-    if (s.value(u"type"_s).toString() == u"integer"_s) {
-        const auto min = qint64(s.value(u"minimum"_s).toDouble());
-        const auto max = qint64(s.value(u"maximum"_s).toDouble());
+    if (declared.value(u"type"_s).toString() == u"integer"_s) {
+        const auto min = qint64(declared.value(u"minimum"_s).toDouble());
+        const auto max = qint64(declared.value(u"maximum"_s).toDouble());
         const QString message =
             QStringLiteral("%1 must be a whole number from %2 to %3.").arg(name).arg(min).arg(max);
         return [=](const QString &value) -> Status {
             bool ok = false;
-            const qint64 n = value.toLongLong(&ok);
-            if (!ok || n < min || n > max)
+            const qint64 number = value.toLongLong(&ok);
+            if (!ok || number < min || number > max)
                 return refuse("out_of_range", message);
             return rest(value);
         };
     }
-    const int minLength = s.value(u"minLength"_s).toInt(0);
-    const int maxLength = s.value(u"maxLength"_s).toInt(-1);
-    const QString format = s.value(u"format"_s).toString();
-    const QStringList allowed = s.value(u"enum"_s).toVariant().toStringList();
+    const int minLength = declared.value(u"minLength"_s).toInt(0);
+    const int maxLength = declared.value(u"maxLength"_s).toInt(-1);
+    const QString format = declared.value(u"format"_s).toString();
+    const QStringList allowed = declared.value(u"enum"_s).toVariant().toStringList();
     return [=](const QString &value) -> Status {
         if (value.size() < minLength)
             return value.isEmpty() ? refuse("required", u"%1 must not be empty."_s.arg(name))
@@ -68,8 +68,8 @@ static std::function<Status(const QString &)> compileQuery(const QueryParam &par
         if (format == u"uuid"_s && !ids::isUuid(value))
             return refuse("invalid", u"%1 must be a lowercase UUID."_s.arg(name));
         if (format == u"date-time"_s) {
-            const auto t = ids::parseTime(value);
-            if (!t || *t <= 0)
+            const auto time = ids::parseTime(value);
+            if (!time || *time <= 0)
                 return refuse("invalid", u"%1 must be an RFC 3339 time."_s.arg(name));
         }
         if (!allowed.isEmpty() && !allowed.contains(value))
@@ -84,29 +84,29 @@ void RouteBuilder::handle(Handler h)
     m_table.add(std::move(m_route));
 }
 
-Route &RouteTable::add(Route r)
+Route &RouteTable::add(Route route)
 {
     // One declaration per route: a second one would silently shadow or be shadowed.
     for (const Route &other : m_routes) {
-        if (other.method == r.method && other.path == r.path)
-            qFatal("route %s %s declared twice", r.method.constData(), qPrintable(r.path));
+        if (other.method == route.method && other.path == route.path)
+            qFatal("route %s %s declared twice", route.method.constData(), qPrintable(route.path));
     }
     QStringList declared;
-    for (QueryParam &q : r.queryParams) {
-        if (declared.contains(q.name))
-            qFatal("query parameter %s of %s %s declared twice", qPrintable(q.name),
-                   r.method.constData(), qPrintable(r.path));
-        declared << q.name;
-        q.validate = compileQuery(q);
+    for (QueryParam &param : route.queryParams) {
+        if (declared.contains(param.name))
+            qFatal("query parameter %s of %s %s declared twice", qPrintable(param.name),
+                   route.method.constData(), qPrintable(route.path));
+        declared << param.name;
+        param.validate = compileQuery(param);
     }
-    for (const QString &q : std::as_const(r.proxyQuery)) {
-        if (!declared.contains(q))
+    for (const QString &name : std::as_const(route.proxyQuery)) {
+        if (!declared.contains(name))
             qFatal("%s %s: the proxy passes on %s, which the route does not declare",
-                   r.method.constData(), qPrintable(r.path), qPrintable(q));
+                   route.method.constData(), qPrintable(route.path), qPrintable(name));
     }
-    r.segments = splitPath(r.path);
-    r.requestValidator = schema::Validator(r.requestSchema);
-    m_routes.push_back(std::move(r));
+    route.segments = splitPath(route.path);
+    route.requestValidator = schema::Validator(route.requestSchema);
+    m_routes.push_back(std::move(route));
     return m_routes.back();
 }
 
