@@ -236,10 +236,14 @@ HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
             return HttpResponse::error(415, u"unsupported_media_type"_s,
                                        u"Send JSON with Content-Type: application/json."_s);
     }
+    for (const Parameter &param : route.pathParams) {
+        if (auto checked = param.validate(req.param(param.name)); !checked)
+            return HttpResponse::error(checked.error());
+    }
     // Every declared query parameter is checked here, so handlers read typed
     // values; undeclared ones are ignored, as on every direct call (the proxy
     // refused them already).
-    for (const QueryParam &param : route.queryParams) {
+    for (const Parameter &param : route.queryParams) {
         if (!req.hasQuery(param.name)) {
             if (param.required)
                 return HttpResponse::error(Error::validation(param.name, u"required"_s,

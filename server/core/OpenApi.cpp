@@ -120,18 +120,16 @@ QJsonObject openApiDocument(const RouteTable &table)
                        {u"tags"_s, QJsonArray{r.tag}},
                        {u"security"_s, securityFor(r.access)}};
         QJsonArray params;
-        for (const QString &seg : r.segments) {
-            if (seg.startsWith(QLatin1Char('{')))
-                params.append(QJsonObject{{u"name"_s, seg.mid(1, seg.size() - 2)},
-                                          {u"in"_s, u"path"_s},
-                                          {u"required"_s, true},
-                                          {u"schema"_s, schema::string(1)}});
-        }
-        for (const QueryParam &q : r.queryParams)
-            params.append(QJsonObject{{u"name"_s, q.name},
+        for (const Parameter &param : r.pathParams)
+            params.append(QJsonObject{{u"name"_s, param.name},
+                                      {u"in"_s, u"path"_s},
+                                      {u"required"_s, true},
+                                      {u"schema"_s, param.schema}});
+        for (const Parameter &param : r.queryParams)
+            params.append(QJsonObject{{u"name"_s, param.name},
                                       {u"in"_s, u"query"_s},
-                                      {u"required"_s, q.required},
-                                      {u"schema"_s, q.schema}});
+                                      {u"required"_s, param.required},
+                                      {u"schema"_s, param.schema}});
         if (r.access == Access::Session || r.access == Access::AuthFlow) {
             if (!r.csrfExempt && (r.method != "GET"))
                 params.append(QJsonObject{{u"name"_s, u"X-CSRF-Token"_s},

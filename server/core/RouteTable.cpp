@@ -27,9 +27,9 @@ RouteBuilder &RouteBuilder::paged()
     return *this;
 }
 
-// The checks /openapi.json promises for a query parameter, on its text: the
-// same issue words as a body (Schema.cpp), with messages that name the parameter.
-static std::function<Status(const QString &)> compileQuery(const QueryParam &param)
+// The checks /openapi.json promises for a query or path parameter, on its text:
+// the same issue words as a body (Schema.cpp), messages that name the parameter.
+static std::function<Status(const QString &)> compileCheck(const Parameter &param)
 {
     const QString name = param.name;
     const QJsonObject &declared = param.schema;
@@ -92,12 +92,12 @@ Route &RouteTable::add(Route route)
             qFatal("route %s %s declared twice", route.method.constData(), qPrintable(route.path));
     }
     QStringList declared;
-    for (QueryParam &param : route.queryParams) {
+    for (Parameter &param : route.queryParams) {
         if (declared.contains(param.name))
             qFatal("query parameter %s of %s %s declared twice", qPrintable(param.name),
                    route.method.constData(), qPrintable(route.path));
         declared << param.name;
-        param.validate = compileQuery(param);
+        param.validate = compileCheck(param);
     }
     for (const QString &name : std::as_const(route.proxyQuery)) {
         if (!declared.contains(name))
@@ -105,6 +105,25 @@ Route &RouteTable::add(Route route)
                    route.method.constData(), qPrintable(route.path), qPrintable(name));
     }
     route.segments = splitPath(route.path);
+    QList<Parameter> pathParams;
+    for (const QString &segment : std::as_const(route.segments)) {
+        if (!segment.startsWith(QLatin1Char('{')))
+            continue;
+        const QString name = segment.mid(1, segment.size() - 2);
+        Parameter param{name, schema::string(1)};
+        for (const Parameter &declared : std::as_const(route.pathParams)) {
+            if (declared.name == name)
+                param = declared;
+        }
+        param.validate = compileCheck(param);
+        pathParams.append(param);
+    }
+    for (const Parameter &declared : std::as_const(route.pathParams)) {
+        if (!route.segments.contains(QLatin1Char('{') + declared.name + QLatin1Char('}')))
+            qFatal("%s %s declares a path parameter %s it does not have", route.method.constData(),
+                   qPrintable(route.path), qPrintable(declared.name));
+    }
+    route.pathParams = pathParams;
     route.requestValidator = schema::Validator(route.requestSchema);
     m_routes.push_back(std::move(route));
     return m_routes.back();

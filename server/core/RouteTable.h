@@ -25,10 +25,10 @@ enum class Access {
 
 using Handler = std::function<HttpResponse(HttpRequest &)>;
 
-// A declared query parameter: published in /openapi.json and checked by the
-// dispatcher before the handler runs, so handlers read typed values
+// A declared query or path parameter: published in /openapi.json and checked
+// by the dispatcher before the handler runs, so handlers read typed values
 // (HttpRequest::query<T>) and never check them again.
-struct QueryParam
+struct Parameter
 {
     QString name;
     QJsonObject schema;
@@ -52,7 +52,8 @@ struct Route
     QJsonObject responseSchema;                   // of the success answer
     QByteArray responseType = "application/json"; // of the success answer
     int successStatus = 200;
-    QList<QueryParam> queryParams; // declared query parameters
+    QList<Parameter> queryParams; // declared query parameters
+    QList<Parameter> pathParams;  // every {name} of the path: string(1) unless declared
     // Reachable through the BFF catch-all proxy with a session cookie (ROUTES.md),
     // passing on these of its declared query parameters and refusing the others.
     bool proxied = false;
@@ -111,6 +112,12 @@ public:
     {
         m_route.queryParams.append(
             {name, schema, presence == Presence::Required, std::move(check)});
+        return *this;
+    }
+    // A path parameter's schema when it is more than a non-empty string.
+    RouteBuilder &pathParam(const QString &name, const QJsonObject &schema)
+    {
+        m_route.pathParams.append({name, schema});
         return *this;
     }
     RouteBuilder &paged(); // limit + cursor, read with HttpRequest::page()

@@ -22,6 +22,8 @@ using namespace routeutil;
 
 namespace {
 
+constexpr qint64 kMaxPartNumber = 100000; // as published for the upload plan's parts
+
 QJsonObject artifactSchema()
 {
     return object(
@@ -53,7 +55,7 @@ QString partUrl(const HttpRequest &req, const QString &artifactId, qint64 number
 void addArtifactRoutes(RouteTable &routes, Services &services)
 {
     const QJsonObject artifact = artifactSchema();
-    const QJsonObject part = object({{u"number"_s, integer(1, 100000), true},
+    const QJsonObject part = object({{u"number"_s, integer(1, kMaxPartNumber), true},
                                      {u"method"_s, enumOf({u"PUT"_s}), true},
                                      {u"url"_s, string(), true},
                                      {u"headers"_s, anyObject(), true}});
@@ -100,16 +102,14 @@ void addArtifactRoutes(RouteTable &routes, Services &services)
         .route(
             "PUT", u"/uploads/{artifact_id}/{part_number}/{token}"_s, Access::Capability, u"sync"_s,
             u"Upload one part's raw bytes (capability URL from initiate; no other credentials)"_s)
+        .pathParam(u"part_number"_s, integer(1, kMaxPartNumber))
         .rawBody()
-        .returns(200, object({{u"number"_s, integer(1, 100000), true},
+        .returns(200, object({{u"number"_s, integer(1, kMaxPartNumber), true},
                               {u"size"_s, integer(0, 9007199254740991), true},
                               {u"sha256"_s, string(64, 64), true}}))
         .errors({404, 413, 422})
         .handle([&services](HttpRequest &request) {
-            bool ok = false;
-            const qint64 number = request.param(u"part_number"_s).toLongLong(&ok);
-            if (!ok)
-                return HttpResponse::error(Error::validation(u"part_number"_s, u"invalid"_s));
+            const qint64 number = request.param(u"part_number"_s).toLongLong(); // checked
             auto part = services.artifacts.putPart(
                 request.param(u"token"_s), request.param(u"artifact_id"_s), number, request.body);
             if (!part)

@@ -437,6 +437,32 @@ private slots:
         QCOMPARE(dispatcher.handle(given).status, 200);
     }
 
+    void pathParameterIsCheckedBeforeTheHandler()
+    {
+        RouteTable routes;
+        int calls = 0;
+        routes.route("PUT", u"/parts/{number}"_s, Access::Public, u"t"_s, u"part"_s)
+            .pathParam(u"number"_s, schema::integer(1, 10))
+            .handle([&calls](HttpRequest &) {
+                ++calls;
+                return HttpResponse::json(200, QJsonObject{});
+            });
+        const Dispatcher dispatcher(routes, &m_auth, config());
+        for (const QString &bad : {u"0"_s, u"11"_s, u"two"_s}) {
+            HttpRequest req = request("PUT", u"/parts/"_s + bad);
+            const HttpResponse resp = dispatcher.handle(req);
+            QCOMPARE(resp.status, 422);
+            const QJsonObject detail =
+                errorOf(resp).value(u"details"_s).toArray().first().toObject();
+            QCOMPARE(detail.value(u"field"_s).toString(), u"number"_s);
+            QCOMPARE(detail.value(u"issue"_s).toString(), u"out_of_range"_s);
+        }
+        QCOMPARE(calls, 0);
+        HttpRequest good = request("PUT", u"/parts/10"_s);
+        QCOMPARE(dispatcher.handle(good).status, 200);
+        QCOMPARE(calls, 1);
+    }
+
     void handlerReadsTypedValues()
     {
         RouteTable routes;
