@@ -118,9 +118,10 @@ Result<QList<SeriesPoint>> RunService::metricSeries(const Actor &actor, const QS
 {
     if (name.isEmpty())
         return Error::validation(u"name"_s, u"required"_s, u"A metric name is required."_s);
-    if (maxPoints < 2 || maxPoints > kMaxSeriesPoints)
-        return Error::validation(u"max_points"_s, u"invalid"_s,
-                                 u"max_points must be between 2 and %1."_s.arg(kMaxSeriesPoints));
+    if (maxPoints < kMinSeriesPoints || maxPoints > kMaxSeriesPoints)
+        return Error::validation(
+            u"max_points"_s, u"invalid"_s,
+            u"max_points must be between %1 and %2."_s.arg(kMinSeriesPoints).arg(kMaxSeriesPoints));
     auto run = visible(actor, id);
     if (!run)
         return run.error();

@@ -127,6 +127,7 @@ public:
 
     static constexpr qint64 kDefaultLogLimit = 64 * 1024;
     static constexpr qint64 kMaxLogLimit = 1024 * 1024;
+    static constexpr int kMinSeriesPoints = 3; // as published for ?max_points
     static constexpr int kMaxSeriesPoints = 10000;
     static constexpr int kMaxBatch = 64; // syncs per group-commit transaction
     static const QString kFramework;     // "worldflux-evidence"

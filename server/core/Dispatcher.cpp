@@ -2,15 +2,13 @@
 #include "server/core/Dispatcher.h"
 
 #include "models/core/Ids.h"
-#include "models/crypto/Crypto.h"
 #include "server/core/ClientAddress.h"
-
-#include <QLoggingCategory>
-#include <QSet>
-
 #include "server/core/JsonReader.h"
 #include "server/core/Schema.h"
 
+#include <QLoggingCategory>
+
+#include <algorithm>
 #include <exception>
 
 using namespace Qt::StringLiterals;
@@ -24,33 +22,6 @@ namespace {
 bool isUnsafe(const QByteArray &m)
 {
     return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE";
-}
-
-HttpResponse loginRequired()
-{
-    return HttpResponse::error(401, u"login_required"_s, u"Please log in again."_s);
-}
-
-HttpResponse csrfFailed(const QString &why)
-{
-    return HttpResponse::error(403, u"csrf_failed"_s, why);
-}
-
-HttpResponse csrfWrong()
-{
-    return csrfFailed(u"The CSRF token is missing or wrong."_s);
-}
-
-// Double submit (CONTRACT.md section 2): X-CSRF-Token equals the wfx_csrf
-// cookie, and, while a session stands behind the cookie, that session's own
-// token too, so a cookie planted from a sibling origin does not pass. Every
-// comparison runs in constant time and all of them run.
-bool csrfMatches(const HttpRequest &req, const QString *sessionToken)
-{
-    const QByteArray sent = req.header("x-csrf-token");
-    const bool cookie = crypto::constantTimeEquals(sent, req.cookie(u"wfx_csrf"_s).toUtf8());
-    const bool session = !sessionToken || crypto::constantTimeEquals(sent, sessionToken->toUtf8());
-    return !sent.isEmpty() && cookie && session;
 }
 
 HttpResponse methodNotAllowed(QStringList allowed)
@@ -76,63 +47,15 @@ bool isProxyPath(const QString &path)
     return true;
 }
 
-bool proxySegmentMatches(const QString &rule, const QString &seg)
+HttpResponse notFound()
 {
-    if (rule == QLatin1String("{id}") || rule == QLatin1String("{uuid}"))
-        return ids::isUuid(seg);
-    if (rule.startsWith(QLatin1Char('{')) && rule.endsWith(QLatin1Char('}')))
-        return rule.mid(1, rule.size() - 2).split(QLatin1Char('|')).contains(seg);
-    return rule == seg;
+    return HttpResponse::error(404, u"not_found"_s, u"No such route."_s);
 }
 } // namespace
 
 Dispatcher::Dispatcher(const RouteTable &table, Authenticator *auth, DispatchConfig config)
-    : m_table(table), m_auth(auth), m_config(std::move(config))
+    : m_table(table), m_guards(auth, std::move(config))
 {
-}
-
-bool Dispatcher::hostAllowed(const QByteArray &hostHeader) const
-{
-    if (hostHeader.isEmpty())
-        return false;
-    QString host = QString::fromLatin1(hostHeader).toLower();
-    QString port;
-    if (host.startsWith(QLatin1Char('['))) {
-        const qsizetype end = host.indexOf(QLatin1Char(']'));
-        if (end < 0)
-            return false;
-        port = host.mid(end + 1);
-        host = host.left(end + 1);
-    } else if (const qsizetype colon = host.lastIndexOf(QLatin1Char(':')); colon >= 0) {
-        port = host.mid(colon);
-        host = host.left(colon);
-    }
-    if (!port.isEmpty() && port != QLatin1Char(':') + QString::number(m_config.port))
-        return false;
-    static const QSet<QString> loopback{u"localhost"_s, u"127.0.0.1"_s, u"[::1]"_s};
-    return loopback.contains(host) || m_config.publicHostNames.contains(host, Qt::CaseInsensitive);
-}
-
-bool Dispatcher::foreignOrigin(const HttpRequest &req) const
-{
-    if (req.header("sec-fetch-site").toLower() == "cross-site")
-        return true;
-    const QByteArray origin = req.header("origin");
-    if (origin.isEmpty())
-        return false;
-    if (origin == "null")
-        return true;
-    const QUrl u(QString::fromLatin1(origin));
-    if (!u.isValid() || u.host().isEmpty())
-        return true;
-    const QString scheme = m_config.tls ? u"https"_s : u"http"_s;
-    if (u.scheme() != scheme)
-        return true;
-    QString host = u.host().toLower();
-    if (host.contains(QLatin1Char(':')))
-        host = QLatin1Char('[') + host + QLatin1Char(']');
-    const int port = u.port(m_config.tls ? 443 : 80);
-    return !hostAllowed((host + QLatin1Char(':') + QString::number(port)).toLatin1());
 }
 
 Result<QJsonValue> Dispatcher::parseJson(const QByteArray &body, const QJsonObject &schema)
@@ -169,7 +92,7 @@ HttpResponse Dispatcher::handle(HttpRequest &req) const
 {
     // From here on req.remote is the client: rate limits, lockouts, the access
     // log and audit entries all count by it.
-    req.remote = clientAddress(req.remote, req.headers, m_config.trustedProxies);
+    req.remote = clientAddress(req.remote, req.headers, m_guards.config().trustedProxies);
     HttpResponse resp = dispatch(req);
     resp.route = req.routeTemplate;
     return resp;
@@ -177,9 +100,8 @@ HttpResponse Dispatcher::handle(HttpRequest &req) const
 
 HttpResponse Dispatcher::dispatch(HttpRequest &req) const
 {
-    if (!hostAllowed(req.header("host")))
-        return HttpResponse::error(421, u"misdirected_request"_s,
-                                   u"This server does not serve that host name."_s);
+    if (auto refused = m_guards.host(req))
+        return *refused;
     if (req.path == QLatin1String("*") &&
         req.method == "OPTIONS") // the guard lets no other method use "*"
         return HttpResponse::noContent().header("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE");
@@ -204,119 +126,98 @@ HttpResponse Dispatcher::dispatch(HttpRequest &req) const
     // catch-all proxy, whose checks come before the route table's 404/405.
     if (hasSession && !hasBearer && isProxyPath(req.path) &&
         (!hit || hit->route->access == Access::Api)) {
-        if (hit)
-            req.params = hit->params;
-        return viaProxy(req, hit ? hit->route : nullptr);
+        return viaProxy(req, matches);
     }
     if (matches.isEmpty())
-        return HttpResponse::error(404, u"not_found"_s, u"No such route."_s);
+        return notFound();
     if (!hit) {
         if (anyProtected && !hasBearer && !hasSession)
-            return loginRequired();
+            return Guards::loginRequired();
         return methodNotAllowed(allowed);
     }
-    const Route &route = *hit->route;
     req.params = hit->params;
-    const QString ip = req.remote.toString();
+    if (auto refused = guard(req, *hit->route))
+        return *refused;
+    return run(req, *hit->route);
+}
 
+Refusal Dispatcher::guard(HttpRequest &req, const Route &route) const
+{
     switch (route.access) {
     case Access::Public:
     case Access::Webhook:
     case Access::Capability:
-        break;
+        return std::nullopt;
     case Access::AuthFlow:
-        if (foreignOrigin(req))
-            return csrfFailed(u"Requests from another site are refused."_s);
-        if (!route.csrfExempt && hasSession) {
+        if (auto refused = m_guards.origin(req))
+            return refused;
+        if (!route.csrfExempt && !req.cookie(u"wfx_session"_s).isEmpty()) {
             // session and logout: the session (if any) must come with its CSRF token.
-            const auto s = m_auth->session(req.cookie(u"wfx_session"_s), ip);
-            if (!csrfMatches(req, s ? &s->csrfToken : nullptr))
-                return csrfWrong();
-            if (s)
-                actAs(req, *s);
+            const auto session = m_guards.session(req);
+            if (auto refused = Guards::csrf(req, session ? &session->csrfToken : nullptr))
+                return refused;
+            if (session)
+                Guards::actAs(req, *session);
         }
-        break;
+        return std::nullopt;
     case Access::Api:
-        if (hasBearer) {
-            const QString secret =
-                QString::fromLatin1(req.header("authorization").mid(7).trimmed());
-            auto actor = m_auth->bearer(secret, ip);
-            if (!actor || actor->isAnonymous())
-                return loginRequired();
-            req.actor = *actor;
-            req.actor.ip = ip;
-            break;
-        }
-        return loginRequired();
+        return m_guards.bearer(req);
     case Access::Session:
-        if (!hasSession)
-            return loginRequired();
-        if (auto refused = signInBySession(req))
-            return *refused;
-        break;
+        return signInBySession(req);
     }
-    return run(req, route);
+    return Guards::loginRequired();
 }
 
-std::optional<HttpResponse> Dispatcher::signInBySession(HttpRequest &req) const
+Refusal Dispatcher::signInBySession(HttpRequest &req) const
 {
-    if (foreignOrigin(req))
-        return csrfFailed(u"Requests from another site are refused."_s);
-    const auto s = m_auth->session(req.cookie(u"wfx_session"_s), req.remote.toString());
-    if (!s || s->actor.isAnonymous())
-        return loginRequired();
-    if (isUnsafe(req.method) && !csrfMatches(req, &s->csrfToken))
-        return csrfWrong();
-    actAs(req, *s);
+    if (auto refused = m_guards.origin(req))
+        return refused;
+    const auto session = m_guards.session(req);
+    if (!session || session->actor.isAnonymous())
+        return Guards::loginRequired();
+    if (isUnsafe(req.method)) {
+        if (auto refused = Guards::csrf(req, &session->csrfToken))
+            return refused;
+    }
+    Guards::actAs(req, *session);
     return std::nullopt;
 }
 
-void Dispatcher::actAs(HttpRequest &req, const Authenticator::SessionAuth &s) const
-{
-    req.actor = s.actor;
-    req.actor.ip = req.remote.toString();
-    req.viaSession = true;
-    req.sessionToken = req.cookie(u"wfx_session"_s);
-}
-
-HttpResponse Dispatcher::viaProxy(HttpRequest &req, const Route *route) const
+HttpResponse Dispatcher::viaProxy(HttpRequest &req, const QList<RouteMatch> &matches) const
 {
     // Signed in, and CSRF checked, before the allowlist is consulted (CONTRACT.md section 2).
     if (auto refused = signInBySession(req))
         return *refused;
-    const QStringList segs = req.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
-    const ProxyRule *rule = nullptr;
+    // The allowlist is the routes declared proxied(), their path parameters
+    // canonical UUIDs.
+    const RouteMatch *hit = nullptr;
     QStringList methods;
-    for (const ProxyRule &r : proxyAllowlist()) {
-        if (r.segments.size() != segs.size())
+    for (const RouteMatch &m : matches) {
+        if (!m.route->proxied ||
+            !std::all_of(m.params.cbegin(), m.params.cend(),
+                         [](const QString &value) { return ids::isUuid(value); }))
             continue;
-        bool ok = true;
-        for (qsizetype i = 0; i < segs.size() && ok; ++i)
-            ok = proxySegmentMatches(r.segments[i], segs[i]);
-        if (!ok)
-            continue;
-        methods << QString::fromLatin1(r.method);
-        if (r.method == "GET")
+        methods << QString::fromLatin1(m.route->method);
+        if (m.route->method == "GET")
             methods << u"HEAD"_s;
-        if (r.method == req.method)
-            rule = &r;
+        if (m.route->method == req.method)
+            hit = &m;
     }
     if (methods.isEmpty())
-        return HttpResponse::error(404, u"not_found"_s, u"No such route."_s);
-    if (!rule)
+        return notFound();
+    if (!hit)
         return methodNotAllowed(methods);
-    const auto items = req.query.queryItems();
+    const auto items = req.urlQuery.queryItems();
     for (const auto &item : items) {
-        if (!rule->query.contains(item.first)) {
+        if (!hit->route->proxyQuery.contains(item.first)) {
             Error e = Error::validation(
                 item.first, u"not_allowed"_s,
                 QStringLiteral("The query parameter %1 is not allowed here.").arg(item.first));
             return HttpResponse::error(e);
         }
     }
-    if (!route) // the allowlist names only Cloud routes; keep refusing if they ever part
-        return HttpResponse::error(404, u"not_found"_s, u"No such route."_s);
-    return run(req, *route);
+    req.params = hit->params;
+    return run(req, *hit->route);
 }
 
 HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
@@ -334,6 +235,25 @@ HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
         if (ctype != "application/json")
             return HttpResponse::error(415, u"unsupported_media_type"_s,
                                        u"Send JSON with Content-Type: application/json."_s);
+    }
+    for (const Parameter &param : route.pathParams) {
+        if (auto checked = param.validate(req.param(param.name)); !checked)
+            return HttpResponse::error(checked.error());
+    }
+    // Every declared query parameter is checked here, so handlers read typed
+    // values; undeclared ones are ignored, as on every direct call (the proxy
+    // refused them already).
+    for (const Parameter &param : route.queryParams) {
+        if (!req.hasQuery(param.name)) {
+            if (param.required)
+                return HttpResponse::error(Error::validation(param.name, u"required"_s,
+                                                             u"%1 is required."_s.arg(param.name)));
+            continue;
+        }
+        if (auto checked =
+                param.validate(req.urlQuery.queryItemValue(param.name, QUrl::FullyDecoded));
+            !checked)
+            return HttpResponse::error(checked.error());
     }
     if (route.domBody) {
         // As parseJson, over the DOM: an empty body reads as {}.

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/core/Http.h"
 
-#include "models/core/Cursor.h"
-
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -32,11 +30,9 @@ QString HttpRequest::cookie(const QString &name) const
     return {};
 }
 
-QString HttpRequest::queryValue(const QString &name, const QString &fallback) const
+HttpRequest::Page HttpRequest::page() const
 {
-    if (!query.hasQueryItem(name))
-        return fallback;
-    return query.queryItemValue(name, QUrl::FullyDecoded);
+    return Page{query<int>(QStringLiteral("limit"), 50), query<QString>(QStringLiteral("cursor"))};
 }
 
 HttpResponse HttpResponse::json(int status, const QJsonObject &body)
@@ -97,27 +93,6 @@ HttpResponse HttpResponse::noContent()
     r.status = 204;
     r.contentType.clear();
     return r;
-}
-
-Result<PageArgs> pageArgs(const HttpRequest &req)
-{
-    PageArgs a;
-    if (req.hasQuery(QStringLiteral("limit"))) {
-        bool ok = false;
-        const QString v = req.queryValue(QStringLiteral("limit"));
-        const int n = v.toInt(&ok);
-        if (!ok || n < 1 || n > cursor::kMaxLimit)
-            return Error::validation(QStringLiteral("limit"), QStringLiteral("out_of_range"),
-                                     QStringLiteral("limit must be a whole number from 1 to 200."));
-        a.limit = n;
-    }
-    if (req.hasQuery(QStringLiteral("cursor"))) {
-        a.cursor = req.queryValue(QStringLiteral("cursor"));
-        if (a.cursor.isEmpty() || !cursor::decode(a.cursor))
-            return Error::validation(QStringLiteral("cursor"), QStringLiteral("invalid"),
-                                     QStringLiteral("Unknown cursor."));
-    }
-    return a;
 }
 
 } // namespace wfx

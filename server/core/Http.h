@@ -18,6 +18,8 @@
 #include <QString>
 #include <QUrlQuery>
 
+#include <type_traits>
+
 namespace simdjson::dom {
 class element;
 }
@@ -30,8 +32,8 @@ struct HttpRequest
 {
     QByteArray method; // upper case; HEAD arrives as GET with head=true
     bool head = false;
-    QString path; // decoded path
-    QUrlQuery query;
+    QString path;       // decoded path
+    QUrlQuery urlQuery; // as sent; handlers read query<T>(), checked by the route table
     HeaderList headers;
     QByteArray body;
     QHostAddress remote;
@@ -52,9 +54,26 @@ struct HttpRequest
     QString cookie(const QString &name) const;
     QString param(const QString &name) const { return params.value(name); }
     QJsonObject bodyObject() const { return json.toObject(); }
-    // The query value or `fallback` when absent.
-    QString queryValue(const QString &name, const QString &fallback = {}) const;
-    bool hasQuery(const QString &name) const { return query.hasQueryItem(name); }
+    bool hasQuery(const QString &name) const { return urlQuery.hasQueryItem(name); }
+    // A declared query parameter, already checked against its schema by the
+    // route table (RouteBuilder::query), or `fallback` when absent.
+    template <typename T> T query(const QString &name, T fallback = T{}) const
+    {
+        if (!hasQuery(name))
+            return fallback;
+        const QString value = urlQuery.queryItemValue(name, QUrl::FullyDecoded);
+        if constexpr (std::is_same_v<T, QString>)
+            return value;
+        else
+            return T(value.toLongLong());
+    }
+    // limit (default 50) and cursor of a route declared paged().
+    struct Page
+    {
+        int limit = 50;
+        QString cursor;
+    };
+    Page page() const;
 };
 
 struct HttpResponse
@@ -84,15 +103,6 @@ struct HttpResponse
     static HttpResponse error(int status, const QString &code, const QString &message);
     static HttpResponse noContent();
 };
-
-// Parses `limit` (1..200, default 50) and `cursor` from the query; a bad
-// limit is a validation error.
-struct PageArgs
-{
-    int limit = 50;
-    QString cursor;
-};
-Result<PageArgs> pageArgs(const HttpRequest &req);
 
 // {"items": [...], "next_cursor": "..." | null}
 template <typename T> QJsonObject pageJson(const QList<T> &items, const QString &next)

@@ -207,7 +207,7 @@ bool HttpServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     }
     const QUrl url = request.url();
     req.path = url.path(QUrl::FullyDecoded);
-    req.query = request.query();
+    req.urlQuery = request.query();
     req.headers = request.headers();
     // An absolute-form target's authority replaces Host (RFC 9112 3.2.2), so the
     // dispatcher's host allowlist judges the name the request was sent to.

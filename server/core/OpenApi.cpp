@@ -120,18 +120,16 @@ QJsonObject openApiDocument(const RouteTable &table)
                        {u"tags"_s, QJsonArray{r.tag}},
                        {u"security"_s, securityFor(r.access)}};
         QJsonArray params;
-        for (const QString &seg : r.segments) {
-            if (seg.startsWith(QLatin1Char('{')))
-                params.append(QJsonObject{{u"name"_s, seg.mid(1, seg.size() - 2)},
-                                          {u"in"_s, u"path"_s},
-                                          {u"required"_s, true},
-                                          {u"schema"_s, schema::string(1)}});
-        }
-        for (const auto &q : r.queryParams)
-            params.append(QJsonObject{{u"name"_s, q.first},
+        for (const Parameter &param : r.pathParams)
+            params.append(QJsonObject{{u"name"_s, param.name},
+                                      {u"in"_s, u"path"_s},
+                                      {u"required"_s, true},
+                                      {u"schema"_s, param.schema}});
+        for (const Parameter &param : r.queryParams)
+            params.append(QJsonObject{{u"name"_s, param.name},
                                       {u"in"_s, u"query"_s},
-                                      {u"required"_s, false},
-                                      {u"schema"_s, q.second}});
+                                      {u"required"_s, param.required},
+                                      {u"schema"_s, param.schema}});
         if (r.access == Access::Session || r.access == Access::AuthFlow) {
             if (!r.csrfExempt && (r.method != "GET"))
                 params.append(QJsonObject{{u"name"_s, u"X-CSRF-Token"_s},
@@ -184,11 +182,17 @@ QJsonObject openApiDocument(const RouteTable &table)
     }
 
     // The BFF catch-all proxy: documented as /api/{path} on five methods.
+    // Its allowlist: the routes declared proxied(), path parameters as canonical UUIDs.
     QStringList rules;
-    for (const ProxyRule &p : proxyAllowlist())
-        rules << p.describe() + (p.query.isEmpty()
-                                     ? QString()
-                                     : u" (query: "_s + p.query.join(u", "_s) + u")"_s);
+    static const QRegularExpression param(u"\\{[^}]*\\}"_s);
+    for (const Route &route : table.routes()) {
+        if (route.proxied)
+            rules << QString::fromLatin1(route.method) + QLatin1Char(' ') +
+                         QString(route.path).replace(param, u"{id}"_s) +
+                         (route.proxyQuery.isEmpty()
+                              ? QString()
+                              : u" (query: "_s + route.proxyQuery.join(u", "_s) + u")"_s);
+    }
     const QString proxyText =
         u"Dashboard BFF catch-all proxy. With a session cookie only the allowlist passes: "_s +
         rules.join(u"; "_s) +

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The single declarative route table: registration, authentication policy, the
-// BFF allowlist, body validation and /openapi.json all come from it.
+// BFF proxy allowlist, body and query validation and /openapi.json all come from it.
 #pragma once
 
 #include "server/core/Http.h"
@@ -25,6 +25,22 @@ enum class Access {
 
 using Handler = std::function<HttpResponse(HttpRequest &)>;
 
+// A declared query or path parameter: published in /openapi.json and checked
+// by the dispatcher before the handler runs, so handlers read typed values
+// (HttpRequest::query<T>) and never check them again.
+struct Parameter
+{
+    QString name;
+    QJsonObject schema;
+    bool required = false;
+    // A rule beyond the schema (a cursor that decodes, a filter that parses).
+    std::function<Status(const QString &value)> check;
+    // Filled by RouteTable: the schema and check compiled once. Given the value
+    // as sent: 422 validation_error naming the parameter, or Ok.
+    std::function<Status(const QString &value)> validate;
+};
+enum class Presence { Optional, Required };
+
 struct Route
 {
     QByteArray method; // GET, POST, PUT, PATCH, DELETE
@@ -36,10 +52,15 @@ struct Route
     QJsonObject responseSchema;                   // of the success answer
     QByteArray responseType = "application/json"; // of the success answer
     int successStatus = 200;
-    QList<QPair<QString, QJsonObject>> queryParams; // documented query parameters
-    QList<int> errorStatuses;                       // documented error answers
-    bool csrfExempt = false;                        // signup, login, reset-password
-    bool rawBody = false;                           // part uploads: body is bytes, not JSON
+    QList<Parameter> queryParams; // declared query parameters
+    QList<Parameter> pathParams;  // every {name} of the path: string(1) unless declared
+    // Reachable through the BFF catch-all proxy with a session cookie (ROUTES.md),
+    // passing on these of its declared query parameters and refusing the others.
+    bool proxied = false;
+    QStringList proxyQuery;
+    QList<int> errorStatuses; // documented error answers
+    bool csrfExempt = false;  // signup, login, reset-password
+    bool rawBody = false;     // part uploads: body is bytes, not JSON
     bool bodyCheckedByHandler =
         false; // the schema is documented; the handler validates it (after its own 405)
     bool domBody =
@@ -85,12 +106,30 @@ public:
                                              {QStringLiteral("format"), QStringLiteral("binary")}};
         return *this;
     }
-    RouteBuilder &query(const QString &name, const QJsonObject &schema)
+    RouteBuilder &query(const QString &name, const QJsonObject &schema,
+                        Presence presence = Presence::Optional,
+                        std::function<Status(const QString &)> check = {})
     {
-        m_route.queryParams.append({name, schema});
+        m_route.queryParams.append(
+            {name, schema, presence == Presence::Required, std::move(check)});
         return *this;
     }
-    RouteBuilder &paged(); // limit + cursor
+    // A path parameter's schema when it is more than a non-empty string.
+    RouteBuilder &pathParam(const QString &name, const QJsonObject &schema)
+    {
+        m_route.pathParams.append({name, schema});
+        return *this;
+    }
+    RouteBuilder &paged(); // limit + cursor, read with HttpRequest::page()
+    // On the BFF proxy allowlist, passing on `query` (declared parameters) only.
+    RouteBuilder &proxied(const QStringList &query = {}) { return proxiedIf(true, query); }
+    // For a declaration shared by a Cloud route and its named BFF twin.
+    RouteBuilder &proxiedIf(bool on, const QStringList &query = {})
+    {
+        m_route.proxied = on;
+        m_route.proxyQuery = on ? query : QStringList();
+        return *this;
+    }
     RouteBuilder &errors(std::initializer_list<int> statuses)
     {
         m_route.errorStatuses.append(statuses);
@@ -149,16 +188,5 @@ public:
 private:
     std::vector<Route> m_routes;
 };
-
-// The BFF catch-all proxy's allowlist (ROUTES.md): which Cloud paths and
-// methods a session cookie may reach, and with which query parameters.
-struct ProxyRule
-{
-    QByteArray method;
-    QStringList segments; // literal, "{id}" (canonical UUID), or "{a|b}" alternatives
-    QStringList query;
-    QString describe() const;
-};
-const QList<ProxyRule> &proxyAllowlist();
 
 } // namespace wfx

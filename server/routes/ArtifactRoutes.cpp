@@ -22,6 +22,8 @@ using namespace routeutil;
 
 namespace {
 
+constexpr qint64 kMaxPartNumber = 100000; // as published for the upload plan's parts
+
 QJsonObject artifactSchema()
 {
     return object(
@@ -50,10 +52,10 @@ QString partUrl(const HttpRequest &req, const QString &artifactId, qint64 number
 
 } // namespace
 
-void addArtifactRoutes(RouteTable &t, Services &s)
+void addArtifactRoutes(RouteTable &routes, Services &services)
 {
     const QJsonObject artifact = artifactSchema();
-    const QJsonObject part = object({{u"number"_s, integer(1, 100000), true},
+    const QJsonObject part = object({{u"number"_s, integer(1, kMaxPartNumber), true},
                                      {u"method"_s, enumOf({u"PUT"_s}), true},
                                      {u"url"_s, string(), true},
                                      {u"headers"_s, anyObject(), true}});
@@ -61,8 +63,11 @@ void addArtifactRoutes(RouteTable &t, Services &s)
                                        {u"parts"_s, arrayOf(part), true},
                                        {u"expires_at"_s, dateTime(), true}});
 
-    t.route("POST", u"/api/sync/artifacts/initiate"_s, Access::Api, u"sync"_s,
+    routes
+        .route(
+            "POST", u"/api/sync/artifacts/initiate"_s, Access::Api, u"sync"_s,
             u"Start an artifact upload: one capability URL per part of at most part_size bytes"_s)
+        .proxied()
         .body(object({{u"run_id"_s, uuid(), true},
                       {u"name"_s, string(1, 255), true},
                       {u"size_bytes"_s, integer(0, 9007199254740991), true},
@@ -70,10 +75,10 @@ void addArtifactRoutes(RouteTable &t, Services &s)
                       {u"content_type"_s, string(1, 255)}}))
         .returns(201, wrapped(u"artifact"_s, artifact, {{u"upload"_s, upload, true}}))
         .errors({403, 404})
-        .handle([&s](HttpRequest &r) {
-            const QJsonObject b = r.json.toObject();
-            auto up = s.artifacts.initiate(
-                r.actor, b.value(u"run_id"_s).toString(), b.value(u"name"_s).toString(),
+        .handle([&services](HttpRequest &request) {
+            const QJsonObject b = request.json.toObject();
+            auto up = services.artifacts.initiate(
+                request.actor, b.value(u"run_id"_s).toString(), b.value(u"name"_s).toString(),
                 qint64(b.value(u"size_bytes"_s).toDouble()), b.value(u"sha256"_s).toString(),
                 b.value(u"content_type"_s).toString());
             if (!up)
@@ -83,7 +88,7 @@ void addArtifactRoutes(RouteTable &t, Services &s)
                 parts.append(
                     QJsonObject{{u"number"_s, n},
                                 {u"method"_s, u"PUT"_s},
-                                {u"url"_s, partUrl(r, up->artifact.id, n, up->uploadToken)},
+                                {u"url"_s, partUrl(request, up->artifact.id, n, up->uploadToken)},
                                 {u"headers"_s, QJsonObject{}}});
             QJsonObject plan;
             plan.insert(u"part_size"_s, double(up->partSize));
@@ -93,20 +98,20 @@ void addArtifactRoutes(RouteTable &t, Services &s)
                 201, QJsonObject{{u"artifact"_s, up->artifact.toJson()}, {u"upload"_s, plan}});
         });
 
-    t.route("PUT", u"/uploads/{artifact_id}/{part_number}/{token}"_s, Access::Capability, u"sync"_s,
+    routes
+        .route(
+            "PUT", u"/uploads/{artifact_id}/{part_number}/{token}"_s, Access::Capability, u"sync"_s,
             u"Upload one part's raw bytes (capability URL from initiate; no other credentials)"_s)
+        .pathParam(u"part_number"_s, integer(1, kMaxPartNumber))
         .rawBody()
-        .returns(200, object({{u"number"_s, integer(1, 100000), true},
+        .returns(200, object({{u"number"_s, integer(1, kMaxPartNumber), true},
                               {u"size"_s, integer(0, 9007199254740991), true},
                               {u"sha256"_s, string(64, 64), true}}))
         .errors({404, 413, 422})
-        .handle([&s](HttpRequest &r) {
-            bool ok = false;
-            const qint64 number = r.param(u"part_number"_s).toLongLong(&ok);
-            if (!ok)
-                return HttpResponse::error(Error::validation(u"part_number"_s, u"invalid"_s));
-            auto part =
-                s.artifacts.putPart(r.param(u"token"_s), r.param(u"artifact_id"_s), number, r.body);
+        .handle([&services](HttpRequest &request) {
+            const qint64 number = request.param(u"part_number"_s).toLongLong(); // checked
+            auto part = services.artifacts.putPart(
+                request.param(u"token"_s), request.param(u"artifact_id"_s), number, request.body);
             if (!part)
                 return HttpResponse::error(part.error());
             return HttpResponse::json(200, part->toJson());
@@ -114,27 +119,31 @@ void addArtifactRoutes(RouteTable &t, Services &s)
 
     for (const char *action : {"commit", "abort"}) {
         const bool commit = QLatin1String(action) == QLatin1String("commit");
-        t.route("POST", u"/api/sync/artifacts/"_s + QString::fromLatin1(action), Access::Api,
-                u"sync"_s,
-                commit ? u"Commit an upload: size and SHA-256 must match what was declared"_s
-                       : u"Abort an upload; its bytes are removed"_s)
+        routes
+            .route("POST", u"/api/sync/artifacts/"_s + QString::fromLatin1(action), Access::Api,
+                   u"sync"_s,
+                   commit ? u"Commit an upload: size and SHA-256 must match what was declared"_s
+                          : u"Abort an upload; its bytes are removed"_s)
+            .proxied()
             .body(object({{u"artifact_id"_s, uuid(), true}}))
             .returns(200, wrapped(u"artifact"_s, artifact))
             .errors({403, 404, 409})
-            .handle([&s, commit](HttpRequest &r) {
-                const QString id = str(r, "artifact_id");
-                return wrapped(commit ? s.artifacts.commit(r.actor, id)
-                                      : s.artifacts.abort(r.actor, id),
+            .handle([&services, commit](HttpRequest &request) {
+                const QString id = str(request, "artifact_id");
+                return wrapped(commit ? services.artifacts.commit(request.actor, id)
+                                      : services.artifacts.abort(request.actor, id),
                                "artifact");
             });
     }
 
-    t.route("GET", u"/api/artifacts/{artifact_id}"_s, Access::Api, u"runs"_s,
-            u"Download a committed artifact (ETag = SHA-256, Range supported)"_s)
+    routes
+        .route("GET", u"/api/artifacts/{artifact_id}"_s, Access::Api, u"runs"_s,
+               u"Download a committed artifact (ETag = SHA-256, Range supported)"_s)
+        .proxied()
         .returnsBytes(200, "application/octet-stream")
         .errors({404, 416})
-        .handle([&s](HttpRequest &r) {
-            auto dl = s.artifacts.open(r.actor, r.param(u"artifact_id"_s));
+        .handle([&services](HttpRequest &request) {
+            auto dl = services.artifacts.open(request.actor, request.param(u"artifact_id"_s));
             if (!dl)
                 return HttpResponse::error(dl.error());
             HttpResponse resp;
@@ -145,14 +154,14 @@ void addArtifactRoutes(RouteTable &t, Services &s)
                 .header("Cache-Control", "private, no-cache");
             resp.header("Content-Disposition", "attachment; filename*=UTF-8''" +
                                                    QUrl::toPercentEncoding(dl->artifact.name));
-            const QByteArray inm = r.header("if-none-match");
+            const QByteArray inm = request.header("if-none-match");
             if (!inm.isEmpty() && (inm == etag || inm == "*")) {
                 resp.status = 304;
                 return resp;
             }
-            const QByteArray ifRange = r.header("if-range");
+            const QByteArray ifRange = request.header("if-range");
             const QString rangeHeader = ifRange.isEmpty() || ifRange == etag
-                                            ? QString::fromLatin1(r.header("range"))
+                                            ? QString::fromLatin1(request.header("range"))
                                             : QString();
             const ByteRange range = ByteRange::parse(rangeHeader, dl->size);
             if (range.kind == ByteRange::Kind::Unsatisfiable) {

@@ -25,51 +25,17 @@ QJsonObject auditEntrySchema()
     return schema::of(kAuditEntryFields, shape::Api);
 }
 
-// Reads the filters; a malformed one is a validation error on its name.
-Result<AuditFilter> auditFilter(const HttpRequest &r)
-{
-    AuditFilter f;
-    f.workspaceId = r.queryValue(u"workspace_id"_s);
-    f.actorId = r.queryValue(u"actor_id"_s);
-    f.action = r.queryValue(u"action"_s);
-    f.targetType = r.queryValue(u"target_type"_s);
-    f.targetId = r.queryValue(u"target_id"_s);
-    for (const auto &[name, value] :
-         {std::pair{"workspace_id", f.workspaceId}, std::pair{"actor_id", f.actorId}}) {
-        if (!value.isEmpty() && !ids::isUuid(value))
-            return Error::validation(QString::fromLatin1(name), u"invalid"_s,
-                                     u"%1 must be an id."_s.arg(QString::fromLatin1(name)));
-    }
-    for (const auto &[name, value] :
-         {std::pair{"action", f.action}, std::pair{"target_type", f.targetType},
-          std::pair{"target_id", f.targetId}}) {
-        if (value.size() > kMaxFilterLength)
-            return Error::validation(QString::fromLatin1(name), u"too_long"_s,
-                                     u"At most %1 characters."_s.arg(kMaxFilterLength));
-    }
-    for (const auto &[name, target] : {std::pair{"from", &f.fromMs}, std::pair{"to", &f.toMs}}) {
-        const QString v = r.queryValue(QString::fromLatin1(name));
-        if (v.isEmpty())
-            continue;
-        const auto t = ids::parseTime(v);
-        if (!t || *t <= 0)
-            return Error::validation(
-                QString::fromLatin1(name), u"invalid"_s,
-                u"%1 must be an RFC 3339 time."_s.arg(QString::fromLatin1(name)));
-        *target = *t;
-    }
-    return f;
-}
-
 } // namespace
 
-void addAuditRoutes(RouteTable &t, Services &s)
+void addAuditRoutes(RouteTable &routes, Services &services)
 {
-    t.route(
-         "GET", u"/api/audit/logs"_s, Access::Api, u"audit"_s,
-         u"Audit entries newest first: a workspace's to its owners and admins, entries without a "
-         u"workspace to "
-         "their actor (and to instance administrators). A workspace_id the caller does not administer: 404"_s)
+    routes
+        .route(
+            "GET", u"/api/audit/logs"_s, Access::Api, u"audit"_s,
+            u"Audit entries newest first: a workspace's to its owners and admins, entries without "
+            u"a "
+            u"workspace to "
+            "their actor (and to instance administrators). A workspace_id the caller does not administer: 404"_s)
         .query(u"workspace_id"_s, uuid())
         .query(u"action"_s, string(1, kMaxFilterLength))
         .query(u"actor_id"_s, uuid())
@@ -80,14 +46,17 @@ void addAuditRoutes(RouteTable &t, Services &s)
         .paged()
         .returns(200, page(auditEntrySchema()))
         .errors({404, 422})
-        .handle([&s](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            auto f = auditFilter(r);
-            if (!f)
-                return HttpResponse::error(f.error());
-            return paged(s.audit.list(r.actor, *f, p->limit, p->cursor));
+        .handle([&services](HttpRequest &request) {
+            AuditFilter filter;
+            filter.workspaceId = request.query<QString>(u"workspace_id"_s);
+            filter.actorId = request.query<QString>(u"actor_id"_s);
+            filter.action = request.query<QString>(u"action"_s);
+            filter.targetType = request.query<QString>(u"target_type"_s);
+            filter.targetId = request.query<QString>(u"target_id"_s);
+            filter.fromMs = ids::parseTime(request.query<QString>(u"from"_s)).value_or(0);
+            filter.toMs = ids::parseTime(request.query<QString>(u"to"_s)).value_or(0);
+            const HttpRequest::Page page = request.page();
+            return paged(services.audit.list(request.actor, filter, page.limit, page.cursor));
         });
 }
 

@@ -35,23 +35,24 @@ QJsonObject apiKeySchema()
 }
 
 // wfx_session (HttpOnly) and wfx_csrf (readable), SameSite=Lax, Path=/, Secure under TLS.
-void setSessionCookies(HttpResponse &r, const Services &s, const Session &session)
+void setSessionCookies(HttpResponse &response, const Services &services, const Session &session)
 {
-    const QByteArray secure = s.config.tls ? "; Secure" : "";
-    const qint64 maxAge = qMax<qint64>(0, (session.expiresAt - s.ctx.clock->nowMs()) / 1000);
-    r.header("Set-Cookie", "wfx_session=" + session.id.toLatin1() +
-                               "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                               QByteArray::number(maxAge) + secure);
-    r.header("Set-Cookie", "wfx_csrf=" + session.csrfToken.toLatin1() +
-                               "; Path=/; SameSite=Lax; Max-Age=" + QByteArray::number(maxAge) +
-                               secure);
+    const QByteArray secure = services.config.tls ? "; Secure" : "";
+    const qint64 maxAge = qMax<qint64>(0, (session.expiresAt - services.ctx.clock->nowMs()) / 1000);
+    response.header("Set-Cookie", "wfx_session=" + session.id.toLatin1() +
+                                      "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+                                      QByteArray::number(maxAge) + secure);
+    response.header("Set-Cookie",
+                    "wfx_csrf=" + session.csrfToken.toLatin1() +
+                        "; Path=/; SameSite=Lax; Max-Age=" + QByteArray::number(maxAge) + secure);
 }
 
-void clearSessionCookies(HttpResponse &r, const Services &s)
+void clearSessionCookies(HttpResponse &response, const Services &services)
 {
-    const QByteArray secure = s.config.tls ? "; Secure" : "";
-    r.header("Set-Cookie", "wfx_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + secure);
-    r.header("Set-Cookie", "wfx_csrf=; Path=/; SameSite=Lax; Max-Age=0" + secure);
+    const QByteArray secure = services.config.tls ? "; Secure" : "";
+    response.header("Set-Cookie",
+                    "wfx_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + secure);
+    response.header("Set-Cookie", "wfx_csrf=; Path=/; SameSite=Lax; Max-Age=0" + secure);
 }
 
 HttpResponse issued(const Result<IssuedApiKey> &k, int status)
@@ -64,66 +65,70 @@ HttpResponse issued(const Result<IssuedApiKey> &k, int status)
 
 } // namespace
 
-void addAuthRoutes(RouteTable &t, Services &s)
+void addAuthRoutes(RouteTable &routes, Services &services)
 {
     const QJsonObject user = userSchema();
     const QJsonObject credentials =
         object({{u"email"_s, string(1, 254), true}, {u"password"_s, string(1, 1024), true}});
 
-    t.route(
-         "POST", u"/api/auth/signup"_s, Access::AuthFlow, u"auth"_s,
-         u"Create a local account (the first one becomes administrator: loopback or setup token only)"_s)
+    routes
+        .route(
+            "POST", u"/api/auth/signup"_s, Access::AuthFlow, u"auth"_s,
+            u"Create a local account (the first one becomes administrator: loopback or setup token only)"_s)
         .body(object({{u"email"_s, string(1, 254), true},
                       {u"password"_s, string(10, 1024), true},
                       {u"setup_token"_s, string()}}))
         .returns(201, wrapped(u"user"_s, user))
         .errors({403, 409, 429})
         .csrfExempt()
-        .handle([&s](HttpRequest &r) {
-            const QJsonObject b = r.json.toObject();
+        .handle([&services](HttpRequest &request) {
+            const QJsonObject b = request.json.toObject();
             const QString token = b.value(u"setup_token"_s).toString().isEmpty()
-                                      ? QString::fromLatin1(r.header("x-setup-token"))
+                                      ? QString::fromLatin1(request.header("x-setup-token"))
                                       : b.value(u"setup_token"_s).toString();
-            auto u =
-                s.accounts.signup(b.value(u"email"_s).toString(), b.value(u"password"_s).toString(),
-                                  r.remote.toString(), token);
+            auto u = services.accounts.signup(b.value(u"email"_s).toString(),
+                                              b.value(u"password"_s).toString(),
+                                              request.remote.toString(), token);
             if (!u)
                 return HttpResponse::error(u.error());
-            auto session = s.accounts.createSession(u->id, r.remote.toString());
+            auto session = services.accounts.createSession(u->id, request.remote.toString());
             if (!session)
                 return HttpResponse::error(session.error());
             HttpResponse resp = HttpResponse::json(201, QJsonObject{{u"user"_s, u->toJson()}});
-            setSessionCookies(resp, s, *session);
+            setSessionCookies(resp, services, *session);
             return resp;
         });
-    t.route("POST", u"/api/auth/login"_s, Access::AuthFlow, u"auth"_s,
+    routes
+        .route(
+            "POST", u"/api/auth/login"_s, Access::AuthFlow, u"auth"_s,
             u"Sign in; a new session id every time (the same 401 for a wrong email or password)"_s)
         .body(credentials)
         .returns(200, wrapped(u"user"_s, user))
         .errors({401, 429})
         .csrfExempt()
-        .handle([&s](HttpRequest &r) {
-            const QJsonObject b = r.json.toObject();
-            auto in =
-                s.accounts.login(b.value(u"email"_s).toString(), b.value(u"password"_s).toString(),
-                                 r.remote.toString(), r.cookie(u"wfx_session"_s));
+        .handle([&services](HttpRequest &request) {
+            const QJsonObject b = request.json.toObject();
+            auto in = services.accounts.login(
+                b.value(u"email"_s).toString(), b.value(u"password"_s).toString(),
+                request.remote.toString(), request.cookie(u"wfx_session"_s));
             if (!in)
                 return HttpResponse::error(in.error());
             HttpResponse resp =
                 HttpResponse::json(200, QJsonObject{{u"user"_s, in->user.toJson()}});
-            setSessionCookies(resp, s, in->session);
+            setSessionCookies(resp, services, in->session);
             return resp;
         });
-    t.route("POST", u"/api/auth/session"_s, Access::AuthFlow, u"auth"_s,
-            u"The current session (sliding renewal)"_s)
+    routes
+        .route("POST", u"/api/auth/session"_s, Access::AuthFlow, u"auth"_s,
+               u"The current session (sliding renewal)"_s)
         .returns(200, object({{u"user"_s, user, true}, {u"expires_at"_s, dateTime(), true}}))
         .errors({401, 403})
-        .handle([&s](HttpRequest &r) {
-            const QString token = r.cookie(u"wfx_session"_s);
+        .handle([&services](HttpRequest &request) {
+            const QString token = request.cookie(u"wfx_session"_s);
             auto in =
                 token.isEmpty()
                     ? Result<SignedIn>(Error{ErrorCode::LoginRequired, u"Please log in again."_s})
-                    : s.accounts.authenticate(token);
+                    : services.accounts.authenticate(token);
             if (!in)
                 return HttpResponse::error(
                     Error{ErrorCode::LoginRequired, u"Please log in again."_s});
@@ -131,41 +136,46 @@ void addAuthRoutes(RouteTable &t, Services &s)
                 200, QJsonObject{{u"user"_s, in->user.toJson()},
                                  {u"expires_at"_s, ids::formatTime(in->session.expiresAt)}});
         });
-    t.route("POST", u"/api/auth/logout"_s, Access::AuthFlow, u"auth"_s,
-            u"End the session server-side"_s)
+    routes
+        .route("POST", u"/api/auth/logout"_s, Access::AuthFlow, u"auth"_s,
+               u"End the session server-side"_s)
         .returns(200, object({{u"ok"_s, boolean(), true}}))
         .errors({403})
-        .handle([&s](HttpRequest &r) {
-            const QString token = r.cookie(u"wfx_session"_s);
+        .handle([&services](HttpRequest &request) {
+            const QString token = request.cookie(u"wfx_session"_s);
             if (!token.isEmpty()) {
-                if (auto st = s.accounts.logout(token);
+                if (auto st = services.accounts.logout(token);
                     !st && st.error().code != ErrorCode::LoginRequired &&
                     st.error().code != ErrorCode::NotFound)
                     return HttpResponse::error(st.error());
             }
             HttpResponse resp = HttpResponse::json(200, QJsonObject{{u"ok"_s, true}});
-            clearSessionCookies(resp, s);
+            clearSessionCookies(resp, services);
             return resp;
         });
-    t.route("POST", u"/api/auth/reset-password"_s, Access::AuthFlow, u"auth"_s,
+    routes
+        .route(
+            "POST", u"/api/auth/reset-password"_s, Access::AuthFlow, u"auth"_s,
             u"Ask for a password reset mail (the answer never tells whether the account exists)"_s)
         .body(object({{u"email"_s, string(1, 254), true}}))
         .returns(202, object({{u"ok"_s, boolean(), true}}))
         .csrfExempt()
-        .handle([&s](HttpRequest &r) {
-            if (auto st = s.accounts.requestPasswordReset(str(r, "email"), r.remote.toString());
+        .handle([&services](HttpRequest &request) {
+            if (auto st = services.accounts.requestPasswordReset(str(request, "email"),
+                                                                 request.remote.toString());
                 !st && st.error().code != ErrorCode::Validation)
                 return HttpResponse::error(st.error());
             return HttpResponse::json(202, QJsonObject{{u"ok"_s, true}});
         });
-    t.route("POST", u"/api/auth/reset-password/confirm"_s, Access::AuthFlow, u"auth"_s,
-            u"Set a new password with the token from the reset mail; every session ends"_s)
+    routes
+        .route("POST", u"/api/auth/reset-password/confirm"_s, Access::AuthFlow, u"auth"_s,
+               u"Set a new password with the token from the reset mail; every session ends"_s)
         .body(object({{u"token"_s, string(1, 200), true}, {u"password"_s, string(10, 1024), true}}))
         .returns(200, object({{u"ok"_s, boolean(), true}}))
         .csrfExempt()
-        .handle([&s](HttpRequest &r) {
-            auto st = s.accounts.completePasswordReset(str(r, "token"), str(r, "password"),
-                                                       r.remote.toString());
+        .handle([&services](HttpRequest &request) {
+            auto st = services.accounts.completePasswordReset(
+                str(request, "token"), str(request, "password"), request.remote.toString());
             if (!st)
                 return HttpResponse::error(st.error());
             return HttpResponse::json(200, QJsonObject{{u"ok"_s, true}});
@@ -176,48 +186,57 @@ void addAuthRoutes(RouteTable &t, Services &s)
     const QJsonObject issuedKey = wrapped(u"api_key"_s, key, {{u"secret"_s, string(36), true}});
     const QJsonObject newKey =
         object({{u"name"_s, string(1, 200), true}, {u"workspace_id"_s, uuid()}});
-    t.route("GET", u"/api/api-keys"_s, Access::Api, u"api_keys"_s,
-            u"The caller's API keys (never their secrets)"_s)
+    routes
+        .route("GET", u"/api/api-keys"_s, Access::Api, u"api_keys"_s,
+               u"The caller's API keys (never their secrets)"_s)
         .paged()
         .returns(200, page(key))
         .errors({422})
-        .handle([&s](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            return paged(s.apiKeys.list(r.actor, p->limit, p->cursor));
+        .handle([&services](HttpRequest &request) {
+            const HttpRequest::Page paging = request.page();
+            return paged(services.apiKeys.list(request.actor, paging.limit, paging.cursor));
         });
     for (const auto &[path, access] : {std::pair{u"/api/api-keys"_s, Access::Api},
                                        std::pair{u"/api/cloud/api-keys"_s, Access::Session}}) {
-        t.route("POST", path, access, access == Access::Api ? u"api_keys"_s : u"bff"_s,
+        routes
+            .route(
+                "POST", path, access, access == Access::Api ? u"api_keys"_s : u"bff"_s,
                 u"Issue an API key, optionally scoped to one workspace; the secret is shown once"_s)
+            .proxiedIf(access == Access::Api)
             .body(newKey)
             .returns(201, issuedKey)
             .errors({403, 404})
-            .handle([&s](HttpRequest &r) {
-                return issued(s.apiKeys.issue(r.actor, str(r, "name"), str(r, "workspace_id")),
+            .handle([&services](HttpRequest &request) {
+                return issued(services.apiKeys.issue(request.actor, str(request, "name"),
+                                                     str(request, "workspace_id")),
                               201);
             });
     }
-    t.route("DELETE", u"/api/api-keys/{api_key_id}"_s, Access::Api, u"api_keys"_s,
-            u"Revoke an API key at once"_s)
+    routes
+        .route("DELETE", u"/api/api-keys/{api_key_id}"_s, Access::Api, u"api_keys"_s,
+               u"Revoke an API key at once"_s)
         .returns(204, {})
         .errors({404})
-        .handle([&s](HttpRequest &r) {
-            return done(s.apiKeys.revoke(r.actor, r.param(u"api_key_id"_s)));
+        .handle([&services](HttpRequest &request) {
+            return done(services.apiKeys.revoke(request.actor, request.param(u"api_key_id"_s)));
         });
-    t.route("DELETE", u"/api/cloud/api-keys"_s, Access::Session, u"bff"_s,
-            u"Revoke an API key (id in the body)"_s)
+    routes
+        .route("DELETE", u"/api/cloud/api-keys"_s, Access::Session, u"bff"_s,
+               u"Revoke an API key (id in the body)"_s)
         .body(object({{u"id"_s, uuid(), true}}))
         .returns(204, {})
         .errors({404})
-        .handle([&s](HttpRequest &r) { return done(s.apiKeys.revoke(r.actor, str(r, "id"))); });
-    t.route("POST", u"/api/api-keys/{api_key_id}/rotate"_s, Access::Api, u"api_keys"_s,
-            u"Rotate: a new secret, the old one dead at once"_s)
+        .handle([&services](HttpRequest &request) {
+            return done(services.apiKeys.revoke(request.actor, str(request, "id")));
+        });
+    routes
+        .route("POST", u"/api/api-keys/{api_key_id}/rotate"_s, Access::Api, u"api_keys"_s,
+               u"Rotate: a new secret, the old one dead at once"_s)
         .returns(200, issuedKey)
         .errors({403, 404})
-        .handle([&s](HttpRequest &r) {
-            return issued(s.apiKeys.rotate(r.actor, r.param(u"api_key_id"_s)), 200);
+        .handle([&services](HttpRequest &request) {
+            return issued(services.apiKeys.rotate(request.actor, request.param(u"api_key_id"_s)),
+                          200);
         });
 }
 

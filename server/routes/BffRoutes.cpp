@@ -27,10 +27,7 @@ using namespace Qt::StringLiterals;
 
 namespace wfx {
 
-// WorkspaceRoutes.cpp: the same workspace and project shapes as the Cloud routes.
-QJsonObject workspaceSchema();
-QJsonObject projectSchema();
-QJsonObject retentionProofSchema();
+QJsonObject retentionProofSchema(); // RunRoutes.cpp
 
 using namespace schema;
 using namespace routeutil;
@@ -68,24 +65,24 @@ QJsonObject deletionSchema()
 
 HttpResponse unsupported(const QByteArray &allow, const QString &why)
 {
-    HttpResponse r = HttpResponse::error(405, u"unsupported_action"_s, why);
-    r.header("Allow", allow);
-    return r;
+    HttpResponse response = HttpResponse::error(405, u"unsupported_action"_s, why);
+    response.header("Allow", allow);
+    return response;
 }
 
 // The workspace remembered for this session by POST /api/workspace/selection.
-QString selectedWorkspace(Services &s, const HttpRequest &r)
+QString selectedWorkspace(Services &services, const HttpRequest &request)
 {
-    if (r.sessionToken.isEmpty())
+    if (request.sessionToken.isEmpty())
         return {};
-    auto in = s.accounts.authenticate(r.sessionToken);
+    auto in = services.accounts.authenticate(request.sessionToken);
     return in ? in->session.selectedWorkspaceId : QString();
 }
 
 // The body of a handler-validated route (see RouteBuilder::bodyCheckedByHandler).
-Result<QJsonObject> checkedBody(const HttpRequest &r, const QJsonObject &schema)
+Result<QJsonObject> checkedBody(const HttpRequest &request, const QJsonObject &schema)
 {
-    auto v = Dispatcher::parseJson(r.body, schema);
+    auto v = Dispatcher::parseJson(request.body, schema);
     if (!v)
         return v.error();
     return v->toObject();
@@ -97,13 +94,14 @@ HttpResponse runPage(const Result<Page<Run>> &p)
 }
 
 // The given workspace, else the session's selection, else the caller's first.
-Result<QString> sampleWorkspace(Services &s, const HttpRequest &r, const QString &given)
+Result<QString> sampleWorkspace(Services &services, const HttpRequest &request,
+                                const QString &given)
 {
     if (!given.isEmpty())
         return given;
-    if (const QString sel = selectedWorkspace(s, r); !sel.isEmpty())
+    if (const QString sel = selectedWorkspace(services, request); !sel.isEmpty())
         return sel;
-    auto first = s.workspaces.list(r.actor, 1, {});
+    auto first = services.workspaces.list(request.actor, 1, {});
     if (!first)
         return first.error();
     if (first->items.isEmpty())
@@ -113,11 +111,11 @@ Result<QString> sampleWorkspace(Services &s, const HttpRequest &r, const QString
 }
 
 // The workspace's "Sample project", created on first use.
-Result<QString> sampleProject(Services &s, const Actor &actor, const QString &workspaceId)
+Result<QString> sampleProject(Services &services, const Actor &actor, const QString &workspaceId)
 {
     QString cursor;
     for (int page = 0; page < 100; ++page) {
-        auto p = s.workspaces.listProjects(actor, workspaceId, cursor::kMaxLimit, cursor);
+        auto p = services.workspaces.listProjects(actor, workspaceId, cursor::kMaxLimit, cursor);
         if (!p)
             return p.error();
         for (const Project &project : p->items) {
@@ -128,7 +126,7 @@ Result<QString> sampleProject(Services &s, const Actor &actor, const QString &wo
             break;
         cursor = p->nextCursor;
     }
-    auto created = s.workspaces.createProject(actor, workspaceId, kSampleProject);
+    auto created = services.workspaces.createProject(actor, workspaceId, kSampleProject);
     if (!created)
         return created.error();
     return created->id;
@@ -169,34 +167,39 @@ QJsonObject sampleRunBody(const QString &projectId, qint64 nowMs)
 
 } // namespace
 
-void addBffRoutes(RouteTable &t, Services &s)
+void addBffRoutes(RouteTable &routes, Services &services)
 {
     auto fixtures = std::make_shared<E2eFixtures>();
     const QJsonObject user = bffUserSchema();
-    const QJsonObject ws = workspaceSchema();
-    const QJsonObject project = projectSchema();
     const QJsonObject run = bffRunSchema();
     const QJsonObject share = bffShareSchema();
     const QJsonObject byId = object({{u"id"_s, uuid(), true}});
 
     // ---------------------------------------------------------------- profile and DSAR
-    t.route("GET", u"/api/cloud/me"_s, Access::Session, u"bff"_s,
-            u"The signed-in user (as GET /api/me)"_s)
+    routes
+        .route("GET", u"/api/cloud/me"_s, Access::Session, u"bff"_s,
+               u"The signed-in user (as GET /api/me)"_s)
         .returns(200, wrapped(u"user"_s, user))
         .errors({401, 403})
-        .handle([&s](HttpRequest &r) { return wrapped(s.accounts.me(r.actor), "user"); });
-    t.route("PATCH", u"/api/cloud/me"_s, Access::Session, u"bff"_s,
-            u"Update the profile (as PATCH /api/me)"_s)
+        .handle([&services](HttpRequest &request) {
+            return wrapped(services.accounts.me(request.actor), "user");
+        });
+    routes
+        .route("PATCH", u"/api/cloud/me"_s, Access::Session, u"bff"_s,
+               u"Update the profile (as PATCH /api/me)"_s)
         .body(object({{u"display_name"_s, string(0, AccountService::kMaxDisplayNameLength), true}}))
         .returns(200, wrapped(u"user"_s, user))
         .errors({401, 403, 422})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(s.accounts.updateProfile(r.actor, str(r, "display_name")), "user");
+        .handle([&services](HttpRequest &request) {
+            return wrapped(
+                services.accounts.updateProfile(request.actor, str(request, "display_name")),
+                "user");
         });
-    t.route("POST", u"/api/cloud/me"_s, Access::Session, u"bff"_s,
-            u"Data-subject actions (as /api/me/*): export, delete, cancel_delete, restrict "
-            u"{restricted}, "
-            "object {purpose, objected}"_s)
+    routes
+        .route("POST", u"/api/cloud/me"_s, Access::Session, u"bff"_s,
+               u"Data-subject actions (as /api/me/*): export, delete, cancel_delete, restrict "
+               u"{restricted}, "
+               "object {purpose, objected}"_s)
         .body(object(
             {{u"action"_s,
               enumOf({u"export"_s, u"delete"_s, u"cancel_delete"_s, u"restrict"_s, u"object"_s}),
@@ -216,16 +219,17 @@ void addBffRoutes(RouteTable &t, Services &s)
                 u"export: the export document (user, workspaces, api_keys, audit, ...); delete "
                 "(202) and cancel_delete: {deletion}; restrict: {restricted}; object: {objection}"_s))
         .errors({401, 403, 409, 422})
-        .handle([&s](HttpRequest &r) {
-            const QJsonObject b = r.bodyObject();
+        .handle([&services](HttpRequest &request) {
+            const QJsonObject b = request.bodyObject();
             const QString action = b.value(u"action"_s).toString();
             if (action == QLatin1String("export")) {
-                auto e = s.dsar.exportData(r.actor);
+                auto e = services.dsar.exportData(request.actor);
                 return e ? HttpResponse::json(200, *e) : HttpResponse::error(e.error());
             }
             if (action == QLatin1String("delete") || action == QLatin1String("cancel_delete")) {
                 const bool del = action == QLatin1String("delete");
-                auto d = del ? s.dsar.requestDeletion(r.actor) : s.dsar.cancelDeletion(r.actor);
+                auto d = del ? services.dsar.requestDeletion(request.actor)
+                             : services.dsar.cancelDeletion(request.actor);
                 return wrapped(d, "deletion", del ? 202 : 200);
             }
             if (action == QLatin1String("restrict")) {
@@ -233,7 +237,8 @@ void addBffRoutes(RouteTable &t, Services &s)
                     return HttpResponse::error(
                         Error::validation(u"restricted"_s, u"required"_s,
                                           u"restrict needs restricted: true or false."_s));
-                auto now = s.dsar.setRestricted(r.actor, b.value(u"restricted"_s).toBool());
+                auto now =
+                    services.dsar.setRestricted(request.actor, b.value(u"restricted"_s).toBool());
                 return now ? HttpResponse::json(200, QJsonObject{{u"restricted"_s, *now}})
                            : HttpResponse::error(now.error());
             }
@@ -245,87 +250,53 @@ void addBffRoutes(RouteTable &t, Services &s)
                 e.details.append({u"objected"_s, u"required"_s});
             if (!e.details.isEmpty())
                 return HttpResponse::error(e);
-            return wrapped(s.dsar.object(r.actor, b.value(u"purpose"_s).toString(),
-                                         b.value(u"objected"_s).toBool()),
+            return wrapped(services.dsar.object(request.actor, b.value(u"purpose"_s).toString(),
+                                                b.value(u"objected"_s).toBool()),
                            "objection");
         });
 
     // ---------------------------------------------------------------- workspaces and projects
-    t.route("GET", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s,
-            u"Workspaces of the user (as GET /api/workspaces)"_s)
-        .paged()
-        .returns(200, page(ws))
-        .errors({401, 403, 422})
-        .handle([&s](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            return paged(s.workspaces.list(r.actor, p->limit, p->cursor));
-        });
-    t.route("POST", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s,
-            u"Create a workspace (as POST /api/workspaces)"_s)
-        .body(object({{u"name"_s, string(1, 200), true}}))
-        .returns(201, wrapped(u"workspace"_s, ws))
-        .errors({401, 403, 422})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(s.workspaces.create(r.actor, str(r, "name")), "workspace", 201);
-        });
-    t.route("DELETE", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s,
-            u"Delete a workspace, id in the body (as DELETE /api/workspaces/{id}; owner)"_s)
+    // Listing and creating: served with the Cloud routes (WorkspaceRoutes.cpp).
+    routes
+        .route("DELETE", u"/api/cloud/workspaces"_s, Access::Session, u"bff"_s,
+               u"Delete a workspace, id in the body (as DELETE /api/workspaces/{id}; owner)"_s)
         .body(byId)
         .returns(204, {})
         .errors({401, 403, 404, 422})
-        .handle([&s](HttpRequest &r) { return done(s.workspaces.remove(r.actor, str(r, "id"))); });
+        .handle([&services](HttpRequest &request) {
+            return done(services.workspaces.remove(request.actor, str(request, "id")));
+        });
 
-    t.route("GET", u"/api/cloud/projects"_s, Access::Session, u"bff"_s,
-            u"Projects, optionally of one workspace (as GET /api/projects)"_s)
-        .query(u"workspace_id"_s, uuid())
-        .paged()
-        .returns(200, page(project))
-        .errors({401, 403, 404, 422})
-        .handle([&s](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            return paged(s.workspaces.listProjects(r.actor, r.queryValue(u"workspace_id"_s),
-                                                   p->limit, p->cursor));
-        });
-    t.route("POST", u"/api/cloud/projects"_s, Access::Session, u"bff"_s,
-            u"Create a project (as POST /api/projects)"_s)
-        .body(object({{u"workspace_id"_s, uuid(), true}, {u"name"_s, string(1, 200), true}}))
-        .returns(201, wrapped(u"project"_s, project))
-        .errors({401, 403, 404, 422})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(
-                s.workspaces.createProject(r.actor, str(r, "workspace_id"), str(r, "name")),
-                "project", 201);
-        });
-    t.route(
-         "DELETE", u"/api/cloud/projects"_s, Access::Session, u"bff"_s,
-         u"Delete a project and its runs, id in the body (as DELETE /api/projects/{id}; admin)"_s)
+    routes
+        .route(
+            "DELETE", u"/api/cloud/projects"_s, Access::Session, u"bff"_s,
+            u"Delete a project and its runs, id in the body (as DELETE /api/projects/{id}; admin)"_s)
         .body(byId)
         .returns(204, {})
         .errors({401, 403, 404, 422})
-        .handle([&s](HttpRequest &r) {
-            return done(s.workspaces.removeProject(r.actor, str(r, "id")));
+        .handle([&services](HttpRequest &request) {
+            return done(services.workspaces.removeProject(request.actor, str(request, "id")));
         });
-    t.route("POST", u"/api/cloud/projects/{projectId}/staging-retention-proof"_s, Access::Session,
-            u"bff"_s,
-            u"Staging only (405 otherwise): the signed retention proof of the project, as "
-            "POST /api/projects/{project_id}/staging-retention-proof"_s)
+    routes
+        .route("POST", u"/api/cloud/projects/{projectId}/staging-retention-proof"_s,
+               Access::Session, u"bff"_s,
+               u"Staging only (405 otherwise): the signed retention proof of the project, as "
+               "POST /api/projects/{project_id}/staging-retention-proof"_s)
         .returns(200, wrapped(u"retention_proof"_s, retentionProofSchema()))
         .errors({401, 403, 404, 405})
-        .handle([&s](HttpRequest &r) {
-            if (!s.config.staging)
+        .handle([&services](HttpRequest &request) {
+            if (!services.config.staging)
                 return unsupported(
                     "", u"Staging-only route: this instance does not run in staging mode."_s);
-            StagingService staging(s.ctx, s.config.signingKey);
-            return wrapped(staging.retentionProof(r.actor, r.param(u"projectId"_s)),
+            StagingService staging(services.ctx, services.config.signingKey);
+            return wrapped(staging.retentionProof(request.actor, request.param(u"projectId"_s)),
                            "retention_proof");
         });
 
     // ---------------------------------------------------------------- runs
-    t.route("GET", u"/api/cloud/runs"_s, Access::Session, u"bff"_s,
+    routes
+        .route(
+            "GET", u"/api/cloud/runs"_s, Access::Session, u"bff"_s,
             u"Recent runs (as GET /api/runs); without workspace_id or project_id, of the selected "
             u"workspace. "
             "Under E2E fixtures: the fixture runs"_s)
@@ -335,56 +306,56 @@ void addBffRoutes(RouteTable &t, Services &s)
         .paged()
         .returns(200, page(run))
         .errors({401, 403, 404, 422})
-        .handle([&s, fixtures](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
+        .handle([&services, fixtures](HttpRequest &request) {
+            const HttpRequest::Page paging = request.page();
             RunFilter f;
-            f.workspaceId = r.queryValue(u"workspace_id"_s);
-            f.projectId = r.queryValue(u"project_id"_s);
-            f.status = r.queryValue(u"status"_s);
-            if (s.config.e2eFixtures)
-                return runPage(fixtures->list(f, p->limit, p->cursor));
+            f.workspaceId = request.query<QString>(u"workspace_id"_s);
+            f.projectId = request.query<QString>(u"project_id"_s);
+            f.status = request.query<QString>(u"status"_s);
+            if (services.config.e2eFixtures)
+                return runPage(fixtures->list(f, paging.limit, paging.cursor));
             if (f.workspaceId.isEmpty() && f.projectId.isEmpty()) {
-                f.workspaceId = selectedWorkspace(s, r);
+                f.workspaceId = selectedWorkspace(services, request);
                 if (!f.workspaceId.isEmpty()) {
-                    auto listed = s.runs.list(r.actor, f, p->limit, p->cursor);
+                    auto listed = services.runs.list(request.actor, f, paging.limit, paging.cursor);
                     // A selection whose workspace is gone (or left) falls back to every workspace.
                     if (listed || listed.error().code != ErrorCode::NotFound)
                         return runPage(listed);
                     f.workspaceId.clear();
                 }
             }
-            return runPage(s.runs.list(r.actor, f, p->limit, p->cursor));
+            return runPage(services.runs.list(request.actor, f, paging.limit, paging.cursor));
         });
-    t.route(
-         "POST", u"/api/cloud/runs"_s, Access::Session, u"bff"_s,
-         u"E2E fixtures only: add a fixture run in memory (405 otherwise; nothing is written to the store)"_s)
+    routes
+        .route(
+            "POST", u"/api/cloud/runs"_s, Access::Session, u"bff"_s,
+            u"E2E fixtures only: add a fixture run in memory (405 otherwise; nothing is written to the store)"_s)
         .body(E2eFixtures::runInputSchema())
         .bodyCheckedByHandler()
         .returns(201, wrapped(u"run"_s, run))
         .errors({401, 403, 405, 409, 422})
-        .handle([&s, fixtures](HttpRequest &r) {
-            if (!s.config.e2eFixtures)
+        .handle([&services, fixtures](HttpRequest &request) {
+            if (!services.config.e2eFixtures)
                 return unsupported("GET, HEAD",
                                    u"POST /api/cloud/runs works only with E2E fixtures on."_s);
-            auto b = checkedBody(r, E2eFixtures::runInputSchema());
+            auto b = checkedBody(request, E2eFixtures::runInputSchema());
             if (!b)
                 return HttpResponse::error(b.error());
             return wrapped(fixtures->add(*b), "run", 201);
         });
-    t.route(
-         "POST", u"/api/e2e/cli-sync"_s, Access::Session, u"bff"_s,
-         u"E2E fixtures only: seed fixture runs as the CLI would sync them (405 otherwise; nothing is written)"_s)
+    routes
+        .route(
+            "POST", u"/api/e2e/cli-sync"_s, Access::Session, u"bff"_s,
+            u"E2E fixtures only: seed fixture runs as the CLI would sync them (405 otherwise; nothing is written)"_s)
         .body(E2eFixtures::batchSchema())
         .bodyCheckedByHandler()
         .returns(201, object({{u"runs"_s, arrayOf(run), true}}))
         .errors({401, 403, 405, 409, 422})
-        .handle([&s, fixtures](HttpRequest &r) {
-            if (!s.config.e2eFixtures)
+        .handle([&services, fixtures](HttpRequest &request) {
+            if (!services.config.e2eFixtures)
                 return unsupported("",
                                    u"POST /api/e2e/cli-sync works only with E2E fixtures on."_s);
-            auto b = checkedBody(r, E2eFixtures::batchSchema());
+            auto b = checkedBody(request, E2eFixtures::batchSchema());
             if (!b)
                 return HttpResponse::error(b.error());
             auto added = fixtures->addMany(b->value(u"runs"_s).toArray());
@@ -395,32 +366,34 @@ void addBffRoutes(RouteTable &t, Services &s)
                 out.append(x.toJson());
             return HttpResponse::json(201, QJsonObject{{u"runs"_s, out}});
         });
-    t.route("POST", u"/api/cloud/sample-run"_s, Access::Session, u"bff"_s,
-            u"Onboarding: sync a real synthetic run (loss curve, manifest, log) into the given "
-            u"project, or into "
-            "the \"Sample project\" of the given, selected or first workspace"_s)
+    routes
+        .route("POST", u"/api/cloud/sample-run"_s, Access::Session, u"bff"_s,
+               u"Onboarding: sync a real synthetic run (loss curve, manifest, log) into the given "
+               u"project, or into "
+               "the \"Sample project\" of the given, selected or first workspace"_s)
         .body(object({{u"workspace_id"_s, uuid()}, {u"project_id"_s, uuid()}}))
         .returns(201, wrapped(u"run"_s, run))
         .errors({401, 402, 403, 404, 422})
-        .handle([&s](HttpRequest &r) {
-            const QString givenWs = str(r, "workspace_id");
-            QString projectId = str(r, "project_id");
+        .handle([&services](HttpRequest &request) {
+            const QString givenWs = str(request, "workspace_id");
+            QString projectId = str(request, "project_id");
             if (!projectId.isEmpty()) {
-                auto p = s.workspaces.getProject(r.actor, projectId);
+                auto p = services.workspaces.getProject(request.actor, projectId);
                 if (!p)
                     return HttpResponse::error(p.error());
                 if (!givenWs.isEmpty() && p->workspaceId != givenWs)
                     return HttpResponse::error(Error::notFound(u"Project"_s));
             } else {
-                auto w = sampleWorkspace(s, r, givenWs);
+                auto w = sampleWorkspace(services, request, givenWs);
                 if (!w)
                     return HttpResponse::error(w.error());
-                auto p = sampleProject(s, r.actor, *w);
+                auto p = sampleProject(services, request.actor, *w);
                 if (!p)
                     return HttpResponse::error(p.error());
                 projectId = *p;
             }
-            auto synced = s.runs.sync(r.actor, sampleRunBody(projectId, s.ctx.clock->nowMs()));
+            auto synced = services.runs.sync(request.actor,
+                                             sampleRunBody(projectId, services.ctx.clock->nowMs()));
             if (!synced)
                 return HttpResponse::error(synced.error());
             return HttpResponse::json(201, QJsonObject{{u"run"_s, synced->run.toJson()}});
@@ -428,56 +401,20 @@ void addBffRoutes(RouteTable &t, Services &s)
 
     // Shares: /api/cloud/shares is served with /api/shares (ShareRoutes.cpp).
 
-    // ---------------------------------------------------------------- billing
-    t.route("POST", u"/api/cloud/billing/checkout"_s, Access::Session, u"bff"_s,
-            u"Start a checkout for a paid plan (as POST /api/billing/checkout); the plan changes "
-            u"when the provider "
-            "confirms"_s)
-        .body(object({{u"workspace_id"_s, uuid(), true},
-                      {u"plan"_s,
-                       describe(string(1, 64), u"a paid plan of the instance (pro, team)"_s), true},
-                      {u"success_url"_s, string(1, 2048)},
-                      {u"cancel_url"_s, string(1, 2048)}}))
-        .returns(201, wrapped(u"checkout"_s,
-                              object({{u"workspace_id"_s, uuid(), true},
-                                      {u"plan"_s, string(), true},
-                                      {u"provider"_s, string(), true},
-                                      {u"session_ref"_s, string(), true},
-                                      {u"url"_s, string(), true}}),
-                              {{u"url"_s, string(), true}}))
-        .errors({401, 403, 404, 422})
-        .handle([&s](HttpRequest &r) {
-            auto c = s.billing.checkout(r.actor, str(r, "workspace_id"), str(r, "plan"),
-                                        str(r, "success_url"), str(r, "cancel_url"));
-            if (!c)
-                return HttpResponse::error(c.error());
-            return HttpResponse::json(
-                201, QJsonObject{{u"checkout"_s, c->toJson()}, {u"url"_s, c->url}});
-        });
-    t.route("POST", u"/api/cloud/billing/portal"_s, Access::Session, u"bff"_s,
-            u"The billing portal link of a workspace (as POST /api/billing/portal)"_s)
-        .body(object({{u"workspace_id"_s, uuid(), true}}))
-        .returns(200, object({{u"url"_s, string(), true}, {u"workspace_id"_s, uuid(), true}}))
-        .errors({401, 403, 404, 422})
-        .handle([&s](HttpRequest &r) {
-            auto u = s.billing.portal(r.actor, str(r, "workspace_id"));
-            if (!u)
-                return HttpResponse::error(u.error());
-            return HttpResponse::json(
-                200, QJsonObject{{u"url"_s, *u}, {u"workspace_id"_s, str(r, "workspace_id")}});
-        });
+    // Billing: /api/cloud/billing/* are served with /api/billing/* (BillingRoutes.cpp).
 
     // ---------------------------------------------------------------- selection
-    t.route(
-         "POST", u"/api/workspace/selection"_s, Access::Session, u"bff"_s,
-         u"Remember the selected workspace for this session (a workspace the user is a member of)"_s)
+    routes
+        .route(
+            "POST", u"/api/workspace/selection"_s, Access::Session, u"bff"_s,
+            u"Remember the selected workspace for this session (a workspace the user is a member of)"_s)
         .body(object({{u"workspace_id"_s, uuid(), true}}))
         .returns(200, object({{u"workspace_id"_s, uuid(), true}}))
         .errors({401, 403, 404, 422})
-        .handle([&s](HttpRequest &r) {
-            const QString w = str(r, "workspace_id");
-            auto st =
-                s.accounts.setSelectedWorkspace(crypto::sha256Hex(r.sessionToken.toUtf8()), w);
+        .handle([&services](HttpRequest &request) {
+            const QString w = str(request, "workspace_id");
+            auto st = services.accounts.setSelectedWorkspace(
+                crypto::sha256Hex(request.sessionToken.toUtf8()), w);
             if (!st)
                 return HttpResponse::error(st.error());
             return HttpResponse::json(200, QJsonObject{{u"workspace_id"_s, w}});

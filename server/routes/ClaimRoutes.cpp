@@ -78,59 +78,63 @@ QJsonObject leaderboardSchema()
 
 } // namespace
 
-void addClaimRoutes(RouteTable &t, Services &s)
+void addClaimRoutes(RouteTable &routes, Services &services)
 {
     const QJsonObject claim = claimSchema();
-    t.route("GET", u"/api/claims"_s, Access::Api, u"claims"_s,
-            u"Claims in the caller's workspaces, newest first"_s)
+    routes
+        .route("GET", u"/api/claims"_s, Access::Api, u"claims"_s,
+               u"Claims in the caller's workspaces, newest first"_s)
+        .proxied({u"limit"_s, u"cursor"_s})
         .paged()
         .returns(200, page(claim))
         .errors({422})
-        .handle([&s](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            return paged(s.claims.list(r.actor, p->limit, p->cursor));
+        .handle([&services](HttpRequest &request) {
+            const HttpRequest::Page paging = request.page();
+            return paged(services.claims.list(request.actor, paging.limit, paging.cursor));
         });
-    t.route("GET", u"/api/claims/{claim_id}"_s, Access::Api, u"claims"_s, u"Get a claim"_s)
+    routes.route("GET", u"/api/claims/{claim_id}"_s, Access::Api, u"claims"_s, u"Get a claim"_s)
+        .proxied()
         .returns(200, wrapped(u"claim"_s, claim))
         .errors({404})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(s.claims.get(r.actor, r.param(u"claim_id"_s)), "claim");
+        .handle([&services](HttpRequest &request) {
+            return wrapped(services.claims.get(request.actor, request.param(u"claim_id"_s)),
+                           "claim");
         });
 
-    t.route(
-         "GET", u"/api/museum"_s, Access::Public, u"museum"_s,
-         u"The public gallery of published runs, newest first (no internal id but the entry's own)"_s)
+    routes
+        .route(
+            "GET", u"/api/museum"_s, Access::Public, u"museum"_s,
+            u"The public gallery of published runs, newest first (no internal id but the entry's own)"_s)
+        .proxied()
         .paged()
         .returns(200, page(museumEntrySchema()))
         .errors({422})
-        .handle([&s](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            return paged(s.museum.listPublic(p->limit, p->cursor));
+        .handle([&services](HttpRequest &request) {
+            const HttpRequest::Page paging = request.page();
+            return paged(services.museum.listPublic(paging.limit, paging.cursor));
         });
 
     const QJsonObject board = leaderboardSchema();
-    t.route("GET", u"/api/public/vla-leaderboard"_s, Access::Public, u"museum"_s,
+    routes
+        .route(
+            "GET", u"/api/public/vla-leaderboard"_s, Access::Public, u"museum"_s,
             u"The latest VLA leaderboard: published, supported claims on museum runs, ranked per "
             u"metric, "
             "aggregate and direction"_s)
         .returns(200, wrapped(u"leaderboard"_s, board))
         .errors({503})
-        .handle(
-            [&s](HttpRequest &) { return wrapped(s.leaderboard.latest(u"vla"_s), "leaderboard"); });
-    t.route("GET", u"/api/public/vla-leaderboard/history"_s, Access::Public, u"museum"_s,
-            u"Earlier VLA leaderboard snapshots, newest first"_s)
+        .handle([&services](HttpRequest &) {
+            return wrapped(services.leaderboard.latest(u"vla"_s), "leaderboard");
+        });
+    routes
+        .route("GET", u"/api/public/vla-leaderboard/history"_s, Access::Public, u"museum"_s,
+               u"Earlier VLA leaderboard snapshots, newest first"_s)
         .paged()
         .returns(200, page(board))
         .errors({422})
-        .handle([&s](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            return paged(s.leaderboard.history(u"vla"_s, p->limit, p->cursor));
+        .handle([&services](HttpRequest &request) {
+            const HttpRequest::Page paging = request.page();
+            return paged(services.leaderboard.history(u"vla"_s, paging.limit, paging.cursor));
         });
 
     const QJsonObject overall = enumOf({u"operational"_s, u"degraded"_s, u"down"_s});
@@ -144,20 +148,24 @@ void addClaimRoutes(RouteTable &t, Services &s)
                 {u"uptime"_s, describe(nullable(number()), u"0..1; null: no samples"_s), true},
                 {u"samples"_s, integer(0, 9007199254740991), true},
                 {u"components"_s, anyObject(), true}});
-    t.route(
-         "GET", u"/api/status"_s, Access::Public, u"status"_s,
-         u"Operational status: each component probed now, and the last 24 hours of uptime, oldest first"_s)
+    routes
+        .route(
+            "GET", u"/api/status"_s, Access::Public, u"status"_s,
+            u"Operational status: each component probed now, and the last 24 hours of uptime, oldest first"_s)
+        .proxied()
         .returns(200, object({{u"status"_s, overall, true},
                               {u"components"_s, arrayOf(component), true},
                               {u"history"_s, arrayOf(hour), true}}))
-        .handle(
-            [&s](HttpRequest &) { return HttpResponse::json(200, s.status.status().toJson()); });
-    t.route("GET", u"/api/status/operational"_s, Access::Public, u"status"_s,
-            u"The overall status alone (answered with 200 whatever it is)"_s)
+        .handle([&services](HttpRequest &) {
+            return HttpResponse::json(200, services.status.status().toJson());
+        });
+    routes
+        .route("GET", u"/api/status/operational"_s, Access::Public, u"status"_s,
+               u"The overall status alone (answered with 200 whatever it is)"_s)
         .returns(200, object({{u"status"_s, overall, true}}))
-        .handle([&s](HttpRequest &) {
-            const QList<ComponentStatus> now{s.status.checkDatabase(),
-                                             s.status.checkArtifactStore()};
+        .handle([&services](HttpRequest &) {
+            const QList<ComponentStatus> now{services.status.checkDatabase(),
+                                             services.status.checkArtifactStore()};
             return HttpResponse::json(
                 200, QJsonObject{{u"status"_s, StatusService::overallStatus(now)}});
         });

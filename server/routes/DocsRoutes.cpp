@@ -78,23 +78,25 @@ HttpResponse serveAsset(const QString &name)
     const auto it = assets.constFind(name);
     if (it == assets.cend())
         return HttpResponse::error(404, u"not_found"_s, u"No such docs file."_s);
-    HttpResponse r;
-    r.contentType = it->contentType;
-    r.body = it->bytes;
-    r.header("Cache-Control", "public, max-age=3600");
-    return r;
+    HttpResponse response;
+    response.contentType = it->contentType;
+    response.body = it->bytes;
+    response.header("Cache-Control", "public, max-age=3600");
+    return response;
 }
 } // namespace
 
-void addDocsRoutes(RouteTable &t, Services &)
+void addDocsRoutes(RouteTable &routes, Services &)
 {
-    t.route("GET", u"/docs"_s, Access::Public, u"system"_s,
-            u"Interactive API reference (HTML, bundled Swagger UI)"_s)
+    routes
+        .route("GET", u"/docs"_s, Access::Public, u"system"_s,
+               u"Interactive API reference (HTML, bundled Swagger UI)"_s)
         .returns(200, {})
         .errors({503})
         .handle([](HttpRequest &) { return serveAsset(u"index.html"_s); });
-    t.route("GET", u"/docs/{file}"_s, Access::Public, u"system"_s,
-            u"A file of the bundled API reference page"_s)
+    routes
+        .route("GET", u"/docs/{file}"_s, Access::Public, u"system"_s,
+               u"A file of the bundled API reference page"_s)
         .returns(200, {})
         .errors({404, 503})
         .handle([](HttpRequest &req) { return serveAsset(req.param(u"file"_s)); });

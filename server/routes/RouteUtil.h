@@ -4,6 +4,7 @@
 
 #include "models/core/Result.h"
 #include "server/core/Http.h"
+#include "server/core/RouteTable.h"
 
 #include <QJsonObject>
 
@@ -39,6 +40,17 @@ inline HttpResponse done(const Status &s, int status = 204)
     return status == 204 ? HttpResponse::noContent()
                          : HttpResponse::json(status, QJsonObject{{u"ok"_s, true}});
 }
+
+// A Cloud route and its named dashboard (BFF) twin, declared in one loop where
+// both act on the same model layer.
+struct Twin
+{
+    QString path;
+    Access access;
+    QString summary;
+    bool isCloud() const { return access == Access::Api; }
+    QString tag(const QString &cloudTag) const { return isCloud() ? cloudTag : u"bff"_s; }
+};
 
 inline QString str(const HttpRequest &req, const char *field)
 {

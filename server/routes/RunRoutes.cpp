@@ -17,6 +17,7 @@
 #include <QJsonArray>
 
 #include <memory>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -92,45 +93,53 @@ QJsonObject ledgerSchema()
                    {u"updated_at"_s, nullable(dateTime()), true}});
 }
 
-// A whole number from the query, or a validation error naming it.
-Result<qint64> queryInt(const HttpRequest &r, const char *name, qint64 fallback, qint64 min,
-                        qint64 max)
+// metric_filter: a condition metricfilter::parse reads.
+Status metricFilterParses(const QString &value)
 {
-    const QString key = QString::fromLatin1(name);
-    if (!r.hasQuery(key))
-        return fallback;
-    bool ok = false;
-    const qint64 v = r.queryValue(key).toLongLong(&ok);
-    if (!ok || v < min || v > max)
-        return Error::validation(
-            key, u"out_of_range"_s,
-            QStringLiteral("%1 must be a whole number from %2 to %3.").arg(key).arg(min).arg(max));
-    return v;
-}
-
-// The same id check as the route's path for query ids: a malformed one is a
-// validation error, not an empty answer.
-Status queryUuid(const HttpRequest &r, const char *name)
-{
-    const QString key = QString::fromLatin1(name);
-    if (r.hasQuery(key) && !ids::isUuid(r.queryValue(key)))
-        return Error::validation(key, u"invalid"_s,
-                                 QStringLiteral("%1 must be a lowercase UUID.").arg(key));
+    const auto parsed = metricfilter::parse(value);
+    if (!parsed.condition)
+        return Error::validation(u"metric_filter"_s, u"invalid"_s, metricfilter::describe(parsed));
     return Ok{};
 }
 
-bool wantsZip(const HttpRequest &r)
+// order_by: created_at, metric:NAME or -metric:NAME.
+struct RunOrder
 {
-    return r.header("accept").toLower().contains("application/zip");
+    QString metric; // empty: created_at
+    bool descending = false;
+};
+std::optional<RunOrder> runOrder(const QString &value)
+{
+    const QLatin1String asc("metric:"), desc("-metric:");
+    if (value.startsWith(asc) && value.size() > asc.size())
+        return RunOrder{value.mid(asc.size()), false};
+    if (value.startsWith(desc) && value.size() > desc.size())
+        return RunOrder{value.mid(desc.size()), true};
+    if (value == QLatin1String("created_at"))
+        return RunOrder{};
+    return std::nullopt;
+}
+
+Status runOrderParses(const QString &value)
+{
+    if (!runOrder(value))
+        return Error::validation(u"order_by"_s, u"invalid"_s,
+                                 u"order_by is created_at, metric:NAME or -metric:NAME."_s);
+    return Ok{};
+}
+
+bool wantsZip(const HttpRequest &request)
+{
+    return request.header("accept").toLower().contains("application/zip");
 }
 
 HttpResponse stagingOff()
 {
-    HttpResponse r = HttpResponse::error(405, u"unsupported_action"_s,
-                                         u"This instance is not in staging mode (WFX_STAGING)."_s);
+    HttpResponse response = HttpResponse::error(
+        405, u"unsupported_action"_s, u"This instance is not in staging mode (WFX_STAGING)."_s);
     // RFC 9110 15.5.6: an empty Allow says the resource is disabled by configuration.
-    r.header("Allow", QByteArray());
-    return r;
+    response.header("Allow", QByteArray());
+    return response;
 }
 
 } // namespace
@@ -160,11 +169,13 @@ QJsonObject retentionProofSchema()
                     true}});
 }
 
-void addRunRoutes(RouteTable &t, Services &s)
+void addRunRoutes(RouteTable &routes, Services &services)
 {
     const QJsonObject run = runSchema();
 
-    t.route("POST", u"/api/sync/runs"_s, Access::Api, u"sync"_s,
+    routes
+        .route(
+            "POST", u"/api/sync/runs"_s, Access::Api, u"sync"_s,
             u"Sync a run, once or many times while it trains (per project and client_run_id: 201 "
             u"created, 200 "
             "the stored run carried forward; a completed, failed or cancelled run is frozen: 409 "
@@ -172,6 +183,7 @@ void addRunRoutes(RouteTable &t, Services &s)
             "Fields left out of a later sync keep their stored values; one run.update audit entry "
             "per sync "
             "that changes the run"_s)
+        .proxied()
         .body(syncBodySchema())
         .bodyAsDom() // the hot write path: read straight from simdjson's DOM into the rows
         .returns(
@@ -179,11 +191,12 @@ void addRunRoutes(RouteTable &t, Services &s)
             wrapped(u"run"_s,
                     run)) // 200 for a later sync: the same shape (one success status per route)
         .errors({403, 404, 409, 422})
-        .handle([&s](HttpRequest &r) {
-            // r.dom from the dispatcher; a caller that filled r.json instead (tests) is read the
-            // same.
-            auto res = s.runs.sync(r.actor, r.dom ? SyncRequest::parse(*r.dom)
-                                                  : SyncRequest::parse(r.bodyObject()));
+        .handle([&services](HttpRequest &request) {
+            // request.dom from the dispatcher; a caller that filled request.json instead (tests) is
+            // read the same.
+            auto res = services.runs.sync(request.actor,
+                                          request.dom ? SyncRequest::parse(*request.dom)
+                                                      : SyncRequest::parse(request.bodyObject()));
             if (!res)
                 return HttpResponse::error(res.error());
             return HttpResponse::json(res->created ? 201 : 200,
@@ -191,22 +204,22 @@ void addRunRoutes(RouteTable &t, Services &s)
         });
 
     const QJsonObject ledger = ledgerSchema();
-    t.route("GET", u"/api/sync/ledger-head"_s, Access::Api, u"sync"_s,
-            u"The workspace's sync ledger head"_s)
-        .query(u"workspace_id"_s, uuid())
+    routes
+        .route("GET", u"/api/sync/ledger-head"_s, Access::Api, u"sync"_s,
+               u"The workspace's sync ledger head"_s)
+        .query(u"workspace_id"_s, uuid(), Presence::Required)
         .returns(200, wrapped(u"ledger_head"_s, ledger))
         .errors({404, 422})
-        .handle([&s](HttpRequest &r) {
-            if (!r.hasQuery(u"workspace_id"_s))
-                return HttpResponse::error(Error::validation(u"workspace_id"_s, u"required"_s));
-            if (auto q = queryUuid(r, "workspace_id"); !q)
-                return HttpResponse::error(q.error());
-            return wrapped(s.ledger.head(r.actor, r.queryValue(u"workspace_id"_s)), "ledger_head");
+        .handle([&services](HttpRequest &request) {
+            return wrapped(
+                services.ledger.head(request.actor, request.query<QString>(u"workspace_id"_s)),
+                "ledger_head");
         });
-    t.route("POST", u"/api/sync/ledger-head"_s, Access::Api, u"sync"_s,
-            u"Move the ledger head by compare-and-swap; a stale expected_head is 409 conflict "
-            u"whose error "
-            "carries current {head, version}"_s)
+    routes
+        .route("POST", u"/api/sync/ledger-head"_s, Access::Api, u"sync"_s,
+               u"Move the ledger head by compare-and-swap; a stale expected_head is 409 conflict "
+               u"whose error "
+               "carries current {head, version}"_s)
         .body(object({{u"workspace_id"_s, uuid(), true},
                       {u"expected_head"_s,
                        describe(nullable(string(1, LedgerService::kMaxHeadLength)),
@@ -214,16 +227,19 @@ void addRunRoutes(RouteTable &t, Services &s)
                       {u"head"_s, string(1, LedgerService::kMaxHeadLength), true}}))
         .returns(200, wrapped(u"ledger_head"_s, ledger))
         .errors({403, 404, 409, 422})
-        .handle([&s](HttpRequest &r) {
-            const QJsonObject b = r.bodyObject();
-            return wrapped(s.ledger.advance(r.actor, b.value(u"workspace_id"_s).toString(),
-                                            b.value(u"expected_head"_s).toString(),
-                                            b.value(u"head"_s).toString()),
+        .handle([&services](HttpRequest &request) {
+            const QJsonObject b = request.bodyObject();
+            return wrapped(services.ledger.advance(request.actor,
+                                                   b.value(u"workspace_id"_s).toString(),
+                                                   b.value(u"expected_head"_s).toString(),
+                                                   b.value(u"head"_s).toString()),
                            "ledger_head");
         });
 
-    t.route("GET", u"/api/runs"_s, Access::Api, u"runs"_s,
-            u"Runs the caller can see, newest first"_s)
+    routes
+        .route("GET", u"/api/runs"_s, Access::Api, u"runs"_s,
+               u"Runs the caller can see, newest first"_s)
+        .proxied({u"limit"_s, u"cursor"_s, u"workspace_id"_s, u"project_id"_s, u"status"_s})
         .query(u"workspace_id"_s, uuid())
         .query(u"project_id"_s, uuid())
         .query(u"status"_s, enumOf(shape::namesOf<RunStatus>()))
@@ -237,79 +253,67 @@ void addRunRoutes(RouteTable &t, Services &s)
                    u"meets a "
                    "condition: a metric name, an operator (<, <=, >, >=, =, !=) and a number, e.g. "
                    "`loss<0.1` or `eval/return >= 200`. A name holding an operator character is "
-                   "written in double quotes. Runs without that metric are left out."_s))
+                   "written in double quotes. Runs without that metric are left out."_s),
+               Presence::Optional, metricFilterParses)
         .query(
             u"order_by"_s,
             describe(
                 string(1, SyncRequest::kMaxTextLength + 8),
                 u"`created_at` (default): newest first. `metric:NAME`: by the last value of metric "
                 "NAME, ascending, ties by id; `-metric:NAME`: descending. Runs without that metric "
-                "are left out. A cursor belongs to the order it was issued for."_s))
+                "are left out. A cursor belongs to the order it was issued for."_s),
+            Presence::Optional, runOrderParses)
         .paged()
         .returns(200, page(run))
         .errors({404, 422})
-        .handle([&s](HttpRequest &r) {
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            for (const char *id : {"workspace_id", "project_id"}) {
-                if (auto q = queryUuid(r, id); !q)
-                    return HttpResponse::error(q.error());
-            }
-            RunFilter f;
-            f.workspaceId = r.queryValue(u"workspace_id"_s);
-            f.projectId = r.queryValue(u"project_id"_s);
-            f.status = r.queryValue(u"status"_s);
-            f.evidence = r.queryValue(u"evidence"_s);
-            f.text = r.queryValue(u"q"_s);
-            if (f.text.size() > SyncRequest::kMaxTextLength)
-                return HttpResponse::error(Error::validation(u"q"_s, u"too_long"_s));
-            if (r.hasQuery(u"metric_filter"_s)) {
-                const auto parsed = metricfilter::parse(r.queryValue(u"metric_filter"_s));
-                if (!parsed.condition)
-                    return HttpResponse::error(Error::validation(u"metric_filter"_s, u"invalid"_s,
-                                                                 metricfilter::describe(parsed)));
-                f.metric = parsed.condition;
-            }
-            if (r.hasQuery(u"order_by"_s)) {
-                const QString order = r.queryValue(u"order_by"_s);
-                const QLatin1String asc("metric:"), desc("-metric:");
-                if (order.startsWith(asc) && order.size() > asc.size()) {
-                    f.orderMetric = order.mid(asc.size());
-                } else if (order.startsWith(desc) && order.size() > desc.size()) {
-                    f.orderMetric = order.mid(desc.size());
-                    f.orderDescending = true;
-                } else if (order != QLatin1String("created_at")) {
-                    return HttpResponse::error(Error::validation(
-                        u"order_by"_s, u"invalid"_s,
-                        u"order_by is created_at, metric:NAME or -metric:NAME."_s));
-                }
-            }
-            JsonWriter w(64 + std::size_t(p->limit) * 448);
-            if (auto listed = s.runs.writeList(w, r.actor, f, p->limit, p->cursor); !listed)
+        .handle([&services](HttpRequest &request) {
+            const HttpRequest::Page paging = request.page();
+            RunFilter filter;
+            filter.workspaceId = request.query<QString>(u"workspace_id"_s);
+            filter.projectId = request.query<QString>(u"project_id"_s);
+            filter.status = request.query<QString>(u"status"_s);
+            filter.evidence = request.query<QString>(u"evidence"_s);
+            filter.text = request.query<QString>(u"q"_s);
+            if (request.hasQuery(u"metric_filter"_s))
+                filter.metric =
+                    metricfilter::parse(request.query<QString>(u"metric_filter"_s)).condition;
+            const RunOrder order = runOrder(request.query<QString>(u"order_by"_s, u"created_at"_s))
+                                       .value_or(RunOrder{});
+            filter.orderMetric = order.metric;
+            filter.orderDescending = order.descending;
+            JsonWriter w(64 + std::size_t(paging.limit) * 448);
+            if (auto listed =
+                    services.runs.writeList(w, request.actor, filter, paging.limit, paging.cursor);
+                !listed)
                 return HttpResponse::error(listed.error());
             return HttpResponse::jsonBytes(200, w.take());
         });
-    t.route("GET", u"/api/runs/{run_id}"_s, Access::Api, u"runs"_s,
-            u"Get a run, with its metric names"_s)
+    routes
+        .route("GET", u"/api/runs/{run_id}"_s, Access::Api, u"runs"_s,
+               u"Get a run, with its metric names"_s)
+        .proxied()
         .returns(200, wrapped(u"run"_s, run))
         .errors({404})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(s.runs.get(r.actor, r.param(u"run_id"_s)), "run");
+        .handle([&services](HttpRequest &request) {
+            return wrapped(services.runs.get(request.actor, request.param(u"run_id"_s)), "run");
         });
-    t.route("DELETE", u"/api/runs/{run_id}"_s, Access::Api, u"runs"_s,
-            u"Delete a run with its metrics, log, signature and artifacts (member)"_s)
+    routes
+        .route("DELETE", u"/api/runs/{run_id}"_s, Access::Api, u"runs"_s,
+               u"Delete a run with its metrics, log, signature and artifacts (member)"_s)
         .returns(204, {})
         .errors({403, 404})
-        .handle(
-            [&s](HttpRequest &r) { return done(s.runs.remove(r.actor, r.param(u"run_id"_s))); });
+        .handle([&services](HttpRequest &request) {
+            return done(services.runs.remove(request.actor, request.param(u"run_id"_s)));
+        });
 
-    t.route("GET", u"/api/runs/{run_id}/manifest"_s, Access::Api, u"runs"_s,
-            u"The run's manifest as synced"_s)
+    routes
+        .route("GET", u"/api/runs/{run_id}/manifest"_s, Access::Api, u"runs"_s,
+               u"The run's manifest as synced"_s)
+        .proxied()
         .returns(200, wrapped(u"manifest"_s, anyObject()))
         .errors({404})
-        .handle([&s](HttpRequest &r) {
-            auto m = s.runs.manifest(r.actor, r.param(u"run_id"_s));
+        .handle([&services](HttpRequest &request) {
+            auto m = services.runs.manifest(request.actor, request.param(u"run_id"_s));
             if (!m)
                 return HttpResponse::error(m.error());
             return HttpResponse::json(200, QJsonObject{{u"manifest"_s, *m}});
@@ -318,23 +322,24 @@ void addRunRoutes(RouteTable &t, Services &s)
     const QJsonObject point = object({{u"name"_s, string(1, SyncRequest::kMaxTextLength), true},
                                       {u"step"_s, integer(0, 9007199254740992), true},
                                       {u"value"_s, number(), true}});
-    t.route("GET", u"/api/runs/{run_id}/metrics"_s, Access::Api, u"runs"_s,
+    routes
+        .route(
+            "GET", u"/api/runs/{run_id}/metrics"_s, Access::Api, u"runs"_s,
             u"Metric points ordered by name and step; with max_points (and name) one whole series "
             u"thinned "
             "with LTTB to at most max_points, next_cursor null"_s)
+        .proxied({u"name"_s, u"limit"_s, u"cursor"_s})
         .query(u"name"_s, string(1, SyncRequest::kMaxTextLength))
-        .query(u"max_points"_s, integer(3, RunService::kMaxSeriesPoints))
+        .query(u"max_points"_s, integer(RunService::kMinSeriesPoints, RunService::kMaxSeriesPoints))
         .paged()
         .returns(200, page(point))
         .errors({404, 422})
-        .handle([&s](HttpRequest &r) {
-            const QString id = r.param(u"run_id"_s);
-            const QString name = r.queryValue(u"name"_s);
-            if (r.hasQuery(u"max_points"_s)) {
-                auto maxPoints = queryInt(r, "max_points", 0, 3, RunService::kMaxSeriesPoints);
-                if (!maxPoints)
-                    return HttpResponse::error(maxPoints.error());
-                auto series = s.runs.metricSeries(r.actor, id, name, int(*maxPoints));
+        .handle([&services](HttpRequest &request) {
+            const QString id = request.param(u"run_id"_s);
+            const QString name = request.query<QString>(u"name"_s);
+            if (request.hasQuery(u"max_points"_s)) {
+                const int maxPoints = request.query<int>(u"max_points"_s);
+                auto series = services.runs.metricSeries(request.actor, id, name, maxPoints);
                 if (!series)
                     return HttpResponse::error(series.error());
                 QJsonArray items;
@@ -345,15 +350,16 @@ void addRunRoutes(RouteTable &t, Services &s)
                     200, QJsonObject{{u"items"_s, items},
                                      {u"next_cursor"_s, QJsonValue(QJsonValue::Null)}});
             }
-            auto p = pageArgs(r);
-            if (!p)
-                return HttpResponse::error(p.error());
-            return paged(s.runs.metrics(r.actor, id, name, p->limit, p->cursor));
+            const HttpRequest::Page paging = request.page();
+            return paged(
+                services.runs.metrics(request.actor, id, name, paging.limit, paging.cursor));
         });
 
-    t.route(
-         "GET", u"/api/runs/{run_id}/log"_s, Access::Api, u"runs"_s,
-         u"A slice of the log by UTF-8 byte offset (limit in bytes, default 64 KiB); follow next_offset"_s)
+    routes
+        .route(
+            "GET", u"/api/runs/{run_id}/log"_s, Access::Api, u"runs"_s,
+            u"A slice of the log by UTF-8 byte offset (limit in bytes, default 64 KiB); follow next_offset"_s)
+        .proxied({u"offset"_s, u"limit"_s})
         .query(u"offset"_s, integer(0, kMaxSafeInteger))
         .query(u"limit"_s, integer(1, RunService::kMaxLogLimit))
         .returns(200,
@@ -363,20 +369,18 @@ void addRunRoutes(RouteTable &t, Services &s)
                                  {u"total_bytes"_s, integer(0, kMaxSafeInteger), true},
                                  {u"next_offset"_s, nullable(integer(0, kMaxSafeInteger)), true}})))
         .errors({404, 422})
-        .handle([&s](HttpRequest &r) {
-            auto offset = queryInt(r, "offset", 0, 0, kMaxSafeInteger);
-            if (!offset)
-                return HttpResponse::error(offset.error());
-            auto limit =
-                queryInt(r, "limit", RunService::kDefaultLogLimit, 1, RunService::kMaxLogLimit);
-            if (!limit)
-                return HttpResponse::error(limit.error());
-            return wrapped(s.runs.log(r.actor, r.param(u"run_id"_s), *offset, *limit), "log");
+        .handle([&services](HttpRequest &request) {
+            const auto offset = request.query<qint64>(u"offset"_s, 0);
+            const auto limit = request.query<qint64>(u"limit"_s, RunService::kDefaultLogLimit);
+            return wrapped(
+                services.runs.log(request.actor, request.param(u"run_id"_s), offset, limit), "log");
         });
 
-    t.route(
-         "GET", u"/api/runs/{run_id}/signature"_s, Access::Api, u"runs"_s,
-         u"The run's client signature and its verification; an unsigned run answers signature null"_s)
+    routes
+        .route(
+            "GET", u"/api/runs/{run_id}/signature"_s, Access::Api, u"runs"_s,
+            u"The run's client signature and its verification; an unsigned run answers signature null"_s)
+        .proxied()
         .returns(200,
                  wrapped(u"signature"_s,
                          object({{u"run_id"_s, uuid(), true},
@@ -390,12 +394,15 @@ void addRunRoutes(RouteTable &t, Services &s)
                                  {u"signature"_s, describe({{u"type"_s, u"null"_s}},
                                                            u"Present (null) when unsigned"_s)}})))
         .errors({404})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(s.runs.signature(r.actor, r.param(u"run_id"_s)), "signature");
+        .handle([&services](HttpRequest &request) {
+            return wrapped(services.runs.signature(request.actor, request.param(u"run_id"_s)),
+                           "signature");
         });
 
-    t.route("GET", u"/api/runs/{run_id}/compliance_mapping"_s, Access::Api, u"runs"_s,
-            u"The controls the run's evidence satisfies or not"_s)
+    routes
+        .route("GET", u"/api/runs/{run_id}/compliance_mapping"_s, Access::Api, u"runs"_s,
+               u"The controls the run's evidence satisfies or not"_s)
+        .proxied()
         .returns(
             200,
             wrapped(u"compliance_mapping"_s,
@@ -408,9 +415,9 @@ void addRunRoutes(RouteTable &t, Services &s)
                                   {u"evidence"_s, string(), true}})),
                              true}})))
         .errors({404})
-        .handle([&s](HttpRequest &r) {
-            const QString id = r.param(u"run_id"_s);
-            auto items = s.runs.complianceMapping(r.actor, id);
+        .handle([&services](HttpRequest &request) {
+            const QString id = request.param(u"run_id"_s);
+            auto items = services.runs.complianceMapping(request.actor, id);
             if (!items)
                 return HttpResponse::error(items.error());
             QJsonArray arr;
@@ -421,8 +428,10 @@ void addRunRoutes(RouteTable &t, Services &s)
                                   QJsonObject{{u"run_id"_s, id}, {u"items"_s, arr}}}});
         });
 
-    auto packager = std::make_shared<EvidencePackager>(s.ctx, s.config.signingKey);
-    t.route("POST", u"/api/runs/{run_id}/evidence-package"_s, Access::Api, u"runs"_s,
+    auto packager = std::make_shared<EvidencePackager>(services.ctx, services.config.signingKey);
+    routes
+        .route(
+            "POST", u"/api/runs/{run_id}/evidence-package"_s, Access::Api, u"runs"_s,
             u"Export the run's signed evidence package (ZIP: manifest.json, metrics.csv, log.txt, "
             u"signature.json, "
             "audit.json, index.json with each file's SHA-256 and size, index.sig = Ed25519 of "
@@ -441,11 +450,11 @@ void addRunRoutes(RouteTable &t, Services &s)
                                       {u"index_sig"_s, string(), true},
                                       {u"zip_base64"_s, string(), true}})))
         .errors({404, 503})
-        .handle([packager](HttpRequest &r) {
-            auto pkg = packager->build(r.actor, r.param(u"run_id"_s));
+        .handle([packager](HttpRequest &request) {
+            auto pkg = packager->build(request.actor, request.param(u"run_id"_s));
             if (!pkg)
                 return HttpResponse::error(pkg.error());
-            if (wantsZip(r)) {
+            if (wantsZip(request)) {
                 HttpResponse resp;
                 resp.contentType = "application/zip";
                 resp.body = pkg->zip;
@@ -461,12 +470,14 @@ void addRunRoutes(RouteTable &t, Services &s)
             return resp;
         });
 
-    auto staging = std::make_shared<StagingService>(s.ctx, s.config.signingKey);
-    const bool stagingOn = s.config.staging;
-    t.route("DELETE", u"/api/projects/{project_id}/staging-e2e-tree"_s, Access::Api, u"projects"_s,
-            u"Staging only (WFX_STAGING=1; else 405): delete the project's e2e fixture runs "
-            u"(client_run_id "
-            "starting with e2e-) and their artifacts, at most 500 a call (more: true)"_s)
+    auto staging = std::make_shared<StagingService>(services.ctx, services.config.signingKey);
+    const bool stagingOn = services.config.staging;
+    routes
+        .route("DELETE", u"/api/projects/{project_id}/staging-e2e-tree"_s, Access::Api,
+               u"projects"_s,
+               u"Staging only (WFX_STAGING=1; else 405): delete the project's e2e fixture runs "
+               u"(client_run_id "
+               "starting with e2e-) and their artifacts, at most 500 a call (more: true)"_s)
         .returns(
             200,
             wrapped(u"purge"_s,
@@ -482,23 +493,26 @@ void addRunRoutes(RouteTable &t, Services &s)
                             {u"artifacts"_s, integer(0, kMaxSafeInteger), true},
                             {u"more"_s, boolean(), true}})))
         .errors({403, 404, 405})
-        .handle([staging, stagingOn](HttpRequest &r) {
+        .handle([staging, stagingOn](HttpRequest &request) {
             if (!stagingOn)
                 return stagingOff();
-            return wrapped(staging->purgeE2eTree(r.actor, r.param(u"project_id"_s)), "purge");
+            return wrapped(staging->purgeE2eTree(request.actor, request.param(u"project_id"_s)),
+                           "purge");
         });
-    t.route(
-         "POST", u"/api/projects/{project_id}/staging-retention-proof"_s, Access::Api,
-         u"projects"_s,
-         u"Staging only (WFX_STAGING=1; else 405): the project's purged runs from the audit log, "
-         u"signed with "
-         "the instance Ed25519 key over the RFC 8785 form of retention_proof without signature"_s)
+    routes
+        .route(
+            "POST", u"/api/projects/{project_id}/staging-retention-proof"_s, Access::Api,
+            u"projects"_s,
+            u"Staging only (WFX_STAGING=1; else 405): the project's purged runs from the audit "
+            u"log, "
+            u"signed with "
+            "the instance Ed25519 key over the RFC 8785 form of retention_proof without signature"_s)
         .returns(200, wrapped(u"retention_proof"_s, retentionProofSchema()))
         .errors({403, 404, 405, 503})
-        .handle([staging, stagingOn](HttpRequest &r) {
+        .handle([staging, stagingOn](HttpRequest &request) {
             if (!stagingOn)
                 return stagingOff();
-            return wrapped(staging->retentionProof(r.actor, r.param(u"project_id"_s)),
+            return wrapped(staging->retentionProof(request.actor, request.param(u"project_id"_s)),
                            "retention_proof");
         });
 }

@@ -86,30 +86,31 @@ QString shareUrl(const HttpRequest &req, bool tls, const QString &token)
            u"/r/"_s + token;
 }
 
-HttpResponse createShare(Services &s, const HttpRequest &r, bool tls)
+HttpResponse createShare(Services &services, const HttpRequest &request, bool tls)
 {
-    const QJsonObject b = r.json.toObject();
+    const QJsonObject b = request.json.toObject();
     ShareDraft d;
     d.runId = b.value(u"run_id"_s).toString();
     d.password = optionalString(b, "password");
     d.expiresAt = optionalString(b, "expires_at");
     d.artifactId = optionalString(b, "artifact_id");
-    auto issued = s.shares.create(r.actor, d);
+    auto issued = services.shares.create(request.actor, d);
     if (!issued)
         return HttpResponse::error(issued.error());
     return HttpResponse::json(201, QJsonObject{{u"share"_s, issued->share.toJson()},
                                                {u"token"_s, issued->token},
-                                               {u"url"_s, shareUrl(r, tls, issued->token)}});
+                                               {u"url"_s, shareUrl(request, tls, issued->token)}});
 }
 
 // One public read: exactly what the resolver decided, whatever credentials came along.
-HttpResponse publicRead(Services &s, const HttpRequest &req)
+HttpResponse publicRead(Services &services, const HttpRequest &req)
 {
     const QByteArray pw = req.header("x-share-password");
     std::optional<QString> password;
     if (!pw.isEmpty())
         password = QString::fromUtf8(pw);
-    auto answer = s.publicShares.resolve(req.param(u"token"_s), req.remote.toString(), password);
+    auto answer =
+        services.publicShares.resolve(req.param(u"token"_s), req.remote.toString(), password);
     if (!answer) {
         qCWarning(lcShareRoutes) << "public share read failed:" << answer.error().message;
         HttpResponse e =
@@ -123,12 +124,13 @@ HttpResponse publicRead(Services &s, const HttpRequest &req)
         qCInfo(lcShareRoutes) << "share" << answer->shareId
                               << "refused by the public payload policy at" << answer->policyPath;
     }
-    HttpResponse r = answer->state == PublicState::Active
-                         ? HttpResponse::jsonBytes(200, answer->body)
-                         : HttpResponse::error(answer->status, answer->code, answer->message);
+    HttpResponse response =
+        answer->state == PublicState::Active
+            ? HttpResponse::jsonBytes(200, answer->body)
+            : HttpResponse::error(answer->status, answer->code, answer->message);
     for (const auto &h : std::as_const(answer->headers))
-        r.header(h.first, h.second);
-    return r;
+        response.header(h.first, h.second);
+    return response;
 }
 
 // --------------------------------------------------------------------------- the share page
@@ -148,33 +150,38 @@ const BundledPages &sharePage()
 
 } // namespace
 
-void addShareRoutes(RouteTable &t, Services &s)
+void addShareRoutes(RouteTable &routes, Services &services)
 {
     const QJsonObject share = shareSchema();
     const QJsonObject consent = consentSchema();
-    const bool tls = s.config.tls;
+    const bool tls = services.config.tls;
 
     // The Cloud routes and their named dashboard (BFF) counterparts act on the same model layer.
     for (const auto &[base, access] : {std::pair{u"/api/shares"_s, Access::Api},
                                        std::pair{u"/api/cloud/shares"_s, Access::Session}}) {
         const QString tag = access == Access::Api ? u"shares"_s : u"bff"_s;
-        t.route("GET", base, access, tag,
-                u"Share links the caller can see, newest first (never their tokens)"_s)
+        routes
+            .route("GET", base, access, tag,
+                   u"Share links the caller can see, newest first (never their tokens)"_s)
+            .proxiedIf(access == Access::Api,
+                       {u"limit"_s, u"cursor"_s, u"workspace_id"_s, u"run_id"_s})
             .query(u"workspace_id"_s, uuid())
             .query(u"run_id"_s, uuid())
             .paged()
             .returns(200, page(share))
             .errors({404, 422})
-            .handle([&s](HttpRequest &r) {
-                auto p = pageArgs(r);
-                if (!p)
-                    return HttpResponse::error(p.error());
-                const ShareFilter filter{r.queryValue(u"workspace_id"_s),
-                                         r.queryValue(u"run_id"_s)};
-                return paged(s.shares.list(r.actor, filter, p->limit, p->cursor));
+            .handle([&services](HttpRequest &request) {
+                const HttpRequest::Page paging = request.page();
+                const ShareFilter filter{request.query<QString>(u"workspace_id"_s),
+                                         request.query<QString>(u"run_id"_s)};
+                return paged(
+                    services.shares.list(request.actor, filter, paging.limit, paging.cursor));
             });
-        t.route("POST", base, access, tag,
+        routes
+            .route(
+                "POST", base, access, tag,
                 u"Create a share link of a run (member); the token is shown once, in the answer"_s)
+            .proxiedIf(access == Access::Api)
             .body(object(
                 {{u"run_id"_s, uuid(), true},
                  {u"password"_s,
@@ -190,40 +197,49 @@ void addShareRoutes(RouteTable &t, Services &s)
                               {u"url"_s, describe(string(1, 2048), u"the share page, /r/<token>"_s),
                                true}}))
             .errors({403, 404, 422})
-            .handle([&s, tls](HttpRequest &r) { return createShare(s, r, tls); });
+            .handle([&services, tls](HttpRequest &request) {
+                return createShare(services, request, tls);
+            });
     }
 
-    t.route("POST", u"/api/shares/{share_id}/revoke"_s, Access::Api, u"shares"_s,
-            u"Revoke a share link at once (member); revoking again changes nothing"_s)
+    routes
+        .route("POST", u"/api/shares/{share_id}/revoke"_s, Access::Api, u"shares"_s,
+               u"Revoke a share link at once (member); revoking again changes nothing"_s)
+        .proxied()
         .returns(200, wrapped(u"share"_s, share))
         .errors({403, 404})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(s.shares.revoke(r.actor, r.param(u"share_id"_s)), "share");
+        .handle([&services](HttpRequest &request) {
+            return wrapped(services.shares.revoke(request.actor, request.param(u"share_id"_s)),
+                           "share");
         });
 
     // Reliability consents recorded against a share.
     const QString consentBase = u"/api/shares/{share_id}/reliability-consent"_s;
-    t.route("POST", consentBase, Access::Api, u"shares"_s,
-            u"Record a reliability consent for a share (member; not on a revoked share)"_s)
+    routes
+        .route("POST", consentBase, Access::Api, u"shares"_s,
+               u"Record a reliability consent for a share (member; not on a revoked share)"_s)
         .body(object({{u"subject"_s, string(1, ShareService::kConsentFieldMax), true},
                       {u"scope"_s, string(1, ShareService::kConsentFieldMax), true}}))
         .returns(201, wrapped(u"consent"_s, consent))
         .errors({403, 404, 409, 422})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(s.shares.createConsent(r.actor, r.param(u"share_id"_s),
-                                                  str(r, "subject"), str(r, "scope")),
-                           "consent", 201);
+        .handle([&services](HttpRequest &request) {
+            return wrapped(
+                services.shares.createConsent(request.actor, request.param(u"share_id"_s),
+                                              str(request, "subject"), str(request, "scope")),
+                "consent", 201);
         });
-    t.route("DELETE", consentBase + u"/{consent_id}"_s, Access::Api, u"shares"_s,
-            u"Delete a reliability consent (member)"_s)
+    routes
+        .route("DELETE", consentBase + u"/{consent_id}"_s, Access::Api, u"shares"_s,
+               u"Delete a reliability consent (member)"_s)
         .returns(204, {})
         .errors({403, 404})
-        .handle([&s](HttpRequest &r) {
-            return done(
-                s.shares.deleteConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s)));
+        .handle([&services](HttpRequest &request) {
+            return done(services.shares.deleteConsent(request.actor, request.param(u"share_id"_s),
+                                                      request.param(u"consent_id"_s)));
         });
-    t.route("GET", consentBase + u"/{consent_id}/export"_s, Access::Api, u"shares"_s,
-            u"Export a reliability consent with the share it belongs to"_s)
+    routes
+        .route("GET", consentBase + u"/{consent_id}/export"_s, Access::Api, u"shares"_s,
+               u"Export a reliability consent with the share it belongs to"_s)
         .returns(200, object({{u"consent"_s, consent, true},
                               {u"share"_s,
                                object({{u"id"_s, uuid(), true},
@@ -233,49 +249,55 @@ void addShareRoutes(RouteTable &t, Services &s)
                                true},
                               {u"exported_at"_s, dateTime(), true}}))
         .errors({404})
-        .handle([&s](HttpRequest &r) {
-            auto e =
-                s.shares.exportConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s));
+        .handle([&services](HttpRequest &request) {
+            auto e = services.shares.exportConsent(request.actor, request.param(u"share_id"_s),
+                                                   request.param(u"consent_id"_s));
             if (!e)
                 return HttpResponse::error(e.error());
             return HttpResponse::json(200, *e);
         });
-    t.route("POST", consentBase + u"/{consent_id}/revoke"_s, Access::Api, u"shares"_s,
-            u"Revoke a reliability consent (member); revoking again changes nothing"_s)
+    routes
+        .route("POST", consentBase + u"/{consent_id}/revoke"_s, Access::Api, u"shares"_s,
+               u"Revoke a reliability consent (member); revoking again changes nothing"_s)
         .returns(200, wrapped(u"consent"_s, consent))
         .errors({403, 404})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(
-                s.shares.revokeConsent(r.actor, r.param(u"share_id"_s), r.param(u"consent_id"_s)),
-                "consent");
+        .handle([&services](HttpRequest &request) {
+            return wrapped(services.shares.revokeConsent(request.actor,
+                                                         request.param(u"share_id"_s),
+                                                         request.param(u"consent_id"_s)),
+                           "consent");
         });
 
     // The public reads: both count against the same share, and ignore cookies and keys.
     const QJsonObject snapshot = snapshotSchema();
     for (const char *path : {"/api/public/shares/{token}", "/api/public/r/{token}"}) {
-        t.route(
-             "GET", QString::fromLatin1(path), Access::Public, u"public"_s,
-             u"Read a shared run (no credentials; send X-Share-Password when the share has one). "
-             "Errors are the share states of the contract, first match wins; RateLimit-* headers "
-             "on every "
-             "counted read, Retry-After on 429"_s)
+        routes
+            .route("GET", QString::fromLatin1(path), Access::Public, u"public"_s,
+                   u"Read a shared run (no credentials; send X-Share-Password when the share has "
+                   u"one). "
+                   "Errors are the share states of the contract, first match wins; RateLimit-* "
+                   "headers "
+                   "on every "
+                   "counted read, Retry-After on 429"_s)
             .returns(200, snapshot)
             .errors({401, 404, 409, 410, 429, 503})
-            .handle([&s](HttpRequest &r) { return publicRead(s, r); });
+            .handle([&services](HttpRequest &request) { return publicRead(services, request); });
     }
 
     // The share page and its two assets (bundled; resources/share-page/).
-    t.route(
-         "GET", u"/r/{token}"_s, Access::Public, u"public"_s,
-         u"The share page (HTML): reads /api/public/r/<token> in the browser and renders the run"_s)
+    routes
+        .route(
+            "GET", u"/r/{token}"_s, Access::Public, u"public"_s,
+            u"The share page (HTML): reads /api/public/r/<token> in the browser and renders the run"_s)
         .returns(200, {})
         .errors({404})
         .handle([](HttpRequest &) { return sharePage().page(); });
-    t.route("GET", u"/r/assets/{file}"_s, Access::Public, u"public"_s,
-            u"A script or style sheet of the share page"_s)
+    routes
+        .route("GET", u"/r/assets/{file}"_s, Access::Public, u"public"_s,
+               u"A script or style sheet of the share page"_s)
         .returns(200, {})
         .errors({404})
-        .handle([](HttpRequest &r) { return sharePage().asset(r.param(u"file"_s)); });
+        .handle([](HttpRequest &request) { return sharePage().asset(request.param(u"file"_s)); });
 }
 
 } // namespace wfx

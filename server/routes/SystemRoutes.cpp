@@ -33,10 +33,10 @@ struct OpenApiCache
 };
 } // namespace
 
-void addSystemRoutes(RouteTable &t, Services &s)
+void addSystemRoutes(RouteTable &routes, Services &services)
 {
     const QJsonObject statusOk = object({{u"status"_s, enumOf({u"ok"_s}), true}});
-    t.route("GET", u"/"_s, Access::Public, u"system"_s, u"Service information"_s)
+    routes.route("GET", u"/"_s, Access::Public, u"system"_s, u"Service information"_s)
         .returns(200, object({{u"name"_s, string(), true},
                               {u"version"_s, string(), true},
                               {u"docs"_s, string(), true},
@@ -49,41 +49,46 @@ void addSystemRoutes(RouteTable &t, Services &s)
                                                   {u"openapi"_s, u"/openapi.json"_s}});
         });
     for (const char *path : {"/healthz", "/health"}) {
-        t.route("GET", QString::fromLatin1(path), Access::Public, u"system"_s,
-                u"Liveness: 200 while serving"_s)
+        routes
+            .route("GET", QString::fromLatin1(path), Access::Public, u"system"_s,
+                   u"Liveness: 200 while serving"_s)
+            .proxiedIf(qstrcmp(path, "/health") == 0)
             .returns(200, statusOk)
             .handle([](HttpRequest &) { return ok(); });
     }
-    t.route("GET", u"/health/db"_s, Access::Public, u"system"_s, u"The store answers a query"_s)
+    routes
+        .route("GET", u"/health/db"_s, Access::Public, u"system"_s, u"The store answers a query"_s)
         .returns(200, statusOk)
         .errors({503})
-        .handle([&s](HttpRequest &) {
-            if (s.ctx.db->ping())
+        .handle([&services](HttpRequest &) {
+            if (services.ctx.db->ping())
                 return ok();
             return HttpResponse::error(503, u"unavailable"_s, u"The store does not answer."_s);
         });
-    t.route("GET", u"/health/r2"_s, Access::Public, u"system"_s,
-            u"The artifact store is writable"_s)
+    routes
+        .route("GET", u"/health/r2"_s, Access::Public, u"system"_s,
+               u"The artifact store is writable"_s)
         .returns(200, statusOk)
         .errors({503})
-        .handle([&s](HttpRequest &) {
+        .handle([&services](HttpRequest &) {
             // The same probe as /api/status' artifact_store component (BlobStore::health).
-            if (s.blobs.health())
+            if (services.blobs.health())
                 return ok();
             return HttpResponse::error(503, u"unavailable"_s,
                                        u"The artifact store is not writable."_s);
         });
-    t.route("GET", u"/openapi.json"_s, Access::Public, u"system"_s,
-            u"This document (OpenAPI 3.1)"_s)
+    routes
+        .route("GET", u"/openapi.json"_s, Access::Public, u"system"_s,
+               u"This document (OpenAPI 3.1)"_s)
         .returns(200, anyObject())
-        .handle([&t, cache = std::make_shared<OpenApiCache>()](HttpRequest &) {
+        .handle([&routes, cache = std::make_shared<OpenApiCache>()](HttpRequest &) {
             // The table does not change while serving: build the document once.
             std::call_once(cache->once, [&] {
-                cache->body = QJsonDocument(openApiDocument(t)).toJson(QJsonDocument::Compact);
+                cache->body = QJsonDocument(openApiDocument(routes)).toJson(QJsonDocument::Compact);
             });
-            HttpResponse r;
-            r.body = cache->body;
-            return r;
+            HttpResponse response;
+            response.body = cache->body;
+            return response;
         });
 }
 

@@ -31,11 +31,13 @@ QJsonObject reservationSchema()
 
 } // namespace
 
-void addUsageRoutes(RouteTable &t, Services &s)
+void addUsageRoutes(RouteTable &routes, Services &services)
 {
     const QJsonObject reservation = wrapped(u"reservation"_s, reservationSchema());
 
-    t.route("POST", u"/api/usage/reserve"_s, Access::Api, u"usage"_s,
+    routes
+        .route(
+            "POST", u"/api/usage/reserve"_s, Access::Api, u"usage"_s,
             u"Reserve quota (member): committed plus reserved may reach the plan's cap, never pass "
             u"it. "
             "The same idempotency_key again answers 200 with the same reservation"_s)
@@ -45,32 +47,37 @@ void addUsageRoutes(RouteTable &t, Services &s)
                       {u"idempotency_key"_s, string(1, UsageService::kMaxKeyLength), true}}))
         .returns(201, reservation)
         .errors({402, 403, 404, 409, 422})
-        .handle([&s](HttpRequest &r) {
-            const QJsonObject b = r.bodyObject();
-            auto out = s.usage.reserve(
-                r.actor, b.value(u"workspace_id"_s).toString(), b.value(u"metric"_s).toString(),
-                b.value(u"amount"_s).toInteger(), b.value(u"idempotency_key"_s).toString());
+        .handle([&services](HttpRequest &request) {
+            const QJsonObject b = request.bodyObject();
+            auto out = services.usage.reserve(request.actor, b.value(u"workspace_id"_s).toString(),
+                                              b.value(u"metric"_s).toString(),
+                                              b.value(u"amount"_s).toInteger(),
+                                              b.value(u"idempotency_key"_s).toString());
             if (!out)
                 return HttpResponse::error(out.error());
             return HttpResponse::json(out->created ? 201 : 200,
                                       QJsonObject{{u"reservation"_s, out->reservation.toJson()}});
         });
     const QJsonObject settle = object({{u"reservation_id"_s, uuid(), true}});
-    t.route("POST", u"/api/usage/commit"_s, Access::Api, u"usage"_s,
-            u"Commit a reservation (member); again: 200, after a revert: 409"_s)
+    routes
+        .route("POST", u"/api/usage/commit"_s, Access::Api, u"usage"_s,
+               u"Commit a reservation (member); again: 200, after a revert: 409"_s)
         .body(settle)
         .returns(200, reservation)
         .errors({403, 404, 409, 422})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(s.usage.commit(r.actor, str(r, "reservation_id")), "reservation");
+        .handle([&services](HttpRequest &request) {
+            return wrapped(services.usage.commit(request.actor, str(request, "reservation_id")),
+                           "reservation");
         });
-    t.route("POST", u"/api/usage/revert"_s, Access::Api, u"usage"_s,
-            u"Release a reservation (member); again: 200, after a commit: 409"_s)
+    routes
+        .route("POST", u"/api/usage/revert"_s, Access::Api, u"usage"_s,
+               u"Release a reservation (member); again: 200, after a commit: 409"_s)
         .body(settle)
         .returns(200, reservation)
         .errors({403, 404, 409, 422})
-        .handle([&s](HttpRequest &r) {
-            return wrapped(s.usage.revert(r.actor, str(r, "reservation_id")), "reservation");
+        .handle([&services](HttpRequest &request) {
+            return wrapped(services.usage.revert(request.actor, str(request, "reservation_id")),
+                           "reservation");
         });
 }
 

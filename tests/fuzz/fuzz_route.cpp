@@ -104,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         // As HttpServer gets it: the request target parsed by QUrl, path fully decoded.
         const QUrl url = QUrl::fromEncoded(raw.startsWith('/') ? raw : '/' + raw);
         req.path = url.path(QUrl::FullyDecoded);
-        req.query = QUrlQuery(url);
+        req.urlQuery = QUrlQuery(url);
     } else {
         req.path = QString::fromUtf8(raw); // whatever a decoder might produce
     }

@@ -1023,8 +1023,12 @@ private slots:
         QVERIFY(spike); // LTTB keeps a lone outlier
         auto whole = runs.metricSeries(s->actor(alice), run.id, u"reward"_s, 200);
         QCOMPARE(whole->size(), 0);
-        QCOMPARE(runs.metricSeries(s->actor(alice), run.id, u"loss"_s, 1).error().code,
-                 ErrorCode::Validation);
+        // The published minimum (GET /api/runs/{run_id}/metrics?max_points) holds here too.
+        for (const int tooFew : {1, RunService::kMinSeriesPoints - 1})
+            QCOMPARE(runs.metricSeries(s->actor(alice), run.id, u"loss"_s, tooFew).error().code,
+                     ErrorCode::Validation);
+        QVERIFY(
+            runs.metricSeries(s->actor(alice), run.id, u"loss"_s, RunService::kMinSeriesPoints));
         QCOMPARE(runs.metricSeries(s->actor(alice), run.id, {}, 100).error().code,
                  ErrorCode::Validation);
     }
