@@ -250,6 +250,11 @@ HttpResponse Dispatcher::run(HttpRequest &req, const Route &route) const
                                                              u"%1 is required."_s.arg(param.name)));
             continue;
         }
+        // A parameter given twice has no one meaning (and a proxy in front may
+        // have read the other one): refused rather than first-wins.
+        if (req.urlQuery.allQueryItemValues(param.name).size() > 1)
+            return HttpResponse::error(Error::validation(
+                param.name, u"repeated"_s, u"%1 is given more than once."_s.arg(param.name)));
         if (auto checked =
                 param.validate(req.urlQuery.queryItemValue(param.name, QUrl::FullyDecoded));
             !checked)

@@ -7,6 +7,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace wfx {
@@ -48,8 +50,15 @@ static std::function<Status(const QString &)> compileCheck(const Parameter &para
         const QString message =
             QStringLiteral("%1 must be a whole number from %2 to %3.").arg(name).arg(min).arg(max);
         return [=](const QString &value) -> Status {
+            // Digits with an optional minus, nothing else: QString::toLongLong
+            // would also take "+5", " 5" and "5" followed by a NUL.
+            const bool digits =
+                !value.isEmpty() && value.size() <= 18 &&
+                std::all_of(value.begin() + (value.startsWith(u'-') ? 1 : 0), value.end(),
+                            [](QChar c) { return c.isDigit() && c.unicode() < 128; }) &&
+                value != u"-"_s;
             bool ok = false;
-            const qint64 number = value.toLongLong(&ok);
+            const qint64 number = digits ? value.toLongLong(&ok) : 0;
             if (!ok || number < min || number > max)
                 return refuse("out_of_range", message);
             return rest(value);

@@ -356,6 +356,19 @@ private slots:
                                        << u"n must be a whole number from 3 to 10."_s;
         QTest::newRow("not a number") << u"n=seven"_s << 422 << u"n"_s << u"out_of_range"_s
                                       << u"n must be a whole number from 3 to 10."_s;
+        QTest::newRow("plus sign") << u"n=+5"_s << 422 << u"n"_s << u"out_of_range"_s
+                                   << u"n must be a whole number from 3 to 10."_s;
+        QTest::newRow("space") << u"n=%205"_s << 422 << u"n"_s << u"out_of_range"_s
+                               << u"n must be a whole number from 3 to 10."_s;
+        QTest::newRow("trailing nul") << u"n=5%00"_s << 422 << u"n"_s << u"out_of_range"_s
+                                      << u"n must be a whole number from 3 to 10."_s;
+        QTest::newRow("arabic-indic digit") << u"n=%D9%A5"_s << 422 << u"n"_s << u"out_of_range"_s
+                                            << u"n must be a whole number from 3 to 10."_s;
+        QTest::newRow("leading zero") << u"n=05"_s << 200 << QString() << QString() << QString();
+        QTest::newRow("given twice")
+            << u"n=5&n=6"_s << 422 << u"n"_s << u"repeated"_s << u"n is given more than once."_s;
+        QTest::newRow("limit twice") << u"limit=5&limit=5"_s << 422 << u"limit"_s << u"repeated"_s
+                                     << u"limit is given more than once."_s;
         QTest::newRow("bad uuid") << u"id=xyz"_s << 422 << u"id"_s << u"invalid"_s
                                   << u"id must be a lowercase UUID."_s;
         QTest::newRow("upper-case uuid") << u"id=%1"_s.arg(kRunId.toUpper()) << 422 << u"id"_s
