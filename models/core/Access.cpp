@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "models/core/Access.h"
 
+#include "models/db/Row.h"
 #include "models/db/Tx.h"
 
 namespace wfx {
@@ -127,6 +128,17 @@ Result<Tx> beginWrite(const ModelContext &ctx, const Actor &actor, const QString
     if (auto r = requireWrite(began->conn(), actor, workspaceId, minimum, what); !r)
         return r.error();
     return began;
+}
+
+Result<Opened<QString>> beginWriteUnder(const ModelContext &ctx, const Actor &actor,
+                                        const QString &table, const QString &id, Role minimum,
+                                        const QString &what)
+{
+    return Tx::begin(*ctx.db, ctx.bus, [&](Tx &tx) {
+        return row::checked(row::workspaceOf(tx.conn(), table, id, what), [&](const QString &ws) {
+            return requireWrite(tx.conn(), actor, ws, minimum, what);
+        });
+    });
 }
 
 } // namespace access

@@ -35,6 +35,13 @@ Result<Role> requireWrite(const QSqlDatabase &conn, const Actor &actor, const QS
 // requireWrite's checks inside it.
 Result<Tx> beginWrite(const ModelContext &ctx, const Actor &actor, const QString &workspaceId,
                       Role minimum, const QString &what = QStringLiteral("Workspace"));
+// A write to what hangs off one row of `table` (a run's claims, shares or
+// museum entry): the transaction begun on ctx's store, the row's workspace_id
+// read in it (not_found `what` without the row), then requireWrite's checks in
+// that workspace. The transaction with the workspace id.
+Result<Opened<QString>> beginWriteUnder(const ModelContext &ctx, const Actor &actor,
+                                        const QString &table, const QString &id, Role minimum,
+                                        const QString &what);
 // Whether the API key scope (if any) admits this workspace.
 bool scopeAdmits(const Actor &actor, const QString &workspaceId);
 

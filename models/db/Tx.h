@@ -72,6 +72,11 @@ public:
     // PostgreSQL a failed BEGIN closes the connection, so the thread's next
     // request opens a fresh one instead of failing on a dead one forever.
     [[nodiscard]] static Result<Tx> begin(Database &db, ChangeBus *bus = nullptr);
+    // begin(), then `open(tx)` in the transaction: the checks and reads a change
+    // starts from, returning a Result. The transaction with open's value
+    // (Opened, below), or the first error (the transaction then rolled back).
+    template <typename Open>
+    [[nodiscard]] static auto begin(Database &db, ChangeBus *bus, const Open &open);
     ~Tx();
     Tx(Tx &&other) noexcept;
     Tx(const Tx &) = delete;
@@ -101,6 +106,33 @@ private:
     bool m_done = false; // committed, rolled back or moved from
     QList<std::pair<QString, QString>> m_changes;
 };
+
+// A transaction that has begun and what its opening read and checked in it.
+template <typename T> struct Opened
+{
+    Tx tx;
+    T value;
+};
+
+namespace detail {
+template <typename R> struct ResultValue;
+template <typename T> struct ResultValue<Result<T>>
+{
+    using type = T;
+};
+} // namespace detail
+
+template <typename Open> auto Tx::begin(Database &db, ChangeBus *bus, const Open &open)
+{
+    using T = typename detail::ResultValue<std::invoke_result_t<const Open &, Tx &>>::type;
+    auto began = begin(db, bus);
+    if (!began)
+        return Result<Opened<T>>(began.error());
+    auto value = open(*began);
+    if (!value)
+        return Result<Opened<T>>(value.error());
+    return Result<Opened<T>>(Opened<T>{std::move(*began), std::move(*value)});
+}
 
 // Code outside Tx cannot make one without begin().
 static_assert(!std::is_constructible_v<Tx, Database &>);

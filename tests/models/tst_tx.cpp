@@ -4,6 +4,7 @@
 // clean `unavailable` and nothing written, and the thread's next call works.
 #include "TestStore.h"
 
+#include "models/db/Row.h"
 #include "models/workspaces/WorkspaceService.h"
 
 #include <QLoggingCategory>
@@ -23,6 +24,17 @@ static_assert(!std::is_default_constructible_v<Tx>);
 static_assert(std::is_same_v<decltype(Tx::begin(std::declval<Database &>())), Result<Tx>>);
 
 namespace {
+
+// A workspaces row as row::columns declares it.
+struct WorkspaceProbe
+{
+    QString id, name, ownerId, plan;
+    qint64 createdAt = 0;
+};
+constexpr auto kProbeColumns = row::columns(
+    row::column("id", &WorkspaceProbe::id), row::column("name", &WorkspaceProbe::name),
+    row::column("owner_id", &WorkspaceProbe::ownerId), row::column("plan", &WorkspaceProbe::plan),
+    row::column("created_at", &WorkspaceProbe::createdAt));
 
 // Runs once when the store layer reports that BEGIN failed: the moment after
 // which the old Tx let the call go on in autocommit.
@@ -178,6 +190,87 @@ private slots:
         QVERIFY(tx.commit().ok());
         QVERIFY(!tx.commit().ok());
         QCOMPARE(countOther(QStringLiteral("workspaces")), 1);
+    }
+
+    // begin() with an opening: what the opening returns comes with the
+    // transaction; an opening's error ends the call and what it wrote is rolled back.
+    void openingErrorRollsBack()
+    {
+        auto insertThen = [&](const Status &outcome) {
+            return [&, outcome](Tx &tx) -> Result<QString> {
+                const QString id = ids::newUuid();
+                if (auto e = row::exec(
+                        tx.conn(),
+                        QStringLiteral("INSERT INTO workspaces (id, name, owner_id, plan, "
+                                       "created_at) VALUES (:id, 'Opened', :o, 'free', 1)"),
+                        {{QStringLiteral(":id"), id}, {QStringLiteral(":o"), alice}});
+                    !e)
+                    return e.error();
+                if (!outcome)
+                    return outcome.error();
+                return id;
+            };
+        };
+        {
+            auto refused =
+                Tx::begin(*s->db, &s->bus, insertThen(Error::forbidden(QStringLiteral("No."))));
+            QVERIFY(!refused.ok());
+            QCOMPARE(refused.error().code, ErrorCode::Forbidden);
+            QCOMPARE(refused.error().message, QStringLiteral("No."));
+        }
+        QCOMPARE(countOther(QStringLiteral("workspaces")), 0);
+        auto opened = Tx::begin(*s->db, &s->bus, insertThen(Ok{}));
+        QVERIFY(opened.ok());
+        auto &[tx, id] = *opened;
+        QVERIFY(tx.commit().ok());
+        QVERIFY(ids::isUuid(id));
+        QCOMPARE(countOther(QStringLiteral("workspaces")), 1);
+    }
+
+    // One declaration of columns inserts a row and reads it back; first() and
+    // all() read through the same statement path.
+    void columnsInsertAndRead()
+    {
+        QCOMPARE(kProbeColumns.names(), QStringLiteral("id, name, owner_id, plan, created_at"));
+        const WorkspaceProbe a{ids::newUuid(), QStringLiteral("Alpha"), alice,
+                               QStringLiteral("free"), 10};
+        const WorkspaceProbe b{ids::newUuid(), QStringLiteral("Beta"), alice, QStringLiteral("pro"),
+                               20};
+        QSqlDatabase conn = s->db->connection();
+        QVERIFY(kProbeColumns.insert(conn, QStringLiteral("workspaces"), a).ok());
+        QVERIFY(kProbeColumns.insert(conn, QStringLiteral("workspaces"), b).ok());
+        QVERIFY(!kProbeColumns.insert(conn, QStringLiteral("workspaces"), a).ok()); // same id
+        const QString select =
+            QStringLiteral("SELECT ") + kProbeColumns.names() + QStringLiteral(" FROM workspaces");
+        auto read = [](const Query &q) { return kProbeColumns.read(q); };
+        auto one = row::first(conn, select + QStringLiteral(" WHERE id = :id"),
+                              {{QStringLiteral(":id"), b.id}}, read);
+        QVERIFY(one.ok() && one->has_value());
+        QCOMPARE((*one)->name, b.name);
+        QCOMPARE((*one)->plan, b.plan);
+        QCOMPARE((*one)->createdAt, b.createdAt);
+        auto none = row::first(conn, select + QStringLiteral(" WHERE id = :id"),
+                               {{QStringLiteral(":id"), ids::newUuid()}}, read);
+        QVERIFY(none.ok() && !none->has_value());
+        auto both = row::all(conn, select + QStringLiteral(" ORDER BY created_at"), {}, read);
+        QVERIFY(both.ok());
+        QCOMPARE(both->size(), 2);
+        QCOMPARE(both->at(0).id, a.id);
+        QCOMPARE(both->at(1).ownerId, alice);
+        QVERIFY(!row::all(conn, QStringLiteral("SELECT nope FROM workspaces"), {}, read).ok());
+    }
+
+    // What columns bind: a bool as 0 or 1, an absent optional as a NULL of its type.
+    void bindableValues()
+    {
+        QCOMPARE(row::bindable(true), QVariant(1));
+        QCOMPARE(row::bindable(false), QVariant(0));
+        const QVariant absent = row::bindable(std::optional<double>());
+        QVERIFY(absent.isNull());
+        QCOMPARE(absent.metaType(), QMetaType::fromType<double>());
+        QCOMPARE(row::bindable(std::optional<qint64>(7)), QVariant(qint64(7)));
+        QCOMPARE(row::bindable(QJsonObject{{QStringLiteral("a"), 1}}),
+                 QVariant(QStringLiteral("{\"a\":1}")));
     }
 
     // Leaving scope without commit rolls back.
