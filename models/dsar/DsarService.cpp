@@ -5,6 +5,7 @@
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
+#include "models/core/Shape.h"
 #include "models/db/Database.h"
 #include "models/db/Row.h"
 #include "models/db/Tx.h"
@@ -82,6 +83,49 @@ Status lockUser(Tx &tx, const QString &userId)
     return Ok{};
 }
 
+// A write about the caller's own data: the caller a person, the transaction
+// begun and their account locked in it.
+Result<Opened<Ok>> beginPersonal(const ModelContext &ctx, const Actor &actor)
+{
+    if (auto p = requirePerson(actor); !p)
+        return p.error();
+    return Tx::begin(*ctx.db, ctx.bus, [&](Tx &tx) { return lockUser(tx, actor.userId); });
+}
+
+// The user's deletion request while one is scheduled, else state none.
+Result<DeletionStatus> scheduledDeletion(const QSqlDatabase &conn, const QString &userId)
+{
+    auto scheduled = row::first(conn,
+                                u"SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u "
+                                "AND kind = 'deletion' AND state = 'scheduled'"_s,
+                                {{u":u"_s, userId}}, [](const Query &q) {
+                                    return DeletionStatus{u"scheduled"_s, q.i64(1), q.str(0)};
+                                });
+    if (!scheduled)
+        return scheduled.error();
+    return scheduled->value_or(DeletionStatus{u"none"_s, 0, {}});
+}
+
+inline constexpr auto kRequestFields =
+    std::tuple{shape::field("id", &DsarRequest::id, shape::uuid()),
+               shape::field("user_id", &DsarRequest::userId, shape::uuid()),
+               shape::field("kind", &DsarRequest::kind, shape::text()),
+               shape::field("state", &DsarRequest::state, shape::text()),
+               shape::field("detail", &DsarRequest::detail, shape::anyObject()),
+               shape::field("created_at", &DsarRequest::createdAt, shape::instant()),
+               shape::field("due_at", &DsarRequest::dueAt, shape::instant().orNull()),
+               shape::field("scheduled_for", &DsarRequest::scheduledFor, shape::instant().orNull()),
+               shape::field("completed_at", &DsarRequest::completedAt, shape::instant().orNull())};
+
+inline constexpr auto kDeletionStatusFields = std::tuple{
+    shape::field("state", &DeletionStatus::state, shape::text()),
+    shape::field("scheduled_for", &DeletionStatus::scheduledFor, shape::instant().omittable())};
+
+inline constexpr auto kObjectionFields =
+    std::tuple{shape::field("purpose", &Objection::purpose, shape::text()),
+               shape::field("objected", &Objection::objected, shape::boolean()),
+               shape::field("updated_at", &Objection::updatedAt, shape::instant())};
+
 const QString kReqCols = QStringLiteral(
     "id, user_id, kind, state, detail, created_at, due_at, scheduled_for, completed_at");
 
@@ -150,48 +194,28 @@ const QStringList &DsarService::purposes()
 
 QJsonObject DsarRequest::toJson() const
 {
-    auto t = [](qint64 v) {
-        return v ? QJsonValue(ids::formatTime(v)) : QJsonValue(QJsonValue::Null);
-    };
-    return {{u"id"_s, id},
-            {u"user_id"_s, userId},
-            {u"kind"_s, kind},
-            {u"state"_s, state},
-            {u"detail"_s, detail},
-            {u"created_at"_s, ids::formatTime(createdAt)},
-            {u"due_at"_s, t(dueAt)},
-            {u"scheduled_for"_s, t(scheduledFor)},
-            {u"completed_at"_s, t(completedAt)}};
+    return shape::toJson<kRequestFields>(*this);
 }
 
 QJsonObject DeletionStatus::toJson() const
 {
-    QJsonObject o{{u"state"_s, state}};
-    if (scheduledFor)
-        o.insert(u"scheduled_for"_s, ids::formatTime(scheduledFor));
-    return o;
+    return shape::toJson<kDeletionStatusFields>(*this);
 }
 
 QJsonObject Objection::toJson() const
 {
-    return {{u"purpose"_s, purpose},
-            {u"objected"_s, objected},
-            {u"updated_at"_s, ids::formatTime(updatedAt)}};
+    return shape::toJson<kObjectionFields>(*this);
 }
 
 Result<QJsonObject> DsarService::exportData(const Actor &actor)
 {
-    if (auto p = requirePerson(actor); !p)
-        return p.error();
     const QString uid = actor.userId;
     const qint64 now = m_ctx.clock->nowMs();
     {
-        auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+        auto began = beginPersonal(m_ctx, actor);
         if (!began)
             return began.error();
-        Tx &tx = *began;
-        if (auto l = lockUser(tx, uid); !l)
-            return l.error();
+        Tx &tx = began->tx;
         DsarRequest r{ids::newUuid(), uid, u"export"_s, u"completed"_s, {}, now, now, 0, now};
         if (auto i = insertRequest(tx, r); !i)
             return i.error();
@@ -313,24 +337,13 @@ Result<QJsonObject> DsarService::exportData(const Actor &actor)
 
 Result<DeletionStatus> DsarService::requestDeletion(const Actor &actor)
 {
-    if (auto p = requirePerson(actor); !p)
-        return p.error();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = beginPersonal(m_ctx, actor);
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    if (auto l = lockUser(tx, actor.userId); !l)
-        return l.error();
-    Query cur = tx.query(
-        u"SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
-        "AND state = 'scheduled'"_s);
-    cur.bind(u":u"_s, actor.userId);
-    if (!cur.exec())
-        return cur.error();
-    if (cur.next())
-        return DeletionStatus{u"scheduled"_s, cur.i64(1),
-                              cur.str(0)}; // already scheduled: unchanged
-    cur.raw().finish();
+    Tx &tx = began->tx;
+    auto current = scheduledDeletion(tx.conn(), actor.userId);
+    if (!current || current->state == QLatin1String("scheduled"))
+        return current; // already scheduled: unchanged
     const qint64 now = m_ctx.clock->nowMs();
     DsarRequest r{ids::newUuid(),
                   actor.userId,
@@ -356,29 +369,23 @@ Result<DeletionStatus> DsarService::requestDeletion(const Actor &actor)
 
 Result<DeletionStatus> DsarService::cancelDeletion(const Actor &actor)
 {
-    if (auto p = requirePerson(actor); !p)
-        return p.error();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = beginPersonal(m_ctx, actor);
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    if (auto l = lockUser(tx, actor.userId); !l)
-        return l.error();
-    Query cur = tx.query(
-        u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' AND state = 'scheduled'"_s);
-    cur.bind(u":u"_s, actor.userId);
-    if (!cur.exec())
-        return cur.error();
-    if (!cur.next())
+    Tx &tx = began->tx;
+    auto current = scheduledDeletion(tx.conn(), actor.userId);
+    if (!current)
+        return current.error();
+    if (current->state != QLatin1String("scheduled"))
         return Error::conflict(u"No deletion is scheduled."_s);
-    const QString id = cur.str(0);
-    cur.raw().finish();
+    const QString id = current->requestId;
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(
-        u"UPDATE dsar_requests SET state = 'cancelled', completed_at = :t WHERE id = :id"_s);
-    u.bind(u":t"_s, now).bind(u":id"_s, id);
-    if (!u.exec())
-        return u.error();
+    if (auto e = row::exec(
+            tx.conn(),
+            u"UPDATE dsar_requests SET state = 'cancelled', completed_at = :t WHERE id = :id"_s,
+            {{u":t"_s, now}, {u":id"_s, id}});
+        !e)
+        return e.error();
     if (auto a = AuditService::append(tx, now, actor, u"dsar.delete_cancel"_s, QString(), u"user"_s,
                                       actor.userId, {{u"request_id"_s, id}});
         !a)
@@ -393,15 +400,7 @@ Result<DeletionStatus> DsarService::deletionStatus(const Actor &actor)
 {
     if (auto p = requirePerson(actor); !p)
         return p.error();
-    Query q(m_ctx.db->connection(),
-            u"SELECT id, scheduled_for FROM dsar_requests WHERE user_id = :u "
-            "AND kind = 'deletion' AND state = 'scheduled'"_s);
-    q.bind(u":u"_s, actor.userId);
-    if (!q.exec())
-        return q.error();
-    if (q.next())
-        return DeletionStatus{u"scheduled"_s, q.i64(1), q.str(0)};
-    return DeletionStatus{u"none"_s, 0, {}};
+    return scheduledDeletion(m_ctx.db->connection(), actor.userId);
 }
 
 Result<int> DsarService::executeDueDeletions()
@@ -488,19 +487,12 @@ Status DsarService::executeDeletionNow(const Actor &actor, const QString &userId
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden(u"Only instance administrators carry out a deletion early."_s);
-    QString requestId;
-    {
-        Query q(m_ctx.db->connection(),
-                u"SELECT id FROM dsar_requests WHERE user_id = :u AND kind = 'deletion' "
-                "AND state = 'scheduled'"_s);
-        q.bind(u":u"_s, userId);
-        if (!q.exec())
-            return q.error();
-        if (!q.next())
-            return Error::conflict(u"No deletion is scheduled for this account."_s);
-        requestId = q.str(0);
-    }
-    auto executed = executeDeletion(actor, requestId, userId, m_ctx.clock->nowMs(), true);
+    auto current = scheduledDeletion(m_ctx.db->connection(), userId);
+    if (!current)
+        return current.error();
+    if (current->state != QLatin1String("scheduled"))
+        return Error::conflict(u"No deletion is scheduled for this account."_s);
+    auto executed = executeDeletion(actor, current->requestId, userId, m_ctx.clock->nowMs(), true);
     if (!executed)
         return executed.error();
     if (!*executed)
@@ -510,14 +502,10 @@ Status DsarService::executeDeletionNow(const Actor &actor, const QString &userId
 
 Result<bool> DsarService::setRestricted(const Actor &actor, bool restricted)
 {
-    if (auto p = requirePerson(actor); !p)
-        return p.error();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = beginPersonal(m_ctx, actor);
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    if (auto l = lockUser(tx, actor.userId); !l)
-        return l.error();
+    Tx &tx = began->tx;
     Query cur = tx.query(u"SELECT restricted FROM users WHERE id = :u"_s);
     cur.bind(u":u"_s, actor.userId);
     if (!cur.exec() || !cur.next())
@@ -562,14 +550,10 @@ Result<Objection> DsarService::object(const Actor &actor, const QString &purpose
     if (!purposes().contains(purpose))
         return Error::validation(u"purpose"_s, purpose.isEmpty() ? u"required"_s : u"invalid"_s,
                                  u"purpose must be analytics, marketing or research."_s);
-    if (auto p = requirePerson(actor); !p)
-        return p.error();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = beginPersonal(m_ctx, actor);
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    if (auto l = lockUser(tx, actor.userId); !l)
-        return l.error();
+    Tx &tx = began->tx;
     Query cur = tx.query(
         u"SELECT objected, updated_at FROM user_objections WHERE user_id = :u AND purpose = :p"_s);
     cur.bind(u":u"_s, actor.userId).bind(u":p"_s, purpose);
@@ -609,16 +593,12 @@ Result<QList<Objection>> DsarService::objections(const Actor &actor)
 {
     if (auto p = requirePerson(actor); !p)
         return p.error();
-    Query q(m_ctx.db->connection(),
-            u"SELECT purpose, objected, updated_at FROM user_objections WHERE user_id = :u "
-            "ORDER BY purpose"_s);
-    q.bind(u":u"_s, actor.userId);
-    if (!q.exec())
-        return q.error();
-    QList<Objection> out;
-    while (q.next())
-        out.append(Objection{q.str(0), q.i64(1) != 0, q.i64(2)});
-    return out;
+    return row::all(m_ctx.db->connection(),
+                    u"SELECT purpose, objected, updated_at FROM user_objections WHERE user_id = :u "
+                    "ORDER BY purpose"_s,
+                    {{u":u"_s, actor.userId}}, [](const Query &q) {
+                        return Objection{q.str(0), q.i64(1) != 0, q.i64(2)};
+                    });
 }
 
 Result<Page<DsarRequest>> DsarService::listRequests(const Actor &actor, int limit,
@@ -626,12 +606,9 @@ Result<Page<DsarRequest>> DsarService::listRequests(const Actor &actor, int limi
 {
     if (!actor.isSystem() && !actor.instanceAdmin)
         return Error::forbidden(u"Only instance administrators see every request."_s);
-    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
-    if (!keyset)
-        return keyset.error();
-    return row::page<DsarRequest>(m_ctx.db->connection(),
-                                  u"SELECT "_s + kReqCols + u" FROM dsar_requests WHERE 1=1"_s,
-                                  *keyset, limit, row::noBinds, readRequest);
+    return row::pageAt<DsarRequest>(
+        m_ctx.db->connection(), u"SELECT "_s + kReqCols + u" FROM dsar_requests WHERE 1=1"_s,
+        cursorText, u"created_at"_s, u"id"_s, limit, row::noBinds, readRequest);
 }
 
 } // namespace wfx
