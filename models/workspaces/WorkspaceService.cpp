@@ -21,6 +21,27 @@ namespace {
 const QString kWs = QStringLiteral("Workspace");
 const QString kProject = QStringLiteral("Project");
 
+inline constexpr auto kProjectFields =
+    std::tuple{shape::field("id", &Project::id, shape::uuid()),
+               shape::field("workspace_id", &Project::workspaceId, shape::uuid()),
+               shape::field("name", &Project::name, shape::text()),
+               shape::field("created_at", &Project::createdAt, shape::instant())};
+
+inline constexpr auto kMemberFields =
+    std::tuple{shape::field("user_id", &Member::userId, shape::uuid()),
+               shape::field("email", &Member::email, shape::text()),
+               shape::field("role", &Member::role, shape::text()),
+               shape::field("created_at", &Member::createdAt, shape::instant())};
+
+inline constexpr auto kInvitationFields =
+    std::tuple{shape::field("id", &Invitation::id, shape::uuid()),
+               shape::field("workspace_id", &Invitation::workspaceId, shape::uuid()),
+               shape::field("email", &Invitation::email, shape::text()),
+               shape::field("role", &Invitation::role, shape::text()),
+               shape::field("state", &Invitation::state, shape::text()),
+               shape::field("created_at", &Invitation::createdAt, shape::instant()),
+               shape::field("expires_at", &Invitation::expiresAt, shape::instant())};
+
 Project readProject(const Query &q)
 {
     Project p;
@@ -46,6 +67,143 @@ Result<Project> loadProject(const QSqlDatabase &conn, const QString &id)
     return row::one(conn,
                     u"SELECT id, workspace_id, name, created_at FROM projects WHERE id = :id"_s, id,
                     kProject, readProject);
+}
+
+// A member whose role may change (anyone but the owner), once the caller may
+// change members (`minimum`): their role name, not_found (Member), or conflict
+// with `ifOwner`.
+Result<QString> changeableMember(Tx &tx, const Actor &actor, const QString &workspaceId,
+                                 const QString &userId, Role minimum, const QString &ifOwner)
+{
+    if (auto r = access::requireWrite(tx.conn(), actor, workspaceId, minimum, kWs); !r)
+        return r.error();
+    auto role = memberRole(tx.conn(), workspaceId, userId);
+    if (role && *role == QLatin1String("owner"))
+        return Error::conflict(ifOwner);
+    return role;
+}
+
+// The end of a change to a member: the audit entry `action` on the user, the
+// workspace's members announced, the transaction committed.
+Status commitMemberChange(Tx &tx, qint64 now, const Actor &actor, const QString &action,
+                          const QString &workspaceId, const QString &userId,
+                          const QJsonObject &detail = {})
+{
+    if (auto a =
+            AuditService::append(tx, now, actor, action, workspaceId, u"user"_s, userId, detail);
+        !a)
+        return a.error();
+    tx.announce(u"member"_s, workspaceId);
+    return tx.commit();
+}
+
+// A role a member may be given (any but owner); empty text is `ifEmpty` when given.
+Result<Role> assignableRole(const QString &text, std::optional<Role> ifEmpty = std::nullopt)
+{
+    if (text.isEmpty() && ifEmpty)
+        return *ifEmpty;
+    Role role = Role::Viewer;
+    if (!parseRole(text, &role) || role == Role::Owner)
+        return Error::validation(u"role"_s, u"invalid"_s,
+                                 u"role must be admin, member or viewer."_s);
+    return role;
+}
+
+// A write by a user to nothing of a workspace's yet (a new workspace, an
+// accepted invitation): the transaction begun, then requireWritable.
+Result<Opened<Ok>> beginWritable(const ModelContext &ctx, const Actor &actor)
+{
+    return Tx::begin(*ctx.db, ctx.bus,
+                     [&](Tx &tx) { return access::requireWritable(tx.conn(), actor); });
+}
+
+const QString &workspaceIdOf(const Workspace &w)
+{
+    return w.id;
+}
+const QString &workspaceIdOf(const Project &p)
+{
+    return p.workspaceId;
+}
+
+// The workspace a deletion's audit entry names: none for a workspace (its own
+// entries stay in the chain, and this one must stay visible to its actor).
+QString auditWorkspaceOfDeleted(const Workspace &)
+{
+    return {};
+}
+QString auditWorkspaceOfDeleted(const Project &p)
+{
+    return p.workspaceId;
+}
+
+// A change to a stored workspace or project: the transaction begun, the row
+// `load` reads in it, then requireWrite's checks (`minimum`) on its workspace,
+// the caller's role into *role when asked.
+template <typename Load>
+auto beginChange(const ModelContext &ctx, const Actor &actor, const QString &id, Role minimum,
+                 const QString &what, const Load &load, Role *role = nullptr)
+{
+    return Tx::begin(*ctx.db, ctx.bus, [&](Tx &tx) {
+        return row::checked(load(tx.conn(), id), [&](const auto &loaded) -> Status {
+            auto r = access::requireWrite(tx.conn(), actor, workspaceIdOf(loaded), minimum, what);
+            if (!r)
+                return r.error();
+            if (role)
+                *role = *r;
+            return Ok{};
+        });
+    });
+}
+
+// Renames a stored workspace or project (`kind`, its table `kind`s): unchanged
+// when the name is, else updated, audited as `kind`.update, and then
+// `changed(row, the caller's role)`.
+template <typename Load, typename Changed>
+auto renameStored(const ModelContext &ctx, const Actor &actor, const QString &id,
+                  const QString &name, Role minimum, const QString &what, const Load &load,
+                  const QString &kind, const Changed &changed)
+    -> Result<std::remove_cvref_t<decltype(*load(QSqlDatabase(), id))>>
+{
+    auto n = validName(u"name"_s, name, WorkspaceService::kMaxNameLength);
+    if (!n)
+        return n.error();
+    Role role = Role::Viewer;
+    auto began = beginChange(ctx, actor, id, minimum, what, load, &role);
+    if (!began)
+        return began.error();
+    auto &[tx, stored] = *began;
+    if (stored.name == *n)
+        return stored; // nothing changed, nothing audited
+    if (auto e = row::exec(tx.conn(), u"UPDATE "_s + kind + u"s SET name = :n WHERE id = :id"_s,
+                           {{u":n"_s, *n}, {u":id"_s, id}});
+        !e)
+        return e.error();
+    if (auto c = AuditService::commit(tx, ctx.clock->nowMs(), actor, kind + u".update"_s,
+                                      workspaceIdOf(stored), kind, id, {{u"name"_s, *n}});
+        !c)
+        return c.error();
+    stored.name = *n;
+    changed(stored, role);
+    return stored;
+}
+
+// Deletes a stored workspace or project (`kind`), audited as `kind`.delete.
+template <typename Load>
+Status removeStored(const ModelContext &ctx, const Actor &actor, const QString &id, Role minimum,
+                    const QString &what, const Load &load, const QString &kind)
+{
+    auto began = beginChange(ctx, actor, id, minimum, what, load);
+    if (!began)
+        return began.error();
+    auto &[tx, stored] = *began;
+    if (auto e = row::exec(tx.conn(), u"DELETE FROM "_s + kind + u"s WHERE id = :id"_s,
+                           {{u":id"_s, id}});
+        !e)
+        return e.error();
+    return AuditService::commit(tx, ctx.clock->nowMs(), actor, kind + u".delete"_s,
+                                auditWorkspaceOfDeleted(stored), kind, id,
+                                {{u"name"_s, stored.name}});
 }
 } // namespace
 
@@ -75,29 +233,17 @@ void Workspace::writeJson(JsonWriter &w) const
 
 QJsonObject Project::toJson() const
 {
-    return {{u"id"_s, id},
-            {u"workspace_id"_s, workspaceId},
-            {u"name"_s, name},
-            {u"created_at"_s, ids::formatTime(createdAt)}};
+    return shape::toJson<kProjectFields>(*this);
 }
 
 QJsonObject Member::toJson() const
 {
-    return {{u"user_id"_s, userId},
-            {u"email"_s, email},
-            {u"role"_s, role},
-            {u"created_at"_s, ids::formatTime(createdAt)}};
+    return shape::toJson<kMemberFields>(*this);
 }
 
 QJsonObject Invitation::toJson() const
 {
-    return {{u"id"_s, id},
-            {u"workspace_id"_s, workspaceId},
-            {u"email"_s, email},
-            {u"role"_s, role},
-            {u"state"_s, state},
-            {u"created_at"_s, ids::formatTime(createdAt)},
-            {u"expires_at"_s, ids::formatTime(expiresAt)}};
+    return shape::toJson<kInvitationFields>(*this);
 }
 
 QMap<QString, qint64> WorkspaceService::planLimits(const QSqlDatabase &conn, const QString &plan)
@@ -134,23 +280,22 @@ Result<Workspace> WorkspaceService::create(const Actor &actor, const QString &na
         return Error::forbidden(u"A workspace needs an owner."_s);
     if (!actor.keyWorkspaceId.isEmpty())
         return Error::forbidden(u"A workspace-scoped key cannot create workspaces."_s);
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = beginWritable(m_ctx, actor);
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
+    Tx &tx = began->tx;
     const qint64 now = m_ctx.clock->nowMs();
     Workspace ws{ids::newUuid(), *n, actor.userId, u"free"_s, now, {}, u"owner"_s};
-    Query ins = tx.query(
-        u"INSERT INTO workspaces (id, name, owner_id, plan, created_at) VALUES (:id, :n, :o, :p, :t)"_s);
-    ins.bind(u":id"_s, ws.id)
-        .bind(u":n"_s, ws.name)
-        .bind(u":o"_s, ws.ownerId)
-        .bind(u":p"_s, ws.plan)
-        .bind(u":t"_s, now);
-    if (!ins.exec())
-        return ins.error();
+    if (auto e = row::exec(
+            tx.conn(),
+            u"INSERT INTO workspaces (id, name, owner_id, plan, created_at) VALUES (:id, :n, :o, :p, :t)"_s,
+            {{u":id"_s, ws.id},
+             {u":n"_s, ws.name},
+             {u":o"_s, ws.ownerId},
+             {u":p"_s, ws.plan},
+             {u":t"_s, now}});
+        !e)
+        return e.error();
     if (auto e = row::exec(
             tx.conn(),
             u"INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (:w, :u, 'owner', :t)"_s,
@@ -217,54 +362,13 @@ Result<Workspace> WorkspaceService::get(const Actor &actor, const QString &id)
 Result<Workspace> WorkspaceService::rename(const Actor &actor, const QString &id,
                                            const QString &name)
 {
-    auto n = validName(u"name"_s, name, kMaxNameLength);
-    if (!n)
-        return n.error();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began)
-        return began.error();
-    Tx &tx = *began;
-    auto role = access::requireWrite(tx.conn(), actor, id, Role::Admin, kWs);
-    if (!role)
-        return role.error();
-    auto ws = load(tx.conn(), id);
-    if (!ws)
-        return ws.error();
-    if (ws->name == *n)
-        return ws; // nothing changed, nothing audited
-    Query u = tx.query(u"UPDATE workspaces SET name = :n WHERE id = :id"_s);
-    u.bind(u":n"_s, *n).bind(u":id"_s, id);
-    if (!u.exec())
-        return u.error();
-    const qint64 now = m_ctx.clock->nowMs();
-    if (auto c = AuditService::commit(tx, now, actor, u"workspace.update"_s, id, u"workspace"_s, id,
-                                      {{u"name"_s, *n}});
-        !c)
-        return c.error();
-    ws->name = *n;
-    ws->role = roleName(*role);
-    return ws;
+    return renameStored(m_ctx, actor, id, name, Role::Admin, kWs, load, u"workspace"_s,
+                        [](Workspace &ws, Role role) { ws.role = roleName(role); });
 }
 
 Status WorkspaceService::remove(const Actor &actor, const QString &id)
 {
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began)
-        return began.error();
-    Tx &tx = *began;
-    auto role = access::requireWrite(tx.conn(), actor, id, Role::Owner, kWs);
-    if (!role)
-        return role.error();
-    auto ws = load(tx.conn(), id);
-    if (!ws)
-        return ws.error();
-    if (auto e = row::exec(tx.conn(), u"DELETE FROM workspaces WHERE id = :id"_s, {{u":id"_s, id}});
-        !e)
-        return e.error();
-    // The workspace's own entries stay in the chain; this one names no workspace
-    // so that its actor can still see it.
-    return AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"workspace.delete"_s, QString(),
-                                u"workspace"_s, id, {{u"name"_s, ws->name}});
+    return removeStored(m_ctx, actor, id, Role::Owner, kWs, load, u"workspace"_s);
 }
 
 Result<WorkspaceContents> WorkspaceService::contents(const Actor &actor, const QString &id)
@@ -290,17 +394,11 @@ Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const 
     if (!ids::isUuid(newOwnerId))
         return Error::validation(u"new_owner_id"_s, u"invalid"_s,
                                  u"new_owner_id must be a user id."_s);
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = beginChange(m_ctx, actor, id, Role::Owner, kWs, load);
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto role = access::requireWrite(tx.conn(), actor, id, Role::Owner, kWs);
-    if (!role)
-        return role.error();
-    auto ws = load(tx.conn(), id);
-    if (!ws)
-        return ws.error();
-    if (ws->ownerId == newOwnerId)
+    auto &[tx, ws] = *began;
+    if (ws.ownerId == newOwnerId)
         return ws;
     Query m = tx.query(u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
     m.bind(u":w"_s, id).bind(u":u"_s, newOwnerId);
@@ -309,7 +407,7 @@ Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const 
     if (!m.next())
         return Error::validation(u"new_owner_id"_s, u"not_member"_s,
                                  u"The new owner must be a member of the workspace."_s);
-    const QString oldOwner = ws->ownerId;
+    const QString oldOwner = ws.ownerId;
     Query u1 = tx.query(
         u"UPDATE memberships SET role = 'admin' WHERE workspace_id = :w AND user_id = :u"_s);
     u1.bind(u":w"_s, id).bind(u":u"_s, oldOwner);
@@ -325,8 +423,8 @@ Result<Workspace> WorkspaceService::transferOwnership(const Actor &actor, const 
                                       {{u"from"_s, oldOwner}, {u"to"_s, newOwnerId}});
         !c)
         return c.error();
-    ws->ownerId = newOwnerId;
-    ws->role = u"admin"_s;
+    ws.ownerId = newOwnerId;
+    ws.role = u"admin"_s;
     return ws;
 }
 
@@ -335,76 +433,58 @@ Result<QList<Member>> WorkspaceService::members(const Actor &actor, const QStrin
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Viewer, kWs); !r)
         return r.error();
-    Query q(conn, u"SELECT m.user_id, u.email, m.role, m.created_at FROM memberships m JOIN users "
-                  u"u ON u.id = m.user_id "
-                  "WHERE m.workspace_id = :w ORDER BY m.created_at, m.user_id"_s);
-    q.bind(u":w"_s, workspaceId);
-    if (!q.exec())
-        return q.error();
-    QList<Member> out;
-    while (q.next())
-        out.append(Member{q.str(0), q.str(1), q.str(2), q.i64(3)});
-    return out;
+    return row::all(conn,
+                    u"SELECT m.user_id, u.email, m.role, m.created_at FROM memberships m JOIN "
+                    u"users u ON u.id = m.user_id "
+                    "WHERE m.workspace_id = :w ORDER BY m.created_at, m.user_id"_s,
+                    {{u":w"_s, workspaceId}}, [](const Query &q) {
+                        return Member{q.str(0), q.str(1), q.str(2), q.i64(3)};
+                    });
 }
 
 Status WorkspaceService::setMemberRole(const Actor &actor, const QString &workspaceId,
                                        const QString &userId, const QString &roleText)
 {
-    Role newRole;
-    if (!parseRole(roleText, &newRole) || newRole == Role::Owner)
-        return Error::validation(u"role"_s, u"invalid"_s,
-                                 u"role must be admin, member or viewer."_s);
-    auto began = access::beginWrite(m_ctx, actor, workspaceId, Role::Admin, kWs);
+    if (auto r = assignableRole(roleText); !r)
+        return r.error();
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus, [&](Tx &tx) {
+        return changeableMember(tx, actor, workspaceId, userId, Role::Admin,
+                                u"The owner's role changes only by transferring ownership."_s);
+    });
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto cur = memberRole(tx.conn(), workspaceId, userId);
-    if (!cur)
-        return cur.error();
-    if (*cur == QLatin1String("owner"))
-        return Error::conflict(u"The owner's role changes only by transferring ownership."_s);
-    if (*cur == roleText)
+    auto &[tx, cur] = *began;
+    if (cur == roleText)
         return Ok{};
-    Query u =
-        tx.query(u"UPDATE memberships SET role = :r WHERE workspace_id = :w AND user_id = :u"_s);
-    u.bind(u":r"_s, roleText).bind(u":w"_s, workspaceId).bind(u":u"_s, userId);
-    if (!u.exec())
-        return u.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"member.update"_s,
-                                      workspaceId, u"user"_s, userId, {{u"role"_s, roleText}});
-        !a)
-        return a.error();
-    tx.announce(u"member"_s, workspaceId);
-    return tx.commit();
+    if (auto e = row::exec(
+            tx.conn(),
+            u"UPDATE memberships SET role = :r WHERE workspace_id = :w AND user_id = :u"_s,
+            {{u":r"_s, roleText}, {u":w"_s, workspaceId}, {u":u"_s, userId}});
+        !e)
+        return e.error();
+    return commitMemberChange(tx, m_ctx.clock->nowMs(), actor, u"member.update"_s, workspaceId,
+                              userId, {{u"role"_s, roleText}});
 }
 
 Status WorkspaceService::removeMember(const Actor &actor, const QString &workspaceId,
                                       const QString &userId)
 {
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began)
-        return began.error();
-    Tx &tx = *began;
     // Members may leave; admins may remove others.
     const Role needed = actor.userId == userId ? Role::Viewer : Role::Admin;
-    if (auto r = access::requireWrite(tx.conn(), actor, workspaceId, needed, kWs); !r)
-        return r.error();
-    auto cur = memberRole(tx.conn(), workspaceId, userId);
-    if (!cur)
-        return cur.error();
-    if (*cur == QLatin1String("owner"))
-        return Error::conflict(u"The owner cannot be removed; transfer ownership first."_s);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus, [&](Tx &tx) {
+        return changeableMember(tx, actor, workspaceId, userId, needed,
+                                u"The owner cannot be removed; transfer ownership first."_s);
+    });
+    if (!began)
+        return began.error();
+    Tx &tx = began->tx;
     if (auto e = row::exec(tx.conn(),
                            u"DELETE FROM memberships WHERE workspace_id = :w AND user_id = :u"_s,
                            {{u":w"_s, workspaceId}, {u":u"_s, userId}});
         !e)
         return e.error();
-    if (auto a = AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"member.remove"_s,
-                                      workspaceId, u"user"_s, userId);
-        !a)
-        return a.error();
-    tx.announce(u"member"_s, workspaceId);
-    return tx.commit();
+    return commitMemberChange(tx, m_ctx.clock->nowMs(), actor, u"member.remove"_s, workspaceId,
+                              userId);
 }
 
 Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QString &workspaceId,
@@ -415,10 +495,9 @@ Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QStr
     if (mail.isEmpty() || mail.size() > 254 || !emailRe.match(mail).hasMatch())
         return Error::validation(u"email"_s, mail.isEmpty() ? u"required"_s : u"invalid"_s,
                                  u"A valid email is required."_s);
-    Role role = Role::Member;
-    if (!roleText.isEmpty() && (!parseRole(roleText, &role) || role == Role::Owner))
-        return Error::validation(u"role"_s, u"invalid"_s,
-                                 u"role must be admin, member or viewer."_s);
+    auto role = assignableRole(roleText, Role::Member);
+    if (!role)
+        return role.error();
     auto began = access::beginWrite(m_ctx, actor, workspaceId, Role::Admin, kWs);
     if (!began)
         return began.error();
@@ -427,7 +506,7 @@ Result<IssuedInvitation> WorkspaceService::invite(const Actor &actor, const QStr
     IssuedInvitation out;
     out.token = crypto::randomToken(u"wfxinv_"_s, 32);
     out.invitation =
-        Invitation{ids::newUuid(),        workspaceId, mail, roleName(role), u"pending"_s, now,
+        Invitation{ids::newUuid(),        workspaceId, mail, roleName(*role), u"pending"_s, now,
                    now + kInvitationTtlMs};
     Query ins = tx.query(u"INSERT INTO invitations (id, workspace_id, email, role, token_hash, "
                          u"created_by, created_at, expires_at) "
@@ -479,12 +558,12 @@ Result<Page<Invitation>> WorkspaceService::invitations(const Actor &actor,
 Status WorkspaceService::revokeInvitation(const Actor &actor, const QString &workspaceId,
                                           const QString &invitationId)
 {
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus, [&](Tx &tx) {
+        return access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs);
+    });
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
-        return r.error();
+    Tx &tx = began->tx;
     const qint64 now = m_ctx.clock->nowMs();
     Query u =
         tx.query(u"UPDATE invitations SET revoked_at = :t WHERE id = :id AND workspace_id = :w "
@@ -502,12 +581,10 @@ Result<Workspace> WorkspaceService::acceptInvitation(const Actor &actor, const Q
 {
     if (!actor.isUser())
         return Error::forbidden();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = beginWritable(m_ctx, actor);
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
+    Tx &tx = began->tx;
     const qint64 now = m_ctx.clock->nowMs();
     Query q = tx.query(u"SELECT id, workspace_id, role FROM invitations WHERE token_hash = :h AND "
                        u"revoked_at IS NULL "
@@ -611,50 +688,13 @@ Result<Project> WorkspaceService::getProject(const Actor &actor, const QString &
 Result<Project> WorkspaceService::renameProject(const Actor &actor, const QString &id,
                                                 const QString &name)
 {
-    auto n = validName(u"name"_s, name, kMaxNameLength);
-    if (!n)
-        return n.error();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began)
-        return began.error();
-    Tx &tx = *began;
-    auto loaded = loadProject(tx.conn(), id);
-    if (!loaded)
-        return loaded.error();
-    Project p = *loaded;
-    if (auto r = access::requireWrite(tx.conn(), actor, p.workspaceId, Role::Member, kProject); !r)
-        return r.error();
-    if (p.name == *n)
-        return p;
-    Query u = tx.query(u"UPDATE projects SET name = :n WHERE id = :id"_s);
-    u.bind(u":n"_s, *n).bind(u":id"_s, id);
-    if (!u.exec())
-        return u.error();
-    if (auto c = AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"project.update"_s,
-                                      p.workspaceId, u"project"_s, id, {{u"name"_s, *n}});
-        !c)
-        return c.error();
-    p.name = *n;
-    return p;
+    return renameStored(m_ctx, actor, id, name, Role::Member, kProject, loadProject, u"project"_s,
+                        [](Project &, Role) {});
 }
 
 Status WorkspaceService::removeProject(const Actor &actor, const QString &id)
 {
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began)
-        return began.error();
-    Tx &tx = *began;
-    auto p = loadProject(tx.conn(), id);
-    if (!p)
-        return p.error();
-    const QString ws = p->workspaceId, name = p->name;
-    if (auto r = access::requireWrite(tx.conn(), actor, ws, Role::Admin, kProject); !r)
-        return r.error();
-    if (auto e = row::exec(tx.conn(), u"DELETE FROM projects WHERE id = :id"_s, {{u":id"_s, id}});
-        !e)
-        return e.error();
-    return AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"project.delete"_s, ws,
-                                u"project"_s, id, {{u"name"_s, name}});
+    return removeStored(m_ctx, actor, id, Role::Admin, kProject, loadProject, u"project"_s);
 }
 
 } // namespace wfx

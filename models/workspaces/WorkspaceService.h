@@ -101,7 +101,7 @@ public:
     static QMap<QString, qint64> planLimits(const QSqlDatabase &conn, const QString &plan);
 
 private:
-    Result<Workspace> load(const QSqlDatabase &conn, const QString &id);
+    static Result<Workspace> load(const QSqlDatabase &conn, const QString &id);
     ModelContext m_ctx;
 };
 
