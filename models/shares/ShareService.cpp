@@ -47,6 +47,20 @@ Share readShare(const Query &q, qint64 now)
     return s;
 }
 
+inline constexpr auto kConsentFields = std::tuple{
+    shape::field("id", &ReliabilityConsent::id, shape::uuid()),
+    shape::field("share_id", &ReliabilityConsent::shareId, shape::uuid()),
+    shape::field("subject", &ReliabilityConsent::subject, shape::text()),
+    shape::field("scope", &ReliabilityConsent::scope, shape::text()),
+    shape::field(
+        "state",
+        [](const ReliabilityConsent &c) {
+            return c.revokedAt ? QStringLiteral("revoked") : QStringLiteral("active");
+        },
+        shape::text()),
+    shape::field("granted_at", &ReliabilityConsent::grantedAt, shape::instant()),
+    shape::field("revoked_at", &ReliabilityConsent::revokedAt, shape::instant().orNull())};
+
 const QString kConsentColumns =
     QStringLiteral("id, share_id, subject, scope, granted_by, granted_at, revoked_at");
 
@@ -103,13 +117,7 @@ void Share::writeJson(JsonWriter &w) const
 
 QJsonObject ReliabilityConsent::toJson() const
 {
-    return {{u"id"_s, id},
-            {u"share_id"_s, shareId},
-            {u"subject"_s, subject},
-            {u"scope"_s, scope},
-            {u"state"_s, revokedAt ? u"revoked"_s : u"active"_s},
-            {u"granted_at"_s, ids::formatTime(grantedAt)},
-            {u"revoked_at"_s, timeOrNull(revokedAt)}};
+    return shape::toJson<kConsentFields>(*this);
 }
 
 bool ShareService::isWellFormedToken(const QString &token)
@@ -195,16 +203,35 @@ Result<Share> ShareService::loadChecked(const QSqlDatabase &conn, const Actor &a
     return **s;
 }
 
-Result<Share> ShareService::lockForChange(Tx &tx, const Actor &actor, const QString &id)
+Result<Share> ShareService::loadWritable(const QSqlDatabase &conn, const Actor &actor,
+                                         const QString &id)
+{
+    return row::checked(loadChecked(conn, actor, id, Role::Member),
+                        [&](const Share &) { return access::requireWritable(conn, actor); });
+}
+
+Result<Share> ShareService::lockForChange(Tx &tx, const Actor &actor, const QString &id,
+                                          const QString &ifRevoked)
 {
     if (!tx.lockRow(u"shares"_s, id))
         return Error::internal();
-    auto s = loadChecked(tx.conn(), actor, id, Role::Member);
+    auto s = loadWritable(tx.conn(), actor, id);
+    if (s && s->revokedAt && !ifRevoked.isEmpty())
+        return Error::conflict(ifRevoked);
+    return s;
+}
+
+Result<std::pair<QString, ReliabilityConsent>>
+ShareService::consentForChange(const QSqlDatabase &conn, const Actor &actor, const QString &shareId,
+                               const QString &consentId)
+{
+    auto s = loadWritable(conn, actor, shareId);
     if (!s)
         return s.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
-    return s;
+    auto c = loadConsent(conn, shareId, consentId);
+    if (!c)
+        return c.error();
+    return std::pair{s->workspaceId, *c};
 }
 
 Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &draft)
@@ -236,16 +263,10 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
     // Hash before the transaction: scrypt is slow and must not hold the write lock.
     const QString passwordHash = draft.password ? crypto::hashPassword(*draft.password) : QString();
 
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = access::beginWriteUnder(m_ctx, actor, u"runs"_s, draft.runId, Role::Member, kRun);
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto ws = row::workspaceOf(tx.conn(), u"runs"_s, draft.runId, kRun);
-    if (!ws)
-        return ws.error();
-    const QString workspaceId = *ws;
-    if (auto r = access::requireWrite(tx.conn(), actor, workspaceId, Role::Member, kRun); !r)
-        return r.error();
+    auto &[tx, workspaceId] = *began;
     if (draft.artifactId) {
         // Same answer whether the artifact is elsewhere or nowhere: nothing is revealed.
         Query a = tx.query(u"SELECT state FROM artifacts WHERE id = :a AND run_id = :r"_s);
@@ -279,26 +300,25 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
     auto snapshot = ShareSnapshot::take(tx.conn(), s.runId, s.artifactId, m_limits);
     if (!snapshot)
         return snapshot.error();
-    Query ins = tx.query(u"INSERT INTO shares (id, workspace_id, run_id, artifact_id, "
-                         u"artifact_ref, token_hash, token_prefix, "
-                         "password_hash, expires_at, created_by, created_at, snapshot) "
-                         "VALUES (:id, :w, :r, :a, :a, :h, :p, :pw, :x, :by, :t, :snap)"_s);
-    ins.bind(u":id"_s, s.id)
-        .bind(u":w"_s, workspaceId)
-        .bind(u":r"_s, s.runId)
-        .bind(u":a"_s, s.artifactId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
-                                              : QVariant(s.artifactId))
-        .bind(u":h"_s, tokenHash(out.token))
-        .bind(u":p"_s, s.tokenPrefix)
-        .bind(u":pw"_s, passwordHash.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
-                                               : QVariant(passwordHash))
-        .bind(u":x"_s, sqlvalue::time(s.expiresAt))
-        .bind(u":by"_s,
-              actor.isSystem() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(actor.userId))
-        .bind(u":t"_s, now)
-        .bind(u":snap"_s, QString::fromUtf8(*snapshot));
-    if (!ins.exec())
-        return ins.error();
+    const QVariant noText(QMetaType(QMetaType::QString));
+    if (auto e = row::exec(
+            tx.conn(),
+            u"INSERT INTO shares (id, workspace_id, run_id, artifact_id, artifact_ref, token_hash, "
+            u"token_prefix, password_hash, expires_at, created_by, created_at, snapshot) "
+            u"VALUES (:id, :w, :r, :a, :a, :h, :p, :pw, :x, :by, :t, :snap)"_s,
+            {{u":id"_s, s.id},
+             {u":w"_s, workspaceId},
+             {u":r"_s, s.runId},
+             {u":a"_s, s.artifactId.isEmpty() ? noText : QVariant(s.artifactId)},
+             {u":h"_s, tokenHash(out.token)},
+             {u":p"_s, s.tokenPrefix},
+             {u":pw"_s, passwordHash.isEmpty() ? noText : QVariant(passwordHash)},
+             {u":x"_s, sqlvalue::time(s.expiresAt)},
+             {u":by"_s, actor.isSystem() ? noText : QVariant(actor.userId)},
+             {u":t"_s, now},
+             {u":snap"_s, QString::fromUtf8(*snapshot)}});
+        !e)
+        return e.error();
     if (auto a =
             AuditService::append(tx, now, actor, u"share.create"_s, workspaceId, u"share"_s, s.id,
                                  {{u"run_id"_s, s.runId},
@@ -370,14 +390,12 @@ Result<Page<Share>> ShareService::list(const Actor &actor, const ShareFilter &fi
 
 Result<Share> ShareService::revoke(const Actor &actor, const QString &id)
 {
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began =
+        Tx::begin(*m_ctx.db, m_ctx.bus, [&](Tx &tx) { return lockForChange(tx, actor, id); });
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto s = lockForChange(tx, actor, id);
-    if (!s)
-        return s.error();
-    if (s->revokedAt)
+    auto &[tx, s] = *began;
+    if (s.revokedAt)
         return s; // already revoked: nothing changes, nothing is audited
     const qint64 now = m_ctx.clock->nowMs();
     Query u =
@@ -386,14 +404,14 @@ Result<Share> ShareService::revoke(const Actor &actor, const QString &id)
     if (!u.exec())
         return u.error();
     if (auto a =
-            AuditService::append(tx, now, actor, u"share.revoke"_s, s->workspaceId, u"share"_s, id);
+            AuditService::append(tx, now, actor, u"share.revoke"_s, s.workspaceId, u"share"_s, id);
         !a)
         return a.error();
     tx.announce(u"share"_s, id);
     if (auto c = tx.commit(); !c)
         return c.error();
-    s->revokedAt = now;
-    s->state = Share::stateAt(s->revokedAt, s->expiresAt, now);
+    s.revokedAt = now;
+    s.state = Share::stateAt(s.revokedAt, s.expiresAt, now);
     return s;
 }
 
@@ -404,28 +422,25 @@ Result<Share> ShareService::extend(const Actor &actor, const QString &id,
     auto expiry = parseExpiry(expiresAt, now);
     if (!expiry)
         return expiry.error();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus, [&](Tx &tx) {
+        return lockForChange(tx, actor, id, u"A revoked share cannot be changed."_s);
+    });
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto s = lockForChange(tx, actor, id);
-    if (!s)
-        return s.error();
-    if (s->revokedAt)
-        return Error::conflict(u"A revoked share cannot be changed."_s);
-    if (s->expiresAt == *expiry)
+    auto &[tx, s] = *began;
+    if (s.expiresAt == *expiry)
         return s;
     Query u = tx.query(u"UPDATE shares SET expires_at = :x WHERE id = :id"_s);
     u.bind(u":x"_s, sqlvalue::time(*expiry)).bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
     if (auto c = AuditService::commit(
-            tx, now, actor, u"share.update"_s, s->workspaceId, u"share"_s, id,
-            {{u"expires_at"_s, timeOrNull(*expiry)}, {u"was"_s, timeOrNull(s->expiresAt)}});
+            tx, now, actor, u"share.update"_s, s.workspaceId, u"share"_s, id,
+            {{u"expires_at"_s, timeOrNull(*expiry)}, {u"was"_s, timeOrNull(s.expiresAt)}});
         !c)
         return c.error();
-    s->expiresAt = *expiry;
-    s->state = Share::stateAt(s->revokedAt, s->expiresAt, now);
+    s.expiresAt = *expiry;
+    s.state = Share::stateAt(s.revokedAt, s.expiresAt, now);
     return s;
 }
 
@@ -457,15 +472,12 @@ Result<ReliabilityConsent> ShareService::createConsent(const Actor &actor, const
         invalid.details.append(scp.error().details);
     if (!invalid.details.isEmpty())
         return invalid;
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus, [&](Tx &tx) {
+        return lockForChange(tx, actor, shareId, u"The share is revoked."_s);
+    });
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto s = lockForChange(tx, actor, shareId);
-    if (!s)
-        return s.error();
-    if (s->revokedAt)
-        return Error::conflict(u"The share is revoked."_s);
+    auto &[tx, s] = *began;
     const qint64 now = m_ctx.clock->nowMs();
     ReliabilityConsent c{ids::newUuid(), shareId, *subj, *scp, actor.userId, now, std::nullopt};
     Query ins = tx.query(
@@ -481,7 +493,7 @@ Result<ReliabilityConsent> ShareService::createConsent(const Actor &actor, const
     if (!ins.exec())
         return ins.error();
     if (auto a =
-            AuditService::append(tx, now, actor, u"consent.create"_s, s->workspaceId, u"consent"_s,
+            AuditService::append(tx, now, actor, u"consent.create"_s, s.workspaceId, u"consent"_s,
                                  c.id, {{u"share_id"_s, shareId}, {u"scope"_s, c.scope}});
         !a)
         return a.error();
@@ -514,58 +526,48 @@ Result<Page<ReliabilityConsent>> ShareService::listConsents(const Actor &actor,
 Status ShareService::deleteConsent(const Actor &actor, const QString &shareId,
                                    const QString &consentId)
 {
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus, [&](Tx &tx) {
+        return consentForChange(tx.conn(), actor, shareId, consentId);
+    });
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto s = loadChecked(tx.conn(), actor, shareId, Role::Member);
-    if (!s)
-        return s.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
-    auto c = loadConsent(tx.conn(), shareId, consentId);
-    if (!c)
-        return c.error();
+    auto &[tx, found] = *began;
     if (auto e = row::exec(tx.conn(),
                            u"DELETE FROM reliability_consents WHERE id = :id AND share_id = :s"_s,
                            {{u":id"_s, consentId}, {u":s"_s, shareId}});
         !e)
         return e.error();
-    return AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"consent.delete"_s,
-                                s->workspaceId, u"consent"_s, consentId,
-                                {{u"share_id"_s, shareId}});
+    return AuditService::commit(tx, m_ctx.clock->nowMs(), actor, u"consent.delete"_s, found.first,
+                                u"consent"_s, consentId, {{u"share_id"_s, shareId}});
 }
 
 Result<ReliabilityConsent> ShareService::revokeConsent(const Actor &actor, const QString &shareId,
                                                        const QString &consentId)
 {
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus,
+                           [&](Tx &tx) -> Result<std::pair<QString, ReliabilityConsent>> {
+                               if (!tx.lockRow(u"reliability_consents"_s, consentId))
+                                   return Error::internal();
+                               return consentForChange(tx.conn(), actor, shareId, consentId);
+                           });
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    if (!tx.lockRow(u"reliability_consents"_s, consentId))
-        return Error::internal();
-    auto s = loadChecked(tx.conn(), actor, shareId, Role::Member);
-    if (!s)
-        return s.error();
-    if (auto w = access::requireWritable(tx.conn(), actor); !w)
-        return w.error();
-    auto c = loadConsent(tx.conn(), shareId, consentId);
-    if (!c)
-        return c.error();
-    if (c->revokedAt)
+    auto &[tx, found] = *began;
+    auto &[workspaceId, c] = found;
+    if (c.revokedAt)
         return c;
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(
-        u"UPDATE reliability_consents SET revoked_at = :t WHERE id = :id AND revoked_at IS NULL"_s);
-    u.bind(u":t"_s, now).bind(u":id"_s, consentId);
-    if (!u.exec())
-        return u.error();
-    if (auto c = AuditService::commit(tx, now, actor, u"consent.revoke"_s, s->workspaceId,
-                                      u"consent"_s, consentId, {{u"share_id"_s, shareId}});
-        !c)
-        return c.error();
-    c->revokedAt = now;
+    if (auto e = row::exec(tx.conn(),
+                           u"UPDATE reliability_consents SET revoked_at = :t WHERE id = :id AND "
+                           u"revoked_at IS NULL"_s,
+                           {{u":t"_s, now}, {u":id"_s, consentId}});
+        !e)
+        return e.error();
+    if (auto done = AuditService::commit(tx, now, actor, u"consent.revoke"_s, workspaceId,
+                                         u"consent"_s, consentId, {{u"share_id"_s, shareId}});
+        !done)
+        return done.error();
+    c.revokedAt = now;
     return c;
 }
 

@@ -13,6 +13,7 @@
 #include <QSqlDatabase>
 
 #include <optional>
+#include <utility>
 
 namespace wfx {
 
@@ -153,8 +154,17 @@ private:
     // Loads the share and checks the actor's role in its workspace (not_found otherwise).
     Result<Share> loadChecked(const QSqlDatabase &conn, const Actor &actor, const QString &id,
                               Role minimum);
-    // The share locked in tx, if the actor may change it (Member, not restricted).
-    Result<Share> lockForChange(Tx &tx, const Actor &actor, const QString &id);
+    // The share, if the actor may change it (Member, not restricted).
+    Result<Share> loadWritable(const QSqlDatabase &conn, const Actor &actor, const QString &id);
+    // The share locked in tx, if the actor may change it; conflict (`ifRevoked`)
+    // when it is revoked, unless ifRevoked is empty.
+    Result<Share> lockForChange(Tx &tx, const Actor &actor, const QString &id,
+                                const QString &ifRevoked = {});
+    // A consent of a share the actor may change: the share's workspace and the consent.
+    Result<std::pair<QString, ReliabilityConsent>> consentForChange(const QSqlDatabase &conn,
+                                                                    const Actor &actor,
+                                                                    const QString &shareId,
+                                                                    const QString &consentId);
     Result<ReliabilityConsent> loadConsent(const QSqlDatabase &conn, const QString &shareId,
                                            const QString &consentId);
     ModelContext m_ctx;

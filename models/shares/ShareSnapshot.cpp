@@ -25,31 +25,25 @@ QJsonValue timeOrNull(const std::optional<qint64> &t)
 Result<std::optional<SnapshotRun>> ShareSnapshot::loadRun(const QSqlDatabase &conn,
                                                           const QString &runId)
 {
-    Query q(
+    return row::first(
         conn,
-        u"SELECT name, status, evidence, manifest, started_at, finished_at, created_at FROM runs WHERE id = :r"_s);
-    q.bind(u":r"_s, runId);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return std::optional<SnapshotRun>();
-    SnapshotRun r;
-    row::read(q, r.name, r.status, r.evidence, r.manifestText, r.startedAt, r.finishedAt,
-              r.createdAt);
-    return std::optional<SnapshotRun>(r);
+        u"SELECT name, status, evidence, manifest, started_at, finished_at, created_at FROM runs WHERE id = :r"_s,
+        {{u":r"_s, runId}}, [](const Query &q) {
+            SnapshotRun r;
+            row::read(q, r.name, r.status, r.evidence, r.manifestText, r.startedAt, r.finishedAt,
+                      r.createdAt);
+            return r;
+        });
 }
 
 Result<std::optional<SnapshotArtifact>> ShareSnapshot::loadArtifact(const QSqlDatabase &conn,
                                                                     const QString &artifactId)
 {
-    Query q(conn, u"SELECT run_id, name, state, size_bytes FROM artifacts WHERE id = :a"_s);
-    q.bind(u":a"_s, artifactId);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return std::optional<SnapshotArtifact>();
-    return std::optional<SnapshotArtifact>(
-        SnapshotArtifact{q.str(0), q.str(1), q.str(2), q.i64(3)});
+    return row::first(conn,
+                      u"SELECT run_id, name, state, size_bytes FROM artifacts WHERE id = :a"_s,
+                      {{u":a"_s, artifactId}}, [](const Query &q) {
+                          return SnapshotArtifact{q.str(0), q.str(1), q.str(2), q.i64(3)};
+                      });
 }
 
 Result<QJsonObject> ShareSnapshot::build(const QSqlDatabase &conn, const QString &runId,
