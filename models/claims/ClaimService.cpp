@@ -6,6 +6,7 @@
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
+#include "models/core/Shape.h"
 #include "models/db/Database.h"
 #include "models/db/Row.h"
 #include "models/db/Tx.h"
@@ -24,16 +25,20 @@ namespace {
 const QString kClaim = QStringLiteral("Claim");
 const QString kRun = QStringLiteral("Run");
 
-const QString kColumns = QStringLiteral("SELECT id, workspace_id, run_id, statement, metric_name, "
-                                        "comparator, threshold, aggregate, status, "
-                                        "observed, published, created_at, verified_at FROM claims");
+constexpr auto kClaimColumns = row::columns(
+    row::column("id", &Claim::id), row::column("workspace_id", &Claim::workspaceId),
+    row::column("run_id", &Claim::runId), row::column("statement", &Claim::statement),
+    row::column("metric_name", &Claim::metricName), row::column("comparator", &Claim::comparator),
+    row::column("threshold", &Claim::threshold), row::column("aggregate", &Claim::aggregate),
+    row::column("status", &Claim::status), row::column("observed", &Claim::observed),
+    row::column("published", &Claim::published), row::column("created_at", &Claim::createdAt),
+    row::column("verified_at", &Claim::verifiedAt));
+
+const QString kColumns = u"SELECT "_s + kClaimColumns.names() + u" FROM claims"_s;
 
 Claim readClaim(const Query &q)
 {
-    Claim c;
-    row::read(q, c.id, c.workspaceId, c.runId, c.statement, c.metricName, c.comparator, c.threshold,
-              c.aggregate, c.status, c.observed, c.published, c.createdAt, c.verifiedAt);
-    return c;
+    return kClaimColumns.read(q);
 }
 
 bool isComparator(const QString &c)
@@ -59,10 +64,19 @@ bool holds(double observed, const QString &comparator, double threshold)
     return observed >= threshold;
 }
 
-QVariant observedValue(const std::optional<double> &o)
-{
-    return o ? QVariant(*o) : QVariant(QMetaType::fromType<double>());
-}
+// The members Shape writes; threshold and observed are real numbers, which it does not.
+inline constexpr auto kClaimFields =
+    std::tuple{shape::field("id", &Claim::id, shape::uuid()),
+               shape::field("workspace_id", &Claim::workspaceId, shape::uuid()),
+               shape::field("run_id", &Claim::runId, shape::uuid()),
+               shape::field("statement", &Claim::statement, shape::text()),
+               shape::field("metric_name", &Claim::metricName, shape::text()),
+               shape::field("comparator", &Claim::comparator, shape::text()),
+               shape::field("aggregate", &Claim::aggregate, shape::text()),
+               shape::field("status", &Claim::status, shape::text()),
+               shape::field("published", &Claim::published, shape::boolean()),
+               shape::field("created_at", &Claim::createdAt, shape::instant()),
+               shape::field("verified_at", &Claim::verifiedAt, shape::instant())};
 
 Status checkLimit(int limit)
 {
@@ -75,19 +89,10 @@ Status checkLimit(int limit)
 
 QJsonObject Claim::toJson() const
 {
-    return {{u"id"_s, id},
-            {u"workspace_id"_s, workspaceId},
-            {u"run_id"_s, runId},
-            {u"statement"_s, statement},
-            {u"metric_name"_s, metricName},
-            {u"comparator"_s, comparator},
-            {u"threshold"_s, threshold},
-            {u"aggregate"_s, aggregate},
-            {u"status"_s, status},
-            {u"observed"_s, observed ? QJsonValue(*observed) : QJsonValue(QJsonValue::Null)},
-            {u"published"_s, published},
-            {u"created_at"_s, ids::formatTime(createdAt)},
-            {u"verified_at"_s, ids::formatTime(verifiedAt)}};
+    QJsonObject o = shape::toJson<kClaimFields>(*this);
+    o.insert(u"threshold"_s, threshold);
+    o.insert(u"observed"_s, observed ? QJsonValue(*observed) : QJsonValue(QJsonValue::Null));
+    return o;
 }
 
 Result<ClaimVerdict> ClaimService::verify(const QSqlDatabase &conn, const QString &runId,
@@ -116,6 +121,14 @@ Result<Claim> ClaimService::load(const QSqlDatabase &conn, const QString &id)
     if (!ids::isUuid(id))
         return Error::notFound(kClaim);
     return row::one(conn, kColumns + u" WHERE id = :id"_s, id, kClaim, readClaim);
+}
+
+Result<Claim> ClaimService::loadWritable(const QSqlDatabase &conn, const Actor &actor,
+                                         const QString &id, Role minimum)
+{
+    return row::checked(load(conn, id), [&](const Claim &c) {
+        return access::requireWrite(conn, actor, c.workspaceId, minimum, kClaim);
+    });
 }
 
 Result<Claim> ClaimService::create(const Actor &actor, const QString &runId,
@@ -150,16 +163,10 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
     if (!invalid.details.isEmpty())
         return invalid;
 
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = access::beginWriteUnder(m_ctx, actor, u"runs"_s, in.runId, Role::Member, kRun);
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto ws = row::workspaceOf(tx.conn(), u"runs"_s, in.runId, kRun);
-    if (!ws)
-        return ws.error();
-    const QString workspaceId = *ws;
-    if (auto role = access::requireWrite(tx.conn(), actor, workspaceId, Role::Member, kRun); !role)
-        return role.error();
+    auto &[tx, workspaceId] = *began;
     auto verdict = verify(tx.conn(), in.runId, *metric, in.comparator, in.threshold, aggregate);
     if (!verdict)
         return verdict.error();
@@ -177,25 +184,11 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
     c.observed = verdict->observed;
     c.createdAt = now;
     c.verifiedAt = now;
-    Query ins = tx.query(
-        u"INSERT INTO claims (id, workspace_id, run_id, statement, metric_name, comparator, "
-        u"threshold, "
-        "aggregate, status, observed, published, created_by, created_at, verified_at) VALUES "
-        "(:id, :w, :r, :s, :m, :c, :th, :a, :st, :o, 0, :by, :t, :t)"_s);
-    ins.bind(u":id"_s, c.id)
-        .bind(u":w"_s, c.workspaceId)
-        .bind(u":r"_s, c.runId)
-        .bind(u":s"_s, c.statement)
-        .bind(u":m"_s, c.metricName)
-        .bind(u":c"_s, c.comparator)
-        .bind(u":th"_s, c.threshold)
-        .bind(u":a"_s, c.aggregate)
-        .bind(u":st"_s, c.status)
-        .bind(u":o"_s, observedValue(c.observed))
-        .bind(u":by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId))
-        .bind(u":t"_s, now);
-    if (!ins.exec())
-        return ins.error();
+    if (auto e = kClaimColumns.insert(
+            tx.conn(), u"claims"_s, c,
+            {{u"created_by"_s, actor.isSystem() ? QVariant() : QVariant(actor.userId)}});
+        !e)
+        return e.error();
     if (auto done = AuditService::commit(
             tx, now, actor, u"claim.create"_s, workspaceId, u"claim"_s, c.id,
             {{u"run_id"_s, c.runId}, {u"metric_name"_s, c.metricName}, {u"status"_s, c.status}});
@@ -206,37 +199,32 @@ Result<Claim> ClaimService::create(const Actor &actor, const ClaimInput &in)
 
 Result<Claim> ClaimService::reverify(const Actor &actor, const QString &id)
 {
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus, [&](Tx &tx) {
+        return loadWritable(tx.conn(), actor, id, Role::Member);
+    });
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto claim = load(tx.conn(), id);
-    if (!claim)
-        return claim.error();
-    if (auto role =
-            access::requireWrite(tx.conn(), actor, claim->workspaceId, Role::Member, kClaim);
-        !role)
-        return role.error();
-    auto verdict = verify(tx.conn(), claim->runId, claim->metricName, claim->comparator,
-                          claim->threshold, claim->aggregate);
+    auto &[tx, claim] = *began;
+    auto verdict = verify(tx.conn(), claim.runId, claim.metricName, claim.comparator,
+                          claim.threshold, claim.aggregate);
     if (!verdict)
         return verdict.error();
     const qint64 now = m_ctx.clock->nowMs();
-    const bool changed = verdict->status != claim->status || verdict->observed != claim->observed;
+    const bool changed = verdict->status != claim.status || verdict->observed != claim.observed;
     Query u = tx.query(
         u"UPDATE claims SET status = :st, observed = :o, verified_at = :t WHERE id = :id"_s);
     u.bind(u":st"_s, verdict->status)
-        .bind(u":o"_s, observedValue(verdict->observed))
+        .bind(u":o"_s, row::bindable(verdict->observed))
         .bind(u":t"_s, now)
         .bind(u":id"_s, id);
     if (!u.exec())
         return u.error();
     if (changed) {
         QJsonObject detail{
-            {u"from"_s, claim->status},
+            {u"from"_s, claim.status},
             {u"to"_s, verdict->status},
             {u"observed"_s, verdict->observed ? QJsonValue(*verdict->observed) : QJsonValue()}};
-        if (auto a = AuditService::append(tx, now, actor, u"claim.verify"_s, claim->workspaceId,
+        if (auto a = AuditService::append(tx, now, actor, u"claim.verify"_s, claim.workspaceId,
                                           u"claim"_s, id, detail);
             !a)
             return a.error();
@@ -244,9 +232,9 @@ Result<Claim> ClaimService::reverify(const Actor &actor, const QString &id)
     tx.announce(u"claim"_s, id);
     if (auto cm = tx.commit(); !cm)
         return cm.error();
-    claim->status = verdict->status;
-    claim->observed = verdict->observed;
-    claim->verifiedAt = now;
+    claim.status = verdict->status;
+    claim.observed = verdict->observed;
+    claim.verifiedAt = now;
     return claim;
 }
 
@@ -259,16 +247,14 @@ Result<Page<Claim>> ClaimService::list(const Actor &actor, int limit, const QStr
         sql += u" AND workspace_id IN (SELECT workspace_id FROM memberships WHERE user_id = :u)"_s;
     if (!actor.keyWorkspaceId.isEmpty())
         sql += u" AND workspace_id = :scope"_s;
-    auto keyset = Keyset::parse(cursorText, u"created_at"_s, u"id"_s);
-    if (!keyset)
-        return keyset.error();
     auto bind = [&](Query &q) {
         if (!actor.isSystem())
             q.bind(u":u"_s, actor.userId);
         if (!actor.keyWorkspaceId.isEmpty())
             q.bind(u":scope"_s, actor.keyWorkspaceId);
     };
-    return row::page<Claim>(m_ctx.db->connection(), sql, *keyset, limit, bind, readClaim);
+    return row::pageAt<Claim>(m_ctx.db->connection(), sql, cursorText, u"created_at"_s, u"id"_s,
+                              limit, bind, readClaim);
 }
 
 Result<Claim> ClaimService::get(const Actor &actor, const QString &id)
@@ -285,17 +271,12 @@ Result<Claim> ClaimService::get(const Actor &actor, const QString &id)
 
 Result<Claim> ClaimService::publish(const Actor &actor, const QString &id, bool published)
 {
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus,
+                           [&](Tx &tx) { return loadWritable(tx.conn(), actor, id, Role::Admin); });
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto claim = load(tx.conn(), id);
-    if (!claim)
-        return claim.error();
-    if (auto role = access::requireWrite(tx.conn(), actor, claim->workspaceId, Role::Admin, kClaim);
-        !role)
-        return role.error();
-    if (claim->published == published)
+    auto &[tx, claim] = *began;
+    if (claim.published == published)
         return claim; // nothing changed, nothing audited
     Query u = tx.query(u"UPDATE claims SET published = :p WHERE id = :id"_s);
     u.bind(u":p"_s, published ? 1 : 0).bind(u":id"_s, id);
@@ -303,13 +284,13 @@ Result<Claim> ClaimService::publish(const Actor &actor, const QString &id, bool 
         return u.error();
     if (auto a =
             AuditService::append(tx, m_ctx.clock->nowMs(), actor, u"claim.publish"_s,
-                                 claim->workspaceId, u"claim"_s, id, {{u"published"_s, published}});
+                                 claim.workspaceId, u"claim"_s, id, {{u"published"_s, published}});
         !a)
         return a.error();
     tx.announce(u"claim"_s, id);
     if (auto cm = tx.commit(); !cm)
         return cm.error();
-    claim->published = published;
+    claim.published = published;
     return claim;
 }
 

@@ -74,6 +74,9 @@ public:
 
 private:
     static Result<Claim> load(const QSqlDatabase &conn, const QString &id);
+    // The claim, once the actor may change it (`minimum` in its workspace, not restricted).
+    static Result<Claim> loadWritable(const QSqlDatabase &conn, const Actor &actor,
+                                      const QString &id, Role minimum);
     ModelContext m_ctx;
 };
 

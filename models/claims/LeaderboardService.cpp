@@ -44,6 +44,34 @@ Result<LeaderboardSnapshot> readSnapshot(const Query &q)
                                doc.object().value(u"groups"_s).toArray()};
 }
 
+using Groups = QMap<std::tuple<QString, QString, bool>, QList<Candidate>>;
+
+// The published, supported claims of museum runs whose evidence verifies, by
+// (metric, aggregate, lower-is-better).
+Result<Groups> readCandidates(const QSqlDatabase &conn)
+{
+    auto rows = row::all(
+        conn,
+        u"SELECT c.id, c.metric_name, c.aggregate, c.comparator, c.threshold, c.observed, "
+        u"c.statement, c.verified_at, "
+        "c.created_at, m.id, m.title, r.id, r.name, r.evidence, r.finished_at "
+        "FROM claims c JOIN museum_entries m ON m.run_id = c.run_id JOIN runs r ON r.id = c.run_id "
+        "WHERE c.published = 1 AND c.status = 'supported' AND c.observed IS NOT NULL AND r.evidence <> 'unverified'"_s,
+        {}, [](const Query &q) {
+            Candidate c;
+            row::read(q, c.claimId, c.metric, c.aggregate, c.comparator, c.threshold, c.observed,
+                      c.statement, c.verifiedAt, c.createdAt, c.entryId, c.title, c.runId,
+                      c.runName, c.evidence, c.finishedAt);
+            return c;
+        });
+    if (!rows)
+        return rows.error();
+    Groups groups;
+    for (const Candidate &c : std::as_const(*rows))
+        groups[{c.metric, c.aggregate, lowerIsBetter(c.comparator)}].append(c);
+    return groups;
+}
+
 Status checkBoard(const QString &board)
 {
     if (!LeaderboardService::boards().contains(board))
@@ -64,28 +92,10 @@ Result<LeaderboardSnapshot> LeaderboardService::buildSnapshot(const QString &boa
 {
     if (auto b = checkBoard(board); !b)
         return b.error();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus, [](Tx &tx) { return readCandidates(tx.conn()); });
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    Query q = tx.query(
-        u"SELECT c.id, c.metric_name, c.aggregate, c.comparator, c.threshold, c.observed, "
-        u"c.statement, c.verified_at, "
-        "c.created_at, m.id, m.title, r.id, r.name, r.evidence, r.finished_at "
-        "FROM claims c JOIN museum_entries m ON m.run_id = c.run_id JOIN runs r ON r.id = c.run_id "
-        "WHERE c.published = 1 AND c.status = 'supported' AND c.observed IS NOT NULL AND r.evidence <> 'unverified'"_s);
-    if (!q.exec())
-        return q.error();
-    // (metric, aggregate, lower-is-better) -> candidates
-    QMap<std::tuple<QString, QString, bool>, QList<Candidate>> groups;
-    while (q.next()) {
-        Candidate c;
-        row::read(q, c.claimId, c.metric, c.aggregate, c.comparator, c.threshold, c.observed,
-                  c.statement, c.verifiedAt, c.createdAt, c.entryId, c.title, c.runId, c.runName,
-                  c.evidence, c.finishedAt);
-        groups[{c.metric, c.aggregate, lowerIsBetter(c.comparator)}].append(c);
-    }
-    q.raw().finish();
+    auto &[tx, groups] = *began;
 
     QJsonArray out;
     for (auto it = groups.begin(); it != groups.end(); ++it) {
@@ -157,16 +167,14 @@ Result<LeaderboardSnapshot> LeaderboardService::latest(const QString &board)
 {
     if (auto b = checkBoard(board); !b)
         return b.error();
-    {
-        Query q(m_ctx.db->connection(),
-                u"SELECT id, board, created_at, payload FROM leaderboard_snapshots "
-                "WHERE board = :b ORDER BY created_at DESC, id DESC LIMIT 1"_s);
-        q.bind(u":b"_s, board);
-        if (!q.exec())
-            return q.error();
-        if (q.next())
-            return readSnapshot(q);
-    }
+    auto stored = row::first(m_ctx.db->connection(),
+                             u"SELECT id, board, created_at, payload FROM leaderboard_snapshots "
+                             "WHERE board = :b ORDER BY created_at DESC, id DESC LIMIT 1"_s,
+                             {{u":b"_s, board}}, readSnapshot);
+    if (!stored)
+        return stored.error();
+    if (*stored)
+        return **stored;
     return buildSnapshot(board);
 }
 

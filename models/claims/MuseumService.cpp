@@ -190,16 +190,10 @@ Status MuseumService::unpublish(const Actor &actor, const QString &runId)
 {
     if (!ids::isUuid(runId))
         return Error::validation(u"run_id"_s, runId.isEmpty() ? u"required"_s : u"invalid"_s);
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    auto began = access::beginWriteUnder(m_ctx, actor, u"runs"_s, runId, Role::Admin, kRun);
     if (!began)
         return began.error();
-    Tx &tx = *began;
-    auto ws = row::workspaceOf(tx.conn(), u"runs"_s, runId, kRun);
-    if (!ws)
-        return ws.error();
-    const QString workspaceId = *ws;
-    if (auto role = access::requireWrite(tx.conn(), actor, workspaceId, Role::Admin, kRun); !role)
-        return role.error();
+    auto &[tx, workspaceId] = *began;
     Query cur = tx.query(u"SELECT id FROM museum_entries WHERE run_id = :r"_s);
     cur.bind(u":r"_s, runId);
     if (!cur.exec())
