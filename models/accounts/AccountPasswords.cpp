@@ -29,6 +29,45 @@ namespace wfx {
 using account::accountBucket;
 using account::loginRequired;
 
+namespace {
+
+// A new password on its way into the store: its hash, made before the
+// transaction (scrypt takes a while and must not hold the write lock), and the
+// transaction that stores it.
+struct PasswordWrite
+{
+    QString hash;
+    qint64 now = 0;
+    Tx tx;
+};
+
+Result<PasswordWrite> beginPasswordWrite(const ModelContext &ctx, const QString &newPassword)
+{
+    QString hash = crypto::hashPassword(newPassword);
+    if (hash.isEmpty())
+        return Error::internal();
+    const qint64 now = ctx.clock->nowMs();
+    auto began = Tx::begin(*ctx.db, ctx.bus);
+    if (!began)
+        return began.error();
+    return PasswordWrite{std::move(hash), now, std::move(*began)};
+}
+
+// The user's password replaced and every session of the user ended.
+Status storePassword(PasswordWrite &write, const QString &userId)
+{
+    Query u = write.tx.query(
+        u"UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"_s);
+    u.bind(u":h"_s, write.hash).bind(u":t"_s, write.now).bind(u":id"_s, userId);
+    Query d = write.tx.query(u"DELETE FROM sessions WHERE user_id = :id"_s);
+    d.bind(u":id"_s, userId);
+    if (!u.exec() || !d.exec())
+        return Error::internal();
+    return Ok{};
+}
+
+} // namespace
+
 Result<SignedIn> AccountService::changePassword(const Actor &actor, const QString &oldPassword,
                                                 const QString &newPassword)
 {
@@ -67,22 +106,14 @@ Result<SignedIn> AccountService::changePassword(const Actor &actor, const QStrin
     }
     if (auto r = limiter.releaseAttempt(acct, *held); !r)
         return r.error();
-    const QString newHash = crypto::hashPassword(newPassword);
-    if (newHash.isEmpty())
-        return Error::internal();
 
-    const qint64 now = m_ctx.clock->nowMs();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began)
-        return began.error();
-    Tx &tx = *began;
-    Query u =
-        tx.query(u"UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"_s);
-    u.bind(u":h"_s, newHash).bind(u":t"_s, now).bind(u":id"_s, actor.userId);
-    Query d = tx.query(u"DELETE FROM sessions WHERE user_id = :id"_s);
-    d.bind(u":id"_s, actor.userId);
-    if (!u.exec() || !d.exec())
-        return Error::internal();
+    auto write = beginPasswordWrite(m_ctx, newPassword);
+    if (!write)
+        return write.error();
+    Tx &tx = write->tx;
+    const qint64 now = write->now;
+    if (auto s = storePassword(*write, actor.userId); !s)
+        return s.error();
     auto session = insertSession(tx, actor.userId, actor.ip, now);
     if (!session)
         return session.error();
@@ -180,15 +211,12 @@ Status AccountService::completePasswordReset(const QString &token, const QString
                                              u"This reset link is invalid or has expired."_s);
     if (token.size() > 256)
         return badToken;
-    const QString newHash = crypto::hashPassword(newPassword);
-    if (newHash.isEmpty())
-        return Error::internal();
 
-    const qint64 now = m_ctx.clock->nowMs();
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began)
-        return began.error();
-    Tx &tx = *began;
+    auto write = beginPasswordWrite(m_ctx, newPassword);
+    if (!write)
+        return write.error();
+    Tx &tx = write->tx;
+    const qint64 now = write->now;
     Query q = tx.query(
         u"SELECT r.user_id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id "
         "WHERE r.token_hash = :h AND r.used_at IS NULL AND r.expires_at > :now"_s);
@@ -199,16 +227,13 @@ Status AccountService::completePasswordReset(const QString &token, const QString
         return badToken;
     const QString userId = q.str(0), email = q.str(1);
     q.raw().finish();
-    Query u =
-        tx.query(u"UPDATE users SET password_hash = :h, password_changed_at = :t WHERE id = :id"_s);
-    u.bind(u":h"_s, newHash).bind(u":t"_s, now).bind(u":id"_s, userId);
+    if (auto s = storePassword(*write, userId); !s)
+        return s.error();
     // Every outstanding reset token of the account is spent, not only this one.
     Query spend = tx.query(
         u"UPDATE password_resets SET used_at = :t WHERE user_id = :id AND used_at IS NULL"_s);
     spend.bind(u":t"_s, now).bind(u":id"_s, userId);
-    Query d = tx.query(u"DELETE FROM sessions WHERE user_id = :id"_s);
-    d.bind(u":id"_s, userId);
-    if (!u.exec() || !spend.exec() || !d.exec())
+    if (!spend.exec())
         return Error::internal();
     if (auto c = AuditService::commit(tx, now, Actor::user(userId, ip), u"user.password_reset"_s,
                                       QString(), u"user"_s, userId);

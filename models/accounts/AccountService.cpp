@@ -13,6 +13,7 @@
 #include "models/db/Database.h"
 #include "models/db/Row.h"
 #include "models/db/Tx.h"
+#include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonArray>
 #include <QMutex>
@@ -84,12 +85,7 @@ User readUser(const Query &q, int base = 0)
 
 QJsonObject User::toJson() const
 {
-    return {{u"id"_s, id},
-            {u"email"_s, email},
-            {u"display_name"_s, displayName},
-            {u"is_admin"_s, isAdmin},
-            {u"restricted"_s, restricted},
-            {u"created_at"_s, ids::formatTime(createdAt)}};
+    return shape::toJson<kUserFields>(*this);
 }
 
 bool Session::csrfMatches(const QString &header) const
@@ -99,12 +95,7 @@ bool Session::csrfMatches(const QString &header) const
 
 QJsonObject Session::toJson() const
 {
-    return {{u"created_at"_s, ids::formatTime(createdAt)},
-            {u"last_seen_at"_s, ids::formatTime(lastSeenAt)},
-            {u"expires_at"_s, ids::formatTime(expiresAt)},
-            {u"selected_workspace_id"_s, selectedWorkspaceId.isEmpty()
-                                             ? QJsonValue(QJsonValue::Null)
-                                             : QJsonValue(selectedWorkspaceId)}};
+    return shape::toJson<kSessionFields>(*this);
 }
 
 AccountService::AccountService(ModelContext ctx, std::shared_ptr<MailOutbox> mail,
@@ -122,12 +113,9 @@ Result<QString> AccountService::normalizeEmail(const QString &email)
     if (mail.size() > kMaxEmailLength)
         return Error::validation(u"email"_s, u"too_long"_s,
                                  u"At most %1 characters."_s.arg(kMaxEmailLength));
-    for (const QChar c : mail) {
-        if (c.category() == QChar::Other_Control)
-            return Error::validation(u"email"_s, u"invalid"_s,
-                                     u"A valid email address is required."_s);
-    }
-    if (!re.match(mail).hasMatch())
+    const bool control = std::any_of(mail.cbegin(), mail.cend(),
+                                     [](QChar c) { return c.category() == QChar::Other_Control; });
+    if (control || !re.match(mail).hasMatch())
         return Error::validation(u"email"_s, u"invalid"_s, u"A valid email address is required."_s);
     return mail;
 }
@@ -191,17 +179,18 @@ Result<Session> AccountService::insertSession(Tx &tx, const QString &userId, con
     s.createdAt = now;
     s.lastSeenAt = now;
     s.expiresAt = now + std::min(m_policy.sessionAbsoluteMs, m_policy.sessionIdleMs);
-    Query q = tx.query(u"INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, "
-                       u"last_seen_at, expires_at, ip) "
-                       "VALUES (:h, :u, :c, :t, :t, :x, :ip)"_s);
-    q.bind(u":h"_s, s.idHash)
-        .bind(u":u"_s, userId)
-        .bind(u":c"_s, s.csrfToken)
-        .bind(u":t"_s, now)
-        .bind(u":x"_s, s.expiresAt)
-        .bind(u":ip"_s, ip.left(64));
-    if (!q.exec())
-        return q.error();
+    if (auto e = row::exec(tx.conn(),
+                           u"INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, "
+                           u"last_seen_at, expires_at, ip) "
+                           "VALUES (:h, :u, :c, :t, :t, :x, :ip)"_s,
+                           {{u":h"_s, s.idHash},
+                            {u":u"_s, userId},
+                            {u":c"_s, s.csrfToken},
+                            {u":t"_s, now},
+                            {u":x"_s, s.expiresAt},
+                            {u":ip"_s, ip.left(64)}});
+        !e)
+        return e.error();
     return s;
 }
 
@@ -426,13 +415,10 @@ Result<User> AccountService::updateProfile(const Actor &actor, const QString &di
     if (!actor.isUser())
         return loginRequired();
     const QString name = displayName.trimmed();
-    if (name.size() > kMaxDisplayNameLength)
-        return Error::validation(u"display_name"_s, u"too_long"_s,
-                                 u"At most %1 characters."_s.arg(kMaxDisplayNameLength));
-    for (const QChar c : name) {
-        if (c.category() == QChar::Other_Control)
-            return Error::validation(u"display_name"_s, u"invalid"_s,
-                                     u"Control characters are not allowed."_s);
+    // Empty clears the name; any other is held to a workspace name's rules.
+    if (!name.isEmpty()) {
+        if (auto n = validName(u"display_name"_s, name, kMaxDisplayNameLength); !n)
+            return n.error();
     }
     auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
     if (!began)
@@ -466,14 +452,16 @@ Result<int> AccountService::sweepExpired()
     if (!began)
         return began.error();
     Tx &tx = *began;
-    Query s = tx.query(u"DELETE FROM sessions WHERE expires_at <= :now"_s);
-    s.bind(u":now"_s, now);
-    Query r =
-        tx.query(u"DELETE FROM password_resets WHERE expires_at <= :now OR used_at IS NOT NULL"_s);
-    r.bind(u":now"_s, now);
-    if (!s.exec() || !r.exec())
-        return Error::internal();
-    const int n = s.rowsAffected() + r.rowsAffected();
+    int n = 0;
+    for (const QString &sql :
+         {u"DELETE FROM sessions WHERE expires_at <= :now"_s,
+          u"DELETE FROM password_resets WHERE expires_at <= :now OR used_at IS NOT NULL"_s}) {
+        Query q = tx.query(sql);
+        q.bind(u":now"_s, now);
+        if (!q.exec())
+            return Error::internal();
+        n += q.rowsAffected();
+    }
     if (auto c = tx.commit(); !c)
         return c.error();
     return n;

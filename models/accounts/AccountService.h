@@ -7,6 +7,7 @@
 #include "models/core/Cursor.h"
 #include "models/core/RateLimiter.h"
 #include "models/core/Result.h"
+#include "models/core/Shape.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -27,6 +28,15 @@ struct User
     QJsonObject toJson() const;
 };
 
+inline constexpr auto kUserFields = std::tuple{
+    shape::field("id", &User::id, shape::uuid()),
+    shape::field("email", &User::email, shape::text()),
+    shape::field("display_name", &User::displayName, shape::text()),
+    shape::field("is_admin", &User::isAdmin, shape::boolean()),
+    shape::field("restricted", &User::restricted, shape::boolean()),
+    shape::field("created_at", &User::createdAt, shape::instant()),
+};
+
 struct Session
 {
     QString id;     // the cookie value: set only when the session was just created
@@ -38,6 +48,13 @@ struct Session
     // Constant-time comparison with the X-CSRF-Token header.
     bool csrfMatches(const QString &header) const;
     QJsonObject toJson() const; // never the id or the CSRF token
+};
+
+inline constexpr auto kSessionFields = std::tuple{
+    shape::field("created_at", &Session::createdAt, shape::instant()),
+    shape::field("last_seen_at", &Session::lastSeenAt, shape::instant()),
+    shape::field("expires_at", &Session::expiresAt, shape::instant()),
+    shape::field("selected_workspace_id", &Session::selectedWorkspaceId, shape::uuid().orNull()),
 };
 
 struct SignedIn

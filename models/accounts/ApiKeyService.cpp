@@ -83,21 +83,39 @@ bool ApiKeyService::isWellFormedSecret(const QString &secret)
 }
 
 Result<ApiKey> ApiKeyService::loadOwned(const QSqlDatabase &conn, const Actor &actor,
-                                        const QString &id)
+                                        const QString &id, bool *revoked)
 {
+    const QString live = revoked ? QString() : u" AND revoked_at IS NULL"_s;
     Query q(conn, u"SELECT "_s + kColumns +
-                      u" FROM api_keys WHERE id = :id AND user_id = :u AND revoked_at IS NULL"_s);
+                      u", revoked_at FROM api_keys WHERE id = :id AND user_id = :u"_s + live);
     q.bind(u":id"_s, id).bind(u":u"_s, actor.userId);
     if (!q.exec())
         return q.error();
     if (!q.next())
         return Error::notFound(kKey);
     ApiKey k = readKey(q);
+    if (revoked)
+        *revoked = !q.isNull(7);
     // A scoped key sees only the keys of its own workspace.
     if (!actor.keyWorkspaceId.isEmpty() && k.workspaceId != actor.keyWorkspaceId)
         return Error::notFound(kKey);
     k.lastUsedAt = std::max(k.lastUsedAt, m_usage->pending(k.id));
     return k;
+}
+
+Result<ApiKeyService::KeyWrite> ApiKeyService::beginKeyWrite(const Actor &actor, const QString &id,
+                                                             bool withRevoked)
+{
+    if (!actor.isUser())
+        return Error::notFound(kKey);
+    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    if (!began)
+        return began.error();
+    bool revoked = false;
+    auto key = loadOwned(began->conn(), actor, id, withRevoked ? &revoked : nullptr);
+    if (!key)
+        return key.error();
+    return KeyWrite{std::move(*began), std::move(*key), revoked};
 }
 
 Result<IssuedApiKey> ApiKeyService::issue(const Actor &actor, const QString &name,
@@ -244,20 +262,16 @@ Result<IssuedApiKey> ApiKeyService::rotate(const Actor &actor, const QString &id
 
 Result<IssuedApiKey> ApiKeyService::rotateAs(const Actor &by, const Actor &actor, const QString &id)
 {
-    if (!actor.isUser())
-        return Error::notFound(kKey);
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began)
-        return began.error();
-    Tx &tx = *began;
-    auto key = loadOwned(tx.conn(), actor, id);
-    if (!key)
-        return key.error();
+    auto write = beginKeyWrite(actor, id, false);
+    if (!write)
+        return write.error();
+    Tx &tx = write->tx;
+    const ApiKey &key = write->key;
     if (auto w = access::requireWritable(tx.conn(), actor); !w)
         return w.error();
     IssuedApiKey out;
     out.secret = crypto::randomToken(kPrefix, kSecretBytes);
-    out.apiKey = *key;
+    out.apiKey = key;
     out.apiKey.prefix = out.secret.left(kPrefixLength);
     Query u = tx.query(
         u"UPDATE api_keys SET secret_hash = :h, prefix = :p WHERE id = :id AND revoked_at IS NULL"_s);
@@ -272,7 +286,7 @@ Result<IssuedApiKey> ApiKeyService::rotateAs(const Actor &by, const Actor &actor
     if (by.userId != actor.userId)
         details.insert(u"user_id"_s, actor.userId);
     if (auto c = AuditService::commit(tx, m_ctx.clock->nowMs(), by, u"api_key.rotate"_s,
-                                      key->workspaceId, u"api_key"_s, id, details);
+                                      key.workspaceId, u"api_key"_s, id, details);
         !c)
         return c.error();
     return out;
@@ -286,25 +300,13 @@ Status ApiKeyService::revoke(const Actor &actor, const QString &id)
 Status ApiKeyService::revokeAs(const Actor &by, const Actor &actor, const QString &id,
                                bool checkWritable)
 {
-    if (!actor.isUser())
-        return Error::notFound(kKey);
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
-    if (!began)
-        return began.error();
-    Tx &tx = *began;
     // Revoked keys count as the caller's, so that revoking twice succeeds.
-    Query q = tx.query(
-        u"SELECT workspace_id, revoked_at FROM api_keys WHERE id = :id AND user_id = :u"_s);
-    q.bind(u":id"_s, id).bind(u":u"_s, actor.userId);
-    if (!q.exec())
-        return q.error();
-    if (!q.next())
-        return Error::notFound(kKey);
-    const QString workspaceId = q.str(0);
-    const bool alreadyRevoked = !q.isNull(1);
-    q.raw().finish();
-    if (!actor.keyWorkspaceId.isEmpty() && workspaceId != actor.keyWorkspaceId)
-        return Error::notFound(kKey);
+    auto write = beginKeyWrite(actor, id, true);
+    if (!write)
+        return write.error();
+    Tx &tx = write->tx;
+    const bool alreadyRevoked = write->revoked;
+    const QString workspaceId = write->key.workspaceId;
     // CONTRACT.md 3: while processing is restricted every key write answers
     // forbidden, revoking included; lifting the restriction comes first.
     if (checkWritable) {

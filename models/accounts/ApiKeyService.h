@@ -9,6 +9,7 @@
 #include "models/core/Cursor.h"
 #include "models/core/Result.h"
 #include "models/core/Shape.h"
+#include "models/db/Tx.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -101,7 +102,19 @@ private:
     Status revokeAs(const Actor &by, const Actor &owner, const QString &id, bool checkWritable);
     // Admin check and owner lookup for the *ForUser methods.
     Status requireAdministrator(const Actor &actor, const QString &userId);
-    Result<ApiKey> loadOwned(const QSqlDatabase &conn, const Actor &actor, const QString &id);
+    // The actor's key (not_found when it is another user's or outside the
+    // actor's key scope); with `revoked`, a revoked key too, and whether it is.
+    Result<ApiKey> loadOwned(const QSqlDatabase &conn, const Actor &actor, const QString &id,
+                             bool *revoked = nullptr);
+    // A change of the actor's key `id`: the transaction and the key read in it
+    // (revoked ones too when withRevoked; not_found for a non-user actor).
+    struct KeyWrite
+    {
+        Tx tx;
+        ApiKey key;
+        bool revoked = false;
+    };
+    Result<KeyWrite> beginKeyWrite(const Actor &actor, const QString &id, bool withRevoked);
     ModelContext m_ctx;
     std::shared_ptr<ApiKeyUsage> m_usage;
     std::shared_ptr<ApiKeyCache> m_cache;

@@ -18,15 +18,16 @@ namespace {
 Result<QString> MailOutbox::insertRow(Tx &tx, qint64 nowMs, const MailMessage &redacted)
 {
     const QString id = ids::newUuid();
-    Query q = tx.query(
-        u"INSERT INTO mail_outbox (id, to_addr, subject, body, created_at) VALUES (:id, :to, :s, :b, :t)"_s);
-    q.bind(u":id"_s, id)
-        .bind(u":to"_s, redacted.to)
-        .bind(u":s"_s, redacted.subject)
-        .bind(u":b"_s, redacted.body)
-        .bind(u":t"_s, nowMs);
-    if (!q.exec())
-        return q.error();
+    if (auto e = row::exec(
+            tx.conn(),
+            u"INSERT INTO mail_outbox (id, to_addr, subject, body, created_at) VALUES (:id, :to, :s, :b, :t)"_s,
+            {{u":id"_s, id},
+             {u":to"_s, redacted.to},
+             {u":s"_s, redacted.subject},
+             {u":b"_s, redacted.body},
+             {u":t"_s, nowMs}});
+        !e)
+        return e.error();
     return id;
 }
 

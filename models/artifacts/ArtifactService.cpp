@@ -15,6 +15,10 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 
+#include <initializer_list>
+#include <optional>
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 Q_DECLARE_LOGGING_CATEGORY(lcBlobs)
@@ -98,6 +102,30 @@ bool validContentType(const QString &s)
     return slash > 0 && slash < s.size() - 1;
 }
 
+// The answer to finishing an upload as `end` (committed, aborted) when there
+// is nothing to do: the lookup's error, the artifact when it already is `end`,
+// conflict in any state but pending. nullopt: pending, to be finished.
+std::optional<Result<Artifact>> finishedAnswer(const Result<Artifact> &a, const QString &end)
+{
+    if (!a || a->state == end)
+        return a;
+    if (a->state != QLatin1String("pending"))
+        return Error::conflict(
+            u"Only a pending upload can be %1; this artifact is %2."_s.arg(end, a->state));
+    return std::nullopt;
+}
+
+// Ends a pending upload: `update` moves the artifact's row out of pending, and
+// the parts recorded for it go.
+Status endUpload(Tx &tx, const QString &id, const QString &update,
+                 std::initializer_list<std::pair<QString, QVariant>> values)
+{
+    if (auto u = row::exec(tx.conn(), update, values); !u)
+        return u;
+    return row::exec(tx.conn(), u"DELETE FROM artifact_parts WHERE artifact_id = :id"_s,
+                     {{u":id"_s, id}});
+}
+
 Error uploadNotFound()
 {
     return Error::notFound(u"Upload"_s);
@@ -106,17 +134,7 @@ Error uploadNotFound()
 
 QJsonObject Artifact::toJson() const
 {
-    return {{u"id"_s, id},
-            {u"run_id"_s, runId},
-            {u"workspace_id"_s, workspaceId},
-            {u"name"_s, name},
-            {u"size_bytes"_s, double(sizeBytes)},
-            {u"sha256"_s, sha256},
-            {u"content_type"_s, contentType},
-            {u"state"_s, state},
-            {u"created_at"_s, ids::formatTime(createdAt)},
-            {u"committed_at"_s,
-             committedAt > 0 ? QJsonValue(ids::formatTime(committedAt)) : QJsonValue()}};
+    return shape::toJson<kArtifactFields>(*this);
 }
 
 QJsonObject UploadedPart::toJson() const
@@ -292,14 +310,10 @@ Result<UploadedPart> ArtifactService::putPart(const QString &uploadToken, const 
 Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &artifactId)
 {
     QSqlDatabase conn = m_ctx.db->connection();
+    const QString committed = u"committed"_s;
     auto a = loadChangeable(conn, actor, artifactId);
-    if (!a)
-        return a.error();
-    if (a->state == QLatin1String("committed"))
-        return a;
-    if (a->state != QLatin1String("pending"))
-        return Error::conflict(
-            u"Only a pending upload can be committed; this artifact is %1."_s.arg(a->state));
+    if (auto answer = finishedAnswer(a, committed))
+        return *answer;
     if (a->uploadExpiresAt <= m_ctx.clock->nowMs())
         return Error::conflict(u"The upload expired; initiate it again."_s);
 
@@ -356,32 +370,25 @@ Result<Artifact> ArtifactService::commit(const Actor &actor, const QString &arti
     Tx &tx = *began;
     if (!tx.lockRow(u"artifacts"_s, a->id))
         return Error::internal();
+    // Committed already: a concurrent commit won.
     auto cur = loadVisible(tx.conn(), actor, artifactId, Role::Member);
-    if (!cur)
-        return cur.error();
-    if (cur->state == QLatin1String("committed"))
-        return cur; // a concurrent commit won
-    if (cur->state != QLatin1String("pending"))
-        return Error::conflict(
-            u"Only a pending upload can be committed; this artifact is %1."_s.arg(cur->state));
+    if (auto answer = finishedAnswer(cur, committed))
+        return *answer;
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(
-        u"UPDATE artifacts SET state = 'committed', committed_at = :t, upload_token_hash = NULL, "
-        "upload_expires_at = NULL WHERE id = :id AND state = 'pending'"_s);
-    u.bind(u":t"_s, now).bind(u":id"_s, a->id);
-    Query d = tx.query(u"DELETE FROM artifact_parts WHERE artifact_id = :id"_s);
-    d.bind(u":id"_s, a->id);
-    if (!u.exec())
-        return u.error();
-    if (!d.exec())
-        return d.error();
+    if (auto e = endUpload(
+            tx, a->id,
+            u"UPDATE artifacts SET state = 'committed', committed_at = :t, upload_token_hash = "
+            "NULL, upload_expires_at = NULL WHERE id = :id AND state = 'pending'"_s,
+            {{u":t"_s, now}, {u":id"_s, a->id}});
+        !e)
+        return e.error();
     if (auto c = AuditService::commit(
             tx, now, actor, u"artifact.commit"_s, cur->workspaceId, u"artifact"_s, a->id,
             {{u"size_bytes"_s, double(cur->sizeBytes)}, {u"sha256"_s, cur->sha256}});
         !c)
         return c.error();
     m_blobs.removeUpload(a->id);
-    cur->state = u"committed"_s;
+    cur->state = committed;
     cur->committedAt = now;
     cur->uploadExpiresAt = 0;
     return cur;
@@ -395,31 +402,24 @@ Result<Artifact> ArtifactService::abort(const Actor &actor, const QString &artif
     Tx &tx = *began;
     if (ids::isUuid(artifactId) && !tx.lockRow(u"artifacts"_s, artifactId))
         return Error::internal();
+    const QString aborted = u"aborted"_s;
     auto a = loadChangeable(tx.conn(), actor, artifactId);
-    if (!a)
-        return a.error();
-    if (a->state == QLatin1String("aborted"))
-        return a;
-    if (a->state != QLatin1String("pending"))
-        return Error::conflict(
-            u"Only a pending upload can be aborted; this artifact is %1."_s.arg(a->state));
+    if (auto answer = finishedAnswer(a, aborted))
+        return *answer;
     const qint64 now = m_ctx.clock->nowMs();
-    Query u = tx.query(u"UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, "
-                       u"upload_expires_at = NULL "
-                       "WHERE id = :id AND state = 'pending'"_s);
-    u.bind(u":id"_s, a->id);
-    Query d = tx.query(u"DELETE FROM artifact_parts WHERE artifact_id = :id"_s);
-    d.bind(u":id"_s, a->id);
-    if (!u.exec())
-        return u.error();
-    if (!d.exec())
-        return d.error();
+    if (auto e = endUpload(tx, a->id,
+                           u"UPDATE artifacts SET state = 'aborted', upload_token_hash = NULL, "
+                           u"upload_expires_at = NULL "
+                           "WHERE id = :id AND state = 'pending'"_s,
+                           {{u":id"_s, a->id}});
+        !e)
+        return e.error();
     if (auto c = AuditService::commit(tx, now, actor, u"artifact.abort"_s, a->workspaceId,
                                       u"artifact"_s, a->id);
         !c)
         return c.error();
     m_blobs.removeUpload(a->id);
-    a->state = u"aborted"_s;
+    a->state = aborted;
     a->uploadExpiresAt = 0;
     return a;
 }

@@ -7,6 +7,7 @@
 #include "models/core/Context.h"
 #include "models/core/Cursor.h"
 #include "models/core/Result.h"
+#include "models/core/Shape.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -27,6 +28,19 @@ struct Artifact
     // {id, run_id, workspace_id, name, size_bytes, sha256, content_type, state,
     //  created_at, committed_at (null until committed)}
     QJsonObject toJson() const;
+};
+
+inline constexpr auto kArtifactFields = std::tuple{
+    shape::field("id", &Artifact::id, shape::uuid()),
+    shape::field("run_id", &Artifact::runId, shape::uuid()),
+    shape::field("workspace_id", &Artifact::workspaceId, shape::uuid()),
+    shape::field("name", &Artifact::name, shape::text()),
+    shape::field("size_bytes", &Artifact::sizeBytes, shape::integer()),
+    shape::field("sha256", &Artifact::sha256, shape::text()),
+    shape::field("content_type", &Artifact::contentType, shape::text()),
+    shape::field("state", &Artifact::state, shape::text()),
+    shape::field("created_at", &Artifact::createdAt, shape::instant()),
+    shape::field("committed_at", &Artifact::committedAt, shape::instant().orNull()),
 };
 
 struct InitiatedUpload

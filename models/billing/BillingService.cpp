@@ -66,6 +66,15 @@ QString str(const QJsonObject &o, const QString &key)
     return s.size() <= kMaxIdLength ? s : QString();
 }
 
+Status checkWorkspaceId(const QString &workspaceId)
+{
+    if (!ids::isUuid(workspaceId))
+        return Error::validation(u"workspace_id"_s,
+                                 workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
+                                 u"workspace_id must be a workspace id."_s);
+    return Ok{};
+}
+
 bool planExists(const QSqlDatabase &conn, const QString &plan)
 {
     return !plan.isEmpty() && !WorkspaceService::planLimits(conn, plan).isEmpty();
@@ -163,23 +172,12 @@ Result<BillingEvent> storedEvent(const QSqlDatabase &conn, const QString &eventI
 
 QJsonObject CheckoutSession::toJson() const
 {
-    return {{u"workspace_id"_s, workspaceId},
-            {u"plan"_s, plan},
-            {u"provider"_s, provider},
-            {u"session_ref"_s, sessionRef},
-            {u"url"_s, url}};
+    return shape::toJson<kCheckoutSessionFields>(*this);
 }
 
 QJsonObject BillingEvent::toJson() const
 {
-    return {{u"event_id"_s, eventId},
-            {u"type"_s, type},
-            {u"created"_s, ids::formatTime(eventCreated)},
-            {u"received_at"_s, ids::formatTime(receivedAt)},
-            {u"workspace_id"_s,
-             workspaceId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(workspaceId)},
-            {u"applied"_s, applied},
-            {u"outcome"_s, outcome}};
+    return shape::toJson<kBillingEventFields>(*this);
 }
 
 QString BillingService::signHeader(const QByteArray &rawBody, const QByteArray &secret,
@@ -434,10 +432,8 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
                                                  const QString &plan, const QString &successUrl,
                                                  const QString &cancelUrl)
 {
-    if (!ids::isUuid(workspaceId))
-        return Error::validation(u"workspace_id"_s,
-                                 workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
-                                 u"workspace_id must be a workspace id."_s);
+    if (auto v = checkWorkspaceId(workspaceId); !v)
+        return v.error();
     if (plan.isEmpty())
         return Error::validation(u"plan"_s, u"required"_s, u"A plan is required."_s);
     if (successUrl.size() > 2048 || cancelUrl.size() > 2048)
@@ -468,23 +464,23 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
         return pc.error();
     CheckoutSession out{workspaceId, plan, m_provider->name(), pc->sessionRef, pc->url};
 
-    auto began = Tx::begin(*m_ctx.db, m_ctx.bus);
+    // The checks again, inside the transaction: the provider call took a while.
+    auto began = access::beginWrite(m_ctx, actor, workspaceId, Role::Admin, kWs);
     if (!began)
         return began.error();
     Tx &tx = *began;
-    if (auto r = access::requireRole(tx.conn(), actor, workspaceId, Role::Admin, kWs); !r)
-        return r.error();
     const qint64 now = m_ctx.clock->nowMs();
-    Query ins = tx.query(u"INSERT INTO billing_subscriptions (id, workspace_id, provider_ref, "
-                         u"plan, status, updated_at) "
-                         "VALUES (:id, :w, :r, :p, 'checkout_pending', :t)"_s);
-    ins.bind(u":id"_s, ids::newUuid())
-        .bind(u":w"_s, workspaceId)
-        .bind(u":r"_s, out.sessionRef)
-        .bind(u":p"_s, plan)
-        .bind(u":t"_s, now);
-    if (!ins.exec())
-        return ins.error();
+    if (auto e = row::exec(tx.conn(),
+                           u"INSERT INTO billing_subscriptions (id, workspace_id, provider_ref, "
+                           u"plan, status, updated_at) "
+                           "VALUES (:id, :w, :r, :p, 'checkout_pending', :t)"_s,
+                           {{u":id"_s, ids::newUuid()},
+                            {u":w"_s, workspaceId},
+                            {u":r"_s, out.sessionRef},
+                            {u":p"_s, plan},
+                            {u":t"_s, now}});
+        !e)
+        return e.error();
     if (auto a =
             AuditService::append(tx, now, actor, u"billing.checkout"_s, workspaceId, u"workspace"_s,
                                  workspaceId, {{u"plan"_s, plan}, {u"provider"_s, out.provider}});
@@ -498,10 +494,8 @@ Result<CheckoutSession> BillingService::checkout(const Actor &actor, const QStri
 
 Result<QString> BillingService::portal(const Actor &actor, const QString &workspaceId)
 {
-    if (!ids::isUuid(workspaceId))
-        return Error::validation(u"workspace_id"_s,
-                                 workspaceId.isEmpty() ? u"required"_s : u"invalid"_s,
-                                 u"workspace_id must be a workspace id."_s);
+    if (auto v = checkWorkspaceId(workspaceId); !v)
+        return v.error();
     QSqlDatabase conn = m_ctx.db->connection();
     if (auto r = access::requireRole(conn, actor, workspaceId, Role::Admin, kWs); !r)
         return r.error();

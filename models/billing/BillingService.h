@@ -7,6 +7,7 @@
 #include "models/core/Context.h"
 #include "models/core/Cursor.h"
 #include "models/core/Result.h"
+#include "models/core/Shape.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -21,6 +22,14 @@ struct CheckoutSession
     QJsonObject toJson() const; // {workspace_id, plan, provider, session_ref, url}
 };
 
+inline constexpr auto kCheckoutSessionFields = std::tuple{
+    shape::field("workspace_id", &CheckoutSession::workspaceId, shape::uuid()),
+    shape::field("plan", &CheckoutSession::plan, shape::text()),
+    shape::field("provider", &CheckoutSession::provider, shape::text()),
+    shape::field("session_ref", &CheckoutSession::sessionRef, shape::text()),
+    shape::field("url", &CheckoutSession::url, shape::text()),
+};
+
 // One received webhook event as the console lists it.
 struct BillingEvent
 {
@@ -29,6 +38,16 @@ struct BillingEvent
     bool applied = false;
     bool duplicate = false; // this delivery repeated an event already recorded
     QJsonObject toJson() const;
+};
+
+inline constexpr auto kBillingEventFields = std::tuple{
+    shape::field("event_id", &BillingEvent::eventId, shape::text()),
+    shape::field("type", &BillingEvent::type, shape::text()),
+    shape::field("created", &BillingEvent::eventCreated, shape::instant()),
+    shape::field("received_at", &BillingEvent::receivedAt, shape::instant()),
+    shape::field("workspace_id", &BillingEvent::workspaceId, shape::uuid().orNull()),
+    shape::field("applied", &BillingEvent::applied, shape::boolean()),
+    shape::field("outcome", &BillingEvent::outcome, shape::text()),
 };
 
 class BillingService

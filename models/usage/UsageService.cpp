@@ -43,14 +43,7 @@ const QStringList &UsageService::metrics()
 
 QJsonObject Reservation::toJson() const
 {
-    return {{u"id"_s, id},
-            {u"workspace_id"_s, workspaceId},
-            {u"metric"_s, metric},
-            {u"amount"_s, double(amount)},
-            {u"idempotency_key"_s, idempotencyKey},
-            {u"state"_s, state},
-            {u"created_at"_s, ids::formatTime(createdAt)},
-            {u"expires_at"_s, ids::formatTime(expiresAt)}};
+    return shape::toJson<kReservationFields>(*this);
 }
 
 QJsonObject MetricUsage::toJson() const

@@ -5,6 +5,7 @@
 #include "models/core/Context.h"
 #include "models/core/Cursor.h"
 #include "models/core/Result.h"
+#include "models/core/Shape.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -24,6 +25,17 @@ struct Reservation
     QString state;
     qint64 createdAt = 0, expiresAt = 0;
     QJsonObject toJson() const;
+};
+
+inline constexpr auto kReservationFields = std::tuple{
+    shape::field("id", &Reservation::id, shape::uuid()),
+    shape::field("workspace_id", &Reservation::workspaceId, shape::uuid()),
+    shape::field("metric", &Reservation::metric, shape::text()),
+    shape::field("amount", &Reservation::amount, shape::integer()),
+    shape::field("idempotency_key", &Reservation::idempotencyKey, shape::text()),
+    shape::field("state", &Reservation::state, shape::text()),
+    shape::field("created_at", &Reservation::createdAt, shape::instant()),
+    shape::field("expires_at", &Reservation::expiresAt, shape::instant()),
 };
 
 struct ReserveOutcome

@@ -11,6 +11,7 @@
 #include <QSet>
 
 #include <QFile>
+#include <QJsonDocument>
 
 using namespace wfx;
 
@@ -690,6 +691,39 @@ private slots:
         QCOMPARE(service().listUsers(s->actor(made.at(1)), 10, {}).error().code,
                  ErrorCode::Forbidden);
         QCOMPARE(service().listUsers(Actor::system(), 0, {}).error().code, ErrorCode::Validation);
+    }
+
+    // The user's and session's JSON, byte for byte (they come from field tables).
+    void userAndSessionJsonBytes()
+    {
+        const qint64 at = 1'800'000'000'123LL;
+        User u{QStringLiteral("6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b"),
+               QStringLiteral("a@example.com"),
+               QStringLiteral("Al \u00e9"),
+               true,
+               false,
+               at};
+        const QString t = ids::formatTime(at);
+        QCOMPARE(QString::fromUtf8(QJsonDocument(u.toJson()).toJson(QJsonDocument::Compact)),
+                 QStringLiteral("{\"created_at\":\"%1\",\"display_name\":\"Al \u00e9\","
+                                "\"email\":\"a@example.com\","
+                                "\"id\":\"6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b\","
+                                "\"is_admin\":true,\"restricted\":false}")
+                     .arg(t));
+        Session session;
+        session.id = QStringLiteral("secret");
+        session.csrfToken = QStringLiteral("csrf");
+        session.createdAt = at;
+        session.lastSeenAt = at + 1;
+        session.expiresAt = at + 2;
+        const QString none = QStringLiteral("{\"created_at\":\"%1\",\"expires_at\":\"%3\","
+                                            "\"last_seen_at\":\"%2\",\"selected_workspace_id\":%4}")
+                                 .arg(t, ids::formatTime(at + 1), ids::formatTime(at + 2));
+        QCOMPARE(QString::fromUtf8(QJsonDocument(session.toJson()).toJson(QJsonDocument::Compact)),
+                 none.arg(QStringLiteral("null")));
+        session.selectedWorkspaceId = QStringLiteral("8f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b");
+        QCOMPARE(QString::fromUtf8(QJsonDocument(session.toJson()).toJson(QJsonDocument::Compact)),
+                 none.arg(QStringLiteral("\"8f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b\"")));
     }
 };
 

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonDocument>
 #include <QSet>
 
 using namespace wfx;
@@ -752,6 +753,38 @@ private slots:
         QCOMPARE(ByteRange::parse(L("bytes=0-9"), 100).contentRange(100), L("bytes 0-9/100"));
         QCOMPARE(ByteRange::parse(L("bytes=200-"), 100).contentRange(100), L("bytes */100"));
         QVERIFY(ByteRange::parse(QString(), 100).contentRange(100).isEmpty());
+    }
+
+    // An artifact's JSON, byte for byte (it comes from a field table).
+    void artifactJsonBytes()
+    {
+        Artifact a;
+        a.id = L("6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b");
+        a.runId = L("7f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b");
+        a.workspaceId = L("8f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b");
+        a.name = L("w \"1\".pt");
+        a.sha256 = QString(64, u'a');
+        a.contentType = L("application/octet-stream");
+        a.state = L("pending");
+        a.sizeBytes = 3;
+        a.partSize = 4;
+        a.createdAt = 1'800'000'000'123LL;
+        a.uploadExpiresAt = a.createdAt + 1;
+        const QString shape =
+            L("{\"committed_at\":%1,\"content_type\":\"application/octet-stream\","
+              "\"created_at\":\"%2\",\"id\":\"6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b\","
+              "\"name\":\"w \\\"1\\\".pt\",\"run_id\":\"7f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b\","
+              "\"sha256\":\"%3\",\"size_bytes\":3,\"state\":\"%4\","
+              "\"workspace_id\":\"8f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b\"}");
+        auto bytes = [](const Artifact &x) {
+            return QString::fromUtf8(QJsonDocument(x.toJson()).toJson(QJsonDocument::Compact));
+        };
+        const QString created = ids::formatTime(a.createdAt);
+        QCOMPARE(bytes(a), shape.arg(L("null"), created, a.sha256, a.state));
+        a.state = L("committed");
+        a.committedAt = a.createdAt + 5;
+        QCOMPARE(bytes(a), shape.arg(QString(u'"' + ids::formatTime(a.committedAt) + u'"'), created,
+                                     a.sha256, a.state));
     }
 };
 

@@ -502,6 +502,38 @@ private slots:
              {"event_id", "type", "created", "received_at", "workspace_id", "applied", "outcome"})
             QVERIFY2(j.contains(QLatin1String(k)), k);
     }
+
+    // The checkout's and the event's JSON, byte for byte (they come from field tables).
+    void checkoutAndEventJsonBytes()
+    {
+        const CheckoutSession c{QStringLiteral("8f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b"),
+                                QStringLiteral("pro"), QStringLiteral("offline"),
+                                QStringLiteral("cs_1"), QStringLiteral("https://pay/\"x\"")};
+        QCOMPARE(body(c.toJson()),
+                 QByteArray("{\"plan\":\"pro\",\"provider\":\"offline\",\"session_ref\":"
+                            "\"cs_1\",\"url\":\"https://pay/\\\"x\\\"\",\"workspace_id\":"
+                            "\"8f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b\"}"));
+        BillingEvent e;
+        e.eventId = QStringLiteral("evt_1");
+        e.type = QStringLiteral("checkout.session.completed");
+        e.eventCreated = 1'800'000'000'000LL;
+        e.receivedAt = 1'800'000'000'123LL;
+        e.outcome = QStringLiteral("ignored");
+        e.duplicate = true;
+        const QString shape =
+            QStringLiteral("{\"applied\":%1,\"created\":\"%2\",\"event_id\":\"evt_1\","
+                           "\"outcome\":\"ignored\",\"received_at\":\"%3\","
+                           "\"type\":\"checkout.session.completed\",\"workspace_id\":%4}");
+        const QString created = ids::formatTime(e.eventCreated);
+        const QString received = ids::formatTime(e.receivedAt);
+        QCOMPARE(QString::fromUtf8(body(e.toJson())),
+                 shape.arg(QStringLiteral("false"), created, received, QStringLiteral("null")));
+        e.applied = true;
+        e.workspaceId = QStringLiteral("8f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b");
+        QCOMPARE(QString::fromUtf8(body(e.toJson())),
+                 shape.arg(QStringLiteral("true"), created, received,
+                           QStringLiteral("\"8f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b\"")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestBilling)

@@ -394,6 +394,27 @@ private slots:
                      s->auditCount(QStringLiteral("usage.revert")),
                  20);
     }
+
+    // A reservation's JSON, byte for byte (it comes from a field table).
+    void reservationJsonBytes()
+    {
+        const qint64 at = 1'800'000'000'123LL;
+        const Reservation r{QStringLiteral("6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b"),
+                            QStringLiteral("8f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b"),
+                            QStringLiteral("compute_seconds"),
+                            9007199254740991LL,
+                            QStringLiteral("key \"1\""),
+                            QStringLiteral("reserved"),
+                            at,
+                            at + 60'000};
+        QCOMPARE(QString::fromUtf8(QJsonDocument(r.toJson()).toJson(QJsonDocument::Compact)),
+                 QStringLiteral("{\"amount\":9007199254740991,\"created_at\":\"%1\","
+                                "\"expires_at\":\"%2\",\"id\":\"6f1c2b3a-1d2e-4f50-8a9b-"
+                                "0c1d2e3f4a5b\",\"idempotency_key\":\"key \\\"1\\\"\","
+                                "\"metric\":\"compute_seconds\",\"state\":\"reserved\","
+                                "\"workspace_id\":\"8f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b\"}")
+                     .arg(ids::formatTime(at), ids::formatTime(at + 60'000)));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestUsage)
