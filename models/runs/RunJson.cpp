@@ -12,12 +12,8 @@ namespace wfx {
 
 RunView runView(const NativeQuery &q)
 {
-    RunView v{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(9),
-              {},        {},        q.i64(8),  q.i64(10), q.i64(11), nullptr};
-    if (!q.isNull(6))
-        v.startedAt = q.i64(6);
-    if (!q.isNull(7))
-        v.finishedAt = q.i64(7);
+    RunView v;
+    shape::readColumns<kRunFields<RunView>>(q, v);
     return v;
 }
 
