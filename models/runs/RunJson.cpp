@@ -52,22 +52,12 @@ QJsonObject RunSignature::toJson() const
         return {{u"run_id"_s, runId},
                 {u"evidence"_s, evidence},
                 {u"signature"_s, QJsonValue(QJsonValue::Null)}};
-    return {{u"run_id"_s, runId},
-            {u"evidence"_s, evidence},
-            {u"alg"_s, alg},
-            {u"public_key"_s, publicKey},
-            {u"sig"_s, sig},
-            {u"verified"_s, verified},
-            {u"signed_sha256"_s, signedSha256},
-            {u"checked_at"_s, ids::formatTime(checkedAt)}};
+    return shape::toJson<kRunSignatureFields>(*this);
 }
 
 QJsonObject ComplianceItem::toJson() const
 {
-    return {{u"framework"_s, framework},
-            {u"control"_s, control},
-            {u"status"_s, status},
-            {u"evidence"_s, evidence}};
+    return shape::toJson<kComplianceItemFields>(*this);
 }
 
 } // namespace wfx

@@ -55,6 +55,26 @@ inline constexpr auto kRunFields = std::tuple{
     shape::columnOnly("created_by", &Row::createdBy, shape::uuid().orNull(), shape::Update::Never),
 };
 
+// A run's signature (when present) and its compliance items: their JSON and
+// their rows in run_signatures and compliance_mappings. A signature's evidence
+// is the run's, not a column of run_signatures.
+inline constexpr auto kRunSignatureFields = std::tuple{
+    shape::field("run_id", &RunSignature::runId, shape::uuid()).stored(),
+    shape::field("evidence", &RunSignature::evidence, shape::oneOf<Evidence>()),
+    shape::field("alg", &RunSignature::alg, shape::text()).stored(),
+    shape::field("public_key", &RunSignature::publicKey, shape::text()).stored(),
+    shape::field("sig", &RunSignature::sig, shape::text()).stored(),
+    shape::field("signed_sha256", &RunSignature::signedSha256, shape::text()).stored(),
+    shape::field("verified", &RunSignature::verified, shape::boolean()).stored(),
+    shape::field("checked_at", &RunSignature::checkedAt, shape::instant()).stored(),
+};
+inline constexpr auto kComplianceItemFields = std::tuple{
+    shape::field("framework", &ComplianceItem::framework, shape::text()).stored(),
+    shape::field("control", &ComplianceItem::control, shape::text()).stored(),
+    shape::field("status", &ComplianceItem::status, shape::text()).stored(),
+    shape::field("evidence", &ComplianceItem::evidence, shape::text()).stored(),
+};
+
 // The current row of a query that selected the run's columns first; valid
 // until the query moves on.
 RunView runView(const NativeQuery &q);

@@ -215,6 +215,41 @@ private slots:
                  u"limit must be between 1 and 5000."_s);
     }
 
+    // The signature's and the compliance item's JSON from their field tables:
+    // the objects the hand-written toJson made.
+    void signatureAndComplianceJson()
+    {
+        RunSignature s;
+        s.runId = u"00000000-0000-4000-8000-000000000001"_s;
+        s.evidence = u"unsigned"_s;
+        QCOMPARE(s.toJson(), (QJsonObject{{u"run_id"_s, s.runId},
+                                          {u"evidence"_s, s.evidence},
+                                          {u"signature"_s, QJsonValue(QJsonValue::Null)}}));
+        s.present = true;
+        s.evidence = u"verified"_s;
+        s.alg = u"ed25519"_s;
+        s.publicKey = u"pk"_s;
+        s.sig = u"sg"_s;
+        s.signedSha256 = u"ab"_s;
+        s.verified = true;
+        s.checkedAt = 1'800'000'000'123;
+        QCOMPARE(s.toJson(), (QJsonObject{{u"run_id"_s, s.runId},
+                                          {u"evidence"_s, u"verified"_s},
+                                          {u"alg"_s, u"ed25519"_s},
+                                          {u"public_key"_s, u"pk"_s},
+                                          {u"sig"_s, u"sg"_s},
+                                          {u"verified"_s, true},
+                                          {u"signed_sha256"_s, u"ab"_s},
+                                          {u"checked_at"_s, ids::formatTime(s.checkedAt)}}));
+        const ComplianceItem item{u"f"_s, u"c"_s, u"satisfied"_s, u"e"_s};
+        QCOMPARE(item.toJson(), (QJsonObject{{u"framework"_s, u"f"_s},
+                                             {u"control"_s, u"c"_s},
+                                             {u"status"_s, u"satisfied"_s},
+                                             {u"evidence"_s, u"e"_s}}));
+        QCOMPARE(shape::columns<kRunSignatureFields>(u"%1"_s),
+                 u"run_id, alg, public_key, sig, signed_sha256, verified, checked_at"_s);
+    }
+
     void initTestCase_data() { wfxtest::addBackends(); }
 
     // The run's SELECT list is its table's stored fields in order: every JSON
