@@ -335,11 +335,14 @@ private slots:
             QCOMPARE(fromView.bytes(), fromRun.bytes());
             QCOMPARE(view.createdBy.toByteArray(), run.createdBy.toUtf8());
         }
-        Query isNull(conn, u"SELECT created_by IS NULL, started_at IS NULL FROM runs"_s);
-        QVERIFY(isNull.exec() && isNull.next());
-        QCOMPARE(isNull.i64(0) != 0, !full);
-        QCOMPARE(isNull.i64(1) != 0, !full);
-        isNull.raw().finish();
+        {
+            // Ended before the next native read (NativeQuery.h).
+            Query isNull(conn, u"SELECT created_by IS NULL, started_at IS NULL FROM runs"_s);
+            QVERIFY(isNull.exec() && isNull.next());
+            QCOMPARE(isNull.i64(0) != 0, !full);
+            QCOMPARE(isNull.i64(1) != 0, !full);
+            isNull.raw().finish();
+        }
 
         Run changed = run;
         changed.name = u"renamed"_s;
@@ -349,13 +352,16 @@ private slots:
         changed.createdAt = 5;              // stored once: not updated
         changed.createdBy = ids::newUuid(); // stored once: not updated
         changed.clientRunId = u"other"_s;   // stored once: not updated
-        Query up(conn, u"UPDATE runs SET "_s +
-                           shape::columns<kRunFields<Run>>(u"%1 = :%1"_s, shape::Columns::Updated) +
-                           u" WHERE id = :id"_s);
-        shape::bindColumns<kRunFields<Run>>(up, changed, shape::Columns::Updated);
-        up.bind(u":id"_s, run.id);
-        QVERIFY(up.exec());
-        QCOMPARE(up.rowsAffected(), 1);
+        {
+            Query up(conn,
+                     u"UPDATE runs SET "_s +
+                         shape::columns<kRunFields<Run>>(u"%1 = :%1"_s, shape::Columns::Updated) +
+                         u" WHERE id = :id"_s);
+            shape::bindColumns<kRunFields<Run>>(up, changed, shape::Columns::Updated);
+            up.bind(u":id"_s, run.id);
+            QVERIFY(up.exec());
+            QCOMPARE(up.rowsAffected(), 1);
+        }
         Run expected = changed;
         expected.createdAt = run.createdAt;
         expected.createdBy = run.createdBy;
