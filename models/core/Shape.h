@@ -2,7 +2,9 @@
 // A resource's JSON shape, declared once: a table of fields (JSON name, member,
 // kind and limits) from which come the resource's QJsonObject (toJson), its
 // compact bytes (writeJson, the same bytes without the tree) and, in
-// server/core/ShapeSchema.h, its JSON Schema. The idea of oat++'s DTO_FIELD and
+// server/core/ShapeSchema.h, its JSON Schema; a field that names its column
+// (stored()) also maps the row to its SQL table (models/core/ShapeColumns.h).
+// The idea of oat++'s DTO_FIELD and
 // FastAPI's response_model in plain C++20: the table is constexpr data, so the
 // writer it yields is what one would write by hand.
 //
@@ -89,10 +91,7 @@ constexpr Spec uuid()
 }
 constexpr Spec text(int minLength = 0, int maxLength = -1)
 {
-    Spec s{Kind::Text};
-    s.minLength = minLength;
-    s.maxLength = maxLength;
-    return s;
+    return Spec{.kind = Kind::Text, .minLength = minLength, .maxLength = maxLength};
 }
 // A time in ms since the epoch, written as ids::formatTime writes it.
 constexpr Spec instant()
@@ -101,10 +100,7 @@ constexpr Spec instant()
 }
 constexpr Spec integer(qint64 minimum = 0, qint64 maximum = kMaxSafeInteger)
 {
-    Spec s{Kind::Integer};
-    s.minimum = minimum;
-    s.maximum = maximum;
-    return s;
+    return Spec{.kind = Kind::Integer, .minimum = minimum, .maximum = maximum};
 }
 constexpr Spec boolean()
 {
@@ -161,15 +157,36 @@ template <typename E> QStringList namesOf()
     return namesOf(EnumNames<E>::names);
 }
 
+// Whether an update writes a stored column, or only the insert does (an id,
+// a creation time).
+enum class Update { Always, Never };
+
 template <typename Get> struct Field
 {
-    std::string_view name;
-    Get get; // a member pointer (or anything std::invoke takes with the row)
+    std::string_view name; // the JSON member; empty: stored only, not in the JSON
+    Get get;               // a member pointer (or anything std::invoke takes with the row)
     Spec spec;
+    std::string_view column; // the stored column (models/core/ShapeColumns.h); empty: none
+    Update update = Update::Always;
+
+    // Stored in the column of the member's name.
+    constexpr Field stored(Update u = Update::Always) const
+    {
+        Field f = *this;
+        f.column = name;
+        f.update = u;
+        return f;
+    }
 };
 template <typename Get> constexpr Field<Get> field(std::string_view name, Get get, Spec spec)
 {
     return Field<Get>{name, get, spec};
+}
+// A stored column that is not in the JSON.
+template <typename Get>
+constexpr Field<Get> columnOnly(std::string_view column, Get get, Spec spec, Update u)
+{
+    return Field<Get>{{}, get, spec, column, u};
 }
 
 namespace detail {
@@ -299,6 +316,8 @@ template <const auto &Fields, std::size_t I, typename Row>
 void writeMember(JsonWriter &w, const Row &row)
 {
     constexpr const auto &f = std::get<I>(Fields);
+    if constexpr (f.name.empty())
+        return; // a column only
     const auto &v = std::invoke(f.get, row);
     if constexpr (f.spec.nullable || f.spec.optional) {
         if (absent(v)) {
@@ -313,6 +332,8 @@ void writeMember(JsonWriter &w, const Row &row)
 
 template <typename F, typename Row> void insertMember(QJsonObject &o, const F &f, const Row &row)
 {
+    if (f.name.empty())
+        return; // a column only
     const auto &v = std::invoke(f.get, row);
     const bool missing = (f.spec.nullable || f.spec.optional) && absent(v);
     if (missing && f.spec.optional)

@@ -89,45 +89,37 @@ NativeQuery::~NativeQuery()
     }
 }
 
-NativeQuery::Param &NativeQuery::param(int n)
+NativeQuery::Param &NativeQuery::param(int n, Param::Kind kind)
 {
     Q_ASSERT(n >= 1 && n <= 64);
     if (m_params.size() < n)
         m_params.resize(n);
-    return m_params[n - 1];
+    Param &p = m_params[n - 1];
+    p.kind = kind;
+    return p;
 }
 
 NativeQuery &NativeQuery::bind(int n, QByteArrayView utf8)
 {
-    Param &p = param(n);
-    p.kind = Param::Text;
-    p.text = utf8.toByteArray();
+    param(n, Param::Text).text = utf8.toByteArray();
     return *this;
 }
 
 NativeQuery &NativeQuery::bind(int n, qint64 v)
 {
-    Param &p = param(n);
-    p.kind = Param::Int;
-    p.i = v;
-    if (m_postgres)
-        p.text = QByteArray::number(v);
+    param(n, Param::Int).i = v;
     return *this;
 }
 
 NativeQuery &NativeQuery::bindReal(int n, double v)
 {
-    Param &p = param(n);
-    p.kind = Param::Real;
-    p.d = v;
-    if (m_postgres)
-        p.text = QByteArray::number(v, 'g', 17); // round-trips every finite double
+    param(n, Param::Real).d = v;
     return *this;
 }
 
 NativeQuery &NativeQuery::bindNull(int n)
 {
-    param(n).kind = Param::Null;
+    param(n, Param::Null);
     return *this;
 }
 
@@ -228,7 +220,12 @@ bool NativeQuery::exec()
     QVarLengthArray<const char *, 8> values(m_params.size());
     QVarLengthArray<int, 8> lengths(m_params.size());
     for (qsizetype i = 0; i < m_params.size(); ++i) {
-        const Param &p = m_params[i];
+        Param &p = m_params[i];
+        // PostgreSQL takes every value as text; a double's 17 digits round-trip.
+        if (p.kind == Param::Int)
+            p.text = QByteArray::number(p.i);
+        else if (p.kind == Param::Real)
+            p.text = QByteArray::number(p.d, 'g', 17);
         values[i] = p.kind == Param::Null ? nullptr : p.text.constData();
         lengths[i] = p.kind == Param::Null ? 0 : int(p.text.size());
     }

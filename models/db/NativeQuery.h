@@ -61,11 +61,12 @@ private:
     struct Param
     {
         enum Kind : quint8 { Null, Text, Int, Real } kind = Null;
-        QByteArray text; // Text, and Int's and Real's decimal form on PostgreSQL
+        QByteArray text; // Text, and Int's and Real's decimal form on PostgreSQL (exec())
         qint64 i = 0;
         double d = 0;
     };
-    Param &param(int n);
+    // $n's slot, now of `kind`.
+    Param &param(int n, Param::Kind kind);
     bool fail(const QString &what);
 
     QSqlDatabase m_db;

@@ -4,6 +4,7 @@
 #include "models/db/Database.h"
 #include "models/db/Row.h"
 #include "models/db/Tx.h"
+#include "models/runs/RunRows.h"
 #include "models/runs/SeriesRollup.h"
 
 #include <QElapsedTimer>
@@ -407,12 +408,6 @@ Result<QStringList> names(const QSqlDatabase &conn, const QString &runId, qsizet
 Status visit(const QSqlDatabase &conn, const QString &runId,
              const std::function<void(const QString &name, const Point &p)> &fn)
 {
-    Query q(
-        conn,
-        u"SELECT name, data FROM run_metric_chunks WHERE run_id = :r ORDER BY name, first_step"_s);
-    q.bind(u":r"_s, runId);
-    if (!q.exec())
-        return q.error();
     QString current;
     std::vector<Point> points;
     auto flush = [&] {
@@ -421,15 +416,21 @@ Status visit(const QSqlDatabase &conn, const QString &runId,
             fn(current, p);
         points.clear();
     };
-    while (q.next()) {
-        const QString name = q.str(0);
-        if (name != current) {
-            flush();
-            current = name;
-        }
-        if (!chunk::decode(q.value(1).toByteArray(), points))
-            return damaged(runId, name);
-    }
+    const Status read = eachRowOfRun(
+        conn,
+        u"SELECT name, data FROM run_metric_chunks WHERE run_id = :r ORDER BY name, first_step"_s,
+        runId, [&](const Query &q) -> Status {
+            const QString name = q.str(0);
+            if (name != current) {
+                flush();
+                current = name;
+            }
+            if (!chunk::decode(q.value(1).toByteArray(), points))
+                return damaged(runId, name);
+            return Ok{};
+        });
+    if (!read)
+        return read;
     flush();
     return Ok{};
 }
@@ -489,29 +490,29 @@ Result<std::optional<double>> aggregate(const QSqlDatabase &conn, const QString 
 Result<QList<Summary>> summaries(const QSqlDatabase &conn, const QString &runId)
 {
     QList<Summary> out;
-    {
-        Query q(
-            conn,
-            u"SELECT name, SUM(points) FROM run_metric_chunks WHERE run_id = :r GROUP BY name ORDER BY name"_s);
-        q.bind(u":r"_s, runId);
-        if (!q.exec())
-            return q.error();
-        while (q.next()) {
-            Summary s;
-            s.name = q.str(0);
-            s.points = q.i64(1);
-            out.append(s);
-        }
-    }
+    if (auto read =
+            eachRowOfRun(conn,
+                         u"SELECT name, SUM(points) FROM run_metric_chunks WHERE run_id = :r "
+                         "GROUP BY name ORDER BY name"_s,
+                         runId,
+                         [&](const Query &q) -> Status {
+                             Summary s;
+                             s.name = q.str(0);
+                             s.points = q.i64(1);
+                             out.append(s);
+                             return Ok{};
+                         });
+        !read)
+        return read.error();
     QHash<QString, std::pair<qint64, double>> lastOf;
-    {
-        Query q(conn, u"SELECT name, step, value FROM run_metric_last WHERE run_id = :r"_s);
-        q.bind(u":r"_s, runId);
-        if (!q.exec())
-            return q.error();
-        while (q.next())
-            lastOf.insert(q.str(0), {q.i64(1), q.dbl(2)});
-    }
+    if (auto read = eachRowOfRun(
+            conn, u"SELECT name, step, value FROM run_metric_last WHERE run_id = :r"_s, runId,
+            [&](const Query &q) -> Status {
+                lastOf.insert(q.str(0), {q.i64(1), q.dbl(2)});
+                return Ok{};
+            });
+        !read)
+        return read.error();
     for (Summary &s : out) {
         QList<SeriesPoint> pts;
         auto covered = rollupCoverage(conn, runId, s.name);

@@ -12,12 +12,8 @@ namespace wfx {
 
 RunView runView(const NativeQuery &q)
 {
-    RunView v{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.text(5), q.text(9),
-              {},        {},        q.i64(8),  q.i64(10), q.i64(11), nullptr};
-    if (!q.isNull(6))
-        v.startedAt = q.i64(6);
-    if (!q.isNull(7))
-        v.finishedAt = q.i64(7);
+    RunView v;
+    shape::readColumns<kRunFields<RunView>>(q, v);
     return v;
 }
 
@@ -56,22 +52,12 @@ QJsonObject RunSignature::toJson() const
         return {{u"run_id"_s, runId},
                 {u"evidence"_s, evidence},
                 {u"signature"_s, QJsonValue(QJsonValue::Null)}};
-    return {{u"run_id"_s, runId},
-            {u"evidence"_s, evidence},
-            {u"alg"_s, alg},
-            {u"public_key"_s, publicKey},
-            {u"sig"_s, sig},
-            {u"verified"_s, verified},
-            {u"signed_sha256"_s, signedSha256},
-            {u"checked_at"_s, ids::formatTime(checkedAt)}};
+    return shape::toJson<kRunSignatureFields>(*this);
 }
 
 QJsonObject ComplianceItem::toJson() const
 {
-    return {{u"framework"_s, framework},
-            {u"control"_s, control},
-            {u"status"_s, status},
-            {u"evidence"_s, evidence}};
+    return shape::toJson<kComplianceItemFields>(*this);
 }
 
 } // namespace wfx

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// A run's JSON shape, declared once (models/core/Shape.h): the run's field
-// table, its status and evidence names, and the writer of a run page's rows
-// straight from the store's native rows.
+// A run's JSON shape and its row, declared once (models/core/Shape.h): the
+// run's field table, its status and evidence names, and the writer of a run
+// page's rows straight from the store's native rows.
 #pragma once
 
 #include "models/core/Shape.h"
+#include "models/core/ShapeColumns.h"
 #include "models/runs/RunService.h"
 #include "models/runs/RunStatus.h"
 #include "models/runs/SyncRequest.h"
@@ -15,41 +16,67 @@ namespace wfx {
 
 class NativeQuery;
 
-// A run's fields as UTF-8 bytes, from a row of RunService's columns: the
-// members of Run that the table names, without a QString each.
+// A run's fields as UTF-8 bytes, from a row of the run's columns: the members
+// of Run that the table names, without a QString each.
 struct RunView
 {
     QByteArrayView id, projectId, workspaceId, clientRunId, name, status, evidence;
     std::optional<qint64> startedAt, finishedAt;
     qint64 createdAt = 0, metricCount = 0, logBytes = 0;
     const QStringList *metricNames = nullptr;
+    QByteArrayView createdBy;
 };
 
-// Row is Run or RunView.
+// Row is Run or RunView. The run's JSON (in any order: members are written
+// sorted), its schema, and its row in `runs`: the stored fields, in this
+// order, are the columns RunService selects, reads, inserts and updates
+// (models/core/ShapeColumns.h). A new field is a line here and its migration.
 template <typename Row>
 inline constexpr auto kRunFields = std::tuple{
-    shape::field("id", &Row::id, shape::uuid()),
-    shape::field("project_id", &Row::projectId, shape::uuid()),
-    shape::field("workspace_id", &Row::workspaceId, shape::uuid()),
-    shape::field("client_run_id", &Row::clientRunId, shape::text(1, SyncRequest::kMaxTextLength)),
-    shape::field("name", &Row::name, shape::text(1, SyncRequest::kMaxTextLength)),
-    shape::field("status", &Row::status, shape::oneOf<RunStatus>()),
-    shape::field("started_at", &Row::startedAt, shape::instant().orNull()),
-    shape::field("finished_at", &Row::finishedAt, shape::instant().orNull()),
-    shape::field("created_at", &Row::createdAt, shape::instant()),
+    shape::field("id", &Row::id, shape::uuid()).stored(shape::Update::Never),
+    shape::field("project_id", &Row::projectId, shape::uuid()).stored(shape::Update::Never),
+    shape::field("workspace_id", &Row::workspaceId, shape::uuid()).stored(shape::Update::Never),
+    shape::field("client_run_id", &Row::clientRunId, shape::text(1, SyncRequest::kMaxTextLength))
+        .stored(shape::Update::Never),
+    shape::field("name", &Row::name, shape::text(1, SyncRequest::kMaxTextLength)).stored(),
+    shape::field("status", &Row::status, shape::oneOf<RunStatus>()).stored(),
+    shape::field("started_at", &Row::startedAt, shape::instant().orNull()).stored(),
+    shape::field("finished_at", &Row::finishedAt, shape::instant().orNull()).stored(),
+    shape::field("created_at", &Row::createdAt, shape::instant()).stored(shape::Update::Never),
     shape::field("evidence", &Row::evidence,
                  shape::oneOf<Evidence>().describedAs(
                      "Ed25519 over the RFC 8785 manifest: verified, present but wrong "
-                     "(unverified), or none (unsigned)")),
-    shape::field("metric_count", &Row::metricCount, shape::integer()),
-    shape::field("log_bytes", &Row::logBytes, shape::integer()),
+                     "(unverified), or none (unsigned)"))
+        .stored(),
+    shape::field("metric_count", &Row::metricCount, shape::integer()).stored(),
+    shape::field("log_bytes", &Row::logBytes, shape::integer()).stored(),
     shape::field("metric_names", &Row::metricNames,
                  shape::textList().omittable().describedAs("Only in GET /api/runs/{run_id}")),
+    shape::columnOnly("created_by", &Row::createdBy, shape::uuid().orNull(), shape::Update::Never),
 };
 
-// A row of RunService's run columns (id, project_id, workspace_id,
-// client_run_id, name, status, started_at, finished_at, created_at, evidence,
-// metric_count, log_bytes, ...); valid until the query moves on.
+// A run's signature (when present) and its compliance items: their JSON and
+// their rows in run_signatures and compliance_mappings. A signature's evidence
+// is the run's, not a column of run_signatures.
+inline constexpr auto kRunSignatureFields = std::tuple{
+    shape::field("run_id", &RunSignature::runId, shape::uuid()).stored(),
+    shape::field("evidence", &RunSignature::evidence, shape::oneOf<Evidence>()),
+    shape::field("alg", &RunSignature::alg, shape::text()).stored(),
+    shape::field("public_key", &RunSignature::publicKey, shape::text()).stored(),
+    shape::field("sig", &RunSignature::sig, shape::text()).stored(),
+    shape::field("signed_sha256", &RunSignature::signedSha256, shape::text()).stored(),
+    shape::field("verified", &RunSignature::verified, shape::boolean()).stored(),
+    shape::field("checked_at", &RunSignature::checkedAt, shape::instant()).stored(),
+};
+inline constexpr auto kComplianceItemFields = std::tuple{
+    shape::field("framework", &ComplianceItem::framework, shape::text()).stored(),
+    shape::field("control", &ComplianceItem::control, shape::text()).stored(),
+    shape::field("status", &ComplianceItem::status, shape::text()).stored(),
+    shape::field("evidence", &ComplianceItem::evidence, shape::text()).stored(),
+};
+
+// The current row of a query that selected the run's columns first; valid
+// until the query moves on.
 RunView runView(const NativeQuery &q);
 // The bytes Run::writeJson writes for the same run.
 void writeRunJson(JsonWriter &w, const RunView &r);

@@ -7,6 +7,8 @@
 #include "models/db/Tx.h"
 #include "models/runs/LogSlicing.h"
 #include "models/runs/MetricStore.h"
+#include "models/runs/RunJson.h"
+#include "models/runs/RunRows.h"
 #include "models/runs/SeriesRollup.h"
 
 #include <QJsonArray>
@@ -202,24 +204,14 @@ Result<RunSignature> RunService::signature(const Actor &actor, const QString &id
     auto run = visible(actor, id);
     if (!run)
         return run.error();
-    RunSignature s;
+    auto rows = rowsOfRun<kRunSignatureFields, RunSignature>(m_ctx.db->connection(),
+                                                             u"run_signatures"_s, id);
+    if (!rows)
+        return rows.error();
+    RunSignature s = rows->isEmpty() ? RunSignature{} : rows->first();
+    s.present = !rows->isEmpty();
     s.runId = id;
     s.evidence = run->evidence;
-    Query q(m_ctx.db->connection(),
-            u"SELECT alg, public_key, sig, signed_sha256, verified, checked_at "
-            "FROM run_signatures WHERE run_id = :r"_s);
-    q.bind(u":r"_s, id);
-    if (!q.exec())
-        return q.error();
-    if (q.next()) {
-        s.present = true;
-        s.alg = q.str(0);
-        s.publicKey = q.str(1);
-        s.sig = q.str(2);
-        s.signedSha256 = q.str(3);
-        s.verified = q.i64(4) != 0;
-        s.checkedAt = q.i64(5);
-    }
     return s;
 }
 
@@ -228,16 +220,8 @@ Result<QList<ComplianceItem>> RunService::complianceMapping(const Actor &actor, 
     auto run = visible(actor, id);
     if (!run)
         return run.error();
-    Query q(m_ctx.db->connection(),
-            u"SELECT framework, control, status, evidence FROM compliance_mappings "
-            "WHERE run_id = :r ORDER BY framework, control"_s);
-    q.bind(u":r"_s, id);
-    if (!q.exec())
-        return q.error();
-    QList<ComplianceItem> items;
-    while (q.next())
-        items.append({q.str(0), q.str(1), q.str(2), q.str(3)});
-    return items;
+    return rowsOfRun<kComplianceItemFields, ComplianceItem>(
+        m_ctx.db->connection(), u"compliance_mappings"_s, id, u" ORDER BY framework, control"_s);
 }
 
 } // namespace wfx

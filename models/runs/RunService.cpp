@@ -29,40 +29,16 @@ namespace {
 
 const QString kRun = QStringLiteral("Run");
 const QString kProject = QStringLiteral("Project");
-const QString kColumns =
-    QStringLiteral("r.id, r.project_id, r.workspace_id, r.client_run_id, r.name, r.status, "
-                   "r.started_at, r.finished_at, "
-                   "r.created_at, r.evidence, r.metric_count, r.log_bytes, r.created_by");
-
-QVariant timeOrNullVariant(const std::optional<qint64> &t)
-{
-    return t ? QVariant(*t) : QVariant(QMetaType(QMetaType::LongLong));
-}
+// The run's columns as the field table stores them (RunJson.h), of `r`; a
+// row selected with them first is read by readRun (Query or NativeQuery).
+const QString kColumns = shape::columns<kRunFields<Run>>(u"r.%1"_s);
+// The first column a query selects after the run's.
+constexpr int kAfterRunColumns = shape::columnCount<kRunFields<Run>>();
 
 template <typename Row> Run readRun(const Row &q)
 {
-    auto str = [&q](int i) {
-        if constexpr (std::is_same_v<Row, NativeQuery>)
-            return QString::fromUtf8(q.text(i));
-        else
-            return q.str(i);
-    };
     Run r;
-    r.id = str(0);
-    r.projectId = str(1);
-    r.workspaceId = str(2);
-    r.clientRunId = str(3);
-    r.name = str(4);
-    r.status = str(5);
-    if (!q.isNull(6))
-        r.startedAt = q.i64(6);
-    if (!q.isNull(7))
-        r.finishedAt = q.i64(7);
-    r.createdAt = q.i64(8);
-    r.evidence = str(9);
-    r.metricCount = q.i64(10);
-    r.logBytes = q.i64(11);
-    r.createdBy = str(12);
+    shape::readColumns<kRunFields<Run>>(q, r);
     return r;
 }
 
@@ -165,28 +141,13 @@ Result<Run> RunService::lockByClientId(Tx &tx, BatchStatements &statements,
 Result<bool> RunService::insertRun(Tx &tx, BatchStatements &statements, const Run &run,
                                    const QByteArray &manifest)
 {
-    Query &ins = statements.get(
-        tx,
-        u"INSERT INTO runs (id, project_id, workspace_id, client_run_id, name, status, started_at, "
-        "finished_at, "
-        "created_at, manifest, evidence, metric_count, log_bytes, created_by) VALUES (:id, :p, :w, "
-        ":c, :n, :s, "
-        ":sa, :fa, :t, :m, :e, :mc, :lb, :by) ON CONFLICT (project_id, client_run_id) DO NOTHING"_s);
-    ins.bind(u":id"_s, run.id)
-        .bind(u":p"_s, run.projectId)
-        .bind(u":w"_s, run.workspaceId)
-        .bind(u":c"_s, run.clientRunId)
-        .bind(u":n"_s, run.name)
-        .bind(u":s"_s, run.status)
-        .bind(u":sa"_s, timeOrNullVariant(run.startedAt))
-        .bind(u":fa"_s, timeOrNullVariant(run.finishedAt))
-        .bind(u":t"_s, run.createdAt)
-        .bind(u":m"_s, QString::fromUtf8(manifest))
-        .bind(u":e"_s, run.evidence)
-        .bind(u":mc"_s, run.metricCount)
-        .bind(u":lb"_s, run.logBytes)
-        .bind(u":by"_s, run.createdBy.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
-                                                : QVariant(run.createdBy));
+    static const QString sql = u"INSERT INTO runs ("_s + shape::columns<kRunFields<Run>>(u"%1"_s) +
+                               u", manifest) VALUES ("_s +
+                               shape::columns<kRunFields<Run>>(u":%1"_s) +
+                               u", :manifest) ON CONFLICT (project_id, client_run_id) DO NOTHING"_s;
+    Query &ins = statements.get(tx, sql);
+    shape::bindColumns<kRunFields<Run>>(ins, run);
+    ins.bind(u":manifest"_s, QString::fromUtf8(manifest));
     if (!ins.exec())
         return ins.error();
     return ins.rowsAffected() > 0;
@@ -195,19 +156,14 @@ Result<bool> RunService::insertRun(Tx &tx, BatchStatements &statements, const Ru
 Status RunService::updateRun(Tx &tx, BatchStatements &statements, const Run &run,
                              const std::optional<QByteArray> &manifest)
 {
-    Query &up = statements.get(
-        tx, u"UPDATE runs SET name = :n, status = :s, started_at = :sa, finished_at = :fa, "
-            "evidence = :e, metric_count = :mc, log_bytes = :lb, "
-            "manifest = COALESCE(:m, manifest) WHERE id = :id"_s);
-    up.bind(u":n"_s, run.name)
-        .bind(u":s"_s, run.status)
-        .bind(u":sa"_s, timeOrNullVariant(run.startedAt))
-        .bind(u":fa"_s, timeOrNullVariant(run.finishedAt))
-        .bind(u":e"_s, run.evidence)
-        .bind(u":mc"_s, run.metricCount)
-        .bind(u":lb"_s, run.logBytes)
-        .bind(u":m"_s, manifest ? QVariant(QString::fromUtf8(*manifest))
-                                : QVariant(QMetaType(QMetaType::QString)))
+    static const QString sql =
+        u"UPDATE runs SET "_s +
+        shape::columns<kRunFields<Run>>(u"%1 = :%1"_s, shape::Columns::Updated) +
+        u", manifest = COALESCE(:manifest, manifest) WHERE id = :id"_s;
+    Query &up = statements.get(tx, sql);
+    shape::bindColumns<kRunFields<Run>>(up, run, shape::Columns::Updated);
+    up.bind(u":manifest"_s, manifest ? QVariant(QString::fromUtf8(*manifest))
+                                     : QVariant(QMetaType(QMetaType::QString)))
         .bind(u":id"_s, run.id);
     if (!up.exec())
         return up.error();
@@ -427,12 +383,13 @@ Result<Page<Run>> RunService::list(const Actor &actor, const RunFilter &filter, 
         QString id;
     };
     std::vector<Row> rows;
-    if (auto s = fetchList(*scope, filter, limit,
-                           [&](const NativeQuery &q) {
-                               Run r = readRun(q);
-                               const QString id = r.id;
-                               rows.push_back({std::move(r), byMetric ? q.dbl(13) : 0.0, id});
-                           });
+    if (auto s = fetchList(
+            *scope, filter, limit,
+            [&](const NativeQuery &q) {
+                Run r = readRun(q);
+                const QString id = r.id;
+                rows.push_back({std::move(r), byMetric ? q.dbl(kAfterRunColumns) : 0.0, id});
+            });
         !s)
         return s.error();
     if (scope->workspaces.size() > 1) {
@@ -483,10 +440,11 @@ Status RunService::writeList(JsonWriter &w, const Actor &actor, const RunFilter 
     const bool merging = scope->workspaces.size() > 1;
     const Status fetched = fetchList(*scope, filter, limit, [&](const NativeQuery &q) {
         const qsizetype at = rowsOut.bytes().size() + (entries.empty() ? 0 : 1);
-        writeRunJson(rowsOut, runView(q));
+        const RunView run = runView(q);
+        writeRunJson(rowsOut, run);
         const bool keepId = merging || qsizetype(entries.size()) == limit - 1;
-        entries.push_back({q.i64(8), keepId ? q.text(0).toByteArray() : QByteArray(), at,
-                           rowsOut.bytes().size() - at, byMetric ? q.dbl(13) : 0.0});
+        entries.push_back({run.createdAt, keepId ? run.id.toByteArray() : QByteArray(), at,
+                           rowsOut.bytes().size() - at, byMetric ? q.dbl(kAfterRunColumns) : 0.0});
     });
     if (!fetched)
         return fetched.error();

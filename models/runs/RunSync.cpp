@@ -42,6 +42,28 @@ Error overCap(const char *field, const char *what, qint64 cap, const char *setti
             QString::fromLatin1(what), QString::fromLatin1(setting)));
 }
 
+// What the batch's transaction reads once: `cache[key]`, or else the value
+// `read` takes from the row `sql` selects with `binds` (V() when none), kept
+// in the cache. The statement is finished, so it serves the batch's next sync.
+template <typename Statements, typename V, typename Read>
+Result<V> readOnce(Tx &tx, Statements &statements, QHash<QString, V> &cache, const QString &key,
+                   const QString &sql, std::initializer_list<std::pair<QString, QString>> binds,
+                   const Read &read)
+{
+    auto it = cache.constFind(key);
+    if (it == cache.constEnd()) {
+        Query &q = statements.get(tx, sql);
+        for (const auto &[name, value] : binds)
+            q.bind(name, value);
+        if (!q.exec())
+            return q.error();
+        const V found = q.next() ? read(q) : V();
+        q.raw().finish();
+        it = cache.insert(key, found);
+    }
+    return *it;
+}
+
 } // namespace
 
 Query &RunService::BatchStatements::get(Tx &tx, const QString &sql)
@@ -141,50 +163,31 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
 {
     // The project, the caller's role and restriction: each read once per batch
     // (a batch is mostly one client's syncs into one project).
-    auto ws = statements.workspaceOf.constFind(req.projectId);
-    if (ws == statements.workspaceOf.constEnd()) {
-        Query &p = statements.get(tx, u"SELECT workspace_id FROM projects WHERE id = :id"_s);
-        p.bind(u":id"_s, req.projectId);
-        if (!p.exec())
-            return p.error();
-        const QString found = p.next() ? p.str(0) : QString();
-        p.raw().finish(); // the statement serves the batch's next sync
-        ws = statements.workspaceOf.insert(req.projectId, found);
-    }
+    auto ws = readOnce(tx, statements, statements.workspaceOf, req.projectId,
+                       u"SELECT workspace_id FROM projects WHERE id = :id"_s,
+                       {{u":id"_s, req.projectId}}, [](const Query &q) { return q.str(0); });
+    if (!ws)
+        return ws.error();
     const QString workspaceId = *ws;
     if (workspaceId.isEmpty())
         return Error::notFound(kProject);
     auto role = access::requireRole(
         actor, workspaceId, Role::Member, kProject, [&]() -> Result<std::optional<QString>> {
-            const QString key = actor.userId + QLatin1Char('/') + workspaceId;
-            auto it = statements.roleOf.constFind(key);
-            if (it == statements.roleOf.constEnd()) {
-                Query &q = statements.get(
-                    tx, u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s);
-                q.bind(u":w"_s, workspaceId).bind(u":u"_s, actor.userId);
-                if (!q.exec())
-                    return q.error();
-                const QString found = q.next() ? q.str(0) : QString();
-                q.raw().finish();
-                it = statements.roleOf.insert(key, found);
-            }
-            return it->isEmpty() ? std::optional<QString>() : std::optional<QString>(*it);
+            auto found = readOnce(
+                tx, statements, statements.roleOf, actor.userId + QLatin1Char('/') + workspaceId,
+                u"SELECT role FROM memberships WHERE workspace_id = :w AND user_id = :u"_s,
+                {{u":w"_s, workspaceId}, {u":u"_s, actor.userId}},
+                [](const Query &q) { return q.str(0); });
+            if (!found)
+                return found.error();
+            return found->isEmpty() ? std::optional<QString>() : std::optional<QString>(*found);
         });
     if (!role)
         return role.error();
     auto writable = access::requireWritable(actor, [&]() -> Result<std::optional<bool>> {
-        auto it = statements.restricted.constFind(actor.userId);
-        if (it == statements.restricted.constEnd()) {
-            Query &q = statements.get(tx, u"SELECT restricted FROM users WHERE id = :u"_s);
-            q.bind(u":u"_s, actor.userId);
-            if (!q.exec())
-                return q.error();
-            const std::optional<bool> found =
-                q.next() ? std::optional<bool>(q.i64(0) != 0) : std::nullopt;
-            q.raw().finish();
-            it = statements.restricted.insert(actor.userId, found);
-        }
-        return *it;
+        return readOnce(tx, statements, statements.restricted, actor.userId,
+                        u"SELECT restricted FROM users WHERE id = :u"_s, {{u":u"_s, actor.userId}},
+                        [](const Query &q) { return std::optional<bool>(q.i64(0) != 0); });
     });
     if (!writable)
         return writable.error();

@@ -13,17 +13,17 @@ namespace wfx::schema {
 QJsonObject ofSpec(const shape::Spec &spec, shape::Shape in);
 
 // {"type": "object", "properties": {...}, "required": [...]} of the table's
-// fields in the shape `in`; a member is required unless it is omittable.
+// fields in the shape `in`; a member is required unless it is omittable. A
+// column that is not in the JSON (no name) is not in the schema either.
 template <typename Fields> QJsonObject of(const Fields &fields, shape::Shape in)
 {
     QList<Prop> props;
-    std::apply(
-        [&](const auto &...f) {
-            (props.append(Prop{QString::fromLatin1(f.name.data(), qsizetype(f.name.size())),
-                               ofSpec(f.spec, in), !f.spec.optional}),
-             ...);
-        },
-        fields);
+    auto add = [&](const auto &f) {
+        if (!f.name.empty())
+            props.append(Prop{QString::fromLatin1(f.name.data(), qsizetype(f.name.size())),
+                              ofSpec(f.spec, in), !f.spec.optional});
+    };
+    std::apply([&](const auto &...f) { (add(f), ...); }, fields);
     return object(props);
 }
 
