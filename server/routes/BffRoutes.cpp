@@ -47,12 +47,6 @@ QJsonObject bffShareSchema()
     return schema::of(kShareFields, shape::Bff);
 }
 
-QJsonObject deletionSchema()
-{
-    return object({{u"state"_s, enumOf({u"scheduled"_s, u"cancelled"_s, u"none"_s}), true},
-                   {u"scheduled_for"_s, dateTime()}});
-}
-
 HttpResponse unsupported(const QByteArray &allow, const QString &why)
 {
     HttpResponse response = HttpResponse::error(405, u"unsupported_action"_s, why);

@@ -15,15 +15,11 @@ namespace wfx {
 using namespace schema;
 using namespace routeutil;
 
-namespace {
-
-QJsonObject deletionSchema()
+QJsonObject routeutil::deletionSchema()
 {
     return object({{u"state"_s, enumOf({u"scheduled"_s, u"cancelled"_s, u"none"_s}), true},
                    {u"scheduled_for"_s, dateTime()}});
 }
-
-} // namespace
 
 void addMeRoutes(RouteTable &routes, Services &services)
 {

@@ -137,6 +137,8 @@ inline void addBundledPage(RouteTable &routes, const BundledPageRoutes &bundle)
 // promise every field and the display name's bounds (Presence::Required); the
 // sign-in answers and the dashboard promise the id and the email only.
 QJsonObject userSchema(Presence fields);
+// An account's scheduled deletion (MeRoutes.cpp), as /api/me/delete and the dashboard answer it.
+QJsonObject deletionSchema();
 
 inline QString str(const HttpRequest &req, const char *field)
 {
