@@ -87,7 +87,7 @@ void addClaimRoutes(RouteTable &routes, Services &services)
         .proxied({u"limit"_s, u"cursor"_s})
         .paged(claim)
         .handle(pagedBy(services.claims, &ClaimService::list));
-    addRead(routes, u"/api/claims/{claim_id}"_s, u"claims"_s, u"Get a claim"_s, true,
+    addRead(routes, u"/api/claims/{claim_id}"_s, u"claims"_s, u"Get a claim"_s, Proxy::On,
             {u"claim"_s, claim}, services.claims, &ClaimService::get);
 
     routes

@@ -92,14 +92,17 @@ struct Answer
     QJsonObject schema;
 };
 
+// Whether a Cloud route is on the BFF proxy allowlist (RouteBuilder::proxied).
+enum class Proxy { Off, On };
+
 // GET `path` on the Cloud API, reading the one resource its parameter names:
 // 200 {"<key>": read(actor, id)}, or 404 when the caller may not see it.
 template <typename Service, typename Read>
 void addRead(RouteTable &routes, const QString &path, const QString &tag, const QString &summary,
-             bool proxied, const Answer &answer, Service &service, Read read)
+             Proxy proxy, const Answer &answer, Service &service, Read read)
 {
     routes.route("GET", path, Access::Api, tag, summary)
-        .proxiedIf(proxied)
+        .proxiedIf(proxy == Proxy::On)
         .returns(200, schema::wrapped(answer.key, answer.schema))
         .errors({404})
         .handle([&service, read, param = idParam(path), key = answer.key](HttpRequest &request) {

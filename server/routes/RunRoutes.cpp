@@ -287,8 +287,8 @@ void addRunRoutes(RouteTable &routes, Services &services)
                 return HttpResponse::error(listed.error());
             return HttpResponse::jsonBytes(200, w.take());
         });
-    addRead(routes, u"/api/runs/{run_id}"_s, u"runs"_s, u"Get a run, with its metric names"_s, true,
-            {u"run"_s, run}, services.runs, &RunService::get);
+    addRead(routes, u"/api/runs/{run_id}"_s, u"runs"_s, u"Get a run, with its metric names"_s,
+            Proxy::On, {u"run"_s, run}, services.runs, &RunService::get);
     routes
         .route("DELETE", u"/api/runs/{run_id}"_s, Access::Api, u"runs"_s,
                u"Delete a run with its metrics, log, signature and artifacts (member)"_s)
@@ -380,7 +380,7 @@ void addRunRoutes(RouteTable &routes, Services &services)
     addRead(
         routes, u"/api/runs/{run_id}/signature"_s, u"runs"_s,
         u"The run's client signature and its verification; an unsigned run answers signature null"_s,
-        true, {u"signature"_s, signature}, services.runs, &RunService::signature);
+        Proxy::On, {u"signature"_s, signature}, services.runs, &RunService::signature);
 
     routes
         .route("GET", u"/api/runs/{run_id}/compliance_mapping"_s, Access::Api, u"runs"_s,

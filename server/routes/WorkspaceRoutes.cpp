@@ -40,7 +40,7 @@ void addReadRenameRemove(RouteTable &routes, WorkspaceService &service, const QS
 {
     const QString tag = path.section(u'/', 2, 2);
     const QString param = idParam(path);
-    addRead(routes, path, tag, u"Get a "_s + answer.key, false, answer, service, read);
+    addRead(routes, path, tag, u"Get a "_s + answer.key, Proxy::Off, answer, service, read);
     routes.route("PATCH", path, Access::Api, tag, renameSummary)
         .body(object({{u"name"_s, string(1, 200), true}}))
         .returns(200, wrapped(answer.key, answer.schema))

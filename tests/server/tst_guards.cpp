@@ -546,7 +546,8 @@ private slots:
     {
         RouteTable routes;
         Things things;
-        routeutil::addRead(routes, u"/things/{thing_id}/label"_s, u"t"_s, u"Get a thing"_s, false,
+        routeutil::addRead(routes, u"/things/{thing_id}/label"_s, u"t"_s, u"Get a thing"_s,
+                           routeutil::Proxy::Off,
                            {u"thing"_s, schema::object({{u"id"_s, schema::string(), true}})},
                            things, &Things::get);
         const Dispatcher dispatcher(routes, &m_auth, config());
