@@ -168,6 +168,8 @@ QJsonObject openApiDocument(const RouteTable &table)
             errors << 401;
         if (r.access == Access::Session)
             errors << 403;
+        if (!r.queryParams.isEmpty())
+            errors << 422; // the dispatcher checks declared query parameters
         if (!r.requestSchema.isEmpty())
             errors << 413 << 415 << 422;
         else if (r.rawBody && !errors.contains(415))

@@ -121,6 +121,11 @@ public:
         return *this;
     }
     RouteBuilder &paged(); // limit + cursor, read with HttpRequest::page()
+    // The same, answering 200 with a page of `item` (schema::page).
+    RouteBuilder &paged(const QJsonObject &item)
+    {
+        return paged().returns(200, schema::page(item));
+    }
     // On the BFF proxy allowlist, passing on `query` (declared parameters) only.
     RouteBuilder &proxied(const QStringList &query = {}) { return proxiedIf(true, query); }
     // For a declaration shared by a Cloud route and its named BFF twin.

@@ -43,9 +43,8 @@ void addAuditRoutes(RouteTable &routes, Services &services)
         .query(u"target_id"_s, string(1, kMaxFilterLength))
         .query(u"from"_s, describe(dateTime(), u"Entries at or after this time"_s))
         .query(u"to"_s, describe(dateTime(), u"Entries before this time"_s))
-        .paged()
-        .returns(200, page(auditEntrySchema()))
-        .errors({404, 422})
+        .paged(auditEntrySchema())
+        .errors({404})
         .handle([&services](HttpRequest &request) {
             AuditFilter filter;
             filter.workspaceId = request.query<QString>(u"workspace_id"_s);

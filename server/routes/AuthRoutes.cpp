@@ -17,17 +17,19 @@ namespace wfx {
 using namespace schema;
 using namespace routeutil;
 
-namespace {
-
-QJsonObject userSchema()
+QJsonObject routeutil::userSchema(Presence fields)
 {
+    const bool all = fields == Presence::Required;
     return object({{u"id"_s, uuid(), true},
                    {u"email"_s, string(3, 254), true},
-                   {u"display_name"_s, string()},
-                   {u"is_admin"_s, boolean()},
-                   {u"restricted"_s, boolean()},
-                   {u"created_at"_s, dateTime()}});
+                   {u"display_name"_s,
+                    all ? string(0, AccountService::kMaxDisplayNameLength) : string(), all},
+                   {u"is_admin"_s, boolean(), all},
+                   {u"restricted"_s, boolean(), all},
+                   {u"created_at"_s, dateTime(), all}});
 }
+
+namespace {
 
 QJsonObject apiKeySchema()
 {
@@ -67,7 +69,7 @@ HttpResponse issued(const Result<IssuedApiKey> &k, int status)
 
 void addAuthRoutes(RouteTable &routes, Services &services)
 {
-    const QJsonObject user = userSchema();
+    const QJsonObject user = userSchema(Presence::Optional);
     const QJsonObject credentials =
         object({{u"email"_s, string(1, 254), true}, {u"password"_s, string(1, 1024), true}});
 
@@ -189,13 +191,8 @@ void addAuthRoutes(RouteTable &routes, Services &services)
     routes
         .route("GET", u"/api/api-keys"_s, Access::Api, u"api_keys"_s,
                u"The caller's API keys (never their secrets)"_s)
-        .paged()
-        .returns(200, page(key))
-        .errors({422})
-        .handle([&services](HttpRequest &request) {
-            const HttpRequest::Page paging = request.page();
-            return paged(services.apiKeys.list(request.actor, paging.limit, paging.cursor));
-        });
+        .paged(key)
+        .handle(pagedBy(services.apiKeys, &ApiKeyService::list));
     for (const auto &[path, access] : {std::pair{u"/api/api-keys"_s, Access::Api},
                                        std::pair{u"/api/cloud/api-keys"_s, Access::Session}}) {
         routes

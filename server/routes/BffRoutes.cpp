@@ -37,16 +37,6 @@ namespace {
 const QString kSampleProject = QStringLiteral("Sample project");
 constexpr int kSamplePoints = 300;
 
-QJsonObject bffUserSchema()
-{
-    return object({{u"id"_s, uuid(), true},
-                   {u"email"_s, string(3, 254), true},
-                   {u"display_name"_s, string()},
-                   {u"is_admin"_s, boolean()},
-                   {u"restricted"_s, boolean()},
-                   {u"created_at"_s, dateTime()}});
-}
-
 QJsonObject bffRunSchema()
 {
     return schema::of(kRunFields<Run>, shape::Bff);
@@ -55,12 +45,6 @@ QJsonObject bffRunSchema()
 QJsonObject bffShareSchema()
 {
     return schema::of(kShareFields, shape::Bff);
-}
-
-QJsonObject deletionSchema()
-{
-    return object({{u"state"_s, enumOf({u"scheduled"_s, u"cancelled"_s, u"none"_s}), true},
-                   {u"scheduled_for"_s, dateTime()}});
 }
 
 HttpResponse unsupported(const QByteArray &allow, const QString &why)
@@ -170,7 +154,7 @@ QJsonObject sampleRunBody(const QString &projectId, qint64 nowMs)
 void addBffRoutes(RouteTable &routes, Services &services)
 {
     auto fixtures = std::make_shared<E2eFixtures>();
-    const QJsonObject user = bffUserSchema();
+    const QJsonObject user = userSchema(Presence::Optional);
     const QJsonObject run = bffRunSchema();
     const QJsonObject share = bffShareSchema();
     const QJsonObject byId = object({{u"id"_s, uuid(), true}});
@@ -303,9 +287,8 @@ void addBffRoutes(RouteTable &routes, Services &services)
         .query(u"workspace_id"_s, uuid())
         .query(u"project_id"_s, uuid())
         .query(u"status"_s, enumOf(shape::namesOf<RunStatus>()))
-        .paged()
-        .returns(200, page(run))
-        .errors({401, 403, 404, 422})
+        .paged(run)
+        .errors({401, 403, 404})
         .handle([&services, fixtures](HttpRequest &request) {
             const HttpRequest::Page paging = request.page();
             RunFilter f;

@@ -113,19 +113,17 @@ void addBillingRoutes(RouteTable &routes, Services &services)
         });
     // Without a payment provider the checkout and portal links lead here: a page
     // that is the same for everyone, whose form asks the named route below.
-    routes
-        .route("GET", u"/billing/offline"_s, Access::Public, u"billing"_s,
-               u"The offline billing page (HTML) the offline provider's checkout and portal links "
-               u"lead to: plan "
-               "changes on this instance are made by its administrator"_s)
-        .returns(200, {})
-        .handle([](HttpRequest &) { return offlinePage().page(); });
-    routes
-        .route("GET", u"/billing/assets/{file}"_s, Access::Public, u"billing"_s,
-               u"The offline billing page's script"_s)
-        .returns(200, {})
-        .errors({404})
-        .handle([](HttpRequest &request) { return offlinePage().asset(request.param(u"file"_s)); });
+    addBundledPage(
+        routes,
+        {&offlinePage,
+         u"billing"_s,
+         u"/billing/offline"_s,
+         u"The offline billing page (HTML) the offline provider's checkout and portal links "
+         u"lead to: plan "
+         "changes on this instance are made by its administrator"_s,
+         {},
+         u"/billing/assets/{file}"_s,
+         u"The offline billing page's script"_s});
     routes
         .route(
             "POST", u"/api/cloud/billing/offline"_s, Access::Session, u"bff"_s,

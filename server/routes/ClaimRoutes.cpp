@@ -85,34 +85,20 @@ void addClaimRoutes(RouteTable &routes, Services &services)
         .route("GET", u"/api/claims"_s, Access::Api, u"claims"_s,
                u"Claims in the caller's workspaces, newest first"_s)
         .proxied({u"limit"_s, u"cursor"_s})
-        .paged()
-        .returns(200, page(claim))
-        .errors({422})
-        .handle([&services](HttpRequest &request) {
-            const HttpRequest::Page paging = request.page();
-            return paged(services.claims.list(request.actor, paging.limit, paging.cursor));
-        });
-    routes.route("GET", u"/api/claims/{claim_id}"_s, Access::Api, u"claims"_s, u"Get a claim"_s)
-        .proxied()
-        .returns(200, wrapped(u"claim"_s, claim))
-        .errors({404})
-        .handle([&services](HttpRequest &request) {
-            return wrapped(services.claims.get(request.actor, request.param(u"claim_id"_s)),
-                           "claim");
-        });
+        .paged(claim)
+        .handle(pagedBy(services.claims, &ClaimService::list));
+    addRead(routes, u"/api/claims/{claim_id}"_s, u"claims"_s, u"Get a claim"_s, Proxy::On,
+            {u"claim"_s, claim}, services.claims, &ClaimService::get);
 
     routes
         .route(
             "GET", u"/api/museum"_s, Access::Public, u"museum"_s,
             u"The public gallery of published runs, newest first (no internal id but the entry's own)"_s)
         .proxied()
-        .paged()
-        .returns(200, page(museumEntrySchema()))
-        .errors({422})
-        .handle([&services](HttpRequest &request) {
-            const HttpRequest::Page paging = request.page();
-            return paged(services.museum.listPublic(paging.limit, paging.cursor));
-        });
+        .paged(museumEntrySchema())
+        .handle(pagedBy([&services](HttpRequest &, int limit, const QString &cursor) {
+            return services.museum.listPublic(limit, cursor);
+        }));
 
     const QJsonObject board = leaderboardSchema();
     routes
@@ -129,13 +115,10 @@ void addClaimRoutes(RouteTable &routes, Services &services)
     routes
         .route("GET", u"/api/public/vla-leaderboard/history"_s, Access::Public, u"museum"_s,
                u"Earlier VLA leaderboard snapshots, newest first"_s)
-        .paged()
-        .returns(200, page(board))
-        .errors({422})
-        .handle([&services](HttpRequest &request) {
-            const HttpRequest::Page paging = request.page();
-            return paged(services.leaderboard.history(u"vla"_s, paging.limit, paging.cursor));
-        });
+        .paged(board)
+        .handle(pagedBy([&services](HttpRequest &, int limit, const QString &cursor) {
+            return services.leaderboard.history(u"vla"_s, limit, cursor);
+        }));
 
     const QJsonObject overall = enumOf({u"operational"_s, u"degraded"_s, u"down"_s});
     const QJsonObject component =

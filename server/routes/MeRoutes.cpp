@@ -15,29 +15,16 @@ namespace wfx {
 using namespace schema;
 using namespace routeutil;
 
-namespace {
-
-QJsonObject meSchema()
-{
-    return object({{u"id"_s, uuid(), true},
-                   {u"email"_s, string(3, 254), true},
-                   {u"display_name"_s, string(0, AccountService::kMaxDisplayNameLength), true},
-                   {u"is_admin"_s, boolean(), true},
-                   {u"restricted"_s, boolean(), true},
-                   {u"created_at"_s, dateTime(), true}});
-}
-
-QJsonObject deletionSchema()
+QJsonObject routeutil::deletionSchema()
 {
     return object({{u"state"_s, enumOf({u"scheduled"_s, u"cancelled"_s, u"none"_s}), true},
                    {u"scheduled_for"_s, dateTime()}});
 }
 
-} // namespace
-
 void addMeRoutes(RouteTable &routes, Services &services)
 {
-    const QJsonObject user = wrapped(u"user"_s, meSchema());
+    const QJsonObject account = userSchema(Presence::Required);
+    const QJsonObject user = wrapped(u"user"_s, account);
     routes.route("GET", u"/api/me"_s, Access::Api, u"me"_s, u"The caller's account"_s)
         .returns(200, user)
         .errors({401})
@@ -58,7 +45,7 @@ void addMeRoutes(RouteTable &routes, Services &services)
         .route(
             "GET", u"/api/me/export"_s, Access::Api, u"me"_s,
             u"Everything held about the caller (never a secret or a hash of one); allowed while restricted"_s)
-        .returns(200, object({{u"user"_s, meSchema(), true},
+        .returns(200, object({{u"user"_s, account, true},
                               {u"workspaces"_s, arrayOf(anyObject()), true},
                               {u"api_keys"_s, arrayOf(anyObject()), true},
                               {u"audit"_s, arrayOf(anyObject()), true}}))

@@ -209,7 +209,7 @@ void addRunRoutes(RouteTable &routes, Services &services)
                u"The workspace's sync ledger head"_s)
         .query(u"workspace_id"_s, uuid(), Presence::Required)
         .returns(200, wrapped(u"ledger_head"_s, ledger))
-        .errors({404, 422})
+        .errors({404})
         .handle([&services](HttpRequest &request) {
             return wrapped(
                 services.ledger.head(request.actor, request.query<QString>(u"workspace_id"_s)),
@@ -263,9 +263,8 @@ void addRunRoutes(RouteTable &routes, Services &services)
                 "NAME, ascending, ties by id; `-metric:NAME`: descending. Runs without that metric "
                 "are left out. A cursor belongs to the order it was issued for."_s),
             Presence::Optional, runOrderParses)
-        .paged()
-        .returns(200, page(run))
-        .errors({404, 422})
+        .paged(run)
+        .errors({404})
         .handle([&services](HttpRequest &request) {
             const HttpRequest::Page paging = request.page();
             RunFilter filter;
@@ -288,15 +287,8 @@ void addRunRoutes(RouteTable &routes, Services &services)
                 return HttpResponse::error(listed.error());
             return HttpResponse::jsonBytes(200, w.take());
         });
-    routes
-        .route("GET", u"/api/runs/{run_id}"_s, Access::Api, u"runs"_s,
-               u"Get a run, with its metric names"_s)
-        .proxied()
-        .returns(200, wrapped(u"run"_s, run))
-        .errors({404})
-        .handle([&services](HttpRequest &request) {
-            return wrapped(services.runs.get(request.actor, request.param(u"run_id"_s)), "run");
-        });
+    addRead(routes, u"/api/runs/{run_id}"_s, u"runs"_s, u"Get a run, with its metric names"_s,
+            Proxy::On, {u"run"_s, run}, services.runs, &RunService::get);
     routes
         .route("DELETE", u"/api/runs/{run_id}"_s, Access::Api, u"runs"_s,
                u"Delete a run with its metrics, log, signature and artifacts (member)"_s)
@@ -331,9 +323,8 @@ void addRunRoutes(RouteTable &routes, Services &services)
         .proxied({u"name"_s, u"limit"_s, u"cursor"_s})
         .query(u"name"_s, string(1, SyncRequest::kMaxTextLength))
         .query(u"max_points"_s, integer(RunService::kMinSeriesPoints, RunService::kMaxSeriesPoints))
-        .paged()
-        .returns(200, page(point))
-        .errors({404, 422})
+        .paged(point)
+        .errors({404})
         .handle([&services](HttpRequest &request) {
             const QString id = request.param(u"run_id"_s);
             const QString name = request.query<QString>(u"name"_s);
@@ -368,7 +359,7 @@ void addRunRoutes(RouteTable &routes, Services &services)
                                  {u"offset"_s, integer(0, kMaxSafeInteger), true},
                                  {u"total_bytes"_s, integer(0, kMaxSafeInteger), true},
                                  {u"next_offset"_s, nullable(integer(0, kMaxSafeInteger)), true}})))
-        .errors({404, 422})
+        .errors({404})
         .handle([&services](HttpRequest &request) {
             const auto offset = request.query<qint64>(u"offset"_s, 0);
             const auto limit = request.query<qint64>(u"limit"_s, RunService::kDefaultLogLimit);
@@ -376,28 +367,20 @@ void addRunRoutes(RouteTable &routes, Services &services)
                 services.runs.log(request.actor, request.param(u"run_id"_s), offset, limit), "log");
         });
 
-    routes
-        .route(
-            "GET", u"/api/runs/{run_id}/signature"_s, Access::Api, u"runs"_s,
-            u"The run's client signature and its verification; an unsigned run answers signature null"_s)
-        .proxied()
-        .returns(200,
-                 wrapped(u"signature"_s,
-                         object({{u"run_id"_s, uuid(), true},
-                                 {u"evidence"_s, enumOf(shape::namesOf<Evidence>()), true},
-                                 {u"alg"_s, enumOf({u"ed25519"_s})},
-                                 {u"public_key"_s, string()},
-                                 {u"sig"_s, string()},
-                                 {u"verified"_s, boolean()},
-                                 {u"signed_sha256"_s, string(64, 64)},
-                                 {u"checked_at"_s, dateTime()},
-                                 {u"signature"_s, describe({{u"type"_s, u"null"_s}},
-                                                           u"Present (null) when unsigned"_s)}})))
-        .errors({404})
-        .handle([&services](HttpRequest &request) {
-            return wrapped(services.runs.signature(request.actor, request.param(u"run_id"_s)),
-                           "signature");
-        });
+    const QJsonObject signature = object(
+        {{u"run_id"_s, uuid(), true},
+         {u"evidence"_s, enumOf(shape::namesOf<Evidence>()), true},
+         {u"alg"_s, enumOf({u"ed25519"_s})},
+         {u"public_key"_s, string()},
+         {u"sig"_s, string()},
+         {u"verified"_s, boolean()},
+         {u"signed_sha256"_s, string(64, 64)},
+         {u"checked_at"_s, dateTime()},
+         {u"signature"_s, describe({{u"type"_s, u"null"_s}}, u"Present (null) when unsigned"_s)}});
+    addRead(
+        routes, u"/api/runs/{run_id}/signature"_s, u"runs"_s,
+        u"The run's client signature and its verification; an unsigned run answers signature null"_s,
+        Proxy::On, {u"signature"_s, signature}, services.runs, &RunService::signature);
 
     routes
         .route("GET", u"/api/runs/{run_id}/compliance_mapping"_s, Access::Api, u"runs"_s,

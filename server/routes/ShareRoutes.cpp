@@ -167,9 +167,8 @@ void addShareRoutes(RouteTable &routes, Services &services)
                        {u"limit"_s, u"cursor"_s, u"workspace_id"_s, u"run_id"_s})
             .query(u"workspace_id"_s, uuid())
             .query(u"run_id"_s, uuid())
-            .paged()
-            .returns(200, page(share))
-            .errors({404, 422})
+            .paged(share)
+            .errors({404})
             .handle([&services](HttpRequest &request) {
                 const HttpRequest::Page paging = request.page();
                 const ShareFilter filter{request.query<QString>(u"workspace_id"_s),
@@ -285,19 +284,15 @@ void addShareRoutes(RouteTable &routes, Services &services)
     }
 
     // The share page and its two assets (bundled; resources/share-page/).
-    routes
-        .route(
-            "GET", u"/r/{token}"_s, Access::Public, u"public"_s,
-            u"The share page (HTML): reads /api/public/r/<token> in the browser and renders the run"_s)
-        .returns(200, {})
-        .errors({404})
-        .handle([](HttpRequest &) { return sharePage().page(); });
-    routes
-        .route("GET", u"/r/assets/{file}"_s, Access::Public, u"public"_s,
-               u"A script or style sheet of the share page"_s)
-        .returns(200, {})
-        .errors({404})
-        .handle([](HttpRequest &request) { return sharePage().asset(request.param(u"file"_s)); });
+    addBundledPage(
+        routes,
+        {&sharePage,
+         u"public"_s,
+         u"/r/{token}"_s,
+         u"The share page (HTML): reads /api/public/r/<token> in the browser and renders the run"_s,
+         {404},
+         u"/r/assets/{file}"_s,
+         u"A script or style sheet of the share page"_s});
 }
 
 } // namespace wfx

@@ -58,27 +58,24 @@ void addUsageRoutes(RouteTable &routes, Services &services)
             return HttpResponse::json(out->created ? 201 : 200,
                                       QJsonObject{{u"reservation"_s, out->reservation.toJson()}});
         });
-    const QJsonObject settle = object({{u"reservation_id"_s, uuid(), true}});
-    routes
-        .route("POST", u"/api/usage/commit"_s, Access::Api, u"usage"_s,
-               u"Commit a reservation (member); again: 200, after a revert: 409"_s)
-        .body(settle)
-        .returns(200, reservation)
-        .errors({403, 404, 409, 422})
-        .handle([&services](HttpRequest &request) {
-            return wrapped(services.usage.commit(request.actor, str(request, "reservation_id")),
-                           "reservation");
-        });
-    routes
-        .route("POST", u"/api/usage/revert"_s, Access::Api, u"usage"_s,
-               u"Release a reservation (member); again: 200, after a commit: 409"_s)
-        .body(settle)
-        .returns(200, reservation)
-        .errors({403, 404, 409, 422})
-        .handle([&services](HttpRequest &request) {
-            return wrapped(services.usage.revert(request.actor, str(request, "reservation_id")),
-                           "reservation");
-        });
+    // Settling a reservation: committing it or releasing it, each idempotent.
+    for (const auto &[path, summary, settle] :
+         {std::tuple{u"/api/usage/commit"_s,
+                     u"Commit a reservation (member); again: 200, after a revert: 409"_s,
+                     &UsageService::commit},
+          std::tuple{u"/api/usage/revert"_s,
+                     u"Release a reservation (member); again: 200, after a commit: 409"_s,
+                     &UsageService::revert}}) {
+        routes.route("POST", path, Access::Api, u"usage"_s, summary)
+            .body(object({{u"reservation_id"_s, uuid(), true}}))
+            .returns(200, reservation)
+            .errors({403, 404, 409, 422})
+            .handle([&services, settle = settle](HttpRequest &request) {
+                return wrapped(std::invoke(settle, services.usage, request.actor,
+                                           str(request, "reservation_id")),
+                               "reservation");
+            });
+    }
 }
 
 } // namespace wfx

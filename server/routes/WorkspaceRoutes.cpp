@@ -28,6 +28,38 @@ QJsonObject projectSchema()
                    {u"created_at"_s, dateTime(), true}});
 }
 
+namespace {
+
+// A workspace or a project on `path` (/api/<tag>/{id}): read, renamed (a name of 1
+// to 200 characters) and deleted by the same three routes, each answering
+// {"<key>": ...}.
+template <typename Read, typename Rename, typename Remove>
+void addReadRenameRemove(RouteTable &routes, WorkspaceService &service, const QString &path,
+                         const Answer &answer, const QString &renameSummary,
+                         const QString &removeSummary, Read read, Rename rename, Remove remove)
+{
+    const QString tag = path.section(u'/', 2, 2);
+    const QString param = idParam(path);
+    addRead(routes, path, tag, u"Get a "_s + answer.key, Proxy::Off, answer, service, read);
+    routes.route("PATCH", path, Access::Api, tag, renameSummary)
+        .body(object({{u"name"_s, string(1, 200), true}}))
+        .returns(200, wrapped(answer.key, answer.schema))
+        .errors({403, 404})
+        .handle([&service, rename, param, key = answer.key](HttpRequest &request) {
+            const QString id = request.param(param);
+            return wrapped(std::invoke(rename, service, request.actor, id, str(request, "name")),
+                           key);
+        });
+    routes.route("DELETE", path, Access::Api, tag, removeSummary)
+        .returns(204, {})
+        .errors({403, 404})
+        .handle([&service, remove, param](HttpRequest &request) {
+            return done(std::invoke(remove, service, request.actor, request.param(param)));
+        });
+}
+
+} // namespace
+
 void addWorkspaceRoutes(RouteTable &routes, Services &services)
 {
     const QJsonObject ws = workspaceSchema();
@@ -47,13 +79,8 @@ void addWorkspaceRoutes(RouteTable &routes, Services &services)
                u"Workspaces of the user (as GET /api/workspaces)"_s}}) {
         routes.route("GET", twin.path, twin.access, twin.tag(u"workspaces"_s), twin.summary)
             .proxiedIf(twin.isCloud(), {u"limit"_s, u"cursor"_s})
-            .paged()
-            .returns(200, page(ws))
-            .errors({422})
-            .handle([&services](HttpRequest &request) {
-                const HttpRequest::Page paging = request.page();
-                return paged(services.workspaces.list(request.actor, paging.limit, paging.cursor));
-            });
+            .paged(ws)
+            .handle(pagedBy(services.workspaces, &WorkspaceService::list));
     }
     for (const Twin &twin :
          {Twin{u"/api/workspaces"_s, Access::Api, u"Create a workspace (the caller owns it)"_s},
@@ -69,47 +96,19 @@ void addWorkspaceRoutes(RouteTable &routes, Services &services)
                                "workspace", 201);
             });
     }
-    routes
-        .route("GET", u"/api/workspaces/{workspace_id}"_s, Access::Api, u"workspaces"_s,
-               u"Get a workspace"_s)
-        .returns(200, wrapped(u"workspace"_s, ws))
-        .errors({404})
-        .handle([&services](HttpRequest &request) {
-            return wrapped(services.workspaces.get(request.actor, request.param(u"workspace_id"_s)),
-                           "workspace");
-        });
-    routes
-        .route("PATCH", u"/api/workspaces/{workspace_id}"_s, Access::Api, u"workspaces"_s,
-               u"Rename a workspace (admin)"_s)
-        .body(object({{u"name"_s, string(1, 200), true}}))
-        .returns(200, wrapped(u"workspace"_s, ws))
-        .errors({403, 404})
-        .handle([&services](HttpRequest &request) {
-            return wrapped(services.workspaces.rename(request.actor,
-                                                      request.param(u"workspace_id"_s),
-                                                      str(request, "name")),
-                           "workspace");
-        });
-    routes
-        .route("DELETE", u"/api/workspaces/{workspace_id}"_s, Access::Api, u"workspaces"_s,
-               u"Delete a workspace and everything in it (owner)"_s)
-        .returns(204, {})
-        .errors({403, 404})
-        .handle([&services](HttpRequest &request) {
-            return done(
-                services.workspaces.remove(request.actor, request.param(u"workspace_id"_s)));
-        });
+    addReadRenameRemove(
+        routes, services.workspaces, u"/api/workspaces/{workspace_id}"_s, {u"workspace"_s, ws},
+        u"Rename a workspace (admin)"_s, u"Delete a workspace and everything in it (owner)"_s,
+        &WorkspaceService::get, &WorkspaceService::rename, &WorkspaceService::remove);
     routes
         .route("GET", u"/api/workspaces/{workspace_id}/invitations"_s, Access::Api, u"workspaces"_s,
                u"Invitations of a workspace (admin)"_s)
-        .paged()
-        .returns(200, page(invitation))
-        .errors({403, 404, 422})
-        .handle([&services](HttpRequest &request) {
-            const HttpRequest::Page paging = request.page();
-            return paged(services.workspaces.invitations(
-                request.actor, request.param(u"workspace_id"_s), paging.limit, paging.cursor));
-        });
+        .paged(invitation)
+        .errors({403, 404})
+        .handle(pagedBy([&services](HttpRequest &request, int limit, const QString &cursor) {
+            return services.workspaces.invitations(request.actor, request.param(u"workspace_id"_s),
+                                                   limit, cursor);
+        }));
     routes
         .route("POST", u"/api/workspaces/{workspace_id}/invitations"_s, Access::Api,
                u"workspaces"_s, u"Invite someone by email (admin); the token is shown once"_s)
@@ -149,15 +148,12 @@ void addWorkspaceRoutes(RouteTable &routes, Services &services)
         routes.route("GET", twin.path, twin.access, twin.tag(u"projects"_s), twin.summary)
             .proxiedIf(twin.isCloud(), {u"limit"_s, u"cursor"_s, u"workspace_id"_s})
             .query(u"workspace_id"_s, uuid())
-            .paged()
-            .returns(200, page(project))
-            .errors({404, 422})
-            .handle([&services](HttpRequest &request) {
-                const HttpRequest::Page paging = request.page();
-                return paged(services.workspaces.listProjects(
-                    request.actor, request.query<QString>(u"workspace_id"_s), paging.limit,
-                    paging.cursor));
-            });
+            .paged(project)
+            .errors({404})
+            .handle(pagedBy([&services](HttpRequest &request, int limit, const QString &cursor) {
+                return services.workspaces.listProjects(
+                    request.actor, request.query<QString>(u"workspace_id"_s), limit, cursor);
+            }));
     }
     for (const Twin &twin : {Twin{u"/api/projects"_s, Access::Api, u"Create a project (member)"_s},
                              Twin{u"/api/cloud/projects"_s, Access::Session,
@@ -174,36 +170,10 @@ void addWorkspaceRoutes(RouteTable &routes, Services &services)
                                "project", 201);
             });
     }
-    routes
-        .route("GET", u"/api/projects/{project_id}"_s, Access::Api, u"projects"_s,
-               u"Get a project"_s)
-        .returns(200, wrapped(u"project"_s, project))
-        .errors({404})
-        .handle([&services](HttpRequest &request) {
-            return wrapped(
-                services.workspaces.getProject(request.actor, request.param(u"project_id"_s)),
-                "project");
-        });
-    routes
-        .route("PATCH", u"/api/projects/{project_id}"_s, Access::Api, u"projects"_s,
-               u"Rename a project (member)"_s)
-        .body(object({{u"name"_s, string(1, 200), true}}))
-        .returns(200, wrapped(u"project"_s, project))
-        .errors({403, 404})
-        .handle([&services](HttpRequest &request) {
-            return wrapped(services.workspaces.renameProject(
-                               request.actor, request.param(u"project_id"_s), str(request, "name")),
-                           "project");
-        });
-    routes
-        .route("DELETE", u"/api/projects/{project_id}"_s, Access::Api, u"projects"_s,
-               u"Delete a project and its runs (admin)"_s)
-        .returns(204, {})
-        .errors({403, 404})
-        .handle([&services](HttpRequest &request) {
-            return done(
-                services.workspaces.removeProject(request.actor, request.param(u"project_id"_s)));
-        });
+    addReadRenameRemove(routes, services.workspaces, u"/api/projects/{project_id}"_s,
+                        {u"project"_s, project}, u"Rename a project (member)"_s,
+                        u"Delete a project and its runs (admin)"_s, &WorkspaceService::getProject,
+                        &WorkspaceService::renameProject, &WorkspaceService::removeProject);
 }
 
 } // namespace wfx

@@ -5,8 +5,10 @@
 // The authenticator is a fake: no store is involved.
 #include "server/core/Dispatcher.h"
 #include "server/core/Guards.h"
+#include "server/core/OpenApi.h"
 #include "server/core/RouteTable.h"
 #include "server/core/Schema.h"
+#include "server/routes/RouteUtil.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -73,6 +75,22 @@ QJsonObject errorOf(const HttpResponse &resp)
 {
     return QJsonDocument::fromJson(resp.body).object().value(u"error"_s).toObject();
 }
+
+// A resource and its service, for the route helpers (server/routes/RouteUtil.h).
+struct Thing
+{
+    QString id;
+    QJsonObject toJson() const { return {{u"id"_s, id}}; }
+};
+struct Things
+{
+    Result<Thing> get(const Actor &, const QString &id) const
+    {
+        if (id != u"known"_s)
+            return Error::notFound(u"Thing"_s);
+        return Thing{id};
+    }
+};
 
 } // namespace
 
@@ -504,6 +522,51 @@ private slots:
         QCOMPARE(seen.value(u"offset"_s).toDouble(), 9007199254740991.0);
         QCOMPARE(seen.value(u"name"_s).toString(), u"a b"_s);
         QCOMPARE(seen.value(u"limit"_s).toInt(), 7);
+    }
+
+    // /openapi.json lists the 422 the query check answers without the route saying it.
+    void queryParametersDocumentTheir422()
+    {
+        RouteTable routes;
+        const auto ok = [](HttpRequest &) { return HttpResponse::json(200, QJsonObject{}); };
+        routes.route("GET", u"/asked"_s, Access::Public, u"t"_s, u"asked"_s)
+            .query(u"n"_s, schema::integer(1, 10))
+            .handle(ok);
+        routes.route("GET", u"/plain"_s, Access::Public, u"t"_s, u"plain"_s).handle(ok);
+        const QJsonObject paths = openApiDocument(routes).value(u"paths"_s).toObject();
+        const auto responses = [&paths](const QString &path) {
+            return paths.value(path)[u"get"_s][u"responses"_s].toObject();
+        };
+        QVERIFY(responses(u"/asked"_s).contains(u"422"_s));
+        QVERIFY(!responses(u"/plain"_s).contains(u"422"_s));
+    }
+
+    // routeutil::addRead: the resource the path's parameter names, as {"<key>": ...}, or 404.
+    void readAnswersTheResourceOfThePath()
+    {
+        RouteTable routes;
+        Things things;
+        routeutil::addRead(routes, u"/things/{thing_id}/label"_s, u"t"_s, u"Get a thing"_s,
+                           routeutil::Proxy::Off,
+                           {u"thing"_s, schema::object({{u"id"_s, schema::string(), true}})},
+                           things, &Things::get);
+        const Dispatcher dispatcher(routes, &m_auth, config());
+        HttpRequest known =
+            request("GET", u"/things/known/label"_s, {{"authorization", "Bearer good-key"}});
+        const HttpResponse found = dispatcher.handle(known);
+        QCOMPARE(found.status, 200);
+        QCOMPARE(QJsonDocument::fromJson(found.body).object(),
+                 (QJsonObject{{u"thing"_s, QJsonObject{{u"id"_s, u"known"_s}}}}));
+        HttpRequest other =
+            request("GET", u"/things/other/label"_s, {{"authorization", "Bearer good-key"}});
+        const HttpResponse missing = dispatcher.handle(other);
+        QCOMPARE(missing.status, 404);
+        QCOMPARE(errorOf(missing).value(u"code"_s).toString(), u"not_found"_s);
+        const QJsonObject op = openApiDocument(routes)
+                                   .value(u"paths"_s)[u"/things/{thing_id}/label"_s][u"get"_s]
+                                   .toObject();
+        QVERIFY(op.value(u"responses"_s).toObject().contains(u"404"_s));
+        QCOMPARE(op.value(u"parameters"_s)[0][u"name"_s].toString(), u"thing_id"_s);
     }
 
     // ------------------------------------------------------- the BFF proxy
