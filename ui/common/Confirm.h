@@ -3,9 +3,9 @@
 // and no dialog is shown (as KeePassXC's MessageBox does).
 #pragma once
 
-#include <QString>
+#include "ui/common/NextAnswer.h"
 
-#include <optional>
+#include <QString>
 
 class QWidget;
 
@@ -18,12 +18,12 @@ public:
     static bool ask(QWidget *parent, const QString &title, const QString &text,
                     const QString &acceptLabel);
     // The answer the next ask() returns without showing anything (tests).
-    static void setNextAnswer(bool yes) { s_next = yes; }
+    static void setNextAnswer(bool yes) { s_next.set(yes); }
     // The text of the last question asked (tests check that it names the object).
     static QString lastText() { return s_lastText; }
 
 private:
-    static inline std::optional<bool> s_next;
+    static inline NextAnswer<bool> s_next;
     static inline QString s_lastText;
 };
 

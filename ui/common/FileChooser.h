@@ -3,9 +3,9 @@
 // path (or an empty one for Cancel) and no dialog is shown.
 #pragma once
 
-#include <QString>
+#include "ui/common/NextAnswer.h"
 
-#include <optional>
+#include <QString>
 
 class QWidget;
 
@@ -17,10 +17,10 @@ public:
     // The chosen path, or empty when cancelled.
     static QString saveFile(QWidget *parent, const QString &title, const QString &suggestedName,
                             const QString &filter);
-    static void setNextPath(const QString &path) { s_next = path; }
+    static void setNextPath(const QString &path) { s_next.set(path); }
 
 private:
-    static inline std::optional<QString> s_next;
+    static inline NextAnswer<QString> s_next;
 };
 
 } // namespace wfx::ui
