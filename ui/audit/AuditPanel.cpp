@@ -3,7 +3,6 @@
 
 #include "models/core/Clock.h"
 #include "models/core/Cursor.h"
-#include "models/events/ChangeBus.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/audit/AuditExporter.h"
 #include "ui/audit/AuditModel.h"
@@ -90,7 +89,7 @@ struct VerifyOutcome
 } // namespace
 
 AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : StorePanel(std::move(ctx), std::move(actor), parent)
 {
     setAccessibleName(tr("Audit log"));
     auto *layout = new QVBoxLayout(this);
@@ -213,9 +212,6 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_statusLine->setObjectName(QStringLiteral("auditStatusLine"));
     layout->addWidget(m_statusLine);
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(kLiveDebounceMs);
     m_pollTimer = new QTimer(this);
     m_pollTimer->setInterval(kProgressPollMs);
     connect(m_pollTimer, &QTimer::timeout, this, [this] {
@@ -249,17 +245,17 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
     connect(m_model, &AuditModel::pageLoaded, this, &AuditPanel::updateStatusLine);
     connect(m_model, &AuditModel::loadingChanged, this, &AuditPanel::updateStatusLine);
     connect(m_model, &QAbstractItemModel::modelReset, this, &AuditPanel::updateStatusLine);
-    if (m_ctx.bus) {
-        // Every change writes an entry: refresh (debounced) when the newest rows are in view.
-        connect(m_ctx.bus, &ChangeBus::changed, this, [this] { m_liveTimer->start(); });
-    }
-    connect(m_liveTimer, &QTimer::timeout, this, [this] {
-        if (m_view->verticalScrollBar()->value() == 0)
-            m_model->reload();
-        else
-            m_statusLine->setText(
-                tr("New entries were written; scroll to the top or apply the filter to see them."));
-    });
+    // Every change writes an entry: refresh (debounced) when the newest rows are in view.
+    reloadOnChange(
+        {},
+        [this] {
+            if (m_view->verticalScrollBar()->value() == 0)
+                m_model->reload();
+            else
+                m_statusLine->setText(tr("New entries were written; scroll to the top or apply the "
+                                         "filter to see them."));
+        },
+        kLiveDebounceMs);
 
     m_exportPath = [this](const QString &format) {
         return QFileDialog::getSaveFileName(

@@ -5,11 +5,11 @@
 #pragma once
 
 #include "models/audit/AuditService.h"
-#include "models/core/Context.h"
+
+#include "ui/common/StorePanel.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
-#include <QWidget>
 
 #include <atomic>
 #include <functional>
@@ -29,7 +29,7 @@ namespace wfx::ui {
 
 class AuditModel;
 
-class AuditPanel : public QWidget
+class AuditPanel : public StorePanel
 {
     Q_OBJECT
 public:
@@ -71,8 +71,6 @@ private:
     void endWork();
     void updateStatusLine();
 
-    ModelContext m_ctx;
-    Actor m_actor;
     AuditModel *m_model = nullptr;
     QTableView *m_view = nullptr;
     QComboBox *m_actorFilter = nullptr;
@@ -87,7 +85,6 @@ private:
     QLabel *m_progressLabel = nullptr;
     QLabel *m_verdict = nullptr;
     QLabel *m_statusLine = nullptr;
-    QTimer *m_liveTimer = nullptr;
     QTimer *m_pollTimer = nullptr;
 
     struct Work

@@ -3,7 +3,6 @@
 
 #include "models/billing/BillingService.h"
 #include "models/billing/OfflineBillingProvider.h"
-#include "models/events/ChangeBus.h"
 #include "models/usage/UsageService.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/common/Async.h"
@@ -25,7 +24,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -90,7 +88,7 @@ QString capText(const QString &metric, qint64 v)
 
 BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<BillingProvider> provider,
                            std::function<QString()> baseUrl, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+    : StorePanel(std::move(ctx), std::move(actor), parent),
       m_provider(provider ? std::move(provider) : std::make_shared<OfflineBillingProvider>()),
       m_baseUrl(std::move(baseUrl)),
       m_openUrl([](const QUrl &url) { return QDesktopServices::openUrl(url); }),
@@ -187,20 +185,8 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
     connect(m_checkout, &QPushButton::clicked, this, &BillingPanel::checkout);
     connect(m_portal, &QPushButton::clicked, this, &BillingPanel::openPortal);
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(kLiveDebounceMs);
-    connect(m_liveTimer, &QTimer::timeout, this, &BillingPanel::reload);
-    if (m_ctx.bus) {
-        connect(m_ctx.bus, &ChangeBus::changed, this,
-                [this](const QString &entity, const QString &, bool) {
-                    static const QStringList watched{
-                        QStringLiteral("workspace"), QStringLiteral("billing"),
-                        QStringLiteral("billing_event"), QStringLiteral("reservation")};
-                    if (watched.contains(entity))
-                        m_liveTimer->start();
-                });
-    }
+    reloadOnChange({u"workspace"_s, u"billing"_s, u"billing_event"_s, u"reservation"_s},
+                   [this] { reload(); });
     reload();
 }
 

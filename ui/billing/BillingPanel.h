@@ -4,14 +4,12 @@
 // browser), and every webhook event received with whether it was applied.
 #pragma once
 
-#include "models/core/Context.h"
-
 #include "ui/common/PanelActions.h"
+#include "ui/common/StorePanel.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
 #include <QUrl>
-#include <QWidget>
 
 #include <functional>
 #include <memory>
@@ -20,7 +18,6 @@ class QComboBox;
 class QGridLayout;
 class QLabel;
 class QPushButton;
-class QTimer;
 class QTreeView;
 
 namespace wfx {
@@ -29,12 +26,10 @@ class BillingProvider;
 
 namespace wfx::ui {
 
-class BillingPanel : public QWidget
+class BillingPanel : public StorePanel
 {
     Q_OBJECT
 public:
-    static constexpr int kLiveDebounceMs = 200;
-
     // provider null: the offline provider. baseUrl resolves the relative links
     // the offline provider gives (the built-in server's address).
     BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<BillingProvider> provider,
@@ -62,8 +57,6 @@ private:
     // Opens a checkout or portal link; returns the status words.
     QString openLink(const QString &link, const QString &what);
 
-    ModelContext m_ctx;
-    Actor m_actor;
     std::shared_ptr<BillingProvider> m_provider;
     std::function<QString()> m_baseUrl;
     std::function<bool(const QUrl &)> m_openUrl;
@@ -77,7 +70,6 @@ private:
     QPushButton *m_checkout = nullptr, *m_portal = nullptr;
     QTreeView *m_events = nullptr;
     QLabel *m_status = nullptr;
-    QTimer *m_liveTimer = nullptr;
     bool m_filling = false;
     PanelActions m_actions; // reports in m_status; waited for on destruction
 };

@@ -3,7 +3,6 @@
 
 #include "models/core/Clock.h"
 #include "models/dsar/DsarService.h"
-#include "models/events/ChangeBus.h"
 #include "ui/common/AllUsers.h"
 #include "ui/common/Async.h"
 #include "ui/common/CollectAll.h"
@@ -24,7 +23,6 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -77,7 +75,7 @@ QString stateText(const QString &state)
 } // namespace
 
 DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+    : StorePanel(std::move(ctx), std::move(actor), parent),
       m_actions(this, [this](const QString &text) { m_status->setText(text); })
 {
     setAccessibleName(tr("DSAR requests"));
@@ -157,17 +155,7 @@ DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
     connect(m_deleteNow, &QPushButton::clicked, this, &DsarPanel::deleteNow);
     connect(m_lift, &QPushButton::clicked, this, &DsarPanel::liftRestriction);
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(kLiveDebounceMs);
-    connect(m_liveTimer, &QTimer::timeout, this, &DsarPanel::reload);
-    if (m_ctx.bus) {
-        connect(m_ctx.bus, &ChangeBus::changed, this,
-                [this](const QString &entity, const QString &, bool) {
-                    if (entity == QLatin1String("dsar_request") || entity == QLatin1String("user"))
-                        m_liveTimer->start();
-                });
-    }
+    reloadOnChange({u"dsar_request"_s, u"user"_s}, [this] { reload(); });
     m_exportPath = [this](const QString &email) {
         return QFileDialog::getSaveFileName(this, tr("Export personal data"),
                                             tr("data-export-%1.json").arg(email),

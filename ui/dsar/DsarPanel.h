@@ -4,14 +4,12 @@
 // deletion; lift a restriction. The services write the audit entries.
 #pragma once
 
-#include "models/core/Context.h"
-
 #include "ui/common/PanelActions.h"
+#include "ui/common/StorePanel.h"
 
 #include <QFutureWatcher>
 #include <QHash>
 #include <QPointer>
-#include <QWidget>
 
 #include <atomic>
 #include <functional>
@@ -21,16 +19,14 @@ class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QTimer;
 class QTreeView;
 
 namespace wfx::ui {
 
-class DsarPanel : public QWidget
+class DsarPanel : public StorePanel
 {
     Q_OBJECT
 public:
-    static constexpr int kLiveDebounceMs = 200;
     static constexpr int kPageSize = 200;
 
     DsarPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
@@ -66,8 +62,6 @@ private:
     QString currentValue(int value) const; // of the current queue row (DsarPanel.cpp: Value)
     QString emailOf(const QString &userId) const;
 
-    ModelContext m_ctx;
-    Actor m_actor;
     bool m_exporting = false;
     std::shared_ptr<std::atomic<bool>> m_exportCancel;
     QHash<QString, QString> m_emails;
@@ -79,7 +73,6 @@ private:
     QPushButton *m_cancelDeletion = nullptr, *m_deleteNow = nullptr, *m_lift = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
-    QTimer *m_liveTimer = nullptr;
     PanelActions m_actions; // reports in m_status; waited for on destruction
 };
 

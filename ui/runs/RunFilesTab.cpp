@@ -55,7 +55,7 @@ QString stateText(const QString &state)
 
 RunFilesTab::RunFilesTab(ModelContext ctx, Actor actor, QString runId, RunFiles files,
                          QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_runId(std::move(runId)),
+    : StorePanel(std::move(ctx), std::move(actor), parent), m_runId(std::move(runId)),
       m_files(std::move(files))
 {
     auto *layout = new QVBoxLayout(this);

@@ -6,10 +6,8 @@
 // a saved artifact is checked against its SHA-256 before it is kept.
 #pragma once
 
-#include "models/core/Context.h"
+#include "ui/common/StorePanel.h"
 #include "ui/runs/RunFiles.h"
-
-#include <QWidget>
 
 #include <atomic>
 #include <functional>
@@ -23,7 +21,7 @@ class QTimer;
 
 namespace wfx::ui {
 
-class RunFilesTab : public QWidget
+class RunFilesTab : public StorePanel
 {
     Q_OBJECT
 public:
@@ -80,8 +78,6 @@ private:
     void startJob(const QString &what);
     void finishJob(const QString &what, const QString &path, const Outcome &o);
 
-    ModelContext m_ctx;
-    Actor m_actor;
     QString m_runId;
     RunFiles m_files;
     QTableWidget *m_table = nullptr;

@@ -3,7 +3,6 @@
 
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
-#include "models/events/ChangeBus.h"
 #include "ui/common/Async.h"
 #include "ui/common/Confirm.h"
 #include "ui/common/ErrorText.h"
@@ -21,7 +20,6 @@
 #include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace wfx::ui {
@@ -61,7 +59,7 @@ ShareInspector::~ShareInspector()
 }
 
 ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : StorePanel(std::move(ctx), std::move(actor), parent)
 {
     setAccessibleName(tr("Share inspector"));
     auto *layout = new QVBoxLayout(this);
@@ -84,9 +82,9 @@ ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
     m_password->setAccessibleName(tr("Password to try (optional)"));
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setPlaceholderText(tr("Optional; trying it here counts nothing"));
-    m_inspect = new QPushButton(tr("&Inspect"), this);
-    m_inspect->setObjectName(QStringLiteral("inspectButton"));
-    m_inspect->setDefault(true);
+    auto *inspectButton = new QPushButton(tr("&Inspect"), this);
+    inspectButton->setObjectName(QStringLiteral("inspectButton"));
+    inspectButton->setDefault(true);
     auto *addressLabel = new QLabel(tr("Client &address:"), this);
     addressLabel->setBuddy(m_address);
     auto *passwordLabel = new QLabel(tr("Pass&word:"), this);
@@ -95,7 +93,7 @@ ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
     row->addWidget(m_address);
     row->addWidget(passwordLabel);
     row->addWidget(m_password, 1);
-    row->addWidget(m_inspect);
+    row->addWidget(inspectButton);
     inputs->addRow(row);
     layout->addLayout(inputs);
 
@@ -162,26 +160,17 @@ ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
                        static_cast<QWidget *>(m_extend), static_cast<QWidget *>(m_unlock)})
         w->setEnabled(false);
 
-    connect(m_inspect, &QPushButton::clicked, this, qOverload<>(&ShareInspector::inspect));
+    connect(inspectButton, &QPushButton::clicked, this, qOverload<>(&ShareInspector::inspect));
     for (QLineEdit *e : {m_input, m_address, m_password})
         connect(e, &QLineEdit::returnPressed, this, qOverload<>(&ShareInspector::inspect));
     connect(m_revoke, &QPushButton::clicked, this, &ShareInspector::revoke);
     connect(m_extend, &QPushButton::clicked, this, &ShareInspector::extend);
     connect(m_unlock, &QPushButton::clicked, this, &ShareInspector::unlock);
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(200);
-    connect(m_liveTimer, &QTimer::timeout, this, [this] {
+    reloadOnChange({QStringLiteral("share")}, [this] {
         if (m_explanation)
             inspect();
     });
-    if (m_ctx.bus)
-        connect(m_ctx.bus, &ChangeBus::changed, this,
-                [this](const QString &entity, const QString &, bool) {
-                    if (entity == QLatin1String("share"))
-                        m_liveTimer->start();
-                });
 }
 
 void ShareInspector::setBusy(bool busy)

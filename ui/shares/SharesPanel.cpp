@@ -37,20 +37,19 @@ namespace wfx::ui {
 
 SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()> linkBase,
                          QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
-      m_linkBase(std::move(linkBase))
+    : StorePanel(std::move(ctx), std::move(actor), parent), m_linkBase(std::move(linkBase))
 {
     setAccessibleName(tr("Shares"));
     auto *layout = new QVBoxLayout(this);
     auto *title = heading(tr("Shares"), this);
     layout->addWidget(title);
 
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(QStringLiteral("sharesTabs"));
-    layout->addWidget(m_tabs, 1);
+    auto *tabs = new QTabWidget(this);
+    tabs->setObjectName(QStringLiteral("sharesTabs"));
+    layout->addWidget(tabs, 1);
 
     // --- The list.
-    auto *listPage = new QWidget(m_tabs);
+    auto *listPage = new QWidget(tabs);
     auto *ll = new QVBoxLayout(listPage);
     auto *buttons = new QHBoxLayout;
     auto *create = new QPushButton(tr("&New share…"), listPage);
@@ -141,19 +140,19 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     m_statusLine = new QLabel(listPage);
     m_statusLine->setObjectName(QStringLiteral("sharesStatusLine"));
     ll->addWidget(m_statusLine);
-    m_tabs->addTab(listPage, tr("&List"));
+    tabs->addTab(listPage, tr("&List"));
 
     // --- The inspector.
-    m_inspector = new ShareInspector(m_ctx, m_actor, m_tabs);
-    m_tabs->addTab(m_inspector, tr("Insp&ector"));
+    m_inspector = new ShareInspector(m_ctx, m_actor, tabs);
+    tabs->addTab(m_inspector, tr("Insp&ector"));
 
     connect(create, &QPushButton::clicked, this, &SharesPanel::openCreate);
     connect(m_revoke, &QPushButton::clicked, this, &SharesPanel::revokeSelected);
-    connect(m_inspect, &QPushButton::clicked, this, [this] {
+    connect(m_inspect, &QPushButton::clicked, this, [this, tabs] {
         const QString id = selectedShareId();
         if (id.isEmpty())
             return;
-        m_tabs->setCurrentWidget(m_inspector);
+        tabs->setCurrentWidget(m_inspector);
         m_inspector->inspect(id);
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -179,16 +178,11 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     });
 
     // Live: shares and consents change through the server or other panels.
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(200);
-    connect(m_liveTimer, &QTimer::timeout, this, [this] { m_model->reload(); });
+    m_liveTimer = reloadOnChange({QStringLiteral("share")}, [this] { m_model->reload(); });
     if (m_ctx.bus)
         connect(m_ctx.bus, &ChangeBus::changed, this,
                 [this](const QString &entity, const QString &, bool) {
-                    if (entity == QLatin1String("share"))
-                        m_liveTimer->start();
-                    else if (entity == QLatin1String("consent"))
+                    if (entity == QLatin1String("consent"))
                         loadConsents();
                 });
 

@@ -3,19 +3,16 @@
 // consents) and the share inspector, with live updates from the change bus.
 #pragma once
 
-#include "models/core/Context.h"
 #include "models/shares/ShareService.h"
 
 #include "ui/common/PanelActions.h"
-
-#include <QWidget>
+#include "ui/common/StorePanel.h"
 
 #include <functional>
 
 class QLabel;
 class QLineEdit;
 class QPushButton;
-class QTabWidget;
 class QTableView;
 class QTableWidget;
 class QTimer;
@@ -27,7 +24,7 @@ class ShareInspector;
 class CreateShareDialog;
 class ShownOnceDialog;
 
-class SharesPanel : public QWidget
+class SharesPanel : public StorePanel
 {
     Q_OBJECT
 public:
@@ -62,10 +59,7 @@ private:
     void exportConsent();
     void updateStatusLine();
 
-    ModelContext m_ctx;
-    Actor m_actor;
     std::function<QString()> m_linkBase;
-    QTabWidget *m_tabs = nullptr;
     SharesModel *m_model = nullptr;
     QTableView *m_view = nullptr;
     QPushButton *m_revoke = nullptr;

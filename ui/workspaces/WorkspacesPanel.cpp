@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/workspaces/WorkspacesPanel.h"
 
-#include "models/events/ChangeBus.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/common/AllUsers.h"
 #include "ui/common/CollectAll.h"
@@ -23,7 +22,6 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -92,7 +90,7 @@ WorkspacesPanel::~WorkspacesPanel()
 }
 
 WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+    : StorePanel(std::move(ctx), std::move(actor), parent),
       m_actions(this, [this](const QString &text) { m_status->setText(text); })
 {
     setAccessibleName(tr("Workspaces"));
@@ -288,21 +286,9 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
         m_actions.show(tr("Invitation token copied."));
     });
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(kLiveDebounceMs);
-    connect(m_liveTimer, &QTimer::timeout, this, &WorkspacesPanel::reloadAll);
-    if (m_ctx.bus) {
-        connect(m_ctx.bus, &ChangeBus::changed, this,
-                [this](const QString &entity, const QString &, bool) {
-                    static const QStringList watched{
-                        QStringLiteral("workspace"), QStringLiteral("project"),
-                        QStringLiteral("member"),    QStringLiteral("invitation"),
-                        QStringLiteral("user"),      QStringLiteral("billing")};
-                    if (watched.contains(entity))
-                        m_liveTimer->start();
-                });
-    }
+    reloadOnChange(
+        {u"workspace"_s, u"project"_s, u"member"_s, u"invitation"_s, u"user"_s, u"billing"_s},
+        [this] { reloadAll(); });
     onWorkspaceSelected();
     reloadWorkspaces();
 }

@@ -5,30 +5,25 @@
 // the thread pool; the change bus keeps the lists live.
 #pragma once
 
-#include "models/core/Context.h"
-
 #include "ui/common/PanelActions.h"
+#include "ui/common/StorePanel.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
-#include <QWidget>
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QTabWidget;
-class QTimer;
 class QTreeView;
 
 namespace wfx::ui {
 
-class WorkspacesPanel : public QWidget
+class WorkspacesPanel : public StorePanel
 {
     Q_OBJECT
 public:
-    static constexpr int kLiveDebounceMs = 200;
-
     WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
     ~WorkspacesPanel() override;
 
@@ -58,12 +53,9 @@ private:
     void invite();
     void revokeInvitation();
 
-    ModelContext m_ctx;
-    Actor m_actor;
     QString m_shownWorkspace; // whose details the tabs show
     QString m_pendingSelect;  // a workspace just created: selected on the next reload
     bool m_refilling = false; // the workspace list is being refilled: not a selection
-    QTimer *m_liveTimer = nullptr;
 
     QTreeView *m_workspaces = nullptr;
     QLineEdit *m_wsName = nullptr;
