@@ -10,7 +10,7 @@ bool Confirm::ask(QWidget *parent, const QString &title, const QString &text,
                   const QString &acceptLabel)
 {
     s_lastText = text;
-    if (const std::optional<bool> answer = s_next.take())
+    if (const std::optional<bool> answer = takeNextAnswer())
         return *answer;
     QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::NoButton, parent);
     QPushButton *yes = box.addButton(acceptLabel, QMessageBox::DestructiveRole);

@@ -9,7 +9,7 @@ namespace wfx::ui {
 QString FileChooser::saveFile(QWidget *parent, const QString &title, const QString &suggestedName,
                               const QString &filter)
 {
-    if (const std::optional<QString> path = s_next.take())
+    if (const std::optional<QString> path = takeNextAnswer())
         return *path;
     return QFileDialog::getSaveFileName(parent, title, QDir::home().filePath(suggestedName),
                                         filter);
