@@ -116,16 +116,17 @@ void ApiKeysPanel::loadUsers()
         [ctx = m_ctx, actor = m_actor] {
             Directory dir;
             AccountService accounts(ctx);
-            auto users = collectAll(
-                [&](const QString &cursor) { return accounts.listUsers(actor, 200, cursor); });
+            auto users = collectAll([&](const QString &cursor) {
+                return accounts.listUsers(actor, kCollectAllPage, cursor);
+            });
             if (!users) {
                 dir.error = ErrorText::of(users.error());
                 return dir;
             }
             dir.users = std::move(users).value();
             WorkspaceService ws(ctx);
-            if (auto workspaces =
-                    collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); }))
+            if (auto workspaces = collectAll(
+                    [&](const QString &cursor) { return ws.list(actor, kCollectAllPage, cursor); }))
                 for (const Workspace &w : workspaces.value())
                     dir.workspaces.insert(w.id, w.name);
             return dir;

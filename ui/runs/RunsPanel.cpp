@@ -309,8 +309,8 @@ void RunsPanel::loadWorkspaces()
         [ctx, actor] {
             WorkspaceService ws(ctx);
             Directory dir;
-            auto workspaces =
-                collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); });
+            auto workspaces = collectAll(
+                [&](const QString &cursor) { return ws.list(actor, kCollectAllPage, cursor); });
             if (!workspaces) {
                 dir.error = ErrorText::of(workspaces.error());
                 return dir;
@@ -319,7 +319,7 @@ void RunsPanel::loadWorkspaces()
             // Project names for the Project column.
             for (const Workspace &w : dir.workspaces) {
                 auto projects = collectAll([&](const QString &cursor) {
-                    return ws.listProjects(actor, w.id, 200, cursor);
+                    return ws.listProjects(actor, w.id, kCollectAllPage, cursor);
                 });
                 if (projects)
                     for (const Project &p : projects.value())
@@ -356,7 +356,7 @@ void RunsPanel::loadProjects(const QString &workspaceId)
         [ctx, actor, workspaceId] {
             WorkspaceService ws(ctx);
             return collectAll([&](const QString &cursor) {
-                return ws.listProjects(actor, workspaceId, 200, cursor);
+                return ws.listProjects(actor, workspaceId, kCollectAllPage, cursor);
             });
         },
         [this, workspaceId](const Result<QList<Project>> &r) {
