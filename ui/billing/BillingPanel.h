@@ -6,6 +6,7 @@
 
 #include "ui/common/PanelActions.h"
 #include "ui/common/StorePanel.h"
+#include "ui/common/WidgetGroup.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
@@ -15,9 +16,7 @@
 #include <memory>
 
 class QComboBox;
-class QGridLayout;
 class QLabel;
-class QPushButton;
 class QTreeView;
 
 namespace wfx {
@@ -63,11 +62,10 @@ private:
 
     QComboBox *m_workspace = nullptr;
     QLabel *m_plan = nullptr;
-    QGridLayout *m_usageGrid = nullptr;
     QWidget *m_usageBox = nullptr;
     QTreeView *m_reservations = nullptr;
     QComboBox *m_targetPlan = nullptr;
-    QPushButton *m_checkout = nullptr, *m_portal = nullptr;
+    WidgetGroup m_forWorkspace; // checkout and portal: only with a workspace
     QTreeView *m_events = nullptr;
     QLabel *m_status = nullptr;
     bool m_filling = false;

@@ -6,6 +6,7 @@
 #include "ui/common/Async.h"
 #include "ui/common/Confirm.h"
 #include "ui/common/ErrorText.h"
+#include "ui/common/PanelButton.h"
 #include "ui/common/WordsText.h"
 
 #include <QDateTime>
@@ -136,36 +137,33 @@ ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
 
     auto *actions = new QGroupBox(tr("Change it"), this);
     auto *al = new QHBoxLayout(actions);
-    m_revoke = new QPushButton(tr("&Revoke…"), actions);
-    m_revoke->setObjectName(QStringLiteral("inspectRevoke"));
+    auto *revokeButton = panelButton(actions, tr("&Revoke…"), QStringLiteral("inspectRevoke"), this,
+                                     &ShareInspector::revoke);
     m_expiry = new QDateTimeEdit(actions);
     m_expiry->setObjectName(QStringLiteral("inspectExpiry"));
     m_expiry->setAccessibleName(tr("New expiry"));
     m_expiry->setCalendarPopup(true);
-    m_extend = new QPushButton(tr("E&xtend expiry"), actions);
-    m_extend->setObjectName(QStringLiteral("inspectExtend"));
-    m_unlock = new QPushButton(tr("&Unlock for this address"), actions);
-    m_unlock->setObjectName(QStringLiteral("inspectUnlock"));
-    al->addWidget(m_revoke);
+    auto *extendButton = panelButton(actions, tr("E&xtend expiry"), QStringLiteral("inspectExtend"),
+                                     this, &ShareInspector::extend);
+    m_unlock = panelButton(actions, tr("&Unlock for this address"), QStringLiteral("inspectUnlock"),
+                           this, &ShareInspector::unlock);
+    m_forLiveShare.add({revokeButton, m_expiry, extendButton});
+    al->addWidget(revokeButton);
     al->addSpacing(12);
     al->addWidget(new QLabel(tr("Expires:"), actions));
     al->addWidget(m_expiry);
-    al->addWidget(m_extend);
+    al->addWidget(extendButton);
     al->addSpacing(12);
     al->addWidget(m_unlock);
     al->addStretch(1);
     layout->addWidget(actions);
     layout->addStretch(1);
-    for (QWidget *w : {static_cast<QWidget *>(m_revoke), static_cast<QWidget *>(m_expiry),
-                       static_cast<QWidget *>(m_extend), static_cast<QWidget *>(m_unlock)})
-        w->setEnabled(false);
+    m_forLiveShare.setEnabled(false);
+    m_unlock->setEnabled(false);
 
     connect(inspectButton, &QPushButton::clicked, this, qOverload<>(&ShareInspector::inspect));
     for (QLineEdit *e : {m_input, m_address, m_password})
         connect(e, &QLineEdit::returnPressed, this, qOverload<>(&ShareInspector::inspect));
-    connect(m_revoke, &QPushButton::clicked, this, &ShareInspector::revoke);
-    connect(m_extend, &QPushButton::clicked, this, &ShareInspector::extend);
-    connect(m_unlock, &QPushButton::clicked, this, &ShareInspector::unlock);
 
     reloadOnChange({QStringLiteral("share")}, [this] {
         if (m_explanation)
@@ -240,9 +238,8 @@ void ShareInspector::present(const Inspection &in)
         m_public->clear();
         m_notes->clear();
         m_shareFacts->clear();
-        for (QWidget *w : {static_cast<QWidget *>(m_revoke), static_cast<QWidget *>(m_expiry),
-                           static_cast<QWidget *>(m_extend), static_cast<QWidget *>(m_unlock)})
-            w->setEnabled(false);
+        m_forLiveShare.setEnabled(false);
+        m_unlock->setEnabled(false);
         return;
     }
     const ShareExplanation &ex = in.explanation.value();
@@ -318,9 +315,7 @@ void ShareInspector::present(const Inspection &in)
     m_public->setPlainText(answer);
 
     const bool live = m_share && !m_share->revokedAt;
-    m_revoke->setEnabled(live);
-    m_expiry->setEnabled(live);
-    m_extend->setEnabled(live);
+    m_forLiveShare.setEnabled(live);
     if (m_share) {
         const qint64 base = m_share->expiresAt && *m_share->expiresAt > m_ctx.clock->nowMs()
                                 ? *m_share->expiresAt

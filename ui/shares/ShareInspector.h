@@ -10,6 +10,7 @@
 
 #include "ui/common/PanelActions.h"
 #include "ui/common/StorePanel.h"
+#include "ui/common/WidgetGroup.h"
 
 #include <optional>
 
@@ -64,9 +65,8 @@ private:
     QLabel *m_shareFacts = nullptr;
     QPlainTextEdit *m_public = nullptr;
     QLabel *m_notes = nullptr;
-    QPushButton *m_revoke = nullptr;
     QDateTimeEdit *m_expiry = nullptr;
-    QPushButton *m_extend = nullptr;
+    WidgetGroup m_forLiveShare; // revoke, the new expiry and extend
     QPushButton *m_unlock = nullptr;
     std::optional<ShareExplanation> m_explanation;
     std::optional<Share> m_share;

@@ -7,6 +7,7 @@
 
 #include "ui/common/PanelActions.h"
 #include "ui/common/StorePanel.h"
+#include "ui/common/WidgetGroup.h"
 
 #include <functional>
 
@@ -62,15 +63,14 @@ private:
     std::function<QString()> m_linkBase;
     SharesModel *m_model = nullptr;
     QTableView *m_view = nullptr;
-    QPushButton *m_revoke = nullptr;
     QPushButton *m_inspect = nullptr;
     QLabel *m_statusLine = nullptr;
     QTableWidget *m_consents = nullptr;
     QLineEdit *m_subject = nullptr;
     QLineEdit *m_scope = nullptr;
     QPushButton *m_addConsent = nullptr;
-    QPushButton *m_revokeConsent = nullptr;
-    QPushButton *m_exportConsent = nullptr;
+    WidgetGroup m_forLiveShare; // revoke, and adding a consent: a share not revoked
+    WidgetGroup m_forConsent;   // revoke and export: a consent selected
     QLabel *m_consentTitle = nullptr;
     ShareInspector *m_inspector = nullptr;
     ShownOnceDialog *m_lastShownOnce = nullptr;

@@ -7,6 +7,7 @@
 
 #include "ui/common/PanelActions.h"
 #include "ui/common/StorePanel.h"
+#include "ui/common/WidgetGroup.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
@@ -14,7 +15,6 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
-class QPushButton;
 class QTabWidget;
 class QTreeView;
 
@@ -60,22 +60,19 @@ private:
     QTreeView *m_workspaces = nullptr;
     QLineEdit *m_wsName = nullptr;
     QComboBox *m_owner = nullptr;
-    QPushButton *m_wsCreate = nullptr, *m_wsRename = nullptr, *m_wsDelete = nullptr;
+    WidgetGroup m_forWorkspace; // rename, delete and the details: only with one selected
 
     QLabel *m_detailsTitle = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTreeView *m_projects = nullptr;
     QLineEdit *m_projectName = nullptr;
-    QPushButton *m_projectCreate = nullptr, *m_projectRename = nullptr, *m_projectDelete = nullptr;
 
     QTreeView *m_members = nullptr;
     QComboBox *m_memberRole = nullptr;
-    QPushButton *m_roleChange = nullptr, *m_memberRemove = nullptr, *m_transfer = nullptr;
 
     QTreeView *m_invitations = nullptr;
     QLineEdit *m_inviteEmail = nullptr;
     QComboBox *m_inviteRole = nullptr;
-    QPushButton *m_inviteButton = nullptr, *m_revoke = nullptr;
     QWidget *m_tokenBox = nullptr;
     QLineEdit *m_token = nullptr;
 
