@@ -4,6 +4,7 @@
 // deletion; lift a restriction. The services write the audit entries.
 #pragma once
 
+#include "ui/common/JobProgress.h"
 #include "ui/common/PanelActions.h"
 #include "ui/common/StorePanel.h"
 
@@ -11,13 +12,11 @@
 #include <QHash>
 #include <QPointer>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 
 class QComboBox;
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QTreeView;
 
@@ -27,8 +26,6 @@ class DsarPanel : public StorePanel
 {
     Q_OBJECT
 public:
-    static constexpr int kPageSize = 200;
-
     DsarPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
     ~DsarPanel() override;
 
@@ -39,7 +36,7 @@ public:
         m_exportPath = std::move(provider);
     }
     bool isBusy() const { return m_actions.busy(); }
-    bool isExporting() const { return m_exporting; }
+    bool isExporting() const { return m_exportJob->isRunning(); }
     QTreeView *queue() const { return m_queue; }
     QComboBox *userChooser() const { return m_user; }
     // Selects the queue row of that request (false when not listed).
@@ -62,16 +59,14 @@ private:
     QString currentValue(int value) const; // of the current queue row (DsarPanel.cpp: Value)
     QString emailOf(const QString &userId) const;
 
-    bool m_exporting = false;
-    std::shared_ptr<std::atomic<bool>> m_exportCancel;
     QHash<QString, QString> m_emails;
     std::function<QString(const QString &)> m_exportPath;
 
     QTreeView *m_queue = nullptr;
     QComboBox *m_user = nullptr;
-    QPushButton *m_export = nullptr, *m_cancelExport = nullptr;
+    QPushButton *m_export = nullptr;
     QPushButton *m_cancelDeletion = nullptr, *m_deleteNow = nullptr, *m_lift = nullptr;
-    QProgressBar *m_progress = nullptr;
+    JobProgress *m_exportJob = nullptr;
     QLabel *m_status = nullptr;
     PanelActions m_actions; // reports in m_status; waited for on destruction
 };
