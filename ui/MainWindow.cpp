@@ -78,10 +78,10 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server,
         item->setToolTip(tr("%1 (Ctrl+%2)").arg(e.title).arg(digit));
         QWidget *panel = nullptr;
         if (e.area == Overview)
-            panel = m_overview = new OverviewPanel(server, m_stack);
+            panel = new OverviewPanel(server, m_stack);
         else if (e.area == Runs)
-            panel = m_runs = new RunsPanel(
-                ctx, actor, RunFiles{server->dataDir(), server->signingSeed()}, m_stack);
+            panel = new RunsPanel(ctx, actor, RunFiles{server->dataDir(), server->signingSeed()},
+                                  m_stack);
         else if (e.area == Workspaces)
             panel = new WorkspacesPanel(ctx, actor, m_stack);
         else if (e.area == Billing)
@@ -93,14 +93,14 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server,
         else if (e.area == Audit)
             panel = new AuditPanel(ctx, actor, m_stack);
         else if (e.area == Shares)
-            panel = m_shares = new SharesPanel(
+            panel = new SharesPanel(
                 ctx, actor, [server] { return server->address(); }, m_stack);
         else if (e.area == ApiKeys)
-            panel = m_apiKeys = new ApiKeysPanel(ctx, actor, m_stack);
+            panel = new ApiKeysPanel(ctx, actor, m_stack);
         else if (e.area == Mail)
             panel = new MailPanel(ctx, actor, m_stack);
         else
-            panel = m_settings = new SettingsPanel(settings, m_stack);
+            panel = new SettingsPanel(settings, m_stack);
         m_stack->addWidget(panel);
 
         auto *shortcut = new QAction(this);
@@ -133,7 +133,8 @@ MainWindow::MainWindow(ModelContext ctx, Actor actor, ServerControl *server,
     };
     updateServerState();
     statusBar()->addPermanentWidget(serverState);
-    connect(m_overview, &OverviewPanel::serverStateChanged, this, updateServerState);
+    connect(panelAs<OverviewPanel>(Overview), &OverviewPanel::serverStateChanged, this,
+            updateServerState);
 }
 
 void MainWindow::checkFirstRun()

@@ -18,12 +18,6 @@ class SettingsBackend;
 
 namespace wfx::ui {
 
-class OverviewPanel;
-class RunsPanel;
-class SharesPanel;
-class ApiKeysPanel;
-class SettingsPanel;
-
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -51,11 +45,11 @@ public:
     Area currentArea() const;
     QListWidget *navigation() const { return m_nav; }
     QWidget *panel(Area area) const;
-    OverviewPanel *overviewPanel() const { return m_overview; }
-    RunsPanel *runsPanel() const { return m_runs; }
-    SharesPanel *sharesPanel() const { return m_shares; }
-    ApiKeysPanel *apiKeysPanel() const { return m_apiKeys; }
-    SettingsPanel *settingsPanel() const { return m_settings; }
+    // The panel of an area as its own class: panelAs<RunsPanel>(Runs).
+    template <typename Panel> Panel *panelAs(Area area) const
+    {
+        return qobject_cast<Panel *>(panel(area));
+    }
 
     // Looks (off the GUI thread) whether the instance has any account; when it
     // has none, opens the first-run guide. app/ calls it once the window shows.
@@ -71,12 +65,7 @@ private:
     ServerControl *m_server = nullptr;
     QPointer<FirstRunWizard> m_firstRun;
     QListWidget *m_nav = nullptr;
-    QStackedWidget *m_stack = nullptr;
-    OverviewPanel *m_overview = nullptr;
-    RunsPanel *m_runs = nullptr;
-    SharesPanel *m_shares = nullptr;
-    ApiKeysPanel *m_apiKeys = nullptr;
-    SettingsPanel *m_settings = nullptr;
+    QStackedWidget *m_stack = nullptr; // the panels, in the order of Area
 };
 
 } // namespace wfx::ui

@@ -417,7 +417,7 @@ int main(int argc, char **argv)
     bool ok = save(&window, outDir + u"/console-overview.png"_s);
     traffic.stop();
     window.showArea(ui::MainWindow::Runs);
-    auto *panel = window.runsPanel();
+    auto *panel = window.panelAs<ui::RunsPanel>(ui::MainWindow::Runs);
     (void)QTest::qWaitFor(
         [&] { return !panel->model()->isLoading() && panel->model()->rowCount() > 0; }, 5000);
     QTest::qWait(300);
@@ -463,7 +463,7 @@ int main(int argc, char **argv)
     QTest::qWait(100);
 
     window.showArea(ui::MainWindow::Shares);
-    auto *shares = window.sharesPanel();
+    auto *shares = window.panelAs<ui::SharesPanel>(ui::MainWindow::Shares);
     (void)QTest::qWaitFor(
         [&] { return !shares->model()->isLoading() && shares->model()->rowCount() > 0; }, 5000);
     shares->view()->selectRow(shares->model()->rowCount() - 1);
@@ -482,7 +482,7 @@ int main(int argc, char **argv)
     ok = save(&window, outDir + u"/console-share-inspector.png"_s) && ok;
 
     window.showArea(ui::MainWindow::ApiKeys);
-    auto *keysPanel = window.apiKeysPanel();
+    auto *keysPanel = window.panelAs<ui::ApiKeysPanel>(ui::MainWindow::ApiKeys);
     (void)QTest::qWaitFor([&] { return keysPanel->usersLoaded(); }, 5000);
     keysPanel->userPicker()->setCurrentIndex(0);
     (void)QTest::qWaitFor(
@@ -531,7 +531,8 @@ int main(int argc, char **argv)
     if (auto *port =
             window.panel(ui::MainWindow::Settings)->findChild<QLineEdit *>(u"edit-port"_s)) {
         port->setText(u"80800"_s);
-        window.settingsPanel()->save(); // shows the error a wrong port gets
+        // Save shows the error a wrong port gets.
+        window.panelAs<ui::SettingsPanel>(ui::MainWindow::Settings)->save();
     }
     QTest::qWait(300);
     ok = save(&window, outDir + u"/console-settings.png"_s) && ok;
@@ -591,7 +592,7 @@ int main(int argc, char **argv)
         darkWindow.resize(1180, 760);
         darkWindow.show();
         darkWindow.showArea(ui::MainWindow::Runs);
-        auto *darkRuns = darkWindow.runsPanel();
+        auto *darkRuns = darkWindow.panelAs<ui::RunsPanel>(ui::MainWindow::Runs);
         (void)QTest::qWaitFor(
             [&] { return !darkRuns->model()->isLoading() && darkRuns->model()->rowCount() > 0; },
             5000);

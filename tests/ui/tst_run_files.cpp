@@ -172,7 +172,7 @@ private slots:
         QThread *wroteOn = nullptr;
         RunFilesTab::setChunkHook([&wroteOn](qint64) { wroteOn = QThread::currentThread(); });
         QSignalSpy finished(tab, &RunFilesTab::jobFinished);
-        FileChooser::setNextPath(path);
+        FileChooser::setNextAnswer(path);
         QTest::mouseClick(tab->findChild<QPushButton *>(u"saveArtifact"_s), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
@@ -186,7 +186,7 @@ private slots:
         QVERIFY(tab->findChild<QLabel *>(u"filesStatus"_s)->text().contains(path));
 
         // A cancelled file choice writes nothing.
-        FileChooser::setNextPath(QString());
+        FileChooser::setNextAnswer(QString());
         QTest::mouseClick(tab->findChild<QPushButton *>(u"saveArtifact"_s), Qt::LeftButton);
         QVERIFY(!tab->isBusy());
         QCOMPARE(finished.count(), 1);
@@ -204,7 +204,7 @@ private slots:
         QTemporaryDir out;
         const QString path = out.filePath(u"evidence.zip"_s);
         QSignalSpy finished(tab, &RunFilesTab::jobFinished);
-        FileChooser::setNextPath(path);
+        FileChooser::setNextAnswer(path);
         QTest::mouseClick(tab->findChild<QPushButton *>(u"exportEvidence"_s), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
@@ -246,7 +246,7 @@ private slots:
             }
         });
         QSignalSpy finished(tab, &RunFilesTab::jobFinished);
-        FileChooser::setNextPath(path);
+        FileChooser::setNextAnswer(path);
         if (evidence) {
             QTest::mouseClick(tab->findChild<QPushButton *>(u"exportEvidence"_s), Qt::LeftButton);
         } else {

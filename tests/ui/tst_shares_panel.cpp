@@ -248,7 +248,7 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath(u"consent.json"_s);
         panel.consentsTable()->selectRow(0);
-        ui::FileChooser::setNextPath(path);
+        ui::FileChooser::setNextAnswer(path);
         QSignalSpy exported(&panel, &SharesPanel::consentExported);
         QTest::mouseClick(panel.findChild<QPushButton *>(u"exportConsent"_s), Qt::LeftButton);
         QVERIFY(exported.wait(5000));

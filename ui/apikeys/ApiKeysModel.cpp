@@ -105,8 +105,9 @@ void ApiKeysModel::reload()
         this,
         [ctx = m_ctx, actor = m_actor, user = m_userId] {
             ApiKeyService keys(ctx);
-            return collectAll(
-                [&](const QString &cursor) { return keys.listForUser(actor, user, 200, cursor); });
+            return collectAll([&](const QString &cursor) {
+                return keys.listForUser(actor, user, kCollectAllPage, cursor);
+            });
         },
         [this, generation](const Result<QList<ApiKey>> &r) {
             if (generation != m_generation)

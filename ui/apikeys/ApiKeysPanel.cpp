@@ -3,7 +3,6 @@
 
 #include "models/accounts/AccountService.h"
 #include "models/accounts/ApiKeyService.h"
-#include "models/events/ChangeBus.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/apikeys/ApiKeysModel.h"
 #include "ui/apikeys/IssueKeyDialog.h"
@@ -37,7 +36,7 @@ struct Directory
 } // namespace
 
 ApiKeysPanel::ApiKeysPanel(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : StorePanel(std::move(ctx), std::move(actor), parent)
 {
     setAccessibleName(tr("API keys"));
     auto *layout = new QVBoxLayout(this);
@@ -99,16 +98,7 @@ ApiKeysPanel::ApiKeysPanel(ModelContext ctx, Actor actor, QWidget *parent)
     connect(m_model, &QAbstractItemModel::modelReset, this, &ApiKeysPanel::updateButtons);
     connect(m_model, &ApiKeysModel::loaded, this, &ApiKeysPanel::updateStatusLine);
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(200);
-    connect(m_liveTimer, &QTimer::timeout, m_model, &ApiKeysModel::reload);
-    if (m_ctx.bus)
-        connect(m_ctx.bus, &ChangeBus::changed, this,
-                [this](const QString &entity, const QString &, bool) {
-                    if (entity == QLatin1String("api_key"))
-                        m_liveTimer->start();
-                });
+    m_liveTimer = reloadOnChange({QStringLiteral("api_key")}, [this] { m_model->reload(); });
 
     updateButtons();
     loadUsers();
@@ -126,16 +116,17 @@ void ApiKeysPanel::loadUsers()
         [ctx = m_ctx, actor = m_actor] {
             Directory dir;
             AccountService accounts(ctx);
-            auto users = collectAll(
-                [&](const QString &cursor) { return accounts.listUsers(actor, 200, cursor); });
+            auto users = collectAll([&](const QString &cursor) {
+                return accounts.listUsers(actor, kCollectAllPage, cursor);
+            });
             if (!users) {
                 dir.error = ErrorText::of(users.error());
                 return dir;
             }
             dir.users = std::move(users).value();
             WorkspaceService ws(ctx);
-            if (auto workspaces =
-                    collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); }))
+            if (auto workspaces = collectAll(
+                    [&](const QString &cursor) { return ws.list(actor, kCollectAllPage, cursor); }))
                 for (const Workspace &w : workspaces.value())
                     dir.workspaces.insert(w.id, w.name);
             return dir;

@@ -3,12 +3,10 @@
 // keys; issues (secret shown once), rotates (shown once again) and revokes.
 #pragma once
 
-#include "models/core/Context.h"
-
 #include "ui/common/PanelActions.h"
+#include "ui/common/StorePanel.h"
 
 #include <QHash>
-#include <QWidget>
 
 class QComboBox;
 class QLabel;
@@ -22,7 +20,7 @@ class ApiKeysModel;
 class IssueKeyDialog;
 class ShownOnceDialog;
 
-class ApiKeysPanel : public QWidget
+class ApiKeysPanel : public StorePanel
 {
     Q_OBJECT
 public:
@@ -52,8 +50,6 @@ private:
     void updateStatusLine();
     void showSecret(const QString &title, const QString &intro, const QString &secret);
 
-    ModelContext m_ctx;
-    Actor m_actor;
     ApiKeysModel *m_model = nullptr;
     QComboBox *m_user = nullptr;
     QTableView *m_view = nullptr;

@@ -2,11 +2,9 @@
 #include "ui/apikeys/IssueKeyDialog.h"
 
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -15,7 +13,7 @@ namespace wfx::ui {
 
 IssueKeyDialog::IssueKeyDialog(const QString &userEmail, const QHash<QString, QString> &workspaces,
                                QWidget *parent)
-    : QDialog(parent)
+    : FormDialog(parent)
 {
     setWindowTitle(tr("Issue an API key"));
     setAccessibleName(tr("Issue an API key"));
@@ -40,17 +38,8 @@ IssueKeyDialog::IssueKeyDialog(const QString &userEmail, const QHash<QString, QS
         m_scope->addItem(w.first, w.second);
     form->addRow(tr("&Scope:"), m_scope);
     layout->addLayout(form);
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("keyError"));
-    m_error->setWordWrap(true);
-    m_error->hide();
-    layout->addWidget(m_error);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Issue key"));
-    buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("issueKeyOk"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &IssueKeyDialog::submitted);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    layout->addWidget(buttons);
+    addErrorAndButtons(layout, QStringLiteral("keyError"), tr("Issue key"),
+                       QStringLiteral("issueKeyOk"));
 }
 
 QString IssueKeyDialog::name() const
@@ -61,12 +50,6 @@ QString IssueKeyDialog::name() const
 QString IssueKeyDialog::workspaceId() const
 {
     return m_scope->currentData().toString();
-}
-
-void IssueKeyDialog::showError(const QString &text)
-{
-    m_error->setText(text);
-    m_error->show();
 }
 
 } // namespace wfx::ui

@@ -2,16 +2,16 @@
 // The fields of a new API key: a name and an optional workspace scope.
 #pragma once
 
-#include <QDialog>
+#include "ui/common/FormDialog.h"
+
 #include <QHash>
 
 class QComboBox;
-class QLabel;
 class QLineEdit;
 
 namespace wfx::ui {
 
-class IssueKeyDialog : public QDialog
+class IssueKeyDialog : public FormDialog
 {
     Q_OBJECT
 public:
@@ -21,15 +21,10 @@ public:
 
     QString name() const;
     QString workspaceId() const; // empty: not scoped
-    void showError(const QString &text);
-
-signals:
-    void submitted();
 
 private:
     QLineEdit *m_name = nullptr;
     QComboBox *m_scope = nullptr;
-    QLabel *m_error = nullptr;
 };
 
 } // namespace wfx::ui

@@ -9,13 +9,8 @@
 namespace wfx::ui {
 
 AuditModel::AuditModel(ModelContext ctx, wfx::Actor actor, QObject *parent)
-    : KeysetTableModel<AuditEntry>(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : KeysetTableModel<AuditEntry>(std::move(ctx), std::move(actor), ColumnCount, parent)
 {
-}
-
-int AuditModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QString AuditModel::actorName(const QString &actorId) const

@@ -19,11 +19,9 @@ class AuditModel : public KeysetTableModel<AuditEntry>
 public:
     enum Column { Seq, Time, Actor, Action, Target, Workspace, Detail, ColumnCount };
     enum Role { SeqRole = Qt::UserRole + 1 };
-    static constexpr int kPageSize = 200;
 
     AuditModel(ModelContext ctx, wfx::Actor actor, QObject *parent = nullptr);
 
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
@@ -42,8 +40,6 @@ protected:
     std::function<Result<Page<AuditEntry>>()> pageLoader(const QString &cursor) const override;
 
 private:
-    ModelContext m_ctx;
-    wfx::Actor m_actor;
     AuditFilter m_filter;
     QHash<QString, QString> m_userNames;
     QHash<QString, QString> m_workspaceNames;

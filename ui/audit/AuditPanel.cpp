@@ -3,7 +3,6 @@
 
 #include "models/core/Clock.h"
 #include "models/core/Cursor.h"
-#include "models/events/ChangeBus.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/audit/AuditExporter.h"
 #include "ui/audit/AuditModel.h"
@@ -13,6 +12,7 @@
 #include "ui/common/ErrorText.h"
 #include "ui/common/Heading.h"
 #include "ui/common/ListTable.h"
+#include "ui/common/PanelButton.h"
 #include "ui/common/Tone.h"
 
 #include <QCheckBox>
@@ -31,7 +31,6 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QTableView>
-#include <QTimer>
 #include <QVBoxLayout>
 
 #include <limits>
@@ -90,7 +89,7 @@ struct VerifyOutcome
 } // namespace
 
 AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : StorePanel(std::move(ctx), std::move(actor), parent)
 {
     setAccessibleName(tr("Audit log"));
     auto *layout = new QVBoxLayout(this);
@@ -132,58 +131,44 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
 
     auto *range = new QHBoxLayout;
     const QDateTime now = QDateTime::fromMSecsSinceEpoch(m_ctx.clock ? m_ctx.clock->nowMs() : 0);
-    m_fromOn = new QCheckBox(tr("&From"), this);
-    m_fromOn->setObjectName(QStringLiteral("fromEnabled"));
-    m_from = new QDateTimeEdit(now.addDays(-7), this);
-    m_from->setObjectName(QStringLiteral("fromTime"));
-    m_from->setAccessibleName(tr("Entries from"));
-    m_from->setCalendarPopup(true);
-    m_from->setEnabled(false);
-    m_toOn = new QCheckBox(tr("&To"), this);
-    m_toOn->setObjectName(QStringLiteral("toEnabled"));
-    m_to = new QDateTimeEdit(now.addDays(1), this);
-    m_to->setObjectName(QStringLiteral("toTime"));
-    m_to->setAccessibleName(tr("Entries before"));
-    m_to->setCalendarPopup(true);
-    m_to->setEnabled(false);
+    m_from = OptionalTime::create(this, tr("&From"), QStringLiteral("fromEnabled"), now.addDays(-7),
+                                  QStringLiteral("fromTime"), tr("Entries from"));
+    m_to = OptionalTime::create(this, tr("&To"), QStringLiteral("toEnabled"), now.addDays(1),
+                                QStringLiteral("toTime"), tr("Entries before"));
     auto *apply = new QPushButton(tr("&Apply filter"), this);
     apply->setObjectName(QStringLiteral("applyFilter"));
-    range->addWidget(m_fromOn);
-    range->addWidget(m_from);
-    range->addWidget(m_toOn);
-    range->addWidget(m_to);
+    range->addWidget(m_from.on);
+    range->addWidget(m_from.time);
+    range->addWidget(m_to.on);
+    range->addWidget(m_to.time);
     range->addWidget(apply);
     range->addStretch(1);
-    m_verify = new QPushButton(tr("&Verify chain"), this);
-    m_verify->setObjectName(QStringLiteral("verifyChain"));
-    m_verify->setToolTip(
+    auto *verifyButton = panelButton(this, tr("&Verify chain"), QStringLiteral("verifyChain"), this,
+                                     &AuditPanel::verify);
+    verifyButton->setToolTip(
         tr("Recompute every entry's hash and check that each follows the one before"));
-    m_exportCsv = new QPushButton(tr("Export &CSV…"), this);
-    m_exportCsv->setObjectName(QStringLiteral("exportCsv"));
-    m_exportJson = new QPushButton(tr("Export &JSON…"), this);
-    m_exportJson->setObjectName(QStringLiteral("exportJson"));
-    for (QPushButton *b : {m_exportCsv, m_exportJson})
+    auto *exportCsv = panelButton(this, tr("Export &CSV…"), QStringLiteral("exportCsv"), this,
+                                  [this] { exportAs(QStringLiteral("csv")); });
+    auto *exportJson = panelButton(this, tr("Export &JSON…"), QStringLiteral("exportJson"), this,
+                                   [this] { exportAs(QStringLiteral("json")); });
+    m_startsWork.add({verifyButton, exportCsv, exportJson});
+    for (QPushButton *b : {exportCsv, exportJson})
         b->setToolTip(tr("Write the entries of the current filter to a file"));
-    range->addWidget(m_verify);
-    range->addWidget(m_exportCsv);
-    range->addWidget(m_exportJson);
+    range->addWidget(verifyButton);
+    range->addWidget(exportCsv);
+    range->addWidget(exportJson);
     layout->addLayout(range);
 
     // Progress of verify or export, and the verdict.
     auto *work = new QHBoxLayout;
     m_progressLabel = new QLabel(this);
-    m_progress = new QProgressBar(this);
-    m_progress->setObjectName(QStringLiteral("workProgress"));
-    m_progress->setAccessibleName(tr("Progress"));
-    m_cancel = new QPushButton(tr("Cancel"), this);
-    m_cancel->setObjectName(QStringLiteral("cancelWork"));
+    m_job = new JobProgress(this, QStringLiteral("workProgress"), tr("Progress"), tr("Cancel"),
+                            QStringLiteral("cancelWork"));
     work->addWidget(m_progressLabel);
-    work->addWidget(m_progress, 1);
-    work->addWidget(m_cancel);
+    work->addWidget(m_job->bar(), 1);
+    work->addWidget(m_job->cancelButton());
     layout->addLayout(work);
     m_progressLabel->hide();
-    m_progress->hide();
-    m_cancel->hide();
     m_verdict = new QLabel(this);
     m_verdict->setObjectName(QStringLiteral("verdict"));
     m_verdict->setAccessibleName(tr("Verification result"));
@@ -213,23 +198,18 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_statusLine->setObjectName(QStringLiteral("auditStatusLine"));
     layout->addWidget(m_statusLine);
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(kLiveDebounceMs);
-    m_pollTimer = new QTimer(this);
-    m_pollTimer->setInterval(kProgressPollMs);
-    connect(m_pollTimer, &QTimer::timeout, this, [this] {
-        if (!m_work)
-            return;
-        const qint64 total = m_work->total.load(), done = m_work->done.load();
-        if (m_progress->maximum() > 0 && total > 0) {
-            m_progress->setMaximum(int(qMin<qint64>(total, std::numeric_limits<int>::max())));
-            m_progress->setValue(int(qMin<qint64>(done, std::numeric_limits<int>::max())));
+    connect(m_job, &JobProgress::polled, this, [this](qint64 done, qint64 total) {
+        QProgressBar *bar = m_job->bar();
+        if (bar->maximum() > 0 && total > 0) {
+            bar->setMaximum(int(qMin<qint64>(total, std::numeric_limits<int>::max())));
+            bar->setValue(int(qMin<qint64>(done, std::numeric_limits<int>::max())));
         }
-        m_progress->setFormat(tr("%1 entries").arg(done));
-        m_progressLabel->setText(m_progress->property("label").toString() + QLatin1Char(' ') +
+        bar->setFormat(tr("%1 entries").arg(done));
+        m_progressLabel->setText(bar->property("label").toString() + QLatin1Char(' ') +
                                  tr("(%1)").arg(QLocale().toString(done)));
     });
+    connect(m_job, &JobProgress::cancelled, this,
+            [this] { m_progressLabel->setText(tr("Cancelling…")); });
 
     connect(apply, &QPushButton::clicked, this, &AuditPanel::applyFilter);
     for (QLineEdit *e : {m_targetType, m_targetId})
@@ -237,29 +217,22 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
     connect(m_action->lineEdit(), &QLineEdit::returnPressed, this, &AuditPanel::applyFilter);
     connect(m_action, &QComboBox::activated, this, &AuditPanel::applyFilter);
     connect(m_actorFilter, &QComboBox::activated, this, &AuditPanel::applyFilter);
-    connect(m_fromOn, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
-    connect(m_toOn, &QCheckBox::toggled, m_to, &QWidget::setEnabled);
-    connect(m_fromOn, &QCheckBox::toggled, this, &AuditPanel::applyFilter);
-    connect(m_toOn, &QCheckBox::toggled, this, &AuditPanel::applyFilter);
-    connect(m_verify, &QPushButton::clicked, this, &AuditPanel::verify);
-    connect(m_exportCsv, &QPushButton::clicked, this, [this] { exportAs(QStringLiteral("csv")); });
-    connect(m_exportJson, &QPushButton::clicked, this,
-            [this] { exportAs(QStringLiteral("json")); });
-    connect(m_cancel, &QPushButton::clicked, this, &AuditPanel::cancelWork);
+    connect(m_from.on, &QCheckBox::toggled, this, &AuditPanel::applyFilter);
+    connect(m_to.on, &QCheckBox::toggled, this, &AuditPanel::applyFilter);
     connect(m_model, &AuditModel::pageLoaded, this, &AuditPanel::updateStatusLine);
     connect(m_model, &AuditModel::loadingChanged, this, &AuditPanel::updateStatusLine);
     connect(m_model, &QAbstractItemModel::modelReset, this, &AuditPanel::updateStatusLine);
-    if (m_ctx.bus) {
-        // Every change writes an entry: refresh (debounced) when the newest rows are in view.
-        connect(m_ctx.bus, &ChangeBus::changed, this, [this] { m_liveTimer->start(); });
-    }
-    connect(m_liveTimer, &QTimer::timeout, this, [this] {
-        if (m_view->verticalScrollBar()->value() == 0)
-            m_model->reload();
-        else
-            m_statusLine->setText(
-                tr("New entries were written; scroll to the top or apply the filter to see them."));
-    });
+    // Every change writes an entry: refresh (debounced) when the newest rows are in view.
+    reloadOnChange(
+        {},
+        [this] {
+            if (m_view->verticalScrollBar()->value() == 0)
+                m_model->reload();
+            else
+                m_statusLine->setText(tr("New entries were written; scroll to the top or apply the "
+                                         "filter to see them."));
+        },
+        kLiveDebounceMs);
 
     m_exportPath = [this](const QString &format) {
         return QFileDialog::getSaveFileName(
@@ -272,8 +245,7 @@ AuditPanel::AuditPanel(ModelContext ctx, Actor actor, QWidget *parent)
 
 AuditPanel::~AuditPanel()
 {
-    if (m_work)
-        m_work->cancel = true;
+    m_job->cancel();
     for (const QPointer<QFutureWatcherBase> &w : std::as_const(m_jobs))
         if (w)
             w->waitForFinished();
@@ -292,8 +264,8 @@ void AuditPanel::loadUsers()
             Names n;
             n.users = allUsersByEmail(ctx, actor);
             WorkspaceService ws(ctx);
-            if (auto all =
-                    collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); }))
+            if (auto all = collectAll(
+                    [&](const QString &cursor) { return ws.list(actor, kCollectAllPage, cursor); }))
                 for (const Workspace &w : all.value())
                     n.workspaces.insert(w.id, w.name);
             return n;
@@ -319,10 +291,8 @@ AuditFilter AuditPanel::currentFilter() const
     f.action = m_action->currentText().trimmed();
     f.targetType = m_targetType->text().trimmed();
     f.targetId = m_targetId->text().trimmed();
-    if (m_fromOn->isChecked())
-        f.fromMs = m_from->dateTime().toMSecsSinceEpoch();
-    if (m_toOn->isChecked())
-        f.toMs = m_to->dateTime().toMSecsSinceEpoch();
+    f.fromMs = m_from.msecs().value_or(0);
+    f.toMs = m_to.msecs().value_or(0);
     return f;
 }
 
@@ -351,52 +321,37 @@ QString AuditPanel::verdictText() const
     return m_verdict->isHidden() ? QString() : m_verdict->text();
 }
 
-void AuditPanel::startWork(const QString &label, bool determinate)
+std::shared_ptr<JobProgress::Counters> AuditPanel::startWork(const QString &label, bool determinate)
 {
-    m_work = std::make_shared<Work>();
-    m_progress->setRange(0, determinate ? 100 : 0);
-    m_progress->setValue(0);
-    m_progress->setProperty("label", label);
+    m_job->bar()->setRange(0, determinate ? 100 : 0);
+    m_job->bar()->setProperty("label", label);
     m_progressLabel->setText(label);
     m_progressLabel->show();
-    m_progress->show();
-    m_cancel->show();
-    m_cancel->setEnabled(true);
-    m_cancel->setFocus();
-    m_verify->setEnabled(false);
-    m_exportCsv->setEnabled(false);
-    m_exportJson->setEnabled(false);
-    m_pollTimer->start();
+    std::shared_ptr<JobProgress::Counters> work = m_job->start();
+    m_job->cancelButton()->setFocus();
+    m_startsWork.setEnabled(false);
+    return work;
 }
 
 void AuditPanel::endWork()
 {
-    m_pollTimer->stop();
+    m_job->finish();
     m_progressLabel->hide();
-    m_progress->hide();
-    m_cancel->hide();
-    m_verify->setEnabled(true);
-    m_exportCsv->setEnabled(true);
-    m_exportJson->setEnabled(true);
+    m_startsWork.setEnabled(true);
     m_working = nullptr;
 }
 
 void AuditPanel::cancelWork()
 {
-    if (m_work) {
-        m_work->cancel = true;
-        m_cancel->setEnabled(false);
-        m_progressLabel->setText(tr("Cancelling…"));
-    }
+    m_job->cancel();
 }
 
 void AuditPanel::verify()
 {
     if (m_working)
         return;
-    startWork(tr("Verifying the chain…"), true);
+    const auto work = startWork(tr("Verifying the chain…"), true);
     m_verdict->hide();
-    auto work = m_work;
     auto *w = runAsync(
         this,
         [ctx = m_ctx, work] {
@@ -475,8 +430,7 @@ void AuditPanel::exportAs(const QString &format)
         return;
     const auto fmt =
         format == QLatin1String("json") ? AuditExporter::Format::Json : AuditExporter::Format::Csv;
-    startWork(tr("Exporting to %1…").arg(path), false);
-    auto work = m_work;
+    const auto work = startWork(tr("Exporting to %1…").arg(path), false);
     auto *w = runAsync(
         this,
         [ctx = m_ctx, actor = m_actor, filter = currentFilter(), fmt, path, work] {

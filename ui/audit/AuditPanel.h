@@ -5,36 +5,32 @@
 #pragma once
 
 #include "models/audit/AuditService.h"
-#include "models/core/Context.h"
+
+#include "ui/common/JobProgress.h"
+#include "ui/common/OptionalTime.h"
+#include "ui/common/StorePanel.h"
+#include "ui/common/WidgetGroup.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
-#include <QWidget>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 
-class QCheckBox;
 class QComboBox;
-class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
-class QProgressBar;
-class QPushButton;
 class QTableView;
-class QTimer;
 
 namespace wfx::ui {
 
 class AuditModel;
 
-class AuditPanel : public QWidget
+class AuditPanel : public StorePanel
 {
     Q_OBJECT
 public:
     static constexpr int kLiveDebounceMs = 300;
-    static constexpr int kProgressPollMs = 100;
 
     AuditPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
     ~AuditPanel() override;
@@ -67,35 +63,24 @@ signals:
 
 private:
     void loadUsers();
-    void startWork(const QString &label, bool determinate);
+    // Shows the job's progress and returns the counters its worker updates.
+    std::shared_ptr<JobProgress::Counters> startWork(const QString &label, bool determinate);
     void endWork();
     void updateStatusLine();
 
-    ModelContext m_ctx;
-    Actor m_actor;
     AuditModel *m_model = nullptr;
     QTableView *m_view = nullptr;
     QComboBox *m_actorFilter = nullptr;
     QComboBox *m_action = nullptr;
     QLineEdit *m_targetType = nullptr;
     QLineEdit *m_targetId = nullptr;
-    QCheckBox *m_fromOn = nullptr, *m_toOn = nullptr;
-    QDateTimeEdit *m_from = nullptr, *m_to = nullptr;
-    QPushButton *m_verify = nullptr, *m_exportCsv = nullptr, *m_exportJson = nullptr,
-                *m_cancel = nullptr;
-    QProgressBar *m_progress = nullptr;
+    OptionalTime m_from, m_to;
+    WidgetGroup m_startsWork;     // verify and export: not while one runs
+    JobProgress *m_job = nullptr; // verify or export, one at a time
     QLabel *m_progressLabel = nullptr;
     QLabel *m_verdict = nullptr;
     QLabel *m_statusLine = nullptr;
-    QTimer *m_liveTimer = nullptr;
-    QTimer *m_pollTimer = nullptr;
 
-    struct Work
-    {
-        std::atomic<qint64> done{0}, total{0};
-        std::atomic<bool> cancel{false};
-    };
-    std::shared_ptr<Work> m_work;
     QPointer<QFutureWatcherBase> m_working;
     QList<QPointer<QFutureWatcherBase>> m_jobs;
     std::function<QString(const QString &)> m_exportPath;

@@ -3,13 +3,13 @@
 
 #include "models/billing/BillingService.h"
 #include "models/billing/OfflineBillingProvider.h"
-#include "models/events/ChangeBus.h"
 #include "models/usage/UsageService.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/common/Async.h"
 #include "ui/common/CollectAll.h"
 #include "ui/common/ErrorText.h"
 #include "ui/common/Heading.h"
+#include "ui/common/PanelButton.h"
 #include "ui/common/ShortTime.h"
 #include "ui/common/TextRowsModel.h"
 #include "ui/common/Tone.h"
@@ -25,7 +25,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -90,7 +89,7 @@ QString capText(const QString &metric, qint64 v)
 
 BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<BillingProvider> provider,
                            std::function<QString()> baseUrl, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+    : StorePanel(std::move(ctx), std::move(actor), parent),
       m_provider(provider ? std::move(provider) : std::make_shared<OfflineBillingProvider>()),
       m_baseUrl(std::move(baseUrl)),
       m_openUrl([](const QUrl &url) { return QDesktopServices::openUrl(url); }),
@@ -122,23 +121,24 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
     m_targetPlan->addItem(tr("Pro"), QStringLiteral("pro"));
     m_targetPlan->addItem(tr("Team"), QStringLiteral("team"));
     planLabel->setBuddy(m_targetPlan);
-    m_checkout = new QPushButton(tr("&Checkout…"), this);
-    m_checkout->setObjectName(QStringLiteral("checkout"));
-    m_checkout->setToolTip(tr("Open the payment page for the chosen plan in the browser"));
-    m_portal = new QPushButton(tr("Billing p&ortal…"), this);
-    m_portal->setObjectName(QStringLiteral("portal"));
-    m_portal->setToolTip(tr("Open the provider's page for invoices and payment methods"));
+    auto *checkoutButton =
+        panelButton(this, tr("&Checkout…"), u"checkout"_s, this, &BillingPanel::checkout);
+    checkoutButton->setToolTip(tr("Open the payment page for the chosen plan in the browser"));
+    auto *portal =
+        panelButton(this, tr("Billing p&ortal…"), u"portal"_s, this, &BillingPanel::openPortal);
+    portal->setToolTip(tr("Open the provider's page for invoices and payment methods"));
+    m_forWorkspace.add({m_targetPlan, checkoutButton, portal});
     top->addWidget(planLabel);
     top->addWidget(m_targetPlan);
-    top->addWidget(m_checkout);
-    top->addWidget(m_portal);
+    top->addWidget(checkoutButton);
+    top->addWidget(portal);
     layout->addLayout(top);
     layout->addWidget(m_plan);
 
     auto *usageGroup = new QGroupBox(tr("Usage against the plan's caps"), this);
     m_usageBox = usageGroup;
-    m_usageGrid = new QGridLayout(usageGroup);
-    m_usageGrid->setColumnStretch(1, 1);
+    auto *usageGrid = new QGridLayout(usageGroup);
+    usageGrid->setColumnStretch(1, 1);
     for (int i = 0; i < UsageService::metrics().size(); ++i) {
         const QString metric = UsageService::metrics().at(i);
         auto *name = new QLabel(metricTitle(metric), usageGroup);
@@ -150,9 +150,9 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
         name->setBuddy(bar);
         auto *text = new QLabel(usageGroup);
         text->setObjectName(QStringLiteral("usageText_") + metric);
-        m_usageGrid->addWidget(name, i, 0);
-        m_usageGrid->addWidget(bar, i, 1);
-        m_usageGrid->addWidget(text, i, 2);
+        usageGrid->addWidget(name, i, 0);
+        usageGrid->addWidget(bar, i, 1);
+        usageGrid->addWidget(text, i, 2);
     }
     layout->addWidget(usageGroup);
 
@@ -184,23 +184,9 @@ BillingPanel::BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<Billin
         if (!m_filling)
             loadWorkspace();
     });
-    connect(m_checkout, &QPushButton::clicked, this, &BillingPanel::checkout);
-    connect(m_portal, &QPushButton::clicked, this, &BillingPanel::openPortal);
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(kLiveDebounceMs);
-    connect(m_liveTimer, &QTimer::timeout, this, &BillingPanel::reload);
-    if (m_ctx.bus) {
-        connect(m_ctx.bus, &ChangeBus::changed, this,
-                [this](const QString &entity, const QString &, bool) {
-                    static const QStringList watched{
-                        QStringLiteral("workspace"), QStringLiteral("billing"),
-                        QStringLiteral("billing_event"), QStringLiteral("reservation")};
-                    if (watched.contains(entity))
-                        m_liveTimer->start();
-                });
-    }
+    reloadOnChange({u"workspace"_s, u"billing"_s, u"billing_event"_s, u"reservation"_s},
+                   [this] { reload(); });
     reload();
 }
 
@@ -241,8 +227,8 @@ void BillingPanel::reload()
         [ctx = m_ctx, actor = m_actor, provider = m_provider] {
             Overview o;
             WorkspaceService ws(ctx);
-            auto workspaces =
-                collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); });
+            auto workspaces = collectAll(
+                [&](const QString &cursor) { return ws.list(actor, kCollectAllPage, cursor); });
             if (!workspaces) {
                 o.error = ErrorText::of(workspaces.error());
                 return o;
@@ -287,9 +273,7 @@ void BillingPanel::reload()
             }
             textRows(m_events)->setRows(std::move(events));
             const bool has = m_workspace->count() > 0;
-            m_checkout->setEnabled(has);
-            m_portal->setEnabled(has);
-            m_targetPlan->setEnabled(has);
+            m_forWorkspace.setEnabled(has);
             if (!has) {
                 m_plan->setText(tr("No workspaces yet."));
                 return;
@@ -310,7 +294,7 @@ void BillingPanel::loadWorkspace()
             UsageService usage(ctx);
             b.usage = usage.usage(actor, id);
             if (auto open = collectAll([&](const QString &cursor) {
-                    return usage.openReservations(actor, id, 200, cursor);
+                    return usage.openReservations(actor, id, kCollectAllPage, cursor);
                 }))
                 b.reservations = std::move(open).value();
             return b;

@@ -4,23 +4,19 @@
 // browser), and every webhook event received with whether it was applied.
 #pragma once
 
-#include "models/core/Context.h"
-
 #include "ui/common/PanelActions.h"
+#include "ui/common/StorePanel.h"
+#include "ui/common/WidgetGroup.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
 #include <QUrl>
-#include <QWidget>
 
 #include <functional>
 #include <memory>
 
 class QComboBox;
-class QGridLayout;
 class QLabel;
-class QPushButton;
-class QTimer;
 class QTreeView;
 
 namespace wfx {
@@ -29,12 +25,10 @@ class BillingProvider;
 
 namespace wfx::ui {
 
-class BillingPanel : public QWidget
+class BillingPanel : public StorePanel
 {
     Q_OBJECT
 public:
-    static constexpr int kLiveDebounceMs = 200;
-
     // provider null: the offline provider. baseUrl resolves the relative links
     // the offline provider gives (the built-in server's address).
     BillingPanel(ModelContext ctx, Actor actor, std::shared_ptr<BillingProvider> provider,
@@ -62,22 +56,18 @@ private:
     // Opens a checkout or portal link; returns the status words.
     QString openLink(const QString &link, const QString &what);
 
-    ModelContext m_ctx;
-    Actor m_actor;
     std::shared_ptr<BillingProvider> m_provider;
     std::function<QString()> m_baseUrl;
     std::function<bool(const QUrl &)> m_openUrl;
 
     QComboBox *m_workspace = nullptr;
     QLabel *m_plan = nullptr;
-    QGridLayout *m_usageGrid = nullptr;
     QWidget *m_usageBox = nullptr;
     QTreeView *m_reservations = nullptr;
     QComboBox *m_targetPlan = nullptr;
-    QPushButton *m_checkout = nullptr, *m_portal = nullptr;
+    WidgetGroup m_forWorkspace; // checkout and portal: only with a workspace
     QTreeView *m_events = nullptr;
     QLabel *m_status = nullptr;
-    QTimer *m_liveTimer = nullptr;
     bool m_filling = false;
     PanelActions m_actions; // reports in m_status; waited for on destruction
 };

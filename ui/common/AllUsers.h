@@ -13,8 +13,8 @@ namespace wfx::ui {
 inline Result<QList<User>> allUsersByEmail(const ModelContext &ctx, const Actor &actor)
 {
     AccountService accounts(ctx);
-    auto all =
-        collectAll([&](const QString &cursor) { return accounts.listUsers(actor, 200, cursor); });
+    auto all = collectAll(
+        [&](const QString &cursor) { return accounts.listUsers(actor, kCollectAllPage, cursor); });
     if (!all)
         return all.error();
     QList<User> out = std::move(all).value();

@@ -15,6 +15,8 @@ namespace wfx::ui {
 
 // Past this many items a list is not short: collectAll stops there.
 inline constexpr qsizetype kCollectAllCap = 100000;
+// Items a page asks for while collecting a short list.
+inline constexpr int kCollectAllPage = 200;
 
 // fetch(cursor) returns Result<Page<T>>; the pages' items, in order, up to kCollectAllCap.
 template <typename Fetch> auto collectAll(Fetch fetch)

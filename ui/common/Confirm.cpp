@@ -10,11 +10,8 @@ bool Confirm::ask(QWidget *parent, const QString &title, const QString &text,
                   const QString &acceptLabel)
 {
     s_lastText = text;
-    if (s_next) {
-        const bool answer = *s_next;
-        s_next.reset();
-        return answer;
-    }
+    if (const std::optional<bool> answer = takeNextAnswer())
+        return *answer;
     QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::NoButton, parent);
     QPushButton *yes = box.addButton(acceptLabel, QMessageBox::DestructiveRole);
     QPushButton *no = box.addButton(QMessageBox::Cancel);

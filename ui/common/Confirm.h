@@ -1,29 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
-// Yes/no questions to the user, scriptable in tests: a test sets the next answer
-// and no dialog is shown (as KeePassXC's MessageBox does).
+// Yes/no questions to the user, scriptable in tests (ScriptedAnswer: true is the
+// destructive action).
 #pragma once
 
-#include <QString>
+#include "ui/common/ScriptedAnswer.h"
 
-#include <optional>
+#include <QString>
 
 class QWidget;
 
 namespace wfx::ui {
 
-class Confirm
+class Confirm : public ScriptedAnswer<Confirm, bool>
 {
 public:
     // Shows a warning-style question; true when the user chose the destructive action.
     static bool ask(QWidget *parent, const QString &title, const QString &text,
                     const QString &acceptLabel);
-    // The answer the next ask() returns without showing anything (tests).
-    static void setNextAnswer(bool yes) { s_next = yes; }
     // The text of the last question asked (tests check that it names the object).
     static QString lastText() { return s_lastText; }
 
 private:
-    static inline std::optional<bool> s_next;
     static inline QString s_lastText;
 };
 

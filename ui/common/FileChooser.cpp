@@ -9,11 +9,8 @@ namespace wfx::ui {
 QString FileChooser::saveFile(QWidget *parent, const QString &title, const QString &suggestedName,
                               const QString &filter)
 {
-    if (s_next) {
-        const QString path = *s_next;
-        s_next.reset();
-        return path;
-    }
+    if (const std::optional<QString> path = takeNextAnswer())
+        return *path;
     return QFileDialog::getSaveFileName(parent, title, QDir::home().filePath(suggestedName),
                                         filter);
 }

@@ -1,26 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
-// "Save as" file choice, scriptable in tests like Confirm: a test sets the next
-// path (or an empty one for Cancel) and no dialog is shown.
+// "Save as" file choice, scriptable in tests like Confirm (ScriptedAnswer: the
+// path, or an empty one for Cancel).
 #pragma once
 
-#include <QString>
+#include "ui/common/ScriptedAnswer.h"
 
-#include <optional>
+#include <QString>
 
 class QWidget;
 
 namespace wfx::ui {
 
-class FileChooser
+class FileChooser : public ScriptedAnswer<FileChooser, QString>
 {
 public:
     // The chosen path, or empty when cancelled.
     static QString saveFile(QWidget *parent, const QString &title, const QString &suggestedName,
                             const QString &filter);
-    static void setNextPath(const QString &path) { s_next = path; }
-
-private:
-    static inline std::optional<QString> s_next;
 };
 
 } // namespace wfx::ui

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // A table model over a keyset-paged list: the next page loads on the thread
 // pool when the view asks (canFetchMore/fetchMore), one page at a time; a
-// reload drops answers of the old generation. Subclasses say how to load a
-// page and how to show a row.
+// reload drops answers of the old generation. Each is a list of the store read
+// as one actor; subclasses say how to load a page and how to show a row.
 #pragma once
 
+#include "models/core/Context.h"
 #include "models/core/Cursor.h"
 #include "models/core/Result.h"
 
@@ -36,7 +37,13 @@ signals:
 template <typename T> class KeysetTableModel : public PagedTableModel
 {
 public:
-    using PagedTableModel::PagedTableModel;
+    static constexpr int kPageSize = 200; // rows a page asks the store for
+
+    KeysetTableModel(ModelContext ctx, Actor actor, int columns, QObject *parent)
+        : PagedTableModel(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+          m_columns(columns)
+    {
+    }
     ~KeysetTableModel() override
     {
         // The loader captured copies only, but let it finish before we go.
@@ -47,6 +54,10 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override
     {
         return parent.isValid() ? 0 : int(m_rows.size());
+    }
+    int columnCount(const QModelIndex &parent = {}) const override
+    {
+        return parent.isValid() ? 0 : m_columns;
     }
     bool canFetchMore(const QModelIndex &parent) const override
     {
@@ -100,6 +111,8 @@ protected:
     // must capture copies, never `this`.
     virtual std::function<Result<Page<T>>()> pageLoader(const QString &cursor) const = 0;
 
+    ModelContext m_ctx;
+    Actor m_actor;
     // Appending a page never moves the rows already loaded (see PagedRows).
     PagedRows<T> m_rows;
 
@@ -141,6 +154,7 @@ private:
             fetchMore({});
     }
 
+    const int m_columns;
     QString m_cursor;
     bool m_atEnd = false;
     quint64 m_generation = 0; // bumped by a reset: older answers are dropped

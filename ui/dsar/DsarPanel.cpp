@@ -3,7 +3,6 @@
 
 #include "models/core/Clock.h"
 #include "models/dsar/DsarService.h"
-#include "models/events/ChangeBus.h"
 #include "ui/common/AllUsers.h"
 #include "ui/common/Async.h"
 #include "ui/common/CollectAll.h"
@@ -24,7 +23,6 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -77,7 +75,7 @@ QString stateText(const QString &state)
 } // namespace
 
 DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+    : StorePanel(std::move(ctx), std::move(actor), parent),
       m_actions(this, [this](const QString &text) { m_status->setText(text); })
 {
     setAccessibleName(tr("DSAR requests"));
@@ -121,19 +119,14 @@ DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
     userLabel->setBuddy(m_user);
     m_export = new QPushButton(tr("&Export to file…"), this);
     m_export->setObjectName(QStringLiteral("exportData"));
-    m_progress = new QProgressBar(this);
-    m_progress->setObjectName(QStringLiteral("exportProgress"));
-    m_progress->setAccessibleName(tr("Export progress"));
-    m_progress->setRange(0, 0);
-    m_progress->hide();
-    m_cancelExport = new QPushButton(tr("Cancel export"), this);
-    m_cancelExport->setObjectName(QStringLiteral("cancelExport"));
-    m_cancelExport->hide();
+    m_exportJob = new JobProgress(this, QStringLiteral("exportProgress"), tr("Export progress"),
+                                  tr("Cancel export"), QStringLiteral("cancelExport"));
+    m_exportJob->bar()->setRange(0, 0);
     exportRow->addWidget(userLabel);
     exportRow->addWidget(m_user);
     exportRow->addWidget(m_export);
-    exportRow->addWidget(m_progress, 1);
-    exportRow->addWidget(m_cancelExport);
+    exportRow->addWidget(m_exportJob->bar(), 1);
+    exportRow->addWidget(m_exportJob->cancelButton());
     exportRow->addStretch(0);
     layout->addLayout(exportRow);
 
@@ -152,22 +145,13 @@ DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
                 updateActions();
             });
     connect(m_export, &QPushButton::clicked, this, &DsarPanel::exportSelectedUser);
-    connect(m_cancelExport, &QPushButton::clicked, this, &DsarPanel::cancelExport);
+    connect(m_exportJob, &JobProgress::cancelled, this,
+            [this] { m_status->setText(tr("Cancelling the export…")); });
     connect(m_cancelDeletion, &QPushButton::clicked, this, &DsarPanel::cancelDeletion);
     connect(m_deleteNow, &QPushButton::clicked, this, &DsarPanel::deleteNow);
     connect(m_lift, &QPushButton::clicked, this, &DsarPanel::liftRestriction);
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(kLiveDebounceMs);
-    connect(m_liveTimer, &QTimer::timeout, this, &DsarPanel::reload);
-    if (m_ctx.bus) {
-        connect(m_ctx.bus, &ChangeBus::changed, this,
-                [this](const QString &entity, const QString &, bool) {
-                    if (entity == QLatin1String("dsar_request") || entity == QLatin1String("user"))
-                        m_liveTimer->start();
-                });
-    }
+    reloadOnChange({u"dsar_request"_s, u"user"_s}, [this] { reload(); });
     m_exportPath = [this](const QString &email) {
         return QFileDialog::getSaveFileName(this, tr("Export personal data"),
                                             tr("data-export-%1.json").arg(email),
@@ -179,8 +163,7 @@ DsarPanel::DsarPanel(ModelContext ctx, Actor actor, QWidget *parent)
 
 DsarPanel::~DsarPanel()
 {
-    if (m_exportCancel)
-        *m_exportCancel = true;
+    m_exportJob->cancel();
     m_actions.waitForAll();
 }
 
@@ -219,7 +202,7 @@ void DsarPanel::updateActions()
     m_cancelDeletion->setEnabled(scheduled);
     m_deleteNow->setEnabled(scheduled);
     m_lift->setEnabled(kind == QLatin1String("restriction") && state == QLatin1String("open"));
-    m_export->setEnabled(!m_exporting && m_user->count() > 0);
+    m_export->setEnabled(!m_exportJob->isRunning() && m_user->count() > 0);
 }
 
 void DsarPanel::reload()
@@ -228,8 +211,9 @@ void DsarPanel::reload()
         [ctx = m_ctx, actor = m_actor] {
             Queue q;
             DsarService dsar(ctx);
-            auto requests = collectAll(
-                [&](const QString &cursor) { return dsar.listRequests(actor, kPageSize, cursor); });
+            auto requests = collectAll([&](const QString &cursor) {
+                return dsar.listRequests(actor, kCollectAllPage, cursor);
+            });
             if (!requests) {
                 q.error = ErrorText::of(requests.error());
                 return q;
@@ -286,19 +270,14 @@ void DsarPanel::reload()
 void DsarPanel::exportSelectedUser()
 {
     const QString userId = m_user->currentData().toString();
-    if (userId.isEmpty() || m_exporting)
+    if (userId.isEmpty() || m_exportJob->isRunning())
         return;
     const QString email = emailOf(userId);
     const QString path = m_exportPath ? m_exportPath(email) : QString();
     if (path.isEmpty())
         return;
-    m_exporting = true;
-    m_exportCancel = std::make_shared<std::atomic<bool>>(false);
-    auto cancel = m_exportCancel;
-    m_progress->show();
-    m_cancelExport->show();
-    m_cancelExport->setEnabled(true);
-    m_cancelExport->setFocus();
+    const std::shared_ptr<JobProgress::Counters> job = m_exportJob->start();
+    m_exportJob->cancelButton()->setFocus();
     m_status->setText(tr("Exporting the data of %1…").arg(email));
     updateActions();
     struct Written
@@ -307,7 +286,7 @@ void DsarPanel::exportSelectedUser()
         bool cancelled = false;
     };
     m_actions.run(
-        [ctx = m_ctx, userId, path, cancel] {
+        [ctx = m_ctx, userId, path, job] {
             Written w;
             // The person's own request, made on their behalf (dsar.export is audited).
             auto data = DsarService(ctx).exportData(Actor::user(userId));
@@ -315,7 +294,7 @@ void DsarPanel::exportSelectedUser()
                 w.bytes = data.error();
                 return w;
             }
-            if (cancel->load()) {
+            if (job->cancel.load()) {
                 w.cancelled = true;
                 return w;
             }
@@ -334,12 +313,10 @@ void DsarPanel::exportSelectedUser()
             w.bytes = qint64(bytes.size());
             return w;
         },
-        [this, email, path, cancel](Written w) {
-            m_exporting = false;
-            m_progress->hide();
-            m_cancelExport->hide();
+        [this, email, path, job](Written w) {
+            m_exportJob->finish();
             const QString part = path + QStringLiteral(".part");
-            if (!w.cancelled && w.bytes && cancel->load()) {
+            if (!w.cancelled && w.bytes && job->cancel.load()) {
                 QFile::remove(part);
                 w.cancelled = true;
             } else if (!w.cancelled && w.bytes) {
@@ -367,10 +344,7 @@ void DsarPanel::exportSelectedUser()
 
 void DsarPanel::cancelExport()
 {
-    if (m_exportCancel)
-        *m_exportCancel = true;
-    m_cancelExport->setEnabled(false);
-    m_status->setText(tr("Cancelling the export…"));
+    m_exportJob->cancel();
 }
 
 void DsarPanel::cancelDeletion()

@@ -4,35 +4,28 @@
 // deletion; lift a restriction. The services write the audit entries.
 #pragma once
 
-#include "models/core/Context.h"
-
+#include "ui/common/JobProgress.h"
 #include "ui/common/PanelActions.h"
+#include "ui/common/StorePanel.h"
 
 #include <QFutureWatcher>
 #include <QHash>
 #include <QPointer>
-#include <QWidget>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 
 class QComboBox;
 class QLabel;
-class QProgressBar;
 class QPushButton;
-class QTimer;
 class QTreeView;
 
 namespace wfx::ui {
 
-class DsarPanel : public QWidget
+class DsarPanel : public StorePanel
 {
     Q_OBJECT
 public:
-    static constexpr int kLiveDebounceMs = 200;
-    static constexpr int kPageSize = 200;
-
     DsarPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
     ~DsarPanel() override;
 
@@ -43,7 +36,7 @@ public:
         m_exportPath = std::move(provider);
     }
     bool isBusy() const { return m_actions.busy(); }
-    bool isExporting() const { return m_exporting; }
+    bool isExporting() const { return m_exportJob->isRunning(); }
     QTreeView *queue() const { return m_queue; }
     QComboBox *userChooser() const { return m_user; }
     // Selects the queue row of that request (false when not listed).
@@ -66,20 +59,15 @@ private:
     QString currentValue(int value) const; // of the current queue row (DsarPanel.cpp: Value)
     QString emailOf(const QString &userId) const;
 
-    ModelContext m_ctx;
-    Actor m_actor;
-    bool m_exporting = false;
-    std::shared_ptr<std::atomic<bool>> m_exportCancel;
     QHash<QString, QString> m_emails;
     std::function<QString(const QString &)> m_exportPath;
 
     QTreeView *m_queue = nullptr;
     QComboBox *m_user = nullptr;
-    QPushButton *m_export = nullptr, *m_cancelExport = nullptr;
+    QPushButton *m_export = nullptr;
     QPushButton *m_cancelDeletion = nullptr, *m_deleteNow = nullptr, *m_lift = nullptr;
-    QProgressBar *m_progress = nullptr;
+    JobProgress *m_exportJob = nullptr;
     QLabel *m_status = nullptr;
-    QTimer *m_liveTimer = nullptr;
     PanelActions m_actions; // reports in m_status; waited for on destruction
 };
 

@@ -7,13 +7,8 @@
 namespace wfx::ui {
 
 MailModel::MailModel(ModelContext ctx, Actor actor, QObject *parent)
-    : KeysetTableModel<OutboxEntry>(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : KeysetTableModel<OutboxEntry>(std::move(ctx), std::move(actor), ColumnCount, parent)
 {
-}
-
-int MailModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QString MailModel::stateText(const OutboxEntry &e)

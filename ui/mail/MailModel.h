@@ -13,11 +13,9 @@ class MailModel : public KeysetTableModel<OutboxEntry>
     Q_OBJECT
 public:
     enum Column { To, Subject, Created, State, ColumnCount };
-    static constexpr int kPageSize = 200;
 
     MailModel(ModelContext ctx, Actor actor, QObject *parent = nullptr);
 
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
@@ -27,10 +25,6 @@ public:
 
 protected:
     std::function<Result<Page<OutboxEntry>>()> pageLoader(const QString &cursor) const override;
-
-private:
-    ModelContext m_ctx;
-    Actor m_actor;
 };
 
 } // namespace wfx::ui

@@ -71,13 +71,13 @@ OverviewPanel::OverviewPanel(ServerControl *server, QWidget *parent)
     auto *addressRow = new QHBoxLayout;
     m_address = valueLabel(serverBox, QStringLiteral("address"));
     m_address->setAccessibleName(tr("Server address"));
-    m_copy = new QPushButton(tr("&Copy"), serverBox);
-    m_copy->setObjectName(QStringLiteral("copyAddress"));
-    m_copy->setToolTip(tr("Copy the server address to the clipboard"));
+    auto *copy = new QPushButton(tr("&Copy"), serverBox);
+    copy->setObjectName(QStringLiteral("copyAddress"));
+    copy->setToolTip(tr("Copy the server address to the clipboard"));
     m_docs = new QPushButton(tr("Open API &docs"), serverBox);
     m_docs->setObjectName(QStringLiteral("openDocs"));
     addressRow->addWidget(m_address, 1);
-    addressRow->addWidget(m_copy);
+    addressRow->addWidget(copy);
     addressRow->addWidget(m_docs);
     serverForm->addRow(tr("Address:"), addressRow);
 
@@ -107,12 +107,12 @@ OverviewPanel::OverviewPanel(ServerControl *server, QWidget *parent)
     rateLayout->addWidget(m_rateNow);
     m_series = new QLineSeries;
     m_series->setName(tr("requests/s"));
-    m_chart = new QChart;
-    m_chart->addSeries(m_series);
-    m_chart->setLocalizeNumbers(true); // axis labels in the console's locale (1.000,5)
-    m_chart->legend()->hide();
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
-    m_chart->setBackgroundRoundness(0);
+    auto *chart = new QChart;
+    chart->addSeries(m_series);
+    chart->setLocalizeNumbers(true); // axis labels in the console's locale (1.000,5)
+    chart->legend()->hide();
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->setBackgroundRoundness(0);
     // x: seconds ago, now at the right; y: requests per second.
     auto *xAxis = new QValueAxis;
     xAxis->setReverse(true);
@@ -123,11 +123,11 @@ OverviewPanel::OverviewPanel(ServerControl *server, QWidget *parent)
     m_yAxis->setTitleText(tr("requests/s"));
     keepTicksNice(m_yAxis);
     m_yAxis->setRange(0, 1);
-    m_chart->addAxis(xAxis, Qt::AlignBottom);
-    m_chart->addAxis(m_yAxis, Qt::AlignLeft);
+    chart->addAxis(xAxis, Qt::AlignBottom);
+    chart->addAxis(m_yAxis, Qt::AlignLeft);
     m_series->attachAxis(xAxis);
     m_series->attachAxis(m_yAxis);
-    auto *chartView = new ChartView(m_chart, rateBox);
+    auto *chartView = new ChartView(chart, rateBox);
     chartView->setReadout([](const QXYSeries &, QPointF p) {
         return tr("%1 s ago: %2 requests/s")
             .arg(QLocale().toString(qRound64(p.x())), QLocale().toString(p.y(), 'f', 1));
@@ -140,17 +140,17 @@ OverviewPanel::OverviewPanel(ServerControl *server, QWidget *parent)
     // Stores.
     auto *storeBox = new QGroupBox(tr("Storage"), this);
     auto *storeForm = new QFormLayout(storeBox);
-    m_store = valueLabel(storeBox, QStringLiteral("store"));
+    auto *store = valueLabel(storeBox, QStringLiteral("store"));
     m_storeSize = valueLabel(storeBox, QStringLiteral("storeSize"));
     m_artifacts = valueLabel(storeBox, QStringLiteral("artifacts"));
     m_storeSize->setText(tr("Measuring…"));
     m_artifacts->setText(tr("Checking…"));
-    storeForm->addRow(tr("Store:"), m_store);
+    storeForm->addRow(tr("Store:"), store);
     storeForm->addRow(tr("Store size:"), m_storeSize);
     storeForm->addRow(tr("Artifact store:"), m_artifacts);
     layout->addWidget(storeBox);
 
-    connect(m_copy, &QPushButton::clicked, this,
+    connect(copy, &QPushButton::clicked, this,
             [this] { QGuiApplication::clipboard()->setText(m_server->address()); });
     connect(m_docs, &QPushButton::clicked, this, [this] {
         QDesktopServices::openUrl(QUrl(m_server->address() + QStringLiteral("/docs")));
@@ -172,16 +172,16 @@ OverviewPanel::OverviewPanel(ServerControl *server, QWidget *parent)
     m_lastCount = m_server->requestCount();
     if (m_server->isRunning())
         m_upSince.start();
-    m_sampleTimer = new QTimer(this);
-    m_sampleTimer->setInterval(kSampleMs);
-    connect(m_sampleTimer, &QTimer::timeout, this, &OverviewPanel::sample);
-    m_sampleTimer->start();
-    m_healthTimer = new QTimer(this);
-    m_healthTimer->setInterval(kHealthMs);
-    connect(m_healthTimer, &QTimer::timeout, this, &OverviewPanel::refreshStores);
-    m_healthTimer->start();
+    auto *sampleTimer = new QTimer(this);
+    sampleTimer->setInterval(kSampleMs);
+    connect(sampleTimer, &QTimer::timeout, this, &OverviewPanel::sample);
+    sampleTimer->start();
+    auto *healthTimer = new QTimer(this);
+    healthTimer->setInterval(kHealthMs);
+    connect(healthTimer, &QTimer::timeout, this, &OverviewPanel::refreshStores);
+    healthTimer->start();
 
-    m_store->setText(m_server->storeDescription());
+    store->setText(m_server->storeDescription());
     refreshState();
     updateUptime();
     m_rateNow->setText(tr("Now: %1 requests/s").arg(QLocale().toString(0.0, 'f', 1)));

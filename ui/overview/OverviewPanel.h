@@ -9,8 +9,6 @@
 
 class QLabel;
 class QPushButton;
-class QTimer;
-class QChart;
 class QLineSeries;
 class QValueAxis;
 
@@ -48,18 +46,13 @@ private:
     QLabel *m_state = nullptr;
     QLabel *m_uptime = nullptr;
     QLabel *m_rateNow = nullptr;
-    QLabel *m_store = nullptr;
     QLabel *m_storeSize = nullptr;
     QLabel *m_artifacts = nullptr;
-    QPushButton *m_copy = nullptr;
     QPushButton *m_docs = nullptr;
     QPushButton *m_start = nullptr;
     QPushButton *m_stop = nullptr;
-    QChart *m_chart = nullptr;
     QLineSeries *m_series = nullptr;
     QValueAxis *m_yAxis = nullptr;
-    QTimer *m_sampleTimer = nullptr;
-    QTimer *m_healthTimer = nullptr;
     QElapsedTimer m_upSince;
     quint64 m_lastCount = 0;
     QList<double> m_rates;

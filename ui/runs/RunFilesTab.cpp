@@ -19,7 +19,6 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QTableWidget>
-#include <QTimer>
 #include <QVBoxLayout>
 
 #include <cstring>
@@ -55,7 +54,7 @@ QString stateText(const QString &state)
 
 RunFilesTab::RunFilesTab(ModelContext ctx, Actor actor, QString runId, RunFiles files,
                          QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_runId(std::move(runId)),
+    : StorePanel(std::move(ctx), std::move(actor), parent), m_runId(std::move(runId)),
       m_files(std::move(files))
 {
     auto *layout = new QVBoxLayout(this);
@@ -85,19 +84,14 @@ RunFilesTab::RunFilesTab(ModelContext ctx, Actor actor, QString runId, RunFiles 
     m_export->setEnabled(m_files.canSignEvidence());
     if (!m_files.canSignEvidence())
         m_export->setToolTip(tr("The instance signing key is not available to this console."));
-    m_progress = new QProgressBar(this);
-    m_progress->setObjectName(QStringLiteral("filesProgress"));
-    m_progress->setAccessibleName(tr("File progress"));
-    m_progress->setRange(0, 1000);
-    m_progress->setTextVisible(false);
-    m_progress->hide();
-    m_cancel = new QPushButton(tr("Cancel"), this);
-    m_cancel->setObjectName(QStringLiteral("cancelFileJob"));
-    m_cancel->hide();
+    m_job = new JobProgress(this, QStringLiteral("filesProgress"), tr("File progress"),
+                            tr("Cancel"), QStringLiteral("cancelFileJob"));
+    m_job->bar()->setRange(0, 1000);
+    m_job->bar()->setTextVisible(false);
     row->addWidget(m_save);
     row->addWidget(m_export);
-    row->addWidget(m_progress, 1);
-    row->addWidget(m_cancel);
+    row->addWidget(m_job->bar(), 1);
+    row->addWidget(m_job->cancelButton());
     row->addStretch();
     layout->addLayout(row);
     m_status = new QLabel(this);
@@ -106,31 +100,14 @@ RunFilesTab::RunFilesTab(ModelContext ctx, Actor actor, QString runId, RunFiles 
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
 
-    m_tick = new QTimer(this);
-    m_tick->setInterval(100);
-    connect(m_tick, &QTimer::timeout, this, [this] {
-        if (!m_job)
-            return;
-        const qint64 total = m_job->total.load();
-        m_progress->setValue(total > 0 ? int(m_job->done.load() * 1000 / total) : 0);
+    connect(m_job, &JobProgress::polled, this, [this](qint64 done, qint64 total) {
+        m_job->bar()->setValue(total > 0 ? int(done * 1000 / total) : 0);
     });
     connect(m_table, &QTableWidget::itemSelectionChanged, this, &RunFilesTab::updateSaveButton);
     connect(m_save, &QPushButton::clicked, this, &RunFilesTab::saveSelected);
     connect(m_export, &QPushButton::clicked, this, &RunFilesTab::exportEvidence);
-    connect(m_cancel, &QPushButton::clicked, this, [this] {
-        if (m_job) {
-            m_job->cancel = true;
-            m_cancel->setEnabled(false);
-            m_status->setText(tr("Cancelling…"));
-        }
-    });
+    connect(m_job, &JobProgress::cancelled, this, [this] { m_status->setText(tr("Cancelling…")); });
     loadArtifacts();
-}
-
-RunFilesTab::~RunFilesTab()
-{
-    if (m_job)
-        m_job->cancel = true;
 }
 
 QString RunFilesTab::suggestedFileName(const QString &name)
@@ -202,7 +179,8 @@ void RunFilesTab::loadArtifacts()
         });
 }
 
-RunFilesTab::Outcome RunFilesTab::writeFile(const QString &path, const std::shared_ptr<Job> &job,
+RunFilesTab::Outcome RunFilesTab::writeFile(const QString &path,
+                                            const std::shared_ptr<JobProgress::Counters> &job,
                                             const std::function<qint64(char *, qint64)> &read,
                                             const QString &expectSha256)
 {
@@ -260,7 +238,7 @@ RunFilesTab::Outcome RunFilesTab::writeFile(const QString &path, const std::shar
 void RunFilesTab::saveSelected()
 {
     const int r = m_table->currentRow();
-    if (r < 0 || m_job)
+    if (r < 0 || m_job->isRunning())
         return;
     const QString id = m_table->item(r, Name)->data(Qt::UserRole).toString();
     const QString name = m_table->item(r, Name)->text();
@@ -269,8 +247,7 @@ void RunFilesTab::saveSelected()
         FileChooser::saveFile(this, tr("Save artifact"), suggestedFileName(name), QString());
     if (path.isEmpty())
         return;
-    startJob(tr("Saving %1…").arg(name));
-    std::shared_ptr<Job> job = m_job;
+    const std::shared_ptr<JobProgress::Counters> job = startJob(tr("Saving %1…").arg(name));
     runAsync(
         this,
         [ctx = m_ctx, actor = m_actor, id, path, job, dataDir = m_files.dataDir] {
@@ -298,15 +275,15 @@ void RunFilesTab::saveSelected()
 
 void RunFilesTab::exportEvidence()
 {
-    if (m_job || !m_files.canSignEvidence())
+    if (m_job->isRunning() || !m_files.canSignEvidence())
         return;
     const QString path = FileChooser::saveFile(this, tr("Export evidence package"),
                                                QStringLiteral("evidence-%1.zip").arg(m_runId),
                                                tr("ZIP archives (*.zip)"));
     if (path.isEmpty())
         return;
-    startJob(tr("Building the evidence package…"));
-    std::shared_ptr<Job> job = m_job;
+    const std::shared_ptr<JobProgress::Counters> job =
+        startJob(tr("Building the evidence package…"));
     runAsync(
         this,
         [ctx = m_ctx, actor = m_actor, runId = m_runId, seed = m_files.signingSeed, path, job] {
@@ -337,30 +314,22 @@ void RunFilesTab::updateSaveButton()
 {
     // Only stored bytes can be saved, and one file job runs at a time.
     const int r = m_table->currentRow();
-    m_save->setEnabled(!m_job && r >= 0 && m_files.canReadArtifacts() &&
+    m_save->setEnabled(!m_job->isRunning() && r >= 0 && m_files.canReadArtifacts() &&
                        m_table->item(r, Name)->data(Qt::UserRole + 1).toString() ==
                            QLatin1String("committed"));
 }
 
-void RunFilesTab::startJob(const QString &what)
+std::shared_ptr<JobProgress::Counters> RunFilesTab::startJob(const QString &what)
 {
-    m_job = std::make_shared<Job>();
     m_save->setEnabled(false);
     m_export->setEnabled(false);
-    m_progress->setValue(0);
-    m_progress->show();
-    m_cancel->setEnabled(true);
-    m_cancel->show();
     m_status->setText(what);
-    m_tick->start();
+    return m_job->start();
 }
 
 void RunFilesTab::finishJob(const QString &what, const QString &path, const Outcome &o)
 {
-    m_job.reset();
-    m_tick->stop();
-    m_progress->hide();
-    m_cancel->hide();
+    m_job->finish();
     m_export->setEnabled(m_files.canSignEvidence());
     updateSaveButton();
     QString message;

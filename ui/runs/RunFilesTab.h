@@ -6,24 +6,20 @@
 // a saved artifact is checked against its SHA-256 before it is kept.
 #pragma once
 
-#include "models/core/Context.h"
+#include "ui/common/JobProgress.h"
+#include "ui/common/StorePanel.h"
 #include "ui/runs/RunFiles.h"
 
-#include <QWidget>
-
-#include <atomic>
 #include <functional>
 #include <memory>
 
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QTableWidget;
-class QTimer;
 
 namespace wfx::ui {
 
-class RunFilesTab : public QWidget
+class RunFilesTab : public StorePanel
 {
     Q_OBJECT
 public:
@@ -31,16 +27,11 @@ public:
 
     RunFilesTab(ModelContext ctx, Actor actor, QString runId, RunFiles files,
                 QWidget *parent = nullptr);
-    ~RunFilesTab() override;
 
     QTableWidget *table() const { return m_table; }
-    bool isBusy() const { return m_job != nullptr; }
+    bool isBusy() const { return m_job->isRunning(); }
     // Asks a running save or export to stop (it removes what it wrote).
-    void cancelJob()
-    {
-        if (m_job)
-            m_job->cancel = true;
-    }
+    void cancelJob() { m_job->cancel(); }
     // Tests: called on the worker after each chunk written (bytes so far), so a
     // test can hold a write at a known point and cancel it.
     static void setChunkHook(std::function<void(qint64)> hook) { s_chunkHook = std::move(hook); }
@@ -54,12 +45,6 @@ signals:
     void jobFinished(bool ok, const QString &message);
 
 private:
-    struct Job
-    {
-        std::atomic<qint64> done{0};
-        std::atomic<qint64> total{0};
-        std::atomic<bool> cancel{false};
-    };
     struct Outcome
     {
         bool ok = false;
@@ -69,7 +54,7 @@ private:
     };
     // Writes chunks from `read` to `path` through QSaveFile; cancel, a read
     // error or a digest mismatch discards everything.
-    static Outcome writeFile(const QString &path, const std::shared_ptr<Job> &job,
+    static Outcome writeFile(const QString &path, const std::shared_ptr<JobProgress::Counters> &job,
                              const std::function<qint64(char *, qint64)> &read,
                              const QString &expectSha256);
 
@@ -77,21 +62,16 @@ private:
     void saveSelected();
     void exportEvidence();
     void updateSaveButton();
-    void startJob(const QString &what);
+    std::shared_ptr<JobProgress::Counters> startJob(const QString &what);
     void finishJob(const QString &what, const QString &path, const Outcome &o);
 
-    ModelContext m_ctx;
-    Actor m_actor;
     QString m_runId;
     RunFiles m_files;
     QTableWidget *m_table = nullptr;
     QPushButton *m_save = nullptr;
     QPushButton *m_export = nullptr;
-    QPushButton *m_cancel = nullptr;
-    QProgressBar *m_progress = nullptr;
+    JobProgress *m_job = nullptr;
     QLabel *m_status = nullptr;
-    QTimer *m_tick = nullptr;
-    std::shared_ptr<Job> m_job;
     static inline std::function<void(qint64)> s_chunkHook;
 };
 

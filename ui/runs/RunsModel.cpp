@@ -68,14 +68,9 @@ struct RunsModel::SharedStrings
 };
 
 RunsModel::RunsModel(ModelContext ctx, Actor actor, QObject *parent)
-    : KeysetTableModel<Run>(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+    : KeysetTableModel<Run>(std::move(ctx), std::move(actor), ColumnCount, parent),
       m_shared(std::make_shared<SharedStrings>())
 {
-}
-
-int RunsModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QVariant RunsModel::data(const QModelIndex &index, int role) const

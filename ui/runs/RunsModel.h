@@ -20,14 +20,12 @@ class RunsModel : public KeysetTableModel<Run>
 public:
     enum Column { Name, Status, Evidence, Project, Created, Metrics, ColumnCount };
     enum Role { RunIdRole = Qt::UserRole + 1 };
-    static constexpr int kPageSize = 200;
 
     RunsModel(ModelContext ctx, Actor actor, QObject *parent = nullptr);
     // Words for a run's status and evidence, as the table shows them.
     static QString statusText(const QString &status);
     static QString evidenceText(const QString &evidence);
 
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
     // Rows come in the list's natural order, newest first (created_at, id
@@ -48,8 +46,6 @@ protected:
 private:
     struct SharedStrings;
 
-    ModelContext m_ctx;
-    Actor m_actor;
     RunFilter m_filter;
     QHash<QString, QString> m_projectNames;
     // Equal project, workspace, status, evidence and creator strings of the rows

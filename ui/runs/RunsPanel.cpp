@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/runs/RunsPanel.h"
 
-#include "models/events/ChangeBus.h"
 #include "models/runs/MetricFilter.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/common/Async.h"
@@ -42,7 +41,7 @@ struct Directory
 } // namespace
 
 RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)), m_files(std::move(files))
+    : StorePanel(std::move(ctx), std::move(actor), parent), m_files(std::move(files))
 {
     setAccessibleName(tr("Runs"));
     auto *layout = new QVBoxLayout(this);
@@ -161,9 +160,6 @@ RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *par
     m_textTimer = new QTimer(this);
     m_textTimer->setSingleShot(true);
     m_textTimer->setInterval(kTextDebounceMs);
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(kLiveDebounceMs);
 
     connect(m_text, &QLineEdit::textChanged, m_textTimer, qOverload<>(&QTimer::start));
     connect(m_metric, &QLineEdit::textChanged, m_textTimer, qOverload<>(&QTimer::start));
@@ -193,14 +189,7 @@ RunsPanel::RunsPanel(ModelContext ctx, Actor actor, RunFiles files, QWidget *par
     connect(m_model, &QAbstractItemModel::modelReset, this, &RunsPanel::updateStatusLine);
     m_view->installEventFilter(this);
 
-    if (m_ctx.bus) {
-        connect(m_ctx.bus, &ChangeBus::changed, this,
-                [this](const QString &entity, const QString &, bool) {
-                    if (entity == QLatin1String("run"))
-                        m_liveTimer->start(); // a burst of syncs: one refresh
-                });
-    }
-    connect(m_liveTimer, &QTimer::timeout, this, &RunsPanel::onRunChanged);
+    m_liveTimer = reloadOnChange({QStringLiteral("run")}, [this] { onRunChanged(); });
     connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int v) {
         if (v == 0 && m_newRunsBar->isVisible())
             refreshNow(); // back at the top: show what arrived
@@ -320,8 +309,8 @@ void RunsPanel::loadWorkspaces()
         [ctx, actor] {
             WorkspaceService ws(ctx);
             Directory dir;
-            auto workspaces =
-                collectAll([&](const QString &cursor) { return ws.list(actor, 200, cursor); });
+            auto workspaces = collectAll(
+                [&](const QString &cursor) { return ws.list(actor, kCollectAllPage, cursor); });
             if (!workspaces) {
                 dir.error = ErrorText::of(workspaces.error());
                 return dir;
@@ -330,7 +319,7 @@ void RunsPanel::loadWorkspaces()
             // Project names for the Project column.
             for (const Workspace &w : dir.workspaces) {
                 auto projects = collectAll([&](const QString &cursor) {
-                    return ws.listProjects(actor, w.id, 200, cursor);
+                    return ws.listProjects(actor, w.id, kCollectAllPage, cursor);
                 });
                 if (projects)
                     for (const Project &p : projects.value())
@@ -367,7 +356,7 @@ void RunsPanel::loadProjects(const QString &workspaceId)
         [ctx, actor, workspaceId] {
             WorkspaceService ws(ctx);
             return collectAll([&](const QString &cursor) {
-                return ws.listProjects(actor, workspaceId, 200, cursor);
+                return ws.listProjects(actor, workspaceId, kCollectAllPage, cursor);
             });
         },
         [this, workspaceId](const Result<QList<Project>> &r) {

@@ -3,10 +3,8 @@
 // the change bus, and a details dialog on double-click or Enter.
 #pragma once
 
-#include "models/core/Context.h"
+#include "ui/common/StorePanel.h"
 #include "ui/runs/RunFiles.h"
-
-#include <QWidget>
 
 class QComboBox;
 class QLabel;
@@ -22,12 +20,11 @@ class RunsModel;
 class RunDetailsDialog;
 class RunCompareDialog;
 
-class RunsPanel : public QWidget
+class RunsPanel : public StorePanel
 {
     Q_OBJECT
 public:
     static constexpr int kTextDebounceMs = 300;
-    static constexpr int kLiveDebounceMs = 200;
 
     RunsPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr)
         : RunsPanel(std::move(ctx), std::move(actor), RunFiles{}, parent)
@@ -60,8 +57,6 @@ private:
     void updateStatusLine();
     void updateCompareButton();
 
-    ModelContext m_ctx;
-    Actor m_actor;
     RunFiles m_files;
     RunsModel *m_model = nullptr;
     QTableView *m_view = nullptr;

@@ -83,7 +83,7 @@ SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent)
     auto *scroll = new QScrollArea(formBox);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    auto *formWidget = m_form = new QWidget(scroll);
+    auto *formWidget = new QWidget(scroll);
     auto *form = new QFormLayout(formWidget);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     for (const SettingsBackend::Entry &e : m_backend->entries()) {
@@ -131,19 +131,20 @@ SettingsPanel::SettingsPanel(SettingsBackend *backend, QWidget *parent)
     m_progress->setRange(0, 0); // busy: a keychain write says nothing about its progress
     m_progress->setMaximumWidth(120);
     m_progress->hide();
-    m_save = new QPushButton(tr("Save for the next start"), formBox);
-    m_save->setObjectName(QStringLiteral("settingsSave"));
-    auto *revert = m_revert = new QPushButton(tr("Revert"), formBox);
+    auto *saveButton = new QPushButton(tr("Save for the next start"), formBox);
+    saveButton->setObjectName(QStringLiteral("settingsSave"));
+    auto *revert = new QPushButton(tr("Revert"), formBox);
     revert->setObjectName(QStringLiteral("settingsRevert"));
+    m_editing.add({formWidget, saveButton, revert});
     // The message gets the panel's width above the buttons: beside them a
     // translated message was squeezed into a column of single words.
     formOuter->addWidget(m_status);
     buttons->addWidget(m_progress);
     buttons->addStretch(1);
     buttons->addWidget(revert);
-    buttons->addWidget(m_save);
+    buttons->addWidget(saveButton);
     formOuter->addLayout(buttons);
-    connect(m_save, &QPushButton::clicked, this, [this] { save(); });
+    connect(saveButton, &QPushButton::clicked, this, [this] { save(); });
     connect(revert, &QPushButton::clicked, this, [this] {
         reload();
         m_status->clear();
@@ -257,9 +258,7 @@ bool SettingsPanel::save()
 void SettingsPanel::setSaving(bool saving)
 {
     m_saving = saving;
-    m_form->setEnabled(!saving);
-    m_save->setEnabled(!saving);
-    m_revert->setEnabled(!saving);
+    m_editing.setEnabled(!saving);
     m_progress->setVisible(saving);
     if (saving)
         m_status->setText(tr("Saving…"));

@@ -8,13 +8,13 @@
 // the next start.
 #pragma once
 
+#include "ui/common/WidgetGroup.h"
+
 #include <QHash>
-#include <QWidget>
 
 class QLabel;
 class QLineEdit;
 class QProgressBar;
-class QPushButton;
 class QTableWidget;
 
 namespace wfx {
@@ -52,9 +52,7 @@ private:
     QHash<QString, QLabel *> m_errors;
     QHash<QString, QString> m_loaded; // key -> text as loaded into the field
     QLabel *m_status = nullptr;
-    QPushButton *m_save = nullptr;
-    QPushButton *m_revert = nullptr;
-    QWidget *m_form = nullptr;
+    WidgetGroup m_editing; // the form and its buttons: disabled while saving
     QProgressBar *m_progress = nullptr;
     bool m_saving = false;
 };

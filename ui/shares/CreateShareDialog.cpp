@@ -8,19 +8,17 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDateTimeEdit>
-#include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
 #include <QTimeZone>
 #include <QVBoxLayout>
 
 namespace wfx::ui {
 
 CreateShareDialog::CreateShareDialog(ModelContext ctx, Actor actor, QWidget *parent)
-    : QDialog(parent)
+    : FormDialog(parent)
 {
     setWindowTitle(tr("New share link"));
     setAccessibleName(tr("New share link"));
@@ -44,16 +42,10 @@ CreateShareDialog::CreateShareDialog(ModelContext ctx, Actor actor, QWidget *par
         tr("Optional, at least %1 characters").arg(ShareService::kPasswordMin));
     form->addRow(tr("&Password:"), m_password);
 
-    m_expires = new QCheckBox(tr("&Expires"), this);
-    m_expires->setObjectName(QStringLiteral("shareExpires"));
-    m_expiry = new QDateTimeEdit(this);
-    m_expiry->setObjectName(QStringLiteral("shareExpiry"));
-    m_expiry->setAccessibleName(tr("Expiry"));
-    m_expiry->setCalendarPopup(true);
-    m_expiry->setDateTime(QDateTime::fromMSecsSinceEpoch(ctx.clock->nowMs()).addDays(7));
-    m_expiry->setEnabled(false);
-    connect(m_expires, &QCheckBox::toggled, m_expiry, &QWidget::setEnabled);
-    form->addRow(m_expires, m_expiry);
+    m_expiry = OptionalTime::create(this, tr("&Expires"), QStringLiteral("shareExpires"),
+                                    QDateTime::fromMSecsSinceEpoch(ctx.clock->nowMs()).addDays(7),
+                                    QStringLiteral("shareExpiry"), tr("Expiry"));
+    form->addRow(m_expiry.on, m_expiry.time);
 
     m_artifact = new QLineEdit(this);
     m_artifact->setObjectName(QStringLiteral("shareArtifact"));
@@ -62,18 +54,8 @@ CreateShareDialog::CreateShareDialog(ModelContext ctx, Actor actor, QWidget *par
     form->addRow(tr("&Artifact id:"), m_artifact);
     layout->addLayout(form);
 
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("shareError"));
-    m_error->setWordWrap(true);
-    m_error->hide();
-    layout->addWidget(m_error);
-
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Create link"));
-    buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("createShareOk"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &CreateShareDialog::submitted);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    layout->addWidget(buttons);
+    addErrorAndButtons(layout, QStringLiteral("shareError"), tr("Create link"),
+                       QStringLiteral("createShareOk"));
 
     runAsync(
         this, [ctx, actor] { return RunService(ctx).list(actor, RunFilter{}, 200, {}); },
@@ -98,17 +80,11 @@ ShareDraft CreateShareDialog::draft() const
     d.runId = i >= 0 ? m_run->itemData(i).toString() : m_run->currentText().trimmed();
     if (!m_password->text().isEmpty())
         d.password = m_password->text();
-    if (m_expires->isChecked())
-        d.expiresAt = ids::formatTime(m_expiry->dateTime().toMSecsSinceEpoch());
+    if (const std::optional<qint64> expiry = m_expiry.msecs())
+        d.expiresAt = ids::formatTime(*expiry);
     if (!m_artifact->text().trimmed().isEmpty())
         d.artifactId = m_artifact->text().trimmed();
     return d;
-}
-
-void CreateShareDialog::showError(const QString &text)
-{
-    m_error->setText(text);
-    m_error->show();
 }
 
 } // namespace wfx::ui

@@ -6,17 +6,15 @@
 #include "models/core/Context.h"
 #include "models/shares/ShareService.h"
 
-#include <QDialog>
+#include "ui/common/FormDialog.h"
+#include "ui/common/OptionalTime.h"
 
-class QCheckBox;
 class QComboBox;
-class QDateTimeEdit;
-class QLabel;
 class QLineEdit;
 
 namespace wfx::ui {
 
-class CreateShareDialog : public QDialog
+class CreateShareDialog : public FormDialog
 {
     Q_OBJECT
 public:
@@ -24,20 +22,12 @@ public:
 
     ShareDraft draft() const;
     bool runsLoaded() const { return m_loaded; }
-    // Shows why the store refused the draft; the dialog stays open.
-    void showError(const QString &text);
-
-signals:
-    // Create was pressed: the panel creates the share and closes the dialog on success.
-    void submitted();
 
 private:
     QComboBox *m_run = nullptr;
     QLineEdit *m_password = nullptr;
-    QCheckBox *m_expires = nullptr;
-    QDateTimeEdit *m_expiry = nullptr;
+    OptionalTime m_expiry;
     QLineEdit *m_artifact = nullptr;
-    QLabel *m_error = nullptr;
     bool m_loaded = false;
 };
 

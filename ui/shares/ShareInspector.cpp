@@ -3,10 +3,10 @@
 
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
-#include "models/events/ChangeBus.h"
 #include "ui/common/Async.h"
 #include "ui/common/Confirm.h"
 #include "ui/common/ErrorText.h"
+#include "ui/common/PanelButton.h"
 #include "ui/common/WordsText.h"
 
 #include <QDateTime>
@@ -21,7 +21,6 @@
 #include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace wfx::ui {
@@ -61,7 +60,7 @@ ShareInspector::~ShareInspector()
 }
 
 ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : StorePanel(std::move(ctx), std::move(actor), parent)
 {
     setAccessibleName(tr("Share inspector"));
     auto *layout = new QVBoxLayout(this);
@@ -84,9 +83,9 @@ ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
     m_password->setAccessibleName(tr("Password to try (optional)"));
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setPlaceholderText(tr("Optional; trying it here counts nothing"));
-    m_inspect = new QPushButton(tr("&Inspect"), this);
-    m_inspect->setObjectName(QStringLiteral("inspectButton"));
-    m_inspect->setDefault(true);
+    auto *inspectButton = new QPushButton(tr("&Inspect"), this);
+    inspectButton->setObjectName(QStringLiteral("inspectButton"));
+    inspectButton->setDefault(true);
     auto *addressLabel = new QLabel(tr("Client &address:"), this);
     addressLabel->setBuddy(m_address);
     auto *passwordLabel = new QLabel(tr("Pass&word:"), this);
@@ -95,7 +94,7 @@ ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
     row->addWidget(m_address);
     row->addWidget(passwordLabel);
     row->addWidget(m_password, 1);
-    row->addWidget(m_inspect);
+    row->addWidget(inspectButton);
     inputs->addRow(row);
     layout->addLayout(inputs);
 
@@ -138,50 +137,38 @@ ShareInspector::ShareInspector(ModelContext ctx, Actor actor, QWidget *parent)
 
     auto *actions = new QGroupBox(tr("Change it"), this);
     auto *al = new QHBoxLayout(actions);
-    m_revoke = new QPushButton(tr("&Revoke…"), actions);
-    m_revoke->setObjectName(QStringLiteral("inspectRevoke"));
+    auto *revokeButton = panelButton(actions, tr("&Revoke…"), QStringLiteral("inspectRevoke"), this,
+                                     &ShareInspector::revoke);
     m_expiry = new QDateTimeEdit(actions);
     m_expiry->setObjectName(QStringLiteral("inspectExpiry"));
     m_expiry->setAccessibleName(tr("New expiry"));
     m_expiry->setCalendarPopup(true);
-    m_extend = new QPushButton(tr("E&xtend expiry"), actions);
-    m_extend->setObjectName(QStringLiteral("inspectExtend"));
-    m_unlock = new QPushButton(tr("&Unlock for this address"), actions);
-    m_unlock->setObjectName(QStringLiteral("inspectUnlock"));
-    al->addWidget(m_revoke);
+    auto *extendButton = panelButton(actions, tr("E&xtend expiry"), QStringLiteral("inspectExtend"),
+                                     this, &ShareInspector::extend);
+    m_unlock = panelButton(actions, tr("&Unlock for this address"), QStringLiteral("inspectUnlock"),
+                           this, &ShareInspector::unlock);
+    m_forLiveShare.add({revokeButton, m_expiry, extendButton});
+    al->addWidget(revokeButton);
     al->addSpacing(12);
     al->addWidget(new QLabel(tr("Expires:"), actions));
     al->addWidget(m_expiry);
-    al->addWidget(m_extend);
+    al->addWidget(extendButton);
     al->addSpacing(12);
     al->addWidget(m_unlock);
     al->addStretch(1);
     layout->addWidget(actions);
     layout->addStretch(1);
-    for (QWidget *w : {static_cast<QWidget *>(m_revoke), static_cast<QWidget *>(m_expiry),
-                       static_cast<QWidget *>(m_extend), static_cast<QWidget *>(m_unlock)})
-        w->setEnabled(false);
+    m_forLiveShare.setEnabled(false);
+    m_unlock->setEnabled(false);
 
-    connect(m_inspect, &QPushButton::clicked, this, qOverload<>(&ShareInspector::inspect));
+    connect(inspectButton, &QPushButton::clicked, this, qOverload<>(&ShareInspector::inspect));
     for (QLineEdit *e : {m_input, m_address, m_password})
         connect(e, &QLineEdit::returnPressed, this, qOverload<>(&ShareInspector::inspect));
-    connect(m_revoke, &QPushButton::clicked, this, &ShareInspector::revoke);
-    connect(m_extend, &QPushButton::clicked, this, &ShareInspector::extend);
-    connect(m_unlock, &QPushButton::clicked, this, &ShareInspector::unlock);
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(200);
-    connect(m_liveTimer, &QTimer::timeout, this, [this] {
+    reloadOnChange({QStringLiteral("share")}, [this] {
         if (m_explanation)
             inspect();
     });
-    if (m_ctx.bus)
-        connect(m_ctx.bus, &ChangeBus::changed, this,
-                [this](const QString &entity, const QString &, bool) {
-                    if (entity == QLatin1String("share"))
-                        m_liveTimer->start();
-                });
 }
 
 void ShareInspector::setBusy(bool busy)
@@ -251,9 +238,8 @@ void ShareInspector::present(const Inspection &in)
         m_public->clear();
         m_notes->clear();
         m_shareFacts->clear();
-        for (QWidget *w : {static_cast<QWidget *>(m_revoke), static_cast<QWidget *>(m_expiry),
-                           static_cast<QWidget *>(m_extend), static_cast<QWidget *>(m_unlock)})
-            w->setEnabled(false);
+        m_forLiveShare.setEnabled(false);
+        m_unlock->setEnabled(false);
         return;
     }
     const ShareExplanation &ex = in.explanation.value();
@@ -329,9 +315,7 @@ void ShareInspector::present(const Inspection &in)
     m_public->setPlainText(answer);
 
     const bool live = m_share && !m_share->revokedAt;
-    m_revoke->setEnabled(live);
-    m_expiry->setEnabled(live);
-    m_extend->setEnabled(live);
+    m_forLiveShare.setEnabled(live);
     if (m_share) {
         const qint64 base = m_share->expiresAt && *m_share->expiresAt > m_ctx.clock->nowMs()
                                 ? *m_share->expiresAt

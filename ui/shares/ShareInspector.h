@@ -5,13 +5,12 @@
 // Nothing it does counts as a read.
 #pragma once
 
-#include "models/core/Context.h"
 #include "models/shares/PublicShareResolver.h"
 #include "models/shares/ShareService.h"
 
 #include "ui/common/PanelActions.h"
-
-#include <QWidget>
+#include "ui/common/StorePanel.h"
+#include "ui/common/WidgetGroup.h"
 
 #include <optional>
 
@@ -20,11 +19,10 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
-class QTimer;
 
 namespace wfx::ui {
 
-class ShareInspector : public QWidget
+class ShareInspector : public StorePanel
 {
     Q_OBJECT
 public:
@@ -59,22 +57,17 @@ private:
     void unlock();
     void setBusy(bool busy);
 
-    ModelContext m_ctx;
-    Actor m_actor;
     QLineEdit *m_input = nullptr;
     QLineEdit *m_address = nullptr;
     QLineEdit *m_password = nullptr;
-    QPushButton *m_inspect = nullptr;
     QLabel *m_state = nullptr;
     QLabel *m_reason = nullptr;
     QLabel *m_shareFacts = nullptr;
     QPlainTextEdit *m_public = nullptr;
     QLabel *m_notes = nullptr;
-    QPushButton *m_revoke = nullptr;
     QDateTimeEdit *m_expiry = nullptr;
-    QPushButton *m_extend = nullptr;
+    WidgetGroup m_forLiveShare; // revoke, the new expiry and extend
     QPushButton *m_unlock = nullptr;
-    QTimer *m_liveTimer = nullptr;
     std::optional<ShareExplanation> m_explanation;
     std::optional<Share> m_share;
     ShareVerdict m_shown;

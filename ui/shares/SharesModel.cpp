@@ -20,13 +20,8 @@ QString SharesModel::stateText(const QString &state)
 }
 
 SharesModel::SharesModel(ModelContext ctx, Actor actor, QObject *parent)
-    : KeysetTableModel<ShareRow>(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor))
+    : KeysetTableModel<ShareRow>(std::move(ctx), std::move(actor), ColumnCount, parent)
 {
-}
-
-int SharesModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QVariant SharesModel::data(const QModelIndex &index, int role) const

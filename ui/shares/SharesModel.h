@@ -23,12 +23,10 @@ class SharesModel : public KeysetTableModel<ShareRow>
 public:
     enum Column { State, Run, Password, Expires, Created, Prefix, ColumnCount };
     enum Role { ShareIdRole = Qt::UserRole + 1 };
-    static constexpr int kPageSize = 200;
 
     SharesModel(ModelContext ctx, Actor actor, QObject *parent = nullptr);
     static QString stateText(const QString &state);
 
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
@@ -39,10 +37,6 @@ public:
 
 protected:
     std::function<Result<Page<ShareRow>>()> pageLoader(const QString &cursor) const override;
-
-private:
-    ModelContext m_ctx;
-    Actor m_actor;
 };
 
 } // namespace wfx::ui

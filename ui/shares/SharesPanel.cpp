@@ -9,6 +9,7 @@
 #include "ui/common/FileChooser.h"
 #include "ui/common/Heading.h"
 #include "ui/common/ListTable.h"
+#include "ui/common/PanelButton.h"
 #include "ui/common/ShownOnceDialog.h"
 #include "ui/shares/CreateShareDialog.h"
 #include "ui/shares/ShareInspector.h"
@@ -37,31 +38,30 @@ namespace wfx::ui {
 
 SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()> linkBase,
                          QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
-      m_linkBase(std::move(linkBase))
+    : StorePanel(std::move(ctx), std::move(actor), parent), m_linkBase(std::move(linkBase))
 {
     setAccessibleName(tr("Shares"));
     auto *layout = new QVBoxLayout(this);
     auto *title = heading(tr("Shares"), this);
     layout->addWidget(title);
 
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(QStringLiteral("sharesTabs"));
-    layout->addWidget(m_tabs, 1);
+    auto *tabs = new QTabWidget(this);
+    tabs->setObjectName(QStringLiteral("sharesTabs"));
+    layout->addWidget(tabs, 1);
 
     // --- The list.
-    auto *listPage = new QWidget(m_tabs);
+    auto *listPage = new QWidget(tabs);
     auto *ll = new QVBoxLayout(listPage);
     auto *buttons = new QHBoxLayout;
     auto *create = new QPushButton(tr("&New share…"), listPage);
     create->setObjectName(QStringLiteral("newShare"));
-    m_revoke = new QPushButton(tr("&Revoke…"), listPage);
-    m_revoke->setObjectName(QStringLiteral("revokeShare"));
+    auto *revoke = panelButton(listPage, tr("&Revoke…"), QStringLiteral("revokeShare"), this,
+                               &SharesPanel::revokeSelected);
     m_inspect = new QPushButton(tr("I&nspect"), listPage);
     m_inspect->setObjectName(QStringLiteral("inspectShare"));
     m_inspect->setToolTip(tr("Open the selected share in the inspector"));
     buttons->addWidget(create);
-    buttons->addWidget(m_revoke);
+    buttons->addWidget(revoke);
     buttons->addWidget(m_inspect);
     buttons->addStretch(1);
     ll->addLayout(buttons);
@@ -111,18 +111,22 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     m_scope->setObjectName(QStringLiteral("consentScope"));
     m_scope->setAccessibleName(tr("Consent scope"));
     m_scope->setPlaceholderText(tr("Scope (what for)"));
-    m_addConsent = new QPushButton(tr("&Add consent"), consentBox);
-    m_addConsent->setObjectName(QStringLiteral("addConsent"));
-    m_revokeConsent = new QPushButton(tr("Revoke consent…"), consentBox);
-    m_revokeConsent->setObjectName(QStringLiteral("revokeConsent"));
-    m_exportConsent = new QPushButton(tr("&Export…"), consentBox);
-    m_exportConsent->setObjectName(QStringLiteral("exportConsent"));
-    m_exportConsent->setToolTip(tr("Save the selected consent as a JSON file"));
+    m_addConsent = panelButton(consentBox, tr("&Add consent"), QStringLiteral("addConsent"), this,
+                               &SharesPanel::addConsent);
+    auto *revokeConsentButton =
+        panelButton(consentBox, tr("Revoke consent…"), QStringLiteral("revokeConsent"), this,
+                    &SharesPanel::revokeConsent);
+    auto *exportConsentButton =
+        panelButton(consentBox, tr("&Export…"), QStringLiteral("exportConsent"), this,
+                    &SharesPanel::exportConsent);
+    exportConsentButton->setToolTip(tr("Save the selected consent as a JSON file"));
+    m_forLiveShare.add({revoke, m_subject, m_scope, m_addConsent});
+    m_forConsent.add({revokeConsentButton, exportConsentButton});
     crow->addWidget(m_subject, 1);
     crow->addWidget(m_scope, 1);
     crow->addWidget(m_addConsent);
-    crow->addWidget(m_revokeConsent);
-    crow->addWidget(m_exportConsent);
+    crow->addWidget(revokeConsentButton);
+    crow->addWidget(exportConsentButton);
     cl->addLayout(crow);
     split->addWidget(m_view);
     split->addWidget(consentBox);
@@ -141,19 +145,18 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     m_statusLine = new QLabel(listPage);
     m_statusLine->setObjectName(QStringLiteral("sharesStatusLine"));
     ll->addWidget(m_statusLine);
-    m_tabs->addTab(listPage, tr("&List"));
+    tabs->addTab(listPage, tr("&List"));
 
     // --- The inspector.
-    m_inspector = new ShareInspector(m_ctx, m_actor, m_tabs);
-    m_tabs->addTab(m_inspector, tr("Insp&ector"));
+    m_inspector = new ShareInspector(m_ctx, m_actor, tabs);
+    tabs->addTab(m_inspector, tr("Insp&ector"));
 
     connect(create, &QPushButton::clicked, this, &SharesPanel::openCreate);
-    connect(m_revoke, &QPushButton::clicked, this, &SharesPanel::revokeSelected);
-    connect(m_inspect, &QPushButton::clicked, this, [this] {
+    connect(m_inspect, &QPushButton::clicked, this, [this, tabs] {
         const QString id = selectedShareId();
         if (id.isEmpty())
             return;
-        m_tabs->setCurrentWidget(m_inspector);
+        tabs->setCurrentWidget(m_inspector);
         m_inspector->inspect(id);
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -164,14 +167,10 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
         onSelectionChanged();
     });
     connect(m_model, &SharesModel::loadingChanged, this, &SharesPanel::updateStatusLine);
-    connect(m_addConsent, &QPushButton::clicked, this, &SharesPanel::addConsent);
     connect(m_scope, &QLineEdit::returnPressed, this, &SharesPanel::addConsent);
-    connect(m_revokeConsent, &QPushButton::clicked, this, &SharesPanel::revokeConsent);
-    connect(m_exportConsent, &QPushButton::clicked, this, &SharesPanel::exportConsent);
     connect(m_consents, &QTableWidget::itemSelectionChanged, this, [this] {
-        const bool any = m_consents->currentRow() >= 0 && !m_consents->selectedItems().isEmpty();
-        m_revokeConsent->setEnabled(any);
-        m_exportConsent->setEnabled(any);
+        m_forConsent.setEnabled(m_consents->currentRow() >= 0 &&
+                                !m_consents->selectedItems().isEmpty());
     });
     connect(m_inspector, &ShareInspector::actionFailed, this, [this](const QString &message) {
         m_message = message;
@@ -179,16 +178,11 @@ SharesPanel::SharesPanel(ModelContext ctx, Actor actor, std::function<QString()>
     });
 
     // Live: shares and consents change through the server or other panels.
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(200);
-    connect(m_liveTimer, &QTimer::timeout, this, [this] { m_model->reload(); });
+    m_liveTimer = reloadOnChange({QStringLiteral("share")}, [this] { m_model->reload(); });
     if (m_ctx.bus)
         connect(m_ctx.bus, &ChangeBus::changed, this,
                 [this](const QString &entity, const QString &, bool) {
-                    if (entity == QLatin1String("share"))
-                        m_liveTimer->start();
-                    else if (entity == QLatin1String("consent"))
+                    if (entity == QLatin1String("consent"))
                         loadConsents();
                 });
 
@@ -207,11 +201,8 @@ void SharesPanel::onSelectionChanged()
     const QString id = selectedShareId();
     const int row = id.isEmpty() ? -1 : m_model->rowOf(id);
     const bool live = row >= 0 && m_model->shareAt(row).state != QLatin1String("revoked");
-    m_revoke->setEnabled(live);
+    m_forLiveShare.setEnabled(live);
     m_inspect->setEnabled(row >= 0);
-    m_subject->setEnabled(live);
-    m_scope->setEnabled(live);
-    m_addConsent->setEnabled(live);
     loadConsents();
 }
 
@@ -284,8 +275,7 @@ void SharesPanel::loadConsents()
     if (id.isEmpty()) {
         m_consents->setRowCount(0);
         m_consentTitle->setText(tr("Select a share to see its consents."));
-        m_revokeConsent->setEnabled(false);
-        m_exportConsent->setEnabled(false);
+        m_forConsent.setEnabled(false);
         return;
     }
     m_consentsLoading = true;
@@ -293,8 +283,9 @@ void SharesPanel::loadConsents()
         this,
         [ctx = m_ctx, actor = m_actor, id] {
             ShareService svc(ctx);
-            return collectAll(
-                [&](const QString &cursor) { return svc.listConsents(actor, id, 200, cursor); });
+            return collectAll([&](const QString &cursor) {
+                return svc.listConsents(actor, id, kCollectAllPage, cursor);
+            });
         },
         [this, id](const Result<QList<ReliabilityConsent>> &r) {
             if (selectedShareId() != id)
@@ -325,8 +316,7 @@ void SharesPanel::loadConsents()
                     new QTableWidgetItem(l.toString(QDateTime::fromMSecsSinceEpoch(c.grantedAt),
                                                     QLocale::ShortFormat)));
             }
-            m_revokeConsent->setEnabled(false);
-            m_exportConsent->setEnabled(false);
+            m_forConsent.setEnabled(false);
             emit consentsLoaded();
         });
 }

@@ -3,19 +3,17 @@
 // consents) and the share inspector, with live updates from the change bus.
 #pragma once
 
-#include "models/core/Context.h"
 #include "models/shares/ShareService.h"
 
 #include "ui/common/PanelActions.h"
-
-#include <QWidget>
+#include "ui/common/StorePanel.h"
+#include "ui/common/WidgetGroup.h"
 
 #include <functional>
 
 class QLabel;
 class QLineEdit;
 class QPushButton;
-class QTabWidget;
 class QTableView;
 class QTableWidget;
 class QTimer;
@@ -27,7 +25,7 @@ class ShareInspector;
 class CreateShareDialog;
 class ShownOnceDialog;
 
-class SharesPanel : public QWidget
+class SharesPanel : public StorePanel
 {
     Q_OBJECT
 public:
@@ -62,21 +60,17 @@ private:
     void exportConsent();
     void updateStatusLine();
 
-    ModelContext m_ctx;
-    Actor m_actor;
     std::function<QString()> m_linkBase;
-    QTabWidget *m_tabs = nullptr;
     SharesModel *m_model = nullptr;
     QTableView *m_view = nullptr;
-    QPushButton *m_revoke = nullptr;
     QPushButton *m_inspect = nullptr;
     QLabel *m_statusLine = nullptr;
     QTableWidget *m_consents = nullptr;
     QLineEdit *m_subject = nullptr;
     QLineEdit *m_scope = nullptr;
     QPushButton *m_addConsent = nullptr;
-    QPushButton *m_revokeConsent = nullptr;
-    QPushButton *m_exportConsent = nullptr;
+    WidgetGroup m_forLiveShare; // revoke, and adding a consent: a share not revoked
+    WidgetGroup m_forConsent;   // revoke and export: a consent selected
     QLabel *m_consentTitle = nullptr;
     ShareInspector *m_inspector = nullptr;
     ShownOnceDialog *m_lastShownOnce = nullptr;

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ui/workspaces/WorkspacesPanel.h"
 
-#include "models/events/ChangeBus.h"
 #include "models/workspaces/WorkspaceService.h"
 #include "ui/common/AllUsers.h"
 #include "ui/common/CollectAll.h"
 #include "ui/common/Confirm.h"
 #include "ui/common/ErrorText.h"
 #include "ui/common/Heading.h"
+#include "ui/common/PanelButton.h"
 #include "ui/common/ShortTime.h"
 #include "ui/common/TextRowsModel.h"
 
@@ -23,7 +23,6 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -77,13 +76,6 @@ QString invitationStateText(const QString &state)
     return state;
 }
 
-QPushButton *makeButton(QWidget *parent, const QString &text, const QString &objectName)
-{
-    auto *b = new QPushButton(text, parent);
-    b->setObjectName(objectName);
-    return b;
-}
-
 } // namespace
 
 WorkspacesPanel::~WorkspacesPanel()
@@ -92,7 +84,7 @@ WorkspacesPanel::~WorkspacesPanel()
 }
 
 WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
-    : QWidget(parent), m_ctx(std::move(ctx)), m_actor(std::move(actor)),
+    : StorePanel(std::move(ctx), std::move(actor), parent),
       m_actions(this, [this](const QString &text) { m_status->setText(text); })
 {
     setAccessibleName(tr("Workspaces"));
@@ -118,8 +110,8 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_owner = new QComboBox(left);
     m_owner->setObjectName(QStringLiteral("workspaceOwner"));
     m_owner->setAccessibleName(tr("Owner of a new workspace"));
-    m_owner->setToolTip(
-        tr("A workspace belongs to a person: the new workspace is created as this user"));
+    m_owner->setToolTip(tr("A workspace belongs to a person: the new workspace "
+                           "is created as this user"));
     auto *nameLabel = new QLabel(tr("&Name:"), left);
     nameLabel->setBuddy(m_wsName);
     auto *ownerLabel = new QLabel(tr("O&wner:"), left);
@@ -128,12 +120,15 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     wsForm->addRow(ownerLabel, m_owner);
     leftLayout->addLayout(wsForm);
     auto *wsButtons = new QHBoxLayout;
-    m_wsCreate = makeButton(left, tr("&Create"), QStringLiteral("createWorkspace"));
-    m_wsRename = makeButton(left, tr("Re&name"), QStringLiteral("renameWorkspace"));
-    m_wsDelete = makeButton(left, tr("&Delete…"), QStringLiteral("deleteWorkspace"));
-    wsButtons->addWidget(m_wsCreate);
-    wsButtons->addWidget(m_wsRename);
-    wsButtons->addWidget(m_wsDelete);
+    auto *wsCreate = panelButton(left, tr("&Create"), u"createWorkspace"_s, this,
+                                 &WorkspacesPanel::createWorkspace);
+    auto *wsRename = panelButton(left, tr("Re&name"), u"renameWorkspace"_s, this,
+                                 &WorkspacesPanel::renameWorkspace);
+    auto *wsDelete = panelButton(left, tr("&Delete…"), u"deleteWorkspace"_s, this,
+                                 &WorkspacesPanel::deleteWorkspace);
+    wsButtons->addWidget(wsCreate);
+    wsButtons->addWidget(wsRename);
+    wsButtons->addWidget(wsDelete);
     wsButtons->addStretch(1);
     leftLayout->addLayout(wsButtons);
 
@@ -151,6 +146,7 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_tabs->setObjectName(QStringLiteral("workspaceTabs"));
     m_tabs->setAccessibleName(tr("Selected workspace"));
     rightLayout->addWidget(m_tabs, 1);
+    m_forWorkspace.add({wsRename, wsDelete, m_tabs});
 
     // Projects.
     auto *projectsTab = new QWidget(m_tabs);
@@ -163,16 +159,13 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_projectName->setObjectName(QStringLiteral("projectName"));
     m_projectName->setAccessibleName(tr("Project name"));
     m_projectName->setPlaceholderText(tr("Project name"));
-    m_projectCreate =
-        makeButton(projectsTab, tr("Create &project"), QStringLiteral("createProject"));
-    m_projectRename =
-        makeButton(projectsTab, tr("Rename project"), QStringLiteral("renameProject"));
-    m_projectDelete =
-        makeButton(projectsTab, tr("Delete project…"), QStringLiteral("deleteProject"));
     prow->addWidget(m_projectName, 1);
-    prow->addWidget(m_projectCreate);
-    prow->addWidget(m_projectRename);
-    prow->addWidget(m_projectDelete);
+    prow->addWidget(panelButton(projectsTab, tr("Create &project"), u"createProject"_s, this,
+                                &WorkspacesPanel::createProject));
+    prow->addWidget(panelButton(projectsTab, tr("Rename project"), u"renameProject"_s, this,
+                                &WorkspacesPanel::renameProject));
+    prow->addWidget(panelButton(projectsTab, tr("Delete project…"), u"deleteProject"_s, this,
+                                &WorkspacesPanel::deleteProject));
     pl->addLayout(prow);
     m_tabs->addTab(projectsTab, tr("Projects"));
 
@@ -188,17 +181,17 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_memberRole->setAccessibleName(tr("New role for the selected member"));
     for (const char *r : {"admin", "member", "viewer"})
         m_memberRole->addItem(roleText(QString::fromLatin1(r)), QString::fromLatin1(r));
-    m_roleChange = makeButton(membersTab, tr("Change &role"), QStringLiteral("changeRole"));
-    m_memberRemove = makeButton(membersTab, tr("Remove member…"), QStringLiteral("removeMember"));
-    m_transfer =
-        makeButton(membersTab, tr("&Transfer ownership…"), QStringLiteral("transferOwnership"));
-    m_transfer->setToolTip(
-        tr("Make the selected member the owner; the current owner becomes an admin"));
+    auto *transfer = panelButton(membersTab, tr("&Transfer ownership…"), u"transferOwnership"_s,
+                                 this, &WorkspacesPanel::transferOwnership);
+    transfer->setToolTip(tr("Make the selected member the owner; the current "
+                            "owner becomes an admin"));
     mrow->addWidget(m_memberRole);
-    mrow->addWidget(m_roleChange);
-    mrow->addWidget(m_memberRemove);
+    mrow->addWidget(panelButton(membersTab, tr("Change &role"), u"changeRole"_s, this,
+                                &WorkspacesPanel::changeRole));
+    mrow->addWidget(panelButton(membersTab, tr("Remove member…"), u"removeMember"_s, this,
+                                &WorkspacesPanel::removeMember));
     mrow->addStretch(1);
-    mrow->addWidget(m_transfer);
+    mrow->addWidget(transfer);
     ml->addLayout(mrow);
     m_tabs->addTab(membersTab, tr("Members"));
 
@@ -218,12 +211,12 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_inviteRole->setAccessibleName(tr("Role of the invited person"));
     for (const char *r : {"member", "viewer", "admin"})
         m_inviteRole->addItem(roleText(QString::fromLatin1(r)), QString::fromLatin1(r));
-    m_inviteButton = makeButton(invTab, tr("&Invite"), QStringLiteral("invite"));
-    m_revoke = makeButton(invTab, tr("Re&voke…"), QStringLiteral("revokeInvitation"));
     irow->addWidget(m_inviteEmail, 1);
     irow->addWidget(m_inviteRole);
-    irow->addWidget(m_inviteButton);
-    irow->addWidget(m_revoke);
+    irow->addWidget(
+        panelButton(invTab, tr("&Invite"), u"invite"_s, this, &WorkspacesPanel::invite));
+    irow->addWidget(panelButton(invTab, tr("Re&voke…"), u"revokeInvitation"_s, this,
+                                &WorkspacesPanel::revokeInvitation));
     il->addLayout(irow);
     m_tokenBox = new QWidget(invTab);
     m_tokenBox->setObjectName(QStringLiteral("invitationTokenBox"));
@@ -235,9 +228,11 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
     m_token->setObjectName(QStringLiteral("invitationToken"));
     m_token->setAccessibleName(tr("Invitation token, shown once"));
     m_token->setReadOnly(true);
-    auto *copy = makeButton(m_tokenBox, tr("&Copy"), QStringLiteral("copyInvitationToken"));
     trow->addWidget(m_token, 1);
-    trow->addWidget(copy);
+    trow->addWidget(panelButton(m_tokenBox, tr("&Copy"), u"copyInvitationToken"_s, this, [this] {
+        QApplication::clipboard()->setText(m_token->text());
+        m_actions.show(tr("Invitation token copied."));
+    }));
     m_tokenBox->hide();
     il->addWidget(m_tokenBox);
     m_tabs->addTab(invTab, tr("Invitations"));
@@ -258,20 +253,11 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
         if (!m_refilling)
             onWorkspaceSelected();
     });
-    connect(m_wsCreate, &QPushButton::clicked, this, &WorkspacesPanel::createWorkspace);
-    connect(m_wsRename, &QPushButton::clicked, this, &WorkspacesPanel::renameWorkspace);
-    connect(m_wsDelete, &QPushButton::clicked, this, &WorkspacesPanel::deleteWorkspace);
-    connect(m_projectCreate, &QPushButton::clicked, this, &WorkspacesPanel::createProject);
-    connect(m_projectRename, &QPushButton::clicked, this, &WorkspacesPanel::renameProject);
-    connect(m_projectDelete, &QPushButton::clicked, this, &WorkspacesPanel::deleteProject);
     connect(m_projects->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
                     m_projectName->setText(currentRowText(m_projects));
             });
-    connect(m_roleChange, &QPushButton::clicked, this, &WorkspacesPanel::changeRole);
-    connect(m_memberRemove, &QPushButton::clicked, this, &WorkspacesPanel::removeMember);
-    connect(m_transfer, &QPushButton::clicked, this, &WorkspacesPanel::transferOwnership);
     connect(m_members->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) {
                 if (!current.isValid())
@@ -280,29 +266,11 @@ WorkspacesPanel::WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent)
                 if (const int i = m_memberRole->findData(role); i >= 0)
                     m_memberRole->setCurrentIndex(i);
             });
-    connect(m_inviteButton, &QPushButton::clicked, this, &WorkspacesPanel::invite);
     connect(m_inviteEmail, &QLineEdit::returnPressed, this, &WorkspacesPanel::invite);
-    connect(m_revoke, &QPushButton::clicked, this, &WorkspacesPanel::revokeInvitation);
-    connect(copy, &QPushButton::clicked, this, [this] {
-        QApplication::clipboard()->setText(m_token->text());
-        m_actions.show(tr("Invitation token copied."));
-    });
 
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setSingleShot(true);
-    m_liveTimer->setInterval(kLiveDebounceMs);
-    connect(m_liveTimer, &QTimer::timeout, this, &WorkspacesPanel::reloadAll);
-    if (m_ctx.bus) {
-        connect(m_ctx.bus, &ChangeBus::changed, this,
-                [this](const QString &entity, const QString &, bool) {
-                    static const QStringList watched{
-                        QStringLiteral("workspace"), QStringLiteral("project"),
-                        QStringLiteral("member"),    QStringLiteral("invitation"),
-                        QStringLiteral("user"),      QStringLiteral("billing")};
-                    if (watched.contains(entity))
-                        m_liveTimer->start();
-                });
-    }
+    reloadOnChange(
+        {u"workspace"_s, u"project"_s, u"member"_s, u"invitation"_s, u"user"_s, u"billing"_s},
+        [this] { reloadAll(); });
     onWorkspaceSelected();
     reloadWorkspaces();
 }
@@ -333,7 +301,8 @@ void WorkspacesPanel::reloadWorkspaces()
         [ctx = m_ctx, actor = m_actor] {
             Directory dir;
             WorkspaceService ws(ctx);
-            auto all = collectAll([&](const QString &c) { return ws.list(actor, 200, c); });
+            auto all =
+                collectAll([&](const QString &c) { return ws.list(actor, kCollectAllPage, c); });
             if (!all) {
                 dir.error = all.error();
                 return dir;
@@ -387,9 +356,7 @@ void WorkspacesPanel::onWorkspaceSelected()
 {
     const QString id = selectedWorkspaceId();
     const bool has = !id.isEmpty();
-    m_wsRename->setEnabled(has);
-    m_wsDelete->setEnabled(has);
-    m_tabs->setEnabled(has);
+    m_forWorkspace.setEnabled(has);
     m_shownWorkspace = id;
     m_tokenBox->hide();
     m_token->clear();
@@ -415,11 +382,11 @@ void WorkspacesPanel::reloadDetails()
             Details d;
             d.workspaceId = id;
             WorkspaceService ws(ctx);
-            auto projects =
-                collectAll([&](const QString &c) { return ws.listProjects(actor, id, 200, c); });
+            auto projects = collectAll(
+                [&](const QString &c) { return ws.listProjects(actor, id, kCollectAllPage, c); });
             auto members = ws.members(actor, id);
-            auto invitations =
-                collectAll([&](const QString &c) { return ws.invitations(actor, id, 200, c); });
+            auto invitations = collectAll(
+                [&](const QString &c) { return ws.invitations(actor, id, kCollectAllPage, c); });
             if (!projects || !members || !invitations) {
                 d.error = !projects  ? projects.error()
                           : !members ? members.error()
@@ -568,10 +535,11 @@ void WorkspacesPanel::deleteProject()
         return;
     }
     const QString name = currentRowText(m_projects);
-    if (!Confirm::ask(
-            this, tr("Delete project"),
-            tr("Delete the project “%1” and all of its runs? This cannot be undone.").arg(name),
-            tr("Delete project")))
+    if (!Confirm::ask(this, tr("Delete project"),
+                      tr("Delete the project “%1” and all of its runs? This "
+                         "cannot be undone.")
+                          .arg(name),
+                      tr("Delete project")))
         return;
     m_actions.act([ctx = m_ctx, actor = m_actor,
                    id] { return WorkspaceService(ctx).removeProject(actor, id); },

@@ -5,30 +5,25 @@
 // the thread pool; the change bus keeps the lists live.
 #pragma once
 
-#include "models/core/Context.h"
-
 #include "ui/common/PanelActions.h"
+#include "ui/common/StorePanel.h"
+#include "ui/common/WidgetGroup.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
-#include <QWidget>
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
-class QPushButton;
 class QTabWidget;
-class QTimer;
 class QTreeView;
 
 namespace wfx::ui {
 
-class WorkspacesPanel : public QWidget
+class WorkspacesPanel : public StorePanel
 {
     Q_OBJECT
 public:
-    static constexpr int kLiveDebounceMs = 200;
-
     WorkspacesPanel(ModelContext ctx, Actor actor, QWidget *parent = nullptr);
     ~WorkspacesPanel() override;
 
@@ -58,32 +53,26 @@ private:
     void invite();
     void revokeInvitation();
 
-    ModelContext m_ctx;
-    Actor m_actor;
     QString m_shownWorkspace; // whose details the tabs show
     QString m_pendingSelect;  // a workspace just created: selected on the next reload
     bool m_refilling = false; // the workspace list is being refilled: not a selection
-    QTimer *m_liveTimer = nullptr;
 
     QTreeView *m_workspaces = nullptr;
     QLineEdit *m_wsName = nullptr;
     QComboBox *m_owner = nullptr;
-    QPushButton *m_wsCreate = nullptr, *m_wsRename = nullptr, *m_wsDelete = nullptr;
+    WidgetGroup m_forWorkspace; // rename, delete and the details: only with one selected
 
     QLabel *m_detailsTitle = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTreeView *m_projects = nullptr;
     QLineEdit *m_projectName = nullptr;
-    QPushButton *m_projectCreate = nullptr, *m_projectRename = nullptr, *m_projectDelete = nullptr;
 
     QTreeView *m_members = nullptr;
     QComboBox *m_memberRole = nullptr;
-    QPushButton *m_roleChange = nullptr, *m_memberRemove = nullptr, *m_transfer = nullptr;
 
     QTreeView *m_invitations = nullptr;
     QLineEdit *m_inviteEmail = nullptr;
     QComboBox *m_inviteRole = nullptr;
-    QPushButton *m_inviteButton = nullptr, *m_revoke = nullptr;
     QWidget *m_tokenBox = nullptr;
     QLineEdit *m_token = nullptr;
 
