@@ -16,6 +16,8 @@
 #include "models/workspaces/WorkspaceService.h"
 
 #include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace wfx;
@@ -380,11 +382,13 @@ private slots:
         QFETCH_GLOBAL(QString, backend);
         wfxtest::TestStore store(backend);
         const QSqlDatabase conn = store.db->connection();
-        QVERIFY(row::exec(conn,
-                          u"CREATE TABLE shape_probe (id TEXT PRIMARY KEY, label TEXT NOT NULL, "
-                          "seen_at BIGINT, secret TEXT, weight BIGINT NOT NULL DEFAULT 0)"_s,
-                          {})
-                    .ok());
+        {
+            QSqlQuery ddl(conn); // DDL: PostgreSQL prepares no CREATE
+            QVERIFY2(ddl.exec(u"CREATE TABLE shape_probe (id TEXT PRIMARY KEY, label TEXT NOT "
+                              "NULL, seen_at BIGINT, secret TEXT, weight BIGINT NOT NULL DEFAULT "
+                              "0)"_s),
+                     qPrintable(ddl.lastError().text()));
+        }
         QCOMPARE(shape::columns<kProbeFields<Probe>>(u"%1"_s), u"id, label, seen_at, secret"_s);
         QCOMPARE(shape::columns<kProbePlusFields<Probe>>(u"%1"_s),
                  u"id, label, seen_at, secret, weight"_s);
