@@ -300,7 +300,7 @@ Result<IssuedShare> ShareService::create(const Actor &actor, const ShareDraft &d
     auto snapshot = ShareSnapshot::take(tx.conn(), s.runId, s.artifactId, m_limits);
     if (!snapshot)
         return snapshot.error();
-    const QVariant noText(QMetaType(QMetaType::QString));
+    const QVariant noText{QMetaType(QMetaType::QString)};
     if (auto e = row::exec(
             tx.conn(),
             u"INSERT INTO shares (id, workspace_id, run_id, artifact_id, artifact_ref, token_hash, "
