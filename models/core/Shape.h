@@ -40,9 +40,10 @@ namespace wfx::shape {
 
 inline constexpr qint64 kMaxSafeInteger = 9007199254740991; // 2^53 - 1
 
-// The published shapes a table serves: the Cloud API's and the dashboard BFF's.
-// Both answer the same bytes; only what their schemas state differs.
-enum Shape : unsigned { Api = 1, Bff = 2 };
+// The published shapes a table serves: the Cloud API's and the dashboard BFF's
+// (both answer the same bytes; only what their schemas state differs), and the
+// public view a share shows anyone with its link (only the fields marked so).
+enum Shape : unsigned { Api = 1, Bff = 2, Public = 4 };
 
 enum class Kind { Uuid, Text, Time, Integer, Boolean, Enum, AnyObject, Counts, TextList };
 
@@ -58,6 +59,7 @@ struct Spec
     bool optional = false;
     std::string_view description;  // published in the Api shape only
     unsigned limitsIn = Api | Bff; // the shapes whose schema states Text's lengths
+    unsigned in = Api | Bff;       // the shapes the member is part of
 
     constexpr Spec orNull() const
     {
@@ -81,6 +83,13 @@ struct Spec
     {
         Spec s = *this;
         s.limitsIn = shapes;
+        return s;
+    }
+    // Also in the public view of a share.
+    constexpr Spec alsoPublic() const
+    {
+        Spec s = *this;
+        s.in |= Public;
         return s;
     }
 };
@@ -330,10 +339,11 @@ void writeMember(JsonWriter &w, const Row &row)
     write<f.spec.kind>(w, v);
 }
 
-template <typename F, typename Row> void insertMember(QJsonObject &o, const F &f, const Row &row)
+template <typename F, typename Row>
+void insertMember(QJsonObject &o, const F &f, const Row &row, Shape in)
 {
-    if (f.name.empty())
-        return; // a column only
+    if (f.name.empty() || !(f.spec.in & in))
+        return; // a column only, or not in this shape
     const auto &v = std::invoke(f.get, row);
     const bool missing = (f.spec.nullable || f.spec.optional) && absent(v);
     if (missing && f.spec.optional)
@@ -358,11 +368,11 @@ template <typename Fields> constexpr auto sortedOrder(const Fields &fields)
 
 } // namespace detail
 
-// The row as a QJsonObject.
-template <const auto &Fields, typename Row> QJsonObject toJson(const Row &row)
+// The row as a QJsonObject: the members of the shape `In`.
+template <const auto &Fields, Shape In = Api, typename Row> QJsonObject toJson(const Row &row)
 {
     QJsonObject o;
-    std::apply([&](const auto &...f) { (detail::insertMember(o, f, row), ...); }, Fields);
+    std::apply([&](const auto &...f) { (detail::insertMember(o, f, row, In), ...); }, Fields);
     return o;
 }
 

@@ -38,15 +38,18 @@ inline constexpr auto kRunFields = std::tuple{
     shape::field("workspace_id", &Row::workspaceId, shape::uuid()).stored(shape::Update::Never),
     shape::field("client_run_id", &Row::clientRunId, shape::text(1, SyncRequest::kMaxTextLength))
         .stored(shape::Update::Never),
-    shape::field("name", &Row::name, shape::text(1, SyncRequest::kMaxTextLength)).stored(),
-    shape::field("status", &Row::status, shape::oneOf<RunStatus>()).stored(),
-    shape::field("started_at", &Row::startedAt, shape::instant().orNull()).stored(),
-    shape::field("finished_at", &Row::finishedAt, shape::instant().orNull()).stored(),
-    shape::field("created_at", &Row::createdAt, shape::instant()).stored(shape::Update::Never),
+    shape::field("name", &Row::name, shape::text(1, SyncRequest::kMaxTextLength).alsoPublic())
+        .stored(),
+    shape::field("status", &Row::status, shape::oneOf<RunStatus>().alsoPublic()).stored(),
+    shape::field("started_at", &Row::startedAt, shape::instant().orNull().alsoPublic()).stored(),
+    shape::field("finished_at", &Row::finishedAt, shape::instant().orNull().alsoPublic()).stored(),
+    shape::field("created_at", &Row::createdAt, shape::instant().alsoPublic())
+        .stored(shape::Update::Never),
     shape::field("evidence", &Row::evidence,
-                 shape::oneOf<Evidence>().describedAs(
-                     "Ed25519 over the RFC 8785 manifest: verified, present but wrong "
-                     "(unverified), or none (unsigned)"))
+                 shape::oneOf<Evidence>()
+                     .describedAs("Ed25519 over the RFC 8785 manifest: verified, present but wrong "
+                                  "(unverified), or none (unsigned)")
+                     .alsoPublic())
         .stored(),
     shape::field("metric_count", &Row::metricCount, shape::integer()).stored(),
     shape::field("log_bytes", &Row::logBytes, shape::integer()).stored(),

@@ -2,9 +2,11 @@
 #include "models/shares/ShareSnapshot.h"
 
 #include "models/core/Ids.h"
+#include "models/core/ShapeColumns.h"
 #include "models/db/Row.h"
 #include "models/db/Tx.h"
 #include "models/runs/MetricStore.h"
+#include "models/runs/RunJson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -15,25 +17,17 @@ using namespace Qt::StringLiterals;
 
 namespace wfx {
 
-namespace {
-QJsonValue timeOrNull(const std::optional<qint64> &t)
-{
-    return t ? QJsonValue(ids::formatTime(*t)) : QJsonValue(QJsonValue::Null);
-}
-} // namespace
-
 Result<std::optional<SnapshotRun>> ShareSnapshot::loadRun(const QSqlDatabase &conn,
                                                           const QString &runId)
 {
-    return row::first(
-        conn,
-        u"SELECT name, status, evidence, manifest, started_at, finished_at, created_at FROM runs WHERE id = :r"_s,
-        {{u":r"_s, runId}}, [](const Query &q) {
-            SnapshotRun r;
-            row::read(q, r.name, r.status, r.evidence, r.manifestText, r.startedAt, r.finishedAt,
-                      r.createdAt);
-            return r;
-        });
+    static const QString sql = u"SELECT "_s + shape::columns<kRunFields<Run>>(u"%1"_s) +
+                               u", manifest FROM runs WHERE id = :r"_s;
+    return row::first(conn, sql, {{u":r"_s, runId}}, [](const Query &q) {
+        SnapshotRun r;
+        shape::readColumns<kRunFields<Run>>(q, r.run);
+        r.manifestText = q.str(shape::columnCount<kRunFields<Run>>());
+        return r;
+    });
 }
 
 Result<std::optional<SnapshotArtifact>> ShareSnapshot::loadArtifact(const QSqlDatabase &conn,
@@ -82,15 +76,10 @@ Result<QJsonObject> ShareSnapshot::build(const QSqlDatabase &conn, const QString
     }
 
     const QJsonDocument manifestDoc = QJsonDocument::fromJson(run.manifestText.toUtf8());
-    QJsonObject r{{u"name"_s, run.name},
-                  {u"status"_s, run.status},
-                  {u"evidence"_s, run.evidence},
-                  {u"started_at"_s, timeOrNull(run.startedAt)},
-                  {u"finished_at"_s, timeOrNull(run.finishedAt)},
-                  {u"created_at"_s, ids::formatTime(run.createdAt)},
-                  {u"manifest"_s, manifestDoc.isObject() ? manifestDoc.object() : QJsonObject()},
-                  {u"metric_names"_s, metricNames},
-                  {u"metrics"_s, metrics}};
+    QJsonObject r = shape::toJson<kRunFields<Run>, shape::Public>(run.run);
+    r.insert(u"manifest"_s, manifestDoc.isObject() ? manifestDoc.object() : QJsonObject());
+    r.insert(u"metric_names"_s, metricNames);
+    r.insert(u"metrics"_s, metrics);
     if (moreSeries)
         r.insert(u"metrics_truncated"_s, true);
     QJsonObject out{{u"run"_s, r}};

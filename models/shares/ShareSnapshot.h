@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// The public view of a shared run, read straight from the store: name, status,
-// times, evidence, manifest, metric names and (bounded) series, and the shared
+// The public view of a shared run, read straight from the store: the run's
+// fields its table (models/runs/RunJson.h) marks public (name, status, times,
+// evidence), its manifest, metric names and (bounded) series, and the shared
 // artifact's name and size. It never holds an id, a share field or owner data.
 #pragma once
 
 #include "models/core/Result.h"
+#include "models/runs/RunService.h"
 #include "models/shares/ShareLimits.h"
 
 #include <QJsonObject>
@@ -16,9 +18,8 @@ namespace wfx {
 
 struct SnapshotRun
 {
-    QString name, status, evidence, manifestText;
-    std::optional<qint64> startedAt, finishedAt;
-    qint64 createdAt = 0;
+    Run run; // its stored columns; only its public fields are shown
+    QString manifestText;
 };
 
 struct SnapshotArtifact

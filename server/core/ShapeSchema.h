@@ -13,17 +13,20 @@ namespace wfx::schema {
 QJsonObject ofSpec(const shape::Spec &spec, shape::Shape in);
 
 // {"type": "object", "properties": {...}, "required": [...]} of the table's
-// fields in the shape `in`; a member is required unless it is omittable. A
-// column that is not in the JSON (no name) is not in the schema either.
-template <typename Fields> QJsonObject of(const Fields &fields, shape::Shape in)
+// fields in the shape `in`, then `more` (members the shape adds of its own); a
+// member is required unless it is omittable. A column that is not in the JSON
+// (no name) is not in the schema either, nor a member the shape leaves out.
+template <typename Fields>
+QJsonObject of(const Fields &fields, shape::Shape in, const QList<Prop> &more = {})
 {
     QList<Prop> props;
     auto add = [&](const auto &f) {
-        if (!f.name.empty())
+        if (!f.name.empty() && (f.spec.in & in))
             props.append(Prop{QString::fromLatin1(f.name.data(), qsizetype(f.name.size())),
                               ofSpec(f.spec, in), !f.spec.optional});
     };
     std::apply([&](const auto &...f) { (add(f), ...); }, fields);
+    props.append(more);
     return object(props);
 }
 

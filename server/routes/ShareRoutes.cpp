@@ -11,6 +11,8 @@
 #include "server/core/Services.h"
 #include "server/core/ShapeSchema.h"
 
+#include "models/runs/RunJson.h"
+
 #include <QLoggingCategory>
 
 #include <optional>
@@ -48,23 +50,19 @@ QJsonObject consentSchema()
                    {u"revoked_at"_s, nullable(dateTime()), true}});
 }
 
-// The public view of a run (shares/ShareSnapshot.h): no id, no share field.
+// The public view of a run (shares/ShareSnapshot.h): the run table's public
+// fields and what the snapshot adds; no id, no share field.
 QJsonObject snapshotSchema()
 {
     const QJsonObject point = arrayOf(number(), 2);
     QJsonObject metrics = anyObject();
     metrics.insert(u"additionalProperties"_s, arrayOf(point));
     metrics = describe(metrics, u"metric name -> [[step, value], ...], evenly thinned when long"_s);
-    const QJsonObject run = object({{u"name"_s, string(), true},
-                                    {u"status"_s, string(), true},
-                                    {u"evidence"_s, enumOf({u"verified"_s, u"unsigned"_s}), true},
-                                    {u"started_at"_s, nullable(dateTime()), true},
-                                    {u"finished_at"_s, nullable(dateTime()), true},
-                                    {u"created_at"_s, dateTime(), true},
-                                    {u"manifest"_s, anyObject(), true},
-                                    {u"metric_names"_s, arrayOf(string()), true},
-                                    {u"metrics"_s, metrics, true},
-                                    {u"metrics_truncated"_s, boolean()}});
+    const QJsonObject run = schema::of(kRunFields<Run>, shape::Public,
+                                       {{u"manifest"_s, anyObject(), true},
+                                        {u"metric_names"_s, arrayOf(string()), true},
+                                        {u"metrics"_s, metrics, true},
+                                        {u"metrics_truncated"_s, boolean()}});
     const QJsonObject artifact = object(
         {{u"name"_s, string(), true}, {u"size_bytes"_s, integer(0, 9007199254740991), true}});
     return object({{u"run"_s, run, true}, {u"artifact"_s, artifact}});

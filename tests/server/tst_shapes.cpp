@@ -306,6 +306,39 @@ private slots:
         QVERIFY(shape::nameOf(RunStatus::Cancelled) == "cancelled");
     }
 
+    // A share's public view of a run is the members its table marks public, in
+    // the tree and in the schema alike: no id, no owner, no counts.
+    void publicShapeIsTheMarkedMembers_data() { resources_data(); }
+    void publicShapeIsTheMarkedMembers()
+    {
+        QFETCH(bool, full);
+        const QStringList shown{u"created_at"_s, u"evidence"_s,   u"finished_at"_s,
+                                u"name"_s,       u"started_at"_s, u"status"_s};
+        const QJsonObject tree = shape::toJson<kRunFields<Run>, shape::Public>(sampleRun(full));
+        QCOMPARE(tree.keys(), shown);
+        const QJsonObject all = sampleRun(full).toJson();
+        for (const QString &k : shown)
+            QCOMPARE(tree.value(k), all.value(k));
+
+        const QJsonObject pub =
+            schema::of(kRunFields<Run>, shape::Public, {{u"extra"_s, schema::boolean(), true}});
+        QStringList published = pub.value(u"properties"_s).toObject().keys();
+        QVERIFY(published.removeOne(u"extra"_s));
+        QCOMPARE(published, shown);
+        QCOMPARE(pub.value(u"required"_s).toArray().last().toString(), u"extra"_s);
+        QJsonObject withExtra = tree;
+        withExtra.insert(u"extra"_s, true);
+        const QString none;
+        QCOMPARE(problems(pub, withExtra).join(u' '), none);
+        QVERIFY(!pub.value(u"properties"_s)
+                     .toObject()
+                     .value(u"evidence"_s)
+                     .toObject()
+                     .contains(u"description"_s));
+        // The Cloud API's shape is unchanged by the public marks.
+        QCOMPARE(shape::toJson<kRunFields<Run>>(sampleRun(full)), all);
+    }
+
     // The BFF publishes the same members without the Cloud API's descriptions.
     void bffShapeDropsDescriptionsOnly()
     {
