@@ -850,6 +850,24 @@ private slots:
         QCOMPARE(read(res, is.token).code, u"evidence_unverified"_s);
     }
 
+    // The gate judges the run's evidence as it is now, the snapshot keeps the
+    // evidence it had when shared: a run shared while unverified and verified
+    // since is shown, saying "unverified" (why the public schema lists it).
+    void aSnapshotKeepsTheEvidenceItWasTakenWith()
+    {
+        PublicShareResolver res(s->ctx);
+        const QString run = insertRun(wsA, projA, u"unverified"_s);
+        IssuedShare is = share(run);
+        QCOMPARE(read(res, is.token).code, u"evidence_unverified"_s);
+        Query verify(s->db->connection(), u"UPDATE runs SET evidence = 'verified' WHERE id = :r"_s);
+        verify.bind(u":r"_s, run);
+        QVERIFY(verify.exec());
+        PublicAnswer now = read(res, is.token);
+        QCOMPARE(now.status, 200);
+        QVERIFY(now.body.contains("\"evidence\":\"unverified\""));
+        QVERIFY(read(res, share(run).token).body.contains("\"evidence\":\"verified\""));
+    }
+
     void aShareFromBeforeKeptSnapshotsTakesOneAtItsFirstRead()
     {
         PublicShareResolver res(s->ctx);
