@@ -54,6 +54,27 @@ void writeRunByHand(JsonWriter &w, const RunView &r)
     w.endObject();
 }
 
+// The view a native row of `run` gives, its text in `utf8` (id, project_id,
+// workspace_id, client_run_id, name, status, evidence).
+RunView viewOf(const Run &run, const QByteArray *utf8, const QStringList *metricNames)
+{
+    RunView v;
+    v.id = utf8[0];
+    v.projectId = utf8[1];
+    v.workspaceId = utf8[2];
+    v.clientRunId = utf8[3];
+    v.name = utf8[4];
+    v.status = utf8[5];
+    v.evidence = utf8[6];
+    v.startedAt = run.startedAt;
+    v.finishedAt = run.finishedAt;
+    v.createdAt = run.createdAt;
+    v.metricCount = run.metricCount;
+    v.logBytes = run.logBytes;
+    v.metricNames = metricNames;
+    return v;
+}
+
 // Run::writeJson as it was: the run's text as UTF-8, then the writer above.
 void writeStructByHand(JsonWriter &w, const Run &run)
 {
@@ -61,9 +82,7 @@ void writeStructByHand(JsonWriter &w, const Run &run)
                             run.workspaceId.toUtf8(), run.clientRunId.toUtf8(),
                             run.name.toUtf8(),        run.status.toUtf8(),
                             run.evidence.toUtf8()};
-    writeRunByHand(w, RunView{u[0], u[1], u[2], u[3], u[4], u[5], u[6], run.startedAt,
-                              run.finishedAt, run.createdAt, run.metricCount, run.logBytes,
-                              run.metricNames ? &*run.metricNames : nullptr});
+    writeRunByHand(w, viewOf(run, u, run.metricNames ? &*run.metricNames : nullptr));
 }
 
 struct Rows
@@ -102,9 +121,7 @@ Rows makeRows(int n)
     for (std::size_t i = 0; i < rows.runs.size(); ++i) {
         const Run &r = rows.runs[i];
         const auto &u = rows.utf8[i];
-        rows.views.push_back(RunView{u[0], u[1], u[2], u[3], u[4], u[5], u[6], r.startedAt,
-                                     r.finishedAt, r.createdAt, r.metricCount, r.logBytes,
-                                     nullptr});
+        rows.views.push_back(viewOf(r, u.data(), nullptr));
     }
     return rows;
 }

@@ -16,16 +16,9 @@ namespace wfx {
 
 class NativeQuery;
 
-// A run's fields as UTF-8 bytes, from a row of the run's columns: the members
-// of Run that the table names, without a QString each.
-struct RunView
-{
-    QByteArrayView id, projectId, workspaceId, clientRunId, name, status, evidence;
-    std::optional<qint64> startedAt, finishedAt;
-    qint64 createdAt = 0, metricCount = 0, logBytes = 0;
-    const QStringList *metricNames = nullptr;
-    QByteArrayView createdBy;
-};
+// A run's members as UTF-8 bytes, from a row of the run's columns: Run's
+// members without a QString each.
+using RunView = RunMembers<QByteArrayView, const QStringList *>;
 
 // Row is Run or RunView. The run's JSON (in any order: members are written
 // sorted), its schema, and its row in `runs`: the stored fields, in this

@@ -241,19 +241,19 @@ private slots:
         const QByteArray u[] = {
             r.id.toUtf8(),   r.projectId.toUtf8(), r.workspaceId.toUtf8(), r.clientRunId.toUtf8(),
             r.name.toUtf8(), r.status.toUtf8(),    r.evidence.toUtf8()};
-        const RunView v{u[0],
-                        u[1],
-                        u[2],
-                        u[3],
-                        u[4],
-                        u[5],
-                        u[6],
-                        r.startedAt,
-                        r.finishedAt,
-                        r.createdAt,
-                        r.metricCount,
-                        r.logBytes,
-                        r.metricNames ? &*r.metricNames : nullptr};
+        const RunView v = RunView{.id = u[0],
+                                  .projectId = u[1],
+                                  .workspaceId = u[2],
+                                  .clientRunId = u[3],
+                                  .name = u[4],
+                                  .status = u[5],
+                                  .startedAt = r.startedAt,
+                                  .finishedAt = r.finishedAt,
+                                  .createdAt = r.createdAt,
+                                  .evidence = u[6],
+                                  .metricCount = r.metricCount,
+                                  .logBytes = r.logBytes,
+                                  .metricNames = r.metricNames ? &*r.metricNames : nullptr};
         JsonWriter w;
         writeRunJson(w, v);
         QCOMPARE(w.bytes(), written(r));
