@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
@@ -60,6 +61,7 @@ struct Spec
     std::string_view description;  // published in the Api shape only
     unsigned limitsIn = Api | Bff; // the shapes whose schema states Text's lengths
     unsigned in = Api | Bff;       // the shapes the member is part of
+    bool trim = false;             // Text read from a request: surrounding white space dropped
 
     constexpr Spec orNull() const
     {
@@ -90,6 +92,12 @@ struct Spec
     {
         Spec s = *this;
         s.in |= Public;
+        return s;
+    }
+    constexpr Spec trimmed() const
+    {
+        Spec s = *this;
+        s.trim = true;
         return s;
     }
 };
@@ -170,6 +178,13 @@ template <typename E> QStringList namesOf()
 // a creation time).
 enum class Update { Always, Never };
 
+// How a request's body supplies the member (models/core/ShapeInput.h): not at
+// all (the server's own), as a key every request carries and nothing changes,
+// or as a member a request may leave out (null is left out too), which then
+// keeps its stored value. A sent value replaces the stored one (Replaces), or
+// the service applies its own rule to it (Ruled: a status that only moves on).
+enum class Input { None, Key, Replaces, Ruled };
+
 template <typename Get> struct Field
 {
     std::string_view name; // the JSON member; empty: stored only, not in the JSON
@@ -177,6 +192,17 @@ template <typename Get> struct Field
     Spec spec;
     std::string_view column; // the stored column (models/core/ShapeColumns.h); empty: none
     Update update = Update::Always;
+    Input input = Input::None;
+    std::string_view inputNote; // the request schema's description of the member
+
+    // Sent in a request's body, read by shape::readInput.
+    constexpr Field sent(Input how, std::string_view note = {}) const
+    {
+        Field f = *this;
+        f.input = how;
+        f.inputNote = note;
+        return f;
+    }
 
     // Stored in the column of the member's name.
     constexpr Field stored(Update u = Update::Always) const
@@ -389,6 +415,49 @@ template <const auto &Fields, typename Row> void writeJson(JsonWriter &w, const 
     }
     (std::make_index_sequence<std::tuple_size_v<Table>>{});
     w.endObject();
+}
+
+// Which members of a table a body sent: bit I for the table's field I.
+using Sent = std::uint64_t;
+
+// The bit of the table's member `name` (a constant when `name` is one).
+template <const auto &Fields> constexpr Sent bitOf(std::string_view name)
+{
+    Sent bit = 0, at = 1;
+    std::apply([&](const auto &...f) { ((bit |= (f.name == name ? at : 0), at <<= 1), ...); },
+               Fields);
+    return bit;
+}
+
+// `to` takes every member `from` was sent with.
+template <const auto &Fields, typename Row> void takeSent(const Row &from, Sent sent, Row &to)
+{
+    Sent at = 1;
+    std::apply(
+        [&](const auto &...f) {
+            ((((sent & at) ? void(std::invoke(f.get, to) = std::invoke(f.get, from)) : void()),
+              at <<= 1),
+             ...);
+        },
+        Fields);
+}
+
+// `to` takes the members marked Input::Replaces that `from` was sent with and
+// that differ from `to`'s; their JSON names are appended to `changed`, in the
+// table's order.
+template <const auto &Fields, typename Row>
+void takeReplaced(const Row &from, Sent sent, Row &to, QStringList &changed)
+{
+    Sent at = 1;
+    auto take = [&](const auto &f) {
+        if (f.input == Input::Replaces && (sent & at) &&
+            std::invoke(f.get, from) != std::invoke(f.get, to)) {
+            std::invoke(f.get, to) = std::invoke(f.get, from);
+            changed << detail::latin1(f.name);
+        }
+        at <<= 1;
+    };
+    std::apply([&](const auto &...f) { (take(f), ...); }, Fields);
 }
 
 } // namespace wfx::shape

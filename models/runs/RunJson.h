@@ -23,19 +23,35 @@ using RunView = RunMembers<QByteArrayView, const QStringList *>;
 // Row is Run or RunView. The run's JSON (in any order: members are written
 // sorted), its schema, and its row in `runs`: the stored fields, in this
 // order, are the columns RunService selects, reads, inserts and updates
-// (models/core/ShapeColumns.h). A new field is a line here and its migration.
+// (models/core/ShapeColumns.h); the members marked sent are read from a sync's
+// body (SyncRequest, models/core/ShapeInput.h) and published in its schema. A
+// new field is a member in Run.h, a line here and its migration.
 template <typename Row>
 inline constexpr auto kRunFields = std::tuple{
     shape::field("id", &Row::id, shape::uuid()).stored(shape::Update::Never),
-    shape::field("project_id", &Row::projectId, shape::uuid()).stored(shape::Update::Never),
+    shape::field("project_id", &Row::projectId, shape::uuid())
+        .stored(shape::Update::Never)
+        .sent(shape::Input::Key),
     shape::field("workspace_id", &Row::workspaceId, shape::uuid()).stored(shape::Update::Never),
     shape::field("client_run_id", &Row::clientRunId, shape::text(1, SyncRequest::kMaxTextLength))
-        .stored(shape::Update::Never),
-    shape::field("name", &Row::name, shape::text(1, SyncRequest::kMaxTextLength).alsoPublic())
-        .stored(),
-    shape::field("status", &Row::status, shape::oneOf<RunStatus>().alsoPublic()).stored(),
-    shape::field("started_at", &Row::startedAt, shape::instant().orNull().alsoPublic()).stored(),
-    shape::field("finished_at", &Row::finishedAt, shape::instant().orNull().alsoPublic()).stored(),
+        .stored(shape::Update::Never)
+        .sent(shape::Input::Key,
+              "Unique per project: the same value again carries the stored run forward"),
+    shape::field("name", &Row::name,
+                 shape::text(1, SyncRequest::kMaxTextLength).trimmed().alsoPublic())
+        .stored()
+        .sent(shape::Input::Replaces, "Required by the first sync of a run"),
+    shape::field("status", &Row::status, shape::oneOf<RunStatus>().alsoPublic())
+        .stored()
+        .sent(shape::Input::Ruled,
+              "First sync: default completed. Later: only forward (queued, running, then "
+              "completed, failed or cancelled); an earlier one is ignored"),
+    shape::field("started_at", &Row::startedAt, shape::instant().orNull().alsoPublic())
+        .stored()
+        .sent(shape::Input::Replaces),
+    shape::field("finished_at", &Row::finishedAt, shape::instant().orNull().alsoPublic())
+        .stored()
+        .sent(shape::Input::Ruled, "Not before started_at; taken with a terminal status"),
     shape::field("created_at", &Row::createdAt, shape::instant().alsoPublic())
         .stored(shape::Update::Never),
     shape::field("evidence", &Row::evidence,

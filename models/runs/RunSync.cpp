@@ -12,6 +12,7 @@
 #include "models/db/Tx.h"
 #include "models/runs/MetricStore.h"
 #include "models/runs/RunCompliance.h"
+#include "models/runs/RunJson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -163,9 +164,9 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
 {
     // The project, the caller's role and restriction: each read once per batch
     // (a batch is mostly one client's syncs into one project).
-    auto ws = readOnce(tx, statements, statements.workspaceOf, req.projectId,
+    auto ws = readOnce(tx, statements, statements.workspaceOf, req.run.projectId,
                        u"SELECT workspace_id FROM projects WHERE id = :id"_s,
-                       {{u":id"_s, req.projectId}}, [](const Query &q) { return q.str(0); });
+                       {{u":id"_s, req.run.projectId}}, [](const Query &q) { return q.str(0); });
     if (!ws)
         return ws.error();
     const QString workspaceId = *ws;
@@ -198,12 +199,12 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
     // row is locked, so batches of one run from several processes apply one
     // after the other (SQLite has one writer anyway).
     auto locked = [&]() -> Result<Run> {
-        auto r = lockByClientId(tx, statements, req.projectId, req.clientRunId);
+        auto r = lockByClientId(tx, statements, req.run.projectId, req.run.clientRunId);
         if (r)
             r->workspaceId = workspaceId;
         return r;
     };
-    if (!req.name) { // only a later sync may leave the name out
+    if (!req.has("name")) { // only a later sync may leave the name out
         auto stored = locked();
         if (!stored && stored.error().code == ErrorCode::NotFound)
             return Error::validation(u"name"_s, u"required"_s,
@@ -223,14 +224,11 @@ Result<SyncResult> RunService::writeOne(Tx &tx, BatchStatements &statements, con
         evidence = verified ? u"verified"_s : u"unverified"_s;
     }
     Run run;
+    shape::takeSent<kRunFields<Run>>(req.run, req.sent, run);
     run.id = ids::newUuid();
-    run.projectId = req.projectId;
     run.workspaceId = workspaceId;
-    run.clientRunId = req.clientRunId;
-    run.name = *req.name;
-    run.status = req.status.value_or(u"completed"_s);
-    run.startedAt = req.startedAt;
-    run.finishedAt = req.finishedAt;
+    if (!req.has("status"))
+        run.status = u"completed"_s;
     run.createdAt = now;
     run.evidence = evidence;
     run.metricCount = req.metrics.size();
@@ -333,28 +331,22 @@ Result<SyncResult> RunService::carryForward(Tx &tx, BatchStatements &statements,
 
     // Status only forward; an earlier one (a late retried batch) is ignored.
     // Between the terminal statuses there is no forward: another one is a change.
-    if (req.status && *req.status != stored.status) {
+    if (req.has("status") && req.run.status != stored.status) {
         const int from = SyncRequest::statusRank(stored.status),
-                  to = SyncRequest::statusRank(*req.status);
+                  to = SyncRequest::statusRank(req.run.status);
         if (to > from || (to == from && to == 2)) {
-            run.status = *req.status;
+            run.status = req.run.status;
             changed << u"status"_s;
         }
     }
     // finished_at is taken with the terminal status (and compared once frozen).
-    if (req.finishedAt && SyncRequest::isTerminal(run.status) &&
-        req.finishedAt != stored.finishedAt) {
-        run.finishedAt = req.finishedAt;
+    if (req.has("finished_at") && SyncRequest::isTerminal(run.status) &&
+        req.run.finishedAt != stored.finishedAt) {
+        run.finishedAt = req.run.finishedAt;
         changed << u"finished_at"_s;
     }
-    if (req.name && *req.name != stored.name) {
-        run.name = *req.name;
-        changed << u"name"_s;
-    }
-    if (req.startedAt && req.startedAt != stored.startedAt) {
-        run.startedAt = req.startedAt;
-        changed << u"started_at"_s;
-    }
+    // The members a sent value replaces (name, started_at).
+    shape::takeReplaced<kRunFields<Run>>(req.run, req.sent, run, changed);
     if (frozen &&
         !changed.isEmpty()) // before judging the values: a frozen run takes no change at all
         return Error{ErrorCode::Conflict,

@@ -3,14 +3,14 @@
 
 #include "models/core/Ids.h"
 #include "models/core/JsonDom.h"
+#include "models/core/ShapeInput.h"
 #include "models/crypto/Jcs.h"
+#include "models/runs/RunJson.h"
 #include "models/runs/RunStatus.h"
 
 #include <QHash>
 #include <QJsonDocument>
 #include <QSet>
-
-#include <simdjson.h>
 
 #include <cmath>
 
@@ -20,126 +20,21 @@ namespace wfx {
 
 namespace {
 
+using shape::BodyValue;
+using shape::hasControl;
+using Issues = shape::BodyIssues;
+
 const QString kRequired = QStringLiteral("required");
 const QString kInvalid = QStringLiteral("invalid");
 const QString kTooLong = QStringLiteral("too_long");
 const QString kType = QStringLiteral("type");
-// A value of the body in simdjson's DOM, asked what QJsonValue would be asked
-// (absent, null and the JSON kinds), without building a tree.
-class Json
-{
-public:
-    Json() = default;
-    explicit Json(simdjson::dom::element e) : m_e(e), m_present(true) {}
-    bool isUndefined() const { return !m_present; }
-    bool isNull() const { return is(simdjson::dom::element_type::NULL_VALUE); }
-    bool isString() const { return is(simdjson::dom::element_type::STRING); }
-    bool isDouble() const { return m_present && m_e.is_number(); }
-    bool isObject() const { return is(simdjson::dom::element_type::OBJECT); }
-    bool isArray() const { return is(simdjson::dom::element_type::ARRAY); }
-    QString toString() const
-    {
-        return isString() ? jsondom::string(m_e.get_string().value_unsafe()) : QString();
-    }
-    double toDouble() const { return isDouble() ? jsondom::number(m_e) : 0.0; }
-    // An object's member (absent: isUndefined()).
-    Json value(std::string_view key) const
-    {
-        if (!isObject())
-            return {};
-        auto member = m_e.get_object().value_unsafe().at_key(key);
-        return member.error() ? Json() : Json(member.value_unsafe());
-    }
-    simdjson::dom::element element() const { return m_e; }
-
-private:
-    bool is(simdjson::dom::element_type t) const { return m_present && m_e.type() == t; }
-    simdjson::dom::element m_e;
-    bool m_present = false;
-};
-
-class Issues
-{
-public:
-    void add(const QString &field, const QString &issue)
-    {
-        ++m_total;
-        if (m_list.size() < SyncRequest::kMaxIssues)
-            m_list.append({field, issue});
-    }
-    bool empty() const { return m_total == 0; }
-    Error error() const
-    {
-        QString msg = u"The run is not valid."_s;
-        if (m_total > m_list.size())
-            msg = u"The run is not valid (%1 problems, the first %2 listed)."_s.arg(m_total).arg(
-                m_list.size());
-        Error e{ErrorCode::Validation, msg};
-        e.details = m_list;
-        return e;
-    }
-
-private:
-    QList<FieldIssue> m_list;
-    qsizetype m_total = 0;
-};
-
-bool hasControl(const QString &s)
-{
-    for (const QChar c : s) {
-        if (c.category() == QChar::Other_Control)
-            return true;
-    }
-    return false;
-}
-
-// A text field of 1..max characters (left out: nullopt, an issue only when
-// required). trim: names are trimmed, ids are exact.
-std::optional<QString> text(const Json &o, const char *key, bool trim, bool required,
-                            Issues &issues)
-{
-    const QString path = QString::fromLatin1(key);
-    const Json v = o.value(key);
-    if (v.isUndefined() || v.isNull()) {
-        if (required)
-            issues.add(path, kRequired);
-        return std::nullopt;
-    }
-    if (!v.isString()) {
-        issues.add(path, kType);
-        return {};
-    }
-    const QString s = trim ? v.toString().trimmed() : v.toString();
-    if (s.isEmpty())
-        issues.add(path, kRequired);
-    else if (s.size() > SyncRequest::kMaxTextLength)
-        issues.add(path, kTooLong);
-    else if (hasControl(s))
-        issues.add(path, kInvalid);
-    return s;
-}
-
-std::optional<qint64> time(const Json &o, const char *key, Issues &issues)
-{
-    const Json v = o.value(key);
-    if (v.isUndefined() || v.isNull())
-        return std::nullopt;
-    if (!v.isString()) {
-        issues.add(QString::fromLatin1(key), kType);
-        return std::nullopt;
-    }
-    const auto t = ids::parseTime(v.toString());
-    if (!t)
-        issues.add(QString::fromLatin1(key), kInvalid);
-    return t;
-}
 
 // 2^53: larger steps would not survive a round trip through a JSON number.
 constexpr double kMaxStep = 9007199254740992.0;
 
-void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
+void parseMetrics(const BodyValue &o, SyncRequest &r, Issues &issues)
 {
-    const Json v = o.value("metrics");
+    const BodyValue v = o.value("metrics");
     if (v.isUndefined() || v.isNull())
         return;
     if (!v.isArray()) {
@@ -161,7 +56,7 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
         ++i;
         // Paths are spelled only for an issue: most points have none.
         auto base = [i]() -> QString { return u"metrics."_s + QString::number(i); };
-        const Json p(element);
+        const BodyValue p(element);
         if (!p.isObject()) {
             issues.add(base(), kType);
             continue;
@@ -169,7 +64,7 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
         MetricInput m;
         bool good = true;
         {
-            const Json n = p.value("name");
+            const BodyValue n = p.value("name");
             auto path = [&base]() -> QString { return base() + u".name"_s; };
             if (n.isUndefined() || n.isNull()) {
                 issues.add(path(), kRequired);
@@ -192,7 +87,7 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
             }
         }
         {
-            const Json s = p.value("step");
+            const BodyValue s = p.value("step");
             auto path = [&base]() -> QString { return base() + u".step"_s; };
             if (s.isUndefined() || s.isNull()) {
                 issues.add(path(), kRequired);
@@ -211,7 +106,7 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
             }
         }
         {
-            const Json x = p.value("value");
+            const BodyValue x = p.value("value");
             auto path = [&base]() -> QString { return base() + u".value"_s; };
             if (x.isUndefined() || x.isNull()) {
                 issues.add(path(), kRequired);
@@ -243,9 +138,9 @@ void parseMetrics(const Json &o, SyncRequest &r, Issues &issues)
     }
 }
 
-void parseSignature(const Json &o, SyncRequest &r, Issues &issues)
+void parseSignature(const BodyValue &o, SyncRequest &r, Issues &issues)
 {
-    const Json s = o.value("signature");
+    const BodyValue s = o.value("signature");
     if (s.isUndefined() || s.isNull())
         return;
     if (!s.isObject()) {
@@ -254,7 +149,7 @@ void parseSignature(const Json &o, SyncRequest &r, Issues &issues)
     }
     SignatureInput sig;
     bool good = true;
-    const Json alg = s.value("alg");
+    const BodyValue alg = s.value("alg");
     if (alg.isUndefined() || alg.isNull()) {
         issues.add(u"signature.alg"_s, kRequired);
         good = false;
@@ -269,7 +164,7 @@ void parseSignature(const Json &o, SyncRequest &r, Issues &issues)
     // and its evidence says "unverified".
     auto field = [&](const char *key, QString *out) {
         const QString path = u"signature."_s + QString::fromLatin1(key);
-        const Json f = s.value(key);
+        const BodyValue f = s.value(key);
         if (f.isUndefined() || f.isNull() || (f.isString() && f.toString().isEmpty())) {
             issues.add(path, kRequired);
             good = false;
@@ -306,6 +201,11 @@ int SyncRequest::statusRank(const QString &s)
     return *status == RunStatus::Queued ? 0 : *status == RunStatus::Running ? 1 : 2;
 }
 
+bool SyncRequest::has(std::string_view member) const
+{
+    return sent & shape::bitOf<kRunFields<Run>>(member);
+}
+
 Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
 {
     // One reader of the body: Qt's tree (tests, the console's own samples) as
@@ -320,43 +220,19 @@ Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
 
 Result<SyncRequest> SyncRequest::parse(const simdjson::dom::element &document)
 {
-    Issues issues;
+    Issues issues(kMaxIssues);
     SyncRequest r;
-    const Json body(document);
+    const BodyValue body(document);
     if (!body.isObject()) {
         issues.add(u"body"_s, kType);
-        return issues.error();
+        return issues.error(u"run"_s);
     }
 
-    const Json pid = body.value("project_id");
-    if (pid.isUndefined() || pid.isNull() || (pid.isString() && pid.toString().isEmpty()))
-        issues.add(u"project_id"_s, kRequired);
-    else if (!pid.isString())
-        issues.add(u"project_id"_s, kType);
-    else if (!ids::isUuid(pid.toString()))
-        issues.add(u"project_id"_s, kInvalid);
-    else
-        r.projectId = pid.toString();
-
-    r.clientRunId = text(body, "client_run_id", false, true, issues).value_or(QString());
-    r.name = text(body, "name", true, false, issues);
-
-    const Json st = body.value("status");
-    if (st.isUndefined() || st.isNull())
-        ; // a new run is completed, a stored one keeps its status
-    else if (!st.isString())
-        issues.add(u"status"_s, kType);
-    else if (!isStatus(st.toString()))
-        issues.add(u"status"_s, kInvalid);
-    else
-        r.status = st.toString();
-
-    r.startedAt = time(body, "started_at", issues);
-    r.finishedAt = time(body, "finished_at", issues);
-    if (r.startedAt && r.finishedAt && *r.finishedAt < *r.startedAt)
+    r.sent = shape::readInput<kRunFields<Run>>(body, r.run, issues);
+    if (r.run.startedAt && r.run.finishedAt && *r.run.finishedAt < *r.run.startedAt)
         issues.add(u"finished_at"_s, kInvalid);
 
-    const Json man = body.value("manifest");
+    const BodyValue man = body.value("manifest");
     if (man.isObject()) {
         r.manifest = jsondom::toValue(man.element()).toObject();
     } else if (!man.isUndefined() && !man.isNull()) {
@@ -368,7 +244,7 @@ Result<SyncRequest> SyncRequest::parse(const simdjson::dom::element &document)
 
     parseMetrics(body, r, issues);
 
-    const Json log = body.value("log");
+    const BodyValue log = body.value("log");
     if (log.isString()) {
         const QString l = log.toString();
         if (l.contains(QChar(0)))
@@ -381,7 +257,7 @@ Result<SyncRequest> SyncRequest::parse(const simdjson::dom::element &document)
     } else if (!log.isUndefined() && !log.isNull()) {
         issues.add(u"log"_s, kType);
     }
-    const Json offset = body.value("log_offset");
+    const BodyValue offset = body.value("log_offset");
     if (offset.isUndefined() || offset.isNull()) {
         r.logOffset = 0;
     } else if (!offset.isDouble()) {
@@ -397,7 +273,7 @@ Result<SyncRequest> SyncRequest::parse(const simdjson::dom::element &document)
     parseSignature(body, r, issues);
 
     if (!issues.empty())
-        return issues.error();
+        return issues.error(u"run"_s);
     return r;
 }
 

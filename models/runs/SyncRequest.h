@@ -3,17 +3,20 @@
 // reported (dotted paths such as metrics.1.step), not only the first. A later
 // sync of the same run may leave out every field but project_id and
 // client_run_id (CONTRACT.md section 3, Runs that grow): a field left out is
-// nullopt here and keeps the run's stored value.
+// not `sent` (or nullopt) here and keeps the run's stored value.
 #pragma once
 
 #include "models/core/Result.h"
+#include "models/runs/Run.h"
 
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
 
+#include <cstdint>
 #include <optional>
+#include <string_view>
 
 namespace simdjson::dom {
 class element;
@@ -45,10 +48,12 @@ struct SyncRequest
     // A body with thousands of bad points answers with this many details at most.
     static constexpr qsizetype kMaxIssues = 200;
 
-    QString projectId, clientRunId;
-    std::optional<QString> name;   // required when the sync creates the run
-    std::optional<QString> status; // a new run without one is "completed"
-    std::optional<qint64> startedAt, finishedAt;
+    // The run's members the body sent: those kRunFields marks sent (project_id,
+    // client_run_id, name, status, started_at, finished_at), with `sent` saying
+    // which (a later sync may leave out all but the keys); has("name").
+    Run run;
+    std::uint64_t sent = 0;
+    bool has(std::string_view member) const;
     std::optional<QJsonObject> manifest;
     QByteArray manifestCanonical; // the bytes a signature covers (of {} without a manifest)
     QList<MetricInput> metrics;

@@ -30,6 +30,25 @@ QJsonObject of(const Fields &fields, shape::Shape in, const QList<Prop> &more = 
     return object(props);
 }
 
+// The members a request's body sends (Field::sent, models/core/ShapeInput.h),
+// as the request schema's properties: a key is required, any other may be left
+// out (null too, so no member states null), each described by its input note.
+template <typename Fields> QList<Prop> inputs(const Fields &fields)
+{
+    QList<Prop> props;
+    auto add = [&](const auto &f) {
+        if (f.input == shape::Input::None)
+            return;
+        shape::Spec spec = f.spec;
+        spec.nullable = false;
+        spec.description = f.inputNote;
+        props.append(Prop{QString::fromLatin1(f.name.data(), qsizetype(f.name.size())),
+                          ofSpec(spec, shape::Api), f.input == shape::Input::Key});
+    };
+    std::apply([&](const auto &...f) { (add(f), ...); }, fields);
+    return props;
+}
+
 // The schema of the table's member `name` in the shape `in` (for request
 // bodies that take a resource's field); an empty object when the table has no
 // such member.

@@ -52,37 +52,28 @@ QJsonObject syncBodySchema()
                           u"64-byte signature of the RFC 8785 manifest bytes, standard base64"_s),
                  true}}),
         u"Optional. A signature that does not verify is kept and the run's evidence is unverified."_s);
-    return object(
-        {{u"project_id"_s, uuid(), true},
-         {u"client_run_id"_s,
-          describe(string(1, text), u"Unique per project: the same value again "
-                                    "carries the stored run forward"_s),
-          true},
-         {u"name"_s, describe(string(1, text), u"Required by the first sync of a run"_s)},
-         {u"status"_s,
-          describe(member(kRunFields<Run>, "status", shape::Api),
-                   u"First sync: default completed. Later: only forward (queued, running, "
-                   "then completed, failed or cancelled); an earlier one is ignored"_s)},
-         {u"started_at"_s, dateTime()},
-         {u"finished_at"_s,
-          describe(dateTime(), u"Not before started_at; taken with a terminal status"_s)},
-         {u"manifest"_s,
-          describe(anyObject(), u"Any JSON object; at most 256 KiB in RFC 8785 form"_s)},
-         {u"metrics"_s,
-          describe(arrayOf(metric, int(SyncRequest::kMaxMetricPoints)),
-                   u"One value per (name, step). A later sync adds the points the run does "
-                   "not hold yet; a stored (name, step) keeps its value. The run's points "
-                   "together are capped (--run-max-points)"_s)},
-         {u"log"_s,
-          describe(string(0, int(SyncRequest::kMaxLogBytes)),
-                   u"Plain text, at most 1 MiB of UTF-8 per sync; the run's log together is "
-                   "capped (--run-max-log-bytes)"_s)},
-         {u"log_offset"_s,
-          describe(integer(0, 9007199254740992),
-                   u"UTF-8 byte offset in the run's log where log starts (default 0): "
-                   "overlapping bytes must equal the stored ones (409), later bytes "
-                   "are appended, past the end is 422"_s)},
-         {u"signature"_s, signature}});
+    // The run's own members (project_id, client_run_id, name, status, times)
+    // from its table; then what only a sync sends.
+    QList<Prop> props = inputs(kRunFields<Run>);
+    props.append(QList<Prop>{
+        {u"manifest"_s,
+         describe(anyObject(), u"Any JSON object; at most 256 KiB in RFC 8785 form"_s)},
+        {u"metrics"_s,
+         describe(arrayOf(metric, int(SyncRequest::kMaxMetricPoints)),
+                  u"One value per (name, step). A later sync adds the points the run does "
+                  "not hold yet; a stored (name, step) keeps its value. The run's points "
+                  "together are capped (--run-max-points)"_s)},
+        {u"log"_s,
+         describe(string(0, int(SyncRequest::kMaxLogBytes)),
+                  u"Plain text, at most 1 MiB of UTF-8 per sync; the run's log together is "
+                  "capped (--run-max-log-bytes)"_s)},
+        {u"log_offset"_s,
+         describe(integer(0, 9007199254740992),
+                  u"UTF-8 byte offset in the run's log where log starts (default 0): "
+                  "overlapping bytes must equal the stored ones (409), later bytes "
+                  "are appended, past the end is 422"_s)},
+        {u"signature"_s, signature}});
+    return object(props);
 }
 
 QJsonObject ledgerSchema()

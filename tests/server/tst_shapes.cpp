@@ -5,6 +5,7 @@
 // all come from one field table and agree with each other.
 #include "models/accounts/ApiKeyService.h"
 #include "models/audit/AuditService.h"
+#include "models/core/ShapeInput.h"
 #include "models/runs/RunJson.h"
 #include "models/shares/ShareService.h"
 #include "models/workspaces/WorkspaceService.h"
@@ -12,6 +13,8 @@
 
 #include <QJsonDocument>
 #include <QTest>
+
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 using namespace wfx;
@@ -181,6 +184,46 @@ inline constexpr auto kProbeV2 = std::tuple{
     shape::field("note", &Probe::note, shape::text(0, 5).orNull()),
 };
 
+// A resource a request's body sends, made up for the test: a key, members a
+// sent value replaces, one the service rules on, and one the body may not set.
+struct Sendable
+{
+    QString key, label, state, owner;
+    std::optional<qint64> at;
+    qint64 count = 0;
+};
+inline constexpr auto kSendable = std::tuple{
+    shape::field("key", &Sendable::key, shape::uuid()).sent(shape::Input::Key),
+    shape::field("label", &Sendable::label, shape::text(2, 5).trimmed())
+        .sent(shape::Input::Replaces, "a short label"),
+    shape::field("state", &Sendable::state, shape::oneOf<RunStatus>()).sent(shape::Input::Ruled),
+    shape::field("at", &Sendable::at, shape::instant().orNull()).sent(shape::Input::Replaces),
+    shape::field("count", &Sendable::count, shape::integer(1, 10)).sent(shape::Input::Replaces),
+    shape::field("owner", &Sendable::owner, shape::text()),
+};
+
+// The body `json` read by the table: what it sent, and its problems as "field:issue".
+struct ReadBack
+{
+    Sendable row;
+    shape::Sent sent = 0;
+    QStringList issues;
+};
+ReadBack readSendable(const char *json)
+{
+    simdjson::dom::parser parser;
+    const simdjson::dom::element root = parser.parse(json, std::strlen(json)).value();
+    ReadBack r;
+    r.row.owner = u"kept"_s;
+    shape::BodyIssues issues;
+    r.sent = shape::readInput<kSendable>(shape::BodyValue(root), r.row, issues);
+    if (!issues.empty()) {
+        for (const FieldIssue &f : issues.error(u"probe"_s).details)
+            r.issues << f.field + QLatin1Char(':') + f.issue;
+    }
+    return r;
+}
+
 template <const auto &Fields> QByteArray probeBytes(const Probe &p)
 {
     JsonWriter w;
@@ -287,6 +330,95 @@ private slots:
         QCOMPARE(probeBytes<kProbeV2>(empty),
                  QByteArray("{\"at\":\"2027-01-15T08:00:00.123Z\",\"id\":\"") + p.id.toUtf8() +
                      "\",\"note\":null}");
+    }
+
+    // A request's body is read by the table: each member by its kind and
+    // limits, a key required, null and absent alike left out, every problem
+    // listed, and a member the table does not mark sent never read.
+    void inputIsReadByTheTable()
+    {
+        constexpr shape::Sent key = shape::bitOf<kSendable>("key"),
+                              label = shape::bitOf<kSendable>("label"),
+                              state = shape::bitOf<kSendable>("state"),
+                              at = shape::bitOf<kSendable>("at"),
+                              count = shape::bitOf<kSendable>("count");
+        static_assert(key == 1 && label == 2 && count == 16 && shape::bitOf<kSendable>("x") == 0);
+
+        ReadBack all = readSendable(
+            R"({"key":"6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b","label":"  ab ","state":"running",
+                "at":"2027-01-15T08:00:00.123Z","count":3,"owner":"mallory"})");
+        QCOMPARE(all.issues, QStringList());
+        QCOMPARE(all.sent, key | label | state | at | count);
+        QCOMPARE(all.row.key, u"6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b"_s);
+        QCOMPARE(all.row.label, u"ab"_s); // trimmed
+        QCOMPARE(all.row.state, u"running"_s);
+        QCOMPARE(all.row.at, std::optional<qint64>(kAt));
+        QCOMPARE(all.row.count, 3);
+        QCOMPARE(all.row.owner, u"kept"_s);
+
+        ReadBack some = readSendable(R"({"key":"6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b","at":null})");
+        QCOMPARE(some.issues, QStringList());
+        QCOMPARE(some.sent, key);
+
+        QCOMPARE(readSendable(R"({"label":"abc"})").issues, QStringList{u"key:required"_s});
+        QCOMPARE(readSendable(R"({"key":""})").issues, QStringList{u"key:required"_s});
+        QCOMPARE(readSendable(R"({"key":"not-a-uuid","label":"a","state":"paused",
+                                  "at":"yesterday","count":1.5})")
+                     .issues,
+                 (QStringList{u"key:invalid"_s, u"label:too_short"_s, u"state:invalid"_s,
+                              u"at:invalid"_s, u"count:invalid"_s}));
+        QCOMPARE(readSendable(R"({"key":7,"label":["ab"],"state":1,"at":0,"count":"3"})").issues,
+                 (QStringList{u"key:type"_s, u"label:type"_s, u"state:type"_s, u"at:type"_s,
+                              u"count:type"_s}));
+        QCOMPARE(readSendable(R"({"key":"6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b","label":"   ",
+                                  "count":11})")
+                     .issues,
+                 (QStringList{u"label:required"_s, u"count:invalid"_s}));
+        QCOMPARE(readSendable(R"({"key":"6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b","label":"abcdef"})")
+                     .issues,
+                 QStringList{u"label:too_long"_s});
+        QCOMPARE(
+            readSendable(R"({"key":"6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b","label":"a\u0007b"})")
+                .issues,
+            QStringList{u"label:invalid"_s});
+    }
+
+    // What a body sent is taken whole by a new row; a stored row takes the
+    // members a sent value replaces when they differ, and names them; a ruled
+    // member is left to the service, an unsent one keeps its value.
+    void sentMembersAreTakenByTheTable()
+    {
+        ReadBack sent = readSendable(
+            R"({"key":"6f1c2b3a-1d2e-4f50-8a9b-0c1d2e3f4a5b","label":"new","state":"failed",
+                "count":4})");
+        QCOMPARE(sent.issues, QStringList());
+        Sendable fresh;
+        shape::takeSent<kSendable>(sent.row, sent.sent, fresh);
+        QCOMPARE(fresh.key, sent.row.key);
+        QCOMPARE(fresh.label, u"new"_s);
+        QCOMPARE(fresh.state, u"failed"_s);
+        QCOMPARE(fresh.count, 4);
+        QCOMPARE(fresh.owner, QString());
+
+        Sendable stored{sent.row.key, u"old"_s, u"running"_s, u"alice"_s, kAt, 4};
+        QStringList changed;
+        shape::takeReplaced<kSendable>(sent.row, sent.sent, stored, changed);
+        QCOMPARE(changed, QStringList{u"label"_s}); // count is the same; state is ruled
+        QCOMPARE(stored.label, u"new"_s);
+        QCOMPARE(stored.state, u"running"_s);
+        QCOMPARE(stored.at, std::optional<qint64>(kAt)); // not sent
+        QCOMPARE(stored.owner, u"alice"_s);
+
+        // The request schema: the sent members, a key required, none nullable,
+        // described by their input notes; the others are not in it.
+        const QJsonObject body = schema::object(schema::inputs(kSendable));
+        QCOMPARE(body.value(u"properties"_s).toObject().keys(),
+                 (QStringList{u"at"_s, u"count"_s, u"key"_s, u"label"_s, u"state"_s}));
+        QCOMPARE(body.value(u"required"_s).toArray(), QJsonArray{u"key"_s});
+        QCOMPARE(body.value(u"properties"_s).toObject().value(u"at"_s).toObject(),
+                 schema::dateTime());
+        QCOMPARE(body.value(u"properties"_s).toObject().value(u"label"_s).toObject(),
+                 schema::describe(schema::string(2, 5), u"a short label"_s));
     }
 
     // One name table per enum: the schema's list, the parser's and the order.
