@@ -20,6 +20,8 @@ namespace wfx {
 
 struct ApiKey
 {
+    static constexpr int kMaxNameLength = 100;
+
     QString id, userId, name, prefix, workspaceId; // workspaceId empty: not scoped
     qint64 createdAt = 0;
     qint64 lastUsedAt = 0;      // 0: never
@@ -30,7 +32,7 @@ struct ApiKey
 
 inline constexpr auto kApiKeyFields = std::tuple{
     shape::field("id", &ApiKey::id, shape::uuid()),
-    shape::field("name", &ApiKey::name, shape::text(1, 200)),
+    shape::field("name", &ApiKey::name, shape::text(1, ApiKey::kMaxNameLength)),
     shape::field("prefix", &ApiKey::prefix, shape::text()),
     shape::field("workspace_id", &ApiKey::workspaceId, shape::uuid().orNull()),
     shape::field("created_at", &ApiKey::createdAt, shape::instant()),
@@ -50,7 +52,7 @@ public:
     // instance (and flush it on a timer). Null: this instance keeps its own.
     explicit ApiKeyService(ModelContext ctx, std::shared_ptr<ApiKeyUsage> usage = {});
 
-    static constexpr int kMaxNameLength = 100;
+    static constexpr int kMaxNameLength = ApiKey::kMaxNameLength;
     static constexpr int kSecretBytes = 32;
     static constexpr int kPrefixLength = 12;
 

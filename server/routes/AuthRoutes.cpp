@@ -186,8 +186,8 @@ void addAuthRoutes(RouteTable &routes, Services &services)
     // API keys
     const QJsonObject key = apiKeySchema();
     const QJsonObject issuedKey = wrapped(u"api_key"_s, key, {{u"secret"_s, string(36), true}});
-    const QJsonObject newKey =
-        object({{u"name"_s, string(1, 200), true}, {u"workspace_id"_s, uuid()}});
+    const QJsonObject newKey = object({{u"name"_s, member(kApiKeyFields, "name", shape::Api), true},
+                                       {u"workspace_id"_s, uuid()}});
     routes
         .route("GET", u"/api/api-keys"_s, Access::Api, u"api_keys"_s,
                u"The caller's API keys (never their secrets)"_s)
