@@ -9,6 +9,7 @@
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
 #include "models/core/RateLimiter.h"
+#include "models/core/Shape.h"
 #include "models/crypto/Crypto.h"
 #include "models/db/Database.h"
 #include "models/db/Row.h"
@@ -113,9 +114,7 @@ Result<QString> AccountService::normalizeEmail(const QString &email)
     if (mail.size() > kMaxEmailLength)
         return Error::validation(u"email"_s, u"too_long"_s,
                                  u"At most %1 characters."_s.arg(kMaxEmailLength));
-    const bool control = std::any_of(mail.cbegin(), mail.cend(),
-                                     [](QChar c) { return c.category() == QChar::Other_Control; });
-    if (control || !re.match(mail).hasMatch())
+    if (shape::hasControl(mail) || !re.match(mail).hasMatch())
         return Error::validation(u"email"_s, u"invalid"_s, u"A valid email address is required."_s);
     return mail;
 }

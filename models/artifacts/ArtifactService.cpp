@@ -7,6 +7,7 @@
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
+#include "models/core/Shape.h"
 #include "models/crypto/Crypto.h"
 #include "models/db/Database.h"
 #include "models/db/Row.h"
@@ -82,15 +83,6 @@ qint64 partCount(qint64 size, qint64 partSize)
     return size <= 0 ? 1 : (size + partSize - 1) / partSize;
 }
 
-bool hasControl(const QString &s)
-{
-    for (const QChar c : s) {
-        if (c.category() == QChar::Other_Control)
-            return true;
-    }
-    return false;
-}
-
 // type/subtype with parameters, printable ASCII only: it ends up in a response header.
 bool validContentType(const QString &s)
 {
@@ -153,7 +145,7 @@ Result<InitiatedUpload> ArtifactService::initiate(const Actor &actor, const QStr
         invalid.details.append({u"name"_s, u"required"_s});
     else if (name.size() > kMaxNameLength)
         invalid.details.append({u"name"_s, u"too_long"_s});
-    else if (hasControl(name))
+    else if (shape::hasControl(name))
         invalid.details.append({u"name"_s, u"invalid"_s});
     if (sizeBytes < 0)
         invalid.details.append({u"size_bytes"_s, u"invalid"_s});

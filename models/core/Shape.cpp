@@ -12,4 +12,13 @@ QStringList namesOf(std::span<const std::string_view> names)
     return out;
 }
 
+bool hasControl(QStringView text)
+{
+    for (const QChar c : text) {
+        if (c.category() == QChar::Other_Control)
+            return true;
+    }
+    return false;
+}
+
 } // namespace wfx::shape

@@ -169,6 +169,10 @@ template <typename E> std::optional<E> enumFrom(QStringView s)
     return std::nullopt;
 }
 QStringList namesOf(std::span<const std::string_view> names);
+
+// Whether text holds a control character (Unicode Cc: C0, DEL, C1), which no
+// name, key or id a client sends may hold.
+bool hasControl(QStringView text);
 template <typename E> QStringList namesOf()
 {
     return namesOf(EnumNames<E>::names);

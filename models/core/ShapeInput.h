@@ -84,15 +84,6 @@ private:
     qsizetype m_max;
 };
 
-inline bool hasControl(const QString &s)
-{
-    for (const QChar c : s) {
-        if (c.category() == QChar::Other_Control)
-            return true;
-    }
-    return false;
-}
-
 namespace detail {
 
 template <typename Fields> constexpr std::size_t fieldCount()

@@ -6,6 +6,7 @@
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
+#include "models/core/Shape.h"
 #include "models/db/Database.h"
 #include "models/db/Row.h"
 #include "models/db/Tx.h"
@@ -25,14 +26,6 @@ const QString kRes = QStringLiteral("Reservation");
 const QString kCols = QStringLiteral(
     "id, workspace_id, metric, amount, idempotency_key, state, created_at, expires_at");
 
-bool hasControl(const QString &s)
-{
-    for (const QChar c : s) {
-        if (c.category() == QChar::Other_Control)
-            return true;
-    }
-    return false;
-}
 } // namespace
 
 const QStringList &UsageService::metrics()
@@ -89,7 +82,7 @@ Result<ReserveOutcome> UsageService::reserve(const Actor &actor, const QString &
     if (idempotencyKey.size() > kMaxKeyLength)
         return Error::validation(u"idempotency_key"_s, u"too_long"_s,
                                  u"At most %1 characters."_s.arg(kMaxKeyLength));
-    if (hasControl(idempotencyKey))
+    if (shape::hasControl(idempotencyKey))
         return Error::validation(u"idempotency_key"_s, u"invalid"_s,
                                  u"Control characters are not allowed."_s);
 

@@ -6,6 +6,7 @@
 #include "models/core/Clock.h"
 #include "models/core/Ids.h"
 #include "models/core/Keyset.h"
+#include "models/core/Shape.h"
 #include "models/crypto/Crypto.h"
 #include "models/db/Database.h"
 #include "models/db/Row.h"
@@ -214,10 +215,8 @@ Result<QString> validName(const QString &field, const QString &name, int max)
         return Error::validation(field, u"required"_s, u"A %1 is required."_s.arg(field));
     if (t.size() > max)
         return Error::validation(field, u"too_long"_s, u"At most %1 characters."_s.arg(max));
-    for (const QChar c : t) {
-        if (c.category() == QChar::Other_Control)
-            return Error::validation(field, u"invalid"_s, u"Control characters are not allowed."_s);
-    }
+    if (shape::hasControl(t))
+        return Error::validation(field, u"invalid"_s, u"Control characters are not allowed."_s);
     return t;
 }
 

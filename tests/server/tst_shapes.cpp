@@ -383,6 +383,18 @@ private slots:
             QStringList{u"label:invalid"_s});
     }
 
+    // The one control-character rule every name and key a client sends follows:
+    // Unicode's Cc (C0 with tab and newline, DEL, C1); format characters and
+    // letters pass.
+    void controlCharacters()
+    {
+        for (const char16_t c : {u'\0', u'\t', u'\n', u'\x7f', u'\x85', u'\x9f'})
+            QVERIFY2(shape::hasControl(QString(u"a"_s + QChar(c) + u"b"_s)),
+                     qPrintable(QString::number(c)));
+        for (const QString &ok : {u"plain"_s, u"caf\u00e9"_s, u"zero\u200bwidth"_s, QString()})
+            QVERIFY2(!shape::hasControl(ok), qPrintable(ok));
+    }
+
     // What a body sent is taken whole by a new row; a stored row takes the
     // members a sent value replaces when they differ, and names them; a ruled
     // member is left to the service, an unsent one keeps its value.
