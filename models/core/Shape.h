@@ -437,13 +437,12 @@ template <const auto &Fields> constexpr Sent bitOf(std::string_view name)
 template <const auto &Fields, typename Row> void takeSent(const Row &from, Sent sent, Row &to)
 {
     Sent at = 1;
-    std::apply(
-        [&](const auto &...f) {
-            ((((sent & at) ? void(std::invoke(f.get, to) = std::invoke(f.get, from)) : void()),
-              at <<= 1),
-             ...);
-        },
-        Fields);
+    auto take = [&](const auto &f) {
+        if (sent & at)
+            std::invoke(f.get, to) = std::invoke(f.get, from);
+        at <<= 1;
+    };
+    std::apply([&](const auto &...f) { (take(f), ...); }, Fields);
 }
 
 // `to` takes the members marked Input::Replaces that `from` was sent with and

@@ -113,52 +113,55 @@ void readMember(const BodyValue &body, Row &row, Sent &sent, BodyIssues &issues)
                           f.spec.kind == Kind::Enum || f.spec.kind == Kind::Time ||
                           f.spec.kind == Kind::Integer,
                       "readInput reads text, uuids, enum names, times and integers");
-        const QString path = latin1(f.name);
+        // The member's name is spelled only for a problem: most bodies have none.
+        auto bad = [&issues](const char *issue) {
+            issues.add(latin1(std::get<I>(Fields).name), QString::fromLatin1(issue));
+        };
         const BodyValue v = body.value(f.name);
         const bool left = v.isUndefined() || v.isNull() ||
                           (f.spec.kind == Kind::Uuid && v.isString() && v.toString().isEmpty());
         if (left) {
             if (f.input == Input::Key)
-                issues.add(path, QStringLiteral("required"));
+                bad("required");
             return;
         }
         auto &out = std::invoke(f.get, row);
         if constexpr (f.spec.kind == Kind::Integer) {
             if (!v.isDouble())
-                return issues.add(path, QStringLiteral("type"));
+                return bad("type");
             const double d = v.toDouble();
             if (!std::isfinite(d) || std::floor(d) != d || d < double(f.spec.minimum) ||
                 d > double(f.spec.maximum))
-                return issues.add(path, QStringLiteral("invalid"));
+                return bad("invalid");
             out = qint64(d);
         } else {
             if (!v.isString())
-                return issues.add(path, QStringLiteral("type"));
+                return bad("type");
             QString s = v.toString();
             if constexpr (f.spec.kind == Kind::Text) {
                 if (f.spec.trim)
                     s = s.trimmed();
                 if (s.isEmpty())
-                    return issues.add(path, QStringLiteral("required"));
+                    return bad("required");
                 if (s.size() < f.spec.minLength)
-                    return issues.add(path, QStringLiteral("too_short"));
+                    return bad("too_short");
                 if (f.spec.maxLength >= 0 && s.size() > f.spec.maxLength)
-                    return issues.add(path, QStringLiteral("too_long"));
+                    return bad("too_long");
                 if (hasControl(s))
-                    return issues.add(path, QStringLiteral("invalid"));
+                    return bad("invalid");
                 out = s;
             } else if constexpr (f.spec.kind == Kind::Uuid) {
                 if (!ids::isUuid(s))
-                    return issues.add(path, QStringLiteral("invalid"));
+                    return bad("invalid");
                 out = s;
             } else if constexpr (f.spec.kind == Kind::Enum) {
                 if (!isName(f.spec.names, s))
-                    return issues.add(path, QStringLiteral("invalid"));
+                    return bad("invalid");
                 out = s;
             } else {
                 const std::optional<qint64> t = ids::parseTime(s);
                 if (!t)
-                    return issues.add(path, QStringLiteral("invalid"));
+                    return bad("invalid");
                 out = *t;
             }
         }

@@ -201,11 +201,6 @@ int SyncRequest::statusRank(const QString &s)
     return *status == RunStatus::Queued ? 0 : *status == RunStatus::Running ? 1 : 2;
 }
 
-bool SyncRequest::has(std::string_view member) const
-{
-    return sent & shape::bitOf<kRunFields<Run>>(member);
-}
-
 Result<SyncRequest> SyncRequest::parse(const QJsonObject &body)
 {
     // One reader of the body: Qt's tree (tests, the console's own samples) as

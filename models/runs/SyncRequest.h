@@ -16,7 +16,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <string_view>
 
 namespace simdjson::dom {
 class element;
@@ -50,10 +49,10 @@ struct SyncRequest
 
     // The run's members the body sent: those kRunFields marks sent (project_id,
     // client_run_id, name, status, started_at, finished_at), with `sent` saying
-    // which (a later sync may leave out all but the keys); has("name").
+    // which (bit I for kRunFields' member I: shape::bitOf; a later sync may
+    // leave out all but the keys).
     Run run;
     std::uint64_t sent = 0;
-    bool has(std::string_view member) const;
     std::optional<QJsonObject> manifest;
     QByteArray manifestCanonical; // the bytes a signature covers (of {} without a manifest)
     QList<MetricInput> metrics;
